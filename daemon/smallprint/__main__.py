@@ -1,0 +1,5 @@
+import sys
+
+from smallprint.cli import main
+
+sys.exit(main())

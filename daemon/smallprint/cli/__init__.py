@@ -1,0 +1,71 @@
+"""The `smallprint` command. Each sub-command lives in its own module with a `register(subparsers)`.
+
+Errors are one clear line on stderr and a non-zero exit, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# Module names under smallprint.cli, in the order they appear in --help.
+COMMAND_MODULES = (
+    "cmd_analyze",   # analyze PATH|- [--format text|json|html]
+    "cmd_eval",      # eval [--opp115 ...] (engine accuracy)
+    "cmd_serve",     # serve, status, token (daemon)
+    "cmd_host",      # install-host (native-messaging bridge)
+    "cmd_history",   # diff, history, forget (policy memory)
+)
+
+
+class CliError(Exception):
+    """A user-facing failure: printed as one line, exit status `code`."""
+
+    def __init__(self, message: str, code: int = 1):
+        super().__init__(message)
+        self.code = code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from smallprint import __version__
+
+    parser = argparse.ArgumentParser(prog="smallprint", description="What privacy policies really say, read locally.")
+    parser.add_argument("--version", action="version", version=f"smallprint {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"smallprint.cli.{name}")
+        except ModuleNotFoundError as exc:  # a command whose module is not written yet
+            if exc.name != f"smallprint.cli.{name}":
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except CliError as exc:
+        print(f"smallprint: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print("smallprint: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except (OSError, ValueError, UnicodeError) as exc:
+        print(f"smallprint: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # last resort: still one line, never a traceback
+        print(f"smallprint: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

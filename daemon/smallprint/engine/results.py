@@ -1,0 +1,120 @@
+"""Frozen result types of the engine; `Analysis.to_dict()` is the JSON contract of the API and the extension."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One unit of reading-order text: a heading, paragraph, list item or table cell."""
+    id: str
+    text: str
+    tag: str = "p"
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "text": self.text, "tag": self.tag}
+
+
+@dataclass(frozen=True, slots=True)
+class Highlight:
+    """A clause that states a practice. `start`/`end` are code-point offsets into the block's text."""
+    block: str
+    start: int
+    end: int
+    text: str
+    practice: str
+    polarity: str  # concern | protective | neutral
+    summary: str
+    confidence: float
+    explanation: str  # what fired: recognizer or model, and the cue words
+
+    def to_dict(self) -> dict:
+        return {
+            "block": self.block, "start": self.start, "end": self.end, "text": self.text,
+            "practice": self.practice, "polarity": self.polarity, "summary": self.summary,
+            "confidence": round(self.confidence, 3), "explanation": self.explanation,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeFinding:
+    """One entry per practice found in a document."""
+    practice: str
+    label: str
+    polarity: str  # the dominant polarity across its highlights
+    counts: tuple[tuple[str, int], ...]  # ((polarity, n), ...) for concern, protective, neutral
+    strongest: int  # index into Analysis.highlights of the most confident clause
+    summary: str
+
+    def to_dict(self) -> dict:
+        return {"practice": self.practice, "label": self.label, "polarity": self.polarity,
+                "counts": dict(self.counts), "strongest": self.strongest, "summary": self.summary}
+
+
+@dataclass(frozen=True, slots=True)
+class GradeReason:
+    """A clause that moved the grade, and by how much."""
+    practice: str
+    polarity: str
+    points: float
+    highlight: int  # index into Analysis.highlights
+
+    def to_dict(self) -> dict:
+        return {"practice": self.practice, "polarity": self.polarity, "points": self.points,
+                "highlight": self.highlight}
+
+
+@dataclass(frozen=True, slots=True)
+class Grade:
+    letter: str  # A (best) .. E (worst)
+    score: float
+    formula: str
+    reasons: tuple[GradeReason, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {"letter": self.letter, "score": round(self.score, 2), "formula": self.formula,
+                "reasons": [r.to_dict() for r in self.reasons]}
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentLabels:
+    """The OPP-115 top-level categories that one block expresses."""
+    block: str
+    categories: tuple[str, ...]
+
+    def to_dict(self) -> dict:
+        return {"block": self.block, "categories": list(self.categories)}
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    kind: str
+    kind_confidence: float
+    kind_evidence: tuple[str, ...]
+    blocks: tuple[Block, ...]
+    highlights: tuple[Highlight, ...]
+    practices: tuple[PracticeFinding, ...]
+    grade: Grade
+    segments: tuple[SegmentLabels, ...]
+    content_hash: str
+    url: str | None = None
+    title: str | None = None
+    schema_version: int = field(default=SCHEMA_VERSION)
+
+    def to_dict(self) -> dict:
+        return {
+            "schema_version": self.schema_version,
+            "kind": self.kind,
+            "kind_confidence": round(self.kind_confidence, 3),
+            "kind_evidence": list(self.kind_evidence),
+            "url": self.url,
+            "title": self.title,
+            "content_hash": self.content_hash,
+            "grade": self.grade.to_dict(),
+            "practices": [p.to_dict() for p in self.practices],
+            "highlights": [h.to_dict() for h in self.highlights],
+            "segments": [s.to_dict() for s in self.segments],
+            "blocks": [b.to_dict() for b in self.blocks],
+        }

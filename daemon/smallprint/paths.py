@@ -1,0 +1,65 @@
+"""Where smallprint keeps its files. Everything lives in the platformdirs locations, nowhere else.
+
+`SMALLPRINT_HOME`, when set, puts all of them under one folder (tests and portable installs).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP = "smallprint"
+
+
+def _home() -> Path | None:
+    home = os.environ.get("SMALLPRINT_HOME")
+    return Path(home) if home else None
+
+
+def config_dir() -> Path:
+    home = _home()
+    return home / "config" if home else Path(platformdirs.user_config_dir(APP, appauthor=False))
+
+
+def data_dir() -> Path:
+    home = _home()
+    return home / "data" if home else Path(platformdirs.user_data_dir(APP, appauthor=False))
+
+
+def cache_dir() -> Path:
+    home = _home()
+    return home / "cache" if home else Path(platformdirs.user_cache_dir(APP, appauthor=False))
+
+
+def log_dir() -> Path:
+    home = _home()
+    return home / "logs" if home else Path(platformdirs.user_log_dir(APP, appauthor=False))
+
+
+def runtime_dir() -> Path:
+    home = _home()
+    return home / "run" if home else Path(platformdirs.user_runtime_dir(APP, appauthor=False))
+
+
+def config_file() -> Path:
+    return config_dir() / "config.toml"
+
+
+def token_file() -> Path:
+    """The API token's fallback home where no keyring backend works (mode 0600)."""
+    return config_dir() / "token"
+
+
+def runtime_file() -> Path:
+    """JSON {"pid", "host", "port", "version", "started"} written by the running daemon."""
+    return runtime_dir() / "daemon.json"
+
+
+def store_file() -> Path:
+    return data_dir() / "smallprint.sqlite3"
+
+
+def ensure(path: Path, mode: int = 0o700) -> Path:
+    path.mkdir(parents=True, exist_ok=True, mode=mode)
+    return path

@@ -1,0 +1,20 @@
+# Shared by scripts/demo and scripts/test: make (or reuse) the project's virtual environment.
+# Usage: . scripts/_venv.sh EXTRAS   (EXTRAS is "" or e.g. "[test]")
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${SMALLPRINT_VENV:-$ROOT/.venv}"
+PY="${PYTHON:-python3}"
+if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  echo "smallprint needs Python 3.11 or newer (found: $("$PY" --version 2>&1))" >&2
+  exit 1
+fi
+if [ ! -x "$VENV/bin/python" ]; then
+  "$PY" -m venv "$VENV"
+fi
+# Re-install only when pyproject.toml changed since the last install into this environment.
+STAMP="$VENV/.smallprint-installed$1"
+if [ ! -f "$STAMP" ] || [ "$ROOT/pyproject.toml" -nt "$STAMP" ]; then
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT$1"
+  touch "$STAMP"
+fi

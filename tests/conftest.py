@@ -1,0 +1,39 @@
+"""Fixtures shared by every test package.
+
+In CI (`CI` set) a test whose real dependency (shared data, a browser) is missing FAILS instead of skipping,
+so a green run means the real parts were exercised.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("SMALLPRINT_SHARED", ROOT.parent / "shared")).resolve()
+SHARED_DATA = SHARED / "data"
+IN_CI = bool(os.environ.get("CI"))
+
+
+def require(condition: bool, why: str) -> None:
+    """Skip locally, fail in CI, when a real dependency is missing."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required in CI: {why}", pytrace=False)
+    pytest.skip(why)
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    require(SHARED_DATA.is_dir(), f"shared data not found at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def smallprint_home(tmp_path, monkeypatch) -> Path:
+    """An isolated SMALLPRINT_HOME: config, data, cache, logs and runtime files under tmp_path."""
+    home = tmp_path / "sp-home"
+    monkeypatch.setenv("SMALLPRINT_HOME", str(home))
+    return home
