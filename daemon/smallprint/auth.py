@@ -1,0 +1,147 @@
+"""The API token: created on first use, kept in the OS keyring, or in a 0600 file where no keyring works.
+
+The daemon checks `Authorization: Bearer <token>` on every route but /v1/health; the CLI and the native-messaging
+bridge read the same token through `get_token()`.
+
+Where the token lives:
+- `keyring` (service "smallprint", username "api-token") when a usable backend exists;
+- otherwise `smallprint.paths.token_file()`, written atomically with mode 0600. "Unusable" means keyring's
+  fail/null backends (headless Linux, CI), a chainer with no backends, or any error from the backend.
+
+`PYTHON_KEYRING_BACKEND` (read by keyring itself) forces a backend, which is how the tests pick one.
+"""
+from __future__ import annotations
+
+import hmac
+import os
+import secrets
+import tempfile
+from pathlib import Path
+
+from . import paths
+
+SERVICE = "smallprint"
+USERNAME = "api-token"
+# 32 random bytes, URL-safe: fits an HTTP header without quoting.
+TOKEN_BYTES = 32
+
+
+class TokenNotFound(LookupError):
+    """No token is stored yet and the caller asked not to create one."""
+
+
+def _usable_keyring():
+    """The active keyring backend if it can actually store secrets, else None.
+
+    keyring is imported lazily: importing it scans entry points, which costs a few hundred ms that
+    commands such as `smallprint analyze` should not pay.
+    """
+    try:
+        import keyring
+        from keyring.backends import chainer, fail, null
+
+        backend = keyring.get_keyring()
+    except Exception:  # a broken keyring installation is the same as none
+        return None
+    if isinstance(backend, (fail.Keyring, null.Keyring)):
+        return None
+    if isinstance(backend, chainer.ChainerBackend) and not backend.backends:
+        return None
+    return backend
+
+
+def _backend_name(backend) -> str:
+    cls = type(backend)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def _read_file_token() -> str | None:
+    try:
+        token = paths.token_file().read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return token or None
+
+
+def _write_file_token(token: str) -> None:
+    """Write atomically (temp file + rename) so a reader never sees a half-written token, mode 0600 from birth."""
+    target = paths.token_file()
+    paths.ensure(target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=".token-", dir=target.parent)  # mkstemp creates the file 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(token + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _keyring_get(backend) -> str | None:
+    """The token from the keyring; raises when the backend fails (the caller then falls back to the file)."""
+    return backend.get_password(SERVICE, USERNAME) or None
+
+
+def get_token(create: bool = True) -> str:
+    """The API token, created and stored on first use (unless `create` is False: then TokenNotFound)."""
+    backend = _usable_keyring()
+    if backend is not None:
+        try:
+            token = _keyring_get(backend)
+            if token is None and create:
+                token = _new_token()
+                backend.set_password(SERVICE, USERNAME, token)
+            if token is not None:
+                return token
+            raise TokenNotFound(f"no API token yet in {token_store_name()}; run `smallprint token` to create one")
+        except TokenNotFound:
+            raise
+        except Exception:
+            pass  # the backend exists but does not work (locked, no D-Bus...): use the file
+    token = _read_file_token()
+    if token is None:
+        if not create:
+            raise TokenNotFound(f"no API token yet in {paths.token_file()}; run `smallprint token` to create one")
+        token = _new_token()
+        _write_file_token(token)
+    return token
+
+
+def rotate_token() -> str:
+    """Replace the token with a fresh one and return it. Clients holding the old one get 401 from then on."""
+    token = _new_token()
+    backend = _usable_keyring()
+    if backend is not None:
+        try:
+            backend.set_password(SERVICE, USERNAME, token)
+            return token
+        except Exception:
+            pass
+    _write_file_token(token)
+    return token
+
+
+def token_store_name() -> str:
+    """Where the token lives: "keyring:<backend class>" or "file:<path>" (shown by `smallprint status`)."""
+    backend = _usable_keyring()
+    if backend is not None:
+        try:
+            _keyring_get(backend)
+            return f"keyring:{_backend_name(backend)}"
+        except Exception:
+            pass
+    return f"file:{paths.token_file()}"
+
+
+def tokens_match(given: str | None, expected: str) -> bool:
+    """Constant-time comparison, so response timing does not leak how much of a guess was right."""
+    if not given:
+        return False
+    return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))

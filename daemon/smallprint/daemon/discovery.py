@@ -1,0 +1,102 @@
+"""How clients (the native-messaging bridge, the CLI) find the running daemon: a small JSON runtime file.
+
+The daemon writes `smallprint.paths.runtime_file()` once it listens and removes it on shutdown. A file left
+behind by a crashed daemon is recognised as stale because its pid is no longer alive.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .. import paths
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeInfo:
+    pid: int
+    host: str
+    port: int
+    version: str
+    started: str  # ISO 8601, UTC
+
+    @property
+    def base_url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)  # signal 0: existence check only
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def _parse(data: object) -> RuntimeInfo | None:
+    if not isinstance(data, dict):
+        return None
+    try:
+        info = RuntimeInfo(pid=int(data["pid"]), host=str(data["host"]), port=int(data["port"]),
+                           version=str(data["version"]), started=str(data["started"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+    return info if 0 < info.port < 65536 else None
+
+
+def read_runtime_info(path: Path | None = None) -> RuntimeInfo | None:
+    """The running daemon's address, or None when no daemon runs (no file, unreadable file, or dead pid)."""
+    path = path or paths.runtime_file()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    info = _parse(data)
+    if info is None or not pid_alive(info.pid):
+        return None
+    return info
+
+
+def write_runtime_info(info: RuntimeInfo, path: Path | None = None) -> Path:
+    """Atomically (temp file + rename), so a client never reads half a file."""
+    path = path or paths.runtime_file()
+    paths.ensure(path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=".daemon-", suffix=".json", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(info.to_dict(), handle)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def remove_runtime_info(pid: int | None = None, path: Path | None = None) -> None:
+    """Remove the runtime file, but only if it is ours (`pid`), so a late shutdown never erases a successor's."""
+    path = path or paths.runtime_file()
+    if pid is not None:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if not isinstance(data, dict) or data.get("pid") != pid:
+            return
+    path.unlink(missing_ok=True)
