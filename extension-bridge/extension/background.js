@@ -1,0 +1,228 @@
+// The background: talks to the native host (PROTOCOL.md), keeps per-tab state, draws the toolbar badge.
+// It makes no network request of its own: the only way out is the native port to the local bridge.
+"use strict";
+
+if (typeof importScripts === "function" && typeof SP === "undefined") {
+  importScripts("common.js"); // Chromium service worker; Firefox loads common.js from the manifest's `scripts`
+}
+
+const REQUEST_TIMEOUT_MS = 150_000; // the bridge itself gives up after 120 s (SMALLPRINT_BRIDGE_REQUEST_TIMEOUT)
+const GRADE_COLOURS = { A: "#2e7d32", B: "#689f38", C: "#b58a00", D: "#e65100", E: "#c62828" };
+
+let nextRequest = 1;
+const requestPrefix = Math.random().toString(36).slice(2, 8);
+
+// ---- native messaging -------------------------------------------------------------------------------------
+
+class NativeError extends Error {
+  constructor(code, message, hint) {
+    super(message);
+    this.code = code;
+    this.hint = hint ?? null;
+  }
+}
+
+// The browser's words when the port could not be opened or died (browser-testing.md lists Chromium's).
+function classifyDisconnect(text) {
+  if (/not found|no such native application/i.test(text)) return "host_missing";
+  if (/forbidden|not allowed|permission/i.test(text)) return "host_forbidden";
+  return "host_failed";
+}
+
+// One port per request: a split reply is several frames, which sendNativeMessage cannot carry.
+function nativeRequest(message) {
+  const id = `${requestPrefix}-${nextRequest++}`;
+  return new Promise((resolve, reject) => {
+    let port;
+    let settled = false;
+    const chunks = []; // this port carries one request, so the `part` buffer needs no keying by id
+    const finish = (fn, value) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      try {
+        port?.disconnect();
+      } catch {
+        /* already gone */
+      }
+      fn(value);
+    };
+    const timer = setTimeout(
+      () => finish(reject, new NativeError("timeout", "The smallprint helper did not answer in time.")),
+      REQUEST_TIMEOUT_MS,
+    );
+    try {
+      port = api.runtime.connectNative(SP.HOST_NAME);
+    } catch (err) {
+      finish(reject, new NativeError(classifyDisconnect(String(err?.message ?? err)), String(err?.message ?? err)));
+      return;
+    }
+    port.onMessage.addListener((msg) => {
+      if (msg?.type === "part") {
+        chunks[msg.index] = msg.chunk;
+        let have = 0;
+        for (const c of chunks) if (c !== undefined) have++;
+        if (have < msg.count) return;
+        try {
+          msg = JSON.parse(chunks.join(""));
+        } catch (err) {
+          finish(reject, new NativeError("host_failed", `A split reply could not be reassembled: ${err.message}`));
+          return;
+        }
+      }
+      if (msg?.id !== id) return; // not ours (an error about an unreadable frame has id null)
+      if (msg.type === "error") finish(reject, new NativeError(msg.code, msg.message, msg.hint));
+      else finish(resolve, msg);
+    });
+    port.onDisconnect.addListener((p) => {
+      const text = p?.error?.message ?? api.runtime.lastError?.message ?? "Native host has exited.";
+      finish(reject, new NativeError(classifyDisconnect(text), text));
+    });
+    port.postMessage({ id, ...message });
+  });
+}
+
+// ---- per-tab state ----------------------------------------------------------------------------------------
+// Kept in memory and mirrored to storage.session: an MV3 service worker may be stopped between events.
+
+const tabState = new Map();
+const session = api.storage.session;
+
+async function getState(tabId) {
+  if (tabState.has(tabId)) return tabState.get(tabId);
+  const key = `tab:${tabId}`;
+  const stored = session ? (await session.get(key))[key] : undefined;
+  if (stored) tabState.set(tabId, stored);
+  return stored ?? null;
+}
+
+async function setState(tabId, state) {
+  tabState.set(tabId, state);
+  if (session) await session.set({ [`tab:${tabId}`]: state }).catch(() => {});
+  await drawBadge(tabId, state);
+}
+
+async function dropState(tabId) {
+  tabState.delete(tabId);
+  if (session) await session.remove(`tab:${tabId}`).catch(() => {});
+}
+
+function hasChanges(changes) {
+  if (!changes || typeof changes !== "object") return false;
+  if (changes.changed === false) return false;
+  for (const key of ["added", "removed", "changed_practices", "practices"]) {
+    if (Array.isArray(changes[key]) && changes[key].length) return true;
+  }
+  return Boolean(changes.changed);
+}
+
+// What the popup needs: a summary, never the page's full text.
+function summarise(url, title, reply, manual) {
+  const a = reply.analysis;
+  const changes = reply.changes_since_last_visit ?? a.changes_since_last_visit ?? null;
+  return {
+    status: "done",
+    url,
+    title,
+    manual,
+    kind: a.kind,
+    kindConfidence: a.kind_confidence,
+    grade: a.grade,
+    practices: a.practices,
+    highlightCount: a.highlights.length,
+    changes: hasChanges(changes) ? changes : null,
+    analysedAt: Date.now(),
+  };
+}
+
+async function drawBadge(tabId, state) {
+  const action = api.action;
+  let text = "";
+  let colour = "#5f6368";
+  let title = "smallprint";
+  if (state?.status === "error") {
+    text = "!";
+    colour = "#9e9e9e";
+    title = `smallprint: ${SP.errorHelp(state.error.code).title}`;
+  } else if (state?.status === "done" && (SP.isPolicyKind(state.kind) || state.manual)) {
+    const letter = state.grade?.letter ?? "?";
+    text = state.changes ? `${letter}•` : letter;
+    colour = GRADE_COLOURS[letter] ?? colour;
+    title = `smallprint: ${SP.KIND_LABELS[state.kind] ?? state.kind}, grade ${letter}`;
+    if (state.changes) title += ", changed since your last visit";
+  }
+  try {
+    await action.setBadgeText({ tabId, text });
+    await action.setBadgeBackgroundColor({ tabId, color: colour });
+    await action.setTitle({ tabId, title });
+  } catch {
+    /* the tab went away */
+  }
+}
+
+// ---- messages from the content script and the popup -------------------------------------------------------
+
+async function analyse(tabId, page, reason) {
+  const manual = reason === "manual";
+  await setState(tabId, { status: "pending", url: page.url, title: page.title, manual });
+  try {
+    const reply = await nativeRequest({ type: "analyze", blocks: page.blocks, url: page.url, title: page.title });
+    const state = summarise(page.url, page.title, reply, manual);
+    await setState(tabId, state);
+    return { ok: true, analysis: reply.analysis, changes: state.changes };
+  } catch (err) {
+    const error = { code: err.code ?? "host_failed", message: err.message, hint: err.hint ?? null };
+    await setState(tabId, { status: "error", url: page.url, title: page.title, manual, error });
+    return { ok: false, error };
+  }
+}
+
+async function handle(msg, sender) {
+  const tabId = msg.tabId ?? sender.tab?.id;
+  switch (msg.type) {
+    case "page": // a content script started on a new page (or the page navigated without reloading)
+      await setState(tabId, { status: msg.auto ? "waiting" : "off", url: msg.url, title: msg.title });
+      return { ok: true };
+    case "analyze":
+      return analyse(tabId, msg.page, msg.reason);
+    case "painted": {
+      const state = await getState(tabId);
+      if (state && state.url === msg.url) await setState(tabId, { ...state, painted: msg.painted });
+      return { ok: true };
+    }
+    case "skipped": {
+      const state = await getState(tabId);
+      if (state) await setState(tabId, { ...state, status: "skipped", reason: msg.reason });
+      return { ok: true };
+    }
+    case "get-state":
+      return { ok: true, tabId, state: await getState(tabId) };
+    case "find-tab": // the popup opened in a tab of its own (tests, or "open in tab"): which tab shows `url`?
+      for (const [id, state] of tabState) if (state?.url === msg.url) return { ok: true, tabId: id };
+      if (session) {
+        for (const [key, state] of Object.entries(await session.get(null))) {
+          if (key.startsWith("tab:") && state?.url === msg.url) return { ok: true, tabId: Number(key.slice(4)) };
+        }
+      }
+      return { ok: false };
+    case "ping-host":
+      try {
+        return { ok: true, reply: await nativeRequest({ type: "ping", extension_version: api.runtime.getManifest().version }) };
+      } catch (err) {
+        return { ok: false, error: { code: err.code, message: err.message, hint: err.hint ?? null } };
+      }
+    default:
+      return { ok: false, error: { code: "unknown_message", message: `unknown message ${msg.type}` } };
+  }
+}
+
+api.runtime.onMessage.addListener((msg, sender, sendResponse) => {
+  handle(msg, sender).then(sendResponse, (err) =>
+    sendResponse({ ok: false, error: { code: "internal", message: String(err?.message ?? err) } }),
+  );
+  return true; // the answer comes asynchronously
+});
+
+api.tabs.onRemoved.addListener((tabId) => {
+  dropState(tabId);
+});

@@ -1,0 +1,112 @@
+// Shared by the background, the content script, the popup and the options page.
+// Plain script (no modules): Firefox's background `scripts` and content scripts load it as-is,
+// Chromium's service worker pulls it in with importScripts().
+"use strict";
+
+// Firefox exposes promise-based `browser`; Chromium's `chrome` returns promises too in MV3.
+const api = globalThis.browser ?? globalThis.chrome;
+
+const SP = {
+  HOST_NAME: "org.smallprint.bridge",
+  POLICY_KINDS: ["privacy_policy", "cookie_policy", "terms_of_service"],
+  KIND_LABELS: {
+    privacy_policy: "Privacy policy",
+    cookie_policy: "Cookie policy",
+    terms_of_service: "Terms of service",
+    other: "Not a policy",
+  },
+  POLARITY_LABELS: { concern: "Concern", protective: "In your favour", neutral: "Informative" },
+  // Mirrors daemon/smallprint/taxonomy.py (ids are stable; tests/browser/test_extension_files.py keeps them in sync).
+  PRACTICES: [
+    ["ai_training", "AI training"],
+    ["biometric", "Biometric data"],
+    ["sensitive_data", "Sensitive data"],
+    ["location", "Location"],
+    ["employment_education", "Employment and education"],
+    ["sale_of_data", "Sale of data"],
+    ["third_party_sharing", "Sharing with third parties"],
+    ["advertising", "Advertising"],
+    ["tracking", "Tracking"],
+    ["third_party_sources", "Data from other sources"],
+    ["private_content", "Private content"],
+    ["profiling", "Profiling"],
+    ["retention", "Retention"],
+    ["user_rights", "Your rights"],
+    ["user_choice", "Your choices"],
+    ["children", "Children"],
+    ["government_access", "Government access"],
+    ["international_transfer", "International transfer"],
+    ["security", "Security"],
+    ["policy_change", "Policy changes"],
+    ["business_transfer", "Business transfer"],
+  ],
+  DEFAULT_SETTINGS: {
+    autoAnalyse: true,   // analyse every page automatically (only policies get painted)
+    disabledSites: [],   // hostnames where automatic analysis is off
+    hiddenPractices: [], // practice ids not to highlight
+  },
+  // What the reader can do about a failure, by bridge error code (PROTOCOL.md section 6) or extension-side code.
+  ERROR_HELP: {
+    host_missing: {
+      title: "The smallprint helper is not installed for this browser.",
+      fix: "Install it, then reload this page:",
+      command: "smallprint install-host",
+    },
+    host_forbidden: {
+      title: "The smallprint helper does not allow this extension.",
+      fix: "Re-install the helper so it names this extension:",
+      command: "smallprint install-host",
+    },
+    host_failed: {
+      title: "The smallprint helper stopped unexpectedly.",
+      fix: "Check the installation and the helper's log:",
+      command: "smallprint status",
+    },
+    daemon_start_failed: {
+      title: "The smallprint service could not be started.",
+      fix: "Start it in a terminal to see why:",
+      command: "smallprint serve",
+    },
+    daemon_unavailable: {
+      title: "The smallprint service is not running.",
+      fix: "Start it in a terminal:",
+      command: "smallprint serve",
+    },
+    timeout: {
+      title: "The smallprint service took too long to answer.",
+      fix: "Check that it is running:",
+      command: "smallprint status",
+    },
+    unauthorized: {
+      title: "The smallprint service refused the helper's token.",
+      fix: "Restart the service:",
+      command: "smallprint serve",
+    },
+  },
+};
+
+SP.PRACTICE_LABELS = Object.fromEntries(SP.PRACTICES);
+
+SP.isPolicyKind = (kind) => SP.POLICY_KINDS.includes(kind);
+
+SP.loadSettings = async () => {
+  const stored = await api.storage.local.get("settings");
+  return { ...SP.DEFAULT_SETTINGS, ...(stored.settings ?? {}) };
+};
+
+SP.saveSettings = (settings) => api.storage.local.set({ settings });
+
+SP.siteOf = (url) => {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return "";
+  }
+};
+
+SP.errorHelp = (code) =>
+  SP.ERROR_HELP[code] ?? {
+    title: "smallprint could not analyse this page.",
+    fix: "Check the service:",
+    command: "smallprint status",
+  };

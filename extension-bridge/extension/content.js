@@ -1,0 +1,557 @@
+// The content script: reads the page's visible text as blocks, sends it for analysis, and paints highlights.
+// Painting never parses markup: text nodes are split and wrapped in elements made with createElement, and
+// every card is built from textContent. On pages that are not policies (and on any error) the DOM is untouched.
+"use strict";
+
+(() => {
+  if (globalThis.__smallprintContent) return; // injected twice (e.g. extension reloaded): keep the first
+  globalThis.__smallprintContent = true;
+
+  const MARK_TAG = "smallprint-mark";
+  const CARD_TAG = "smallprint-card";
+  // Elements whose text is not reading text, or is not shown as text.
+  const SKIP_ELEMENTS = new Set([
+    "script", "style", "noscript", "template", "head", "title", "meta", "link", "textarea", "input", "select",
+    "option", "button", "iframe", "object", "embed", "canvas", "svg", "math", "video", "audio", "picture", "img",
+    CARD_TAG,
+  ]);
+  // Displays that keep an element inside the surrounding line; any other display starts a block of its own.
+  const INLINE_DISPLAYS = new Set(["inline", "inline-block", "inline-flex", "inline-grid", "contents", "ruby", "ruby-text"]);
+  const MIN_AUTO_CHARS = 80; // pages with less text are app shells or still loading: wait for more
+  const MAX_TOTAL_CHARS = 4_000_000; // far below the 64 MiB frame limit even when every character is escaped
+  const MUTATION_DEBOUNCE_MS = 600;
+  const MAX_RESENDS_PER_PAGE = 8; // late-loading text: re-sends after the first one, per URL
+  const MAX_PAGES = 30; // SPA navigations analysed per document
+  const POLARITY_STYLES = {
+    concern: { bg: "#ffe0de", line: "#c62828" },
+    protective: { bg: "#dcf3df", line: "#2e7d32" },
+    neutral: { bg: "#e4eaf4", line: "#546e8a" },
+  };
+
+  let settings = { ...SP.DEFAULT_SETTINGS };
+  let pageUrl = location.href;
+  let pagesSeen = 1;
+  let resends = 0;
+  let lastSentHash = null;
+  let generation = 0; // bumps with every extraction sent; a late answer to an older one is dropped
+  let currentBlocks = null; // Map id -> block of the extraction that was last sent
+  let painted = { marks: [], byHighlight: new Map(), analysis: null };
+  let observer = null;
+  let debounceTimer = null;
+  let painting = false;
+
+  // ---- reading the page --------------------------------------------------------------------------------------
+
+  // Blocks in reading order. Each keeps its text nodes as segments {node, nodeStart, blockStart, length} so that
+  // offsets into the block's (whitespace-collapsed) text map back to the DOM.
+  function extractBlocks() {
+    const blocks = [];
+    let current = null;
+    let total = 0;
+
+    const closeBlock = () => {
+      if (current && current.parts.length) {
+        current.text = current.parts.join("");
+        delete current.parts;
+        current.id = `b${blocks.length}`;
+        blocks.push(current);
+        total += current.text.length;
+      }
+      current = null;
+    };
+
+    const addText = (node, owner) => {
+      if (!current || current.owner !== owner) {
+        closeBlock();
+        current = { owner, tag: owner.localName, parts: [], length: 0, segments: [], pendingSpace: false };
+      }
+      const data = node.data;
+      const words = /[^ \t\n\r\f]+/g;
+      let lastEnd = 0;
+      let m;
+      while ((m = words.exec(data))) {
+        const spaced = (m.index > lastEnd || current.pendingSpace) && current.length > 0;
+        if (spaced) { // a collapsed run of white space: one space in the block's text
+          current.parts.push(" ");
+          current.length += 1;
+        }
+        const prev = current.segments[current.segments.length - 1];
+        if (spaced && !current.pendingSpace && prev && prev.node === node && m.index - lastEnd === 1 && data[lastEnd] === " ") {
+          prev.length += 1 + m[0].length; // a single plain space: the mapping stays one contiguous segment
+        } else {
+          current.segments.push({ node, nodeStart: m.index, blockStart: current.length, length: m[0].length });
+        }
+        current.pendingSpace = false;
+        current.parts.push(m[0]);
+        current.length += m[0].length;
+        lastEnd = m.index + m[0].length;
+      }
+      if (lastEnd < data.length) current.pendingSpace = true; // trailing (or only) white space
+    };
+
+    const walk = (element, owner, visible) => {
+      for (let child = element.firstChild; child; child = child.nextSibling) {
+        if (total > MAX_TOTAL_CHARS) return;
+        if (child.nodeType === Node.TEXT_NODE) {
+          if (visible && child.data.length) addText(child, owner);
+          continue;
+        }
+        if (child.nodeType !== Node.ELEMENT_NODE) continue;
+        const name = child.localName;
+        if (SKIP_ELEMENTS.has(name)) continue;
+        if (name === "br") {
+          if (current && current.owner === owner) current.pendingSpace = true;
+          continue;
+        }
+        if (name === MARK_TAG) { // our own highlight: inline, and visible whenever its parent is
+          walk(child, owner, visible);
+          continue;
+        }
+        const style = getComputedStyle(child);
+        if (style.display === "none") continue;
+        const childVisible = style.visibility === "visible" && style.contentVisibility !== "hidden";
+        if (INLINE_DISPLAYS.has(style.display)) {
+          walk(child, owner, childVisible);
+        } else {
+          closeBlock();
+          walk(child, child, childVisible);
+          closeBlock();
+        }
+      }
+    };
+
+    const body = document.body;
+    if (body) {
+      const style = getComputedStyle(body);
+      if (style.display !== "none") walk(body, body, style.visibility === "visible");
+    }
+    closeBlock();
+    return blocks;
+  }
+
+  // A fast 53-bit string hash (cyrb53): enough to notice that the text did not change. crypto.subtle is not
+  // available on plain-http pages.
+  function hashText(strings) {
+    let h1 = 0xdeadbeef;
+    let h2 = 0x41c6ce57;
+    for (const s of strings) {
+      for (let i = 0; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        h1 = Math.imul(h1 ^ c, 2654435761);
+        h2 = Math.imul(h2 ^ c, 1597334677);
+      }
+      h1 = Math.imul(h1 ^ 0x1f, 2654435761); // block separator
+    }
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+    return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+  }
+
+  // ---- talking to the background ---------------------------------------------------------------------------
+
+  const send = (msg) => api.runtime.sendMessage(msg).catch(() => null); // the extension may be reloading
+
+  function autoEnabled() {
+    return settings.autoAnalyse && !settings.disabledSites.includes(SP.siteOf(location.href));
+  }
+
+  async function analysePage(reason) {
+    const blocks = extractBlocks();
+    const texts = blocks.map((b) => b.text);
+    const hash = hashText([location.href, ...texts]);
+    const chars = texts.reduce((n, t) => n + t.length, 0);
+    if (reason === "auto") {
+      if (hash === lastSentHash) return null; // never the same content twice
+      if (chars < MIN_AUTO_CHARS) {
+        send({ type: "skipped", url: location.href, reason: "too little text" });
+        return null;
+      }
+    } else if (!chars) {
+      return { ok: false, error: { code: "empty_page", message: "This page has no text to analyse." } };
+    }
+    lastSentHash = hash;
+    const mine = ++generation;
+    const page = {
+      url: location.href,
+      title: document.title || null,
+      blocks: blocks.map((b) => ({ id: b.id, text: b.text, tag: b.tag })),
+    };
+    const reply = await send({ type: "analyze", page, reason });
+    if (mine !== generation) return null; // the page changed meanwhile; a newer request is on its way
+    if (!reply?.ok) return reply; // host missing, daemon down...: the page stays untouched
+    const analysis = reply.analysis;
+    if (reason === "manual" || SP.isPolicyKind(analysis.kind)) {
+      currentBlocks = new Map(blocks.map((b) => [b.id, b]));
+      paint(analysis, reply.changes);
+    } else {
+      unpaint();
+    }
+    return { ok: true, kind: analysis.kind, marks: painted.marks.length };
+  }
+
+  // ---- painting -------------------------------------------------------------------------------------------
+
+  // Code-point offsets (the engine's) -> UTF-16 offsets (the DOM's), for one block's text.
+  function codePointIndex(text) {
+    if (!/[\uD800-\uDFFF]/.test(text)) return null; // no surrogate pairs: both offsets agree
+    const map = [0];
+    let u16 = 0;
+    for (const ch of text) {
+      u16 += ch.length;
+      map.push(u16);
+    }
+    return map;
+  }
+
+  function styleMark(mark, polarity, isNew) {
+    const colours = POLARITY_STYLES[polarity] ?? POLARITY_STYLES.neutral;
+    const set = (prop, value) => mark.style.setProperty(prop, value, "important");
+    set("display", "inline");
+    set("background-color", colours.bg);
+    set("color", "#1b1b1b");
+    set("border-bottom", `2px solid ${colours.line}`);
+    set("border-radius", "2px");
+    set("padding", "0");
+    set("margin", "0");
+    set("cursor", "help");
+    set("box-decoration-break", "clone");
+    set("-webkit-box-decoration-break", "clone");
+    if (isNew) {
+      set("outline", "2px dashed #6a1b9a");
+      set("outline-offset", "1px");
+    }
+  }
+
+  // Wrap node[start, end) in a new mark; node keeps the text before `start`, so earlier offsets stay valid.
+  function wrapRange(node, start, end) {
+    if (end < node.length) node.splitText(end);
+    const target = start > 0 ? node.splitText(start) : node;
+    const mark = document.createElement(MARK_TAG);
+    target.parentNode.insertBefore(mark, target);
+    mark.appendChild(target);
+    return mark;
+  }
+
+  // The DOM pieces of block[u16Start, u16End): one range per text node, in document order.
+  function piecesOf(block, start, end) {
+    const pieces = [];
+    for (const seg of block.segments) {
+      const segEnd = seg.blockStart + seg.length;
+      if (segEnd <= start || seg.blockStart >= end) continue;
+      const a = Math.max(start, seg.blockStart) - seg.blockStart + seg.nodeStart;
+      const b = Math.min(end, segEnd) - seg.blockStart + seg.nodeStart;
+      const last = pieces[pieces.length - 1];
+      if (last && last.node === seg.node) last.end = b; // white space collapsed between them: one range
+      else pieces.push({ node: seg.node, start: a, end: b });
+    }
+    return pieces;
+  }
+
+  // The page must still hold what was sent: a late script may have rewritten the text meanwhile.
+  function stillMatches(block, pieces, expected) {
+    let seen = "";
+    for (const p of pieces) {
+      if (!p.node.isConnected || p.end > p.node.length) return false;
+      seen += p.node.data.slice(p.start, p.end);
+    }
+    const squeeze = (t) => t.replace(/[ \t\n\r\f]+/g, ""); // the spaces between text nodes are not in the DOM
+    return squeeze(seen) === squeeze(expected);
+  }
+
+  // Which highlights are new since the last visit, and since when (shape set by the daemon's history module).
+  function newSince(analysis, changes) {
+    const result = { indices: new Set(), since: null };
+    if (!changes) return result;
+    result.since = changes.previous_date ?? changes.since ?? changes.previous?.date ?? changes.previous_seen ?? null;
+    const addedTexts = new Set();
+    for (const item of changes.added ?? changes.added_clauses ?? []) {
+      if (typeof item === "number") result.indices.add(item);
+      else if (typeof item?.highlight === "number") result.indices.add(item.highlight);
+      else if (typeof item === "string") addedTexts.add(item.trim());
+      else if (item?.text) addedTexts.add(String(item.text).trim());
+    }
+    analysis.highlights.forEach((h, i) => {
+      if (addedTexts.has(h.text.trim())) result.indices.add(i);
+    });
+    return result;
+  }
+
+  function paint(analysis, changes) {
+    unpaint();
+    painting = true;
+    observer?.disconnect();
+    const hidden = new Set(settings.hiddenPractices);
+    const fresh = newSince(analysis, changes);
+    const byBlock = new Map();
+    analysis.highlights.forEach((h, index) => {
+      if (hidden.has(h.practice) || !currentBlocks.has(h.block) || h.end <= h.start) return;
+      if (!byBlock.has(h.block)) byBlock.set(h.block, []);
+      byBlock.get(h.block).push({ h, index });
+    });
+    for (const [blockId, items] of byBlock) {
+      const block = currentBlocks.get(blockId);
+      const cpMap = codePointIndex(block.text);
+      const toU16 = (cp) => (cpMap ? cpMap[Math.min(cp, cpMap.length - 1)] : cp);
+      // Overlapping clauses share the first one's mark (the card lists all of them): marks never nest.
+      items.sort((x, y) => x.h.start - y.h.start || y.h.end - x.h.end);
+      const kept = [];
+      for (const item of items) {
+        const prev = kept[kept.length - 1];
+        if (prev && item.h.start < prev.h.end) prev.also.push(item.index);
+        else kept.push({ ...item, also: [] });
+      }
+      // Right to left, so splitting a text node never moves the offsets still to be painted in it.
+      for (let k = kept.length - 1; k >= 0; k--) {
+        const { h, index, also } = kept[k];
+        const start = toU16(h.start);
+        const end = toU16(h.end);
+        const pieces = piecesOf(block, start, end);
+        if (!pieces.length || !stillMatches(block, pieces, block.text.slice(start, end))) continue;
+        const marks = [];
+        for (let p = pieces.length - 1; p >= 0; p--) {
+          const piece = pieces[p];
+          const mark = wrapRange(piece.node, piece.start, piece.end);
+          mark.dataset.practice = h.practice;
+          mark.dataset.polarity = h.polarity;
+          mark.dataset.highlight = String(index);
+          if (fresh.indices.has(index)) mark.dataset.new = fresh.since ?? "true";
+          styleMark(mark, h.polarity, fresh.indices.has(index));
+          marks.unshift(mark);
+        }
+        const first = marks[0];
+        first.tabIndex = 0; // one tab stop per clause, however many pieces it spans
+        first.setAttribute("role", "mark");
+        first.setAttribute("aria-description",
+          `${SP.PRACTICE_LABELS[h.practice] ?? h.practice}: ${SP.POLARITY_LABELS[h.polarity] ?? h.polarity}`);
+        painted.marks.push(...marks);
+        for (const i of [index, ...also]) painted.byHighlight.set(i, first);
+        for (const mark of marks) mark.__smallprint = { indices: [index, ...also], fresh };
+      }
+    }
+    painted.analysis = analysis;
+    painting = false;
+    observe();
+    if (painted.marks.length) installCardListeners();
+    reportPainted();
+  }
+
+  function unpaint() {
+    hideCard();
+    if (!painted.marks.length) {
+      painted = { marks: [], byHighlight: new Map(), analysis: null };
+      return;
+    }
+    painting = true;
+    observer?.disconnect();
+    const parents = new Set();
+    for (const mark of painted.marks) {
+      const parent = mark.parentNode;
+      if (!parent) continue;
+      while (mark.firstChild) parent.insertBefore(mark.firstChild, mark);
+      parent.removeChild(mark);
+      parents.add(parent);
+    }
+    for (const parent of parents) parent.normalize(); // re-join the text nodes that painting split
+    painted = { marks: [], byHighlight: new Map(), analysis: null };
+    painting = false;
+    observe();
+  }
+
+  function reportPainted() {
+    const nav = performance.getEntriesByType("navigation")[0];
+    const loadEnd = nav?.loadEventEnd || 0;
+    send({
+      type: "painted",
+      url: location.href,
+      painted: {
+        marks: painted.marks.length,
+        highlights: painted.byHighlight.size,
+        msSinceLoad: loadEnd > 0 ? Math.round(performance.now() - loadEnd) : null,
+      },
+    });
+  }
+
+  // ---- the card shown on hover or focus ----------------------------------------------------------------
+
+  let card = null;
+  let cardFor = null;
+  let listenersInstalled = false;
+
+  const CARD_CSS = `
+    :host { all: initial; position: fixed; z-index: 2147483647; display: block; }
+    .card { box-sizing: border-box; max-width: 22rem; padding: .6rem .75rem; border-radius: 6px;
+      background: #fff; color: #1b1b1b; font: 13px/1.4 system-ui, sans-serif; box-shadow: 0 4px 18px rgba(0,0,0,.25);
+      border-left: 4px solid var(--line); }
+    .entry + .entry { margin-top: .5rem; padding-top: .5rem; border-top: 1px solid #ddd; }
+    .head { display: flex; gap: .5rem; align-items: baseline; justify-content: space-between; }
+    .practice { font-weight: 600; }
+    .polarity { font-size: 11px; padding: 0 .35rem; border-radius: 3px; background: var(--bg); color: #1b1b1b; }
+    .summary { margin: .25rem 0 0; }
+    .why { margin: .25rem 0 0; color: #555; font-size: 12px; }
+    .new { margin: 0 0 .35rem; color: #6a1b9a; font-weight: 600; font-size: 12px; }
+  `;
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function ensureCard() {
+    if (card) return card;
+    card = document.createElement(CARD_TAG);
+    card.id = `smallprint-card-${Math.random().toString(36).slice(2, 10)}`;
+    card.setAttribute("role", "tooltip");
+    const root = card.attachShadow({ mode: "open" });
+    const style = document.createElement("style");
+    style.textContent = CARD_CSS;
+    root.append(style, el("div", "card"));
+    return card;
+  }
+
+  function showCard(mark) {
+    const info = mark.__smallprint;
+    const analysis = painted.analysis;
+    if (!info || !analysis) return;
+    const first = painted.byHighlight.get(info.indices[0]) ?? mark;
+    if (cardFor === first && card?.isConnected) return;
+    const c = ensureCard();
+    const box = c.shadowRoot.querySelector(".card");
+    box.replaceChildren();
+    const primary = analysis.highlights[info.indices[0]];
+    const colours = POLARITY_STYLES[primary.polarity] ?? POLARITY_STYLES.neutral;
+    box.style.setProperty("--line", colours.line);
+    box.style.setProperty("--bg", colours.bg);
+    if (info.fresh.indices.has(info.indices[0])) {
+      box.append(el("p", "new", info.fresh.since ? `New since ${info.fresh.since}` : "New since your last visit"));
+    }
+    for (const i of info.indices) {
+      const h = analysis.highlights[i];
+      const entry = el("div", "entry");
+      const head = el("div", "head");
+      head.append(el("span", "practice", SP.PRACTICE_LABELS[h.practice] ?? h.practice),
+        el("span", "polarity", SP.POLARITY_LABELS[h.polarity] ?? h.polarity));
+      entry.append(head, el("p", "summary", h.summary));
+      if (h.explanation) entry.append(el("p", "why", `Why flagged: ${h.explanation}`));
+      box.append(entry);
+    }
+    if (!c.isConnected) document.documentElement.appendChild(c); // outside <body>: not part of the page's text
+    const rect = first.getBoundingClientRect();
+    const below = rect.bottom + 6;
+    c.style.setProperty("left", `${Math.max(4, Math.min(rect.left, innerWidth - 360))}px`, "important");
+    c.style.setProperty("top", `${below + 160 < innerHeight ? below : Math.max(4, rect.top - 166)}px`, "important");
+    first.setAttribute("aria-describedby", c.id);
+    cardFor = first;
+  }
+
+  function hideCard() {
+    if (cardFor) cardFor.removeAttribute("aria-describedby");
+    cardFor = null;
+    card?.remove();
+  }
+
+  const markOf = (target) => (target instanceof Element ? target.closest(MARK_TAG) : null);
+
+  function installCardListeners() {
+    if (listenersInstalled) return;
+    listenersInstalled = true;
+    document.addEventListener("mouseover", (e) => {
+      const mark = markOf(e.target);
+      if (mark && mark.__smallprint) showCard(mark);
+    }, true);
+    document.addEventListener("mouseout", (e) => {
+      if (markOf(e.target) && !markOf(e.relatedTarget) && document.activeElement !== cardFor) hideCard();
+    }, true);
+    document.addEventListener("focusin", (e) => {
+      const mark = markOf(e.target);
+      if (mark && mark.__smallprint) showCard(mark);
+    }, true);
+    document.addEventListener("focusout", (e) => {
+      if (markOf(e.target)) hideCard();
+    }, true);
+    document.addEventListener("keydown", (e) => {
+      if (e.key === "Escape" && cardFor) {
+        hideCard();
+        e.stopPropagation();
+      }
+    }, true);
+  }
+
+  function scrollToHighlight(index) {
+    const mark = painted.byHighlight.get(index);
+    if (!mark) return false;
+    mark.scrollIntoView({ block: "center", behavior: "instant" });
+    mark.focus({ preventScroll: true });
+    return true;
+  }
+
+  // ---- late text and navigation without reload ----------------------------------------------------------
+
+  function observe() {
+    if (!observer || !document.body) return;
+    observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+  }
+
+  function onMutations() {
+    if (painting) return;
+    clearTimeout(debounceTimer);
+    debounceTimer = setTimeout(recheck, MUTATION_DEBOUNCE_MS);
+  }
+
+  function recheck() {
+    if (location.href !== pageUrl) {
+      if (pagesSeen >= MAX_PAGES) return stopObserving();
+      pagesSeen++;
+      pageUrl = location.href;
+      resends = 0;
+      lastSentHash = null;
+      unpaint();
+      startPage();
+      return;
+    }
+    if (!autoEnabled()) return;
+    if (resends >= MAX_RESENDS_PER_PAGE) return;
+    const before = lastSentHash;
+    analysePage("auto").then(() => {
+      if (lastSentHash !== before) resends++;
+    });
+  }
+
+  function stopObserving() {
+    observer?.disconnect();
+    observer = null;
+  }
+
+  async function startPage() {
+    const auto = autoEnabled();
+    await send({ type: "page", url: location.href, title: document.title || null, auto });
+    if (auto) await analysePage("auto");
+  }
+
+  // ---- messages from the popup ------------------------------------------------------------------------
+
+  api.runtime.onMessage.addListener((msg, _sender, sendResponse) => {
+    if (msg?.type === "analyse-now") {
+      lastSentHash = null;
+      analysePage("manual").then(sendResponse, (err) =>
+        sendResponse({ ok: false, error: { code: "internal", message: String(err?.message ?? err) } }));
+      return true;
+    }
+    if (msg?.type === "scroll-to") {
+      sendResponse({ ok: scrollToHighlight(msg.highlight) });
+      return false;
+    }
+    return false;
+  });
+
+  // ---- start ------------------------------------------------------------------------------------------
+
+  SP.loadSettings().then((loaded) => {
+    settings = loaded;
+    observer = new MutationObserver(onMutations);
+    observe();
+    addEventListener("popstate", onMutations);
+    startPage();
+  });
+})();

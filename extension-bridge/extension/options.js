@@ -1,0 +1,77 @@
+// Options: automatic analysis on/off (globally and per site) and which practices to highlight.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+let settings = null;
+
+async function save(change) {
+  settings = { ...settings, ...change };
+  await SP.saveSettings(settings);
+  $("saved").textContent = "Saved.";
+  render();
+}
+
+function render() {
+  $("auto").checked = settings.autoAnalyse;
+  const list = $("sites");
+  list.replaceChildren();
+  if (!settings.disabledSites.length) {
+    const none = document.createElement("li");
+    none.className = "muted";
+    none.textContent = "None";
+    list.append(none);
+  }
+  for (const site of settings.disabledSites) {
+    const item = document.createElement("li");
+    item.textContent = site;
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.textContent = "Remove";
+    remove.setAttribute("aria-label", `Turn automatic analysis back on for ${site}`);
+    remove.addEventListener("click", () => save({ disabledSites: settings.disabledSites.filter((s) => s !== site) }));
+    item.append(remove);
+    list.append(item);
+  }
+  const hidden = new Set(settings.hiddenPractices);
+  for (const box of $("practices").querySelectorAll("input")) box.checked = !hidden.has(box.value);
+}
+
+function buildPractices() {
+  const grid = $("practices");
+  for (const [id, label] of SP.PRACTICES) {
+    const row = document.createElement("label");
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.value = id;
+    box.addEventListener("change", () => {
+      const hidden = new Set(settings.hiddenPractices);
+      if (box.checked) hidden.delete(id);
+      else hidden.add(id);
+      save({ hiddenPractices: [...hidden] });
+    });
+    row.append(box, ` ${label}`);
+    grid.append(row);
+  }
+}
+
+// Accepts "example.com" or a pasted address; stores the hostname, which is what pages are matched by.
+function siteFromInput(text) {
+  const value = text.trim();
+  if (!value) return "";
+  return SP.siteOf(/^[a-z]+:\/\//i.test(value) ? value : `https://${value}`);
+}
+
+$("auto").addEventListener("change", (e) => save({ autoAnalyse: e.target.checked }));
+$("add-site").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const site = siteFromInput($("new-site").value);
+  if (!site) return;
+  $("new-site").value = "";
+  if (!settings.disabledSites.includes(site)) save({ disabledSites: [...settings.disabledSites, site] });
+});
+
+(async () => {
+  settings = await SP.loadSettings();
+  buildPractices();
+  render();
+})();

@@ -1,0 +1,179 @@
+// The toolbar popup: the page's summary, changes first, errors with their fix, and "Analyse this page".
+// Opened as a tab (popup.html?tab=<id> or ?url=<page url>) it shows that tab's page instead of the active one.
+"use strict";
+
+const view = document.getElementById("view");
+let tabId = null;
+let pollTimer = null;
+let polls = 0;
+const MAX_POLLS = 400; // 400 x 400 ms: the bridge's own time limit for one analysis is 120 s
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else node.setAttribute(key, value);
+  }
+  node.append(...children);
+  return node;
+}
+
+async function findTab() {
+  const params = new URLSearchParams(location.search);
+  if (params.has("tab")) return Number(params.get("tab"));
+  if (params.has("url")) {
+    const found = await api.runtime.sendMessage({ type: "find-tab", url: params.get("url") });
+    return found?.ok ? found.tabId : null;
+  }
+  const [tab] = await api.tabs.query({ active: true, currentWindow: true });
+  return tab?.id ?? null;
+}
+
+function countsText(counts) {
+  return ["concern", "protective", "neutral"]
+    .filter((p) => counts?.[p])
+    .map((p) => `${counts[p]} ${SP.POLARITY_LABELS[p].toLowerCase()}`)
+    .join(" · ");
+}
+
+function analyseButton(label = "Analyse this page") {
+  const button = el("button", { type: "button", id: "analyse", class: "primary", text: label });
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    button.textContent = "Analysing…";
+    const reply = await api.tabs.sendMessage(tabId, { type: "analyse-now" }).catch((err) => ({
+      ok: false, error: { code: "no_content_script", message: "This page cannot be analysed (reload it and try again)." },
+    }));
+    if (reply && !reply.ok && reply.error?.code === "no_content_script") {
+      renderError(reply.error);
+      return;
+    }
+    refresh();
+  });
+  return button;
+}
+
+function renderError(error) {
+  const help = SP.errorHelp(error.code);
+  const box = el("div", { class: "error", id: "error", "data-code": error.code ?? "" },
+    el("p", { class: "kind", text: help.title }),
+    el("p", { text: help.fix }),
+    el("code", { id: "fix-command", text: help.command }));
+  if (error.hint) box.append(el("p", { class: "muted", text: error.hint }));
+  if (error.message) box.append(el("p", { class: "muted", text: `Details: ${error.message}` }));
+  view.replaceChildren(box, el("p", { class: "muted", text: "The page was left as it is." }));
+}
+
+function renderChanges(changes) {
+  const since = changes.previous_date ?? changes.since ?? changes.previous?.date ?? null;
+  const box = el("section", { class: "changes", id: "changes" },
+    el("p", { class: "kind", text: since ? `Changed since ${since}` : "Changed since your last visit" }));
+  const added = changes.added ?? changes.added_clauses ?? [];
+  const removed = changes.removed ?? changes.removed_clauses ?? [];
+  if (added.length) box.append(el("p", { text: `${added.length} new clause${added.length === 1 ? "" : "s"} (outlined on the page)` }));
+  if (removed.length) box.append(el("p", { text: `${removed.length} clause${removed.length === 1 ? "" : "s"} removed` }));
+  const practices = changes.changed_practices ?? changes.practices ?? [];
+  for (const p of practices) {
+    const id = typeof p === "string" ? p : p.practice;
+    const note = typeof p === "string" ? "" : p.summary ?? p.change ?? "";
+    box.append(el("p", { text: `${SP.PRACTICE_LABELS[id] ?? id}${note ? `: ${note}` : ""}` }));
+  }
+  return box;
+}
+
+function renderDone(state) {
+  const policy = SP.isPolicyKind(state.kind);
+  const nodes = [];
+  if (state.changes) nodes.push(renderChanges(state.changes));
+  const letter = state.grade?.letter ?? "?";
+  const summary = el("div", { class: "summary" });
+  if (policy || state.manual) summary.append(el("div", { class: `grade grade-${letter}`, id: "grade", text: letter }));
+  summary.append(el("div", {},
+    el("div", { class: "kind", id: "kind", "data-kind": state.kind, text: SP.KIND_LABELS[state.kind] ?? state.kind }),
+    el("div", { class: "muted", text: `${state.highlightCount} clause${state.highlightCount === 1 ? "" : "s"} found` })));
+  nodes.push(summary);
+  if (!policy && !state.manual) {
+    nodes.push(el("p", { class: "muted", text: "This page does not look like a privacy policy, so nothing was highlighted." }),
+      analyseButton());
+  } else if (state.practices?.length) {
+    const list = el("ul", { id: "practices" });
+    for (const p of state.practices) {
+      const button = el("button", { type: "button", title: p.summary ?? "" },
+        el("span", { class: `dot dot-${p.polarity}`, "aria-hidden": "true" }),
+        el("span", { class: "label", text: p.label ?? SP.PRACTICE_LABELS[p.practice] ?? p.practice }),
+        el("span", { class: "counts", text: countsText(p.counts) }));
+      button.addEventListener("click", () => api.tabs.sendMessage(tabId, { type: "scroll-to", highlight: p.strongest }));
+      list.append(el("li", { "data-practice": p.practice, "data-polarity": p.polarity }, button));
+    }
+    nodes.push(el("h2", { text: "What it says" }), list);
+  } else {
+    nodes.push(el("p", { class: "muted", text: "No data practices were found on this page." }));
+  }
+  view.replaceChildren(...nodes);
+}
+
+function render(state) {
+  clearTimeout(pollTimer);
+  if (!state || state.status === "waiting" || state.status === "pending") {
+    if (!state && ++polls > 10) { // no content script answered: a browser page, or opened before the extension
+      view.replaceChildren(el("p", { class: "muted", text: "smallprint has not read this page. Reload it to analyse it." }));
+      return;
+    }
+    if (++polls > MAX_POLLS) return;
+    view.replaceChildren(el("p", { class: "muted", id: "pending", text: "Analysing this page…" }));
+    pollTimer = setTimeout(refresh, 400);
+    return;
+  }
+  switch (state.status) {
+    case "error":
+      renderError(state.error);
+      break;
+    case "off":
+      view.replaceChildren(el("p", { class: "muted", text: "Automatic analysis is off for this page." }), analyseButton());
+      break;
+    case "skipped":
+      view.replaceChildren(el("p", { class: "muted", text: "This page has too little text to analyse yet." }), analyseButton());
+      break;
+    default:
+      renderDone(state);
+  }
+}
+
+async function refresh() {
+  const reply = await api.runtime.sendMessage({ type: "get-state", tabId });
+  render(reply?.state ?? null);
+  return reply?.state ?? null;
+}
+
+async function setupSiteToggle(state) {
+  const box = document.getElementById("site-auto");
+  const site = SP.siteOf(state?.url ?? "");
+  if (!site) {
+    box.closest("footer").hidden = true;
+    return;
+  }
+  document.getElementById("site-name").textContent = site;
+  const settings = await SP.loadSettings();
+  box.checked = settings.autoAnalyse && !settings.disabledSites.includes(site);
+  box.disabled = !settings.autoAnalyse;
+  box.addEventListener("change", async () => {
+    const now = await SP.loadSettings();
+    const sites = new Set(now.disabledSites);
+    if (box.checked) sites.delete(site);
+    else sites.add(site);
+    await SP.saveSettings({ ...now, disabledSites: [...sites] });
+  });
+}
+
+document.getElementById("open-options").addEventListener("click", () => api.runtime.openOptionsPage());
+
+(async () => {
+  tabId = await findTab();
+  if (tabId === null) {
+    view.replaceChildren(el("p", { class: "muted", text: "smallprint works on web pages (http and https)." }));
+    return;
+  }
+  const state = await refresh();
+  setupSiteToggle(state);
+})();
