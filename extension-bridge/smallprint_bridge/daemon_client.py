@@ -1,0 +1,272 @@
+"""Talks to the daemon's loopback API for the bridge, and starts a daemon when none is running.
+
+The daemon is started detached (its own session, no inherited stdio) because the browser kills the bridge
+when the extension's port closes, and the daemon must outlive that. Requests go straight to the loopback
+address from the runtime file, never through a proxy (urllib would otherwise honour http_proxy).
+"""
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import logging
+import os
+import shlex
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from smallprint import auth, paths
+from smallprint.daemon.discovery import RuntimeInfo, read_runtime_info
+
+from .errors import BridgeError
+
+log = logging.getLogger("smallprint_bridge.daemon")
+
+HEALTH_TIMEOUT = 2.0
+# A daemon that answered health this recently is trusted without asking again.
+HEALTH_FRESH_SECONDS = 5.0
+POLL_INTERVAL = 0.1
+_STDERR_TAIL = 400
+_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+# Connection failures that mean "the daemon went away or restarted": worth one retry.
+_BROKEN = (ConnectionError, http.client.RemoteDisconnected, http.client.BadStatusLine, http.client.IncompleteRead)
+
+
+def _env_float(name: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(name, ""))
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+@dataclass(frozen=True, slots=True)
+class DaemonSettings:
+    start_timeout: float = 15.0
+    request_timeout: float = 120.0
+    command: tuple[str, ...] = field(default_factory=lambda: (sys.executable, "-m", "smallprint", "serve"))
+
+    @classmethod
+    def from_env(cls) -> "DaemonSettings":
+        override = os.environ.get("SMALLPRINT_DAEMON_COMMAND", "").strip()
+        command = tuple(shlex.split(override)) if override else cls().command
+        return cls(start_timeout=_env_float("SMALLPRINT_BRIDGE_START_TIMEOUT", cls.start_timeout),
+                   request_timeout=_env_float("SMALLPRINT_BRIDGE_REQUEST_TIMEOUT", cls.request_timeout),
+                   command=command)
+
+
+@dataclass(frozen=True, slots=True)
+class HttpReply:
+    status: int
+    body: object  # decoded JSON, or None when the body was not JSON
+
+
+def _request(info: RuntimeInfo, method: str, route: str, *, timeout: float, token: str | None = None,
+             payload: bytes | None = None) -> HttpReply:
+    headers = {"Accept": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    if payload is not None:
+        headers["Content-Type"] = "application/json"
+    request = urllib.request.Request(info.base_url + route, data=payload, method=method, headers=headers)
+    try:
+        with _opener.open(request, timeout=timeout) as response:
+            status, raw = response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        status, raw = exc.code, exc.read()
+    except urllib.error.URLError as exc:
+        # urllib wraps connect-time errors; unwrap so the caller sees ConnectionRefusedError, TimeoutError...
+        if isinstance(exc.reason, BaseException):
+            raise exc.reason from None
+        raise ConnectionError(str(exc.reason)) from None
+    try:
+        body = json.loads(raw.decode("utf-8")) if raw else None
+    except ValueError:
+        body = None
+    return HttpReply(status, body)
+
+
+def _healthy(info: RuntimeInfo) -> dict | None:
+    try:
+        reply = _request(info, "GET", "/v1/health", timeout=HEALTH_TIMEOUT)
+    except (OSError, http.client.HTTPException):
+        return None
+    if reply.status != 200:
+        return None
+    return reply.body if isinstance(reply.body, dict) else {}
+
+
+@contextlib.contextmanager
+def _start_lock():
+    """Serialise daemon starts between bridges (two browsers may start at once). Best effort off POSIX."""
+    lock_path = paths.ensure(paths.runtime_dir()) / "bridge-start.lock"
+    with open(lock_path, "a+b") as handle:
+        try:
+            import fcntl
+        except ImportError:  # Windows: the daemon's own single-instance check still prevents two daemons
+            yield
+            return
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+class DaemonClient:
+    """Thread-safe: the host serves a few requests at once; starting a daemon is serialised."""
+
+    def __init__(self, settings: DaemonSettings | None = None):
+        self.settings = settings or DaemonSettings.from_env()
+        self._lock = threading.Lock()
+        self._trusted: tuple[RuntimeInfo, float] | None = None
+
+    # -- discovery ---------------------------------------------------------------------------------------
+
+    def running(self) -> tuple[RuntimeInfo, dict] | None:
+        """The running daemon and its health answer, or None."""
+        info = read_runtime_info()
+        if info is None:
+            return None
+        health = _healthy(info)
+        if health is None:
+            return None
+        self._trusted = (info, time.monotonic())
+        return info, health
+
+    def _fresh(self) -> RuntimeInfo | None:
+        trusted = self._trusted
+        if trusted and time.monotonic() - trusted[1] < HEALTH_FRESH_SECONDS:
+            return trusted[0]
+        return None
+
+    def ensure_running(self, *, trust_recent: bool = True) -> RuntimeInfo:
+        if trust_recent and (info := self._fresh()) is not None:
+            return info
+        if (found := self.running()) is not None:
+            return found[0]
+        with self._lock, _start_lock():
+            if (found := self.running()) is not None:  # another thread or bridge started it meanwhile
+                return found[0]
+            return self._start()
+
+    def _start(self) -> RuntimeInfo:
+        command = list(self.settings.command)
+        log_file = paths.ensure(paths.log_dir()) / "daemon-start.log"
+        log.info("no daemon answers; starting %s", shlex.join(command))
+        with open(log_file, "ab") as err:
+            offset = err.tell()
+            try:
+                process = subprocess.Popen(
+                    command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+                    cwd=str(Path.home()), close_fds=True, **_detached())
+            except OSError as exc:
+                raise BridgeError("daemon_start_failed", f"could not run {command[0]}: {exc.strerror or exc}") from None
+        deadline = time.monotonic() + self.settings.start_timeout
+        while time.monotonic() < deadline:
+            if (found := self.running()) is not None:
+                log.info("daemon ready: pid %s on %s", found[0].pid, found[0].base_url)
+                return found[0]
+            code = process.poll()
+            if code is not None and read_runtime_info() is None:
+                # It exited and left no other daemon behind: nothing will become healthy.
+                tail = _tail(log_file, offset)
+                raise BridgeError("daemon_start_failed",
+                                  f"the smallprint daemon exited with status {code} while starting"
+                                  + (f": {tail}" if tail else ""), {"exit_status": code})
+            time.sleep(POLL_INTERVAL)
+        if process.poll() is None:
+            process.terminate()  # ours, and useless: a later request starts a fresh one
+        tail = _tail(log_file, offset)
+        raise BridgeError("daemon_start_failed",
+                          f"the smallprint daemon did not become ready within {self.settings.start_timeout:g} s"
+                          + (f": {tail}" if tail else ""))
+
+    # -- requests ---------------------------------------------------------------------------------------
+
+    def status(self) -> dict:
+        found = self.running()
+        if found is None:
+            daemon = {"running": False, "host": None, "port": None, "pid": None, "version": None, "started": None}
+        else:
+            info, health = found
+            daemon = {"running": True, **info.to_dict()}
+            if isinstance(health.get("version"), str):
+                daemon["version"] = health["version"]
+        try:
+            store = auth.token_store_name()
+        except Exception:  # a broken keyring must not break status
+            store = None
+        return {"daemon": daemon, "token_store": store}
+
+    def analyze(self, payload: dict) -> dict:
+        """POST /v1/analyze; the daemon's JSON answer. Retries once after a broken connection or a 401."""
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        info = self.ensure_running()
+        retried_connection = retried_token = False
+        while True:
+            try:
+                token = auth.get_token()
+            except Exception as exc:
+                raise BridgeError("unauthorized", f"could not read the API token: {exc}") from None
+            try:
+                reply = _request(info, "POST", "/v1/analyze", timeout=self.settings.request_timeout,
+                                 token=token, payload=body)
+            except TimeoutError:
+                raise BridgeError("timeout", f"the daemon did not answer within {self.settings.request_timeout:g} s") from None
+            except (_BROKEN + (OSError,)) as exc:
+                self._trusted = None
+                if retried_connection:
+                    raise BridgeError("daemon_unavailable",
+                                      f"the daemon went away during the request and again after a retry ({exc})") from None
+                retried_connection = True
+                log.warning("connection to the daemon broke (%s); waiting for a daemon and retrying once", exc)
+                info = self.ensure_running(trust_recent=False)
+                continue
+            if reply.status == 401 and not retried_token:
+                retried_token = True  # the token may have been rotated since we read it
+                continue
+            return _answer(reply)
+
+
+def _answer(reply: HttpReply) -> dict:
+    if reply.status == 200 and isinstance(reply.body, dict):
+        return reply.body
+    error = reply.body.get("error") if isinstance(reply.body, dict) else None
+    daemon_code = error.get("code") if isinstance(error, dict) else None
+    message = error.get("message") if isinstance(error, dict) else None
+    detail = {"http_status": reply.status, "daemon_code": daemon_code}
+    text = message or f"HTTP {reply.status}"
+    if reply.status == 401:
+        raise BridgeError("unauthorized", f"the daemon refused the API token: {text}", detail)
+    if reply.status in (400, 413, 422):
+        raise BridgeError("bad_request", f"the daemon refused the request: {text}", detail)
+    if reply.status in (408, 504) or daemon_code in ("timeout", "analysis_timeout"):
+        raise BridgeError("timeout", f"the daemon gave up on the analysis: {text}", detail)
+    raise BridgeError("daemon_error", f"the daemon answered with an error: {text}", detail)
+
+
+def _detached() -> dict:
+    if os.name == "nt":
+        flags = getattr(subprocess, "DETACHED_PROCESS", 0) | getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
+        return {"creationflags": flags}
+    return {"start_new_session": True}
+
+
+def _tail(log_file: Path, offset: int) -> str:
+    """The last line the failed start wrote to stderr, for the error message."""
+    try:
+        with open(log_file, "rb") as handle:
+            handle.seek(offset)
+            text = handle.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1][-_STDERR_TAIL:] if lines else ""

@@ -1,0 +1,52 @@
+"""The bridge's stable error codes (PROTOCOL.md §6) and the `error` reply built from them.
+
+Numbers are part of the protocol: never renumber, only append.
+"""
+from __future__ import annotations
+
+ERROR_NUMBERS: dict[str, int] = {
+    "frame_too_large": 1,
+    "malformed_json": 2,
+    "bad_encoding": 3,
+    "bad_request": 4,
+    "unknown_type": 5,
+    "daemon_unavailable": 6,
+    "daemon_start_failed": 7,
+    "daemon_error": 8,
+    "timeout": 9,
+    "internal": 10,
+    "unauthorized": 11,
+    "truncated_frame": 12,
+}
+
+# What a reader can do about it; shown by the extension under the message.
+HINTS: dict[str, str] = {
+    "daemon_unavailable": "Check that smallprint is installed, then run `smallprint status`.",
+    "daemon_start_failed": "Run `smallprint serve` in a terminal to see why it does not start,"
+                           " or `smallprint status`.",
+    "daemon_error": "See the daemon's log (`smallprint status` says where).",
+    "timeout": "The page may be very long; try again, or analyse it with `smallprint analyze`.",
+    "unauthorized": "Run `smallprint token` to check the API token, then restart the daemon.",
+    "internal": "This is a bug in smallprint-bridge; its log file has the details.",
+}
+
+
+class BridgeError(Exception):
+    """A failure the extension is told about with one of the stable codes."""
+
+    def __init__(self, code: str, message: str, detail: dict | None = None):
+        if code not in ERROR_NUMBERS:
+            raise ValueError(f"unknown error code {code!r}")
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.detail = detail
+
+
+def error_reply(request_id: object, code: str, message: str, detail: dict | None = None) -> dict:
+    reply = {"id": request_id, "type": "error", "code": code, "number": ERROR_NUMBERS[code], "message": message}
+    if code in HINTS:
+        reply["hint"] = HINTS[code]
+    if detail:
+        reply["detail"] = detail
+    return reply

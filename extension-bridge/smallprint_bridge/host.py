@@ -1,0 +1,238 @@
+"""`smallprint-bridge`: the native-messaging host the browser starts for the extension (PROTOCOL.md).
+
+The browser reads our stdout as frames, and a single stray byte there breaks the port, so the first thing
+`main` does is move the real stdout to a private file descriptor for frames and point fd 1 (and sys.stdout)
+at stderr: a stray print, a library warning or a child process can then only reach the log, never the frames.
+"""
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import BinaryIO, Callable
+
+from . import framing
+from .errors import BridgeError, error_reply
+
+PROTOCOL_VERSION = 1
+HOST_NAME = "org.smallprint.bridge"
+MAX_WORKERS = 4
+
+log = logging.getLogger("smallprint_bridge")
+
+
+def _bridge_version() -> str:
+    from smallprint import __version__
+    return __version__
+
+
+def max_frame_from_env() -> int:
+    raw = os.environ.get("SMALLPRINT_BRIDGE_MAX_FRAME", "")
+    try:
+        value = int(raw)
+    except ValueError:
+        return framing.DEFAULT_MAX_FRAME
+    return value if value > 0 else framing.DEFAULT_MAX_FRAME
+
+
+class FrameWriter:
+    """Writes whole replies; the parts of a split reply go out back to back, never interleaved with others."""
+
+    def __init__(self, stream: BinaryIO, max_reply: int = framing.MAX_REPLY_FRAME):
+        self._stream = stream
+        self._max_reply = max_reply
+        self._lock = threading.Lock()
+        self.closed = False
+
+    def send(self, message: dict) -> None:
+        frames = framing.reply_frames(message, self._max_reply)
+        with self._lock:
+            if self.closed:
+                return
+            try:
+                for data in frames:
+                    self._stream.write(data)
+                self._stream.flush()
+            except (BrokenPipeError, OSError, ValueError) as exc:  # the browser closed the port
+                self.closed = True
+                log.info("stdout closed (%s); dropping replies", exc)
+                return
+        if len(frames) > 1:
+            log.info("reply %r sent as %d parts (%d bytes)", message.get("id"), len(frames), sum(map(len, frames)))
+
+
+class Bridge:
+    """Dispatches requests by `type`. The daemon client is created lazily: `ping` must work without it."""
+
+    def __init__(self, writer: FrameWriter, client_factory: Callable[[], object] | None = None,
+                 max_frame: int = framing.DEFAULT_MAX_FRAME):
+        self.writer = writer
+        self.max_frame = max_frame
+        self._client_factory = client_factory
+        self._client = None
+        self._client_lock = threading.Lock()
+        self.handlers = {"ping": self.ping, "status": self.status, "analyze": self.analyze}
+
+    @property
+    def client(self):
+        with self._client_lock:
+            if self._client is None:
+                if self._client_factory is None:
+                    from .daemon_client import DaemonClient
+                    self._client_factory = DaemonClient
+                self._client = self._client_factory()
+            return self._client
+
+    # -- message types ----------------------------------------------------------------------------------
+
+    def ping(self, message: dict) -> dict:
+        return {"type": "pong", "protocol": PROTOCOL_VERSION, "bridge_version": _bridge_version(),
+                "max_frame_bytes": self.max_frame, "max_reply_frame_bytes": framing.MAX_REPLY_FRAME}
+
+    def status(self, message: dict) -> dict:
+        return {"type": "status", "protocol": PROTOCOL_VERSION, "bridge_version": _bridge_version(),
+                **self.client.status(), "log_file": str(log_file_path())}
+
+    def analyze(self, message: dict) -> dict:
+        payload = _analyze_payload(message)
+        answer = self.client.analyze(payload)
+        if isinstance(answer.get("analysis"), dict):
+            extras = {k: v for k, v in answer.items() if k not in ("analysis", "id", "type")}
+            return {"type": "analysis", "analysis": answer["analysis"], **extras}
+        return {"type": "analysis", "analysis": answer}
+
+    # -- dispatch ---------------------------------------------------------------------------------------
+
+    def reply_to(self, message: object) -> dict:
+        """The reply to one decoded frame; never raises."""
+        if not isinstance(message, dict):
+            return error_reply(None, "bad_request", f"a message must be a JSON object, not {_json_kind(message)}")
+        request_id = message.get("id")
+        if isinstance(request_id, bool) or not isinstance(request_id, (str, int)):
+            return error_reply(None, "bad_request", "a message needs an `id` (string or integer)")
+        kind = message.get("type")
+        if not isinstance(kind, str):
+            return error_reply(request_id, "bad_request", "a message needs a `type` (string)")
+        handler = self.handlers.get(kind)
+        if handler is None:
+            return error_reply(request_id, "unknown_type",
+                               f"unknown message type {kind[:80]!r}; known: {', '.join(sorted(self.handlers))}")
+        try:
+            reply = handler(message)
+        except BridgeError as exc:
+            log.warning("%s %r failed: %s: %s", kind, request_id, exc.code, exc.message)
+            return error_reply(request_id, exc.code, exc.message, exc.detail)
+        except Exception as exc:  # a bug: tell the extension in one line, keep the traceback in the log
+            log.exception("%s %r failed unexpectedly", kind, request_id)
+            return error_reply(request_id, "internal", f"{kind} failed: {type(exc).__name__}: {exc}")
+        return {"id": request_id, **reply}
+
+    def handle(self, message: object) -> None:
+        self.writer.send(self.reply_to(message))
+
+
+def _json_kind(value: object) -> str:
+    return {list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean",
+            type(None): "null"}.get(type(value), type(value).__name__)
+
+
+def _analyze_payload(message: dict) -> dict:
+    """The daemon's request body, after checking what the bridge can check cheaply."""
+    blocks = message.get("blocks")
+    if not isinstance(blocks, list) or not blocks:
+        raise BridgeError("bad_request", "`blocks` must be a non-empty array")
+    for index, block in enumerate(blocks):
+        if not isinstance(block, dict) or not isinstance(block.get("id"), str) or not isinstance(block.get("text"), str):
+            raise BridgeError("bad_request", f"blocks[{index}] needs a string `id` and a string `text`")
+        if "tag" in block and block["tag"] is not None and not isinstance(block["tag"], str):
+            raise BridgeError("bad_request", f"blocks[{index}].tag must be a string")
+    payload: dict = {"blocks": blocks}
+    for key in ("url", "title"):
+        value = message.get(key)
+        if value is not None and not isinstance(value, str):
+            raise BridgeError("bad_request", f"`{key}` must be a string or null")
+        if value is not None:
+            payload[key] = value
+    return payload
+
+
+# -- process set-up ---------------------------------------------------------------------------------------
+
+def log_file_path():
+    from smallprint import paths
+    return paths.log_dir() / "bridge.log"
+
+
+def _setup_logging() -> None:
+    root = logging.getLogger("smallprint_bridge")
+    root.setLevel(logging.INFO)
+    try:
+        from smallprint import paths
+        paths.ensure(paths.log_dir())
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            log_file_path(), maxBytes=1_000_000, backupCount=2, encoding="utf-8")
+    except OSError:
+        handler = logging.StreamHandler(sys.stderr)  # the browser shows a host's stderr in its own log
+    handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+
+
+def _claim_stdio() -> tuple[BinaryIO, BinaryIO]:
+    """(frames in, frames out). Afterwards fd 1 and sys.stdout lead to stderr."""
+    frames_out_fd = os.dup(sys.stdout.fileno())
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    sys.stdout = sys.stderr
+    if os.name == "nt":  # frames are binary: no CRLF translation
+        import msvcrt
+        msvcrt.setmode(sys.stdin.fileno(), os.O_BINARY)
+        msvcrt.setmode(frames_out_fd, os.O_BINARY)
+    return sys.stdin.buffer, os.fdopen(frames_out_fd, "wb")
+
+
+def serve(frames_in: BinaryIO, writer: FrameWriter, bridge: Bridge, max_frame: int) -> int:
+    """Read frames until the input ends; requests run on a small pool so a long analysis does not block a ping."""
+    with ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="bridge") as pool:
+        while True:
+            try:
+                message = framing.read_frame(frames_in, max_frame)
+            except framing.EndOfInput:
+                log.info("input ended; finishing replies in flight")
+                break
+            except framing.FrameError as exc:
+                log.warning("bad frame: %s", exc)
+                writer.send(error_reply(None, exc.code, exc.message))
+                if exc.fatal:
+                    break
+                if exc.discard and not framing.discard(frames_in, exc.discard):
+                    log.info("input ended while discarding a refused frame")
+                    break
+                continue
+            pool.submit(bridge.handle, message)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    frames_in, frames_out = _claim_stdio()
+    _setup_logging()
+    # Chromium passes the caller's origin, Firefox the manifest path and add-on id: informative only.
+    log.info("bridge %s started (pid %d) by %s", _bridge_version(), os.getpid(), " ".join(argv) or "(no arguments)")
+    max_frame = max_frame_from_env()
+    writer = FrameWriter(frames_out)
+    bridge = Bridge(writer, max_frame=max_frame)
+    try:
+        return serve(frames_in, writer, bridge, max_frame)
+    except KeyboardInterrupt:
+        return 0
+    except Exception:  # never a traceback on the browser's stderr; the log keeps it
+        log.exception("bridge failed")
+        return 1
+    finally:
+        log.info("bridge exiting")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
