@@ -1,0 +1,133 @@
+"""`smallprint serve`, `smallprint status`, `smallprint token`: run, inspect and authenticate to the daemon.
+
+Imports of aiohttp and keyring happen inside the commands, so other commands do not pay for them.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import urllib.error
+import urllib.request
+
+from . import CliError
+
+# `status` exit codes, as in LSB init scripts: 0 running, 3 not running.
+STATUS_NOT_RUNNING = 3
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    serve = subparsers.add_parser("serve", help="run the local daemon (API on loopback) in the foreground",
+                                  description="Run the smallprint daemon in the foreground until Ctrl+C or SIGTERM.")
+    serve.add_argument("--port", type=int, help="TCP port (0 picks a free one); default from the config, 8716")
+    serve.add_argument("--host", help="address to listen on; default 127.0.0.1")
+    serve.add_argument("--allow-remote", action="store_true",
+                       help="allow a non-loopback --host (other machines could then reach the API)")
+    serve.set_defaults(func=run_serve)
+
+    status = subparsers.add_parser("status", help="is the daemon running, where are its files, which token store",
+                                   description="Exit status: 0 when the daemon runs, 3 when it does not.")
+    status.add_argument("--json", action="store_true", help="print the status as JSON")
+    status.set_defaults(func=run_status)
+
+    token = subparsers.add_parser("token", help="print the API token (created on first use)")
+    token.add_argument("--rotate", action="store_true",
+                       help="replace the token with a new one (the running daemon switches within seconds)")
+    token.set_defaults(func=run_token)
+
+
+def _load_config():
+    from ..config import ConfigError, load_config
+
+    try:
+        return load_config()
+    except ConfigError as exc:
+        raise CliError(str(exc)) from None
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from ..config import ConfigError
+    from ..daemon.server import ServeError, serve
+
+    config = _load_config()
+    overrides = {key: value for key, value in (("host", args.host), ("port", args.port)) if value is not None}
+    try:
+        config = config.replace(**overrides)
+    except ConfigError as exc:
+        raise CliError(str(exc), code=2) from None
+
+    def announce(info) -> None:
+        print(f"smallprint daemon listening on {info.base_url} (pid {info.pid}); Ctrl+C to stop", flush=True)
+
+    try:
+        serve(config, allow_remote=args.allow_remote, ready=announce)
+    except ServeError as exc:
+        raise CliError(str(exc)) from None
+    return 0
+
+
+def _health(base_url: str) -> dict | None:
+    # Loopback only (the address comes from our own runtime file), and never through an HTTP(S)_PROXY.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(f"{base_url}/v1/health", timeout=2) as response:
+            return json.loads(response.read().decode("utf-8"))
+    except (OSError, ValueError, urllib.error.URLError):
+        return None
+
+
+def status_report() -> dict:
+    from .. import auth, paths
+    from ..daemon.discovery import read_runtime_info
+
+    info = read_runtime_info()
+    health = _health(info.base_url) if info else None
+    config_file = paths.config_file()
+    return {
+        "running": bool(info and health),
+        "pid": info.pid if info else None,
+        "url": info.base_url if info else None,
+        "port": info.port if info else None,
+        "version": (health or {}).get("version") if info else None,
+        "started": info.started if info else None,
+        "answering": health is not None,
+        "config_file": str(config_file),
+        "config_file_exists": config_file.is_file(),
+        "data_dir": str(paths.data_dir()),
+        "log_dir": str(paths.log_dir()),
+        "runtime_file": str(paths.runtime_file()),
+        "token_store": auth.token_store_name(),
+    }
+
+
+def run_status(args: argparse.Namespace) -> int:
+    report = status_report()
+    if args.json:
+        json.dump(report, sys.stdout, indent=2)
+        print()
+    else:
+        if report["running"]:
+            print(f"daemon:      running at {report['url']} (pid {report['pid']}, version {report['version']}, "
+                  f"since {report['started']})")
+        elif report["pid"]:
+            print(f"daemon:      pid {report['pid']} holds {report['url']} but does not answer /v1/health")
+        else:
+            print("daemon:      not running (start it with `smallprint serve`)")
+        config_note = "" if report["config_file_exists"] else " (absent: defaults in use)"
+        print(f"config:      {report['config_file']}{config_note}")
+        print(f"data:        {report['data_dir']}")
+        print(f"logs:        {report['log_dir']}")
+        print(f"runtime:     {report['runtime_file']}")
+        print(f"token store: {report['token_store']}")
+    return 0 if report["running"] else STATUS_NOT_RUNNING
+
+
+def run_token(args: argparse.Namespace) -> int:
+    from .. import auth
+
+    token = auth.rotate_token() if args.rotate else auth.get_token()
+    print(token)
+    if args.rotate:
+        print(f"smallprint: new token stored in {auth.token_store_name()}; the running daemon switches to it "
+              "within a few seconds", file=sys.stderr)
+    return 0

@@ -1,0 +1,96 @@
+"""The daemon's aiohttp application factory.
+
+State lives under typed keys (smallprint.daemon.state); resources (the analysis worker pool, the token refresh
+task) open and close with the app through `cleanup_ctx`.
+
+Plugging in an optional route module (how smallprint.history adds /v1/sites without touching these files):
+  - list its import path in OPTIONAL_ROUTE_MODULES; if it imports, `create_app` calls its `setup(app)`;
+  - in `setup(app)`: `app.router.add_routes(...)`, `register_openapi(app, paths=..., schemas=...)`
+    (smallprint.daemon.openapi), open/close resources with `app.cleanup_ctx.append(...)`, and optionally
+    `app[ANALYSIS_RECORDER] = recorder` — an `async def recorder(request, analysis: dict) -> None` called after
+    each successful /v1/analyze with a private copy of the response dict, which it may extend (e.g. with
+    "changes_since_last_visit"). It reads its settings from `app[CONFIG].history` / `app[CONFIG].table(...)`.
+  Routes added this way get the same guards (Host, Origin, auth, size, error envelope) as every other route.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import logging
+from typing import AsyncIterator, Iterable
+
+from aiohttp import web
+
+from ..config import Config
+from .middlewares import MIDDLEWARES
+from .runner import AnalysisRunner
+from .state import ANALYSIS_RECORDER, CONFIG, OPENAPI_FRAGMENTS, RUNNER, TOKENS
+from .tokens import TokenHolder
+from .views import routes
+
+log = logging.getLogger("smallprint.daemon")
+
+OPTIONAL_ROUTE_MODULES = ("smallprint.history.api",)
+
+
+async def _analysis_pool(app: web.Application) -> AsyncIterator[None]:
+    runner = app[RUNNER]
+    runner.start()
+    warm = asyncio.create_task(runner.warm_up())
+    try:
+        yield
+    finally:
+        warm.cancel()
+        runner.close()
+
+
+async def _token_refresh(app: web.Application) -> AsyncIterator[None]:
+    # In the background: reading the keyring can take a moment and /v1/health must answer at once. A request
+    # that needs the token before then waits for it (TokenHolder.check loads it).
+    task = asyncio.create_task(app[TOKENS].refresh_forever(load_first=True))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def _setup_optional_modules(app: web.Application, names: Iterable[str]) -> None:
+    for name in names:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name is not None and (name == exc.name or name.startswith(exc.name + ".")):  # the module itself is not there (yet)
+                log.debug("optional route module %s not installed", name)
+                continue
+            raise
+        module.setup(app)
+
+
+def create_app(config: Config | None = None, *, token: str | None = None,
+               optional_modules: Iterable[str] = OPTIONAL_ROUTE_MODULES) -> web.Application:
+    """The application. `token` fixes the API token (tests); by default it comes from smallprint.auth."""
+    config = config or Config()
+    # client_max_size makes aiohttp refuse (413) bodies over the limit while reading, chunked ones included.
+    app = web.Application(middlewares=MIDDLEWARES, client_max_size=config.max_body_bytes)
+    app[CONFIG] = config
+    app[TOKENS] = TokenHolder(fixed=token)
+    app[RUNNER] = AnalysisRunner(workers=config.workers, mode=config.worker_mode,
+                                 timeout_seconds=config.analysis_timeout_seconds, cache_entries=config.cache_entries)
+    app[ANALYSIS_RECORDER] = None
+    app[OPENAPI_FRAGMENTS] = []
+    app.router.add_routes(routes)
+    app.cleanup_ctx.append(_analysis_pool)
+    app.cleanup_ctx.append(_token_refresh)
+    app.on_response_prepare.append(_harden_headers)
+    _setup_optional_modules(app, optional_modules)
+    return app
+
+
+async def _harden_headers(request: web.Request, response: web.StreamResponse) -> None:
+    # Answers may hold what a person read; no cache should keep them, no browser should sniff them.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers.pop("Server", None)

@@ -1,0 +1,60 @@
+"""The API's error envelope and its stable codes.
+
+Every error response is `{"error": {"code": <code>, "message": <one human sentence>}}`. Codes are part of the
+API contract (docs/API.md): never rename or reuse one; add new ones at the end.
+"""
+from __future__ import annotations
+
+import json
+
+from aiohttp import web
+
+# code -> (HTTP status, when it happens)
+ERROR_CODES: dict[str, tuple[int, str]] = {
+    "invalid_json": (400, "The body is not a JSON object (malformed JSON, not UTF-8, or not an object)."),
+    "invalid_request": (400, "The JSON is well-formed but wrong: none or several of text/html/blocks, or a field "
+                             "of the wrong type."),
+    "unauthorized": (401, "The Authorization: Bearer token is missing or wrong."),
+    "forbidden_origin": (403, "The request comes from a web page (it carries an Origin or cross-site Sec-Fetch-Site "
+                              "header)."),
+    "forbidden_host": (403, "The Host header is not the loopback address or localhost with the daemon's port "
+                            "(DNS rebinding protection)."),
+    "not_found": (404, "No such route."),
+    "method_not_allowed": (405, "The route exists but not with this method."),
+    "payload_too_large": (413, "The body is larger than max_body_bytes."),
+    "unprocessable_input": (422, "The engine cannot analyse this input (e.g. a block without text)."),
+    "internal_error": (500, "A bug in smallprint; details are in the daemon's log, never in the response."),
+    "analysis_timeout": (504, "The analysis took longer than analysis_timeout_seconds."),
+}
+
+
+class ApiError(Exception):
+    """Raised by views and middlewares; turned into the envelope by the error middleware."""
+
+    def __init__(self, code: str, message: str, headers: dict[str, str] | None = None):
+        if code not in ERROR_CODES:
+            raise KeyError(f"unknown API error code {code!r}")
+        super().__init__(message)
+        self.code = code
+        self.status = ERROR_CODES[code][0]
+        self.message = message
+        self.headers = headers or {}
+
+
+def error_response(code: str, message: str, headers: dict[str, str] | None = None) -> web.Response:
+    status = ERROR_CODES[code][0]
+    body = json.dumps({"error": {"code": code, "message": message}})
+    return web.Response(status=status, text=body, content_type="application/json", headers=headers)
+
+
+# aiohttp's own HTTP exceptions (raised by the router or body reading) mapped to our codes.
+STATUS_TO_CODE: dict[int, str] = {
+    400: "invalid_request",
+    401: "unauthorized",
+    403: "forbidden_origin",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    422: "unprocessable_input",
+    504: "analysis_timeout",
+}

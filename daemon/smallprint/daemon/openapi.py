@@ -1,0 +1,192 @@
+"""The OpenAPI 3.1 document of the API, built as plain dicts (served at GET /v1/openapi.json).
+
+Extending it from another route module (e.g. smallprint.history.api, inside its `setup(app)`):
+
+    from smallprint.daemon.openapi import register_openapi, error_responses
+    register_openapi(app, paths={"/v1/sites": {"get": {..., "responses": {"200": ..., **error_responses(401)}}}},
+                     schemas={"Site": {...}})
+
+Schemas are JSON Schema 2020-12 (OpenAPI 3.1's dialect); refer to them as "#/components/schemas/<Name>".
+Response schemas allow extra properties, so adding a field to a response is not a breaking change.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from aiohttp import web
+
+from .. import __version__
+from .errors import ERROR_CODES
+from .state import OPENAPI_FRAGMENTS
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _array(item: dict) -> dict:
+    return {"type": "array", "items": item}
+
+
+def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict:
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    schema["required"] = list(properties) if required is None else required
+    return schema
+
+
+STR = {"type": "string"}
+NUM = {"type": "number"}
+INT = {"type": "integer"}
+NULLABLE_STR = {"type": ["string", "null"]}
+POLARITY = {"type": "string", "enum": ["concern", "protective", "neutral"]}
+
+# Status -> name of the shared response in components.responses.
+_RESPONSE_NAMES = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
+                   413: "PayloadTooLarge", 422: "UnprocessableInput", 500: "InternalError", 504: "AnalysisTimeout"}
+
+
+def error_responses(*statuses: int) -> dict[str, dict]:
+    """Response entries for error statuses, e.g. `{**error_responses(400, 401)}` inside an operation's responses."""
+    return {str(s): {"$ref": f"#/components/responses/{_RESPONSE_NAMES[s]}"} for s in statuses}
+
+
+def _codes_for(status: int) -> list[str]:
+    return [code for code, (code_status, _) in ERROR_CODES.items() if code_status == status]
+
+
+def _components_responses() -> dict[str, dict]:
+    responses = {}
+    for status, name in _RESPONSE_NAMES.items():
+        codes = _codes_for(status)
+        responses[name] = {
+            "description": "; ".join(f"`{c}`: {ERROR_CODES[c][1]}" for c in codes),
+            "content": {"application/json": {"schema": _ref("Error")}},
+        }
+    return responses
+
+
+SCHEMAS: dict[str, dict] = {
+    "Error": _object({"error": _object({
+        "code": {"type": "string", "enum": list(ERROR_CODES), "description": "Stable; see docs/API.md."},
+        "message": {"type": "string", "description": "One human sentence; may change between versions."},
+    })}),
+    "Health": _object({"status": {"type": "string", "const": "ok"}, "version": STR, "api": {"const": "v1"}}),
+    "RequestBlock": {**_object({"id": STR, "text": STR, "tag": {"type": "string", "description": "h1..h6, p, li, td"}},
+                               required=["id", "text"])},
+    "AnalyzeRequest": {
+        "description": "Exactly one of text, html or blocks (null counts as absent). Other keys are ignored.",
+        "type": "object",
+        "properties": {
+            "text": {"type": ["string", "null"], "description": "Plain text; paragraphs separated by blank lines."},
+            "html": {"type": ["string", "null"], "description": "A whole page or a fragment."},
+            "blocks": {"type": ["array", "null"], "items": _ref("RequestBlock"),
+                       "description": "Reading-order blocks as the extension extracts them."},
+            "url": NULLABLE_STR,
+            "title": NULLABLE_STR,
+        },
+        "oneOf": [
+            {"required": [chosen], "properties": {
+                name: ({"type": "array" if name == "blocks" else "string"} if name == chosen else {"type": "null"})
+                for name in ("text", "html", "blocks")}}
+            for chosen in ("text", "html", "blocks")
+        ],
+    },
+    "Block": _object({"id": STR, "text": STR, "tag": STR}),
+    "Highlight": _object({
+        "block": STR, "start": {"type": "integer", "minimum": 0}, "end": {"type": "integer", "minimum": 0},
+        "text": STR, "practice": STR, "polarity": POLARITY, "summary": STR, "confidence": NUM, "explanation": STR,
+    }),
+    "PracticeFinding": _object({
+        "practice": STR, "label": STR, "polarity": POLARITY,
+        "counts": {"type": "object", "additionalProperties": INT}, "strongest": INT, "summary": STR,
+    }),
+    "GradeReason": _object({"practice": STR, "polarity": POLARITY, "points": NUM, "highlight": INT}),
+    "Grade": _object({"letter": {"type": "string", "enum": ["A", "B", "C", "D", "E"]}, "score": NUM,
+                      "formula": STR, "reasons": _array(_ref("GradeReason"))}),
+    "SegmentLabels": _object({"block": STR, "categories": _array(STR)}),
+    "Analysis": _object({
+        "schema_version": INT,
+        "kind": {"type": "string", "enum": ["privacy_policy", "cookie_policy", "terms_of_service", "other"]},
+        "kind_confidence": NUM,
+        "kind_evidence": _array(STR),
+        "url": NULLABLE_STR,
+        "title": NULLABLE_STR,
+        "content_hash": STR,
+        "grade": _ref("Grade"),
+        "practices": _array(_ref("PracticeFinding")),
+        "highlights": _array(_ref("Highlight")),
+        "segments": _array(_ref("SegmentLabels")),
+        "blocks": _array(_ref("Block")),
+    }),
+    "Taxonomy": _object({
+        "polarities": _array(STR),
+        "kinds": _array(STR),
+        "opp115_categories": _array(STR),
+        "practices": _array(_object({
+            "id": STR, "label": STR, "covers": STR,
+            "polarity_meaning": _object({"concern": STR, "protective": STR, "neutral": STR}),
+        })),
+    }),
+}
+
+
+def _json_response(description: str, schema: dict) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+PATHS: dict[str, dict] = {
+    "/v1/health": {"get": {
+        "operationId": "health", "summary": "Is the daemon up (no token needed)",
+        "security": [],
+        "responses": {"200": _json_response("Up", _ref("Health")), **error_responses(403)},
+    }},
+    "/v1/analyze": {"post": {
+        "operationId": "analyze", "summary": "Analyse a page: its kind, highlighted clauses, practices and grade",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("AnalyzeRequest")}}},
+        "responses": {"200": _json_response("The analysis (smallprint.Analysis.to_dict())", _ref("Analysis")),
+                      **error_responses(400, 401, 403, 413, 422, 500, 504)},
+    }},
+    "/v1/taxonomy": {"get": {
+        "operationId": "taxonomy", "summary": "Practice ids, labels and what each polarity means",
+        "responses": {"200": _json_response("The taxonomy", _ref("Taxonomy")), **error_responses(401, 403)},
+    }},
+    "/v1/openapi.json": {"get": {
+        "operationId": "openapi", "summary": "This document",
+        "responses": {"200": _json_response("OpenAPI 3.1 document", {"type": "object"}),
+                      **error_responses(401, 403)},
+    }},
+}
+
+
+def register_openapi(app: web.Application, *, paths: dict[str, dict] | None = None,
+                     schemas: dict[str, dict] | None = None) -> None:
+    """Add an optional module's routes and schemas to the document served by this app."""
+    app[OPENAPI_FRAGMENTS].append({"paths": paths or {}, "schemas": schemas or {}})
+
+
+def build_openapi(app: web.Application | None = None) -> dict:
+    paths = copy.deepcopy(PATHS)
+    schemas = copy.deepcopy(SCHEMAS)
+    for fragment in (app[OPENAPI_FRAGMENTS] if app is not None else ()):
+        for path, operations in fragment["paths"].items():
+            paths.setdefault(path, {}).update(copy.deepcopy(operations))
+        schemas.update(copy.deepcopy(fragment["schemas"]))
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "smallprint local API",
+            "version": __version__,
+            "description": "The smallprint daemon's API on loopback. Every error is "
+                           "{\"error\": {\"code\", \"message\"}}; codes are listed in docs/API.md.",
+        },
+        "servers": [{"url": "http://127.0.0.1:{port}", "variables": {"port": {"default": "8716"}}}],
+        "security": [{"bearer": []}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "responses": _components_responses(),
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                                           "description": "The token printed by `smallprint token`."}},
+        },
+    }

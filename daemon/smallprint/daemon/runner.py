@@ -1,0 +1,188 @@
+"""Runs analyses off the event loop: a worker pool, a time limit per analysis, and an LRU cache by content hash.
+
+Why processes by default: the engine is pure Python, so in a thread it would hold the GIL and slow every
+health check and request parse while it works. With `workers` processes the event loop stays free.
+
+Why a semaphore in front of the pool: the time limit should measure the analysis, not its wait in the queue,
+so a request only enters the pool when a worker is free, and its clock starts then.
+
+A process that overruns its limit cannot be interrupted from outside, so the runner replaces the whole pool
+(kills its processes); analyses that were running in the old pool are retried once on the new one.
+"""
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import hashlib
+import json
+import logging
+import multiprocessing
+import time
+from collections import OrderedDict
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any
+
+log = logging.getLogger("smallprint.daemon")
+
+INPUT_FIELDS = ("text", "html", "blocks")
+
+
+class AnalysisTimeout(Exception):
+    """The analysis ran longer than its limit."""
+
+
+class AnalysisRejected(ValueError):
+    """The engine refused the input (a ValueError from `smallprint.analyze`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisRequest:
+    """A validated /v1/analyze body: exactly one of text, html, blocks."""
+    field: str  # "text" | "html" | "blocks"
+    content: Any  # str, or a list of {"id", "text", "tag"?} dicts
+    url: str | None = None
+    title: str | None = None
+
+    def cache_key(self) -> str:
+        # url and title are part of the key: the engine may use them and echoes them in the result.
+        canonical = json.dumps([self.field, self.content, self.url, self.title], sort_keys=True,
+                               ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+
+    def engine_kwargs(self) -> dict[str, Any]:
+        return {self.field: self.content, "url": self.url, "title": self.title}
+
+
+def analyze_to_dict(kwargs: dict[str, Any]) -> dict:
+    """Runs in a worker: the engine's analysis as JSON-ready data. Module-level so it pickles by name."""
+    import smallprint
+
+    try:
+        return smallprint.analyze(**kwargs).to_dict()
+    except ValueError as exc:
+        # Re-raised as our own type with a plain message: pickles cleanly and never carries a traceback out.
+        raise AnalysisRejected(str(exc)) from None
+
+
+def _warm_up() -> bool:
+    """Runs in each worker at start: import the engine (and let it load its models) before the first request."""
+    import smallprint
+
+    smallprint.analyze(text="Warm-up.")
+    return True
+
+
+def _pool_context():
+    # forkserver: workers start from a clean, single-threaded server process, not a fork of the running
+    # event loop (forking a threaded process is unsafe). spawn where forkserver does not exist.
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+class AnalysisRunner:
+    def __init__(self, *, workers: int, mode: str, timeout_seconds: float, cache_entries: int):
+        self.workers = workers
+        self.mode = mode
+        self.timeout_seconds = timeout_seconds
+        self.cache_entries = cache_entries
+        self._cache: OrderedDict[str, dict] = OrderedDict()
+        self._inflight: dict[str, asyncio.Future] = {}
+        self._slots = asyncio.Semaphore(workers)
+        self._pool: concurrent.futures.Executor | None = None
+        self.stats = {"analyses": 0, "cache_hits": 0, "timeouts": 0, "pool_restarts": 0}
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+    def _new_pool(self) -> concurrent.futures.Executor:
+        if self.mode == "thread":
+            return concurrent.futures.ThreadPoolExecutor(self.workers, thread_name_prefix="smallprint-analysis")
+        return concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=_pool_context())
+
+    def start(self) -> None:
+        self._pool = self._new_pool()
+
+    async def warm_up(self) -> None:
+        """Start every worker and load the engine in it, in the background, so the first request is not slow."""
+        loop = asyncio.get_running_loop()
+        pool = self._pool
+        try:
+            await asyncio.gather(*(loop.run_in_executor(pool, _warm_up) for _ in range(self.workers)))
+        except Exception as exc:  # a warm-up failure is not fatal: the real request will report it
+            log.warning("worker warm-up failed: %s", exc)
+
+    def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            self._kill(pool)
+
+    @staticmethod
+    def _kill(pool: concurrent.futures.Executor) -> None:
+        if isinstance(pool, concurrent.futures.ProcessPoolExecutor):
+            terminate = getattr(pool, "terminate_workers", None)  # public from Python 3.14
+            if terminate is not None:
+                terminate()
+            else:
+                for process in list((getattr(pool, "_processes", None) or {}).values()):
+                    process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+
+    def _restart_pool(self, broken: concurrent.futures.Executor) -> None:
+        if self._pool is not broken:  # another overrun already replaced it
+            return
+        self.stats["pool_restarts"] += 1
+        self._pool = self._new_pool()
+        self._kill(broken)
+
+    # -- analysis --------------------------------------------------------------------------------------
+    async def analyze(self, request: AnalysisRequest) -> dict:
+        """The analysis as a dict (a fresh copy: callers may add keys). Raises AnalysisTimeout, AnalysisRejected."""
+        key = request.cache_key()
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            self.stats["cache_hits"] += 1
+            return dict(cached)
+        pending = self._inflight.get(key)
+        if pending is None:  # identical concurrent requests share one analysis
+            pending = asyncio.ensure_future(self._compute(request))
+            self._inflight[key] = pending
+            pending.add_done_callback(lambda _f: self._inflight.pop(key, None))
+        else:
+            self.stats["cache_hits"] += 1
+        result = await asyncio.shield(pending)
+        return dict(result)
+
+    async def _compute(self, request: AnalysisRequest) -> dict:
+        async with self._slots:
+            result = await self._run_with_limit(request, retry=True)
+        self.stats["analyses"] += 1
+        if self.cache_entries:
+            self._cache[request.cache_key()] = result
+            while len(self._cache) > self.cache_entries:
+                self._cache.popitem(last=False)
+        return result
+
+    async def _run_with_limit(self, request: AnalysisRequest, retry: bool) -> dict:
+        if self._pool is None:
+            raise RuntimeError("the analysis pool is not running")
+        pool = self._pool
+        loop = asyncio.get_running_loop()
+        started = time.monotonic()
+        future = loop.run_in_executor(pool, analyze_to_dict, request.engine_kwargs())
+        try:
+            return await asyncio.wait_for(future, self.timeout_seconds)
+        except TimeoutError:
+            self.stats["timeouts"] += 1
+            log.warning("analysis over its %.1fs limit (%s, %d chars); stopping it",
+                        self.timeout_seconds, request.field, len(json.dumps(request.content)))
+            if self.mode == "process":
+                self._restart_pool(pool)
+            raise AnalysisTimeout(f"the analysis took longer than {self.timeout_seconds:g} s") from None
+        except BrokenProcessPool:
+            # Our pool was replaced because another analysis overran (or a worker died): try once more.
+            self._restart_pool(pool)
+            if not retry:
+                raise
+            log.info("worker pool restarted under a running analysis after %.2fs; retrying it",
+                     time.monotonic() - started)
+            return await self._run_with_limit(request, retry=False)

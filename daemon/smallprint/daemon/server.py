@@ -1,0 +1,175 @@
+"""Running the daemon in the foreground: one instance per user, bind, runtime file, logs, graceful shutdown.
+
+Sequence: take the per-user lock (a second `serve` reports the first and fails) -> set up logging -> start the
+app -> listen (a port in use is a clear error) -> write the runtime file with the real port -> wait for
+SIGINT/SIGTERM -> remove the runtime file -> let in-flight requests finish -> close the worker pool.
+"""
+from __future__ import annotations
+
+import asyncio
+import errno
+import ipaddress
+import logging
+import logging.handlers
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Callable, TextIO
+
+from .. import __version__, paths
+from ..config import Config
+from .discovery import RuntimeInfo, now_iso, read_runtime_info, remove_runtime_info, write_runtime_info
+
+log = logging.getLogger("smallprint.daemon")
+
+LOG_FILE_BYTES = 1024 * 1024
+LOG_FILE_BACKUPS = 5
+# In-flight requests get this long to finish after SIGINT/SIGTERM.
+SHUTDOWN_GRACE_SECONDS = 5.0
+
+
+class ServeError(Exception):
+    """The daemon cannot start; the message is one line for the user."""
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def lock_file() -> Path:
+    return paths.runtime_dir() / "daemon.lock"
+
+
+class InstanceLock:
+    """An advisory lock held for the daemon's lifetime; the OS releases it if the process dies."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._handle = None
+
+    def acquire(self) -> bool:
+        paths.ensure(self.path.parent)
+        handle = open(self.path, "a+")
+        try:
+            if os.name == "nt":
+                import msvcrt
+                msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return False
+        self._handle = handle
+        return True
+
+    def release(self) -> None:
+        if self._handle is not None:
+            self._handle.close()  # closing the descriptor drops the lock
+            self._handle = None
+
+
+def already_running_message() -> str:
+    info = read_runtime_info()
+    if info is None:
+        return f"another smallprint daemon is starting or stopping (lock {lock_file()}); try again in a moment"
+    return (f"already running at {info.base_url} (pid {info.pid}); "
+            "see `smallprint status`, or stop it before starting another")
+
+
+def setup_logging(level: str, console: TextIO | None = sys.stderr) -> Path:
+    """Rotating log file in the log dir; the console gets the same lines while running in the foreground."""
+    log_path = paths.ensure(paths.log_dir()) / "daemon.log"
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    file_handler = logging.handlers.RotatingFileHandler(log_path, maxBytes=LOG_FILE_BYTES,
+                                                        backupCount=LOG_FILE_BACKUPS, encoding="utf-8")
+    file_handler.setFormatter(formatter)
+    root = logging.getLogger("smallprint")
+    root.setLevel(level)
+    root.handlers[:] = [file_handler]
+    root.propagate = False
+    if console is not None:
+        console_handler = logging.StreamHandler(console)
+        console_handler.setFormatter(logging.Formatter("smallprint: %(message)s"))
+        console_handler.setLevel(max(logging.getLevelName(level), logging.INFO))
+        root.addHandler(console_handler)
+    # Request lines go to the file only: one line per request, no bodies, no headers.
+    access = logging.getLogger("aiohttp.access")
+    access.handlers[:] = [file_handler]
+    access.setLevel(logging.INFO)
+    access.propagate = False
+    server_log = logging.getLogger("aiohttp.server")  # aiohttp logs its own internal errors here
+    server_log.handlers[:] = [file_handler]
+    server_log.propagate = False
+    return log_path
+
+
+def check_bind_address(host: str, allow_remote: bool) -> None:
+    if is_loopback(host):
+        return
+    if not allow_remote:
+        raise ServeError(f"refusing to listen on {host}: it is not a loopback address, so other machines could reach "
+                         "the API; pass --allow-remote (or set allow_non_loopback = true) if you really mean it")
+    log.warning("listening on non-loopback address %s: other machines can reach the API (the token still applies)",
+                host)
+
+
+async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None) -> None:
+    from aiohttp import web
+
+    from .app import create_app
+
+    app = create_app(config)
+    runner = web.AppRunner(app, handle_signals=False, access_log=logging.getLogger("aiohttp.access"))
+    await runner.setup()
+    site = web.TCPSite(runner, config.host, config.port, shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
+    try:
+        await site.start()
+    except OSError as exc:
+        await runner.cleanup()
+        if exc.errno == errno.EADDRINUSE:
+            raise ServeError(f"port {config.port} on {config.host} is already in use by another program; pick another "
+                             "with --port N (0 picks a free one) or set `port` in the config file") from None
+        raise ServeError(f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}") from None
+
+    address = runner.addresses[0]
+    info = RuntimeInfo(pid=os.getpid(), host=str(address[0]), port=int(address[1]), version=__version__,
+                       started=now_iso())
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(signum, stop.set)
+        except (NotImplementedError, RuntimeError):  # Windows: Ctrl+C arrives as KeyboardInterrupt instead
+            pass
+    try:
+        write_runtime_info(info)
+        log.info("listening on %s (pid %d, version %s)", info.base_url, info.pid, info.version)
+        if ready is not None:
+            ready(info)
+        await stop.wait()
+        log.info("stopping: finishing requests in flight")
+    finally:
+        remove_runtime_info(pid=info.pid)
+        await runner.cleanup()
+        log.info("stopped")
+
+
+def serve(config: Config, *, allow_remote: bool = False, console: TextIO | None = sys.stderr,
+          ready: Callable[[RuntimeInfo], None] | None = None) -> None:
+    """Run the daemon until SIGINT/SIGTERM. Raises ServeError when it cannot start."""
+    lock = InstanceLock(lock_file())
+    if not lock.acquire():
+        raise ServeError(already_running_message())
+    try:
+        setup_logging(config.log_level, console)
+        check_bind_address(config.host, allow_remote or config.allow_non_loopback)
+        asyncio.run(_run(config, ready))
+    finally:
+        lock.release()

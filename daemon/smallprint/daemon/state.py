@@ -1,0 +1,21 @@
+"""Typed keys of the daemon's application state (aiohttp `web.AppKey`): one place, imported by every module."""
+from __future__ import annotations
+
+from typing import Any, Awaitable, Callable
+
+from aiohttp import web
+
+from ..config import Config
+from .runner import AnalysisRunner
+from .tokens import TokenHolder
+
+# Called after each successful analysis with the aiohttp request and the response dict (a private copy);
+# it may add keys such as "changes_since_last_visit". None: nothing is recorded. Set by smallprint.history.api.
+AnalysisRecorder = Callable[[web.Request, dict], Awaitable[None]]
+
+CONFIG = web.AppKey("config", Config)
+TOKENS = web.AppKey("tokens", TokenHolder)
+RUNNER = web.AppKey("runner", AnalysisRunner)
+ANALYSIS_RECORDER = web.AppKey("analysis_recorder", AnalysisRecorder | None)  # type: ignore[arg-type]
+# OpenAPI fragments added by optional route modules: dicts {"paths": {...}, "schemas": {...}}.
+OPENAPI_FRAGMENTS = web.AppKey("openapi_fragments", list[dict[str, Any]])

@@ -1,0 +1,67 @@
+"""The daemon's view of the API token, kept in step with `smallprint token --rotate` while it runs.
+
+The token store (keyring or file) is read off the event loop: a keyring backend may block (D-Bus, disk).
+It is re-read every REFRESH_SECONDS so a rotated token takes effect without a restart (the old one stops
+working), and at once when a request brings a token we do not know yet (at most every MIN_RELOAD_SECONDS).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Callable
+
+from .. import auth
+
+log = logging.getLogger("smallprint.daemon")
+
+REFRESH_SECONDS = 5.0
+MIN_RELOAD_SECONDS = 1.0
+
+
+class TokenHolder:
+    def __init__(self, load: Callable[[], str] = auth.get_token, fixed: str | None = None):
+        self._load = load
+        self._token = fixed
+        self._fixed = fixed is not None  # a token given to create_app (tests) is never re-read
+        self._loaded_at = 0.0
+        self._lock = asyncio.Lock()
+
+    async def load(self) -> None:
+        if self._fixed:
+            return
+        async with self._lock:
+            try:
+                token = await asyncio.to_thread(self._load)
+            except Exception as exc:  # keep the token we had; never lock everyone out on a store hiccup
+                log.warning("could not read the API token from its store: %s", exc)
+                if self._token is None:
+                    raise
+                return
+            if self._token is not None and token != self._token:
+                log.info("API token changed in its store; using the new one")
+            self._token = token
+            self._loaded_at = time.monotonic()
+
+    async def check(self, given: str | None) -> bool:
+        if self._token is None:
+            await self.load()
+        if auth.tokens_match(given, self._token):
+            return True
+        # Maybe the token was just rotated and the client already has the new one.
+        if given and not self._fixed and time.monotonic() - self._loaded_at >= MIN_RELOAD_SECONDS:
+            await self.load()
+            return auth.tokens_match(given, self._token)
+        return False
+
+    async def refresh_forever(self, load_first: bool = False) -> None:
+        if self._fixed:
+            return
+        delay = 0.0 if load_first else REFRESH_SECONDS
+        while True:
+            await asyncio.sleep(delay)
+            delay = REFRESH_SECONDS
+            try:
+                await self.load()
+            except Exception:
+                pass  # logged by load(); the next round or the next request tries again

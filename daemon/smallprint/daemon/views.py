@@ -1,0 +1,103 @@
+"""The v1 routes: health, analyze, taxonomy, openapi.json. Input checks live here; guards in middlewares."""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from aiohttp import web
+
+from .. import __version__
+from ..taxonomy import taxonomy_document
+from .errors import ApiError
+from .openapi import build_openapi
+from .runner import INPUT_FIELDS, AnalysisRejected, AnalysisRequest, AnalysisTimeout
+from .state import ANALYSIS_RECORDER, RUNNER
+
+log = logging.getLogger("smallprint.daemon")
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/v1/health")
+async def health(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok", "version": __version__, "api": "v1"})
+
+
+@routes.get("/v1/taxonomy")
+async def taxonomy(request: web.Request) -> web.Response:
+    return web.json_response(taxonomy_document())
+
+
+@routes.get("/v1/openapi.json")
+async def openapi(request: web.Request) -> web.Response:
+    return web.json_response(build_openapi(request.app))
+
+
+async def read_json_object(request: web.Request) -> dict[str, Any]:
+    """The body as a JSON object, or ApiError("invalid_json"). Body size is enforced by aiohttp (413)."""
+    raw = await request.read()
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ApiError("invalid_json", "the body is not UTF-8") from None
+    except ValueError as exc:
+        raise ApiError("invalid_json", f"the body is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ApiError("invalid_json", "the body must be a JSON object")
+    return data
+
+
+def _optional_str(data: dict[str, Any], name: str) -> str | None:
+    value = data.get(name)
+    if value is not None and not isinstance(value, str):
+        raise ApiError("invalid_request", f"{name!r} must be a string or null")
+    return value
+
+
+def _check_blocks(blocks: Any) -> list[dict[str, str]]:
+    if not isinstance(blocks, list):
+        raise ApiError("invalid_request", "'blocks' must be a list of {id, text, tag?} objects")
+    for index, block in enumerate(blocks):
+        if not isinstance(block, dict):
+            raise ApiError("invalid_request", f"blocks[{index}] must be an object")
+        for key, required in (("id", True), ("text", True), ("tag", False)):
+            if key not in block and not required:
+                continue
+            if not isinstance(block.get(key), str):
+                raise ApiError("invalid_request", f"blocks[{index}].{key} must be a string")
+    return blocks
+
+
+def parse_analysis_request(data: dict[str, Any]) -> AnalysisRequest:
+    """Exactly one of text/html/blocks (a null counts as absent), optional url and title; other keys are ignored."""
+    given = [name for name in INPUT_FIELDS if data.get(name) is not None]
+    if len(given) != 1:
+        found = ", ".join(given) if given else "none"
+        raise ApiError("invalid_request", f"give exactly one of 'text', 'html' or 'blocks' (found: {found})")
+    field = given[0]
+    content = data[field]
+    if field == "blocks":
+        content = _check_blocks(content)
+    elif not isinstance(content, str):
+        raise ApiError("invalid_request", f"{field!r} must be a string")
+    return AnalysisRequest(field=field, content=content, url=_optional_str(data, "url"),
+                           title=_optional_str(data, "title"))
+
+
+@routes.post("/v1/analyze")
+async def analyze(request: web.Request) -> web.Response:
+    analysis_request = parse_analysis_request(await read_json_object(request))
+    try:
+        result = await request.app[RUNNER].analyze(analysis_request)
+    except AnalysisTimeout as exc:
+        raise ApiError("analysis_timeout", str(exc)) from None
+    except AnalysisRejected as exc:
+        raise ApiError("unprocessable_input", str(exc) or "the engine cannot analyse this input") from None
+    recorder = request.app.get(ANALYSIS_RECORDER)
+    if recorder is not None:
+        try:
+            await recorder(request, result)
+        except Exception:  # remembering the policy is a bonus; the analysis itself must still arrive
+            log.exception("the analysis recorder failed for %s", result.get("url"))
+    return web.json_response(result)
