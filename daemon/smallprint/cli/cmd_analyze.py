@@ -1,0 +1,97 @@
+"""`smallprint analyze PATH|- [--format text|json|html] [--url URL] [--title T] [--out FILE]`."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from . import CliError
+from .inputs import read_document
+
+FORMATS = ("text", "json", "html")
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "analyze", help="analyse a policy file (or stdin) and show its highlights",
+        description="Analyse a privacy policy on this computer. .html/.htm files, and stdin that looks like HTML, "
+                    "are read as HTML; everything else as plain text or Markdown.")
+    parser.add_argument("path", metavar="PATH|-", help="the file to analyse, or - for stdin")
+    parser.add_argument("--format", choices=FORMATS, default="text",
+                        help="text: a readable terminal view (default); json: the full analysis; "
+                             "html: a self-contained report page")
+    parser.add_argument("--url", help="where the policy was published (an extra signal, shown in the report)")
+    parser.add_argument("--title", help="the page title (an extra signal, shown in the report)")
+    parser.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                        help="colours in the text view: auto = when stdout is a terminal and NO_COLOR is unset")
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    document = read_document(args.path)
+    if document.note:
+        print(f"smallprint: note: {document.note}", file=sys.stderr)
+
+    from smallprint import analyze  # imported late: `smallprint --help` should not load the engine
+
+    source = {"html": document.content} if document.is_html else {"text": document.content}
+    try:
+        analysis = analyze(**source, url=args.url, title=args.title)
+    except ValueError as exc:
+        raise CliError(f"cannot analyse {document.name}: {exc}") from None
+
+    if args.format == "json":
+        output = json.dumps(analysis.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    elif args.format == "html":
+        from smallprint.report import render_analysis_html
+        output = render_analysis_html(analysis)
+    else:
+        from .text_view import render_text
+        to_terminal = args.out is None and sys.stdout.isatty()
+        colour = args.color == "always" or (args.color == "auto" and to_terminal and not os.environ.get("NO_COLOR"))
+        width = shutil.get_terminal_size((100, 24)).columns if to_terminal else 100
+        output = render_text(analysis, colour=colour, width=width,
+                             source=None if document.name == "stdin" else Path(document.name).name)
+
+    if args.out:
+        write_atomically(Path(args.out), output)
+    else:
+        _print(output)
+    return 0
+
+
+def write_atomically(target: Path, content: str) -> None:
+    """Write via a temporary file in the same folder, so a failure never leaves a half-written report."""
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise CliError(f"cannot write {target}: the folder {folder} does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(content)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report should follow the user's usual mode
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
+
+
+def _print(output: str) -> None:
+    # A terminal whose encoding cannot show every character gets replacements rather than a crash.
+    encoding = sys.stdout.encoding or "utf-8"
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(output)
+    else:
+        sys.stdout.flush()
+        buffer.write(output.encode(encoding, errors="replace"))
+        buffer.flush()

@@ -1,0 +1,320 @@
+"""The HTML report: one self-contained page showing a policy with its highlights inline.
+
+No external resources of any kind (no remote fonts, images, scripts or style sheets) and no JavaScript: the page
+must open the same way from an e-mail attachment, offline, years later. Hover/focus cards are pure CSS
+(`attr(data-card)`), and every highlight is also listed in a printable appendix because tooltips do not print.
+
+The page shell (`render_page`, `SHARED_CSS`, `marked_text_html`, `legend_html`) is public so that other reports
+(the policy diff) look the same.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Iterable, Sequence
+
+from . import __version__
+from .engine.results import Analysis, Block, Highlight
+from .taxonomy import PRACTICE_BY_ID, POLICY_KINDS, POLARITIES
+
+KIND_LABELS = {
+    "privacy_policy": "Privacy policy",
+    "cookie_policy": "Cookie policy",
+    "terms_of_service": "Terms of service",
+    "other": "Not a policy",
+}
+POLARITY_LABELS = {"concern": "Concern", "protective": "Protective", "neutral": "Neutral"}
+POLARITY_MEANINGS = {
+    "concern": "reduces your privacy or control",
+    "protective": "a promise or right in your favour",
+    "neutral": "informative only",
+}
+# When marks of several polarities cover the same words, the colour shown is the first of these present.
+_POLARITY_PRECEDENCE = ("concern", "protective", "neutral")
+
+SHARED_CSS = """
+:root {
+  --ink: #1d1f24; --muted: #5b616e; --paper: #ffffff; --panel: #f5f6f8; --rule: #d9dce3; --accent: #3344aa;
+  --concern-bg: #ffd9d6; --concern-ink: #9f1d12; --concern-line: #d93a2b;
+  --protective-bg: #d3f2dc; --protective-ink: #14622f; --protective-line: #2a9d54;
+  --neutral-bg: #e2e8f3; --neutral-ink: #2f4a75; --neutral-line: #6d86b0;
+  --grade-A: #2a9d54; --grade-B: #7bab2f; --grade-C: #c79a12; --grade-D: #d9702b; --grade-E: #c8322a;
+}
+@media (prefers-color-scheme: dark) {
+  :root {
+    --ink: #e6e7ea; --muted: #a3a8b3; --paper: #16181c; --panel: #1f2228; --rule: #343842; --accent: #9fb0ff;
+    --concern-bg: #5a1f1a; --concern-ink: #ffb4ab; --protective-bg: #173f25; --protective-ink: #9fe3b5;
+    --neutral-bg: #263247; --neutral-ink: #b5c8ea;
+  }
+}
+* { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; }
+body {
+  margin: 0; background: var(--paper); color: var(--ink);
+  font: 16px/1.6 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+}
+a { color: var(--accent); }
+.sp-top { border-bottom: 1px solid var(--rule); padding: 18px 28px 14px; }
+.sp-top h1 { margin: 0 0 4px; font-size: 1.45rem; line-height: 1.3; }
+.sp-top .sp-meta { color: var(--muted); font-size: .88rem; overflow-wrap: anywhere; }
+.sp-brand { font-weight: 700; letter-spacing: .02em; color: var(--muted); font-size: .8rem; text-transform: uppercase; }
+.sp-layout { display: grid; grid-template-columns: minmax(0, 1fr) 360px; gap: 28px; padding: 20px 28px 40px;
+  max-width: 1320px; margin: 0 auto; }
+@media (max-width: 980px) { .sp-layout { grid-template-columns: minmax(0, 1fr); } .sp-aside { order: -1; } }
+.sp-doc { max-width: 46rem; }
+.sp-aside { align-self: start; position: sticky; top: 12px; max-height: calc(100vh - 24px); overflow: auto;
+  background: var(--panel); border: 1px solid var(--rule); border-radius: 10px; padding: 16px 18px; font-size: .93rem; }
+@media (max-width: 980px) { .sp-aside { position: static; max-height: none; } }
+.sp-aside h2 { font-size: 1rem; margin: 18px 0 8px; }
+.sp-aside h2:first-child { margin-top: 0; }
+.sp-notice { border: 1px solid var(--concern-line); background: var(--concern-bg); color: var(--concern-ink);
+  border-radius: 8px; padding: 8px 12px; margin: 0 0 16px; }
+.blk { margin: 0 0 .9em; white-space: pre-wrap; overflow-wrap: anywhere; }
+.blk-h1 { font-size: 1.5rem; font-weight: 700; line-height: 1.3; margin-top: 1.2em; }
+.blk-h2 { font-size: 1.25rem; font-weight: 700; line-height: 1.3; margin-top: 1.2em; }
+.blk-h3, .blk-h4, .blk-h5, .blk-h6 { font-size: 1.05rem; font-weight: 700; margin-top: 1em; }
+.blk-li { padding-left: 1.4em; position: relative; }
+.blk-li::before { content: "\\2022"; position: absolute; left: .4em; color: var(--muted); }
+.blk-td, .blk-th { padding-left: .8em; border-left: 3px solid var(--rule); }
+mark.sp { color: inherit; border-radius: 3px; padding: 0 1px; position: relative; cursor: help;
+  -webkit-box-decoration-break: clone; box-decoration-break: clone; }
+mark.sp-concern { background: var(--concern-bg); border-bottom: 2px solid var(--concern-line); }
+mark.sp-protective { background: var(--protective-bg); border-bottom: 2px double var(--protective-line); }
+mark.sp-neutral { background: var(--neutral-bg); border-bottom: 2px dotted var(--neutral-line); }
+mark.sp:focus { outline: 2px solid var(--accent); outline-offset: 1px; }
+mark.sp[data-card]:hover::after, mark.sp[data-card]:focus::after {
+  content: attr(data-card); position: absolute; left: 0; top: calc(100% + 6px); z-index: 10; width: max-content;
+  max-width: min(26rem, 80vw); white-space: pre-line; font-size: .85rem; line-height: 1.45; font-weight: normal;
+  background: var(--paper); color: var(--ink); border: 1px solid var(--rule); border-radius: 8px; padding: 8px 10px;
+  box-shadow: 0 4px 18px rgba(0, 0, 0, .18);
+}
+.sp-tag { display: inline-block; border-radius: 999px; padding: 0 8px; font-size: .78rem; font-weight: 600;
+  white-space: nowrap; }
+.sp-tag-concern { background: var(--concern-bg); color: var(--concern-ink); }
+.sp-tag-protective { background: var(--protective-bg); color: var(--protective-ink); }
+.sp-tag-neutral { background: var(--neutral-bg); color: var(--neutral-ink); }
+.sp-legend { list-style: none; margin: 0; padding: 0; }
+.sp-legend li { margin: 4px 0; }
+.sp-swatch { display: inline-block; padding: 0 6px; margin-right: 6px; border-radius: 3px; }
+table.sp-table { border-collapse: collapse; width: 100%; }
+table.sp-table th, table.sp-table td { text-align: left; vertical-align: top; padding: 4px 6px;
+  border-bottom: 1px solid var(--rule); }
+table.sp-table th { font-size: .8rem; color: var(--muted); font-weight: 600; }
+.sp-grade { display: inline-block; min-width: 2.2em; text-align: center; font-size: 1.8rem; font-weight: 800;
+  color: #fff; border-radius: 8px; }
+.sp-grade-A { background: var(--grade-A); } .sp-grade-B { background: var(--grade-B); }
+.sp-grade-C { background: var(--grade-C); } .sp-grade-D { background: var(--grade-D); }
+.sp-grade-E { background: var(--grade-E); }
+.sp-appendix { margin-top: 2em; }
+.sp-muted { color: var(--muted); }
+.sp-small { font-size: .85rem; }
+footer.sp-foot { color: var(--muted); font-size: .82rem; border-top: 1px solid var(--rule); padding: 14px 28px; }
+@media print {
+  .sp-aside { position: static; max-height: none; border: 0; padding: 0; }
+  .sp-layout { display: block; }
+  mark.sp { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  mark.sp[data-card]::after { display: none; }
+}
+"""
+
+
+def escape(text: str) -> str:
+    """HTML-escape text for element content and attribute values alike."""
+    return html.escape(text, quote=True)
+
+
+def render_page(title: str, body_html: str, extra_css: str = "", *, lang: str = "en") -> str:
+    """A complete, self-contained HTML document: the shared look, a title, and the given body."""
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        # Nothing on the page may load anything: say so to the browser as well.
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
+        "img-src data:\">\n"
+        '<meta name="referrer" content="no-referrer">\n'
+        f"<meta name=\"generator\" content=\"smallprint {escape(__version__)}\">\n"
+        f"<title>{escape(title)}</title>\n<style>{SHARED_CSS}{extra_css}</style>\n</head>\n"
+        f"<body>\n{body_html}\n</body>\n</html>\n"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A span to emphasise inside a text: code-point offsets, its polarity and the card shown on hover/focus."""
+    start: int
+    end: int
+    polarity: str
+    practice: str = ""
+    card: str = ""
+    anchor: str = ""  # an element id for the span's first piece, so summaries can link to it
+
+
+def marked_text_html(text: str, marks: Sequence[Mark]) -> str:
+    """Escape `text` and wrap the marked spans in <mark> elements.
+
+    Overlapping marks (two practices over the same words) are flattened into consecutive pieces, each carrying every
+    mark that covers it, so the markup never nests or crosses.
+    """
+    usable = [m for m in marks if 0 <= m.start < m.end <= len(text)]
+    if not usable:
+        return escape(text)
+    cuts = sorted({0, len(text), *(m.start for m in usable), *(m.end for m in usable)})
+    anchored: set[str] = set()
+    out: list[str] = []
+    for lo, hi in zip(cuts, cuts[1:]):
+        piece = escape(text[lo:hi])
+        covering = [m for m in usable if m.start <= lo and hi <= m.end]
+        if not covering:
+            out.append(piece)
+            continue
+        polarity = next((p for p in _POLARITY_PRECEDENCE if any(m.polarity == p for m in covering)), "neutral")
+        practices = " ".join(dict.fromkeys(m.practice for m in covering if m.practice))
+        card = "\n\n".join(dict.fromkeys(m.card for m in covering if m.card))
+        attrs = [f'class="sp sp-{polarity}"', 'tabindex="0"']
+        new_anchors = [m.anchor for m in covering if m.anchor and m.anchor not in anchored]
+        if new_anchors:
+            attrs.append(f'id="{escape(new_anchors[0])}"')
+            anchored.update(new_anchors)
+        if practices:
+            attrs.append(f'data-practice="{escape(practices)}"')
+        attrs.append(f'data-polarity="{polarity}"')
+        if card:
+            attrs.append(f'title="{escape(card)}" data-card="{escape(card)}"')
+        out.append(f"<mark {' '.join(attrs)}>{piece}</mark>")
+    return "".join(out)
+
+
+def legend_html() -> str:
+    items = "".join(
+        f'<li><span class="sp-swatch sp-tag-{p}"><mark class="sp sp-{p}">{POLARITY_LABELS[p]}</mark></span>'
+        f'<span class="sp-muted">{escape(POLARITY_MEANINGS[p])}</span></li>'
+        for p in POLARITIES
+    )
+    return (f'<ul class="sp-legend">{items}</ul>'
+            '<p class="sp-small sp-muted">Hover over or tab to a highlight to see what it means and why it was '
+            "flagged. Every highlight is also listed under the policy.</p>")
+
+
+def polarity_tag(polarity: str) -> str:
+    label = POLARITY_LABELS.get(polarity, polarity)
+    return f'<span class="sp-tag sp-tag-{escape(polarity)}">{escape(label)}</span>'
+
+
+def practice_label(practice_id: str) -> str:
+    practice = PRACTICE_BY_ID.get(practice_id)
+    return practice.label if practice else practice_id
+
+
+def _card(h: Highlight) -> str:
+    return (f"{practice_label(h.practice)} · {POLARITY_LABELS.get(h.polarity, h.polarity)}\n"
+            f"{h.summary}\nWhy: {h.explanation}")
+
+
+def _block_html(block: Block, marks: Sequence[Mark]) -> str:
+    tag = (block.tag or "p").lower()
+    css = f"blk blk-{escape(tag)}" if tag.isalnum() else "blk"
+    inner = marked_text_html(block.text, marks)
+    if len(tag) == 2 and tag[0] == "h" and tag[1] in "123456":
+        return f'<div class="{css}" role="heading" aria-level="{tag[1]}">{inner}</div>'
+    return f'<p class="{css}">{inner}</p>'
+
+
+def _document_html(analysis: Analysis) -> str:
+    marks_by_block: dict[str, list[Mark]] = {}
+    for index, h in enumerate(analysis.highlights):
+        marks_by_block.setdefault(h.block, []).append(
+            Mark(h.start, h.end, h.polarity, h.practice, _card(h), anchor=f"h{index}"))
+    return "\n".join(_block_html(b, marks_by_block.get(b.id, ())) for b in analysis.blocks)
+
+
+def _kind_html(analysis: Analysis) -> str:
+    kind = KIND_LABELS.get(analysis.kind, analysis.kind)
+    evidence = "".join(f"<li>{escape(e)}</li>" for e in analysis.kind_evidence[:6])
+    return (f"<p><strong>{escape(kind)}</strong> "
+            f'<span class="sp-muted">(confidence {analysis.kind_confidence:.0%})</span></p>'
+            + (f'<ul class="sp-small sp-muted">{evidence}</ul>' if evidence else ""))
+
+
+def _grade_html(analysis: Analysis) -> str:
+    grade = analysis.grade
+    letter = grade.letter if grade.letter in "ABCDE" and len(grade.letter) == 1 else "C"
+    rows = []
+    for reason in grade.reasons:
+        link = ""
+        if 0 <= reason.highlight < len(analysis.highlights):
+            quoted = analysis.highlights[reason.highlight].text
+            short = quoted if len(quoted) <= 90 else quoted[:87].rstrip() + "…"
+            link = f' <a href="#h{reason.highlight}" class="sp-small">“{escape(short)}”</a>'
+        rows.append(f"<tr><td>{reason.points:+g}</td><td>{escape(practice_label(reason.practice))} "
+                    f"{polarity_tag(reason.polarity)}{link}</td></tr>")
+    table = ('<table class="sp-table sp-small"><tr><th>Points</th><th>Clause that moved the grade</th></tr>'
+             + "".join(rows) + "</table>") if rows else ""
+    return (f'<p><span class="sp-grade sp-grade-{letter}">{escape(grade.letter)}</span> '
+            f'<span class="sp-muted">score {grade.score:g} · A is best, E is worst</span></p>'
+            f'<p class="sp-small">{escape(grade.formula)}</p>{table}')
+
+
+def _practices_html(analysis: Analysis) -> str:
+    if not analysis.practices:
+        return '<p class="sp-muted">No data practices were found.</p>'
+    rows = []
+    for finding in analysis.practices:
+        counts = dict(finding.counts)
+        count_tags = " ".join(f"{polarity_tag(p)}&nbsp;×{counts[p]}" for p in POLARITIES if counts.get(p))
+        rows.append(
+            f'<tr><td><a href="#h{finding.strongest}"><strong>{escape(finding.label)}</strong></a><br>'
+            f'<span class="sp-small">{escape(finding.summary)}</span></td><td class="sp-small">{count_tags}</td></tr>')
+    return ('<table class="sp-table"><tr><th>Practice</th><th>Clauses</th></tr>' + "".join(rows) + "</table>")
+
+
+def _appendix_html(analysis: Analysis) -> str:
+    if not analysis.highlights:
+        return ""
+    items = []
+    for index, h in enumerate(analysis.highlights):
+        items.append(
+            f'<li><a href="#h{index}">{escape(practice_label(h.practice))}</a> {polarity_tag(h.polarity)} '
+            f'<span class="sp-muted sp-small">confidence {h.confidence:.0%}</span><br>'
+            f"“{escape(h.text)}”<br><span class=\"sp-small\">{escape(h.summary)} "
+            f'<span class="sp-muted">Why: {escape(h.explanation)}</span></span></li>')
+    return (f'<h2 class="sp-appendix">All highlighted clauses ({len(items)})</h2>'
+            f'<ol class="sp-small">{"".join(items)}</ol>')
+
+
+def render_analysis_html(analysis: Analysis, *, generated_at: datetime | None = None) -> str:
+    """The report a journalist would attach to a story: the policy, its highlights inline, and the summary."""
+    when = (generated_at or datetime.now(timezone.utc)).strftime("%d %B %Y, %H:%M UTC")
+    title = analysis.title or _first_heading(analysis.blocks) or "Policy"
+    meta = [f"Analysed {escape(when)} with smallprint {escape(__version__)}, entirely on this computer"]
+    if analysis.url:
+        meta.insert(0, escape(analysis.url))  # shown as text, never as a link: the report loads nothing
+    meta.append(f"content sha256 {escape(analysis.content_hash[:16])}…")
+    notice = ""
+    if analysis.kind not in POLICY_KINDS:
+        notice = ('<p class="sp-notice">This text was not recognised as a privacy policy, cookie policy or terms of '
+                  "service. Its clauses are highlighted because the analysis was requested explicitly.</p>")
+    body = (
+        f'<header class="sp-top"><div class="sp-brand">smallprint report</div><h1>{escape(title)}</h1>'
+        f'<div class="sp-meta">{" · ".join(meta)}</div></header>\n'
+        '<div class="sp-layout">\n'
+        f'<main class="sp-doc" aria-label="The policy with its highlights">{notice}\n{_document_html(analysis)}\n'
+        f"{_appendix_html(analysis)}</main>\n"
+        '<aside class="sp-aside" aria-label="Summary">'
+        f"<h2>What kind of page</h2>{_kind_html(analysis)}"
+        f"<h2>Grade</h2>{_grade_html(analysis)}"
+        f"<h2>Practices found ({len(analysis.practices)})</h2>{_practices_html(analysis)}"
+        f"<h2>Legend</h2>{legend_html()}</aside>\n"
+        "</div>\n"
+        '<footer class="sp-foot">Made by smallprint, a local reader of privacy policies. Highlights are produced '
+        "automatically and can be wrong; quote the policy itself, not this report, as the authority.</footer>"
+    )
+    return render_page(f"smallprint report: {title}", body)
+
+
+def _first_heading(blocks: Iterable[Block]) -> str | None:
+    for block in blocks:
+        if block.tag.lower() in ("h1", "h2", "title") and block.text.strip():
+            return block.text.strip()
+    return None

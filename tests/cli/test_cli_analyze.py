@@ -1,0 +1,182 @@
+"""`smallprint analyze`: every input kind in every format, through the real command."""
+from __future__ import annotations
+
+import json
+import os
+import pty
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from smallprint.cli import main
+
+POLICY_TEXT = """Privacy Policy
+
+We collect your email address and the precise location of your device.
+
+We do not sell your personal information. You can delete your account at any time.
+
+Any dispute will be resolved by binding arbitration."""
+
+POLICY_MARKDOWN = """# Privacy Policy
+
+## What we collect
+
+We collect your **email address** and the precise location of your device.
+
+## Sharing
+
+- We do not sell your personal information.
+- You can delete your account at any time.
+"""
+
+POLICY_HTML = """<!DOCTYPE html><html><head><title>Privacy Policy</title></head><body>
+<h1>Privacy Policy</h1><p>We collect your email address and the precise location of your device.</p>
+<p>We do not sell your personal information. You can delete your account at any time.</p></body></html>"""
+
+INPUTS = {
+    "text": ("policy.txt", POLICY_TEXT.encode("utf-8")),
+    "markdown": ("policy.md", POLICY_MARKDOWN.encode("utf-8")),
+    "html": ("policy.html", POLICY_HTML.encode("utf-8")),
+    "cp1252": ("policy.txt", (POLICY_TEXT + "\n\nCafé “quotes” – dash.").encode("cp1252")),
+    "utf16": ("policy.txt", POLICY_TEXT.encode("utf-16")),
+}
+
+
+def run_cli(capsys, *args) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def block_texts(analysis: dict) -> str:
+    return "\n".join(b["text"] for b in analysis["blocks"])
+
+
+@pytest.mark.parametrize("kind", INPUTS)
+def test_json_format_is_the_analysis(tmp_path, capsys, kind):
+    name, data = INPUTS[kind]
+    path = tmp_path / name
+    path.write_bytes(data)
+    code, out, err = run_cli(capsys, "analyze", str(path), "--format", "json", "--url", "https://e.example/p")
+    assert code == 0, err
+    analysis = json.loads(out)
+    assert analysis["schema_version"] >= 1 and analysis["url"] == "https://e.example/p"
+    assert "We do not sell your personal information." in block_texts(analysis)
+    assert "<p>" not in block_texts(analysis) and "<h1>" not in block_texts(analysis)  # HTML was parsed as HTML
+    if kind == "cp1252":
+        assert "Café “quotes” – dash." in block_texts(analysis)
+        assert "Windows-1252" in err
+    if kind == "utf16":
+        assert "UTF-16" in err
+
+
+@pytest.mark.parametrize("kind", INPUTS)
+def test_text_format_is_a_readable_view(tmp_path, capsys, kind):
+    name, data = INPUTS[kind]
+    path = tmp_path / name
+    path.write_bytes(data)
+    code, out, err = run_cli(capsys, "analyze", str(path), "--title", "My title")
+    assert code == 0, err
+    assert out.startswith("My title\n")
+    assert "Kind:" in out and "Grade:" in out and "In short" in out
+    assert "\033[" not in out  # captured output is not a terminal: no colours
+
+
+@pytest.mark.parametrize("kind", INPUTS)
+def test_html_format_writes_a_page(tmp_path, capsys, kind):
+    name, data = INPUTS[kind]
+    path = tmp_path / name
+    path.write_bytes(data)
+    report = tmp_path / "out" / "report.html"
+    report.parent.mkdir()
+    code, out, err = run_cli(capsys, "analyze", str(path), "--format", "html", "--out", str(report))
+    assert code == 0, err
+    assert out == ""
+    page = report.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "We do not sell your personal information." in page
+    HTMLParser().feed(page)
+    assert [p.name for p in report.parent.iterdir()] == ["report.html"]  # no temporary file left behind
+
+
+def test_html_and_text_forms_give_the_same_blocks(tmp_path, capsys):
+    results = {}
+    for kind in ("text", "html"):
+        name, data = INPUTS[kind]
+        (tmp_path / name).write_bytes(data)
+        _, out, _ = run_cli(capsys, "analyze", str(tmp_path / name), "--format", "json")
+        results[kind] = json.loads(out)
+    assert ([h["text"] for h in results["text"]["highlights"]]
+            == [h["text"] for h in results["html"]["highlights"]])
+
+
+@pytest.mark.parametrize("args, message", [
+    (["analyze", "/no/such/policy.txt"], "no such file: /no/such/policy.txt"),
+    (["analyze", "{tmp}"], "is a folder"),
+    (["analyze", "{tmp}/empty.md"], "is empty"),
+    (["analyze", "{tmp}/image.png"], "binary"),
+    (["analyze", "{tmp}/p.txt", "--out", "{tmp}/no/such/dir/r.html"], "does not exist"),
+], ids=["missing", "folder", "empty", "binary", "bad-out"])
+def test_bad_input_is_one_line_and_non_zero(tmp_path, capsys, args, message):
+    (tmp_path / "empty.md").write_text("")
+    (tmp_path / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01")
+    (tmp_path / "p.txt").write_text(POLICY_TEXT)
+    code, out, err = run_cli(capsys, *(a.replace("{tmp}", str(tmp_path)) for a in args))
+    assert code != 0 and out == ""
+    assert err.count("\n") == 1 and err.startswith("smallprint: ") and message in err
+    assert "Traceback" not in err
+
+
+def _console_script() -> list[str]:
+    script = Path(sys.executable).with_name("smallprint")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "smallprint"]
+
+
+@pytest.mark.parametrize("content, expected_tags", [
+    (POLICY_HTML, {"h1", "p"}),
+    (POLICY_TEXT, {"p"}),
+], ids=["html", "text"])
+def test_stdin_through_the_installed_command(content, expected_tags):
+    done = subprocess.run([*_console_script(), "analyze", "-", "--format", "json"], input=content.encode(),
+                          capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr.decode()
+    analysis = json.loads(done.stdout)
+    assert "We do not sell your personal information." in block_texts(analysis)
+    assert "<h1>" not in block_texts(analysis)
+
+
+def test_missing_file_through_the_installed_command():
+    done = subprocess.run([*_console_script(), "analyze", "/no/such/file.html"], capture_output=True, timeout=120)
+    assert done.returncode != 0
+    assert done.stderr.decode().strip() == "smallprint: no such file: /no/such/file.html"
+
+
+@pytest.mark.parametrize("no_color, expect_colour", [(None, True), ("1", False)])
+def test_colours_only_on_a_terminal_without_no_color(tmp_path, no_color, expect_colour):
+    (tmp_path / "p.txt").write_text(POLICY_TEXT)
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    if no_color:
+        env["NO_COLOR"] = no_color
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.Popen([*_console_script(), "analyze", str(tmp_path / "p.txt")], stdin=subprocess.DEVNULL,
+                                stdout=follower, stderr=subprocess.PIPE, env=env)
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal closed: the command is done
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        assert proc.wait(timeout=120) == 0, proc.stderr.read().decode()
+    finally:
+        os.close(leader)
+    out = b"".join(chunks).decode()
+    assert "Grade:" in out
+    assert ("\033[" in out) is expect_colour

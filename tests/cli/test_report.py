@@ -1,0 +1,151 @@
+"""The HTML report: one self-contained page, everything escaped, highlights placed at the engine's offsets."""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from smallprint import analyze
+from smallprint.engine.results import Analysis, Block, Grade, GradeReason, Highlight, PracticeFinding
+from smallprint.report import Mark, marked_text_html, render_analysis_html, render_page
+
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)> & "quotes" </p></mark>'
+
+
+class PageParser(HTMLParser):
+    """Collects every element and attribute, and the text, of a page (strict enough to catch broken nesting)."""
+
+    VOID = {"meta", "br", "img", "link", "input", "hr", "col", "area", "base", "wbr", "source"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict]] = []
+        self.stack: list[str] = []
+        self.text: list[str] = []
+        self.mismatched: list[str] = []
+        self.in_style = False
+        self.css: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+        if tag not in self.VOID:
+            self.stack.append(tag)
+        self.in_style = tag == "style"
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack[-1] != tag:
+            self.mismatched.append(tag)
+        else:
+            self.stack.pop()
+        self.in_style = False
+
+    def handle_data(self, data):
+        (self.css if self.in_style else self.text).append(data)
+
+
+def parse(page: str) -> PageParser:
+    parser = PageParser()
+    parser.feed(page)
+    parser.close()
+    assert not parser.mismatched and not parser.stack, (parser.mismatched, parser.stack)
+    return parser
+
+
+def _analysis(blocks, highlights, **extra) -> Analysis:
+    """A real Analysis value, built by hand so the report's handling of edge cases does not depend on the engine."""
+    fields = dict(kind="privacy_policy", kind_confidence=0.9, kind_evidence=("title",), blocks=tuple(blocks),
+                  highlights=tuple(highlights), practices=(), grade=Grade("B", 1.0, "test formula"), segments=(),
+                  content_hash="0" * 64, url=None, title=None)
+    fields.update(extra)
+    return Analysis(**fields)
+
+
+def assert_self_contained(page: str) -> None:
+    parsed = parse(page)
+    tags = {tag for tag, _ in parsed.elements}
+    assert not tags & {"script", "link", "img", "iframe", "object", "embed", "video", "audio", "source", "base"}
+    for tag, attrs in parsed.elements:
+        for name in ("src", "href", "action", "srcset", "poster", "data"):
+            value = (attrs.get(name) or "").strip().lower()
+            assert not re.match(r"^(https?:)?//", value), f"<{tag} {name}={value!r}> loads something"
+            assert not value.startswith(("javascript:", "file:")), f"<{tag} {name}={value!r}>"
+        assert not any(name.startswith("on") for name in attrs), f"<{tag}> has an event handler"
+    css = "".join(parsed.css)
+    assert "@import" not in css
+    assert not re.search(r"url\(\s*['\"]?(?!data:)", css), "the CSS loads something"
+
+
+@pytest.mark.parametrize("source", ["text", "html"])
+def test_report_of_a_real_analysis_is_self_contained(source):
+    policy = ("Privacy Policy\n\nWe collect your email address and your precise location.\n\n"
+              "We do not sell your personal information.")
+    if source == "html":
+        policy = "<h1>Privacy Policy</h1>" + "".join(f"<p>{p}</p>" for p in policy.split("\n\n")[1:])
+    page = render_analysis_html(analyze(**{source: policy}, url="https://example.com/privacy", title="Policy"))
+    assert_self_contained(page)
+    assert "We do not sell your personal information" in "".join(parse(page).text)
+
+
+def test_hostile_text_in_a_real_analysis_stays_inert():
+    page = render_analysis_html(analyze(text=f"Privacy notice\n\n{HOSTILE}\n\nWe may sell your data. {HOSTILE}",
+                                        url='https://x.example/"><script>alert(2)</script>', title=HOSTILE))
+    assert_self_contained(page)
+    parsed = parse(page)
+    assert HOSTILE in "".join(parsed.text)  # shown verbatim as text, not interpreted
+
+
+def test_hostile_highlight_fields_stay_inert():
+    text = f"We may sell your data {HOSTILE} to partners."
+    start = text.index("sell")
+    highlight = Highlight("b0", start, len(text), text[start:], "sale_of_data", "concern",
+                          f"summary {HOSTILE}", 0.8, f"why {HOSTILE}")
+    finding = PracticeFinding("sale_of_data", f"Sale {HOSTILE}", "concern", (("concern", 1),), 0, HOSTILE)
+    analysis = _analysis([Block("b0", text, tag=HOSTILE)], [highlight], practices=(finding,),
+                         kind_evidence=(HOSTILE,), title=HOSTILE, url=HOSTILE,
+                         grade=Grade("E", -3, HOSTILE, (GradeReason("sale_of_data", "concern", -3, 0),)))
+    page = render_analysis_html(analysis)
+    assert_self_contained(page)
+    marks = [attrs for tag, attrs in parse(page).elements if tag == "mark" and "data-card" in attrs]
+    assert marks and HOSTILE in marks[0]["data-card"] and HOSTILE in marks[0]["title"]
+
+
+def test_highlights_sit_at_the_code_point_offsets():
+    text = "Emoji 😀 and accents é first. We may sell your data. Then more."
+    start = text.index("We may sell")
+    end = text.index(" Then")
+    analysis = _analysis([Block("b0", text)], [Highlight("b0", start, end, text[start:end], "sale_of_data",
+                                                         "concern", "May sell", 0.9, "cue 'sell'")])
+    page = render_analysis_html(analysis)
+    marked = re.search(r'<mark [^>]*id="h0"[^>]*>(.*?)</mark>', page).group(1)
+    assert marked == "We may sell your data."
+
+
+def test_overlapping_marks_are_flattened_without_nesting():
+    text = "We share your data with advertisers for ads."
+    marks = [Mark(0, 30, "concern", "third_party_sharing", "sharing card", "h0"),
+             Mark(20, 44, "neutral", "advertising", "ads card", "h1")]
+    fragment = marked_text_html(text, marks)
+    parsed = parse(f"<p>{fragment}</p>")
+    pieces = [attrs for tag, attrs in parsed.elements if tag == "mark"]
+    assert [p.get("id") for p in pieces] == ["h0", "h1", None]
+    assert pieces[1]["data-practice"] == "third_party_sharing advertising"
+    assert pieces[1]["data-polarity"] == "concern"  # a concern shows through where it overlaps
+    assert "sharing card" in pieces[1]["data-card"] and "ads card" in pieces[1]["data-card"]
+    assert "".join(parsed.text) == text
+
+
+@pytest.mark.parametrize("bad", [Mark(-1, 3, "concern"), Mark(5, 2, "concern"), Mark(0, 999, "concern")])
+def test_marks_outside_the_text_are_ignored(bad):
+    assert marked_text_html("a <b> text", [bad]) == "a &lt;b&gt; text"
+
+
+def test_page_shell_is_reusable_and_escapes_its_title():
+    page = render_page("<Diff> & more", "<main><p>body</p></main>", extra_css=".x { color: red; }")
+    assert_self_contained(page)
+    assert "<title>&lt;Diff&gt; &amp; more</title>" in page and ".x { color: red; }" in page
+
+
+def test_non_policy_pages_say_so():
+    page = render_analysis_html(_analysis([Block("b0", "Hello")], [], kind="other", kind_confidence=0.1))
+    assert "was not recognised as a privacy policy" in page
