@@ -14,7 +14,14 @@ fi
 # Re-install only when pyproject.toml changed since the last install into this environment.
 STAMP="$VENV/.smallprint-installed$1"
 if [ ! -f "$STAMP" ] || [ "$ROOT/pyproject.toml" -nt "$STAMP" ]; then
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT$1"
+  # pip's and the build's chatter goes to a log, shown only when the install fails.
+  echo "Installing smallprint$1 into $VENV (when pyproject.toml changed; log: $VENV/install.log)" >&2
+  if ! { "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip \
+         && "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT$1"; } \
+       >"$VENV/install.log" 2>&1; then
+    cat "$VENV/install.log" >&2
+    echo "Installing smallprint into $VENV failed (see above)." >&2
+    exit 1
+  fi
   touch "$STAMP"
 fi
