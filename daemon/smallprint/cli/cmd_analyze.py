@@ -25,7 +25,7 @@ def register(subparsers) -> None:
                              "html: a self-contained report page")
     parser.add_argument("--url", help="where the policy was published (an extra signal, shown in the report)")
     parser.add_argument("--title", help="the page title (an extra signal, shown in the report)")
-    parser.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
+    parser.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout (- is stdout)")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                         help="colours in the text view: auto = when stdout is a terminal and NO_COLOR is unset")
     parser.set_defaults(func=run)
@@ -51,13 +51,13 @@ def run(args) -> int:
         output = render_analysis_html(analysis)
     else:
         from .text_view import render_text
-        to_terminal = args.out is None and sys.stdout.isatty()
+        to_terminal = args.out in (None, "-") and sys.stdout.isatty()
         colour = args.color == "always" or (args.color == "auto" and to_terminal and not os.environ.get("NO_COLOR"))
         width = shutil.get_terminal_size((100, 24)).columns if to_terminal else 100
         output = render_text(analysis, colour=colour, width=width,
                              source=None if document.name == "stdin" else Path(document.name).name)
 
-    if args.out:
+    if args.out and args.out != "-":
         write_atomically(Path(args.out), output)
     else:
         _print(output)
