@@ -1,21 +1,230 @@
-"""PLACEHOLDER until the engine issue lands: returns an empty analysis with the real shape."""
+"""analyze(): blocks -> sentences -> one cue pass -> recognizers on cued sentences -> polarity -> summaries,
+practices, grade, segments and document kind.
+
+Speed comes from reading the text once: each sentence is tokenized once, its words are intersected with the
+registry's cue index (a C-level set operation), and only the recognizers whose cues fired run their single
+combined pattern over that sentence.
+"""
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Sequence
 
-from .results import Analysis, Block, Grade
+from ..taxonomy import OPP115_CATEGORIES, PRACTICE_BY_ID, PRACTICE_IDS
+from . import polarity as pol
+from .blocks import to_blocks
+from .grade import grade as grade_highlights
+from .recognizers import RecognizerResult, default_registry
+from .results import Analysis, Block, Highlight, PracticeFinding, SegmentLabels
+from .sentences import split_sentences
+from .summaries import summarize
+
+_WORD = re.compile(r"\w+")
+# Legal boilerplate that borrows practice words (liability for "unauthorized access", "as is" warranties):
+# only a security concern may be read from such a sentence.
+_BOILERPLATE = re.compile(
+    r"\barbitrat\w+|\bclass[- ]action|\bwarrant(?:y|ies)\b|[\"“']as[- ]is[\"”']|\bas[- ]is (?:and|basis)|\bindemnif\w+"
+    r"|\bhold (?:\w+ )?harmless|\bgoverning law|\bexclusive jurisdiction|\blimitation of liability"
+    r"|\bliable (?:to you )?for any (?:indirect|direct|incidental|consequential|special|damages)")
+# When a more specific practice explains a sentence, generic sharing on the same words is not repeated.
+_SPECIFIC_OVER_SHARING = frozenset({"sale_of_data", "business_transfer", "government_access", "third_party_sources"})
+# Practices whose subject sits in another practice's sentence without being the point of it.
+_SUPPRESSED_BY: dict[str, frozenset[str]] = {
+    "third_party_sharing": _SPECIFIC_OVER_SHARING,
+    "advertising": frozenset({"user_choice"}),
+    "location": frozenset({"international_transfer"}),
+}
+# Model-suggested practices (clauses the rules missed) need at least this probability.
+MODEL_THRESHOLD = 0.6
+_OPP_FOR_PRACTICE: dict[str, str] = {
+    "ai_training": OPP115_CATEGORIES[0], "biometric": OPP115_CATEGORIES[0], "sensitive_data": OPP115_CATEGORIES[0],
+    "location": OPP115_CATEGORIES[0], "employment_education": OPP115_CATEGORIES[0], "advertising": OPP115_CATEGORIES[0],
+    "tracking": OPP115_CATEGORIES[0], "private_content": OPP115_CATEGORIES[0], "profiling": OPP115_CATEGORIES[0],
+    "sale_of_data": OPP115_CATEGORIES[1], "third_party_sharing": OPP115_CATEGORIES[1],
+    "third_party_sources": OPP115_CATEGORIES[1], "government_access": OPP115_CATEGORIES[1],
+    "business_transfer": OPP115_CATEGORIES[1], "user_choice": OPP115_CATEGORIES[2], "user_rights": OPP115_CATEGORIES[3],
+    "retention": OPP115_CATEGORIES[4], "security": OPP115_CATEGORIES[5], "policy_change": OPP115_CATEGORIES[6],
+    "children": OPP115_CATEGORIES[8], "international_transfer": OPP115_CATEGORIES[8],
+}
 
 
-def analyze(*, text=None, html=None, blocks=None, url=None, title=None) -> Analysis:
-    given = [x for x in (text, html, blocks) if x is not None]
-    if len(given) != 1:
-        raise ValueError("give exactly one of text, html or blocks")
-    if blocks is not None:
-        parsed = tuple(Block(str(b["id"]), str(b["text"]), str(b.get("tag") or "p")) for b in blocks)
-    else:
-        src = text if text is not None else html
-        parsed = tuple(Block(f"b{i}", p.strip()) for i, p in enumerate(src.split("\n\n")) if p.strip())
+def _lower(text: str) -> str:
+    """Lower-case without changing length, so offsets stay valid ('İ'.lower() has two code points)."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+class _Finder:
+    """Runs the registry over sentences; holds the pattern-order table once per process."""
+
+    def __init__(self) -> None:
+        self.registry = default_registry()
+
+    def sentence_hits(self, low: str) -> dict[str, RecognizerResult]:
+        words = set(_WORD.findall(low))
+        recognizers = self.registry.fired(words)
+        if not recognizers:
+            return {}
+        best: dict[str, tuple[int, RecognizerResult]] = {}
+        for rec in recognizers:
+            for r in rec.analyze(low, words):
+                rank = rec.pattern_rank[r.pattern]
+                if r.practice not in best or rank < best[r.practice][0]:
+                    best[r.practice] = (rank, r)
+        hits = {practice: r for practice, (_, r) in best.items()}
+        if hits and _BOILERPLATE.search(low):
+            hits = {p: r for p, r in hits.items() if p == "security" and r.polarity != "protective"}
+        for practice, suppressors in _SUPPRESSED_BY.items():
+            if practice in hits and not suppressors.isdisjoint(hits):
+                del hits[practice]
+        return hits
+
+
+_FINDER: _Finder | None = None
+
+
+def _finder() -> _Finder:
+    global _FINDER
+    if _FINDER is None:
+        _FINDER = _Finder()
+    return _FINDER
+
+
+def _model():
+    """B's sentence-level practice classifier, when it is there (the engine works without it)."""
+    try:
+        from .practice_model import predict_practices
+    except ImportError:
+        return None
+    return predict_practices
+
+
+def find_highlights(blocks: Sequence[Block], use_model: bool = True) -> tuple[Highlight, ...]:
+    finder = _finder()
+    highlights: list[Highlight] = []
+    pending: list[tuple[Block, int, int, str, set[str]]] = []  # sentences for the model
+    for block in blocks:
+        text = block.text
+        for span in split_sentences(text):
+            sentence = text[span.start:span.end]
+            low = _lower(sentence)
+            hits = finder.sentence_hits(low)
+            for practice, r in sorted(hits.items(), key=lambda kv: PRACTICE_IDS.index(kv[0])):
+                polarity, reason = pol.decide(practice, low, r.start, r.end, r.polarity, r.negated_polarity)
+                explanation = r.explanation + (f"; {reason}" if reason else "")
+                highlights.append(Highlight(block.id, span.start, span.end, sentence, practice, polarity,
+                                            summarize(practice, polarity, sentence), r.score, explanation))
+            if use_model and len(sentence) >= 25:
+                pending.append((block, span.start, span.end, low, set(hits)))
+    predict = _model() if use_model else None
+    if predict is not None and pending:
+        highlights.extend(_model_highlights(predict, pending))
+        order = {b.id: i for i, b in enumerate(blocks)}
+        highlights.sort(key=lambda h: (order[h.block], h.start, PRACTICE_IDS.index(h.practice)))
+    return tuple(highlights)
+
+
+def _model_highlights(predict, pending) -> list[Highlight]:
+    out = []
+    try:
+        predictions = predict([block.text[start:end] for block, start, end, _, _ in pending])
+    except Exception:  # a broken model file must not take the rules down with it
+        return out
+    for (block, start, end, low, ruled), candidates in zip(pending, predictions):
+        if _BOILERPLATE.search(low):
+            continue
+        for practice, prob in candidates:
+            if prob < MODEL_THRESHOLD or practice in ruled or practice not in PRACTICE_BY_ID:
+                continue
+            polarity, reason = pol.model_polarity(practice, low)
+            sentence = block.text[start:end]
+            explanation = f"model: practice classifier p={prob:.2f}" + (f"; {reason}" if reason else "")
+            out.append(Highlight(block.id, start, end, sentence, practice, polarity,
+                                 summarize(practice, polarity, sentence), float(prob) * 0.8, explanation))
+    return out
+
+
+def summarize_practices(highlights: Sequence[Highlight]) -> tuple[PracticeFinding, ...]:
+    by_practice: dict[str, list[int]] = {}
+    for i, h in enumerate(highlights):
+        by_practice.setdefault(h.practice, []).append(i)
+    findings = []
+    for practice in PRACTICE_IDS:
+        indices = by_practice.get(practice)
+        if not indices:
+            continue
+        counts = {p: 0 for p in pol.POLARITY_ORDER}
+        for i in indices:
+            counts[highlights[i].polarity] += 1
+        dominant = max(pol.POLARITY_ORDER, key=lambda p: (counts[p], -pol.POLARITY_ORDER.index(p)))
+        strongest = max((i for i in indices if highlights[i].polarity == dominant),
+                        key=lambda i: (highlights[i].confidence, -i))
+        findings.append(PracticeFinding(practice, PRACTICE_BY_ID[practice].label, dominant,
+                                        tuple((p, counts[p]) for p in pol.POLARITY_ORDER), strongest,
+                                        highlights[strongest].summary))
+    return tuple(findings)
+
+
+def _segments(blocks: Sequence[Block], highlights: Sequence[Highlight]) -> tuple[SegmentLabels, ...]:
+    try:
+        from .segments import classify_blocks
+    except ImportError:
+        classify_blocks = None
+    if classify_blocks is not None:
+        try:
+            labels = classify_blocks(blocks)
+            return tuple(SegmentLabels(b.id, tuple(cats)) for b, cats in zip(blocks, labels))
+        except Exception:  # fall back to the rules' view rather than fail the analysis
+            pass
+    per_block: dict[str, set[str]] = {}
+    for h in highlights:
+        cats = per_block.setdefault(h.block, set())
+        cats.add(_OPP_FOR_PRACTICE[h.practice])
+        if h.practice == "tracking" and re.search(r"(?i)do[- ]not[- ]track|\bdnt\b", h.text):
+            cats.add("Do Not Track")
+    return tuple(SegmentLabels(b.id, tuple(c for c in OPP115_CATEGORIES if c in per_block.get(b.id, ())))
+                 for b in blocks)
+
+
+_KIND_WORDS = (("cookie_policy", re.compile(r"(?i)\bcookie (?:policy|notice|statement)")),
+               ("privacy_policy", re.compile(r"(?i)\bprivacy (?:policy|notice|statement)|\bdata (?:policy|protection notice)")),
+               ("terms_of_service", re.compile(r"(?i)\bterms (?:of (?:service|use)|and conditions)|\buser agreement")))
+
+
+def _kind(blocks: Sequence[Block], highlights: Sequence[Highlight], url, title) -> tuple[str, float, tuple[str, ...]]:
+    try:
+        from .kind import detect_kind
+    except ImportError:
+        detect_kind = None
+    if detect_kind is not None:
+        result = detect_kind(blocks, url=url, title=title)
+        return result.kind, float(result.confidence), tuple(result.evidence)
+    # Fallback until the trained detector exists: heading/title words plus density of practice clauses.
+    head = " ".join([title or "", url or ""] + [b.text for b in blocks[:3]])
+    practices = {h.practice for h in highlights}
+    for kind, rx in _KIND_WORDS:
+        if rx.search(head) and (kind != "privacy_policy" or len(practices) >= 5):
+            return kind, 0.6, (f"heading or title names a {kind.replace('_', ' ')}", f"{len(practices)} practices found")
+    if len(practices) >= 8:
+        return "privacy_policy", 0.5, (f"{len(practices)} different practices found",)
+    return "other", 0.5, ("no policy heading and few practices",)
+
+
+def analyze(*, text=None, html=None, blocks=None, url=None, title=None, use_model: bool = True) -> Analysis:
+    """Analyse one document given as exactly one of `text` (plain or Markdown), `html`, or `blocks`
+    (`[{"id", "text", "tag"?}]`). Raises ValueError on input it cannot take."""
+    if url is not None and not isinstance(url, str):
+        raise ValueError("url must be a string")
+    if title is not None and not isinstance(title, str):
+        raise ValueError("title must be a string")
+    parsed = to_blocks(text=text, html=html, blocks=blocks)
+    highlights = find_highlights(parsed, use_model=use_model)
+    kind, confidence, evidence = _kind(parsed, highlights, url, title)
     digest = hashlib.sha256("\n\n".join(b.text for b in parsed).encode("utf-8", "surrogatepass")).hexdigest()
-    return Analysis(kind="other", kind_confidence=0.0, kind_evidence=(), blocks=parsed, highlights=(),
-                    practices=(), grade=Grade("C", 0.0, "placeholder"), segments=(), content_hash=digest,
-                    url=url, title=title)
+    return Analysis(kind=kind, kind_confidence=confidence, kind_evidence=evidence, blocks=parsed,
+                    highlights=highlights, practices=summarize_practices(highlights),
+                    grade=grade_highlights(highlights), segments=_segments(parsed, highlights),
+                    content_hash=digest, url=url, title=title)

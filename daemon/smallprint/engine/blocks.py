@@ -1,0 +1,241 @@
+"""Turn text, Markdown, HTML or the extension's block list into one tuple of `Block`s in reading order.
+
+Every form ends in the same shape (whitespace collapsed, Markdown markup removed) so that the same words give
+the same highlights whichever form they came in. Nothing here recurses: HTML nested 10,000 deep is walked with
+an explicit stack.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from .results import Block
+
+# Inputs larger than this are refused with a ValueError rather than analysed for minutes.
+MAX_INPUT_CHARS = 5_000_000
+MAX_BLOCKS = 200_000
+
+_WS = re.compile(r"\s+")
+
+
+def clean_inline(text: str) -> str:
+    """Collapse whitespace runs to one space and strip the ends."""
+    return _WS.sub(" ", text).strip()
+
+
+# ---------------------------------------------------------------- Markdown / plain text
+
+# Bounded repetitions everywhere: a megabyte of '[' or '*' must not backtrack quadratically.
+_MD_IMAGE = re.compile(r"!\[([^\]\n]{0,300})\]\([^)\n]{0,2000}\)")
+_MD_LINK = re.compile(r"\[([^\]\n]{0,500})\]\([^)\n]{0,2000}\)")
+_MD_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]{1,2000})>")
+_MD_STRONG = re.compile(r"\*\*|__")
+_MD_EMPH = re.compile(r"(?<![\w*])[*_](?=\S)([^*_\n]{1,500}?)(?<=\S)[*_](?![\w*])")
+_MD_CODE = re.compile(r"`{1,3}")
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<])")
+
+_ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_RULE = re.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
+_BULLET = re.compile(r"^[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+(?=\S)")
+_QUOTE = re.compile(r"^[ \t]*(?:>[ \t]?)+")
+_TABLE_SEP = re.compile(r"^[ \t]*\|?[ \t:|-]+\|[ \t:|-]*$")
+_FENCE = re.compile(r"^[ \t]*(?:```|~~~)")
+
+
+def strip_markdown(text: str) -> str:
+    """Inline Markdown markup to its words: links keep their text, emphasis marks and escapes go."""
+    if "[" in text:
+        text = _MD_IMAGE.sub(r"\1", text)
+        text = _MD_LINK.sub(r"\1", text)
+    if "<" in text:
+        text = _MD_AUTOLINK.sub(r"\1", text)
+    if "*" in text or "_" in text:
+        text = _MD_STRONG.sub("", text)
+        text = _MD_EMPH.sub(r"\1", text)
+    if "`" in text:
+        text = _MD_CODE.sub("", text)
+    if "\\" in text:
+        text = _MD_ESCAPE.sub(r"\1", text)
+    return text
+
+
+def blocks_from_text(text: str) -> tuple[Block, ...]:
+    """Plain text or Markdown: blocks at blank lines, headings, list items and table cells."""
+    out: list[tuple[str, str]] = []  # (tag, raw text)
+    para: list[str] = []
+    para_tag = "p"
+
+    def flush() -> None:
+        nonlocal para, para_tag
+        if para:
+            out.append((para_tag, " ".join(para)))
+        para, para_tag = [], "p"
+
+    lines = text.splitlines()
+    for line in lines:
+        if not line.strip():
+            flush()
+            continue
+        if _FENCE.match(line):
+            flush()
+            continue
+        if para and _SETEXT.match(line) and not _BULLET.match(line):
+            # The paragraph so far was a setext heading (underlined with === or ---).
+            para_tag = "h1" if line.strip().startswith("=") else "h2"
+            flush()
+            continue
+        if _RULE.match(line):
+            flush()
+            continue
+        m = _ATX.match(line)
+        if m:
+            flush()
+            out.append((f"h{len(m.group(1))}", m.group(2)))
+            continue
+        line = _QUOTE.sub("", line)
+        if line.lstrip().startswith("|") and line.rstrip().endswith("|") and line.count("|") >= 2:
+            flush()
+            if not _TABLE_SEP.match(line):
+                out.extend(("td", cell) for cell in line.strip().strip("|").split("|"))
+            continue
+        m = _BULLET.match(line)
+        if m:
+            flush()
+            para, para_tag = [line[m.end():]], "li"
+            continue
+        para.append(line)
+    flush()
+    return _numbered((tag, clean_inline(strip_markdown(raw))) for tag, raw in out)
+
+
+def _numbered(pairs: Iterable[tuple[str, str]]) -> tuple[Block, ...]:
+    blocks = []
+    for tag, text in pairs:
+        if text:
+            blocks.append(Block(f"b{len(blocks)}", text, tag))
+            if len(blocks) > MAX_BLOCKS:
+                raise ValueError(f"input has more than {MAX_BLOCKS} blocks")
+    return tuple(blocks)
+
+
+# ---------------------------------------------------------------- HTML
+
+_DROP_TAGS = frozenset({
+    "script", "style", "noscript", "template", "nav", "footer", "aside", "form", "button", "select", "option",
+    "textarea", "svg", "canvas", "iframe", "object", "embed", "head", "title", "meta", "link", "input", "dialog",
+})
+_BLOCK_TAGS = frozenset({
+    "html", "body", "main", "article", "section", "div", "header", "p", "li", "ul", "ol", "dl", "dt", "dd",
+    "table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption", "blockquote", "pre", "figure", "figcaption",
+    "h1", "h2", "h3", "h4", "h5", "h6", "address", "details", "summary", "hr", "br",
+})
+# Tags whose name becomes the block's tag; other containers report their stray text as a paragraph.
+_NAMED_BLOCKS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "th", "dt", "dd", "blockquote",
+                           "pre", "caption", "figcaption", "summary"})
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
+_BOILERPLATE_ROLES = frozenset({"navigation", "contentinfo", "banner", "dialog", "alertdialog", "menu", "menubar"})
+
+
+def _is_hidden(tag) -> bool:
+    attrs = tag.attrs
+    if not attrs:
+        return False
+    if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+        return True
+    if attrs.get("role") in _BOILERPLATE_ROLES:
+        return True
+    style = attrs.get("style")
+    return bool(style and _HIDDEN_STYLE.search(style))
+
+
+def blocks_from_html(html: str) -> tuple[Block, ...]:
+    """A page or fragment: headings, paragraphs, list items and table cells; boilerplate dropped."""
+    from bs4 import BeautifulSoup
+    from bs4.element import NavigableString, Tag, PreformattedString
+
+    soup = BeautifulSoup(html, "html.parser")
+    out: list[tuple[str, str]] = []
+    buf: list[str] = []
+    open_blocks: list[str] = ["p"]
+
+    def flush() -> None:
+        if buf:
+            text = clean_inline("".join(buf))
+            if text:
+                tag = open_blocks[-1]
+                out.append((tag if tag in _NAMED_BLOCKS else "p", text))
+            buf.clear()
+
+    # Explicit stack of (node, leaving): no recursion however deep the markup nests.
+    stack: list[tuple[object, bool]] = [(soup, False)]
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            flush()
+            open_blocks.pop()
+            continue
+        if isinstance(node, NavigableString):
+            if not isinstance(node, PreformattedString):  # comments, doctype, CDATA, processing instructions
+                buf.append(str(node))
+            continue
+        if not isinstance(node, Tag):
+            continue
+        name = node.name
+        if node is not soup:
+            if name in _DROP_TAGS or _is_hidden(node):
+                continue
+            if name == "br":
+                buf.append(" ")
+                continue
+            if name in _BLOCK_TAGS:
+                flush()
+                open_blocks.append(name)
+                stack.append((node, True))
+        stack.extend((child, False) for child in reversed(node.contents))
+    flush()
+    return _numbered((tag, text) for tag, text in out)
+
+
+# ---------------------------------------------------------------- the extension's blocks
+
+def blocks_from_list(items: Iterable[Mapping]) -> tuple[Block, ...]:
+    """`[{"id", "text", "tag"?}]` as the extension sends them; texts are kept verbatim (offsets refer to them)."""
+    blocks = []
+    seen: set[str] = set()
+    for n, item in enumerate(items):
+        if not isinstance(item, Mapping):
+            raise ValueError(f"block {n} is not an object with 'id' and 'text'")
+        if "id" not in item or "text" not in item:
+            raise ValueError(f"block {n} lacks 'id' or 'text'")
+        block_id, text, tag = item["id"], item["text"], item.get("tag") or "p"
+        if not isinstance(text, str):
+            raise ValueError(f"block {n}: 'text' must be a string")
+        block_id = str(block_id)
+        if block_id in seen:
+            raise ValueError(f"block id {block_id!r} is given twice")
+        seen.add(block_id)
+        blocks.append(Block(block_id, text, str(tag)))
+        if len(blocks) > MAX_BLOCKS:
+            raise ValueError(f"input has more than {MAX_BLOCKS} blocks")
+    return tuple(blocks)
+
+
+def to_blocks(*, text=None, html=None, blocks=None) -> tuple[Block, ...]:
+    """Exactly one of the three forms, checked, as blocks."""
+    given = [name for name, value in (("text", text), ("html", html), ("blocks", blocks)) if value is not None]
+    if len(given) != 1:
+        raise ValueError("give exactly one of text, html or blocks")
+    if blocks is not None:
+        if isinstance(blocks, (str, bytes)) or not isinstance(blocks, Iterable):
+            raise ValueError("blocks must be a list of {'id', 'text', 'tag'?} objects")
+        parsed = blocks_from_list(blocks)
+        if sum(len(b.text) for b in parsed) > MAX_INPUT_CHARS:
+            raise ValueError(f"input is larger than {MAX_INPUT_CHARS:,} characters")
+        return parsed
+    source = text if text is not None else html
+    if not isinstance(source, str):
+        raise ValueError(f"{given[0]} must be a string, not {type(source).__name__}")
+    if len(source) > MAX_INPUT_CHARS:
+        raise ValueError(f"input is larger than {MAX_INPUT_CHARS:,} characters")
+    return blocks_from_text(source) if text is not None else blocks_from_html(source)

@@ -1,0 +1,129 @@
+"""Polarity: does a clause reduce the reader's privacy (concern), promise something in their favour (protective),
+or only inform (neutral)?
+
+Each recognizer pattern states its polarity as written and the polarity when a negation governs it
+("we sell" concern / "we do not sell" protective; "you can opt out" protective / "you cannot opt out" concern).
+A negation governs a match when it occurs before the match in the same clause: scope ends at a clause break
+("; but unless except however"), or at a new subject ("and we", ", which"). A few practices also read sentence-level
+qualifiers (sharing with service providers is neutral, government disclosure without notice is a concern).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+POLARITY_ORDER = ("concern", "protective", "neutral")
+
+# Negators, incl. contracted and emphatic forms. "no" counts ("no third party will receive ..."); "without" does not
+# ("share without your consent" is still sharing).
+_NEGATOR = re.compile(
+    r"\b(?:not|never|no|neither|nor|cannot|none|nothing|nobody|nowhere)\b|n[’']t\b|\bno longer\b|\bwithout ever\b"
+    r"|\b(?:refrain|refrains|prohibited|forbidden) from\b")
+# Where a negation's scope ends, looking back from the match.
+_SCOPE_BREAK = re.compile(
+    r"[;:\[\]]|\b(?:but|unless|except|however|although|though|whereas|while|otherwise)\b"
+    r"|(?:,|\band|\bor)\s+(?:we|you|they|it|our|this|these|such|the company)\b")
+# Phrases whose "not" negates nothing about the practice.
+_FALSE_NEGATION = re.compile(
+    r"do[- ]not[- ]track|do not sell (?:or share )?my|not only|no matter|whether or not|if not|not limited to|not be limited"
+    r"|no later than|not exceed|no more than|no less than|not less than|not more than|not all\b|not necessarily"
+    r"|n[’']t have an account|do not have an account|(?:do not|don't|not) (?:wish|want|agree|consent)"
+    r"|no longer (?:need|necessary|required|use)|no (?:sooner|earlier) than|not (?:apply )?retroactive\w*")
+# How far back a negation may govern (characters): "does not use any of your audio, video, chat, ... to train".
+SCOPE_CHARS = 260
+
+
+@dataclass(frozen=True, slots=True)
+class Negation:
+    word: str
+    at: int  # offset in the sentence
+
+
+def find_negation(sentence: str, match_start: int) -> Negation | None:
+    """The negator governing a match at `match_start` in a lower-cased sentence, if any."""
+    lo = max(0, match_start - SCOPE_CHARS)
+    window = _FALSE_NEGATION.sub(lambda m: " " * len(m.group(0)), sentence[lo:match_start])
+    breaks = [m.end() for m in _SCOPE_BREAK.finditer(window)]
+    scope_start = breaks[-1] if breaks else 0
+    last = None
+    for m in _NEGATOR.finditer(window, scope_start):
+        last = m
+    if last is None:
+        return None
+    return Negation(last.group(0).strip(), lo + last.start())
+
+
+def negated_inside(sentence: str, start: int, end: int) -> Negation | None:
+    """A negation inside the match itself ("information will not be sold", "we do not use ... to train")."""
+    window = _FALSE_NEGATION.sub(lambda m: " " * len(m.group(0)), sentence[start:end])
+    m = _NEGATOR.search(window)
+    return Negation(m.group(0).strip(), start + m.start()) if m else None
+
+
+# Sentence-level qualifiers per practice, applied when no negation decided; first match wins.
+_QUALIFIERS: dict[str, tuple[tuple[re.Pattern, str, str], ...]] = {
+    "third_party_sharing": (
+        (re.compile(r"\b(?:aggregated?|anonymi[sz]ed|de-identified|non-personal|not personally identif\w*|statistical)\b"),
+         "neutral", "only aggregate or anonymised data"),
+        (re.compile(r"\bservice providers?|\bprocessors?\b|\bon (?:our|its) behalf|\bvendors?\b|\bcontractors?\b|\bhelp us\b"
+                    r"|\bassist us\b|\bperform\w* (?:services|functions|tasks)|\bhosting|\bpayment process\w*"),
+         "neutral", "service providers acting for the service"),
+    ),
+    "government_access": (
+        (re.compile(r"\bwithout (?:\w+ ){0,2}?(?:notice|notif\w+|consent|knowledge|a choice|choice|informing)"
+                    r"|\b(?:rights?|property|safety) of\b|\bour (?:\w+ )?(?:rights|property|interests)|\bsole discretion"
+                    r"|\bprotect (?:\w+ ){0,3}?(?:rights|property)|\bin (?:its|our) (?:sole )?(?:opinion|judgment)"),
+         "concern", "disclosure beyond legal compulsion or without telling you"),
+        (re.compile(r"\b(?:required|compelled|obliged|obligated) (?:to (?:do so )?)?by (?:\w+ )?law|\bvalid (?:legal|law)"
+                    r"|\blegal process|\bsubpoena|\bcourt order|\bwarrant|\blawful (?:request|order|process)|\bcomply with"
+                    r"|\blegal obligation|\bapplicable law"),
+         "protective", "only when legally required"),
+    ),
+    "business_transfer": (
+        (re.compile(r"\b(?:notify|inform)\w* you\b" + r"(?:\W+\w+){0,10}?\W+(?:before|prior)"),
+         "protective", "you are told before a transfer"),
+    ),
+    "children": (
+        (re.compile(r"\b(?:not (?:knowingly )?(?:collect|solicit|process)|(?:delete|remove|erase)\w* (?:\w+ ){0,4}?(?:information|data))\b"
+                    r"(?:\W+\w+){0,12}?\W+(?:children|child|minors|under)"), "neutral", "age limit"),
+    ),
+}
+
+
+def qualify(practice: str, sentence: str) -> tuple[str, str] | None:
+    """(polarity, reason) from a sentence-level qualifier of `practice`, if one applies."""
+    for regex, polarity, reason in _QUALIFIERS.get(practice, ()):
+        if regex.search(sentence):
+            return polarity, reason
+    return None
+
+
+def decide(practice: str, sentence: str, start: int, end: int, polarity: str,
+           negated_polarity: str | None) -> tuple[str, str]:
+    """Final polarity of a recognizer hit and the reason, for the highlight's explanation."""
+    if negated_polarity is not None:
+        neg = find_negation(sentence, start) or negated_inside(sentence, start, end)
+        if neg is not None:
+            return negated_polarity, f"negated by '{neg.word}'"
+    qualified = qualify(practice, sentence)
+    if qualified is not None and polarity != "protective":
+        return qualified
+    return polarity, ""
+
+
+# For clauses found by the model (no pattern to say how the practice is stated): the practice's usual polarity,
+# flipped by a negation anywhere in the clause.
+_MODEL_DEFAULT = {"user_rights": "protective", "user_choice": "protective", "security": "protective",
+                  "children": "neutral"}
+
+
+def model_polarity(practice: str, sentence: str) -> tuple[str, str]:
+    """Polarity for a model-suggested practice in a lower-cased sentence."""
+    base = _MODEL_DEFAULT.get(practice, "concern")
+    qualified = qualify(practice, sentence)
+    neg = find_negation(sentence, len(sentence))
+    if neg is not None and base != "neutral":
+        return ("concern" if base == "protective" else "protective"), f"negated by '{neg.word}'"
+    if qualified is not None:
+        return qualified
+    return base, ""

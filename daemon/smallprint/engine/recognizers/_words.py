@@ -1,0 +1,9 @@
+"""Shared regex pieces for recognizer patterns (patterns run on lower-cased single sentences)."""
+# Up to n words between two anchors, lazily; bounded so no pattern can backtrack without limit.
+def gap(n: int) -> str:
+    return rf"(?:\W+\w+){{0,{n}}}?\W+"
+
+
+PERSONAL_DATA = r"(?:personal(?:ly identifiable)? (?:data|information|info|details)|\bpii\b|(?:your|user|customer|member)s?'? (?:\w+ )?(?:data|information|info|details|content)|information|data)"
+NUMBER = r"(?:\d{1,4}|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fourteen|fifteen|thirty|sixty|ninety|a few|several)"
+TIME_UNIT = r"(?:hours?|days?|weeks?|months?|years?)"

@@ -1,0 +1,82 @@
+"""Advertising, tracking technologies and profiling."""
+from __future__ import annotations
+
+from ._words import gap
+from .base import Pattern, Recognizer
+from .registry import register
+
+
+@register
+class AdvertisingRecognizer(Recognizer):
+    practice = "advertising"
+    cues = ("ads", "ad", "advertising", "advertisement", "advertisements", "advertisers", "advertiser", "advertise",
+            "marketing", "targeted", "personalized", "personalised", "interest-based", "behavioral", "behavioural",
+            "promotional", "promotions", "sponsored", "retargeting", "remarketing", "offers")
+    patterns = (
+        Pattern("targeted_ads", r"\b(?:targeted|personali[sz]ed|tailored|interest-based|behaviou?ral(?:ly)?|relevant|customi[sz]ed"
+                                r"|retargeting|remarketing|cross-context)\W+(?:\w+\W+){0,2}?(?:ads|advertis\w+|marketing|offers"
+                                r"|promotions|sponsored)", "concern", "protective", 0.9),
+        Pattern("use_for_ads", r"\b(?:use|uses|used|using|process\w*|shar\w+|disclos\w+)" + gap(10)
+                + r"(?:for|to|in) (?:\w+ ){0,3}?(?:advertis\w+|marketing|ads|promotional)", "concern", "protective", 0.85),
+        Pattern("ads", r"\b(?:advertis(?:ing|ements?|ers?|e)|ads|ad (?:networks?|partners|targeting|measurement|personali[sz]ation"
+                       r"|serving|delivery)|(?:direct |email |e-mail )?marketing|promotional (?:\w+ )?(?:e-?mails?|communications?"
+                       r"|messages?|offers?|materials?)|sponsored (?:content|posts?|stories))\b", "concern", "protective", 0.7),
+    )
+    context = ("personal", "information", "data", "interests", "activity", "partners")
+    exclude = r"\b(?:advertising|marketing) (?:agency|department|team|materials? (?:of|for) (?:our|the) (?:products|services))\b"
+
+
+@register
+class TrackingRecognizer(Recognizer):
+    practice = "tracking"
+    cues = ("cookie", "cookies", "pixel", "pixels", "beacon", "beacons", "tracking", "track", "tracks", "tracked",
+            "tracker", "trackers", "fingerprinting", "fingerprint", "sdk", "sdks", "analytics", "dnt", "storage",
+            "referrer", "referring", "clickstream", "gifs", "gif", "tags", "history", "logs", "log", "tracer")
+    patterns = (
+        # Do Not Track: honoured is protective, ignored is a concern (the words "Do Not" are no negation here).
+        Pattern("dnt", r"\bdo[- ]not[- ]track\b|\bdnt\b", "protective", "concern", 0.9),
+        Pattern("blocking_limits", r"\b(?:disabl|block|reject|refus|turn\w* off|delet|remov|declin)\w*" + gap(10)
+                + r"cookies?\b" + gap(12) + r"(?:may|might|will|could|can)\b" + gap(5)
+                + r"(?:not|no longer|limit\w*|affect\w*|unable|impair\w*|prevent\w*|restrict\w*|lose)\b", "neutral", None, 0.8),
+        Pattern("necessary_cookies", r"\b(?:strictly |technically )?(?:necessary|essential|required|session|first[- ]party"
+                                     r"|functional(?:ity)?|preference)\W+(?:\w+\W+){0,2}?cookies?\b|\bcookies?\b" + gap(6)
+                + r"(?:necessary|essential|required) (?:for|to)", "neutral", "protective", 0.8),
+        Pattern("trackers", r"\b(?:web |tracking )?beacons?|\b(?:tracking |conversion |facebook |meta )?pixels?(?: tags?)?\b"
+                            r"|\btracking (?:technolog\w+|tools?|scripts?|tags?|codes?|services?|software|cookies?)"
+                            r"|\bclear gifs?|\bsdks?\b|(?:device|browser|canvas) fingerprint\w*|\bfingerprinting\b|\btrackers?\b"
+                            r"|\btrack(?:s|ed|ing)? (?:you|your|users?|visitors?|people|individuals|activit\w+|browsing|across)"
+                            r"|\bbrowsing (?:history|activity|behaviou?r)|\bclickstream|\breferr(?:er|ing|al) (?:url|page|website|site|data)s?"
+                            r"|\b(?:google|web|third[- ]party) analytics|analytics (?:tools?|services?|providers?|cookies|partners|software)",
+                "concern", "protective", 0.85),
+        Pattern("third_party_cookies", r"\bthird[- ]party (?:\w+ )?cookies|\b(?:advertising|targeting|marketing|social media"
+                                       r"|analytics?|statistic(?:s|al)|performance|tracking) cookies", "concern", "protective", 0.85),
+        Pattern("cookies", r"\bcookies?\b|\blocal storage|\bweb storage|\blocal shared objects|\bflash cookies", "concern",
+                "protective", 0.65),
+        Pattern("logs", r"\b(?:ip|server|access|usage|activity) logs?\b|\blog (?:data|files?|information)\b", "concern",
+                "protective", 0.55),
+    )
+    context = ("device", "browser", "website", "site", "online", "collect")
+
+
+@register
+class ProfilingRecognizer(Recognizer):
+    practice = "profiling"
+    cues = ("profile", "profiles", "profiling", "infer", "inferences", "inferred", "inference", "combine", "combined",
+            "combines", "combining", "automated", "decision-making", "decisions", "predict", "predictions",
+            "personality", "scoring", "segments", "segment", "interests", "across", "link", "linked")
+    patterns = (
+        Pattern("automated_decisions", r"\bautomated (?:individual )?decision\w*|\bautomated processing|\bdecision-making",
+                "concern", "protective", 0.85),
+        Pattern("profiling", r"\bprofiling\b|\b(?:build|create|develop|compile|make)\w* (?:a |user |marketing |consumer )?profiles?\b"
+                             r"|\binferences?\b|\binfer(?:s|red|ring)?\b|\bpredict\w*" + gap(4)
+                + r"(?:interests|preferences|characteristics|behaviou?r|age|gender)", "concern", "protective", 0.85),
+        Pattern("combine_data", r"\b(?:combin|link|merg|associat|connect)\w*" + gap(8)
+                + r"(?:information|data|accounts?|profiles?)\b" + gap(10)
+                + r"(?:across|from (?:other|our|different)|with (?:information|data) (?:from|we)|other (?:products|services))",
+                "concern", "protective", 0.8),
+        Pattern("across_products", r"\bacross (?:\w+ ){0,2}?(?:our|the|its|different|all) (?:\w+ )?(?:products|services|companies"
+                                   r"|devices|apps|platforms|family|brands|sites)\b", "concern", "protective", 0.65),
+        Pattern("interests", r"\b(?:determine|understand|learn|identify|infer|predict|analy[sz]e)\w*" + gap(5)
+                + r"(?:your |users'? )?(?:interests|preferences|characteristics|behaviou?rs?|habits)", "concern", "protective", 0.65),
+    )
+    context = ("information", "data", "ads", "interests")

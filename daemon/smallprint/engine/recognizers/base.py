@@ -1,0 +1,83 @@
+"""Presidio-like recognizers: small classes declared with cue words, patterns and context words.
+
+A recognizer never scans a whole document. The pipeline tokenizes each sentence once, intersects its words with
+the cue index of the registry, and asks only the recognizers whose cues fired to run their (one, combined)
+pattern over that sentence. Each hit is a frozen `RecognizerResult` carrying its own explanation.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import ClassVar
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """One way a practice is stated. `polarity` applies as written; `negated` when a negation governs the match
+    (None: negation does not change it)."""
+    name: str
+    regex: str
+    polarity: str
+    negated: str | None = None
+    score: float = 0.75
+
+
+@dataclass(frozen=True, slots=True)
+class RecognizerResult:
+    """A recognizer's hit inside one sentence: offsets are relative to that sentence."""
+    start: int
+    end: int
+    score: float
+    explanation: str
+    practice: str
+    pattern: str
+    polarity: str
+    negated_polarity: str | None
+
+
+class Recognizer:
+    """Subclasses declare: `practice`, `cues` (lower-case words, exact tokens), `patterns`, `context` words that
+    raise confidence when they occur in the same sentence, and optionally `exclude` (a regex that vetoes a hit,
+    e.g. the legal boilerplate that borrows the practice's words) and `requires` (a regex the sentence must
+    contain, e.g. "policy" or "terms" for policy changes). Patterns are listed most specific first: when several
+    fire in one sentence, the first decides the polarity."""
+    practice: ClassVar[str]
+    cues: ClassVar[tuple[str, ...]]
+    patterns: ClassVar[tuple[Pattern, ...]]
+    context: ClassVar[tuple[str, ...]] = ()
+    exclude: ClassVar[str | None] = None
+    requires: ClassVar[str | None] = None
+    context_boost: ClassVar[float] = 0.1
+
+    def __init__(self) -> None:
+        # All patterns as one alternation of named groups: one regex pass per sentence, `lastgroup` names the pattern.
+        joined = "|".join(f"(?P<p{i}>{p.regex})" for i, p in enumerate(self.patterns))
+        self._regex = re.compile(joined)
+        self._exclude = re.compile(self.exclude) if self.exclude else None
+        self._requires = re.compile(self.requires) if self.requires else None
+        self._context = frozenset(self.context)
+        self.name = type(self).__name__
+        self.pattern_rank = {p.name: i for i, p in enumerate(self.patterns)}
+
+    def analyze(self, sentence: str, words: frozenset[str] | set[str]) -> list[RecognizerResult]:
+        """`sentence` is lower-cased; `words` its tokens. Returns hits of distinct patterns, leftmost first."""
+        if self._exclude is not None and self._exclude.search(sentence):
+            return []
+        if self._requires is not None and not self._requires.search(sentence):
+            return []
+        results: list[RecognizerResult] = []
+        seen: set[str] = set()
+        context_hits = sorted(self._context & words) if self._context else []
+        for m in self._regex.finditer(sentence):
+            pattern = self.patterns[int(m.lastgroup[1:])]
+            if pattern.name in seen:
+                continue
+            seen.add(pattern.name)
+            score = min(0.99, pattern.score + (self.context_boost if context_hits else 0.0))
+            cue = " ".join(m.group(0).split())[:60]
+            explanation = f"{self.name}/{pattern.name}: \"{cue}\""
+            if context_hits:
+                explanation += f"; context: {', '.join(context_hits[:4])}"
+            results.append(RecognizerResult(m.start(), m.end(), score, explanation, self.practice, pattern.name,
+                                            pattern.polarity, pattern.negated))
+        return results

@@ -1,0 +1,189 @@
+"""The reader's control and the service's promises: rights, choices, retention, children, security, changes,
+and access to private content."""
+from __future__ import annotations
+
+from ._words import NUMBER, TIME_UNIT, gap
+from .base import Pattern, Recognizer
+from .registry import register
+
+_RIGHT_VERBS = (r"(?:access|review|correct|update|amend|rectif\w+|delet\w*|eras\w+|remov\w*|export|download|obtain|request"
+                r"|retrieve|receive|port|object|restrict|know|see|view|edit|modify|close|deactivate|cancel)")
+
+
+@register
+class UserRightsRecognizer(Recognizer):
+    practice = "user_rights"
+    cues = ("right", "rights", "access", "correct", "correction", "rectify", "rectification", "delete", "deletion",
+            "erase", "erasure", "export", "portability", "copy", "download", "complaint", "lodge", "amend", "object",
+            "restrict", "restriction", "archive", "update", "edit", "retrieve", "forgotten", "request")
+    patterns = (
+        Pattern("right_to", r"\brights? (?:to|of) (?:\w+\W+){0,3}?" + _RIGHT_VERBS + r"|\bright to be forgotten|\bdata portability"
+                r"|\brights? of (?:access|rectification|erasure|portability|deletion)", "protective", "concern", 0.9),
+        Pattern("you_can", r"\b(?:you|users?|members?|customers?|individuals)\b (?:can|may|could|are (?:able|entitled|free) to|have the "
+                           r"(?:right|ability|option|opportunity) to|also have the right to) (?:\w+\W+){0,3}?" + _RIGHT_VERBS
+                + gap(8) + r"(?:data|information|account|content|cop(?:y|ies)|profile|archive|pii|details|posts?|messages"
+                           r"|photos|records|history)", "protective", "concern", 0.85),
+        Pattern("copy_of_data", r"\b(?:request|obtain|download|export|get|receive|access)\w*" + gap(5)
+                + r"(?:a |an )?(?:cop(?:y|ies)|archive|export) of (?:your|the|all|any)|\b(?:download|export|archive) (?:of )?your "
+                  r"(?:data|information|content)|\bdata (?:export|download|archive)", "protective", "concern", 0.85),
+        Pattern("complaint", r"\b(?:lodge|file|make|submit|raise)\w* a complaint" + gap(6)
+                + r"(?:supervisory|data protection|regulator\w*|authorit\w+|commissioner)", "protective", None, 0.85),
+        Pattern("delete_account", r"\b(?:delet|clos|deactivat|remov|eras)\w* (?:your|their|the) (?:\w+ )?(?:account|content|data|profile)"
+                                  r"\b", "protective", "concern", 0.6),
+    )
+    context = ("request", "contact", "settings", "privacy")
+
+
+@register
+class UserChoiceRecognizer(Recognizer):
+    practice = "user_choice"
+    cues = ("opt", "opt-out", "optout", "opt-in", "unsubscribe", "unsubscribing", "settings", "preferences", "choose",
+            "choice", "choices", "withdraw", "disable", "manage", "control", "controls", "decline", "refuse", "object",
+            "turn", "elect", "limit", "stop", "consent", "toggle")
+    patterns = (
+        Pattern("opt_out", r"\bopt(?:[- ]?out|ing out| out)\b|\bunsubscrib\w+|\bopt[- ]in\b|\bdo not (?:sell|share) my\b",
+                "protective", "concern", 0.9),
+        Pattern("withdraw_consent", r"\b(?:withdraw|revoke|retract)\w* (?:\w+ )?consent", "protective", "concern", 0.85),
+        Pattern("settings", r"\b(?:chang|adjust|updat|manag|control|modif|us|visit|review|edit)\w* (?:\w+ ){0,3}?(?:privacy |ad |account |"
+                            r"cookie |email |notification |communication )?(?:settings|preferences|privacy controls|choices)\b",
+                "protective", "concern", 0.7),
+        Pattern("you_may_choose", r"\b(?:you|users?) (?:can|may|have the (?:right|option|ability) to|are able to) (?:\w+ )?"
+                                  r"(?:choose|elect|decide|decline|refuse|withdraw|turn off|disable|limit|object|stop|"
+                                  r"prevent|restrict|block|control|reject)\b(?! using| to use| your use| use)",
+                "protective", "concern", 0.75),
+    )
+    context = ("marketing", "emails", "advertising", "ads", "communications", "sharing", "cookies")
+
+
+@register
+class RetentionRecognizer(Recognizer):
+    practice = "retention"
+    cues = ("retain", "retains", "retained", "retaining", "retention", "keep", "keeps", "kept", "store", "stores",
+            "stored", "storing", "delete", "deleted", "deletes", "deletion", "erase", "erased", "purge", "purged",
+            "backup", "backups", "archive", "archived", "archives", "preserve", "preserved", "hold", "remain",
+            "anonymize", "anonymise", "anonymized", "anonymised", "logs", "period", "indefinitely", "destroy", "destroyed")
+    patterns = (
+        Pattern("after_deletion", r"\b(?:retain|keep|kept|stor|preserv|maintain|hold|remain|continu|us)\w*" + gap(15)
+                + r"(?:after|even after|following|even if|once|when)\b (?:\w+\W+){0,4}?(?:delet\w+|clos\w+|terminat\w+"
+                  r"|deactivat\w+|cancel\w+|remov\w+|request\w* (?:\w+ )?(?:deletion|erasure)|leave|stop using)"
+                  r"|\b(?:residual|backup|archived?) cop(?:y|ies)|\bmay (?:still )?remain (?:in|on|visible)"
+                  r"|\bnot (?:be )?(?:able to )?(?:completely |fully |permanently )?(?:delete|remove|erase)",
+                "concern", None, 0.85),
+        Pattern("indefinite", r"\bindefinite(?:ly)?|\bas long as (?:we|it|the company) (?:see fit|wish|want|deem)|\bunlimited (?:period|time)"
+                              r"|\bno (?:fixed |set |specific )?(?:retention )?(?:period|time limit)", "concern", "protective", 0.85),
+        Pattern("finite_period", r"\b(?:delet|eras|remov|purg|destroy|anonymi[sz]|de-identif)\w*" + gap(10)
+                + r"(?:within|after|in|for) (?:\w+ ){0,2}?" + NUMBER + r"(?: \(\d+\))? (?:\w+ )?" + TIME_UNIT
+                + r"|\b(?:retain|keep|kept|store|stored|hold|held|preserv)\w*" + gap(10)
+                + r"(?:for|up to|no (?:more|longer) than|maximum of|period of) (?:\w+ ){0,3}?" + NUMBER + r"(?: \(\d+\))? (?:\w+ )?"
+                + TIME_UNIT, "protective", "concern", 0.85),
+        Pattern("minimum_necessary", r"\bno longer than (?:\w+ ){0,3}?(?:necessary|needed|required)|\bonly (?:\w+ ){0,4}?as long as"
+                                     r"|\bas long as (?:\w+ ){0,4}?(?:necessary|needed|required|reasonably)|\bminimum (?:\w+ ){0,2}?necessary"
+                                     r"|\b(?:period|time) (?:\w+ )?(?:necessary|needed|required) (?:for|to)", "protective", None, 0.75),
+        Pattern("legal_retention", r"\b(?:retain|keep|preserv|store|hold)\w*" + gap(12)
+                + r"(?:legal (?:obligations?|requirements?|claims?)|comply with|required by law|resolve disputes|enforce our"
+                  r"|legitimate (?:business )?(?:interests?|purposes)|business purposes)", "concern", "protective", 0.7),
+        Pattern("never_logs", r"\b(?:never|not|no)\b (?:\w+ ){0,3}?(?:keep|store|retain|record|log)\w*" + gap(3)
+                + r"(?:logs?|records?|any (?:data|information))", "protective", None, 0.8),
+        Pattern("retain", r"\b(?:retain\w*|retention|keep (?:your|the|personal|this|such|it|them|user)|kept|stor(?:e|es|ed|ing)"
+                          r" (?:\w+ )?(?:data|information|it|them|logs)|logs? (?:are |is )?(?:kept|stored|retained))\b",
+                "neutral", "protective", 0.6),
+    )
+    context = ("data", "information", "personal", "account")
+
+
+@register
+class ChildrenRecognizer(Recognizer):
+    practice = "children"
+    cues = ("children", "child", "kids", "minors", "minor", "age", "aged", "parental", "parent", "parents", "guardian",
+            "guardians", "coppa", "teens", "teenagers", "teen", "years", "old", "younger", "older", "under", "juveniles")
+    patterns = (
+        Pattern("collect_from_children", r"\b(?:collect|process|use|request|solicit|obtain|receive|gather)\w*" + gap(8)
+                + r"(?:from|about|of) (?:\w+ ){0,2}?(?:children|child|kids|minors|anyone under|persons under|individuals under|users under)",
+                "neutral", "protective", 0.85),
+        Pattern("age_limit", r"\b(?:under|below|younger than|at least|over|older than|above) (?:the age of |age )(?:\d{1,2}|thirteen|sixteen"
+                             r"|eighteen|majority)|\b(?:\d{1,2}|thirteen|sixteen|eighteen)(?: \(\d{1,2}\))?(?: years?)? (?:of age|years? old|or older)"
+                             r"|\bminimum age|\bage (?:limit|requirement|restriction|of majority|of consent)|\blegal age", "neutral", None, 0.85),
+        Pattern("children", r"\bchild(?:ren)?(?:'s|’s)?\b|\bkids\b|\bminors?\b|\bcoppa\b|\bparental (?:consent|permission|controls?)"
+                            r"|\bparents? or (?:legal )?guardians?|\bteen(?:ager)?s?\b", "neutral", None, 0.75),
+    )
+    context = ("age", "parent", "parental", "consent", "collect")
+    exclude = r"\bchild (?:pornography|sexual|abuse|exploitation)|\bminor (?:changes?|updates?|modifications?|edits?)"
+
+
+@register
+class SecurityRecognizer(Recognizer):
+    practice = "security"
+    cues = ("security", "secure", "securely", "encryption", "encrypted", "encrypt", "encrypts", "ssl", "tls", "https",
+            "breach", "breaches", "safeguards", "safeguard", "protect", "protected", "unauthorized", "unauthorised",
+            "two-factor", "2fa", "authentication", "firewalls", "firewall", "hashed", "guarantee", "end-to-end",
+            "multi-factor", "hacking", "hackers", "measures")
+    patterns = (
+        Pattern("no_guarantee", r"\b(?:cannot|can ?not|can't|unable to|not|no|never)\b (?:\w+ ){0,3}?(?:guarantee|ensure|warrant|promise)"
+                + gap(8) + r"(?:security|secure|safe|absolute|100%|unauthori[sz]ed|protected|impenetrable)|\bno (?:method|system|security"
+                           r"|transmission|data transmission|website|measures?)" + gap(10) + r"(?:100%|completely|perfectly|fully|absolutely|totally)"
+                           r" (?:secure|safe)", "concern", None, 0.85),
+        Pattern("no_liability", r"\b(?:not|no)\b (?:be )?(?:responsible|liable)" + gap(10) + r"(?:unauthori[sz]ed|breach\w*|security|hack\w*)"
+                                r"|\b(?:disclaim\w*|assumes? no|accept\w* no)\b" + gap(6) + r"(?:liability|responsibility)" + gap(10)
+                + r"(?:unauthori[sz]ed|breach\w*|security|hack\w*)", "concern", None, 0.85),
+        Pattern("breach_notice", r"\b(?:notify|inform|tell|alert)\w*" + gap(8) + r"(?:breach\w*|security incidents?|compromis\w+)"
+                                 r"|\bbreach notification", "protective", "concern", 0.85),
+        Pattern("measures", r"\bencrypt\w*|\bssl\b|\btls\b|\bhttps\b|\btwo[- ](?:factor|step)|\b2fa\b|\bmulti-factor|\bend-to-end"
+                            r"|\bzero-knowledge|\bsecurity (?:measures|safeguards|practices|controls|standards|precautions|procedures|protocols)"
+                            r"|\b(?:technical|organi[sz]ational|administrative|physical|appropriate|reasonable|industry[- ]standard|commercially reasonable)"
+                            r" (?:\w+ ){0,3}?(?:measures|safeguards|precautions)|\bfirewalls?|\baccess controls?|\bhash(?:ed|ing)\b"
+                            r"|\bprotect\w*" + gap(5) + r"(?:against|from) (?:\w+ )?(?:unauthori[sz]ed|loss|misuse|theft|alteration)",
+                "protective", "concern", 0.8),
+    )
+    context = ("data", "information", "personal", "protect")
+
+
+_DOC = (r"\b(?:policy|policies|terms|notice|agreement|statement|conditions|tos|eula|this document|these rules"
+        r"|privacy (?:policy|notice|statement))\b")
+
+
+@register
+class PolicyChangeRecognizer(Recognizer):
+    practice = "policy_change"
+    cues = ("change", "changes", "changed", "modify", "modified", "modification", "modifications", "update", "updates",
+            "updated", "amend", "amended", "amendment", "amendments", "revise", "revised", "revision", "revisions",
+            "alter", "replace", "notify", "revisit")
+    patterns = (
+        Pattern("without_notice", r"\bwithout (?:\w+ ){0,2}?(?:notice|notif\w+|warning|informing|telling)|\bat (?:our|its|their|the) sole discretion"
+                                  r"|\bwith or without (?:\w+ )?notice|\bcontinued use (?:\w+ ){0,6}?(?:constitutes?|means|signifies|indicates|deemed)"
+                                  r"|\bresponsib\w+ (?:\w+ ){0,4}?(?:to )?(?:review|check)", "concern", None, 0.85),
+        Pattern("advance_notice", NUMBER + r"\s*(?:\(\d+\)\s*)?(?:calendar |business )?(?:days?|weeks?|months?)" + gap(6)
+                + r"(?:before|prior|in advance|after (?:they are |being |the )?(?:posted|notice|notification))|\bin advance\b|\badvance notice"
+                  r"|\bprior (?:written )?notice|\bno (?:sooner|earlier) than|\bnot (?:\w+ )?(?:apply )?retroactive\w*"
+                  r"|\bbefore (?:the|they|such|any|these) (?:\w+ )?(?:changes?|terms|policy) (?:take|become|go|are)",
+                "protective", "concern", 0.85),
+        Pattern("will_notify", r"\b(?:will|shall|would|we'll) (?:\w+ ){0,3}?(?:notify|inform|tell|email|e-mail|alert|contact|let you know"
+                               r"|provide (?:you )?(?:with )?(?:\w+ )?(?:notice|notification)|post (?:a )?(?:\w+ )?notice)"
+                               r"|\b(?:notify|inform) you\b|\brevisit|\bcheck (?:back|this page|periodically|regularly|frequently)"
+                               r"|\breview (?:this|these|the) (?:\w+ )?(?:policy|terms|page)? ?(?:periodically|regularly|frequently)",
+                "neutral", None, 0.75),
+        Pattern("may_change", r"\b(?:may|can|might|could|reserves? the right to|will|right to)\b (?:\w+ ){0,4}?(?:chang|modif|updat|amend|revis|alter"
+                              r"|replac)\w*|\b(?:changes?|modifications?|amendments?|updates?|revisions?) (?:\w+ ){0,3}?(?:to|of) "
+                              r"(?:this|these|the|our)", "concern", None, 0.7),
+    )
+    context = ("policy", "terms", "time", "notice")
+    requires = _DOC
+    exclude = r"^\W*(?:last )?(?:updated|modified|revised|effective)\b|\b(?:last|date of) (?:updated|modified|revis\w+|update)\b(?!" + gap(6) + r"(?:may|will))"
+
+
+@register
+class PrivateContentRecognizer(Recognizer):
+    practice = "private_content"
+    cues = ("messages", "message", "communications", "chats", "chat", "dms", "emails", "inbox", "conversations",
+            "private", "mail", "recordings", "content", "files", "employees", "staff", "personnel", "moderators",
+            "reviewers", "monitor", "scan", "read")
+    patterns = (
+        Pattern("access_messages", r"\b(?:access|read|review|monitor|scan|view|analy[sz]|inspect|listen|look)\w*" + gap(8)
+                + r"(?:your |the |users'? |any )?(?:private |direct |personal |chat )?(?:messages|communications|chats|conversations|dms"
+                  r"|e-?mails|inbox|mail|recordings|calls|private (?:content|files|posts|photos|data|information))", "concern", "protective", 0.85),
+        Pattern("messages_accessed", r"\b(?:private |direct )?(?:messages|communications|conversations|chats|e-?mails|private content|files)"
+                + gap(6) + r"(?:may be |are |can be |will be |be )?(?:accessed|read|reviewed|monitored|scanned|viewed|analy[sz]ed|inspected"
+                  r"|screened)", "concern", "protective", 0.85),
+        Pattern("staff_access", r"\b(?:employees|staff|personnel|moderators|reviewers|human reviewers|people working|contractors)\b"
+                + gap(8) + r"(?:access|review|read|see|listen|view)\w*", "concern", "protective", 0.7),
+    )
+    context = ("private", "content", "messages", "communications")

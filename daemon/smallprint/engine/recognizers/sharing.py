@@ -1,0 +1,150 @@
+"""Where data goes: sale, sharing, business transfers, governments, other countries; and where it comes from."""
+from __future__ import annotations
+
+from ._words import gap
+from .base import Pattern, Recognizer
+from .registry import register
+
+_RECIPIENTS = (r"(?:third[- ]?part(?:y|ies)|(?:business |marketing |advertising |trusted |select(?:ed)? )?partners?"
+               r"|affiliate[sd]?|affiliated (?:compan\w+|entities)|(?:service|technology|analytics) providers?|vendors?"
+               r"|(?:sub-?)?processors?|subsidiar\w+|contractors?|advertisers?|(?:other|outside|unaffiliated|external) "
+               r"(?:compan\w+|parties|organi[sz]ations|entities|businesses)|group compan\w+|family of companies"
+               r"|companies|outside parties|others\b|sponsors?|data brokers?|app developers?|developers)")
+_GIVE = (r"\b(?:shar(?:e|es|ed|ing)|disclos(?:e|es|ed|ing|ure)|provid(?:e|es|ed|ing)|transfer(?:s|red|ring)?|giv(?:e|es|en|ing)"
+         r"|releas(?:e|es|ed|ing)|pass(?:es|ed|ing)? (?:on|along)|make (?:\w+ )?available|made available|send|sent"
+         r"|communicat(?:e|ed)|trade|rent)\b")
+_SALE_WORDS = r"\b(?:sell|sells|selling|sold|rent(?:s|ed|ing)?|lease|leased|barter|monetize|trade|trading|traded)\b"
+
+
+@register
+class SaleOfDataRecognizer(Recognizer):
+    practice = "sale_of_data"
+    cues = ("sell", "sells", "selling", "sold", "sale", "sales", "rent", "rents", "renting", "rented", "lease",
+            "barter", "monetize", "trade", "trading", "traded")
+    patterns = (
+        Pattern("sell_data", _SALE_WORDS + gap(10) + r"(?:personal|information|data|details|\bpii\b|e-?mail|addresses"
+                + r"|lists?|\bit\b|them|anything|identit)", "concern", "protective", 0.9),
+        Pattern("data_sold", r"(?:information|data|details|\bpii\b)" + gap(6)
+                + r"(?:be |is |are |been |get |gets )?(?:sold|rented|traded|monetized)\b", "concern", "protective", 0.9),
+        Pattern("ccpa_sale", r"\bsale of (?:your )?(?:personal )?(?:information|data)|\b(?:sell|sale)[\"”']? (?:or|and|and/or) "
+                             r"[\"“']?shar(?:e|ing)\b|[\"“']sell(?:ing)?[\"”']|\bnot sell\b", "concern", "protective", 0.85),
+    )
+    context = ("personal", "information", "data", "third", "parties")
+    # A sale of the company's assets is a business transfer; "sales" of products are not about data.
+    exclude = (r"\bmerg(?:er|ers|e)\b|acquisition|bankrupt|sale of (?:all|substantially|some|part|a portion|our|its|the) "
+               r"(?:\w+ )?(?:of )?(?:our |its |the )?(?:assets|business|company|stock|shares)|reorgani[sz]ation")
+
+
+@register
+class BusinessTransferRecognizer(Recognizer):
+    practice = "business_transfer"
+    cues = ("merger", "mergers", "merge", "merged", "acquisition", "acquisitions", "acquired", "acquirer",
+            "bankruptcy", "bankrupt", "insolvency", "reorganization", "reorganisation", "divestiture", "dissolution",
+            "receivership", "successor", "assets", "ownership", "control", "restructuring", "buyer", "purchaser",
+            "liquidation", "transaction", "transactions")
+    patterns = (
+        Pattern("bound_by_policy", r"\b(?:agree\w*|bound|continue|required|obligat\w+|respect|honou?r|subject|consistent)"
+                + gap(8) + r"(?:this|the|our|these) (?:privacy )?(?:policy|notice|statement|promises|commitments|terms)",
+                "protective", None, 0.8),
+        Pattern("merger", r"\b(?:merg(?:er|ers|e|ed|ing)|acqui(?:sitions?|red|rer|ring)|bankrupt\w*|insolvenc\w+"
+                          r"|reorgani[sz]ation|restructuring|divestiture|dissolution|receivership|liquidation"
+                          r"|change (?:of|in) (?:control|ownership)|(?:sale|transfer) of (?:all|some|substantially|part"
+                          r"|a portion|any|our|its|the)" + gap(4) + r"(?:assets|business|company|stock|shares))",
+                "concern", "protective", 0.85),
+    )
+    context = ("transfer", "transferred", "information", "data", "assets")
+
+
+_AUTHORITIES = (r"(?:law enforcement|government\w*|(?:public|regulatory|judicial|competent|tax) authorit\w+|authorit(?:y|ies)"
+                r"|police|subpoenas?|court orders?|warrants?|legal process|(?:lawful|legal|valid) (?:requests?|process|orders?|demands?)"
+                r"|national security|regulators?|intelligence agencies|public bodies|judicial)")
+
+
+@register
+class GovernmentAccessRecognizer(Recognizer):
+    practice = "government_access"
+    cues = ("law", "enforcement", "government", "governments", "governmental", "authority", "authorities", "police",
+            "subpoena", "subpoenas", "court", "warrant", "warrants", "legal", "lawful", "regulators", "national",
+            "transparency", "faith")
+    patterns = (
+        Pattern("transparency", r"\btransparency report|national security letters?|\bfisa\b|(?:notify|inform|tell)\w* "
+                                r"(?:\w+ ){0,3}?(?:users?|you|customers?|account holders?)" + gap(8)
+                + r"(?:requests?|subpoenas?|demands?|orders?)|(?:challenge|resist|push back|object to)\w*" + gap(6)
+                + r"(?:requests?|demands?|orders?)", "protective", "concern", 0.85),
+        Pattern("disclose_to_authorities", r"\b(?:disclos\w+|shar(?:e|es|ed|ing)|provid\w+|releas\w+|access\w*|respond\w*"
+                                           r"|turn\w* over|hand\w* over|preserv\w+|reveal\w*|comply|cooperat\w+)" + gap(15)
+                + _AUTHORITIES, "concern", "protective", 0.8),
+        Pattern("authorities_request", _AUTHORITIES + gap(8) + r"(?:requests?|access|demands?|inquir\w+|disclos\w+)",
+                "concern", "protective", 0.75),
+        Pattern("legal_necessity", r"\b(?:disclos\w+|shar(?:e|es|ed|ing)|provid\w+|releas\w+|reveal\w*|preserv\w+)" + gap(15)
+                + r"(?:comply with (?:\w+ ){0,2}?(?:laws?|legal|regulations?)|required (?:to do so )?by (?:applicable )?law"
+                  r"|good[- ]faith belief|believe in good faith|legal (?:obligations?|requirements?))", "concern", "protective", 0.7),
+    )
+    context = ("disclose", "information", "request", "requests", "data")
+
+
+@register
+class ThirdPartySourcesRecognizer(Recognizer):
+    practice = "third_party_sources"
+    cues = ("receive", "receives", "received", "obtain", "obtains", "obtained", "collect", "collects", "collected",
+            "gather", "gathers", "acquire", "purchase", "get", "publicly", "brokers", "broker", "sources", "source",
+            "supplement", "combine", "provide", "share", "send", "scrape", "scraping", "non-users", "through")
+    patterns = (
+        Pattern("receive_from", r"\b(?:receiv|obtain|collect|get|gets|gather|acquir|purchas|buy|supplement|combin|link)\w*"
+                + gap(10) + r"(?:from|through|via|by) (?:\w+\W+){0,4}?" + _RECIPIENTS, "concern", "protective", 0.85),
+        Pattern("public_sources", r"\bpublicly[- ]available (?:information|data|sources)|\bpublic (?:sources|databases|records)"
+                                  r"|\b(?:other|various|third[- ]party|external|public) sources|\bdata brokers?|\bscrap(?:e|ed|ing)\b",
+                "concern", "protective", 0.8),
+        Pattern("they_send_us", _RECIPIENTS + gap(6) + r"(?:provid|shar|send|giv|pass|disclos)\w*" + gap(3)
+                + r"(?:us|with us|to us)\b", "concern", "protective", 0.8),
+        Pattern("non_users", r"\beven if you (?:do not|don't) (?:have|use|create|hold)|\bnon-?users\b|\bwithout an account",
+                "concern", "protective", 0.7),
+    )
+    context = ("information", "data", "about")
+
+
+@register
+class InternationalTransferRecognizer(Recognizer):
+    practice = "international_transfer"
+    cues = ("countries", "country", "abroad", "international", "internationally", "world", "worldwide", "borders",
+            "cross-border", "border", "jurisdiction", "jurisdictions", "eea", "eu", "states", "outside", "globally",
+            "global", "contractual", "adequacy", "shield", "overseas", "located")
+    patterns = (
+        Pattern("kept_in_region", r"\b(?:stored|hosted|kept|processed|held|resides?|remains?)\b (?:\w+ ){0,2}?(?:exclusively |only |solely |entirely )?"
+                r"(?:in|within) (?:the )?(?:eu|european union|eea|european economic area|germany|switzerland|canada|your country)\b(?! and)",
+                "protective", "concern", 0.75),
+        Pattern("transfer_abroad", r"\b(?:transferr?\w*|stor\w+|process\w*|host\w*|maintain\w*|located|moved?|sent|access\w*"
+                                   r"|shar\w+)" + gap(12)
+                + r"(?:other countries|another country|any country|(?:a |any )?countr(?:y|ies) (?:other than|outside)|"
+                  r"outside (?:of )?(?:the |your )?(?:eea|european|eu\b|uk\b|united kingdom|country|province|state|jurisdiction|switzerland)"
+                  r"|(?:in|to) the (?:united states|u\.s\.?|us\b)|throughout the world|around the world|anywhere in the world"
+                  r"|worldwide|across (?:national )?borders|internationally|abroad|overseas|different (?:countries|jurisdictions)"
+                  r"|third countr\w+|jurisdictions? (?:other than|outside|that)|countries where)", "concern", "protective", 0.85),
+        Pattern("transfer_terms", r"\bcross-border (?:data )?(?:transfers?|processing)|\binternational (?:data )?transfers?"
+                                  r"|standard contractual clauses|adequacy decisions?|privacy shield",
+                "concern", "protective", 0.75),
+    )
+    context = ("transfer", "transferred", "data", "information", "processed", "stored")
+
+
+@register
+class ThirdPartySharingRecognizer(Recognizer):
+    practice = "third_party_sharing"
+    cues = ("share", "shares", "shared", "sharing", "disclose", "discloses", "disclosed", "disclosure", "provide",
+            "provides", "provided", "transfer", "transfers", "transferred", "give", "given", "release", "released",
+            "available", "third", "parties", "party", "partners", "affiliates", "providers", "vendors", "processors",
+            "subprocessors", "subsidiaries", "contractors", "access", "send", "sent", "pass", "third-party",
+            "third-parties")
+    patterns = (
+        Pattern("only_with_consent", r"\bonly (?:\w+ ){0,4}?(?:with|if|when|where|after) (?:you (?:have )?(?:given|give|provide) )?(?:your )?"
+                                     r"(?:explicit |express |prior |specific )?(?:consent|permission|authori[sz]ation)",
+                "protective", "concern", 0.8),
+        Pattern("share_with", _GIVE + gap(14) + _RECIPIENTS, "concern", "protective", 0.85),
+        Pattern("recipients_access", _RECIPIENTS + gap(8) + r"(?:have access|may access|access to|can access|receive|process\w*"
+                + r"|on (?:our|its) behalf|help us|assist us|perform\w* (?:services|functions|tasks)|operat\w+)",
+                "concern", "protective", 0.75),
+        Pattern("disclose_generic", r"\b(?:shar(?:e|es|ed|ing)|disclos(?:e|es|ed|ing))\b" + gap(6)
+                + r"(?:your |the |such |this |any |personal |user )(?:\w+ )?(?:information|data|details|pii|content)",
+                "concern", "protective", 0.55),
+    )
+    context = ("personal", "information", "data", "third", "partners")

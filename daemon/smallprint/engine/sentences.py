@@ -1,0 +1,79 @@
+"""Split a block's text into sentence- or clause-sized spans with code-point offsets.
+
+Highlights are placed on these spans, so they must be tight: a long sentence (a run-on list of purposes) is cut
+further at semicolons. One regex pass finds candidate boundaries; abbreviations are checked only there.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A candidate boundary: end punctuation (+ closing quotes/brackets) then space and a capital, digit, quote,
+# bracket or bullet; or any line break. Fixed-width pieces only: linear time on any input.
+_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*[ \t]+(?=[\"'“‘(\[•\-*]?[A-Z0-9(•])|[ \t]*[\r\n]+[ \t]*")
+_CLAUSE = re.compile(r";[ \t]+|:[ \t]+(?=[\"'“(•\-*]?[A-Z(•])")
+_LAST_WORD = re.compile(r"(\w[\w.]{0,12})[.!?]+[\"'”’)\]]*\s*$")
+_ABBREVIATIONS = frozenset({
+    "e.g", "i.e", "etc", "inc", "ltd", "llc", "co", "corp", "mr", "mrs", "ms", "dr", "st", "no", "nos", "vs", "u.s",
+    "u.k", "e.u", "approx", "art", "sec", "para", "fig", "jr", "sr", "cf", "al", "ex", "incl", "p", "pp", "u.s.a",
+    "s.a", "s.l", "b.v", "n.v", "gmbh", "ag", "viz", "ca", "vol", "op", "jan", "feb", "mar", "apr", "jun", "jul",
+    "aug", "sep", "sept", "oct", "nov", "dec",
+})
+# Sentences longer than this are cut into clauses at semicolons (and colons that open a capitalised clause).
+LONG_SENTENCE = 280
+MIN_CLAUSE = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int
+    end: int
+
+
+def _is_abbreviation(text: str, cut: int) -> bool:
+    m = _LAST_WORD.search(text, max(0, cut - 16), cut)
+    return bool(m) and m.group(1).lower().rstrip(".") in _ABBREVIATIONS
+
+
+def _trimmed(text: str, start: int, end: int) -> Span | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Span(start, end) if end > start else None
+
+
+def _clauses(text: str, span: Span) -> list[Span]:
+    """Cut a long sentence at clause boundaries, keeping pieces at least MIN_CLAUSE long."""
+    if span.end - span.start <= LONG_SENTENCE:
+        return [span]
+    pieces: list[Span] = []
+    start = span.start
+    for m in _CLAUSE.finditer(text, span.start, span.end):
+        if m.start() - start >= MIN_CLAUSE and span.end - m.end() >= MIN_CLAUSE:
+            piece = _trimmed(text, start, m.start() + 1)
+            if piece:
+                pieces.append(piece)
+            start = m.end()
+    last = _trimmed(text, start, span.end)
+    if last:
+        pieces.append(last)
+    return pieces
+
+
+def split_sentences(text: str) -> list[Span]:
+    """Sentence (or clause) spans of `text`, in order, without surrounding whitespace."""
+    spans: list[Span] = []
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        punct_end = m.start() + len(m.group(0).rstrip())
+        if m.group(0)[0] in ".!?" and _is_abbreviation(text, punct_end):
+            continue
+        piece = _trimmed(text, start, punct_end if m.group(0)[0] in ".!?" else m.start())
+        if piece:
+            spans.extend(_clauses(text, piece))
+        start = m.end()
+    piece = _trimmed(text, start, len(text))
+    if piece:
+        spans.extend(_clauses(text, piece))
+    return spans

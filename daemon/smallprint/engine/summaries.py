@@ -1,0 +1,205 @@
+"""One plain-language sentence per highlight and per practice, specific where the clause allows.
+
+"We may use the information we collect and publicly available information to help train our machine learning
+models" becomes "May use your data and public data to train AI models". Templates name the things the clause
+names (posts, location from the IP address, 30 days); otherwise the taxonomy's own wording is used.
+"""
+from __future__ import annotations
+
+import re
+
+from ..taxonomy import PRACTICE_BY_ID
+
+# What the clause is about, in the reader's words: (regex on the lower-cased clause, phrase, owned by the reader?)
+_AI_OBJECTS = (
+    (r"\bposts?\b|\btweets?\b|\bcomments\b", "posts", True),
+    (r"\bconversations?\b|\bchats?\b|\bprompts?\b|\binputs?\b", "conversations", True),
+    (r"\bphotos?\b|\bimages?\b|\bvideos?\b", "photos and videos", True),
+    (r"\bvoice\b|\baudio\b|\brecordings?\b", "voice recordings", True),
+    (r"\bcontent\b", "content", True),
+    (r"\bpublicly available\b|\bpublic (?:data|information|posts|content|sources)", "public data", False),
+    (r"\binformation\b|\bdata\b", "data", True),
+)
+_RECIPIENTS = (
+    (r"\badvertis\w+|\bad (?:networks?|partners)", "advertisers"),
+    (r"\bpartners?\b", "partners"),
+    (r"\baffiliate\w*|\bfamily of companies|\bgroup compan", "its affiliates"),
+    (r"\bservice providers?|\bvendors?\b|\bprocessors?\b|\bcontractors?\b", "service providers"),
+    (r"\bthird[- ]?part", "third parties"),
+)
+_TRACKERS = (
+    (r"\bcookies?\b", "cookies"), (r"\bpixels?\b|\bbeacons?\b|\bclear gifs?", "tracking pixels"),
+    (r"fingerprint", "device fingerprinting"), (r"\bsdks?\b", "SDKs"), (r"\banalytics\b", "analytics tools"),
+)
+_BIOMETRICS = (
+    (r"\bfac(?:e|ial)\b|\bfaceprint", "face data"), (r"\bfingerprints?\b", "fingerprints"),
+    (r"\bvoice ?prints?|\bvoice (?:recognition|identification|biometric)", "voiceprints"), (r"\biris|\bretina", "eye scans"),
+)
+_PERIOD = re.compile(r"\b(\d{1,4}|one|two|three|four|five|six|seven|ten|twelve|fourteen|thirty|sixty|ninety)"
+                     r"(?: \(\d+\))? (?:calendar |business )?(hours?|days?|weeks?|months?|years?)\b")
+_AGE = re.compile(r"\b(?:under|below|younger than|at least|over|older than|above|age of)\s+(?:the age of\s+)?(\d{1,2})\b"
+                  r"|\b(\d{1,2})(?: \(\d{1,2}\))?(?: years?)? (?:of age|years? old|or older)")
+
+
+def _found(table, clause: str) -> list:
+    return [row[1:] if len(row) > 2 else row[1] for row in table if re.search(row[0], clause)]
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _ai_objects(clause: str) -> str:
+    found = _found(_AI_OBJECTS, clause)
+    mine = [phrase for phrase, owned in found if owned]
+    if "data" in mine and len(mine) > 1:
+        mine.remove("data")  # "your posts" says more than "your posts and data"
+    public = [phrase for phrase, owned in found if not owned]
+    parts = ([f"your {_join(mine)}"] if mine else []) + public
+    return _join(parts) if parts else "your data"
+
+
+def _period(clause: str) -> str | None:
+    m = _PERIOD.search(clause)
+    return f"{m.group(1)} {m.group(2)}" if m else None
+
+
+def summarize(practice: str, polarity: str, clause: str) -> str:
+    """A one-line plain-language summary of one clause."""
+    c = clause.lower()
+    special = _SPECIFIC.get(practice)
+    if special is not None:
+        text = special(polarity, c)
+        if text:
+            return text
+    entry = PRACTICE_BY_ID[practice]
+    if polarity == "concern" and entry.concern:
+        return entry.concern
+    if polarity == "protective" and entry.protective:
+        return entry.protective
+    return f"Explains its approach to {entry.label.lower()}"
+
+
+def _ai(polarity: str, c: str) -> str:
+    objects = _ai_objects(c)
+    if polarity == "protective":
+        return f"Says it does not use {objects} to train AI models"
+    return f"May use {objects} to train AI models"
+
+
+def _sale(polarity: str, c: str) -> str:
+    if polarity == "protective":
+        return "Promises not to sell your personal data"
+    if re.search(r"\bshar(?:e|ing)\b", c):
+        return "May sell or \"share\" your personal data for advertising"
+    return "May sell your personal data"
+
+
+def _sharing(polarity: str, c: str) -> str:
+    recipients = _found(_RECIPIENTS, c)
+    if polarity == "protective":
+        return "Does not share your data with others without your consent or a legal reason"
+    if polarity == "neutral":
+        if re.search(r"aggregat|anonymi|de-identified", c):
+            return "Shares only aggregated or anonymised data with others"
+        return "Uses service providers that handle your data on its behalf"
+    return f"Shares your data with {_join(recipients[:3]) if recipients else 'other companies'}"
+
+
+def _location(polarity: str, c: str) -> str:
+    if polarity == "protective":
+        return "Says it does not collect or keep your location"
+    if re.search(r"\bgps\b|\bgnss\b|\bprecise\b|\bexact\b|latitude|wi-?fi|cell towers?|bluetooth", c):
+        return "Collects your precise location (GPS, Wi-Fi or cell towers)"
+    if re.search(r"\bip[- ]address", c):
+        return "Collects your IP address, which reveals your approximate location"
+    return "Collects your location"
+
+
+def _biometric(polarity: str, c: str) -> str:
+    kinds = _found(_BIOMETRICS, c)
+    what = _join(kinds) if kinds else "biometric data"
+    if polarity == "protective":
+        return f"Says it does not collect {what}"
+    return f"May collect and use your {what}" + (" (biometric data)" if kinds else "")
+
+
+def _tracking(polarity: str, c: str) -> str:
+    dnt = bool(re.search(r"do[- ]not[- ]track|\bdnt\b", c))
+    if dnt:
+        return "Honours your browser's Do Not Track signal" if polarity == "protective" else \
+            "Ignores your browser's Do Not Track signal"
+    if polarity == "protective":
+        return "Limits tracking: says it does not track you or uses only non-identifying cookies"
+    if polarity == "neutral":
+        return "Uses cookies the site needs to work; blocking them may break features"
+    kinds = _found(_TRACKERS, c)
+    what = _join(kinds) if kinds else "cookies or similar tools"
+    where = " across other websites" if re.search(r"other (?:web)?sites|across|third[- ]party", c) else ""
+    return f"Tracks you with {what}{where}"
+
+
+def _retention(polarity: str, c: str) -> str:
+    period = _period(c)
+    if polarity == "protective":
+        return f"Deletes or anonymises your data within {period}" if period else \
+            "Keeps your data only as long as needed"
+    if polarity == "concern":
+        if re.search(r"after|even if|backup|residual|remain", c):
+            return "May keep your data even after you delete it"
+        return "May keep your data for a long or unstated time"
+    return f"Keeps your data for {period}" if period else "Explains how long it keeps your data"
+
+
+def _policy_change(polarity: str, c: str) -> str:
+    period = _period(c)
+    if polarity == "protective":
+        return f"Tells you {period} before policy changes take effect" if period else \
+            "Tells you in advance before the policy changes"
+    if polarity == "neutral":
+        return "Will tell you about important changes to this policy"
+    return "May change this policy at any time, possibly without telling you"
+
+
+def _children(polarity: str, c: str) -> str:
+    m = _AGE.search(c)
+    age = (m.group(1) or m.group(2)) if m else None
+    if polarity == "concern":
+        return "May collect data from children"
+    return f"Not meant for children: age limit {age}" if age else "Has rules about children's data and age limits"
+
+
+def _government(polarity: str, c: str) -> str:
+    if polarity == "protective":
+        return "Gives data to authorities only under legal process, or tells you about requests"
+    return "May give your data to authorities or others without telling you"
+
+
+def _choice(polarity: str, c: str) -> str:
+    if polarity == "concern":
+        return "You cannot opt out"
+    if re.search(r"market|promot|newsletter|e-?mails?|unsubscrib", c):
+        return "You can opt out of marketing messages"
+    if re.search(r"\bads?\b|advertis", c):
+        return "You can opt out of targeted ads"
+    if re.search(r"\bsell|\bsale", c):
+        return "You can opt out of the sale of your data"
+    return "You can opt out or change settings that limit how your data is used"
+
+
+def _rights(polarity: str, c: str) -> str:
+    if polarity == "concern":
+        return "Limits your rights over your data"
+    verbs = [word for word, rx in (("see", r"\baccess|\bcopy|\bknow\b"), ("correct", r"correct|rectif|amend|update"),
+                                   ("delete", r"delet|eras|remov"), ("export", r"export|download|portab|archive"))
+             if re.search(rx, c)]
+    if re.search(r"complain", c) and not verbs:
+        return "You can complain to a data protection authority"
+    return f"You can {_join(verbs)} your data" if verbs else "You have rights over your data"
+
+
+_SPECIFIC = {
+    "ai_training": _ai, "sale_of_data": _sale, "third_party_sharing": _sharing, "location": _location,
+    "biometric": _biometric, "tracking": _tracking, "retention": _retention, "policy_change": _policy_change,
+    "children": _children, "government_access": _government, "user_choice": _choice, "user_rights": _rights,
+}
