@@ -25,6 +25,8 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "unprocessable_input": (422, "The engine cannot analyse this input (e.g. a block without text)."),
     "internal_error": (500, "A bug in smallprint; details are in the daemon's log, never in the response."),
     "analysis_timeout": (504, "The analysis took longer than analysis_timeout_seconds."),
+    "history_unavailable": (503, "The policy memory cannot be read or written (read-only or full disk, or a store "
+                                 "written by a newer smallprint); analyses still work."),
 }
 
 

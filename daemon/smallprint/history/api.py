@@ -1,0 +1,250 @@
+"""The daemon side of policy memory: /v1/sites routes and the recorder run after each /v1/analyze.
+
+Plugged in by smallprint.daemon.app (OPTIONAL_ROUTE_MODULES) through `setup(app)`: the routes get the
+daemon's guards (Host, Origin, bearer token, error envelope), and `record_analysis` is installed as the
+app's ANALYSIS_RECORDER. All store work runs on one dedicated thread so SQLite never blocks the event loop,
+and a store that cannot be written only costs the reader their history, never their analysis.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from pathlib import Path
+from typing import Any, AsyncIterator, Callable
+
+from aiohttp import web
+
+from smallprint.daemon.errors import ApiError
+from smallprint.daemon.openapi import register_openapi
+from smallprint.daemon.state import ANALYSIS_RECORDER, CONFIG
+from smallprint.taxonomy import POLICY_KINDS
+
+from .diff import diff_analyses
+from .openapi_doc import PATHS, SCHEMAS
+from .sites import site_key
+from .store import HistoryUnavailable, Recorded, Store, VersionInfo
+
+log = logging.getLogger("smallprint.history")
+
+
+class HistoryService:
+    """Opens the store on first use and again after a failure (the disk may have been freed meanwhile)."""
+
+    def __init__(self, path: Path | None = None, *, enabled: bool = True, retention_versions: int | None = None):
+        self.path = path
+        self.enabled = enabled
+        self.retention_versions = retention_versions
+        self._store: Store | None = None
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="smallprint-history")
+
+    def store(self) -> Store:
+        if not self.enabled:
+            raise HistoryUnavailable("history is turned off ([history] enabled = false in the config)")
+        if self._store is None:
+            self._store = Store(self.path, retention_versions=self.retention_versions)
+        return self._store
+
+    async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, partial(fn, *args))
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True)
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def record(self, url: str, analysis: dict) -> dict:
+        """Store the version; the keys to add to the analysis response."""
+        recorded = self.store().record(url, analysis)
+        extra: dict[str, Any] = {"history": _history_note(recorded)}
+        if recorded.previous is not None and recorded.previous_analysis is not None:
+            extra["changes_since_last_visit"] = changes_since(recorded, analysis)
+        return extra
+
+
+def _history_note(recorded: Recorded) -> dict:
+    v = recorded.version
+    return {"available": True, "recorded": True, "site": v.site, "path": v.path, "version": v.id,
+            "new_version": recorded.is_new_text, "first_seen": v.first_seen}
+
+
+def changes_since(recorded: Recorded, analysis: dict) -> dict:
+    previous = recorded.previous
+    assert previous is not None and recorded.previous_analysis is not None
+    diff = diff_analyses(recorded.previous_analysis, analysis, since=previous.last_seen)
+    # Only clauses that state a data practice travel to the extension; the counts cover every clause.
+    body = diff.to_dict(data_use_only=True)
+    return {"previous_date": previous.last_seen, "previous_version": previous.id,
+            "added": body["added"], "removed": body["removed"], "changed": body["changed"],
+            "summary": body["summary"], "counts": body["counts"]}
+
+
+HISTORY = web.AppKey("history", HistoryService)
+
+
+async def _wants_remembering(request: web.Request, result: dict) -> bool:
+    """Policies are remembered; any other page only when the reader asked for it ("remember": true)."""
+    if result.get("kind") in POLICY_KINDS:
+        return True
+    try:
+        body = json.loads(await request.read())  # aiohttp keeps the body it already read
+    except ValueError:
+        return False
+    return isinstance(body, dict) and body.get("remember") is True
+
+
+async def record_analysis(request: web.Request, result: dict) -> None:
+    """The app's ANALYSIS_RECORDER: remember the page's version and say what changed since the last visit."""
+    service = request.app[HISTORY]
+    url = result.get("url")
+    if not url or not await _wants_remembering(request, result):
+        return
+    try:
+        extra = await service.run(service.record, url, result)
+    except HistoryUnavailable as exc:
+        log.warning("history unavailable: %s", exc)
+        result["history"] = {"available": False, "recorded": False, "reason": str(exc)}
+        return
+    except ValueError as exc:  # a URL without a host (about:blank, file:...): nothing to file it under
+        result["history"] = {"available": True, "recorded": False, "reason": str(exc)}
+        return
+    result.update(extra)
+
+
+# --- routes ----------------------------------------------------------------------------------------------
+
+routes = web.RouteTableDef()
+
+
+async def _with_store(request: web.Request, fn: Callable[[Store], Any]) -> Any:
+    service = request.app[HISTORY]
+
+    def call() -> Any:
+        return fn(service.store())
+    try:
+        return await service.run(call)
+    except HistoryUnavailable as exc:
+        raise ApiError("history_unavailable", str(exc)) from None
+
+
+def _site_param(request: web.Request) -> str:
+    try:
+        return site_key(request.match_info["site"])
+    except ValueError as exc:
+        raise ApiError("invalid_request", str(exc)) from None
+
+
+def _flag(request: web.Request, name: str) -> bool:
+    return request.query.get(name, "").lower() in ("1", "true", "yes")
+
+
+@routes.get("/v1/sites")
+async def list_sites(request: web.Request) -> web.Response:
+    sites = await _with_store(request, lambda store: store.sites())
+    return web.json_response({"sites": [s.to_dict() for s in sites]})
+
+
+def version_changes(store: Store, versions: list[VersionInfo]) -> dict[int, dict]:
+    """For each version, the headline and counts of its changes against the previous one of its document."""
+    out: dict[int, dict] = {}
+    previous: dict[str, tuple[VersionInfo, dict]] = {}
+    for v in versions:
+        analysis = store.analysis(v.id) or {}
+        if v.path in previous:
+            before, before_analysis = previous[v.path]
+            diff = diff_analyses(before_analysis, analysis, since=before.last_seen)
+            out[v.id] = {"since_version": before.id, "summary": diff.summary,
+                         "counts": diff.to_dict()["counts"]}
+        previous[v.path] = (v, analysis)
+    return out
+
+
+@routes.get("/v1/sites/{site}/versions")
+async def list_versions(request: web.Request) -> web.Response:
+    site = _site_param(request)
+    with_changes = _flag(request, "changes")
+
+    def read(store: Store) -> tuple[list[VersionInfo], dict[int, dict]]:
+        versions = store.versions(site)
+        return versions, (version_changes(store, versions) if with_changes else {})
+    versions, changes = await _with_store(request, read)
+    if not versions:
+        raise ApiError("not_found", f"no policy of {site} is remembered")
+    items = []
+    for v in versions:
+        item = v.to_dict()
+        if with_changes:
+            item["changes"] = changes.get(v.id)
+        items.append(item)
+    return web.json_response({"site": site, "versions": items})
+
+
+def _version_id(request: web.Request, name: str) -> int | None:
+    raw = request.query.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError("invalid_request", f"{name!r} must be a version id (an integer)") from None
+    if value < 1:
+        raise ApiError("invalid_request", f"{name!r} must be a positive version id")
+    return value
+
+
+def default_pair(versions: list[VersionInfo], to_id: int | None) -> tuple[VersionInfo | None, VersionInfo | None]:
+    """`to`: the given version, else the most recently seen; `from`: the version of the same document before it."""
+    by_id = {v.id: v for v in versions}
+    to = by_id.get(to_id) if to_id is not None else max(versions, key=lambda v: (v.last_seen, v.id), default=None)
+    if to is None:
+        return None, None
+    same_doc = [v for v in versions if v.path == to.path and (v.first_seen, v.id) < (to.first_seen, to.id)]
+    return (max(same_doc, key=lambda v: (v.first_seen, v.id)) if same_doc else None), to
+
+
+@routes.get("/v1/sites/{site}/diff")
+async def site_diff(request: web.Request) -> web.Response:
+    site = _site_param(request)
+    from_id, to_id = _version_id(request, "from"), _version_id(request, "to")
+    data_use_only = _flag(request, "data_use_only")
+
+    def compute(store: Store) -> dict:
+        versions = store.versions(site)
+        if not versions:
+            raise ApiError("not_found", f"no policy of {site} is remembered")
+        by_id = {v.id: v for v in versions}
+        for name, value in (("from", from_id), ("to", to_id)):
+            if value is not None and value not in by_id:
+                raise ApiError("not_found", f"version {value} ({name}) is not a version of {site}")
+        default_from, to = default_pair(versions, to_id)
+        old = by_id[from_id] if from_id is not None else default_from
+        if old is None or to is None:
+            raise ApiError("not_found", f"{site} has only one remembered version of that policy; nothing to compare")
+        diff = diff_analyses(store.analysis(old.id) or {}, store.analysis(to.id) or {}, since=old.last_seen)
+        return {"site": site, "from": old.to_dict(), "to": to.to_dict(), **diff.to_dict(data_use_only=data_use_only)}
+    return web.json_response(await _with_store(request, compute))
+
+
+# --- wiring ----------------------------------------------------------------------------------------------
+
+def _service_context(app: web.Application) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        yield
+        await asyncio.get_running_loop().run_in_executor(None, app[HISTORY].close)
+    return context
+
+
+def setup(app: web.Application) -> None:
+    """Called by create_app: routes, OpenAPI entries, the recorder hook and the store's lifecycle."""
+    settings = app[CONFIG].history
+    app[HISTORY] = HistoryService(enabled=settings.enabled, retention_versions=settings.retention_versions)
+    app[ANALYSIS_RECORDER] = record_analysis
+    app.router.add_routes(routes)
+    app.cleanup_ctx.append(_service_context(app))
+    register_openapi(app, paths=PATHS, schemas=SCHEMAS)
+
+
+__all__ = ["setup", "record_analysis", "HistoryService", "HISTORY"]

@@ -1,0 +1,377 @@
+"""What changed between two versions of a policy, in terms of data practices.
+
+Both versions are engine analyses (`Analysis.to_dict()` shape: blocks + highlights). Each block is cut
+into clauses (sentences, list items, table cells); a clause is compared by its words alone, so
+re-wrapping, Markdown/HTML formatting, numbering and whitespace are never changes, and clauses are
+matched wherever they sit, so reordering is never a change either. Clauses that gained or lost words
+are paired by similarity ("changed"); the rest are "added" or "removed". Every reported clause carries
+the practices the engine found in it.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from smallprint.taxonomy import PRACTICE_BY_ID, PRACTICE_IDS
+
+from .normalise import clean_inline, words
+
+# Clause boundaries inside a block: sentence ends (kept with their clause), colons and semicolons, blank
+# lines, a line break before a list item, heading or table row, <br> and table cell bars. A bare line break
+# is wrapping, not a boundary. Every alternative starts with a specific character so that the scan is fast.
+_BOUNDARY = re.compile(
+    r"(?P<keep>[.!?][\"')\]*_\u201d\u2019]?)\s+(?=[\"'(\[*_#>\u201c\u2018A-Z0-9-])"
+    r"|(?P<colon>[:;])\s+"
+    r"|[ \t]*\n(?:[ \t]*\n)+\s*"
+    r"|[ \t]*\n[ \t]*(?=[*+\-\u2022#>|]\s|\d{1,3}[.)]\s|[=-]{3,}\s*$)"
+    r"|[ \t]*<br\s*/?>\s*"
+    r"|[ \t]+\|[ \t]+"
+, re.M)
+# A clause that is only a section number ("IV.", "b)", "2.1") says nothing; numbering is not content.
+_NUMBERING = re.compile(r"\(?(?:[ivxlcdm]{1,6}|[IVXLCDM]{1,6}|[a-zA-Z]|\d{1,3}(?:\.\d{1,3})*)[.):]?")
+_FINISHED = re.compile(r"[.!?:;][\"')\]*_\u201d\u2019]*$")
+# Runs of this many words, found on both sides, show that leftover clauses were only re-segmented.
+_MIN_RUN = 4
+# Two leftover clauses this similar (Dice over their word sets) are one clause that changed.
+_CHANGED_SIMILARITY = 0.6
+_POLARITY_RANK = {"concern": 0, "protective": 1, "neutral": 2}
+_PRACTICE_RANK = {pid: i for i, pid in enumerate(PRACTICE_IDS)}
+_MAX_HEADLINE_ITEMS = 8
+_SURE = 0.75
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A practice the engine found in a clause."""
+    practice: str
+    polarity: str
+    summary: str
+    confidence: float
+
+    def to_dict(self) -> dict:
+        return {"practice": self.practice, "polarity": self.polarity, "summary": self.summary,
+                "confidence": round(self.confidence, 3)}
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """One sentence-sized piece of a version, located in its block."""
+    block: str
+    start: int
+    end: int
+    text: str
+    key: tuple[str, ...]
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ClauseChange:
+    change: str  # added | removed | changed
+    text: str  # the clause as it reads now (as it read, for a removed one)
+    practice: str | None  # the leading practice, None when the clause states no data practice
+    polarity: str | None
+    summary: str | None
+    findings: tuple[Finding, ...]
+    block: str  # where the clause is: in the new version, or in the old one for a removed clause
+    start: int
+    end: int
+    old_text: str | None = None  # changed clauses only
+    old_findings: tuple[Finding, ...] = ()
+
+    @property
+    def is_data_use(self) -> bool:
+        return bool(self.findings or self.old_findings)
+
+    def to_dict(self) -> dict:
+        out = {"change": self.change, "practice": self.practice, "polarity": self.polarity,
+               "summary": self.summary, "text": self.text,
+               "findings": [f.to_dict() for f in self.findings],
+               "block": self.block, "start": self.start, "end": self.end}
+        if self.change == "changed":
+            out["old_text"] = self.old_text
+            out["old_findings"] = [f.to_dict() for f in self.old_findings]
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyDiff:
+    since: str | None  # the date (or name) of the old version, as given
+    added: tuple[ClauseChange, ...]
+    removed: tuple[ClauseChange, ...]
+    changed: tuple[ClauseChange, ...]
+    unchanged: int  # clauses, or whole blocks identical in both versions, found in both
+    summary: str
+
+    @property
+    def has_data_use_changes(self) -> bool:
+        return any(c.is_data_use for c in (*self.added, *self.removed, *self.changed))
+
+    def to_dict(self, *, data_use_only: bool = False) -> dict:
+        def keep(items):
+            return [c.to_dict() for c in items if c.is_data_use or not data_use_only]
+
+        return {
+            "since": self.since,
+            "summary": self.summary,
+            "added": keep(self.added),
+            "removed": keep(self.removed),
+            "changed": keep(self.changed),
+            "counts": {
+                "added": len(self.added), "removed": len(self.removed), "changed": len(self.changed),
+                "unchanged": self.unchanged,
+                "data_use": {name: sum(c.is_data_use for c in items) for name, items in
+                             (("added", self.added), ("removed", self.removed), ("changed", self.changed))},
+            },
+        }
+
+
+def _findings(raw_highlights: list[dict]) -> tuple[Finding, ...]:
+    seen: dict[tuple[str, str], Finding] = {}
+    for h in raw_highlights:
+        key = (h["practice"], h["polarity"])
+        conf = float(h.get("confidence") or 0.0)
+        if key not in seen or conf > seen[key].confidence:
+            seen[key] = Finding(h["practice"], h["polarity"], h.get("summary") or "", conf)
+    return tuple(sorted(seen.values(), key=lambda f: (_POLARITY_RANK.get(f.polarity, 3), -f.confidence,
+                                                        _PRACTICE_RANK.get(f.practice, 99))))
+
+
+def clauses_of(analysis: dict, only: set[int] | None = None) -> list[Clause]:
+    """Cut an analysis's blocks (or those whose index is in `only`) into clauses with the highlights over them.
+
+    A sentence that a converted PDF broke over two paragraphs (no end punctuation, the next one starts
+    in lower case) is joined back into one clause.
+    """
+    by_block: dict[str, list[dict]] = defaultdict(list)
+    for h in analysis.get("highlights") or ():
+        by_block[str(h["block"])].append(h)
+    clauses: list[Clause] = []
+    open_end = -2  # index of the block whose last clause is an unfinished sentence
+    for index, block in enumerate(analysis.get("blocks") or ()):
+        if only is not None and index not in only:
+            continue
+        block_id, text = str(block["id"]), block["text"]
+        highlights = by_block.get(block_id, ())
+        start, first = 0, True
+        for m in (*_BOUNDARY.finditer(text), None):
+            end = (m.start() + len(m["keep"] or m["colon"] or "")) if m else len(text)
+            if end > start:
+                piece = clean_inline(text[start:end]).strip("*_ ")
+                key = words(piece)
+                if key and not _NUMBERING.fullmatch(piece):
+                    found = _findings([h for h in highlights if h["start"] < end and h["end"] > start])
+                    if first and open_end == index - 1 and piece[:1].islower():
+                        prev = clauses.pop()
+                        clauses.append(Clause(prev.block, prev.start, prev.end, f"{prev.text} {piece}",
+                                              prev.key + key, _merge(prev.findings, found)))
+                    else:
+                        clauses.append(Clause(block_id, start, end, piece, key, found))
+                    first = False
+            if m:
+                start = m.end()
+        open_end = index if clauses and not first and not _FINISHED.search(clauses[-1].text) else -2
+    return clauses
+
+
+def _merge(a: tuple[Finding, ...], b: tuple[Finding, ...]) -> tuple[Finding, ...]:
+    return _findings([f.to_dict() for f in (*a, *b)]) if a and b else a or b
+
+
+def _match_blocks(old: list[dict], new: list[dict]) -> tuple[set[int], set[int], int]:
+    """Set aside blocks whose text is identical in both versions (wherever they are): on a revisit that is
+    nearly all of them, and it spares cutting them into clauses. Returns the indices of the other blocks
+    on each side and how many were set aside."""
+    waiting: dict[str, int] = defaultdict(int)
+    for b in old:
+        waiting[b["text"]] += 1
+    new_rest = set()
+    for j, b in enumerate(new):
+        if waiting.get(b["text"], 0) > 0:
+            waiting[b["text"]] -= 1
+        else:
+            new_rest.add(j)
+    old_rest = set()
+    for i in range(len(old) - 1, -1, -1):  # the surplus copies of a repeated block are its last occurrences
+        if waiting.get(old[i]["text"], 0) > 0:
+            waiting[old[i]["text"]] -= 1
+            old_rest.add(i)
+    return old_rest, new_rest, len(new) - len(new_rest)
+
+
+def _match_exact(old: list[Clause], new: list[Clause]) -> tuple[list[int], list[int], int]:
+    """Pair clauses with the same words wherever they are; returns the leftovers' indices."""
+    waiting: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for i, c in enumerate(old):
+        waiting[c.key].append(i)
+    for queue in waiting.values():
+        queue.reverse()  # pop() takes the earliest first
+    new_left, matched_old = [], set()
+    for j, c in enumerate(new):
+        queue = waiting.get(c.key)
+        if queue:
+            matched_old.add(queue.pop())
+        else:
+            new_left.append(j)
+    old_left = [i for i in range(len(old)) if i not in matched_old]
+    return old_left, new_left, len(matched_old)
+
+
+def _covered(tokens: list[tuple[str, int]], grams: set[tuple[str, ...]]) -> set[int]:
+    """Owners (clause indices) all of whose words sit inside some n-gram found in `grams`."""
+    hit = [False] * len(tokens)
+    for k in range(len(tokens) - _MIN_RUN + 1):
+        if tuple(w for w, _ in tokens[k:k + _MIN_RUN]) in grams:
+            for m in range(k, k + _MIN_RUN):
+                hit[m] = True
+    missing = {owner for (_, owner), h in zip(tokens, hit) if not h}
+    return {owner for _, owner in tokens} - missing
+
+
+def _covered_by_realignment(old: list[Clause], old_left: list[int], new: list[Clause], new_left: list[int]
+                            ) -> tuple[set[int], set[int]]:
+    """Leftover clauses whose words all reappear, in runs, on the other side: re-segmented, not changed.
+
+    A heading that lost its line break merges with the next sentence; a list flattened into one line
+    becomes one clause. Runs of `_MIN_RUN` words, read across clause boundaries, recognise both in
+    linear time; a clause with even one word outside such a run (a new "not", say) stays a change.
+    """
+    a = [(w, i) for i in old_left for w in old[i].key]
+    b = [(w, j) for j in new_left for w in new[j].key]
+    if len(a) < _MIN_RUN or len(b) < _MIN_RUN:
+        return set(), set()
+
+    def grams(tokens) -> set[tuple[str, ...]]:
+        words_only = [w for w, _ in tokens]
+        return {tuple(words_only[k:k + _MIN_RUN]) for k in range(len(words_only) - _MIN_RUN + 1)}
+
+    return _covered(a, grams(b)), _covered(b, grams(a))
+
+
+def _similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
+    """Dice coefficient of the two clauses' word sets: cheap, and order-blind like the matching itself."""
+    sa, sb = set(a), set(b)
+    return 2 * len(sa & sb) / (len(sa) + len(sb))
+
+
+def _pair_changed(old: list[Clause], old_left: list[int], new: list[Clause], new_left: list[int]
+                  ) -> list[tuple[int, int]]:
+    """Pair leftover old and new clauses that are the same clause reworded (best matches first)."""
+    index: dict[str, list[int]] = defaultdict(list)
+    for i in old_left:
+        for w in set(old[i].key):
+            index[w].append(i)
+    # Words in many leftover clauses ("we", "your") do not tell clauses apart; skip them when looking up.
+    common = max(8, len(old_left) // 10)
+    candidates: list[tuple[float, int, int]] = []
+    for j in new_left:
+        shared: dict[int, int] = defaultdict(int)
+        for w in set(new[j].key):
+            owners = index.get(w, ())
+            if len(owners) <= common:
+                for i in owners:
+                    shared[i] += 1
+        for i, _ in sorted(shared.items(), key=lambda kv: -kv[1])[:12]:
+            score = _similarity(old[i].key, new[j].key)
+            if score >= _CHANGED_SIMILARITY:
+                candidates.append((score, i, j))
+    candidates.sort(key=lambda t: -t[0])
+    used_old, used_new, pairs = set(), set(), []
+    for _, i, j in candidates:
+        if i not in used_old and j not in used_new:
+            used_old.add(i)
+            used_new.add(j)
+            pairs.append((i, j))
+    return pairs
+
+
+def _change(kind: str, clause: Clause, old: Clause | None = None) -> ClauseChange:
+    lead = clause.findings[0] if clause.findings else (old.findings[0] if old and old.findings else None)
+    return ClauseChange(
+        change=kind, text=clause.text,
+        practice=lead.practice if lead else None, polarity=lead.polarity if lead else None,
+        summary=lead.summary if lead else None, findings=clause.findings,
+        block=clause.block, start=clause.start, end=clause.end,
+        old_text=old.text if old else None, old_findings=old.findings if old else (),
+    )
+
+
+def format_since(since: str | None) -> str | None:
+    """"2023-05-18" or "2023-05-18T10:00:00Z" -> "18 May 2023"; anything else unchanged."""
+    if not since:
+        return None
+    for parse in (date.fromisoformat, lambda s: datetime.fromisoformat(s.replace("Z", "+00:00")).date()):
+        try:
+            d = parse(since)
+            return f"{d.day} {d:%B %Y}"
+        except ValueError:
+            continue
+    return since
+
+
+def practice_phrase(practice: str, polarity: str) -> str:
+    """Plain words for a practice with a polarity: "may use your data or content to train AI models (concern)"."""
+    p = PRACTICE_BY_ID.get(practice)
+    if p is None:
+        return f"{practice} ({polarity})"
+    text = {"concern": p.concern, "protective": p.protective}.get(polarity) or p.label
+    return f"{text[0].lower()}{text[1:]} ({polarity})"
+
+
+def _phrases(pairs: set[tuple[str, str]]) -> str:
+    ordered = sorted(pairs, key=lambda pp: (_POLARITY_RANK.get(pp[1], 3), _PRACTICE_RANK.get(pp[0], 99)))
+    shown = [practice_phrase(*pp) for pp in ordered[:_MAX_HEADLINE_ITEMS]]
+    more = len(ordered) - len(shown)
+    return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
+
+
+def headline(since: str | None, added: tuple[ClauseChange, ...], removed: tuple[ClauseChange, ...],
+             changed: tuple[ClauseChange, ...]) -> str:
+    """One plain-language paragraph: what is new, what is no longer stated, what was reworded."""
+    def pairs(fs: tuple[Finding, ...]) -> set[tuple[str, str]]:
+        # The clause's leading practice, and any other the engine is sure of: a side remark the engine
+        # only half-recognised should not make the headline.
+        return {(f.practice, f.polarity) for k, f in enumerate(fs) if k == 0 or f.confidence >= _SURE}
+
+    new_pairs = {pp for c in added for pp in pairs(c.findings)}
+    gone_pairs = {pp for c in removed for pp in pairs(c.findings)}
+    reworded: set[tuple[str, str]] = set()
+    for c in changed:
+        now, before = pairs(c.findings), pairs(c.old_findings)
+        new_pairs |= now - before
+        gone_pairs |= before - now
+        reworded |= now & before
+    reworded -= new_pairs
+    when = format_since(since)
+    parts = []
+    if new_pairs:
+        parts.append(f"New since {when}: " if when else "New in this version: ")
+        parts[-1] += _phrases(new_pairs) + "."
+    if gone_pairs:
+        parts.append(f"No longer stated: {_phrases(gone_pairs)}.")
+    if reworded:
+        parts.append(f"Reworded: {_phrases(reworded)}.")
+    if not parts:
+        other = len(added) + len(removed) + len(changed)
+        base = f"No change to data practices since {when}" if when else "No change to data practices"
+        return base + (f" ({other} other clause{'s' if other != 1 else ''} changed)." if other else ".")
+    return " ".join(parts)
+
+
+def diff_analyses(old: dict, new: dict, *, since: str | None = None) -> PolicyDiff:
+    """Compare two analyses (`Analysis.to_dict()` shape) clause by clause."""
+    old_blocks, new_blocks, same_blocks = _match_blocks(old.get("blocks") or [], new.get("blocks") or [])
+    old_clauses, new_clauses = clauses_of(old, old_blocks), clauses_of(new, new_blocks)
+    old_left, new_left, unchanged = _match_exact(old_clauses, new_clauses)
+    unchanged += same_blocks
+    old_moved, new_moved = _covered_by_realignment(old_clauses, old_left, new_clauses, new_left)
+    old_left = [i for i in old_left if i not in old_moved]
+    new_left = [j for j in new_left if j not in new_moved]
+    pairs = _pair_changed(old_clauses, old_left, new_clauses, new_left)
+    paired_old, paired_new = {i for i, _ in pairs}, {j for _, j in pairs}
+    changed = tuple(_change("changed", new_clauses[j], old_clauses[i]) for i, j in sorted(pairs, key=lambda p: p[1]))
+    added = tuple(_change("added", new_clauses[j]) for j in new_left if j not in paired_new)
+    removed = tuple(_change("removed", old_clauses[i]) for i in old_left if i not in paired_old)
+    return PolicyDiff(since=since, added=added, removed=removed, changed=changed,
+                      unchanged=unchanged + len(new_moved), summary=headline(since, added, removed, changed))

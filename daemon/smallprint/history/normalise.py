@@ -1,0 +1,152 @@
+"""Text normalisation for policy memory: what is left of a policy once its formatting is gone.
+
+Two versions of a policy that differ only in Markdown or HTML formatting, list numbering, emphasis,
+whitespace or line wrapping normalise to the same text and therefore the same hash, so re-visiting a
+re-styled policy never counts as a new version.
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+
+from bs4 import BeautifulSoup, NavigableString
+
+# Elements that start a new paragraph when HTML is flattened; inline elements (a, em, span...) do not.
+_BLOCK_TAGS = ("address", "article", "aside", "blockquote", "dd", "details", "div", "dl", "dt", "figcaption",
+               "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main",
+               "nav", "ol", "p", "pre", "section", "summary", "table", "td", "th", "tr", "ul")
+_INVISIBLE_TAGS = ("script", "style", "noscript", "template", "svg", "head")
+
+_HTML_HINT = re.compile(r"<(!doctype|html|body|p|div|h[1-6]|ul|ol|li|table|section|article)\b", re.I)
+
+# Inline Markdown, applied in this order.
+_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]\((?:[^()\s]|\([^()]*\))*(?:\s+\"[^\"]*\")?\)")
+_REF_LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]\[[^\]]*\]")
+_AUTOLINK = re.compile(r"<(?:https?|mailto):[^>\s]*>", re.I)
+_INLINE_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
+_BR = re.compile(r"<br\s*/?>", re.I)
+_EMPHASIS = re.compile(r"(\*{1,3}|_{1,3}|~~)(?=\S)(.+?)(?<=\S)\1")
+_CODE = re.compile(r"`+([^`]*)`+")
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
+# Annotation markers such as "[3]" are renumbered whenever a note is added; they carry no meaning.
+_NOTE_REF = re.compile(r"\[\d{1,3}\]")
+
+# Line-level Markdown and numbering, removed from the start of a line.
+_SETEXT_RULE = re.compile(r"^\s*(=+|-+|\*+|_+)\s*$")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_LINE_PREFIX = re.compile(
+    r"^\s*(?:>\s*)*"                       # blockquote
+    r"(?:#{1,6}\s+"                         # ATX heading
+    r"|[*+\-\u2022\u25aa\u25cf\u2013]\s+"   # bullets
+    r"|\(?\d{1,3}(?:\.\d{1,3})*[.)]\s+"     # 1.  1)  (1)  1.2.
+    r"|\d{1,3}(?:\.\d{1,3})+\s+"            # 1.2 Heading
+    r"|\(?[a-zA-Z][.)]\s+(?=[A-Z])"          # a)  (b)  A.  before a capitalised clause
+    r"|\(?(?:[ivxlcdm]{1,6}|[IVXLCDM]{1,6})[.)]\s+(?=[A-Z])"  # ii)  IV.
+    r")+"
+)
+_TRAILING_HASHES = re.compile(r"\s+#+\s*$")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+# Underscores are not word characters here: "_x_" emphasis and "x" must compare equal.
+_WORD = re.compile(r"[^\W_]+")
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
+
+
+def looks_like_html(text: str) -> bool:
+    return bool(_HTML_HINT.search(text[:4096]))
+
+
+def html_to_text(html: str) -> str:
+    """Visible text of an HTML page, one paragraph per block element."""
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup.find_all(_INVISIBLE_TAGS):
+        tag.decompose()
+    for br in soup.find_all("br"):
+        br.replace_with(NavigableString("\n"))
+    for tag in soup.find_all(_BLOCK_TAGS):
+        tag.insert_before(NavigableString("\n\n"))
+        tag.insert_after(NavigableString("\n\n"))
+    return soup.get_text()
+
+
+def clean_inline(text: str) -> str:
+    """One line of Markdown (or text with stray inline tags) as plain prose."""
+    # Each rewrite runs only when its marker character is present: most sentences have none, and this
+    # runs for every clause of every version compared.
+    if "[" in text:
+        text = _LINK.sub(r"\1", _IMAGE.sub(r"\1", text))
+        text = _NOTE_REF.sub("", _REF_LINK.sub(r"\1", text))
+    if "<" in text:
+        text = _INLINE_TAG.sub("", _BR.sub(" ", _AUTOLINK.sub("", text)))
+    if "`" in text:
+        text = _CODE.sub(r"\1", text)
+    if "*" in text or "_" in text or "~" in text:
+        for _ in range(2):  # nested emphasis such as ***x*** or **_x_**
+            text = _EMPHASIS.sub(r"\2", text)
+    if "&" in text:
+        text = html.unescape(text.replace("&apos", "&apos;").replace("&apos;;", "&apos;"))
+    if "\\" in text:
+        text = _ESCAPE.sub(r"\1", text)
+        if "[" in text:
+            text = _NOTE_REF.sub("", text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text.translate(_QUOTES))  # ligatures such as "ﬁ" from PDFs
+    return _SPACES.sub(" ", text).strip()
+
+
+def strip_line_prefix(line: str) -> str:
+    """Remove heading marks, bullets and numbering from the start of a line."""
+    return _TRAILING_HASHES.sub("", _LINE_PREFIX.sub("", line, count=1))
+
+
+def paragraphs(text: str, *, is_html: bool | None = None) -> list[str]:
+    """The policy as plain paragraphs: formatting, numbering and line wrapping removed."""
+    if is_html is None:
+        is_html = looks_like_html(text)
+    if is_html:
+        text = html_to_text(text)
+    text = _BR.sub("\n", text.replace("\r\n", "\n").replace("\r", "\n"))
+    result: list[str] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        if current:
+            joined = clean_inline(" ".join(current))
+            if _WORD.search(joined):
+                result.append(joined)
+            current.clear()
+
+    for raw in text.split("\n"):
+        if not raw.strip() or _SETEXT_RULE.match(raw) or _TABLE_RULE.match(raw):
+            flush()
+            continue
+        if "|" in raw and raw.strip().startswith("|"):
+            # A table row: each cell is its own paragraph.
+            flush()
+            for cell in raw.strip().strip("|").split("|"):
+                current.append(strip_line_prefix(cell))
+                flush()
+            continue
+        stripped = strip_line_prefix(raw)
+        if stripped != raw.lstrip() or raw.lstrip().startswith("#"):
+            flush()  # a list item or heading begins its own paragraph
+        current.append(stripped.strip())
+    flush()
+    return result
+
+
+def normalise(text: str, *, is_html: bool | None = None) -> str:
+    """Normalised text: plain paragraphs separated by one blank line."""
+    return "\n\n".join(paragraphs(text, is_html=is_html))
+
+
+def words(text: str) -> tuple[str, ...]:
+    """The case-folded words of a text: the unit on which versions are compared."""
+    return tuple(_WORD.findall(text.translate(_QUOTES).casefold()))
+
+
+def content_hash(normalised: str) -> str:
+    """Hash of the words alone, so paragraph breaks and punctuation-free formatting never change it."""
+    return hashlib.sha256(" ".join(words(normalised)).encode("utf-8", "surrogatepass")).hexdigest()

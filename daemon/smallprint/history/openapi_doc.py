@@ -1,0 +1,99 @@
+"""The /v1/sites routes and the history additions to /v1/analyze, for the daemon's OpenAPI document."""
+from __future__ import annotations
+
+from smallprint.daemon.openapi import error_responses
+
+_STR = {"type": "string"}
+_INT = {"type": "integer"}
+_NSTR = {"type": ["string", "null"]}
+_POLARITY = {"type": ["string", "null"], "enum": ["concern", "protective", "neutral", None]}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _object(properties: dict, required: list[str] | None = None) -> dict:
+    return {"type": "object", "properties": properties,
+            "required": list(properties) if required is None else required}
+
+
+def _json(description: str, schema: dict) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+_UNAVAILABLE = {"503": _json("`history_unavailable`: the store cannot be read or written (read-only or full "
+                             "disk, or written by a newer smallprint).", _ref("Error"))}
+_SITE_PARAM = {"name": "site", "in": "path", "required": True, "schema": _STR,
+               "description": "A registrable domain (facebook.com); a host or URL is reduced to one."}
+
+SCHEMAS: dict[str, dict] = {
+    "HistorySite": _object({"site": _STR, "documents": _INT, "versions": _INT, "first_seen": _STR,
+                            "last_seen": _STR}),
+    "HistoryVersion": _object({"id": _INT, "site": _STR, "path": _STR, "hash": _STR, "first_seen": _STR,
+                               "last_seen": _STR, "url": _NSTR, "title": _NSTR, "kind": _NSTR, "chars": _INT,
+                               "changes": {"type": ["object", "null"],
+                                           "description": "With ?changes=true: summary and counts against "
+                                                          "the previous version of the same document."}},
+                              required=["id", "site", "path", "hash", "first_seen", "last_seen"]),
+    "ClauseFinding": _object({"practice": _STR, "polarity": _POLARITY, "summary": _STR, "confidence": {"type": "number"}}),
+    "ClauseChange": _object({
+        "change": {"type": "string", "enum": ["added", "removed", "changed"]},
+        "practice": _NSTR, "polarity": _POLARITY, "summary": _NSTR, "text": _STR,
+        "findings": {"type": "array", "items": _ref("ClauseFinding")},
+        "block": _STR, "start": _INT, "end": _INT,
+        "old_text": _NSTR, "old_findings": {"type": "array", "items": _ref("ClauseFinding")},
+    }, required=["change", "practice", "polarity", "summary", "text", "findings", "block", "start", "end"]),
+    "ChangeCounts": {"type": "object", "properties": {
+        "added": _INT, "removed": _INT, "changed": _INT, "unchanged": _INT,
+        "data_use": {"type": "object", "additionalProperties": _INT}}},
+    "PolicyDiff": _object({
+        "site": _STR, "from": _ref("HistoryVersion"), "to": _ref("HistoryVersion"),
+        "since": _NSTR, "summary": _STR,
+        "added": {"type": "array", "items": _ref("ClauseChange")},
+        "removed": {"type": "array", "items": _ref("ClauseChange")},
+        "changed": {"type": "array", "items": _ref("ClauseChange")},
+        "counts": _ref("ChangeCounts"),
+    }),
+    "ChangesSinceLastVisit": _object({
+        "previous_date": _STR, "previous_version": _INT, "summary": _STR,
+        "added": {"type": "array", "items": _ref("ClauseChange")},
+        "removed": {"type": "array", "items": _ref("ClauseChange")},
+        "changed": {"type": "array", "items": _ref("ClauseChange")},
+        "counts": _ref("ChangeCounts"),
+    }, required=["previous_date", "summary", "added", "removed", "changed"]),
+    "HistoryNote": {
+        "description": "Added to an analysis of a policy with a url: whether it was remembered, or why not.",
+        **_object({"available": {"type": "boolean"}, "recorded": {"type": "boolean"}, "reason": _STR,
+                   "site": _STR, "path": _STR, "version": _INT, "new_version": {"type": "boolean"},
+                   "first_seen": _STR}, required=["available", "recorded"]),
+    },
+}
+
+PATHS: dict[str, dict] = {
+    "/v1/sites": {"get": {
+        "operationId": "listSites", "summary": "Sites whose policies are remembered, most recently seen first",
+        "responses": {"200": _json("The sites", _object({"sites": {"type": "array", "items": _ref("HistorySite")}})),
+                      **error_responses(401, 403), **_UNAVAILABLE},
+    }},
+    "/v1/sites/{site}/versions": {"get": {
+        "operationId": "listVersions", "summary": "A site's remembered policy versions, per document, oldest first",
+        "parameters": [_SITE_PARAM,
+                       {"name": "changes", "in": "query", "required": False, "schema": {"type": "boolean"},
+                        "description": "Also give each version's data-practice changes since the one before."}],
+        "responses": {"200": _json("The versions", _object({"site": _STR, "versions": {
+                          "type": "array", "items": _ref("HistoryVersion")}})),
+                      **error_responses(400, 401, 403, 404), **_UNAVAILABLE},
+    }},
+    "/v1/sites/{site}/diff": {"get": {
+        "operationId": "diffVersions",
+        "summary": "What changed between two versions (default: the latest and the one before it)",
+        "parameters": [_SITE_PARAM,
+                       {"name": "from", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
+                       {"name": "to", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
+                       {"name": "data_use_only", "in": "query", "required": False, "schema": {"type": "boolean"},
+                        "description": "List only clauses that state a data practice (counts still cover all)."}],
+        "responses": {"200": _json("Added, removed and changed clauses with their practices", _ref("PolicyDiff")),
+                      **error_responses(400, 401, 403, 404), **_UNAVAILABLE},
+    }},
+}

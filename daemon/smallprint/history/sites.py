@@ -1,0 +1,71 @@
+"""Which site a policy belongs to: its registrable domain and the policy's path.
+
+The registrable domain ("facebook.com" for "www.facebook.com", "bbc.co.uk" for "www.bbc.co.uk") is
+worked out offline from a short built-in list of multi-label public suffixes. smallprint never
+downloads the Public Suffix List (it makes no network connection), so the answer is approximate:
+suffixes missing from `_MULTI_LABEL_SUFFIXES` (e.g. private registries such as "github.io" or rarer
+second-level domains) are treated as ordinary domains, so "alice.github.io" and "bob.github.io"
+both map to "github.io". This only affects how versions are grouped, never what is analysed.
+"""
+from __future__ import annotations
+
+import ipaddress
+from urllib.parse import urlsplit
+
+# Second-level public suffixes in wide use (ccTLDs that register under com./co./org. and the like).
+_GENERIC_SECOND_LEVEL = ("ac", "co", "com", "edu", "gov", "net", "org", "or", "ne", "go", "gob", "mil", "nic")
+_COUNTRIES_WITH_SECOND_LEVEL = (
+    "ar", "au", "bd", "br", "cn", "co", "cy", "eg", "gr", "hk", "id", "il", "in", "jp", "ke", "kr", "lk", "mx",
+    "my", "ng", "nz", "pe", "ph", "pk", "pl", "pt", "py", "qa", "sa", "sg", "th", "tr", "tw", "ua", "ug", "uk",
+    "uy", "ve", "vn", "za",
+)
+_MULTI_LABEL_SUFFIXES = frozenset(
+    {f"{second}.{country}" for country in _COUNTRIES_WITH_SECOND_LEVEL for second in _GENERIC_SECOND_LEVEL}
+    | {"ltd.uk", "plc.uk", "me.uk", "nhs.uk", "police.uk", "sch.uk", "asn.au", "id.au", "gen.nz", "school.nz",
+       "govt.nz", "ad.jp", "gr.jp", "lg.jp", "nom.br", "blog.br", "art.br", "gouv.fr", "com.fr", "co.at",
+       "or.at", "gv.at", "co.it", "gov.it", "com.es", "nom.es", "org.es", "co.ca", "gc.ca", "co.de", "com.de"}
+)
+
+
+def host_of(url: str) -> str:
+    """The lower-case host of a URL (or of a bare host name)."""
+    parts = urlsplit(url if "//" in url else f"//{url}")
+    return (parts.hostname or "").rstrip(".").lower()
+
+
+def registrable_domain(host: str) -> str:
+    """"www.bbc.co.uk" -> "bbc.co.uk"; IP addresses and single-label hosts are returned unchanged."""
+    host = host.rstrip(".").lower()
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return host
+    except ValueError:
+        pass
+    labels = [label for label in host.split(".") if label]
+    if len(labels) <= 2:
+        return ".".join(labels)
+    keep = 3 if ".".join(labels[-2:]) in _MULTI_LABEL_SUFFIXES else 2
+    return ".".join(labels[-keep:])
+
+
+def policy_path(url: str) -> str:
+    """The document's path without query, fragment or trailing slash: "/privacy/policy"."""
+    path = urlsplit(url if "//" in url else f"//{url}").path or "/"
+    return path.rstrip("/") or "/"
+
+
+def site_of(url: str) -> tuple[str, str]:
+    """(registrable domain, policy path) of a URL; raises ValueError for a URL without a host."""
+    host = host_of(url)
+    if not host:
+        raise ValueError(f"not a URL with a host name: {url!r}")
+    return registrable_domain(host), policy_path(url)
+
+
+def site_key(site: str) -> str:
+    """What names a site in the store: a URL, a host or a domain, reduced to its registrable domain."""
+    site = site.strip()
+    host = host_of(site) if ("/" in site or ":" in site) else site.rstrip(".").lower()
+    if not host:
+        raise ValueError(f"not a site name: {site!r}")
+    return registrable_domain(host)

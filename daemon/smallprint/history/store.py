@@ -1,0 +1,306 @@
+"""The policy memory: every distinct version of every policy the reader has read, per site, in SQLite.
+
+Layout (schema version in PRAGMA user_version, migrated forward on open):
+  documents(id, site, path)            one row per policy document: registrable domain + path
+  versions(id, document_id, hash, text, analysis, first_seen, last_seen, url, title, kind)
+                                       one row per distinct text of a document (hash of its normalised words)
+
+Why it survives crashes: WAL journal, synchronous=FULL, and every write is one `BEGIN IMMEDIATE ... COMMIT`
+transaction, so a process killed at any instant leaves either the whole version or none of it.
+Why `secure_delete`: `forget` must really remove what a person read, not leave it in free pages.
+A store that cannot be written (read-only, disk full, newer schema) raises HistoryUnavailable; callers
+carry on without history.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterator
+
+from smallprint import paths
+
+from .normalise import content_hash, normalise
+from .sites import site_key, site_of
+
+
+class HistoryUnavailable(Exception):
+    """The store cannot be opened or written; the message says why in one sentence."""
+
+
+class StoreTooNew(HistoryUnavailable):
+    """The store was written by a newer smallprint whose schema this one does not know."""
+
+
+def _schema_1(db: sqlite3.Connection) -> None:
+    db.execute("""CREATE TABLE documents (
+        id INTEGER PRIMARY KEY,
+        site TEXT NOT NULL,
+        path TEXT NOT NULL,
+        UNIQUE (site, path))""")
+    db.execute("""CREATE TABLE versions (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        hash TEXT NOT NULL,
+        text TEXT NOT NULL,
+        analysis TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        UNIQUE (document_id, hash))""")
+
+
+def _schema_2(db: sqlite3.Connection) -> None:
+    # What the reader saw it as (address, title, page kind), and a faster "latest version" lookup.
+    db.execute("ALTER TABLE versions ADD COLUMN url TEXT")
+    db.execute("ALTER TABLE versions ADD COLUMN title TEXT")
+    db.execute("ALTER TABLE versions ADD COLUMN kind TEXT")
+    db.execute("CREATE INDEX versions_by_document_seen ON versions (document_id, last_seen)")
+
+
+# MIGRATIONS[n] takes a store from schema n to n + 1. Append only; never edit a released step.
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_schema_1, _schema_2)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass(frozen=True, slots=True)
+class VersionInfo:
+    id: int
+    site: str
+    path: str
+    hash: str
+    first_seen: str  # ISO 8601 UTC
+    last_seen: str
+    url: str | None
+    title: str | None
+    kind: str | None
+    chars: int
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "site": self.site, "path": self.path, "hash": self.hash,
+                "first_seen": self.first_seen, "last_seen": self.last_seen, "url": self.url,
+                "title": self.title, "kind": self.kind, "chars": self.chars}
+
+
+@dataclass(frozen=True, slots=True)
+class SiteInfo:
+    site: str
+    documents: int
+    versions: int
+    first_seen: str
+    last_seen: str
+
+    def to_dict(self) -> dict:
+        return {"site": self.site, "documents": self.documents, "versions": self.versions,
+                "first_seen": self.first_seen, "last_seen": self.last_seen}
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """What `record` did: the version now current, and the one that was current before (if it differs)."""
+    version: VersionInfo
+    is_new_text: bool  # False when the text equals the last stored version (only last_seen moved)
+    previous: VersionInfo | None  # the last stored version, when its text differs
+    previous_analysis: dict | None
+
+
+_VERSION_COLUMNS = ("v.id, d.site, d.path, v.hash, v.first_seen, v.last_seen, v.url, v.title, v.kind, "
+                    "length(v.text)")
+
+
+def _info(row: tuple) -> VersionInfo:
+    return VersionInfo(*row)
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def analysis_text(analysis: dict) -> str:
+    """The text of an analysis (its blocks), normalised: what is hashed and stored."""
+    return normalise("\n\n".join(b["text"] for b in analysis.get("blocks") or ()), is_html=False)
+
+
+class Store:
+    """One SQLite connection, used from any thread one call at a time."""
+
+    def __init__(self, path: Path | None = None, *, retention_versions: int | None = None):
+        self.path = Path(path) if path else paths.store_file()
+        self.retention_versions = retention_versions
+        self._lock = threading.Lock()
+        try:
+            paths.ensure(self.path.parent)
+            self._db = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
+        except (OSError, sqlite3.Error) as exc:
+            raise HistoryUnavailable(f"cannot open the history store {self.path}: {exc}") from None
+        try:
+            self._configure()
+            self._migrate()
+        except sqlite3.Error as exc:
+            self._db.close()
+            raise HistoryUnavailable(f"cannot use the history store {self.path}: {exc}") from None
+        except HistoryUnavailable:
+            self._db.close()
+            raise
+
+    def _configure(self) -> None:
+        db = self._db
+        db.execute("PRAGMA busy_timeout = 10000")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:  # before any write: a newer store is left exactly as it is
+            raise StoreTooNew(
+                f"the history store {self.path} was written by a newer smallprint (schema {version}; this one "
+                f"reads up to {SCHEMA_VERSION}): upgrade smallprint, or move the file away to start a new history")
+        mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if mode.lower() != "wal":
+            raise HistoryUnavailable(f"the history store {self.path} cannot use WAL journaling (got {mode})")
+        db.execute("PRAGMA synchronous = FULL")
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA secure_delete = ON")
+
+    def _migrate(self) -> None:
+        with self._write() as db:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:  # another process upgraded it meanwhile
+                raise StoreTooNew(f"the history store {self.path} was upgraded by a newer smallprint "
+                                  f"(schema {version})")
+            for step in MIGRATIONS[version:]:
+                step(db)
+            if version != SCHEMA_VERSION:
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken before reading so that what it reads cannot change under it."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def _call(self, what: str, fn: Callable[[], object]):
+        with self._lock:
+            try:
+                return fn()
+            except sqlite3.Error as exc:
+                raise HistoryUnavailable(f"history store: cannot {what}: {exc}") from None
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- writing -----------------------------------------------------------------------------------------
+
+    def record(self, url: str, analysis: dict, *, now: str | None = None) -> Recorded:
+        """Remember this analysis as the current version of the document at `url`.
+
+        The text is hashed after normalisation, so a re-styled page is the same version (only last_seen
+        moves). Old versions beyond `retention_versions` go, oldest first; the current one always stays.
+        """
+        site, path = site_of(url)
+        text = analysis_text(analysis)
+        digest = content_hash(text)
+        now = now or utc_now()
+        return self._call("record a version", lambda: self._record(site, path, url, analysis, text, digest, now))
+
+    def _record(self, site, path, url, analysis, text, digest, now) -> Recorded:
+        with self._write() as db:
+            db.execute("INSERT OR IGNORE INTO documents (site, path) VALUES (?, ?)", (site, path))
+            doc_id = db.execute("SELECT id FROM documents WHERE site = ? AND path = ?", (site, path)).fetchone()[0]
+            latest = db.execute(
+                f"SELECT {_VERSION_COLUMNS}, v.analysis FROM versions v JOIN documents d ON d.id = v.document_id "
+                "WHERE v.document_id = ? ORDER BY v.last_seen DESC, v.id DESC LIMIT 1", (doc_id,)).fetchone()
+            if latest is not None and latest[3] == digest:
+                db.execute("UPDATE versions SET last_seen = ? WHERE id = ?", (now, latest[0]))
+                return Recorded(self._version(db, latest[0]), False, None, None)
+            payload = json.dumps(analysis, ensure_ascii=False, separators=(",", ":"))
+            row = db.execute("SELECT id FROM versions WHERE document_id = ? AND hash = ?", (doc_id, digest)).fetchone()
+            if row:  # the text went back to an earlier version
+                version_id = row[0]
+                db.execute("UPDATE versions SET last_seen = ?, analysis = ?, url = ?, title = ?, kind = ? "
+                           "WHERE id = ?", (now, payload, url, analysis.get("title"), analysis.get("kind"),
+                                            version_id))
+            else:
+                version_id = db.execute(
+                    "INSERT INTO versions (document_id, hash, text, analysis, first_seen, last_seen, url, title, kind)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (doc_id, digest, text, payload, now, now, url, analysis.get("title"), analysis.get("kind")),
+                ).lastrowid
+            if self.retention_versions:
+                db.execute("DELETE FROM versions WHERE document_id = ? AND id NOT IN (SELECT id FROM versions "
+                           "WHERE document_id = ? ORDER BY last_seen DESC, id DESC LIMIT ?)",
+                           (doc_id, doc_id, self.retention_versions))
+            previous = _info(latest[:-1]) if latest else None
+            previous_analysis = json.loads(latest[-1]) if latest else None
+            return Recorded(self._version(db, version_id), True, previous, previous_analysis)
+
+    def forget(self, site: str) -> int:
+        """Delete everything stored for a site (a URL or host is reduced to its registrable domain).
+        Returns the number of versions deleted."""
+        domain = site_key(site)
+
+        def run() -> int:
+            with self._write() as db:
+                n = db.execute("SELECT count(*) FROM versions v JOIN documents d ON d.id = v.document_id "
+                               "WHERE d.site = ?", (domain,)).fetchone()[0]
+                db.execute("DELETE FROM documents WHERE site = ?", (domain,))
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # no copy left behind in the journal
+            return n
+        return self._call("forget a site", run)
+
+    def forget_all(self) -> int:
+        def run() -> int:
+            with self._write() as db:
+                n = db.execute("SELECT count(*) FROM versions").fetchone()[0]
+                db.execute("DELETE FROM documents")
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._db.execute("VACUUM")
+            return n
+        return self._call("forget everything", run)
+
+    # --- reading -----------------------------------------------------------------------------------------
+
+    def _version(self, db: sqlite3.Connection, version_id: int) -> VersionInfo:
+        return _info(db.execute(f"SELECT {_VERSION_COLUMNS} FROM versions v JOIN documents d "
+                                "ON d.id = v.document_id WHERE v.id = ?", (version_id,)).fetchone())
+
+    def sites(self) -> list[SiteInfo]:
+        return self._call("list sites", lambda: [SiteInfo(*row) for row in self._db.execute(
+            "SELECT d.site, count(DISTINCT d.id), count(v.id), min(v.first_seen), max(v.last_seen) "
+            "FROM documents d JOIN versions v ON v.document_id = d.id GROUP BY d.site ORDER BY max(v.last_seen) DESC"
+        )])
+
+    def versions(self, site: str) -> list[VersionInfo]:
+        """A site's versions, per document in order of first sight."""
+        domain = site_key(site)
+        return self._call("list versions", lambda: [_info(row) for row in self._db.execute(
+            f"SELECT {_VERSION_COLUMNS} FROM versions v JOIN documents d ON d.id = v.document_id "
+            "WHERE d.site = ? ORDER BY d.path, v.first_seen, v.id", (domain,))])
+
+    def analysis(self, version_id: int) -> dict | None:
+        row = self._call("read a version", lambda: self._db.execute(
+            "SELECT analysis FROM versions WHERE id = ?", (version_id,)).fetchone())
+        return json.loads(row[0]) if row else None
+
+    def text(self, version_id: int) -> str | None:
+        row = self._call("read a version", lambda: self._db.execute(
+            "SELECT text FROM versions WHERE id = ?", (version_id,)).fetchone())
+        return row[0] if row else None
+
+    def integrity(self) -> str:
+        """'ok', or what PRAGMA integrity_check found."""
+        rows = self._call("check integrity", lambda: self._db.execute("PRAGMA integrity_check").fetchall())
+        return "; ".join(r[0] for r in rows)
