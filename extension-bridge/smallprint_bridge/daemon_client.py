@@ -47,19 +47,27 @@ def _env_float(name: str, default: float) -> float:
     return value if value > 0 else default
 
 
+DEFAULT_START_TIMEOUT = 15.0
+DEFAULT_REQUEST_TIMEOUT = 120.0
+
+
+def default_daemon_command() -> tuple[str, ...]:
+    """`smallprint serve` of this very installation (the browser starts us without an activated venv)."""
+    return (sys.executable, "-m", "smallprint", "serve")
+
+
 @dataclass(frozen=True, slots=True)
 class DaemonSettings:
-    start_timeout: float = 15.0
-    request_timeout: float = 120.0
-    command: tuple[str, ...] = field(default_factory=lambda: (sys.executable, "-m", "smallprint", "serve"))
+    start_timeout: float = DEFAULT_START_TIMEOUT
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT
+    command: tuple[str, ...] = field(default_factory=default_daemon_command)
 
     @classmethod
     def from_env(cls) -> "DaemonSettings":
         override = os.environ.get("SMALLPRINT_DAEMON_COMMAND", "").strip()
-        command = tuple(shlex.split(override)) if override else cls().command
-        return cls(start_timeout=_env_float("SMALLPRINT_BRIDGE_START_TIMEOUT", cls.start_timeout),
-                   request_timeout=_env_float("SMALLPRINT_BRIDGE_REQUEST_TIMEOUT", cls.request_timeout),
-                   command=command)
+        return cls(start_timeout=_env_float("SMALLPRINT_BRIDGE_START_TIMEOUT", DEFAULT_START_TIMEOUT),
+                   request_timeout=_env_float("SMALLPRINT_BRIDGE_REQUEST_TIMEOUT", DEFAULT_REQUEST_TIMEOUT),
+                   command=tuple(shlex.split(override)) if override else default_daemon_command())
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 LENGTH = struct.Struct("=I")
@@ -148,6 +149,33 @@ class BridgeProcess:
             if item is None:
                 return out
             out.append(item[1])
+
+
+def daemon_info(home: Path) -> dict | None:
+    """The runtime file of a daemon under `home` if that daemon answers its health check, else None."""
+    try:
+        info = json.loads((home / "run" / "daemon.json").read_text())
+    except (OSError, ValueError):
+        return None
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(f"http://{info['host']}:{info['port']}/v1/health", timeout=2) as response:
+            if response.status != 200:
+                return None
+    except OSError:
+        return None
+    return info
+
+
+def post_analyze(info: dict, home: Path, payload: dict) -> dict:
+    """The daemon's own answer to POST /v1/analyze, asked directly (to compare with what the bridge relays)."""
+    token = (home / "config" / "token").read_text().strip()
+    request = urllib.request.Request(f"http://{info['host']}:{info['port']}/v1/analyze",
+                                     data=json.dumps(payload).encode("utf-8"), method="POST",
+                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(request, timeout=120) as response:
+        return json.loads(response.read())
 
 
 def stop_daemon(home: Path, timeout: float = 15.0) -> None:

@@ -1,0 +1,64 @@
+"""`smallprint install-host`: register the native-messaging bridge with the browsers (or remove it)."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from smallprint.cli import CliError
+
+
+def register(subparsers) -> None:
+    from smallprint_bridge.install import BROWSERS
+
+    parser = subparsers.add_parser(
+        "install-host", help="register the browser bridge (native-messaging host) for the extension",
+        description="Write the native-messaging host manifest that lets the smallprint extension start "
+                    "smallprint-bridge, then say how to load the extension.")
+    parser.add_argument("--browser", choices=BROWSERS + ("all",), action="append", dest="browsers",
+                        help="which browser (repeatable); default: every browser found for this user")
+    parser.add_argument("--target-dir", type=Path, metavar="DIR",
+                        help="write the manifest into DIR instead of the browser's folder (custom profiles, tests)")
+    parser.add_argument("--extension-dir", type=Path, metavar="DIR",
+                        help="the unpacked extension whose ids to allow (default: the one shipped with smallprint)")
+    parser.add_argument("--uninstall", action="store_true", help="remove the manifests instead")
+    parser.set_defaults(func=run)
+
+
+def _chosen(args: argparse.Namespace) -> tuple[str, ...]:
+    from smallprint_bridge import install
+
+    requested = args.browsers or []
+    if "all" in requested:
+        return install.BROWSERS
+    if requested:
+        return tuple(dict.fromkeys(requested))
+    if args.target_dir is not None:
+        raise CliError("with --target-dir, say which --browser the folder is for")
+    return install.detected_browsers() or install.BROWSERS
+
+
+def run(args: argparse.Namespace) -> int:
+    from smallprint_bridge import install
+
+    browsers = _chosen(args)
+    target = args.target_dir.expanduser().absolute() if args.target_dir else None
+    try:
+        if args.uninstall:
+            removed = install.uninstall(browsers, target)
+            for place in removed:
+                print(f"removed {place.browser}: {place.manifest}")
+            if not removed:
+                print("nothing to remove: no smallprint host manifest was installed there")
+            return 0
+        extension_dir = (args.extension_dir or install.default_extension_dir()).expanduser().absolute()
+        ids = install.read_extension_ids(extension_dir)
+        done = install.install(browsers, target, extension_dir)
+    except install.InstallError as exc:
+        raise CliError(str(exc)) from None
+    for place in done:
+        where = f" (registry HKCU\\{place.registry_key})" if place.registry_key else ""
+        print(f"installed {place.browser}: {place.manifest}{where}")
+    print(f"host {install.HOST_NAME} -> {install.bridge_launcher()}")
+    print()
+    print(install.load_instructions(extension_dir, ids, browsers))
+    return 0

@@ -1,0 +1,229 @@
+"""Registers `smallprint-bridge` with the browsers as the native-messaging host `org.smallprint.bridge`.
+
+A host manifest names the launcher (`path`, absolute and executable) and which extension may talk to it:
+`allowed_origins: ["chrome-extension://<id>/"]` for the Chromium family, `allowed_extensions: ["<gecko id>"]`
+for Firefox. Both ids come from the extension's own manifest.json (its fixed `key` and gecko id), so they
+cannot drift from what the browser computes.
+
+Where browsers look: a per-user folder on Linux and macOS; on Windows a per-user registry key whose default
+value is the manifest's path (the manifest itself then lives in smallprint's data folder).
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+HOST_NAME = "org.smallprint.bridge"
+HOST_DESCRIPTION = "smallprint native-messaging bridge (reads privacy policies locally)"
+MANIFEST_FILE = f"{HOST_NAME}.json"
+CHROMIUM_FAMILY = ("chrome", "chromium", "brave", "edge", "vivaldi")
+BROWSERS = CHROMIUM_FAMILY + ("firefox",)
+
+# Per-user manifest folders, relative to the home folder.
+_LINUX_DIRS = {
+    "chrome": ".config/google-chrome/NativeMessagingHosts",
+    "chromium": ".config/chromium/NativeMessagingHosts",
+    "brave": ".config/BraveSoftware/Brave-Browser/NativeMessagingHosts",
+    "edge": ".config/microsoft-edge/NativeMessagingHosts",
+    "vivaldi": ".config/vivaldi/NativeMessagingHosts",
+    "firefox": ".mozilla/native-messaging-hosts",
+}
+_MAC_DIRS = {
+    "chrome": "Library/Application Support/Google/Chrome/NativeMessagingHosts",
+    "chromium": "Library/Application Support/Chromium/NativeMessagingHosts",
+    "brave": "Library/Application Support/BraveSoftware/Brave-Browser/NativeMessagingHosts",
+    "edge": "Library/Application Support/Microsoft Edge/NativeMessagingHosts",
+    "vivaldi": "Library/Application Support/Vivaldi/NativeMessagingHosts",
+    "firefox": "Library/Application Support/Mozilla/NativeMessagingHosts",
+}
+# Windows: HKEY_CURRENT_USER\<key>\<host name>, default value = manifest path.
+_WINDOWS_KEYS = {
+    "chrome": r"Software\Google\Chrome\NativeMessagingHosts",
+    "chromium": r"Software\Chromium\NativeMessagingHosts",
+    "brave": r"Software\BraveSoftware\Brave-Browser\NativeMessagingHosts",
+    "edge": r"Software\Microsoft\Edge\NativeMessagingHosts",
+    "vivaldi": r"Software\Vivaldi\NativeMessagingHosts",
+    "firefox": r"Software\Mozilla\NativeMessagingHosts",
+}
+
+
+class InstallError(Exception):
+    """Something the person running install-host must fix (one line)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExtensionIds:
+    chromium: str  # the 32-letter id, a-p
+    gecko: str
+
+    @property
+    def chromium_origin(self) -> str:
+        return f"chrome-extension://{self.chromium}/"  # the trailing slash is required by Chromium
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where one browser's host manifest goes: a file, and on Windows the registry key that points to it."""
+    browser: str
+    manifest: Path
+    registry_key: str | None = None
+
+
+def chromium_extension_id(public_key_b64: str) -> str:
+    """Chromium's id for an extension with this `key`: sha256 of the DER public key, first 32 hex digits, 0-f -> a-p."""
+    try:
+        der = base64.b64decode(public_key_b64, validate=True)
+    except ValueError as exc:
+        raise InstallError(f"the extension's `key` is not valid base64: {exc}") from None
+    digest = hashlib.sha256(der).hexdigest()[:32]
+    return "".join(chr(ord("a") + int(digit, 16)) for digit in digest)
+
+
+def default_extension_dir() -> Path:
+    """The unpacked extension that ships next to this package (extension-bridge/extension)."""
+    return Path(__file__).resolve().parent.parent / "extension"
+
+
+def read_extension_ids(extension_dir: Path) -> ExtensionIds:
+    manifest_path = extension_dir / "manifest.json"
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InstallError(f"no extension manifest at {manifest_path}; pass --extension-dir") from None
+    except (OSError, ValueError) as exc:
+        raise InstallError(f"cannot read {manifest_path}: {exc}") from None
+    key = manifest.get("key")
+    gecko = ((manifest.get("browser_specific_settings") or {}).get("gecko") or {}).get("id")
+    if not isinstance(key, str) or not isinstance(gecko, str):
+        raise InstallError(f"{manifest_path} needs a `key` and browser_specific_settings.gecko.id")
+    return ExtensionIds(chromium=chromium_extension_id(key), gecko=gecko)
+
+
+def bridge_launcher() -> Path:
+    """The `smallprint-bridge` script of this installation (beside the running Python), else the one on PATH.
+
+    The script's first line names the virtual environment's Python, so the browser can start it without an
+    activated environment.
+    """
+    name = "smallprint-bridge.exe" if os.name == "nt" else "smallprint-bridge"
+    beside = Path(sys.executable).parent / name
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return beside.absolute()
+    found = shutil.which("smallprint-bridge")
+    if found:
+        return Path(found).absolute()
+    raise InstallError("the smallprint-bridge launcher was not found; reinstall smallprint (pip install .)")
+
+
+def host_manifest(browser: str, launcher: Path, ids: ExtensionIds) -> dict:
+    manifest = {"name": HOST_NAME, "description": HOST_DESCRIPTION, "path": str(launcher), "type": "stdio"}
+    if browser == "firefox":
+        manifest["allowed_extensions"] = [ids.gecko]
+    else:
+        manifest["allowed_origins"] = [ids.chromium_origin]
+    return manifest
+
+
+def placements(browsers: tuple[str, ...], target_dir: Path | None = None, *, platform: str = sys.platform,
+               home: Path | None = None) -> list[Placement]:
+    """Where each browser's manifest goes. With `target_dir`: that folder for one browser, a sub-folder per browser
+    for several (the Chromium and Firefox manifests differ but share a file name)."""
+    if target_dir is not None:
+        if len(browsers) == 1:
+            return [Placement(browsers[0], target_dir / MANIFEST_FILE)]
+        return [Placement(b, target_dir / b / MANIFEST_FILE) for b in browsers]
+    home = home or Path.home()
+    if platform.startswith("win"):
+        from smallprint import paths
+        base = paths.data_dir() / "native-messaging"
+        return [Placement(b, base / b / MANIFEST_FILE, rf"{_WINDOWS_KEYS[b]}\{HOST_NAME}") for b in browsers]
+    folders = _MAC_DIRS if platform == "darwin" else _LINUX_DIRS
+    return [Placement(b, home / folders[b] / MANIFEST_FILE) for b in browsers]
+
+
+def detected_browsers(*, platform: str = sys.platform, home: Path | None = None) -> tuple[str, ...]:
+    """The browsers whose per-user folder exists (used when no --browser is given); all of them on Windows."""
+    if platform.startswith("win"):
+        return BROWSERS
+    home = home or Path.home()
+    folders = _MAC_DIRS if platform == "darwin" else _LINUX_DIRS
+    return tuple(b for b in BROWSERS if (home / folders[b]).parent.is_dir())
+
+
+def install(browsers: tuple[str, ...], target_dir: Path | None = None, extension_dir: Path | None = None,
+            launcher: Path | None = None) -> list[Placement]:
+    ids = read_extension_ids(extension_dir or default_extension_dir())
+    launcher = launcher or bridge_launcher()
+    done = []
+    for place in placements(browsers, target_dir):
+        place.manifest.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(host_manifest(place.browser, launcher, ids), indent=2) + "\n"
+        tmp = place.manifest.with_suffix(".json.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, place.manifest)  # a browser never reads half a manifest
+        if place.registry_key:
+            _set_registry(place.registry_key, str(place.manifest))
+        done.append(place)
+    return done
+
+
+def uninstall(browsers: tuple[str, ...], target_dir: Path | None = None) -> list[Placement]:
+    """Remove what `install` wrote; returns what was actually there."""
+    removed = []
+    for place in placements(browsers, target_dir):
+        existed = place.manifest.is_file()
+        place.manifest.unlink(missing_ok=True)
+        if place.registry_key and _delete_registry(place.registry_key):
+            existed = True
+        if target_dir is not None and len(browsers) > 1:
+            _remove_if_empty(place.manifest.parent)
+        if existed:
+            removed.append(place)
+    return removed
+
+
+def _remove_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:
+        pass  # not empty, or not ours to remove
+
+
+def _set_registry(key_path: str, value: str) -> None:
+    import winreg  # Windows only; placements() only names registry keys there
+    with winreg.CreateKey(winreg.HKEY_CURRENT_USER, key_path) as key:
+        winreg.SetValueEx(key, "", 0, winreg.REG_SZ, value)
+
+
+def _delete_registry(key_path: str) -> bool:
+    import winreg
+    try:
+        winreg.DeleteKey(winreg.HKEY_CURRENT_USER, key_path)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def load_instructions(extension_dir: Path, ids: ExtensionIds, browsers: tuple[str, ...]) -> str:
+    lines = []
+    if any(b in CHROMIUM_FAMILY for b in browsers):
+        lines += [
+            "Chrome / Chromium / Brave / Edge / Vivaldi: open the extensions page (chrome://extensions),",
+            "  turn on Developer mode, click \"Load unpacked\" and choose:",
+            f"    {extension_dir}",
+            f"  The extension's id will be {ids.chromium}.",
+        ]
+    if "firefox" in browsers:
+        lines += [
+            "Firefox: open about:debugging#/runtime/this-firefox, click \"Load Temporary Add-on...\" and choose:",
+            f"    {extension_dir / 'manifest.json'}",
+            f"  (add-on id {ids.gecko}; a temporary add-on stays until Firefox restarts).",
+        ]
+    lines.append("Then open a privacy policy; the smallprint button shows its grade. `smallprint status` checks the daemon.")
+    return "\n".join(lines)

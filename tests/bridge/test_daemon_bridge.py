@@ -1,0 +1,134 @@
+"""The bridge in front of a real daemon on loopback: round trip, starting a daemon, restarts, failures."""
+from __future__ import annotations
+
+import os
+import shlex
+import signal
+import sys
+import time
+
+import pytest
+
+from .harness import BridgeProcess, daemon_info, kill_and_wait, post_analyze
+
+# Written for this test (not from any real service).
+POLICY_BLOCKS = [
+    {"id": "b0", "text": "Privacy Policy of Example Notes", "tag": "h1"},
+    {"id": "b1", "text": "We collect the notes you write, your email address and approximate location "
+                         "derived from your IP address.", "tag": "p"},
+    {"id": "b2", "text": "We may use the content you upload to train and improve our artificial intelligence "
+                         "models.", "tag": "p"},
+    {"id": "b3", "text": "We do not sell your personal information. You can request deletion of your account "
+                         "and data at any time.", "tag": "p"},
+    {"id": "b4", "text": "Café owners 😀 may share voice prints with us; we may collect biometric identifiers.",
+     "tag": "li"},
+]
+
+
+def analyze_request(request_id: object = "a1") -> dict:
+    return {"id": request_id, "type": "analyze", "blocks": POLICY_BLOCKS,
+            "url": "http://127.0.0.1/privacy", "title": "Privacy Policy of Example Notes"}
+
+
+@pytest.fixture
+def bridge(env):
+    process = BridgeProcess(env)
+    yield process
+    process.kill()
+
+
+def test_analysis_round_trip_through_a_running_daemon(bridge, running_daemon, home):
+    reply = bridge.request(analyze_request())
+    assert reply["type"] == "analysis", reply
+    analysis = reply["analysis"]
+    assert [b["id"] for b in analysis["blocks"]] == [b["id"] for b in POLICY_BLOCKS]
+    assert analysis["url"] == "http://127.0.0.1/privacy"
+    direct = post_analyze(running_daemon, home, {"blocks": POLICY_BLOCKS, "url": "http://127.0.0.1/privacy",
+                                                 "title": "Privacy Policy of Example Notes"})
+    for key in ("kind", "grade", "highlights", "practices", "content_hash"):
+        assert analysis[key] == direct[key], key
+    assert daemon_info(home)["pid"] == running_daemon["pid"], "the bridge must use the running daemon"
+    assert bridge.close() == 0
+    assert bridge.stray_stdout == b"" and bridge.bad_json == []
+
+
+def test_status_reports_the_running_daemon_and_the_token_store(bridge, running_daemon):
+    reply = bridge.request({"id": "s", "type": "status"})
+    assert reply["type"] == "status"
+    assert reply["daemon"]["running"] is True
+    assert reply["daemon"]["port"] == running_daemon["port"] and reply["daemon"]["pid"] == running_daemon["pid"]
+    assert reply["token_store"].startswith("file:")
+    assert reply["log_file"].endswith("bridge.log")
+
+
+def test_status_never_starts_a_daemon(bridge, home):
+    reply = bridge.request({"id": "s", "type": "status"})
+    assert reply["daemon"]["running"] is False and reply["daemon"]["port"] is None
+    assert daemon_info(home) is None
+
+
+def test_the_bridge_starts_a_detached_daemon_that_outlives_it(bridge, home):
+    assert daemon_info(home) is None
+    reply = bridge.request(analyze_request())
+    assert reply["type"] == "analysis", reply
+    info = daemon_info(home)
+    assert info is not None
+    assert os.getsid(info["pid"]) == info["pid"], "the daemon must lead its own session (detached)"
+    assert bridge.close() == 0  # the browser closes the port: the bridge ends
+    assert daemon_info(home)["pid"] == info["pid"], "the daemon must outlive the bridge"
+
+
+def test_a_daemon_killed_mid_request_is_restarted_and_the_request_retried_once(bridge, home):
+    assert bridge.request(analyze_request("warm-up"))["type"] == "analysis"
+    first = daemon_info(home)
+    # Freeze the daemon so the next request is certainly in flight when it dies.
+    os.kill(first["pid"], signal.SIGSTOP)
+    try:
+        bridge.send(analyze_request("in-flight"))
+        time.sleep(1.0)
+    finally:
+        kill_and_wait(first["pid"], sig=signal.SIGKILL)
+    reply = bridge.next_reply()
+    assert reply["id"] == "in-flight"
+    assert reply["type"] == "analysis", reply
+    second = daemon_info(home)
+    assert second is not None and second["pid"] != first["pid"]
+    log = (home / "logs" / "bridge.log").read_text()
+    assert "retrying once" in log
+
+
+FAILING_COMMANDS = [
+    pytest.param(shlex.join([sys.executable, "-c", "import sys; sys.stderr.write('boom: cannot start\\n'); sys.exit(3)"]),
+                 "boom: cannot start", id="exits-at-once"),
+    pytest.param(shlex.join(["/nonexistent/smallprint-daemon"]), "could not run", id="missing-program"),
+    pytest.param(shlex.join([sys.executable, "-c", "import time; time.sleep(60)"]), "did not become ready",
+                 id="never-ready"),
+]
+
+
+@pytest.mark.parametrize("command,says", FAILING_COMMANDS)
+def test_a_daemon_that_cannot_start_gives_daemon_start_failed(env, home, command, says):
+    env = {**env, "SMALLPRINT_DAEMON_COMMAND": command, "SMALLPRINT_BRIDGE_START_TIMEOUT": "2"}
+    bridge = BridgeProcess(env)
+    try:
+        reply = bridge.request(analyze_request())
+        assert reply["type"] == "error" and reply["code"] == "daemon_start_failed" and reply["number"] == 7, reply
+        assert says in reply["message"] and reply["hint"]
+        assert bridge.request({"id": "still", "type": "ping"})["type"] == "pong", "the bridge keeps serving"
+        assert bridge.close() == 0
+    finally:
+        bridge.kill()
+
+
+def test_a_broken_config_gives_daemon_start_failed_with_the_daemons_reason(env, home):
+    (home / "config").mkdir(parents=True)
+    (home / "config" / "config.toml").write_text("port = 'not a number\n")
+    bridge = BridgeProcess(env)
+    try:
+        reply = bridge.request(analyze_request())
+        assert reply["type"] == "error" and reply["code"] == "daemon_start_failed", reply
+        assert "config" in reply["message"]
+        assert daemon_info(home) is None
+        assert bridge.close() == 0
+    finally:
+        bridge.kill()

@@ -1,0 +1,136 @@
+"""`smallprint install-host`: valid host manifests for every browser, the right extension ids, and --uninstall."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from smallprint_bridge import install
+
+ROOT = Path(__file__).resolve().parents[2]
+EXTENSION = ROOT / "extension-bridge" / "extension"
+CHROMIUM_FAMILY = ["chrome", "chromium", "brave", "edge", "vivaldi"]
+
+
+def smallprint(*args: str, home: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "SMALLPRINT_HOME": str(home), "HOME": str(home / "user")}
+    return subprocess.run([sys.executable, "-m", "smallprint", *args], capture_output=True, text=True, env=env,
+                          timeout=60)
+
+
+def extension_manifest() -> dict:
+    return json.loads((EXTENSION / "manifest.json").read_text())
+
+
+def test_the_chromium_id_is_derived_from_the_key_the_way_chromium_does():
+    # Chromium's documented rule: sha256 of the DER key, first 128 bits in hex, each digit 0-f written as a-p.
+    der = b"\x30\x82 any DER bytes"
+    digest = hashlib.sha256(der).hexdigest()[:32]
+    expected = digest.translate(str.maketrans("0123456789abcdef", "abcdefghijklmnop"))
+    assert install.chromium_extension_id(base64.b64encode(der).decode()) == expected
+    assert len(expected) == 32 and set(expected) <= set("abcdefghijklmnop")
+
+
+def test_the_shipped_extension_has_a_fixed_key_and_gecko_id():
+    ids = install.read_extension_ids(EXTENSION)
+    manifest = extension_manifest()
+    assert ids.chromium == install.chromium_extension_id(manifest["key"])
+    assert ids.gecko == manifest["browser_specific_settings"]["gecko"]["id"]
+
+
+@pytest.mark.parametrize("browser", CHROMIUM_FAMILY + ["firefox"])
+def test_install_host_writes_a_valid_manifest_into_the_target_dir(tmp_path, browser):
+    target = tmp_path / "hosts"
+    result = smallprint("install-host", "--browser", browser, "--target-dir", str(target), home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    written = json.loads((target / "org.smallprint.bridge.json").read_text())
+    ids = install.read_extension_ids(EXTENSION)
+    assert written["name"] == "org.smallprint.bridge" and written["type"] == "stdio" and written["description"]
+    launcher = Path(written["path"])
+    assert launcher.is_absolute() and launcher.is_file() and os.access(launcher, os.X_OK)
+    assert launcher.name == "smallprint-bridge"
+    if browser == "firefox":
+        assert written["allowed_extensions"] == [ids.gecko] and "allowed_origins" not in written
+        assert "about:debugging" in result.stdout
+    else:
+        assert written["allowed_origins"] == [f"chrome-extension://{ids.chromium}/"]
+        assert "allowed_extensions" not in written
+        assert "Load unpacked" in result.stdout and ids.chromium in result.stdout
+    assert str(EXTENSION) in result.stdout
+
+
+def test_all_browsers_into_one_target_dir_get_a_folder_each_and_uninstall_removes_them(tmp_path):
+    target = tmp_path / "hosts"
+    assert smallprint("install-host", "--browser", "all", "--target-dir", str(target), home=tmp_path).returncode == 0
+    files = sorted(p.relative_to(target).as_posix() for p in target.rglob("*.json"))
+    assert files == sorted(f"{b}/org.smallprint.bridge.json" for b in CHROMIUM_FAMILY + ["firefox"])
+    result = smallprint("install-host", "--browser", "all", "--target-dir", str(target), "--uninstall", home=tmp_path)
+    assert result.returncode == 0 and result.stdout.count("removed") == 6
+    assert list(target.iterdir()) == []
+
+
+def test_uninstall_removes_the_manifest_and_is_quiet_when_nothing_is_there(tmp_path):
+    target = tmp_path / "hosts"
+    smallprint("install-host", "--browser", "chromium", "--target-dir", str(target), home=tmp_path)
+    first = smallprint("install-host", "--browser", "chromium", "--target-dir", str(target), "--uninstall", home=tmp_path)
+    assert first.returncode == 0 and "removed chromium" in first.stdout
+    assert not (target / "org.smallprint.bridge.json").exists()
+    again = smallprint("install-host", "--browser", "chromium", "--target-dir", str(target), "--uninstall", home=tmp_path)
+    assert again.returncode == 0 and "nothing to remove" in again.stdout
+
+
+def test_without_target_dir_it_writes_the_per_user_locations(tmp_path):
+    user = tmp_path / "user"
+    result = smallprint("install-host", "--browser", "chromium", "--browser", "firefox", home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    if sys.platform == "darwin":
+        chromium = user / "Library/Application Support/Chromium/NativeMessagingHosts"
+        firefox = user / "Library/Application Support/Mozilla/NativeMessagingHosts"
+    else:
+        chromium = user / ".config/chromium/NativeMessagingHosts"
+        firefox = user / ".mozilla/native-messaging-hosts"
+    assert "allowed_origins" in json.loads((chromium / "org.smallprint.bridge.json").read_text())
+    assert "allowed_extensions" in json.loads((firefox / "org.smallprint.bridge.json").read_text())
+    smallprint("install-host", "--browser", "chromium", "--browser", "firefox", "--uninstall", home=tmp_path)
+    assert not (chromium / "org.smallprint.bridge.json").exists() and not (firefox / "org.smallprint.bridge.json").exists()
+
+
+@pytest.mark.parametrize("platform,browser,expected", [
+    ("linux", "chrome", ".config/google-chrome/NativeMessagingHosts"),
+    ("linux", "brave", ".config/BraveSoftware/Brave-Browser/NativeMessagingHosts"),
+    ("linux", "edge", ".config/microsoft-edge/NativeMessagingHosts"),
+    ("linux", "vivaldi", ".config/vivaldi/NativeMessagingHosts"),
+    ("linux", "firefox", ".mozilla/native-messaging-hosts"),
+    ("darwin", "chrome", "Library/Application Support/Google/Chrome/NativeMessagingHosts"),
+    ("darwin", "firefox", "Library/Application Support/Mozilla/NativeMessagingHosts"),
+])
+def test_per_user_locations_on_linux_and_macos(tmp_path, platform, browser, expected):
+    (place,) = install.placements((browser,), platform=platform, home=tmp_path)
+    assert place.manifest == tmp_path / expected / "org.smallprint.bridge.json"
+    assert place.registry_key is None
+
+
+@pytest.mark.parametrize("browser,key", [
+    ("chrome", r"Software\Google\Chrome\NativeMessagingHosts\org.smallprint.bridge"),
+    ("edge", r"Software\Microsoft\Edge\NativeMessagingHosts\org.smallprint.bridge"),
+    ("firefox", r"Software\Mozilla\NativeMessagingHosts\org.smallprint.bridge"),
+])
+def test_windows_uses_a_per_user_registry_key(smallprint_home, browser, key):
+    (place,) = install.placements((browser,), platform="win32")
+    assert place.registry_key == key
+    assert place.manifest.is_relative_to(smallprint_home)
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--target-dir", "x"], "say which --browser"),
+    (["--browser", "chromium", "--target-dir", "x", "--extension-dir", "/nonexistent"], "no extension manifest"),
+])
+def test_mistakes_get_one_clear_line(tmp_path, args, message):
+    result = smallprint("install-host", *args, home=tmp_path)
+    assert result.returncode != 0 and message in result.stderr and "Traceback" not in result.stderr
