@@ -107,6 +107,7 @@ table.sp-table th { font-size: .8rem; color: var(--muted); font-weight: 600; }
 .sp-grade-C { background: var(--grade-C); } .sp-grade-D { background: var(--grade-D); }
 .sp-grade-E { background: var(--grade-E); }
 .sp-appendix { margin-top: 2em; }
+details summary { cursor: pointer; color: var(--accent); }
 .sp-muted { color: var(--muted); }
 .sp-small { font-size: .85rem; }
 footer.sp-foot { color: var(--muted); font-size: .82rem; border-top: 1px solid var(--rule); padding: 14px 28px; }
@@ -173,10 +174,12 @@ def marked_text_html(text: str, marks: Sequence[Mark]) -> str:
         practices = " ".join(dict.fromkeys(m.practice for m in covering if m.practice))
         card = "\n\n".join(dict.fromkeys(m.card for m in covering if m.card))
         attrs = [f'class="sp sp-{polarity}"', 'tabindex="0"']
-        new_anchors = [m.anchor for m in covering if m.anchor and m.anchor not in anchored]
+        new_anchors = list(dict.fromkeys(m.anchor for m in covering if m.anchor and m.anchor not in anchored))
         if new_anchors:
             attrs.append(f'id="{escape(new_anchors[0])}"')
             anchored.update(new_anchors)
+            # An element has one id; other marks starting on the same words get empty anchors just before it.
+            out.extend(f'<span id="{escape(a)}"></span>' for a in new_anchors[1:])
         if practices:
             attrs.append(f'data-practice="{escape(practices)}"')
         attrs.append(f'data-polarity="{polarity}"')
@@ -251,9 +254,14 @@ def _grade_html(analysis: Analysis) -> str:
                     f"{polarity_tag(reason.polarity)}{link}</td></tr>")
     table = ('<table class="sp-table sp-small"><tr><th>Points</th><th>Clause that moved the grade</th></tr>'
              + "".join(rows) + "</table>") if rows else ""
+    against = sum(1 for r in grade.reasons if r.points < 0)
+    favour = sum(1 for r in grade.reasons if r.points > 0)
+    tally = (f'<p class="sp-small">{against} practice{"s" * (against != 1)} counted against you, '
+             f'{favour} in your favour.</p>') if grade.reasons else ""
     return (f'<p><span class="sp-grade sp-grade-{letter}">{escape(grade.letter)}</span> '
-            f'<span class="sp-muted">score {grade.score:g} · A is best, E is worst</span></p>'
-            f'<p class="sp-small">{escape(grade.formula)}</p>{table}')
+            f'<span class="sp-muted">score {grade.score:g} · A is best, E is worst</span></p>{tally}'
+            '<details class="sp-small"><summary>How the grade is computed</summary>'
+            f"<p>{escape(grade.formula)}</p>{table}</details>")
 
 
 def _practices_html(analysis: Analysis) -> str:
@@ -304,8 +312,8 @@ def render_analysis_html(analysis: Analysis, *, generated_at: datetime | None = 
         '<aside class="sp-aside" aria-label="Summary">'
         f"<h2>What kind of page</h2>{_kind_html(analysis)}"
         f"<h2>Grade</h2>{_grade_html(analysis)}"
-        f"<h2>Practices found ({len(analysis.practices)})</h2>{_practices_html(analysis)}"
-        f"<h2>Legend</h2>{legend_html()}</aside>\n"
+        f"<h2>Legend</h2>{legend_html()}"
+        f"<h2>Practices found ({len(analysis.practices)})</h2>{_practices_html(analysis)}</aside>\n"
         "</div>\n"
         '<footer class="sp-foot">Made by smallprint, a local reader of privacy policies. Highlights are produced '
         "automatically and can be wrong; quote the policy itself, not this report, as the authority.</footer>"

@@ -149,3 +149,13 @@ def test_page_shell_is_reusable_and_escapes_its_title():
 def test_non_policy_pages_say_so():
     page = render_analysis_html(_analysis([Block("b0", "Hello")], [], kind="other", kind_confidence=0.1))
     assert "was not recognised as a privacy policy" in page
+
+
+def test_every_highlight_has_an_anchor_even_when_marks_start_together():
+    text = "We share your data with advertisers for ads."
+    highlights = [Highlight("b0", 0, 30, text[:30], "third_party_sharing", "concern", "s", 0.9, "e"),
+                  Highlight("b0", 0, 44, text, "advertising", "concern", "a", 0.9, "e"),
+                  Highlight("b0", 20, 44, text[20:], "profiling", "neutral", "p", 0.9, "e")]
+    parsed = parse(render_analysis_html(_analysis([Block("b0", text)], highlights)))
+    ids = [attrs["id"] for _, attrs in parsed.elements if "id" in attrs]
+    assert {"h0", "h1", "h2"} <= set(ids) and len(ids) == len(set(ids))

@@ -63,9 +63,15 @@ def render_text(analysis: Analysis, *, colour: bool = False, width: int = 100, s
         out.append(style.dim("       (not recognised as a policy; its clauses are shown because you asked)"))
     out.append(f"Grade: {style.bold(analysis.grade.letter)} (score {analysis.grade.score:g}; A is best, E is worst)")
     out.extend(_wrap(analysis.grade.formula, width, "       ", style.dim))
-    for reason in analysis.grade.reasons:
-        label = _label(reason.practice)
-        out.append(f"       {reason.points:+g}  {label} ({style.polarity(reason.polarity, reason.polarity)})")
+    against = [r for r in analysis.grade.reasons if r.points < 0]
+    favour = [r for r in analysis.grade.reasons if r.points >= 0]
+    for heading, polarity, reasons in (("against you", "concern", against), ("in your favour", "protective", favour)):
+        if reasons:
+            items = ", ".join(f"{_label(r.practice)} {r.points:+g}" for r in sorted(reasons, key=lambda r: -abs(r.points)))
+            lines = textwrap.wrap(f"{heading}: {items}", width=width, initial_indent="       ",
+                                  subsequent_indent="         ")
+            lines[0] = lines[0].replace(heading, style.polarity(polarity, heading), 1)
+            out.extend(lines)
     out.append("")
 
     by_practice: dict[str, list[int]] = {}
@@ -90,7 +96,7 @@ def render_text(analysis: Analysis, *, colour: bool = False, width: int = 100, s
             out.extend(_wrap(finding.summary, width, "   "))
         for i in indexes:
             out.extend(_clause_lines(analysis.highlights[i], blocks.get(analysis.highlights[i].block, ""),
-                                     style, width))
+                                     style, width, finding.summary if finding else ""))
         out.append("")
 
     out.append(style.bold("In short"))
@@ -102,9 +108,9 @@ def render_text(analysis: Analysis, *, colour: bool = False, width: int = 100, s
     return "\n".join(out) + "\n"
 
 
-def _clause_lines(h: Highlight, block_text: str, style: Style, width: int) -> list[str]:
-    head = f"   {style.polarity(h.polarity, h.polarity.upper())} {style.dim(f'{h.confidence:.0%}')}  "
-    lines = [head + h.summary]
+def _clause_lines(h: Highlight, block_text: str, style: Style, width: int, practice_summary: str = "") -> list[str]:
+    head = f"   {style.polarity(h.polarity, h.polarity.upper())} {style.dim(f'{h.confidence:.0%}')}"
+    lines = [head if h.summary == practice_summary else f"{head}  {h.summary}"]
     context = _in_context(h, block_text)
     wrapped = textwrap.wrap(context, width=width - 6, break_long_words=False, break_on_hyphens=False)
     opening, closing = style.span_markers(h.polarity)
