@@ -26,6 +26,7 @@ from .diff import diff_analyses
 from .openapi_doc import PATHS, SCHEMAS
 from .sites import site_key
 from .store import HistoryUnavailable, Recorded, Store, VersionInfo
+from .timeline import version_changes
 
 log = logging.getLogger("smallprint.history")
 
@@ -145,21 +146,6 @@ def _flag(request: web.Request, name: str) -> bool:
 async def list_sites(request: web.Request) -> web.Response:
     sites = await _with_store(request, lambda store: store.sites())
     return web.json_response({"sites": [s.to_dict() for s in sites]})
-
-
-def version_changes(store: Store, versions: list[VersionInfo]) -> dict[int, dict]:
-    """For each version, the headline and counts of its changes against the previous one of its document."""
-    out: dict[int, dict] = {}
-    previous: dict[str, tuple[VersionInfo, dict]] = {}
-    for v in versions:
-        analysis = store.analysis(v.id) or {}
-        if v.path in previous:
-            before, before_analysis = previous[v.path]
-            diff = diff_analyses(before_analysis, analysis, since=before.last_seen)
-            out[v.id] = {"since_version": before.id, "summary": diff.summary,
-                         "counts": diff.to_dict()["counts"]}
-        previous[v.path] = (v, analysis)
-    return out
 
 
 @routes.get("/v1/sites/{site}/versions")

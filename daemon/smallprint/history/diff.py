@@ -326,32 +326,55 @@ def _phrases(pairs: set[tuple[str, str]]) -> str:
     return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
 
 
+def _label_list(pairs: set[tuple[str, str]]) -> str:
+    ordered = sorted(pairs, key=lambda pp: (_POLARITY_RANK.get(pp[1], 3), _PRACTICE_RANK.get(pp[0], 99)))
+    shown = [f"{PRACTICE_BY_ID[p].label if p in PRACTICE_BY_ID else p} ({pol})" for p, pol in ordered[:_MAX_HEADLINE_ITEMS]]
+    more = len(ordered) - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+def document_practices(analysis: dict) -> set[tuple[str, str]]:
+    """Every (practice, polarity) a version states somewhere."""
+    return {(h["practice"], h["polarity"]) for h in analysis.get("highlights") or ()}
+
+
 def headline(since: str | None, added: tuple[ClauseChange, ...], removed: tuple[ClauseChange, ...],
-             changed: tuple[ClauseChange, ...]) -> str:
-    """One plain-language paragraph: what is new, what is no longer stated, what was reworded."""
+             changed: tuple[ClauseChange, ...], *, old_states: set[tuple[str, str]] | None = None,
+             new_states: set[tuple[str, str]] | None = None) -> str:
+    """One plain-language paragraph, most important first.
+
+    "New since <date>" names practices the new version states and the old one stated nowhere; "No longer
+    stated" the reverse. Practices that both versions state but whose clauses were added, removed or
+    reworded are listed briefly after them, so a large rewrite does not bury what is really new.
+    """
     def pairs(fs: tuple[Finding, ...]) -> set[tuple[str, str]]:
         # The clause's leading practice, and any other the engine is sure of: a side remark the engine
         # only half-recognised should not make the headline.
         return {(f.practice, f.polarity) for k, f in enumerate(fs) if k == 0 or f.confidence >= _SURE}
 
-    new_pairs = {pp for c in added for pp in pairs(c.findings)}
-    gone_pairs = {pp for c in removed for pp in pairs(c.findings)}
-    reworded: set[tuple[str, str]] = set()
+    gained = {pp for c in added for pp in pairs(c.findings)}
+    lost = {pp for c in removed for pp in pairs(c.findings)}
     for c in changed:
         now, before = pairs(c.findings), pairs(c.old_findings)
-        new_pairs |= now - before
-        gone_pairs |= before - now
-        reworded |= now & before
-    reworded -= new_pairs
+        gained |= now - before
+        lost |= before - now
+    old_states = old_states if old_states is not None else set()
+    new_states = new_states if new_states is not None else gained
+    brand_new = gained - old_states
+    gone = lost - new_states
     when = format_since(since)
     parts = []
-    if new_pairs:
-        parts.append(f"New since {when}: " if when else "New in this version: ")
-        parts[-1] += _phrases(new_pairs) + "."
-    if gone_pairs:
-        parts.append(f"No longer stated: {_phrases(gone_pairs)}.")
+    if brand_new:
+        parts.append((f"New since {when}: " if when else "New in this version: ") + _phrases(brand_new) + ".")
+    if gone:
+        parts.append(f"No longer stated: {_phrases(gone)}.")
+    if gained - brand_new:
+        parts.append(f"More clauses about {_label_list(gained - brand_new)}.")
+    if lost - gone:
+        parts.append(f"Fewer clauses about {_label_list(lost - gone)}.")
+    reworded = {pp for c in changed for pp in pairs(c.findings) & pairs(c.old_findings)} - gained - lost
     if reworded:
-        parts.append(f"Reworded: {_phrases(reworded)}.")
+        parts.append(f"Reworded: {_label_list(reworded)}.")
     if not parts:
         other = len(added) + len(removed) + len(changed)
         base = f"No change to data practices since {when}" if when else "No change to data practices"
@@ -374,4 +397,6 @@ def diff_analyses(old: dict, new: dict, *, since: str | None = None) -> PolicyDi
     added = tuple(_change("added", new_clauses[j]) for j in new_left if j not in paired_new)
     removed = tuple(_change("removed", old_clauses[i]) for i in old_left if i not in paired_old)
     return PolicyDiff(since=since, added=added, removed=removed, changed=changed,
-                      unchanged=unchanged + len(new_moved), summary=headline(since, added, removed, changed))
+                      unchanged=unchanged + len(new_moved),
+                      summary=headline(since, added, removed, changed, old_states=document_practices(old),
+                                       new_states=document_practices(new)))

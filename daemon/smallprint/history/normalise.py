@@ -32,7 +32,7 @@ _EMPHASIS = re.compile(r"(\*{1,3}|_{1,3}|~~)(?=\S)(.+?)(?<=\S)\1")
 _CODE = re.compile(r"`+([^`]*)`+")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
 # Annotation markers such as "[3]" are renumbered whenever a note is added; they carry no meaning.
-_NOTE_REF = re.compile(r"\[\d{1,3}\]")
+_NOTE_REF = re.compile(r"\\?\[\d{1,3}\\?\]")
 
 # Line-level Markdown and numbering, removed from the start of a line.
 _SETEXT_RULE = re.compile(r"^\s*(=+|-+|\*+|_+)\s*$")
@@ -75,9 +75,9 @@ def clean_inline(text: str) -> str:
     """One line of Markdown (or text with stray inline tags) as plain prose."""
     # Each rewrite runs only when its marker character is present: most sentences have none, and this
     # runs for every clause of every version compared.
-    if "[" in text:
-        text = _LINK.sub(r"\1", _IMAGE.sub(r"\1", text))
-        text = _NOTE_REF.sub("", _REF_LINK.sub(r"\1", text))
+    if "[" in text:  # note markers first: "[IP address[18]](#annotation-18)" must still read as a link
+        text = _LINK.sub(r"\1", _IMAGE.sub(r"\1", _NOTE_REF.sub("", text)))
+        text = _REF_LINK.sub(r"\1", text)
     if "<" in text:
         text = _INLINE_TAG.sub("", _BR.sub(" ", _AUTOLINK.sub("", text)))
     if "`" in text:

@@ -1,0 +1,206 @@
+"""`smallprint diff OLD NEW`, `smallprint history SITE`, `smallprint forget SITE | --all` (policy memory).
+
+`diff` compares two files and never touches the store; `history` and `forget` work on the store directly
+(SQLite copes with the daemon using it at the same time).
+"""
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+from pathlib import Path
+
+from . import CliError
+from .inputs import read_document
+
+FORMATS = ("text", "json", "html")
+_DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
+_SIGN = {"added": "+", "removed": "-", "changed": "~"}
+
+
+def register(subparsers) -> None:
+    diff = subparsers.add_parser(
+        "diff", help="what changed between two versions of a policy (files; the store is not touched)",
+        description="Compare two versions of a policy (text, Markdown or HTML files) clause by clause. Reordering, "
+                    "re-wrapping, formatting and numbering are not changes; each added, removed or changed clause "
+                    "comes with the data practice it states.")
+    diff.add_argument("old", metavar="OLD", help="the earlier version")
+    diff.add_argument("new", metavar="NEW", help="the later version")
+    diff.add_argument("--format", choices=FORMATS, default="text",
+                      help="text (default), json (added/removed/changed/summary), or html (a self-contained report)")
+    diff.add_argument("--since", metavar="LABEL",
+                      help="how to name the old version in the summary (default: a date in its file name, else "
+                           "its file name)")
+    diff.add_argument("--all", action="store_true", help="text: also list clauses that state no data practice")
+    diff.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
+    diff.set_defaults(func=run_diff)
+
+    history = subparsers.add_parser(
+        "history", help="the remembered versions of a site's policies and what each changed",
+        description="List the stored versions of a site's policies (oldest first) with their data-practice changes.")
+    history.add_argument("site", metavar="SITE", help="a domain (example.com), host or URL")
+    history.add_argument("--format", choices=("text", "json"), default="text")
+    history.set_defaults(func=run_history)
+
+    forget = subparsers.add_parser("forget", help="delete what is remembered about a site (or everything)",
+                                   description="Delete the stored versions of a site's policies, or with --all "
+                                               "every stored version.")
+    target = forget.add_mutually_exclusive_group(required=True)
+    target.add_argument("site", metavar="SITE", nargs="?", help="a domain (example.com), host or URL")
+    target.add_argument("--all", action="store_true", help="forget every site")
+    forget.set_defaults(func=run_forget)
+
+
+# --- diff ------------------------------------------------------------------------------------------------
+
+def since_label(path: str) -> str:
+    """A date found in the old file's name ("2023-05-18_policy.md" -> "2023-05-18"), else the file name."""
+    name = Path(path).name if path != "-" else "stdin"
+    m = _DATE_IN_NAME.search(name)
+    if m and 1 <= int(m[2]) <= 12 and 1 <= int(m[3]) <= 31:
+        return f"{m[1]}-{m[2]}-{m[3]}"
+    return name
+
+
+def _analyse(path: str) -> dict:
+    from smallprint import analyze
+
+    document = read_document(path)
+    source = {"html": document.content} if document.is_html else {"text": document.content}
+    try:
+        return analyze(**source).to_dict()
+    except ValueError as exc:
+        raise CliError(f"cannot analyse {document.name}: {exc}") from None
+
+
+def run_diff(args) -> int:
+    if args.old == "-" and args.new == "-":
+        raise CliError("only one of OLD and NEW can be stdin (-)")
+    from smallprint.history.diff import diff_analyses
+
+    diff = diff_analyses(_analyse(args.old), _analyse(args.new), since=args.since or since_label(args.old))
+    if args.format == "json":
+        output = json.dumps({"old": args.old, "new": args.new, **diff.to_dict()}, indent=2, ensure_ascii=False) + "\n"
+    elif args.format == "html":
+        from smallprint.history.report_html import render_diff_html
+        output = render_diff_html(diff, old_name=Path(args.old).name, new_name=Path(args.new).name)
+    else:
+        output = render_diff_text(diff, old=args.old, new=args.new, show_all=args.all)
+    _emit(output, args.out)
+    return 0
+
+
+def _emit(output: str, out: str | None) -> None:
+    from .cmd_analyze import _print, write_atomically
+
+    if out and out != "-":
+        write_atomically(Path(out), output)
+    else:
+        _print(output)
+
+
+def _wrap(text: str, indent: str, width: int = 100) -> list[str]:
+    return textwrap.wrap(text, width=width, initial_indent=indent, subsequent_indent=indent) or [indent]
+
+
+def render_diff_text(diff, *, old: str, new: str, show_all: bool = False) -> str:
+    from smallprint.report import practice_label
+
+    lines = [f"smallprint diff: {old} -> {new}", "", *_wrap(diff.summary, ""), ""]
+    hidden = 0
+    for kind, items in (("added", diff.added), ("removed", diff.removed), ("changed", diff.changed)):
+        shown = [c for c in items if c.is_data_use or show_all]
+        hidden += len(items) - len(shown)
+        if not shown:
+            continue
+        lines.append(f"{kind.capitalize()} ({len(shown)}{'' if show_all else ' about data practices'}):")
+        for c in shown:
+            what = (f"[{practice_label(c.practice)} · {c.polarity}] {c.summary}" if c.practice
+                    else "[no data practice]")
+            lines.append(f"  {_SIGN[kind]} {what}")
+            if kind == "changed":
+                lines += _wrap(f"was: {c.old_text}", "      ")
+                lines += _wrap(f"now: {c.text}", "      ")
+            else:
+                lines += _wrap(f"\u201c{c.text}\u201d", "      ")
+        lines.append("")
+    if hidden:
+        lines.append(f"{hidden} other clause{'s' if hidden != 1 else ''} changed without stating a data practice "
+                     "(--all lists them).")
+    lines.append(f"{diff.unchanged} clauses unchanged (reordering, wrapping and formatting ignored).")
+    return "\n".join(lines) + "\n"
+
+
+# --- history and forget ----------------------------------------------------------------------------------
+
+def _open_store():
+    from smallprint.config import ConfigError, load_config
+    from smallprint.history.store import HistoryUnavailable, Store
+
+    try:
+        retention = load_config().history.retention_versions
+    except ConfigError:
+        retention = None  # a broken config must not stop anyone from reading or deleting their history
+    try:
+        return Store(retention_versions=retention)
+    except HistoryUnavailable as exc:
+        raise CliError(str(exc)) from None
+
+
+def _site(value: str) -> str:
+    from smallprint.history.sites import site_key
+
+    try:
+        return site_key(value)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+
+
+def run_history(args) -> int:
+    from smallprint.history.store import HistoryUnavailable
+    from smallprint.history.timeline import version_changes
+
+    site = _site(args.site)
+    with _open_store() as store:
+        try:
+            versions = store.versions(site)
+            changes = version_changes(store, versions)
+        except HistoryUnavailable as exc:
+            raise CliError(str(exc)) from None
+    if args.format == "json":
+        items = [{**v.to_dict(), "changes": changes.get(v.id)} for v in versions]
+        _emit(json.dumps({"site": site, "versions": items}, indent=2, ensure_ascii=False) + "\n", None)
+        return 0
+    if not versions:
+        _emit(f"Nothing is remembered about {site}.\n", None)
+        return 0
+    lines = [f"{site}: {len(versions)} version{'s' if len(versions) != 1 else ''} remembered", ""]
+    path = None
+    for v in versions:
+        if v.path != path:
+            path = v.path
+            lines.append(f"{path}")
+        seen = v.first_seen[:10] if v.first_seen[:10] == v.last_seen[:10] else f"{v.first_seen[:10]} .. {v.last_seen[:10]}"
+        lines.append(f"  #{v.id}  {seen}  {v.chars} chars  {v.kind or ''}  {v.title or ''}".rstrip())
+        change = changes.get(v.id)
+        lines += _wrap(change["summary"] if change else "First version seen.", "        ")
+    _emit("\n".join(lines) + "\n", None)
+    return 0
+
+
+def run_forget(args) -> int:
+    from smallprint.history.store import HistoryUnavailable
+
+    with _open_store() as store:
+        try:
+            if args.all:
+                n = store.forget_all()
+                _emit(f"Forgot everything: {n} version{'s' if n != 1 else ''} deleted.\n", None)
+            else:
+                site = _site(args.site)
+                n = store.forget(site)
+                _emit(f"Forgot {site}: {n} version{'s' if n != 1 else ''} deleted.\n" if n
+                      else f"Nothing was remembered about {site}.\n", None)
+        except HistoryUnavailable as exc:
+            raise CliError(str(exc)) from None
+    return 0

@@ -1,0 +1,114 @@
+"""The HTML diff report: one self-contained page listing what a policy changed, data-use changes first.
+
+Built on the analysis report's page shell (smallprint.report) so both reports look alike. A changed clause is
+shown word by word (deleted words struck through, new words underlined); clauses that state a data practice
+are painted in their polarity's colour. No script, no external resource.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from difflib import SequenceMatcher
+
+from smallprint import __version__
+from smallprint.report import escape, legend_html, polarity_tag, practice_label, render_page
+
+from .diff import ClauseChange, PolicyDiff, format_since
+
+_EXTRA_CSS = """
+.sp-change { border: 1px solid var(--rule); border-left-width: 5px; border-radius: 8px; padding: 8px 12px;
+  margin: 0 0 12px; }
+.sp-change-added { border-left-color: var(--protective-line); }
+.sp-change-removed { border-left-color: var(--concern-line); }
+.sp-change-changed { border-left-color: var(--accent); }
+.sp-change .sp-what { font-size: .85rem; font-weight: 700; text-transform: uppercase; letter-spacing: .04em;
+  color: var(--muted); margin-right: 6px; }
+.sp-change p { margin: 6px 0 0; }
+del.sp-del { background: var(--concern-bg); color: var(--concern-ink); }
+ins.sp-ins { background: var(--protective-bg); color: var(--protective-ink); text-decoration: underline; }
+.sp-removed-text { text-decoration: line-through; text-decoration-color: var(--concern-line); }
+.sp-headline { font-size: 1.1rem; font-weight: 600; }
+"""
+_WHAT = {"added": "New", "removed": "Removed", "changed": "Changed"}
+
+
+def _word_diff(old: str, new: str) -> str:
+    """The new text with deleted words struck through and inserted words marked."""
+    a, b = old.split(), new.split()
+    out: list[str] = []
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(escape(" ".join(b[j1:j2])))
+            continue
+        if i2 > i1:
+            out.append(f'<del class="sp-del">{escape(" ".join(a[i1:i2]))}</del>')
+        if j2 > j1:
+            out.append(f'<ins class="sp-ins">{escape(" ".join(b[j1:j2]))}</ins>')
+    return " ".join(out)
+
+
+def _practice_line(change: ClauseChange) -> str:
+    findings = change.findings or change.old_findings
+    if not findings:
+        return ""
+    parts = [f"{escape(practice_label(f.practice))} {polarity_tag(f.polarity)} "
+             f'<span class="sp-small">{escape(f.summary)}</span>' for f in findings]
+    return "<br>".join(parts)
+
+
+def _painted(text: str, change: ClauseChange, *, removed: bool = False) -> str:
+    inner = escape(text)
+    if removed:
+        inner = f'<span class="sp-removed-text">{inner}</span>'
+    if change.polarity:
+        inner = f'<mark class="sp sp-{escape(change.polarity)}" data-practice="{escape(change.practice or "")}">{inner}</mark>'
+    return inner
+
+
+def _change_html(change: ClauseChange) -> str:
+    if change.change == "changed":
+        body = f"<p>{_word_diff(change.old_text or '', change.text)}</p>"
+        if change.polarity:
+            body += f'<p class="sp-small">Now reads: {_painted(change.text, change)}</p>'
+    else:
+        body = f"<p>{_painted(change.text, change, removed=change.change == 'removed')}</p>"
+    return (f'<div class="sp-change sp-change-{change.change}"><span class="sp-what">{_WHAT[change.change]}</span>'
+            f"{_practice_line(change)}{body}</div>")
+
+
+def _section(title: str, changes: list[ClauseChange]) -> str:
+    if not changes:
+        return ""
+    return f"<h2>{escape(title)} ({len(changes)})</h2>" + "\n".join(_change_html(c) for c in changes)
+
+
+def render_diff_html(diff: PolicyDiff, *, old_name: str, new_name: str, generated_at: datetime | None = None) -> str:
+    when = (generated_at or datetime.now(timezone.utc)).strftime("%d %B %Y, %H:%M UTC")
+    everything = [*diff.added, *diff.removed, *diff.changed]
+    data_use = [c for c in everything if c.is_data_use]
+    other = [c for c in everything if not c.is_data_use]
+    since = format_since(diff.since)
+    counts = (f"{len(diff.added)} added, {len(diff.removed)} removed, {len(diff.changed)} changed, "
+              f"{diff.unchanged} unchanged; {len(data_use)} of the changes are about data practices")
+    main = (_section("Changes about your data", data_use) or
+            '<p class="sp-muted">No clause about a data practice was added, removed or changed.</p>')
+    if other:
+        main += (f'<details class="sp-appendix"><summary>Other changes ({len(other)}): wording that states no data '
+                 f"practice</summary>{''.join(_change_html(c) for c in other)}</details>")
+    body = (
+        '<header class="sp-top"><div class="sp-brand">smallprint policy changes</div>'
+        f"<h1>{escape(old_name)} → {escape(new_name)}</h1>"
+        f'<div class="sp-meta">Compared {escape(when)} with smallprint {escape(__version__)}, entirely on this computer'
+        f"{' · old version of ' + escape(since) if since else ''}</div></header>\n"
+        '<div class="sp-layout">\n'
+        f'<main class="sp-doc" aria-label="What changed">{main}</main>\n'
+        '<aside class="sp-aside" aria-label="Summary">'
+        f'<h2>In short</h2><p class="sp-headline">{escape(diff.summary)}</p>'
+        f'<p class="sp-small sp-muted">{escape(counts)}. Reordering, re-wrapping, formatting and numbering are '
+        "not counted as changes.</p>"
+        f"<h2>Legend</h2>{legend_html()}"
+        '<p class="sp-small"><ins class="sp-ins">new words</ins> · <del class="sp-del">removed words</del></p>'
+        "</aside>\n</div>\n"
+        '<footer class="sp-foot">Made by smallprint, a local reader of privacy policies. Practices are recognised '
+        "automatically and can be wrong; quote the policies themselves as the authority.</footer>"
+    )
+    return render_page(f"smallprint: what changed in {new_name}", body, _EXTRA_CSS)
