@@ -43,7 +43,8 @@ POLARITY = {"type": "string", "enum": ["concern", "protective", "neutral"]}
 
 # Status -> name of the shared response in components.responses.
 _RESPONSE_NAMES = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
-                   413: "PayloadTooLarge", 422: "UnprocessableInput", 500: "InternalError", 504: "AnalysisTimeout"}
+                   413: "PayloadTooLarge", 422: "UnprocessableInput", 500: "InternalError", 503: "ServiceUnavailable",
+                   504: "AnalysisTimeout"}
 
 
 def error_responses(*statuses: int) -> dict[str, dict]:

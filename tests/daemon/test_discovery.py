@@ -1,0 +1,53 @@
+"""The runtime file that tells clients where the daemon listens."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from smallprint import paths
+from smallprint.daemon.discovery import RuntimeInfo, read_runtime_info, remove_runtime_info, write_runtime_info
+
+
+def dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_round_trip(smallprint_home):
+    info = RuntimeInfo(pid=os.getpid(), host="127.0.0.1", port=8716, version="0.1.0", started="2026-01-01T00:00:00+00:00")
+    write_runtime_info(info)
+    assert read_runtime_info() == info
+    assert info.base_url == "http://127.0.0.1:8716"
+    assert RuntimeInfo(1, "::1", 5, "v", "s").base_url == "http://[::1]:5"
+
+
+def test_missing_file_means_not_running(smallprint_home):
+    assert read_runtime_info() is None
+
+
+def test_a_dead_pid_means_stale(smallprint_home):
+    write_runtime_info(RuntimeInfo(pid=dead_pid(), host="127.0.0.1", port=1, version="v", started="s"))
+    assert read_runtime_info() is None
+
+
+@pytest.mark.parametrize("content", ["", "{", "[]", '{"pid": 1}', '{"pid": "x", "host": "h", "port": 1, '
+                                     '"version": "v", "started": "s"}',
+                                     '{"pid": 1, "host": "h", "port": 0, "version": "v", "started": "s"}'])
+def test_malformed_files_mean_not_running(smallprint_home, content):
+    path = paths.runtime_file()
+    paths.ensure(path.parent)
+    path.write_text(content)
+    assert read_runtime_info() is None
+
+
+def test_remove_only_our_own(smallprint_home):
+    info = RuntimeInfo(pid=os.getpid(), host="127.0.0.1", port=2, version="v", started="s")
+    write_runtime_info(info)
+    remove_runtime_info(pid=os.getpid() + 1)
+    assert read_runtime_info() == info
+    remove_runtime_info(pid=os.getpid())
+    assert not paths.runtime_file().exists()

@@ -1,0 +1,137 @@
+"""The v1 routes on a real loopback server: answers, every 4xx/5xx code, the extension points for other modules."""
+from __future__ import annotations
+
+import pytest
+
+from smallprint import __version__
+from smallprint.taxonomy import taxonomy_document
+
+from .conftest import assert_error, auth_headers
+from .route_plugin import SECRET
+
+pytestmark = pytest.mark.asyncio
+
+PLUGIN = ("tests.daemon.route_plugin",)
+POLICY_TEXT = ("Privacy Policy\n\nWe collect your email address and device identifiers.\n\n"
+               "We do not sell your personal information.\n\nYou can delete your account at any time.")
+
+
+
+
+async def test_health(api):
+    response = await api.get("/v1/health")
+    assert await response.json() == {"status": "ok", "version": __version__, "api": "v1"}
+
+
+async def test_taxonomy(api):
+    response = await api.get("/v1/taxonomy", headers=auth_headers())
+    assert await response.json() == taxonomy_document()
+
+
+@pytest.mark.parametrize("body", [
+    {"text": POLICY_TEXT},
+    {"html": "<html><head><title>Privacy</title></head><body><h1>Privacy Policy</h1>"
+             "<p>We do not sell your personal information.</p></body></html>"},
+    {"blocks": [{"id": "b0", "text": "Privacy Policy", "tag": "h1"},
+                {"id": "b1", "text": "We do not sell your personal information."}]},
+    {"text": POLICY_TEXT, "html": None, "blocks": None, "url": "https://example.org/privacy", "title": "Privacy"},
+    {"text": POLICY_TEXT, "extra_field_from_a_newer_client": 1},
+])
+async def test_analyze_accepts_each_input_form(api, body):
+    response = await api.post("/v1/analyze", json=body, headers=auth_headers())
+    assert response.status == 200, await response.text()
+    analysis = await response.json()
+    assert analysis["url"] == body.get("url") and analysis["title"] == body.get("title")
+    assert len(analysis["content_hash"]) == 64
+    assert analysis["kind"] in taxonomy_document()["kinds"]
+
+
+@pytest.mark.parametrize("raw, code", [
+    (b"{not json", "invalid_json"),
+    (b"", "invalid_json"),
+    (b"\xff\xfe{}", "invalid_json"),
+    (b"[1, 2]", "invalid_json"),
+    (b'"text"', "invalid_json"),
+    (b"{}", "invalid_request"),
+    (b'{"url": "https://example.org"}', "invalid_request"),
+    (b'{"text": null, "html": null}', "invalid_request"),
+    (b'{"text": "a", "html": "<p>a</p>"}', "invalid_request"),
+    (b'{"text": "a", "blocks": []}', "invalid_request"),
+    (b'{"text": 5}', "invalid_request"),
+    (b'{"html": ["<p>"]}', "invalid_request"),
+    (b'{"blocks": "b0"}', "invalid_request"),
+    (b'{"blocks": ["b0"]}', "invalid_request"),
+    (b'{"blocks": [{"id": "b0"}]}', "invalid_request"),
+    (b'{"blocks": [{"id": 0, "text": "x"}]}', "invalid_request"),
+    (b'{"blocks": [{"id": "b0", "text": "x", "tag": 1}]}', "invalid_request"),
+    (b'{"text": "a", "url": 5}', "invalid_request"),
+    (b'{"text": "a", "title": ["t"]}', "invalid_request"),
+])
+async def test_analyze_refuses_bad_bodies_with_400(api, raw, code):
+    response = await api.post("/v1/analyze", data=raw, headers={**auth_headers(), "Content-Type": "application/json"})
+    assert response.status == 400
+    assert_error(await response.json(), code)
+
+
+@pytest.mark.parametrize("method, path, status, code", [
+    ("GET", "/v1/analyze", 405, "method_not_allowed"),
+    ("PUT", "/v1/taxonomy", 405, "method_not_allowed"),
+    ("GET", "/v2/health", 404, "not_found"),
+    ("GET", "/", 404, "not_found"),
+])
+async def test_unknown_routes_and_methods(api, method, path, status, code):
+    response = await api.request(method, path, headers=auth_headers())
+    assert response.status == status
+    assert_error(await response.json(), code)
+
+
+async def test_an_analysis_over_its_time_limit_gets_504(make_api):
+    api = await make_api(analysis_timeout_seconds=1e-6, cache_entries=0)
+    text = "\n\n".join(f"We may share your email address with partner number {i} for advertising." for i in range(3000))
+    response = await api.post("/v1/analyze", json={"text": text}, headers=auth_headers())
+    assert response.status == 504
+    assert_error(await response.json(), "analysis_timeout")
+
+
+async def test_a_bug_gets_500_without_a_traceback(make_api):
+    api = await make_api(optional_modules=PLUGIN)
+    response = await api.get("/v1/test/boom", headers=auth_headers())
+    assert response.status == 500
+    text = await response.text()
+    assert SECRET not in text and "Traceback" not in text
+    assert_error(await response.json(), "internal_error")
+
+
+async def test_plugged_routes_get_the_same_guards(make_api):
+    api = await make_api(optional_modules=PLUGIN)
+    response = await api.get("/v1/test/boom")
+    assert response.status == 401
+    response = await api.get("/v1/test/boom", headers={**auth_headers(), "Origin": "https://evil.example"})
+    assert response.status == 403
+
+
+async def test_the_analysis_recorder_may_add_keys(make_api):
+    api = await make_api(optional_modules=PLUGIN)
+    body = {"text": POLICY_TEXT, "url": "https://example.org/privacy"}
+    first = await (await api.post("/v1/analyze", json=body, headers=auth_headers())).json()
+    assert first["changes_since_last_visit"] == {"seen_before": False, "url": "https://example.org/privacy"}
+    # A cached answer goes through the recorder too, so a repeat visit is still recorded.
+    second = await (await api.post("/v1/analyze", json=body, headers=auth_headers())).json()
+    assert second == first
+
+
+async def test_a_failing_recorder_does_not_lose_the_analysis(make_api):
+    api = await make_api(optional_modules=PLUGIN)
+    response = await api.post("/v1/analyze", json={"text": POLICY_TEXT, "title": "recorder fails"},
+                              headers=auth_headers())
+    assert response.status == 200
+    body = await response.json()
+    assert "changes_since_last_visit" not in body and SECRET not in await response.text()
+
+
+async def test_plugged_routes_appear_in_the_openapi_document(make_api):
+    api = await make_api(optional_modules=PLUGIN)
+    document = await (await api.get("/v1/openapi.json", headers=auth_headers())).json()
+    assert "/v1/test/boom" in document["paths"] and "Boom" in document["components"]["schemas"]
+    plain = await (await (await make_api()).get("/v1/openapi.json", headers=auth_headers())).json()
+    assert "/v1/test/boom" not in plain["paths"]
