@@ -30,12 +30,14 @@ function classifyDisconnect(text) {
 }
 
 // One port per request: a split reply is several frames, which sendNativeMessage cannot carry.
+// Resolves to {reply, frames}: `frames` > 1 when the reply came split into `part`s.
 function nativeRequest(message) {
   const id = `${requestPrefix}-${nextRequest++}`;
   return new Promise((resolve, reject) => {
     let port;
     let settled = false;
     const chunks = []; // this port carries one request, so the `part` buffer needs no keying by id
+    let frames = 0;
     const finish = (fn, value) => {
       if (settled) return;
       settled = true;
@@ -58,6 +60,7 @@ function nativeRequest(message) {
       return;
     }
     port.onMessage.addListener((msg) => {
+      frames++;
       if (msg?.type === "part") {
         chunks[msg.index] = msg.chunk;
         let have = 0;
@@ -72,7 +75,7 @@ function nativeRequest(message) {
       }
       if (msg?.id !== id) return; // not ours (an error about an unreadable frame has id null)
       if (msg.type === "error") finish(reject, new NativeError(msg.code, msg.message, msg.hint));
-      else finish(resolve, msg);
+      else finish(resolve, { reply: msg, frames });
     });
     port.onDisconnect.addListener((p) => {
       const text = p?.error?.message ?? api.runtime.lastError?.message ?? "Native host has exited.";
@@ -117,7 +120,7 @@ function hasChanges(changes) {
 }
 
 // What the popup needs: a summary, never the page's full text.
-function summarise(url, title, reply, manual) {
+function summarise(url, title, reply, manual, frames) {
   const a = reply.analysis;
   const changes = reply.changes_since_last_visit ?? a.changes_since_last_visit ?? null;
   return {
@@ -127,9 +130,14 @@ function summarise(url, title, reply, manual) {
     manual,
     kind: a.kind,
     kindConfidence: a.kind_confidence,
+    kindEvidence: a.kind_evidence,
     grade: a.grade,
     practices: a.practices,
     highlightCount: a.highlights.length,
+    // Compact: enough to check what was painted against what was found, without the page's full text.
+    highlights: a.highlights.map(({ block, start, end, text, practice, polarity }) => ({ block, start, end, text, practice, polarity })),
+    contentHash: a.content_hash,
+    replyFrames: frames,
     changes: hasChanges(changes) ? changes : null,
     analysedAt: Date.now(),
   };
@@ -166,8 +174,8 @@ async function analyse(tabId, page, reason) {
   const manual = reason === "manual";
   await setState(tabId, { status: "pending", url: page.url, title: page.title, manual });
   try {
-    const reply = await nativeRequest({ type: "analyze", blocks: page.blocks, url: page.url, title: page.title });
-    const state = summarise(page.url, page.title, reply, manual);
+    const { reply, frames } = await nativeRequest({ type: "analyze", blocks: page.blocks, url: page.url, title: page.title });
+    const state = summarise(page.url, page.title, reply, manual, frames);
     await setState(tabId, state);
     return { ok: true, analysis: reply.analysis, changes: state.changes };
   } catch (err) {
@@ -207,7 +215,8 @@ async function handle(msg, sender) {
       return { ok: false };
     case "ping-host":
       try {
-        return { ok: true, reply: await nativeRequest({ type: "ping", extension_version: api.runtime.getManifest().version }) };
+        const { reply } = await nativeRequest({ type: "ping", extension_version: api.runtime.getManifest().version });
+        return { ok: true, reply };
       } catch (err) {
         return { ok: false, error: { code: err.code, message: err.message, hint: err.hint ?? null } };
       }

@@ -1,0 +1,70 @@
+"""Fixtures of the real-browser tests: real browsers, the real extension, the real bridge and a real daemon,
+against pages served on loopback (see harness.py)."""
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.bridge.harness import stop_daemon
+
+from tests.conftest import require
+
+from .harness import CHROMIUM, EXTENSION_DIR, PAGES_DIR, ChromiumSession, PageHandler, install_host
+
+
+@pytest.fixture(scope="session")
+def page_server():
+    """Base URL of a loopback HTTP server for the test pages."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(PageHandler, directory=str(PAGES_DIR)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+# ---- the native host, isolated -------------------------------------------------------------------------------
+
+@pytest.fixture
+def bridge_home(smallprint_home):
+    """The test's SMALLPRINT_HOME; whatever daemon the bridge started there is stopped afterwards."""
+    yield smallprint_home
+    stop_daemon(smallprint_home)
+
+
+
+
+# ---- Chromium ---------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def playwright_driver():
+    require(Path(CHROMIUM).is_file(), f"Chromium not found at {CHROMIUM} (apt-get install chromium chromium-driver)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require(False, "playwright is not installed (pip install -e .[test])")
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture
+def launch_chromium(playwright_driver, bridge_home, tmp_path):
+    """launch_chromium(install=True, **bridge_settings) -> ChromiumSession; closed after the test."""
+    sessions = []
+
+    def launch(install: bool = True, **settings: str) -> ChromiumSession:
+        profile = tmp_path / f"chromium-profile-{len(sessions)}"
+        profile.mkdir()
+        if install:
+            install_host(profile / "NativeMessagingHosts", bridge_home, "chromium", **settings)
+        session = ChromiumSession(playwright_driver, profile)
+        sessions.append(session)
+        return session
+
+    yield launch
+    for session in sessions:
+        session.close()

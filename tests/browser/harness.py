@@ -1,0 +1,252 @@
+"""Helpers for the real-browser tests: the page server, the isolated native host, browser sessions, comparisons.
+
+Each browser gets a fresh profile whose native-messaging folder holds a host manifest written by
+`smallprint_bridge.install.install()` (the code behind `smallprint install-host --target-dir`). Its `path` is a
+small wrapper script that pins SMALLPRINT_HOME (and the bridge's settings) and execs `smallprint-bridge`, so the
+bridge and the daemon it starts stay inside the test's isolated home whatever environment the browser passes on.
+"""
+from __future__ import annotations
+
+import html
+import http.server
+import json
+import re
+import shlex
+import shutil
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
+
+from tests.conftest import ROOT, SHARED_DATA
+
+EXTENSION_DIR = ROOT / "extension-bridge" / "extension"
+PAGES_DIR = Path(__file__).resolve().parent / "pages"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FIREFOX = shutil.which("firefox-esr") or shutil.which("firefox") or "/usr/bin/firefox-esr"
+# browser-testing.md: what works headless as root here. --headless=new comes from Playwright's headless=True.
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# The bridge starts daemons with this in tests: port 0, so parallel runs never collide with a real daemon.
+DAEMON_COMMAND = shlex.join([sys.executable, "-m", "smallprint", "serve", "--port", "0"])
+BRIDGE = Path(sys.executable).parent / "smallprint-bridge"
+PAINT_TIMEOUT_S = 60.0
+
+
+# ---- pages on loopback --------------------------------------------------------------------------------------
+
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
+
+
+def _md_inline(text: str) -> str:
+    return html.escape(_MD_EMPHASIS.sub("", _MD_LINK.sub(r"\1", text)))
+
+
+def markdown_page(markdown: str, title: str) -> str:
+    """A policy from ../shared/data/policies as a plain HTML page: headings, paragraphs, list items, table cells."""
+    out = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title></head><body>"]
+    paragraph: list[str] = []
+
+    def flush():
+        if paragraph:
+            out.append(f"<p>{_md_inline(' '.join(paragraph))}</p>")
+            paragraph.clear()
+
+    for raw in markdown.splitlines():
+        line = raw.strip()
+        if not line:
+            flush()
+            continue
+        if heading := re.match(r"(#{1,6})\s+(.*)", line):
+            flush()
+            level = len(heading.group(1))
+            out.append(f"<h{level}>{_md_inline(heading.group(2))}</h{level}>")
+        elif item := re.match(r"(?:[-*+]|\d+[.)])\s+(.*)", line):
+            flush()
+            out.append(f"<ul><li>{_md_inline(item.group(1))}</li></ul>")
+        elif line.startswith("|"):
+            flush()
+            if not re.fullmatch(r"[|:\-\s]+", line):
+                cells = [c.strip() for c in line.strip("|").split("|")]
+                out.append("<table><tr>" + "".join(f"<td>{_md_inline(c)}</td>" for c in cells) + "</tr></table>")
+        else:
+            paragraph.append(line)
+    flush()
+    out.append("</body></html>")
+    return "\n".join(out)
+
+
+class PageHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves tests/browser/pages, and /policies/<service>/<file>.html from the shared data as HTML."""
+
+    def do_GET(self):  # noqa: N802 (http.server's naming)
+        path = unquote(urlsplit(self.path).path)
+        if path.startswith("/policies/") and path.endswith(".html"):
+            source = (SHARED_DATA / path.lstrip("/")).with_suffix(".md")
+            if not source.resolve().is_relative_to(SHARED_DATA.resolve()) or not source.is_file():
+                self.send_error(404)
+                return
+            body = markdown_page(source.read_text(encoding="utf-8"), f"Privacy Policy ({source.parent.name})")
+            data = body.encode("utf-8")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
+        super().do_GET()
+
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+
+def install_host(target_dir: Path, home: Path, browser: str, **settings: str) -> Path:
+    """Write the host manifest into `target_dir` with a wrapper launcher that pins `home`; returns the manifest."""
+    from smallprint_bridge.install import install
+
+    env = {
+        "SMALLPRINT_HOME": str(home),
+        # No desktop keyring in tests: the token lives in the 0600 file under SMALLPRINT_HOME.
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        "SMALLPRINT_DAEMON_COMMAND": DAEMON_COMMAND,
+        "SMALLPRINT_BRIDGE_START_TIMEOUT": "60",
+        **settings,
+    }
+    home.mkdir(parents=True, exist_ok=True)
+    wrapper = home.parent / f"bridge-{browser}.sh"
+    exports = "".join(f"export {k}={shlex.quote(v)}\n" for k, v in env.items())
+    wrapper.write_text(f"#!/bin/sh\n{exports}exec {shlex.quote(str(BRIDGE))} \"$@\"\n")
+    wrapper.chmod(0o755)
+    [placement] = install((browser,), target_dir, EXTENSION_DIR, launcher=wrapper)
+    return placement.manifest
+
+
+def extension_ids():
+    from smallprint_bridge.install import read_extension_ids
+
+    return read_extension_ids(EXTENSION_DIR)
+
+
+def wait_for(predicate, timeout: float = PAINT_TIMEOUT_S, interval: float = 0.1, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(interval)
+
+
+# ---- what the tests compare ---------------------------------------------------------------------------------
+
+# Groups the marks of each highlight (a clause can span several text nodes) in the page; runs in the page.
+MARKS_JS = """() => {
+  const groups = {};
+  for (const m of document.querySelectorAll('smallprint-mark')) {
+    const g = (groups[m.dataset.highlight] ??= {practice: m.dataset.practice, polarity: m.dataset.polarity,
+                                                text: '', tabindex: m.getAttribute('tabindex')});
+    g.text += m.textContent;
+  }
+  return groups;
+}"""
+
+# The page's blocks the simple way (every test page keeps its text in h1-h6, p and li without nesting).
+SIMPLE_BLOCKS_JS = """() => [...document.body.querySelectorAll('h1,h2,h3,h4,h5,h6,p,li')]
+  .filter(e => e.offsetParent !== null && !e.closest('script,style,noscript'))
+  .map((e, i) => ({id: 'b' + i, text: e.textContent.replace(/[ \\t\\n\\r\\f]+/g, ' ').trim(), tag: e.localName}))
+  .filter(b => b.text)"""
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def assert_marks_match(marks: dict, highlights: list[dict], hidden: frozenset = frozenset()) -> None:
+    """Every highlight painted exactly at its words (text, practice, polarity), none painted that was not found."""
+    for index, group in marks.items():
+        h = highlights[int(index)]
+        assert (group["practice"], group["polarity"]) == (h["practice"], h["polarity"]), (index, group, h)
+        assert squeeze(group["text"]) == squeeze(h["text"]), f"highlight {index}: painted {group['text']!r}, found {h['text']!r}"
+    painted = {int(i) for i in marks}
+    # Overlapping clauses share the first one's mark; every other clause has a mark of its own.
+    missing = [i for i, h in enumerate(highlights) if i not in painted and h["practice"] not in hidden
+               and not any(o["block"] == h["block"] and o["start"] <= h["start"] < o["end"]
+                           for j, o in enumerate(highlights) if j in painted)]
+    assert not missing, f"{len(missing)} highlights not painted, e.g. {highlights[missing[0]]}"
+
+
+def record_timing(name: str, browser: str, state: dict) -> None:
+    """Load event -> last highlight painted, as measured by the content script; reported, never asserted."""
+    painted = state.get("painted") or {}
+    line = {"test": name, "browser": browser, "ms_since_load": painted.get("msSinceLoad"),
+            "highlights": painted.get("highlights"), "marks": painted.get("marks"),
+            "reply_frames": state.get("replyFrames"), "url": state.get("url")}
+    ARTIFACTS.mkdir(exist_ok=True)
+    with (ARTIFACTS / "browser-timings.jsonl").open("a", encoding="utf-8") as out:
+        out.write(json.dumps(line) + "\n")
+    print(f"[timing] {browser} {name}: load -> painted {painted.get('msSinceLoad')} ms, "
+          f"{painted.get('highlights')} highlights, {state.get('replyFrames')} frame(s)")
+
+
+
+
+# ---- Chromium (Playwright) ----------------------------------------------------------------------------------
+
+class ChromiumSession:
+    """One headless Chromium with the unpacked extension, in a fresh profile whose NativeMessagingHosts folder
+    holds the host manifest (browser-testing.md: that folder is read when --user-data-dir is given)."""
+
+    def __init__(self, playwright, profile: Path):
+        self.profile = profile
+        self.extension_id = extension_ids().chromium
+        self.context = playwright.chromium.launch_persistent_context(
+            str(profile), executable_path=CHROMIUM, headless=True,
+            args=[*CHROMIUM_FLAGS, f"--load-extension={EXTENSION_DIR}", f"--disable-extensions-except={EXTENSION_DIR}"])
+        self._extension_page = None
+
+    @property
+    def origin(self) -> str:
+        return f"chrome-extension://{self.extension_id}"
+
+    def open(self, url: str):
+        page = self.context.new_page()
+        page.goto(url)
+        return page
+
+    def message(self, message: dict):
+        """Send a runtime message to the background from an extension page, as the popup does."""
+        if self._extension_page is None:
+            self._extension_page = self.open(f"{self.origin}/options.html")
+        return self._extension_page.evaluate("m => chrome.runtime.sendMessage(m)", message)
+
+    def state(self, url: str) -> dict | None:
+        """The background's state for the tab showing `url` (what the popup renders)."""
+        found = self.message({"type": "find-tab", "url": url})
+        if not found or not found.get("ok"):
+            return None
+        return self.message({"type": "get-state", "tabId": found["tabId"]})["state"]
+
+    def wait_state(self, url: str, predicate, what: str, timeout: float = PAINT_TIMEOUT_S) -> dict:
+        def check():
+            state = self.state(url)
+            return state if state and predicate(state) else None
+        return wait_for(check, timeout, 0.1, what)
+
+    def popup(self, url: str):
+        """The popup, opened as a tab for the page at `url`."""
+        page = self.open(f"{self.origin}/popup.html?url={quote(url, safe='')}")
+        return page
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def analysis_done(state: dict) -> bool:
+    return state.get("status") in ("done", "error")
+
+
+def painted(state: dict) -> bool:
+    return state.get("status") == "done" and bool(state.get("painted"))

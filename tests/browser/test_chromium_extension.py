@@ -1,0 +1,169 @@
+"""The extension in headless Chromium, with the real bridge and a real daemon, against pages on loopback."""
+from __future__ import annotations
+
+import pytest
+
+from tests.bridge.harness import daemon_info, post_analyze
+
+from .harness import (ARTIFACTS, MARKS_JS, SIMPLE_BLOCKS_JS, analysis_done, assert_marks_match, painted,
+                      record_timing, wait_for)
+
+pytestmark = pytest.mark.browser
+
+LARGE_POLICY = "policies/facebook/2025-12-17_pga2_df69a0e.html"  # 217 KB of text: the split-reply path
+OWN_ELEMENTS_JS = "() => document.querySelectorAll('smallprint-mark, smallprint-card').length"
+
+
+def popup_summary(popup) -> dict:
+    popup.wait_for_selector("#kind, #error", timeout=30_000)
+    return popup.evaluate("""() => ({
+      kind: document.querySelector('#kind')?.dataset.kind ?? null,
+      grade: document.querySelector('#grade')?.textContent ?? null,
+      practices: [...document.querySelectorAll('#practices li')].map(li => ({
+        practice: li.dataset.practice, polarity: li.dataset.polarity,
+        counts: li.querySelector('.counts').textContent})),
+      error: document.querySelector('#error')?.dataset.code ?? null,
+      command: document.querySelector('#fix-command')?.textContent ?? null,
+      text: document.querySelector('#view').innerText,
+    })""")
+
+
+def counts_text(counts: dict) -> str:
+    labels = {"concern": "concern", "protective": "in your favour", "neutral": "informative"}
+    return " · ".join(f"{counts[p]} {labels[p]}" for p in labels if counts.get(p))
+
+
+def test_policy_page_is_highlighted_where_the_daemon_found_clauses(launch_chromium, page_server, bridge_home):
+    assert daemon_info(bridge_home) is None  # nothing running: the bridge must start the daemon itself
+    browser = launch_chromium()
+    url = f"{page_server}/policy.html"
+    page = browser.open(url)
+    state = browser.wait_state(url, painted, "the policy page to be painted")
+    assert daemon_info(bridge_home) is not None, "the bridge did not leave a daemon running"
+    record_timing("policy.html", "chromium", state)
+    assert state["kind"] == "privacy_policy"
+
+    # The daemon's own analysis of the same blocks is the oracle for the page and the popup.
+    blocks = page.evaluate(SIMPLE_BLOCKS_JS)
+    analysis = post_analyze(daemon_info(bridge_home), bridge_home, {"blocks": blocks, "url": url, "title": page.title()})
+    assert analysis["content_hash"] == state["contentHash"], "the extension sent other blocks than the page shows"
+    marks = page.evaluate(MARKS_JS)
+    assert marks, "no highlights painted"
+    assert_marks_match(marks, analysis["highlights"])
+
+    # Clauses after emoji and accented text (surrogate pairs before the offsets) land on the right words.
+    by_practice = {(g["practice"], g["polarity"]): " ".join(g["text"].split()) for g in marks.values()}
+    sale = by_practice.get(("sale_of_data", "concern"))
+    assert sale and "sell your personal information" in sale, by_practice
+    ai = by_practice.get(("ai_training", "protective"))
+    assert ai and "train artificial intelligence models" in ai, by_practice
+    assert "🍰" not in sale and "façade" not in ai
+    hidden_or_script = page.evaluate("""() => [...document.querySelectorAll('smallprint-mark')]
+      .some(m => m.closest('.visually-hidden, script'))""")
+    assert not hidden_or_script
+
+    # Keyboard: a clause takes focus, shows its card (practice, summary, why), Esc closes it.
+    first = page.locator("smallprint-mark[tabindex='0']").first
+    first.focus()
+    card = page.evaluate("() => document.querySelector('smallprint-card')?.shadowRoot.textContent ?? null")
+    index = first.get_attribute("data-highlight")
+    assert card and analysis["highlights"][int(index)]["summary"] in card and "Why flagged" in card
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "chromium-policy-card.png"), full_page=True)
+    page.keyboard.press("Escape")
+    assert page.evaluate("() => document.querySelector('smallprint-card')") is None
+
+    popup = browser.popup(url)
+    summary = popup_summary(popup)
+    popup.screenshot(path=str(ARTIFACTS / "chromium-popup.png"))
+    assert summary["kind"] == analysis["kind"]
+    assert summary["grade"] == analysis["grade"]["letter"]
+    assert [(p["practice"], p["polarity"], p["counts"]) for p in summary["practices"]] == [
+        (p["practice"], p["polarity"], counts_text(p["counts"])) for p in analysis["practices"]]
+
+    # Clicking a practice in the popup scrolls to its clause and focuses it.
+    practice = analysis["practices"][0]
+    popup.locator(f"#practices li[data-practice='{practice['practice']}'] button").click()
+    wait_for(lambda: page.evaluate("() => document.activeElement?.dataset?.highlight ?? null")
+             == str(practice["strongest"]), 10, what="the clause to take focus")
+
+
+@pytest.mark.parametrize("page_name", ["news.html", "ordinary.html"])
+def test_pages_that_are_not_policies_are_left_untouched(launch_chromium, page_server, page_name):
+    browser = launch_chromium()
+    url = f"{page_server}/{page_name}"
+    page = browser.open(url)
+    state = browser.wait_state(url, analysis_done, f"{page_name} to be analysed")
+    assert state["status"] == "done", state
+    assert state["kind"] == "other"
+    assert page.evaluate(OWN_ELEMENTS_JS) == 0
+    summary = popup_summary(browser.popup(url))
+    assert summary["kind"] == "other" and summary["grade"] is None
+    assert "Analyse this page" in summary["text"]
+
+
+def test_analyse_button_paints_a_page_not_detected_as_a_policy(launch_chromium, page_server):
+    browser = launch_chromium()
+    url = f"{page_server}/news.html"
+    page = browser.open(url)
+    browser.wait_state(url, analysis_done, "news.html to be analysed")
+    popup = browser.popup(url)
+    popup.click("#analyse")
+    state = browser.wait_state(url, lambda s: s.get("manual") and painted(s), "the manual analysis to be painted")
+    marks = page.evaluate(MARKS_JS)
+    assert len(marks) == state["painted"]["highlights"]
+    assert_marks_match(marks, state["highlights"])
+
+
+def test_policy_inserted_by_script_after_load_is_highlighted(launch_chromium, page_server):
+    browser = launch_chromium()
+    url = f"{page_server}/late-policy.html"
+    page = browser.open(url)
+    state = browser.wait_state(url, painted, "the late policy to be painted")
+    record_timing("late-policy.html", "chromium", state)
+    assert state["kind"] == "privacy_policy"
+    marks = page.evaluate(MARKS_JS)
+    assert marks
+    assert_marks_match(marks, state["highlights"])
+
+
+def test_large_policy_is_highlighted_completely(launch_chromium, page_server, shared_data):
+    assert (shared_data / LARGE_POLICY).with_suffix(".md").is_file()
+    browser = launch_chromium()
+    url = f"{page_server}/{LARGE_POLICY}"
+    page = browser.open(url)
+    state = browser.wait_state(url, painted, "the 200 KB policy to be painted", timeout=180)
+    record_timing(LARGE_POLICY, "chromium", state)
+    assert state["kind"] == "privacy_policy"
+    assert len(state["highlights"]) >= 100, "a 200 KB policy should have hundreds of clauses"
+    marks = page.evaluate(MARKS_JS)
+    assert_marks_match(marks, state["highlights"])
+    assert state["replyFrames"] >= 2, "the reply was not split into parts"
+    page.screenshot(path=str(ARTIFACTS / "chromium-large-policy.png"))
+
+
+def test_daemon_that_cannot_start_shows_the_fix_and_leaves_the_page_untouched(launch_chromium, page_server):
+    browser = launch_chromium(SMALLPRINT_DAEMON_COMMAND="/bin/false", SMALLPRINT_BRIDGE_START_TIMEOUT="5")
+    url = f"{page_server}/policy.html"
+    page = browser.open(url)
+    state = browser.wait_state(url, analysis_done, "the error")
+    assert state["status"] == "error" and state["error"]["code"] == "daemon_start_failed", state
+    assert page.evaluate(OWN_ELEMENTS_JS) == 0
+    popup = browser.popup(url)
+    summary = popup_summary(popup)
+    popup.screenshot(path=str(ARTIFACTS / "chromium-popup-daemon-error.png"))
+    assert summary["error"] == "daemon_start_failed"
+    assert summary["command"] == "smallprint serve"
+    assert "left as it is" in summary["text"]
+
+
+def test_missing_host_shows_the_install_command(launch_chromium, page_server):
+    browser = launch_chromium(install=False)
+    url = f"{page_server}/policy.html"
+    page = browser.open(url)
+    state = browser.wait_state(url, analysis_done, "the error")
+    assert state["status"] == "error" and state["error"]["code"] == "host_missing", state
+    assert page.evaluate(OWN_ELEMENTS_JS) == 0
+    summary = popup_summary(browser.popup(url))
+    assert summary["error"] == "host_missing"
+    assert summary["command"] == "smallprint install-host"
