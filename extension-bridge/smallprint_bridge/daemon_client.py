@@ -135,11 +135,13 @@ class DaemonClient:
         self.settings = settings or DaemonSettings.from_env()
         self._lock = threading.Lock()
         self._trusted: tuple[RuntimeInfo, float] | None = None
+        self._children: list[subprocess.Popen] = []  # daemons we started, reaped so none lingers as a zombie
 
     # -- discovery ---------------------------------------------------------------------------------------
 
     def running(self) -> tuple[RuntimeInfo, dict] | None:
         """The running daemon and its health answer, or None."""
+        self._reap()
         info = read_runtime_info()
         if info is None:
             return None
@@ -148,6 +150,11 @@ class DaemonClient:
             return None
         self._trusted = (info, time.monotonic())
         return info, health
+
+    def _reap(self) -> None:
+        # A dead child that is not waited for still "exists" for os.kill(pid, 0), which would make its stale
+        # runtime file look alive.
+        self._children = [child for child in self._children if child.poll() is None]
 
     def _fresh(self) -> RuntimeInfo | None:
         trusted = self._trusted
@@ -177,6 +184,7 @@ class DaemonClient:
                     cwd=str(Path.home()), close_fds=True, **_detached())
             except OSError as exc:
                 raise BridgeError("daemon_start_failed", f"could not run {command[0]}: {exc.strerror or exc}") from None
+        self._children.append(process)
         deadline = time.monotonic() + self.settings.start_timeout
         while time.monotonic() < deadline:
             if (found := self.running()) is not None:

@@ -29,13 +29,23 @@ def _bridge_version() -> str:
     return __version__
 
 
-def max_frame_from_env() -> int:
-    raw = os.environ.get("SMALLPRINT_BRIDGE_MAX_FRAME", "")
+def _env_int(name: str, default: int, low: int, high: int) -> int:
     try:
-        value = int(raw)
+        value = int(os.environ.get(name, ""))
     except ValueError:
-        return framing.DEFAULT_MAX_FRAME
-    return value if value > 0 else framing.DEFAULT_MAX_FRAME
+        return default
+    return min(max(value, low), high)
+
+
+def max_frame_from_env() -> int:
+    """The largest frame accepted from the browser."""
+    return _env_int("SMALLPRINT_BRIDGE_MAX_FRAME", framing.DEFAULT_MAX_FRAME, 1, 2**32 - 1)
+
+
+def max_reply_from_env() -> int:
+    """The largest frame sent to the browser. Only ever lowered (tests use it to split ordinary replies);
+    never above the browsers' limit."""
+    return _env_int("SMALLPRINT_BRIDGE_MAX_REPLY_FRAME", framing.MAX_REPLY_FRAME, 1000, framing.MAX_REPLY_FRAME)
 
 
 class FrameWriter:
@@ -43,12 +53,12 @@ class FrameWriter:
 
     def __init__(self, stream: BinaryIO, max_reply: int = framing.MAX_REPLY_FRAME):
         self._stream = stream
-        self._max_reply = max_reply
+        self.max_reply = max_reply
         self._lock = threading.Lock()
         self.closed = False
 
     def send(self, message: dict) -> None:
-        frames = framing.reply_frames(message, self._max_reply)
+        frames = framing.reply_frames(message, self.max_reply)
         with self._lock:
             if self.closed:
                 return
@@ -90,7 +100,7 @@ class Bridge:
 
     def ping(self, message: dict) -> dict:
         return {"type": "pong", "protocol": PROTOCOL_VERSION, "bridge_version": _bridge_version(),
-                "max_frame_bytes": self.max_frame, "max_reply_frame_bytes": framing.MAX_REPLY_FRAME}
+                "max_frame_bytes": self.max_frame, "max_reply_frame_bytes": self.writer.max_reply}
 
     def status(self, message: dict) -> dict:
         return {"type": "status", "protocol": PROTOCOL_VERSION, "bridge_version": _bridge_version(),
@@ -221,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     # Chromium passes the caller's origin, Firefox the manifest path and add-on id: informative only.
     log.info("bridge %s started (pid %d) by %s", _bridge_version(), os.getpid(), " ".join(argv) or "(no arguments)")
     max_frame = max_frame_from_env()
-    writer = FrameWriter(frames_out)
+    writer = FrameWriter(frames_out, max_reply_from_env())
     bridge = Bridge(writer, max_frame=max_frame)
     try:
         return serve(frames_in, writer, bridge, max_frame)

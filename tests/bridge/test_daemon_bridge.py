@@ -9,6 +9,8 @@ import time
 
 import pytest
 
+pytestmark = pytest.mark.slow  # each test runs a real daemon
+
 from .harness import BridgeProcess, daemon_info, kill_and_wait, post_analyze
 
 # Written for this test (not from any real service).
