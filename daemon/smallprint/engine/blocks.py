@@ -23,6 +23,12 @@ def clean_inline(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
+def clean_lines(lines: list[str]) -> str:
+    """A paragraph's lines, each whitespace-collapsed, kept apart by line breaks: a line break is where a quoted
+    list item or a heading ended, and the sentence splitter needs to know it (so does `<br>` in HTML)."""
+    return "\n".join(filter(None, (clean_inline(line) for line in lines)))
+
+
 # ---------------------------------------------------------------- Markdown / plain text
 
 # Bounded repetitions everywhere: a megabyte of '[' or '*' must not backtrack quadratically.
@@ -69,7 +75,7 @@ def blocks_from_text(text: str) -> tuple[Block, ...]:
     def flush() -> None:
         nonlocal para, para_tag
         if para:
-            out.append((para_tag, " ".join(para)))
+            out.append((para_tag, "\n".join(para)))
         para, para_tag = [], "p"
 
     lines = text.splitlines()
@@ -106,7 +112,7 @@ def blocks_from_text(text: str) -> tuple[Block, ...]:
             continue
         para.append(line)
     flush()
-    return _numbered((tag, clean_inline(strip_markdown(raw))) for tag, raw in out)
+    return _numbered((tag, clean_lines(strip_markdown(raw).split("\n"))) for tag, raw in out)
 
 
 def _numbered(pairs: Iterable[tuple[str, str]]) -> tuple[Block, ...]:
@@ -161,7 +167,7 @@ def blocks_from_html(html: str) -> tuple[Block, ...]:
 
     def flush() -> None:
         if buf:
-            text = clean_inline("".join(buf))
+            text = clean_lines("".join(buf).split("\f"))
             if text:
                 tag = open_blocks[-1]
                 out.append((tag if tag in _NAMED_BLOCKS else "p", text))
@@ -186,7 +192,7 @@ def blocks_from_html(html: str) -> tuple[Block, ...]:
             if name in _DROP_TAGS or _is_hidden(node):
                 continue
             if name == "br":
-                buf.append(" ")
+                buf.append("\f")  # a line break, kept (whitespace in the markup is not)
                 continue
             if name in _BLOCK_TAGS:
                 flush()

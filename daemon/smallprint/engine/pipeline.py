@@ -29,12 +29,20 @@ _BOILERPLATE = re.compile(
     r"|\bliable (?:to you )?for any (?:indirect|direct|incidental|consequential|special|damages)")
 # When a more specific practice explains a sentence, generic sharing on the same words is not repeated.
 _SPECIFIC_OVER_SHARING = frozenset({"sale_of_data", "business_transfer", "government_access", "third_party_sources"})
-# Practices whose subject sits in another practice's sentence without being the point of it.
-_SUPPRESSED_BY: dict[str, frozenset[str]] = {
-    "third_party_sharing": _SPECIFIC_OVER_SHARING,
-    "advertising": frozenset({"user_choice"}),
-    "location": frozenset({"international_transfer"}),
+# Practices whose subject sits in another practice's sentence without being the point of it:
+# practice -> (the practices that take the sentence over, the patterns concerned or None for all).
+_SUPPRESSED_BY: dict[str, tuple[frozenset[str], frozenset[str] | None]] = {
+    "third_party_sharing": (_SPECIFIC_OVER_SHARING, None),
+    # "advertising cookies", "opt out of marketing e-mails", "object to direct marketing": tracking, choice, rights.
+    "advertising": (frozenset({"user_choice", "user_rights", "tracking"}), None),
+    # An IP address in a list of logged data is tracking, not location; "servers located in" is a transfer.
+    "location": (frozenset({"tracking", "international_transfer"}), frozenset({"ip_address"})),
+    # Browser settings that block cookies are about tracking.
+    "user_choice": (frozenset({"tracking"}), frozenset({"settings", "you_may_choose"})),
 }
+# A hit scoring below WEAK_HIT is dropped when another practice in the same sentence scores ARBITRATION_MARGIN more.
+WEAK_HIT = 0.62
+ARBITRATION_MARGIN = 0.15
 # Model-suggested practices (clauses the rules missed) need at least this probability.
 MODEL_THRESHOLD = 0.6
 _OPP_FOR_PRACTICE: dict[str, str] = {
@@ -77,10 +85,20 @@ class _Finder:
         hits = {practice: r for practice, (_, r) in best.items()}
         if hits and _BOILERPLATE.search(low):
             hits = {p: r for p, r in hits.items() if p == "security" and r.polarity != "protective"}
-        for practice, suppressors in _SUPPRESSED_BY.items():
-            if practice in hits and not suppressors.isdisjoint(hits):
+        if len(hits) > 1:
+            hits = _arbitrate(hits)
+        for practice, (suppressors, patterns) in _SUPPRESSED_BY.items():
+            hit = hits.get(practice)
+            if hit is not None and not suppressors.isdisjoint(hits) and (patterns is None or hit.pattern in patterns):
                 del hits[practice]
         return hits
+
+
+def _arbitrate(hits: dict[str, RecognizerResult]) -> dict[str, RecognizerResult]:
+    """A weak, generic reading of a sentence ("... advertisers ..." in a sentence about cookies) gives way to a
+    clearly stronger one; readings of similar strength all stay (a clause can state several practices)."""
+    top = max(r.score for r in hits.values())
+    return {p: r for p, r in hits.items() if r.score >= WEAK_HIT or top - r.score < ARBITRATION_MARGIN}
 
 
 _FINDER: _Finder | None = None
@@ -159,7 +177,7 @@ def summarize_practices(highlights: Sequence[Highlight]) -> tuple[PracticeFindin
         counts = {p: 0 for p in pol.POLARITY_ORDER}
         for i in indices:
             counts[highlights[i].polarity] += 1
-        dominant = max(pol.POLARITY_ORDER, key=lambda p: (counts[p], -pol.POLARITY_ORDER.index(p)))
+        dominant = pol.dominant(practice, counts)
         strongest = max((i for i in indices if highlights[i].polarity == dominant),
                         key=lambda i: (highlights[i].confidence, -i))
         findings.append(PracticeFinding(practice, PRACTICE_BY_ID[practice].label, dominant,
@@ -200,8 +218,11 @@ def _kind(blocks: Sequence[Block], highlights: Sequence[Highlight], url, title) 
     except ImportError:
         detect_kind = None
     if detect_kind is not None:
-        result = detect_kind(blocks, url=url, title=title)
-        return result.kind, float(result.confidence), tuple(result.evidence)
+        try:
+            result = detect_kind(blocks, url=url, title=title)
+            return result.kind, float(result.confidence), tuple(result.evidence)
+        except (OSError, ValueError, KeyError):  # a missing or damaged model file: use the rules below
+            pass
     # Fallback until the trained detector exists: heading/title words plus density of practice clauses.
     head = " ".join([title or "", url or ""] + [b.text for b in blocks[:3]])
     practices = {h.practice for h in highlights}

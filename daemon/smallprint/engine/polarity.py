@@ -18,6 +18,7 @@ POLARITY_ORDER = ("concern", "protective", "neutral")
 # ("share without your consent" is still sharing).
 _NEGATOR = re.compile(
     r"\b(?:not|never|no|neither|nor|cannot|none|nothing|nobody|nowhere)\b|n[’']t\b|\bno longer\b|\bwithout ever\b"
+    r"|\b(?:unable|fail|fails|failed|refuse|refuses|decline|declines) to\b"
     r"|\b(?:refrain|refrains|prohibited|forbidden) from\b")
 # Where a negation's scope ends, looking back from the match.
 _SCOPE_BREAK = re.compile(
@@ -109,6 +110,19 @@ def decide(practice: str, sentence: str, start: int, end: int, polarity: str,
     if qualified is not None and polarity != "protective":
         return qualified
     return polarity, ""
+
+
+# A promise qualifies the clause it follows: "we may change this policy; we will notify you 30 days before" is read
+# as the promise, not as the bare change clause. Elsewhere the most frequent polarity wins (ties: concern first).
+_QUALIFYING_ORDER = {"policy_change": ("protective", "neutral", "concern")}
+
+
+def dominant(practice: str, counts: dict[str, int]) -> str:
+    """The polarity that stands for a practice across its clauses."""
+    for polarity in _QUALIFYING_ORDER.get(practice, ()):
+        if counts.get(polarity):
+            return polarity
+    return max(POLARITY_ORDER, key=lambda p: (counts.get(p, 0), -POLARITY_ORDER.index(p)))
 
 
 # For clauses found by the model (no pattern to say how the practice is stated): the practice's usual polarity,

@@ -5,6 +5,8 @@ from ._words import gap
 from .base import Pattern, Recognizer
 from .registry import register
 
+_DNT = r"(?:\bdo[- ]not[- ]track\b|\bdnt\b)"
+
 
 @register
 class AdvertisingRecognizer(Recognizer):
@@ -15,12 +17,12 @@ class AdvertisingRecognizer(Recognizer):
     patterns = (
         Pattern("targeted_ads", r"\b(?:targeted|personali[sz]ed|tailored|interest-based|behaviou?ral(?:ly)?|relevant|customi[sz]ed"
                                 r"|retargeting|remarketing|cross-context)\W+(?:\w+\W+){0,2}?(?:ads|advertis\w+|marketing|offers"
-                                r"|promotions|sponsored)", "concern", "protective", 0.9),
+                                r"|promotions|sponsored)", "concern", "protective", 0.7),
         Pattern("use_for_ads", r"\b(?:use|uses|used|using|process\w*|shar\w+|disclos\w+)" + gap(10)
-                + r"(?:for|to|in) (?:\w+ ){0,3}?(?:advertis\w+|marketing|ads|promotional)", "concern", "protective", 0.85),
+                + r"(?:for|to|in) (?:\w+ ){0,3}?(?:advertis\w+|marketing|ads|promotional)", "concern", "protective", 0.65),
         Pattern("ads", r"\b(?:advertis(?:ing|ements?|ers?|e)|ads|ad (?:networks?|partners|targeting|measurement|personali[sz]ation"
                        r"|serving|delivery)|(?:direct |email |e-mail )?marketing|promotional (?:\w+ )?(?:e-?mails?|communications?"
-                       r"|messages?|offers?|materials?)|sponsored (?:content|posts?|stories))\b", "concern", "protective", 0.7),
+                       r"|messages?|offers?|materials?)|sponsored (?:content|posts?|stories))\b", "concern", "protective", 0.45),
     )
     context = ("personal", "information", "data", "interests", "activity", "partners")
     exclude = r"\b(?:advertising|marketing) (?:agency|department|team|materials? (?:of|for) (?:our|the) (?:products|services))\b"
@@ -33,11 +35,21 @@ class TrackingRecognizer(Recognizer):
             "tracker", "trackers", "fingerprinting", "fingerprint", "sdk", "sdks", "analytics", "dnt", "storage",
             "referrer", "referring", "clickstream", "gifs", "gif", "tags", "history", "logs", "log", "tracer")
     patterns = (
-        # Do Not Track: honoured is protective, ignored is a concern (the words "Do Not" are no negation here).
-        Pattern("dnt", r"\bdo[- ]not[- ]track\b|\bdnt\b", "protective", "concern", 0.9),
-        Pattern("blocking_limits", r"\b(?:disabl|block|reject|refus|turn\w* off|delet|remov|declin)\w*" + gap(10)
-                + r"cookies?\b" + gap(12) + r"(?:may|might|will|could|can)\b" + gap(5)
-                + r"(?:not|no longer|limit\w*|affect\w*|unable|impair\w*|prevent\w*|restrict\w*|lose)\b", "neutral", None, 0.8),
+        # Do Not Track: honoured is protective, ignored is a concern. The verb carries the polarity ("we do not respond
+        # to Do Not Track"); the words "Do Not" inside the signal's name are no negation.
+        Pattern("dnt_ignored", r"\b(?:ignor|disregard)\w*" + gap(6) + _DNT + r"|" + _DNT + gap(8)
+                + r"(?:are |is |will be |be )?(?:ignored|disregarded)", "concern", None, 0.9),
+        Pattern("dnt_respond", r"\b(?:respond|honou?r|recogni[sz]|support|compl(?:y|ies)|obey|follow|act(?:s|ion)?|process|react"
+                               r"|alter|chang|respect|treat|accept|adhere)\w*" + gap(8) + _DNT + r"|" + _DNT + gap(8)
+                + r"(?:are |is |will be |be )?(?:honou?red|respected|supported|recogni[sz]ed|followed|processed)",
+                "protective", "concern", 0.9),
+        Pattern("dnt", _DNT, "neutral", "concern", 0.85),
+        # "If you disable cookies, some features may not work": informative, whatever the negations say.
+        Pattern("blocking_limits", r"^(?=.*?\bcookies?\b)(?=.*?\b(?:disabl|block|reject|refus|deactivat|turn\w* off|opt\w*[- ]?out"
+                                   r"|restrict|delet|remov|declin|without|not accept|clear)\w*)(?=.*?(?:\bnot (?:\w+ ){0,2}?(?:function|work"
+                                   r"|be (?:\w+ )?(?:available|able|provided|possible|accessible)|operate|load)|\baffect|\blimit|\bimpair"
+                                   r"|\bdiminish|\bunable|\bcannot|\bbreak|\bimpact|\bdegrad|\binterfere|\bno longer|\bnot all|\bsome (?:\w+ )?"
+                                   r"(?:features|functions|parts|areas|services|pages)))\W*\w+", "neutral", None, 0.8),
         Pattern("necessary_cookies", r"\b(?:strictly |technically )?(?:necessary|essential|required|session|first[- ]party"
                                      r"|functional(?:ity)?|preference)\W+(?:\w+\W+){0,2}?cookies?\b|\bcookies?\b" + gap(6)
                 + r"(?:necessary|essential|required) (?:for|to)", "neutral", "protective", 0.8),
@@ -53,7 +65,7 @@ class TrackingRecognizer(Recognizer):
         Pattern("cookies", r"\bcookies?\b|\blocal storage|\bweb storage|\blocal shared objects|\bflash cookies", "concern",
                 "protective", 0.65),
         Pattern("logs", r"\b(?:ip|server|access|usage|activity) logs?\b|\blog (?:data|files?|information)\b", "concern",
-                "protective", 0.55),
+                "protective", 0.5),
     )
     context = ("device", "browser", "website", "site", "online", "collect")
 
@@ -68,15 +80,11 @@ class ProfilingRecognizer(Recognizer):
         Pattern("automated_decisions", r"\bautomated (?:individual )?decision\w*|\bautomated processing|\bdecision-making",
                 "concern", "protective", 0.85),
         Pattern("profiling", r"\bprofiling\b|\b(?:build|create|develop|compile|make)\w* (?:a |user |marketing |consumer )?profiles?\b"
-                             r"|\binferences?\b|\binfer(?:s|red|ring)?\b|\bpredict\w*" + gap(4)
-                + r"(?:interests|preferences|characteristics|behaviou?r|age|gender)", "concern", "protective", 0.85),
-        Pattern("combine_data", r"\b(?:combin|link|merg|associat|connect)\w*" + gap(8)
-                + r"(?:information|data|accounts?|profiles?)\b" + gap(10)
-                + r"(?:across|from (?:other|our|different)|with (?:information|data) (?:from|we)|other (?:products|services))",
-                "concern", "protective", 0.8),
-        Pattern("across_products", r"\bacross (?:\w+ ){0,2}?(?:our|the|its|different|all) (?:\w+ )?(?:products|services|companies"
-                                   r"|devices|apps|platforms|family|brands|sites)\b", "concern", "protective", 0.65),
-        Pattern("interests", r"\b(?:determine|understand|learn|identify|infer|predict|analy[sz]e)\w*" + gap(5)
-                + r"(?:your |users'? )?(?:interests|preferences|characteristics|behaviou?rs?|habits)", "concern", "protective", 0.65),
+                             r"|\binferences?\b|\b(?:infer|predict)\w*" + gap(4)
+                + r"(?:interests|preferences|characteristics|behaviou?r|age|gender|personality)", "concern", "protective", 0.85),
+        Pattern("combine_data", r"\bcombin\w*" + gap(8) + r"(?:information|data|accounts?|profiles?)\b"
+                + r"|\b(?:information|data)" + gap(6) + r"(?:combined|linked|associated) (?:with|across)"
+                + r"|\bacross (?:\w+ ){0,2}?(?:products|services|devices|apps|platforms|companies)\b" + gap(6)
+                + r"(?:combin|link|connect|associat)\w*", "concern", "protective", 0.5),
     )
     context = ("information", "data", "ads", "interests")

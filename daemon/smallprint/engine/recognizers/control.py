@@ -18,7 +18,7 @@ class UserRightsRecognizer(Recognizer):
             "restrict", "restriction", "archive", "update", "edit", "retrieve", "forgotten", "request")
     patterns = (
         Pattern("right_to", r"\brights? (?:to|of) (?:\w+\W+){0,3}?" + _RIGHT_VERBS + r"|\bright to be forgotten|\bdata portability"
-                r"|\brights? of (?:access|rectification|erasure|portability|deletion)", "protective", "concern", 0.9),
+                r"|\brights? of (?:access|rectification|erasure|portability|deletion)", "protective", "concern", 0.65),
         Pattern("you_can", r"\b(?:you|users?|members?|customers?|individuals)\b (?:can|may|could|are (?:able|entitled|free) to|have the "
                            r"(?:right|ability|option|opportunity) to|also have the right to) (?:\w+\W+){0,3}?" + _RIGHT_VERBS
                 + gap(8) + r"(?:data|information|account|content|cop(?:y|ies)|profile|archive|pii|details|posts?|messages"
@@ -28,8 +28,11 @@ class UserRightsRecognizer(Recognizer):
                   r"(?:data|information|content)|\bdata (?:export|download|archive)", "protective", "concern", 0.85),
         Pattern("complaint", r"\b(?:lodge|file|make|submit|raise)\w* a complaint" + gap(6)
                 + r"(?:supervisory|data protection|regulator\w*|authorit\w+|commissioner)", "protective", None, 0.85),
+        Pattern("request_change", r"\brequest\w* (?:that we |us to |to )?(?:\w+ ){0,2}?(?:delet|correct|access|eras|rectif|updat|amend)\w*"
+                                  r"|\b(?:correct|delete|access|erase|update)\w* (?:or (?:\w+ ){1,3}?)?(?:such |your |the |any )(?:personal )?(?:data|information)",
+                "protective", "concern", 0.75),
         Pattern("delete_account", r"\b(?:delet|clos|deactivat|remov|eras)\w* (?:your|their|the) (?:\w+ )?(?:account|content|data|profile)"
-                                  r"\b", "protective", "concern", 0.6),
+                                  r"\b", "protective", "concern", 0.55),
     )
     context = ("request", "contact", "settings", "privacy")
 
@@ -42,15 +45,18 @@ class UserChoiceRecognizer(Recognizer):
             "turn", "elect", "limit", "stop", "consent", "toggle")
     patterns = (
         Pattern("opt_out", r"\bopt(?:[- ]?out|ing out| out)\b|\bunsubscrib\w+|\bopt[- ]in\b|\bdo not (?:sell|share) my\b",
-                "protective", "concern", 0.9),
+                "protective", "concern", 0.75),
+        Pattern("choose_whether", r"\bchoose (?:whether|if|not to|to (?:stop|no longer))|\bif you (?:do not|don't|no longer) (?:wish|want)"
+                                  r" to (?:receive|get|be contacted|have|allow|share|participate)|\brequest that (?:\w+ )?(?:we )?(?:not|stop)",
+                "protective", None, 0.75),
         Pattern("withdraw_consent", r"\b(?:withdraw|revoke|retract)\w* (?:\w+ )?consent", "protective", "concern", 0.85),
-        Pattern("settings", r"\b(?:chang|adjust|updat|manag|control|modif|us|visit|review|edit)\w* (?:\w+ ){0,3}?(?:privacy |ad |account |"
+        Pattern("settings", r"\b(?:chang|adjust|updat|manag|control|modif|visit|review|edit)\w* (?:\w+ ){0,3}?(?:privacy |ad |account |"
                             r"cookie |email |notification |communication )?(?:settings|preferences|privacy controls|choices)\b",
                 "protective", "concern", 0.7),
         Pattern("you_may_choose", r"\b(?:you|users?) (?:can|may|have the (?:right|option|ability) to|are able to) (?:\w+ )?"
                                   r"(?:choose|elect|decide|decline|refuse|withdraw|turn off|disable|limit|object|stop|"
                                   r"prevent|restrict|block|control|reject)\b(?! using| to use| your use| use)",
-                "protective", "concern", 0.75),
+                "protective", "concern", 0.45),
     )
     context = ("marketing", "emails", "advertising", "ads", "communications", "sharing", "cookies")
 
@@ -66,7 +72,7 @@ class RetentionRecognizer(Recognizer):
         Pattern("after_deletion", r"\b(?:retain|keep|kept|stor|preserv|maintain|hold|remain|continu|us)\w*" + gap(15)
                 + r"(?:after|even after|following|even if|once|when)\b (?:\w+\W+){0,4}?(?:delet\w+|clos\w+|terminat\w+"
                   r"|deactivat\w+|cancel\w+|remov\w+|request\w* (?:\w+ )?(?:deletion|erasure)|leave|stop using)"
-                  r"|\b(?:residual|backup|archived?) cop(?:y|ies)|\bmay (?:still )?remain (?:in|on|visible)"
+                  r"|\b(?:residual|backup|archived?) cop(?:y|ies)|\bmay (?:still )?(?:remain|persist) (?:in|on|visible)|\bpersist\w* in"
                   r"|\bnot (?:be )?(?:able to )?(?:completely |fully |permanently )?(?:delete|remove|erase)",
                 "concern", None, 0.85),
         Pattern("indefinite", r"\bindefinite(?:ly)?|\bas long as (?:we|it|the company) (?:see fit|wish|want|deem)|\bunlimited (?:period|time)"
@@ -81,12 +87,12 @@ class RetentionRecognizer(Recognizer):
                                      r"|\b(?:period|time) (?:\w+ )?(?:necessary|needed|required) (?:for|to)", "protective", None, 0.75),
         Pattern("legal_retention", r"\b(?:retain|keep|preserv|store|hold)\w*" + gap(12)
                 + r"(?:legal (?:obligations?|requirements?|claims?)|comply with|required by law|resolve disputes|enforce our"
-                  r"|legitimate (?:business )?(?:interests?|purposes)|business purposes)", "concern", "protective", 0.7),
+                  r"|legitimate (?:business )?(?:interests?|purposes)|business purposes)", "concern", "protective", 0.45),
         Pattern("never_logs", r"\b(?:never|not|no)\b (?:\w+ ){0,3}?(?:keep|store|retain|record|log)\w*" + gap(3)
-                + r"(?:logs?|records?|any (?:data|information))", "protective", None, 0.8),
-        Pattern("retain", r"\b(?:retain\w*|retention|keep (?:your|the|personal|this|such|it|them|user)|kept|stor(?:e|es|ed|ing)"
-                          r" (?:\w+ )?(?:data|information|it|them|logs)|logs? (?:are |is )?(?:kept|stored|retained))\b",
-                "neutral", "protective", 0.6),
+                + r"(?:logs?|records?|any (?:data|information))\b", "protective", None, 0.5),
+        Pattern("retain", r"\b(?:retain\w*|retention|keep (?:your|personal|user)|kept (?:for|until|as long)|how long"
+                          r"|logs? (?:are |is )?(?:kept|stored|retained))\b",
+                "neutral", "protective", 0.55),
     )
     context = ("data", "information", "personal", "account")
 
@@ -127,7 +133,7 @@ class SecurityRecognizer(Recognizer):
                 + r"(?:unauthori[sz]ed|breach\w*|security|hack\w*)", "concern", None, 0.85),
         Pattern("breach_notice", r"\b(?:notify|inform|tell|alert)\w*" + gap(8) + r"(?:breach\w*|security incidents?|compromis\w+)"
                                  r"|\bbreach notification", "protective", "concern", 0.85),
-        Pattern("measures", r"\bencrypt\w*|\bssl\b|\btls\b|\bhttps\b|\btwo[- ](?:factor|step)|\b2fa\b|\bmulti-factor|\bend-to-end"
+        Pattern("measures", r"\bencrypt\w*|\bssl\b|\btls\b|\btwo[- ](?:factor|step)|\b2fa\b|\bmulti-factor|\bend-to-end"
                             r"|\bzero-knowledge|\bsecurity (?:measures|safeguards|practices|controls|standards|precautions|procedures|protocols)"
                             r"|\b(?:technical|organi[sz]ational|administrative|physical|appropriate|reasonable|industry[- ]standard|commercially reasonable)"
                             r" (?:\w+ ){0,3}?(?:measures|safeguards|precautions)|\bfirewalls?|\baccess controls?|\bhash(?:ed|ing)\b"

@@ -56,8 +56,8 @@ class LocationRecognizer(Recognizer):
                            r"|\blatitude|\blongitude", "concern", "protective", 0.85),
         Pattern("location_data", r"\blocation(?:[- ]based)? (?:data|information|info|services|history|signals)\b"
                                  r"|\b(?:collect|use|track|access|determine|infer|share|receive|obtain|store)\w*" + gap(6)
-                                 + r"locations?\b", "concern", "protective", 0.8),
-        Pattern("ip_address", r"\bip[- ]address(?:es)?\b", "concern", "protective", 0.5),
+                                 + r"locations?\b", "concern", "protective", 0.7),
+        Pattern("ip_address", r"\bip[- ]address(?:es)?\b", "concern", "protective", 0.45),
     )
     context = ("device", "collect", "wi-fi", "wifi", "cell", "towers", "bluetooth")
     exclude = _LOCATION_NOT_USER

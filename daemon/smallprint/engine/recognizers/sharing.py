@@ -23,7 +23,7 @@ class SaleOfDataRecognizer(Recognizer):
             "barter", "monetize", "trade", "trading", "traded")
     patterns = (
         Pattern("sell_data", _SALE_WORDS + gap(10) + r"(?:personal|information|data|details|\bpii\b|e-?mail|addresses"
-                + r"|lists?|\bit\b|them|anything|identit)", "concern", "protective", 0.9),
+                + r"|lists?|\bit\b|them|anything|identit)", "concern", "protective", 0.75),
         Pattern("data_sold", r"(?:information|data|details|\bpii\b)" + gap(6)
                 + r"(?:be |is |are |been |get |gets )?(?:sold|rented|traded|monetized)\b", "concern", "protective", 0.9),
         Pattern("ccpa_sale", r"\bsale of (?:your )?(?:personal )?(?:information|data)|\b(?:sell|sale)[\"”']? (?:or|and|and/or) "
@@ -78,7 +78,7 @@ class GovernmentAccessRecognizer(Recognizer):
                 "concern", "protective", 0.75),
         Pattern("legal_necessity", r"\b(?:disclos\w+|shar(?:e|es|ed|ing)|provid\w+|releas\w+|reveal\w*|preserv\w+)" + gap(15)
                 + r"(?:comply with (?:\w+ ){0,2}?(?:laws?|legal|regulations?)|required (?:to do so )?by (?:applicable )?law"
-                  r"|good[- ]faith belief|believe in good faith|legal (?:obligations?|requirements?))", "concern", "protective", 0.7),
+                  r"|good[- ]faith belief|believe in good faith|legal (?:obligations?|requirements?))", "concern", "protective", 0.5),
     )
     context = ("disclose", "information", "request", "requests", "data")
 
@@ -91,12 +91,13 @@ class ThirdPartySourcesRecognizer(Recognizer):
             "supplement", "combine", "provide", "share", "send", "scrape", "scraping", "non-users", "through")
     patterns = (
         Pattern("receive_from", r"\b(?:receiv|obtain|collect|get|gets|gather|acquir|purchas|buy|supplement|combin|link)\w*"
-                + gap(10) + r"(?:from|through|via|by) (?:\w+\W+){0,4}?" + _RECIPIENTS, "concern", "protective", 0.85),
+                + gap(10) + r"(?:from|through|via) (?:\w+\W+){0,4}?" + _RECIPIENTS, "concern", "protective", 0.85),
         Pattern("public_sources", r"\bpublicly[- ]available (?:information|data|sources)|\bpublic (?:sources|databases|records)"
                                   r"|\b(?:other|various|third[- ]party|external|public) sources|\bdata brokers?|\bscrap(?:e|ed|ing)\b",
                 "concern", "protective", 0.8),
-        Pattern("they_send_us", _RECIPIENTS + gap(6) + r"(?:provid|shar|send|giv|pass|disclos)\w*" + gap(3)
-                + r"(?:us|with us|to us)\b", "concern", "protective", 0.8),
+        Pattern("they_send_us", _RECIPIENTS + gap(6) + r"(?:provid|shar|send|giv|pass|disclos|transfer)\w* (?:(?:to |with )?us (?:with )?"
+                + r"(?:\w+ ){0,3}?(?:information|data|details)|(?:\w+ ){0,3}?(?:information|data|details)" + gap(3)
+                + r"(?:to|with) us)\b", "concern", "protective", 0.6),
         Pattern("non_users", r"\beven if you (?:do not|don't) (?:have|use|create|hold)|\bnon-?users\b|\bwithout an account",
                 "concern", "protective", 0.7),
     )
@@ -139,10 +140,13 @@ class ThirdPartySharingRecognizer(Recognizer):
         Pattern("only_with_consent", r"\bonly (?:\w+ ){0,4}?(?:with|if|when|where|after) (?:you (?:have )?(?:given|give|provide) )?(?:your )?"
                                      r"(?:explicit |express |prior |specific )?(?:consent|permission|authori[sz]ation)",
                 "protective", "concern", 0.8),
-        Pattern("share_with", _GIVE + gap(14) + _RECIPIENTS, "concern", "protective", 0.85),
+        Pattern("share_with", _GIVE + gap(14) + _RECIPIENTS, "concern", "protective", 0.6),
         Pattern("recipients_access", _RECIPIENTS + gap(8) + r"(?:have access|may access|access to|can access|receive|process\w*"
                 + r"|on (?:our|its) behalf|help us|assist us|perform\w* (?:services|functions|tasks)|operat\w+)",
-                "concern", "protective", 0.75),
+                "concern", "protective", 0.55),
+        Pattern("uses_providers", r"\b(?:uses?|using|employ\w*|engag\w+|work\w* with|rel(?:y|ies) on) (?:the )?(?:services of|(?:\w+ )?"
+                                  r"(?:third[- ]party |outside |external )?(?:service providers?|vendors|processors|contractors|hosting"
+                                  r" (?:compan\w+|providers?|partners?)|companies|third[- ]parties))", "concern", "protective", 0.55),
         Pattern("disclose_generic", r"\b(?:shar(?:e|es|ed|ing)|disclos(?:e|es|ed|ing))\b" + gap(6)
                 + r"(?:your |the |such |this |any |personal |user )(?:\w+ )?(?:information|data|details|pii|content)",
                 "concern", "protective", 0.55),
