@@ -10,7 +10,7 @@ the practices the engine found in it.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -181,22 +181,14 @@ def _merge(a: tuple[Finding, ...], b: tuple[Finding, ...]) -> tuple[Finding, ...
 
 def _match_blocks(old: list[dict], new: list[dict]) -> tuple[set[int], set[int], int]:
     """Set aside blocks whose text is identical in both versions (wherever they are): on a revisit that is
-    nearly all of them, and it spares cutting them into clauses. Returns the indices of the other blocks
-    on each side and how many were set aside."""
-    waiting: dict[str, int] = defaultdict(int)
-    for b in old:
-        waiting[b["text"]] += 1
-    new_rest = set()
-    for j, b in enumerate(new):
-        if waiting.get(b["text"], 0) > 0:
-            waiting[b["text"]] -= 1
-        else:
-            new_rest.add(j)
-    old_rest = set()
-    for i in range(len(old) - 1, -1, -1):  # the surplus copies of a repeated block are its last occurrences
-        if waiting.get(old[i]["text"], 0) > 0:
-            waiting[old[i]["text"]] -= 1
-            old_rest.add(i)
+    nearly all of them, and it spares cutting them into clauses. Only texts found once on each side are set
+    aside: which copy of a repeated block ("IP address" as a heading and as a list item) went where is for
+    the clause alignment to decide, in context. Returns the indices of the other blocks and the count."""
+    old_count = Counter(b["text"] for b in old)
+    new_count = Counter(b["text"] for b in new)
+    unique_in_both = {t for t, n in new_count.items() if n == 1 and old_count.get(t) == 1}
+    old_rest = {i for i, b in enumerate(old) if b["text"] not in unique_in_both}
+    new_rest = {j for j, b in enumerate(new) if b["text"] not in unique_in_both}
     return old_rest, new_rest, len(new) - len(new_rest)
 
 
@@ -218,35 +210,42 @@ def _match_exact(old: list[Clause], new: list[Clause]) -> tuple[list[int], list[
     return old_left, new_left, len(matched_old)
 
 
-def _covered(tokens: list[tuple[str, int]], grams: set[tuple[str, ...]]) -> set[int]:
-    """Owners (clause indices) all of whose words sit inside some n-gram found in `grams`."""
-    hit = [False] * len(tokens)
-    for k in range(len(tokens) - _MIN_RUN + 1):
-        if tuple(w for w, _ in tokens[k:k + _MIN_RUN]) in grams:
+def _grams(stream: list[str]) -> set[tuple[str, ...]]:
+    return {tuple(stream[k:k + _MIN_RUN]) for k in range(len(stream) - _MIN_RUN + 1)}
+
+
+def _covered(clauses: list[Clause], left: list[int], other_grams: set[tuple[str, ...]]) -> set[int]:
+    """Leftover clauses each of whose words sits inside some run of `_MIN_RUN` words (read across clause
+    boundaries of its own version) that the other version also has."""
+    stream: list[str] = []
+    owner: list[int] = []
+    for index, clause in enumerate(clauses):
+        stream.extend(clause.key)
+        owner.extend([index] * len(clause.key))
+    hit = [False] * len(stream)
+    for k in range(len(stream) - _MIN_RUN + 1):
+        if tuple(stream[k:k + _MIN_RUN]) in other_grams:
             for m in range(k, k + _MIN_RUN):
                 hit[m] = True
-    missing = {owner for (_, owner), h in zip(tokens, hit) if not h}
-    return {owner for _, owner in tokens} - missing
+    wanted = set(left)
+    missing = {o for o, h in zip(owner, hit) if not h and o in wanted}
+    return wanted - missing
 
 
 def _covered_by_realignment(old: list[Clause], old_left: list[int], new: list[Clause], new_left: list[int]
                             ) -> tuple[set[int], set[int]]:
     """Leftover clauses whose words all reappear, in runs, on the other side: re-segmented, not changed.
 
-    A heading that lost its line break merges with the next sentence; a list flattened into one line
-    becomes one clause. Runs of `_MIN_RUN` words, read across clause boundaries, recognise both in
-    linear time; a clause with even one word outside such a run (a new "not", say) stays a change.
+    A heading that lost its line break merges with the next sentence; a list flattened into one line becomes
+    one clause. Runs of `_MIN_RUN` words, read across clause boundaries over the whole of both versions (a
+    short item such as "IP address" is recognised by its neighbours), find both in linear time; a clause
+    with even one word outside such a run (a new "not", say) stays a change.
     """
-    a = [(w, i) for i in old_left for w in old[i].key]
-    b = [(w, j) for j in new_left for w in new[j].key]
-    if len(a) < _MIN_RUN or len(b) < _MIN_RUN:
+    if not old_left or not new_left:
         return set(), set()
-
-    def grams(tokens) -> set[tuple[str, ...]]:
-        words_only = [w for w, _ in tokens]
-        return {tuple(words_only[k:k + _MIN_RUN]) for k in range(len(words_only) - _MIN_RUN + 1)}
-
-    return _covered(a, grams(b)), _covered(b, grams(a))
+    old_grams = _grams([w for c in old for w in c.key])
+    new_grams = _grams([w for c in new for w in c.key])
+    return _covered(old, old_left, new_grams), _covered(new, new_left, old_grams)
 
 
 def _similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
@@ -369,7 +368,8 @@ def headline(since: str | None, added: tuple[ClauseChange, ...], removed: tuple[
     if gone:
         parts.append(f"No longer stated: {_phrases(gone)}.")
     if gained - brand_new:
-        parts.append(f"More clauses about {_label_list(gained - brand_new)}.")
+        lead = "More" if parts else (f"New since {when}: more" if when else "New in this version: more")
+        parts.append(f"{lead} clauses about {_label_list(gained - brand_new)}.")
     if lost - gone:
         parts.append(f"Fewer clauses about {_label_list(lost - gone)}.")
     reworded = {pp for c in changed for pp in pairs(c.findings) & pairs(c.old_findings)} - gained - lost

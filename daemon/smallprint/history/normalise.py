@@ -42,10 +42,10 @@ _LINE_PREFIX = re.compile(
     r"(?:#{1,6}\s+"                         # ATX heading
     r"|[*+\-\u2022\u25aa\u25cf\u2013]\s+"   # bullets
     r"|\(?\d{1,3}(?:\.\d{1,3})*[.)]\s+"     # 1.  1)  (1)  1.2.
-    r"|\d{1,3}(?:\.\d{1,3})+\s+"            # 1.2 Heading
+    r"|\d{1,2}(?:\.\d{1,2}){1,2}\s+(?=[A-Z])"  # 1.2 Heading (not 123.45.67.89, an address)
     r"|\(?[a-zA-Z][.)]\s+(?=[A-Z])"          # a)  (b)  A.  before a capitalised clause
     r"|\(?(?:[ivxlcdm]{1,6}|[IVXLCDM]{1,6})[.)]\s+(?=[A-Z])"  # ii)  IV.
-    r")+"
+    r")*"
 )
 _TRAILING_HASHES = re.compile(r"\s+#+\s*$")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
@@ -64,7 +64,7 @@ def html_to_text(html: str) -> str:
     for tag in soup.find_all(_INVISIBLE_TAGS):
         tag.decompose()
     for br in soup.find_all("br"):
-        br.replace_with(NavigableString("\n"))
+        br.replace_with(NavigableString("\n\n"))  # as in Markdown tables: a <br> ends a line of its own
     for tag in soup.find_all(_BLOCK_TAGS):
         tag.insert_before(NavigableString("\n\n"))
         tag.insert_after(NavigableString("\n\n"))
@@ -107,7 +107,7 @@ def paragraphs(text: str, *, is_html: bool | None = None) -> list[str]:
         is_html = looks_like_html(text)
     if is_html:
         text = html_to_text(text)
-    text = _BR.sub("\n", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     result: list[str] = []
     current: list[str] = []
 
@@ -118,21 +118,29 @@ def paragraphs(text: str, *, is_html: bool | None = None) -> list[str]:
                 result.append(joined)
             current.clear()
 
-    for raw in text.split("\n"):
-        if not raw.strip() or _SETEXT_RULE.match(raw) or _TABLE_RULE.match(raw):
-            flush()
-            continue
-        if "|" in raw and raw.strip().startswith("|"):
-            # A table row: each cell is its own paragraph.
-            flush()
-            for cell in raw.strip().strip("|").split("|"):
-                current.append(strip_line_prefix(cell))
-                flush()
-            continue
+    def add_line(raw: str) -> None:
         stripped = strip_line_prefix(raw)
         if stripped != raw.lstrip() or raw.lstrip().startswith("#"):
             flush()  # a list item or heading begins its own paragraph
         current.append(stripped.strip())
+
+    for raw in text.split("\n"):
+        if not raw.strip() or _SETEXT_RULE.match(raw) or _TABLE_RULE.match(raw):
+            flush()
+            continue
+        if raw.lstrip().startswith("|"):
+            # A table row: each cell is its own paragraph, and so is each <br>-separated line in a cell.
+            flush()
+            for cell in raw.strip().strip("|").split("|"):
+                for line in _BR.split(cell):
+                    add_line(line)
+                    flush()
+            continue
+        lines = _BR.split(raw) if "<" in raw else (raw,)
+        for k, line in enumerate(lines):
+            if k:
+                flush()
+            add_line(line)
     flush()
     return result
 
@@ -142,8 +150,14 @@ def normalise(text: str, *, is_html: bool | None = None) -> str:
     return "\n\n".join(paragraphs(text, is_html=is_html))
 
 
+# List numbering left in the middle of a line once its line breaks are gone ("... below: 1. We collect").
+_INLINE_NUMBERING = re.compile(r"(?<![\w.,/-])(?:\d{1,3}(?:\.\d{1,3})*[.)]|\([a-zA-Z0-9]{1,4}\))(?=\s)")
+
+
 def words(text: str) -> tuple[str, ...]:
-    """The case-folded words of a text: the unit on which versions are compared."""
+    """The case-folded words of a text, list numbering left out: the unit on which versions are compared."""
+    if any(c in text for c in ".)"):
+        text = _INLINE_NUMBERING.sub(" ", text)
     return tuple(_WORD.findall(text.translate(_QUOTES).casefold()))
 
 

@@ -10,6 +10,7 @@ both map to "github.io". This only affects how versions are grouped, never what 
 from __future__ import annotations
 
 import ipaddress
+import re
 from urllib.parse import urlsplit
 
 # Second-level public suffixes in wide use (ccTLDs that register under com./co./org. and the like).
@@ -27,8 +28,14 @@ _MULTI_LABEL_SUFFIXES = frozenset(
 )
 
 
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:(?!\d)")
+
+
 def host_of(url: str) -> str:
-    """The lower-case host of a URL (or of a bare host name)."""
+    """The lower-case host of a URL (or of a bare host name); "" for about:blank, mailto: and the like."""
+    scheme = _SCHEME.match(url)
+    if scheme and not url[scheme.end():].startswith("//"):
+        return ""
     parts = urlsplit(url if "//" in url else f"//{url}")
     return (parts.hostname or "").rstrip(".").lower()
 

@@ -1,0 +1,140 @@
+"""The policy diff: inserted data-use clauses are found with their practice and polarity; moves are not changes."""
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from smallprint import analyze
+from smallprint.history.diff import diff_analyses, format_since, practice_phrase
+
+# Mid-sized real policies of different services and styles; the clauses are inserted between paragraphs.
+HOSTS = ("youtube/2022-07-11_pga2_f2ca46e.md", "instagram/2021-01-13_pga1_3cca8a0.md",
+         "facebook/2018-06-11_pga1_3cca8a0.md")
+INSERTIONS = {
+    "ai training": ("We may use the information we collect and publicly available information to help train our "
+                    "machine learning or artificial intelligence models.", "ai_training", "concern"),
+    "biometric": ("We may collect and use your biometric information, such as face geometry and voiceprints, to "
+                  "verify your identity.", "biometric", "concern"),
+    "no ai training": ("We do not use customer content to train AI models.", "ai_training", "protective"),
+}
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p for p in text.split("\n\n") if p.strip()]
+
+
+def _diff(old_text: str, new_text: str, since: str = "2023-05-18"):
+    return diff_analyses(analyze(text=old_text).to_dict(), analyze(text=new_text).to_dict(), since=since)
+
+
+@pytest.mark.parametrize("host", HOSTS)
+@pytest.mark.parametrize("insertion", list(INSERTIONS))
+def test_an_inserted_data_use_clause_is_reported_as_added(shared_data, host, insertion):
+    clause, practice, polarity = INSERTIONS[insertion]
+    original = (shared_data / "policies" / host).read_text(encoding="utf-8")
+    paragraphs = _paragraphs(original)
+    middle = len(paragraphs) // 2
+    revised = "\n\n".join(paragraphs[:middle] + [clause] + paragraphs[middle:])
+
+    diff = _diff("\n\n".join(paragraphs), revised)
+
+    assert [c.text for c in diff.added] == [clause]
+    added = diff.added[0]
+    assert (added.practice, added.polarity) == (practice, polarity)
+    assert added.summary
+    assert diff.removed == () and diff.changed == ()
+    assert "18 May 2023" in diff.summary
+    assert practice_phrase(practice, polarity) in diff.summary or f"({polarity})" in diff.summary
+
+
+def test_all_three_insertions_at_once_make_the_headline(shared_data):
+    paragraphs = _paragraphs((shared_data / "policies" / HOSTS[1]).read_text(encoding="utf-8"))
+    revised = list(paragraphs)
+    for k, (clause, _, _) in enumerate(INSERTIONS.values()):
+        revised.insert(5 + 7 * k, clause)
+    diff = _diff("\n\n".join(paragraphs), "\n\n".join(revised))
+    assert {(c.practice, c.polarity) for c in diff.added} == {(p, pol) for _, p, pol in INSERTIONS.values()}
+    assert diff.summary.startswith("New since 18 May 2023")
+    for _, practice, polarity in INSERTIONS.values():
+        assert practice_phrase(practice, polarity) in diff.summary or practice.split("_")[0] in diff.summary.lower()
+
+
+@pytest.mark.parametrize("host", HOSTS)
+def test_reordering_paragraphs_is_not_a_change(shared_data, host):
+    paragraphs = _paragraphs((shared_data / "policies" / host).read_text(encoding="utf-8"))
+    shuffled = list(paragraphs)
+    random.Random(7).shuffle(shuffled)
+    diff = _diff("\n\n".join(paragraphs), "\n\n".join(shuffled))
+    assert (diff.added, diff.removed, diff.changed) == ((), (), ())
+    assert diff.summary == "No change to data practices since 18 May 2023."
+
+
+def test_a_removed_clause_is_reported_with_its_practice(shared_data):
+    paragraphs = _paragraphs((shared_data / "policies" / HOSTS[0]).read_text(encoding="utf-8"))
+    clause = INSERTIONS["no ai training"][0]
+    with_promise = paragraphs[:10] + [clause] + paragraphs[10:]
+    diff = _diff("\n\n".join(with_promise), "\n\n".join(paragraphs))
+    assert [(c.text, c.practice, c.polarity) for c in diff.removed] == [(clause, "ai_training", "protective")]
+    assert "No longer stated" in diff.summary or "Fewer clauses" in diff.summary
+
+
+@pytest.mark.parametrize("old, new, practice, old_polarity, new_polarity", [
+    ("We do not sell your personal information to anyone.", "We may sell your personal information to partners.",
+     "sale_of_data", "protective", "concern"),
+    ("We do not use your content to train artificial intelligence models.",
+     "We use your content to train artificial intelligence models.", "ai_training", "protective", "concern"),
+])
+def test_a_reworded_clause_is_changed_with_its_old_text(old, new, practice, old_polarity, new_polarity):
+    intro = "This privacy policy explains how Example Ltd handles your information.\n\n"
+    outro = "\n\nYou can contact our data protection officer at any time."
+    diff = _diff(intro + old + outro, intro + new + outro)
+    assert len(diff.changed) == 1 and not diff.added and not diff.removed
+    change = diff.changed[0]
+    assert (change.old_text, change.text) == (old, new)
+    assert (change.practice, change.polarity) == (practice, new_polarity)
+    assert (practice, old_polarity) in {(f.practice, f.polarity) for f in change.old_findings}
+    assert "New since 18 May 2023" in diff.summary and "No longer stated" in diff.summary
+
+
+def _analysis(blocks: list[str], highlights: list[tuple[int, str, str, str]]) -> dict:
+    """A hand-made analysis: block texts, and (block index, quoted words, practice, polarity) highlights."""
+    out_highlights = []
+    for index, quote, practice, polarity in highlights:
+        start = blocks[index].index(quote)
+        out_highlights.append({"block": f"b{index}", "start": start, "end": start + len(quote), "text": quote,
+                               "practice": practice, "polarity": polarity, "summary": f"{practice} {polarity}",
+                               "confidence": 0.9})
+    return {"blocks": [{"id": f"b{i}", "text": t, "tag": "p"} for i, t in enumerate(blocks)],
+            "highlights": out_highlights}
+
+
+@pytest.mark.parametrize("old_blocks, new_blocks", [
+    (["1. We collect your email.", "2. We share it with partners."], ["We share it with partners.", "We collect your email."]),
+    (["Contact\n\nWe collect your email. We share it with partners."], ["Contact", "We collect your email.", "We share it with partners."]),
+    (["**We collect** your email.", "We share it\nwith partners."], ["We collect your email.", "We share it with partners."]),
+    (["We collect your email.", "We share it with partners."], ["We collect your email. We share it with partners."]),
+])
+def test_resegmenting_and_formatting_are_not_changes(old_blocks, new_blocks):
+    diff = diff_analyses(_analysis(old_blocks, []), _analysis(new_blocks, []))
+    assert (diff.added, diff.removed, diff.changed) == ((), (), ())
+
+
+def test_clause_findings_come_from_the_engine_highlights_over_them():
+    old = _analysis(["We collect your email."], [])
+    new = _analysis(["We collect your email. We share your face geometry with partners."],
+                    [(0, "face geometry", "biometric", "concern"), (0, "share", "third_party_sharing", "concern")])
+    diff = diff_analyses(old, new, since="2023-05-18T10:00:00Z")
+    (added,) = diff.added
+    assert added.text == "We share your face geometry with partners."
+    assert {(f.practice, f.polarity) for f in added.findings} == {("biometric", "concern"),
+                                                                  ("third_party_sharing", "concern")}
+    assert diff.to_dict()["added"][0]["findings"]
+    assert set(diff.to_dict()) >= {"added", "removed", "changed", "summary"}
+
+
+@pytest.mark.parametrize("since, shown", [
+    ("2023-05-18", "18 May 2023"), ("2023-05-18T23:59:59.123456Z", "18 May 2023"), ("old.md", "old.md"), (None, None),
+])
+def test_format_since(since, shown):
+    assert format_since(since) == shown

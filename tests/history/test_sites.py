@@ -1,0 +1,44 @@
+"""Sites: the registrable domain (offline, from a built-in suffix list) and the policy's path."""
+from __future__ import annotations
+
+import pytest
+
+from smallprint.history.sites import registrable_domain, site_key, site_of
+
+
+@pytest.mark.parametrize("host, domain", [
+    ("www.facebook.com", "facebook.com"),
+    ("m.facebook.com", "facebook.com"),
+    ("facebook.com", "facebook.com"),
+    ("www.bbc.co.uk", "bbc.co.uk"),
+    ("shop.example.com.au", "example.com.au"),
+    ("a.b.example.co.jp", "example.co.jp"),
+    ("WWW.Example.ORG.", "example.org"),
+    ("localhost", "localhost"),
+    ("127.0.0.1", "127.0.0.1"),
+    ("[::1]", "[::1]"),
+    ("alice.github.io", "github.io"),  # a private suffix the built-in list does not know: documented limitation
+])
+def test_registrable_domain(host, domain):
+    assert registrable_domain(host) == domain
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("https://www.facebook.com/privacy/policy/?entry_point=x#top", ("facebook.com", "/privacy/policy")),
+    ("https://policies.google.com/privacy", ("google.com", "/privacy")),
+    ("http://example.co.uk", ("example.co.uk", "/")),
+    ("https://user@www.example.com:8443/legal/privacy.html", ("example.com", "/legal/privacy.html")),
+])
+def test_site_of_url(url, expected):
+    assert site_of(url) == expected
+
+
+@pytest.mark.parametrize("url", ["about:blank", "file:///home/me/policy.html", ""])
+def test_a_url_without_a_host_is_refused(url):
+    with pytest.raises(ValueError):
+        site_of(url)
+
+
+@pytest.mark.parametrize("value", ["facebook.com", "www.facebook.com", "https://m.facebook.com/privacy", "FACEBOOK.COM"])
+def test_site_key_accepts_domain_host_or_url(value):
+    assert site_key(value) == "facebook.com"
