@@ -5,6 +5,7 @@ None of these needs a daemon: bad frames are answered by the bridge itself, and 
 from __future__ import annotations
 
 import struct
+import time
 
 import pytest
 
@@ -142,3 +143,33 @@ def test_the_length_is_native_byte_order(bridge):
     bridge.send_raw(struct.pack("=I", len(body)) + body)
     assert bridge.next_reply()["id"] == "order"
     assert_clean_end(bridge)
+
+
+STRAY_OUTPUT = '''
+import atexit, os, sys, threading, time
+def _noise():
+    deadline = time.monotonic() + 30
+    while sys.stdout is not sys.stderr and time.monotonic() < deadline:  # the bridge has started serving
+        time.sleep(0.01)
+    print("stray print while serving")
+    os.system("echo stray output of a child process")
+    sys.stdout.flush()
+threading.Thread(target=_noise).start()
+atexit.register(lambda: print("stray print at exit"))
+'''
+
+
+def test_stray_output_after_start_never_reaches_the_frames(tmp_path):
+    # sitecustomize runs inside the bridge's interpreter: a stand-in for a noisy library or child process.
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(STRAY_OUTPUT)
+    bridge = BridgeProcess(bridge_env(tmp_path / "home", PYTHONPATH=str(site)))
+    try:
+        time.sleep(0.5)  # let the noise happen while the bridge serves
+        assert bridge.request({"id": 1, "type": "ping"})["type"] == "pong"
+        assert_clean_end(bridge)
+        assert "stray print while serving" in bridge.stderr and "stray output of a child process" in bridge.stderr
+        assert "stray print at exit" in bridge.stderr
+    finally:
+        bridge.kill()
