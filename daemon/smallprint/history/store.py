@@ -300,6 +300,13 @@ class Store:
             "SELECT text FROM versions WHERE id = ?", (version_id,)).fetchone())
         return row[0] if row else None
 
+    def settings(self) -> dict:
+        """The connection's safety settings, as SQLite reports them (for `status` and the tests)."""
+        def read() -> dict:
+            return {name: self._db.execute(f"PRAGMA {name}").fetchone()[0]
+                    for name in ("user_version", "journal_mode", "foreign_keys", "synchronous", "secure_delete")}
+        return self._call("read settings", read)
+
     def integrity(self) -> str:
         """'ok', or what PRAGMA integrity_check found."""
         rows = self._call("check integrity", lambda: self._db.execute("PRAGMA integrity_check").fetchall())

@@ -1,0 +1,172 @@
+"""The history routes and the analysis recorder, through a real app on a loopback socket."""
+from __future__ import annotations
+
+import pytest
+import pytest_asyncio
+
+from smallprint.config import Config
+from smallprint.daemon.app import create_app
+from tests.daemon.test_openapi import response_schema, validator_for
+
+pytestmark = pytest.mark.asyncio
+
+TOKEN = "history-test-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+URL = "https://www.example.co.uk/privacy"
+POLICY = ("Privacy Policy\n\nThis privacy policy explains how Example Ltd collects and uses your personal data.\n\n"
+          "We collect your email address and your location.\n\nWe do not sell your personal information.\n\n"
+          "You can ask us to delete your data at any time.")
+POLICY_RESTYLED = POLICY.replace("We collect your email", "We **collect** your\nemail")
+AI_CLAUSE = ("We may use the information we collect and publicly available information to help train our machine "
+             "learning or artificial intelligence models.")
+POLICY_WITH_AI = POLICY + "\n\n" + AI_CLAUSE
+NOT_A_POLICY = "Our team went hiking last weekend. The weather was lovely and everyone enjoyed the view."
+
+
+@pytest_asyncio.fixture
+async def api(aiohttp_client, smallprint_home):
+    app = create_app(Config().replace(worker_mode="thread"), token=TOKEN, optional_modules=("smallprint.history.api",))
+    return await aiohttp_client(app)
+
+
+async def analyze(api, text: str, url: str | None = URL, **extra) -> dict:
+    response = await api.post("/v1/analyze", json={"text": text, "url": url, **extra}, headers=AUTH)
+    assert response.status == 200, await response.text()
+    return await response.json()
+
+
+async def get(api, path: str, status: int = 200, headers=AUTH) -> dict:
+    response = await api.get(path, headers=headers)
+    body = await response.json()
+    assert response.status == status, body
+    return body
+
+
+async def openapi(api) -> dict:
+    return await get(api, "/v1/openapi.json")
+
+
+async def test_a_policy_is_remembered_and_a_change_is_reported_on_the_next_visit(api):
+    first = await analyze(api, POLICY)
+    assert first["kind"] == "privacy_policy"
+    assert first["history"] == {**first["history"], "available": True, "recorded": True, "site": "example.co.uk",
+                                "path": "/privacy", "new_version": True}
+    assert "changes_since_last_visit" not in first
+
+    restyled = await analyze(api, POLICY_RESTYLED)
+    assert restyled["history"]["new_version"] is False
+    assert restyled["history"]["version"] == first["history"]["version"]
+    assert "changes_since_last_visit" not in restyled
+
+    changed = await analyze(api, POLICY_WITH_AI, url="https://example.co.uk/privacy/")
+    changes = changed["changes_since_last_visit"]
+    assert changes["previous_version"] == first["history"]["version"]
+    versions = (await get(api, "/v1/sites/example.co.uk/versions"))["versions"]
+    assert changes["previous_date"] == versions[0]["last_seen"]
+    assert [(c["text"], c["practice"], c["polarity"]) for c in changes["added"]] == [
+        (AI_CLAUSE, "ai_training", "concern")]
+    assert changes["removed"] == [] and changes["changed"] == []
+    assert changes["summary"].startswith("New since ")
+    assert "train AI" in changes["summary"]
+    # The extension marks the new clause where it is: block and offsets into the analysis it received.
+    added = changes["added"][0]
+    block = next(b for b in changed["blocks"] if b["id"] == added["block"])
+    assert block["text"][added["start"]:added["end"]] == AI_CLAUSE
+
+    document = await openapi(api)
+    validator_for(document, {"$ref": "#/components/schemas/ChangesSinceLastVisit"}).validate(changes)
+    validator_for(document, {"$ref": "#/components/schemas/HistoryNote"}).validate(changed["history"])
+
+
+async def test_ordinary_pages_are_not_remembered_unless_asked(api):
+    page = await analyze(api, NOT_A_POLICY, url="https://blog.example.org/hike")
+    assert page["kind"] != "privacy_policy"
+    assert "history" not in page
+    assert (await get(api, "/v1/sites"))["sites"] == []
+
+    asked = await analyze(api, NOT_A_POLICY, url="https://blog.example.org/hike", remember=True)
+    assert asked["history"]["recorded"] is True
+    assert [s["site"] for s in (await get(api, "/v1/sites"))["sites"]] == ["example.org"]
+
+
+async def test_without_a_url_nothing_is_remembered(api):
+    result = await analyze(api, POLICY, url=None)
+    assert "history" not in result
+    assert (await get(api, "/v1/sites"))["sites"] == []
+
+
+async def test_a_url_without_a_host_is_explained_not_failed(api):
+    result = await analyze(api, POLICY, url="about:blank")
+    assert result["history"]["recorded"] is False and result["highlights"]
+
+
+async def test_sites_versions_and_diff_routes(api):
+    await analyze(api, POLICY)
+    await analyze(api, POLICY_WITH_AI)
+    document = await openapi(api)
+
+    sites = await get(api, "/v1/sites")
+    assert [(s["site"], s["versions"]) for s in sites["sites"]] == [("example.co.uk", 2)]
+    validator_for(document, response_schema(document, "/v1/sites", "GET", 200)).validate(sites)
+
+    versions = await get(api, "/v1/sites/www.example.co.uk/versions?changes=true")
+    assert versions["site"] == "example.co.uk"
+    first, second = versions["versions"]
+    assert first["changes"] is None and "train AI" in second["changes"]["summary"]
+    validator_for(document, response_schema(document, "/v1/sites/{site}/versions", "GET", 200)).validate(versions)
+
+    default = await get(api, "/v1/sites/example.co.uk/diff")
+    explicit = await get(api, f"/v1/sites/example.co.uk/diff?from={first['id']}&to={second['id']}")
+    assert default == explicit
+    assert (default["from"]["id"], default["to"]["id"]) == (first["id"], second["id"])
+    assert [(c["practice"], c["polarity"]) for c in default["added"]] == [("ai_training", "concern")]
+    validator_for(document, response_schema(document, "/v1/sites/{site}/diff", "GET", 200)).validate(default)
+
+    backwards = await get(api, f"/v1/sites/example.co.uk/diff?from={second['id']}&to={first['id']}")
+    assert [(c["practice"], c["polarity"]) for c in backwards["removed"]] == [("ai_training", "concern")]
+
+
+@pytest.mark.parametrize("path, status, code", [
+    ("/v1/sites/unknown.example/versions", 404, "not_found"),
+    ("/v1/sites/unknown.example/diff", 404, "not_found"),
+    ("/v1/sites/example.co.uk/diff?from=abc", 400, "invalid_request"),
+    ("/v1/sites/example.co.uk/diff?to=0", 400, "invalid_request"),
+    ("/v1/sites/example.co.uk/diff?from=999", 404, "not_found"),
+    ("/v1/sites/example.co.uk/diff", 404, "not_found"),  # only one version: nothing to compare
+])
+async def test_errors_use_the_envelope(api, path, status, code):
+    await analyze(api, POLICY)
+    body = await get(api, path, status=status)
+    assert body["error"]["code"] == code and body["error"]["message"]
+    document = await openapi(api)
+    route = path.split("?")[0].replace("example.co.uk", "{site}").replace("unknown.example", "{site}")
+    validator_for(document, response_schema(document, route, "GET", status)).validate(body)
+
+
+async def test_a_version_of_another_site_is_not_found_here(api):
+    await analyze(api, POLICY)
+    other = await analyze(api, POLICY, url="https://other.example/privacy")
+    body = await get(api, f"/v1/sites/example.co.uk/diff?to={other['history']['version']}", status=404)
+    assert body["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("path", ["/v1/sites", "/v1/sites/example.co.uk/versions", "/v1/sites/example.co.uk/diff"])
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}])
+async def test_every_history_route_needs_the_token(api, path, headers):
+    body = await get(api, path, status=401, headers=headers)
+    assert body["error"]["code"] == "unauthorized"
+
+
+async def test_web_pages_are_refused(api):
+    body = await get(api, "/v1/sites", status=403, headers={**AUTH, "Origin": "https://evil.example"})
+    assert body["error"]["code"] == "forbidden_origin"
+
+
+async def test_history_turned_off_in_the_config(aiohttp_client, smallprint_home):
+    from smallprint.config import parse_config
+    config = parse_config({"worker_mode": "thread", "history": {"enabled": False}})
+    client = await aiohttp_client(create_app(config, token=TOKEN, optional_modules=("smallprint.history.api",)))
+    result = await analyze(client, POLICY)
+    assert result["history"]["available"] is False and "turned off" in result["history"]["reason"]
+    body = await get(client, "/v1/sites", status=503)
+    assert body["error"]["code"] == "history_unavailable"

@@ -1,0 +1,175 @@
+"""The SQLite store: schema migrations, refusal of newer stores, WAL, integrity, versions, retention, forgetting."""
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from smallprint import analyze
+from smallprint.history.store import SCHEMA_VERSION, HistoryUnavailable, Store, StoreTooNew
+
+URL = "https://www.example.co.uk/legal/privacy?ref=footer"
+V1 = "We collect your email address.\n\nWe do not sell your personal data."
+V1_RESTYLED = "We **collect** your email\naddress.\n\n1. We do not sell your personal data."
+V2 = V1 + "\n\nWe may use your content to train our artificial intelligence models."
+
+
+def analysis(text: str, url: str = URL) -> dict:
+    return analyze(text=text, url=url).to_dict()
+
+
+@pytest.fixture
+def store_path(tmp_path):
+    return tmp_path / "data" / "smallprint.sqlite3"
+
+
+@pytest.fixture
+def store(store_path):
+    with Store(store_path) as s:
+        yield s
+
+
+def test_a_new_store_is_wal_with_foreign_keys_and_the_current_schema(store):
+    settings = store.settings()
+    assert settings["user_version"] == SCHEMA_VERSION
+    assert settings["journal_mode"] == "wal"
+    assert settings["foreign_keys"] == 1
+    assert settings["synchronous"] == 2  # FULL
+    assert settings["secure_delete"] == 1
+    assert store.integrity() == "ok"
+
+
+def test_versions_are_distinct_texts_and_formatting_is_the_same_version(store):
+    first = store.record(URL, analysis(V1), now="2023-05-18T10:00:00Z")
+    assert first.is_new_text and first.previous is None
+    assert (first.version.site, first.version.path) == ("example.co.uk", "/legal/privacy")
+
+    again = store.record(URL, analysis(V1_RESTYLED), now="2023-06-01T10:00:00Z")
+    assert not again.is_new_text and again.version.id == first.version.id
+    assert again.version.last_seen == "2023-06-01T10:00:00Z"
+
+    changed = store.record("https://example.co.uk/legal/privacy/", analysis(V2), now="2023-09-01T10:00:00Z")
+    assert changed.is_new_text
+    assert changed.previous.id == first.version.id and changed.previous.last_seen == "2023-06-01T10:00:00Z"
+    assert changed.previous_analysis["blocks"][0]["text"] == "We collect your email address."
+
+    versions = store.versions("example.co.uk")
+    assert [v.id for v in versions] == [first.version.id, changed.version.id]
+    assert store.text(first.version.id) == "We collect your email address.\n\nWe do not sell your personal data."
+    assert store.analysis(changed.version.id)["url"] == URL
+    assert [(s.site, s.documents, s.versions) for s in store.sites()] == [("example.co.uk", 1, 2)]
+
+
+def test_going_back_to_an_earlier_text_reuses_its_version(store):
+    a = store.record(URL, analysis(V1), now="2023-01-01T00:00:00Z").version
+    b = store.record(URL, analysis(V2), now="2023-02-01T00:00:00Z").version
+    back = store.record(URL, analysis(V1), now="2023-03-01T00:00:00Z")
+    assert back.is_new_text and back.version.id == a.id and back.previous.id == b.id
+    assert back.version.first_seen == "2023-01-01T00:00:00Z"
+
+
+def test_retention_keeps_the_newest_versions(store_path):
+    with Store(store_path, retention_versions=2) as store:
+        ids = [store.record(URL, analysis(f"{V1}\n\nRevision number {n} of this policy."),
+                            now=f"2023-0{n}-01T00:00:00Z").version.id for n in range(1, 6)]
+        assert [v.id for v in store.versions("example.co.uk")] == ids[-2:]
+
+
+def test_documents_of_one_site_are_kept_apart(store):
+    store.record("https://www.example.com/privacy", analysis(V1))
+    store.record("https://help.example.com/cookies", analysis(V2))
+    assert sorted(v.path for v in store.versions("example.com")) == ["/cookies", "/privacy"]
+    assert store.sites()[0].documents == 2
+
+
+def test_forget_site_deletes_it_and_leaves_no_copy_in_the_file(store, store_path):
+    secret = "Zyxwvut rare phrase that only this policy contains."
+    store.record("https://www.secret.example/privacy", analysis(f"{V1}\n\n{secret}"))
+    store.record("https://other.example/privacy", analysis(V1))
+    assert store.forget("www.secret.example") == 1
+    assert store.versions("secret.example") == []
+    assert [s.site for s in store.sites()] == ["other.example"]
+    for file in store_path.parent.glob(store_path.name + "*"):  # the database, its WAL and shared memory
+        assert b"Zyxwvut" not in file.read_bytes(), file.name
+    assert store.integrity() == "ok"
+
+
+def test_forget_all(store):
+    store.record("https://a.example/privacy", analysis(V1))
+    store.record("https://b.example/privacy", analysis(V2))
+    assert store.forget_all() == 2
+    assert store.sites() == []
+
+
+def test_two_connections_share_the_store(store_path):
+    with Store(store_path) as daemon_side, Store(store_path) as cli_side:
+        daemon_side.record(URL, analysis(V1))
+        assert [s.site for s in cli_side.sites()] == ["example.co.uk"]
+        assert cli_side.forget("example.co.uk") == 1
+        assert daemon_side.sites() == []
+
+
+def _make_schema_1_store(path, text: str) -> None:
+    """A store exactly as schema 1 laid it out (before url/title/kind and the index), with one version."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path)
+    db.executescript("""
+        PRAGMA journal_mode = WAL;
+        CREATE TABLE documents (id INTEGER PRIMARY KEY, site TEXT NOT NULL, path TEXT NOT NULL, UNIQUE (site, path));
+        CREATE TABLE versions (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            hash TEXT NOT NULL, text TEXT NOT NULL, analysis TEXT NOT NULL,
+            first_seen TEXT NOT NULL, last_seen TEXT NOT NULL, UNIQUE (document_id, hash));
+        PRAGMA user_version = 1;
+    """)
+    from smallprint.history.normalise import content_hash, normalise
+    old = analysis(text)
+    db.execute("INSERT INTO documents (id, site, path) VALUES (1, 'example.co.uk', '/legal/privacy')")
+    db.execute("INSERT INTO versions VALUES (1, 1, ?, ?, ?, '2022-01-01T00:00:00Z', '2022-01-01T00:00:00Z')",
+               (content_hash(normalise(text)), normalise(text), json.dumps(old)))
+    db.commit()
+    db.close()
+
+
+def test_a_schema_1_store_is_migrated_and_keeps_its_versions(store_path):
+    _make_schema_1_store(store_path, V1)
+    with Store(store_path) as store:
+        assert store.settings()["user_version"] == SCHEMA_VERSION
+        (old,) = store.versions("example.co.uk")
+        assert (old.id, old.first_seen, old.url, old.kind) == (1, "2022-01-01T00:00:00Z", None, None)
+        recorded = store.record(URL, analysis(V2))
+        assert recorded.previous.id == 1 and recorded.previous_analysis["blocks"]
+        assert store.integrity() == "ok"
+    indexes = {row[0] for row in sqlite3.connect(store_path).execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert "versions_by_document_seen" in indexes
+
+
+def test_a_store_from_a_newer_smallprint_is_refused_and_left_alone(store_path):
+    with Store(store_path) as store:
+        store.record(URL, analysis(V1))
+    db = sqlite3.connect(store_path)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    before = store_path.read_bytes()
+    with pytest.raises(StoreTooNew) as refused:
+        Store(store_path)
+    message = str(refused.value)
+    assert "newer smallprint" in message and str(store_path) in message and f"schema {SCHEMA_VERSION + 1}" in message
+    assert isinstance(refused.value, HistoryUnavailable)
+    assert store_path.read_bytes() == before
+
+
+def test_a_file_that_is_not_a_database_is_history_unavailable(store_path):
+    store_path.parent.mkdir(parents=True)
+    store_path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(HistoryUnavailable, match="history store"):
+        Store(store_path)
+
+
+def test_a_url_without_a_host_is_not_recorded(store):
+    with pytest.raises(ValueError):
+        store.record("about:blank", analysis(V1))
+    assert store.sites() == []
