@@ -81,8 +81,8 @@ class DaemonProcess:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.info['port']}"
 
-    def token(self) -> str:
-        result = run_cli(self.home, "token", keyring_backend=self.keyring_backend)
+    def token(self, env_extra: dict[str, str] | None = None) -> str:
+        result = run_cli(self.home, "token", keyring_backend=self.keyring_backend, **(env_extra or {}))
         assert result.returncode == 0, result.stderr
         return result.stdout.strip()
 
@@ -124,9 +124,10 @@ def wait_for_runtime_file(home: Path, process: subprocess.Popen, timeout: float 
     raise AssertionError("daemon did not write its runtime file in time")
 
 
-def start_daemon(home: Path, *args: str, keyring_backend: str = PLAINTEXT_KEYRING) -> DaemonProcess:
+def start_daemon(home: Path, *args: str, keyring_backend: str = PLAINTEXT_KEYRING,
+                 env_extra: dict[str, str] | None = None) -> DaemonProcess:
     process = subprocess.Popen([sys.executable, "-m", "smallprint", "serve", *args],
-                               env=subprocess_env(home, keyring_backend), stdout=subprocess.PIPE,
+                               env=subprocess_env(home, keyring_backend, **(env_extra or {})), stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     daemon = DaemonProcess(process, home, keyring_backend)
     try:

@@ -37,24 +37,40 @@ OPTIONAL_ROUTE_MODULES = ("smallprint.history.api",)
 async def _analysis_pool(app: web.Application) -> AsyncIterator[None]:
     runner = app[RUNNER]
     runner.start()
-    warm = asyncio.create_task(runner.warm_up())
     try:
         yield
     finally:
-        warm.cancel()
         runner.close()
 
 
 async def _token_refresh(app: web.Application) -> AsyncIterator[None]:
-    # In the background: reading the keyring can take a moment and /v1/health must answer at once. A request
-    # that needs the token before then waits for it (TokenHolder.check loads it).
-    task = asyncio.create_task(app[TOKENS].refresh_forever(load_first=True))
+    # The first read happens in on_listening() or on the first request that needs the token (TokenHolder.check).
+    tokens = app[TOKENS]
+    task = asyncio.create_task(tokens.refresh_forever())
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        for pending in (task, tokens.preload_task):
+            if pending is not None:
+                pending.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await pending
+
+
+# Seconds between listening and the background start-up work: the first health checks (the bridge and the
+# CLI poll /v1/health right after starting us) should not compete with it for the CPU.
+BACKGROUND_START_DELAY = 1.0
+
+
+def on_listening(app: web.Application) -> asyncio.TimerHandle:
+    """Called by the server once it accepts connections: schedule the work that would otherwise slow start-up
+    (spawning the analysis workers, importing keyring and reading the token). A request that needs either
+    before then does it on demand. Cancel the returned handle when stopping before it fires."""
+    def start() -> None:
+        app[RUNNER].start_warm_up()
+        app[TOKENS].start_preload()
+
+    return asyncio.get_running_loop().call_later(BACKGROUND_START_DELAY, start)
 
 
 def _setup_optional_modules(app: web.Application, names: Iterable[str]) -> None:

@@ -90,6 +90,7 @@ class AnalysisRunner:
         self._inflight: dict[str, asyncio.Future] = {}
         self._slots = asyncio.Semaphore(workers)
         self._pool: concurrent.futures.Executor | None = None
+        self._warm_task: asyncio.Future | None = None
         self.stats = {"analyses": 0, "cache_hits": 0, "timeouts": 0, "pool_restarts": 0}
 
     # -- lifecycle -------------------------------------------------------------------------------------
@@ -101,6 +102,11 @@ class AnalysisRunner:
     def start(self) -> None:
         self._pool = self._new_pool()
 
+    def start_warm_up(self) -> None:
+        if self._pool is None:  # closed already
+            return
+        self._warm_task = asyncio.ensure_future(self.warm_up())
+
     async def warm_up(self) -> None:
         """Start every worker and load the engine in it, in the background, so the first request is not slow."""
         loop = asyncio.get_running_loop()
@@ -111,6 +117,8 @@ class AnalysisRunner:
             log.warning("worker warm-up failed: %s", exc)
 
     def close(self) -> None:
+        if self._warm_task is not None:
+            self._warm_task.cancel()
         pool, self._pool = self._pool, None
         if pool is not None:
             self._kill(pool)

@@ -123,7 +123,7 @@ def check_bind_address(host: str, allow_remote: bool) -> None:
 async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None) -> None:
     from aiohttp import web
 
-    from .app import create_app
+    from .app import create_app, on_listening
 
     app = create_app(config)
     runner = web.AppRunner(app, handle_signals=False, access_log=logging.getLogger("aiohttp.access"))
@@ -142,6 +142,7 @@ async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None) -> N
     info = RuntimeInfo(pid=os.getpid(), host=str(address[0]), port=int(address[1]), version=__version__,
                        started=now_iso())
     stop = asyncio.Event()
+    background_start = None
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         try:
@@ -149,6 +150,7 @@ async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None) -> N
         except (NotImplementedError, RuntimeError):  # Windows: Ctrl+C arrives as KeyboardInterrupt instead
             pass
     try:
+        background_start = on_listening(app)
         write_runtime_info(info)
         log.info("listening on %s (pid %d, version %s)", info.base_url, info.pid, info.version)
         if ready is not None:
@@ -156,6 +158,8 @@ async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None) -> N
         await stop.wait()
         log.info("stopping: finishing requests in flight")
     finally:
+        if background_start is not None:
+            background_start.cancel()
         remove_runtime_info(pid=info.pid)
         await runner.cleanup()
         log.info("stopped")

@@ -24,8 +24,9 @@ class TokenHolder:
         self._load = load
         self._token = fixed
         self._fixed = fixed is not None  # a token given to create_app (tests) is never re-read
-        self._loaded_at = 0.0
+        self._last_miss_reload = float("-inf")
         self._lock = asyncio.Lock()
+        self.preload_task: asyncio.Future | None = None
 
     async def load(self) -> None:
         if self._fixed:
@@ -41,26 +42,37 @@ class TokenHolder:
             if self._token is not None and token != self._token:
                 log.info("API token changed in its store; using the new one")
             self._token = token
-            self._loaded_at = time.monotonic()
 
     async def check(self, given: str | None) -> bool:
         if self._token is None:
             await self.load()
         if auth.tokens_match(given, self._token):
             return True
-        # Maybe the token was just rotated and the client already has the new one.
-        if given and not self._fixed and time.monotonic() - self._loaded_at >= MIN_RELOAD_SECONDS:
+        # Maybe the token was just rotated and the client already has the new one. Rate-limited, so a client
+        # hammering with wrong tokens cannot keep the store busy; a refresh done for other reasons does not count.
+        now = time.monotonic()
+        if given and not self._fixed and now - self._last_miss_reload >= MIN_RELOAD_SECONDS:
+            self._last_miss_reload = now
             await self.load()
             return auth.tokens_match(given, self._token)
         return False
 
-    async def refresh_forever(self, load_first: bool = False) -> None:
+    def start_preload(self) -> None:
+        """Read the store now, in the background, so the first authenticated request does not wait for it."""
+        if not self._fixed and self.preload_task is None:
+            self.preload_task = asyncio.ensure_future(self._load_quietly())
+
+    async def _load_quietly(self) -> None:
+        try:
+            await self.load()
+        except Exception:
+            pass  # logged by load(); the next request or refresh tries again
+
+    async def refresh_forever(self) -> None:
         if self._fixed:
             return
-        delay = 0.0 if load_first else REFRESH_SECONDS
         while True:
-            await asyncio.sleep(delay)
-            delay = REFRESH_SECONDS
+            await asyncio.sleep(REFRESH_SECONDS)
             try:
                 await self.load()
             except Exception:

@@ -1,0 +1,151 @@
+"""`smallprint serve/status/token` as real subprocesses: lifecycle, single instance, port in use, token stores."""
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import stat
+import time
+
+import pytest
+
+from .conftest import FAIL_KEYRING, PLAINTEXT_KEYRING, run_cli, start_daemon
+
+pytestmark = pytest.mark.slow
+
+POLICY = {"text": "Privacy Policy\n\nWe collect your email address.\n\nWe do not sell your personal information."}
+
+
+def assert_one_line_error(result, *fragments: str) -> None:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines and lines[-1].startswith("smallprint: "), result.stderr
+    for fragment in fragments:
+        assert fragment in result.stderr
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_serve_answers_then_shuts_down_cleanly(daemon_factory, sig):
+    daemon = daemon_factory("--port", "0")
+    assert daemon.info["host"] == "127.0.0.1" and daemon.info["port"] > 0
+    assert daemon.request("GET", "/v1/health")[0] == 200
+    status, body = daemon.request("POST", "/v1/analyze", POLICY, token=daemon.token())
+    assert status == 200 and body["kind"]
+    assert daemon.stop(sig) == 0
+    assert not (daemon.home / "run" / "daemon.json").exists()
+    log = (daemon.home / "logs" / "daemon.log").read_text()
+    assert "listening on" in log and "stopped" in log and "POST /v1/analyze" in log
+    assert "Traceback" not in daemon.process.stderr.read()
+
+
+def test_status_reports_a_running_daemon_and_its_files(daemon):
+    result = run_cli(daemon.home, "status", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["running"] and report["pid"] == daemon.process.pid and report["port"] == daemon.info["port"]
+    assert report["config_file"] == str(daemon.home / "config" / "config.toml")
+    assert report["log_dir"] == str(daemon.home / "logs") and report["data_dir"] == str(daemon.home / "data")
+    assert report["token_store"] == f"keyring:{PLAINTEXT_KEYRING}"
+    text = run_cli(daemon.home, "status")
+    assert f"running at http://127.0.0.1:{daemon.info['port']}" in text.stdout
+
+
+def test_status_when_not_running(tmp_path):
+    result = run_cli(tmp_path / "home", "status")
+    assert result.returncode == 3
+    assert "not running" in result.stdout
+
+
+def test_a_second_serve_says_where_the_first_is(daemon):
+    second = run_cli(daemon.home, "serve", "--port", "0", timeout=60)
+    assert_one_line_error(second, "already running", f"http://127.0.0.1:{daemon.info['port']}",
+                          str(daemon.process.pid))
+    assert daemon.request("GET", "/v1/health")[0] == 200  # the first one is untouched
+
+
+def test_a_port_in_use_is_a_clear_error(tmp_path):
+    with socket.socket() as blocker:
+        blocker.bind(("127.0.0.1", 0))
+        blocker.listen()
+        port = blocker.getsockname()[1]
+        result = run_cli(tmp_path / "home", "serve", "--port", str(port))
+    assert_one_line_error(result, f"port {port}", "in use", "--port")
+    assert not (tmp_path / "home" / "run" / "daemon.json").exists()
+
+
+def test_a_stale_runtime_file_does_not_block_a_new_daemon(daemon_factory, tmp_path):
+    home = tmp_path / "sp-home"
+    (home / "run").mkdir(parents=True)
+    (home / "run" / "daemon.json").write_text(json.dumps(
+        {"pid": 2 ** 22 + 1, "host": "127.0.0.1", "port": 1, "version": "0", "started": "x"}))
+    daemon = daemon_factory("--port", "0", home=home)
+    assert daemon.info["pid"] == daemon.process.pid
+
+
+def test_non_loopback_needs_the_flag(tmp_path):
+    result = run_cli(tmp_path / "home", "serve", "--host", "0.0.0.0", "--port", "0")
+    assert_one_line_error(result, "--allow-remote")
+
+
+def test_non_loopback_with_the_flag_warns(daemon_factory):
+    daemon = daemon_factory("--host", "0.0.0.0", "--port", "0", "--allow-remote")
+    assert daemon.request("GET", "/v1/health")[0] == 200
+    assert daemon.stop() == 0
+    assert "other machines can reach the API" in daemon.process.stderr.read()
+
+
+@pytest.mark.parametrize("config, named", [
+    ("port = 'eighty'", "port"),
+    ("workers = 0", "workers"),
+    ("this is not toml", "not valid TOML"),
+    ("colour = 'blue'", "colour"),
+])
+def test_bad_config_stops_serve_with_one_line(tmp_path, config, named):
+    home = tmp_path / "home"
+    (home / "config").mkdir(parents=True)
+    (home / "config" / "config.toml").write_text(config)
+    result = run_cli(home, "serve", "--port", "0")
+    assert_one_line_error(result, named, str(home / "config" / "config.toml"))
+
+
+def test_the_config_file_is_used(daemon_factory, tmp_path):
+    home = tmp_path / "sp-home"
+    (home / "config").mkdir(parents=True)
+    (home / "config" / "config.toml").write_text("port = 0\nmax_body_bytes = 2048\n")
+    daemon = daemon_factory(home=home)
+    status, body = daemon.request("POST", "/v1/analyze", {"text": "x" * 4000}, token=daemon.token())
+    assert status == 413 and body["error"]["code"] == "payload_too_large"
+
+
+def test_file_fallback_when_no_keyring_works(daemon_factory):
+    daemon = daemon_factory("--port", "0", keyring_backend=FAIL_KEYRING)
+    token = daemon.token()
+    token_file = daemon.home / "config" / "token"
+    assert token_file.read_text().strip() == token
+    assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+    assert daemon.request("POST", "/v1/analyze", POLICY, token=token)[0] == 200
+    report = json.loads(run_cli(daemon.home, "status", "--json", keyring_backend=FAIL_KEYRING).stdout)
+    assert report["token_store"] == f"file:{token_file}"
+
+
+def test_the_keyring_path_keeps_no_token_file(daemon):
+    token = daemon.token()
+    assert daemon.request("GET", "/v1/taxonomy", token=token)[0] == 200
+    assert not (daemon.home / "config" / "token").exists()
+    assert (daemon.home / "xdg-data" / "python_keyring" / "keyring_pass.cfg").is_file()
+
+
+@pytest.mark.parametrize("keyring_backend", [PLAINTEXT_KEYRING, FAIL_KEYRING], ids=["keyring", "file"])
+def test_a_rotated_token_replaces_the_old_one_in_the_running_daemon(daemon_factory, keyring_backend):
+    daemon = daemon_factory("--port", "0", keyring_backend=keyring_backend)
+    old = daemon.token()
+    assert daemon.request("GET", "/v1/taxonomy", token=old)[0] == 200
+    rotated = run_cli(daemon.home, "token", "--rotate", keyring_backend=keyring_backend)
+    new = rotated.stdout.strip()
+    assert rotated.returncode == 0 and new != old
+    assert daemon.request("GET", "/v1/taxonomy", token=new)[0] == 200
+    deadline = time.monotonic() + 20  # the daemon re-reads the store every few seconds
+    while daemon.request("GET", "/v1/taxonomy", token=old)[0] != 401:
+        assert time.monotonic() < deadline, "the old token still works"
+        time.sleep(0.5)
