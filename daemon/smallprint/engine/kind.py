@@ -1,0 +1,247 @@
+"""Is this page a privacy policy, a cookie policy, terms of service, or something else?
+
+Decided from the text alone (a URL and title are extra signals) by document-level cues a reader would use:
+- what the document calls itself: its title and first headings ("Privacy Policy", "Cookie Policy", "Terms of Service");
+- how it talks: a policy speaks in the first person about its own data practices ("we collect", "we share your
+  information", "this Privacy Notice"), terms of service about agreements, licences and liability, a news story or a
+  blog post in the third person about someone else's policy;
+- its structure: section headings on collection, use, sharing, retention, rights, children, security, changes;
+- how many of its blocks the OPP-115 segment model reads as data-practice text.
+A logistic regression (models/kind.json.gz, MODEL_CARD_kind.md) weighs these ~20 cues; it has few parameters on
+purpose, so that it cannot memorise the handful of non-policy pages there are to learn from. Long documents are
+read from their start (and all their headings): a policy says what it is early, and the cost stays bounded.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Sequence
+from urllib.parse import urlsplit
+
+from .linear import MODELS_DIR, sigmoid, tokenize
+from .results import Block
+
+FORMAT = "smallprint-kind/1"
+SAMPLE_CHARS = 40_000  # how much body text is read; headings are read in full
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "title", "th", "dt"})
+
+_PRIVACY_NAME = re.compile(
+    r"\b(?:privacy|data)\s+(?:policy|notice|statement|protection\s+(?:policy|notice)|practices)\b"
+    r"|^\W*privacy\W*$"
+    r"|\bdatenschutz|\bconfidentialit", re.I | re.M)
+_COOKIE_NAME = re.compile(r"\b(?:cookies?|trackers?|tracking technologies)\s+(?:policy|notice|statement)\b", re.I)
+_TERMS_NAME = re.compile(
+    r"\bterms\s+(?:of\s+(?:service|use|sale)|and\s+conditions|&\s+conditions)\b|\buser\s+agreement\b"
+    r"|\b(?:licen[cs]e|subscriber|service|customer)\s+agreement\b|\bcommunity\s+(?:guidelines|standards)\b"
+    r"|\bacceptable\s+use\b|\beula\b", re.I)
+_POSSESSIVE = re.compile(r"(?:['’]s|\bits|\btheir|\bhis|\bher)\s+(?:new\s+|updated\s+)?\w", re.I)
+_SELF_REFERENCE = re.compile(
+    r"\b(?:this|our)\s+(?:privacy|data)\s+(?:policy|notice|statement)"
+    r"|\bthis\s+(?:policy|notice|statement)\b", re.I)
+_WE_DATA = re.compile(
+    r"\bwe\s+(?:may\s+|will\s+|also\s+|can\s+|might\s+|do\s+not\s+|don[’']t\s+|never\s+|automatically\s+|only\s+)?"
+    r"(?:collect|use|share|disclose|process|store|retain|receive|obtain|sell|transfer|keep|combine|gather|"
+    r"access|delete|protect|infer)\w*", re.I)
+_YOUR_DATA = re.compile(
+    r"\b(?:your|personal|user)\s+(?:personal\s+)?(?:information|data)\b|\bpersonally\s+identifiable\b", re.I)
+_TERMS_LANGUAGE = re.compile(
+    r"\byou\s+agree\b|\barbitration\b|\bwarrant(?:y|ies)\b|\bliabilit|\bindemnif|\bgoverning\s+law\b"
+    r"|\bterminat(?:e|ion)\s+(?:your|these|this)\b|\bintellectual\s+property\b|\bas\s+is\b"
+    r"|\byou\s+(?:must|may\s+not|shall)\b", re.I)
+_THIRD_PERSON = re.compile(
+    r"\b(?:its|their|his|her)\s+privacy\s+(?:policy|policies|notice|settings)\b|\bsaid\b|\baccording\s+to\b"
+    r"|\breported\b|\bannounced\b", re.I)
+_SECTION_TOPICS = (
+    ("collection", re.compile(r"\b(?:information|data)\s+(?:we|that\s+we|you)\b|\bcollect", re.I)),
+    ("use", re.compile(r"\bhow\s+(?:we|do\s+we)\s+use\b|\buse\s+of\s+(?:your\s+)?(?:information|data)\b", re.I)),
+    ("sharing", re.compile(r"\bshar|\bdisclos", re.I)),
+    ("rights", re.compile(r"\byour\s+(?:rights|choices|privacy\s+rights)\b|\baccess\b|\bdelet", re.I)),
+    ("retention", re.compile(r"\bretention\b|\bretain|\bhow\s+long\b|\bstorage\b", re.I)),
+    ("children", re.compile(r"\bchild|\bminors?\b|\bunder\s+1[3-8]\b", re.I)),
+    ("security", re.compile(r"\bsecur", re.I)),
+    ("changes", re.compile(r"\bchanges?\s+to\b|\bupdates?\s+to\b|\bamendments?\b", re.I)),
+    ("contact", re.compile(r"\bcontact\b", re.I)),
+    ("transfer", re.compile(r"\binternational\b|\btransfer", re.I)),
+    ("cookies", re.compile(r"\bcookies?\b|\btracking\b", re.I)),
+)
+
+FEATURES = (
+    "log_words", "named_privacy", "named_cookie", "named_terms", "url_privacy", "url_cookie", "url_terms",
+    "self_reference", "we_data", "your_data", "we_rate", "terms_language", "cookie_rate", "third_person",
+    "section_topics", "data_blocks", "short_page",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class KindResult:
+    kind: str  # privacy_policy | cookie_policy | terms_of_service | other
+    confidence: float  # in [0, 1]
+    evidence: tuple[str, ...]  # human-readable reasons, strongest first
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "confidence": round(self.confidence, 3), "evidence": list(self.evidence)}
+
+
+def _is_heading(block: Block) -> bool:
+    if block.tag in HEADING_TAGS:
+        return True
+    text = block.text
+    return len(text) <= 80 and not text.rstrip().endswith((".", ":", ";", ",")) and len(text.split()) <= 10
+
+
+def _per_thousand(count: int, words: int) -> float:
+    return min(count * 1000.0 / max(words, 200), 60.0)
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What the detector read off a document: its feature vector and the phrases behind it."""
+    values: tuple[float, ...]
+    names: dict  # cue -> an example phrase or heading, for the evidence
+
+
+def read_document(blocks: Sequence[Block], url: str | None = None, title: str | None = None) -> _Reading:
+    """The cue values (in FEATURES order) of one document."""
+    body: list[str] = []
+    size = 0
+    headings: list[str] = []
+    for block in blocks:
+        text = block.text
+        if _is_heading(block):
+            headings.append(text[:200])
+        if size < SAMPLE_CHARS:
+            body.append(text[: SAMPLE_CHARS - size])
+            size += len(body[-1]) + 1
+    sample = "\n".join(body)
+    tokens = tokenize(sample)
+    words = len(tokens)
+    counts = Counter(tokens)
+    # What the document calls itself: its title and first heading count fully, the next headings half.
+    first = [title] if title else []
+    first += headings[:1] if headings else [b.text[:200] for b in blocks[:1]]
+    later = "\n".join(headings[1:4])
+    first_text = "\n".join(first)
+    names: dict = {}
+
+    def named(pattern: re.Pattern, cue: str) -> float:
+        found = pattern.search(first_text)
+        weight = 1.0
+        if not found:
+            found, weight = pattern.search(later), 0.5
+        if found and _POSSESSIVE.search(found.string, max(0, found.start() - 12), found.start() + 1):
+            return 0.0  # "Facebook's privacy policy", "its terms": a page about someone's document
+        if found:
+            names[cue] = found.group(0)
+            return weight
+        return 0.0
+
+    path = ""
+    if url:
+        try:
+            parts = urlsplit(url)
+            path = f"{parts.path} {parts.query}".replace("-", " ").replace("_", " ").replace("/", " ")
+        except ValueError:
+            path = ""
+    heading_text = "\n".join(headings)
+    topics = sum(1 for _, pattern in _SECTION_TOPICS if pattern.search(heading_text))
+    we_data = len(_WE_DATA.findall(sample))
+    values = (
+        math.log1p(words),
+        named(_PRIVACY_NAME, "named_privacy"),
+        named(_COOKIE_NAME, "named_cookie"),
+        named(_TERMS_NAME, "named_terms"),
+        1.0 if re.search(r"privacy|datenschutz|data ?policy", path, re.I) else 0.0,
+        1.0 if re.search(r"cookie", path, re.I) else 0.0,
+        1.0 if re.search(r"\bterms|\btos\b|legal ?terms|user ?agreement|conditions", path, re.I) else 0.0,
+        min(len(_SELF_REFERENCE.findall(sample)), 10) / 10.0,
+        _per_thousand(we_data, words) / 10.0,
+        _per_thousand(len(_YOUR_DATA.findall(sample)), words) / 10.0,
+        _per_thousand(counts["we"] + counts["our"] + counts["us"], words) / 60.0,
+        _per_thousand(len(_TERMS_LANGUAGE.findall(sample)), words) / 10.0,
+        _per_thousand(counts["cookie"] + counts["cookies"], words) / 10.0,
+        _per_thousand(len(_THIRD_PERSON.findall(sample)), words) / 10.0,
+        topics / len(_SECTION_TOPICS),
+        _data_block_share(blocks),
+        1.0 if words < 150 else 0.0,
+    )
+    names["we_data"] = we_data
+    names["topics"] = topics
+    return _Reading(values, names)
+
+
+def _data_block_share(blocks: Sequence[Block]) -> float:
+    """Share of the (first 150) body blocks the OPP-115 model reads confidently as first- or third-party
+    data practice, choices, access, retention or security text."""
+    from .segments import model as segment_model
+
+    m = segment_model()
+    practice_columns = range(6)  # the first six OPP-115 categories are the data-practice ones
+    body = [b for b in blocks[:400] if len(b.text) >= 60][:150]
+    if not body:
+        return 0.0
+    hits = 0
+    for block in body:
+        probs = m.probabilities(tokenize(block.text))
+        if any(probs[i] >= 0.7 for i in practice_columns):
+            hits += 1
+    return hits / len(body)
+
+
+@lru_cache(maxsize=1)
+def _weights() -> dict:
+    data = json.loads(gzip.decompress((MODELS_DIR / "kind.json.gz").read_bytes()))
+    if data.get("format") != FORMAT or tuple(data["features"]) != FEATURES:
+        raise ValueError("the kind model does not match this version's document cues")
+    return data
+
+
+def privacy_probability(values: Sequence[float]) -> float:
+    model = _weights()
+    z = model["bias"] + sum(w * (v - m) / s for w, v, m, s in zip(model["weights"], values, model["mean"],
+                                                                     model["scale"]))
+    return sigmoid(z)
+
+
+def detect_kind(blocks: Sequence[Block], url: str | None = None, title: str | None = None) -> KindResult:
+    """Classify a document from its blocks (reading order); url and title only add evidence."""
+    reading = read_document(blocks, url, title)
+    v = dict(zip(FEATURES, reading.values))
+    p_privacy = privacy_probability(reading.values)
+    evidence: list[str] = []
+    names = reading.names
+    if "named_privacy" in names:
+        evidence.append(f"calls itself \u201c{names['named_privacy']}\u201d in its title or first headings")
+    if v["url_privacy"]:
+        evidence.append("the address names a privacy page")
+    evidence.append(f"{names['we_data']} first-person data-practice statements (\u201cwe collect/use/share\u2026\u201d)"
+                    f" in the text read")
+    if names["topics"]:
+        evidence.append(f"headings cover {names['topics']} of {len(_SECTION_TOPICS)} usual privacy-policy topics")
+    evidence.append(f"{round(100 * v['data_blocks'])}% of its paragraphs read as data-practice text")
+
+    if p_privacy >= 0.5 and not (v["named_cookie"] and not v["named_privacy"]):
+        return KindResult("privacy_policy", round(p_privacy, 4), tuple(evidence))
+    # Not a privacy policy: say what else it is, with the cues that decided it.
+    cookie_cue = v["named_cookie"] or v["url_cookie"] or (v["cookie_rate"] >= 1.5 and v["we_data"] >= 0.5)
+    if cookie_cue and not v["short_page"]:
+        reasons = []
+        if "named_cookie" in names:
+            reasons.append(f"calls itself \u201c{names['named_cookie']}\u201d")
+        reasons.append(f"mentions cookies {v['cookie_rate'] * 10:.0f} times per 1,000 words")
+        return KindResult("cookie_policy", round(max(0.5, 1 - p_privacy) * 0.9, 4), tuple(reasons + evidence))
+    terms_cue = v["named_terms"] or v["url_terms"] or v["terms_language"] >= 0.6
+    if terms_cue and not v["short_page"]:
+        reasons = []
+        if "named_terms" in names:
+            reasons.append(f"calls itself \u201c{names['named_terms']}\u201d")
+        reasons.append(f"{v['terms_language'] * 10:.1f} contract phrases per 1,000 words (agree, liability, warranty)")
+        return KindResult("terms_of_service", round(max(0.5, 1 - p_privacy) * 0.9, 4), tuple(reasons + evidence))
+    reasons = ["not a policy: " + ("too short to be one" if v["short_page"] else "too few policy cues")]
+    if v["third_person"] >= 0.3:
+        reasons.append("talks about policies in the third person (news or commentary)")
+    return KindResult("other", round(1 - p_privacy, 4), tuple(reasons + evidence))

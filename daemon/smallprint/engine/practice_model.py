@@ -1,0 +1,44 @@
+"""A trained second opinion on which practice a sentence states, for clauses the recognizers miss.
+
+One-vs-rest logistic regression over word 1-2grams (models/practices.json.gz, see MODEL_CARD_practices.md),
+trained on ToS;DR points (CC BY-SA 3.0) mapped to the smallprint taxonomy. Per-practice cut-offs were chosen
+by cross-validation with folds by service, so they reflect services the model has not seen.
+It says *which* practice, never the polarity: negation and scope are the recognizers' job.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+from smallprint.taxonomy import PRACTICE_IDS
+
+from .linear import LinearModel, load_named, tokenize
+
+MODEL_NAME = "practices"
+
+
+def model() -> LinearModel:
+    loaded = load_named(MODEL_NAME)
+    unknown = set(loaded.classes) - set(PRACTICE_IDS)
+    if unknown:
+        raise ValueError(f"the practices model knows practices this version does not: {sorted(unknown)}")
+    return loaded
+
+
+def predict_practices(sentences: Sequence[str], threshold: float | None = None) -> list[list[tuple[str, float]]]:
+    """Per sentence, (practice id, probability) pairs above the cut-off, most probable first.
+
+    The cut-off is each practice's cross-validated one unless `threshold` overrides it for all practices.
+    """
+    m = model()
+    cuts = m.thresholds if threshold is None else (threshold,) * len(m.classes)
+    results = []
+    for sentence in sentences:
+        tokens = tokenize(sentence)
+        if not tokens:
+            results.append([])
+            continue
+        probs = m.probabilities(tokens)
+        found = [(c, round(p, 4)) for c, p, cut in zip(m.classes, probs, cuts) if p >= cut]
+        found.sort(key=lambda item: -item[1])
+        results.append(found)
+    return results

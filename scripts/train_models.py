@@ -1,0 +1,338 @@
+#!/usr/bin/env python3
+"""Rebuild every trained model of the engine from ../shared/data, deterministically.
+
+    .venv/bin/python scripts/train_models.py [--data ../shared/data] [--out daemon/smallprint/engine/models]
+                                            [--only segments,practices,kind] [--report]
+
+Needs the `train` extra (scikit-learn, numpy); the engine itself never imports them. Inputs are read in a fixed
+order, every estimator is deterministic (lbfgs, fixed folds), weights are stored as float32 and the gzip header
+carries no timestamp, so two runs write byte-identical files. The model cards (MODEL_CARD_*.md) are written by
+hand; `--report` prints the cross-validated figures they quote.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "daemon"))
+
+import numpy as np  # noqa: E402
+from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.model_selection import GroupKFold  # noqa: E402
+
+from smallprint.engine.linear import FORMAT, encode_floats  # noqa: E402
+from smallprint.taxonomy import OPP115_CATEGORIES, PRACTICE_IDS  # noqa: E402
+
+TOKEN_PATTERN = r"\w+"  # must match smallprint.engine.linear.TOKEN
+MARKUP = re.compile(r"<[^>\n]{0,300}>")
+
+
+# -- shared helpers -----------------------------------------------------------------------------------------
+
+def read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def vectorizer(vocabulary=None, min_df=2) -> TfidfVectorizer:
+    """Binary tf x idf, L2-normalised, word 1-2grams: what LinearModel computes at run time."""
+    return TfidfVectorizer(token_pattern=TOKEN_PATTERN, lowercase=True, ngram_range=(1, 2), binary=True,
+                           use_idf=True, smooth_idf=True, norm="l2", min_df=min_df, vocabulary=vocabulary,
+                           dtype=np.float64)
+
+
+def fit_binary(x, y, c: float, balanced: bool) -> LogisticRegression:
+    model = LogisticRegression(C=c, max_iter=5000, solver="lbfgs", class_weight="balanced" if balanced else None)
+    model.fit(x, y)
+    return model
+
+
+def best_threshold(y: np.ndarray, p: np.ndarray, lo=0.1, hi=0.9) -> float:
+    """The probability cut that maximises F1 on out-of-fold predictions (ties: the cut nearest 0.5)."""
+    best, best_f1 = 0.5, -1.0
+    for cut in sorted(np.round(np.arange(lo, hi + 1e-9, 0.02), 2), key=lambda t: abs(t - 0.5)):
+        pred = p >= cut
+        tp = float(np.sum(pred & (y == 1)))
+        f1 = 2 * tp / (pred.sum() + y.sum()) if (pred.sum() + y.sum()) else 0.0
+        if f1 > best_f1 + 1e-9:
+            best, best_f1 = float(cut), f1
+    return best
+
+
+def select_features(vec: TfidfVectorizer, weights: np.ndarray, keep: int) -> list[str]:
+    """The `keep` features with the largest weight (any class), sorted: the shipped vocabulary."""
+    names = vec.get_feature_names_out()
+    strength = np.abs(weights).max(axis=0) * vec.idf_
+    order = np.argsort(-strength, kind="stable")[:keep]
+    return sorted(str(names[i]) for i in order)
+
+
+def model_document(name: str, classes, vec: TfidfVectorizer, coef: np.ndarray, bias, thresholds, kind="ovr",
+                   extra=None) -> dict:
+    """coef: outputs x features (in vec's feature order). The idf is folded into the stored weights."""
+    names = [str(n) for n in vec.get_feature_names_out()]
+    order = sorted(range(len(names)), key=names.__getitem__)
+    idf = vec.idf_[order]
+    rows = (coef[:, order] * idf).T  # features x outputs
+    return {
+        "format": FORMAT, "name": name, "kind": kind, "classes": list(classes), "outputs": int(coef.shape[0]),
+        "vocab": "\n".join(names[i] for i in order),
+        "weights": encode_floats(rows.astype(np.float32).ravel().tolist()),
+        "norm2": encode_floats((idf ** 2).astype(np.float32).tolist()),
+        "bias": [round(float(b), 6) for b in bias],
+        "thresholds": [round(float(t), 4) for t in thresholds],
+        "extra": extra or {},
+    }
+
+
+def write_model(document: dict, out_dir: Path) -> Path:
+    payload = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    path = out_dir / f"{document['name']}.json.gz"
+    path.write_bytes(gzip.compress(payload, compresslevel=9, mtime=0))
+    return path
+
+
+def fit_ovr(texts, y, idx, c: float, keep: int):
+    """One-vs-rest over texts[idx]: fit on all features, keep the `keep` strongest, refit on those."""
+    vec = vectorizer()
+    x = vec.fit_transform([texts[i] for i in idx])
+    coef = np.vstack([fit_binary(x, y[idx, j], c, True).coef_ for j in range(y.shape[1])])
+    vec = vectorizer(vocabulary=select_features(vec, coef, keep))
+    x = vec.fit_transform([texts[i] for i in idx])
+    return vec, [fit_binary(x, y[idx, j], c, True) for j in range(y.shape[1])]
+
+
+def out_of_fold(texts, y, groups, c: float, keep: int) -> np.ndarray:
+    """Probabilities of every text from a model that did not see its group (5 folds)."""
+    oof = np.zeros(y.shape)
+    for fold_train, fold_test in GroupKFold(n_splits=5).split(texts, y, groups):
+        vec, models = fit_ovr(texts, y, fold_train, c, keep)
+        x = vec.transform([texts[i] for i in fold_test])
+        for j, model in enumerate(models):
+            oof[fold_test, j] = model.predict_proba(x)[:, 1]
+    return oof
+
+
+def f1_table(y: np.ndarray, pred: np.ndarray) -> tuple[float, float, list[float]]:
+    tp = (pred & (y == 1)).sum(axis=0).astype(float)
+    fp = (pred & (y == 0)).sum(axis=0).astype(float)
+    fn = ((~pred) & (y == 1)).sum(axis=0).astype(float)
+    per = [2 * t / (2 * t + a + b) if (2 * t + a + b) else 0.0 for t, a, b in zip(tp, fp, fn)]
+    micro = 2 * tp.sum() / (2 * tp.sum() + fp.sum() + fn.sum())
+    return float(micro), float(np.mean(per)), per
+
+
+# -- OPP-115 segment categories ----------------------------------------------------------------------------
+
+SEGMENT_C = 8.0
+SEGMENT_FEATURES = 12000
+
+
+def train_segments(data: Path, report: bool) -> dict:
+    rows = read_jsonl(data / "opp115" / "segments.jsonl")
+    rows.sort(key=lambda r: (r["policy_id"], r["segment_id"]))
+    train = [r for r in rows if r["split"] == "train"]
+    texts = [r["text"] for r in train]
+    y = np.array([[c in r["categories"] for c in OPP115_CATEGORIES] for r in train], dtype=int)
+    groups = np.array([r["policy_id"] for r in train])
+
+    # Per-category thresholds from out-of-fold predictions on TRAIN, folds by policy (dev stays untouched).
+    oof = out_of_fold(texts, y, groups, SEGMENT_C, SEGMENT_FEATURES)
+    thresholds = [best_threshold(y[:, j], oof[:, j]) for j in range(y.shape[1])]
+    cv_micro, cv_macro, _ = f1_table(y, oof >= np.array(thresholds))
+
+    vec, models = fit_ovr(texts, y, np.arange(len(texts)), SEGMENT_C, SEGMENT_FEATURES)
+    coef = np.vstack([m.coef_ for m in models])
+    bias = [float(m.intercept_[0]) for m in models]
+    if report:
+        dev = [r for r in rows if r["split"] == "dev"]
+        ydev = np.array([[c in r["categories"] for c in OPP115_CATEGORIES] for r in dev], dtype=int)
+        p = np.column_stack([m.predict_proba(vec.transform([r["text"] for r in dev]))[:, 1] for m in models])
+        micro, macro, per = f1_table(ydev, p >= np.array(thresholds))
+        print(f"segments: train-CV micro {cv_micro:.3f} macro {cv_macro:.3f}; dev micro {micro:.3f} macro {macro:.3f}")
+        print("  per category (dev):", ", ".join(f"{c.split()[0]} {f:.2f}" for c, f in zip(OPP115_CATEGORIES, per)))
+        print("  thresholds:", thresholds)
+    return model_document("segments", OPP115_CATEGORIES, vec, coef, bias, thresholds,
+                          extra={"cv_micro_f1": round(cv_micro, 4), "cv_macro_f1": round(cv_macro, 4)})
+
+
+# -- ToS;DR practices --------------------------------------------------------------------------------------
+
+PRACTICE_C = 4.0
+PRACTICE_FEATURES = 8000
+
+
+def clean_point_text(text: str) -> str:
+    return re.sub(r"\s+", " ", MARKUP.sub(" ", text)).strip()
+
+
+def practice_points(data: Path) -> list[dict]:
+    points = [p for p in read_jsonl(data / "tosdr" / "points.jsonl") if p.get("practice") in PRACTICE_IDS]
+    for p in points:
+        p["clean"] = clean_point_text(p["text"])
+    points = [p for p in points if len(re.findall(TOKEN_PATTERN, p["clean"])) >= 3]
+    points.sort(key=lambda p: (p["service"], str(p["point_id"])))
+    return points
+
+
+def train_practices(data: Path, report: bool) -> dict:
+    points = practice_points(data)
+    classes = [c for c in PRACTICE_IDS if any(p["practice"] == c for p in points)]
+    texts = [p["clean"] for p in points]
+    y = np.array([[p["practice"] == c for c in classes] for p in points], dtype=int)
+    groups = np.array([p["service"] for p in points])
+
+    oof = out_of_fold(texts, y, groups, PRACTICE_C, PRACTICE_FEATURES)
+    thresholds = [best_threshold(y[:, j], oof[:, j], lo=0.3) for j in range(len(classes))]
+    pred = oof >= np.array(thresholds)
+    recall = [float(pred[y[:, j] == 1, j].mean()) for j in range(len(classes))]
+    precision = [float(y[pred[:, j], j].mean()) if pred[:, j].any() else 0.0 for j in range(len(classes))]
+    counts = y.sum(axis=0)
+    big = [j for j in range(len(classes)) if counts[j] >= 5]
+    macro_r = float(np.mean([recall[j] for j in big]))
+    macro_p = float(np.mean([precision[j] for j in big]))
+    if report:
+        print(f"practices (point level, 5-fold by service): macro recall {macro_r:.3f} macro precision {macro_p:.3f}")
+        for j, c in enumerate(classes):
+            print(f"  {c:24s} n={counts[j]:4d} R {recall[j]:.2f} P {precision[j]:.2f} cut {thresholds[j]}")
+    vec, models = fit_ovr(texts, y, np.arange(len(texts)), PRACTICE_C, PRACTICE_FEATURES)
+    coef = np.vstack([m.coef_ for m in models])
+    bias = [float(m.intercept_[0]) for m in models]
+    return model_document("practices", classes, vec, coef, bias, thresholds,
+                          extra={"cv_macro_recall": round(macro_r, 4), "cv_macro_precision": round(macro_p, 4)})
+
+
+# -- document kind ---------------------------------------------------------------------------------------
+
+KIND_C = 0.5
+TERMS_DOCUMENTS = re.compile(r"terms|conditions|agreement|eula|rules|guidelines|acceptable use", re.I)
+
+
+def split_blocks(text: str):
+    """Blocks of a Markdown/plain text the way the engine makes them (its own splitter when available)."""
+    from smallprint.engine.results import Block
+    try:
+        from smallprint.engine.blocks import blocks_from_text
+        return blocks_from_text(text)
+    except ImportError:  # the engine's splitter not there yet: blank lines and Markdown headings
+        out = []
+        for i, part in enumerate(re.split(r"\n\s*\n|\n(?=#)", text)):
+            part = part.strip()
+            if part:
+                heading = part.startswith("#")
+                out.append(Block(f"b{i}", part.lstrip("#").strip(), "h2" if heading else "p"))
+        return tuple(out)
+
+
+def page_blocks(text: str, is_html: bool):
+    if is_html:
+        from smallprint.engine.blocks import blocks_from_html
+        return blocks_from_html(text)
+    return split_blocks(text)
+
+
+def kind_documents(data: Path) -> list[tuple[str, tuple, int]]:
+    """(name, blocks, is_privacy_policy) of every training document, in a fixed order.
+
+    Positives: the full policies and the OPP-115 policies (segments joined). Negatives: documents rebuilt from
+    ToS;DR points quoted from terms of service, cookie policies and other non-privacy documents of a service
+    (hard negatives: passages chosen because they touch on data), and the negatives/ pages (news, blog posts,
+    docs, terms, HTML pages with a privacy link, cookie banners; borderline cookie policies and the DPA count as
+    not-a-privacy-policy). Those pages are also the dev check, so --report gives their leave-one-out result.
+    """
+    from smallprint.engine.results import Block
+    docs = []
+    index = read_jsonl(data / "policies" / "index.jsonl")
+    for entry in sorted(index, key=lambda e: e["file"]):
+        text = (data / "policies" / entry["file"]).read_text(encoding="utf-8")
+        docs.append((entry["file"], split_blocks(text), 1))
+    by_policy: dict = {}
+    for row in read_jsonl(data / "opp115" / "segments.jsonl"):
+        by_policy.setdefault(row["policy_id"], []).append(row)
+    for policy_id in sorted(by_policy):
+        segs = sorted(by_policy[policy_id], key=lambda r: r["segment_id"])
+        blocks = []
+        for seg in segs:
+            for line in seg["text"].split("\n"):
+                if line.strip():
+                    blocks.append(Block(f"b{len(blocks)}", line.strip(), "p"))
+        docs.append((f"opp115/{policy_id}", tuple(blocks), 1))
+    for entry in sorted(read_jsonl(data / "negatives" / "index.jsonl"), key=lambda e: e["file"]):
+        text = (data / "negatives" / entry["file"]).read_text(encoding="utf-8")
+        docs.append((f"negatives/{entry['file']}", page_blocks(text, entry["file"].endswith(".html")), 0))
+    grouped: dict = {}
+    for point in read_jsonl(data / "tosdr" / "points.jsonl"):
+        source = point.get("source_document") or ""
+        if TERMS_DOCUMENTS.search(source) or re.search(r"cookie", source, re.I):
+            grouped.setdefault((point["service"], source), []).append(point)
+    for key in sorted(grouped):
+        points = sorted(grouped[key], key=lambda p: str(p["point_id"]))
+        if len(points) < 3:
+            continue
+        blocks = tuple(Block(f"b{i}", clean_point_text(p["text"]), "p") for i, p in enumerate(points))
+        docs.append((f"tosdr/{key[0]}/{key[1]}", blocks, 0))
+    return docs
+
+
+def train_kind(data: Path, report: bool) -> dict:
+    from smallprint.engine import kind
+    docs = kind_documents(data)
+    x = np.array([kind.read_document(blocks).values for _, blocks, _ in docs])
+    y = np.array([label for _, _, label in docs])
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale == 0] = 1.0
+    z = (x - mean) / scale
+    model = LogisticRegression(C=KIND_C, max_iter=5000, class_weight="balanced").fit(z, y)
+    if report:
+        # Leave-one-out over the real pages (negatives/ and the full policies): refit without the page, judge it.
+        wrong = []
+        for i, (name, _, label) in enumerate(docs):
+            if name.startswith(("tosdr/", "opp115/")):
+                continue
+            keep = np.arange(len(docs)) != i
+            m = LogisticRegression(C=KIND_C, max_iter=5000, class_weight="balanced").fit(z[keep], y[keep])
+            p = m.predict_proba(z[i:i + 1])[0, 1]
+            if (p >= 0.5) != bool(label):
+                wrong.append(f"{name} p={p:.2f}")
+        print(f"kind leave-one-out errors on policies/ + negatives/: {len(wrong)}", *wrong, sep="\n  ")
+        print(f"kind: {int(y.sum())} policies, {int((1 - y).sum())} non-policy documents; weights:")
+        for name, w in sorted(zip(kind.FEATURES, model.coef_[0]), key=lambda t: -abs(t[1])):
+            print(f"  {name:16s} {w:+.3f}")
+    return {"format": kind.FORMAT, "name": "kind", "features": list(kind.FEATURES),
+            "weights": [round(float(w), 6) for w in model.coef_[0]], "bias": round(float(model.intercept_[0]), 6),
+            "mean": [round(float(m), 6) for m in mean], "scale": [round(float(s), 6) for s in scale],
+            "training": {"policies": int(y.sum()), "non_policies": int((1 - y).sum())}}
+
+
+# -- main ---------------------------------------------------------------------------------------------------
+
+# kind reads the segments model, so it is trained after it.
+TRAINERS = {"segments": train_segments, "practices": train_practices, "kind": train_kind}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--out", type=Path, default=ROOT / "daemon" / "smallprint" / "engine" / "models")
+    parser.add_argument("--only", default=",".join(TRAINERS))
+    parser.add_argument("--report", action="store_true", help="print cross-validated and dev figures")
+    args = parser.parse_args(argv)
+    if not (args.data / "opp115" / "segments.jsonl").is_file():
+        print(f"train_models: shared data not found at {args.data}", file=sys.stderr)
+        return 1
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name in args.only.split(","):
+        path = write_model(TRAINERS[name](args.data, args.report), args.out)
+        print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path} ({path.stat().st_size} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
