@@ -1,6 +1,7 @@
 """The bridge in front of a real daemon on loopback: round trip, starting a daemon, restarts, failures."""
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import signal
@@ -131,6 +132,72 @@ def test_a_broken_config_gives_daemon_start_failed_with_the_daemons_reason(env, 
         assert reply["type"] == "error" and reply["code"] == "daemon_start_failed", reply
         assert "config" in reply["message"]
         assert daemon_info(home) is None
+        assert bridge.close() == 0
+    finally:
+        bridge.kill()
+
+
+def test_a_daemon_that_stops_answering_gives_timeout(env, running_daemon):
+    bridge = BridgeProcess({**env, "SMALLPRINT_BRIDGE_REQUEST_TIMEOUT": "2"})
+    try:
+        assert bridge.request(analyze_request("warm-up"))["type"] == "analysis"
+        os.kill(running_daemon["pid"], signal.SIGSTOP)
+        try:
+            reply = bridge.request(analyze_request("frozen"))
+        finally:
+            os.kill(running_daemon["pid"], signal.SIGCONT)
+        assert reply["type"] == "error" and reply["code"] == "timeout" and reply["number"] == 9, reply
+        assert bridge.request({"id": "still", "type": "ping"})["type"] == "pong"
+    finally:
+        bridge.kill()
+
+
+def test_a_token_the_daemon_refuses_gives_unauthorized(env, home, running_daemon, tmp_path):
+    # A second home that finds the same daemon (same runtime file) but holds a different token.
+    other = tmp_path / "other-home"
+    (other / "run").mkdir(parents=True)
+    (other / "config").mkdir()
+    (other / "run" / "daemon.json").write_text((home / "run" / "daemon.json").read_text())
+    (other / "config" / "token").write_text("not-the-daemons-token\n")
+    (other / "config" / "token").chmod(0o600)
+    bridge = BridgeProcess({**env, "SMALLPRINT_HOME": str(other)})
+    try:
+        reply = bridge.request(analyze_request())
+        assert reply["type"] == "error" and reply["code"] == "unauthorized" and reply["number"] == 11, reply
+        assert reply["detail"]["http_status"] == 401
+        assert "not-the-daemons-token" not in json.dumps(reply)
+    finally:
+        bridge.kill()
+
+
+START_ONCE = '''
+import os, sys
+marker = sys.argv[1]
+if os.path.exists(marker):
+    sys.stderr.write("refusing a second start\\n")
+    sys.exit(4)
+open(marker, "w").close()
+os.execv(sys.executable, [sys.executable, "-m", "smallprint", "serve", "--port", "0"])
+'''
+
+
+def test_a_daemon_killed_mid_request_that_cannot_restart_gives_daemon_start_failed(env, home, tmp_path):
+    script = tmp_path / "start_once.py"
+    script.write_text(START_ONCE)
+    command = shlex.join([sys.executable, str(script), str(tmp_path / "started")])
+    bridge = BridgeProcess({**env, "SMALLPRINT_DAEMON_COMMAND": command, "SMALLPRINT_BRIDGE_START_TIMEOUT": "10"})
+    try:
+        assert bridge.request(analyze_request("warm-up"))["type"] == "analysis"
+        first = daemon_info(home)
+        os.kill(first["pid"], signal.SIGSTOP)
+        try:
+            bridge.send(analyze_request("in-flight"))
+            time.sleep(1.0)
+        finally:
+            kill_and_wait(first["pid"], sig=signal.SIGKILL)
+        reply = bridge.next_reply()
+        assert reply["id"] == "in-flight" and reply["type"] == "error", reply
+        assert reply["code"] == "daemon_start_failed" and "refusing a second start" in reply["message"]
         assert bridge.close() == 0
     finally:
         bridge.kill()
