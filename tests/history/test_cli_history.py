@@ -1,0 +1,157 @@
+"""`smallprint diff`, `history` and `forget` through the real command."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from html.parser import HTMLParser
+
+import pytest
+
+from smallprint import analyze
+from smallprint.cli import main
+from smallprint.history.store import Store
+
+OLD_MD = """# Privacy Policy
+
+## What we collect
+
+We collect your **email address** and the precise location of your device.
+
+We do not sell your personal information.
+"""
+NEW_MD = OLD_MD + """
+We may use the information we collect and publicly available information to help train our machine learning or
+artificial intelligence models.
+
+We may collect and use your biometric information, such as face geometry, to verify your identity.
+"""
+NEW_HTML = ("<!DOCTYPE html><html><body><h1>Privacy Policy</h1><h2>What we collect</h2>"
+            "<p>We collect your <b>email address</b> and the precise location of your device.</p>"
+            "<p>We may use the information we collect and publicly available information to help train our machine "
+            "learning or artificial intelligence models.</p>"
+            "<p>We may collect and use your biometric information, such as face geometry, to verify your identity.</p>"
+            "</body></html>")
+
+
+@pytest.fixture
+def files(tmp_path):
+    old = tmp_path / "2023-05-18_policy.md"
+    old.write_text(OLD_MD)
+    new_md = tmp_path / "policy-new.md"
+    new_md.write_text(NEW_MD)
+    new_html = tmp_path / "policy-new.html"
+    new_html.write_text(NEW_HTML)
+    return old, new_md, new_html
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "smallprint", *args], capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("new_kind", ["markdown", "html"])
+def test_diff_json_reports_the_added_clauses(files, new_kind, smallprint_home, capsys):
+    old, new_md, new_html = files
+    new = new_md if new_kind == "markdown" else new_html
+    assert main(["diff", str(old), str(new), "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {"added", "removed", "changed", "summary"} <= set(out)
+    added = {(c["practice"], c["polarity"]) for c in out["added"]}
+    assert {("ai_training", "concern"), ("biometric", "concern")} <= added
+    assert out["summary"].startswith("New since 18 May 2023")
+    if new_kind == "html":  # a sentence removed in the HTML version is reported as removed
+        assert [c["practice"] for c in out["removed"]] == ["sale_of_data"]
+    assert not smallprint_home.exists(), "diff must not touch the store"
+
+
+def test_diff_text_leads_with_the_summary(files, capsys):
+    old, new_md, _ = files
+    assert main(["diff", str(old), str(new_md)]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[2].startswith("New since 18 May 2023")
+    assert "AI training · concern" in out and "Biometric data · concern" in out
+
+
+class _Collector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.external = []
+        self.marks = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in ("script", "link", "img", "iframe") or (tag == "a" and (attrs.get("href") or "").startswith("http")):
+            self.external.append((tag, attrs))
+        if tag == "mark":
+            self.marks.append(attrs.get("data-practice"))
+
+
+def test_diff_html_is_self_contained_and_highlights_the_data_use_changes(files, tmp_path):
+    old, new_md, _ = files
+    out = tmp_path / "changes.html"
+    result = run("diff", str(old), str(new_md), "--format", "html", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    page = out.read_text()
+    collector = _Collector()
+    collector.feed(page)
+    assert collector.external == []
+    assert {"ai_training", "biometric"} <= set(collector.marks)
+    assert "New since 18 May 2023" in page and "Changes about your data" in page
+
+
+@pytest.mark.parametrize("args, message", [
+    (["diff", "missing-old.md", "missing-new.md"], "missing-old.md"),
+    (["diff", "-", "-"], "only one of OLD and NEW"),
+    (["history", "about:blank"], "not a site name"),
+])
+def test_errors_are_one_line_without_traceback(args, message, smallprint_home, tmp_path):
+    result = subprocess.run([sys.executable, "-m", "smallprint", *args], capture_output=True, text=True, timeout=120,
+                            cwd=tmp_path, env={**__import__("os").environ, "SMALLPRINT_HOME": str(smallprint_home)})
+    assert result.returncode != 0
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def _remember(url: str, text: str, now: str) -> None:
+    with Store() as store:
+        store.record(url, analyze(text=text, url=url).to_dict(), now=now)
+
+
+def test_history_lists_versions_with_their_changes(smallprint_home, capsys):
+    _remember("https://www.example.com/privacy", OLD_MD, "2023-05-18T09:00:00Z")
+    _remember("https://example.com/privacy", NEW_MD, "2024-01-02T09:00:00Z")
+    assert main(["history", "https://www.example.com/anything"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("example.com: 2 versions remembered")
+    assert "/privacy" in text and "First version seen." in text and "New since 18 May 2023" in text
+
+    assert main(["history", "example.com", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    first, second = data["versions"]
+    assert first["changes"] is None
+    assert second["changes"]["counts"]["data_use"]["added"] == 2
+
+
+def test_history_of_an_unknown_site(smallprint_home, capsys):
+    assert main(["history", "nothing.example"]) == 0
+    assert "Nothing is remembered about nothing.example" in capsys.readouterr().out
+
+
+def test_forget_a_site_and_everything(smallprint_home, capsys):
+    _remember("https://a.example/privacy", OLD_MD, "2023-05-18T09:00:00Z")
+    _remember("https://b.example/privacy", OLD_MD, "2023-05-18T09:00:00Z")
+    _remember("https://b.example/privacy", NEW_MD, "2023-06-18T09:00:00Z")
+    assert main(["forget", "www.a.example"]) == 0
+    assert "Forgot a.example: 1 version deleted." in capsys.readouterr().out
+    assert main(["forget", "a.example"]) == 0
+    assert "Nothing was remembered about a.example." in capsys.readouterr().out
+    assert main(["forget", "--all"]) == 0
+    assert "2 versions deleted" in capsys.readouterr().out
+    with Store() as store:
+        assert store.sites() == []
+
+
+def test_forget_needs_a_site_or_all(smallprint_home):
+    with pytest.raises(SystemExit):
+        main(["forget"])
