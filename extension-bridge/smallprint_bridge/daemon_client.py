@@ -33,6 +33,7 @@ HEALTH_TIMEOUT = 2.0
 HEALTH_FRESH_SECONDS = 5.0
 POLL_INTERVAL = 0.1
 _STDERR_TAIL = 400
+_START_LOG_LIMIT = 1_000_000
 _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 # Connection failures that mean "the daemon went away or restarted": worth one retry.
@@ -176,12 +177,14 @@ class DaemonClient:
         command = list(self.settings.command)
         log_file = paths.ensure(paths.log_dir()) / "daemon-start.log"
         log.info("no daemon answers; starting %s", shlex.join(command))
-        with open(log_file, "ab") as err:
+        # The daemon's stderr stays attached to this file for its lifetime; start afresh once it gets large.
+        mode = "wb" if log_file.exists() and log_file.stat().st_size > _START_LOG_LIMIT else "ab"
+        with open(log_file, mode) as err:
             offset = err.tell()
-            try:
+            try:  # cwd: the root always exists, and the daemon must not keep the browser's folder busy
                 process = subprocess.Popen(
                     command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
-                    cwd=str(Path.home()), close_fds=True, **_detached())
+                    cwd=os.path.abspath(os.sep), close_fds=True, **_detached())
             except OSError as exc:
                 raise BridgeError("daemon_start_failed", f"could not run {command[0]}: {exc.strerror or exc}") from None
         self._children.append(process)
