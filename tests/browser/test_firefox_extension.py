@@ -1,0 +1,36 @@
+"""The same core test in Firefox ESR: a policy page gets its highlights at the words the daemon found."""
+from __future__ import annotations
+
+import pytest
+
+from .harness import ARTIFACTS, MARKS_JS, assert_marks_match, painted, record_timing
+
+pytestmark = pytest.mark.browser
+
+
+def test_policy_page_is_highlighted_in_firefox(launch_firefox, page_server):
+    browser = launch_firefox()
+    url = f"{page_server}/policy.html"
+    browser.open(url)
+    state = browser.wait_state(url, painted, "the policy page to be painted")
+    assert state["status"] == "done", state.get("error")
+    record_timing("policy.html", "firefox", state)
+    assert state["kind"] == "privacy_policy"
+    marks = browser.evaluate(MARKS_JS)
+    assert marks, "no highlights painted"
+    assert_marks_match(marks, state["highlights"])
+    by_practice = {(g["practice"], g["polarity"]): " ".join(g["text"].split()) for g in marks.values()}
+    sale = by_practice.get(("sale_of_data", "concern"))
+    assert sale and "sell your personal information" in sale and "🍰" not in sale, by_practice
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.driver.save_screenshot(str(ARTIFACTS / "firefox-policy.png"))
+
+
+def test_non_policy_page_is_left_untouched_in_firefox(launch_firefox, page_server):
+    browser = launch_firefox()
+    url = f"{page_server}/news.html"
+    browser.open(url)
+    state = browser.wait_state(url, lambda s: s.get("status") == "done", "the news page to be analysed")
+    assert state["status"] == "done", state.get("error")
+    assert state["kind"] == "other"
+    assert browser.evaluate("() => document.querySelectorAll('smallprint-mark').length") == 0
