@@ -100,6 +100,9 @@ def render_text(analysis: Analysis, *, colour: bool = False, width: int = 100, s
         out.append("")
 
     out.append(style.bold("In short"))
+    out.append(f"   {KIND_LABELS.get(analysis.kind, analysis.kind).capitalize()}, grade "
+               f"{style.bold(analysis.grade.letter)}: {len(analysis.practices)} practices found, "
+               f"{len(analysis.highlights)} clauses highlighted.")
     if not analysis.practices:
         out.append("   Nothing about the use of personal data was found.")
     for finding in analysis.practices:
