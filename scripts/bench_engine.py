@@ -3,7 +3,8 @@
 
 For the largest and the median policy in ../shared/data/policies: the median time of `analyze(text=...)` over
 several runs, and its ratio to one `re.findall(r"\\w+", text.lower())` pass over the same text (the floor for any
-method that reads every word). Then the peak RSS of a fresh subprocess that imports the engine and analyses the
+method that reads every word), timed interleaved with the analyses; with the trained models and, for comparison,
+with the rules alone (`use_model=False`; document kind and OPP-115 segments run in both). Then the peak RSS of a fresh subprocess that imports the engine and analyses the
 largest policy. Targets: ratio <= 30 on every policy, peak RSS <= 80 MB.
 
 Usage: .venv/bin/python scripts/bench_engine.py [--policies DIR] [--runs N] [--json]
@@ -42,27 +43,32 @@ def pick_policies(folder: Path) -> list[tuple[str, Path]]:
     return [("largest", files[-1]), ("median", files[len(files) // 2])]
 
 
-def median_time(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
 
 
-def bench_policy(label: str, path: Path, runs: int) -> dict:
+def bench_policy(label: str, path: Path, runs: int, use_model: bool = True) -> dict:
     from smallprint import analyze
 
     text = path.read_text(encoding="utf-8")
     word_pass = re.compile(r"\w+")
-    analyze(text=text)  # warm-up: loads recognizers and models once, as a running daemon would have
-    baseline = median_time(lambda: word_pass.findall(text.lower()), runs * 3)
-    engine = median_time(lambda: analyze(text=text), runs)
-    analysis = analyze(text=text)
+    analyze(text=text, use_model=use_model)  # warm-up: loads recognizers and models once, as a running daemon would
+    engine_times, baseline_times, ratios = [], [], []
+    # Interleaved, so that a load spike on a shared machine hits both sides of a ratio alike.
+    for _ in range(runs):
+        baseline = min(timed(lambda: word_pass.findall(text.lower())) for _ in range(3))
+        engine = timed(lambda: analyze(text=text, use_model=use_model))
+        baseline_times.append(baseline)
+        engine_times.append(engine)
+        ratios.append(engine / baseline)
+    analysis = analyze(text=text, use_model=use_model)
     return {"policy": label, "file": str(path.relative_to(path.parents[1])), "chars": len(text),
-            "highlights": len(analysis.highlights), "engine_s": engine, "findall_s": baseline,
-            "ratio": engine / baseline}
+            "model": use_model, "highlights": len(analysis.highlights), "engine_s": statistics.median(engine_times),
+            "findall_s": statistics.median(baseline_times), "ratio": statistics.median(ratios),
+            # The least-disturbed run of each side: on a shared, busy machine the fairest single figure.
+            "best_ratio": min(engine_times) / min(baseline_times)}
 
 
 def peak_rss_mb(path: Path) -> float:
@@ -77,17 +83,18 @@ def main(argv=None) -> int:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    rows = [bench_policy(label, path, args.runs) for label, path in pick_policies(args.policies)]
+    rows = [bench_policy(label, path, args.runs, use_model) for label, path in pick_policies(args.policies)
+            for use_model in (True, False)]
     rss = peak_rss_mb(pick_policies(args.policies)[0][1])
-    ok = all(r["ratio"] <= RATIO_TARGET for r in rows) and rss <= RSS_TARGET_MB
+    ok = all(r["ratio"] <= RATIO_TARGET for r in rows if r["model"]) and rss <= RSS_TARGET_MB
     if args.json:
         print(json.dumps({"policies": rows, "peak_rss_mb": rss, "ratio_target": RATIO_TARGET,
                           "rss_target_mb": RSS_TARGET_MB, "ok": ok}, indent=2))
     else:
         for r in rows:
-            print(f"{r['policy']:8s} {r['file']:55s} {r['chars']:>8,} chars  {r['highlights']:4d} highlights  "
+            print(f"{r['policy']:8s} {'with model' if r['model'] else 'rules only':10s} {r['file']:45s} {r['chars']:>8,} chars  {r['highlights']:4d} highlights  "
                   f"engine {r['engine_s'] * 1000:8.1f} ms  findall {r['findall_s'] * 1000:6.2f} ms  "
-                  f"ratio {r['ratio']:6.1f} (target <= {RATIO_TARGET:g})")
+                  f"ratio {r['ratio']:6.1f} (best runs {r['best_ratio']:5.1f}; target <= {RATIO_TARGET:g})")
         print(f"peak RSS analysing the largest policy in a fresh process: {rss:.1f} MB (target <= {RSS_TARGET_MB:g})")
         print("OK" if ok else "ABOVE TARGET")
     return 0 if ok else 1

@@ -32,8 +32,9 @@ def clean_lines(lines: list[str]) -> str:
 # ---------------------------------------------------------------- Markdown / plain text
 
 # Bounded repetitions everywhere: a megabyte of '[' or '*' must not backtrack quadratically.
-_MD_IMAGE = re.compile(r"!\[([^\]\n]{0,300})\]\([^)\n]{0,2000}\)")
-_MD_LINK = re.compile(r"\[([^\]\n]{0,500})\]\([^)\n]{0,2000}\)")
+# A link target has no spaces or brackets, so a scan for its end stops at the first one.
+_MD_IMAGE = re.compile(r"!\[([^\[\]\n]{0,300})\]\([^()\s]{0,2000}(?:\s+\"[^\"\n]{0,300}\")?\)")
+_MD_LINK = re.compile(r"\[([^\[\]\n]{0,500})\]\([^()\s]{0,2000}(?:\s+\"[^\"\n]{0,300}\")?\)")
 _MD_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]{1,2000})>")
 _MD_STRONG = re.compile(r"\*\*|__")
 _MD_EMPH = re.compile(r"(?<![\w*])[*_](?=\S)([^*_\n]{1,500}?)(?<=\S)[*_](?![\w*])")

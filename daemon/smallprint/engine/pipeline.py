@@ -30,21 +30,26 @@ _BOILERPLATE = re.compile(
 # When a more specific practice explains a sentence, generic sharing on the same words is not repeated.
 _SPECIFIC_OVER_SHARING = frozenset({"sale_of_data", "business_transfer", "government_access", "third_party_sources"})
 # Practices whose subject sits in another practice's sentence without being the point of it:
-# practice -> (the practices that take the sentence over, the patterns concerned or None for all).
-_SUPPRESSED_BY: dict[str, tuple[frozenset[str], frozenset[str] | None]] = {
-    "third_party_sharing": (_SPECIFIC_OVER_SHARING, None),
+# (practice, the practices that take the sentence over, the patterns concerned or None for all).
+_SUPPRESSIONS: tuple[tuple[str, frozenset[str], frozenset[str] | None], ...] = (
+    ("third_party_sharing", _SPECIFIC_OVER_SHARING, None),
     # "advertising cookies", "opt out of marketing e-mails", "object to direct marketing": tracking, choice, rights.
-    "advertising": (frozenset({"user_choice", "user_rights", "tracking"}), None),
-    # An IP address in a list of logged data is tracking, not location; "servers located in" is a transfer.
-    "location": (frozenset({"tracking", "international_transfer"}), frozenset({"ip_address"})),
+    ("advertising", frozenset({"user_choice", "user_rights", "tracking"}), None),
+    # An IP address in a list of logged data is tracking; "depending on your location, data is transferred" a transfer.
+    ("location", frozenset({"tracking"}), frozenset({"ip_address"})),
+    ("location", frozenset({"international_transfer"}), None),
     # Browser settings that block cookies are about tracking.
-    "user_choice": (frozenset({"tracking"}), frozenset({"settings", "you_may_choose"})),
-}
+    ("user_choice", frozenset({"tracking"}), frozenset({"settings", "you_may_choose"})),
+    # "If you do not agree to the changes, you may close your account"; "we may not be able to delete your data".
+    ("user_rights", frozenset({"policy_change", "retention", "children", "security"}),
+     frozenset({"delete_account", "request_change", "you_can"})),
+)
 # A hit scoring below WEAK_HIT is dropped when another practice in the same sentence scores ARBITRATION_MARGIN more.
 WEAK_HIT = 0.62
 ARBITRATION_MARGIN = 0.15
 # Model-suggested practices (clauses the rules missed) need at least this probability.
-MODEL_THRESHOLD = 0.6
+MODEL_THRESHOLD = 0.5
+MODEL_ALSO_BESIDE_RULES = False
 _OPP_FOR_PRACTICE: dict[str, str] = {
     "ai_training": OPP115_CATEGORIES[0], "biometric": OPP115_CATEGORIES[0], "sensitive_data": OPP115_CATEGORIES[0],
     "location": OPP115_CATEGORIES[0], "employment_education": OPP115_CATEGORIES[0], "advertising": OPP115_CATEGORIES[0],
@@ -71,11 +76,13 @@ class _Finder:
     def __init__(self) -> None:
         self.registry = default_registry()
 
-    def sentence_hits(self, low: str) -> dict[str, RecognizerResult]:
+    def sentence_hits(self, low: str) -> tuple[dict[str, RecognizerResult], frozenset[str]]:
+        """The practices a lower-cased sentence states (best hit each), and the practices whose cue words occur."""
         words = set(_WORD.findall(low))
         recognizers = self.registry.fired(words)
         if not recognizers:
-            return {}
+            return {}, frozenset()
+        cued = frozenset(rec.practice for rec in recognizers)
         best: dict[str, tuple[int, RecognizerResult]] = {}
         for rec in recognizers:
             for r in rec.analyze(low, words):
@@ -87,11 +94,11 @@ class _Finder:
             hits = {p: r for p, r in hits.items() if p == "security" and r.polarity != "protective"}
         if len(hits) > 1:
             hits = _arbitrate(hits)
-        for practice, (suppressors, patterns) in _SUPPRESSED_BY.items():
+        for practice, suppressors, patterns in _SUPPRESSIONS:
             hit = hits.get(practice)
             if hit is not None and not suppressors.isdisjoint(hits) and (patterns is None or hit.pattern in patterns):
                 del hits[practice]
-        return hits
+        return hits, cued
 
 
 def _arbitrate(hits: dict[str, RecognizerResult]) -> dict[str, RecognizerResult]:
@@ -111,6 +118,17 @@ def _finder() -> _Finder:
     return _FINDER
 
 
+def read_clause(sentence: str) -> dict[str, tuple[str, str]]:
+    """Rules only, one clause: {practice: (polarity, explanation)}. For tests and for explaining one sentence."""
+    low = _lower(sentence)
+    hits, _ = _finder().sentence_hits(low)
+    out = {}
+    for practice, r in hits.items():
+        polarity, reason = pol.decide(practice, low, r.start, r.end, r.polarity, r.negated_polarity)
+        out[practice] = (polarity, r.explanation + (f"; {reason}" if reason else ""))
+    return out
+
+
 def _model():
     """B's sentence-level practice classifier, when it is there (the engine works without it)."""
     try:
@@ -123,20 +141,20 @@ def _model():
 def find_highlights(blocks: Sequence[Block], use_model: bool = True) -> tuple[Highlight, ...]:
     finder = _finder()
     highlights: list[Highlight] = []
-    pending: list[tuple[Block, int, int, str, set[str]]] = []  # sentences for the model
+    pending: list[tuple[Block, int, int, str, frozenset[str]]] = []  # sentences the rules left to the model
     for block in blocks:
         text = block.text
         for span in split_sentences(text):
             sentence = text[span.start:span.end]
             low = _lower(sentence)
-            hits = finder.sentence_hits(low)
+            hits, cued = finder.sentence_hits(low)
             for practice, r in sorted(hits.items(), key=lambda kv: PRACTICE_IDS.index(kv[0])):
                 polarity, reason = pol.decide(practice, low, r.start, r.end, r.polarity, r.negated_polarity)
                 explanation = r.explanation + (f"; {reason}" if reason else "")
                 highlights.append(Highlight(block.id, span.start, span.end, sentence, practice, polarity,
                                             summarize(practice, polarity, sentence), r.score, explanation))
-            if use_model and len(sentence) >= 25:
-                pending.append((block, span.start, span.end, low, set(hits)))
+            if use_model and len(sentence) >= 25 and (MODEL_ALSO_BESIDE_RULES or not hits):
+                pending.append((block, span.start, span.end, low, cued))
     predict = _model() if use_model else None
     if predict is not None and pending:
         highlights.extend(_model_highlights(predict, pending))
@@ -151,11 +169,13 @@ def _model_highlights(predict, pending) -> list[Highlight]:
         predictions = predict([block.text[start:end] for block, start, end, _, _ in pending])
     except Exception:  # a broken model file must not take the rules down with it
         return out
-    for (block, start, end, low, ruled), candidates in zip(pending, predictions):
+    for (block, start, end, low, cued), candidates in zip(pending, predictions):
         if _BOILERPLATE.search(low):
             continue
         for practice, prob in candidates:
-            if prob < MODEL_THRESHOLD or practice in ruled or practice not in PRACTICE_BY_ID:
+            # The model may only name a practice whose cue words occur in the clause: it decides between
+            # readings the words allow, it does not invent a subject the clause never mentions.
+            if prob < MODEL_THRESHOLD or practice not in cued:
                 continue
             polarity, reason = pol.model_polarity(practice, low)
             sentence = block.text[start:end]

@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# A candidate boundary: end punctuation (+ closing quotes/brackets) then space and a capital, digit, quote,
-# bracket or bullet; or any line break. Fixed-width pieces only: linear time on any input.
-_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*[ \t]+(?=[\"'“‘(\[•\-*]?[A-Z0-9(•])|[ \t]*[\r\n]+[ \t]*")
+# A candidate boundary: end punctuation (+ closing quotes/brackets) then space and anything but a lower-case
+# ASCII letter (a capital in any script, digit, quote, bracket, bullet, emoji); or any line break. Fixed-width pieces only: linear time on any input.
+_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*[ \t]+(?=[^\sa-z])|[ \t]*[\r\n]+[ \t]*")
 _CLAUSE = re.compile(r";[ \t]+|:[ \t]+(?=[\"'“(•\-*]?[A-Z(•])")
 _LAST_WORD = re.compile(r"(\w[\w.]{0,12})[.!?]+[\"'”’)\]]*\s*$")
 _ABBREVIATIONS = frozenset({
@@ -67,7 +67,7 @@ def split_sentences(text: str) -> list[Span]:
     start = 0
     for m in _BOUNDARY.finditer(text):
         punct_end = m.start() + len(m.group(0).rstrip())
-        if m.group(0)[0] in ".!?" and _is_abbreviation(text, punct_end):
+        if m.group(0)[0] == "." and _is_abbreviation(text, punct_end):
             continue
         piece = _trimmed(text, start, punct_end if m.group(0)[0] in ".!?" else m.start())
         if piece:

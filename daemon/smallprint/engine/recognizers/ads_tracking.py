@@ -55,7 +55,7 @@ class TrackingRecognizer(Recognizer):
                 + r"(?:necessary|essential|required) (?:for|to)", "neutral", "protective", 0.8),
         Pattern("trackers", r"\b(?:web |tracking )?beacons?|\b(?:tracking |conversion |facebook |meta )?pixels?(?: tags?)?\b"
                             r"|\btracking (?:technolog\w+|tools?|scripts?|tags?|codes?|services?|software|cookies?)"
-                            r"|\bclear gifs?|\bsdks?\b|(?:device|browser|canvas) fingerprint\w*|\bfingerprinting\b|\btrackers?\b"
+                            r"|\bclear gifs?|\bsdks?\b|\badvertising ids?\b|\bad(?:vertising)? identifiers?|\bidfa\b|\bmobile identifiers?|(?:device|browser|canvas) fingerprint\w*|\bfingerprinting\b|\btrackers?\b"
                             r"|\btrack(?:s|ed|ing)? (?:you|your|users?|visitors?|people|individuals|activit\w+|browsing|across)"
                             r"|\bbrowsing (?:history|activity|behaviou?r)|\bclickstream|\breferr(?:er|ing|al) (?:url|page|website|site|data)s?"
                             r"|\b(?:google|web|third[- ]party) analytics|analytics (?:tools?|services?|providers?|cookies|partners|software)",
@@ -81,7 +81,8 @@ class ProfilingRecognizer(Recognizer):
                 "concern", "protective", 0.85),
         Pattern("profiling", r"\bprofiling\b|\b(?:build|create|develop|compile|make)\w* (?:a |user |marketing |consumer )?profiles?\b"
                              r"|\binferences?\b|\b(?:infer|predict)\w*" + gap(4)
-                + r"(?:interests|preferences|characteristics|behaviou?r|age|gender|personality)", "concern", "protective", 0.85),
+                + r"(?:interests|preferences|characteristics|behaviou?r|age|gender|personality)", "concern", "protective", 0.85,
+                needs=frozenset(['infer', 'inference', 'inferences', 'inferred', 'inferring', 'infers', 'predict', 'predicted', 'predicting', 'predicts', 'profile', 'profiles', 'profiling'])),
         Pattern("combine_data", r"\bcombin\w*" + gap(8) + r"(?:information|data|accounts?|profiles?)\b"
                 + r"|\b(?:information|data)" + gap(6) + r"(?:combined|linked|associated) (?:with|across)"
                 + r"|\bacross (?:\w+ ){0,2}?(?:products|services|devices|apps|platforms|companies)\b" + gap(6)

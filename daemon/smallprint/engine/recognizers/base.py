@@ -20,6 +20,9 @@ class Pattern:
     polarity: str
     negated: str | None = None
     score: float = 0.75
+    # Words of which at least one must be in the sentence for the pattern to be tried at all (a set lookup is
+    # far cheaper than a regex search); empty: always tried when the recognizer's cues fired.
+    needs: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +53,9 @@ class Recognizer:
     context_boost: ClassVar[float] = 0.1
 
     def __init__(self) -> None:
-        # All patterns as one alternation of named groups: one regex pass per sentence, `lastgroup` names the pattern.
-        joined = "|".join(f"(?P<p{i}>{p.regex})" for i, p in enumerate(self.patterns))
-        self._regex = re.compile(joined)
+        # One compiled regex per pattern, searched separately: each keeps the regex engine's fast scan for its
+        # first word, which one big alternation of all patterns loses (measured: ~7x slower).
+        self._regexes = tuple(re.compile(p.regex) for p in self.patterns)
         self._exclude = re.compile(self.exclude) if self.exclude else None
         self._requires = re.compile(self.requires) if self.requires else None
         self._context = frozenset(self.context)
@@ -60,19 +63,19 @@ class Recognizer:
         self.pattern_rank = {p.name: i for i, p in enumerate(self.patterns)}
 
     def analyze(self, sentence: str, words: frozenset[str] | set[str]) -> list[RecognizerResult]:
-        """`sentence` is lower-cased; `words` its tokens. Returns hits of distinct patterns, leftmost first."""
+        """`sentence` is lower-cased; `words` its tokens. Returns the first hit of each pattern that matches."""
         if self._exclude is not None and self._exclude.search(sentence):
             return []
         if self._requires is not None and not self._requires.search(sentence):
             return []
         results: list[RecognizerResult] = []
-        seen: set[str] = set()
         context_hits = sorted(self._context & words) if self._context else []
-        for m in self._regex.finditer(sentence):
-            pattern = self.patterns[int(m.lastgroup[1:])]
-            if pattern.name in seen:
+        for pattern, regex in zip(self.patterns, self._regexes):
+            if pattern.needs and pattern.needs.isdisjoint(words):
                 continue
-            seen.add(pattern.name)
+            m = regex.search(sentence)
+            if m is None:
+                continue
             score = min(0.99, pattern.score + (self.context_boost if context_hits else 0.0))
             cue = " ".join(m.group(0).split())[:60]
             explanation = f"{self.name}/{pattern.name}: \"{cue}\""

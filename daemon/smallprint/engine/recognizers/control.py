@@ -17,8 +17,9 @@ class UserRightsRecognizer(Recognizer):
             "erase", "erasure", "export", "portability", "copy", "download", "complaint", "lodge", "amend", "object",
             "restrict", "restriction", "archive", "update", "edit", "retrieve", "forgotten", "request")
     patterns = (
-        Pattern("right_to", r"\brights? (?:to|of) (?:\w+\W+){0,3}?" + _RIGHT_VERBS + r"|\bright to be forgotten|\bdata portability"
-                r"|\brights? of (?:access|rectification|erasure|portability|deletion)", "protective", "concern", 0.65),
+        Pattern("right_to", r"(?<!reserves the )(?<!reserve the )(?<!retains the )(?<!retain the )\brights? (?:to|of) (?:\w+\W+){0,3}?" + _RIGHT_VERBS + r"|\bright to be forgotten|\bdata portability"
+                r"|\brights? of (?:access|rectification|erasure|portability|deletion)", "protective", "concern", 0.65,
+                needs=frozenset(['portability', 'right', 'rights'])),
         Pattern("you_can", r"\b(?:you|users?|members?|customers?|individuals)\b (?:can|may|could|are (?:able|entitled|free) to|have the "
                            r"(?:right|ability|option|opportunity) to|also have the right to) (?:\w+\W+){0,3}?" + _RIGHT_VERBS
                 + gap(8) + r"(?:data|information|account|content|cop(?:y|ies)|profile|archive|pii|details|posts?|messages"
@@ -32,7 +33,8 @@ class UserRightsRecognizer(Recognizer):
                                   r"|\b(?:correct|delete|access|erase|update)\w* (?:or (?:\w+ ){1,3}?)?(?:such |your |the |any )(?:personal )?(?:data|information)",
                 "protective", "concern", 0.75),
         Pattern("delete_account", r"\b(?:delet|clos|deactivat|remov|eras)\w* (?:your|their|the) (?:\w+ )?(?:account|content|data|profile)"
-                                  r"\b", "protective", "concern", 0.55),
+                                  r"\b", "protective", "concern", 0.55,
+                needs=frozenset(['account', 'content', 'data', 'profile'])),
     )
     context = ("request", "contact", "settings", "privacy")
 
@@ -74,7 +76,8 @@ class RetentionRecognizer(Recognizer):
                   r"|deactivat\w+|cancel\w+|remov\w+|request\w* (?:\w+ )?(?:deletion|erasure)|leave|stop using)"
                   r"|\b(?:residual|backup|archived?) cop(?:y|ies)|\bmay (?:still )?(?:remain|persist) (?:in|on|visible)|\bpersist\w* in"
                   r"|\bnot (?:be )?(?:able to )?(?:completely |fully |permanently )?(?:delete|remove|erase)",
-                "concern", None, 0.85),
+                "concern", None, 0.85,
+                needs=frozenset(['after', 'archive', 'archived', 'backup', 'backups', 'following', 'if', 'not', 'once', 'persist', 'persists', 'remain', 'residual', 'when'])),
         Pattern("indefinite", r"\bindefinite(?:ly)?|\bas long as (?:we|it|the company) (?:see fit|wish|want|deem)|\bunlimited (?:period|time)"
                               r"|\bno (?:fixed |set |specific )?(?:retention )?(?:period|time limit)", "concern", "protective", 0.85),
         Pattern("finite_period", r"\b(?:delet|eras|remov|purg|destroy|anonymi[sz]|de-identif)\w*" + gap(10)
@@ -87,9 +90,11 @@ class RetentionRecognizer(Recognizer):
                                      r"|\b(?:period|time) (?:\w+ )?(?:necessary|needed|required) (?:for|to)", "protective", None, 0.75),
         Pattern("legal_retention", r"\b(?:retain|keep|preserv|store|hold)\w*" + gap(12)
                 + r"(?:legal (?:obligations?|requirements?|claims?)|comply with|required by law|resolve disputes|enforce our"
-                  r"|legitimate (?:business )?(?:interests?|purposes)|business purposes)", "concern", "protective", 0.45),
+                  r"|legitimate (?:business )?(?:interests?|purposes)|business purposes)", "concern", "protective", 0.45,
+                needs=frozenset(['business', 'comply', 'enforce', 'legal', 'legitimate', 'required', 'resolve'])),
         Pattern("never_logs", r"\b(?:never|not|no)\b (?:\w+ ){0,3}?(?:keep|store|retain|record|log)\w*" + gap(3)
-                + r"(?:logs?|records?|any (?:data|information))\b", "protective", None, 0.5),
+                + r"(?:logs?|records?|any (?:data|information))\b", "protective", None, 0.5,
+                needs=frozenset(['never', 'no', 'not'])),
         Pattern("retain", r"\b(?:retain\w*|retention|keep (?:your|personal|user)|kept (?:for|until|as long)|how long"
                           r"|logs? (?:are |is )?(?:kept|stored|retained))\b",
                 "neutral", "protective", 0.55),

@@ -70,15 +70,19 @@ class GovernmentAccessRecognizer(Recognizer):
         Pattern("transparency", r"\btransparency report|national security letters?|\bfisa\b|(?:notify|inform|tell)\w* "
                                 r"(?:\w+ ){0,3}?(?:users?|you|customers?|account holders?)" + gap(8)
                 + r"(?:requests?|subpoenas?|demands?|orders?)|(?:challenge|resist|push back|object to)\w*" + gap(6)
-                + r"(?:requests?|demands?|orders?)", "protective", "concern", 0.85),
+                + r"(?:requests?|demands?|orders?)", "protective", "concern", 0.85,
+                needs=frozenset(['challenge', 'challenges', 'fisa', 'inform', 'informs', 'letter', 'letters', 'notifies', 'notify', 'object', 'push', 'resist', 'tell', 'transparency'])),
         Pattern("disclose_to_authorities", r"\b(?:disclos\w+|shar(?:e|es|ed|ing)|provid\w+|releas\w+|access\w*|respond\w*"
                                            r"|turn\w* over|hand\w* over|preserv\w+|reveal\w*|comply|cooperat\w+)" + gap(15)
-                + _AUTHORITIES, "concern", "protective", 0.8),
+                + _AUTHORITIES, "concern", "protective", 0.8,
+                needs=frozenset(['authorities', 'authority', 'court', 'enforcement', 'government', 'governmental', 'governments', 'intelligence', 'judicial', 'law', 'lawful', 'legal', 'national', 'police', 'process', 'public', 'regulator', 'regulators', 'subpoena', 'subpoenas', 'valid', 'warrant', 'warrants'])),
         Pattern("authorities_request", _AUTHORITIES + gap(8) + r"(?:requests?|access|demands?|inquir\w+|disclos\w+)",
-                "concern", "protective", 0.75),
+                "concern", "protective", 0.75,
+                needs=frozenset(['authorities', 'authority', 'court', 'enforcement', 'government', 'governmental', 'governments', 'intelligence', 'judicial', 'law', 'lawful', 'legal', 'national', 'police', 'process', 'public', 'regulator', 'regulators', 'subpoena', 'subpoenas', 'valid', 'warrant', 'warrants'])),
         Pattern("legal_necessity", r"\b(?:disclos\w+|shar(?:e|es|ed|ing)|provid\w+|releas\w+|reveal\w*|preserv\w+)" + gap(15)
                 + r"(?:comply with (?:\w+ ){0,2}?(?:laws?|legal|regulations?)|required (?:to do so )?by (?:applicable )?law"
-                  r"|good[- ]faith belief|believe in good faith|legal (?:obligations?|requirements?))", "concern", "protective", 0.5),
+                  r"|good[- ]faith belief|believe in good faith|legal (?:obligations?|requirements?))", "concern", "protective", 0.5,
+                needs=frozenset(['comply', 'faith', 'legal', 'required'])),
     )
     context = ("disclose", "information", "request", "requests", "data")
 
@@ -91,15 +95,19 @@ class ThirdPartySourcesRecognizer(Recognizer):
             "supplement", "combine", "provide", "share", "send", "scrape", "scraping", "non-users", "through")
     patterns = (
         Pattern("receive_from", r"\b(?:receiv|obtain|collect|get|gets|gather|acquir|purchas|buy|supplement|combin|link)\w*"
-                + gap(10) + r"(?:from|through|via) (?:\w+\W+){0,4}?" + _RECIPIENTS, "concern", "protective", 0.85),
+                + gap(10) + r"(?:from|through|via) (?:\w+\W+){0,4}?" + _RECIPIENTS, "concern", "protective", 0.85,
+                needs=frozenset(['from', 'through', 'via'])),
         Pattern("public_sources", r"\bpublicly[- ]available (?:information|data|sources)|\bpublic (?:sources|databases|records)"
                                   r"|\b(?:other|various|third[- ]party|external|public) sources|\bdata brokers?|\bscrap(?:e|ed|ing)\b",
-                "concern", "protective", 0.8),
+                "concern", "protective", 0.8,
+                needs=frozenset(['broker', 'brokers', 'public', 'publicly', 'scrape', 'scraped', 'scraping', 'sources'])),
         Pattern("they_send_us", _RECIPIENTS + gap(6) + r"(?:provid|shar|send|giv|pass|disclos|transfer)\w* (?:(?:to |with )?us (?:with )?"
                 + r"(?:\w+ ){0,3}?(?:information|data|details)|(?:\w+ ){0,3}?(?:information|data|details)" + gap(3)
-                + r"(?:to|with) us)\b", "concern", "protective", 0.6),
+                + r"(?:to|with) us)\b", "concern", "protective", 0.6,
+                needs=frozenset(['us'])),
         Pattern("non_users", r"\beven if you (?:do not|don't) (?:have|use|create|hold)|\bnon-?users\b|\bwithout an account",
-                "concern", "protective", 0.7),
+                "concern", "protective", 0.7,
+                needs=frozenset(['even', 'non', 'non-users', 'nonusers', 'without'])),
     )
     context = ("information", "data", "about")
 
@@ -113,7 +121,8 @@ class InternationalTransferRecognizer(Recognizer):
     patterns = (
         Pattern("kept_in_region", r"\b(?:stored|hosted|kept|processed|held|resides?|remains?)\b (?:\w+ ){0,2}?(?:exclusively |only |solely |entirely )?"
                 r"(?:in|within) (?:the )?(?:eu|european union|eea|european economic area|germany|switzerland|canada|your country)\b(?! and)",
-                "protective", "concern", 0.75),
+                "protective", "concern", 0.75,
+                needs=frozenset(['canada', 'country', 'eea', 'eu', 'european', 'germany', 'switzerland'])),
         Pattern("transfer_abroad", r"\b(?:transferr?\w*|stor\w+|process\w*|host\w*|maintain\w*|located|moved?|sent|access\w*"
                                    r"|shar\w+)" + gap(12)
                 + r"(?:other countries|another country|any country|(?:a |any )?countr(?:y|ies) (?:other than|outside)|"
@@ -139,14 +148,17 @@ class ThirdPartySharingRecognizer(Recognizer):
     patterns = (
         Pattern("only_with_consent", r"\bonly (?:\w+ ){0,4}?(?:with|if|when|where|after) (?:you (?:have )?(?:given|give|provide) )?(?:your )?"
                                      r"(?:explicit |express |prior |specific )?(?:consent|permission|authori[sz]ation)",
-                "protective", "concern", 0.8),
+                "protective", "concern", 0.8,
+                needs=frozenset(['only'])),
         Pattern("share_with", _GIVE + gap(14) + _RECIPIENTS, "concern", "protective", 0.6),
         Pattern("recipients_access", _RECIPIENTS + gap(8) + r"(?:have access|may access|access to|can access|receive|process\w*"
                 + r"|on (?:our|its) behalf|help us|assist us|perform\w* (?:services|functions|tasks)|operat\w+)",
-                "concern", "protective", 0.55),
+                "concern", "protective", 0.55,
+                needs=frozenset(['access', 'assist', 'assists', 'behalf', 'help', 'helps', 'operate', 'operating', 'operation', 'operations', 'perform', 'performing', 'performs', 'process', 'processes', 'processing', 'receive', 'receives'])),
         Pattern("uses_providers", r"\b(?:uses?|using|employ\w*|engag\w+|work\w* with|rel(?:y|ies) on) (?:the )?(?:services of|(?:\w+ )?"
                                   r"(?:third[- ]party |outside |external )?(?:service providers?|vendors|processors|contractors|hosting"
-                                  r" (?:compan\w+|providers?|partners?)|companies|third[- ]parties))", "concern", "protective", 0.55),
+                                  r" (?:compan\w+|providers?|partners?)|companies|third[- ]parties))", "concern", "protective", 0.55,
+                needs=frozenset(['companies', 'contractors', 'hosting', 'parties', 'processors', 'provider', 'providers', 'services', 'third-parties', 'vendors'])),
         Pattern("disclose_generic", r"\b(?:shar(?:e|es|ed|ing)|disclos(?:e|es|ed|ing))\b" + gap(6)
                 + r"(?:your |the |such |this |any |personal |user )(?:\w+ )?(?:information|data|details|pii|content)",
                 "concern", "protective", 0.55),

@@ -1,0 +1,89 @@
+"""Bad input gives a result or a clear ValueError, never a hang, a crash or a RecursionError.
+
+No timing assertions here (speed lives in scripts/bench_engine.py); pytest-timeout bounds a hang."""
+from __future__ import annotations
+
+import pytest
+
+from smallprint import analyze
+from smallprint.engine.blocks import MAX_INPUT_CHARS
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"text": ""}, {"text": "   \n\t  \n"}, {"html": ""}, {"html": "<html><body></body></html>"}, {"blocks": []},
+    {"blocks": [{"id": "a", "text": ""}]},
+])
+def test_empty_input_gives_an_empty_analysis(kwargs):
+    analysis = analyze(**kwargs)
+    assert analysis.highlights == () and analysis.practices == ()
+    assert analysis.grade.letter in "ABCDE"
+    analysis.to_dict()
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"text": "We do not sell\x00 your personal information.\x00\x00"},
+    {"html": "<p>We do not sell\x00 your personal information.</p>"},
+    {"blocks": [{"id": "a", "text": "We do not sell your personal information.\x00"}]},
+])
+def test_nul_bytes(kwargs):
+    analysis = analyze(**kwargs)
+    assert [h.practice for h in analysis.highlights] == ["sale_of_data"]
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"text": "We may sell your personal information \ud800 to partners. \udfff"},
+    {"html": "<p>We may sell your personal information \udc00 to partners.</p>"},
+    {"blocks": [{"id": "\ud800", "text": "We may sell your personal information \ud800 to partners."}]},
+])
+def test_lone_surrogates(kwargs):
+    analysis = analyze(**kwargs)
+    assert "sale_of_data" in {h.practice for h in analysis.highlights}
+    assert len(analysis.content_hash) == 64
+
+
+def test_twenty_megabytes_is_refused_clearly():
+    with pytest.raises(ValueError, match="larger than"):
+        analyze(text="We may sell your data. " * (20_000_000 // 23))
+    with pytest.raises(ValueError, match="larger than"):
+        analyze(blocks=[{"id": str(i), "text": "x" * 1_000_000} for i in range(MAX_INPUT_CHARS // 1_000_000 + 1)])
+
+
+def test_html_nested_ten_thousand_levels():
+    html = "<div>" * 10_000 + "<p>We may sell your personal information.</p>" + "</div>" * 10_000
+    analysis = analyze(html=html)
+    assert [h.practice for h in analysis.highlights] == ["sale_of_data"]
+
+
+def test_unclosed_deep_markup():
+    analysis = analyze(html="<span><b><i>" * 5_000 + "We never sell your personal data.")
+    assert [h.polarity for h in analysis.highlights] == ["protective"]
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("unit", [
+    "a" * 50 + " ",                                  # one long word after another
+    "share " * 3,                                    # a cue word repeated: patterns with gaps must stay linear
+    "we do not " * 2,                                # negators everywhere
+    "[" * 10 + "](" * 10,                            # Markdown link openers that never close
+    "*_" * 20,                                       # emphasis marks that never close
+    "sell, " * 5,
+    "cookies; " * 4,
+    "<a " * 10,
+])
+def test_megabyte_of_adversarial_text_finishes(unit):
+    text = (unit * (1_000_000 // len(unit) + 1))[:1_000_000]
+    analysis = analyze(text=text)
+    assert analysis.content_hash
+
+
+@pytest.mark.timeout(60)
+def test_megabyte_without_any_sentence_break():
+    analysis = analyze(text="we may share your information with partners " * 23_000)
+    assert analysis.highlights
+    assert all(len(h.text) <= 1_100_000 for h in analysis.highlights)
+
+
+@pytest.mark.parametrize("kwargs", [{"url": 5}, {"title": ["x"]}])
+def test_bad_url_or_title(kwargs):
+    with pytest.raises(ValueError):
+        analyze(text="x", **kwargs)

@@ -1,0 +1,77 @@
+"""Blocks from text, Markdown, HTML and the extension's list: same words, same blocks; no recursion."""
+from __future__ import annotations
+
+import pytest
+
+from smallprint.engine.blocks import MAX_INPUT_CHARS, blocks_from_html, blocks_from_list, blocks_from_text, to_blocks
+
+
+def texts(blocks):
+    return [(b.tag, b.text) for b in blocks]
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("One paragraph.\n\nAnother one.", [("p", "One paragraph."), ("p", "Another one.")]),
+    ("# Privacy Policy\nWe collect data.", [("h1", "Privacy Policy"), ("p", "We collect data.")]),
+    ("Privacy Policy\n==============\n\nText here.", [("h1", "Privacy Policy"), ("p", "Text here.")]),
+    ("Intro:\n\n* first item\n* second **bold** item", [("p", "Intro:"), ("li", "first item"), ("li", "second bold item")]),
+    ("See [our partners](https://example.com/p) and _more_.", [("p", "See our partners and more.")]),
+    ("| Data | Use |\n|---|---|\n| email | login |", [("td", "Data"), ("td", "Use"), ("td", "email"), ("td", "login")]),
+    ("line one\nline two", [("p", "line one\nline two")]),
+    ("   \n\n  \t ", []),
+])
+def test_text_and_markdown(source, expected):
+    assert texts(blocks_from_text(source)) == expected
+
+
+@pytest.mark.parametrize("html, expected", [
+    ("<h1>Privacy</h1><p>We <b>collect</b> data.</p>", [("h1", "Privacy"), ("p", "We collect data.")]),
+    ("<ul><li>One<ul><li>Two</li></ul></li></ul>", [("li", "One"), ("li", "Two")]),
+    ("<table><tr><th>Kind</th><td>email</td></tr></table>", [("th", "Kind"), ("td", "email")]),
+    ("<nav>Home | Privacy Policy</nav><p>Body.</p><footer>Privacy Policy</footer>", [("p", "Body.")]),
+    ("<script>var a = 'we sell data';</script><style>p{}</style><p>Kept.</p>", [("p", "Kept.")]),
+    ("<div hidden>secret</div><div style='display: none'>x</div><div aria-hidden='true'>y</div><p>Shown.</p>",
+     [("p", "Shown.")]),
+    ("<div>Stray text<p>para</p>tail</div>", [("p", "Stray text"), ("p", "para"), ("p", "tail")]),
+    ("<p>First line<br>second line</p>", [("p", "First line\nsecond line")]),
+    ("<!-- a comment --><p>Only this.</p>", [("p", "Only this.")]),
+])
+def test_html(html, expected):
+    assert texts(blocks_from_html(html)) == expected
+
+
+def test_html_nested_ten_thousand_deep_does_not_recurse():
+    html = "<div>" * 10_000 + "<p>We do not sell your data.</p>" + "</div>" * 10_000
+    assert texts(blocks_from_html(html)) == [("p", "We do not sell your data.")]
+
+
+def test_same_words_same_blocks_in_every_form():
+    text = "# Your data\n\nWe do not sell your personal information.\n\n* You can opt out of marketing e-mails."
+    html = ("<h1>Your data</h1><p>We do not sell your personal information.</p>"
+            "<ul><li>You can opt out of marketing e-mails.</li></ul>")
+    from_text, from_html = blocks_from_text(text), blocks_from_html(html)
+    assert texts(from_text) == texts(from_html)
+    listed = blocks_from_list([b.to_dict() for b in from_text])
+    assert texts(listed) == texts(from_text)
+
+
+def test_block_list_keeps_ids_and_text_verbatim():
+    blocks = blocks_from_list([{"id": "x1", "text": "  We  sell\tdata.  "}, {"id": 7, "text": "b", "tag": "li"}])
+    assert [(b.id, b.text, b.tag) for b in blocks] == [("x1", "  We  sell\tdata.  ", "p"), ("7", "b", "li")]
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({}, "exactly one"),
+    ({"text": "a", "html": "<p>a</p>"}, "exactly one"),
+    ({"text": b"bytes"}, "must be a string"),
+    ({"html": 42}, "must be a string"),
+    ({"blocks": "not a list"}, "blocks must be a list"),
+    ({"blocks": [{"text": "no id"}]}, "lacks 'id'"),
+    ({"blocks": [{"id": "a", "text": 3}]}, "'text' must be a string"),
+    ({"blocks": [{"id": "a", "text": "x"}, {"id": "a", "text": "y"}]}, "given twice"),
+    ({"blocks": ["just a string"]}, "not an object"),
+    ({"text": "x" * (MAX_INPUT_CHARS + 1)}, "larger than"),
+])
+def test_bad_forms_are_value_errors(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        to_blocks(**kwargs)

@@ -1,0 +1,126 @@
+"""analyze(): the issue's four examples, the same highlights in every input form, and the shape of the result."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from smallprint import analyze
+from smallprint.taxonomy import OPP115_CATEGORIES, PRACTICE_IDS
+
+AI_CONCERN = ("We may use the information we collect and publicly available information to help train our machine "
+              "learning or artificial intelligence models.")
+AI_PROTECTIVE = ("Zoom does not use any of your audio, video, chat, screen sharing, attachments or other "
+                 "communications-like Customer Content (such as poll results, whiteboard and reactions) to train "
+                 "Zoom’s or third-party artificial intelligence models.")
+BIOMETRIC = ("Based on your consent, we may collect and use your biometric information for safety, security, and "
+             "identification purposes.")
+NO_SALE = "We do not sell your personal information."
+
+
+@pytest.mark.parametrize("text, practice, polarity, summary", [
+    (AI_CONCERN, "ai_training", "concern", "May use your data and public data to train AI models"),
+    (AI_PROTECTIVE, "ai_training", "protective", None),
+    (BIOMETRIC, "biometric", "concern", None),
+    (NO_SALE, "sale_of_data", "protective", "Promises not to sell your personal data"),
+])
+def test_issue_examples(text, practice, polarity, summary):
+    analysis = analyze(text=text)
+    mine = [h for h in analysis.highlights if h.practice == practice]
+    assert len(mine) == 1
+    h = mine[0]
+    assert h.polarity == polarity
+    assert (h.start, h.end, h.text) == (0, len(text), text)
+    assert h.explanation and h.summary
+    if summary:
+        assert h.summary == summary
+    # nothing else in the clause is read with the opposite polarity for the same practice
+    assert {x.polarity for x in analysis.highlights if x.practice == practice} == {polarity}
+
+
+def test_biometric_and_no_sale_examples_have_no_other_practices():
+    assert [h.practice for h in analyze(text=BIOMETRIC).highlights] == ["biometric"]
+    assert [h.practice for h in analyze(text=NO_SALE).highlights] == ["sale_of_data"]
+
+
+@pytest.mark.parametrize("text", [
+    "Any dispute arising from these terms shall be resolved by binding arbitration in San Francisco, California.",
+    "THE SERVICE IS PROVIDED \"AS IS\" WITHOUT WARRANTIES OF ANY KIND, EXPRESS OR IMPLIED.",
+    "Acme Corp., 123 Main Street, Suite 400, Springfield, IL 62701, USA.",
+    "You agree to indemnify and hold harmless the Company from any claims.",
+    "These terms are governed by the laws of the State of Delaware.",
+])
+def test_legal_boilerplate_gets_no_highlight(text):
+    assert analyze(text=text).highlights == ()
+
+
+DOC_TEXT = ("# Privacy Policy\n\nWe do not sell your personal information. We use cookies and web beacons to "
+            "track your activity.\n\n* You can opt out of marketing e-mails.\n* We may change this policy at any "
+            "time without notice.")
+DOC_HTML = ("<html><body><nav>Home</nav><h1>Privacy Policy</h1><p>We do not sell your personal information. "
+            "We use cookies and web beacons to track your activity.</p><ul><li>You can opt out of marketing "
+            "e-mails.</li><li>We may change this policy at any time without notice.</li></ul>"
+            "<footer>Privacy Policy | Terms</footer></body></html>")
+
+
+def _readings(analysis):
+    texts = {b.id: b.text for b in analysis.blocks}
+    return [(texts[h.block], h.start, h.end, h.practice, h.polarity, h.summary) for h in analysis.highlights]
+
+
+def test_same_words_same_highlights_in_every_form():
+    from_text = analyze(text=DOC_TEXT)
+    from_html = analyze(html=DOC_HTML)
+    from_blocks = analyze(blocks=[{"id": f"ext-{i}", "text": b.text, "tag": b.tag}
+                                  for i, b in enumerate(from_text.blocks)])
+    assert _readings(from_text) == _readings(from_html) == _readings(from_blocks)
+    assert {h.practice for h in from_text.highlights} >= {"sale_of_data", "tracking", "user_choice", "policy_change"}
+    assert {h.block for h in from_blocks.highlights} <= {f"ext-{i}" for i in range(len(from_text.blocks))}
+
+
+def test_highlight_offsets_point_at_their_text():
+    blocks = [{"id": "a", "text": "Intro. 😀 We may sell your personal information to advertisers. Bye."}]
+    analysis = analyze(blocks=blocks)
+    assert analysis.highlights
+    for h in analysis.highlights:
+        assert blocks[0]["text"][h.start:h.end] == h.text
+        assert h.text == "😀 We may sell your personal information to advertisers."
+
+
+def test_same_practice_is_never_highlighted_twice_over_the_same_words():
+    text = ("We share your data with partners and affiliates, and we disclose your information to advertisers "
+            "and other third parties. We share data with service providers.")
+    seen = set()
+    for h in analyze(text=text).highlights:
+        key = (h.block, h.start, h.end, h.practice)
+        assert key not in seen
+        seen.add(key)
+
+
+def test_result_shape_and_json(tmp_path):
+    analysis = analyze(text=DOC_TEXT, url="https://example.com/privacy", title="Privacy Policy")
+    d = analysis.to_dict()
+    json.dumps(d)  # JSON-ready
+    for key in ("schema_version", "kind", "kind_confidence", "kind_evidence", "highlights", "practices", "grade",
+                "segments", "blocks", "content_hash", "url", "title"):
+        assert key in d
+    assert d["kind"] in ("privacy_policy", "cookie_policy", "terms_of_service", "other")
+    assert 0.0 <= d["kind_confidence"] <= 1.0
+    for h in d["highlights"]:
+        assert set(h) >= {"block", "start", "end", "text", "practice", "polarity", "summary", "confidence",
+                          "explanation"}
+        assert h["practice"] in PRACTICE_IDS and h["polarity"] in ("concern", "protective", "neutral")
+    practices = {p["practice"]: p for p in d["practices"]}
+    assert practices["sale_of_data"]["polarity"] == "protective"
+    assert practices["sale_of_data"]["summary"] == "Promises not to sell your personal data"
+    for p in d["practices"]:
+        assert d["highlights"][p["strongest"]]["practice"] == p["practice"]
+    assert d["grade"]["letter"] in "ABCDE" and d["grade"]["formula"]
+    assert all(d["highlights"][r["highlight"]]["practice"] == r["practice"] for r in d["grade"]["reasons"])
+    assert [s["block"] for s in d["segments"]] == [b["id"] for b in d["blocks"]]
+    assert all(set(s["categories"]) <= set(OPP115_CATEGORIES) for s in d["segments"])
+
+
+def test_rules_alone_still_work():
+    analysis = analyze(text=NO_SALE, use_model=False)
+    assert [(h.practice, h.polarity) for h in analysis.highlights] == [("sale_of_data", "protective")]

@@ -1,0 +1,32 @@
+"""Advertising, tracking (incl. Do Not Track and cookie-blocking notes) and profiling."""
+from __future__ import annotations
+
+import pytest
+
+from tests.engine._clauses import polarity_of
+
+
+@pytest.mark.parametrize("sentence, practice, polarity", [
+    ("We use your activity to show you personalized ads.", "advertising", "concern"),
+    ("We may use your personal information for marketing purposes.", "advertising", "concern"),
+    ("We use tracking pixels and web beacons in our emails.", "tracking", "concern"),
+    ("We do not respond to Do Not Track signals.", "tracking", "concern"),
+    ("We honor Do Not Track signals sent by your browser.", "tracking", "protective"),
+    ("Our website ignores DNT requests.", "tracking", "concern"),
+    ("If you disable cookies, some features of the site may not work properly.", "tracking", "neutral"),
+    ("We use strictly necessary cookies to keep you logged in.", "tracking", "neutral"),
+    ("We do not use any third-party analytics or tracking cookies.", "tracking", "protective"),
+    ("We combine information across our products to build a profile of your interests.", "profiling", "concern"),
+    ("We do not engage in automated decision-making.", "profiling", "protective"),
+])
+def test_ads_tracking(sentence, practice, polarity):
+    assert polarity_of(sentence, practice) == polarity
+
+
+@pytest.mark.parametrize("sentence, practice", [
+    ("Our advertising cookies track you across websites.", "advertising"),  # read as tracking, not twice
+    ("You can update your profile picture at any time.", "profiling"),
+    ("We sell advertising space to businesses.", "tracking"),
+])
+def test_not_this_practice(sentence, practice):
+    assert polarity_of(sentence, practice) is None

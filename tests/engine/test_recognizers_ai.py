@@ -1,0 +1,30 @@
+"""AI training recognizer: concern when data trains models, protective when the clause says it does not."""
+from __future__ import annotations
+
+import pytest
+
+from tests.engine._clauses import polarity_of
+
+
+@pytest.mark.parametrize("sentence, polarity", [
+    ("We may use the information we collect and publicly available information to help train our machine learning "
+     "or artificial intelligence models.", "concern"),
+    ("Zoom does not use any of your audio, video, chat, screen sharing, attachments or other communications-like "
+     "Customer Content (such as poll results, whiteboard and reactions) to train Zoom’s or third-party artificial "
+     "intelligence models.", "protective"),
+    ("Your posts may be used to fine-tune our large language models.", "concern"),
+    ("We never use customer data to train our models.", "protective"),
+    ("Our AI models are trained on public posts and licensed data.", "concern"),
+    ("We use your conversations to improve our AI features.", "concern"),
+])
+def test_ai_training(sentence, polarity):
+    assert polarity_of(sentence, "ai_training") == polarity
+
+
+@pytest.mark.parametrize("sentence", [
+    "Our employees receive regular privacy training.",
+    "We offer training courses for new customers.",
+    "Contact us at privacy@example.com.",
+])
+def test_not_ai_training(sentence):
+    assert polarity_of(sentence, "ai_training") is None

@@ -1,0 +1,39 @@
+"""Rights, choices, retention, children, security, policy changes, private content."""
+from __future__ import annotations
+
+import pytest
+
+from tests.engine._clauses import polarity_of
+
+
+@pytest.mark.parametrize("sentence, practice, polarity", [
+    ("You have the right to access, correct and delete your personal data.", "user_rights", "protective"),
+    ("You can request a copy of your data at any time.", "user_rights", "protective"),
+    ("You may lodge a complaint with a supervisory authority.", "user_rights", "protective"),
+    ("You can opt out of marketing e-mails by clicking unsubscribe.", "user_choice", "protective"),
+    ("You cannot opt out of this processing.", "user_choice", "concern"),
+    ("We may keep your data even after you delete your account.", "retention", "concern"),
+    ("Logs are deleted after 30 days.", "retention", "protective"),
+    ("We retain personal data only as long as necessary for the purposes described.", "retention", "protective"),
+    ("Our service is not directed to children under 13.", "children", "neutral"),
+    ("You must be at least 16 years old to use the service.", "children", "neutral"),
+    ("We use encryption and industry-standard security measures.", "security", "protective"),
+    ("We cannot guarantee the security of your information.", "security", "concern"),
+    ("We may change this policy at any time without notice.", "policy_change", "concern"),
+    ("We will notify you by email of material changes to this policy.", "policy_change", "neutral"),
+    ("We will notify you at least 30 days before changes to these terms take effect.", "policy_change", "protective"),
+    ("We may access your private messages to enforce our terms.", "private_content", "concern"),
+    ("We cannot read your messages.", "private_content", "protective"),
+])
+def test_control(sentence, practice, polarity):
+    assert polarity_of(sentence, practice) == polarity
+
+
+@pytest.mark.parametrize("sentence, practice", [
+    ("We reserve the right to amend these terms.", "user_rights"),
+    ("Last updated: March 3, 2024.", "policy_change"),
+    ("We may make minor changes to the product.", "children"),
+    ("If you do not agree, you may stop using the service.", "user_choice"),
+])
+def test_not_this_practice(sentence, practice):
+    assert polarity_of(sentence, practice) is None

@@ -1,0 +1,31 @@
+"""Biometric, sensitive, location, and employment/education recognizers."""
+from __future__ import annotations
+
+import pytest
+
+from tests.engine._clauses import polarity_of
+
+
+@pytest.mark.parametrize("sentence, practice, polarity", [
+    ("Based on your consent, we may collect and use your biometric information for safety, security, and "
+     "identification purposes.", "biometric", "concern"),
+    ("We use face recognition technology to recognize you in photos.", "biometric", "concern"),
+    ("We do not collect biometric identifiers such as faceprints.", "biometric", "protective"),
+    ("We may process sensitive personal data, such as health information.", "sensitive_data", "concern"),
+    ("We do not collect data about your racial or ethnic origin or sexual orientation.", "sensitive_data", "protective"),
+    ("We collect your precise location from GPS when you allow it.", "location", "concern"),
+    ("None of our apps will ever access any location-based information from your device.", "location", "protective"),
+    ("We may collect your employment and education history when you apply.", "employment_education", "concern"),
+])
+def test_data_types(sentence, practice, polarity):
+    assert polarity_of(sentence, practice) == polarity
+
+
+@pytest.mark.parametrize("sentence, practice", [
+    ("We may use device fingerprinting to prevent fraud.", "biometric"),
+    ("Our servers are located in data centers in Ireland.", "location"),
+    ("Location of our offices: Dublin.", "location"),
+    ("We protect your information with encryption.", "sensitive_data"),
+])
+def test_not_this_practice(sentence, practice):
+    assert polarity_of(sentence, practice) is None

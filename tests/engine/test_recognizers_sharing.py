@@ -1,0 +1,38 @@
+"""Sale, sharing, business transfers, government access, other sources, international transfers."""
+from __future__ import annotations
+
+import pytest
+
+from tests.engine._clauses import polarity_of
+
+
+@pytest.mark.parametrize("sentence, practice, polarity", [
+    ("we do not sell your personal information", "sale_of_data", "protective"),
+    ("We may sell your personal information to data brokers.", "sale_of_data", "concern"),
+    ("Your personal data will never be sold or rented.", "sale_of_data", "protective"),
+    ("We do not sell, rent or trade your email address.", "sale_of_data", "protective"),
+    ("We share your information with advertising partners.", "third_party_sharing", "concern"),
+    ("We never share your data with third parties.", "third_party_sharing", "protective"),
+    ("We use service providers who process data on our behalf.", "third_party_sharing", "neutral"),
+    ("If we are involved in a merger, acquisition or bankruptcy, your data may be transferred.",
+     "business_transfer", "concern"),
+    ("We may disclose your information without notice to law enforcement.", "government_access", "concern"),
+    ("We only disclose data to law enforcement when required by a valid court order.", "government_access", "protective"),
+    ("We publish a transparency report about government requests.", "government_access", "protective"),
+    ("We receive information about you from our partners and data brokers.", "third_party_sources", "concern"),
+    ("Your data may be transferred to and processed in countries outside the European Economic Area.",
+     "international_transfer", "concern"),
+    ("All data is stored exclusively in the EU.", "international_transfer", "protective"),
+])
+def test_sharing(sentence, practice, polarity):
+    assert polarity_of(sentence, practice) == polarity
+
+
+@pytest.mark.parametrize("sentence, practice", [
+    ("In the event of a sale of all of our assets, data may transfer to the buyer.", "sale_of_data"),
+    ("We sell software licences and hardware.", "sale_of_data"),
+    ("We may sell your personal information to data brokers.", "third_party_sharing"),
+    ("Any dispute shall be resolved under the laws of the State of California.", "government_access"),
+])
+def test_not_this_practice(sentence, practice):
+    assert polarity_of(sentence, practice) is None

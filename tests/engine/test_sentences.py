@@ -1,0 +1,45 @@
+"""Sentence and clause spans: code-point offsets, abbreviations, line breaks, long run-on sentences cut at ';'."""
+from __future__ import annotations
+
+import pytest
+
+from smallprint.engine.sentences import LONG_SENTENCE, split_sentences
+
+
+def pieces(text):
+    return [text[s.start:s.end] for s in split_sentences(text)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("We collect data. We share it.", ["We collect data.", "We share it."]),
+    ("We use cookies, e.g. session cookies. They expire.", ["We use cookies, e.g. session cookies.", "They expire."]),
+    ("Acme Inc. collects data. It is fine.", ["Acme Inc. collects data.", "It is fine."]),
+    ("Data is stored in the U.S. We may move it.", ["Data is stored in the U.S. We may move it."]),
+    ("Do we sell data? No! We never do.", ["Do we sell data?", "No!", "We never do."]),
+    ("first line\nsecond line", ["first line", "second line"]),
+    ("He said \"we track you.\" Then left.", ["He said \"we track you.\"", "Then left."]),
+    ("version 2.1 is here. ok", ["version 2.1 is here. ok"]),
+    ("", []),
+    ("   ", []),
+])
+def test_split(text, expected):
+    assert pieces(text) == expected
+
+
+def test_offsets_are_code_points_with_astral_characters():
+    text = "😀 We sell data. 👍 We keep it."
+    spans = split_sentences(text)
+    assert [text[s.start:s.end] for s in spans] == ["😀 We sell data.", "👍 We keep it."]
+
+
+def test_long_sentence_is_cut_into_clauses():
+    clause = "we use your information to provide and improve the services we offer to you and others"
+    text = "; ".join([clause] * 6) + "."
+    assert len(text) > LONG_SENTENCE
+    parts = pieces(text)
+    assert len(parts) == 6 and all(len(p) <= len(clause) + 1 for p in parts)
+
+
+def test_spans_cover_no_whitespace_at_ends():
+    for span in split_sentences("  One.   Two.  \n\n Three  "):
+        assert span.end > span.start
