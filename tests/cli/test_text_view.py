@@ -1,0 +1,49 @@
+"""The terminal view: clauses in context with the span set off, colours only when asked for."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from smallprint.cli.text_view import render_text
+from smallprint.engine.results import Analysis, Block, Grade, GradeReason, Highlight, PracticeFinding
+
+LONG = ("Tidewell is a place to share photos with friends and family, near and far, every day of the year. "
+        "We do not sell your personal information, and we will not sell it in the future. "
+        "This sentence is after the clause and goes on for quite a while so that the context is cut somewhere.")
+
+
+def _analysis(kind="privacy_policy") -> Analysis:
+    start = LONG.index("We do not sell")
+    end = LONG.index(", and we will")
+    highlight = Highlight("b0", start, end, LONG[start:end], "sale_of_data", "protective",
+                          "Promises not to sell your personal data", 0.95, "SaleRecognizer: \"do not sell\"")
+    finding = PracticeFinding("sale_of_data", "Sale of data", "protective", (("protective", 1),), 0,
+                              "Promises not to sell your personal data")
+    return Analysis(kind=kind, kind_confidence=0.9, kind_evidence=("calls itself a privacy policy",),
+                    blocks=(Block("b0", LONG),), highlights=(highlight,), practices=(finding,),
+                    grade=Grade("A", 1.5, "the formula", (GradeReason("sale_of_data", "protective", 1.5, 0),)),
+                    segments=(), content_hash="0" * 64, title="Tidewell")
+
+
+def test_plain_view_sets_off_the_span_within_its_sentence():
+    out = render_text(_analysis(), colour=False, width=200)
+    assert "\033[" not in out
+    assert "»We do not sell your personal information«, and we will not sell it in the future." in out
+    assert "…" not in out.split("»")[0].splitlines()[-1]  # the context starts at a sentence start
+    assert "Kind:  privacy policy (confidence 90%)" in out
+    assert "Grade: A" in out and "in your favour: Sale of data +1.5" in out
+    assert out.rstrip().endswith("✓ Promises not to sell your personal data")
+
+
+@pytest.mark.parametrize("width", [50, 60, 80])
+def test_colour_view_never_leaks_colour_past_a_line_end(width):
+    out = render_text(_analysis(), colour=True, width=width)
+    assert "\033[1;4;32m" in out  # the protective span, underlined green
+    for line in out.splitlines():
+        codes = re.findall(r"\033\[([0-9;]*)m", line)
+        assert not codes or codes[-1] == "0", repr(line)
+
+
+def test_non_policies_are_flagged():
+    assert "not recognised as a policy" in render_text(_analysis(kind="other"))
