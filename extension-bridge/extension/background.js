@@ -110,13 +110,10 @@ async function dropState(tabId) {
   if (session) await session.remove(`tab:${tabId}`).catch(() => {});
 }
 
+// changes_since_last_visit (daemon/smallprint/history): {previous_date, added[], removed[], changed[], summary, counts}
 function hasChanges(changes) {
   if (!changes || typeof changes !== "object") return false;
-  if (changes.changed === false) return false;
-  for (const key of ["added", "removed", "changed_practices", "practices"]) {
-    if (Array.isArray(changes[key]) && changes[key].length) return true;
-  }
-  return Boolean(changes.changed);
+  return ["added", "removed", "changed"].some((key) => Array.isArray(changes[key]) && changes[key].length > 0);
 }
 
 // What the popup needs: a summary, never the page's full text.

@@ -262,22 +262,23 @@
     return squeeze(seen) === squeeze(expected);
   }
 
-  // Which highlights are new since the last visit, and since when (shape set by the daemon's history module).
+  // Which highlights are new since the last visit: those over a clause the daemon's history lists as added or
+  // reworded (changes_since_last_visit.added/changed carry block + code-point start/end in this version).
   function newSince(analysis, changes) {
     const result = { indices: new Set(), since: null };
     if (!changes) return result;
-    result.since = changes.previous_date ?? changes.since ?? changes.previous?.date ?? changes.previous_seen ?? null;
-    const addedTexts = new Set();
-    for (const item of changes.added ?? changes.added_clauses ?? []) {
-      if (typeof item === "number") result.indices.add(item);
-      else if (typeof item?.highlight === "number") result.indices.add(item.highlight);
-      else if (typeof item === "string") addedTexts.add(item.trim());
-      else if (item?.text) addedTexts.add(String(item.text).trim());
-    }
+    result.since = readableDate(changes.previous_date ?? changes.since ?? null);
+    const fresh = [...(changes.added ?? []), ...(changes.changed ?? [])].filter((c) => c && c.block !== undefined);
     analysis.highlights.forEach((h, i) => {
-      if (addedTexts.has(h.text.trim())) result.indices.add(i);
+      if (fresh.some((c) => String(c.block) === h.block && h.start < c.end && c.start < h.end)) result.indices.add(i);
     });
     return result;
+  }
+
+  function readableDate(value) {
+    if (!value) return null;
+    const date = new Date(value);
+    return Number.isNaN(date.getTime()) ? String(value) : date.toLocaleDateString(undefined, { dateStyle: "medium" });
   }
 
   function paint(analysis, changes) {

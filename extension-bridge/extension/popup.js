@@ -65,20 +65,23 @@ function renderError(error) {
   view.replaceChildren(box, el("p", { class: "muted", text: "The page was left as it is." }));
 }
 
+// changes_since_last_visit from the daemon's history: what was added, removed or reworded since the last visit.
 function renderChanges(changes) {
-  const since = changes.previous_date ?? changes.since ?? changes.previous?.date ?? null;
+  const since = changes.previous_date ? new Date(changes.previous_date) : null;
+  const when = since && !Number.isNaN(since.getTime()) ? since.toLocaleDateString(undefined, { dateStyle: "medium" }) : null;
   const box = el("section", { class: "changes", id: "changes" },
-    el("p", { class: "kind", text: since ? `Changed since ${since}` : "Changed since your last visit" }));
-  const added = changes.added ?? changes.added_clauses ?? [];
-  const removed = changes.removed ?? changes.removed_clauses ?? [];
-  if (added.length) box.append(el("p", { text: `${added.length} new clause${added.length === 1 ? "" : "s"} (outlined on the page)` }));
-  if (removed.length) box.append(el("p", { text: `${removed.length} clause${removed.length === 1 ? "" : "s"} removed` }));
-  const practices = changes.changed_practices ?? changes.practices ?? [];
-  for (const p of practices) {
-    const id = typeof p === "string" ? p : p.practice;
-    const note = typeof p === "string" ? "" : p.summary ?? p.change ?? "";
-    box.append(el("p", { text: `${SP.PRACTICE_LABELS[id] ?? id}${note ? `: ${note}` : ""}` }));
+    el("p", { class: "kind", text: when ? `Changed since your visit on ${when}` : "Changed since your last visit" }));
+  if (changes.summary) box.append(el("p", { text: changes.summary }));
+  const list = el("ul", { class: "changed-clauses" });
+  for (const [key, verb] of [["added", "New"], ["changed", "Reworded"], ["removed", "Removed"]]) {
+    for (const clause of (changes[key] ?? []).slice(0, 5)) {
+      const label = SP.PRACTICE_LABELS[clause.practice] ?? "Other";
+      list.append(el("li", { "data-change": key, "data-practice": clause.practice ?? "" },
+        el("span", { class: `dot dot-${clause.polarity ?? "neutral"}`, "aria-hidden": "true" }),
+        el("span", { text: ` ${verb}: ${label}${clause.summary ? ` — ${clause.summary}` : ""}` })));
+    }
   }
+  if (list.childElementCount) box.append(list);
   return box;
 }
 

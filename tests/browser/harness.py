@@ -79,13 +79,29 @@ def markdown_page(markdown: str, title: str) -> str:
     return "\n".join(out)
 
 
+ADDED_CLAUSE = "We may use your photos and voice recordings to train our artificial intelligence models."
+
+
+def versioned_policy(version: int) -> str:
+    page = (PAGES_DIR / "policy.html").read_text(encoding="utf-8")
+    if version < 2:
+        return page
+    return page.replace("    <h2>5. Your rights</h2>", f"    <p>{ADDED_CLAUSE}</p>\n    <h2>5. Your rights</h2>", 1)
+
+
 class PageHandler(http.server.SimpleHTTPRequestHandler):
     """Serves tests/browser/pages; /policies/<service>/<file>.html (one policy from the shared data as HTML) and
-    /policies/combined.html?file=<service>/<file>&file=... (several on one page)."""
+    /policies/combined.html?file=<service>/<file>&file=... (several on one page); /versioned/policy.html
+    (policy.html as version `policy_version`, which a test may change between two visits)."""
+
+    policy_version = 1
 
     def do_GET(self):  # noqa: N802 (http.server's naming)
         parts = urlsplit(self.path)
         path = unquote(parts.path)
+        if path == "/versioned/policy.html":  # policy.html, with a clause added from version 2 on
+            self._send_html(versioned_policy(self.policy_version))
+            return
         if path == "/policies/combined.html":  # several policies on one page: a reply over the 1 MB frame limit
             names = [unquote(q[5:]) for q in parts.query.split("&") if q.startswith("file=")]
         elif path.startswith("/policies/") and path.endswith(".html"):
@@ -98,7 +114,10 @@ class PageHandler(http.server.SimpleHTTPRequestHandler):
             self.send_error(404)
             return
         markdown = "\n\n".join(s.read_text(encoding="utf-8") for s in sources)
-        data = markdown_page(markdown, f"Privacy Policy ({', '.join(s.parent.name for s in sources)})").encode("utf-8")
+        self._send_html(markdown_page(markdown, f"Privacy Policy ({', '.join(s.parent.name for s in sources)})"))
+
+    def _send_html(self, text: str) -> None:
+        data = text.encode("utf-8")
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))

@@ -5,8 +5,8 @@ import pytest
 
 from tests.bridge.harness import daemon_info, post_analyze
 
-from .harness import (ARTIFACTS, MARKS_JS, SIMPLE_BLOCKS_JS, analysis_done, assert_marks_match, painted,
-                      record_timing, wait_for)
+from .harness import (ADDED_CLAUSE, ARTIFACTS, MARKS_JS, SIMPLE_BLOCKS_JS, PageHandler, analysis_done,
+                      assert_marks_match, painted, record_timing, wait_for)
 
 pytestmark = pytest.mark.browser
 
@@ -175,3 +175,41 @@ def test_missing_host_shows_the_install_command(launch_chromium, page_server):
     summary = popup_summary(browser.popup(url))
     assert summary["error"] == "host_missing"
     assert summary["command"] == "smallprint install-host"
+
+
+@pytest.fixture
+def policy_version(monkeypatch):
+    """Set the version of /versioned/policy.html that the page server sends."""
+    return lambda version: monkeypatch.setattr(PageHandler, "policy_version", version)
+
+
+def test_clauses_new_since_the_last_visit_are_marked(launch_chromium, page_server, policy_version):
+    browser = launch_chromium()
+    url = f"{page_server}/versioned/policy.html"
+    policy_version(1)
+    page = browser.open(url)
+    first = browser.wait_state(url, painted, "the first visit to be painted")
+    assert first["status"] == "done", first.get("error")
+    assert first["changes"] is None
+    assert page.evaluate("() => document.querySelectorAll('smallprint-mark[data-new]').length") == 0
+
+    policy_version(2)
+    page.reload()
+    second = browser.wait_state(url, lambda s: painted(s) and s["analysedAt"] > first["analysedAt"],
+                                "the second visit to be painted")
+    assert second["changes"], "the daemon reported no change although a clause was added"
+    assert any(c["text"] == ADDED_CLAUSE for c in second["changes"]["added"]), second["changes"]["added"]
+    new_marks = page.evaluate("""() => [...document.querySelectorAll('smallprint-mark[data-new]')]
+      .map(m => m.textContent.replace(/\\s+/g, ' '))""")
+    assert new_marks and all(text in ADDED_CLAUSE for text in new_marks), new_marks
+    page.locator("smallprint-mark[data-new][tabindex='0']").first.focus()
+    card = page.evaluate("() => document.querySelector('smallprint-card').shadowRoot.textContent")
+    assert "New since" in card
+    page.screenshot(path=str(ARTIFACTS / "chromium-policy-changed.png"))
+
+    popup = browser.popup(url)
+    popup.wait_for_selector("#changes")
+    first_section = popup.evaluate("() => document.querySelector('#view').firstElementChild.id")
+    assert first_section == "changes", "changes must come first in the popup"
+    assert popup.locator("#changes li[data-change='added']").count() >= 1
+    popup.locator("body").screenshot(path=str(ARTIFACTS / "chromium-popup-changed.png"))
