@@ -7,8 +7,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import urllib.error
-import urllib.request
 
 from . import CliError
 
@@ -67,12 +65,14 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def _health(base_url: str) -> dict | None:
+    import urllib.request  # here, not at the top: `serve` need not pay for it
+
     # Loopback only (the address comes from our own runtime file), and never through an HTTP(S)_PROXY.
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     try:
         with opener.open(f"{base_url}/v1/health", timeout=2) as response:
             return json.loads(response.read().decode("utf-8"))
-    except (OSError, ValueError, urllib.error.URLError):
+    except (OSError, ValueError):  # URLError is an OSError
         return None
 
 

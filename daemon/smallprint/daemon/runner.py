@@ -17,6 +17,7 @@ import hashlib
 import json
 import logging
 import multiprocessing
+import os
 import time
 from collections import OrderedDict
 from concurrent.futures.process import BrokenProcessPool
@@ -73,6 +74,20 @@ def _warm_up() -> bool:
     return True
 
 
+# Workers run this much below the daemon's CPU priority: when the machine is busy, the event loop (health
+# checks, request parsing) gets the CPU before the analyses do.
+WORKER_NICENESS = 5
+
+
+def _lower_priority() -> None:
+    """Worker initializer."""
+    if hasattr(os, "nice"):  # not on Windows
+        try:
+            os.nice(WORKER_NICENESS)
+        except OSError:
+            pass
+
+
 def _pool_context():
     # forkserver: workers start from a clean, single-threaded server process, not a fork of the running
     # event loop (forking a threaded process is unsafe). spawn where forkserver does not exist.
@@ -97,7 +112,8 @@ class AnalysisRunner:
     def _new_pool(self) -> concurrent.futures.Executor:
         if self.mode == "thread":
             return concurrent.futures.ThreadPoolExecutor(self.workers, thread_name_prefix="smallprint-analysis")
-        return concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=_pool_context())
+        return concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=_pool_context(),
+                                                      initializer=_lower_priority)
 
     def start(self) -> None:
         self._pool = self._new_pool()
