@@ -35,7 +35,7 @@ def test_serve_answers_then_shuts_down_cleanly(daemon_factory, sig):
     assert daemon.stop(sig) == 0
     assert not (daemon.home / "run" / "daemon.json").exists()
     log = (daemon.home / "logs" / "daemon.log").read_text()
-    assert "listening on" in log and "stopped" in log and "POST /v1/analyze" in log
+    assert "listening on" in log and "stopped" in log and "POST /v1/analyze 200" in log
     assert "Traceback" not in daemon.process.stderr.read()
 
 
@@ -149,3 +149,12 @@ def test_a_rotated_token_replaces_the_old_one_in_the_running_daemon(daemon_facto
     while daemon.request("GET", "/v1/taxonomy", token=old)[0] != 401:
         assert time.monotonic() < deadline, "the old token still works"
         time.sleep(0.5)
+
+
+def test_the_access_log_names_routes_not_visited_sites(daemon):
+    token = daemon.token()
+    daemon.request("GET", "/v1/sites/private-visit.example/versions", token=token)
+    daemon.request("GET", "/v1/no-such-route?q=private-query", token=token)
+    log = (daemon.home / "logs" / "daemon.log").read_text()
+    assert "GET /v1/sites/{site}/versions" in log and "GET (no route) 404" in log
+    assert "private-visit.example" not in log and "private-query" not in log

@@ -99,7 +99,7 @@ def setup_logging(level: str, console: TextIO | None = sys.stderr) -> Path:
         console_handler.setFormatter(logging.Formatter("smallprint: %(message)s"))
         console_handler.setLevel(max(logging.getLevelName(level), logging.INFO))
         root.addHandler(console_handler)
-    # Request lines go to the file only: one line per request, no bodies, no headers.
+    # Request lines go to the file only: one line per request naming the route (access_log.py).
     access = logging.getLogger("aiohttp.access")
     access.handlers[:] = [file_handler]
     access.setLevel(logging.INFO)
@@ -123,10 +123,12 @@ def check_bind_address(host: str, allow_remote: bool) -> None:
 async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None) -> None:
     from aiohttp import web
 
+    from .access_log import RouteAccessLogger
     from .app import create_app, on_listening
 
     app = create_app(config)
-    runner = web.AppRunner(app, handle_signals=False, access_log=logging.getLogger("aiohttp.access"))
+    runner = web.AppRunner(app, handle_signals=False, access_log=logging.getLogger("aiohttp.access"),
+                           access_log_class=RouteAccessLogger)
     await runner.setup()
     site = web.TCPSite(runner, config.host, config.port, shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
     try:

@@ -1,0 +1,17 @@
+"""Access log lines that name the route, not the path: `GET /v1/sites/{site}/diff 200 3.1ms`.
+
+Why: paths of some routes carry the sites a person visited; the log should say what the daemon did, not
+where its user browses. Query strings, headers and bodies are never logged.
+"""
+from __future__ import annotations
+
+from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
+
+
+class RouteAccessLogger(AbstractAccessLogger):
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        match_info = getattr(request, "match_info", None)
+        resource = match_info.route.resource if match_info is not None else None
+        route = resource.canonical if resource is not None else "(no route)"
+        self.logger.info("%s %s %s %.1fms", request.method, route, response.status, time * 1000)
