@@ -213,3 +213,46 @@ def test_clauses_new_since_the_last_visit_are_marked(launch_chromium, page_serve
     assert first_section == "changes", "changes must come first in the popup"
     assert popup.locator("#changes li[data-change='added']").count() >= 1
     popup.locator("body").screenshot(path=str(ARTIFACTS / "chromium-popup-changed.png"))
+
+
+def test_options_hide_practices_and_turn_sites_off(launch_chromium, page_server):
+    browser = launch_chromium()
+    options = browser.open(f"{browser.origin}/options.html")
+    options.uncheck("#practices input[value='sale_of_data']")
+    options.wait_for_selector("#saved:has-text('Saved.')")
+
+    url = f"{page_server}/policy.html"
+    page = browser.open(url)
+    state = browser.wait_state(url, painted, "the policy page to be painted")
+    assert state["status"] == "done", state.get("error")
+    practices = {g["practice"] for g in page.evaluate(MARKS_JS).values()}
+    assert practices and "sale_of_data" not in practices
+    assert any(h["practice"] == "sale_of_data" for h in state["highlights"])  # found, only not painted
+    assert_marks_match(page.evaluate(MARKS_JS), state["highlights"], hidden=frozenset({"sale_of_data"}))
+
+    options.fill("#new-site", "127.0.0.1")
+    options.click("#add-site button")
+    options.wait_for_selector("#sites li:has-text('127.0.0.1')")
+    other = browser.open(f"{page_server}/late-policy.html")
+    off = browser.wait_state(other.url, lambda s: s.get("status") == "off", "automatic analysis to stay off")
+    assert off["status"] == "off"
+    other.wait_for_timeout(1500)  # the policy text arrives 0.7 s after load: it must not be sent either
+    assert browser.state(other.url)["status"] == "off"
+    assert other.evaluate("() => document.querySelectorAll('smallprint-mark').length") == 0
+    popup = browser.popup(other.url)
+    popup.click("#analyse")  # the reader can still ask
+    manual = browser.wait_state(other.url, lambda s: s.get("manual") and painted(s), "the manual analysis")
+    assert manual["status"] == "done" and other.evaluate("() => document.querySelectorAll('smallprint-mark').length") > 0
+
+
+def test_navigation_without_reload_is_analysed_again(launch_chromium, page_server):
+    browser = launch_chromium()
+    home = f"{page_server}/spa.html"
+    page = browser.open(home)
+    state = browser.wait_state(home, analysis_done, "the app's home page to be analysed")
+    assert state["status"] == "done" and state["kind"] == "other", state.get("error")
+    page.click("#to-privacy")
+    privacy = f"{page_server}/spa.html?page=privacy"
+    state = browser.wait_state(privacy, painted, "the privacy page of the app to be painted")
+    assert state["status"] == "done" and state["kind"] == "privacy_policy", state.get("error")
+    assert_marks_match(page.evaluate(MARKS_JS), state["highlights"])

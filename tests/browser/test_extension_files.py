@@ -1,0 +1,70 @@
+"""The extension's source tree: permissions, ids, no markup from strings, no network, taxonomy in sync."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from smallprint.taxonomy import POLICY_KINDS, PRACTICES
+from smallprint_bridge.install import HOST_NAME, read_extension_ids
+
+from .harness import EXTENSION_DIR
+
+pytestmark = pytest.mark.browser
+
+MANIFEST = json.loads((EXTENSION_DIR / "manifest.json").read_text(encoding="utf-8"))
+SCRIPTS = sorted(EXTENSION_DIR.glob("*.js"))
+COMMON = (EXTENSION_DIR / "common.js").read_text(encoding="utf-8")
+
+
+def test_manifest_is_mv3_for_both_browser_families():
+    assert MANIFEST["manifest_version"] == 3
+    assert MANIFEST["background"]["service_worker"] == "background.js"  # Chromium
+    assert MANIFEST["background"]["scripts"][-1] == "background.js"  # Firefox
+    assert MANIFEST["browser_specific_settings"]["gecko"]["id"] == "smallprint@smallprint.local"
+
+
+def test_ids_are_fixed():
+    ids = read_extension_ids(EXTENSION_DIR)
+    assert ids.chromium == "didkaomokllhclkbalejmmiljdnjgndb"  # what install-host writes into allowed_origins
+    assert not list(EXTENSION_DIR.rglob("*.pem")), "only the public key belongs in the repository"
+
+
+def test_permissions_are_minimal():
+    assert sorted(MANIFEST["permissions"]) == ["nativeMessaging", "storage"]
+    assert "host_permissions" not in MANIFEST and "optional_permissions" not in MANIFEST
+    [content] = MANIFEST["content_scripts"]
+    assert content["matches"] == ["http://*/*", "https://*/*"]
+    assert "connect-src 'none'" in MANIFEST["content_security_policy"]["extension_pages"]
+
+
+def test_every_file_the_manifest_names_exists():
+    named = [*MANIFEST["icons"].values(), *MANIFEST["background"]["scripts"], MANIFEST["background"]["service_worker"],
+             *MANIFEST["content_scripts"][0]["js"], MANIFEST["action"]["default_popup"], MANIFEST["options_ui"]["page"]]
+    missing = [name for name in named if not (EXTENSION_DIR / name).is_file()]
+    assert not missing
+
+
+@pytest.mark.parametrize("pattern", [
+    r"\.innerHTML\b", r"\.outerHTML\b", r"insertAdjacentHTML", r"document\.write", r"\beval\(", r"new Function",
+    r"DOMParser", r"createContextualFragment",  # markup from strings
+    r"\bfetch\(", r"XMLHttpRequest", r"WebSocket", r"EventSource", r"sendBeacon",  # requests of its own
+])
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)
+def test_no_markup_from_strings_and_no_network(script, pattern):
+    assert not re.search(pattern, script.read_text(encoding="utf-8")), f"{script.name} uses {pattern}"
+
+
+def test_html_pages_load_only_local_scripts():
+    for page in EXTENSION_DIR.glob("*.html"):
+        sources = re.findall(r"<script[^>]*src=\"([^\"]+)\"", page.read_text(encoding="utf-8"))
+        assert sources and all(not re.match(r"[a-z]+:", s) for s in sources), page.name
+
+
+def test_taxonomy_and_names_match_the_daemon():
+    practices = re.findall(r'\["([a-z_]+)", "([^"]+)"\]', COMMON)
+    assert practices == [(p.id, p.label) for p in PRACTICES]
+    assert f'HOST_NAME: "{HOST_NAME}"' in COMMON
+    kinds = re.search(r"POLICY_KINDS: \[([^\]]*)\]", COMMON).group(1)
+    assert set(re.findall(r'"([a-z_]+)"', kinds)) == set(POLICY_KINDS)
