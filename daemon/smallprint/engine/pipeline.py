@@ -40,6 +40,8 @@ _SUPPRESSIONS: tuple[tuple[str, frozenset[str], frozenset[str] | None], ...] = (
     ("location", frozenset({"international_transfer"}), None),
     # Browser settings that block cookies are about tracking.
     ("user_choice", frozenset({"tracking"}), frozenset({"settings", "you_may_choose"})),
+    # E-mails with tracking pixels, and how long chats are kept, are tracking and retention.
+    ("private_content", frozenset({"tracking", "retention"}), frozenset({"store_messages", "access_messages"})),
     # "If you do not agree to the changes, you may close your account"; "we may not be able to delete your data".
     ("user_rights", frozenset({"policy_change", "retention", "children", "security"}),
      frozenset({"delete_account", "request_change", "you_can"})),
@@ -124,7 +126,7 @@ def read_clause(sentence: str) -> dict[str, tuple[str, str]]:
     hits, _ = _finder().sentence_hits(low)
     out = {}
     for practice, r in hits.items():
-        polarity, reason = pol.decide(practice, low, r.start, r.end, r.polarity, r.negated_polarity)
+        polarity, reason = pol.decide(practice, low, r.start, r.end, r.polarity, r.negated_polarity, r.pattern)
         out[practice] = (polarity, r.explanation + (f"; {reason}" if reason else ""))
     return out
 
@@ -149,7 +151,7 @@ def find_highlights(blocks: Sequence[Block], use_model: bool = True) -> tuple[Hi
             low = _lower(sentence)
             hits, cued = finder.sentence_hits(low)
             for practice, r in sorted(hits.items(), key=lambda kv: PRACTICE_IDS.index(kv[0])):
-                polarity, reason = pol.decide(practice, low, r.start, r.end, r.polarity, r.negated_polarity)
+                polarity, reason = pol.decide(practice, low, r.start, r.end, r.polarity, r.negated_polarity, r.pattern)
                 explanation = r.explanation + (f"; {reason}" if reason else "")
                 highlights.append(Highlight(block.id, span.start, span.end, sentence, practice, polarity,
                                             summarize(practice, polarity, sentence), r.score, explanation))

@@ -29,7 +29,8 @@ _FALSE_NEGATION = re.compile(
     r"do[- ]not[- ]track|do not sell (?:or share )?my|not only|no matter|whether or not|if not|not limited to|not be limited"
     r"|no later than|not exceed|no more than|no less than|not less than|not more than|not all\b|not necessarily"
     r"|n[’']t have an account|do not have an account|(?:do not|don't|not) (?:wish|want|agree|consent)"
-    r"|no longer (?:need|necessary|required|use)|no (?:sooner|earlier) than|not (?:apply )?retroactive\w*")
+    r"|no longer (?:need|necessary|required|use)|no (?:sooner|earlier) than|not (?:apply )?retroactive\w*"
+    r"|(?:under )?no (?:obligation|duty)|not (?:have )?(?:any )?(?:obligation|duty)|not (?:be )?obligated|not required to")
 # How far back a negation may govern (characters): "does not use any of your audio, video, chat, ... to train".
 SCOPE_CHARS = 260
 
@@ -61,54 +62,64 @@ def negated_inside(sentence: str, start: int, end: int) -> Negation | None:
     return Negation(m.group(0).strip(), start + m.start()) if m else None
 
 
-# Sentence-level qualifiers per practice, applied when no negation decided; first match wins.
-_QUALIFIERS: dict[str, tuple[tuple[re.Pattern, str, str], ...]] = {
+# Sentence-level qualifiers per practice, applied when no negation decided; first match wins. Each applies to
+# the hits of the listed patterns only (None: all patterns of the practice).
+_Q = re.compile
+_TRACKING_CONCERN = _Q(r"third[- ]part|advertis|\bads?\b|marketing|analytic|statistic|\bacross\b|partners|social|\btrack"
+                       r"|measur|google|facebook|doubleclick|retarget|interests?\b|profil|other (?:web)?sites|beacon|pixel")
+_QUALIFIERS: dict[str, tuple[tuple[re.Pattern, str, str, frozenset[str] | None], ...]] = {
     "third_party_sharing": (
-        (re.compile(r"\b(?:aggregated?|anonymi[sz]ed|de-identified|non-personal|not personally identif\w*|statistical)\b"),
-         "neutral", "only aggregate or anonymised data"),
-        (re.compile(r"\bservice providers?|\bprocessors?\b|\bon (?:our|its) behalf|\bvendors?\b|\bcontractors?\b|\bhelp us\b"
-                    r"|\bassist us\b|\bperform\w* (?:services|functions|tasks)|\bhosting|\bpayment process\w*"),
-         "neutral", "service providers acting for the service"),
+        (_Q(r"\b(?:aggregated?|anonymi[sz]ed|de-identified|non-personal|not personally identif\w*|statistical)\b"),
+         "neutral", "only aggregate or anonymised data", None),
+        (_Q(r"\bservice providers?|\bprocessors?\b|\bon (?:our|its) behalf|\bvendors?\b|\bcontractors?\b|\bhelp us\b"
+            r"|\bassist us\b|\bperform\w* (?:services|functions|tasks)|\bhosting|\bpayment process\w*"),
+         "neutral", "service providers acting for the service", frozenset({"recipients_access", "uses_providers"})),
     ),
     "government_access": (
-        (re.compile(r"\bwithout (?:\w+ ){0,2}?(?:notice|notif\w+|consent|knowledge|a choice|choice|informing)"
-                    r"|\b(?:rights?|property|safety) of\b|\bour (?:\w+ )?(?:rights|property|interests)|\bsole discretion"
-                    r"|\bprotect (?:\w+ ){0,3}?(?:rights|property)|\bin (?:its|our) (?:sole )?(?:opinion|judgment)"),
-         "concern", "disclosure beyond legal compulsion or without telling you"),
-        (re.compile(r"\b(?:required|compelled|obliged|obligated) (?:to (?:do so )?)?by (?:\w+ )?law|\bvalid (?:legal|law)"
-                    r"|\blegal process|\bsubpoena|\bcourt order|\bwarrant|\blawful (?:request|order|process)|\bcomply with"
-                    r"|\blegal obligation|\bapplicable law"),
-         "protective", "only when legally required"),
+        (_Q(r"\bwithout (?:\w+ ){0,2}?(?:notice|notif\w+|consent|knowledge|a choice|choice|informing)|\bsole discretion"
+            r"|\bin (?:its|our) (?:sole )?(?:opinion|judgment)"),
+         "concern", "disclosure without telling you", None),
+        (_Q(r"\b(?:required|compelled|obliged|obligated) (?:to (?:do so )?)?by (?:\w+ )?law|\bvalid (?:legal|law)"
+            r"|\blegal process|\bsubpoena|\bcourt order|\bwarrant|\blawful (?:request|order|process)|\bcomply with"
+            r"|\blegal obligation|\bapplicable law|\blaw enforcement|\bgovernment"),
+         "protective", "only when legally required", None),
     ),
     "business_transfer": (
-        (re.compile(r"\b(?:notify|inform)\w* you\b" + r"(?:\W+\w+){0,10}?\W+(?:before|prior)"),
-         "protective", "you are told before a transfer"),
+        (_Q(r"\b(?:notify|inform)\w* you\b(?:\W+\w+){0,10}?\W+(?:before|prior)"),
+         "protective", "you are told before a transfer", None),
     ),
     "children": (
-        (re.compile(r"\b(?:not (?:knowingly )?(?:collect|solicit|process)|(?:delete|remove|erase)\w* (?:\w+ ){0,4}?(?:information|data))\b"
-                    r"(?:\W+\w+){0,12}?\W+(?:children|child|minors|under)"), "neutral", "age limit"),
+        (_Q(r"\b(?:not (?:knowingly )?(?:collect|solicit|process)|(?:delete|remove|erase)\w* (?:\w+ ){0,4}?(?:information|data))\b"
+            r"(?:\W+\w+){0,12}?\W+(?:children|child|minors|under)"), "neutral", "age limit", None),
+    ),
+    "tracking": (
+        (_Q(r"\bnot (?:\w+ )?(?:contain|include|store|collect)|\bnot (?:\w+ )?(?:personally )?identif|\banonymous|\btemporar"
+            r"|\bexpire\w* (?:when|at|after)|\bdeleted (?:when|once|after|at)|\bonly (?:\w+ )?(?:session|essential|necessary|strictly)"),
+         "protective", "cookies that do not identify you or expire", frozenset({"cookies"})),
+        (_TRACKING_CONCERN, "concern", "cookies used for analytics, ads or by third parties", frozenset({"cookies"})),
+        (_Q(r"."), "neutral", "cookies the site uses for itself", frozenset({"cookies"})),
     ),
 }
 
 
-def qualify(practice: str, sentence: str) -> tuple[str, str] | None:
+def qualify(practice: str, sentence: str, pattern: str | None = None) -> tuple[str, str] | None:
     """(polarity, reason) from a sentence-level qualifier of `practice`, if one applies."""
-    for regex, polarity, reason in _QUALIFIERS.get(practice, ()):
-        if regex.search(sentence):
+    for regex, polarity, reason, patterns in _QUALIFIERS.get(practice, ()):
+        if (patterns is None or pattern in patterns) and regex.search(sentence):
             return polarity, reason
     return None
 
 
 def decide(practice: str, sentence: str, start: int, end: int, polarity: str,
-           negated_polarity: str | None) -> tuple[str, str]:
+           negated_polarity: str | None, pattern: str | None = None) -> tuple[str, str]:
     """Final polarity of a recognizer hit and the reason, for the highlight's explanation."""
     if negated_polarity is not None:
         neg = find_negation(sentence, start) or negated_inside(sentence, start, end)
         if neg is not None:
             return negated_polarity, f"negated by '{neg.word}'"
-    qualified = qualify(practice, sentence)
+    qualified = qualify(practice, sentence, pattern)
     if qualified is not None and polarity != "protective":
-        return qualified
+        return qualified[0], f"qualified: {qualified[1]}"
     return polarity, ""
 
 

@@ -95,9 +95,9 @@ class RetentionRecognizer(Recognizer):
         Pattern("never_logs", r"\b(?:never|not|no)\b (?:\w+ ){0,3}?(?:keep|store|retain|record|log)\w*" + gap(3)
                 + r"(?:logs?|records?|any (?:data|information))\b", "protective", None, 0.5,
                 needs=frozenset(['never', 'no', 'not'])),
-        Pattern("retain", r"\b(?:retain\w*|retention|keep (?:your|personal|user)|kept (?:for|until|as long)|how long"
+        Pattern("retain", r"\b(?:retain\w*|retention|keep (?:your|personal|user|some|certain|limited|a record|records|copies)|kept (?:for|until|as long)|how long"
                           r"|logs? (?:are |is )?(?:kept|stored|retained))\b",
-                "neutral", "protective", 0.55),
+                "concern", "protective", 0.55),
     )
     context = ("data", "information", "personal", "account")
 
@@ -135,8 +135,9 @@ class SecurityRecognizer(Recognizer):
                            r" (?:secure|safe)", "concern", None, 0.85),
         Pattern("no_liability", r"\b(?:not|no)\b (?:be )?(?:responsible|liable)" + gap(10) + r"(?:unauthori[sz]ed|breach\w*|security|hack\w*)"
                                 r"|\b(?:disclaim\w*|assumes? no|accept\w* no)\b" + gap(6) + r"(?:liability|responsibility)" + gap(10)
-                + r"(?:unauthori[sz]ed|breach\w*|security|hack\w*)", "concern", None, 0.85),
+                + r"(?:unauthori[sz]ed|breach\w*|security|hack\w*|privacy|confidential\w*)", "concern", None, 0.85),
         Pattern("breach_notice", r"\b(?:notify|inform|tell|alert)\w*" + gap(8) + r"(?:breach\w*|security incidents?|compromis\w+)"
+                                 r"|\b(?:breach\w*|security incidents?|unauthori[sz]ed access)" + gap(12) + r"(?:notify|inform|alert)\w*"
                                  r"|\bbreach notification", "protective", "concern", 0.85),
         Pattern("measures", r"\bencrypt\w*|\bssl\b|\btls\b|\btwo[- ](?:factor|step)|\b2fa\b|\bmulti-factor|\bend-to-end"
                             r"|\bzero-knowledge|\bsecurity (?:measures|safeguards|practices|controls|standards|precautions|procedures|protocols)"
@@ -169,7 +170,8 @@ class PolicyChangeRecognizer(Recognizer):
                 "protective", "concern", 0.85),
         Pattern("will_notify", r"\b(?:will|shall|would|we'll) (?:\w+ ){0,3}?(?:notify|inform|tell|email|e-mail|alert|contact|let you know"
                                r"|provide (?:you )?(?:with )?(?:\w+ )?(?:notice|notification)|post (?:a )?(?:\w+ )?notice)"
-                               r"|\b(?:notify|inform) you\b|\brevisit|\bcheck (?:back|this page|periodically|regularly|frequently)"
+                               r"|\b(?:notify|inform) you\b|\b(?:be |been )?notified\b|\bnotification\b|\bdirect notice|\bnotice (?:of|to you)"
+                               r"|\brevisit|\bcheck (?:back|this page|periodically|regularly|frequently)"
                                r"|\breview (?:this|these|the) (?:\w+ )?(?:policy|terms|page)? ?(?:periodically|regularly|frequently)",
                 "neutral", None, 0.75),
         Pattern("may_change", r"\b(?:may|can|might|could|reserves? the right to|will|right to)\b (?:\w+ ){0,4}?(?:chang|modif|updat|amend|revis|alter"
@@ -177,8 +179,15 @@ class PolicyChangeRecognizer(Recognizer):
                               r"(?:this|these|the|our)", "concern", None, 0.7),
     )
     context = ("policy", "terms", "time", "notice")
-    requires = _DOC
+    # A change of "this policy", or a change the reader is told about ("if we change how we use your data, we
+    # will notify you").
+    requires = _DOC + r"|\bnotif\w*|\bnotice\b"
     exclude = r"^\W*(?:last )?(?:updated|modified|revised|effective)\b|\b(?:last|date of) (?:updated|modified|revis\w+|update)\b(?!" + gap(6) + r"(?:may|will))"
+
+
+_PRIVATE = (r"(?:your |the |users'? |any |those |these )?(?:private |direct |personal |chat )?(?:messages|communications|chats"
+            r"|conversations|dms|e-?mails\b(?! address)|inbox|mail\b(?! address)|recordings|calls|chat logs|private (?:content|files"
+            r"|posts|photos|folders|data|information))\b")
 
 
 @register
@@ -188,13 +197,18 @@ class PrivateContentRecognizer(Recognizer):
             "private", "mail", "recordings", "content", "files", "employees", "staff", "personnel", "moderators",
             "reviewers", "monitor", "scan", "read")
     patterns = (
-        Pattern("access_messages", r"\b(?:access|read|review|monitor|scan|view|analy[sz]|inspect|listen|look)\w*" + gap(8)
-                + r"(?:your |the |users'? |any )?(?:private |direct |personal |chat )?(?:messages|communications|chats|conversations|dms"
-                  r"|e-?mails|inbox|mail|recordings|calls|private (?:content|files|posts|photos|data|information))", "concern", "protective", 0.85),
+        Pattern("access_messages", r"\b(?:access|read|review|monitor|scan|view|analy[sz]|inspect|listen|look|record|intercept)\w*"
+                + gap(8) + _PRIVATE, "concern", "protective", 0.85),
+        Pattern("content_of", r"\bcontents? of (?:your |the |those |these |any )?(?:files|communications|e-?mails|messages|chats"
+                              r"|conversations|private)|\bno expectation (?:of privacy|that your (?:\w+ )?(?:will|would) be private)",
+                "concern", "protective", 0.75),
+        Pattern("store_messages", r"\b(?:stor|process|keep|collect|retain)\w*" + gap(6) + _PRIVATE + r"|\bchat logs?\b",
+                "concern", "protective", 0.5),
         Pattern("messages_accessed", r"\b(?:private |direct )?(?:messages|communications|conversations|chats|e-?mails|private content|files)"
                 + gap(6) + r"(?:may be |are |can be |will be |be )?(?:accessed|read|reviewed|monitored|scanned|viewed|analy[sz]ed|inspected"
                   r"|screened)", "concern", "protective", 0.85),
-        Pattern("staff_access", r"\b(?:employees|staff|personnel|moderators|reviewers|human reviewers|people working|contractors)\b"
+        Pattern("staff_access", r"\b(?:employees|staff|personnel|moderators|reviewers|human reviewers|people working|contractors"
+                                r"|administrators?|admins?)\b"
                 + gap(8) + r"(?:access|review|read|see|listen|view)\w*", "concern", "protective", 0.7),
     )
     context = ("private", "content", "messages", "communications")
