@@ -33,6 +33,8 @@ _SPECIFIC_OVER_SHARING = frozenset({"sale_of_data", "business_transfer", "govern
 # (practice, the practices that take the sentence over, the patterns concerned or None for all).
 _SUPPRESSIONS: tuple[tuple[str, frozenset[str], frozenset[str] | None], ...] = (
     ("third_party_sharing", _SPECIFIC_OVER_SHARING, None),
+    # Analytics vendors behind cookies, and vendors abroad, are read as tracking and as transfers.
+    ("third_party_sharing", frozenset({"tracking", "international_transfer"}), frozenset({"recipients_access", "uses_providers"})),
     # "advertising cookies", "opt out of marketing e-mails", "object to direct marketing": tracking, choice, rights.
     ("advertising", frozenset({"user_choice", "user_rights", "tracking"}), None),
     # An IP address in a list of logged data is tracking; "depending on your location, data is transferred" a transfer.

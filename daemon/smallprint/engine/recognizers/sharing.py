@@ -10,9 +10,11 @@ _RECIPIENTS = (r"(?:third[- ]?part(?:y|ies)|(?:business |marketing |advertising 
                r"|(?:sub-?)?processors?|subsidiar\w+|contractors?|advertisers?|(?:other|outside|unaffiliated|external) "
                r"(?:compan\w+|parties|organi[sz]ations|entities|businesses)|group compan\w+|family of companies"
                r"|companies|outside parties|others\b|sponsors?|data brokers?|app developers?|developers)")
-_GIVE = (r"\b(?:shar(?:e|es|ed|ing)|disclos(?:e|es|ed|ing|ure)|provid(?:e|es|ed|ing)|transfer(?:s|red|ring)?|giv(?:e|es|en|ing)"
-         r"|releas(?:e|es|ed|ing)|pass(?:es|ed|ing)? (?:on|along)|make (?:\w+ )?available|made available|send|sent"
-         r"|communicat(?:e|ed)|trade|rent)\b")
+# Verbs that pass data on by themselves, and verbs that do so only with data as their object ("provide you
+# marketing" passes nothing on; "provide your information to partners" does).
+_GIVE = (r"(?:\b(?:shar(?:e|es|ed|ing)|disclos(?:e|es|ed|ing|ure)|transfer(?:s|red|ring)?|releas(?:e|es|ed|ing)"
+         r"|pass(?:es|ed|ing)? (?:on|along)|trade|rent)\b|\b(?:provid\w*|giv(?:e|es|en|ing)|make (?:\w+ )?available|made available"
+         r"|send|sent|communicat\w*|transmit\w*)\W+(?:\w+\W+){0,3}?(?:information|data|details|pii|it|them)\b)")
 _SALE_WORDS = r"\b(?:sell|sells|selling|sold|rent(?:s|ed|ing)?|lease|leased|barter|monetize|trade|trading|traded)\b"
 
 

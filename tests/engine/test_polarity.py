@@ -1,0 +1,74 @@
+"""Negation scope and sentence-level qualifiers."""
+from __future__ import annotations
+
+import pytest
+
+from smallprint.engine.polarity import decide, dominant, find_negation, model_polarity
+
+
+def _at(sentence: str, word: str) -> int:
+    return sentence.index(word)
+
+
+@pytest.mark.parametrize("sentence, word, negator", [
+    ("we do not sell your data", "sell", "not"),
+    ("we will never share your data", "share", "never"),
+    ("we don't track you", "track", "n't"),
+    ("zoom does not use any of your audio, video, chat or content to train models", "train", "not"),
+    ("we are unable to respond to such signals", "respond", "unable to"),
+    ("no third party will receive your data", "receive", "no"),
+])
+def test_negation_found(sentence, word, negator):
+    neg = find_negation(sentence, _at(sentence, word))
+    assert neg is not None and neg.word == negator
+
+
+@pytest.mark.parametrize("sentence, word", [
+    ("we sell your data", "sell"),
+    ("we do not rent cars, but we sell your data", "sell"),            # 'but' ends the scope
+    ("we do not control them; we share your data", "share"),           # ';' ends the scope
+    ("if you do not agree, we may share your data", "share"),          # a new subject ends the scope
+    ("we honour do not track signals", "signals"),                     # the signal's name is no negation
+    ("including but not limited to sharing with partners", "sharing"),
+    ("we are under no obligation to review messages, but may monitor them", "monitor"),
+])
+def test_no_negation(sentence, word):
+    assert find_negation(sentence, _at(sentence, word)) is None
+
+
+@pytest.mark.parametrize("practice, sentence, word, pattern, polarity, negated, expected", [
+    ("sale_of_data", "we do not sell your data", "sell", "sell_data", "concern", "protective", "protective"),
+    ("sale_of_data", "we may sell your data", "sell", "sell_data", "concern", "protective", "concern"),
+    ("user_choice", "you cannot opt out", "opt", "opt_out", "protective", "concern", "concern"),
+    ("third_party_sharing", "third parties help us operate the service on our behalf", "third", "recipients_access",
+     "concern", "protective", "neutral"),
+    ("government_access", "we disclose data to authorities without notice", "disclose", "disclose_to_authorities",
+     "concern", "protective", "concern"),
+    ("government_access", "we disclose data to police only under a valid court order", "disclose",
+     "disclose_to_authorities", "concern", "protective", "protective"),
+    ("tracking", "we use cookies on our website", "cookies", "cookies", "concern", "protective", "neutral"),
+    ("tracking", "we use cookies from third-party advertisers", "cookies", "cookies", "concern", "protective", "concern"),
+])
+def test_decide(practice, sentence, word, pattern, polarity, negated, expected):
+    start = _at(sentence, word)
+    assert decide(practice, sentence, start, start + len(word), polarity, negated, pattern)[0] == expected
+
+
+@pytest.mark.parametrize("practice, counts, expected", [
+    ("sale_of_data", {"concern": 1, "protective": 3, "neutral": 0}, "protective"),
+    ("sale_of_data", {"concern": 2, "protective": 2, "neutral": 0}, "concern"),      # ties: concern first
+    ("policy_change", {"concern": 3, "protective": 0, "neutral": 1}, "neutral"),     # the notice qualifies the change
+    ("policy_change", {"concern": 3, "protective": 1, "neutral": 1}, "protective"),
+])
+def test_dominant(practice, counts, expected):
+    assert dominant(practice, counts) == expected
+
+
+@pytest.mark.parametrize("practice, sentence, expected", [
+    ("user_rights", "you may ask us for a copy of your data", "protective"),
+    ("sale_of_data", "personal information is never exchanged for money", "protective"),
+    ("advertising", "partners show you ads based on your activity", "concern"),
+    ("children", "the service is for adults", "neutral"),
+])
+def test_model_polarity(practice, sentence, expected):
+    assert model_polarity(practice, sentence)[0] == expected

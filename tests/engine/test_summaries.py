@@ -1,0 +1,36 @@
+"""Plain-language summaries: specific where the clause allows, the taxonomy's wording otherwise."""
+from __future__ import annotations
+
+import pytest
+
+from smallprint.engine.summaries import summarize
+from smallprint.taxonomy import POLARITIES, PRACTICE_IDS
+
+
+@pytest.mark.parametrize("practice, polarity, clause, expected", [
+    ("ai_training", "concern", "We may use your posts and publicly available information to train our AI models.",
+     "May use your posts and public data to train AI models"),
+    ("ai_training", "protective", "We do not use customer content to train models.",
+     "Says it does not use your content to train AI models"),
+    ("sale_of_data", "protective", "We do not sell your personal information.", "Promises not to sell your personal data"),
+    ("location", "concern", "We collect your precise GPS location.", "Collects your precise location (GPS, Wi-Fi or cell towers)"),
+    ("location", "concern", "We log your IP address.", "Collects your IP address, which reveals your approximate location"),
+    ("retention", "protective", "Logs are deleted after 30 days.", "Deletes or anonymises your data within 30 days"),
+    ("policy_change", "protective", "We will notify you 30 days before changes take effect.",
+     "Tells you 30 days before policy changes take effect"),
+    ("tracking", "concern", "We do not respond to Do Not Track signals.", "Ignores your browser's Do Not Track signal"),
+    ("third_party_sharing", "concern", "We share your data with advertisers and partners.",
+     "Shares your data with advertisers and partners"),
+    ("children", "neutral", "You must be at least 16 years old.", "Not meant for children: age limit 16"),
+    ("user_rights", "protective", "You can access, correct or delete your data.", "You can see, correct and delete your data"),
+    ("user_choice", "protective", "You can unsubscribe from marketing e-mails.", "You can opt out of marketing messages"),
+])
+def test_specific_summaries(practice, polarity, clause, expected):
+    assert summarize(practice, polarity, clause) == expected
+
+
+@pytest.mark.parametrize("practice", PRACTICE_IDS)
+@pytest.mark.parametrize("polarity", POLARITIES)
+def test_every_practice_and_polarity_has_one_plain_sentence(practice, polarity):
+    text = summarize(practice, polarity, "Some clause.")
+    assert text and "\n" not in text and len(text) < 120
