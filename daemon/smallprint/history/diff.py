@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import date, datetime
 
 from smallprint.taxonomy import PRACTICE_BY_ID, PRACTICE_IDS
@@ -20,14 +21,15 @@ from .normalise import clean_inline, words
 
 # Clause boundaries inside a block: sentence ends (kept with their clause), colons and semicolons, blank
 # lines, a line break before a list item, heading or table row, <br> and table cell bars. A bare line break
-# is wrapping, not a boundary. Every alternative starts with a specific character so that the scan is fast.
+# is wrapping, not a boundary. Every alternative starts with a fixed character (spaces before it are
+# stripped from the clause later), so the scanner skips everything else quickly.
 _BOUNDARY = re.compile(
     r"(?P<keep>[.!?][\"')\]*_\u201d\u2019]?)\s+(?=[\"'(\[*_#>\u201c\u2018A-Z0-9-])"
     r"|(?P<colon>[:;])\s+"
-    r"|[ \t]*\n(?:[ \t]*\n)+\s*"
-    r"|[ \t]*\n[ \t]*(?=[*+\-\u2022#>|]\s|\d{1,3}[.)]\s|[=-]{3,}\s*$)"
-    r"|[ \t]*<br\s*/?>\s*"
-    r"|[ \t]+\|[ \t]+"
+    r"|\n(?:[ \t]*\n)+\s*"
+    r"|\n[ \t]*(?=[*+\-\u2022#>|]\s|\d{1,3}[.)]\s|[=-]{3,}\s*$)"
+    r"|<br\s*/?>\s*"
+    r"|\|[ \t]+"
 , re.M)
 # A clause that is only a section number ("IV.", "b)", "2.1") says nothing; numbering is not content.
 _NUMBERING = re.compile(r"\(?(?:[ivxlcdm]{1,6}|[IVXLCDM]{1,6}|[a-zA-Z]|\d{1,3}(?:\.\d{1,3})*)[.):]?")
@@ -55,9 +57,8 @@ class Finding:
                 "confidence": round(self.confidence, 3)}
 
 
-@dataclass(frozen=True, slots=True)
-class Clause:
-    """One sentence-sized piece of a version, located in its block."""
+class Clause(NamedTuple):
+    """One sentence-sized piece of a version, located in its block (a tuple: thousands are made per diff)."""
     block: str
     start: int
     end: int
@@ -128,6 +129,8 @@ class PolicyDiff:
 
 
 def _findings(raw_highlights: list[dict]) -> tuple[Finding, ...]:
+    if not raw_highlights:
+        return ()
     seen: dict[tuple[str, str], Finding] = {}
     for h in raw_highlights:
         key = (h["practice"], h["polarity"])
@@ -161,7 +164,8 @@ def clauses_of(analysis: dict, only: set[int] | None = None) -> list[Clause]:
                 piece = clean_inline(text[start:end]).strip("*_ ")
                 key = words(piece)
                 if key and not _NUMBERING.fullmatch(piece):
-                    found = _findings([h for h in highlights if h["start"] < end and h["end"] > start])
+                    found = _findings([h for h in highlights if h["start"] < end and h["end"] > start]
+                                      if highlights else ())
                     if first and open_end == index - 1 and piece[:1].islower():
                         prev = clauses.pop()
                         clauses.append(Clause(prev.block, prev.start, prev.end, f"{prev.text} {piece}",
@@ -181,14 +185,15 @@ def _merge(a: tuple[Finding, ...], b: tuple[Finding, ...]) -> tuple[Finding, ...
 
 def _match_blocks(old: list[dict], new: list[dict]) -> tuple[set[int], set[int], int]:
     """Set aside blocks whose text is identical in both versions (wherever they are): on a revisit that is
-    nearly all of them, and it spares cutting them into clauses. Only texts found once on each side are set
-    aside: which copy of a repeated block ("IP address" as a heading and as a list item) went where is for
-    the clause alignment to decide, in context. Returns the indices of the other blocks and the count."""
+    nearly all of them, and it spares cutting them into clauses. A text is set aside only when it occurs as
+    often in one version as in the other: when the counts differ (a heading "IP address" that also was a
+    list item), which copy went where is for the clause alignment to decide, in context. Returns the
+    indices of the other blocks on each side and how many blocks were set aside."""
     old_count = Counter(b["text"] for b in old)
     new_count = Counter(b["text"] for b in new)
-    unique_in_both = {t for t, n in new_count.items() if n == 1 and old_count.get(t) == 1}
-    old_rest = {i for i, b in enumerate(old) if b["text"] not in unique_in_both}
-    new_rest = {j for j, b in enumerate(new) if b["text"] not in unique_in_both}
+    same = {t for t, n in new_count.items() if old_count.get(t) == n}
+    old_rest = {i for i, b in enumerate(old) if b["text"] not in same}
+    new_rest = {j for j, b in enumerate(new) if b["text"] not in same}
     return old_rest, new_rest, len(new) - len(new_rest)
 
 
@@ -211,7 +216,7 @@ def _match_exact(old: list[Clause], new: list[Clause]) -> tuple[list[int], list[
 
 
 def _grams(stream: list[str]) -> set[tuple[str, ...]]:
-    return {tuple(stream[k:k + _MIN_RUN]) for k in range(len(stream) - _MIN_RUN + 1)}
+    return set(zip(*(stream[k:] for k in range(_MIN_RUN))))
 
 
 def _covered(clauses: list[Clause], left: list[int], other_grams: set[tuple[str, ...]]) -> set[int]:
@@ -222,13 +227,15 @@ def _covered(clauses: list[Clause], left: list[int], other_grams: set[tuple[str,
     for index, clause in enumerate(clauses):
         stream.extend(clause.key)
         owner.extend([index] * len(clause.key))
-    hit = [False] * len(stream)
-    for k in range(len(stream) - _MIN_RUN + 1):
-        if tuple(stream[k:k + _MIN_RUN]) in other_grams:
-            for m in range(k, k + _MIN_RUN):
-                hit[m] = True
+    starts = [gram in other_grams for gram in zip(*(stream[k:] for k in range(_MIN_RUN)))]
     wanted = set(left)
-    missing = {o for o, h in zip(owner, hit) if not h and o in wanted}
+    missing: set[int] = set()
+    covered_until = -1  # a run found at k covers words k .. k + _MIN_RUN - 1
+    for t, o in enumerate(owner):
+        if t < len(starts) and starts[t]:
+            covered_until = t + _MIN_RUN - 1
+        if t > covered_until and o in wanted:
+            missing.add(o)
     return wanted - missing
 
 

@@ -28,7 +28,8 @@ _REF_LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]\[[^\]]*\]")
 _AUTOLINK = re.compile(r"<(?:https?|mailto):[^>\s]*>", re.I)
 _INLINE_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 _BR = re.compile(r"<br\s*/?>", re.I)
-_EMPHASIS = re.compile(r"(\*{1,3}|_{1,3}|~~)(?=\S)(.+?)(?<=\S)\1")
+# The emphasised words may not contain another marker character, so the scan never backtracks far.
+_EMPHASIS = re.compile(r"(?<![\w*~])(\*{1,3}|_{1,3}|~~)(?=[^\s*_~])([^*_~\n]{1,400}?)(?<=\S)\1(?![\w*~])")
 _CODE = re.compile(r"`+([^`]*)`+")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
 # Annotation markers such as "[3]" are renumbered whenever a note is added; they carry no meaning.
@@ -48,7 +49,8 @@ _LINE_PREFIX = re.compile(
     r")*"
 )
 _TRAILING_HASHES = re.compile(r"\s+#+\s*$")
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+# Runs of spaces, or any single space character other than " ": a lone " " needs no rewriting.
+_SPACES = re.compile(r" [ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+|[\t\u00a0\u2000-\u200b\u202f\u205f\u3000][ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]*")
 # Underscores are not word characters here: "_x_" emphasis and "x" must compare equal.
 _WORD = re.compile(r"[^\W_]+")
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
@@ -92,13 +94,18 @@ def clean_inline(text: str) -> str:
         if "[" in text:
             text = _NOTE_REF.sub("", text)
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", text.translate(_QUOTES))  # ligatures such as "ﬁ" from PDFs
+        text = text.translate(_QUOTES)
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)  # ligatures such as "ﬁ" from PDFs
     return _SPACES.sub(" ", text).strip()
 
 
 def strip_line_prefix(line: str) -> str:
     """Remove heading marks, bullets and numbering from the start of a line."""
-    return _TRAILING_HASHES.sub("", _LINE_PREFIX.sub("", line, count=1))
+    m = _LINE_PREFIX.match(line)  # match, not sub: sub would try the anchored pattern at every position
+    if m and m.end():
+        line = line[m.end():]
+    return _TRAILING_HASHES.sub("", line) if "#" in line else line
 
 
 def paragraphs(text: str, *, is_html: bool | None = None) -> list[str]:

@@ -2,8 +2,9 @@
 
 Layout (schema version in PRAGMA user_version, migrated forward on open):
   documents(id, site, path)            one row per policy document: registrable domain + path
-  versions(id, document_id, hash, text, analysis, first_seen, last_seen, url, title, kind)
-                                       one row per distinct text of a document (hash of its normalised words)
+  versions(id, document_id, hash, text, analysis, first_seen, last_seen, url, title, kind, source_hash)
+                                       one row per distinct text of a document (hash of its normalised words;
+                                       source_hash: the engine's hash of the raw page last seen as it)
 
 Why it survives crashes: WAL journal, synchronous=FULL, and every write is one `BEGIN IMMEDIATE ... COMMIT`
 transaction, so a process killed at any instant leaves either the whole version or none of it.
@@ -24,7 +25,7 @@ from typing import Callable, Iterator
 
 from smallprint import paths
 
-from .normalise import content_hash, normalise
+from .normalise import clean_inline, content_hash, strip_line_prefix
 from .sites import site_key, site_of
 
 
@@ -61,8 +62,14 @@ def _schema_2(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX versions_by_document_seen ON versions (document_id, last_seen)")
 
 
+def _schema_3(db: sqlite3.Connection) -> None:
+    # The engine's hash of the raw page last seen as this version: a revisit of the very same bytes is
+    # recognised without normalising the text again.
+    db.execute("ALTER TABLE versions ADD COLUMN source_hash TEXT")
+
+
 # MIGRATIONS[n] takes a store from schema n to n + 1. Append only; never edit a released step.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_schema_1, _schema_2)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_schema_1, _schema_2, _schema_3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -120,8 +127,9 @@ def utc_now() -> str:
 
 
 def analysis_text(analysis: dict) -> str:
-    """The text of an analysis (its blocks), normalised: what is hashed and stored."""
-    return normalise("\n\n".join(b["text"] for b in analysis.get("blocks") or ()), is_html=False)
+    """The text of an analysis (its blocks), normalised: what is hashed and stored. The engine has already
+    turned Markdown or HTML into blocks; what is left is numbering, stray marks and spacing, per block."""
+    return "\n\n".join(filter(None, (clean_inline(strip_line_prefix(b["text"])) for b in analysis.get("blocks") or ())))
 
 
 class Store:
@@ -211,40 +219,50 @@ class Store:
         moves). Old versions beyond `retention_versions` go, oldest first; the current one always stays.
         """
         site, path = site_of(url)
-        text = analysis_text(analysis)
-        digest = content_hash(text)
         now = now or utc_now()
-        return self._call("record a version", lambda: self._record(site, path, url, analysis, text, digest, now))
+        return self._call("record a version", lambda: self._record(site, path, url, analysis, now))
 
-    def _record(self, site, path, url, analysis, text, digest, now) -> Recorded:
+    def _record(self, site: str, path: str, url: str, analysis: dict, now: str) -> Recorded:
+        source_hash = analysis.get("content_hash")
         with self._write() as db:
             db.execute("INSERT OR IGNORE INTO documents (site, path) VALUES (?, ?)", (site, path))
             doc_id = db.execute("SELECT id FROM documents WHERE site = ? AND path = ?", (site, path)).fetchone()[0]
             latest = db.execute(
-                f"SELECT {_VERSION_COLUMNS}, v.analysis FROM versions v JOIN documents d ON d.id = v.document_id "
+                f"SELECT {_VERSION_COLUMNS}, v.source_hash FROM versions v JOIN documents d ON d.id = v.document_id "
                 "WHERE v.document_id = ? ORDER BY v.last_seen DESC, v.id DESC LIMIT 1", (doc_id,)).fetchone()
-            if latest is not None and latest[3] == digest:
+            # The same page again, byte for byte (the common case): no need to normalise anything.
+            if latest is not None and source_hash and latest[-1] == source_hash:
                 db.execute("UPDATE versions SET last_seen = ? WHERE id = ?", (now, latest[0]))
                 return Recorded(self._version(db, latest[0]), False, None, None)
-            payload = json.dumps(analysis, ensure_ascii=False, separators=(",", ":"))
+            text = analysis_text(analysis)
+            digest = content_hash(text)
+            if latest is not None and latest[3] == digest:
+                db.execute("UPDATE versions SET last_seen = ?, source_hash = ? WHERE id = ?",
+                           (now, source_hash, latest[0]))
+                return Recorded(self._version(db, latest[0]), False, None, None)
+            payload = json.dumps(analysis, ensure_ascii=False, separators=(",", ":"), check_circular=False)
             row = db.execute("SELECT id FROM versions WHERE document_id = ? AND hash = ?", (doc_id, digest)).fetchone()
             if row:  # the text went back to an earlier version
                 version_id = row[0]
-                db.execute("UPDATE versions SET last_seen = ?, analysis = ?, url = ?, title = ?, kind = ? "
-                           "WHERE id = ?", (now, payload, url, analysis.get("title"), analysis.get("kind"),
-                                            version_id))
+                db.execute("UPDATE versions SET last_seen = ?, analysis = ?, url = ?, title = ?, kind = ?, "
+                           "source_hash = ? WHERE id = ?", (now, payload, url, analysis.get("title"),
+                                                            analysis.get("kind"), source_hash, version_id))
             else:
                 version_id = db.execute(
-                    "INSERT INTO versions (document_id, hash, text, analysis, first_seen, last_seen, url, title, kind)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (doc_id, digest, text, payload, now, now, url, analysis.get("title"), analysis.get("kind")),
+                    "INSERT INTO versions (document_id, hash, text, analysis, first_seen, last_seen, url, title, kind,"
+                    " source_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (doc_id, digest, text, payload, now, now, url, analysis.get("title"), analysis.get("kind"),
+                     source_hash),
                 ).lastrowid
             if self.retention_versions:
                 db.execute("DELETE FROM versions WHERE document_id = ? AND id NOT IN (SELECT id FROM versions "
                            "WHERE document_id = ? ORDER BY last_seen DESC, id DESC LIMIT ?)",
                            (doc_id, doc_id, self.retention_versions))
-            previous = _info(latest[:-1]) if latest else None
-            previous_analysis = json.loads(latest[-1]) if latest else None
+            previous = previous_analysis = None
+            if latest is not None:
+                previous = _info(latest[:-1])
+                previous_analysis = json.loads(db.execute("SELECT analysis FROM versions WHERE id = ?",
+                                                          (latest[0],)).fetchone()[0])
             return Recorded(self._version(db, version_id), True, previous, previous_analysis)
 
     def forget(self, site: str) -> int:
