@@ -41,6 +41,10 @@ _CHANGED_SIMILARITY = 0.6
 _POLARITY_RANK = {"concern": 0, "protective": 1, "neutral": 2}
 _PRACTICE_RANK = {pid: i for i, pid in enumerate(PRACTICE_IDS)}
 _MAX_HEADLINE_ITEMS = 8
+# A highlight reaching this many characters beyond a clause belongs to more than that clause.
+_SLACK = 20
+# At most this many reported clauses are re-read alone by the engine in one diff (see _Refiner).
+_MAX_REREAD = 400
 _SURE = 0.75
 
 
@@ -64,7 +68,8 @@ class Clause(NamedTuple):
     end: int
     text: str
     key: tuple[str, ...]
-    findings: tuple[Finding, ...]
+    findings: tuple[Finding, ...]  # from highlights that fit this clause
+    wide: tuple[Finding, ...] = ()  # from highlights reaching well beyond it (into other clauses)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,14 +169,15 @@ def clauses_of(analysis: dict, only: set[int] | None = None) -> list[Clause]:
                 piece = clean_inline(text[start:end]).strip("*_ ")
                 key = words(piece)
                 if key and not _NUMBERING.fullmatch(piece):
-                    found = _findings([h for h in highlights if h["start"] < end and h["end"] > start]
-                                      if highlights else ())
+                    hits = [h for h in highlights if h["start"] < end and h["end"] > start] if highlights else ()
+                    found = _findings([h for h in hits if h["start"] >= start - _SLACK and h["end"] <= end + _SLACK])
+                    wide = _findings([h for h in hits if h["start"] < start - _SLACK or h["end"] > end + _SLACK])
                     if first and open_end == index - 1 and piece[:1].islower():
                         prev = clauses.pop()
                         clauses.append(Clause(prev.block, prev.start, prev.end, f"{prev.text} {piece}",
-                                              prev.key + key, _merge(prev.findings, found)))
+                                              prev.key + key, _merge(prev.findings, found), _merge(prev.wide, wide)))
                     else:
-                        clauses.append(Clause(block_id, start, end, piece, key, found))
+                        clauses.append(Clause(block_id, start, end, piece, key, found, wide))
                     first = False
             if m:
                 start = m.end()
@@ -180,7 +186,7 @@ def clauses_of(analysis: dict, only: set[int] | None = None) -> list[Clause]:
 
 
 def _merge(a: tuple[Finding, ...], b: tuple[Finding, ...]) -> tuple[Finding, ...]:
-    return _findings([f.to_dict() for f in (*a, *b)]) if a and b else a or b
+    return _findings([f.to_dict() for f in (*a, *b)]) if a and b else tuple(a or b)
 
 
 def _match_blocks(old: list[dict], new: list[dict]) -> tuple[set[int], set[int], int]:
@@ -292,14 +298,40 @@ def _pair_changed(old: list[Clause], old_left: list[int], new: list[Clause], new
     return pairs
 
 
-def _change(kind: str, clause: Clause, old: Clause | None = None) -> ClauseChange:
-    lead = clause.findings[0] if clause.findings else (old.findings[0] if old and old.findings else None)
+class _Refiner:
+    """Findings for a reported clause. A highlight that fits the clause is the engine's word on it. One that
+    spans several clauses (a whole table cell, say) does not say which of them states the practice, so the
+    clause is read again on its own by the engine and keeps only those practices the engine finds in it."""
+
+    def __init__(self, limit: int = _MAX_REREAD):
+        self.left = limit
+        self.cache: dict[str, tuple[Finding, ...]] = {}
+
+    def __call__(self, clause: Clause) -> tuple[Finding, ...]:
+        if not clause.wide:
+            return clause.findings
+        if self.left <= 0:  # a huge rewrite: keep the wide highlights rather than take seconds
+            return _merge(clause.findings, clause.wide)
+        if clause.text not in self.cache:
+            self.left -= 1
+            from smallprint.engine import analyze  # late: the engine loads models on first use
+
+            alone = analyze(blocks=[{"id": "clause", "text": clause.text}]).to_dict()["highlights"]
+            self.cache[clause.text] = _findings(alone)
+        wanted = {f.practice for f in clause.wide}
+        return _merge(clause.findings, tuple(f for f in self.cache[clause.text] if f.practice in wanted))
+
+
+def _change(kind: str, clause: Clause, refine: _Refiner, old: Clause | None = None) -> ClauseChange:
+    findings = refine(clause)
+    old_findings = refine(old) if old else ()
+    lead = findings[0] if findings else (old_findings[0] if old_findings else None)
     return ClauseChange(
         change=kind, text=clause.text,
         practice=lead.practice if lead else None, polarity=lead.polarity if lead else None,
-        summary=lead.summary if lead else None, findings=clause.findings,
+        summary=lead.summary if lead else None, findings=findings,
         block=clause.block, start=clause.start, end=clause.end,
-        old_text=old.text if old else None, old_findings=old.findings if old else (),
+        old_text=old.text if old else None, old_findings=old_findings,
     )
 
 
@@ -400,9 +432,11 @@ def diff_analyses(old: dict, new: dict, *, since: str | None = None) -> PolicyDi
     new_left = [j for j in new_left if j not in new_moved]
     pairs = _pair_changed(old_clauses, old_left, new_clauses, new_left)
     paired_old, paired_new = {i for i, _ in pairs}, {j for _, j in pairs}
-    changed = tuple(_change("changed", new_clauses[j], old_clauses[i]) for i, j in sorted(pairs, key=lambda p: p[1]))
-    added = tuple(_change("added", new_clauses[j]) for j in new_left if j not in paired_new)
-    removed = tuple(_change("removed", old_clauses[i]) for i in old_left if i not in paired_old)
+    refine = _Refiner()
+    changed = tuple(_change("changed", new_clauses[j], refine, old_clauses[i])
+                    for i, j in sorted(pairs, key=lambda p: p[1]))
+    added = tuple(_change("added", new_clauses[j], refine) for j in new_left if j not in paired_new)
+    removed = tuple(_change("removed", old_clauses[i], refine) for i in old_left if i not in paired_old)
     return PolicyDiff(since=since, added=added, removed=removed, changed=changed,
                       unchanged=unchanged + len(new_moved),
                       summary=headline(since, added, removed, changed, old_states=document_practices(old),
