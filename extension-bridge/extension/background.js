@@ -29,59 +29,88 @@ function classifyDisconnect(text) {
   return "host_failed";
 }
 
-// One port per request: a split reply is several frames, which sendNativeMessage cannot carry.
+// One port, shared by the requests in flight and closed after a quiet spell. Starting the bridge costs about as
+// much as an analysis (a Python interpreter), so pages opened in a row reuse it; when nothing is asked for
+// PORT_IDLE_MS the port closes, the bridge exits and the service worker may sleep. The bridge answers requests
+// in any order and splits large replies into `part`s (PROTOCOL.md sections 2 and 4), so everything is keyed by id.
+const PORT_IDLE_MS = 20_000;
+let port = null;
+let idleTimer = null;
+const pending = new Map(); // id -> {resolve, reject, timer, chunks, frames}
+
+function settle(id, fn, value) {
+  const request = pending.get(id);
+  if (!request) return;
+  pending.delete(id);
+  clearTimeout(request.timer);
+  request[fn](value);
+  if (!pending.size) {
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(closePort, PORT_IDLE_MS);
+  }
+}
+
+function closePort() {
+  if (pending.size || !port) return;
+  try {
+    port.disconnect();
+  } catch {
+    /* already gone */
+  }
+  port = null;
+}
+
+function onPortMessage(msg) {
+  const request = pending.get(msg?.id);
+  if (!request) return; // a reply to a request that timed out, or an error about an unreadable frame (id null)
+  request.frames++;
+  if (msg.type === "part") {
+    request.chunks[msg.index] = msg.chunk;
+    let have = 0;
+    for (const c of request.chunks) if (c !== undefined) have++;
+    if (have < msg.count) return;
+    try {
+      msg = JSON.parse(request.chunks.join(""));
+    } catch (err) {
+      settle(request.id, "reject", new NativeError("host_failed", `A split reply could not be reassembled: ${err.message}`));
+      return;
+    }
+  }
+  if (msg.type === "error") settle(request.id, "reject", new NativeError(msg.code, msg.message, msg.hint));
+  else settle(request.id, "resolve", { reply: msg, frames: request.frames });
+}
+
+function onPortDisconnect(closed) {
+  const text = closed?.error?.message ?? api.runtime.lastError?.message ?? "Native host has exited.";
+  if (closed === port) port = null;
+  for (const id of [...pending.keys()]) settle(id, "reject", new NativeError(classifyDisconnect(text), text));
+}
+
+function openPort() {
+  const opened = api.runtime.connectNative(SP.HOST_NAME);
+  opened.onMessage.addListener(onPortMessage);
+  opened.onDisconnect.addListener(onPortDisconnect);
+  return opened;
+}
+
 // Resolves to {reply, frames}: `frames` > 1 when the reply came split into `part`s.
 function nativeRequest(message) {
   const id = `${requestPrefix}-${nextRequest++}`;
+  clearTimeout(idleTimer);
   return new Promise((resolve, reject) => {
-    let port;
-    let settled = false;
-    const chunks = []; // this port carries one request, so the `part` buffer needs no keying by id
-    let frames = 0;
-    const finish = (fn, value) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      try {
-        port?.disconnect();
-      } catch {
-        /* already gone */
-      }
-      fn(value);
-    };
     const timer = setTimeout(
-      () => finish(reject, new NativeError("timeout", "The smallprint helper did not answer in time.")),
+      () => settle(id, "reject", new NativeError("timeout", "The smallprint helper did not answer in time.")),
       REQUEST_TIMEOUT_MS,
     );
+    pending.set(id, { id, resolve, reject, timer, chunks: [], frames: 0 });
     try {
-      port = api.runtime.connectNative(SP.HOST_NAME);
+      port ??= openPort();
+      port.postMessage({ id, ...message });
     } catch (err) {
-      finish(reject, new NativeError(classifyDisconnect(String(err?.message ?? err)), String(err?.message ?? err)));
-      return;
+      port = null;
+      const text = String(err?.message ?? err);
+      settle(id, "reject", new NativeError(classifyDisconnect(text), text));
     }
-    port.onMessage.addListener((msg) => {
-      frames++;
-      if (msg?.type === "part") {
-        chunks[msg.index] = msg.chunk;
-        let have = 0;
-        for (const c of chunks) if (c !== undefined) have++;
-        if (have < msg.count) return;
-        try {
-          msg = JSON.parse(chunks.join(""));
-        } catch (err) {
-          finish(reject, new NativeError("host_failed", `A split reply could not be reassembled: ${err.message}`));
-          return;
-        }
-      }
-      if (msg?.id !== id) return; // not ours (an error about an unreadable frame has id null)
-      if (msg.type === "error") finish(reject, new NativeError(msg.code, msg.message, msg.hint));
-      else finish(resolve, { reply: msg, frames });
-    });
-    port.onDisconnect.addListener((p) => {
-      const text = p?.error?.message ?? api.runtime.lastError?.message ?? "Native host has exited.";
-      finish(reject, new NativeError(classifyDisconnect(text), text));
-    });
-    port.postMessage({ id, ...message });
   });
 }
 

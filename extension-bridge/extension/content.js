@@ -156,7 +156,9 @@
   }
 
   async function analysePage(reason) {
+    const started = performance.now();
     const blocks = extractBlocks();
+    const extracted = performance.now();
     const texts = blocks.map((b) => b.text);
     const hash = hashText([location.href, ...texts]);
     const chars = texts.reduce((n, t) => n + t.length, 0);
@@ -186,7 +188,13 @@
     const analysis = reply.analysis;
     if (reason === "manual" || SP.isPolicyKind(analysis.kind)) {
       currentBlocks = new Map(blocks.map((b) => [b.id, b]));
+      const answered = performance.now();
       paint(analysis, reply.changes);
+      reportPainted({
+        extractMs: Math.round(extracted - started),
+        roundTripMs: Math.round(answered - extracted),
+        paintMs: Math.round(performance.now() - answered),
+      });
     } else {
       unpaint();
     }
@@ -337,7 +345,6 @@
     painting = false;
     observe();
     if (painted.marks.length) installCardListeners();
-    reportPainted();
   }
 
   function unpaint() {
@@ -362,7 +369,7 @@
     observe();
   }
 
-  function reportPainted() {
+  function reportPainted(timings) {
     const nav = performance.getEntriesByType("navigation")[0];
     const loadEnd = nav?.loadEventEnd || 0;
     send({
@@ -372,6 +379,7 @@
         marks: painted.marks.length,
         highlights: painted.byHighlight.size,
         msSinceLoad: loadEnd > 0 ? Math.round(performance.now() - loadEnd) : null,
+        ...timings,
       },
     });
   }
@@ -530,7 +538,7 @@
 
   async function startPage() {
     const auto = autoEnabled();
-    await send({ type: "page", url: location.href, title: document.title || null, auto });
+    send({ type: "page", url: location.href, title: document.title || null, auto }); // no need to wait: messages keep their order
     if (auto) await analysePage("auto");
   }
 

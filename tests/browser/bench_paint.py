@@ -1,0 +1,104 @@
+"""Benchmark (not a test): page load event -> last highlight painted, in headless Chromium with the real extension,
+bridge and daemon, for the median-sized and the largest policy in ../shared/data/policies.
+
+    .venv/bin/python -m tests.browser.bench_paint [--runs 5] [--out test-artifacts/bench-paint.json]
+
+The daemon is started by the bridge on a warm-up page first, so the figures are for a running daemon. Each run
+loads the page in a fresh tab; the content script measures the time itself (performance.now() at the end of
+painting minus the navigation's loadEventEnd) and splits it into extraction, native round trip and painting.
+Target (issue 4): <= 300 ms for the median policy.
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import json
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from tests.bridge.harness import stop_daemon
+from tests.conftest import ROOT, SHARED_DATA
+
+from .harness import PAGES_DIR, ChromiumSession, PageHandler, install_host, painted
+
+
+def pick_policies() -> dict[str, dict]:
+    rows = [json.loads(line) for line in (SHARED_DATA / "policies" / "index.jsonl").read_text().splitlines() if line]
+    rows.sort(key=lambda r: r["chars"])
+    return {"median": rows[len(rows) // 2], "largest": rows[-1]}
+
+
+def measure(browser: ChromiumSession, url: str) -> dict:
+    page = browser.open(url)
+    # A fresh tab has no state until its content script reports; wait for this tab's analysis to be painted.
+    state = browser.wait_state(url, painted, f"{url} to be painted", timeout=300)
+    page.close()
+    if state["status"] != "done":
+        raise SystemExit(f"analysis failed: {state.get('error')}")
+    return {**state["painted"], "highlights_found": len(state["highlights"]), "reply_frames": state["replyFrames"]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=ROOT / "test-artifacts" / "bench-paint.json")
+    args = parser.parse_args(argv)
+    if not (SHARED_DATA / "policies").is_dir():
+        print(f"shared data not found at {SHARED_DATA}", file=sys.stderr)
+        return 2
+
+    from playwright.sync_api import sync_playwright
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(PageHandler, directory=str(PAGES_DIR)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    results: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory(prefix="smallprint-bench-") as tmp:
+        home = Path(tmp) / "sp-home"
+        profile = Path(tmp) / "profile"
+        profile.mkdir()
+        install_host(profile / "NativeMessagingHosts", home, "chromium")
+        try:
+            with sync_playwright() as driver:
+                browser = ChromiumSession(driver, profile)
+                try:
+                    started = time.monotonic()
+                    measure(browser, f"{base}/policy.html")  # warm-up: the bridge starts the daemon
+                    print(f"warm-up (daemon start included): {time.monotonic() - started:.1f} s")
+                    for label, row in pick_policies().items():
+                        name = row["file"].removesuffix(".md")
+                        runs = []
+                        for i in range(args.runs):
+                            # A distinct query per run: each is a new page to the extension (no dedupe).
+                            runs.append(measure(browser, f"{base}/policies/{name}.html?run={i}"))
+                        times = [r["msSinceLoad"] for r in runs]
+                        results[label] = {
+                            "file": row["file"], "chars": row["chars"], "runs": runs,
+                            "median_ms_since_load": statistics.median(times),
+                            "median_round_trip_ms": statistics.median(r["roundTripMs"] for r in runs),
+                            "median_extract_ms": statistics.median(r["extractMs"] for r in runs),
+                            "median_paint_ms": statistics.median(r["paintMs"] for r in runs),
+                        }
+                        r = results[label]
+                        print(f"{label:8} {row['file']} ({row['chars']:,} chars, {runs[0]['highlights_found']} clauses):"
+                              f" load -> painted median {r['median_ms_since_load']} ms"
+                              f" (extract {r['median_extract_ms']}, round trip {r['median_round_trip_ms']},"
+                              f" paint {r['median_paint_ms']}); runs {times}")
+                finally:
+                    browser.close()
+        finally:
+            stop_daemon(home)
+            server.shutdown()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
