@@ -27,6 +27,11 @@ _BOILERPLATE = re.compile(
     r"\barbitrat\w+|\bclass[- ]action|\bwarrant(?:y|ies)\b|[\"“']as[- ]is[\"”']|\bas[- ]is (?:and|basis)|\bindemnif\w+"
     r"|\bhold (?:\w+ )?harmless|\bgoverning law|\bexclusive jurisdiction|\blimitation of liability"
     r"|\bliable (?:to you )?for any (?:indirect|direct|incidental|consequential|special|damages)")
+# One of these words must be in a sentence before the boilerplate regex is tried at all.
+_BOILERPLATE_WORDS = frozenset({
+    "arbitration", "arbitrate", "arbitrator", "arbitral", "arbitrators", "class", "warranty", "warranties", "as",
+    "indemnify", "indemnification", "indemnity", "indemnified", "harmless", "governing", "exclusive", "limitation",
+    "liable"})
 # When a more specific practice explains a sentence, generic sharing on the same words is not repeated.
 _SPECIFIC_OVER_SHARING = frozenset({"sale_of_data", "business_transfer", "government_access", "third_party_sources"})
 # Practices whose subject sits in another practice's sentence without being the point of it:
@@ -94,7 +99,7 @@ class _Finder:
                 if r.practice not in best or rank < best[r.practice][0]:
                     best[r.practice] = (rank, r)
         hits = {practice: r for practice, (_, r) in best.items()}
-        if hits and _BOILERPLATE.search(low):
+        if hits and not _BOILERPLATE_WORDS.isdisjoint(words) and _BOILERPLATE.search(low):
             hits = {p: r for p, r in hits.items() if p == "security" and r.polarity != "protective"}
         if len(hits) > 1:
             hits = _arbitrate(hits)
@@ -157,7 +162,7 @@ def find_highlights(blocks: Sequence[Block], use_model: bool = True) -> tuple[Hi
                 explanation = r.explanation + (f"; {reason}" if reason else "")
                 highlights.append(Highlight(block.id, span.start, span.end, sentence, practice, polarity,
                                             summarize(practice, polarity, sentence), r.score, explanation))
-            if use_model and len(sentence) >= 25 and (MODEL_ALSO_BESIDE_RULES or not hits):
+            if use_model and cued and len(sentence) >= 25 and (MODEL_ALSO_BESIDE_RULES or not hits):
                 pending.append((block, span.start, span.end, low, cued))
     predict = _model() if use_model else None
     if predict is not None and pending:
