@@ -1,0 +1,284 @@
+"""Measured accuracy of the whole engine on data in exactly the formats of ../shared/data.
+
+Three parts, each usable alone (held-out files of the same format can be passed):
+- detection: is each page of a policies/ or negatives/ folder (DIR/index.jsonl lists the files) a privacy policy?
+  precision, recall and F1 of `privacy_policy` against everything else; `borderline` pages are reported, not scored;
+- opp115: the OPP-115 categories of every segment (a policy's segments, in order, analysed as its blocks),
+  micro and macro F1 over the 10 categories; segments with no majority label count as all-negative rows;
+- practices: every ToS;DR point with a mapped practice, its text analysed alone: per practice recall (the gold
+  practice is among the highlights) and precision (of points where the practice is highlighted, the share whose
+  gold practice it is), macro figures over practices with at least 5 points, and polarity accuracy (among points
+  whose gold practice was found, the share whose most confident highlight of it has the gold polarity).
+Detection and practices go through `smallprint.analyze`, so they measure the engine as users get it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Iterable
+
+from .taxonomy import OPP115_CATEGORIES, PRACTICE_IDS
+
+MIN_POINTS_FOR_MACRO = 5
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+
+
+def default_data_dir() -> Path:
+    """../shared/data seen from the project checkout (or $SMALLPRINT_SHARED/data), else from the working folder."""
+    if os.environ.get("SMALLPRINT_SHARED"):
+        return Path(os.environ["SMALLPRINT_SHARED"]) / "data"
+    project = Path(__file__).resolve().parents[2]
+    for candidate in (project.parent / "shared" / "data", Path.cwd().parent / "shared" / "data",
+                      Path.cwd() / "shared" / "data"):
+        if candidate.is_dir():
+            return candidate
+    return project.parent / "shared" / "data"
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    """Rows of a JSON Lines file; a ValueError naming the file and line when one is not JSON."""
+    rows = []
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except ValueError as exc:
+                raise ValueError(f"{path}:{number}: not JSON ({exc})") from None
+            if not isinstance(row, dict):
+                raise ValueError(f"{path}:{number}: expected a JSON object")
+            rows.append(row)
+    return rows
+
+
+def digest(paths: Iterable[Path]) -> str:
+    """sha256 over the given files (and every file under given folders), in sorted path order."""
+    files: list[Path] = []
+    for path in paths:
+        path = Path(path)
+        files.extend(sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path])
+    h = hashlib.sha256()
+    for file in sorted(files, key=lambda p: p.as_posix()):
+        h.update(file.name.encode())
+        h.update(hashlib.sha256(file.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def _ratio(num: float, den: float) -> float:
+    return num / den if den else 0.0
+
+
+def _f1(p: float, r: float) -> float:
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+# -- detection ----------------------------------------------------------------------------------------------
+
+def _pages(folder: Path, default_label: str) -> list[tuple[str, str, Path]]:
+    """(file, label, path) of every page of a folder's index.jsonl; label privacy_policy | borderline | other."""
+    index = folder / "index.jsonl"
+    if not index.is_file():
+        raise ValueError(f"{folder} has no index.jsonl")
+    pages = []
+    for entry in read_jsonl(index):
+        if "file" not in entry:
+            raise ValueError(f"{index}: an entry has no 'file'")
+        label = entry.get("label") or default_label
+        if label not in ("privacy_policy", "borderline"):
+            label = "other"
+        pages.append((str(entry["file"]), label, folder / str(entry["file"])))
+    return pages
+
+
+def evaluate_detection(policies: Path | None, negatives: Path | None) -> dict:
+    from smallprint import analyze
+
+    pages = []
+    if policies is not None:
+        pages += [("policies/" + f, label, path) for f, label, path in _pages(policies, "privacy_policy")]
+    if negatives is not None:
+        pages += [("negatives/" + f, label, path) for f, label, path in _pages(negatives, "other")]
+    tp = fp = fn = tn = 0
+    misclassified, borderline = [], []
+    for name, label, path in pages:
+        content = path.read_text(encoding="utf-8", errors="replace")
+        source = {"html": content} if path.suffix.lower() in HTML_SUFFIXES else {"text": content}
+        analysis = analyze(**source)
+        found = analysis.kind == "privacy_policy"
+        row = {"file": name, "expected": label, "kind": analysis.kind,
+               "confidence": round(analysis.kind_confidence, 3), "evidence": list(analysis.kind_evidence[:3])}
+        if label == "borderline":
+            borderline.append(row)
+            continue
+        wanted = label == "privacy_policy"
+        tp += found and wanted
+        fp += found and not wanted
+        fn += wanted and not found
+        tn += not found and not wanted
+        if found != wanted:
+            misclassified.append(row)
+    precision, recall = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
+    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(_f1(precision, recall), 4),
+            "tp": tp, "fp": fp, "fn": fn, "tn": tn, "pages": tp + fp + fn + tn,
+            "misclassified": misclassified, "borderline": borderline}
+
+
+# -- OPP-115 ------------------------------------------------------------------------------------------------
+
+def evaluate_opp115(path: Path, split: str | None = None) -> dict:
+    """Every row of `path` (or only rows of `split`): a policy's segments, in order, analysed as its blocks."""
+    from smallprint import analyze
+
+    rows = [r for r in read_jsonl(path) if split is None or r.get("split") == split]
+    if not rows:
+        raise ValueError(f"{path}: no OPP-115 rows" + (f" with split == {split!r}" if split else ""))
+    by_policy: dict = defaultdict(list)
+    for row in rows:
+        by_policy[str(row.get("policy_id"))].append(row)
+    counts = {c: [0, 0, 0] for c in OPP115_CATEGORIES}  # tp, fp, fn
+    for policy_id in sorted(by_policy):
+        segments = sorted(by_policy[policy_id], key=lambda r: int(r.get("segment_id", 0)))
+        blocks = [{"id": f"s{i}", "text": str(r.get("text") or ""), "tag": "p"} for i, r in enumerate(segments)]
+        labelled = {s.block: set(s.categories) for s in analyze(blocks=blocks).segments}
+        for i, row in enumerate(segments):
+            gold = set(row.get("categories") or ())
+            found = labelled.get(f"s{i}", set())
+            for c in OPP115_CATEGORIES:
+                counts[c][0] += c in gold and c in found
+                counts[c][1] += c in found and c not in gold
+                counts[c][2] += c in gold and c not in found
+    per_category = {}
+    for c, (tp, fp, fn) in counts.items():
+        p, r = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
+        per_category[c] = {"precision": round(p, 4), "recall": round(r, 4), "f1": round(_f1(p, r), 4),
+                           "support": tp + fn}
+    tp, fp, fn = (sum(v[k] for v in counts.values()) for k in range(3))
+    micro = _f1(_ratio(tp, tp + fp), _ratio(tp, tp + fn))
+    macro = sum(v["f1"] for v in per_category.values()) / len(per_category)
+    return {"micro_f1": round(micro, 4), "macro_f1": round(macro, 4), "rows": len(rows),
+            "policies": len(by_policy), "per_category": per_category}
+
+
+# -- ToS;DR practices ---------------------------------------------------------------------------------------
+
+def evaluate_practices(path: Path) -> dict:
+    from smallprint import analyze
+
+    points = [p for p in read_jsonl(path) if p.get("practice")]
+    if not points:
+        raise ValueError(f"{path}: no ToS;DR points with a practice")
+    gold_n: dict = defaultdict(int)
+    found_n: dict = defaultdict(int)
+    highlighted_n: dict = defaultdict(int)
+    correct_highlighted: dict = defaultdict(int)
+    polarity_ok: dict = defaultdict(int)
+    for point in points:
+        gold, gold_polarity = str(point["practice"]), point.get("polarity")
+        highlights = analyze(text=str(point.get("text") or "")).highlights
+        gold_n[gold] += 1
+        for practice in {h.practice for h in highlights}:
+            highlighted_n[practice] += 1
+            correct_highlighted[practice] += practice == gold
+        mine = [h for h in highlights if h.practice == gold]
+        if mine:
+            found_n[gold] += 1
+            strongest = max(mine, key=lambda h: h.confidence)  # first of the most confident
+            polarity_ok[gold] += strongest.polarity == gold_polarity
+    per_practice = {}
+    for practice in sorted(set(gold_n) | set(highlighted_n), key=_practice_order):
+        per_practice[practice] = {
+            "points": gold_n.get(practice, 0),
+            "recall": round(_ratio(found_n.get(practice, 0), gold_n.get(practice, 0)), 4),
+            "precision": round(_ratio(correct_highlighted.get(practice, 0), highlighted_n.get(practice, 0)), 4),
+            "highlighted": highlighted_n.get(practice, 0),
+            "polarity_accuracy": round(_ratio(polarity_ok.get(practice, 0), found_n.get(practice, 0)), 4),
+        }
+    scored = [p for p, n in gold_n.items() if n >= MIN_POINTS_FOR_MACRO]
+    macro_recall = sum(per_practice[p]["recall"] for p in scored) / len(scored) if scored else 0.0
+    macro_precision = sum(per_practice[p]["precision"] for p in scored) / len(scored) if scored else 0.0
+    return {"points": len(points), "macro_recall": round(macro_recall, 4),
+            "macro_precision": round(macro_precision, 4),
+            "polarity_accuracy": round(_ratio(sum(polarity_ok.values()), sum(found_n.values())), 4),
+            "macro_over": sorted(scored, key=_practice_order), "per_practice": per_practice}
+
+
+def _practice_order(practice: str) -> tuple[int, str]:
+    return (PRACTICE_IDS.index(practice) if practice in PRACTICE_IDS else len(PRACTICE_IDS), practice)
+
+
+# -- all of it ----------------------------------------------------------------------------------------------
+
+def evaluate(*, opp115: Path | None = None, tosdr: Path | None = None, policies: Path | None = None,
+             negatives: Path | None = None, opp115_split: str | None = None) -> dict:
+    """The parts whose data is given; a part with no data is left out of the result."""
+    result: dict = {"data": {}}
+    seconds: dict = {}
+    if policies is not None or negatives is not None:
+        started = time.perf_counter()
+        result["detection"] = evaluate_detection(policies, negatives)
+        seconds["detection"] = round(time.perf_counter() - started, 2)
+        result["data"]["policies"] = str(policies) if policies else None
+        result["data"]["negatives"] = str(negatives) if negatives else None
+    if opp115 is not None:
+        started = time.perf_counter()
+        result["opp115"] = evaluate_opp115(opp115, opp115_split)
+        seconds["opp115"] = round(time.perf_counter() - started, 2)
+        result["data"]["opp115"] = str(opp115) + (f" (split == {opp115_split})" if opp115_split else "")
+    if tosdr is not None:
+        started = time.perf_counter()
+        result["practices"] = evaluate_practices(tosdr)
+        seconds["practices"] = round(time.perf_counter() - started, 2)
+        result["data"]["tosdr"] = str(tosdr)
+    result["seconds"] = seconds
+    return result
+
+
+def evaluate_defaults(data: Path | None = None) -> dict:
+    """The shared data's dev portions: OPP-115 dev rows, every ToS;DR point, every policy and negative page."""
+    data = Path(data) if data else default_data_dir()
+    return evaluate(opp115=data / "opp115" / "segments.jsonl", opp115_split="dev",
+                    tosdr=data / "tosdr" / "points.jsonl", policies=data / "policies",
+                    negatives=data / "negatives")
+
+
+def format_table(result: dict) -> str:
+    """The readable view of an evaluation result."""
+    lines = []
+    det = result.get("detection")
+    if det:
+        lines.append(f"Detection (privacy_policy vs everything else, {det['pages']} pages)")
+        lines.append(f"  precision {det['precision']:.3f}  recall {det['recall']:.3f}  F1 {det['f1']:.3f}"
+                     f"   (tp {det['tp']}, fp {det['fp']}, fn {det['fn']}, tn {det['tn']})")
+        for row in det["misclassified"]:
+            lines.append(f"  misclassified: {row['file']} (expected {row['expected']}, got {row['kind']}"
+                         f" {row['confidence']:.2f})")
+        for row in det["borderline"]:
+            lines.append(f"  borderline, not scored: {row['file']} -> {row['kind']} {row['confidence']:.2f}")
+        lines.append("")
+    opp = result.get("opp115")
+    if opp:
+        lines.append(f"OPP-115 categories ({opp['rows']} segments, {opp['policies']} policies)")
+        lines.append(f"  micro F1 {opp['micro_f1']:.3f}  macro F1 {opp['macro_f1']:.3f}")
+        lines.append(f"  {'category':40s} {'P':>6s} {'R':>6s} {'F1':>6s} {'n':>5s}")
+        for category, v in opp["per_category"].items():
+            lines.append(f"  {category:40s} {v['precision']:6.3f} {v['recall']:6.3f} {v['f1']:6.3f} {v['support']:5d}")
+        lines.append("")
+    pra = result.get("practices")
+    if pra:
+        lines.append(f"Practices (ToS;DR, {pra['points']} points, each analysed alone)")
+        lines.append(f"  macro recall {pra['macro_recall']:.3f}  macro precision {pra['macro_precision']:.3f}"
+                     f"  polarity accuracy {pra['polarity_accuracy']:.3f}"
+                     f"  (macro over {len(pra['macro_over'])} practices with >= {MIN_POINTS_FOR_MACRO} points)")
+        lines.append(f"  {'practice':24s} {'points':>6s} {'recall':>7s} {'prec.':>7s} {'polarity':>9s}")
+        for practice, v in pra["per_practice"].items():
+            lines.append(f"  {practice:24s} {v['points']:6d} {v['recall']:7.3f} {v['precision']:7.3f}"
+                         f" {v['polarity_accuracy']:9.3f}")
+        lines.append("")
+    if result.get("seconds"):
+        lines.append("seconds: " + ", ".join(f"{k} {v}" for k, v in result["seconds"].items()))
+    return "\n".join(lines)
