@@ -82,7 +82,8 @@ SCHEMAS: dict[str, dict] = {
             "text": {"type": ["string", "null"], "description": "Plain text; paragraphs separated by blank lines."},
             "html": {"type": ["string", "null"], "description": "A whole page or a fragment."},
             "blocks": {"type": ["array", "null"], "items": _ref("RequestBlock"),
-                       "description": "Reading-order blocks as the extension extracts them."},
+                       "description": "Reading-order blocks as the extension extracts them; ids must be unique "
+                                      "(the engine refuses duplicates with 422)."},
             "url": NULLABLE_STR,
             "title": NULLABLE_STR,
         },
