@@ -22,6 +22,7 @@
   const MUTATION_DEBOUNCE_MS = 600;
   const MAX_RESENDS_PER_PAGE = 8; // late-loading text: re-sends after the first one, per URL
   const MAX_PAGES = 30; // SPA navigations analysed per document
+  const MAX_RECHECKS_PER_PAGE = 60; // re-reads of a page whose DOM keeps changing (a ticker): then only the URL is watched
   const POLARITY_STYLES = {
     concern: { bg: "#ffe0de", line: "#c62828" },
     protective: { bg: "#dcf3df", line: "#2e7d32" },
@@ -32,6 +33,7 @@
   let pageUrl = location.href;
   let pagesSeen = 1;
   let resends = 0;
+  let rechecks = 0;
   let lastSentHash = null;
   let generation = 0; // bumps with every extraction sent; a late answer to an older one is dropped
   let currentBlocks = null; // Map id -> block of the extraction that was last sent
@@ -518,13 +520,14 @@
       pagesSeen++;
       pageUrl = location.href;
       resends = 0;
+      rechecks = 0;
       lastSentHash = null;
       unpaint();
       startPage();
       return;
     }
     if (!autoEnabled()) return;
-    if (resends >= MAX_RESENDS_PER_PAGE) return;
+    if (resends >= MAX_RESENDS_PER_PAGE || ++rechecks > MAX_RECHECKS_PER_PAGE) return;
     const before = lastSentHash;
     analysePage("auto").then(() => {
       if (lastSentHash !== before) resends++;

@@ -267,6 +267,11 @@ class ChromiumSession:
         except AssertionError as exc:
             raise AssertionError(f"{exc}; last state: {summary_of(last.get('state'))}") from None
 
+    def badge(self, url: str) -> str:
+        """The toolbar badge text of the tab showing `url`."""
+        tab = self.message({"type": "find-tab", "url": url})["tabId"]
+        return self._extension_page.evaluate("tabId => chrome.action.getBadgeText({tabId})", tab)
+
     def popup(self, url: str):
         """The popup, opened as a tab for the page at `url`."""
         page = self.open(f"{self.origin}/popup.html?url={quote(url, safe='')}")

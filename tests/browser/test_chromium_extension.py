@@ -64,6 +64,14 @@ def test_policy_page_is_highlighted_where_the_daemon_found_clauses(launch_chromi
       .some(m => m.closest('.visually-hidden, script'))""")
     assert not hidden_or_script
 
+    assert browser.badge(url) == analysis["grade"]["letter"]
+
+    # Hovering a clause shows its card; moving away hides it.
+    page.locator("smallprint-mark").first.hover()
+    assert page.evaluate("() => document.querySelector('smallprint-card')?.shadowRoot.textContent ?? ''")
+    page.mouse.move(0, 0)
+    assert page.evaluate("() => document.querySelector('smallprint-card')") is None
+
     # Keyboard: a clause takes focus, shows its card (practice, summary, why), Esc closes it.
     first = page.locator("smallprint-mark[tabindex='0']").first
     first.focus()
@@ -101,6 +109,7 @@ def test_pages_that_are_not_policies_are_left_untouched(launch_chromium, page_se
     assert page.evaluate(OWN_ELEMENTS_JS) == 0
     summary = popup_summary(browser.popup(url))
     assert summary["kind"] == "other" and summary["grade"] is None
+    assert browser.badge(url) == ""
     assert "Analyse this page" in summary["text"]
 
 
@@ -198,6 +207,7 @@ def test_clauses_new_since_the_last_visit_are_marked(launch_chromium, page_serve
     second = browser.wait_state(url, lambda s: painted(s) and s["analysedAt"] > first["analysedAt"],
                                 "the second visit to be painted")
     assert second["changes"], "the daemon reported no change although a clause was added"
+    assert browser.badge(url) == f"{second['grade']['letter']}•"  # the grade, marked as changed
     assert any(c["text"] == ADDED_CLAUSE for c in second["changes"]["added"]), second["changes"]["added"]
     new_marks = page.evaluate("""() => [...document.querySelectorAll('smallprint-mark[data-new]')]
       .map(m => m.textContent.replace(/\\s+/g, ' '))""")
