@@ -485,6 +485,17 @@
     document.addEventListener("focusout", (e) => {
       if (markOf(e.target)) hideCard();
     }, true);
+    // The card is placed once (position: fixed); a hover card goes when the page scrolls, a focused one follows.
+    addEventListener("scroll", () => {
+      if (!cardFor) return;
+      if (document.activeElement === cardFor) {
+        const focused = cardFor;
+        cardFor = null;
+        showCard(focused);
+      } else {
+        hideCard();
+      }
+    }, { capture: true, passive: true });
     document.addEventListener("keydown", (e) => {
       if (e.key === "Escape" && cardFor) {
         hideCard();
