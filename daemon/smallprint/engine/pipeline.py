@@ -160,8 +160,9 @@ def find_highlights(blocks: Sequence[Block], use_model: bool = True) -> tuple[Hi
             for practice, r in sorted(hits.items(), key=lambda kv: PRACTICE_IDS.index(kv[0])):
                 polarity, reason = pol.decide(practice, low, r.start, r.end, r.polarity, r.negated_polarity, r.pattern)
                 explanation = r.explanation + (f"; {reason}" if reason else "")
+                confidence = min(0.99, r.score + pol.confidence_shift(practice, polarity, reason))
                 highlights.append(Highlight(block.id, span.start, span.end, sentence, practice, polarity,
-                                            summarize(practice, polarity, sentence), r.score, explanation))
+                                            summarize(practice, polarity, sentence), confidence, explanation))
             if use_model and cued and len(sentence) >= 25 and (MODEL_ALSO_BESIDE_RULES or not hits):
                 pending.append((block, span.start, span.end, low, cued))
     predict = _model() if use_model else None
@@ -186,12 +187,25 @@ def _model_highlights(predict, pending) -> list[Highlight]:
             # readings the words allow, it does not invent a subject the clause never mentions.
             if prob < MODEL_THRESHOLD or practice not in cued:
                 continue
-            polarity, reason = pol.model_polarity(practice, low)
+            polarity, reason = _model_clause_polarity(practice, low)
             sentence = block.text[start:end]
             explanation = f"model: practice classifier p={prob:.2f}" + (f"; {reason}" if reason else "")
             out.append(Highlight(block.id, start, end, sentence, practice, polarity,
                                  summarize(practice, polarity, sentence), float(prob) * 0.8, explanation))
     return out
+
+
+def _model_clause_polarity(practice: str, low: str) -> tuple[str, str]:
+    """Polarity of a clause the model assigned to `practice`: read by that practice's own patterns with their
+    gates lifted when one matches ("will make an announcement in advance"), otherwise by negation and defaults."""
+    recognizer = _finder().registry.by_practice.get(practice)
+    if recognizer is not None:
+        hits = recognizer.analyze(low, set(_WORD.findall(low)), relaxed=True)
+        if hits:
+            r = min(hits, key=lambda h: recognizer.pattern_rank[h.pattern])
+            polarity, reason = pol.decide(practice, low, r.start, r.end, r.polarity, r.negated_polarity, r.pattern)
+            return polarity, f"polarity read by {r.pattern}" + (f", {reason}" if reason else "")
+    return pol.model_polarity(practice, low)
 
 
 def summarize_practices(highlights: Sequence[Highlight]) -> tuple[PracticeFinding, ...]:

@@ -100,6 +100,9 @@ _QUALIFIERS: dict[str, tuple[tuple[re.Pattern, str, str, frozenset[str] | None],
         (_Q(r"."), "neutral", "cookies the site uses for itself", frozenset({"cookies"})),
     ),
 }
+# How much surer a qualified reading is than the bare pattern (a plain "we use cookies" is the weakest reading
+# of a passage that also says what the cookies are for).
+_QUALIFIED_CONFIDENCE = {("tracking", "concern"): 0.1, ("tracking", "protective"): 0.1, ("tracking", "neutral"): -0.1}
 
 
 def qualify(practice: str, sentence: str, pattern: str | None = None) -> tuple[str, str] | None:
@@ -108,6 +111,11 @@ def qualify(practice: str, sentence: str, pattern: str | None = None) -> tuple[s
         if (patterns is None or pattern in patterns) and regex.search(sentence):
             return polarity, reason
     return None
+
+
+def confidence_shift(practice: str, polarity: str, reason: str) -> float:
+    """Confidence added to (or taken from) a hit whose polarity a sentence-level qualifier decided."""
+    return _QUALIFIED_CONFIDENCE.get((practice, polarity), 0.0) if reason.startswith("qualified") else 0.0
 
 
 def decide(practice: str, sentence: str, start: int, end: int, polarity: str,
@@ -139,7 +147,7 @@ def dominant(practice: str, counts: dict[str, int]) -> str:
 # For clauses found by the model (no pattern to say how the practice is stated): the practice's usual polarity,
 # flipped by a negation anywhere in the clause.
 _MODEL_DEFAULT = {"user_rights": "protective", "user_choice": "protective", "security": "protective",
-                  "children": "neutral"}
+                  "children": "neutral", "government_access": "protective"}
 
 
 def model_polarity(practice: str, sentence: str) -> tuple[str, str]:

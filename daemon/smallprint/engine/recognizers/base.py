@@ -112,16 +112,19 @@ class Recognizer:
         self.name = type(self).__name__
         self.pattern_rank = {p.name: i for i, p in enumerate(self.patterns)}
 
-    def analyze(self, sentence: str, words: frozenset[str] | set[str]) -> list[RecognizerResult]:
-        """`sentence` is lower-cased; `words` its tokens. Returns the first hit of each pattern that matches."""
-        if self._exclude is not None and self._exclude.search(sentence):
-            return []
-        if self._requires is not None and not self._requires.search(sentence):
-            return []
+    def analyze(self, sentence: str, words: frozenset[str] | set[str], relaxed: bool = False) -> list[RecognizerResult]:
+        """`sentence` is lower-cased; `words` its tokens. Returns the first hit of each pattern that matches.
+        `relaxed` skips the gates (exclude, requires, needs): for reading the polarity of a clause that the
+        model, not a pattern, found to state this practice."""
+        if not relaxed:
+            if self._exclude is not None and self._exclude.search(sentence):
+                return []
+            if self._requires is not None and not self._requires.search(sentence):
+                return []
         results: list[RecognizerResult] = []
         context_hits = sorted(self._context & words) if self._context else []
         for pattern, (regex, bounded) in zip(self.patterns, self._regexes):
-            if pattern.needs and pattern.needs.isdisjoint(words):
+            if pattern.needs and not relaxed and pattern.needs.isdisjoint(words):
                 continue
             m = search_bounded(regex, bounded, sentence)
             if m is None:

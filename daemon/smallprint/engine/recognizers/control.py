@@ -162,21 +162,21 @@ class PolicyChangeRecognizer(Recognizer):
     patterns = (
         Pattern("without_notice", r"\bwithout (?:\w+ ){0,2}?(?:notice|notif\w+|warning|informing|telling)|\bat (?:our|its|their|the) sole discretion"
                                   r"|\bwith or without (?:\w+ )?notice|\bcontinued use (?:\w+ ){0,6}?(?:constitutes?|means|signifies|indicates|deemed)"
-                                  r"|\bresponsib\w+ (?:\w+ ){0,4}?(?:to )?(?:review|check)", "concern", None, 0.85),
+                                  r"|\bresponsib\w+ (?:\w+ ){0,4}?(?:to )?(?:review|check)", "concern", None, 0.88),
         Pattern("advance_notice", NUMBER + r"\s*(?:\(\d+\)\s*)?(?:calendar |business )?(?:days?|weeks?|months?)" + gap(6)
                 + r"(?:before|prior|in advance|after (?:they are |being |the )?(?:posted|notice|notification))|\bin advance\b|\badvance notice"
                   r"|\bprior (?:written )?notice|\bno (?:sooner|earlier) than|\bnot (?:\w+ )?(?:apply )?retroactive\w*"
                   r"|\bbefore (?:the|they|such|any|these) (?:\w+ )?(?:changes?|terms|policy) (?:take|become|go|are)",
-                "protective", "concern", 0.85),
-        Pattern("will_notify", r"\b(?:will|shall|would|we'll) (?:\w+ ){0,3}?(?:notify|inform|tell|email|e-mail|alert|contact|let you know"
+                "protective", "concern", 0.9),
+        Pattern("will_notify", r"\b(?:will|shall|would|we'll) (?:\w+ ){0,3}?(?:notify|inform|tell|email|e-mail|alert|contact|communicate|announce|let you know"
                                r"|provide (?:you )?(?:with )?(?:\w+ )?(?:notice|notification)|post (?:a )?(?:\w+ )?notice)"
                                r"|\b(?:notify|inform) you\b|\b(?:be |been )?notified\b|\bnotification\b|\bdirect notice|\bnotice (?:of|to you)"
                                r"|\brevisit|\bcheck (?:back|this page|periodically|regularly|frequently)"
                                r"|\breview (?:this|these|the) (?:\w+ )?(?:policy|terms|page)? ?(?:periodically|regularly|frequently)",
-                "neutral", None, 0.75),
+                "neutral", None, 0.85),
         Pattern("may_change", r"\b(?:may|can|might|could|reserves? the right to|will|right to)\b (?:\w+ ){0,4}?(?:chang|modif|updat|amend|revis|alter"
                               r"|replac)\w*|\b(?:changes?|modifications?|amendments?|updates?|revisions?) (?:\w+ ){0,3}?(?:to|of) "
-                              r"(?:this|these|the|our)", "concern", None, 0.7),
+                              r"(?:this|these|the|our)", "concern", None, 0.65),
     )
     context = ("policy", "terms", "time", "notice")
     # A change of "this policy", or a change the reader is told about ("if we change how we use your data, we

@@ -23,6 +23,7 @@ class Registry:
                 index.setdefault(cue, []).append(i)
         self.cue_index: dict[str, tuple[int, ...]] = {k: tuple(v) for k, v in index.items()}
         self.cue_words: frozenset[str] = frozenset(index)
+        self.by_practice: dict[str, Recognizer] = {r.practice: r for r in self.recognizers}
 
     def fired(self, words: set[str]) -> list[Recognizer]:
         """Recognizers whose cue words occur among `words`, in registration order."""
