@@ -181,6 +181,7 @@ def test_missing_host_shows_the_install_command(launch_chromium, page_server):
     state = browser.wait_state(url, analysis_done, "the error")
     assert state["status"] == "error" and state["error"]["code"] == "host_missing", state
     assert page.evaluate(OWN_ELEMENTS_JS) == 0
+    assert browser.badge(url) == "!"
     summary = popup_summary(browser.popup(url))
     assert summary["error"] == "host_missing"
     assert summary["command"] == "smallprint install-host"

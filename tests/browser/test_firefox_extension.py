@@ -34,3 +34,12 @@ def test_non_policy_page_is_left_untouched_in_firefox(launch_firefox, page_serve
     assert state["status"] == "done", state.get("error")
     assert state["kind"] == "other"
     assert browser.evaluate("() => document.querySelectorAll('smallprint-mark').length") == 0
+
+
+def test_missing_host_is_reported_in_firefox(launch_firefox, page_server):
+    browser = launch_firefox(install=False)
+    url = f"{page_server}/policy.html"
+    browser.open(url)
+    state = browser.wait_state(url, lambda s: s.get("status") == "error", "the error")
+    assert state["error"]["code"] == "host_missing", state["error"]
+    assert browser.evaluate("() => document.querySelectorAll('smallprint-mark').length") == 0
