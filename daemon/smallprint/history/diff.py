@@ -174,8 +174,11 @@ def clauses_of(analysis: dict, only: set[int] | None = None) -> list[Clause]:
                     wide = _findings([h for h in hits if h["start"] < start - _SLACK or h["end"] > end + _SLACK])
                     if first and open_end == index - 1 and piece[:1].islower():
                         prev = clauses.pop()
+                        # The engine read the two halves apart ("We don't" / "sell any of your information"):
+                        # what it found is re-checked on the whole sentence before it is reported.
                         clauses.append(Clause(prev.block, prev.start, prev.end, f"{prev.text} {piece}",
-                                              prev.key + key, _merge(prev.findings, found), _merge(prev.wide, wide)))
+                                              prev.key + key, (), _merge(_merge(prev.findings, prev.wide),
+                                                                         _merge(found, wide))))
                     else:
                         clauses.append(Clause(block_id, start, end, piece, key, found, wide))
                     first = False
