@@ -13,8 +13,14 @@ from tests.bridge.harness import stop_daemon
 
 from tests.conftest import require
 
-from .harness import (CHROMIUM, FIREFOX, PAGES_DIR, ChromiumSession, FirefoxSession, PageHandler, geckodriver_path,
+from .harness import (ARTIFACTS, CHROMIUM, FIREFOX, PAGES_DIR, ChromiumSession, FirefoxSession, PageHandler, geckodriver_path,
                       install_host)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fresh_timings():
+    """browser-timings.jsonl holds this run's load -> painted figures only."""
+    (ARTIFACTS / "browser-timings.jsonl").unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session")

@@ -41,8 +41,11 @@ _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MD_EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
 
 
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
+
+
 def _md_inline(text: str) -> str:
-    return html.escape(_MD_EMPHASIS.sub("", _MD_LINK.sub(r"\1", text)))
+    return html.escape(_MD_ESCAPE.sub(r"\1", _MD_EMPHASIS.sub("", _MD_LINK.sub(r"\1", text))))
 
 
 def markdown_page(markdown: str, title: str) -> str:
@@ -60,7 +63,12 @@ def markdown_page(markdown: str, title: str) -> str:
         if not line:
             flush()
             continue
-        if heading := re.match(r"(#{1,6})\s+(.*)", line):
+        if paragraph and re.fullmatch(r"(=+|-+)", line) and len(line) >= 3:  # setext heading underline
+            level = 1 if line[0] == "=" else 2
+            title = paragraph.pop()
+            flush()
+            out.append(f"<h{level}>{_md_inline(title)}</h{level}>")
+        elif heading := re.match(r"(#{1,6})\s+(.*)", line):
             flush()
             level = len(heading.group(1))
             out.append(f"<h{level}>{_md_inline(heading.group(2))}</h{level}>")
