@@ -138,3 +138,25 @@ def test_clause_findings_come_from_the_engine_highlights_over_them():
 ])
 def test_format_since(since, shown):
     assert format_since(since) == shown
+
+
+def test_a_highlight_over_many_clauses_is_given_only_to_the_clause_that_states_it():
+    blocks = ["To develop new services. Examples of processing activities: Understanding how people organised "
+              "their photos helped us design a photos app. We use publicly available information to help train "
+              "our machine learning models."]
+    new = _analysis(blocks, [(0, blocks[0], "ai_training", "concern")])  # the whole block, wider than a clause
+    diff = diff_analyses(_analysis([], []), new)
+    practices = {c.text: c.practice for c in diff.added}
+    assert practices["We use publicly available information to help train our machine learning models."] == \
+        "ai_training"
+    assert practices["Understanding how people organised their photos helped us design a photos app."] is None
+    assert practices["To develop new services."] is None
+
+
+def test_a_sentence_split_by_a_pdf_line_break_is_read_whole():
+    # The engine saw "sell any of your information ..." without its "We don't" and called it a concern.
+    blocks = ["We don't", "sell any of your information to anyone, and we never will."]
+    new = _analysis(blocks, [(1, "sell any of your information to anyone", "sale_of_data", "concern")])
+    (added,) = diff_analyses(_analysis([], []), new).added
+    assert added.text == "We don't sell any of your information to anyone, and we never will."
+    assert (added.practice, added.polarity) == ("sale_of_data", "protective")
