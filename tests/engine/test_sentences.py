@@ -16,7 +16,9 @@ def pieces(text):
     ("Acme Inc. collects data. It is fine.", ["Acme Inc. collects data.", "It is fine."]),
     ("Data is stored in the U.S. We may move it.", ["Data is stored in the U.S. We may move it."]),
     ("Do we sell data? No! We never do.", ["Do we sell data?", "No!", "We never do."]),
-    ("first line\nsecond line", ["first line", "second line"]),
+    ("First line\nSecond line", ["First line", "Second line"]),
+    ("data may move to\ncountries abroad.", ["data may move to\ncountries abroad."]),  # a wrapped line
+    ("Heading:\nbody text", ["Heading:", "body text"]),
     ("He said \"we track you.\" Then left.", ["He said \"we track you.\"", "Then left."]),
     ("version 2.1 is here. ok", ["version 2.1 is here. ok"]),
     ("", []),

@@ -42,6 +42,8 @@ _SUPPRESSIONS: tuple[tuple[str, frozenset[str], frozenset[str] | None], ...] = (
     ("third_party_sharing", frozenset({"tracking", "international_transfer"}), frozenset({"recipients_access", "uses_providers"})),
     # "advertising cookies", "opt out of marketing e-mails", "object to direct marketing": tracking, choice, rights.
     ("advertising", frozenset({"user_choice", "user_rights", "tracking"}), None),
+    # "We never sell or share your data for marketing purposes" is a promise about sale.
+    ("advertising", frozenset({"sale_of_data"}), frozenset({"use_for_ads"})),
     # An IP address in a list of logged data is tracking; "depending on your location, data is transferred" a transfer.
     ("location", frozenset({"tracking"}), frozenset({"ip_address"})),
     ("location", frozenset({"international_transfer"}), None),
@@ -58,7 +60,10 @@ WEAK_HIT = 0.62
 ARBITRATION_MARGIN = 0.15
 # Model-suggested practices (clauses the rules missed) need at least this probability.
 MODEL_THRESHOLD = 0.5
-MODEL_ALSO_BESIDE_RULES = False
+# A weak rule reading stays only if the model gives its practice at least this probability (when a model is there).
+MODEL_CONFIRMS = 0.1
+# The lowest probability asked of the model (below it a practice counts as 0).
+MODEL_FLOOR = 0.05
 _OPP_FOR_PRACTICE: dict[str, str] = {
     "ai_training": OPP115_CATEGORIES[0], "biometric": OPP115_CATEGORIES[0], "sensitive_data": OPP115_CATEGORIES[0],
     "location": OPP115_CATEGORIES[0], "employment_education": OPP115_CATEGORIES[0], "advertising": OPP115_CATEGORIES[0],
@@ -148,50 +153,70 @@ def _model():
 
 
 def find_highlights(blocks: Sequence[Block], use_model: bool = True) -> tuple[Highlight, ...]:
+    """Rules on every sentence; then the model, where there is one, on the clauses the rules read weakly or not
+    at all: it confirms or drops weak readings, and adds readings the rules missed."""
     finder = _finder()
-    highlights: list[Highlight] = []
-    pending: list[tuple[Block, int, int, str, frozenset[str]]] = []  # sentences the rules left to the model
+    readings: list[tuple[Block, int, int, str, dict[str, RecognizerResult]]] = []
+    to_model: list[int] = []  # indices into readings
     for block in blocks:
         text = block.text
         for span in split_sentences(text):
-            sentence = text[span.start:span.end]
-            low = _lower(sentence)
+            low = _lower(text[span.start:span.end])
             hits, cued = finder.sentence_hits(low)
-            for practice, r in sorted(hits.items(), key=lambda kv: PRACTICE_IDS.index(kv[0])):
-                polarity, reason = pol.decide(practice, low, r.start, r.end, r.polarity, r.negated_polarity, r.pattern)
-                explanation = r.explanation + (f"; {reason}" if reason else "")
-                confidence = min(0.99, r.score + pol.confidence_shift(practice, polarity, reason))
-                highlights.append(Highlight(block.id, span.start, span.end, sentence, practice, polarity,
-                                            summarize(practice, polarity, sentence), confidence, explanation))
-            if use_model and cued and len(sentence) >= 25 and (MODEL_ALSO_BESIDE_RULES or not hits):
-                pending.append((block, span.start, span.end, low, cued))
-    predict = _model() if use_model else None
-    if predict is not None and pending:
-        highlights.extend(_model_highlights(predict, pending))
-        order = {b.id: i for i, b in enumerate(blocks)}
-        highlights.sort(key=lambda h: (order[h.block], h.start, PRACTICE_IDS.index(h.practice)))
+            if hits or cued:
+                weak = any(r.score < WEAK_HIT for r in hits.values())
+                if use_model and span.end - span.start >= 25 and (weak or (not hits and cued)):
+                    to_model.append(len(readings))
+                readings.append((block, span.start, span.end, low, hits))
+    predictions = _predict([readings[i] for i in to_model]) if to_model else None
+    model_view = dict(zip(to_model, predictions)) if predictions is not None else {}
+    highlights: list[Highlight] = []
+    for i, (block, start, end, low, hits) in enumerate(readings):
+        sentence = block.text[start:end]
+        probs = model_view.get(i)
+        for practice, r in sorted(hits.items(), key=lambda kv: PRACTICE_IDS.index(kv[0])):
+            if probs is not None and r.score < WEAK_HIT and probs.get(practice, 0.0) < MODEL_CONFIRMS:
+                continue  # a weak reading the model does not share
+            polarity, reason = pol.decide(practice, low, r.start, r.end, r.polarity, r.negated_polarity, r.pattern)
+            explanation = r.explanation + (f"; {reason}" if reason else "")
+            if probs is not None and r.score < WEAK_HIT:
+                explanation += f"; model agrees p={probs[practice]:.2f}"
+            confidence = min(0.99, r.score + pol.confidence_shift(practice, polarity, reason))
+            highlights.append(Highlight(block.id, start, end, sentence, practice, polarity,
+                                        summarize(practice, polarity, sentence), confidence, explanation))
+        if probs is not None and not hits:
+            highlights.extend(_model_highlights(block, start, end, low, probs))
     return tuple(highlights)
 
 
-def _model_highlights(predict, pending) -> list[Highlight]:
-    out = []
+def _predict(readings) -> list[dict[str, float]] | None:
+    """Model probabilities per clause ({practice: p} for p >= a low floor), or None without a usable model."""
+    predict = _model()
+    if predict is None:
+        return None
+    sentences = [block.text[start:end] for block, start, end, _, _ in readings]
     try:
-        predictions = predict([block.text[start:end] for block, start, end, _, _ in pending])
-    except Exception:  # a broken model file must not take the rules down with it
+        predictions = predict(sentences, threshold=MODEL_FLOOR)
+    except Exception:  # a missing or broken model file must not take the rules down with it
+        return None
+    return [dict(candidates) for candidates in predictions]
+
+
+def _model_highlights(block: Block, start: int, end: int, low: str, probs: dict[str, float]) -> list[Highlight]:
+    out = []
+    if _BOILERPLATE.search(low):
         return out
-    for (block, start, end, low, cued), candidates in zip(pending, predictions):
-        if _BOILERPLATE.search(low):
+    cued = {rec.practice for rec in _finder().registry.fired(set(_WORD.findall(low)))}
+    for practice, prob in sorted(probs.items(), key=lambda kv: -kv[1]):
+        # The model may only name a practice whose cue words occur in the clause: it decides between
+        # readings the words allow, it does not invent a subject the clause never mentions.
+        if prob < MODEL_THRESHOLD or practice not in cued:
             continue
-        for practice, prob in candidates:
-            # The model may only name a practice whose cue words occur in the clause: it decides between
-            # readings the words allow, it does not invent a subject the clause never mentions.
-            if prob < MODEL_THRESHOLD or practice not in cued:
-                continue
-            polarity, reason = _model_clause_polarity(practice, low)
-            sentence = block.text[start:end]
-            explanation = f"model: practice classifier p={prob:.2f}" + (f"; {reason}" if reason else "")
-            out.append(Highlight(block.id, start, end, sentence, practice, polarity,
-                                 summarize(practice, polarity, sentence), float(prob) * 0.8, explanation))
+        polarity, reason = _model_clause_polarity(practice, low)
+        sentence = block.text[start:end]
+        explanation = f"model: practice classifier p={prob:.2f}" + (f"; {reason}" if reason else "")
+        out.append(Highlight(block.id, start, end, sentence, practice, polarity,
+                             summarize(practice, polarity, sentence), float(prob) * 0.8, explanation))
     return out
 
 

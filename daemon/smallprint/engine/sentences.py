@@ -9,8 +9,9 @@ import re
 from dataclasses import dataclass
 
 # A candidate boundary: end punctuation (+ closing quotes/brackets) then space and anything but a lower-case
-# ASCII letter (a capital in any script, digit, quote, bracket, bullet, emoji); or any line break. Fixed-width pieces only: linear time on any input.
-_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*[ \t]+(?=[^\sa-z])|[ \t]*[\r\n]+[ \t]*")
+# ASCII letter (a capital in any script, digit, quote, bracket, bullet, emoji); or a line break, unless it falls
+# inside a sentence (a word or comma before it and a lower-case word after it: a wrapped line). Fixed-width pieces only: linear time on any input.
+_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*[ \t]+(?=[^\sa-z])|(?<![\w,])[ \t]*[\r\n]+[ \t]*|[ \t]*[\r\n]+[ \t]*(?![a-z(])")
 _CLAUSE = re.compile(r";[ \t]+|:[ \t]+(?=[\"'“(•\-*]?[A-Z(•])")
 _LAST_WORD = re.compile(r"(\w[\w.]{0,12})[.!?]+[\"'”’)\]]*\s*$")
 _ABBREVIATIONS = frozenset({

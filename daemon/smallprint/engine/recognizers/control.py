@@ -42,13 +42,13 @@ class UserRightsRecognizer(Recognizer):
 @register
 class UserChoiceRecognizer(Recognizer):
     practice = "user_choice"
-    cues = ("opt", "opt-out", "optout", "opt-in", "unsubscribe", "unsubscribing", "settings", "preferences", "choose",
+    cues = ("opt", "opt-out", "optout", "opt-in", "opting", "opted", "opts", "unsubscribe", "unsubscribing", "wish", "settings", "preferences", "choose",
             "choice", "choices", "withdraw", "disable", "manage", "control", "controls", "decline", "refuse", "object",
             "turn", "elect", "limit", "stop", "consent", "toggle")
     patterns = (
         Pattern("opt_out", r"\bopt(?:[- ]?out|ing out| out)\b|\bunsubscrib\w+|\bopt[- ]in\b|\bdo not (?:sell|share) my\b",
                 "protective", "concern", 0.75),
-        Pattern("choose_whether", r"\bchoose (?:whether|if|not to|to (?:stop|no longer))|\bif you (?:do not|don't|no longer) (?:wish|want)"
+        Pattern("choose_whether", r"\bchoose (?:whether|if|not to|to (?:stop|no longer))|\b(?:if you (?:do not|don't|no longer) (?:wish|want)|wish(?:es)? not)"
                                   r" to (?:receive|get|be contacted|have|allow|share|participate)|\brequest that (?:\w+ )?(?:we )?(?:not|stop)",
                 "protective", None, 0.75),
         Pattern("withdraw_consent", r"\b(?:withdraw|revoke|retract)\w* (?:\w+ )?consent", "protective", "concern", 0.85),
