@@ -104,12 +104,13 @@ def _wrap(text: str, indent: str, width: int = 100) -> list[str]:
 
 
 def render_diff_text(diff, *, old: str, new: str, show_all: bool = False) -> str:
+    from smallprint.history.diff import importance
     from smallprint.report import practice_label
 
     lines = [f"smallprint diff: {old} -> {new}", "", *_wrap(diff.summary, ""), ""]
     hidden = 0
     for kind, items in (("added", diff.added), ("removed", diff.removed), ("changed", diff.changed)):
-        shown = [c for c in items if c.is_data_use or show_all]
+        shown = sorted((c for c in items if c.is_data_use or show_all), key=importance)
         hidden += len(items) - len(shown)
         if not shown:
             continue

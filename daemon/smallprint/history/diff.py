@@ -41,6 +41,7 @@ _CHANGED_SIMILARITY = 0.6
 _POLARITY_RANK = {"concern": 0, "protective": 1, "neutral": 2}
 _PRACTICE_RANK = {pid: i for i, pid in enumerate(PRACTICE_IDS)}
 _MAX_HEADLINE_ITEMS = 8
+_MAX_LABELS = 4  # for the shorter "more / fewer clauses about" lists
 # A highlight reaching this many characters beyond a clause belongs to more than that clause.
 _SLACK = 20
 # At most this many reported clauses are re-read alone by the engine in one diff (see _Refiner).
@@ -369,9 +370,14 @@ def _phrases(pairs: set[tuple[str, str]]) -> str:
 
 def _label_list(pairs: set[tuple[str, str]]) -> str:
     ordered = sorted(pairs, key=lambda pp: (_POLARITY_RANK.get(pp[1], 3), _PRACTICE_RANK.get(pp[0], 99)))
-    shown = [f"{PRACTICE_BY_ID[p].label if p in PRACTICE_BY_ID else p} ({pol})" for p, pol in ordered[:_MAX_HEADLINE_ITEMS]]
+    shown = [f"{PRACTICE_BY_ID[p].label if p in PRACTICE_BY_ID else p} ({pol})" for p, pol in ordered[:_MAX_LABELS]]
     more = len(ordered) - len(shown)
     return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+def importance(change: ClauseChange) -> tuple[int, int]:
+    """Sort key: concerns before promises, and the taxonomy's order within (AI training and biometrics first)."""
+    return (_POLARITY_RANK.get(change.polarity or "", 3), _PRACTICE_RANK.get(change.practice or "", 99))
 
 
 def document_practices(analysis: dict) -> set[tuple[str, str]]:

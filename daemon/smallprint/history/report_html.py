@@ -12,7 +12,7 @@ from difflib import SequenceMatcher
 from smallprint import __version__
 from smallprint.report import escape, legend_html, polarity_tag, practice_label, render_page
 
-from .diff import ClauseChange, PolicyDiff, format_since
+from .diff import ClauseChange, PolicyDiff, format_since, importance
 
 _EXTRA_CSS = """
 .sp-change { border: 1px solid var(--rule); border-left-width: 5px; border-radius: 8px; padding: 8px 12px;
@@ -84,7 +84,7 @@ def _section(title: str, changes: list[ClauseChange]) -> str:
 def render_diff_html(diff: PolicyDiff, *, old_name: str, new_name: str, generated_at: datetime | None = None) -> str:
     when = (generated_at or datetime.now(timezone.utc)).strftime("%d %B %Y, %H:%M UTC")
     everything = [*diff.added, *diff.removed, *diff.changed]
-    data_use = [c for c in everything if c.is_data_use]
+    data_use = sorted((c for c in everything if c.is_data_use), key=importance)
     other = [c for c in everything if not c.is_data_use]
     since = format_since(diff.since)
     counts = (f"{len(diff.added)} added, {len(diff.removed)} removed, {len(diff.changed)} changed, "
