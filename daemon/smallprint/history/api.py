@@ -112,6 +112,11 @@ async def record_analysis(request: web.Request, result: dict) -> None:
     except ValueError as exc:  # a URL without a host (about:blank, file:...): nothing to file it under
         result["history"] = {"available": True, "recorded": False, "reason": str(exc)}
         return
+    except Exception:  # a bug here must cost the history, not the analysis; the log never names the site
+        log.exception("history: recording a version failed")
+        result["history"] = {"available": False, "recorded": False,
+                             "reason": "recording failed (a bug in smallprint; see the daemon log)"}
+        return
     result.update(extra)
 
 

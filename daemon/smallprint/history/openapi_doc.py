@@ -63,7 +63,9 @@ SCHEMAS: dict[str, dict] = {
         "counts": _ref("ChangeCounts"),
     }, required=["previous_date", "summary", "added", "removed", "changed"]),
     "HistoryNote": {
-        "description": "Added to an analysis of a policy with a url: whether it was remembered, or why not.",
+        "description": "Added to an analysis with a url that is a policy (privacy_policy, cookie_policy, "
+                       "terms_of_service) or whose request carried \"remember\": true: whether this version was "
+                       "remembered, or why not. Other pages are never stored.",
         **_object({"available": {"type": "boolean"}, "recorded": {"type": "boolean"}, "reason": _STR,
                    "site": _STR, "path": _STR, "version": _INT, "new_version": {"type": "boolean"},
                    "first_seen": _STR}, required=["available", "recorded"]),
