@@ -66,6 +66,14 @@ def test_policy_page_is_highlighted_where_the_daemon_found_clauses(launch_chromi
 
     assert browser.badge(url) == analysis["grade"]["letter"]
 
+    # The page's stylesheet sets every background transparent and every border to 0 (!important): marks still show.
+    styles = page.evaluate("""() => [...document.querySelectorAll('smallprint-mark')].map(m => {
+      const s = getComputedStyle(m);
+      return [m.dataset.polarity, s.backgroundColor, s.borderBottomWidth];
+    })""")
+    colours = {"concern": "rgb(255, 224, 222)", "protective": "rgb(220, 243, 223)", "neutral": "rgb(228, 234, 244)"}
+    assert all(bg == colours[polarity] and width == "2px" for polarity, bg, width in styles), styles[:3]
+
     # Hovering a clause shows its card; moving away hides it.
     page.locator("smallprint-mark").first.hover()
     assert page.evaluate("() => document.querySelector('smallprint-card')?.shadowRoot.textContent ?? ''")
@@ -267,3 +275,4 @@ def test_navigation_without_reload_is_analysed_again(launch_chromium, page_serve
     state = browser.wait_state(privacy, painted, "the privacy page of the app to be painted")
     assert state["status"] == "done" and state["kind"] == "privacy_policy", state.get("error")
     assert_marks_match(page.evaluate(MARKS_JS), state["highlights"])
+
