@@ -40,6 +40,13 @@ def test_a_new_store_is_wal_with_foreign_keys_and_the_current_schema(store):
     assert store.integrity() == "ok"
 
 
+def test_only_the_user_can_read_the_store(store, store_path):
+    store.record(URL, analysis(V1))
+    for file in store_path.parent.glob(store_path.name + "*"):
+        assert file.stat().st_mode & 0o077 == 0, file.name
+    assert store_path.parent.stat().st_mode & 0o077 == 0
+
+
 def test_versions_are_distinct_texts_and_formatting_is_the_same_version(store):
     first = store.record(URL, analysis(V1), now="2023-05-18T10:00:00Z")
     assert first.is_new_text and first.previous is None

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -141,6 +142,8 @@ class Store:
         self._lock = threading.Lock()
         try:
             paths.ensure(self.path.parent)
+            # Only this user may read what they have read; SQLite gives its -wal and -shm files the same mode.
+            os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
             self._db = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
         except (OSError, sqlite3.Error) as exc:
             raise HistoryUnavailable(f"cannot open the history store {self.path}: {exc}") from None
