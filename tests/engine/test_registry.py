@@ -16,7 +16,7 @@ def test_every_practice_is_recognized():
 @pytest.mark.parametrize("rec", default_registry().recognizers, ids=lambda r: r.name)
 def test_recognizer_declarations(rec):
     assert rec.practice in PRACTICE_IDS
-    assert rec.cues and all(c == c.lower() and re.fullmatch(r"[\w-]+", c) for c in rec.cues)
+    assert rec.cues and all(c == c.lower() and re.fullmatch(r"\w+", c) for c in rec.cues)
     names = [p.name for p in rec.patterns]
     assert len(names) == len(set(names))
     for p in rec.patterns:

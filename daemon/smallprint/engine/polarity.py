@@ -41,9 +41,16 @@ class Negation:
     at: int  # offset in the sentence
 
 
+# Cheap test first: most clauses hold no negator at all.
+_MAYBE_NEGATED = re.compile(r"\b(?:not|never|no|neither|nor|cannot|none|nothing|nobody|nowhere|unable|fail\w*|refuse\w*"
+                            r"|decline\w*|refrain\w*|prohibited|forbidden)\b|n[’']t\b")
+
+
 def find_negation(sentence: str, match_start: int) -> Negation | None:
     """The negator governing a match at `match_start` in a lower-cased sentence, if any."""
     lo = max(0, match_start - SCOPE_CHARS)
+    if not _MAYBE_NEGATED.search(sentence, lo, match_start):
+        return None
     window = _FALSE_NEGATION.sub(lambda m: " " * len(m.group(0)), sentence[lo:match_start])
     breaks = [m.end() for m in _SCOPE_BREAK.finditer(window)]
     scope_start = breaks[-1] if breaks else 0
@@ -57,6 +64,8 @@ def find_negation(sentence: str, match_start: int) -> Negation | None:
 
 def negated_inside(sentence: str, start: int, end: int) -> Negation | None:
     """A negation inside the match itself ("information will not be sold", "we do not use ... to train")."""
+    if not _MAYBE_NEGATED.search(sentence, start, end):
+        return None
     window = _FALSE_NEGATION.sub(lambda m: " " * len(m.group(0)), sentence[start:end])
     m = _NEGATOR.search(window)
     return Negation(m.group(0).strip(), start + m.start()) if m else None

@@ -41,8 +41,15 @@ _AGE = re.compile(r"\b(?:under|below|younger than|at least|over|older than|above
                   r"|\b(\d{1,2})(?: \(\d{1,2}\))?(?: years?)? (?:of age|years? old|or older)")
 
 
+def _compiled(table):
+    return tuple((re.compile(row[0]),) + tuple(row[1:]) for row in table)
+
+
+_AI_OBJECTS, _RECIPIENTS, _TRACKERS, _BIOMETRICS = map(_compiled, (_AI_OBJECTS, _RECIPIENTS, _TRACKERS, _BIOMETRICS))
+
+
 def _found(table, clause: str) -> list:
-    return [row[1:] if len(row) > 2 else row[1] for row in table if re.search(row[0], clause)]
+    return [row[1:] if len(row) > 2 else row[1] for row in table if row[0].search(clause)]
 
 
 def _join(items: list[str]) -> str:

@@ -12,7 +12,7 @@ _DNT = r"(?:\bdo[- ]not[- ]track\b|\bdnt\b)"
 class AdvertisingRecognizer(Recognizer):
     practice = "advertising"
     cues = ("ads", "ad", "advertising", "advertisement", "advertisements", "advertisers", "advertiser", "advertise",
-            "marketing", "targeted", "personalized", "personalised", "interest-based", "behavioral", "behavioural",
+            "marketing", "targeted", "personalized", "personalised", "interest", "behavioral", "behavioural",
             "promotional", "promotions", "sponsored", "retargeting", "remarketing", "offers")
     patterns = (
         Pattern("targeted_ads", r"\b(?:targeted|personali[sz]ed|tailored|interest-based|behaviou?ral(?:ly)?|relevant|customi[sz]ed"
@@ -74,7 +74,7 @@ class TrackingRecognizer(Recognizer):
 class ProfilingRecognizer(Recognizer):
     practice = "profiling"
     cues = ("profile", "profiles", "profiling", "infer", "inferences", "inferred", "inference", "combine", "combined",
-            "combines", "combining", "automated", "decision-making", "decisions", "predict", "predictions",
+            "combines", "combining", "automated", "decision", "decisions", "predict", "predictions",
             "personality", "scoring", "segments", "segment", "interests", "across", "link", "linked")
     patterns = (
         Pattern("automated_decisions", r"\bautomated (?:individual )?decision\w*|\bautomated processing|\bdecision-making",

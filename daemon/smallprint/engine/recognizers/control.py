@@ -42,9 +42,10 @@ class UserRightsRecognizer(Recognizer):
 @register
 class UserChoiceRecognizer(Recognizer):
     practice = "user_choice"
-    cues = ("opt", "opt-out", "optout", "opt-in", "opting", "opted", "opts", "unsubscribe", "unsubscribing", "wish", "settings", "preferences", "choose",
-            "choice", "choices", "withdraw", "disable", "manage", "control", "controls", "decline", "refuse", "object",
-            "turn", "elect", "limit", "stop", "consent", "toggle")
+    cues = ("opt", "optout", "opting", "opted", "opts", "unsubscribe", "unsubscribing",
+            "wish", "want", "request", "settings", "preferences", "choices", "privacy", "choose", "elect",
+            "decide", "decline", "refuse", "withdraw", "revoke", "retract", "turn", "disable", "limit", "object",
+            "stop", "prevent", "restrict", "block", "control", "reject", "sell", "share")
     patterns = (
         Pattern("opt_out", r"\bopt(?:[- ]?out|ing out| out)\b|\bunsubscrib\w+|\bopt[- ]in\b|\bdo not (?:sell|share) my\b",
                 "protective", "concern", 0.75),
@@ -126,8 +127,8 @@ class SecurityRecognizer(Recognizer):
     practice = "security"
     cues = ("security", "secure", "securely", "encryption", "encrypted", "encrypt", "encrypts", "ssl", "tls", "https",
             "breach", "breaches", "safeguards", "safeguard", "protect", "protected", "unauthorized", "unauthorised",
-            "two-factor", "2fa", "authentication", "firewalls", "firewall", "hashed", "guarantee", "end-to-end",
-            "multi-factor", "hacking", "hackers", "measures")
+            "factor", "2fa", "authentication", "firewalls", "firewall", "hashed", "guarantee",
+            "hacking", "hackers", "measures")
     patterns = (
         Pattern("no_guarantee", r"\b(?:cannot|can ?not|can't|unable to|not|no|never)\b (?:\w+ ){0,3}?(?:guarantee|ensure|warrant|promise)"
                 + gap(8) + r"(?:security|secure|safe|absolute|100%|unauthori[sz]ed|protected|impenetrable)|\bno (?:method|system|security"
@@ -193,9 +194,10 @@ _PRIVATE = (r"(?:your |the |users'? |any |those |these )?(?:private |direct |per
 @register
 class PrivateContentRecognizer(Recognizer):
     practice = "private_content"
-    cues = ("messages", "message", "communications", "chats", "chat", "dms", "emails", "inbox", "conversations",
-            "private", "mail", "recordings", "content", "files", "employees", "staff", "personnel", "moderators",
-            "reviewers", "monitor", "scan", "read")
+    cues = ("messages", "message", "communications", "chats", "chat", "dms", "emails", "mails", "email",
+            "inbox", "mail", "conversations", "recordings", "calls", "private", "contents", "content",
+            "expectation", "administrators", "administrator", "admins", "admin", "employees", "staff", "personnel",
+            "moderators", "reviewers", "contractors", "people")
     patterns = (
         Pattern("access_messages", r"\b(?:access|read|review|monitor|scan|view|analy[sz]|inspect|listen|look|record|intercept)\w*"
                 + gap(8) + _PRIVATE, "concern", "protective", 0.85),

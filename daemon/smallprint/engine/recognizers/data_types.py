@@ -49,7 +49,7 @@ _LOCATION_NOT_USER = r"(?:server|servers|data cent(?:er|re)s?|processing|storage
 class LocationRecognizer(Recognizer):
     practice = "location"
     cues = ("location", "locations", "geolocation", "geo", "gps", "gnss", "geographic", "geographical", "latitude",
-            "longitude", "whereabouts", "ip", "coordinates", "geo-location", "located", "position")
+            "longitude", "whereabouts", "ip", "coordinates", "located", "position")
     patterns = (
         Pattern("precise", r"\b(?:precise|exact|gps|gnss|real-time|device|mobile|physical|geographic(?:al)?|approximate"
                            r"|general|current|your)\W+(?:geo-?)?locations?\b|\bgps\b|\bgnss\b|\bgeo-?locat\w+"

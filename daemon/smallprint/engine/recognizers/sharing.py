@@ -92,9 +92,12 @@ class GovernmentAccessRecognizer(Recognizer):
 @register
 class ThirdPartySourcesRecognizer(Recognizer):
     practice = "third_party_sources"
-    cues = ("receive", "receives", "received", "obtain", "obtains", "obtained", "collect", "collects", "collected",
-            "gather", "gathers", "acquire", "purchase", "get", "publicly", "brokers", "broker", "sources", "source",
-            "supplement", "combine", "provide", "share", "send", "scrape", "scraping", "non-users", "through")
+    cues = ("third", "parties", "party", "partner", "partners", "affiliate",
+            "affiliates", "affiliated", "provider", "providers", "vendor", "vendors", "processor", "processors",
+            "subprocessors", "subsidiaries", "contractors", "contractor", "advertisers",
+            "advertiser", "companies", "organizations", "organisations", "entities", "businesses", "others",
+            "sponsors", "sponsor", "brokers", "broker", "developers", "group", "family", "publicly", "public",
+            "sources", "scrape", "scraped", "scraping", "nonusers", "non", "even", "without")
     patterns = (
         Pattern("receive_from", r"\b(?:receiv|obtain|collect|get|gets|gather|acquir|purchas|buy|supplement|combin|link)\w*"
                 + gap(10) + r"(?:from|through|via) (?:\w+\W+){0,4}?" + _RECIPIENTS, "concern", "protective", 0.85,
@@ -118,7 +121,7 @@ class ThirdPartySourcesRecognizer(Recognizer):
 class InternationalTransferRecognizer(Recognizer):
     practice = "international_transfer"
     cues = ("countries", "country", "abroad", "international", "internationally", "world", "worldwide", "borders",
-            "cross-border", "border", "jurisdiction", "jurisdictions", "eea", "eu", "states", "outside", "globally",
+            "border", "jurisdiction", "jurisdictions", "eea", "eu", "states", "outside", "globally",
             "global", "contractual", "adequacy", "shield", "overseas", "located")
     patterns = (
         Pattern("kept_in_region", r"\b(?:stored|hosted|kept|processed|held|resides?|remains?)\b (?:\w+ ){0,2}?(?:exclusively |only |solely |entirely )?"
@@ -142,11 +145,13 @@ class InternationalTransferRecognizer(Recognizer):
 @register
 class ThirdPartySharingRecognizer(Recognizer):
     practice = "third_party_sharing"
-    cues = ("share", "shares", "shared", "sharing", "disclose", "discloses", "disclosed", "disclosure", "provide",
-            "provides", "provided", "transfer", "transfers", "transferred", "give", "given", "release", "released",
-            "available", "third", "parties", "party", "partners", "affiliates", "providers", "vendors", "processors",
-            "subprocessors", "subsidiaries", "contractors", "access", "send", "sent", "pass", "third-party",
-            "third-parties")
+    cues = ("third", "parties", "party", "partner", "partners", "affiliate",
+            "affiliates", "affiliated", "provider", "providers", "vendor", "vendors", "processor", "processors",
+            "subprocessors", "subsidiaries", "contractors", "contractor", "advertisers",
+            "advertiser", "companies", "organizations", "organisations", "entities", "businesses", "others",
+            "sponsors", "sponsor", "brokers", "broker", "developers", "group", "family", "share", "shares",
+            "shared", "sharing", "disclose", "discloses", "disclosed", "disclosing", "disclosure", "disclosures",
+            "consent", "permission", "authorization", "authorisation")
     patterns = (
         Pattern("only_with_consent", r"\bonly (?:\w+ ){0,4}?(?:with|if|when|where|after) (?:you (?:have )?(?:given|give|provide) )?(?:your )?"
                                      r"(?:explicit |express |prior |specific )?(?:consent|permission|authori[sz]ation)",
