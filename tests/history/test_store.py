@@ -149,8 +149,10 @@ def test_a_schema_1_store_is_migrated_and_keeps_its_versions(store_path):
         recorded = store.record(URL, analysis(V2))
         assert recorded.previous.id == 1 and recorded.previous_analysis["blocks"]
         assert store.integrity() == "ok"
-    indexes = {row[0] for row in sqlite3.connect(store_path).execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    db = sqlite3.connect(store_path)
+    indexes = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
     assert "versions_by_document_seen" in indexes
+    assert {row[0] for row in db.execute("SELECT typeof(analysis) FROM versions")} == {"blob"}  # schema 4
 
 
 def test_a_store_from_a_newer_smallprint_is_refused_and_left_alone(store_path):
