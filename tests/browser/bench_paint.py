@@ -1,7 +1,7 @@
 """Benchmark (not a test): page load event -> last highlight painted, in headless Chromium with the real extension,
 bridge and daemon, for the median-sized and the largest policy in ../shared/data/policies.
 
-    .venv/bin/python -m tests.browser.bench_paint [--runs 5] [--out test-artifacts/bench-paint.json]
+    .venv/bin/python -m tests.browser.bench_paint [--browser chromium|firefox] [--runs 5] [--out FILE]
 
 The daemon is started by the bridge on a warm-up page first, so the figures are for a running daemon. Each run
 loads the page in a fresh tab; the content script measures the time itself (performance.now() at the end of
@@ -14,6 +14,7 @@ import argparse
 import functools
 import http.server
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -24,7 +25,7 @@ from pathlib import Path
 from tests.bridge.harness import stop_daemon
 from tests.conftest import ROOT, SHARED_DATA
 
-from .harness import PAGES_DIR, ChromiumSession, PageHandler, install_host, painted
+from .harness import PAGES_DIR, ChromiumSession, FirefoxSession, PageHandler, geckodriver_path, install_host, painted
 
 
 def pick_policies() -> dict[str, dict]:
@@ -33,11 +34,11 @@ def pick_policies() -> dict[str, dict]:
     return {"median": rows[len(rows) // 2], "largest": rows[-1]}
 
 
-def measure(browser: ChromiumSession, url: str) -> dict:
-    page = browser.open(url)
-    # A fresh tab has no state until its content script reports; wait for this tab's analysis to be painted.
+def measure(browser, url: str) -> dict:
+    page = browser.open(url)  # Chromium: a new tab each time; Firefox: the same tab, a new page
     state = browser.wait_state(url, painted, f"{url} to be painted", timeout=300)
-    page.close()
+    if page is not None:
+        page.close()
     if state["status"] != "done":
         raise SystemExit(f"analysis failed: {state.get('error')}")
     return {**state["painted"], "highlights_found": len(state["highlights"]), "reply_frames": state["replyFrames"]}
@@ -45,9 +46,11 @@ def measure(browser: ChromiumSession, url: str) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--browser", choices=("chromium", "firefox"), default="chromium")
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--out", type=Path, default=ROOT / "test-artifacts" / "bench-paint.json")
+    parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
+    args.out = args.out or ROOT / "test-artifacts" / f"bench-paint-{args.browser}.json"
     if not (SHARED_DATA / "policies").is_dir():
         print(f"shared data not found at {SHARED_DATA}", file=sys.stderr)
         return 2
@@ -62,10 +65,15 @@ def main(argv: list[str] | None = None) -> int:
         home = Path(tmp) / "sp-home"
         profile = Path(tmp) / "profile"
         profile.mkdir()
-        install_host(profile / "NativeMessagingHosts", home, "chromium")
         try:
             with sync_playwright() as driver:
-                browser = ChromiumSession(driver, profile)
+                if args.browser == "chromium":
+                    install_host(profile / "NativeMessagingHosts", home, "chromium")
+                    browser = ChromiumSession(driver, profile)
+                else:
+                    os.environ["SE_OFFLINE"] = "true"  # Selenium must not try to download drivers
+                    install_host(profile / ".mozilla" / "native-messaging-hosts", home, "firefox")
+                    browser = FirefoxSession(profile, geckodriver_path(), Path(tmp) / "geckodriver.log")
                 try:
                     started = time.monotonic()
                     measure(browser, f"{base}/policy.html")  # warm-up: the bridge starts the daemon
@@ -94,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             stop_daemon(home)
             server.shutdown()
+    print(f"browser: {args.browser}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"written to {args.out}")
