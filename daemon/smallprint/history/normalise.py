@@ -97,7 +97,9 @@ def clean_inline(text: str) -> str:
         text = text.translate(_QUOTES)
         if not unicodedata.is_normalized("NFKC", text):
             text = unicodedata.normalize("NFKC", text)  # ligatures such as "ﬁ" from PDFs
-    return _SPACES.sub(" ", text).strip()
+    if "  " in text or "\t" in text or not text.isascii():  # engine blocks are mostly collapsed already
+        text = _SPACES.sub(" ", text)
+    return text.strip()
 
 
 def strip_line_prefix(line: str) -> str:
