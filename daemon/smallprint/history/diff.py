@@ -357,7 +357,7 @@ def practice_phrase(practice: str, polarity: str) -> str:
     p = PRACTICE_BY_ID.get(practice)
     if p is None:
         return f"{practice} ({polarity})"
-    text = {"concern": p.concern, "protective": p.protective}.get(polarity) or p.label
+    text = {"concern": p.concern, "protective": p.protective}.get(polarity) or f"mentions {p.label.lower()}"
     return f"{text[0].lower()}{text[1:]} ({polarity})"
 
 
