@@ -227,15 +227,18 @@ def detect_kind(blocks: Sequence[Block], url: str | None = None, title: str | No
     if p_privacy >= 0.5 and not (v["named_cookie"] and not v["named_privacy"]):
         return KindResult("privacy_policy", round(p_privacy, 4), tuple(evidence))
     # Not a privacy policy: say what else it is, with the cues that decided it.
-    cookie_cue = v["named_cookie"] or v["url_cookie"] or (v["cookie_rate"] >= 1.5 and v["we_data"] >= 0.5)
-    if cookie_cue and not v["short_page"]:
+    # A short page needs to name itself; a cookie banner mentions a "Cookie Policy" but is not one.
+    cookie_cue = v["named_cookie"] >= 1.0 or ((v["url_cookie"] or v["named_cookie"] or v["cookie_rate"] >= 1.5)
+                                                and v["we_data"] >= 0.5 and not v["short_page"])
+    if cookie_cue:
         reasons = []
         if "named_cookie" in names:
             reasons.append(f"calls itself \u201c{names['named_cookie']}\u201d")
         reasons.append(f"mentions cookies {v['cookie_rate'] * 10:.0f} times per 1,000 words")
         return KindResult("cookie_policy", round(max(0.5, 1 - p_privacy) * 0.9, 4), tuple(reasons + evidence))
-    terms_cue = v["named_terms"] or v["url_terms"] or v["terms_language"] >= 0.6
-    if terms_cue and not v["short_page"]:
+    terms_cue = v["named_terms"] >= 1.0 or ((v["url_terms"] or v["named_terms"] or v["terms_language"] >= 0.6)
+                                            and not v["short_page"])
+    if terms_cue:
         reasons = []
         if "named_terms" in names:
             reasons.append(f"calls itself \u201c{names['named_terms']}\u201d")

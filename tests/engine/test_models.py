@@ -1,0 +1,255 @@
+"""The shipped trained models: they load, have the right shape, say sensible things, and rebuild identically."""
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+import sys
+from dataclasses import FrozenInstanceError
+from pathlib import Path
+
+import pytest
+
+from smallprint.engine import kind, linear, practice_model, segments
+from smallprint.engine.results import Block
+from smallprint.taxonomy import KINDS, OPP115_CATEGORIES, PRACTICE_IDS
+from tests.conftest import ROOT, require
+
+MODEL_FILES = sorted(linear.MODELS_DIR.glob("*.json.gz"))
+
+
+def blocks_of(*texts: str) -> list[Block]:
+    out = []
+    for i, text in enumerate(texts):
+        heading = text.startswith("# ")
+        out.append(Block(f"b{i}", text[2:] if heading else text, "h1" if heading else "p"))
+    return out
+
+
+# -- the files --------------------------------------------------------------------------------------------
+
+def test_every_model_has_a_card_and_all_are_small():
+    names = {p.name.removesuffix(".json.gz") for p in MODEL_FILES}
+    assert names >= {"segments", "practices", "kind"}
+    for name in names:
+        assert (linear.MODELS_DIR / f"MODEL_CARD_{name}.md").is_file(), name
+    assert sum(p.stat().st_size for p in MODEL_FILES) < 3_000_000
+
+
+@pytest.mark.parametrize("path", MODEL_FILES, ids=lambda p: p.name)
+def test_model_files_carry_no_timestamp(path):
+    # gzip bytes 4..8 are the mtime: zero, so rebuilding gives byte-identical files
+    assert path.read_bytes()[4:8] == b"\0\0\0\0"
+
+
+@pytest.mark.parametrize("name, classes", [("segments", OPP115_CATEGORIES), ("practices", None)])
+def test_linear_models_load_with_consistent_shapes(name, classes):
+    model = linear.load(linear.MODELS_DIR / f"{name}.json.gz")
+    if classes is not None:
+        assert model.classes == classes
+    assert set(model.classes) <= set(PRACTICE_IDS) | set(OPP115_CATEGORIES)
+    assert model.outputs == len(model.classes) == len(model.bias) == len(model.thresholds)
+    assert len(model.rows) == len(model.vocab) + 1 == len(model.norm2)
+    assert all(len(row) == model.outputs for row in model.rows[:50])
+    assert all(0.0 < t < 1.0 for t in model.thresholds)
+
+
+@pytest.mark.parametrize("content", [b"", b"not gzip", gzip.compress(b"{not json"),
+                                     gzip.compress(json.dumps({"format": "other"}).encode())])
+def test_a_broken_model_file_is_a_clear_value_error(tmp_path, content):
+    path = tmp_path / "broken.json.gz"
+    path.write_bytes(content)
+    with pytest.raises(ValueError):
+        linear.load(path)
+
+
+def test_the_model_is_loaded_once_per_process():
+    assert linear.load_named("segments") is linear.load_named("segments")
+
+
+# -- segments ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, category", [
+    ("We may update this privacy policy from time to time. If we make material changes we will notify you by "
+     "email before they take effect.", "Policy Change"),
+    ("We use industry-standard encryption (SSL) and firewalls to protect your personal information from "
+     "unauthorized access.", "Data Security"),
+    ("Our services are not directed to children under 13 and we do not knowingly collect personal information "
+     "from children.", "International and Specific Audiences"),
+    ("We share your information with advertising partners and analytics providers who may combine it with "
+     "other data.", "Third Party Sharing/Collection"),
+    ("We collect your name, email address and phone number when you register for an account.",
+     "First Party Collection/Use"),
+    ("You can access, correct or delete your account information at any time from your settings page.",
+     "User Access, Edit and Deletion"),
+    ("We retain your personal data only for as long as necessary to provide the service, then delete it.",
+     "Data Retention"),
+    ("Our site does not respond to Do Not Track signals sent by your browser.", "Do Not Track"),
+])
+def test_segments_find_the_obvious_category(text, category):
+    (labels,) = segments.classify_blocks(blocks_of(text))
+    assert category in labels
+
+
+def test_segments_one_label_tuple_per_block_in_order():
+    blocks = blocks_of("We collect your email address.", "", "   ", "!!!", "We may change this policy at any time.")
+    labels = segments.classify_blocks(blocks)
+    assert len(labels) == len(blocks)
+    assert labels[1] == labels[2] == labels[3] == ()
+    assert all(isinstance(t, tuple) and set(t) <= set(OPP115_CATEGORIES) for t in labels)
+    assert segments.classify_blocks([]) == ()
+
+
+# -- practices --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sentence, practice", [
+    ("We do not sell your personal information to anyone.", "sale_of_data"),
+    ("We use cookies and web beacons to track your activity across websites.", "tracking"),
+    ("This service is not intended for children under the age of 13.", "children"),
+    ("We may disclose your information to law enforcement in response to a subpoena or court order.",
+     "government_access"),
+    ("If we are acquired or merge with another company, your information may be transferred to the new owner.",
+     "business_transfer"),
+    ("Your information may be transferred to and processed in countries other than your own.",
+     "international_transfer"),
+    ("We may change these terms at any time without notice.", "policy_change"),
+])
+def test_practice_model_names_the_practice(sentence, practice):
+    (found,) = practice_model.predict_practices([sentence])
+    assert practice in [p for p, _ in found]
+
+
+def test_practice_model_shapes_and_order():
+    sentences = ["We share your data with partners for advertising.", "", "The weather is nice today.", "12 34"]
+    results = practice_model.predict_practices(sentences)
+    assert len(results) == len(sentences)
+    assert results[1] == []
+    for found in results:
+        assert all(pid in PRACTICE_IDS and 0.0 <= p <= 1.0 for pid, p in found)
+        assert [p for _, p in found] == sorted((p for _, p in found), reverse=True)
+    everything = practice_model.predict_practices(sentences[:1], threshold=0.0)[0]
+    assert len(everything) == len(practice_model.model().classes)
+
+
+# -- page kind --------------------------------------------------------------------------------------------
+
+POLICY = blocks_of(
+    "# Privacy Policy",
+    "This Privacy Policy explains how we collect, use and share your personal information when you use our "
+    "services.",
+    "# Information we collect",
+    "We collect the information you give us, such as your name and email address. We also collect information "
+    "automatically, such as your IP address, device identifiers and how you use the service.",
+    "# How we use your information",
+    "We use your personal information to provide and improve the service, to personalise content and to "
+    "communicate with you. We may share your information with service providers who process it for us.",
+    "# Your rights",
+    "You can access, correct or delete your personal data at any time. We retain your data for as long as your "
+    "account is active.",
+    "# Children",
+    "We do not knowingly collect personal information from children under 13.",
+)
+NEWS = blocks_of(
+    "# Social network faces questions over new privacy rules",
+    "The company said on Tuesday that it would change its privacy policy next month, according to a statement. "
+    "Critics said the update lets the firm collect more data about its users.",
+    "Regulators in Europe said they were studying the changes. The firm announced the update in a blog post and "
+    "reported that most users would not notice any difference.",
+    "Shares in the company rose 2% in early trading, analysts said, after it reported strong results for the "
+    "quarter and announced a new chief executive.",
+)
+TERMS = blocks_of(
+    "# Terms of Service",
+    "By using the service you agree to these terms. If you do not agree, you must not use the service.",
+    "You may not use the service for any illegal purpose. We may terminate your account at any time.",
+    "THE SERVICE IS PROVIDED AS IS WITHOUT WARRANTY OF ANY KIND. OUR LIABILITY IS LIMITED TO THE AMOUNT YOU PAID.",
+    "Any dispute will be resolved by binding arbitration. These terms are governed by the laws of California.",
+    "Your use of the service is also subject to our Privacy Policy, which explains how we collect your data.",
+)
+BANNER = blocks_of("We use cookies to improve your experience. By clicking Accept you agree to our Cookie Policy.",
+                   "Accept all", "Manage settings")
+
+
+@pytest.mark.parametrize("blocks, expected", [
+    (POLICY, "privacy_policy"), (NEWS, "other"), (TERMS, "terms_of_service"), (BANNER, "other"), ([], "other"),
+    (blocks_of("", "   "), "other"),
+], ids=["policy", "news", "terms", "cookie-banner", "empty", "blank"])
+def test_detect_kind(blocks, expected):
+    result = kind.detect_kind(blocks)
+    assert result.kind == expected
+    assert result.kind in KINDS
+    assert 0.0 <= result.confidence <= 1.0
+    assert result.evidence and all(isinstance(e, str) and e for e in result.evidence)
+
+
+def test_kind_result_is_frozen_and_serialisable():
+    result = kind.detect_kind(POLICY, url="https://example.com/legal/privacy-policy", title="Privacy Policy")
+    with pytest.raises(FrozenInstanceError):
+        result.kind = "other"
+    assert json.loads(json.dumps(result.to_dict()))["kind"] == "privacy_policy"
+
+
+@pytest.mark.parametrize("url", ["not a url", "http://[broken", "", "https://example.com/privacy?x=1#y"])
+def test_kind_tolerates_odd_urls(url):
+    assert kind.detect_kind(POLICY, url=url).kind == "privacy_policy"
+
+
+@pytest.mark.parametrize("relative, expected", [
+    ("policies/signal/", "privacy_policy"),
+    ("negatives/terms_of_service/reddit_terms-of-service.md", "terms_of_service"),
+    ("negatives/borderline/facebook_trackers-policy.md", "cookie_policy"),
+    ("negatives/news/bbc_tech_001.txt", "other"),
+])
+def test_kind_on_real_pages(shared_data, relative, expected):
+    from smallprint.engine.blocks import to_blocks
+    path = shared_data / relative
+    if path.is_dir():
+        path = sorted(path.glob("*.md"))[-1]
+    assert kind.detect_kind(to_blocks(text=path.read_text(encoding="utf-8"))).kind == expected
+
+
+# -- determinism of the trainer (cheap version: a small model, built twice) ---------------------------------
+
+def _trainer():
+    require(importlib.util.find_spec("sklearn") is not None, "scikit-learn (the train extra) is not installed")
+    spec = importlib.util.spec_from_file_location("train_models", ROOT / "scripts" / "train_models.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("train_models", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_training_is_deterministic(shared_data, tmp_path):
+    import numpy as np
+
+    train = _trainer()
+    rows = [r for r in train.read_jsonl(shared_data / "opp115" / "segments.jsonl") if r["split"] == "train"][:400]
+    texts = [r["text"] for r in rows]
+    y = np.array([[c in r["categories"] for c in OPP115_CATEGORIES[:3]] for r in rows], dtype=int)
+    written = []
+    for run in ("a", "b"):
+        vec, models = train.fit_ovr(texts, y, np.arange(len(texts)), 4.0, 500)
+        document = train.model_document("tiny", OPP115_CATEGORIES[:3], vec, np.vstack([m.coef_ for m in models]),
+                                        [m.intercept_[0] for m in models], [0.5, 0.5, 0.5])
+        out = tmp_path / run
+        out.mkdir()
+        written.append(train.write_model(document, out).read_bytes())
+    assert written[0] == written[1]
+    # and what the trainer wrote is what the runtime reads, with the same probabilities sklearn gives
+    model = linear.load(tmp_path / "a" / "tiny.json.gz")
+    sample = texts[:20]
+    ours = [model.probabilities(linear.tokenize(t)) for t in sample]
+    theirs = np.column_stack([m.predict_proba(vec.transform(sample))[:, 1] for m in models])
+    assert np.allclose(np.array(ours), theirs, atol=1e-4)
+
+
+def test_shipped_models_match_the_data_they_claim(shared_data):
+    # cheap cross-check instead of a full rebuild: thresholds/classes recorded by the trainer are sane
+    practices = linear.load_named("practices")
+    points = [json.loads(line) for line in (shared_data / "tosdr" / "points.jsonl").open(encoding="utf-8")]
+    mapped = {p["practice"] for p in points if p.get("practice")}
+    assert set(practices.classes) == mapped & set(PRACTICE_IDS)
+
+
+def test_path_constant_points_into_the_package():
+    assert linear.MODELS_DIR == Path(linear.__file__).resolve().parent / "models"
