@@ -22,7 +22,9 @@ def test_manifest_is_mv3_for_both_browser_families():
     assert MANIFEST["manifest_version"] == 3
     assert MANIFEST["background"]["service_worker"] == "background.js"  # Chromium
     assert MANIFEST["background"]["scripts"][-1] == "background.js"  # Firefox
-    assert MANIFEST["browser_specific_settings"]["gecko"]["id"] == "smallprint@smallprint.local"
+    gecko = MANIFEST["browser_specific_settings"]["gecko"]
+    assert gecko["id"] == "smallprint@smallprint.local"
+    assert gecko["data_collection_permissions"] == {"required": ["none"]}  # Firefox: it collects nothing
 
 
 def test_ids_are_fixed():
