@@ -78,9 +78,18 @@ def test_megabyte_of_adversarial_text_finishes(unit):
 
 @pytest.mark.timeout(60)
 def test_megabyte_without_any_sentence_break():
+    from smallprint.engine.sentences import MAX_SPAN
     analysis = analyze(text="we may share your information with partners " * 23_000)
-    assert analysis.highlights
-    assert all(len(h.text) <= 1_100_000 for h in analysis.highlights)
+    assert all(len(h.text) <= MAX_SPAN for h in analysis.highlights)
+
+
+def test_long_unpunctuated_policy_text_still_reads_its_clauses():
+    from smallprint.engine.sentences import MAX_SPAN
+    words = " ".join(f"item{i}" for i in range(300))
+    text = f"{words} we may sell your personal information to data brokers {words}"
+    analysis = analyze(text=text)
+    assert [h.practice for h in analysis.highlights] == ["sale_of_data"]
+    assert all(len(h.text) <= MAX_SPAN for h in analysis.highlights)
 
 
 @pytest.mark.parametrize("kwargs", [{"url": 5}, {"title": ["x"]}])

@@ -45,3 +45,11 @@ def test_long_sentence_is_cut_into_clauses():
 def test_spans_cover_no_whitespace_at_ends():
     for span in split_sentences("  One.   Two.  \n\n Three  "):
         assert span.end > span.start
+
+
+def test_text_without_punctuation_is_cut_into_bounded_spans():
+    from smallprint.engine.sentences import MAX_SPAN
+    text = "we share data with partners " * 2000
+    spans = split_sentences(text)
+    assert len(spans) > 1 and all(s.end - s.start <= MAX_SPAN for s in spans)
+    assert "".join(text[s.start:s.end] + " " for s in spans).split() == text.split()

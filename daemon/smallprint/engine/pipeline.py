@@ -42,6 +42,8 @@ _SUPPRESSIONS: tuple[tuple[str, frozenset[str], frozenset[str] | None], ...] = (
     ("third_party_sharing", frozenset({"tracking", "international_transfer"}), frozenset({"recipients_access", "uses_providers"})),
     # "advertising cookies", "opt out of marketing e-mails", "object to direct marketing": tracking, choice, rights.
     ("advertising", frozenset({"user_choice", "user_rights", "tracking"}), None),
+    # "We may sell your data to data brokers": brokers as buyers, not as a source.
+    ("third_party_sources", frozenset({"sale_of_data", "third_party_sharing"}), frozenset({"public_sources"})),
     # "We never sell or share your data for marketing purposes" is a promise about sale.
     ("advertising", frozenset({"sale_of_data"}), frozenset({"use_for_ads"})),
     # An IP address in a list of logged data is tracking; "depending on your location, data is transferred" a transfer.
@@ -92,7 +94,10 @@ class _Finder:
 
     def sentence_hits(self, low: str) -> tuple[dict[str, RecognizerResult], frozenset[str]]:
         """The practices a lower-cased sentence states (best hit each), and the practices whose cue words occur."""
-        words = set(_WORD.findall(low))
+        tokens = _WORD.findall(low)
+        words = set(tokens)
+        if len(tokens) > 60 and len(words) * 5 < len(tokens):
+            return {}, frozenset()  # repetitive filler (a dump, an attack on the patterns) states no practice
         recognizers = self.registry.fired(words)
         if not recognizers:
             return {}, frozenset()

@@ -23,6 +23,9 @@ _ABBREVIATIONS = frozenset({
 # Sentences longer than this are cut into clauses at semicolons (and colons that open a capitalised clause).
 LONG_SENTENCE = 280
 MIN_CLAUSE = 40
+# No span is longer than this: text without sentence punctuation (a dump, an attack) is cut at spaces, so the
+# work per span, and a highlight, stay bounded.
+MAX_SPAN = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,10 +47,30 @@ def _trimmed(text: str, start: int, end: int) -> Span | None:
     return Span(start, end) if end > start else None
 
 
+def _bounded(text: str, span: Span) -> list[Span]:
+    """Cut a span longer than MAX_SPAN at the last space before each limit (or hard at the limit)."""
+    if span.end - span.start <= MAX_SPAN:
+        return [span]
+    pieces, start = [], span.start
+    while span.end - start > MAX_SPAN:
+        cut = text.rfind(" ", start + MAX_SPAN // 2, start + MAX_SPAN)
+        cut = cut if cut > start else start + MAX_SPAN
+        piece = _trimmed(text, start, cut)
+        if piece:
+            pieces.append(piece)
+        start = cut
+    last = _trimmed(text, start, span.end)
+    if last:
+        pieces.append(last)
+    return pieces
+
+
 def _clauses(text: str, span: Span) -> list[Span]:
     """Cut a long sentence at clause boundaries, keeping pieces at least MIN_CLAUSE long."""
     if span.end - span.start <= LONG_SENTENCE:
         return [span]
+    if span.end - span.start > MAX_SPAN * 4 and ";" not in text[span.start:span.end]:
+        return _bounded(text, span)
     pieces: list[Span] = []
     start = span.start
     for m in _CLAUSE.finditer(text, span.start, span.end):
@@ -59,7 +82,7 @@ def _clauses(text: str, span: Span) -> list[Span]:
     last = _trimmed(text, start, span.end)
     if last:
         pieces.append(last)
-    return pieces
+    return [bounded for piece in pieces for bounded in _bounded(text, piece)]
 
 
 def split_sentences(text: str) -> list[Span]:
