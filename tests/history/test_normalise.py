@@ -98,3 +98,16 @@ def test_different_words_different_hash(a, b):
 
 def test_inline_numbering_is_not_a_word_but_other_numbers_are():
     assert words("below: 1. We keep it 30 days. (a) Then") == ("below", "we", "keep", "it", "30", "days", "then")
+
+
+def test_the_html_and_markdown_copies_of_the_bundled_example_are_one_version():
+    from pathlib import Path
+
+    from smallprint.history.store import analysis_text
+
+    examples = Path(__import__("smallprint").__file__).parent / "examples"
+    as_markdown = analyze(text=(examples / "example-privacy-policy.md").read_text(encoding="utf-8")).to_dict()
+    as_html = analyze(html=(examples / "example-privacy-policy.html").read_text(encoding="utf-8")).to_dict()
+    assert content_hash(analysis_text(as_markdown)) == content_hash(analysis_text(as_html))
+    diff = diff_analyses(as_markdown, as_html)
+    assert (diff.added, diff.removed, diff.changed) == ((), (), ())
