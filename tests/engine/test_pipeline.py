@@ -124,3 +124,26 @@ def test_result_shape_and_json(tmp_path):
 def test_rules_alone_still_work():
     analysis = analyze(text=NO_SALE, use_model=False)
     assert [(h.practice, h.polarity) for h in analysis.highlights] == [("sale_of_data", "protective")]
+
+
+def _policy_files(shared_data):
+    files = sorted((shared_data / "policies").rglob("*.md"), key=lambda p: p.stat().st_size)
+    return [files[0], files[len(files) // 2]]
+
+
+def test_real_policy_reads_the_same_as_text_html_and_blocks(shared_data):
+    from html import escape
+
+    for path in _policy_files(shared_data):
+        from_text = analyze(text=path.read_text(encoding="utf-8"))
+        assert from_text.highlights, path
+        tags = {"li": "li", "td": "td", "th": "th"}
+        html = "<html><body><nav>Home</nav>" + "".join(
+            f"<{tags.get(b.tag, b.tag if b.tag.startswith('h') else 'p')}>"
+            + "<br>".join(escape(line) for line in b.text.split("\n"))
+            + f"</{tags.get(b.tag, b.tag if b.tag.startswith('h') else 'p')}>"
+            for b in from_text.blocks) + "<footer>Privacy Policy</footer></body></html>"
+        from_html = analyze(html=html)
+        from_blocks = analyze(blocks=[b.to_dict() for b in from_text.blocks])
+        assert _readings(from_text) == _readings(from_html) == _readings(from_blocks), path
+        assert from_text.grade == from_html.grade == from_blocks.grade

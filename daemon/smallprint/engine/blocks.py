@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from .results import Block
 
 # Inputs larger than this are refused with a ValueError rather than analysed for minutes.
-MAX_INPUT_CHARS = 5_000_000
+MAX_INPUT_CHARS = 2_000_000
 MAX_BLOCKS = 200_000
 
 _WS = re.compile(r"\s+")

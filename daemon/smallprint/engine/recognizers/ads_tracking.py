@@ -20,7 +20,7 @@ class AdvertisingRecognizer(Recognizer):
                                 r"|promotions|sponsored)", "concern", "protective", 0.7),
         Pattern("use_for_ads", r"\b(?:use|uses|used|using|process\w*|shar\w+|disclos\w+)" + gap(10)
                 + r"(?:for|to|in) (?:\w+ ){0,3}?(?:advertis\w+|marketing|ads|promotional)", "concern", "protective", 0.65),
-        Pattern("ads", r"\b(?:advertis(?:ing|ements?|ers?|e)|ads|ad (?:networks?|partners|targeting|measurement|personali[sz]ation"
+        Pattern("ads", r"\b(?<!non-)(?<!non )(?:advertis(?:ing|ements?|ers?|e)|ads|ad (?:networks?|partners|targeting|measurement|personali[sz]ation"
                        r"|serving|delivery)|(?:direct |email |e-mail )?marketing|promotional (?:\w+ )?(?:e-?mails?|communications?"
                        r"|messages?|offers?|materials?)|sponsored (?:content|posts?|stories))\b", "concern", "protective", 0.45),
     )
