@@ -38,6 +38,7 @@
   let generation = 0; // bumps with every extraction sent; a late answer to an older one is dropped
   let currentBlocks = null; // Map id -> block of the extraction that was last sent
   let painted = { marks: [], byHighlight: new Map(), analysis: null };
+  let lastPainted = null; // {analysis, changes}: to repaint when the reader changes which practices to show
   let observer = null;
   let debounceTimer = null;
   let painting = false;
@@ -192,6 +193,7 @@
       currentBlocks = new Map(blocks.map((b) => [b.id, b]));
       const answered = performance.now();
       paint(analysis, reply.changes);
+      lastPainted = { analysis, changes: reply.changes, textHash: hashText(texts) };
       reportPainted({
         extractMs: Math.round(extracted - started),
         roundTripMs: Math.round(answered - extracted),
@@ -199,6 +201,7 @@
       });
     } else {
       unpaint();
+      lastPainted = null;
     }
     return { ok: true, kind: analysis.kind, marks: painted.marks.length };
   }
@@ -291,8 +294,9 @@
     return Number.isNaN(date.getTime()) ? String(value) : date.toLocaleDateString(undefined, { dateStyle: "medium" });
   }
 
+  // Paints over the text nodes of `currentBlocks`, the extraction the analysis was made from.
   function paint(analysis, changes) {
-    unpaint();
+    unpaint({ rejoin: false }); // keep the text nodes as they are: currentBlocks points at them
     painting = true;
     observer?.disconnect();
     const hidden = new Set(settings.hiddenPractices);
@@ -349,7 +353,9 @@
     if (painted.marks.length) installCardListeners();
   }
 
-  function unpaint() {
+  // Removes every mark. `rejoin` merges the text nodes that painting split, unless the caller is about to paint
+  // again over an extraction that holds references to exactly those nodes.
+  function unpaint({ rejoin = true } = {}) {
     hideCard();
     if (!painted.marks.length) {
       painted = { marks: [], byHighlight: new Map(), analysis: null };
@@ -365,7 +371,7 @@
       parent.removeChild(mark);
       parents.add(parent);
     }
-    for (const parent of parents) parent.normalize(); // re-join the text nodes that painting split
+    if (rejoin) for (const parent of parents) parent.normalize();
     painted = { marks: [], byHighlight: new Map(), analysis: null };
     painting = false;
     observe();
@@ -573,6 +579,19 @@
   });
 
   // ---- start ------------------------------------------------------------------------------------------
+
+  // Settings changed in the options page or the popup: practices shown or hidden take effect at once.
+  api.storage.onChanged.addListener((changes, area) => {
+    if (area !== "local" || !changes.settings) return;
+    settings = { ...SP.DEFAULT_SETTINGS, ...(changes.settings.newValue ?? {}) };
+    if (!lastPainted || !painted.analysis) return;
+    // Painting split the text nodes, so read the page again; repaint only if its text is still what was analysed.
+    unpaint();
+    const blocks = extractBlocks();
+    if (hashText(blocks.map((b) => b.text)) !== lastPainted.textHash) return;
+    currentBlocks = new Map(blocks.map((b) => [b.id, b]));
+    paint(lastPainted.analysis, lastPainted.changes);
+  });
 
   SP.loadSettings().then((loaded) => {
     settings = loaded;

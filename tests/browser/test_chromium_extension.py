@@ -276,3 +276,26 @@ def test_navigation_without_reload_is_analysed_again(launch_chromium, page_serve
     assert state["status"] == "done" and state["kind"] == "privacy_policy", state.get("error")
     assert_marks_match(page.evaluate(MARKS_JS), state["highlights"])
 
+
+
+def test_painted_page_is_repainted_when_text_arrives_or_settings_change(launch_chromium, page_server):
+    browser = launch_chromium()
+    url = f"{page_server}/growing-policy.html"
+    page = browser.open(url)
+    first = browser.wait_state(url, painted, "the policy to be painted")
+    assert first["status"] == "done", first.get("error")
+    assert_marks_match(page.evaluate(MARKS_JS), first["highlights"])
+
+    page.evaluate("addSection()")  # more text, on a page that already carries marks
+    second = browser.wait_state(url, lambda s: painted(s) and s["analysedAt"] > first["analysedAt"],
+                                "the longer policy to be painted again")
+    assert len(second["highlights"]) > len(first["highlights"])
+    marks = page.evaluate(MARKS_JS)
+    assert_marks_match(marks, second["highlights"])
+    assert "ai_training" in {g["practice"] for g in marks.values()}
+
+    options = browser.open(f"{browser.origin}/options.html")  # hide a practice while the page is open
+    options.uncheck("#practices input[value='ai_training']")
+    wait_for(lambda: "ai_training" not in {g["practice"] for g in page.evaluate(MARKS_JS).values()}, 10,
+             what="the hidden practice to disappear from the page")
+    assert_marks_match(page.evaluate(MARKS_JS), second["highlights"], hidden=frozenset({"ai_training"}))
