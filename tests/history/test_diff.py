@@ -28,14 +28,25 @@ def _diff(old_text: str, new_text: str, since: str = "2023-05-18"):
     return diff_analyses(analyze(text=old_text).to_dict(), analyze(text=new_text).to_dict(), since=since)
 
 
+def _insert(paragraphs: list[str], clause: str, where: str) -> str:
+    middle = len(paragraphs) // 2
+    if where == "own paragraph":
+        return "\n\n".join(paragraphs[:middle] + [clause] + paragraphs[middle:])
+    # Appended to the first prose paragraph after the middle that ends a sentence: the block changes, its other
+    # sentences do not.
+    k = next(i for i in range(middle, len(paragraphs)) if len(paragraphs[i]) > 80
+             and paragraphs[i].rstrip().endswith(".") and not paragraphs[i].lstrip().startswith(("#", "*", "-", "|")))
+    return "\n\n".join(paragraphs[:k] + [paragraphs[k].rstrip() + " " + clause] + paragraphs[k + 1:])
+
+
 @pytest.mark.parametrize("host", HOSTS)
 @pytest.mark.parametrize("insertion", list(INSERTIONS))
-def test_an_inserted_data_use_clause_is_reported_as_added(shared_data, host, insertion):
+@pytest.mark.parametrize("where", ["own paragraph", "end of a paragraph"])
+def test_an_inserted_data_use_clause_is_reported_as_added(shared_data, host, insertion, where):
     clause, practice, polarity = INSERTIONS[insertion]
     original = (shared_data / "policies" / host).read_text(encoding="utf-8")
     paragraphs = _paragraphs(original)
-    middle = len(paragraphs) // 2
-    revised = "\n\n".join(paragraphs[:middle] + [clause] + paragraphs[middle:])
+    revised = _insert(paragraphs, clause, where)
 
     diff = _diff("\n\n".join(paragraphs), revised)
 
