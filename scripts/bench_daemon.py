@@ -78,19 +78,19 @@ def descendants(pid: int) -> list[int]:
 
 
 class Daemon:
-    def __init__(self, home: Path, workers: int, worker_mode: str):
+    def __init__(self, home: Path, workers: int, worker_mode: str, history: bool = True):
         self.home = home
         config_dir = home / "config"
         config_dir.mkdir(parents=True, exist_ok=True)
         (config_dir / "config.toml").write_text(
             f'port = 0\nworkers = {workers}\nworker_mode = "{worker_mode}"\nanalysis_timeout_seconds = 300\n'
-            "[history]\nenabled = false\n")
+            f"[history]\nenabled = {'true' if history else 'false'}\n")
         self.env = dict(os.environ, SMALLPRINT_HOME=str(home), PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
         self.process: subprocess.Popen | None = None
         self.port = 0
 
     def start(self) -> float:
-        """Start `smallprint serve`; seconds until /v1/health first answers."""
+        """Start `smallprint serve`; seconds until /v1/health first answers (CPU seconds it took: self.start_cpu)."""
         started = time.perf_counter()
         self.process = subprocess.Popen([sys.executable, "-m", "smallprint", "serve"], env=self.env,
                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -99,7 +99,9 @@ class Daemon:
             raise SystemExit(f"daemon did not start: {line!r}")
         self.port = int(line.split("http://127.0.0.1:")[1].split()[0])
         asyncio.run(self._wait_healthy())
-        return time.perf_counter() - started
+        elapsed = time.perf_counter() - started
+        self.start_cpu = cpu_seconds(self.process.pid)  # less sensitive than wall time to a busy machine
+        return elapsed
 
     async def _wait_healthy(self) -> None:
         async with aiohttp.ClientSession() as session:
@@ -122,6 +124,20 @@ class Daemon:
             self.process.wait(timeout=60)
         if self.process:
             self.process.stdout.close()
+
+
+async def idle_health(port: int, seconds: float) -> list[float]:
+    """Health latencies with nothing else going on: the floor set by this machine's current load."""
+    found: list[float] = []
+    async with aiohttp.ClientSession() as session:
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            began = time.perf_counter()
+            async with session.get(f"http://127.0.0.1:{port}/v1/health") as response:
+                await response.read()
+            found.append(time.perf_counter() - began)
+            await asyncio.sleep(HEALTH_INTERVAL)
+    return found
 
 
 async def load(port: int, token: str, text: str, concurrency: int) -> dict:
@@ -169,18 +185,21 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker-mode", choices=("process", "thread"), default="process")
     parser.add_argument("--starts", type=int, default=5, help="start-up measurements")
+    parser.add_argument("--no-history", action="store_true", help="turn the policy memory off (on by default)")
     args = parser.parse_args()
 
     name, text = pick_policy()
-    print(f"policy: {name}; {args.concurrency} concurrent analyses; {args.workers} {args.worker_mode} workers; "
+    print(f"policy: {name}; {args.concurrency} concurrent analyses; {args.workers} {args.worker_mode} workers; policy memory {'off' if args.no_history else 'on'}; "
           f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
     with tempfile.TemporaryDirectory(prefix="smallprint-bench-") as tmp:
         startup: list[float] = []
+        startup_cpu: list[float] = []
         for i in range(args.starts):
             daemon = Daemon(Path(tmp) / f"start{i}", args.workers, args.worker_mode)
             try:
                 startup.append(daemon.start())
+                startup_cpu.append(daemon.start_cpu)
             finally:
                 daemon.stop()
         baseline_began = time.perf_counter()
@@ -189,9 +208,10 @@ def main() -> int:
         print(f"start to first healthy answer: median {statistics.median(startup):.2f} s, "
               f"best {min(startup):.2f} s, worst {max(startup):.2f} s (target <= 1.5 s); "
               f"for scale, `python -c 'import aiohttp.web'` took {baseline:.2f} s now "
-              f"(ratio {statistics.median(startup) / baseline:.1f}x)")
+              f"(ratio {statistics.median(startup) / baseline:.1f}x); CPU time of the daemon until healthy: "
+              f"median {statistics.median(startup_cpu):.2f} s")
 
-        daemon = Daemon(Path(tmp) / "load", args.workers, args.worker_mode)
+        daemon = Daemon(Path(tmp) / "load", args.workers, args.worker_mode, history=not args.no_history)
         try:
             daemon.start()
             token = daemon.token()
@@ -202,6 +222,7 @@ def main() -> int:
             print(f"idle RSS: daemon {daemon_rss:.1f} MB (target <= 80 MB); its {len(helpers)} helper processes "
                   f"(forkserver + workers) {helper_rss:.1f} MB together")
 
+            idle = asyncio.run(idle_health(daemon.port, 5.0))
             cpu_before = cpu_seconds(daemon.process.pid)
             result = asyncio.run(load(daemon.port, token, text, args.concurrency))
             loop_cpu = cpu_seconds(daemon.process.pid) - cpu_before
@@ -211,7 +232,9 @@ def main() -> int:
                   f"({args.concurrency / result['wall']:.1f}/s); latency p50 {percentile(lat, 50):.2f} s, "
                   f"p99 {percentile(lat, 99):.2f} s; one repeat from the cache {result['cached'] * 1000:.1f} ms")
             print(f"health while loaded: {len(health)} checks, p50 {percentile(health, 50) * 1000:.1f} ms, "
-                  f"p99 {percentile(health, 99) * 1000:.1f} ms, max {max(health) * 1000:.1f} ms (target p99 < 50 ms)")
+                  f"p99 {percentile(health, 99) * 1000:.1f} ms, max {max(health) * 1000:.1f} ms (target p99 < 50 ms); "
+                  f"idle daemon, same machine, just before: p50 {percentile(idle, 50) * 1000:.1f} ms, "
+                  f"p99 {percentile(idle, 99) * 1000:.1f} ms")
             print(f"daemon main process CPU during the load: {loop_cpu:.2f} s "
                   f"({loop_cpu / result['wall'] * 100:.0f}% of one CPU; the analyses ran in the workers)")
             loaded_rss = rss_kb(daemon.process.pid) / 1024

@@ -39,7 +39,10 @@ def fuzzed_daemon(tmp_path_factory):
 def schema_valid_requests_are_not_refused_as_malformed(ctx, response, case) -> None:
     """Our stricter stand-in for schemathesis' positive_data_acceptance: a request valid per the schema may
     still be refused by the engine (422: e.g. duplicate block ids, which JSON Schema cannot express), but never
-    as malformed (400): the documented schema and the server's validation must agree."""
+    as malformed (400): the documented schema and the server's validation must agree. Checked on /v1/analyze,
+    whose body schema is exact; path parameters such as {site} have syntax a schema only approximates."""
+    if case.path != "/v1/analyze":
+        return
     meta = getattr(case, "meta", None)
     if meta is not None and meta.generation.mode == GenerationMode.NEGATIVE:
         return
@@ -47,7 +50,8 @@ def schema_valid_requests_are_not_refused_as_malformed(ctx, response, case) -> N
 
 
 @schema.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+# derandomize: the same examples every run, so CI is reproducible (explore more locally by raising max_examples).
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_the_daemon_keeps_its_documented_contract(fuzzed_daemon, case):
     daemon, session, token = fuzzed_daemon
     case.call_and_validate(base_url=daemon.base_url, session=session, headers=auth_headers(token),

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 import pytest_asyncio
 
 from smallprint.daemon.runner import (AnalysisRejected, AnalysisRequest, AnalysisRunner, AnalysisTimeout,
-                                      analyze_to_dict)
+                                      analyze_in_worker)
 
 pytestmark = pytest.mark.asyncio
 
@@ -30,9 +31,10 @@ async def runner(request):
 
 async def test_results_are_cached_by_content(runner):
     first = await runner.analyze(request("We collect your name."))
-    first["added_by_caller"] = True
+    with pytest.raises(TypeError):
+        first.data["added_by_caller"] = True  # shared with the cache, so read-only
     second = await runner.analyze(request("We collect your name."))
-    assert "added_by_caller" not in second  # callers get copies
+    assert second is first and json.loads(first.body) == dict(first.data)
     assert runner.stats["analyses"] == 1 and runner.stats["cache_hits"] == 1
     await runner.analyze(request("We collect your name.", url="https://example.org/p"))
     assert runner.stats["analyses"] == 2  # url is part of the key: it is echoed in the result
@@ -47,7 +49,7 @@ async def test_the_cache_forgets_the_least_recently_used(runner):
 
 async def test_identical_concurrent_requests_share_one_analysis(runner):
     results = await asyncio.gather(*(runner.analyze(request(BIG_TEXT)) for _ in range(5)))
-    assert all(r == results[0] for r in results)
+    assert all(r is results[0] for r in results)
     assert runner.stats["analyses"] == 1
 
 
@@ -58,7 +60,7 @@ async def test_an_overrun_kills_the_pool_and_the_next_analysis_still_works(runne
     assert runner.stats["timeouts"] == 1 and runner.stats["pool_restarts"] == 1
     runner.timeout_seconds = 120.0
     result = await runner.analyze(request("We collect your name."))
-    assert len(result["content_hash"]) == 64
+    assert len(result.data["content_hash"]) == 64
 
 
 async def test_analyses_running_when_the_pool_is_replaced_are_retried(runner):
@@ -66,10 +68,10 @@ async def test_analyses_running_when_the_pool_is_replaced_are_retried(runner):
     await asyncio.sleep(0.05)
     runner._restart_pool(runner._pool)  # what an overrun elsewhere does
     result = await slow
-    assert len(result["content_hash"]) == 64
+    assert len(result.data["content_hash"]) == 64
     assert runner.stats["pool_restarts"] == 1 and runner.stats["analyses"] == 1
 
 
 async def test_the_engine_refusing_input_is_a_rejection_not_a_crash():
     with pytest.raises(AnalysisRejected):
-        analyze_to_dict({"text": "a", "html": "<p>a</p>"})
+        analyze_in_worker({"text": "a", "html": "<p>a</p>"})

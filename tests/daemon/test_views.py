@@ -1,6 +1,8 @@
 """The v1 routes on a real loopback server: answers, every 4xx/5xx code, the extension points for other modules."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from smallprint import __version__
@@ -73,6 +75,13 @@ async def test_analyze_refuses_bad_bodies_with_400(api, raw, code):
     assert_error(await response.json(), code)
 
 
+async def test_input_the_engine_refuses_gets_422(api):
+    blocks = [{"id": "b0", "text": "We collect your email address."}, {"id": "b0", "text": "We sell it."}]
+    response = await api.post("/v1/analyze", json={"blocks": blocks}, headers=auth_headers())
+    assert response.status == 422
+    assert_error(await response.json(), "unprocessable_input")
+
+
 @pytest.mark.parametrize("method, path, status, code", [
     ("GET", "/v1/analyze", 405, "method_not_allowed"),
     ("PUT", "/v1/taxonomy", 405, "method_not_allowed"),
@@ -135,3 +144,22 @@ async def test_plugged_routes_appear_in_the_openapi_document(make_api):
     assert "/v1/test/boom" in document["paths"] and "Boom" in document["components"]["schemas"]
     plain = await (await (await make_api()).get("/v1/openapi.json", headers=auth_headers())).json()
     assert "/v1/test/boom" not in plain["paths"]
+
+
+@pytest.mark.parametrize("change", ["none", "add", "replace"])
+async def test_the_response_body_reuses_the_workers_json_only_when_safe(change):
+    from types import MappingProxyType
+
+    from smallprint.daemon.runner import AnalysisResult
+    from smallprint.daemon.views import _encode
+
+    original = {"kind": "privacy_policy", "highlights": [{"practice": "ai_training"}], "url": None}
+    result = AnalysisResult(MappingProxyType(original), json.dumps(original).encode())
+    data = dict(result.data)
+    if change == "add":
+        data["changes_since_last_visit"] = {"added": [1]}
+    elif change == "replace":
+        data["kind"] = "other"
+    body = _encode(result, data)
+    assert json.loads(body) == data
+    assert (body == result.body) is (change == "none")

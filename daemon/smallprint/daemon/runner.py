@@ -22,7 +22,8 @@ import time
 from collections import OrderedDict
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Mapping
 
 log = logging.getLogger("smallprint.daemon")
 
@@ -55,15 +56,23 @@ class AnalysisRequest:
         return {self.field: self.content, "url": self.url, "title": self.title}
 
 
-def analyze_to_dict(kwargs: dict[str, Any]) -> dict:
-    """Runs in a worker: the engine's analysis as JSON-ready data. Module-level so it pickles by name."""
+@dataclass(frozen=True, slots=True)
+class AnalysisResult:
+    """One analysis, shared by the cache and every request that asks for it: treat as read-only."""
+    data: Mapping[str, Any]  # Analysis.to_dict()
+    body: bytes  # the same, encoded as JSON in the worker, so the event loop does not spend time encoding it
+
+
+def analyze_in_worker(kwargs: dict[str, Any]) -> tuple[dict, bytes]:
+    """Runs in a worker: the engine's analysis as data and as JSON. Module-level so it pickles by name."""
     import smallprint
 
     try:
-        return smallprint.analyze(**kwargs).to_dict()
+        data = smallprint.analyze(**kwargs).to_dict()
     except ValueError as exc:
         # Re-raised as our own type with a plain message: pickles cleanly and never carries a traceback out.
         raise AnalysisRejected(str(exc)) from None
+    return data, json.dumps(data).encode("ascii")
 
 
 def _warm_up() -> bool:
@@ -125,10 +134,9 @@ class AnalysisRunner:
 
     async def warm_up(self) -> None:
         """Start every worker and load the engine in it, in the background, so the first request is not slow."""
-        loop = asyncio.get_running_loop()
         pool = self._pool
         try:
-            await asyncio.gather(*(loop.run_in_executor(pool, _warm_up) for _ in range(self.workers)))
+            await asyncio.gather(*[await self._submit(pool, _warm_up) for _ in range(self.workers)])
         except Exception as exc:  # a warm-up failure is not fatal: the real request will report it
             log.warning("worker warm-up failed: %s", exc)
 
@@ -157,15 +165,21 @@ class AnalysisRunner:
         self._pool = self._new_pool()
         self._kill(broken)
 
+    @staticmethod
+    async def _submit(pool: concurrent.futures.Executor, fn, *args) -> asyncio.Future:
+        """Submit from a helper thread: ProcessPoolExecutor.submit starts missing worker processes synchronously
+        (up to a second on a busy machine), which must not stall the event loop."""
+        return asyncio.wrap_future(await asyncio.to_thread(pool.submit, fn, *args))
+
     # -- analysis --------------------------------------------------------------------------------------
-    async def analyze(self, request: AnalysisRequest) -> dict:
-        """The analysis as a dict (a fresh copy: callers may add keys). Raises AnalysisTimeout, AnalysisRejected."""
+    async def analyze(self, request: AnalysisRequest) -> AnalysisResult:
+        """The analysis, from the cache or a worker. Raises AnalysisTimeout, AnalysisRejected."""
         key = request.cache_key()
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)
             self.stats["cache_hits"] += 1
-            return dict(cached)
+            return cached
         pending = self._inflight.get(key)
         if pending is None:  # identical concurrent requests share one analysis
             pending = asyncio.ensure_future(self._compute(request))
@@ -173,12 +187,12 @@ class AnalysisRunner:
             pending.add_done_callback(lambda _f: self._inflight.pop(key, None))
         else:
             self.stats["cache_hits"] += 1
-        result = await asyncio.shield(pending)
-        return dict(result)
+        return await asyncio.shield(pending)
 
-    async def _compute(self, request: AnalysisRequest) -> dict:
+    async def _compute(self, request: AnalysisRequest) -> AnalysisResult:
         async with self._slots:
-            result = await self._run_with_limit(request, retry=True)
+            data, body = await self._run_with_limit(request, retry=True)
+        result = AnalysisResult(MappingProxyType(data), body)
         self.stats["analyses"] += 1
         if self.cache_entries:
             self._cache[request.cache_key()] = result
@@ -186,14 +200,13 @@ class AnalysisRunner:
                 self._cache.popitem(last=False)
         return result
 
-    async def _run_with_limit(self, request: AnalysisRequest, retry: bool) -> dict:
+    async def _run_with_limit(self, request: AnalysisRequest, retry: bool) -> tuple[dict, bytes]:
         if self._pool is None:
             raise RuntimeError("the analysis pool is not running")
         pool = self._pool
-        loop = asyncio.get_running_loop()
         started = time.monotonic()
-        future = loop.run_in_executor(pool, analyze_to_dict, request.engine_kwargs())
         try:
+            future = await self._submit(pool, analyze_in_worker, request.engine_kwargs())
             return await asyncio.wait_for(future, self.timeout_seconds)
         except TimeoutError:
             self.stats["timeouts"] += 1
@@ -202,7 +215,9 @@ class AnalysisRunner:
             if self.mode == "process":
                 self._restart_pool(pool)
             raise AnalysisTimeout(f"the analysis took longer than {self.timeout_seconds:g} s") from None
-        except BrokenProcessPool:
+        except (BrokenProcessPool, RuntimeError) as exc:
+            if isinstance(exc, RuntimeError) and self._pool is pool:
+                raise  # not "submitted to a pool already shut down": a real error
             # Our pool was replaced because another analysis overran (or a worker died): try once more.
             self._restart_pool(pool)
             if not retry:

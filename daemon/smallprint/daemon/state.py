@@ -9,8 +9,9 @@ from ..config import Config
 from .runner import AnalysisRunner
 from .tokens import TokenHolder
 
-# Called after each successful analysis with the aiohttp request and the response dict (a private copy);
-# it may add keys such as "changes_since_last_visit". None: nothing is recorded. Set by smallprint.history.api.
+# Called after each successful analysis with the aiohttp request and the response dict (a private shallow
+# copy); it may add top-level keys such as "changes_since_last_visit" but must not change nested values (they
+# are shared with the cache). None: nothing is recorded. Set by smallprint.history.api.
 AnalysisRecorder = Callable[[web.Request, dict], Awaitable[None]]
 
 CONFIG = web.AppKey("config", Config)

@@ -11,7 +11,7 @@ from .. import __version__
 from ..taxonomy import taxonomy_document
 from .errors import ApiError
 from .openapi import build_openapi
-from .runner import INPUT_FIELDS, AnalysisRejected, AnalysisRequest, AnalysisTimeout
+from .runner import INPUT_FIELDS, AnalysisRejected, AnalysisRequest, AnalysisResult, AnalysisTimeout
 from .state import ANALYSIS_RECORDER, RUNNER
 
 log = logging.getLogger("smallprint.daemon")
@@ -94,10 +94,24 @@ async def analyze(request: web.Request) -> web.Response:
         raise ApiError("analysis_timeout", str(exc)) from None
     except AnalysisRejected as exc:
         raise ApiError("unprocessable_input", str(exc) or "the engine cannot analyse this input") from None
+    data = dict(result.data)  # the recorder's private copy
     recorder = request.app.get(ANALYSIS_RECORDER)
     if recorder is not None:
         try:
-            await recorder(request, result)
+            await recorder(request, data)
         except Exception:  # remembering the policy is a bonus; the analysis itself must still arrive
-            log.exception("the analysis recorder failed for %s", result.get("url"))
-    return web.json_response(result)
+            log.exception("the analysis recorder failed")
+            data = dict(result.data)
+    return web.Response(body=_encode(result, data), content_type="application/json")
+
+
+def _encode(result: AnalysisResult, data: dict) -> bytes:
+    """The response body. The worker already encoded the analysis; when the recorder only added top-level keys
+    (its contract), those are appended to that JSON instead of encoding ~100 KB again on the event loop."""
+    original = result.data
+    if not all(key in data and data[key] is value for key, value in original.items()):
+        return json.dumps(data).encode("ascii")
+    added = {key: value for key, value in data.items() if key not in original}
+    if not added:
+        return result.body
+    return result.body[:-1] + b", " + json.dumps(added).encode("ascii")[1:]
