@@ -305,23 +305,31 @@ def _pair_changed(old: list[Clause], old_left: list[int], new: list[Clause], new
 class _Refiner:
     """Findings for a reported clause. A highlight that fits the clause is the engine's word on it. One that
     spans several clauses (a whole table cell, say) does not say which of them states the practice, so the
-    clause is read again on its own by the engine and keeps only those practices the engine finds in it."""
+    clause is read again on its own by the engine and keeps only those practices the engine finds in it.
+    All such clauses of a diff are read in one engine call (`prepare`), each as its own block."""
 
     def __init__(self, limit: int = _MAX_REREAD):
-        self.left = limit
+        self.limit = limit
         self.cache: dict[str, tuple[Finding, ...]] = {}
+
+    def prepare(self, clauses: list[Clause]) -> None:
+        texts = list(dict.fromkeys(c.text for c in clauses if c.wide))[:self.limit]
+        if not texts:
+            return
+        from smallprint.engine import analyze  # late: the engine loads its models on first use
+
+        blocks = [{"id": f"c{k}", "text": text} for k, text in enumerate(texts)]
+        found: dict[str, list[dict]] = defaultdict(list)
+        for h in analyze(blocks=blocks).to_dict()["highlights"]:
+            found[h["block"]].append(h)
+        for k, text in enumerate(texts):
+            self.cache[text] = _findings(found.get(f"c{k}", []))
 
     def __call__(self, clause: Clause) -> tuple[Finding, ...]:
         if not clause.wide:
             return clause.findings
-        if self.left <= 0:  # a huge rewrite: keep the wide highlights rather than take seconds
+        if clause.text not in self.cache:  # beyond the limit (a huge rewrite): keep the wide highlights
             return _merge(clause.findings, clause.wide)
-        if clause.text not in self.cache:
-            self.left -= 1
-            from smallprint.engine import analyze  # late: the engine loads models on first use
-
-            alone = analyze(blocks=[{"id": "clause", "text": clause.text}]).to_dict()["highlights"]
-            self.cache[clause.text] = _findings(alone)
         wanted = {f.practice for f in clause.wide}
         return _merge(clause.findings, tuple(f for f in self.cache[clause.text] if f.practice in wanted))
 
@@ -442,6 +450,7 @@ def diff_analyses(old: dict, new: dict, *, since: str | None = None) -> PolicyDi
     pairs = _pair_changed(old_clauses, old_left, new_clauses, new_left)
     paired_old, paired_new = {i for i, _ in pairs}, {j for _, j in pairs}
     refine = _Refiner()
+    refine.prepare([new_clauses[j] for j in new_left] + [old_clauses[i] for i in old_left])
     changed = tuple(_change("changed", new_clauses[j], refine, old_clauses[i])
                     for i, j in sorted(pairs, key=lambda p: p[1]))
     added = tuple(_change("added", new_clauses[j], refine) for j in new_left if j not in paired_new)

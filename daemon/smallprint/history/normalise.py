@@ -11,7 +11,6 @@ import html
 import re
 import unicodedata
 
-from bs4 import BeautifulSoup, NavigableString
 
 # Elements that start a new paragraph when HTML is flattened; inline elements (a, em, span...) do not.
 _BLOCK_TAGS = ("address", "article", "aside", "blockquote", "dd", "details", "div", "dl", "dt", "figcaption",
@@ -62,6 +61,9 @@ def looks_like_html(text: str) -> bool:
 
 def html_to_text(html: str) -> str:
     """Visible text of an HTML page, one paragraph per block element."""
+    # Imported here: bs4 costs ~40% of the daemon's start-up, and most recordings never need it.
+    from bs4 import BeautifulSoup, NavigableString
+
     soup = BeautifulSoup(html, "html.parser")
     for tag in soup.find_all(_INVISIBLE_TAGS):
         tag.decompose()
