@@ -280,6 +280,13 @@ class ChromiumSession:
         tab = self.message({"type": "find-tab", "url": url})["tabId"]
         return self._extension_page.evaluate("tabId => chrome.action.getBadgeText({tabId})", tab)
 
+    def open_until(self, url: str, predicate=None, what: str = "", timeout: float = PAINT_TIMEOUT_S):
+        """Open `url`, wait until its state satisfies `predicate` (default: painted) and the analysis succeeded."""
+        page = self.open(url)
+        state = self.wait_state(url, predicate or painted, what or f"{url} to be painted", timeout)
+        assert state["status"] == "done", state.get("error")
+        return page, state
+
     def popup(self, url: str):
         """The popup, opened as a tab for the page at `url`."""
         page = self.open(f"{self.origin}/popup.html?url={quote(url, safe='')}")
@@ -389,6 +396,7 @@ class FirefoxSession:
 
     state = ChromiumSession.state
     wait_state = ChromiumSession.wait_state
+    open_until = ChromiumSession.open_until
 
     def close(self) -> None:
         self.driver.quit()

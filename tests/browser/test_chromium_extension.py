@@ -38,9 +38,7 @@ def test_policy_page_is_highlighted_where_the_daemon_found_clauses(launch_chromi
     assert daemon_info(bridge_home) is None  # nothing running: the bridge must start the daemon itself
     browser = launch_chromium()
     url = f"{page_server}/policy.html"
-    page = browser.open(url)
-    state = browser.wait_state(url, painted, "the policy page to be painted")
-    assert state["status"] == "done", state.get("error")
+    page, state = browser.open_until(url, what="the policy page to be painted")
     assert daemon_info(bridge_home) is not None, "the bridge did not leave a daemon running"
     record_timing("policy.html", "chromium", state)
     assert state["kind"] == "privacy_policy"
@@ -137,9 +135,7 @@ def test_analyse_button_paints_a_page_not_detected_as_a_policy(launch_chromium, 
 def test_policy_inserted_by_script_after_load_is_highlighted(launch_chromium, page_server):
     browser = launch_chromium()
     url = f"{page_server}/late-policy.html"
-    page = browser.open(url)
-    state = browser.wait_state(url, painted, "the late policy to be painted")
-    assert state["status"] == "done", state.get("error")
+    page, state = browser.open_until(url, what="the late policy to be painted")
     record_timing("late-policy.html", "chromium", state)
     assert state["kind"] == "privacy_policy"
     marks = page.evaluate(MARKS_JS)
@@ -155,9 +151,7 @@ def test_large_policy_is_highlighted_completely(launch_chromium, page_server, sh
     assert (shared_data / "policies" / f"{LARGE_POLICY}.md").is_file()
     browser = launch_chromium()
     url = f"{page_server}/{path}"
-    page = browser.open(url)
-    state = browser.wait_state(url, painted, "the large policy to be painted", timeout=240)
-    assert state["status"] == "done", state.get("error")
+    page, state = browser.open_until(url, what="the large policy to be painted", timeout=240)
     record_timing(path.split("?")[0] + ("?combined" if split else ""), "chromium", state)
     assert state["kind"] == "privacy_policy"
     assert len(state["highlights"]) >= 300, "a policy this long has hundreds of clauses"
@@ -205,9 +199,7 @@ def test_clauses_new_since_the_last_visit_are_marked(launch_chromium, page_serve
     browser = launch_chromium()
     url = f"{page_server}/versioned/policy.html"
     policy_version(1)
-    page = browser.open(url)
-    first = browser.wait_state(url, painted, "the first visit to be painted")
-    assert first["status"] == "done", first.get("error")
+    page, first = browser.open_until(url, what="the first visit to be painted")
     assert first["changes"] is None
     assert page.evaluate("() => document.querySelectorAll('smallprint-mark[data-new]').length") == 0
 
@@ -241,9 +233,7 @@ def test_options_hide_practices_and_turn_sites_off(launch_chromium, page_server)
     options.wait_for_selector("#saved:has-text('Saved.')")
 
     url = f"{page_server}/policy.html"
-    page = browser.open(url)
-    state = browser.wait_state(url, painted, "the policy page to be painted")
-    assert state["status"] == "done", state.get("error")
+    page, state = browser.open_until(url, what="the policy page to be painted")
     practices = {g["practice"] for g in page.evaluate(MARKS_JS).values()}
     assert practices and "sale_of_data" not in practices
     assert any(h["practice"] == "sale_of_data" for h in state["highlights"])  # found, only not painted
@@ -281,9 +271,7 @@ def test_navigation_without_reload_is_analysed_again(launch_chromium, page_serve
 def test_painted_page_is_repainted_when_text_arrives_or_settings_change(launch_chromium, page_server):
     browser = launch_chromium()
     url = f"{page_server}/growing-policy.html"
-    page = browser.open(url)
-    first = browser.wait_state(url, painted, "the policy to be painted")
-    assert first["status"] == "done", first.get("error")
+    page, first = browser.open_until(url, what="the policy to be painted")
     assert_marks_match(page.evaluate(MARKS_JS), first["highlights"])
 
     page.evaluate("addSection()")  # more text, on a page that already carries marks

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from .harness import ARTIFACTS, MARKS_JS, assert_marks_match, painted, record_timing
+from .harness import ARTIFACTS, MARKS_JS, assert_marks_match, record_timing
 
 pytestmark = pytest.mark.browser
 
@@ -11,9 +11,7 @@ pytestmark = pytest.mark.browser
 def test_policy_page_is_highlighted_in_firefox(launch_firefox, page_server):
     browser = launch_firefox()
     url = f"{page_server}/policy.html"
-    browser.open(url)
-    state = browser.wait_state(url, painted, "the policy page to be painted")
-    assert state["status"] == "done", state.get("error")
+    _, state = browser.open_until(url, what="the policy page to be painted")
     record_timing("policy.html", "firefox", state)
     assert state["kind"] == "privacy_policy"
     marks = browser.evaluate(MARKS_JS)
@@ -29,9 +27,7 @@ def test_policy_page_is_highlighted_in_firefox(launch_firefox, page_server):
 def test_non_policy_page_is_left_untouched_in_firefox(launch_firefox, page_server):
     browser = launch_firefox()
     url = f"{page_server}/news.html"
-    browser.open(url)
-    state = browser.wait_state(url, lambda s: s.get("status") == "done", "the news page to be analysed")
-    assert state["status"] == "done", state.get("error")
+    _, state = browser.open_until(url, lambda s: s.get("status") == "done", "the news page to be analysed")
     assert state["kind"] == "other"
     assert browser.evaluate("() => document.querySelectorAll('smallprint-mark').length") == 0
 
