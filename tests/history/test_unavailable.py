@@ -7,6 +7,7 @@ a full disk needs the tmpfs.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 import shutil
 import subprocess
 import uuid
@@ -14,6 +15,7 @@ import uuid
 import pytest
 import pytest_asyncio
 
+import smallprint
 from smallprint.config import Config
 from smallprint.daemon.app import create_app
 from smallprint.history.store import Store
@@ -24,8 +26,8 @@ pytestmark = pytest.mark.asyncio
 TOKEN = "history-unavailable-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 URL = "https://www.example.org/privacy"
-POLICY = ("Privacy Policy\n\nThis privacy policy explains how Example collects and uses your personal data.\n\n"
-          "We collect your email address and your location.\n\nWe do not sell your personal information.")
+# The project's bundled example policy (written for smallprint), so the page is a policy by any reading.
+POLICY = (Path(smallprint.__file__).parent / "examples" / "example-privacy-policy.md").read_text(encoding="utf-8")
 
 
 def _mount(*args: str) -> bool:
