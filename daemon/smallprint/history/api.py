@@ -90,8 +90,11 @@ async def _wants_remembering(request: web.Request, result: dict) -> bool:
     """Policies are remembered; any other page only when the reader asked for it ("remember": true)."""
     if result.get("kind") in POLICY_KINDS:
         return True
+    raw = await request.read()  # aiohttp keeps the body it already read
+    if b'"remember"' not in raw:  # the usual case for an ordinary page: no need to parse it again
+        return False
     try:
-        body = json.loads(await request.read())  # aiohttp keeps the body it already read
+        body = json.loads(raw)
     except ValueError:
         return False
     return isinstance(body, dict) and body.get("remember") is True
