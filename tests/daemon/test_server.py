@@ -5,6 +5,7 @@ import json
 import signal
 import socket
 import stat
+import threading
 import time
 
 import pytest
@@ -163,3 +164,21 @@ def test_the_access_log_names_routes_not_visited_sites(daemon):
     log = log_file.read_text()
     assert "GET /v1/sites/{site}/versions" in log
     assert "private-visit.example" not in log and "private-query" not in log
+
+
+def test_sigterm_lets_the_analysis_in_flight_finish(daemon):
+    token = daemon.token()
+    text = "\n\n".join(f"Section {i}. We may share your email address and location with advertising partner {i}, "
+                       f"and we keep it for {i} months after you delete your account." for i in range(600))
+    answer: dict = {}
+
+    def analyse() -> None:
+        answer["status"], answer["body"] = daemon.request("POST", "/v1/analyze", {"text": text}, token=token)
+
+    worker = threading.Thread(target=analyse)
+    worker.start()
+    time.sleep(0.3)  # the request is in flight (or, on a fast machine, already answered: still a valid run)
+    daemon.process.send_signal(signal.SIGTERM)
+    worker.join(timeout=60)
+    assert answer["status"] == 200 and answer["body"]["content_hash"]
+    assert daemon.process.wait(timeout=30) == 0
