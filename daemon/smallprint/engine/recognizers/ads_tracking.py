@@ -59,7 +59,8 @@ class TrackingRecognizer(Recognizer):
                             r"|\btrack(?:s|ed|ing)? (?:you|your|users?|visitors?|people|individuals|activit\w+|browsing|across)"
                             r"|\bbrowsing (?:history|activity|behaviou?r)|\bclickstream|\breferr(?:er|ing|al) (?:url|page|website|site|data)s?"
                             r"|\b(?:google|web|third[- ]party) analytics|analytics (?:tools?|services?|providers?|cookies|partners|software)",
-                "concern", "protective", 0.85),
+                "concern", "protective", 0.85,
+                needs=frozenset(['ad', 'advertising', 'analytics', 'beacon', 'beacons', 'browsing', 'clickstream', 'fingerprint', 'fingerprinting', 'fingerprints', 'gif', 'gifs', 'identifier', 'identifiers', 'idfa', 'pixel', 'pixels', 'referral', 'referrer', 'referring', 'sdk', 'sdks', 'track', 'tracked', 'tracker', 'trackers', 'tracking', 'tracks'])),
         Pattern("third_party_cookies", r"\bthird[- ]party (?:\w+ )?cookies|\b(?:advertising|targeting|marketing|social media"
                                        r"|analytics?|statistic(?:s|al)|performance|tracking) cookies", "concern", "protective", 0.85),
         Pattern("cookies", r"\bcookies?\b|\blocal storage|\bweb storage|\blocal shared objects|\bflash cookies", "concern",

@@ -113,7 +113,8 @@ class Recognizer:
         self.pattern_rank = {p.name: i for i, p in enumerate(self.patterns)}
 
     def analyze(self, sentence: str, words: frozenset[str] | set[str], relaxed: bool = False) -> list[RecognizerResult]:
-        """`sentence` is lower-cased; `words` its tokens. Returns the first hit of each pattern that matches.
+        """`sentence` is lower-cased; `words` its tokens. Returns the hit of the first pattern (in declared order,
+        most specific first) that matches, or nothing: that pattern decides the reading, so the rest need not run.
         `relaxed` skips the gates (exclude, requires, needs): for reading the polarity of a clause that the
         model, not a pattern, found to state this practice."""
         if not relaxed:
@@ -121,19 +122,18 @@ class Recognizer:
                 return []
             if self._requires is not None and not self._requires.search(sentence):
                 return []
-        results: list[RecognizerResult] = []
-        context_hits = sorted(self._context & words) if self._context else []
         for pattern, (regex, bounded) in zip(self.patterns, self._regexes):
             if pattern.needs and not relaxed and pattern.needs.isdisjoint(words):
                 continue
             m = search_bounded(regex, bounded, sentence)
             if m is None:
                 continue
+            context_hits = sorted(self._context & words) if self._context else []
             score = min(0.99, pattern.score + (self.context_boost if context_hits else 0.0))
             cue = " ".join(m.group(0).split())[:60]
             explanation = f"{self.name}/{pattern.name}: \"{cue}\""
             if context_hits:
                 explanation += f"; context: {', '.join(context_hits[:4])}"
-            results.append(RecognizerResult(m.start(), m.end(), score, explanation, self.practice, pattern.name,
-                                            pattern.polarity, pattern.negated))
-        return results
+            return [RecognizerResult(m.start(), m.end(), score, explanation, self.practice, pattern.name,
+                                     pattern.polarity, pattern.negated)]
+        return []

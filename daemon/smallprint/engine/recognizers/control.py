@@ -26,7 +26,8 @@ class UserRightsRecognizer(Recognizer):
                            r"|photos|records|history)", "protective", "concern", 0.85),
         Pattern("copy_of_data", r"\b(?:request|obtain|download|export|get|receive|access)\w*" + gap(5)
                 + r"(?:a |an )?(?:cop(?:y|ies)|archive|export) of (?:your|the|all|any)|\b(?:download|export|archive) (?:of )?your "
-                  r"(?:data|information|content)|\bdata (?:export|download|archive)", "protective", "concern", 0.85),
+                  r"(?:data|information|content)|\bdata (?:export|download|archive)", "protective", "concern", 0.85,
+                needs=frozenset(['archive', 'copies', 'copy', 'download', 'export', 'portability'])),
         Pattern("complaint", r"\b(?:lodge|file|make|submit|raise)\w* a complaint" + gap(6)
                 + r"(?:supervisory|data protection|regulator\w*|authorit\w+|commissioner)", "protective", None, 0.85),
         Pattern("request_change", r"\brequest\w* (?:that we |us to |to )?(?:\w+ ){0,2}?(?:delet|correct|access|eras|rectif|updat|amend)\w*"
@@ -48,18 +49,23 @@ class UserChoiceRecognizer(Recognizer):
             "stop", "prevent", "restrict", "block", "control", "reject", "sell", "share")
     patterns = (
         Pattern("opt_out", r"\bopt(?:[- ]?out|ing out| out)\b|\bunsubscrib\w+|\bopt[- ]in\b|\bdo not (?:sell|share) my\b",
-                "protective", "concern", 0.75),
+                "protective", "concern", 0.75,
+                needs=frozenset(['opt', 'opted', 'opting', 'opts', 'sell', 'share', 'unsubscribe', 'unsubscribed', 'unsubscribing', 'unsubscription'])),
         Pattern("choose_whether", r"\bchoose (?:whether|if|not to|to (?:stop|no longer))|\b(?:if you (?:do not|don't|no longer) (?:wish|want)|wish(?:es)? not)"
                                   r" to (?:receive|get|be contacted|have|allow|share|participate)|\brequest that (?:\w+ )?(?:we )?(?:not|stop)",
-                "protective", None, 0.75),
-        Pattern("withdraw_consent", r"\b(?:withdraw|revoke|retract)\w* (?:\w+ )?consent", "protective", "concern", 0.85),
+                "protective", None, 0.75,
+                needs=frozenset(['choose', 'request', 'want', 'wish', 'wishes'])),
+        Pattern("withdraw_consent", r"\b(?:withdraw|revoke|retract)\w* (?:\w+ )?consent", "protective", "concern", 0.85,
+                needs=frozenset(['retract', 'revocation', 'revoke', 'revoking', 'withdraw', 'withdrawal', 'withdrawing', 'withdrawn'])),
         Pattern("settings", r"\b(?:chang|adjust|updat|manag|control|modif|visit|review|edit)\w* (?:\w+ ){0,3}?(?:privacy |ad |account |"
                             r"cookie |email |notification |communication )?(?:settings|preferences|privacy controls|choices)\b",
-                "protective", "concern", 0.7),
+                "protective", "concern", 0.7,
+                needs=frozenset(['choices', 'controls', 'preferences', 'settings'])),
         Pattern("you_may_choose", r"\b(?:you|users?) (?:can|may|have the (?:right|option|ability) to|are able to) (?:\w+ )?"
                                   r"(?:choose|elect|decide|decline|refuse|withdraw|turn off|disable|limit|object|stop|"
                                   r"prevent|restrict|block|control|reject)\b(?! using| to use| your use| use)",
-                "protective", "concern", 0.45),
+                "protective", "concern", 0.45,
+                needs=frozenset(['block', 'choose', 'control', 'decide', 'decline', 'disable', 'elect', 'limit', 'object', 'prevent', 'refuse', 'reject', 'restrict', 'stop', 'turn', 'withdraw'])),
     )
     context = ("marketing", "emails", "advertising", "ads", "communications", "sharing", "cookies")
 
@@ -208,7 +214,8 @@ class PrivateContentRecognizer(Recognizer):
                 "concern", "protective", 0.5),
         Pattern("messages_accessed", r"\b(?:private |direct )?(?:messages|communications|conversations|chats|e-?mails|private content|files)"
                 + gap(6) + r"(?:may be |are |can be |will be |be )?(?:accessed|read|reviewed|monitored|scanned|viewed|analy[sz]ed|inspected"
-                  r"|screened)", "concern", "protective", 0.85),
+                  r"|screened)", "concern", "protective", 0.85,
+                needs=frozenset(['accessed', 'analysed', 'analyzed', 'inspected', 'monitored', 'read', 'reviewed', 'scanned', 'screened', 'viewed'])),
         Pattern("staff_access", r"\b(?:employees|staff|personnel|moderators|reviewers|human reviewers|people working|contractors"
                                 r"|administrators?|admins?)\b"
                 + gap(8) + r"(?:access|review|read|see|listen|view)\w*", "concern", "protective", 0.7),
