@@ -1,9 +1,11 @@
 """The same core test in Firefox ESR: a policy page gets its highlights at the words the daemon found."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 
-from .harness import ARTIFACTS, MARKS_JS, assert_marks_match, record_timing
+from .harness import ARTIFACTS, MARKS_JS, assert_marks_match, record_timing, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -22,6 +24,15 @@ def test_policy_page_is_highlighted_in_firefox(launch_firefox, page_server):
     assert sale and "sell your personal information" in sale and "🍰" not in sale, by_practice
     ARTIFACTS.mkdir(exist_ok=True)
     browser.driver.save_screenshot(str(ARTIFACTS / "firefox-policy.png"))
+
+    browser.open_extension_page(f"popup.html?url={quote(url, safe='')}")  # the popup, as a tab for that page
+    wait_for(lambda: browser.driver.execute_script("return !!document.querySelector('#practices')"), 20,
+             what="the popup summary")
+    shown = browser.driver.execute_script("""return {
+      kind: document.querySelector('#kind').dataset.kind, grade: document.querySelector('#grade').textContent,
+      practices: [...document.querySelectorAll('#practices li')].map(li => li.dataset.practice)}""")
+    assert shown == {"kind": state["kind"], "grade": state["grade"]["letter"],
+                     "practices": [p["practice"] for p in state["practices"]]}
 
 
 def test_non_policy_page_is_left_untouched_in_firefox(launch_firefox, page_server):
