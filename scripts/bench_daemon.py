@@ -236,7 +236,9 @@ def main() -> int:
                   f"idle daemon, same machine, just before: p50 {percentile(idle, 50) * 1000:.1f} ms, "
                   f"p99 {percentile(idle, 99) * 1000:.1f} ms")
             print(f"daemon main process CPU during the load: {loop_cpu:.2f} s "
-                  f"({loop_cpu / result['wall'] * 100:.0f}% of one CPU; the analyses ran in the workers)")
+                  f"({loop_cpu / result['wall'] * 100:.0f}% of one CPU"
+                  + ("; the analyses ran in worker processes)" if args.worker_mode == "process" else
+                     ", analyses included: they ran in its threads)"))
             loaded_rss = rss_kb(daemon.process.pid) / 1024
             print(f"RSS after the load: daemon {loaded_rss:.1f} MB, helpers "
                   f"{sum(rss_kb(p) for p in descendants(daemon.process.pid)) / 1024:.1f} MB")
