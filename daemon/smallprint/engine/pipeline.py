@@ -162,12 +162,16 @@ def find_highlights(blocks: Sequence[Block], use_model: bool = True) -> tuple[Hi
     at all: it confirms or drops weak readings, and adds readings the rules missed."""
     finder = _finder()
     readings: list[tuple[Block, int, int, str, dict[str, RecognizerResult]]] = []
+    memo: dict[str, tuple[dict[str, RecognizerResult], frozenset[str]]] = {}
     to_model: list[int] = []  # indices into readings
     for block in blocks:
         text = block.text
         for span in split_sentences(text):
             low = _lower(text[span.start:span.end])
-            hits, cued = finder.sentence_hits(low)
+            seen = memo.get(low)
+            if seen is None:  # policies repeat lines ("How we may use it: ..."); read each distinct one once
+                seen = memo[low] = finder.sentence_hits(low)
+            hits, cued = seen
             if hits or cued:
                 weak = any(r.score < WEAK_HIT for r in hits.values())
                 if use_model and span.end - span.start >= 25 and (weak or (not hits and cued)):
