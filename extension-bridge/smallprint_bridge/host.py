@@ -166,6 +166,12 @@ def _analyze_payload(message: dict) -> dict:
             raise BridgeError("bad_request", f"`{key}` must be a string or null")
         if value is not None:
             payload[key] = value
+    # The reader's explicit "Analyse this page" asks the daemon to remember a page it would not store by itself.
+    remember = message.get("remember")
+    if remember is not None and not isinstance(remember, bool):
+        raise BridgeError("bad_request", "`remember` must be true or false")
+    if remember:
+        payload["remember"] = True
     return payload
 
 

@@ -7,6 +7,7 @@ import shlex
 import signal
 import sys
 import time
+import urllib.request
 
 import pytest
 
@@ -201,3 +202,23 @@ def test_a_daemon_killed_mid_request_that_cannot_restart_gives_daemon_start_fail
         assert bridge.close() == 0
     finally:
         bridge.kill()
+
+
+@pytest.mark.parametrize("value", ["yes", 1, [True]])
+def test_remember_must_be_a_boolean(bridge, value):
+    reply = bridge.request({**analyze_request(), "remember": value})
+    assert reply["type"] == "error" and reply["code"] == "bad_request", reply
+
+
+def test_remember_reaches_the_daemon_so_an_ordinary_page_is_stored(bridge, running_daemon, home):
+    page = [{"id": "p0", "text": "Our bakery opens at nine. We sell bread and cakes.", "tag": "p"}]
+    url = "http://bakery.example/hours"
+    reply = bridge.request({"id": "r1", "type": "analyze", "blocks": page, "url": url, "remember": True})
+    assert reply["type"] == "analysis", reply
+    token = (home / "config" / "token").read_text().strip()
+    request = urllib.request.Request(f"http://{running_daemon['host']}:{running_daemon['port']}/v1/sites",
+                                     headers={"Authorization": f"Bearer {token}"})
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(request, timeout=60) as response:
+        sites = json.loads(response.read())
+    assert any("bakery.example" in json.dumps(site) for site in sites["sites"]), sites
