@@ -200,7 +200,10 @@ async function analyse(tabId, page, reason) {
   const manual = reason === "manual";
   await setState(tabId, { status: "pending", url: page.url, title: page.title, manual });
   try {
-    const { reply, frames } = await nativeRequest({ type: "analyze", blocks: page.blocks, url: page.url, title: page.title });
+    // "Analyse this page" is the reader's explicit wish: the daemon remembers such a page even if it is no policy.
+    const request = { type: "analyze", blocks: page.blocks, url: page.url, title: page.title };
+    if (manual) request.remember = true;
+    const { reply, frames } = await nativeRequest(request);
     const state = summarise(page.url, page.title, reply, manual, frames);
     await setState(tabId, state);
     return { ok: true, analysis: reply.analysis, changes: state.changes };
