@@ -1,7 +1,7 @@
 """Helpers for recognizer tests: read one clause with the rules alone."""
 from __future__ import annotations
 
-from smallprint.engine.pipeline import read_clause
+from smallprint.engine.clauses import read_clause
 
 
 def polarity_of(sentence: str, practice: str) -> str | None:

@@ -1,9 +1,6 @@
-"""analyze(): blocks -> sentences -> one cue pass -> recognizers on cued sentences -> polarity -> summaries,
-practices, grade, segments and document kind.
-
-Speed comes from reading the text once: each sentence is tokenized once, its words are intersected with the
-registry's cue index (a C-level set operation), and only the recognizers whose cues fired run their single
-combined pattern over that sentence.
+"""analyze(): input -> blocks -> highlighted clauses (clauses.py) -> practices, grade, OPP-115 segments and the
+document kind. The trained parts (kind, segments, practice model) are optional: without them the engine falls back
+to its rules and still answers.
 """
 from __future__ import annotations
 
@@ -14,58 +11,12 @@ from collections.abc import Sequence
 from ..taxonomy import OPP115_CATEGORIES, PRACTICE_BY_ID, PRACTICE_IDS
 from . import polarity as pol
 from .blocks import to_blocks
+from .clauses import find_highlights, read_clause
 from .grade import grade as grade_highlights
-from .recognizers import RecognizerResult, default_registry
 from .results import Analysis, Block, Highlight, PracticeFinding, SegmentLabels
-from .sentences import split_sentences
-from .summaries import summarize
 
-_WORD = re.compile(r"\w+")
-# Legal boilerplate that borrows practice words (liability for "unauthorized access", "as is" warranties):
-# only a security concern may be read from such a sentence.
-_BOILERPLATE = re.compile(
-    r"\barbitrat\w+|\bclass[- ]action|\bwarrant(?:y|ies)\b|[\"“']as[- ]is[\"”']|\bas[- ]is (?:and|basis)|\bindemnif\w+"
-    r"|\bhold (?:\w+ )?harmless|\bgoverning law|\bexclusive jurisdiction|\blimitation of liability"
-    r"|\bliable (?:to you )?for any (?:indirect|direct|incidental|consequential|special|damages)")
-# One of these words must be in a sentence before the boilerplate regex is tried at all.
-_BOILERPLATE_WORDS = frozenset({
-    "arbitration", "arbitrate", "arbitrator", "arbitral", "arbitrators", "class", "warranty", "warranties", "as",
-    "indemnify", "indemnification", "indemnity", "indemnified", "harmless", "governing", "exclusive", "limitation",
-    "liable"})
-# When a more specific practice explains a sentence, generic sharing on the same words is not repeated.
-_SPECIFIC_OVER_SHARING = frozenset({"sale_of_data", "business_transfer", "government_access", "third_party_sources"})
-# Practices whose subject sits in another practice's sentence without being the point of it:
-# (practice, the practices that take the sentence over, the patterns concerned or None for all).
-_SUPPRESSIONS: tuple[tuple[str, frozenset[str], frozenset[str] | None], ...] = (
-    ("third_party_sharing", _SPECIFIC_OVER_SHARING, None),
-    # Analytics vendors behind cookies, and vendors abroad, are read as tracking and as transfers.
-    ("third_party_sharing", frozenset({"tracking", "international_transfer"}), frozenset({"recipients_access", "uses_providers"})),
-    # "advertising cookies", "opt out of marketing e-mails", "object to direct marketing": tracking, choice, rights.
-    ("advertising", frozenset({"user_choice", "user_rights", "tracking"}), None),
-    # "We may sell your data to data brokers": brokers as buyers, not as a source.
-    ("third_party_sources", frozenset({"sale_of_data", "third_party_sharing"}), frozenset({"public_sources"})),
-    # "We never sell or share your data for marketing purposes" is a promise about sale.
-    ("advertising", frozenset({"sale_of_data"}), frozenset({"use_for_ads"})),
-    # An IP address in a list of logged data is tracking; "depending on your location, data is transferred" a transfer.
-    ("location", frozenset({"tracking"}), frozenset({"ip_address"})),
-    ("location", frozenset({"international_transfer"}), None),
-    # Browser settings that block cookies are about tracking.
-    ("user_choice", frozenset({"tracking"}), frozenset({"settings", "you_may_choose"})),
-    # E-mails with tracking pixels, and how long chats are kept, are tracking and retention.
-    ("private_content", frozenset({"tracking", "retention"}), frozenset({"store_messages", "access_messages"})),
-    # "If you do not agree to the changes, you may close your account"; "we may not be able to delete your data".
-    ("user_rights", frozenset({"policy_change", "retention", "children", "security"}),
-     frozenset({"delete_account", "request_change", "you_can"})),
-)
-# A hit scoring below WEAK_HIT is dropped when another practice in the same sentence scores ARBITRATION_MARGIN more.
-WEAK_HIT = 0.62
-ARBITRATION_MARGIN = 0.15
-# Model-suggested practices (clauses the rules missed) need at least this probability.
-MODEL_THRESHOLD = 0.5
-# A weak rule reading stays only if the model gives its practice at least this probability (when a model is there).
-MODEL_CONFIRMS = 0.1
-# The lowest probability asked of the model (below it a practice counts as 0).
-MODEL_FLOOR = 0.05
+__all__ = ["analyze", "find_highlights", "read_clause", "summarize_practices"]
+
 _OPP_FOR_PRACTICE: dict[str, str] = {
     "ai_training": OPP115_CATEGORIES[0], "biometric": OPP115_CATEGORIES[0], "sensitive_data": OPP115_CATEGORIES[0],
     "location": OPP115_CATEGORIES[0], "employment_education": OPP115_CATEGORIES[0], "advertising": OPP115_CATEGORIES[0],
@@ -76,170 +27,6 @@ _OPP_FOR_PRACTICE: dict[str, str] = {
     "retention": OPP115_CATEGORIES[4], "security": OPP115_CATEGORIES[5], "policy_change": OPP115_CATEGORIES[6],
     "children": OPP115_CATEGORIES[8], "international_transfer": OPP115_CATEGORIES[8],
 }
-
-
-def _lower(text: str) -> str:
-    """Lower-case without changing length, so offsets stay valid ('İ'.lower() has two code points)."""
-    low = text.lower()
-    if len(low) == len(text):
-        return low
-    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-
-
-class _Finder:
-    """Runs the registry over sentences; holds the pattern-order table once per process."""
-
-    def __init__(self) -> None:
-        self.registry = default_registry()
-
-    def sentence_hits(self, low: str) -> tuple[dict[str, RecognizerResult], frozenset[str]]:
-        """The practices a lower-cased sentence states (best hit each), and the practices whose cue words occur."""
-        tokens = _WORD.findall(low)
-        words = set(tokens)
-        if len(tokens) > 60 and len(words) * 5 < len(tokens):
-            return {}, frozenset()  # repetitive filler (a dump, an attack on the patterns) states no practice
-        recognizers = self.registry.fired(words)
-        if not recognizers:
-            return {}, frozenset()
-        cued = frozenset(rec.practice for rec in recognizers)
-        best: dict[str, tuple[int, RecognizerResult]] = {}
-        for rec in recognizers:
-            for r in rec.analyze(low, words):
-                rank = rec.pattern_rank[r.pattern]
-                if r.practice not in best or rank < best[r.practice][0]:
-                    best[r.practice] = (rank, r)
-        hits = {practice: r for practice, (_, r) in best.items()}
-        if hits and not _BOILERPLATE_WORDS.isdisjoint(words) and _BOILERPLATE.search(low):
-            hits = {p: r for p, r in hits.items() if p == "security" and r.polarity != "protective"}
-        if len(hits) > 1:
-            hits = _arbitrate(hits)
-        for practice, suppressors, patterns in _SUPPRESSIONS:
-            hit = hits.get(practice)
-            if hit is not None and not suppressors.isdisjoint(hits) and (patterns is None or hit.pattern in patterns):
-                del hits[practice]
-        return hits, cued
-
-
-def _arbitrate(hits: dict[str, RecognizerResult]) -> dict[str, RecognizerResult]:
-    """A weak, generic reading of a sentence ("... advertisers ..." in a sentence about cookies) gives way to a
-    clearly stronger one; readings of similar strength all stay (a clause can state several practices)."""
-    top = max(r.score for r in hits.values())
-    return {p: r for p, r in hits.items() if r.score >= WEAK_HIT or top - r.score < ARBITRATION_MARGIN}
-
-
-_FINDER: _Finder | None = None
-
-
-def _finder() -> _Finder:
-    global _FINDER
-    if _FINDER is None:
-        _FINDER = _Finder()
-    return _FINDER
-
-
-def read_clause(sentence: str) -> dict[str, tuple[str, str]]:
-    """Rules only, one clause: {practice: (polarity, explanation)}. For tests and for explaining one sentence."""
-    low = _lower(sentence)
-    hits, _ = _finder().sentence_hits(low)
-    out = {}
-    for practice, r in hits.items():
-        polarity, reason = pol.decide(practice, low, r.start, r.end, r.polarity, r.negated_polarity, r.pattern)
-        out[practice] = (polarity, r.explanation + (f"; {reason}" if reason else ""))
-    return out
-
-
-def _model():
-    """B's sentence-level practice classifier, when it is there (the engine works without it)."""
-    try:
-        from .practice_model import predict_practices
-    except ImportError:
-        return None
-    return predict_practices
-
-
-def find_highlights(blocks: Sequence[Block], use_model: bool = True) -> tuple[Highlight, ...]:
-    """Rules on every sentence; then the model, where there is one, on the clauses the rules read weakly or not
-    at all: it confirms or drops weak readings, and adds readings the rules missed."""
-    finder = _finder()
-    readings: list[tuple[Block, int, int, str, dict[str, RecognizerResult]]] = []
-    memo: dict[str, tuple[dict[str, RecognizerResult], frozenset[str]]] = {}
-    to_model: list[int] = []  # indices into readings
-    for block in blocks:
-        text = block.text
-        for span in split_sentences(text):
-            low = _lower(text[span.start:span.end])
-            seen = memo.get(low)
-            if seen is None:  # policies repeat lines ("How we may use it: ..."); read each distinct one once
-                seen = memo[low] = finder.sentence_hits(low)
-            hits, cued = seen
-            if hits or cued:
-                weak = any(r.score < WEAK_HIT for r in hits.values())
-                if use_model and span.end - span.start >= 25 and (weak or (not hits and cued)):
-                    to_model.append(len(readings))
-                readings.append((block, span.start, span.end, low, hits))
-    predictions = _predict([readings[i] for i in to_model]) if to_model else None
-    model_view = dict(zip(to_model, predictions)) if predictions is not None else {}
-    highlights: list[Highlight] = []
-    for i, (block, start, end, low, hits) in enumerate(readings):
-        sentence = block.text[start:end]
-        probs = model_view.get(i)
-        for practice, r in sorted(hits.items(), key=lambda kv: PRACTICE_IDS.index(kv[0])):
-            if probs is not None and r.score < WEAK_HIT and probs.get(practice, 0.0) < MODEL_CONFIRMS:
-                continue  # a weak reading the model does not share
-            polarity, reason = pol.decide(practice, low, r.start, r.end, r.polarity, r.negated_polarity, r.pattern)
-            explanation = r.explanation + (f"; {reason}" if reason else "")
-            if probs is not None and r.score < WEAK_HIT:
-                explanation += f"; model agrees p={probs[practice]:.2f}"
-            confidence = min(0.99, r.score + pol.confidence_shift(practice, polarity, reason))
-            highlights.append(Highlight(block.id, start, end, sentence, practice, polarity,
-                                        summarize(practice, polarity, sentence), confidence, explanation))
-        if probs is not None and not hits:
-            highlights.extend(_model_highlights(block, start, end, low, probs))
-    return tuple(highlights)
-
-
-def _predict(readings) -> list[dict[str, float]] | None:
-    """Model probabilities per clause ({practice: p} for p >= a low floor), or None without a usable model."""
-    predict = _model()
-    if predict is None:
-        return None
-    sentences = [block.text[start:end] for block, start, end, _, _ in readings]
-    try:
-        predictions = predict(sentences, threshold=MODEL_FLOOR)
-    except Exception:  # a missing or broken model file must not take the rules down with it
-        return None
-    return [dict(candidates) for candidates in predictions]
-
-
-def _model_highlights(block: Block, start: int, end: int, low: str, probs: dict[str, float]) -> list[Highlight]:
-    out = []
-    if _BOILERPLATE.search(low):
-        return out
-    cued = {rec.practice for rec in _finder().registry.fired(set(_WORD.findall(low)))}
-    for practice, prob in sorted(probs.items(), key=lambda kv: -kv[1]):
-        # The model may only name a practice whose cue words occur in the clause: it decides between
-        # readings the words allow, it does not invent a subject the clause never mentions.
-        if prob < MODEL_THRESHOLD or practice not in cued:
-            continue
-        polarity, reason = _model_clause_polarity(practice, low)
-        sentence = block.text[start:end]
-        explanation = f"model: practice classifier p={prob:.2f}" + (f"; {reason}" if reason else "")
-        out.append(Highlight(block.id, start, end, sentence, practice, polarity,
-                             summarize(practice, polarity, sentence), float(prob) * 0.8, explanation))
-    return out
-
-
-def _model_clause_polarity(practice: str, low: str) -> tuple[str, str]:
-    """Polarity of a clause the model assigned to `practice`: read by that practice's own patterns with their
-    gates lifted when one matches ("will make an announcement in advance"), otherwise by negation and defaults."""
-    recognizer = _finder().registry.by_practice.get(practice)
-    if recognizer is not None:
-        hits = recognizer.analyze(low, set(_WORD.findall(low)), relaxed=True)
-        if hits:
-            r = min(hits, key=lambda h: recognizer.pattern_rank[h.pattern])
-            polarity, reason = pol.decide(practice, low, r.start, r.end, r.polarity, r.negated_polarity, r.pattern)
-            return polarity, f"polarity read by {r.pattern}" + (f", {reason}" if reason else "")
-    return pol.model_polarity(practice, low)
 
 
 def summarize_practices(highlights: Sequence[Highlight]) -> tuple[PracticeFinding, ...]:
