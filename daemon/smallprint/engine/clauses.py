@@ -58,9 +58,9 @@ _SUPPRESSIONS: tuple[tuple[str, frozenset[str], frozenset[str] | None], ...] = (
 WEAK_HIT = 0.62
 ARBITRATION_MARGIN = 0.15
 # Model-suggested practices (clauses the rules missed) need at least this probability.
-MODEL_THRESHOLD = 0.5
+MODEL_THRESHOLD = 0.4
 # A weak rule reading stays only if the model gives its practice at least this probability (when a model is there).
-MODEL_CONFIRMS = 0.1
+MODEL_CONFIRMS = 0.15
 # The lowest probability asked of the model (below it a practice counts as 0).
 MODEL_FLOOR = 0.05
 

@@ -156,6 +156,9 @@ class SecurityRecognizer(Recognizer):
     context = ("data", "information", "personal", "protect")
 
 
+# The words that name the document itself: a change clause must name what changes.
+_DOC_WORDS = frozenset({"policy", "policies", "terms", "notice", "agreement", "statement", "conditions", "tos", "eula",
+                        "document", "rules"})
 _DOC = (r"\b(?:policy|policies|terms|notice|agreement|statement|conditions|tos|eula|this document|these rules"
         r"|privacy (?:policy|notice|statement))\b")
 
@@ -167,28 +170,35 @@ class PolicyChangeRecognizer(Recognizer):
             "updated", "amend", "amended", "amendment", "amendments", "revise", "revised", "revision", "revisions",
             "alter", "replace", "notify", "revisit")
     patterns = (
-        Pattern("without_notice", r"\bwithout (?:\w+ ){0,2}?(?:notice|notif\w+|warning|informing|telling)|\bat (?:our|its|their|the) sole discretion"
-                                  r"|\bwith or without (?:\w+ )?notice|\bcontinued use (?:\w+ ){0,6}?(?:constitutes?|means|signifies|indicates|deemed)"
-                                  r"|\bresponsib\w+ (?:\w+ ){0,4}?(?:to )?(?:review|check)", "concern", None, 0.88),
-        Pattern("advance_notice", NUMBER + r"\s*(?:\(\d+\)\s*)?(?:calendar |business )?(?:days?|weeks?|months?)" + gap(6)
-                + r"(?:before|prior|in advance|after (?:they are |being |the )?(?:posted|notice|notification))|\bin advance\b|\badvance notice"
-                  r"|\bprior (?:written )?notice|\bno (?:sooner|earlier) than|\bnot (?:\w+ )?(?:apply )?retroactive\w*"
-                  r"|\bbefore (?:the|they|such|any|these) (?:\w+ )?(?:changes?|terms|policy) (?:take|become|go|are)",
-                "protective", "concern", 0.9),
-        Pattern("will_notify", r"\b(?:will|shall|would|we'll) (?:\w+ ){0,3}?(?:notify|inform|tell|email|e-mail|alert|contact|communicate|announce|let you know"
+        Pattern("without_notice", r"\bwithout (?:\w+ ){0,2}?(?:notice|notif\w+|warning|informing|telling)"
+                                  r"|\bwith or without (?:\w+ )?notice", "concern", None, 0.9),
+        # A stated notice period ("at least 30 days before", "no sooner than fourteen days after posting").
+        Pattern("notice_period", NUMBER + r"\s*(?:\(\d+\)\s*)?(?:calendar |business )?(?:days?|weeks?|months?)" + gap(6)
+                + r"(?:before|prior|in advance|advance notice|notice|after (?:they are |being |the )?(?:posted|notice|notification))"
+                  r"|\bno (?:sooner|earlier) than", "protective", "concern", 0.9),
+        # Told before changes apply, no period stated: informative.
+        Pattern("advance_notice", r"\bin advance\b|\badvance notice|\bprior (?:written )?notice|\bnot (?:\w+ )?(?:apply )?retroactive\w*"
+                                  r"|\bbefore (?:the|they|such|any|these|it|we) (?:\w+ )?(?:changes?|terms|policy|updated|revised|make|take|become"
+                                  r"|go|come|are)\b", "neutral", None, 0.85),
+        Pattern("will_notify", r"\b(?:will|shall|would|we[’']ll) (?:\w+ ){0,5}?(?:notify|inform|tell|email|e-mail|alert|contact|communicate|announce|let you know"
                                r"|provide (?:you )?(?:with )?(?:\w+ )?(?:notice|notification)|post (?:a )?(?:\w+ )?notice)"
-                               r"|\b(?:notify|inform) you\b|\b(?:be |been )?notified\b|\bnotification\b|\bdirect notice|\bnotice (?:of|to you)"
-                               r"|\brevisit|\bcheck (?:back|this page|periodically|regularly|frequently)"
-                               r"|\breview (?:this|these|the) (?:\w+ )?(?:policy|terms|page)? ?(?:periodically|regularly|frequently)",
+                               r"|\b(?:notify|inform) you\b|\b(?:be |been )?notified\b|\bnotification\b|\bdirect notice"
+                               r"|\bnotice (?:will|shall) be (?:posted|sent|given|provided|displayed)|\bprovid\w* (?:\w+ ){0,2}?with (?:\w+ ){0,2}?notice",
                 "neutral", None, 0.85),
+        # Changes the reader must look for: at the service's discretion, "check this page", continued use as consent.
+        Pattern("discretion", r"\bat (?:our|its|their|the) (?:sole |own |absolute )?discretion|\bcontinued use (?:\w+ ){0,6}?(?:constitutes?|means"
+                              r"|signifies|indicates|deemed|confirms)|\bresponsib\w+ (?:\w+ ){0,4}?(?:to )?(?:review|check)"
+                              r"|\brevisit|\b(?:check|review|consult|visit)\w* (?:\w+ ){0,4}?(?:back|periodically|regularly|frequently|often"
+                              r"|from time to time)",
+                "concern", None, 0.75, needs=_DOC_WORDS),
         Pattern("may_change", r"\b(?:may|can|might|could|reserves? the right to|will|right to)\b (?:\w+ ){0,4}?(?:chang|modif|updat|amend|revis|alter"
                               r"|replac)\w*|\b(?:changes?|modifications?|amendments?|updates?|revisions?) (?:\w+ ){0,3}?(?:to|of) "
-                              r"(?:this|these|the|our)", "concern", None, 0.65),
+                              r"(?:this|these|the|our)", "concern", None, 0.65, needs=_DOC_WORDS),
     )
     context = ("policy", "terms", "time", "notice")
-    # A change of "this policy", or a change the reader is told about ("if we change how we use your data, we
-    # will notify you").
-    requires = _DOC + r"|\bnotif\w*|\bnotice\b"
+    # A change of "this policy", or any change the reader is told about ("if we change how we use your data, we
+    # will notify you"); a breach notice is no policy change.
+    requires = _DOC + r"|\bchang\w*|\bamend\w*|\bmodif\w*|\brevis\w*"
     exclude = r"^\W*(?:last )?(?:updated|modified|revised|effective)\b|\b(?:last|date of) (?:updated|modified|revis\w+|update)\b(?!" + gap(6) + r"(?:may|will))"
 
 

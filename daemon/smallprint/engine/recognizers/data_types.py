@@ -57,7 +57,11 @@ class LocationRecognizer(Recognizer):
         Pattern("location_data", r"\blocation(?:[- ]based)? (?:data|information|info|services|history|signals)\b"
                                  r"|\b(?:collect|use|track|access|determine|infer|share|receive|obtain|store)\w*" + gap(6)
                                  + r"locations?\b", "concern", "protective", 0.7),
-        Pattern("ip_address", r"\bip[- ]address(?:es)?\b", "concern", "protective", 0.45),
+        # An IP address counts as location only where the clause says it is used for location; a bare IP address
+        # in a list of logged data is read by the tracking recognizer.
+        Pattern("ip_address", r"\bip[- ]address(?:es)?\b(?=.*?\b(?:locat\w*|geograph\w*|city|country|region|area|where)\b)"
+                              r"|\b(?:locat\w*|geograph\w*|city|country|region|area)\b.*?\bip[- ]address(?:es)?\b",
+                "concern", "protective", 0.55, needs=frozenset({"ip"})),
     )
     context = ("device", "collect", "wi-fi", "wifi", "cell", "towers", "bluetooth")
     exclude = _LOCATION_NOT_USER
