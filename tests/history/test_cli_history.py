@@ -104,6 +104,8 @@ def test_diff_html_is_self_contained_and_highlights_the_data_use_changes(files, 
     (["diff", "missing-old.md", "missing-new.md"], "missing-old.md"),
     (["diff", "-", "-"], "only one of OLD and NEW"),
     (["history", "about:blank"], "not a site name"),
+    (["history", "exa mple.com"], "not a site name"),
+    (["forget", "exa mple.com"], "not a site name"),
 ])
 def test_errors_are_one_line_without_traceback(args, message, smallprint_home, tmp_path):
     result = subprocess.run([sys.executable, "-m", "smallprint", *args], capture_output=True, text=True, timeout=120,

@@ -42,3 +42,15 @@ def test_a_url_without_a_host_is_refused(url):
 @pytest.mark.parametrize("value", ["facebook.com", "www.facebook.com", "https://m.facebook.com/privacy", "FACEBOOK.COM"])
 def test_site_key_accepts_domain_host_or_url(value):
     assert site_key(value) == "facebook.com"
+
+
+@pytest.mark.parametrize("value", ["exa mple.com", "a b", "example.com<script>", "ex\tample.org", "%", "..."])
+def test_site_key_refuses_what_is_not_a_host_name(value):
+    with pytest.raises(ValueError, match="not a site name"):
+        site_key(value)
+
+
+@pytest.mark.parametrize("value, expected", [("bücher.de", "bücher.de"), ("127.0.0.1", "127.0.0.1"),
+                                             ("http://[::1]:8080/privacy", "::1"), ("my_host.example.com", "example.com")])
+def test_site_key_keeps_international_names_and_addresses(value, expected):
+    assert site_key(value) == expected

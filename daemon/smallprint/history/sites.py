@@ -28,6 +28,7 @@ _MULTI_LABEL_SUFFIXES = frozenset(
 )
 
 
+_HOST_PUNCTUATION = frozenset("-._:[]")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:(?!\d)")
 
 
@@ -73,6 +74,8 @@ def site_key(site: str) -> str:
     """What names a site in the store: a URL, a host or a domain, reduced to its registrable domain."""
     site = site.strip()
     host = host_of(site) if ("/" in site or ":" in site) else site.rstrip(".").lower()
-    if not host:
+    # A host name is letters, digits, hyphens and dots (IP addresses add ':' and brackets); anything else
+    # ("exa mple.com", "a<b") is a typo, which should be an error rather than "nothing is remembered".
+    if not host or not all(ch.isalnum() or ch in _HOST_PUNCTUATION for ch in host):
         raise ValueError(f"not a site name: {site!r}")
     return registrable_domain(host)
