@@ -30,7 +30,7 @@ _BOILERPLATE_WORDS = frozenset({
     "indemnify", "indemnification", "indemnity", "indemnified", "harmless", "governing", "exclusive", "limitation",
     "liable"})
 # When a more specific practice explains a sentence, generic sharing on the same words is not repeated.
-_SPECIFIC_OVER_SHARING = frozenset({"sale_of_data", "business_transfer", "government_access", "third_party_sources"})
+_SPECIFIC_OVER_SHARING = frozenset({"business_transfer", "third_party_sources"})
 # Practices whose subject sits in another practice's sentence without being the point of it:
 # (practice, the practices that take the sentence over, the patterns concerned or None for all).
 _SUPPRESSIONS: tuple[tuple[str, frozenset[str], frozenset[str] | None], ...] = (

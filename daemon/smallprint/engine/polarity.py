@@ -75,7 +75,8 @@ def negated_inside(sentence: str, start: int, end: int) -> Negation | None:
 # the hits of the listed patterns only (None: all patterns of the practice).
 _Q = re.compile
 _TRACKING_CONCERN = _Q(r"third[- ]part|advertis|\bads?\b|marketing|analytic|statistic|\bacross\b|partners|social|\btrack"
-                       r"|measur|google|facebook|doubleclick|retarget|interests?\b|profil|other (?:web)?sites|beacon|pixel")
+                       r"|measur|google|facebook|doubleclick|retarget|interests?\b|profil|other (?:web)?sites|beacon|pixel"
+                       r"|plug-?ins?\b|widgets?\b|share ?this|like button|twitter|linkedin|pinterest|youtube")
 _QUALIFIERS: dict[str, tuple[tuple[re.Pattern, str, str, frozenset[str] | None], ...]] = {
     "third_party_sharing": (
         (_Q(r"\b(?:aggregated?|anonymi[sz]ed|de-identified|non-personal|not personally identif\w*|statistical)\b"),
@@ -111,6 +112,7 @@ _QUALIFIERS: dict[str, tuple[tuple[re.Pattern, str, str, frozenset[str] | None],
 }
 # How much surer a qualified reading is than the bare pattern (a plain "we use cookies" is the weakest reading
 # of a passage that also says what the cookies are for).
+NEGATED_CONFIDENCE = 0.05
 _QUALIFIED_CONFIDENCE = {("tracking", "concern"): 0.1, ("tracking", "protective"): 0.1, ("tracking", "neutral"): -0.1}
 
 
@@ -123,7 +125,10 @@ def qualify(practice: str, sentence: str, pattern: str | None = None) -> tuple[s
 
 
 def confidence_shift(practice: str, polarity: str, reason: str) -> float:
-    """Confidence added to (or taken from) a hit whose polarity a sentence-level qualifier decided."""
+    """Confidence added to (or taken from) a hit whose polarity a qualifier or a negation decided: "these cookies
+    do not identify you" says more than the "we use cookies" before it."""
+    if reason.startswith("negated"):
+        return NEGATED_CONFIDENCE
     return _QUALIFIED_CONFIDENCE.get((practice, polarity), 0.0) if reason.startswith("qualified") else 0.0
 
 

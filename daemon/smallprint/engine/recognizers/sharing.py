@@ -9,11 +9,12 @@ _RECIPIENTS = (r"(?:third[- ]?part(?:y|ies)|(?:business |marketing |advertising 
                r"|affiliate[sd]?|affiliated (?:compan\w+|entities)|(?:service|technology|analytics) providers?|vendors?"
                r"|(?:sub-?)?processors?|subsidiar\w+|contractors?|advertisers?|(?:other|outside|unaffiliated|external) "
                r"(?:compan\w+|parties|organi[sz]ations|entities|businesses)|group compan\w+|family of companies"
-               r"|companies|outside parties|others\b|sponsors?|data brokers?|app developers?|developers)")
+               r"|companies|outside parties|others\b|anyone|anybody|no one|any(?: other)? (?:organi[sz]ation|company|entity)"
+               r"|sponsors?|data brokers?|app developers?|developers)")
 # Verbs that pass data on by themselves, and verbs that do so only with data as their object ("provide you
 # marketing" passes nothing on; "provide your information to partners" does).
 _GIVE = (r"(?:\b(?:shar(?:e|es|ed|ing)|disclos(?:e|es|ed|ing|ure)|transfer(?:s|red|ring)?|releas(?:e|es|ed|ing)"
-         r"|pass(?:es|ed|ing)? (?:on|along)|trade|rent)\b|\b(?:provid\w*|giv(?:e|es|en|ing)|make (?:\w+ )?available|made available"
+         r"|pass(?:es|ed|ing)? (?:on|along)|trade|rent|make (?:\w+ )?available|made available)\b|\b(?:provid\w*|giv(?:e|es|en|ing)"
          r"|send|sent|communicat\w*|transmit\w*)\W+(?:\w+\W+){0,3}?(?:information|data|details|pii|it|them)\b)")
 _SALE_WORDS = r"\b(?:sell|sells|selling|sold|rent(?:s|ed|ing)?|lease|leased|barter|monetize|trade|trading|traded)\b"
 
@@ -151,7 +152,7 @@ class ThirdPartySharingRecognizer(Recognizer):
             "advertiser", "companies", "organizations", "organisations", "entities", "businesses", "others",
             "sponsors", "sponsor", "brokers", "broker", "developers", "group", "family", "share", "shares",
             "shared", "sharing", "disclose", "discloses", "disclosed", "disclosing", "disclosure", "disclosures",
-            "consent", "permission", "authorization", "authorisation")
+            "consent", "permission", "authorization", "authorisation", "anyone", "anybody", "organization", "organisation", "outside", "give", "gives", "available", "transfer", "transfers", "transferred")
     patterns = (
         Pattern("only_with_consent", r"\bonly (?:\w+ ){0,4}?(?:with|if|when|where|after) (?:you (?:have )?(?:given|give|provide) )?(?:your )?"
                                      r"(?:explicit |express |prior |specific )?(?:consent|permission|authori[sz]ation)",
