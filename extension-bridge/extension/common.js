@@ -62,15 +62,21 @@ const SP = {
       fix: "Check the installation and the helper's log:",
       command: "smallprint status",
     },
+    // The daemon failing to start is often an installation that moved (a new virtual environment, an
+    // upgrade): the reader gets the command that shows why, then the one that registers the helper again.
     daemon_start_failed: {
       title: "The smallprint service could not be started.",
       fix: "Start it in a terminal to see why:",
       command: "smallprint serve",
+      more: [{ fix: "If smallprint was installed again or moved, register its helper for this browser:",
+               command: "smallprint install-host" }],
     },
     daemon_unavailable: {
       title: "The smallprint service is not running.",
       fix: "Start it in a terminal:",
       command: "smallprint serve",
+      more: [{ fix: "If that command is not found, install smallprint, then register its helper:",
+               command: "smallprint install-host" }],
     },
     timeout: {
       title: "The smallprint service took too long to answer.",

@@ -59,8 +59,12 @@ function renderError(error) {
   const box = el("div", { class: "error", id: "error", "data-code": error.code ?? "" },
     el("p", { class: "kind", text: help.title }),
     el("p", { text: help.fix }),
-    el("code", { id: "fix-command", text: help.command }));
-  if (error.hint) box.append(el("p", { class: "muted", text: error.hint }));
+    el("code", { id: "fix-command", class: "fix-command", text: help.command }));
+  for (const step of help.more ?? []) {
+    box.append(el("p", { text: step.fix }), el("code", { class: "fix-command", text: step.command }));
+  }
+  // The bridge's own hint only where the extension has no steps of its own (it would repeat them).
+  if (error.hint && !SP.ERROR_HELP[error.code]) box.append(el("p", { class: "muted", text: error.hint }));
   if (error.message) box.append(el("p", { class: "muted", text: `Details: ${error.message}` }));
   view.replaceChildren(box, el("p", { class: "muted", text: "The page was left as it is." }));
 }

@@ -25,6 +25,7 @@ def popup_summary(popup) -> dict:
         counts: li.querySelector('.counts').textContent})),
       error: document.querySelector('#error')?.dataset.code ?? null,
       command: document.querySelector('#fix-command')?.textContent ?? null,
+      commands: [...document.querySelectorAll('.fix-command')].map(code => code.textContent),
       text: document.querySelector('#view').innerText,
     })""")
 
@@ -173,6 +174,8 @@ def test_daemon_that_cannot_start_shows_the_fix_and_leaves_the_page_untouched(la
     popup.locator("body").screenshot(path=str(ARTIFACTS / "chromium-popup-daemon-error.png"))
     assert summary["error"] == "daemon_start_failed"
     assert summary["command"] == "smallprint serve"
+    # ...and, since a failed start is often a moved installation, the command that registers the helper again.
+    assert summary["commands"] == ["smallprint serve", "smallprint install-host"]
     assert "left as it is" in summary["text"]
 
 
@@ -187,6 +190,7 @@ def test_missing_host_shows_the_install_command(launch_chromium, page_server):
     summary = popup_summary(browser.popup(url))
     assert summary["error"] == "host_missing"
     assert summary["command"] == "smallprint install-host"
+    assert summary["commands"] == ["smallprint install-host"]
 
 
 @pytest.fixture
