@@ -22,11 +22,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "daemon"))
 
 import numpy as np  # noqa: E402
-from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
+from scipy import sparse  # noqa: E402
+from sklearn.feature_extraction.text import CountVectorizer  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.model_selection import GroupKFold  # noqa: E402
 
-from smallprint.engine.linear import FORMAT, encode_floats  # noqa: E402
+from smallprint.engine.linear import FORMAT, OFFSET, encode_uint16  # noqa: E402
 from smallprint.taxonomy import OPP115_CATEGORIES, PRACTICE_IDS  # noqa: E402
 
 TOKEN_PATTERN = r"\w+"  # must match smallprint.engine.linear.TOKEN
@@ -40,11 +41,38 @@ def read_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def vectorizer(vocabulary=None, min_df=2) -> TfidfVectorizer:
-    """Binary tf x idf, L2-normalised, word 1-2grams: what LinearModel computes at run time."""
-    return TfidfVectorizer(token_pattern=TOKEN_PATTERN, lowercase=True, ngram_range=(1, 2), binary=True,
-                           use_idf=True, smooth_idf=True, norm="l2", min_df=min_df, vocabulary=vocabulary,
-                           dtype=np.float64)
+class AdditiveTfidf:
+    """Counted word 1-2grams x idf, divided by sqrt(sum over occurrences of idf^2): what LinearModel computes.
+
+    (sklearn's L2 norm is not a sum over occurrences, which the packed run-time scoring needs.)
+    """
+
+    def __init__(self, vocabulary=None, min_df=2):
+        self.counts = CountVectorizer(token_pattern=TOKEN_PATTERN, lowercase=True, ngram_range=(1, 2), min_df=min_df,
+                                      vocabulary=vocabulary, dtype=np.float64)
+        self.idf_ = None
+
+    def fit_transform(self, texts):
+        counts = self.counts.fit_transform(texts)
+        n = counts.shape[0]
+        df = np.asarray((counts > 0).sum(axis=0)).ravel()
+        self.idf_ = np.log((1 + n) / (1 + df)) + 1.0  # sklearn's smooth idf
+        return self._weigh(counts)
+
+    def transform(self, texts):
+        return self._weigh(self.counts.transform(texts))
+
+    def _weigh(self, counts):
+        norm = np.sqrt(np.asarray(counts @ (self.idf_ ** 2)).ravel())
+        norm[norm == 0] = 1.0
+        return (sparse.diags(1.0 / norm) @ counts @ sparse.diags(self.idf_)).tocsr()
+
+    def get_feature_names_out(self):
+        return self.counts.get_feature_names_out()
+
+
+def vectorizer(vocabulary=None, min_df=2) -> AdditiveTfidf:
+    return AdditiveTfidf(vocabulary=vocabulary, min_df=min_df)
 
 
 def fit_binary(x, y, c: float, balanced: bool) -> LogisticRegression:
@@ -65,7 +93,7 @@ def best_threshold(y: np.ndarray, p: np.ndarray, lo=0.1, hi=0.9) -> float:
     return best
 
 
-def select_features(vec: TfidfVectorizer, weights: np.ndarray, keep: int) -> list[str]:
+def select_features(vec: AdditiveTfidf, weights: np.ndarray, keep: int) -> list[str]:
     """The `keep` features with the largest weight (any class), sorted: the shipped vocabulary."""
     names = vec.get_feature_names_out()
     strength = np.abs(weights).max(axis=0) * vec.idf_
@@ -73,18 +101,25 @@ def select_features(vec: TfidfVectorizer, weights: np.ndarray, keep: int) -> lis
     return sorted(str(names[i]) for i in order)
 
 
-def model_document(name: str, classes, vec: TfidfVectorizer, coef: np.ndarray, bias, thresholds, kind="ovr",
+def model_document(name: str, classes, vec: AdditiveTfidf, coef: np.ndarray, bias, thresholds, kind="ovr",
                    extra=None) -> dict:
-    """coef: outputs x features (in vec's feature order). The idf is folded into the stored weights."""
+    """coef: outputs x features (in vec's feature order). The idf is folded into the stored weights, which are
+    quantised to 16 bits (with OFFSET) next to the quantised idf^2 and a count of 1 (see engine/linear.py)."""
     names = [str(n) for n in vec.get_feature_names_out()]
     order = sorted(range(len(names)), key=names.__getitem__)
     idf = vec.idf_[order]
-    rows = (coef[:, order] * idf).T  # features x outputs
+    weights = (coef[:, order] * idf).T  # features x outputs
+    weight_scale = float(np.float32(np.abs(weights).max() / (OFFSET - 1)))
+    norm_scale = float(np.float32((idf ** 2).max() / 65535))
+    fields = np.zeros((len(order), len(classes) + 2), dtype=np.int64)
+    fields[:, :len(classes)] = np.rint(weights / weight_scale).astype(np.int64) + OFFSET
+    fields[:, len(classes)] = np.maximum(1, np.rint(idf ** 2 / norm_scale)).astype(np.int64)
+    fields[:, len(classes) + 1] = 1
     return {
-        "format": FORMAT, "name": name, "kind": kind, "classes": list(classes), "outputs": int(coef.shape[0]),
+        "format": FORMAT, "name": name, "kind": kind, "classes": list(classes),
         "vocab": "\n".join(names[i] for i in order),
-        "weights": encode_floats(rows.astype(np.float32).ravel().tolist()),
-        "norm2": encode_floats((idf ** 2).astype(np.float32).tolist()),
+        "fields": encode_uint16(fields.ravel().tolist()),
+        "weight_scale": weight_scale, "norm_scale": norm_scale,
         "bias": [round(float(b), 6) for b in bias],
         "thresholds": [round(float(t), 4) for t in thresholds],
         "extra": extra or {},

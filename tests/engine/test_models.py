@@ -49,9 +49,23 @@ def test_linear_models_load_with_consistent_shapes(name, classes):
         assert model.classes == classes
     assert set(model.classes) <= set(PRACTICE_IDS) | set(OPP115_CATEGORIES)
     assert model.outputs == len(model.classes) == len(model.bias) == len(model.thresholds)
-    assert len(model.rows) == len(model.vocab) + 1 == len(model.norm2)
-    assert all(len(row) == model.outputs for row in model.rows[:50])
+    assert len(model.packed) > 1000
+    assert all(isinstance(k, str) or (isinstance(k, tuple) and len(k) == 2) for k in model.packed)
     assert all(0.0 < t < 1.0 for t in model.thresholds)
+    assert model.weight_scale > 0 and model.norm_scale > 0
+
+
+def test_long_texts_are_summed_in_chunks_exactly(monkeypatch):
+    model = linear.load_named("segments")
+    tokens = linear.tokenize("we collect your personal information and share it with advertising partners " * 9)
+    whole = model.sums(tokens)
+    monkeypatch.setattr(linear, "CHUNK", 7)  # force the chunked path, cutting bigrams at chunk edges
+    assert model.sums(tokens) == whole
+    monkeypatch.undo()
+    huge = tokens * (2 * linear.CHUNK // len(tokens) + 3)  # would overflow a 32-bit field if summed at once
+    weights, norm2, count = model.sums(huge)
+    assert count > linear.CHUNK and norm2 > 0
+    assert all(0.0 <= p <= 1.0 for p in model.probabilities(huge))
 
 
 @pytest.mark.parametrize("content", [b"", b"not gzip", gzip.compress(b"{not json"),

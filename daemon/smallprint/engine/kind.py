@@ -176,19 +176,15 @@ def read_document(blocks: Sequence[Block], url: str | None = None, title: str | 
 
 def _data_block_share(blocks: Sequence[Block]) -> float:
     """Share of the (first 150) body blocks the OPP-115 model reads confidently as first- or third-party
-    data practice, choices, access, retention or security text."""
-    from .segments import model as segment_model
+    data practice, choices, access, retention or security text (scores shared with classify_blocks)."""
+    from .segments import block_probabilities
 
-    m = segment_model()
-    practice_columns = range(6)  # the first six OPP-115 categories are the data-practice ones
-    body = [b for b in blocks[:400] if len(b.text) >= 60][:150]
+    scored = block_probabilities(blocks)
+    body = [i for i, b in enumerate(blocks[:400]) if len(b.text) >= 60][:150]
     if not body:
         return 0.0
-    hits = 0
-    for block in body:
-        probs = m.probabilities(tokenize(block.text))
-        if any(probs[i] >= 0.7 for i in practice_columns):
-            hits += 1
+    practice_columns = range(6)  # the first six OPP-115 categories are the data-practice ones
+    hits = sum(1 for i in body if scored[i] and any(scored[i][c] >= 0.7 for c in practice_columns))
     return hits / len(body)
 
 

@@ -3,11 +3,14 @@
 The model files (engine/models/*.json.gz) are written by scripts/train_models.py with scikit-learn; here they
 are only read, with the standard library, so the default engine needs no numpy and no scikit-learn.
 
-Features are word unigrams and bigrams of `\\w+` tokens of the lower-cased text, present/absent (binary tf),
-weighted by idf and L2-normalised over the model's vocabulary: exactly what the trainer fits. The idf is folded
-into the stored weights, so scoring a text is: look every unigram and bigram up in one dict (bigrams are tuple
-keys, so no strings are built), sum the weight rows of the distinct hits, divide by the norm. All of it runs in
-C-level `map`/`zip`/`sum` calls rather than per-token Python code, which is what keeps the engine fast.
+Features are word unigrams and bigrams of the `\\w+` tokens of the lower-cased text, counted, weighted by idf and
+normalised by sqrt(sum over occurrences of idf^2) (the L2 norm when no feature repeats; unlike it, a sum over
+occurrences). Every quantity a score needs is therefore a plain sum over the text's features, which allows the
+trick that makes this fast: each vocabulary feature maps to ONE Python integer in which the feature's quantised
+weights for every class, its idf^2 and a count of 1 sit side by side in 32-bit fields. Scoring a text is then
+two C-level `sum(map(dict.get, ...))` passes (unigrams, then bigram tuples: no strings are built) and one unpack
+of the total; no per-token Python code runs. Each field holds an unsigned 16-bit value (weights are stored with
+an offset), so 65,535 features can be summed before a field could overflow; longer texts are summed in chunks.
 """
 from __future__ import annotations
 
@@ -20,12 +23,15 @@ import sys
 from array import array
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import islice
+from itertools import islice, repeat
 from pathlib import Path
 
-FORMAT = "smallprint-linear/1"
+FORMAT = "smallprint-linear/2"
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 TOKEN = re.compile(r"\w+")
+OFFSET = 32768  # stored weight = round(weight / weight_scale) + OFFSET, in 0..65535
+FIELD_BYTES = 4
+CHUNK = 30_000  # tokens summed at once: 2 * CHUNK features * 65535 stays below 2**32
 
 
 def tokenize(text: str) -> list[str]:
@@ -33,8 +39,8 @@ def tokenize(text: str) -> list[str]:
     return TOKEN.findall(text.lower())
 
 
-def _floats(encoded: str) -> array:
-    values = array("f")
+def _uint16(encoded: str) -> array:
+    values = array("H")
     values.frombytes(base64.b64decode(encoded))
     if sys.byteorder != "little":  # the files are little-endian everywhere
         values.byteswap()
@@ -43,58 +49,64 @@ def _floats(encoded: str) -> array:
 
 @dataclass(frozen=True, slots=True)
 class LinearModel:
-    """Weights of one linear classifier over a shared vocabulary.
+    """One linear classifier: `packed` maps a feature (str, or a (str, str) bigram) to its packed fields.
 
-    `rows[i]` holds the weight (already multiplied by idf) of vocabulary feature i for every output, `norm2[i]`
-    its squared idf (for the L2 norm). Row 0 is a zero row that unknown features could point at.
-    `outputs` is `len(classes)` for a one-vs-rest or multinomial model; models with context weights store
-    more columns per row (see segments.py), which callers slice.
+    Fields, low bits first: one quantised weight per output, then idf^2, then the constant 1 (the count).
     """
     name: str
     classes: tuple[str, ...]
-    vocab: dict
-    rows: tuple[tuple[float, ...], ...]
-    norm2: array
+    packed: dict
+    weight_scale: float
+    norm_scale: float
     bias: tuple[float, ...]
     thresholds: tuple[float, ...]
-    outputs: int
     kind: str  # "ovr" (independent sigmoids) or "multinomial" (softmax)
     extra: dict
 
-    # -- features -------------------------------------------------------------------------------------------
-    def feature_ids(self, tokens: list[str]) -> set[int]:
-        """Distinct vocabulary rows present in a token list (unigrams and bigrams)."""
-        get = self.vocab.get
-        ids = set(map(get, tokens))
-        ids.update(map(get, zip(tokens, islice(tokens, 1, None))))
-        ids.discard(None)
-        return ids
+    @property
+    def outputs(self) -> int:
+        return len(self.classes)
 
-    def raw_scores(self, ids: set[int]) -> list[float]:
-        """Un-normalised sums of the weight rows of `ids` (one value per output column), and no bias."""
-        if not ids:
-            return [0.0] * self.outputs
-        return [sum(col) for col in zip(*map(self.rows.__getitem__, ids))]
+    def sums(self, tokens: list[str]) -> tuple[list[int], int, int]:
+        """(per-output quantised weight sums, idf^2 sum, number of features found) over the text's features."""
+        get = self.packed.get
+        width = self.outputs + 2
+        if len(tokens) <= CHUNK:
+            total = sum(map(get, tokens, repeat(0))) + sum(map(get, zip(tokens, islice(tokens, 1, None)), repeat(0)))
+            fields = _unpack(total, width)
+        else:  # sum each chunk apart so that no 32-bit field can overflow into the next
+            fields = [0] * width
+            for start in range(0, len(tokens), CHUNK):
+                part = tokens[start:start + CHUNK + 1]  # one token of overlap for the bigram across the cut
+                total = sum(map(get, part[:CHUNK], repeat(0))) + sum(map(get, zip(part, islice(part, 1, None)),
+                                                                         repeat(0)))
+                fields = [a + b for a, b in zip(fields, _unpack(total, width))]
+        count = fields[-1]
+        return [v - count * OFFSET for v in fields[:-2]], fields[-2], count
 
-    def norm(self, ids: set[int]) -> float:
-        return math.sqrt(sum(map(self.norm2.__getitem__, ids))) if ids else 1.0
-
-    def decision(self, ids: set[int]) -> list[float]:
-        """Linear scores (logits) of one text given its feature ids."""
-        raw = self.raw_scores(ids)
-        inv = 1.0 / self.norm(ids)
-        return [b + s * inv for b, s in zip(self.bias, raw)]
+    def logits(self, tokens: list[str]) -> list[float]:
+        weights, norm2, count = self.sums(tokens)
+        if not count or not norm2:
+            return list(self.bias)
+        factor = self.weight_scale / math.sqrt(norm2 * self.norm_scale)
+        return [b + w * factor for b, w in zip(self.bias, weights)]
 
     def probabilities(self, tokens: list[str]) -> list[float]:
-        return self.to_probabilities(self.decision(self.feature_ids(tokens)))
-
-    def to_probabilities(self, logits: list[float]) -> list[float]:
+        logits = self.logits(tokens)
         if self.kind == "multinomial":
             top = max(logits)
             exps = [math.exp(v - top) for v in logits]
             total = sum(exps)
             return [e / total for e in exps]
         return [sigmoid(v) for v in logits]
+
+
+def _unpack(total: int, width: int):
+    fields = array("I")
+    fields.frombytes(total.to_bytes(width * FIELD_BYTES, "little"))
+    if sys.byteorder != "little":
+        fields.byteswap()
+    return fields
 
 
 def sigmoid(value: float) -> float:
@@ -110,25 +122,35 @@ def load(path: Path) -> LinearModel:
         data = json.loads(gzip.decompress(Path(path).read_bytes()))
     except (OSError, EOFError, ValueError) as exc:
         raise ValueError(f"cannot read model file {path}: {exc}") from exc
-    if data.get("format") != FORMAT:
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ValueError(f"{path} is not a {FORMAT} model file")
-    outputs = int(data["outputs"])
-    vocab: dict = {}
-    for row, feature in enumerate(data["vocab"].split("\n"), start=1):
-        parts = feature.split(" ")
-        vocab[parts[0] if len(parts) == 1 else tuple(parts)] = row
-    flat = _floats(data["weights"])
-    zero = (0.0,) * outputs
-    rows = (zero,) + tuple(zip(*[iter(flat)] * outputs))
-    norm2 = array("d", [0.0])
-    norm2.extend(_floats(data["norm2"]).tolist())
-    if len(rows) != len(vocab) + 1 or len(norm2) != len(rows):
-        raise ValueError(f"{path}: vocabulary and weights disagree")
-    return LinearModel(
-        name=data["name"], classes=tuple(data["classes"]), vocab=vocab, rows=rows, norm2=norm2,
-        bias=tuple(data["bias"]), thresholds=tuple(data.get("thresholds") or ()), outputs=outputs,
-        kind=data.get("kind", "ovr"), extra=data.get("extra", {}),
-    )
+    try:
+        classes = tuple(data["classes"])
+        width = len(classes) + 2
+        features = data["vocab"].split("\n")
+        stored = _uint16(data["fields"])
+        if len(stored) != width * len(features):
+            raise ValueError("vocabulary and weights disagree")
+        wide = array("I", stored)  # each 16-bit value in its own 32-bit field
+        if sys.byteorder != "little":
+            wide.byteswap()
+        raw = wide.tobytes()
+        step = width * FIELD_BYTES
+        from_bytes = int.from_bytes
+        packed = {}
+        for row, feature in enumerate(features):
+            key = feature if " " not in feature else tuple(feature.split(" "))
+            packed[key] = from_bytes(raw[row * step:(row + 1) * step], "little")
+        model = LinearModel(
+            name=str(data["name"]), classes=classes, packed=packed, weight_scale=float(data["weight_scale"]),
+            norm_scale=float(data["norm_scale"]), bias=tuple(float(b) for b in data["bias"]),
+            thresholds=tuple(float(t) for t in data.get("thresholds") or ()), kind=data.get("kind", "ovr"),
+            extra=dict(data.get("extra") or {}))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"{path}: malformed model file ({exc})") from exc
+    if len(model.bias) != width - 2:
+        raise ValueError(f"{path}: malformed model file (one bias per class expected)")
+    return model
 
 
 @lru_cache(maxsize=None)
@@ -137,11 +159,9 @@ def load_named(name: str) -> LinearModel:
     return load(MODELS_DIR / f"{name}.json.gz")
 
 
-def encode_floats(values) -> str:
-    """float32 little-endian, base64: the weight encoding of the model files (used by the trainer)."""
-    packed = array("f", values)
-    if packed.itemsize != 4:  # pragma: no cover - every supported platform has 4-byte floats
-        raise ValueError("float32 arrays are required")
+def encode_uint16(values) -> str:
+    """uint16 little-endian, base64: the field encoding of the model files (used by the trainer)."""
+    packed = array("H", values)
     if sys.byteorder != "little":  # pragma: no cover
         packed.byteswap()
     return base64.b64encode(packed.tobytes()).decode("ascii")

@@ -6,6 +6,7 @@ train policies, so the dev policies stay an honest check.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Sequence
 
 from smallprint.taxonomy import OPP115_CATEGORIES
@@ -23,25 +24,27 @@ def model() -> LinearModel:
     return loaded
 
 
-def block_probabilities(blocks: Sequence[Block]) -> list[list[float]]:
-    """Per block, the probability of each category in OPP115_CATEGORIES order."""
-    m = model()
+def block_probabilities(blocks: Sequence[Block]) -> tuple[tuple[float, ...], ...]:
+    """Per block, the probability of each category in OPP115_CATEGORIES order (() for a block with no word).
+
+    The last document's result is kept: the page-kind detector and classify_blocks read the same blocks in one
+    analysis, and the blocks are scored once.
+    """
+    return _probabilities(tuple(blocks))
+
+
+@lru_cache(maxsize=1)
+def _probabilities(blocks: tuple[Block, ...]) -> tuple[tuple[float, ...], ...]:
+    probabilities = model().probabilities
     out = []
     for block in blocks:
-        out.append(m.probabilities(tokenize(block.text)))
-    return out
+        tokens = tokenize(block.text)
+        out.append(tuple(probabilities(tokens)) if tokens else ())
+    return tuple(out)
 
 
 def classify_blocks(blocks: Sequence[Block]) -> tuple[tuple[str, ...], ...]:
     """Per block (same order), the OPP-115 categories it expresses; () for blocks with no word."""
-    m = model()
-    cuts = m.thresholds
-    labels = []
-    for block in blocks:
-        tokens = tokenize(block.text)
-        if not tokens:
-            labels.append(())
-            continue
-        probs = m.probabilities(tokens)
-        labels.append(tuple(c for c, p, cut in zip(OPP115_CATEGORIES, probs, cuts) if p >= cut))
-    return tuple(labels)
+    cuts = model().thresholds
+    return tuple(tuple(c for c, p, cut in zip(OPP115_CATEGORIES, probs, cuts) if p >= cut)
+                 for probs in block_probabilities(blocks))
