@@ -96,8 +96,9 @@ class _Finder:
                 if r.practice not in best or rank < best[r.practice][0]:
                     best[r.practice] = (rank, r)
         hits = {practice: r for practice, (_, r) in best.items()}
-        if hits and not _BOILERPLATE_WORDS.isdisjoint(words) and _BOILERPLATE.search(low):
-            hits = {p: r for p, r in hits.items() if p == "security" and r.polarity != "protective"}
+        if not _BOILERPLATE_WORDS.isdisjoint(words) and _BOILERPLATE.search(low):
+            # boilerplate: no reading but a security concern, and nothing for the model to add
+            return {p: r for p, r in hits.items() if p == "security" and r.polarity != "protective"}, frozenset()
         if len(hits) > 1:
             hits = _arbitrate(hits)
         for practice, suppressors, patterns in _SUPPRESSIONS:
@@ -148,9 +149,9 @@ def find_highlights(blocks: Sequence[Block], use_model: bool = True) -> tuple[Hi
     """Rules on every sentence; then the model, where there is one, on the clauses the rules read weakly or not
     at all: it confirms or drops weak readings, and adds readings the rules missed."""
     finder = _finder()
-    readings: list[tuple[Block, int, int, str, dict[str, RecognizerResult]]] = []
+    readings: list[tuple[Block, int, int, str, dict[str, RecognizerResult], frozenset[str]]] = []
     memo: dict[str, tuple[dict[str, RecognizerResult], frozenset[str]]] = {}
-    to_model: list[int] = []  # indices into readings
+    to_model: dict[str, None] = {}  # distinct clauses to ask the model about, in order
     for block in blocks:
         text = block.text
         for span in split_sentences(text):
@@ -161,48 +162,50 @@ def find_highlights(blocks: Sequence[Block], use_model: bool = True) -> tuple[Hi
             hits, cued = seen
             if hits or cued:
                 weak = any(r.score < WEAK_HIT for r in hits.values())
-                if use_model and span.end - span.start >= 25 and (weak or (not hits and cued)):
-                    to_model.append(len(readings))
-                readings.append((block, span.start, span.end, low, hits))
-    predictions = _predict([readings[i] for i in to_model]) if to_model else None
-    model_view = dict(zip(to_model, predictions)) if predictions is not None else {}
+                if use_model and cued and span.end - span.start >= 25 and (weak or not hits):
+                    to_model[low] = None
+                readings.append((block, span.start, span.end, low, hits, cued))
+    model_view = _predict(list(to_model)) if to_model else {}
     highlights: list[Highlight] = []
-    for i, (block, start, end, low, hits) in enumerate(readings):
+    read: dict[tuple[str, str], tuple[str, str, float, str]] = {}  # (clause, practice) -> its reading, built once
+    for block, start, end, low, hits, cued in readings:
         sentence = block.text[start:end]
-        probs = model_view.get(i)
+        probs = model_view.get(low)
         for practice, r in sorted(hits.items(), key=lambda kv: PRACTICE_IDS.index(kv[0])):
             if probs is not None and r.score < WEAK_HIT and probs.get(practice, 0.0) < MODEL_CONFIRMS:
                 continue  # a weak reading the model does not share
-            polarity, reason = pol.decide(practice, low, r.start, r.end, r.polarity, r.negated_polarity, r.pattern)
-            explanation = r.explanation + (f"; {reason}" if reason else "")
-            if probs is not None and r.score < WEAK_HIT:
-                explanation += f"; model agrees p={probs[practice]:.2f}"
-            confidence = min(0.99, r.score + pol.confidence_shift(practice, polarity, reason))
-            highlights.append(Highlight(block.id, start, end, sentence, practice, polarity,
-                                        summarize(practice, polarity, sentence), confidence, explanation))
+            key = (low, practice)
+            reading = read.get(key)
+            if reading is None:
+                polarity, reason = pol.decide(practice, low, r.start, r.end, r.polarity, r.negated_polarity, r.pattern)
+                explanation = r.explanation + (f"; {reason}" if reason else "")
+                if probs is not None and r.score < WEAK_HIT:
+                    explanation += f"; model agrees p={probs[practice]:.2f}"
+                confidence = min(0.99, r.score + pol.confidence_shift(practice, polarity, reason))
+                reading = read[key] = (polarity, summarize(practice, polarity, sentence), confidence, explanation)
+            polarity, summary, confidence, explanation = reading
+            highlights.append(Highlight(block.id, start, end, sentence, practice, polarity, summary, confidence,
+                                        explanation))
         if probs is not None and not hits:
-            highlights.extend(_model_highlights(block, start, end, low, probs))
+            highlights.extend(_model_highlights(block, start, end, low, probs, cued))
     return tuple(highlights)
 
 
-def _predict(readings) -> list[dict[str, float]] | None:
-    """Model probabilities per clause ({practice: p} for p >= a low floor), or None without a usable model."""
+def _predict(lows: list[str]) -> dict[str, dict[str, float]]:
+    """Model probabilities per lower-cased clause ({practice: p} for p >= a low floor); empty without a model."""
     predict = _model()
     if predict is None:
-        return None
-    sentences = [block.text[start:end] for block, start, end, _, _ in readings]
+        return {}
     try:
-        predictions = predict(sentences, threshold=MODEL_FLOOR)
+        predictions = predict(lows, threshold=MODEL_FLOOR)
     except Exception:  # a missing or broken model file must not take the rules down with it
-        return None
-    return [dict(candidates) for candidates in predictions]
+        return {}
+    return {low: dict(candidates) for low, candidates in zip(lows, predictions)}
 
 
-def _model_highlights(block: Block, start: int, end: int, low: str, probs: dict[str, float]) -> list[Highlight]:
+def _model_highlights(block: Block, start: int, end: int, low: str, probs: dict[str, float],
+                      cued: frozenset[str]) -> list[Highlight]:
     out = []
-    if _BOILERPLATE.search(low):
-        return out
-    cued = {rec.practice for rec in _finder().registry.fired(set(_WORD.findall(low)))}
     for practice, prob in sorted(probs.items(), key=lambda kv: -kv[1]):
         # The model may only name a practice whose cue words occur in the clause: it decides between
         # readings the words allow, it does not invent a subject the clause never mentions.
