@@ -54,6 +54,9 @@ _SUPPRESSIONS: tuple[tuple[str, frozenset[str], frozenset[str] | None], ...] = (
     ("user_rights", frozenset({"policy_change", "retention", "children", "security"}),
      frozenset({"delete_account", "request_change", "you_can"})),
 )
+_SUPPRESSIBLE: dict[str, list[tuple[frozenset[str], frozenset[str] | None]]] = {}
+for _practice, _suppressors, _patterns in _SUPPRESSIONS:
+    _SUPPRESSIBLE.setdefault(_practice, []).append((_suppressors, _patterns))
 # A hit scoring below WEAK_HIT is dropped when another practice in the same sentence scores ARBITRATION_MARGIN more.
 WEAK_HIT = 0.62
 ARBITRATION_MARGIN = 0.15
@@ -101,10 +104,13 @@ class _Finder:
             return {p: r for p, r in hits.items() if p == "security" and r.polarity != "protective"}, frozenset()
         if len(hits) > 1:
             hits = _arbitrate(hits)
-        for practice, suppressors, patterns in _SUPPRESSIONS:
-            hit = hits.get(practice)
-            if hit is not None and not suppressors.isdisjoint(hits) and (patterns is None or hit.pattern in patterns):
-                del hits[practice]
+        if len(hits) > 1:
+            for practice in [p for p in hits if p in _SUPPRESSIBLE]:
+                hit = hits[practice]
+                for suppressors, patterns in _SUPPRESSIBLE[practice]:
+                    if not suppressors.isdisjoint(hits) and (patterns is None or hit.pattern in patterns):
+                        del hits[practice]
+                        break
         return hits, cued
 
 
