@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 # A candidate boundary: end punctuation (+ closing quotes/brackets) then space and anything but a lower-case
 # ASCII letter (a capital in any script, digit, quote, bracket, bullet, emoji); or a line break, unless it falls
-# inside a sentence (a word or comma before it and a lower-case word after it: a wrapped line). Fixed-width pieces only: linear time on any input.
-_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*[ \t]+(?=[^\sa-z])|(?<![\w,])[ \t]*[\r\n]+[ \t]*|[ \t]*[\r\n]+[ \t]*(?![a-z(])")
+# inside a sentence (a word or comma before it and a lower-case word after it: a wrapped line; checked in Python,
+# since a regex alternative that may start with optional spaces would be tried at every position). Fixed-width pieces only: linear time on any input.
+_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*[ \t]+(?=[^\sa-z])|[\r\n]\s*")
 _CLAUSE = re.compile(r";[ \t]+|:[ \t]+(?=[\"'“(•\-*]?[A-Z(•])")
 _LAST_WORD = re.compile(r"(\w[\w.]{0,12})[.!?]+[\"'”’)\]]*\s*$")
 _ABBREVIATIONS = frozenset({
@@ -85,15 +86,31 @@ def _clauses(text: str, span: Span) -> list[Span]:
     return [bounded for piece in pieces for bounded in _bounded(text, piece)]
 
 
+def _wrapped(text: str, at: int, after: int) -> bool:
+    """A line break inside a sentence: a word or comma before it, a lower-case word or '(' after it."""
+    before = at - 1
+    while before >= 0 and text[before] in " \t":
+        before -= 1
+    if before < 0 or not (text[before].isalnum() or text[before] in "_,"):
+        return False
+    return after < len(text) and ("a" <= text[after] <= "z" or text[after] == "(")
+
+
 def split_sentences(text: str) -> list[Span]:
     """Sentence (or clause) spans of `text`, in order, without surrounding whitespace."""
     spans: list[Span] = []
     start = 0
     for m in _BOUNDARY.finditer(text):
-        punct_end = m.start() + len(m.group(0).rstrip())
-        if m.group(0)[0] == "." and _is_abbreviation(text, punct_end):
-            continue
-        piece = _trimmed(text, start, punct_end if m.group(0)[0] in ".!?" else m.start())
+        first = text[m.start()]
+        if first in "\r\n":
+            if _wrapped(text, m.start(), m.end()):
+                continue
+            piece = _trimmed(text, start, m.start())
+        else:
+            punct_end = m.start() + len(m.group(0).rstrip())
+            if first == "." and _is_abbreviation(text, punct_end):
+                continue
+            piece = _trimmed(text, start, punct_end)
         if piece:
             spans.extend(_clauses(text, piece))
         start = m.end()
