@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 
 import pytest
 import pytest_asyncio
 
 from smallprint.daemon.runner import (AnalysisRejected, AnalysisRequest, AnalysisRunner, AnalysisTimeout,
-                                      analyze_in_worker)
+                                      _lower_priority, analyze_in_worker)
 
 pytestmark = pytest.mark.asyncio
 
@@ -75,3 +76,32 @@ async def test_analyses_running_when_the_pool_is_replaced_are_retried(runner):
 async def test_the_engine_refusing_input_is_a_rejection_not_a_crash():
     with pytest.raises(AnalysisRejected):
         analyze_in_worker({"text": "a", "html": "<p>a</p>"})
+
+
+# Worker start-up made deliberately slower than the time limit below, so that the test does not depend on how
+# fast this machine starts a process and imports the engine. A tiny analysis takes milliseconds.
+SLOW_START_SECONDS = 2.0
+LIMIT_BELOW_START_SECONDS = 1.0
+
+
+def slow_worker_start() -> None:
+    """Worker initializer (module-level: workers import it by name)."""
+    _lower_priority()
+    time.sleep(SLOW_START_SECONDS)
+
+
+@pytest.mark.parametrize("runner", [{"workers": 1, "cache_entries": 0, "timeout_seconds": LIMIT_BELOW_START_SECONDS,
+                                     "worker_initializer": slow_worker_start}], indirect=True)
+async def test_the_time_limit_does_not_count_worker_start_up(runner):
+    # A fresh pool: the clock starts once the worker has started and loaded the engine.
+    first = await runner.analyze(request("We collect your name."))
+    assert len(first.data["content_hash"]) == 64
+    # An overrun replaces the pool; the next analysis must not pay the new pool's start-up against its limit,
+    # or every analysis after one overrun would time out too.
+    runner.timeout_seconds = 1e-6
+    with pytest.raises(AnalysisTimeout):
+        await runner.analyze(request(BIG_TEXT))
+    runner.timeout_seconds = LIMIT_BELOW_START_SECONDS
+    after = await runner.analyze(request("We collect your email address."))
+    assert len(after.data["content_hash"]) == 64
+    assert runner.stats["timeouts"] == 1 and runner.stats["pool_restarts"] == 1

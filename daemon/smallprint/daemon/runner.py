@@ -4,7 +4,10 @@ Why processes by default: the engine is pure Python, so in a thread it would hol
 health check and request parse while it works. With `workers` processes the event loop stays free.
 
 Why a semaphore in front of the pool: the time limit should measure the analysis, not its wait in the queue,
-so a request only enters the pool when a worker is free, and its clock starts then.
+so a request only enters the pool when a worker is free, and its clock starts then. For the same reason the
+clock waits for the pool's warm-up (starting the processes, importing the engine, loading its models: about a
+second): otherwise a limit below that would time out every analysis on a fresh pool, and since an overrun
+replaces the pool, every analysis after the first overrun too.
 
 A process that overruns its limit cannot be interrupted from outside, so the runner replaces the whole pool
 (kills its processes); analyses that were running in the old pool are retried once on the new one.
@@ -83,6 +86,9 @@ def _warm_up() -> bool:
     return True
 
 
+# Longest wait for a pool's warm-up before an analysis goes ahead anyway (its clock then includes the rest).
+WARM_UP_LIMIT_SECONDS = 60.0
+
 # Workers run this much below the daemon's CPU priority: when the machine is busy, the event loop (health
 # checks, request parsing) gets the CPU before the analyses do.
 WORKER_NICENESS = 5
@@ -105,8 +111,10 @@ def _pool_context():
 
 
 class AnalysisRunner:
-    def __init__(self, *, workers: int, mode: str, timeout_seconds: float, cache_entries: int):
+    def __init__(self, *, workers: int, mode: str, timeout_seconds: float, cache_entries: int,
+                 worker_initializer=_lower_priority):
         self.workers = workers
+        self.worker_initializer = worker_initializer  # module-level (pickled by name); tests slow it down
         self.mode = mode
         self.timeout_seconds = timeout_seconds
         self.cache_entries = cache_entries
@@ -115,6 +123,7 @@ class AnalysisRunner:
         self._slots = asyncio.Semaphore(workers)
         self._pool: concurrent.futures.Executor | None = None
         self._warm_task: asyncio.Future | None = None
+        self._warm_pool: concurrent.futures.Executor | None = None  # the pool that _warm_task warms
         self.stats = {"analyses": 0, "cache_hits": 0, "timeouts": 0, "pool_restarts": 0}
 
     # -- lifecycle -------------------------------------------------------------------------------------
@@ -122,19 +131,23 @@ class AnalysisRunner:
         if self.mode == "thread":
             return concurrent.futures.ThreadPoolExecutor(self.workers, thread_name_prefix="smallprint-analysis")
         return concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=_pool_context(),
-                                                      initializer=_lower_priority)
+                                                      initializer=self.worker_initializer)
 
     def start(self) -> None:
         self._pool = self._new_pool()
 
     def start_warm_up(self) -> None:
-        if self._pool is None:  # closed already
+        """Warm the current pool up in the background, once per pool."""
+        if self._pool is None or self._warm_pool is self._pool:  # closed already, or warming or warm
             return
+        self._warm_pool = self._pool
         self._warm_task = asyncio.ensure_future(self.warm_up())
 
     async def warm_up(self) -> None:
         """Start every worker and load the engine in it, in the background, so the first request is not slow."""
         pool = self._pool
+        if pool is None:
+            return
         try:
             await asyncio.gather(*[await self._submit(pool, _warm_up) for _ in range(self.workers)])
         except Exception as exc:  # a warm-up failure is not fatal: the real request will report it
@@ -164,6 +177,22 @@ class AnalysisRunner:
         self.stats["pool_restarts"] += 1
         self._pool = self._new_pool()
         self._kill(broken)
+        self.start_warm_up()  # at once: the next analysis waits for it before its clock starts
+
+    async def _until_warm(self, pool: concurrent.futures.Executor) -> None:
+        """Wait (bounded) until `pool` has started its workers and loaded the engine: not part of any time limit."""
+        if self._pool is pool:
+            self.start_warm_up()  # a request before the daemon's scheduled warm-up starts it now
+        task = self._warm_task
+        if task is None or self._warm_pool is not pool or task.done():
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(task), WARM_UP_LIMIT_SECONDS)
+        except TimeoutError:
+            log.warning("worker warm-up still running after %.0fs; analysing anyway", WARM_UP_LIMIT_SECONDS)
+        except asyncio.CancelledError:
+            if not task.cancelled():  # we were cancelled, not the warm-up (close() cancels that)
+                raise
 
     @staticmethod
     async def _submit(pool: concurrent.futures.Executor, fn, *args) -> asyncio.Future:
@@ -204,6 +233,7 @@ class AnalysisRunner:
         if self._pool is None:
             raise RuntimeError("the analysis pool is not running")
         pool = self._pool
+        await self._until_warm(pool)
         started = time.monotonic()
         try:
             future = await self._submit(pool, analyze_in_worker, request.engine_kwargs())
