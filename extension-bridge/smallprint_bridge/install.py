@@ -11,6 +11,7 @@ value is the manifest's path (the manifest itself then lives in smallprint's dat
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import os
@@ -162,11 +163,17 @@ def install(browsers: tuple[str, ...], target_dir: Path | None = None, extension
     launcher = launcher or bridge_launcher()
     done = []
     for place in placements(browsers, target_dir):
-        place.manifest.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps(host_manifest(place.browser, launcher, ids), indent=2) + "\n"
         tmp = place.manifest.with_suffix(".json.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, place.manifest)  # a browser never reads half a manifest
+        try:
+            place.manifest.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, place.manifest)  # a browser never reads half a manifest
+        except OSError as exc:  # a bad --target-dir, a read-only profile: say which browser and which folder
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+            raise InstallError(f"cannot write the {place.browser} host manifest in {place.manifest.parent}: "
+                               f"{exc.strerror or exc}") from None
         if place.registry_key:
             _set_registry(place.registry_key, str(place.manifest))
         done.append(place)
@@ -178,7 +185,10 @@ def uninstall(browsers: tuple[str, ...], target_dir: Path | None = None) -> list
     removed = []
     for place in placements(browsers, target_dir):
         existed = place.manifest.is_file()
-        place.manifest.unlink(missing_ok=True)
+        try:
+            place.manifest.unlink(missing_ok=True)
+        except OSError as exc:
+            raise InstallError(f"cannot remove {place.manifest}: {exc.strerror or exc}") from None
         if place.registry_key and _delete_registry(place.registry_key):
             existed = True
         if target_dir is not None and len(browsers) > 1:

@@ -130,7 +130,12 @@ def test_windows_uses_a_per_user_registry_key(smallprint_home, browser, key):
 @pytest.mark.parametrize("args,message", [
     (["--target-dir", "x"], "say which --browser"),
     (["--browser", "chromium", "--target-dir", "x", "--extension-dir", "/nonexistent"], "no extension manifest"),
+    (["--browser", "chromium", "--target-dir", "a-file"], "cannot write the chromium host manifest in"),
+    (["--browser", "firefox", "--target-dir", "a-file/below"], "cannot write the firefox host manifest in"),
 ])
-def test_mistakes_get_one_clear_line(tmp_path, args, message):
+def test_mistakes_get_one_clear_line(tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a-file").write_text("not a folder")
     result = smallprint("install-host", *args, home=tmp_path)
     assert result.returncode != 0 and message in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
