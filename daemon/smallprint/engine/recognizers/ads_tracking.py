@@ -50,10 +50,10 @@ class TrackingRecognizer(Recognizer):
                                    r"|be (?:\w+ )?(?:available|able|provided|possible|accessible)|operate|load)|\baffect|\blimit|\bimpair"
                                    r"|\bdiminish|\bunable|\bcannot|\bbreak|\bimpact|\bdegrad|\binterfere|\bno longer|\bnot all|\bsome (?:\w+ )?"
                                    r"(?:features|functions|parts|areas|services|pages)))\W*\w+", "neutral", None, 0.8),
-        Pattern("necessary_cookies", r"\b(?:strictly |technically )?(?:necessary|essential|required|session|first[- ]party"
+        Pattern("necessary_cookies", r"\b(?:necessary|essential|required|session|first[- ]party"
                                      r"|functional(?:ity)?|preference)\W+(?:\w+\W+){0,2}?cookies?\b|\bcookies?\b" + gap(6)
                 + r"(?:necessary|essential|required) (?:for|to)", "neutral", "protective", 0.8),
-        Pattern("trackers", r"\b(?:web |tracking )?beacons?|\b(?:tracking |conversion |facebook |meta )?pixels?(?: tags?)?\b"
+        Pattern("trackers", r"\bbeacons?|\bpixels?(?: tags?)?\b"
                             r"|\btracking (?:technolog\w+|tools?|scripts?|tags?|codes?|services?|software|cookies?)"
                             r"|\bclear gifs?|\bsdks?\b|\badvertising ids?\b|\bad(?:vertising)? identifiers?|\bidfa\b|\bmobile identifiers?|(?:device|browser|canvas) fingerprint\w*|\bfingerprinting\b|\btrackers?\b"
                             r"|\btrack(?:s|ed|ing)? (?:you|your|users?|visitors?|people|individuals|activit\w+|browsing|across)"

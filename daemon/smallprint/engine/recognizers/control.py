@@ -17,7 +17,7 @@ class UserRightsRecognizer(Recognizer):
             "erase", "erasure", "export", "portability", "copy", "download", "complaint", "lodge", "amend", "object",
             "restrict", "restriction", "archive", "update", "edit", "retrieve", "forgotten", "request")
     patterns = (
-        Pattern("right_to", r"(?<!reserves the )(?<!reserve the )(?<!retains the )(?<!retain the )\brights? (?:to|of) (?:\w+\W+){0,3}?" + _RIGHT_VERBS + r"|\bright to be forgotten|\bdata portability"
+        Pattern("right_to", r"\bright(?<!reserves the right)(?<!reserve the right)(?<!retains the right)(?<!retain the right)s? (?:to|of) (?:\w+\W+){0,3}?" + _RIGHT_VERBS + r"|\bright to be forgotten|\bdata portability"
                 r"|\brights? of (?:access|rectification|erasure|portability|deletion)", "protective", "concern", 0.65,
                 needs=frozenset(['portability', 'right', 'rights'])),
         Pattern("you_can", r"\b(?:you|users?|members?|customers?|individuals)\b (?:can|may|could|are (?:able|entitled|free) to|have the "

