@@ -15,12 +15,11 @@ from .results import Block
 MAX_INPUT_CHARS = 2_000_000
 MAX_BLOCKS = 200_000
 
-_WS = re.compile(r"\s+")
 
 
 def clean_inline(text: str) -> str:
     """Collapse whitespace runs to one space and strip the ends."""
-    return _WS.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def clean_lines(lines: list[str]) -> str:
@@ -37,7 +36,7 @@ _MD_IMAGE = re.compile(r"!\[([^\[\]\n]{0,300})\]\([^()\s]{0,2000}(?:\s+\"[^\"\n]
 _MD_LINK = re.compile(r"\[([^\[\]\n]{0,500})\]\([^()\s]{0,2000}(?:\s+\"[^\"\n]{0,300}\")?\)")
 _MD_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]{1,2000})>")
 _MD_STRONG = re.compile(r"\*\*|__")
-_MD_EMPH = re.compile(r"(?<![\w*])[*_](?=\S)([^*_\n]{1,500}?)(?<=\S)[*_](?![\w*])")
+_MD_EMPH = re.compile(r"[*_](?<![\w*][*_])(?=\S)([^*_\n]{1,500}?)(?<=\S)[*_](?![\w*])")
 _MD_CODE = re.compile(r"`{1,3}")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<])")
 
@@ -100,7 +99,8 @@ def blocks_from_text(text: str) -> tuple[Block, ...]:
             flush()
             out.append((f"h{len(m.group(1))}", m.group(2)))
             continue
-        line = _QUOTE.sub("", line)
+        if line.lstrip().startswith(">"):
+            line = _QUOTE.sub("", line)
         if line.lstrip().startswith("|") and line.rstrip().endswith("|") and line.count("|") >= 2:
             flush()
             if not _TABLE_SEP.match(line):
