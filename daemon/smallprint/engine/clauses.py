@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from ..taxonomy import PRACTICE_IDS
 from . import polarity as pol
@@ -60,7 +61,8 @@ for _practice, _suppressors, _patterns in _SUPPRESSIONS:
 # A hit scoring below WEAK_HIT is dropped when another practice in the same sentence scores ARBITRATION_MARGIN more.
 WEAK_HIT = 0.62
 ARBITRATION_MARGIN = 0.15
-# Model-suggested practices (clauses the rules missed) need at least this probability.
+# Model-suggested practices (clauses the rules missed) need at least this probability, and the model's own
+# cross-validated cut-off for the practice.
 MODEL_THRESHOLD = 0.4
 # A weak rule reading stays only if the model gives its practice at least this probability (when a model is there).
 MODEL_CONFIRMS = 0.15
@@ -209,13 +211,25 @@ def _predict(lows: list[str]) -> dict[str, dict[str, float]]:
     return {low: dict(candidates) for low, candidates in zip(lows, predictions)}
 
 
+@lru_cache(maxsize=1)
+def _model_cutoffs() -> dict[str, float]:
+    """The model's own per-practice cut-offs (chosen by cross-validation over services), where it states them."""
+    try:
+        from .practice_model import model
+        m = model()
+        return dict(zip(m.classes, m.thresholds))
+    except Exception:  # an older or missing model: the engine's own threshold alone applies
+        return {}
+
+
 def _model_highlights(block: Block, start: int, end: int, low: str, probs: dict[str, float],
                       cued: frozenset[str]) -> list[Highlight]:
     out = []
+    cutoffs = _model_cutoffs()
     for practice, prob in sorted(probs.items(), key=lambda kv: -kv[1]):
         # The model may only name a practice whose cue words occur in the clause: it decides between
         # readings the words allow, it does not invent a subject the clause never mentions.
-        if prob < MODEL_THRESHOLD or practice not in cued:
+        if prob < MODEL_THRESHOLD or practice not in cued or prob < cutoffs.get(practice, 0.0):
             continue
         polarity, reason = _model_clause_polarity(practice, low)
         sentence = block.text[start:end]
