@@ -140,7 +140,8 @@ class SecurityRecognizer(Recognizer):
                 + gap(8) + r"(?:security|secure|safe|absolute|100%|unauthori[sz]ed|protected|impenetrable)|\bno (?:method|system|security"
                            r"|transmission|data transmission|website|measures?)" + gap(10) + r"(?:100%|completely|perfectly|fully|absolutely|totally)"
                            r" (?:secure|safe)", "concern", None, 0.85),
-        Pattern("no_liability", r"\b(?:not|no)\b (?:be )?(?:responsible|liable)" + gap(10) + r"(?:unauthori[sz]ed|breach\w*|security|hack\w*)"
+        Pattern("no_liability", r"\b(?:not|no)\b (?:be )?(?:held )?(?:responsible|liable)" + gap(10)
+                                + r"(?:unauthori[sz]ed|breach\w*|security|hack\w*|privacy|confidential\w*)"
                                 r"|\b(?:disclaim\w*|assumes? no|accept\w* no)\b" + gap(6) + r"(?:liability|responsibility)" + gap(10)
                 + r"(?:unauthori[sz]ed|breach\w*|security|hack\w*|privacy|confidential\w*)", "concern", None, 0.85),
         Pattern("breach_notice", r"\b(?:notify|inform|tell|alert)\w*" + gap(8) + r"(?:breach\w*|security incidents?|compromis\w+)"
