@@ -7,6 +7,7 @@ import socket
 import stat
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -182,3 +183,43 @@ def test_sigterm_lets_the_analysis_in_flight_finish(daemon):
     worker.join(timeout=60)
     assert answer["status"] == 200 and answer["body"]["content_hash"]
     assert daemon.process.wait(timeout=30) == 0
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process below `pid`, from /proc (the forkserver, the analysis workers, the resource tracker)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_bytes().rsplit(b")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(entry.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_bytes().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process tree from /proc")
+def test_a_daemon_killed_with_sigkill_leaves_no_worker_behind(daemon):
+    status, _ = daemon.request("POST", "/v1/analyze", {"text": "We collect your name."}, token=daemon.token())
+    assert status == 200  # the workers exist and hold the engine
+    helpers = _descendants(daemon.process.pid)
+    assert helpers, "no worker processes under the daemon"
+    daemon.process.kill()
+    daemon.process.wait(timeout=30)
+    deadline = time.monotonic() + 30  # workers look for their daemon every couple of seconds
+    while any(_running(pid) for pid in helpers):
+        assert time.monotonic() < deadline, f"left behind: {[pid for pid in helpers if _running(pid)]}"
+        time.sleep(0.2)

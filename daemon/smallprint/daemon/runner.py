@@ -21,6 +21,7 @@ import json
 import logging
 import multiprocessing
 import os
+import threading
 import time
 from collections import OrderedDict
 from concurrent.futures.process import BrokenProcessPool
@@ -103,6 +104,41 @@ def _lower_priority() -> None:
             pass
 
 
+# How often a worker checks that its daemon still lives.
+DAEMON_WATCH_SECONDS = 2.0
+
+
+def _daemon_gone(pid: int) -> bool:
+    """True when `pid` no longer runs (a zombie counts as gone: it will never send work again)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # PermissionError: alive, someone else's (cannot happen for our parent, but be safe)
+        return False
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:  # Linux: see through a dead daemon nobody has reaped yet
+            return stat.read().rsplit(b")", 1)[1].split()[0] == b"Z"
+    except (OSError, IndexError):
+        return False
+
+
+def _watch_daemon(pid: int) -> None:
+    while not _daemon_gone(pid):
+        time.sleep(DAEMON_WATCH_SECONDS)
+    os._exit(0)  # nothing to clean up: the daemon that wanted our answers is gone
+
+
+def _worker_start(daemon_pid: int, then) -> None:
+    """Worker initializer. A worker holds both ends of its pool's queues, so it never sees end-of-file when the
+    daemon is killed with SIGKILL (or crashes): without this watch it, the forkserver and the resource tracker
+    would stay behind forever, each holding the engine in memory."""
+    if os.name != "nt":  # os.kill(pid, 0) would terminate the daemon on Windows
+        threading.Thread(target=_watch_daemon, args=(daemon_pid,), name="smallprint-daemon-watch",
+                         daemon=True).start()
+    then()
+
+
 def _pool_context():
     # forkserver: workers start from a clean, single-threaded server process, not a fork of the running
     # event loop (forking a threaded process is unsafe). spawn where forkserver does not exist.
@@ -131,7 +167,8 @@ class AnalysisRunner:
         if self.mode == "thread":
             return concurrent.futures.ThreadPoolExecutor(self.workers, thread_name_prefix="smallprint-analysis")
         return concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=_pool_context(),
-                                                      initializer=self.worker_initializer)
+                                                      initializer=_worker_start,
+                                                      initargs=(os.getpid(), self.worker_initializer))
 
     def start(self) -> None:
         self._pool = self._new_pool()
