@@ -286,7 +286,7 @@ def kind_documents(data: Path) -> list[tuple[str, tuple, int]]:
     index = read_jsonl(data / "policies" / "index.jsonl")
     for entry in sorted(index, key=lambda e: e["file"]):
         text = (data / "policies" / entry["file"]).read_text(encoding="utf-8")
-        docs.append((entry["file"], split_blocks(text), 1))
+        docs.append((f"policies/{entry['file']}", split_blocks(text), 1))
     by_policy: dict = {}
     for row in read_jsonl(data / "opp115" / "segments.jsonl"):
         by_policy.setdefault(row["policy_id"], []).append(row)
@@ -312,7 +312,15 @@ def kind_documents(data: Path) -> list[tuple[str, tuple, int]]:
             continue
         blocks = tuple(Block(f"b{i}", clean_point_text(p["text"]), "p") for i, p in enumerate(points))
         docs.append((f"tosdr/{key[0]}/{key[1]}", blocks, 0))
-    return docs
+    # Each real page again without its title and first headings, every block a paragraph: the cues of the
+    # content must carry the decision too (pages often reach us without their heading, or mid-document).
+    headless = []
+    for name, blocks, label in docs:
+        if name.startswith(("policies/", "negatives/")) and len(blocks) > 6:
+            flat = tuple(Block(b.id, b.text, "p") for b in blocks[3:] if len(b.text) > 80)
+            if flat:
+                headless.append((name + "#headless", flat, label))
+    return docs + headless
 
 
 def train_kind(data: Path, report: bool) -> dict:
@@ -329,9 +337,9 @@ def train_kind(data: Path, report: bool) -> dict:
         # Leave-one-out over the real pages (negatives/ and the full policies): refit without the page, judge it.
         wrong = []
         for i, (name, _, label) in enumerate(docs):
-            if name.startswith(("tosdr/", "opp115/")):
+            if name.startswith(("tosdr/", "opp115/")) or name.endswith("#headless"):
                 continue
-            keep = np.arange(len(docs)) != i
+            keep = np.array([not (n == name or n == name + "#headless") for n, _, _ in docs])
             m = LogisticRegression(C=KIND_C, max_iter=5000, class_weight="balanced").fit(z[keep], y[keep])
             p = m.predict_proba(z[i:i + 1])[0, 1]
             if (p >= 0.5) != bool(label):

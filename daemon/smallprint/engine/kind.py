@@ -23,11 +23,11 @@ from functools import lru_cache
 from typing import Sequence
 from urllib.parse import urlsplit
 
-from .linear import MODELS_DIR, sigmoid, tokenize
+from .linear import MODELS_DIR, logit, sigmoid, tokenize
 from .results import Block
 
 FORMAT = "smallprint-kind/1"
-SAMPLE_CHARS = 40_000  # how much body text is read; headings are read in full
+SAMPLE_CHARS = 30_000  # how much body text is read; headings are read in full
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "title", "th", "dt"})
 
 _PRIVACY_NAME = re.compile(
@@ -40,22 +40,21 @@ _TERMS_NAME = re.compile(
     r"|\b(?:licen[cs]e|subscriber|service|customer)\s+agreement\b|\bcommunity\s+(?:guidelines|standards)\b"
     r"|\bacceptable\s+use\b|\beula\b", re.I)
 _POSSESSIVE = re.compile(r"(?:['’]s|\bits|\btheir|\bhis|\bher)\s+(?:new\s+|updated\s+)?\w", re.I)
-_SELF_REFERENCE = re.compile(
-    r"\b(?:this|our)\s+(?:privacy|data)\s+(?:policy|notice|statement)"
-    r"|\bthis\s+(?:policy|notice|statement)\b", re.I)
-_WE_DATA = re.compile(
-    r"\bwe\s+(?:may\s+|will\s+|also\s+|can\s+|might\s+|do\s+not\s+|don[’']t\s+|never\s+|automatically\s+|only\s+)?"
-    r"(?:collect|use|share|disclose|process|store|retain|receive|obtain|sell|transfer|keep|combine|gather|"
-    r"access|delete|protect|infer)\w*", re.I)
-_YOUR_DATA = re.compile(
-    r"\b(?:your|personal|user)\s+(?:personal\s+)?(?:information|data)\b|\bpersonally\s+identifiable\b", re.I)
-_TERMS_LANGUAGE = re.compile(
-    r"\byou\s+agree\b|\barbitration\b|\bwarrant(?:y|ies)\b|\bliabilit|\bindemnif|\bgoverning\s+law\b"
-    r"|\bterminat(?:e|ion)\s+(?:your|these|this)\b|\bintellectual\s+property\b|\bas\s+is\b"
-    r"|\byou\s+(?:must|may\s+not|shall)\b", re.I)
-_THIRD_PERSON = re.compile(
-    r"\b(?:its|their|his|her)\s+privacy\s+(?:policy|policies|notice|settings)\b|\bsaid\b|\baccording\s+to\b"
-    r"|\breported\b|\bannounced\b", re.I)
+# Phrase cues, counted on the sample's words and word pairs (two C-level Counter passes; no regex per cue).
+_DATA_VERBS = frozenset(
+    "collect collects collected use uses share shares disclose discloses process processes store stores retain "
+    "receive obtain sell transfer keep combine gather access delete protect infer".split())
+_WE_MODALS = frozenset("may will also can might do don never automatically only".split())
+_SELF_REFERENCE_PAIRS = frozenset({("this", "privacy"), ("our", "privacy"), ("this", "data"), ("this", "policy"),
+                                   ("this", "notice"), ("this", "statement")})
+_YOUR_DATA_PAIRS = frozenset({(a, b) for a in ("your", "personal", "user") for b in ("information", "data")}
+                             | {("personally", "identifiable")})
+_TERMS_WORDS = frozenset("arbitration warranty warranties liability liabilities indemnify indemnification "
+                         "indemnities".split())
+_TERMS_PAIRS = frozenset({("you", "agree"), ("governing", "law"), ("intellectual", "property"), ("as", "is"),
+                          ("you", "must"), ("you", "shall"), ("not", "use"), ("terminate", "your")})
+_THIRD_PERSON_WORDS = frozenset({"said", "reported", "announced", "says"})
+_THIRD_PERSON_PAIRS = frozenset({("according", "to"), ("its", "privacy"), ("their", "privacy")})
 _SECTION_TOPICS = (
     ("collection", re.compile(r"\b(?:information|data)\s+(?:we|that\s+we|you)\b|\bcollect", re.I)),
     ("use", re.compile(r"\bhow\s+(?:we|do\s+we)\s+use\b|\buse\s+of\s+(?:your\s+)?(?:information|data)\b", re.I)),
@@ -121,6 +120,7 @@ def read_document(blocks: Sequence[Block], url: str | None = None, title: str | 
     tokens = tokenize(sample)
     words = len(tokens)
     counts = Counter(tokens)
+    pairs = Counter(zip(tokens, tokens[1:]))
     # What the document calls itself: its title and first heading count fully, the next headings half.
     first = [title] if title else []
     first += headings[:1] if headings else [b.text[:200] for b in blocks[:1]]
@@ -149,7 +149,7 @@ def read_document(blocks: Sequence[Block], url: str | None = None, title: str | 
             path = ""
     heading_text = "\n".join(headings)
     topics = sum(1 for _, pattern in _SECTION_TOPICS if pattern.search(heading_text))
-    we_data = len(_WE_DATA.findall(sample))
+    we_data = sum(n for (a, b), n in pairs.items() if a == "we" and (b in _DATA_VERBS or b in _WE_MODALS))
     values = (
         math.log1p(words),
         named(_PRIVACY_NAME, "named_privacy"),
@@ -158,13 +158,14 @@ def read_document(blocks: Sequence[Block], url: str | None = None, title: str | 
         1.0 if re.search(r"privacy|datenschutz|data ?policy", path, re.I) else 0.0,
         1.0 if re.search(r"cookie", path, re.I) else 0.0,
         1.0 if re.search(r"\bterms|\btos\b|legal ?terms|user ?agreement|conditions", path, re.I) else 0.0,
-        min(len(_SELF_REFERENCE.findall(sample)), 10) / 10.0,
+        min(sum(pairs[p] for p in _SELF_REFERENCE_PAIRS), 10) / 10.0,
         _per_thousand(we_data, words) / 10.0,
-        _per_thousand(len(_YOUR_DATA.findall(sample)), words) / 10.0,
+        _per_thousand(sum(pairs[p] for p in _YOUR_DATA_PAIRS), words) / 10.0,
         _per_thousand(counts["we"] + counts["our"] + counts["us"], words) / 60.0,
-        _per_thousand(len(_TERMS_LANGUAGE.findall(sample)), words) / 10.0,
+        _per_thousand(sum(counts[w] for w in _TERMS_WORDS) + sum(pairs[p] for p in _TERMS_PAIRS), words) / 10.0,
         _per_thousand(counts["cookie"] + counts["cookies"], words) / 10.0,
-        _per_thousand(len(_THIRD_PERSON.findall(sample)), words) / 10.0,
+        _per_thousand(sum(counts[w] for w in _THIRD_PERSON_WORDS) + sum(pairs[p] for p in _THIRD_PERSON_PAIRS),
+                      words) / 10.0,
         topics / len(_SECTION_TOPICS),
         _data_block_share(blocks),
         1.0 if words < 150 else 0.0,
@@ -177,14 +178,15 @@ def read_document(blocks: Sequence[Block], url: str | None = None, title: str | 
 def _data_block_share(blocks: Sequence[Block]) -> float:
     """Share of the (first 150) body blocks the OPP-115 model reads confidently as first- or third-party
     data practice, choices, access, retention or security text (scores shared with classify_blocks)."""
-    from .segments import block_probabilities
+    from .segments import block_logits
 
-    scored = block_probabilities(blocks)
+    scored = block_logits(blocks)
     body = [i for i, b in enumerate(blocks[:400]) if len(b.text) >= 60][:150]
     if not body:
         return 0.0
     practice_columns = range(6)  # the first six OPP-115 categories are the data-practice ones
-    hits = sum(1 for i in body if scored[i] and any(scored[i][c] >= 0.7 for c in practice_columns))
+    confident = logit(0.7)
+    hits = sum(1 for i in body if scored[i] and any(scored[i][c] >= confident for c in practice_columns))
     return hits / len(body)
 
 

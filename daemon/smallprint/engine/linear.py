@@ -91,6 +91,11 @@ class LinearModel:
         factor = self.weight_scale / math.sqrt(norm2 * self.norm_scale)
         return [b + w * factor for b, w in zip(self.bias, weights)]
 
+    @property
+    def logit_thresholds(self) -> tuple[float, ...]:
+        """The per-class cut-offs as logits, so that callers compare scores without a sigmoid per class."""
+        return tuple(logit(t) for t in self.thresholds)
+
     def probabilities(self, tokens: list[str]) -> list[float]:
         logits = self.logits(tokens)
         if self.kind == "multinomial":
@@ -107,6 +112,11 @@ def _unpack(total: int, width: int):
     if sys.byteorder != "little":
         fields.byteswap()
     return fields
+
+
+def logit(probability: float) -> float:
+    probability = min(max(probability, 1e-9), 1 - 1e-9)
+    return math.log(probability / (1 - probability))
 
 
 def sigmoid(value: float) -> float:

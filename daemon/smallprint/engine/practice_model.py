@@ -11,7 +11,7 @@ from typing import Sequence
 
 from smallprint.taxonomy import PRACTICE_IDS
 
-from .linear import LinearModel, load_named, tokenize
+from .linear import LinearModel, load_named, logit, sigmoid, tokenize
 
 MODEL_NAME = "practices"
 
@@ -30,15 +30,17 @@ def predict_practices(sentences: Sequence[str], threshold: float | None = None) 
     The cut-off is each practice's cross-validated one unless `threshold` overrides it for all practices.
     """
     m = model()
-    cuts = m.thresholds if threshold is None else (threshold,) * len(m.classes)
+    # Compared as logits: a sigmoid is computed only for the few practices that pass.
+    cuts = m.logit_thresholds if threshold is None else (logit(threshold),) * len(m.classes)
+    logits, classes = m.logits, m.classes
     results = []
     for sentence in sentences:
         tokens = tokenize(sentence)
         if not tokens:
             results.append([])
             continue
-        probs = m.probabilities(tokens)
-        found = [(c, round(p, 4)) for c, p, cut in zip(m.classes, probs, cuts) if p >= cut]
-        found.sort(key=lambda item: -item[1])
+        found = [(c, round(sigmoid(v), 4)) for c, v, cut in zip(classes, logits(tokens), cuts) if v >= cut]
+        if len(found) > 1:
+            found.sort(key=lambda item: -item[1])
         results.append(found)
     return results

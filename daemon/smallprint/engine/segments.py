@@ -11,7 +11,7 @@ from typing import Sequence
 
 from smallprint.taxonomy import OPP115_CATEGORIES
 
-from .linear import LinearModel, load_named, tokenize
+from .linear import LinearModel, load_named, sigmoid, tokenize
 from .results import Block
 
 MODEL_NAME = "segments"
@@ -24,27 +24,36 @@ def model() -> LinearModel:
     return loaded
 
 
-def block_probabilities(blocks: Sequence[Block]) -> tuple[tuple[float, ...], ...]:
-    """Per block, the probability of each category in OPP115_CATEGORIES order (() for a block with no word).
+def block_logits(blocks: Sequence[Block]) -> tuple[tuple[float, ...], ...]:
+    """Per block, the score (logit) of each category in OPP115_CATEGORIES order (() for a block with no word).
 
     The last document's result is kept: the page-kind detector and classify_blocks read the same blocks in one
     analysis, and the blocks are scored once.
     """
-    return _probabilities(tuple(blocks))
+    return _logits(tuple(blocks))
+
+
+def block_probabilities(blocks: Sequence[Block]) -> list[list[float]]:
+    return [[sigmoid(v) for v in scores] for scores in block_logits(blocks)]
 
 
 @lru_cache(maxsize=1)
-def _probabilities(blocks: tuple[Block, ...]) -> tuple[tuple[float, ...], ...]:
-    probabilities = model().probabilities
+def _logits(blocks: tuple[Block, ...]) -> tuple[tuple[float, ...], ...]:
+    logits = model().logits
     out = []
     for block in blocks:
         tokens = tokenize(block.text)
-        out.append(tuple(probabilities(tokens)) if tokens else ())
+        out.append(tuple(logits(tokens)) if tokens else ())
     return tuple(out)
 
 
 def classify_blocks(blocks: Sequence[Block]) -> tuple[tuple[str, ...], ...]:
     """Per block (same order), the OPP-115 categories it expresses; () for blocks with no word."""
-    cuts = model().thresholds
-    return tuple(tuple(c for c, p, cut in zip(OPP115_CATEGORIES, probs, cuts) if p >= cut)
-                 for probs in block_probabilities(blocks))
+    cuts = _cuts()
+    return tuple(tuple(c for c, v, cut in zip(OPP115_CATEGORIES, scores, cuts) if v >= cut)
+                 for scores in block_logits(blocks))
+
+
+@lru_cache(maxsize=1)
+def _cuts() -> tuple[float, ...]:
+    return model().logit_thresholds
