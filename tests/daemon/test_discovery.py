@@ -51,3 +51,14 @@ def test_remove_only_our_own(smallprint_home):
     assert read_runtime_info() == info
     remove_runtime_info(pid=os.getpid())
     assert not paths.runtime_file().exists()
+
+
+def test_on_windows_liveness_is_asked_without_os_kill(monkeypatch):
+    # On Windows os.kill(pid, 0) terminates the process: `smallprint status` would kill the daemon it looks for.
+    from smallprint.daemon import discovery
+
+    asked: list[int] = []
+    monkeypatch.setattr(discovery.os, "name", "nt")
+    monkeypatch.setattr(discovery.os, "kill", lambda *args: pytest.fail("os.kill used on Windows"))
+    monkeypatch.setattr(discovery, "_windows_pid_alive", lambda pid: asked.append(pid) or True)
+    assert discovery.pid_alive(4242) and asked == [4242]
