@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import platformdirs
@@ -39,7 +40,13 @@ def log_dir() -> Path:
 
 def runtime_dir() -> Path:
     home = _home()
-    return home / "run" if home else Path(platformdirs.user_runtime_dir(APP, appauthor=False))
+    if home:
+        return home / "run"
+    with warnings.catch_warnings():
+        # Without XDG_RUNTIME_DIR (ssh sessions, containers, CI) platformdirs falls back to a private folder it
+        # checks itself, and says so with a RuntimeDirWarning that would otherwise end up on every command's stderr.
+        warnings.simplefilter("ignore")
+        return Path(platformdirs.user_runtime_dir(APP, appauthor=False))
 
 
 def config_file() -> Path:

@@ -62,3 +62,14 @@ def test_on_windows_liveness_is_asked_without_os_kill(monkeypatch):
     monkeypatch.setattr(discovery.os, "kill", lambda *args: pytest.fail("os.kill used on Windows"))
     monkeypatch.setattr(discovery, "_windows_pid_alive", lambda pid: asked.append(pid) or True)
     assert discovery.pid_alive(4242) and asked == [4242]
+
+
+def test_status_without_xdg_runtime_dir_prints_no_warning(tmp_path):
+    # Common over ssh and in containers: platformdirs' fallback is fine, its RuntimeDirWarning is noise.
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("SMALLPRINT_HOME", "XDG_RUNTIME_DIR", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME")}
+    env.update(HOME=str(tmp_path), PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+    result = subprocess.run([sys.executable, "-m", "smallprint", "status"], env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode in (0, 3), result.stderr  # running or not: the runtime folder is per user, not per HOME
+    assert result.stderr == ""
