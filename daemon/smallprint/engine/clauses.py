@@ -63,7 +63,9 @@ WEAK_HIT = 0.62
 ARBITRATION_MARGIN = 0.15
 # Model-suggested practices (clauses the rules missed) need at least this probability, and the model's own
 # cross-validated cut-off for the practice.
-MODEL_THRESHOLD = 0.4
+MODEL_THRESHOLD = 0.35
+# Rule readings scoring below this are weak: they stay only if the model, where there is one, shares them.
+CONFIRM_BELOW = 0.72
 # A weak rule reading stays only if the model gives its practice at least this probability (when a model is there).
 MODEL_CONFIRMS = 0.15
 # The lowest probability asked of the model (below it a practice counts as 0).
@@ -169,7 +171,7 @@ def find_highlights(blocks: Sequence[Block], use_model: bool = True) -> tuple[Hi
                 seen = memo[low] = finder.sentence_hits(low)
             hits, cued = seen
             if hits or cued:
-                weak = any(r.score < WEAK_HIT for r in hits.values())
+                weak = any(r.score < CONFIRM_BELOW for r in hits.values())
                 if use_model and cued and span.end - span.start >= 25 and (weak or not hits):
                     to_model[low] = None
                 readings.append((block, span.start, span.end, low, hits, cued))
@@ -180,14 +182,14 @@ def find_highlights(blocks: Sequence[Block], use_model: bool = True) -> tuple[Hi
         sentence = block.text[start:end]
         probs = model_view.get(low)
         for practice, r in sorted(hits.items(), key=lambda kv: PRACTICE_IDS.index(kv[0])):
-            if probs is not None and r.score < WEAK_HIT and probs.get(practice, 0.0) < MODEL_CONFIRMS:
+            if probs is not None and r.score < CONFIRM_BELOW and probs.get(practice, 0.0) < MODEL_CONFIRMS:
                 continue  # a weak reading the model does not share
             key = (low, practice)
             reading = read.get(key)
             if reading is None:
                 polarity, reason = pol.decide(practice, low, r.start, r.end, r.polarity, r.negated_polarity, r.pattern)
                 explanation = r.explanation + (f"; {reason}" if reason else "")
-                if probs is not None and r.score < WEAK_HIT:
+                if probs is not None and r.score < CONFIRM_BELOW:
                     explanation += f"; model agrees p={probs[practice]:.2f}"
                 confidence = min(0.99, r.score + pol.confidence_shift(practice, polarity, reason))
                 reading = read[key] = (polarity, summarize(practice, polarity, sentence), confidence, explanation)
