@@ -54,6 +54,9 @@ async def test_analyze_accepts_each_input_form(api, body):
     (b"\xff\xfe{}", "invalid_json"),
     (b"[1, 2]", "invalid_json"),
     (b'"text"', "invalid_json"),
+    # Deeper than the parser's stack: still a 400, not a 500.
+    pytest.param(b"[" * 100_000 + b"]" * 100_000, "invalid_json", id="nested-too-deeply"),
+    pytest.param(b'{"text": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "invalid_json", id="nested-too-deeply-inside"),
     (b"{}", "invalid_request"),
     (b'{"url": "https://example.org"}', "invalid_request"),
     (b'{"text": null, "html": null}', "invalid_request"),

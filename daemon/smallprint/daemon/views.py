@@ -43,6 +43,8 @@ async def read_json_object(request: web.Request) -> dict[str, Any]:
         raise ApiError("invalid_json", "the body is not UTF-8") from None
     except ValueError as exc:
         raise ApiError("invalid_json", f"the body is not valid JSON: {exc}") from None
+    except RecursionError:  # "[[[[...]]]]" nested deeper than the parser's stack: bad input, not a bug
+        raise ApiError("invalid_json", "the body is not valid JSON: nested too deeply") from None
     if not isinstance(data, dict):
         raise ApiError("invalid_json", "the body must be a JSON object")
     return data
