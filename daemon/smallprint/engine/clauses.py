@@ -181,9 +181,11 @@ def find_highlights(blocks: Sequence[Block], use_model: bool = True) -> tuple[Hi
     for block, start, end, low, hits, cued in readings:
         sentence = block.text[start:end]
         probs = model_view.get(low)
+        kept = 0
         for practice, r in sorted(hits.items(), key=lambda kv: PRACTICE_IDS.index(kv[0])):
             if probs is not None and r.score < CONFIRM_BELOW and probs.get(practice, 0.0) < MODEL_CONFIRMS:
                 continue  # a weak reading the model does not share
+            kept += 1
             key = (low, practice)
             reading = read.get(key)
             if reading is None:
@@ -196,7 +198,7 @@ def find_highlights(blocks: Sequence[Block], use_model: bool = True) -> tuple[Hi
             polarity, summary, confidence, explanation = reading
             highlights.append(Highlight(block.id, start, end, sentence, practice, polarity, summary, confidence,
                                         explanation))
-        if probs is not None and not hits:
+        if probs is not None and not kept:  # the rules read nothing here, or nothing the model shares
             highlights.extend(_model_highlights(block, start, end, low, probs, cued))
     return tuple(highlights)
 
