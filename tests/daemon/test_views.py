@@ -6,6 +6,7 @@ import json
 import pytest
 
 from smallprint import __version__
+from smallprint.daemon.views import parse_analysis_request
 from smallprint.taxonomy import taxonomy_document
 
 from .conftest import assert_error, auth_headers
@@ -166,3 +167,17 @@ async def test_the_response_body_reuses_the_workers_json_only_when_safe(change):
     body = _encode(result, data)
     assert json.loads(body) == data
     assert (body == result.body) is (change == "none")
+
+
+async def test_extra_block_keys_are_ignored_even_deeply_nested(make_api):
+    # Parsed fine (under the parser's depth limit), but too deep to pickle for a worker process: the daemon must
+    # drop what it ignores before the analysis is sent to a worker, and the cache key must not depend on it.
+    api = await make_api(worker_mode="process", workers=1)
+    deep = json.loads("[" * 900 + "]" * 900)
+    blocks = [{"id": "b0", "text": "We do not sell your personal information.", "tag": "p", "x": deep}]
+    response = await api.post("/v1/analyze", json={"blocks": blocks}, headers=auth_headers())
+    assert response.status == 200, await response.text()
+    plain = await api.post("/v1/analyze", json={"blocks": [{k: v for k, v in blocks[0].items() if k != "x"}]},
+                           headers=auth_headers())
+    assert (await plain.json())["content_hash"] == (await response.json())["content_hash"]
+    assert parse_analysis_request({"blocks": blocks}).content == [{"id": "b0", "text": blocks[0]["text"], "tag": "p"}]

@@ -58,8 +58,11 @@ def _optional_str(data: dict[str, Any], name: str) -> str | None:
 
 
 def _check_blocks(blocks: Any) -> list[dict[str, str]]:
+    """The blocks with only their id, text and tag: other keys are ignored like other top-level keys, and must
+    neither reach the worker (a deeply nested one cannot be pickled) nor make a cache miss."""
     if not isinstance(blocks, list):
         raise ApiError("invalid_request", "'blocks' must be a list of {id, text, tag?} objects")
+    checked = []
     for index, block in enumerate(blocks):
         if not isinstance(block, dict):
             raise ApiError("invalid_request", f"blocks[{index}] must be an object")
@@ -68,7 +71,8 @@ def _check_blocks(blocks: Any) -> list[dict[str, str]]:
                 continue
             if not isinstance(block.get(key), str):
                 raise ApiError("invalid_request", f"blocks[{index}].{key} must be a string")
-    return blocks
+        checked.append({key: block[key] for key in ("id", "text", "tag") if key in block})
+    return checked
 
 
 def parse_analysis_request(data: dict[str, Any]) -> AnalysisRequest:
