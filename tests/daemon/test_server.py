@@ -57,6 +57,18 @@ def test_status_when_not_running(tmp_path):
     result = run_cli(tmp_path / "home", "status")
     assert result.returncode == 3
     assert "not running" in result.stdout
+    assert json.loads(run_cli(tmp_path / "home", "status", "--json").stdout)["config_error"] is None
+
+
+def test_status_says_when_the_config_would_stop_serve(tmp_path):
+    home = tmp_path / "home"
+    (home / "config").mkdir(parents=True)
+    (home / "config" / "config.toml").write_text("port = 70000\n")
+    result = run_cli(home, "status")
+    assert result.returncode == 3 and result.stderr == ""
+    assert "will refuse it" in result.stdout and "port = 70000 is not valid" in result.stdout
+    report = json.loads(run_cli(home, "status", "--json").stdout)
+    assert "port = 70000" in report["config_error"]
 
 
 def test_a_second_serve_says_where_the_first_is(daemon):

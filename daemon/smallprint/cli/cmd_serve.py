@@ -76,6 +76,17 @@ def _health(base_url: str) -> dict | None:
         return None
 
 
+def _config_problem() -> str | None:
+    """Why `serve` would refuse the config file, or None: status is where a reader looks when it will not start."""
+    from ..config import ConfigError, load_config
+
+    try:
+        load_config()
+    except ConfigError as exc:
+        return str(exc)
+    return None
+
+
 def status_report() -> dict:
     from .. import auth, paths
     from ..daemon.discovery import read_runtime_info
@@ -93,6 +104,7 @@ def status_report() -> dict:
         "answering": health is not None,
         "config_file": str(config_file),
         "config_file_exists": config_file.is_file(),
+        "config_error": _config_problem(),
         "data_dir": str(paths.data_dir()),
         "log_dir": str(paths.log_dir()),
         "runtime_file": str(paths.runtime_file()),
@@ -113,8 +125,10 @@ def run_status(args: argparse.Namespace) -> int:
             print(f"daemon:      pid {report['pid']} holds {report['url']} but does not answer /v1/health")
         else:
             print("daemon:      not running (start it with `smallprint serve`)")
-        config_note = "" if report["config_file_exists"] else " (absent: defaults in use)"
+        config_note = "" if report["config_file_exists"] or report["config_error"] else " (absent: defaults in use)"
         print(f"config:      {report['config_file']}{config_note}")
+        if report["config_error"]:
+            print(f"             not usable, `smallprint serve` will refuse it: {report['config_error']}")
         print(f"data:        {report['data_dir']}")
         print(f"logs:        {report['log_dir']}")
         print(f"runtime:     {report['runtime_file']}")
