@@ -124,6 +124,10 @@ def qualify(practice: str, sentence: str, pattern: str | None = None) -> tuple[s
     return None
 
 
+# Patterns whose polarity any negation in the clause decides (not only one before the match).
+_CLAUSE_NEGATION = {("tracking", "dnt"): "concern"}
+
+
 def confidence_shift(practice: str, polarity: str, reason: str) -> float:
     """Confidence added to (or taken from) a hit whose polarity a qualifier or a negation decided: "these cookies
     do not identify you" says more than the "we use cookies" before it."""
@@ -139,6 +143,12 @@ def decide(practice: str, sentence: str, start: int, end: int, polarity: str,
         neg = find_negation(sentence, start) or negated_inside(sentence, start, end)
         if neg is not None:
             return negated_polarity, f"negated by '{neg.word}'"
+    if (practice, pattern) in _CLAUSE_NEGATION:
+        # "We do not recognise browser signals, which may include Do Not Track": the negation governs the clause,
+        # wherever the signal is named in it.
+        neg = negated_inside(sentence, 0, len(sentence))
+        if neg is not None:
+            return _CLAUSE_NEGATION[(practice, pattern)], f"negated by '{neg.word}'"
     qualified = qualify(practice, sentence, pattern)
     if qualified is not None and polarity != "protective":
         return qualified[0], f"qualified: {qualified[1]}"

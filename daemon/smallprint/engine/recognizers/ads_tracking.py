@@ -5,7 +5,7 @@ from ._words import gap
 from .base import Pattern, Recognizer
 from .registry import register
 
-_DNT = r"(?:\bdo[- ]not[- ]track\b|\bdnt\b)"
+_DNT = r"(?:\bdo[- ]not[- ]track\b|\bdnt\b|\brequests? not to be tracked)"
 
 
 @register
