@@ -13,6 +13,9 @@ from tests.engine._clauses import polarity_of
     ("We do not respond to Do Not Track signals.", "tracking", "concern"),
     ("We honor Do Not Track signals sent by your browser.", "tracking", "protective"),
     ("Our website ignores DNT requests.", "tracking", "concern"),
+    ("We do not recognize automated browser signals regarding tracking mechanisms, which may include "
+     "'do not track' instructions.", "tracking", "concern"),
+    ("Some browsers offer a Do Not Track setting.", "tracking", "neutral"),
     ("If you disable cookies, some features of the site may not work properly.", "tracking", "neutral"),
     ("We use strictly necessary cookies to keep you logged in.", "tracking", "neutral"),
     ("We do not use any third-party analytics or tracking cookies.", "tracking", "protective"),
