@@ -1,0 +1,43 @@
+"""Clause reading: which practices a clause yields once recognizers, arbitration and suppression have spoken."""
+from __future__ import annotations
+
+import pytest
+
+from smallprint.engine.blocks import blocks_from_text
+from smallprint.engine.clauses import find_highlights, read_clause
+
+
+@pytest.mark.parametrize("sentence, practices", [
+    # a more specific reading takes the sentence over
+    ("We use advertising cookies and web beacons to track you across websites.", {"tracking"}),
+    ("You can opt out of marketing e-mails at any time.", {"user_choice"}),
+    ("If we are acquired, your data may be transferred to the buyer.", {"business_transfer"}),
+    ("We log your IP address and browser type.", set()),
+    ("We use your IP address to determine your approximate location.", {"location"}),
+    # several practices in one clause stay when each is stated
+    ("We share your precise location with advertising partners.", {"location", "third_party_sharing"}),
+    ("We do not sell or share your personal information with third parties.", {"sale_of_data", "third_party_sharing"}),
+    # boilerplate keeps only a security concern
+    ("To the fullest extent permitted by law, we disclaim all warranties and are not liable for any unauthorized "
+     "access to your data.", {"security"}),
+    ("These terms are governed by the laws of Ireland and disputes go to binding arbitration.", set()),
+])
+def test_practices_of_a_clause(sentence, practices):
+    assert set(read_clause(sentence)) == practices
+
+
+def test_repeated_lines_read_alike():
+    line = "How we may disclose it: To our contracted service providers and to our related companies."
+    blocks = blocks_from_text("\n\n".join([line] * 5))
+    highlights = find_highlights(blocks, use_model=False)
+    per_block = {}
+    for h in highlights:
+        per_block.setdefault(h.block, []).append((h.start, h.end, h.practice, h.polarity, h.summary))
+    assert len(per_block) == 5 and len({tuple(v) for v in per_block.values()}) == 1
+
+
+def test_model_readings_say_so_and_rules_readings_name_their_pattern():
+    blocks = blocks_from_text("We do not sell your personal information.\n\n"
+                              "Certain data is handled by outside firms that help us run the site.")
+    for h in find_highlights(blocks):
+        assert h.explanation.startswith("model: ") or "Recognizer/" in h.explanation
