@@ -87,6 +87,10 @@ class RetentionRecognizer(Recognizer):
                 needs=frozenset(['after', 'archive', 'archived', 'backup', 'backups', 'following', 'if', 'not', 'once', 'persist', 'persists', 'remain', 'residual', 'when'])),
         Pattern("indefinite", r"\bindefinite(?:ly)?|\bas long as (?:we|it|the company) (?:see fit|wish|want|deem)|\bunlimited (?:period|time)"
                               r"|\bno (?:fixed |set |specific )?(?:retention )?(?:period|time limit)", "concern", "protective", 0.85),
+        Pattern("legal_retention", r"\b(?:retain|keep|preserv|store|hold)\w*" + gap(12)
+                + r"(?:legal (?:obligations?|requirements?|claims?)|comply with|required by law|resolve disputes|enforce our"
+                  r"|legitimate (?:business )?(?:interests?|purposes)|business purposes)", "concern", "protective", 0.45,
+                needs=frozenset(['business', 'comply', 'enforce', 'legal', 'legitimate', 'required', 'resolve'])),
         Pattern("finite_period", r"\b(?:delet|eras|remov|purg|destroy|anonymi[sz]|de-identif)\w*" + gap(10)
                 + r"(?:within|after|in|for) (?:\w+ ){0,2}?" + NUMBER + r"(?: \(\d+\))? (?:\w+ )?" + TIME_UNIT
                 + r"|\b(?:retain|keep|kept|store|stored|hold|held|preserv)\w*" + gap(10)
@@ -95,10 +99,6 @@ class RetentionRecognizer(Recognizer):
         Pattern("minimum_necessary", r"\bno longer than (?:\w+ ){0,3}?(?:necessary|needed|required)|\bonly (?:\w+ ){0,4}?as long as"
                                      r"|\bas long as (?:\w+ ){0,4}?(?:necessary|needed|required|reasonably)|\bminimum (?:\w+ ){0,2}?necessary"
                                      r"|\b(?:period|time) (?:\w+ )?(?:necessary|needed|required) (?:for|to)", "protective", None, 0.75),
-        Pattern("legal_retention", r"\b(?:retain|keep|preserv|store|hold)\w*" + gap(12)
-                + r"(?:legal (?:obligations?|requirements?|claims?)|comply with|required by law|resolve disputes|enforce our"
-                  r"|legitimate (?:business )?(?:interests?|purposes)|business purposes)", "concern", "protective", 0.45,
-                needs=frozenset(['business', 'comply', 'enforce', 'legal', 'legitimate', 'required', 'resolve'])),
         Pattern("never_logs", r"\b(?:never|not|no)\b (?:\w+ ){0,3}?(?:keep|store|retain|record|log)\w*" + gap(3)
                 + r"(?:logs?|records?|any (?:data|information))\b", "protective", None, 0.5,
                 needs=frozenset(['never', 'no', 'not'])),
