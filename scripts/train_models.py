@@ -111,12 +111,13 @@ def model_document(name: str, classes, vec: AdditiveTfidf, coef: np.ndarray, bia
     weights = (coef[:, order] * idf).T  # features x outputs
     weight_scale = float(np.float32(np.abs(weights).max() / (OFFSET - 1)))
     norm_scale = float(np.float32((idf ** 2).max() / 65535))
-    fields = np.zeros((len(order), len(classes) + 2), dtype=np.int64)
-    fields[:, :len(classes)] = np.rint(weights / weight_scale).astype(np.int64) + OFFSET
-    fields[:, len(classes)] = np.maximum(1, np.rint(idf ** 2 / norm_scale)).astype(np.int64)
-    fields[:, len(classes) + 1] = 1
+    columns = weights.shape[1]  # len(classes), or more (context weights) for models that use them
+    fields = np.zeros((len(order), columns + 2), dtype=np.int64)
+    fields[:, :columns] = np.rint(weights / weight_scale).astype(np.int64) + OFFSET
+    fields[:, columns] = np.maximum(1, np.rint(idf ** 2 / norm_scale)).astype(np.int64)
+    fields[:, columns + 1] = 1
     return {
-        "format": FORMAT, "name": name, "kind": kind, "classes": list(classes),
+        "format": FORMAT, "name": name, "kind": kind, "classes": list(classes), "columns": int(columns),
         "vocab": "\n".join(names[i] for i in order),
         "fields": encode_uint16(fields.ravel().tolist()),
         "weight_scale": weight_scale, "norm_scale": norm_scale,
@@ -165,8 +166,62 @@ def f1_table(y: np.ndarray, pred: np.ndarray) -> tuple[float, float, list[float]
 
 # -- OPP-115 segment categories ----------------------------------------------------------------------------
 
-SEGMENT_C = 8.0
-SEGMENT_FEATURES = 12000
+SEGMENT_C = 16.0
+SEGMENT_FEATURES = 15000
+SEGMENT_CONTEXT = 0.5  # weight of the previous segment's features next to the segment's own
+SEGMENT_AUGMENT_WEIGHT = 0.5
+# ToS;DR points whose practice names one OPP-115 category unambiguously: extra positives for that category only.
+SEGMENT_AUGMENT = {"retention": "Data Retention", "security": "Data Security", "policy_change": "Policy Change",
+                   "user_rights": "User Access, Edit and Deletion", "user_choice": "User Choice/Control",
+                   "children": "International and Specific Audiences",
+                   "international_transfer": "International and Specific Audiences"}
+
+
+def _with_previous(x, policy_ids) -> sparse.csr_matrix:
+    """[own features | SEGMENT_CONTEXT x the previous segment's features (zero at a policy's start)]."""
+    rows = []
+    empty = sparse.csr_matrix((1, x.shape[1]))
+    for i in range(x.shape[0]):
+        rows.append(x[i - 1] if i and policy_ids[i - 1] == policy_ids[i] else empty)
+    return sparse.hstack([x, SEGMENT_CONTEXT * sparse.vstack(rows)]).tocsr()
+
+
+def fit_segments(texts, policy_ids, y, extra, keep, vocabulary=None):
+    """One-vs-rest over segments with their predecessor; `extra` = [(text, column)] augmenting positives."""
+    vec = vectorizer(vocabulary=vocabulary)
+    weighed = vec.fit_transform(texts + [t for t, _ in extra])
+    x = _with_previous(weighed[:len(texts)], policy_ids)
+    x_extra = sparse.hstack([weighed[len(texts):], sparse.csr_matrix((len(extra), weighed.shape[1]))]).tocsr()
+    models = []
+    for j in range(y.shape[1]):
+        mine = [i for i, (_, column) in enumerate(extra) if column == j]
+        xj, yj, wj = x, y[:, j], np.ones(len(texts))
+        if mine:
+            xj = sparse.vstack([x, x_extra[mine]]).tocsr()
+            yj = np.r_[yj, np.ones(len(mine))]
+            wj = np.r_[wj, np.full(len(mine), SEGMENT_AUGMENT_WEIGHT)]
+        model = LogisticRegression(C=SEGMENT_C, max_iter=5000, solver="lbfgs", class_weight="balanced")
+        models.append(model.fit(xj, yj, sample_weight=wj))
+    if vocabulary is None:  # keep the strongest features (own or as context), refit on them
+        n = len(vec.idf_)
+        coef = np.vstack([m.coef_ for m in models])
+        strength = np.maximum(np.abs(coef[:, :n]), np.abs(coef[:, n:]))
+        return fit_segments(texts, policy_ids, y, extra, keep, select_features(vec, strength, keep))
+    return vec, models
+
+
+def predict_segments(vec, models, texts, policy_ids) -> np.ndarray:
+    x = _with_previous(vec.transform(texts), policy_ids)
+    return np.column_stack([m.predict_proba(x)[:, 1] for m in models])
+
+
+def segment_augmentation(data: Path) -> list[tuple[str, int]]:
+    extra = []
+    for point in read_jsonl(data / "tosdr" / "points.jsonl"):
+        category = SEGMENT_AUGMENT.get(point.get("practice"))
+        if category:
+            extra.append((clean_point_text(point["text"]), OPP115_CATEGORIES.index(category)))
+    return sorted(extra)
 
 
 def train_segments(data: Path, report: bool) -> dict:
@@ -174,27 +229,37 @@ def train_segments(data: Path, report: bool) -> dict:
     rows.sort(key=lambda r: (r["policy_id"], r["segment_id"]))
     train = [r for r in rows if r["split"] == "train"]
     texts = [r["text"] for r in train]
+    policies = [r["policy_id"] for r in train]
     y = np.array([[c in r["categories"] for c in OPP115_CATEGORIES] for r in train], dtype=int)
-    groups = np.array([r["policy_id"] for r in train])
+    extra = segment_augmentation(data)
 
     # Per-category thresholds from out-of-fold predictions on TRAIN, folds by policy (dev stays untouched).
-    oof = out_of_fold(texts, y, groups, SEGMENT_C, SEGMENT_FEATURES)
+    oof = np.zeros(y.shape)
+    for fold_train, fold_test in GroupKFold(n_splits=5).split(texts, y, np.array(policies)):
+        vec, models = fit_segments([texts[i] for i in fold_train], [policies[i] for i in fold_train], y[fold_train],
+                                   extra, SEGMENT_FEATURES)
+        oof[fold_test] = predict_segments(vec, models, [texts[i] for i in fold_test],
+                                          [policies[i] for i in fold_test])
     thresholds = [best_threshold(y[:, j], oof[:, j]) for j in range(y.shape[1])]
     cv_micro, cv_macro, _ = f1_table(y, oof >= np.array(thresholds))
 
-    vec, models = fit_ovr(texts, y, np.arange(len(texts)), SEGMENT_C, SEGMENT_FEATURES)
+    vec, models = fit_segments(texts, policies, y, extra, SEGMENT_FEATURES)
+    n = len(vec.idf_)
     coef = np.vstack([m.coef_ for m in models])
+    # columns: own weight per category, then the weight of the same feature in the previous block
+    columns = np.vstack([coef[:, :n], SEGMENT_CONTEXT * coef[:, n:]])
     bias = [float(m.intercept_[0]) for m in models]
     if report:
         dev = [r for r in rows if r["split"] == "dev"]
         ydev = np.array([[c in r["categories"] for c in OPP115_CATEGORIES] for r in dev], dtype=int)
-        p = np.column_stack([m.predict_proba(vec.transform([r["text"] for r in dev]))[:, 1] for m in models])
+        p = predict_segments(vec, models, [r["text"] for r in dev], [r["policy_id"] for r in dev])
         micro, macro, per = f1_table(ydev, p >= np.array(thresholds))
         print(f"segments: train-CV micro {cv_micro:.3f} macro {cv_macro:.3f}; dev micro {micro:.3f} macro {macro:.3f}")
         print("  per category (dev):", ", ".join(f"{c.split()[0]} {f:.2f}" for c, f in zip(OPP115_CATEGORIES, per)))
         print("  thresholds:", thresholds)
-    return model_document("segments", OPP115_CATEGORIES, vec, coef, bias, thresholds,
-                          extra={"cv_micro_f1": round(cv_micro, 4), "cv_macro_f1": round(cv_macro, 4)})
+    return model_document("segments", OPP115_CATEGORIES, vec, columns, bias, thresholds,
+                          extra={"cv_micro_f1": round(cv_micro, 4), "cv_macro_f1": round(cv_macro, 4),
+                                 "context": "previous block"})
 
 
 # -- ToS;DR practices --------------------------------------------------------------------------------------

@@ -55,6 +55,7 @@ class LinearModel:
     """
     name: str
     classes: tuple[str, ...]
+    columns: int  # weight fields per feature: one per class, or more (segments: + context weights)
     packed: dict
     weight_scale: float
     norm_scale: float
@@ -67,10 +68,16 @@ class LinearModel:
     def outputs(self) -> int:
         return len(self.classes)
 
+    def factor(self, norm2: int, count: int) -> float:
+        """What turns summed quantised weights into logit contributions: the scale over the text's norm."""
+        if not count or not norm2:
+            return 0.0
+        return self.weight_scale / math.sqrt(norm2 * self.norm_scale)
+
     def sums(self, tokens: list[str]) -> tuple[list[int], int, int]:
-        """(per-output quantised weight sums, idf^2 sum, number of features found) over the text's features."""
+        """(per-column quantised weight sums, idf^2 sum, number of features found) over the text's features."""
         get = self.packed.get
-        width = self.outputs + 2
+        width = self.columns + 2
         if len(tokens) <= CHUNK:
             total = sum(map(get, tokens, repeat(0))) + sum(map(get, zip(tokens, islice(tokens, 1, None)), repeat(0)))
             fields = _unpack(total, width)
@@ -85,10 +92,9 @@ class LinearModel:
         return [v - count * OFFSET for v in fields[:-2]], fields[-2], count
 
     def logits(self, tokens: list[str]) -> list[float]:
+        """Per class, the text's score on its own (context columns, if any, are left out)."""
         weights, norm2, count = self.sums(tokens)
-        if not count or not norm2:
-            return list(self.bias)
-        factor = self.weight_scale / math.sqrt(norm2 * self.norm_scale)
+        factor = self.factor(norm2, count)
         return [b + w * factor for b, w in zip(self.bias, weights)]
 
     @property
@@ -136,7 +142,8 @@ def load(path: Path) -> LinearModel:
         raise ValueError(f"{path} is not a {FORMAT} model file")
     try:
         classes = tuple(data["classes"])
-        width = len(classes) + 2
+        columns = int(data.get("columns", len(classes)))
+        width = columns + 2
         features = data["vocab"].split("\n")
         stored = _uint16(data["fields"])
         if len(stored) != width * len(features):
@@ -152,14 +159,14 @@ def load(path: Path) -> LinearModel:
             key = feature if " " not in feature else tuple(feature.split(" "))
             packed[key] = from_bytes(raw[row * step:(row + 1) * step], "little")
         model = LinearModel(
-            name=str(data["name"]), classes=classes, packed=packed, weight_scale=float(data["weight_scale"]),
+            name=str(data["name"]), classes=classes, columns=columns, packed=packed, weight_scale=float(data["weight_scale"]),
             norm_scale=float(data["norm_scale"]), bias=tuple(float(b) for b in data["bias"]),
             thresholds=tuple(float(t) for t in data.get("thresholds") or ()), kind=data.get("kind", "ovr"),
             extra=dict(data.get("extra") or {}))
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"{path}: malformed model file ({exc})") from exc
-    if len(model.bias) != width - 2:
-        raise ValueError(f"{path}: malformed model file (one bias per class expected)")
+    if len(model.bias) != len(classes) or columns < len(classes):
+        raise ValueError(f"{path}: malformed model file (one bias and at least one weight per class expected)")
     return model
 
 

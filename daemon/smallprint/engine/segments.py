@@ -39,11 +39,24 @@ def block_probabilities(blocks: Sequence[Block]) -> list[list[float]]:
 
 @lru_cache(maxsize=1)
 def _logits(blocks: tuple[Block, ...]) -> tuple[tuple[float, ...], ...]:
-    logits = model().logits
+    m = model()
+    sums, factor, bias, n = m.sums, m.factor, m.bias, len(m.classes)
+    context = m.columns > n  # the model also weighs the words of the previous block (as it was trained)
+    previous = None
     out = []
     for block in blocks:
         tokens = tokenize(block.text)
-        out.append(tuple(logits(tokens)) if tokens else ())
+        if not tokens:
+            out.append(())
+            continue
+        weights, norm2, count = sums(tokens)
+        f = factor(norm2, count)
+        scores = [b + w * f for b, w in zip(bias, weights)]
+        if previous is not None:
+            scores = [s + p for s, p in zip(scores, previous)]
+        if context:
+            previous = [w * f for w in weights[n:]]
+        out.append(tuple(scores))
     return tuple(out)
 
 
