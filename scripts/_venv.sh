@@ -9,7 +9,11 @@ if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; th
   exit 1
 fi
 if [ ! -x "$VENV/bin/python" ]; then
-  "$PY" -m venv "$VENV"
+  if ! "$PY" -m venv "$VENV"; then
+    rm -rf "$VENV"
+    echo "Could not create a virtual environment with $PY (on Debian/Ubuntu: apt install python3-venv)." >&2
+    exit 1
+  fi
 fi
 # Re-install only when pyproject.toml changed since the last install into this environment.
 STAMP="$VENV/.smallprint-installed$1"
