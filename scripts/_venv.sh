@@ -10,7 +10,6 @@ if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; th
 fi
 if [ ! -x "$VENV/bin/python" ]; then
   if ! "$PY" -m venv "$VENV"; then
-    rm -rf "$VENV"
     echo "Could not create a virtual environment with $PY (on Debian/Ubuntu: apt install python3-venv)." >&2
     exit 1
   fi
