@@ -159,6 +159,9 @@ def _model():
     return predict_practices
 
 
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
 def find_highlights(blocks: Sequence[Block], use_model: bool = True) -> tuple[Highlight, ...]:
     """Rules on every sentence; then the model, where there is one, on the clauses the rules read weakly or not
     at all: it confirms or drops weak readings, and adds readings the rules missed."""
@@ -167,6 +170,8 @@ def find_highlights(blocks: Sequence[Block], use_model: bool = True) -> tuple[Hi
     memo: dict[str, tuple[dict[str, RecognizerResult], frozenset[str]]] = {}
     to_model: dict[str, None] = {}  # distinct clauses to ask the model about, in order
     for block in blocks:
+        if block.tag in HEADING_TAGS:
+            continue  # "How we share your information" names a section; the clauses under it state the practice
         text = block.text
         for span in split_sentences(text):
             low = _lower(text[span.start:span.end])
