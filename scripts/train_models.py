@@ -311,6 +311,8 @@ def train_practices(data: Path, report: bool) -> dict:
 # -- document kind ---------------------------------------------------------------------------------------
 
 KIND_C = 0.5
+# Logit shifts for what the address says (the URL is an extra signal; the text decides).
+KIND_URL_PRIORS = {"url_privacy": 0.8, "url_cookie": -0.4, "url_terms": -0.4}
 TERMS_DOCUMENTS = re.compile(r"terms|conditions|agreement|eula|rules|guidelines|acceptable use", re.I)
 
 
@@ -413,8 +415,11 @@ def train_kind(data: Path, report: bool) -> dict:
         print(f"kind: {int(y.sum())} policies, {int((1 - y).sum())} non-policy documents; weights:")
         for name, w in sorted(zip(kind.FEATURES, model.coef_[0]), key=lambda t: -abs(t[1])):
             print(f"  {name:16s} {w:+.3f}")
+    weights = [float(w) for w in model.coef_[0]]
+    for name, prior in KIND_URL_PRIORS.items():  # no training page has a URL: set by hand, small on purpose
+        weights[kind.FEATURES.index(name)] = prior
     return {"format": kind.FORMAT, "name": "kind", "features": list(kind.FEATURES),
-            "weights": [round(float(w), 6) for w in model.coef_[0]], "bias": round(float(model.intercept_[0]), 6),
+            "weights": [round(w, 6) for w in weights], "bias": round(float(model.intercept_[0]), 6),
             "mean": [round(float(m), 6) for m in mean], "scale": [round(float(s), 6) for s in scale],
             "training": {"policies": int(y.sum()), "non_policies": int((1 - y).sum())}}
 

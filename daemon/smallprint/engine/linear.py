@@ -39,14 +39,6 @@ def tokenize(text: str) -> list[str]:
     return TOKEN.findall(text.lower())
 
 
-def _uint16(encoded: str) -> array:
-    values = array("H")
-    values.frombytes(base64.b64decode(encoded))
-    if sys.byteorder != "little":  # the files are little-endian everywhere
-        values.byteswap()
-    return values
-
-
 @dataclass(frozen=True, slots=True)
 class LinearModel:
     """One linear classifier: `packed` maps a feature (str, or a (str, str) bigram) to its packed fields.
@@ -145,19 +137,17 @@ def load(path: Path) -> LinearModel:
         columns = int(data.get("columns", len(classes)))
         width = columns + 2
         features = data["vocab"].split("\n")
-        stored = _uint16(data["fields"])
-        if len(stored) != width * len(features):
+        narrow = base64.b64decode(data["fields"])  # uint16 little-endian, row after row
+        if len(narrow) != 2 * width * len(features):
             raise ValueError("vocabulary and weights disagree")
-        wide = array("I", stored)  # each 16-bit value in its own 32-bit field
-        if sys.byteorder != "little":
-            wide.byteswap()
-        raw = wide.tobytes()
+        # Widen every 16-bit value to a 32-bit field (two zero bytes after it) with C-level slice copies.
+        wide = bytearray(2 * len(narrow))
+        wide[0::4] = narrow[0::2]
+        wide[1::4] = narrow[1::2]
         step = width * FIELD_BYTES
-        from_bytes = int.from_bytes
-        packed = {}
-        for row, feature in enumerate(features):
-            key = feature if " " not in feature else tuple(feature.split(" "))
-            packed[key] = from_bytes(raw[row * step:(row + 1) * step], "little")
+        rows = map(wide.__getitem__, map(slice, range(0, len(wide), step), range(step, len(wide) + step, step)))
+        keys = [f if " " not in f else tuple(f.split(" ")) for f in features]
+        packed = dict(zip(keys, map(int.from_bytes, rows, repeat("little"))))
         model = LinearModel(
             name=str(data["name"]), classes=classes, columns=columns, packed=packed, weight_scale=float(data["weight_scale"]),
             norm_scale=float(data["norm_scale"]), bias=tuple(float(b) for b in data["bias"]),
