@@ -36,7 +36,9 @@ def test_sigkill_while_recording_never_corrupts_or_loses_a_completed_version(sha
     home = tmp_path / "sp-home"
     (home / "config").mkdir(parents=True)
     # Threads, not processes: a SIGKILLed daemon must not leave worker processes behind.
-    (home / "config" / "config.toml").write_text('worker_mode = "thread"\n')
+    # Retention high enough that no confirmed version is pruned: this test is about durability, and a fast
+    # machine records more than the default 20 versions per site.
+    (home / "config" / "config.toml").write_text('worker_mode = "thread"\n\n[history]\nretention_versions = 100000\n')
     rng = random.Random(5)
     confirmed: dict[int, str] = {}  # version id -> hash of the text whose recording was answered
     lock = threading.Lock()
