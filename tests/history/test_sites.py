@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from smallprint.history.sites import registrable_domain, site_key, site_of
+from smallprint.history.sites import registrable_domain, site_key, site_of, url_to_remember
 
 
 @pytest.mark.parametrize("host, domain", [
@@ -54,3 +54,13 @@ def test_site_key_refuses_what_is_not_a_host_name(value):
                                              ("http://[::1]:8080/privacy", "::1"), ("my_host.example.com", "example.com")])
 def test_site_key_keeps_international_names_and_addresses(value, expected):
     assert site_key(value) == expected
+
+
+@pytest.mark.parametrize("url, kept", [
+    ("https://www.example.com/privacy?email=bob%40example.org&sid=42#top", "https://www.example.com/privacy"),
+    ("https://bob:secret@Example.com:8443/legal/privacy.html", "https://example.com:8443/legal/privacy.html"),
+    ("http://[::1]:8080/privacy?x=1", "http://[::1]:8080/privacy"),
+    ("https://example.com", "https://example.com"),
+])
+def test_the_remembered_url_keeps_no_query_fragment_or_password(url, kept):
+    assert url_to_remember(url) == kept

@@ -64,7 +64,7 @@ def test_versions_are_distinct_texts_and_formatting_is_the_same_version(store):
     versions = store.versions("example.co.uk")
     assert [v.id for v in versions] == [first.version.id, changed.version.id]
     assert store.text(first.version.id) == "We collect your email address.\n\nWe do not sell your personal data."
-    assert store.analysis(changed.version.id)["url"] == URL
+    assert store.analysis(changed.version.id)["url"] == URL.split("?")[0]  # no query string is stored
     assert [(s.site, s.documents, s.versions) for s in store.sites()] == [("example.co.uk", 1, 2)]
 
 
@@ -100,6 +100,16 @@ def test_forget_site_deletes_it_and_leaves_no_copy_in_the_file(store, store_path
     for file in store_path.parent.glob(store_path.name + "*"):  # the database, its WAL and shared memory
         assert b"Zyxwvut" not in file.read_bytes(), file.name
     assert store.integrity() == "ok"
+
+
+def test_the_query_string_of_a_policy_url_is_not_stored(store, store_path):
+    url = "https://www.example.com/privacy?email=qwxz%40example.org&session=Sess1onTok3n#section-2"
+    recorded = store.record(url, analysis(V1, url=url))
+    assert recorded.version.url == "https://www.example.com/privacy"
+    assert store.analysis(recorded.version.id)["url"] == "https://www.example.com/privacy"
+    store.close()
+    for file in store_path.parent.glob(store_path.name + "*"):
+        assert b"Sess1onTok3n" not in file.read_bytes() and b"qwxz" not in file.read_bytes(), file.name
 
 
 def test_forget_all(store):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 # Second-level public suffixes in wide use (ccTLDs that register under com./co./org. and the like).
 _GENERIC_SECOND_LEVEL = ("ac", "co", "com", "edu", "gov", "net", "org", "or", "ne", "go", "gob", "mil", "nic")
@@ -60,6 +60,20 @@ def policy_path(url: str) -> str:
     """The document's path without query, fragment or trailing slash: "/privacy/policy"."""
     path = urlsplit(url if "//" in url else f"//{url}").path or "/"
     return path.rstrip("/") or "/"
+
+
+def url_to_remember(url: str) -> str:
+    """The URL as the store keeps it: scheme, host, port and path. The query and fragment (session ids, e-mail
+    addresses, campaign codes) and any user:password are dropped; the site and the path name the document."""
+    parts = urlsplit(url if "//" in url else f"//{url}")
+    host = parts.hostname or ""
+    if ":" in host:  # IPv6
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:  # not a number: not worth keeping
+        port = None
+    return urlunsplit((parts.scheme, host + (f":{port}" if port else ""), parts.path, "", ""))
 
 
 def site_of(url: str) -> tuple[str, str]:

@@ -29,7 +29,7 @@ from typing import Callable, Iterator
 from smallprint import paths
 
 from .normalise import clean_inline, content_hash, strip_line_prefix
-from .sites import site_key, site_of
+from .sites import site_key, site_of, url_to_remember
 
 
 class HistoryUnavailable(Exception):
@@ -240,6 +240,9 @@ class Store:
         moves). Old versions beyond `retention_versions` go, oldest first; the current one always stays.
         """
         site, path = site_of(url)
+        url = url_to_remember(url)
+        if analysis.get("url") is not None:  # the stored analysis keeps no query string either
+            analysis = {**analysis, "url": url_to_remember(analysis["url"])}
         now = now or utc_now()
         return self._call("record a version", lambda: self._record(site, path, url, analysis, now))
 
