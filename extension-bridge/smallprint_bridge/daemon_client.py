@@ -53,8 +53,9 @@ DEFAULT_REQUEST_TIMEOUT = 120.0
 
 
 def default_daemon_command() -> tuple[str, ...]:
-    """`smallprint serve` of this very installation (the browser starts us without an activated venv)."""
-    return (sys.executable, "-m", "smallprint", "serve")
+    """`smallprint serve` of this very installation (the browser starts us without an activated venv). Its stderr
+    goes to daemon-start.log for its whole life, so it logs to its rotated log file only."""
+    return (sys.executable, "-m", "smallprint", "serve", "--log-file-only")
 
 
 @dataclass(frozen=True, slots=True)

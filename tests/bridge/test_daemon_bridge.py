@@ -222,3 +222,10 @@ def test_remember_reaches_the_daemon_so_an_ordinary_page_is_stored(bridge, runni
     with opener.open(request, timeout=60) as response:
         sites = json.loads(response.read())
     assert any("bakery.example" in json.dumps(site) for site in sites["sites"]), sites
+
+
+def test_the_daemon_the_bridge_starts_logs_to_its_rotated_file_only():
+    # Its stderr stays attached to daemon-start.log for its whole life; that file is not rotated.
+    from smallprint_bridge.daemon_client import default_daemon_command
+
+    assert default_daemon_command()[-2:] == ("serve", "--log-file-only")

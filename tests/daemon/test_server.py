@@ -41,6 +41,21 @@ def test_serve_answers_then_shuts_down_cleanly(daemon_factory, sig):
     assert "Traceback" not in daemon.process.stderr.read()
 
 
+def test_log_file_only_keeps_stdout_and_stderr_quiet(daemon_factory):
+    # How the bridge starts the daemon: its stderr is a file nobody rotates, so all logging goes to daemon.log.
+    daemon = daemon_factory("--port", "0", "--log-file-only")
+    assert daemon.request("GET", "/v1/health")[0] == 200
+    assert daemon.stop(signal.SIGTERM) == 0
+    assert daemon.process.stdout.read() == "" and daemon.process.stderr.read() == ""
+    log = (daemon.home / "logs" / "daemon.log").read_text()
+    assert "listening on" in log and "stopped" in log
+
+
+def test_log_file_only_still_reports_start_up_errors_on_stderr(daemon):
+    second = run_cli(daemon.home, "serve", "--port", "0", "--log-file-only", timeout=60)
+    assert_one_line_error(second, "already running")
+
+
 def test_status_reports_a_running_daemon_and_its_files(daemon):
     result = run_cli(daemon.home, "status", "--json")
     assert result.returncode == 0, result.stderr

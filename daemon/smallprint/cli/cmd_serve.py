@@ -21,6 +21,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     serve.add_argument("--host", help="address to listen on; default 127.0.0.1")
     serve.add_argument("--allow-remote", action="store_true",
                        help="allow a non-loopback --host (other machines could then reach the API)")
+    serve.add_argument("--log-file-only", action="store_true",
+                       help="log to the rotated log file only, not also to stderr (for a daemon started in the "
+                            "background, whose stderr would otherwise grow without rotation); start-up errors "
+                            "still go to stderr")
     serve.set_defaults(func=run_serve)
 
     status = subparsers.add_parser("status", help="is the daemon running, where are its files, which token store",
@@ -58,7 +62,8 @@ def run_serve(args: argparse.Namespace) -> int:
         print(f"smallprint daemon listening on {info.base_url} (pid {info.pid}); Ctrl+C to stop", flush=True)
 
     try:
-        serve(config, allow_remote=args.allow_remote, ready=announce)
+        serve(config, allow_remote=args.allow_remote, ready=None if args.log_file_only else announce,
+              console=None if args.log_file_only else sys.stderr)
     except ServeError as exc:
         raise CliError(str(exc)) from None
     return 0
