@@ -425,6 +425,13 @@
     return card;
   }
 
+  // The engine names its rule first ('AiTrainingRecognizer/train_models: "train our models"; context: ...');
+  // a reader wants the matched words first and the rule's name last.
+  function readableWhy(explanation) {
+    const m = /^(\w+?)Recognizer\/([\w-]+): ([\s\S]*)$/.exec(explanation);
+    return m ? `matched ${m[3]} (rule ${m[1]}, pattern ${m[2].replace(/_/g, " ")})` : explanation;
+  }
+
   function showCard(mark) {
     const info = mark.__smallprint;
     const analysis = painted.analysis;
@@ -448,7 +455,7 @@
       head.append(el("span", "practice", SP.PRACTICE_LABELS[h.practice] ?? h.practice),
         el("span", "polarity", SP.POLARITY_LABELS[h.polarity] ?? h.polarity));
       entry.append(head, el("p", "summary", h.summary));
-      if (h.explanation) entry.append(el("p", "why", `Why flagged: ${h.explanation}`));
+      if (h.explanation) entry.append(el("p", "why", `Why flagged: ${readableWhy(h.explanation)}`));
       box.append(entry);
     }
     if (!c.isConnected) document.documentElement.appendChild(c); // outside <body>: not part of the page's text
