@@ -24,6 +24,7 @@ from array import array
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice, repeat
+from operator import add, mul, sub
 from pathlib import Path
 
 FORMAT = "smallprint-linear/2"
@@ -81,13 +82,12 @@ class LinearModel:
                                                                          repeat(0)))
                 fields = [a + b for a, b in zip(fields, _unpack(total, width))]
         count = fields[-1]
-        return [v - count * OFFSET for v in fields[:-2]], fields[-2], count
+        return list(map(sub, fields[:-2], repeat(count * OFFSET))), fields[-2], count
 
     def logits(self, tokens: list[str]) -> list[float]:
         """Per class, the text's score on its own (context columns, if any, are left out)."""
         weights, norm2, count = self.sums(tokens)
-        factor = self.factor(norm2, count)
-        return [b + w * factor for b, w in zip(self.bias, weights)]
+        return list(map(add, self.bias, map(mul, weights, repeat(self.factor(norm2, count)))))
 
     @property
     def logit_thresholds(self) -> tuple[float, ...]:

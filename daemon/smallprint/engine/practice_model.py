@@ -7,6 +7,7 @@ It says *which* practice, never the polarity: negation and scope are the recogni
 """
 from __future__ import annotations
 
+from operator import ge
 from typing import Sequence
 
 from smallprint.taxonomy import PRACTICE_IDS
@@ -39,7 +40,12 @@ def predict_practices(sentences: Sequence[str], threshold: float | None = None) 
         if not tokens:
             results.append([])
             continue
-        found = [(c, round(sigmoid(v), 4)) for c, v, cut in zip(classes, logits(tokens), cuts) if v >= cut]
+        scores = logits(tokens)
+        passed = list(map(ge, scores, cuts))
+        if True not in passed:  # the common case, decided without a Python loop over the practices
+            results.append([])
+            continue
+        found = [(c, round(sigmoid(v), 4)) for c, v, ok in zip(classes, scores, passed) if ok]
         if len(found) > 1:
             found.sort(key=lambda item: -item[1])
         results.append(found)

@@ -27,17 +27,26 @@ def model() -> LinearModel:
 def block_logits(blocks: Sequence[Block]) -> tuple[tuple[float, ...], ...]:
     """Per block, the score (logit) of each category in OPP115_CATEGORIES order (() for a block with no word).
 
-    The last document's result is kept: the page-kind detector and classify_blocks read the same blocks in one
-    analysis, and the blocks are scored once.
+    The result for the last block sequence is kept, by identity: the page-kind detector and classify_blocks read
+    the same blocks object in one analysis, so the blocks are scored once; the next analysis scores afresh.
     """
-    return _logits(tuple(blocks))
+    global _last
+    last = _last
+    if last is not None and last[0] is blocks:
+        return last[1]
+    result = _logits(tuple(blocks))
+    if isinstance(blocks, tuple):  # a list could change under the same identity
+        _last = (blocks, result)
+    return result
+
+
+_last: tuple[object, tuple] | None = None  # (blocks object, its scores)
 
 
 def block_probabilities(blocks: Sequence[Block]) -> list[list[float]]:
     return [[sigmoid(v) for v in scores] for scores in block_logits(blocks)]
 
 
-@lru_cache(maxsize=1)
 def _logits(blocks: tuple[Block, ...]) -> tuple[tuple[float, ...], ...]:
     m = model()
     sums, factor, bias, n = m.sums, m.factor, m.bias, len(m.classes)
