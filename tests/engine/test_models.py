@@ -267,3 +267,27 @@ def test_shipped_models_match_the_data_they_claim(shared_data):
 
 def test_path_constant_points_into_the_package():
     assert linear.MODELS_DIR == Path(linear.__file__).resolve().parent / "models"
+
+
+# -- bad input: a result, quickly, never a crash ------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "\x00\x00 we collect \x00 your data \x00", "we collect \ud800 your \udfff data", "(" * 100_000,
+    "a" * 1_000_000, ("we collect your location " * 50_000), "\u0130\u0131 ΣΊΣΥΦΟΣ ﬀ " * 1000,
+], ids=["nul", "lone-surrogates", "parens", "one-huge-word", "repeated-clause-1mb", "unicode-case"])
+def test_models_take_odd_text(text):
+    blocks = [Block("b0", text), Block("b1", text[:1000], "h2")]
+    labels = segments.classify_blocks(blocks)
+    assert len(labels) == 2
+    (found,) = practice_model.predict_practices([text])
+    assert all(pid in PRACTICE_IDS for pid, _ in found)
+    result = kind.detect_kind(blocks, url="\x00://\ud800", title="\ud800 Privacy Policy \x00")
+    assert result.kind in KINDS and 0.0 <= result.confidence <= 1.0
+
+
+def test_many_blocks_are_fine():
+    blocks = [Block(f"b{i}", "We share your information with partners." if i % 2 else "Contact us", "p")
+              for i in range(20_000)]
+    labels = segments.classify_blocks(tuple(blocks))
+    assert len(labels) == 20_000
+    assert kind.detect_kind(tuple(blocks)).kind in KINDS
