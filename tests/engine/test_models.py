@@ -180,14 +180,25 @@ TERMS = blocks_of(
     "Any dispute will be resolved by binding arbitration. These terms are governed by the laws of California.",
     "Your use of the service is also subject to our Privacy Policy, which explains how we collect your data.",
 )
+BANNER_NAMED = blocks_of("# Privacy Policy", "We use cookies to improve your experience on our site. By continuing to "
+                         "browse you accept our use of cookies.", "OK")
+BLOG = blocks_of(
+    "# What the new WhatsApp privacy policy really says",
+    "I read the whole thing so you do not have to. The key line is this: \"We collect information about your "
+    "activity on our Services, like service-related, diagnostic, and performance information.\" Sounds harmless.",
+    "But further down they write: \u201cWe share information with other Meta Companies and our partners.\u201d In "
+    "other words, your metadata goes to Facebook.",
+    "My advice: read it yourself, and think about switching to another messenger.",
+)
 BANNER = blocks_of("We use cookies to improve your experience. By clicking Accept you agree to our Cookie Policy.",
                    "Accept all", "Manage settings")
 
 
 @pytest.mark.parametrize("blocks, expected", [
     (POLICY, "privacy_policy"), (NEWS, "other"), (TERMS, "terms_of_service"), (BANNER, "other"), ([], "other"),
-    (blocks_of("", "   "), "other"),
-], ids=["policy", "news", "terms", "cookie-banner", "empty", "blank"])
+    (blocks_of("", "   "), "other"), (BANNER_NAMED, "other"), (BLOG, "other"),
+], ids=["policy", "news", "terms", "cookie-banner", "empty", "blank", "banner-under-privacy-heading",
+        "blog-quoting-a-policy"])
 def test_detect_kind(blocks, expected):
     result = kind.detect_kind(blocks)
     assert result.kind == expected

@@ -39,6 +39,7 @@ _TERMS_NAME = re.compile(
     r"\bterms\s+(?:of\s+(?:service|use|sale)|and\s+conditions|&\s+conditions)\b|\buser\s+agreement\b"
     r"|\b(?:licen[cs]e|subscriber|service|customer)\s+agreement\b|\bcommunity\s+(?:guidelines|standards)\b"
     r"|\bacceptable\s+use\b|\beula\b", re.I)
+_QUOTED = re.compile(r"\"[^\"\n]{40,2000}\"|“[^”\n]{40,2000}”")  # quotes, not quoted terms
 _POSSESSIVE = re.compile(r"(?:['’]s|\bits|\btheir|\bhis|\bher)\s+(?:new\s+|updated\s+)?\w", re.I)
 # Phrase cues, counted on the sample's words and word pairs (two C-level Counter passes; no regex per cue).
 _DATA_VERBS = frozenset(
@@ -116,7 +117,8 @@ def read_document(blocks: Sequence[Block], url: str | None = None, title: str | 
         if size < SAMPLE_CHARS:
             body.append(text[: SAMPLE_CHARS - size])
             size += len(body[-1]) + 1
-    sample = "\n".join(body)
+    # Quoted passages are someone else's words (a blog post quoting a policy), not the page speaking.
+    sample = _QUOTED.sub(" ", "\n".join(body))
     tokens = tokenize(sample)
     words = len(tokens)
     counts = Counter(tokens)
@@ -136,8 +138,14 @@ def read_document(blocks: Sequence[Block], url: str | None = None, title: str | 
         if found and _POSSESSIVE.search(found.string, max(0, found.start() - 12), found.start() + 1):
             return 0.0  # "Facebook's privacy policy", "its terms": a page about someone's document
         if found:
+            # A title names the document ("Acme Privacy Notice"); a headline talks about one ("What the new
+            # WhatsApp privacy policy really says"): the longer the line around the name, the less it counts.
+            line_start = found.string.rfind("\n", 0, found.start()) + 1
+            line_end = found.string.find("\n", found.end())
+            line = found.string[line_start:line_end if line_end >= 0 else len(found.string)]
+            words = len(line.split())
             names[cue] = found.group(0)
-            return weight
+            return weight * (1.0 if words <= 6 else 0.5 if words <= 9 and found.start() == line_start else 0.25)
         return 0.0
 
     path = ""
@@ -222,7 +230,10 @@ def detect_kind(blocks: Sequence[Block], url: str | None = None, title: str | No
         evidence.append(f"headings cover {names['topics']} of {len(_SECTION_TOPICS)} usual privacy-policy topics")
     evidence.append(f"{round(100 * v['data_blocks'])}% of its paragraphs read as data-practice text")
 
-    if p_privacy >= 0.5 and not (v["named_cookie"] and not v["named_privacy"]):
+    # A few lines mostly about cookies (a consent banner or dialog) are no policy, whatever their heading says,
+    # unless they state several data practices themselves.
+    too_thin = v["short_page"] and names["we_data"] < 3 and v["cookie_rate"] >= 0.8
+    if p_privacy >= 0.5 and not too_thin and not (v["named_cookie"] and not v["named_privacy"]):
         return KindResult("privacy_policy", round(p_privacy, 4), tuple(evidence))
     # Not a privacy policy: say what else it is, with the cues that decided it.
     # A short page needs to name itself; a cookie banner mentions a "Cookie Policy" but is not one.
@@ -245,4 +256,7 @@ def detect_kind(blocks: Sequence[Block], url: str | None = None, title: str | No
     reasons = ["not a policy: " + ("too short to be one" if v["short_page"] else "too few policy cues")]
     if v["third_person"] >= 0.3:
         reasons.append("talks about policies in the third person (news or commentary)")
-    return KindResult("other", round(1 - p_privacy, 4), tuple(reasons + evidence))
+    if too_thin:
+        reasons.insert(0, "a few lines mostly about cookies: a consent banner, not a policy")
+    confidence = max(1 - p_privacy, 0.6) if too_thin else 1 - p_privacy
+    return KindResult("other", round(confidence, 4), tuple(reasons + evidence))
