@@ -66,6 +66,24 @@ def strip_markdown(text: str) -> str:
     return text
 
 
+# A line at least this long that ends a paragraph line without a colon was wrapped by an editor, not broken by
+# the author: typical hard-wrap widths are 72-120 characters, while lines an author breaks on purpose (an address,
+# "Heading:" then its body, a short list without bullets) are short or end in a colon.
+SOFT_WRAP_MIN_CHARS = 40
+
+
+def unwrap(lines: list[str]) -> str:
+    """A paragraph's lines, with hard-wrapped prose joined by spaces as a browser joins it: so a Markdown file and
+    the HTML page made from it give the same sentences, hence the same highlights."""
+    joined = lines[0]
+    for prev, line in zip(lines, lines[1:]):
+        tail = prev.rstrip()
+        markdown_break = prev.endswith("  ") or tail.endswith("\\")  # Markdown's explicit line breaks
+        soft = len(tail) >= SOFT_WRAP_MIN_CHARS and not tail.endswith(":") and not markdown_break
+        joined += (" " if soft else "\n") + line
+    return joined
+
+
 def blocks_from_text(text: str) -> tuple[Block, ...]:
     """Plain text or Markdown: blocks at blank lines, headings, list items and table cells."""
     out: list[tuple[str, str]] = []  # (tag, raw text)
@@ -75,7 +93,7 @@ def blocks_from_text(text: str) -> tuple[Block, ...]:
     def flush() -> None:
         nonlocal para, para_tag
         if para:
-            out.append((para_tag, "\n".join(para)))
+            out.append((para_tag, unwrap(para)))
         para, para_tag = [], "p"
 
     lines = text.splitlines()
