@@ -27,7 +27,7 @@ from .linear import MODELS_DIR, logit, sigmoid, tokenize
 from .results import Block
 
 FORMAT = "smallprint-kind/1"
-SAMPLE_CHARS = 30_000  # how much body text is read; headings are read in full
+SAMPLE_CHARS = 12_000  # how much body text is read for the word cues; headings are read in full
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "title", "th", "dt"})
 
 _PRIVACY_NAME = re.compile(
