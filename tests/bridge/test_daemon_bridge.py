@@ -34,6 +34,20 @@ def analyze_request(request_id: object = "a1") -> dict:
             "url": "http://127.0.0.1/privacy", "title": "Privacy Policy of Example Notes"}
 
 
+def kill_the_daemon_mid_request(bridge: BridgeProcess, home) -> tuple[dict, dict]:
+    """Warm up, freeze the daemon so the next request is certainly in flight, SIGKILL it, and return
+    (the killed daemon's runtime info, the bridge's reply to that request)."""
+    assert bridge.request(analyze_request("warm-up"))["type"] == "analysis"
+    first = daemon_info(home)
+    os.kill(first["pid"], signal.SIGSTOP)
+    try:
+        bridge.send(analyze_request("in-flight"))
+        time.sleep(1.0)
+    finally:
+        kill_and_wait(first["pid"], sig=signal.SIGKILL)
+    return first, bridge.next_reply()
+
+
 @pytest.fixture
 def bridge(env):
     process = BridgeProcess(env)
@@ -83,16 +97,7 @@ def test_the_bridge_starts_a_detached_daemon_that_outlives_it(bridge, home):
 
 
 def test_a_daemon_killed_mid_request_is_restarted_and_the_request_retried_once(bridge, home):
-    assert bridge.request(analyze_request("warm-up"))["type"] == "analysis"
-    first = daemon_info(home)
-    # Freeze the daemon so the next request is certainly in flight when it dies.
-    os.kill(first["pid"], signal.SIGSTOP)
-    try:
-        bridge.send(analyze_request("in-flight"))
-        time.sleep(1.0)
-    finally:
-        kill_and_wait(first["pid"], sig=signal.SIGKILL)
-    reply = bridge.next_reply()
+    first, reply = kill_the_daemon_mid_request(bridge, home)
     assert reply["id"] == "in-flight"
     assert reply["type"] == "analysis", reply
     second = daemon_info(home)
@@ -188,15 +193,7 @@ def test_a_daemon_killed_mid_request_that_cannot_restart_gives_daemon_start_fail
     command = shlex.join([sys.executable, str(script), str(tmp_path / "started")])
     bridge = BridgeProcess({**env, "SMALLPRINT_DAEMON_COMMAND": command, "SMALLPRINT_BRIDGE_START_TIMEOUT": "10"})
     try:
-        assert bridge.request(analyze_request("warm-up"))["type"] == "analysis"
-        first = daemon_info(home)
-        os.kill(first["pid"], signal.SIGSTOP)
-        try:
-            bridge.send(analyze_request("in-flight"))
-            time.sleep(1.0)
-        finally:
-            kill_and_wait(first["pid"], sig=signal.SIGKILL)
-        reply = bridge.next_reply()
+        _, reply = kill_the_daemon_mid_request(bridge, home)
         assert reply["id"] == "in-flight" and reply["type"] == "error", reply
         assert reply["code"] == "daemon_start_failed" and "refusing a second start" in reply["message"]
         assert bridge.close() == 0
