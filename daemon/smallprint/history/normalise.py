@@ -52,7 +52,18 @@ _TRAILING_HASHES = re.compile(r"\s+#+\s*$")
 _SPACES = re.compile(r" [ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+|[\t\u00a0\u2000-\u200b\u202f\u205f\u3000][ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]*")
 # Underscores are not word characters here: "_x_" emphasis and "x" must compare equal.
 _WORD = re.compile(r"[^\W_]+")
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
+_QUOTES = (("\u2018", "'"), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"'), ("\u2013", "-"), ("\u2014", "-"))
+
+
+def plain_quotes(text: str) -> str:
+    """Curly quotes and dashes as their ASCII forms. A chain of replace() calls, not str.translate: translate
+    with a mapping costs ~30 µs on a short non-ASCII sentence, and this runs for most clauses of a policy."""
+    if text.isascii():
+        return text
+    for fancy, plain in _QUOTES:
+        if fancy in text:
+            text = text.replace(fancy, plain)
+    return text
 
 
 def looks_like_html(text: str) -> bool:
@@ -96,7 +107,7 @@ def clean_inline(text: str) -> str:
         if "[" in text:
             text = _NOTE_REF.sub("", text)
     if not text.isascii():
-        text = text.translate(_QUOTES)
+        text = plain_quotes(text)
         if not unicodedata.is_normalized("NFKC", text):
             text = unicodedata.normalize("NFKC", text)  # ligatures such as "ﬁ" from PDFs
     if "  " in text or "\t" in text or not text.isascii():  # engine blocks are mostly collapsed already
@@ -161,17 +172,33 @@ def normalise(text: str, *, is_html: bool | None = None) -> str:
     return "\n\n".join(paragraphs(text, is_html=is_html))
 
 
-# List numbering left in the middle of a line once its line breaks are gone ("... below: 1. We collect").
-_INLINE_NUMBERING = re.compile(r"(?<![\w.,/-])(?:\d{1,3}(?:\.\d{1,3})*[.)]|\([a-zA-Z0-9]{1,4}\))(?=\s)")
+# List numbering left in the middle of a line once its line breaks are gone ("... below: 1. We collect"):
+# "1." "1.2)" "(a)" "(iv)" not preceded by a word character or . , / - and followed by a space. Written to
+# start with its first character ([\d(]) and check what precedes it after that: a pattern that starts with a
+# lookbehind is tried at every position of the text, which made this the slowest step of hashing a policy.
+# The same matches as r"(?<![\w.,/-])(?:\d{1,3}(?:\.\d{1,3})*[.)]|\([a-zA-Z0-9]{1,4}\))(?=\s)".
+_INLINE_NUMBERING = re.compile(
+    r"[\d(](?<![\w.,/-][\d(])(?:(?<=\d)\d{0,2}(?:\.\d{1,3})*[.)]|(?<=\()[a-zA-Z0-9]{1,4}\))(?=\s)")
+# For ASCII text: every byte but a letter or digit becomes a space, so bytes.split() gives _WORD's words.
+_ASCII_NON_WORD = bytes(c if chr(c).isascii() and chr(c).isalnum() else 0x20 for c in range(256))
+
+
+def _without_numbering(text: str) -> str:
+    return _INLINE_NUMBERING.sub(" ", text) if "." in text or ")" in text else text
 
 
 def words(text: str) -> tuple[str, ...]:
     """The case-folded words of a text, list numbering left out: the unit on which versions are compared."""
-    if any(c in text for c in ".)"):
-        text = _INLINE_NUMBERING.sub(" ", text)
-    return tuple(_WORD.findall(text.translate(_QUOTES).casefold()))
+    return tuple(_WORD.findall(plain_quotes(_without_numbering(text)).casefold()))
 
 
 def content_hash(normalised: str) -> str:
     """Hash of the words alone, so paragraph breaks and punctuation-free formatting never change it."""
-    return hashlib.sha256(" ".join(words(normalised)).encode("utf-8", "surrogatepass")).hexdigest()
+    text = plain_quotes(_without_numbering(normalised))
+    if text.isascii():
+        # The same words as words() (ASCII letters and digits, lower-cased), in one pass over the bytes
+        # instead of a Unicode regex scan: ~6x faster on a 200 KB policy.
+        joined = b" ".join(text.lower().encode("ascii").translate(_ASCII_NON_WORD).split())
+    else:
+        joined = " ".join(_WORD.findall(text.casefold())).encode("utf-8", "surrogatepass")
+    return hashlib.sha256(joined).hexdigest()
