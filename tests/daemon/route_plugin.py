@@ -5,6 +5,8 @@ and to reach the 500 path with a real failing handler.
 """
 from __future__ import annotations
 
+import json
+
 from aiohttp import web
 
 from smallprint.daemon.openapi import error_responses, register_openapi
@@ -17,10 +19,12 @@ async def boom(request: web.Request) -> web.Response:
     raise RuntimeError(SECRET)
 
 
-async def record(request: web.Request, analysis: dict) -> None:
+async def record(request: web.Request, analysis: dict, encoded: bytes) -> None:
     if analysis.get("title") == "recorder fails":
         raise RuntimeError(SECRET)
-    analysis["changes_since_last_visit"] = {"seen_before": False, "url": analysis.get("url")}
+    # `encoded` is the worker's JSON of the very analysis the recorder was given, before it adds anything.
+    analysis["changes_since_last_visit"] = {"seen_before": False, "url": analysis.get("url"),
+                                            "encoded_is_the_analysis": json.loads(encoded) == analysis}
 
 
 def setup(app: web.Application) -> None:

@@ -127,7 +127,8 @@ async def test_the_analysis_recorder_may_add_keys(make_api):
     api = await make_api(optional_modules=PLUGIN)
     body = {"text": POLICY_TEXT, "url": "https://example.org/privacy"}
     first = await (await api.post("/v1/analyze", json=body, headers=auth_headers())).json()
-    assert first["changes_since_last_visit"] == {"seen_before": False, "url": "https://example.org/privacy"}
+    assert first["changes_since_last_visit"] == {"seen_before": False, "url": "https://example.org/privacy",
+                                                 "encoded_is_the_analysis": True}
     # A cached answer goes through the recorder too, so a repeat visit is still recorded.
     second = await (await api.post("/v1/analyze", json=body, headers=auth_headers())).json()
     assert second == first

@@ -102,9 +102,20 @@ def test_forget_site_deletes_it_and_leaves_no_copy_in_the_file(store, store_path
     assert store.integrity() == "ok"
 
 
-def test_the_query_string_of_a_policy_url_is_not_stored(store, store_path):
+def test_the_analysis_as_already_encoded_is_stored_without_encoding_it_again(store):
+    plain = "https://www.example.com/privacy"
+    given = analysis(V1, url=plain)
+    encoded = json.dumps({**given, "worker_marker": 1}).encode("ascii")  # shows which of the two was stored
+    recorded = store.record(plain, given, encoded=encoded)
+    assert store.analysis(recorded.version.id) == {**given, "worker_marker": 1}
+
+
+@pytest.mark.parametrize("encoded", [False, True])
+def test_the_query_string_of_a_policy_url_is_not_stored(store, store_path, encoded):
     url = "https://www.example.com/privacy?email=qwxz%40example.org&session=Sess1onTok3n#section-2"
-    recorded = store.record(url, analysis(V1, url=url))
+    given = analysis(V1, url=url)
+    # The worker's JSON carries the query string: it must be encoded again without it, not stored as it is.
+    recorded = store.record(url, given, encoded=json.dumps(given).encode("ascii") if encoded else None)
     assert recorded.version.url == "https://www.example.com/privacy"
     assert store.analysis(recorded.version.id)["url"] == "https://www.example.com/privacy"
     store.close()

@@ -7,8 +7,9 @@ Plugging in an optional route module (how smallprint.history adds /v1/sites with
   - list its import path in OPTIONAL_ROUTE_MODULES; if it imports, `create_app` calls its `setup(app)`;
   - in `setup(app)`: `app.router.add_routes(...)`, `register_openapi(app, paths=..., schemas=...)`
     (smallprint.daemon.openapi), open/close resources with `app.cleanup_ctx.append(...)`, and optionally
-    `app[ANALYSIS_RECORDER] = recorder` — an `async def recorder(request, analysis: dict) -> None` called after
-    each successful /v1/analyze with a shallow copy of the response dict, to which it may add top-level keys
+    `app[ANALYSIS_RECORDER] = recorder` — an `async def recorder(request, analysis: dict, encoded: bytes) -> None`
+    called after each successful /v1/analyze with a shallow copy of the response dict (and the worker's JSON
+    encoding of it, before anything was added), to which it may add top-level keys
     (e.g. "changes_since_last_visit"; nested values are shared with the cache: read them only). It reads its settings from `app[CONFIG].history` / `app[CONFIG].table(...)`.
   Routes added this way get the same guards (Host, Origin, auth, size, error envelope) as every other route.
 """

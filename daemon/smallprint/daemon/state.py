@@ -9,10 +9,12 @@ from ..config import Config
 from .runner import AnalysisRunner
 from .tokens import TokenHolder
 
-# Called after each successful analysis with the aiohttp request and the response dict (a private shallow
-# copy); it may add top-level keys such as "changes_since_last_visit" but must not change nested values (they
-# are shared with the cache). None: nothing is recorded. Set by smallprint.history.api.
-AnalysisRecorder = Callable[[web.Request, dict], Awaitable[None]]
+# Called after each successful analysis with the aiohttp request, the response dict (a private shallow
+# copy) and that same analysis as the worker encoded it (JSON bytes, before anything was added: a recorder
+# that stores the analysis need not encode it again); it may add top-level keys such as
+# "changes_since_last_visit" to the dict but must not change nested values (they are shared with the cache).
+# None: nothing is recorded. Set by smallprint.history.api.
+AnalysisRecorder = Callable[[web.Request, dict, bytes], Awaitable[None]]
 
 CONFIG = web.AppKey("config", Config)
 TOKENS = web.AppKey("tokens", TokenHolder)

@@ -104,7 +104,7 @@ async def analyze(request: web.Request) -> web.Response:
     recorder = request.app.get(ANALYSIS_RECORDER)
     if recorder is not None:
         try:
-            await recorder(request, data)
+            await recorder(request, data, result.body)
         except Exception:  # remembering the policy is a bonus; the analysis itself must still arrive
             log.exception("the analysis recorder failed")
             data = dict(result.data)

@@ -57,9 +57,10 @@ class HistoryService:
             self._store.close()
             self._store = None
 
-    def record(self, url: str, analysis: dict) -> dict:
-        """Store the version; the keys to add to the analysis response."""
-        recorded = self.store().record(url, analysis)
+    def record(self, url: str, analysis: dict, encoded: bytes | None = None) -> dict:
+        """Store the version (`encoded`: the analysis as JSON, if already at hand); the keys to add to the
+        analysis response."""
+        recorded = self.store().record(url, analysis, encoded=encoded)
         extra: dict[str, Any] = {"history": _history_note(recorded)}
         if recorded.previous is not None and recorded.previous_analysis is not None:
             extra["changes_since_last_visit"] = changes_since(recorded, analysis)
@@ -100,14 +101,15 @@ async def _wants_remembering(request: web.Request, result: dict) -> bool:
     return isinstance(body, dict) and body.get("remember") is True
 
 
-async def record_analysis(request: web.Request, result: dict) -> None:
-    """The app's ANALYSIS_RECORDER: remember the page's version and say what changed since the last visit."""
+async def record_analysis(request: web.Request, result: dict, encoded: bytes | None = None) -> None:
+    """The app's ANALYSIS_RECORDER: remember the page's version and say what changed since the last visit.
+    `encoded` is `result` as the worker encoded it (JSON): stored as it is, not encoded again."""
     service = request.app[HISTORY]
     url = result.get("url")
     if not url or not await _wants_remembering(request, result):
         return
     try:
-        extra = await service.run(service.record, url, result)
+        extra = await service.run(service.record, url, result, encoded)
     except HistoryUnavailable as exc:
         log.warning("history unavailable: %s", exc)
         result["history"] = {"available": False, "recorded": False, "reason": str(exc)}

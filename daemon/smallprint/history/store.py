@@ -83,8 +83,10 @@ def _schema_4(db: sqlite3.Connection) -> None:
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_schema_1, _schema_2, _schema_3, _schema_4)
 
 
-def _pack(analysis_json: str) -> bytes:
-    return zlib.compress(analysis_json.encode("utf-8", "surrogatepass"), 1)  # level 1: fast, and ~6x smaller
+def _pack(analysis_json: str | bytes) -> bytes:
+    if isinstance(analysis_json, str):
+        analysis_json = analysis_json.encode("utf-8", "surrogatepass")
+    return zlib.compress(analysis_json, 1)  # level 1: fast, and ~6x smaller
 
 
 def _unpack(value: bytes | str) -> dict:
@@ -233,20 +235,24 @@ class Store:
 
     # --- writing -----------------------------------------------------------------------------------------
 
-    def record(self, url: str, analysis: dict, *, now: str | None = None) -> Recorded:
+    def record(self, url: str, analysis: dict, *, now: str | None = None, encoded: bytes | None = None) -> Recorded:
         """Remember this analysis as the current version of the document at `url`.
 
         The text is hashed after normalisation, so a re-styled page is the same version (only last_seen
         moves). Old versions beyond `retention_versions` go, oldest first; the current one always stays.
+        `encoded`: the same analysis as JSON, when the caller has it already (the daemon's worker encodes
+        every analysis): it is stored as it is instead of being encoded again (~11 ms for a 200 KB policy).
         """
         site, path = site_of(url)
         url = url_to_remember(url)
         if analysis.get("url") is not None:  # the stored analysis keeps no query string either
-            analysis = {**analysis, "url": url_to_remember(analysis["url"])}
+            remembered = url_to_remember(analysis["url"])
+            if remembered != analysis["url"]:
+                analysis, encoded = {**analysis, "url": remembered}, None
         now = now or utc_now()
-        return self._call("record a version", lambda: self._record(site, path, url, analysis, now))
+        return self._call("record a version", lambda: self._record(site, path, url, analysis, now, encoded))
 
-    def _record(self, site: str, path: str, url: str, analysis: dict, now: str) -> Recorded:
+    def _record(self, site: str, path: str, url: str, analysis: dict, now: str, encoded: bytes | None) -> Recorded:
         source_hash = analysis.get("content_hash")
         with self._write() as db:
             db.execute("INSERT OR IGNORE INTO documents (site, path) VALUES (?, ?)", (site, path))
@@ -264,7 +270,8 @@ class Store:
                 db.execute("UPDATE versions SET last_seen = ?, source_hash = ? WHERE id = ?",
                            (now, source_hash, latest[0]))
                 return Recorded(self._version(db, latest[0]), False, None, None)
-            payload = _pack(json.dumps(analysis, ensure_ascii=False, separators=(",", ":"), check_circular=False))
+            payload = _pack(encoded if encoded is not None else
+                            json.dumps(analysis, ensure_ascii=False, separators=(",", ":"), check_circular=False))
             row = db.execute("SELECT id FROM versions WHERE document_id = ? AND hash = ?", (doc_id, digest)).fetchone()
             if row:  # the text went back to an earlier version
                 version_id = row[0]
