@@ -282,7 +282,12 @@ def practice_points(data: Path) -> list[dict]:
 
 
 def train_practices(data: Path, report: bool) -> dict:
-    points = practice_points(data)
+    return practices_document(practice_points(data), report)
+
+
+def practices_document(points: list[dict], report: bool = False) -> dict:
+    """The practices model document trained on `points` (as `practice_points` gives them): cut-offs from
+    service-grouped cross-validation over these points, then the fit on all of them."""
     classes = [c for c in PRACTICE_IDS if any(p["practice"] == c for p in points)]
     texts = [p["clean"] for p in points]
     y = np.array([[p["practice"] == c for c in classes] for p in points], dtype=int)

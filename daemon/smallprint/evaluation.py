@@ -167,19 +167,22 @@ def evaluate_opp115(path: Path, split: str | None = None) -> dict:
 # -- ToS;DR practices ---------------------------------------------------------------------------------------
 
 def evaluate_practices(path: Path) -> dict:
-    from smallprint import analyze
-
     points = [p for p in read_jsonl(path) if p.get("practice")]
     if not points:
         raise ValueError(f"{path}: no ToS;DR points with a practice")
-    gold_n: dict = defaultdict(int)
-    found_n: dict = defaultdict(int)
-    highlighted_n: dict = defaultdict(int)
-    correct_highlighted: dict = defaultdict(int)
-    polarity_ok: dict = defaultdict(int)
+    return practice_metrics(count_practices(points))
+
+
+def count_practices(points: Iterable[dict], counts: dict | None = None, use_model: bool = True) -> dict:
+    """Tallies of the practices metric over ToS;DR points (each with a `practice`), each text analysed alone;
+    added to `counts` when given, so that several runs (e.g. the folds of a held-out evaluation) pool into one."""
+    from smallprint import analyze
+
+    counts = counts if counts is not None else {k: defaultdict(int) for k in _COUNT_KEYS}
+    gold_n, found_n, highlighted_n, correct_highlighted, polarity_ok = (counts[k] for k in _COUNT_KEYS)
     for point in points:
         gold, gold_polarity = str(point["practice"]), point.get("polarity")
-        highlights = analyze(text=str(point.get("text") or "")).highlights
+        highlights = analyze(text=str(point.get("text") or ""), use_model=use_model).highlights
         gold_n[gold] += 1
         for practice in {h.practice for h in highlights}:
             highlighted_n[practice] += 1
@@ -189,6 +192,15 @@ def evaluate_practices(path: Path) -> dict:
             found_n[gold] += 1
             strongest = max(mine, key=lambda h: h.confidence)  # first of the most confident
             polarity_ok[gold] += strongest.polarity == gold_polarity
+    return counts
+
+
+_COUNT_KEYS = ("gold", "found", "highlighted", "correct_highlighted", "polarity_ok")
+
+
+def practice_metrics(counts: dict) -> dict:
+    """Per-practice and macro figures from the tallies of `count_practices`."""
+    gold_n, found_n, highlighted_n, correct_highlighted, polarity_ok = (counts[k] for k in _COUNT_KEYS)
     per_practice = {}
     for practice in sorted(set(gold_n) | set(highlighted_n), key=_practice_order):
         per_practice[practice] = {
@@ -201,7 +213,7 @@ def evaluate_practices(path: Path) -> dict:
     scored = [p for p, n in gold_n.items() if n >= MIN_POINTS_FOR_MACRO]
     macro_recall = sum(per_practice[p]["recall"] for p in scored) / len(scored) if scored else 0.0
     macro_precision = sum(per_practice[p]["precision"] for p in scored) / len(scored) if scored else 0.0
-    return {"points": len(points), "macro_recall": round(macro_recall, 4),
+    return {"points": sum(gold_n.values()), "macro_recall": round(macro_recall, 4),
             "macro_precision": round(macro_precision, 4),
             "polarity_accuracy": round(_ratio(sum(polarity_ok.values()), sum(found_n.values())), 4),
             "macro_over": sorted(scored, key=_practice_order), "per_practice": per_practice}
