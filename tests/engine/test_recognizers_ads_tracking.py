@@ -21,6 +21,15 @@ from tests.engine._clauses import polarity_of
     ("We do not use any third-party analytics or tracking cookies.", "tracking", "protective"),
     ("We combine information across our products to build a profile of your interests.", "profiling", "concern"),
     ("We do not engage in automated decision-making.", "profiling", "protective"),
+    # "do not track" as a verb phrase is a promise, not the browser signal
+    ("We do not track visitors of this blog from one page to the next.", "tracking", "protective"),
+    ("Our shop does not track you, and we do not track anyone across other sites.", "tracking", "protective"),
+    ("This app is free of trackers and analytics tools.", "tracking", "protective"),
+    ("The download is free of charge and the installer contains tracking pixels.", "tracking", "concern"),
+    # cookies that identify nobody, or vanish at the end of a visit
+    ("The session cookie holds no personal details and is thrown away once you close the tab.", "tracking",
+     "protective"),
+    ("Our language cookie is erased after your visit ends.", "tracking", "protective"),
 ])
 def test_ads_tracking(sentence, practice, polarity):
     assert polarity_of(sentence, practice) == polarity

@@ -24,6 +24,11 @@ from tests.engine._clauses import polarity_of
     ("We will notify you at least 30 days before changes to these terms take effect.", "policy_change", "protective"),
     ("We may access your private messages to enforce our terms.", "private_content", "concern"),
     ("We cannot read your messages.", "private_content", "protective"),
+    # told about changes: by notifying members, by posting or sending a notice
+    ("The club may revise these rules, notifying its members by letter.", "policy_change", "neutral"),
+    ("We can update this notice from time to time by sending you a notice in the app.", "policy_change", "neutral"),
+    ("If we revise this statement we will tell you and change the last updated line at the top.", "policy_change",
+     "neutral"),
 ])
 def test_control(sentence, practice, polarity):
     assert polarity_of(sentence, practice) == polarity

@@ -19,7 +19,7 @@ POLARITY_ORDER = ("concern", "protective", "neutral")
 _NEGATOR = re.compile(
     r"\b(?:not|never|no|neither|nor|cannot|none|nothing|nobody|nowhere)\b|n[’']t\b|\bno longer\b|\bwithout ever\b"
     r"|\b(?:unable|fail|fails|failed|refuse|refuses|decline|declines) to\b"
-    r"|\b(?:refrain|refrains|prohibited|forbidden) from\b")
+    r"|\b(?:refrain|refrains|prohibited|forbidden) from\b|\bfree (?:of|from)\b")
 # Where a negation's scope ends, looking back from the match.
 _SCOPE_BREAK = re.compile(
     r"[;:\[\]]|\b(?:but|unless|except|however|although|though|whereas|while|otherwise)\b"
@@ -30,7 +30,7 @@ _FALSE_NEGATION = re.compile(
     r"|no later than|not exceed|no more than|no less than|not less than|not more than|not all\b|not necessarily"
     r"|n[’']t have an account|do not have an account|(?:do not|don't|not) (?:wish|want|agree|consent)"
     r"|no longer (?:need|necessary|required|use)|no (?:sooner|earlier) than|not (?:be |apply )?retroactive\w*"
-    r"|(?:under )?no (?:obligation|duty)|not (?:have )?(?:any )?(?:obligation|duty)|not (?:be )?obligated|not required to")
+    r"|free of charge|(?:under )?no (?:obligation|duty)|not (?:have )?(?:any )?(?:obligation|duty)|not (?:be )?obligated|not required to")
 # How far back a negation may govern (characters): "does not use any of your audio, video, chat, ... to train".
 SCOPE_CHARS = 260
 
@@ -43,7 +43,7 @@ class Negation:
 
 # Cheap test first: most clauses hold no negator at all.
 _MAYBE_NEGATED = re.compile(r"\b(?:not|never|no|neither|nor|cannot|none|nothing|nobody|nowhere|unable|fail\w*|refuse\w*"
-                            r"|decline\w*|refrain\w*|prohibited|forbidden)\b|n[’']t\b")
+                            r"|decline\w*|refrain\w*|prohibited|forbidden|free)\b|n[’']t\b")
 
 
 def find_negation(sentence: str, match_start: int) -> Negation | None:
@@ -105,8 +105,10 @@ _QUALIFIERS: dict[str, tuple[tuple[re.Pattern, str, str, frozenset[str] | None],
     ),
     "tracking": (
         (_Q(r"\bnot (?:\w+ )?(?:contain|include|store|collect)|\bnot (?:\w+ )?(?:personally )?identif|\banonymous|\btemporar"
-            r"|\bexpire\w* (?:when|at|after)|\bdeleted (?:when|once|after|at)|\bonly (?:\w+ )?(?:session|essential|necessary|strictly)"),
-         "protective", "cookies that do not identify you or expire", frozenset({"cookies"})),
+            r"|\b(?:no|not|never|in no way) (?:\w+ ){0,2}?(?:personal|personally|identif\w*|reveal\w*|linked|tied)"
+            r"|\b(?:expire\w*|deleted|discarded|erased|removed) (?:\w+ ){0,2}?(?:when|once|after|at|upon|on)\b"
+            r"|\bonly (?:\w+ )?(?:session|essential|necessary|strictly)"),
+         "protective", "cookies that do not identify you or expire", frozenset({"cookies", "necessary_cookies"})),
         (_TRACKING_CONCERN, "concern", "cookies used for analytics, ads or by third parties", frozenset({"cookies"})),
         (_Q(r"."), "neutral", "cookies the site uses for itself", frozenset({"cookies"})),
     ),

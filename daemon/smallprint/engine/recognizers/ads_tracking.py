@@ -5,7 +5,9 @@ from ._words import gap
 from .base import Pattern, Recognizer
 from .registry import register
 
-_DNT = r"(?:\bdo[- ]not[- ]track\b|\bdnt\b|\brequests? not to be tracked)"
+# The Do Not Track signal, not the verb phrase: "we do not track you" is a promise about tracking, read as such.
+_DNT = (r"(?:\bdo[- ]not[- ]track\b(?<!we do not track)(?! (?:you|your|users?|visitors?|people|individuals|anyone|any\b"
+        r"|across|ip\b|or profile))|\bdnt\b|\brequests? not to be tracked)")
 
 
 @register

@@ -183,7 +183,9 @@ class PolicyChangeRecognizer(Recognizer):
                                   r"|go|come|are)\b", "neutral", None, 0.85),
         Pattern("will_notify", r"\b(?:will|shall|would|we[’']ll) (?:\w+ ){0,5}?(?:notify|inform|tell|email|e-mail|alert|contact|communicate|announce|let you know"
                                r"|provide (?:you )?(?:with )?(?:\w+ )?(?:notice|notification)|post (?:a )?(?:\w+ )?notice)"
-                               r"|\b(?:notify|inform) you\b|\b(?:be |been )?notified\b|\bnotification\b|\bdirect notice"
+                               r"|\b(?:notify\w*|notifi\w+|inform\w*) (?:you|(?:(?:its|our|the|all|affected) )?(?:users?|customers|members|subscribers))\b"
+                               r"|\b(?:be |been )?notified\b|\b(?:send|sending|post|posting|display|displaying|give|giving)\b (?:you )?(?:a |an )?"
+                               r"(?:\w+ )?(?:notice|notification)\b|\bnotification\b|\bdirect notice"
                                r"|\bnotice (?:will|shall) be (?:posted|sent|given|provided|displayed)|\bprovid\w* (?:\w+ ){0,2}?with (?:\w+ ){0,2}?notice",
                 "neutral", None, 0.85),
         # Changes the reader must look for: at the service's discretion, "check this page", continued use as consent.
@@ -200,7 +202,7 @@ class PolicyChangeRecognizer(Recognizer):
     # A change of "this policy", or any change the reader is told about ("if we change how we use your data, we
     # will notify you"); a breach notice is no policy change.
     requires = _DOC + r"|\bchang\w*|\bamend\w*|\bmodif\w*|\brevis\w*"
-    exclude = r"^\W*(?:last )?(?:updated|modified|revised|effective)\b|\b(?:last|date of) (?:updated|modified|revis\w+|update)\b(?!" + gap(6) + r"(?:may|will))"
+    exclude = r"^\W*(?:last )?(?:updated|modified|revised|effective)\b|^\W*(?:\w+\W+){0,6}?(?:last|date of) (?:updated|modified|revis\w+|update)\b(?!" + gap(6) + r"(?:may|will))"
 
 
 _PRIVATE = (r"(?:your |the |users'? |any |those |these )?(?:private |direct |personal |chat )?(?:messages|communications|chats"
