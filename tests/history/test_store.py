@@ -7,7 +7,8 @@ import sqlite3
 import pytest
 
 from smallprint import analyze
-from smallprint.history.store import SCHEMA_VERSION, HistoryUnavailable, Store, StoreTooNew
+from smallprint.history.diff import diff_analyses, diff_view
+from smallprint.history.store import MIGRATIONS, SCHEMA_VERSION, HistoryUnavailable, Store, StoreTooNew, _pack
 
 URL = "https://www.example.co.uk/legal/privacy?ref=footer"
 V1 = "We collect your email address.\n\nWe do not sell your personal data."
@@ -169,11 +170,55 @@ def test_a_schema_1_store_is_migrated_and_keeps_its_versions(store_path):
         assert (old.id, old.first_seen, old.url, old.kind) == (1, "2022-01-01T00:00:00Z", None, None)
         recorded = store.record(URL, analysis(V2))
         assert recorded.previous.id == 1 and recorded.previous_analysis["blocks"]
+        # The old version has no diff view (schema 5): it is diffed from its whole analysis.
+        assert recorded.previous_analysis == analysis(V1)
         assert store.integrity() == "ok"
     db = sqlite3.connect(store_path)
     indexes = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
     assert "versions_by_document_seen" in indexes
     assert {row[0] for row in db.execute("SELECT typeof(analysis) FROM versions")} == {"blob"}  # schema 4
+    assert db.execute("SELECT id, typeof(diff_view) FROM versions ORDER BY id").fetchall() == [
+        (1, "null"), (2, "blob")]  # schema 5
+
+
+def test_a_schema_4_store_is_migrated_and_its_versions_diff_as_before(store_path):
+    """A store written by the previous release: compressed analyses, no diff views."""
+    store_path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(store_path, isolation_level=None)
+    for step in MIGRATIONS[:4]:
+        step(db)
+    db.execute("PRAGMA user_version = 4")
+    old = analysis(V1)
+    db.execute("INSERT INTO documents (id, site, path) VALUES (1, 'example.co.uk', '/legal/privacy')")
+    db.execute("INSERT INTO versions (id, document_id, hash, text, analysis, first_seen, last_seen) "
+               "VALUES (1, 1, 'h1', 'text', ?, '2022-01-01T00:00:00Z', '2022-01-01T00:00:00Z')",
+               (_pack(json.dumps(old)),))
+    db.close()
+    new = analysis(V2)
+    with Store(store_path) as store:
+        assert store.settings()["user_version"] == SCHEMA_VERSION
+        assert store.diff_view(1) == old and store.analysis(1) == old
+        recorded = store.record(URL, new, now="2023-01-01T00:00:00Z")
+        assert recorded.previous.id == 1 and recorded.previous_analysis == old
+        assert store.diff_view(recorded.version.id) == diff_view(new)
+        assert store.integrity() == "ok"
+
+
+def test_diffing_stored_views_gives_the_diff_of_the_analyses(store, shared_data):
+    """The view kept next to each analysis holds all that a diff reads: same added/removed/changed, summary."""
+    folder = shared_data / "policies" / "facebook"
+    url = "https://www.facebook.com/privacy/policy/"
+    old, new = (analyze(text=(folder / name).read_text(encoding="utf-8"), url=url).to_dict()
+                for name in ("2024-08-09_pga2_49a826a.md", "2025-12-17_pga2_df69a0e.md"))
+    store.record(url, old, now="2024-08-09T00:00:00Z")
+    recorded = store.record(url, new, now="2025-12-17T00:00:00Z", encoded=json.dumps(new).encode("ascii"))
+    assert recorded.previous_analysis == diff_view(old) == store.diff_view(recorded.previous.id)
+    assert store.analysis(recorded.version.id) == new  # the whole analysis is still kept
+    expected = diff_analyses(old, new, since="2024-08-09").to_dict()
+    assert expected["counts"]["data_use"]["added"] > 0
+    assert diff_analyses(recorded.previous_analysis, new, since="2024-08-09").to_dict() == expected
+    assert diff_analyses(store.diff_view(recorded.previous.id), store.diff_view(recorded.version.id),
+                         since="2024-08-09").to_dict() == expected
 
 
 def test_a_store_from_a_newer_smallprint_is_refused_and_left_alone(store_path):

@@ -219,7 +219,7 @@ async def site_diff(request: web.Request) -> web.Response:
         old = by_id[from_id] if from_id is not None else default_from
         if old is None or to is None:
             raise ApiError("not_found", f"{site} has only one remembered version of that policy; nothing to compare")
-        diff = diff_analyses(store.analysis(old.id) or {}, store.analysis(to.id) or {}, since=old.last_seen)
+        diff = diff_analyses(store.diff_view(old.id) or {}, store.diff_view(to.id) or {}, since=old.last_seen)
         return {"site": site, "from": old.to_dict(), "to": to.to_dict(), **diff.to_dict(data_use_only=data_use_only)}
     return web.json_response(await _with_store(request, compute))
 

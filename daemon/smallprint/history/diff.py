@@ -388,6 +388,18 @@ def importance(change: ClauseChange) -> tuple[int, int]:
     return (_POLARITY_RANK.get(change.polarity or "", 3), _PRACTICE_RANK.get(change.practice or "", 99))
 
 
+# All that a diff reads of a highlight (besides the blocks' "id" and "text"): see `diff_view`.
+VIEW_HIGHLIGHT_KEYS = ("block", "start", "end", "practice", "polarity", "summary", "confidence")
+
+
+def diff_view(analysis: dict) -> dict:
+    """The part of an analysis that `diff_analyses` reads: each block's id and text, and each highlight's
+    place and finding. Diffing two views gives exactly the diff of the two analyses; the store keeps a view
+    next to each analysis so that comparing with the previous version need not decode all of it."""
+    return {"blocks": [{"id": b["id"], "text": b["text"]} for b in analysis.get("blocks") or ()],
+            "highlights": [{k: h.get(k) for k in VIEW_HIGHLIGHT_KEYS} for h in analysis.get("highlights") or ()]}
+
+
 def document_practices(analysis: dict) -> set[tuple[str, str]]:
     """Every (practice, polarity) a version states somewhere."""
     return {(h["practice"], h["polarity"]) for h in analysis.get("highlights") or ()}

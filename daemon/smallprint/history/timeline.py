@@ -10,7 +10,7 @@ def version_changes(store: Store, versions: list[VersionInfo]) -> dict[int, dict
     out: dict[int, dict] = {}
     previous: dict[str, tuple[VersionInfo, dict]] = {}
     for v in versions:
-        analysis = store.analysis(v.id) or {}
+        analysis = store.diff_view(v.id) or {}
         if v.path in previous:
             before, before_analysis = previous[v.path]
             diff = diff_analyses(before_analysis, analysis, since=before.last_seen)
