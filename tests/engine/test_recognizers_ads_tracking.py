@@ -21,6 +21,8 @@ from tests.engine._clauses import polarity_of
     ("We do not use any third-party analytics or tracking cookies.", "tracking", "protective"),
     ("We combine information across our products to build a profile of your interests.", "profiling", "concern"),
     ("We do not engage in automated decision-making.", "profiling", "protective"),
+    ("We link the data you give us with information from our other apps.", "profiling", "concern"),
+    ("We may combine what you tell us with data we get from other companies.", "profiling", "concern"),
     # "do not track" as a verb phrase is a promise, not the browser signal
     ("We do not track visitors of this blog from one page to the next.", "tracking", "protective"),
     ("Our shop does not track you, and we do not track anyone across other sites.", "tracking", "protective"),
@@ -39,6 +41,7 @@ def test_ads_tracking(sentence, practice, polarity):
     ("Our advertising cookies track you across websites.", "advertising"),  # read as tracking, not twice
     ("You can update your profile picture at any time.", "profiling"),
     ("We sell advertising space to businesses.", "tracking"),
+    ("The app reads your device model and its advertising ID.", "advertising"),  # an identifier: tracking
 ])
 def test_not_this_practice(sentence, practice):
     assert polarity_of(sentence, practice) is None

@@ -24,6 +24,10 @@ from tests.engine._clauses import polarity_of
     ("We will notify you at least 30 days before changes to these terms take effect.", "policy_change", "protective"),
     ("We may access your private messages to enforce our terms.", "private_content", "concern"),
     ("We cannot read your messages.", "private_content", "protective"),
+    ("The company keeps the right to monitor your account whenever it sees fit.", "private_content", "concern"),
+    ("Moderators may review any communication sent through the forum.", "private_content", "concern"),
+    ("Uploaded records sit on a server accessible only to two administrators.", "private_content", "concern"),
+    ("We never scan your uploads.", "private_content", "protective"),
     # told about changes: by notifying members, by posting or sending a notice
     ("The club may revise these rules, notifying its members by letter.", "policy_change", "neutral"),
     ("We can update this notice from time to time by sending you a notice in the app.", "policy_change", "neutral"),

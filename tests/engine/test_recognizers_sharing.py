@@ -23,6 +23,11 @@ from tests.engine._clauses import polarity_of
     ("Your data may be transferred to and processed in countries outside the European Economic Area.",
      "international_transfer", "concern"),
     ("All data is stored exclusively in the EU.", "international_transfer", "protective"),
+    # sources beyond named companies: connected accounts, social networks, "them"
+    ("We team up with analytics firms and may get details about you from them.", "third_party_sources", "concern"),
+    ("When you link a social network profile, we obtain your name and friends list from that account.",
+     "third_party_sources", "concern"),
+    ("Our retail partners send us data about your purchases in their stores.", "third_party_sources", "concern"),
 ])
 def test_sharing(sentence, practice, polarity):
     assert polarity_of(sentence, practice) == polarity
@@ -33,6 +38,7 @@ def test_sharing(sentence, practice, polarity):
     ("We sell software licences and hardware.", "sale_of_data"),
     ("We may sell your personal information to data brokers.", "third_party_sharing"),
     ("Any dispute shall be resolved under the laws of the State of California.", "government_access"),
+    ("We collect the details you type into the sign-up form from you directly.", "third_party_sources"),
 ])
 def test_not_this_practice(sentence, practice):
     assert polarity_of(sentence, practice) is None

@@ -22,7 +22,8 @@ class AdvertisingRecognizer(Recognizer):
                                 r"|promotions|sponsored)", "concern", "protective", 0.7),
         Pattern("use_for_ads", r"\b(?:use|uses|used|using|process\w*|shar\w+|disclos\w+)" + gap(10)
                 + r"(?:for|to|in) (?:\w+ ){0,3}?(?:advertis\w+|marketing|ads|promotional)", "concern", "protective", 0.65),
-        Pattern("ads", r"\b(?<!non-)(?<!non )(?:advertis(?:ing|ements?|ers?|e)|ads|ad (?:networks?|partners|targeting|measurement|personali[sz]ation"
+        Pattern("ads", r"\b(?<!non-)(?<!non )(?:advertis(?:ing(?! (?:ids?|identifiers?|providers?|partners?|compan\w+|networks?"
+                       r"|platforms?|service providers?|budget|space|agenc\w+))|ements?|ers?|e)|ads|ad (?:networks?|partners|targeting|measurement|personali[sz]ation"
                        r"|serving|delivery)|(?:direct |email |e-mail )?marketing|promotional (?:\w+ )?(?:e-?mails?|communications?"
                        r"|messages?|offers?|materials?)|sponsored (?:content|posts?|stories))\b", "concern", "protective", 0.45),
     )
@@ -78,7 +79,7 @@ class ProfilingRecognizer(Recognizer):
     practice = "profiling"
     cues = ("profile", "profiles", "profiling", "infer", "inferences", "inferred", "inference", "combine", "combined",
             "combines", "combining", "automated", "decision", "decisions", "predict", "predictions",
-            "personality", "scoring", "segments", "segment", "interests", "across", "link", "linked")
+            "personality", "scoring", "segments", "segment", "interests", "across", "link", "linked", "connect")
     patterns = (
         Pattern("automated_decisions", r"\bautomated (?:individual )?decision\w*|\bautomated processing|\bdecision-making",
                 "concern", "protective", 0.85),
@@ -86,6 +87,10 @@ class ProfilingRecognizer(Recognizer):
                              r"|\binferences?\b|\b(?:infer|predict)\w*" + gap(4)
                 + r"(?:interests|preferences|characteristics|behaviou?r|age|gender|personality)", "concern", "protective", 0.85,
                 needs=frozenset(['infer', 'inference', 'inferences', 'inferred', 'inferring', 'infers', 'predict', 'predicted', 'predicting', 'predicts', 'profile', 'profiles', 'profiling'])),
+        # Data joined up across products, devices or sources: the point of the sentence, not a side remark.
+        Pattern("combine_across", r"\b(?:combin|connect|link|associat|merg)\w*" + gap(6) + r"(?:information|data)\b" + gap(8)
+                + r"(?:across|from (?:other|different|third|our other|all)|with (?:other |the )?(?:information|data) (?:we|from|about"
+                  r"|that))\b", "concern", "protective", 0.8),
         Pattern("combine_data", r"\bcombin\w*" + gap(8) + r"(?:information|data|accounts?|profiles?)\b"
                 + r"|\b(?:information|data)" + gap(6) + r"(?:combined|linked|associated) (?:with|across)"
                 + r"|\bacross (?:\w+ ){0,2}?(?:products|services|devices|apps|platforms|companies)\b" + gap(6)

@@ -205,8 +205,8 @@ class PolicyChangeRecognizer(Recognizer):
     exclude = r"^\W*(?:last )?(?:updated|modified|revised|effective)\b|^\W*(?:\w+\W+){0,6}?(?:last|date of) (?:updated|modified|revis\w+|update)\b(?!" + gap(6) + r"(?:may|will))"
 
 
-_PRIVATE = (r"(?:your |the |users'? |any |those |these )?(?:private |direct |personal |chat )?(?:messages|communications|chats"
-            r"|conversations|dms|e-?mails\b(?! address)|inbox|mail\b(?! address)|recordings|calls|chat logs|private (?:content|files"
+_PRIVATE = (r"(?:your |the |users'? |any |those |these )?(?:private |direct |personal |chat )?(?:messages|communications?|chats"
+            r"|conversations|dms|private message|e-?mails\b(?! address)|inbox|mail\b(?! address)|recordings|calls|chat logs|private (?:content|files"
             r"|posts|photos|folders|data|information))\b")
 
 
@@ -216,7 +216,8 @@ class PrivateContentRecognizer(Recognizer):
     cues = ("messages", "message", "communications", "chats", "chat", "dms", "emails", "mails", "email",
             "inbox", "mail", "conversations", "recordings", "calls", "private", "contents", "content",
             "expectation", "administrators", "administrator", "admins", "admin", "employees", "staff", "personnel",
-            "moderators", "reviewers", "contractors", "people")
+            "moderators", "reviewers", "contractors", "people", "communication", "accessible", "monitor", "monitors",
+            "monitored", "monitoring", "inspect", "scan", "scans", "scanned", "scanning")
     patterns = (
         Pattern("access_messages", r"\b(?:access|read|review|monitor|scan|view|analy[sz]|inspect|listen|look|record|intercept)\w*"
                 + gap(8) + _PRIVATE, "concern", "protective", 0.85),
@@ -231,6 +232,15 @@ class PrivateContentRecognizer(Recognizer):
                 needs=frozenset(['accessed', 'analysed', 'analyzed', 'inspected', 'monitored', 'read', 'reviewed', 'scanned', 'screened', 'viewed'])),
         Pattern("staff_access", r"\b(?:employees|staff|personnel|moderators|reviewers|human reviewers|people working|contractors"
                                 r"|administrators?|admins?)\b"
-                + gap(8) + r"(?:access|review|read|see|listen|view)\w*", "concern", "protective", 0.7),
+                + gap(8) + r"(?:access|review|read|see|listen|view)\w*"
+                + r"|\baccessible (?:\w+ ){0,2}?(?:by|to) (?:\w+ ){0,4}?(?:employees|staff|personnel|administrators?|admins?|persons"
+                  r"|people|moderators)\b", "concern", "protective", 0.7),
+        # "we reserve the right to monitor your account / any communication / your uploads"
+        Pattern("monitor_account", r"\b(?:monitor|inspect|scan|screen)\w*" + gap(4)
+                + r"(?:your |users'? |user |any |all )(?:accounts?|files|uploads|uploaded content|private content|stuff|photos|videos"
+                  r"|personal pages|communications?)\b",
+                "concern", "protective", 0.75,
+                needs=frozenset(['monitor', 'monitors', 'monitored', 'monitoring', 'inspect', 'inspects', 'inspected', 'scan',
+                                 'scans', 'scanned', 'scanning', 'screen', 'screens', 'screened', 'screening'])),
     )
     context = ("private", "content", "messages", "communications")

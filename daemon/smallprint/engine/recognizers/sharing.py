@@ -96,6 +96,13 @@ class GovernmentAccessRecognizer(Recognizer):
     context = ("disclose", "information", "request", "requests", "data")
 
 
+# Where data about the reader comes from, beyond the companies of _RECIPIENTS: accounts the reader connects,
+# social networks, other people ("we receive information from them").
+_OTHER_SOURCES = (r"(?:them\b|social (?:media|network|networking)\w*|(?:external|third[- ]party|connected|linked|other|those)"
+                  r" (?:services?|accounts?|platforms?|sites?|websites?|apps?|applications?|networks?)|that (?:service|site|platform"
+                  r"|account|network)|other (?:users|people|members|individuals))")
+
+
 @register
 class ThirdPartySourcesRecognizer(Recognizer):
     practice = "third_party_sources"
@@ -104,11 +111,18 @@ class ThirdPartySourcesRecognizer(Recognizer):
             "subprocessors", "subsidiaries", "contractors", "contractor", "advertisers",
             "advertiser", "companies", "organizations", "organisations", "entities", "businesses", "others",
             "sponsors", "sponsor", "brokers", "broker", "developers", "group", "family", "publicly", "public",
-            "sources", "scrape", "scraped", "scraping", "nonusers", "non", "even", "without")
+            "sources", "scrape", "scraped", "scraping", "nonusers", "non", "even", "without", "them", "social", "people",
+            "external", "connected", "accounts", "platforms")
     patterns = (
         Pattern("receive_from", r"\b(?:receiv|obtain|collect|get|gets|gather|acquir|purchas|buy|supplement|combin|link)\w*"
-                + gap(10) + r"(?:from|through|via) (?:\w+\W+){0,4}?" + _RECIPIENTS, "concern", "protective", 0.85,
+                + gap(10) + r"(?:from|through|via) (?:\w+\W+){0,4}?(?:" + _RECIPIENTS + "|" + _OTHER_SOURCES + ")",
+                "concern", "protective", 0.85,
                 needs=frozenset(['from', 'through', 'via'])),
+        # "partners / other people give us information about you"
+        Pattern("told_about_you", r"(?:" + _RECIPIENTS + r"|other (?:people|users|members))\W+(?:\w+\W+){0,3}?(?:provid|shar|send|giv|pass|disclos|tell|report)\w* "
+                r"(?:(?:to |with )?us )?(?:with )?(?:\w+ ){0,3}?(?:information|data|details) (?:\w+ ){0,2}?about (?:you|your)\b",
+                "concern", "protective", 0.75,
+                needs=frozenset(['about'])),
         Pattern("public_sources", r"\bpublicly[- ]available (?:information|data|sources)|\bpublic (?:sources|databases|records)"
                                   r"|\b(?:other|various|third[- ]party|external|public) sources|\bdata brokers?|\bscrap(?:e|ed|ing)\b",
                 "concern", "protective", 0.8,
