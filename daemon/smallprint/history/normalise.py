@@ -193,7 +193,10 @@ def _without_numbering(text: str) -> str:
 
 def words(text: str) -> tuple[str, ...]:
     """The case-folded words of a text, list numbering left out: the unit on which versions are compared."""
-    return tuple(_WORD.findall(plain_quotes(_without_numbering(text)).casefold()))
+    text = plain_quotes(_without_numbering(text))
+    if text.isascii():  # as in content_hash: ~5x faster than the regex, which scans character by character
+        return tuple(text.lower().encode("ascii").translate(_ASCII_NON_WORD).decode("ascii").split())
+    return tuple(_WORD.findall(text.casefold()))
 
 
 def content_hash(normalised: str) -> str:
