@@ -10,6 +10,7 @@ import pytest_asyncio
 import smallprint
 from smallprint.config import Config
 from smallprint.daemon.app import create_app
+from smallprint.history.api import HISTORY
 from tests.daemon.test_openapi import response_schema, validator_for
 
 pytestmark = pytest.mark.asyncio
@@ -77,6 +78,9 @@ async def test_a_policy_is_remembered_and_a_change_is_reported_on_the_next_visit
     added = changes["added"][0]
     block = next(b for b in changed["blocks"] if b["id"] == added["block"])
     assert block["text"][added["start"]:added["end"]] == AI_CLAUSE
+    # What was stored is the worker's JSON of the analysis: the response without the keys the recorder added.
+    stored = api.app[HISTORY].store().analysis(changed["history"]["version"])
+    assert stored == {k: v for k, v in changed.items() if k not in ("history", "changes_since_last_visit")}
 
     document = await openapi(api)
     validator_for(document, {"$ref": "#/components/schemas/ChangesSinceLastVisit"}).validate(changes)
