@@ -68,6 +68,11 @@ MODEL_THRESHOLD = 0.35
 # (measured both ways across a split of the ToS;DR services): it must be surer to add one.
 MODEL_THRESHOLD_FOR = {p: 0.45 for p in ("location", "retention", "third_party_sources", "security", "sale_of_data",
                                         "private_content")}
+# Words the model's addition of a practice needs beyond its recognizer's cues: an IP address alone, in a list of
+# logged data, is read as tracking by the rules, so the model may add a location only where the clause names a place.
+MODEL_NEEDS = {"location": re.compile(r"locat|geo|gps|gnss|\bcity|\bcountry|\bregion|latitude|longitude|whereabouts"
+                                      r"|coordinates|\bpostal|\bzip code")}
+MODEL_SURE = 0.9  # ... unless the model is this sure
 # Rule readings scoring below this are weak: they stay only if the model, where there is one, shares them.
 CONFIRM_BELOW = 0.72
 # A weak rule reading stays only if the model gives its practice at least this probability (when a model is there).
@@ -244,6 +249,8 @@ def _model_highlights(block: Block, start: int, end: int, low: str, probs: dict[
         # readings the words allow, it does not invent a subject the clause never mentions.
         if prob < max(MODEL_THRESHOLD, MODEL_THRESHOLD_FOR.get(practice, 0.0), cutoffs.get(practice, 0.0)) \
                 or practice not in cued:
+            continue
+        if practice in MODEL_NEEDS and prob < MODEL_SURE and not MODEL_NEEDS[practice].search(low):
             continue
         polarity, reason = _model_clause_polarity(practice, low)
         sentence = block.text[start:end]
