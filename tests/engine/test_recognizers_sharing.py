@@ -23,6 +23,13 @@ from tests.engine._clauses import polarity_of
     ("Your data may be transferred to and processed in countries outside the European Economic Area.",
      "international_transfer", "concern"),
     ("All data is stored exclusively in the EU.", "international_transfer", "protective"),
+    # passive sharing, suppliers, and sharing the reader agrees to
+    ("Your contact details may be passed on to the courier.", "third_party_sharing", "concern"),
+    ("Our suppliers process your order data on our behalf.", "third_party_sharing", "neutral"),
+    ("We never disclose personally-identifying details outside the team.", "third_party_sharing", "protective"),
+    ("If you agree, we will share your name with the event organisers.", "third_party_sharing", "protective"),
+    ("Club partners receive your e-mail address only with your explicit permission.", "third_party_sharing",
+     "protective"),
     # sources beyond named companies: connected accounts, social networks, "them"
     ("We team up with analytics firms and may get details about you from them.", "third_party_sources", "concern"),
     ("When you link a social network profile, we obtain your name and friends list from that account.",
@@ -39,6 +46,7 @@ def test_sharing(sentence, practice, polarity):
     ("We may sell your personal information to data brokers.", "third_party_sharing"),
     ("Any dispute shall be resolved under the laws of the State of California.", "government_access"),
     ("We collect the details you type into the sign-up form from you directly.", "third_party_sources"),
+    ("With your consent, we set a cookie that counts page views.", "third_party_sharing"),
 ])
 def test_not_this_practice(sentence, practice):
     assert polarity_of(sentence, practice) is None

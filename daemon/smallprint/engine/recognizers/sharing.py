@@ -9,7 +9,7 @@ from .registry import register
 # alternatives' first letters quickly (~5x faster than one optional-prefix alternative makes it).
 _RECIPIENTS = (r"(?:third[- ]?part(?:y|ies)|partners?|business partners?|marketing partners?|advertising partners?"
                r"|trusted partners?|select(?:ed)? partners?|affiliate[sd]?|affiliated (?:compan\w+|entities)|service providers?"
-               r"|technology providers?|analytics providers?|vendors?|processors?|sub-?processors?|subsidiar\w+|contractors?"
+               r"|technology providers?|analytics providers?|vendors?|suppliers?|processors?|sub-?processors?|subsidiar\w+|contractors?"
                r"|advertisers?|other (?:compan\w+|parties|organi[sz]ations|entities|businesses)|outside (?:compan\w+|parties"
                r"|organi[sz]ations|entities|businesses)|unaffiliated (?:compan\w+|parties|organi[sz]ations|entities|businesses)"
                r"|external (?:compan\w+|parties|organi[sz]ations|entities|businesses)|group compan\w+|family of companies"
@@ -163,6 +163,11 @@ class InternationalTransferRecognizer(Recognizer):
     context = ("transfer", "transferred", "data", "information", "processed", "stored")
 
 
+_CONSENT = (r"(?:with your (?:\w+ )?(?:consent|permission|authori[sz]ation)\b|(?:if|when|where|once|after) you (?:have )?(?:\w+ )?"
+            r"(?:consent|agree|authori[sz]e|opt[- ]in|give (?:us )?(?:your )?(?:\w+ )?(?:consent|permission))\b)")
+_SHARE_WORD = r"(?:shar(?:e|es|ed|ing)|disclos\w*|pass(?:es|ed|ing)? (?:on|along)|transferr?\w*|third[- ]part\w*|partners?)\b"
+
+
 @register
 class ThirdPartySharingRecognizer(Recognizer):
     practice = "third_party_sharing"
@@ -172,12 +177,18 @@ class ThirdPartySharingRecognizer(Recognizer):
             "advertiser", "companies", "organizations", "organisations", "entities", "businesses", "others",
             "sponsors", "sponsor", "brokers", "broker", "developers", "group", "family", "share", "shares",
             "shared", "sharing", "disclose", "discloses", "disclosed", "disclosing", "disclosure", "disclosures",
-            "consent", "permission", "authorization", "authorisation", "anyone", "anybody", "organization", "organisation", "outside", "give", "gives", "available", "transfer", "transfers", "transferred")
+            "consent", "permission", "authorization", "authorisation", "anyone", "anybody", "organization", "organisation", "outside", "give", "gives", "available", "transfer", "transfers", "transferred",
+            "supplier", "suppliers", "hosting", "hosted", "passed", "handed", "released", "given")
     patterns = (
         Pattern("only_with_consent", r"\bonly (?:\w+ ){0,4}?(?:with|if|when|where|after) (?:you (?:have )?(?:given|give|provide) )?(?:your )?"
                                      r"(?:explicit |express |prior |specific )?(?:consent|permission|authori[sz]ation)",
                 "protective", "concern", 0.8,
                 needs=frozenset(['only'])),
+        # "with your consent we may share ...", "if you agree, your details are passed to ...": sharing you decide on
+        Pattern("with_consent", r"\b" + _CONSENT + r"(?=.{0,200}?\b" + _SHARE_WORD + r")|\b" + _SHARE_WORD + r".{0,200}?\b" + _CONSENT,
+                "protective", "concern", 0.75,
+                needs=frozenset(['consent', 'permission', 'authorization', 'authorisation', 'agree', 'authorize', 'authorise',
+                                 'opt'])),
         Pattern("share_with", _GIVE + gap(14) + _RECIPIENTS, "concern", "protective", 0.6),
         Pattern("recipients_access", _RECIPIENTS + gap(8) + r"(?:have access|may access|access to|can access|receive|process\w*"
                 + r"|on (?:our|its) behalf|help us|assist us|perform\w* (?:services|functions|tasks)|operat\w+)",
@@ -188,7 +199,10 @@ class ThirdPartySharingRecognizer(Recognizer):
                                   r" (?:compan\w+|providers?|partners?)|companies|third[- ]parties))", "concern", "protective", 0.55,
                 needs=frozenset(['companies', 'contractors', 'hosting', 'parties', 'processors', 'provider', 'providers', 'services', 'third-parties', 'vendors'])),
         Pattern("disclose_generic", r"\b(?:shar(?:e|es|ed|ing)|disclos(?:e|es|ed|ing))\b" + gap(6)
-                + r"(?:your |the |such |this |any |personal |user )(?:\w+ )?(?:information|data|details|pii|content)",
+                + r"(?:your |the |such |this |any |personal |personally[- ]\w+ |user )(?:\w+ )?(?:information|data|details|pii|content)",
                 "concern", "protective", 0.55),
+        # "your contact details may be shared with ...", "no data is passed on to ..."
+        Pattern("data_shared", r"\b(?:information|data|details|pii)\b" + gap(4) + r"(?:be |is |are |been |get |gets )?(?:shared|disclosed"
+                r"|passed on|handed over|made available|given|released) (?:with|to)\b", "concern", "protective", 0.6),
     )
     context = ("personal", "information", "data", "third", "partners")
