@@ -24,6 +24,12 @@ from tests.engine._clauses import polarity_of
     ("We will notify you at least 30 days before changes to these terms take effect.", "policy_change", "protective"),
     ("We may access your private messages to enforce our terms.", "private_content", "concern"),
     ("We cannot read your messages.", "private_content", "protective"),
+    # open-ended "as long as needed" versus a promised limit
+    ("Account records are kept as long as they are needed for the purposes above.", "retention", "concern"),
+    ("We hold your order history only for so long as the law requires.", "retention", "protective"),
+    ("Access logs are stored no longer than two weeks.", "retention", "protective"),
+    ("Nothing you upload is stored for more than seven days.", "retention", "protective"),
+    ("Chat transcripts may be kept for longer than five years.", "retention", "concern"),
     ("The company keeps the right to monitor your account whenever it sees fit.", "private_content", "concern"),
     ("Moderators may review any communication sent through the forum.", "private_content", "concern"),
     ("Uploaded records sit on a server accessible only to two administrators.", "private_content", "concern"),

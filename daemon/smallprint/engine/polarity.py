@@ -27,7 +27,7 @@ _SCOPE_BREAK = re.compile(
 # Phrases whose "not" negates nothing about the practice.
 _FALSE_NEGATION = re.compile(
     r"do[- ]not[- ]track|do not sell (?:or share )?my|not only|no matter|whether or not|if not|not limited to|not be limited"
-    r"|no later than|not exceed|no more than|no less than|not less than|not more than|not all\b|not necessarily"
+    r"|no later than|not exceed|no more than|no less than|not less than|not more than|no longer than|not longer than|not all\b|not necessarily"
     r"|n[’']t have an account|do not have an account|(?:do not|don't|not) (?:wish|want|agree|consent)"
     r"|no longer (?:need|necessary|required|use)|no (?:sooner|earlier) than|not (?:be |apply )?retroactive\w*"
     r"|free of charge|(?:under )?no (?:obligation|duty)|not (?:have )?(?:any )?(?:obligation|duty)|not (?:be )?obligated|not required to")

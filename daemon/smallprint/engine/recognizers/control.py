@@ -91,14 +91,22 @@ class RetentionRecognizer(Recognizer):
                 + r"(?:legal (?:obligations?|requirements?|claims?)|comply with|required by law|resolve disputes|enforce our"
                   r"|legitimate (?:business )?(?:interests?|purposes)|business purposes)", "concern", "protective", 0.45,
                 needs=frozenset(['business', 'comply', 'enforce', 'legal', 'legitimate', 'required', 'resolve'])),
+        # "kept for more than a year" (concern); "no data is kept for more than 30 days" (negated: a limit, protective)
+        Pattern("beyond_period", r"\b(?:retain|keep|kept|store|stored|hold|held|preserv|log|logged)\w*" + gap(10)
+                + r"(?<!no )(?<!not )(?:more|longer) than (?:\w+ ){0,2}?" + NUMBER + r"(?: \(\d+\))? (?:\w+ )?" + TIME_UNIT,
+                "concern", "protective", 0.85,
+                needs=frozenset(['more', 'longer'])),
         Pattern("finite_period", r"\b(?:delet|eras|remov|purg|destroy|anonymi[sz]|de-identif)\w*" + gap(10)
                 + r"(?:within|after|in|for) (?:\w+ ){0,2}?" + NUMBER + r"(?: \(\d+\))? (?:\w+ )?" + TIME_UNIT
                 + r"|\b(?:retain|keep|kept|store|stored|hold|held|preserv)\w*" + gap(10)
                 + r"(?:for|up to|no (?:more|longer) than|maximum of|period of) (?:\w+ ){0,3}?" + NUMBER + r"(?: \(\d+\))? (?:\w+ )?"
                 + TIME_UNIT, "protective", "concern", 0.85),
-        Pattern("minimum_necessary", r"\bno longer than (?:\w+ ){0,3}?(?:necessary|needed|required)|\bonly (?:\w+ ){0,4}?as long as"
-                                     r"|\bas long as (?:\w+ ){0,4}?(?:necessary|needed|required|reasonably)|\bminimum (?:\w+ ){0,2}?necessary"
-                                     r"|\b(?:period|time) (?:\w+ )?(?:necessary|needed|required) (?:for|to)", "protective", None, 0.75),
+        Pattern("minimum_necessary", r"\bno longer than (?:\w+ ){0,3}?(?:necessary|needed|required)|\bonly (?:\w+ ){0,4}?(?:as|so) long as"
+                                     r"|\bminimum (?:\w+ ){0,2}?necessary|\bshortest (?:\w+ ){0,2}?(?:period|time)",
+                "protective", None, 0.75),
+        # Kept "as long as necessary" with no promise of a limit: the usual open-ended clause.
+        Pattern("as_long_as_needed", r"\b(?:as|so) long as (?:\w+ ){0,4}?(?:necessary|needed|required|reasonably)"
+                                     r"|\b(?:period|time) (?:\w+ )?(?:necessary|needed|required) (?:for|to)", "concern", None, 0.7),
         Pattern("never_logs", r"\b(?:never|not|no)\b (?:\w+ ){0,3}?(?:keep|store|retain|record|log)\w*" + gap(3)
                 + r"(?:logs?|records?|any (?:data|information))\b", "protective", None, 0.5,
                 needs=frozenset(['never', 'no', 'not'])),
