@@ -160,8 +160,24 @@ def evaluate_opp115(path: Path, split: str | None = None) -> dict:
     tp, fp, fn = (sum(v[k] for v in counts.values()) for k in range(3))
     micro = _f1(_ratio(tp, tp + fp), _ratio(tp, tp + fn))
     macro = sum(v["f1"] for v in per_category.values()) / len(per_category)
-    return {"micro_f1": round(micro, 4), "macro_f1": round(macro, 4), "rows": len(rows),
-            "policies": len(by_policy), "per_category": per_category}
+    result = {"micro_f1": round(micro, 4), "macro_f1": round(macro, 4), "rows": len(rows),
+              "policies": len(by_policy), "per_category": per_category}
+    seen = _rows_seen_in_training(rows)
+    if seen:  # say so, rather than let a figure on training rows pass for a held-out one
+        result["rows_seen_in_training"] = seen
+        result["note"] = (f"the shipped segments model was trained on {seen} of these {len(rows)} rows (their split is "
+                          "one it learnt from): these figures are not held-out accuracy; see MODEL_CARD_segments.md")
+    return result
+
+
+def _rows_seen_in_training(rows) -> int:
+    """How many OPP-115 rows carry a split the shipped segments model was trained on (0 if unknown)."""
+    try:
+        from .engine.segments import model
+        splits = set(model().extra.get("trained_on") or ())
+    except (ImportError, ValueError):
+        return 0
+    return sum(1 for r in rows if r.get("split") in splits)
 
 
 # -- ToS;DR practices ---------------------------------------------------------------------------------------
@@ -276,6 +292,8 @@ def format_table(result: dict) -> str:
     if opp:
         lines.append(f"OPP-115 categories ({opp['rows']} segments, {opp['policies']} policies)")
         lines.append(f"  micro F1 {opp['micro_f1']:.3f}  macro F1 {opp['macro_f1']:.3f}")
+        if opp.get("note"):
+            lines.append(f"  NOTE: {opp['note']}")
         lines.append(f"  {'category':40s} {'P':>6s} {'R':>6s} {'F1':>6s} {'n':>5s}")
         for category, v in opp["per_category"].items():
             lines.append(f"  {category:40s} {v['precision']:6.3f} {v['recall']:6.3f} {v['f1']:6.3f} {v['support']:5d}")

@@ -18,11 +18,13 @@ DATA_DIGEST = "6c74eadf80fa446afa061bae721e6f880be546295c270c9a7e1bc09c2c15b20b"
 FLOORS = {
     ("detection", "f1"): 0.97,                 # measured 1.000 (45 policies, 24 negatives)
     ("detection", "recall"): 0.97,             # measured 1.000
-    ("opp115", "micro_f1"): 0.77,              # measured 0.782 (20 dev policies, 647 segments)
-    ("opp115", "macro_f1"): 0.77,              # measured 0.789
-    ("practices", "macro_recall"): 0.82,       # measured 0.842 (all 2,182 mapped points)
-    ("practices", "macro_precision"): 0.735,   # measured 0.755
-    ("practices", "polarity_accuracy"): 0.835,  # measured 0.851
+    # the shipped segments model learnt from these dev rows: this floor guards the run-time path (blocks, scoring,
+    # cut-offs); test_the_segments_recipe_generalises_from_train_to_dev below guards generalisation
+    ("opp115", "micro_f1"): 0.95,              # measured 0.997 (20 dev policies, 647 segments)
+    ("opp115", "macro_f1"): 0.95,              # measured 0.994
+    ("practices", "macro_recall"): 0.83,       # measured 0.853 (all 2,182 mapped points)
+    ("practices", "macro_precision"): 0.735,   # measured 0.7505
+    ("practices", "polarity_accuracy"): 0.845,  # measured 0.864
 }
 
 pytestmark = pytest.mark.slow
@@ -60,3 +62,26 @@ def test_the_result_has_the_documented_shape(measured):
     assert {"precision", "recall", "f1", "misclassified", "borderline"} <= set(measured["detection"])
     assert len(measured["opp115"]["per_category"]) == 10
     assert {"macro_recall", "macro_precision", "polarity_accuracy", "per_practice"} <= set(measured["practices"])
+
+
+# The shipped segments model learnt from the dev policies too (every labelled policy helps on unseen ones), so its
+# dev figure above guards the run-time path, not generalisation. This guards the recipe: fitted on the train
+# policies alone by scripts/train_models.py's own code, it must keep its accuracy on the dev policies.
+RECIPE_FLOORS = {"micro_f1": 0.775, "macro_f1": 0.765}  # measured 0.787 / 0.782 (train 75 -> dev 20 policies)
+
+
+def test_the_segments_recipe_generalises_from_train_to_dev(shared_data):
+    import numpy as np
+
+    from tests.engine._trainer import trainer
+
+    train_models = trainer()
+    rows = train_models.read_jsonl(shared_data / "opp115" / "segments.jsonl")
+    rows.sort(key=lambda r: (r["policy_id"], r["segment_id"]))
+    train = [r for r in rows if r["split"] == "train"]
+    dev = [r for r in rows if r["split"] == "dev"]
+    vec, models, cuts, _, _ = train_models.fit_segment_model(train, train_models.segment_augmentation(shared_data))
+    scores = train_models.predict_segments(vec, models, [r["text"] for r in dev], [r["policy_id"] for r in dev])
+    micro, macro, _ = train_models.f1_table(train_models.segment_labels(dev), scores >= np.array(cuts))
+    assert micro >= RECIPE_FLOORS["micro_f1"], f"train -> dev micro-F1 fell to {micro:.3f}"
+    assert macro >= RECIPE_FLOORS["macro_f1"], f"train -> dev macro-F1 fell to {macro:.3f}"

@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import json
-import sys
 from dataclasses import FrozenInstanceError
 from pathlib import Path
 
@@ -13,7 +11,7 @@ import pytest
 from smallprint.engine import kind, linear, practice_model, segments
 from smallprint.engine.results import Block
 from smallprint.taxonomy import KINDS, OPP115_CATEGORIES, PRACTICE_IDS
-from tests.conftest import ROOT, require
+from tests.engine._trainer import trainer
 
 MODEL_FILES = sorted(linear.MODELS_DIR.glob("*.json.gz"))
 
@@ -56,7 +54,8 @@ def test_linear_models_load_with_consistent_shapes(name, classes):
 
 
 def test_long_texts_are_summed_in_chunks_exactly(monkeypatch):
-    model = linear.load_named("segments")
+    model = linear.load_named("practices")  # counts repeated features (segments counts each feature once)
+    assert not model.binary
     tokens = linear.tokenize("we collect your personal information and share it with advertising partners " * 9)
     whole = model.sums(tokens)
     monkeypatch.setattr(linear, "CHUNK", 7)  # force the chunked path, cutting bigrams at chunk edges
@@ -235,19 +234,10 @@ def test_kind_on_real_pages(shared_data, relative, expected):
 
 # -- determinism of the trainer (cheap version: a small model, built twice) ---------------------------------
 
-def _trainer():
-    require(importlib.util.find_spec("sklearn") is not None, "scikit-learn (the train extra) is not installed")
-    spec = importlib.util.spec_from_file_location("train_models", ROOT / "scripts" / "train_models.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("train_models", module)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_training_is_deterministic(shared_data, tmp_path):
     import numpy as np
 
-    train = _trainer()
+    train = trainer()
     rows = [r for r in train.read_jsonl(shared_data / "opp115" / "segments.jsonl") if r["split"] == "train"][:400]
     texts = [r["text"] for r in rows]
     y = np.array([[c in r["categories"] for c in OPP115_CATEGORIES[:3]] for r in rows], dtype=int)
@@ -266,6 +256,29 @@ def test_training_is_deterministic(shared_data, tmp_path):
     ours = [model.probabilities(linear.tokenize(t)) for t in sample]
     theirs = np.column_stack([m.predict_proba(vec.transform(sample))[:, 1] for m in models])
     assert np.allclose(np.array(ours), theirs, atol=1e-4)
+
+
+def test_binary_models_count_each_feature_once_as_sklearn_does(shared_data, tmp_path):
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    train = trainer()
+    rows = [r for r in train.read_jsonl(shared_data / "opp115" / "segments.jsonl") if r["split"] == "train"][:300]
+    texts = [r["text"] for r in rows]
+    y = np.array(["Third Party Sharing/Collection" in r["categories"] for r in rows], dtype=int)
+    vec = train.vectorizer(binary=True)
+    fitted = LogisticRegression(C=4.0, max_iter=2000).fit(vec.fit_transform(texts), y)
+    document = train.model_document("tinybin", ("share",), vec, fitted.coef_, fitted.intercept_, [0.5])
+    assert document["tf"] == "binary"
+    model = linear.load(train.write_model(document, tmp_path))
+    assert model.binary
+    sample = texts[:20] + ["we share we share we share your data with partners " * 5]
+    ours = [model.probabilities(linear.tokenize(t))[0] for t in sample]
+    assert np.allclose(ours, fitted.predict_proba(vec.transform(sample))[:, 1], atol=1e-4)
+    # a feature repeated any number of times weighs what it weighs once, so a huge text needs no chunking
+    twice = model.sums(linear.tokenize("advertising partners " * 2))
+    assert model.sums(linear.tokenize("advertising partners " * 3)) == twice
+    assert model.sums(linear.tokenize("advertising partners " * 100_000)) == twice
 
 
 def test_shipped_models_match_the_data_they_claim(shared_data):
@@ -302,3 +315,12 @@ def test_many_blocks_are_fine():
     labels = segments.classify_blocks(tuple(blocks))
     assert len(labels) == 20_000
     assert kind.detect_kind(tuple(blocks)).kind in KINDS
+
+
+@pytest.mark.parametrize("text", ["We share_data with 3rd-party partners.", "a\tb\x00c\x7fd", "ÉTÉ café naïve",
+                                  "\u212a kelvin", "İstanbul", "x\u00a0y", "snake_case __init__ 42", "", "  ",
+                                  "ü" + "word " * 20])
+def test_tokenize_is_the_word_regex_on_the_lowered_text(text):
+    import re
+
+    assert linear.tokenize(text) == re.findall(r"\w+", text.lower())

@@ -14,11 +14,11 @@ from functools import lru_cache
 from ..taxonomy import PRACTICE_IDS
 from . import polarity as pol
 from .recognizers import RecognizerResult, default_registry
+from .linear import words_of_lowered
 from .results import Block, Highlight
 from .sentences import split_sentences
 from .summaries import summarize
 
-_WORD = re.compile(r"\w+")
 # Legal boilerplate that borrows practice words (liability for "unauthorized access", "as is" warranties):
 # only a security concern may be read from such a sentence.
 _BOILERPLATE = re.compile(
@@ -97,7 +97,7 @@ class _Finder:
 
     def sentence_hits(self, low: str) -> tuple[dict[str, RecognizerResult], frozenset[str]]:
         """The practices a lower-cased sentence states (best hit each), and the practices whose cue words occur."""
-        tokens = _WORD.findall(low)
+        tokens = words_of_lowered(low)
         words = set(tokens)
         if len(tokens) > 60 and len(words) * 5 < len(tokens):
             return {}, frozenset()  # repetitive filler (a dump, an attack on the patterns) states no practice
@@ -265,7 +265,7 @@ def _model_clause_polarity(practice: str, low: str) -> tuple[str, str]:
     gates lifted when one matches ("will make an announcement in advance"), otherwise by negation and defaults."""
     recognizer = _finder().registry.by_practice.get(practice)
     if recognizer is not None:
-        hits = recognizer.analyze(low, set(_WORD.findall(low)), relaxed=True)
+        hits = recognizer.analyze(low, set(words_of_lowered(low)), relaxed=True)
         if hits:
             r = min(hits, key=lambda h: recognizer.pattern_rank[h.pattern])
             polarity, reason = pol.decide(practice, low, r.start, r.end, r.polarity, r.negated_polarity, r.pattern)

@@ -1,8 +1,9 @@
 """OPP-115 top-level categories per block: which of the 10 research categories each block expresses.
 
-A one-vs-rest logistic regression over word 1-2grams (models/segments.json.gz, see MODEL_CARD_segments.md),
-trained on the OPP-115 train policies with per-category cut-offs chosen by cross-validation on those same
-train policies, so the dev policies stay an honest check.
+A one-vs-rest logistic regression over the presence of word 1-2grams (models/segments.json.gz, see
+MODEL_CARD_segments.md), with the previous block's words as context, trained on every labelled OPP-115 policy we
+have (train and dev) with per-category cut-offs chosen on out-of-fold predictions (folds by policy). The card gives
+the honest dev figure of the same recipe fitted on train alone.
 """
 from __future__ import annotations
 
