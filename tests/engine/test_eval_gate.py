@@ -85,3 +85,18 @@ def test_the_segments_recipe_generalises_from_train_to_dev(shared_data):
     micro, macro, _ = train_models.f1_table(train_models.segment_labels(dev), scores >= np.array(cuts))
     assert micro >= RECIPE_FLOORS["micro_f1"], f"train -> dev micro-F1 fell to {micro:.3f}"
     assert macro >= RECIPE_FLOORS["macro_f1"], f"train -> dev macro-F1 fell to {macro:.3f}"
+
+
+def test_eval_says_when_the_segments_model_has_seen_the_rows(measured, shared_data, tmp_path):
+    import json
+
+    # the shared dev rows were learnt from: the figure is flagged, not passed off as accuracy
+    assert measured["opp115"]["rows_seen_in_training"] == measured["opp115"]["rows"]
+    assert "not held-out accuracy" in measured["opp115"]["note"]
+    assert "NOTE: the shipped segments model was trained on" in evaluation.format_table(measured)
+    # rows of a split the model never learnt from (the held-out test policies) carry no such note
+    rows = [json.loads(line) for line in (shared_data / "opp115" / "segments.jsonl").open(encoding="utf-8")]
+    held_out = tmp_path / "test.jsonl"
+    held_out.write_text("".join(json.dumps({**r, "split": "test"}) + "\n" for r in rows[:40]), encoding="utf-8")
+    result = evaluation.evaluate_opp115(held_out)
+    assert "note" not in result and "rows_seen_in_training" not in result
