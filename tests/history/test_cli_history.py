@@ -135,6 +135,27 @@ def test_history_lists_versions_with_their_changes(smallprint_home, capsys):
     assert second["changes"]["counts"]["data_use"]["added"] == 2
 
 
+def test_history_html_shows_each_versions_data_use_changes(smallprint_home, tmp_path, capsys):
+    _remember("https://example.com/privacy", OLD_MD, "2023-05-18T09:00:00Z")
+    _remember("https://example.com/privacy", NEW_MD, "2024-01-02T09:00:00Z")
+    out = tmp_path / "history.html"
+    assert main(["history", "example.com", "--format", "html", "--out", str(out)]) == 0
+    assert capsys.readouterr().out == ""
+    page = out.read_text(encoding="utf-8")
+    collector = _Collector()
+    collector.feed(page)
+    assert collector.external == []
+    assert {"ai_training", "biometric"} <= set(collector.marks)
+    assert "example.com: 2 versions remembered" in page and "First version seen." in page
+    assert "New since 18 May 2023" in page
+    # the same versions, the same headline as the text and JSON forms
+    assert main(["history", "example.com", "--format", "json"]) == 0
+    second = json.loads(capsys.readouterr().out)["versions"][1]
+    assert second["changes"]["summary"] in page.replace("&#x27;", "'").replace("&quot;", '"')
+    assert second["changes"]["since_version"] == json.loads(
+        (main(["history", "example.com", "--format", "json"]), capsys.readouterr().out)[1])["versions"][0]["id"]
+
+
 def test_history_of_an_unknown_site(smallprint_home, capsys):
     assert main(["history", "nothing.example"]) == 0
     assert "Nothing is remembered about nothing.example" in capsys.readouterr().out

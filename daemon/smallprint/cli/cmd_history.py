@@ -39,7 +39,10 @@ def register(subparsers) -> None:
         "history", help="the remembered versions of a site's policies and what each changed",
         description="List the stored versions of a site's policies (oldest first) with their data-practice changes.")
     history.add_argument("site", metavar="SITE", help="a domain (example.com), host or URL")
-    history.add_argument("--format", choices=("text", "json"), default="text")
+    history.add_argument("--format", choices=FORMATS, default="text",
+                         help="text (default), json, or html (a self-contained page: each version's data-use "
+                              "changes against the one before it)")
+    history.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
     history.set_defaults(func=run_history)
 
     forget = subparsers.add_parser("forget", help="delete what is remembered about a site (or everything)",
@@ -159,21 +162,28 @@ def _site(value: str) -> str:
 
 def run_history(args) -> int:
     from smallprint.history.store import HistoryUnavailable
-    from smallprint.history.timeline import version_changes
+    from smallprint.history.timeline import seen_span, version_changes
 
     site = _site(args.site)
+    out = getattr(args, "out", None)
     with _open_store() as store:
         try:
             versions = store.versions(site)
+            if args.format == "html":
+                from smallprint.history.report_html import render_history_html
+                from smallprint.history.timeline import version_diffs
+
+                _emit(render_history_html(site, versions, version_diffs(store, versions)), out)
+                return 0
             changes = version_changes(store, versions)
         except HistoryUnavailable as exc:
             raise CliError(str(exc)) from None
     if args.format == "json":
         items = [{**v.to_dict(), "changes": changes.get(v.id)} for v in versions]
-        _emit(json.dumps({"site": site, "versions": items}, indent=2, ensure_ascii=False) + "\n", None)
+        _emit(json.dumps({"site": site, "versions": items}, indent=2, ensure_ascii=False) + "\n", out)
         return 0
     if not versions:
-        _emit(f"Nothing is remembered about {site}.\n", None)
+        _emit(f"Nothing is remembered about {site}.\n", out)
         return 0
     lines = [f"{site}: {len(versions)} version{'s' if len(versions) != 1 else ''} remembered", ""]
     path = None
@@ -181,11 +191,11 @@ def run_history(args) -> int:
         if v.path != path:
             path = v.path
             lines.append(f"{path}")
-        seen = v.first_seen[:10] if v.first_seen[:10] == v.last_seen[:10] else f"{v.first_seen[:10]} .. {v.last_seen[:10]}"
+        seen = seen_span(v, " .. ")
         lines.append(f"  #{v.id}  {seen}  {v.chars} chars  {v.kind or ''}  {v.title or ''}".rstrip())
         change = changes.get(v.id)
         lines += _wrap(change["summary"] if change else "First version seen.", "        ")
-    _emit("\n".join(lines) + "\n", None)
+    _emit("\n".join(lines) + "\n", out)
     return 0
 
 

@@ -1,4 +1,6 @@
-"""The HTML diff report: one self-contained page listing what a policy changed, data-use changes first.
+"""The HTML reports of policy memory: what a policy changed (diff), and a site's history of versions.
+
+The diff report is one self-contained page listing what a policy changed, data-use changes first.
 
 Built on the analysis report's page shell (smallprint.report) so both reports look alike. A changed clause is
 shown word by word (deleted words struck through, new words underlined); clauses that state a data practice
@@ -13,6 +15,8 @@ from smallprint import __version__
 from smallprint.report import escape, legend_html, polarity_tag, practice_label, render_page
 
 from .diff import ClauseChange, PolicyDiff, format_since, importance
+from .store import VersionInfo
+from .timeline import seen_span
 
 _EXTRA_CSS = """
 .sp-change { border: 1px solid var(--rule); border-left-width: 5px; border-radius: 8px; padding: 8px 12px;
@@ -112,3 +116,50 @@ def render_diff_html(diff: PolicyDiff, *, old_name: str, new_name: str, generate
         "automatically and can be wrong; quote the policies themselves as the authority.</footer>"
     )
     return render_page(f"smallprint: what changed in {new_name}", body, _EXTRA_CSS)
+
+
+def render_history_html(site: str, versions: list[VersionInfo], diffs: dict[int, PolicyDiff], *,
+                        generated_at: datetime | None = None) -> str:
+    """A site's remembered versions, document by document, oldest first; under each later version, the data-use
+    clauses it added, removed or changed against the version before it (`diffs`: version id -> that diff)."""
+    when = (generated_at or datetime.now(timezone.utc)).strftime("%d %B %Y, %H:%M UTC")
+    parts = []
+    path = None
+    for v in versions:
+        if v.path != path:
+            path = v.path
+            parts.append(f"<h2>{escape(site + path)}</h2>")
+        seen = seen_span(v, " to ")
+        diff = diffs.get(v.id)
+        head = (f'<div class="sp-version"><h3>Version #{v.id} · {escape(seen)}</h3>'
+                f'<p class="sp-small sp-muted">{v.chars:,} characters · {escape(v.kind or "")}'
+                f"{' · ' + escape(v.title) if v.title else ''}</p>")
+        if diff is None:
+            parts.append(head + '<p>First version seen.</p></div>')
+            continue
+        data_use = sorted((c for c in (*diff.added, *diff.removed, *diff.changed) if c.is_data_use), key=importance)
+        body = "".join(_change_html(c) for c in data_use) or \
+            '<p class="sp-muted">No clause about a data practice was added, removed or changed.</p>'
+        parts.append(head + f'<p class="sp-headline">{escape(diff.summary)}</p>{body}</div>')
+    main = "\n".join(parts) or f"<p>Nothing is remembered about {escape(site)}.</p>"
+    body = (
+        '<header class="sp-top"><div class="sp-brand">smallprint policy history</div>'
+        f"<h1>{escape(site)}: {len(versions)} version{'s' if len(versions) != 1 else ''} remembered</h1>"
+        f'<div class="sp-meta">Made {escape(when)} with smallprint {escape(__version__)} from what this computer '
+        "remembers</div></header>\n"
+        '<div class="sp-layout">\n'
+        f'<main class="sp-doc" aria-label="Versions">{main}</main>\n'
+        f'<aside class="sp-aside" aria-label="Legend"><h2>Legend</h2>{legend_html()}'
+        '<p class="sp-small"><ins class="sp-ins">new words</ins> · <del class="sp-del">removed words</del></p>'
+        '<p class="sp-small sp-muted">Each version is compared with the one before it; reordering, re-wrapping, '
+        "formatting and numbering are not counted as changes.</p></aside>\n</div>\n"
+        '<footer class="sp-foot">Made by smallprint, a local reader of privacy policies. Practices are recognised '
+        "automatically and can be wrong; quote the policies themselves as the authority.</footer>"
+    )
+    return render_page(f"smallprint: history of {site}", body, _EXTRA_CSS + _HISTORY_CSS)
+
+
+_HISTORY_CSS = """
+.sp-version { border-top: 1px solid var(--rule); padding-top: 8px; margin-top: 14px; }
+.sp-version h3 { margin: 0 0 2px; font-size: 1rem; }
+"""
