@@ -213,6 +213,12 @@ def privacy_probability(values: Sequence[float]) -> float:
     return sigmoid(z)
 
 
+def _another_kind(kind: str, own_name: str | None, p_privacy: float, evidence: list[str], rate: str) -> KindResult:
+    """A cookie policy or terms of service: what it calls itself (if it does), how often its words occur."""
+    reasons = ([f"calls itself \u201c{own_name}\u201d"] if own_name else []) + [rate]
+    return KindResult(kind, round(max(0.5, 1 - p_privacy) * 0.9, 4), tuple(reasons + evidence))
+
+
 def detect_kind(blocks: Sequence[Block], url: str | None = None, title: str | None = None) -> KindResult:
     """Classify a document from its blocks (reading order); url and title only add evidence."""
     reading = read_document(blocks, url, title)
@@ -240,19 +246,14 @@ def detect_kind(blocks: Sequence[Block], url: str | None = None, title: str | No
     cookie_cue = v["named_cookie"] >= 1.0 or ((v["url_cookie"] or v["named_cookie"] or v["cookie_rate"] >= 1.5)
                                                 and v["we_data"] >= 0.5 and not v["short_page"])
     if cookie_cue:
-        reasons = []
-        if "named_cookie" in names:
-            reasons.append(f"calls itself \u201c{names['named_cookie']}\u201d")
-        reasons.append(f"mentions cookies {v['cookie_rate'] * 10:.0f} times per 1,000 words")
-        return KindResult("cookie_policy", round(max(0.5, 1 - p_privacy) * 0.9, 4), tuple(reasons + evidence))
+        return _another_kind("cookie_policy", names.get("named_cookie"), p_privacy, evidence,
+                             f"mentions cookies {v['cookie_rate'] * 10:.0f} times per 1,000 words")
     terms_cue = v["named_terms"] >= 1.0 or ((v["url_terms"] or v["named_terms"] or v["terms_language"] >= 0.6)
                                             and not v["short_page"])
     if terms_cue:
-        reasons = []
-        if "named_terms" in names:
-            reasons.append(f"calls itself \u201c{names['named_terms']}\u201d")
-        reasons.append(f"{v['terms_language'] * 10:.1f} contract phrases per 1,000 words (agree, liability, warranty)")
-        return KindResult("terms_of_service", round(max(0.5, 1 - p_privacy) * 0.9, 4), tuple(reasons + evidence))
+        return _another_kind("terms_of_service", names.get("named_terms"), p_privacy, evidence,
+                             f"{v['terms_language'] * 10:.1f} contract phrases per 1,000 words (agree, liability, "
+                             "warranty)")
     reasons = ["not a policy: " + ("too short to be one" if v["short_page"] else "too few policy cues")]
     if v["third_person"] >= 0.3:
         reasons.append("talks about policies in the third person (news or commentary)")

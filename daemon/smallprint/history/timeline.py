@@ -27,11 +27,11 @@ def version_diffs(store: Store, versions: list[VersionInfo]) -> dict[int, Policy
 def version_changes(store: Store, versions: list[VersionInfo]) -> dict[int, dict]:
     """For each version after the first of its document: the headline and counts against the one before it."""
     diffs = version_diffs(store, versions)
-    before = {v.path: None for v in versions}
+    previous: dict[str, int] = {}  # path -> id of its latest version so far
     out: dict[int, dict] = {}
     for v in versions:
         if v.id in diffs:
-            out[v.id] = {"since_version": before[v.path], "summary": diffs[v.id].summary,
+            out[v.id] = {"since_version": previous[v.path], "summary": diffs[v.id].summary,
                          "counts": diffs[v.id].to_dict()["counts"]}
-        before[v.path] = v.id
+        previous[v.path] = v.id
     return out
