@@ -14,14 +14,15 @@ from functools import lru_cache
 from ..taxonomy import PRACTICE_IDS
 from . import polarity as pol
 from .recognizers import RecognizerResult, default_registry
+from .recognizers.base import compile_pattern
 from .linear import words_of_lowered
 from .results import Block, Highlight
 from .sentences import split_sentences
 from .summaries import summarize
 
 # Legal boilerplate that borrows practice words (liability for "unauthorized access", "as is" warranties):
-# only a security concern may be read from such a sentence.
-_BOILERPLATE = re.compile(
+# only a security concern may be read from such a sentence. (compile_pattern: the same regex, searched faster.)
+_BOILERPLATE = compile_pattern(
     r"\barbitrat\w+|\bclass[- ]action|\bwarrant(?:y|ies)\b|[\"“']as[- ]is[\"”']|\bas[- ]is (?:and|basis)|\bindemnif\w+"
     r"|\bhold (?:\w+ )?harmless|\bgoverning law|\bexclusive jurisdiction|\blimitation of liability"
     r"|\bliable (?:to you )?for any (?:indirect|direct|incidental|consequential|special|damages)")

@@ -1,14 +1,17 @@
 """Presidio-like recognizers: small classes declared with cue words, patterns and context words.
 
 A recognizer never scans a whole document. The pipeline tokenizes each sentence once, intersects its words with
-the cue index of the registry, and asks only the recognizers whose cues fired to run their (one, combined)
-pattern over that sentence. Each hit is a frozen `RecognizerResult` carrying its own explanation.
+the cue index of the registry, and asks only the recognizers whose cues fired to run their patterns over that
+sentence; a pattern is searched only if the words it needs (`needs`) and the literal text its regex cannot match
+without (literals.py) are in the sentence. Each hit is a frozen `RecognizerResult` carrying its own explanation.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from typing import ClassVar
+
+from .literals import contains_all, required_literals
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,28 +67,31 @@ def _top_level_branches(regex: str) -> list[str]:
     return parts
 
 
-def compile_fast(regex: str) -> tuple[re.Pattern, bool]:
-    """Compile a pattern; when every top-level branch starts with a word boundary, compile it without those
-    leading `\\b`s and return True, so the caller checks the boundary itself. The regex engine scans for a
-    pattern's possible first characters quickly, but not when it must first test a word boundary (~3x slower)."""
-    branches = _top_level_branches(regex)
-    if all(b.startswith("\\b") for b in branches):
-        return re.compile("|".join(b[2:] for b in branches)), True
-    return re.compile(regex), False
+def compile_pattern(regex: str) -> re.Pattern:
+    """Compile a pattern with its consecutive top-level alternatives that start with a word boundary sharing one:
+    `\\bA|\\bB|C` becomes `\\b(?:A|B)|C`, the same regex (alternatives keep their order, so the same one wins).
+    The regex engine then tests the boundary once per position and, inside words, goes no further, and at a word
+    start skips each alternative on its first letter; with a boundary in front of every alternative it must enter
+    each one at every position (measured on the policies' sentences: ~4x faster for the tracker words, ~20% over
+    all patterns, and faster than searching without the boundaries and checking them in Python)."""
+    out: list[str] = []
+    run: list[str] = []
 
+    def end_run() -> None:
+        if len(run) == 1:
+            out.append("\\b" + run[0])
+        elif run:
+            out.append("\\b(?:" + "|".join(run) + ")")
+        run.clear()
 
-def _at_word_start(text: str, pos: int) -> bool:
-    return pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] == "_")
-
-
-def search_bounded(regex: re.Pattern, needs_boundary: bool, text: str):
-    """`regex.search(text)`, honouring the leading word boundary that `compile_fast` took out."""
-    m = regex.search(text)
-    if not needs_boundary:
-        return m
-    while m is not None and not _at_word_start(text, m.start()):
-        m = regex.search(text, m.start() + 1)
-    return m
+    for branch in _top_level_branches(regex):
+        if branch.startswith("\\b"):
+            run.append(branch[2:])
+        else:
+            end_run()
+            out.append(branch)
+    end_run()
+    return re.compile("|".join(out))
 
 
 class Recognizer:
@@ -104,10 +110,15 @@ class Recognizer:
 
     def __init__(self) -> None:
         # One compiled regex per pattern, searched separately: each keeps the regex engine's fast scan for its
-        # first word, which one big alternation of all patterns loses (measured: ~7x slower).
-        self._regexes = tuple(compile_fast(p.regex) for p in self.patterns)
-        self._exclude = re.compile(self.exclude) if self.exclude else None
-        self._requires = re.compile(self.requires) if self.requires else None
+        # first word, which one big alternation of all patterns loses (measured: ~7x slower). Beside each, the
+        # literals it cannot match without (literals.py): where they are absent, the search is skipped, at the cost
+        # of a few `in` tests, with the same result.
+        self._steps = tuple((pattern, compile_pattern(pattern.regex), pattern.needs or None,
+                             required_literals(pattern.regex)) for pattern in self.patterns)
+        self._exclude = compile_pattern(self.exclude) if self.exclude else None
+        self._exclude_literals = required_literals(self.exclude) if self.exclude else ()
+        self._requires = compile_pattern(self.requires) if self.requires else None
+        self._requires_literals = required_literals(self.requires) if self.requires else ()
         self._context = frozenset(self.context)
         self.name = type(self).__name__
         self.pattern_rank = {p.name: i for i, p in enumerate(self.patterns)}
@@ -118,14 +129,18 @@ class Recognizer:
         `relaxed` skips the gates (exclude, requires, needs): for reading the polarity of a clause that the
         model, not a pattern, found to state this practice."""
         if not relaxed:
-            if self._exclude is not None and self._exclude.search(sentence):
+            if self._exclude is not None and contains_all(sentence, self._exclude_literals) \
+                    and self._exclude.search(sentence):
                 return []
-            if self._requires is not None and not self._requires.search(sentence):
+            if self._requires is not None and not (contains_all(sentence, self._requires_literals)
+                                                   and self._requires.search(sentence)):
                 return []
-        for pattern, (regex, bounded) in zip(self.patterns, self._regexes):
-            if pattern.needs and not relaxed and pattern.needs.isdisjoint(words):
+        for pattern, regex, needs, literals in self._steps:
+            if needs is not None and not relaxed and needs.isdisjoint(words):
                 continue
-            m = search_bounded(regex, bounded, sentence)
+            if literals and not contains_all(sentence, literals):
+                continue  # the pattern cannot match: a literal it needs is not in the sentence
+            m = regex.search(sentence)
             if m is None:
                 continue
             context_hits = sorted(self._context & words) if self._context else []

@@ -1,0 +1,91 @@
+"""The engine's regex speed-ups change no result: literal pre-tests never skip a pattern that would match, and
+regexes rewritten to search faster find exactly what the regexes as written find."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from smallprint.engine import clauses, sentences
+from smallprint.engine.blocks import to_blocks
+from smallprint.engine.recognizers import default_registry
+from smallprint.engine.recognizers.base import compile_pattern
+from smallprint.engine.recognizers.literals import contains_all, required_literals
+
+EXAMPLE = Path(sentences.__file__).resolve().parents[1] / "examples" / "example-privacy-policy.md"
+
+TRICKY = [
+    "we do not sell your personal information to third parties.",
+    "we may share information with our service providers, who process it on our behalf.",
+    "third-party cookies and web beacons track your browsing across sites.",
+    "pixel tags, sdks and device fingerprinting; do not track signals are ignored.",
+    "you can request a copy of your data or ask us to delete it within 30 days.",
+    "we retain backups for 90 days after you close your account, as-is and without warranty.",
+    "law enforcement requests are disclosed in our transparency report.",
+    "children under 13 (thirteen) years of age may not use the service.",
+    "reshare, unshared, overshare: words that only contain the cue words.",
+    "",
+]
+
+
+def _corpus(extra: list[str] = ()) -> list[str]:
+    blocks = to_blocks(text=EXAMPLE.read_text(encoding="utf-8"))
+    lows = [clauses._lower(b.text[s.start:s.end]) for b in blocks for s in sentences.split_sentences(b.text)]
+    return lows + TRICKY + list(extra)
+
+
+def _all_regexes() -> list[tuple[str, str]]:
+    out = []
+    for rec in default_registry().recognizers:
+        out += [(f"{rec.name}/{p.name}", p.regex) for p in rec.patterns]
+        out += [(f"{rec.name}/{kind}", rx) for kind, rx in (("exclude", rec.exclude), ("requires", rec.requires)) if rx]
+    return out
+
+
+def _check(regexes, corpus):
+    for name, regex in regexes:
+        plain, fast, literals = re.compile(regex), compile_pattern(regex), required_literals(regex)
+        for text in corpus:
+            found = plain.search(text)
+            assert (found and found.span()) == ((m := fast.search(text)) and m.span()), (name, text)
+            if found:
+                assert contains_all(text, literals), (name, literals, text)
+
+
+def test_recognizer_regexes_unchanged_on_example_policy():
+    _check(_all_regexes(), _corpus())
+
+
+def test_recognizer_regexes_unchanged_on_tosdr_points(shared_data):
+    points = [json.loads(line) for line in (shared_data / "tosdr" / "points.jsonl").open(encoding="utf-8")]
+    texts = [clauses._lower(str(p.get("text") or "")) for p in points[::5]]
+    _check(_all_regexes(), texts)
+
+
+@pytest.mark.parametrize("regex, expected", [
+    (r"\bshar(?:e|ing)\b", (("shar",),)),
+    (r"\bsell\w*" + r"(?:\W+\w+){0,6}?\W+" + r"(?:data|information)", (("sell",), ("data", "information"))),
+    (r"\bcookies?\b|\blocal storage", (("cookie", "local storage"),)),
+    (r"(?:your )?data", (("data",),)),                    # an optional part is not needed
+    (r"(?i)cookies", ()),                                  # case-insensitive: nothing said
+    (r"^(?=.*?cookie)(?=.*?\bblock)", (("block",), ("cookie",))),  # what a lookahead asserts is in the text
+    (r"(?<!not )share", (("share",),)),                    # a negative lookbehind needs nothing
+    (r"\bad\b|\bads\b", ()),                               # too short to be worth a test
+    (r"x|\w+", ()),                                        # an alternative with no literal: nothing needed
+])
+def test_required_literals(regex, expected):
+    assert required_literals(regex) == expected
+
+
+def test_contains_all():
+    assert contains_all("we share data", (("shar",), ("data", "info")))
+    assert not contains_all("we share it", (("shar",), ("data", "info")))
+    assert contains_all("anything", ())
+
+
+def test_compile_pattern_shares_leading_boundaries_in_order():
+    assert compile_pattern(r"\bab|\bcd|ef|\bgh").pattern == r"\b(?:ab|cd)|ef|\bgh"
+    # The first alternative that matches at a position still wins: "\bis|\bisland" finds "is", not "island".
+    assert compile_pattern(r"\bis|\bisland").search("an island").group(0) == "is"
