@@ -53,3 +53,18 @@ def test_text_without_punctuation_is_cut_into_bounded_spans():
     spans = split_sentences(text)
     assert len(spans) > 1 and all(s.end - s.start <= MAX_SPAN for s in spans)
     assert "".join(text[s.start:s.end] + " " for s in spans).split() == text.split()
+
+
+def test_boundary_regex_finds_what_its_plain_form_finds():
+    """_BOUNDARY is written with its first character in front, to search faster; it must match the same spans."""
+    import re
+    from pathlib import Path
+
+    from smallprint.engine import sentences
+
+    plain = re.compile(r"[.!?]+[\"'”’)\]]*[ \t]+(?=[^\sa-z])|[\r\n]\s*")
+    example = Path(sentences.__file__).resolve().parents[1] / "examples" / "example-privacy-policy.md"
+    texts = ["a.b. c", "end!!! \"Next", "x?\n\n y", "Mr. Smith. Then", "...", "a .\t\tB", ". \n", "!?!?  (A",
+             "a\r\n\r\nb", "é. É", "x.)] 1", "no. 5 and no. six.  Seven", "", example.read_text(encoding="utf-8")]
+    for text in texts:
+        assert [m.span() for m in sentences._BOUNDARY.finditer(text)] == [m.span() for m in plain.finditer(text)]

@@ -12,7 +12,11 @@ from dataclasses import dataclass
 # ASCII letter (a capital in any script, digit, quote, bracket, bullet, emoji); or a line break, unless it falls
 # inside a sentence (a word or comma before it and a lower-case word after it: a wrapped line; checked in Python,
 # since a regex alternative that may start with optional spaces would be tried at every position). Fixed-width pieces only: linear time on any input.
-_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*[ \t]+(?=[^\sa-z])|[\r\n]\s*")
+# Written as `[.!?]+[\"'”’)\]]*[ \t]+(?=[^\sa-z])|[\r\n]\s*` with its first character taken out in front (each
+# alternative then checks which one it was): the same matches, but a regex that starts with one character class
+# lets the regex engine skip to the next candidate character in C (~3x faster) instead of trying both alternatives
+# at every position.
+_BOUNDARY = re.compile(r"[.!?\r\n](?:(?<=[.!?])[.!?]*[\"'”’)\]]*[ \t]+(?=[^\sa-z])|(?<=[\r\n])\s*)")
 _CLAUSE = re.compile(r";[ \t]+|:[ \t]+(?=[\"'“(•\-*]?[A-Z(•])")
 _LAST_WORD = re.compile(r"(\w[\w.]{0,12})[.!?]+[\"'”’)\]]*\s*$")
 _ABBREVIATIONS = frozenset({
