@@ -41,3 +41,18 @@ def test_model_readings_say_so_and_rules_readings_name_their_pattern():
                               "Certain data is handled by outside firms that help us run the site.")
     for h in find_highlights(blocks):
         assert h.explanation.startswith("model: ") or "Recognizer/" in h.explanation
+
+
+def test_model_floor_below_the_confirming_probability_changes_nothing(monkeypatch):
+    """Probabilities under MODEL_CONFIRMS decide nothing: asking the model down to 0.05 reads the same."""
+    from pathlib import Path
+
+    from smallprint.engine import clauses
+
+    example = Path(clauses.__file__).resolve().parents[1] / "examples" / "example-privacy-policy.md"
+    blocks = blocks_from_text(example.read_text(encoding="utf-8") + "\n\nSome data may be handled by outside firms."
+                              "\n\nWe might keep a record of your visits to other sites for a while.")
+    ours = find_highlights(blocks)
+    monkeypatch.setattr(clauses, "MODEL_FLOOR", 0.05)
+    assert find_highlights(blocks) == ours
+    assert clauses.MODEL_FLOOR < clauses.MODEL_CONFIRMS < clauses.MODEL_THRESHOLD
