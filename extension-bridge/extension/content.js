@@ -42,6 +42,10 @@
   let observer = null;
   let debounceTimer = null;
   let painting = false;
+  // Shadow roots the reading walked into: observed for late text like the document body (a MutationObserver on
+  // the body does not see inside them).
+  const shadowRoots = new Set();
+  const OBSERVED = { childList: true, subtree: true, characterData: true };
 
   // ---- reading the page --------------------------------------------------------------------------------------
 
@@ -93,7 +97,7 @@
     };
 
     const walk = (element, owner, visible) => {
-      for (let child = element.firstChild; child; child = child.nextSibling) {
+      for (const child of renderedChildren(element)) {
         if (total > MAX_TOTAL_CHARS) return;
         if (child.nodeType === Node.TEXT_NODE) {
           if (visible && child.data.length) addText(child, owner);
@@ -130,6 +134,24 @@
     }
     closeBlock();
     return blocks;
+  }
+
+  // The nodes an element renders, in order: a shadow host shows its (open) shadow tree, not its own children; a
+  // <slot> shows the light-DOM nodes assigned to it, or its fallback content when none are. Closed shadow roots are
+  // out of a content script's reach.
+  function renderedChildren(element) {
+    if (element.shadowRoot) {
+      if (!shadowRoots.has(element.shadowRoot)) {
+        shadowRoots.add(element.shadowRoot);
+        if (observer && !painting) observer.observe(element.shadowRoot, OBSERVED); // late text in there counts too
+      }
+      return element.shadowRoot.childNodes;
+    }
+    if (element.localName === "slot" && typeof element.assignedNodes === "function") {
+      const assigned = element.assignedNodes({ flatten: true });
+      if (assigned.length) return assigned;
+    }
+    return element.childNodes;
   }
 
   // A fast 53-bit string hash (cyrb53): enough to notice that the text did not change. crypto.subtle is not
@@ -474,28 +496,37 @@
   }
 
   const markOf = (target) => (target instanceof Element ? target.closest(MARK_TAG) : null);
+  // At the document, an event from inside a shadow tree names the host as its target: the real one is the first
+  // node of its composed path (open shadow roots only, which are the ones painted).
+  const eventMark = (e) => markOf(e.composedPath?.()[0] ?? e.target);
+  // The focused element, looked for inside shadow roots too (document.activeElement stops at the host).
+  function deepActiveElement() {
+    let active = document.activeElement;
+    while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+    return active;
+  }
 
   function installCardListeners() {
     if (listenersInstalled) return;
     listenersInstalled = true;
     document.addEventListener("mouseover", (e) => {
-      const mark = markOf(e.target);
+      const mark = eventMark(e);
       if (mark && mark.__smallprint) showCard(mark);
     }, true);
     document.addEventListener("mouseout", (e) => {
-      if (markOf(e.target) && !markOf(e.relatedTarget) && document.activeElement !== cardFor) hideCard();
+      if (eventMark(e) && !markOf(e.relatedTarget) && deepActiveElement() !== cardFor) hideCard();
     }, true);
     document.addEventListener("focusin", (e) => {
-      const mark = markOf(e.target);
+      const mark = eventMark(e);
       if (mark && mark.__smallprint) showCard(mark);
     }, true);
     document.addEventListener("focusout", (e) => {
-      if (markOf(e.target)) hideCard();
+      if (eventMark(e)) hideCard();
     }, true);
     // The card is placed once (position: fixed); a hover card goes when the page scrolls, a focused one follows.
     addEventListener("scroll", () => {
       if (!cardFor) return;
-      if (document.activeElement === cardFor) {
+      if (deepActiveElement() === cardFor) {
         const focused = cardFor;
         cardFor = null;
         showCard(focused);
@@ -523,7 +554,8 @@
 
   function observe() {
     if (!observer || !document.body) return;
-    observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+    observer.observe(document.body, OBSERVED);
+    for (const root of shadowRoots) if (root.host.isConnected) observer.observe(root, OBSERVED);
   }
 
   function onMutations() {

@@ -187,6 +187,24 @@ MARKS_JS = """() => {
   return groups;
 }"""
 
+# MARKS_JS for a page that renders text in open shadow roots: the marks of the document and of every shadow tree
+# in it, in document order, each with where it was found ("shadow" or "light").
+DEEP_MARKS_JS = """() => {
+  const groups = {};
+  const visit = (root, where) => {
+    for (const el of root.querySelectorAll('*')) {
+      if (el.localName === 'smallprint-mark') {
+        const g = (groups[el.dataset.highlight] ??= {practice: el.dataset.practice, polarity: el.dataset.polarity,
+                                                     text: '', where});
+        g.text += el.textContent;
+      }
+      if (el.shadowRoot) visit(el.shadowRoot, 'shadow');
+    }
+  };
+  visit(document, 'light');
+  return groups;
+}"""
+
 # The page's blocks the simple way (every test page keeps its text in h1-h6, p and li without nesting).
 SIMPLE_BLOCKS_JS = """() => [...document.body.querySelectorAll('h1,h2,h3,h4,h5,h6,p,li')]
   .filter(e => e.offsetParent !== null && !e.closest('script,style,noscript'))

@@ -5,7 +5,7 @@ import pytest
 
 from tests.bridge.harness import daemon_info, post_analyze
 
-from .harness import (ADDED_CLAUSE, ARTIFACTS, MARKS_JS, SIMPLE_BLOCKS_JS, PageHandler, analysis_done,
+from .harness import (ADDED_CLAUSE, ARTIFACTS, DEEP_MARKS_JS, MARKS_JS, SIMPLE_BLOCKS_JS, PageHandler, analysis_done,
                       assert_marks_match, painted, record_timing, wait_for)
 
 pytestmark = pytest.mark.browser
@@ -142,6 +142,27 @@ def test_policy_inserted_by_script_after_load_is_highlighted(launch_chromium, pa
     marks = page.evaluate(MARKS_JS)
     assert marks
     assert_marks_match(marks, state["highlights"])
+
+
+def test_policy_inside_a_shadow_root_is_read_and_highlighted(launch_chromium, page_server):
+    browser = launch_chromium()
+    url = f"{page_server}/shadow-policy.html"
+    page, state = browser.open_until(url, what="the web-component policy to be painted")
+    assert state["kind"] == "privacy_policy"
+    marks = page.evaluate(DEEP_MARKS_JS)
+    assert_marks_match(marks, state["highlights"])
+    by_practice = {(g["practice"], g["polarity"]): (g["where"], " ".join(g["text"].split())) for g in marks.values()}
+    # Text of the shadow tree, and a light-DOM paragraph shown through a <slot>, are read and painted where they are.
+    assert by_practice[("sale_of_data", "concern")][0] == "shadow", by_practice
+    assert by_practice[("ai_training", "protective")] == (
+        "light", "We do not use your personal information to train artificial intelligence models."), by_practice
+    # A light-DOM paragraph assigned to no slot is not on screen: not read, so nothing about biometrics.
+    assert not any(h["practice"] == "biometric" for h in state["highlights"]), state["highlights"]
+    assert len(marks) == state["painted"]["highlights"]
+    # Hovering a mark inside the shadow tree shows its card (the document sees the event retargeted to the host).
+    page.locator("policy-view article smallprint-mark").first.hover()  # Playwright's CSS pierces open shadow roots
+    card = page.evaluate("() => document.querySelector('smallprint-card')?.shadowRoot.textContent ?? ''")
+    assert "Why flagged" in card, card
 
 
 @pytest.mark.parametrize("path, split", [

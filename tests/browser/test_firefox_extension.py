@@ -5,7 +5,7 @@ from urllib.parse import quote
 
 import pytest
 
-from .harness import ARTIFACTS, MARKS_JS, assert_marks_match, record_timing, wait_for
+from .harness import ARTIFACTS, DEEP_MARKS_JS, MARKS_JS, assert_marks_match, record_timing, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -33,6 +33,17 @@ def test_policy_page_is_highlighted_in_firefox(launch_firefox, page_server):
       practices: [...document.querySelectorAll('#practices li')].map(li => li.dataset.practice)}""")
     assert shown == {"kind": state["kind"], "grade": state["grade"]["letter"],
                      "practices": [p["practice"] for p in state["practices"]]}
+
+
+def test_policy_inside_a_shadow_root_is_highlighted_in_firefox(launch_firefox, page_server):
+    browser = launch_firefox()
+    _, state = browser.open_until(f"{page_server}/shadow-policy.html", what="the web-component policy to be painted")
+    assert state["kind"] == "privacy_policy"
+    marks = browser.evaluate(DEEP_MARKS_JS)
+    assert_marks_match(marks, state["highlights"])
+    where = {(g["practice"], g["polarity"]): g["where"] for g in marks.values()}
+    assert where.get(("sale_of_data", "concern")) == "shadow" and where.get(("ai_training", "protective")) == "light", where
+    assert not any(h["practice"] == "biometric" for h in state["highlights"])
 
 
 def test_non_policy_page_is_left_untouched_in_firefox(launch_firefox, page_server):
