@@ -1,5 +1,6 @@
 """The engine's regex speed-ups change no result: literal pre-tests never skip a pattern that would match, and
-regexes rewritten to search faster find exactly what the regexes as written find."""
+regexes compiled to search faster (fastregex.py: shared word boundaries, possessive runs, an ASCII compilation for
+ASCII text) find exactly what the regexes as written find."""
 from __future__ import annotations
 
 import json
@@ -8,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from smallprint.engine import clauses, sentences
+from smallprint.engine import clauses, polarity, sentences, summaries
 from smallprint.engine.blocks import to_blocks
 from smallprint.engine.recognizers import default_registry
-from smallprint.engine.recognizers.base import compile_pattern
+from smallprint.engine.fastregex import FastPattern, compile_pattern
 from smallprint.engine.recognizers.literals import contains_all, required_literals
 
 EXAMPLE = Path(sentences.__file__).resolve().parents[1] / "examples" / "example-privacy-policy.md"
@@ -41,15 +42,31 @@ def _all_regexes() -> list[tuple[str, str]]:
     for rec in default_registry().recognizers:
         out += [(f"{rec.name}/{p.name}", p.regex) for p in rec.patterns]
         out += [(f"{rec.name}/{kind}", rx) for kind, rx in (("exclude", rec.exclude), ("requires", rec.requires)) if rx]
+    # The other modules' compiled regexes, as they were written.
+    for module in (clauses, polarity, summaries):
+        for name, value in vars(module).items():
+            rows = value if isinstance(value, tuple) else (value,)
+            for row in rows:
+                for item in (row if isinstance(row, tuple) else (row,)):
+                    if isinstance(item, FastPattern):
+                        out.append((f"{module.__name__}.{name}", item.pattern))
+    for practice, rows in polarity._QUALIFIERS.items():
+        out += [(f"qualifier/{practice}/{reason}", rx.pattern) for rx, _, reason, _ in rows]
     return out
+
+
+def _spans(regex, text):
+    return [m.span() for m in regex.finditer(text)]
 
 
 def _check(regexes, corpus):
     for name, regex in regexes:
         plain, fast, literals = re.compile(regex), compile_pattern(regex), required_literals(regex)
         for text in corpus:
-            found = plain.search(text)
-            assert (found and found.span()) == ((m := fast.search(text)) and m.span()), (name, text)
+            found = _spans(plain, text)
+            assert _spans(fast.unicode, text) == found, (name, text)
+            if text.isascii():
+                assert _spans(fast.ascii, text) == found, (name, text)
             if found:
                 assert contains_all(text, literals), (name, literals, text)
 
@@ -86,6 +103,28 @@ def test_contains_all():
 
 
 def test_compile_pattern_shares_leading_boundaries_in_order():
-    assert compile_pattern(r"\bab|\bcd|ef|\bgh").pattern == r"\b(?:ab|cd)|ef|\bgh"
+    from smallprint.engine.fastregex import share_leading_boundaries
+    assert share_leading_boundaries(r"\bab|\bcd|ef|\bgh") == r"\b(?:ab|cd)|ef|\bgh"
     # The first alternative that matches at a position still wins: "\bis|\bisland" finds "is", not "island".
     assert compile_pattern(r"\bis|\bisland").search("an island").group(0) == "is"
+
+
+@pytest.mark.parametrize("regex, text", [
+    (r"\w+(?=b)", "abc"),                   # a lookahead after a run: the run must give back ("a")
+    (r"\w+\B", "abc"),                      # \B after a run: likewise
+    (r"\W*\b", "a, "),                       # \b where the match may end
+    (r"(?:\W+\w+){0,3}?\W+(?:data|info)", "our own, data"),
+    (r"x\w*", "xyz!"),
+    (r"[ -]+a", " - a"),
+    (r"\s+", "a \x1c\x1d b"),                # \s: Unicode counts \x1c-\x1f as space, ASCII \s does not
+    (r"[^\S\n]+", "a \x1f\nb"),
+    (r"\S+", "\x1e ab"),
+    (r"\w+", "héllo wörld"),
+    (r"\d+", "١٢٣ 45"),                      # Arabic-Indic digits are \d in a str regex
+])
+def test_compile_pattern_matches_as_written_on_awkward_text(regex, text):
+    fast = compile_pattern(regex)
+    assert _spans(fast.unicode, text) == _spans(re.compile(regex), text)
+    assert [m.span() for m in fast.finditer(text)] == _spans(re.compile(regex), text)
+    if text.isascii():
+        assert _spans(fast.ascii, text) == _spans(re.compile(regex), text)

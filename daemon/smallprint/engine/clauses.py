@@ -14,7 +14,7 @@ from functools import lru_cache
 from ..taxonomy import PRACTICE_IDS
 from . import polarity as pol
 from .recognizers import RecognizerResult, default_registry
-from .recognizers.base import compile_pattern
+from .fastregex import compile_pattern
 from .linear import words_of_lowered
 from .results import Block, Highlight
 from .sentences import split_sentences

@@ -9,28 +9,34 @@ qualifiers (sharing with service providers is neutral, government disclosure wit
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+
+from .fastregex import FastPattern, compile_pattern
 
 POLARITY_ORDER = ("concern", "protective", "neutral")
 
 # Negators, incl. contracted and emphatic forms. "no" counts ("no third party will receive ..."); "without" does not
 # ("share without your consent" is still sharing).
-_NEGATOR = re.compile(
+_NEGATOR = compile_pattern(
     r"\b(?:not|never|no|neither|nor|cannot|none|nothing|nobody|nowhere)\b|n[’']t\b|\bno longer\b|\bwithout ever\b"
     r"|\b(?:unable|fail|fails|failed|refuse|refuses|decline|declines) to\b"
     r"|\b(?:refrain|refrains|prohibited|forbidden) from\b|\bfree (?:of|from)\b")
 # Where a negation's scope ends, looking back from the match.
-_SCOPE_BREAK = re.compile(
+_SCOPE_BREAK = compile_pattern(
     r"[;:\[\]]|\b(?:but|unless|except|however|although|though|whereas|while|otherwise)\b"
     r"|(?:,|\band|\bor)\s+(?:we|you|they|it|our|this|these|such|the company)\b")
-# Phrases whose "not" negates nothing about the practice.
-_FALSE_NEGATION = re.compile(
+# Phrases whose "not" negates nothing about the practice. Every alternative opens with a letter (no group or
+# optional word in front: "(?:do not|don't|not) wish" is spelt out as three, "(?:under )?no obligation" as two, in
+# the same order, so the same phrase matches): the regex engine then skips to the next possible first letter in C
+# (~2.5x faster) instead of trying each alternative at every position.
+_FALSE_NEGATION = compile_pattern(
     r"do[- ]not[- ]track|do not sell (?:or share )?my|not only|no matter|whether or not|if not|not limited to|not be limited"
     r"|no later than|not exceed|no more than|no less than|not less than|not more than|no longer than|not longer than|not all\b|not necessarily"
-    r"|n[’']t have an account|do not have an account|(?:do not|don't|not) (?:wish|want|agree|consent)"
+    r"|n[’']t have an account|do not have an account|do not (?:wish|want|agree|consent)|don't (?:wish|want|agree|consent)"
+    r"|not (?:wish|want|agree|consent)"
     r"|no longer (?:need|necessary|required|use)|no (?:sooner|earlier) than|not (?:be |apply )?retroactive\w*"
-    r"|free of charge|(?:under )?no (?:obligation|duty)|not (?:have )?(?:any )?(?:obligation|duty)|not (?:be )?obligated|not required to")
+    r"|free of charge|under no (?:obligation|duty)|no (?:obligation|duty)|not (?:have )?(?:any )?(?:obligation|duty)"
+    r"|not (?:be )?obligated|not required to")
 # How far back a negation may govern (characters): "does not use any of your audio, video, chat, ... to train".
 SCOPE_CHARS = 260
 
@@ -42,8 +48,8 @@ class Negation:
 
 
 # Cheap test first: most clauses hold no negator at all.
-_MAYBE_NEGATED = re.compile(r"\b(?:not|never|no|neither|nor|cannot|none|nothing|nobody|nowhere|unable|fail\w*|refuse\w*"
-                            r"|decline\w*|refrain\w*|prohibited|forbidden|free)\b|n[’']t\b")
+_MAYBE_NEGATED = compile_pattern(r"\b(?:not|never|no|neither|nor|cannot|none|nothing|nobody|nowhere|unable|fail\w*"
+                                 r"|refuse\w*|decline\w*|refrain\w*|prohibited|forbidden|free)\b|n[’']t\b")
 
 
 def find_negation(sentence: str, match_start: int) -> Negation | None:
@@ -73,11 +79,11 @@ def negated_inside(sentence: str, start: int, end: int) -> Negation | None:
 
 # Sentence-level qualifiers per practice, applied when no negation decided; first match wins. Each applies to
 # the hits of the listed patterns only (None: all patterns of the practice).
-_Q = re.compile
+_Q = compile_pattern
 _TRACKING_CONCERN = _Q(r"third[- ]part|advertis|\bads?\b|marketing|analytic|statistic|\bacross\b|partners|social|\btrack"
                        r"|measur|google|facebook|doubleclick|retarget|interests?\b|profil|other (?:web)?sites|beacon|pixel"
                        r"|plug-?ins?\b|widgets?\b|share ?this|like button|twitter|linkedin|pinterest|youtube")
-_QUALIFIERS: dict[str, tuple[tuple[re.Pattern, str, str, frozenset[str] | None], ...]] = {
+_QUALIFIERS: dict[str, tuple[tuple[FastPattern, str, str, frozenset[str] | None], ...]] = {
     "third_party_sharing": (
         (_Q(r"\b(?:aggregated?|anonymi[sz]ed|de-identified|non-personal|not personally identif\w*|statistical)\b"),
          "neutral", "only aggregate or anonymised data", None),

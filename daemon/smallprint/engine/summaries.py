@@ -6,9 +6,8 @@ names (posts, location from the IP address, 30 days); otherwise the taxonomy's o
 """
 from __future__ import annotations
 
-import re
-
 from ..taxonomy import PRACTICE_BY_ID
+from .fastregex import compile_pattern
 
 # What the clause is about, in the reader's words: (regex on the lower-cased clause, phrase, owned by the reader?)
 _AI_OBJECTS = (
@@ -35,14 +34,27 @@ _BIOMETRICS = (
     (r"\bfac(?:e|ial)\b|\bfaceprint", "face data"), (r"\bfingerprints?\b", "fingerprints"),
     (r"\bvoice ?prints?|\bvoice (?:recognition|identification|biometric)", "voiceprints"), (r"\biris|\bretina", "eye scans"),
 )
-_PERIOD = re.compile(r"\b(\d{1,4}|one|two|three|four|five|six|seven|ten|twelve|fourteen|thirty|sixty|ninety)"
-                     r"(?: \(\d+\))? (?:calendar |business )?(hours?|days?|weeks?|months?|years?)\b")
-_AGE = re.compile(r"\b(?:under|below|younger than|at least|over|older than|above|age of)\s+(?:the age of\s+)?(\d{1,2})\b"
-                  r"|\b(\d{1,2})(?: \(\d{1,2}\))?(?: years?)? (?:of age|years? old|or older)")
+_PERIOD = compile_pattern(r"\b(\d{1,4}|one|two|three|four|five|six|seven|ten|twelve|fourteen|thirty|sixty|ninety)"
+                          r"(?: \(\d+\))? (?:calendar |business )?(hours?|days?|weeks?|months?|years?)\b")
+_AGE = compile_pattern(r"\b(?:under|below|younger than|at least|over|older than|above|age of)\s+(?:the age of\s+)?"
+                       r"(\d{1,2})\b|\b(\d{1,2})(?: \(\d{1,2}\))?(?: years?)? (?:of age|years? old|or older)")
+
+# Words the one-line summaries look for (compiled once, not looked up in re's cache on every call).
+_SHARE_WORD = compile_pattern(r"\bshar(?:e|ing)\b")
+_AGGREGATE = compile_pattern(r"aggregat|anonymi|de-identified")
+_PRECISE = compile_pattern(r"\bgps\b|\bgnss\b|\bprecise\b|\bexact\b|latitude|wi-?fi|cell towers?|bluetooth")
+_IP_ADDRESS = compile_pattern(r"\bip[- ]address")
+_DNT = compile_pattern(r"do[- ]not[- ]track|\bdnt\b")
+_ACROSS_SITES = compile_pattern(r"other (?:web)?sites|across|third[- ]party")
+_AFTER_DELETION = compile_pattern(r"after|even if|backup|residual|remain")
+_MARKETING = compile_pattern(r"market|promot|newsletter|e-?mails?|unsubscrib")
+_ADS = compile_pattern(r"\bads?\b|advertis")
+_SALE = compile_pattern(r"\bsell|\bsale")
+_COMPLAINT = compile_pattern(r"complain")
 
 
 def _compiled(table):
-    return tuple((re.compile(row[0]),) + tuple(row[1:]) for row in table)
+    return tuple((compile_pattern(row[0]),) + tuple(row[1:]) for row in table)
 
 
 _AI_OBJECTS, _RECIPIENTS, _TRACKERS, _BIOMETRICS = map(_compiled, (_AI_OBJECTS, _RECIPIENTS, _TRACKERS, _BIOMETRICS))
@@ -97,28 +109,28 @@ def _ai(polarity: str, c: str) -> str:
 def _sale(polarity: str, c: str) -> str:
     if polarity == "protective":
         return "Promises not to sell your personal data"
-    if re.search(r"\bshar(?:e|ing)\b", c):
+    if _SHARE_WORD.search(c):
         return "May sell or \"share\" your personal data for advertising"
     return "May sell your personal data"
 
 
 def _sharing(polarity: str, c: str) -> str:
-    recipients = _found(_RECIPIENTS, c)
     if polarity == "protective":
         return "Does not share your data with others without your consent or a legal reason"
     if polarity == "neutral":
-        if re.search(r"aggregat|anonymi|de-identified", c):
+        if _AGGREGATE.search(c):
             return "Shares only aggregated or anonymised data with others"
         return "Uses service providers that handle your data on its behalf"
+    recipients = _found(_RECIPIENTS, c)
     return f"Shares your data with {_join(recipients[:3]) if recipients else 'other companies'}"
 
 
 def _location(polarity: str, c: str) -> str:
     if polarity == "protective":
         return "Says it does not collect or keep your location"
-    if re.search(r"\bgps\b|\bgnss\b|\bprecise\b|\bexact\b|latitude|wi-?fi|cell towers?|bluetooth", c):
+    if _PRECISE.search(c):
         return "Collects your precise location (GPS, Wi-Fi or cell towers)"
-    if re.search(r"\bip[- ]address", c):
+    if _IP_ADDRESS.search(c):
         return "Collects your IP address, which reveals your approximate location"
     return "Collects your location"
 
@@ -132,7 +144,7 @@ def _biometric(polarity: str, c: str) -> str:
 
 
 def _tracking(polarity: str, c: str) -> str:
-    dnt = bool(re.search(r"do[- ]not[- ]track|\bdnt\b", c))
+    dnt = bool(_DNT.search(c))
     if dnt:
         return "Honours your browser's Do Not Track signal" if polarity == "protective" else \
             "Ignores your browser's Do Not Track signal"
@@ -142,7 +154,7 @@ def _tracking(polarity: str, c: str) -> str:
         return "Uses cookies the site needs to work; blocking them may break features"
     kinds = _found(_TRACKERS, c)
     what = _join(kinds) if kinds else "cookies or similar tools"
-    where = " across other websites" if re.search(r"other (?:web)?sites|across|third[- ]party", c) else ""
+    where = " across other websites" if _ACROSS_SITES.search(c) else ""
     return f"Tracks you with {what}{where}"
 
 
@@ -152,7 +164,7 @@ def _retention(polarity: str, c: str) -> str:
         return f"Deletes or anonymises your data within {period}" if period else \
             "Keeps your data only as long as needed"
     if polarity == "concern":
-        if re.search(r"after|even if|backup|residual|remain", c):
+        if _AFTER_DELETION.search(c):
             return "May keep your data even after you delete it"
         return "May keep your data for a long or unstated time"
     return f"Keeps your data for {period}" if period else "Explains how long it keeps your data"
@@ -185,22 +197,25 @@ def _government(polarity: str, c: str) -> str:
 def _choice(polarity: str, c: str) -> str:
     if polarity == "concern":
         return "You cannot opt out"
-    if re.search(r"market|promot|newsletter|e-?mails?|unsubscrib", c):
+    if _MARKETING.search(c):
         return "You can opt out of marketing messages"
-    if re.search(r"\bads?\b|advertis", c):
+    if _ADS.search(c):
         return "You can opt out of targeted ads"
-    if re.search(r"\bsell|\bsale", c):
+    if _SALE.search(c):
         return "You can opt out of the sale of your data"
     return "You can opt out or change settings that limit how your data is used"
+
+
+_RIGHTS_VERBS = tuple((word, compile_pattern(rx)) for word, rx in (
+    ("see", r"\baccess|\bcopy|\bknow\b"), ("correct", r"correct|rectif|amend|update"), ("delete", r"delet|eras|remov"),
+    ("export", r"export|download|portab|archive")))
 
 
 def _rights(polarity: str, c: str) -> str:
     if polarity == "concern":
         return "Limits your rights over your data"
-    verbs = [word for word, rx in (("see", r"\baccess|\bcopy|\bknow\b"), ("correct", r"correct|rectif|amend|update"),
-                                   ("delete", r"delet|eras|remov"), ("export", r"export|download|portab|archive"))
-             if re.search(rx, c)]
-    if re.search(r"complain", c) and not verbs:
+    verbs = [word for word, rx in _RIGHTS_VERBS if rx.search(c)]
+    if _COMPLAINT.search(c) and not verbs:
         return "You can complain to a data protection authority"
     return f"You can {_join(verbs)} your data" if verbs else "You have rights over your data"
 
