@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import re
 
+from .literals import literals_of_tree
+
 try:  # CPython's own regex parser and compiler (what re.compile uses); private, so their absence only turns the
-    # second rewrite off, never the results
+    # rewrites off (every regex is then compiled as written), never changes a result
     from re import _compiler as _sre_compile
     from re import _constants as _sre
     from re import _parser as _sre_parse
@@ -28,14 +30,16 @@ except ImportError:  # pragma: no cover - another interpreter or a future layout
 
 
 class FastPattern:
-    """A regex (`pattern`, as written) compiled twice, for any text (`unicode`) and for ASCII-only text (`ascii`);
-    `search`, `finditer` and `sub` take the one that fits the text. Callers in a hot loop may pick one themselves."""
-    __slots__ = ("pattern", "unicode", "ascii")
+    """A regex (`pattern`, as written) compiled for any text (`unicode`) and for ASCII-only text (`ascii`);
+    `search`, `finditer` and `sub` take the one that fits the text, and callers in a hot loop may pick one
+    themselves. `literals`: what any match needs (literals.py), for a cheap pre-test."""
+    __slots__ = ("pattern", "unicode", "ascii", "literals")
 
-    def __init__(self, pattern: str, unicode: re.Pattern, ascii: re.Pattern) -> None:
+    def __init__(self, pattern: str, unicode: re.Pattern, ascii: re.Pattern, literals=()) -> None:
         self.pattern = pattern
         self.unicode = unicode
         self.ascii = ascii
+        self.literals = literals
 
     def __repr__(self) -> str:
         return f"compile_pattern({self.pattern!r})"
@@ -53,20 +57,21 @@ class FastPattern:
 def compile_pattern(regex: str) -> FastPattern:
     """`re.compile(regex)`, searched faster (see the module's doc); falls back to the plain compile."""
     factored = share_leading_boundaries(regex)
-    plain = None
     if _sre_parse is not None:
         try:
-            tree = _sre_parse.parse(factored)
-            if not tree.state.flags & (re.IGNORECASE | re.ASCII | re.LOCALE):
-                _possessive_runs(tree.data, frozenset({END}))
-                plain = _sre_compile.compile(tree, tree.state.flags)
-                ascii_tree = _sre_parse.parse(factored, re.ASCII)
-                _possessive_runs(ascii_tree.data, frozenset({END}))
-                if _ready_for_ascii(ascii_tree.data):
-                    return FastPattern(regex, plain, _sre_compile.compile(ascii_tree, ascii_tree.state.flags))
+            tree = _sre_parse.parse(factored)  # parsed once (in Python: the costly part) for everything below
+            flags = tree.state.flags
+            if not flags & (re.IGNORECASE | re.ASCII | re.LOCALE):
+                literals = literals_of_tree(tree)
+                _possessive_runs(tree.data, frozenset({END}), {})
+                unicode = _sre_compile.compile(tree, flags)
+                if not _ready_for_ascii(tree.data):  # \s spelt out, as a str regex means it on ASCII text
+                    return FastPattern(regex, unicode, unicode, literals)
+                tree.state.flags = flags & ~_sre.SRE_FLAG_UNICODE | _sre.SRE_FLAG_ASCII  # ints: enum flags are slow
+                return FastPattern(regex, unicode, _sre_compile.compile(tree, tree.state.flags), literals)
         except Exception:  # anything unexpected in the parser's output: the plain regex, as written
             pass
-    plain = plain or re.compile(factored)
+    plain = re.compile(factored)
     return FastPattern(regex, plain, plain)
 
 
@@ -80,7 +85,12 @@ def _ready_for_ascii(items) -> bool:
     ASCII text. False where the ASCII compilation could differ on ASCII text (a class mixing \\S with other members,
     a case-insensitive group): then none is made."""
     for index, (op, arg) in enumerate(items):
+        if op is _sre.LITERAL or op is _sre.AT:
+            continue
         if op is _sre.IN:
+            if not any(member_op is _sre.CATEGORY and member_arg in (_sre.CATEGORY_SPACE, _sre.CATEGORY_NOT_SPACE)
+                       for member_op, member_arg in arg):
+                continue
             members = []
             for member_op, member_arg in arg:
                 if member_op is _sre.CATEGORY and member_arg == _sre.CATEGORY_SPACE:
@@ -164,6 +174,7 @@ def top_level_branches(regex: str) -> list[str]:
 # end there (a run at the very end of the regex gives back nothing: its longest form, tried first, matches).
 WORD, NONWORD, END = "word", "nonword", "end"
 _UNKNOWN = frozenset({WORD, NONWORD, END})
+_WORD, _NONWORD = frozenset({WORD}), frozenset({NONWORD})
 
 
 def _is_word_char(c: str) -> bool:
@@ -185,59 +196,75 @@ def _class_kinds(members) -> frozenset[str]:
     return frozenset(kinds)
 
 
-def _item_first(op, arg, after: frozenset[str]) -> frozenset[str]:
-    """What one parsed item, followed by something that may start with `after`, may start with."""
+def _item_first(op, arg, after: frozenset[str], memo: dict) -> frozenset[str]:
+    """What one parsed item, followed by something that may start with `after`, may start with. `memo` keeps the
+    answers for groups within one regex (the same group is asked about from every level above it)."""
     if op is _sre.LITERAL:
-        return frozenset({WORD if _is_word_char(chr(arg)) else NONWORD})
+        return _WORD if _is_word_char(chr(arg)) else _NONWORD
     if op is _sre.IN:
         return _class_kinds(arg)
     if op is _sre.AT and arg == _sre.AT_BOUNDARY and END not in after:
         return after  # \b consumes nothing (where the match may end just after it, no claim is made)
+    if op not in (_sre.SUBPATTERN, _sre.BRANCH, _sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
+        return _UNKNOWN  # other anchors, lookarounds (they may depend on what a run gives back), references, ...
+    key = (id(arg), after)
+    known = memo.get(key)
+    if known is not None and known[0] is arg:  # (the group itself is kept, so that its id is not reused)
+        return known[1]
     if op is _sre.SUBPATTERN:
-        return _sequence_first(arg[3].data, after)
-    if op is _sre.BRANCH:
-        return frozenset().union(*(_sequence_first(alternative.data, after) for alternative in arg[1]))
-    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
+        first = _sequence_first(arg[3].data, after, memo)
+    elif op is _sre.BRANCH:
+        first = frozenset().union(*(_sequence_first(alternative.data, after, memo) for alternative in arg[1]))
+    else:
         low, _high, body = arg
-        inside = _sequence_first(body.data, _UNKNOWN)
-        return inside if low >= 1 else inside | after
-    return _UNKNOWN  # other anchors, lookarounds (they may depend on what a run gives back), references, ...
+        inside = _sequence_first(body.data, _UNKNOWN, memo)
+        first = inside if low >= 1 else inside | after
+    memo[key] = (arg, first)
+    return first
 
 
-def _afters(items, follow: frozenset[str]) -> list[frozenset[str]]:
+def _afters(items, follow: frozenset[str], memo: dict) -> list[frozenset[str]]:
     """For each item of a sequence, what may come first after it, given what follows the sequence."""
     afters = [follow] * len(items)
     for i in range(len(items) - 1, 0, -1):
         op, arg = items[i]
-        afters[i - 1] = _item_first(op, arg, afters[i])
+        afters[i - 1] = _item_first(op, arg, afters[i], memo)
     return afters
 
 
-def _sequence_first(items, follow: frozenset[str]) -> frozenset[str]:
-    if not items:
-        return follow
-    op, arg = items[0]
-    return _item_first(op, arg, _afters(items, follow)[0])
+def _sequence_first(items, follow: frozenset[str], memo: dict) -> frozenset[str]:
+    first = follow
+    for op, arg in reversed(items):
+        first = _item_first(op, arg, first, memo)
+    return first
 
 
-def _possessive_runs(items, follow: frozenset[str]) -> None:
+def _plain(op, arg) -> bool:
+    """A character, a class, an anchor or an optional/repeated character ("s?"): nothing to make possessive."""
+    return op in (_sre.LITERAL, _sre.IN, _sre.AT) or (
+        op is _sre.MAX_REPEAT and len(arg[2].data) == 1 and arg[2].data[0][0] is _sre.LITERAL)
+
+
+def _possessive_runs(items, follow: frozenset[str], memo: dict) -> None:
     """In place, in a parsed sequence (a list of items): make each greedy run of one kind of character (\\w+,
     \\W*, [ -]+) possessive where what may follow it starts with the other kind or ends the match."""
-    afters = _afters(items, follow)
+    if all(_plain(op, arg) for op, arg in items):
+        return  # plain characters and anchors only (most alternatives: a word or phrase): no run, nothing inside
+    afters = _afters(items, follow, memo)
     for index, (op, arg) in enumerate(items):
         after = afters[index]
         if op is _sre.SUBPATTERN:
-            _possessive_runs(arg[3].data, after)
+            _possessive_runs(arg[3].data, after, memo)
         elif op is _sre.BRANCH:
             for alternative in arg[1]:
-                _possessive_runs(alternative.data, after)
+                _possessive_runs(alternative.data, after, memo)
         elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
             low, high, body = arg
             # Inside, one repetition is followed by another or by what follows the repeat.
-            _possessive_runs(body.data, _sequence_first(body.data, _UNKNOWN) | after)
+            _possessive_runs(body.data, _sequence_first(body.data, _UNKNOWN, memo) | after, memo)
             if op is _sre.MAX_REPEAT and len(body.data) == 1 and body.data[0][0] is _sre.IN:
                 kinds = _class_kinds(body.data[0][1])
                 if len(kinds) == 1 and END not in kinds and not (after - {END}) & kinds:
-                    # e.g. \w+ before \W: a shorter run leaves a word character where a non-word one must come
+                    # e.g. \\w+ before \\W: a shorter run leaves a word character where a non-word one must come
                     items[index] = (_sre.POSSESSIVE_REPEAT, (low, high, body))
         # lookarounds, references and the rest are left as they are

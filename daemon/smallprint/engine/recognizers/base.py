@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from ..fastregex import compile_pattern
-from .literals import contains_all, required_literals
+from ..literals import contains_all
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,12 +60,15 @@ class Recognizer:
         # first word, which one big alternation of all patterns loses (measured: ~7x slower). Beside each, the
         # literals it cannot match without (literals.py): where they are absent, the search is skipped, at the cost
         # of a few `in` tests, with the same result.
-        self._steps = tuple((pattern, compile_pattern(pattern.regex), pattern.needs or None,
-                             required_literals(pattern.regex)) for pattern in self.patterns)
+        steps = []
+        for pattern in self.patterns:
+            regex = compile_pattern(pattern.regex)
+            steps.append((pattern, regex, pattern.needs or None, regex.literals))
+        self._steps = tuple(steps)
         self._exclude = compile_pattern(self.exclude) if self.exclude else None
-        self._exclude_literals = required_literals(self.exclude) if self.exclude else ()
+        self._exclude_literals = self._exclude.literals if self.exclude else ()
         self._requires = compile_pattern(self.requires) if self.requires else None
-        self._requires_literals = required_literals(self.requires) if self.requires else ()
+        self._requires_literals = self._requires.literals if self.requires else ()
         self._context = frozenset(self.context)
         self.name = type(self).__name__
         self.pattern_rank = {p.name: i for i, p in enumerate(self.patterns)}

@@ -30,14 +30,17 @@ def required_literals(regex: str) -> tuple[tuple[str, ...], ...]:
     if _sre_parse is None:
         return ()
     try:
-        parsed = _sre_parse.parse(regex)
-        if parsed.state.flags & re.IGNORECASE:
-            return ()  # literals would have to be case-folded; the recognizers' patterns never ask for this
-        groups = _conjunction(list(parsed))
+        return literals_of_tree(_sre_parse.parse(regex))
     except Exception:  # anything unexpected in the parser's output: no pre-test, the search decides as before
         return ()
+
+
+def literals_of_tree(parsed) -> tuple[tuple[str, ...], ...]:
+    """`required_literals` of a regex already parsed by re's parser (fastregex.compile_pattern parses once)."""
+    if parsed.state.flags & re.IGNORECASE:
+        return ()  # literals would have to be case-folded; the recognizers' patterns never ask for this
     useful = []
-    for group in groups:
+    for group in _conjunction(list(parsed)):
         # A literal that contains another literal of its group adds nothing: the shorter one occurs wherever it does.
         group = {s for s in group if not any(o != s and o in s for o in group)}
         if len(group) <= MAX_ALTERNATIVES and min(map(len, group)) >= MIN_LITERAL:
@@ -77,7 +80,7 @@ def _conjunction(items) -> list[frozenset[str]]:
             else:
                 if union:
                     groups.append(frozenset(union))
-        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
             low, _high, sub = arg
             if low >= 1:
                 groups.extend(_conjunction(list(sub)))
