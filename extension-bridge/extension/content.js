@@ -555,7 +555,10 @@
   function observe() {
     if (!observer || !document.body) return;
     observer.observe(document.body, OBSERVED);
-    for (const root of shadowRoots) if (root.host.isConnected) observer.observe(root, OBSERVED);
+    for (const root of shadowRoots) {
+      if (root.host.isConnected) observer.observe(root, OBSERVED);
+      else shadowRoots.delete(root); // its component left the page (an SPA view changed): forget it
+    }
   }
 
   function onMutations() {

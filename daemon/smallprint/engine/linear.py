@@ -5,12 +5,13 @@ are only read, with the standard library, so the default engine needs no numpy a
 
 Features are word unigrams and bigrams of the `\\w+` tokens of the lower-cased text, counted (or, for a model whose
 file says `"tf": "binary"`, present or not), weighted by idf and normalised by sqrt(sum over occurrences of idf^2)
-(the L2 norm when no feature repeats, so always for binary models; otherwise, unlike it, a sum over occurrences). Every quantity a score needs is therefore a plain sum over the text's features, which allows the
-trick that makes this fast: each vocabulary feature maps to ONE Python integer in which the feature's quantised
-weights for every class, its idf^2 and a count of 1 sit side by side in 32-bit fields. Scoring a text is then
-two C-level `sum(map(dict.get, ...))` passes (unigrams, then bigram tuples: no strings are built) and one unpack
-of the total; no per-token Python code runs. Each field holds an unsigned 16-bit value (weights are stored with
-an offset), so 65,535 features can be summed before a field could overflow; longer texts are summed in chunks.
+(the L2 norm when no feature repeats, so always for binary models; otherwise, unlike it, a sum over occurrences).
+Every quantity a score needs is therefore a plain sum over the text's features, which allows the trick that makes this
+fast: each vocabulary feature maps to ONE Python integer in which the feature's quantised weights for every class, its
+idf^2 and a count of 1 sit side by side in 32-bit fields. Scoring a text is then two C-level `sum(map(dict.get, ...))`
+passes (unigrams, then bigram tuples: no strings are built) and one unpack of the total; no per-token Python code
+runs. Each field holds an unsigned 16-bit value (weights are stored with an offset), so 65,535 features can be summed
+before a field could overflow; longer texts are summed in chunks.
 """
 from __future__ import annotations
 

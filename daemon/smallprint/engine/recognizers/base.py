@@ -66,9 +66,7 @@ class Recognizer:
             steps.append((pattern, regex, pattern.needs or None, regex.literals))
         self._steps = tuple(steps)
         self._exclude = compile_pattern(self.exclude) if self.exclude else None
-        self._exclude_literals = self._exclude.literals if self.exclude else ()
         self._requires = compile_pattern(self.requires) if self.requires else None
-        self._requires_literals = self._requires.literals if self.requires else ()
         self._context = frozenset(self.context)
         self.name = type(self).__name__
         self.pattern_rank = {p.name: i for i, p in enumerate(self.patterns)}
@@ -79,10 +77,10 @@ class Recognizer:
         `relaxed` skips the gates (exclude, requires, needs): for reading the polarity of a clause that the
         model, not a pattern, found to state this practice."""
         if not relaxed:
-            if self._exclude is not None and contains_all(sentence, self._exclude_literals) \
+            if self._exclude is not None and contains_all(sentence, self._exclude.literals) \
                     and self._exclude.search(sentence):
                 return []
-            if self._requires is not None and not (contains_all(sentence, self._requires_literals)
+            if self._requires is not None and not (contains_all(sentence, self._requires.literals)
                                                    and self._requires.search(sentence)):
                 return []
         ascii = sentence.isascii()  # most sentences: their patterns' faster ASCII compilation applies (fastregex.py)
