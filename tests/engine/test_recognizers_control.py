@@ -39,6 +39,14 @@ from tests.engine._clauses import polarity_of
     ("We can update this notice from time to time by sending you a notice in the app.", "policy_change", "neutral"),
     ("If we revise this statement we will tell you and change the last updated line at the top.", "policy_change",
      "neutral"),
+    # told that no notice will come: the negator sits inside the phrase, so it is read there, not by negation scope
+    ("We will not notify you of changes to this privacy policy.", "policy_change", "concern"),
+    ("If this happens, changes take effect at once and we will not give you any notice.", "policy_change", "concern"),
+    ("We won't tell you when these terms change.", "policy_change", "concern"),
+    ("No notice will be given for minor changes to this policy.", "policy_change", "concern"),
+    ("We do not notify users when we change this policy.", "policy_change", "concern"),
+    # a promise not to change it silently is being told, as "we will notify you" is
+    ("We will not make material changes to this policy without notifying you.", "policy_change", "neutral"),
 ])
 def test_control(sentence, practice, polarity):
     assert polarity_of(sentence, practice) == polarity

@@ -180,7 +180,15 @@ class PolicyChangeRecognizer(Recognizer):
             "alter", "replace", "notify", "revisit")
     patterns = (
         Pattern("without_notice", r"\bwithout (?:\w+ ){0,2}?(?:notice|notif\w+|warning|informing|telling)"
-                                  r"|\bwith or without (?:\w+ )?notice", "concern", None, 0.9),
+                                  r"|\bwith or without (?:\w+ )?notice", "concern", "neutral", 0.9),
+        # Told outright that no notice will come ("we will not notify you"): the negator sits inside the phrase, where
+        # negation scope (which looks before a match) cannot see it, so it is a pattern of its own.
+        Pattern("no_notice", r"\b(?:will|shall|would|may|we[’']ll) (?:\w+ ){0,2}?(?:not|never) (?:\w+ ){0,2}?"
+                             r"(?:notify|inform|tell|alert|(?:give|provide|send) (?:you )?(?:with )?(?:any )?(?:\w+ )?"
+                             r"(?:notice|notification))\b"
+                             r"|\b(?:won[’']t|wouldn[’']t) (?:\w+ ){0,2}?(?:notify|inform|tell|alert|(?:give|provide|send) (?:you )?"
+                             r"(?:with )?(?:any )?(?:\w+ )?(?:notice|notification))\b"
+                             r"|\bno (?:\w+ )?(?:notice|notification) (?:will|shall|would|need|is) ", "concern", None, 0.9),
         # A stated notice period ("at least 30 days before", "no sooner than fourteen days after posting").
         Pattern("notice_period", NUMBER + r"\s*(?:\(\d+\)\s*)?(?:calendar |business )?(?:days?|weeks?|months?)" + gap(6)
                 + r"(?:before|prior|in advance|advance notice|notice|after (?:they are |being |the )?(?:posted|notice|notification))"
@@ -195,7 +203,7 @@ class PolicyChangeRecognizer(Recognizer):
                                r"|\b(?:be |been )?notified\b|\b(?:send|sending|post|posting|display|displaying|give|giving)\b (?:you )?(?:a |an )?"
                                r"(?:\w+ )?(?:notice|notification)\b|\bnotification\b|\bdirect notice"
                                r"|\bnotice (?:will|shall) be (?:posted|sent|given|provided|displayed)|\bprovid\w* (?:\w+ ){0,2}?with (?:\w+ ){0,2}?notice",
-                "neutral", None, 0.85),
+                "neutral", "concern", 0.85),
         # Changes the reader must look for: at the service's discretion, "check this page", continued use as consent.
         Pattern("discretion", r"\bat (?:our|its|their|the) (?:sole |own |absolute )?discretion|\bcontinued use (?:\w+ ){0,6}?(?:constitutes?|means"
                               r"|signifies|indicates|deemed|confirms)|\bresponsib\w+ (?:\w+ ){0,4}?(?:to )?(?:review|check)"
