@@ -17,6 +17,7 @@ def _at(sentence: str, word: str) -> int:
     ("zoom does not use any of your audio, video, chat or content to train models", "train", "not"),
     ("we are unable to respond to such signals", "respond", "unable to"),
     ("no third party will receive your data", "receive", "no"),
+    ("we will not sell or otherwise share your data", "share", "not"),  # "or otherwise" continues the list
 ])
 def test_negation_found(sentence, word, negator):
     neg = find_negation(sentence, _at(sentence, word))
@@ -27,6 +28,7 @@ def test_negation_found(sentence, word, negator):
     ("we sell your data", "sell"),
     ("we do not rent cars, but we sell your data", "sell"),            # 'but' ends the scope
     ("we do not control them; we share your data", "share"),           # ';' ends the scope
+    ("we do not sell it. otherwise we share your data", "share"),      # a bare 'otherwise' ends the scope
     ("if you do not agree, we may share your data", "share"),          # a new subject ends the scope
     ("we honour do not track signals", "signals"),                     # the signal's name is no negation
     ("including but not limited to sharing with partners", "sharing"),

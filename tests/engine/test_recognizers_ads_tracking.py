@@ -16,6 +16,8 @@ from tests.engine._clauses import polarity_of
     ("We do not recognize automated browser signals regarding tracking mechanisms, which may include "
      "'do not track' instructions.", "tracking", "concern"),
     ("Some browsers offer a Do Not Track setting.", "tracking", "neutral"),
+    ("If you have Do Not Track enabled in your browser, we do not collect any analytics data.", "tracking", "protective"),
+    ("Enable the Do Not Track setting in your browser and we won't count your visit.", "tracking", "protective"),
     ("If you disable cookies, some features of the site may not work properly.", "tracking", "neutral"),
     ("We use strictly necessary cookies to keep you logged in.", "tracking", "neutral"),
     ("We do not use any third-party analytics or tracking cookies.", "tracking", "protective"),

@@ -11,6 +11,8 @@ from tests.engine._clauses import polarity_of
     ("We may sell your personal information to data brokers.", "sale_of_data", "concern"),
     ("Your personal data will never be sold or rented.", "sale_of_data", "protective"),
     ("We do not sell, rent or trade your email address.", "sale_of_data", "protective"),
+    ("We will not sell or otherwise share any information we collect with third parties.", "third_party_sharing",
+     "protective"),
     ("We share your information with advertising partners.", "third_party_sharing", "concern"),
     ("We never share your data with third parties.", "third_party_sharing", "protective"),
     ("We use service providers who process data on our behalf.", "third_party_sharing", "neutral"),

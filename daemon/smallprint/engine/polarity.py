@@ -4,7 +4,8 @@ or only inform (neutral)?
 Each recognizer pattern states its polarity as written and the polarity when a negation governs it
 ("we sell" concern / "we do not sell" protective; "you can opt out" protective / "you cannot opt out" concern).
 A negation governs a match when it occurs before the match in the same clause: scope ends at a clause break
-("; but unless except however"), or at a new subject ("and we", ", which"). A few practices also read sentence-level
+("; but unless except however", a bare "otherwise" but not "sell, rent or otherwise share"), or at a new subject
+("and we", ", which"). A few practices also read sentence-level
 qualifiers (sharing with service providers is neutral, government disclosure without notice is a concern).
 """
 from __future__ import annotations
@@ -23,7 +24,7 @@ _NEGATOR = compile_pattern(
     r"|\b(?:refrain|refrains|prohibited|forbidden) from\b|\bfree (?:of|from)\b")
 # Where a negation's scope ends, looking back from the match.
 _SCOPE_BREAK = compile_pattern(
-    r"[;:\[\]]|\b(?:but|unless|except|however|although|though|whereas|while|otherwise)\b"
+    r"[;:\[\]]|\b(?:but|unless|except|however|although|though|whereas|while)\b|(?<!or )\botherwise\b"
     r"|(?:,|\band|\bor)\s+(?:we|you|they|it|our|this|these|such|the company)\b")
 # Phrases whose "not" negates nothing about the practice. Every alternative opens with a letter (no group or
 # optional word in front: "(?:do not|don't|not) wish" is spelt out as three, "(?:under )?no obligation" as two, in

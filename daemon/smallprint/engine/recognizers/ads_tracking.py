@@ -46,6 +46,10 @@ class TrackingRecognizer(Recognizer):
                                r"|alter|chang|respect|treat|accept|adhere)\w*" + gap(8) + _DNT + r"|" + _DNT + gap(8)
                 + r"(?:are |is |will be |be )?(?:honou?red|respected|supported|recogni[sz]ed|followed|processed)",
                 "protective", "concern", 0.9),
+        # Honoured by not tracking: "if you have Do Not Track enabled, we do not collect any analytics data".
+        Pattern("dnt_no_tracking", _DNT + gap(12) + r"(?:we|it|they|the (?:site|website|service)) (?:\w+ )?(?:do not|don[’']t|does not"
+                r"|doesn[’']t|will not|won[’']t|never|not) (?:\w+ ){0,2}?(?:collect|track|count|load|record|set|place|log|send"
+                r"|run|store|use (?:any )?(?:analytics|tracking|cookies|trackers))\b", "protective", None, 0.9),
         Pattern("dnt", _DNT, "neutral", "concern", 0.85),
         # "If you disable cookies, some features may not work": informative, whatever the negations say.
         Pattern("blocking_limits", r"^(?=.*?\bcookies?\b)(?=.*?\b(?:disabl|block|reject|refus|deactivat|turn\w* off|opt\w*[- ]?out"

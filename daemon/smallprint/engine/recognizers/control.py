@@ -102,6 +102,10 @@ class RetentionRecognizer(Recognizer):
                 + r"(?:for|up to|no (?:more|longer) than|maximum of|period of) (?:\w+ ){0,3}?" + NUMBER + r"(?: \(\d+\))? (?:\w+ )?"
                 + TIME_UNIT, "protective", "concern", 0.85),
         Pattern("minimum_necessary", r"\bno longer than (?:\w+ ){0,3}?(?:necessary|needed|required)|\bonly (?:\w+ ){0,4}?(?:as|so) long as"
+                                     # "we only hold your data on our systems for as long as is necessary": the limit
+                                     # word may stand before the verb, further off, across commas but not a "but"
+                                     r"|\bonly\b(?:(?!\bbut\b)[^;:]){1,80}?\b(?:as|so) long as (?:\w+ ){0,3}?(?:necessary|needed"
+                                     r"|required|we need)"
                                      r"|\bminimum (?:\w+ ){0,2}?necessary|\bshortest (?:\w+ ){0,2}?(?:period|time)",
                 "protective", None, 0.75),
         # Kept "as long as necessary" with no promise of a limit: the usual open-ended clause.
