@@ -14,6 +14,8 @@ from smallprint.engine.clauses import find_highlights, read_clause
     ("If we are acquired, your data may be transferred to the buyer.", {"business_transfer"}),
     ("We log your IP address and browser type.", set()),
     ("We use your IP address to determine your approximate location.", {"location"}),
+    ("If we learn that we have collected personal information from a child under 13, we will delete it promptly.",
+     {"children"}),
     # several practices in one clause stay when each is stated
     ("We share your precise location with advertising partners.", {"location", "third_party_sharing"}),
     ("We do not sell or share your personal information with third parties.", {"sale_of_data", "third_party_sharing"}),

@@ -52,6 +52,8 @@ _SUPPRESSIONS: tuple[tuple[str, frozenset[str], frozenset[str] | None], ...] = (
     ("user_choice", frozenset({"tracking"}), frozenset({"settings", "you_may_choose"})),
     # E-mails with tracking pixels, and how long chats are kept, are tracking and retention.
     ("private_content", frozenset({"tracking", "retention"}), frozenset({"store_messages", "access_messages"})),
+    # "If we learn we have collected a child's data, we delete it promptly": a promise about children's data.
+    ("retention", frozenset({"children"}), frozenset({"prompt_deletion"})),
     # "If you do not agree to the changes, you may close your account"; "we may not be able to delete your data".
     ("user_rights", frozenset({"policy_change", "retention", "children", "security"}),
      frozenset({"delete_account", "request_change", "you_can"})),

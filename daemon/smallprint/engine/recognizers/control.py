@@ -76,15 +76,17 @@ class RetentionRecognizer(Recognizer):
     cues = ("retain", "retains", "retained", "retaining", "retention", "keep", "keeps", "kept", "store", "stores",
             "stored", "storing", "delete", "deleted", "deletes", "deletion", "erase", "erased", "purge", "purged",
             "backup", "backups", "archive", "archived", "archives", "preserve", "preserved", "hold", "remain",
-            "anonymize", "anonymise", "anonymized", "anonymised", "logs", "period", "indefinitely", "destroy", "destroyed")
+            "anonymize", "anonymise", "anonymized", "anonymised", "logs", "period", "indefinitely", "destroy", "destroyed",
+            "remove", "removed", "continue", "continues", "exist", "discard", "discards", "discarded")
     patterns = (
         Pattern("after_deletion", r"\b(?:retain|keep|kept|stor|preserv|maintain|hold|remain|continu|us)\w*" + gap(15)
                 + r"(?:after|even after|following|even if|once|when)\b (?:\w+\W+){0,4}?(?:delet\w+|clos\w+|terminat\w+"
                   r"|deactivat\w+|cancel\w+|remov\w+|request\w* (?:\w+ )?(?:deletion|erasure)|leave|stop using)"
                   r"|\b(?:residual|backup|archived?) cop(?:y|ies)|\bmay (?:still )?(?:remain|persist) (?:in|on|visible)|\bpersist\w* in"
-                  r"|\bnot (?:be )?(?:able to )?(?:completely |fully |permanently )?(?:delete|remove|erase)",
+                  r"|\bnot (?:be )?(?:able to )?(?:completely |fully |permanently )?(?:delete|remove|erase)"
+                  r"|\bcopies (?:\w+ ){0,4}?(?:may|might|will|can) (?:\w+ )?(?:continue to exist|remain|persist)",
                 "concern", None, 0.85,
-                needs=frozenset(['after', 'archive', 'archived', 'backup', 'backups', 'following', 'if', 'not', 'once', 'persist', 'persists', 'remain', 'residual', 'when'])),
+                needs=frozenset(['after', 'archive', 'archived', 'backup', 'backups', 'copies', 'following', 'if', 'not', 'once', 'persist', 'persists', 'remain', 'residual', 'when'])),
         Pattern("indefinite", r"\bindefinite(?:ly)?|\bas long as (?:we|it|the company) (?:see fit|wish|want|deem)|\bunlimited (?:period|time)"
                               r"|\bno (?:fixed |set |specific )?(?:retention )?(?:period|time limit)", "concern", "protective", 0.85),
         Pattern("legal_retention", r"\b(?:retain|keep|preserv|store|hold)\w*" + gap(12)
@@ -111,6 +113,15 @@ class RetentionRecognizer(Recognizer):
         # Kept "as long as necessary" with no promise of a limit: the usual open-ended clause.
         Pattern("as_long_as_needed", r"\b(?:as|so) long as (?:\w+ ){0,4}?(?:necessary|needed|required|reasonably)"
                                      r"|\b(?:period|time) (?:\w+ )?(?:necessary|needed|required) (?:for|to)", "concern", None, 0.7),
+        # Thrown away at once: "it is discarded as quickly as possible", "the server will discard the request data as soon
+        # as the response was sent".
+        Pattern("prompt_deletion", r"(?:\b(?:is|are|be|been|gets?) (?:\w+ )?(?:deleted|discarded|erased|purged|destroyed)"
+                                   r"|\b(?:we|it|server|servers|system|service) (?:\w+ ){0,2}?(?:delete|discard|erase|purge|destroy)s?)"
+                + gap(10) + r"(?:immediately|promptly|instantly|as soon as|as quickly as|right (?:after|away)|without (?:undue )?delay)\b",
+                # a negation before it is about something else ("data that shall not be logged is discarded at once");
+                # "not deleted immediately" is read first, by after_deletion
+                "protective", None, 0.75,
+                needs=frozenset(['immediately', 'promptly', 'soon', 'quickly', 'instantly', 'right'])),
         Pattern("never_logs", r"\b(?:never|not|no)\b (?:\w+ ){0,3}?(?:keep|store|retain|record|log)\w*" + gap(3)
                 + r"(?:logs?|records?|any (?:data|information))\b", "protective", None, 0.5,
                 needs=frozenset(['never', 'no', 'not'])),
@@ -163,7 +174,9 @@ class SecurityRecognizer(Recognizer):
                             r"|\bzero-knowledge|\bsecurity (?:measures|safeguards|practices|controls|standards|precautions|procedures|protocols)"
                             r"|\b(?:technical|organi[sz]ational|administrative|physical|appropriate|reasonable|industry[- ]standard|commercially reasonable)"
                             r" (?:\w+ ){0,3}?(?:measures|safeguards|precautions)|\bfirewalls?|\baccess controls?|\bhash(?:ed|ing)\b"
-                            r"|\bprotect\w*" + gap(5) + r"(?:against|from) (?:\w+ )?(?:unauthori[sz]ed|loss|misuse|theft|alteration)",
+                            r"|\bprotect\w*" + gap(5) + r"(?:against|from) (?:\w+ )?(?:unauthori[sz]ed|loss|misuse|theft|alteration)"
+                            r"|\b(?:stored|kept|held|transmitted|processed|maintained|transferred) (?:\w+ )?securely\b"
+                            r"|\bsecure (?:servers?|storage|data (?:centers?|centres?)|facilities)\b",
                 "protective", "concern", 0.8),
     )
     context = ("data", "information", "personal", "protect")
