@@ -49,6 +49,9 @@ def test_sharing(sentence, practice, polarity):
     ("Any dispute shall be resolved under the laws of the State of California.", "government_access"),
     ("We collect the details you type into the sign-up form from you directly.", "third_party_sources"),
     ("With your consent, we set a cookie that counts page views.", "third_party_sharing"),
+    # receiving ads or services from someone is no data about you from them
+    ("You can opt out of receiving personalized website ads from advertisers and ad networks.", "third_party_sources"),
+    ("We receive contracted services and licensed products from third party providers.", "third_party_sources"),
 ])
 def test_not_this_practice(sentence, practice):
     assert polarity_of(sentence, practice) is None

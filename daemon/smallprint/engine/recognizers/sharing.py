@@ -114,7 +114,11 @@ class ThirdPartySourcesRecognizer(Recognizer):
             "sources", "scrape", "scraped", "scraping", "nonusers", "non", "even", "without", "them", "social", "people",
             "external", "connected", "accounts", "platforms")
     patterns = (
+        # What is received must be data: "opt out of receiving targeted ads from advertisers", "receive contracted
+        # services from providers" name no source of data about you.
         Pattern("receive_from", r"\b(?:receiv|obtain|collect|get|gets|gather|acquir|purchas|buy|supplement|combin|link)\w*"
+                r"(?! (?:\w+ ){0,2}?(?:ads|advertis\w*|marketing|offers|promotion\w*|e-?mails?|communications?|newsletters?|messages"
+                r"|services|products|updates)\b)"
                 + gap(10) + r"(?:from|through|via) (?:\w+\W+){0,4}?(?:" + _RECIPIENTS + "|" + _OTHER_SOURCES + ")",
                 "concern", "protective", 0.85,
                 needs=frozenset(['from', 'through', 'via'])),
