@@ -33,6 +33,7 @@ def test_negation_found(sentence, word, negator):
     ("we honour do not track signals", "signals"),                     # the signal's name is no negation
     ("including but not limited to sharing with partners", "sharing"),
     ("we are under no obligation to review messages, but may monitor them", "monitor"),
+    ("cookies are not the only way to track visitors", "track"),
 ])
 def test_no_negation(sentence, word):
     assert find_negation(sentence, _at(sentence, word)) is None

@@ -42,7 +42,7 @@ class TrackingRecognizer(Recognizer):
         # to Do Not Track"); the words "Do Not" inside the signal's name are no negation.
         Pattern("dnt_ignored", r"\b(?:ignor|disregard)\w*" + gap(6) + _DNT + r"|" + _DNT + gap(8)
                 + r"(?:are |is |will be |be )?(?:ignored|disregarded)", "concern", None, 0.9),
-        Pattern("dnt_respond", r"\b(?:respond|honou?r|recogni[sz]|support|compl(?:y|ies)|obey|follow|act(?:s|ion)?|process|react"
+        Pattern("dnt_respond", r"\b(?<!how we )(?<!how it )(?<!how to )(?:respond|honou?r|recogni[sz]|support|compl(?:y|ies)|obey|follow|act(?:s|ion)?|process|react"
                                r"|alter|chang|respect|treat|accept|adhere)\w*" + gap(8) + _DNT + r"|" + _DNT + gap(8)
                 + r"(?:are |is |will be |be )?(?:honou?red|respected|supported|recogni[sz]ed|followed|processed)",
                 "protective", "concern", 0.9),
@@ -53,7 +53,7 @@ class TrackingRecognizer(Recognizer):
         Pattern("dnt", _DNT, "neutral", "concern", 0.85),
         # "If you disable cookies, some features may not work": informative, whatever the negations say.
         Pattern("blocking_limits", r"^(?=.*?\bcookies?\b)(?=.*?\b(?:disabl|block|reject|refus|deactivat|turn\w* off|opt\w*[- ]?out"
-                                   r"|restrict|delet|remov|declin|without|not accept|clear)\w*)(?=.*?(?:\bnot (?:\w+ ){0,2}?(?:function|work"
+                                   r"|restrict|delet|remov|declin|without|(?:not|\w+n[’']t) (?:to )?(?:accept|allow|enable)|clear)\w*)(?=.*?(?:\bnot (?:\w+ ){0,2}?(?:function|work"
                                    r"|be (?:\w+ )?(?:available|able|provided|possible|accessible)|operate|load)|\baffect|\blimit|\bimpair"
                                    r"|\bdiminish|\bunable|\bcannot|\bbreak|\bimpact|\bdegrad|\binterfere|\bno longer|\bnot all|\bsome (?:\w+ )?"
                                    r"(?:features|functions|parts|areas|services|pages)))\W*\w+", "neutral", None, 0.8),
