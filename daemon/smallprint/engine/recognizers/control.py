@@ -138,9 +138,19 @@ class ChildrenRecognizer(Recognizer):
     cues = ("children", "child", "kids", "minors", "minor", "age", "aged", "parental", "parent", "parents", "guardian",
             "guardians", "coppa", "teens", "teenagers", "teen", "years", "old", "younger", "older", "under", "juveniles")
     patterns = (
+        # Collecting from children on purpose is the concern; "we do not knowingly collect ..." only the age limit.
+        Pattern("knowingly_collect", r"(?<!not )(?<!n't )(?<!n’t )\bknowingly (?:\w+ ){0,2}?(?:collect|process|solicit|obtain|gather)\w*"
+                + gap(8) + r"(?:from|about|of) (?:\w+ ){0,2}?(?:children|child|kids|minors|anyone under|persons under"
+                  r"|individuals under|users under)", "concern", "neutral", 0.85, needs=frozenset(["knowingly"])),
+        # A commitment to act: "if we learn we have collected a child's data, we will delete it".
+        Pattern("delete_childrens_data", r"\b(?:will|shall|promptly|immediately|then) (?:\w+ ){0,2}?(?:delete|remove|erase|destroy|purge)\w*\b",
+                "protective", None, 0.85, needs=frozenset(["will", "shall", "promptly", "immediately", "then"])),
         Pattern("collect_from_children", r"\b(?:collect|process|use|request|solicit|obtain|receive|gather)\w*" + gap(8)
                 + r"(?:from|about|of) (?:\w+ ){0,2}?(?:children|child|kids|minors|anyone under|persons under|individuals under|users under)",
-                "neutral", "protective", 0.85),
+                # "We do not knowingly collect data from children under 13" states the age limit, as "not directed to
+                # children" does: informative either way (ToS;DR reads all 139 such points so), not a promise that
+                # moves the grade
+                "neutral", None, 0.85),
         Pattern("age_limit", r"\b(?:under|below|younger than|at least|over|older than|above) (?:the age of |age )(?:\d{1,2}|thirteen|sixteen"
                              r"|eighteen|majority)|\b(?:\d{1,2}|thirteen|sixteen|eighteen)(?: \(\d{1,2}\))?(?: years?)? (?:of age|years? old|or older)"
                              r"|\bminimum age|\bage (?:limit|requirement|restriction|of majority|of consent)|\blegal age", "neutral", None, 0.85),
