@@ -23,6 +23,12 @@ from tests.engine._clauses import polarity_of
     ("Some areas may not work if you decide not to accept cookies.", "tracking", "neutral"),
     ("Cookies are not the only way to track visitors to a website.", "tracking", "concern"),
     ("California law requires us to tell you how we respond to Do Not Track signals.", "tracking", "neutral"),
+    # identifiers that follow a device around, and where a visit came from
+    ("We collect device identifiers, including IDFA and advertising IDs.", "tracking", "concern"),
+    ("We record the URL of the last webpage you visited before visiting the site.", "tracking", "concern"),
+    ("We note the websites that referred you to our services.", "tracking", "concern"),
+    ("Your IP address is anonymized at all times.", "tracking", "protective"),
+    ("Our server does not collect or store IP addresses.", "tracking", "protective"),
     ("We use strictly necessary cookies to keep you logged in.", "tracking", "neutral"),
     ("We do not use any third-party analytics or tracking cookies.", "tracking", "protective"),
     ("We combine information across our products to build a profile of your interests.", "profiling", "concern"),

@@ -36,7 +36,10 @@ class TrackingRecognizer(Recognizer):
     practice = "tracking"
     cues = ("cookie", "cookies", "pixel", "pixels", "beacon", "beacons", "tracking", "track", "tracks", "tracked",
             "tracker", "trackers", "fingerprinting", "fingerprint", "sdk", "sdks", "analytics", "dnt", "storage",
-            "referrer", "referring", "clickstream", "gifs", "gif", "tags", "history", "logs", "log", "tracer")
+            "referrer", "referring", "clickstream", "gifs", "gif", "tags", "history", "logs", "log", "tracer",
+            # the identifiers and referrer words the patterns below name (a pattern only runs when a cue fired)
+            "identifier", "identifiers", "idfa", "ids", "id", "referral", "referred", "udid", "imei", "meid", "mac",
+            "ip", "ips", "visited")
     patterns = (
         # Do Not Track: honoured is protective, ignored is a concern. The verb carries the polarity ("we do not respond
         # to Do Not Track"); the words "Do Not" inside the signal's name are no negation.
@@ -74,6 +77,21 @@ class TrackingRecognizer(Recognizer):
                 "protective", 0.65),
         Pattern("logs", r"\b(?:ip|server|access|usage|activity) logs?\b|\blog (?:data|files?|information)\b", "concern",
                 "protective", 0.5),
+        # Identifiers that follow a device or browser around, and where a visit came from.
+        Pattern("device_ids", r"\b(?:unique |mobile |persistent )?device (?:ids?|identifiers?)\b|\bunique (?:\w+ )?identifiers?\b"
+                              r"|\b(?:udid|imei|meid)\b|\bmac address|\bvendor ids?\b"
+                              r"|\b(?:web ?pages?|websites?|sites?|urls?|pages?)\b (?:\w+ ){0,3}?(?:you )?(?:visited|were on|came from)"
+                              r" (?:\w+ ){0,2}?before|\b(?:websites?|sites?|pages?) (?:that|which) referred|\breferred (?:\w+ ){0,3}?(?:from|via|by)\b",
+                "concern", "protective", 0.7,
+                needs=frozenset(['device', 'unique', 'udid', 'imei', 'meid', 'mac', 'vendor', 'visited', 'referred', 'were',
+                                 'came'])),
+        # A bare IP address in what is logged is no practice worth a highlight ("we log your IP address and browser
+        # type"); a promise about IP addresses is: "IPs are anonymised", "we do not store IP addresses".
+        Pattern("ip_anonymised", r"\bip(?:[- ]address(?:es)?|s)?\b (?:\w+ ){0,3}?(?:is |are )?(?:anonymi[sz]|truncat|mask)\w*"
+                                 r"|\b(?:anonymi[sz]|truncat|mask)\w* (?:\w+ ){0,3}?ip(?:[- ]address(?:es)?|s)?\b"
+                                 r"|\b(?:not|never|neither|nor)\b (?:\w+ ){0,4}?(?:collect|stor|log|record|keep|sav|track|retain)\w*"
+                                 r" (?:\w+ ){0,4}?ip(?:[- ]address(?:es)?|s)?\b",
+                "protective", None, 0.7, needs=frozenset(['ip', 'ips'])),
     )
     context = ("device", "browser", "website", "site", "online", "collect")
 
