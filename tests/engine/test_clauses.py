@@ -58,3 +58,18 @@ def test_model_floor_below_the_confirming_probability_changes_nothing(monkeypatc
     monkeypatch.setattr(clauses, "MODEL_FLOOR", 0.05)
     assert find_highlights(blocks) == ours
     assert clauses.MODEL_FLOOR < clauses.MODEL_CONFIRMS < clauses.MODEL_THRESHOLD
+
+
+@pytest.mark.parametrize("sentence, practice, expected", [
+    # the model may name a policy change only where a document (or a notice) is named
+    ("You can change your cookie settings at any time.", "policy_change", False),
+    ("The organization may modify this contract at any time.", "policy_change", True),
+    # rights stated with the verbs people use: remove, change, terminate, be permitted to export
+    ("You have the ability to remove User Content which you have posted on our forums.", "user_rights", True),
+    ("If your personal data is inaccurate, you can change the information you provided in your dashboard.",
+     "user_rights", True),
+    ("You may terminate your account at any time on the account page.", "user_rights", True),
+])
+def test_practice_read_in_a_whole_analysis(sentence, practice, expected):
+    found = {h.practice for h in find_highlights(blocks_from_text(sentence))}
+    assert (practice in found) == expected

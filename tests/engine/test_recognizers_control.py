@@ -74,6 +74,8 @@ def test_control(sentence, practice, polarity):
     ("Last updated: March 3, 2024.", "policy_change"),
     ("We may make minor changes to the product.", "children"),
     ("If you do not agree, you may stop using the service.", "user_choice"),
+    # "information you provided" is no "inform you"
+    ("If your details are wrong, you can change the information you provided.", "policy_change"),
 ])
 def test_not_this_practice(sentence, practice):
     assert polarity_of(sentence, practice) is None

@@ -74,7 +74,10 @@ MODEL_THRESHOLD_FOR = {p: 0.45 for p in ("location", "retention", "third_party_s
 # Words the model's addition of a practice needs beyond its recognizer's cues: an IP address alone, in a list of
 # logged data, is read as tracking by the rules, so the model may add a location only where the clause names a place.
 MODEL_NEEDS = {"location": re.compile(r"locat|geo|gps|gnss|\bcity|\bcountry|\bregion|latitude|longitude|whereabouts"
-                                      r"|coordinates|\bpostal|\bzip code")}
+                                      r"|coordinates|\bpostal|\bzip code"),
+               # a change of what? "You can change your cookie settings at any time" changes no policy
+               "policy_change": re.compile(r"\b(?:polic(?:y|ies)|terms|notice|agreement|statement|conditions|contract|tos|eula"
+                                           r"|document|rules|version|notif\w*|tou|discretion|bound by)\b|\bcontinu\w* (?:to )?use")}
 MODEL_SURE = 0.9  # ... unless the model is this sure
 # Rule readings scoring below this are weak: they stay only if the model, where there is one, shares them.
 CONFIRM_BELOW = 0.72

@@ -7,7 +7,7 @@ from .base import Pattern, Recognizer
 from .registry import register
 
 _RIGHT_VERBS = (r"(?:access|review|correct|update|amend|rectif\w+|delet\w*|eras\w+|remov\w*|export|download|obtain|request"
-                r"|retrieve|receive|port|object|restrict|know|see|view|edit|modify|close|deactivate|cancel)")
+                r"|retrieve|receive|port|object|restrict|know|see|view|edit|modify|change|close|deactivate|cancel|terminate)")
 
 
 @register
@@ -15,12 +15,13 @@ class UserRightsRecognizer(Recognizer):
     practice = "user_rights"
     cues = ("right", "rights", "access", "correct", "correction", "rectify", "rectification", "delete", "deletion",
             "erase", "erasure", "export", "portability", "copy", "download", "complaint", "lodge", "amend", "object",
-            "restrict", "restriction", "archive", "update", "edit", "retrieve", "forgotten", "request")
+            "restrict", "restriction", "archive", "update", "edit", "retrieve", "forgotten", "request", "remove", "modify",
+            "change", "view", "terminate", "close", "deactivate", "cancel")
     patterns = (
         Pattern("right_to", r"\bright(?<!reserves the right)(?<!reserve the right)(?<!retains the right)(?<!retain the right)s? (?:to|of) (?:\w+\W+){0,3}?" + _RIGHT_VERBS + r"|\bright to be forgotten|\bdata portability"
                 r"|\brights? of (?:access|rectification|erasure|portability|deletion)", "protective", "concern", 0.65,
                 needs=frozenset(['portability', 'right', 'rights'])),
-        Pattern("you_can", r"\b(?:you|users?|members?|customers?|individuals)\b (?:can|may|could|are (?:able|entitled|free) to|have the "
+        Pattern("you_can", r"\b(?:you|users?|members?|customers?|individuals)\b (?:can|may|could|are (?:able|entitled|free) to|(?:will be|are|is) (?:permitted|allowed) to|have the "
                            r"(?:right|ability|option|opportunity) to|also have the right to) (?:\w+\W+){0,3}?" + _RIGHT_VERBS
                 + gap(8) + r"(?:data|information|account|content|cop(?:y|ies)|profile|archive|pii|details|posts?|messages"
                            r"|photos|records|history)", "protective", "concern", 0.85),
@@ -226,7 +227,7 @@ class PolicyChangeRecognizer(Recognizer):
                                   r"|go|come|are)\b", "neutral", None, 0.85),
         Pattern("will_notify", r"\b(?:will|shall|would|we[’']ll) (?:\w+ ){0,5}?(?:notify|inform|tell|email|e-mail|alert|contact|communicate|announce|let you know"
                                r"|provide (?:you )?(?:with )?(?:\w+ )?(?:notice|notification)|post (?:a )?(?:\w+ )?notice)"
-                               r"|\b(?:notify\w*|notifi\w+|inform\w*) (?:you|(?:(?:its|our|the|all|affected) )?(?:users?|customers|members|subscribers))\b"
+                               r"|\b(?:notify\w*|notifi\w+|inform(?:s|ed|ing)?) (?:you|(?:(?:its|our|the|all|affected) )?(?:users?|customers|members|subscribers))\b"
                                r"|\b(?:be |been )?notified\b|\b(?:send|sending|post|posting|display|displaying|give|giving)\b (?:you )?(?:a |an )?"
                                r"(?:\w+ )?(?:notice|notification)\b|\bnotification\b|\bdirect notice"
                                r"|\bnotice (?:will|shall) be (?:posted|sent|given|provided|displayed)|\bprovid\w* (?:\w+ ){0,2}?with (?:\w+ ){0,2}?notice",
