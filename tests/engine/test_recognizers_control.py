@@ -33,6 +33,7 @@ from tests.engine._clauses import polarity_of
     ("We may knowingly collect information from children with parental consent.", "children", "concern"),
     ("We don't knowingly collect or solicit personal information from children.", "children", "neutral"),
     ("If we learn that we have collected information from a child under 13, we will delete it.", "children", "protective"),
+    ("Information a child under 13 has posted will not be deleted automatically.", "children", "neutral"),
     ("You must be at least 16 years old to use the service.", "children", "neutral"),
     ("We use encryption and industry-standard security measures.", "security", "protective"),
     ("We cannot guarantee the security of your information.", "security", "concern"),

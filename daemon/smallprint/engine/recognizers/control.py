@@ -144,7 +144,8 @@ class ChildrenRecognizer(Recognizer):
                 + gap(8) + r"(?:from|about|of) (?:\w+ ){0,2}?(?:children|child|kids|minors|anyone under|persons under"
                   r"|individuals under|users under)", "concern", "neutral", 0.85, needs=frozenset(["knowingly"])),
         # A commitment to act: "if we learn we have collected a child's data, we will delete it".
-        Pattern("delete_childrens_data", r"\b(?:will|shall|promptly|immediately|then) (?:\w+ ){0,2}?(?:delete|remove|erase|destroy|purge)\w*\b",
+        Pattern("delete_childrens_data", r"\b(?:will|shall|promptly|immediately|then) (?:(?!not\b|never\b)\w+ ){0,2}?"
+                                         r"(?:delete|remove|erase|destroy|purge)\w*\b",
                 "protective", None, 0.85, needs=frozenset(["will", "shall", "promptly", "immediately", "then"])),
         Pattern("collect_from_children", r"\b(?:collect|process|use|request|solicit|obtain|receive|gather)\w*" + gap(8)
                 + r"(?:from|about|of) (?:\w+ ){0,2}?(?:children|child|kids|minors|anyone under|persons under|individuals under|users under)",
