@@ -28,6 +28,7 @@ from tests.engine._clauses import polarity_of
     ("Card numbers are deleted immediately after the payment is authorised.", "retention", "protective"),
     ("We take all steps necessary to ensure that your data is stored securely.", "security", "protective"),
     ("Your files are kept on secure servers.", "security", "protective"),
+    ("Passwords are stored hashed and salted.", "security", "protective"),
     ("Our service is not directed to children under 13.", "children", "neutral"),
     ("We do not knowingly collect personal information from children under 13.", "children", "neutral"),
     ("We may knowingly collect information from children with parental consent.", "children", "concern"),
@@ -75,6 +76,8 @@ def test_control(sentence, practice, polarity):
     ("Last updated: March 3, 2024.", "policy_change"),
     ("We may make minor changes to the product.", "children"),
     ("If you do not agree, you may stop using the service.", "user_choice"),
+    ("When we update this policy, we will take appropriate measures to inform you.", "security"),
+    ("We may share hashed e-mail addresses with our advertising partners.", "security"),
     # "information you provided" is no "inform you"
     ("If your details are wrong, you can change the information you provided.", "policy_change"),
 ])

@@ -49,6 +49,8 @@ def test_sharing(sentence, practice, polarity):
     ("Any dispute shall be resolved under the laws of the State of California.", "government_access"),
     ("We collect the details you type into the sign-up form from you directly.", "third_party_sources"),
     ("With your consent, we set a cookie that counts page views.", "third_party_sharing"),
+    ("We are not liable for confidential or trade-secret information stored on our equipment.", "sale_of_data"),
+    ("We use the services of Example Ltd trading as CheckCo to verify the data you provide.", "sale_of_data"),
     # receiving ads or services from someone is no data about you from them
     ("You can opt out of receiving personalized website ads from advertisers and ad networks.", "third_party_sources"),
     ("We receive contracted services and licensed products from third party providers.", "third_party_sources"),

@@ -185,7 +185,9 @@ class SecurityRecognizer(Recognizer):
         Pattern("measures", r"\bencrypt\w*|\bssl\b|\btls\b|\btwo[- ](?:factor|step)|\b2fa\b|\bmulti-factor|\bend-to-end"
                             r"|\bzero-knowledge|\bsecurity (?:measures|safeguards|practices|controls|standards|precautions|procedures|protocols)"
                             r"|\b(?:technical|organi[sz]ational|administrative|physical|appropriate|reasonable|industry[- ]standard|commercially reasonable)"
-                            r" (?:\w+ ){0,3}?(?:measures|safeguards|precautions)|\bfirewalls?|\baccess controls?|\bhash(?:ed|ing)\b"
+                            r" (?:\w+ ){0,3}?(?:measures|safeguards|precautions)(?! to (?:inform|notify|tell|let))|\bfirewalls?|\baccess controls?"
+                            # hashed passwords protect; a "hashed e-mail address" shared with ad partners is an identifier
+                            r"|\bhash(?:ed|ing)? (?:and salted )?passwords?|\bpasswords? (?:\w+ ){0,3}?(?:hashed|salted)"
                             r"|\bprotect\w*" + gap(5) + r"(?:against|from) (?:\w+ )?(?:unauthori[sz]ed|loss|misuse|theft|alteration)"
                             r"|\b(?:stored|kept|held|transmitted|processed|maintained|transferred) (?:\w+ )?securely\b"
                             r"|\bsecure (?:servers?|storage|data (?:centers?|centres?)|facilities)\b",

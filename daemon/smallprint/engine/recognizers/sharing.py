@@ -20,7 +20,8 @@ _RECIPIENTS = (r"(?:third[- ]?part(?:y|ies)|partners?|business partners?|marketi
 _GIVE = (r"(?:\b(?:shar(?:e|es|ed|ing)|disclos(?:e|es|ed|ing|ure)|transfer(?:s|red|ring)?|releas(?:e|es|ed|ing)"
          r"|pass(?:es|ed|ing)? (?:on|along)|trade|rent|make (?:\w+ )?available|made available)\b|\b(?:provid\w*|giv(?:e|es|en|ing)"
          r"|send|sent|communicat\w*|transmit\w*)\W+(?:\w+\W+){0,3}?(?:information|data|details|pii|it|them)\b)")
-_SALE_WORDS = r"\b(?:sell|sells|selling|sold|rent(?:s|ed|ing)?|lease|leased|barter|monetize|trade|trading|traded)\b"
+# "trade secrets" and "X Ltd trading as Y" sell nothing
+_SALE_WORDS = r"\b(?:sell|sells|selling|sold|rent(?:s|ed|ing)?|lease|leased|barter|monetize|trade(?![- ]secret)|trading(?! as\b)|traded)\b"
 
 
 @register
