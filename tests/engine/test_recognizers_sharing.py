@@ -50,6 +50,7 @@ def test_sharing(sentence, practice, polarity):
     ("We collect the details you type into the sign-up form from you directly.", "third_party_sources"),
     ("With your consent, we set a cookie that counts page views.", "third_party_sharing"),
     ("We are not liable for confidential or trade-secret information stored on our equipment.", "sale_of_data"),
+    ("By accessing the services, you represent and warrant that you are at least 13 years of age.", "government_access"),
     ("We use the services of Example Ltd trading as CheckCo to verify the data you provide.", "sale_of_data"),
     # receiving ads or services from someone is no data about you from them
     ("You can opt out of receiving personalized website ads from advertisers and ad networks.", "third_party_sources"),

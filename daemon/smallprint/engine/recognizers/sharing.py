@@ -64,7 +64,9 @@ class BusinessTransferRecognizer(Recognizer):
 
 
 _AUTHORITIES = (r"(?:law enforcement|government\w*|public authorit\w+|regulatory authorit\w+|judicial authorit\w+"
-                r"|competent authorit\w+|tax authorit\w+|authorit(?:y|ies)|police|subpoenas?|court orders?|warrants?|legal process"
+                r"|competent authorit\w+|tax authorit\w+|authorit(?:y|ies)|police|subpoenas?|court orders?|legal process"
+                # a search warrant, not "you represent and warrant that ..."
+                r"|(?<!and )(?<!represent )(?<!you )warrants?\b(?! that)"
                 r"|lawful (?:requests?|process|orders?|demands?)|legal (?:requests?|process|orders?|demands?)"
                 r"|valid (?:requests?|process|orders?|demands?)|national security|regulators?|intelligence agencies|public bodies"
                 r"|judicial)")
