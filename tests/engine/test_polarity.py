@@ -34,6 +34,9 @@ def test_negation_found(sentence, word, negator):
     ("including but not limited to sharing with partners", "sharing"),
     ("we are under no obligation to review messages, but may monitor them", "monitor"),
     ("cookies are not the only way to track visitors", "track"),
+    ("if you no longer want it, you can request deletion", "you can"),  # the new subject opens the match
+    ("messages cannot be read by us because they are end-to-end encrypted", "end-to-end"),  # 'because' ends it
+    ("you may request that we no longer maintain your information", "information"),
 ])
 def test_no_negation(sentence, word):
     assert find_negation(sentence, _at(sentence, word)) is None

@@ -4,8 +4,8 @@ or only inform (neutral)?
 Each recognizer pattern states its polarity as written and the polarity when a negation governs it
 ("we sell" concern / "we do not sell" protective; "you can opt out" protective / "you cannot opt out" concern).
 A negation governs a match when it occurs before the match in the same clause: scope ends at a clause break
-("; but unless except however", a bare "otherwise" but not "sell, rent or otherwise share"), or at a new subject
-("and we", ", which"). A few practices also read sentence-level
+("; but unless except however because", a bare "otherwise" but not "sell, rent or otherwise share"), or at a new
+subject ("and we", ", which", also where the match itself opens with it: "if you no longer want it, you can ..."). A few practices also read sentence-level
 qualifiers (sharing with service providers is neutral, government disclosure without notice is a concern).
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ _NEGATOR = compile_pattern(
     r"|\b(?:refrain|refrains|prohibited|forbidden) from\b|\bfree (?:of|from)\b")
 # Where a negation's scope ends, looking back from the match.
 _SCOPE_BREAK = compile_pattern(
-    r"[;:\[\]]|\b(?:but|unless|except|however|although|though|whereas|while)\b|(?<!or )\botherwise\b"
+    r"[;:\[\]]|\b(?:but|unless|except|however|although|though|whereas|while|because)\b|(?<!or )\botherwise\b"
     r"|(?:,|\band|\bor)\s+(?:we|you|they|it|our|this|these|such|the company)\b")
 # Phrases whose "not" negates nothing about the practice. Every alternative opens with a letter (no group or
 # optional word in front: "(?:do not|don't|not) wish" is spelt out as three, "(?:under )?no obligation" as two, in
@@ -35,7 +35,7 @@ _FALSE_NEGATION = compile_pattern(
     r"|no later than|not exceed|no more than|no less than|not less than|not more than|no longer than|not longer than|not all\b|not necessarily"
     r"|n[’']t have an account|do not have an account|do not (?:wish|want|agree|consent)|don't (?:wish|want|agree|consent)"
     r"|not (?:wish|want|agree|consent)"
-    r"|no longer (?:need|necessary|required|use)|no (?:sooner|earlier) than|not (?:be |apply )?retroactive\w*"
+    r"|no longer (?:need|necessary|required|use|want|wish|a justification|maintain)|no (?:sooner|earlier) than|not (?:be |apply )?retroactive\w*"
     r"|free of charge|under no (?:obligation|duty)|no (?:obligation|duty)|not (?:have )?(?:any )?(?:obligation|duty)"
     r"|not (?:be )?obligated|not required to")
 # How far back a negation may govern (characters): "does not use any of your audio, video, chat, ... to train".
@@ -59,7 +59,10 @@ def find_negation(sentence: str, match_start: int) -> Negation | None:
     if not _MAYBE_NEGATED.search(sentence, lo, match_start):
         return None
     window = _FALSE_NEGATION.sub(lambda m: " " * len(m.group(0)), sentence[lo:match_start])
-    breaks = [m.end() for m in _SCOPE_BREAK.finditer(window)]
+    # A new subject may open the match itself ("if you no longer want it, | you can request ..."): look for breaks a
+    # few characters into it too, and let one that starts before the match end the scope there.
+    ahead = window + sentence[match_start:match_start + 16]
+    breaks = [min(m.end(), len(window)) for m in _SCOPE_BREAK.finditer(ahead) if m.start() < len(window)]
     scope_start = breaks[-1] if breaks else 0
     last = None
     for m in _NEGATOR.finditer(window, scope_start):
