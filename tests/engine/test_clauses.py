@@ -73,3 +73,21 @@ def test_model_floor_below_the_confirming_probability_changes_nothing(monkeypatc
 def test_practice_read_in_a_whole_analysis(sentence, practice, expected):
     found = {h.practice for h in find_highlights(blocks_from_text(sentence))}
     assert (practice in found) == expected
+
+
+def test_suppression_does_not_depend_on_registration_order():
+    """A reading that another takes over is dropped whatever order the recognizers were registered in: with the
+    chain advertising <- user_rights <- policy_change, deleting as we went kept advertising in one order only."""
+    from smallprint.engine.clauses import _Finder, _lower
+    from smallprint.engine.recognizers import default_registry
+    from smallprint.engine.recognizers.registry import _CLASSES, Registry
+
+    sentence = ("You may request us to inform you about the data we hold, to request changes to it, or to object to "
+                "processing of personal data for marketing purposes.")
+    forward, backward = _Finder(), _Finder()
+    default_registry()
+    backward.registry = Registry(list(reversed(_CLASSES)))
+    low = _lower(sentence)
+    found = set(forward.sentence_hits(low)[0])
+    assert found == set(backward.sentence_hits(low)[0])
+    assert "advertising" not in found and "policy_change" in found

@@ -14,6 +14,7 @@ from functools import lru_cache
 from ..taxonomy import PRACTICE_IDS
 from . import polarity as pol
 from .recognizers import RecognizerResult, default_registry
+from .recognizers._words import DOCUMENT_NAMES
 from .fastregex import compile_pattern
 from .linear import words_of_lowered
 from .results import Block, Highlight
@@ -76,8 +77,8 @@ MODEL_THRESHOLD_FOR = {p: 0.45 for p in ("location", "retention", "third_party_s
 MODEL_NEEDS = {"location": re.compile(r"locat|geo|gps|gnss|\bcity|\bcountry|\bregion|latitude|longitude|whereabouts"
                                       r"|coordinates|\bpostal|\bzip code"),
                # a change of what? "You can change your cookie settings at any time" changes no policy
-               "policy_change": re.compile(r"\b(?:polic(?:y|ies)|terms|notice|agreement|statement|conditions|contract|tos|eula"
-                                           r"|document|rules|version|notif\w*|tou|discretion|bound by)\b|\bcontinu\w* (?:to )?use")}
+               "policy_change": re.compile(DOCUMENT_NAMES + r"|\b(?:contract|document|rules|version|notif\w*|tou|discretion"
+                                                          r"|bound by)\b|\bcontinu\w* (?:to )?use")}
 MODEL_SURE = 0.9  # ... unless the model is this sure
 # Rule readings scoring below this are weak: they stay only if the model, where there is one, shares them.
 CONFIRM_BELOW = 0.72
@@ -127,12 +128,12 @@ class _Finder:
         if len(hits) > 1:
             hits = _arbitrate(hits)
         if len(hits) > 1:
-            for practice in [p for p in hits if p in _SUPPRESSIBLE]:
-                hit = hits[practice]
-                for suppressors, patterns in _SUPPRESSIBLE[practice]:
-                    if not suppressors.isdisjoint(hits) and (patterns is None or hit.pattern in patterns):
-                        del hits[practice]
-                        break
+            # Decided against the readings as found, all at once: deleting as we go made the outcome depend on the
+            # order the recognizers were registered in (a reading removed first could no longer remove another).
+            read = frozenset(hits)
+            hits = {practice: hit for practice, hit in hits.items()
+                    if not any(not suppressors.isdisjoint(read) and (patterns is None or hit.pattern in patterns)
+                               for suppressors, patterns in _SUPPRESSIBLE.get(practice, ()))}
         return hits, cued
 
 

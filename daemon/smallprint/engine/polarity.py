@@ -5,8 +5,9 @@ Each recognizer pattern states its polarity as written and the polarity when a n
 ("we sell" concern / "we do not sell" protective; "you can opt out" protective / "you cannot opt out" concern).
 A negation governs a match when it occurs before the match in the same clause: scope ends at a clause break
 ("; but unless except however because", a bare "otherwise" but not "sell, rent or otherwise share"), or at a new
-subject ("and we", ", which", also where the match itself opens with it: "if you no longer want it, you can ..."). A few practices also read sentence-level
-qualifiers (sharing with service providers is neutral, government disclosure without notice is a concern).
+subject ("and we", ", which", also where the match itself opens with it: "if you no longer want it, you can ...").
+A few practices also read sentence-level qualifiers (sharing with service providers is neutral, government disclosure
+without notice is a concern).
 """
 from __future__ import annotations
 

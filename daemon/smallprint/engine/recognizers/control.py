@@ -2,7 +2,7 @@
 and access to private content."""
 from __future__ import annotations
 
-from ._words import NUMBER, TIME_UNIT, gap
+from ._words import DOCUMENT_NAMES, NUMBER, TIME_UNIT, gap
 from .base import Pattern, Recognizer
 from .registry import register
 
@@ -133,6 +133,11 @@ class RetentionRecognizer(Recognizer):
     context = ("data", "information", "personal", "account")
 
 
+# Whom data is collected from, when it is children.
+_FROM_CHILDREN = (r"(?:from|about|of) (?:\w+ ){0,2}?(?:children|child|kids|minors|anyone under|persons under"
+                  r"|individuals under|users under)")
+
+
 @register
 class ChildrenRecognizer(Recognizer):
     practice = "children"
@@ -141,14 +146,13 @@ class ChildrenRecognizer(Recognizer):
     patterns = (
         # Collecting from children on purpose is the concern; "we do not knowingly collect ..." only the age limit.
         Pattern("knowingly_collect", r"(?<!not )(?<!n't )(?<!n’t )\bknowingly (?:\w+ ){0,2}?(?:collect|process|solicit|obtain|gather)\w*"
-                + gap(8) + r"(?:from|about|of) (?:\w+ ){0,2}?(?:children|child|kids|minors|anyone under|persons under"
-                  r"|individuals under|users under)", "concern", "neutral", 0.85, needs=frozenset(["knowingly"])),
+                + gap(8) + _FROM_CHILDREN, "concern", "neutral", 0.85, needs=frozenset(["knowingly"])),
         # A commitment to act: "if we learn we have collected a child's data, we will delete it".
         Pattern("delete_childrens_data", r"\b(?:will|shall|promptly|immediately|then) (?:(?!not\b|never\b)\w+ ){0,2}?"
                                          r"(?:delete|remove|erase|destroy|purge)\w*\b",
                 "protective", None, 0.85, needs=frozenset(["will", "shall", "promptly", "immediately", "then"])),
         Pattern("collect_from_children", r"\b(?:collect|process|use|request|solicit|obtain|receive|gather)\w*" + gap(8)
-                + r"(?:from|about|of) (?:\w+ ){0,2}?(?:children|child|kids|minors|anyone under|persons under|individuals under|users under)",
+                + _FROM_CHILDREN,
                 # "We do not knowingly collect data from children under 13" states the age limit, as "not directed to
                 # children" does: informative either way (ToS;DR reads all 139 such points so), not a promise that
                 # moves the grade
@@ -199,8 +203,6 @@ class SecurityRecognizer(Recognizer):
 # The words that name the document itself: a change clause must name what changes.
 _DOC_WORDS = frozenset({"policy", "policies", "terms", "notice", "agreement", "statement", "conditions", "tos", "eula",
                         "document", "rules"})
-_DOC = (r"\b(?:policy|policies|terms|notice|agreement|statement|conditions|tos|eula|this document|these rules"
-        r"|privacy (?:policy|notice|statement))\b")
 
 
 @register
@@ -248,7 +250,7 @@ class PolicyChangeRecognizer(Recognizer):
     context = ("policy", "terms", "time", "notice")
     # A change of "this policy", or any change the reader is told about ("if we change how we use your data, we
     # will notify you"); a breach notice is no policy change.
-    requires = _DOC + r"|\bchang\w*|\bamend\w*|\bmodif\w*|\brevis\w*"
+    requires = DOCUMENT_NAMES + r"|\bchang\w*|\bamend\w*|\bmodif\w*|\brevis\w*"
     exclude = r"^\W*(?:last )?(?:updated|modified|revised|effective)\b|^\W*(?:\w+\W+){0,6}?(?:last|date of) (?:updated|modified|revis\w+|update)\b(?!" + gap(6) + r"(?:may|will))"
 
 
