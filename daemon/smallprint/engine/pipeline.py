@@ -1,6 +1,11 @@
-"""analyze(): input -> blocks -> highlighted clauses (clauses.py) -> practices, grade, OPP-115 segments and the
-document kind. The trained parts (kind, segments, practice model) are optional: without them the engine falls back
-to its rules and still answers.
+"""analyze(): input -> blocks -> highlighted clauses -> practices, grade, OPP-115 segments and the document kind.
+
+Two depths, one result schema:
+- "full" (the default): the learned reader (reader.py) reads every sentence with its context and decides which
+  practices it states and with which polarity; the rules only explain its readings (which words fired);
+- "quick": the rules alone (clauses.py), fast enough for a first paint; also the fallback where the reader cannot
+  be loaded, which the result's `notices` then says.
+On a page in a language the highlights were not validated on, neither depth paints highlights: the result says so.
 """
 from __future__ import annotations
 
@@ -11,11 +16,15 @@ from collections.abc import Sequence
 from ..taxonomy import OPP115_CATEGORIES, PRACTICE_BY_ID, PRACTICE_IDS
 from . import polarity as pol
 from .blocks import to_blocks
-from .clauses import find_highlights, read_clause
+from .clauses import HEADING_TAGS, find_highlights, read_clause
 from .grade import grade as grade_highlights
+from .summaries import summarize
+from .language import detect_language
 from .results import Analysis, Block, Highlight, PracticeFinding, SegmentLabels
 
-__all__ = ["analyze", "find_highlights", "read_clause", "summarize_practices"]
+__all__ = ["DEPTHS", "analyze", "find_highlights", "read_clause", "summarize_practices"]
+
+DEPTHS = ("full", "quick")
 
 _OPP_FOR_PRACTICE: dict[str, str] = {
     "ai_training": OPP115_CATEGORIES[0], "biometric": OPP115_CATEGORIES[0], "sensitive_data": OPP115_CATEGORIES[0],
@@ -98,18 +107,82 @@ def _kind(blocks: Sequence[Block], highlights: Sequence[Highlight], url, title) 
     return "other", 0.5, ("no policy heading and few practices",)
 
 
-def analyze(*, text=None, html=None, blocks=None, url=None, title=None, use_model: bool = True) -> Analysis:
+def _read_fully(blocks: Sequence[Block]) -> tuple[tuple[Highlight, ...], tuple[SegmentLabels, ...]]:
+    """The learned reader's highlights and OPP-115 segments; ReaderUnavailable when it cannot run."""
+    from .reader import load_model, opp_categories, read_units
+    from .reader_input import reading_units
+
+    model = load_model()
+    units = reading_units(blocks)
+    memo: dict[str, dict] = {}
+
+    def rules(text: str) -> dict:  # policies repeat sentences; the recognizers read each distinct one once
+        if text not in memo:
+            memo[text] = read_clause(text)
+        return memo[text]
+
+    rules_of = [rules(u.text) if u.readable else {} for u in units]
+    readings = read_units(units, rules_of, model)
+    by_id = {b.id: b for b in blocks}
+    highlights: list[Highlight] = []
+    for unit, found, rule_reading in zip(units, readings, rules_of):
+        if not found:
+            continue
+        block = by_id[unit.block]
+        if block.tag in HEADING_TAGS:
+            continue  # a heading names a section; the clauses under it state the practice
+        for practice, polarity, probability in found:
+            explanation = f"reader: {practice} {polarity} p={probability:.2f}"
+            if practice in rule_reading:
+                rule_polarity, why = rule_reading[practice]
+                explanation += f"; rules: {why}" + ("" if rule_polarity == polarity else f" (rules read {rule_polarity})")
+            highlights.append(Highlight(unit.block, unit.start, unit.end, unit.text, practice, polarity,
+                                        summarize(practice, polarity, unit.text), probability, explanation))
+    readable = [b for b in blocks if b.text.strip()]
+    categories = opp_categories([b.text for b in readable], model) if readable else []
+    found_for = {b.id: cats for b, cats in zip(readable, categories)}
+    segments = tuple(SegmentLabels(b.id, tuple(c for c in OPP115_CATEGORIES if c in found_for.get(b.id, ())))
+                     for b in blocks)
+    return tuple(highlights), segments
+
+
+def analyze(*, text=None, html=None, blocks=None, url=None, title=None, use_model: bool = True,
+            depth: str = "full") -> Analysis:
     """Analyse one document given as exactly one of `text` (plain or Markdown), `html`, or `blocks`
-    (`[{"id", "text", "tag"?}]`). Raises ValueError on input it cannot take."""
+    (`[{"id", "text", "tag"?}]`), reading it at `depth` ("full": the learned reader; "quick": the rules).
+    Raises ValueError on input it cannot take."""
     if url is not None and not isinstance(url, str):
         raise ValueError("url must be a string")
     if title is not None and not isinstance(title, str):
         raise ValueError("title must be a string")
+    if depth not in DEPTHS:
+        raise ValueError(f"depth must be one of {', '.join(DEPTHS)}")
     parsed = to_blocks(text=text, html=html, blocks=blocks)
-    highlights = find_highlights(parsed, use_model=use_model)
+    language = detect_language(parsed)
+    notices: list[str] = []
+    answered = "quick"
+    segments = None
+    if not language.validated:
+        # Rules and reader were validated on English only: no highlights beat misleading ones.
+        highlights: tuple[Highlight, ...] = ()
+        notices.append(f"This page looks like it is in a language smallprint has not been validated on "
+                       f"({language.code}); it shows no highlights rather than unreliable ones.")
+        answered = depth
+    elif depth == "full":
+        from .reader import ReaderUnavailable
+        try:
+            highlights, segments = _read_fully(parsed)
+            answered = "full"
+        except ReaderUnavailable as exc:
+            notices.append(f"The full reading is unavailable ({exc}); these are the quick reading's highlights.")
+            highlights = find_highlights(parsed, use_model=use_model)
+    else:
+        highlights = find_highlights(parsed, use_model=use_model)
     kind, confidence, evidence = _kind(parsed, highlights, url, title)
     digest = hashlib.sha256("\n\n".join(b.text for b in parsed).encode("utf-8", "surrogatepass")).hexdigest()
     return Analysis(kind=kind, kind_confidence=confidence, kind_evidence=evidence, blocks=parsed,
                     highlights=highlights, practices=summarize_practices(highlights),
-                    grade=grade_highlights(highlights), segments=_segments(parsed, highlights),
-                    content_hash=digest, url=url, title=title)
+                    grade=grade_highlights(highlights),
+                    segments=segments if segments is not None else _segments(parsed, highlights),
+                    content_hash=digest, url=url, title=title, depth=answered, language=language.code,
+                    notices=tuple(notices))

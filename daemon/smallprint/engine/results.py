@@ -102,10 +102,18 @@ class Analysis:
     url: str | None = None
     title: str | None = None
     schema_version: int = field(default=SCHEMA_VERSION)
+    # Which reading answered: "full" (the learned reader) or "quick" (the rules alone, for a first paint, or
+    # where the reader is unavailable; `notices` then says why).
+    depth: str = "quick"
+    language: str = "und"  # ISO 639-1 of the page's text, "und" when undetermined
+    notices: tuple[str, ...] = ()  # plain-language notes for the reader: an unvalidated language, a fallback
 
     def to_dict(self) -> dict:
         return {
             "schema_version": self.schema_version,
+            "depth": self.depth,
+            "language": self.language,
+            "notices": list(self.notices),
             "kind": self.kind,
             "kind_confidence": round(self.kind_confidence, 3),
             "kind_evidence": list(self.kind_evidence),

@@ -1,0 +1,61 @@
+"""The language a page is written in, by py3langid (a registry package that ships its model; nothing is fetched).
+
+The reader and the rules were trained and validated on English policies only. On a page in another language the
+engine says so plainly instead of painting highlights it cannot stand behind.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .results import Block
+
+# Languages the highlights were validated on (see MODEL_CARD_reader.md).
+VALIDATED_LANGUAGES = frozenset({"en"})
+# Below this much text the guess is unreliable: such a page is read, not refused.
+MIN_CHARS = 200
+# Enough text for a sure guess; identifying more only costs time.
+SAMPLE_CHARS = 6000
+# py3langid's normalised probability below which the guess is "unknown".
+MIN_CONFIDENCE = 0.8
+
+
+@dataclass(frozen=True, slots=True)
+class Language:
+    code: str  # ISO 639-1, or "und" when undetermined
+    confidence: float
+
+    @property
+    def validated(self) -> bool:
+        return self.code in VALIDATED_LANGUAGES or self.code == "und"
+
+
+@lru_cache(maxsize=1)
+def _identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def sample(blocks: Sequence[Block]) -> str:
+    """Paragraph text first (headings and menus say little), up to SAMPLE_CHARS."""
+    parts, size = [], 0
+    for block in sorted(blocks, key=lambda b: b.tag.startswith("h")):
+        parts.append(block.text)
+        size += len(block.text)
+        if size >= SAMPLE_CHARS:
+            break
+    return "\n".join(parts)[:SAMPLE_CHARS]
+
+
+def detect_language(blocks: Sequence[Block]) -> Language:
+    text = sample(blocks)
+    if len(text) < MIN_CHARS:
+        return Language("und", 0.0)
+    try:
+        code, confidence = _identifier().classify(text)
+    except Exception:  # a damaged model file must not stop the analysis: the language is then unknown
+        return Language("und", 0.0)
+    if confidence < MIN_CONFIDENCE:
+        return Language("und", float(confidence))
+    return Language(str(code), float(confidence))

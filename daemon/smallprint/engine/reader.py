@@ -1,0 +1,176 @@
+"""The learned reader: a fine-tuned MiniLM that reads every sentence of a policy with its context and says which
+practices it states, with which polarity (models/reader/, see MODEL_CARD_reader.md).
+
+It runs with onnxruntime (an int8 ONNX file) and tokenizers (the base model's tokenizer.json), both loaded once
+per process and only when first needed. Sentences are cut into reading units by `reader_input.reading_units`, the
+same function training used; units are read in batches of similar length, so that padding costs little.
+"""
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..taxonomy import PRACTICE_IDS
+from .reader_input import PAIR_LABELS, Unit, pair_text
+
+MODEL_DIR = Path(__file__).resolve().parent / "models" / "reader"
+MODEL_FILE = "reader.int8.onnx"
+# The reader's cut-offs where its config names none (the config's were chosen by grouped cross-validation; see
+# MODEL_CARD_reader.md): a practice is read where the reader is this sure of it ...
+DEFAULT_THRESHOLD = 0.4
+# ... or, where a recognizer also reads that practice in the sentence, this sure. The rules never decide a polarity
+# or add a practice the reader gives no weight to: they let the reader's second thoughts through.
+DEFAULT_WITH_RULES = 0.1
+# Tokens per batch (rows x longest row): measured on the median policy, 512 reads 4x faster than 8192 (the
+# activations of a small batch stay in the CPU's cache) and no slower than smaller batches.
+BATCH_TOKENS = 512
+
+
+class ReaderUnavailable(RuntimeError):
+    """The model file, its tokenizer or onnxruntime is missing or broken."""
+
+
+@dataclass(frozen=True)
+class ReaderModel:
+    session: object
+    tokenizer: object  # sentence + context, cut to MAX_TOKENS
+    segment_tokenizer: object  # whole blocks for the OPP-115 head, cut to SEGMENT_TOKENS
+    pairs: tuple[tuple[str, str], ...]
+    opp: tuple[str, ...]
+    thresholds: dict[str, float]
+    version: str
+
+    def threshold(self, practice: str) -> float:
+        return self.thresholds.get(practice, self.thresholds.get("*", DEFAULT_THRESHOLD))
+
+    @property
+    def with_rules(self) -> float:
+        return self.thresholds.get("with_rules", DEFAULT_WITH_RULES)
+
+
+_LOCK = threading.Lock()
+_MODEL: ReaderModel | None = None
+
+
+def model_dir() -> Path:
+    """The shipped model, or $SMALLPRINT_READER_DIR (a model rebuilt by scripts/train_reader.py, for comparison)."""
+    return Path(os.environ.get("SMALLPRINT_READER_DIR") or MODEL_DIR)
+
+
+def load_model() -> ReaderModel:
+    """The reader, loaded once per process (thread-safe); ReaderUnavailable when it cannot be."""
+    global _MODEL
+    if _MODEL is not None:
+        return _MODEL
+    with _LOCK:
+        if _MODEL is None:
+            _MODEL = _load(model_dir())
+    return _MODEL
+
+
+def _load(folder: Path) -> ReaderModel:
+    try:
+        import onnxruntime
+        from tokenizers import Tokenizer
+    except ImportError as exc:
+        raise ReaderUnavailable(f"the reader needs onnxruntime and tokenizers ({exc})") from None
+    try:
+        config = json.loads((folder / "reader.json").read_text(encoding="utf-8"))
+        pairs = tuple(tuple(p) for p in config["pairs"])
+        if pairs != PAIR_LABELS:
+            raise ReaderUnavailable("the reader model was trained for another set of practices; rebuild it")
+        tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        tokenizer.enable_truncation(max_length=int(config["max_tokens"]), strategy="longest_first")
+        tokenizer.no_padding()
+        segment_tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        segment_tokenizer.enable_truncation(max_length=int(config["segment_tokens"]), strategy="longest_first")
+        segment_tokenizer.no_padding()
+        options = onnxruntime.SessionOptions()
+        # One thread per process: the daemon runs analyses in several worker processes, one core each.
+        options.intra_op_num_threads = int(os.environ.get("SMALLPRINT_READER_THREADS", "1"))
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        session = onnxruntime.InferenceSession(str(folder / MODEL_FILE), options, providers=["CPUExecutionProvider"])
+    except ReaderUnavailable:
+        raise
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ReaderUnavailable(f"the reader model in {folder} cannot be loaded: {exc}") from None
+    except Exception as exc:  # onnxruntime raises its own exception types for damaged files
+        raise ReaderUnavailable(f"the reader model in {folder} cannot be loaded: {exc}") from None
+    thresholds = {str(k): float(v) for k, v in (config.get("thresholds") or {}).items()}
+    return ReaderModel(session, tokenizer, segment_tokenizer, pairs, tuple(config["opp"]), thresholds,
+                       str(config.get("version", config.get("format", "?"))))
+
+
+def probabilities(model: ReaderModel, texts: Sequence[tuple[str, str]], tokenizer=None
+                  ) -> tuple[list[list[float]], list[list[float]]]:
+    """Per (sentence, context) pair: the 63 (practice, polarity) probabilities and the 10 OPP-115 ones."""
+    import numpy as np
+
+    if not texts:
+        return [], []
+    tokenizer = tokenizer or model.tokenizer
+    encodings = [tokenizer.encode(a, b or None) for a, b in texts]
+    order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
+    pairs_out: list = [None] * len(texts)
+    opp_out: list = [None] * len(texts)
+    i = 0
+    while i < len(order):
+        width = len(encodings[order[min(len(order) - 1, i + 7)]].ids)
+        rows = max(8, BATCH_TOKENS // max(1, width))
+        chunk = order[i:i + rows]
+        width = len(encodings[chunk[-1]].ids)
+        ids = np.zeros((len(chunk), width), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        types = np.zeros_like(ids)
+        for row, j in enumerate(chunk):
+            e = encodings[j]
+            n = len(e.ids)
+            ids[row, :n] = e.ids
+            mask[row, :n] = 1
+            types[row, :n] = e.type_ids
+        pairs, opp = model.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
+        for row, j in enumerate(chunk):
+            pairs_out[j] = pairs[row].tolist()
+            opp_out[j] = opp[row].tolist()
+        i += len(chunk)
+    return pairs_out, opp_out
+
+
+def decide(probs: Sequence[float], threshold, with_rules: float = 1.0,
+           rule_practices=frozenset()) -> list[tuple[str, str, float]]:
+    """The (practice, polarity, probability) readings of one unit: a practice is read where its likeliest polarity
+    reaches the practice's cut-off (`threshold(practice)`), or `with_rules` where a recognizer reads the practice
+    too; always with the reader's likeliest polarity (one polarity per practice, as the labelling guide asks)."""
+    out = []
+    for k, practice in enumerate(PRACTICE_IDS):
+        base = 3 * k
+        trio = probs[base:base + 3]
+        best = max(range(3), key=trio.__getitem__)
+        if trio[best] >= threshold(practice) or (practice in rule_practices and trio[best] >= with_rules):
+            out.append((practice, PAIR_LABELS[base + best][1], float(trio[best])))
+    return out
+
+
+def read_units(units: Sequence[Unit], rule_readings: Sequence[dict], model: ReaderModel | None = None
+               ) -> list[list[tuple[str, str, float]]]:
+    """The reader's readings of each unit (an empty list for units too short to state a practice).
+    `rule_readings[i]` is the recognizers' {practice: ...} for unit i (`clauses.read_clause`)."""
+    model = model or load_model()
+    readable = [i for i, u in enumerate(units) if u.readable]
+    pairs, _ = probabilities(model, [pair_text(units[i]) for i in readable])
+    out: list[list[tuple[str, str, float]]] = [[] for _ in units]
+    for i, probs in zip(readable, pairs):
+        out[i] = decide(probs, model.threshold, model.with_rules, frozenset(rule_readings[i]))
+    return out
+
+
+def opp_categories(texts: Sequence[str], model: ReaderModel | None = None, cut: float = 0.5) -> list[list[str]]:
+    """The OPP-115 categories of whole segments (blocks), from the reader's segment head."""
+    model = model or load_model()
+    _, opp = probabilities(model, [(t, "") for t in texts], model.segment_tokenizer)
+    return [[c for c, p in zip(model.opp, row) if p >= cut] for row in opp]

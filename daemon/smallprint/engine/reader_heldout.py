@@ -1,0 +1,145 @@
+"""Held-out figures of the reader from out-of-fold probabilities (scripts/train_reader.py fit --runs 0,...,4):
+every unit, point and segment is scored by the fold model that never saw its policy or service.
+
+The cut-offs (the reader's own, and the lower one where a recognizer reads the same practice) are chosen the same
+way for the shipped model and inside the evaluation, where the choice is nested: for each fold, the pair that
+maximises F1 (precision, recall) + F1 (practice precision, practice recall) on the *other* folds' units is applied
+to that fold. No figure reported here comes from cut-offs chosen on the units it scores.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from ..evaluation import MIN_POINTS_FOR_MACRO, _COUNT_KEYS, practice_metrics
+from ..evaluation_sentences import load_policies, score_policy, summarize
+from ..taxonomy import OPP115_CATEGORIES
+from .clauses import read_clause
+from .reader import decide
+
+GRID = tuple((round(0.25 + 0.05 * i, 2), w) for i in range(8) for w in (0.05, 0.1, 0.15, 0.2, 1.0))
+
+_RULES: dict[str, frozenset] = {}
+
+
+def rule_practices(text: str) -> frozenset:
+    if text not in _RULES:
+        _RULES[text] = frozenset(read_clause(text))
+    return _RULES[text]
+
+
+def _readings(probs, text, cut):
+    threshold, with_rules = cut
+    return decide(probs, lambda _p: threshold, with_rules, rule_practices(text))
+
+
+def _sentence_counts(policies, units_by_policy, cut) -> dict:
+    per_policy = {}
+    for policy in policies:
+        shown = []
+        for text, probs in units_by_policy.get(policy.name, ()):
+            for practice, polarity, _ in _readings(probs, text, cut):
+                shown.append((text, practice, polarity))
+        per_policy[policy.name] = score_policy(policy, shown)
+    return summarize(per_policy)
+
+
+def _f1(p: float, r: float) -> float:
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def best_threshold(policies, units_by_policy) -> tuple[float, float]:
+    scored = []
+    for cut in GRID:
+        s = _sentence_counts(policies, units_by_policy, cut)
+        scored.append((_f1(s["precision"], s["recall"]) + _f1(s["practice_precision"], s["practice_recall"]), cut))
+    return max(scored)[1]
+
+
+def heldout_figures(data: Path, examples: list[dict], oof: list[dict], more=()) -> dict:
+    """`more`: further labelled policies (LabelledPolicy) that the examples include."""
+    shared = {p.name: p for p in load_policies(Path(data) / "policy-sentences")}
+    policies = {**shared, **{p.name: p for p in more}}
+    by_key = {}
+    for e in examples:
+        if e["source"] == "sentences":
+            by_key[("sentences", e["group"], e["unit"])] = e
+        elif e["source"] == "tosdr-eval":
+            by_key[("tosdr-eval", e["point"])] = e
+        elif e["source"] == "opp115":
+            by_key[("opp115", e["group"], e["segment"])] = e
+    units = defaultdict(lambda: defaultdict(list))  # fold -> policy -> [(text, probs)] in reading order
+    points = defaultdict(lambda: defaultdict(list))  # fold -> point -> [probs per unit]
+    point_rows = {}
+    segments = []
+    for row in oof:
+        if row["source"] == "sentences":
+            e = by_key[("sentences", row["group"], row["unit"])]
+            units[e["fold"]][e["group"]].append((e["unit"], e["a"], row["pairs"]))
+        elif row["source"] == "tosdr-eval":
+            e = by_key[("tosdr-eval", row["point"])]
+            points[e["fold"]][row["point"]].append(row["pairs"])
+            point_rows[row["point"]] = e
+        else:
+            e = by_key[("opp115", row["group"], row["segment"])]
+            segments.append((e, row["opp"]))
+    for fold in units:
+        for name in units[fold]:
+            units[fold][name] = [(text, probs) for _, text, probs in sorted(units[fold][name], key=lambda x: x[0])]
+    folds = sorted(units)
+
+    # nested cut-off: chosen on the other folds, applied to this one
+    chosen = {}
+    for fold in folds:
+        others = {n: u for f in folds if f != fold for n, u in units[f].items()}
+        chosen[fold] = best_threshold([policies[n] for n in others], others)
+    per_policy = {}
+    for fold in folds:
+        cut = chosen[fold]
+        for name, rows in units[fold].items():
+            shown = [(text, practice, polarity) for text, probs in rows
+                     for practice, polarity, _ in _readings(probs, text, cut)]
+            per_policy[name] = score_policy(policies[name], shown)
+    sentences = summarize({n: v for n, v in per_policy.items() if n in shared})
+    sentences_all = summarize(per_policy)
+
+    counts = {k: defaultdict(int) for k in _COUNT_KEYS}
+    gold_n, found_n, highlighted_n, correct_highlighted, polarity_ok = (counts[k] for k in _COUNT_KEYS)
+    # points whose text has no readable unit were never sent; they count as found nothing
+    for e in (x for x in examples if x["source"] == "tosdr-eval"):
+        fold, gold, gold_polarity = e["fold"], e["practice"], e["polarity"]
+        cut = chosen.get(fold, (0.5, 1.0))
+        readings = [r for (text, _), probs in zip(e["units"], points[fold].get(e["point"], ()))
+                    for r in _readings(probs, text, cut)]
+        gold_n[gold] += 1
+        for practice in {p for p, _, _ in readings}:
+            highlighted_n[practice] += 1
+            correct_highlighted[practice] += practice == gold
+        mine = [r for r in readings if r[0] == gold]
+        if mine:
+            found_n[gold] += 1
+            polarity_ok[gold] += max(mine, key=lambda r: r[2])[1] == gold_polarity
+    tosdr = practice_metrics(counts)
+
+    opp_counts = {c: [0, 0, 0] for c in OPP115_CATEGORIES}
+    for e, probs in segments:
+        gold = {OPP115_CATEGORIES[i] for i in e["opp"]}
+        found = {c for c, p in zip(OPP115_CATEGORIES, probs) if p >= 0.5}
+        for c in OPP115_CATEGORIES:
+            opp_counts[c][0] += c in gold and c in found
+            opp_counts[c][1] += c in found and c not in gold
+            opp_counts[c][2] += c in gold and c not in found
+    per_cat = {}
+    for c, (tp, fp, fn) in opp_counts.items():
+        p = tp / (tp + fp) if tp + fp else 0.0
+        r = tp / (tp + fn) if tp + fn else 0.0
+        per_cat[c] = round(_f1(p, r), 4)
+    tp, fp, fn = (sum(v[k] for v in opp_counts.values()) for k in range(3))
+    micro = _f1(tp / (tp + fp) if tp + fp else 0.0, tp / (tp + fn) if tp + fn else 0.0)
+    opp = {"segments": len(segments), "micro_f1": round(micro, 4),
+           "macro_f1": round(sum(per_cat.values()) / len(per_cat), 4), "per_category": per_cat}
+    everything = {n: u for f in folds for n, u in units[f].items()}
+    shipped = best_threshold([policies[n] for n in everything], everything)
+    return {"cutoffs_by_fold": chosen, "cutoffs_for_shipping": {"*": shipped[0], "with_rules": shipped[1]}, "sentences": sentences, "sentences_with_project_labels": sentences_all,
+            "tosdr": {k: v for k, v in tosdr.items()}, "opp115": opp,
+            "note": f"5 folds by service; macro over practices with >= {MIN_POINTS_FOR_MACRO} points"}

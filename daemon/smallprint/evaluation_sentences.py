@@ -1,0 +1,202 @@
+"""Highlights scored against whole policies labelled sentence by sentence, exactly as
+../shared/data/policy-sentences/README.md defines it:
+
+- each highlight is placed on the sentences its text overlaps in NAME.txt (whitespace-insensitive);
+- precision = highlights whose (practice, polarity) is a label of a sentence they overlap / all highlights;
+  practice precision = the same, practice only;
+- recall = labels (sentence, practice, polarity) covered by an overlapping highlight of that practice and polarity
+  / all labels; practice recall = the same over (sentence, practice);
+- document F1 = per policy, the set of (practice, polarity) pairs shown vs the set labelled; averaged.
+Pooled over policies (sums of counts), except document F1.
+
+The same placement (`TextLocator`) maps the reader's units onto labelled sentences when training data is built.
+"""
+from __future__ import annotations
+
+import bisect
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class LabelledPolicy:
+    name: str
+    text: str
+    starts: tuple[int, ...]  # sentence start offsets, sorted
+    ends: tuple[int, ...]
+    labels: dict[int, frozenset[tuple[str, str]]] = field(default_factory=dict)  # sentence index -> labels
+
+    def sentences_overlapping(self, start: int, end: int) -> range:
+        """Indices of the sentences whose [start, end) overlaps [start, end)."""
+        first = bisect.bisect_right(self.ends, start)
+        last = bisect.bisect_left(self.starts, end)
+        return range(first, last)
+
+
+def _read_rows(path: Path) -> list[dict]:
+    rows = []
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if line.strip():
+                try:
+                    rows.append(json.loads(line))
+                except ValueError as exc:
+                    raise ValueError(f"{path}:{number}: not JSON ({exc})") from None
+    return rows
+
+
+def load_policies(folder: Path, labels_suffix: str = ".labels.jsonl") -> list[LabelledPolicy]:
+    """Every NAME.txt with its NAME.sentences.jsonl and NAME.labels.jsonl (or another labeller's file)."""
+    folder = Path(folder)
+    policies = []
+    for txt in sorted(folder.glob("*.txt")):
+        name = txt.name[:-4]
+        sentence_file = folder / f"{name}.sentences.jsonl"
+        label_file = folder / f"{name}{labels_suffix}"
+        if not sentence_file.is_file() or not label_file.is_file():
+            continue
+        sentences = sorted(_read_rows(sentence_file), key=lambda r: r["start"])
+        position = {row["sid"]: i for i, row in enumerate(sentences)}
+        labels: dict[int, frozenset[tuple[str, str]]] = {}
+        for row in _read_rows(label_file):
+            if row["sid"] not in position:
+                raise ValueError(f"{label_file}: sid {row['sid']} is not a sentence of {name}")
+            pairs = frozenset((lab["practice"], lab["polarity"]) for lab in row.get("labels", ()))
+            if pairs:
+                labels[position[row["sid"]]] = pairs
+        policies.append(LabelledPolicy(name, txt.read_text(encoding="utf-8"),
+                                       tuple(r["start"] for r in sentences), tuple(r["end"] for r in sentences),
+                                       labels))
+    if not policies:
+        raise ValueError(f"{folder}: no NAME.txt with NAME.sentences.jsonl and NAME{labels_suffix}")
+    return policies
+
+
+class TextLocator:
+    """Finds a snippet in a text ignoring whitespace and markup (only letters and digits are compared), searching
+    forward from a cursor first, since highlights and units come in reading order."""
+
+    def __init__(self, text: str) -> None:
+        keep = [(i, c) for i, c in enumerate(text) if c.isalnum()]
+        self.positions = [i for i, _ in keep]
+        self.folded = "".join(c.lower() for _, c in keep)
+        self.cursor = 0
+
+    @staticmethod
+    def fold(snippet: str) -> str:
+        return "".join(c.lower() for c in snippet if c.isalnum())
+
+    def locate(self, snippet: str) -> tuple[int, int] | None:
+        key = self.fold(snippet)
+        if not key:
+            return None
+        at = self.folded.find(key, self.cursor)
+        if at < 0:
+            at = self.folded.find(key)
+        if at < 0:
+            return None
+        self.cursor = at  # the next highlight may be on the same sentence
+        return self.positions[at], self.positions[at + len(key) - 1] + 1
+
+
+@dataclass
+class Counts:
+    highlights: int = 0
+    correct: int = 0
+    practice_correct: int = 0
+    labels: int = 0
+    covered: int = 0
+    practice_labels: int = 0
+    practice_covered: int = 0
+    unplaced: int = 0
+
+    def add(self, other: "Counts") -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b else 0.0
+
+
+def score_policy(policy: LabelledPolicy, highlights: Iterable[tuple[str, str, str]]) -> tuple[Counts, float]:
+    """Counts for one policy, and its document F1. `highlights` are (text, practice, polarity) in reading order."""
+    counts = Counts()
+    locator = TextLocator(policy.text)
+    covered: set[tuple[int, str, str]] = set()
+    practice_covered: set[tuple[int, str]] = set()
+    shown: set[tuple[str, str]] = set()
+    for text, practice, polarity in highlights:
+        counts.highlights += 1
+        shown.add((practice, polarity))
+        place = locator.locate(text)
+        if place is None:
+            counts.unplaced += 1
+            continue
+        right = practice_right = False
+        for i in policy.sentences_overlapping(*place):
+            gold = policy.labels.get(i, frozenset())
+            if (practice, polarity) in gold:
+                right = True
+                covered.add((i, practice, polarity))
+            if any(p == practice for p, _ in gold):
+                practice_right = True
+                practice_covered.add((i, practice))
+        counts.correct += right
+        counts.practice_correct += practice_right
+    gold_pairs = {(i, p, pol) for i, labels in policy.labels.items() for p, pol in labels}
+    gold_practices = {(i, p) for i, p, _ in gold_pairs}
+    counts.labels = len(gold_pairs)
+    counts.covered = len(covered & gold_pairs)
+    counts.practice_labels = len(gold_practices)
+    counts.practice_covered = len(practice_covered & gold_practices)
+    labelled = {(p, pol) for labels in policy.labels.values() for p, pol in labels}
+    tp = len(shown & labelled)
+    precision, recall = _ratio(tp, len(shown)), _ratio(tp, len(labelled))
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return counts, f1
+
+
+def summarize(per_policy: dict[str, tuple[Counts, float]]) -> dict:
+    total = Counts()
+    for counts, _ in per_policy.values():
+        total.add(counts)
+    f1s = [f1 for _, f1 in per_policy.values()]
+    return {
+        "policies": len(per_policy),
+        "highlights": total.highlights,
+        "labels": total.labels,
+        "precision": round(_ratio(total.correct, total.highlights), 4),
+        "practice_precision": round(_ratio(total.practice_correct, total.highlights), 4),
+        "recall": round(_ratio(total.covered, total.labels), 4),
+        "practice_recall": round(_ratio(total.practice_covered, total.practice_labels), 4),
+        "document_f1": round(sum(f1s) / len(f1s), 4) if f1s else 0.0,
+        "unplaced_highlights": total.unplaced,
+        "per_policy": {name: {"highlights": c.highlights, "precision": round(_ratio(c.correct, c.highlights), 3),
+                              "recall": round(_ratio(c.covered, c.labels), 3), "document_f1": round(f1, 3)}
+                       for name, (c, f1) in sorted(per_policy.items())},
+    }
+
+
+def evaluate_sentences(folder: Path, read: Callable[[str], Sequence[tuple[str, str, str]]],
+                       labels_suffix: str = ".labels.jsonl") -> dict:
+    """Score `read(text) -> [(highlight text, practice, polarity)]` on every labelled policy of `folder`."""
+    per_policy = {p.name: score_policy(p, read(p.text)) for p in load_policies(folder, labels_suffix)}
+    return summarize(per_policy)
+
+
+def reader_agreement(folder: Path) -> dict:
+    """Where a second reader labelled a policy (NAME.labels.b.jsonl): reader B's labels scored as highlights
+    against reader A's, sentence by sentence (the ceiling for any reader)."""
+    out = {}
+    for policy_a in load_policies(folder):
+        second = Path(folder) / f"{policy_a.name}.labels.b.jsonl"
+        if not second.is_file():
+            continue
+        (policy_b,) = [p for p in load_policies(folder, ".labels.b.jsonl") if p.name == policy_a.name]
+        shown = [(policy_b.text[policy_b.starts[i]:policy_b.ends[i]], p, pol)
+                 for i in sorted(policy_b.labels) for p, pol in sorted(policy_b.labels[i])]
+        out[policy_a.name] = summarize({policy_a.name: score_policy(policy_a, shown)})
+    return out

