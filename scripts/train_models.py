@@ -2,7 +2,11 @@
 """Rebuild every trained model of the engine from ../shared/data, deterministically.
 
     .venv/bin/python scripts/train_models.py [--data ../shared/data] [--out daemon/smallprint/engine/models]
-                                            [--only segments,practices,kind] [--report]
+                                            [--only segments,practices,kind,reader] [--report]
+
+The learned reader (`--only reader`, not in the default set: ~80 minutes on this machine's 2 cores, about a minute
+on a GPU) is rebuilt by scripts/train_reader.py: prepare, fit (seeded), export to int8 ONNX; see
+MODEL_CARD_reader.md.
 
 Needs the `train` extra (scikit-learn, numpy); the engine itself never imports them. Inputs are read in a fixed
 order, every estimator is deterministic (lbfgs, fixed folds), weights are stored as float32 and the gzip header
@@ -457,6 +461,23 @@ def train_kind(data: Path, report: bool) -> dict:
 TRAINERS = {"segments": train_segments, "practices": train_practices, "kind": train_kind}
 
 
+def train_reader_model(data: Path, out: Path) -> None:
+    """prepare -> fit (final, 5 epochs, batch 64, the shipped recipe) -> export, in a temporary folder."""
+    import subprocess
+    import tempfile
+    script = [sys.executable, str(ROOT / "scripts" / "train_reader.py")]
+    with tempfile.TemporaryDirectory(prefix="smallprint-reader-") as tmp:
+        examples, run = Path(tmp) / "examples.jsonl.gz", Path(tmp) / "run"
+        thresholds = Path(tmp) / "thresholds.json"
+        shipped = json.loads((out / "reader.json").read_text())["thresholds"] if (out / "reader.json").is_file() else {}
+        thresholds.write_text(json.dumps(shipped or {"*": 0.4, "with_rules": 0.05}))
+        subprocess.run([*script, "prepare", "--data", str(data), "--out", str(examples)], check=True)
+        subprocess.run([*script, "fit", "--examples", str(examples), "--runs", "final", "--out", str(run),
+                        "--epochs", "5", "--batch", "64", "--lr", "8e-5"], check=True)
+        subprocess.run([*script, "export", "--weights", str(run / "final.pt"), "--train-info", str(run / "final.json"),
+                        "--thresholds", str(thresholds), "--data", str(data), "--out", str(out)], check=True)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
@@ -469,6 +490,9 @@ def main(argv=None) -> int:
         return 1
     args.out.mkdir(parents=True, exist_ok=True)
     for name in args.only.split(","):
+        if name == "reader":
+            train_reader_model(args.data, args.out / "reader")
+            continue
         path = write_model(TRAINERS[name](args.data, args.report), args.out)
         print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path} ({path.stat().st_size} bytes)")
     return 0

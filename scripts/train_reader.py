@@ -109,7 +109,7 @@ def _hash_fold(key: str) -> int:
 
 def prepare(data: Path) -> list[dict]:
     from smallprint.engine.blocks import to_blocks
-    from smallprint.engine.reader_input import OPP_LABELS, PAIR_INDEX, pair_text, reading_units
+    from smallprint.engine.reader_input import OPP_LABELS, PAIR_INDEX, pair_text, reading_units, segment_text
     from smallprint.evaluation_sentences import TextLocator, load_policies
 
     examples: list[dict] = []
@@ -170,7 +170,7 @@ def prepare(data: Path) -> list[dict]:
     for row in _jsonl(data / "opp115" / "segments.jsonl"):
         examples.append({"source": "opp115", "group": f"opp-{row['policy_id']}",
                          "fold": _hash_fold(f"opp-{row['policy_id']}"), "segment": row["segment_id"],
-                         "a": " ".join(row["text"].split()), "b": "",
+                         "a": segment_text(" ".join(row["text"].split())), "b": "",
                          "opp": [OPP_LABELS.index(c) for c in row["categories"] if c in OPP_LABELS]})
     return examples
 
@@ -441,6 +441,14 @@ def export(args) -> int:
               "thresholds": json.loads(args.thresholds.read_text()) if args.thresholds else {}}
     if args.train_info and args.train_info.is_file():
         config["training"] = json.loads(args.train_info.read_text())
+    # Which policies it learnt from, by the sha256 of their text: `smallprint eval --sentences` says so when it is
+    # given one of them, rather than let an in-sample figure pass for a held-out one.
+    trained = [hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((args.data / "policy-sentences").glob("*.txt"))]
+    trained += [hashlib.sha256(more_policy_text((args.data / "policies-more" / f"{p.name.split('.')[0]}.md")
+                                                .read_text(encoding="utf-8"))[0].encode()).hexdigest()
+                for p in sorted(MORE_LABELS.glob("*.labels.jsonl"))]
+    config["trained_on_sha256"] = sorted(set(trained))
+    config["trained_on_opp115"] = True  # every OPP-115 segment, whatever its split (for `smallprint eval`'s note)
     (args.out / "reader.json").write_text(json.dumps(config, indent=1) + "\n")
     print(f"export: {args.out / 'reader.int8.onnx'} ({(args.out / 'reader.int8.onnx').stat().st_size / 1e6:.1f} MB)",
           file=sys.stderr)
@@ -485,6 +493,7 @@ def main(argv=None) -> int:
     p.add_argument("--base")
     p.add_argument("--thresholds", type=Path, help="JSON {practice: cut-off} chosen by `report`")
     p.add_argument("--train-info", type=Path, help="final.json written by `fit`")
+    p.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     p.add_argument("--out", type=Path, required=True)
     p = sub.add_parser("report")
     p.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")

@@ -155,6 +155,9 @@ function summarise(url, title, reply, manual, frames) {
     title,
     manual,
     kind: a.kind,
+    depth: a.depth ?? "full",
+    language: a.language ?? null,
+    notices: a.notices ?? [],
     kindConfidence: a.kind_confidence,
     kindEvidence: a.kind_evidence,
     grade: a.grade,
@@ -196,12 +199,17 @@ async function drawBadge(tabId, state) {
 
 // ---- messages from the content script and the popup -------------------------------------------------------
 
-async function analyse(tabId, page, reason) {
+async function analyse(tabId, page, reason, depth) {
   const manual = reason === "manual";
-  await setState(tabId, { status: "pending", url: page.url, title: page.title, manual });
+  const previous = await getState(tabId);
+  if (!(depth === "full" && previous?.status === "done" && previous.url === page.url)) {
+    // the full reading replaces the quick one in place: the popup keeps showing the quick one meanwhile
+    await setState(tabId, { status: "pending", url: page.url, title: page.title, manual });
+  }
   try {
     // "Analyse this page" is the reader's explicit wish: the daemon remembers such a page even if it is no policy.
     const request = { type: "analyze", blocks: page.blocks, url: page.url, title: page.title };
+    if (depth === "quick" || depth === "full") request.depth = depth;
     if (manual) request.remember = true;
     const { reply, frames } = await nativeRequest(request);
     const state = summarise(page.url, page.title, reply, manual, frames);
@@ -209,7 +217,13 @@ async function analyse(tabId, page, reason) {
     return { ok: true, analysis: reply.analysis, changes: state.changes };
   } catch (err) {
     const error = { code: err.code ?? "host_failed", message: err.message, hint: err.hint ?? null };
-    await setState(tabId, { status: "error", url: page.url, title: page.title, manual, error });
+    const current = await getState(tabId);
+    if (depth === "full" && current?.status === "done" && current.url === page.url) {
+      // the quick reading stays on the page; say that the full one did not come
+      await setState(tabId, { ...current, fullError: error });
+    } else {
+      await setState(tabId, { status: "error", url: page.url, title: page.title, manual, error });
+    }
     return { ok: false, error };
   }
 }
@@ -221,7 +235,7 @@ async function handle(msg, sender) {
       await setState(tabId, { status: msg.auto ? "waiting" : "off", url: msg.url, title: msg.title });
       return { ok: true };
     case "analyze":
-      return analyse(tabId, msg.page, msg.reason);
+      return analyse(tabId, msg.page, msg.reason, msg.depth);
     case "painted": {
       const state = await getState(tabId);
       if (state && state.url === msg.url) await setState(tabId, { ...state, painted: msg.painted });

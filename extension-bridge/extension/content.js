@@ -203,28 +203,42 @@
       title: document.title || null,
       blocks: blocks.map((b) => ({ id: b.id, text: b.text, tag: b.tag })),
     };
-    let reply = await send({ type: "analyze", page, reason });
-    if (reply === null && mine === generation) {
-      // No answer at all: the background was stopped mid-request (an MV3 service worker can be). Ask once more.
-      reply = await send({ type: "analyze", page, reason });
+    // Two readings of the same blocks: the quick one (the rules) paints at once; the full one (the learned
+    // reader) replaces it when it arrives. Both answer in one schema; `analysis.depth` says which one it is.
+    let first = null;
+    let analysis = null;
+    for (const depth of ["quick", "full"]) {
+      let reply = await send({ type: "analyze", page, reason, depth });
+      if (reply === null && mine === generation) {
+        // No answer at all: the background was stopped mid-request (an MV3 service worker can be). Ask once more.
+        reply = await send({ type: "analyze", page, reason, depth });
+      }
+      if (mine !== generation) return null; // the page changed meanwhile; a newer request is on its way
+      if (!reply?.ok) {
+        if (depth === "quick") continue; // the full reading may still come
+        if (analysis) break; // keep the quick highlights rather than none
+        return reply; // host missing, daemon down...: the page stays untouched
+      }
+      analysis = reply.analysis;
+      if (reason === "manual" || SP.isPolicyKind(analysis.kind)) {
+        currentBlocks = new Map(blocks.map((b) => [b.id, b]));
+        const answered = performance.now();
+        paint(analysis, reply.changes);
+        lastPainted = { analysis, changes: reply.changes, textHash: hashText(texts) };
+        const timings = {
+          depth: analysis.depth ?? depth,
+          extractMs: Math.round(extracted - started),
+          roundTripMs: Math.round(answered - extracted),
+          paintMs: Math.round(performance.now() - answered),
+        };
+        if (first) timings.first = first; // the quick paint's own report, so one record holds both times
+        first = reportPainted(timings);
+      } else {
+        unpaint();
+        lastPainted = null;
+      }
     }
-    if (mine !== generation) return null; // the page changed meanwhile; a newer request is on its way
-    if (!reply?.ok) return reply; // host missing, daemon down...: the page stays untouched
-    const analysis = reply.analysis;
-    if (reason === "manual" || SP.isPolicyKind(analysis.kind)) {
-      currentBlocks = new Map(blocks.map((b) => [b.id, b]));
-      const answered = performance.now();
-      paint(analysis, reply.changes);
-      lastPainted = { analysis, changes: reply.changes, textHash: hashText(texts) };
-      reportPainted({
-        extractMs: Math.round(extracted - started),
-        roundTripMs: Math.round(answered - extracted),
-        paintMs: Math.round(performance.now() - answered),
-      });
-    } else {
-      unpaint();
-      lastPainted = null;
-    }
+    if (!analysis) return { ok: false, error: { code: "host_failed", message: "no reading arrived" } };
     return { ok: true, kind: analysis.kind, marks: painted.marks.length };
   }
 
@@ -396,16 +410,14 @@
   function reportPainted(timings) {
     const nav = performance.getEntriesByType("navigation")[0];
     const loadEnd = nav?.loadEventEnd || 0;
-    send({
-      type: "painted",
-      url: location.href,
-      painted: {
-        marks: painted.marks.length,
-        highlights: painted.byHighlight.size,
-        msSinceLoad: loadEnd > 0 ? Math.round(performance.now() - loadEnd) : null,
-        ...timings,
-      },
-    });
+    const report = {
+      marks: painted.marks.length,
+      highlights: painted.byHighlight.size,
+      msSinceLoad: loadEnd > 0 ? Math.round(performance.now() - loadEnd) : null,
+      ...timings,
+    };
+    send({ type: "painted", url: location.href, painted: report });
+    return { depth: report.depth, msSinceLoad: report.msSinceLoad, marks: report.marks };
   }
 
   // ---- the card shown on hover or focus ----------------------------------------------------------------

@@ -100,6 +100,12 @@ function renderDone(state) {
     el("div", { class: "kind", id: "kind", "data-kind": state.kind, text: SP.KIND_LABELS[state.kind] ?? state.kind }),
     el("div", { class: "muted", text: `${state.highlightCount} clause${state.highlightCount === 1 ? "" : "s"} found` })));
   nodes.push(summary);
+  // Which reading this is: the quick one (rules) is replaced by the learned reader's when it arrives.
+  const depthText = state.depth === "quick"
+    ? (state.fullError ? "Quick reading (the full reading failed)" : "Quick reading; reading every sentence…")
+    : "Read sentence by sentence";
+  nodes.push(el("p", { class: "muted", id: "depth", "data-depth": state.depth ?? "full", text: depthText }));
+  for (const notice of state.notices ?? []) nodes.push(el("p", { class: "notice", text: notice }));
   if (!policy && !state.manual) {
     nodes.push(el("p", { class: "muted", text: "This page does not look like a privacy policy, so nothing was highlighted." }),
       analyseButton());
@@ -118,6 +124,8 @@ function renderDone(state) {
     nodes.push(el("p", { class: "muted", text: "No data practices were found on this page." }));
   }
   view.replaceChildren(...nodes);
+  // the full reading is on its way: look again shortly, so the popup shows it when it lands
+  if (state.depth === "quick" && !state.fullError && ++polls <= MAX_POLLS) pollTimer = setTimeout(refresh, 400);
 }
 
 function render(state) {

@@ -166,6 +166,12 @@ def _analyze_payload(message: dict) -> dict:
             raise BridgeError("bad_request", f"`{key}` must be a string or null")
         if value is not None:
             payload[key] = value
+    # "quick" (the rules, for a first paint) or "full" (the learned reader, the default).
+    depth = message.get("depth")
+    if depth is not None and depth not in ("quick", "full"):
+        raise BridgeError("bad_request", "`depth` must be \"quick\" or \"full\"")
+    if depth is not None:
+        payload["depth"] = depth
     # The reader's explicit "Analyse this page" asks the daemon to remember a page it would not store by itself.
     remember = message.get("remember")
     if remember is not None and not isinstance(remember, bool):

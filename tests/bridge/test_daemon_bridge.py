@@ -70,6 +70,14 @@ def test_analysis_round_trip_through_a_running_daemon(bridge, running_daemon, ho
     assert bridge.stray_stdout == b"" and bridge.bad_json == []
 
 
+def test_the_extension_can_ask_for_the_quick_reading_first(bridge, running_daemon):
+    quick = bridge.request({**analyze_request("q"), "depth": "quick"})
+    full = bridge.request({**analyze_request("f"), "depth": "full"})
+    assert quick["type"] == full["type"] == "analysis", (quick, full)
+    assert quick["analysis"]["depth"] == "quick" and full["analysis"]["depth"] == "full"
+    assert quick["analysis"]["content_hash"] == full["analysis"]["content_hash"]
+
+
 def test_status_reports_the_running_daemon_and_the_token_store(bridge, running_daemon):
     reply = bridge.request({"id": "s", "type": "status"})
     assert reply["type"] == "status"
@@ -144,6 +152,12 @@ def test_a_broken_config_gives_daemon_start_failed_with_the_daemons_reason(env, 
 
 
 def test_a_daemon_that_stops_answering_gives_timeout(env, running_daemon):
+    # Warm up through a bridge with the usual time limit: a fresh daemon's workers load the reader first.
+    warm = BridgeProcess(env)
+    try:
+        assert warm.request(analyze_request("warm-up"))["type"] == "analysis"
+    finally:
+        warm.kill()
     bridge = BridgeProcess({**env, "SMALLPRINT_BRIDGE_REQUEST_TIMEOUT": "2"})
     try:
         assert bridge.request(analyze_request("warm-up"))["type"] == "analysis"

@@ -6,7 +6,9 @@ bridge and daemon, for the median-sized and the largest policy in ../shared/data
 The daemon is started by the bridge on a warm-up page first, so the figures are for a running daemon. Each run
 loads the page in a fresh tab; the content script measures the time itself (performance.now() at the end of
 painting minus the navigation's loadEventEnd) and splits it into extraction, native round trip and painting.
-Target (issue 4): <= 300 ms for the median policy.
+The quick reading (the rules) is painted first and the learned reader's replaces it: both times are reported
+(`first.msSinceLoad` is the quick paint's). Targets: quick paint <= 300 ms (issue 4), the reader's highlights
+<= 2 s after load (issue 11), for the median policy.
 """
 from __future__ import annotations
 
@@ -85,7 +87,10 @@ def main(argv: list[str] | None = None) -> int:
                             # A distinct query per run: each is a new page to the extension (no dedupe).
                             runs.append(measure(browser, f"{base}/policies/{name}.html?run={i}"))
                         times = [r["msSinceLoad"] for r in runs]
+                        quick_times = [(r.get("first") or {}).get("msSinceLoad") for r in runs]
                         results[label] = {
+                            "median_quick_ms_since_load": statistics.median(t for t in quick_times if t is not None)
+                            if any(t is not None for t in quick_times) else None,
                             "file": row["file"], "chars": row["chars"], "runs": runs,
                             "median_ms_since_load": statistics.median(times),
                             "median_round_trip_ms": statistics.median(r["roundTripMs"] for r in runs),
@@ -94,7 +99,8 @@ def main(argv: list[str] | None = None) -> int:
                         }
                         r = results[label]
                         print(f"{label:8} {row['file']} ({row['chars']:,} chars, {runs[0]['highlights_found']} clauses):"
-                              f" load -> painted median {r['median_ms_since_load']} ms"
+                              f" load -> quick painted median {r['median_quick_ms_since_load']} ms,"
+                              f" full painted median {r['median_ms_since_load']} ms"
                               f" (extract {r['median_extract_ms']}, round trip {r['median_round_trip_ms']},"
                               f" paint {r['median_paint_ms']}); runs {times}")
                 finally:

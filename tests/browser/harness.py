@@ -324,6 +324,13 @@ def analysis_done(state: dict) -> bool:
 
 
 def painted(state: dict) -> bool:
+    """The full reading painted (the quick one is painted first and replaced: a check made between the two would
+    race the repaint)."""
+    return (state.get("status") == "done" and state.get("depth") == "full" and bool(state.get("painted"))
+            and state["painted"].get("depth") == "full")
+
+
+def quick_painted(state: dict) -> bool:
     return state.get("status") == "done" and bool(state.get("painted"))
 
 

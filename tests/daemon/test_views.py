@@ -182,3 +182,23 @@ async def test_extra_block_keys_are_ignored_even_deeply_nested(make_api):
                            headers=auth_headers())
     assert (await plain.json())["content_hash"] == (await response.json())["content_hash"]
     assert parse_analysis_request({"blocks": blocks}).content == [{"id": "b0", "text": blocks[0]["text"], "tag": "p"}]
+
+
+async def test_analyze_answers_at_the_depth_asked_and_caches_each_on_its_own(api):
+    answers = {}
+    for depth in ("quick", "full", None):
+        body = {"text": POLICY_TEXT} if depth is None else {"text": POLICY_TEXT, "depth": depth}
+        response = await api.post("/v1/analyze", json=body, headers=auth_headers())
+        assert response.status == 200, await response.text()
+        answers[depth] = await response.json()
+    assert answers["quick"]["depth"] == "quick"
+    assert answers["full"]["depth"] == "full"
+    assert answers[None] == answers["full"]  # full is the default, and the cached full answer
+    assert set(answers["quick"]) == set(answers["full"])  # one schema
+
+
+@pytest.mark.parametrize("depth", ["deep", 1, ""])
+async def test_an_unknown_depth_gets_400(api, depth):
+    response = await api.post("/v1/analyze", json={"text": POLICY_TEXT, "depth": depth}, headers=auth_headers())
+    assert response.status == 400
+    assert_error(await response.json(), "invalid_request")

@@ -1,4 +1,4 @@
-"""`smallprint analyze PATH|- [--format text|json|html] [--url URL] [--title T] [--out FILE]`."""
+"""`smallprint analyze PATH|- [--format text|json|html] [--depth full|quick] [--url URL] [--title T] [--out FILE]`."""
 from __future__ import annotations
 
 import json
@@ -23,6 +23,8 @@ def register(subparsers) -> None:
     parser.add_argument("--format", choices=FORMATS, default="text",
                         help="text: a readable terminal view (default); json: the full analysis; "
                              "html: a self-contained report page")
+    parser.add_argument("--depth", choices=("full", "quick"), default="full",
+                        help="full: the learned reader reads every sentence (default); quick: the rules alone")
     parser.add_argument("--url", help="where the policy was published (an extra signal, shown in the report)")
     parser.add_argument("--title", help="the page title (an extra signal, shown in the report)")
     parser.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout (- is stdout)")
@@ -40,7 +42,7 @@ def run(args) -> int:
 
     source = {"html": document.content} if document.is_html else {"text": document.content}
     try:
-        analysis = analyze(**source, url=args.url, title=args.title)
+        analysis = analyze(**source, url=args.url, title=args.title, depth=args.depth)
     except ValueError as exc:
         raise CliError(f"cannot analyse {document.name}: {exc}") from None
 

@@ -1,4 +1,5 @@
-"""`smallprint eval [--opp115 FILE] [--tosdr FILE] [--policies DIR] [--negatives DIR] [--json]`: engine accuracy.
+"""`smallprint eval [--opp115 FILE] [--tosdr FILE] [--policies DIR] [--negatives DIR] [--sentences DIR]
+[--depth full|quick] [--json]`: engine accuracy.
 
 With no data option it measures the shared data's dev portions (../shared/data: OPP-115 dev rows, every ToS;DR
 point, every policy and negative page). With some, only those parts run, on every row of the given files, so
@@ -23,6 +24,11 @@ def register(subparsers) -> None:
     parser.add_argument("--policies", type=Path, metavar="DIR", help="folder of privacy policies with index.jsonl")
     parser.add_argument("--negatives", type=Path, metavar="DIR",
                         help="folder of non-policy pages with index.jsonl (label borderline: reported, not scored)")
+    parser.add_argument("--sentences", type=Path, metavar="DIR",
+                        help="whole policies labelled sentence by sentence (NAME.txt, NAME.sentences.jsonl, "
+                             "NAME.labels.jsonl, as ../shared/data/policy-sentences): highlight precision and recall")
+    parser.add_argument("--depth", choices=("full", "quick"), default="full",
+                        help="which reading to measure: full (the learned reader, default) or quick (the rules)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     parser.set_defaults(func=run)
 
@@ -37,22 +43,31 @@ def _check(path: Path | None, what: str, folder: bool) -> Path | None:
     return path
 
 
+def _check_sentences(path: Path | None) -> Path | None:
+    if path is None:
+        return None
+    if not path.is_dir() or not any(path.glob("*.sentences.jsonl")):
+        raise CliError(f"--sentences {path}: not a folder with NAME.txt, NAME.sentences.jsonl and NAME.labels.jsonl")
+    return path
+
+
 def run(args) -> int:
     from smallprint import evaluation
 
-    given = any(getattr(args, name) is not None for name in ("opp115", "tosdr", "policies", "negatives"))
+    given = any(getattr(args, name) is not None for name in ("opp115", "tosdr", "policies", "negatives", "sentences"))
     try:
         if given:
             result = evaluation.evaluate(
                 opp115=_check(args.opp115, "--opp115", False), tosdr=_check(args.tosdr, "--tosdr", False),
                 policies=_check(args.policies, "--policies", True),
-                negatives=_check(args.negatives, "--negatives", True))
+                negatives=_check(args.negatives, "--negatives", True),
+                sentences=_check_sentences(args.sentences), depth=args.depth)
         else:
             data = evaluation.default_data_dir()
             if not (data / "opp115" / "segments.jsonl").is_file():
                 raise CliError(f"no evaluation data at {data}: pass --opp115/--tosdr/--policies/--negatives "
                                "or set SMALLPRINT_SHARED")
-            result = evaluation.evaluate_defaults(data)
+            result = evaluation.evaluate_defaults(data, depth=args.depth)
     except (OSError, ValueError) as exc:
         raise CliError(f"evaluation failed: {exc}") from None
     if args.json:

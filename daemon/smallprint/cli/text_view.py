@@ -61,6 +61,11 @@ def render_text(analysis: Analysis, *, colour: bool = False, width: int = 100, s
         out.append(style.dim(f"       · {evidence}"))
     if analysis.kind not in POLICY_KINDS:
         out.append(style.dim("       (not recognised as a policy; its clauses are shown because you asked)"))
+    reading = ("full (the learned reader read every sentence)" if analysis.depth == "full"
+               else "quick (the rules alone)")
+    out.append(f"Read:  {reading}; language {analysis.language}")
+    for notice in analysis.notices:
+        out.extend(_wrap(f"Note: {notice}", width, "       ", style.bold))
     out.append(f"Grade: {style.bold(analysis.grade.letter)} (score {analysis.grade.score:g}; A is best, E is worst)")
     out.extend(_wrap(analysis.grade.formula, width, "       ", style.dim))
     against = [r for r in analysis.grade.reasons if r.points < 0]

@@ -86,6 +86,11 @@ SCHEMAS: dict[str, dict] = {
                                       "(the engine refuses duplicates with 422)."},
             "url": NULLABLE_STR,
             "title": NULLABLE_STR,
+            "depth": {"type": ["string", "null"], "enum": ["full", "quick", None],
+                      "description": "full (default): the learned reader reads every sentence; quick: the rules "
+                                     "alone, fast enough for a first paint. The result's `depth` says which "
+                                     "answered (full falls back to quick, with a notice, where the reader cannot "
+                                     "run)."},
         },
         "oneOf": [
             {"required": [chosen], "properties": {
@@ -109,6 +114,9 @@ SCHEMAS: dict[str, dict] = {
     "SegmentLabels": _object({"block": STR, "categories": _array(STR)}),
     "Analysis": _object({
         "schema_version": INT,
+        "depth": {"type": "string", "enum": ["full", "quick"]},
+        "language": {"type": "string", "description": "ISO 639-1 of the page's text; und when undetermined"},
+        "notices": _array(STR),
         "kind": {"type": "string", "enum": ["privacy_policy", "cookie_policy", "terms_of_service", "other"]},
         "kind_confidence": NUM,
         "kind_evidence": _array(STR),

@@ -49,15 +49,17 @@ class AnalysisRequest:
     content: Any  # str, or a list of {"id", "text", "tag"?} dicts
     url: str | None = None
     title: str | None = None
+    depth: str = "full"  # "full": the learned reader; "quick": the rules, for a first paint
 
     def cache_key(self) -> str:
-        # url and title are part of the key: the engine may use them and echoes them in the result.
-        canonical = json.dumps([self.field, self.content, self.url, self.title], sort_keys=True,
+        # url and title are part of the key: the engine may use them and echoes them in the result; so is the
+        # depth: the quick and the full reading of one page are cached side by side.
+        canonical = json.dumps([self.field, self.content, self.url, self.title, self.depth], sort_keys=True,
                                ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
     def engine_kwargs(self) -> dict[str, Any]:
-        return {self.field: self.content, "url": self.url, "title": self.title}
+        return {self.field: self.content, "url": self.url, "title": self.title, "depth": self.depth}
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +82,12 @@ def analyze_in_worker(kwargs: dict[str, Any]) -> tuple[dict, bytes]:
 
 
 def _warm_up() -> bool:
-    """Runs in each worker at start: import the engine (and let it load its models) before the first request."""
+    """Runs in each worker at start: import the engine and load its models (rules, reader, language
+    identifier) before the first request, so that no request pays for them."""
     import smallprint
+    from smallprint.engine.warm import load_everything
 
+    load_everything()
     smallprint.analyze(text="Warm-up.")
     return True
 

@@ -87,8 +87,13 @@ def parse_analysis_request(data: dict[str, Any]) -> AnalysisRequest:
         content = _check_blocks(content)
     elif not isinstance(content, str):
         raise ApiError("invalid_request", f"{field!r} must be a string")
+    depth = data.get("depth")
+    if depth is None:
+        depth = "full"
+    if depth not in ("full", "quick"):
+        raise ApiError("invalid_request", "'depth' must be \"full\" (the learned reader) or \"quick\" (the rules)")
     return AnalysisRequest(field=field, content=content, url=_optional_str(data, "url"),
-                           title=_optional_str(data, "title"))
+                           title=_optional_str(data, "title"), depth=depth)
 
 
 @routes.post("/v1/analyze")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..taxonomy import PRACTICE_IDS
-from .reader_input import PAIR_LABELS, Unit, pair_text
+from .reader_input import PAIR_LABELS, Unit, pair_text, segment_text
 
 MODEL_DIR = Path(__file__).resolve().parent / "models" / "reader"
 MODEL_FILE = "reader.int8.onnx"
@@ -162,15 +162,23 @@ def read_units(units: Sequence[Unit], rule_readings: Sequence[dict], model: Read
     `rule_readings[i]` is the recognizers' {practice: ...} for unit i (`clauses.read_clause`)."""
     model = model or load_model()
     readable = [i for i, u in enumerate(units) if u.readable]
-    pairs, _ = probabilities(model, [pair_text(units[i]) for i in readable])
+    # Policies repeat themselves (table rows, "Learn more" lines, the same clause per section), and a hostile page
+    # may repeat one line a hundred thousand times: each distinct (sentence, context) pair is read once.
+    texts = [pair_text(units[i]) for i in readable]
+    distinct = list(dict.fromkeys(texts))
+    pairs, _ = probabilities(model, distinct)
+    probs_of = dict(zip(distinct, pairs))
     out: list[list[tuple[str, str, float]]] = [[] for _ in units]
-    for i, probs in zip(readable, pairs):
-        out[i] = decide(probs, model.threshold, model.with_rules, frozenset(rule_readings[i]))
+    for i, text in zip(readable, texts):
+        out[i] = decide(probs_of[text], model.threshold, model.with_rules, frozenset(rule_readings[i]))
     return out
 
 
 def opp_categories(texts: Sequence[str], model: ReaderModel | None = None, cut: float = 0.5) -> list[list[str]]:
     """The OPP-115 categories of whole segments (blocks), from the reader's segment head."""
     model = model or load_model()
-    _, opp = probabilities(model, [(t, "") for t in texts], model.segment_tokenizer)
+    distinct = list(dict.fromkeys(segment_text(t) for t in texts))
+    _, opp = probabilities(model, [(t, "") for t in distinct], model.segment_tokenizer)
+    opp_of = dict(zip(distinct, opp))
+    opp = [opp_of[segment_text(t)] for t in texts]
     return [[c for c, p in zip(model.opp, row) if p >= cut] for row in opp]

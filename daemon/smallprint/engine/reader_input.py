@@ -35,6 +35,10 @@ BEFORE_WORDS = 14
 # it is not read at all, which is both the labelling guide's rule for headings and a saving.
 MIN_WORDS = 4
 
+# A block is cut to this many characters before the segment head tokenizes it: SEGMENT_TOKENS never reach that far
+# (a token is 4-6 characters of policy text), and a megabyte-long block must not be tokenized whole.
+SEGMENT_CHARS = 2000
+
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _WORD = re.compile(r"\w+")
 _HEADING_END = re.compile(r"[.;,]\s*$")
@@ -63,6 +67,7 @@ def _looks_like_heading(block: Block) -> bool:
     text = block.text.strip()
     if not text or "\n" in text or len(text) > 120:
         return False
+    # A short line ending in a colon ("Information you give us:") counts too: it titles what follows.
     return len(_WORD.findall(text)) <= 12 and not _HEADING_END.search(text)
 
 
@@ -109,4 +114,18 @@ def pair_text(unit: Unit) -> tuple[str, str]:
         context.append(_first_words(unit.heading, HEADING_WORDS))
     if unit.before and unit.before != unit.heading:
         context.append(_last_words(unit.before, BEFORE_WORDS))
-    return unit.text, " | ".join(context)
+    return _tokenizable(unit.text), _tokenizable(" | ".join(context))
+
+
+def _tokenizable(text: str) -> str:
+    """Lone surrogates (which a page's text can carry) have no UTF-8 form; the tokenizer is given '?' instead."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
+def segment_text(block_text: str) -> str:
+    """What the OPP-115 segment head reads of a block (or of a training segment)."""
+    return _tokenizable(block_text[:SEGMENT_CHARS])

@@ -101,12 +101,25 @@ async def _wants_remembering(request: web.Request, result: dict) -> bool:
     return isinstance(body, dict) and body.get("remember") is True
 
 
+async def _asked_quick(request: web.Request) -> bool:
+    """A quick reading (the extension's first paint) is followed by the full one: only the full one is remembered,
+    so that one visit makes one version and its changes are read by the reader."""
+    raw = await request.read()
+    if b'"quick"' not in raw:
+        return False
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return False
+    return isinstance(body, dict) and body.get("depth") == "quick"
+
+
 async def record_analysis(request: web.Request, result: dict, encoded: bytes | None = None) -> None:
     """The app's ANALYSIS_RECORDER: remember the page's version and say what changed since the last visit.
     `encoded` is `result` as the worker encoded it (JSON): stored as it is, not encoded again."""
     service = request.app[HISTORY]
     url = result.get("url")
-    if not url or not await _wants_remembering(request, result):
+    if not url or not await _wants_remembering(request, result) or await _asked_quick(request):
         return
     try:
         extra = await service.run(service.record, url, result, encoded)

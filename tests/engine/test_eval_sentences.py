@@ -1,0 +1,85 @@
+"""Highlights scored against sentence labels exactly as policy-sentences/README.md defines it: a hand-counted
+policy, whitespace-insensitive placement, pooled counts, and `smallprint eval --sentences` end to end."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from smallprint.evaluation_sentences import TextLocator, evaluate_sentences, load_policies, score_policy
+
+TEXT = ("Privacy Policy\n\nWe sell your data to brokers. We do not train AI on your messages.\n\n"
+        "You can delete your account.")
+SENTENCES = [(0, 14), (16, 45), (46, 82), (84, 112)]
+LABELS = {1: [("sale_of_data", "concern")], 2: [("ai_training", "protective"), ("private_content", "protective")],
+          3: [("user_rights", "protective")]}
+
+
+def write_policy(folder, name="tiny-2026", labels=LABELS, suffix=".labels.jsonl"):
+    folder.mkdir(exist_ok=True)
+    (folder / f"{name}.txt").write_text(TEXT, encoding="utf-8")
+    (folder / f"{name}.sentences.jsonl").write_text("".join(
+        json.dumps({"sid": i, "start": s, "end": e, "text": TEXT[s:e]}) + "\n" for i, (s, e) in enumerate(SENTENCES)))
+    (folder / f"{name}{suffix}").write_text("".join(
+        json.dumps({"sid": sid, "labels": [{"practice": p, "polarity": q} for p, q in pairs]}) + "\n"
+        for sid, pairs in labels.items()))
+    return folder
+
+
+def test_counts_by_hand(tmp_path):
+    (policy,) = load_policies(write_policy(tmp_path / "p"))
+    shown = [
+        ("We  sell your\ndata to brokers.", "sale_of_data", "concern"),        # right (whitespace differs)
+        ("We do not train AI on your messages.", "ai_training", "concern"),   # practice right, polarity wrong
+        ("Privacy Policy", "policy_change", "neutral"),                        # a heading: wrong
+        ("no such text anywhere", "tracking", "neutral"),                      # cannot be placed: wrong
+    ]
+    counts, f1 = score_policy(policy, shown)
+    assert (counts.highlights, counts.correct, counts.practice_correct, counts.unplaced) == (4, 1, 2, 1)
+    assert (counts.labels, counts.covered) == (4, 1)
+    assert (counts.practice_labels, counts.practice_covered) == (4, 2)
+    # shown pairs {sale c, ai c, policy_change n, tracking n} vs labelled {sale c, ai p, private p, rights p}
+    assert f1 == pytest.approx(2 * (1 / 4) * (1 / 4) / (1 / 4 + 1 / 4))
+
+
+def test_a_highlight_spanning_two_sentences_counts_for_both(tmp_path):
+    (policy,) = load_policies(write_policy(tmp_path / "p"))
+    counts, _ = score_policy(policy, [(TEXT[16:82], "ai_training", "protective")])
+    assert counts.correct == 1 and counts.covered == 1
+
+
+def test_the_locator_ignores_whitespace_and_markup():
+    locator = TextLocator("Hello,   **world**.\nWe share data.")
+    assert locator.locate("world. We share") == (11, 28)
+    assert locator.locate("   ") is None
+
+
+def test_evaluate_pools_counts_over_policies(tmp_path):
+    folder = write_policy(tmp_path / "p")
+    write_policy(folder, name="other-2026", labels={1: [("sale_of_data", "concern")]})
+    result = evaluate_sentences(folder, lambda text: [(text[16:45], "sale_of_data", "concern")])
+    assert result["policies"] == 2 and result["highlights"] == 2 and result["labels"] == 5
+    assert result["precision"] == 1.0 and result["recall"] == pytest.approx(2 / 5)
+
+
+def test_cli_eval_sentences_end_to_end(tmp_path):
+    folder = write_policy(tmp_path / "p")
+    write_policy(folder, suffix=".labels.b.jsonl")  # a second reader who agrees completely
+    out = subprocess.run([sys.executable, "-m", "smallprint", "eval", "--sentences", str(folder), "--json"],
+                         capture_output=True, text=True, check=True)
+    result = json.loads(out.stdout)["sentences"]
+    assert result["policies"] == 1 and result["depth"] == "full"
+    assert {"precision", "practice_precision", "recall", "practice_recall", "document_f1"} <= set(result)
+    assert result["highlights"] >= 2 and result["practice_precision"] >= 0.5
+    assert result["two_readers"]["tiny-2026"]["precision"] == 1.0
+    table = subprocess.run([sys.executable, "-m", "smallprint", "eval", "--sentences", str(folder), "--depth", "quick"],
+                           capture_output=True, text=True, check=True).stdout
+    assert "Highlights vs careful readers' sentence labels" in table and "depth quick" in table
+
+
+def test_cli_eval_sentences_refuses_a_folder_without_sentences(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "smallprint", "eval", "--sentences", str(tmp_path)],
+                         capture_output=True, text=True)
+    assert out.returncode != 0 and "--sentences" in out.stderr and "Traceback" not in out.stderr

@@ -1,0 +1,118 @@
+"""The learned reader (full depth): the shipped model loads and reads, two depths answer in one schema, headings
+and other languages get no highlights, and a missing model falls back to the quick reading and says so."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from smallprint import analyze
+from smallprint.engine.blocks import to_blocks
+from smallprint.engine.clauses import find_highlights
+from smallprint.engine.reader import MODEL_DIR, load_model
+from smallprint.engine.reader_input import PAIR_LABELS, pair_text, reading_units
+from smallprint.taxonomy import POLARITIES, PRACTICE_IDS
+
+from tests.conftest import ROOT
+
+X_2024 = ("If you do not opt out, in some instances the recipients of the information may use it for their own "
+          "independent purposes in addition to those stated in X's Privacy Policy, including, for example, to train "
+          "their artificial intelligence models, whether generative or otherwise.")
+ZOOM = ("Zoom does not use any of your audio, video, chat, screen sharing, attachments or other communications-like "
+        "Customer Content (such as poll results, whiteboard and reactions) to train Zoom or third-party artificial "
+        "intelligence models.")
+
+
+def test_the_shipped_model_matches_the_taxonomy():
+    config = json.loads((MODEL_DIR / "reader.json").read_text())
+    assert [tuple(p) for p in config["pairs"]] == list(PAIR_LABELS)
+    assert len(PAIR_LABELS) == len(PRACTICE_IDS) * len(POLARITIES)
+    assert config["thresholds"]["*"] > config["thresholds"]["with_rules"] > 0
+    assert (MODEL_DIR / "reader.int8.onnx").stat().st_size > 10_000_000
+    assert load_model() is load_model()  # loaded once per process
+
+
+@pytest.mark.parametrize("text, polarity", [(X_2024, "concern"), (ZOOM, "protective")])
+def test_ai_training_clauses_of_the_issue(text, polarity):
+    analysis = analyze(text=text)
+    assert analysis.depth == "full"
+    mine = [h for h in analysis.highlights if h.practice == "ai_training"]
+    assert [h.polarity for h in mine] == [polarity]
+    assert mine[0].explanation.startswith("reader: ai_training")
+
+
+def test_headings_and_short_lines_get_no_highlight():
+    html = ("<h2>Changes To This Privacy Policy</h2><p>We may change this policy from time to time.</p>"
+            "<h2>How We Share Your Information</h2><p>Location information.</p>"
+            "<p>We share your precise location with advertisers so that they can show you ads.</p>")
+    analysis = analyze(html=html)
+    assert {h.block for h in analysis.highlights} == {"b1", "b4"}
+    assert ("policy_change", "neutral") in {(h.practice, h.polarity) for h in analysis.highlights if h.block == "b1"}
+    assert {(h.practice, h.polarity) for h in analysis.highlights if h.block == "b4"} >= {("advertising", "concern")}
+
+
+def test_quick_depth_is_the_rules():
+    text = (ROOT / "daemon/smallprint/examples/example-privacy-policy.md").read_text()
+    quick = analyze(text=text, depth="quick")
+    assert quick.depth == "quick" and quick.notices == ()
+    assert quick.highlights == find_highlights(quick.blocks)
+    full = analyze(text=text)
+    assert full.depth == "full"
+    assert set(full.to_dict()) == set(quick.to_dict())  # one schema
+    assert full.highlights != quick.highlights
+
+
+def test_unknown_depth_is_refused():
+    with pytest.raises(ValueError, match="depth"):
+        analyze(text="We sell data.", depth="deep")
+
+
+def test_a_page_in_another_language_gets_a_notice_not_highlights():
+    german = ("Wir verarbeiten Ihre personenbezogenen Daten, um unsere Dienste bereitzustellen. Wir geben Ihre Daten "
+              "an Werbepartner weiter und verwenden Cookies, um Ihr Verhalten auf anderen Websites zu verfolgen. "
+              "Sie können der Verarbeitung jederzeit widersprechen und die Löschung Ihrer Daten verlangen. "
+              "Wir speichern Ihre Daten so lange, wie es für die genannten Zwecke erforderlich ist.")
+    for depth in ("full", "quick"):
+        analysis = analyze(text=german, depth=depth)
+        assert analysis.language == "de"
+        assert analysis.highlights == ()
+        assert analysis.notices and "language" in analysis.notices[0]
+        assert analysis.to_dict()["notices"] == list(analysis.notices)
+
+
+def test_english_is_read():
+    text = ("We share your information with advertising partners to show you personalised ads. " * 3
+            + "You can ask us to delete your account and the data we hold about you at any time.")
+    analysis = analyze(text=text)
+    assert analysis.language == "en" and analysis.highlights
+
+
+def test_reading_units_carry_heading_lead_in_and_previous_sentence():
+    blocks = to_blocks(html="<h2>Sharing</h2><p>We work with partners around the world. We share some of your "
+                            "personal data with the following kinds of partners:</p>"
+                            "<ul><li>advertisers, to show ads;</li><li>analytics providers.</li></ul>")
+    units = reading_units(blocks)
+    by_text = {u.text: u for u in units}
+    lead_in = "We share some of your personal data with the following kinds of partners:"
+    assert by_text["We work with partners around the world."].heading == "Sharing"
+    assert by_text[lead_in].before == "We work with partners around the world."
+    assert by_text["advertisers, to show ads;"].before == lead_in  # the list's lead-in
+    assert by_text["analytics providers."].before == lead_in
+    sentence, context = pair_text(by_text[lead_in])
+    assert sentence == lead_in and context == "Sharing | We work with partners around the world."
+    assert not by_text["Sharing"].readable  # one word: not read
+
+
+def test_without_the_model_the_full_depth_falls_back_and_says_so(tmp_path):
+    code = ("import json; from smallprint import analyze; "
+            "a = analyze(text='We may sell your personal information to data brokers.'); "
+            "print(json.dumps([a.depth, list(a.notices), [h.practice for h in a.highlights]]))")
+    env = {"SMALLPRINT_READER_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
+                         cwd=ROOT)
+    depth, notices, practices = json.loads(out.stdout)
+    assert depth == "quick"
+    assert notices and "full reading is unavailable" in notices[0]
+    assert "sale_of_data" in practices
