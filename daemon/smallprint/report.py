@@ -235,9 +235,13 @@ def _document_html(analysis: Analysis) -> str:
 def _kind_html(analysis: Analysis) -> str:
     kind = KIND_LABELS.get(analysis.kind, analysis.kind)
     evidence = "".join(f"<li>{escape(e)}</li>" for e in analysis.kind_evidence[:6])
+    reading = ("read sentence by sentence by the learned reader" if analysis.depth == "full"
+               else "quick reading (the rules alone)")
+    notices = "".join(f'<p class="sp-small"><strong>Note:</strong> {escape(n)}</p>' for n in analysis.notices)
     return (f"<p><strong>{escape(kind)}</strong> "
             f'<span class="sp-muted">(confidence {analysis.kind_confidence:.0%})</span></p>'
-            + (f'<ul class="sp-small sp-muted">{evidence}</ul>' if evidence else ""))
+            + (f'<ul class="sp-small sp-muted">{evidence}</ul>' if evidence else "")
+            + f'<p class="sp-small sp-muted">{escape(reading)}; language {escape(analysis.language)}</p>' + notices)
 
 
 def _grade_html(analysis: Analysis) -> str:

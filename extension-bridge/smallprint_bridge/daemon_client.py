@@ -11,6 +11,7 @@ import http.client
 import json
 import logging
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -289,4 +290,11 @@ def _tail(log_file: Path, offset: int) -> str:
     except OSError:
         return ""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
+    # The log is shared with what an earlier, killed daemon left running: its multiprocessing resource tracker may
+    # write a warning about leaked semaphores when it exits, which says nothing about why this start failed.
+    reasons = [line for line in lines if not _PYTHON_WARNING.search(line)]
+    lines = reasons or lines
     return lines[-1][-_STDERR_TAIL:] if lines else ""
+
+
+_PYTHON_WARNING = re.compile(r"^warnings\.warn\(|\b\w*Warning: ")

@@ -43,6 +43,9 @@ def test_policy_page_is_highlighted_where_the_daemon_found_clauses(launch_chromi
     assert daemon_info(bridge_home) is not None, "the bridge did not leave a daemon running"
     record_timing("policy.html", "chromium", state)
     assert state["kind"] == "privacy_policy"
+    # The quick reading was painted first, then replaced by the learned reader's.
+    assert state["depth"] == "full" and state["painted"]["depth"] == "full"
+    assert state["painted"]["first"]["depth"] == "quick" and state["painted"]["first"]["marks"] > 0
 
     # The daemon's own analysis of the same blocks is the oracle for the page and the popup.
     blocks = page.evaluate(SIMPLE_BLOCKS_JS)

@@ -24,8 +24,21 @@ def _paragraphs(text: str) -> list[str]:
     return [p for p in text.split("\n\n") if p.strip()]
 
 
-def _diff(old_text: str, new_text: str, since: str = "2023-05-18"):
-    return diff_analyses(analyze(text=old_text).to_dict(), analyze(text=new_text).to_dict(), since=since)
+def _diff(old_text: str, new_text: str, since: str = "2023-05-18", depth: str = "quick"):
+    # The diff is tested on the quick reading, whose readings of these synthetic clauses are fixed by the rules;
+    # the learned reader's accuracy is measured against careful readers (test_eval_gate.py, MODEL_CARD_reader.md).
+    # test_the_diff_reads_with_either_depth runs the full reading through the same diff.
+    return diff_analyses(analyze(text=old_text, depth=depth).to_dict(), analyze(text=new_text, depth=depth).to_dict(),
+                         since=since)
+
+
+def test_the_diff_reads_with_either_depth():
+    old = "Privacy Policy\n\nWe collect your email address to run your account."
+    new = old + ("\n\nWe may use the information we collect and publicly available information to help train our "
+                 "machine learning or artificial intelligence models.")
+    diff = _diff(old, new, depth="full")
+    assert [(c.practice, c.polarity) for c in diff.added] == [("ai_training", "concern")]
+    assert diff.removed == () and diff.changed == ()
 
 
 def _insert(paragraphs: list[str], clause: str, where: str) -> str:

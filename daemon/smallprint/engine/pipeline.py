@@ -136,6 +136,10 @@ def _read_fully(blocks: Sequence[Block]) -> tuple[tuple[Highlight, ...], tuple[S
             if practice in rule_reading:
                 rule_polarity, why = rule_reading[practice]
                 explanation += f"; rules: {why}" + ("" if rule_polarity == polarity else f" (rules read {rule_polarity})")
+                if probability < model.with_rules:
+                    explanation = (f"rules: {why}; shown although the reader gives it little weight "
+                                   f"(p={probability:.2f}): a severe practice")
+                    probability = 0.5
             highlights.append(Highlight(unit.block, unit.start, unit.end, unit.text, practice, polarity,
                                         summarize(practice, polarity, unit.text), probability, explanation))
     readable = [b for b in blocks if b.text.strip()]

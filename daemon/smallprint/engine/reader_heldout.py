@@ -19,12 +19,13 @@ from .reader import decide
 
 GRID = tuple((round(0.25 + 0.05 * i, 2), w) for i in range(8) for w in (0.05, 0.1, 0.15, 0.2, 1.0))
 
-_RULES: dict[str, frozenset] = {}
+_RULES: dict[str, dict] = {}
 
 
-def rule_practices(text: str) -> frozenset:
+def rule_practices(text: str) -> dict[str, str]:
+    """The recognizers' {practice: polarity} for a unit's text, as the engine passes them to `decide`."""
     if text not in _RULES:
-        _RULES[text] = frozenset(read_clause(text))
+        _RULES[text] = {practice: reading[0] for practice, reading in read_clause(text).items()}
     return _RULES[text]
 
 

@@ -156,8 +156,10 @@ def _findings(raw_highlights: list[dict]) -> tuple[Finding, ...]:
         conf = float(h.get("confidence") or 0.0)
         if key not in seen or conf > seen[key].confidence:
             seen[key] = Finding(h["practice"], h["polarity"], h.get("summary") or "", conf)
-    return tuple(sorted(seen.values(), key=lambda f: (_POLARITY_RANK.get(f.polarity, 3), -f.confidence,
-                                                        _PRACTICE_RANK.get(f.practice, 99))))
+    # Concerns first, then the more serious practice (the taxonomy's order: AI training, biometrics, ... first), then
+    # the surer reading: the learned reader's probabilities are no scale of importance, so they only break ties.
+    return tuple(sorted(seen.values(), key=lambda f: (_POLARITY_RANK.get(f.polarity, 3),
+                                                        _PRACTICE_RANK.get(f.practice, 99), -f.confidence)))
 
 
 def clauses_of(analysis: dict, only: set[int] | None = None) -> list[Clause]:
@@ -333,7 +335,10 @@ class _Refiner:
 
         blocks = [{"id": f"c{k}", "text": text} for k, text in enumerate(texts)]
         found: dict[str, list[dict]] = defaultdict(list)
-        for h in analyze(blocks=blocks).to_dict()["highlights"]:
+        # The quick reading: each changed clause is read alone, out of its place in the policy, and the learned
+        # reader reads a sentence with its heading and the sentence before it (here they would be other changed
+        # clauses); the rules read a clause by itself.
+        for h in analyze(blocks=blocks, depth="quick").to_dict()["highlights"]:
             found[h["block"]].append(h)
         for k, text in enumerate(texts):
             self.cache[text] = _findings(found.get(f"c{k}", []))
