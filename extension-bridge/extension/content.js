@@ -221,7 +221,15 @@
       }
       analysis = reply.analysis;
       if (reason === "manual" || SP.isPolicyKind(analysis.kind)) {
-        currentBlocks = new Map(blocks.map((b) => [b.id, b]));
+        let paintBlocks = blocks;
+        if (painted.marks.length) {
+          // The quick paint split the text nodes this extraction points at: undo it, read the page again, and
+          // paint the full reading only over the same text (a changed page gets a new analysis anyway).
+          unpaint();
+          paintBlocks = extractBlocks();
+          if (hashText(paintBlocks.map((b) => b.text)) !== hashText(texts)) return null;
+        }
+        currentBlocks = new Map(paintBlocks.map((b) => [b.id, b]));
         const answered = performance.now();
         paint(analysis, reply.changes);
         lastPainted = { analysis, changes: reply.changes, textHash: hashText(texts) };

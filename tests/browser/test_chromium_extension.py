@@ -161,7 +161,8 @@ def test_policy_inside_a_shadow_root_is_read_and_highlighted(launch_chromium, pa
         "light", "We do not use your personal information to train artificial intelligence models."), by_practice
     # A light-DOM paragraph assigned to no slot is not on screen: not read, so nothing about biometrics.
     assert not any(h["practice"] == "biometric" for h in state["highlights"]), state["highlights"]
-    assert len(marks) == state["painted"]["highlights"]
+    # every highlight painted; clauses read as several practices share one mark (marks never nest)
+    assert state["painted"]["highlights"] == len(state["highlights"]) >= len(marks)
     # Hovering a mark inside the shadow tree shows its card (the document sees the event retargeted to the host).
     page.locator("policy-view article smallprint-mark").first.hover()  # Playwright's CSS pierces open shadow roots
     card = page.evaluate("() => document.querySelector('smallprint-card')?.shadowRoot.textContent ?? ''")

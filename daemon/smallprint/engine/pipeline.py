@@ -109,7 +109,7 @@ def _kind(blocks: Sequence[Block], highlights: Sequence[Highlight], url, title) 
 
 def _read_fully(blocks: Sequence[Block]) -> tuple[tuple[Highlight, ...], tuple[SegmentLabels, ...]]:
     """The learned reader's highlights and OPP-115 segments; ReaderUnavailable when it cannot run."""
-    from .reader import load_model, opp_categories, read_units
+    from .reader import POLARITY_FROM_RULES, load_model, opp_categories, read_units
     from .reader_input import reading_units
 
     model = load_model()
@@ -136,6 +136,8 @@ def _read_fully(blocks: Sequence[Block]) -> tuple[tuple[Highlight, ...], tuple[S
             if practice in rule_reading:
                 rule_polarity, why = rule_reading[practice]
                 explanation += f"; rules: {why}" + ("" if rule_polarity == polarity else f" (rules read {rule_polarity})")
+                if practice in POLARITY_FROM_RULES:
+                    explanation += "; polarity from the rules"
                 if probability < model.with_rules:
                     explanation = (f"rules: {why}; shown although the reader gives it little weight "
                                    f"(p={probability:.2f}): a severe practice")
