@@ -144,7 +144,7 @@ def evaluate_opp115(path: Path, split: str | None = None, depth: str = "full") -
     for policy_id in sorted(by_policy):
         segments = sorted(by_policy[policy_id], key=lambda r: int(r.get("segment_id", 0)))
         blocks = [{"id": f"s{i}", "text": str(r.get("text") or ""), "tag": "p"} for i, r in enumerate(segments)]
-        labelled = {s.block: set(s.categories) for s in analyze(blocks=blocks, depth=depth).segments}
+        labelled = {s.block: set(s.categories) for s in analyze(blocks=blocks, depth=depth, opp115_head=True).segments}
         for i, row in enumerate(segments):
             gold = set(row.get("categories") or ())
             found = labelled.get(f"s{i}", set())

@@ -107,8 +107,9 @@ def _kind(blocks: Sequence[Block], highlights: Sequence[Highlight], url, title) 
     return "other", 0.5, ("no policy heading and few practices",)
 
 
-def _read_fully(blocks: Sequence[Block]) -> tuple[tuple[Highlight, ...], tuple[SegmentLabels, ...]]:
-    """The learned reader's highlights and OPP-115 segments; ReaderUnavailable when it cannot run."""
+def _read_fully(blocks: Sequence[Block], opp115_head: bool
+                ) -> tuple[tuple[Highlight, ...], tuple[SegmentLabels, ...] | None]:
+    """The learned reader's highlights, and its OPP-115 segments when asked; ReaderUnavailable when it cannot run."""
     from .reader import POLARITY_FROM_RULES, load_model, opp_categories, read_units
     from .reader_input import reading_units
 
@@ -144,6 +145,8 @@ def _read_fully(blocks: Sequence[Block]) -> tuple[tuple[Highlight, ...], tuple[S
                     probability = 0.5
             highlights.append(Highlight(unit.block, unit.start, unit.end, unit.text, practice, polarity,
                                         summarize(practice, polarity, unit.text), probability, explanation))
+    if not opp115_head:
+        return tuple(highlights), None
     readable = [b for b in blocks if b.text.strip()]
     categories = opp_categories([b.text for b in readable], model) if readable else []
     found_for = {b.id: cats for b, cats in zip(readable, categories)}
@@ -153,10 +156,12 @@ def _read_fully(blocks: Sequence[Block]) -> tuple[tuple[Highlight, ...], tuple[S
 
 
 def analyze(*, text=None, html=None, blocks=None, url=None, title=None, use_model: bool = True,
-            depth: str = "full") -> Analysis:
+            depth: str = "full", opp115_head: bool = False) -> Analysis:
     """Analyse one document given as exactly one of `text` (plain or Markdown), `html`, or `blocks`
     (`[{"id", "text", "tag"?}]`), reading it at `depth` ("full": the learned reader; "quick": the rules).
-    Raises ValueError on input it cannot take."""
+    The OPP-115 segments (a research benchmark's view, not shown to readers) come from the small linear segments
+    model, or at full depth with `opp115_head` from the reader's own segment head (a second pass over every block:
+    ~30% of a full reading, so only `smallprint eval` asks for it). Raises ValueError on input it cannot take."""
     if url is not None and not isinstance(url, str):
         raise ValueError("url must be a string")
     if title is not None and not isinstance(title, str):
@@ -177,7 +182,7 @@ def analyze(*, text=None, html=None, blocks=None, url=None, title=None, use_mode
     elif depth == "full":
         from .reader import ReaderUnavailable
         try:
-            highlights, segments = _read_fully(parsed)
+            highlights, segments = _read_fully(parsed, opp115_head)
             answered = "full"
         except ReaderUnavailable as exc:
             notices.append(f"The full reading is unavailable ({exc}); these are the quick reading's highlights.")

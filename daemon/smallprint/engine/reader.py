@@ -94,6 +94,9 @@ def _load(folder: Path) -> ReaderModel:
         options.intra_op_num_threads = int(os.environ.get("SMALLPRINT_READER_THREADS", "1"))
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
+        # No arena: it keeps the largest batch's activations for the life of the process (~100 MB on a large policy),
+        # and the batches here are small enough that plain allocation costs nothing measurable.
+        options.enable_cpu_mem_arena = False
         session = onnxruntime.InferenceSession(str(folder / MODEL_FILE), options, providers=["CPUExecutionProvider"])
     except ReaderUnavailable:
         raise
