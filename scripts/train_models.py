@@ -4,7 +4,7 @@
     .venv/bin/python scripts/train_models.py [--data ../shared/data] [--out daemon/smallprint/engine/models]
                                             [--only segments,practices,kind,reader] [--report]
 
-The learned reader (`--only reader`, not in the default set: ~80 minutes on this machine's 2 cores, about a minute
+The learned reader (`--only reader`, not in the default set: about an hour on this machine's 2 cores, about a minute
 on a GPU) is rebuilt by scripts/train_reader.py: prepare, fit (seeded), export to int8 ONNX; see
 MODEL_CARD_reader.md.
 
