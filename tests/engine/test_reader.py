@@ -116,3 +116,14 @@ def test_without_the_model_the_full_depth_falls_back_and_says_so(tmp_path):
     assert depth == "quick"
     assert notices and "full reading is unavailable" in notices[0]
     assert "sale_of_data" in practices
+
+
+def test_english_pages_never_load_the_language_identifier():
+    # py3langid's model is ~100 MB resident: an English page is recognised at a glance, without it
+    code = ("import json; from smallprint import analyze; from smallprint.engine.language import _identifier; "
+            "a = analyze(text=open('daemon/smallprint/examples/example-privacy-policy.md').read()); "
+            "loaded_en = _identifier.cache_info().currsize; "
+            "b = analyze(text='Wir geben Ihre personenbezogenen Daten an Werbepartner weiter und speichern sie lange. ' * 4); "
+            "print(json.dumps([a.language, loaded_en, b.language, _identifier.cache_info().currsize]))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert json.loads(out.stdout) == ["en", 0, "de", 1]

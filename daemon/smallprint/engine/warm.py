@@ -3,10 +3,9 @@ from __future__ import annotations
 
 
 def load_everything() -> None:
-    from .language import _identifier
+    # (the language identifier is not loaded here: English pages never need it, see language.ENGLISH_SHARE)
     from .reader import ReaderUnavailable, load_model
 
-    _identifier()
     try:
         load_model()
     except ReaderUnavailable:  # the full depth then answers with the quick reading and says why
