@@ -130,6 +130,28 @@ def evaluate_detection(policies: Path | None, negatives: Path | None, depth: str
 
 # -- OPP-115 ------------------------------------------------------------------------------------------------
 
+def tally_categories(counts: dict[str, list[int]], gold: set[str], found: set[str]) -> None:
+    """Add one segment's true positives, false positives and false negatives per OPP-115 category to `counts`
+    ({category: [tp, fp, fn]})."""
+    for c in OPP115_CATEGORIES:
+        counts[c][0] += c in gold and c in found
+        counts[c][1] += c in found and c not in gold
+        counts[c][2] += c in gold and c not in found
+
+
+def category_scores(counts: dict[str, list[int]]) -> dict:
+    """Micro and macro F1 and per-category figures from the tallies of `tally_categories`."""
+    per_category = {}
+    for c, (tp, fp, fn) in counts.items():
+        p, r = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
+        per_category[c] = {"precision": round(p, 4), "recall": round(r, 4), "f1": round(_f1(p, r), 4),
+                           "support": tp + fn}
+    tp, fp, fn = (sum(v[k] for v in counts.values()) for k in range(3))
+    micro = _f1(_ratio(tp, tp + fp), _ratio(tp, tp + fn))
+    macro = sum(v["f1"] for v in per_category.values()) / len(per_category)
+    return {"micro_f1": round(micro, 4), "macro_f1": round(macro, 4), "per_category": per_category}
+
+
 def evaluate_opp115(path: Path, split: str | None = None, depth: str = "full") -> dict:
     """Every row of `path` (or only rows of `split`): a policy's segments, in order, analysed as its blocks."""
     from smallprint import analyze
@@ -148,20 +170,8 @@ def evaluate_opp115(path: Path, split: str | None = None, depth: str = "full") -
         for i, row in enumerate(segments):
             gold = set(row.get("categories") or ())
             found = labelled.get(f"s{i}", set())
-            for c in OPP115_CATEGORIES:
-                counts[c][0] += c in gold and c in found
-                counts[c][1] += c in found and c not in gold
-                counts[c][2] += c in gold and c not in found
-    per_category = {}
-    for c, (tp, fp, fn) in counts.items():
-        p, r = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
-        per_category[c] = {"precision": round(p, 4), "recall": round(r, 4), "f1": round(_f1(p, r), 4),
-                           "support": tp + fn}
-    tp, fp, fn = (sum(v[k] for v in counts.values()) for k in range(3))
-    micro = _f1(_ratio(tp, tp + fp), _ratio(tp, tp + fn))
-    macro = sum(v["f1"] for v in per_category.values()) / len(per_category)
-    result = {"micro_f1": round(micro, 4), "macro_f1": round(macro, 4), "rows": len(rows),
-              "policies": len(by_policy), "per_category": per_category}
+            tally_categories(counts, gold, found)
+    result = {**category_scores(counts), "rows": len(rows), "policies": len(by_policy)}
     if depth == "full" and _reader_learnt_opp115():
         # the reader's segment head learnt from every OPP-115 row (a row's split does not keep it out)
         result["rows_seen_in_training"] = len(rows)

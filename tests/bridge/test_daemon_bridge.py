@@ -240,3 +240,16 @@ def test_the_daemon_the_bridge_starts_logs_to_its_rotated_file_only():
     from smallprint_bridge.daemon_client import default_daemon_command
 
     assert default_daemon_command()[-2:] == ("serve", "--log-file-only")
+
+
+def test_a_start_failure_names_its_reason_not_a_leftover_warning(tmp_path):
+    from smallprint_bridge.daemon_client import _tail
+
+    log = tmp_path / "daemon-start.log"
+    log.write_text("earlier run\nrefusing a second start\n"
+                   "/usr/lib/python3.11/multiprocessing/resource_tracker.py:254: UserWarning: resource_tracker: "
+                   "There appear to be 1 leaked semaphore objects to clean up at shutdown\n"
+                   "  warnings.warn('resource_tracker: There appear to be %d '\n")
+    assert _tail(log, len("earlier run\n")) == "refusing a second start"
+    log.write_text("only a warning: UserWarning: something\n")
+    assert _tail(log, 0) == "only a warning: UserWarning: something"

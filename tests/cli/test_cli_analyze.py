@@ -180,3 +180,27 @@ def test_colours_only_on_a_terminal_without_no_color(tmp_path, no_color, expect_
     out = b"".join(chunks).decode()
     assert "Grade:" in out
     assert ("\033[" in out) is expect_colour
+
+
+def test_depth_is_chosen_and_said_in_every_format(tmp_path, capsys):
+    path = tmp_path / "policy.txt"
+    path.write_text("Privacy Policy\n\nWe do not sell your personal information.\n\n"
+                    "We share your precise location with advertisers so that they can show you ads.")
+    for depth, said in (("full", "Read:  full (the learned reader"), ("quick", "Read:  quick (the rules alone)")):
+        code, out, err = run_cli(capsys, "analyze", str(path), "--depth", depth)
+        assert code == 0 and said in out, err
+        code, out, _ = run_cli(capsys, "analyze", str(path), "--depth", depth, "--format", "json")
+        assert json.loads(out)["depth"] == depth
+    code, out, _ = run_cli(capsys, "analyze", str(path), "--depth", "quick", "--format", "html")
+    assert "quick reading (the rules alone)" in out
+    with pytest.raises(SystemExit) as refused:
+        run_cli(capsys, "analyze", str(path), "--depth", "deep")
+    assert refused.value.code == 2 and "--depth" in capsys.readouterr().err
+
+
+def test_a_page_in_another_language_says_so_in_the_text_view(tmp_path, capsys):
+    path = tmp_path / "datenschutz.txt"
+    path.write_text("Wir geben Ihre personenbezogenen Daten an Werbepartner weiter und speichern sie lange. " * 4)
+    code, out, err = run_cli(capsys, "analyze", str(path))
+    assert code == 0, err
+    assert "language de" in out and "Note: This page looks like it is in a language" in out

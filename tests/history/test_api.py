@@ -179,3 +179,11 @@ async def test_history_turned_off_in_the_config(aiohttp_client, smallprint_home)
     assert result["history"]["available"] is False and "turned off" in result["history"]["reason"]
     body = await get(client, "/v1/sites", status=503)
     assert body["error"]["code"] == "history_unavailable"
+
+
+async def test_a_quick_reading_is_not_remembered_the_full_one_is(api):
+    quick = await analyze(api, POLICY, depth="quick")
+    assert quick["depth"] == "quick" and "history" not in quick
+    assert (await get(api, "/v1/sites"))["sites"] == []
+    full = await analyze(api, POLICY, depth="full")
+    assert full["depth"] == "full" and full["history"]["recorded"] is True

@@ -114,7 +114,10 @@ def _read_fully(blocks: Sequence[Block], opp115_head: bool
     from .reader_input import reading_units
 
     model = load_model()
-    units = reading_units(blocks)
+    by_id = {b.id: b for b in blocks}
+    # A heading names a section; the clauses under it state the practice. Its text is context for the units
+    # below it (reading_units has put it there), but it is not read itself.
+    units = [u for u in reading_units(blocks) if by_id[u.block].tag not in HEADING_TAGS]
     memo: dict[str, dict] = {}
 
     def rules(text: str) -> dict:  # policies repeat sentences; the recognizers read each distinct one once
@@ -124,14 +127,8 @@ def _read_fully(blocks: Sequence[Block], opp115_head: bool
 
     rules_of = [rules(u.text) if u.readable else {} for u in units]
     readings = read_units(units, rules_of, model)
-    by_id = {b.id: b for b in blocks}
     highlights: list[Highlight] = []
     for unit, found, rule_reading in zip(units, readings, rules_of):
-        if not found:
-            continue
-        block = by_id[unit.block]
-        if block.tag in HEADING_TAGS:
-            continue  # a heading names a section; the clauses under it state the practice
         for practice, polarity, probability in found:
             explanation = f"reader: {practice} {polarity} p={probability:.2f}"
             if practice in rule_reading:

@@ -22,9 +22,9 @@ MODEL_FILE = "reader.int8.onnx"
 # The reader's cut-offs where its config names none (the config's were chosen by grouped cross-validation; see
 # MODEL_CARD_reader.md): a practice is read where the reader is this sure of it ...
 DEFAULT_THRESHOLD = 0.4
-# ... or, where a recognizer also reads that practice in the sentence, this sure. The rules never decide a polarity
-# or add a practice the reader gives no weight to: they let the reader's second thoughts through.
-DEFAULT_WITH_RULES = 0.1
+# ... or, where a recognizer also reads that practice in the sentence, this sure: the rules let the reader's second
+# thoughts through (and, for the few practices named below, add a severe reading or decide its polarity).
+DEFAULT_WITH_RULES = 0.05
 # Tokens per batch (rows x longest row): measured on the median policy, 512 reads 4x faster than 8192 (the
 # activations of a small batch stay in the CPU's cache) and no slower than smaller batches.
 BATCH_TOKENS = 512
@@ -39,10 +39,8 @@ class ReaderModel:
     session: object
     tokenizer: object  # sentence + context, cut to MAX_TOKENS
     segment_tokenizer: object  # whole blocks for the OPP-115 head, cut to SEGMENT_TOKENS
-    pairs: tuple[tuple[str, str], ...]
     opp: tuple[str, ...]
     thresholds: dict[str, float]
-    version: str
 
     def threshold(self, practice: str) -> float:
         return self.thresholds.get(practice, self.thresholds.get("*", DEFAULT_THRESHOLD))
@@ -80,8 +78,7 @@ def _load(folder: Path) -> ReaderModel:
         raise ReaderUnavailable(f"the reader needs onnxruntime and tokenizers ({exc})") from None
     try:
         config = json.loads((folder / "reader.json").read_text(encoding="utf-8"))
-        pairs = tuple(tuple(p) for p in config["pairs"])
-        if pairs != PAIR_LABELS:
+        if tuple(tuple(p) for p in config["pairs"]) != PAIR_LABELS:
             raise ReaderUnavailable("the reader model was trained for another set of practices; rebuild it")
         tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         tokenizer.enable_truncation(max_length=int(config["max_tokens"]), strategy="longest_first")
@@ -105,8 +102,7 @@ def _load(folder: Path) -> ReaderModel:
     except Exception as exc:  # onnxruntime raises its own exception types for damaged files
         raise ReaderUnavailable(f"the reader model in {folder} cannot be loaded: {exc}") from None
     thresholds = {str(k): float(v) for k, v in (config.get("thresholds") or {}).items()}
-    return ReaderModel(session, tokenizer, segment_tokenizer, pairs, tuple(config["opp"]), thresholds,
-                       str(config.get("version", config.get("format", "?"))))
+    return ReaderModel(session, tokenizer, segment_tokenizer, tuple(config["opp"]), thresholds)
 
 
 def probabilities(model: ReaderModel, texts: Sequence[tuple[str, str]], tokenizer=None

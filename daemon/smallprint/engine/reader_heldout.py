@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from ..evaluation import MIN_POINTS_FOR_MACRO, _COUNT_KEYS, practice_metrics
+from ..evaluation import (MIN_POINTS_FOR_MACRO, _COUNT_KEYS, _f1, category_scores, practice_metrics,
+                          tally_categories)
 from ..evaluation_sentences import load_policies, score_policy, summarize
 from ..taxonomy import OPP115_CATEGORIES
 from .clauses import read_clause
@@ -43,10 +44,6 @@ def _sentence_counts(policies, units_by_policy, cut) -> dict:
                 shown.append((text, practice, polarity))
         per_policy[policy.name] = score_policy(policy, shown)
     return summarize(per_policy)
-
-
-def _f1(p: float, r: float) -> float:
-    return 2 * p * r / (p + r) if p + r else 0.0
 
 
 def best_threshold(policies, units_by_policy) -> tuple[float, float]:
@@ -124,21 +121,9 @@ def heldout_figures(data: Path, examples: list[dict], oof: list[dict], more=()) 
 
     opp_counts = {c: [0, 0, 0] for c in OPP115_CATEGORIES}
     for e, probs in segments:
-        gold = {OPP115_CATEGORIES[i] for i in e["opp"]}
-        found = {c for c, p in zip(OPP115_CATEGORIES, probs) if p >= 0.5}
-        for c in OPP115_CATEGORIES:
-            opp_counts[c][0] += c in gold and c in found
-            opp_counts[c][1] += c in found and c not in gold
-            opp_counts[c][2] += c in gold and c not in found
-    per_cat = {}
-    for c, (tp, fp, fn) in opp_counts.items():
-        p = tp / (tp + fp) if tp + fp else 0.0
-        r = tp / (tp + fn) if tp + fn else 0.0
-        per_cat[c] = round(_f1(p, r), 4)
-    tp, fp, fn = (sum(v[k] for v in opp_counts.values()) for k in range(3))
-    micro = _f1(tp / (tp + fp) if tp + fp else 0.0, tp / (tp + fn) if tp + fn else 0.0)
-    opp = {"segments": len(segments), "micro_f1": round(micro, 4),
-           "macro_f1": round(sum(per_cat.values()) / len(per_cat), 4), "per_category": per_cat}
+        tally_categories(opp_counts, {OPP115_CATEGORIES[i] for i in e["opp"]},
+                         {c for c, p in zip(OPP115_CATEGORIES, probs) if p >= 0.5})
+    opp = {"segments": len(segments), **category_scores(opp_counts)}
     everything = {n: u for f in folds for n, u in units[f].items()}
     shipped = best_threshold([policies[n] for n in everything], everything)
     return {"cutoffs_by_fold": chosen, "cutoffs_for_shipping": {"*": shipped[0], "with_rules": shipped[1]}, "sentences": sentences, "sentences_with_project_labels": sentences_all,
