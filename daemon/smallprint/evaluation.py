@@ -271,10 +271,21 @@ def evaluate_sentences(folder: Path, depth: str = "full") -> dict:
     exactly as its README defines; each policy's NAME.txt analysed as text."""
     from smallprint import analyze
 
-    from .evaluation_sentences import evaluate_sentences as score, reader_agreement
+    from .evaluation_sentences import key_finding_counts, key_finding_summary, load_policies, reader_agreement
+    from .evaluation_sentences import evaluate_sentences as score
 
-    result = score(Path(folder), lambda text: [(h.text, h.practice, h.polarity)
-                                                for h in analyze(text=text, depth=depth).highlights])
+    analyses = {}
+
+    def read(text: str):
+        analyses[text] = analysis = analyze(text=text, depth=depth)
+        return [(h.text, h.practice, h.polarity) for h in analysis.highlights]
+
+    result = score(Path(folder), read)
+    # The key findings of the same readings: do they cite sentences labelled with their reading, and do they cover
+    # the concern practices each policy states?
+    result["key_findings"] = key_finding_summary([
+        key_finding_counts(p, analyses[p.text].highlights, analyses[p.text].key_findings)
+        for p in load_policies(Path(folder)) if p.text in analyses])
     agreement = reader_agreement(Path(folder))
     if agreement:
         result["two_readers"] = {name: {k: v for k, v in r.items() if k != "per_policy"}
@@ -352,6 +363,10 @@ def format_table(result: dict) -> str:
         lines.append(f"  precision {sen['precision']:.3f}  practice precision {sen['practice_precision']:.3f}"
                      f"  recall {sen['recall']:.3f}  practice recall {sen['practice_recall']:.3f}"
                      f"  document F1 {sen['document_f1']:.3f}")
+        key = sen.get("key_findings")
+        if key:
+            lines.append(f"  key findings: {key['key_findings']} ({key['most_in_one_policy']} at most in one policy); "
+                         f"precision {key['precision']:.3f}  concern coverage {key['concern_coverage']:.3f}")
         for name, r in (sen.get("two_readers") or {}).items():
             lines.append(f"  two careful readers on {name}: precision {r['precision']:.3f}  practice precision "
                          f"{r['practice_precision']:.3f}  recall {r['recall']:.3f}  practice recall {r['practice_recall']:.3f}")

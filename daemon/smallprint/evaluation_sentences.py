@@ -187,6 +187,27 @@ def evaluate_sentences(folder: Path, read: Callable[[str], Sequence[tuple[str, s
     return summarize(per_policy)
 
 
+def key_finding_counts(policy: LabelledPolicy, highlights, findings) -> tuple[int, int, int, int]:
+    """(key findings shown, those whose cited sentences carry their (practice, polarity), concern practices the
+    labels say the policy states, those of them a concern key finding covers) for one policy."""
+    locator = TextLocator(policy.text)
+    right = 0
+    for f in findings:
+        places = [locator.locate(highlights[i].text) for i in f.highlights]
+        right += any((f.practice, f.polarity) in policy.labels.get(k, ())
+                     for place in places if place for k in policy.sentences_overlapping(*place))
+    stated = {p for labels in policy.labels.values() for p, polarity in labels if polarity == "concern"}
+    covered = stated & {f.practice for f in findings if f.polarity == "concern"}
+    return len(findings), right, len(stated), len(covered)
+
+
+def key_finding_summary(counts: Sequence[tuple[int, int, int, int]]) -> dict:
+    shown, right, stated, covered = (sum(c[k] for c in counts) for k in range(4))
+    return {"policies": len(counts), "key_findings": shown, "most_in_one_policy": max((c[0] for c in counts), default=0),
+            "precision": round(right / shown, 4) if shown else 0.0,
+            "concern_coverage": round(covered / stated, 4) if stated else 0.0}
+
+
 def reader_agreement(folder: Path) -> dict:
     """Where a second reader labelled a policy (NAME.labels.b.jsonl): reader B's labels scored as highlights
     against reader A's, sentence by sentence (the ceiling for any reader)."""

@@ -52,11 +52,10 @@ def key_finding_figures(policies, units_by_policy, cut, min_confidence: float) -
     """Key findings from held-out readings, against careful readers' labels: the share of key findings whose
     cited sentences carry their (practice, polarity), and the share of each policy's labelled concern practices
     that a concern key finding covers (pooled over policies)."""
-    from ..evaluation_sentences import TextLocator
+    from ..evaluation_sentences import key_finding_counts, key_finding_summary
 
-    shown = right = stated_n = covered_n = most = 0
+    counts = []
     for policy in policies:
-        locator = TextLocator(policy.text)
         highlights = [Highlight("b", 0, len(text), text, practice, polarity, "",
                                 # a severe practice read on the rules' word alone: as the engine (pipeline.py)
                                 probability if probability >= cut[1] else 0.45, "",
@@ -64,18 +63,8 @@ def key_finding_figures(policies, units_by_policy, cut, min_confidence: float) -
                       for text, probs in units_by_policy.get(policy.name, ())
                       for practice, polarity, probability in _readings(probs, text, cut)]
         findings = candidate_findings(highlights, min_confidence)[:MAX_KEY_FINDINGS]
-        most = max(most, len(findings))
-        for f in findings:
-            places = [locator.locate(highlights[i].text) for i in f.highlights]
-            right += any((f.practice, f.polarity) in policy.labels.get(k, ())
-                         for place in places if place for k in policy.sentences_overlapping(*place))
-        shown += len(findings)
-        stated = {p for labels in policy.labels.values() for p, polarity in labels if polarity == "concern"}
-        stated_n += len(stated)
-        covered_n += len(stated & {f.practice for f in findings if f.polarity == "concern"})
-    return {"policies": len(policies), "key_findings": shown, "most_in_one_policy": most,
-            "precision": round(right / shown, 4) if shown else 0.0,
-            "concern_coverage": round(covered_n / stated_n, 4) if stated_n else 0.0}
+        counts.append(key_finding_counts(policy, highlights, findings))
+    return key_finding_summary(counts)
 
 
 def best_threshold(policies, units_by_policy) -> tuple[float, float]:
