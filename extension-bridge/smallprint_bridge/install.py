@@ -87,8 +87,13 @@ def chromium_extension_id(public_key_b64: str) -> str:
 
 
 def default_extension_dir() -> Path:
-    """The unpacked extension that ships next to this package (extension-bridge/extension)."""
-    return Path(__file__).resolve().parent.parent / "extension"
+    """The unpacked extension that ships with this installation: inside the package when installed from a wheel
+    (setup.py copies it there), else the source checkout's extension-bridge/extension (an editable install)."""
+    package = Path(__file__).resolve().parent
+    packaged = package / "extension"
+    if (packaged / "manifest.json").is_file():
+        return packaged
+    return package.parent / "extension"
 
 
 def read_extension_ids(extension_dir: Path) -> ExtensionIds:

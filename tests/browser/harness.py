@@ -158,9 +158,26 @@ def install_host(target_dir: Path, home: Path, browser: str, **settings: str) ->
 
 
 def extension_ids():
+    return read_extension_ids_of(EXTENSION_DIR)
+
+
+def read_extension_ids_of(extension_dir: Path):
     from smallprint_bridge.install import read_extension_ids
 
-    return read_extension_ids(EXTENSION_DIR)
+    return read_extension_ids(extension_dir)
+
+
+def files_named_by(manifest: dict) -> list[str]:
+    """Every file an extension manifest names (icons, scripts, pages), relative to the extension's folder."""
+    background = manifest.get("background", {})
+    action = manifest.get("action", {})
+    named = [*manifest.get("icons", {}).values(), *background.get("scripts", []),
+             *filter(None, [background.get("service_worker"), action.get("default_popup"),
+                            manifest.get("options_ui", {}).get("page")]),
+             *action.get("default_icon", {}).values()]
+    for script in manifest.get("content_scripts", []):
+        named += [*script.get("js", []), *script.get("css", [])]
+    return named
 
 
 def wait_for(predicate, timeout: float = PAINT_TIMEOUT_S, interval: float = 0.1, what: str = "condition"):
@@ -251,12 +268,14 @@ class ChromiumSession:
     """One headless Chromium with the unpacked extension, in a fresh profile whose NativeMessagingHosts folder
     holds the host manifest (browser-testing.md: that folder is read when --user-data-dir is given)."""
 
-    def __init__(self, playwright, profile: Path):
+    def __init__(self, playwright, profile: Path, extension_dir: Path = EXTENSION_DIR, env: dict | None = None):
+        """`extension_dir`: the unpacked extension to load (an installed wheel's, a store package's); `env`: the
+        browser's environment, which the native host it starts inherits (default: the test's)."""
         self.profile = profile
-        self.extension_id = extension_ids().chromium
+        self.extension_id = read_extension_ids_of(extension_dir).chromium
         self.context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, headless=True,
-            args=[*CHROMIUM_FLAGS, f"--load-extension={EXTENSION_DIR}", f"--disable-extensions-except={EXTENSION_DIR}"])
+            str(profile), executable_path=CHROMIUM, headless=True, env=env,
+            args=[*CHROMIUM_FLAGS, f"--load-extension={extension_dir}", f"--disable-extensions-except={extension_dir}"])
         self._extension_page = None
 
     @property
