@@ -14,8 +14,8 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 EXTENSION_SOURCE = Path(__file__).resolve().parent / "extension-bridge" / "extension"
-# Only what the browser loads: no README, no editor droppings, no private key (the tests forbid one in the tree).
-EXTENSION_FILES = ("*.json", "*.js", "*.html", "*.css", "icons/*.png")
+# Only what the browser loads, as in the store packages (scripts/package-extension): no README, no hidden files.
+NOT_SHIPPED = {"README.md"}
 
 
 class BuildPyWithExtension(build_py):
@@ -25,11 +25,13 @@ class BuildPyWithExtension(build_py):
             return  # an editable install reads the source tree's extension directly
         target = Path(self.build_lib) / "smallprint_bridge" / "extension"
         shutil.rmtree(target, ignore_errors=True)
-        for pattern in EXTENSION_FILES:
-            for source in sorted(EXTENSION_SOURCE.glob(pattern)):
-                destination = target / source.relative_to(EXTENSION_SOURCE)
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(source, destination)
+        for source in sorted(EXTENSION_SOURCE.rglob("*")):
+            relative = source.relative_to(EXTENSION_SOURCE)
+            if not source.is_file() or source.name in NOT_SHIPPED or any(p.startswith(".") for p in relative.parts):
+                continue
+            destination = target / relative
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination)
         if not (target / "manifest.json").is_file():
             raise SystemExit(f"no extension at {EXTENSION_SOURCE}: the wheel would not carry it")
 

@@ -158,13 +158,16 @@ def install_host(target_dir: Path, home: Path, browser: str, **settings: str) ->
 
 
 def extension_ids():
-    return read_extension_ids_of(EXTENSION_DIR)
-
-
-def read_extension_ids_of(extension_dir: Path):
     from smallprint_bridge.install import read_extension_ids
 
-    return read_extension_ids(extension_dir)
+    return read_extension_ids(EXTENSION_DIR)
+
+
+def chromium_id_of(extension_dir: Path) -> str:
+    """The id Chromium gives the extension in `extension_dir` (a Chromium package has no gecko id to read)."""
+    from smallprint_bridge.install import chromium_extension_id
+
+    return chromium_extension_id(json.loads((extension_dir / "manifest.json").read_text(encoding="utf-8"))["key"])
 
 
 def files_named_by(manifest: dict) -> list[str]:
@@ -272,7 +275,7 @@ class ChromiumSession:
         """`extension_dir`: the unpacked extension to load (an installed wheel's, a store package's); `env`: the
         browser's environment, which the native host it starts inherits (default: the test's)."""
         self.profile = profile
-        self.extension_id = read_extension_ids_of(extension_dir).chromium
+        self.extension_id = chromium_id_of(extension_dir)
         self.context = playwright.chromium.launch_persistent_context(
             str(profile), executable_path=CHROMIUM, headless=True, env=env,
             args=[*CHROMIUM_FLAGS, f"--load-extension={extension_dir}", f"--disable-extensions-except={extension_dir}"])
@@ -372,7 +375,8 @@ class FirefoxSession:
     """Headless Firefox ESR with the extension as a temporary add-on. Its HOME is a temporary folder holding
     .mozilla/native-messaging-hosts/, so only the test's host manifest is found."""
 
-    def __init__(self, home: Path, geckodriver: Path, log: Path):
+    def __init__(self, home: Path, geckodriver: Path, log: Path, addon: Path = EXTENSION_DIR):
+        """`addon`: the extension's folder, or a packaged add-on (.zip/.xpi) such as the store package."""
         import uuid
 
         from selenium import webdriver
@@ -391,7 +395,7 @@ class FirefoxSession:
         self.driver = webdriver.Firefox(options=options, service=service)
         try:
             self.driver.set_script_timeout(30)
-            self.driver.install_addon(str(EXTENSION_DIR), temporary=True)
+            self.driver.install_addon(str(addon), temporary=True)
             self.page_handle = self.driver.current_window_handle
             self.extension_handle = self.open_extension_page("options.html")
             self.driver.switch_to.window(self.page_handle)
