@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "cmd_eval",      # eval [--opp115 ...] (engine accuracy)
     "cmd_serve",     # serve, status, token (daemon)
     "cmd_host",      # install-host (native-messaging bridge)
+    "cmd_autostart",  # autostart enable|disable (daemon at login)
     "cmd_history",   # diff, history, forget (policy memory)
 )
 
