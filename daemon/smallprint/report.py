@@ -82,6 +82,9 @@ mark.sp { color: inherit; border-radius: 3px; padding: 0 1px; position: relative
 mark.sp-concern { background: var(--concern-bg); border-bottom: 2px solid var(--concern-line); }
 mark.sp-protective { background: var(--protective-bg); border-bottom: 2px double var(--protective-line); }
 mark.sp-neutral { background: var(--neutral-bg); border-bottom: 2px dotted var(--neutral-line); }
+mark.sp-quiet { background: transparent; border-bottom-width: 1px; }
+mark.sp-quiet:hover, mark.sp-quiet:focus { background: var(--neutral-bg); }
+.sp-key-list li { margin-bottom: .5rem; }
 mark.sp:focus { outline: 2px solid var(--accent); outline-offset: 1px; }
 mark.sp[data-card]:hover::after, mark.sp[data-card]:focus::after {
   content: attr(data-card); position: absolute; left: 0; top: calc(100% + 6px); z-index: 10; width: max-content;
@@ -150,6 +153,7 @@ class Mark:
     practice: str = ""
     card: str = ""
     anchor: str = ""  # an element id for the span's first piece, so summaries can link to it
+    key: bool = False  # a key finding's clause: painted prominently, the others quietly
 
 
 def marked_text_html(text: str, marks: Sequence[Mark]) -> str:
@@ -173,7 +177,8 @@ def marked_text_html(text: str, marks: Sequence[Mark]) -> str:
         polarity = next((p for p in _POLARITY_PRECEDENCE if any(m.polarity == p for m in covering)), "neutral")
         practices = " ".join(dict.fromkeys(m.practice for m in covering if m.practice))
         card = "\n\n".join(dict.fromkeys(m.card for m in covering if m.card))
-        attrs = [f'class="sp sp-{polarity}"', 'tabindex="0"']
+        quiet = "" if any(m.key for m in covering) else " sp-quiet"
+        attrs = [f'class="sp sp-{polarity}{quiet}"', 'tabindex="0"']
         new_anchors = list(dict.fromkeys(m.anchor for m in covering if m.anchor and m.anchor not in anchored))
         if new_anchors:
             attrs.append(f'id="{escape(new_anchors[0])}"')
@@ -225,10 +230,11 @@ def _block_html(block: Block, marks: Sequence[Mark]) -> str:
 
 
 def _document_html(analysis: Analysis) -> str:
+    key = {i for k in analysis.key_findings for i in k.highlights}
     marks_by_block: dict[str, list[Mark]] = {}
     for index, h in enumerate(analysis.highlights):
         marks_by_block.setdefault(h.block, []).append(
-            Mark(h.start, h.end, h.polarity, h.practice, _card(h), anchor=f"h{index}"))
+            Mark(h.start, h.end, h.polarity, h.practice, _card(h), anchor=f"h{index}", key=index in key))
     return "\n".join(_block_html(b, marks_by_block.get(b.id, ())) for b in analysis.blocks)
 
 
@@ -244,8 +250,26 @@ def _kind_html(analysis: Analysis) -> str:
             + f'<p class="sp-small sp-muted">{escape(reading)}; language {escape(analysis.language)}</p>' + notices)
 
 
+def _key_findings_html(analysis: Analysis) -> str:
+    if not analysis.key_findings:
+        return '<p class="sp-muted">No clause states a practice clearly enough to lead with.</p>'
+    items = []
+    for k in analysis.key_findings:
+        where = f"#h{k.highlights[0]}"
+        more = len(k.highlights) - 1
+        items.append(f'<li>{polarity_tag(k.polarity)} <a href="{where}"><strong>{escape(practice_label(k.practice))}'
+                     f'</strong></a>: {escape(k.summary)}<br><span class="sp-small sp-muted">'
+                     f'{escape(k.why_important)}' + (f" Said {more} more time{'s' * (more != 1)}." if more else "")
+                     + "</span></li>")
+    return (f'<ol class="sp-key-list">{"".join(items)}</ol><p class="sp-small sp-muted">Their clauses are painted '
+            f"strongly in the policy; the other {len(analysis.highlights)} highlights quietly (all are listed under "
+            "the policy).</p>")
+
+
 def _grade_html(analysis: Analysis) -> str:
     grade = analysis.grade
+    if grade.letter is None:
+        return f'<p class="sp-muted">No grade. {escape(grade.withheld or "")}</p>'
     letter = grade.letter if grade.letter in "ABCDE" and len(grade.letter) == 1 else "C"
     rows = []
     for reason in grade.reasons:
@@ -316,6 +340,7 @@ def render_analysis_html(analysis: Analysis, *, generated_at: datetime | None = 
         '<aside class="sp-aside" aria-label="Summary">'
         f"<h2>What kind of page</h2>{_kind_html(analysis)}"
         f"<h2>Grade</h2>{_grade_html(analysis)}"
+        f"<h2>Key findings ({len(analysis.key_findings)})</h2>{_key_findings_html(analysis)}"
         f"<h2>Legend</h2>{legend_html()}"
         f"<h2>Practices found ({len(analysis.practices)})</h2>{_practices_html(analysis)}</aside>\n"
         "</div>\n"

@@ -161,6 +161,7 @@ function summarise(url, title, reply, manual, frames) {
     kindConfidence: a.kind_confidence,
     kindEvidence: a.kind_evidence,
     grade: a.grade,
+    keyFindings: a.key_findings ?? [],
     practices: a.practices,
     highlightCount: a.highlights.length,
     // Compact: enough to check what was painted against what was found, without the page's full text.
@@ -210,7 +211,7 @@ async function analyse(tabId, page, reason, depth) {
     // "Analyse this page" is the reader's explicit wish: the daemon remembers such a page even if it is no policy.
     const request = { type: "analyze", blocks: page.blocks, url: page.url, title: page.title };
     if (depth === "quick" || depth === "full") request.depth = depth;
-    if (manual) request.remember = true;
+    if (manual) Object.assign(request, { remember: true, as_policy: true });
     const { reply, frames } = await nativeRequest(request);
     const state = summarise(page.url, page.title, reply, manual, frames);
     await setState(tabId, state);

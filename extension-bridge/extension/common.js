@@ -44,6 +44,7 @@ const SP = {
     autoAnalyse: true,   // analyse every page automatically (only policies get painted)
     disabledSites: [],   // hostnames where automatic analysis is off
     hiddenPractices: [], // practice ids not to highlight
+    paintAll: false,     // paint every highlight strongly (default: the key findings strongly, the rest quietly)
   },
   // What the reader can do about a failure, by bridge error code (PROTOCOL.md section 6) or extension-side code.
   ERROR_HELP: {

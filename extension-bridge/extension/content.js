@@ -271,10 +271,17 @@
     "border-radius: 2px", "padding: 0", "margin: 0", "cursor: help", "box-decoration-break: clone",
     "-webkit-box-decoration-break: clone",
   ].map((declaration) => `${declaration} !important;`).join(" ")]));
+  // A clause that is not a key finding is painted quietly (no fill, a thin dotted line), unless the reader asked to
+  // see every highlight painted strongly (settings.paintAll): the few clauses that matter stand out.
+  const QUIET_MARK_STYLES = Object.fromEntries(Object.entries(POLARITY_STYLES).map(([polarity, c]) => [polarity, [
+    "display: inline", "background-color: transparent", "color: inherit", `border-bottom: 1px dotted ${c.line}`,
+    "border-radius: 0", "padding: 0", "margin: 0", "cursor: help",
+  ].map((declaration) => `${declaration} !important;`).join(" ")]));
   const NEW_MARK_STYLE = " outline: 2px dashed #6a1b9a !important; outline-offset: 1px !important;";
 
-  function styleMark(mark, polarity, isNew) {
-    mark.setAttribute("style", (MARK_STYLES[polarity] ?? MARK_STYLES.neutral) + (isNew ? NEW_MARK_STYLE : ""));
+  function styleMark(mark, polarity, isNew, quiet) {
+    const styles = quiet ? QUIET_MARK_STYLES : MARK_STYLES;
+    mark.setAttribute("style", (styles[polarity] ?? styles.neutral) + (isNew ? NEW_MARK_STYLE : ""));
   }
 
   // Wrap node[start, end) in a new mark; node keeps the text before `start`, so earlier offsets stay valid.
@@ -339,6 +346,7 @@
     observer?.disconnect();
     const hidden = new Set(settings.hiddenPractices);
     const fresh = newSince(analysis, changes);
+    const key = new Set((analysis.key_findings ?? []).flatMap((k) => k.highlights));
     const byBlock = new Map();
     analysis.highlights.forEach((h, index) => {
       if (hidden.has(h.practice) || !currentBlocks.has(h.block) || h.end <= h.start) return;
@@ -372,7 +380,9 @@
           mark.dataset.polarity = h.polarity;
           mark.dataset.highlight = String(index);
           if (fresh.indices.has(index)) mark.dataset.new = fresh.since ?? "true";
-          styleMark(mark, h.polarity, fresh.indices.has(index));
+          const isKey = [index, ...also].some((i) => key.has(i));
+          mark.dataset.key = String(isKey);
+          styleMark(mark, h.polarity, fresh.indices.has(index), !isKey && !settings.paintAll);
           marks.unshift(mark);
         }
         const first = marks[0];

@@ -13,6 +13,7 @@ async function save(change) {
 
 function render() {
   $("auto").checked = settings.autoAnalyse;
+  $("paint-all").checked = settings.paintAll;
   const list = $("sites");
   list.replaceChildren();
   if (!settings.disabledSites.length) {
@@ -62,6 +63,7 @@ function siteFromInput(text) {
 }
 
 $("auto").addEventListener("change", (e) => save({ autoAnalyse: e.target.checked }));
+$("paint-all").addEventListener("change", (e) => save({ paintAll: e.target.checked }));
 $("add-site").addEventListener("submit", (e) => {
   e.preventDefault();
   const site = siteFromInput($("new-site").value);

@@ -110,16 +110,35 @@ function renderDone(state) {
     nodes.push(el("p", { class: "muted", text: "This page does not look like a privacy policy, so nothing was highlighted." }),
       analyseButton());
   } else if (state.practices?.length) {
+    const scrollTo = (highlight) => api.tabs.sendMessage(tabId, { type: "scroll-to", highlight });
+    // The few things to know first; clicking one scrolls the page to where the policy says it.
+    const keys = el("ol", { id: "key-findings" });
+    for (const k of state.keyFindings ?? []) {
+      const button = el("button", { type: "button", title: k.why_important ?? "" },
+        el("span", { class: `dot dot-${k.polarity}`, "aria-hidden": "true" }),
+        el("span", { class: "label", text: SP.PRACTICE_LABELS[k.practice] ?? k.practice }),
+        el("span", { class: "counts", text: k.summary ?? "" }));
+      button.addEventListener("click", () => scrollTo(k.highlights[0]));
+      keys.append(el("li", { "data-practice": k.practice, "data-polarity": k.polarity }, button));
+    }
+    if (keys.childElementCount) nodes.push(el("h2", { text: "Key findings" }), keys);
+    if (state.grade && state.grade.letter == null && state.grade.withheld) {
+      nodes.push(el("p", { class: "muted", id: "no-grade", text: state.grade.withheld }));
+    }
     const list = el("ul", { id: "practices" });
     for (const p of state.practices) {
       const button = el("button", { type: "button", title: p.summary ?? "" },
         el("span", { class: `dot dot-${p.polarity}`, "aria-hidden": "true" }),
         el("span", { class: "label", text: p.label ?? SP.PRACTICE_LABELS[p.practice] ?? p.practice }),
         el("span", { class: "counts", text: countsText(p.counts) }));
-      button.addEventListener("click", () => api.tabs.sendMessage(tabId, { type: "scroll-to", highlight: p.strongest }));
+      button.addEventListener("click", () => scrollTo(p.strongest));
       list.append(el("li", { "data-practice": p.practice, "data-polarity": p.polarity }, button));
     }
-    nodes.push(el("h2", { text: "What it says" }), list);
+    // Every highlight stays reachable: "show all" lists each practice with its clauses.
+    const all = el("details", { id: "show-all" }, el("summary", { text: `Show all (${state.highlightCount} clauses)` }),
+      list);
+    if (!keys.childElementCount) all.open = true;
+    nodes.push(all);
   } else {
     nodes.push(el("p", { class: "muted", text: "No data practices were found on this page." }));
   }

@@ -172,6 +172,12 @@ def _analyze_payload(message: dict) -> dict:
         raise BridgeError("bad_request", "`depth` must be \"quick\" or \"full\"")
     if depth is not None:
         payload["depth"] = depth
+    # The reader's explicit "Analyse this page" grades the page even if it does not look like a policy.
+    as_policy = message.get("as_policy")
+    if as_policy is not None and not isinstance(as_policy, bool):
+        raise BridgeError("bad_request", "`as_policy` must be true or false")
+    if as_policy:
+        payload["as_policy"] = True
     # The reader's explicit "Analyse this page" asks the daemon to remember a page it would not store by itself.
     remember = message.get("remember")
     if remember is not None and not isinstance(remember, bool):

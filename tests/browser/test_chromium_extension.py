@@ -23,6 +23,8 @@ def popup_summary(popup) -> dict:
       practices: [...document.querySelectorAll('#practices li')].map(li => ({
         practice: li.dataset.practice, polarity: li.dataset.polarity,
         counts: li.querySelector('.counts').textContent})),
+      keyFindings: [...document.querySelectorAll('#key-findings li')].map(li => [li.dataset.practice,
+        li.dataset.polarity]),
       error: document.querySelector('#error')?.dataset.code ?? null,
       command: document.querySelector('#fix-command')?.textContent ?? null,
       commands: [...document.querySelectorAll('.fix-command')].map(code => code.textContent),
@@ -101,8 +103,26 @@ def test_policy_page_is_highlighted_where_the_daemon_found_clauses(launch_chromi
     assert [(p["practice"], p["polarity"], p["counts"]) for p in summary["practices"]] == [
         (p["practice"], p["polarity"], counts_text(p["counts"])) for p in analysis["practices"]]
 
-    # Clicking a practice in the popup scrolls to its clause and focuses it.
+    # The popup leads with the key findings; clicking one scrolls to its surest clause and focuses it.
+    assert summary["keyFindings"] == [[k["practice"], k["polarity"]] for k in analysis["key_findings"]]
+    assert analysis["key_findings"], "the example policy has key findings"
+    key = analysis["key_findings"][0]
+    popup.locator("#key-findings li button").first.click()
+    wait_for(lambda: page.evaluate("() => document.activeElement?.dataset?.key ?? null") == "true", 10,
+             what="the key finding's clause to take focus")
+    focused = analysis["highlights"][int(page.evaluate("() => document.activeElement.dataset.highlight"))]
+    lead = analysis["highlights"][key["highlights"][0]]
+    # the lead's own mark, or the mark of a clause it overlaps (overlapping clauses share one mark)
+    assert focused["block"] == lead["block"] and focused["start"] < lead["end"] and lead["start"] < focused["end"]
+    # Key findings are painted strongly, the other clauses quietly (transparent, dotted).
+    styles = page.evaluate("""() => [...document.querySelectorAll('smallprint-mark')].map(m =>
+        [m.dataset.key, getComputedStyle(m).backgroundColor])""")
+    assert {bg for k, bg in styles if k == "false"} <= {"rgba(0, 0, 0, 0)"}
+    assert any(k == "true" and bg != "rgba(0, 0, 0, 0)" for k, bg in styles)
+
+    # "Show all" keeps every practice reachable: clicking one scrolls to its clause and focuses it.
     practice = analysis["practices"][0]
+    popup.locator("#show-all summary").click()
     popup.locator(f"#practices li[data-practice='{practice['practice']}'] button").click()
     wait_for(lambda: page.evaluate("() => document.activeElement?.dataset?.highlight ?? null")
              == str(practice["strongest"]), 10, what="the clause to take focus")

@@ -82,7 +82,7 @@ def test_text_format_is_a_readable_view(tmp_path, capsys, kind):
     code, out, err = run_cli(capsys, "analyze", str(path), "--title", "My title")
     assert code == 0, err
     assert out.startswith("My title\n")
-    assert "Kind:" in out and "Grade:" in out and "In short" in out
+    assert "Kind:" in out and "Grade:" in out and "Key findings" in out
     assert "\033[" not in out  # captured output is not a terminal: no colours
 
 

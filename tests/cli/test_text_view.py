@@ -27,7 +27,7 @@ def _analysis(kind="privacy_policy") -> Analysis:
 
 
 def test_plain_view_sets_off_the_span_within_its_sentence():
-    out = render_text(_analysis(), colour=False, width=200)
+    out = render_text(_analysis(), colour=False, width=200, show_all=True)
     assert "\033[" not in out
     assert "»We do not sell your personal information«, and we will not sell it in the future." in out
     assert "…" not in out.split("»")[0].splitlines()[-1]  # the context starts at a sentence start
@@ -38,7 +38,7 @@ def test_plain_view_sets_off_the_span_within_its_sentence():
 
 @pytest.mark.parametrize("width", [50, 60, 80])
 def test_colour_view_never_leaks_colour_past_a_line_end(width):
-    out = render_text(_analysis(), colour=True, width=width)
+    out = render_text(_analysis(), colour=True, width=width, show_all=True)
     assert "\033[1;4;32m" in out  # the protective span, underlined green
     for line in out.splitlines():
         codes = re.findall(r"\033\[([0-9;]*)m", line)
@@ -47,3 +47,17 @@ def test_colour_view_never_leaks_colour_past_a_line_end(width):
 
 def test_non_policies_are_flagged():
     assert "not recognised as a policy" in render_text(_analysis(kind="other"))
+
+
+def test_key_findings_lead_and_show_all_is_asked_for():
+    from smallprint.engine import analyze
+
+    analysis = analyze(text="# Privacy Policy\n\nWe use the content you post to train our artificial intelligence "
+                            "models.\n\nWe do not sell your personal information.\n\nYou can delete your account.",
+                       depth="quick")
+    short = render_text(analysis)
+    assert "Key findings" in short and "--all shows every one" in short and "All highlights" not in short
+    assert short.index("Key findings") > short.index("Grade:")
+    assert "score =" not in short  # the formula lives in the README, not after every analysis
+    full = render_text(analysis, show_all=True)
+    assert "All highlights, by practice" in full and full.index("Key findings") < full.index("All highlights")

@@ -184,3 +184,36 @@ def test_a_sentence_split_by_a_pdf_line_break_is_read_whole():
     (added,) = diff_analyses(_analysis([], []), new).added
     assert added.text == "We don't sell any of your information to anyone, and we never will."
     assert (added.practice, added.polarity) == ("sale_of_data", "protective")
+
+
+def test_a_statement_repeated_in_every_table_row_is_one_change():
+    old = "# Privacy Policy\n\nWe collect your email address to run the service."
+    row = "| {} | We share it with advertising partners for personalised ads. |"
+    new = old + "\n\n" + "\n".join(row.format(kind) for kind in ("Name", "Email", "Phone", "Address", "Device",
+                                                                    "Location", "Purchases"))
+    diff = _diff(old, new).to_dict()
+    shared = [c for c in diff["added"] if "advertising partners" in c["text"]]
+    assert len(shared) == 1 and shared[0]["occurrences"] == 7, diff["added"]
+
+
+def test_counts_add_up_and_a_version_against_itself_has_no_change(shared_data):
+    versions = sorted((shared_data / "policies" / "facebook").glob("*.md"))
+    old, new = (analyze(text=v.read_text(encoding="utf-8"), depth="quick").to_dict() for v in versions[-2:])
+    same = diff_analyses(new, new).to_dict()["counts"]
+    assert (same["added"], same["removed"], same["changed"]) == (0, 0, 0)
+    assert same["unchanged"] == same["statements"]["new"] == same["statements"]["old"]
+    counts = diff_analyses(old, new).to_dict()["counts"]
+    assert counts["unchanged"] + counts["added"] + counts["changed"] == counts["statements"]["new"] == same["unchanged"]
+    assert counts["removed"] + counts["changed"] <= counts["statements"]["old"]
+
+
+def test_the_headline_never_says_more_and_fewer_about_one_practice():
+    old = ("# Privacy Policy\n\nWe share your data with analytics providers.\n\n"
+           "We share your data with payment processors.")
+    new = ("# Privacy Policy\n\nWe share your data with advertising networks.\n\n"
+           "We disclose your information to our marketing affiliates in other countries.")
+    summary = _diff(old, new).summary
+    more = summary.split("More clauses about", 1)[1].split(".")[0] if "More clauses about" in summary else ""
+    fewer = summary.split("Fewer clauses about", 1)[1].split(".")[0] if "Fewer clauses about" in summary else ""
+    labels = lambda part: {w.strip().split(" (")[0] for w in part.replace(" and ", ",").split(",") if w.strip()}
+    assert not (labels(more) & labels(fewer)), summary

@@ -1,4 +1,5 @@
-"""`smallprint analyze PATH|- [--format text|json|html] [--depth full|quick] [--url URL] [--title T] [--out FILE]`."""
+"""`smallprint analyze PATH|- [--format text|json|html] [--depth full|quick] [--all] [--as-policy] [--url URL]
+[--title T] [--out FILE]`."""
 from __future__ import annotations
 
 import json
@@ -26,6 +27,10 @@ def register(subparsers) -> None:
                              "html: a self-contained report page")
     parser.add_argument("--depth", choices=("full", "quick"), default="full",
                         help="full: the learned reader reads every sentence (default); quick: the rules alone")
+    parser.add_argument("--all", action="store_true", dest="show_all",
+                        help="text view: every highlight, by practice, after the key findings (default: key findings)")
+    parser.add_argument("--as-policy", action="store_true",
+                        help="grade the document even if it does not look like a policy")
     parser.add_argument("--url", help="where the policy was published (an extra signal, shown in the report)")
     parser.add_argument("--title", help="the page title (an extra signal, shown in the report)")
     parser.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout (- is stdout)")
@@ -44,7 +49,8 @@ def run(args) -> int:
 
     source = {"html": document.content} if document.is_html else {"text": document.content}
     try:
-        analysis = analyze(**source, url=args.url, title=args.title, depth=args.depth)
+        analysis = analyze(**source, url=args.url, title=args.title, depth=args.depth,
+                           as_policy=args.as_policy)
     except ValueError as exc:
         raise CliError(f"cannot analyse {document.name}: {exc}") from None
 
@@ -59,7 +65,8 @@ def run(args) -> int:
         colour = args.color == "always" or (args.color == "auto" and to_terminal and not os.environ.get("NO_COLOR"))
         width = shutil.get_terminal_size((100, 24)).columns if to_terminal else 100
         output = render_text(analysis, colour=colour, width=width,
-                             source=None if document.name == "stdin" else Path(document.name).name)
+                             source=None if document.name == "stdin" else Path(document.name).name,
+                             show_all=args.show_all)
 
     if args.out and args.out != "-":
         write_atomically(Path(args.out), output)

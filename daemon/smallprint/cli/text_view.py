@@ -47,7 +47,9 @@ class Style:
         return f"\033[{code}m", "\033[0m"
 
 
-def render_text(analysis: Analysis, *, colour: bool = False, width: int = 100, source: str | None = None) -> str:
+def render_text(analysis: Analysis, *, colour: bool = False, width: int = 100, source: str | None = None,
+                show_all: bool = False) -> str:
+    """The key findings first; every highlight, by practice, with `show_all`."""
     style = Style(colour)
     width = max(50, min(width, 120))
     out: list[str] = []
@@ -66,19 +68,19 @@ def render_text(analysis: Analysis, *, colour: bool = False, width: int = 100, s
     out.append(f"Read:  {reading}; language {analysis.language}")
     for notice in analysis.notices:
         out.extend(_wrap(f"Note: {notice}", width, "       ", style.bold))
-    out.append(f"Grade: {style.bold(analysis.grade.letter)} (score {analysis.grade.score:g}; A is best, E is worst)")
-    out.extend(_wrap(analysis.grade.formula, width, "       ", style.dim))
-    against = [r for r in analysis.grade.reasons if r.points < 0]
-    favour = [r for r in analysis.grade.reasons if r.points >= 0]
-    for heading, polarity, reasons in (("against you", "concern", against), ("in your favour", "protective", favour)):
-        if reasons:
-            items = ", ".join(f"{_label(r.practice)} {r.points:+g}" for r in sorted(reasons, key=lambda r: -abs(r.points)))
-            lines = textwrap.wrap(f"{heading}: {items}", width=width, initial_indent="       ",
-                                  subsequent_indent="         ")
-            lines[0] = lines[0].replace(heading, style.polarity(polarity, heading), 1)
-            out.extend(lines)
+    out.extend(_grade_lines(analysis, style, width))
     out.append("")
-
+    out.extend(_key_finding_lines(analysis, style, width))
+    out.append("")
+    if not show_all:
+        rest = len(analysis.highlights)
+        if rest:
+            out.append(style.dim(f"{rest} clause{'s' if rest != 1 else ''} highlighted in all; "
+                                 f"--all shows every one, by practice."))
+            out.append("")
+        return "\n".join(out) + "\n"
+    out.append(style.bold("All highlights, by practice"))
+    out.append("")
     by_practice: dict[str, list[int]] = {}
     for index, h in enumerate(analysis.highlights):
         by_practice.setdefault(h.practice, []).append(index)
@@ -106,7 +108,7 @@ def render_text(analysis: Analysis, *, colour: bool = False, width: int = 100, s
 
     out.append(style.bold("In short"))
     out.append(f"   {KIND_LABELS.get(analysis.kind, analysis.kind).capitalize()}, grade "
-               f"{style.bold(analysis.grade.letter)}: {len(analysis.practices)} practices found, "
+               f"{style.bold(analysis.grade.letter or 'none')}: {len(analysis.practices)} practices found, "
                f"{len(analysis.highlights)} clauses highlighted.")
     if not analysis.practices:
         out.append("   Nothing about the use of personal data was found.")
@@ -114,6 +116,42 @@ def render_text(analysis: Analysis, *, colour: bool = False, width: int = 100, s
         mark = {"concern": "✗", "protective": "✓"}.get(finding.polarity, "·")
         out.append(f"   {style.polarity(finding.polarity, mark)} {finding.summary or _label(finding.practice)}")
     return "\n".join(out) + "\n"
+
+
+def _grade_lines(analysis: Analysis, style: Style, width: int) -> list[str]:
+    grade = analysis.grade
+    if grade.letter is None:
+        return _wrap(f"Grade: none. {grade.withheld}", width, "       ")
+    out = [f"Grade: {style.bold(grade.letter)} (score {grade.score:g}; A is best, E is worst; "
+           f"how it is worked out: README, \"The grade\")"]
+    against = [r for r in grade.reasons if r.points < 0]
+    favour = [r for r in grade.reasons if r.points >= 0]
+    for heading, polarity, reasons in (("against you", "concern", against), ("in your favour", "protective", favour)):
+        if reasons:
+            items = ", ".join(f"{_label(r.practice)} {r.points:+g}" for r in sorted(reasons, key=lambda r: -abs(r.points)))
+            lines = textwrap.wrap(f"{heading}: {items}", width=width, initial_indent="       ",
+                                  subsequent_indent="         ")
+            lines[0] = lines[0].replace(heading, style.polarity(polarity, heading), 1)
+            out.extend(lines)
+    return out
+
+
+def _key_finding_lines(analysis: Analysis, style: Style, width: int) -> list[str]:
+    if not analysis.key_findings:
+        return [style.bold("Key findings"), "   None: no clause states a practice clearly enough to lead with."]
+    out = [style.bold(f"Key findings ({len(analysis.key_findings)}, most important first)")]
+    blocks = {b.id: b.text for b in analysis.blocks}
+    for n, finding in enumerate(analysis.key_findings, 1):
+        mark = {"concern": "✗", "protective": "✓"}.get(finding.polarity, "·")
+        out.append(f"{n:>2}. {style.polarity(finding.polarity, mark)} {style.bold(_label(finding.practice))}: "
+                   f"{finding.summary}")
+        out.extend(_wrap(finding.why_important, width, "      ", style.dim))
+        lead = analysis.highlights[finding.highlights[0]]
+        out.extend(_clause_lines(lead, blocks.get(lead.block, ""), style, width, finding.summary)[1:])
+        if len(finding.highlights) > 1:
+            more = len(finding.highlights) - 1
+            out.append(style.dim(f"      (said {more} more time{'s' if more != 1 else ''} in this document)"))
+    return out
 
 
 def _clause_lines(h: Highlight, block_text: str, style: Style, width: int, practice_summary: str = "") -> list[str]:

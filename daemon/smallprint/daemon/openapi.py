@@ -98,6 +98,10 @@ SCHEMAS: dict[str, dict] = {
                                      "alone, fast enough for a first paint. The result's `depth` says which "
                                      "answered (full falls back to quick, with a notice, where the reader cannot "
                                      "run)."},
+            "as_policy": {"type": ["boolean", "null"],
+                          "description": "Grade the document even if it is not detected as a policy (default "
+                                         "false: a page that is not a policy gets no letter, and "
+                                         "grade.withheld says why)."},
         },
         "oneOf": [
             {"required": [chosen], "properties": {
@@ -116,8 +120,12 @@ SCHEMAS: dict[str, dict] = {
         "counts": {"type": "object", "additionalProperties": INT}, "strongest": INT, "summary": STR,
     }),
     "GradeReason": _object({"practice": STR, "polarity": POLARITY, "points": NUM, "highlight": INT}),
-    "Grade": _object({"letter": {"type": "string", "enum": ["A", "B", "C", "D", "E"]}, "score": NUM,
-                      "formula": STR, "reasons": _array(_ref("GradeReason"))}),
+    "Grade": _object({"letter": {"type": ["string", "null"], "enum": ["A", "B", "C", "D", "E", None],
+                                 "description": "null when the document is not graded (withheld says why)"},
+                      "score": NUM, "formula": STR, "reasons": _array(_ref("GradeReason")),
+                      "withheld": NULLABLE_STR}),
+    "KeyFinding": _object({"practice": STR, "polarity": POLARITY, "summary": STR, "highlights": _array(INT),
+                           "why_important": STR, "confidence": NUM}),
     "SegmentLabels": _object({"block": STR, "categories": _array(STR)}),
     "Analysis": _object({
         "schema_version": INT,
@@ -131,6 +139,7 @@ SCHEMAS: dict[str, dict] = {
         "title": NULLABLE_STR,
         "content_hash": STR,
         "grade": _ref("Grade"),
+        "key_findings": _array(_ref("KeyFinding")),
         "practices": _array(_ref("PracticeFinding")),
         "highlights": _array(_ref("Highlight")),
         "segments": _array(_ref("SegmentLabels")),

@@ -51,16 +51,19 @@ class AnalysisRequest:
     url: str | None = None
     title: str | None = None
     depth: str = "full"  # "full": the learned reader; "quick": the rules, for a first paint
+    as_policy: bool = False  # grade the document even if it does not look like a policy (the reader asked)
 
     def cache_key(self) -> str:
         # url and title are part of the key: the engine may use them and echoes them in the result; so is the
         # depth: the quick and the full reading of one page are cached side by side.
-        canonical = json.dumps([self.field, self.content, self.url, self.title, self.depth], sort_keys=True,
+        canonical = json.dumps([self.field, self.content, self.url, self.title, self.depth, self.as_policy],
+                               sort_keys=True,
                                ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
     def engine_kwargs(self) -> dict[str, Any]:
-        return {self.field: self.content, "url": self.url, "title": self.title, "depth": self.depth}
+        return {self.field: self.content, "url": self.url, "title": self.title, "depth": self.depth,
+                "as_policy": self.as_policy}
 
 
 @dataclass(frozen=True, slots=True)

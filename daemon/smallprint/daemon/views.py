@@ -104,8 +104,11 @@ def parse_analysis_request(data: dict[str, Any]) -> AnalysisRequest:
         depth = "full"
     if depth not in ("full", "quick"):
         raise ApiError("invalid_request", "'depth' must be \"full\" (the learned reader) or \"quick\" (the rules)")
+    as_policy = data.get("as_policy")
+    if as_policy is not None and not isinstance(as_policy, bool):
+        raise ApiError("invalid_request", "'as_policy' must be true or false")
     return AnalysisRequest(field=field, content=content, url=_optional_str(data, "url"),
-                           title=_optional_str(data, "title"), depth=depth)
+                           title=_optional_str(data, "title"), depth=depth, as_policy=bool(as_policy))
 
 
 @routes.post("/v1/analyze")

@@ -1,32 +1,58 @@
-"""A deterministic A–E grade over the practices found.
+"""A deterministic A–E grade over a policy's findings, calibrated against human raters.
 
-Each practice counts once per polarity (its strongest clause), so repeating a clause does not move the grade:
-a concern subtracts the practice's weight, a protective promise adds half of it, neutral clauses count zero.
-Score = sum over practices; letter by fixed thresholds. The reasons list the clauses that moved the score.
+The grade reads the same findings a reader is shown first (key_findings.py): each practice counts at most once
+per polarity, through its surest statement, and only if that statement is sure enough. So one doubtful clause,
+or a clause repeated in every row of a table, cannot move it.
+
+    score = sum of PROMISE_WEIGHTS over the practices it promises to protect
+          - sum of CONCERN_WEIGHTS over the practices it states against the reader
+
+The weights say how much a practice matters to a reader (AI training on your content, biometrics and sale cost
+most; the promises worth most are the ones that rule those out). The letter thresholds are calibrated: on the
+current real policies of the shared data (32 services, `policies/`, and 146 more, `policies-more/`), read at full
+depth, the thresholds give the letters in the same shares as ToS;DR's human ratings of 47 services
+(A 11%, B 21%, C 15%, D 23%, E 30%), so the letters spread the way human raters spread them.
+`scripts/calibrate_grade.py` recomputes them and reports agreement with ToS;DR's ratings (README).
+
+Only documents detected as policies get a letter (or any document the caller explicitly asks to grade): a
+news article or an empty page has no privacy grade, and `withheld` says why.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .results import Grade, GradeReason, Highlight
+from ..taxonomy import POLICY_KINDS
+from .key_findings import candidate_findings
+from .results import Grade, GradeReason, Highlight, KeyFinding
 
-# How much a concern about each practice costs the reader (privacy harm, roughly as ToS;DR weighs its cases).
-WEIGHTS: dict[str, float] = {
-    "ai_training": 3.0, "biometric": 3.0, "sale_of_data": 3.0, "sensitive_data": 2.5, "private_content": 2.5,
-    "location": 2.0, "profiling": 2.0, "third_party_sharing": 2.0, "advertising": 1.5, "tracking": 1.5,
-    "third_party_sources": 1.5, "government_access": 1.5, "retention": 1.5, "employment_education": 1.0,
-    "children": 1.0, "policy_change": 1.0, "international_transfer": 1.0, "security": 1.5, "business_transfer": 0.5,
-    "user_rights": 1.5, "user_choice": 1.5,
+CONCERN_WEIGHTS: dict[str, float] = {
+    "ai_training": 3.0, "biometric": 3.0, "sale_of_data": 3.0, "private_content": 2.5, "sensitive_data": 2.5,
+    "location": 2.0, "third_party_sources": 2.0, "profiling": 2.0, "advertising": 2.0, "tracking": 1.5,
+    "third_party_sharing": 1.5, "government_access": 1.0, "retention": 1.0, "children": 1.0,
+    "employment_education": 1.0, "user_choice": 1.0, "user_rights": 1.0, "security": 1.0,
+    "international_transfer": 0.5, "business_transfer": 0.5, "policy_change": 0.5,
 }
-PROTECTIVE_FACTOR = 0.5
-# (lowest score for the letter, letter), best first.
-THRESHOLDS: tuple[tuple[float, str], ...] = ((1.0, "A"), (-2.0, "B"), (-6.0, "C"), (-11.0, "D"), (float("-inf"), "E"))
+PROMISE_WEIGHTS: dict[str, float] = {
+    "sale_of_data": 2.0, "ai_training": 2.0, "private_content": 2.0, "advertising": 1.5, "tracking": 1.5,
+    "biometric": 1.5, "sensitive_data": 1.0, "third_party_sharing": 1.0, "location": 1.0, "profiling": 1.0,
+    "retention": 1.0, "government_access": 1.0, "security": 0.5, "user_choice": 0.5, "user_rights": 0.5,
+    "children": 0.5, "policy_change": 0.5, "international_transfer": 0.5, "third_party_sources": 0.5,
+    "business_transfer": 0.5, "employment_education": 0.5,
+}
+# (lowest score for the letter, letter), best first: calibrated by scripts/calibrate_grade.py (see the docstring).
+THRESHOLDS: tuple[tuple[float, str], ...] = ((3.5, "A"), (-1.0, "B"), (-3.0, "C"), (-6.0, "D"), (float("-inf"), "E"))
+
+
+def _weights_text(weights: dict[str, float]) -> str:
+    return ", ".join(f"{k} {v:g}" for k, v in sorted(weights.items(), key=lambda kv: (-kv[1], kv[0])))
+
 
 FORMULA = (
-    "score = sum over practices of (+0.5 x weight if a protective clause is found) - (weight if a concern clause is "
-    "found); each practice and polarity counts once; weights: "
-    + ", ".join(f"{k} {v:g}" for k, v in sorted(WEIGHTS.items(), key=lambda kv: (-kv[1], kv[0])))
-    + "; letter: A if score >= 1, B if >= -2, C if >= -6, D if >= -11, else E"
+    "score = sum of promise weights over the practices the policy promises to protect - sum of concern weights "
+    "over the practices it states against you; each practice counts once per polarity, through its surest "
+    "statement (confidence >= 0.5), as in the key findings; concern weights: " + _weights_text(CONCERN_WEIGHTS)
+    + "; promise weights: " + _weights_text(PROMISE_WEIGHTS) + "; letter: "
+    + ", ".join(f"{letter} if score >= {floor:g}" for floor, letter in THRESHOLDS[:-1]) + ", else E"
 )
 
 
@@ -37,20 +63,29 @@ def letter_for(score: float) -> str:
     return "E"
 
 
-def grade(highlights: Sequence[Highlight]) -> Grade:
-    """Grade from highlights: the strongest clause per (practice, polarity) is the one that moves the score."""
-    strongest: dict[tuple[str, str], int] = {}
-    for i, h in enumerate(highlights):
-        if h.polarity == "neutral":
-            continue
-        key = (h.practice, h.polarity)
-        if key not in strongest or h.confidence > highlights[strongest[key]].confidence:
-            strongest[key] = i
-    reasons = []
-    for (practice, polarity), index in sorted(strongest.items()):
-        weight = WEIGHTS.get(practice, 1.0)
-        points = -weight if polarity == "concern" else PROTECTIVE_FACTOR * weight
-        reasons.append(GradeReason(practice, polarity, points, index))
+def points(finding: KeyFinding) -> float:
+    if finding.polarity == "concern":
+        return -CONCERN_WEIGHTS.get(finding.practice, 1.0)
+    return PROMISE_WEIGHTS.get(finding.practice, 0.5)
+
+
+def grade_findings(findings: Sequence[KeyFinding], *, kind: str = "privacy_policy", readable: bool = True,
+                   as_policy: bool = False) -> Grade:
+    """The grade over the findings (all of them, not only the first twelve shown). A letter only for a policy
+    (or when `as_policy`), and only when there was something to read."""
+    reasons = sorted((GradeReason(f.practice, f.polarity, points(f), f.highlights[0]) for f in findings),
+                     key=lambda r: (r.points, r.practice))  # what cost most first
     score = sum(r.points for r in reasons)
-    reasons.sort(key=lambda r: (r.points, r.practice))  # the clauses that cost most first
+    if not readable:
+        return Grade(None, score, FORMULA, tuple(reasons), "There is no text to read on this page.")
+    if kind not in POLICY_KINDS and not as_policy:
+        return Grade(None, score, FORMULA, tuple(reasons),
+                     "This page does not look like a privacy policy, cookie policy or terms of service, so it has "
+                     "no grade. Ask for an analysis as a policy to grade it anyway.")
     return Grade(letter_for(score), score, FORMULA, tuple(reasons))
+
+
+def grade(highlights: Sequence[Highlight], *, kind: str = "privacy_policy", as_policy: bool = False) -> Grade:
+    """Grade from highlights (through their findings)."""
+    return grade_findings(candidate_findings(highlights), kind=kind, as_policy=as_policy,
+                          readable=bool(highlights) or kind in POLICY_KINDS or as_policy)

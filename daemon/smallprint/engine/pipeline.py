@@ -17,7 +17,8 @@ from ..taxonomy import OPP115_CATEGORIES, PRACTICE_BY_ID, PRACTICE_IDS
 from . import polarity as pol
 from .blocks import to_blocks
 from .clauses import HEADING_TAGS, find_highlights, read_clause
-from .grade import grade as grade_highlights
+from .grade import grade_findings
+from .key_findings import MAX_KEY_FINDINGS, candidate_findings
 from .summaries import summarize
 from .language import detect_language
 from .results import Analysis, Block, Highlight, PracticeFinding, SegmentLabels
@@ -25,6 +26,9 @@ from .results import Analysis, Block, Highlight, PracticeFinding, SegmentLabels
 __all__ = ["DEPTHS", "analyze", "find_highlights", "read_clause", "summarize_practices"]
 
 DEPTHS = ("full", "quick")
+# The confidence of a severe practice shown on the rules' word alone (the reader gives it little weight): shown,
+# but below the key findings' cut-off (key_findings.MIN_CONFIDENCE), so such a clause is never led with.
+RULES_ONLY_CONFIDENCE = 0.45
 
 _OPP_FOR_PRACTICE: dict[str, str] = {
     "ai_training": OPP115_CATEGORIES[0], "biometric": OPP115_CATEGORIES[0], "sensitive_data": OPP115_CATEGORIES[0],
@@ -139,7 +143,7 @@ def _read_fully(blocks: Sequence[Block], opp115_head: bool
                 if probability < model.with_rules:
                     explanation = (f"rules: {why}; shown although the reader gives it little weight "
                                    f"(p={probability:.2f}): a severe practice")
-                    probability = 0.5
+                    probability = RULES_ONLY_CONFIDENCE
             highlights.append(Highlight(unit.block, unit.start, unit.end, unit.text, practice, polarity,
                                         summarize(practice, polarity, unit.text), probability, explanation))
     if not opp115_head:
@@ -153,12 +157,14 @@ def _read_fully(blocks: Sequence[Block], opp115_head: bool
 
 
 def analyze(*, text=None, html=None, blocks=None, url=None, title=None, use_model: bool = True,
-            depth: str = "full", opp115_head: bool = False) -> Analysis:
+            depth: str = "full", opp115_head: bool = False, as_policy: bool = False) -> Analysis:
     """Analyse one document given as exactly one of `text` (plain or Markdown), `html`, or `blocks`
     (`[{"id", "text", "tag"?}]`), reading it at `depth` ("full": the learned reader; "quick": the rules).
     The OPP-115 segments (a research benchmark's view, not shown to readers) come from the small linear segments
     model, or at full depth with `opp115_head` from the reader's own segment head (a second pass over every block:
-    ~30% of a full reading, so only `smallprint eval` asks for it). Raises ValueError on input it cannot take."""
+    ~30% of a full reading, so only `smallprint eval` asks for it). Only a document detected as a policy gets a
+    letter grade, or any document when `as_policy` (the reader asked for it). Raises ValueError on input it cannot
+    take."""
     if url is not None and not isinstance(url, str):
         raise ValueError("url must be a string")
     if title is not None and not isinstance(title, str):
@@ -187,10 +193,12 @@ def analyze(*, text=None, html=None, blocks=None, url=None, title=None, use_mode
     else:
         highlights = find_highlights(parsed, use_model=use_model)
     kind, confidence, evidence = _kind(parsed, highlights, url, title)
+    findings = candidate_findings(highlights)
+    grade = grade_findings(findings, kind=kind, as_policy=as_policy, readable=any(b.text.strip() for b in parsed))
     digest = hashlib.sha256("\n\n".join(b.text for b in parsed).encode("utf-8", "surrogatepass")).hexdigest()
     return Analysis(kind=kind, kind_confidence=confidence, kind_evidence=evidence, blocks=parsed,
                     highlights=highlights, practices=summarize_practices(highlights),
-                    grade=grade_highlights(highlights),
+                    grade=grade, key_findings=findings[:MAX_KEY_FINDINGS],
                     segments=segments if segments is not None else _segments(parsed, highlights),
                     content_hash=digest, url=url, title=title, depth=answered, language=language.code,
                     notices=tuple(notices))

@@ -16,7 +16,9 @@ from ..evaluation import (MIN_POINTS_FOR_MACRO, _COUNT_KEYS, _f1, category_score
 from ..evaluation_sentences import load_policies, score_policy, summarize
 from ..taxonomy import OPP115_CATEGORIES
 from .clauses import read_clause
+from .key_findings import MAX_KEY_FINDINGS, candidate_findings
 from .reader import decide
+from .results import Highlight
 
 GRID = tuple((round(0.25 + 0.05 * i, 2), w) for i in range(8) for w in (0.05, 0.1, 0.15, 0.2, 1.0))
 
@@ -44,6 +46,35 @@ def _sentence_counts(policies, units_by_policy, cut) -> dict:
                 shown.append((text, practice, polarity))
         per_policy[policy.name] = score_policy(policy, shown)
     return summarize(per_policy)
+
+
+def key_finding_figures(policies, units_by_policy, cut, min_confidence: float) -> dict:
+    """Key findings from held-out readings, against careful readers' labels: the share of key findings whose
+    cited sentences carry their (practice, polarity), and the share of each policy's labelled concern practices
+    that a concern key finding covers (pooled over policies)."""
+    from ..evaluation_sentences import TextLocator
+
+    shown = right = stated_n = covered_n = most = 0
+    for policy in policies:
+        locator = TextLocator(policy.text)
+        highlights = [Highlight("b", 0, len(text), text, practice, polarity, "",
+                                # a severe practice read on the rules' word alone: as the engine (pipeline.py)
+                                probability if probability >= cut[1] else 0.45, "")
+                      for text, probs in units_by_policy.get(policy.name, ())
+                      for practice, polarity, probability in _readings(probs, text, cut)]
+        findings = candidate_findings(highlights, min_confidence)[:MAX_KEY_FINDINGS]
+        most = max(most, len(findings))
+        for f in findings:
+            places = [locator.locate(highlights[i].text) for i in f.highlights]
+            right += any((f.practice, f.polarity) in policy.labels.get(k, ())
+                         for place in places if place for k in policy.sentences_overlapping(*place))
+        shown += len(findings)
+        stated = {p for labels in policy.labels.values() for p, polarity in labels if polarity == "concern"}
+        stated_n += len(stated)
+        covered_n += len(stated & {f.practice for f in findings if f.polarity == "concern"})
+    return {"policies": len(policies), "key_findings": shown, "most_in_one_policy": most,
+            "precision": round(right / shown, 4) if shown else 0.0,
+            "concern_coverage": round(covered_n / stated_n, 4) if stated_n else 0.0}
 
 
 def best_threshold(policies, units_by_policy) -> tuple[float, float]:
@@ -126,6 +157,12 @@ def heldout_figures(data: Path, examples: list[dict], oof: list[dict], more=()) 
     opp = {"segments": len(segments), **category_scores(opp_counts)}
     everything = {n: u for f in folds for n, u in units[f].items()}
     shipped = best_threshold([policies[n] for n in everything], everything)
+    # Key findings at the shipped cut-off and a few others (the shipped one was chosen from these on all folds:
+    # one number, so its figures are close to, not strictly, held out).
+    key = {str(m): {"shared": key_finding_figures([shared[n] for n in everything if n in shared], everything,
+                                                  shipped, m),
+                    "all": key_finding_figures([policies[n] for n in everything], everything, shipped, m)}
+           for m in (0.4, 0.5, 0.6, 0.7, 0.8)}
     return {"cutoffs_by_fold": chosen, "cutoffs_for_shipping": {"*": shipped[0], "with_rules": shipped[1]}, "sentences": sentences, "sentences_with_project_labels": sentences_all,
-            "tosdr": {k: v for k, v in tosdr.items()}, "opp115": opp,
+            "tosdr": {k: v for k, v in tosdr.items()}, "opp115": opp, "key_findings": key,
             "note": f"5 folds by service; macro over practices with >= {MIN_POINTS_FOR_MACRO} points"}

@@ -68,14 +68,31 @@ class GradeReason:
 
 @dataclass(frozen=True, slots=True)
 class Grade:
-    letter: str  # A (best) .. E (worst)
+    letter: str | None  # A (best) .. E (worst); None when the document is not graded (`withheld` says why)
     score: float
     formula: str
     reasons: tuple[GradeReason, ...] = ()
+    withheld: str | None = None  # why there is no letter: the page is not a policy, or there is nothing to read
 
     def to_dict(self) -> dict:
         return {"letter": self.letter, "score": round(self.score, 2), "formula": self.formula,
-                "reasons": [r.to_dict() for r in self.reasons]}
+                "reasons": [r.to_dict() for r in self.reasons], "withheld": self.withheld}
+
+
+@dataclass(frozen=True, slots=True)
+class KeyFinding:
+    """One of the few things to know about a policy: one distinct statement of a practice with a polarity."""
+    practice: str
+    polarity: str  # concern | protective
+    summary: str
+    highlights: tuple[int, ...]  # indices into Analysis.highlights: every place it is said, the surest first
+    why_important: str
+    confidence: float
+
+    def to_dict(self) -> dict:
+        return {"practice": self.practice, "polarity": self.polarity, "summary": self.summary,
+                "highlights": list(self.highlights), "why_important": self.why_important,
+                "confidence": round(self.confidence, 3)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +124,8 @@ class Analysis:
     depth: str = "quick"
     language: str = "und"  # ISO 639-1 of the page's text, "und" when undetermined
     notices: tuple[str, ...] = ()  # plain-language notes for the reader: an unvalidated language, a fallback
+    # The few clauses that matter, most important first (key_findings.py); every highlight stays in `highlights`.
+    key_findings: tuple[KeyFinding, ...] = ()
 
     def to_dict(self) -> dict:
         return {
@@ -121,6 +140,7 @@ class Analysis:
             "title": self.title,
             "content_hash": self.content_hash,
             "grade": self.grade.to_dict(),
+            "key_findings": [k.to_dict() for k in self.key_findings],
             "practices": [p.to_dict() for p in self.practices],
             "highlights": [h.to_dict() for h in self.highlights],
             "segments": [s.to_dict() for s in self.segments],

@@ -99,6 +99,7 @@ class ClauseChange:
     end: int
     old_text: str | None = None  # changed clauses only
     old_findings: tuple[Finding, ...] = ()
+    occurrences: int = 1  # how many places make this same change (a table row repeated in every row is one change)
 
     @property
     def is_data_use(self) -> bool:
@@ -108,7 +109,7 @@ class ClauseChange:
         out = {"change": self.change, "practice": self.practice, "polarity": self.polarity,
                "summary": self.summary, "text": self.text,
                "findings": [f.to_dict() for f in self.findings],
-               "block": self.block, "start": self.start, "end": self.end}
+               "block": self.block, "start": self.start, "end": self.end, "occurrences": self.occurrences}
         if self.change == "changed":
             out["old_text"] = self.old_text
             out["old_findings"] = [f.to_dict() for f in self.old_findings]
@@ -121,8 +122,9 @@ class PolicyDiff:
     added: tuple[ClauseChange, ...]
     removed: tuple[ClauseChange, ...]
     changed: tuple[ClauseChange, ...]
-    unchanged: int  # clauses, or whole blocks identical in both versions, found in both
+    unchanged: int  # distinct statements of the new version that are neither added nor changed
     summary: str
+    statements: tuple[int, int] = (0, 0)  # distinct statements (clauses by their words) in the old and new version
 
     @property
     def has_data_use_changes(self) -> bool:
@@ -141,6 +143,7 @@ class PolicyDiff:
             "counts": {
                 "added": len(self.added), "removed": len(self.removed), "changed": len(self.changed),
                 "unchanged": self.unchanged,
+                "statements": {"old": self.statements[0], "new": self.statements[1]},
                 "data_use": {name: sum(c.is_data_use for c in items) for name, items in
                              (("added", self.added), ("removed", self.removed), ("changed", self.changed))},
             },
@@ -352,7 +355,8 @@ class _Refiner:
         return _merge(clause.findings, tuple(f for f in self.cache[clause.text] if f.practice in wanted))
 
 
-def _change(kind: str, clause: Clause, refine: _Refiner, old: Clause | None = None) -> ClauseChange:
+def _change(kind: str, clause: Clause, refine: _Refiner, old: Clause | None = None, occurrences: int = 1
+            ) -> ClauseChange:
     findings = refine(clause)
     old_findings = refine(old) if old else ()
     lead = findings[0] if findings else (old_findings[0] if old_findings else None)
@@ -361,7 +365,7 @@ def _change(kind: str, clause: Clause, refine: _Refiner, old: Clause | None = No
         practice=lead.practice if lead else None, polarity=lead.polarity if lead else None,
         summary=lead.summary if lead else None, findings=findings,
         block=clause.block, start=clause.start, end=clause.end,
-        old_text=old.text if old else None, old_findings=old_findings,
+        old_text=old.text if old else None, old_findings=old_findings, occurrences=occurrences,
     )
 
 
@@ -447,6 +451,13 @@ def headline(since: str | None, added: tuple[ClauseChange, ...], removed: tuple[
     new_states = new_states if new_states is not None else gained
     brand_new = gained - old_states
     gone = lost - new_states
+    # A practice with statements both gained and lost (besides what is brand new or gone) was reworded, not
+    # "more" and "fewer" at once.
+    both_ways = {p for p, _ in gained - brand_new} & {p for p, _ in lost - gone}
+    reworded_both = {pp for pp in (gained - brand_new) | (lost - gone) if pp[0] in both_ways}
+    gained = gained - reworded_both
+    lost = lost - reworded_both
+    brand_new, gone = brand_new - reworded_both, gone - reworded_both
     when = format_since(since)
     parts = []
     if brand_new:
@@ -458,7 +469,8 @@ def headline(since: str | None, added: tuple[ClauseChange, ...], removed: tuple[
         parts.append(f"{lead} clauses about {_label_list(gained - brand_new)}.")
     if lost - gone:
         parts.append(f"Fewer clauses about {_label_list(lost - gone)}.")
-    reworded = {pp for c in changed for pp in pairs(c.findings) & pairs(c.old_findings)} - gained - lost
+    reworded = ({pp for c in changed for pp in pairs(c.findings) & pairs(c.old_findings)} | reworded_both) \
+        - gained - lost
     if reworded:
         parts.append(f"Reworded: {_label_list(reworded)}.")
     if not parts:
@@ -470,22 +482,50 @@ def headline(since: str | None, added: tuple[ClauseChange, ...], removed: tuple[
 
 def diff_analyses(old: dict, new: dict, *, since: str | None = None) -> PolicyDiff:
     """Compare two analyses (`Analysis.to_dict()` shape) clause by clause."""
-    old_blocks, new_blocks, same_blocks = _match_blocks(old.get("blocks") or [], new.get("blocks") or [])
+    old_blocks, new_blocks, _ = _match_blocks(old.get("blocks") or [], new.get("blocks") or [])
     old_clauses, new_clauses = clauses_of(old, old_blocks), clauses_of(new, new_blocks)
-    old_left, new_left, unchanged = _match_exact(old_clauses, new_clauses)
-    unchanged += same_blocks
+    old_left, new_left, _ = _match_exact(old_clauses, new_clauses)
     old_moved, new_moved = _covered_by_realignment(old_clauses, old_left, new_clauses, new_left)
     old_left = [i for i in old_left if i not in old_moved]
     new_left = [j for j in new_left if j not in new_moved]
     pairs = _pair_changed(old_clauses, old_left, new_clauses, new_left)
     paired_old, paired_new = {i for i, _ in pairs}, {j for _, j in pairs}
+    # Each distinct statement once: a clause repeated (a table row in every row, a summary that repeats the text)
+    # is one change, and a clause whose words the other version also has somewhere is no change at all.
+    old_keys = {c.key for c in old_clauses} | _keys_of(old, set(range(len(old.get("blocks") or ()))) - old_blocks)
+    new_keys = {c.key for c in new_clauses} | _keys_of(new, set(range(len(new.get("blocks") or ()))) - new_blocks)
+    pairs = _distinct([(i, j) for i, j in pairs], key=lambda ij: new_clauses[ij[1]].key)
+    added_at = _distinct([j for j in new_left if j not in paired_new and new_clauses[j].key not in old_keys],
+                         key=lambda j: new_clauses[j].key)
+    removed_at = _distinct([i for i in old_left if i not in paired_old and old_clauses[i].key not in new_keys],
+                           key=lambda i: old_clauses[i].key)
     refine = _Refiner()
-    refine.prepare([new_clauses[j] for j in new_left] + [old_clauses[i] for i in old_left])
-    changed = tuple(_change("changed", new_clauses[j], refine, old_clauses[i])
-                    for i, j in sorted(pairs, key=lambda p: p[1]))
-    added = tuple(_change("added", new_clauses[j], refine) for j in new_left if j not in paired_new)
-    removed = tuple(_change("removed", old_clauses[i], refine) for i in old_left if i not in paired_old)
+    refine.prepare([new_clauses[j] for j, _ in added_at] + [new_clauses[j] for (_, j), _ in pairs]
+                   + [old_clauses[i] for i, _ in removed_at] + [old_clauses[i] for (i, _), _ in pairs])
+    changed = tuple(_change("changed", new_clauses[j], refine, old_clauses[i], n)
+                    for (i, j), n in sorted(pairs, key=lambda p: p[0][1]))
+    added = tuple(_change("added", new_clauses[j], refine, occurrences=n) for j, n in added_at)
+    removed = tuple(_change("removed", old_clauses[i], refine, occurrences=n) for i, n in removed_at)
     return PolicyDiff(since=since, added=added, removed=removed, changed=changed,
-                      unchanged=unchanged + len(new_moved),
+                      unchanged=len(new_keys) - len(added) - len(changed),
                       summary=headline(since, added, removed, changed, old_states=document_practices(old),
-                                       new_states=document_practices(new)))
+                                       new_states=document_practices(new)),
+                      statements=(len(old_keys), len(new_keys)))
+
+
+def _keys_of(analysis: dict, indices: set[int]) -> set[tuple[str, ...]]:
+    """The clause keys of the blocks at `indices` (blocks identical in both versions: only their words count)."""
+    if not indices:
+        return set()
+    return {c.key for c in clauses_of({"blocks": analysis.get("blocks") or ()}, indices)}
+
+
+def _distinct(items: list, key) -> list[tuple]:
+    """(first item, how many items share its key) for each key, in the order of first appearance."""
+    first: dict = {}
+    counts: Counter = Counter()
+    for item in items:
+        k = key(item)
+        first.setdefault(k, item)
+        counts[k] += 1
+    return [(item, counts[k]) for k, item in first.items()]

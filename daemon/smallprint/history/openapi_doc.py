@@ -43,9 +43,13 @@ SCHEMAS: dict[str, dict] = {
         "findings": {"type": "array", "items": _ref("ClauseFinding")},
         "block": _STR, "start": _INT, "end": _INT,
         "old_text": _NSTR, "old_findings": {"type": "array", "items": _ref("ClauseFinding")},
+        "occurrences": {"type": "integer", "minimum": 1,
+                        "description": "how many places make this same change (repeats are reported once)"},
     }, required=["change", "practice", "polarity", "summary", "text", "findings", "block", "start", "end"]),
     "ChangeCounts": {"type": "object", "properties": {
         "added": _INT, "removed": _INT, "changed": _INT, "unchanged": _INT,
+        "statements": {"type": "object", "properties": {"old": _INT, "new": _INT},
+                       "description": "distinct statements in each version: unchanged + added + changed = new"},
         "data_use": {"type": "object", "additionalProperties": _INT}}},
     "PolicyDiff": _object({
         "site": _STR, "from": _ref("HistoryVersion"), "to": _ref("HistoryVersion"),

@@ -1,0 +1,57 @@
+"""Key findings: one per distinct statement, concerns first, severe practices first, at most twelve."""
+from __future__ import annotations
+
+from smallprint.engine import analyze
+from smallprint.engine.key_findings import MAX_KEY_FINDINGS, candidate_findings, key_findings, statement_key
+from smallprint.engine.results import Highlight
+from smallprint.taxonomy import PRACTICE_IDS
+
+
+def hl(practice, polarity, text, confidence=0.8):
+    return Highlight("b0", 0, len(text), text, practice, polarity, f"summary of {practice}", confidence, "e")
+
+
+def test_repeats_and_table_rows_are_one_statement():
+    assert statement_key("We share it with Advertisers.") == statement_key("we share it with advertisers")
+    rows = [hl("third_party_sharing", "concern", "| 3. | We share it with advertisers |") for _ in range(7)]
+    found = key_findings(rows)
+    assert len(found) == 1 and sorted(found[0].highlights) == list(range(7))
+
+
+def test_concerns_first_then_severity():
+    highlights = [hl("user_rights", "protective", "You can delete your data."),
+                  hl("tracking", "concern", "We use cookies to track you across sites."),
+                  hl("ai_training", "concern", "We train our AI models on your posts."),
+                  hl("sale_of_data", "protective", "We do not sell your data."),
+                  hl("advertising", "neutral", "We show ads.")]
+    order = [(f.practice, f.polarity) for f in key_findings(highlights)]
+    assert order == [("ai_training", "concern"), ("tracking", "concern"), ("sale_of_data", "protective"),
+                     ("user_rights", "protective")]
+    assert all(f.why_important for f in key_findings(highlights))
+
+
+def test_surest_statement_leads_and_doubtful_ones_are_left_out():
+    highlights = [hl("location", "concern", "We may know roughly where you are.", 0.55),
+                  hl("location", "concern", "We collect your precise GPS location.", 0.95),
+                  hl("biometric", "concern", "You can turn face recognition off.", 0.2)]
+    found = key_findings(highlights)
+    assert [(f.practice, f.highlights) for f in found] == [("location", (1,))]
+
+
+def test_never_more_than_twelve():
+    highlights = [hl(p, pol, f"{p} {pol} clause") for p in PRACTICE_IDS for pol in ("concern", "protective")]
+    assert len(candidate_findings(highlights)) == 2 * len(PRACTICE_IDS)
+    assert len(key_findings(highlights)) == MAX_KEY_FINDINGS
+
+
+def test_analysis_leads_with_key_findings_and_keeps_every_highlight():
+    text = ("# Privacy Policy\n\nWe use the content you post to train our artificial intelligence models.\n\n"
+            "We do not sell your personal information.\n\n" + "We use cookies to show you personalised ads.\n\n" * 3)
+    analysis = analyze(text=text, depth="quick")
+    out = analysis.to_dict()
+    assert 1 <= len(out["key_findings"]) <= MAX_KEY_FINDINGS
+    assert set(out["key_findings"][0]) == {"practice", "polarity", "summary", "highlights", "why_important",
+                                           "confidence"}
+    cited = {i for k in out["key_findings"] for i in k["highlights"]}
+    assert cited <= set(range(len(out["highlights"])))
+    assert out["key_findings"][0]["polarity"] == "concern"
