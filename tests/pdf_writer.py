@@ -67,3 +67,13 @@ def pdf_document(pages: list[list[str]] | None = None, *, scanned_pages: int = 0
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+
+
+# A short policy as two PDF pages: wrapped paragraphs, headings, page-number footers.
+COLLECT = ("We collect your email address and the precise location of your device when you use the service, and we "
+           "may share your personal information with advertising partners to show you targeted ads.")
+NO_SALE = "We do not sell your personal information. You can delete your account at any time from the settings page."
+AI = ("We may use the content you upload and publicly available information to train our artificial intelligence "
+      "models.")
+POLICY_PAGES = [["Privacy Policy", "", *wrapped(COLLECT, NO_SALE), "", "1"],
+                ["How we use information", "", *wrapped(AI), "", "Page 2 of 2"]]

@@ -11,15 +11,7 @@ import pytest
 
 from smallprint.cli import main
 from smallprint.pdf import PdfError, read_pdf_text
-from tests.pdf_writer import pdf_document, wrapped
-
-COLLECT = ("We collect your email address and the precise location of your device when you use the service, and we "
-           "may share your personal information with advertising partners to show you targeted ads.")
-NO_SALE = "We do not sell your personal information. You can delete your account at any time from the settings page."
-AI = ("We may use the content you upload and publicly available information to train our artificial intelligence "
-      "models.")
-POLICY_PAGES = [["Privacy Policy", "", *wrapped(COLLECT, NO_SALE), "", "1"],
-                ["How we use information", "", *wrapped(AI), "", "Page 2 of 2"]]
+from tests.pdf_writer import AI, COLLECT, NO_SALE, POLICY_PAGES, pdf_document
 
 
 @pytest.fixture

@@ -6,8 +6,7 @@ import base64
 
 import pytest
 
-from tests.cli.test_pdf_input import POLICY_PAGES
-from tests.pdf_writer import pdf_document
+from tests.pdf_writer import POLICY_PAGES, pdf_document
 
 from .conftest import assert_error, auth_headers
 from .test_openapi import response_schema, validator_for

@@ -5,8 +5,7 @@ import base64
 
 import pytest
 
-from tests.cli.test_pdf_input import POLICY_PAGES
-from tests.pdf_writer import pdf_document
+from tests.pdf_writer import POLICY_PAGES, pdf_document
 
 pytestmark = pytest.mark.slow
 
