@@ -71,12 +71,15 @@ def test_policy_page_is_highlighted_where_the_daemon_found_clauses(launch_chromi
     assert browser.badge(url) == analysis["grade"]["letter"]
 
     # The page's stylesheet sets every background transparent and every border to 0 (!important): marks still show.
+    # Key findings' clauses are filled; the others are painted quietly, with a thin dotted line that still shows.
     styles = page.evaluate("""() => [...document.querySelectorAll('smallprint-mark')].map(m => {
       const s = getComputedStyle(m);
-      return [m.dataset.polarity, s.backgroundColor, s.borderBottomWidth];
+      return [m.dataset.polarity, m.dataset.key, s.backgroundColor, s.borderBottomWidth, s.borderBottomStyle];
     })""")
     colours = {"concern": "rgb(255, 224, 222)", "protective": "rgb(220, 243, 223)", "neutral": "rgb(228, 234, 244)"}
-    assert all(bg == colours[polarity] and width == "2px" for polarity, bg, width in styles), styles[:3]
+    assert all(bg == colours[pol] and width == "2px" for pol, key, bg, width, _ in styles if key == "true"), styles
+    assert all(width == "1px" and line == "dotted" for _, key, _, width, line in styles if key == "false"), styles
+    assert any(key == "true" for _, key, *_ in styles), styles
 
     # Hovering a clause shows its card; moving away hides it.
     page.locator("smallprint-mark").first.hover()
@@ -273,6 +276,20 @@ def test_clauses_new_since_the_last_visit_are_marked(launch_chromium, page_serve
     assert first_section == "changes", "changes must come first in the popup"
     assert popup.locator("#changes li[data-change='added']").count() >= 1
     popup.locator("body").screenshot(path=str(ARTIFACTS / "chromium-popup-changed.png"))
+
+
+def test_paint_all_setting_paints_every_clause_strongly(launch_chromium, page_server):
+    browser = launch_chromium()
+    url = f"{page_server}/policy.html"
+    page, _ = browser.open_until(url, what="the policy page to be painted")
+    quiet_js = """() => [...document.querySelectorAll('smallprint-mark')]
+      .filter(m => getComputedStyle(m).backgroundColor === 'rgba(0, 0, 0, 0)').length"""
+    assert page.evaluate(quiet_js) > 0  # by default only the key findings are filled
+    options = browser.open(f"{browser.origin}/options.html")
+    options.check("#paint-all")
+    options.wait_for_selector("#saved:has-text('Saved.')")
+    wait_for(lambda: page.evaluate(quiet_js) == 0 and page.evaluate(
+        "() => document.querySelectorAll('smallprint-mark').length") > 0, 15, what="every clause to be filled")
 
 
 def test_options_hide_practices_and_turn_sites_off(launch_chromium, page_server):
