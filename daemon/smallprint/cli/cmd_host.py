@@ -35,9 +35,9 @@ def _chosen(args: argparse.Namespace) -> tuple[str, ...]:
         return tuple(dict.fromkeys(requested))
     if args.target_dir is not None:
         raise CliError("with --target-dir, say which --browser the folder is for")
-    found = install.detected_browsers()
     if args.uninstall:
         return install.BROWSERS  # remove whatever is there, installed browser or not
+    found = install.detected_browsers()
     skipped = [b for b in install.BROWSERS if b not in found]
     if not found:
         raise CliError(f"no supported browser found for this user (looked for {', '.join(install.BROWSERS)}); "
