@@ -67,7 +67,8 @@ def readings(policies, cache: Path | None) -> dict[str, list[Highlight]]:
                 sink.flush()
                 print(f"read {name}", file=sys.stderr)
             out[name] = [Highlight(h["block"], h["start"], h["end"], h["text"], h["practice"], h["polarity"],
-                                   h["summary"], h["confidence"], h["explanation"]) for h in cached[(name, digest)]]
+                                   h["summary"], h["confidence"], h["explanation"], h.get("rules_agree", False))
+                          for h in cached[(name, digest)]]
     return out
 
 

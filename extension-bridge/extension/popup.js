@@ -117,7 +117,7 @@ function renderDone(state) {
       const button = el("button", { type: "button", title: k.why_important ?? "" },
         el("span", { class: `dot dot-${k.polarity}`, "aria-hidden": "true" }),
         el("span", { class: "label", text: SP.PRACTICE_LABELS[k.practice] ?? k.practice }),
-        el("span", { class: "counts", text: k.summary ?? "" }));
+        el("span", { class: "counts summary-text", text: k.summary ?? "" }));
       button.addEventListener("click", () => scrollTo(k.highlights[0]));
       keys.append(el("li", { "data-practice": k.practice, "data-polarity": k.polarity }, button));
     }

@@ -55,3 +55,17 @@ def test_analysis_leads_with_key_findings_and_keeps_every_highlight():
     cited = {i for k in out["key_findings"] for i in k["highlights"]}
     assert cited <= set(range(len(out["highlights"])))
     assert out["key_findings"][0]["polarity"] == "concern"
+
+
+def test_two_readers_agreeing_make_a_surer_key_finding():
+    def agreed(practice, polarity, text, confidence):
+        return Highlight("b0", 0, len(text), text, practice, polarity, "s", confidence, "e", rules_agree=True)
+
+    # The reader is cautious about a sale; with the rules reading it too, a severe practice is led with.
+    sale = agreed("sale_of_data", "concern", "We may sell your personal information.", 0.1)
+    assert [(f.practice, f.polarity) for f in key_findings([sale])] == [("sale_of_data", "concern")]
+    # A common practice needs more than agreement: the bonus lifts a near miss over the cut-off, not a long shot.
+    assert key_findings([agreed("tracking", "concern", "We use cookies.", 0.45)])
+    assert not key_findings([agreed("tracking", "concern", "We use cookies.", 0.2)])
+    # The rules alone (no agreement) never make a key finding of a doubtful reading.
+    assert not key_findings([hl("biometric", "concern", "You can turn face recognition off.", 0.45)])

@@ -123,7 +123,8 @@ def render_diff_text(diff, *, old: str, new: str, show_all: bool = False) -> str
         for c in shown:
             what = (f"[{practice_label(c.practice)} · {c.polarity}] {c.summary}" if c.practice
                     else "[no data practice]")
-            lines.append(f"  {_SIGN[kind]} {what}")
+            repeats = f" (in {c.occurrences} places)" if c.occurrences > 1 else ""
+            lines.append(f"  {_SIGN[kind]} {what}{repeats}")
             if kind == "changed":
                 lines += _wrap(f"was: {c.old_text}", "      ")
                 lines += _wrap(f"now: {c.text}", "      ")
@@ -133,7 +134,9 @@ def render_diff_text(diff, *, old: str, new: str, show_all: bool = False) -> str
     if hidden:
         lines.append(f"{hidden} other clause{'s' if hidden != 1 else ''} changed without stating a data practice "
                      "(--all lists them).")
-    lines.append(f"{diff.unchanged} clauses unchanged (reordering, wrapping and formatting ignored).")
+    old_n, new_n = diff.statements
+    lines.append(f"{diff.unchanged} of the new version's {new_n} distinct statements unchanged (the old one had "
+                 f"{old_n}; repeats count once; reordering, wrapping and formatting ignored).")
     return "\n".join(lines) + "\n"
 
 

@@ -114,6 +114,8 @@ SCHEMAS: dict[str, dict] = {
     "Highlight": _object({
         "block": STR, "start": {"type": "integer", "minimum": 0}, "end": {"type": "integer", "minimum": 0},
         "text": STR, "practice": STR, "polarity": POLARITY, "summary": STR, "confidence": NUM, "explanation": STR,
+        "rules_agree": {"type": "boolean",
+                        "description": "full depth: the rules read the same practice and polarity as the reader"},
     }),
     "PracticeFinding": _object({
         "practice": STR, "label": STR, "polarity": POLARITY,

@@ -135,6 +135,7 @@ def _read_fully(blocks: Sequence[Block], opp115_head: bool
     for unit, found, rule_reading in zip(units, readings, rules_of):
         for practice, polarity, probability in found:
             explanation = f"reader: {practice} {polarity} p={probability:.2f}"
+            agree = False
             if practice in rule_reading:
                 rule_polarity, why = rule_reading[practice]
                 explanation += f"; rules: {why}" + ("" if rule_polarity == polarity else f" (rules read {rule_polarity})")
@@ -144,8 +145,10 @@ def _read_fully(blocks: Sequence[Block], opp115_head: bool
                     explanation = (f"rules: {why}; shown although the reader gives it little weight "
                                    f"(p={probability:.2f}): a severe practice")
                     probability = RULES_ONLY_CONFIDENCE
+                else:
+                    agree = rule_polarity == polarity
             highlights.append(Highlight(unit.block, unit.start, unit.end, unit.text, practice, polarity,
-                                        summarize(practice, polarity, unit.text), probability, explanation))
+                                        summarize(practice, polarity, unit.text), probability, explanation, agree))
     if not opp115_head:
         return tuple(highlights), None
     readable = [b for b in blocks if b.text.strip()]

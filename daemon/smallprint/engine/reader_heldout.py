@@ -59,7 +59,8 @@ def key_finding_figures(policies, units_by_policy, cut, min_confidence: float) -
         locator = TextLocator(policy.text)
         highlights = [Highlight("b", 0, len(text), text, practice, polarity, "",
                                 # a severe practice read on the rules' word alone: as the engine (pipeline.py)
-                                probability if probability >= cut[1] else 0.45, "")
+                                probability if probability >= cut[1] else 0.45, "",
+                                probability >= cut[1] and rule_practices(text).get(practice) == polarity)
                       for text, probs in units_by_policy.get(policy.name, ())
                       for practice, polarity, probability in _readings(probs, text, cut)]
         findings = candidate_findings(highlights, min_confidence)[:MAX_KEY_FINDINGS]

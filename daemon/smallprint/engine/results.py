@@ -29,12 +29,16 @@ class Highlight:
     summary: str
     confidence: float
     explanation: str  # what fired: recognizer or model, and the cue words
+    # At full depth: the rules read the same practice with the same polarity as the learned reader. Two readers
+    # agreeing make a surer key finding (key_findings.py); at quick depth the rules are the only reader: False.
+    rules_agree: bool = False
 
     def to_dict(self) -> dict:
         return {
             "block": self.block, "start": self.start, "end": self.end, "text": self.text,
             "practice": self.practice, "polarity": self.polarity, "summary": self.summary,
             "confidence": round(self.confidence, 3), "explanation": self.explanation,
+            "rules_agree": self.rules_agree,
         }
 
 

@@ -75,6 +75,8 @@ def _change_html(change: ClauseChange) -> str:
             body += f'<p class="sp-small">Now reads: {_painted(change.text, change)}</p>'
     else:
         body = f"<p>{_painted(change.text, change, removed=change.change == 'removed')}</p>"
+    if change.occurrences > 1:
+        body += f'<p class="sp-small sp-muted">The same change in {change.occurrences} places, shown once.</p>'
     return (f'<div class="sp-change sp-change-{change.change}"><span class="sp-what">{_WHAT[change.change]}</span>'
             f"{_practice_line(change)}{body}</div>")
 
@@ -92,7 +94,8 @@ def render_diff_html(diff: PolicyDiff, *, old_name: str, new_name: str, generate
     other = [c for c in everything if not c.is_data_use]
     since = format_since(diff.since)
     counts = (f"{len(diff.added)} added, {len(diff.removed)} removed, {len(diff.changed)} changed, "
-              f"{diff.unchanged} unchanged; {len(data_use)} of the changes are about data practices")
+              f"{diff.unchanged} unchanged of {diff.statements[1]} distinct statements (repeats count once); "
+              f"{len(data_use)} of the changes are about data practices")
     main = (_section("Changes about your data", data_use) or
             '<p class="sp-muted">No clause about a data practice was added, removed or changed.</p>')
     if other:
