@@ -25,9 +25,17 @@ def require(condition: bool, why: str) -> None:
     pytest.skip(why)
 
 
+def missing_shared_data_reason(shared: Path = SHARED) -> str:
+    """Why the shared data is not there, and how to point the tests at it."""
+    why = f"shared data not found at {shared / 'data'}"
+    if (shared / "policies").is_dir() or shared.name == "data":
+        why += f" (SMALLPRINT_SHARED={shared} names the data folder itself)"
+    return why + "; set SMALLPRINT_SHARED to the folder that holds `data` (default: ../shared beside the checkout)"
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    require(SHARED_DATA.is_dir(), f"shared data not found at {SHARED_DATA}")
+    require(SHARED_DATA.is_dir(), missing_shared_data_reason())
     return SHARED_DATA
 
 

@@ -353,6 +353,10 @@ def evaluate_defaults(data: Path | None = None, depth: str = "full") -> dict:
                     negatives=data / "negatives", sentences=sentences if sentences.is_dir() else None, depth=depth)
 
 
+def _measure(value: float, defined: bool, width: int) -> str:
+    return f"{value:{width}.3f}" if defined else f"{'-':>{width}s}"
+
+
 def format_table(result: dict) -> str:
     """The readable view of an evaluation result."""
     lines = []
@@ -402,8 +406,11 @@ def format_table(result: dict) -> str:
                      f"  (macro over {len(pra['macro_over'])} practices with >= {MIN_POINTS_FOR_MACRO} points)")
         lines.append(f"  {'practice':24s} {'points':>6s} {'recall':>7s} {'prec.':>7s} {'polarity':>9s}")
         for practice, v in pra["per_practice"].items():
-            lines.append(f"  {practice:24s} {v['points']:6d} {v['recall']:7.3f} {v['precision']:7.3f}"
-                         f" {v['polarity_accuracy']:9.3f}")
+            # A practice with no points has no recall or polarity to measure, one never highlighted no precision:
+            # "-" there, not a 0.000 that reads as a failure.
+            has_points, highlighted = v["points"] > 0, v.get("highlighted", 1) > 0
+            lines.append(f"  {practice:24s} {v['points']:6d} {_measure(v['recall'], has_points, 7)}"
+                         f" {_measure(v['precision'], highlighted, 7)} {_measure(v['polarity_accuracy'], has_points, 9)}")
         lines.append("")
     if result.get("seconds"):
         lines.append("seconds: " + ", ".join(f"{k} {v}" for k, v in result["seconds"].items()))

@@ -242,8 +242,37 @@ def serve(frames_in: BinaryIO, writer: FrameWriter, bridge: Bridge, max_frame: i
     return 0
 
 
+NOT_FOR_TERMINALS = """\
+smallprint-bridge {version}: the native-messaging host that the smallprint browser extension starts.
+It speaks length-prefixed JSON frames with the browser over stdin and stdout (extension-bridge/PROTOCOL.md),
+not to a person at a terminal, so it is not run by hand:
+  smallprint install-host    registers it with your browsers
+  smallprint status          says whether the daemon it talks to is running
+"""
+# Exit status 2, as for a usage error: the bridge was started by a person, not by a browser.
+USAGE_EXIT = 2
+
+
+def _started_by_a_person(argv: list[str]) -> bool:
+    """A browser gives the bridge pipes and its own arguments (an origin, or a manifest path and an add-on id),
+    never a terminal on stdin and never --help."""
+    if any(arg in ("-h", "--help") for arg in argv):
+        return True
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (OSError, ValueError):
+        return False
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv in (["-V"], ["--version"]):
+        print(f"smallprint-bridge {_bridge_version()}")
+        return 0
+    if _started_by_a_person(argv):
+        # Before stdout is claimed for frames: a terminal gets words, and the bridge does not wait for frames.
+        sys.stderr.write(NOT_FOR_TERMINALS.format(version=_bridge_version()))
+        return USAGE_EXIT
     frames_in, frames_out = _claim_stdio()
     _setup_logging()
     # Chromium passes the caller's origin, Firefox the manifest path and add-on id: informative only.

@@ -87,8 +87,13 @@ def chromium_extension_id(public_key_b64: str) -> str:
 
 
 def default_extension_dir() -> Path:
-    """The unpacked extension that ships next to this package (extension-bridge/extension)."""
-    return Path(__file__).resolve().parent.parent / "extension"
+    """The unpacked extension that ships with this installation: inside the package when installed from a wheel
+    (setup.py copies it there), else the source checkout's extension-bridge/extension (an editable install)."""
+    package = Path(__file__).resolve().parent
+    packaged = package / "extension"
+    if (packaged / "manifest.json").is_file():
+        return packaged
+    return package.parent / "extension"
 
 
 def read_extension_ids(extension_dir: Path) -> ExtensionIds:
@@ -148,13 +153,49 @@ def placements(browsers: tuple[str, ...], target_dir: Path | None = None, *, pla
     return [Placement(b, home / folders[b] / MANIFEST_FILE) for b in browsers]
 
 
+# The commands that start each browser (Linux and other Unix: on PATH), and the macOS application bundles.
+_COMMANDS = {
+    "chrome": ("google-chrome", "google-chrome-stable"),
+    "chromium": ("chromium", "chromium-browser"),
+    "brave": ("brave-browser", "brave"),
+    "edge": ("microsoft-edge", "microsoft-edge-stable"),
+    "vivaldi": ("vivaldi", "vivaldi-stable"),
+    "firefox": ("firefox", "firefox-esr"),
+}
+_MAC_APPS = {
+    "chrome": "Google Chrome.app", "chromium": "Chromium.app", "brave": "Brave Browser.app",
+    "edge": "Microsoft Edge.app", "vivaldi": "Vivaldi.app", "firefox": "Firefox.app",
+}
+
+
+def _profile_in_use(profile_root: Path, hosts_folder: str) -> bool:
+    """The browser has run for this user: its folder holds more than the host folder install-host itself made
+    (an earlier install-host on a machine without the browser must not make it look installed)."""
+    try:
+        return any(child.name != hosts_folder for child in profile_root.iterdir())
+    except OSError:
+        return False
+
+
+def browser_installed(browser: str, *, platform: str = sys.platform, home: Path | None = None) -> bool:
+    """Whether `browser` is installed for this user: its command or application exists, or its profile is used."""
+    home = home or Path.home()
+    if platform == "darwin":
+        app = _MAC_APPS[browser]
+        if (Path("/Applications") / app).is_dir() or (home / "Applications" / app).is_dir():
+            return True
+    elif any(shutil.which(command) for command in _COMMANDS[browser]):
+        return True
+    hosts = Path((_MAC_DIRS if platform == "darwin" else _LINUX_DIRS)[browser])
+    return _profile_in_use(home / hosts.parent, hosts.name)
+
+
 def detected_browsers(*, platform: str = sys.platform, home: Path | None = None) -> tuple[str, ...]:
-    """The browsers whose per-user folder exists (used when no --browser is given); all of them on Windows."""
+    """The browsers installed for this user (used when no --browser is given); all of them on Windows, where a
+    registry key for a browser that is absent does nothing."""
     if platform.startswith("win"):
         return BROWSERS
-    home = home or Path.home()
-    folders = _MAC_DIRS if platform == "darwin" else _LINUX_DIRS
-    return tuple(b for b in BROWSERS if (home / folders[b]).parent.is_dir())
+    return tuple(b for b in BROWSERS if browser_installed(b, platform=platform, home=home))
 
 
 def install(browsers: tuple[str, ...], target_dir: Path | None = None, extension_dir: Path | None = None,

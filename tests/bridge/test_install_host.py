@@ -139,3 +139,44 @@ def test_mistakes_get_one_clear_line(tmp_path, monkeypatch, args, message):
     result = smallprint("install-host", *args, home=tmp_path)
     assert result.returncode != 0 and message in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def plain_run(*args: str, home: Path, path: Path) -> subprocess.CompletedProcess:
+    """install-host with a PATH that holds only `path` (the browsers' commands a test puts there)."""
+    env = {**os.environ, "SMALLPRINT_HOME": str(home), "HOME": str(home / "user"), "PATH": str(path)}
+    return subprocess.run([sys.executable, "-m", "smallprint", *args], capture_output=True, text=True, env=env,
+                          timeout=60)
+
+
+def test_without_browser_only_installed_browsers_get_a_manifest_and_the_others_are_named(tmp_path):
+    commands = tmp_path / "bin"
+    commands.mkdir()
+    launcher = commands / "chromium"  # Chromium is installed (its command is on PATH) ...
+    launcher.write_text("#!/bin/sh\n")
+    launcher.chmod(0o755)
+    user = tmp_path / "user"
+    (user / ".mozilla" / "firefox").mkdir(parents=True)  # ... and Firefox has a profile (it has run)
+    result = plain_run("install-host", home=tmp_path, path=commands)
+    assert result.returncode == 0, result.stderr
+    assert "installed chromium" in result.stdout and "installed firefox" in result.stdout
+    assert "skipped (not installed for this user): chrome, brave, edge, vivaldi" in result.stdout
+    made = sorted(p.relative_to(user).as_posix() for p in user.rglob("org.smallprint.bridge.json"))
+    assert made == [".config/chromium/NativeMessagingHosts/org.smallprint.bridge.json",
+                    ".mozilla/native-messaging-hosts/org.smallprint.bridge.json"]
+    assert sorted(p.name for p in (user / ".config").iterdir()) == ["chromium"]  # no folders for absent browsers
+
+    # Without the command, the folder install-host made itself does not make Chromium look installed next time.
+    launcher.unlink()
+    again = plain_run("install-host", home=tmp_path, path=commands)
+    assert again.returncode == 0 and "installed chromium" not in again.stdout and "installed firefox" in again.stdout
+
+
+def test_without_any_browser_nothing_is_written_and_it_says_so(tmp_path):
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    result = plain_run("install-host", home=tmp_path, path=empty)
+    assert result.returncode == 1 and "no supported browser found" in result.stderr and "--browser" in result.stderr
+    assert not (tmp_path / "user").exists() or not any((tmp_path / "user").rglob("*"))
+    # Naming one still works on such a machine (a browser installed elsewhere, a custom profile).
+    named = plain_run("install-host", "--browser", "vivaldi", home=tmp_path, path=empty)
+    assert named.returncode == 0 and "installed vivaldi" in named.stdout

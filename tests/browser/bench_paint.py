@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 from tests.bridge.harness import stop_daemon
-from tests.conftest import ROOT, SHARED_DATA
+from tests.conftest import ROOT, SHARED_DATA, missing_shared_data_reason
 
 from .harness import PAGES_DIR, ChromiumSession, FirefoxSession, PageHandler, geckodriver_path, install_host, painted
 
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.out = args.out or ROOT / "test-artifacts" / f"bench-paint-{args.browser}.json"
     if not (SHARED_DATA / "policies").is_dir():
-        print(f"shared data not found at {SHARED_DATA}", file=sys.stderr)
+        print(missing_shared_data_reason(), file=sys.stderr)
         return 2
 
     from playwright.sync_api import sync_playwright

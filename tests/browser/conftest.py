@@ -13,8 +13,8 @@ from tests.bridge.harness import stop_daemon
 
 from tests.conftest import require
 
-from .harness import (ARTIFACTS, CHROMIUM, FIREFOX, PAGES_DIR, ChromiumSession, FirefoxSession, PageHandler, geckodriver_path,
-                      install_host)
+from .harness import (ARTIFACTS, CHROMIUM, EXTENSION_DIR, FIREFOX, PAGES_DIR, ChromiumSession, FirefoxSession,
+                      PageHandler, geckodriver_path, install_host)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -63,12 +63,12 @@ def launch_chromium(playwright_driver, bridge_home, tmp_path):
     """launch_chromium(install=True, **bridge_settings) -> ChromiumSession; closed after the test."""
     sessions = []
 
-    def launch(install: bool = True, **settings: str) -> ChromiumSession:
+    def launch(install: bool = True, extension_dir: Path = EXTENSION_DIR, **settings: str) -> ChromiumSession:
         profile = tmp_path / f"chromium-profile-{len(sessions)}"
         profile.mkdir()
         if install:
             install_host(profile / "NativeMessagingHosts", bridge_home, "chromium", **settings)
-        session = ChromiumSession(playwright_driver, profile)
+        session = ChromiumSession(playwright_driver, profile, extension_dir)
         sessions.append(session)
         return session
 
@@ -88,12 +88,12 @@ def launch_firefox(bridge_home, tmp_path, monkeypatch):
     monkeypatch.setenv("SE_OFFLINE", "true")  # Selenium must not try to download drivers
     sessions = []
 
-    def launch(install: bool = True, **settings: str) -> FirefoxSession:
+    def launch(install: bool = True, addon: Path = EXTENSION_DIR, **settings: str) -> FirefoxSession:
         home = tmp_path / f"firefox-home-{len(sessions)}"
         home.mkdir()
         if install:
             install_host(home / ".mozilla" / "native-messaging-hosts", bridge_home, "firefox", **settings)
-        session = FirefoxSession(home, geckodriver, tmp_path / f"geckodriver-{len(sessions)}.log")
+        session = FirefoxSession(home, geckodriver, tmp_path / f"geckodriver-{len(sessions)}.log", addon)
         sessions.append(session)
         return session
 

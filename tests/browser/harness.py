@@ -163,6 +163,26 @@ def extension_ids():
     return read_extension_ids(EXTENSION_DIR)
 
 
+def chromium_id_of(extension_dir: Path) -> str:
+    """The id Chromium gives the extension in `extension_dir` (a Chromium package has no gecko id to read)."""
+    from smallprint_bridge.install import chromium_extension_id
+
+    return chromium_extension_id(json.loads((extension_dir / "manifest.json").read_text(encoding="utf-8"))["key"])
+
+
+def files_named_by(manifest: dict) -> list[str]:
+    """Every file an extension manifest names (icons, scripts, pages), relative to the extension's folder."""
+    background = manifest.get("background", {})
+    action = manifest.get("action", {})
+    named = [*manifest.get("icons", {}).values(), *background.get("scripts", []),
+             *filter(None, [background.get("service_worker"), action.get("default_popup"),
+                            manifest.get("options_ui", {}).get("page")]),
+             *action.get("default_icon", {}).values()]
+    for script in manifest.get("content_scripts", []):
+        named += [*script.get("js", []), *script.get("css", [])]
+    return named
+
+
 def wait_for(predicate, timeout: float = PAINT_TIMEOUT_S, interval: float = 0.1, what: str = "condition"):
     deadline = time.monotonic() + timeout
     while True:
@@ -251,12 +271,14 @@ class ChromiumSession:
     """One headless Chromium with the unpacked extension, in a fresh profile whose NativeMessagingHosts folder
     holds the host manifest (browser-testing.md: that folder is read when --user-data-dir is given)."""
 
-    def __init__(self, playwright, profile: Path):
+    def __init__(self, playwright, profile: Path, extension_dir: Path = EXTENSION_DIR, env: dict | None = None):
+        """`extension_dir`: the unpacked extension to load (an installed wheel's, a store package's); `env`: the
+        browser's environment, which the native host it starts inherits (default: the test's)."""
         self.profile = profile
-        self.extension_id = extension_ids().chromium
+        self.extension_id = chromium_id_of(extension_dir)
         self.context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, headless=True,
-            args=[*CHROMIUM_FLAGS, f"--load-extension={EXTENSION_DIR}", f"--disable-extensions-except={EXTENSION_DIR}"])
+            str(profile), executable_path=CHROMIUM, headless=True, env=env,
+            args=[*CHROMIUM_FLAGS, f"--load-extension={extension_dir}", f"--disable-extensions-except={extension_dir}"])
         self._extension_page = None
 
     @property
@@ -353,7 +375,8 @@ class FirefoxSession:
     """Headless Firefox ESR with the extension as a temporary add-on. Its HOME is a temporary folder holding
     .mozilla/native-messaging-hosts/, so only the test's host manifest is found."""
 
-    def __init__(self, home: Path, geckodriver: Path, log: Path):
+    def __init__(self, home: Path, geckodriver: Path, log: Path, addon: Path = EXTENSION_DIR):
+        """`addon`: the extension's folder, or a packaged add-on (.zip/.xpi) such as the store package."""
         import uuid
 
         from selenium import webdriver
@@ -372,7 +395,7 @@ class FirefoxSession:
         self.driver = webdriver.Firefox(options=options, service=service)
         try:
             self.driver.set_script_timeout(30)
-            self.driver.install_addon(str(EXTENSION_DIR), temporary=True)
+            self.driver.install_addon(str(addon), temporary=True)
             self.page_handle = self.driver.current_window_handle
             self.extension_handle = self.open_extension_page("options.html")
             self.driver.switch_to.window(self.page_handle)

@@ -9,7 +9,7 @@ import pytest
 from smallprint.taxonomy import POLICY_KINDS, PRACTICES
 from smallprint_bridge.install import HOST_NAME, read_extension_ids
 
-from .harness import EXTENSION_DIR
+from .harness import EXTENSION_DIR, files_named_by
 
 pytestmark = pytest.mark.browser
 
@@ -42,8 +42,8 @@ def test_permissions_are_minimal():
 
 
 def test_every_file_the_manifest_names_exists():
-    named = [*MANIFEST["icons"].values(), *MANIFEST["background"]["scripts"], MANIFEST["background"]["service_worker"],
-             *MANIFEST["content_scripts"][0]["js"], MANIFEST["action"]["default_popup"], MANIFEST["options_ui"]["page"]]
+    named = files_named_by(MANIFEST)
+    assert {"background.js", "content.js", "popup.html", "options.html", "icons/icon-128.png"} <= set(named)
     missing = [name for name in named if not (EXTENSION_DIR / name).is_file()]
     assert not missing
 

@@ -59,3 +59,21 @@ def test_a_broken_line_names_file_and_line(tmp_path, capsys):
     assert main(["eval", "--tosdr", str(bad)]) == 1
     err = capsys.readouterr().err
     assert "points.jsonl:2" in err and "Traceback" not in err
+
+
+def test_the_table_shows_no_figure_where_there_is_nothing_to_measure(tmp_path, capsys, smallprint_home):
+    # Two ToS;DR-format points about sale of data only: the other practices the engine highlights in them have no
+    # points, so no recall and no polarity accuracy (a 0.000 there read as a failure).
+    points = [{"id": 1, "service": "a", "practice": "sale_of_data", "polarity": "protective",
+               "text": "We do not sell your personal information to anyone."},
+              {"id": 2, "service": "b", "practice": "sale_of_data", "polarity": "concern",
+               "text": "We sell your personal information and your precise location to advertisers."}]
+    (tmp_path / "points.jsonl").write_text("\n".join(json.dumps(p) for p in points) + "\n", encoding="utf-8")
+    assert main(["eval", "--tosdr", str(tmp_path / "points.jsonl"), "--depth", "quick"]) == 0
+    rows = {line.split()[0]: line.split()[1:] for line in capsys.readouterr().out.splitlines()
+            if line.startswith("  ") and len(line.split()) == 5}
+    assert rows["sale_of_data"][0] == "2" and "-" not in rows["sale_of_data"]
+    no_points = {practice: row for practice, row in rows.items() if row[0] == "0"}
+    assert no_points, f"no practice without points was highlighted: {rows}"
+    for row in no_points.values():
+        assert row[1] == "-" and row[3] == "-" and row[2] != "-"  # recall and polarity: none; precision: measured

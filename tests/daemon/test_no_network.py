@@ -6,12 +6,15 @@ not loopback or a local (AF_UNIX) socket.
 """
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 import sys
 import time
 
 import pytest
+
+from tests.pdf_writer import POLICY_PAGES, pdf_document
 
 from .conftest import run_cli, start_daemon, subprocess_env
 
@@ -99,7 +102,8 @@ def test_serving_and_analysing_makes_no_outbound_connection(tmp_path, guarded_en
     try:
         token = daemon.token(env_extra=extra)
         for body in ({"html": PAGE, "url": "https://example.com/privacy", "title": "Privacy Policy"},
-                     {"text": "We share your data with advertising partners.", "url": "https://example.com/terms"}):
+                     {"text": "We share your data with advertising partners.", "url": "https://example.com/terms"},
+                     {"pdf": base64.b64encode(pdf_document(POLICY_PAGES)).decode(), "url": "https://example.com/p.pdf"}):
             status, analysis = daemon.request("POST", "/v1/analyze", body, token=token)
             assert status == 200, analysis
         assert run_cli(home, "status", **extra).returncode == 0

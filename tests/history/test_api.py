@@ -187,3 +187,25 @@ async def test_a_quick_reading_is_not_remembered_the_full_one_is(api):
     assert (await get(api, "/v1/sites"))["sites"] == []
     full = await analyze(api, POLICY, depth="full")
     assert full["depth"] == "full" and full["history"]["recorded"] is True
+
+
+async def test_delete_forgets_a_site_as_the_forget_command_does(api):
+    await analyze(api, POLICY)
+    await analyze(api, POLICY_WITH_AI)
+    await analyze(api, POLICY, url="https://other.example/privacy")
+    refused = await api.delete("/v1/sites/example.co.uk")  # no token
+    assert refused.status == 401 and (await refused.json())["error"]["code"] == "unauthorized"
+    assert len((await get(api, "/v1/sites/example.co.uk/versions"))["versions"]) == 2
+
+    response = await api.delete("/v1/sites/www.example.co.uk", headers=AUTH)  # a host is reduced to its site
+    body = await response.json()
+    assert response.status == 200 and body == {"site": "example.co.uk", "deleted_versions": 2}
+    document = await openapi(api)
+    validator_for(document, response_schema(document, "/v1/sites/{site}", "DELETE", 200)).validate(body)
+    await get(api, "/v1/sites/example.co.uk/versions", status=404)
+    assert [s["site"] for s in (await get(api, "/v1/sites"))["sites"]] == ["other.example"]  # others untouched
+
+    again = await api.delete("/v1/sites/example.co.uk", headers=AUTH)
+    assert again.status == 200 and (await again.json())["deleted_versions"] == 0
+    bad = await api.delete("/v1/sites/not a site", headers=AUTH)
+    assert bad.status == 400 and (await bad.json())["error"]["code"] == "invalid_request"

@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "cmd_eval",      # eval [--opp115 ...] (engine accuracy)
     "cmd_serve",     # serve, status, token (daemon)
     "cmd_host",      # install-host (native-messaging bridge)
+    "cmd_autostart",  # autostart enable|disable (daemon at login)
     "cmd_history",   # diff, history, forget (policy memory)
 )
 
@@ -30,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     from smallprint import __version__
 
     parser = argparse.ArgumentParser(prog="smallprint", description="What privacy policies really say, read locally.")
-    parser.add_argument("--version", action="version", version=f"smallprint {__version__}")
+    parser.add_argument("-V", "--version", action="version", version=f"smallprint {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import CliError
 from .inputs import read_document
+from .output_guard import refuse_overwriting_inputs
 
 FORMATS = ("text", "json", "html")
 
@@ -39,6 +40,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    refuse_overwriting_inputs(args.out, [args.path])
     document = read_document(args.path)
     if document.note:
         print(f"smallprint: note: {document.note}", file=sys.stderr)

@@ -79,6 +79,8 @@ def _analyse(path: str) -> dict:
 def run_diff(args) -> int:
     if args.old == "-" and args.new == "-":
         raise CliError("only one of OLD and NEW can be stdin (-)")
+    from .output_guard import refuse_overwriting_inputs
+    refuse_overwriting_inputs(args.out, [args.old, args.new])
     from smallprint.history.diff import diff_analyses
 
     diff = diff_analyses(_analyse(args.old), _analyse(args.new), since=args.since or since_label(args.old))

@@ -15,7 +15,8 @@ def register(subparsers) -> None:
         description="Write the native-messaging host manifest that lets the smallprint extension start "
                     "smallprint-bridge, then say how to load the extension.")
     parser.add_argument("--browser", choices=BROWSERS + ("all",), action="append", dest="browsers",
-                        help="which browser (repeatable); default: every browser found for this user")
+                        help="which browser (repeatable); default: every browser installed for this user "
+                             "(the others are skipped, and named)")
     parser.add_argument("--target-dir", type=Path, metavar="DIR",
                         help="write the manifest into DIR instead of the browser's folder (custom profiles, tests)")
     parser.add_argument("--extension-dir", type=Path, metavar="DIR",
@@ -34,7 +35,16 @@ def _chosen(args: argparse.Namespace) -> tuple[str, ...]:
         return tuple(dict.fromkeys(requested))
     if args.target_dir is not None:
         raise CliError("with --target-dir, say which --browser the folder is for")
-    return install.detected_browsers() or install.BROWSERS
+    if args.uninstall:
+        return install.BROWSERS  # remove whatever is there, installed browser or not
+    found = install.detected_browsers()
+    skipped = [b for b in install.BROWSERS if b not in found]
+    if not found:
+        raise CliError(f"no supported browser found for this user (looked for {', '.join(install.BROWSERS)}); "
+                       "name one with --browser")
+    if skipped:
+        print(f"skipped (not installed for this user): {', '.join(skipped)}; name one with --browser to add it anyway")
+    return found
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,4 +1,5 @@
-"""`smallprint serve`, `smallprint status`, `smallprint token`: run, inspect and authenticate to the daemon.
+"""`smallprint serve`, `smallprint stop`, `smallprint status`, `smallprint token`: run, stop, inspect and authenticate
+to the daemon.
 
 Imports of aiohttp and keyring happen inside the commands, so other commands do not pay for them.
 """
@@ -26,6 +27,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                             "background, whose stderr would otherwise grow without rotation); start-up errors "
                             "still go to stderr")
     serve.set_defaults(func=run_serve)
+
+    stop = subparsers.add_parser("stop", help="stop the running daemon (as Ctrl+C would)",
+                                 description="Ask the running daemon to finish its requests in flight and exit, "
+                                             "and wait until it has. Exit status 0 also when none was running.")
+    stop.set_defaults(func=run_stop)
 
     status = subparsers.add_parser("status", help="is the daemon running, where are its files, which token store",
                                    description="Exit status: 0 when the daemon runs, 3 when it does not.")
@@ -66,6 +72,20 @@ def run_serve(args: argparse.Namespace) -> int:
               console=None if args.log_file_only else sys.stderr)
     except ServeError as exc:
         raise CliError(str(exc)) from None
+    return 0
+
+
+def run_stop(args: argparse.Namespace) -> int:
+    from ..daemon.stopping import StopError, stop_daemon
+
+    try:
+        stopped = stop_daemon()
+    except StopError as exc:
+        raise CliError(str(exc)) from None
+    if stopped is None:
+        print("smallprint daemon: not running; nothing to stop")
+    else:
+        print(f"smallprint daemon at {stopped.url} (pid {stopped.pid}) stopped")
     return 0
 
 

@@ -1,4 +1,5 @@
-"""Reading a document for the command line: a file or stdin, in whatever encoding it came in, as text or HTML.
+"""Reading a document for the command line: a file or stdin, in whatever encoding it came in, as text or HTML
+(or a PDF's text).
 
 Shared by the commands that take files (`analyze`, and `diff` may use it too). Failures are `CliError`s with one
 clear line, never a traceback.
@@ -11,6 +12,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..pdf import PdfError, looks_like_pdf, read_pdf_text
 from . import CliError
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
@@ -41,7 +43,7 @@ class Document:
 def read_document(path: str, *, stdin=None) -> Document:
     """Read PATH (or stdin when PATH is "-") and decide text vs HTML.
 
-    `.html`/`.htm` files are HTML; stdin is HTML when it looks like a page or a fragment of one; all else is text
+    A PDF (by its header, or a `.pdf` name) is read for its text (smallprint.pdf); `.html`/`.htm` files are HTML; stdin is HTML when it looks like a page or a fragment of one; all else is text
     (plain or Markdown).
     """
     if path == "-":
@@ -53,6 +55,11 @@ def read_document(path: str, *, stdin=None) -> Document:
         name = path
     if not data.strip():
         raise CliError(f"nothing to analyse: {name} is empty")
+    if looks_like_pdf(data) or (path != "-" and Path(path).suffix.lower() == ".pdf"):
+        try:
+            return Document(name=name, content=read_pdf_text(data), is_html=False)
+        except PdfError as exc:
+            raise CliError(f"cannot analyse {name}: {exc}") from None
     content, note = decode_bytes(data, name, html_hint=path != "-" and Path(path).suffix.lower() in HTML_SUFFIXES)
     if path == "-":
         is_html = looks_like_html(content)

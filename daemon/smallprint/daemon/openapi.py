@@ -67,6 +67,9 @@ def _components_responses() -> dict[str, dict]:
     return responses
 
 
+# Standard base64 (RFC 4648 section 4, padded), exactly what the server's strict decoding accepts.
+BASE64_PATTERN = r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
+
 SCHEMAS: dict[str, dict] = {
     "Error": _object({"error": _object({
         "code": {"type": "string", "enum": list(ERROR_CODES), "description": "Stable; see docs/API.md."},
@@ -76,7 +79,7 @@ SCHEMAS: dict[str, dict] = {
     "RequestBlock": {**_object({"id": STR, "text": STR, "tag": {"type": "string", "description": "h1..h6, p, li, td"}},
                                required=["id", "text"])},
     "AnalyzeRequest": {
-        "description": "Exactly one of text, html or blocks (null counts as absent). Other keys are ignored.",
+        "description": "Exactly one of text, html, blocks or pdf (null counts as absent). Other keys are ignored.",
         "type": "object",
         "properties": {
             "text": {"type": ["string", "null"], "description": "Plain text; paragraphs separated by blank lines."},
@@ -84,6 +87,10 @@ SCHEMAS: dict[str, dict] = {
             "blocks": {"type": ["array", "null"], "items": _ref("RequestBlock"),
                        "description": "Reading-order blocks as the extension extracts them; ids must be unique "
                                       "(the engine refuses duplicates with 422)."},
+            "pdf": {"type": ["string", "null"], "contentEncoding": "base64", "contentMediaType": "application/pdf",
+                    "pattern": BASE64_PATTERN,
+                    "description": "A PDF file, base64-encoded; its text is read (a scanned PDF without text is "
+                                   "refused with 422)."},
             "url": NULLABLE_STR,
             "title": NULLABLE_STR,
             "depth": {"type": ["string", "null"], "enum": ["full", "quick", None],
@@ -99,8 +106,8 @@ SCHEMAS: dict[str, dict] = {
         "oneOf": [
             {"required": [chosen], "properties": {
                 name: ({"type": "array" if name == "blocks" else "string"} if name == chosen else {"type": "null"})
-                for name in ("text", "html", "blocks")}}
-            for chosen in ("text", "html", "blocks")
+                for name in ("text", "html", "blocks", "pdf")}}
+            for chosen in ("text", "html", "blocks", "pdf")
         ],
     },
     "Block": _object({"id": STR, "text": STR, "tag": STR}),

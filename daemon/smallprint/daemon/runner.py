@@ -15,6 +15,7 @@ A process that overruns its limit cannot be interrupted from outside, so the run
 from __future__ import annotations
 
 import asyncio
+import base64
 import concurrent.futures
 import hashlib
 import json
@@ -31,7 +32,7 @@ from typing import Any, Mapping
 
 log = logging.getLogger("smallprint.daemon")
 
-INPUT_FIELDS = ("text", "html", "blocks")
+INPUT_FIELDS = ("text", "html", "blocks", "pdf")
 
 
 class AnalysisTimeout(Exception):
@@ -44,9 +45,9 @@ class AnalysisRejected(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class AnalysisRequest:
-    """A validated /v1/analyze body: exactly one of text, html, blocks."""
-    field: str  # "text" | "html" | "blocks"
-    content: Any  # str, or a list of {"id", "text", "tag"?} dicts
+    """A validated /v1/analyze body: exactly one of text, html, blocks, pdf."""
+    field: str  # "text" | "html" | "blocks" | "pdf"
+    content: Any  # str (a PDF as base64), or a list of {"id", "text", "tag"?} dicts
     url: str | None = None
     title: str | None = None
     depth: str = "full"  # "full": the learned reader; "quick": the rules, for a first paint
@@ -77,6 +78,10 @@ def analyze_in_worker(kwargs: dict[str, Any]) -> tuple[dict, bytes]:
     import smallprint
 
     try:
+        if "pdf" in kwargs:  # read here, not on the event loop: a long PDF takes a while
+            from smallprint.pdf import read_pdf_text
+            kwargs = {**kwargs, "text": read_pdf_text(base64.b64decode(kwargs["pdf"]))}
+            del kwargs["pdf"]
         data = smallprint.analyze(**kwargs).to_dict()
     except ValueError as exc:
         # Re-raised as our own type with a plain message: pickles cleanly and never carries a traceback out.

@@ -98,6 +98,8 @@ def setup_logging(level: str, console: TextIO | None = sys.stderr) -> Path:
         console_handler = logging.StreamHandler(console)
         console_handler.setFormatter(logging.Formatter("smallprint: %(message)s"))
         console_handler.setLevel(max(logging.getLevelName(level), logging.INFO))
+        # A line the command already tells the person at the console (serve's "listening on ...") stays in the file.
+        console_handler.addFilter(lambda record: not getattr(record, "file_only", False))
         root.addHandler(console_handler)
     # Request lines go to the file only: one line per request naming the route (access_log.py).
     access = logging.getLogger("aiohttp.access")
@@ -154,7 +156,8 @@ async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None) -> N
     try:
         background_start = on_listening(app)
         write_runtime_info(info)
-        log.info("listening on %s (pid %d, version %s)", info.base_url, info.pid, info.version)
+        log.info("listening on %s (pid %d, version %s)", info.base_url, info.pid, info.version,
+                 extra={"file_only": ready is not None})
         if ready is not None:
             ready(info)
         await stop.wait()

@@ -1,6 +1,8 @@
 """The v1 routes: health, analyze, taxonomy, openapi.json. Input checks live here; guards in middlewares."""
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import logging
 from typing import Any
@@ -75,18 +77,28 @@ def _check_blocks(blocks: Any) -> list[dict[str, str]]:
     return checked
 
 
+def _check_base64(content: str) -> None:
+    """'pdf' is standard padded base64 (the OpenAPI pattern); what the bytes are is the worker's to judge."""
+    try:
+        base64.b64decode(content, validate=True)
+    except (binascii.Error, ValueError):
+        raise ApiError("invalid_request", "'pdf' must be the PDF file in standard base64") from None
+
+
 def parse_analysis_request(data: dict[str, Any]) -> AnalysisRequest:
     """Exactly one of text/html/blocks (a null counts as absent), optional url and title; other keys are ignored."""
     given = [name for name in INPUT_FIELDS if data.get(name) is not None]
     if len(given) != 1:
         found = ", ".join(given) if given else "none"
-        raise ApiError("invalid_request", f"give exactly one of 'text', 'html' or 'blocks' (found: {found})")
+        raise ApiError("invalid_request", f"give exactly one of 'text', 'html', 'blocks' or 'pdf' (found: {found})")
     field = given[0]
     content = data[field]
     if field == "blocks":
         content = _check_blocks(content)
     elif not isinstance(content, str):
         raise ApiError("invalid_request", f"{field!r} must be a string")
+    elif field == "pdf":
+        _check_base64(content)
     depth = data.get("depth")
     if depth is None:
         depth = "full"

@@ -237,6 +237,16 @@ async def site_diff(request: web.Request) -> web.Response:
     return web.json_response(await _with_store(request, compute))
 
 
+
+@routes.delete("/v1/sites/{site}")
+async def forget_site(request: web.Request) -> web.Response:
+    """What `smallprint forget SITE` does: every document and version of the site is deleted. Forgetting a site
+    that is not remembered is not an error (the outcome the caller wants already holds)."""
+    site = _site_param(request)
+    deleted = await _with_store(request, lambda store: store.forget(site))
+    log.info("forgot a site through the API: %d version(s) deleted", deleted)  # the log never names the site
+    return web.json_response({"site": site, "deleted_versions": deleted})
+
 # --- wiring ----------------------------------------------------------------------------------------------
 
 def _service_context(app: web.Application) -> Callable[[web.Application], AsyncIterator[None]]:

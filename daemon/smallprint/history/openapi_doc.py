@@ -77,6 +77,14 @@ SCHEMAS: dict[str, dict] = {
 }
 
 PATHS: dict[str, dict] = {
+    "/v1/sites/{site}": {"delete": {
+        "operationId": "forgetSite",
+        "summary": "Forget a site: delete every remembered version of its policies (what `smallprint forget` does)",
+        "parameters": [_SITE_PARAM],
+        "responses": {"200": _json("What was deleted (0 versions when nothing was remembered)",
+                                   _object({"site": _STR, "deleted_versions": _INT})),
+                      **error_responses(400, 401, 403), **_UNAVAILABLE},
+    }},
     "/v1/sites": {"get": {
         "operationId": "listSites", "summary": "Sites whose policies are remembered, most recently seen first",
         "responses": {"200": _json("The sites", _object({"sites": {"type": "array", "items": _ref("HistorySite")}})),

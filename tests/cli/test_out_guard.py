@@ -1,0 +1,43 @@
+"""`--out` refuses to overwrite a file the command reads (analyze, diff), before any work, losing nothing."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from smallprint.cli import main
+
+POLICY = "# Privacy Policy\n\nWe collect your email address.\n\nWe do not sell your personal information.\n"
+
+
+@pytest.fixture
+def policies(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "old.md").write_text(POLICY)
+    (tmp_path / "new.md").write_text(POLICY + "\nWe share your location with advertisers.\n")
+    os.symlink(tmp_path / "old.md", tmp_path / "link-to-old.md")
+    return tmp_path
+
+
+@pytest.mark.parametrize("args", [
+    ["analyze", "old.md", "--format", "html", "--out", "old.md"],
+    ["analyze", "old.md", "--out", "./sub/../old.md"],  # another spelling of the same file
+    ["analyze", "link-to-old.md", "--format", "json", "--out", "old.md"],  # through a link
+    ["diff", "old.md", "new.md", "--out", "old.md"],
+    ["diff", "old.md", "new.md", "--format", "html", "--out", "new.md"],
+], ids=["analyze", "analyze-spelling", "analyze-link", "diff-old", "diff-new"])
+def test_out_naming_an_input_is_refused_and_the_input_kept(policies, capsys, args):
+    (policies / "sub").mkdir()
+    before = {name: (policies / name).read_bytes() for name in ("old.md", "new.md")}
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("smallprint: --out ") and "would overwrite it" in err and len(err.strip().splitlines()) == 1
+    assert {name: (policies / name).read_bytes() for name in before} == before
+    assert sorted(p.name for p in policies.iterdir()) == ["link-to-old.md", "new.md", "old.md", "sub"]  # no temp files
+
+
+def test_out_to_another_file_still_works(policies, capsys, smallprint_home):
+    assert main(["analyze", "old.md", "--format", "json", "--out", "report.json"]) == 0
+    assert main(["diff", "old.md", "new.md", "--out", "diff.txt"]) == 0
+    assert (policies / "report.json").read_text().startswith("{") and (policies / "diff.txt").read_text()
+    assert (policies / "old.md").read_text() == POLICY

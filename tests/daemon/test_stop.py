@@ -1,0 +1,60 @@
+"""`smallprint stop` and `smallprint -V` as real subprocesses against a real daemon."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from smallprint import __version__
+
+from .conftest import run_cli
+
+pytestmark = pytest.mark.slow
+
+
+def test_stop_shuts_the_daemon_down_cleanly_and_is_quiet_when_none_runs(daemon_factory):
+    daemon = daemon_factory("--port", "0")
+    result = run_cli(daemon.home, "stop")
+    assert result.returncode == 0, result.stderr
+    assert f"(pid {daemon.process.pid}) stopped" in result.stdout and daemon.base_url in result.stdout
+    assert daemon.process.wait(timeout=5) == 0  # a clean exit, as after Ctrl+C
+    assert not (daemon.home / "run" / "daemon.json").exists()
+    assert "stopped" in (daemon.home / "logs" / "daemon.log").read_text()
+    assert run_cli(daemon.home, "status").returncode == 3
+
+    again = run_cli(daemon.home, "stop")
+    assert again.returncode == 0 and "not running" in again.stdout and not again.stderr
+
+
+def test_stop_never_signals_a_process_that_only_a_stale_runtime_file_names(tmp_path):
+    home = tmp_path / "home"
+    (home / "run").mkdir(parents=True)
+    bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        # A crashed daemon's runtime file whose pid now belongs to another live program (no instance lock held).
+        (home / "run" / "daemon.json").write_text(json.dumps(
+            {"pid": bystander.pid, "host": "127.0.0.1", "port": 9, "version": __version__, "started": "x"}))
+        result = run_cli(home, "stop")
+        assert result.returncode == 0 and "not running" in result.stdout
+        assert bystander.poll() is None, "stop signalled a process that is not the daemon"
+    finally:
+        bystander.kill()
+        bystander.wait()
+
+
+def test_serve_says_listening_once(daemon_factory):
+    daemon = daemon_factory("--port", "0")
+    assert run_cli(daemon.home, "stop").returncode == 0
+    daemon.process.wait(timeout=10)
+    said = daemon.process.stdout.read() + daemon.process.stderr.read()
+    assert said.count("listening on") == 1, said
+    assert "Ctrl+C to stop" in said
+    assert "listening on" in (daemon.home / "logs" / "daemon.log").read_text()  # the log keeps its line
+
+
+@pytest.mark.parametrize("flag", ["-V", "--version"])
+def test_version_flags(tmp_path, flag):
+    result = run_cli(tmp_path / "home", flag)
+    assert result.returncode == 0 and result.stdout.strip() == f"smallprint {__version__}"

@@ -1,0 +1,79 @@
+"""A tiny PDF writer for tests: real PDF files (Helvetica text, or an image-only "scan"), made here, never fetched.
+
+Each page is a list of lines drawn top to bottom at a fixed leading; an empty line leaves a gap, which is how a
+paragraph break looks in a PDF (there is no paragraph structure in the file, only positions).
+"""
+from __future__ import annotations
+
+import textwrap
+
+PAGE_WIDTH, PAGE_HEIGHT = 612, 792  # US Letter, in points
+
+
+def wrapped(*paragraphs: str, width: int = 80) -> list[str]:
+    """Paragraphs as a page's lines: wrapped at `width` characters, a gap between paragraphs."""
+    lines: list[str] = []
+    for paragraph in paragraphs:
+        if lines:
+            lines.append("")
+        lines += textwrap.wrap(paragraph, width)
+    return lines
+
+
+def _escape(line: str) -> bytes:
+    return line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").encode("cp1252")
+
+
+def _text_page(lines: list[str]) -> bytes:
+    ops = [b"BT /F1 11 Tf 14 TL 72 740 Td"]
+    ops += [b"T*" if not line else b"(" + _escape(line) + b") Tj T*" for line in lines]
+    ops.append(b"ET")
+    return b"\n".join(ops)
+
+
+def _stream(data: bytes, extra: bytes = b"") -> bytes:
+    return b"<< " + extra + b"/Length %d >>\nstream\n" % len(data) + data + b"\nendstream"
+
+
+def pdf_document(pages: list[list[str]] | None = None, *, scanned_pages: int = 0) -> bytes:
+    """A PDF with a text page per entry of `pages`, then `scanned_pages` pages that are only an image."""
+    objects: list[bytes] = [b"", b""]  # 1: catalog, 2: page tree (written last, once the kids are known)
+
+    def add(body: bytes) -> int:
+        objects.append(body)
+        return len(objects)
+
+    font = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+    image = add(_stream(bytes([0, 255, 255, 0]), b"/Type /XObject /Subtype /Image /Width 2 /Height 2 "
+                                                 b"/ColorSpace /DeviceGray /BitsPerComponent 8 "))
+    kids = []
+    page_dict = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] " % (PAGE_WIDTH, PAGE_HEIGHT)
+    for lines in pages or []:
+        content = add(_stream(_text_page(lines)))
+        kids.append(add(page_dict + b"/Resources << /Font << /F1 %d 0 R >> >> /Contents %d 0 R >>" % (font, content)))
+    for _ in range(scanned_pages):
+        content = add(_stream(b"q 468 0 0 600 72 100 cm /Im1 Do Q"))
+        kids.append(add(page_dict + b"/Resources << /XObject << /Im1 %d 0 R >> >> /Contents %d 0 R >>" % (image, content)))
+    objects[0] = b"<< /Type /Catalog /Pages 2 0 R >>"
+    objects[1] = b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % k for k in kids) + b"] /Count %d >>" % len(kids)
+
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+# A short policy as two PDF pages: wrapped paragraphs, headings, page-number footers.
+COLLECT = ("We collect your email address and the precise location of your device when you use the service, and we "
+           "may share your personal information with advertising partners to show you targeted ads.")
+NO_SALE = "We do not sell your personal information. You can delete your account at any time from the settings page."
+AI = ("We may use the content you upload and publicly available information to train our artificial intelligence "
+      "models.")
+POLICY_PAGES = [["Privacy Policy", "", *wrapped(COLLECT, NO_SALE), "", "1"],
+                ["How we use information", "", *wrapped(AI), "", "Page 2 of 2"]]
