@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "cmd_serve",     # serve, status, token (daemon)
     "cmd_host",      # install-host (native-messaging bridge)
     "cmd_history",   # diff, history, forget (policy memory)
+    "cmd_corpus",    # corpus analyze, corpus report (corpus research)
 )
 
 
