@@ -39,6 +39,9 @@ def write_atomically(target: Path, write) -> None:
         write(tmp)
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; tables are for sharing, as the user's files usually are
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
