@@ -77,6 +77,9 @@ def run_analyze(args) -> int:
           f"{summary.pairs} version pairs compared; in {summary.seconds:.1f} s.")
     print(f"Tables in {args.out}: documents.parquet ({rows['documents']} rows), findings.parquet "
           f"({rows['findings']}), changes.parquet ({rows['changes']}).")
+    if summary.restarts:
+        print(f"smallprint: a worker process died {summary.restarts} time{'s' if summary.restarts != 1 else ''}; "
+              "the documents it held were sent again to new workers.", file=sys.stderr)
     if summary.given_up:
         print(f"smallprint: {summary.given_up} documents or pairs were not finished (their workers kept dying); "
               "run the same command again to resume.", file=sys.stderr)

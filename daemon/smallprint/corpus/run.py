@@ -36,6 +36,7 @@ class RunSummary:
     failed: int  # unreadable documents (recorded with their error)
     given_up: int  # documents whose worker kept dying (not recorded: the next run tries again)
     pairs: int  # version pairs diffed by this run
+    restarts: int  # times the local process pool was replaced after one of its workers died
     rows: dict[str, int]
     seconds: float
 
@@ -60,40 +61,44 @@ def _execute(engine: Engine, fn: Callable, batches: Iterator[list], load: Callab
     in_flight: dict = {}
     attempts: dict[int, int] = {}
     given_up: list[list] = []
+    lost: list[list] = []  # batches to send again: their worker died, or the pool was broken when they were sent
     pending = iter(batches)
 
     def submit(batch: list) -> None:
-        in_flight[engine.submit(fn, load(batch))] = batch
+        try:
+            in_flight[engine.submit(fn, load(batch))] = batch
+        except BrokenProcessPool:  # a worker died since the last look: the pool takes nothing more
+            lost.append(batch)
 
     def fill() -> None:
-        while len(in_flight) < 2 * engine.workers:
+        while len(in_flight) < 2 * engine.workers and not lost:
             batch = next(pending, None)
             if batch is None:
                 return
             submit(batch)
 
     fill()
-    while in_flight:
-        finished, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
-        broken = []
+    while in_flight or lost:
+        finished, _ = wait(list(in_flight), return_when=FIRST_COMPLETED) if in_flight else (set(), set())
         for future in finished:
             batch = in_flight.pop(future)
             try:
                 rows = future.result()
-            except BrokenProcessPool:
-                broken.append(batch)
-                continue
-            except Exception:  # Dask gave up on it (KilledWorker) or it could not be sent: try again, then give up
-                broken.append(batch)
+            except Exception:  # its worker died (BrokenProcessPool; Dask's KilledWorker) or it could not be sent
+                lost.append(batch)
                 continue
             done(batch, rows)
             bar.update(len(batch))
-        if broken and engine.can_restart():
-            # A dead worker breaks the whole pool: every batch still in it is lost and is sent again.
-            broken += list(in_flight.values())
+        if not lost:
+            fill()
+            continue
+        if engine.can_restart():
+            # A dead worker breaks the whole pool: every batch still in it is lost too, and is sent again.
+            lost += list(in_flight.values())
             in_flight.clear()
             engine.restart()
-        for batch in broken:
+        retry, lost[:] = list(lost), []
+        for batch in retry:
             attempts[id(batch)] = attempts.get(id(batch), 0) + 1
             if attempts[id(batch)] >= MAX_ATTEMPTS:
                 given_up.append(batch)
@@ -161,7 +166,7 @@ def analyse_corpus(sources: Sequence[str], out: str, *, depth: str = "quick", en
     return RunSummary(versions=len(versions), documents=len(first_of),
                       analysed=len(todo) - sum(len(b) for b in given_up), skipped=len(first_of) - len(todo),
                       failed=failed, given_up=sum(len(b) for b in given_up) + sum(len(b) for b in given_up_pairs),
-                      pairs=len(pairs) - sum(len(b) for b in given_up_pairs), rows=rows,
+                      pairs=len(pairs) - sum(len(b) for b in given_up_pairs), restarts=running.restarts, rows=rows,
                       seconds=time.monotonic() - started)
 
 
