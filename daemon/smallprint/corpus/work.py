@@ -63,7 +63,8 @@ def analyse_document(item: Item, depth: str) -> dict:
     from smallprint.history.diff import diff_view
 
     try:
-        analysis = analyze(**({"html": text} if item.is_html else {"text": text}), depth=depth).to_dict()
+        analysis = analyze(**({"html": text} if item.is_html else {"text": text}), depth=depth,
+                           with_segments=False).to_dict()
     except ValueError as exc:
         return _error_row(item.content_hash, depth, f"cannot analyse: {exc}")
     except Exception as exc:  # an engine bug on one document must not stop the corpus
