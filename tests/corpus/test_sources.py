@@ -11,11 +11,12 @@ from smallprint.corpus.sources import SourceError, list_versions, read_version
 from .conftest import run_corpus
 
 
-def test_a_folder_is_read_recursively_with_service_document_and_date(tmp_path):
+def test_a_folder_is_read_recursively_with_service_document_and_date_but_not_its_readme(tmp_path):
     (tmp_path / "acme").mkdir()
     (tmp_path / "acme" / "2021-03-04_privacy.md").write_text("We collect your email address.")
     (tmp_path / "acme" / "2022-05-06_privacy.md").write_text("We collect your email address and location.")
     (tmp_path / "acme" / "notes.pdf").write_bytes(b"%PDF-1.4")  # not a document suffix
+    (tmp_path / "README.md").write_text("What this folder holds.")  # the corpus's description, not a policy
     (tmp_path / "solo.html").write_text("<p>We do not sell your data.</p>")
     versions = list_versions(tmp_path)
     assert [(v.service, v.document, v.date, v.is_html) for v in versions] == [

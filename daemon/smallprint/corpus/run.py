@@ -3,6 +3,7 @@ rebuild the tables. One loop for every engine (engines.py); parts are written as
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 import time
@@ -149,7 +150,7 @@ def analyse_corpus(sources: Sequence[str], out: str, *, depth: str = "quick", en
         with _progress(len(todo), "reading") as bar:
             given_up = _execute(running, task, _batches(todo, size), load, store_analyses, bar)
         pairs = _pairs_to_diff(corpus)
-        with _progress(len(pairs), "diffing") as bar:
+        with _progress(len(pairs), "diffing") if pairs else contextlib.nullcontext(None) as bar:
             views = tables.read_analyses(corpus, columns=["content_hash", "diff_view"])
 
             def load_pairs(batch: list[tuple[str, str]]) -> list[Pair]:

@@ -5,7 +5,7 @@ are read on demand by `read_version`, so that a million-document corpus is never
 source reads every document once to hash it: the hash is what makes a run resumable (see store.py).
 
 Layouts:
-- folder: `.md`, `.txt`, `.html`/`.htm` files, recursively. The service is the first folder below the source (or,
+- folder: `.md`, `.txt`, `.html`/`.htm` files, recursively, but for README files. The service is the first folder below the source (or,
   for a file directly in it, the file's name); a date (YYYY-MM-DD) in the file name is the version's date; the
   document is the file name without that date and what follows it (what is left of "2024-01-15_v2.md" is nothing:
   the document is then "policy"), so dated files in one folder are versions of one document.
@@ -99,7 +99,9 @@ def _date_in(name: str) -> re.Match | None:
 # --- folder ------------------------------------------------------------------------------------------------
 
 def _folder_versions(root: Path) -> Iterator[Version]:
+    # A README (a corpus's own description, as policies-more and OTA repositories have) is not one of its documents.
     files = sorted(p for p in root.rglob("*") if p.suffix.lower() in DOCUMENT_SUFFIXES and p.is_file()
+                   and p.stem.lower() != "readme"
                    and not any(part.startswith(".") for part in p.relative_to(root).parts))
     for file in files:
         relative = file.relative_to(root)
