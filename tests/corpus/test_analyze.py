@@ -2,6 +2,7 @@
 identical results on a Dask cluster, resuming, and bad input that is recorded rather than stopping the run."""
 from __future__ import annotations
 
+import json
 import os
 
 import pyarrow.parquet as pq
@@ -105,3 +106,20 @@ def test_binary_huge_and_empty_documents_are_recorded_with_their_error(tmp_path)
     assert rows["privacy"]["error"] is None and rows["privacy"]["highlights"] >= 2
     assert all(rows[name]["grade"] is None for name in ("binary", "huge", "blank"))
     assert os.path.getsize(tmp_path / "out" / "findings.parquet") > 0
+
+
+def test_json_lines_of_text_and_html_are_read_and_versions_compared(tmp_path):
+    source = tmp_path / "policies.jsonl"
+    rows = [{"id": "1", "service": "Acme", "url": "https://acme.example/privacy", "date": "2020-01-01",
+             "text": "We collect your email address.\n\nWe do not sell your personal information."},
+            {"id": "2", "service": "Acme", "url": "https://acme.example/privacy", "date": "2024-01-01",
+             "html": "<h1>Privacy</h1><p>We collect your email address.</p>"
+                     "<p>We may use your posts to train our artificial intelligence models.</p>"}]
+    source.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    done = run_corpus("analyze", source, "--out", tmp_path / "out", "--workers", "1")
+    assert done.returncode == 0, done.stderr
+    tables = read_tables(tmp_path / "out")
+    assert [d["error"] for d in tables["documents"].to_pylist()] == [None, None]
+    changes = tables["changes"].to_pylist()
+    assert {(c["change"], c["practice"], c["polarity"]) for c in changes} >= {("added", "ai_training", "concern")}
+    assert all(c["previous_date"] == "2020-01-01" and c["date"] == "2024-01-01" for c in changes)
