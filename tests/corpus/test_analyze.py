@@ -123,3 +123,27 @@ def test_json_lines_of_text_and_html_are_read_and_versions_compared(tmp_path):
     changes = tables["changes"].to_pylist()
     assert {(c["change"], c["practice"], c["polarity"]) for c in changes} >= {("added", "ai_training", "concern")}
     assert all(c["previous_date"] == "2020-01-01" and c["date"] == "2024-01-01" for c in changes)
+
+
+def test_an_unreadable_version_is_passed_over_in_the_history(tmp_path):
+    source = tmp_path / "src" / "acme"
+    source.mkdir(parents=True)
+    (source / "2020-01-01_privacy.md").write_text("We collect your email address.\n")
+    (source / "2021-01-01_privacy.md").write_bytes(bytes(range(256)) * 8)  # a broken capture
+    (source / "2022-01-01_privacy.md").write_text("We collect your email address.\n\n"
+                                                  "We may use your posts to train our AI models.\n")
+    done = run_corpus("analyze", tmp_path / "src", "--out", tmp_path / "out", "--workers", "1")
+    assert done.returncode == 0, done.stderr
+    changes = read_tables(tmp_path / "out")["changes"].to_pylist()
+    assert changes and {(c["previous_date"], c["date"]) for c in changes} == {("2020-01-01", "2022-01-01")}
+
+
+def test_a_second_run_on_the_same_folder_at_the_same_time_is_refused(reference, ota_repo):
+    import fcntl
+
+    out, _ = reference
+    with open(out / ".lock", "a") as handle:  # as a run in progress holds it
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        done = run_corpus("analyze", ota_repo, "--out", out)
+    assert done.returncode == 1
+    assert "another `smallprint corpus analyze` is writing" in done.stderr

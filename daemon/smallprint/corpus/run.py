@@ -17,7 +17,7 @@ import pyarrow as pa
 from . import tables
 from .engines import Engine, open_engine
 from .sources import Version, list_versions, read_version
-from .store import CorpusDir, open_corpus_dir
+from .store import CorpusDir, open_corpus_dir, writing
 from .work import MAX_DOCUMENT_BYTES, Item, Pair, analyse_batch, diff_batch
 
 # Documents per task at each depth: a task of about a second keeps the scheduler's share small and loses little when
@@ -119,6 +119,12 @@ def analyse_corpus(sources: Sequence[str], out: str, *, depth: str = "quick", en
     for source in sources:  # every source is listed (and refused when bad) before anything is written
         versions.extend(list_versions(source))
     corpus = open_corpus_dir(out, depth)
+    with writing(corpus):
+        return _analyse_into(corpus, versions, depth, engine, workers, address, batch, log, started)
+
+
+def _analyse_into(corpus: CorpusDir, versions: list[Version], depth: str, engine: str, workers: int | None,
+                  address: str | None, batch: int | None, log: Callable[[str], None], started: float) -> RunSummary:
     corpus.write_part("versions", (f"{v.source}\t{v.content_hash}" for v in versions), tables.versions_table(versions))
 
     first_of: dict[str, Version] = {}
@@ -127,7 +133,7 @@ def analyse_corpus(sources: Sequence[str], out: str, *, depth: str = "quick", en
     already = tables.analysed_hashes(corpus)
     todo = [v for h, v in first_of.items() if h not in already]
     log(f"{len(versions)} versions of {len({(v.service, v.document) for v in versions})} documents, "
-        f"{len(first_of)} distinct texts: {len(first_of) - len(todo)} already in {out}, {len(todo)} to read")
+        f"{len(first_of)} distinct texts: {len(first_of) - len(todo)} already in {corpus.root}, {len(todo)} to read")
 
     def load(batch: list[Version]) -> list[Item]:
         # Bytes are read here, as a batch is sent, so that only the batches in flight are in memory; a document over
@@ -176,5 +182,6 @@ def _pairs_to_diff(corpus: CorpusDir) -> list[tuple[str, str]]:
     readable = {h for h, row in tables.read_analyses(corpus, columns=["content_hash", "error"]).items()
                 if not row["error"]}
     done = tables.diffed_pairs(corpus)
-    wanted = ((a.content_hash, b.content_hash) for a, b in tables.consecutive_pairs(tables.read_versions(corpus)))
-    return [pair for pair in dict.fromkeys(wanted) if pair not in done and pair[0] in readable and pair[1] in readable]
+    wanted = ((a.content_hash, b.content_hash)
+              for a, b in tables.consecutive_pairs(tables.read_versions(corpus), readable))
+    return [pair for pair in dict.fromkeys(wanted) if pair not in done]

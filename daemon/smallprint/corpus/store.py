@@ -1,6 +1,7 @@
 """The output folder of a corpus run: what makes a run resumable.
 
 Layout of DIR:
+  .lock                            held by the run writing the folder (one at a time)
   corpus.json                      what the folder holds: its depth (one folder, one depth) and the smallprint that
                                    wrote it
   parts/versions-<key>.parquet     the versions a run listed (service, document, date, source, content hash)
@@ -15,11 +16,12 @@ The tables are rebuilt from all parts at the end of each run, also by rename.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,7 +96,7 @@ def open_corpus_dir(path: str | Path, depth: str, *, create: bool = True) -> Cor
         return _ready(CorpusDir(root, depth))
     if not create:
         raise StoreError(f"{root} holds no corpus (no {MANIFEST}); run `smallprint corpus analyze` first")
-    if root.is_dir() and any(p.name != "parts" for p in root.iterdir()):
+    if root.is_dir() and any(p.name not in ("parts", ".lock") for p in root.iterdir()):
         raise StoreError(f"{root} is not empty and holds no corpus; choose an empty or new folder")
     root.mkdir(parents=True, exist_ok=True)
     corpus = _ready(CorpusDir(root, depth))
@@ -117,7 +119,25 @@ def read_corpus_dir(path: str | Path) -> CorpusDir:
 
 def _ready(corpus: CorpusDir) -> CorpusDir:
     corpus.parts.mkdir(parents=True, exist_ok=True)
-    # Temporary files of a run that was killed mid-write: never a finished part, safe to remove.
-    for leftover in corpus.parts.glob(".*.tmp"):
-        leftover.unlink(missing_ok=True)
     return corpus
+
+
+@contextlib.contextmanager
+def writing(corpus: CorpusDir) -> Iterator[CorpusDir]:
+    """Hold the folder for one run: a second run on it at the same time is refused (two runs would write the same
+    parts and tables). Temporary files left by a run that was killed mid-write are removed: never a finished part."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks here; one run at a time is then the user's to keep
+        fcntl = None
+    with open(corpus.root / ".lock", "a") as handle:
+        if fcntl is not None:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise StoreError(f"another `smallprint corpus analyze` is writing {corpus.root}; "
+                                 "let it finish first") from None
+        for folder in (corpus.root, corpus.parts):
+            for leftover in folder.glob(".*.tmp"):
+                leftover.unlink(missing_ok=True)
+        yield corpus

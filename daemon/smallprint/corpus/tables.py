@@ -89,11 +89,13 @@ def diffed_pairs(corpus: CorpusDir) -> set[tuple[str, str]]:
             for row in pq.read_table(file, columns=["previous_hash", "content_hash"]).to_pylist()}
 
 
-def consecutive_pairs(versions: list[VersionRow]) -> list[tuple[VersionRow, VersionRow]]:
-    """Each version with the one before it of the same document (in date order), where the text differs."""
+def consecutive_pairs(versions: list[VersionRow], readable: set[str]) -> list[tuple[VersionRow, VersionRow]]:
+    """Each readable version with the readable one before it of the same document (in date order), where the text
+    differs: an unreadable version in between is passed over, not a gap in the history."""
     by_document: dict[tuple[str, str], list[VersionRow]] = defaultdict(list)
     for v in versions:
-        by_document[(v.service, v.document)].append(v)
+        if v.content_hash in readable:
+            by_document[(v.service, v.document)].append(v)
     pairs = []
     for history in by_document.values():
         for before, after in zip(history, history[1:]):
@@ -123,7 +125,8 @@ def write_tables(corpus: CorpusDir) -> dict[str, int]:
         documents.append({**row, "depth": analysis["depth"], "error": analysis["error"],
                           **{name: analysis[name] for name in analysis_names}})
         findings.extend({**key, "content_hash": v.content_hash, **f} for f in analysis["findings"] or ())
-    for before, after in consecutive_pairs(versions):
+    readable = {h for h, row in analyses.items() if not row["error"]}
+    for before, after in consecutive_pairs(versions, readable):
         diff = diffs.get((before.content_hash, after.content_hash))
         for c in (diff or {}).get("changes") or ():
             changes.append({"service": after.service, "document": after.document, "date": after.date,
