@@ -59,12 +59,17 @@ def _process_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
-def open_engine(name: str, workers: int | None = None, address: str | None = None) -> Engine:
+def check_engine(name: str, address: str | None) -> None:
+    """Refuse a choice that cannot work before anything starts or is written."""
     if name not in ENGINES:
         raise EngineError(f"engine must be one of {', '.join(ENGINES)}")
+    if address and name != "dask":
+        raise EngineError("--address needs --engine dask")
+
+
+def open_engine(name: str, workers: int | None = None, address: str | None = None) -> Engine:
+    check_engine(name, address)
     if name == "local":
-        if address:
-            raise EngineError("--address needs --engine dask")
         count = workers or default_workers()
         return Engine("local", count, _process_pool(count))
     try:

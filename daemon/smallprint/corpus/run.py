@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from . import tables
-from .engines import Engine, open_engine
+from .engines import Engine, check_engine, open_engine
 from .sources import Version, list_versions, read_version
 from .store import CorpusDir, open_corpus_dir, writing
 from .work import MAX_DOCUMENT_BYTES, Item, Pair, analyse_batch, diff_batch
@@ -115,6 +115,7 @@ def analyse_corpus(sources: Sequence[str], out: str, *, depth: str = "quick", en
                    log: Callable[[str], None] = lambda line: None) -> RunSummary:
     """Read every document of `sources` into the corpus folder `out` and rebuild its tables (see the module doc)."""
     started = time.monotonic()
+    check_engine(engine, address)
     versions: list[Version] = []
     for source in sources:  # every source is listed (and refused when bad) before anything is written
         versions.extend(list_versions(source))
@@ -131,7 +132,9 @@ def _analyse_into(corpus: CorpusDir, versions: list[Version], depth: str, engine
     for v in versions:
         first_of.setdefault(v.content_hash, v)
     already = tables.analysed_hashes(corpus)
-    todo = [v for h, v in first_of.items() if h not in already]
+    # In document order, so that a document's versions share parts: their diffs then find them together.
+    todo = sorted((v for h, v in first_of.items() if h not in already),
+                  key=lambda v: (v.service, v.document, v.date or "", v.source))
     log(f"{len(versions)} versions of {len({(v.service, v.document) for v in versions})} documents, "
         f"{len(first_of)} distinct texts: {len(first_of) - len(todo)} already in {corpus.root}, {len(todo)} to read")
 
@@ -157,10 +160,10 @@ def _analyse_into(corpus: CorpusDir, versions: list[Version], depth: str, engine
             given_up = _execute(running, task, _batches(todo, size), load, store_analyses, bar)
         pairs = _pairs_to_diff(corpus)
         with _progress(len(pairs), "diffing") if pairs else contextlib.nullcontext(None) as bar:
-            views = tables.read_analyses(corpus, columns=["content_hash", "diff_view"])
+            views = tables.DiffViews(corpus)
 
             def load_pairs(batch: list[tuple[str, str]]) -> list[Pair]:
-                return [Pair(a, b, views[a]["diff_view"], views[b]["diff_view"]) for a, b in batch]
+                return [Pair(a, b, views[a], views[b]) for a, b in batch]
 
             def store_changes(batch, rows: list[dict]) -> None:
                 corpus.write_part("changes", (f"{r['previous_hash']}>{r['content_hash']}" for r in rows),

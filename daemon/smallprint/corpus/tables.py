@@ -5,6 +5,7 @@ whichever engine ran it and in whatever order its parts were finished.
 """
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -82,6 +83,25 @@ def read_analyses(corpus: CorpusDir, columns: list[str] | None = None) -> dict[s
         for row in pq.read_table(file, columns=columns, schema=ANALYSES_PART).to_pylist():
             out.setdefault(row["content_hash"], row)
     return out
+
+
+class DiffViews:
+    """Each read text's diff view, fetched from its part when a diff task needs it: the views of a whole corpus
+    (tens of kilobytes each) are never in memory at once. A document's versions are read in one run of batches
+    (run.py sorts them), so the few parts held in the cache serve most pairs."""
+
+    def __init__(self, corpus: CorpusDir, cached_parts: int = 16):
+        self.part_of = {h: file for file in corpus.part_files("analyses")
+                        for h in pq.read_table(file, columns=["content_hash"]).column("content_hash").to_pylist()}
+        self._read = functools.lru_cache(maxsize=cached_parts)(self._read_part)
+
+    @staticmethod
+    def _read_part(file) -> dict[str, bytes]:
+        table = pq.read_table(file, columns=["content_hash", "diff_view"])
+        return dict(zip(table.column("content_hash").to_pylist(), table.column("diff_view").to_pylist()))
+
+    def __getitem__(self, content_hash: str) -> bytes:
+        return self._read(self.part_of[content_hash])[content_hash]
 
 
 def diffed_pairs(corpus: CorpusDir) -> set[tuple[str, str]]:
