@@ -160,7 +160,7 @@ def _analyse_into(corpus: CorpusDir, versions: list[Version], depth: str, engine
             given_up = _execute(running, task, _batches(todo, size), load, store_analyses, bar)
         pairs = _pairs_to_diff(corpus)
         with _progress(len(pairs), "diffing") if pairs else contextlib.nullcontext(None) as bar:
-            views = tables.DiffViews(corpus)
+            views = tables.diff_views(corpus)
 
             def load_pairs(batch: list[tuple[str, str]]) -> list[Pair]:
                 return [Pair(a, b, views[a], views[b]) for a, b in batch]

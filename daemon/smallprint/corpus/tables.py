@@ -85,23 +85,37 @@ def read_analyses(corpus: CorpusDir, columns: list[str] | None = None) -> dict[s
     return out
 
 
-class DiffViews:
-    """Each read text's diff view, fetched from its part when a diff task needs it: the views of a whole corpus
-    (tens of kilobytes each) are never in memory at once. A document's versions are read in one run of batches
-    (run.py sorts them), so the few parts held in the cache serve most pairs."""
+class PartColumn:
+    """One column of the parts of a kind, fetched by its row's key from the part that holds it: a corpus's diff
+    views or findings (tens of kilobytes a text) are never all in memory at once. A document's versions are read in
+    one run of batches (run.py sorts them), so the few parts held in the cache serve most look-ups in table order."""
 
-    def __init__(self, corpus: CorpusDir, cached_parts: int = 16):
-        self.part_of = {h: file for file in corpus.part_files("analyses")
-                        for h in pq.read_table(file, columns=["content_hash"]).column("content_hash").to_pylist()}
+    def __init__(self, corpus: CorpusDir, kind: str, column: str, key: tuple[str, ...] = ("content_hash",),
+                 cached_parts: int = 16):
+        self.column, self.key = column, key
+        self.part_of: dict = {}
+        for file in corpus.part_files(kind):
+            for row in pq.read_table(file, columns=list(key)).to_pylist():
+                self.part_of.setdefault(self._key(row), file)
         self._read = functools.lru_cache(maxsize=cached_parts)(self._read_part)
 
-    @staticmethod
-    def _read_part(file) -> dict[str, bytes]:
-        table = pq.read_table(file, columns=["content_hash", "diff_view"])
-        return dict(zip(table.column("content_hash").to_pylist(), table.column("diff_view").to_pylist()))
+    def _key(self, row: dict):
+        return row[self.key[0]] if len(self.key) == 1 else tuple(row[k] for k in self.key)
 
-    def __getitem__(self, content_hash: str) -> bytes:
-        return self._read(self.part_of[content_hash])[content_hash]
+    def _read_part(self, file) -> dict:
+        return {self._key(row): row[self.column]
+                for row in pq.read_table(file, columns=[*self.key, self.column]).to_pylist()}
+
+    def get(self, key, default=None):
+        file = self.part_of.get(key)
+        return default if file is None else self._read(file)[key]
+
+    def __getitem__(self, key):
+        return self._read(self.part_of[key])[key]
+
+
+def diff_views(corpus: CorpusDir) -> PartColumn:
+    return PartColumn(corpus, "analyses", "diff_view")
 
 
 def diffed_pairs(corpus: CorpusDir) -> set[tuple[str, str]]:
@@ -124,37 +138,79 @@ def consecutive_pairs(versions: list[VersionRow], readable: set[str]) -> list[tu
     return pairs
 
 
-def write_tables(corpus: CorpusDir) -> dict[str, int]:
-    """Rebuild documents, findings and changes from every part; returns their row counts."""
-    versions = read_versions(corpus)
-    analyses = read_analyses(corpus, columns=[f.name for f in ANALYSES_PART if f.name != "diff_view"])
-    diffs: dict[tuple[str, str], dict] = {}
-    for file in corpus.part_files("changes"):
-        for row in pq.read_table(file, schema=CHANGES_PART).to_pylist():
-            diffs.setdefault((row["previous_hash"], row["content_hash"]), row)
+class _TableWriter:
+    """Rows written to a Parquet file in row groups as they come, so a table of any size streams through."""
+    ROWS_PER_GROUP = 50_000
 
-    documents, findings, changes = [], [], []
+    def __init__(self, path: str, schema: pa.Schema):
+        self.schema, self.rows, self.count = schema, [], 0
+        self.writer = pq.ParquetWriter(path, schema)
+
+    def add(self, row: dict) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= self.ROWS_PER_GROUP:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            self.writer.write_table(pa.Table.from_pylist(self.rows, schema=self.schema))
+            self.count += len(self.rows)
+            self.rows = []
+
+    def close(self) -> None:
+        self.flush()
+        self.writer.close()
+
+
+def _write_table(corpus: CorpusDir, name: str, fill) -> int:
+    """Write DIR/name.parquet atomically from `fill(add)`, which calls add(row) for each row; returns the count."""
+    counted = []
+
+    def write(tmp: str) -> None:
+        writer = _TableWriter(tmp, TABLES[name])
+        try:
+            fill(writer.add)
+        finally:
+            writer.close()
+        counted.append(writer.count)
+
+    write_atomically(corpus.root / f"{name}.parquet", write)
+    return counted[0]
+
+
+def write_tables(corpus: CorpusDir) -> dict[str, int]:
+    """Rebuild documents, findings and changes from every part, in table order; returns their row counts. Only the
+    versions and each text's counts are held in memory; findings and changes stream from their parts."""
+    versions = read_versions(corpus)
+    analyses = read_analyses(corpus, columns=[f.name for f in ANALYSES_PART if f.name not in ("diff_view", "findings")])
     analysis_names = [name for name, _ in _ANALYSIS_COLUMNS]
-    for v in versions:
-        key = {"service": v.service, "document": v.document, "date": v.date}
-        analysis = analyses.get(v.content_hash)
-        row = {**key, "source": v.source, "content_hash": v.content_hash, "size": v.size}
-        if analysis is None:
-            documents.append({**row, "error": NOT_YET})
-            continue
-        documents.append({**row, "depth": analysis["depth"], "error": analysis["error"],
-                          **{name: analysis[name] for name in analysis_names}})
-        findings.extend({**key, "content_hash": v.content_hash, **f} for f in analysis["findings"] or ())
-    readable = {h for h, row in analyses.items() if not row["error"]}
-    for before, after in consecutive_pairs(versions, readable):
-        diff = diffs.get((before.content_hash, after.content_hash))
-        for c in (diff or {}).get("changes") or ():
-            changes.append({"service": after.service, "document": after.document, "date": after.date,
-                            "previous_date": before.date, "content_hash": after.content_hash,
-                            "previous_hash": before.content_hash, **c})
-    counts = {}
-    for name, rows in (("documents", documents), ("findings", findings), ("changes", changes)):
-        table = pa.Table.from_pylist(rows, schema=TABLES[name])
-        write_atomically(corpus.root / f"{name}.parquet", lambda tmp, t=table: pq.write_table(t, tmp))
-        counts[name] = len(rows)
-    return counts
+
+    def documents(add) -> None:
+        for v in versions:
+            row = {"service": v.service, "document": v.document, "date": v.date, "source": v.source,
+                   "content_hash": v.content_hash, "size": v.size}
+            analysis = analyses.get(v.content_hash)
+            if analysis is None:
+                add({**row, "error": NOT_YET})
+            else:
+                add({**row, "depth": analysis["depth"], "error": analysis["error"],
+                     **{name: analysis[name] for name in analysis_names}})
+
+    def findings(add) -> None:
+        column = PartColumn(corpus, "analyses", "findings")
+        for v in versions:
+            for f in column.get(v.content_hash) or ():
+                add({"service": v.service, "document": v.document, "date": v.date, "content_hash": v.content_hash,
+                     **f})
+
+    def changes(add) -> None:
+        column = PartColumn(corpus, "changes", "changes", key=("previous_hash", "content_hash"))
+        readable = {h for h, row in analyses.items() if not row["error"]}
+        for before, after in consecutive_pairs(versions, readable):
+            for c in column.get((before.content_hash, after.content_hash)) or ():
+                add({"service": after.service, "document": after.document, "date": after.date,
+                     "previous_date": before.date, "content_hash": after.content_hash,
+                     "previous_hash": before.content_hash, **c})
+
+    return {name: _write_table(corpus, name, fill)
+            for name, fill in (("documents", documents), ("findings", findings), ("changes", changes))}
