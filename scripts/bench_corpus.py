@@ -3,7 +3,7 @@
 
 Reads the shared policies (../shared/data/policies, and policies-more at quick depth) with the corpus run's own
 loop and tasks (corpus.run._execute, corpus.work.analyse_batch: one document per task, on a local process pool or
-a local Dask cluster), and times each document's completion. The steady rate leaves out each worker's first
+a local Dask cluster), and times each document's completion; then the diffs of consecutive versions, in one process. The steady rate leaves out each worker's first
 document (its start-up: a fresh interpreter, the engine's models, at full depth the reader). Full depth runs the
 reader with one onnxruntime thread per worker (SMALLPRINT_READER_THREADS=1, as corpus workers do). Figures are
 ratios of one run on this machine: speed-up = steady rate with two workers / with one; targets (issue #15) >= 1.7
@@ -65,6 +65,25 @@ def measure(versions, depth: str, engine_name: str, workers: int) -> dict:
             "steady_docs_per_s": round(steady_rate, 2), "steady_per_worker": round(steady_rate / workers, 2)}
 
 
+def measure_diffs(shared: Path) -> dict:
+    """Version pairs compared per second in one process: the shared histories (Facebook, Instagram, YouTube), read
+    at quick depth, each version diffed against the one before it as a corpus worker does (corpus.work.diff_pair)."""
+    from smallprint.corpus.sources import list_versions, read_version
+    from smallprint.corpus.work import Item, Pair, analyse_document, diff_pair
+
+    views: dict[str, list[bytes]] = {}
+    for v in list_versions(shared / "data" / "policies"):
+        if v.service in ("facebook", "instagram", "youtube"):
+            row = analyse_document(Item(v.content_hash, read_version(v), v.is_html, v.size), "quick")
+            views.setdefault(v.service, []).append(row["diff_view"])
+    pairs = [Pair("a", "b", a, b) for history in views.values() for a, b in zip(history, history[1:])]
+    started = time.perf_counter()
+    for pair in pairs:
+        diff_pair(pair)
+    seconds = time.perf_counter() - started
+    return {"pairs": len(pairs), "seconds": round(seconds, 2), "pairs_per_s": round(len(pairs) / seconds, 2)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--depth", choices=("quick", "full", "both"), default="both")
@@ -93,8 +112,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  speed-up 1 -> 2 workers: {speedup:.2f}x{target}; load average {os.getloadavg()[0]:.2f}")
             if depth == "quick":
                 print(f"  quick per worker: {one['steady_per_worker']:.1f} docs/s (target >= {QUICK_RATE_TARGET})")
+    diffs = measure_diffs(args.shared)
+    results.append({"diffs": diffs})
     if args.json:
         print(json.dumps(results, indent=2))
+    else:
+        print(f"diffs: {diffs['pairs']} pairs of consecutive versions in {diffs['seconds']:.2f} s, "
+              f"{diffs['pairs_per_s']:.2f} pairs/s in one process")
     return 0
 
 

@@ -85,7 +85,7 @@ def analyse_document(item: Item, depth: str) -> dict:
                       "text": h["text"], "confidence": float(h["confidence"]), "key": i in key}
                      for i, h in enumerate(highlights)],
         # What a diff reads of the analysis (history.diff.diff_view), kept for the changes between versions.
-        "diff_view": zlib.compress(json.dumps(diff_view(analysis), ensure_ascii=False).encode("utf-8"), 6),
+        "diff_view": zlib.compress(json.dumps(diff_view(analysis), ensure_ascii=False).encode("utf-8"), 1),
     }
 
 
