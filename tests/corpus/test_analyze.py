@@ -147,3 +147,17 @@ def test_a_second_run_on_the_same_folder_at_the_same_time_is_refused(reference, 
         done = run_corpus("analyze", ota_repo, "--out", out)
     assert done.returncode == 1
     assert "another `smallprint corpus analyze` is writing" in done.stderr
+
+
+def test_the_full_depth_reads_with_the_learned_reader(tmp_path):
+    source = tmp_path / "policies.jsonl"
+    source.write_text(json.dumps({"id": "1", "service": "Acme", "text": "# Privacy Policy\n\nWe may use the content "
+                                  "you post to train and improve our artificial intelligence models.\n\nWe do not sell "
+                                  "your personal information to anyone."}) + "\n")
+    done = run_corpus("analyze", source, "--out", tmp_path / "out", "--workers", "1", "--depth", "full")
+    assert done.returncode == 0, done.stderr
+    tables = read_tables(tmp_path / "out")
+    assert tables["documents"].column("depth").to_pylist() == ["full"]
+    findings = tables["findings"].to_pylist()
+    assert ("ai_training", "concern") in {(f["practice"], f["polarity"]) for f in findings}
+    assert any(f["key"] for f in findings)
