@@ -33,6 +33,18 @@ class Engine:
     _client: object = None
     restarts: int = field(default=0)
 
+    def describe(self) -> str:
+        if self.name == "local":
+            return f"reading on {self.workers} local worker process{'es' if self.workers != 1 else ''}"
+        where = "a local Dask cluster on 127.0.0.1" if self._cluster is not None else (
+            f"the Dask cluster at {self._client.scheduler.address}")
+        threads = self.threads()
+        waiting = "" if threads else " (it has no workers yet: the tasks wait for some to join)"
+        return f"reading on {where}, {threads} worker thread{'s' if threads != 1 else ''}{waiting}"
+
+    def threads(self) -> int:
+        return sum(w.get("nthreads", 1) for w in self._client.scheduler_info().get("workers", {}).values())
+
     def submit(self, fn, *args):
         return self.executor.submit(fn, *args)
 
@@ -88,6 +100,6 @@ def open_engine(name: str, workers: int | None = None, address: str | None = Non
         if cluster is not None:
             cluster.close()
         raise EngineError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
-    count = max(1, sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values()))
-    engine = Engine("dask", workers or count, client.get_executor(pure=False), cluster, client)
+    engine = Engine("dask", 1, client.get_executor(pure=False), cluster, client)
+    engine.workers = workers or max(1, engine.threads())  # how many tasks to keep in flight: two per thread
     return engine

@@ -20,7 +20,7 @@ from .sources import Version, list_versions, read_version
 from .store import CorpusDir, open_corpus_dir, writing
 from .work import MAX_DOCUMENT_BYTES, Item, Pair, analyse_batch, diff_batch
 
-# Documents per task at each depth: a task of about a second keeps the scheduler's share small and loses little when
+# Documents per task at each depth: a task of a second or a few keeps the scheduler's share small and loses little when
 # a worker dies. Pairs of versions per diff task.
 BATCH = {"quick": 16, "full": 2}
 PAIR_BATCH = 4
@@ -155,6 +155,7 @@ def _analyse_into(corpus: CorpusDir, versions: list[Version], depth: str, engine
     size = batch or BATCH[depth]
     task = functools.partial(analyse_batch, depth=depth)
     running = open_engine(engine, workers, address)
+    log(running.describe())
     try:
         with _progress(len(todo), "reading") as bar:
             given_up = _execute(running, task, _batches(todo, size), load, store_analyses, bar)
