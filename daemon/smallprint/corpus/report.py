@@ -39,7 +39,8 @@ _CSS = """
 .sp-change-changed { border-left-color: var(--accent); }
 .sp-change:target { background: var(--panel); }
 .sp-was { color: var(--muted); }
-.sp-grade-cell { font-weight: 800; text-align: center; color: #fff; border-radius: 4px; }
+.sp-grade-cell { display: inline-block; min-width: 1.8em; font-weight: 800; text-align: center; color: #fff;
+  border-radius: 4px; }
 """
 
 
@@ -184,7 +185,7 @@ def _services_html(current: list[Current]) -> str:
         findings = "".join(f"<li>{polarity_tag(polarity)} {escape(summary)} "
                            f'<span class="sp-muted sp-small">({escape(practice_label(practice))})</span></li>'
                            for practice, polarity, summary in c.key_findings)
-        grade = (f'<td class="sp-grade-cell sp-grade-{escape(c.grade)}">{escape(c.grade)}</td>' if c.grade
+        grade = (f'<td><span class="sp-grade-cell sp-grade-{escape(c.grade)}">{escape(c.grade)}</span></td>' if c.grade
                  else '<td class="sp-muted">unread</td>')
         rows.append(f"<tr><td>{escape(c.service)}</td><td>{escape(c.document)}</td><td>{escape(_when(c.date))}</td>"
                     f"<td>{c.versions}</td>{grade}<td><ul class=\"sp-small\">{findings}</ul></td></tr>")

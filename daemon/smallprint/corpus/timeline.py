@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from smallprint.taxonomy import PRACTICE_IDS
 
+# As many as the engine's own key findings at most: the most serious first.
+MAX_KEY_FINDINGS = 12
 _PRACTICE_RANK = {pid: i for i, pid in enumerate(PRACTICE_IDS)}
 _POLARITY_RANK = {"concern": 0, "protective": 1, "neutral": 2}
 
@@ -100,7 +102,7 @@ def build(documents: list[dict], findings: list[dict], changes: list[dict]
             last = readable[-1]
             found = dict.fromkeys(key_of.get((service, document, last["date"], last["content_hash"]), ()))
             current.append(Current(service, document, last["date"], len(versions), last["grade"], last["score"],
-                                   tuple(sorted(found, key=_serious))))
+                                   tuple(sorted(found, key=_serious)[:MAX_KEY_FINDINGS])))
         else:
             current.append(Current(service, document, versions[-1]["date"], len(versions), None, None, ()))
     events.sort(key=lambda e: (_PRACTICE_RANK.get(e.practice, 99), e.date or "", e.service, e.document,
