@@ -52,3 +52,16 @@ def test_a_folder_without_a_corpus_is_refused(tmp_path):
     done = run_corpus("report", tmp_path)
     assert done.returncode == 1
     assert "holds no corpus" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_unreadable_documents_are_listed_with_why(tmp_path):
+    source = tmp_path / "src" / "acme"
+    source.mkdir(parents=True)
+    (source / "privacy.md").write_text("We may use your posts to train our AI models.\n")
+    (source / "scan.txt").write_bytes(bytes(range(256)) * 4)
+    assert run_corpus("analyze", tmp_path / "src", "--out", tmp_path / "out", "--workers", "1").returncode == 0
+    done = run_corpus("report", tmp_path / "out")
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    unreadable = page[page.index('id="unreadable"'):]
+    assert "scan" in unreadable and "looks like a binary file" in unreadable
