@@ -17,6 +17,7 @@ Layouts:
 """
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import re
@@ -83,7 +84,7 @@ def read_version(version: Version) -> bytes:
             handle.seek(version.locator[2])
             return _jsonl_body(json.loads(handle.readline()))[0]
     if kind == "git":
-        return _git(version.locator[1], "cat-file", "blob", version.locator[2])
+        return _cat_file(version.locator[1]).read(version.locator[2])
     raise ValueError(f"unknown locator {kind!r}")
 
 
@@ -212,23 +213,45 @@ def _blob_sizes(repo: Path, blobs: list[str]) -> dict[str, int]:
 
 
 def _blob_hashes(repo: Path, blobs: list[str]) -> dict[str, str]:
-    """sha256 of each blob's bytes, streamed through one `git cat-file --batch`."""
-    if not blobs:
-        return {}
-    process = subprocess.Popen(["git", "-C", str(repo), "cat-file", "--batch"], stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE)
-    out: dict[str, str] = {}
-    try:
-        # Ask for one blob at a time: writing every request first could fill both pipes and stall.
-        for blob in blobs:
-            process.stdin.write(blob.encode() + b"\n")
-            process.stdin.flush()
-            header = process.stdout.readline().split()
-            size = int(header[2])
-            data = process.stdout.read(size)
-            process.stdout.read(1)  # the newline after the contents
-            out[blob] = _digest(data)
-    finally:
-        process.stdin.close()
-        process.wait()
-    return out
+    """sha256 of each blob's bytes, streamed through the repository's `git cat-file --batch`."""
+    reader = _cat_file(str(repo))
+    return {blob: _digest(reader.read(blob)) for blob in blobs}
+
+
+class _CatFile:
+    """One `git cat-file --batch` per repository, kept open: a corpus reads every version of every document, and a
+    git process for each would cost more than reading the blob."""
+
+    def __init__(self, repo: str):
+        self.process = subprocess.Popen(["git", "-C", repo, "cat-file", "--batch"], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE)
+
+    def read(self, blob: str) -> bytes:
+        # One request at a time: writing every request first could fill both pipes and stall.
+        self.process.stdin.write(blob.encode() + b"\n")
+        self.process.stdin.flush()
+        header = self.process.stdout.readline().split()
+        if len(header) != 3:
+            raise SourceError(f"git cannot read blob {blob}: {b' '.join(header).decode('utf-8', 'replace')}")
+        data = self.process.stdout.read(int(header[2]))
+        self.process.stdout.read(1)  # the newline after the contents
+        return data
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait()
+
+
+_READERS: dict[str, _CatFile] = {}
+
+
+def _cat_file(repo: str) -> _CatFile:
+    if repo not in _READERS:
+        _READERS[repo] = _CatFile(repo)
+    return _READERS[repo]
+
+
+@atexit.register
+def _close_readers() -> None:
+    while _READERS:
+        _READERS.popitem()[1].close()
