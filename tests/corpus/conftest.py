@@ -3,6 +3,7 @@ cluster (a scheduler and two worker processes on loopback, started and stopped h
 and pyarrow to read what it wrote. Quick depth and small corpora keep them to seconds each."""
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -11,7 +12,22 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SHARED_DATA, require
+from tests.conftest import IN_CI, ROOT, SHARED_DATA, require
+
+# The `corpus` extra (in `test` too): without it the corpus cannot run at all.
+CORPUS_MODULES = ("pyarrow", "distributed", "tqdm", "psutil")
+
+
+def need_corpus_extra() -> None:
+    """At the top of each test module: skip it locally, fail in CI, when the corpus extra is not installed."""
+    missing = [m for m in CORPUS_MODULES if importlib.util.find_spec(m) is None]
+    if not missing:
+        return
+    why = f"{', '.join(missing)} not installed (pip install -e '.[test]')"
+    if IN_CI:
+        pytest.fail(f"required in CI: {why}", pytrace=False)
+    pytest.skip(why, allow_module_level=True)
+
 
 MAKE_OTA_REPO = ROOT / "scripts" / "make_ota_repo.py"
 # The histories of the README's worked example: 17 versions of three privacy policies, 2005-2025.

@@ -2,6 +2,10 @@
 identical results on a Dask cluster, resuming, and bad input that is recorded rather than stopping the run."""
 from __future__ import annotations
 
+from .conftest import need_corpus_extra
+
+need_corpus_extra()  # before the imports below, which need the corpus extra
+
 import json
 import os
 

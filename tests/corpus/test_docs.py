@@ -1,6 +1,10 @@
 """docs/CORPUS.md stays in step with the tables: every column of every table is described under its table."""
 from __future__ import annotations
 
+from .conftest import need_corpus_extra
+
+need_corpus_extra()  # before the imports below, which need the corpus extra
+
 import re
 
 import pytest

@@ -3,6 +3,10 @@ duplicated (the tables equal an undisturbed run's, row for row). One document pe
 run is still reading when the first part appears and the kill comes."""
 from __future__ import annotations
 
+from .conftest import need_corpus_extra
+
+need_corpus_extra()  # before the imports below, which need the corpus extra
+
 import os
 import signal
 import time

@@ -7,6 +7,10 @@ socket. Binding to "" or 0.0.0.0 (every interface) counts as not loopback.
 """
 from __future__ import annotations
 
+from .conftest import need_corpus_extra
+
+need_corpus_extra()  # before the imports below, which need the corpus extra
+
 import json
 
 import pytest

@@ -2,6 +2,10 @@
 services' current grade and key findings, links that land on each change's text, and CSV files for spreadsheets."""
 from __future__ import annotations
 
+from .conftest import need_corpus_extra
+
+need_corpus_extra()  # before the imports below, which need the corpus extra
+
 import csv
 import re
 

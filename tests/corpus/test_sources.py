@@ -1,6 +1,10 @@
 """Listing sources: the three layouts, every version of a git history, and clear refusals of what is no corpus."""
 from __future__ import annotations
 
+from .conftest import need_corpus_extra
+
+need_corpus_extra()  # before the imports below, which need the corpus extra
+
 import json
 import subprocess
 
