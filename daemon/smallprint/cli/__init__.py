@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "cmd_host",      # install-host (native-messaging bridge)
     "cmd_autostart",  # autostart enable|disable (daemon at login)
     "cmd_history",   # diff, history, forget (policy memory)
+    "cmd_corpus",    # corpus analyze, corpus report (corpus research)
 )
 
 

@@ -160,14 +160,15 @@ def _read_fully(blocks: Sequence[Block], opp115_head: bool
 
 
 def analyze(*, text=None, html=None, blocks=None, url=None, title=None, use_model: bool = True,
-            depth: str = "full", opp115_head: bool = False, as_policy: bool = False) -> Analysis:
+            depth: str = "full", opp115_head: bool = False, as_policy: bool = False,
+            with_segments: bool = True) -> Analysis:
     """Analyse one document given as exactly one of `text` (plain or Markdown), `html`, or `blocks`
     (`[{"id", "text", "tag"?}]`), reading it at `depth` ("full": the learned reader; "quick": the rules).
     The OPP-115 segments (a research benchmark's view, not shown to readers) come from the small linear segments
     model, or at full depth with `opp115_head` from the reader's own segment head (a second pass over every block:
-    ~30% of a full reading, so only `smallprint eval` asks for it). Only a document detected as a policy gets a
-    letter grade, or any document when `as_policy` (the reader asked for it). Raises ValueError on input it cannot
-    take."""
+    ~30% of a full reading, so only `smallprint eval` asks for it); `with_segments=False` leaves them out (a fifth of
+    a quick reading; the corpus tables do not use them). Only a document detected as a policy gets a letter grade,
+    or any document when `as_policy` (the reader asked for it). Raises ValueError on input it cannot take."""
     if url is not None and not isinstance(url, str):
         raise ValueError("url must be a string")
     if title is not None and not isinstance(title, str):
@@ -202,6 +203,7 @@ def analyze(*, text=None, html=None, blocks=None, url=None, title=None, use_mode
     return Analysis(kind=kind, kind_confidence=confidence, kind_evidence=evidence, blocks=parsed,
                     highlights=highlights, practices=summarize_practices(highlights),
                     grade=grade, key_findings=findings[:MAX_KEY_FINDINGS],
-                    segments=segments if segments is not None else _segments(parsed, highlights),
+                    segments=(segments if segments is not None else _segments(parsed, highlights)) if with_segments
+                    else (),
                     content_hash=digest, url=url, title=title, depth=answered, language=language.code,
                     notices=tuple(notices))

@@ -306,11 +306,13 @@ def _pair_changed(old: list[Clause], old_left: list[int], new: list[Clause], new
             if len(owners) <= common:
                 for i in owners:
                     shared[i] += 1
-        for i, _ in sorted(shared.items(), key=lambda kv: -kv[1])[:12]:
+        # Ties are broken by position, never by the order of a set of words (it differs from process to process
+        # with string hashing, and a diff must be the same wherever it runs).
+        for i, _ in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:12]:
             score = _similarity(old[i].key, new[j].key)
             if score >= _CHANGED_SIMILARITY:
                 candidates.append((score, i, j))
-    candidates.sort(key=lambda t: -t[0])
+    candidates.sort(key=lambda t: (-t[0], t[1], t[2]))
     used_old, used_new, pairs = set(), set(), []
     for _, i, j in candidates:
         if i not in used_old and j not in used_new:

@@ -1,0 +1,103 @@
+"""`smallprint corpus analyze SOURCE... --out DIR` and `smallprint corpus report DIR` (corpus research)."""
+from __future__ import annotations
+
+import sys
+
+from . import CliError
+
+
+def register(subparsers) -> None:
+    corpus = subparsers.add_parser(
+        "corpus", help="analyse thousands of policies and their histories into Parquet tables, and report on them",
+        description="Corpus research: read folders, JSON Lines files and Open Terms Archive-style git repositories "
+                    "(every version in their history) into Parquet tables, on this machine or on a Dask cluster "
+                    "(docs/CORPUS.md).")
+    sub = corpus.add_subparsers(dest="corpus_command", metavar="COMMAND")
+    corpus.set_defaults(func=lambda args: corpus.print_help(sys.stderr) or 2)
+
+    analyze = sub.add_parser(
+        "analyze", help="read every document (and every version) of the sources into DIR",
+        description="Read every document of the sources into Parquet tables in DIR: documents, findings (one row "
+                    "per highlight) and changes (between consecutive versions). A run that is stopped resumes "
+                    "where it stopped: texts already in DIR are not read again.")
+    analyze.add_argument("sources", metavar="SOURCE", nargs="+",
+                         help="a folder (.md, .txt, .html, recursively), a JSON Lines file, or a git repository "
+                              "in Open Terms Archive's layout (<service>/<document type>.md)")
+    analyze.add_argument("--out", metavar="DIR", required=True, help="the folder for the tables (made if missing)")
+    analyze.add_argument("--depth", choices=("quick", "full"), default="quick",
+                         help="quick: the rules alone (default, fast); full: the learned reader too")
+    analyze.add_argument("--engine", choices=("local", "dask"), default="local",
+                         help="local: worker processes on this machine (default); dask: a Dask cluster")
+    analyze.add_argument("--workers", type=int, metavar="N",
+                         help="worker processes (default: one per core); with --engine dask and no --address, "
+                              "the local cluster's size")
+    analyze.add_argument("--address", metavar="tcp://HOST:PORT",
+                         help="the Dask scheduler to use (default: start a local cluster on 127.0.0.1)")
+    analyze.add_argument("--batch", type=int, metavar="N",
+                         help="documents per task (default 16 quick, 2 full): smaller loses less to a dead worker")
+    analyze.set_defaults(func=run_analyze)
+
+    report = sub.add_parser("report", help="one HTML page (and CSV files) from the tables in DIR",
+                            description="Write one self-contained HTML page from a corpus folder: per practice, "
+                                        "when services added or dropped it; the services with their current grade "
+                                        "and key findings; each change's text. CSV files go beside it.")
+    report.add_argument("dir", metavar="DIR", help="a folder written by `smallprint corpus analyze`")
+    report.add_argument("--out", metavar="FILE.html", help="where to write the page (default: DIR/report.html)")
+    report.set_defaults(func=run_report)
+
+
+def _need_corpus_extra():
+    try:
+        import pyarrow  # noqa: F401
+        import tqdm  # noqa: F401
+    except ImportError as exc:
+        raise CliError(f"smallprint corpus needs {exc.name}: pip install 'smallprint[corpus]'") from None
+
+
+def run_analyze(args) -> int:
+    _need_corpus_extra()
+    if args.workers is not None and args.workers < 1:
+        raise CliError("--workers must be at least 1")
+    if args.batch is not None and args.batch < 1:
+        raise CliError("--batch must be at least 1")
+    from smallprint.corpus.engines import EngineError
+    from smallprint.corpus.run import analyse_corpus
+    from smallprint.corpus.sources import SourceError
+    from smallprint.corpus.store import StoreError
+
+    try:
+        summary = analyse_corpus(args.sources, args.out, depth=args.depth, engine=args.engine, workers=args.workers,
+                                 address=args.address, batch=args.batch,
+                                 log=lambda line: print(f"smallprint: {line}", file=sys.stderr))
+    except (SourceError, StoreError, EngineError) as exc:
+        raise CliError(str(exc)) from None
+    rows = summary.rows
+    print(f"{summary.versions} versions ({summary.documents} distinct texts): {summary.analysed} read now, "
+          f"{summary.skipped} already in {args.out}, {summary.failed} unreadable (recorded with their error); "
+          f"{summary.pairs} version pairs compared; in {summary.seconds:.1f} s.")
+    print(f"Tables in {args.out}: documents.parquet ({rows['documents']} rows), findings.parquet "
+          f"({rows['findings']}), changes.parquet ({rows['changes']}).")
+    if summary.restarts:
+        print(f"smallprint: a worker process died {summary.restarts} time{'s' if summary.restarts != 1 else ''}; "
+              "the documents it held were sent again to new workers.", file=sys.stderr)
+    if summary.given_up:
+        print(f"smallprint: {summary.given_up} documents or pairs were not finished (their workers kept dying); "
+              "run the same command again to resume.", file=sys.stderr)
+        return 3
+    return 0
+
+
+def run_report(args) -> int:
+    _need_corpus_extra()
+    from pathlib import Path
+
+    from smallprint.corpus.report import write_report
+    from smallprint.corpus.store import StoreError
+
+    try:
+        written = write_report(args.dir, Path(args.out) if args.out else None)
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+    for path in written:
+        print(path)
+    return 0

@@ -1,0 +1,105 @@
+"""Where a corpus run's tasks execute: processes on this machine, or a Dask cluster.
+
+Both are `concurrent.futures` executors (a process pool, and dask.distributed's ClientExecutor), so the run is one
+loop whatever runs it. Without an address, `dask` starts a LocalCluster of worker processes bound to 127.0.0.1 with
+its dashboard off: nothing listens beyond this machine and nothing is contacted outside it.
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+ENGINES = ("local", "dask")
+
+
+class EngineError(RuntimeError):
+    """The engine could not start (no Dask installed, a scheduler that does not answer): one sentence."""
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+@dataclass
+class Engine:
+    """An executor with what the run needs around it: how many tasks to keep in flight, and how to recover."""
+    name: str
+    workers: int
+    executor: Executor | None = None
+    _cluster: object = None
+    _client: object = None
+    restarts: int = field(default=0)
+
+    def describe(self) -> str:
+        if self.name == "local":
+            return f"reading on {self.workers} local worker process{'es' if self.workers != 1 else ''}"
+        where = "a local Dask cluster on 127.0.0.1" if self._cluster is not None else (
+            f"the Dask cluster at {self._client.scheduler.address}")
+        threads = self.threads()
+        waiting = "" if threads else " (it has no workers yet: the tasks wait for some to join)"
+        return f"reading on {where}, {threads} worker thread{'s' if threads != 1 else ''}{waiting}"
+
+    def threads(self) -> int:
+        return sum(w.get("nthreads", 1) for w in self._client.scheduler_info().get("workers", {}).values())
+
+    def submit(self, fn, *args):
+        return self.executor.submit(fn, *args)
+
+    def can_restart(self) -> bool:
+        """A process pool whose worker died is broken for good and is replaced; Dask replaces its own workers."""
+        return self.name == "local"
+
+    def restart(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor = _process_pool(self.workers)
+        self.restarts += 1
+
+    def close(self) -> None:
+        if self.executor is not None and self.name == "local":
+            self.executor.shutdown(wait=True, cancel_futures=True)
+        if self._client is not None:
+            self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def _process_pool(workers: int) -> ProcessPoolExecutor:
+    # spawn: a fresh interpreter per worker (onnxruntime and threads do not survive fork), the same on every OS.
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def check_engine(name: str, address: str | None) -> None:
+    """Refuse a choice that cannot work before anything starts or is written."""
+    if name not in ENGINES:
+        raise EngineError(f"engine must be one of {', '.join(ENGINES)}")
+    if address and name != "dask":
+        raise EngineError("--address needs --engine dask")
+
+
+def open_engine(name: str, workers: int | None = None, address: str | None = None) -> Engine:
+    check_engine(name, address)
+    if name == "local":
+        count = workers or default_workers()
+        return Engine("local", count, _process_pool(count))
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise EngineError("--engine dask needs Dask: pip install 'smallprint[corpus]'") from None
+    cluster = None
+    try:
+        if address:
+            client = Client(address, timeout="10s")
+        else:
+            cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1, processes=True,
+                                   host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)
+            client = Client(cluster)
+    except (OSError, TimeoutError) as exc:
+        if cluster is not None:
+            cluster.close()
+        raise EngineError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    engine = Engine("dask", 1, client.get_executor(pure=False), cluster, client)
+    engine.workers = workers or max(1, engine.threads())  # how many tasks to keep in flight: two per thread
+    return engine

@@ -1,0 +1,257 @@
+"""`corpus report`: one self-contained HTML page from a corpus folder, and CSV files beside it for spreadsheets.
+
+The page, like every smallprint report, loads nothing and runs no script (report.render_page): per practice (AI
+training and biometric data first, the taxonomy's order) a timeline of when documents began or stopped stating it,
+each event linked to the clause that changed; the services with their current grade and key findings; and, per pair
+of consecutive versions, the text of each clause that changed about a data practice.
+"""
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from smallprint.report import escape, polarity_tag, practice_label, render_page
+from smallprint.taxonomy import PRACTICE_IDS
+
+from .store import CorpusDir, read_corpus_dir, write_atomically
+from .timeline import Current, Event, Pair, build
+
+# Clauses listed per version pair besides those the timelines link to: the rest are in the CSV and the Parquet table.
+_MORE_CHANGES_SHOWN = 40
+_EVENT_WORDS = {"first": "states it in its first recorded version", "added": "began stating it",
+                "dropped": "stopped stating it"}
+_CSS = """
+.sp-corpus { max-width: 1200px; margin: 0 auto; padding: 12px 28px 40px; }
+.sp-corpus h2 { margin-top: 2em; border-bottom: 1px solid var(--rule); }
+.sp-corpus h3 { margin: 1.6em 0 .4em; }
+.sp-strip { width: 100%; max-width: 1000px; height: auto; display: block; margin: 6px 0; }
+.sp-strip text { font: 11px system-ui, sans-serif; fill: var(--muted); }
+.sp-strip .axis { stroke: var(--rule); }
+.sp-strip .concern { fill: var(--concern-line); } .sp-strip .protective { fill: var(--protective-line); }
+.sp-strip .neutral { fill: var(--neutral-line); } .sp-strip .first { fill-opacity: .35; }
+.sp-change { border-left: 4px solid var(--rule); padding: 2px 10px; margin: 6px 0; }
+.sp-change-added { border-left-color: var(--protective-line); }
+.sp-change-removed { border-left-color: var(--concern-line); }
+.sp-change-changed { border-left-color: var(--accent); }
+.sp-change:target { background: var(--panel); }
+.sp-was { color: var(--muted); }
+.sp-grade-cell { display: inline-block; min-width: 1.8em; font-weight: 800; text-align: center; color: #fff;
+  border-radius: 4px; }
+"""
+
+
+def write_report(folder: str | Path, out: Path | None = None, *, generated_at: datetime | None = None) -> list[Path]:
+    """Write the page (default DIR/report.html) and its CSV files beside it; returns their paths."""
+    corpus = read_corpus_dir(folder)
+    tables = {name: _read(corpus, name) for name in ("documents", "findings", "changes")}
+    events, pairs, current = build(tables["documents"], tables["findings"], tables["changes"])
+    target = out or corpus.root / "report.html"
+    page = render_corpus_html(corpus, tables["documents"], events, pairs, current, generated_at=generated_at)
+    write_atomically(target, lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))
+    written = [target]
+    stem = target.with_suffix("")
+    written.append(_write_csv(Path(f"{stem}-timeline.csv"),
+                              ["practice", "polarity", "event", "service", "document", "date", "previous_date",
+                               "summary"],
+                              ([e.practice, e.polarity, e.event, e.service, e.document, e.date, e.previous_date,
+                                e.summary] for e in events)))
+    written.append(_write_csv(Path(f"{stem}-services.csv"),
+                              ["service", "document", "latest_date", "versions", "grade", "score", "key_findings"],
+                              ([c.service, c.document, c.date, c.versions, c.grade, c.score,
+                                "; ".join(f"{summary} ({polarity})" for _, polarity, summary in c.key_findings)]
+                               for c in current)))
+    written.append(_write_csv(Path(f"{stem}-changes.csv"),
+                              ["service", "document", "date", "previous_date", "change", "practice", "polarity",
+                               "summary", "text", "old_text"],
+                              ([c["service"], c["document"], c["date"], c["previous_date"], c["change"],
+                                c["practice"], c["polarity"], c["summary"], c["text"], c["old_text"]]
+                               for c in tables["changes"])))
+    return written
+
+
+def _read(corpus: CorpusDir, name: str) -> list[dict]:
+    from .store import StoreError
+
+    path = corpus.root / f"{name}.parquet"
+    try:
+        return pq.read_table(path).to_pylist()
+    except FileNotFoundError:
+        raise StoreError(f"{path} is missing: run `smallprint corpus analyze` into {corpus.root} again") from None
+    except OSError as exc:
+        raise StoreError(f"{path} cannot be read ({exc})") from None
+
+
+def _write_csv(path: Path, header: list[str], rows) -> Path:
+    def write(tmp: str) -> None:
+        # UTF-8 with a byte-order mark: spreadsheet programs then read accented and curly characters correctly.
+        with open(tmp, "w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            writer.writerows(["" if value is None else value for value in row] for row in rows)
+
+    write_atomically(path, write)
+    return path
+
+
+def _when(date: str | None) -> str:
+    return (date or "undated")[:10]
+
+
+def _year(date: str | None) -> float | None:
+    if not date:
+        return None
+    try:
+        d = datetime.fromisoformat(date[:10])
+    except ValueError:
+        return None
+    return d.year + (d.timetuple().tm_yday - 1) / 366
+
+
+def _strip_svg(events: list[Event], span: tuple[int, int]) -> str:
+    """One row per document, a mark per event: a faint dot for the first version, a triangle up where it began,
+    down where it stopped, coloured by polarity. The same events are listed in the table under it."""
+    rows = list(dict.fromkeys((e.service, e.document) for e in events))
+    first, last = span
+    left, width, height = 170, 800, 18
+    total_height = 24 + height * len(rows)
+
+    def x(date: str | None) -> float:
+        year = _year(date)
+        return left + (width * (year - first) / max(1, last - first)) if year is not None else left
+
+    parts = [f'<svg class="sp-strip" viewBox="0 0 {left + width + 20} {total_height}" role="img" '
+             f'aria-label="timeline">']
+    for year in range(first, last + 1):
+        px = left + width * (year - first) / max(1, last - first)
+        parts.append(f'<line class="axis" x1="{px:.1f}" y1="0" x2="{px:.1f}" y2="{total_height - 14}"/>'
+                     f'<text x="{px:.1f}" y="{total_height - 2}" text-anchor="middle">{year}</text>')
+    for i, (service, document) in enumerate(rows):
+        y = 12 + height * i
+        parts.append(f'<text x="4" y="{y + 4}">{escape(service[:24])}</text>')
+        for e in (e for e in events if (e.service, e.document) == (service, document)):
+            px, title = x(e.date), escape(f"{_when(e.date)} {service} — {document}: {_EVENT_WORDS[e.event]} "
+                                            f"({e.polarity}): {e.summary}")
+            shape = {"added": f"{px - 5:.1f},{y + 5} {px + 5:.1f},{y + 5} {px:.1f},{y - 5}",
+                     "dropped": f"{px - 5:.1f},{y - 5} {px + 5:.1f},{y - 5} {px:.1f},{y + 5}"}.get(e.event)
+            css = f'{e.polarity}{" first" if e.event == "first" else ""}'
+            mark = (f'<polygon class="{css}" points="{shape}">' if shape
+                    else f'<circle class="{css}" cx="{px:.1f}" cy="{y}" r="4">')
+            parts.append(f'{mark}<title>{title}</title>{"</polygon>" if shape else "</circle>"}')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _link(event: Event, targets: dict[tuple[int, str], str]) -> str:
+    if event.pair is None:
+        return ""
+    anchor = targets.get((event.pair, f"{event.practice}:{event.polarity}"), f"pair-{event.pair}")
+    return f'<a href="#{anchor}">the change</a>'
+
+
+def _timelines_html(events: list[Event], targets: dict[tuple[int, str], str]) -> str:
+    years = [int(y) for y in (_year(e.date) for e in events) if y is not None]
+    span = (min(years), max(years) + 1) if years else (2000, 2001)
+    by_practice: dict[str, list[Event]] = defaultdict(list)
+    for e in events:
+        by_practice[e.practice].append(e)
+    out = ['<section id="timelines"><h2>When each practice was added or dropped</h2>'
+           '<p class="sp-muted sp-small">Per practice, the most serious first. ▲ a version began stating it, '
+           '▼ a version stopped, a faint dot: the first recorded version states it. Red: a concern, green: a '
+           'protection, blue: neutral. Each change links to the clause that changed.</p>']
+    for practice in sorted(by_practice, key=lambda p: PRACTICE_IDS.index(p) if p in PRACTICE_IDS else 99):
+        chosen = by_practice[practice]
+        moves = [e for e in chosen if e.event != "first"]
+        out.append(f'<h3 id="practice-{escape(practice)}">{escape(practice_label(practice))} '
+                   f'<span class="sp-muted sp-small">{len(moves)} change{"s" if len(moves) != 1 else ""}</span></h3>')
+        out.append(_strip_svg(chosen, span))
+        if moves:
+            rows = "".join(f"<tr><td>{escape(_when(e.date))}</td><td>{escape(e.service)}</td>"
+                           f"<td>{escape(e.document)}</td><td>{escape(_EVENT_WORDS[e.event])} "
+                           f"{polarity_tag(e.polarity)}<br><span class=\"sp-small\">{escape(e.summary)}</span></td>"
+                           f"<td>{_link(e, targets)}</td></tr>" for e in moves)
+            out.append('<table class="sp-table"><tr><th>date</th><th>service</th><th>document</th><th>what</th>'
+                       f"<th></th></tr>{rows}</table>")
+    out.append("</section>")
+    return "".join(out)
+
+
+def _services_html(current: list[Current]) -> str:
+    rows = []
+    for c in current:
+        findings = "".join(f"<li>{polarity_tag(polarity)} {escape(summary)} "
+                           f'<span class="sp-muted sp-small">({escape(practice_label(practice))})</span></li>'
+                           for practice, polarity, summary in c.key_findings)
+        grade = (f'<td><span class="sp-grade-cell sp-grade-{escape(c.grade)}">{escape(c.grade)}</span></td>' if c.grade
+                 else '<td class="sp-muted">unread</td>')
+        rows.append(f"<tr><td>{escape(c.service)}</td><td>{escape(c.document)}</td><td>{escape(_when(c.date))}</td>"
+                    f"<td>{c.versions}</td>{grade}<td><ul class=\"sp-small\">{findings}</ul></td></tr>")
+    return ('<section id="services"><h2>Services now</h2><p class="sp-muted sp-small">Each document\'s latest '
+            "readable version: its grade (A best, E worst) and its key findings.</p>"
+            '<table class="sp-table"><tr><th>service</th><th>document</th><th>latest version</th><th>versions</th>'
+            f"<th>grade</th><th>key findings</th></tr>{''.join(rows)}</table></section>")
+
+
+def _changes_html(pairs: list[Pair], linked: set[tuple[int, int]]) -> str:
+    out = ['<section id="changes"><h2>What changed, version by version</h2><p class="sp-muted sp-small">Clauses '
+           "about a data practice that were added, removed or reworded between consecutive versions (the same diff "
+           "as <code>smallprint diff</code>).</p>"]
+    for pair in pairs:
+        out.append(f'<h3 id="pair-{pair.index}">{escape(pair.service)} — {escape(pair.document)}: '
+                   f"{escape(_when(pair.date))} <span class=\"sp-muted sp-small\">since "
+                   f"{escape(_when(pair.previous_date))}</span></h3>")
+        shown = [k for k in range(len(pair.changes)) if (pair.index, k) in linked]
+        shown += [k for k in range(len(pair.changes)) if (pair.index, k) not in linked][:_MORE_CHANGES_SHOWN]
+        for k in sorted(shown):
+            c = pair.changes[k]
+            was = (f'<div class="sp-was sp-small">was: {escape(c["old_text"])}</div>'
+                   if c["change"] == "changed" and c["old_text"] else "")
+            out.append(f'<div class="sp-change sp-change-{escape(c["change"])}" id="pair-{pair.index}-{k}">'
+                       f'<span class="sp-small">{escape(c["change"])} · {escape(practice_label(c["practice"] or ""))}'
+                       f"</span> {polarity_tag(c['polarity'] or 'neutral')}<div>{escape(c['text'])}</div>{was}</div>")
+        if len(shown) < len(pair.changes):
+            out.append(f'<p class="sp-muted sp-small">and {len(pair.changes) - len(shown)} more in the changes CSV '
+                       "and changes.parquet.</p>")
+        if not pair.changes:
+            out.append('<p class="sp-muted sp-small">No clause about a data practice changed.</p>')
+    out.append("</section>")
+    return "".join(out)
+
+
+def _errors_html(documents: list[dict]) -> str:
+    failed = [d for d in documents if d["error"]]
+    if not failed:
+        return ""
+    rows = "".join(f"<tr><td>{escape(d['service'])}</td><td>{escape(d['document'])}</td>"
+                   f"<td>{escape(_when(d['date']))}</td><td class=\"sp-small\">{escape(d['source'])}</td>"
+                   f"<td>{escape(d['error'])}</td></tr>" for d in failed)
+    return ('<section id="unreadable"><h2>Unreadable documents</h2><table class="sp-table"><tr><th>service</th>'
+            f"<th>document</th><th>date</th><th>source</th><th>why</th></tr>{rows}</table></section>")
+
+
+def render_corpus_html(corpus: CorpusDir, documents: list[dict], events: list[Event], pairs: list[Pair],
+                       current: list[Current], *, generated_at: datetime | None = None) -> str:
+    targets: dict[tuple[int, str], str] = {}  # (pair, "practice:polarity") -> anchor of its first changed clause
+    linked: set[tuple[int, int]] = set()
+    wanted = {(e.pair, f"{e.practice}:{e.polarity}") for e in events if e.pair is not None}
+    for pair in pairs:
+        for k, c in enumerate(pair.changes):
+            for practice in c["practices"] or ():
+                if (pair.index, practice) in wanted and (pair.index, practice) not in targets:
+                    targets[(pair.index, practice)] = f"pair-{pair.index}-{k}"
+                    linked.add((pair.index, k))
+    dates = sorted(d["date"][:10] for d in documents if d["date"])
+    services = len({d["service"] for d in documents})
+    when = (generated_at or datetime.now(timezone.utc)).strftime("%Y-%m-%d %H:%M UTC")
+    span = f", {dates[0]} to {dates[-1]}" if dates else ""
+    head = (f'<header class="sp-top"><div class="sp-brand">smallprint corpus</div>'
+            f"<h1>{escape(corpus.root.resolve().name)}</h1><div class=\"sp-meta\">{len(current)} documents of "
+            f"{services} services, {len(documents)} versions{escape(span)}; {escape(corpus.depth)} reading; "
+            f"written {escape(when)}. Contents: <a href=\"#timelines\">timelines</a> · <a href=\"#services\">"
+            f"services</a> · <a href=\"#changes\">changes</a></div></header>")
+    body = (f'{head}<main class="sp-corpus">{_timelines_html(events, targets)}{_services_html(current)}'
+            f"{_changes_html(pairs, linked)}{_errors_html(documents)}</main>")
+    return render_page(f"smallprint corpus: {corpus.root.resolve().name}", body, _CSS)

@@ -1,0 +1,257 @@
+"""Where a corpus comes from: a folder of documents, a JSON Lines file, or an Open Terms Archive-style git repository.
+
+Each source is listed as `Version`s (one recorded text of one document of one service, with its date) whose bytes
+are read on demand by `read_version`, so that a million-document corpus is never held in memory at once. Listing a
+source reads every document once to hash it: the hash is what makes a run resumable (see store.py).
+
+Layouts:
+- folder: `.md`, `.txt`, `.html`/`.htm` and `.pdf` files, recursively, but for README files. The service is the first folder below the source (or,
+  for a file directly in it, the file's name); a date (YYYY-MM-DD) in the file name is the version's date; the
+  document is the file name without that date and what follows it (what is left of "2024-01-15_v2.md" is nothing:
+  the document is then "policy"), so dated files in one folder are versions of one document.
+- JSON Lines: `{"id", "text" | "html", "url"?, "service"?, "document"?, "date"?}` a line. The document is
+  `document`, else `url`, else `id`; the service is `service`, else the id.
+- git repository (a folder holding `.git`): Open Terms Archive's layout, `<service>/<document type>.md`; every
+  commit that added or changed such a file is a version of it, dated by the commit (UTC). Files elsewhere (a
+  README at the top) are not documents. History is read with `git log` and `git cat-file`, never the checkout.
+"""
+from __future__ import annotations
+
+import atexit
+import hashlib
+import json
+import re
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+DOCUMENT_SUFFIXES = frozenset({".md", ".txt", ".html", ".htm", ".pdf"})
+HTML_SUFFIXES = frozenset({".html", ".htm"})
+_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+
+
+class SourceError(ValueError):
+    """A source that cannot be read as a corpus: the message says which and why, in one sentence."""
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    """One recorded text of one document. `locator` says how to read its bytes again (see read_version)."""
+    service: str
+    document: str
+    date: str | None  # ISO 8601: "2024-01-15", or "2024-01-15T10:20:30Z" from a commit
+    source: str  # for people: the file, "file.jsonl:LINE", or "repo@COMMIT:path"
+    content_hash: str  # sha256 of the document's bytes (for JSON Lines: of its text, UTF-8)
+    size: int  # bytes
+    is_html: bool
+    locator: tuple  # ("file", path) | ("jsonl", path, byte offset) | ("git", repo, blob sha)
+
+
+def list_versions(source: str | Path) -> list[Version]:
+    """Every version a source holds; SourceError when it holds none or is not a corpus."""
+    path = Path(source)
+    if not path.exists():
+        raise SourceError(f"no such file or folder: {path}")
+    if path.is_dir() and (path / ".git").exists():
+        versions = list(_git_versions(path))
+        kind = "git repository"
+    elif path.is_dir():
+        versions = list(_folder_versions(path))
+        kind = "folder"
+    elif path.suffix.lower() in {".jsonl", ".ndjson"}:
+        versions = list(_jsonl_versions(path))
+        kind = "JSON Lines file"
+    else:
+        raise SourceError(f"{path} is not a folder, a git repository or a JSON Lines file (.jsonl)")
+    if not versions:
+        what = {"folder": "no .md, .txt, .html or .pdf document", "JSON Lines file": "no line"}.get(kind)
+        if what is None:
+            raise SourceError(f"{path} is a git repository but not in Open Terms Archive's layout: no commit in its "
+                              "history adds or changes a file <service>/<document type>.md")
+        raise SourceError(f"{path} is an empty source: the {kind} holds {what}")
+    return versions
+
+
+def read_version(version: Version) -> bytes:
+    """The bytes of a version (for JSON Lines: its text or html, UTF-8)."""
+    kind = version.locator[0]
+    if kind == "file":
+        return Path(version.locator[1]).read_bytes()
+    if kind == "jsonl":
+        with open(version.locator[1], "rb") as handle:
+            handle.seek(version.locator[2])
+            return _jsonl_body(json.loads(handle.readline()))[0]
+    if kind == "git":
+        return _cat_file(version.locator[1]).read(version.locator[2])
+    raise ValueError(f"unknown locator {kind!r}")
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _date_in(name: str) -> re.Match | None:
+    m = _DATE.search(name)
+    return m if m and 1 <= int(m[2]) <= 12 and 1 <= int(m[3]) <= 31 else None
+
+
+# --- folder ------------------------------------------------------------------------------------------------
+
+def _folder_versions(root: Path) -> Iterator[Version]:
+    # A README (a corpus's own description, as policies-more and OTA repositories have) is not one of its documents.
+    files = sorted(p for p in root.rglob("*") if p.suffix.lower() in DOCUMENT_SUFFIXES and p.is_file()
+                   and p.stem.lower() != "readme"
+                   and not any(part.startswith(".") for part in p.relative_to(root).parts))
+    for file in files:
+        relative = file.relative_to(root)
+        found = _date_in(file.stem)
+        document = (file.stem[:found.start()] if found else file.stem).strip(" _-.") or "policy"
+        service = relative.parts[0] if len(relative.parts) > 1 else document
+        data = file.read_bytes()
+        yield Version(service=service, document=document, date=found[0] if found else None, source=str(file),
+                      content_hash=_digest(data), size=len(data), is_html=file.suffix.lower() in HTML_SUFFIXES,
+                      locator=("file", str(file)))
+
+
+# --- JSON Lines --------------------------------------------------------------------------------------------
+
+def _jsonl_body(record: dict) -> tuple[bytes, bool]:
+    """The document's bytes and whether they are HTML; SourceError names what is missing."""
+    if isinstance(record.get("text"), str):
+        return record["text"].encode("utf-8", "surrogatepass"), False
+    if isinstance(record.get("html"), str):
+        return record["html"].encode("utf-8", "surrogatepass"), True
+    raise SourceError('has neither "text" nor "html" as a string')
+
+
+def _jsonl_versions(file: Path) -> Iterator[Version]:
+    offset = 0
+    with open(file, "rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            start, offset = offset, offset + len(line)
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                if not isinstance(record, dict):
+                    raise SourceError("is not a JSON object")
+                data, is_html = _jsonl_body(record)
+            except (ValueError, UnicodeError) as exc:
+                reason = exc if isinstance(exc, SourceError) else f"is not valid JSON ({exc})"
+                raise SourceError(f"{file}:{number} {reason}") from None
+            ident = str(record.get("id") if record.get("id") is not None else number)
+            service = str(record.get("service") or ident)
+            document = str(record.get("document") or record.get("url") or ident)
+            date = record.get("date")
+            yield Version(service=service, document=document, date=str(date) if date else None,
+                          source=f"{file}:{number}", content_hash=_digest(data), size=len(data), is_html=is_html,
+                          locator=("jsonl", str(file), start))
+
+
+# --- git (Open Terms Archive) ------------------------------------------------------------------------------
+
+def _git(repo: str | Path, *args: str) -> bytes:
+    try:
+        done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=False)
+    except FileNotFoundError:
+        raise SourceError("reading a git repository needs the git command, which is not installed") from None
+    if done.returncode != 0:
+        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise SourceError(f"git cannot read {repo}: {reason[-1] if reason else 'exit ' + str(done.returncode)}")
+    return done.stdout
+
+
+def _is_layout(path: str) -> bool:
+    parts = path.split("/")
+    return len(parts) == 2 and parts[1].lower().endswith(".md") and not parts[0].startswith(".")
+
+
+def _git_versions(repo: Path) -> Iterator[Version]:
+    # One line per commit ("@" sha, commit time), then its raw changes ":old mode new mode old sha new sha status\tpath").
+    # --first-parent -m: a merge counts with what it brought to the main line; renames are a delete and an add.
+    try:
+        log = _git(repo, "log", "--reverse", "--first-parent", "-m", "--no-renames", "--raw", "--no-abbrev",
+                   "--format=@%H %ct", "-z")
+    except SourceError as exc:
+        if "does not have any commits" in str(exc):
+            return
+        raise
+    changes: list[tuple[str, str, str, str]] = []  # commit, time, blob, path
+    commit = when = None
+    fields = log.decode("utf-8", "surrogateescape").split("\0")
+    i = 0
+    while i < len(fields):
+        field = fields[i].strip("\n")
+        if field.startswith("@"):
+            commit, stamp = field[1:].split()
+            when = datetime.fromtimestamp(int(stamp), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            i += 1
+        elif field.startswith(":"):
+            meta, path = field.split(), fields[i + 1]
+            blob, status = meta[3], meta[4]
+            if status[0] in "AMT" and _is_layout(path):
+                changes.append((commit, when, blob, path))
+            i += 2
+        else:
+            i += 1
+    sizes = _blob_sizes(repo, [blob for _, _, blob, _ in changes])
+    hashes = _blob_hashes(repo, list(dict.fromkeys(blob for _, _, blob, _ in changes)))
+    for commit, when, blob, path in changes:
+        service, name = path.split("/")
+        yield Version(service=service, document=name[:-3], date=when, source=f"{repo}@{commit[:12]}:{path}",
+                      content_hash=hashes[blob], size=sizes[blob], is_html=False, locator=("git", str(repo), blob))
+
+
+def _blob_sizes(repo: Path, blobs: list[str]) -> dict[str, int]:
+    if not blobs:
+        return {}
+    out = subprocess.run(["git", "-C", str(repo), "cat-file", "--batch-check=%(objectname) %(objectsize)"],
+                         input="\n".join(dict.fromkeys(blobs)).encode() + b"\n", capture_output=True, check=True)
+    return {sha: int(size) for sha, size in (line.split() for line in out.stdout.decode().splitlines())}
+
+
+def _blob_hashes(repo: Path, blobs: list[str]) -> dict[str, str]:
+    """sha256 of each blob's bytes, streamed through the repository's `git cat-file --batch`."""
+    reader = _cat_file(str(repo))
+    return {blob: _digest(reader.read(blob)) for blob in blobs}
+
+
+class _CatFile:
+    """One `git cat-file --batch` per repository, kept open: a corpus reads every version of every document, and a
+    git process for each would cost more than reading the blob."""
+
+    def __init__(self, repo: str):
+        self.process = subprocess.Popen(["git", "-C", repo, "cat-file", "--batch"], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE)
+
+    def read(self, blob: str) -> bytes:
+        # One request at a time: writing every request first could fill both pipes and stall.
+        self.process.stdin.write(blob.encode() + b"\n")
+        self.process.stdin.flush()
+        header = self.process.stdout.readline().split()
+        if len(header) != 3:
+            raise SourceError(f"git cannot read blob {blob}: {b' '.join(header).decode('utf-8', 'replace')}")
+        data = self.process.stdout.read(int(header[2]))
+        self.process.stdout.read(1)  # the newline after the contents
+        return data
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait()
+
+
+_READERS: dict[str, _CatFile] = {}
+
+
+def _cat_file(repo: str) -> _CatFile:
+    if repo not in _READERS:
+        _READERS[repo] = _CatFile(repo)
+    return _READERS[repo]
+
+
+@atexit.register
+def _close_readers() -> None:
+    while _READERS:
+        _READERS.popitem()[1].close()

@@ -1,0 +1,216 @@
+"""The tables of a corpus (docs/CORPUS.md documents every column) and how they are built from the parts.
+
+Rows are sorted by service, document, date and source, so the same corpus gives byte-for-byte the same rows
+whichever engine ran it and in whatever order its parts were finished.
+"""
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .store import CorpusDir, write_atomically
+
+NOT_YET = "not analysed yet: the run was interrupted or its worker failed; run the same command again to resume"
+
+_FINDING = pa.struct([("highlight", pa.int32()), ("block", pa.string()), ("start", pa.int32()), ("end", pa.int32()),
+                      ("practice", pa.string()), ("polarity", pa.string()), ("summary", pa.string()),
+                      ("text", pa.string()), ("confidence", pa.float64()), ("key", pa.bool_())])
+_CHANGE = pa.struct([("change", pa.string()), ("practice", pa.string()), ("polarity", pa.string()),
+                     ("summary", pa.string()), ("text", pa.string()), ("old_text", pa.string()),
+                     ("practices", pa.list_(pa.string()))])
+
+VERSIONS_PART = pa.schema([("service", pa.string()), ("document", pa.string()), ("date", pa.string()),
+                           ("source", pa.string()), ("content_hash", pa.string()), ("size", pa.int64())])
+_ANALYSIS_COLUMNS = [("language", pa.string()), ("kind", pa.string()), ("grade", pa.string()),
+                     ("score", pa.float64()), ("chars", pa.int64()), ("blocks", pa.int32()),
+                     ("highlights", pa.int32()), ("concerns", pa.int32()), ("protective", pa.int32()),
+                     ("neutral", pa.int32()), ("practices", pa.int32())]
+ANALYSES_PART = pa.schema([("content_hash", pa.string()), ("error", pa.string()), ("depth", pa.string()),
+                           *_ANALYSIS_COLUMNS, ("findings", pa.list_(_FINDING)), ("diff_view", pa.binary())])
+CHANGES_PART = pa.schema([("previous_hash", pa.string()), ("content_hash", pa.string()), ("error", pa.string()),
+                          ("unchanged", pa.int32()), ("changes", pa.list_(_CHANGE))])
+
+_KEY = [("service", pa.string()), ("document", pa.string()), ("date", pa.string())]
+DOCUMENTS = pa.schema([*_KEY, ("source", pa.string()), ("content_hash", pa.string()), ("size", pa.int64()),
+                       ("depth", pa.string()), *_ANALYSIS_COLUMNS, ("error", pa.string())])
+FINDINGS = pa.schema([*_KEY, ("content_hash", pa.string()), *[(f.name, f.type) for f in _FINDING]])
+CHANGES = pa.schema([*_KEY, ("previous_date", pa.string()), ("content_hash", pa.string()),
+                     ("previous_hash", pa.string()), *[(f.name, f.type) for f in _CHANGE]])
+TABLES = {"documents": DOCUMENTS, "findings": FINDINGS, "changes": CHANGES}
+
+
+@dataclass(frozen=True, slots=True)
+class VersionRow:
+    service: str
+    document: str
+    date: str | None
+    source: str
+    content_hash: str
+    size: int
+
+    def order(self) -> tuple:
+        return (self.service, self.document, self.date or "", self.source)
+
+
+def versions_table(versions) -> pa.Table:
+    return pa.Table.from_pylist([{"service": v.service, "document": v.document, "date": v.date, "source": v.source,
+                                  "content_hash": v.content_hash, "size": v.size} for v in versions],
+                                schema=VERSIONS_PART)
+
+
+def read_versions(corpus: CorpusDir) -> list[VersionRow]:
+    """Every version any run listed into the folder, once each, in table order."""
+    seen: dict[tuple, VersionRow] = {}
+    for file in corpus.part_files("versions"):
+        for row in pq.read_table(file, schema=VERSIONS_PART).to_pylist():
+            version = VersionRow(**row)
+            seen.setdefault((*version.order(), version.content_hash), version)
+    return sorted(seen.values(), key=lambda v: (*v.order(), v.content_hash))
+
+
+def analysed_hashes(corpus: CorpusDir) -> set[str]:
+    return {h for file in corpus.part_files("analyses")
+            for h in pq.read_table(file, columns=["content_hash"]).column("content_hash").to_pylist()}
+
+
+def read_analyses(corpus: CorpusDir, columns: list[str] | None = None) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for file in corpus.part_files("analyses"):
+        for row in pq.read_table(file, columns=columns, schema=ANALYSES_PART).to_pylist():
+            out.setdefault(row["content_hash"], row)
+    return out
+
+
+class PartColumn:
+    """One column of the parts of a kind, fetched by its row's key from the part that holds it: a corpus's diff
+    views or findings (tens of kilobytes a text) are never all in memory at once. A document's versions are read in
+    one run of batches (run.py sorts them), so the few parts held in the cache serve most look-ups in table order."""
+
+    def __init__(self, corpus: CorpusDir, kind: str, column: str, key: tuple[str, ...] = ("content_hash",),
+                 cached_parts: int = 16):
+        self.column, self.key = column, key
+        self.part_of: dict = {}
+        for file in corpus.part_files(kind):
+            for row in pq.read_table(file, columns=list(key)).to_pylist():
+                self.part_of.setdefault(self._key(row), file)
+        self._read = functools.lru_cache(maxsize=cached_parts)(self._read_part)
+
+    def _key(self, row: dict):
+        return row[self.key[0]] if len(self.key) == 1 else tuple(row[k] for k in self.key)
+
+    def _read_part(self, file) -> dict:
+        return {self._key(row): row[self.column]
+                for row in pq.read_table(file, columns=[*self.key, self.column]).to_pylist()}
+
+    def get(self, key, default=None):
+        file = self.part_of.get(key)
+        return default if file is None else self._read(file)[key]
+
+    def __getitem__(self, key):
+        return self._read(self.part_of[key])[key]
+
+
+def diff_views(corpus: CorpusDir) -> PartColumn:
+    return PartColumn(corpus, "analyses", "diff_view")
+
+
+def diffed_pairs(corpus: CorpusDir) -> set[tuple[str, str]]:
+    return {(row["previous_hash"], row["content_hash"]) for file in corpus.part_files("changes")
+            for row in pq.read_table(file, columns=["previous_hash", "content_hash"]).to_pylist()}
+
+
+def consecutive_pairs(versions: list[VersionRow], readable: set[str]) -> list[tuple[VersionRow, VersionRow]]:
+    """Each readable version with the readable one before it of the same document (in date order), where the text
+    differs: an unreadable version in between is passed over, not a gap in the history."""
+    by_document: dict[tuple[str, str], list[VersionRow]] = defaultdict(list)
+    for v in versions:
+        if v.content_hash in readable:
+            by_document[(v.service, v.document)].append(v)
+    pairs = []
+    for history in by_document.values():
+        for before, after in zip(history, history[1:]):
+            if before.content_hash != after.content_hash:
+                pairs.append((before, after))
+    return pairs
+
+
+class _TableWriter:
+    """Rows written to a Parquet file in row groups as they come, so a table of any size streams through."""
+    ROWS_PER_GROUP = 50_000
+
+    def __init__(self, path: str, schema: pa.Schema):
+        self.schema, self.rows, self.count = schema, [], 0
+        self.writer = pq.ParquetWriter(path, schema)
+
+    def add(self, row: dict) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= self.ROWS_PER_GROUP:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            self.writer.write_table(pa.Table.from_pylist(self.rows, schema=self.schema))
+            self.count += len(self.rows)
+            self.rows = []
+
+    def close(self) -> None:
+        self.flush()
+        self.writer.close()
+
+
+def _write_table(corpus: CorpusDir, name: str, fill) -> int:
+    """Write DIR/name.parquet atomically from `fill(add)`, which calls add(row) for each row; returns the count."""
+    counted = []
+
+    def write(tmp: str) -> None:
+        writer = _TableWriter(tmp, TABLES[name])
+        try:
+            fill(writer.add)
+        finally:
+            writer.close()
+        counted.append(writer.count)
+
+    write_atomically(corpus.root / f"{name}.parquet", write)
+    return counted[0]
+
+
+def write_tables(corpus: CorpusDir) -> dict[str, int]:
+    """Rebuild documents, findings and changes from every part, in table order; returns their row counts. Only the
+    versions and each text's counts are held in memory; findings and changes stream from their parts."""
+    versions = read_versions(corpus)
+    analyses = read_analyses(corpus, columns=[f.name for f in ANALYSES_PART if f.name not in ("diff_view", "findings")])
+    analysis_names = [name for name, _ in _ANALYSIS_COLUMNS]
+
+    def documents(add) -> None:
+        for v in versions:
+            row = {"service": v.service, "document": v.document, "date": v.date, "source": v.source,
+                   "content_hash": v.content_hash, "size": v.size}
+            analysis = analyses.get(v.content_hash)
+            if analysis is None:
+                add({**row, "error": NOT_YET})
+            else:
+                add({**row, "depth": analysis["depth"], "error": analysis["error"],
+                     **{name: analysis[name] for name in analysis_names}})
+
+    def findings(add) -> None:
+        column = PartColumn(corpus, "analyses", "findings")
+        for v in versions:
+            for f in column.get(v.content_hash) or ():
+                add({"service": v.service, "document": v.document, "date": v.date, "content_hash": v.content_hash,
+                     **f})
+
+    def changes(add) -> None:
+        column = PartColumn(corpus, "changes", "changes", key=("previous_hash", "content_hash"))
+        readable = {h for h, row in analyses.items() if not row["error"]}
+        for before, after in consecutive_pairs(versions, readable):
+            for c in column.get((before.content_hash, after.content_hash)) or ():
+                add({"service": after.service, "document": after.document, "date": after.date,
+                     "previous_date": before.date, "content_hash": after.content_hash,
+                     "previous_hash": before.content_hash, **c})
+
+    return {name: _write_table(corpus, name, fill)
+            for name, fill in (("documents", documents), ("findings", findings), ("changes", changes))}

@@ -1,0 +1,131 @@
+"""The two tasks a corpus run hands to its workers: read a batch of documents, and diff a batch of version pairs.
+
+Both are plain module-level functions of picklable arguments returning plain rows, so that any scheduler runs them
+(a local process pool, a Dask cluster): Dask's "one function, any scheduler". They never raise for one bad
+document: its row carries the error instead, so a binary file or an engine failure never stops the run.
+"""
+from __future__ import annotations
+
+import json
+import os
+import zlib
+from dataclasses import dataclass
+
+# A document larger than this is recorded as too large rather than read: the largest real policy in the shared data
+# is 0.3 MB, and a full reading grows with length (tens of minutes for tens of megabytes).
+MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One document to read: its hash (the key of its row), its bytes and whether they are HTML. A document over
+    MAX_DOCUMENT_BYTES comes without its bytes (only its size), so that it is never sent to a worker."""
+    content_hash: str
+    data: bytes
+    is_html: bool
+    size: int
+
+
+def _one_reader_thread() -> None:
+    # Each worker process reads one document at a time; onnxruntime's own threads would fight the other workers for
+    # the same cores (engine/reader.py reads this variable when it first loads the model).
+    os.environ.setdefault("SMALLPRINT_READER_THREADS", "1")
+
+
+def key_highlights(analysis: dict) -> set[int]:
+    """Indices of the highlights behind the analysis's key findings."""
+    return {index for finding in analysis.get("key_findings") or () for index in finding.get("highlights", [])}
+
+
+def _error_row(content_hash: str, depth: str, error: str) -> dict:
+    return {"content_hash": content_hash, "error": error, "depth": depth, "findings": [], "diff_view": None}
+
+
+def analyse_document(item: Item, depth: str) -> dict:
+    """The row of one document: what the engine found (counts, grade, its highlights) or why it could not read it."""
+    from smallprint.cli import CliError
+    from smallprint.cli.inputs import decode_bytes
+
+    if item.size > MAX_DOCUMENT_BYTES:
+        return _error_row(item.content_hash, depth, f"too large: {item.size / 1e6:.1f} MB "
+                                                    f"(the limit is {MAX_DOCUMENT_BYTES / 1e6:.1f} MB)")
+    if not item.data.strip():
+        return _error_row(item.content_hash, depth, "empty: nothing to analyse")
+    from smallprint.pdf import PdfError, looks_like_pdf, read_pdf_text
+
+    try:
+        if looks_like_pdf(item.data):  # a PDF policy: its text layer (a scan without one says so)
+            text = read_pdf_text(item.data)
+        else:
+            text, _ = decode_bytes(item.data, "the document", html_hint=item.is_html)
+    except (CliError, PdfError) as exc:
+        return _error_row(item.content_hash, depth, str(exc))
+    from smallprint.engine import analyze
+    from smallprint.history.diff import diff_view
+
+    try:
+        analysis = analyze(**({"html": text} if item.is_html else {"text": text}), depth=depth,
+                           with_segments=False).to_dict()
+    except ValueError as exc:
+        return _error_row(item.content_hash, depth, f"cannot analyse: {exc}")
+    except Exception as exc:  # an engine bug on one document must not stop the corpus
+        return _error_row(item.content_hash, depth, f"engine failure: {type(exc).__name__}: {exc}")
+    highlights = analysis["highlights"]
+    key = key_highlights(analysis)
+    polarities = [h["polarity"] for h in highlights]
+    return {
+        "content_hash": item.content_hash, "error": None, "depth": analysis["depth"],
+        "language": analysis["language"], "kind": analysis["kind"],
+        "grade": analysis["grade"]["letter"], "score": float(analysis["grade"]["score"]),
+        "chars": sum(len(b["text"]) for b in analysis["blocks"]), "blocks": len(analysis["blocks"]),
+        "highlights": len(highlights), "concerns": polarities.count("concern"),
+        "protective": polarities.count("protective"), "neutral": polarities.count("neutral"),
+        "practices": len(analysis["practices"]),
+        "findings": [{"highlight": i, "block": h["block"], "start": h["start"], "end": h["end"],
+                      "practice": h["practice"], "polarity": h["polarity"], "summary": h["summary"],
+                      "text": h["text"], "confidence": float(h["confidence"]), "key": i in key}
+                     for i, h in enumerate(highlights)],
+        # What a diff reads of the analysis (history.diff.diff_view), kept for the changes between versions.
+        "diff_view": zlib.compress(json.dumps(diff_view(analysis), ensure_ascii=False).encode("utf-8"), 1),
+    }
+
+
+def analyse_batch(items: list[Item], depth: str) -> list[dict]:
+    """The rows of a batch of documents, in order."""
+    _one_reader_thread()
+    return [analyse_document(item, depth) for item in items]
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """Two consecutive versions of a document to compare: their hashes and compressed diff views."""
+    previous_hash: str
+    content_hash: str
+    previous_view: bytes
+    view: bytes
+
+
+def diff_pair(pair: Pair) -> dict:
+    """The data-use changes from one version to the next, from the same diff as `smallprint diff`."""
+    from smallprint.history.diff import diff_analyses
+
+    try:
+        diff = diff_analyses(json.loads(zlib.decompress(pair.previous_view)), json.loads(zlib.decompress(pair.view)))
+    except Exception as exc:  # as for analyses: one pair must not stop the corpus
+        return {"previous_hash": pair.previous_hash, "content_hash": pair.content_hash, "changes": [],
+                "unchanged": None, "error": f"diff failure: {type(exc).__name__}: {exc}"}
+    rows = []
+    for kind, changes in (("added", diff.added), ("removed", diff.removed), ("changed", diff.changed)):
+        for c in changes:
+            if not c.is_data_use:
+                continue
+            practices = list(dict.fromkeys(f"{f.practice}:{f.polarity}" for f in (*c.findings, *c.old_findings)))
+            rows.append({"change": kind, "practice": c.practice, "polarity": c.polarity, "summary": c.summary,
+                         "text": c.text, "old_text": c.old_text, "practices": practices})
+    return {"previous_hash": pair.previous_hash, "content_hash": pair.content_hash, "changes": rows,
+            "unchanged": diff.unchanged, "error": None}
+
+
+def diff_batch(pairs: list[Pair]) -> list[dict]:
+    _one_reader_thread()
+    return [diff_pair(pair) for pair in pairs]

@@ -1,0 +1,92 @@
+"""Listing sources: the three layouts, every version of a git history, and clear refusals of what is no corpus."""
+from __future__ import annotations
+
+from .conftest import need_corpus_extra
+
+need_corpus_extra()  # before the imports below, which need the corpus extra
+
+import json
+import subprocess
+
+import pytest
+
+from smallprint.corpus.sources import SourceError, list_versions, read_version
+
+from .conftest import run_corpus
+
+
+def test_a_folder_is_read_recursively_with_service_document_and_date_but_not_its_readme(tmp_path):
+    (tmp_path / "acme").mkdir()
+    (tmp_path / "acme" / "2021-03-04_privacy.md").write_text("We collect your email address.")
+    (tmp_path / "acme" / "2022-05-06_privacy.md").write_text("We collect your email address and location.")
+    (tmp_path / "acme" / "notes.docx").write_bytes(b"PK\x03\x04")  # not a document suffix
+    (tmp_path / "README.md").write_text("What this folder holds.")  # the corpus's description, not a policy
+    (tmp_path / "solo.html").write_text("<p>We do not sell your data.</p>")
+    versions = list_versions(tmp_path)
+    assert [(v.service, v.document, v.date, v.is_html) for v in versions] == [
+        ("acme", "policy", "2021-03-04", False), ("acme", "policy", "2022-05-06", False),
+        ("solo", "solo", None, True)]
+    assert read_version(versions[2]) == b"<p>We do not sell your data.</p>"
+
+
+def test_json_lines_give_ids_services_dates_and_html(tmp_path):
+    source = tmp_path / "policies.jsonl"
+    rows = [{"id": "a1", "service": "Acme", "url": "https://acme.example/privacy", "date": "2020-01-01",
+             "text": "We collect your email address."},
+            {"id": "a2", "service": "Acme", "url": "https://acme.example/privacy", "date": "2021-01-01",
+             "html": "<p>We collect your location.</p>"}]
+    source.write_text("\n".join(json.dumps(r) for r in rows) + "\n\n")
+    versions = list_versions(source)
+    assert [(v.service, v.document, v.date, v.is_html) for v in versions] == [
+        ("Acme", "https://acme.example/privacy", "2020-01-01", False),
+        ("Acme", "https://acme.example/privacy", "2021-01-01", True)]
+    assert read_version(versions[1]) == b"<p>We collect your location.</p>"
+
+
+def test_a_bad_json_line_is_named(tmp_path):
+    source = tmp_path / "bad.jsonl"
+    source.write_text('{"id": 1, "text": "fine"}\n{"id": 2, "body": "no text"}\n')
+    with pytest.raises(SourceError, match=r"bad.jsonl:2 has neither"):
+        list_versions(source)
+
+
+def test_every_version_in_the_git_history_is_listed_with_its_commit_date(ota_repo):
+    versions = list_versions(ota_repo)
+    assert len(versions) == 17  # 8 Facebook + 4 Instagram + 5 YouTube; the README at the top is not a document
+    facebook = [v for v in versions if v.service == "Facebook"]
+    assert [v.date for v in facebook][:2] == ["2005-08-09T12:00:00Z", "2009-12-11T12:00:00Z"]
+    assert {v.document for v in versions} == {"Privacy Policy"}
+    # Read from history, not the checkout: the first version is the 2005 text, though the file now holds 2025's.
+    assert len(read_version(facebook[0])) == 6294 < (ota_repo / "Facebook" / "Privacy Policy.md").stat().st_size
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: p.mkdir(), "is an empty source: the folder holds no .md, .txt, .html or .pdf document"),
+    (lambda p: p.with_suffix(".jsonl").write_text("\n"), "is an empty source: the JSON Lines file holds no line"),
+    (lambda p: None, "no such file or folder"),
+])
+def test_an_empty_or_missing_source_is_refused_and_nothing_is_written(tmp_path, make, message):
+    source = tmp_path / "src"
+    make(source)
+    if not source.exists() and source.with_suffix(".jsonl").exists():
+        source = source.with_suffix(".jsonl")
+    done = run_corpus("analyze", source, "--out", tmp_path / "out")
+    assert done.returncode == 1
+    assert message in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_repository_without_the_layout_is_refused(tmp_path, needs_git):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "policy.md").write_text("We collect your email address.")  # at the top: not <service>/<type>.md
+    (repo / "a" / "b").mkdir(parents=True)
+    (repo / "a" / "b" / "deep.md").write_text("We collect your location.")  # too deep
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t.invalid"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "x"], check=True)
+    done = run_corpus("analyze", repo, "--out", tmp_path / "out")
+    assert done.returncode == 1
+    assert "not in Open Terms Archive's layout" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "out").exists()
