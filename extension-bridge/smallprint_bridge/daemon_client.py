@@ -26,6 +26,7 @@ from smallprint import auth, paths
 from smallprint.daemon.discovery import RuntimeInfo, read_runtime_info
 
 from .errors import BridgeError
+from .framing import json_utf8
 
 log = logging.getLogger("smallprint_bridge.daemon")
 
@@ -229,7 +230,7 @@ class DaemonClient:
 
     def analyze(self, payload: dict) -> dict:
         """POST /v1/analyze; the daemon's JSON answer. Retries once after a broken connection or a 401."""
-        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        body = json_utf8(json.dumps(payload, ensure_ascii=False))
         info = self.ensure_running()
         retried_connection = retried_token = False
         while True:
