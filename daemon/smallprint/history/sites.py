@@ -41,14 +41,21 @@ def host_of(url: str) -> str:
     return (parts.hostname or "").rstrip(".").lower()
 
 
+def ip_literal(text: str) -> str | None:
+    """The one spelling of an IP address ("2001:DB8:0::1", "[2001:db8::1]" -> "2001:db8::1"), or None when `text`
+    is not one: an IPv6 site then has a single key however a URL, the CLI or a route spells it."""
+    try:
+        return ipaddress.ip_address(text.strip("[]")).compressed
+    except ValueError:
+        return None
+
+
 def registrable_domain(host: str) -> str:
     """"www.bbc.co.uk" -> "bbc.co.uk"; IP addresses and single-label hosts are returned unchanged."""
     host = host.rstrip(".").lower()
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-        return host
-    except ValueError:
-        pass
+    address = ip_literal(host)
+    if address is not None:
+        return address
     labels = [label for label in host.split(".") if label]
     if len(labels) <= 2:
         return ".".join(labels)
@@ -87,6 +94,9 @@ def site_of(url: str) -> tuple[str, str]:
 def site_key(site: str) -> str:
     """What names a site in the store: a URL, a host or a domain, reduced to its registrable domain."""
     site = site.strip()
+    address = ip_literal(site)  # a bare IPv6 address would read as host "2001" and port "db8::1"
+    if address is not None:
+        return address
     host = host_of(site) if ("/" in site or ":" in site) else site.rstrip(".").lower()
     # A host name is letters, digits, hyphens and dots (IP addresses add ':' and brackets); anything else
     # ("exa mple.com", "a<b") is a typo, which should be an error rather than "nothing is remembered".
