@@ -77,7 +77,7 @@ def split_host(header: str) -> tuple[str, int | None] | None:
             return None
     if port_text is None:
         return name.lower(), 80
-    if not port_text.isdigit():
+    if not (port_text.isascii() and port_text.isdigit()):  # "²" and "١" are digits to str.isdigit, not ports
         return None
     return name.lower().rstrip("."), int(port_text)
 

@@ -34,13 +34,30 @@ async def openapi(request: web.Request) -> web.Response:
     return web.json_response(build_openapi(request.app))
 
 
+# A body holding more characters than this is refused before it is parsed: the engine reads at most
+# MAX_INPUT_CHARS characters, and parsing JSON runs on the event loop (a 15 MB body held every other request,
+# health checks included, for ~300 ms) only to be refused afterwards. Twice the engine's limit leaves room for the
+# JSON's own punctuation, block ids, url and title.
+MAX_INPUT_CHARS = 2_000_000  # engine.blocks.MAX_INPUT_CHARS; not imported, which would load the whole engine
+# into the daemon's main process (its analyses run in workers)
+MAX_BODY_CHARS = 2 * MAX_INPUT_CHARS
+
+
 async def read_json_object(request: web.Request) -> dict[str, Any]:
-    """The body as a JSON object, or ApiError("invalid_json"). Body size is enforced by aiohttp (413)."""
+    """The body as a JSON object, or ApiError("invalid_json"). Body size in bytes is enforced by aiohttp (413);
+    in characters here, before parsing."""
     raw = await request.read()
     try:
-        data = json.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ApiError("invalid_json", "the body is not UTF-8") from None
+    # An escape such as \u00e9 is one character once parsed: counted as one (str.count runs at C speed).
+    characters = len(text) - 5 * text.count("\\u")
+    if characters > MAX_BODY_CHARS:
+        raise ApiError("payload_too_large", f"the body holds about {characters:,} characters; smallprint reads "
+                                            f"pages of at most {MAX_INPUT_CHARS:,}")
+    try:
+        data = json.loads(text)
     except ValueError as exc:
         raise ApiError("invalid_json", f"the body is not valid JSON: {exc}") from None
     except RecursionError:  # "[[[[...]]]]" nested deeper than the parser's stack: bad input, not a bug

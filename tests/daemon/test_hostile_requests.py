@@ -1,0 +1,51 @@
+"""Finding 10 of issue 13, on a real loopback server: a body too big for the engine is refused before it is
+parsed, and a Host header whose port is a non-ASCII digit is refused (403), not a server error."""
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from smallprint.daemon.views import MAX_INPUT_CHARS, MAX_BODY_CHARS
+from smallprint.engine.blocks import MAX_INPUT_CHARS as ENGINE_MAX_INPUT_CHARS
+
+from .conftest import assert_error, auth_headers
+
+pytestmark = pytest.mark.asyncio
+
+
+def test_the_daemon_knows_the_engine_limit():
+    assert MAX_INPUT_CHARS == ENGINE_MAX_INPUT_CHARS
+
+
+@pytest.mark.parametrize("body", [
+    {"text": "a" * 15_000_000},
+    {"blocks": [{"id": f"b{i}", "text": "x" * 1000} for i in range(5000)]},
+])
+async def test_a_body_over_the_engine_limit_is_refused_before_parsing(api, body):
+    response = await api.post("/v1/analyze", data=json.dumps(body), headers={**auth_headers(),
+                              "Content-Type": "application/json"})
+    assert response.status == 413
+    assert_error(await response.json(), "payload_too_large")
+
+
+async def test_escaped_characters_count_once(api):
+    # 1.5 million "é" written as \\u00e9 escapes: 9 MB of JSON, 1.5 million characters for the engine.
+    body = json.dumps({"text": "Privacy policy. We do not sell your data. " + "\u00e9" * 1_500_000}, ensure_ascii=True)
+    assert len(body) > MAX_BODY_CHARS
+    response = await api.post("/v1/analyze", data=body, headers={**auth_headers(), "Content-Type": "application/json"})
+    assert response.status != 413, await response.text()
+
+
+@pytest.mark.parametrize("port", ["\u00b2", "\u0661\u0662", "8\u0968"])
+async def test_a_non_ascii_digit_port_in_host_is_forbidden(api, port):
+    reader, writer = await asyncio.open_connection(api.host, api.port)
+    request = (f"GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n").encode("utf-8")
+    writer.write(request)
+    await writer.drain()
+    response = await reader.read()
+    writer.close()
+    status_line, _, rest = response.partition(b"\r\n")
+    assert status_line.split()[1] == b"403", response[:300]
+    assert_error(json.loads(rest.partition(b"\r\n\r\n")[2]), "forbidden_host")
