@@ -8,7 +8,7 @@ import pytest
 from smallprint.cli import main
 from smallprint.history.sites import site_key
 
-from .test_api import POLICY, analyze, api, get  # noqa: F401 (api is a fixture)
+from .test_api import POLICY, POLICY_WITH_AI, analyze, api, get  # noqa: F401 (api is a fixture)
 
 pytestmark = pytest.mark.asyncio
 
@@ -36,3 +36,25 @@ async def test_ip_address_sites_can_be_listed_read_and_forgotten(api, capsys, ur
 ])
 def test_ipv6_spellings_share_one_key(spelling, key):
     assert site_key(spelling) == key
+
+
+async def test_pages_of_two_users_of_a_shared_host_are_two_sites(api):
+    """Finding 5: evil.github.io cannot read or disturb victim.github.io's history."""
+    victim = await analyze(api, POLICY, url="https://victim.github.io/privacy")
+    evil = await analyze(api, POLICY_WITH_AI, url="https://evil.github.io/privacy")
+    assert victim["history"]["site"] == "victim.github.io" and evil["history"]["site"] == "evil.github.io"
+    assert "changes_since_last_visit" not in evil  # the victim's version is not the evil page's previous one
+    again = await analyze(api, POLICY, url="https://victim.github.io/privacy")
+    assert again["history"]["new_version"] is False and "changes_since_last_visit" not in again
+    assert sorted(s["site"] for s in (await get(api, "/v1/sites"))["sites"]) == ["evil.github.io",
+                                                                                 "victim.github.io"]
+
+
+async def test_a_language_switch_is_a_version_stream_of_its_own_not_an_edit(api):
+    english = await analyze(api, POLICY, url="https://example.com/privacy?hl=en")
+    other = await analyze(api, POLICY_WITH_AI, url="https://example.com/privacy?hl=fr&utm_source=x")
+    assert english["history"]["path"] == "/privacy?hl=en" and other["history"]["path"] == "/privacy?hl=fr"
+    assert other["history"]["new_version"] is True and "changes_since_last_visit" not in other
+    # A tracking parameter is not a new document: the same text at the same path is the same version.
+    tracked = await analyze(api, POLICY, url="https://example.com/privacy?hl=en&fbclid=abc")
+    assert tracked["history"]["version"] == english["history"]["version"]
