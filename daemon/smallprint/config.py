@@ -18,6 +18,9 @@ Tables:
   [history]                 the per-site policy memory (owned by smallprint.history):
     enabled                 remember analysed policies per site. bool, default true.
     retention_versions      versions kept per site. int >= 1, default 20.
+    max_site_versions       versions one site may hold, all its documents together. int >= 1, default 100.
+    max_site_bytes          bytes one site may hold on disk. int >= 1, default 32 MiB.
+    max_store_bytes         bytes the whole store may hold. int >= 1, default 512 MiB.
   Any other table is kept as-is in `Config.tables` for the module that owns it; unknown *top-level keys*
   are errors, because there they are almost always typos.
 """
@@ -45,6 +48,10 @@ class ConfigError(ValueError):
 class HistoryConfig:
     enabled: bool = True
     retention_versions: int = 20
+    # Caps on what one site, and the whole store, may hold (history.store.StoreLimits; oldest versions go first).
+    max_site_versions: int = 100
+    max_site_bytes: int = 32 * MIB
+    max_store_bytes: int = 512 * MIB
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +98,9 @@ _TOP_RULES: dict[str, tuple[tuple[type, ...], Any, str]] = {
 _HISTORY_RULES: dict[str, tuple[tuple[type, ...], Any, str]] = {
     "enabled": ((bool,), lambda v: True, "true or false"),
     "retention_versions": ((int,), lambda v: v >= 1, "an integer of at least 1"),
+    "max_site_versions": ((int,), lambda v: v >= 1, "an integer of at least 1"),
+    "max_site_bytes": ((int,), lambda v: v >= 1, "an integer of at least 1"),
+    "max_store_bytes": ((int,), lambda v: v >= 1, "an integer of at least 1"),
 }
 
 

@@ -68,7 +68,10 @@ SCHEMAS: dict[str, dict] = {
                        "remembered, or why not. Other pages are never stored.",
         **_object({"available": {"type": "boolean"}, "recorded": {"type": "boolean"}, "reason": _STR,
                    "site": _STR, "path": _STR, "version": _INT, "new_version": {"type": "boolean"},
-                   "first_seen": _STR}, required=["available", "recorded"]),
+                   "first_seen": _STR,
+                   "forgotten_versions": {**_INT, "description": "Older versions forgotten to keep the site, or "
+                                                                 "the whole store, within its caps (only when > 0)."}},
+                  required=["available", "recorded"]),
     },
 }
 
