@@ -49,3 +49,26 @@ async def test_a_non_ascii_digit_port_in_host_is_forbidden(api, port):
     status_line, _, rest = response.partition(b"\r\n")
     assert status_line.split()[1] == b"403", response[:300]
     assert_error(json.loads(rest.partition(b"\r\n\r\n")[2]), "forbidden_host")
+
+
+async def test_health_proves_the_daemon_holds_the_token(api):
+    """Finding 2: the proof a client checks before it sends the token (smallprint.daemon.proof)."""
+    from smallprint.daemon.proof import new_challenge, proof_is_valid
+
+    from .conftest import TOKEN
+
+    challenge = new_challenge()
+    response = await api.get("/v1/health", params={"challenge": challenge})
+    body = await response.json()
+    assert response.status == 200
+    assert proof_is_valid(body["proof"], TOKEN, challenge, api.port)
+    assert not proof_is_valid(body["proof"], "another-token", challenge, api.port)
+    assert not proof_is_valid(body["proof"], TOKEN, challenge, api.port + 1)  # relayed from elsewhere
+    assert "proof" not in await (await api.get("/v1/health")).json()
+
+
+@pytest.mark.parametrize("challenge", ["short", "x" * 129, "has space in it 12345", "\u00e9" * 20])
+async def test_a_malformed_challenge_is_a_clear_400(api, challenge):
+    response = await api.get("/v1/health", params={"challenge": challenge})
+    assert response.status == 400
+    assert_error(await response.json(), "invalid_request")

@@ -82,7 +82,7 @@ def split_host(header: str) -> tuple[str, int | None] | None:
     return name.lower().rstrip("."), int(port_text)
 
 
-def _local_port(request: web.Request) -> int | None:
+def local_port(request: web.Request) -> int | None:
     sockname = request.transport.get_extra_info("sockname") if request.transport else None
     if isinstance(sockname, tuple) and len(sockname) >= 2:
         return int(sockname[1])
@@ -105,7 +105,7 @@ def _allowed_names(request: web.Request) -> frozenset[str] | None:
 @web.middleware
 async def host_check(request: web.Request, handler):
     parsed = split_host(request.headers.get("Host", ""))
-    port = _local_port(request)
+    port = local_port(request)
     names = _allowed_names(request)
     if parsed is None or (names is not None and parsed[0] not in names) or (port is not None and parsed[1] != port):
         raise ApiError("forbidden_host", "Host header must be 127.0.0.1, [::1] or localhost with the daemon's port")

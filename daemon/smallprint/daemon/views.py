@@ -10,9 +10,11 @@ from aiohttp import web
 from .. import __version__
 from ..taxonomy import taxonomy_document
 from .errors import ApiError
+from .middlewares import local_port
 from .openapi import build_openapi
+from .proof import CHALLENGE, daemon_proof
 from .runner import INPUT_FIELDS, AnalysisRejected, AnalysisRequest, AnalysisResult, AnalysisTimeout
-from .state import ANALYSIS_RECORDER, RUNNER
+from .state import ANALYSIS_RECORDER, RUNNER, TOKENS
 
 log = logging.getLogger("smallprint.daemon")
 
@@ -21,7 +23,17 @@ routes = web.RouteTableDef()
 
 @routes.get("/v1/health")
 async def health(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok", "version": __version__, "api": "v1"})
+    answer = {"status": "ok", "version": __version__, "api": "v1"}
+    challenge = request.query.get("challenge")
+    if challenge is not None:
+        # A client checks that it reached the real daemon before it sends the token (proof.py).
+        if not CHALLENGE.fullmatch(challenge):
+            raise ApiError("invalid_request", "'challenge' must be 16 to 128 letters, digits, '-' or '_'")
+        port = local_port(request)
+        token = await request.app[TOKENS].token_for_proof()
+        if port is not None and token is not None:
+            answer["proof"] = daemon_proof(token, challenge, port)
+    return web.json_response(answer)
 
 
 @routes.get("/v1/taxonomy")
