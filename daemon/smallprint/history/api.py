@@ -163,7 +163,9 @@ def _site_param(request: web.Request) -> str:
     try:
         return site_key(request.match_info["site"])
     except ValueError as exc:
-        raise ApiError("invalid_request", str(exc)) from None
+        # Not found rather than malformed: the schema's {site} is any string, and nothing is remembered under a
+        # name that is no site (the CLI, where it is more likely a typo, says it is no site name).
+        raise ApiError("not_found", f"{exc}; nothing is remembered under it") from None
 
 
 def _flag(request: web.Request, name: str) -> bool:
