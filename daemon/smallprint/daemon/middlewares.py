@@ -16,7 +16,7 @@ import logging
 from aiohttp import web
 
 from .errors import STATUS_TO_CODE, ApiError, error_response
-from .state import CONFIG, TOKENS
+from .state import CONFIG, CONNECTION_GUARD, TOKENS
 
 log = logging.getLogger("smallprint.daemon")
 
@@ -103,6 +103,20 @@ def _allowed_names(request: web.Request) -> frozenset[str] | None:
 
 
 @web.middleware
+async def connection_deadline(request: web.Request, handler):
+    """A request's headers have arrived: its connection's header deadline stops until the answer is sent
+    (connections.py); then the next request's headers must come in time."""
+    guard = request.app.get(CONNECTION_GUARD)
+    if guard is None:
+        return await handler(request)
+    guard.request_started(request.transport)
+    try:
+        return await handler(request)
+    finally:
+        guard.request_finished(request.transport)
+
+
+@web.middleware
 async def host_check(request: web.Request, handler):
     parsed = split_host(request.headers.get("Host", ""))
     port = local_port(request)
@@ -140,4 +154,4 @@ async def bearer_auth(request: web.Request, handler):
     return await handler(request)
 
 
-MIDDLEWARES = (error_envelope, host_check, origin_check, body_limit, bearer_auth)
+MIDDLEWARES = (connection_deadline, error_envelope, host_check, origin_check, body_limit, bearer_auth)

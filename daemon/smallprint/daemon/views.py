@@ -1,6 +1,7 @@
 """The v1 routes: health, analyze, taxonomy, openapi.json. Input checks live here; guards in middlewares."""
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any
@@ -9,6 +10,7 @@ from aiohttp import web
 
 from .. import __version__
 from ..taxonomy import taxonomy_document
+from .connections import BODY_SECONDS
 from .errors import ApiError
 from .middlewares import local_port
 from .openapi import build_openapi
@@ -58,7 +60,14 @@ MAX_BODY_CHARS = 2 * MAX_INPUT_CHARS
 async def read_json_object(request: web.Request) -> dict[str, Any]:
     """The body as a JSON object, or ApiError("invalid_json"). Body size in bytes is enforced by aiohttp (413);
     in characters here, before parsing."""
-    raw = await request.read()
+    try:
+        raw = await asyncio.wait_for(request.read(), BODY_SECONDS)
+    except TimeoutError:
+        # A client that cannot send its body in time is holding a connection, not asking anything: drop it.
+        log.warning("a request body did not arrive within %.0f s; closing its connection", BODY_SECONDS)
+        if request.transport is not None:
+            request.transport.abort()
+        raise ApiError("invalid_request", "the body did not arrive in time") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
