@@ -12,13 +12,11 @@ from smallprint.engine.blocks import MAX_INPUT_CHARS as ENGINE_MAX_INPUT_CHARS
 
 from .conftest import assert_error, auth_headers
 
-pytestmark = pytest.mark.asyncio
-
-
 def test_the_daemon_knows_the_engine_limit():
     assert MAX_INPUT_CHARS == ENGINE_MAX_INPUT_CHARS
 
 
+@pytest.mark.asyncio
 @pytest.mark.parametrize("body", [
     {"text": "a" * 15_000_000},
     {"blocks": [{"id": f"b{i}", "text": "x" * 1000} for i in range(5000)]},
@@ -30,6 +28,7 @@ async def test_a_body_over_the_engine_limit_is_refused_before_parsing(api, body)
     assert_error(await response.json(), "payload_too_large")
 
 
+@pytest.mark.asyncio
 async def test_escaped_characters_count_once(api):
     # 1.5 million "é" written as \\u00e9 escapes: 9 MB of JSON, 1.5 million characters for the engine.
     body = json.dumps({"text": "Privacy policy. We do not sell your data. " + "\u00e9" * 1_500_000}, ensure_ascii=True)
@@ -38,6 +37,7 @@ async def test_escaped_characters_count_once(api):
     assert response.status != 413, await response.text()
 
 
+@pytest.mark.asyncio
 @pytest.mark.parametrize("port", ["\u00b2", "\u0661\u0662", "8\u0968"])
 async def test_a_non_ascii_digit_port_in_host_is_forbidden(api, port):
     reader, writer = await asyncio.open_connection(api.host, api.port)
@@ -51,6 +51,7 @@ async def test_a_non_ascii_digit_port_in_host_is_forbidden(api, port):
     assert_error(json.loads(rest.partition(b"\r\n\r\n")[2]), "forbidden_host")
 
 
+@pytest.mark.asyncio
 async def test_health_proves_the_daemon_holds_the_token(api):
     """Finding 2: the proof a client checks before it sends the token (smallprint.daemon.proof)."""
     from smallprint.daemon.proof import new_challenge, proof_is_valid
@@ -67,6 +68,7 @@ async def test_health_proves_the_daemon_holds_the_token(api):
     assert "proof" not in await (await api.get("/v1/health")).json()
 
 
+@pytest.mark.asyncio
 @pytest.mark.parametrize("challenge", ["short", "x" * 129, "has space in it 12345", "\u00e9" * 20])
 async def test_a_malformed_challenge_is_a_clear_400(api, challenge):
     response = await api.get("/v1/health", params={"challenge": challenge})
