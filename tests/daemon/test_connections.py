@@ -100,3 +100,31 @@ def test_accept_failures_are_logged_once_per_interval():
             logger.error("socket.accept() out of system resource", exc_info=True)
     logger.error("something else")
     assert len(records) == 2 and "Traceback" not in records[0] and "Too many open files" in records[0]
+
+
+DETACHED = """
+import logging, logging.handlers, sys, threading
+from smallprint.daemon.connections import redirect_stderr_to_log
+handler = logging.handlers.RotatingFileHandler(sys.argv[1], maxBytes=20_000, backupCount=1)
+log = logging.getLogger("smallprint.daemon")
+log.addHandler(handler)
+redirect_stderr_to_log(log)
+for n in range(2_000):
+    print(f"stray line {n} that a library wrote to stderr", file=sys.stderr)
+def boom():
+    raise RuntimeError("a thread failed")
+thread = threading.Thread(target=boom)
+thread.start()
+thread.join()
+"""
+
+
+def test_a_detached_daemon_writes_nothing_unbounded_to_its_start_log(tmp_path):
+    """Finding 3: daemon-start.log (the detached daemon's stderr, as the bridge opens it) no longer grows without
+    bound: once the daemon runs, what goes to stderr goes to the size-rotated log."""
+    start_log, rotated = tmp_path / "daemon-start.log", tmp_path / "daemon.log"
+    with open(start_log, "wb") as stderr:
+        subprocess.run([sys.executable, "-c", DETACHED, str(rotated)], stderr=stderr, timeout=60, check=True)
+    assert start_log.read_bytes() == b""
+    assert rotated.stat().st_size <= 20_000 and (tmp_path / "daemon.log.1").stat().st_size <= 20_000
+    assert "a thread failed" in rotated.read_text()
