@@ -6,9 +6,13 @@ bridge read the same token through `get_token()`.
 Where the token lives:
 - `keyring` (service "smallprint", username "api-token") when a usable backend exists;
 - otherwise `smallprint.paths.token_file()`, written atomically with mode 0600. "Unusable" means keyring's
-  fail/null backends (headless Linux, CI), a chainer with no backends, or any error from the backend.
+  fail/null backends (headless Linux, CI), a chainer with no backends, or any error from the backend; and a
+  plaintext keyring (keyrings.alt's PlaintextKeyring) that keyring merely found installed: it keeps the token in
+  a readable file outside smallprint's own folders, shared by every SMALLPRINT_HOME, while a status "keyring"
+  would suggest a protected store. The 0600 file in the config folder is used instead, and said.
 
-`PYTHON_KEYRING_BACKEND` (read by keyring itself) forces a backend, which is how the tests pick one.
+`PYTHON_KEYRING_BACKEND` (read by keyring itself), or keyring's own config file, forces a backend, which is how
+the tests pick one: a backend chosen that way is used even if it is a plaintext one.
 """
 from __future__ import annotations
 
@@ -45,9 +49,32 @@ def _usable_keyring():
         return None
     if isinstance(backend, (fail.Keyring, null.Keyring)):
         return None
-    if isinstance(backend, chainer.ChainerBackend) and not backend.backends:
+    if isinstance(backend, chainer.ChainerBackend):
+        if not backend.backends:
+            return None
+        first = backend.backends[0]  # where the chainer writes
+        if _is_plaintext(first) and not _chosen_explicitly():
+            return None
+    elif _is_plaintext(backend) and not _chosen_explicitly():
         return None
     return backend
+
+
+def _is_plaintext(backend) -> bool:
+    """A backend that writes secrets to a file as they are (keyrings.alt's PlaintextKeyring and its kin)."""
+    return any(cls.__name__ == "PlaintextKeyring" for cls in type(backend).__mro__)
+
+
+def _chosen_explicitly() -> bool:
+    """Whether the person (or a test) named the backend: PYTHON_KEYRING_BACKEND or keyring's config file."""
+    if os.environ.get("PYTHON_KEYRING_BACKEND"):
+        return True
+    try:
+        from keyring.core import load_config
+
+        return load_config() is not None
+    except Exception:
+        return False
 
 
 def _backend_name(backend) -> str:

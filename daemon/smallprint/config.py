@@ -10,6 +10,7 @@ Top-level keys (section-less):
   workers                   analyses that run at once (worker processes or threads). int 1..64, default 2.
   worker_mode               "process" (a busy analysis never slows the API) or "thread" (lighter). default "process".
   cache_entries             analyses remembered by content hash (LRU); 0 disables. int >= 0, default 128.
+  cache_max_bytes           ... and at most this many bytes of them (encoded JSON). int >= 0, default 64 MiB.
   log_level                 DEBUG, INFO, WARNING or ERROR. default "INFO".
   allow_non_loopback        must be true (or `serve --allow-remote` given) to bind a non-loopback address. default false.
 
@@ -17,6 +18,9 @@ Tables:
   [history]                 the per-site policy memory (owned by smallprint.history):
     enabled                 remember analysed policies per site. bool, default true.
     retention_versions      versions kept per site. int >= 1, default 20.
+    max_site_versions       versions one site may hold, all its documents together. int >= 1, default 100.
+    max_site_bytes          bytes one site may hold on disk. int >= 1, default 32 MiB.
+    max_store_bytes         bytes the whole store may hold. int >= 1, default 512 MiB.
   Any other table is kept as-is in `Config.tables` for the module that owns it; unknown *top-level keys*
   are errors, because there they are almost always typos.
 """
@@ -44,6 +48,10 @@ class ConfigError(ValueError):
 class HistoryConfig:
     enabled: bool = True
     retention_versions: int = 20
+    # Caps on what one site, and the whole store, may hold (history.store.StoreLimits; oldest versions go first).
+    max_site_versions: int = 100
+    max_site_bytes: int = 32 * MIB
+    max_store_bytes: int = 512 * MIB
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +63,8 @@ class Config:
     workers: int = 2
     worker_mode: str = "process"
     cache_entries: int = 128
+    # Entries alone do not bound memory: one analysis of a 2-million-character list is ~23 MB of JSON.
+    cache_max_bytes: int = 64 * MIB
     log_level: str = "INFO"
     allow_non_loopback: bool = False
     history: HistoryConfig = field(default_factory=HistoryConfig)
@@ -81,12 +91,16 @@ _TOP_RULES: dict[str, tuple[tuple[type, ...], Any, str]] = {
     "workers": ((int,), lambda v: 1 <= v <= 64, "an integer from 1 to 64"),
     "worker_mode": ((str,), lambda v: v in WORKER_MODES, "one of " + ", ".join(WORKER_MODES)),
     "cache_entries": ((int,), lambda v: v >= 0, "an integer of at least 0"),
+    "cache_max_bytes": ((int,), lambda v: v >= 0, "an integer of at least 0"),
     "log_level": ((str,), lambda v: v.upper() in LOG_LEVELS, "one of " + ", ".join(LOG_LEVELS)),
     "allow_non_loopback": ((bool,), lambda v: True, "true or false"),
 }
 _HISTORY_RULES: dict[str, tuple[tuple[type, ...], Any, str]] = {
     "enabled": ((bool,), lambda v: True, "true or false"),
     "retention_versions": ((int,), lambda v: v >= 1, "an integer of at least 1"),
+    "max_site_versions": ((int,), lambda v: v >= 1, "an integer of at least 1"),
+    "max_site_bytes": ((int,), lambda v: v >= 1, "an integer of at least 1"),
+    "max_store_bytes": ((int,), lambda v: v >= 1, "an integer of at least 1"),
 }
 
 

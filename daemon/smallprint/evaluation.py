@@ -18,6 +18,7 @@ import json
 import os
 import time
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -95,8 +96,28 @@ def _pages(folder: Path, default_label: str) -> list[tuple[str, str, Path]]:
     return pages
 
 
-def evaluate_detection(policies: Path | None, negatives: Path | None, depth: str = "full") -> dict:
+@lru_cache(maxsize=1)
+def _time_limit() -> float:
+    from .time_budget import analysis_time_limit
+
+    return analysis_time_limit()
+
+
+def _analyze(**kwargs):
+    """One document of a corpus run, within the analysis time limit (as in the CLI): a page built to be slow stops
+    the run with a clear error instead of holding it for minutes."""
     from smallprint import analyze
+
+    from .time_budget import OverBudget, time_budget
+
+    try:
+        with time_budget(_time_limit()):
+            return analyze(**kwargs)
+    except OverBudget as exc:
+        raise ValueError(str(exc)) from None
+
+
+def evaluate_detection(policies: Path | None, negatives: Path | None, depth: str = "full") -> dict:
 
     pages = []
     if policies is not None:
@@ -108,7 +129,7 @@ def evaluate_detection(policies: Path | None, negatives: Path | None, depth: str
     for name, label, path in pages:
         content = path.read_text(encoding="utf-8", errors="replace")
         source = {"html": content} if path.suffix.lower() in HTML_SUFFIXES else {"text": content}
-        analysis = analyze(**source, depth=depth)
+        analysis = _analyze(**source, depth=depth)
         found = analysis.kind == "privacy_policy"
         row = {"file": name, "expected": label, "kind": analysis.kind,
                "confidence": round(analysis.kind_confidence, 3), "evidence": list(analysis.kind_evidence[:3])}
@@ -154,7 +175,6 @@ def category_scores(counts: dict[str, list[int]]) -> dict:
 
 def evaluate_opp115(path: Path, split: str | None = None, depth: str = "full") -> dict:
     """Every row of `path` (or only rows of `split`): a policy's segments, in order, analysed as its blocks."""
-    from smallprint import analyze
 
     rows = [r for r in read_jsonl(path) if split is None or r.get("split") == split]
     if not rows:
@@ -166,7 +186,7 @@ def evaluate_opp115(path: Path, split: str | None = None, depth: str = "full") -
     for policy_id in sorted(by_policy):
         segments = sorted(by_policy[policy_id], key=lambda r: int(r.get("segment_id", 0)))
         blocks = [{"id": f"s{i}", "text": str(r.get("text") or ""), "tag": "p"} for i, r in enumerate(segments)]
-        labelled = {s.block: set(s.categories) for s in analyze(blocks=blocks, depth=depth, opp115_head=True).segments}
+        labelled = {s.block: set(s.categories) for s in _analyze(blocks=blocks, depth=depth, opp115_head=True).segments}
         for i, row in enumerate(segments):
             gold = set(row.get("categories") or ())
             found = labelled.get(f"s{i}", set())
@@ -217,13 +237,12 @@ def count_practices(points: Iterable[dict], counts: dict | None = None, use_mode
                     depth: str = "quick") -> dict:
     """Tallies of the practices metric over ToS;DR points (each with a `practice`), each text analysed alone;
     added to `counts` when given, so that several runs (e.g. the folds of a held-out evaluation) pool into one."""
-    from smallprint import analyze
 
     counts = counts if counts is not None else {k: defaultdict(int) for k in _COUNT_KEYS}
     gold_n, found_n, highlighted_n, correct_highlighted, polarity_ok = (counts[k] for k in _COUNT_KEYS)
     for point in points:
         gold, gold_polarity = str(point["practice"]), point.get("polarity")
-        highlights = analyze(text=str(point.get("text") or ""), use_model=use_model, depth=depth).highlights
+        highlights = _analyze(text=str(point.get("text") or ""), use_model=use_model, depth=depth).highlights
         gold_n[gold] += 1
         for practice in {h.practice for h in highlights}:
             highlighted_n[practice] += 1
@@ -269,7 +288,6 @@ def _practice_order(practice: str) -> tuple[int, str]:
 def evaluate_sentences(folder: Path, depth: str = "full") -> dict:
     """Highlights against whole policies labelled sentence by sentence (the format of policy-sentences/), scored
     exactly as its README defines; each policy's NAME.txt analysed as text."""
-    from smallprint import analyze
 
     from .evaluation_sentences import key_finding_counts, key_finding_summary, load_policies, reader_agreement
     from .evaluation_sentences import evaluate_sentences as score
@@ -277,7 +295,7 @@ def evaluate_sentences(folder: Path, depth: str = "full") -> dict:
     analyses = {}
 
     def read(text: str):
-        analyses[text] = analysis = analyze(text=text, depth=depth)
+        analyses[text] = analysis = _analyze(text=text, depth=depth)
         return [(h.text, h.practice, h.polarity) for h in analysis.highlights]
 
     result = score(Path(folder), read)

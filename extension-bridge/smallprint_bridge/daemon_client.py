@@ -24,8 +24,10 @@ from pathlib import Path
 
 from smallprint import auth, paths
 from smallprint.daemon.discovery import RuntimeInfo, read_runtime_info
+from smallprint.daemon.proof import ask_for_proof
 
 from .errors import BridgeError
+from .framing import json_utf8
 
 log = logging.getLogger("smallprint_bridge.daemon")
 
@@ -105,13 +107,19 @@ def _request(info: RuntimeInfo, method: str, route: str, *, timeout: float, toke
 
 
 def _healthy(info: RuntimeInfo) -> dict | None:
+    """The daemon's health answer, once it has proved it holds our token (smallprint.daemon.proof); None when
+    nothing answers, or something that cannot prove it: a runtime file left by a killed daemon may name a port
+    that another local user now listens on, and it must get neither the token nor the page."""
     try:
-        reply = _request(info, "GET", "/v1/health", timeout=HEALTH_TIMEOUT)
-    except (OSError, http.client.HTTPException):
+        token = auth.get_token()
+    except Exception as exc:
+        raise BridgeError("unauthorized", f"could not read the API token: {exc}") from None
+    answer = ask_for_proof(info.base_url, info.port, token, timeout=HEALTH_TIMEOUT)
+    if answer.health is not None and not answer.proved:
+        log.warning("%s answers but cannot prove it holds the API token: not our daemon; sending it nothing",
+                    info.base_url)
         return None
-    if reply.status != 200:
-        return None
-    return reply.body if isinstance(reply.body, dict) else {}
+    return answer.health if answer.proved else None
 
 
 @contextlib.contextmanager
@@ -229,7 +237,7 @@ class DaemonClient:
 
     def analyze(self, payload: dict) -> dict:
         """POST /v1/analyze; the daemon's JSON answer. Retries once after a broken connection or a 401."""
-        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        body = json_utf8(json.dumps(payload, ensure_ascii=False))
         info = self.ensure_running()
         retried_connection = retried_token = False
         while True:

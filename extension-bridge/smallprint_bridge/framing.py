@@ -7,6 +7,7 @@ into a `FrameError` carrying the stable error code of PROTOCOL.md, so the host a
 from __future__ import annotations
 
 import json
+import re
 import struct
 from typing import BinaryIO
 
@@ -97,7 +98,22 @@ def decode_body(body: bytes) -> object:
 
 def encode_message(message: object, *, ensure_ascii: bool = False) -> bytes:
     """The JSON body of one frame (no length prefix), compact."""
-    return json.dumps(message, ensure_ascii=ensure_ascii, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    return json_utf8(json.dumps(message, ensure_ascii=ensure_ascii, separators=(",", ":"), allow_nan=False))
+
+
+# A lone UTF-16 surrogate: a page's text can hold one (Firefox sends it as a "\ud800" escape, which json.loads
+# keeps), but UTF-8 cannot encode it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_utf8(text: str) -> bytes:
+    """JSON text as UTF-8, with any lone surrogate written as its \\uXXXX escape: surrogates only ever sit inside
+    JSON strings, where the escape is valid JSON that JSON.parse turns back into the very same string (so a reply
+    still carries the request's id, and offsets into a block's text still match)."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text).encode("utf-8")
 
 
 def frame(body: bytes) -> bytes:

@@ -353,3 +353,19 @@ def test_painted_page_is_repainted_when_text_arrives_or_settings_change(launch_c
     wait_for(lambda: "ai_training" not in {g["practice"] for g in page.evaluate(MARKS_JS).values()}, 10,
              what="the hidden practice to disappear from the page")
     assert_marks_match(page.evaluate(MARKS_JS), second["highlights"], hidden=frozenset({"ai_training"}))
+
+
+def test_clauses_hidden_by_invisible_characters_are_painted_on_the_page_own_words(launch_chromium, page_server,
+                                                                                    bridge_home):
+    """Issue 13, finding 1: soft hyphens, zero-width spaces, word joiners and a Cyrillic look-alike inside words
+    do not hide a clause, and each mark covers exactly the words the daemon read (offsets into the page's text)."""
+    browser = launch_chromium()
+    url = f"{page_server}/hidden-characters-policy.html"
+    page, state = browser.open_until(url, what="the disguised policy to be painted")
+    marks = page.evaluate(MARKS_JS)
+    assert_marks_match(marks, state["highlights"])
+    visible = {(g["practice"], " ".join(g["text"].replace("\u00ad", "").replace("\u200b", "").replace("\u2060", "")
+                                         .replace("\u0430", "a").split())) for g in marks.values()}
+    assert ("sale_of_data", "We may sell your personal information to advertising partners and data brokers.") in visible
+    assert ("ai_training", "We may use the notes you upload to train our artificial intelligence models.") in visible
+    assert any(practice == "biometric" and "faceprints" in text for practice, text in visible), visible

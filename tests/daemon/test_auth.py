@@ -1,7 +1,11 @@
 """The API token store: a real file-based keyring backend, the 0600 file fallback, rotation, comparison."""
 from __future__ import annotations
 
+import json
+import os
 import stat
+import subprocess
+import sys
 
 import keyring
 import pytest
@@ -12,13 +16,18 @@ from smallprint import auth, paths
 
 
 @pytest.fixture
-def use_keyring(tmp_path):
-    """Install a keyring backend for the test and restore the previous one after."""
+def use_keyring(tmp_path, monkeypatch):
+    """Install a keyring backend for the test and restore the previous one after. `explicit`: named in
+    PYTHON_KEYRING_BACKEND, as a person (or a test) forces one; otherwise as if keyring had found it installed."""
     previous = keyring.get_keyring()
 
-    def use(backend):
+    def use(backend, explicit: bool = True):
         if isinstance(backend, PlaintextKeyring):
             backend.file_path = str(tmp_path / "keyring_pass.cfg")
+        if explicit:
+            monkeypatch.setenv("PYTHON_KEYRING_BACKEND", f"{type(backend).__module__}.{type(backend).__qualname__}")
+        else:
+            monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
         keyring.set_keyring(backend)
         return backend
 
@@ -90,3 +99,31 @@ def test_no_token_without_create(smallprint_home, use_keyring, backend_factory):
 ])
 def test_tokens_match(given, expected, match):
     assert auth.tokens_match(given, expected) is match
+
+
+def test_a_plaintext_keyring_found_installed_is_no_keyring(smallprint_home, use_keyring, monkeypatch):
+    """Finding 11 of issue 13: keyrings.alt (a test dependency) made keyring pick its PlaintextKeyring, so the
+    token went to a plaintext file outside SMALLPRINT_HOME while status said "keyring"."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(smallprint_home / "xdg-config"))  # no keyringrc there
+    backend = use_keyring(PlaintextKeyring(), explicit=False)
+    token = auth.get_token()
+    assert auth.token_store_name() == f"file:{paths.token_file()}"
+    assert paths.token_file().read_text().strip() == token
+    assert backend.get_password(auth.SERVICE, auth.USERNAME) is None
+
+
+def test_two_homes_do_not_share_a_token_through_an_installed_plaintext_keyring(tmp_path):
+    """The same through the real CLI, with keyrings.alt installed (it is a test dependency) and no backend named."""
+    def cli(home, *args):
+        env = {k: v for k, v in os.environ.items() if k != "PYTHON_KEYRING_BACKEND"}
+        env.update(SMALLPRINT_HOME=str(home), HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path / "xdg-data"),
+                   XDG_CONFIG_HOME=str(tmp_path / "xdg-config"))
+        result = subprocess.run([sys.executable, "-m", "smallprint", *args], env=env, capture_output=True,
+                                text=True, timeout=60)
+        return result.stdout.strip()
+
+    first, second = tmp_path / "one", tmp_path / "two"
+    assert cli(first, "token") != cli(second, "token")
+    report = json.loads(cli(first, "status", "--json"))
+    assert report["token_store"] == f"file:{first / 'config' / 'token'}"
+    assert not (tmp_path / "xdg-data" / "python_keyring").exists()

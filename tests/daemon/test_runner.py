@@ -35,7 +35,7 @@ async def test_results_are_cached_by_content(runner):
     with pytest.raises(TypeError):
         first.data["added_by_caller"] = True  # shared with the cache, so read-only
     second = await runner.analyze(request("We collect your name."))
-    assert second is first and json.loads(first.body) == dict(first.data)
+    assert second.body is first.body and second.data == first.data and json.loads(first.body) == dict(first.data)
     assert runner.stats["analyses"] == 1 and runner.stats["cache_hits"] == 1
     await runner.analyze(request("We collect your name.", url="https://example.org/p"))
     assert runner.stats["analyses"] == 2  # url is part of the key: it is echoed in the result
@@ -46,6 +46,23 @@ async def test_the_cache_forgets_the_least_recently_used(runner):
         await runner.analyze(request(text))
     # cache of 2: one, two -> hit one -> three evicts two -> hit one -> two again is a miss
     assert runner.stats == {**runner.stats, "analyses": 4, "cache_hits": 2}
+
+
+@pytest.mark.parametrize("runner", [{"workers": 1, "mode": "thread", "cache_entries": 100,
+                                     "cache_max_bytes": 20_000}], indirect=True)
+async def test_the_cache_is_bounded_in_bytes(runner):
+    """Finding 4 of issue 13: entries alone do not bound memory; the cache keeps at most cache_max_bytes of JSON
+    and never an analysis bigger than a quarter of that."""
+    small = [f"We collect your name and address number {i}." for i in range(30)]
+    for text in small:
+        await runner.analyze(request(text))
+    assert runner._cache_bytes <= 20_000 and 0 < len(runner._cache) < 30
+    assert sum(map(len, runner._cache.values())) == runner._cache_bytes
+    await runner.analyze(request(BIG_TEXT))  # its analysis is far over 5,000 bytes
+    assert all(len(body) <= 5_000 for body in runner._cache.values())
+    before = runner.stats["analyses"]
+    await runner.analyze(request(BIG_TEXT))
+    assert runner.stats["analyses"] == before + 1  # not cached: analysed again
 
 
 async def test_identical_concurrent_requests_share_one_analysis(runner):

@@ -16,8 +16,10 @@ from smallprint.history.sites import registrable_domain, site_key, site_of, url_
     ("WWW.Example.ORG.", "example.org"),
     ("localhost", "localhost"),
     ("127.0.0.1", "127.0.0.1"),
-    ("[::1]", "[::1]"),
-    ("alice.github.io", "github.io"),  # a private suffix the built-in list does not know: documented limitation
+    ("[::1]", "::1"),  # one spelling of an IP address, as site_of and site_key give it
+    ("alice.github.io", "alice.github.io"),  # the Public Suffix List's private section: one site per user
+    ("github.io", "github.io"),
+    ("www.shop.netlify.app", "shop.netlify.app"),
 ])
 def test_registrable_domain(host, domain):
     assert registrable_domain(host) == domain
@@ -64,3 +66,15 @@ def test_site_key_keeps_international_names_and_addresses(value, expected):
 ])
 def test_the_remembered_url_keeps_no_query_fragment_or_password(url, kept):
     assert url_to_remember(url) == kept
+
+
+@pytest.mark.parametrize("url, path", [
+    ("https://example.com/privacy?utm_source=mail&sid=42", "/privacy"),
+    ("https://example.com/legal?doc=privacy&utm_campaign=x", "/legal?doc=privacy"),
+    ("https://example.com/?page_id=3", "/?page_id=3"),
+    ("https://policies.example.com/privacy?hl=FR", "/privacy?hl=fr"),
+    ("https://example.com/privacy?hl=en&p=bob%40example.org", "/privacy?hl=en"),  # an address is no document name
+])
+def test_only_parameters_that_name_a_document_or_its_language_are_part_of_its_identity(url, path):
+    assert site_of(url)[1] == path
+    assert url_to_remember(url).endswith(path)

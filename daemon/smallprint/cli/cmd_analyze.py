@@ -46,12 +46,14 @@ def run(args) -> int:
         print(f"smallprint: note: {document.note}", file=sys.stderr)
 
     from smallprint import analyze  # imported late: `smallprint --help` should not load the engine
+    from smallprint.time_budget import OverBudget, analysis_time_limit, time_budget
 
     source = {"html": document.content} if document.is_html else {"text": document.content}
     try:
-        analysis = analyze(**source, url=args.url, title=args.title, depth=args.depth,
-                           as_policy=args.as_policy)
-    except ValueError as exc:
+        with time_budget(analysis_time_limit()):
+            analysis = analyze(**source, url=args.url, title=args.title, depth=args.depth,
+                               as_policy=args.as_policy)
+    except (ValueError, OverBudget) as exc:
         raise CliError(f"cannot analyse {document.name}: {exc}") from None
 
     if args.format == "json":

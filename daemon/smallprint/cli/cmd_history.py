@@ -67,12 +67,14 @@ def since_label(path: str) -> str:
 
 def _analyse(path: str) -> dict:
     from smallprint import analyze
+    from smallprint.time_budget import OverBudget, analysis_time_limit, time_budget
 
     document = read_document(path)
     source = {"html": document.content} if document.is_html else {"text": document.content}
     try:
-        return analyze(**source).to_dict()
-    except ValueError as exc:
+        with time_budget(analysis_time_limit()):
+            return analyze(**source).to_dict()
+    except (ValueError, OverBudget) as exc:
         raise CliError(f"cannot analyse {document.name}: {exc}") from None
 
 

@@ -89,16 +89,18 @@ def run_stop(args: argparse.Namespace) -> int:
     return 0
 
 
-def _health(base_url: str) -> dict | None:
-    import urllib.request  # here, not at the top: `serve` need not pay for it
+def _check(info):
+    """What answers at the runtime file's address, and whether it proved it holds this user's token: a file left
+    by a killed daemon may name a port that someone else now listens on."""
+    from .. import auth
+    from ..daemon.proof import HealthAnswer, ask_for_proof
 
-    # Loopback only (the address comes from our own runtime file), and never through an HTTP(S)_PROXY.
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     try:
-        with opener.open(f"{base_url}/v1/health", timeout=2) as response:
-            return json.loads(response.read().decode("utf-8"))
-    except (OSError, ValueError):  # URLError is an OSError
-        return None
+        # Created if missing, as the bridge does: a daemon that has just started may not have stored it yet.
+        token = auth.get_token()
+    except Exception:  # a broken token store: the answer cannot be checked, so it is not trusted
+        return HealthAnswer(None, False)
+    return ask_for_proof(info.base_url, info.port, token)
 
 
 def _config_problem() -> str | None:
@@ -117,16 +119,20 @@ def status_report() -> dict:
     from ..daemon.discovery import read_runtime_info
 
     info = read_runtime_info()
-    health = _health(info.base_url) if info else None
+    answer = _check(info) if info else None
+    health = answer.health if answer else None
+    proved = bool(answer and answer.proved)
     config_file = paths.config_file()
     return {
-        "running": bool(info and health),
+        "running": bool(info and proved),
         "pid": info.pid if info else None,
         "url": info.base_url if info else None,
         "port": info.port if info else None,
-        "version": (health or {}).get("version") if info else None,
+        "version": (health or {}).get("version") if proved else None,
         "started": info.started if info else None,
         "answering": health is not None,
+        # Something answers, but cannot prove it holds this user's token: not our daemon, never sent anything.
+        "impostor": health is not None and not proved,
         "config_file": str(config_file),
         "config_file_exists": config_file.is_file(),
         "config_error": _config_problem(),
@@ -146,6 +152,10 @@ def run_status(args: argparse.Namespace) -> int:
         if report["running"]:
             print(f"daemon:      running at {report['url']} (pid {report['pid']}, version {report['version']}, "
                   f"since {report['started']})")
+        elif report["impostor"]:
+            print(f"daemon:      not running; {report['url']} (left in the runtime file by pid {report['pid']}) is "
+                  "answered by something that cannot prove it holds your API token: not smallprint's daemon "
+                  "(nothing is sent to it)")
         elif report["pid"]:
             print(f"daemon:      pid {report['pid']} holds {report['url']} but does not answer /v1/health")
         else:

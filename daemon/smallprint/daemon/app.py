@@ -95,7 +95,8 @@ def create_app(config: Config | None = None, *, token: str | None = None,
     app[CONFIG] = config
     app[TOKENS] = TokenHolder(fixed=token)
     app[RUNNER] = AnalysisRunner(workers=config.workers, mode=config.worker_mode,
-                                 timeout_seconds=config.analysis_timeout_seconds, cache_entries=config.cache_entries)
+                                 timeout_seconds=config.analysis_timeout_seconds, cache_entries=config.cache_entries,
+                                 cache_max_bytes=config.cache_max_bytes)
     app[ANALYSIS_RECORDER] = None
     app[OPENAPI_FRAGMENTS] = []
     app.router.add_routes(routes)

@@ -21,7 +21,7 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
                             "(DNS rebinding protection)."),
     "not_found": (404, "No such route."),
     "method_not_allowed": (405, "The route exists but not with this method."),
-    "payload_too_large": (413, "The body is larger than max_body_bytes."),
+    "payload_too_large": (413, "The body is larger than max_body_bytes, or holds more than 4,000,000 characters."),
     "unprocessable_input": (422, "The engine cannot analyse this input (e.g. a block without text)."),
     "internal_error": (500, "A bug in smallprint; details are in the daemon's log, never in the response."),
     "analysis_timeout": (504, "The analysis took longer than analysis_timeout_seconds."),

@@ -16,7 +16,7 @@ import logging
 from aiohttp import web
 
 from .errors import STATUS_TO_CODE, ApiError, error_response
-from .state import CONFIG, TOKENS
+from .state import CONFIG, CONNECTION_GUARD, TOKENS
 
 log = logging.getLogger("smallprint.daemon")
 
@@ -77,12 +77,12 @@ def split_host(header: str) -> tuple[str, int | None] | None:
             return None
     if port_text is None:
         return name.lower(), 80
-    if not port_text.isdigit():
+    if not (port_text.isascii() and port_text.isdigit()):  # "²" and "١" are digits to str.isdigit, not ports
         return None
     return name.lower().rstrip("."), int(port_text)
 
 
-def _local_port(request: web.Request) -> int | None:
+def local_port(request: web.Request) -> int | None:
     sockname = request.transport.get_extra_info("sockname") if request.transport else None
     if isinstance(sockname, tuple) and len(sockname) >= 2:
         return int(sockname[1])
@@ -103,9 +103,23 @@ def _allowed_names(request: web.Request) -> frozenset[str] | None:
 
 
 @web.middleware
+async def connection_deadline(request: web.Request, handler):
+    """A request's headers have arrived: its connection's header deadline stops until the answer is sent
+    (connections.py); then the next request's headers must come in time."""
+    guard = request.app.get(CONNECTION_GUARD)
+    if guard is None:
+        return await handler(request)
+    guard.request_started(request.transport)
+    try:
+        return await handler(request)
+    finally:
+        guard.request_finished(request.transport)
+
+
+@web.middleware
 async def host_check(request: web.Request, handler):
     parsed = split_host(request.headers.get("Host", ""))
-    port = _local_port(request)
+    port = local_port(request)
     names = _allowed_names(request)
     if parsed is None or (names is not None and parsed[0] not in names) or (port is not None and parsed[1] != port):
         raise ApiError("forbidden_host", "Host header must be 127.0.0.1, [::1] or localhost with the daemon's port")
@@ -140,4 +154,4 @@ async def bearer_auth(request: web.Request, handler):
     return await handler(request)
 
 
-MIDDLEWARES = (error_envelope, host_check, origin_check, body_limit, bearer_auth)
+MIDDLEWARES = (connection_deadline, error_envelope, host_check, origin_check, body_limit, bearer_auth)

@@ -75,7 +75,10 @@ SCHEMAS: dict[str, dict] = {
         "code": {"type": "string", "enum": list(ERROR_CODES), "description": "Stable; see docs/API.md."},
         "message": {"type": "string", "description": "One human sentence; may change between versions."},
     })}),
-    "Health": _object({"status": {"type": "string", "const": "ok"}, "version": STR, "api": {"const": "v1"}}),
+    "Health": _object({"status": {"type": "string", "const": "ok"}, "version": STR, "api": {"const": "v1"},
+                       "proof": {"type": "string", "description": "With ?challenge=: HMAC-SHA256 of the challenge "
+                                                                  "and port under the API token (hex)"}},
+                      required=["status", "version", "api"]),
     "RequestBlock": {**_object({"id": STR, "text": STR, "tag": {"type": "string", "description": "h1..h6, p, li, td"}},
                                required=["id", "text"])},
     "AnalyzeRequest": {
@@ -167,7 +170,11 @@ PATHS: dict[str, dict] = {
     "/v1/health": {"get": {
         "operationId": "health", "summary": "Is the daemon up (no token needed)",
         "security": [],
-        "responses": {"200": _json_response("Up", _ref("Health")), **error_responses(403)},
+        "parameters": [{"name": "challenge", "in": "query", "required": False,
+                        "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{16,128}$"},
+                        "description": "A fresh random string: the answer's `proof` shows the daemon holds the "
+                                       "API token, before a client sends it the token or any page."}],
+        "responses": {"200": _json_response("Up", _ref("Health")), **error_responses(400, 403)},
     }},
     "/v1/analyze": {"post": {
         "operationId": "analyze", "summary": "Analyse a page: its kind, highlighted clauses, practices and grade",

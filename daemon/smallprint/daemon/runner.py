@@ -1,5 +1,9 @@
 """Runs analyses off the event loop: a worker pool, a time limit per analysis, and an LRU cache by content hash.
 
+The cache is bounded in bytes as well as entries, and keeps each analysis as its encoded JSON only: the decoded
+form of one analysis of a 2-million-character list is ~100 MB of Python objects (~23 MB as JSON), so 128 of them
+held as objects could grow the daemon by gigabytes. A hit decodes the JSON again (a few ms for a usual policy).
+
 Why processes by default: the engine is pure Python, so in a thread it would hold the GIL and slow every
 health check and request parse while it works. With `workers` processes the event loop stays free.
 
@@ -161,13 +165,15 @@ def _pool_context():
 
 class AnalysisRunner:
     def __init__(self, *, workers: int, mode: str, timeout_seconds: float, cache_entries: int,
-                 worker_initializer=_lower_priority):
+                 cache_max_bytes: int = 64 * 1024 * 1024, worker_initializer=_lower_priority):
         self.workers = workers
         self.worker_initializer = worker_initializer  # module-level (pickled by name); tests slow it down
         self.mode = mode
         self.timeout_seconds = timeout_seconds
         self.cache_entries = cache_entries
-        self._cache: OrderedDict[str, dict] = OrderedDict()
+        self.cache_max_bytes = cache_max_bytes
+        self._cache: OrderedDict[str, bytes] = OrderedDict()  # key -> the analysis as JSON
+        self._cache_bytes = 0
         self._inflight: dict[str, asyncio.Future] = {}
         self._slots = asyncio.Semaphore(workers)
         self._pool: concurrent.futures.Executor | None = None
@@ -258,7 +264,7 @@ class AnalysisRunner:
         if cached is not None:
             self._cache.move_to_end(key)
             self.stats["cache_hits"] += 1
-            return cached
+            return AnalysisResult(MappingProxyType(json.loads(cached)), cached)
         pending = self._inflight.get(key)
         if pending is None:  # identical concurrent requests share one analysis
             pending = asyncio.ensure_future(self._compute(request))
@@ -273,11 +279,22 @@ class AnalysisRunner:
             data, body = await self._run_with_limit(request, retry=True)
         result = AnalysisResult(MappingProxyType(data), body)
         self.stats["analyses"] += 1
-        if self.cache_entries:
-            self._cache[request.cache_key()] = result
-            while len(self._cache) > self.cache_entries:
-                self._cache.popitem(last=False)
+        self._remember(request.cache_key(), body)
         return result
+
+    def _remember(self, key: str, body: bytes) -> None:
+        """Cache `body` under `key`, least recently used first out, within both bounds. An analysis bigger than a
+        quarter of the byte bound is not kept: it would push out many ordinary ones."""
+        if not self.cache_entries or len(body) > self.cache_max_bytes // 4:
+            return
+        old = self._cache.pop(key, None)
+        if old is not None:
+            self._cache_bytes -= len(old)
+        self._cache[key] = body
+        self._cache_bytes += len(body)
+        while len(self._cache) > self.cache_entries or self._cache_bytes > self.cache_max_bytes:
+            _, dropped = self._cache.popitem(last=False)
+            self._cache_bytes -= len(dropped)
 
     async def _run_with_limit(self, request: AnalysisRequest, retry: bool) -> tuple[dict, bytes]:
         if self._pool is None:

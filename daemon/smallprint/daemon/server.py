@@ -19,6 +19,8 @@ from typing import Callable, TextIO
 
 from .. import __version__, paths
 from ..config import Config
+from .connections import (HEADER_SECONDS, AcceptErrorFilter, ConnectionGuard, connection_cap, guarded_site,
+                          per_client_cap, raise_descriptor_limit, redirect_stderr_to_log)
 from .discovery import RuntimeInfo, now_iso, read_runtime_info, remove_runtime_info, write_runtime_info
 
 log = logging.getLogger("smallprint.daemon")
@@ -109,6 +111,12 @@ def setup_logging(level: str, console: TextIO | None = sys.stderr) -> Path:
     server_log = logging.getLogger("aiohttp.server")  # aiohttp logs its own internal errors here
     server_log.handlers[:] = [file_handler]
     server_log.propagate = False
+    # asyncio's own errors (a failed accept() among them, every second while descriptors run out) go to the
+    # rotated file too, never to stderr; accept failures once a minute.
+    asyncio_log = logging.getLogger("asyncio")
+    asyncio_log.handlers[:] = [file_handler]
+    asyncio_log.filters[:] = [AcceptErrorFilter()]
+    asyncio_log.propagate = False
     return log_path
 
 
@@ -127,12 +135,16 @@ async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None) -> N
 
     from .access_log import RouteAccessLogger
     from .app import create_app, on_listening
+    from .state import CONNECTION_GUARD
 
+    raise_descriptor_limit()
     app = create_app(config)
+    total = connection_cap()
+    guard = app[CONNECTION_GUARD] = ConnectionGuard(total=total, per_client=per_client_cap(total))
     runner = web.AppRunner(app, handle_signals=False, access_log=logging.getLogger("aiohttp.access"),
-                           access_log_class=RouteAccessLogger)
+                           access_log_class=RouteAccessLogger, keepalive_timeout=HEADER_SECONDS)
     await runner.setup()
-    site = web.TCPSite(runner, config.host, config.port, shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
+    site = guarded_site(runner, config.host, config.port, guard, shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
     try:
         await site.start()
     except OSError as exc:
@@ -160,6 +172,8 @@ async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None) -> N
                  extra={"file_only": ready is not None})
         if ready is not None:
             ready(info)
+        else:  # started detached (`--log-file-only`): stderr is a file nobody rotates
+            redirect_stderr_to_log(log)
         await stop.wait()
         log.info("stopping: finishing requests in flight")
     finally:

@@ -6,6 +6,7 @@ from typing import Any, Awaitable, Callable
 from aiohttp import web
 
 from ..config import Config
+from .connections import ConnectionGuard
 from .runner import AnalysisRunner
 from .tokens import TokenHolder
 
@@ -22,3 +23,5 @@ RUNNER = web.AppKey("runner", AnalysisRunner)
 ANALYSIS_RECORDER = web.AppKey("analysis_recorder", AnalysisRecorder | None)  # type: ignore[arg-type]
 # OpenAPI fragments added by optional route modules: dicts {"paths": {...}, "schemas": {...}}.
 OPENAPI_FRAGMENTS = web.AppKey("openapi_fragments", list[dict[str, Any]])
+# The connection limits of a served daemon (connections.py); absent in an app not served by `smallprint serve`.
+CONNECTION_GUARD = web.AppKey("connection_guard", ConnectionGuard)

@@ -25,6 +25,7 @@ class TokenHolder:
         self._token = fixed
         self._fixed = fixed is not None  # a token given to create_app (tests) is never re-read
         self._last_miss_reload = float("-inf")
+        self._last_proof_reload = float("-inf")
         self._lock = asyncio.Lock()
         self.preload_task: asyncio.Future | None = None
 
@@ -56,6 +57,19 @@ class TokenHolder:
             await self.load()
             return auth.tokens_match(given, self._token)
         return False
+
+    async def token_for_proof(self) -> str | None:
+        """The token to prove the daemon holds (proof.py), re-read at most every MIN_RELOAD_SECONDS, so a client
+        that has just rotated it is not told, for the next few seconds, that this daemon is an impostor. None
+        when the store cannot be read."""
+        now = time.monotonic()
+        if self._token is None or (not self._fixed and now - self._last_proof_reload >= MIN_RELOAD_SECONDS):
+            self._last_proof_reload = now
+            try:
+                await self.load()
+            except Exception:
+                return self._token  # logged by load()
+        return self._token
 
     def start_preload(self) -> None:
         """Read the store now, in the background, so the first authenticated request does not wait for it."""

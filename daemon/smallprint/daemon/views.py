@@ -1,6 +1,7 @@
 """The v1 routes: health, analyze, taxonomy, openapi.json. Input checks live here; guards in middlewares."""
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import json
@@ -11,10 +12,13 @@ from aiohttp import web
 
 from .. import __version__
 from ..taxonomy import taxonomy_document
+from .connections import BODY_SECONDS
 from .errors import ApiError
+from .middlewares import local_port
 from .openapi import build_openapi
+from .proof import CHALLENGE, daemon_proof
 from .runner import INPUT_FIELDS, AnalysisRejected, AnalysisRequest, AnalysisResult, AnalysisTimeout
-from .state import ANALYSIS_RECORDER, RUNNER
+from .state import ANALYSIS_RECORDER, RUNNER, TOKENS
 
 log = logging.getLogger("smallprint.daemon")
 
@@ -23,7 +27,17 @@ routes = web.RouteTableDef()
 
 @routes.get("/v1/health")
 async def health(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok", "version": __version__, "api": "v1"})
+    answer = {"status": "ok", "version": __version__, "api": "v1"}
+    challenge = request.query.get("challenge")
+    if challenge is not None:
+        # A client checks that it reached the real daemon before it sends the token (proof.py).
+        if not CHALLENGE.fullmatch(challenge):
+            raise ApiError("invalid_request", "'challenge' must be 16 to 128 letters, digits, '-' or '_'")
+        port = local_port(request)
+        token = await request.app[TOKENS].token_for_proof()
+        if port is not None and token is not None:
+            answer["proof"] = daemon_proof(token, challenge, port)
+    return web.json_response(answer)
 
 
 @routes.get("/v1/taxonomy")
@@ -36,13 +50,37 @@ async def openapi(request: web.Request) -> web.Response:
     return web.json_response(build_openapi(request.app))
 
 
+# A body holding more characters than this is refused before it is parsed: the engine reads at most
+# MAX_INPUT_CHARS characters, and parsing JSON runs on the event loop (a 15 MB body held every other request,
+# health checks included, for ~300 ms) only to be refused afterwards. Twice the engine's limit leaves room for the
+# JSON's own punctuation, block ids, url and title.
+MAX_INPUT_CHARS = 2_000_000  # engine.blocks.MAX_INPUT_CHARS; not imported, which would load the whole engine
+# into the daemon's main process (its analyses run in workers)
+MAX_BODY_CHARS = 2 * MAX_INPUT_CHARS
+
+
 async def read_json_object(request: web.Request) -> dict[str, Any]:
-    """The body as a JSON object, or ApiError("invalid_json"). Body size is enforced by aiohttp (413)."""
-    raw = await request.read()
+    """The body as a JSON object, or ApiError("invalid_json"). Body size in bytes is enforced by aiohttp (413);
+    in characters here, before parsing."""
     try:
-        data = json.loads(raw.decode("utf-8"))
+        raw = await asyncio.wait_for(request.read(), BODY_SECONDS)
+    except TimeoutError:
+        # A client that cannot send its body in time is holding a connection, not asking anything: drop it.
+        log.warning("a request body did not arrive within %.0f s; closing its connection", BODY_SECONDS)
+        if request.transport is not None:
+            request.transport.abort()
+        raise ApiError("invalid_request", "the body did not arrive in time") from None
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ApiError("invalid_json", "the body is not UTF-8") from None
+    # An escape such as \u00e9 is one character once parsed: counted as one (str.count runs at C speed).
+    characters = len(text) - 5 * text.count("\\u")
+    if characters > MAX_BODY_CHARS:
+        raise ApiError("payload_too_large", f"the body holds about {characters:,} characters; smallprint reads "
+                                            f"pages of at most {MAX_INPUT_CHARS:,}")
+    try:
+        data = json.loads(text)
     except ValueError as exc:
         raise ApiError("invalid_json", f"the body is not valid JSON: {exc}") from None
     except RecursionError:  # "[[[[...]]]]" nested deeper than the parser's stack: bad input, not a bug

@@ -174,12 +174,48 @@ def _is_hidden(tag) -> bool:
     return bool(style and _HIDDEN_STYLE.search(style))
 
 
+# Python's html.parser rescans the rest of the page for every construct that is never closed (a `<!--` with no
+# `-->`, a `<a ` with no `>`): 40,000 of them took minutes. A browser ends such a construct at the end of the
+# page, hiding everything after it; closing_unterminated() does the same before the parser sees the page.
+_CONSTRUCT_OPEN = re.compile(r"<[A-Za-z/!?]")
+_COMMENT_CLOSE = re.compile(r"--!?\s*>")
+
+
+def closing_unterminated(html: str) -> str:
+    """The page as a browser reads it, cut where a tag, comment or declaration opens that never closes; `<![`
+    (CDATA outside SVG/MathML, conditional comments) becomes the bogus comment a browser makes of it, which ends at
+    the next `>`. Linear in the page's length."""
+    last_gt = html.rfind(">")
+    opener = _CONSTRUCT_OPEN.search(html, last_gt + 1)
+    if opener:
+        html = html[:opener.start()]
+    last_comment_end = 0
+    for last_comment_end_match in _last_match(_COMMENT_CLOSE, html):
+        last_comment_end = last_comment_end_match.end()
+    open_comment = html.find("<!--", last_comment_end)
+    if open_comment >= 0:
+        html = html[:open_comment]
+    return html.replace("<![", "<!-[") if "<![" in html else html
+
+
+def _last_match(pattern: re.Pattern, text: str):
+    """The last match of `pattern` in `text`, as a sequence of zero or one: searched backwards from the end in
+    growing windows, so a page with many comments is not scanned whole for each."""
+    window = 256
+    while True:
+        start = max(0, len(text) - window)
+        matches = list(pattern.finditer(text, start))
+        if matches or start == 0:
+            return matches[-1:]
+        window *= 4
+
+
 def blocks_from_html(html: str) -> tuple[Block, ...]:
     """A page or fragment: headings, paragraphs, list items and table cells; boilerplate dropped."""
     from bs4 import BeautifulSoup
     from bs4.element import NavigableString, Tag, PreformattedString
 
-    soup = BeautifulSoup(html, "html.parser")
+    soup = BeautifulSoup(closing_unterminated(html), "html.parser")
     out: list[tuple[str, str]] = []
     buf: list[str] = []
     open_blocks: list[str] = ["p"]

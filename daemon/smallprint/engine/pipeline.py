@@ -22,6 +22,7 @@ from .key_findings import MAX_KEY_FINDINGS, candidate_findings
 from .summaries import summarize
 from .language import detect_language
 from .results import Analysis, Block, Highlight, PracticeFinding, SegmentLabels
+from .visible import fold_blocks, unfold_highlights
 
 __all__ = ["DEPTHS", "analyze", "find_highlights", "read_clause", "summarize_practices"]
 
@@ -175,7 +176,10 @@ def analyze(*, text=None, html=None, blocks=None, url=None, title=None, use_mode
         raise ValueError("title must be a string")
     if depth not in DEPTHS:
         raise ValueError(f"depth must be one of {', '.join(DEPTHS)}")
-    parsed = to_blocks(text=text, html=html, blocks=blocks)
+    page_blocks = to_blocks(text=text, html=html, blocks=blocks)
+    # Everything reads the text as a reader sees it (no invisible characters or look-alike letters to hide a word
+    # behind); the highlights are moved back onto the page's own characters at the end.
+    parsed, folded_maps = fold_blocks(page_blocks)
     language = detect_language(parsed)
     notices: list[str] = []
     answered = "quick"
@@ -197,13 +201,17 @@ def analyze(*, text=None, html=None, blocks=None, url=None, title=None, use_mode
     else:
         highlights = find_highlights(parsed, use_model=use_model)
     kind, confidence, evidence = _kind(parsed, highlights, url, title)
+    # Key findings and the grade read the folded text (repeats compared as a reader sees them); unfolding keeps
+    # every highlight in its place in the list, so their indices stay right.
     findings = candidate_findings(highlights)
     grade = grade_findings(findings, kind=kind, as_policy=as_policy, readable=any(b.text.strip() for b in parsed))
-    digest = hashlib.sha256("\n\n".join(b.text for b in parsed).encode("utf-8", "surrogatepass")).hexdigest()
-    return Analysis(kind=kind, kind_confidence=confidence, kind_evidence=evidence, blocks=parsed,
+    if with_segments:
+        segments = segments if segments is not None else _segments(parsed, highlights)
+    highlights = unfold_highlights(highlights, page_blocks, folded_maps)
+    digest = hashlib.sha256("\n\n".join(b.text for b in page_blocks).encode("utf-8", "surrogatepass")).hexdigest()
+    return Analysis(kind=kind, kind_confidence=confidence, kind_evidence=evidence, blocks=page_blocks,
                     highlights=highlights, practices=summarize_practices(highlights),
                     grade=grade, key_findings=findings[:MAX_KEY_FINDINGS],
-                    segments=(segments if segments is not None else _segments(parsed, highlights)) if with_segments
-                    else (),
+                    segments=segments if with_segments else (),
                     content_hash=digest, url=url, title=title, depth=answered, language=language.code,
                     notices=tuple(notices))

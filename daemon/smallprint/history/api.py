@@ -25,7 +25,7 @@ from smallprint.taxonomy import POLICY_KINDS
 from .diff import diff_analyses
 from .openapi_doc import PATHS, SCHEMAS
 from .sites import site_key
-from .store import HistoryUnavailable, Recorded, Store, VersionInfo
+from .store import HistoryUnavailable, Recorded, Store, StoreLimits, VersionInfo
 from .timeline import version_changes
 
 log = logging.getLogger("smallprint.history")
@@ -34,10 +34,12 @@ log = logging.getLogger("smallprint.history")
 class HistoryService:
     """Opens the store on first use and again after a failure (the disk may have been freed meanwhile)."""
 
-    def __init__(self, path: Path | None = None, *, enabled: bool = True, retention_versions: int | None = None):
+    def __init__(self, path: Path | None = None, *, enabled: bool = True, retention_versions: int | None = None,
+                 limits: StoreLimits = StoreLimits()):
         self.path = path
         self.enabled = enabled
         self.retention_versions = retention_versions
+        self.limits = limits
         self._store: Store | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="smallprint-history")
 
@@ -45,7 +47,7 @@ class HistoryService:
         if not self.enabled:
             raise HistoryUnavailable("history is turned off ([history] enabled = false in the config)")
         if self._store is None:
-            self._store = Store(self.path, retention_versions=self.retention_versions)
+            self._store = Store(self.path, retention_versions=self.retention_versions, limits=self.limits)
         return self._store
 
     async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
@@ -69,8 +71,11 @@ class HistoryService:
 
 def _history_note(recorded: Recorded) -> dict:
     v = recorded.version
-    return {"available": True, "recorded": True, "site": v.site, "path": v.path, "version": v.id,
+    note = {"available": True, "recorded": True, "site": v.site, "path": v.path, "version": v.id,
             "new_version": recorded.is_new_text, "first_seen": v.first_seen}
+    if recorded.forgotten:
+        note["forgotten_versions"] = recorded.forgotten
+    return note
 
 
 def changes_since(recorded: Recorded, analysis: dict) -> dict:
@@ -158,7 +163,9 @@ def _site_param(request: web.Request) -> str:
     try:
         return site_key(request.match_info["site"])
     except ValueError as exc:
-        raise ApiError("invalid_request", str(exc)) from None
+        # Not found rather than malformed: the schema's {site} is any string, and nothing is remembered under a
+        # name that is no site (the CLI, where it is more likely a typo, says it is no site name).
+        raise ApiError("not_found", f"{exc}; nothing is remembered under it") from None
 
 
 def _flag(request: web.Request, name: str) -> bool:
@@ -259,7 +266,9 @@ def _service_context(app: web.Application) -> Callable[[web.Application], AsyncI
 def setup(app: web.Application) -> None:
     """Called by create_app: routes, OpenAPI entries, the recorder hook and the store's lifecycle."""
     settings = app[CONFIG].history
-    app[HISTORY] = HistoryService(enabled=settings.enabled, retention_versions=settings.retention_versions)
+    app[HISTORY] = HistoryService(enabled=settings.enabled, retention_versions=settings.retention_versions,
+                                  limits=StoreLimits(settings.max_site_versions, settings.max_site_bytes,
+                                                     settings.max_store_bytes))
     app[ANALYSIS_RECORDER] = record_analysis
     app.router.add_routes(routes)
     app.cleanup_ctx.append(_service_context(app))

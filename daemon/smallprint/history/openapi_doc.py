@@ -25,7 +25,8 @@ def _json(description: str, schema: dict) -> dict:
 _UNAVAILABLE = {"503": _json("`history_unavailable`: the store cannot be read or written (read-only or full "
                              "disk, or written by a newer smallprint).", _ref("Error"))}
 _SITE_PARAM = {"name": "site", "in": "path", "required": True, "schema": _STR,
-               "description": "A registrable domain (facebook.com); a host or URL is reduced to one."}
+               "description": "A registrable domain (facebook.com) or IP address; a host or URL is reduced to one; "
+                              "a name that is no site at all is not found (404)."}
 
 SCHEMAS: dict[str, dict] = {
     "HistorySite": _object({"site": _STR, "documents": _INT, "versions": _INT, "first_seen": _STR,
@@ -72,7 +73,10 @@ SCHEMAS: dict[str, dict] = {
                        "remembered, or why not. Other pages are never stored.",
         **_object({"available": {"type": "boolean"}, "recorded": {"type": "boolean"}, "reason": _STR,
                    "site": _STR, "path": _STR, "version": _INT, "new_version": {"type": "boolean"},
-                   "first_seen": _STR}, required=["available", "recorded"]),
+                   "first_seen": _STR,
+                   "forgotten_versions": {**_INT, "description": "Older versions forgotten to keep the site, or "
+                                                                 "the whole store, within its caps (only when > 0)."}},
+                  required=["available", "recorded"]),
     },
 }
 

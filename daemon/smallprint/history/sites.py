@@ -1,31 +1,34 @@
-"""Which site a policy belongs to: its registrable domain and the policy's path.
+"""Which site a policy belongs to, and which document of that site it is.
 
-The registrable domain ("facebook.com" for "www.facebook.com", "bbc.co.uk" for "www.bbc.co.uk") is
-worked out offline from a short built-in list of multi-label public suffixes. smallprint never
-downloads the Public Suffix List (it makes no network connection), so the answer is approximate:
-suffixes missing from `_MULTI_LABEL_SUFFIXES` (e.g. private registries such as "github.io" or rarer
-second-level domains) are treated as ordinary domains, so "alice.github.io" and "bob.github.io"
-both map to "github.io". This only affects how versions are grouped, never what is analysed.
+The site is the registrable domain under the Public Suffix List as the `publicsuffixlist` package bundles it
+(never fetched: smallprint makes no network connection): "facebook.com" for "www.facebook.com", "bbc.co.uk" for
+"www.bbc.co.uk", and, because the list's private section counts too, "alice.github.io" and "bob.github.io" are
+two sites, so one page on a shared host can neither read nor disturb another's history.
+
+The document is the path, plus the few query parameters that name a different document ("?doc=privacy",
+WordPress's "?page_id=3") or another language of it ("?hl=fr": a language switch is a version stream of its own,
+never an edit of the first). Every other parameter (session ids, campaign codes, e-mail addresses) is dropped.
 """
 from __future__ import annotations
 
 import ipaddress
 import re
-from urllib.parse import urlsplit, urlunsplit
+from functools import lru_cache
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-# Second-level public suffixes in wide use (ccTLDs that register under com./co./org. and the like).
-_GENERIC_SECOND_LEVEL = ("ac", "co", "com", "edu", "gov", "net", "org", "or", "ne", "go", "gob", "mil", "nic")
-_COUNTRIES_WITH_SECOND_LEVEL = (
-    "ar", "au", "bd", "br", "cn", "co", "cy", "eg", "gr", "hk", "id", "il", "in", "jp", "ke", "kr", "lk", "mx",
-    "my", "ng", "nz", "pe", "ph", "pk", "pl", "pt", "py", "qa", "sa", "sg", "th", "tr", "tw", "ua", "ug", "uk",
-    "uy", "ve", "vn", "za",
-)
-_MULTI_LABEL_SUFFIXES = frozenset(
-    {f"{second}.{country}" for country in _COUNTRIES_WITH_SECOND_LEVEL for second in _GENERIC_SECOND_LEVEL}
-    | {"ltd.uk", "plc.uk", "me.uk", "nhs.uk", "police.uk", "sch.uk", "asn.au", "id.au", "gen.nz", "school.nz",
-       "govt.nz", "ad.jp", "gr.jp", "lg.jp", "nom.br", "blog.br", "art.br", "gouv.fr", "com.fr", "co.at",
-       "or.at", "gv.at", "co.it", "gov.it", "com.es", "nom.es", "org.es", "co.ca", "gc.ca", "co.de", "com.de"}
-)
+# Query parameters that name which document a URL shows, and those that name its language.
+DOCUMENT_PARAMETERS = frozenset({"doc", "document", "docid", "page", "page_id", "p", "policy", "article", "section",
+                                 "topic", "slug"})
+LANGUAGE_PARAMETERS = frozenset({"hl", "lang", "language", "locale", "lc", "ln", "setlang", "uselang"})
+# A value worth keeping is a short word: an e-mail address or a token is neither.
+_IDENTITY_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+@lru_cache(maxsize=1)
+def _public_suffix_list():
+    from publicsuffixlist import PublicSuffixList
+
+    return PublicSuffixList()  # the bundled copy of the list; nothing is downloaded
 
 
 _HOST_PUNCTUATION = frozenset("-._:[]")
@@ -41,30 +44,49 @@ def host_of(url: str) -> str:
     return (parts.hostname or "").rstrip(".").lower()
 
 
+def ip_literal(text: str) -> str | None:
+    """The one spelling of an IP address ("2001:DB8:0::1", "[2001:db8::1]" -> "2001:db8::1"), or None when `text`
+    is not one: an IPv6 site then has a single key however a URL, the CLI or a route spells it."""
+    try:
+        return ipaddress.ip_address(text.strip("[]")).compressed
+    except ValueError:
+        return None
+
+
 def registrable_domain(host: str) -> str:
     """"www.bbc.co.uk" -> "bbc.co.uk"; IP addresses and single-label hosts are returned unchanged."""
     host = host.rstrip(".").lower()
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-        return host
-    except ValueError:
-        pass
-    labels = [label for label in host.split(".") if label]
-    if len(labels) <= 2:
-        return ".".join(labels)
-    keep = 3 if ".".join(labels[-2:]) in _MULTI_LABEL_SUFFIXES else 2
-    return ".".join(labels[-keep:])
+    address = ip_literal(host)
+    if address is not None:
+        return address
+    host = ".".join(label for label in host.split(".") if label)
+    # None for a host that is itself a public suffix ("github.io", "localhost"): it is its own site.
+    return _public_suffix_list().privatesuffix(host) or host
+
+
+def identity_query(query: str) -> str:
+    """The parameters of a query string that name the document or its language, sorted ("hl=fr&page_id=3");
+    "" when there are none."""
+    if not query:
+        return ""
+    kept = sorted({(name.lower(), value.lower() if name.lower() in LANGUAGE_PARAMETERS else value)
+                   for name, value in parse_qsl(query, keep_blank_values=False)
+                   if name.lower() in DOCUMENT_PARAMETERS | LANGUAGE_PARAMETERS and _IDENTITY_VALUE.fullmatch(value)})
+    return urlencode(kept)
 
 
 def policy_path(url: str) -> str:
-    """The document's path without query, fragment or trailing slash: "/privacy/policy"."""
-    path = urlsplit(url if "//" in url else f"//{url}").path or "/"
-    return path.rstrip("/") or "/"
+    """The document's path without fragment or trailing slash, with its identity query if any:
+    "/privacy/policy", "/legal?doc=privacy", "/privacy?hl=fr"."""
+    parts = urlsplit(url if "//" in url else f"//{url}")
+    path = (parts.path or "/").rstrip("/") or "/"
+    query = identity_query(parts.query)
+    return f"{path}?{query}" if query else path
 
 
 def url_to_remember(url: str) -> str:
-    """The URL as the store keeps it: scheme, host, port and path. The query and fragment (session ids, e-mail
-    addresses, campaign codes) and any user:password are dropped; the site and the path name the document."""
+    """The URL as the store keeps it: scheme, host, port, path and identity query. Other parameters and the
+    fragment (session ids, e-mail addresses, campaign codes) and any user:password are dropped."""
     parts = urlsplit(url if "//" in url else f"//{url}")
     host = parts.hostname or ""
     if ":" in host:  # IPv6
@@ -73,7 +95,7 @@ def url_to_remember(url: str) -> str:
         port = parts.port
     except ValueError:  # not a number: not worth keeping
         port = None
-    return urlunsplit((parts.scheme, host + (f":{port}" if port else ""), parts.path, "", ""))
+    return urlunsplit((parts.scheme, host + (f":{port}" if port else ""), parts.path, identity_query(parts.query), ""))
 
 
 def site_of(url: str) -> tuple[str, str]:
@@ -87,6 +109,9 @@ def site_of(url: str) -> tuple[str, str]:
 def site_key(site: str) -> str:
     """What names a site in the store: a URL, a host or a domain, reduced to its registrable domain."""
     site = site.strip()
+    address = ip_literal(site)  # a bare IPv6 address would read as host "2001" and port "db8::1"
+    if address is not None:
+        return address
     host = host_of(site) if ("/" in site or ":" in site) else site.rstrip(".").lower()
     # A host name is letters, digits, hyphens and dots (IP addresses add ':' and brackets); anything else
     # ("exa mple.com", "a<b") is a typo, which should be an error rather than "nothing is remembered".

@@ -89,9 +89,28 @@ def _schema_5(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE versions ADD COLUMN diff_view BLOB")
 
 
+def _schema_6(db: sqlite3.Connection) -> None:
+    # Each version's size on disk (text + analysis + diff view), for the per-site and overall caps; the index
+    # covers it, so summing sizes never reads the versions' big columns.
+    db.execute("ALTER TABLE versions ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0")
+    db.execute("UPDATE versions SET bytes = length(CAST(text AS BLOB)) + length(analysis) "
+               "+ coalesce(length(diff_view), 0)")
+    db.execute("CREATE INDEX versions_by_document_size ON versions (document_id, last_seen, id, bytes)")
+
+
 # MIGRATIONS[n] takes a store from schema n to n + 1. Append only; never edit a released step.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_schema_1, _schema_2, _schema_3, _schema_4,
-                                                                 _schema_5)
+                                                                 _schema_5, _schema_6)
+
+
+@dataclass(frozen=True, slots=True)
+class StoreLimits:
+    """How much the store keeps. A page can make itself many documents (pushState to a new path on every
+    scroll) or many versions (new text on every visit); these caps bound what it costs on disk, the oldest
+    versions going first: of the site over its caps, then of any site while the store is over its own."""
+    site_versions: int = 100
+    site_bytes: int = 32 * 1024 * 1024
+    store_bytes: int = 512 * 1024 * 1024
 
 
 def _pack(analysis_json: str | bytes) -> bytes:
@@ -173,6 +192,8 @@ class Recorded:
     is_new_text: bool  # False when the text equals the last stored version (only last_seen moved)
     previous: VersionInfo | None  # the last stored version, when its text differs
     previous_analysis: dict | None  # what a diff reads of its analysis (diff_view), or all of it (stored before v5)
+    # Older versions forgotten to keep within StoreLimits while recording this one (the reader is told).
+    forgotten: int = 0
 
 
 _VERSION_COLUMNS = ("v.id, d.site, d.path, v.hash, v.first_seen, v.last_seen, v.url, v.title, v.kind, "
@@ -196,9 +217,11 @@ def analysis_text(analysis: dict) -> str:
 class Store:
     """One SQLite connection, used from any thread one call at a time."""
 
-    def __init__(self, path: Path | None = None, *, retention_versions: int | None = None):
+    def __init__(self, path: Path | None = None, *, retention_versions: int | None = None,
+                 limits: StoreLimits = StoreLimits()):
         self.path = Path(path) if path else paths.store_file()
         self.retention_versions = retention_versions
+        self.limits = limits
         self._lock = threading.Lock()
         try:
             paths.ensure(self.path.parent)
@@ -295,9 +318,9 @@ class Store:
     def _record(self, site: str, path: str, url: str, analysis: dict, now: str, encoded: bytes | None) -> Recorded:
         source_hash = analysis.get("content_hash")
         with self._write() as db:
-            db.execute("INSERT OR IGNORE INTO documents (site, path) VALUES (?, ?)", (site, path))
-            doc_id = db.execute("SELECT id FROM documents WHERE site = ? AND path = ?", (site, path)).fetchone()[0]
-            latest = db.execute(
+            found = db.execute("SELECT id FROM documents WHERE site = ? AND path = ?", (site, path)).fetchone()
+            doc_id = found[0] if found else None
+            latest = None if doc_id is None else db.execute(
                 f"SELECT {_VERSION_COLUMNS}, v.source_hash FROM versions v JOIN documents d ON d.id = v.document_id "
                 "WHERE v.document_id = ? ORDER BY v.last_seen DESC, v.id DESC LIMIT 1", (doc_id,)).fetchone()
             # The same page again, byte for byte (the common case): no need to normalise anything.
@@ -310,22 +333,34 @@ class Store:
                 db.execute("UPDATE versions SET last_seen = ?, source_hash = ? WHERE id = ?",
                            (now, source_hash, latest[0]))
                 return Recorded(self._version(db, latest[0]), False, None, None)
+            if latest is None:
+                # A new address of this site showing a policy it already holds (a single-page app's pushState,
+                # a redirect): the same policy, seen again, not another document to store.
+                same = db.execute("SELECT v.id FROM versions v JOIN documents d ON d.id = v.document_id "
+                                  "WHERE d.site = ? AND v.hash = ? ORDER BY v.last_seen DESC LIMIT 1",
+                                  (site, digest)).fetchone()
+                if same is not None:
+                    db.execute("UPDATE versions SET last_seen = ? WHERE id = ?", (now, same[0]))
+                    return Recorded(self._version(db, same[0]), False, None, None)
+            if doc_id is None:
+                doc_id = db.execute("INSERT INTO documents (site, path) VALUES (?, ?)", (site, path)).lastrowid
             payload = _pack(encoded if encoded is not None else
                             json.dumps(analysis, ensure_ascii=False, separators=(",", ":"), check_circular=False))
             view = _pack_view(analysis)
+            size = len(text.encode("utf-8", "surrogatepass")) + len(payload) + len(view)
             row = db.execute("SELECT id FROM versions WHERE document_id = ? AND hash = ?", (doc_id, digest)).fetchone()
             if row:  # the text went back to an earlier version
                 version_id = row[0]
                 db.execute("UPDATE versions SET last_seen = ?, analysis = ?, diff_view = ?, url = ?, title = ?, "
-                           "kind = ?, source_hash = ? WHERE id = ?",
+                           "kind = ?, source_hash = ?, bytes = ? WHERE id = ?",
                            (now, payload, view, url, analysis.get("title"), analysis.get("kind"), source_hash,
-                            version_id))
+                            size, version_id))
             else:
                 version_id = db.execute(
                     "INSERT INTO versions (document_id, hash, text, analysis, diff_view, first_seen, last_seen, url,"
-                    " title, kind, source_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " title, kind, source_hash, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (doc_id, digest, text, payload, view, now, now, url, analysis.get("title"), analysis.get("kind"),
-                     source_hash),
+                     source_hash, size),
                 ).lastrowid
             if self.retention_versions:
                 db.execute("DELETE FROM versions WHERE document_id = ? AND id NOT IN (SELECT id FROM versions "
@@ -336,7 +371,37 @@ class Store:
                 previous = _info(latest[:-1])
                 previous_analysis = _diff_input(*db.execute(f"SELECT {_DIFF_COLUMNS} FROM versions WHERE id = ?",
                                                             (latest[0],)).fetchone())
-            return Recorded(self._version(db, version_id), True, previous, previous_analysis)
+            forgotten = self._keep_within_limits(db, site, version_id)
+            return Recorded(self._version(db, version_id), True, previous, previous_analysis, forgotten)
+
+    def _keep_within_limits(self, db: sqlite3.Connection, site: str, keep: int) -> int:
+        """Forget the oldest versions (never `keep`, the one just recorded) of `site` while it is over its caps,
+        then of any site while the store is over its own; documents left without a version go too. Returns how
+        many versions were forgotten."""
+        limits = self.limits
+        forgotten = 0
+        site_rows = db.execute("SELECT v.id, v.bytes FROM versions v JOIN documents d ON d.id = v.document_id "
+                               "WHERE d.site = ? ORDER BY v.last_seen, v.id", (site,)).fetchall()
+        count, total = len(site_rows), sum(size for _, size in site_rows)
+        for version_id, size in site_rows:
+            if count <= limits.site_versions and total <= limits.site_bytes:
+                break
+            if version_id == keep:
+                continue
+            db.execute("DELETE FROM versions WHERE id = ?", (version_id,))
+            count, total, forgotten = count - 1, total - size, forgotten + 1
+        total = db.execute("SELECT coalesce(sum(bytes), 0) FROM versions").fetchone()[0]
+        if total > limits.store_bytes:
+            for version_id, size in db.execute("SELECT id, bytes FROM versions ORDER BY last_seen, id").fetchall():
+                if total <= limits.store_bytes:
+                    break
+                if version_id == keep:
+                    continue
+                db.execute("DELETE FROM versions WHERE id = ?", (version_id,))
+                total, forgotten = total - size, forgotten + 1
+        if forgotten:
+            db.execute("DELETE FROM documents WHERE id NOT IN (SELECT document_id FROM versions)")
+        return forgotten
 
     def forget(self, site: str) -> int:
         """Delete everything stored for a site (a URL or host is reduced to its registrable domain).
