@@ -211,4 +211,4 @@ async def test_delete_forgets_a_site_as_the_forget_command_does(api):
     again = await api.delete("/v1/sites/example.co.uk", headers=AUTH)
     assert again.status == 200 and (await again.json())["deleted_versions"] == 0
     bad = await api.delete("/v1/sites/not a site", headers=AUTH)
-    assert bad.status == 400 and (await bad.json())["error"]["code"] == "invalid_request"
+    assert bad.status == 404 and (await bad.json())["error"]["code"] == "not_found"  # as GET: no site, nothing kept

@@ -87,7 +87,7 @@ PATHS: dict[str, dict] = {
         "parameters": [_SITE_PARAM],
         "responses": {"200": _json("What was deleted (0 versions when nothing was remembered)",
                                    _object({"site": _STR, "deleted_versions": _INT})),
-                      **error_responses(400, 401, 403), **_UNAVAILABLE},
+                      **error_responses(401, 403, 404), **_UNAVAILABLE},
     }},
     "/v1/sites": {"get": {
         "operationId": "listSites", "summary": "Sites whose policies are remembered, most recently seen first",
