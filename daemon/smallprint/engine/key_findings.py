@@ -24,6 +24,7 @@ import re
 from collections.abc import Sequence
 
 from ..taxonomy import PRACTICE_BY_ID
+from .linear import words_of_lowered
 from .results import Highlight, KeyFinding
 
 MAX_KEY_FINDINGS = 12
@@ -97,9 +98,12 @@ _WHY_PROTECTIVE: dict[str, str] = {
 }
 
 
+_NUMBER = re.compile(r"\b\d+\b")
+
+
 def statement_key(text: str) -> str:
     """The words of a clause, lower-cased, without punctuation, numbering or spacing: equal for repeats."""
-    return " ".join(w for w in re.findall(r"\w+", text.lower()) if not w.isdigit())
+    return " ".join(words_of_lowered(_NUMBER.sub(" ", text.lower())))
 
 
 def why_important(practice: str, polarity: str) -> str:
@@ -127,10 +131,13 @@ def candidate_findings(highlights: Sequence[Highlight], min_confidence: float = 
                        ) -> tuple[KeyFinding, ...]:
     """Every (practice, polarity) that has a sure enough statement, in order of importance (uncapped)."""
     statements: dict[tuple[str, str, str], list[int]] = {}
+    keys: dict[str, str] = {}  # a sentence read as several practices is keyed once
     for i, h in enumerate(highlights):
         if h.polarity not in _POLARITY_ORDER:
             continue
-        key = statement_key(h.text)
+        key = keys.get(h.text)
+        if key is None:
+            key = keys[h.text] = statement_key(h.text)
         if key:
             statements.setdefault((h.practice, h.polarity, key), []).append(i)
     best: dict[tuple[str, str], tuple[tuple, list[int]]] = {}
