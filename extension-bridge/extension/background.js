@@ -169,6 +169,8 @@ function summarise(url, title, reply, manual, frames) {
     contentHash: a.content_hash,
     replyFrames: frames,
     changes: hasChanges(changes) ? changes : null,
+    // Older versions the daemon forgot to stay within its storage caps: the reader is told (issue 13).
+    forgotten: (reply.history ?? a.history)?.forgotten_versions ?? 0,
     analysedAt: Date.now(),
   };
 }

@@ -106,6 +106,12 @@ function renderDone(state) {
     : "Read sentence by sentence";
   nodes.push(el("p", { class: "muted", id: "depth", "data-depth": state.depth ?? "full", text: depthText }));
   for (const notice of state.notices ?? []) nodes.push(el("p", { class: "notice", text: notice }));
+  if (state.forgotten > 0) {
+    const n = state.forgotten;
+    nodes.push(el("p", { class: "muted", id: "forgotten",
+      text: `To stay within its storage limits, smallprint forgot ${n} older version${n === 1 ? "" : "s"} of this ` +
+        "site's policies (the limits are in its config file)." }));
+  }
   if (!policy && !state.manual) {
     nodes.push(el("p", { class: "muted", text: "This page does not look like a privacy policy, so nothing was highlighted." }),
       analyseButton());

@@ -278,6 +278,26 @@ def test_clauses_new_since_the_last_visit_are_marked(launch_chromium, page_serve
     popup.locator("body").screenshot(path=str(ARTIFACTS / "chromium-popup-changed.png"))
 
 
+def test_the_popup_says_when_older_versions_were_forgotten(launch_chromium, page_server, policy_version, bridge_home):
+    """Issue 13, finding 6: the store keeps at most [history] max_site_versions per site, and the reader is told."""
+    config = bridge_home / "config" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("[history]\nmax_site_versions = 1\n", encoding="utf-8")
+    browser = launch_chromium()
+    url = f"{page_server}/versioned/policy.html"
+    policy_version(1)
+    page, first = browser.open_until(url, what="the first visit to be painted")
+    assert first["forgotten"] == 0
+    policy_version(2)
+    page.reload()
+    second = browser.wait_state(url, lambda s: painted(s) and s["analysedAt"] > first["analysedAt"],
+                                "the second visit to be painted")
+    assert second["forgotten"] == 1, second.get("forgotten")
+    popup = browser.popup(url)
+    popup.wait_for_selector("#forgotten")
+    assert "forgot 1 older version" in popup.locator("#forgotten").inner_text()
+
+
 def test_paint_all_setting_paints_every_clause_strongly(launch_chromium, page_server):
     browser = launch_chromium()
     url = f"{page_server}/policy.html"
