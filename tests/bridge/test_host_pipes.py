@@ -103,6 +103,7 @@ def test_a_bad_frame_gets_its_error_and_the_bridge_keeps_serving(bridge, body, c
     ({"id": 7, "type": "analyze", "blocks": [{"id": "b0", "text": "x"}], "url": 5}, "bad_request"),
     ({"id": 7, "type": "analyze", "blocks": [{"id": "b0", "text": "x"}], "depth": "deep"}, "bad_request"),
     ({"id": 7, "type": "analyze", "blocks": [{"id": "b0", "text": "x"}], "depth": 1}, "bad_request"),
+    ({"id": 7, "type": "analyze", "blocks": [{"id": "b0", "text": "x"}], "as_policy": "yes"}, "bad_request"),
 ])
 def test_an_invalid_request_is_answered_with_its_id(bridge, tmp_path, message, code):
     assert_error(bridge.request(message), code, request_id=7)

@@ -157,6 +157,8 @@ def test_analyse_button_paints_a_page_not_detected_as_a_policy(launch_chromium, 
     marks = page.evaluate(MARKS_JS)
     assert len(marks) == state["painted"]["highlights"]
     assert_marks_match(marks, state["highlights"])
+    # Asked for explicitly, the page is graded as a policy (as_policy): the badge shows its letter, not "?".
+    assert browser.badge(url) in tuple("ABCDE"), browser.badge(url)
 
 
 def test_policy_inserted_by_script_after_load_is_highlighted(launch_chromium, page_server):

@@ -202,3 +202,19 @@ async def test_an_unknown_depth_gets_400(api, depth):
     response = await api.post("/v1/analyze", json={"text": POLICY_TEXT, "depth": depth}, headers=auth_headers())
     assert response.status == 400
     assert_error(await response.json(), "invalid_request")
+
+
+async def test_as_policy_grades_a_page_that_is_not_a_policy(api):
+    news = {"text": "The city council met on Tuesday to discuss the new bus lanes. The mayor said the plan would be "
+                    "voted on next month, after a public consultation.", "depth": "quick"}
+    plain = await (await api.post("/v1/analyze", json=news, headers=auth_headers())).json()
+    assert plain["kind"] == "other" and plain["grade"]["letter"] is None and plain["grade"]["withheld"]
+    asked = await (await api.post("/v1/analyze", json={**news, "as_policy": True}, headers=auth_headers())).json()
+    assert asked["grade"]["letter"] in tuple("ABCDE") and asked["grade"]["withheld"] is None  # cached apart
+
+
+@pytest.mark.parametrize("as_policy", ["yes", 1, [True]])
+async def test_a_non_boolean_as_policy_gets_400(api, as_policy):
+    response = await api.post("/v1/analyze", json={"text": POLICY_TEXT, "as_policy": as_policy}, headers=auth_headers())
+    assert response.status == 400
+    assert_error(await response.json(), "invalid_request")

@@ -6,8 +6,14 @@ import json
 import pytest
 
 from smallprint.engine import analyze
-from smallprint.engine.grade import CONCERN_WEIGHTS, FORMULA, PROMISE_WEIGHTS, THRESHOLDS, grade, letter_for
+from smallprint.engine.grade import CONCERN_WEIGHTS, FORMULA, PROMISE_WEIGHTS, THRESHOLDS, grade_findings, letter_for
+from smallprint.engine.key_findings import candidate_findings
 from smallprint.engine.results import Highlight
+
+
+def grade(highlights, **kwargs):
+    """The grade as the engine forms it: over the findings of the highlights."""
+    return grade_findings(candidate_findings(highlights), **kwargs)
 
 
 def hl(practice, polarity, confidence=0.8, text=None):

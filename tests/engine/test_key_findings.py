@@ -2,9 +2,14 @@
 from __future__ import annotations
 
 from smallprint.engine import analyze
-from smallprint.engine.key_findings import MAX_KEY_FINDINGS, candidate_findings, key_findings, statement_key
+from smallprint.engine.key_findings import MAX_KEY_FINDINGS, candidate_findings, rank, statement_key
 from smallprint.engine.results import Highlight
 from smallprint.taxonomy import PRACTICE_IDS
+
+
+def key_findings(highlights):
+    """What the analysis shows (pipeline.py): the first twelve findings."""
+    return candidate_findings(highlights)[:MAX_KEY_FINDINGS]
 
 
 def hl(practice, polarity, text, confidence=0.8):
@@ -69,3 +74,8 @@ def test_two_readers_agreeing_make_a_surer_key_finding():
     assert not key_findings([agreed("tracking", "concern", "We use cookies.", 0.2)])
     # The rules alone (no agreement) never make a key finding of a doubtful reading.
     assert not key_findings([hl("biometric", "concern", "You can turn face recognition off.", 0.45)])
+
+
+def test_one_order_of_importance_for_findings_and_changes():
+    assert rank("ai_training", "concern") < rank("tracking", "concern") < rank("sale_of_data", "protective")
+    assert rank("sale_of_data", "protective") < rank("ai_training", "neutral") < rank(None, None)

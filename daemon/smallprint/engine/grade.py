@@ -22,8 +22,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..taxonomy import POLICY_KINDS
-from .key_findings import candidate_findings
-from .results import Grade, GradeReason, Highlight, KeyFinding
+from .key_findings import MIN_CONFIDENCE
+from .results import Grade, GradeReason, KeyFinding
 
 CONCERN_WEIGHTS: dict[str, float] = {
     "ai_training": 3.0, "biometric": 3.0, "sale_of_data": 3.0, "private_content": 2.5, "sensitive_data": 2.5,
@@ -50,7 +50,7 @@ def _weights_text(weights: dict[str, float]) -> str:
 FORMULA = (
     "score = sum of promise weights over the practices the policy promises to protect - sum of concern weights "
     "over the practices it states against you; each practice counts once per polarity, through its surest "
-    "statement (confidence >= 0.5), as in the key findings; concern weights: " + _weights_text(CONCERN_WEIGHTS)
+    "statement (support >= " + f"{MIN_CONFIDENCE:g}" + "), as in the key findings; concern weights: " + _weights_text(CONCERN_WEIGHTS)
     + "; promise weights: " + _weights_text(PROMISE_WEIGHTS) + "; letter: "
     + ", ".join(f"{letter} if score >= {floor:g}" for floor, letter in THRESHOLDS[:-1]) + ", else E"
 )
@@ -83,9 +83,3 @@ def grade_findings(findings: Sequence[KeyFinding], *, kind: str = "privacy_polic
                      "This page does not look like a privacy policy, cookie policy or terms of service, so it has "
                      "no grade. Ask for an analysis as a policy to grade it anyway.")
     return Grade(letter_for(score), score, FORMULA, tuple(reasons))
-
-
-def grade(highlights: Sequence[Highlight], *, kind: str = "privacy_policy", as_policy: bool = False) -> Grade:
-    """Grade from highlights (through their findings)."""
-    return grade_findings(candidate_findings(highlights), kind=kind, as_policy=as_policy,
-                          readable=bool(highlights) or kind in POLICY_KINDS or as_policy)

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import NamedTuple
 from datetime import date, datetime
 
-from smallprint.taxonomy import PRACTICE_BY_ID, PRACTICE_IDS
+from smallprint.engine.key_findings import rank
+from smallprint.taxonomy import PRACTICE_BY_ID
 
 from .normalise import clean_inline, words
 
@@ -51,8 +52,6 @@ _FINISHED = re.compile(r"[.!?:;][\"')\]*_\u201d\u2019]*$")
 _MIN_RUN = 4
 # Two leftover clauses this similar (Dice over their word sets) are one clause that changed.
 _CHANGED_SIMILARITY = 0.6
-_POLARITY_RANK = {"concern": 0, "protective": 1, "neutral": 2}
-_PRACTICE_RANK = {pid: i for i, pid in enumerate(PRACTICE_IDS)}
 _MAX_HEADLINE_ITEMS = 8
 _MAX_LABELS = 4  # for the shorter "more / fewer clauses about" lists
 # A highlight reaching this many characters beyond a clause belongs to more than that clause.
@@ -159,10 +158,9 @@ def _findings(raw_highlights: list[dict]) -> tuple[Finding, ...]:
         conf = float(h.get("confidence") or 0.0)
         if key not in seen or conf > seen[key].confidence:
             seen[key] = Finding(h["practice"], h["polarity"], h.get("summary") or "", conf)
-    # Concerns first, then the more serious practice (the taxonomy's order: AI training, biometrics, ... first), then
+    # Concerns first, then the more serious practice (key_findings.rank: AI training, biometrics, sale ... first), then
     # the surer reading: the learned reader's probabilities are no scale of importance, so they only break ties.
-    return tuple(sorted(seen.values(), key=lambda f: (_POLARITY_RANK.get(f.polarity, 3),
-                                                        _PRACTICE_RANK.get(f.practice, 99), -f.confidence)))
+    return tuple(sorted(seen.values(), key=lambda f: (*rank(f.practice, f.polarity), -f.confidence)))
 
 
 def clauses_of(analysis: dict, only: set[int] | None = None) -> list[Clause]:
@@ -394,22 +392,22 @@ def practice_phrase(practice: str, polarity: str) -> str:
 
 
 def _phrases(pairs: set[tuple[str, str]]) -> str:
-    ordered = sorted(pairs, key=lambda pp: (_POLARITY_RANK.get(pp[1], 3), _PRACTICE_RANK.get(pp[0], 99)))
+    ordered = sorted(pairs, key=lambda pp: rank(*pp))
     shown = [practice_phrase(*pp) for pp in ordered[:_MAX_HEADLINE_ITEMS]]
     more = len(ordered) - len(shown)
     return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
 
 
 def _label_list(pairs: set[tuple[str, str]]) -> str:
-    ordered = sorted(pairs, key=lambda pp: (_POLARITY_RANK.get(pp[1], 3), _PRACTICE_RANK.get(pp[0], 99)))
+    ordered = sorted(pairs, key=lambda pp: rank(*pp))
     shown = [f"{PRACTICE_BY_ID[p].label if p in PRACTICE_BY_ID else p} ({pol})" for p, pol in ordered[:_MAX_LABELS]]
     more = len(ordered) - len(shown)
     return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
 
 def importance(change: ClauseChange) -> tuple[int, int]:
-    """Sort key: concerns before promises, and the taxonomy's order within (AI training and biometrics first)."""
-    return (_POLARITY_RANK.get(change.polarity or "", 3), _PRACTICE_RANK.get(change.practice or "", 99))
+    """Sort key: the key findings' order of importance (concerns before promises, severe practices first)."""
+    return rank(change.practice, change.polarity)
 
 
 # All that a diff reads of a highlight (besides the blocks' "id" and "text"): see `diff_view`.
@@ -494,8 +492,10 @@ def diff_analyses(old: dict, new: dict, *, since: str | None = None) -> PolicyDi
     paired_old, paired_new = {i for i, _ in pairs}, {j for _, j in pairs}
     # Each distinct statement once: a clause repeated (a table row in every row, a summary that repeats the text)
     # is one change, and a clause whose words the other version also has somewhere is no change at all.
-    old_keys = {c.key for c in old_clauses} | _keys_of(old, set(range(len(old.get("blocks") or ()))) - old_blocks)
-    new_keys = {c.key for c in new_clauses} | _keys_of(new, set(range(len(new.get("blocks") or ()))) - new_blocks)
+    # The blocks set aside as identical hold the same statements on both sides: cut them once.
+    same = _keys_of(new, set(range(len(new.get("blocks") or ()))) - new_blocks)
+    old_keys = {c.key for c in old_clauses} | same
+    new_keys = {c.key for c in new_clauses} | same
     pairs = _distinct([(i, j) for i, j in pairs], key=lambda ij: new_clauses[ij[1]].key)
     added_at = _distinct([j for j in new_left if j not in paired_new and new_clauses[j].key not in old_keys],
                          key=lambda j: new_clauses[j].key)
