@@ -1,6 +1,7 @@
 """The HTML report: one self-contained page, everything escaped, highlights placed at the engine's offsets."""
 from __future__ import annotations
 
+import dataclasses
 import re
 from html.parser import HTMLParser
 
@@ -159,3 +160,28 @@ def test_every_highlight_has_an_anchor_even_when_marks_start_together():
     parsed = parse(render_analysis_html(_analysis([Block("b0", text)], highlights)))
     ids = [attrs["id"] for _, attrs in parsed.elements if "id" in attrs]
     assert {"h0", "h1", "h2"} <= set(ids) and len(ids) == len(set(ids))
+
+
+def test_key_findings_lead_and_only_their_clauses_are_painted_strongly():
+    analysis = analyze(text="# Privacy Policy\n\nWe use the content you post to train our artificial intelligence "
+                            "models.\n\nWe retain your data.\n\nYou can delete your account.\n\nWe share your "
+                            "information with service providers who process payments for us.", depth="quick")
+    assert len(analysis.key_findings) > 1
+    # The report paints what the analysis names as key: keep one key finding, so both kinds of clause are shown.
+    analysis = dataclasses.replace(analysis, key_findings=analysis.key_findings[:1])
+    page = render_analysis_html(analysis)
+    assert "Key findings (" in page and page.index("Key findings (") < page.index("Practices found")
+    key = {i for k in analysis.key_findings for i in k.highlights}
+    checked = set()
+    for index in range(len(analysis.highlights)):
+        mark = re.search(rf'<mark class="([^"]*)"[^>]*id="h{index}"', page)
+        if mark:
+            checked.add(index)
+            assert ("sp-quiet" in mark.group(1)) == (index not in key), (index, mark.group(1))
+    assert checked & key and checked - key  # both kinds of clause were looked at
+
+
+def test_a_news_page_asked_for_says_why_it_has_no_grade():
+    analysis = analyze(text="The city council met on Tuesday to discuss the new bus lanes. The mayor said the plan "
+                            "would be voted on next month.", depth="quick")
+    assert "No grade." in render_analysis_html(analysis)

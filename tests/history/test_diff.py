@@ -217,3 +217,13 @@ def test_the_headline_never_says_more_and_fewer_about_one_practice():
     fewer = summary.split("Fewer clauses about", 1)[1].split(".")[0] if "Fewer clauses about" in summary else ""
     labels = lambda part: {w.strip().split(" (")[0] for w in part.replace(" and ", ",").split(",") if w.strip()}
     assert not (labels(more) & labels(fewer)), summary
+
+
+def test_the_text_view_says_how_many_places_a_repeated_change_makes():
+    from smallprint.cli.cmd_history import render_diff_text
+
+    old = "# Privacy Policy\n\nWe collect your email address to run the service."
+    new = old + "\n\n" + "\n".join(f"| {k} | We share it with advertising partners for personalised ads. |"
+                                   for k in ("Name", "Email", "Phone"))
+    text = render_diff_text(_diff(old, new), old="a.md", new="b.md")
+    assert "(in 3 places)" in text and "distinct statements unchanged" in text
