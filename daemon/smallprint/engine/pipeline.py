@@ -27,9 +27,6 @@ from .visible import fold_blocks, unfold_highlights
 __all__ = ["DEPTHS", "analyze", "find_highlights", "read_clause", "summarize_practices"]
 
 DEPTHS = ("full", "quick")
-# The confidence of a severe practice shown on the rules' word alone (the reader gives it little weight): shown,
-# but below the key findings' cut-off (key_findings.MIN_CONFIDENCE), so such a clause is never led with.
-RULES_ONLY_CONFIDENCE = 0.45
 
 _OPP_FOR_PRACTICE: dict[str, str] = {
     "ai_training": OPP115_CATEGORIES[0], "biometric": OPP115_CATEGORIES[0], "sensitive_data": OPP115_CATEGORIES[0],
@@ -115,7 +112,7 @@ def _kind(blocks: Sequence[Block], highlights: Sequence[Highlight], url, title) 
 def _read_fully(blocks: Sequence[Block], opp115_head: bool
                 ) -> tuple[tuple[Highlight, ...], tuple[SegmentLabels, ...] | None]:
     """The learned reader's highlights, and its OPP-115 segments when asked; ReaderUnavailable when it cannot run."""
-    from .reader import POLARITY_FROM_RULES, load_model, opp_categories, read_units
+    from .reader import load_model, opp_categories, read_units
     from .reader_input import reading_units
 
     model = load_model()
@@ -134,22 +131,22 @@ def _read_fully(blocks: Sequence[Block], opp115_head: bool
     readings = read_units(units, rules_of, model)
     highlights: list[Highlight] = []
     for unit, found, rule_reading in zip(units, readings, rules_of):
-        for practice, polarity, probability in found:
-            explanation = f"reader: {practice} {polarity} p={probability:.2f}"
+        for practice, polarity, confidence, source in found:
             agree = False
-            if practice in rule_reading:
-                rule_polarity, why = rule_reading[practice]
-                explanation += f"; rules: {why}" + ("" if rule_polarity == polarity else f" (rules read {rule_polarity})")
-                if practice in POLARITY_FROM_RULES:
-                    explanation += "; polarity from the rules"
-                if probability < model.with_rules:
-                    explanation = (f"rules: {why}; shown although the reader gives it little weight "
-                                   f"(p={probability:.2f}): a severe practice")
-                    probability = RULES_ONLY_CONFIDENCE
-                else:
+            if source == "rules":
+                why = rule_reading[practice][1]
+                explanation = (f"rules: {why}; shown although the reader gives it little weight: a severe practice")
+            else:
+                explanation = f"reader: {practice} {polarity}, {confidence:.0%} sure"
+                if practice in rule_reading:
+                    rule_polarity, why = rule_reading[practice]
+                    explanation += f"; rules: {why}" + ("" if rule_polarity == polarity else
+                                                        f" (rules read {rule_polarity})")
+                    if source == "rules_polarity":
+                        explanation += "; polarity from the rules"
                     agree = rule_polarity == polarity
             highlights.append(Highlight(unit.block, unit.start, unit.end, unit.text, practice, polarity,
-                                        summarize(practice, polarity, unit.text), probability, explanation, agree))
+                                        summarize(practice, polarity, unit.text), confidence, explanation, agree))
     if not opp115_head:
         return tuple(highlights), None
     readable = [b for b in blocks if b.text.strip()]

@@ -38,7 +38,9 @@ _FALSE_NEGATION = compile_pattern(
     r"|not (?:wish|want|agree|consent)"
     r"|no longer (?:need|necessary|required|use|want|wish|a justification|maintain)|no (?:sooner|earlier) than|not (?:be |apply )?retroactive\w*"
     r"|free of charge|under no (?:obligation|duty)|no (?:obligation|duty)|not (?:have )?(?:any )?(?:obligation|duty)"
-    r"|not (?:be )?obligated|not required to")
+    r"|not (?:be )?obligated|not required to"
+    # the condition of a default, not a refusal: "If you do not opt out, ... may use it to train their models"
+    r"|if you (?:do not|don[’']t|did not|didn[’']t) (?:opt|object|disable|turn off|change|adjust)")
 # How far back a negation may govern (characters): "does not use any of your audio, video, chat, ... to train".
 SCOPE_CHARS = 260
 

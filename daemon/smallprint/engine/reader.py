@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..taxonomy import PRACTICE_IDS
+from . import linear
+from .arbiter import ARBITER_FILE, WORDS_FILE, candidate_features, load_arbiter, words_text
 from .reader_input import PAIR_LABELS, Unit, pair_text, segment_text
 
 MODEL_DIR = Path(__file__).resolve().parent / "models" / "reader"
@@ -41,6 +43,10 @@ class ReaderModel:
     segment_tokenizer: object  # whole blocks for the OPP-115 head, cut to SEGMENT_TOKENS
     opp: tuple[str, ...]
     thresholds: dict[str, float]
+    # The second thoughts (arbiter.py): the word model and the tree ensembles that decide which readings to show.
+    # None only for a model folder without them (an older or experimental build): the cut-offs decide alone then.
+    words: object = None
+    arbiter: object = None
 
     def threshold(self, practice: str) -> float:
         return self.thresholds.get(practice, self.thresholds.get("*", DEFAULT_THRESHOLD))
@@ -102,7 +108,14 @@ def _load(folder: Path) -> ReaderModel:
     except Exception as exc:  # onnxruntime raises its own exception types for damaged files
         raise ReaderUnavailable(f"the reader model in {folder} cannot be loaded: {exc}") from None
     thresholds = {str(k): float(v) for k, v in (config.get("thresholds") or {}).items()}
-    return ReaderModel(session, tokenizer, segment_tokenizer, tuple(config["opp"]), thresholds)
+    words = arbiter = None
+    if (folder / ARBITER_FILE).is_file() or (folder / WORDS_FILE).is_file():
+        try:
+            words = linear.load(folder / WORDS_FILE)
+            arbiter = load_arbiter(folder)
+        except ValueError as exc:
+            raise ReaderUnavailable(f"the reader model in {folder} cannot be loaded: {exc}") from None
+    return ReaderModel(session, tokenizer, segment_tokenizer, tuple(config["opp"]), thresholds, words, arbiter)
 
 
 def probabilities(model: ReaderModel, texts: Sequence[tuple[str, str]], tokenizer=None
@@ -175,10 +188,34 @@ def decide(probs: Sequence[float], threshold, with_rules: float = 1.0,
     return out
 
 
+# The confidence of a severe practice shown on the rules' word alone (the reader gives it little weight): shown,
+# but below the key findings' cut-off (key_findings.MIN_CONFIDENCE), so such a clause is never led with.
+RULES_ONLY_CONFIDENCE = 0.45
+
+
+def with_severe_rules(readings: list[tuple[str, str, float]], rule_readings: Mapping[str, tuple[str, str]]
+                      ) -> list[tuple[str, str, float, str]]:
+    """The shown readings of a unit with the rules' two say-sos: a severe practice the recognizers read and the
+    reader does not show is shown with their polarity at RULES_ONLY_CONFIDENCE (source "rules"), and where both read
+    a practice of POLARITY_FROM_RULES the recognizers' polarity is kept (source "rules_polarity"); else "reader"."""
+    out = []
+    for practice, polarity, confidence in readings:
+        if practice in POLARITY_FROM_RULES and practice in rule_readings \
+                and rule_readings[practice][0] != polarity:
+            out.append((practice, rule_readings[practice][0], confidence, "rules_polarity"))
+        else:
+            out.append((practice, polarity, confidence, "reader"))
+    shown = {r[0] for r in readings}
+    for practice in sorted(SEVERE_FROM_RULES & set(rule_readings) - shown):
+        out.append((practice, rule_readings[practice][0], RULES_ONLY_CONFIDENCE, "rules"))
+    return out
+
+
 def read_units(units: Sequence[Unit], rule_readings: Sequence[dict], model: ReaderModel | None = None
-               ) -> list[list[tuple[str, str, float]]]:
-    """The reader's readings of each unit (an empty list for units too short to state a practice).
-    `rule_readings[i]` is the recognizers' {practice: (polarity, why)} for unit i (`clauses.read_clause`)."""
+               ) -> list[list[tuple[str, str, float, str]]]:
+    """The readings of each unit (an empty list for units too short to state a practice): (practice, polarity,
+    confidence, "reader" | "rules"). `rule_readings[i]` is the recognizers' {practice: (polarity, why)} for unit i
+    (`clauses.read_clause`)."""
     model = model or load_model()
     readable = [i for i, u in enumerate(units) if u.readable]
     # Policies repeat themselves (table rows, "Learn more" lines, the same clause per section), and a hostile page
@@ -187,10 +224,24 @@ def read_units(units: Sequence[Unit], rule_readings: Sequence[dict], model: Read
     distinct = list(dict.fromkeys(texts))
     pairs, _ = probabilities(model, distinct)
     probs_of = dict(zip(distinct, pairs))
-    out: list[list[tuple[str, str, float]]] = [[] for _ in units]
-    for i, text in zip(readable, texts):
-        rules = {practice: reading[0] for practice, reading in rule_readings[i].items()}
-        out[i] = decide(probs_of[text], model.threshold, model.with_rules, rules)
+    out: list[list[tuple[str, str, float, str]]] = [[] for _ in units]
+    if model.arbiter is None:
+        for i, text in zip(readable, texts):
+            rules = {practice: reading[0] for practice, reading in rule_readings[i].items()}
+            out[i] = [(p, pol, conf, "reader") if conf >= model.with_rules or p not in rules
+                      else (p, pol, RULES_ONLY_CONFIDENCE, "rules")
+                      for p, pol, conf in decide(probs_of[text], model.threshold, model.with_rules, rules)]
+        return out
+    words_of: dict[str, list[float]] = {}
+    for a, b in distinct:
+        key = words_text(a, b)
+        if key not in words_of:
+            words_of[key] = model.words.probabilities(linear.tokenize(key))
+    candidates = candidate_features([probs_of[t] for t in texts], [words_of[words_text(*t)] for t in texts],
+                                    [{p: r[0] for p, r in rule_readings[i].items()} for i in readable],
+                                    [a for a, _ in texts], [b for _, b in texts])
+    for i, found in zip(readable, model.arbiter.decide(candidates, len(readable))):
+        out[i] = with_severe_rules(found, rule_readings[i])
     return out
 
 

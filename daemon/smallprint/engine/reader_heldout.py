@@ -67,6 +67,19 @@ def key_finding_figures(policies, units_by_policy, cut, min_confidence: float) -
     return key_finding_summary(counts)
 
 
+def tally_point(counts: dict, gold: str, gold_polarity: str, readings) -> None:
+    """Add one ToS;DR point's (practice, polarity, probability, ...) readings to `practice_metrics` tallies."""
+    gold_n, found_n, highlighted_n, correct_highlighted, polarity_ok = (counts[k] for k in _COUNT_KEYS)
+    gold_n[gold] += 1
+    for practice in {r[0] for r in readings}:
+        highlighted_n[practice] += 1
+        correct_highlighted[practice] += practice == gold
+    mine = [r for r in readings if r[0] == gold]
+    if mine:
+        found_n[gold] += 1
+        polarity_ok[gold] += max(mine, key=lambda r: r[2])[1] == gold_polarity
+
+
 def best_threshold(policies, units_by_policy) -> tuple[float, float]:
     scored = []
     for cut in GRID:
@@ -123,21 +136,13 @@ def heldout_figures(data: Path, examples: list[dict], oof: list[dict], more=()) 
     sentences_all = summarize(per_policy)
 
     counts = {k: defaultdict(int) for k in _COUNT_KEYS}
-    gold_n, found_n, highlighted_n, correct_highlighted, polarity_ok = (counts[k] for k in _COUNT_KEYS)
     # points whose text has no readable unit were never sent; they count as found nothing
     for e in (x for x in examples if x["source"] == "tosdr-eval"):
         fold, gold, gold_polarity = e["fold"], e["practice"], e["polarity"]
         cut = chosen.get(fold, (0.5, 1.0))
         readings = [r for (text, _), probs in zip(e["units"], points[fold].get(e["point"], ()))
                     for r in _readings(probs, text, cut)]
-        gold_n[gold] += 1
-        for practice in {p for p, _, _ in readings}:
-            highlighted_n[practice] += 1
-            correct_highlighted[practice] += practice == gold
-        mine = [r for r in readings if r[0] == gold]
-        if mine:
-            found_n[gold] += 1
-            polarity_ok[gold] += max(mine, key=lambda r: r[2])[1] == gold_polarity
+        tally_point(counts, gold, gold_polarity, readings)
     tosdr = practice_metrics(counts)
 
     opp_counts = {c: [0, 0, 0] for c in OPP115_CATEGORIES}

@@ -1,0 +1,268 @@
+"""The reader's second thoughts: which of its readings a careful reader would agree with.
+
+The fine-tuned reader (reader.py) scores every (practice, polarity) pair of a sentence on its own. Whether a reading
+should be *shown* depends on more than that score: what a second, differently built reader says of the sentence
+(a linear model over its words, `models/reader/words.json.gz`), what the rules read in it, what the sentences around
+it say, and how the whole policy reads that practice. Two small gradient-boosted tree ensembles
+(`models/reader/arbiter.json.gz`, trained by `scripts/train_reader.py arbiter` on the readings of policies each
+fold model had never seen, so that they learn how far to trust readings of unseen text) weigh those signals:
+
+- the *practice* ensemble: how likely a careful reader labels this practice on this sentence at all;
+- the *pair* ensemble: how likely they label it with this polarity.
+
+A practice is shown where the practice ensemble reaches its cut-off and the pair ensemble's best polarity reaches
+its own; the highlight carries the pair ensemble's probability as its confidence (a calibrated chance of being
+right, which the key findings and the grade build on). The cut-offs and the figures they give on held-out policies
+are in MODEL_CARD_reader.md.
+
+`candidate_features` is the one function that turns readings into the ensembles' inputs, at training and at run
+time alike. numpy only (onnxruntime's own dependency); the trees are evaluated here, without scikit-learn.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..taxonomy import POLARITIES, PRACTICE_IDS
+
+FORMAT = "smallprint-arbiter/1"
+ARBITER_FILE = "arbiter.json.gz"
+WORDS_FILE = "words.json.gz"
+N_PRACTICES = len(PRACTICE_IDS)
+# A (practice, polarity) pair is a candidate where either reader gives it at least this much, or the rules read it:
+# below both, careful readers almost never label it (and leaving such pairs out keeps the tables small).
+READER_FLOOR = 0.02
+WORDS_FLOOR = 0.1
+# The reader's probability at which a practice counts as read in the policy-level features (its old cut-off).
+DOCUMENT_CUT = 0.4
+# The word model reads the sentence and the last few words of its context (the heading or the lead-in).
+CONTEXT_WORDS = 8
+
+PAIR_FEATURES = (
+    "reader_p", "reader_sum", "reader_max", "reader_top", "words_p", "words_sum", "words_max", "words_top",
+    "reader_logp", "words_logp", "rules_read", "rules_same_polarity",
+    "log_words", "reader_others", "words_others", "reader_prev", "reader_next", "reader_prev_max",
+    "reader_next_max", "document_share", "document_max", "words_document_max", "position", "has_context",
+    "ends_with_colon",
+    *(f"practice={p}" for p in PRACTICE_IDS), *(f"polarity={p}" for p in POLARITIES))
+_OWN = 12  # the first 12 pair features depend on the polarity; the rest are shared by a practice's three pairs
+PRACTICE_FEATURES = (*(f"{name}[{pol}]" for pol in POLARITIES for name in PAIR_FEATURES[:_OWN]),
+                     *PAIR_FEATURES[_OWN:_OWN + 13], *(f"practice={p}" for p in PRACTICE_IDS))
+
+
+def words_text(sentence: str, context: str) -> str:
+    """What the word model reads of a unit: the sentence and the end of its context (training and run time)."""
+    tail = context.split()[-CONTEXT_WORDS:]
+    return f"{sentence} {' '.join(tail)}" if tail else sentence
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The candidate pairs of a document and the ensembles' inputs. Rows of `pairs` are (unit, practice,
+    polarity) triples `pair_index`; rows of `practices` are (unit, practice) `practice_index`; `pair_of_practice`
+    maps each pair row to its practice row."""
+    pair_index: object  # int array, rows x 3
+    pairs: object  # float array, rows x len(PAIR_FEATURES)
+    practice_index: object  # int array, rows x 2
+    practices: object  # float array, rows x len(PRACTICE_FEATURES)
+    pair_of_practice: object  # int array, one per pair row
+
+
+def candidate_features(reader_probs, words_probs, rule_polarities: Sequence[Mapping[str, str]],
+                       sentences: Sequence[str], contexts: Sequence[str]) -> Candidates:
+    """The ensembles' inputs for one document: `reader_probs` and `words_probs` are (units x 63) arrays over the
+    document's readable units in reading order, `rule_polarities[i]` the rules' {practice: polarity} of unit i."""
+    import numpy as np
+
+    n = len(sentences)
+    reader = np.asarray(reader_probs, dtype=np.float64).reshape(n, N_PRACTICES, 3)
+    words = np.asarray(words_probs, dtype=np.float64).reshape(n, N_PRACTICES, 3)
+    rules = np.zeros((n, N_PRACTICES, 3), dtype=bool)
+    rules_read = np.zeros((n, N_PRACTICES), dtype=bool)
+    practice_at = {p: k for k, p in enumerate(PRACTICE_IDS)}
+    polarity_at = {p: b for b, p in enumerate(POLARITIES)}
+    for i, readings in enumerate(rule_polarities):
+        for practice, polarity in readings.items():
+            k = practice_at.get(practice)
+            if k is not None:
+                rules_read[i, k] = True
+                if polarity in polarity_at:
+                    rules[i, k, polarity_at[polarity]] = True
+    reader_max, words_max = reader.max(2), words.max(2)
+    zeros = np.zeros((1, N_PRACTICES, 3))
+    prev = np.concatenate([zeros, reader[:-1]]) if n else reader
+    nxt = np.concatenate([reader[1:], zeros]) if n else reader
+    shape = (n, N_PRACTICES, 3)
+
+    def per_unit(values):  # (n,) -> (n, 21, 3)
+        return np.broadcast_to(np.asarray(values, dtype=np.float64)[:, None, None], shape)
+
+    def per_practice(values):  # (n, 21) -> (n, 21, 3)
+        return np.broadcast_to(values[:, :, None], shape)
+
+    def per_policy(values):  # (21,) -> (n, 21, 3)
+        return np.broadcast_to(values[None, :, None], shape)
+
+    stripped = [s.rstrip() for s in sentences]
+    columns = [
+        reader, per_practice(reader.sum(2)), per_practice(reader_max),
+        (reader == reader_max[:, :, None]).astype(np.float64),
+        words, per_practice(words.sum(2)), per_practice(words_max),
+        (words == words_max[:, :, None]).astype(np.float64),
+        np.log(reader + 1e-4), np.log(words + 1e-4),
+        per_practice(rules_read.astype(np.float64)), rules.astype(np.float64),
+        per_unit([math.log(len(s.split()) + 1) for s in sentences]),
+        per_practice(reader_max.sum(1, keepdims=True) - reader_max),
+        per_practice(words_max.sum(1, keepdims=True) - words_max),
+        prev, nxt, per_practice(prev.max(2)), per_practice(nxt.max(2)),
+        per_policy((reader_max >= DOCUMENT_CUT).mean(0) if n else np.zeros(N_PRACTICES)),
+        per_policy(reader_max.max(0) if n else np.zeros(N_PRACTICES)),
+        per_policy(words_max.max(0) if n else np.zeros(N_PRACTICES)),
+        per_unit([i / n for i in range(n)]),
+        per_unit([float(bool(c)) for c in contexts]),
+        per_unit([float(s.endswith(":")) for s in stripped]),
+    ]
+    table = np.stack([np.asarray(c, dtype=np.float64) for c in columns], axis=-1)  # n x 21 x 3 x 25
+    candidate = (reader >= READER_FLOOR) | (words >= WORDS_FLOOR) | rules
+    units, practices, polarities = np.nonzero(candidate)
+    pair_index = np.stack([units, practices, polarities], axis=1)
+    pairs = np.concatenate([table[units, practices, polarities],
+                            np.eye(N_PRACTICES)[practices], np.eye(3)[polarities]], axis=1) if len(units) else \
+        np.zeros((0, len(PAIR_FEATURES)))
+    # practice rows: one per (unit, practice) with a candidate pair, in the pairs' order
+    keys = units * N_PRACTICES + practices
+    distinct, first, pair_of_practice = np.unique(keys, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    pair_of_practice = rank[pair_of_practice]
+    pu, pk = units[first[order]], practices[first[order]]
+    practice_index = np.stack([pu, pk], axis=1)
+    own = table[pu, pk, :, :_OWN].reshape(len(pu), 3 * _OWN)
+    shared = table[pu, pk, 0, _OWN:]
+    practice_rows = np.concatenate([own, shared, np.eye(N_PRACTICES)[pk]], axis=1) if len(pu) else \
+        np.zeros((0, len(PRACTICE_FEATURES)))
+    return Candidates(pair_index, pairs, practice_index, practice_rows, pair_of_practice)
+
+
+@dataclass(frozen=True)
+class TreeEnsemble:
+    """A binary gradient-boosted tree ensemble (scikit-learn's HistGradientBoostingClassifier, exported): all
+    trees' nodes in flat arrays, evaluated level by level for every row and tree at once."""
+    baseline: float
+    roots: object
+    feature: object
+    threshold: object
+    left: object
+    right: object
+    leaf: object
+    value: object
+    depth: int
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> "TreeEnsemble":
+        import numpy as np
+        feature, threshold, left, right, leaf, value, roots = [], [], [], [], [], [], []
+        for tree in data["trees"]:
+            offset = len(feature)
+            roots.append(offset)
+            feature += tree["feature"]
+            threshold += tree["threshold"]
+            left += [offset + i for i in tree["left"]]
+            right += [offset + i for i in tree["right"]]
+            leaf += tree["leaf"]
+            value += tree["value"]
+        return cls(float(data["baseline"]), np.array(roots, dtype=np.int64), np.array(feature, dtype=np.int64),
+                   np.array(threshold, dtype=np.float64), np.array(left, dtype=np.int64),
+                   np.array(right, dtype=np.int64), np.array(leaf, dtype=bool), np.array(value, dtype=np.float64),
+                   int(data["depth"]))
+
+    def probabilities(self, rows):
+        import numpy as np
+        rows = np.asarray(rows, dtype=np.float64)
+        if not len(rows):
+            return np.zeros(0)
+        node = np.repeat(self.roots[:, None], len(rows), axis=1)  # trees x rows
+        row = np.arange(len(rows))[None, :]
+        for _ in range(self.depth):
+            go_left = rows[row, self.feature[node]] <= self.threshold[node]
+            node = np.where(self.leaf[node], node, np.where(go_left, self.left[node], self.right[node]))
+        score = self.baseline + self.value[node].sum(axis=0)
+        return 1.0 / (1.0 + np.exp(-score))
+
+
+@dataclass(frozen=True)
+class Arbiter:
+    pair: TreeEnsemble
+    practice: TreeEnsemble
+    practice_cut: float
+    pair_cut: float
+
+    def decide(self, candidates: Candidates, units: int) -> list[list[tuple[str, str, float]]]:
+        """Per unit, the shown (practice, polarity, confidence) readings: one polarity per practice."""
+        if not len(candidates.pairs):
+            return [[] for _ in range(units)]
+        return choose(candidates, self.pair.probabilities(candidates.pairs),
+                      self.practice.probabilities(candidates.practices), units, self.practice_cut, self.pair_cut)
+
+
+def choose(candidates: Candidates, pair_p, practice_p, units: int, practice_cut: float, pair_cut: float,
+           polarity_by: str = "pair") -> list[list[tuple[str, str, float]]]:
+    """The decision rule, given both ensembles' probabilities (the trainer calls it with its own)."""
+    import numpy as np
+    out: list[list[tuple[str, str, float]]] = [[] for _ in range(units)]
+    if not len(pair_p):
+        return out
+    # The polarity of each (unit, practice): the pair ensemble's likeliest (polarity_by="pair", the engine's), or
+    # the reader's likeliest where that is a candidate ("reader"). On held-out policies the ensemble's choice gave
+    # precision 0.609 and recall 0.540 against the reader's 0.600 and 0.521 (MODEL_CARD_reader.md).
+    top = candidates.pairs[:, PAIR_FEATURES.index("reader_top")] if polarity_by == "reader" else \
+        np.zeros(len(pair_p))
+    order = np.lexsort((-np.asarray(pair_p), -top, candidates.pair_of_practice))
+    owners = candidates.pair_of_practice[order]
+    first = order[np.r_[True, owners[1:] != owners[:-1]]]
+    for row in first:
+        owner = candidates.pair_of_practice[row]
+        if practice_p[owner] >= practice_cut and pair_p[row] >= pair_cut:
+            unit, k, b = (int(v) for v in candidates.pair_index[row])
+            out[unit].append((PRACTICE_IDS[k], POLARITIES[b], float(pair_p[row])))
+    for readings in out:
+        readings.sort(key=lambda r: PRACTICE_IDS.index(r[0]))
+    return out
+
+
+def load_arbiter(folder: Path) -> Arbiter:
+    """The ensembles and cut-offs in `folder`; ValueError when the file is missing or not one."""
+    path = Path(folder) / ARBITER_FILE
+    try:
+        data = json.loads(gzip.decompress(path.read_bytes()))
+    except (OSError, EOFError, ValueError) as exc:
+        raise ValueError(f"cannot read {path}: {exc}") from exc
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ValueError(f"{path} is not a {FORMAT} file")
+    if tuple(data.get("pair_features", ())) != PAIR_FEATURES or \
+            tuple(data.get("practice_features", ())) != PRACTICE_FEATURES:
+        raise ValueError(f"{path} was trained on other features; rebuild it (scripts/train_reader.py arbiter)")
+    try:
+        return Arbiter(TreeEnsemble.from_dict(data["pair"]), TreeEnsemble.from_dict(data["practice"]),
+                       float(data["practice_cut"]), float(data["pair_cut"]))
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise ValueError(f"{path}: malformed arbiter file ({exc})") from exc
+
+
+def export_ensemble(model) -> dict:
+    """A fitted binary HistGradientBoostingClassifier as the dict `TreeEnsemble.from_dict` reads (trainer only)."""
+    trees = []
+    depth = 0
+    for (predictor,) in model._predictors:
+        nodes = predictor.nodes
+        trees.append({"feature": [int(v) for v in nodes["feature_idx"]],
+                      "threshold": [float(v) for v in nodes["num_threshold"]],
+                      "left": [int(v) for v in nodes["left"]], "right": [int(v) for v in nodes["right"]],
+                      "leaf": [int(v) for v in nodes["is_leaf"]], "value": [float(v) for v in nodes["value"]]})
+        depth = max(depth, int(nodes["depth"].max()))
+    return {"baseline": float(model._baseline_prediction.ravel()[0]), "depth": depth, "trees": trees}

@@ -1,0 +1,348 @@
+#!/usr/bin/env python3
+"""Train the reader's second thoughts (engine/arbiter.py): the word model and the two tree ensembles, from the
+reader's out-of-fold readings, with held-out figures.
+
+    .venv/bin/python scripts/train_arbiter.py --examples EXAMPLES.jsonl.gz --oof RUN_DIR \
+        [--out daemon/smallprint/engine/models/reader] [--json-out FIGURES.json]
+
+EXAMPLES is what `train_reader.py prepare` wrote, RUN_DIR what `train_reader.py fit --runs 0,1,2,3,4` wrote
+(oof-K.json: each labelled unit read by the fold model that never saw its policy). The ensembles must learn how far
+to trust readings of *unseen* text, so they learn from those out-of-fold readings, never from the final model's
+readings of its own training data; at run time they judge the final model's readings of new pages.
+
+Held-out figures (the same 5 folds, by service): for each fold, the word model and the ensembles are trained on the
+other folds only, and the cut-offs are chosen by an inner cross-validation on those other folds (each inner fold
+scored by ensembles that did not see it); the fold is then scored once. The criterion for the cut-offs is the
+smallest margin above issue #11's four floors (precision 0.62, practice precision 0.80, recall 0.50, practice
+recall 0.65) on the inner folds' sentence units. The shipped files are then trained on all folds, their cut-offs
+chosen the same way. The reader's readings are out-of-fold throughout, so their only leak is second-order (a fold
+model that read fold A learnt from fold B's labels), as in any stacked model.
+
+Needs the `train` extra (scikit-learn, numpy). Deterministic: fixed folds, lbfgs, seeded trees.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import pickle
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "daemon"))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import numpy as np  # noqa: E402
+from sklearn.ensemble import HistGradientBoostingClassifier  # noqa: E402
+
+from smallprint.engine import arbiter as A  # noqa: E402
+from smallprint.engine.linear import load as load_linear, tokenize  # noqa: E402
+from smallprint.engine.reader import with_severe_rules  # noqa: E402
+from smallprint.engine.reader_heldout import rule_practices, tally_point  # noqa: E402
+from smallprint.engine.reader_input import PAIR_LABELS  # noqa: E402
+from smallprint.evaluation_sentences import load_policies, score_policy, summarize  # noqa: E402
+
+FOLDS = 5
+SEED = 20261204
+FLOORS = {"precision": 0.62, "practice_precision": 0.80, "recall": 0.50, "practice_recall": 0.65}
+PRACTICE_CUTS = tuple(round(0.3 + 0.05 * i, 2) for i in range(9))
+PAIR_CUTS = (0.0, 0.2, 0.25, 0.3, 0.35)
+WORDS_C = 4.0
+WORDS_FEATURES = 20_000
+TREES = {"max_iter": 200, "learning_rate": 0.05, "max_leaf_nodes": 15, "max_depth": 6, "min_samples_leaf": 40,
+         "random_state": SEED}
+
+
+# -- data -------------------------------------------------------------------------------------------------------
+
+def load_documents(examples_path: Path, oof_dir: Path) -> dict[str, list[dict]]:
+    """Per labelled policy, its readable units in reading order with their out-of-fold readings."""
+    from train_reader import read_examples
+    _, examples = read_examples(examples_path)
+    by_key = {(e["group"], e["unit"]): e for e in examples if e["source"] == "sentences"}
+    documents: dict[str, list[dict]] = defaultdict(list)
+    for path in sorted(oof_dir.glob("oof-*.json")):
+        for row in json.loads(path.read_text()):
+            if row["source"] != "sentences":
+                continue
+            e = by_key[(row["group"], row["unit"])]
+            documents[e["group"]].append({"unit": e["unit"], "a": e["a"], "b": e["b"], "fold": int(e["fold"]),
+                                          "gold": set(e["pairs"]), "reader": row["pairs"]})
+    for units in documents.values():
+        units.sort(key=lambda u: u["unit"])
+        for u in units:
+            u["rules"] = rule_practices(u["a"])
+    return dict(sorted(documents.items()))
+
+
+def labelled_policies(data: Path) -> dict:
+    from train_reader import more_policies
+    policies = {p.name: p for p in load_policies(data / "policy-sentences")}
+    shared = set(policies)
+    policies.update({p.name: p for p in more_policies(data)})
+    return policies, shared
+
+
+# -- the word model ---------------------------------------------------------------------------------------------
+
+def fit_words(texts: list[str], y: np.ndarray) -> dict:
+    """One-vs-rest logistic regression over the 63 pairs (balanced; the strongest WORDS_FEATURES kept, refitted),
+    as a smallprint-linear model document. A pair with fewer than 2 positives gets no weights and a low bias."""
+    from train_models import fit_binary, model_document, select_features, vectorizer
+
+    def fit_all(x):
+        coef = np.zeros((y.shape[1], x.shape[1]))
+        bias = np.full(y.shape[1], -8.0)
+        for j in range(y.shape[1]):
+            if y[:, j].sum() >= 2:
+                m = fit_binary(x, y[:, j], WORDS_C, True)
+                coef[j], bias[j] = m.coef_[0], m.intercept_[0]
+        return coef, bias
+
+    vec = vectorizer()
+    coef, _ = fit_all(vec.fit_transform(texts))
+    vec = vectorizer(vocabulary=select_features(vec, coef, WORDS_FEATURES))
+    coef, bias = fit_all(vec.fit_transform(texts))
+    return model_document("words", ["/".join(p) for p in PAIR_LABELS], vec, coef, bias, [0.5] * y.shape[1])
+
+
+_LOADED: dict[int, object] = {}
+
+
+def words_probabilities(document: dict, units: list[dict]) -> np.ndarray:
+    """Probabilities through the run-time scorer (engine/linear.py), quantisation included."""
+    model = _LOADED.get(id(document))
+    if model is None:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "words.json.gz"
+            path.write_bytes(gzip.compress(json.dumps(document).encode()))
+            model = _LOADED[id(document)] = load_linear(path)
+    return np.array([model.probabilities(tokenize(A.words_text(u["a"], u["b"]))) for u in units])
+
+
+def words_training(units: list[dict]) -> tuple[list[str], np.ndarray]:
+    y = np.zeros((len(units), len(PAIR_LABELS)), dtype=int)
+    for i, u in enumerate(units):
+        y[i, sorted(u["gold"])] = 1
+    return [A.words_text(u["a"], u["b"]) for u in units], y
+
+
+# -- the ensembles ----------------------------------------------------------------------------------------------
+
+def candidates_of(units: list[dict], words: np.ndarray):
+    c = A.candidate_features(np.array([u["reader"] for u in units]), words, [u["rules"] for u in units],
+                             [u["a"] for u in units], [u["b"] for u in units])
+    pair_y = np.array([PAIR_LABELS.index((A.PRACTICE_IDS[k], A.POLARITIES[b])) in units[i]["gold"]
+                       for i, k, b in c.pair_index], dtype=int)
+    gold_practices = [{PAIR_LABELS[j][0] for j in u["gold"]} for u in units]
+    practice_y = np.array([A.PRACTICE_IDS[k] in gold_practices[i] for i, k in c.practice_index], dtype=int)
+    return c, pair_y, practice_y
+
+
+def fit_ensembles(tables: dict, names: list[str]):
+    pair = HistGradientBoostingClassifier(**TREES).fit(np.vstack([tables[n][0].pairs for n in names]),
+                                                       np.concatenate([tables[n][1] for n in names]))
+    practice = HistGradientBoostingClassifier(**TREES).fit(np.vstack([tables[n][0].practices for n in names]),
+                                                           np.concatenate([tables[n][2] for n in names]))
+    return pair, practice
+
+
+def ensemble_scores(models, tables: dict, names: list[str]) -> dict:
+    pair, practice = models
+    return {n: (pair.predict_proba(tables[n][0].pairs)[:, 1] if len(tables[n][1]) else np.zeros(0),
+                practice.predict_proba(tables[n][0].practices)[:, 1] if len(tables[n][2]) else np.zeros(0))
+            for n in names}
+
+
+POLARITY_BY = "pair"
+
+
+def readings(units: list[dict], table, scores, cuts) -> list[list[tuple[str, str, float]]]:
+    """What the engine shows for a document: arbiter.choose, then the severe practices only the rules read."""
+    shown = A.choose(table[0], scores[0], scores[1], len(units), *cuts, polarity_by=POLARITY_BY)
+    return [with_severe_rules(found, {p: (pol, "") for p, pol in u["rules"].items()})
+            for u, found in zip(units, shown)]
+
+
+def unit_counts(documents, tables, scores, names, cuts) -> dict:
+    """Fast figures on the units' own labels (the inner criterion; the reported figures use score_policy)."""
+    shown = right = practice_right = labels = covered = practice_labels = practice_covered = 0
+    for n in names:
+        units = documents[n]
+        for u, found in zip(units, readings(units, tables[n], scores[n], cuts)):
+            gold = {PAIR_LABELS[j] for j in u["gold"]}
+            gold_practices = {p for p, _ in gold}
+            pairs = {(p, pol) for p, pol, *_ in found}
+            shown += len(found)
+            right += len(pairs & gold)
+            practice_right += sum(r[0] in gold_practices for r in found)
+            labels += len(gold)
+            covered += len(pairs & gold)
+            practice_labels += len(gold_practices)
+            practice_covered += len({p for p, _ in pairs} & gold_practices)
+    ratio = lambda a, b: a / b if b else 0.0  # noqa: E731
+    return {"precision": ratio(right, shown), "practice_precision": ratio(practice_right, shown),
+            "recall": ratio(covered, labels), "practice_recall": ratio(practice_covered, practice_labels)}
+
+
+def margin(figures: dict) -> float:
+    return min(figures[k] - v for k, v in FLOORS.items())
+
+
+def choose_cuts(documents, tables, scores, names) -> tuple[float, float]:
+    return max(((pc, qc) for pc in PRACTICE_CUTS for qc in PAIR_CUTS),
+               key=lambda cuts: margin(unit_counts(documents, tables, scores, names, cuts)))
+
+
+def inner_scores(tables, names, fold_of) -> dict:
+    """Scores of every document in `names` from ensembles trained on the other folds among `names`."""
+    out = {}
+    for g in sorted({fold_of[n] for n in names}):
+        train = [n for n in names if fold_of[n] != g]
+        out.update(ensemble_scores(fit_ensembles(tables, train), tables, [n for n in names if fold_of[n] == g]))
+    return out
+
+
+def tosdr_figures(examples_path: Path, oof_dir: Path, words_by_fold, outer, chosen) -> dict:
+    """ToS;DR points of unseen services, read as the engine reads a short document: each point's units through the
+    fold's reader, word model and ensembles, scored as `smallprint eval` scores points (evaluation.py)."""
+    from train_reader import read_examples
+    from smallprint.evaluation import _COUNT_KEYS, practice_metrics
+    _, examples = read_examples(examples_path)
+    probs = defaultdict(list)
+    for path in sorted(oof_dir.glob("oof-*.json")):
+        for row in json.loads(path.read_text()):
+            if row["source"] == "tosdr-eval":
+                probs[row["point"]].append(row["pairs"])
+    counts = {k: defaultdict(int) for k in _COUNT_KEYS}
+    for e in (x for x in examples if x["source"] == "tosdr-eval"):
+        fold, gold, gold_polarity = int(e["fold"]), e["practice"], e["polarity"]
+        units = [{"a": a, "b": b, "reader": p, "gold": set(), "rules": rule_practices(a)}
+                 for (a, b), p in zip(e["units"], probs.get(e["point"], ()))]
+        found = []
+        if units:
+            table = candidates_of(units, words_probabilities(words_by_fold[fold], units))
+            scores = ensemble_scores(outer[fold], {"point": table}, ["point"])["point"]
+            found = [r for unit in readings(units, table, scores, chosen[fold]) for r in unit]
+        tally_point(counts, gold, gold_polarity, found)
+    return practice_metrics(counts)
+
+
+# -- key findings -----------------------------------------------------------------------------------------------
+
+def key_finding_figures(documents, policies, shown_by_doc, names, min_confidence) -> dict:
+    from smallprint.engine.key_findings import MAX_KEY_FINDINGS, candidate_findings
+    from smallprint.engine.results import Highlight
+    from smallprint.evaluation_sentences import key_finding_counts, key_finding_summary
+    counts = []
+    for n in names:
+        highlights = [Highlight("b", 0, len(u["a"]), u["a"], p, pol, "", conf, "",
+                                source != "rules" and u["rules"].get(p) == pol)
+                      for u, found in zip(documents[n], shown_by_doc[n]) for p, pol, conf, source in found]
+        findings = candidate_findings(highlights, min_confidence)[:MAX_KEY_FINDINGS]
+        counts.append(key_finding_counts(policies[n], highlights, findings))
+    return key_finding_summary(counts)
+
+
+# -- main -------------------------------------------------------------------------------------------------------
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--examples", type=Path, required=True)
+    parser.add_argument("--oof", type=Path, required=True)
+    parser.add_argument("--out", type=Path, help="write words.json.gz and arbiter.json.gz here")
+    parser.add_argument("--json-out", type=Path)
+    parser.add_argument("--polarity-by", choices=("pair", "reader"), default="pair",
+                        help="whose likeliest polarity a shown practice takes (the engine: the pair ensemble's)")
+    parser.add_argument("--cache", type=Path, help="keep the out-of-fold word model readings here (experiments)")
+    args = parser.parse_args(argv)
+    global POLARITY_BY
+    POLARITY_BY = args.polarity_by
+    started = time.time()
+    documents = load_documents(args.examples, args.oof)
+    policies, shared = labelled_policies(args.data)
+    names = list(documents)
+    fold_of = {n: documents[n][0]["fold"] for n in names}
+    folds = sorted(set(fold_of.values()))
+    log = lambda *a: print(f"[{time.time() - started:6.0f}s]", *a, file=sys.stderr, flush=True)  # noqa: E731
+
+    # word model: out of fold (for the ensembles' training rows), then on everything (shipped)
+    words, words_by_fold = {}, {}
+    if args.cache and args.cache.is_file():
+        words, words_by_fold = pickle.loads(args.cache.read_bytes())
+    for f in folds:
+        if f in words_by_fold:
+            continue
+        train = [u for n in names if fold_of[n] != f for u in documents[n]]
+        document = words_by_fold[f] = fit_words(*words_training(train))
+        for n in names:
+            if fold_of[n] == f:
+                words[n] = words_probabilities(document, documents[n])
+        log(f"word model, fold {f}")
+    if args.cache:
+        args.cache.write_bytes(pickle.dumps((words, words_by_fold)))
+    tables = {n: candidates_of(documents[n], words[n]) for n in names}
+
+    # held out: ensembles and cut-offs from the other folds only
+    chosen, shown, outer = {}, {}, {}
+    scores_heldout = {}
+    for f in folds:
+        train = [n for n in names if fold_of[n] != f]
+        test = [n for n in names if fold_of[n] == f]
+        chosen[f] = choose_cuts(documents, tables, inner_scores(tables, train, fold_of), train)
+        outer[f] = fit_ensembles(tables, train)
+        scores_heldout.update(ensemble_scores(outer[f], tables, test))
+        for n in test:
+            shown[n] = readings(documents[n], tables[n], scores_heldout[n], chosen[f])
+        log(f"held-out fold {f}: cut-offs {chosen[f]}")
+    per_policy = {n: score_policy(policies[n], [(u["a"], p, pol) for u, found in zip(documents[n], shown[n])
+                                                for p, pol, *_ in found]) for n in names}
+    figures = {"cutoffs_by_fold": {str(f): chosen[f] for f in folds},
+               "sentences": summarize({n: v for n, v in per_policy.items() if n in shared}),
+               "sentences_all_labelled": summarize(per_policy)}
+    for key in ("sentences", "sentences_all_labelled"):
+        s = figures[key]
+        log(key, {k: s[k] for k in ("policies", "highlights", "precision", "practice_precision", "recall",
+                                    "practice_recall", "document_f1")})
+    figures["tosdr"] = tosdr_figures(args.examples, args.oof, words_by_fold, outer, chosen)
+    log("tosdr", figures["tosdr"])
+    figures["key_findings"] = {str(m): key_finding_figures(documents, policies, shown, sorted(shared), m)
+                               for m in (0.4, 0.5, 0.6, 0.7, 0.8)}
+    log("key findings", {m: (v["precision"], v["concern_coverage"]) for m, v in figures["key_findings"].items()})
+
+    if args.out:
+        all_units = [u for n in names for u in documents[n]]
+        document = fit_words(*words_training(all_units))
+        final_cuts = choose_cuts(documents, tables, inner_scores(tables, names, fold_of), names)
+        pair, practice = fit_ensembles(tables, names)
+        exported = {"format": A.FORMAT, "pair_features": list(A.PAIR_FEATURES),
+                    "practice_features": list(A.PRACTICE_FEATURES),
+                    "practice_cut": final_cuts[0], "pair_cut": final_cuts[1],
+                    "pair": A.export_ensemble(pair), "practice": A.export_ensemble(practice),
+                    "trained": {"documents": len(names), "pair_rows": int(sum(len(tables[n][1]) for n in names)),
+                                "practice_rows": int(sum(len(tables[n][2]) for n in names)), "trees": TREES}}
+        # the exported trees must score exactly as scikit-learn does
+        check = A.TreeEnsemble.from_dict(exported["pair"])
+        sample = np.vstack([tables[n][0].pairs for n in names[:5]])
+        assert np.allclose(check.probabilities(sample), pair.predict_proba(sample)[:, 1], atol=1e-9)
+        args.out.mkdir(parents=True, exist_ok=True)
+        from train_models import write_model
+        write_model(document, args.out)
+        payload = json.dumps(exported, sort_keys=True, separators=(",", ":")).encode()
+        (args.out / A.ARBITER_FILE).write_bytes(gzip.compress(payload, compresslevel=9, mtime=0))
+        figures["shipped_cutoffs"] = final_cuts
+        log(f"wrote {args.out / 'words.json.gz'} and {args.out / A.ARBITER_FILE}; cut-offs {final_cuts}")
+    figures["seconds"] = round(time.time() - started)
+    text = json.dumps(figures, indent=1)
+    if args.json_out:
+        args.json_out.write_text(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

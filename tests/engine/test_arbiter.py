@@ -1,0 +1,100 @@
+"""The reader's second thoughts (engine/arbiter.py): the shipped ensembles load and decide, the trees are evaluated
+as scikit-learn would, the features are the same whatever the batch, and damaged files get a clear error."""
+from __future__ import annotations
+
+import gzip
+import json
+
+import numpy as np
+import pytest
+
+from smallprint import analyze
+from smallprint.engine import arbiter as A
+from smallprint.engine.reader import MODEL_DIR, load_model
+from smallprint.taxonomy import PRACTICE_IDS
+
+
+def _tree(feature, threshold, left_value, right_value):
+    return {"feature": [feature, 0, 0], "threshold": [threshold, 0.0, 0.0], "left": [1, 0, 0], "right": [2, 0, 0],
+            "leaf": [0, 1, 1], "value": [0.0, left_value, right_value]}
+
+
+def test_trees_go_left_at_or_below_the_threshold_and_sum_with_the_baseline():
+    ensemble = A.TreeEnsemble.from_dict({"baseline": 0.5, "depth": 1,
+                                        "trees": [_tree(0, 1.0, -1.0, 2.0), _tree(1, 0.0, 0.25, -0.25)]})
+    rows = np.array([[1.0, 0.0], [1.5, 0.0], [0.0, 3.0]])
+    scores = 0.5 + np.array([-1.0 + 0.25, 2.0 + 0.25, -1.0 - 0.25])
+    assert np.allclose(ensemble.probabilities(rows), 1 / (1 + np.exp(-scores)))
+    assert ensemble.probabilities(np.zeros((0, 2))).shape == (0,)
+
+
+def _document(n=4):
+    rng = np.random.default_rng(7)
+    reader = rng.random((n, 63)) ** 4
+    words = rng.random((n, 63)) ** 4
+    rules = [{"retention": "concern"}] + [{} for _ in range(n - 1)]
+    sentences = [f"We keep your data for {i} years after you leave." for i in range(n)]
+    return reader, words, rules, sentences, ["Retention"] * n
+
+
+def test_candidate_features_are_one_row_per_candidate_pair_and_practice():
+    reader, words, rules, sentences, contexts = _document()
+    c = A.candidate_features(reader, words, rules, sentences, contexts)
+    assert c.pairs.shape == (len(c.pair_index), len(A.PAIR_FEATURES))
+    assert c.practices.shape == (len(c.practice_index), len(A.PRACTICE_FEATURES))
+    # every pair row belongs to the practice row of its own (unit, practice)
+    for row, owner in enumerate(c.pair_of_practice):
+        assert tuple(c.practice_index[owner]) == tuple(c.pair_index[row][:2])
+    # the rules' reading makes a candidate whatever the readers say
+    k = PRACTICE_IDS.index("retention")
+    assert any(tuple(r) == (0, k, 0) for r in c.pair_index)
+    # a unit's own features do not depend on the units after the next one (policy-level ones aside)
+    shorter = A.candidate_features(reader[:3], words[:3], rules[:3], sentences[:3], contexts[:3])
+    first = [i for i, r in enumerate(c.pair_index) if r[0] == 0]
+    first_short = [i for i, r in enumerate(shorter.pair_index) if r[0] == 0]
+    own = [A.PAIR_FEATURES.index(name) for name in ("reader_p", "words_p", "rules_same_polarity", "reader_next")]
+    assert np.allclose(c.pairs[first][:, own], shorter.pairs[first_short][:, own])
+
+
+def test_an_empty_document_has_no_candidates():
+    c = A.candidate_features(np.zeros((0, 63)), np.zeros((0, 63)), [], [], [])
+    assert c.pairs.shape == (0, len(A.PAIR_FEATURES)) and c.practices.shape[0] == 0
+    assert load_model().arbiter.decide(c, 0) == []
+
+
+def test_the_shipped_arbiter_is_loaded_with_the_reader():
+    model = load_model()
+    assert model.arbiter is not None and model.words is not None
+    assert 0 < model.arbiter.practice_cut < 1 and 0 <= model.arbiter.pair_cut < 1
+    assert len(model.words.classes) == 63
+
+
+def test_one_polarity_per_practice_and_the_confidence_is_the_arbiters():
+    analysis = analyze(text="We may sell your personal information to data brokers and advertisers.\n\n"
+                            "We keep your messages for as long as your account exists, and we may use them to "
+                            "train our artificial intelligence models.")
+    seen = [(h.start, h.block, h.practice) for h in analysis.highlights]
+    assert len(seen) == len(set(seen))
+    assert all(0 < h.confidence < 1 for h in analysis.highlights)
+    assert ("ai_training", "concern") in {(h.practice, h.polarity) for h in analysis.highlights}
+    assert ("sale_of_data", "concern") in {(h.practice, h.polarity) for h in analysis.highlights}
+
+
+@pytest.mark.parametrize("payload, message", [
+    (b"not gzip", "cannot read"),
+    (gzip.compress(b'{"format": "other"}'), "is not a"),
+    (gzip.compress(json.dumps({"format": A.FORMAT, "pair_features": ["x"], "practice_features": []}).encode()),
+     "other features"),
+    (gzip.compress(json.dumps({"format": A.FORMAT, "pair_features": list(A.PAIR_FEATURES),
+                               "practice_features": list(A.PRACTICE_FEATURES), "pair": {}}).encode()),
+     "malformed"),
+])
+def test_damaged_arbiter_files_get_a_clear_error(tmp_path, payload, message):
+    (tmp_path / A.ARBITER_FILE).write_bytes(payload)
+    with pytest.raises(ValueError, match=message):
+        A.load_arbiter(tmp_path)
+
+
+def test_the_shipped_files_are_in_the_model_folder():
+    assert (MODEL_DIR / A.ARBITER_FILE).stat().st_size > 10_000
+    assert (MODEL_DIR / A.WORDS_FILE).stat().st_size > 10_000
