@@ -134,8 +134,9 @@ def words_training(units: list[dict]) -> tuple[list[str], np.ndarray]:
 # -- the ensembles ----------------------------------------------------------------------------------------------
 
 def candidates_of(units: list[dict], words: np.ndarray):
-    c = A.candidate_features(np.array([u["reader"] for u in units]), words, [u["rules"] for u in units],
-                             [u["a"] for u in units], [u["b"] for u in units])
+    c = A.candidate_features(A.policy_view([u["reader"] for u in units], words, range(len(units)),
+                                           [u["rules"] for u in units], [u["a"] for u in units],
+                                           [u["b"] for u in units]))
     pair_y = np.array([PAIR_LABELS.index((A.PRACTICE_IDS[k], A.POLARITIES[b])) in units[i]["gold"]
                        for i, k, b in c.pair_index], dtype=int)
     gold_practices = [{PAIR_LABELS[j][0] for j in u["gold"]} for u in units]

@@ -4,9 +4,10 @@
     .venv/bin/python scripts/train_models.py [--data ../shared/data] [--out daemon/smallprint/engine/models]
                                             [--only segments,practices,kind,reader] [--report]
 
-The learned reader (`--only reader`, not in the default set: about an hour on this machine's 2 cores, about a minute
-on a GPU) is rebuilt by scripts/train_reader.py: prepare, fit (seeded), export to int8 ONNX; see
-MODEL_CARD_reader.md.
+The learned reader (`--only reader`, not in the default set: about six hours on this machine's 2 cores — six
+fine-tunes of about an hour each, the five fold models and the final one — and about ten minutes on a GPU) is
+rebuilt by scripts/train_reader.py (prepare, fit (seeded), export to int8 ONNX) and scripts/train_arbiter.py (its
+second thoughts, from the fold models' out-of-fold readings: about 10 minutes on 2 cores); see MODEL_CARD_reader.md.
 
 Needs the `train` extra (scikit-learn, numpy); the engine itself never imports them. Inputs are read in a fixed
 order, every estimator is deterministic (lbfgs, fixed folds), weights are stored as float32 and the gzip header
@@ -462,7 +463,8 @@ TRAINERS = {"segments": train_segments, "practices": train_practices, "kind": tr
 
 
 def train_reader_model(data: Path, out: Path) -> None:
-    """prepare -> fit (final, 5 epochs, batch 64, the shipped recipe) -> export, in a temporary folder."""
+    """prepare -> fit (the five fold models, whose out-of-fold readings the second thoughts learn from, and the
+    final one; 5 epochs, batch 64, the shipped recipe) -> export -> train_arbiter.py, in a temporary folder."""
     import subprocess
     import tempfile
     script = [sys.executable, str(ROOT / "scripts" / "train_reader.py")]
@@ -472,10 +474,12 @@ def train_reader_model(data: Path, out: Path) -> None:
         shipped = json.loads((out / "reader.json").read_text())["thresholds"] if (out / "reader.json").is_file() else {}
         thresholds.write_text(json.dumps(shipped or {"*": 0.4, "with_rules": 0.05}))
         subprocess.run([*script, "prepare", "--data", str(data), "--out", str(examples)], check=True)
-        subprocess.run([*script, "fit", "--examples", str(examples), "--runs", "final", "--out", str(run),
+        subprocess.run([*script, "fit", "--examples", str(examples), "--runs", "0,1,2,3,4,final", "--out", str(run),
                         "--epochs", "5", "--batch", "64", "--lr", "8e-5"], check=True)
         subprocess.run([*script, "export", "--weights", str(run / "final.pt"), "--train-info", str(run / "final.json"),
                         "--thresholds", str(thresholds), "--data", str(data), "--out", str(out)], check=True)
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "train_arbiter.py"), "--data", str(data),
+                        "--examples", str(examples), "--oof", str(run), "--out", str(out)], check=True)
 
 
 def main(argv=None) -> int:

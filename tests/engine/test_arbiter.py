@@ -34,12 +34,11 @@ def _document(n=4):
     words = rng.random((n, 63)) ** 4
     rules = [{"retention": "concern"}] + [{} for _ in range(n - 1)]
     sentences = [f"We keep your data for {i} years after you leave." for i in range(n)]
-    return reader, words, rules, sentences, ["Retention"] * n
+    return A.policy_view(reader, words, range(n), rules, sentences, ["Retention"] * n)
 
 
 def test_candidate_features_are_one_row_per_candidate_pair_and_practice():
-    reader, words, rules, sentences, contexts = _document()
-    c = A.candidate_features(reader, words, rules, sentences, contexts)
+    c = A.candidate_features(_document())
     assert c.pairs.shape == (len(c.pair_index), len(A.PAIR_FEATURES))
     assert c.practices.shape == (len(c.practice_index), len(A.PRACTICE_FEATURES))
     # every pair row belongs to the practice row of its own (unit, practice)
@@ -48,18 +47,39 @@ def test_candidate_features_are_one_row_per_candidate_pair_and_practice():
     # the rules' reading makes a candidate whatever the readers say
     k = PRACTICE_IDS.index("retention")
     assert any(tuple(r) == (0, k, 0) for r in c.pair_index)
-    # a unit's own features do not depend on the units after the next one (policy-level ones aside)
-    shorter = A.candidate_features(reader[:3], words[:3], rules[:3], sentences[:3], contexts[:3])
-    first = [i for i, r in enumerate(c.pair_index) if r[0] == 0]
-    first_short = [i for i, r in enumerate(shorter.pair_index) if r[0] == 0]
-    own = [A.PAIR_FEATURES.index(name) for name in ("reader_p", "words_p", "rules_same_polarity", "reader_next")]
-    assert np.allclose(c.pairs[first][:, own], shorter.pairs[first_short][:, own])
+
+
+def test_a_stretch_of_a_document_has_the_features_it_has_in_the_whole():
+    view = _document(9)
+    whole = A.candidate_features(view)
+    parts = [A.candidate_features(view, 0, 4), A.candidate_features(view, 4, 9)]
+    assert np.array_equal(np.vstack([p.pair_index for p in parts]), whole.pair_index)
+    assert np.allclose(np.vstack([p.pairs for p in parts]), whole.pairs)
+    assert np.allclose(np.vstack([p.practices for p in parts]), whole.practices)
+
+
+def test_reading_in_chunks_decides_as_reading_whole(monkeypatch):
+    view = _document(40)
+    arbiter = load_model().arbiter
+    whole = arbiter.read(view)
+    monkeypatch.setattr(A, "CHUNK", 7)
+    assert arbiter.read(view) == whole and len(whole) == 40
+
+
+def test_repeated_units_share_one_reading_row():
+    rows = np.random.default_rng(3).random((2, 63)) ** 4
+    view = A.policy_view(rows, rows, [0, 1, 0, 0], [{}, {}, {}, {}], ["a b c d"] * 4, [""] * 4)
+    c = A.candidate_features(view)
+    first = c.pairs[c.pair_index[:, 0] == 2][:, A.PAIR_FEATURES.index("reader_p")]
+    again = c.pairs[c.pair_index[:, 0] == 3][:, A.PAIR_FEATURES.index("reader_p")]
+    assert np.allclose(first, again)
 
 
 def test_an_empty_document_has_no_candidates():
-    c = A.candidate_features(np.zeros((0, 63)), np.zeros((0, 63)), [], [], [])
+    view = A.policy_view(np.zeros((0, 63)), np.zeros((0, 63)), [], [], [], [])
+    c = A.candidate_features(view)
     assert c.pairs.shape == (0, len(A.PAIR_FEATURES)) and c.practices.shape[0] == 0
-    assert load_model().arbiter.decide(c, 0) == []
+    assert load_model().arbiter.read(view) == []
 
 
 def test_the_shipped_arbiter_is_loaded_with_the_reader():

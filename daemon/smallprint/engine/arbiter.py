@@ -60,11 +60,16 @@ def words_text(sentence: str, context: str) -> str:
     return f"{sentence} {' '.join(tail)}" if tail else sentence
 
 
+# Units are turned into feature rows this many at a time: a hostile page can hold 200,000 units (the same line
+# repeated), and a unit's full feature table is ~12 KB.
+CHUNK = 1024
+
+
 @dataclass(frozen=True)
 class Candidates:
-    """The candidate pairs of a document and the ensembles' inputs. Rows of `pairs` are (unit, practice,
-    polarity) triples `pair_index`; rows of `practices` are (unit, practice) `practice_index`; `pair_of_practice`
-    maps each pair row to its practice row."""
+    """The candidate pairs of a stretch of a document and the ensembles' inputs. Rows of `pairs` are (unit,
+    practice, polarity) triples `pair_index` (unit: its index in the document); rows of `practices` are (unit,
+    practice) `practice_index`; `pair_of_practice` maps each pair row to its practice row."""
     pair_index: object  # int array, rows x 3
     pairs: object  # float array, rows x len(PAIR_FEATURES)
     practice_index: object  # int array, rows x 2
@@ -72,15 +77,38 @@ class Candidates:
     pair_of_practice: object  # int array, one per pair row
 
 
-def candidate_features(reader_probs, words_probs, rule_polarities: Sequence[Mapping[str, str]],
-                       sentences: Sequence[str], contexts: Sequence[str]) -> Candidates:
-    """The ensembles' inputs for one document: `reader_probs` and `words_probs` are (units x 63) arrays over the
-    document's readable units in reading order, `rule_polarities[i]` the rules' {practice: polarity} of unit i."""
+@dataclass(frozen=True)
+class PolicyView:
+    """What the features need of a whole document, held once: each distinct (sentence, context) pair's readings
+    (`reader_rows`, `words_rows`: distinct x 63) and which one each unit is (`row_of`), the rules' readings, and
+    the per-practice figures of the whole policy."""
+    reader_rows: object
+    words_rows: object
+    row_of: object  # int array, one per unit
+    rules: object  # bool, units x 21 x 3: the rules read this practice with this polarity
+    rules_read: object  # bool, units x 21
+    reader_max: object  # units x 21: the reader's likeliest polarity's probability, per practice
+    share: object  # 21: the share of units where the reader reads the practice (>= DOCUMENT_CUT)
+    reader_top: object  # 21: the reader's highest probability for the practice anywhere in the policy
+    words_top: object  # 21: the word model's
+    sentences: Sequence[str]
+    contexts: Sequence[str]
+
+    @property
+    def units(self) -> int:
+        return len(self.sentences)
+
+
+def policy_view(reader_rows, words_rows, row_of, rule_polarities: Sequence[Mapping[str, str]],
+                sentences: Sequence[str], contexts: Sequence[str]) -> PolicyView:
+    """`reader_rows`/`words_rows`: the 63 probabilities of each distinct (sentence, context) pair; `row_of[i]`: the
+    pair of unit i (in reading order); `rule_polarities[i]`: the rules' {practice: polarity} of unit i."""
     import numpy as np
 
     n = len(sentences)
-    reader = np.asarray(reader_probs, dtype=np.float64).reshape(n, N_PRACTICES, 3)
-    words = np.asarray(words_probs, dtype=np.float64).reshape(n, N_PRACTICES, 3)
+    reader_rows = np.asarray(reader_rows, dtype=np.float64).reshape(-1, N_PRACTICES, 3)
+    words_rows = np.asarray(words_rows, dtype=np.float64).reshape(-1, N_PRACTICES, 3)
+    row_of = np.asarray(row_of, dtype=np.int64).reshape(n)
     rules = np.zeros((n, N_PRACTICES, 3), dtype=bool)
     rules_read = np.zeros((n, N_PRACTICES), dtype=bool)
     practice_at = {p: k for k, p in enumerate(PRACTICE_IDS)}
@@ -92,56 +120,74 @@ def candidate_features(reader_probs, words_probs, rule_polarities: Sequence[Mapp
                 rules_read[i, k] = True
                 if polarity in polarity_at:
                     rules[i, k, polarity_at[polarity]] = True
+    reader_max = reader_rows.max(2)[row_of] if n else np.zeros((0, N_PRACTICES))
+    words_max = words_rows.max(2)[row_of] if n else np.zeros((0, N_PRACTICES))
+    empty = np.zeros(N_PRACTICES)
+    return PolicyView(reader_rows, words_rows, row_of, rules, rules_read, reader_max,
+                      (reader_max >= DOCUMENT_CUT).mean(0) if n else empty, reader_max.max(0) if n else empty,
+                      words_max.max(0) if n else empty, sentences, contexts)
+
+
+def candidate_features(view: PolicyView, start: int = 0, stop: int | None = None) -> Candidates:
+    """The ensembles' inputs for units start..stop of a document (all of them by default)."""
+    import numpy as np
+
+    n = view.units
+    stop = n if stop is None else min(stop, n)
+    m = max(0, stop - start)
+    reader = view.reader_rows[view.row_of[start:stop]]
+    words = view.words_rows[view.row_of[start:stop]]
+    rules = view.rules[start:stop]
     reader_max, words_max = reader.max(2), words.max(2)
     zeros = np.zeros((1, N_PRACTICES, 3))
-    prev = np.concatenate([zeros, reader[:-1]]) if n else reader
-    nxt = np.concatenate([reader[1:], zeros]) if n else reader
-    shape = (n, N_PRACTICES, 3)
+    before = view.reader_rows[view.row_of[start - 1:start]] if start > 0 else zeros
+    after = view.reader_rows[view.row_of[stop:stop + 1]] if stop < n else zeros
+    prev = np.concatenate([before, reader[:-1]]) if m else reader
+    nxt = np.concatenate([reader[1:], after]) if m else reader
+    shape = (m, N_PRACTICES, 3)
 
-    def per_unit(values):  # (n,) -> (n, 21, 3)
+    def per_unit(values):  # (m,) -> (m, 21, 3)
         return np.broadcast_to(np.asarray(values, dtype=np.float64)[:, None, None], shape)
 
-    def per_practice(values):  # (n, 21) -> (n, 21, 3)
+    def per_practice(values):  # (m, 21) -> (m, 21, 3)
         return np.broadcast_to(values[:, :, None], shape)
 
-    def per_policy(values):  # (21,) -> (n, 21, 3)
+    def per_policy(values):  # (21,) -> (m, 21, 3)
         return np.broadcast_to(values[None, :, None], shape)
 
-    stripped = [s.rstrip() for s in sentences]
+    sentences = view.sentences[start:stop]
     columns = [
         reader, per_practice(reader.sum(2)), per_practice(reader_max),
         (reader == reader_max[:, :, None]).astype(np.float64),
         words, per_practice(words.sum(2)), per_practice(words_max),
         (words == words_max[:, :, None]).astype(np.float64),
         np.log(reader + 1e-4), np.log(words + 1e-4),
-        per_practice(rules_read.astype(np.float64)), rules.astype(np.float64),
+        per_practice(view.rules_read[start:stop].astype(np.float64)), rules.astype(np.float64),
         per_unit([math.log(len(s.split()) + 1) for s in sentences]),
-        per_practice(reader_max.sum(1, keepdims=True) - reader_max),
+        per_practice(view.reader_max[start:stop].sum(1, keepdims=True) - reader_max),
         per_practice(words_max.sum(1, keepdims=True) - words_max),
         prev, nxt, per_practice(prev.max(2)), per_practice(nxt.max(2)),
-        per_policy((reader_max >= DOCUMENT_CUT).mean(0) if n else np.zeros(N_PRACTICES)),
-        per_policy(reader_max.max(0) if n else np.zeros(N_PRACTICES)),
-        per_policy(words_max.max(0) if n else np.zeros(N_PRACTICES)),
-        per_unit([i / n for i in range(n)]),
-        per_unit([float(bool(c)) for c in contexts]),
-        per_unit([float(s.endswith(":")) for s in stripped]),
+        per_policy(view.share), per_policy(view.reader_top), per_policy(view.words_top),
+        per_unit([i / n for i in range(start, stop)]),
+        per_unit([float(bool(c)) for c in view.contexts[start:stop]]),
+        per_unit([float(s.rstrip().endswith(":")) for s in sentences]),
     ]
-    table = np.stack([np.asarray(c, dtype=np.float64) for c in columns], axis=-1)  # n x 21 x 3 x 25
+    table = np.stack([np.asarray(c, dtype=np.float64) for c in columns], axis=-1)  # m x 21 x 3 x 25
     candidate = (reader >= READER_FLOOR) | (words >= WORDS_FLOOR) | rules
     units, practices, polarities = np.nonzero(candidate)
-    pair_index = np.stack([units, practices, polarities], axis=1)
+    pair_index = np.stack([units + start, practices, polarities], axis=1)
     pairs = np.concatenate([table[units, practices, polarities],
                             np.eye(N_PRACTICES)[practices], np.eye(3)[polarities]], axis=1) if len(units) else \
         np.zeros((0, len(PAIR_FEATURES)))
     # practice rows: one per (unit, practice) with a candidate pair, in the pairs' order
     keys = units * N_PRACTICES + practices
-    distinct, first, pair_of_practice = np.unique(keys, return_index=True, return_inverse=True)
+    _, first, pair_of_practice = np.unique(keys, return_index=True, return_inverse=True)
     order = np.argsort(first, kind="stable")
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
-    pair_of_practice = rank[pair_of_practice]
+    pair_of_practice = rank[pair_of_practice.reshape(-1)]
     pu, pk = units[first[order]], practices[first[order]]
-    practice_index = np.stack([pu, pk], axis=1)
+    practice_index = np.stack([pu + start, pk], axis=1)
     own = table[pu, pk, :, :_OWN].reshape(len(pu), 3 * _OWN)
     shared = table[pu, pk, 0, _OWN:]
     practice_rows = np.concatenate([own, shared, np.eye(N_PRACTICES)[pk]], axis=1) if len(pu) else \
@@ -202,17 +248,28 @@ class Arbiter:
     practice_cut: float
     pair_cut: float
 
-    def decide(self, candidates: Candidates, units: int) -> list[list[tuple[str, str, float]]]:
-        """Per unit, the shown (practice, polarity, confidence) readings: one polarity per practice."""
+    def decide(self, candidates: Candidates, units: int, start: int = 0) -> list[list[tuple[str, str, float]]]:
+        """Per unit start..start+units, the shown (practice, polarity, confidence) readings: one polarity per
+        practice."""
         if not len(candidates.pairs):
             return [[] for _ in range(units)]
         return choose(candidates, self.pair.probabilities(candidates.pairs),
-                      self.practice.probabilities(candidates.practices), units, self.practice_cut, self.pair_cut)
+                      self.practice.probabilities(candidates.practices), units, self.practice_cut, self.pair_cut,
+                      start=start)
+
+    def read(self, view: PolicyView) -> list[list[tuple[str, str, float]]]:
+        """`decide` over a whole document, CHUNK units at a time (bounded memory whatever the page)."""
+        out: list[list[tuple[str, str, float]]] = []
+        for start in range(0, view.units, CHUNK):
+            stop = min(view.units, start + CHUNK)
+            out.extend(self.decide(candidate_features(view, start, stop), stop - start, start))
+        return out
 
 
 def choose(candidates: Candidates, pair_p, practice_p, units: int, practice_cut: float, pair_cut: float,
-           polarity_by: str = "pair") -> list[list[tuple[str, str, float]]]:
-    """The decision rule, given both ensembles' probabilities (the trainer calls it with its own)."""
+           polarity_by: str = "pair", start: int = 0) -> list[list[tuple[str, str, float]]]:
+    """The decision rule, given both ensembles' probabilities (the trainer calls it with its own), for the units
+    start..start+units that `candidates` cover."""
     import numpy as np
     out: list[list[tuple[str, str, float]]] = [[] for _ in range(units)]
     if not len(pair_p):
@@ -229,7 +286,7 @@ def choose(candidates: Candidates, pair_p, practice_p, units: int, practice_cut:
         owner = candidates.pair_of_practice[row]
         if practice_p[owner] >= practice_cut and pair_p[row] >= pair_cut:
             unit, k, b = (int(v) for v in candidates.pair_index[row])
-            out[unit].append((PRACTICE_IDS[k], POLARITIES[b], float(pair_p[row])))
+            out[unit - start].append((PRACTICE_IDS[k], POLARITIES[b], float(pair_p[row])))
     for readings in out:
         readings.sort(key=lambda r: PRACTICE_IDS.index(r[0]))
     return out

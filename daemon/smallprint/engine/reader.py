@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..taxonomy import PRACTICE_IDS
 from . import linear
-from .arbiter import ARBITER_FILE, WORDS_FILE, candidate_features, load_arbiter, words_text
+from .arbiter import ARBITER_FILE, WORDS_FILE, load_arbiter, policy_view, words_text
 from .reader_input import PAIR_LABELS, Unit, pair_text, segment_text
 
 MODEL_DIR = Path(__file__).resolve().parent / "models" / "reader"
@@ -237,10 +237,11 @@ def read_units(units: Sequence[Unit], rule_readings: Sequence[dict], model: Read
         key = words_text(a, b)
         if key not in words_of:
             words_of[key] = model.words.probabilities(linear.tokenize(key))
-    candidates = candidate_features([probs_of[t] for t in texts], [words_of[words_text(*t)] for t in texts],
-                                    [{p: r[0] for p, r in rule_readings[i].items()} for i in readable],
-                                    [a for a, _ in texts], [b for _, b in texts])
-    for i, found in zip(readable, model.arbiter.decide(candidates, len(readable))):
+    row_of = {text: j for j, text in enumerate(distinct)}
+    view = policy_view(pairs, [words_of[words_text(a, b)] for a, b in distinct], [row_of[t] for t in texts],
+                       [{p: r[0] for p, r in rule_readings[i].items()} for i in readable],
+                       [a for a, _ in texts], [b for _, b in texts])
+    for i, found in zip(readable, model.arbiter.read(view)):
         out[i] = with_severe_rules(found, rule_readings[i])
     return out
 
