@@ -48,6 +48,10 @@ from smallprint.evaluation_sentences import load_policies, score_policy, summari
 
 FOLDS = 5
 SEED = 20261204
+# Policies of policies-more labelled under the same guide but kept out of the reader's training (reader_labels/ is
+# what the reader learns from): the final reader's readings of them are readings of text it has never seen, which is
+# what the second thoughts learn from. They join the folds like the others.
+UNSEEN_LABELS = ROOT / "scripts" / "arbiter_labels"
 FLOORS = {"precision": 0.62, "practice_precision": 0.80, "recall": 0.50, "practice_recall": 0.65}
 PRACTICE_CUTS = tuple(round(0.3 + 0.05 * i, 2) for i in range(9))
 PAIR_CUTS = (0.0, 0.2, 0.25, 0.3, 0.35)
@@ -84,7 +88,28 @@ def labelled_policies(data: Path) -> dict:
     policies = {p.name: p for p in load_policies(data / "policy-sentences")}
     shared = set(policies)
     policies.update({p.name: p for p in more_policies(data)})
+    policies.update({p.name: p for p in more_policies(data, folder=UNSEEN_LABELS)})
     return policies, shared
+
+
+def unseen_documents(data: Path, reader_dir: Path) -> dict[str, list[dict]]:
+    """The UNSEEN_LABELS policies' readable units, read by the final reader in `reader_dir` (which never learnt
+    from them), in the form `load_documents` gives."""
+    from train_reader import FOLDS as READER_FOLDS, _hash_fold, _key, labelled_units, more_policies
+    from smallprint.engine.reader import _load, probabilities
+    policies = more_policies(data, folder=UNSEEN_LABELS)
+    if not policies:
+        return {}
+    model = _load(reader_dir)
+    assert READER_FOLDS == FOLDS
+    out = {}
+    for policy in policies:
+        units, _ = labelled_units(policy)
+        readings, _ = probabilities(model, [(u["a"], u["b"]) for u in units])
+        fold = _hash_fold(_key(policy.name.rsplit("-", 1)[0]))
+        out[policy.name] = [{"unit": u["unit"], "a": u["a"], "b": u["b"], "fold": fold, "gold": set(u["pairs"]),
+                             "reader": r, "rules": rule_practices(u["a"])} for u, r in zip(units, readings)]
+    return out
 
 
 # -- the word model ---------------------------------------------------------------------------------------------
@@ -261,11 +286,15 @@ def main(argv=None) -> int:
     parser.add_argument("--polarity-by", choices=("pair", "reader"), default="pair",
                         help="whose likeliest polarity a shown practice takes (the engine: the pair ensemble's)")
     parser.add_argument("--cache", type=Path, help="keep the out-of-fold word model readings here (experiments)")
+    parser.add_argument("--reader", type=Path, default=ROOT / "daemon" / "smallprint" / "engine" / "models" / "reader",
+                        help="the final reader, which reads the policies of scripts/arbiter_labels/ (never its own)")
     args = parser.parse_args(argv)
     global POLARITY_BY
     POLARITY_BY = args.polarity_by
     started = time.time()
     documents = load_documents(args.examples, args.oof)
+    unseen = unseen_documents(args.data, args.reader)
+    documents.update(unseen)
     policies, shared = labelled_policies(args.data)
     names = list(documents)
     fold_of = {n: documents[n][0]["fold"] for n in names}
@@ -275,7 +304,9 @@ def main(argv=None) -> int:
     # word model: out of fold (for the ensembles' training rows), then on everything (shipped)
     words, words_by_fold = {}, {}
     if args.cache and args.cache.is_file():
-        words, words_by_fold = pickle.loads(args.cache.read_bytes())
+        cached_names, words, words_by_fold = pickle.loads(args.cache.read_bytes())
+        if cached_names != names:  # another set of policies: start afresh
+            words, words_by_fold = {}, {}
     for f in folds:
         if f in words_by_fold:
             continue
@@ -286,7 +317,7 @@ def main(argv=None) -> int:
                 words[n] = words_probabilities(document, documents[n])
         log(f"word model, fold {f}")
     if args.cache:
-        args.cache.write_bytes(pickle.dumps((words, words_by_fold)))
+        args.cache.write_bytes(pickle.dumps((names, words, words_by_fold)))
     tables = {n: candidates_of(documents[n], words[n]) for n in names}
 
     # held out: ensembles and cut-offs from the other folds only

@@ -73,11 +73,11 @@ def more_policy_text(markdown: str) -> tuple[str, list[dict]]:
     return text, sentences
 
 
-def more_policies(data: Path, labels_suffix: str = ".labels.jsonl") -> list:
-    """The policies-more policies that reader_labels/ labels, as LabelledPolicy objects."""
+def more_policies(data: Path, labels_suffix: str = ".labels.jsonl", folder: Path = MORE_LABELS) -> list:
+    """The policies-more policies that `folder` (reader_labels/) labels, as LabelledPolicy objects."""
     from smallprint.evaluation_sentences import LabelledPolicy
     out = []
-    for label_file in sorted(MORE_LABELS.glob(f"*{labels_suffix}")):
+    for label_file in sorted(folder.glob(f"*{labels_suffix}")):
         name = label_file.name[: -len(labels_suffix)]
         if name.endswith(".labels"):
             continue
@@ -107,10 +107,37 @@ def _hash_fold(key: str) -> int:
 
 # -- prepare (CPU, smallprint only) -------------------------------------------------------------------------
 
+def labelled_units(policy) -> tuple[list[dict], int]:
+    """A labelled policy's readable units ({"unit", "a", "b", "pairs"}: the engine's reading units, each labelled
+    with the labels of the sentences it overlaps), and how many labels sit on no readable unit."""
+    from smallprint.engine.blocks import to_blocks
+    from smallprint.engine.reader_input import PAIR_INDEX, pair_text, reading_units
+    from smallprint.evaluation_sentences import TextLocator
+
+    locator = TextLocator(policy.text)
+    placed_labels: set[tuple[int, str, str]] = set()
+    out = []
+    for n, unit in enumerate(reading_units(to_blocks(text=policy.text))):
+        place = locator.locate(unit.text)
+        pairs: set[tuple[str, str]] = set()
+        if place is not None:
+            for i in policy.sentences_overlapping(*place):
+                for label in policy.labels.get(i, ()):
+                    pairs.add(label)
+                    if unit.readable:
+                        placed_labels.add((i, *label))
+        if not unit.readable:
+            continue
+        a, b = pair_text(unit)
+        out.append({"unit": n, "a": a, "b": b, "pairs": sorted(PAIR_INDEX[p] for p in pairs)})
+    all_labels = {(i, *lab) for i, labels in policy.labels.items() for lab in labels}
+    return out, len(all_labels - placed_labels)
+
+
 def prepare(data: Path) -> list[dict]:
     from smallprint.engine.blocks import to_blocks
     from smallprint.engine.reader_input import OPP_LABELS, PAIR_INDEX, pair_text, reading_units, segment_text
-    from smallprint.evaluation_sentences import TextLocator, load_policies
+    from smallprint.evaluation_sentences import load_policies
 
     examples: list[dict] = []
     shared = load_policies(data / "policy-sentences")
@@ -125,25 +152,10 @@ def prepare(data: Path) -> list[dict]:
     lost = 0
     for policy in policies:
         key = _key(policy.name.rsplit("-", 1)[0])
-        locator = TextLocator(policy.text)
-        placed_labels: set[tuple[int, str, str]] = set()
-        for n, unit in enumerate(reading_units(to_blocks(text=policy.text))):
-            place = locator.locate(unit.text)
-            pairs: set[tuple[str, str]] = set()
-            if place is not None:
-                for i in policy.sentences_overlapping(*place):
-                    for label in policy.labels.get(i, ()):
-                        pairs.add(label)
-                        if unit.readable:
-                            placed_labels.add((i, *label))
-            if not unit.readable:
-                continue
-            a, b = pair_text(unit)
-            examples.append({"source": "sentences", "group": policy.name, "fold": fold_of_key[key], "unit": n,
-                             "a": a, "b": b, "pairs": sorted(PAIR_INDEX[p] for p in pairs), "mask": "all",
-                             "shared": policy in shared})
-        all_labels = {(i, *lab) for i, labels in policy.labels.items() for lab in labels}
-        lost += len(all_labels - placed_labels)
+        units, missed = labelled_units(policy)
+        lost += missed
+        examples.extend({"source": "sentences", "group": policy.name, "fold": fold_of_key[key], **unit,
+                         "mask": "all", "shared": policy in shared} for unit in units)
     print(f"prepare: policy-sentences {len(policies)} policies, {sum(e['source'] == 'sentences' for e in examples)} "
           f"units; labels on no readable unit: {lost}", file=sys.stderr)
 

@@ -118,3 +118,14 @@ def test_damaged_arbiter_files_get_a_clear_error(tmp_path, payload, message):
 def test_the_shipped_files_are_in_the_model_folder():
     assert (MODEL_DIR / A.ARBITER_FILE).stat().st_size > 10_000
     assert (MODEL_DIR / A.WORDS_FILE).stat().st_size > 10_000
+
+
+def test_exported_trees_score_exactly_as_scikit_learn():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    rng = np.random.default_rng(11)
+    x = rng.random((600, 6))
+    y = (x[:, 0] + 0.5 * x[:, 3] + 0.2 * rng.random(600)) > 0.9
+    model = HistGradientBoostingClassifier(max_iter=30, max_depth=4, random_state=0).fit(x, y)
+    exported = A.TreeEnsemble.from_dict(json.loads(json.dumps(A.export_ensemble(model))))
+    rows = rng.random((200, 6))
+    assert np.allclose(exported.probabilities(rows), model.predict_proba(rows)[:, 1], atol=1e-12)
