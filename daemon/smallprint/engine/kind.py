@@ -186,12 +186,12 @@ def read_document(blocks: Sequence[Block], url: str | None = None, title: str | 
 def _data_block_share(blocks: Sequence[Block]) -> float:
     """Share of the (first 150) body blocks the OPP-115 model reads confidently as first- or third-party
     data practice, choices, access, retention or security text (scores shared with classify_blocks)."""
-    from .segments import block_logits
+    from .segments import block_logits_at
 
-    scored = block_logits(blocks)
     body = [i for i, b in enumerate(blocks[:400]) if len(b.text) >= 60][:150]
     if not body:
         return 0.0
+    scored = block_logits_at(blocks, body)  # only these blocks' scores (and the words before each) are computed
     practice_columns = range(6)  # the first six OPP-115 categories are the data-practice ones
     confident = logit(0.7)
     hits = sum(1 for i in body if scored[i] and any(scored[i][c] >= confident for c in practice_columns))
