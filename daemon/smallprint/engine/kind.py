@@ -56,6 +56,9 @@ _TERMS_PAIRS = frozenset({("you", "agree"), ("governing", "law"), ("intellectual
                           ("you", "must"), ("you", "shall"), ("not", "use"), ("terminate", "your")})
 _THIRD_PERSON_WORDS = frozenset({"said", "reported", "announced", "says"})
 _THIRD_PERSON_PAIRS = frozenset({("according", "to"), ("its", "privacy"), ("their", "privacy")})
+# Every word pair a cue counts: only these are counted (a filter in C), not the sample's ~2,000 distinct pairs.
+_COUNTED_PAIRS = (_SELF_REFERENCE_PAIRS | _YOUR_DATA_PAIRS | _TERMS_PAIRS | _THIRD_PERSON_PAIRS
+                  | {("we", b) for b in _DATA_VERBS | _WE_MODALS})
 _SECTION_TOPICS = (
     ("collection", re.compile(r"\b(?:information|data)\s+(?:we|that\s+we|you)\b|\bcollect", re.I)),
     ("use", re.compile(r"\bhow\s+(?:we|do\s+we)\s+use\b|\buse\s+of\s+(?:your\s+)?(?:information|data)\b", re.I)),
@@ -122,7 +125,7 @@ def read_document(blocks: Sequence[Block], url: str | None = None, title: str | 
     tokens = tokenize(sample)
     words = len(tokens)
     counts = Counter(tokens)
-    pairs = Counter(zip(tokens, tokens[1:]))
+    pairs = Counter(filter(_COUNTED_PAIRS.__contains__, zip(tokens, tokens[1:])))
     # What the document calls itself: its title and first heading count fully, the next headings half.
     first = [title] if title else []
     first += headings[:1] if headings else [b.text[:200] for b in blocks[:1]]
