@@ -177,6 +177,11 @@ def _model():
 
 
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_RANK = {practice: i for i, practice in enumerate(PRACTICE_IDS)}
+
+
+def _practice_rank(item: tuple[str, RecognizerResult]) -> int:
+    return _RANK[item[0]]
 
 
 def find_highlights(blocks: Sequence[Block], use_model: bool = True) -> tuple[Highlight, ...]:
@@ -200,8 +205,8 @@ def find_highlights(blocks: Sequence[Block], use_model: bool = True) -> tuple[Hi
                 seen = memo[low] = (*finder.sentence_hits(low, tokens), tokens)
             hits, cued, tokens = seen
             if hits or cued:
-                weak = any(r.score < CONFIRM_BELOW for r in hits.values())
-                if use_model and cued and span.end - span.start >= 25 and (weak or not hits):
+                if use_model and cued and span.end - span.start >= 25 \
+                        and (not hits or any(r.score < CONFIRM_BELOW for r in hits.values())):
                     to_model[low] = tokens if low.isascii() else None
                 readings.append((block, span.start, span.end, low, hits, cued))
     model_view = _predict(list(to_model), list(to_model.values())) if to_model else {}
@@ -211,7 +216,8 @@ def find_highlights(blocks: Sequence[Block], use_model: bool = True) -> tuple[Hi
         sentence = block.text[start:end]
         probs = model_view.get(low)
         kept = 0
-        for practice, r in sorted(hits.items(), key=lambda kv: PRACTICE_IDS.index(kv[0])):
+        # in taxonomy order (a sentence has one reading, rarely more: nothing to sort then)
+        for practice, r in (sorted(hits.items(), key=_practice_rank) if len(hits) > 1 else hits.items()):
             if probs is not None and r.score < CONFIRM_BELOW and probs.get(practice, 0.0) < MODEL_CONFIRMS:
                 continue  # a weak reading the model does not share
             kept += 1
@@ -258,6 +264,10 @@ def _model_cutoffs() -> dict[str, float]:
 
 def _model_highlights(block: Block, start: int, end: int, low: str, probs: dict[str, float],
                       cued: frozenset[str]) -> list[Highlight]:
+    # Every practice needs at least MODEL_THRESHOLD and a cue word: most clauses the model is asked about (~4 in 5)
+    # give it no such practice, and are answered here without sorting or reading the cut-offs.
+    if not any(prob >= MODEL_THRESHOLD and practice in cued for practice, prob in probs.items()):
+        return []
     out = []
     cutoffs = _model_cutoffs()
     for practice, prob in sorted(probs.items(), key=lambda kv: -kv[1]):
