@@ -72,6 +72,9 @@ _SECTION_TOPICS = (
     ("transfer", re.compile(r"\binternational\b|\btransfer", re.I)),
     ("cookies", re.compile(r"\bcookies?\b|\btracking\b", re.I)),
 )
+# The same topics, case-sensitive, for ASCII headings lower-cased (the usual case): on ASCII text that is what the
+# case-insensitive search finds, and a case-sensitive regex lets re skip ahead to its first character.
+_SECTION_TOPICS_LOWER = tuple(re.compile(pattern.pattern) for _, pattern in _SECTION_TOPICS)
 
 FEATURES = (
     "log_words", "named_privacy", "named_cookie", "named_terms", "url_privacy", "url_cookie", "url_terms",
@@ -159,7 +162,11 @@ def read_document(blocks: Sequence[Block], url: str | None = None, title: str | 
         except ValueError:
             path = ""
     heading_text = "\n".join(headings)
-    topics = sum(1 for _, pattern in _SECTION_TOPICS if pattern.search(heading_text))
+    if heading_text.isascii():
+        lowered = heading_text.lower()
+        topics = sum(1 for pattern in _SECTION_TOPICS_LOWER if pattern.search(lowered))
+    else:
+        topics = sum(1 for _, pattern in _SECTION_TOPICS if pattern.search(heading_text))
     we_data = sum(n for (a, b), n in pairs.items() if a == "we" and (b in _DATA_VERBS or b in _WE_MODALS))
     values = (
         math.log1p(words),
