@@ -104,6 +104,17 @@ def test_contains_all():
     assert contains_all("anything", ())
 
 
+def test_compile_pattern_opens_with_a_character():
+    # re's compiler gives a regex a first-character table only if it opens with characters, not with \b
+    from re import _parser
+    from smallprint.engine.fastregex import _leading_char
+    rewritten = _leading_char(_parser.parse(share_leading_boundaries(r"\bwe (?:may )?share|\bour share|\bcookies?")).data, False)
+    assert [alternative.data[0] for alternative in rewritten[0][1][1]] == [(_parser.LITERAL, ord(c)) for c in "woc"]
+    fast = compile_pattern(r"\b(?:we|our) (?:may )?share|\bcookies?")
+    assert [m.span() for m in fast.finditer("cookies: we share, ourselves share")] == [(0, 7), (9, 17)]
+    assert compile_pattern(r"\b(?:-|a)b").search("-b ab").span() == (3, 5)  # \b before "-": left as written
+
+
 def test_compile_pattern_shares_leading_boundaries_in_order():
     assert share_leading_boundaries(r"\bab|\bcd|ef|\bgh") == r"\b(?:ab|cd)|ef|\bgh"
     # The first alternative that matches at a position still wins: "\bis|\bisland" finds "is", not "island".
@@ -122,6 +133,11 @@ def test_compile_pattern_shares_leading_boundaries_in_order():
     (r"\S+", "\x1e ab"),
     (r"\w+", "héllo wörld"),
     (r"\d+", "١٢٣ 45"),                      # Arabic-Indic digits are \d in a str regex
+    # a leading \b moved behind the first character, as (?<!\w.)
+    (r"\b(?:we|our) share", "we share, sweet share, our share, four share"),
+    (r"\bshare", "share reshare éshare _share 1share -share\nshare"),
+    (r"\b(?:a|ab)c|\bx", "abc ac xac axc bx"),  # the first alternative that matches at a position still wins
+    (r"\bis|\bisland|land", "island is land"),
 ])
 def test_compile_pattern_matches_as_written_on_awkward_text(regex, text):
     fast = compile_pattern(regex)

@@ -98,8 +98,14 @@ def blocks_from_text(text: str) -> tuple[Block, ...]:
 
     lines = text.splitlines()
     for line in lines:
-        if not line.strip():
+        opening = line.lstrip()[:1]
+        if not opening:
             flush()
+            continue
+        if opening.isalpha():
+            # Most lines open with a letter: no fence, underline, rule, heading mark, quote, table or bullet can
+            # (each needs a mark or a digit first), so the line goes on the paragraph without a regex tried on it.
+            para.append(line)
             continue
         if _FENCE.match(line):
             flush()

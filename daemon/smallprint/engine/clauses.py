@@ -105,16 +105,18 @@ class _Finder:
     def __init__(self) -> None:
         self.registry = default_registry()
 
-    def sentence_hits(self, low: str) -> tuple[dict[str, RecognizerResult], frozenset[str]]:
-        """The practices a lower-cased sentence states (best hit each), and the practices whose cue words occur."""
-        tokens = words_of_lowered(low)
+    def sentence_hits(self, low: str, tokens: list[str] | None = None
+                      ) -> tuple[dict[str, RecognizerResult], frozenset[str]]:
+        """The practices a lower-cased sentence states (best hit each), and the practices whose cue words occur.
+        `tokens`: the sentence's words (words_of_lowered), where the caller has them already."""
+        if tokens is None:
+            tokens = words_of_lowered(low)
         words = set(tokens)
         if len(tokens) > 60 and len(words) * 5 < len(tokens):
             return {}, frozenset()  # repetitive filler (a dump, an attack on the patterns) states no practice
-        recognizers = self.registry.fired(words)
+        recognizers, cued = self.registry.cued(words)
         if not recognizers:
             return {}, frozenset()
-        cued = frozenset(rec.practice for rec in recognizers)
         best: dict[str, tuple[int, RecognizerResult]] = {}
         for rec in recognizers:
             for r in rec.analyze(low, words):
@@ -175,6 +177,11 @@ def _model():
 
 
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_RANK = {practice: i for i, practice in enumerate(PRACTICE_IDS)}
+
+
+def _practice_rank(item: tuple[str, RecognizerResult]) -> int:
+    return _RANK[item[0]]
 
 
 def find_highlights(blocks: Sequence[Block], use_model: bool = True) -> tuple[Highlight, ...]:
@@ -182,8 +189,10 @@ def find_highlights(blocks: Sequence[Block], use_model: bool = True) -> tuple[Hi
     at all: it confirms or drops weak readings, and adds readings the rules missed."""
     finder = _finder()
     readings: list[tuple[Block, int, int, str, dict[str, RecognizerResult], frozenset[str]]] = []
-    memo: dict[str, tuple[dict[str, RecognizerResult], frozenset[str]]] = {}
-    to_model: dict[str, None] = {}  # distinct clauses to ask the model about, in order
+    memo: dict[str, tuple[dict[str, RecognizerResult], frozenset[str], list[str]]] = {}
+    # Distinct clauses to ask the model about, in order, with their words when the model may reuse them: an ASCII
+    # clause, lower-cased, is split into the same words as the model's own tokenizer would split it.
+    to_model: dict[str, list[str] | None] = {}
     for block in blocks:
         if block.tag in HEADING_TAGS:
             continue  # "How we share your information" names a section; the clauses under it state the practice
@@ -192,21 +201,23 @@ def find_highlights(blocks: Sequence[Block], use_model: bool = True) -> tuple[Hi
             low = _lower(text[span.start:span.end])
             seen = memo.get(low)
             if seen is None:  # policies repeat lines ("How we may use it: ..."); read each distinct one once
-                seen = memo[low] = finder.sentence_hits(low)
-            hits, cued = seen
+                tokens = words_of_lowered(low)
+                seen = memo[low] = (*finder.sentence_hits(low, tokens), tokens)
+            hits, cued, tokens = seen
             if hits or cued:
-                weak = any(r.score < CONFIRM_BELOW for r in hits.values())
-                if use_model and cued and span.end - span.start >= 25 and (weak or not hits):
-                    to_model[low] = None
+                if use_model and cued and span.end - span.start >= 25 \
+                        and (not hits or any(r.score < CONFIRM_BELOW for r in hits.values())):
+                    to_model[low] = tokens if low.isascii() else None
                 readings.append((block, span.start, span.end, low, hits, cued))
-    model_view = _predict(list(to_model)) if to_model else {}
+    model_view = _predict(list(to_model), list(to_model.values())) if to_model else {}
     highlights: list[Highlight] = []
     read: dict[tuple[str, str], tuple[str, str, float, str]] = {}  # (clause, practice) -> its reading, built once
     for block, start, end, low, hits, cued in readings:
         sentence = block.text[start:end]
         probs = model_view.get(low)
         kept = 0
-        for practice, r in sorted(hits.items(), key=lambda kv: PRACTICE_IDS.index(kv[0])):
+        # in taxonomy order (a sentence has one reading, rarely more: nothing to sort then)
+        for practice, r in (sorted(hits.items(), key=_practice_rank) if len(hits) > 1 else hits.items()):
             if probs is not None and r.score < CONFIRM_BELOW and probs.get(practice, 0.0) < MODEL_CONFIRMS:
                 continue  # a weak reading the model does not share
             kept += 1
@@ -222,18 +233,19 @@ def find_highlights(blocks: Sequence[Block], use_model: bool = True) -> tuple[Hi
             polarity, summary, confidence, explanation = reading
             highlights.append(Highlight(block.id, start, end, sentence, practice, polarity, summary, confidence,
                                         explanation))
-        if probs is not None and not kept:  # the rules read nothing here, or nothing the model shares
+        if probs and not kept:  # the rules read nothing here, or nothing the model shares (and the model some)
             highlights.extend(_model_highlights(block, start, end, low, probs, cued))
     return tuple(highlights)
 
 
-def _predict(lows: list[str]) -> dict[str, dict[str, float]]:
-    """Model probabilities per lower-cased clause ({practice: p} for p >= a low floor); empty without a model."""
+def _predict(lows: list[str], tokens: list[list[str] | None] | None = None) -> dict[str, dict[str, float]]:
+    """Model probabilities per lower-cased clause ({practice: p} for p >= a low floor); empty without a model.
+    `tokens`: per clause, its words as the model's tokenizer gives them, or None to have them found."""
     predict = _model()
     if predict is None:
         return {}
     try:
-        predictions = predict(lows, threshold=MODEL_FLOOR)
+        predictions = predict(lows, threshold=MODEL_FLOOR, tokens=tokens)
     except Exception:  # a missing or broken model file must not take the rules down with it
         return {}
     return {low: dict(candidates) for low, candidates in zip(lows, predictions)}
@@ -252,6 +264,10 @@ def _model_cutoffs() -> dict[str, float]:
 
 def _model_highlights(block: Block, start: int, end: int, low: str, probs: dict[str, float],
                       cued: frozenset[str]) -> list[Highlight]:
+    # Every practice needs at least MODEL_THRESHOLD and a cue word: most clauses the model is asked about (~4 in 5)
+    # give it no such practice, and are answered here without sorting or reading the cut-offs.
+    if not any(prob >= MODEL_THRESHOLD and practice in cued for practice, prob in probs.items()):
+        return []
     out = []
     cutoffs = _model_cutoffs()
     for practice, prob in sorted(probs.items(), key=lambda kv: -kv[1]):

@@ -2,7 +2,7 @@
 faster. Every rewrite here is exact: the compiled regex matches exactly where, and exactly what, the regex as
 written matches (tests/engine/test_regex_speedups.py checks the spans on real sentences).
 
-Three rewrites:
+Four rewrites:
 - consecutive top-level alternatives that start with a word boundary share it: `\\bA|\\bB|C` is compiled as
   `\\b(?:A|B)|C` (alternatives keep their order, so the same one wins). The engine then tests the boundary once
   per position and goes no further inside words, instead of entering each alternative at every position;
@@ -10,6 +10,12 @@ Three rewrites:
   characters followed by a word character (the gaps between words: `(?:\\W+\\w+){0,8}?\\W+`), is made possessive
   (`\\w++`): giving back characters could only leave a character of the same kind next, where the regex needs the
   other, so backtracking into the run never finds a match, and possessive runs skip those attempts;
+- a word boundary in front of alternatives that all open with a word character (`\\b(?:we|our) ...`, most
+  recognizer patterns) is checked just after that character instead, as `(?<!\\w.)` (the character before it is no
+  word character): the same condition, but a regex whose every alternative opens with a literal character gets a
+  first-character table from re's compiler, and the search skips in C to the next position where a match could
+  start, instead of trying the boundary and the alternatives at every position (the recognizers' searches: ~22% fewer
+  instructions, valgrind);
 - text that is all ASCII (most sentences) is searched by a second compilation with ASCII classes: on ASCII text
   `\\w`, `\\b` and `\\d` mean the same either way (and `\\s` is spelt out as the characters Unicode counts as
   space), but the ASCII ones are a table look-up instead of a Unicode database query per character (~30% faster).
@@ -64,6 +70,9 @@ def compile_pattern(regex: str) -> FastPattern:
             if not flags & (re.IGNORECASE | re.ASCII | re.LOCALE):
                 literals = literals_of_tree(tree)
                 _possessive_runs(tree.data, frozenset({END}), {})
+                leading = _leading_char(tree.data, False)
+                if leading is not None:
+                    tree.data = leading
                 unicode = _sre_compile.compile(tree, flags)
                 if not _ready_for_ascii(tree.data):  # \s spelt out, as a str regex means it on ASCII text
                     return FastPattern(regex, unicode, unicode, literals)
@@ -167,6 +176,50 @@ def top_level_branches(regex: str) -> list[str]:
         i += 1
     parts.append(regex[start:])
     return parts
+
+
+# -- a leading word boundary moved behind the first character -------------------------------------------------------
+
+def _leading_char(items, boundary: bool):
+    """The parsed sequence `items` (preceded by a \\b where `boundary`) rebuilt to open with a literal character, or
+    with alternatives that each do; None where it cannot be. A \\b before a word character c (ASCII, so a word
+    character in both compilations) holds exactly where the character before c is no word character or there is
+    none, which `c(?<!\\w.)` tests after c (a look-behind that does not fit before the start succeeds).
+    Alternatives keep their order, and an alternative that is a group of alternatives alone is spliced in
+    (`(?:A|B)|C` is `A|B|C`), so the same alternative wins at each position. (Copying what follows a group of
+    alternatives into each, `(?:A|B)R` as `AR|BR`, would let more patterns open with a character, but measured ~25%
+    more instructions a search: the first-character table then lets through most letters.) The originals are not
+    changed."""
+    if not items:
+        return None
+    op, arg = items[0]
+    if op is _sre.LITERAL:
+        if not boundary:
+            return list(items)
+        if arg < 128 and _is_word_char(chr(arg)):
+            return [items[0], _not_after_word()] + list(items[1:])
+        return None
+    if op is _sre.AT and arg == _sre.AT_BOUNDARY:
+        return _leading_char(items[1:], True)
+    if op is _sre.BRANCH:
+        alternatives = []
+        for alternative in arg[1]:
+            rebuilt = _leading_char(alternative.data, boundary)
+            if rebuilt is None:
+                return None
+            if len(rebuilt) == 1 and rebuilt[0][0] is _sre.BRANCH:
+                alternatives += rebuilt[0][1][1]  # a group of alternatives that is the whole alternative: spliced
+            elif rebuilt[0][0] is _sre.LITERAL:
+                alternatives.append(_sre_parse.SubPattern(alternative.state, rebuilt))
+            else:
+                return None
+        return [(_sre.BRANCH, (None, alternatives))] + list(items[1:])
+    return None
+
+
+def _not_after_word():
+    """`(?<!\\w.)`, parsed."""
+    return _sre_parse.parse(r"(?<!\w.)").data[0]
 
 
 # -- making runs possessive ---------------------------------------------------------------------------------------

@@ -56,6 +56,9 @@ _TERMS_PAIRS = frozenset({("you", "agree"), ("governing", "law"), ("intellectual
                           ("you", "must"), ("you", "shall"), ("not", "use"), ("terminate", "your")})
 _THIRD_PERSON_WORDS = frozenset({"said", "reported", "announced", "says"})
 _THIRD_PERSON_PAIRS = frozenset({("according", "to"), ("its", "privacy"), ("their", "privacy")})
+# Every word pair a cue counts: only these are counted (a filter in C), not the sample's ~2,000 distinct pairs.
+_COUNTED_PAIRS = (_SELF_REFERENCE_PAIRS | _YOUR_DATA_PAIRS | _TERMS_PAIRS | _THIRD_PERSON_PAIRS
+                  | {("we", b) for b in _DATA_VERBS | _WE_MODALS})
 _SECTION_TOPICS = (
     ("collection", re.compile(r"\b(?:information|data)\s+(?:we|that\s+we|you)\b|\bcollect", re.I)),
     ("use", re.compile(r"\bhow\s+(?:we|do\s+we)\s+use\b|\buse\s+of\s+(?:your\s+)?(?:information|data)\b", re.I)),
@@ -69,6 +72,9 @@ _SECTION_TOPICS = (
     ("transfer", re.compile(r"\binternational\b|\btransfer", re.I)),
     ("cookies", re.compile(r"\bcookies?\b|\btracking\b", re.I)),
 )
+# The same topics, case-sensitive, for ASCII headings lower-cased (the usual case): on ASCII text that is what the
+# case-insensitive search finds, and a case-sensitive regex lets re skip ahead to its first character.
+_SECTION_TOPICS_LOWER = tuple(re.compile(pattern.pattern) for _, pattern in _SECTION_TOPICS)
 
 FEATURES = (
     "log_words", "named_privacy", "named_cookie", "named_terms", "url_privacy", "url_cookie", "url_terms",
@@ -122,7 +128,7 @@ def read_document(blocks: Sequence[Block], url: str | None = None, title: str | 
     tokens = tokenize(sample)
     words = len(tokens)
     counts = Counter(tokens)
-    pairs = Counter(zip(tokens, tokens[1:]))
+    pairs = Counter(filter(_COUNTED_PAIRS.__contains__, zip(tokens, tokens[1:])))
     # What the document calls itself: its title and first heading count fully, the next headings half.
     first = [title] if title else []
     first += headings[:1] if headings else [b.text[:200] for b in blocks[:1]]
@@ -156,7 +162,11 @@ def read_document(blocks: Sequence[Block], url: str | None = None, title: str | 
         except ValueError:
             path = ""
     heading_text = "\n".join(headings)
-    topics = sum(1 for _, pattern in _SECTION_TOPICS if pattern.search(heading_text))
+    if heading_text.isascii():
+        lowered = heading_text.lower()
+        topics = sum(1 for pattern in _SECTION_TOPICS_LOWER if pattern.search(lowered))
+    else:
+        topics = sum(1 for _, pattern in _SECTION_TOPICS if pattern.search(heading_text))
     we_data = sum(n for (a, b), n in pairs.items() if a == "we" and (b in _DATA_VERBS or b in _WE_MODALS))
     values = (
         math.log1p(words),
@@ -186,12 +196,12 @@ def read_document(blocks: Sequence[Block], url: str | None = None, title: str | 
 def _data_block_share(blocks: Sequence[Block]) -> float:
     """Share of the (first 150) body blocks the OPP-115 model reads confidently as first- or third-party
     data practice, choices, access, retention or security text (scores shared with classify_blocks)."""
-    from .segments import block_logits
+    from .segments import block_logits_at
 
-    scored = block_logits(blocks)
     body = [i for i, b in enumerate(blocks[:400]) if len(b.text) >= 60][:150]
     if not body:
         return 0.0
+    scored = block_logits_at(blocks, body)  # only these blocks' scores (and the words before each) are computed
     practice_columns = range(6)  # the first six OPP-115 categories are the data-practice ones
     confident = logit(0.7)
     hits = sum(1 for i in body if scored[i] and any(scored[i][c] >= confident for c in practice_columns))

@@ -7,6 +7,7 @@ It says *which* practice, never the polarity: negation and scope are the recogni
 """
 from __future__ import annotations
 
+from itertools import repeat
 from operator import ge
 from typing import Sequence
 
@@ -25,22 +26,24 @@ def model() -> LinearModel:
     return loaded
 
 
-def predict_practices(sentences: Sequence[str], threshold: float | None = None) -> list[list[tuple[str, float]]]:
+def predict_practices(sentences: Sequence[str], threshold: float | None = None,
+                      tokens: Sequence[list[str] | None] | None = None) -> list[list[tuple[str, float]]]:
     """Per sentence, (practice id, probability) pairs above the cut-off, most probable first.
 
     The cut-off is each practice's cross-validated one unless `threshold` overrides it for all practices.
+    `tokens`, where given: per sentence, its tokens (linear.tokenize) if the caller has them already, else None.
     """
     m = model()
     # Compared as logits: a sigmoid is computed only for the few practices that pass.
     cuts = m.logit_thresholds if threshold is None else (logit(threshold),) * len(m.classes)
     logits, classes = m.logits, m.classes
     results = []
-    for sentence in sentences:
-        tokens = tokenize(sentence)
-        if not tokens:
+    for sentence, words in zip(sentences, tokens if tokens is not None else repeat(None)):
+        words = tokenize(sentence) if words is None else words
+        if not words:
             results.append([])
             continue
-        scores = logits(tokens)
+        scores = logits(words)
         passed = list(map(ge, scores, cuts))
         if True not in passed:  # the common case, decided without a Python loop over the practices
             results.append([])

@@ -63,7 +63,8 @@ class Recognizer:
         steps = []
         for pattern in self.patterns:
             regex = compile_pattern(pattern.regex)
-            steps.append((pattern, regex, pattern.needs or None, regex.literals))
+            # the two compilations' search methods, bound once (looked up per step otherwise)
+            steps.append((pattern, regex.ascii.search, regex.unicode.search, pattern.needs or None, regex.literals))
         self._steps = tuple(steps)
         self._exclude = compile_pattern(self.exclude) if self.exclude else None
         self._requires = compile_pattern(self.requires) if self.requires else None
@@ -84,12 +85,12 @@ class Recognizer:
                                                    and self._requires.search(sentence)):
                 return []
         ascii = sentence.isascii()  # most sentences: their patterns' faster ASCII compilation applies (fastregex.py)
-        for pattern, regex, needs, literals in self._steps:
+        for pattern, search_ascii, search_unicode, needs, literals in self._steps:
             if needs is not None and not relaxed and needs.isdisjoint(words):
                 continue
             if literals and not contains_all(sentence, literals):
                 continue  # the pattern cannot match: a literal it needs is not in the sentence
-            m = (regex.ascii if ascii else regex.unicode).search(sentence)
+            m = search_ascii(sentence) if ascii else search_unicode(sentence)
             if m is None:
                 continue
             context_hits = sorted(self._context & words) if self._context else []

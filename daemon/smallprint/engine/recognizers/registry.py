@@ -24,16 +24,31 @@ class Registry:
         self.cue_index: dict[str, tuple[int, ...]] = {k: tuple(v) for k, v in index.items()}
         self.cue_words: frozenset[str] = frozenset(index)
         self.by_practice: dict[str, Recognizer] = {r.practice: r for r in self.recognizers}
+        # Each cue word as a bit mask of its recognizers: a sentence's cue words OR-ed together name the recognizers
+        # to run, and the few hundred combinations that occur are looked up, not rebuilt and sorted per sentence.
+        self._cue_masks: dict[str, int] = {cue: sum(1 << i for i in ids) for cue, ids in self.cue_index.items()}
+        self._by_mask: dict[int, tuple[tuple[Recognizer, ...], frozenset[str]]] = {}
 
     def fired(self, words: set[str]) -> list[Recognizer]:
         """Recognizers whose cue words occur among `words`, in registration order."""
+        return list(self.cued(words)[0])
+
+    def cued(self, words: set[str] | frozenset[str]) -> tuple[tuple[Recognizer, ...], frozenset[str]]:
+        """The recognizers whose cue words occur among `words` (registration order), and their practices."""
         hits = words & self.cue_words
         if not hits:
-            return []
-        chosen: set[int] = set()
+            return (), frozenset()
+        masks = self._cue_masks
+        mask = 0
         for word in hits:
-            chosen.update(self.cue_index[word])
-        return [self.recognizers[i] for i in sorted(chosen)]
+            mask |= masks[word]
+        found = self._by_mask.get(mask)
+        if found is None:
+            if len(self._by_mask) >= 65536:  # bounded, whatever the input (the shared policies make ~1,000)
+                self._by_mask.clear()
+            chosen = tuple(rec for i, rec in enumerate(self.recognizers) if mask >> i & 1)
+            found = self._by_mask[mask] = (chosen, frozenset(rec.practice for rec in chosen))
+        return found
 
     def practices(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(r.practice for r in self.recognizers))
