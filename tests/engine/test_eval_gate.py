@@ -39,13 +39,13 @@ FLOORS = {
     ("full", "opp115", "macro_f1"): 0.89,               # measured 0.913
     # with the second thoughts (arbiter.py), learnt from whole policies, ToS;DR's one-sentence points read a little
     # worse (held out: MODEL_CARD_reader.md); re-pinned 2026-12-04
-    ("full", "practices", "macro_recall"): 0.79,        # measured 0.809 (was 0.846 before the second thoughts)
-    ("full", "practices", "macro_precision"): 0.68,     # measured 0.707
+    ("full", "practices", "macro_recall"): 0.78,        # measured 0.797 (was 0.846 before the second thoughts)
+    ("full", "practices", "macro_precision"): 0.68,     # measured 0.703
     ("full", "practices", "polarity_accuracy"): 0.78,   # measured 0.798 (was 0.871)
-    ("full", "sentences", "precision"): 0.90,           # measured 0.924 (in-sample; held out: 0.609)
-    ("full", "sentences", "practice_precision"): 0.91,  # measured 0.936 (held out: 0.779)
-    ("full", "sentences", "recall"): 0.87,              # measured 0.895 (held out: 0.540)
-    ("full", "sentences", "practice_recall"): 0.88,     # measured 0.907 (held out: 0.685)
+    ("full", "sentences", "precision"): 0.90,           # measured 0.919 (in-sample; held out: 0.610)
+    ("full", "sentences", "practice_precision"): 0.91,  # measured 0.930 (held out: 0.774)
+    ("full", "sentences", "recall"): 0.90,              # measured 0.922 (held out: 0.545)
+    ("full", "sentences", "practice_recall"): 0.91,     # measured 0.934 (held out: 0.687)
 }
 
 pytestmark = pytest.mark.slow
@@ -93,8 +93,8 @@ def test_no_real_policy_is_missed(measure, depth):
 
 
 # In-sample (the reader and its second thoughts learnt from these policies): guards the run-time path of the key
-# findings. Held out (README): precision 0.717, concern coverage 0.712.
-KEY_FINDING_FLOORS = {"precision": 0.94, "concern_coverage": 0.82}  # measured 0.969 / 0.849 (321 key findings)
+# findings. Held out (README): precision 0.714, concern coverage 0.702.
+KEY_FINDING_FLOORS = {"precision": 0.94, "concern_coverage": 0.82}  # measured 0.969 / 0.853 (322 key findings)
 
 
 def test_key_findings_are_few_and_stay_above_their_floors(measured):

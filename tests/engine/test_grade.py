@@ -21,8 +21,8 @@ def hl(practice, polarity, confidence=0.8, text=None):
                      confidence, "e")
 
 
-@pytest.mark.parametrize("score, letter", [(5, "A"), (2.5, "A"), (0, "B"), (-1.5, "B"), (-2, "C"), (-4.5, "C"),
-                                           (-5, "D"), (-8, "D"), (-8.5, "E")])
+@pytest.mark.parametrize("score, letter", [(5, "A"), (3, "A"), (2.5, "B"), (0, "B"), (-1.5, "B"), (-2, "C"),
+                                           (-4, "C"), (-4.5, "D"), (-8, "D"), (-8.5, "E")])
 def test_letters(score, letter):
     assert letter_for(score) == letter
 
@@ -30,7 +30,7 @@ def test_letters(score, letter):
 def test_thresholds_are_best_first_and_stated_in_the_formula():
     floors = [floor for floor, _ in THRESHOLDS]
     assert floors == sorted(floors, reverse=True) and [L for _, L in THRESHOLDS] == list("ABCDE")
-    assert "A if score >= 2.5" in FORMULA and "ai_training 3" in FORMULA
+    assert "A if score >= 3" in FORMULA and "ai_training 3" in FORMULA
 
 
 def test_nothing_found_in_a_policy_is_b():
@@ -81,7 +81,7 @@ def test_an_empty_page_and_a_news_page_get_no_letter():
 # Pinned grades of real current policies at full depth (scripts/calibrate_grade.py reports them with ToS;DR's
 # ratings: DuckDuckGo A, Facebook E, Signal B, Wikipedia B; smallprint gives Signal A).
 @pytest.mark.parametrize("service, letter", [("duckduckgo", "A"), ("facebook", "E"), ("signal", "A"),
-                                             ("wikipedia", "A"), ("instagram", "E")])
+                                             ("wikipedia", "B"), ("instagram", "E")])
 def test_real_policies_keep_their_calibrated_grades(shared_data, service, letter):
     index = [json.loads(line) for line in (shared_data / "policies" / "index.jsonl").read_text().splitlines()]
     latest = max((r for r in index if r["file"].startswith(f"{service}/")), key=lambda r: r["version_date"])

@@ -276,7 +276,7 @@ def choose(candidates: Candidates, pair_p, practice_p, units: int, practice_cut:
         return out
     # The polarity of each (unit, practice): the pair ensemble's likeliest (polarity_by="pair", the engine's), or
     # the reader's likeliest where that is a candidate ("reader"). On held-out policies the ensemble's choice gave
-    # precision 0.609 and recall 0.540 against the reader's 0.600 and 0.521 (MODEL_CARD_reader.md).
+    # precision 0.609 and recall 0.540 against the reader's 0.600 and 0.521 (51 policies; MODEL_CARD_reader.md).
     top = candidates.pairs[:, PAIR_FEATURES.index("reader_top")] if polarity_by == "reader" else \
         np.zeros(len(pair_p))
     order = np.lexsort((-np.asarray(pair_p), -top, candidates.pair_of_practice))

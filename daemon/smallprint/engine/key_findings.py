@@ -31,8 +31,8 @@ MAX_KEY_FINDINGS = 12
 # A statement becomes a key finding only at this support or above. Chosen on held-out readings (the reader's
 # out-of-fold probabilities, 5 folds by service): higher cut-offs trade coverage for precision along one line, and no
 # cut-off reaches 0.90 precision and 0.80 concern coverage together. Since the reader's second thoughts
-# (arbiter.py) a highlight's confidence is their calibrated chance of being right; kept at 0.5, this gives 0.717 /
-# 0.712 on the 28 shared careful-reader policies (scripts/train_arbiter.py prints 0.4-0.8; before: 0.680 / 0.662).
+# (arbiter.py) a highlight's confidence is their calibrated chance of being right; kept at 0.5, this gives 0.714 /
+# 0.702 on the 28 shared careful-reader policies (scripts/train_arbiter.py prints 0.4-0.8; before: 0.680 / 0.662).
 MIN_CONFIDENCE = 0.5
 # Chosen on the same held-out readings, among a few variants (README, "Key findings and the grade"): with both,
 # precision 0.663 -> 0.680 and concern coverage 0.607 -> 0.662 on the 28 shared policies.

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 from datetime import date, datetime
 
-from smallprint.engine.key_findings import rank
+from smallprint.engine.key_findings import MIN_CONFIDENCE, rank
 from smallprint.taxonomy import PRACTICE_BY_ID
 
 from .normalise import clean_inline, words
@@ -158,9 +158,14 @@ def _findings(raw_highlights: list[dict]) -> tuple[Finding, ...]:
         conf = float(h.get("confidence") or 0.0)
         if key not in seen or conf > seen[key].confidence:
             seen[key] = Finding(h["practice"], h["polarity"], h.get("summary") or "", conf)
-    # Concerns first, then the more serious practice (key_findings.rank: AI training, biometrics, sale ... first), then
-    # the surer reading: the learned reader's probabilities are no scale of importance, so they only break ties.
-    return tuple(sorted(seen.values(), key=lambda f: (*rank(f.practice, f.polarity), -f.confidence)))
+    # Concerns first; then a reading the engine is sure of (at the key findings' cut-off: at full depth a confidence
+    # is the second thoughts' chance of being right) before a doubtful one, so that "We may collect your biometric
+    # information" leads with biometrics (0.84), not with a doubtful AI-training reading of it (0.38); then the more
+    # serious practice (key_findings.rank: AI training, biometrics, sale ... first); then the surer reading.
+    def order(f: Finding):
+        polarity_rank, severity = rank(f.practice, f.polarity)
+        return polarity_rank, f.confidence < MIN_CONFIDENCE, severity, -f.confidence
+    return tuple(sorted(seen.values(), key=order))
 
 
 def clauses_of(analysis: dict, only: set[int] | None = None) -> list[Clause]:

@@ -1,0 +1,37 @@
+"""The project's own sentence labels (scripts/reader_labels/, scripts/arbiter_labels/): every row names a sentence
+of its policy and a practice and polarity of the taxonomy, at most one polarity per practice, and no policy is in
+both folders (the second thoughts must never learn from a policy the reader learnt from as if it were unseen)."""
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+from smallprint.taxonomy import POLARITIES, PRACTICE_IDS
+
+from tests.conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from train_reader import more_policy_text  # noqa: E402
+
+FOLDERS = [ROOT / "scripts" / "reader_labels", ROOT / "scripts" / "arbiter_labels"]
+FILES = sorted(p for folder in FOLDERS for p in folder.glob("*.labels.jsonl"))
+
+
+def test_no_policy_is_in_both_folders():
+    reader, arbiter = ({p.name for p in folder.glob("*.labels.jsonl")} for folder in FOLDERS)
+    assert reader and len(arbiter) >= 12 and not reader & arbiter
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_labels_name_sentences_of_their_policy(shared_data, path):
+    text, sentences = more_policy_text((shared_data / "policies-more" / f"{path.name.split('.')[0]}.md")
+                                       .read_text(encoding="utf-8"))
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert rows
+    for row in rows:
+        assert 0 <= row["sid"] < len(sentences)
+        practices = [label["practice"] for label in row["labels"]]
+        assert set(practices) <= set(PRACTICE_IDS) and len(practices) == len(set(practices))
+        assert {label["polarity"] for label in row["labels"]} <= set(POLARITIES)
