@@ -214,8 +214,8 @@ def with_severe_rules(readings: list[tuple[str, str, float]], rule_readings: Map
 def read_units(units: Sequence[Unit], rule_readings: Sequence[dict], model: ReaderModel | None = None
                ) -> list[list[tuple[str, str, float, str]]]:
     """The readings of each unit (an empty list for units too short to state a practice): (practice, polarity,
-    confidence, "reader" | "rules"). `rule_readings[i]` is the recognizers' {practice: (polarity, why)} for unit i
-    (`clauses.read_clause`)."""
+    confidence, source), source as `with_severe_rules` names it ("reader", "rules" or "rules_polarity").
+    `rule_readings[i]` is the recognizers' {practice: (polarity, why)} for unit i (`clauses.read_clause`)."""
     model = model or load_model()
     readable = [i for i, u in enumerate(units) if u.readable]
     # Policies repeat themselves (table rows, "Learn more" lines, the same clause per section), and a hostile page
@@ -228,6 +228,8 @@ def read_units(units: Sequence[Unit], rule_readings: Sequence[dict], model: Read
     if model.arbiter is None:
         for i, text in zip(readable, texts):
             rules = {practice: reading[0] for practice, reading in rule_readings[i].items()}
+            # `decide` applies the same two rule say-sos itself (it predates the second thoughts); only the
+            # source is told apart here, so that the pipeline explains a rules-only reading as such
             out[i] = [(p, pol, conf, "reader") if conf >= model.with_rules or p not in rules
                       else (p, pol, RULES_ONLY_CONFIDENCE, "rules")
                       for p, pol, conf in decide(probs_of[text], model.threshold, model.with_rules, rules)]
