@@ -390,7 +390,11 @@ class FirefoxSession:
         options.add_argument("-headless")
         options.add_argument("-remote-allow-system-access")  # to open moz-extension:// pages (see open_extension_page)
         options.set_preference("extensions.webextensions.uuids", json.dumps({ids.gecko: self.internal_uuid}))
-        env = {**os.environ, "HOME": str(home), "MOZ_HEADLESS": "1"}
+        # geckodriver writes each installed add-on to its temporary folder as addon-<uuid>.xpi and never deletes it:
+        # keep that (and the profile) inside the test's own folder, not the machine's /tmp
+        scratch = home / "tmp"
+        scratch.mkdir(exist_ok=True)
+        env = {**os.environ, "HOME": str(home), "MOZ_HEADLESS": "1", "TMPDIR": str(scratch)}
         service = Service(executable_path=str(geckodriver), env=env, log_output=str(log))
         self.driver = webdriver.Firefox(options=options, service=service)
         try:

@@ -144,8 +144,10 @@ def daemon_factory(tmp_path):
     """start(*serve args, keyring_backend=..., home=...) -> a running DaemonProcess, stopped after the test."""
     started: list[DaemonProcess] = []
 
-    def start(*args: str, keyring_backend: str = PLAINTEXT_KEYRING, home: Path | None = None) -> DaemonProcess:
-        daemon = start_daemon(home or tmp_path / "sp-home", *args, keyring_backend=keyring_backend)
+    def start(*args: str, keyring_backend: str = PLAINTEXT_KEYRING, home: Path | None = None,
+              env_extra: dict[str, str] | None = None) -> DaemonProcess:
+        daemon = start_daemon(home or tmp_path / "sp-home", *args, keyring_backend=keyring_backend,
+                              env_extra=env_extra)
         started.append(daemon)
         return daemon
 

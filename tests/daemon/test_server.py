@@ -41,6 +41,21 @@ def test_serve_answers_then_shuts_down_cleanly(daemon_factory, sig):
     assert "Traceback" not in daemon.process.stderr.read()
 
 
+def test_a_long_temporary_folder_path_still_analyzes(daemon_factory, tmp_path):
+    """A browser passes its environment on to the native host and so to the daemon: under a TMPDIR too long for the
+    forkserver's Unix socket (found when geckodriver's was a test's folder), workers start by spawn instead of
+    every analysis failing with an internal error."""
+    long_tmp = tmp_path / ("t" * 60) / ("m" * 40)
+    long_tmp.mkdir(parents=True)
+    assert len(str(long_tmp)) + len("/pymp-XXXXXXXX/listener-XXXXXXXX") > 107
+    daemon = daemon_factory("--port", "0", env_extra={"TMPDIR": str(long_tmp)})
+    status, body = daemon.request("POST", "/v1/analyze", {**POLICY, "depth": "full"}, token=daemon.token())
+    assert status == 200, body
+    assert body["highlights"]
+    log = (daemon.home / "logs" / "daemon.log").read_text()
+    assert "Traceback" not in log and "AF_UNIX" not in log
+
+
 def test_log_file_only_keeps_stdout_and_stderr_quiet(daemon_factory):
     # How the bridge starts the daemon: its stderr is a file nobody rotates, so all logging goes to daemon.log.
     daemon = daemon_factory("--port", "0", "--log-file-only")

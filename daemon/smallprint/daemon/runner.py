@@ -26,6 +26,7 @@ import json
 import logging
 import multiprocessing
 import os
+import tempfile
 import threading
 import time
 from collections import OrderedDict
@@ -156,11 +157,21 @@ def _worker_start(daemon_pid: int, then) -> None:
     then()
 
 
+# The forkserver listens on a Unix socket at <temporary folder>/pymp-XXXXXXXX/listener-XXXXXXXX, and a socket's path
+# holds at most 103 bytes on macOS (107 on Linux). Under a long TMPDIR (a sandbox's, a test runner's, one a browser
+# passes on to the native host and so to the daemon) binding it fails on the first analysis.
+_FORKSERVER_SOCKET_SUFFIX = len("/pymp-XXXXXXXX/listener-XXXXXXXX")
+_SOCKET_PATH_MAX = 103
+
+
 def _pool_context():
     # forkserver: workers start from a clean, single-threaded server process, not a fork of the running
-    # event loop (forking a threaded process is unsafe). spawn where forkserver does not exist.
+    # event loop (forking a threaded process is unsafe). spawn where forkserver does not exist, or where its
+    # socket's path would be too long (spawn needs no socket; workers just start slower).
     methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    socket_path = len(os.fsencode(tempfile.gettempdir())) + _FORKSERVER_SOCKET_SUFFIX
+    usable = "forkserver" in methods and socket_path <= _SOCKET_PATH_MAX
+    return multiprocessing.get_context("forkserver" if usable else "spawn")
 
 
 class AnalysisRunner:
