@@ -53,8 +53,12 @@ SEED = 20261204
 # what the second thoughts learn from. They join the folds like the others.
 UNSEEN_LABELS = ROOT / "scripts" / "arbiter_labels"
 FLOORS = {"precision": 0.62, "practice_precision": 0.80, "recall": 0.50, "practice_recall": 0.65}
-PRACTICE_CUTS = tuple(round(0.3 + 0.05 * i, 2) for i in range(9))
-PAIR_CUTS = (0.0, 0.2, 0.25, 0.3, 0.35)
+PRACTICE_CUTS = tuple(round(0.3 + 0.05 * i, 2) for i in range(11))
+PAIR_CUTS = (0.0, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
+# at most this many practices shown per sentence (0: no cap), chosen with the cut-offs
+CAPS = (0, 1, 2, 3)
+# above reader.RULES_ONLY_CONFIDENCE: a severe practice shown on the rules' word alone never makes a key finding
+KF_CUTS = (0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8)
 WORDS_C = 4.0
 WORDS_FEATURES = 20_000
 TREES = {"max_iter": 200, "learning_rate": 0.05, "max_leaf_nodes": 15, "max_depth": 6, "min_samples_leaf": 40,
@@ -189,39 +193,121 @@ POLARITY_BY = "pair"
 
 def readings(units: list[dict], table, scores, cuts) -> list[list[tuple[str, str, float]]]:
     """What the engine shows for a document: arbiter.choose, then the severe practices only the rules read."""
-    shown = A.choose(table[0], scores[0], scores[1], len(units), *cuts, polarity_by=POLARITY_BY)
+    practice_cut, pair_cut, cap = cuts
+    shown = A.choose(table[0], scores[0], scores[1], len(units), practice_cut, pair_cut, polarity_by=POLARITY_BY,
+                     max_per_unit=cap)
     return [with_severe_rules(found, {p: (pol, "") for p, pol in u["rules"].items()})
             for u, found in zip(units, shown)]
 
 
 def unit_counts(documents, tables, scores, names, cuts) -> dict:
-    """Fast figures on the units' own labels (the inner criterion; the reported figures use score_policy)."""
-    shown = right = practice_right = labels = covered = practice_labels = practice_covered = 0
+    """Figures on the units' own labels, by `readings` itself (slow; `DecisionTable` must agree with it)."""
+    shown = right = practice_right = labels = practice_labels = 0
     for n in names:
         units = documents[n]
         for u, found in zip(units, readings(units, tables[n], scores[n], cuts)):
             gold = {PAIR_LABELS[j] for j in u["gold"]}
             gold_practices = {p for p, _ in gold}
-            pairs = {(p, pol) for p, pol, *_ in found}
             shown += len(found)
-            right += len(pairs & gold)
+            right += sum((p, pol) in gold for p, pol, *_ in found)
             practice_right += sum(r[0] in gold_practices for r in found)
             labels += len(gold)
-            covered += len(pairs & gold)
             practice_labels += len(gold_practices)
-            practice_covered += len({p for p, _ in pairs} & gold_practices)
-    ratio = lambda a, b: a / b if b else 0.0  # noqa: E731
+    return figures_of(shown, right, practice_right, labels, practice_labels)
+
+
+def figures_of(shown, right, practice_right, labels, practice_labels) -> dict:
+    # One polarity per practice and unit, so the pairs shown are distinct: those right are also the labels covered
+    ratio = lambda a, b: float(a / b) if b else 0.0  # noqa: E731
     return {"precision": ratio(right, shown), "practice_precision": ratio(practice_right, shown),
-            "recall": ratio(covered, labels), "practice_recall": ratio(practice_covered, practice_labels)}
+            "recall": ratio(right, labels), "practice_recall": ratio(practice_right, practice_labels)}
+
+
+class DecisionTable:
+    """What `readings` would show of `names` under any cut-offs, as flat arrays, so that the inner search over
+    (practice cut, pair cut, cap per unit) is a few numpy passes per setting instead of a pass over every unit.
+    One row per (unit, practice) candidate with its likeliest polarity; one per severe practice the rules read
+    (shown by `with_severe_rules` where the unit does not show that practice)."""
+
+    def __init__(self, documents, tables, scores, names):
+        from smallprint.engine.reader import POLARITY_FROM_RULES, SEVERE_FROM_RULES
+        cols = defaultdict(list)
+        rule_cols = defaultdict(list)
+        self.labels = self.practice_labels = 0
+        offset = 0
+        for n in names:
+            units, (c, _, _), (pair_p, practice_p) = documents[n], tables[n], scores[n]
+            golds = [{PAIR_LABELS[j] for j in u["gold"]} for u in units]
+            self.labels += sum(len(g) for g in golds)
+            self.practice_labels += sum(len({p for p, _ in g}) for g in golds)
+            row_of = {}
+            if len(pair_p):
+                top = c.pairs[:, A.PAIR_FEATURES.index("reader_top")] if POLARITY_BY == "reader" else \
+                    np.zeros(len(pair_p))
+                order = np.lexsort((-np.asarray(pair_p), -top, c.pair_of_practice))
+                owners = c.pair_of_practice[order]
+                for row in order[np.r_[True, owners[1:] != owners[:-1]]]:
+                    unit, k, b = (int(v) for v in c.pair_index[row])
+                    practice, polarity = A.PRACTICE_IDS[k], A.POLARITIES[b]
+                    rules = units[unit]["rules"]
+                    if practice in POLARITY_FROM_RULES and practice in rules:
+                        polarity = rules[practice]
+                    row_of[(unit, practice)] = len(cols["unit"])
+                    cols["unit"].append(offset + unit)
+                    cols["k"].append(k)
+                    cols["practice_p"].append(practice_p[c.pair_of_practice[row]])
+                    cols["pair_p"].append(pair_p[row])
+                    cols["right"].append((practice, polarity) in golds[unit])
+                    cols["practice_right"].append(practice in {p for p, _ in golds[unit]})
+            for i, u in enumerate(units):
+                for practice in sorted(SEVERE_FROM_RULES & set(u["rules"])):
+                    rule_cols["owner"].append(row_of.get((i, practice), -1))
+                    rule_cols["right"].append((practice, u["rules"][practice]) in golds[i])
+                    rule_cols["practice_right"].append(practice in {p for p, _ in golds[i]})
+            offset += len(units)
+        self.unit = np.array(cols["unit"], dtype=np.int64)
+        self.practice_p = np.array(cols["practice_p"], dtype=float)
+        self.pair_p = np.array(cols["pair_p"], dtype=float)
+        self.right = np.array(cols["right"], dtype=bool)
+        self.practice_right = np.array(cols["practice_right"], dtype=bool)
+        # rank order for the cap: by unit, then likeliest practice first, ties in taxonomy order (as arbiter.choose)
+        self.order = np.lexsort((np.array(cols["k"], dtype=np.int64), -self.practice_p, self.unit))
+        self.rule_owner = np.array(rule_cols["owner"], dtype=np.int64)
+        self.rule_right = np.array(rule_cols["right"], dtype=bool)
+        self.rule_practice_right = np.array(rule_cols["practice_right"], dtype=bool)
+
+    def shown(self, practice_cut: float, pair_cut: float, cap: int) -> np.ndarray:
+        shown = (self.practice_p >= practice_cut) & (self.pair_p >= pair_cut)
+        if cap:
+            passing = shown[self.order].astype(np.int64)
+            units = self.unit[self.order]
+            running = np.cumsum(passing)
+            starts = np.r_[True, units[1:] != units[:-1]]
+            before = np.maximum.accumulate(np.where(starts, running - passing, 0))
+            keep = np.zeros_like(shown)
+            keep[self.order] = (running - before) <= cap
+            shown &= keep
+        return shown
+
+    def figures(self, cuts) -> dict:
+        shown = self.shown(*cuts)
+        rules = np.ones(len(self.rule_owner), dtype=bool)
+        owned = self.rule_owner >= 0
+        rules[owned] = ~shown[self.rule_owner[owned]]
+        return figures_of(int(shown.sum() + rules.sum()),
+                          int(self.right[shown].sum() + self.rule_right[rules].sum()),
+                          int(self.practice_right[shown].sum() + self.rule_practice_right[rules].sum()),
+                          self.labels, self.practice_labels)
 
 
 def margin(figures: dict) -> float:
     return min(figures[k] - v for k, v in FLOORS.items())
 
 
-def choose_cuts(documents, tables, scores, names) -> tuple[float, float]:
-    return max(((pc, qc) for pc in PRACTICE_CUTS for qc in PAIR_CUTS),
-               key=lambda cuts: margin(unit_counts(documents, tables, scores, names, cuts)))
+def choose_cuts(documents, tables, scores, names) -> tuple[float, float, int]:
+    table = DecisionTable(documents, tables, scores, names)
+    return max(((pc, qc, cap) for pc in PRACTICE_CUTS for qc in PAIR_CUTS for cap in CAPS),
+               key=lambda cuts: margin(table.figures(cuts)))
 
 
 def inner_scores(tables, names, fold_of) -> dict:
@@ -264,14 +350,23 @@ def key_finding_figures(documents, policies, shown_by_doc, names, min_confidence
     from smallprint.engine.key_findings import MAX_KEY_FINDINGS, candidate_findings
     from smallprint.engine.results import Highlight
     from smallprint.evaluation_sentences import key_finding_counts, key_finding_summary
-    counts = []
+    from dataclasses import replace
+    from smallprint.engine.key_findings import statement_key
+    counts, lead_counts = [], []
     for n in names:
         highlights = [Highlight("b", 0, len(u["a"]), u["a"], p, pol, "", conf, "",
                                 source != "rules" and u["rules"].get(p) == pol)
                       for u, found in zip(documents[n], shown_by_doc[n]) for p, pol, conf, source in found]
         findings = candidate_findings(highlights, min_confidence)[:MAX_KEY_FINDINGS]
         counts.append(key_finding_counts(policies[n], highlights, findings))
-    return key_finding_summary(counts)
+        # the stricter count: only the lead statement's places (where "show me" goes), not the others cited
+        leads = [replace(f, highlights=tuple(i for i in f.highlights if statement_key(highlights[i].text)
+                                             == statement_key(highlights[f.highlights[0]].text)))
+                 for f in findings]
+        lead_counts.append(key_finding_counts(policies[n], highlights, leads))
+    summary = key_finding_summary(counts)
+    summary["lead_statement_precision"] = key_finding_summary(lead_counts)["precision"]
+    return summary
 
 
 # -- main -------------------------------------------------------------------------------------------------------
@@ -285,6 +380,9 @@ def main(argv=None) -> int:
     parser.add_argument("--json-out", type=Path)
     parser.add_argument("--polarity-by", choices=("pair", "reader"), default="pair",
                         help="whose likeliest polarity a shown practice takes (the engine: the pair ensemble's)")
+    parser.add_argument("--criterion", choices=("all", "shared"), default="shared",
+                        help="whose labels the cut-offs are chosen on: all labelled policies, or only the shared "
+                             "careful-reader ones (the standard the issue's floors are measured on)")
     parser.add_argument("--cache", type=Path, help="keep the out-of-fold word model readings here (experiments)")
     parser.add_argument("--reader", type=Path, default=ROOT / "daemon" / "smallprint" / "engine" / "models" / "reader",
                         help="the final reader, which reads the policies of scripts/arbiter_labels/ (never its own)")
@@ -297,6 +395,7 @@ def main(argv=None) -> int:
     documents.update(unseen)
     policies, shared = labelled_policies(args.data)
     names = list(documents)
+    judged = (lambda ns: [n for n in ns if n in shared]) if args.criterion == "shared" else (lambda ns: ns)
     fold_of = {n: documents[n][0]["fold"] for n in names}
     folds = sorted(set(fold_of.values()))
     log = lambda *a: print(f"[{time.time() - started:6.0f}s]", *a, file=sys.stderr, flush=True)  # noqa: E731
@@ -326,7 +425,12 @@ def main(argv=None) -> int:
     for f in folds:
         train = [n for n in names if fold_of[n] != f]
         test = [n for n in names if fold_of[n] == f]
-        chosen[f] = choose_cuts(documents, tables, inner_scores(tables, train, fold_of), train)
+        inner = inner_scores(tables, train, fold_of)
+        if f == folds[0]:  # the fast search must count exactly what the engine's decision rule shows
+            table = DecisionTable(documents, tables, inner, train)
+            for cuts in ((0.5, 0.25, 0), (0.4, 0.0, 1), (0.6, 0.35, 2)):
+                assert table.figures(cuts) == unit_counts(documents, tables, inner, train, cuts), cuts
+        chosen[f] = choose_cuts(documents, tables, inner, judged(train))
         outer[f] = fit_ensembles(tables, train)
         scores_heldout.update(ensemble_scores(outer[f], tables, test))
         for n in test:
@@ -343,18 +447,21 @@ def main(argv=None) -> int:
                                     "practice_recall", "document_f1")})
     figures["tosdr"] = tosdr_figures(args.examples, args.oof, words_by_fold, outer, chosen)
     log("tosdr", figures["tosdr"])
-    figures["key_findings"] = {str(m): key_finding_figures(documents, policies, shown, sorted(shared), m)
-                               for m in (0.4, 0.5, 0.6, 0.7, 0.8)}
-    log("key findings", {m: (v["precision"], v["concern_coverage"]) for m, v in figures["key_findings"].items()})
+    # key findings at each cut-off: on the shared policies (reported), and on the project-labelled ones, where
+    # key_findings.MIN_CONFIDENCE is chosen (the shared policies' figures never choose it)
+    for key, which in (("key_findings", sorted(shared)), ("key_findings_tuning", sorted(set(names) - shared))):
+        figures[key] = {str(m): key_finding_figures(documents, policies, shown, which, m) for m in KF_CUTS}
+        log(key, {m: (v["precision"], v["concern_coverage"], v["lead_statement_precision"])
+                  for m, v in figures[key].items()})
 
     if args.out:
         all_units = [u for n in names for u in documents[n]]
         document = fit_words(*words_training(all_units))
-        final_cuts = choose_cuts(documents, tables, inner_scores(tables, names, fold_of), names)
+        final_cuts = choose_cuts(documents, tables, inner_scores(tables, names, fold_of), judged(names))
         pair, practice = fit_ensembles(tables, names)
         exported = {"format": A.FORMAT, "pair_features": list(A.PAIR_FEATURES),
                     "practice_features": list(A.PRACTICE_FEATURES),
-                    "practice_cut": final_cuts[0], "pair_cut": final_cuts[1],
+                    "practice_cut": final_cuts[0], "pair_cut": final_cuts[1], "max_per_unit": final_cuts[2],
                     "pair": A.export_ensemble(pair), "practice": A.export_ensemble(practice),
                     "trained": {"documents": len(names), "pair_rows": int(sum(len(tables[n][1]) for n in names)),
                                 "practice_rows": int(sum(len(tables[n][2]) for n in names)), "trees": TREES}}

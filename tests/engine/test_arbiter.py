@@ -86,7 +86,24 @@ def test_the_shipped_arbiter_is_loaded_with_the_reader():
     model = load_model()
     assert model.arbiter is not None and model.words is not None
     assert 0 < model.arbiter.practice_cut < 1 and 0 <= model.arbiter.pair_cut < 1
+    assert 0 <= model.arbiter.max_per_unit <= 3
     assert len(model.words.classes) == 63
+
+
+def test_the_cap_keeps_a_units_likeliest_practices_in_taxonomy_order():
+    c = A.candidate_features(_document(3))
+    pair_p = np.full(len(c.pair_index), 0.9)
+    practice_p = np.linspace(0.6, 0.99, len(c.practice_index))
+    uncapped = A.choose(c, pair_p, practice_p, 3, 0.5, 0.2)
+    for cap in (1, 2):
+        capped = A.choose(c, pair_p, practice_p, 3, 0.5, 0.2, max_per_unit=cap)
+        for unit, (all_shown, kept) in enumerate(zip(uncapped, capped)):
+            assert len(kept) == min(cap, len(all_shown)) and set(kept) <= set(all_shown)
+            surest = sorted(all_shown, key=lambda r: -practice_p[
+                [i for i, (u, k) in enumerate(c.practice_index) if u == unit and PRACTICE_IDS[k] == r[0]][0]])
+            assert set(kept) == set(surest[:cap])
+            assert [PRACTICE_IDS.index(r[0]) for r in kept] == sorted(PRACTICE_IDS.index(r[0]) for r in kept)
+    assert A.choose(c, pair_p, practice_p, 3, 0.5, 0.2, max_per_unit=0) == uncapped
 
 
 def test_one_polarity_per_practice_and_the_confidence_is_the_arbiters():

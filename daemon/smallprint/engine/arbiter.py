@@ -247,6 +247,8 @@ class Arbiter:
     practice: TreeEnsemble
     practice_cut: float
     pair_cut: float
+    # At most this many practices shown per sentence, the likeliest first (0: no cap); chosen with the cut-offs.
+    max_per_unit: int = 0
 
     def decide(self, candidates: Candidates, units: int, start: int = 0) -> list[list[tuple[str, str, float]]]:
         """Per unit start..start+units, the shown (practice, polarity, confidence) readings: one polarity per
@@ -255,7 +257,7 @@ class Arbiter:
             return [[] for _ in range(units)]
         return choose(candidates, self.pair.probabilities(candidates.pairs),
                       self.practice.probabilities(candidates.practices), units, self.practice_cut, self.pair_cut,
-                      start=start)
+                      start=start, max_per_unit=self.max_per_unit)
 
     def read(self, view: PolicyView) -> list[list[tuple[str, str, float]]]:
         """`decide` over a whole document, CHUNK units at a time (bounded memory whatever the page)."""
@@ -267,9 +269,11 @@ class Arbiter:
 
 
 def choose(candidates: Candidates, pair_p, practice_p, units: int, practice_cut: float, pair_cut: float,
-           polarity_by: str = "pair", start: int = 0) -> list[list[tuple[str, str, float]]]:
+           polarity_by: str = "pair", start: int = 0, max_per_unit: int = 0) -> list[list[tuple[str, str, float]]]:
     """The decision rule, given both ensembles' probabilities (the trainer calls it with its own), for the units
-    start..start+units that `candidates` cover."""
+    start..start+units that `candidates` cover: a practice is shown where the practice ensemble reaches
+    `practice_cut` and its likeliest polarity reaches `pair_cut`; where more than `max_per_unit` (if not 0) of a
+    unit's practices pass, only the likeliest (by the practice ensemble, ties in taxonomy order) are shown."""
     import numpy as np
     out: list[list[tuple[str, str, float]]] = [[] for _ in range(units)]
     if not len(pair_p):
@@ -282,13 +286,17 @@ def choose(candidates: Candidates, pair_p, practice_p, units: int, practice_cut:
     order = np.lexsort((-np.asarray(pair_p), -top, candidates.pair_of_practice))
     owners = candidates.pair_of_practice[order]
     first = order[np.r_[True, owners[1:] != owners[:-1]]]
+    passing: list[list[tuple[float, int, int]]] = [[] for _ in range(units)]
     for row in first:
         owner = candidates.pair_of_practice[row]
         if practice_p[owner] >= practice_cut and pair_p[row] >= pair_cut:
-            unit, k, b = (int(v) for v in candidates.pair_index[row])
-            out[unit - start].append((PRACTICE_IDS[k], POLARITIES[b], float(pair_p[row])))
-    for readings in out:
-        readings.sort(key=lambda r: PRACTICE_IDS.index(r[0]))
+            unit, k = (int(v) for v in candidates.pair_index[row][:2])
+            passing[unit - start].append((-float(practice_p[owner]), k, int(row)))
+    for unit, rows in enumerate(passing):
+        if max_per_unit and len(rows) > max_per_unit:
+            rows = sorted(rows)[:max_per_unit]
+        for _, k, row in sorted(rows, key=lambda r: r[1]):
+            out[unit].append((PRACTICE_IDS[k], POLARITIES[int(candidates.pair_index[row][2])], float(pair_p[row])))
     return out
 
 
@@ -306,7 +314,7 @@ def load_arbiter(folder: Path) -> Arbiter:
         raise ValueError(f"{path} was trained on other features; rebuild it (scripts/train_reader.py arbiter)")
     try:
         return Arbiter(TreeEnsemble.from_dict(data["pair"]), TreeEnsemble.from_dict(data["practice"]),
-                       float(data["practice_cut"]), float(data["pair_cut"]))
+                       float(data["practice_cut"]), float(data["pair_cut"]), int(data.get("max_per_unit", 0)))
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise ValueError(f"{path}: malformed arbiter file ({exc})") from exc
 

@@ -190,7 +190,7 @@ def decide(probs: Sequence[float], threshold, with_rules: float = 1.0,
 
 # The confidence of a severe practice shown on the rules' word alone (the reader gives it little weight): shown,
 # but below the key findings' cut-off (key_findings.MIN_CONFIDENCE), so such a clause is never led with.
-RULES_ONLY_CONFIDENCE = 0.45
+RULES_ONLY_CONFIDENCE = 0.35
 
 
 def with_severe_rules(readings: list[tuple[str, str, float]], rule_readings: Mapping[str, tuple[str, str]]
