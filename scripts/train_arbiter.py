@@ -59,6 +59,7 @@ PAIR_CUTS = (0.0, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
 CAPS = (0, 1, 2, 3)
 # above reader.RULES_ONLY_CONFIDENCE: a severe practice shown on the rules' word alone never makes a key finding
 KF_CUTS = (0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8)
+KF_FLOORS = (0.90, 0.80)  # issue #12: key-finding precision, concern coverage
 WORDS_C = 4.0
 WORDS_FEATURES = 20_000
 TREES = {"max_iter": 200, "learning_rate": 0.05, "max_leaf_nodes": 15, "max_depth": 6, "min_samples_leaf": 40,
@@ -255,6 +256,7 @@ class DecisionTable:
                     row_of[(unit, practice)] = len(cols["unit"])
                     cols["unit"].append(offset + unit)
                     cols["k"].append(k)
+                    cols["capped"].append(practice not in A.UNCAPPED)
                     cols["practice_p"].append(practice_p[c.pair_of_practice[row]])
                     cols["pair_p"].append(pair_p[row])
                     cols["right"].append((practice, polarity) in golds[unit])
@@ -270,8 +272,10 @@ class DecisionTable:
         self.pair_p = np.array(cols["pair_p"], dtype=float)
         self.right = np.array(cols["right"], dtype=bool)
         self.practice_right = np.array(cols["practice_right"], dtype=bool)
-        # rank order for the cap: by unit, then likeliest practice first, ties in taxonomy order (as arbiter.choose)
-        self.order = np.lexsort((np.array(cols["k"], dtype=np.int64), -self.practice_p, self.unit))
+        # rank order for the cap, as arbiter.choose: by unit, then the uncapped practices, then the likeliest
+        # practice first, ties in taxonomy order
+        self.order = np.lexsort((np.array(cols["k"], dtype=np.int64), -self.practice_p,
+                                 np.array(cols["capped"], dtype=bool), self.unit))
         self.rule_owner = np.array(rule_cols["owner"], dtype=np.int64)
         self.rule_right = np.array(rule_cols["right"], dtype=bool)
         self.rule_practice_right = np.array(rule_cols["practice_right"], dtype=bool)
@@ -350,23 +354,14 @@ def key_finding_figures(documents, policies, shown_by_doc, names, min_confidence
     from smallprint.engine.key_findings import MAX_KEY_FINDINGS, candidate_findings
     from smallprint.engine.results import Highlight
     from smallprint.evaluation_sentences import key_finding_counts, key_finding_summary
-    from dataclasses import replace
-    from smallprint.engine.key_findings import statement_key
-    counts, lead_counts = [], []
+    counts = []
     for n in names:
         highlights = [Highlight("b", 0, len(u["a"]), u["a"], p, pol, "", conf, "",
                                 source != "rules" and u["rules"].get(p) == pol)
                       for u, found in zip(documents[n], shown_by_doc[n]) for p, pol, conf, source in found]
         findings = candidate_findings(highlights, min_confidence)[:MAX_KEY_FINDINGS]
         counts.append(key_finding_counts(policies[n], highlights, findings))
-        # the stricter count: only the lead statement's places (where "show me" goes), not the others cited
-        leads = [replace(f, highlights=tuple(i for i in f.highlights if statement_key(highlights[i].text)
-                                             == statement_key(highlights[f.highlights[0]].text)))
-                 for f in findings]
-        lead_counts.append(key_finding_counts(policies[n], highlights, leads))
-    summary = key_finding_summary(counts)
-    summary["lead_statement_precision"] = key_finding_summary(lead_counts)["precision"]
-    return summary
+    return key_finding_summary(counts)
 
 
 # -- main -------------------------------------------------------------------------------------------------------
@@ -426,11 +421,12 @@ def main(argv=None) -> int:
         train = [n for n in names if fold_of[n] != f]
         test = [n for n in names if fold_of[n] == f]
         inner = inner_scores(tables, train, fold_of)
+        chosen[f] = choose_cuts(documents, tables, inner, judged(train))
         if f == folds[0]:  # the fast search must count exactly what the engine's decision rule shows
             table = DecisionTable(documents, tables, inner, train)
-            for cuts in ((0.5, 0.25, 0), (0.4, 0.0, 1), (0.6, 0.35, 2)):
-                assert table.figures(cuts) == unit_counts(documents, tables, inner, train, cuts), cuts
-        chosen[f] = choose_cuts(documents, tables, inner, judged(train))
+            for cuts in ((0.5, 0.25, 0), (0.4, 0.0, 1), (0.6, 0.35, 2), (0.45, 0.2, 3), chosen[f]):
+                if table.figures(cuts) != unit_counts(documents, tables, inner, train, cuts):
+                    raise AssertionError(f"DecisionTable disagrees with readings() at {cuts}")
         outer[f] = fit_ensembles(tables, train)
         scores_heldout.update(ensemble_scores(outer[f], tables, test))
         for n in test:
@@ -451,8 +447,12 @@ def main(argv=None) -> int:
     # key_findings.MIN_CONFIDENCE is chosen (the shared policies' figures never choose it)
     for key, which in (("key_findings", sorted(shared)), ("key_findings_tuning", sorted(set(names) - shared))):
         figures[key] = {str(m): key_finding_figures(documents, policies, shown, which, m) for m in KF_CUTS}
-        log(key, {m: (v["precision"], v["concern_coverage"], v["lead_statement_precision"])
-                  for m, v in figures[key].items()})
+        log(key, {m: (v["precision"], v["concern_coverage"]) for m, v in figures[key].items()})
+    tuning = figures["key_findings_tuning"]
+    figures["key_findings_cut"] = max(KF_CUTS, key=lambda m: min(tuning[str(m)]["precision"] - KF_FLOORS[0],
+                                                                 tuning[str(m)]["concern_coverage"] - KF_FLOORS[1]))
+    log("key_findings.MIN_CONFIDENCE by the project-labelled policies:", figures["key_findings_cut"],
+        "shared policies there:", figures["key_findings"][str(figures["key_findings_cut"])])
 
     if args.out:
         all_units = [u for n in names for u in documents[n]]

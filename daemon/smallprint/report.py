@@ -259,7 +259,7 @@ def _key_findings_html(analysis: Analysis) -> str:
         more = len(k.highlights) - 1
         items.append(f'<li>{polarity_tag(k.polarity)} <a href="{where}"><strong>{escape(practice_label(k.practice))}'
                      f'</strong></a>: {escape(k.summary)}<br><span class="sp-small sp-muted">'
-                     f'{escape(k.why_important)}' + (f" Said in {more} more place{'s' * (more != 1)}." if more else "")
+                     f'{escape(k.why_important)}' + (f" Said {more} more time{'s' * (more != 1)}." if more else "")
                      + "</span></li>")
     return (f'<ol class="sp-key-list">{"".join(items)}</ol><p class="sp-small sp-muted">Their clauses are painted '
             f"strongly in the policy; the other {len(analysis.highlights)} highlights quietly (all are listed under "

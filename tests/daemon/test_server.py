@@ -56,6 +56,20 @@ def test_a_long_temporary_folder_path_still_analyzes(daemon_factory, tmp_path):
     assert "Traceback" not in log and "AF_UNIX" not in log
 
 
+def test_the_pool_starts_by_spawn_where_the_forkserver_socket_path_would_be_too_long(monkeypatch, tmp_path):
+    import multiprocessing
+    import tempfile
+
+    from smallprint.daemon import runner
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        pytest.fail("this platform has no forkserver: the test is for Linux and macOS")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    assert runner._pool_context().get_start_method() == "forkserver"
+    long = tmp_path / ("x" * (runner._SOCKET_PATH_MAX - len(str(tmp_path)) - runner._FORKSERVER_SOCKET_SUFFIX + 1))
+    monkeypatch.setattr(tempfile, "tempdir", str(long))
+    assert runner._pool_context().get_start_method() == "spawn"
+
+
 def test_log_file_only_keeps_stdout_and_stderr_quiet(daemon_factory):
     # How the bridge starts the daemon: its stderr is a file nobody rotates, so all logging goes to daemon.log.
     daemon = daemon_factory("--port", "0", "--log-file-only")

@@ -90,7 +90,7 @@ def test_the_shipped_arbiter_is_loaded_with_the_reader():
     assert len(model.words.classes) == 63
 
 
-def test_the_cap_keeps_a_units_likeliest_practices_in_taxonomy_order():
+def test_the_cap_keeps_a_units_likeliest_practices_in_taxonomy_order_and_never_drops_a_severe_one():
     c = A.candidate_features(_document(3))
     pair_p = np.full(len(c.pair_index), 0.9)
     practice_p = np.linspace(0.6, 0.99, len(c.practice_index))
@@ -99,8 +99,11 @@ def test_the_cap_keeps_a_units_likeliest_practices_in_taxonomy_order():
         capped = A.choose(c, pair_p, practice_p, 3, 0.5, 0.2, max_per_unit=cap)
         for unit, (all_shown, kept) in enumerate(zip(uncapped, capped)):
             assert len(kept) == min(cap, len(all_shown)) and set(kept) <= set(all_shown)
-            surest = sorted(all_shown, key=lambda r: -practice_p[
-                [i for i, (u, k) in enumerate(c.practice_index) if u == unit and PRACTICE_IDS[k] == r[0]][0]])
+            surest = sorted(all_shown, key=lambda r: (r[0] not in A.UNCAPPED, -practice_p[
+                [i for i, (u, k) in enumerate(c.practice_index) if u == unit and PRACTICE_IDS[k] == r[0]][0]]))
+            assert {r[0] for r in all_shown} & A.UNCAPPED <= {r[0] for r in kept} or cap < len(A.UNCAPPED)
+            if cap == 1 and {r[0] for r in all_shown} & A.UNCAPPED:
+                assert kept[0][0] in A.UNCAPPED  # though commoner practices are likelier here
             assert set(kept) == set(surest[:cap])
             assert [PRACTICE_IDS.index(r[0]) for r in kept] == sorted(PRACTICE_IDS.index(r[0]) for r in kept)
     assert A.choose(c, pair_p, practice_p, 3, 0.5, 0.2, max_per_unit=0) == uncapped

@@ -21,8 +21,8 @@ def hl(practice, polarity, confidence=0.8, text=None):
                      confidence, "e")
 
 
-@pytest.mark.parametrize("score, letter", [(5, "A"), (2.5, "A"), (2, "B"), (0, "B"), (-2, "B"), (-2.5, "C"),
-                                           (-4, "C"), (-4.5, "D"), (-8, "D"), (-8.5, "E")])
+@pytest.mark.parametrize("score, letter", [(5, "A"), (3, "A"), (2.5, "B"), (0, "B"), (-1.5, "B"), (-2, "C"),
+                                           (-4.5, "C"), (-5, "D"), (-8, "D"), (-8.5, "E")])
 def test_letters(score, letter):
     assert letter_for(score) == letter
 
@@ -30,7 +30,7 @@ def test_letters(score, letter):
 def test_thresholds_are_best_first_and_stated_in_the_formula():
     floors = [floor for floor, _ in THRESHOLDS]
     assert floors == sorted(floors, reverse=True) and [L for _, L in THRESHOLDS] == list("ABCDE")
-    assert "A if score >= 2.5" in FORMULA and "ai_training 3" in FORMULA
+    assert "A if score >= 3" in FORMULA and "ai_training 3" in FORMULA
 
 
 def test_nothing_found_in_a_policy_is_b():

@@ -150,7 +150,7 @@ def _key_finding_lines(analysis: Analysis, style: Style, width: int) -> list[str
         out.extend(_clause_lines(lead, blocks.get(lead.block, ""), style, width, finding.summary)[1:])
         if len(finding.highlights) > 1:
             more = len(finding.highlights) - 1
-            out.append(style.dim(f"      (and {more} more place{'s' if more != 1 else ''} in this document)"))
+            out.append(style.dim(f"      (said {more} more time{'s' if more != 1 else ''} in this document)"))
     return out
 
 

@@ -169,7 +169,10 @@ def _pool_context():
     # event loop (forking a threaded process is unsafe). spawn where forkserver does not exist, or where its
     # socket's path would be too long (spawn needs no socket; workers just start slower).
     methods = multiprocessing.get_all_start_methods()
-    socket_path = len(os.fsencode(tempfile.gettempdir())) + _FORKSERVER_SOCKET_SUFFIX
+    try:
+        socket_path = len(os.fsencode(tempfile.gettempdir())) + _FORKSERVER_SOCKET_SUFFIX
+    except OSError:  # no usable temporary folder at all: spawn needs none
+        socket_path = _SOCKET_PATH_MAX + 1
     usable = "forkserver" in methods and socket_path <= _SOCKET_PATH_MAX
     return multiprocessing.get_context("forkserver" if usable else "spawn")
 

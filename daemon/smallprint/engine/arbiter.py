@@ -11,7 +11,8 @@ fold model had never seen, so that they learn how far to trust readings of unsee
 - the *pair* ensemble: how likely they label it with this polarity.
 
 A practice is shown where the practice ensemble reaches its cut-off and the pair ensemble's best polarity reaches
-its own; the highlight carries the pair ensemble's probability as its confidence (a calibrated chance of being
+its own (at most `max_per_unit` practices per sentence, the likeliest, severe ones never dropped for commoner
+ones); the highlight carries the pair ensemble's probability as its confidence (a calibrated chance of being
 right, which the key findings and the grade build on). The cut-offs and the figures they give on held-out policies
 are in MODEL_CARD_reader.md.
 
@@ -59,6 +60,10 @@ def words_text(sentence: str, context: str) -> str:
     tail = context.split()[-CONTEXT_WORDS:]
     return f"{sentence} {' '.join(tail)}" if tail else sentence
 
+
+# Practices the cap on practices per sentence never drops for a commoner one: missing "we train AI on your photos"
+# or "we sell your data" is the worst miss this product can make (reader.SEVERE_FROM_RULES is this set).
+UNCAPPED = frozenset({"ai_training", "biometric", "sale_of_data"})
 
 # Units are turned into feature rows this many at a time: a hostile page can hold 200,000 units (the same line
 # repeated), and a unit's full feature table is ~12 KB.
@@ -273,7 +278,8 @@ def choose(candidates: Candidates, pair_p, practice_p, units: int, practice_cut:
     """The decision rule, given both ensembles' probabilities (the trainer calls it with its own), for the units
     start..start+units that `candidates` cover: a practice is shown where the practice ensemble reaches
     `practice_cut` and its likeliest polarity reaches `pair_cut`; where more than `max_per_unit` (if not 0) of a
-    unit's practices pass, only the likeliest (by the practice ensemble, ties in taxonomy order) are shown."""
+    unit's practices pass, only the likeliest (by the practice ensemble, ties in taxonomy order) are shown, the
+    practices of UNCAPPED always among them."""
     import numpy as np
     out: list[list[tuple[str, str, float]]] = [[] for _ in range(units)]
     if not len(pair_p):
@@ -291,13 +297,19 @@ def choose(candidates: Candidates, pair_p, practice_p, units: int, practice_cut:
         owner = candidates.pair_of_practice[row]
         if practice_p[owner] >= practice_cut and pair_p[row] >= pair_cut:
             unit, k = (int(v) for v in candidates.pair_index[row][:2])
-            passing[unit - start].append((-float(practice_p[owner]), k, int(row)))
+            passing[unit - start].append((PRACTICE_IDS[k] not in UNCAPPED, -float(practice_p[owner]), k, int(row)))
     for unit, rows in enumerate(passing):
         if max_per_unit and len(rows) > max_per_unit:
             rows = sorted(rows)[:max_per_unit]
-        for _, k, row in sorted(rows, key=lambda r: r[1]):
+        for _, _, k, row in sorted(rows, key=lambda r: r[2]):
             out[unit].append((PRACTICE_IDS[k], POLARITIES[int(candidates.pair_index[row][2])], float(pair_p[row])))
     return out
+
+
+def _cap(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"max_per_unit must be a whole number >= 0, not {value!r}")
+    return value
 
 
 def load_arbiter(folder: Path) -> Arbiter:
@@ -314,7 +326,7 @@ def load_arbiter(folder: Path) -> Arbiter:
         raise ValueError(f"{path} was trained on other features; rebuild it (scripts/train_reader.py arbiter)")
     try:
         return Arbiter(TreeEnsemble.from_dict(data["pair"]), TreeEnsemble.from_dict(data["practice"]),
-                       float(data["practice_cut"]), float(data["pair_cut"]), int(data.get("max_per_unit", 0)))
+                       float(data["practice_cut"]), float(data["pair_cut"]), _cap(data.get("max_per_unit", 0)))
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise ValueError(f"{path}: malformed arbiter file ({exc})") from exc
 

@@ -17,7 +17,7 @@ from ..evaluation_sentences import load_policies, score_policy, summarize
 from ..taxonomy import OPP115_CATEGORIES
 from .clauses import read_clause
 from .key_findings import MAX_KEY_FINDINGS, candidate_findings
-from .reader import decide
+from .reader import RULES_ONLY_CONFIDENCE, decide
 from .results import Highlight
 
 GRID = tuple((round(0.25 + 0.05 * i, 2), w) for i in range(8) for w in (0.05, 0.1, 0.15, 0.2, 1.0))
@@ -57,8 +57,8 @@ def key_finding_figures(policies, units_by_policy, cut, min_confidence: float) -
     counts = []
     for policy in policies:
         highlights = [Highlight("b", 0, len(text), text, practice, polarity, "",
-                                # a severe practice read on the rules' word alone: as the engine (pipeline.py)
-                                probability if probability >= cut[1] else 0.45, "",
+                                # a severe practice read on the rules' word alone: as the engine (reader.py)
+                                probability if probability >= cut[1] else RULES_ONLY_CONFIDENCE, "",
                                 probability >= cut[1] and rule_practices(text).get(practice) == polarity)
                       for text, probs in units_by_policy.get(policy.name, ())
                       for practice, polarity, probability in _readings(probs, text, cut)]
