@@ -26,6 +26,7 @@ import argparse
 import gzip
 import json
 import pickle
+import shutil
 import sys
 import tempfile
 import time
@@ -105,7 +106,11 @@ def unseen_documents(data: Path, reader_dir: Path) -> dict[str, list[dict]]:
     policies = more_policies(data, folder=UNSEEN_LABELS)
     if not policies:
         return {}
-    model = _load(reader_dir)
+    # the reader alone: the folder's second thoughts are what is being rebuilt (and may be for other features)
+    with tempfile.TemporaryDirectory() as bare:
+        for name in ("reader.int8.onnx", "reader.json", "tokenizer.json"):
+            shutil.copy(reader_dir / name, Path(bare) / name)
+        model = _load(Path(bare))
     assert READER_FOLDS == FOLDS
     out = {}
     for policy in policies:

@@ -4,7 +4,7 @@ The fine-tuned reader (reader.py) scores every (practice, polarity) pair of a se
 should be *shown* depends on more than that score: what a second, differently built reader says of the sentence
 (a linear model over its words, `models/reader/words.json.gz`), what the rules read in it, what the sentences around
 it say, and how the whole policy reads that practice. Two small gradient-boosted tree ensembles
-(`models/reader/arbiter.json.gz`, trained by `scripts/train_reader.py arbiter` on the readings of policies each
+(`models/reader/arbiter.json.gz`, trained by `scripts/train_arbiter.py` on the readings of policies each
 fold model had never seen, so that they learn how far to trust readings of unseen text) weigh those signals:
 
 - the *practice* ensemble: how likely a careful reader labels this practice on this sentence at all;
@@ -323,7 +323,7 @@ def load_arbiter(folder: Path) -> Arbiter:
         raise ValueError(f"{path} is not a {FORMAT} file")
     if tuple(data.get("pair_features", ())) != PAIR_FEATURES or \
             tuple(data.get("practice_features", ())) != PRACTICE_FEATURES:
-        raise ValueError(f"{path} was trained on other features; rebuild it (scripts/train_reader.py arbiter)")
+        raise ValueError(f"{path} was trained on other features; rebuild it (scripts/train_arbiter.py)")
     try:
         return Arbiter(TreeEnsemble.from_dict(data["pair"]), TreeEnsemble.from_dict(data["practice"]),
                        float(data["practice_cut"]), float(data["pair_cut"]), _cap(data.get("max_per_unit", 0)))
