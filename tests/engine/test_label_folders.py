@@ -16,7 +16,9 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from train_reader import more_policy_text  # noqa: E402
 
 FOLDERS = [ROOT / "scripts" / "reader_labels", ROOT / "scripts" / "arbiter_labels"]
-FILES = sorted(p for folder in FOLDERS for p in folder.glob("*.labels.jsonl"))
+# the labels learnt from, and the second readings kept for agreement (NAME.labels.b.jsonl)
+FILES = sorted(p for folder in FOLDERS for pattern in ("*.labels.jsonl", "*.labels.b.jsonl")
+               for p in folder.glob(pattern))
 
 
 def test_no_policy_is_in_both_folders():
@@ -35,3 +37,17 @@ def test_labels_name_sentences_of_their_policy(shared_data, path):
         practices = [label["practice"] for label in row["labels"]]
         assert set(practices) <= set(PRACTICE_IDS) and len(practices) == len(set(practices))
         assert {label["polarity"] for label in row["labels"]} <= set(POLARITIES)
+
+
+def test_second_readings_agree_as_the_label_folders_say(shared_data):
+    """scripts/label_agreement.py, whose figures the folders' READMEs and the model card quote."""
+    from label_agreement import agreement
+    found = agreement(shared_data)
+    assert {"reader_labels/fedex", "arbiter_labels/paradox-interactive", "arbiter_labels/teads",
+            "arbiter_labels/frank"} <= set(found)
+    readme = (ROOT / "scripts" / "arbiter_labels" / "README.md").read_text(encoding="utf-8")
+    for name, figures in found.items():
+        if name.startswith("arbiter_labels/"):
+            row = f"| {name.split('/')[1]} " + "".join(
+                f"| {figures[k]:.3f} " for k in ("precision", "practice_precision", "recall", "practice_recall"))
+            assert row in readme.replace(" (2026-12-05, second session)", ""), row
