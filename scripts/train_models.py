@@ -6,8 +6,10 @@
 
 The learned reader (`--only reader`, not in the default set: about six hours on this machine's 2 cores — six
 fine-tunes of about an hour each, the five fold models and the final one — and about ten minutes on a GPU) is
-rebuilt by scripts/train_reader.py (prepare, fit (seeded), export to int8 ONNX) and scripts/train_arbiter.py (its
-second thoughts, from the fold models' out-of-fold readings: about 10 minutes on 2 cores); see MODEL_CARD_reader.md.
+rebuilt by scripts/train_reader.py (prepare, fit (seeded), export to int8 ONNX), scripts/train_arbiter.py (its
+second thoughts, from the fold models' out-of-fold readings: about 10 minutes on 2 cores) and
+scripts/train_opp_blend.py (its OPP-115 categories blended with the segments model's: about 5 minutes); see
+MODEL_CARD_reader.md.
 
 Needs the `train` extra (scikit-learn, numpy); the engine itself never imports them. Inputs are read in a fixed
 order, every estimator is deterministic (lbfgs, fixed folds), weights are stored as float32 and the gzip header
@@ -464,7 +466,8 @@ TRAINERS = {"segments": train_segments, "practices": train_practices, "kind": tr
 
 def train_reader_model(data: Path, out: Path) -> None:
     """prepare -> fit (the five fold models, whose out-of-fold readings the second thoughts learn from, and the
-    final one; 5 epochs, batch 64, the shipped recipe) -> export -> train_arbiter.py, in a temporary folder."""
+    final one; 5 epochs, batch 64, the shipped recipe) -> export -> train_arbiter.py -> train_opp_blend.py, in a
+    temporary folder."""
     import subprocess
     import tempfile
     script = [sys.executable, str(ROOT / "scripts" / "train_reader.py")]
@@ -480,6 +483,8 @@ def train_reader_model(data: Path, out: Path) -> None:
                         "--thresholds", str(thresholds), "--data", str(data), "--out", str(out)], check=True)
         subprocess.run([sys.executable, str(ROOT / "scripts" / "train_arbiter.py"), "--data", str(data),
                         "--examples", str(examples), "--oof", str(run), "--out", str(out)], check=True)
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "train_opp_blend.py"), "--data", str(data),
+                        "--oof", str(run), "--out", str(out)], check=True)
 
 
 def main(argv=None) -> int:

@@ -138,6 +138,7 @@ def test_damaged_arbiter_files_get_a_clear_error(tmp_path, payload, message):
 def test_the_shipped_files_are_in_the_model_folder():
     assert (MODEL_DIR / A.ARBITER_FILE).stat().st_size > 10_000
     assert (MODEL_DIR / A.WORDS_FILE).stat().st_size > 10_000
+    assert (MODEL_DIR / "opp_blend.json").is_file()
 
 
 def test_exported_trees_score_exactly_as_scikit_learn():

@@ -127,3 +127,37 @@ def test_english_pages_never_load_the_language_identifier():
             "print(json.dumps([a.language, loaded_en, b.language, _identifier.cache_info().currsize]))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert json.loads(out.stdout) == ["en", 0, "de", 1]
+
+
+def test_the_opp115_categories_at_full_depth_blend_the_head_with_the_segments_model():
+    """reader.opp_categories: the plain mean of the segment head and the segments model's probabilities, at the
+    shipped blend's cut-offs (scripts/train_opp_blend.py); the head alone where no word-model figures are given."""
+    from smallprint.engine.reader import opp_categories, probabilities
+    from smallprint.engine.reader_input import segment_text
+    model = load_model()
+    blend = model.opp_blend
+    assert blend is not None and blend.reader_weight == 0.5 and len(blend.cuts) == len(model.opp)
+    texts = ["We keep your data for 30 days and then delete it.",
+             "You can opt out of marketing emails at any time in your settings.",
+             "We use encryption to protect your information."]
+    _, head = probabilities(model, [(segment_text(t), "") for t in texts], model.segment_tokenizer)
+    assert opp_categories(texts, model) == [[c for c, p in zip(model.opp, row) if p >= 0.5] for row in head]
+    for words in ([[0.0] * len(model.opp)] * 3, [[1.0] * len(model.opp)] * 3):
+        expected = [[c for c, p, q, k in zip(model.opp, row, w, blend.cuts) if (p + q) / 2 >= k]
+                    for row, w in zip(head, words)]
+        assert opp_categories(texts, model, words_probabilities=words) == expected
+    assert "Data Retention" in opp_categories(texts, model, words_probabilities=[[0.5] * 10] * 3)[0]
+
+
+@pytest.mark.parametrize("content, message", [
+    ("not json", "cannot read"), ('{"format": "other"}', "not a blend"),
+    (json.dumps({"format": "smallprint-opp-blend/1", "categories": ["x"], "reader_weight": 0.5, "cuts": [0.5]}),
+     "not a blend"),
+])
+def test_a_damaged_opp_blend_is_a_clear_error(tmp_path, content, message):
+    from smallprint.engine.reader import OPP_BLEND_FILE, ReaderUnavailable, _load
+    for name in ("reader.int8.onnx", "reader.json", "tokenizer.json"):
+        (tmp_path / name).symlink_to(MODEL_DIR / name)
+    (tmp_path / OPP_BLEND_FILE).write_text(content, encoding="utf-8")
+    with pytest.raises(ReaderUnavailable, match=message):
+        _load(tmp_path)

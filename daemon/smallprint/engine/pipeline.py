@@ -112,8 +112,10 @@ def _kind(blocks: Sequence[Block], highlights: Sequence[Highlight], url, title) 
 def _read_fully(blocks: Sequence[Block], opp115_head: bool
                 ) -> tuple[tuple[Highlight, ...], tuple[SegmentLabels, ...] | None]:
     """The learned reader's highlights, and its OPP-115 segments when asked; ReaderUnavailable when it cannot run."""
+    from .linear import sigmoid
     from .reader import load_model, opp_categories, read_units
     from .reader_input import reading_units
+    from .segments import block_logits
 
     model = load_model()
     by_id = {b.id: b for b in blocks}
@@ -149,8 +151,14 @@ def _read_fully(blocks: Sequence[Block], opp115_head: bool
                                         summarize(practice, polarity, unit.text), confidence, explanation, agree))
     if not opp115_head:
         return tuple(highlights), None
-    readable = [b for b in blocks if b.text.strip()]
-    categories = opp_categories([b.text for b in readable], model) if readable else []
+    readable = [i for i, b in enumerate(blocks) if b.text.strip()]
+    # the segments model's probabilities, for the reader's blend with them (reader.opp_categories)
+    logits = block_logits(blocks)
+    at = {c: j for j, c in enumerate(OPP115_CATEGORIES)}
+    words = [[sigmoid(logits[i][at[c]]) if logits[i] else 0.0 for c in model.opp] for i in readable]
+    categories = opp_categories([blocks[i].text for i in readable], model, words_probabilities=words) \
+        if readable else []
+    readable = [blocks[i] for i in readable]
     found_for = {b.id: cats for b, cats in zip(readable, categories)}
     segments = tuple(SegmentLabels(b.id, tuple(c for c in OPP115_CATEGORIES if c in found_for.get(b.id, ())))
                      for b in blocks)

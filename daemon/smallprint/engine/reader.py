@@ -47,6 +47,7 @@ class ReaderModel:
     # None only for a model folder without them (an older or experimental build): the cut-offs decide alone then.
     words: object = None
     arbiter: object = None
+    opp_blend: object = None  # OppBlend, where the folder has one
 
     def threshold(self, practice: str) -> float:
         return self.thresholds.get(practice, self.thresholds.get("*", DEFAULT_THRESHOLD))
@@ -115,7 +116,14 @@ def _load(folder: Path) -> ReaderModel:
             arbiter = load_arbiter(folder)
         except ValueError as exc:
             raise ReaderUnavailable(f"the reader model in {folder} cannot be loaded: {exc}") from None
-    return ReaderModel(session, tokenizer, segment_tokenizer, tuple(config["opp"]), thresholds, words, arbiter)
+    opp_blend = None
+    if (folder / OPP_BLEND_FILE).is_file():
+        try:
+            opp_blend = load_opp_blend(folder, tuple(config["opp"]))
+        except ValueError as exc:
+            raise ReaderUnavailable(f"the reader model in {folder} cannot be loaded: {exc}") from None
+    return ReaderModel(session, tokenizer, segment_tokenizer, tuple(config["opp"]), thresholds, words, arbiter,
+                       opp_blend)
 
 
 def probabilities(model: ReaderModel, texts: Sequence[tuple[str, str]], tokenizer=None
@@ -248,11 +256,47 @@ def read_units(units: Sequence[Unit], rule_readings: Sequence[dict], model: Read
     return out
 
 
-def opp_categories(texts: Sequence[str], model: ReaderModel | None = None, cut: float = 0.5) -> list[list[str]]:
-    """The OPP-115 categories of whole segments (blocks), from the reader's segment head."""
+# The OPP-115 categories at full depth: the reader's segment head averaged with the segments model (the quick
+# depth's word model), with per-category cut-offs (scripts/train_opp_blend.py; held-out figures in the file and
+# MODEL_CARD_reader.md). Only `smallprint eval` asks for them.
+OPP_BLEND_FILE = "opp_blend.json"
+OPP_BLEND_FORMAT = "smallprint-opp-blend/1"
+
+
+@dataclass(frozen=True)
+class OppBlend:
+    reader_weight: float
+    cuts: tuple[float, ...]  # per category, in the reader's `opp` order
+
+
+def load_opp_blend(folder: Path, categories: Sequence[str]) -> OppBlend:
+    """The blend in `folder`; ValueError when it is missing, damaged or for other categories."""
+    path = Path(folder) / OPP_BLEND_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != OPP_BLEND_FORMAT or tuple(data["categories"]) != tuple(categories):
+            raise ValueError("not a blend for these OPP-115 categories")
+        weight, cuts = float(data["reader_weight"]), tuple(float(c) for c in data["cuts"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"cannot read {path}: {exc}") from None
+    if not 0 <= weight <= 1 or len(cuts) != len(categories):
+        raise ValueError(f"cannot read {path}: a weight outside 0..1 or a cut-off per category missing")
+    return OppBlend(weight, cuts)
+
+
+def opp_categories(texts: Sequence[str], model: ReaderModel | None = None, cut: float = 0.5,
+                   words_probabilities: Sequence[Sequence[float]] | None = None) -> list[list[str]]:
+    """The OPP-115 categories of whole segments (blocks). With `words_probabilities` (the segments model's, per
+    text, in the reader's category order) and a blend in the model folder: their average with the reader's segment
+    head, at the blend's cut-offs; otherwise the head alone at `cut`."""
     model = model or load_model()
     distinct = list(dict.fromkeys(segment_text(t) for t in texts))
     _, opp = probabilities(model, [(t, "") for t in distinct], model.segment_tokenizer)
     opp_of = dict(zip(distinct, opp))
     opp = [opp_of[segment_text(t)] for t in texts]
-    return [[c for c, p in zip(model.opp, row) if p >= cut] for row in opp]
+    blend = model.opp_blend
+    if words_probabilities is None or blend is None:
+        return [[c for c, p in zip(model.opp, row) if p >= cut] for row in opp]
+    w = blend.reader_weight
+    return [[c for c, p, q, k in zip(model.opp, row, words, blend.cuts) if w * p + (1 - w) * q >= k]
+            for row, words in zip(opp, words_probabilities)]
