@@ -2,13 +2,13 @@
 """The OPP-115 categories at full depth: the reader's segment head and the segments model (the quick depth's word
 model, models/segments.json.gz), averaged, with per-category cut-offs; held-out figures by policy.
 
-    .venv/bin/python scripts/train_opp_blend.py --examples EXAMPLES.jsonl.gz --oof RUN_DIR \
-        [--out daemon/smallprint/engine/models/reader] [--json-out FIGURES.json]
+    .venv/bin/python scripts/train_opp_blend.py --oof RUN_DIR [--out daemon/smallprint/engine/models/reader] \
+        [--json-out FIGURES.json]
 
-EXAMPLES and RUN_DIR are what `train_reader.py prepare` and `fit --runs 0,1,2,3,4` wrote: every OPP-115 segment
-read by the fold model that never saw its policy. The segments model is refitted here with its own recipe
+RUN_DIR is what `train_reader.py fit --runs 0,1,2,3,4` wrote: every OPP-115 segment read by the fold model that
+never saw its policy. The segments model is refitted here with its own recipe
 (train_models.fit_segments, ToS;DR augmentation included) on the same folds' other policies, so both halves of the
-average are out of fold. The two are different kinds of reader (a fine-tuned encoder over the first 256 tokens of
+average are out of fold. The two are different kinds of reader (a fine-tuned encoder over the first 96 tokens of
 a segment; word presence over the whole segment and the one before it) and their errors differ: their plain mean
 (not a tuned weight) reads OPP-115 better than either. Held out: each fold's cut-offs are chosen (F1 per category,
 train_models.best_threshold) on the other folds' out-of-fold means and applied to it; the shipped cut-offs on all
@@ -73,7 +73,6 @@ def figures(y: np.ndarray, predicted: np.ndarray) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
-    parser.add_argument("--examples", type=Path, help="unused; accepted for symmetry with train_arbiter.py")
     parser.add_argument("--oof", type=Path, required=True)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--json-out", type=Path)
