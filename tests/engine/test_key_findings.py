@@ -1,4 +1,5 @@
-"""Key findings: one per distinct statement, concerns first, severe practices first, at most twelve."""
+"""Key findings: one per practice and polarity (its surest statement, repeats merged), concerns first, severe practices
+first, at most twelve."""
 from __future__ import annotations
 
 from smallprint.engine import analyze
