@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "daemon"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from smallprint.evaluation_sentences import score_policy, summarize  # noqa: E402
+from smallprint.evaluation_sentences import second_reading_figures  # noqa: E402
 from train_reader import more_policies  # noqa: E402
 
 FOLDERS = (ROOT / "scripts" / "reader_labels", ROOT / "scripts" / "arbiter_labels")
@@ -29,12 +29,11 @@ def agreement(data: Path) -> dict[str, dict]:
             b = second.get(first.name)
             if b is None:
                 continue
-            shown = [(b.text[b.starts[i]:b.ends[i]], practice, polarity)
-                     for i in sorted(b.labels) for practice, polarity in sorted(b.labels[i])]
-            figures = summarize({first.name: score_policy(first, shown)})
+            figures = second_reading_figures(first, b)
             out[f"{folder.name}/{first.name}"] = {
                 **{k: figures[k] for k in ("precision", "practice_precision", "recall", "practice_recall")},
-                "labels_a": sum(len(v) for v in first.labels.values()), "labels_b": len(shown)}
+                "labels_a": sum(len(v) for v in first.labels.values()),
+                "labels_b": sum(len(v) for v in b.labels.values())}
     return out
 
 

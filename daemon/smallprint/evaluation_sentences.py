@@ -217,7 +217,12 @@ def reader_agreement(folder: Path) -> dict:
         if not second.is_file():
             continue
         (policy_b,) = [p for p in load_policies(folder, ".labels.b.jsonl") if p.name == policy_a.name]
-        shown = [(policy_b.text[policy_b.starts[i]:policy_b.ends[i]], p, pol)
-                 for i in sorted(policy_b.labels) for p, pol in sorted(policy_b.labels[i])]
-        out[policy_a.name] = summarize({policy_a.name: score_policy(policy_a, shown)})
+        out[policy_a.name] = second_reading_figures(policy_a, policy_b)
     return out
+
+
+def second_reading_figures(policy_a: LabelledPolicy, policy_b: LabelledPolicy) -> dict:
+    """Reader B's labels of a policy scored as highlights against reader A's labels of the same text."""
+    shown = [(policy_b.text[policy_b.starts[i]:policy_b.ends[i]], p, pol)
+             for i in sorted(policy_b.labels) for p, pol in sorted(policy_b.labels[i])]
+    return summarize({policy_a.name: score_policy(policy_a, shown)})

@@ -28,6 +28,9 @@ def test_trees_go_left_at_or_below_the_threshold_and_sum_with_the_baseline():
     assert ensemble.probabilities(np.zeros((0, 2))).shape == (0,)
 
 
+_ENSEMBLE = {"baseline": 0.0, "depth": 1, "trees": [_tree(0, 1.0, -1.0, 1.0)]}
+
+
 def _document(n=4):
     rng = np.random.default_rng(7)
     reader = rng.random((n, 63)) ** 4
@@ -128,6 +131,11 @@ def test_one_polarity_per_practice_and_the_confidence_is_the_arbiters():
     (gzip.compress(json.dumps({"format": A.FORMAT, "pair_features": list(A.PAIR_FEATURES),
                                "practice_features": list(A.PRACTICE_FEATURES), "pair": {}}).encode()),
      "malformed"),
+    *((gzip.compress(json.dumps({"format": A.FORMAT, "pair_features": list(A.PAIR_FEATURES),
+                                 "practice_features": list(A.PRACTICE_FEATURES), "pair": _ENSEMBLE,
+                                 "practice": _ENSEMBLE, "practice_cut": 0.5, "pair_cut": 0.2,
+                                 "max_per_unit": cap}).encode()), "max_per_unit")
+      for cap in (-1, 1.5, True)),
 ])
 def test_damaged_arbiter_files_get_a_clear_error(tmp_path, payload, message):
     (tmp_path / A.ARBITER_FILE).write_bytes(payload)

@@ -292,7 +292,7 @@ def choose(candidates: Candidates, pair_p, practice_p, units: int, practice_cut:
     order = np.lexsort((-np.asarray(pair_p), -top, candidates.pair_of_practice))
     owners = candidates.pair_of_practice[order]
     first = order[np.r_[True, owners[1:] != owners[:-1]]]
-    passing: list[list[tuple[float, int, int]]] = [[] for _ in range(units)]
+    passing: list[list[tuple[bool, float, int, int]]] = [[] for _ in range(units)]  # (capped, -p, k, row)
     for row in first:
         owner = candidates.pair_of_practice[row]
         if practice_p[owner] >= practice_cut and pair_p[row] >= pair_cut:

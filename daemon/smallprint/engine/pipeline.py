@@ -152,14 +152,14 @@ def _read_fully(blocks: Sequence[Block], opp115_head: bool
     if not opp115_head:
         return tuple(highlights), None
     readable = [i for i, b in enumerate(blocks) if b.text.strip()]
-    # the segments model's probabilities, for the reader's blend with them (reader.opp_categories)
-    logits = block_logits(blocks)
-    at = {c: j for j, c in enumerate(OPP115_CATEGORIES)}
-    words = [[sigmoid(logits[i][at[c]]) if logits[i] else 0.0 for c in model.opp] for i in readable]
+    words = None
+    if model.opp_blend is not None:  # the segments model's probabilities, for the blend (reader.opp_categories)
+        logits = block_logits(blocks)
+        at = {c: j for j, c in enumerate(OPP115_CATEGORIES)}
+        words = [[sigmoid(logits[i][at[c]]) if logits[i] else 0.0 for c in model.opp] for i in readable]
     categories = opp_categories([blocks[i].text for i in readable], model, words_probabilities=words) \
         if readable else []
-    readable = [blocks[i] for i in readable]
-    found_for = {b.id: cats for b, cats in zip(readable, categories)}
+    found_for = {blocks[i].id: cats for i, cats in zip(readable, categories)}
     segments = tuple(SegmentLabels(b.id, tuple(c for c in OPP115_CATEGORIES if c in found_for.get(b.id, ())))
                      for b in blocks)
     return tuple(highlights), segments

@@ -47,7 +47,7 @@ class ReaderModel:
     # None only for a model folder without them (an older or experimental build): the cut-offs decide alone then.
     words: object = None
     arbiter: object = None
-    opp_blend: object = None  # OppBlend, where the folder has one
+    opp_blend: "OppBlend | None" = None  # where the folder has one (OPP_BLEND_FILE)
 
     def threshold(self, practice: str) -> float:
         return self.thresholds.get(practice, self.thresholds.get("*", DEFAULT_THRESHOLD))
