@@ -18,6 +18,9 @@ recall 0.65) on the inner folds' sentence units. The shipped files are then trai
 chosen the same way. The reader's readings are out-of-fold throughout, so their only leak is second-order (a fold
 model that read fold A learnt from fold B's labels), as in any stacked model.
 
+The --json-out figures also hold `tosdr_readings`, each ToS;DR point's held-out readings, which
+`scripts/tosdr_standard.py --readings` scores against two blind readings of 200 points under the guide.
+
 Needs the `train` extra (scikit-learn, numpy). Deterministic: fixed folds, lbfgs, seeded trees.
 """
 from __future__ import annotations
@@ -58,6 +61,8 @@ PRACTICE_CUTS = tuple(round(0.3 + 0.05 * i, 2) for i in range(11))
 PAIR_CUTS = (0.0, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
 # at most this many practices shown per sentence (0: no cap), chosen with the cut-offs
 CAPS = (0, 1, 2, 3)
+# the practice ensemble's least weight for a severe practice read by the rules alone to be shown (0: always shown)
+SEVERE_CUTS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
 # above reader.RULES_ONLY_CONFIDENCE: a severe practice shown on the rules' word alone never makes a key finding
 KF_CUTS = (0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8)
 KF_FLOORS = (0.90, 0.80)  # issue #12: key-finding precision, concern coverage
@@ -198,12 +203,14 @@ POLARITY_BY = "pair"
 
 
 def readings(units: list[dict], table, scores, cuts) -> list[list[tuple[str, str, float]]]:
-    """What the engine shows for a document: arbiter.choose, then the severe practices only the rules read."""
-    practice_cut, pair_cut, cap = cuts
+    """What the engine shows for a document: arbiter.choose, then the severe practices only the rules read that the
+    practice ensemble admits."""
+    practice_cut, pair_cut, cap, severe_cut = cuts
     shown = A.choose(table[0], scores[0], scores[1], len(units), practice_cut, pair_cut, polarity_by=POLARITY_BY,
                      max_per_unit=cap)
-    return [with_severe_rules(found, {p: (pol, "") for p, pol in u["rules"].items()})
-            for u, found in zip(units, shown)]
+    admitted = A.severe_admitted(table[0], scores[1], len(units), severe_cut)
+    return [with_severe_rules(found, {p: (pol, "") for p, pol in u["rules"].items()}, severe)
+            for u, found, severe in zip(units, shown, admitted)]
 
 
 def unit_counts(documents, tables, scores, names, cuts) -> dict:
@@ -231,9 +238,10 @@ def figures_of(shown, right, practice_right, labels, practice_labels) -> dict:
 
 class DecisionTable:
     """What `readings` would show of `names` under any cut-offs, as flat arrays, so that the inner search over
-    (practice cut, pair cut, cap per unit) is a few numpy passes per setting instead of a pass over every unit.
-    One row per (unit, practice) candidate with its likeliest polarity; one per severe practice the rules read
-    (shown by `with_severe_rules` where the unit does not show that practice)."""
+    (practice cut, pair cut, cap per unit, severe cut) is a few numpy passes per setting instead of a pass over every
+    unit. One row per (unit, practice) candidate with its likeliest polarity; one per severe practice the rules read
+    (shown by `with_severe_rules` where the unit does not show that practice and the practice ensemble gives it at
+    least the severe cut)."""
 
     def __init__(self, documents, tables, scores, names):
         from smallprint.engine.reader import POLARITY_FROM_RULES, SEVERE_FROM_RULES
@@ -247,6 +255,7 @@ class DecisionTable:
             self.labels += sum(len(g) for g in golds)
             self.practice_labels += sum(len({p for p, _ in g}) for g in golds)
             row_of = {}
+            practice_p_of = {(int(i), int(k)): float(p) for (i, k), p in zip(c.practice_index, practice_p)}
             if len(pair_p):
                 top = c.pairs[:, A.PAIR_FEATURES.index("reader_top")] if POLARITY_BY == "reader" else \
                     np.zeros(len(pair_p))
@@ -269,6 +278,7 @@ class DecisionTable:
             for i, u in enumerate(units):
                 for practice in sorted(SEVERE_FROM_RULES & set(u["rules"])):
                     rule_cols["owner"].append(row_of.get((i, practice), -1))
+                    rule_cols["practice_p"].append(practice_p_of.get((i, A.PRACTICE_IDS.index(practice)), 0.0))
                     rule_cols["right"].append((practice, u["rules"][practice]) in golds[i])
                     rule_cols["practice_right"].append(practice in {p for p, _ in golds[i]})
             offset += len(units)
@@ -282,6 +292,7 @@ class DecisionTable:
         self.order = np.lexsort((np.array(cols["k"], dtype=np.int64), -self.practice_p,
                                  np.array(cols["capped"], dtype=bool), self.unit))
         self.rule_owner = np.array(rule_cols["owner"], dtype=np.int64)
+        self.rule_practice_p = np.array(rule_cols["practice_p"], dtype=float)
         self.rule_right = np.array(rule_cols["right"], dtype=bool)
         self.rule_practice_right = np.array(rule_cols["practice_right"], dtype=bool)
 
@@ -299,10 +310,10 @@ class DecisionTable:
         return shown
 
     def figures(self, cuts) -> dict:
-        shown = self.shown(*cuts)
-        rules = np.ones(len(self.rule_owner), dtype=bool)
+        shown = self.shown(*cuts[:3])
+        rules = self.rule_practice_p >= cuts[3]
         owned = self.rule_owner >= 0
-        rules[owned] = ~shown[self.rule_owner[owned]]
+        rules[owned] &= ~shown[self.rule_owner[owned]]
         return figures_of(int(shown.sum() + rules.sum()),
                           int(self.right[shown].sum() + self.rule_right[rules].sum()),
                           int(self.practice_right[shown].sum() + self.rule_practice_right[rules].sum()),
@@ -313,9 +324,9 @@ def margin(figures: dict) -> float:
     return min(figures[k] - v for k, v in FLOORS.items())
 
 
-def choose_cuts(documents, tables, scores, names) -> tuple[float, float, int]:
+def choose_cuts(documents, tables, scores, names) -> tuple[float, float, int, float]:
     table = DecisionTable(documents, tables, scores, names)
-    return max(((pc, qc, cap) for pc in PRACTICE_CUTS for qc in PAIR_CUTS for cap in CAPS),
+    return max(((pc, qc, cap, sc) for pc in PRACTICE_CUTS for qc in PAIR_CUTS for cap in CAPS for sc in SEVERE_CUTS),
                key=lambda cuts: margin(table.figures(cuts)))
 
 
@@ -328,9 +339,10 @@ def inner_scores(tables, names, fold_of) -> dict:
     return out
 
 
-def tosdr_figures(examples_path: Path, oof_dir: Path, words_by_fold, outer, chosen) -> dict:
+def tosdr_figures(examples_path: Path, oof_dir: Path, words_by_fold, outer, chosen) -> tuple[dict, dict]:
     """ToS;DR points of unseen services, read as the engine reads a short document: each point's units through the
-    fold's reader, word model and ensembles, scored as `smallprint eval` scores points (evaluation.py)."""
+    fold's reader, word model and ensembles, scored as `smallprint eval` scores points (evaluation.py); and each
+    point's readings, [practice, polarity] surest first (scripts/tosdr_standard.py scores them against the guide)."""
     from train_reader import read_examples
     from smallprint.evaluation import _COUNT_KEYS, practice_metrics
     _, examples = read_examples(examples_path)
@@ -340,6 +352,7 @@ def tosdr_figures(examples_path: Path, oof_dir: Path, words_by_fold, outer, chos
             if row["source"] == "tosdr-eval":
                 probs[row["point"]].append(row["pairs"])
     counts = {k: defaultdict(int) for k in _COUNT_KEYS}
+    read = {}
     for e in (x for x in examples if x["source"] == "tosdr-eval"):
         fold, gold, gold_polarity = int(e["fold"]), e["practice"], e["polarity"]
         units = [{"a": a, "b": b, "reader": p, "gold": set(), "rules": rule_practices(a)}
@@ -350,7 +363,8 @@ def tosdr_figures(examples_path: Path, oof_dir: Path, words_by_fold, outer, chos
             scores = ensemble_scores(outer[fold], {"point": table}, ["point"])["point"]
             found = [r for unit in readings(units, table, scores, chosen[fold]) for r in unit]
         tally_point(counts, gold, gold_polarity, found)
-    return practice_metrics(counts)
+        read[str(e["point"])] = [[r[0], r[1]] for r in sorted(found, key=lambda r: -r[2])]
+    return practice_metrics(counts), read
 
 
 # -- key findings -----------------------------------------------------------------------------------------------
@@ -429,7 +443,8 @@ def main(argv=None) -> int:
         chosen[f] = choose_cuts(documents, tables, inner, judged(train))
         if f == folds[0]:  # the fast search must count exactly what the engine's decision rule shows
             table = DecisionTable(documents, tables, inner, train)
-            for cuts in ((0.5, 0.25, 0), (0.4, 0.0, 1), (0.6, 0.35, 2), (0.45, 0.2, 3), chosen[f]):
+            for cuts in ((0.5, 0.25, 0, 0.0), (0.4, 0.0, 1, 0.1), (0.6, 0.35, 2, 0.3), (0.45, 0.2, 3, 0.05),
+                         chosen[f]):
                 if table.figures(cuts) != unit_counts(documents, tables, inner, train, cuts):
                     raise AssertionError(f"DecisionTable disagrees with readings() at {cuts}")
         outer[f] = fit_ensembles(tables, train)
@@ -442,11 +457,18 @@ def main(argv=None) -> int:
     figures = {"cutoffs_by_fold": {str(f): chosen[f] for f in folds},
                "sentences": summarize({n: v for n, v in per_policy.items() if n in shared}),
                "sentences_all_labelled": summarize(per_policy)}
+    # the severe practices shown on the rules' word alone (held out, shared policies): how often they are right
+    rules_only = [(r, {PAIR_LABELS[j] for j in u["gold"]}) for n in names if n in shared
+                  for u, found in zip(documents[n], shown[n]) for r in found if r[3] == "rules"]
+    figures["rules_only_severe"] = {
+        "shown": len(rules_only), "right": sum((r[0], r[1]) in gold for r, gold in rules_only),
+        "practice_right": sum(r[0] in {p for p, _ in gold} for r, gold in rules_only)}
+    log("severe practices shown on the rules' word alone (shared):", figures["rules_only_severe"])
     for key in ("sentences", "sentences_all_labelled"):
         s = figures[key]
         log(key, {k: s[k] for k in ("policies", "highlights", "precision", "practice_precision", "recall",
                                     "practice_recall", "document_f1")})
-    figures["tosdr"] = tosdr_figures(args.examples, args.oof, words_by_fold, outer, chosen)
+    figures["tosdr"], figures["tosdr_readings"] = tosdr_figures(args.examples, args.oof, words_by_fold, outer, chosen)
     log("tosdr", figures["tosdr"])
     # key findings at each cut-off: on the shared policies (reported), and on the project-labelled ones, where
     # key_findings.MIN_CONFIDENCE is chosen (the shared policies' figures never choose it)
@@ -467,6 +489,7 @@ def main(argv=None) -> int:
         exported = {"format": A.FORMAT, "pair_features": list(A.PAIR_FEATURES),
                     "practice_features": list(A.PRACTICE_FEATURES),
                     "practice_cut": final_cuts[0], "pair_cut": final_cuts[1], "max_per_unit": final_cuts[2],
+                    "severe_rules_cut": final_cuts[3],
                     "pair": A.export_ensemble(pair), "practice": A.export_ensemble(practice),
                     "trained": {"documents": len(names), "pair_rows": int(sum(len(tables[n][1]) for n in names)),
                                 "practice_rows": int(sum(len(tables[n][2]) for n in names)), "trees": TREES}}

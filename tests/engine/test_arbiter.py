@@ -90,6 +90,7 @@ def test_the_shipped_arbiter_is_loaded_with_the_reader():
     assert model.arbiter is not None and model.words is not None
     assert 0 < model.arbiter.practice_cut < 1 and 0 <= model.arbiter.pair_cut < 1
     assert 0 <= model.arbiter.max_per_unit <= 3
+    assert 0 <= model.arbiter.severe_rules_cut <= 0.5
     assert len(model.words.classes) == 63
 
 
@@ -136,6 +137,11 @@ def test_one_polarity_per_practice_and_the_confidence_is_the_arbiters():
                                  "practice": _ENSEMBLE, "practice_cut": 0.5, "pair_cut": 0.2,
                                  "max_per_unit": cap}).encode()), "max_per_unit")
       for cap in (-1, 1.5, True)),
+    *((gzip.compress(json.dumps({"format": A.FORMAT, "pair_features": list(A.PAIR_FEATURES),
+                                 "practice_features": list(A.PRACTICE_FEATURES), "pair": _ENSEMBLE,
+                                 "practice": _ENSEMBLE, "practice_cut": 0.5, "pair_cut": 0.2,
+                                 "severe_rules_cut": cut}).encode()), "severe_rules_cut")
+      for cut in (-0.1, 1.5, True, "0.2", None)),
 ])
 def test_damaged_arbiter_files_get_a_clear_error(tmp_path, payload, message):
     (tmp_path / A.ARBITER_FILE).write_bytes(payload)
@@ -158,3 +164,43 @@ def test_exported_trees_score_exactly_as_scikit_learn():
     exported = A.TreeEnsemble.from_dict(json.loads(json.dumps(A.export_ensemble(model))))
     rows = rng.random((200, 6))
     assert np.allclose(exported.probabilities(rows), model.predict_proba(rows)[:, 1], atol=1e-12)
+
+
+def _severe_document():
+    rules = [{"sale_of_data": "concern", "retention": "concern"}, {"biometric": "concern"}, {}]
+    zeros = np.zeros((3, 63))
+    return A.policy_view(zeros, zeros, range(3), rules, ["We sell data.", "We scan faces.", "Hello."], [""] * 3)
+
+
+def test_the_rules_alone_may_show_a_severe_practice_only_where_the_practice_ensemble_gives_it_weight():
+    c = A.candidate_features(_severe_document())
+    practice_p = np.array([0.3 if PRACTICE_IDS[k] == "sale_of_data" else 0.05 for _, k in c.practice_index])
+    # at 0, every severe practice the rules read (each is a candidate, whatever the readers say); never a
+    # commoner one, whose reading by the rules alone is never shown
+    assert A.severe_admitted(c, practice_p, 3, 0.0) == [{"sale_of_data"}, {"biometric"}, set()]
+    assert A.severe_admitted(c, practice_p, 3, 0.1) == [{"sale_of_data"}, set(), set()]
+    assert A.severe_admitted(c, practice_p, 3, 0.5) == [set(), set(), set()]
+    empty = A.candidate_features(A.policy_view(np.zeros((0, 63)), np.zeros((0, 63)), [], [], [], []))
+    assert A.severe_admitted(empty, np.zeros(0), 0, 0.0) == []
+
+
+def test_with_severe_rules_shows_only_admitted_rules_only_readings():
+    from smallprint.engine.reader import RULES_ONLY_CONFIDENCE, with_severe_rules
+    rules = {"sale_of_data": ("concern", "sell"), "biometric": ("concern", "faces"), "retention": ("concern", "k")}
+    shown = [("retention", "neutral", 0.7)]
+    assert with_severe_rules(shown, rules) == [("retention", "neutral", 0.7, "reader"),
+                                               ("biometric", "concern", RULES_ONLY_CONFIDENCE, "rules"),
+                                               ("sale_of_data", "concern", RULES_ONLY_CONFIDENCE, "rules")]
+    assert with_severe_rules(shown, rules, frozenset({"biometric"})) == [
+        ("retention", "neutral", 0.7, "reader"), ("biometric", "concern", RULES_ONLY_CONFIDENCE, "rules")]
+    assert with_severe_rules(shown, rules, frozenset()) == [("retention", "neutral", 0.7, "reader")]
+
+
+def test_the_engine_admits_what_the_shipped_cut_admits():
+    arbiter = load_model().arbiter
+    view = _severe_document()
+    shown, admitted = arbiter.read_with_admitted(view)
+    assert shown == arbiter.read(view) and len(admitted) == 3
+    c = A.candidate_features(view)
+    expected = A.severe_admitted(c, arbiter.practice.probabilities(c.practices), 3, arbiter.severe_rules_cut)
+    assert admitted == expected and admitted[2] == frozenset()

@@ -51,3 +51,28 @@ def test_second_readings_agree_as_the_label_folders_say(shared_data):
             row = f"| {name.split('/')[1]} " + "".join(
                 f"| {figures[k]:.3f} " for k in ("precision", "practice_precision", "recall", "practice_recall"))
             assert row in readme.replace(" (2026-12-05, second session)", ""), row
+
+
+def test_tosdr_guide_labels_are_the_drawn_sample_and_agree_as_their_readme_says(shared_data):
+    """scripts/tosdr_standard.py: two blind readings of 200 ToS;DR points under the guide; its README's table."""
+    from tosdr_standard import LABELS, READERS, read_labels, sample_ids, standard
+    drawn = sample_ids(shared_data)
+    for name in READERS:
+        assert list(read_labels(LABELS / f"{name}.jsonl")) == drawn
+    found = standard(shared_data)
+    readme = (LABELS / "README.md").read_text(encoding="utf-8")
+    a, b = found["reader-a"], found["reader-b"]
+    assert f"| {a['states_the_practice']} / 200 | {b['states_the_practice']} / 200 |" in readme
+    assert f"| {a['polarity_as_tosdr']:.3f} | {b['polarity_as_tosdr']:.3f} |" in readme
+    assert f"| {a['tosdr_precision']:.3f} | {b['tosdr_precision']:.3f} |" in readme
+    ab = found["reader-b_against_reader-a"]
+    assert f"polarity agreement on the point's practice {ab['polarity_agreement']:.3f}" in readme
+    assert f"precision\n{ab['precision']:.3f} and recall {ab['recall']:.3f}" in readme
+
+
+def test_a_tosdr_guide_label_with_an_unknown_practice_is_refused(tmp_path):
+    from tosdr_standard import read_labels
+    path = tmp_path / "x.jsonl"
+    path.write_text('{"id": "1", "labels": [{"practice": "telepathy", "polarity": "concern"}]}\n')
+    with pytest.raises(ValueError, match="unknown practice"):
+        read_labels(path)

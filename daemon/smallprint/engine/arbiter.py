@@ -64,6 +64,7 @@ def words_text(sentence: str, context: str) -> str:
 # Practices the cap on practices per sentence never drops for a commoner one: missing "we train AI on your photos"
 # or "we sell your data" is the worst miss this product can make (reader.SEVERE_FROM_RULES is this set).
 UNCAPPED = frozenset({"ai_training", "biometric", "sale_of_data"})
+_UNCAPPED_K = sorted(PRACTICE_IDS.index(p) for p in UNCAPPED)
 
 # Units are turned into feature rows this many at a time: a hostile page can hold 200,000 units (the same line
 # repeated), and a unit's full feature table is ~12 KB.
@@ -254,23 +255,32 @@ class Arbiter:
     pair_cut: float
     # At most this many practices shown per sentence, the likeliest first (0: no cap); chosen with the cut-offs.
     max_per_unit: int = 0
-
-    def decide(self, candidates: Candidates, units: int, start: int = 0) -> list[list[tuple[str, str, float]]]:
-        """Per unit start..start+units, the shown (practice, polarity, confidence) readings: one polarity per
-        practice."""
-        if not len(candidates.pairs):
-            return [[] for _ in range(units)]
-        return choose(candidates, self.pair.probabilities(candidates.pairs),
-                      self.practice.probabilities(candidates.practices), units, self.practice_cut, self.pair_cut,
-                      start=start, max_per_unit=self.max_per_unit)
+    # A severe practice (UNCAPPED) that only the rules read is shown where the practice ensemble gives it at least
+    # this much (0: wherever the rules read it); chosen with the cut-offs. The rules explain; they do not overrule
+    # the reader, so how far their word alone counts is learnt like every other cut-off.
+    severe_rules_cut: float = 0.0
 
     def read(self, view: PolicyView) -> list[list[tuple[str, str, float]]]:
         """`decide` over a whole document, CHUNK units at a time (bounded memory whatever the page)."""
+        return self.read_with_admitted(view)[0]
+
+    def read_with_admitted(self, view: PolicyView) -> tuple[list[list[tuple[str, str, float]]], list[frozenset]]:
+        """`read`, and per unit the severe practices whose reading by the rules alone may be shown
+        (`severe_admitted` at `severe_rules_cut`)."""
         out: list[list[tuple[str, str, float]]] = []
+        admitted: list[frozenset] = []
         for start in range(0, view.units, CHUNK):
             stop = min(view.units, start + CHUNK)
-            out.extend(self.decide(candidate_features(view, start, stop), stop - start, start))
-        return out
+            candidates = candidate_features(view, start, stop)
+            if not len(candidates.pairs):
+                out.extend([] for _ in range(stop - start))
+                admitted.extend(frozenset() for _ in range(stop - start))
+                continue
+            practice_p = self.practice.probabilities(candidates.practices)
+            out.extend(choose(candidates, self.pair.probabilities(candidates.pairs), practice_p, stop - start,
+                              self.practice_cut, self.pair_cut, start=start, max_per_unit=self.max_per_unit))
+            admitted.extend(severe_admitted(candidates, practice_p, stop - start, self.severe_rules_cut, start))
+        return out, admitted
 
 
 def choose(candidates: Candidates, pair_p, practice_p, units: int, practice_cut: float, pair_cut: float,
@@ -306,10 +316,30 @@ def choose(candidates: Candidates, pair_p, practice_p, units: int, practice_cut:
     return out
 
 
+def severe_admitted(candidates: Candidates, practice_p, units: int, cut: float, start: int = 0
+                    ) -> list[frozenset]:
+    """Per unit start..start+units, the UNCAPPED practices that the practice ensemble gives at least `cut`: those a
+    reading by the rules alone may show (reader.with_severe_rules). Every practice the rules read is a candidate,
+    so at cut 0 that is every severe practice the rules read."""
+    import numpy as np
+    out: list[set] = [set() for _ in range(units)]
+    index = np.asarray(candidates.practice_index).reshape(-1, 2)
+    keep = np.isin(index[:, 1], _UNCAPPED_K) & (np.asarray(practice_p) >= cut)
+    for unit, k in index[keep]:
+        out[int(unit) - start].add(PRACTICE_IDS[int(k)])
+    return [frozenset(s) for s in out]
+
+
 def _cap(value) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError(f"max_per_unit must be a whole number >= 0, not {value!r}")
     return value
+
+
+def _probability(value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise ValueError(f"severe_rules_cut must be a number from 0 to 1, not {value!r}")
+    return float(value)
 
 
 def load_arbiter(folder: Path) -> Arbiter:
@@ -326,7 +356,8 @@ def load_arbiter(folder: Path) -> Arbiter:
         raise ValueError(f"{path} was trained on other features; rebuild it (scripts/train_arbiter.py)")
     try:
         return Arbiter(TreeEnsemble.from_dict(data["pair"]), TreeEnsemble.from_dict(data["practice"]),
-                       float(data["practice_cut"]), float(data["pair_cut"]), _cap(data.get("max_per_unit", 0)))
+                       float(data["practice_cut"]), float(data["pair_cut"]), _cap(data.get("max_per_unit", 0)),
+                       _probability(data.get("severe_rules_cut", 0.0)))
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise ValueError(f"{path}: malformed arbiter file ({exc})") from exc
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -201,11 +201,13 @@ def decide(probs: Sequence[float], threshold, with_rules: float = 1.0,
 RULES_ONLY_CONFIDENCE = 0.35
 
 
-def with_severe_rules(readings: list[tuple[str, str, float]], rule_readings: Mapping[str, tuple[str, str]]
-                      ) -> list[tuple[str, str, float, str]]:
+def with_severe_rules(readings: list[tuple[str, str, float]], rule_readings: Mapping[str, tuple[str, str]],
+                      admitted: Collection[str] | None = None) -> list[tuple[str, str, float, str]]:
     """The shown readings of a unit with the rules' two say-sos: a severe practice the recognizers read and the
-    reader does not show is shown with their polarity at RULES_ONLY_CONFIDENCE (source "rules"), and where both read
-    a practice of POLARITY_FROM_RULES the recognizers' polarity is kept (source "rules_polarity"); else "reader"."""
+    reader does not show is shown with their polarity at RULES_ONLY_CONFIDENCE (source "rules") if it is among
+    `admitted` (all severe practices when None; the second thoughts admit those they give enough weight,
+    arbiter.severe_admitted), and where both read a practice of POLARITY_FROM_RULES the recognizers' polarity is
+    kept (source "rules_polarity"); else "reader"."""
     out = []
     for practice, polarity, confidence in readings:
         if practice in POLARITY_FROM_RULES and practice in rule_readings \
@@ -215,6 +217,8 @@ def with_severe_rules(readings: list[tuple[str, str, float]], rule_readings: Map
             out.append((practice, polarity, confidence, "reader"))
     shown = {r[0] for r in readings}
     for practice in sorted(SEVERE_FROM_RULES & set(rule_readings) - shown):
+        if admitted is not None and practice not in admitted:
+            continue
         out.append((practice, rule_readings[practice][0], RULES_ONLY_CONFIDENCE, "rules"))
     return out
 
@@ -251,8 +255,9 @@ def read_units(units: Sequence[Unit], rule_readings: Sequence[dict], model: Read
     view = policy_view(pairs, [words_of[words_text(a, b)] for a, b in distinct], [row_of[t] for t in texts],
                        [{p: r[0] for p, r in rule_readings[i].items()} for i in readable],
                        [a for a, _ in texts], [b for _, b in texts])
-    for i, found in zip(readable, model.arbiter.read(view)):
-        out[i] = with_severe_rules(found, rule_readings[i])
+    found_by_unit, admitted = model.arbiter.read_with_admitted(view)
+    for i, found, severe in zip(readable, found_by_unit, admitted):
+        out[i] = with_severe_rules(found, rule_readings[i], severe)
     return out
 
 
