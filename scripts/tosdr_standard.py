@@ -17,7 +17,7 @@ import argparse
 import json
 import random
 import sys
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,8 +81,17 @@ def against_tosdr(labels: dict[str, dict[str, str]], truth: dict[str, dict]) -> 
             stated += 1
             same += found[gold["practice"]] == gold["polarity"]
             confusion[f"{gold['polarity']}->{found[gold['practice']]}"] += 1
+    # and as `smallprint eval` scores points (the floors): macro over practices with enough points
+    from smallprint.engine.reader_heldout import tally_point
+    from smallprint.evaluation import _COUNT_KEYS, practice_metrics
+    counts = {k: defaultdict(int) for k in _COUNT_KEYS}
+    for pid, found in labels.items():
+        tally_point(counts, truth[pid]["practice"], truth[pid]["polarity"],
+                    [(p, pol, 1.0) for p, pol in found.items()])
+    metrics = practice_metrics(counts)
     return {"points": len(labels), "states_the_practice": stated, "polarity_as_tosdr": round(same / stated, 3),
             "practices_read": read, "tosdr_precision": round(own / read, 3) if read else 0.0,
+            "macro_recall": round(metrics["macro_recall"], 3), "macro_precision": round(metrics["macro_precision"], 3),
             "confusion": dict(confusion.most_common())}
 
 
@@ -115,9 +124,12 @@ def standard(data: Path, readings: dict[str, list] | None = None) -> dict:
     out = {name: against_tosdr(labels, truth) for name, labels in readers.items()}
     out["reader-b_against_reader-a"] = between(readers["reader-a"], readers["reader-b"], truth)
     if readings is not None:
+        missing = [pid for pid in ids if pid not in readings]
+        if missing:
+            raise ValueError(f"--readings has no readings of {len(missing)} sampled points (e.g. {missing[0]})")
         full = {pid: {} for pid in ids}
         for pid in ids:
-            for practice, polarity in readings.get(pid, ()):
+            for practice, polarity in readings[pid]:
                 full[pid].setdefault(practice, polarity)  # the engine's strongest reading comes first
         out["full_depth_held_out"] = against_tosdr(full, truth)
         for name, labels in readers.items():

@@ -278,7 +278,8 @@ class DecisionTable:
             for i, u in enumerate(units):
                 for practice in sorted(SEVERE_FROM_RULES & set(u["rules"])):
                     rule_cols["owner"].append(row_of.get((i, practice), -1))
-                    rule_cols["practice_p"].append(practice_p_of.get((i, A.PRACTICE_IDS.index(practice)), 0.0))
+                    # no practice row: never admitted, as arbiter.severe_admitted (even at cut 0)
+                    rule_cols["practice_p"].append(practice_p_of.get((i, A.PRACTICE_IDS.index(practice)), -1.0))
                     rule_cols["right"].append((practice, u["rules"][practice]) in golds[i])
                     rule_cols["practice_right"].append(practice in {p for p, _ in golds[i]})
             offset += len(units)

@@ -204,3 +204,35 @@ def test_the_engine_admits_what_the_shipped_cut_admits():
     c = A.candidate_features(view)
     expected = A.severe_admitted(c, arbiter.practice.probabilities(c.practices), 3, arbiter.severe_rules_cut)
     assert admitted == expected and admitted[2] == frozenset()
+
+
+def test_the_engine_shows_a_rules_only_severe_reading_only_as_the_gate_admits():
+    """reader.read_units passes the second thoughts' admitted practices to with_severe_rules."""
+    from dataclasses import replace
+
+    from smallprint.engine.clauses import read_clause
+    from smallprint.engine.reader import read_units
+    from smallprint.engine.reader_input import reading_units
+    from smallprint.engine.blocks import to_blocks
+    model = load_model()
+    units = reading_units(to_blocks(text="Hello.\n\nWe sell your data."))
+    rules = [read_clause(u.text) if u.readable else {} for u in units]
+    assert any("sale_of_data" in r for r in rules)
+
+    def sources(cut):
+        gated = replace(model, arbiter=replace(model.arbiter, severe_rules_cut=cut))
+        return {(p, source) for found in read_units(units, rules, gated) for p, _, _, source in found}
+    assert ("sale_of_data", "rules") in sources(0.0)
+    assert ("sale_of_data", "rules") not in sources(1.0)
+
+
+def test_admitted_practices_are_the_same_whatever_the_chunk(monkeypatch):
+    n = 9
+    rules = [{"sale_of_data": "concern"} if i % 2 else {"biometric": "concern"} for i in range(n)]
+    view = A.policy_view(np.zeros((n, 63)), np.zeros((n, 63)), range(n), rules,
+                         [f"We sell data {i}." for i in range(n)], [""] * n)
+    arbiter = A.Arbiter(**{**load_model().arbiter.__dict__, "severe_rules_cut": 0.0})
+    whole = arbiter.read_with_admitted(view)
+    monkeypatch.setattr(A, "CHUNK", 2)
+    assert arbiter.read_with_admitted(view) == whole
+    assert [set(s) for s in whole[1]] == [{"sale_of_data"} if i % 2 else {"biometric"} for i in range(n)]

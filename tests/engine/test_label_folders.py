@@ -1,6 +1,7 @@
-"""The project's own sentence labels (scripts/reader_labels/, scripts/arbiter_labels/): every row names a sentence
-of its policy and a practice and polarity of the taxonomy, at most one polarity per practice, and no policy is in
-both folders (the second thoughts must never learn from a policy the reader learnt from as if it were unseen)."""
+"""The project's own labels. Sentence labels (scripts/reader_labels/, scripts/arbiter_labels/): every row names a
+sentence of its policy and a practice and polarity of the taxonomy, at most one polarity per practice, and no policy
+is in both folders (the second thoughts must never learn from a policy the reader learnt from as if it were unseen).
+ToS;DR points read under the guide (scripts/tosdr_guide_labels/): the drawn sample, and the figures its README quotes."""
 from __future__ import annotations
 
 import json
@@ -65,9 +66,13 @@ def test_tosdr_guide_labels_are_the_drawn_sample_and_agree_as_their_readme_says(
     assert f"| {a['states_the_practice']} / 200 | {b['states_the_practice']} / 200 |" in readme
     assert f"| {a['polarity_as_tosdr']:.3f} | {b['polarity_as_tosdr']:.3f} |" in readme
     assert f"| {a['tosdr_precision']:.3f} | {b['tosdr_precision']:.3f} |" in readme
+    assert f"| {a['macro_recall']:.3f} / {a['macro_precision']:.3f} | {b['macro_recall']:.3f} / " \
+           f"{b['macro_precision']:.3f} |" in readme
     ab = found["reader-b_against_reader-a"]
     assert f"polarity agreement on the point's practice {ab['polarity_agreement']:.3f}" in readme
     assert f"precision\n{ab['precision']:.3f} and recall {ab['recall']:.3f}" in readme
+    assert f"practice precision {ab['practice_precision']:.3f} and practice recall {ab['practice_recall']:.3f}" \
+           in readme
 
 
 def test_a_tosdr_guide_label_with_an_unknown_practice_is_refused(tmp_path):

@@ -261,7 +261,8 @@ class Arbiter:
     severe_rules_cut: float = 0.0
 
     def read(self, view: PolicyView) -> list[list[tuple[str, str, float]]]:
-        """`decide` over a whole document, CHUNK units at a time (bounded memory whatever the page)."""
+        """Per unit, the shown (practice, polarity, confidence) readings, one polarity per practice (`choose` at the
+        file's cut-offs), CHUNK units at a time (bounded memory whatever the page)."""
         return self.read_with_admitted(view)[0]
 
     def read_with_admitted(self, view: PolicyView) -> tuple[list[list[tuple[str, str, float]]], list[frozenset]]:
@@ -319,8 +320,8 @@ def choose(candidates: Candidates, pair_p, practice_p, units: int, practice_cut:
 def severe_admitted(candidates: Candidates, practice_p, units: int, cut: float, start: int = 0
                     ) -> list[frozenset]:
     """Per unit start..start+units, the UNCAPPED practices that the practice ensemble gives at least `cut`: those a
-    reading by the rules alone may show (reader.with_severe_rules). Every practice the rules read is a candidate,
-    so at cut 0 that is every severe practice the rules read."""
+    reading by the rules alone may show (reader.with_severe_rules). Every practice the rules read with one of the
+    three polarities is a candidate (`candidate_features`), so at cut 0 that is every severe practice they read."""
     import numpy as np
     out: list[set] = [set() for _ in range(units)]
     index = np.asarray(candidates.practice_index).reshape(-1, 2)

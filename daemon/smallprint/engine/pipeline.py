@@ -137,7 +137,7 @@ def _read_fully(blocks: Sequence[Block], opp115_head: bool
             agree = False
             if source == "rules":
                 why = rule_reading[practice][1]
-                explanation = (f"rules: {why}; shown although the reader gives it little weight: a severe practice")
+                explanation = (f"rules: {why}; shown although the reader is unsure of it: a severe practice")
             else:
                 explanation = f"reader: {practice} {polarity}, {confidence:.0%} sure"
                 if practice in rule_reading:
