@@ -16,7 +16,10 @@ What it learns from (each example carries its group and fold, so a fold holds ou
   with the careful readers' (practice, polarity) labels of the sentences it overlaps; units with no label are
   negatives for all 63 pairs;
 - ToS;DR points: a mapped point teaches its practice's three polarity outputs only (the point says nothing of the
-  others); a point whose case is no data practice (arbitration, liability) is a weak negative for all pairs;
+  others); a point whose case is no data practice (arbitration, liability) is a weak negative for all pairs. With
+  `fit --tosdr-polarity practice` a point teaches only *that* its practice is stated (a noisy-OR over the three
+  polarity outputs), not the polarity of the ToS;DR case, which two blind readers under the guide disagreed with
+  on about one point in five (scripts/tosdr_guide_labels/); the shipped reader was trained with `case`;
 - OPP-115 segments: the 10 categories of the segment head.
 Folds: 5, by service. A ToS;DR service named like a labelled policy's service lands in that policy's fold, so no
 fold is scored on a service whose other texts it learned from. Seeded; on the CPU the result is deterministic.
@@ -274,8 +277,21 @@ def _tensorize(encodings, device):
     return ids.to(device), mask.to(device), types.to(device)
 
 
+def noisy_or_loss(logits, weights):
+    """-log P(at least one of the outputs is on), outputs independent sigmoids: `logits` rows x k, one loss per row
+    times its weight. Stable for any logits: log P(none) = sum of logsigmoid(-logit)."""
+    import torch
+    none = torch.nn.functional.logsigmoid(-logits).sum(dim=1).clamp(max=-1e-30)  # 0 only past float32's range
+    # log(1 - exp(none)), accurate on both sides of -log 2; each branch fed only values it is finite for, so that
+    # the branch not taken cannot put a NaN into the gradient
+    near = none > -0.6931
+    some = torch.where(near, torch.log(-torch.expm1(torch.where(near, none, -1.0))),
+                       torch.log1p(-torch.exp(torch.where(near, -1.0, none))))
+    return -some * weights
+
+
 def fit_one(header: dict, train: list[dict], base: Path, epochs: int, batch_size: int, lr: float, device: str,
-            seed: int):
+            seed: int, tosdr_polarity: str = "case"):
     import torch
     torch.manual_seed(seed)
     rng = random.Random(seed)
@@ -303,6 +319,7 @@ def fit_one(header: dict, train: list[dict], base: Path, epochs: int, batch_size
             pair_m = torch.zeros((len(batch), n_pairs))
             opp_y = torch.zeros((len(batch), n_opp))
             opp_m = torch.zeros((len(batch), n_opp))
+            practice_rows, practice_cols, practice_w = [], [], []
             for row, (_, ex) in enumerate(batch):
                 weight = ex.get("weight", 1.0)
                 if "opp" in ex:
@@ -314,6 +331,14 @@ def fit_one(header: dict, train: list[dict], base: Path, epochs: int, batch_size
                     pair_m[row] = weight
                 else:
                     pair_m[row] = ex.get("other_weight", 0.0)
+                    if tosdr_polarity == "practice" and ex["source"] == "tosdr":
+                        # the practice's three outputs: no per-polarity target, only that one of them is on
+                        for j in ex["mask"]:
+                            pair_m[row, j] = 0.0
+                        practice_rows.append(row)
+                        practice_cols.append(list(ex["mask"]))
+                        practice_w.append(weight)
+                        continue
                     for j in ex["mask"]:
                         pair_m[row, j] = weight
                 for j in ex["pairs"]:
@@ -321,8 +346,13 @@ def fit_one(header: dict, train: list[dict], base: Path, epochs: int, batch_size
             with torch.autocast(device_type="cuda", dtype=torch.bfloat16, enabled=use_bf16):
                 pair_logits, opp_logits = net(ids, mask, types)
             pair_y, pair_m, opp_y, opp_m = (t.to(device) for t in (pair_y, pair_m, opp_y, opp_m))
-            loss = ((bce(pair_logits.float(), pair_y) * pair_m).sum() + (bce(opp_logits.float(), opp_y) * opp_m).sum()) \
-                / len(batch)
+            loss = (bce(pair_logits.float(), pair_y) * pair_m).sum() + (bce(opp_logits.float(), opp_y) * opp_m).sum()
+            if practice_rows:
+                rows = torch.tensor(practice_rows, device=device)
+                cols = torch.tensor(practice_cols, device=device)
+                chosen = pair_logits.float()[rows[:, None], cols]
+                loss = loss + noisy_or_loss(chosen, torch.tensor(practice_w, device=device)).sum()
+            loss = loss / len(batch)
             optimizer.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
@@ -369,7 +399,7 @@ def fit(args) -> int:
         train = [e for e in trainable if e["fold"] != held]
         print(f"run {run}: {len(train)} examples on {device}", file=sys.stderr, flush=True)
         net, tokenizer, segment_tokenizer = fit_one(header, train, base, args.epochs, args.batch, args.lr, device,
-                                                    SEED)
+                                                    SEED, args.tosdr_polarity)
         if held is None:
             state = {k: v.detach().cpu() for k, v in net.state_dict().items()}
             if args.half:  # half the size, to bring it back from another machine; export makes float32 of it again
@@ -377,6 +407,7 @@ def fit(args) -> int:
             torch.save(state, args.out / "final.pt")
             (args.out / "final.json").write_text(json.dumps({
                 "epochs": args.epochs, "batch": args.batch, "lr": args.lr, "seed": SEED, "device": device,
+                "tosdr_polarity": args.tosdr_polarity,
                 "examples": len(train), "seconds": round(time.time() - started)}))
         else:
             test = [e for e in examples if e["fold"] == held]
@@ -500,6 +531,9 @@ def main(argv=None) -> int:
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--limit", type=int, default=0, help="train on the first N examples only (smoke tests)")
     p.add_argument("--half", action="store_true", help="store the final weights as float16")
+    p.add_argument("--tosdr-polarity", choices=("case", "practice"), default="case",
+                   help="what a ToS;DR point teaches: its practice with the ToS;DR case's polarity (case, the shipped "
+                        "reader), or only its practice, the polarity left to the guide-labelled sentences (practice)")
     p = sub.add_parser("export")
     p.add_argument("--weights", type=Path, required=True)
     p.add_argument("--base")
