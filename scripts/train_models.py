@@ -464,7 +464,7 @@ def train_kind(data: Path, report: bool) -> dict:
 TRAINERS = {"segments": train_segments, "practices": train_practices, "kind": train_kind}
 
 
-def train_reader_model(data: Path, out: Path) -> None:
+def train_reader_model(data: Path, out: Path, tosdr_polarity: str = "case") -> None:
     """prepare -> fit (the five fold models, whose out-of-fold readings the second thoughts learn from, and the
     final one; 5 epochs, batch 64, the shipped recipe) -> export -> train_arbiter.py -> train_opp_blend.py, in a
     temporary folder."""
@@ -478,7 +478,8 @@ def train_reader_model(data: Path, out: Path) -> None:
         thresholds.write_text(json.dumps(shipped or {"*": 0.4, "with_rules": 0.05}))
         subprocess.run([*script, "prepare", "--data", str(data), "--out", str(examples)], check=True)
         subprocess.run([*script, "fit", "--examples", str(examples), "--runs", "0,1,2,3,4,final", "--out", str(run),
-                        "--epochs", "5", "--batch", "64", "--lr", "8e-5"], check=True)
+                        "--epochs", "5", "--batch", "64", "--lr", "8e-5", "--tosdr-polarity", tosdr_polarity],
+                       check=True)
         subprocess.run([*script, "export", "--weights", str(run / "final.pt"), "--train-info", str(run / "final.json"),
                         "--thresholds", str(thresholds), "--data", str(data), "--out", str(out)], check=True)
         subprocess.run([sys.executable, str(ROOT / "scripts" / "train_arbiter.py"), "--data", str(data),
@@ -493,6 +494,8 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "daemon" / "smallprint" / "engine" / "models")
     parser.add_argument("--only", default=",".join(TRAINERS))
     parser.add_argument("--report", action="store_true", help="print cross-validated and dev figures")
+    parser.add_argument("--reader-tosdr-polarity", choices=("case", "practice"), default="case",
+                        help="train_reader.py fit --tosdr-polarity (the shipped reader: case)")
     args = parser.parse_args(argv)
     if not (args.data / "opp115" / "segments.jsonl").is_file():
         print(f"train_models: shared data not found at {args.data}", file=sys.stderr)
@@ -500,7 +503,7 @@ def main(argv=None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     for name in args.only.split(","):
         if name == "reader":
-            train_reader_model(args.data, args.out / "reader")
+            train_reader_model(args.data, args.out / "reader", args.reader_tosdr_polarity)
             continue
         path = write_model(TRAINERS[name](args.data, args.report), args.out)
         print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path} ({path.stat().st_size} bytes)")

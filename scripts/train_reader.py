@@ -277,11 +277,49 @@ def _tensorize(encodings, device):
     return ids.to(device), mask.to(device), types.to(device)
 
 
+def batch_targets(examples: list[dict], n_pairs: int, n_opp: int, tosdr_polarity: str = "case"):
+    """The targets and loss weights of one batch, as float32 numpy arrays (rows x outputs): pair targets and
+    weights, OPP-115 targets and weights; and, with tosdr_polarity "practice", the rows, the three pair outputs and
+    the weights of the ToS;DR points whose practice is learnt by a noisy-OR (`noisy_or_loss`) instead."""
+    import numpy as np
+    rows = len(examples)
+    pair_y = np.zeros((rows, n_pairs), dtype=np.float32)
+    pair_m = np.zeros((rows, n_pairs), dtype=np.float32)
+    opp_y = np.zeros((rows, n_opp), dtype=np.float32)
+    opp_m = np.zeros((rows, n_opp), dtype=np.float32)
+    practice_rows, practice_cols, practice_w = [], [], []
+    for row, ex in enumerate(examples):
+        weight = ex.get("weight", 1.0)
+        if "opp" in ex:
+            opp_m[row] = 1.0
+            for j in ex["opp"]:
+                opp_y[row, j] = 1.0
+            continue
+        if ex["mask"] == "all":
+            pair_m[row] = weight
+        else:
+            pair_m[row] = ex.get("other_weight", 0.0)
+            if tosdr_polarity == "practice" and ex["source"] == "tosdr":
+                # the practice's three outputs: no per-polarity target, only that one of them is on
+                pair_m[row, ex["mask"]] = 0.0
+                practice_rows.append(row)
+                practice_cols.append(list(ex["mask"]))
+                practice_w.append(weight)
+                continue
+            for j in ex["mask"]:
+                pair_m[row, j] = weight
+        for j in ex["pairs"]:
+            pair_y[row, j] = 1.0
+    return (pair_y, pair_m, opp_y, opp_m, np.array(practice_rows, dtype=np.int64).reshape(-1),
+            np.array(practice_cols, dtype=np.int64).reshape(-1, 3), np.array(practice_w, dtype=np.float32))
+
+
 def noisy_or_loss(logits, weights):
     """-log P(at least one of the outputs is on), outputs independent sigmoids: `logits` rows x k, one loss per row
-    times its weight. Stable for any logits: log P(none) = sum of logsigmoid(-logit)."""
+    times its weight; log P(none) = sum of logsigmoid(-logit), accurate for logits above about -87."""
     import torch
-    none = torch.nn.functional.logsigmoid(-logits).sum(dim=1).clamp(max=-1e-30)  # 0 only past float32's range
+    # the sum rounds to 0 only for logits below about -87 (float32), where the loss is held, without a gradient
+    none = torch.nn.functional.logsigmoid(-logits).sum(dim=1).clamp(max=-torch.finfo(logits.dtype).tiny)
     # log(1 - exp(none)), accurate on both sides of -log 2; each branch fed only values it is finite for, so that
     # the branch not taken cannot put a NaN into the gradient
     near = none > -0.6931
@@ -315,50 +353,23 @@ def fit_one(header: dict, train: list[dict], base: Path, epochs: int, batch_size
         total, started = 0.0, time.time()
         for batch in _batches(items, batch_size, rng):
             ids, mask, types = _tensorize([e for e, _ in batch], device)
-            pair_y = torch.zeros((len(batch), n_pairs))
-            pair_m = torch.zeros((len(batch), n_pairs))
-            opp_y = torch.zeros((len(batch), n_opp))
-            opp_m = torch.zeros((len(batch), n_opp))
-            practice_rows, practice_cols, practice_w = [], [], []
-            for row, (_, ex) in enumerate(batch):
-                weight = ex.get("weight", 1.0)
-                if "opp" in ex:
-                    opp_m[row] = 1.0
-                    for j in ex["opp"]:
-                        opp_y[row, j] = 1.0
-                    continue
-                if ex["mask"] == "all":
-                    pair_m[row] = weight
-                else:
-                    pair_m[row] = ex.get("other_weight", 0.0)
-                    if tosdr_polarity == "practice" and ex["source"] == "tosdr":
-                        # the practice's three outputs: no per-polarity target, only that one of them is on
-                        for j in ex["mask"]:
-                            pair_m[row, j] = 0.0
-                        practice_rows.append(row)
-                        practice_cols.append(list(ex["mask"]))
-                        practice_w.append(weight)
-                        continue
-                    for j in ex["mask"]:
-                        pair_m[row, j] = weight
-                for j in ex["pairs"]:
-                    pair_y[row, j] = 1.0
+            pair_y, pair_m, opp_y, opp_m, practice_rows, practice_cols, practice_w = (
+                torch.from_numpy(a) for a in batch_targets([ex for _, ex in batch], n_pairs, n_opp, tosdr_polarity))
             with torch.autocast(device_type="cuda", dtype=torch.bfloat16, enabled=use_bf16):
                 pair_logits, opp_logits = net(ids, mask, types)
             pair_y, pair_m, opp_y, opp_m = (t.to(device) for t in (pair_y, pair_m, opp_y, opp_m))
             loss = (bce(pair_logits.float(), pair_y) * pair_m).sum() + (bce(opp_logits.float(), opp_y) * opp_m).sum()
-            if practice_rows:
-                rows = torch.tensor(practice_rows, device=device)
-                cols = torch.tensor(practice_cols, device=device)
+            if len(practice_rows):
+                rows, cols = practice_rows.to(device), practice_cols.to(device)
                 chosen = pair_logits.float()[rows[:, None], cols]
-                loss = loss + noisy_or_loss(chosen, torch.tensor(practice_w, device=device)).sum()
+                loss = loss + noisy_or_loss(chosen, practice_w.to(device)).sum()
             loss = loss / len(batch)
             optimizer.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
             optimizer.step()
             scheduler.step()
-            total += float(loss)
+            total += float(loss.detach())
         print(f"  epoch {epoch + 1}/{epochs}: loss {total:.1f} ({time.time() - started:.0f} s)", file=sys.stderr,
               flush=True)
     return net.eval(), tokenizer, segment_tokenizer

@@ -236,3 +236,11 @@ def test_admitted_practices_are_the_same_whatever_the_chunk(monkeypatch):
     monkeypatch.setattr(A, "CHUNK", 2)
     assert arbiter.read_with_admitted(view) == whole
     assert [set(s) for s in whole[1]] == [{"sale_of_data"} if i % 2 else {"biometric"} for i in range(n)]
+
+
+def test_a_plain_sale_concern_is_read_by_the_second_thoughts_not_the_rules_alone():
+    """MODEL_CARD_reader.md: the reader alone reads it weakly; its second thoughts, weighing the rules' reading, show it."""
+    analysis = analyze(text="We may sell your personal information to data brokers.")
+    sale = [h for h in analysis.highlights if h.practice == "sale_of_data"]
+    assert len(sale) == 1 and sale[0].polarity == "concern"
+    assert sale[0].explanation.startswith("reader:") and sale[0].confidence > 0.35
