@@ -10,6 +10,11 @@ EXAMPLES is what `train_reader.py prepare` wrote, RUN_DIR what `train_reader.py 
 to trust readings of *unseen* text, so they learn from those out-of-fold readings, never from the final model's
 readings of its own training data; at run time they judge the final model's readings of new pages.
 
+The ensembles also learn from short excerpts of the same policies (`excerpt_tables`: runs of 1, 2 or 3 sentences,
+each read as a whole document, in its policy's fold), because the engine is also given short texts (a pasted
+clause, a ToS;DR point) whose policy-level features look nothing like a whole policy's. The cut-offs are still
+chosen on whole policies.
+
 Held-out figures (the same 5 folds, by service): for each fold, the word model and the ensembles are trained on the
 other folds only, and the cut-offs are chosen by an inner cross-validation on those other folds (each inner fold
 scored by ensembles that did not see it); the fold is then scored once. The criterion for the cut-offs is the
@@ -184,7 +189,32 @@ def candidates_of(units: list[dict], words: np.ndarray):
     return c, pair_y, practice_y
 
 
+# Short excerpts of the training policies (runs of 1, 2 or 3 sentences, each read as a whole document) added to
+# the ensembles' training rows: the engine is also given short texts (a pasted clause, a ToS;DR point), whose
+# policy-level features look nothing like a whole policy's. Names "POLICY#K"; each follows its policy's fold.
+EXCERPTS: dict[str, list[str]] = {}
+
+
+def with_excerpts(names: list[str]) -> list[str]:
+    return [*names, *(e for n in names for e in EXCERPTS.get(n, ()))]
+
+
+def excerpt_tables(documents, words) -> dict:
+    """Cut every document into consecutive runs of 1, 2, 3, 1, 2, 3... units, each a document of its own."""
+    tables = {}
+    for name, units in documents.items():
+        i = k = 0
+        while i < len(units):
+            n = 1 + k % 3
+            key = f"{name}#{k}"
+            tables[key] = candidates_of(units[i:i + n], words[name][i:i + n])
+            EXCERPTS.setdefault(name, []).append(key)
+            i, k = i + n, k + 1
+    return tables
+
+
 def fit_ensembles(tables: dict, names: list[str]):
+    names = with_excerpts(names)
     pair = HistGradientBoostingClassifier(**TREES).fit(np.vstack([tables[n][0].pairs for n in names]),
                                                        np.concatenate([tables[n][1] for n in names]))
     practice = HistGradientBoostingClassifier(**TREES).fit(np.vstack([tables[n][0].practices for n in names]),
@@ -398,6 +428,8 @@ def main(argv=None) -> int:
     parser.add_argument("--criterion", choices=("all", "shared"), default="shared",
                         help="whose labels the cut-offs are chosen on: all labelled policies, or only the shared "
                              "careful-reader ones (the standard the issue's floors are measured on)")
+    parser.add_argument("--no-excerpts", dest="excerpts", action="store_false",
+                        help="train the ensembles on whole policies only (before 2026-12-05)")
     parser.add_argument("--cache", type=Path, help="keep the out-of-fold word model readings here (experiments)")
     parser.add_argument("--reader", type=Path, default=ROOT / "daemon" / "smallprint" / "engine" / "models" / "reader",
                         help="the final reader, which reads the policies of scripts/arbiter_labels/ (never its own)")
@@ -433,6 +465,9 @@ def main(argv=None) -> int:
     if args.cache:
         args.cache.write_bytes(pickle.dumps((names, words, words_by_fold)))
     tables = {n: candidates_of(documents[n], words[n]) for n in names}
+    if args.excerpts:
+        tables.update(excerpt_tables(documents, words))
+        log(f"{len(tables) - len(names)} excerpts")
 
     # held out: ensembles and cut-offs from the other folds only
     chosen, shown, outer = {}, {}, {}
@@ -493,7 +528,10 @@ def main(argv=None) -> int:
                     "severe_rules_cut": final_cuts[3],
                     "pair": A.export_ensemble(pair), "practice": A.export_ensemble(practice),
                     "trained": {"documents": len(names), "pair_rows": int(sum(len(tables[n][1]) for n in names)),
-                                "practice_rows": int(sum(len(tables[n][2]) for n in names)), "trees": TREES}}
+                                "practice_rows": int(sum(len(tables[n][2]) for n in names)),
+                                "excerpts": len(with_excerpts(names)) - len(names),
+                                "excerpt_pair_rows": int(sum(len(tables[n][1]) for n in with_excerpts(names)[len(names):])),
+                                "trees": TREES}}
         # the exported trees must score exactly as scikit-learn does
         check = A.TreeEnsemble.from_dict(exported["pair"])
         sample = np.vstack([tables[n][0].pairs for n in names[:5]])
