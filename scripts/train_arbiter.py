@@ -200,7 +200,9 @@ def with_excerpts(names: list[str]) -> list[str]:
 
 
 def excerpt_tables(documents, words) -> dict:
-    """Cut every document into consecutive runs of 1, 2, 3, 1, 2, 3... units, each a document of its own."""
+    """Cut every document into consecutive runs of 1, 2, 3, 1, 2, 3... units, each a document of its own
+    (EXCERPTS, filled afresh, names each document's)."""
+    EXCERPTS.clear()
     tables = {}
     for name, units in documents.items():
         i = k = 0

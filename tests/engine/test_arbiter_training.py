@@ -1,0 +1,39 @@
+"""scripts/train_arbiter.py's excerpts: short runs of a training policy's sentences, each read as a document of its
+own, join the ensembles' training with their policy, and only with it (a held-out policy's excerpts never train the
+ensembles that score it)."""
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+
+from tests.conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import train_arbiter as T  # noqa: E402
+
+
+def _policy(n, seed):
+    rng = np.random.default_rng(seed)
+    return [{"a": f"We keep your data for {i} years.", "b": "", "reader": list(rng.random(63) ** 4),
+             "rules": {"retention": "concern"} if i % 2 else {}, "gold": {0} if i % 3 == 0 else set()}
+            for i in range(n)]
+
+
+def test_excerpts_are_runs_of_one_two_three_sentences_and_follow_their_policy():
+    documents = {"alpha": _policy(7, 1), "beta": _policy(4, 2)}
+    words = {name: np.random.default_rng(3).random((len(units), 63)) ** 4 for name, units in documents.items()}
+    tables = T.excerpt_tables(documents, words)
+    # 1 + 2 + 3 + 1 units of alpha, 1 + 2 + (the 1 left) of beta: every unit once
+    assert T.EXCERPTS == {"alpha": ["alpha#0", "alpha#1", "alpha#2", "alpha#3"],
+                          "beta": ["beta#0", "beta#1", "beta#2"]}
+    assert set(tables) == {e for names in T.EXCERPTS.values() for e in names}
+    units_in = {k: 1 + int(t[0].practice_index[:, 0].max()) for k, t in tables.items() if len(t[0].practice_index)}
+    assert all(units_in[k] <= size for k, size in zip(T.EXCERPTS["alpha"], (1, 2, 3, 1)) if k in units_in)
+    # each excerpt is read as a document of its own: its first unit is at position 0
+    assert all(t[0].pairs[:, T.A.PAIR_FEATURES.index("position")].min() == 0 for t in tables.values() if len(t[1]))
+    assert T.with_excerpts(["beta"]) == ["beta", "beta#0", "beta#1", "beta#2"]
+    assert not any(name.startswith("alpha") for name in T.with_excerpts(["beta"]))
+    # built afresh each time: a second call does not count them twice
+    T.excerpt_tables(documents, words)
+    assert T.with_excerpts(["alpha"]) == ["alpha", "alpha#0", "alpha#1", "alpha#2", "alpha#3"]
