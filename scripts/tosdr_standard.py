@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "daemon"))
 
+from smallprint.evaluation import read_jsonl  # noqa: E402
 from smallprint.taxonomy import POLARITIES, PRACTICE_IDS  # noqa: E402
 
 LABELS = ROOT / "scripts" / "tosdr_guide_labels"
@@ -32,9 +33,7 @@ SAMPLE_SEED, SAMPLE_SIZE = 20261205, 200
 
 def points(data: Path) -> dict[str, dict]:
     """The ToS;DR points with a practice, by point id."""
-    rows = (json.loads(line) for line in (data / "tosdr" / "points.jsonl").read_text(encoding="utf-8").splitlines()
-            if line.strip())
-    return {str(r["point_id"]): r for r in rows if r.get("practice")}
+    return {str(r["point_id"]): r for r in read_jsonl(data / "tosdr" / "points.jsonl") if r.get("practice")}
 
 
 def sample_ids(data: Path) -> list[str]:
@@ -58,12 +57,11 @@ def sample_ids(data: Path) -> list[str]:
 def read_labels(path: Path) -> dict[str, dict[str, str]]:
     """{point id: {practice: polarity}}; ValueError on a row that is not one."""
     out = {}
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        row = json.loads(line)
+    for n, row in enumerate(read_jsonl(path), 1):
         labels = {x["practice"]: x["polarity"] for x in row["labels"]}
         if len(labels) != len(row["labels"]) or not set(labels) <= set(PRACTICE_IDS) \
                 or not set(labels.values()) <= set(POLARITIES):
-            raise ValueError(f"{path}:{n}: a practice twice, or an unknown practice or polarity")
+            raise ValueError(f"{path}, row {n}: a practice twice, or an unknown practice or polarity")
         out[str(row["id"])] = labels
     return out
 

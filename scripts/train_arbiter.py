@@ -532,7 +532,8 @@ def main(argv=None) -> int:
                     "trained": {"documents": len(names), "pair_rows": int(sum(len(tables[n][1]) for n in names)),
                                 "practice_rows": int(sum(len(tables[n][2]) for n in names)),
                                 "excerpts": len(with_excerpts(names)) - len(names),
-                                "excerpt_pair_rows": int(sum(len(tables[n][1]) for n in with_excerpts(names)[len(names):])),
+                                "excerpt_pair_rows": int(sum(len(tables[n][1])
+                                                             for n in with_excerpts(names)[len(names):])),
                                 "trees": TREES}}
         # the exported trees must score exactly as scikit-learn does
         check = A.TreeEnsemble.from_dict(exported["pair"])

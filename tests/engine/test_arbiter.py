@@ -239,8 +239,13 @@ def test_admitted_practices_are_the_same_whatever_the_chunk(monkeypatch):
 
 
 def test_a_plain_sale_concern_is_read_by_the_second_thoughts_not_the_rules_alone():
-    """MODEL_CARD_reader.md: the reader alone reads it weakly; its second thoughts, weighing the rules' reading, show it."""
+    """MODEL_CARD_reader.md: the reader alone reads it weakly; its second thoughts, weighing the rules, show it."""
     analysis = analyze(text="We may sell your personal information to data brokers.")
     sale = [h for h in analysis.highlights if h.practice == "sale_of_data"]
     assert len(sale) == 1 and sale[0].polarity == "concern"
     assert sale[0].explanation.startswith("reader:") and sale[0].confidence > 0.35
+
+
+def test_a_stretch_with_no_candidates_reads_nothing_and_admits_nothing():
+    view = A.policy_view(np.zeros((3, 63)), np.zeros((3, 63)), range(3), [{}] * 3, ["a b c d"] * 3, [""] * 3)
+    assert load_model().arbiter.read_with_admitted(view) == ([[], [], []], [frozenset()] * 3)

@@ -1,7 +1,7 @@
 """The project's own labels. Sentence labels (scripts/reader_labels/, scripts/arbiter_labels/): every row names a
 sentence of its policy and a practice and polarity of the taxonomy, at most one polarity per practice, and no policy
 is in both folders (the second thoughts must never learn from a policy the reader learnt from as if it were unseen).
-ToS;DR points read under the guide (scripts/tosdr_guide_labels/): the drawn sample, and the figures its README quotes."""
+ToS;DR points read under the guide (scripts/tosdr_guide_labels/): the drawn sample, the figures its README quotes."""
 from __future__ import annotations
 
 import json
@@ -81,3 +81,9 @@ def test_a_tosdr_guide_label_with_an_unknown_practice_is_refused(tmp_path):
     path.write_text('{"id": "1", "labels": [{"practice": "telepathy", "polarity": "concern"}]}\n')
     with pytest.raises(ValueError, match="unknown practice"):
         read_labels(path)
+
+
+def test_tosdr_readings_that_miss_a_sampled_point_are_refused(shared_data):
+    from tosdr_standard import standard
+    with pytest.raises(ValueError, match="no readings of 200 sampled points"):
+        standard(shared_data, {})

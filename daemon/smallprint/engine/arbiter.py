@@ -272,11 +272,7 @@ class Arbiter:
         admitted: list[frozenset] = []
         for start in range(0, view.units, CHUNK):
             stop = min(view.units, start + CHUNK)
-            candidates = candidate_features(view, start, stop)
-            if not len(candidates.pairs):
-                out.extend([] for _ in range(stop - start))
-                admitted.extend(frozenset() for _ in range(stop - start))
-                continue
+            candidates = candidate_features(view, start, stop)  # no rows: both ensembles and `choose` give none
             practice_p = self.practice.probabilities(candidates.practices)
             out.extend(choose(candidates, self.pair.probabilities(candidates.pairs), practice_p, stop - start,
                               self.practice_cut, self.pair_cut, start=start, max_per_unit=self.max_per_unit))
