@@ -10,6 +10,12 @@ from tests.engine._clauses import polarity_of
     ("we do not sell your personal information", "sale_of_data", "protective"),
     ("We may sell your personal information to data brokers.", "sale_of_data", "concern"),
     ("Your personal data will never be sold or rented.", "sale_of_data", "protective"),
+    # a right to opt out of a sale is a way out of it (the labelling guide's protective), unless the sentence itself
+    # says the service sells
+    ("You have the right to opt out of the sale of your personal information.", "sale_of_data", "protective"),
+    ("- opt out of sale of your personal information (if any);", "sale_of_data", "protective"),
+    ("We may sell your personal information to data brokers; you can opt out of the sale at any time.",
+     "sale_of_data", "concern"),
     ("We do not sell, rent or trade your email address.", "sale_of_data", "protective"),
     ("We will not sell or otherwise share any information we collect with third parties.", "third_party_sharing",
      "protective"),

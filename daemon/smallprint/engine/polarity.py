@@ -98,6 +98,15 @@ _QUALIFIERS: dict[str, tuple[tuple[FastPattern, str, str, frozenset[str] | None]
             r"|\bassist us\b|\bperform\w* (?:services|functions|tasks)|\bhosting|\bpayment process\w*"),
          "neutral", "service providers acting for the service", frozenset({"recipients_access", "uses_providers"})),
     ),
+    # "You have the right to opt out of the sale of your personal information" names a sale to give the reader a way
+    # out of it: the labelling guide's sale *protective* (careful readers label it so; the ccpa_sale pattern alone
+    # read it as a concern). Not where the sentence itself says the service sells ("we may sell ..., you can opt
+    # out"): the sale is the concern there.
+    "sale_of_data": (
+        (_Q(r"^(?!.*\bwe (?:\w+ ){0,2}?(?:sell|rent|trade)\b).*?\bopt(?:s|ing)?[- ]?out\b(?:\W+\w+){0,6}?\W+"
+            r"(?:sales?|sell\w*|sold)\b"),
+         "protective", "a way to opt out of a sale", None),
+    ),
     "government_access": (
         (_Q(r"\bwithout (?:\w+ ){0,2}?(?:notice|notif\w+|consent|knowledge|a choice|choice|informing)|\bsole discretion"
             r"|\bin (?:its|our) (?:sole )?(?:opinion|judgment)|\breserves? the right|\bat (?:our|its) discretion"
