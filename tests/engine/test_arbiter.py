@@ -246,6 +246,19 @@ def test_a_plain_sale_concern_is_read_by_the_second_thoughts_not_the_rules_alone
     assert sale[0].explanation.startswith("reader:") and sale[0].confidence > 0.35
 
 
+@pytest.mark.parametrize("sentence, polarity", [
+    # a way out of a sale is the guide's protective (polarity.py); the sale stays a concern where the sentence
+    # itself says the service sells, and "We sell your data." is a concern although the reader would call it a
+    # promise (the rules decide sale's polarity: reader.POLARITY_FROM_RULES)
+    ("You have the right to opt out of the sale of your personal information.", "protective"),
+    ("We may sell your personal information to data brokers; you can opt out of the sale at any time.", "concern"),
+    ("We sell your data.", "concern"),
+])
+def test_an_opt_out_of_a_sale_is_a_promise_and_a_sale_a_concern_at_full_depth(sentence, polarity):
+    sale = [h.polarity for h in analyze(text=sentence).highlights if h.practice == "sale_of_data"]
+    assert sale == [polarity]
+
+
 def test_a_stretch_with_no_candidates_reads_nothing_and_admits_nothing():
     view = A.policy_view(np.zeros((3, 63)), np.zeros((3, 63)), range(3), [{}] * 3, ["a b c d"] * 3, [""] * 3)
     assert load_model().arbiter.read_with_admitted(view) == ([[], [], []], [frozenset()] * 3)
