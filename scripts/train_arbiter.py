@@ -53,7 +53,7 @@ from smallprint.engine.linear import load as load_linear, tokenize  # noqa: E402
 from smallprint.engine.reader import with_severe_rules  # noqa: E402
 from smallprint.engine.reader_heldout import rule_practices, tally_point  # noqa: E402
 from smallprint.engine.reader_input import PAIR_LABELS  # noqa: E402
-from smallprint.evaluation_sentences import load_policies, score_policy, summarize  # noqa: E402
+from smallprint.evaluation_sentences import bootstrap_intervals, load_policies, score_policy, summarize  # noqa: E402
 
 FOLDS = 5
 SEED = 20261204
@@ -494,7 +494,9 @@ def main(argv=None) -> int:
                                                 for p, pol, *_ in found]) for n in names}
     figures = {"cutoffs_by_fold": {str(f): chosen[f] for f in folds},
                "sentences": summarize({n: v for n, v in per_policy.items() if n in shared}),
-               "sentences_all_labelled": summarize(per_policy)}
+               "sentences_all_labelled": summarize(per_policy),
+               # how far the shared figures could move with other policies of the same kind (resampled by policy)
+               "sentences_interval": bootstrap_intervals({n: v for n, v in per_policy.items() if n in shared})}
     # the severe practices shown on the rules' word alone (held out, shared policies): how often they are right
     rules_only = [(r, {PAIR_LABELS[j] for j in u["gold"]}) for n in names if n in shared
                   for u, found in zip(documents[n], shown[n]) for r in found if r[3] == "rules"]
@@ -506,6 +508,7 @@ def main(argv=None) -> int:
         s = figures[key]
         log(key, {k: s[k] for k in ("policies", "highlights", "precision", "practice_precision", "recall",
                                     "practice_recall", "document_f1")})
+    log("sentences, 95% interval by policy:", figures["sentences_interval"])
     figures["tosdr"], figures["tosdr_readings"] = tosdr_figures(args.examples, args.oof, words_by_fold, outer, chosen)
     log("tosdr", figures["tosdr"])
     # key findings at each cut-off: on the shared policies (reported), and on the project-labelled ones, where

@@ -180,6 +180,35 @@ def summarize(per_policy: dict[str, tuple[Counts, float]]) -> dict:
     }
 
 
+# What a figure pooled over a few dozen policies could have been with other policies of the same kind: resampling
+# whole policies (the unit the held-out policies are drawn in), seeded so that a report is repeatable.
+BOOTSTRAP_ROUNDS = 2000
+BOOTSTRAP_SEED = 20261205
+
+
+def bootstrap_intervals(per_policy: dict[str, tuple[Counts, float]], rounds: int = BOOTSTRAP_ROUNDS,
+                        seed: int = BOOTSTRAP_SEED, level: float = 0.95) -> dict[str, tuple[float, float]]:
+    """Percentile intervals of the four pooled figures (precision, practice precision, recall, practice recall)
+    over policies resampled with replacement: how far a figure near a floor is from it, in the data's own noise."""
+    import random
+
+    rng = random.Random(seed)
+    rows = [counts for counts, _ in per_policy.values()]
+    if not rows:
+        return {}
+    samples: dict[str, list[float]] = {"precision": [], "practice_precision": [], "recall": [], "practice_recall": []}
+    for _ in range(rounds):
+        total = Counts()
+        for _ in rows:
+            total.add(rows[rng.randrange(len(rows))])
+        samples["precision"].append(_ratio(total.correct, total.highlights))
+        samples["practice_precision"].append(_ratio(total.practice_correct, total.highlights))
+        samples["recall"].append(_ratio(total.covered, total.labels))
+        samples["practice_recall"].append(_ratio(total.practice_covered, total.practice_labels))
+    low, high = int(rounds * (1 - level) / 2), int(rounds * (1 + level) / 2) - 1
+    return {name: (round(sorted(v)[low], 4), round(sorted(v)[high], 4)) for name, v in samples.items()}
+
+
 def evaluate_sentences(folder: Path, read: Callable[[str], Sequence[tuple[str, str, str]]],
                        labels_suffix: str = ".labels.jsonl") -> dict:
     """Score `read(text) -> [(highlight text, practice, polarity)]` on every labelled policy of `folder`."""

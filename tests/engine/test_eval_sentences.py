@@ -83,3 +83,20 @@ def test_cli_eval_sentences_refuses_a_folder_without_sentences(tmp_path):
     out = subprocess.run([sys.executable, "-m", "smallprint", "eval", "--sentences", str(tmp_path)],
                          capture_output=True, text=True)
     assert out.returncode != 0 and "--sentences" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_bootstrap_intervals_resample_whole_policies():
+    from smallprint.evaluation_sentences import Counts, bootstrap_intervals
+    good = Counts(highlights=10, correct=9, practice_correct=10, labels=10, covered=9, practice_labels=10,
+                  practice_covered=10)
+    poor = Counts(highlights=10, correct=3, practice_correct=6, labels=10, covered=3, practice_labels=10,
+                  practice_covered=6)
+    # one policy: nothing to resample, the interval is the figure itself
+    assert bootstrap_intervals({"a": (good, 1.0)}, rounds=50)["precision"] == (0.9, 0.9)
+    both = {"a": (good, 1.0), "b": (poor, 0.5)}
+    intervals = bootstrap_intervals(both, rounds=400)
+    assert intervals == bootstrap_intervals(both, rounds=400)  # seeded: a report is repeatable
+    low, high = intervals["precision"]
+    assert 0.3 <= low < 0.6 < high <= 0.9  # the pooled 0.6 lies inside; the ends are the two policies' own
+    assert intervals["practice_recall"][0] >= 0.6
+    assert bootstrap_intervals({}) == {}

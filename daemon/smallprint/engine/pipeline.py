@@ -138,14 +138,18 @@ def _read_fully(blocks: Sequence[Block], opp115_head: bool
             if source == "rules":
                 why = rule_reading[practice][1]
                 explanation = (f"rules: {why}; shown although the reader is unsure of it: a severe practice")
+            elif source == "rules_polarity":
+                # the reader's confidence is in its own polarity, which the rules overrode (reader.POLARITY_FROM_RULES)
+                why = rule_reading[practice][1]
+                explanation = (f"reader: {practice}, {confidence:.0%} sure, with another polarity; rules: {why}; "
+                               f"{polarity}: for this practice the rules decide the polarity")
+                agree = True
             else:
                 explanation = f"reader: {practice} {polarity}, {confidence:.0%} sure"
                 if practice in rule_reading:
                     rule_polarity, why = rule_reading[practice]
                     explanation += f"; rules: {why}" + ("" if rule_polarity == polarity else
                                                         f" (rules read {rule_polarity})")
-                    if source == "rules_polarity":
-                        explanation += "; polarity from the rules"
                     agree = rule_polarity == polarity
             highlights.append(Highlight(unit.block, unit.start, unit.end, unit.text, practice, polarity,
                                         summarize(practice, polarity, unit.text), confidence, explanation, agree))
