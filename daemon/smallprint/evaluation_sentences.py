@@ -205,8 +205,12 @@ def bootstrap_intervals(per_policy: dict[str, tuple[Counts, float]], rounds: int
         samples["practice_precision"].append(_ratio(total.practice_correct, total.highlights))
         samples["recall"].append(_ratio(total.covered, total.labels))
         samples["practice_recall"].append(_ratio(total.practice_covered, total.practice_labels))
-    low, high = int(rounds * (1 - level) / 2), int(rounds * (1 + level) / 2) - 1
-    return {name: (round(sorted(v)[low], 4), round(sorted(v)[high], 4)) for name, v in samples.items()}
+    tail = round(rounds * (1 - level) / 2)  # resamples left out at each end
+    out = {}
+    for name, values in samples.items():
+        values.sort()
+        out[name] = (round(values[tail], 4), round(values[rounds - 1 - tail], 4))
+    return out
 
 
 def evaluate_sentences(folder: Path, read: Callable[[str], Sequence[tuple[str, str, str]]],

@@ -21,8 +21,8 @@ def hl(practice, polarity, confidence=0.8, text=None):
                      confidence, "e")
 
 
-@pytest.mark.parametrize("score, letter", [(5, "A"), (3, "A"), (2.5, "B"), (0, "B"), (-2, "B"), (-2.5, "C"), (-3, "C"),
-                                           (-4.5, "C"), (-5, "D"), (-7.5, "D"), (-8, "E")])
+@pytest.mark.parametrize("score, letter", [(5, "A"), (2.5, "A"), (2, "B"), (0, "B"), (-2, "B"), (-2.5, "C"), (-3, "C"),
+                                           (-4.5, "C"), (-5, "D"), (-8, "D"), (-8.5, "E")])
 def test_letters(score, letter):
     assert letter_for(score) == letter
 
@@ -30,7 +30,7 @@ def test_letters(score, letter):
 def test_thresholds_are_best_first_and_stated_in_the_formula():
     floors = [floor for floor, _ in THRESHOLDS]
     assert floors == sorted(floors, reverse=True) and [L for _, L in THRESHOLDS] == list("ABCDE")
-    assert "A if score >= 3" in FORMULA and "ai_training 3" in FORMULA
+    assert f"A if score >= {THRESHOLDS[0][0]:g}" in FORMULA and "ai_training 3" in FORMULA
 
 
 def test_nothing_found_in_a_policy_is_b():
@@ -41,6 +41,15 @@ def test_nothing_found_in_a_policy_is_b():
 def test_each_practice_counts_once_per_polarity():
     g = grade([hl("sale_of_data", "protective"), hl("sale_of_data", "protective", 0.9), hl("user_rights", "protective")])
     assert g.score == pytest.approx(PROMISE_WEIGHTS["sale_of_data"] + PROMISE_WEIGHTS["user_rights"])
+
+
+def test_a_way_out_of_a_sale_weighs_as_a_choice_not_as_a_promise_not_to_sell():
+    opt_out = Highlight("b0", 0, 1, "You can opt out of the sale of your data.", "sale_of_data", "protective",
+                        "Lets you opt out of the sale of your personal data", 0.8, "e")
+    (finding,) = candidate_findings([opt_out])
+    assert "not a promise" in finding.why_important
+    assert grade_findings([finding]).score == pytest.approx(PROMISE_WEIGHTS["user_choice"])
+    assert "opt out of a sale" in FORMULA
 
 
 def test_a_doubtful_clause_does_not_move_the_grade():

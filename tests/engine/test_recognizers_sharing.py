@@ -10,12 +10,26 @@ from tests.engine._clauses import polarity_of
     ("we do not sell your personal information", "sale_of_data", "protective"),
     ("We may sell your personal information to data brokers.", "sale_of_data", "concern"),
     ("Your personal data will never be sold or rented.", "sale_of_data", "protective"),
-    # a right to opt out of a sale is a way out of it (the labelling guide's protective), unless the sentence itself
-    # says the service sells
+    # a right to opt out of a sale is a way out of it (the labelling guide's protective), also across a line
+    # break; a sentence that also says the service sells keeps its concern (polarity.opts_out_of_a_sale)
     ("You have the right to opt out of the sale of your personal information.", "sale_of_data", "protective"),
     ("- opt out of sale of your personal information (if any);", "sale_of_data", "protective"),
+    ("You have the right to opt\nout of the sale of your personal information.", "sale_of_data", "protective"),
+    ("You may opt out of selling your data at any time.", "sale_of_data", "protective"),
+    ("We do not sell your personal information, but you may still opt out of any sale.", "sale_of_data",
+     "protective"),
     ("We may sell your personal information to data brokers; you can opt out of the sale at any time.",
      "sale_of_data", "concern"),
+    ("We may share or sell your personal information to advertisers; you can opt out of the sale.",
+     "sale_of_data", "concern"),
+    ("We’ll sell your personal information unless you opt out of the sale.", "sale_of_data", "concern"),
+    ("We have sold the following categories of personal information; you may opt out of the sale.",
+     "sale_of_data", "concern"),
+    ("Acme sells your personal information to partners; you may opt out of the sale.", "sale_of_data", "concern"),
+    ("Your personal information may be sold to partners unless you opt out of the sale.", "sale_of_data",
+     "concern"),
+    ("Unless you opt out, your personal information may be sold.", "sale_of_data", "concern"),
+    ("If you opt out of emails, the sale of your personal information continues.", "sale_of_data", "concern"),
     ("We do not sell, rent or trade your email address.", "sale_of_data", "protective"),
     ("We will not sell or otherwise share any information we collect with third parties.", "third_party_sharing",
      "protective"),

@@ -13,6 +13,9 @@ from smallprint.taxonomy import POLARITIES, PRACTICE_IDS
     ("ai_training", "protective", "We do not use customer content to train models.",
      "Says it does not use your content to train AI models"),
     ("sale_of_data", "protective", "We do not sell your personal information.", "Promises not to sell your personal data"),
+    # a way out of a sale is said as such, not as a promise not to sell
+    ("sale_of_data", "protective", "You have the right to opt out of the sale of your personal information.",
+     "Lets you opt out of the sale of your personal data"),
     ("location", "concern", "We collect your precise GPS location.", "Collects your precise location (GPS, Wi-Fi or cell towers)"),
     ("location", "concern", "We log your IP address.", "Collects your IP address, which reveals your approximate location"),
     ("retention", "protective", "Logs are deleted after 30 days.", "Deletes or anonymises your data within 30 days"),

@@ -11,6 +11,7 @@ without notice is a concern).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .fastregex import FastPattern, compile_pattern
@@ -98,15 +99,6 @@ _QUALIFIERS: dict[str, tuple[tuple[FastPattern, str, str, frozenset[str] | None]
             r"|\bassist us\b|\bperform\w* (?:services|functions|tasks)|\bhosting|\bpayment process\w*"),
          "neutral", "service providers acting for the service", frozenset({"recipients_access", "uses_providers"})),
     ),
-    # "You have the right to opt out of the sale of your personal information" names a sale to give the reader a way
-    # out of it: the labelling guide's sale *protective* (careful readers label it so; the ccpa_sale pattern alone
-    # read it as a concern). Not where the sentence itself says the service sells ("we may sell ..., you can opt
-    # out"): the sale is the concern there.
-    "sale_of_data": (
-        (_Q(r"^(?!.*\bwe (?:\w+ ){0,2}?(?:sell|rent|trade)\b).*?\bopt(?:s|ing)?[- ]?out\b(?:\W+\w+){0,6}?\W+"
-            r"(?:sales?|sell\w*|sold)\b"),
-         "protective", "a way to opt out of a sale", None),
-    ),
     "government_access": (
         (_Q(r"\bwithout (?:\w+ ){0,2}?(?:notice|notif\w+|consent|knowledge|a choice|choice|informing)|\bsole discretion"
             r"|\bin (?:its|our) (?:sole )?(?:opinion|judgment)|\breserves? the right|\bat (?:our|its) discretion"
@@ -153,6 +145,26 @@ def qualify(practice: str, sentence: str, pattern: str | None = None) -> tuple[s
 _CLAUSE_NEGATION = {("tracking", "dnt"): "concern"}
 
 
+# "You have the right to opt out of the sale of your personal information" names a sale to give the reader a way out
+# of it: the labelling guide's sale *protective* (the careful readers' label of such sentences), where the sale
+# patterns alone read a concern. Decided on the hit's own words, not the sentence's: only a sale word that is the
+# object of the opt-out ("opt out of the sale", "opt-out from sales", "opt out of selling") is read so, and a
+# sentence that also says the service sells ("we may sell your data; you can opt out of the sale", "your data may
+# be sold unless you opt out") keeps its concern, as the first sale the patterns find is not the opt-out's.
+_OPT_OUT = re.compile(r"\bopt(?:s|ed|ing)?[-\s]?outs?\b")
+# between "opt out" and the sale word: a few words, no clause break (".", ",", ";", ":")
+_OPT_OUT_GAP = re.compile(r"(?:[^\w.,;:]+\w+){0,6}?[^\w.,;:]+")
+OPT_OUT_OF_SALE = re.compile(r"\bopt(?:s|ed|ing)?[-\s]?outs?\b(?:[^\w.,;:]+\w+){0,6}?[^\w.,;:]+(?:sales?|sell\w*|sold)\b")
+
+
+def opts_out_of_a_sale(sentence: str, start: int) -> bool:
+    """Whether the sale word at `start` of a lower-cased sentence is what an "opt out" a few words before names."""
+    for m in _OPT_OUT.finditer(sentence, 0, start):
+        if _OPT_OUT_GAP.fullmatch(sentence, m.end(), start):
+            return True
+    return False
+
+
 def confidence_shift(practice: str, polarity: str, reason: str) -> float:
     """Confidence added to (or taken from) a hit whose polarity a qualifier or a negation decided: "these cookies
     do not identify you" says more than the "we use cookies" before it."""
@@ -174,6 +186,8 @@ def decide(practice: str, sentence: str, start: int, end: int, polarity: str,
         neg = negated_inside(sentence, 0, len(sentence))
         if neg is not None:
             return _CLAUSE_NEGATION[(practice, pattern)], f"negated by '{neg.word}'"
+    if practice == "sale_of_data" and polarity == "concern" and opts_out_of_a_sale(sentence, start):
+        return "protective", "qualified: a way to opt out of a sale"
     qualified = qualify(practice, sentence, pattern)
     if qualified is not None and polarity != "protective":
         return qualified[0], f"qualified: {qualified[1]}"

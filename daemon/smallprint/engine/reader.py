@@ -164,10 +164,10 @@ def probabilities(model: ReaderModel, texts: Sequence[tuple[str, str]], tokenize
 # Severe practices that the rules may show where the reader's second thoughts do not: missing "we train AI on your
 # photos" or "we sell your data" is the worst miss this product can make. The rules explain, they do not overrule
 # the reader: such a reading is shown only where the practice ensemble gives the practice at least the arbiter's
-# `severe_rules_cut` (searched with the other cut-offs; held out these readings went from 51 to 30 on the shared
-# 28, and their precision from 0.12 to 0.17, MODEL_CARD_reader.md). Ungated where a model folder has no second
-# thoughts. The reader's polarity still wins wherever it reads the practice (it is right more often where the two
-# disagree: 525 vs 205 held-out sentences).
+# `severe_rules_cut` (searched with the other cut-offs; held out the gate cut these readings on the shared 28 by
+# about half, MODEL_CARD_reader.md gives today's count). Ungated where a model folder has no second thoughts. Where
+# the reader reads the practice too, its polarity is shown (it is right more often where the two disagree: 525 vs
+# 205 held-out sentences), except for the practices of POLARITY_FROM_RULES below.
 SEVERE_FROM_RULES = UNCAPPED  # ai_training, biometric, sale_of_data
 # Practices whose polarity the rules decide where both read the practice: on the held-out folds the recognizers'
 # polarity was right where the reader's was wrong for security in 15 sentences to 0 (4 of 5 folds; "we cannot

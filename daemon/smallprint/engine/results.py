@@ -31,6 +31,10 @@ class Highlight:
     explanation: str  # what fired: recognizer or model, and the cue words
     # At full depth: the rules read the same practice with the same polarity as the learned reader. Two readers
     # agreeing make a surer key finding (key_findings.py); at quick depth the rules are the only reader: False.
+    # Where the rules decide a practice's polarity (reader.POLARITY_FROM_RULES: sale, security) and the reader reads
+    # the practice with another, the polarity shown is the rules' and this is True: the two agree on the practice,
+    # and the rules, the more precise of the two there, on the polarity (the explanation says the polarity is
+    # theirs; `confidence` stays the reader's, in the practice with its own polarity). Measured figures include this.
     rules_agree: bool = False
 
     def to_dict(self) -> dict:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..taxonomy import PRACTICE_BY_ID
 from .fastregex import compile_pattern
+from .polarity import OPT_OUT_OF_SALE
 
 # What the clause is about, in the reader's words: (regex on the lower-cased clause, phrase, owned by the reader?)
 _AI_OBJECTS = (
@@ -106,9 +107,13 @@ def _ai(polarity: str, c: str) -> str:
     return f"May use {objects} to train AI models"
 
 
+# A way out of a sale is not a promise not to sell: it is said so, and the grade weighs it as a choice (grade.py).
+SALE_OPT_OUT = "Lets you opt out of the sale of your personal data"
+
+
 def _sale(polarity: str, c: str) -> str:
     if polarity == "protective":
-        return "Promises not to sell your personal data"
+        return SALE_OPT_OUT if OPT_OUT_OF_SALE.search(c) else "Promises not to sell your personal data"
     if _SHARE_WORD.search(c):
         return "May sell or \"share\" your personal data for advertising"
     return "May sell your personal data"
