@@ -22,7 +22,7 @@ def hl(practice, polarity, confidence=0.8, text=None):
 
 
 @pytest.mark.parametrize("score, letter", [(5, "A"), (2.5, "A"), (2, "B"), (0, "B"), (-2, "B"), (-2.5, "C"), (-3, "C"),
-                                           (-4.5, "C"), (-5, "D"), (-8, "D"), (-8.5, "E")])
+                                           (-4.5, "C"), (-5, "D"), (-7.5, "D"), (-8, "E")])
 def test_letters(score, letter):
     assert letter_for(score) == letter
 
@@ -50,6 +50,12 @@ def test_a_way_out_of_a_sale_weighs_as_a_choice_not_as_a_promise_not_to_sell():
     assert "not a promise" in finding.why_important
     assert grade_findings([finding]).score == pytest.approx(PROMISE_WEIGHTS["user_choice"])
     assert "opt out of a sale" in FORMULA
+    # beside a promise not to sell, the promise leads and grades as one, though the opt-out is the surer clause
+    promise = Highlight("b1", 0, 1, "We do not sell your personal information.", "sale_of_data", "protective",
+                        "Promises not to sell your personal data", 0.7, "e")
+    (finding,) = candidate_findings([opt_out, promise])
+    assert finding.summary == "Promises not to sell your personal data" and finding.confidence == 0.7
+    assert grade_findings([finding]).score == pytest.approx(PROMISE_WEIGHTS["sale_of_data"])
 
 
 def test_a_doubtful_clause_does_not_move_the_grade():

@@ -11,7 +11,8 @@ from tests.engine._clauses import polarity_of
     ("We may sell your personal information to data brokers.", "sale_of_data", "concern"),
     ("Your personal data will never be sold or rented.", "sale_of_data", "protective"),
     # a right to opt out of a sale is a way out of it (the labelling guide's protective), also across a line
-    # break; a sentence that also says the service sells keeps its concern (polarity.opts_out_of_a_sale)
+    # break; a sentence that also says the service sells keeps its concern, and so does one with no way out
+    # (polarity.opt_out_naming)
     ("You have the right to opt out of the sale of your personal information.", "sale_of_data", "protective"),
     ("- opt out of sale of your personal information (if any);", "sale_of_data", "protective"),
     ("You have the right to opt\nout of the sale of your personal information.", "sale_of_data", "protective"),
@@ -30,6 +31,17 @@ from tests.engine._clauses import polarity_of
      "concern"),
     ("Unless you opt out, your personal information may be sold.", "sale_of_data", "concern"),
     ("If you opt out of emails, the sale of your personal information continues.", "sale_of_data", "concern"),
+    ("You can opt out of having your personal information sold.", "sale_of_data", "protective"),
+    ("You can opt out of targeted advertising and the sale of your personal information.", "sale_of_data",
+     "protective"),
+    ("You can opt out of marketing emails and we sell your personal information to partners.", "sale_of_data",
+     "concern"),
+    ("Even if you opt out we may still sell your personal information.", "sale_of_data", "concern"),
+    ("You can opt out (we sell your personal information to brokers).", "sale_of_data", "concern"),
+    ("Users who opted out may still have their data sold.", "sale_of_data", "concern"),
+    ("You may opt out of emails and your information is sold to partners.", "sale_of_data", "concern"),
+    ("You cannot opt out of the sale of your personal information.", "sale_of_data", "concern"),
+    ("There is no way to opt out of the sale of your personal information.", "sale_of_data", "concern"),
     ("We do not sell, rent or trade your email address.", "sale_of_data", "protective"),
     ("We will not sell or otherwise share any information we collect with third parties.", "third_party_sharing",
      "protective"),

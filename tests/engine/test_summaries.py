@@ -16,6 +16,10 @@ from smallprint.taxonomy import POLARITIES, PRACTICE_IDS
     # a way out of a sale is said as such, not as a promise not to sell
     ("sale_of_data", "protective", "You have the right to opt out of the sale of your personal information.",
      "Lets you opt out of the sale of your personal data"),
+    ("sale_of_data", "protective", "We do not sell your personal information, but you may still opt out of any sale.",
+     "Promises not to sell your personal data"),
+    ("sale_of_data", "protective", "You cannot opt out of the sale of your personal information.",
+     "Promises not to sell your personal data"),  # never "Lets you opt out" (the rules read it as a concern)
     ("location", "concern", "We collect your precise GPS location.", "Collects your precise location (GPS, Wi-Fi or cell towers)"),
     ("location", "concern", "We log your IP address.", "Collects your IP address, which reveals your approximate location"),
     ("retention", "protective", "Logs are deleted after 30 days.", "Deletes or anonymises your data within 30 days"),
@@ -37,3 +41,8 @@ def test_specific_summaries(practice, polarity, clause, expected):
 def test_every_practice_and_polarity_has_one_plain_sentence(practice, polarity):
     text = summarize(practice, polarity, "Some clause.")
     assert text and "\n" not in text and len(text) < 120
+
+
+def test_sales_emails_are_no_sale_to_opt_out_of():
+    assert summarize("sale_of_data", "protective", "You can opt out of sales emails at any time.") != \
+        "Lets you opt out of the sale of your personal data"

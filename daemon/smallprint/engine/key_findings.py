@@ -156,7 +156,8 @@ def candidate_findings(highlights: Sequence[Highlight], min_confidence: float = 
         confidence = max(support(highlights[i], min_confidence) for i in indices)
         if confidence < min_confidence:
             continue
-        score = (confidence, len(indices), -indices[0])
+        # a promise not to sell leads over a way to opt out of a sale, however sure: it says more (and grades so)
+        score = (highlights[indices[0]].summary != SALE_OPT_OUT, confidence, len(indices), -indices[0])
         current = best.get((practice, polarity))
         if current is None or score > current[0]:
             best[(practice, polarity)] = (score, indices)
@@ -166,6 +167,6 @@ def candidate_findings(highlights: Sequence[Highlight], min_confidence: float = 
         cited = (lead, *(i for i in indices if i != lead))  # the surest place first: where "show me" goes
         summary = highlights[lead].summary
         findings.append(KeyFinding(practice, polarity, summary, cited, why_important(practice, polarity, summary),
-                                   score[0]))
+                                   score[1]))
     findings.sort(key=lambda f: (*rank(f.practice, f.polarity), -f.confidence))
     return tuple(findings)

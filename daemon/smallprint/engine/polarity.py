@@ -147,22 +147,48 @@ _CLAUSE_NEGATION = {("tracking", "dnt"): "concern"}
 
 # "You have the right to opt out of the sale of your personal information" names a sale to give the reader a way out
 # of it: the labelling guide's sale *protective* (the careful readers' label of such sentences), where the sale
-# patterns alone read a concern. Decided on the hit's own words, not the sentence's: only a sale word that is the
-# object of the opt-out ("opt out of the sale", "opt-out from sales", "opt out of selling") is read so, and a
-# sentence that also says the service sells ("we may sell your data; you can opt out of the sale", "your data may
-# be sold unless you opt out") keeps its concern, as the first sale the patterns find is not the opt-out's.
+# patterns alone read a concern. Decided on the hit's own words, not the sentence's: only a sale the opt-out names
+# ("opt out of the sale", "opt-out from the sale", "opt out of having your information sold") is read so, with no
+# new clause between them ("you can opt out of emails and we sell your data", "even if you opt out we may still
+# sell it", "your data may be sold unless you opt out" keep their concern), and "you cannot opt out of the sale" is a
+# concern too, not the negated sale it looks like.
 _OPT_OUT = re.compile(r"\bopt(?:s|ed|ing)?[-\s]?outs?\b")
-# between "opt out" and the sale word: a few words, no clause break (".", ",", ";", ":")
-_OPT_OUT_GAP = re.compile(r"(?:[^\w.,;:]+\w+){0,6}?[^\w.,;:]+")
-OPT_OUT_OF_SALE = re.compile(r"\bopt(?:s|ed|ing)?[-\s]?outs?\b(?:[^\w.,;:]+\w+){0,6}?[^\w.,;:]+(?:sales?|sell\w*|sold)\b")
+# from "opt out" to the sale: "of"/"from" and a few words, no clause break
+_OPT_OUT_GAP = r"[^\w.,;:()]+(?:of|from)\b(?:[^\w.,;:()]+\w+){0,5}?[^\w.,;:()]+"
+_OPT_OUT_GAP_RE = re.compile(_OPT_OUT_GAP)
+_NEW_CLAUSE = re.compile(r"\b(?:we|they|it|unless|still|but|however|although|even|while|whereas|except|if|when)\b")
+# the sale words of the sale patterns, and not "sales e-mails" or "our sales team"
+OPT_OUT_OF_SALE = re.compile(_OPT_OUT.pattern + _OPT_OUT_GAP + r"(?:sales?\b(?!\s+(?:e-?mails?|calls?|teams?|messages"
+                             r"|communications|offers|representatives?|staff|department))|sell\w*|sold\b|rent\w*"
+                             r"|monetiz\w*|trad(?:e|ed|ing)\b)")
 
 
-def opts_out_of_a_sale(sentence: str, start: int) -> bool:
-    """Whether the sale word at `start` of a lower-cased sentence is what an "opt out" a few words before names."""
+# "your information is sold" states a sale; "(opt out of having) your information sold" names one
+_FINITE = re.compile(r"\b(?:is|are|was|were|be|been|being|will|may|might|can|could|shall|should|would|must)\b")
+
+
+def opt_out_naming(sentence: str, start: int, end: int) -> re.Match | None:
+    """The "opt out" in a lower-cased sentence that names the sale hit at start..end (a sale word, or "data ...
+    sold"), if any."""
+    if _FINITE.search(sentence, start, end):
+        return None
     for m in _OPT_OUT.finditer(sentence, 0, start):
-        if _OPT_OUT_GAP.fullmatch(sentence, m.end(), start):
-            return True
-    return False
+        if _OPT_OUT_GAP_RE.fullmatch(sentence, m.end(), start) and not _NEW_CLAUSE.search(sentence, m.end(), start):
+            return m
+    return None
+
+
+def sale_opt_out(sentence: str) -> bool:
+    """Whether a lower-cased sentence read as a sale promise is a way to opt out of a sale rather than a promise not
+    to sell (summaries.py, and so the grade): an opt-out that names a sale, not negated, with no sale word before it
+    ("we do not sell your data, but you may still opt out of any sale" is the promise)."""
+    m = OPT_OUT_OF_SALE.search(sentence)
+    if m is None or find_negation(sentence, m.start()) is not None:
+        return False
+    return _SALE_WORD.search(sentence, 0, m.start()) is None  # a sale, or a promise not to sell, said first
+
+
+_SALE_WORD = re.compile(r"\b(?:sell\w*|sold|rent\w*|monetiz\w*|trad(?:e|ed|ing))\b")
 
 
 def confidence_shift(practice: str, polarity: str, reason: str) -> float:
@@ -176,6 +202,12 @@ def confidence_shift(practice: str, polarity: str, reason: str) -> float:
 def decide(practice: str, sentence: str, start: int, end: int, polarity: str,
            negated_polarity: str | None, pattern: str | None = None) -> tuple[str, str]:
     """Final polarity of a recognizer hit and the reason, for the highlight's explanation."""
+    if practice == "sale_of_data" and polarity == "concern":
+        opt_out = opt_out_naming(sentence, start, end)
+        if opt_out is not None:
+            if find_negation(sentence, opt_out.start()) is not None:
+                return "concern", "qualified: no way to opt out of a sale"
+            return "protective", "qualified: a way to opt out of a sale"
     if negated_polarity is not None:
         neg = find_negation(sentence, start) or negated_inside(sentence, start, end)
         if neg is not None:
@@ -186,8 +218,6 @@ def decide(practice: str, sentence: str, start: int, end: int, polarity: str,
         neg = negated_inside(sentence, 0, len(sentence))
         if neg is not None:
             return _CLAUSE_NEGATION[(practice, pattern)], f"negated by '{neg.word}'"
-    if practice == "sale_of_data" and polarity == "concern" and opts_out_of_a_sale(sentence, start):
-        return "protective", "qualified: a way to opt out of a sale"
     qualified = qualify(practice, sentence, pattern)
     if qualified is not None and polarity != "protective":
         return qualified[0], f"qualified: {qualified[1]}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..taxonomy import PRACTICE_BY_ID
 from .fastregex import compile_pattern
-from .polarity import OPT_OUT_OF_SALE
+from .polarity import sale_opt_out
 
 # What the clause is about, in the reader's words: (regex on the lower-cased clause, phrase, owned by the reader?)
 _AI_OBJECTS = (
@@ -113,7 +113,7 @@ SALE_OPT_OUT = "Lets you opt out of the sale of your personal data"
 
 def _sale(polarity: str, c: str) -> str:
     if polarity == "protective":
-        return SALE_OPT_OUT if OPT_OUT_OF_SALE.search(c) else "Promises not to sell your personal data"
+        return SALE_OPT_OUT if sale_opt_out(c) else "Promises not to sell your personal data"
     if _SHARE_WORD.search(c):
         return "May sell or \"share\" your personal data for advertising"
     return "May sell your personal data"
