@@ -42,6 +42,13 @@ from tests.engine._clauses import polarity_of
     ("You may opt out of emails and your information is sold to partners.", "sale_of_data", "concern"),
     ("You cannot opt out of the sale of your personal information.", "sale_of_data", "concern"),
     ("There is no way to opt out of the sale of your personal information.", "sale_of_data", "concern"),
+    ("You may have the right to opt-out of your personal information being sold or shared for purposes of targeted "
+     "advertising.", "sale_of_data", "protective"),
+    ("You can submit an opt-out request regarding the sale of your personal information.", "sale_of_data",
+     "protective"),
+    ("If you are a resident of Nevada, you have the right to opt-out of the sale of certain Personal Information to "
+     "third parties who intend to license or sell that Personal Information.", "sale_of_data", "protective"),
+    ("You may opt out of the sale of your data, and third parties may sell it.", "sale_of_data", "concern"),
     ("We do not sell, rent or trade your email address.", "sale_of_data", "protective"),
     ("We will not sell or otherwise share any information we collect with third parties.", "third_party_sharing",
      "protective"),

@@ -18,8 +18,15 @@ from smallprint.taxonomy import POLARITIES, PRACTICE_IDS
      "Lets you opt out of the sale of your personal data"),
     ("sale_of_data", "protective", "We do not sell your personal information, but you may still opt out of any sale.",
      "Promises not to sell your personal data"),
-    ("sale_of_data", "protective", "You cannot opt out of the sale of your personal information.",
-     "Promises not to sell your personal data"),  # never "Lets you opt out" (the rules read it as a concern)
+    ("sale_of_data", "protective", "You have the right to direct us not to sell your personal information.",
+     "Lets you opt out of the sale of your personal data"),
+    ("sale_of_data", "protective", "Click \u201cDo Not Sell My Personal Information\u201d at the bottom of the page.",
+     "Lets you opt out of the sale of your personal data"),
+    ("sale_of_data", "protective", "Right to Opt-Out of Sale: We do not sell your personal information.",
+     "Promises not to sell your personal data"),
+    ("sale_of_data", "protective", "If you are a resident of Nevada, you have the right to opt-out of the sale of "
+     "certain Personal Information to third parties who intend to license or sell that Personal Information.",
+     "Lets you opt out of the sale of your personal data"),
     ("location", "concern", "We collect your precise GPS location.", "Collects your precise location (GPS, Wi-Fi or cell towers)"),
     ("location", "concern", "We log your IP address.", "Collects your IP address, which reveals your approximate location"),
     ("retention", "protective", "Logs are deleted after 30 days.", "Deletes or anonymises your data within 30 days"),
@@ -43,6 +50,8 @@ def test_every_practice_and_polarity_has_one_plain_sentence(practice, polarity):
     assert text and "\n" not in text and len(text) < 120
 
 
-def test_sales_emails_are_no_sale_to_opt_out_of():
-    assert summarize("sale_of_data", "protective", "You can opt out of sales emails at any time.") != \
-        "Lets you opt out of the sale of your personal data"
+@pytest.mark.parametrize("clause", ["You can opt out of sales emails at any time.",
+                                    "You cannot opt out of the sale of your personal information.",
+                                    "You can opt out of emails and we never sell your data."])
+def test_no_opt_out_of_a_sale_is_said_where_there_is_none(clause):
+    assert summarize("sale_of_data", "protective", clause) != "Lets you opt out of the sale of your personal data"

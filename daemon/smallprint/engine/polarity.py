@@ -152,19 +152,25 @@ _CLAUSE_NEGATION = {("tracking", "dnt"): "concern"}
 # new clause between them ("you can opt out of emails and we sell your data", "even if you opt out we may still
 # sell it", "your data may be sold unless you opt out" keep their concern), and "you cannot opt out of the sale" is a
 # concern too, not the negated sale it looks like.
-_OPT_OUT = re.compile(r"\bopt(?:s|ed|ing)?[-\s]?outs?\b")
-# from "opt out" to the sale: "of"/"from" and a few words, no clause break
-_OPT_OUT_GAP = r"[^\w.,;:()]+(?:of|from)\b(?:[^\w.,;:()]+\w+){0,5}?[^\w.,;:()]+"
+_OPT_OUT = re.compile(r"\bopt(?:s|ed|ing)?[-\u2010-\u2013\s]?outs?\b")
+# from "opt out" to the sale: "of"/"from" (or "an opt-out request regarding") and a few words, no clause break
+_OPT_OUT_GAP = (r"[^\w.,;:()]+(?:of|from|(?:requests?|rights?)[^\w.,;:()]+(?:for|regarding|concerning|about|on))\b"
+                r"(?:[^\w.,;:()]+\w+){0,5}?[^\w.,;:()]+")
 _OPT_OUT_GAP_RE = re.compile(_OPT_OUT_GAP)
 _NEW_CLAUSE = re.compile(r"\b(?:we|they|it|unless|still|but|however|although|even|while|whereas|except|if|when)\b")
+_CLAUSE_BREAK = re.compile(r"[.;:()]|,\s*(?:and|but|or)\b|\b(?:we|us|our)\b")
 # the sale words of the sale patterns, and not "sales e-mails" or "our sales team"
 OPT_OUT_OF_SALE = re.compile(_OPT_OUT.pattern + _OPT_OUT_GAP + r"(?:sales?\b(?!\s+(?:e-?mails?|calls?|teams?|messages"
                              r"|communications|offers|representatives?|staff|department))|sell\w*|sold\b|rent\w*"
                              r"|monetiz\w*|trad(?:e|ed|ing)\b)")
-
-
+# The CCPA's own names for an opt-out: the "Do Not Sell (or Share) My Personal Information" link or request, and
+# "direct us not to sell". Not promises not to sell.
+_DO_NOT_SELL_OPT_OUT = re.compile(
+    r"\bdo[- ]not[- ]sell\b(?:\s*(?:or|and|/)\s*share)?\s+(?:my|request|requests|page|link|form)\b"
+    r"|\b(?:direct|instruct|ask|request|tell)\w*\s+(?:us|a business|the company|businesses|them)\s+not\s+to\s+sell\b")
+_SALE_WORD = re.compile(r"\b(?:sell\w*|sold|rent\w*|monetiz\w*|trad(?:e|ed|ing))\b")
 # "your information is sold" states a sale; "(opt out of having) your information sold" names one
-_FINITE = re.compile(r"\b(?:is|are|was|were|be|been|being|will|may|might|can|could|shall|should|would|must)\b")
+_FINITE = re.compile(r"\b(?:is|are|was|were|will|may|might|can|could|shall|should|would|must)\b")
 
 
 def opt_out_naming(sentence: str, start: int, end: int) -> re.Match | None:
@@ -178,17 +184,39 @@ def opt_out_naming(sentence: str, start: int, end: int) -> re.Match | None:
     return None
 
 
+def opt_out_before(sentence: str, start: int) -> re.Match | None:
+    """An un-negated opt-out of a sale earlier in the same clause as a sale hit at `start`, with no first person or new
+    clause between: the Nevada wording "the right to opt out of the sale of certain personal information to third
+    parties who intend to license or sell that personal information" names no sale of the service's own."""
+    for m in OPT_OUT_OF_SALE.finditer(sentence, 0, start):
+        if _NEW_CLAUSE.search(m.group(0)) or find_negation(sentence, m.start()) is not None:
+            continue
+        between = sentence[m.end():start]
+        if not _CLAUSE_BREAK.search(between) and not _NEW_CLAUSE.search(between):
+            return m
+    return None
+
+
 def sale_opt_out(sentence: str) -> bool:
     """Whether a lower-cased sentence read as a sale promise is a way to opt out of a sale rather than a promise not
-    to sell (summaries.py, and so the grade): an opt-out that names a sale, not negated, with no sale word before it
-    ("we do not sell your data, but you may still opt out of any sale" is the promise)."""
-    m = OPT_OUT_OF_SALE.search(sentence)
-    if m is None or find_negation(sentence, m.start()) is not None:
+    to sell (summaries.py, and so the grade): an un-negated opt-out that names a sale, or the CCPA's "Do Not Sell My
+    Personal Information", and no promise not to sell or sale by "we" beside it ("we do not sell your data, but you
+    may still opt out of any sale" and "Right to opt out of sale: we do not sell your data" are promises)."""
+    masked = _DO_NOT_SELL_OPT_OUT.sub(lambda m: " " * len(m.group(0)), sentence)
+    m = OPT_OUT_OF_SALE.search(masked)
+    if m is not None and (_NEW_CLAUSE.search(m.group(0)) or find_negation(masked, m.start()) is not None):
+        m = None
+    if m is None and masked == sentence:
         return False
-    return _SALE_WORD.search(sentence, 0, m.start()) is None  # a sale, or a promise not to sell, said first
+    for w in _SALE_WORD.finditer(masked):
+        if m is not None and m.start() <= w.start() < m.end():
+            continue  # the opt-out's own sale
+        if find_negation(masked, w.start()) is not None or _WE_NEAR.search(masked, max(0, w.start() - 40), w.start()):
+            return False  # a promise not to sell, or the service's own sale, said beside the opt-out
+    return True
 
 
-_SALE_WORD = re.compile(r"\b(?:sell\w*|sold|rent\w*|monetiz\w*|trad(?:e|ed|ing))\b")
+_WE_NEAR = re.compile(r"\bwe\b")
 
 
 def confidence_shift(practice: str, polarity: str, reason: str) -> float:
@@ -204,6 +232,8 @@ def decide(practice: str, sentence: str, start: int, end: int, polarity: str,
     """Final polarity of a recognizer hit and the reason, for the highlight's explanation."""
     if practice == "sale_of_data" and polarity == "concern":
         opt_out = opt_out_naming(sentence, start, end)
+        if opt_out is None and opt_out_before(sentence, start) is not None:
+            return "protective", "qualified: a way to opt out of a sale"
         if opt_out is not None:
             if find_negation(sentence, opt_out.start()) is not None:
                 return "concern", "qualified: no way to opt out of a sale"

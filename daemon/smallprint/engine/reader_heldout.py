@@ -53,10 +53,11 @@ def key_finding_figures(policies, units_by_policy, cut, min_confidence: float) -
     cited sentences carry their (practice, polarity), and the share of each policy's labelled concern practices
     that a concern key finding covers (pooled over policies)."""
     from ..evaluation_sentences import key_finding_counts, key_finding_summary
+    from .summaries import summarize as summary_of
 
     counts = []
     for policy in policies:
-        highlights = [Highlight("b", 0, len(text), text, practice, polarity, "",
+        highlights = [Highlight("b", 0, len(text), text, practice, polarity, summary_of(practice, polarity, text),
                                 # a severe practice read on the rules' word alone: as the engine (reader.py)
                                 probability if probability >= cut[1] else RULES_ONLY_CONFIDENCE, "",
                                 probability >= cut[1] and rule_practices(text).get(practice) == polarity)
