@@ -158,3 +158,19 @@ def test_real_policy_reads_the_same_as_text_html_and_blocks(shared_data):
         from_blocks = analyze(blocks=[b.to_dict() for b in from_text.blocks])
         assert _readings(from_text) == _readings(from_html) == _readings(from_blocks), path
         assert from_text.grade == from_html.grade == from_blocks.grade
+
+
+def test_a_polarity_the_rules_decided_is_explained_as_theirs():
+    """The reader's confidence is in its own polarity; where the rules overrode it (reader.POLARITY_FROM_RULES), the
+    explanation must not present it as the reader's confidence in the polarity shown."""
+    from smallprint.engine.pipeline import explain
+    rules = {"sale_of_data": ("concern", 'SaleOfDataRecognizer/sell_data: "sell your data"')}
+    text, agree = explain("sale_of_data", "concern", 0.46, "rules_polarity", rules)
+    assert text == ('reader: sale_of_data, 46% sure, with another polarity; rules: SaleOfDataRecognizer/sell_data: '
+                    '"sell your data"; concern: for this practice the rules decide the polarity') and agree
+    text, agree = explain("sale_of_data", "protective", 0.9, "reader", rules)
+    assert text.startswith("reader: sale_of_data protective, 90% sure") and text.endswith("(rules read concern)")
+    assert not agree
+    assert explain("retention", "neutral", 0.7, "reader", rules) == ("reader: retention neutral, 70% sure", False)
+    text, agree = explain("sale_of_data", "concern", 0.35, "rules", rules)
+    assert text.startswith("rules: SaleOfDataRecognizer") and not agree

@@ -109,6 +109,24 @@ def _kind(blocks: Sequence[Block], highlights: Sequence[Highlight], url, title) 
     return "other", 0.5, ("no policy heading and few practices",)
 
 
+def explain(practice: str, polarity: str, confidence: float, source: str,
+            rule_reading: dict[str, tuple[str, str]]) -> tuple[str, bool]:
+    """A full-depth reading's explanation, and whether the rules agree with it (Highlight.rules_agree). `source` as
+    reader.with_severe_rules names it; `rule_reading` the recognizers' {practice: (polarity, why)} for the unit."""
+    if source == "rules":
+        return f"rules: {rule_reading[practice][1]}; shown although the reader is unsure of it: a severe practice", False
+    if source == "rules_polarity":
+        # the reader's confidence is in its own polarity, which the rules overrode (reader.POLARITY_FROM_RULES)
+        return (f"reader: {practice}, {confidence:.0%} sure, with another polarity; rules: {rule_reading[practice][1]}; "
+                f"{polarity}: for this practice the rules decide the polarity"), True
+    explanation = f"reader: {practice} {polarity}, {confidence:.0%} sure"
+    if practice not in rule_reading:
+        return explanation, False
+    rule_polarity, why = rule_reading[practice]
+    return (explanation + f"; rules: {why}" + ("" if rule_polarity == polarity else f" (rules read {rule_polarity})"),
+            rule_polarity == polarity)
+
+
 def _read_fully(blocks: Sequence[Block], opp115_head: bool
                 ) -> tuple[tuple[Highlight, ...], tuple[SegmentLabels, ...] | None]:
     """The learned reader's highlights, and its OPP-115 segments when asked; ReaderUnavailable when it cannot run."""
@@ -134,23 +152,7 @@ def _read_fully(blocks: Sequence[Block], opp115_head: bool
     highlights: list[Highlight] = []
     for unit, found, rule_reading in zip(units, readings, rules_of):
         for practice, polarity, confidence, source in found:
-            agree = False
-            if source == "rules":
-                why = rule_reading[practice][1]
-                explanation = (f"rules: {why}; shown although the reader is unsure of it: a severe practice")
-            elif source == "rules_polarity":
-                # the reader's confidence is in its own polarity, which the rules overrode (reader.POLARITY_FROM_RULES)
-                why = rule_reading[practice][1]
-                explanation = (f"reader: {practice}, {confidence:.0%} sure, with another polarity; rules: {why}; "
-                               f"{polarity}: for this practice the rules decide the polarity")
-                agree = True
-            else:
-                explanation = f"reader: {practice} {polarity}, {confidence:.0%} sure"
-                if practice in rule_reading:
-                    rule_polarity, why = rule_reading[practice]
-                    explanation += f"; rules: {why}" + ("" if rule_polarity == polarity else
-                                                        f" (rules read {rule_polarity})")
-                    agree = rule_polarity == polarity
+            explanation, agree = explain(practice, polarity, confidence, source, rule_reading)
             highlights.append(Highlight(unit.block, unit.start, unit.end, unit.text, practice, polarity,
                                         summarize(practice, polarity, unit.text), confidence, explanation, agree))
     if not opp115_head:

@@ -169,6 +169,7 @@ _DO_NOT_SELL_OPT_OUT = re.compile(
     r"\bdo[- ]not[- ]sell\b(?:\s*(?:or|and|/)\s*share)?\s+(?:my|request|requests|page|link|form)\b"
     r"|\b(?:direct|instruct|ask|request|tell)\w*\s+(?:us|a business|the company|businesses|them)\s+not\s+to\s+sell\b")
 _SALE_WORD = re.compile(r"\b(?:sell\w*|sold|rent\w*|monetiz\w*|trad(?:e|ed|ing))\b")
+_WE_NEAR = re.compile(r"\bwe\b")  # the service's own sale, looked for just before a sale word
 # "your information is sold" states a sale; "(opt out of having) your information sold" names one
 _FINITE = re.compile(r"\b(?:is|are|was|were|will|may|might|can|could|shall|should|would|must)\b")
 
@@ -216,9 +217,6 @@ def sale_opt_out(sentence: str) -> bool:
     return True
 
 
-_WE_NEAR = re.compile(r"\bwe\b")
-
-
 def confidence_shift(practice: str, polarity: str, reason: str) -> float:
     """Confidence added to (or taken from) a hit whose polarity a qualifier or a negation decided: "these cookies
     do not identify you" says more than the "we use cookies" before it."""
@@ -232,11 +230,9 @@ def decide(practice: str, sentence: str, start: int, end: int, polarity: str,
     """Final polarity of a recognizer hit and the reason, for the highlight's explanation."""
     if practice == "sale_of_data" and polarity == "concern":
         opt_out = opt_out_naming(sentence, start, end)
-        if opt_out is None and opt_out_before(sentence, start) is not None:
-            return "protective", "qualified: a way to opt out of a sale"
-        if opt_out is not None:
-            if find_negation(sentence, opt_out.start()) is not None:
-                return "concern", "qualified: no way to opt out of a sale"
+        if opt_out is not None and find_negation(sentence, opt_out.start()) is not None:
+            return "concern", "qualified: no way to opt out of a sale"
+        if opt_out is not None or opt_out_before(sentence, start) is not None:
             return "protective", "qualified: a way to opt out of a sale"
     if negated_polarity is not None:
         neg = find_negation(sentence, start) or negated_inside(sentence, start, end)
