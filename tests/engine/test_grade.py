@@ -21,8 +21,8 @@ def hl(practice, polarity, confidence=0.8, text=None):
                      confidence, "e")
 
 
-@pytest.mark.parametrize("score, letter", [(5, "A"), (3, "A"), (2.5, "B"), (0, "B"), (-2, "B"), (-2.5, "C"), (-3, "C"),
-                                           (-4.5, "C"), (-5, "D"), (-7.5, "D"), (-8, "E")])
+@pytest.mark.parametrize("score, letter", [(5, "A"), (2.5, "A"), (2, "B"), (0, "B"), (-2, "B"), (-2.5, "C"), (-3, "C"),
+                                           (-4.5, "C"), (-5, "D"), (-8, "D"), (-8.5, "E")])
 def test_letters(score, letter):
     assert letter_for(score) == letter
 

@@ -50,6 +50,29 @@ from tests.engine._clauses import polarity_of
      "third parties who intend to license or sell that Personal Information.", "sale_of_data", "protective"),
     ("You may opt out of the sale of your data, and third parties may sell it.", "sale_of_data", "concern"),
     ("We do not sell, rent or trade your email address.", "sale_of_data", "protective"),
+    # a request to stop selling is an opt-out, honoured (polarity.stopped_sale)
+    ("If you submit a request to stop selling your personal information, we will stop selling it.", "sale_of_data",
+     "protective"),
+    ("Criteo stops selling your personal data once you object.", "sale_of_data", "protective"),
+    # a sale named as what a right to know asks about states no sale (polarity.right_to_know_sale), and a negation
+    # inside an "if" clause is a condition, not a promise; a sale stated beside a right keeps its concern
+    ("If you are a California resident, you have the right to know what personal information we collect, disclose, "
+     "and \u201csell\u201d about you.", "sale_of_data", "neutral"),
+    ("You may request that we disclose the categories of personal information we sold about you.", "sale_of_data",
+     "neutral"),
+    ("If we have not sold your personal information, we will inform you of that fact.", "sale_of_data", "neutral"),
+    ("You have the right to know what we collect. We sell your personal information to data brokers.",
+     "sale_of_data", "concern"),
+    ("If you are a California resident, we do not sell your personal information.", "sale_of_data", "protective"),
+    # the statute's opt-out and "if you do not wish for us to sell"; a sale only supposed is no sale stated
+    ("Request that a business that sells a consumer's personal data, not sell the consumer's personal data.",
+     "sale_of_data", "protective"),
+    ("If you do not wish for us or our partners to \"sell\" or \"share\" personal information relating to your "
+     "visits to our sites for advertising purposes, you can make your request.", "sale_of_data", "protective"),
+    ("Were we ever to sell Personal Information, we would provide information on our opt out process here.",
+     "sale_of_data", "neutral"),
+    ("If we ever sell your data, it will be to partners.", "sale_of_data", "neutral"),
+    ("We sell your data, and if you do not wish to receive emails you can unsubscribe.", "sale_of_data", "concern"),
     ("We will not sell or otherwise share any information we collect with third parties.", "third_party_sharing",
      "protective"),
     ("We share your information with advertising partners.", "third_party_sharing", "concern"),

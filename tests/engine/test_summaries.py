@@ -27,6 +27,28 @@ from smallprint.taxonomy import POLARITIES, PRACTICE_IDS
     ("sale_of_data", "protective", "If you are a resident of Nevada, you have the right to opt-out of the sale of "
      "certain Personal Information to third parties who intend to license or sell that Personal Information.",
      "Lets you opt out of the sale of your personal data"),
+    # a request to stop selling is a way out of a sale; a neutral sale reading says no sale
+    ("sale_of_data", "protective", "If you submit a request to stop selling your personal information, we will stop "
+     "selling it.", "Lets you opt out of the sale of your personal data"),
+    ("sale_of_data", "neutral", "You have the right to know what personal information we collect, disclose, and sell.",
+     "Mentions selling personal data, without saying it sells yours"),
+    ("ai_training", "neutral", "We use de-identified data to improve our models.",
+     "Explains how its AI models relate to your data"),
+    ("biometric", "neutral", "Biometric data is defined by state law.", "Explains its approach to biometric data"),
+    # Do Not Track: what DNT is, a treatment the clause does not call honouring, and an explicit refusal
+    ("tracking", "neutral", "Your browser may allow you to transmit a Do Not Track signal.",
+     "Explains your browser's Do Not Track signal"),
+    ("tracking", "concern", "Your browser may allow you to transmit a Do Not Track signal.",
+     "Says how it treats your browser's Do Not Track signal"),
+    ("tracking", "concern", "We do not respond to Do Not Track signals.", "Ignores your browser's Do Not Track signal"),
+    ("tracking", "protective", "We honor Do Not Track signals.", "Honours your browser's Do Not Track signal"),
+    # "without telling you" only where the clause says so
+    ("government_access", "concern", "We may disclose your data to law enforcement agencies.",
+     "May give your data to authorities or others"),
+    ("government_access", "concern", "We may disclose your data to law enforcement without notice to you.",
+     "May give your data to authorities or others without telling you"),
+    ("government_access", "neutral", "We disclose data where required by law.",
+     "Gives your data to authorities where the law requires it"),
     ("location", "concern", "We collect your precise GPS location.", "Collects your precise location (GPS, Wi-Fi or cell towers)"),
     ("location", "concern", "We log your IP address.", "Collects your IP address, which reveals your approximate location"),
     ("retention", "protective", "Logs are deleted after 30 days.", "Deletes or anonymises your data within 30 days"),

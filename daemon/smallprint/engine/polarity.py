@@ -165,13 +165,50 @@ OPT_OUT_OF_SALE = re.compile(_OPT_OUT.pattern + _OPT_OUT_GAP + r"(?:sales?\b(?!\
                              r"|monetiz\w*|trad(?:e|ed|ing)\b)")
 # The CCPA's own names for an opt-out: the "Do Not Sell (or Share) My Personal Information" link or request, and
 # "direct us not to sell". Not promises not to sell.
+# So are the statute's "request that a business that sells a consumer's personal data, not sell" and "if you do not
+# wish for us to sell or share ..., you can make a request".
 _DO_NOT_SELL_OPT_OUT = re.compile(
     r"\bdo[- ]not[- ]sell\b(?:\s*(?:or|and|/)\s*share)?\s+(?:my|request|requests|page|link|form)\b"
-    r"|\b(?:direct|instruct|ask|request|tell)\w*\s+(?:us|a business|the company|businesses|them)\s+not\s+to\s+sell\b")
+    r"|\b(?:direct|instruct|ask|request|tell)\w*\s+(?:us|a business|the company|businesses|them)\s+not\s+to\s+sell\b"
+    r"|\b(?:direct|instruct|ask|request)\w*\s+that\s+(?:a\s+|the\s+|any\s+)?(?:business|company|we|us)\b[^.;:]{0,80}?"
+    r"\bnot\s+(?:to\s+)?sell\b"
+    r"|\b(?:do\s+not|don[’']t)\s+(?:wish|want)\s+(?:for\s+)?(?:us|[\w\s]{0,30}?)\s+to\s+[\"“]?(?:sell|share)\b")
+# A sale the service only supposes ("Were we ever to sell personal information, we would provide an opt-out"): no
+# sale stated.
+_HYPOTHETICAL_SALE = re.compile(
+    r"\b(?:were\s+we|should\s+we|if\s+we\s+(?:ever|were\s+to|decide\s+to|choose\s+to|begin\s+to|start\s+to)"
+    r"|in\s+the\s+(?:unlikely\s+)?event\s+(?:that\s+)?we\s+(?:ever\s+)?(?:decide\s+to\s+)?)\b[^.;:]*$")
 _SALE_WORD = re.compile(r"\b(?:sell\w*|sold|rent\w*|monetiz\w*|trad(?:e|ed|ing))\b")
 _WE_NEAR = re.compile(r"\bwe\b")  # the service's own sale, looked for just before a sale word
 # "your information is sold" states a sale; "(opt out of having) your information sold" names one
 _FINITE = re.compile(r"\b(?:is|are|was|were|will|may|might|can|could|shall|should|would|must)\b")
+
+
+# "a request to stop selling your personal information", "Criteo stops selling it": an opt-out, honoured.
+_STOP_SALE = re.compile(r"\b(?:stop|stops|stopped|stopping|cease|ceases|ceased|ceasing)\s+(?:the\s+|any\s+(?:further\s+)?)?$")
+# A sale named as what a right to know or a disclosure request is about ("you have the right to know what personal
+# information we collect, disclose, and sell about you", "request that we disclose the categories of personal
+# information we sold"): the CCPA's rights, which the careful readers label as rights and not as a sale.
+_RIGHT_TO_KNOW = re.compile(
+    r"\b(?:rights?|requests?|ask)\s+(?:to\s+)?(?:know|access|obtain|receive|request)\b"
+    r"|\b(?:request|ask)\w*\s+(?:that\s+)?(?:we|us)\s+(?:to\s+)?(?:disclose|provide|tell)\b")
+# A negation inside an "if" clause is a condition, not a promise: "If we have not sold your personal information,
+# we will inform you of that fact."
+_CONDITION_OPEN = re.compile(r"\b(?:if|whether)\b[^.;:,]*$")
+
+
+def stopped_sale(sentence: str, start: int) -> bool:
+    """Whether the sale hit at `start` is what a request or an opt-out stops ("stop selling")."""
+    return _STOP_SALE.search(sentence, max(0, start - 40), start) is not None
+
+
+def right_to_know_sale(sentence: str, start: int) -> bool:
+    """Whether the sale hit at `start` is what a right to know or a disclosure request earlier in its sentence asks
+    about, with no sentence break between."""
+    for m in _RIGHT_TO_KNOW.finditer(sentence, 0, start):
+        if not re.search(r"[.;]", sentence[m.end():start]):
+            return True
+    return False
 
 
 def opt_out_naming(sentence: str, start: int, end: int) -> re.Match | None:
@@ -208,7 +245,7 @@ def sale_opt_out(sentence: str) -> bool:
     if m is not None and (_NEW_CLAUSE.search(m.group(0)) or find_negation(masked, m.start()) is not None):
         m = None
     if m is None and masked == sentence:
-        return False
+        return any(stopped_sale(sentence, w.start()) for w in _SALE_WORD.finditer(sentence))
     for w in _SALE_WORD.finditer(masked):
         if m is not None and m.start() <= w.start() < m.end():
             continue  # the opt-out's own sale
@@ -232,11 +269,18 @@ def decide(practice: str, sentence: str, start: int, end: int, polarity: str,
         opt_out = opt_out_naming(sentence, start, end)
         if opt_out is not None and find_negation(sentence, opt_out.start()) is not None:
             return "concern", "qualified: no way to opt out of a sale"
-        if opt_out is not None or opt_out_before(sentence, start) is not None:
+        if opt_out is not None or opt_out_before(sentence, start) is not None or stopped_sale(sentence, start) \
+                or any(m.start() <= start <= m.end() for m in _DO_NOT_SELL_OPT_OUT.finditer(sentence)):
             return "protective", "qualified: a way to opt out of a sale"
+        if _HYPOTHETICAL_SALE.search(sentence, max(0, start - 80), start):
+            return "neutral", "qualified: a sale it only supposes"
+        if right_to_know_sale(sentence, start):
+            return "neutral", "qualified: a right to know what is sold, not a sale"
     if negated_polarity is not None:
         neg = find_negation(sentence, start) or negated_inside(sentence, start, end)
         if neg is not None:
+            if practice == "sale_of_data" and _CONDITION_OPEN.search(sentence, 0, neg.at):
+                return "neutral", f"qualified: '{neg.word}' is a condition, not a promise"
             return negated_polarity, f"negated by '{neg.word}'"
     if (practice, pattern) in _CLAUSE_NEGATION:
         # "We do not recognise browser signals, which may include Do Not Track": the negation governs the clause,

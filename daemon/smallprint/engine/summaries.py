@@ -46,6 +46,11 @@ _AGGREGATE = compile_pattern(r"aggregat|anonymi|de-identified")
 _PRECISE = compile_pattern(r"\bgps\b|\bgnss\b|\bprecise\b|\bexact\b|latitude|wi-?fi|cell towers?|bluetooth")
 _IP_ADDRESS = compile_pattern(r"\bip[- ]address")
 _DNT = compile_pattern(r"do[- ]not[- ]track|\bdnt\b")
+_HONOURS = compile_pattern(r"\b(?:honou?r\w*|respect\w*|respond\w*|recogni[sz]\w*|compl(?:y|ies)|obey\w*|process\w*|treat\w* .{0,40}as an? (?:opt|request))")
+_IGNORES = compile_pattern(r"\bignor\w*|(?:not|n[’']t|never|no)\s+(?:\w+\s+){0,3}(?:honou?r|respect|respond|recogni[sz]e|compl(?:y|ies)|obey|process|support|act|change)\w*")
+# A clause that says it happens without the reader being told
+_NO_NOTICE = compile_pattern(r"without (?:prior )?(?:notice|notif\w*|telling|informing|your (?:knowledge|consent))"
+                             r"|(?:not|never)\s+(?:\w+\s+)?(?:notify|tell|inform)")
 _ACROSS_SITES = compile_pattern(r"other (?:web)?sites|across|third[- ]party")
 _AFTER_DELETION = compile_pattern(r"after|even if|backup|residual|remain")
 _MARKETING = compile_pattern(r"market|promot|newsletter|e-?mails?|unsubscrib")
@@ -104,6 +109,8 @@ def _ai(polarity: str, c: str) -> str:
     objects = _ai_objects(c)
     if polarity == "protective":
         return f"Says it does not use {objects} to train AI models"
+    if polarity == "neutral":
+        return "Explains how its AI models relate to your data"
     return f"May use {objects} to train AI models"
 
 
@@ -114,6 +121,8 @@ SALE_OPT_OUT = "Lets you opt out of the sale of your personal data"
 def _sale(polarity: str, c: str) -> str:
     if polarity == "protective":
         return SALE_OPT_OUT if sale_opt_out(c) else "Promises not to sell your personal data"
+    if polarity == "neutral":  # "the right to know what we sell", "if we have not sold ...": no sale stated
+        return "Mentions selling personal data, without saying it sells yours"
     if _SHARE_WORD.search(c):
         return "May sell or \"share\" your personal data for advertising"
     return "May sell your personal data"
@@ -145,14 +154,21 @@ def _biometric(polarity: str, c: str) -> str:
     what = _join(kinds) if kinds else "biometric data"
     if polarity == "protective":
         return f"Says it does not collect {what}"
+    if polarity == "neutral":
+        return "Explains its approach to biometric data"
     return f"May collect and use your {what}" + (" (biometric data)" if kinds else "")
 
 
 def _tracking(polarity: str, c: str) -> str:
     dnt = bool(_DNT.search(c))
     if dnt:
-        return "Honours your browser's Do Not Track signal" if polarity == "protective" else \
-            "Ignores your browser's Do Not Track signal"
+        if polarity == "neutral":  # "your browser may let you send a Do Not Track signal": what DNT is
+            return "Explains your browser's Do Not Track signal"
+        if polarity == "protective":
+            return "Honours your browser's Do Not Track signal" if _HONOURS.search(c) else \
+                "Says how it treats your browser's Do Not Track signal"
+        return "Ignores your browser's Do Not Track signal" if _IGNORES.search(c) else \
+            "Says how it treats your browser's Do Not Track signal"
     if polarity == "protective":
         return "Limits tracking: says it does not track you or uses only non-identifying cookies"
     if polarity == "neutral":
@@ -196,7 +212,10 @@ def _children(polarity: str, c: str) -> str:
 def _government(polarity: str, c: str) -> str:
     if polarity == "protective":
         return "Gives data to authorities only under legal process, or tells you about requests"
-    return "May give your data to authorities or others without telling you"
+    if polarity == "neutral":
+        return "Gives your data to authorities where the law requires it"
+    # "without telling you" only where the sentence says so: most such clauses say nothing about notice
+    return "May give your data to authorities or others" + (" without telling you" if _NO_NOTICE.search(c) else "")
 
 
 def _choice(polarity: str, c: str) -> str:
