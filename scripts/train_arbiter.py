@@ -241,7 +241,7 @@ def readings(units: list[dict], table, scores, cuts) -> list[list[tuple[str, str
     shown = A.choose(table[0], scores[0], scores[1], len(units), practice_cut, pair_cut, polarity_by=POLARITY_BY,
                      max_per_unit=cap)
     admitted = A.severe_admitted(table[0], scores[1], len(units), severe_cut)
-    return [with_severe_rules(found, {p: (pol, "") for p, pol in u["rules"].items()}, severe, (u["a"], u["b"]))
+    return [with_severe_rules(found, {p: (pol, "") for p, pol in u["rules"].items()}, severe)
             for u, found, severe in zip(units, shown, admitted)]
 
 
@@ -276,7 +276,7 @@ class DecisionTable:
     least the severe cut)."""
 
     def __init__(self, documents, tables, scores, names):
-        from smallprint.engine.reader import POLARITY_FROM_RULES, SEVERE_FROM_RULES, states_training_act
+        from smallprint.engine.reader import POLARITY_FROM_RULES, SEVERE_FROM_RULES
         cols = defaultdict(list)
         rule_cols = defaultdict(list)
         self.labels = self.practice_labels = 0
@@ -288,8 +288,6 @@ class DecisionTable:
             self.practice_labels += sum(len({p for p, _ in g}) for g in golds)
             row_of = {}
             practice_p_of = {(int(i), int(k)): float(p) for (i, k), p in zip(c.practice_index, practice_p)}
-            # no AI training where a unit names no act of training (`with_severe_rules`, after the cap)
-            trains = [states_training_act(u["a"], u["b"]) for u in units]
             if len(pair_p):
                 top = c.pairs[:, A.PAIR_FEATURES.index("reader_top")] if POLARITY_BY == "reader" else \
                     np.zeros(len(pair_p))
@@ -305,15 +303,12 @@ class DecisionTable:
                     cols["unit"].append(offset + unit)
                     cols["k"].append(k)
                     cols["capped"].append(practice not in A.UNCAPPED)
-                    cols["vetoed"].append(practice == "ai_training" and not trains[unit])
                     cols["practice_p"].append(practice_p[c.pair_of_practice[row]])
                     cols["pair_p"].append(pair_p[row])
                     cols["right"].append((practice, polarity) in golds[unit])
                     cols["practice_right"].append(practice in {p for p, _ in golds[unit]})
             for i, u in enumerate(units):
                 for practice in sorted(SEVERE_FROM_RULES & set(u["rules"])):
-                    if practice == "ai_training" and not trains[i]:
-                        continue
                     rule_cols["owner"].append(row_of.get((i, practice), -1))
                     # no practice row: never admitted, as arbiter.severe_admitted (even at cut 0)
                     rule_cols["practice_p"].append(practice_p_of.get((i, A.PRACTICE_IDS.index(practice)), -1.0))
@@ -324,7 +319,6 @@ class DecisionTable:
         self.practice_p = np.array(cols["practice_p"], dtype=float)
         self.pair_p = np.array(cols["pair_p"], dtype=float)
         self.right = np.array(cols["right"], dtype=bool)
-        self.vetoed = np.array(cols["vetoed"], dtype=bool)
         self.practice_right = np.array(cols["practice_right"], dtype=bool)
         # rank order for the cap, as arbiter.choose: by unit, then the uncapped practices, then the likeliest
         # practice first, ties in taxonomy order
@@ -346,7 +340,7 @@ class DecisionTable:
             keep = np.zeros_like(shown)
             keep[self.order] = (running - before) <= cap
             shown &= keep
-        return shown & ~self.vetoed
+        return shown
 
     def figures(self, cuts) -> dict:
         shown = self.shown(*cuts[:3])

@@ -39,27 +39,19 @@ def test_excerpts_are_runs_of_one_two_three_sentences_and_follow_their_policy():
     assert T.with_excerpts(["alpha"]) == ["alpha", "alpha#0", "alpha#1", "alpha#2", "alpha#3"]
 
 
-def test_the_fast_search_table_holds_back_ai_training_as_the_engine_does():
-    """`DecisionTable` (the cut-off search) shows what `readings` (with_severe_rules) shows, also where a unit that
-    names no act of training is read as AI training by the reader or by the rules alone."""
+def test_the_fast_search_table_shows_what_the_engine_shows():
+    """`DecisionTable` (the cut-off search's numpy passes) gives the figures of `readings` (arbiter.choose and
+    with_severe_rules, as the engine) at any cut-offs, with and without a cap, with severe practices the rules alone
+    read."""
     ai = [3 * T.A.PRACTICE_IDS.index("ai_training") + j for j in range(3)]
     rng = np.random.default_rng(5)
-    units = []
-    for i in range(12):
-        reader = list(rng.random(63) ** 4)
-        for j in ai:
-            reader[j] = 0.9 if j == ai[0] else 0.05
-        trains = i % 2 == 0
-        units.append({"a": ("We train our models on your posts." if trains else "We use AI tools in our service."),
-                      "b": "", "reader": reader, "rules": {"ai_training": "concern"} if i % 3 else {},
-                      "gold": {ai[0]} if trains else set()})
+    units = [{"a": f"Sentence {i}.", "b": "", "reader": list(rng.random(63) ** 4),
+              "rules": {"ai_training": "concern", "retention": "concern"} if i % 3 else {},
+              "gold": {ai[0]} if i % 2 == 0 else set()} for i in range(12)]
     documents = {"p": units}
-    words = rng.random((len(units), 63)) ** 4
-    tables = {"p": T.candidates_of(units, words)}
+    tables = {"p": T.candidates_of(units, rng.random((len(units), 63)) ** 4)}
     n_pairs, n_practices = len(tables["p"][0].pairs), len(tables["p"][0].practices)
-    for cuts in [(0.0, 0.0, 0, 0.0), (0.3, 0.2, 0, 0.5), (0.0, 0.0, 1, 0.0)]:
+    for cuts in [(0.0, 0.0, 0, 0.0), (0.3, 0.2, 0, 0.5), (0.0, 0.0, 1, 0.0), (0.5, 0.5, 2, 0.9)]:
         scores = {"p": (rng.random(n_pairs), rng.random(n_practices))}
         assert T.DecisionTable(documents, tables, scores, ["p"]).figures(cuts) == \
             T.unit_counts(documents, tables, scores, ["p"], cuts)
-    shown = T.readings(units, tables["p"], scores["p"], (0.0, 0.0, 0, 0.0))
-    assert all(("ai_training" in {r[0] for r in found}) == (i % 2 == 0) for i, found in enumerate(shown))

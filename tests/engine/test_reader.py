@@ -11,7 +11,7 @@ import pytest
 from smallprint import analyze
 from smallprint.engine.blocks import to_blocks
 from smallprint.engine.clauses import find_highlights
-from smallprint.engine.reader import MODEL_DIR, load_model, states_training_act, with_severe_rules
+from smallprint.engine.reader import MODEL_DIR, load_model
 from smallprint.engine.reader_input import PAIR_LABELS, pair_text, reading_units
 from smallprint.taxonomy import POLARITIES, PRACTICE_IDS
 
@@ -41,32 +41,6 @@ def test_ai_training_clauses_of_the_issue(text, polarity):
     mine = [h for h in analysis.highlights if h.practice == "ai_training"]
     assert [h.polarity for h in mine] == [polarity]
     assert mine[0].explanation.startswith("reader: ai_training")
-
-
-@pytest.mark.parametrize("sentence, context, expected", [
-    ("We use your posts to train our models.", "", True),
-    ("Your chats may help improve Gemini.", "", True),
-    ("Our chatbots store queries so their self-learning feature can optimise how they operate.", "", True),
-    ("These uses include the following.", "Training our AI models", True),  # the heading names the act
-    ("Epassi uses tools that leverage artificial intelligence (AI), including large language models and machine "
-     "learning models, in the delivery of its services.", "", False),
-    ("xAI is a US-based company working on artificial intelligence tools.", "", False),
-])
-def test_ai_training_needs_an_act_of_training(sentence, context, expected):
-    assert states_training_act(sentence, context) is expected
-
-
-def test_no_ai_training_is_shown_where_a_unit_names_no_act_of_training():
-    description = ("Epassi uses tools that leverage artificial intelligence (AI), including large language models "
-                   "and machine learning models, in the delivery of its services.")
-    readings = [("ai_training", "concern", 0.62), ("third_party_sharing", "neutral", 0.5)]
-    rules = {"ai_training": ("concern", "")}
-    assert [r[0] for r in with_severe_rules(readings, rules, None, (description, ""))] == ["third_party_sharing"]
-    # without the unit's text (callers that have none) nothing is held back
-    assert [r[0] for r in with_severe_rules(readings, rules, None)] == ["ai_training", "third_party_sharing"]
-    assert "ai_training" not in {h.practice for h in analyze(text=description).highlights}
-    # the issue's clauses name the act, and are read
-    assert "ai_training" in {h.practice for h in analyze(text=X_2024).highlights}
 
 
 def test_headings_and_short_lines_get_no_highlight():

@@ -73,6 +73,37 @@ from tests.engine._clauses import polarity_of
      "sale_of_data", "neutral"),
     ("If we ever sell your data, it will be to partners.", "sale_of_data", "neutral"),
     ("We sell your data, and if you do not wish to receive emails you can unsubscribe.", "sale_of_data", "concern"),
+    # ... and each of them only where every sale word of the sentence is in its clause: a sale the service states
+    # beside it keeps its concern, a promise beside it its protection (found by review)
+    ("You have the right to request that we disclose what personal information we have sold; in the past 12 months "
+     "we have sold identifiers to advertisers.", "sale_of_data", "concern"),
+    ("You have the right to request that we disclose what personal information we have sold, and in the past 12 "
+     "months we have sold identifiers to advertisers.", "sale_of_data", "concern"),
+    ("You have the right to know what personal information we collect, and we sell your personal information to "
+     "data brokers.", "sale_of_data", "concern"),
+    ("Right to know: we sell your personal information to third parties for advertising.", "sale_of_data", "concern"),
+    ("You have the right to know that we sell your personal information to advertisers.", "sale_of_data", "concern"),
+    ("You have the right to access your data, and we sell it to advertisers.", "sale_of_data", "concern"),
+    ("When advertisers ask us to provide audience segments, we sell your personal information to them.",
+     "sale_of_data", "concern"),
+    ("You have the right to access your personal information, and we never sell or rent it to anyone.",
+     "sale_of_data", "protective"),
+    ("You have the right to know what personal information we collect, and we do not sell it.", "sale_of_data",
+     "protective"),
+    ("If we ever change this policy, we may sell your data to new partners.", "sale_of_data", "concern"),
+    ("Even if you do not want us to sell your data, we will sell it to our partners.", "sale_of_data", "concern"),
+    ("You may request that we not sell your personal information, but we may still sell it to affiliates.",
+     "sale_of_data", "concern"),
+    ("We do not stop selling your data when you close your account.", "sale_of_data", "concern"),
+    ("We cannot stop selling your personal information once it has been shared.", "sale_of_data", "concern"),
+    ("We may stop selling your data at any time but currently we sell it to advertisers.", "sale_of_data", "concern"),
+    ("If you're a California resident we don't sell your personal information.", "sale_of_data", "protective"),
+    ("If you create an account we will never sell your information.", "sale_of_data", "protective"),
+    ("Whether or not you have an account we do not sell your data.", "sale_of_data", "protective"),
+    ("If you opt out we will not sell your data to third parties.", "sale_of_data", "protective"),
+    ("If you decide not to allow any other than the necessary cookies, your personal information will not be shared "
+     "or sold.", "sale_of_data", "protective"),
+    ("We do not sell your data, but if we ever sell it we will tell you.", "sale_of_data", "protective"),
     ("We will not sell or otherwise share any information we collect with third parties.", "third_party_sharing",
      "protective"),
     ("We share your information with advertising partners.", "third_party_sharing", "concern"),

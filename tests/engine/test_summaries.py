@@ -31,7 +31,7 @@ from smallprint.taxonomy import POLARITIES, PRACTICE_IDS
     ("sale_of_data", "protective", "If you submit a request to stop selling your personal information, we will stop "
      "selling it.", "Lets you opt out of the sale of your personal data"),
     ("sale_of_data", "neutral", "You have the right to know what personal information we collect, disclose, and sell.",
-     "Mentions selling personal data, without saying it sells yours"),
+     "Mentions the sale of personal data"),
     ("ai_training", "neutral", "We use de-identified data to improve our models.",
      "Explains how its AI models relate to your data"),
     ("biometric", "neutral", "Biometric data is defined by state law.", "Explains its approach to biometric data"),
@@ -48,7 +48,21 @@ from smallprint.taxonomy import POLARITIES, PRACTICE_IDS
     ("government_access", "concern", "We may disclose your data to law enforcement without notice to you.",
      "May give your data to authorities or others without telling you"),
     ("government_access", "neutral", "We disclose data where required by law.",
-     "Gives your data to authorities where the law requires it"),
+     "Explains when it gives your data to authorities"),
+    ("government_access", "concern", "We will not disclose your data to authorities without notifying you first, "
+     "unless we believe it is necessary.", "May give your data to authorities or others"),
+    ("government_access", "concern", "We may disclose your data to law enforcement without your consent.",
+     "May give your data to authorities or others"),
+    ("government_access", "concern", "We may be prohibited by law from notifying you of such requests.",
+     "May give your data to authorities or others without telling you"),
+    ("tracking", "protective", "With respect to Do Not Track signals, we do not track users across third-party "
+     "websites.", "Says how it treats your browser's Do Not Track signal"),
+    ("tracking", "protective", "We do not respond to DNT signals, but we do not track you across sites anyway.",
+     "Says how it treats your browser's Do Not Track signal"),
+    ("tracking", "concern", "There is no uniform standard for processing Do Not Track signals.",
+     "Says how it treats your browser's Do Not Track signal"),
+    ("tracking", "concern", "At this time, we do not currently respond to or otherwise take action in response to web "
+     "browser do not track signals.", "Ignores your browser's Do Not Track signal"),
     ("location", "concern", "We collect your precise GPS location.", "Collects your precise location (GPS, Wi-Fi or cell towers)"),
     ("location", "concern", "We log your IP address.", "Collects your IP address, which reveals your approximate location"),
     ("retention", "protective", "Logs are deleted after 30 days.", "Deletes or anonymises your data within 30 days"),

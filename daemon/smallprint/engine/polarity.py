@@ -165,50 +165,99 @@ OPT_OUT_OF_SALE = re.compile(_OPT_OUT.pattern + _OPT_OUT_GAP + r"(?:sales?\b(?!\
                              r"|monetiz\w*|trad(?:e|ed|ing)\b)")
 # The CCPA's own names for an opt-out: the "Do Not Sell (or Share) My Personal Information" link or request, and
 # "direct us not to sell". Not promises not to sell.
-# So are the statute's "request that a business that sells a consumer's personal data, not sell" and "if you do not
-# wish for us to sell or share ..., you can make a request".
 _DO_NOT_SELL_OPT_OUT = re.compile(
     r"\bdo[- ]not[- ]sell\b(?:\s*(?:or|and|/)\s*share)?\s+(?:my|request|requests|page|link|form)\b"
-    r"|\b(?:direct|instruct|ask|request|tell)\w*\s+(?:us|a business|the company|businesses|them)\s+not\s+to\s+sell\b"
-    r"|\b(?:direct|instruct|ask|request)\w*\s+that\s+(?:a\s+|the\s+|any\s+)?(?:business|company|we|us)\b[^.;:]{0,80}?"
+    r"|\b(?:direct|instruct|ask|request|tell)\w*\s+(?:us|a business|the company|businesses|them)\s+not\s+to\s+sell\b")
+# Wordings that only name a sale, each read only where every sale word of the sentence lies in its clause
+# (`_names_every_sale`): a sentence that also says the service sells ("..., but we may still sell it") keeps its
+# concern, since a recognizer reads one sale hit per sentence.
+# - a request not to sell, the statute's and the plain one: opt-outs ("request that a business that sells a
+#   consumer's personal data, not sell", "if you do not wish for us to sell or share ..., you can make a request")
+_OPT_OUT_REQUEST = re.compile(
+    r"\b(?:direct|instruct|ask|request)\w*\s+that\s+(?:a\s+|the\s+|any\s+)?(?:business|company|we|us)\b[^.;:]{0,80}?"
     r"\bnot\s+(?:to\s+)?sell\b"
     r"|\b(?:do\s+not|don[’']t)\s+(?:wish|want)\s+(?:for\s+)?(?:us|[\w\s]{0,30}?)\s+to\s+[\"“]?(?:sell|share)\b")
-# A sale the service only supposes ("Were we ever to sell personal information, we would provide an opt-out"): no
-# sale stated.
+# - a sale the service only supposes ("Were we ever to sell personal information, we would provide an opt-out")
 _HYPOTHETICAL_SALE = re.compile(
     r"\b(?:were\s+we|should\s+we|if\s+we\s+(?:ever|were\s+to|decide\s+to|choose\s+to|begin\s+to|start\s+to)"
-    r"|in\s+the\s+(?:unlikely\s+)?event\s+(?:that\s+)?we\s+(?:ever\s+)?(?:decide\s+to\s+)?)\b[^.;:]*$")
+    r"|in\s+the\s+(?:unlikely\s+)?event\s+(?:that\s+)?we\s+(?:ever\s+)?(?:decide\s+to\s+)?)\b")
+# - what a right to know or a disclosure request asks about ("you have the right to know what personal information
+#   we collect, disclose, and sell about you", "request that we disclose the categories of personal information we
+#   sold"): the CCPA's rights, which the careful readers label as rights, not as a sale. Not "the right to know that
+#   we sell your data", which states one.
+_RIGHT_TO_KNOW = re.compile(
+    r"\b(?:rights?\s+to\s+(?:know|access|request|obtain|receive)|requests?\s+to\s+know"
+    r"|request\w*\s+(?:that\s+)?(?:we|us)\s+(?:to\s+)?(?:disclose|provide|tell)(?:\s+(?:to\s+)?you)?)"
+    r"\s+(?:about\s+|information\s+about\s+)?(?:what|which|whether|the\s+categories|categories|the\s+specific"
+    r"|specific\s+pieces|the\s+personal|how)\b")
+# Where such a clause ends: a sentence mark, a contrast, a new subject after a comma, or ", and"/", or" that opens a
+# new clause rather than continuing a list of verbs ("what we collect, disclose, and sell" continues one).
+_CLAUSE_END = re.compile(
+    r"[.;:!?()]|\b(?:but|though|although|however|whereas|while|yet|unless|except|even)\b"
+    r"|,\s*(?:we|you|they|it|our|your|the company)\b"
+    r"|,\s*(?:and|or)\s+(?![\"“”'‘’]?(?:sell|sold|shar|rent|disclos|use|collect|process|trad)\w*)")
 _SALE_WORD = re.compile(r"\b(?:sell\w*|sold|rent\w*|monetiz\w*|trad(?:e|ed|ing))\b")
 _WE_NEAR = re.compile(r"\bwe\b")  # the service's own sale, looked for just before a sale word
 # "your information is sold" states a sale; "(opt out of having) your information sold" names one
 _FINITE = re.compile(r"\b(?:is|are|was|were|will|may|might|can|could|shall|should|would|must)\b")
-
-
-# "a request to stop selling your personal information", "Criteo stops selling it": an opt-out, honoured.
+# "a request to stop selling your personal information", "Criteo stops selling it once you object": an opt-out,
+# honoured, where a request or an objection is named; "we do not (cannot) stop selling" is a concern.
 _STOP_SALE = re.compile(r"\b(?:stop|stops|stopped|stopping|cease|ceases|ceased|ceasing)\s+(?:the\s+|any\s+(?:further\s+)?)?$")
-# A sale named as what a right to know or a disclosure request is about ("you have the right to know what personal
-# information we collect, disclose, and sell about you", "request that we disclose the categories of personal
-# information we sold"): the CCPA's rights, which the careful readers label as rights and not as a sale.
-_RIGHT_TO_KNOW = re.compile(
-    r"\b(?:rights?|requests?|ask)\s+(?:to\s+)?(?:know|access|obtain|receive|request)\b"
-    r"|\b(?:request|ask)\w*\s+(?:that\s+)?(?:we|us)\s+(?:to\s+)?(?:disclose|provide|tell)\b")
-# A negation inside an "if" clause is a condition, not a promise: "If we have not sold your personal information,
-# we will inform you of that fact."
-_CONDITION_OPEN = re.compile(r"\b(?:if|whether)\b[^.;:,]*$")
+_REQUEST = re.compile(r"\b(?:request|ask|direct|instruct|object|opt|tell|exercis|submit)\w*")
+# A negation in an "if" clause, right after its subject, is a condition, not a promise: "If we have not sold your
+# personal information, we will inform you of that fact" (not "If you are a resident we do not sell ...").
+_CONDITION_NEGATION = re.compile(r"\b(?:if|whether)\s+(?:[\w’']+\s+){0,2}[\w’']*$")
+
+
+def _clause_end(sentence: str, position: int) -> int:
+    m = _CLAUSE_END.search(sentence, position)
+    return m.start() if m else len(sentence)
+
+
+def _names_every_sale(sentence: str, pattern: re.Pattern, start: int) -> bool:
+    """Whether a match of `pattern` before the sale hit at `start` has the hit and every other sale word of the
+    sentence in its clause."""
+    for m in pattern.finditer(sentence):
+        if m.start() > start:
+            break
+        lo, hi = m.start(), _clause_end(sentence, m.end())
+        if lo <= start < hi and all(lo <= w.start() < hi for w in _SALE_WORD.finditer(sentence)):
+            return True
+    return False
+
+
+def _stop_before(sentence: str, start: int) -> re.Match | None:
+    return _STOP_SALE.search(sentence, max(0, start - 40), start)
 
 
 def stopped_sale(sentence: str, start: int) -> bool:
-    """Whether the sale hit at `start` is what a request or an opt-out stops ("stop selling")."""
-    return _STOP_SALE.search(sentence, max(0, start - 40), start) is not None
+    """Whether the sale hit at `start` is what a request or an objection stops ("a request to stop selling"), every
+    sale word of the sentence is so, and none of the stops is negated."""
+    if _REQUEST.search(sentence) is None:
+        return False
+    for w in _SALE_WORD.finditer(sentence):
+        stop = _stop_before(sentence, w.start())
+        if stop is None or find_negation(sentence, stop.start()) is not None:
+            return False
+    return _stop_before(sentence, start) is not None
+
+
+def _sells_too(sentence: str, after: int) -> bool:
+    """Whether the service states a sale of its own after a negated one ("You may request that we not sell your
+    personal information, but we may still sell it to affiliates"): an un-negated sale word with "we" just before
+    it, not only supposed."""
+    for w in _SALE_WORD.finditer(sentence, after):
+        if find_negation(sentence, w.start()) is None and negated_inside(sentence, w.start(), w.end()) is None \
+                and _WE_NEAR.search(sentence, max(0, w.start() - 40), w.start()) \
+                and not _HYPOTHETICAL_SALE.search(sentence, max(0, w.start() - 40), w.start()):
+            return True
+    return False
 
 
 def right_to_know_sale(sentence: str, start: int) -> bool:
-    """Whether the sale hit at `start` is what a right to know or a disclosure request earlier in its sentence asks
-    about, with no sentence break between."""
-    for m in _RIGHT_TO_KNOW.finditer(sentence, 0, start):
-        if not re.search(r"[.;]", sentence[m.end():start]):
-            return True
-    return False
+    """Whether the sale hit at `start`, and every sale word of its sentence, is what a right to know or a disclosure
+    request asks about."""
+    return _names_every_sale(sentence, _RIGHT_TO_KNOW, start)
 
 
 def opt_out_naming(sentence: str, start: int, end: int) -> re.Match | None:
@@ -240,7 +289,9 @@ def sale_opt_out(sentence: str) -> bool:
     to sell (summaries.py, and so the grade): an un-negated opt-out that names a sale, or the CCPA's "Do Not Sell My
     Personal Information", and no promise not to sell or sale by "we" beside it ("we do not sell your data, but you
     may still opt out of any sale" and "Right to opt out of sale: we do not sell your data" are promises)."""
-    masked = _DO_NOT_SELL_OPT_OUT.sub(lambda m: " " * len(m.group(0)), sentence)
+    masked = sentence
+    for pattern in (_DO_NOT_SELL_OPT_OUT, _OPT_OUT_REQUEST):
+        masked = pattern.sub(lambda m: " " * len(m.group(0)), masked)
     m = OPT_OUT_OF_SALE.search(masked)
     if m is not None and (_NEW_CLAUSE.search(m.group(0)) or find_negation(masked, m.start()) is not None):
         m = None
@@ -269,18 +320,26 @@ def decide(practice: str, sentence: str, start: int, end: int, polarity: str,
         opt_out = opt_out_naming(sentence, start, end)
         if opt_out is not None and find_negation(sentence, opt_out.start()) is not None:
             return "concern", "qualified: no way to opt out of a sale"
+        stop = _stop_before(sentence, start)
+        if stop is not None and find_negation(sentence, stop.start()) is not None:
+            return "concern", "qualified: does not stop selling"
         if opt_out is not None or opt_out_before(sentence, start) is not None or stopped_sale(sentence, start) \
-                or any(m.start() <= start <= m.end() for m in _DO_NOT_SELL_OPT_OUT.finditer(sentence)):
+                or _names_every_sale(sentence, _OPT_OUT_REQUEST, start) \
+                or _names_every_sale(sentence, _DO_NOT_SELL_OPT_OUT, start):
             return "protective", "qualified: a way to opt out of a sale"
-        if _HYPOTHETICAL_SALE.search(sentence, max(0, start - 80), start):
+        if _names_every_sale(sentence, _HYPOTHETICAL_SALE, start):
             return "neutral", "qualified: a sale it only supposes"
         if right_to_know_sale(sentence, start):
             return "neutral", "qualified: a right to know what is sold, not a sale"
     if negated_polarity is not None:
         neg = find_negation(sentence, start) or negated_inside(sentence, start, end)
         if neg is not None:
-            if practice == "sale_of_data" and _CONDITION_OPEN.search(sentence, 0, neg.at):
-                return "neutral", f"qualified: '{neg.word}' is a condition, not a promise"
+            if practice == "sale_of_data":
+                if _CONDITION_NEGATION.search(sentence, max(0, neg.at - 40), neg.at) \
+                        and negated_inside(sentence, start, end) is None:
+                    return "neutral", f"qualified: '{neg.word}' is a condition, not a promise"
+                if _sells_too(sentence, end):
+                    return "concern", "qualified: a sale by the service follows the negated one"
             return negated_polarity, f"negated by '{neg.word}'"
     if (practice, pattern) in _CLAUSE_NEGATION:
         # "We do not recognise browser signals, which may include Do Not Track": the negation governs the clause,

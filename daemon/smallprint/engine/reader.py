@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import threading
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -205,33 +204,13 @@ def decide(probs: Sequence[float], threshold, with_rules: float = 1.0,
 RULES_ONLY_CONFIDENCE = 0.35
 
 
-# The labelling guide's AI training is data "used to train/fine-tune/improve AI or machine-learning models": a unit
-# whose sentence, heading and sentence before name no such act cannot state it, however much it says about AI
-# ("Epassi uses tools that leverage artificial intelligence (AI), including large language models and machine
-# learning models, in the delivery of its services"; issue #11 names company descriptions read as AI training
-# among what readers see going wrong). "machine learning" alone is no act; "learn from" is.
-_TRAINING_ACT = re.compile(r"\b(?:train\w*|fine[- ]?tun\w*|improv\w*|develop\w*|teach\w*|enhanc\w*|refin\w*"
-                           r"|optimi[sz]\w*|build\w*|self-learning|learns?|learned|learnt)\b", re.IGNORECASE)
-
-
-def states_training_act(sentence: str, context: str = "") -> bool:
-    """Whether a unit (its sentence and its context, as `pair_text` gives them) names an act of training or
-    improving, without which it states no AI training."""
-    return _TRAINING_ACT.search(sentence) is not None or _TRAINING_ACT.search(context) is not None
-
-
 def with_severe_rules(readings: list[tuple[str, str, float]], rule_readings: Mapping[str, tuple[str, str]],
-                      admitted: Collection[str] | None = None, text: tuple[str, str] | None = None
-                      ) -> list[tuple[str, str, float, str]]:
+                      admitted: Collection[str] | None = None) -> list[tuple[str, str, float, str]]:
     """The shown readings of a unit with the rules' two say-sos: a severe practice the recognizers read and the
     reader does not show is shown with their polarity at RULES_ONLY_CONFIDENCE (source "rules") if it is among
     `admitted` (all severe practices when None; the second thoughts admit those they give enough weight,
     arbiter.severe_admitted), and where both read a practice of POLARITY_FROM_RULES the recognizers' polarity is
-    kept (source "rules_polarity"); else "reader". Given the unit's `text` (sentence, context), no AI training is
-    shown where it names no act of training (`states_training_act`)."""
-    if text is not None and not states_training_act(*text):
-        readings = [r for r in readings if r[0] != "ai_training"]
-        rule_readings = {p: r for p, r in rule_readings.items() if p != "ai_training"}
+    kept (source "rules_polarity"); else "reader"."""
     out = []
     for practice, polarity, confidence in readings:
         if practice in POLARITY_FROM_RULES and practice in rule_readings \
@@ -280,8 +259,8 @@ def read_units(units: Sequence[Unit], rule_readings: Sequence[dict], model: Read
                        [{p: r[0] for p, r in rule_readings[i].items()} for i in readable],
                        [a for a, _ in texts], [b for _, b in texts])
     found_by_unit, admitted = model.arbiter.read_with_admitted(view)
-    for i, text, found, severe in zip(readable, texts, found_by_unit, admitted):
-        out[i] = with_severe_rules(found, rule_readings[i], severe, text)
+    for i, found, severe in zip(readable, found_by_unit, admitted):
+        out[i] = with_severe_rules(found, rule_readings[i], severe)
     return out
 
 

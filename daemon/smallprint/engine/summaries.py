@@ -46,11 +46,20 @@ _AGGREGATE = compile_pattern(r"aggregat|anonymi|de-identified")
 _PRECISE = compile_pattern(r"\bgps\b|\bgnss\b|\bprecise\b|\bexact\b|latitude|wi-?fi|cell towers?|bluetooth")
 _IP_ADDRESS = compile_pattern(r"\bip[- ]address")
 _DNT = compile_pattern(r"do[- ]not[- ]track|\bdnt\b")
-_HONOURS = compile_pattern(r"\b(?:honou?r\w*|respect\w*|respond\w*|recogni[sz]\w*|compl(?:y|ies)|obey\w*|process\w*|treat\w* .{0,40}as an? (?:opt|request))")
-_IGNORES = compile_pattern(r"\bignor\w*|(?:not|n[’']t|never|no)\s+(?:\w+\s+){0,3}(?:honou?r|respect|respond|recogni[sz]e|compl(?:y|ies)|obey|process|support|act|change)\w*")
-# A clause that says it happens without the reader being told
-_NO_NOTICE = compile_pattern(r"without (?:prior )?(?:notice|notif\w*|telling|informing|your (?:knowledge|consent))"
-                             r"|(?:not|never)\s+(?:\w+\s+)?(?:notify|tell|inform)")
+# Do Not Track: "honours" only where the clause says the service honours (responds to, respects ...) the signal and
+# does not say it ignores it ("with respect to Do Not Track" is no honouring); "ignores" only where it says so.
+_IGNORES = compile_pattern(r"\bignor(?:e|es|ed|ing)\b|(?:not|n[’']t|never)\s+(?:\w+\s+){0,2}(?:honou?r|respect|respond|"
+                           r"recogni[sz]e|comply|obey|support|act\s+(?:up)?on)(?:s|ed|ing)?\b")
+_HONOURS = compile_pattern(r"\b(?:honou?r(?:s|ed|ing)?|(?<!with )respect(?:s|ed|ing)?|respond(?:s|ed|ing)?|"
+                           r"recogni[sz](?:e|es|ed|ing)|compl(?:y|ies|ied)\s+with|obey(?:s|ed|ing)?)\b"
+                           r"|\btreat\w* .{0,40}as an? (?:opt|request)")
+# A clause that says the disclosure happens without the reader being told, and does not promise the opposite ("we
+# will not disclose ... without notifying you first")
+_NO_NOTICE = compile_pattern(r"without (?:prior |first )?(?:notice|notif\w*|telling|informing|your knowledge)"
+                             r"|(?:prohibited|barred|restricted|not (?:be )?(?:able|permitted|allowed))\s+(?:by law\s+)?"
+                             r"(?:from|to)\s+(?:notify|notifying|tell|telling|inform|informing)")
+_PROMISED_NOTICE = compile_pattern(r"\b(?:not|never|n[’']t)\b[^.;]{0,80}\bwithout (?:prior |first )?(?:notice|notif\w*|"
+                                   r"telling|informing)")
 _ACROSS_SITES = compile_pattern(r"other (?:web)?sites|across|third[- ]party")
 _AFTER_DELETION = compile_pattern(r"after|even if|backup|residual|remain")
 _MARKETING = compile_pattern(r"market|promot|newsletter|e-?mails?|unsubscrib")
@@ -122,7 +131,7 @@ def _sale(polarity: str, c: str) -> str:
     if polarity == "protective":
         return SALE_OPT_OUT if sale_opt_out(c) else "Promises not to sell your personal data"
     if polarity == "neutral":  # "the right to know what we sell", "if we have not sold ...": no sale stated
-        return "Mentions selling personal data, without saying it sells yours"
+        return "Mentions the sale of personal data"
     if _SHARE_WORD.search(c):
         return "May sell or \"share\" your personal data for advertising"
     return "May sell your personal data"
@@ -165,7 +174,7 @@ def _tracking(polarity: str, c: str) -> str:
         if polarity == "neutral":  # "your browser may let you send a Do Not Track signal": what DNT is
             return "Explains your browser's Do Not Track signal"
         if polarity == "protective":
-            return "Honours your browser's Do Not Track signal" if _HONOURS.search(c) else \
+            return "Honours your browser's Do Not Track signal" if _HONOURS.search(c) and not _IGNORES.search(c) else \
                 "Says how it treats your browser's Do Not Track signal"
         return "Ignores your browser's Do Not Track signal" if _IGNORES.search(c) else \
             "Says how it treats your browser's Do Not Track signal"
@@ -213,9 +222,10 @@ def _government(polarity: str, c: str) -> str:
     if polarity == "protective":
         return "Gives data to authorities only under legal process, or tells you about requests"
     if polarity == "neutral":
-        return "Gives your data to authorities where the law requires it"
+        return "Explains when it gives your data to authorities"
     # "without telling you" only where the sentence says so: most such clauses say nothing about notice
-    return "May give your data to authorities or others" + (" without telling you" if _NO_NOTICE.search(c) else "")
+    unnoticed = _NO_NOTICE.search(c) and not _PROMISED_NOTICE.search(c)
+    return "May give your data to authorities or others" + (" without telling you" if unnoticed else "")
 
 
 def _choice(polarity: str, c: str) -> str:
