@@ -232,9 +232,16 @@ def test_sigterm_lets_the_analysis_in_flight_finish(daemon):
     def analyse() -> None:
         answer["status"], answer["body"] = daemon.request("POST", "/v1/analyze", {"text": text}, token=token)
 
+    before = _cpu_ticks(_descendants(daemon.process.pid))
     worker = threading.Thread(target=analyse)
     worker.start()
-    time.sleep(0.3)  # the request is in flight (or, on a fast machine, already answered: still a valid run)
+    # Signal once an analysis worker is busy with it: the request is then in flight (or, on a fast machine, already
+    # answered: still a valid run). A fixed pause was not enough on a loaded machine, where the signal could arrive
+    # before the daemon had accepted the connection at all.
+    deadline = time.monotonic() + 30
+    while worker.is_alive() and time.monotonic() < deadline \
+            and _cpu_ticks(_descendants(daemon.process.pid)) - before < 5:
+        time.sleep(0.02)
     daemon.process.send_signal(signal.SIGTERM)
     worker.join(timeout=60)
     assert answer["status"] == 200 and answer["body"]["content_hash"]
@@ -258,6 +265,18 @@ def _descendants(pid: int) -> set[int]:
             found.add(child)
             todo.append(child)
     return found
+
+
+def _cpu_ticks(pids: set[int]) -> int:
+    """User and system CPU time of these processes, in clock ticks (from /proc; gone processes count 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = (Path("/proc") / str(pid) / "stat").read_bytes().rsplit(b")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
 
 
 def _running(pid: int) -> bool:

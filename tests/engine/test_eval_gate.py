@@ -39,15 +39,15 @@ FLOORS = {
     ("full", "opp115", "macro_f1"): 0.95,               # measured 0.982
     # with the second thoughts (arbiter.py), learnt from whole policies, ToS;DR's one-sentence points read a little
     # worse (held out: MODEL_CARD_reader.md); re-pinned 2026-12-04
-    ("full", "practices", "macro_recall"): 0.78,        # measured 0.797 (was 0.846 before the second thoughts)
-    ("full", "practices", "macro_precision"): 0.68,     # measured 0.726
-    ("full", "practices", "polarity_accuracy"): 0.76,   # measured 0.778 (0.798 before the seventh session)
-    # re-pinned 2026-12-05 (seventh session: second thoughts retrained with 25 more policies; they now show at most 2
-    # practices per sentence, which costs in-sample recall); held-out figures are in MODEL_CARD_reader.md
-    ("full", "sentences", "precision"): 0.90,           # measured 0.925 (in-sample; held out: 0.635)
-    ("full", "sentences", "practice_precision"): 0.91,  # measured 0.937 (held out: 0.798)
-    ("full", "sentences", "recall"): 0.85,              # measured 0.872 (was 0.922; held out: 0.537)
-    ("full", "sentences", "practice_recall"): 0.86,     # measured 0.883 (was 0.934; held out: 0.671)
+    ("full", "practices", "macro_recall"): 0.77,        # measured 0.793 (was 0.846 before the second thoughts)
+    ("full", "practices", "macro_precision"): 0.70,     # measured 0.727
+    ("full", "practices", "polarity_accuracy"): 0.75,   # measured 0.767 (0.798 before the seventh session)
+    # re-pinned 2026-12-05 (seventh session: second thoughts retrained with 34 more policies); held-out figures are in
+    # MODEL_CARD_reader.md
+    ("full", "sentences", "precision"): 0.90,           # measured 0.929 (in-sample; held out: 0.643)
+    ("full", "sentences", "practice_precision"): 0.92,  # measured 0.941 (held out: 0.806)
+    ("full", "sentences", "recall"): 0.88,              # measured 0.901 (was 0.922; held out: 0.534)
+    ("full", "sentences", "practice_recall"): 0.89,     # measured 0.913 (was 0.934; held out: 0.667)
 }
 
 pytestmark = pytest.mark.slow

@@ -42,6 +42,17 @@ from smallprint.taxonomy import POLARITIES, PRACTICE_IDS
      "Says how it treats your browser's Do Not Track signal"),
     ("tracking", "concern", "We do not respond to Do Not Track signals.", "Ignores your browser's Do Not Track signal"),
     ("tracking", "protective", "We honor Do Not Track signals.", "Honours your browser's Do Not Track signal"),
+    ("tracking", "concern", "Our Site does not at this time respond to Do Not Track signals.",
+     "Ignores your browser's Do Not Track signal"),
+    ("tracking", "concern", "We have no mechanism to respond to Do Not Track signals.",
+     "Ignores your browser's Do Not Track signal"),
+    ("tracking", "concern", "Do Not Track signals are not recognized by our systems.",
+     "Ignores your browser's Do Not Track signal"),
+    ("tracking", "concern", "We disregard Do Not Track signals.", "Ignores your browser's Do Not Track signal"),
+    ("tracking", "protective", "In respect of Do Not Track signals, we do not track users across third-party websites.",
+     "Says how it treats your browser's Do Not Track signal"),
+    ("tracking", "protective", "California law requires us to disclose how we respond to Do Not Track signals.",
+     "Says how it treats your browser's Do Not Track signal"),
     # "without telling you" only where the clause says so
     ("government_access", "concern", "We may disclose your data to law enforcement agencies.",
      "May give your data to authorities or others"),
@@ -54,6 +65,12 @@ from smallprint.taxonomy import POLARITIES, PRACTICE_IDS
     ("government_access", "concern", "We may disclose your data to law enforcement without your consent.",
      "May give your data to authorities or others"),
     ("government_access", "concern", "We may be prohibited by law from notifying you of such requests.",
+     "May give your data to authorities or others without telling you"),
+    ("government_access", "concern", "We won't disclose your data to authorities without notifying you first, unless "
+     "we believe it is necessary.", "May give your data to authorities or others"),
+    ("government_access", "concern", "We may disclose your data to anyone, including but not limited to law "
+     "enforcement agencies, without notice to you.", "May give your data to authorities or others without telling you"),
+    ("government_access", "concern", "We may not notify you of requests from law enforcement.",
      "May give your data to authorities or others without telling you"),
     ("tracking", "protective", "With respect to Do Not Track signals, we do not track users across third-party "
      "websites.", "Says how it treats your browser's Do Not Track signal"),

@@ -41,7 +41,7 @@ PROMISE_WEIGHTS: dict[str, float] = {
     "business_transfer": 0.5, "employment_education": 0.5,
 }
 # (lowest score for the letter, letter), best first: calibrated by scripts/calibrate_grade.py (see the docstring).
-THRESHOLDS: tuple[tuple[float, str], ...] = ((2.0, "A"), (-2.0, "B"), (-4.5, "C"), (-8.0, "D"), (float("-inf"), "E"))
+THRESHOLDS: tuple[tuple[float, str], ...] = ((2.5, "A"), (-2.0, "B"), (-4.5, "C"), (-8.0, "D"), (float("-inf"), "E"))
 
 
 def _weights_text(weights: dict[str, float]) -> str:

@@ -168,7 +168,8 @@ OPT_OUT_OF_SALE = re.compile(_OPT_OUT.pattern + _OPT_OUT_GAP + r"(?:sales?\b(?!\
 _DO_NOT_SELL_OPT_OUT = re.compile(
     r"\bdo[- ]not[- ]sell\b(?:\s*(?:or|and|/)\s*share)?\s+(?:my|request|requests|page|link|form)\b"
     r"|\b(?:direct|instruct|ask|request|tell)\w*\s+(?:us|a business|the company|businesses|them)\s+not\s+to\s+sell\b")
-# Wordings that only name a sale, each read only where every sale word of the sentence lies in its clause
+# Wordings that only name a sale (these below, and the CCPA names above when `decide` reads a hit by them), each
+# read only where every sale word of the sentence lies in its clause
 # (`_names_every_sale`): a sentence that also says the service sells ("..., but we may still sell it") keeps its
 # concern, since a recognizer reads one sale hit per sentence.
 # - a request not to sell, the statute's and the plain one: opt-outs ("request that a business that sells a
@@ -193,20 +194,28 @@ _RIGHT_TO_KNOW = re.compile(
 # Where such a clause ends: a sentence mark, a contrast, a new subject after a comma, or ", and"/", or" that opens a
 # new clause rather than continuing a list of verbs ("what we collect, disclose, and sell" continues one).
 _CLAUSE_END = re.compile(
-    r"[.;:!?()]|\b(?:but|though|although|however|whereas|while|yet|unless|except|even)\b"
-    r"|,\s*(?:we|you|they|it|our|your|the company)\b"
+    r"[.;!?\n]|\s[-\u2013\u2014]+\s|\u2014|\b(?:but|though|although|however|whereas|while|yet|unless|except|even)\b"
+    r"|(?:,|\band|\bor)\s+(?:we|you|they|it|our|your|the company)\b"
     r"|,\s*(?:and|or)\s+(?![\"“”'‘’]?(?:sell|sold|shar|rent|disclos|use|collect|process|trad)\w*)")
-_SALE_WORD = re.compile(r"\b(?:sell\w*|sold|rent\w*|monetiz\w*|trad(?:e|ed|ing))\b")
+_SALE_WORD = re.compile(r"\b(?:sell\w*|sold|sale|rent\w*|leas(?:e|es|ed|ing)|barter\w*|monetiz\w*|trad(?:e|ed|ing))\b")
 _WE_NEAR = re.compile(r"\bwe\b")  # the service's own sale, looked for just before a sale word
 # "your information is sold" states a sale; "(opt out of having) your information sold" names one
 _FINITE = re.compile(r"\b(?:is|are|was|were|will|may|might|can|could|shall|should|would|must)\b")
 # "a request to stop selling your personal information", "Criteo stops selling it once you object": an opt-out,
 # honoured, where a request or an objection is named; "we do not (cannot) stop selling" is a concern.
 _STOP_SALE = re.compile(r"\b(?:stop|stops|stopped|stopping|cease|ceases|ceased|ceasing)\s+(?:the\s+|any\s+(?:further\s+)?)?$")
-_REQUEST = re.compile(r"\b(?:request|ask|direct|instruct|object|opt|tell|exercis|submit)\w*")
+_REQUEST = re.compile(r"\b(?:request|ask|direct|instruct|object|exercis|submit)\w*|\bopt(?:s|ed|ing)?[- ]?outs?\b"
+                      r"|\bdirection\b")
+# a negator that governs "stop" itself ("we do not stop selling", "we cannot stop selling"), not one further back
+# ("we will not charge you for a request to stop selling")
+_STOP_NEGATED = re.compile(r"(?:\b(?:not|never|cannot)|n[’']t)\s+(?:\w+\s+){0,1}$")
 # A negation in an "if" clause, right after its subject, is a condition, not a promise: "If we have not sold your
 # personal information, we will inform you of that fact" (not "If you are a resident we do not sell ...").
-_CONDITION_NEGATION = re.compile(r"\b(?:if|whether)\s+(?:[\w’']+\s+){0,2}[\w’']*$")
+_CONDITION_NEGATION = re.compile(r"\b(?:if|whether)\s+(?:[\w’']+\s+){1,2}"
+                                 r"(?:(?:have|has|had|do|does|did|is|are|was|were|will|would|can|could)\s*)?$")
+# what a sale the service states sells: the reader's data, not "subscriptions" or "advertising space"
+_SALE_OBJECT = re.compile(r"\s+(?:\w+\s+){0,3}?(?:your|personal|data|information|it|them|such)\b")
+_CONDITION_WORD = re.compile(r"\b(?:unless|if|when|until|whether)\b")
 
 
 def _clause_end(sentence: str, position: int) -> int:
@@ -214,12 +223,18 @@ def _clause_end(sentence: str, position: int) -> int:
     return m.start() if m else len(sentence)
 
 
-def _names_every_sale(sentence: str, pattern: re.Pattern, start: int) -> bool:
+_NEAR = re.compile(r"\s*(?:[\w’'\"“]+\s+){0,2}[\"“]?")
+
+
+def _names_every_sale(sentence: str, pattern: re.Pattern, start: int, near: bool = False) -> bool:
     """Whether a match of `pattern` before the sale hit at `start` has the hit and every other sale word of the
-    sentence in its clause."""
+    sentence in its clause (and, if `near`, the hit within two words of it: "were we ever to sell", not "if we ever
+    change this policy we may sell")."""
     for m in pattern.finditer(sentence):
         if m.start() > start:
             break
+        if near and not _NEAR.fullmatch(sentence, m.end(), start):
+            continue
         lo, hi = m.start(), _clause_end(sentence, m.end())
         if lo <= start < hi and all(lo <= w.start() < hi for w in _SALE_WORD.finditer(sentence)):
             return True
@@ -230,25 +245,38 @@ def _stop_before(sentence: str, start: int) -> re.Match | None:
     return _STOP_SALE.search(sentence, max(0, start - 40), start)
 
 
+def _stop_negated(sentence: str, stop: re.Match) -> bool:
+    return _STOP_NEGATED.search(sentence, max(0, stop.start() - 30), stop.start()) is not None
+
+
 def stopped_sale(sentence: str, start: int) -> bool:
-    """Whether the sale hit at `start` is what a request or an objection stops ("a request to stop selling"), every
-    sale word of the sentence is so, and none of the stops is negated."""
+    """Whether the sale hit at `start` is what a request or an objection stops ("a request to stop selling", "once
+    you opt out, we will stop selling your data and will not sell it again"): a request is named, the hit and every
+    un-negated sale word of the sentence follow an un-negated "stop"."""
     if _REQUEST.search(sentence) is None:
         return False
     for w in _SALE_WORD.finditer(sentence):
         stop = _stop_before(sentence, w.start())
-        if stop is None or find_negation(sentence, stop.start()) is not None:
+        if stop is None:
+            if find_negation(sentence, w.start()) is not None:
+                continue  # "... and will not sell it again", "a direction not to sell"
             return False
-    return _stop_before(sentence, start) is not None
+        if _stop_negated(sentence, stop):
+            return False
+    # (the hit of a "data ... sold" pattern starts before its sale word)
+    return any(_stop_before(sentence, w.start()) is not None for w in _SALE_WORD.finditer(sentence, start))
 
 
 def _sells_too(sentence: str, after: int) -> bool:
-    """Whether the service states a sale of its own after a negated one ("You may request that we not sell your
-    personal information, but we may still sell it to affiliates"): an un-negated sale word with "we" just before
-    it, not only supposed."""
+    """Whether the service states a sale of the reader's data after a negated one ("You may request that we not sell
+    your personal information, but we may still sell it to affiliates"): an un-negated sale word with "we" just
+    before it and the data after it, not only supposed, not under a condition ("unless you tell us we may sell it"),
+    and not "we sell subscriptions"."""
     for w in _SALE_WORD.finditer(sentence, after):
         if find_negation(sentence, w.start()) is None and negated_inside(sentence, w.start(), w.end()) is None \
                 and _WE_NEAR.search(sentence, max(0, w.start() - 40), w.start()) \
+                and _SALE_OBJECT.match(sentence, w.end()) \
+                and not _CONDITION_WORD.search(sentence, after, w.start()) \
                 and not _HYPOTHETICAL_SALE.search(sentence, max(0, w.start() - 40), w.start()):
             return True
     return False
@@ -321,13 +349,13 @@ def decide(practice: str, sentence: str, start: int, end: int, polarity: str,
         if opt_out is not None and find_negation(sentence, opt_out.start()) is not None:
             return "concern", "qualified: no way to opt out of a sale"
         stop = _stop_before(sentence, start)
-        if stop is not None and find_negation(sentence, stop.start()) is not None:
+        if stop is not None and _stop_negated(sentence, stop):
             return "concern", "qualified: does not stop selling"
         if opt_out is not None or opt_out_before(sentence, start) is not None or stopped_sale(sentence, start) \
                 or _names_every_sale(sentence, _OPT_OUT_REQUEST, start) \
                 or _names_every_sale(sentence, _DO_NOT_SELL_OPT_OUT, start):
             return "protective", "qualified: a way to opt out of a sale"
-        if _names_every_sale(sentence, _HYPOTHETICAL_SALE, start):
+        if _names_every_sale(sentence, _HYPOTHETICAL_SALE, start, near=True):
             return "neutral", "qualified: a sale it only supposes"
         if right_to_know_sale(sentence, start):
             return "neutral", "qualified: a right to know what is sold, not a sale"

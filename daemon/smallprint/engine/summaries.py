@@ -48,18 +48,23 @@ _IP_ADDRESS = compile_pattern(r"\bip[- ]address")
 _DNT = compile_pattern(r"do[- ]not[- ]track|\bdnt\b")
 # Do Not Track: "honours" only where the clause says the service honours (responds to, respects ...) the signal and
 # does not say it ignores it ("with respect to Do Not Track" is no honouring); "ignores" only where it says so.
-_IGNORES = compile_pattern(r"\bignor(?:e|es|ed|ing)\b|(?:not|n[’']t|never)\s+(?:\w+\s+){0,2}(?:honou?r|respect|respond|"
-                           r"recogni[sz]e|comply|obey|support|act\s+(?:up)?on)(?:s|ed|ing)?\b")
-_HONOURS = compile_pattern(r"\b(?:honou?r(?:s|ed|ing)?|(?<!with )respect(?:s|ed|ing)?|respond(?:s|ed|ing)?|"
-                           r"recogni[sz](?:e|es|ed|ing)|compl(?:y|ies|ied)\s+with|obey(?:s|ed|ing)?)\b"
+_IGNORES = compile_pattern(r"\b(?:ignor|disregard)\w*|(?:\bnot|\bnever|\bno|n[’']t)\s+(?:\w+\s+){0,4}?(?:honou?r|respect|"
+                           r"respond|recogni[sz]|compl(?:y|ies|ied)|obey|support|act(?:s|ed|ing)?\s+(?:up)?on)\w*"
+                           r"|\bnot\s+(?:be\s+)?(?:recogni[sz]ed|honou?red|respected)\b")
+# "we honour", "our site responds to": the service's own act ("disclose how we respond to Do Not Track" is none)
+_HONOURS = compile_pattern(r"(?<!how )\b(?:we|our (?:site|sites|service|services|website|websites|app|apps|systems?))\b"
+                           r"[^.;]{0,40}?\b(?:honou?r(?:s|ed|ing)?|(?<!with )(?<!in )respect(?:s|ed|ing)?|"
+                           r"respond(?:s|ed|ing)?|recogni[sz](?:e|es|ed|ing)|compl(?:y|ies|ied)\s+with|obey(?:s|ed|ing)?)\b"
                            r"|\btreat\w* .{0,40}as an? (?:opt|request)")
 # A clause that says the disclosure happens without the reader being told, and does not promise the opposite ("we
 # will not disclose ... without notifying you first")
 _NO_NOTICE = compile_pattern(r"without (?:prior |first )?(?:notice|notif\w*|telling|informing|your knowledge)"
                              r"|(?:prohibited|barred|restricted|not (?:be )?(?:able|permitted|allowed))\s+(?:by law\s+)?"
-                             r"(?:from|to)\s+(?:notify|notifying|tell|telling|inform|informing)")
-_PROMISED_NOTICE = compile_pattern(r"\b(?:not|never|n[’']t)\b[^.;]{0,80}\bwithout (?:prior |first )?(?:notice|notif\w*|"
-                                   r"telling|informing)")
+                             r"(?:from|to)\s+(?:notify|notifying|tell|telling|inform|informing)"
+                             r"|\b(?:may|might|will|can)\s+not\s+(?:\w+\s+)?(?:notify|tell|inform)")
+_PROMISED_NOTICE = compile_pattern(r"(?:\b(?:not|never)|n[’']t)\s+(?:\w+\s+){0,2}?(?:disclose|share|give|provide|"
+                                   r"release|hand|transfer)\w*\b[^.;]{0,80}?\bwithout (?:prior |first )?"
+                                   r"(?:notice|notif\w*|telling|informing)")
 _ACROSS_SITES = compile_pattern(r"other (?:web)?sites|across|third[- ]party")
 _AFTER_DELETION = compile_pattern(r"after|even if|backup|residual|remain")
 _MARKETING = compile_pattern(r"market|promot|newsletter|e-?mails?|unsubscrib")
