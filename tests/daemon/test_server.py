@@ -248,17 +248,21 @@ def test_sigterm_lets_the_analysis_in_flight_finish(daemon):
     assert daemon.process.wait(timeout=30) == 0
 
 
+def _stat(pid: int | str) -> list[bytes]:
+    """The fields of /proc/PID/stat after the command name (state, ppid, ...); [] for a process that is gone."""
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_bytes().rsplit(b")", 1)[1].split()
+    except (OSError, IndexError):
+        return []
+
+
 def _descendants(pid: int) -> set[int]:
     """Every process below `pid`, from /proc (the forkserver, the analysis workers, the resource tracker)."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            parent = int((entry / "stat").read_bytes().rsplit(b")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(parent, []).append(int(entry.name))
+        fields = _stat(entry.name) if entry.name.isdigit() else []
+        if len(fields) > 1 and fields[1].isdigit():
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
     found, todo = set(), [pid]
     while todo:
         for child in children.get(todo.pop(), []):
@@ -268,22 +272,13 @@ def _descendants(pid: int) -> set[int]:
 
 
 def _cpu_ticks(pids: set[int]) -> int:
-    """User and system CPU time of these processes, in clock ticks (from /proc; gone processes count 0)."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = (Path("/proc") / str(pid) / "stat").read_bytes().rsplit(b")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-        except (OSError, IndexError, ValueError):
-            continue
-    return total
+    """User and system CPU time of these processes, in clock ticks (gone processes count 0)."""
+    return sum(int(f[11]) + int(f[12]) for f in map(_stat, pids) if len(f) > 12)
 
 
 def _running(pid: int) -> bool:
-    try:
-        return (Path("/proc") / str(pid) / "stat").read_bytes().rsplit(b")", 1)[1].split()[0] != b"Z"
-    except (OSError, IndexError):
-        return False
+    fields = _stat(pid)
+    return bool(fields) and fields[0] != b"Z"
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process tree from /proc")

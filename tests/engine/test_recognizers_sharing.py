@@ -54,7 +54,7 @@ from tests.engine._clauses import polarity_of
     ("If you submit a request to stop selling your personal information, we will stop selling it.", "sale_of_data",
      "protective"),
     ("Criteo stops selling your personal data once you object.", "sale_of_data", "protective"),
-    # a sale named as what a right to know asks about states no sale (polarity.right_to_know_sale), and a negation
+    # a sale named as what a right to know asks about states no sale (polarity._RIGHT_TO_KNOW), and a negation
     # inside an "if" clause is a condition, not a promise; a sale stated beside a right keeps its concern
     ("If you are a California resident, you have the right to know what personal information we collect, disclose, "
      "and \u201csell\u201d about you.", "sale_of_data", "neutral"),

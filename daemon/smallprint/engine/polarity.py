@@ -197,7 +197,10 @@ _CLAUSE_END = re.compile(
     r"[.;!?\n]|\s[-\u2013\u2014]+\s|\u2014|\b(?:but|though|although|however|whereas|while|yet|unless|except|even)\b"
     r"|(?:,|\band|\bor)\s+(?:we|you|they|it|our|your|the company)\b"
     r"|,\s*(?:and|or)\s+(?![\"“”'‘’]?(?:sell|sold|shar|rent|disclos|use|collect|process|trad)\w*)")
-_SALE_WORD = re.compile(r"\b(?:sell\w*|sold|sale|rent\w*|leas(?:e|es|ed|ing)|barter\w*|monetiz\w*|trad(?:e|ed|ing))\b")
+# The sale recognizer's sale words (recognizers/sharing.py reads sales with them), and here the noun "sale" too
+SALE_WORDS = (r"\b(?:sell|sells|selling|sold|rent(?:s|ed|ing)?|lease|leased|barter|monetize|trade(?![- ]secret)"
+              r"|trading(?! as\b)|traded)\b")
+_SALE_WORD = re.compile(SALE_WORDS + r"|\bsale\b")
 _WE_NEAR = re.compile(r"\bwe\b")  # the service's own sale, looked for just before a sale word
 # "your information is sold" states a sale; "(opt out of having) your information sold" names one
 _FINITE = re.compile(r"\b(?:is|are|was|were|will|may|might|can|could|shall|should|would|must)\b")
@@ -208,7 +211,7 @@ _REQUEST = re.compile(r"\b(?:request|ask|direct|instruct|object|exercis|submit)\
                       r"|\bdirection\b")
 # a negator that governs "stop" itself ("we do not stop selling", "we cannot stop selling"), not one further back
 # ("we will not charge you for a request to stop selling")
-_STOP_NEGATED = re.compile(r"(?:\b(?:not|never|cannot)|n[’']t)\s+(?:\w+\s+){0,1}$")
+_STOP_NEGATED = re.compile(r"(?:\b(?:not|never|cannot)|n[’']t)\s+(?:\w+\s+)?$")
 # A negation in an "if" clause, right after its subject, is a condition, not a promise: "If we have not sold your
 # personal information, we will inform you of that fact" (not "If you are a resident we do not sell ...").
 _CONDITION_NEGATION = re.compile(r"\b(?:if|whether)\s+(?:[\w’']+\s+){1,2}"
@@ -282,12 +285,6 @@ def _sells_too(sentence: str, after: int) -> bool:
     return False
 
 
-def right_to_know_sale(sentence: str, start: int) -> bool:
-    """Whether the sale hit at `start`, and every sale word of its sentence, is what a right to know or a disclosure
-    request asks about."""
-    return _names_every_sale(sentence, _RIGHT_TO_KNOW, start)
-
-
 def opt_out_naming(sentence: str, start: int, end: int) -> re.Match | None:
     """The "opt out" in a lower-cased sentence that names the sale hit at start..end (a sale word, or "data ...
     sold"), if any."""
@@ -324,7 +321,7 @@ def sale_opt_out(sentence: str) -> bool:
     if m is not None and (_NEW_CLAUSE.search(m.group(0)) or find_negation(masked, m.start()) is not None):
         m = None
     if m is None and masked == sentence:
-        return any(stopped_sale(sentence, w.start()) for w in _SALE_WORD.finditer(sentence))
+        return stopped_sale(sentence, 0)
     for w in _SALE_WORD.finditer(masked):
         if m is not None and m.start() <= w.start() < m.end():
             continue  # the opt-out's own sale
@@ -357,7 +354,7 @@ def decide(practice: str, sentence: str, start: int, end: int, polarity: str,
             return "protective", "qualified: a way to opt out of a sale"
         if _names_every_sale(sentence, _HYPOTHETICAL_SALE, start, near=True):
             return "neutral", "qualified: a sale it only supposes"
-        if right_to_know_sale(sentence, start):
+        if _names_every_sale(sentence, _RIGHT_TO_KNOW, start):
             return "neutral", "qualified: a right to know what is sold, not a sale"
     if negated_polarity is not None:
         neg = find_negation(sentence, start) or negated_inside(sentence, start, end)

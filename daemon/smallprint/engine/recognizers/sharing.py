@@ -1,6 +1,7 @@
 """Where data goes: sale, sharing, business transfers, governments, other countries; and where it comes from."""
 from __future__ import annotations
 
+from ..polarity import SALE_WORDS
 from ._words import gap
 from .base import Pattern, Recognizer
 from .registry import register
@@ -21,7 +22,7 @@ _GIVE = (r"(?:\b(?:shar(?:e|es|ed|ing)|disclos(?:e|es|ed|ing|ure)|transfer(?:s|r
          r"|pass(?:es|ed|ing)? (?:on|along)|trade|rent|make (?:\w+ )?available|made available)\b|\b(?:provid\w*|giv(?:e|es|en|ing)"
          r"|send|sent|communicat\w*|transmit\w*)\W+(?:\w+\W+){0,3}?(?:information|data|details|pii|it|them)\b)")
 # "trade secrets" and "X Ltd trading as Y" sell nothing
-_SALE_WORDS = r"\b(?:sell|sells|selling|sold|rent(?:s|ed|ing)?|lease|leased|barter|monetize|trade(?![- ]secret)|trading(?! as\b)|traded)\b"
+_SALE_WORDS = SALE_WORDS
 
 
 @register
