@@ -406,18 +406,11 @@ def tosdr_figures(examples_path: Path, oof_dir: Path, words_by_fold, outer, chos
 # -- key findings -----------------------------------------------------------------------------------------------
 
 def key_finding_figures(documents, policies, shown_by_doc, names, min_confidence) -> dict:
-    from smallprint.engine.key_findings import MAX_KEY_FINDINGS, candidate_findings
-    from smallprint.engine.results import Highlight
-    from smallprint.engine.summaries import summarize
-    from smallprint.evaluation_sentences import key_finding_counts, key_finding_summary
-    counts = []
-    for n in names:
-        # with the engine's summaries: a promise not to sell leads over an opt-out (key_findings.py) by them
-        highlights = [Highlight("b", 0, len(u["a"]), u["a"], p, pol, summarize(p, pol, u["a"]), conf, "",
-                                source != "rules" and u["rules"].get(p) == pol)
-                      for u, found in zip(documents[n], shown_by_doc[n]) for p, pol, conf, source in found]
-        findings = candidate_findings(highlights, min_confidence)[:MAX_KEY_FINDINGS]
-        counts.append(key_finding_counts(policies[n], highlights, findings))
+    from smallprint.evaluation_sentences import key_finding_counts_of_readings, key_finding_summary
+    counts = [key_finding_counts_of_readings(
+        policies[n], [(u["a"], p, pol, conf, source != "rules" and u["rules"].get(p) == pol)
+                      for u, found in zip(documents[n], shown_by_doc[n]) for p, pol, conf, source in found],
+        min_confidence) for n in names]
     return key_finding_summary(counts)
 
 

@@ -55,8 +55,8 @@ def more_policy_text(markdown: str) -> tuple[str, list[dict]]:
     """A policies-more Markdown file as the labellers saw it: its blocks (the engine's `to_blocks`) joined by blank
     lines, and its sentences cut as policy-sentences/README.md describes (at line ends, and after . ! ? ; : before
     a capital, digit or quote)."""
-    from smallprint.engine.blocks import to_blocks
-    blocks = to_blocks(text=markdown)
+    from smallprint.engine.blocks import blocks_from_text
+    blocks = blocks_from_text(markdown, line_break_tags=False)  # as they were labelled: <br> kept as written
     text = "\n\n".join(b.text for b in blocks)
     sentences: list[dict] = []
     position = 0

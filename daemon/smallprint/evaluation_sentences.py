@@ -74,6 +74,11 @@ def load_policies(folder: Path, labels_suffix: str = ".labels.jsonl") -> list[La
     return policies
 
 
+def _fold_char(c: str) -> str:
+    """One character for one: "İ".lower() is "i" and a combining dot, which would shift every position after it."""
+    return c.lower()[0]
+
+
 class TextLocator:
     """Finds a snippet in a text ignoring whitespace and markup (only letters and digits are compared), searching
     forward from a cursor first, since highlights and units come in reading order."""
@@ -81,12 +86,12 @@ class TextLocator:
     def __init__(self, text: str) -> None:
         keep = [(i, c) for i, c in enumerate(text) if c.isalnum()]
         self.positions = [i for i, _ in keep]
-        self.folded = "".join(c.lower() for _, c in keep)
+        self.folded = "".join(_fold_char(c) for _, c in keep)
         self.cursor = 0
 
     @staticmethod
     def fold(snippet: str) -> str:
-        return "".join(c.lower() for c in snippet if c.isalnum())
+        return "".join(_fold_char(c) for c in snippet if c.isalnum())
 
     def locate(self, snippet: str) -> tuple[int, int] | None:
         key = self.fold(snippet)
@@ -232,6 +237,21 @@ def key_finding_counts(policy: LabelledPolicy, highlights, findings) -> tuple[in
     stated = {p for labels in policy.labels.values() for p, polarity in labels if polarity == "concern"}
     covered = stated & {f.practice for f in findings if f.polarity == "concern"}
     return len(findings), right, len(stated), len(covered)
+
+
+def key_finding_counts_of_readings(policy: LabelledPolicy, readings: Iterable[tuple[str, str, str, float, bool]],
+                                   min_confidence: float) -> tuple[int, int, int, int]:
+    """`key_finding_counts` for a policy's readings (sentence text, practice, polarity, confidence, whether the
+    rules read the same) made highlights with the engine's summaries (a promise not to sell leads over an
+    opt-out by them) and key findings as the engine picks them: how held-out readings are scored."""
+    from .engine.key_findings import MAX_KEY_FINDINGS, candidate_findings
+    from .engine.results import Highlight
+    from .engine.summaries import summarize as summary_of
+    highlights = [Highlight("b", 0, len(text), text, practice, polarity, summary_of(practice, polarity, text),
+                            confidence, "", rules_agree)
+                  for text, practice, polarity, confidence, rules_agree in readings]
+    findings = candidate_findings(highlights, min_confidence)[:MAX_KEY_FINDINGS]
+    return key_finding_counts(policy, highlights, findings)
 
 
 def key_finding_summary(counts: Sequence[tuple[int, int, int, int]]) -> dict:

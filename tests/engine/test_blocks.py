@@ -19,6 +19,9 @@ def texts(blocks):
     ("| Data | Use |\n|---|---|\n| email | login |", [("td", "Data"), ("td", "Use"), ("td", "email"), ("td", "login")]),
     ("line one\nline two", [("p", "line one\nline two")]),
     ("   \n\n  \t ", []),
+    # HTML line breaks in a Markdown table cell or line, as policies exported to Markdown write them
+    ("| Geolocation data<br><br>Physical location. |", [("td", "Geolocation data\nPhysical location.")]),
+    ("marketing<BR/>* To deliver products<br />- To bill you", [("p", "marketing\nTo deliver products\nTo bill you")]),
 ])
 def test_text_and_markdown(source, expected):
     assert texts(blocks_from_text(source)) == expected
@@ -38,6 +41,10 @@ def test_text_and_markdown(source, expected):
 ])
 def test_html(html, expected):
     assert texts(blocks_from_html(html)) == expected
+
+
+def test_line_break_tags_can_be_kept_as_the_labellers_saw_them():
+    assert texts(blocks_from_text("a<br>b", line_break_tags=False)) == [("p", "a<br>b")]
 
 
 def test_html_nested_ten_thousand_deep_does_not_recurse():

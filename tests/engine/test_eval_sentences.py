@@ -56,6 +56,13 @@ def test_the_locator_ignores_whitespace_and_markup():
     assert locator.locate("   ") is None
 
 
+def test_the_locator_keeps_positions_past_a_letter_that_lowercases_to_two():
+    text = "İstanbul office. We sell data."  # "İ".lower() is "i" plus a combining dot
+    locator = TextLocator(text)
+    assert locator.locate("We sell data") == (text.index("We"), len(text) - 1)
+    assert TextLocator(text).locate("istanbul office") == (0, text.index("."))
+
+
 def test_evaluate_pools_counts_over_policies(tmp_path):
     folder = write_policy(tmp_path / "p")
     write_policy(folder, name="other-2026", labels={1: [("sale_of_data", "concern")]})

@@ -39,6 +39,10 @@ _MD_STRONG = re.compile(r"\*\*|__")
 _MD_EMPH = re.compile(r"[*_](?<![\w*][*_])(?=\S)([^*_\n]{1,500}?)(?<=\S)[*_](?![\w*])")
 _MD_CODE = re.compile(r"`{1,3}")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<])")
+# Markdown tables cannot hold a line break, so policies exported to Markdown write HTML's <br> inside cells and
+# lines ("Geolocation data<br><br>Physical location or movements."): a line break, as a browser shows it.
+# A list written in such a cell ("eligible<br>* To deliver ...") loses its bullet mark with the break.
+_MD_LINE_BREAK = re.compile(r"<br\s{0,20}/?>(?:[ \t]{0,20}[-*+•](?=[ \t]))?", re.I)
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
@@ -84,8 +88,9 @@ def unwrap(lines: list[str]) -> str:
     return joined
 
 
-def blocks_from_text(text: str) -> tuple[Block, ...]:
-    """Plain text or Markdown: blocks at blank lines, headings, list items and table cells."""
+def blocks_from_text(text: str, *, line_break_tags: bool = True) -> tuple[Block, ...]:
+    """Plain text or Markdown: blocks at blank lines, headings, list items and table cells. `<br>` ends a line
+    unless `line_break_tags` is False (the text the project's labellers saw: scripts/train_reader.py)."""
     out: list[tuple[str, str]] = []  # (tag, raw text)
     para: list[str] = []
     para_tag = "p"
@@ -137,6 +142,8 @@ def blocks_from_text(text: str) -> tuple[Block, ...]:
             continue
         para.append(line)
     flush()
+    if line_break_tags:
+        out = [(tag, _MD_LINE_BREAK.sub("\n", raw) if "<" in raw else raw) for tag, raw in out]
     return _numbered((tag, clean_lines(strip_markdown(raw).split("\n"))) for tag, raw in out)
 
 

@@ -16,9 +16,7 @@ from ..evaluation import (MIN_POINTS_FOR_MACRO, _COUNT_KEYS, _f1, category_score
 from ..evaluation_sentences import load_policies, score_policy, summarize
 from ..taxonomy import OPP115_CATEGORIES
 from .clauses import read_clause
-from .key_findings import MAX_KEY_FINDINGS, candidate_findings
 from .reader import RULES_ONLY_CONFIDENCE, decide
-from .results import Highlight
 
 GRID = tuple((round(0.25 + 0.05 * i, 2), w) for i in range(8) for w in (0.05, 0.1, 0.15, 0.2, 1.0))
 
@@ -52,19 +50,17 @@ def key_finding_figures(policies, units_by_policy, cut, min_confidence: float) -
     """Key findings from held-out readings, against careful readers' labels: the share of key findings whose
     cited sentences carry their (practice, polarity), and the share of each policy's labelled concern practices
     that a concern key finding covers (pooled over policies)."""
-    from ..evaluation_sentences import key_finding_counts, key_finding_summary
-    from .summaries import summarize as summary_of
+    from ..evaluation_sentences import key_finding_counts_of_readings, key_finding_summary
 
     counts = []
     for policy in policies:
-        highlights = [Highlight("b", 0, len(text), text, practice, polarity, summary_of(practice, polarity, text),
-                                # a severe practice read on the rules' word alone: as the engine (reader.py)
-                                probability if probability >= cut[1] else RULES_ONLY_CONFIDENCE, "",
-                                probability >= cut[1] and rule_practices(text).get(practice) == polarity)
-                      for text, probs in units_by_policy.get(policy.name, ())
-                      for practice, polarity, probability in _readings(probs, text, cut)]
-        findings = candidate_findings(highlights, min_confidence)[:MAX_KEY_FINDINGS]
-        counts.append(key_finding_counts(policy, highlights, findings))
+        # a severe practice read on the rules' word alone gets the engine's confidence for it (reader.py)
+        readings = [(text, practice, polarity,
+                     probability if probability >= cut[1] else RULES_ONLY_CONFIDENCE,
+                     probability >= cut[1] and rule_practices(text).get(practice) == polarity)
+                    for text, probs in units_by_policy.get(policy.name, ())
+                    for practice, polarity, probability in _readings(probs, text, cut)]
+        counts.append(key_finding_counts_of_readings(policy, readings, min_confidence))
     return key_finding_summary(counts)
 
 
