@@ -355,8 +355,8 @@ def split_blocks(text: str):
     from smallprint.engine.results import Block
     try:
         from smallprint.engine.blocks import blocks_from_text
-        # <br> kept as written, as when the shipped page-kind model was trained: the rebuild stays that model
-        return blocks_from_text(text, line_break_tags=False)
+        # the Markdown reading the shipped page-kind model was trained on: the rebuild stays that model
+        return blocks_from_text(text, labelled_form=True)
     except ImportError:  # the engine's splitter not there yet: blank lines and Markdown headings
         out = []
         for i, part in enumerate(re.split(r"\n\s*\n|\n(?=#)", text)):

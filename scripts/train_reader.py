@@ -56,7 +56,7 @@ def more_policy_text(markdown: str) -> tuple[str, list[dict]]:
     lines, and its sentences cut as policy-sentences/README.md describes (at line ends, and after . ! ? ; : before
     a capital, digit or quote)."""
     from smallprint.engine.blocks import blocks_from_text
-    blocks = blocks_from_text(markdown, line_break_tags=False)  # as they were labelled: <br> kept as written
+    blocks = blocks_from_text(markdown, labelled_form=True)  # the text as it was labelled
     text = "\n\n".join(b.text for b in blocks)
     sentences: list[dict] = []
     position = 0

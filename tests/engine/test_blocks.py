@@ -22,6 +22,14 @@ def texts(blocks):
     # HTML line breaks in a Markdown table cell or line, as policies exported to Markdown write them
     ("| Geolocation data<br><br>Physical location. |", [("td", "Geolocation data\nPhysical location.")]),
     ("marketing<BR/>* To deliver products<br />- To bill you", [("p", "marketing\nTo deliver products\nTo bill you")]),
+    # escapes are read before emphasis; a link's text may hold brackets and its target escaped parentheses
+    ("The cookies “\\_\\_ar\\_v4” and “\\_adroll\\_fpc”.", [("p", "The cookies “__ar_v4” and “_adroll_fpc”.")]),
+    ("Write to [[email protected]](https://x.example/cdn-cgi/l/email-protection#ab).",
+     [("p", "Write to [email protected].")]),
+    ("information ([as defined by COPPA](https://x.example/312#p-312.2\\(Personal%20information\\))) to let",
+     [("p", "information (as defined by COPPA) to let")]),
+    ("    #### DATA RETENTION\n    We keep it.", [("h4", "DATA RETENTION"), ("p", "We keep it.")]),
+    ("Not \\*emphasis\\* but *this* is", [("p", "Not *emphasis* but this is")]),
 ])
 def test_text_and_markdown(source, expected):
     assert texts(blocks_from_text(source)) == expected
@@ -43,8 +51,10 @@ def test_html(html, expected):
     assert texts(blocks_from_html(html)) == expected
 
 
-def test_line_break_tags_can_be_kept_as_the_labellers_saw_them():
-    assert texts(blocks_from_text("a<br>b", line_break_tags=False)) == [("p", "a<br>b")]
+def test_the_labelled_form_keeps_the_reading_the_label_files_were_made_on():
+    source = "    #### Cookies\n\nNamed \\_\\_ar\\_v4<br>[[email protected]](https://x.example/a)"
+    assert texts(blocks_from_text(source, labelled_form=True)) == [
+        ("p", "#### Cookies"), ("p", "Named __ar_v4<br>[[email protected]](https://x.example/a)")]
 
 
 def test_html_nested_ten_thousand_deep_does_not_recurse():

@@ -31,9 +31,10 @@ def clean_lines(lines: list[str]) -> str:
 # ---------------------------------------------------------------- Markdown / plain text
 
 # Bounded repetitions everywhere: a megabyte of '[' or '*' must not backtrack quadratically.
-# A link target has no spaces or brackets, so a scan for its end stops at the first one.
-_MD_IMAGE = re.compile(r"!\[([^\[\]\n]{0,300})\]\([^()\s]{0,2000}(?:\s+\"[^\"\n]{0,300}\")?\)")
-_MD_LINK = re.compile(r"\[([^\[\]\n]{0,500})\]\([^()\s]{0,2000}(?:\s+\"[^\"\n]{0,300}\")?\)")
+# A link target has no spaces or brackets, so a scan for its end stops at the first one. A link's text may hold one
+# level of brackets ("[[email protected]](...)", as pages that hide addresses from robots are exported).
+_MD_IMAGE = re.compile(r"!\[((?:[^\[\]\n]|\[[^\[\]\n]{0,200}\]){0,300})\]\([^()\s]{0,2000}(?:\s+\"[^\"\n]{0,300}\")?\)")
+_MD_LINK = re.compile(r"\[((?:[^\[\]\n]|\[[^\[\]\n]{0,200}\]){0,500})\]\([^()\s]{0,2000}(?:\s+\"[^\"\n]{0,300}\")?\)")
 _MD_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]{1,2000})>")
 _MD_STRONG = re.compile(r"\*\*|__")
 _MD_EMPH = re.compile(r"[*_](?<![\w*][*_])(?=\S)([^*_\n]{1,500}?)(?<=\S)[*_](?![\w*])")
@@ -43,8 +44,13 @@ _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<])")
 # lines ("Geolocation data<br><br>Physical location or movements."): a line break, as a browser shows it.
 # A list written in such a cell ("eligible<br>* To deliver ...") loses its bullet mark with the break.
 _MD_LINE_BREAK = re.compile(r"<br\s{0,20}/?>(?:[ \t]{0,20}[-*+•](?=[ \t]))?", re.I)
+# An escaped character is set aside as a private-use character while links and emphasis are read, so that
+# "\_\_adroll\_fpc" keeps its underscores and "(...\(v\))" in a link's target does not end it early.
+_ESCAPED_BASE = 0xE000
+_PRIVATE_ESCAPES = re.compile("[\ue000-\ue07f]")
 
-_ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
+_ATX = re.compile(r"^[ \t]*(#{1,6})[ \t]+(.*?)[ \t#]*$")  # indented too: exports indent whole sections
+_ATX_LABELLED = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _RULE = re.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
 _BULLET = re.compile(r"^[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+(?=\S)")
@@ -55,9 +61,21 @@ _FENCE = re.compile(r"^[ \t]*(?:```|~~~)")
 
 def strip_markdown(text: str) -> str:
     """Inline Markdown markup to its words: links keep their text, emphasis marks and escapes go."""
+    escaped = "\\" in text and not _PRIVATE_ESCAPES.search(text)
+    if escaped:
+        text = _MD_ESCAPE.sub(lambda m: chr(_ESCAPED_BASE + ord(m.group(1))), text)
+    text = _strip_inline(text)
+    if escaped:
+        return _PRIVATE_ESCAPES.sub(lambda m: chr(ord(m.group(0)) - _ESCAPED_BASE), text)
+    if "\\" in text:
+        text = _MD_ESCAPE.sub(r"\1", text)
+    return text
+
+
+def _strip_inline(text: str, image=_MD_IMAGE, link=_MD_LINK) -> str:
     if "[" in text:
-        text = _MD_IMAGE.sub(r"\1", text)
-        text = _MD_LINK.sub(r"\1", text)
+        text = image.sub(r"\1", text)
+        text = link.sub(r"\1", text)
     if "<" in text:
         text = _MD_AUTOLINK.sub(r"\1", text)
     if "*" in text or "_" in text:
@@ -65,6 +83,19 @@ def strip_markdown(text: str) -> str:
         text = _MD_EMPH.sub(r"\1", text)
     if "`" in text:
         text = _MD_CODE.sub("", text)
+    return text
+
+
+# The Markdown reading that the project's label files were made on (scripts/reader_labels, scripts/arbiter_labels
+# name sentences by number): escapes read after emphasis, flat link texts, <br> and indented headings kept as
+# written. Frozen, so that those files keep naming the same sentences (train_reader.more_policy_text), and the
+# shipped page-kind model's training text stays what it was (train_models.split_blocks).
+_MD_IMAGE_LABELLED = re.compile(r"!\[([^\[\]\n]{0,300})\]\([^()\s]{0,2000}(?:\s+\"[^\"\n]{0,300}\")?\)")
+_MD_LINK_LABELLED = re.compile(r"\[([^\[\]\n]{0,500})\]\([^()\s]{0,2000}(?:\s+\"[^\"\n]{0,300}\")?\)")
+
+
+def _strip_markdown_labelled(text: str) -> str:
+    text = _strip_inline(text, _MD_IMAGE_LABELLED, _MD_LINK_LABELLED)
     if "\\" in text:
         text = _MD_ESCAPE.sub(r"\1", text)
     return text
@@ -88,9 +119,10 @@ def unwrap(lines: list[str]) -> str:
     return joined
 
 
-def blocks_from_text(text: str, *, line_break_tags: bool = True) -> tuple[Block, ...]:
-    """Plain text or Markdown: blocks at blank lines, headings, list items and table cells. `<br>` ends a line
-    unless `line_break_tags` is False (the text the project's labellers saw: scripts/train_reader.py)."""
+def blocks_from_text(text: str, *, labelled_form: bool = False) -> tuple[Block, ...]:
+    """Plain text or Markdown: blocks at blank lines, headings, list items and table cells. `labelled_form`: the
+    frozen reading the project's label files were made on (see `_strip_markdown_labelled`), for training only."""
+    atx = _ATX_LABELLED if labelled_form else _ATX
     out: list[tuple[str, str]] = []  # (tag, raw text)
     para: list[str] = []
     para_tag = "p"
@@ -123,7 +155,7 @@ def blocks_from_text(text: str, *, line_break_tags: bool = True) -> tuple[Block,
         if _RULE.match(line):
             flush()
             continue
-        m = _ATX.match(line)
+        m = atx.match(line)
         if m:
             flush()
             out.append((f"h{len(m.group(1))}", m.group(2)))
@@ -142,8 +174,9 @@ def blocks_from_text(text: str, *, line_break_tags: bool = True) -> tuple[Block,
             continue
         para.append(line)
     flush()
-    if line_break_tags:
-        out = [(tag, _MD_LINE_BREAK.sub("\n", raw) if "<" in raw else raw) for tag, raw in out]
+    if labelled_form:
+        return _numbered((tag, clean_lines(_strip_markdown_labelled(raw).split("\n"))) for tag, raw in out)
+    out = [(tag, _MD_LINE_BREAK.sub("\n", raw) if "<" in raw else raw) for tag, raw in out]
     return _numbered((tag, clean_lines(strip_markdown(raw).split("\n"))) for tag, raw in out)
 
 
