@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,6 +75,24 @@ def load_policies(folder: Path, labels_suffix: str = ".labels.jsonl") -> list[La
     return policies
 
 
+# Markup that a labelled text may carry and the engine's reading of it does not (a Markdown export read as it was
+# labelled keeps HTML's <br> and the targets of links it could not read, which the engine now reads): skipped on
+# both sides, so that a unit still finds its labelled sentence. A target may hold one level of parentheses.
+_MARKUP = re.compile(r"<br\s{0,20}/?>|\]\((?:[^()\s\\]|\\.|\((?:[^()\s\\]|\\.){0,300}\)){0,2000}\)", re.I)
+
+
+def _letters(text: str) -> list[tuple[int, str]]:
+    """(position, character) of every letter and digit of `text` outside `_MARKUP`."""
+    keep = []
+    at = 0
+    for m in [*_MARKUP.finditer(text), None] if ("<" in text or "](" in text) else [None]:
+        stop = m.start() if m else len(text)
+        keep += [(i, c) for i, c in enumerate(text[at:stop], at) if c.isalnum()]
+        if m:
+            at = m.end()
+    return keep
+
+
 def _fold_char(c: str) -> str:
     """One character for one: "İ".lower() is "i" and a combining dot, which would shift every position after it."""
     return c.lower()[0]
@@ -84,14 +103,14 @@ class TextLocator:
     forward from a cursor first, since highlights and units come in reading order."""
 
     def __init__(self, text: str) -> None:
-        keep = [(i, c) for i, c in enumerate(text) if c.isalnum()]
+        keep = _letters(text)
         self.positions = [i for i, _ in keep]
         self.folded = "".join(_fold_char(c) for _, c in keep)
         self.cursor = 0
 
     @staticmethod
     def fold(snippet: str) -> str:
-        return "".join(_fold_char(c) for c in snippet if c.isalnum())
+        return "".join(_fold_char(c) for _, c in _letters(snippet))
 
     def locate(self, snippet: str) -> tuple[int, int] | None:
         key = self.fold(snippet)

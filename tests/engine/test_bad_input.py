@@ -77,6 +77,13 @@ def test_megabyte_of_adversarial_text_finishes(unit):
 
 
 @pytest.mark.timeout(60)
+@pytest.mark.parametrize("line", ["# " + "#" * 1_000_000 + "x", "    # " + " #" * 500_000 + "x"])
+def test_a_megabyte_heading_of_closing_marks_finishes(line):
+    # a heading pattern that backtracked took 13 s on 80,000 marks (quadratic: hours on these)
+    assert analyze(text=line).content_hash
+
+
+@pytest.mark.timeout(60)
 def test_megabyte_without_any_sentence_break():
     from smallprint.engine.sentences import MAX_SPAN
     analysis = analyze(text="we may share your information with partners " * 23_000)

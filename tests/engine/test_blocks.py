@@ -30,6 +30,13 @@ def texts(blocks):
      [("p", "information (as defined by COPPA) to let")]),
     ("    #### DATA RETENTION\n    We keep it.", [("h4", "DATA RETENTION"), ("p", "We keep it.")]),
     ("Not \\*emphasis\\* but *this* is", [("p", "Not *emphasis* but this is")]),
+    # a link or emphasis may span a <br>; an escaped one is text; a private-use character changes nothing
+    ("| [Privacy<br>Policy](https://x.example/p) |", [("td", "Privacy\nPolicy")]),
+    ("*Note:<br>we sell data*", [("p", "Note:\nwe sell data")]),
+    ("Use the \\<br> tag here.", [("p", "Use the <br> tag here.")]),
+    ("Icon \ue001 and \\_snake\\_case\\_ here", [("p", "Icon \ue001 and _snake_case_ here")]),
+    ("Call<br>+ 1 555 1234", [("p", "Call\n+ 1 555 1234")]),
+    ("## C# ##", [("h2", "C#")]),
 ])
 def test_text_and_markdown(source, expected):
     assert texts(blocks_from_text(source)) == expected

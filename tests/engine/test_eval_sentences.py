@@ -56,6 +56,13 @@ def test_the_locator_ignores_whitespace_and_markup():
     assert locator.locate("   ") is None
 
 
+def test_the_locator_skips_markup_a_labelled_text_kept():
+    text = "Write to [[email protected]](https://x.example/l#ab) today. Data<br><br>Location data."
+    locator = TextLocator(text)
+    assert locator.locate("Write to [email protected] today.") == (0, text.index(" Data") - 1)
+    assert locator.locate("Location data.") == (text.index("Location"), len(text) - 1)
+
+
 def test_the_locator_keeps_positions_past_a_letter_that_lowercases_to_two():
     text = "İstanbul office. We sell data."  # "İ".lower() is "i" plus a combining dot
     locator = TextLocator(text)

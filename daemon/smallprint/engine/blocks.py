@@ -41,15 +41,19 @@ _MD_EMPH = re.compile(r"[*_](?<![\w*][*_])(?=\S)([^*_\n]{1,500}?)(?<=\S)[*_](?![
 _MD_CODE = re.compile(r"`{1,3}")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<])")
 # Markdown tables cannot hold a line break, so policies exported to Markdown write HTML's <br> inside cells and
-# lines ("Geolocation data<br><br>Physical location or movements."): a line break, as a browser shows it.
-# A list written in such a cell ("eligible<br>* To deliver ...") loses its bullet mark with the break.
-_MD_LINE_BREAK = re.compile(r"<br\s{0,20}/?>(?:[ \t]{0,20}[-*+•](?=[ \t]))?", re.I)
-# An escaped character is set aside as a private-use character while links and emphasis are read, so that
-# "\_\_adroll\_fpc" keeps its underscores and "(...\(v\))" in a link's target does not end it early.
-_ESCAPED_BASE = 0xE000
-_PRIVATE_ESCAPES = re.compile("[\ue000-\ue07f]")
+# lines ("Geolocation data<br><br>Physical location or movements."): a line break, as a browser shows it (read after
+# links and emphasis, which may span one). A list written in such a cell ("eligible<br>* To deliver ...") loses its
+# bullet mark with the break.
+_MD_LINE_BREAK = re.compile(r"<br\s{0,20}/?>(?:[ \t]{0,20}[-*•](?=[ \t]))?", re.I)
+# An escaped character is set aside as a private-use character while links, emphasis and line breaks are read, so
+# that "\_\_adroll\_fpc" keeps its underscores, "(...\(v\))" in a link's target does not end it early and "\<br>"
+# stays text. The block of 128 private-use characters is one the text does not use itself: (first, any of them).
+_PRIVATE_BLOCKS = tuple((b, re.compile(f"[{chr(b)}-{chr(b + 0x7F)}]")) for b in range(0xE000, 0xF900, 0x80))
 
-_ATX = re.compile(r"^[ \t]*(#{1,6})[ \t]+(.*?)[ \t#]*$")  # indented too: exports indent whole sections
+# An ATX heading, indented too (exports indent whole sections); its closing #s are cut without a regex that
+# backtracks (a line of 80,000 '#' must not take seconds).
+_ATX = re.compile(r"^[ \t]*(#{1,6})[ \t]+(.*)$")
+_ATX_CLOSE = re.compile(r"(?:^|[ \t]+)#+$")
 _ATX_LABELLED = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _RULE = re.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
@@ -60,13 +64,17 @@ _FENCE = re.compile(r"^[ \t]*(?:```|~~~)")
 
 
 def strip_markdown(text: str) -> str:
-    """Inline Markdown markup to its words: links keep their text, emphasis marks and escapes go."""
-    escaped = "\\" in text and not _PRIVATE_ESCAPES.search(text)
-    if escaped:
-        text = _MD_ESCAPE.sub(lambda m: chr(_ESCAPED_BASE + ord(m.group(1))), text)
+    """Inline Markdown markup to its words: links keep their text, emphasis marks and escapes go, and HTML's <br>
+    becomes a line break."""
+    base, private = next(((b, p) for b, p in _PRIVATE_BLOCKS if not p.search(text)), (None, None)) \
+        if "\\" in text else (None, None)
+    if private is not None:
+        text = _MD_ESCAPE.sub(lambda m: chr(base + ord(m.group(1))), text)
     text = _strip_inline(text)
-    if escaped:
-        return _PRIVATE_ESCAPES.sub(lambda m: chr(ord(m.group(0)) - _ESCAPED_BASE), text)
+    if "<" in text:
+        text = _MD_LINE_BREAK.sub("\n", text)
+    if private is not None:
+        return private.sub(lambda m: chr(ord(m.group(0)) - base), text)
     if "\\" in text:
         text = _MD_ESCAPE.sub(r"\1", text)
     return text
@@ -158,7 +166,8 @@ def blocks_from_text(text: str, *, labelled_form: bool = False) -> tuple[Block, 
         m = atx.match(line)
         if m:
             flush()
-            out.append((f"h{len(m.group(1))}", m.group(2)))
+            title = m.group(2) if labelled_form else _ATX_CLOSE.sub("", m.group(2).rstrip())
+            out.append((f"h{len(m.group(1))}", title))
             continue
         if line.lstrip().startswith(">"):
             line = _QUOTE.sub("", line)
@@ -176,7 +185,6 @@ def blocks_from_text(text: str, *, labelled_form: bool = False) -> tuple[Block, 
     flush()
     if labelled_form:
         return _numbered((tag, clean_lines(_strip_markdown_labelled(raw).split("\n"))) for tag, raw in out)
-    out = [(tag, _MD_LINE_BREAK.sub("\n", raw) if "<" in raw else raw) for tag, raw in out]
     return _numbered((tag, clean_lines(strip_markdown(raw).split("\n"))) for tag, raw in out)
 
 
