@@ -39,15 +39,17 @@ FLOORS = {
     ("full", "opp115", "macro_f1"): 0.95,               # measured 0.982
     # with the second thoughts (arbiter.py), learnt from whole policies, ToS;DR's one-sentence points read a little
     # worse (held out: MODEL_CARD_reader.md); re-pinned 2026-12-04
-    ("full", "practices", "macro_recall"): 0.77,        # measured 0.793 (was 0.846 before the second thoughts)
-    ("full", "practices", "macro_precision"): 0.70,     # measured 0.727
-    ("full", "practices", "polarity_accuracy"): 0.75,   # measured 0.767 (0.798 before the seventh session)
-    # re-pinned 2026-12-05 (seventh session: second thoughts retrained with 34 more policies); held-out figures are in
-    # MODEL_CARD_reader.md
-    ("full", "sentences", "precision"): 0.90,           # measured 0.929 (in-sample; held out: 0.643)
-    ("full", "sentences", "practice_precision"): 0.92,  # measured 0.941 (held out: 0.806)
-    ("full", "sentences", "recall"): 0.88,              # measured 0.901 (was 0.922; held out: 0.534)
-    ("full", "sentences", "practice_recall"): 0.89,     # measured 0.913 (was 0.934; held out: 0.667)
+    ("full", "practices", "macro_recall"): 0.77,        # measured 0.783 (was 0.846 before the second thoughts)
+    ("full", "practices", "macro_precision"): 0.70,     # measured 0.712
+    ("full", "practices", "polarity_accuracy"): 0.71,   # measured 0.733 (0.798 before the seventh session, 0.767
+    #                                                     before the eighth)
+    # re-pinned 2026-12-05 (eighth session: second thoughts retrained on 117 project-labelled policies, 71 of them
+    # new, so the 28 weigh less in what they learnt and in-sample figures fall while held-out ones rise); held-out
+    # figures are in MODEL_CARD_reader.md
+    ("full", "sentences", "precision"): 0.87,           # measured 0.890 (was 0.929; held out: 0.651)
+    ("full", "sentences", "practice_precision"): 0.90,  # measured 0.922 (was 0.941; held out: 0.807)
+    ("full", "sentences", "recall"): 0.85,              # measured 0.873 (was 0.901; held out: 0.550)
+    ("full", "sentences", "practice_recall"): 0.88,     # measured 0.901 (was 0.913; held out: 0.679)
 }
 
 pytestmark = pytest.mark.slow
@@ -96,7 +98,8 @@ def test_no_real_policy_is_missed(measure, depth):
 
 # In-sample (the reader and its second thoughts learnt from these policies): guards the run-time path of the key
 # findings. Held out (README): precision 0.714, concern coverage 0.702.
-KEY_FINDING_FLOORS = {"precision": 0.94, "concern_coverage": 0.82}  # measured 0.969 / 0.853 (322 key findings)
+KEY_FINDING_FLOORS = {"precision": 0.89, "concern_coverage": 0.84}  # measured 0.911 / 0.866 (324 key findings;
+#                                                                     0.969 / 0.853 before the eighth session)
 
 
 def test_key_findings_are_few_and_stay_above_their_floors(measured):

@@ -94,8 +94,9 @@ def test_an_empty_page_and_a_news_page_get_no_letter():
 
 
 # Pinned grades of real current policies at full depth (scripts/calibrate_grade.py reports them with ToS;DR's
-# ratings: DuckDuckGo A, Facebook E, Signal B, Wikipedia B; smallprint gives Signal A, on the A/B boundary).
-@pytest.mark.parametrize("service, letter", [("duckduckgo", "A"), ("facebook", "E"), ("signal", "A"),
+# ratings: DuckDuckGo A, Facebook E, Signal B, Wikipedia B; smallprint gives Signal A, on the A/B boundary, and
+# Facebook D, one point above E, since the eighth session's second thoughts).
+@pytest.mark.parametrize("service, letter", [("duckduckgo", "A"), ("facebook", "D"), ("signal", "A"),
                                              ("wikipedia", "B"), ("instagram", "E")])
 def test_real_policies_keep_their_calibrated_grades(shared_data, service, letter):
     index = [json.loads(line) for line in (shared_data / "policies" / "index.jsonl").read_text().splitlines()]
