@@ -296,8 +296,12 @@ class DecisionTable:
                     np.zeros(len(pair_p))
                 order = np.lexsort((-np.asarray(pair_p), -top, c.pair_of_practice))
                 owners = c.pair_of_practice[order]
+                reader_max, rules_read = (A.PAIR_FEATURES.index(f) for f in ("reader_max", "rules_read"))
                 for row in order[np.r_[True, owners[1:] != owners[:-1]]]:
                     unit, k, b = (int(v) for v in c.pair_index[row])
+                    if k in A._UNCAPPED_K and c.pairs[row, reader_max] < A.SEVERE_READER_FLOOR \
+                            and not c.pairs[row, rules_read]:
+                        continue  # never shown, as arbiter.choose
                     practice, polarity = A.PRACTICE_IDS[k], A.POLARITIES[b]
                     rules = units[unit]["rules"]
                     if practice in POLARITY_FROM_RULES and practice in rules:

@@ -40,16 +40,16 @@ FLOORS = {
     # with the second thoughts (arbiter.py), learnt from whole policies, ToS;DR's one-sentence points read a little
     # worse (held out: MODEL_CARD_reader.md); re-pinned 2026-12-04
     ("full", "practices", "macro_recall"): 0.77,        # measured 0.783 (was 0.846 before the second thoughts)
-    ("full", "practices", "macro_precision"): 0.70,     # measured 0.712
+    ("full", "practices", "macro_precision"): 0.70,     # measured 0.718
     ("full", "practices", "polarity_accuracy"): 0.71,   # measured 0.733 (0.798 before the seventh session, 0.767
     #                                                     before the eighth)
-    # re-pinned 2026-12-05 (eighth session: second thoughts retrained on 117 project-labelled policies, 71 of them
-    # new, so the 28 weigh less in what they learnt and in-sample figures fall while held-out ones rise); held-out
+    # re-pinned 2026-12-05 (eighth session: second thoughts retrained on 140 project-labelled policies, 117 of them
+    # in scripts/arbiter_labels and 71 new, so the 28 weigh less in what they learnt and in-sample figures fall while held-out ones rise); held-out
     # figures are in MODEL_CARD_reader.md
     ("full", "sentences", "precision"): 0.87,           # measured 0.890 (was 0.929; held out: 0.651)
-    ("full", "sentences", "practice_precision"): 0.90,  # measured 0.922 (was 0.941; held out: 0.807)
-    ("full", "sentences", "recall"): 0.85,              # measured 0.873 (was 0.901; held out: 0.550)
-    ("full", "sentences", "practice_recall"): 0.88,     # measured 0.901 (was 0.913; held out: 0.679)
+    ("full", "sentences", "practice_precision"): 0.90,  # measured 0.923 (was 0.941; held out: 0.808)
+    ("full", "sentences", "recall"): 0.85,              # measured 0.869 (was 0.901; held out: 0.550)
+    ("full", "sentences", "practice_recall"): 0.88,     # measured 0.898 (was 0.913; held out: 0.680)
 }
 
 pytestmark = pytest.mark.slow
@@ -97,7 +97,7 @@ def test_no_real_policy_is_missed(measure, depth):
 
 
 # In-sample (the reader and its second thoughts learnt from these policies): guards the run-time path of the key
-# findings. Held out (README): precision 0.714, concern coverage 0.702.
+# findings. Held out (README): precision 0.733, concern coverage 0.738.
 KEY_FINDING_FLOORS = {"precision": 0.89, "concern_coverage": 0.84}  # measured 0.911 / 0.866 (324 key findings;
 #                                                                     0.969 / 0.853 before the eighth session)
 

@@ -43,6 +43,18 @@ def test_ai_training_clauses_of_the_issue(text, polarity):
     assert mine[0].explanation.startswith("reader: ai_training")
 
 
+def test_a_severe_practice_is_not_read_into_the_next_sentence():
+    # the second thoughts weigh the neighbours; the reader and the rules must read a severe practice in the sentence
+    # itself (arbiter.SEVERE_READER_FLOOR)
+    text = ("We may use the information we collect and publicly available information to help train our machine "
+            "learning or artificial intelligence models.\n\nWe may collect and use your biometric information, "
+            "such as face geometry, to verify your identity.")
+    analysis = analyze(text=text)
+    by_block = {(h.block, h.practice, h.polarity) for h in analysis.highlights}
+    assert ("b0", "ai_training", "concern") in by_block and ("b1", "biometric", "concern") in by_block
+    assert not any(h.block == "b1" and h.practice == "ai_training" for h in analysis.highlights)
+
+
 def test_headings_and_short_lines_get_no_highlight():
     html = ("<h2>Changes To This Privacy Policy</h2><p>We may change this policy from time to time.</p>"
             "<h2>How We Share Your Information</h2><p>Location information.</p>"

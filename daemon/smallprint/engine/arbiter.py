@@ -65,6 +65,14 @@ def words_text(sentence: str, context: str) -> str:
 # or "we sell your data" is the worst miss this product can make (reader.SEVERE_FROM_RULES is this set).
 UNCAPPED = frozenset({"ai_training", "biometric", "sale_of_data"})
 _UNCAPPED_K = sorted(PRACTICE_IDS.index(p) for p in UNCAPPED)
+# ... and never shown on a sentence that neither the reader (at least this sure) nor the rules read as that
+# practice: the trees weigh the neighbours and the whole policy, and after "we may train AI on your data" they read
+# AI training into "we may collect your face geometry to verify your identity" (test_cli_history caught it; the
+# reader gives it 0.055, the AI-training words being in its context). Held out on the project-labelled policies
+# (not the shared 28), severe readings the rules did not make were right 7 times of 19 where the reader gave the
+# practice under 0.1 (3 of 11 under 0.05, which did not stop this one), against 0.68 for all severe readings
+# (2026-12-05, eighth session; chosen before the shared 28 were measured with it).
+SEVERE_READER_FLOOR = 0.1
 
 # Units are turned into feature rows this many at a time: a hostile page can hold 200,000 units (the same line
 # repeated), and a unit's full feature table is ~12 KB.
@@ -300,10 +308,14 @@ def choose(candidates: Candidates, pair_p, practice_p, units: int, practice_cut:
     owners = candidates.pair_of_practice[order]
     first = order[np.r_[True, owners[1:] != owners[:-1]]]
     passing: list[list[tuple[bool, float, int, int]]] = [[] for _ in range(units)]  # (capped, -p, k, row)
+    reader_max, rules_read = (PAIR_FEATURES.index(name) for name in ("reader_max", "rules_read"))
     for row in first:
         owner = candidates.pair_of_practice[row]
         if practice_p[owner] >= practice_cut and pair_p[row] >= pair_cut:
             unit, k = (int(v) for v in candidates.pair_index[row][:2])
+            if k in _UNCAPPED_K and candidates.pairs[row, reader_max] < SEVERE_READER_FLOOR \
+                    and not candidates.pairs[row, rules_read]:
+                continue
             passing[unit - start].append((PRACTICE_IDS[k] not in UNCAPPED, -float(practice_p[owner]), k, int(row)))
     for unit, rows in enumerate(passing):
         if max_per_unit and len(rows) > max_per_unit:
