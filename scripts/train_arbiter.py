@@ -296,12 +296,11 @@ class DecisionTable:
                     np.zeros(len(pair_p))
                 order = np.lexsort((-np.asarray(pair_p), -top, c.pair_of_practice))
                 owners = c.pair_of_practice[order]
-                reader_max, rules_read = (A.PAIR_FEATURES.index(f) for f in ("reader_max", "rules_read"))
+                hidden = A.unsupported_severe(c)
                 for row in order[np.r_[True, owners[1:] != owners[:-1]]]:
-                    unit, k, b = (int(v) for v in c.pair_index[row])
-                    if k in A._UNCAPPED_K and c.pairs[row, reader_max] < A.SEVERE_READER_FLOOR \
-                            and not c.pairs[row, rules_read]:
+                    if hidden[row]:
                         continue  # never shown, as arbiter.choose
+                    unit, k, b = (int(v) for v in c.pair_index[row])
                     practice, polarity = A.PRACTICE_IDS[k], A.POLARITIES[b]
                     rules = units[unit]["rules"]
                     if practice in POLARITY_FROM_RULES and practice in rules:

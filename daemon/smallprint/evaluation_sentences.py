@@ -82,15 +82,10 @@ _MARKUP = re.compile(r"<br\s{0,20}/?>|\]\((?:[^()\s\\]|\\.|\((?:[^()\s\\]|\\.){0
 
 
 def _letters(text: str) -> list[tuple[int, str]]:
-    """(position, character) of every letter and digit of `text` outside `_MARKUP`."""
-    keep = []
-    at = 0
-    for m in [*_MARKUP.finditer(text), None] if ("<" in text or "](" in text) else [None]:
-        stop = m.start() if m else len(text)
-        keep += [(i, c) for i, c in enumerate(text[at:stop], at) if c.isalnum()]
-        if m:
-            at = m.end()
-    return keep
+    """(position, character) of every letter and digit of `text` outside `_MARKUP` (blanked, so positions hold)."""
+    if "<" in text or "](" in text:
+        text = _MARKUP.sub(lambda m: " " * (m.end() - m.start()), text)
+    return [(i, c) for i, c in enumerate(text) if c.isalnum()]
 
 
 def _fold_char(c: str) -> str:

@@ -209,6 +209,20 @@ def candidate_features(view: PolicyView, start: int = 0, stop: int | None = None
     return Candidates(pair_index, pairs, practice_index, practice_rows, pair_of_practice)
 
 
+_READER_MAX, _RULES_READ = PAIR_FEATURES.index("reader_max"), PAIR_FEATURES.index("rules_read")
+
+
+def unsupported_severe(candidates: Candidates):
+    """Per pair row, whether it is a severe practice that neither the reader (SEVERE_READER_FLOOR) nor the rules
+    read in its sentence: never shown (`choose`, and the trainer's search alike)."""
+    import numpy as np
+    pairs = np.asarray(candidates.pairs)
+    if not len(pairs):
+        return np.zeros(0, dtype=bool)
+    return np.isin(np.asarray(candidates.pair_index)[:, 1], _UNCAPPED_K) \
+        & (pairs[:, _READER_MAX] < SEVERE_READER_FLOOR) & (pairs[:, _RULES_READ] == 0)
+
+
 @dataclass(frozen=True)
 class TreeEnsemble:
     """A binary gradient-boosted tree ensemble (scikit-learn's HistGradientBoostingClassifier, exported): all
@@ -308,14 +322,11 @@ def choose(candidates: Candidates, pair_p, practice_p, units: int, practice_cut:
     owners = candidates.pair_of_practice[order]
     first = order[np.r_[True, owners[1:] != owners[:-1]]]
     passing: list[list[tuple[bool, float, int, int]]] = [[] for _ in range(units)]  # (capped, -p, k, row)
-    reader_max, rules_read = (PAIR_FEATURES.index(name) for name in ("reader_max", "rules_read"))
+    hidden = unsupported_severe(candidates)
     for row in first:
         owner = candidates.pair_of_practice[row]
-        if practice_p[owner] >= practice_cut and pair_p[row] >= pair_cut:
+        if practice_p[owner] >= practice_cut and pair_p[row] >= pair_cut and not hidden[row]:
             unit, k = (int(v) for v in candidates.pair_index[row][:2])
-            if k in _UNCAPPED_K and candidates.pairs[row, reader_max] < SEVERE_READER_FLOOR \
-                    and not candidates.pairs[row, rules_read]:
-                continue
             passing[unit - start].append((PRACTICE_IDS[k] not in UNCAPPED, -float(practice_p[owner]), k, int(row)))
     for unit, rows in enumerate(passing):
         if max_per_unit and len(rows) > max_per_unit:

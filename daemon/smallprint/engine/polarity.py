@@ -197,7 +197,8 @@ _CLAUSE_END = re.compile(
     r"[.;!?\n]|\s[-\u2013\u2014]+\s|\u2014|\b(?:but|though|although|however|whereas|while|yet|unless|except|even)\b"
     r"|(?:,|\band|\bor)\s+(?:we|you|they|it|our|your|the company)\b"
     r"|,\s*(?:and|or)\s+(?![\"“”'‘’]?(?:sell|sold|shar|rent|disclos|use|collect|process|trad)\w*)")
-# The sale recognizer's sale words (recognizers/sharing.py reads sales with them), and here the noun "sale" too
+# The sale recognizer's sale words (recognizers/sharing.py reads sales with them), and here the noun "sale" too;
+# "trade secrets" and "X Ltd trading as Y" sell nothing
 SALE_WORDS = (r"\b(?:sell|sells|selling|sold|rent(?:s|ed|ing)?|lease|leased|barter|monetize|trade(?![- ]secret)"
               r"|trading(?! as\b)|traded)\b")
 _SALE_WORD = re.compile(SALE_WORDS + r"|\bsale\b")

@@ -21,8 +21,6 @@ _RECIPIENTS = (r"(?:third[- ]?part(?:y|ies)|partners?|business partners?|marketi
 _GIVE = (r"(?:\b(?:shar(?:e|es|ed|ing)|disclos(?:e|es|ed|ing|ure)|transfer(?:s|red|ring)?|releas(?:e|es|ed|ing)"
          r"|pass(?:es|ed|ing)? (?:on|along)|trade|rent|make (?:\w+ )?available|made available)\b|\b(?:provid\w*|giv(?:e|es|en|ing)"
          r"|send|sent|communicat\w*|transmit\w*)\W+(?:\w+\W+){0,3}?(?:information|data|details|pii|it|them)\b)")
-# "trade secrets" and "X Ltd trading as Y" sell nothing
-_SALE_WORDS = SALE_WORDS
 
 
 @register
@@ -31,7 +29,7 @@ class SaleOfDataRecognizer(Recognizer):
     cues = ("sell", "sells", "selling", "sold", "sale", "sales", "rent", "rents", "renting", "rented", "lease",
             "barter", "monetize", "trade", "trading", "traded")
     patterns = (
-        Pattern("sell_data", _SALE_WORDS + gap(10) + r"(?:personal|information|data|details|\bpii\b|e-?mail|addresses"
+        Pattern("sell_data", SALE_WORDS + gap(10) + r"(?:personal|information|data|details|\bpii\b|e-?mail|addresses"
                 + r"|lists?|\bit\b|them|anything|identit)", "concern", "protective", 0.75),
         Pattern("data_sold", r"(?:information|data|details|\bpii\b)" + gap(6)
                 + r"(?:be |is |are |been |get |gets )?(?:sold|rented|traded|monetized)\b", "concern", "protective", 0.9),
