@@ -261,9 +261,10 @@ def _key_findings_html(analysis: Analysis) -> str:
                      f'</strong></a>: {escape(k.summary)}<br><span class="sp-small sp-muted">'
                      f'{escape(k.why_important)}' + (f" Said {more} more time{'s' * (more != 1)}." if more else "")
                      + "</span></li>")
+    others = len(analysis.highlights) - len({i for k in analysis.key_findings for i in k.highlights})
     return (f'<ol class="sp-key-list">{"".join(items)}</ol><p class="sp-small sp-muted">Their clauses are painted '
-            f"strongly in the policy; the other {len(analysis.highlights)} highlights quietly (all are listed under "
-            "the policy).</p>")
+            f"strongly in the policy; the other {others} highlight{'s' * (others != 1)} quietly (all are listed "
+            "under the policy).</p>")
 
 
 def _grade_html(analysis: Analysis) -> str:

@@ -22,6 +22,9 @@ HOST_NAME = "org.smallprint.bridge"
 MAX_WORKERS = 4
 
 log = logging.getLogger("smallprint_bridge")
+# A string `id` longer than this is refused (PROTOCOL.md §2): every reply echoes the id, and one that fills a frame
+# could not be split into part frames, so its request would go unanswered.
+MAX_ID_CHARS = 1024
 
 
 def _bridge_version() -> str:
@@ -123,6 +126,9 @@ class Bridge:
         request_id = message.get("id")
         if isinstance(request_id, bool) or not isinstance(request_id, (str, int)):
             return error_reply(None, "bad_request", "a message needs an `id` (string or integer)")
+        if isinstance(request_id, str) and len(request_id) > MAX_ID_CHARS:
+            return error_reply(None, "bad_request", f"an `id` must be at most {MAX_ID_CHARS} characters "
+                                                    f"(this one has {len(request_id)})")
         kind = message.get("type")
         if not isinstance(kind, str):
             return error_reply(request_id, "bad_request", "a message needs a `type` (string)")
@@ -141,7 +147,19 @@ class Bridge:
         return {"id": request_id, **reply}
 
     def handle(self, message: object) -> None:
-        self.writer.send(self.reply_to(message))
+        """Answer one decoded frame, exactly once. Runs in the thread pool, where an exception would vanish
+        unseen: a reply that cannot be framed (a NaN or an infinity in the daemon's answer) becomes `internal`."""
+        reply = self.reply_to(message)
+        try:
+            self.writer.send(reply)
+            return
+        except Exception as exc:
+            log.exception("the reply to %r could not be sent", str(reply.get("id"))[:80])
+            text = f"the reply could not be encoded: {type(exc).__name__}: {str(exc)[:200]}"
+        try:
+            self.writer.send(error_reply(reply.get("id"), "internal", text))
+        except Exception:  # the id itself does not fit in a frame (a small max_reply_frame_bytes)
+            self.writer.send(error_reply(None, "internal", text))
 
 
 def _json_kind(value: object) -> str:

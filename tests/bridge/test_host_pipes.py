@@ -176,3 +176,28 @@ def test_stray_output_after_start_never_reaches_the_frames(tmp_path):
         assert "stray print at exit" in bridge.stderr
     finally:
         bridge.kill()
+
+
+def test_an_id_too_long_to_echo_is_refused_and_the_next_request_served(bridge):
+    """PROTOCOL.md §2: a string id of more than 1,024 characters is a bad_request with id null (every reply echoes
+    the id, and one that fills a frame could not be split into parts: its request would go unanswered)."""
+    bridge.send({"id": "x" * 1025, "type": "ping"})
+    assert_error(bridge.next_reply(), "bad_request")
+    assert bridge.request({"id": "x" * 1024, "type": "ping"})["type"] == "pong"
+    assert_clean_end(bridge)
+
+
+def test_a_reply_that_cannot_be_framed_is_still_answered(tmp_path):
+    """Each request gets exactly one reply: at the smallest reply frame (1,000 bytes) a 1,000-character id cannot
+    be echoed in any frame, so the reply is an `internal` error with id null, and the failure is in the log; the
+    bridge keeps serving."""
+    process = BridgeProcess(bridge_env(tmp_path / "home", SMALLPRINT_BRIDGE_MAX_REPLY_FRAME="1000"))
+    try:
+        process.send({"id": "y" * 1000, "type": "ping"})
+        reply = process.next_reply()
+        assert reply["type"] == "error" and reply["code"] == "internal" and reply["id"] is None, reply
+        assert process.request({"id": 2, "type": "ping"})["type"] == "pong"
+        assert process.close() == 0
+        assert "could not be sent" in (tmp_path / "home" / "logs" / "bridge.log").read_text(encoding="utf-8")
+    finally:
+        process.kill()

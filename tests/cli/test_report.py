@@ -11,6 +11,8 @@ from smallprint import analyze
 from smallprint.engine.results import Analysis, Block, Grade, GradeReason, Highlight, PracticeFinding
 from smallprint.report import Mark, marked_text_html, render_analysis_html, render_page
 
+from tests.conftest import ROOT
+
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)> & "quotes" </p></mark>'
 
 
@@ -185,3 +187,14 @@ def test_a_news_page_asked_for_says_why_it_has_no_grade():
     analysis = analyze(text="The city council met on Tuesday to discuss the new bus lanes. The mayor said the plan "
                             "would be voted on next month.", depth="quick")
     assert "No grade." in render_analysis_html(analysis)
+
+
+def test_the_key_findings_panel_counts_the_other_highlights_not_all_of_them():
+    import re
+    from smallprint import analyze
+    from smallprint.report import render_analysis_html
+    analysis = analyze(text=(ROOT / "daemon/smallprint/examples/example-privacy-policy.md").read_text(encoding="utf-8"),
+                       depth="quick")
+    cited = {i for k in analysis.key_findings for i in k.highlights}
+    said = int(re.search(r"the other (\d+) highlights? quietly", render_analysis_html(analysis)).group(1))
+    assert cited and said == len(analysis.highlights) - len(cited)

@@ -122,3 +122,18 @@ async def test_the_time_limit_does_not_count_worker_start_up(runner):
     after = await runner.analyze(request("We collect your email address."))
     assert len(after.data["content_hash"]) == 64
     assert runner.stats["timeouts"] == 1 and runner.stats["pool_restarts"] == 1
+
+
+@pytest.mark.parametrize("runner", [{"workers": 1, "cache_entries": 0}], indirect=True)
+async def test_a_worker_killed_from_outside_is_replaced_and_later_analyses_still_work(runner):
+    """The OOM killer, a crash in onnxruntime or a stray kill breaks a process pool for every later analysis; the
+    runner replaces it (BrokenProcessPool is a RuntimeError too, which once made it re-raise instead)."""
+    import os
+    import signal
+    await runner.analyze(request("We sell your data.", depth="quick"))
+    os.kill(next(iter(runner._pool._processes)), signal.SIGKILL)
+    await asyncio.sleep(0.5)
+    for text in ("We collect your email address.", "We share your location with advertisers."):
+        result = await runner.analyze(request(text, depth="quick"))
+        assert len(result.data["content_hash"]) == 64
+    assert runner.stats["pool_restarts"] == 1

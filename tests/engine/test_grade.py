@@ -104,3 +104,17 @@ def test_real_policies_keep_their_calibrated_grades(shared_data, service, letter
     analysis = analyze(text=(shared_data / "policies" / latest["file"]).read_text(encoding="utf-8"))
     assert analysis.kind == "privacy_policy"
     assert analysis.grade.letter == letter, analysis.grade.to_dict()
+
+
+def test_a_policy_in_a_language_it_did_not_read_gets_no_letter_even_when_asked():
+    """No highlights on a page in an unvalidated language is not a clean record: a German policy that sells data
+    must not show a B, detected as a policy or analysed as one (the popup's "Analyse this page")."""
+    german = ("Datenschutzerklärung. Wir verkaufen Ihre personenbezogenen Daten an Datenhändler. Wir verwenden Ihre "
+              "Beiträge, um unsere Modelle der künstlichen Intelligenz zu trainieren. Wir erfassen biometrische "
+              "Daten wie Ihre Gesichtsgeometrie. Sie können der Verarbeitung jederzeit widersprechen.")
+    for as_policy in (False, True):
+        analysis = analyze(text=german, depth="quick", url="https://example.de/privacy-policy",
+                           title="Privacy Policy", as_policy=as_policy)
+        assert analysis.language == "de" and analysis.highlights == ()
+        assert analysis.grade.letter is None, analysis.grade
+        assert "language" in analysis.grade.withheld and "(de)" in analysis.grade.withheld

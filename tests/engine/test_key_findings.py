@@ -85,3 +85,12 @@ def test_two_readers_agreeing_make_a_surer_key_finding():
 def test_one_order_of_importance_for_findings_and_changes():
     assert rank("ai_training", "concern") < rank("tracking", "concern") < rank("sale_of_data", "protective")
     assert rank("sale_of_data", "protective") < rank("ai_training", "neutral") < rank(None, None)
+
+
+def test_numbering_is_not_a_statement_but_numbers_are():
+    """A list item's or table row's number does not make a statement of its own; "kept for 30 days" and "kept for
+    5 days" are two statements, not one said twice."""
+    assert statement_key("| 3. | We share it with advertisers |") == statement_key("| 4. | We share it with advertisers |")
+    assert statement_key("3. We share it.") == statement_key("(iv) We share it.") == statement_key("1.2 We share it.")
+    assert statement_key("We keep your search history for 30 days.") != \
+        statement_key("We keep your search history for 5 days.")

@@ -227,3 +227,38 @@ def test_the_text_view_says_how_many_places_a_repeated_change_makes():
                                    for k in ("Name", "Email", "Phone"))
     text = render_diff_text(_diff(old, new), old="a.md", new="b.md")
     assert "(in 3 places)" in text and "distinct statements unchanged" in text
+
+
+_OLD_SHORT = ("# Privacy Policy\n\nWe collect your email address to run your account.\n\n"
+              "We share your email address with advertisers.\n\nYou can delete your account at any time.\n")
+# the reworded sentence appears twice in the new version: in the text and again in a summary
+_NEW_SHORT = ("# Privacy Policy\n\nWe collect your email address to run your account.\n\n"
+              "We share your email address and phone number with advertisers.\n\nYou can delete your account at "
+              "any time.\n\n## Summary\n\nWe share your email address and phone number with advertisers.\n")
+
+
+def test_a_reworded_statement_said_twice_is_one_change_and_the_counts_add_up():
+    """Not one "changed" and one "added" for the same new wording: its second copy is one more occurrence of the
+    change; and the statements neither added nor changed are the unchanged ones."""
+    from smallprint.history.diff import words
+    d = diff_analyses(analyze(text=_OLD_SHORT, depth="quick").to_dict(),
+                      analyze(text=_NEW_SHORT, depth="quick").to_dict())
+    reported = [words(c.text) for c in (*d.added, *d.changed)]
+    assert len(reported) == len(set(reported)), [(c.change, c.text) for c in (*d.added, *d.changed)]
+    (change,) = [c for c in d.changed if "phone number" in c.text]
+    assert change.occurrences == 2
+    # new version: the heading, collect, share..., delete, "Summary" = 5 statements, 2 touched
+    assert d.statements[1] == 5 and d.unchanged == 3
+    assert [c.text for c in d.added] == ["Summary"]
+
+
+def test_a_versions_statement_count_does_not_depend_on_what_it_is_compared_with():
+    """A sentence a converted PDF broke over two paragraphs is one statement whether or not one half changed, so
+    diff A B and diff B B count B's statements alike, and A B's unchanged, changed and added add up to them."""
+    b = ("# Privacy Policy\n\nWe collect your email address and\n\nshare it with advertisers for marketing.\n\n"
+         "We keep your data for one year.\n")
+    a = b.replace("with advertisers", "with our partners")
+    ab = diff_analyses(analyze(text=a, depth="quick").to_dict(), analyze(text=b, depth="quick").to_dict())
+    bb = diff_analyses(analyze(text=b, depth="quick").to_dict(), analyze(text=b, depth="quick").to_dict())
+    assert ab.statements[1] == bb.statements[1] == bb.unchanged == bb.statements[0]
+    assert ab.unchanged + len(ab.changed) + len(ab.added) == bb.unchanged

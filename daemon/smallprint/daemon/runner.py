@@ -327,9 +327,12 @@ class AnalysisRunner:
                 self._restart_pool(pool)
             raise AnalysisTimeout(f"the analysis took longer than {self.timeout_seconds:g} s") from None
         except (BrokenProcessPool, RuntimeError) as exc:
-            if isinstance(exc, RuntimeError) and self._pool is pool:
+            # BrokenProcessPool is a RuntimeError too: test for it first. A worker killed from outside (the OOM
+            # killer, a crash in onnxruntime, a stray kill) breaks the pool for every later analysis, so it is
+            # always replaced; any other RuntimeError from our own pool is a real error.
+            if not isinstance(exc, BrokenProcessPool) and self._pool is pool:
                 raise  # not "submitted to a pool already shut down": a real error
-            # Our pool was replaced because another analysis overran (or a worker died): try once more.
+            # Our pool was replaced because another analysis overran, or a worker died: try once more.
             self._restart_pool(pool)
             if not retry:
                 raise

@@ -74,14 +74,18 @@ def points(finding: KeyFinding) -> float:
 
 
 def grade_findings(findings: Sequence[KeyFinding], *, kind: str = "privacy_policy", readable: bool = True,
-                   as_policy: bool = False) -> Grade:
+                   as_policy: bool = False, unread: str | None = None) -> Grade:
     """The grade over the findings (all of them, not only the first twelve shown). A letter only for a policy
-    (or when `as_policy`), and only when there was something to read."""
+    (or when `as_policy`), and only when there was something to read and it was read (`unread`: why the text was
+    not read, e.g. a language the engine was not validated on; even `as_policy` gets no letter then, since no
+    findings is not a clean record)."""
     reasons = sorted((GradeReason(f.practice, f.polarity, points(f), f.highlights[0]) for f in findings),
                      key=lambda r: (r.points, r.practice))  # what cost most first
     score = sum(r.points for r in reasons)
     if not readable:
         return Grade(None, score, FORMULA, tuple(reasons), "There is no text to read on this page.")
+    if unread:
+        return Grade(None, score, FORMULA, tuple(reasons), unread)
     if kind not in POLICY_KINDS and not as_policy:
         return Grade(None, score, FORMULA, tuple(reasons),
                      "This page does not look like a privacy policy, cookie policy or terms of service, so it has "

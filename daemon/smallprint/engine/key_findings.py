@@ -105,12 +105,16 @@ _WHY_PROTECTIVE: dict[str, str] = {
 }
 
 
-_NUMBER = re.compile(r"\b\d+\b")
+# Numbering, not numbers: a list item's or a table row's number ("3.", "(iv)", "| 2. |") makes no statement of its
+# own, but "kept for 30 days" and "kept for 5 days" are two statements.
+_LEADING_NUMBER = re.compile(r"^[\s|*#>•-]*(?:\(?(?:\d+(?:\.\d+)*|[ivx]+|[a-z])[.)]|\d+(?:\.\d+)+)\s")
+_CELL_NUMBER = re.compile(r"(?<=\|)\s*\(?\d+(?:\.\d+)*[.)]?\s*(?=\|)")
 
 
 def statement_key(text: str) -> str:
     """The words of a clause, lower-cased, without punctuation, numbering or spacing: equal for repeats."""
-    return " ".join(words_of_lowered(_NUMBER.sub(" ", text.lower())))
+    lowered = _CELL_NUMBER.sub(" ", text.lower())
+    return " ".join(words_of_lowered(_LEADING_NUMBER.sub(" ", lowered, count=1)))
 
 
 def why_important(practice: str, polarity: str, summary: str = "") -> str:

@@ -215,7 +215,10 @@ def analyze(*, text=None, html=None, blocks=None, url=None, title=None, use_mode
     # Key findings and the grade read the folded text (repeats compared as a reader sees them); unfolding keeps
     # every highlight in its place in the list, so their indices stay right.
     findings = candidate_findings(highlights)
-    grade = grade_findings(findings, kind=kind, as_policy=as_policy, readable=any(b.text.strip() for b in parsed))
+    grade = grade_findings(findings, kind=kind, as_policy=as_policy, readable=any(b.text.strip() for b in parsed),
+                           unread=None if language.validated else
+                           f"This page looks like it is in a language smallprint has not been validated on "
+                           f"({language.code}), so it was not read and has no grade.")
     if with_segments:
         segments = segments if segments is not None else _segments(parsed, highlights)
     highlights = unfold_highlights(highlights, page_blocks, folded_maps)

@@ -501,11 +501,22 @@ def diff_analyses(old: dict, new: dict, *, since: str | None = None) -> PolicyDi
     same = _keys_of(new, set(range(len(new.get("blocks") or ()))) - new_blocks)
     old_keys = {c.key for c in old_clauses} | same
     new_keys = {c.key for c in new_clauses} | same
-    pairs = _distinct([(i, j) for i, j in pairs], key=lambda ij: new_clauses[ij[1]].key)
-    added_at = _distinct([j for j in new_left if j not in paired_new and new_clauses[j].key not in old_keys],
-                         key=lambda j: new_clauses[j].key)
-    removed_at = _distinct([i for i in old_left if i not in paired_old and old_clauses[i].key not in new_keys],
-                           key=lambda i: old_clauses[i].key)
+    # A reworded statement said twice in the new version (in the text and again in a summary, or in more table rows
+    # than before) is one change: its unpaired copies count as more occurrences of it, not as an addition; so for
+    # the old wording's unpaired copies on the other side.
+    reworded_new = {new_clauses[j].key for _, j in pairs}
+    reworded_old = {old_clauses[i].key for i, _ in pairs}
+    copies = Counter(new_clauses[j].key for j in new_left if j not in paired_new and new_clauses[j].key in reworded_new)
+    pairs = [(ij, n + copies[new_clauses[ij[1]].key])
+             for ij, n in _distinct([(i, j) for i, j in pairs], key=lambda ij: new_clauses[ij[1]].key)]
+    added_at = _distinct([j for j in new_left if j not in paired_new and new_clauses[j].key not in old_keys
+                          and new_clauses[j].key not in reworded_new], key=lambda j: new_clauses[j].key)
+    removed_at = _distinct([i for i in old_left if i not in paired_old and old_clauses[i].key not in new_keys
+                            and old_clauses[i].key not in reworded_old], key=lambda i: old_clauses[i].key)
+    # Each version's statements are counted over all its blocks at once, so the count never depends on what it is
+    # compared with (a sentence a converted PDF broke over two paragraphs, one of them changed, is one statement).
+    old_count = len(_keys_of(old, set(range(len(old.get("blocks") or ())))))
+    new_count = len(_keys_of(new, set(range(len(new.get("blocks") or ())))))
     refine = _Refiner()
     refine.prepare([new_clauses[j] for j, _ in added_at] + [new_clauses[j] for (_, j), _ in pairs]
                    + [old_clauses[i] for i, _ in removed_at] + [old_clauses[i] for (i, _), _ in pairs])
@@ -514,10 +525,10 @@ def diff_analyses(old: dict, new: dict, *, since: str | None = None) -> PolicyDi
     added = tuple(_change("added", new_clauses[j], refine, occurrences=n) for j, n in added_at)
     removed = tuple(_change("removed", old_clauses[i], refine, occurrences=n) for i, n in removed_at)
     return PolicyDiff(since=since, added=added, removed=removed, changed=changed,
-                      unchanged=len(new_keys) - len(added) - len(changed),
+                      unchanged=max(0, new_count - len(added) - len(changed)),
                       summary=headline(since, added, removed, changed, old_states=document_practices(old),
                                        new_states=document_practices(new)),
-                      statements=(len(old_keys), len(new_keys)))
+                      statements=(old_count, new_count))
 
 
 def _keys_of(analysis: dict, indices: set[int]) -> set[tuple[str, ...]]:
