@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """How two readers who labelled the same policy independently agree: for every NAME.labels.b.jsonl beside a
 NAME.labels.jsonl in scripts/reader_labels/ and scripts/arbiter_labels/, reader B's labels scored as highlights
-against reader A's, sentence by sentence, exactly as `smallprint eval --sentences` scores highlights.
+against reader A's, sentence by sentence, exactly as `smallprint eval --sentences` scores highlights; and for every
+batch-K.labels.b.jsonl of scripts/tosdr_sentence_labels/ (ToS;DR passages), reader B's (unit, practice, polarity)
+labels against reader A's on the passages B read, scored the same way unit by unit.
 
     .venv/bin/python scripts/label_agreement.py [--data ../shared/data]
 """
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,12 +40,39 @@ def agreement(data: Path) -> dict[str, dict]:
     return out
 
 
+def short_agreement(folder: Path = ROOT / "scripts" / "tosdr_sentence_labels") -> dict[str, dict]:
+    from train_arbiter import read_short_labels
+    first = read_short_labels(folder)
+    out = {}
+    for path in sorted(folder.glob("*.labels.b.jsonl")):
+        with tempfile.TemporaryDirectory() as tmp:
+            (Path(tmp) / "b.labels.jsonl").write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+            second = read_short_labels(Path(tmp))
+        a_pairs, b_pairs = set(), set()
+        for point, b in second.items():
+            a = first[point]
+            if a["digests"] != b["digests"]:
+                raise ValueError(f"{path.name}: point {point} was read on other units")
+            a_pairs |= {(point, i, p, pol) for i, unit in enumerate(a["labels"]) for p, pol in unit}
+            b_pairs |= {(point, i, p, pol) for i, unit in enumerate(b["labels"]) for p, pol in unit}
+        a_practices = {(x, i, p) for x, i, p, _ in a_pairs}
+        b_practices = {(x, i, p) for x, i, p, _ in b_pairs}
+        ratio = lambda n, d: n / d if d else 0.0  # noqa: E731
+        out[f"{folder.name}/{path.name.split('.')[0]}"] = {
+            "precision": ratio(len(a_pairs & b_pairs), len(b_pairs)),
+            "practice_precision": ratio(sum((x, i, p) in a_practices for x, i, p, _ in b_pairs), len(b_pairs)),
+            "recall": ratio(len(a_pairs & b_pairs), len(a_pairs)),
+            "practice_recall": ratio(len(a_practices & b_practices), len(a_practices)),
+            "labels_a": len(a_pairs), "labels_b": len(b_pairs), "passages": len(second)}
+    return out
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     args = parser.parse_args(argv)
     print("policy | precision | practice precision | recall | practice recall | labels A / B")
-    for name, f in agreement(args.data).items():
+    for name, f in {**agreement(args.data), **short_agreement()}.items():
         print(f"{name} | {f['precision']:.3f} | {f['practice_precision']:.3f} | {f['recall']:.3f} | "
               f"{f['practice_recall']:.3f} | {f['labels_a']} / {f['labels_b']}")
     return 0

@@ -61,6 +61,11 @@ SEED = 20261204
 # what the reader learns from): the final reader's readings of them are readings of text it has never seen, which is
 # what the second thoughts learn from. They join the folds like the others.
 UNSEEN_LABELS = ROOT / "scripts" / "arbiter_labels"
+# ToS;DR passages labelled sentence by sentence under the same guide (blind: the passage only), kept out of the
+# 200-point standard sample (scripts/tosdr_guide_labels/): with --short-labels, short documents the ensembles learn
+# from beside the policies' excerpts, each in its service's fold (scripts/tosdr_sentence_labels/README.md). Measured
+# 2026-12-05 and not shipped: ToS;DR's polarity fell (0.692 -> 0.673); with --short-cuts its precision fell too.
+SHORT_LABELS = ROOT / "scripts" / "tosdr_sentence_labels"
 FLOORS = {"precision": 0.62, "practice_precision": 0.80, "recall": 0.50, "practice_recall": 0.65}
 PRACTICE_CUTS = tuple(round(0.3 + 0.05 * i, 2) for i in range(11))
 PAIR_CUTS = (0.0, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
@@ -72,6 +77,13 @@ CAPS = (0, 1, 2, 3)
 # make; the bound is a product requirement, not a figure the folds chose.
 SEVERE_CUTS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4)
 # above reader.RULES_ONLY_CONFIDENCE: a severe practice shown on the rules' word alone never makes a key finding
+# Short documents (a pasted clause, a ToS;DR point: at most SHORT_UNITS units; every labelled policy is longer)
+# may get cut-offs of their own, chosen on the guide-labelled ToS;DR passages of the inner folds by the F1 of their
+# (unit, practice, polarity) labels (`--short-cuts`): a passage someone quotes nearly always states a practice,
+# where most sentences of a whole policy state none.
+SHORT_UNITS = 11
+SHORT_PRACTICE_CUTS = tuple(round(0.1 + 0.05 * i, 2) for i in range(15))
+SHORT_PAIR_CUTS = (0.0, 0.1, 0.2, 0.3, 0.4)
 KF_CUTS = (0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8)
 KF_FLOORS = (0.90, 0.80)  # issue #12: key-finding precision, concern coverage
 WORDS_C = 4.0
@@ -132,6 +144,49 @@ def unseen_documents(data: Path, reader_dir: Path) -> dict[str, list[dict]]:
         fold = _hash_fold(_key(policy.name.rsplit("-", 1)[0]))
         out[policy.name] = [{"unit": u["unit"], "a": u["a"], "b": u["b"], "fold": fold, "gold": set(u["pairs"]),
                              "reader": r, "rules": rule_practices(u["a"])} for u, r in zip(units, readings)]
+    return out
+
+
+def unit_digest(text: str) -> str:
+    """What a label row records of the unit it labels, so that labels never land on other units."""
+    import hashlib
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def read_short_labels(folder: Path = SHORT_LABELS) -> dict[str, dict]:
+    """{point id: {"digests": [...], "labels": [[(practice, polarity), ...] per unit]}} of every labels file in
+    `folder`; ValueError on a row that is not one."""
+    out = {}
+    for path in sorted(folder.glob("*.labels.jsonl")) if folder.is_dir() else ():
+        for n, line in enumerate(path.read_text().splitlines(), 1):
+            row = json.loads(line)
+            labels = [[(x["practice"], x["polarity"]) for x in unit] for unit in row["labels"]]
+            if len(labels) != len(row["digests"]) or str(row["id"]) in out or any(
+                    pair not in PAIR_LABELS for unit in labels for pair in unit):
+                raise ValueError(f"{path.name}:{n}: not a label row")
+            out[str(row["id"])] = {"digests": row["digests"], "labels": labels}
+    return out
+
+
+def short_documents(examples_path: Path, oof_dir: Path, labels: dict[str, dict]) -> dict[str, list[dict]]:
+    """The labelled ToS;DR passages as documents ("tosdr:ID"), their units read by the fold model that never saw
+    the point's service (the held-out ToS;DR measure reads the same), in the form `load_documents` gives."""
+    from train_reader import read_examples
+    _, examples = read_examples(examples_path)
+    probs = defaultdict(list)
+    for path in sorted(oof_dir.glob("oof-*.json")):
+        for row in json.loads(path.read_text()):
+            if row["source"] == "tosdr-eval":
+                probs[str(row["point"])].append(row["pairs"])
+    out = {}
+    for e in (x for x in examples if x["source"] == "tosdr-eval" and str(x["point"]) in labels):
+        label = labels[str(e["point"])]
+        if [unit_digest(a) for a, _ in e["units"]] != label["digests"]:
+            raise ValueError(f"ToS;DR point {e['point']}: its labels were made on other units")
+        out[f"tosdr:{e['point']}"] = [
+            {"unit": i, "a": a, "b": b, "fold": int(e["fold"]), "reader": p, "rules": rule_practices(a),
+             "gold": {PAIR_LABELS.index(pair) for pair in gold}}
+            for i, ((a, b), p, gold) in enumerate(zip(e["units"], probs[str(e["point"])], label["labels"]))]
     return out
 
 
@@ -198,8 +253,16 @@ def candidates_of(units: list[dict], words: np.ndarray):
 EXCERPTS: dict[str, list[str]] = {}
 
 
+# Labelled ToS;DR passages (short_documents), by fold: they join the training rows of any ensemble that learns
+# from that fold's policies.
+SHORT_BY_FOLD: dict[int, list[str]] = {}
+FOLD_OF: dict[str, int] = {}
+
+
 def with_excerpts(names: list[str]) -> list[str]:
-    return [*names, *(e for n in names for e in EXCERPTS.get(n, ()))]
+    folds = sorted({FOLD_OF[n] for n in names if n in FOLD_OF})
+    return [*names, *(e for n in names for e in EXCERPTS.get(n, ())),
+            *(d for f in folds for d in SHORT_BY_FOLD.get(f, ()))]
 
 
 def excerpt_tables(documents, words) -> dict:
@@ -240,6 +303,8 @@ POLARITY_BY = "pair"
 def readings(units: list[dict], table, scores, cuts) -> list[list[tuple[str, str, float]]]:
     """What the engine shows for a document: arbiter.choose, then the severe practices only the rules read that the
     practice ensemble admits."""
+    if len(cuts) > 4:  # (practice, pair, cap, severe, (short practice, short pair))
+        cuts = (*cuts[4], *cuts[2:4]) if cuts[4] and len(units) <= SHORT_UNITS else cuts[:4]
     practice_cut, pair_cut, cap, severe_cut = cuts
     shown = A.choose(table[0], scores[0], scores[1], len(units), practice_cut, pair_cut, polarity_by=POLARITY_BY,
                      max_per_unit=cap)
@@ -369,13 +434,28 @@ def choose_cuts(documents, tables, scores, names) -> tuple[float, float, int, fl
                key=lambda cuts: margin(table.figures(cuts)))
 
 
-def inner_scores(tables, names, fold_of) -> dict:
-    """Scores of every document in `names` from ensembles trained on the other folds among `names`."""
+def inner_scores(tables, names, fold_of, short: bool = False) -> dict:
+    """Scores of every document in `names` from ensembles trained on the other folds among `names` (and, with
+    `short`, of the labelled ToS;DR passages of those folds, by the same ensembles)."""
     out = {}
     for g in sorted({fold_of[n] for n in names}):
         train = [n for n in names if fold_of[n] != g]
-        out.update(ensemble_scores(fit_ensembles(tables, train), tables, [n for n in names if fold_of[n] == g]))
+        scored = [n for n in names if fold_of[n] == g] + (SHORT_BY_FOLD.get(g, []) if short else [])
+        out.update(ensemble_scores(fit_ensembles(tables, train), tables, scored))
     return out
+
+
+def f1(figures: dict) -> float:
+    p, r = figures["precision"], figures["recall"]
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def choose_short_cuts(documents, tables, scores, names, cuts) -> tuple[float, float]:
+    """(practice cut, pair cut) for short documents: the best F1 on the labelled passages `names`, with the cap and
+    severe cut of `cuts` (chosen on whole policies)."""
+    table = DecisionTable(documents, tables, scores, names)
+    return max(((pc, qc) for pc in SHORT_PRACTICE_CUTS for qc in SHORT_PAIR_CUTS),
+               key=lambda c: (f1(table.figures((*c, *cuts[2:4]))), c))
 
 
 def tosdr_figures(examples_path: Path, oof_dir: Path, words_by_fold, outer, chosen) -> tuple[dict, dict]:
@@ -433,6 +513,11 @@ def main(argv=None) -> int:
                              "careful-reader ones (the standard the issue's floors are measured on)")
     parser.add_argument("--no-excerpts", dest="excerpts", action="store_false",
                         help="train the ensembles on whole policies only (before 2026-12-05)")
+    parser.add_argument("--short-labels", action="store_true",
+                        help="the ensembles also learn from the ToS;DR passages labelled under the guide "
+                             "(scripts/tosdr_sentence_labels/; measured and not shipped, MODEL_CARD_reader.md)")
+    parser.add_argument("--short-cuts", action="store_true",
+                        help="cut-offs of their own for short documents, chosen on the labelled ToS;DR passages")
     parser.add_argument("--cache", type=Path, help="keep the out-of-fold word model readings here (experiments)")
     parser.add_argument("--reader", type=Path, default=ROOT / "daemon" / "smallprint" / "engine" / "models" / "reader",
                         help="the final reader, which reads the policies of scripts/arbiter_labels/ (never its own)")
@@ -471,6 +556,20 @@ def main(argv=None) -> int:
     if args.excerpts:
         tables.update(excerpt_tables(documents, words))
         log(f"{len(tables) - len(names)} excerpts")
+    FOLD_OF.clear()
+    FOLD_OF.update(fold_of)
+    SHORT_BY_FOLD.clear()
+    short = {}
+    if args.short_labels:
+        short = short_documents(args.examples, args.oof, read_short_labels())
+        for name, units in short.items():
+            fold = units[0]["fold"]
+            tables[name] = candidates_of(units, words_probabilities(words_by_fold[fold], units))
+            SHORT_BY_FOLD.setdefault(fold, []).append(name)
+        log(f"{len(short)} labelled ToS;DR passages ({sum(map(len, short.values()))} units)")
+    if args.short_cuts and not short:
+        parser.error("--short-cuts needs the labelled ToS;DR passages")
+    everything = {**documents, **short}
 
     # held out: ensembles and cut-offs from the other folds only
     chosen, shown, outer = {}, {}, {}
@@ -478,8 +577,11 @@ def main(argv=None) -> int:
     for f in folds:
         train = [n for n in names if fold_of[n] != f]
         test = [n for n in names if fold_of[n] == f]
-        inner = inner_scores(tables, train, fold_of)
+        inner = inner_scores(tables, train, fold_of, short=args.short_cuts)
         chosen[f] = choose_cuts(documents, tables, inner, judged(train))
+        if args.short_cuts:
+            chosen[f] = (*chosen[f], choose_short_cuts(everything, tables, inner, [
+                d for g in sorted({fold_of[n] for n in train}) for d in SHORT_BY_FOLD.get(g, [])], chosen[f]))
         if f == folds[0]:  # the fast search must count exactly what the engine's decision rule shows
             table = DecisionTable(documents, tables, inner, train)
             for cuts in ((0.5, 0.25, 0, 0.0), (0.4, 0.0, 1, 0.1), (0.6, 0.35, 2, 0.3), (0.45, 0.2, 3, 0.05),
@@ -488,6 +590,7 @@ def main(argv=None) -> int:
                     raise AssertionError(f"DecisionTable disagrees with readings() at {cuts}")
         outer[f] = fit_ensembles(tables, train)
         scores_heldout.update(ensemble_scores(outer[f], tables, test))
+        scores_heldout.update(ensemble_scores(outer[f], tables, SHORT_BY_FOLD.get(f, [])))
         for n in test:
             shown[n] = readings(documents[n], tables[n], scores_heldout[n], chosen[f])
         log(f"held-out fold {f}: cut-offs {chosen[f]}")
@@ -510,6 +613,23 @@ def main(argv=None) -> int:
         log(key, {k: s[k] for k in ("policies", "highlights", "precision", "practice_precision", "recall",
                                     "practice_recall", "document_f1")})
     log("sentences, 95% interval by policy:", figures["sentences_interval"])
+    if short:
+        # the labelled ToS;DR passages, each scored by the ensembles of the fold that never saw its service, on
+        # their guide labels (unit, practice, polarity), at the whole-policy cut-offs and at the short ones
+        for key, which in (("short_passages", lambda c: c[:4]), ("short_passages_short_cuts", lambda c: c)):
+            counts = [0] * 5
+            for f in folds:
+                for n in SHORT_BY_FOLD.get(f, []):
+                    units = short[n]
+                    for u, found in zip(units, readings(units, tables[n], scores_heldout[n], which(chosen[f]))):
+                        gold = {PAIR_LABELS[j] for j in u["gold"]}
+                        counts[0] += len(found)
+                        counts[1] += sum((p, pol) in gold for p, pol, *_ in found)
+                        counts[2] += sum(p in {q for q, _ in gold} for p, *_ in found)
+                        counts[3] += len(gold)
+                        counts[4] += len({q for q, _ in gold})
+            figures[key] = figures_of(*counts)
+            log(key, figures[key])
     figures["tosdr"], figures["tosdr_readings"] = tosdr_figures(args.examples, args.oof, words_by_fold, outer, chosen)
     log("tosdr", figures["tosdr"])
     # key findings at each cut-off: on the shared policies (reported), and on the project-labelled ones, where
@@ -526,7 +646,11 @@ def main(argv=None) -> int:
     if args.out:
         all_units = [u for n in names for u in documents[n]]
         document = fit_words(*words_training(all_units))
-        final_cuts = choose_cuts(documents, tables, inner_scores(tables, names, fold_of), judged(names))
+        final_inner = inner_scores(tables, names, fold_of, short=args.short_cuts)
+        final_cuts = choose_cuts(documents, tables, final_inner, judged(names))
+        if args.short_cuts:
+            final_cuts = (*final_cuts, choose_short_cuts(everything, tables, final_inner, [
+                d for ds in SHORT_BY_FOLD.values() for d in ds], final_cuts))
         pair, practice = fit_ensembles(tables, names)
         exported = {"format": A.FORMAT, "pair_features": list(A.PAIR_FEATURES),
                     "practice_features": list(A.PRACTICE_FEATURES),
@@ -535,10 +659,17 @@ def main(argv=None) -> int:
                     "pair": A.export_ensemble(pair), "practice": A.export_ensemble(practice),
                     "trained": {"documents": len(names), "pair_rows": int(sum(len(tables[n][1]) for n in names)),
                                 "practice_rows": int(sum(len(tables[n][2]) for n in names)),
-                                "excerpts": len(with_excerpts(names)) - len(names),
-                                "excerpt_pair_rows": int(sum(len(tables[n][1])
-                                                             for n in with_excerpts(names)[len(names):])),
+                                "excerpts": sum(len(EXCERPTS.get(n, ())) for n in names),
+                                "excerpt_pair_rows": int(sum(len(tables[e][1]) for n in names
+                                                             for e in EXCERPTS.get(n, ()))),
                                 "trees": TREES}}
+        if SHORT_BY_FOLD:
+            exported["trained"]["short_passages"] = sum(map(len, SHORT_BY_FOLD.values()))
+            exported["trained"]["short_pair_rows"] = int(sum(len(tables[d][1]) for ds in SHORT_BY_FOLD.values()
+                                                             for d in ds))
+        if args.short_cuts:
+            exported["short_units"] = SHORT_UNITS
+            exported["short_practice_cut"], exported["short_pair_cut"] = final_cuts[4]
         # the exported trees must score exactly as scikit-learn does
         check = A.TreeEnsemble.from_dict(exported["pair"])
         sample = np.vstack([tables[n][0].pairs for n in names[:5]])

@@ -55,3 +55,40 @@ def test_the_fast_search_table_shows_what_the_engine_shows():
         scores = {"p": (rng.random(n_pairs), rng.random(n_practices))}
         assert T.DecisionTable(documents, tables, scores, ["p"]).figures(cuts) == \
             T.unit_counts(documents, tables, scores, ["p"], cuts)
+
+
+def test_labelled_tosdr_passages_train_only_the_ensembles_of_other_folds(monkeypatch):
+    """A ToS;DR passage labelled under the guide joins the ensembles' training with its service's fold, so the
+    held-out ToS;DR measure never scores a service with ensembles that learnt from its passages."""
+    monkeypatch.setattr(T, "FOLD_OF", {"alpha": 0, "beta": 1, "gamma": 1})
+    monkeypatch.setattr(T, "SHORT_BY_FOLD", {0: ["tosdr:10"], 1: ["tosdr:11", "tosdr:12"]})
+    monkeypatch.setattr(T, "EXCERPTS", {"alpha": ["alpha#0"]})
+    assert T.with_excerpts(["alpha"]) == ["alpha", "alpha#0", "tosdr:10"]
+    assert T.with_excerpts(["beta", "gamma"]) == ["beta", "gamma", "tosdr:11", "tosdr:12"]
+    assert set(T.with_excerpts(["alpha", "beta"])) >= {"tosdr:10", "tosdr:11", "tosdr:12"}
+
+
+def test_short_labels_must_name_their_units(tmp_path):
+    """A label row carries a digest of each unit it labels; a row whose labels and units do not line up, a pair
+    outside the taxonomy or a point labelled twice is refused, not trained on."""
+    good = {"id": "7", "digests": [T.unit_digest("We sell data."), T.unit_digest("Contact us.")],
+            "labels": [[{"practice": "sale_of_data", "polarity": "concern"}], []]}
+    (tmp_path / "a.labels.jsonl").write_text(__import__("json").dumps(good) + "\n")
+    assert T.read_short_labels(tmp_path) == {"7": {"digests": good["digests"],
+                                                   "labels": [[("sale_of_data", "concern")], []]}}
+    for bad in ({**good, "labels": [[]]}, {**good, "id": "8", "labels": [[{"practice": "x", "polarity": "concern"}],
+                                                                        []]}):
+        (tmp_path / "b.labels.jsonl").write_text(__import__("json").dumps(bad) + "\n")
+        try:
+            T.read_short_labels(tmp_path)
+        except ValueError as e:
+            assert "b.labels.jsonl:1" in str(e)
+        else:
+            raise AssertionError(f"accepted {bad}")
+    (tmp_path / "b.labels.jsonl").write_text(__import__("json").dumps(good) + "\n")
+    try:
+        T.read_short_labels(tmp_path)
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("accepted a point labelled twice")

@@ -88,3 +88,31 @@ def test_tosdr_readings_that_miss_a_sampled_point_are_refused(shared_data):
     from tosdr_standard import standard
     with pytest.raises(ValueError, match="no readings of 200 sampled points"):
         standard(shared_data, {})
+
+
+def test_tosdr_sentence_labels_cover_every_point_but_the_standard_sample_on_the_units_the_engine_reads(shared_data):
+    """scripts/tosdr_sentence_labels/: every ToS;DR point with a practice and a readable unit, but the 200 of the
+    standard sample (a measure, never trained on), labelled unit by unit on exactly the units the engine reads (a
+    row's digests); the counts and second readings its README quotes."""
+    from label_agreement import short_agreement
+    from tosdr_standard import points, sample_ids
+    from train_arbiter import SHORT_LABELS, read_short_labels, unit_digest
+    from smallprint.engine.blocks import to_blocks
+    from smallprint.engine.reader_input import pair_text, reading_units
+    labels = read_short_labels()
+    units_of = {pid: [pair_text(u)[0] for u in reading_units(to_blocks(text=row["text"])) if u.readable]
+                for pid, row in points(shared_data).items() if " ".join(str(row.get("text") or "").split())}
+    readable = {pid for pid, units in units_of.items() if units}
+    assert set(labels) == readable - set(sample_ids(shared_data))
+    for pid, row in labels.items():
+        assert row["digests"] == [unit_digest(u) for u in units_of[pid]], pid
+    readme = (SHORT_LABELS / "README.md").read_text(encoding="utf-8")
+    n_units = sum(len(r["digests"]) for r in labels.values())
+    n_labels = sum(len(u) for r in labels.values() for u in r["labels"])
+    assert f"**{len(labels):,} passages, {n_units:,} units, {n_labels:,} labels**" in readme
+    found = short_agreement()
+    assert set(found) == {"tosdr_sentence_labels/batch-1", "tosdr_sentence_labels/batch-4"}
+    for name, f in found.items():
+        row = f"| {name.split('/')[1]} " + "".join(
+            f"| {f[k]:.3f} " for k in ("precision", "practice_precision", "recall", "practice_recall"))
+        assert f"{row}| {f['labels_a']} / {f['labels_b']} |" in readme, row
