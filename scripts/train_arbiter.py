@@ -518,6 +518,9 @@ def main(argv=None) -> int:
                              "(scripts/tosdr_sentence_labels/; measured and not shipped, MODEL_CARD_reader.md)")
     parser.add_argument("--short-cuts", action="store_true",
                         help="cut-offs of their own for short documents, chosen on the labelled ToS;DR passages")
+    parser.add_argument("--readings-out", type=Path,
+                        help="pickle every labelled policy's held-out readings here ({name: [(sentence, rules, "
+                             "shown)]}): key-finding variants can then be scored in seconds")
     parser.add_argument("--cache", type=Path, help="keep the out-of-fold word model readings here (experiments)")
     parser.add_argument("--reader", type=Path, default=ROOT / "daemon" / "smallprint" / "engine" / "models" / "reader",
                         help="the final reader, which reads the policies of scripts/arbiter_labels/ (never its own)")
@@ -594,6 +597,10 @@ def main(argv=None) -> int:
         for n in test:
             shown[n] = readings(documents[n], tables[n], scores_heldout[n], chosen[f])
         log(f"held-out fold {f}: cut-offs {chosen[f]}")
+    if args.readings_out:
+        args.readings_out.write_bytes(pickle.dumps(
+            {"shared": sorted(shared), "readings": {n: [(u["a"], u["rules"], found) for u, found in
+                                                        zip(documents[n], shown[n])] for n in names}}))
     per_policy = {n: score_policy(policies[n], [(u["a"], p, pol) for u, found in zip(documents[n], shown[n])
                                                 for p, pol, *_ in found]) for n in names}
     figures = {"cutoffs_by_fold": {str(f): chosen[f] for f in folds},

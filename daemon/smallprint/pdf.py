@@ -41,7 +41,10 @@ def read_pdf_text(data: bytes) -> str:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):  # many PDFs are "encrypted" with an empty password
             raise PdfError("the PDF is locked with a password; save an unlocked copy and analyse that")
-        pages = [page.extract_text(extraction_mode="layout") or "" for page in reader.pages]
+        # Layout mode keeps a page's columns and paragraphs apart, but pypdf's layout mode reads nothing drawn
+        # through a Form XObject (pdfpages, stamping and overlay tools): a page it finds empty is read again in
+        # plain mode before the PDF is called a scan.
+        pages = [page.extract_text(extraction_mode="layout") or page.extract_text() or "" for page in reader.pages]
     except PdfError:
         raise
     except Exception as exc:  # pypdf's errors for damaged files are of many types; all mean the same to a reader

@@ -84,3 +84,12 @@ def test_stdin_is_read_from_the_given_stream():
 def test_unreadable_inputs_are_one_clear_error(tmp_path, make, message):
     with pytest.raises(CliError, match=message):
         read_document(str(make(tmp_path)))
+
+
+def test_a_declared_charset_that_decodes_nothing_falls_back_to_windows_1252():
+    """README: a page is read by its declared charset "or as Windows-1252, with a note"; `<meta
+    charset="undefined">` names a codec that exists and raises UnicodeError on every byte."""
+    from smallprint.cli.inputs import decode_bytes
+    text, note = decode_bytes(b'<html><head><meta charset="undefined"></head><body><p>Caf\xe9.</p></body></html>',
+                              "page.html", html_hint=True)
+    assert "Café" in text and "Windows-1252" in note

@@ -179,3 +179,31 @@ def test_pdf_policies_are_read_and_a_scan_says_why_not(tmp_path):
     rows = {r["document"]: r for r in pq.read_table(tmp_path / "out" / "documents.parquet").to_pylist()}
     assert rows["privacy"]["error"] is None and rows["privacy"]["highlights"] >= 2, rows["privacy"]
     assert rows["scanned"]["error"] and "scan" in rows["scanned"]["error"].lower(), rows["scanned"]
+
+
+def test_a_page_declaring_a_charset_that_decodes_nothing_is_read_as_windows_1252_and_sinks_no_batch(tmp_path):
+    """`<meta charset="undefined">` (broken page templates) names a codec that exists and refuses every byte; its
+    UnicodeError once escaped the document's row, and the whole batch was retried as a dead worker's and given up
+    (exit 3, good documents never read)."""
+    source = tmp_path / "src" / "acme"
+    source.mkdir(parents=True)
+    (source / "privacy.md").write_text("# Privacy Policy\n\nWe collect your email address.\n")
+    (source / "cookies.html").write_bytes(b'<html><head><meta charset="undefined"></head><body><p>We sell your '
+                                          b'data to advertisers. Caf\xe9.</p></body></html>')
+    done = run_corpus("analyze", tmp_path / "src", "--out", tmp_path / "out", "--workers", "1")
+    assert done.returncode == 0, done.stderr
+    rows = {r["document"]: r for r in pq.read_table(tmp_path / "out" / "documents.parquet").to_pylist()}
+    assert rows["privacy"]["error"] is None and rows["cookies"]["error"] is None
+
+
+def test_report_out_refuses_to_overwrite_a_table_it_reads(tmp_path):
+    """README: --out refuses (exit 2) a file the same command reads; the report once replaced findings.parquet."""
+    source = tmp_path / "src" / "acme"
+    source.mkdir(parents=True)
+    (source / "privacy.md").write_text("# Privacy Policy\n\nWe collect your email address.\n")
+    out = tmp_path / "out"
+    assert run_corpus("analyze", tmp_path / "src", "--out", out, "--workers", "1").returncode == 0
+    before = (out / "findings.parquet").read_bytes()
+    done = run_corpus("report", out, "--out", out / "findings.parquet")
+    assert done.returncode == 2 and "overwrite" in done.stderr
+    assert (out / "findings.parquet").read_bytes() == before

@@ -52,7 +52,9 @@ def test_site_key_refuses_what_is_not_a_host_name(value):
         site_key(value)
 
 
-@pytest.mark.parametrize("value, expected", [("bücher.de", "bücher.de"), ("127.0.0.1", "127.0.0.1"),
+# An international name is keyed as browsers send it (punycode), however the reader types it.
+@pytest.mark.parametrize("value, expected", [("bücher.de", "xn--bcher-kva.de"), ("www.xn--bcher-kva.de", "xn--bcher-kva.de"),
+                                             ("127.0.0.1", "127.0.0.1"),
                                              ("http://[::1]:8080/privacy", "::1"), ("my_host.example.com", "example.com")])
 def test_site_key_keeps_international_names_and_addresses(value, expected):
     assert site_key(value) == expected

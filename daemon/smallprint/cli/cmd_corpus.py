@@ -94,6 +94,10 @@ def run_report(args) -> int:
     from smallprint.corpus.report import write_report
     from smallprint.corpus.store import StoreError
 
+    from .output_guard import refuse_overwriting_inputs
+    # the report reads the folder's tables and manifest: --out must not name one of them (README: exit 2)
+    refuse_overwriting_inputs(args.out, [str(p) for p in Path(args.dir).rglob("*") if p.is_file()]
+                              if args.out and Path(args.dir).is_dir() else [])
     try:
         written = write_report(args.dir, Path(args.out) if args.out else None)
     except StoreError as exc:

@@ -110,8 +110,8 @@ def decode_bytes(data: bytes, name: str = "input", *, html_hint: bool = False) -
     if declared:
         try:
             return data.decode(declared), f"{name} is not UTF-8; read it as {declared}, as the page declares"
-        except (UnicodeDecodeError, LookupError):
-            pass
+        except (ValueError, LookupError):  # UnicodeError too: `<meta charset="undefined">` names a codec that
+            pass                           # exists and refuses every byte
     try:
         return data.decode("cp1252"), f"{name} is not UTF-8; read it as Windows-1252"
     except UnicodeDecodeError:

@@ -60,6 +60,8 @@ def analyse_document(item: Item, depth: str) -> dict:
             text, _ = decode_bytes(item.data, "the document", html_hint=item.is_html)
     except (CliError, PdfError) as exc:
         return _error_row(item.content_hash, depth, str(exc))
+    except Exception as exc:  # a reading bug on one document is that document's row, not a dead worker's batch
+        return _error_row(item.content_hash, depth, f"cannot read: {type(exc).__name__}: {exc}")
     from smallprint.engine import analyze
     from smallprint.history.diff import diff_view
 

@@ -53,13 +53,24 @@ def ip_literal(text: str) -> str | None:
         return None
 
 
+def ascii_host(host: str) -> str:
+    """A host in the one spelling browsers send: "www.bücher.de" -> "www.xn--bcher-kva.de" (IDNA), so that a site
+    has one key however the reader types it (CLI, /v1/sites/{site}); a name IDNA refuses is left as it is."""
+    if host.isascii():
+        return host
+    try:
+        return ".".join(label.encode("idna").decode("ascii") if label else "" for label in host.split("."))
+    except UnicodeError:
+        return host
+
+
 def registrable_domain(host: str) -> str:
     """"www.bbc.co.uk" -> "bbc.co.uk"; IP addresses and single-label hosts are returned unchanged."""
     host = host.rstrip(".").lower()
     address = ip_literal(host)
     if address is not None:
         return address
-    host = ".".join(label for label in host.split(".") if label)
+    host = ascii_host(".".join(label for label in host.split(".") if label))
     # None for a host that is itself a public suffix ("github.io", "localhost"): it is its own site.
     return _public_suffix_list().privatesuffix(host) or host
 
@@ -75,13 +86,30 @@ def identity_query(query: str) -> str:
     return urlencode(kept)
 
 
+def without_path_parameters(path: str) -> str:
+    """"/privacy;jsessionid=0AB1" -> "/privacy": a segment's ";..." parameters are a session id (Java servlets) or
+    the like, never which document it is, and are not stored."""
+    return "/".join(segment.split(";", 1)[0] for segment in path.split("/")) if ";" in path else path
+
+
 def policy_path(url: str) -> str:
-    """The document's path without fragment or trailing slash, with its identity query if any:
+    """The document's path without fragment, path parameters or trailing slash, with its identity query if any:
     "/privacy/policy", "/legal?doc=privacy", "/privacy?hl=fr"."""
     parts = urlsplit(url if "//" in url else f"//{url}")
-    path = (parts.path or "/").rstrip("/") or "/"
+    path = without_path_parameters(parts.path or "/").rstrip("/") or "/"
     query = identity_query(parts.query)
     return f"{path}?{query}" if query else path
+
+
+def with_language(path: str, language: str) -> str:
+    """`path` as the document in `language` ("/privacy" -> "/privacy?lang=fr"), unless its query names a language
+    already: a site that switches language by cookie, at one address, gets a version stream per language, as
+    "?hl=fr" does, instead of a French page read as an edit of the English one."""
+    base, _, query = path.partition("?")
+    if any(name.lower() in LANGUAGE_PARAMETERS for name, _ in parse_qsl(query)):
+        return path
+    query = identity_query(f"{query}&lang={language}" if query else f"lang={language}")
+    return f"{base}?{query}" if query else base
 
 
 def url_to_remember(url: str) -> str:
@@ -95,7 +123,8 @@ def url_to_remember(url: str) -> str:
         port = parts.port
     except ValueError:  # not a number: not worth keeping
         port = None
-    return urlunsplit((parts.scheme, host + (f":{port}" if port else ""), parts.path, identity_query(parts.query), ""))
+    return urlunsplit((parts.scheme, host + (f":{port}" if port else ""), without_path_parameters(parts.path),
+                       identity_query(parts.query), ""))
 
 
 def site_of(url: str) -> tuple[str, str]:

@@ -28,10 +28,11 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from smallprint import paths
+from smallprint.engine.language import VALIDATED_LANGUAGES
 
 from .diff import VIEW_HIGHLIGHT_KEYS
 from .normalise import clean_inline, content_hash, strip_line_prefix
-from .sites import site_key, site_of, url_to_remember
+from .sites import site_key, site_of, url_to_remember, with_language
 
 
 class HistoryUnavailable(Exception):
@@ -307,6 +308,11 @@ class Store:
         every analysis): it is stored as it is instead of being encoded again (~11 ms for a 200 KB policy).
         """
         site, path = site_of(url)
+        language = analysis.get("language")
+        if isinstance(language, str) and language not in VALIDATED_LANGUAGES and language != "und":
+            # Not read (no highlights): its own stream, or a cookie-based language switch at the same address would
+            # read as the policy dropping every practice it states.
+            path = with_language(path, language)
         url = url_to_remember(url)
         if analysis.get("url") is not None:  # the stored analysis keeps no query string either
             remembered = url_to_remember(analysis["url"])
@@ -362,15 +368,17 @@ class Store:
                     (doc_id, digest, text, payload, view, now, now, url, analysis.get("title"), analysis.get("kind"),
                      source_hash, size),
                 ).lastrowid
-            if self.retention_versions:
-                db.execute("DELETE FROM versions WHERE document_id = ? AND id NOT IN (SELECT id FROM versions "
-                           "WHERE document_id = ? ORDER BY last_seen DESC, id DESC LIMIT ?)",
-                           (doc_id, doc_id, self.retention_versions))
+            # The previous version is read before retention runs: at retention_versions = 1 it is about to go, and
+            # what changed since it is still the answer.
             previous = previous_analysis = None
             if latest is not None:
                 previous = _info(latest[:-1])
                 previous_analysis = _diff_input(*db.execute(f"SELECT {_DIFF_COLUMNS} FROM versions WHERE id = ?",
                                                             (latest[0],)).fetchone())
+            if self.retention_versions:
+                db.execute("DELETE FROM versions WHERE document_id = ? AND id NOT IN (SELECT id FROM versions "
+                           "WHERE document_id = ? ORDER BY last_seen DESC, id DESC LIMIT ?)",
+                           (doc_id, doc_id, self.retention_versions))
             forgotten = self._keep_within_limits(db, site, version_id)
             return Recorded(self._version(db, version_id), True, previous, previous_analysis, forgotten)
 
