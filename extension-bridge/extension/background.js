@@ -216,7 +216,10 @@ async function analyse(tabId, page, reason, depth) {
     if (manual) Object.assign(request, { remember: true, as_policy: true });
     const { reply, frames } = await nativeRequest(request);
     const state = summarise(page.url, page.title, reply, manual, frames);
-    await setState(tabId, state);
+    // A reading that arrives after the tab moved to another page (a slow full reading, an SPA navigation) is not
+    // that page's: it must not put its grade on the new page's badge or its findings in the popup.
+    const current = await getState(tabId);
+    if (!current || current.url === page.url) await setState(tabId, state);
     return { ok: true, analysis: reply.analysis, changes: state.changes };
   } catch (err) {
     const error = { code: err.code ?? "host_failed", message: err.message, hint: err.hint ?? null };

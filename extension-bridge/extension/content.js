@@ -18,7 +18,9 @@
   // Displays that keep an element inside the surrounding line; any other display starts a block of its own.
   const INLINE_DISPLAYS = new Set(["inline", "inline-block", "inline-flex", "inline-grid", "contents", "ruby", "ruby-text"]);
   const MIN_AUTO_CHARS = 80; // pages with less text are app shells or still loading: wait for more
-  const MAX_TOTAL_CHARS = 4_000_000; // far below the 64 MiB frame limit even when every character is escaped
+  // The daemon reads at most 2,000,000 characters of block text (engine/blocks.py MAX_INPUT_CHARS) and refuses more:
+  // a longer page is read up to here (counted word by word, so one huge <pre> is cut too), not refused.
+  const MAX_TOTAL_CHARS = 2_000_000;
   const MUTATION_DEBOUNCE_MS = 600;
   const MAX_RESENDS_PER_PAGE = 8; // late-loading text: re-sends after the first one, per URL
   const MAX_PAGES = 30; // SPA navigations analysed per document
@@ -30,7 +32,10 @@
   };
 
   let settings = { ...SP.DEFAULT_SETTINGS };
-  let pageUrl = location.href;
+  // The page's address without its fragment: following a contents link ("#sharing") is not a navigation to another
+  // page, and must neither re-read the page nor count towards MAX_PAGES.
+  const pageAddress = () => location.href.split("#")[0];
+  let pageUrl = pageAddress();
   let pagesSeen = 1;
   let resends = 0;
   let rechecks = 0;
@@ -55,6 +60,7 @@
     const blocks = [];
     let current = null;
     let total = 0;
+    let full = false; // MAX_TOTAL_CHARS reached: the rest of the page is not read
 
     const closeBlock = () => {
       if (current && current.parts.length) {
@@ -77,6 +83,10 @@
       let lastEnd = 0;
       let m;
       while ((m = words.exec(data))) {
+        if (total + current.length + m[0].length + 1 > MAX_TOTAL_CHARS) {
+          full = true;
+          return;
+        }
         const spaced = (m.index > lastEnd || current.pendingSpace) && current.length > 0;
         if (spaced) { // a collapsed run of white space: one space in the block's text
           current.parts.push(" ");
@@ -98,7 +108,7 @@
 
     const walk = (element, owner, visible) => {
       for (const child of renderedChildren(element)) {
-        if (total > MAX_TOTAL_CHARS) return;
+        if (full) return;
         if (child.nodeType === Node.TEXT_NODE) {
           if (visible && child.data.length) addText(child, owner);
           continue;
@@ -185,7 +195,7 @@
     const blocks = extractBlocks();
     const extracted = performance.now();
     const texts = blocks.map((b) => b.text);
-    const hash = hashText([location.href, ...texts]);
+    const hash = hashText([pageAddress(), ...texts]);
     const chars = texts.reduce((n, t) => n + t.length, 0);
     if (reason === "auto") {
       if (hash === lastSentHash) return null; // never the same content twice
@@ -379,7 +389,9 @@
           mark.dataset.practice = h.practice;
           mark.dataset.polarity = h.polarity;
           mark.dataset.highlight = String(index);
-          if (fresh.indices.has(index)) mark.dataset.new = fresh.since ?? "true";
+          // only that it is new: the date of the last visit (from the local history) stays out of the page's DOM,
+          // where the site's scripts could read it (the card takes it from the expando below)
+          if (fresh.indices.has(index)) mark.dataset.new = "true";
           const isKey = [index, ...also].some((i) => key.has(i));
           mark.dataset.key = String(isKey);
           styleMark(mark, h.polarity, fresh.indices.has(index), !isKey && !settings.paintAll);
@@ -598,10 +610,10 @@
   }
 
   function recheck() {
-    if (location.href !== pageUrl) {
+    if (pageAddress() !== pageUrl) {
       if (pagesSeen >= MAX_PAGES) return stopObserving();
       pagesSeen++;
-      pageUrl = location.href;
+      pageUrl = pageAddress();
       resends = 0;
       rechecks = 0;
       lastSentHash = null;

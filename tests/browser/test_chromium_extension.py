@@ -98,6 +98,14 @@ def test_policy_page_is_highlighted_where_the_daemon_found_clauses(launch_chromi
     page.keyboard.press("Escape")
     assert page.evaluate("() => document.querySelector('smallprint-card')") is None
 
+    # Following a contents link ("#...") is no navigation: the page is neither unpainted nor read again.
+    before = browser.state(url)
+    page.evaluate("() => { location.hash = '#smallprint-contents-link'; }")
+    page.wait_for_timeout(2_000)  # longer than the content script's mutation debounce (600 ms)
+    assert len(page.evaluate(MARKS_JS)) == len(marks)
+    after = browser.state(url)  # the tab's state still names the page (a navigation would have reset it)
+    assert after and after["analysedAt"] == before["analysedAt"] and after["status"] == before["status"]
+
     popup = browser.popup(url)
     summary = popup_summary(popup)
     popup.locator("body").screenshot(path=str(ARTIFACTS / "chromium-popup.png"))
@@ -267,6 +275,9 @@ def test_clauses_new_since_the_last_visit_are_marked(launch_chromium, page_serve
     new_marks = page.evaluate("""() => [...document.querySelectorAll('smallprint-mark[data-new]')]
       .map(m => m.textContent.replace(/\\s+/g, ' '))""")
     assert new_marks and all(text in ADDED_CLAUSE for text in new_marks), new_marks
+    # the date of the last visit (local history) stays out of the page's DOM, where its scripts could read it
+    assert page.evaluate("() => [...new Set([...document.querySelectorAll('smallprint-mark[data-new]')]"
+                         ".map(m => m.dataset.new))]") == ["true"]
     page.locator("smallprint-mark[data-new][tabindex='0']").first.focus()
     card = page.evaluate("() => document.querySelector('smallprint-card').shadowRoot.textContent")
     assert "New since" in card

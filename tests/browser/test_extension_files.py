@@ -70,3 +70,13 @@ def test_taxonomy_and_names_match_the_daemon():
     assert f'HOST_NAME: "{HOST_NAME}"' in COMMON
     kinds = re.search(r"POLICY_KINDS: \[([^\]]*)\]", COMMON).group(1)
     assert set(re.findall(r'"([a-z_]+)"', kinds)) == set(POLICY_KINDS)
+
+
+def test_the_content_script_sends_no_more_text_than_the_daemon_reads():
+    """The daemon refuses pages over engine.blocks.MAX_INPUT_CHARS characters of block text; the content script
+    stops reading a page there (word by word, so one huge <pre> is cut too) instead of sending a page that is
+    refused."""
+    from smallprint.engine.blocks import MAX_INPUT_CHARS
+    source = (EXTENSION_DIR / "content.js").read_text(encoding="utf-8")
+    (value,) = re.findall(r"const MAX_TOTAL_CHARS = ([\d_]+);", source)
+    assert int(value.replace("_", "")) == MAX_INPUT_CHARS
