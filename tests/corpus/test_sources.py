@@ -90,3 +90,44 @@ def test_a_repository_without_the_layout_is_refused(tmp_path, needs_git):
     assert done.returncode == 1
     assert "not in Open Terms Archive's layout" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_file_that_cannot_be_read_is_listed_with_its_error_and_becomes_its_row(tmp_path, monkeypatch):
+    """docs/CORPUS.md: a document that cannot be read is a row with its error; it never stops the run (one file
+    without read permission once ended the listing with "[Errno 13] Permission denied" and nothing was read)."""
+    from pathlib import Path
+
+    from smallprint.corpus.run import _item
+    from smallprint.corpus.sources import list_versions
+    from smallprint.corpus.work import analyse_document
+    (tmp_path / "acme").mkdir()
+    (tmp_path / "acme" / "privacy.md").write_text("# Privacy Policy\n\nWe collect your email address.\n")
+    (tmp_path / "acme" / "terms.md").write_text("# Terms\n\nWe collect your email address.\n")
+    real = Path.read_bytes
+
+    def read_bytes(self):
+        if self.name == "terms.md":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    versions = {v.document: v for v in list_versions(tmp_path)}
+    assert set(versions) == {"privacy", "terms"}
+    row = analyse_document(_item(versions["terms"]), "quick")
+    assert row["error"] == "cannot read: Permission denied"
+    assert analyse_document(_item(versions["privacy"]), "quick")["error"] is None
+
+
+def test_a_file_name_that_is_not_utf8_is_a_row_not_a_codec_error(tmp_path):
+    """An old archive's Latin-1 file name ("caf\\xe9-2020-01-01.md") once stopped the run with "surrogates not
+    allowed", naming no file; its bytes are written as escapes in the tables instead."""
+    import os
+
+    from smallprint.corpus.sources import list_versions
+    from smallprint.corpus.tables import versions_table
+    (tmp_path / "acme").mkdir()
+    with open(os.path.join(os.fsencode(tmp_path / "acme"), b"caf\xe9-2020-01-01.md"), "wb") as handle:
+        handle.write(b"# Privacy Policy\n\nWe collect your email address.\n")
+    (version,) = list_versions(tmp_path)
+    assert version.document == "caf\\xe9" and version.date == "2020-01-01"
+    assert versions_table([version]).num_rows == 1

@@ -42,6 +42,19 @@ class RunSummary:
     seconds: float
 
 
+
+def _item(version: Version) -> Item:
+    """What a worker reads of a version. A file that cannot be read (no permission, gone since it was listed) is a
+    row with its error: it never stops the run (docs/CORPUS.md)."""
+    if version.locator[0] == "unreadable":
+        return Item(version.content_hash, b"", version.is_html, version.size, version.locator[2])
+    if version.size > MAX_DOCUMENT_BYTES:
+        return Item(version.content_hash, b"", version.is_html, version.size)
+    try:
+        return Item(version.content_hash, read_version(version), version.is_html, version.size)
+    except OSError as exc:
+        return Item(version.content_hash, b"", version.is_html, version.size, f"cannot read: {exc.strerror or exc}")
+
 def _progress(total: int, label: str):
     from tqdm import tqdm
 
@@ -141,8 +154,7 @@ def _analyse_into(corpus: CorpusDir, versions: list[Version], depth: str, engine
     def load(batch: list[Version]) -> list[Item]:
         # Bytes are read here, as a batch is sent, so that only the batches in flight are in memory; a document over
         # the size limit is not read at all (its row says it is too large).
-        return [Item(v.content_hash, read_version(v) if v.size <= MAX_DOCUMENT_BYTES else b"", v.is_html, v.size)
-                for v in batch]
+        return [_item(v) for v in batch]
 
     failed = 0
 

@@ -106,13 +106,33 @@ def _folder_versions(root: Path) -> Iterator[Version]:
                    and not any(part.startswith(".") for part in p.relative_to(root).parts))
     for file in files:
         relative = file.relative_to(root)
-        found = _date_in(file.stem)
-        document = (file.stem[:found.start()] if found else file.stem).strip(" _-.") or "policy"
-        service = relative.parts[0] if len(relative.parts) > 1 else document
-        data = file.read_bytes()
-        yield Version(service=service, document=document, date=found[0] if found else None, source=str(file),
-                      content_hash=_digest(data), size=len(data), is_html=file.suffix.lower() in HTML_SUFFIXES,
+        stem = _printable(file.stem)
+        found = _date_in(stem)
+        document = (stem[:found.start()] if found else stem).strip(" _-.") or "policy"
+        service = _printable(relative.parts[0]) if len(relative.parts) > 1 else document
+        is_html = file.suffix.lower() in HTML_SUFFIXES
+        try:
+            data = file.read_bytes()
+        except OSError as exc:  # no permission, or gone: a row with its error, never the end of the run
+            reason = f"cannot read: {exc.strerror or exc}"
+            yield Version(service=service, document=document, date=found[0] if found else None,
+                          source=_printable(str(file)), content_hash=_digest(f"{file}\0{reason}".encode(
+                              "utf-8", "surrogateescape")), size=0, is_html=is_html,
+                          locator=("unreadable", str(file), reason))
+            continue
+        yield Version(service=service, document=document, date=found[0] if found else None,
+                      source=_printable(str(file)), content_hash=_digest(data), size=len(data), is_html=is_html,
                       locator=("file", str(file)))
+
+
+def _printable(name: str) -> str:
+    """A file name as the tables can hold it: a name that is not UTF-8 (an old archive's Latin-1 "caf\\xe9.md")
+    has its undecodable bytes written as \\xNN escapes instead of stopping the run with a codec error."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 # --- JSON Lines --------------------------------------------------------------------------------------------

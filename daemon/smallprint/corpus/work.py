@@ -19,11 +19,13 @@ MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
 @dataclass(frozen=True, slots=True)
 class Item:
     """One document to read: its hash (the key of its row), its bytes and whether they are HTML. A document over
-    MAX_DOCUMENT_BYTES comes without its bytes (only its size), so that it is never sent to a worker."""
+    MAX_DOCUMENT_BYTES comes without its bytes (only its size), so that it is never sent to a worker; one that
+    could not be read comes with why (`error`), which is its row."""
     content_hash: str
     data: bytes
     is_html: bool
     size: int
+    error: str | None = None
 
 
 def _one_reader_thread() -> None:
@@ -46,6 +48,8 @@ def analyse_document(item: Item, depth: str) -> dict:
     from smallprint.cli import CliError
     from smallprint.cli.inputs import decode_bytes
 
+    if item.error:
+        return _error_row(item.content_hash, depth, item.error)
     if item.size > MAX_DOCUMENT_BYTES:
         return _error_row(item.content_hash, depth, f"too large: {item.size / 1e6:.1f} MB "
                                                     f"(the limit is {MAX_DOCUMENT_BYTES / 1e6:.1f} MB)")
