@@ -36,6 +36,7 @@
   // page, and must neither re-read the page nor count towards MAX_PAGES.
   const pageAddress = () => location.href.split("#")[0];
   let pageUrl = pageAddress();
+  let manualPage = null; // the address the reader asked to analyse ("Analyse this page"), while they stay on it
   let pagesSeen = 1;
   let resends = 0;
   let rechecks = 0;
@@ -197,7 +198,7 @@
     const texts = blocks.map((b) => b.text);
     const hash = hashText([pageAddress(), ...texts]);
     const chars = texts.reduce((n, t) => n + t.length, 0);
-    if (reason === "auto") {
+    if (reason !== "manual") { // "auto", or "manual-again": a re-check of a page the reader asked to analyse
       if (hash === lastSentHash) return null; // never the same content twice
       if (chars < MIN_AUTO_CHARS) {
         send({ type: "skipped", url: location.href, reason: "too little text" });
@@ -218,10 +219,11 @@
     let first = null;
     let analysis = null;
     for (const depth of ["quick", "full"]) {
-      let reply = await send({ type: "analyze", page, reason, depth });
+      const asked = reason === "manual-again" ? "manual" : reason;
+      let reply = await send({ type: "analyze", page, reason: asked, depth });
       if (reply === null && mine === generation) {
         // No answer at all: the background was stopped mid-request (an MV3 service worker can be). Ask once more.
-        reply = await send({ type: "analyze", page, reason, depth });
+        reply = await send({ type: "analyze", page, reason: asked, depth });
       }
       if (mine !== generation) return null; // the page changed meanwhile; a newer request is on its way
       if (!reply?.ok) {
@@ -230,14 +232,17 @@
         return reply; // host missing, daemon down...: the page stays untouched
       }
       analysis = reply.analysis;
-      if (reason === "manual" || SP.isPolicyKind(analysis.kind)) {
+      if (asked === "manual" || SP.isPolicyKind(analysis.kind)) {
         let paintBlocks = blocks;
         if (painted.marks.length) {
           // The quick paint split the text nodes this extraction points at: undo it, read the page again, and
           // paint the full reading only over the same text (a changed page gets a new analysis anyway).
           unpaint();
           paintBlocks = extractBlocks();
-          if (hashText(paintBlocks.map((b) => b.text)) !== hashText(texts)) return null;
+          if (hashText(paintBlocks.map((b) => b.text)) !== hashText(texts)) {
+            setTimeout(recheck, 0); // the page changed under us: read it again rather than leave it bare
+            return null;
+          }
         }
         currentBlocks = new Map(paintBlocks.map((b) => [b.id, b]));
         const answered = performance.now();
@@ -621,10 +626,13 @@
       startPage();
       return;
     }
-    if (!autoEnabled()) return;
+    // A page the reader asked to analyse stays analysed as they asked (painted even if it is no policy), however
+    // its text changes later; any other page is re-read only while automatic analysis is on.
+    const again = manualPage === pageUrl;
+    if (!again && !autoEnabled()) return;
     if (resends >= MAX_RESENDS_PER_PAGE || ++rechecks > MAX_RECHECKS_PER_PAGE) return;
     const before = lastSentHash;
-    analysePage("auto").then(() => {
+    analysePage(again ? "manual-again" : "auto").then(() => {
       if (lastSentHash !== before) resends++;
     });
   }
@@ -645,6 +653,7 @@
   api.runtime.onMessage.addListener((msg, _sender, sendResponse) => {
     if (msg?.type === "analyse-now") {
       lastSentHash = null;
+      manualPage = pageUrl;
       analysePage("manual").then(sendResponse, (err) =>
         sendResponse({ ok: false, error: { code: "internal", message: String(err?.message ?? err) } }));
       return true;
@@ -666,7 +675,11 @@
     // Painting split the text nodes, so read the page again; repaint only if its text is still what was analysed.
     unpaint();
     const blocks = extractBlocks();
-    if (hashText(blocks.map((b) => b.text)) !== lastPainted.textHash) return;
+    if (hashText(blocks.map((b) => b.text)) !== lastPainted.textHash) {
+      lastSentHash = null;
+      recheck(); // the page changed since it was read (an accordion opened): read it again rather than leave it bare
+      return;
+    }
     currentBlocks = new Map(blocks.map((b) => [b.id, b]));
     paint(lastPainted.analysis, lastPainted.changes);
   });

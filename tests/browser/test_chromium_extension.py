@@ -167,6 +167,14 @@ def test_analyse_button_paints_a_page_not_detected_as_a_policy(launch_chromium, 
     assert_marks_match(marks, state["highlights"])
     # Asked for explicitly, the page is graded as a policy (as_policy): the badge shows its letter, not "?".
     assert browser.badge(url) in tuple("ABCDE"), browser.badge(url)
+    # The page's text changes later (a ticker, a comment count): it is read again as the reader asked, not
+    # automatically as a page that is no policy, which would unpaint what they asked for.
+    page.evaluate("""() => { const p = document.createElement('p');
+      p.textContent = 'We may share your email address with advertising partners to show you ads.';
+      document.body.append(p); }""")
+    again = browser.wait_state(url, lambda s: s.get("manual") and painted(s) and s["analysedAt"] > state["analysedAt"],
+                               "the changed page to be read again as asked")
+    assert page.evaluate(MARKS_JS) and browser.state(url)["manual"], again
 
 
 def test_policy_inserted_by_script_after_load_is_highlighted(launch_chromium, page_server):
