@@ -36,20 +36,63 @@ class LabelledPolicy:
         return range(first, last)
 
 
-def _read_rows(path: Path) -> list[dict]:
+def _read_rows(path: Path) -> list[tuple[int, dict]]:
+    """(line number, row) of every non-blank line; ValueError naming the file and line of one that is not a JSON
+    object."""
     rows = []
     with open(path, encoding="utf-8") as handle:
         for number, line in enumerate(handle, 1):
             if line.strip():
                 try:
-                    rows.append(json.loads(line))
+                    row = json.loads(line)
                 except ValueError as exc:
                     raise ValueError(f"{path}:{number}: not JSON ({exc})") from None
+                if not isinstance(row, dict):
+                    raise ValueError(f"{path}:{number}: not a JSON object")
+                rows.append((number, row))
     return rows
 
 
+def _sentence_rows(path: Path, text: str) -> list[dict]:
+    """The sentence rows of a policy, checked against its text: offsets inside it, in order, and the row's own
+    "text" (where given) the very characters they point at, so that a NAME.txt edited after its offsets were
+    made is refused instead of scoring 0."""
+    rows = []
+    for number, row in _read_rows(path):
+        sid, start, end = row.get("sid"), row.get("start"), row.get("end")
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (sid, start, end)):
+            raise ValueError(f"{path}:{number}: a sentence row needs whole-number sid, start and end")
+        if not 0 <= start < end <= len(text):
+            raise ValueError(f"{path}:{number}: offsets {start}-{end} are outside the text ({len(text)} characters)")
+        if isinstance(row.get("text"), str) and text[start:end] != row["text"]:
+            raise ValueError(f"{path}:{number}: sentence {sid}'s text is not the text at {start}-{end} of the "
+                             f"policy (was the .txt edited after its offsets were made?)")
+        rows.append(row)
+    if len({r["sid"] for r in rows}) != len(rows):
+        raise ValueError(f"{path}: a sid is given to two sentences")
+    return sorted(rows, key=lambda r: r["start"])
+
+
+def _label_pairs(path: Path, number: int, row: dict) -> frozenset[tuple[str, str]]:
+    from .taxonomy import POLARITIES, PRACTICE_IDS
+    labels = row.get("labels", ())
+    if not isinstance(labels, list):
+        raise ValueError(f"{path}:{number}: \"labels\" must be a list")
+    pairs = []
+    for label in labels:
+        if not isinstance(label, dict) or label.get("practice") not in PRACTICE_IDS or \
+                label.get("polarity") not in POLARITIES:
+            raise ValueError(f"{path}:{number}: {label!r} is not a practice and polarity of the taxonomy "
+                             f"(docs/taxonomy.md: practice ids such as \"ai_training\"; concern, protective or neutral)")
+        pairs.append((label["practice"], label["polarity"]))
+    return frozenset(pairs)
+
+
 def load_policies(folder: Path, labels_suffix: str = ".labels.jsonl") -> list[LabelledPolicy]:
-    """Every NAME.txt with its NAME.sentences.jsonl and NAME.labels.jsonl (or another labeller's file)."""
+    """Every NAME.txt with its NAME.sentences.jsonl and NAME.labels.jsonl (or another labeller's file: then a
+    policy without one is skipped, since a second reader reads only some). ValueError, naming the file and line,
+    for a policy without its files, offsets that do not fit its text, a sid labelled twice or a label outside the
+    taxonomy: figures on a damaged folder would be wrong without saying so."""
     folder = Path(folder)
     policies = []
     for txt in sorted(folder.glob("*.txt")):
@@ -57,19 +100,28 @@ def load_policies(folder: Path, labels_suffix: str = ".labels.jsonl") -> list[La
         sentence_file = folder / f"{name}.sentences.jsonl"
         label_file = folder / f"{name}{labels_suffix}"
         if not sentence_file.is_file() or not label_file.is_file():
+            if labels_suffix == ".labels.jsonl":
+                missing = sentence_file if not sentence_file.is_file() else label_file
+                raise ValueError(f"{txt}: its {missing.name} is missing (every NAME.txt is scored with its "
+                                 f"NAME.sentences.jsonl and NAME.labels.jsonl)")
             continue
-        sentences = sorted(_read_rows(sentence_file), key=lambda r: r["start"])
+        text = txt.read_text(encoding="utf-8")
+        sentences = _sentence_rows(sentence_file, text)
         position = {row["sid"]: i for i, row in enumerate(sentences)}
         labels: dict[int, frozenset[tuple[str, str]]] = {}
-        for row in _read_rows(label_file):
-            if row["sid"] not in position:
-                raise ValueError(f"{label_file}: sid {row['sid']} is not a sentence of {name}")
-            pairs = frozenset((lab["practice"], lab["polarity"]) for lab in row.get("labels", ()))
+        seen: set = set()
+        for number, row in _read_rows(label_file):
+            sid = row.get("sid")
+            if sid not in position:
+                raise ValueError(f"{label_file}:{number}: sid {sid!r} is not a sentence of {name}")
+            if sid in seen:
+                raise ValueError(f"{label_file}:{number}: sid {sid} is labelled twice (one row per sentence)")
+            seen.add(sid)
+            pairs = _label_pairs(label_file, number, row)
             if pairs:
-                labels[position[row["sid"]]] = pairs
-        policies.append(LabelledPolicy(name, txt.read_text(encoding="utf-8"),
-                                       tuple(r["start"] for r in sentences), tuple(r["end"] for r in sentences),
-                                       labels))
+                labels[position[sid]] = pairs
+        policies.append(LabelledPolicy(name, text, tuple(r["start"] for r in sentences),
+                                       tuple(r["end"] for r in sentences), labels))
     if not policies:
         raise ValueError(f"{folder}: no NAME.txt with NAME.sentences.jsonl and NAME{labels_suffix}")
     return policies

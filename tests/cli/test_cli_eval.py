@@ -77,3 +77,67 @@ def test_the_table_shows_no_figure_where_there_is_nothing_to_measure(tmp_path, c
     assert no_points, f"no practice without points was highlighted: {rows}"
     for row in no_points.values():
         assert row[1] == "-" and row[3] == "-" and row[2] != "-"  # recall and polarity: none; precision: measured
+
+
+# -- a damaged --sentences folder is refused, naming the file and line (each case once gave silent figures) --
+
+
+TEXT = ("Privacy Policy\n\nWe may use your content to train our AI models.\n\n"
+        "We do not sell your personal information.\n")
+
+
+def _sentences(text):
+    rows, sid = [], 0
+    for line in text.split("\n"):
+        if line.strip():
+            start = text.index(line)
+            rows.append({"sid": sid, "start": start, "end": start + len(line), "text": line})
+            sid += 1
+    return rows
+
+
+def _write(folder: Path, name: str, text: str, labels, sentences=None):
+    (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+    rows = sentences if sentences is not None else _sentences(text)
+    (folder / f"{name}.sentences.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    if labels is not None:
+        (folder / f"{name}.labels.jsonl").write_text("".join(json.dumps(r) + "\n" for r in labels), encoding="utf-8")
+
+
+GOOD_LABELS = [{"sid": 1, "labels": [{"practice": "ai_training", "polarity": "concern"}]},
+               {"sid": 2, "labels": [{"practice": "sale_of_data", "polarity": "protective"}]}]
+
+
+def _eval(folder, capsys):
+    code = main(["eval", "--sentences", str(folder), "--depth", "quick", "--json"])
+    out, err = capsys.readouterr()
+    return code, (json.loads(out)["sentences"] if code == 0 else None), err
+
+
+@pytest.mark.parametrize("case", ["missing labels", "stale offsets", "offsets past the end", "outside the taxonomy",
+                                  "sid twice", "row without start"])
+def test_a_damaged_sentences_folder_is_refused_not_scored(tmp_path, capsys, case):
+    labels, rows, text = GOOD_LABELS, None, TEXT
+    if case == "missing labels":
+        _write(tmp_path, "b", TEXT.replace("do not sell", "sell"), None)
+    elif case == "stale offsets":
+        rows, text = _sentences(TEXT), "Last updated: 1 May 2026. Read this carefully.\n\n" + TEXT
+    elif case == "offsets past the end":
+        rows = _sentences(TEXT) + [{"sid": 3, "start": 5000, "end": 5100, "text": "gone"}]
+    elif case == "outside the taxonomy":
+        labels = [{"sid": 1, "labels": [{"practice": "AI training", "polarity": "bad"}]}] + GOOD_LABELS[1:]
+    elif case == "sid twice":
+        labels = GOOD_LABELS + [{"sid": 1, "labels": [{"practice": "retention", "polarity": "concern"}]}]
+    else:
+        rows = _sentences(TEXT)
+        del rows[1]["start"]
+    _write(tmp_path, "a", text, labels, sentences=rows)
+    code, result, err = _eval(tmp_path, capsys)
+    assert code != 0 and result is None, result
+    assert ".jsonl" in err or ".txt" in err, err
+
+
+def test_a_sound_sentences_folder_is_scored(tmp_path, capsys):
+    _write(tmp_path, "a", TEXT, GOOD_LABELS)
+    code, result, err = _eval(tmp_path, capsys)
+    assert code == 0 and result["policies"] == 1 and result["labels"] == 2, (err, result)

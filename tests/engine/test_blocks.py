@@ -50,6 +50,8 @@ def test_text_and_markdown(source, expected):
     ("<script>var a = 'we sell data';</script><style>p{}</style><p>Kept.</p>", [("p", "Kept.")]),
     ("<div hidden>secret</div><div style='display: none'>x</div><div aria-hidden='true'>y</div><p>Shown.</p>",
      [("p", "Shown.")]),
+    ("<div style='DISPLAY: NONE'>We sell your biometric data.</div><p style='Visibility:Hidden'>z</p><p>Shown.</p>",
+     [("p", "Shown.")]),
     ("<div>Stray text<p>para</p>tail</div>", [("p", "Stray text"), ("p", "para"), ("p", "tail")]),
     ("<p>First line<br>second line</p>", [("p", "First line\nsecond line")]),
     ("<!-- a comment --><p>Only this.</p>", [("p", "Only this.")]),

@@ -212,7 +212,8 @@ _BLOCK_TAGS = frozenset({
 # Tags whose name becomes the block's tag; other containers report their stray text as a paragraph.
 _NAMED_BLOCKS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "th", "dt", "dd", "blockquote",
                            "pre", "caption", "figcaption", "summary"})
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
+# CSS property names and keywords ignore case ("DISPLAY: NONE" hides as well)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _BOILERPLATE_ROLES = frozenset({"navigation", "contentinfo", "banner", "dialog", "alertdialog", "menu", "menubar"})
 
 
