@@ -87,7 +87,7 @@ _TOP_RULES: dict[str, tuple[tuple[type, ...], Any, str]] = {
     "host": ((str,), lambda v: bool(v.strip()), "a non-empty address such as \"127.0.0.1\""),
     "port": ((int,), lambda v: 0 <= v <= 65535, "an integer from 0 to 65535"),
     "max_body_bytes": ((int,), lambda v: v >= 1024, "an integer of at least 1024"),
-    "analysis_timeout_seconds": ((int, float), lambda v: 0 < v <= 86400, "a number of seconds above 0"),
+    "analysis_timeout_seconds": ((int, float), lambda v: 0 < v <= 86400, "a number of seconds above 0 and at most 86400"),
     "workers": ((int,), lambda v: 1 <= v <= 64, "an integer from 1 to 64"),
     "worker_mode": ((str,), lambda v: v in WORKER_MODES, "one of " + ", ".join(WORKER_MODES)),
     "cache_entries": ((int,), lambda v: v >= 0, "an integer of at least 0"),

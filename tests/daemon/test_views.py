@@ -39,6 +39,8 @@ async def test_taxonomy(api):
                 {"id": "b1", "text": "We do not sell your personal information."}]},
     {"text": POLICY_TEXT, "html": None, "blocks": None, "url": "https://example.org/privacy", "title": "Privacy"},
     {"text": POLICY_TEXT, "extra_field_from_a_newer_client": 1},
+    # a null tag counts as absent, as the bridge (PROTOCOL.md §3) lets it through
+    {"blocks": [{"id": "b0", "text": POLICY_TEXT, "tag": None}], "remember": None},
 ])
 async def test_analyze_accepts_each_input_form(api, body):
     response = await api.post("/v1/analyze", json=body, headers=auth_headers())
@@ -72,6 +74,8 @@ async def test_analyze_accepts_each_input_form(api, body):
     (b'{"blocks": [{"id": "b0", "text": "x", "tag": 1}]}', "invalid_request"),
     (b'{"text": "a", "url": 5}', "invalid_request"),
     (b'{"text": "a", "title": ["t"]}', "invalid_request"),
+    (b'{"text": "a", "remember": "yes"}', "invalid_request"),
+    (b'{"text": "a", "remember": {}}', "invalid_request"),
 ])
 async def test_analyze_refuses_bad_bodies_with_400(api, raw, code):
     response = await api.post("/v1/analyze", data=raw, headers={**auth_headers(), "Content-Type": "application/json"})

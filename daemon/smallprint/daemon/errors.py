@@ -22,7 +22,9 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "not_found": (404, "No such route."),
     "method_not_allowed": (405, "The route exists but not with this method."),
     "payload_too_large": (413, "The body is larger than max_body_bytes, or holds more than 4,000,000 characters."),
-    "unprocessable_input": (422, "The engine cannot analyse this input (e.g. a block without text)."),
+    "unprocessable_input": (422, "The engine cannot analyse this input: more than 2,000,000 characters or 200,000 "
+                                 "blocks, a block id given twice, a PDF that is scanned, locked, damaged or not a "
+                                 "PDF."),
     "internal_error": (500, "A bug in smallprint; details are in the daemon's log, never in the response."),
     "analysis_timeout": (504, "The analysis took longer than analysis_timeout_seconds."),
     "history_unavailable": (503, "The policy memory cannot be read or written (read-only or full disk, or a store "

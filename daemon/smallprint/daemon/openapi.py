@@ -79,7 +79,8 @@ SCHEMAS: dict[str, dict] = {
                        "proof": {"type": "string", "description": "With ?challenge=: HMAC-SHA256 of the challenge "
                                                                   "and port under the API token (hex)"}},
                       required=["status", "version", "api"]),
-    "RequestBlock": {**_object({"id": STR, "text": STR, "tag": {"type": "string", "description": "h1..h6, p, li, td"}},
+    "RequestBlock": {**_object({"id": STR, "text": STR,
+                                "tag": {"type": ["string", "null"], "description": "h1..h6, p, li, td (null: none)"}},
                                required=["id", "text"])},
     "AnalyzeRequest": {
         "description": "Exactly one of text, html, blocks or pdf (null counts as absent). Other keys are ignored.",
@@ -105,6 +106,10 @@ SCHEMAS: dict[str, dict] = {
                           "description": "Grade the document even if it is not detected as a policy (default "
                                          "false: a page that is not a policy gets no letter, and "
                                          "grade.withheld says why)."},
+            "remember": {"type": ["boolean", "null"],
+                         "description": "With the policy memory on: remember this page even if it is not detected "
+                                        "as a policy (policies are remembered anyway; the extension's \"Analyse "
+                                        "this page\" sends it)."},
         },
         "oneOf": [
             {"required": [chosen], "properties": {

@@ -107,11 +107,11 @@ def _check_blocks(blocks: Any) -> list[dict[str, str]]:
         if not isinstance(block, dict):
             raise ApiError("invalid_request", f"blocks[{index}] must be an object")
         for key, required in (("id", True), ("text", True), ("tag", False)):
-            if key not in block and not required:
+            if block.get(key) is None and not required:  # a null tag counts as absent, as the bridge allows
                 continue
             if not isinstance(block.get(key), str):
                 raise ApiError("invalid_request", f"blocks[{index}].{key} must be a string")
-        checked.append({key: block[key] for key in ("id", "text", "tag") if key in block})
+        checked.append({key: block[key] for key in ("id", "text", "tag") if block.get(key) is not None})
     return checked
 
 
@@ -145,6 +145,9 @@ def parse_analysis_request(data: dict[str, Any]) -> AnalysisRequest:
     as_policy = data.get("as_policy")
     if as_policy is not None and not isinstance(as_policy, bool):
         raise ApiError("invalid_request", "'as_policy' must be true or false")
+    remember = data.get("remember")  # read by the policy memory (history/api.py); checked here, with the others
+    if remember is not None and not isinstance(remember, bool):
+        raise ApiError("invalid_request", "'remember' must be true or false")
     return AnalysisRequest(field=field, content=content, url=_optional_str(data, "url"),
                            title=_optional_str(data, "title"), depth=depth, as_policy=bool(as_policy))
 
