@@ -35,21 +35,22 @@ FLOORS = {
     ("quick", "sentences", "practice_recall"): 0.50,    # measured 0.524
     ("full", "detection", "f1"): 0.97,                  # measured 1.000
     ("full", "detection", "recall"): 0.97,              # measured 1.000
-    ("full", "opp115", "micro_f1"): 0.95,               # measured 0.985 (head + segments model; both learnt them)
-    ("full", "opp115", "macro_f1"): 0.95,               # measured 0.982
+    ("full", "opp115", "micro_f1"): 0.95,               # measured 0.984 (head + segments model; both learnt them)
+    ("full", "opp115", "macro_f1"): 0.95,               # measured 0.979
     # with the second thoughts (arbiter.py), learnt from whole policies, ToS;DR's one-sentence points read a little
     # worse (held out: MODEL_CARD_reader.md); re-pinned 2026-12-04
-    ("full", "practices", "macro_recall"): 0.77,        # measured 0.783 (was 0.846 before the second thoughts)
-    ("full", "practices", "macro_precision"): 0.70,     # measured 0.718
-    ("full", "practices", "polarity_accuracy"): 0.71,   # measured 0.733 (0.798 before the seventh session, 0.767
+    ("full", "practices", "macro_recall"): 0.77,        # measured 0.779 (was 0.846 before the second thoughts)
+    ("full", "practices", "macro_precision"): 0.70,     # measured 0.717
+    ("full", "practices", "polarity_accuracy"): 0.71,   # measured 0.731 (0.798 before the seventh session, 0.767
     #                                                     before the eighth)
     # re-pinned 2026-12-05 (eighth session: second thoughts retrained on 140 project-labelled policies, 117 of them
     # in scripts/arbiter_labels and 71 new, so the 28 weigh less in what they learnt and in-sample figures fall while held-out ones rise); held-out
-    # figures are in MODEL_CARD_reader.md
-    ("full", "sentences", "precision"): 0.87,           # measured 0.890 (was 0.929; held out: 0.651)
-    ("full", "sentences", "practice_precision"): 0.90,  # measured 0.923 (was 0.941; held out: 0.808)
-    ("full", "sentences", "recall"): 0.85,              # measured 0.869 (was 0.901; held out: 0.550)
-    ("full", "sentences", "practice_recall"): 0.88,     # measured 0.898 (was 0.913; held out: 0.680)
+    # figures are in MODEL_CARD_reader.md. Measured again in the ninth session, after the reader began reading one
+    # unit per run and the second thoughts were retrained on its readings (floors unchanged).
+    ("full", "sentences", "precision"): 0.87,           # measured 0.890 (was 0.929; held out: 0.652)
+    ("full", "sentences", "practice_precision"): 0.90,  # measured 0.922 (was 0.941; held out: 0.808)
+    ("full", "sentences", "recall"): 0.85,              # measured 0.864 (was 0.901; held out: 0.551)
+    ("full", "sentences", "practice_recall"): 0.88,     # measured 0.891 (was 0.913; held out: 0.681)
 }
 
 pytestmark = pytest.mark.slow
