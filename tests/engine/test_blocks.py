@@ -101,3 +101,11 @@ def test_block_list_keeps_ids_and_text_verbatim():
 def test_bad_forms_are_value_errors(kwargs, message):
     with pytest.raises(ValueError, match=message):
         to_blocks(**kwargs)
+
+
+def test_an_escaped_pipe_stays_inside_its_table_cell():
+    """Markdown's "\\|" is a pipe in a cell's text: the cell once ended there ("We sell identifiers \\" and "names to
+    data brokers."), losing the sale and reading a wrong practice into the second half."""
+    text = "| Data | Use |\n|---|---|\n| Identifiers | We sell identifiers \\| names to data brokers. |\n"
+    assert [b.text for b in blocks_from_text(text)] == ["Data", "Use", "Identifiers",
+                                                        "We sell identifiers | names to data brokers."]

@@ -39,6 +39,7 @@ _MD_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]{1,2000})>")
 _MD_STRONG = re.compile(r"\*\*|__")
 _MD_EMPH = re.compile(r"[*_](?<![\w*][*_])(?=\S)([^*_\n]{1,500}?)(?<=\S)[*_](?![\w*])")
 _MD_CODE = re.compile(r"`{1,3}")
+_CELL_PIPE = re.compile(r"(?<!\\)\|")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<])")
 # Markdown tables cannot hold a line break, so policies exported to Markdown write HTML's <br> inside cells and
 # lines ("Geolocation data<br><br>Physical location or movements."): a line break, as a browser shows it (read after
@@ -174,7 +175,11 @@ def blocks_from_text(text: str, *, labelled_form: bool = False) -> tuple[Block, 
         if line.lstrip().startswith("|") and line.rstrip().endswith("|") and line.count("|") >= 2:
             flush()
             if not _TABLE_SEP.match(line):
-                out.extend(("td", cell) for cell in line.strip().strip("|").split("|"))
+                inner = line.strip().strip("|")
+                # "\|" is a pipe inside a cell, not the end of it (the labelled form keeps its old cut; no shared
+                # file has one)
+                cells = inner.split("|") if labelled_form else _CELL_PIPE.split(inner)
+                out.extend(("td", cell) for cell in cells)
             continue
         m = _BULLET.match(line)
         if m:
