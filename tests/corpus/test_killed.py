@@ -93,3 +93,42 @@ def test_a_dask_worker_killed_mid_run_is_replaced_and_the_run_finishes(reference
     assert "45 read now" in stdout
     assert killed not in client.run(os.getpid).values()  # the cluster replaced the worker it lost
     assert_same_tables(read_tables(out), reference[1])
+
+
+def test_a_batch_never_inherits_the_failed_attempts_of_a_finished_one():
+    """Attempts are counted by a batch's id, which Python hands to a later batch once one is gone: every batch here
+    fails twice and then succeeds (within MAX_ATTEMPTS), so none may be given up, however ids are reused."""
+    from collections import Counter
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    from smallprint.corpus import run
+
+    failures: Counter = Counter()
+
+    class FlakyEngine:
+        workers = 1
+
+        def submit(self, fn, items):
+            future = Future()
+            if failures[items[0]] < 2:
+                failures[items[0]] += 1
+                future.set_exception(BrokenProcessPool("a worker died"))
+            else:
+                future.set_result([fn(x) for x in items])
+            return future
+
+        def can_restart(self):
+            return True
+
+        def restart(self):
+            pass
+
+    class Bar:
+        def update(self, n):
+            pass
+
+    done = []
+    given_up = run._execute(FlakyEngine(), lambda x: x, ([i] for i in range(300)), lambda batch: list(batch),
+                            lambda batch, rows: done.extend(rows), Bar())
+    assert given_up == [] and sorted(done) == list(range(300))

@@ -102,6 +102,9 @@ def _execute(engine: Engine, fn: Callable, batches: Iterator[list], load: Callab
                 lost.append(batch)
                 continue
             done(batch, rows)
+            # Attempts are counted by the batch's id, which Python may give to a later batch once this one is gone:
+            # forget it now, or that batch would start with this one's failed attempts.
+            attempts.pop(id(batch), None)
             bar.update(len(batch))
         if not lost:
             fill()
