@@ -300,9 +300,15 @@
   }
 
   // Wrap node[start, end) in a new mark; node keeps the text before `start`, so earlier offsets stay valid.
+  // Text nodes that exist only because painting split one of the page's: unpainting joins exactly these back, and
+  // leaves alone the text nodes the page made itself (React writes {n} as nodes of its own; Vue keeps empty ones as
+  // anchors), which Node.normalize() would merge or delete under the framework's feet.
+  const splitFrom = new WeakMap(); // a text node painting split off -> the node it was split from
+
   function wrapRange(node, start, end) {
-    if (end < node.length) node.splitText(end);
+    if (end < node.length) splitFrom.set(node.splitText(end), node);
     const target = start > 0 ? node.splitText(start) : node;
+    if (target !== node) splitFrom.set(target, node);
     const mark = document.createElement(MARK_TAG);
     target.parentNode.insertBefore(mark, target);
     mark.appendChild(target);
@@ -428,18 +434,35 @@
     }
     painting = true;
     observer?.disconnect();
-    const parents = new Set();
     for (const mark of painted.marks) {
       const parent = mark.parentNode;
       if (!parent) continue;
-      while (mark.firstChild) parent.insertBefore(mark.firstChild, mark);
+      const moved = [...mark.childNodes];
+      for (const child of moved) parent.insertBefore(child, mark);
       parent.removeChild(mark);
-      parents.add(parent);
+      if (rejoin) for (const child of moved) if (child.nodeType === Node.TEXT_NODE && child.parentNode) rejoinSplits(child);
     }
-    if (rejoin) for (const parent of parents) parent.normalize();
     painted = { marks: [], byHighlight: new Map(), analysis: null };
     painting = false;
     observe();
+  }
+
+  // Join `text` back into the node painting split it from, and the pieces split from that node that follow it, as
+  // the page had them; nothing else (a node the page put in between stops the join).
+  function rejoinSplits(text) {
+    let node = text;
+    if (splitFrom.get(node) === node.previousSibling) {
+      node.previousSibling.appendData(node.data);
+      const into = node.previousSibling;
+      splitFrom.delete(node);
+      node.remove();
+      node = into;
+    }
+    for (let next = node.nextSibling; next && splitFrom.get(next) === node; next = node.nextSibling) {
+      node.appendData(next.data);
+      splitFrom.delete(next);
+      next.remove();
+    }
   }
 
   function reportPainted(timings) {

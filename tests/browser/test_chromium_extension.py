@@ -388,12 +388,18 @@ def test_painted_page_is_repainted_when_text_arrives_or_settings_change(launch_c
     marks = page.evaluate(MARKS_JS)
     assert_marks_match(marks, second["highlights"])
     assert "ai_training" in {g["practice"] for g in marks.values()}
+    # The page's own text nodes beside a mark (a framework's: React writes {n} as a node of its own, Vue keeps
+    # empty ones as anchors) must survive an unpaint: only what painting split is joined back.
+    page.evaluate("""() => { const m = document.querySelector('smallprint-mark'); const p = m.parentNode;
+      window.__own = [document.createTextNode(''), document.createTextNode(' ')];
+      p.insertBefore(window.__own[0], m); p.appendChild(window.__own[1]); }""")
 
     options = browser.open(f"{browser.origin}/options.html")  # hide a practice while the page is open
     options.uncheck("#practices input[value='ai_training']")
     wait_for(lambda: "ai_training" not in {g["practice"] for g in page.evaluate(MARKS_JS).values()}, 10,
              what="the hidden practice to disappear from the page")
     assert_marks_match(page.evaluate(MARKS_JS), second["highlights"], hidden=frozenset({"ai_training"}))
+    assert page.evaluate("() => window.__own.map(n => n.isConnected)") == [True, True]
 
 
 def test_clauses_hidden_by_invisible_characters_are_painted_on_the_page_own_words(launch_chromium, page_server,
