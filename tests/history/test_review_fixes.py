@@ -92,3 +92,15 @@ async def test_a_language_switch_at_the_same_address_is_not_reported_as_practice
     assert changes is None or "No longer stated" not in changes["summary"], changes["summary"]
     third = await (await api.post("/v1/analyze", json={"text": POLICY, "url": url}, headers=AUTH)).json()
     assert not (third.get("changes_since_last_visit") or {}).get("added"), third.get("changes_since_last_visit")
+
+
+def test_an_old_copy_seen_elsewhere_does_not_make_an_unchanged_page_report_old_changes(tmp_path):
+    """/privacy went A -> B (the reader was told). An old copy of A at another address of the site (a stale mirror)
+    is recognised as A, but must not become A's document's "latest": back on /privacy, still B, nothing changed."""
+    store = Store(tmp_path / "h.db")
+    page, mirror = "https://example.com/privacy", "https://example.com/privacy-archive"
+    store.record(page, quick(POLICY, page), now="2024-01-01T00:00:00.000000Z")
+    store.record(page, quick(POLICY + "\n\n" + EXTRA, page), now="2024-02-01T00:00:00.000000Z")
+    store.record(mirror, quick(POLICY, mirror), now="2024-03-01T00:00:00.000000Z")
+    again = store.record(page, quick(POLICY + "\n\n" + EXTRA, page), now="2024-04-01T00:00:00.000000Z")
+    assert again.previous is None, f"reports changes since version {again.previous.id} although the page is unchanged"

@@ -342,11 +342,17 @@ class Store:
             if latest is None:
                 # A new address of this site showing a policy it already holds (a single-page app's pushState,
                 # a redirect): the same policy, seen again, not another document to store.
-                same = db.execute("SELECT v.id FROM versions v JOIN documents d ON d.id = v.document_id "
+                same = db.execute("SELECT v.id, v.document_id FROM versions v JOIN documents d ON d.id = v.document_id "
                                   "WHERE d.site = ? AND v.hash = ? ORDER BY v.last_seen DESC LIMIT 1",
                                   (site, digest)).fetchone()
                 if same is not None:
-                    db.execute("UPDATE versions SET last_seen = ? WHERE id = ?", (now, same[0]))
+                    # Seen again, but only a document's current text counts as seen: bumping an older one (a stale
+                    # mirror of a policy that has changed since) would make it the "latest" of its document, and the
+                    # next visit to the unchanged page would report old changes as new.
+                    current = db.execute("SELECT id FROM versions WHERE document_id = ? ORDER BY last_seen DESC, "
+                                         "id DESC LIMIT 1", (same[1],)).fetchone()
+                    if current is not None and current[0] == same[0]:
+                        db.execute("UPDATE versions SET last_seen = ? WHERE id = ?", (now, same[0]))
                     return Recorded(self._version(db, same[0]), False, None, None)
             if doc_id is None:
                 doc_id = db.execute("INSERT INTO documents (site, path) VALUES (?, ?)", (site, path)).lastrowid
