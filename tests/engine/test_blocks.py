@@ -109,3 +109,15 @@ def test_an_escaped_pipe_stays_inside_its_table_cell():
     text = "| Data | Use |\n|---|---|\n| Identifiers | We sell identifiers \\| names to data brokers. |\n"
     assert [b.text for b in blocks_from_text(text)] == ["Data", "Use", "Identifiers",
                                                         "We sell identifiers | names to data brokers."]
+
+
+def test_a_table_without_outer_pipes_is_read_as_a_table():
+    """GFM tables may leave out the outer pipes; such a table was read as one paragraph, its cells run together
+    ("Biometrics | We do not sell biometric data."): it is now read exactly as the same table with them."""
+    bare = ("Category | Our practice\n--- | ---\nBiometrics | We do not sell biometric data.\n"
+            "Location | We share your location with advertisers.\n\nAfter the table.\n")
+    piped = ("| Category | Our practice |\n|---|---|\n| Biometrics | We do not sell biometric data. |\n"
+             "| Location | We share your location with advertisers. |\n\nAfter the table.\n")
+    assert [(b.tag, b.text) for b in blocks_from_text(bare)] == [(b.tag, b.text) for b in blocks_from_text(piped)]
+    assert [b.text for b in blocks_from_text(bare)][:4] == ["Category", "Our practice", "Biometrics",
+                                                            "We do not sell biometric data."]

@@ -143,11 +143,18 @@ def blocks_from_text(text: str, *, labelled_form: bool = False) -> tuple[Block, 
         para, para_tag = [], "p"
 
     lines = text.splitlines()
+    bare_table = False  # inside a table written without outer pipes ("a | b" rows under "--- | ---")
     for line in lines:
         opening = line.lstrip()[:1]
         if not opening:
+            bare_table = False
             flush()
             continue
+        if bare_table:
+            if "|" in line:
+                out.extend(("td", cell) for cell in _CELL_PIPE.split(line.strip().strip("|")))
+                continue
+            bare_table = False
         if opening.isalpha():
             # Most lines open with a letter: no fence, underline, rule, heading mark, quote, table or bullet can
             # (each needs a mark or a digit first), so the line goes on the paragraph without a regex tried on it.
@@ -172,6 +179,15 @@ def blocks_from_text(text: str, *, labelled_form: bool = False) -> tuple[Block, 
             continue
         if line.lstrip().startswith(">"):
             line = _QUOTE.sub("", line)
+        if (not labelled_form and para and "|" in para[-1] and opening != "|" and _TABLE_SEP.match(line)
+                and not para[-1].lstrip().startswith("|")):
+            # A table without outer pipes (GFM allows it): the paragraph's last line was its header row. Its cells
+            # are cells, not one run of text (the labelled form keeps its old reading; no shared file has one).
+            header = para.pop()
+            flush()
+            out.extend(("td", cell) for cell in _CELL_PIPE.split(header.strip().strip("|")))
+            bare_table = True
+            continue
         if line.lstrip().startswith("|") and line.rstrip().endswith("|") and line.count("|") >= 2:
             flush()
             if not _TABLE_SEP.match(line):
