@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,13 +40,11 @@ def agreement(data: Path) -> dict[str, dict]:
 
 
 def short_agreement(folder: Path = ROOT / "scripts" / "tosdr_sentence_labels") -> dict[str, dict]:
-    from train_arbiter import read_short_labels
+    from train_arbiter import read_short_label_file, read_short_labels
     first = read_short_labels(folder)
     out = {}
     for path in sorted(folder.glob("*.labels.b.jsonl")):
-        with tempfile.TemporaryDirectory() as tmp:
-            (Path(tmp) / "b.labels.jsonl").write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-            second = read_short_labels(Path(tmp))
+        second = read_short_label_file(path)
         a_pairs, b_pairs = set(), set()
         for point, b in second.items():
             a = first[point]

@@ -153,24 +153,35 @@ def unit_digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def read_short_labels(folder: Path = SHORT_LABELS) -> dict[str, dict]:
-    """{point id: {"digests": [...], "labels": [[(practice, polarity), ...] per unit]}} of every labels file in
-    `folder`; ValueError on a row that is not one."""
+def read_short_label_file(path: Path) -> dict[str, dict]:
+    """{point id: {"digests": [...], "labels": [[(practice, polarity), ...] per unit]}} of one labels file;
+    ValueError on a row that is not one, or a point given twice."""
     out = {}
-    for path in sorted(folder.glob("*.labels.jsonl")) if folder.is_dir() else ():
-        for n, line in enumerate(path.read_text().splitlines(), 1):
-            row = json.loads(line)
-            labels = [[(x["practice"], x["polarity"]) for x in unit] for unit in row["labels"]]
-            if len(labels) != len(row["digests"]) or str(row["id"]) in out or any(
-                    pair not in PAIR_LABELS for unit in labels for pair in unit):
-                raise ValueError(f"{path.name}:{n}: not a label row")
-            out[str(row["id"])] = {"digests": row["digests"], "labels": labels}
+    for n, line in enumerate(path.read_text().splitlines(), 1):
+        row = json.loads(line)
+        labels = [[(x["practice"], x["polarity"]) for x in unit] for unit in row["labels"]]
+        if len(labels) != len(row["digests"]) or str(row["id"]) in out or any(
+                pair not in PAIR_LABELS for unit in labels for pair in unit):
+            raise ValueError(f"{path.name}:{n}: not a label row")
+        out[str(row["id"])] = {"digests": row["digests"], "labels": labels}
     return out
 
 
-def short_documents(examples_path: Path, oof_dir: Path, labels: dict[str, dict]) -> dict[str, list[dict]]:
-    """The labelled ToS;DR passages as documents ("tosdr:ID"), their units read by the fold model that never saw
-    the point's service (the held-out ToS;DR measure reads the same), in the form `load_documents` gives."""
+def read_short_labels(folder: Path = SHORT_LABELS) -> dict[str, dict]:
+    """Every `*.labels.jsonl` of `folder` (the first readings; second ones are `*.labels.b.jsonl`), merged; a point
+    in two files is refused."""
+    out: dict[str, dict] = {}
+    for path in sorted(folder.glob("*.labels.jsonl")) if folder.is_dir() else ():
+        rows = read_short_label_file(path)
+        if rows.keys() & out.keys():
+            raise ValueError(f"{path.name}: labels again a point of another file")
+        out.update(rows)
+    return out
+
+
+def tosdr_points(examples_path: Path, oof_dir: Path) -> tuple[list[dict], dict[str, list]]:
+    """The held-out ToS;DR points ("tosdr-eval" examples: each point's units) and, by point id, their units' readings
+    by the fold model that never saw the point's service."""
     from train_reader import read_examples
     _, examples = read_examples(examples_path)
     probs = defaultdict(list)
@@ -178,8 +189,15 @@ def short_documents(examples_path: Path, oof_dir: Path, labels: dict[str, dict])
         for row in json.loads(path.read_text()):
             if row["source"] == "tosdr-eval":
                 probs[str(row["point"])].append(row["pairs"])
+    return [e for e in examples if e["source"] == "tosdr-eval"], probs
+
+
+def short_documents(examples_path: Path, oof_dir: Path, labels: dict[str, dict]) -> dict[str, list[dict]]:
+    """The labelled ToS;DR passages as documents ("tosdr:ID"), their units read by the fold model that never saw
+    the point's service (the held-out ToS;DR measure reads the same), in the form `load_documents` gives."""
+    points, probs = tosdr_points(examples_path, oof_dir)
     out = {}
-    for e in (x for x in examples if x["source"] == "tosdr-eval" and str(x["point"]) in labels):
+    for e in (x for x in points if str(x["point"]) in labels):
         label = labels[str(e["point"])]
         if [unit_digest(a) for a, _ in e["units"]] != label["digests"]:
             raise ValueError(f"ToS;DR point {e['point']}: its labels were made on other units")
@@ -462,20 +480,14 @@ def tosdr_figures(examples_path: Path, oof_dir: Path, words_by_fold, outer, chos
     """ToS;DR points of unseen services, read as the engine reads a short document: each point's units through the
     fold's reader, word model and ensembles, scored as `smallprint eval` scores points (evaluation.py); and each
     point's readings, [practice, polarity] surest first (scripts/tosdr_standard.py scores them against the guide)."""
-    from train_reader import read_examples
     from smallprint.evaluation import _COUNT_KEYS, practice_metrics
-    _, examples = read_examples(examples_path)
-    probs = defaultdict(list)
-    for path in sorted(oof_dir.glob("oof-*.json")):
-        for row in json.loads(path.read_text()):
-            if row["source"] == "tosdr-eval":
-                probs[row["point"]].append(row["pairs"])
+    points, probs = tosdr_points(examples_path, oof_dir)
     counts = {k: defaultdict(int) for k in _COUNT_KEYS}
     read = {}
-    for e in (x for x in examples if x["source"] == "tosdr-eval"):
+    for e in points:
         fold, gold, gold_polarity = int(e["fold"]), e["practice"], e["polarity"]
         units = [{"a": a, "b": b, "reader": p, "gold": set(), "rules": rule_practices(a)}
-                 for (a, b), p in zip(e["units"], probs.get(e["point"], ()))]
+                 for (a, b), p in zip(e["units"], probs.get(str(e["point"]), ()))]
         found = []
         if units:
             table = candidates_of(units, words_probabilities(words_by_fold[fold], units))
@@ -517,7 +529,8 @@ def main(argv=None) -> int:
                         help="the ensembles also learn from the ToS;DR passages labelled under the guide "
                              "(scripts/tosdr_sentence_labels/; measured and not shipped, MODEL_CARD_reader.md)")
     parser.add_argument("--short-cuts", action="store_true",
-                        help="cut-offs of their own for short documents, chosen on the labelled ToS;DR passages")
+                        help="measure cut-offs of their own for short documents, chosen on the labelled ToS;DR "
+                             "passages (measured and not shipped: the engine has no short cut-offs, so not with --out)")
     parser.add_argument("--readings-out", type=Path,
                         help="pickle every labelled policy's held-out readings here ({name: [(sentence, rules, "
                              "shown)]}): key-finding variants can then be scored in seconds")
@@ -525,6 +538,10 @@ def main(argv=None) -> int:
     parser.add_argument("--reader", type=Path, default=ROOT / "daemon" / "smallprint" / "engine" / "models" / "reader",
                         help="the final reader, which reads the policies of scripts/arbiter_labels/ (never its own)")
     args = parser.parse_args(argv)
+    if args.short_cuts and args.out:
+        parser.error("--short-cuts is a measurement: the engine reads every document at the whole-policy cut-offs")
+    if args.short_cuts and not args.short_labels:
+        parser.error("--short-cuts needs the labelled ToS;DR passages (--short-labels)")
     global POLARITY_BY
     POLARITY_BY = args.polarity_by
     started = time.time()
@@ -570,8 +587,6 @@ def main(argv=None) -> int:
             tables[name] = candidates_of(units, words_probabilities(words_by_fold[fold], units))
             SHORT_BY_FOLD.setdefault(fold, []).append(name)
         log(f"{len(short)} labelled ToS;DR passages ({sum(map(len, short.values()))} units)")
-    if args.short_cuts and not short:
-        parser.error("--short-cuts needs the labelled ToS;DR passages")
     everything = {**documents, **short}
 
     # held out: ensembles and cut-offs from the other folds only
@@ -653,11 +668,7 @@ def main(argv=None) -> int:
     if args.out:
         all_units = [u for n in names for u in documents[n]]
         document = fit_words(*words_training(all_units))
-        final_inner = inner_scores(tables, names, fold_of, short=args.short_cuts)
-        final_cuts = choose_cuts(documents, tables, final_inner, judged(names))
-        if args.short_cuts:
-            final_cuts = (*final_cuts, choose_short_cuts(everything, tables, final_inner, [
-                d for ds in SHORT_BY_FOLD.values() for d in ds], final_cuts))
+        final_cuts = choose_cuts(documents, tables, inner_scores(tables, names, fold_of), judged(names))
         pair, practice = fit_ensembles(tables, names)
         exported = {"format": A.FORMAT, "pair_features": list(A.PAIR_FEATURES),
                     "practice_features": list(A.PRACTICE_FEATURES),
@@ -674,9 +685,6 @@ def main(argv=None) -> int:
             exported["trained"]["short_passages"] = sum(map(len, SHORT_BY_FOLD.values()))
             exported["trained"]["short_pair_rows"] = int(sum(len(tables[d][1]) for ds in SHORT_BY_FOLD.values()
                                                              for d in ds))
-        if args.short_cuts:
-            exported["short_units"] = SHORT_UNITS
-            exported["short_practice_cut"], exported["short_pair_cut"] = final_cuts[4]
         # the exported trees must score exactly as scikit-learn does
         check = A.TreeEnsemble.from_dict(exported["pair"])
         sample = np.vstack([tables[n][0].pairs for n in names[:5]])

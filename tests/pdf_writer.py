@@ -35,8 +35,10 @@ def _stream(data: bytes, extra: bytes = b"") -> bytes:
     return b"<< " + extra + b"/Length %d >>\nstream\n" % len(data) + data + b"\nendstream"
 
 
-def pdf_document(pages: list[list[str]] | None = None, *, scanned_pages: int = 0) -> bytes:
-    """A PDF with a text page per entry of `pages`, then `scanned_pages` pages that are only an image."""
+def pdf_document(pages: list[list[str]] | None = None, *, scanned_pages: int = 0,
+                 form_pages: list[list[str]] | None = None) -> bytes:
+    """A PDF with a text page per entry of `pages`, then `scanned_pages` pages that are only an image, then a page
+    per entry of `form_pages` whose text is drawn through a Form XObject (as pdfpages and stamping tools write)."""
     objects: list[bytes] = [b"", b""]  # 1: catalog, 2: page tree (written last, once the kids are known)
 
     def add(body: bytes) -> int:
@@ -54,6 +56,11 @@ def pdf_document(pages: list[list[str]] | None = None, *, scanned_pages: int = 0
     for _ in range(scanned_pages):
         content = add(_stream(b"q 468 0 0 600 72 100 cm /Im1 Do Q"))
         kids.append(add(page_dict + b"/Resources << /XObject << /Im1 %d 0 R >> >> /Contents %d 0 R >>" % (image, content)))
+    for lines in form_pages or []:
+        form = add(_stream(_text_page(lines), b"/Type /XObject /Subtype /Form /BBox [0 0 %d %d] "
+                                              b"/Resources << /Font << /F1 %d 0 R >> >> " % (PAGE_WIDTH, PAGE_HEIGHT, font)))
+        content = add(_stream(b"q /Fm1 Do Q"))
+        kids.append(add(page_dict + b"/Resources << /XObject << /Fm1 %d 0 R >> >> /Contents %d 0 R >>" % (form, content)))
     objects[0] = b"<< /Type /Catalog /Pages 2 0 R >>"
     objects[1] = b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % k for k in kids) + b"] /Count %d >>" % len(kids)
 

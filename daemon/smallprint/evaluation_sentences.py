@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .taxonomy import POLARITIES, PRACTICE_IDS
+
 
 @dataclass(frozen=True)
 class LabelledPolicy:
@@ -74,7 +76,6 @@ def _sentence_rows(path: Path, text: str) -> list[dict]:
 
 
 def _label_pairs(path: Path, number: int, row: dict) -> frozenset[tuple[str, str]]:
-    from .taxonomy import POLARITIES, PRACTICE_IDS
     labels = row.get("labels", ())
     if not isinstance(labels, list):
         raise ValueError(f"{path}:{number}: \"labels\" must be a list")

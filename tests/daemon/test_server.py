@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import socket
 import stat
@@ -293,3 +294,28 @@ def test_a_daemon_killed_with_sigkill_leaves_no_worker_behind(daemon):
     while any(_running(pid) for pid in helpers):
         assert time.monotonic() < deadline, f"left behind: {[pid for pid in helpers if _running(pid)]}"
         time.sleep(0.2)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process tree from /proc")
+def test_killing_every_analysis_worker_does_not_turn_later_analyses_into_errors(daemon):
+    """Workers killed from outside (the OOM killer, a crash in a native library) once left a broken pool: every later
+    analysis got 500 until someone restarted the daemon. The next analyses now get 200."""
+    token = daemon.token()
+    status, answer = daemon.request("POST", "/v1/analyze", {"text": "We may sell your personal information.",
+                                                             "depth": "quick"}, token=token)
+    assert status == 200, answer
+    # the workers are forked by the daemon's forkserver (they share its command line): its children
+    below = {pid: _stat(pid)[1:2] for pid in _descendants(daemon.process.pid)}  # pid: [its parent's pid]
+    forkservers = {str(pid).encode() for pid, parent in below.items() if parent == [str(daemon.process.pid).encode()]
+                   and b"forkserver" in (Path("/proc") / str(pid) / "cmdline").read_bytes()}
+    workers = {pid for pid, parent in below.items() if parent and parent[0] in forkservers}
+    assert workers, "no analysis worker found under the daemon"
+    for worker in workers:
+        try:
+            os.kill(worker, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    time.sleep(0.5)
+    for text in ("We collect your email address.", "We share your location with advertisers."):
+        status, answer = daemon.request("POST", "/v1/analyze", {"text": text, "depth": "quick"}, token=token)
+        assert status == 200, answer

@@ -142,12 +142,6 @@ def test_one_polarity_per_practice_and_the_confidence_is_the_arbiters():
                                  "practice": _ENSEMBLE, "practice_cut": 0.5, "pair_cut": 0.2,
                                  "severe_rules_cut": cut}).encode()), "severe_rules_cut")
       for cut in (-0.1, 1.5, True, "0.2", None)),
-    *((gzip.compress(json.dumps({"format": A.FORMAT, "pair_features": list(A.PAIR_FEATURES),
-                                 "practice_features": list(A.PRACTICE_FEATURES), "pair": _ENSEMBLE,
-                                 "practice": _ENSEMBLE, "practice_cut": 0.5, "pair_cut": 0.2,
-                                 key: value}).encode()), key)
-      for key, value in (("short_units", -1), ("short_units", 2.5), ("short_practice_cut", 1.5),
-                         ("short_pair_cut", "0.1"))),
 ])
 def test_damaged_arbiter_files_get_a_clear_error(tmp_path, payload, message):
     (tmp_path / A.ARBITER_FILE).write_bytes(payload)
@@ -273,17 +267,3 @@ def test_a_stretch_with_no_candidates_reads_nothing_and_admits_nothing():
     view = A.policy_view(np.zeros((3, 63)), np.zeros((3, 63)), range(3), [{}] * 3, ["a b c d"] * 3, [""] * 3)
     assert load_model().arbiter.read_with_admitted(view) == ([[], [], []], [frozenset()] * 3)
 
-
-def test_a_short_document_is_read_at_its_own_cut_offs_and_a_long_one_at_the_policys(tmp_path):
-    """A pasted clause or a quoted passage (at most `short_units` units) gets the short cut-offs; a file without
-    them reads every document at the whole policy's (files written before they existed)."""
-    base = {"format": A.FORMAT, "pair_features": list(A.PAIR_FEATURES), "practice_features": list(A.PRACTICE_FEATURES),
-            "pair": _ENSEMBLE, "practice": _ENSEMBLE, "practice_cut": 0.6, "pair_cut": 0.3}
-    (tmp_path / A.ARBITER_FILE).write_bytes(gzip.compress(json.dumps(base).encode()))
-    plain = A.load_arbiter(tmp_path)
-    assert plain.cuts_for(1) == plain.cuts_for(500) == (0.6, 0.3)
-    (tmp_path / A.ARBITER_FILE).write_bytes(gzip.compress(json.dumps(
-        {**base, "short_units": 11, "short_practice_cut": 0.35, "short_pair_cut": 0.1}).encode()))
-    short = A.load_arbiter(tmp_path)
-    assert short.cuts_for(1) == short.cuts_for(11) == (0.35, 0.1)
-    assert short.cuts_for(12) == (0.6, 0.3)

@@ -3,9 +3,11 @@ own, join the ensembles' training with their policy, and only with it (a held-ou
 ensembles that score it)."""
 from __future__ import annotations
 
+import json
 import sys
 
 import numpy as np
+import pytest
 
 from tests.conftest import ROOT
 
@@ -70,25 +72,16 @@ def test_labelled_tosdr_passages_train_only_the_ensembles_of_other_folds(monkeyp
 
 def test_short_labels_must_name_their_units(tmp_path):
     """A label row carries a digest of each unit it labels; a row whose labels and units do not line up, a pair
-    outside the taxonomy or a point labelled twice is refused, not trained on."""
+    outside the taxonomy or a point labelled in two files is refused, not trained on."""
     good = {"id": "7", "digests": [T.unit_digest("We sell data."), T.unit_digest("Contact us.")],
             "labels": [[{"practice": "sale_of_data", "polarity": "concern"}], []]}
-    (tmp_path / "a.labels.jsonl").write_text(__import__("json").dumps(good) + "\n")
+    (tmp_path / "a.labels.jsonl").write_text(json.dumps(good) + "\n")
     assert T.read_short_labels(tmp_path) == {"7": {"digests": good["digests"],
                                                    "labels": [[("sale_of_data", "concern")], []]}}
-    for bad in ({**good, "labels": [[]]}, {**good, "id": "8", "labels": [[{"practice": "x", "polarity": "concern"}],
-                                                                        []]}):
-        (tmp_path / "b.labels.jsonl").write_text(__import__("json").dumps(bad) + "\n")
-        try:
+    for bad, message in (({**good, "labels": [[]]}, "b.labels.jsonl:1"),
+                         ({**good, "id": "8", "labels": [[{"practice": "x", "polarity": "concern"}], []]},
+                          "b.labels.jsonl:1"),
+                         (good, "another file")):
+        (tmp_path / "b.labels.jsonl").write_text(json.dumps(bad) + "\n")
+        with pytest.raises(ValueError, match=message):
             T.read_short_labels(tmp_path)
-        except ValueError as e:
-            assert "b.labels.jsonl:1" in str(e)
-        else:
-            raise AssertionError(f"accepted {bad}")
-    (tmp_path / "b.labels.jsonl").write_text(__import__("json").dumps(good) + "\n")
-    try:
-        T.read_short_labels(tmp_path)
-    except ValueError:
-        pass
-    else:
-        raise AssertionError("accepted a point labelled twice")

@@ -281,18 +281,6 @@ class Arbiter:
     # this much (0: wherever the rules read it); chosen with the cut-offs. The rules explain; they do not overrule
     # the reader, so how far their word alone counts is learnt like every other cut-off.
     severe_rules_cut: float = 0.0
-    # A document of at most `short_units` units (a pasted clause, a quoted passage; 0: none) is read at cut-offs of
-    # its own: someone who quotes a passage quotes it because it states something, where most sentences of a whole
-    # policy state nothing. Chosen on guide-labelled ToS;DR passages (scripts/tosdr_sentence_labels/).
-    short_units: int = 0
-    short_practice_cut: float = 0.0
-    short_pair_cut: float = 0.0
-
-    def cuts_for(self, units: int) -> tuple[float, float]:
-        """(practice cut, pair cut) for a document of `units` units."""
-        if units <= self.short_units:
-            return self.short_practice_cut, self.short_pair_cut
-        return self.practice_cut, self.pair_cut
 
     def read(self, view: PolicyView) -> list[list[tuple[str, str, float]]]:
         """Per unit, the shown (practice, polarity, confidence) readings, one polarity per practice (`choose` at the
@@ -304,13 +292,12 @@ class Arbiter:
         (`severe_admitted` at `severe_rules_cut`)."""
         out: list[list[tuple[str, str, float]]] = []
         admitted: list[frozenset] = []
-        practice_cut, pair_cut = self.cuts_for(view.units)
         for start in range(0, view.units, CHUNK):
             stop = min(view.units, start + CHUNK)
             candidates = candidate_features(view, start, stop)  # no rows: both ensembles and `choose` give none
             practice_p = self.practice.probabilities(candidates.practices)
             out.extend(choose(candidates, self.pair.probabilities(candidates.pairs), practice_p, stop - start,
-                              practice_cut, pair_cut, start=start, max_per_unit=self.max_per_unit))
+                              self.practice_cut, self.pair_cut, start=start, max_per_unit=self.max_per_unit))
             admitted.extend(severe_admitted(candidates, practice_p, stop - start, self.severe_rules_cut, start))
         return out, admitted
 
@@ -363,15 +350,15 @@ def severe_admitted(candidates: Candidates, practice_p, units: int, cut: float, 
     return [frozenset(s) for s in out]
 
 
-def _cap(value, name: str = "max_per_unit") -> int:
+def _cap(value) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"{name} must be a whole number >= 0, not {value!r}")
+        raise ValueError(f"max_per_unit must be a whole number >= 0, not {value!r}")
     return value
 
 
-def _probability(value, name: str = "severe_rules_cut") -> float:
+def _probability(value) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-        raise ValueError(f"{name} must be a number from 0 to 1, not {value!r}")
+        raise ValueError(f"severe_rules_cut must be a number from 0 to 1, not {value!r}")
     return float(value)
 
 
@@ -390,9 +377,7 @@ def load_arbiter(folder: Path) -> Arbiter:
     try:
         return Arbiter(TreeEnsemble.from_dict(data["pair"]), TreeEnsemble.from_dict(data["practice"]),
                        float(data["practice_cut"]), float(data["pair_cut"]), _cap(data.get("max_per_unit", 0)),
-                       _probability(data.get("severe_rules_cut", 0.0)), _cap(data.get("short_units", 0), "short_units"),
-                       _probability(data.get("short_practice_cut", 0.0), "short_practice_cut"),
-                       _probability(data.get("short_pair_cut", 0.0), "short_pair_cut"))
+                       _probability(data.get("severe_rules_cut", 0.0)))
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise ValueError(f"{path}: malformed arbiter file ({exc})") from exc
 

@@ -36,7 +36,12 @@ class Language:
 
     @property
     def validated(self) -> bool:
-        return self.code in VALIDATED_LANGUAGES or self.code == "und"
+        return is_validated(self.code)
+
+
+def is_validated(code: str) -> bool:
+    """Whether pages in language `code` are read ("und", too little text to tell, is read)."""
+    return code in VALIDATED_LANGUAGES or code == "und"
 
 
 @lru_cache(maxsize=1)

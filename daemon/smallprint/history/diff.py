@@ -497,10 +497,12 @@ def diff_analyses(old: dict, new: dict, *, since: str | None = None) -> PolicyDi
     paired_old, paired_new = {i for i, _ in pairs}, {j for _, j in pairs}
     # Each distinct statement once: a clause repeated (a table row in every row, a summary that repeats the text)
     # is one change, and a clause whose words the other version also has somewhere is no change at all.
-    # The blocks set aside as identical hold the same statements on both sides: cut them once.
-    same = _keys_of(new, set(range(len(new.get("blocks") or ()))) - new_blocks)
-    old_keys = {c.key for c in old_clauses} | same
-    new_keys = {c.key for c in new_clauses} | same
+    # Each version's statements are cut over all its blocks at once (the blocks set aside as identical included), so
+    # the count never depends on what it is compared with: a sentence a converted PDF broke over two paragraphs, one
+    # of them changed, is one statement.
+    old_all, new_all = _keys_of(old), _keys_of(new)
+    old_keys = {c.key for c in old_clauses} | old_all
+    new_keys = {c.key for c in new_clauses} | new_all
     # A reworded statement said twice in the new version (in the text and again in a summary, or in more table rows
     # than before) is one change: its unpaired copies count as more occurrences of it, not as an addition; so for
     # the old wording's unpaired copies on the other side.
@@ -513,10 +515,6 @@ def diff_analyses(old: dict, new: dict, *, since: str | None = None) -> PolicyDi
                           and new_clauses[j].key not in reworded_new], key=lambda j: new_clauses[j].key)
     removed_at = _distinct([i for i in old_left if i not in paired_old and old_clauses[i].key not in new_keys
                             and old_clauses[i].key not in reworded_old], key=lambda i: old_clauses[i].key)
-    # Each version's statements are counted over all its blocks at once, so the count never depends on what it is
-    # compared with (a sentence a converted PDF broke over two paragraphs, one of them changed, is one statement).
-    old_count = len(_keys_of(old, set(range(len(old.get("blocks") or ())))))
-    new_count = len(_keys_of(new, set(range(len(new.get("blocks") or ())))))
     refine = _Refiner()
     refine.prepare([new_clauses[j] for j, _ in added_at] + [new_clauses[j] for (_, j), _ in pairs]
                    + [old_clauses[i] for i, _ in removed_at] + [old_clauses[i] for (i, _), _ in pairs])
@@ -525,17 +523,15 @@ def diff_analyses(old: dict, new: dict, *, since: str | None = None) -> PolicyDi
     added = tuple(_change("added", new_clauses[j], refine, occurrences=n) for j, n in added_at)
     removed = tuple(_change("removed", old_clauses[i], refine, occurrences=n) for i, n in removed_at)
     return PolicyDiff(since=since, added=added, removed=removed, changed=changed,
-                      unchanged=max(0, new_count - len(added) - len(changed)),
+                      unchanged=max(0, len(new_all) - len(added) - len(changed)),
                       summary=headline(since, added, removed, changed, old_states=document_practices(old),
                                        new_states=document_practices(new)),
-                      statements=(old_count, new_count))
+                      statements=(len(old_all), len(new_all)))
 
 
-def _keys_of(analysis: dict, indices: set[int]) -> set[tuple[str, ...]]:
-    """The clause keys of the blocks at `indices` (blocks identical in both versions: only their words count)."""
-    if not indices:
-        return set()
-    return {c.key for c in clauses_of({"blocks": analysis.get("blocks") or ()}, indices)}
+def _keys_of(analysis: dict) -> set[tuple[str, ...]]:
+    """The clause keys of all of a version's blocks (only their words count: no highlights are attached)."""
+    return {c.key for c in clauses_of({"blocks": analysis.get("blocks") or ()})}
 
 
 def _distinct(items: list, key) -> list[tuple]:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from smallprint import paths
-from smallprint.engine.language import VALIDATED_LANGUAGES
+from smallprint.engine.language import is_validated
 
 from .diff import VIEW_HIGHLIGHT_KEYS
 from .normalise import clean_inline, content_hash, strip_line_prefix
@@ -309,7 +309,7 @@ class Store:
         """
         site, path = site_of(url)
         language = analysis.get("language")
-        if isinstance(language, str) and language not in VALIDATED_LANGUAGES and language != "und":
+        if isinstance(language, str) and not is_validated(language):
             # Not read (no highlights): its own stream, or a cookie-based language switch at the same address would
             # read as the policy dropping every practice it states.
             path = with_language(path, language)
