@@ -121,3 +121,36 @@ def test_a_table_without_outer_pipes_is_read_as_a_table():
     assert [(b.tag, b.text) for b in blocks_from_text(bare)] == [(b.tag, b.text) for b in blocks_from_text(piped)]
     assert [b.text for b in blocks_from_text(bare)][:4] == ["Category", "Our practice", "Biometrics",
                                                             "We do not sell biometric data."]
+
+
+@pytest.mark.parametrize("source, expected", [
+    # a ToS;DR passage as exported: an inline element's tag is markup
+    ("Change of Control</strong>.\n– We may share your data.", [("p", "Change of Control.\n– We may share your data.")]),
+    # a block element's tag ends a line, so words either side stay apart; attributes are never words
+    ('<div class="note">Note</div><p style="display: none">We sell data.</p>', [("p", "Note\nWe sell data.")]),
+    ("<span>We</span> <em>never</em> sell data.", [("p", "We never sell data.")]),
+    # placeholders in angle brackets are text, as a browser shows an unknown element's text
+    ("Write to <Data Protection Officer> at <service_id>.", [("p", "Write to <Data Protection Officer> at <service_id>.")]),
+    # an escaped tag is text
+    ("Type \\<p> to start a paragraph.", [("p", "Type <p> to start a paragraph.")]),
+    # script, style and comments are dropped with what they hold, across blank lines; an unclosed one runs to the end
+    ("<style>\np { display: none }\n\nb {}\n</style>\nWe sell data.<!-- not\n\nshown -->", [("p", "We sell data.")]),
+    ("We sell data.\n\n<script>var none = 1;", [("p", "We sell data.")]),
+    ("<SCRIPT type='x'>a</SCRIPT >b", [("p", "b")]),
+])
+def test_raw_html_in_markdown_is_markup_not_words(source, expected):
+    assert texts(blocks_from_text(source)) == expected
+
+
+def test_raw_html_scans_stay_linear_on_hostile_input():
+    import time
+    for hostile in ("<style" * 200_000, "<!--" * 250_000, '<p a="' * 150_000, "<span " + "a " * 400_000):
+        started = time.process_time()
+        blocks_from_text(hostile)
+        assert time.process_time() - started < 5, hostile[:10]
+
+
+def test_the_labelled_form_keeps_raw_html_as_it_was_labelled():
+    source = "Change of Control</strong>.\n\n<style>x</style>"
+    assert texts(blocks_from_text(source, labelled_form=True)) == [("p", "Change of Control</strong>."),
+                                                                  ("p", "<style>x</style>")]

@@ -46,6 +46,52 @@ _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<])")
 # links and emphasis, which may span one). A list written in such a cell ("eligible<br>* To deliver ...") loses its
 # bullet mark with the break.
 _MD_LINE_BREAK = re.compile(r"<br\s{0,20}/?>(?:[ \t]{0,20}[-*•](?=[ \t]))?", re.I)
+# Other raw HTML that Markdown lets through ("Change of Control</strong>.", "<p class=...>", a style attribute whose
+# "none" once negated a sale) is markup, not words: a tag of one of HTML's element names goes, a block element's as a
+# line break. A tag needs HTML's shape (lowercase attribute names, quoted or bare values), so that a placeholder
+# written in angle brackets ("<Data Protection Officer>", "<service_id>") stays text, as a browser shows an unknown
+# element's text anyway. Script, style and comments are dropped with what they hold (a browser shows none of it).
+_HTML_BLOCK_ELEMENTS = frozenset(
+    "address article aside blockquote caption center dd details dialog div dl dt fieldset figcaption figure footer "
+    "form h1 h2 h3 h4 h5 h6 header hr legend li main nav ol p pre section summary table tbody td tfoot th thead tr "
+    "ul".split())
+_HTML_INLINE_ELEMENTS = frozenset(
+    "a abbr b bdi bdo big cite code data del dfn em font i img ins kbd label mark q s samp small span strike strong "
+    "sub sup time tt u var wbr".split())
+_MD_RAW_TAG = re.compile(
+    r"<(/?)([A-Za-z][A-Za-z0-9]{0,10})"
+    r"((?:\s{1,20}[a-z_:@][-a-z0-9_:.@]{0,60}(?:\s{0,20}=\s{0,20}(?:\"[^\"<>]{0,2000}\"|'[^'<>]{0,2000}'|[^\s\"'=<>`]{1,2000}))?){0,50})"
+    r"\s{0,20}/?>")
+_MD_RAW_HIDDEN = re.compile(r"<!--|<(script|style)\b", re.I)
+
+
+def _raw_tag(match: re.Match) -> str:
+    name = match.group(2).lower()
+    if name in _HTML_BLOCK_ELEMENTS:
+        return "\n"
+    return "" if name in _HTML_INLINE_ELEMENTS else match.group(0)
+
+
+def drop_raw_hidden(text: str) -> str:
+    """Markdown's raw HTML comments, scripts and styles, with what they hold, removed; one left open runs to the end,
+    as in a browser. A scan, not one regex, so that a megabyte of unclosed "<style" stays linear."""
+    out, pos, lowered = [], 0, None
+    for m in _MD_RAW_HIDDEN.finditer(text):
+        if m.start() < pos:
+            continue
+        lowered = lowered if lowered is not None else text.lower()
+        closer = "-->" if m.group(1) is None else f"</{m.group(1).lower()}"
+        end = lowered.find(closer, m.end())
+        out.append(text[pos:m.start()])
+        if end < 0:
+            pos = len(text)
+            break
+        pos = lowered.find(">", end) + 1 if closer != "-->" else end + 3
+        if pos == 0:
+            pos = len(text)
+            break
+    out.append(text[pos:])
+    return "".join(out)
 # An escaped character is set aside as a private-use character while links, emphasis and line breaks are read, so
 # that "\_\_adroll\_fpc" keeps its underscores, "(...\(v\))" in a link's target does not end it early and "\<br>"
 # stays text. The block of 128 private-use characters is one the text does not use itself: (first, any of them).
@@ -74,6 +120,7 @@ def strip_markdown(text: str) -> str:
     text = _strip_inline(text)
     if "<" in text:
         text = _MD_LINE_BREAK.sub("\n", text)
+        text = _MD_RAW_TAG.sub(_raw_tag, text)
     if private is not None:
         return private.sub(lambda m: chr(ord(m.group(0)) - base), text)
     if "\\" in text:
@@ -142,6 +189,8 @@ def blocks_from_text(text: str, *, labelled_form: bool = False) -> tuple[Block, 
             out.append((para_tag, unwrap(para)))
         para, para_tag = [], "p"
 
+    if not labelled_form and "<" in text:
+        text = drop_raw_hidden(text)
     lines = text.splitlines()
     bare_table = False  # inside a table written without outer pipes ("a | b" rows under "--- | ---")
     for line in lines:
