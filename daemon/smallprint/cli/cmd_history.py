@@ -12,6 +12,7 @@ from pathlib import Path
 
 from . import CliError
 from .inputs import read_document
+from .terminal import terminal_safe
 
 FORMATS = ("text", "json", "html")
 _DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
@@ -92,7 +93,7 @@ def run_diff(args) -> int:
         from smallprint.history.report_html import render_diff_html
         output = render_diff_html(diff, old_name=Path(args.old).name, new_name=Path(args.new).name)
     else:
-        output = render_diff_text(diff, old=args.old, new=args.new, show_all=args.all)
+        output = terminal_safe(render_diff_text(diff, old=args.old, new=args.new, show_all=args.all))
     _emit(output, args.out)
     return 0
 
@@ -202,7 +203,8 @@ def run_history(args) -> int:
         lines.append(f"  #{v.id}  {seen}  {v.chars} chars  {v.kind or ''}  {v.title or ''}".rstrip())
         change = changes.get(v.id)
         lines += _wrap(change["summary"] if change else "First version seen.", "        ")
-    _emit("\n".join(lines) + "\n", out)
+    # titles and addresses were given by the sites themselves
+    _emit(terminal_safe("\n".join(lines) + "\n"), out)
     return 0
 
 

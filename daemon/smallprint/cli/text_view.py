@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ..engine.results import Analysis, Highlight
 from ..taxonomy import POLARITIES, POLICY_KINDS, PRACTICE_BY_ID
+from .terminal import for_terminal, terminal_safe
 
 KIND_LABELS = {
     "privacy_policy": "privacy policy",
@@ -49,7 +50,10 @@ class Style:
 
 def render_text(analysis: Analysis, *, colour: bool = False, width: int = 100, source: str | None = None,
                 show_all: bool = False) -> str:
-    """The key findings first; every highlight, by practice, with `show_all`."""
+    """The key findings first; every highlight, by practice, with `show_all`. What came from the page is shown
+    with its control characters made harmless (`terminal.for_terminal`) before any colour is added."""
+    analysis = for_terminal(analysis)
+    source = terminal_safe(source) if source is not None else None
     style = Style(colour)
     width = max(50, min(width, 120))
     out: list[str] = []
