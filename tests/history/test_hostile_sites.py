@@ -115,3 +115,31 @@ def test_the_whole_store_stays_within_its_cap_oldest_first(tmp_path):
         assert "site11.example" in kept and "site0.example" not in kept
         assert sum(r.forgotten for r in recorded) == 12 - len(kept)
         assert store._db.execute("SELECT count(*) FROM documents").fetchone()[0] == len(kept)
+
+
+def test_free_sites_under_one_private_suffix_share_one_sites_caps(tmp_path):
+    """Security review F2: each name under a private suffix (*.pages.dev, *.github.io) is a site of its own, and
+    costs nothing to make; filling the store from many of them pushed every other site's history out. They keep
+    their histories apart but share one site's caps, so the store cap is never reached through them."""
+    def policy(n):
+        return {"blocks": [{"id": "b0", "text": f"{n} " + "x" * 50_000 + f" {n}"}], "kind": "privacy_policy"}
+
+    limits = StoreLimits(site_versions=100, site_bytes=300_000, store_bytes=800_000)
+    with Store(tmp_path / "store.sqlite", limits=limits) as store:
+        bank = store.record("https://mybank.example/privacy", policy("bank"))
+        for n in range(24):
+            store.record(f"https://evil{n % 4}.pages.dev/privacy/{n}", policy(n))
+        kept = {s.site: s.versions for s in store.sites()}
+        assert kept["mybank.example"] == 1 and [v.id for v in store.versions("mybank.example")] == [bank.version.id]
+        evil = store._db.execute("SELECT sum(v.bytes) FROM versions v JOIN documents d ON d.id = v.document_id "
+                                 "WHERE d.site LIKE '%.pages.dev'").fetchone()[0]
+        assert evil <= 300_000
+        # the newest of them are kept, each under its own site key
+        assert "evil3.pages.dev" in kept and store.versions("evil3.pages.dev")[-1].path == "/privacy/23"
+
+
+def test_cap_owner_is_the_icann_registrable_domain():
+    from smallprint.history.sites import cap_owner
+    assert cap_owner("alice.github.io") == cap_owner("bob.github.io") == "github.io"
+    assert cap_owner("bbc.co.uk") == "bbc.co.uk" and cap_owner("example.com") == "example.com"
+    assert cap_owner("2001:db8::1") == "2001:db8::1" and cap_owner("localhost") == "localhost"

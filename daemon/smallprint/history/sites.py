@@ -75,6 +75,23 @@ def registrable_domain(host: str) -> str:
     return _public_suffix_list().privatesuffix(host) or host
 
 
+@lru_cache(maxsize=1)
+def _icann_suffix_list():
+    from publicsuffixlist import PublicSuffixList
+
+    return PublicSuffixList(only_icann=True)
+
+
+def cap_owner(site: str) -> str:
+    """Who pays for a site's history under the caps: its registrable domain under the ICANN part of the list only
+    ("alice.github.io" -> "github.io", "evil7.pages.dev" -> "pages.dev"). Sites on one shared host keep their
+    histories apart, but share one site's caps: names under a private suffix cost nothing to make, and a host
+    with endless free sites must not be able to push every other site's history out of the store."""
+    if ip_literal(site) is not None:
+        return site
+    return _icann_suffix_list().privatesuffix(site) or site
+
+
 def identity_query(query: str) -> str:
     """The parameters of a query string that name the document or its language, sorted ("hl=fr&page_id=3");
     "" when there are none."""

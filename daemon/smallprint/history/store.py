@@ -32,7 +32,7 @@ from smallprint.engine.language import is_validated
 
 from .diff import VIEW_HIGHLIGHT_KEYS
 from .normalise import clean_inline, content_hash, strip_line_prefix
-from .sites import site_key, site_of, url_to_remember, with_language
+from .sites import cap_owner, site_key, site_of, url_to_remember, with_language
 
 
 class HistoryUnavailable(Exception):
@@ -389,13 +389,17 @@ class Store:
             return Recorded(self._version(db, version_id), True, previous, previous_analysis, forgotten)
 
     def _keep_within_limits(self, db: sqlite3.Connection, site: str, keep: int) -> int:
-        """Forget the oldest versions (never `keep`, the one just recorded) of `site` while it is over its caps,
-        then of any site while the store is over its own; documents left without a version go too. Returns how
-        many versions were forgotten."""
+        """Forget the oldest versions (never `keep`, the one just recorded) of `site` and the other sites of its
+        owner (`sites.cap_owner`) while they are over a site's caps, then of any site while the store is over its
+        own; documents left without a version go too. Returns how many versions were forgotten."""
         limits = self.limits
         forgotten = 0
+        # the site and the other sites of its owner (`cap_owner`: "*.github.io" share one site's caps)
+        owner = cap_owner(site)
+        under = "%." + owner.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         site_rows = db.execute("SELECT v.id, v.bytes FROM versions v JOIN documents d ON d.id = v.document_id "
-                               "WHERE d.site = ? ORDER BY v.last_seen, v.id", (site,)).fetchall()
+                               "WHERE d.site = ? OR d.site LIKE ? ESCAPE '\\' ORDER BY v.last_seen, v.id",
+                               (owner, under)).fetchall()
         count, total = len(site_rows), sum(size for _, size in site_rows)
         for version_id, size in site_rows:
             if count <= limits.site_versions and total <= limits.site_bytes:
