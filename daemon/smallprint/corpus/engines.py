@@ -46,7 +46,12 @@ class Engine:
         return sum(w.get("nthreads", 1) for w in self._client.scheduler_info().get("workers", {}).values())
 
     def submit(self, fn, *args):
-        return self.executor.submit(fn, *args)
+        if self.name != "local":
+            return self.executor.submit(fn, *args)
+        try:  # the pool starts its worker processes as the first tasks come
+            return self.executor.submit(fn, *args)
+        except OSError as exc:
+            raise EngineError(cannot_start_processes("the local worker processes", exc)) from None
 
     def can_restart(self) -> bool:
         """A process pool whose worker died is broken for good and is replaced; Dask replaces its own workers."""
@@ -68,7 +73,34 @@ class Engine:
 
 def _process_pool(workers: int) -> ProcessPoolExecutor:
     # spawn: a fresh interpreter per worker (onnxruntime and threads do not survive fork), the same on every OS.
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    except OSError as exc:  # its queues' locks start multiprocessing's resource tracker, a process of its own
+        raise EngineError(cannot_start_processes("the local worker processes", exc)) from None
+
+
+def cannot_start_processes(what: str, exc: BaseException) -> str:
+    """Why `what` (processes multiprocessing starts) could not start, and what to do, in one line. The OSError
+    itself names no cause: where this user cannot run the interpreter, multiprocessing's resource tracker dies
+    unseen and the first write to it fails with EPIPE or EBADF (the CLI once printed just `[Errno 9] Bad file
+    descriptor`, or for EPIPE exited 0 with no tables)."""
+    from multiprocessing import spawn
+
+    executable = spawn.get_executable()
+    if isinstance(executable, bytes):
+        executable = os.fsdecode(executable)
+    if not os.access(executable, os.X_OK):
+        cause = (f"this user may not run the Python interpreter {executable}, which each of them runs (a virtual "
+                 "environment made from a Python in another user's home is the usual cause): run as a user who "
+                 "may, or make the environment from a Python this user can run")
+    elif os.path.isdir("/dev/shm") and not os.access("/dev/shm", os.W_OK | os.X_OK):
+        cause = "this user may not create the semaphores they share in /dev/shm: run as a user who may"
+    else:
+        cause = (f"each is a new process of {executable} that shares semaphores and open files with this one, "
+                 "which this user or sandbox does not allow (a process limit, a seccomp or container policy)")
+    return (f"cannot start {what} that read the documents: multiprocessing could not start its resource tracker "
+            f"or a worker ({type(exc).__name__}: {exc}); {cause}. `--workers 1` still starts one; "
+            "`--engine dask --address tcp://HOST:PORT` reads on an existing Dask cluster and starts no process here")
 
 
 def check_engine(name: str, address: str | None) -> None:
@@ -93,13 +125,17 @@ def open_engine(name: str, workers: int | None = None, address: str | None = Non
         if address:
             client = Client(address, timeout="10s")
         else:
-            cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1, processes=True,
-                                   host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)
+            try:
+                cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1, processes=True,
+                                       host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)
+            except (OSError, RuntimeError) as exc:  # RuntimeError: "Nanny failed to start" (its process did not)
+                raise EngineError(cannot_start_processes("a local Dask cluster's worker processes", exc)) from None
             client = Client(cluster)
     except (OSError, TimeoutError) as exc:
         if cluster is not None:
             cluster.close()
-        raise EngineError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+        where = f"at {address}" if address else "of the local cluster"
+        raise EngineError(f"cannot reach the Dask scheduler {where}: {exc}") from None
     engine = Engine("dask", 1, client.get_executor(pure=False), cluster, client)
     engine.workers = workers or max(1, engine.threads())  # how many tasks to keep in flight: two per thread
     return engine

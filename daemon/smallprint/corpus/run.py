@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from . import tables
 from .engines import Engine, check_engine, open_engine
-from .sources import Version, list_versions, read_version
+from .sources import Version, list_versions, read_version, source_identity
 from .store import CorpusDir, open_corpus_dir, writing
 from .work import MAX_DOCUMENT_BYTES, Item, Pair, analyse_batch, diff_batch
 
@@ -41,6 +41,13 @@ class RunSummary:
     rows: dict[str, int]
     seconds: float
 
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """What one source holds now (sources.source_identity names it)."""
+    source: str
+    prefixes: tuple[str, ...]
+    versions: list[Version]
 
 
 def _item(version: Version) -> Item:
@@ -132,17 +139,25 @@ def analyse_corpus(sources: Sequence[str], out: str, *, depth: str = "quick", en
     """Read every document of `sources` into the corpus folder `out` and rebuild its tables (see the module doc)."""
     started = time.monotonic()
     check_engine(engine, address)
-    versions: list[Version] = []
+    listings: dict[str, Listing] = {}
     for source in sources:  # every source is listed (and refused when bad) before anything is written
-        versions.extend(list_versions(source))
+        name, prefixes = source_identity(source)
+        if name not in listings:  # one source given twice (or spelt two ways) is one listing
+            listings[name] = Listing(name, prefixes, list_versions(source))
     corpus = open_corpus_dir(out, depth)
     with writing(corpus):
-        return _analyse_into(corpus, versions, depth, engine, workers, address, batch, log, started)
+        return _analyse_into(corpus, list(listings.values()), depth, engine, workers, address, batch, log, started)
 
 
-def _analyse_into(corpus: CorpusDir, versions: list[Version], depth: str, engine: str, workers: int | None,
+def _analyse_into(corpus: CorpusDir, listings: list[Listing], depth: str, engine: str, workers: int | None,
                   address: str | None, batch: int | None, log: Callable[[str], None], started: float) -> RunSummary:
-    corpus.write_part("versions", (f"{v.source}\t{v.content_hash}" for v in versions), tables.versions_table(versions))
+    # Each source's listing replaces what an earlier run listed of it: the folder holds each source as it is now (a
+    # file corrected in place is one version, not its old text beside it), and the sources of earlier runs that this
+    # one does not name are kept (docs/CORPUS.md, "Resuming").
+    for listing in listings:
+        corpus.write_listing(listing.source, tables.version_keys(listing.versions),
+                             tables.versions_table(listing.versions, listing.source, listing.prefixes))
+    versions = [v for listing in listings for v in listing.versions]
 
     first_of: dict[str, Version] = {}
     for v in versions:

@@ -18,8 +18,10 @@ Layouts:
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import json
+import os
 import re
 import subprocess
 from collections.abc import Iterator
@@ -72,6 +74,21 @@ def list_versions(source: str | Path) -> list[Version]:
                               "history adds or changes a file <service>/<document type>.md")
         raise SourceError(f"{path} is an empty source: the {kind} holds {what}")
     return versions
+
+
+def source_identity(source: str | Path) -> tuple[str, tuple[str, ...]]:
+    """What names a source across runs, and how the `source` of each version it lists begins.
+
+    The name is the source's absolute path (symbolic links resolved), so that `corpus/` and `./corpus` are one
+    source; the beginnings are those of its versions' `source` however the path was spelt in a run (as given,
+    absolute, relative to here), so that what an older folder recorded of it can be told apart (tables.py)."""
+    path = Path(source)
+    resolved = path.resolve()
+    after = ("@" if path.is_dir() and (path / ".git").exists() else os.sep if path.is_dir() else ":")
+    spellings = [str(path), str(resolved)]
+    with contextlib.suppress(ValueError):  # Windows: no relative path from one drive to another
+        spellings.append(os.path.relpath(resolved))
+    return _printable(str(resolved)), tuple(dict.fromkeys(_printable(spelling) + after for spelling in spellings))
 
 
 def read_version(version: Version) -> bytes:

@@ -4,15 +4,19 @@ Layout of DIR:
   .lock                            held by the run writing the folder (one at a time)
   corpus.json                      what the folder holds: its depth (one folder, one depth) and the smallprint that
                                    wrote it
-  parts/versions-<key>.parquet     the versions a run listed (service, document, date, source, content hash)
+  parts/versions-<key>.parquet     the versions a source holds as its latest run listed them (service, document,
+                                   date, source, content hash), one part per source, <key> from its absolute path
   parts/analyses-<key>.parquet     the readings of a batch of documents, one row per content hash
   parts/changes-<key>.parquet      the diffs of a batch of consecutive version pairs, one row per pair
   documents.parquet, findings.parquet, changes.parquet    the tables (tables.py), merged from the parts
 
-A part is written once, under a name derived from what it holds, to a temporary file in the same folder that is
-then renamed over its name (atomic on POSIX and Windows): a run killed at any instant leaves whole parts or none, a
-resumed run skips every content hash (and every pair) already in a part, and no finished part is ever rewritten.
-The tables are rebuilt from all parts at the end of each run, also by rename.
+A part of analyses or changes is written once, under a name derived from what it holds, to a temporary file in the
+same folder that is then renamed over its name (atomic on POSIX and Windows): a run killed at any instant leaves
+whole parts or none, a resumed run skips every content hash (and every pair) already in a part, and no finished part
+is ever rewritten. A source's versions part is its listing now: it is replaced, by the same rename, when the source
+lists other versions than it did (a file corrected, deleted or renamed since), and left alone otherwise; what it no
+longer lists leaves the tables, while the analyses of those texts stay in their parts (a text that comes back is
+not read again). The tables are rebuilt from all parts at the end of each run, also by rename.
 """
 from __future__ import annotations
 
@@ -27,6 +31,9 @@ from pathlib import Path
 
 MANIFEST = "corpus.json"
 FORMAT = 1
+# In the metadata of a versions part, beside the source tables.py records there: a key of its rows, which tells
+# whether the source lists what it did.
+LISTING_KEY = b"smallprint.listing"
 
 
 class StoreError(ValueError):
@@ -74,6 +81,19 @@ class CorpusDir:
         target = self.parts / f"{kind}-{part_key(keys)}.parquet"
         if target.exists():
             return None
+        write_atomically(target, lambda tmp: pq.write_table(table, tmp))
+        return target
+
+    def write_listing(self, source: str, keys: Iterable[str], table) -> Path | None:
+        """Write the versions `source` lists now (rows keyed by `keys`) over what an earlier run listed of it, so that
+        a file corrected, deleted or renamed since is no version any more; left alone when the listing is the same."""
+        import pyarrow.parquet as pq
+
+        target = self.parts / f"versions-{part_key([f'source {source}'])}.parquet"
+        listing = part_key(keys).encode()
+        if target.exists() and (pq.read_schema(target).metadata or {}).get(LISTING_KEY) == listing:
+            return None
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), LISTING_KEY: listing})
         write_atomically(target, lambda tmp: pq.write_table(table, tmp))
         return target
 

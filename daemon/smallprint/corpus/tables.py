@@ -6,6 +6,7 @@ whichever engine ran it and in whatever order its parts were finished.
 from __future__ import annotations
 
 import functools
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -56,19 +57,47 @@ class VersionRow:
         return (self.service, self.document, self.date or "", self.source)
 
 
-def versions_table(versions) -> pa.Table:
-    return pa.Table.from_pylist([{"service": v.service, "document": v.document, "date": v.date, "source": v.source,
-                                  "content_hash": v.content_hash, "size": v.size} for v in versions],
-                                schema=VERSIONS_PART)
+# In the metadata of a versions part: the source it was listed from, and how its versions' `source` begins.
+LISTED_FROM = b"smallprint.source"
+LISTED_PREFIXES = b"smallprint.source_prefixes"
+
+
+def versions_table(versions, source: str | None = None, prefixes: tuple[str, ...] = ()) -> pa.Table:
+    """The versions part of one source's listing (sources.source_identity gives `source` and `prefixes`)."""
+    table = pa.Table.from_pylist([{"service": v.service, "document": v.document, "date": v.date, "source": v.source,
+                                   "content_hash": v.content_hash, "size": v.size} for v in versions],
+                                 schema=VERSIONS_PART)
+    if source is None:
+        return table
+    return table.replace_schema_metadata({LISTED_FROM: source.encode(),
+                                          LISTED_PREFIXES: json.dumps(prefixes).encode()})
+
+
+def version_keys(versions) -> list[str]:
+    """A listing's rows as text, for the key that tells whether it changed (store.CorpusDir.write_listing)."""
+    return [json.dumps([v.service, v.document, v.date, v.source, v.content_hash, v.size]) for v in versions]
 
 
 def read_versions(corpus: CorpusDir) -> list[VersionRow]:
-    """Every version any run listed into the folder, once each, in table order."""
-    seen: dict[tuple, VersionRow] = {}
+    """The versions of every source a run listed into the folder, as its latest run listed them, once each, in table
+    order. A versions part from before they were kept per source (no source in its metadata) holds whatever a run
+    listed then, a file since corrected or deleted included: its rows count only where no source listed since
+    covers them (a run over the same sources cleans such a folder)."""
+    listed: list[dict] = []
+    older: list[dict] = []
+    covered: list[str] = []
     for file in corpus.part_files("versions"):
-        for row in pq.read_table(file, schema=VERSIONS_PART).to_pylist():
-            version = VersionRow(**row)
-            seen.setdefault((*version.order(), version.content_hash), version)
+        metadata = pq.read_schema(file).metadata or {}
+        rows = pq.read_table(file, schema=VERSIONS_PART).to_pylist()
+        if LISTED_FROM in metadata:
+            listed += rows
+            covered += json.loads(metadata[LISTED_PREFIXES])
+        else:
+            older += rows
+    seen: dict[tuple, VersionRow] = {}
+    for row in (*listed, *(row for row in older if not row["source"].startswith(tuple(covered)))):
+        version = VersionRow(**row)
+        seen.setdefault((*version.order(), version.content_hash), version)
     return sorted(seen.values(), key=lambda v: (*v.order(), v.content_hash))
 
 
