@@ -204,3 +204,30 @@ def test_a_page_in_another_language_says_so_in_the_text_view(tmp_path, capsys):
     code, out, err = run_cli(capsys, "analyze", str(path))
     assert code == 0, err
     assert "language de" in out and "Note: This page looks like it is in a language" in out
+
+
+def test_a_reader_that_stops_reading_ends_the_command_quietly(tmp_path):
+    """`smallprint analyze big --format json | head -c 10`: the closed pipe is standard output, so exit 0."""
+    policy = tmp_path / "policy.md"
+    policy.write_text(POLICY_MARKDOWN + "\n\n" + "We collect your email address and your name. " * 4000)
+    cli = subprocess.Popen([sys.executable, "-m", "smallprint", "analyze", str(policy), "--format", "json"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    cli.stdout.read(10)
+    cli.stdout.close()
+    assert cli.wait(timeout=120) == 0
+    assert b"Traceback" not in cli.stderr.read()
+
+
+def test_another_pipe_breaking_is_an_error_not_a_quiet_success(tmp_path, capsys, monkeypatch):
+    """A pipe to a daemon or a worker breaking mid-command used to be taken for a closed standard output: exit 0
+    with nothing done (the corpus review found a run that wrote no tables end so)."""
+    from smallprint.cli import cmd_analyze
+
+    def broken(args):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(cmd_analyze, "run", broken)  # registered as the command's func when the parser is built
+    policy = tmp_path / "policy.md"
+    policy.write_text(POLICY_MARKDOWN)
+    code, _, err = run_cli(capsys, "analyze", str(policy))
+    assert code == 1 and "Broken pipe" in err

@@ -45,6 +45,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _stdout_closed() -> bool:
+    """Whether standard output is a pipe whose reader has gone (POLLERR on its write end), as opposed to a pipe
+    to a daemon, a worker or a subprocess breaking. Where poll() is missing (Windows), a broken pipe is taken
+    for standard output, as before."""
+    import select
+    if not hasattr(select, "poll"):
+        return True
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
+    except (OSError, ValueError, AttributeError):  # no file descriptor (captured output), or already closed
+        return False
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -59,8 +74,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("smallprint: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 0
+    except BrokenPipeError as exc:
+        if _stdout_closed():
+            return 0  # `smallprint analyze x | head`: the reader has all it wanted
+        print(f"smallprint: {exc}", file=sys.stderr)  # another pipe broke: the command did not finish
+        return 1
     except (OSError, ValueError, UnicodeError) as exc:
         print(f"smallprint: {exc}", file=sys.stderr)
         return 1
