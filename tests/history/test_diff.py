@@ -262,3 +262,24 @@ def test_a_versions_statement_count_does_not_depend_on_what_it_is_compared_with(
     bb = diff_analyses(analyze(text=b, depth="quick").to_dict(), analyze(text=b, depth="quick").to_dict())
     assert ab.statements[1] == bb.statements[1] == bb.unchanged == bb.statements[0]
     assert ab.unchanged + len(ab.changed) + len(ab.added) == bb.unchanged
+
+
+@pytest.mark.parametrize("old_polarity, new_polarity, lead", [
+    ("protective", "concern", "Turned against you, in a clause that was in your favour: "),
+    ("concern", "protective", "Turned in your favour, in a clause that was a concern: "),
+])
+def test_a_clause_that_turns_is_named_as_turned_not_as_reworded(old_polarity, new_polarity, lead):
+    """UX review: "We do not sell" -> "We may sell" in a policy that states both polarities of sale elsewhere
+    (a CCPA "may be considered a sale", a promise about children) was headlined "Reworded: Sale of data
+    (concern), ..., Sale of data (protective)"."""
+    others = ["Sharing identifiers with ad partners may be considered a sale under California law.",
+              "We never sell the personal information of children under 16."]
+    old = _analysis(["We do not sell your personal information.", *others],
+                    [(0, "We do not sell your personal information.", "sale_of_data", old_polarity),
+                     (1, others[0], "sale_of_data", "concern"), (2, others[1], "sale_of_data", "protective")])
+    new = _analysis(["We may sell your personal information.", *others],
+                    [(0, "We may sell your personal information.", "sale_of_data", new_polarity),
+                     (1, others[0], "sale_of_data", "concern"), (2, others[1], "sale_of_data", "protective")])
+    summary = diff_analyses(old, new, since="2023-05-18").summary
+    assert summary.startswith(lead), summary
+    assert "Reworded" not in summary and "More clauses" not in summary and "Fewer clauses" not in summary

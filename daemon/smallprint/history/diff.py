@@ -448,14 +448,29 @@ def headline(since: str | None, added: tuple[ClauseChange, ...], removed: tuple[
 
     gained = {pp for c in added for pp in pairs(c.findings)}
     lost = {pp for c in removed for pp in pairs(c.findings)}
+    # A clause whose practice turned from a promise into a concern ("We do not sell" -> "We may sell") or back is
+    # the change a reader most needs to see: named as such, never as mere rewording.
+    turned: dict[str, set[str]] = {"concern": set(), "protective": set()}
     for c in changed:
         now, before = pairs(c.findings), pairs(c.old_findings)
         gained |= now - before
         lost |= before - now
+        for practice, polarity in now - before:
+            opposite = {"concern": "protective", "protective": "concern"}.get(polarity)
+            if (practice, opposite) in before - now:
+                turned[polarity].add(practice)
     old_states = old_states if old_states is not None else set()
     new_states = new_states if new_states is not None else gained
     brand_new = gained - old_states
     gone = lost - new_states
+    # What is new to or gone from the whole policy says more, and is said so; the rest of a turned clause would
+    # otherwise read as "reworded" (the other polarity is stated elsewhere in both versions).
+    both = turned["concern"] & turned["protective"]  # clauses turning both ways: left to the lists below
+    for polarity, opposite in (("concern", "protective"), ("protective", "concern")):
+        turned[polarity] = {p for p in turned[polarity] - both
+                            if (p, polarity) not in brand_new and (p, opposite) not in gone}
+    flipped = {(p, q) for ps in turned.values() for p in ps for q in ("concern", "protective")}
+    gained, lost = gained - flipped, lost - flipped
     # A practice with statements both gained and lost (besides what is brand new or gone) was reworded, not
     # "more" and "fewer" at once.
     both_ways = {p for p, _ in gained - brand_new} & {p for p, _ in lost - gone}
@@ -469,13 +484,19 @@ def headline(since: str | None, added: tuple[ClauseChange, ...], removed: tuple[
         parts.append((f"New since {when}: " if when else "New in this version: ") + _phrases(brand_new) + ".")
     if gone:
         parts.append(f"No longer stated: {_phrases(gone)}.")
+    if turned["concern"]:
+        parts.append("Turned against you, in a clause that was in your favour: "
+                     f"{_phrases({(p, 'concern') for p in turned['concern']})}.")
+    if turned["protective"]:
+        parts.append("Turned in your favour, in a clause that was a concern: "
+                     f"{_phrases({(p, 'protective') for p in turned['protective']})}.")
     if gained - brand_new:
         lead = "More" if parts else (f"New since {when}: more" if when else "New in this version: more")
         parts.append(f"{lead} clauses about {_label_list(gained - brand_new)}.")
     if lost - gone:
         parts.append(f"Fewer clauses about {_label_list(lost - gone)}.")
     reworded = ({pp for c in changed for pp in pairs(c.findings) & pairs(c.old_findings)} | reworded_both) \
-        - gained - lost
+        - gained - lost - flipped
     if reworded:
         parts.append(f"Reworded: {_label_list(reworded)}.")
     if not parts:
