@@ -39,7 +39,8 @@ SHARED_CSS = """
   --concern-bg: #ffd9d6; --concern-ink: #9f1d12; --concern-line: #d93a2b;
   --protective-bg: #d3f2dc; --protective-ink: #14622f; --protective-line: #2a9d54;
   --neutral-bg: #e2e8f3; --neutral-ink: #2f4a75; --neutral-line: #6d86b0;
-  --grade-A: #2a9d54; --grade-B: #7bab2f; --grade-C: #c79a12; --grade-D: #d9702b; --grade-E: #c8322a;
+  /* white letters on each at >= 5:1 (B and C were 2.7:1 and 2.6:1) */
+  --grade-A: #1e7b40; --grade-B: #4d7a12; --grade-C: #8a6a00; --grade-D: #b34d0f; --grade-E: #c8322a;
 }
 @media (prefers-color-scheme: dark) {
   :root {
@@ -59,9 +60,14 @@ a { color: var(--accent); }
 .sp-top h1 { margin: 0 0 4px; font-size: 1.45rem; line-height: 1.3; }
 .sp-top .sp-meta { color: var(--muted); font-size: .88rem; overflow-wrap: anywhere; }
 .sp-brand { font-weight: 700; letter-spacing: .02em; color: var(--muted); font-size: .8rem; text-transform: uppercase; }
-.sp-layout { display: grid; grid-template-columns: minmax(0, 1fr) 360px; gap: 28px; padding: 20px 28px 40px;
-  max-width: 1320px; margin: 0 auto; }
-@media (max-width: 980px) { .sp-layout { grid-template-columns: minmax(0, 1fr); } .sp-aside { order: -1; } }
+/* The summary comes first in the page (keyboard, screen readers, print) and is shown beside the policy on wide
+   screens, above it on narrow ones. */
+.sp-layout { display: grid; grid-template-columns: minmax(0, 1fr) 360px; grid-template-areas: "doc aside"; gap: 28px;
+  padding: 20px 28px 40px; max-width: 1320px; margin: 0 auto; }
+.sp-doc { grid-area: doc; } .sp-aside { grid-area: aside; }
+@media (max-width: 980px) { .sp-layout { grid-template-columns: minmax(0, 1fr); grid-template-areas: "aside" "doc"; } }
+.sp-skip { position: absolute; left: -10000px; top: 0; }
+.sp-skip:focus { left: 12px; top: 8px; z-index: 20; background: var(--paper); padding: 4px 8px; border-radius: 6px; }
 .sp-doc { max-width: 46rem; }
 .sp-aside { align-self: start; position: sticky; top: 12px; max-height: calc(100vh - 24px); overflow: auto;
   background: var(--panel); border: 1px solid var(--rule); border-radius: 10px; padding: 16px 18px; font-size: .93rem; }
@@ -82,7 +88,10 @@ mark.sp { color: inherit; border-radius: 3px; padding: 0 1px; position: relative
 mark.sp-concern { background: var(--concern-bg); border-bottom: 2px solid var(--concern-line); }
 mark.sp-protective { background: var(--protective-bg); border-bottom: 2px double var(--protective-line); }
 mark.sp-neutral { background: var(--neutral-bg); border-bottom: 2px dotted var(--neutral-line); }
+/* Quiet marks keep their polarity's line style (solid, double, dotted), so colour is never the only cue: a
+   double line needs 3px to show as double. */
 mark.sp-quiet { background: transparent; border-bottom-width: 1px; }
+mark.sp-quiet.sp-protective { border-bottom-width: 3px; }
 mark.sp-quiet:hover, mark.sp-quiet:focus { background: var(--neutral-bg); }
 .sp-key-list li { margin-bottom: .5rem; }
 mark.sp:focus { outline: 2px solid var(--accent); outline-offset: 1px; }
@@ -189,12 +198,16 @@ def marked_text_html(text: str, marks: Sequence[Mark]) -> str:
             attrs.append(f'data-practice="{escape(practices)}"')
         attrs.append(f'data-polarity="{polarity}"')
         if card:
-            attrs.append(f'title="{escape(card)}" data-card="{escape(card)}"')
+            # The card is shown by CSS on hover and focus, and given to screen readers as a description; no
+            # `title`, whose tooltip would cover the card.
+            attrs.append(f'aria-description="{escape(card)}" data-card="{escape(card)}"')
         out.append(f"<mark {' '.join(attrs)}>{piece}</mark>")
     return "".join(out)
 
 
-def legend_html() -> str:
+def legend_html(*, listed_below: bool = True) -> str:
+    """The three polarities, each in its own line style; `listed_below`: the page lists every highlight under the
+    policy (the analysis report does, the change reports do not)."""
     items = "".join(
         f'<li><span class="sp-swatch sp-tag-{p}"><mark class="sp sp-{p}">{POLARITY_LABELS[p]}</mark></span>'
         f'<span class="sp-muted">{escape(POLARITY_MEANINGS[p])}</span></li>'
@@ -202,7 +215,7 @@ def legend_html() -> str:
     )
     return (f'<ul class="sp-legend">{items}</ul>'
             '<p class="sp-small sp-muted">Hover over or tab to a highlight to see what it means and why it was '
-            "flagged. Every highlight is also listed under the policy.</p>")
+            "flagged." + (" Every highlight is also listed under the policy." if listed_below else "") + "</p>")
 
 
 def polarity_tag(polarity: str) -> str:
@@ -225,8 +238,8 @@ def _block_html(block: Block, marks: Sequence[Mark]) -> str:
     css = f"blk blk-{escape(tag)}" if tag.isalnum() else "blk"
     inner = marked_text_html(block.text, marks)
     if len(tag) == 2 and tag[0] == "h" and tag[1] in "123456":
-        return f'<div class="{css}" role="heading" aria-level="{tag[1]}">{inner}</div>'
-    return f'<p class="{css}">{inner}</p>'
+        return f'<div class="{css}" role="heading" aria-level="{tag[1]}" dir="auto">{inner}</div>'
+    return f'<p class="{css}" dir="auto">{inner}</p>'
 
 
 def _document_html(analysis: Analysis) -> str:
@@ -330,25 +343,41 @@ def render_analysis_html(analysis: Analysis, *, generated_at: datetime | None = 
     meta.append(f"content sha256 {escape(analysis.content_hash[:16])}…")
     notice = ""
     if analysis.kind not in POLICY_KINDS:
-        notice = ('<p class="sp-notice">This text was not recognised as a privacy policy, cookie policy or terms of '
-                  "service. Its clauses are highlighted because the analysis was requested explicitly.</p>")
+        notice = f'<p class="sp-notice">{escape(not_a_policy_note(analysis))}</p>'
+    # The policy's own words in the policy's language (screen readers pick their voice by it); the report's own
+    # words stay English.
+    policy_lang = f' lang="{escape(analysis.language)}"' if analysis.language not in ("", "und") else ""
     body = (
+        '<a class="sp-skip" href="#sp-policy">Skip to the policy</a>'
         f'<header class="sp-top"><div class="sp-brand">smallprint report</div><h1>{escape(title)}</h1>'
         f'<div class="sp-meta">{" · ".join(meta)}</div></header>\n'
         '<div class="sp-layout">\n'
-        f'<main class="sp-doc" aria-label="The policy with its highlights">{notice}\n{_document_html(analysis)}\n'
-        f"{_appendix_html(analysis)}</main>\n"
         '<aside class="sp-aside" aria-label="Summary">'
         f"<h2>What kind of page</h2>{_kind_html(analysis)}"
         f"<h2>Grade</h2>{_grade_html(analysis)}"
         f"<h2>Key findings ({len(analysis.key_findings)})</h2>{_key_findings_html(analysis)}"
         f"<h2>Legend</h2>{legend_html()}"
         f"<h2>Practices found ({len(analysis.practices)})</h2>{_practices_html(analysis)}</aside>\n"
+        f'<main class="sp-doc" id="sp-policy" aria-label="The policy with its highlights">{notice}\n'
+        f'<div{policy_lang}>{_document_html(analysis)}</div>\n'
+        f"{_appendix_html(analysis)}</main>\n"
         "</div>\n"
         '<footer class="sp-foot">Made by smallprint, a local reader of privacy policies. Highlights are produced '
         "automatically and can be wrong; quote the policy itself, not this report, as the authority.</footer>"
     )
     return render_page(f"smallprint report: {title}", body)
+
+
+def not_a_policy_note(analysis: Analysis) -> str:
+    """What a page that does not look like a policy is told, truthfully: whether it was graded because the reader
+    asked, and whether anything was highlighted at all."""
+    lead = "This text was not recognised as a privacy policy, cookie policy or terms of service."
+    if not analysis.highlights:
+        return f"{lead} Nothing in it is highlighted."
+    if analysis.grade.letter is not None:
+        return f"{lead} It is graded as one because you asked; its clauses are highlighted."
+    return (f"{lead} Its clauses are still highlighted, but it has no grade; they may matter less here than in a "
+            "policy.")
 
 
 def _first_heading(blocks: Iterable[Block]) -> str | None:

@@ -110,7 +110,7 @@ def test_hostile_highlight_fields_stay_inert():
     page = render_analysis_html(analysis)
     assert_self_contained(page)
     marks = [attrs for tag, attrs in parse(page).elements if tag == "mark" and "data-card" in attrs]
-    assert marks and HOSTILE in marks[0]["data-card"] and HOSTILE in marks[0]["title"]
+    assert marks and HOSTILE in marks[0]["data-card"] and HOSTILE in marks[0]["aria-description"]
 
 
 def test_highlights_sit_at_the_code_point_offsets():
@@ -198,3 +198,54 @@ def test_the_key_findings_panel_counts_the_other_highlights_not_all_of_them():
     cited = {i for k in analysis.key_findings for i in k.highlights}
     said = int(re.search(r"the other (\d+) highlights? quietly", render_analysis_html(analysis)).group(1))
     assert cited and said == len(analysis.highlights) - len(cited)
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_the_summary_comes_first_for_keyboards_screen_readers_and_print():
+    """UX review: the grade and key findings came after every highlight (120 tab stops in the bundled example,
+    pages 15-16 of 17 in print). The summary is now first in the page, with a skip link to the policy."""
+    policy = (ROOT / "daemon/smallprint/examples/example-privacy-policy.md").read_text()
+    page = render_analysis_html(analyze(text=policy))
+    elements = [(tag, attrs) for tag, attrs in parse(page).elements]
+    order = [tag for tag, _ in elements if tag in ("aside", "main")]
+    assert order == ["aside", "main"]
+    skip = next(attrs for tag, attrs in elements if tag == "a")
+    assert skip["href"] == "#sp-policy" and any(attrs.get("id") == "sp-policy" for _, attrs in elements)
+    # the card is a description, not a tooltip that covers it
+    assert all("title" not in attrs for tag, attrs in elements if tag == "mark")
+
+
+def test_polarity_is_never_carried_by_colour_alone_and_grades_are_legible():
+    css = render_page("t", "")
+    # quiet marks keep their polarity's line style: a double line needs 3px to show as double
+    assert re.search(r"mark\.sp-quiet\.sp-protective \{ border-bottom-width: 3px; \}", css)
+    for letter in "ABCDE":
+        colour = re.search(rf"--grade-{letter}: (#[0-9a-f]{{6}})", css).group(1)
+        ratio = (1.05) / (_luminance(colour) + 0.05)
+        assert ratio >= 4.5, (letter, colour, round(ratio, 2))
+
+
+@pytest.mark.parametrize("source, asked, expected", [
+    ("We may sell your personal information to data brokers.", False, "no grade"),
+    ("We may sell your personal information to data brokers.", True, "graded as one because you asked"),
+    ("Wir verkaufen Ihre personenbezogenen Daten an Datenhändler, und wir teilen sie mit Werbepartnern.", True,
+     "Nothing in it is highlighted"),
+])
+def test_a_page_that_is_not_a_policy_is_told_the_truth(source, asked, expected):
+    """UX review: every non-policy page was told its clauses were highlighted "because the analysis was requested
+    explicitly", also when nobody asked and when nothing was highlighted."""
+    analysis = analyze(text=source, as_policy=asked)
+    assert analysis.kind == "other"
+    notice = re.search(r'<p class="sp-notice">(.*?)</p>', render_analysis_html(analysis)).group(1)
+    assert expected in notice and ("you asked" in notice) == (expected.endswith("you asked"))
+
+
+def test_the_policy_is_marked_with_its_language_and_its_paragraphs_with_their_direction():
+    policy = (ROOT / "daemon/smallprint/examples/example-privacy-policy.md").read_text()
+    page = render_analysis_html(analyze(text=policy))
+    assert '<html lang="en">' in page and '<div lang="en">' in page and '<p class="blk blk-p" dir="auto">' in page

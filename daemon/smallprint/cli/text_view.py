@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ..engine.results import Analysis, Highlight
 from ..taxonomy import POLARITIES, POLICY_KINDS, PRACTICE_BY_ID
+from ..report import not_a_policy_note
 from .terminal import for_terminal, terminal_safe
 
 KIND_LABELS = {
@@ -66,7 +67,7 @@ def render_text(analysis: Analysis, *, colour: bool = False, width: int = 100, s
     for evidence in analysis.kind_evidence[:3]:
         out.append(style.dim(f"       · {evidence}"))
     if analysis.kind not in POLICY_KINDS:
-        out.append(style.dim("       (not recognised as a policy; its clauses are shown because you asked)"))
+        out.extend(_wrap(f"({not_a_policy_note(analysis)})", width, "       ", style.dim))
     reading = ("full (the learned reader read every sentence)" if analysis.depth == "full"
                else "quick (the rules alone)")
     out.append(f"Read:  {reading}; language {analysis.language}")

@@ -107,14 +107,14 @@ def render_diff_html(diff: PolicyDiff, *, old_name: str, new_name: str, generate
         f'<div class="sp-meta">Compared {escape(when)} with smallprint {escape(__version__)}, entirely on this computer'
         f"{' · old version of ' + escape(since) if since else ''}</div></header>\n"
         '<div class="sp-layout">\n'
-        f'<main class="sp-doc" aria-label="What changed">{main}</main>\n'
         '<aside class="sp-aside" aria-label="Summary">'
         f'<h2>In short</h2><p class="sp-headline">{escape(diff.summary)}</p>'
         f'<p class="sp-small sp-muted">{escape(counts)}. Reordering, re-wrapping, formatting and numbering are '
         "not counted as changes.</p>"
-        f"<h2>Legend</h2>{legend_html()}"
+        f"<h2>Legend</h2>{legend_html(listed_below=False)}"
         '<p class="sp-small"><ins class="sp-ins">new words</ins> · <del class="sp-del">removed words</del></p>'
-        "</aside>\n</div>\n"
+        "</aside>\n"
+        f'<main class="sp-doc" aria-label="What changed">{main}</main>\n</div>\n'
         '<footer class="sp-foot">Made by smallprint, a local reader of privacy policies. Practices are recognised '
         "automatically and can be wrong; quote the policies themselves as the authority.</footer>"
     )
@@ -151,11 +151,11 @@ def render_history_html(site: str, versions: list[VersionInfo], diffs: dict[int,
         f'<div class="sp-meta">Made {escape(when)} with smallprint {escape(__version__)} from what this computer '
         "remembers</div></header>\n"
         '<div class="sp-layout">\n'
-        f'<main class="sp-doc" aria-label="Versions">{main}</main>\n'
-        f'<aside class="sp-aside" aria-label="Legend"><h2>Legend</h2>{legend_html()}'
+        f'<aside class="sp-aside" aria-label="Legend"><h2>Legend</h2>{legend_html(listed_below=False)}'
         '<p class="sp-small"><ins class="sp-ins">new words</ins> · <del class="sp-del">removed words</del></p>'
         '<p class="sp-small sp-muted">Each version is compared with the one before it; reordering, re-wrapping, '
-        "formatting and numbering are not counted as changes.</p></aside>\n</div>\n"
+        "formatting and numbering are not counted as changes.</p></aside>\n"
+        f'<main class="sp-doc" aria-label="Versions">{main}</main>\n</div>\n'
         '<footer class="sp-foot">Made by smallprint, a local reader of privacy policies. Practices are recognised '
         "automatically and can be wrong; quote the policies themselves as the authority.</footer>"
     )
