@@ -137,11 +137,22 @@ SCHEMAS: dict[str, dict] = {
     "KeyFinding": _object({"practice": STR, "polarity": POLARITY, "summary": STR, "highlights": _array(INT),
                            "why_important": STR, "confidence": NUM}),
     "SegmentLabels": _object({"block": STR, "categories": _array(STR)}),
+    "UnreadPart": _object({"language": {"type": "string", "description": "ISO 639-1 of the part"},
+                           "first_block": STR, "last_block": STR,
+                           "chars": {"type": "integer", "minimum": 0,
+                                     "description": "length of its blocks' text"}}),
     "Analysis": _object({
         "schema_version": INT,
         "depth": {"type": "string", "enum": ["full", "quick"]},
-        "language": {"type": "string", "description": "ISO 639-1 of the page's text; und when undetermined"},
+        "language": {"type": "string",
+                     "description": "ISO 639-1 of the text that was read (und when undetermined); on a page that was "
+                                    "not read (no highlights, a notice says why), the page's language"},
         "notices": _array(STR),
+        "unread_parts": {**_array(_ref("UnreadPart")),
+                         "description": "parts of the page in a language the highlights were not validated on, "
+                                        "left unread while the rest (English) was read: the blocks from "
+                                        "first_block to last_block; a notice says so too. Empty when the whole "
+                                        "page was read, or none of it"},
         "kind": {"type": "string", "enum": ["privacy_policy", "cookie_policy", "terms_of_service", "other"]},
         "kind_confidence": NUM,
         "kind_evidence": _array(STR),

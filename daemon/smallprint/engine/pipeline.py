@@ -6,6 +6,8 @@ Two depths, one result schema:
 - "quick": the rules alone (clauses.py), fast enough for a first paint; also the fallback where the reader cannot
   be loaded, which the result's `notices` then says.
 On a page in a language the highlights were not validated on, neither depth paints highlights: the result says so.
+On a page that is partly in such a language (a bilingual policy), both depths read its English part alone, and the
+result says which parts were not read (`unread_parts`, and a notice).
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from .clauses import HEADING_TAGS, find_highlights, read_clause
 from .grade import grade_findings
 from .key_findings import MAX_KEY_FINDINGS, candidate_findings
 from .summaries import summarize
-from .language import detect_language
+from .language import read_languages
 from .results import Analysis, Block, Highlight, PracticeFinding, SegmentLabels
 from .visible import fold_blocks, unfold_highlights
 
@@ -191,7 +193,8 @@ def analyze(*, text=None, html=None, blocks=None, url=None, title=None, use_mode
     # Everything reads the text as a reader sees it (no invisible characters or look-alike letters to hide a word
     # behind); the highlights are moved back onto the page's own characters at the end.
     parsed, folded_maps = fold_blocks(page_blocks)
-    language = detect_language(parsed)
+    reading = read_languages(parsed)
+    language, read = reading.language, reading.blocks
     notices: list[str] = []
     answered = "quick"
     segments = None
@@ -204,23 +207,32 @@ def analyze(*, text=None, html=None, blocks=None, url=None, title=None, use_mode
     elif depth == "full":
         from .reader import ReaderUnavailable
         try:
-            highlights, segments = _read_fully(parsed, opp115_head)
+            highlights, segments = _read_fully(read, opp115_head)
             answered = "full"
         except ReaderUnavailable as exc:
             notices.append(f"The full reading is unavailable ({exc}); these are the quick reading's highlights.")
-            highlights = find_highlights(parsed, use_model=use_model)
+            highlights = find_highlights(read, use_model=use_model)
     else:
-        highlights = find_highlights(parsed, use_model=use_model)
-    kind, confidence, evidence = _kind(parsed, highlights, url, title)
+        highlights = find_highlights(read, use_model=use_model)
+    if reading.unread:
+        codes = ", ".join(dict.fromkeys(p.language for p in reading.unread))
+        share = reading.unread_share(sum(len(b.text) for b in parsed))
+        notices.append(f"Part of this page ({share:.0%} of its text) is in a language smallprint has not been "
+                       f"validated on ({codes}); that part was not read, and the highlights and grade are for the "
+                       f"rest of the page alone.")
+    kind, confidence, evidence = _kind(read, highlights, url, title)
     # Key findings and the grade read the folded text (repeats compared as a reader sees them); unfolding keeps
     # every highlight in its place in the list, so their indices stay right.
     findings = candidate_findings(highlights)
-    grade = grade_findings(findings, kind=kind, as_policy=as_policy, readable=any(b.text.strip() for b in parsed),
+    grade = grade_findings(findings, kind=kind, as_policy=as_policy, readable=any(b.text.strip() for b in read),
                            unread=None if language.validated else
                            f"This page looks like it is in a language smallprint has not been validated on "
                            f"({language.code}), so it was not read and has no grade.")
     if with_segments:
-        segments = segments if segments is not None else _segments(parsed, highlights)
+        segments = segments if segments is not None else _segments(read, highlights)
+        if len(read) != len(parsed):  # the unread parts' blocks are in no category
+            found = {s.block: s for s in segments}
+            segments = tuple(found.get(b.id, SegmentLabels(b.id, ())) for b in parsed)
     highlights = unfold_highlights(highlights, page_blocks, folded_maps)
     digest = hashlib.sha256("\n\n".join(b.text for b in page_blocks).encode("utf-8", "surrogatepass")).hexdigest()
     return Analysis(kind=kind, kind_confidence=confidence, kind_evidence=evidence, blocks=page_blocks,
@@ -228,4 +240,4 @@ def analyze(*, text=None, html=None, blocks=None, url=None, title=None, use_mode
                     grade=grade, key_findings=findings[:MAX_KEY_FINDINGS],
                     segments=segments if with_segments else (),
                     content_hash=digest, url=url, title=title, depth=answered, language=language.code,
-                    notices=tuple(notices))
+                    notices=tuple(notices), unread_parts=reading.unread)

@@ -114,6 +114,20 @@ class SegmentLabels:
 
 
 @dataclass(frozen=True, slots=True)
+class UnreadPart:
+    """A part of a page in a language the highlights were not validated on, left unread while the rest of the page
+    was read: the blocks from `first_block` to `last_block` (in reading order, both included)."""
+    language: str  # ISO 639-1
+    first_block: str
+    last_block: str
+    chars: int  # the length of its blocks' text
+
+    def to_dict(self) -> dict:
+        return {"language": self.language, "first_block": self.first_block, "last_block": self.last_block,
+                "chars": self.chars}
+
+
+@dataclass(frozen=True, slots=True)
 class Analysis:
     kind: str
     kind_confidence: float
@@ -130,10 +144,15 @@ class Analysis:
     # Which reading answered: "full" (the learned reader) or "quick" (the rules alone, for a first paint, or
     # where the reader is unavailable; `notices` then says why).
     depth: str = "quick"
-    language: str = "und"  # ISO 639-1 of the page's text, "und" when undetermined
+    # ISO 639-1 of the text that was read, "und" when undetermined; on a page that was not read, the page's language
+    language: str = "und"
     notices: tuple[str, ...] = ()  # plain-language notes for the reader: an unvalidated language, a fallback
     # The few clauses that matter, most important first (key_findings.py); every highlight stays in `highlights`.
     key_findings: tuple[KeyFinding, ...] = ()
+    # Parts of the page in another language, set aside while its English rest was read (`notices` says so too); empty
+    # when the whole page was read, and when none of it was (then `language` is not English and there are no
+    # highlights).
+    unread_parts: tuple[UnreadPart, ...] = ()
 
     def to_dict(self) -> dict:
         return {
@@ -141,6 +160,7 @@ class Analysis:
             "depth": self.depth,
             "language": self.language,
             "notices": list(self.notices),
+            "unread_parts": [p.to_dict() for p in self.unread_parts],
             "kind": self.kind,
             "kind_confidence": round(self.kind_confidence, 3),
             "kind_evidence": list(self.kind_evidence),
