@@ -230,7 +230,7 @@ def practice_label(practice_id: str) -> str:
 
 def _card(h: Highlight) -> str:
     return (f"{practice_label(h.practice)} · {POLARITY_LABELS.get(h.polarity, h.polarity)}\n"
-            f"{h.summary}\nWhy: {h.explanation}")
+            f"{h.summary}\nWhy: {h.reason}")
 
 
 def _block_html(block: Block, marks: Sequence[Mark]) -> str:
@@ -328,7 +328,7 @@ def _appendix_html(analysis: Analysis) -> str:
             f'<li><a href="#h{index}">{escape(practice_label(h.practice))}</a> {polarity_tag(h.polarity)} '
             f'<span class="sp-muted sp-small">confidence {h.confidence:.0%}</span><br>'
             f"“{escape(h.text)}”<br><span class=\"sp-small\">{escape(h.summary)} "
-            f'<span class="sp-muted">Why: {escape(h.explanation)}</span></span></li>')
+            f'Why: {escape(h.reason)} <span class="sp-muted">({escape(h.explanation)})</span></span></li>')
     return (f'<h2 class="sp-appendix">All highlighted clauses ({len(items)})</h2>'
             f'<ol class="sp-small">{"".join(items)}</ol>')
 

@@ -174,7 +174,7 @@ def _clause_lines(h: Highlight, block_text: str, style: Style, width: int, pract
         if inside and style.colour:
             rendered += "\033[0m"
         lines.append("      " + rendered)
-    lines.extend(_wrap(f"why: {h.explanation}", width, "      ", style.dim))
+    lines.extend(_wrap(f"why: {h.reason}", width, "      ", style.dim))
     return lines
 
 

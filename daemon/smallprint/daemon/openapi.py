@@ -121,7 +121,9 @@ SCHEMAS: dict[str, dict] = {
     "Block": _object({"id": STR, "text": STR, "tag": STR}),
     "Highlight": _object({
         "block": STR, "start": {"type": "integer", "minimum": 0}, "end": {"type": "integer", "minimum": 0},
-        "text": STR, "practice": STR, "polarity": POLARITY, "summary": STR, "confidence": NUM, "explanation": STR,
+        "text": STR, "practice": STR, "polarity": POLARITY, "summary": STR, "confidence": NUM,
+        "explanation": {"type": "string", "description": "what fired, for researchers: reader, rule pattern, cue words"},
+        "reason": {"type": "string", "description": "why it is highlighted, in one plain sentence for readers"},
         "rules_agree": {"type": "boolean",
                         "description": "full depth: the rules read the same practice and polarity as the reader"},
     }),

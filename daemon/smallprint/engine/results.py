@@ -42,8 +42,14 @@ class Highlight:
             "block": self.block, "start": self.start, "end": self.end, "text": self.text,
             "practice": self.practice, "polarity": self.polarity, "summary": self.summary,
             "confidence": round(self.confidence, 3), "explanation": self.explanation,
-            "rules_agree": self.rules_agree,
+            "reason": self.reason, "rules_agree": self.rules_agree,
         }
+
+    @property
+    def reason(self) -> str:
+        """Why it is highlighted, in one plain sentence (reasons.py); `explanation` is the explainer's record."""
+        from .reasons import plain_reason
+        return plain_reason(self.explanation, self.practice, self.polarity, self.confidence)
 
 
 @dataclass(frozen=True, slots=True)
