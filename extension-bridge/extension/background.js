@@ -213,6 +213,8 @@ async function analyse(tabId, page, reason, depth) {
     // "Analyse this page" is the reader's explicit wish: the daemon remembers such a page even if it is no policy.
     const request = { type: "analyze", blocks: page.blocks, url: page.url, title: page.title };
     if (depth === "quick" || depth === "full") request.depth = depth;
+    // the page load this reading belongs to: re-sends during it replace its version in the daemon's policy memory
+    if (typeof page.visitId === "string" && page.visitId) request.visit_id = page.visitId;
     if (manual) Object.assign(request, { remember: true, as_policy: true });
     const { reply, frames } = await nativeRequest(request);
     const state = summarise(page.url, page.title, reply, manual, frames);

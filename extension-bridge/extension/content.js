@@ -38,6 +38,13 @@
   let pageUrl = pageAddress();
   let manualPage = null; // the address the reader asked to analyse ("Analyse this page"), while they stay on it
   let pagesSeen = 1;
+  // One visit: this page load, or one page of a single-page app. Every reading sent during it names it, so that the
+  // daemon's policy memory replaces the visit's own earlier text when the page is re-sent (late text, a cookie
+  // banner) and keeps comparing with the version remembered before the visit (PROTOCOL.md, analyze `visit_id`).
+  // Random (crypto.randomUUID needs a secure context; plain-http pages have none).
+  const newVisitId = () => Array.from(crypto.getRandomValues(new Uint8Array(16)),
+    (b) => b.toString(16).padStart(2, "0")).join("");
+  let visitId = newVisitId();
   let resends = 0;
   let rechecks = 0;
   let lastSentHash = null;
@@ -212,6 +219,7 @@
     const page = {
       url: location.href,
       title: document.title || null,
+      visitId,
       blocks: blocks.map((b) => ({ id: b.id, text: b.text, tag: b.tag })),
     };
     // Two readings of the same blocks: the quick one (the rules) paints at once; the full one (the learned
@@ -642,6 +650,7 @@
       if (pagesSeen >= MAX_PAGES) return stopObserving();
       pagesSeen++;
       pageUrl = pageAddress();
+      visitId = newVisitId();
       resends = 0;
       rechecks = 0;
       lastSentHash = null;

@@ -34,6 +34,12 @@ def page_server():
     server.server_close()
 
 
+@pytest.fixture
+def policy_version(monkeypatch):
+    """Set the version of /versioned/policy.html that the page server sends."""
+    return lambda version: monkeypatch.setattr(PageHandler, "policy_version", version)
+
+
 # ---- the native host, isolated -------------------------------------------------------------------------------
 
 @pytest.fixture

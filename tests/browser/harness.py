@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
+from tests.bridge.harness import daemon_info, get_json
 from tests.conftest import ROOT, SHARED_DATA
 
 EXTENSION_DIR = ROOT / "extension-bridge" / "extension"
@@ -95,6 +96,42 @@ def versioned_policy(version: int) -> str:
     if version < 2:
         return page
     return page.replace("    <h2>5. Your rights</h2>", f"    <p>{ADDED_CLAUSE}</p>\n    <h2>5. Your rights</h2>", 1)
+
+
+# Text that arrives late during a visit (a cookie banner, a "last reviewed" line): it states no data practice.
+LATE_TEXT_JS = """() => { const p = document.createElement('p');
+  p.textContent = 'Thanks for reading. This page was last reviewed by our editors in the spring.';
+  document.body.append(p); }"""
+
+
+def check_late_text_in_one_visit(browser, url: str, policy_version, home: Path) -> dict:
+    """A first visit to `url` (/versioned/policy.html) as version 1, then the server sends version 2: the second
+    visit reports the added clause; text arriving later in that same visit makes the page be sent again, which must
+    still report the clause as new since the first visit (not compare the visit with itself) and must not store
+    another version; a third visit reports nothing new. Returns the third visit's state."""
+    policy_version(1)
+    page, first = browser.open_until(url, what="the first visit to be painted")
+    policy_version(2)
+    # a Playwright page (Chromium), or the Firefox session's own tab (its open_until gives no page)
+    reload, evaluate = (page.reload, page.evaluate) if page is not None else (browser.driver.refresh, browser.evaluate)
+    reload()
+    second = browser.wait_state(url, lambda s: painted(s) and s["analysedAt"] > first["analysedAt"],
+                                "the second visit to be painted")
+    assert second["changes"] and ADDED_CLAUSE in [c["text"] for c in second["changes"]["added"]], second["changes"]
+    evaluate(LATE_TEXT_JS)
+    late = browser.wait_state(url, lambda s: painted(s) and s["analysedAt"] > second["analysedAt"],
+                              "the page to be read again after its late text")
+    assert late["contentHash"] != second["contentHash"], "the late text was not sent"
+    assert late["changes"], "the late text made the visit compare with itself: the added clause is no longer new"
+    assert ADDED_CLAUSE in [c["text"] for c in late["changes"]["added"]], late["changes"]
+    assert late["changes"]["previous_date"] == second["changes"]["previous_date"]
+    [site] = get_json(daemon_info(home), home, "/v1/sites")["sites"]
+    assert site["versions"] == 2, "the page sent again in one visit was stored as another version"
+    reload()
+    third = browser.wait_state(url, lambda s: painted(s) and s["analysedAt"] > late["analysedAt"],
+                               "the third visit to be painted")
+    assert third["changes"] is None, third["changes"]
+    return third
 
 
 class PageHandler(http.server.SimpleHTTPRequestHandler):

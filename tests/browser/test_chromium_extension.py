@@ -5,8 +5,8 @@ import pytest
 
 from tests.bridge.harness import daemon_info, post_analyze
 
-from .harness import (ADDED_CLAUSE, ARTIFACTS, DEEP_MARKS_JS, MARKS_JS, SIMPLE_BLOCKS_JS, PageHandler, analysis_done,
-                      assert_marks_match, painted, record_timing, wait_for)
+from .harness import (ADDED_CLAUSE, ARTIFACTS, DEEP_MARKS_JS, MARKS_JS, SIMPLE_BLOCKS_JS, analysis_done,
+                      assert_marks_match, check_late_text_in_one_visit, painted, record_timing, wait_for)
 
 pytestmark = pytest.mark.browser
 
@@ -259,12 +259,6 @@ def test_missing_host_shows_the_install_command(launch_chromium, page_server):
     assert summary["commands"] == ["smallprint install-host"]
 
 
-@pytest.fixture
-def policy_version(monkeypatch):
-    """Set the version of /versioned/policy.html that the page server sends."""
-    return lambda version: monkeypatch.setattr(PageHandler, "policy_version", version)
-
-
 def test_clauses_new_since_the_last_visit_are_marked(launch_chromium, page_server, policy_version):
     browser = launch_chromium()
     url = f"{page_server}/versioned/policy.html"
@@ -297,6 +291,14 @@ def test_clauses_new_since_the_last_visit_are_marked(launch_chromium, page_serve
     assert first_section == "changes", "changes must come first in the popup"
     assert popup.locator("#changes li[data-change='added']").count() >= 1
     popup.locator("body").screenshot(path=str(ARTIFACTS / "chromium-popup-changed.png"))
+
+
+def test_text_arriving_later_in_a_visit_is_not_new_since_the_last_visit(launch_chromium, page_server,
+                                                                       policy_version, bridge_home):
+    browser = launch_chromium()
+    url = f"{page_server}/versioned/policy.html"
+    third = check_late_text_in_one_visit(browser, url, policy_version, bridge_home)
+    assert browser.badge(url) == third["grade"]["letter"]  # nothing new on the third visit: no "•"
 
 
 def test_the_popup_says_when_older_versions_were_forgotten(launch_chromium, page_server, policy_version, bridge_home):

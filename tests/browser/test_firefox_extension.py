@@ -5,7 +5,8 @@ from urllib.parse import quote
 
 import pytest
 
-from .harness import ARTIFACTS, DEEP_MARKS_JS, MARKS_JS, assert_marks_match, record_timing, wait_for
+from .harness import (ARTIFACTS, DEEP_MARKS_JS, MARKS_JS, assert_marks_match, check_late_text_in_one_visit,
+                      record_timing, wait_for)
 
 pytestmark = pytest.mark.browser
 
@@ -61,3 +62,8 @@ def test_missing_host_is_reported_in_firefox(launch_firefox, page_server):
     state = browser.wait_state(url, lambda s: s.get("status") == "error", "the error")
     assert state["error"]["code"] == "host_missing", state["error"]
     assert browser.evaluate("() => document.querySelectorAll('smallprint-mark').length") == 0
+
+
+def test_text_arriving_later_in_a_visit_is_not_new_since_the_last_visit_in_firefox(launch_firefox, page_server,
+                                                                                  policy_version, bridge_home):
+    check_late_text_in_one_visit(launch_firefox(), f"{page_server}/versioned/policy.html", policy_version, bridge_home)
