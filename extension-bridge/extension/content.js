@@ -676,8 +676,11 @@
 
   async function startPage() {
     const auto = autoEnabled();
-    send({ type: "page", url: location.href, title: document.title || null, auto }); // no need to wait: messages keep their order
-    if (auto) await analysePage("auto");
+    // no need to wait: messages keep their order
+    send({ type: "page", url: location.href, title: document.title || null, auto, visitId });
+    if (manualPage === pageUrl) await analysePage("manual-again"); // back from the cache to a page the reader asked for
+    else if (auto) await analysePage("auto");
+    else unpaint(); // back from the cache after automatic analysis was turned off
   }
 
   // ---- messages from the popup ------------------------------------------------------------------------
@@ -689,6 +692,10 @@
       analysePage("manual").then(sendResponse, (err) =>
         sendResponse({ ok: false, error: { code: "internal", message: String(err?.message ?? err) } }));
       return true;
+    }
+    if (msg?.type === "which-visit") { // the background: is the tab's state this page's? (background.js currentState)
+      sendResponse({ visitId, url: location.href });
+      return false;
     }
     if (msg?.type === "scroll-to") {
       sendResponse({ ok: scrollToHighlight(msg.highlight) });
@@ -716,11 +723,22 @@
     paint(lastPainted.analysis, lastPainted.changes);
   });
 
+  // Back (or forward) to this page from the back-forward cache: the page, painted as it was, comes back without a new
+  // load, so this script does not start again, while the tab's state in the background is that of the page left
+  // (background.js drops it as another visit's). Tell the background again which page this is, and read it again
+  // in the same visit (the daemon's cache answers at once; its policy memory replaces the visit's own version).
+  function onRestored(event) {
+    if (!event.persisted || !observer) return;
+    lastSentHash = null; // read again even if unchanged: the background has forgotten this page meanwhile
+    startPage();
+  }
+
   SP.loadSettings().then((loaded) => {
     settings = loaded;
     observer = new MutationObserver(onMutations);
     observe();
     addEventListener("popstate", onMutations);
+    addEventListener("pageshow", onRestored);
     startPage();
   });
 })();

@@ -308,13 +308,16 @@ class ChromiumSession:
     """One headless Chromium with the unpacked extension, in a fresh profile whose NativeMessagingHosts folder
     holds the host manifest (browser-testing.md: that folder is read when --user-data-dir is given)."""
 
-    def __init__(self, playwright, profile: Path, extension_dir: Path = EXTENSION_DIR, env: dict | None = None):
+    def __init__(self, playwright, profile: Path, extension_dir: Path = EXTENSION_DIR, env: dict | None = None,
+                 back_forward_cache: bool = False):
         """`extension_dir`: the unpacked extension to load (an installed wheel's, a store package's); `env`: the
-        browser's environment, which the native host it starts inherits (default: the test's)."""
+        browser's environment, which the native host it starts inherits (default: the test's);
+        `back_forward_cache`: keep Chromium's back-forward cache on (Playwright turns it off by default)."""
         self.profile = profile
         self.extension_id = chromium_id_of(extension_dir)
         self.context = playwright.chromium.launch_persistent_context(
             str(profile), executable_path=CHROMIUM, headless=True, env=env,
+            ignore_default_args=["--disable-back-forward-cache"] if back_forward_cache else None,
             args=[*CHROMIUM_FLAGS, f"--load-extension={extension_dir}", f"--disable-extensions-except={extension_dir}"])
         self._extension_page = None
 
@@ -354,7 +357,10 @@ class ChromiumSession:
 
     def badge(self, url: str) -> str:
         """The toolbar badge text of the tab showing `url`."""
-        tab = self.message({"type": "find-tab", "url": url})["tabId"]
+        return self.tab_badge(self.message({"type": "find-tab", "url": url})["tabId"])
+
+    def tab_badge(self, tab: int) -> str:
+        self.message({"type": "ping"})  # opens the extension page if needed (an unknown message changes nothing)
         return self._extension_page.evaluate("tabId => chrome.action.getBadgeText({tabId})", tab)
 
     def open_until(self, url: str, predicate=None, what: str = "", timeout: float = PAINT_TIMEOUT_S):

@@ -301,6 +301,39 @@ def test_text_arriving_later_in_a_visit_is_not_new_since_the_last_visit(launch_c
     assert browser.badge(url) == third["grade"]["letter"]  # nothing new on the third visit: no "•"
 
 
+def test_a_tab_that_moved_to_a_page_no_content_script_reads_shows_no_earlier_state(launch_chromium, page_server):
+    """A PDF, a browser page, about:blank: no content script runs there to replace the tab's state, and the popup must
+    not show the policy the tab showed before (nor its badge)."""
+    browser = launch_chromium()
+    url = f"{page_server}/policy.html"
+    page, _ = browser.open_until(url, what="the policy page to be painted")
+    tab = browser.message({"type": "find-tab", "url": url})["tabId"]
+    assert browser.tab_badge(tab)
+    page.goto("about:blank")
+    assert browser.message({"type": "get-state", "tabId": tab})["state"] is None
+    assert browser.tab_badge(tab) == ""
+    popup = browser.open(f"{browser.origin}/popup.html?tab={tab}")
+    popup.wait_for_selector("#view:has-text('smallprint has not read this page')", timeout=15_000)
+    assert popup.locator("#grade, #kind, #practices").count() == 0
+
+
+def test_a_page_back_from_the_back_forward_cache_shows_its_own_state(launch_chromium, page_server):
+    browser = launch_chromium(back_forward_cache=True)
+    url = f"{page_server}/policy.html"
+    page, policy = browser.open_until(url, what="the policy page to be painted")
+    page.evaluate("() => { window.__notReloaded = true; }")
+    news = f"{page_server}/news.html"
+    page.goto(news)
+    assert browser.wait_state(news, analysis_done, "news.html to be analysed")["kind"] == "other"
+    page.go_back(wait_until="commit")  # a page restored from the cache fires no load event
+    assert page.evaluate("() => window.__notReloaded === true"), "the page was loaded again, not restored from the cache"
+    back = browser.wait_state(url, painted, "the restored policy page to be the tab's state again")
+    assert back["status"] == "done" and back["kind"] == "privacy_policy" and back["grade"] == policy["grade"]
+    assert_marks_match(page.evaluate(MARKS_JS), back["highlights"])
+    summary = popup_summary(browser.popup(url))
+    assert summary["kind"] == "privacy_policy" and summary["grade"] == policy["grade"]["letter"]
+
+
 def test_the_popup_says_when_older_versions_were_forgotten(launch_chromium, page_server, policy_version, bridge_home):
     """Issue 13, finding 6: the store keeps at most [history] max_site_versions per site, and the reader is told."""
     config = bridge_home / "config" / "config.toml"
