@@ -125,6 +125,7 @@ def check_late_text_in_one_visit(browser, url: str, policy_version, home: Path) 
     assert late["changes"], "the late text made the visit compare with itself: the added clause is no longer new"
     assert ADDED_CLAUSE in [c["text"] for c in late["changes"]["added"]], late["changes"]
     assert late["changes"]["previous_date"] == second["changes"]["previous_date"]
+    assert_history_hidden_from_the_page(evaluate)  # the added clause is painted as new, out of the page's reach
     [site] = get_json(daemon_info(home), home, "/v1/sites")["sites"]
     assert site["versions"] == 2, "the page sent again in one visit was stored as another version"
     reload()
@@ -267,6 +268,82 @@ SIMPLE_BLOCKS_JS = """() => [...document.body.querySelectorAll('h1,h2,h3,h4,h5,h
   .filter(e => e.offsetParent !== null && !e.closest('script,style,noscript'))
   .map((e, i) => ({id: 'b' + i, text: e.textContent.replace(/[ \\t\\n\\r\\f]+/g, ' ').trim(), tag: e.localName}))
   .filter(b => b.text)"""
+
+
+# What a page's own scripts can learn about the reader's history from the painted page: marks saying they are new
+# (an attribute, or a style that differs), shadow roots left open (the card's, or the marks'), a card whose size
+# gives away a "New since" line. Focuses the first clause so that its card is shown. Runs in the page.
+PAGE_VISIBLE_HISTORY_JS = """() => {
+  const marks = [...document.querySelectorAll('smallprint-mark')];
+  const result = {  // before any mark has focus (a focused one has the browser's focus ring)
+    marks: marks.length,
+    data_new: marks.filter(m => m.hasAttribute('data-new')).length,
+    outlined: marks.filter(m => getComputedStyle(m).outlineStyle !== 'none'
+                                || /outline/.test(m.getAttribute('style') ?? '')).length,
+    open_mark_roots: marks.filter(m => m.shadowRoot).length,
+    sealed_marks: marks.filter(m => { try { m.attachShadow({mode: 'open'}); return false; } catch { return true; } })
+      .length,
+  };
+  marks.find(m => m.tabIndex === 0)?.focus();
+  const card = document.querySelector('smallprint-card');
+  const box = card?.getBoundingClientRect();
+  Object.assign(result, {card_shown: !!card, card_root_open: card ? card.shadowRoot !== null : null,
+                         card_size: box ? [box.width, box.height] : null});
+  document.activeElement?.blur();
+  return result;
+}"""
+
+
+def assert_history_hidden_from_the_page(evaluate) -> None:
+    """Nothing in what the page's scripts can read says which clauses are new since the reader's last visit."""
+    seen = evaluate(PAGE_VISIBLE_HISTORY_JS)
+    assert seen["marks"] > 0 and seen["card_shown"], seen
+    assert seen == {**seen, "data_new": 0, "outlined": 0, "open_mark_roots": 0, "card_root_open": False,
+                    "card_size": [0, 0]}, seen
+    # every mark already has a (closed) shadow root: the page can neither tell new ones by that nor attach its own
+    assert seen["sealed_marks"] == seen["marks"], seen
+
+
+def closed_shadow_dom(page) -> dict:
+    """The page's DOM as Chromium's DevTools protocol gives it, closed shadow roots included (what the extension's
+    content script sees, and the page's scripts do not)."""
+    session = page.context.new_cdp_session(page)
+    try:
+        return session.send("DOM.getDocument", {"depth": -1, "pierce": True})["root"]
+    finally:
+        session.detach()
+
+
+def _nodes(node: dict):
+    yield node
+    for child in (*node.get("shadowRoots", ()), *node.get("children", ()), *filter(None, [node.get("contentDocument")])):
+        yield from _nodes(child)
+
+
+def _text(node: dict) -> str:
+    return "".join(n.get("nodeValue", "") for n in _nodes(node) if n.get("nodeType") == 3)
+
+
+def card_text(page) -> str:
+    """The text of the shown card (its shadow root is closed), without its style sheet."""
+    for node in _nodes(closed_shadow_dom(page)):
+        if node.get("localName") == "smallprint-card":
+            root = node["shadowRoots"][0]
+            assert root["shadowRootType"] == "closed", root["shadowRootType"]
+            return "".join(_text(c) for c in root.get("children", ()) if c.get("localName") != "style")
+    return ""
+
+
+def new_marks(page) -> list[str]:
+    """The text of the marks painted as new since the last visit (a class inside each mark's closed shadow root)."""
+    texts = []
+    for node in _nodes(closed_shadow_dom(page)):
+        if node.get("localName") == "smallprint-mark":
+            root = node["shadowRoots"][0]
+            if any("new" in dict(zip(*[iter(n.get("attributes", []))] * 2)).get("class", "").split()
+                   for n in _nodes(root)):
+                texts.append(" ".join("".join(_text(c) for c in node.get("children", ())).split()))
+    return texts
 
 
 def squeeze(text: str) -> str:

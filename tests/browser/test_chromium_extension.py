@@ -6,7 +6,8 @@ import pytest
 from tests.bridge.harness import daemon_info, post_analyze
 
 from .harness import (ADDED_CLAUSE, ARTIFACTS, DEEP_MARKS_JS, MARKS_JS, SIMPLE_BLOCKS_JS, analysis_done,
-                      assert_marks_match, check_late_text_in_one_visit, painted, record_timing, wait_for)
+                      assert_history_hidden_from_the_page, assert_marks_match, card_text,
+                      check_late_text_in_one_visit, new_marks, painted, record_timing, wait_for)
 
 pytestmark = pytest.mark.browser
 
@@ -83,14 +84,14 @@ def test_policy_page_is_highlighted_where_the_daemon_found_clauses(launch_chromi
 
     # Hovering a clause shows its card; moving away hides it.
     page.locator("smallprint-mark").first.hover()
-    assert page.evaluate("() => document.querySelector('smallprint-card')?.shadowRoot.textContent ?? ''")
+    assert card_text(page)
     page.mouse.move(0, 0)
     assert page.evaluate("() => document.querySelector('smallprint-card')") is None
 
     # Keyboard: a clause takes focus, shows its card (practice, summary, why), Esc closes it.
     first = page.locator("smallprint-mark[tabindex='0']").first
     first.focus()
-    card = page.evaluate("() => document.querySelector('smallprint-card')?.shadowRoot.textContent ?? null")
+    card = card_text(page)  # the card's shadow root is closed: read as the extension sees it
     index = first.get_attribute("data-highlight")
     assert card and analysis["highlights"][int(index)]["summary"] in card and "Why flagged" in card
     ARTIFACTS.mkdir(exist_ok=True)
@@ -206,7 +207,7 @@ def test_policy_inside_a_shadow_root_is_read_and_highlighted(launch_chromium, pa
     assert state["painted"]["highlights"] == len(state["highlights"]) >= len(marks)
     # Hovering a mark inside the shadow tree shows its card (the document sees the event retargeted to the host).
     page.locator("policy-view article smallprint-mark").first.hover()  # Playwright's CSS pierces open shadow roots
-    card = page.evaluate("() => document.querySelector('smallprint-card')?.shadowRoot.textContent ?? ''")
+    card = card_text(page)
     assert "Why flagged" in card, card
 
 
@@ -265,7 +266,7 @@ def test_clauses_new_since_the_last_visit_are_marked(launch_chromium, page_serve
     policy_version(1)
     page, first = browser.open_until(url, what="the first visit to be painted")
     assert first["changes"] is None
-    assert page.evaluate("() => document.querySelectorAll('smallprint-mark[data-new]').length") == 0
+    assert new_marks(page) == []
 
     policy_version(2)
     page.reload()
@@ -274,15 +275,12 @@ def test_clauses_new_since_the_last_visit_are_marked(launch_chromium, page_serve
     assert second["changes"], "the daemon reported no change although a clause was added"
     assert browser.badge(url) == f"{second['grade']['letter']}•"  # the grade, marked as changed
     assert any(c["text"] == ADDED_CLAUSE for c in second["changes"]["added"]), second["changes"]["added"]
-    new_marks = page.evaluate("""() => [...document.querySelectorAll('smallprint-mark[data-new]')]
-      .map(m => m.textContent.replace(/\\s+/g, ' '))""")
-    assert new_marks and all(text in ADDED_CLAUSE for text in new_marks), new_marks
-    # the date of the last visit (local history) stays out of the page's DOM, where its scripts could read it
-    assert page.evaluate("() => [...new Set([...document.querySelectorAll('smallprint-mark[data-new]')]"
-                         ".map(m => m.dataset.new))]") == ["true"]
-    page.locator("smallprint-mark[data-new][tabindex='0']").first.focus()
-    card = page.evaluate("() => document.querySelector('smallprint-card').shadowRoot.textContent")
-    assert "New since" in card
+    fresh = new_marks(page)  # painted as new (inside the marks' closed shadow roots, as the extension sees them)
+    assert fresh and all(text in ADDED_CLAUSE for text in fresh), fresh
+    # ...while the page's own scripts cannot tell which clauses are new, nor read the card saying since when
+    assert_history_hidden_from_the_page(page.evaluate)
+    page.locator("smallprint-mark[tabindex='0']", has_text=fresh[0]).first.focus()
+    assert "New since" in card_text(page)
     page.screenshot(path=str(ARTIFACTS / "chromium-policy-changed.png"))
 
     popup = browser.popup(url)
