@@ -139,6 +139,21 @@ async function dropState(tabId) {
   if (session) await session.remove(`tab:${tabId}`).catch(() => {});
 }
 
+// The state is what the content script of the tab's page last reported, but the tab may show another page now, one
+// where no content script runs (a PDF, a browser page, an address the extension may not read) or one restored from
+// the back-forward cache (its content script never started again). So the page in the tab is asked which visit it
+// is (content.js makes one id per page load): the state is the tab's only if it is that visit's; otherwise it goes,
+// with its badge, and the popup says that smallprint has not read this page.
+async function currentState(tabId) {
+  const state = await getState(tabId);
+  if (!state) return null;
+  const shown = await api.tabs.sendMessage(tabId, { type: "which-visit" }, { frameId: 0 }).catch(() => null);
+  if (shown?.visitId && shown.visitId === state.visitId) return state;
+  await dropState(tabId);
+  await drawBadge(tabId, null);
+  return null;
+}
+
 // changes_since_last_visit (daemon/smallprint/history): {previous_date, added[], removed[], changed[], summary, counts}
 function hasChanges(changes) {
   if (!changes || typeof changes !== "object") return false;
@@ -202,33 +217,39 @@ async function drawBadge(tabId, state) {
 
 // ---- messages from the content script and the popup -------------------------------------------------------
 
+// Whether `state` is that of the page (its url) in the visit (its page load) that `page` was read in.
+const samePage = (state, page) => state?.url === page.url && state.visitId === (page.visitId ?? null);
+
 async function analyse(tabId, page, reason, depth) {
   const manual = reason === "manual";
+  const visitId = page.visitId ?? null;
   const previous = await getState(tabId);
-  if (!(depth === "full" && previous?.status === "done" && previous.url === page.url)) {
+  if (!(depth === "full" && previous?.status === "done" && samePage(previous, page))) {
     // the full reading replaces the quick one in place: the popup keeps showing the quick one meanwhile
-    await setState(tabId, { status: "pending", url: page.url, title: page.title, manual });
+    await setState(tabId, { status: "pending", url: page.url, title: page.title, manual, visitId });
   }
   try {
     // "Analyse this page" is the reader's explicit wish: the daemon remembers such a page even if it is no policy.
     const request = { type: "analyze", blocks: page.blocks, url: page.url, title: page.title };
     if (depth === "quick" || depth === "full") request.depth = depth;
+    // the page load this reading belongs to: re-sends during it replace its version in the daemon's policy memory
+    if (typeof page.visitId === "string" && page.visitId) request.visit_id = page.visitId;
     if (manual) Object.assign(request, { remember: true, as_policy: true });
     const { reply, frames } = await nativeRequest(request);
-    const state = summarise(page.url, page.title, reply, manual, frames);
-    // A reading that arrives after the tab moved to another page (a slow full reading, an SPA navigation) is not
-    // that page's: it must not put its grade on the new page's badge or its findings in the popup.
+    const state = { ...summarise(page.url, page.title, reply, manual, frames), visitId };
+    // A reading that arrives after the tab moved to another page (a slow full reading, an SPA navigation, a reload)
+    // is not that page's: it must not put its grade on the new page's badge or its findings in the popup.
     const current = await getState(tabId);
-    if (!current || current.url === page.url) await setState(tabId, state);
+    if (!current || samePage(current, page)) await setState(tabId, state);
     return { ok: true, analysis: reply.analysis, changes: state.changes };
   } catch (err) {
     const error = { code: err.code ?? "host_failed", message: err.message, hint: err.hint ?? null };
     const current = await getState(tabId);
-    if (depth === "full" && current?.status === "done" && current.url === page.url) {
+    if (depth === "full" && current?.status === "done" && samePage(current, page)) {
       // the quick reading stays on the page; say that the full one did not come
       await setState(tabId, { ...current, fullError: error });
-    } else {
-      await setState(tabId, { status: "error", url: page.url, title: page.title, manual, error });
+    } else if (!current || samePage(current, page)) {
+      await setState(tabId, { status: "error", url: page.url, title: page.title, manual, error, visitId });
     }
     return { ok: false, error };
   }
@@ -237,8 +258,10 @@ async function analyse(tabId, page, reason, depth) {
 async function handle(msg, sender) {
   const tabId = msg.tabId ?? sender.tab?.id;
   switch (msg.type) {
-    case "page": // a content script started on a new page (or the page navigated without reloading)
-      await setState(tabId, { status: msg.auto ? "waiting" : "off", url: msg.url, title: msg.title });
+    case "page": // a content script started on a new page (or the page navigated without reloading, or came back
+      // from the back-forward cache)
+      await setState(tabId, { status: msg.auto ? "waiting" : "off", url: msg.url, title: msg.title,
+                              visitId: msg.visitId ?? null });
       return { ok: true };
     case "analyze":
       return analyse(tabId, msg.page, msg.reason, msg.depth);
@@ -252,8 +275,8 @@ async function handle(msg, sender) {
       if (state) await setState(tabId, { ...state, status: "skipped", reason: msg.reason });
       return { ok: true };
     }
-    case "get-state":
-      return { ok: true, tabId, state: await getState(tabId) };
+    case "get-state": // the popup: the state of the page now in the tab, or null
+      return { ok: true, tabId, state: await currentState(tabId) };
     case "find-tab": // the popup opened in a tab of its own (tests, or "open in tab"): which tab shows `url`?
       for (const [id, state] of tabState) if (state?.url === msg.url) return { ok: true, tabId: id };
       if (session) {

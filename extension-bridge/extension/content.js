@@ -38,6 +38,13 @@
   let pageUrl = pageAddress();
   let manualPage = null; // the address the reader asked to analyse ("Analyse this page"), while they stay on it
   let pagesSeen = 1;
+  // One visit: this page load, or one page of a single-page app. Every reading sent during it names it, so that the
+  // daemon's policy memory replaces the visit's own earlier text when the page is re-sent (late text, a cookie
+  // banner) and keeps comparing with the version remembered before the visit (PROTOCOL.md, analyze `visit_id`).
+  // Random (crypto.randomUUID needs a secure context; plain-http pages have none).
+  const newVisitId = () => Array.from(crypto.getRandomValues(new Uint8Array(16)),
+    (b) => b.toString(16).padStart(2, "0")).join("");
+  let visitId = newVisitId();
   let resends = 0;
   let rechecks = 0;
   let lastSentHash = null;
@@ -212,6 +219,7 @@
     const page = {
       url: location.href,
       title: document.title || null,
+      visitId,
       blocks: blocks.map((b) => ({ id: b.id, text: b.text, tag: b.tag })),
     };
     // Two readings of the same blocks: the quick one (the rules) paints at once; the full one (the learned
@@ -292,11 +300,26 @@
     "display: inline", "background-color: transparent", "color: inherit", `border-bottom: 1px dotted ${c.line}`,
     "border-radius: 0", "padding: 0", "margin: 0", "cursor: help",
   ].map((declaration) => `${declaration} !important;`).join(" ")]));
-  const NEW_MARK_STYLE = " outline: 2px dashed #6a1b9a !important; outline-offset: 1px !important;";
+  // A clause new since the last visit is outlined, but whether it is new comes from the reader's local history, and
+  // must not be readable by the page's own scripts (they share the DOM with this content script): no attribute, no
+  // class, no style on the mark says it. Every mark gets a closed shadow root (so having one says nothing, and the
+  // page cannot attach its own), holding a <slot> for the mark's text; a new clause's slot sits in an outlined span.
+  // The page sees the same mark, the same computed style and the same layout (an outline takes no space) either way.
+  const NEW_OUTLINE = "outline: 2px dashed #6a1b9a; outline-offset: 1px;";
 
   function styleMark(mark, polarity, isNew, quiet) {
     const styles = quiet ? QUIET_MARK_STYLES : MARK_STYLES;
-    mark.setAttribute("style", (styles[polarity] ?? styles.neutral) + (isNew ? NEW_MARK_STYLE : ""));
+    mark.setAttribute("style", styles[polarity] ?? styles.neutral);
+    const root = mark.attachShadow({ mode: "closed" });
+    const slot = document.createElement("slot");
+    if (isNew) {
+      const outline = el("span", "new");
+      outline.setAttribute("style", NEW_OUTLINE);
+      outline.append(slot);
+      root.append(outline);
+    } else {
+      root.append(slot);
+    }
   }
 
   // Wrap node[start, end) in a new mark; node keeps the text before `start`, so earlier offsets stay valid.
@@ -400,9 +423,8 @@
           mark.dataset.practice = h.practice;
           mark.dataset.polarity = h.polarity;
           mark.dataset.highlight = String(index);
-          // only that it is new: the date of the last visit (from the local history) stays out of the page's DOM,
-          // where the site's scripts could read it (the card takes it from the expando below)
-          if (fresh.indices.has(index)) mark.dataset.new = "true";
+          // whether it is new stays out of the page's reach: see styleMark; the card reads it from the expando below,
+          // which lives in this content script's isolated world
           const isKey = [index, ...also].some((i) => key.has(i));
           mark.dataset.key = String(isKey);
           styleMark(mark, h.polarity, fresh.indices.has(index), !isKey && !settings.paintAll);
@@ -481,12 +503,18 @@
   // ---- the card shown on hover or focus ----------------------------------------------------------------
 
   let card = null;
+  let cardRoot = null; // the card's closed shadow root: only this script holds it
   let cardFor = null;
   let listenersInstalled = false;
 
+  // The card's shadow root is closed and its host takes no room (0 x 0, the card overflowing it) and no pointer: the
+  // page's scripts can see that a card is shown, not what it says, nor (by its size, or elementFromPoint) whether it
+  // has a "New since ..." line, which comes from the reader's local history.
   const CARD_CSS = `
-    :host { all: initial; position: fixed; z-index: 2147483647; display: block; }
-    .card { box-sizing: border-box; max-width: 22rem; padding: .6rem .75rem; border-radius: 6px;
+    :host { all: initial; position: fixed; z-index: 2147483647; display: block; width: 0; height: 0;
+      overflow: visible; pointer-events: none; }
+    .card { position: absolute; top: 0; left: 0; width: max-content;
+      box-sizing: border-box; max-width: 22rem; padding: .6rem .75rem; border-radius: 6px;
       background: #fff; color: #1b1b1b; font: 13px/1.4 system-ui, sans-serif; box-shadow: 0 4px 18px rgba(0,0,0,.25);
       border-left: 4px solid var(--line); }
     .entry + .entry { margin-top: .5rem; padding-top: .5rem; border-top: 1px solid #ddd; }
@@ -510,10 +538,10 @@
     card = document.createElement(CARD_TAG);
     card.id = `smallprint-card-${Math.random().toString(36).slice(2, 10)}`;
     card.setAttribute("role", "tooltip");
-    const root = card.attachShadow({ mode: "open" });
+    cardRoot = card.attachShadow({ mode: "closed" });
     const style = document.createElement("style");
     style.textContent = CARD_CSS;
-    root.append(style, el("div", "card"));
+    cardRoot.append(style, el("div", "card"));
     return card;
   }
 
@@ -531,7 +559,7 @@
     const first = painted.byHighlight.get(info.indices[0]) ?? mark;
     if (cardFor === first && card?.isConnected) return;
     const c = ensureCard();
-    const box = c.shadowRoot.querySelector(".card");
+    const box = cardRoot.querySelector(".card");
     box.replaceChildren();
     const primary = analysis.highlights[info.indices[0]];
     const colours = POLARITY_STYLES[primary.polarity] ?? POLARITY_STYLES.neutral;
@@ -642,6 +670,7 @@
       if (pagesSeen >= MAX_PAGES) return stopObserving();
       pagesSeen++;
       pageUrl = pageAddress();
+      visitId = newVisitId();
       resends = 0;
       rechecks = 0;
       lastSentHash = null;
@@ -667,8 +696,11 @@
 
   async function startPage() {
     const auto = autoEnabled();
-    send({ type: "page", url: location.href, title: document.title || null, auto }); // no need to wait: messages keep their order
-    if (auto) await analysePage("auto");
+    // no need to wait: messages keep their order
+    send({ type: "page", url: location.href, title: document.title || null, auto, visitId });
+    if (manualPage === pageUrl) await analysePage("manual-again"); // back from the cache to a page the reader asked for
+    else if (auto) await analysePage("auto");
+    else unpaint(); // back from the cache after automatic analysis was turned off
   }
 
   // ---- messages from the popup ------------------------------------------------------------------------
@@ -680,6 +712,10 @@
       analysePage("manual").then(sendResponse, (err) =>
         sendResponse({ ok: false, error: { code: "internal", message: String(err?.message ?? err) } }));
       return true;
+    }
+    if (msg?.type === "which-visit") { // the background: is the tab's state this page's? (background.js currentState)
+      sendResponse({ visitId, url: location.href });
+      return false;
     }
     if (msg?.type === "scroll-to") {
       sendResponse({ ok: scrollToHighlight(msg.highlight) });
@@ -707,11 +743,22 @@
     paint(lastPainted.analysis, lastPainted.changes);
   });
 
+  // Back (or forward) to this page from the back-forward cache: the page, painted as it was, comes back without a new
+  // load, so this script does not start again, while the tab's state in the background is that of the page left
+  // (background.js drops it as another visit's). Tell the background again which page this is, and read it again
+  // in the same visit (the daemon's cache answers at once; its policy memory replaces the visit's own version).
+  function onRestored(event) {
+    if (!event.persisted || !observer) return;
+    lastSentHash = null; // read again even if unchanged: the background has forgotten this page meanwhile
+    startPage();
+  }
+
   SP.loadSettings().then((loaded) => {
     settings = loaded;
     observer = new MutationObserver(onMutations);
     observe();
     addEventListener("popstate", onMutations);
+    addEventListener("pageshow", onRestored);
     startPage();
   });
 })();

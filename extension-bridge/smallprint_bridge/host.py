@@ -25,6 +25,9 @@ log = logging.getLogger("smallprint_bridge")
 # A string `id` longer than this is refused (PROTOCOL.md §2): every reply echoes the id, and one that fills a frame
 # could not be split into part frames, so its request would go unanswered.
 MAX_ID_CHARS = 1024
+# `visit_id` (PROTOCOL.md §3, analyze): the daemon refuses a longer one (smallprint.history.store.MAX_VISIT_ID_CHARS);
+# checked here so the extension gets `bad_request` without a round trip.
+MAX_VISIT_ID_CHARS = 128
 
 
 def _bridge_version() -> str:
@@ -202,6 +205,12 @@ def _analyze_payload(message: dict) -> dict:
         raise BridgeError("bad_request", "`remember` must be true or false")
     if remember:
         payload["remember"] = True
+    # One page load ("visit"): the daemon's policy memory replaces that visit's own version when the page is re-sent.
+    visit_id = message.get("visit_id")
+    if visit_id is not None and not (isinstance(visit_id, str) and 0 < len(visit_id) <= MAX_VISIT_ID_CHARS):
+        raise BridgeError("bad_request", f"`visit_id` must be a string of 1 to {MAX_VISIT_ID_CHARS} characters")
+    if visit_id is not None:
+        payload["visit_id"] = visit_id
     return payload
 
 

@@ -178,6 +178,16 @@ def post_analyze(info: dict, home: Path, payload: dict) -> dict:
         return json.loads(response.read())
 
 
+def get_json(info: dict, home: Path, path: str) -> dict:
+    """The daemon's answer to GET `path` (e.g. /v1/sites), with the token."""
+    token = (home / "config" / "token").read_text().strip()
+    request = urllib.request.Request(f"http://{info['host']}:{info['port']}{path}",
+                                     headers={"Authorization": f"Bearer {token}"})
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(request, timeout=60) as response:
+        return json.loads(response.read())
+
+
 def stop_daemon(home: Path, timeout: float = 15.0) -> None:
     """Stop a daemon that a test (or the bridge) started under `home`, via its runtime file."""
     runtime = home / "run" / "daemon.json"

@@ -7,14 +7,13 @@ import shlex
 import signal
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.slow  # each test runs a real daemon
 
-from .harness import BridgeProcess, daemon_info, kill_and_wait, post_analyze, stop_daemon
+from .harness import BridgeProcess, daemon_info, get_json, kill_and_wait, post_analyze, stop_daemon
 
 # Written for this test (not from any real service).
 POLICY_BLOCKS = [
@@ -226,17 +225,26 @@ def test_remember_must_be_a_boolean(bridge, value):
     assert reply["type"] == "error" and reply["code"] == "bad_request", reply
 
 
+@pytest.mark.parametrize("value", [5, "", "v" * 129, ["v1"]])
+def test_visit_id_must_be_a_short_string(bridge, value):
+    reply = bridge.request({**analyze_request(), "visit_id": value})
+    assert reply["type"] == "error" and reply["code"] == "bad_request", reply
+
+
+def test_visit_id_reaches_the_daemon():
+    from smallprint_bridge.host import _analyze_payload
+
+    payload = _analyze_payload({**analyze_request(), "visit_id": "3f9a"})
+    assert payload["visit_id"] == "3f9a"
+    assert "visit_id" not in _analyze_payload(analyze_request())  # old extensions: as before
+
+
 def test_remember_reaches_the_daemon_so_an_ordinary_page_is_stored(bridge, running_daemon, home):
     page = [{"id": "p0", "text": "Our bakery opens at nine. We sell bread and cakes.", "tag": "p"}]
     url = "http://bakery.example/hours"
     reply = bridge.request({"id": "r1", "type": "analyze", "blocks": page, "url": url, "remember": True})
     assert reply["type"] == "analysis", reply
-    token = (home / "config" / "token").read_text().strip()
-    request = urllib.request.Request(f"http://{running_daemon['host']}:{running_daemon['port']}/v1/sites",
-                                     headers={"Authorization": f"Bearer {token}"})
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with opener.open(request, timeout=60) as response:
-        sites = json.loads(response.read())
+    sites = get_json(running_daemon, home, "/v1/sites")
     assert any("bakery.example" in json.dumps(site) for site in sites["sites"]), sites
 
 

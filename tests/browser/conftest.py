@@ -34,6 +34,12 @@ def page_server():
     server.server_close()
 
 
+@pytest.fixture
+def policy_version(monkeypatch):
+    """Set the version of /versioned/policy.html that the page server sends."""
+    return lambda version: monkeypatch.setattr(PageHandler, "policy_version", version)
+
+
 # ---- the native host, isolated -------------------------------------------------------------------------------
 
 @pytest.fixture
@@ -60,15 +66,17 @@ def playwright_driver():
 
 @pytest.fixture
 def launch_chromium(playwright_driver, bridge_home, tmp_path):
-    """launch_chromium(install=True, **bridge_settings) -> ChromiumSession; closed after the test."""
+    """launch_chromium(install=True, back_forward_cache=False, **bridge_settings) -> ChromiumSession; closed after
+    the test."""
     sessions = []
 
-    def launch(install: bool = True, extension_dir: Path = EXTENSION_DIR, **settings: str) -> ChromiumSession:
+    def launch(install: bool = True, extension_dir: Path = EXTENSION_DIR, back_forward_cache: bool = False,
+               **settings: str) -> ChromiumSession:
         profile = tmp_path / f"chromium-profile-{len(sessions)}"
         profile.mkdir()
         if install:
             install_host(profile / "NativeMessagingHosts", bridge_home, "chromium", **settings)
-        session = ChromiumSession(playwright_driver, profile, extension_dir)
+        session = ChromiumSession(playwright_driver, profile, extension_dir, back_forward_cache=back_forward_cache)
         sessions.append(session)
         return session
 

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
+from tests.bridge.harness import daemon_info, get_json
 from tests.conftest import ROOT, SHARED_DATA
 
 EXTENSION_DIR = ROOT / "extension-bridge" / "extension"
@@ -95,6 +96,43 @@ def versioned_policy(version: int) -> str:
     if version < 2:
         return page
     return page.replace("    <h2>5. Your rights</h2>", f"    <p>{ADDED_CLAUSE}</p>\n    <h2>5. Your rights</h2>", 1)
+
+
+# Text that arrives late during a visit (a cookie banner, a "last reviewed" line): it states no data practice.
+LATE_TEXT_JS = """() => { const p = document.createElement('p');
+  p.textContent = 'Thanks for reading. This page was last reviewed by our editors in the spring.';
+  document.body.append(p); }"""
+
+
+def check_late_text_in_one_visit(browser, url: str, policy_version, home: Path) -> dict:
+    """A first visit to `url` (/versioned/policy.html) as version 1, then the server sends version 2: the second
+    visit reports the added clause; text arriving later in that same visit makes the page be sent again, which must
+    still report the clause as new since the first visit (not compare the visit with itself) and must not store
+    another version; a third visit reports nothing new. Returns the third visit's state."""
+    policy_version(1)
+    page, first = browser.open_until(url, what="the first visit to be painted")
+    policy_version(2)
+    # a Playwright page (Chromium), or the Firefox session's own tab (its open_until gives no page)
+    reload, evaluate = (page.reload, page.evaluate) if page is not None else (browser.driver.refresh, browser.evaluate)
+    reload()
+    second = browser.wait_state(url, lambda s: painted(s) and s["analysedAt"] > first["analysedAt"],
+                                "the second visit to be painted")
+    assert second["changes"] and ADDED_CLAUSE in [c["text"] for c in second["changes"]["added"]], second["changes"]
+    evaluate(LATE_TEXT_JS)
+    late = browser.wait_state(url, lambda s: painted(s) and s["analysedAt"] > second["analysedAt"],
+                              "the page to be read again after its late text")
+    assert late["contentHash"] != second["contentHash"], "the late text was not sent"
+    assert late["changes"], "the late text made the visit compare with itself: the added clause is no longer new"
+    assert ADDED_CLAUSE in [c["text"] for c in late["changes"]["added"]], late["changes"]
+    assert late["changes"]["previous_date"] == second["changes"]["previous_date"]
+    assert_history_hidden_from_the_page(evaluate)  # the added clause is painted as new, out of the page's reach
+    [site] = get_json(daemon_info(home), home, "/v1/sites")["sites"]
+    assert site["versions"] == 2, "the page sent again in one visit was stored as another version"
+    reload()
+    third = browser.wait_state(url, lambda s: painted(s) and s["analysedAt"] > late["analysedAt"],
+                               "the third visit to be painted")
+    assert third["changes"] is None, third["changes"]
+    return third
 
 
 class PageHandler(http.server.SimpleHTTPRequestHandler):
@@ -232,6 +270,82 @@ SIMPLE_BLOCKS_JS = """() => [...document.body.querySelectorAll('h1,h2,h3,h4,h5,h
   .filter(b => b.text)"""
 
 
+# What a page's own scripts can learn about the reader's history from the painted page: marks saying they are new
+# (an attribute, or a style that differs), shadow roots left open (the card's, or the marks'), a card whose size
+# gives away a "New since" line. Focuses the first clause so that its card is shown. Runs in the page.
+PAGE_VISIBLE_HISTORY_JS = """() => {
+  const marks = [...document.querySelectorAll('smallprint-mark')];
+  const result = {  // before any mark has focus (a focused one has the browser's focus ring)
+    marks: marks.length,
+    data_new: marks.filter(m => m.hasAttribute('data-new')).length,
+    outlined: marks.filter(m => getComputedStyle(m).outlineStyle !== 'none'
+                                || /outline/.test(m.getAttribute('style') ?? '')).length,
+    open_mark_roots: marks.filter(m => m.shadowRoot).length,
+    sealed_marks: marks.filter(m => { try { m.attachShadow({mode: 'open'}); return false; } catch { return true; } })
+      .length,
+  };
+  marks.find(m => m.tabIndex === 0)?.focus();
+  const card = document.querySelector('smallprint-card');
+  const box = card?.getBoundingClientRect();
+  Object.assign(result, {card_shown: !!card, card_root_open: card ? card.shadowRoot !== null : null,
+                         card_size: box ? [box.width, box.height] : null});
+  document.activeElement?.blur();
+  return result;
+}"""
+
+
+def assert_history_hidden_from_the_page(evaluate) -> None:
+    """Nothing in what the page's scripts can read says which clauses are new since the reader's last visit."""
+    seen = evaluate(PAGE_VISIBLE_HISTORY_JS)
+    assert seen["marks"] > 0 and seen["card_shown"], seen
+    assert seen == {**seen, "data_new": 0, "outlined": 0, "open_mark_roots": 0, "card_root_open": False,
+                    "card_size": [0, 0]}, seen
+    # every mark already has a (closed) shadow root: the page can neither tell new ones by that nor attach its own
+    assert seen["sealed_marks"] == seen["marks"], seen
+
+
+def closed_shadow_dom(page) -> dict:
+    """The page's DOM as Chromium's DevTools protocol gives it, closed shadow roots included (what the extension's
+    content script sees, and the page's scripts do not)."""
+    session = page.context.new_cdp_session(page)
+    try:
+        return session.send("DOM.getDocument", {"depth": -1, "pierce": True})["root"]
+    finally:
+        session.detach()
+
+
+def _nodes(node: dict):
+    yield node
+    for child in (*node.get("shadowRoots", ()), *node.get("children", ()), *filter(None, [node.get("contentDocument")])):
+        yield from _nodes(child)
+
+
+def _text(node: dict) -> str:
+    return "".join(n.get("nodeValue", "") for n in _nodes(node) if n.get("nodeType") == 3)
+
+
+def card_text(page) -> str:
+    """The text of the shown card (its shadow root is closed), without its style sheet."""
+    for node in _nodes(closed_shadow_dom(page)):
+        if node.get("localName") == "smallprint-card":
+            root = node["shadowRoots"][0]
+            assert root["shadowRootType"] == "closed", root["shadowRootType"]
+            return "".join(_text(c) for c in root.get("children", ()) if c.get("localName") != "style")
+    return ""
+
+
+def new_marks(page) -> list[str]:
+    """The text of the marks painted as new since the last visit (a class inside each mark's closed shadow root)."""
+    texts = []
+    for node in _nodes(closed_shadow_dom(page)):
+        if node.get("localName") == "smallprint-mark":
+            root = node["shadowRoots"][0]
+            if any("new" in dict(zip(*[iter(n.get("attributes", []))] * 2)).get("class", "").split()
+                   for n in _nodes(root)):
+                texts.append(" ".join("".join(_text(c) for c in node.get("children", ())).split()))
+    return texts
+
+
 def squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
@@ -271,13 +385,16 @@ class ChromiumSession:
     """One headless Chromium with the unpacked extension, in a fresh profile whose NativeMessagingHosts folder
     holds the host manifest (browser-testing.md: that folder is read when --user-data-dir is given)."""
 
-    def __init__(self, playwright, profile: Path, extension_dir: Path = EXTENSION_DIR, env: dict | None = None):
+    def __init__(self, playwright, profile: Path, extension_dir: Path = EXTENSION_DIR, env: dict | None = None,
+                 back_forward_cache: bool = False):
         """`extension_dir`: the unpacked extension to load (an installed wheel's, a store package's); `env`: the
-        browser's environment, which the native host it starts inherits (default: the test's)."""
+        browser's environment, which the native host it starts inherits (default: the test's);
+        `back_forward_cache`: keep Chromium's back-forward cache on (Playwright turns it off by default)."""
         self.profile = profile
         self.extension_id = chromium_id_of(extension_dir)
         self.context = playwright.chromium.launch_persistent_context(
             str(profile), executable_path=CHROMIUM, headless=True, env=env,
+            ignore_default_args=["--disable-back-forward-cache"] if back_forward_cache else None,
             args=[*CHROMIUM_FLAGS, f"--load-extension={extension_dir}", f"--disable-extensions-except={extension_dir}"])
         self._extension_page = None
 
@@ -317,7 +434,10 @@ class ChromiumSession:
 
     def badge(self, url: str) -> str:
         """The toolbar badge text of the tab showing `url`."""
-        tab = self.message({"type": "find-tab", "url": url})["tabId"]
+        return self.tab_badge(self.message({"type": "find-tab", "url": url})["tabId"])
+
+    def tab_badge(self, tab: int) -> str:
+        self.message({"type": "ping"})  # opens the extension page if needed (an unknown message changes nothing)
         return self._extension_page.evaluate("tabId => chrome.action.getBadgeText({tabId})", tab)
 
     def open_until(self, url: str, predicate=None, what: str = "", timeout: float = PAINT_TIMEOUT_S):

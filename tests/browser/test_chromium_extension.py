@@ -5,8 +5,9 @@ import pytest
 
 from tests.bridge.harness import daemon_info, post_analyze
 
-from .harness import (ADDED_CLAUSE, ARTIFACTS, DEEP_MARKS_JS, MARKS_JS, SIMPLE_BLOCKS_JS, PageHandler, analysis_done,
-                      assert_marks_match, painted, record_timing, wait_for)
+from .harness import (ADDED_CLAUSE, ARTIFACTS, DEEP_MARKS_JS, MARKS_JS, SIMPLE_BLOCKS_JS, analysis_done,
+                      assert_history_hidden_from_the_page, assert_marks_match, card_text,
+                      check_late_text_in_one_visit, new_marks, painted, record_timing, wait_for)
 
 pytestmark = pytest.mark.browser
 
@@ -83,14 +84,14 @@ def test_policy_page_is_highlighted_where_the_daemon_found_clauses(launch_chromi
 
     # Hovering a clause shows its card; moving away hides it.
     page.locator("smallprint-mark").first.hover()
-    assert page.evaluate("() => document.querySelector('smallprint-card')?.shadowRoot.textContent ?? ''")
+    assert card_text(page)
     page.mouse.move(0, 0)
     assert page.evaluate("() => document.querySelector('smallprint-card')") is None
 
     # Keyboard: a clause takes focus, shows its card (practice, summary, why), Esc closes it.
     first = page.locator("smallprint-mark[tabindex='0']").first
     first.focus()
-    card = page.evaluate("() => document.querySelector('smallprint-card')?.shadowRoot.textContent ?? null")
+    card = card_text(page)  # the card's shadow root is closed: read as the extension sees it
     index = first.get_attribute("data-highlight")
     assert card and analysis["highlights"][int(index)]["summary"] in card and "Why flagged" in card
     ARTIFACTS.mkdir(exist_ok=True)
@@ -206,7 +207,7 @@ def test_policy_inside_a_shadow_root_is_read_and_highlighted(launch_chromium, pa
     assert state["painted"]["highlights"] == len(state["highlights"]) >= len(marks)
     # Hovering a mark inside the shadow tree shows its card (the document sees the event retargeted to the host).
     page.locator("policy-view article smallprint-mark").first.hover()  # Playwright's CSS pierces open shadow roots
-    card = page.evaluate("() => document.querySelector('smallprint-card')?.shadowRoot.textContent ?? ''")
+    card = card_text(page)
     assert "Why flagged" in card, card
 
 
@@ -259,19 +260,13 @@ def test_missing_host_shows_the_install_command(launch_chromium, page_server):
     assert summary["commands"] == ["smallprint install-host"]
 
 
-@pytest.fixture
-def policy_version(monkeypatch):
-    """Set the version of /versioned/policy.html that the page server sends."""
-    return lambda version: monkeypatch.setattr(PageHandler, "policy_version", version)
-
-
 def test_clauses_new_since_the_last_visit_are_marked(launch_chromium, page_server, policy_version):
     browser = launch_chromium()
     url = f"{page_server}/versioned/policy.html"
     policy_version(1)
     page, first = browser.open_until(url, what="the first visit to be painted")
     assert first["changes"] is None
-    assert page.evaluate("() => document.querySelectorAll('smallprint-mark[data-new]').length") == 0
+    assert new_marks(page) == []
 
     policy_version(2)
     page.reload()
@@ -280,15 +275,12 @@ def test_clauses_new_since_the_last_visit_are_marked(launch_chromium, page_serve
     assert second["changes"], "the daemon reported no change although a clause was added"
     assert browser.badge(url) == f"{second['grade']['letter']}•"  # the grade, marked as changed
     assert any(c["text"] == ADDED_CLAUSE for c in second["changes"]["added"]), second["changes"]["added"]
-    new_marks = page.evaluate("""() => [...document.querySelectorAll('smallprint-mark[data-new]')]
-      .map(m => m.textContent.replace(/\\s+/g, ' '))""")
-    assert new_marks and all(text in ADDED_CLAUSE for text in new_marks), new_marks
-    # the date of the last visit (local history) stays out of the page's DOM, where its scripts could read it
-    assert page.evaluate("() => [...new Set([...document.querySelectorAll('smallprint-mark[data-new]')]"
-                         ".map(m => m.dataset.new))]") == ["true"]
-    page.locator("smallprint-mark[data-new][tabindex='0']").first.focus()
-    card = page.evaluate("() => document.querySelector('smallprint-card').shadowRoot.textContent")
-    assert "New since" in card
+    fresh = new_marks(page)  # painted as new (inside the marks' closed shadow roots, as the extension sees them)
+    assert fresh and all(text in ADDED_CLAUSE for text in fresh), fresh
+    # ...while the page's own scripts cannot tell which clauses are new, nor read the card saying since when
+    assert_history_hidden_from_the_page(page.evaluate)
+    page.locator("smallprint-mark[tabindex='0']", has_text=fresh[0]).first.focus()
+    assert "New since" in card_text(page)
     page.screenshot(path=str(ARTIFACTS / "chromium-policy-changed.png"))
 
     popup = browser.popup(url)
@@ -297,6 +289,47 @@ def test_clauses_new_since_the_last_visit_are_marked(launch_chromium, page_serve
     assert first_section == "changes", "changes must come first in the popup"
     assert popup.locator("#changes li[data-change='added']").count() >= 1
     popup.locator("body").screenshot(path=str(ARTIFACTS / "chromium-popup-changed.png"))
+
+
+def test_text_arriving_later_in_a_visit_is_not_new_since_the_last_visit(launch_chromium, page_server,
+                                                                       policy_version, bridge_home):
+    browser = launch_chromium()
+    url = f"{page_server}/versioned/policy.html"
+    third = check_late_text_in_one_visit(browser, url, policy_version, bridge_home)
+    assert browser.badge(url) == third["grade"]["letter"]  # nothing new on the third visit: no "•"
+
+
+def test_a_tab_that_moved_to_a_page_no_content_script_reads_shows_no_earlier_state(launch_chromium, page_server):
+    """A PDF, a browser page, about:blank: no content script runs there to replace the tab's state, and the popup must
+    not show the policy the tab showed before (nor its badge)."""
+    browser = launch_chromium()
+    url = f"{page_server}/policy.html"
+    page, _ = browser.open_until(url, what="the policy page to be painted")
+    tab = browser.message({"type": "find-tab", "url": url})["tabId"]
+    assert browser.tab_badge(tab)
+    page.goto("about:blank")
+    assert browser.message({"type": "get-state", "tabId": tab})["state"] is None
+    assert browser.tab_badge(tab) == ""
+    popup = browser.open(f"{browser.origin}/popup.html?tab={tab}")
+    popup.wait_for_selector("#view:has-text('smallprint has not read this page')", timeout=15_000)
+    assert popup.locator("#grade, #kind, #practices").count() == 0
+
+
+def test_a_page_back_from_the_back_forward_cache_shows_its_own_state(launch_chromium, page_server):
+    browser = launch_chromium(back_forward_cache=True)
+    url = f"{page_server}/policy.html"
+    page, policy = browser.open_until(url, what="the policy page to be painted")
+    page.evaluate("() => { window.__notReloaded = true; }")
+    news = f"{page_server}/news.html"
+    page.goto(news)
+    assert browser.wait_state(news, analysis_done, "news.html to be analysed")["kind"] == "other"
+    page.go_back(wait_until="commit")  # a page restored from the cache fires no load event
+    assert page.evaluate("() => window.__notReloaded === true"), "the page was loaded again, not restored from the cache"
+    back = browser.wait_state(url, painted, "the restored policy page to be the tab's state again")
+    assert back["status"] == "done" and back["kind"] == "privacy_policy" and back["grade"] == policy["grade"]
+    assert_marks_match(page.evaluate(MARKS_JS), back["highlights"])
+    summary = popup_summary(browser.popup(url))
+    assert summary["kind"] == "privacy_policy" and summary["grade"] == policy["grade"]["letter"]
 
 
 def test_the_popup_says_when_older_versions_were_forgotten(launch_chromium, page_server, policy_version, bridge_home):

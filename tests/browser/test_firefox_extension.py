@@ -5,7 +5,8 @@ from urllib.parse import quote
 
 import pytest
 
-from .harness import ARTIFACTS, DEEP_MARKS_JS, MARKS_JS, assert_marks_match, record_timing, wait_for
+from .harness import (ARTIFACTS, DEEP_MARKS_JS, MARKS_JS, assert_marks_match, check_late_text_in_one_visit,
+                      painted, record_timing, wait_for)
 
 pytestmark = pytest.mark.browser
 
@@ -61,3 +62,32 @@ def test_missing_host_is_reported_in_firefox(launch_firefox, page_server):
     state = browser.wait_state(url, lambda s: s.get("status") == "error", "the error")
     assert state["error"]["code"] == "host_missing", state["error"]
     assert browser.evaluate("() => document.querySelectorAll('smallprint-mark').length") == 0
+
+
+def test_text_arriving_later_in_a_visit_is_not_new_since_the_last_visit_in_firefox(launch_firefox, page_server,
+                                                                                  policy_version, bridge_home):
+    check_late_text_in_one_visit(launch_firefox(), f"{page_server}/versioned/policy.html", policy_version, bridge_home)
+
+
+def test_a_tab_that_moved_to_a_page_no_content_script_reads_shows_no_earlier_state_in_firefox(launch_firefox,
+                                                                                                page_server):
+    browser = launch_firefox()
+    url = f"{page_server}/policy.html"
+    browser.open_until(url, what="the policy page to be painted")
+    tab = browser.message({"type": "find-tab", "url": url})["tabId"]
+    browser.open("about:blank")
+    assert browser.message({"type": "get-state", "tabId": tab})["state"] is None
+
+
+def test_a_page_back_from_the_back_forward_cache_shows_its_own_state_in_firefox(launch_firefox, page_server):
+    browser = launch_firefox()
+    url = f"{page_server}/policy.html"
+    _, policy = browser.open_until(url, what="the policy page to be painted")
+    browser.evaluate("() => { window.__notReloaded = true; }")
+    news = f"{page_server}/news.html"
+    browser.open_until(news, lambda s: s.get("status") == "done", "the news page to be analysed")
+    browser.driver.back()
+    assert browser.evaluate("() => window.__notReloaded === true"), "the page was loaded again, not restored"
+    back = browser.wait_state(url, painted, "the restored policy page to be the tab's state again")
+    assert back["kind"] == "privacy_policy" and back["grade"] == policy["grade"]
+    assert_marks_match(browser.evaluate(MARKS_JS), back["highlights"])

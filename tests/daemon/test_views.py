@@ -76,6 +76,9 @@ async def test_analyze_accepts_each_input_form(api, body):
     (b'{"text": "a", "title": ["t"]}', "invalid_request"),
     (b'{"text": "a", "remember": "yes"}', "invalid_request"),
     (b'{"text": "a", "remember": {}}', "invalid_request"),
+    (b'{"text": "a", "visit_id": 5}', "invalid_request"),
+    (b'{"text": "a", "visit_id": ""}', "invalid_request"),
+    (b'{"text": "a", "visit_id": "' + b"v" * 129 + b'"}', "invalid_request"),
 ])
 async def test_analyze_refuses_bad_bodies_with_400(api, raw, code):
     response = await api.post("/v1/analyze", data=raw, headers={**auth_headers(), "Content-Type": "application/json"})

@@ -192,6 +192,79 @@ async def test_a_quick_reading_is_not_remembered_the_full_one_is(api):
     assert full["depth"] == "full" and full["history"]["recorded"] is True
 
 
+SHARING_CLAUSE = "We may also share your precise location with advertising partners so that they can show you ads."
+POLICY_WITH_AI_AND_SHARING = POLICY_WITH_AI + "\n\n" + SHARING_CLAUSE
+
+
+def added_texts(reply: dict) -> list[str]:
+    return [c["text"] for c in reply["changes_since_last_visit"]["added"]]
+
+
+async def test_a_page_sent_again_in_one_visit_is_compared_with_the_visit_before_not_with_itself(api):
+    """A late cookie banner or content change makes the extension send the page again during one visit: that must
+    neither store another version nor report the visit's own differences as new since the last visit."""
+    first = await analyze(api, POLICY, visit_id="visit-1")
+    before = (await get(api, "/v1/sites/example.co.uk/versions"))["versions"]
+    assert len(before) == 1
+
+    changed = await analyze(api, POLICY_WITH_AI, visit_id="visit-2")
+    assert added_texts(changed) == [AI_CLAUSE]
+    # The same visit sends the page again, with late text: still compared with visit 1's version (and its date).
+    late = await analyze(api, POLICY_WITH_AI_AND_SHARING, visit_id="visit-2")
+    changes = late["changes_since_last_visit"]
+    assert changes["previous_version"] == first["history"]["version"]
+    assert changes["previous_date"] == before[0]["last_seen"]
+    assert sorted(added_texts(late)) == sorted([AI_CLAUSE, SHARING_CLAUSE])
+    # ...and the visit's latest text replaced its earlier one: two versions, not three.
+    versions = (await get(api, "/v1/sites/example.co.uk/versions"))["versions"]
+    assert [v["id"] for v in versions][0] == first["history"]["version"] and len(versions) == 2
+    assert versions[1]["id"] == late["history"]["version"]
+    assert (await api.get("/v1/sites/example.co.uk/diff", headers=AUTH)).status == 200
+
+    # A real later visit compares with what was seen last: nothing new.
+    revisit = await analyze(api, POLICY_WITH_AI_AND_SHARING, visit_id="visit-3")
+    assert "changes_since_last_visit" not in revisit and revisit["history"]["new_version"] is False
+    assert revisit["history"]["version"] == late["history"]["version"]
+
+
+async def test_a_visit_that_first_saw_the_remembered_text_keeps_its_date_when_the_page_changes(api):
+    await analyze(api, POLICY, visit_id="visit-1")
+    [seen] = (await get(api, "/v1/sites/example.co.uk/versions"))["versions"]
+    same = await analyze(api, POLICY, visit_id="visit-2")  # unchanged: only marked seen
+    assert "changes_since_last_visit" not in same
+    late = await analyze(api, POLICY_WITH_AI, visit_id="visit-2")  # then late text arrives in the same visit
+    assert added_texts(late) == [AI_CLAUSE]
+    # "changed since your visit on ..." names visit 1, not the first reading of this same visit
+    assert late["changes_since_last_visit"]["previous_date"] == seen["last_seen"]
+    # The page goes back to what it was, still in visit 2: the visit's version goes, nothing is new.
+    back = await analyze(api, POLICY, visit_id="visit-2")
+    assert "changes_since_last_visit" not in back and back["history"]["version"] == seen["id"]
+    assert [v["id"] for v in (await get(api, "/v1/sites/example.co.uk/versions"))["versions"]] == [seen["id"]]
+
+
+async def test_without_a_visit_id_every_reading_is_a_visit_as_before(api):
+    await analyze(api, POLICY)
+    await analyze(api, POLICY_WITH_AI)
+    late = await analyze(api, POLICY_WITH_AI_AND_SHARING)
+    assert added_texts(late) == [SHARING_CLAUSE]
+    assert len((await get(api, "/v1/sites/example.co.uk/versions"))["versions"]) == 3
+
+
+async def test_a_first_visit_sent_again_stores_one_version_and_reports_nothing(api):
+    await analyze(api, POLICY, visit_id="visit-1")
+    late = await analyze(api, POLICY_WITH_AI, visit_id="visit-1")
+    assert "changes_since_last_visit" not in late and late["history"]["new_version"] is True
+    versions = (await get(api, "/v1/sites/example.co.uk/versions"))["versions"]
+    assert [v["id"] for v in versions] == [late["history"]["version"]]
+
+
+async def test_forgetting_a_site_forgets_its_visits(api, smallprint_home):
+    await analyze(api, POLICY, visit_id="visit-1")
+    assert (await api.delete("/v1/sites/example.co.uk", headers=AUTH)).status == 200
+    store = api.app[HISTORY].store()
+    assert store._call("count visits", lambda: store._db.execute("SELECT count(*) FROM visits").fetchone()[0]) == 0
+
+
 async def test_delete_forgets_a_site_as_the_forget_command_does(api):
     await analyze(api, POLICY)
     await analyze(api, POLICY_WITH_AI)

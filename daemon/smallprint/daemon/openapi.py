@@ -17,6 +17,7 @@ from typing import Any
 from aiohttp import web
 
 from .. import __version__
+from ..history.store import MAX_VISIT_ID_CHARS
 from .errors import ERROR_CODES
 from .state import OPENAPI_FRAGMENTS
 
@@ -110,6 +111,13 @@ SCHEMAS: dict[str, dict] = {
                          "description": "With the policy memory on: remember this page even if it is not detected "
                                         "as a policy (policies are remembered anyway; the extension's \"Analyse "
                                         "this page\" sends it)."},
+            "visit_id": {"type": ["string", "null"], "minLength": 1, "maxLength": MAX_VISIT_ID_CHARS,
+                         "description": "With the policy memory on: an id for one visit of the page (the extension "
+                                        "makes a random one per page load). Readings sent again with the same id "
+                                        "(late text, a cookie banner) replace that visit's own remembered version "
+                                        "instead of adding one, and changes_since_last_visit always compares with "
+                                        "the version remembered before the visit. Without it every reading counts "
+                                        "as a visit."},
         },
         "oneOf": [
             {"required": [chosen], "properties": {

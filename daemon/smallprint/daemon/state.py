@@ -17,6 +17,11 @@ from .tokens import TokenHolder
 # None: nothing is recorded. Set by smallprint.history.api.
 AnalysisRecorder = Callable[[web.Request, dict, bytes], Awaitable[None]]
 
+# Request key: the analyze body's `visit_id` once checked (None when absent), for the recorder (history/api.py).
+# (web.RequestKey from aiohttp 3.12 on; a plain string key before, as pyproject allows aiohttp 3.9)
+VISIT_ID = (web.RequestKey("visit_id", str | None) if hasattr(web, "RequestKey")  # type: ignore[arg-type]
+            else "smallprint.visit_id")
+
 CONFIG = web.AppKey("config", Config)
 TOKENS = web.AppKey("tokens", TokenHolder)
 RUNNER = web.AppKey("runner", AnalysisRunner)

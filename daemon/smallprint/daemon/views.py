@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from .. import __version__
+from ..history.store import MAX_VISIT_ID_CHARS
 from ..taxonomy import taxonomy_document
 from .connections import BODY_SECONDS
 from .errors import ApiError
@@ -18,7 +19,7 @@ from .middlewares import local_port
 from .openapi import build_openapi
 from .proof import CHALLENGE, daemon_proof
 from .runner import INPUT_FIELDS, AnalysisRejected, AnalysisRequest, AnalysisResult, AnalysisTimeout
-from .state import ANALYSIS_RECORDER, RUNNER, TOKENS
+from .state import ANALYSIS_RECORDER, RUNNER, TOKENS, VISIT_ID
 
 log = logging.getLogger("smallprint.daemon")
 
@@ -148,13 +149,18 @@ def parse_analysis_request(data: dict[str, Any]) -> AnalysisRequest:
     remember = data.get("remember")  # read by the policy memory (history/api.py); checked here, with the others
     if remember is not None and not isinstance(remember, bool):
         raise ApiError("invalid_request", "'remember' must be true or false")
+    visit_id = data.get("visit_id")  # one page load, for the policy memory (history/api.py, via request[VISIT_ID])
+    if visit_id is not None and not (isinstance(visit_id, str) and 0 < len(visit_id) <= MAX_VISIT_ID_CHARS):
+        raise ApiError("invalid_request", f"'visit_id' must be a string of 1 to {MAX_VISIT_ID_CHARS} characters")
     return AnalysisRequest(field=field, content=content, url=_optional_str(data, "url"),
                            title=_optional_str(data, "title"), depth=depth, as_policy=bool(as_policy))
 
 
 @routes.post("/v1/analyze")
 async def analyze(request: web.Request) -> web.Response:
-    analysis_request = parse_analysis_request(await read_json_object(request))
+    body = await read_json_object(request)
+    analysis_request = parse_analysis_request(body)
+    request[VISIT_ID] = body.get("visit_id")  # checked by parse_analysis_request
     try:
         result = await request.app[RUNNER].analyze(analysis_request)
     except AnalysisTimeout as exc:

@@ -19,7 +19,7 @@ from aiohttp import web
 
 from smallprint.daemon.errors import ApiError
 from smallprint.daemon.openapi import register_openapi
-from smallprint.daemon.state import ANALYSIS_RECORDER, CONFIG
+from smallprint.daemon.state import ANALYSIS_RECORDER, CONFIG, VISIT_ID
 from smallprint.taxonomy import POLICY_KINDS
 
 from .diff import diff_analyses
@@ -59,10 +59,10 @@ class HistoryService:
             self._store.close()
             self._store = None
 
-    def record(self, url: str, analysis: dict, encoded: bytes | None = None) -> dict:
-        """Store the version (`encoded`: the analysis as JSON, if already at hand); the keys to add to the
-        analysis response."""
-        recorded = self.store().record(url, analysis, encoded=encoded)
+    def record(self, url: str, analysis: dict, encoded: bytes | None = None, visit: str | None = None) -> dict:
+        """Store the version (`encoded`: the analysis as JSON, if already at hand; `visit`: the extension's id of
+        the page load, see Store.record); the keys to add to the analysis response."""
+        recorded = self.store().record(url, analysis, encoded=encoded, visit=visit)
         extra: dict[str, Any] = {"history": _history_note(recorded)}
         if recorded.previous is not None and recorded.previous_analysis is not None:
             extra["changes_since_last_visit"] = changes_since(recorded, analysis)
@@ -96,27 +96,28 @@ async def _wants_remembering(request: web.Request, result: dict) -> bool:
     """Policies are remembered; any other page only when the reader asked for it ("remember": true)."""
     if result.get("kind") in POLICY_KINDS:
         return True
-    raw = await request.read()  # aiohttp keeps the body it already read
-    if b'"remember"' not in raw:  # the usual case for an ordinary page: no need to parse it again
-        return False
+    return await _body_field(request, "remember") is True
+
+
+async def _body_field(request: web.Request, name: str) -> Any:
+    """A top-level field of the request's JSON body (None if absent), parsing the body only if it names the field:
+    aiohttp keeps the body it already read."""
+    raw = await request.read()
+    if f'"{name}"'.encode("ascii") not in raw:
+        return None
     try:
         body = json.loads(raw)
     except ValueError:
-        return False
-    return isinstance(body, dict) and body.get("remember") is True
+        return None
+    return body.get(name) if isinstance(body, dict) else None
 
 
 async def _asked_quick(request: web.Request) -> bool:
     """A quick reading (the extension's first paint) is followed by the full one: only the full one is remembered,
     so that one visit makes one version and its changes are read by the reader."""
-    raw = await request.read()
-    if b'"quick"' not in raw:
-        return False
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        return False
-    return isinstance(body, dict) and body.get("depth") == "quick"
+    return b'"quick"' in await request.read() and await _body_field(request, "depth") == "quick"
+
+
 
 
 async def record_analysis(request: web.Request, result: dict, encoded: bytes | None = None) -> None:
@@ -127,7 +128,9 @@ async def record_analysis(request: web.Request, result: dict, encoded: bytes | N
     if not url or not await _wants_remembering(request, result) or await _asked_quick(request):
         return
     try:
-        extra = await service.run(service.record, url, result, encoded)
+        # the extension's id of this page load, as the analyze view checked it: readings sent again during one visit
+        # replace that visit's own version instead of adding versions (Store.record)
+        extra = await service.run(service.record, url, result, encoded, request.get(VISIT_ID))
     except HistoryUnavailable as exc:
         log.warning("history unavailable: %s", exc)
         result["history"] = {"available": False, "recorded": False, "reason": str(exc)}

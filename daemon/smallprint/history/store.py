@@ -7,6 +7,10 @@ Layout (schema version in PRAGMA user_version, migrated forward on open):
                                        part of it a diff reads, compact, NULL in versions stored before schema 5)
                                        one row per distinct text of a document (hash of its normalised words;
                                        source_hash: the engine's hash of the raw page last seen as it)
+  visits(visit, document_id, version_id, created, prior_seen, seen)
+                                       what one visit (a page load in the extension, named by the random id it
+                                       sends) did to a document: the version holding its text, whether the visit
+                                       stored it, and that version's last_seen before the visit marked it seen
 
 Why it survives crashes: WAL journal, synchronous=FULL, and every write is one `BEGIN IMMEDIATE ... COMMIT`
 transaction, so a process killed at any instant leaves either the whole version or none of it.
@@ -99,9 +103,29 @@ def _schema_6(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX versions_by_document_size ON versions (document_id, last_seen, id, bytes)")
 
 
+def _schema_7(db: sqlite3.Connection) -> None:
+    # A page re-sent during one visit (late text, a cookie banner) replaces that visit's own earlier text instead of
+    # piling up versions whose differences read as "new since your last visit". What the visit did is kept so it can
+    # be undone: the version it stored (created = 1, deleted on a re-send), or the version it only marked seen
+    # (created = 0, its last_seen put back to prior_seen).
+    db.execute("""CREATE TABLE visits (
+        visit TEXT NOT NULL,
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        version_id INTEGER REFERENCES versions(id) ON DELETE SET NULL,
+        created INTEGER NOT NULL,
+        prior_seen TEXT,
+        seen TEXT NOT NULL,
+        PRIMARY KEY (visit, document_id))""")
+    db.execute("CREATE INDEX visits_by_version ON visits (version_id)")
+
+
 # MIGRATIONS[n] takes a store from schema n to n + 1. Append only; never edit a released step.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_schema_1, _schema_2, _schema_3, _schema_4,
-                                                                 _schema_5, _schema_6)
+                                                                 _schema_5, _schema_6, _schema_7)
+# Visits remembered per document (the most recent ones): enough for the tabs open on one policy at a time.
+VISITS_PER_DOCUMENT = 16
+# A visit id is the extension's random per-page-load token; longer strings are refused by the API.
+MAX_VISIT_ID_CHARS = 128
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,13 +323,19 @@ class Store:
 
     # --- writing -----------------------------------------------------------------------------------------
 
-    def record(self, url: str, analysis: dict, *, now: str | None = None, encoded: bytes | None = None) -> Recorded:
+    def record(self, url: str, analysis: dict, *, now: str | None = None, encoded: bytes | None = None,
+               visit: str | None = None) -> Recorded:
         """Remember this analysis as the current version of the document at `url`.
 
         The text is hashed after normalisation, so a re-styled page is the same version (only last_seen
         moves). Old versions beyond `retention_versions` go, oldest first; the current one always stays.
         `encoded`: the same analysis as JSON, when the caller has it already (the daemon's worker encodes
         every analysis): it is stored as it is instead of being encoded again (~11 ms for a 200 KB policy).
+        `visit`: the id of the visit (one page load in the extension) this reading belongs to. Another reading of
+        the same document in the same visit (late text, a cookie banner) first undoes what the visit's earlier
+        reading did: the version it stored goes, a version it only marked seen gets its last_seen back. So the
+        visit's latest text replaces its earlier text, and is compared with the version remembered before the
+        visit; without a visit id every reading counts as a visit of its own.
         """
         site, path = site_of(url)
         language = analysis.get("language")
@@ -318,75 +348,129 @@ class Store:
             remembered = url_to_remember(analysis["url"])
             if remembered != analysis["url"]:
                 analysis, encoded = {**analysis, "url": remembered}, None
+        if visit is not None and not (isinstance(visit, str) and 0 < len(visit) <= MAX_VISIT_ID_CHARS):
+            raise ValueError(f"a visit id is a string of 1 to {MAX_VISIT_ID_CHARS} characters")
         now = now or utc_now()
-        return self._call("record a version", lambda: self._record(site, path, url, analysis, now, encoded))
+        return self._call("record a version", lambda: self._record(site, path, url, analysis, now, encoded, visit))
 
-    def _record(self, site: str, path: str, url: str, analysis: dict, now: str, encoded: bytes | None) -> Recorded:
-        source_hash = analysis.get("content_hash")
+    def _record(self, site: str, path: str, url: str, analysis: dict, now: str, encoded: bytes | None,
+                visit: str | None) -> Recorded:
         with self._write() as db:
             found = db.execute("SELECT id FROM documents WHERE site = ? AND path = ?", (site, path)).fetchone()
             doc_id = found[0] if found else None
-            latest = None if doc_id is None else db.execute(
-                f"SELECT {_VERSION_COLUMNS}, v.source_hash FROM versions v JOIN documents d ON d.id = v.document_id "
-                "WHERE v.document_id = ? ORDER BY v.last_seen DESC, v.id DESC LIMIT 1", (doc_id,)).fetchone()
-            # The same page again, byte for byte (the common case): no need to normalise anything.
-            if latest is not None and source_hash and latest[-1] == source_hash:
-                db.execute("UPDATE versions SET last_seen = ? WHERE id = ?", (now, latest[0]))
-                return Recorded(self._version(db, latest[0]), False, None, None)
-            text = analysis_text(analysis)
-            digest = content_hash(text)
-            if latest is not None and latest[3] == digest:
-                db.execute("UPDATE versions SET last_seen = ?, source_hash = ? WHERE id = ?",
-                           (now, source_hash, latest[0]))
-                return Recorded(self._version(db, latest[0]), False, None, None)
-            if latest is None:
-                # A new address of this site showing a policy it already holds (a single-page app's pushState,
-                # a redirect): the same policy, seen again, not another document to store.
-                same = db.execute("SELECT v.id, v.document_id FROM versions v JOIN documents d ON d.id = v.document_id "
-                                  "WHERE d.site = ? AND v.hash = ? ORDER BY v.last_seen DESC LIMIT 1",
-                                  (site, digest)).fetchone()
-                if same is not None:
-                    # Seen again, but only a document's current text counts as seen: bumping an older one (a stale
-                    # mirror of a policy that has changed since) would make it the "latest" of its document, and the
-                    # next visit to the unchanged page would report old changes as new.
-                    current = db.execute("SELECT id FROM versions WHERE document_id = ? ORDER BY last_seen DESC, "
-                                         "id DESC LIMIT 1", (same[1],)).fetchone()
-                    if current is not None and current[0] == same[0]:
-                        db.execute("UPDATE versions SET last_seen = ? WHERE id = ?", (now, same[0]))
-                    return Recorded(self._version(db, same[0]), False, None, None)
-            if doc_id is None:
-                doc_id = db.execute("INSERT INTO documents (site, path) VALUES (?, ?)", (site, path)).lastrowid
-            payload = _pack(encoded if encoded is not None else
-                            json.dumps(analysis, ensure_ascii=False, separators=(",", ":"), check_circular=False))
-            view = _pack_view(analysis)
-            size = len(text.encode("utf-8", "surrogatepass")) + len(payload) + len(view)
-            row = db.execute("SELECT id FROM versions WHERE document_id = ? AND hash = ?", (doc_id, digest)).fetchone()
-            if row:  # the text went back to an earlier version
-                version_id = row[0]
-                db.execute("UPDATE versions SET last_seen = ?, analysis = ?, diff_view = ?, url = ?, title = ?, "
-                           "kind = ?, source_hash = ?, bytes = ? WHERE id = ?",
-                           (now, payload, view, url, analysis.get("title"), analysis.get("kind"), source_hash,
-                            size, version_id))
-            else:
-                version_id = db.execute(
-                    "INSERT INTO versions (document_id, hash, text, analysis, diff_view, first_seen, last_seen, url,"
-                    " title, kind, source_hash, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (doc_id, digest, text, payload, view, now, now, url, analysis.get("title"), analysis.get("kind"),
-                     source_hash, size),
-                ).lastrowid
-            # The previous version is read before retention runs: at retention_versions = 1 it is about to go, and
-            # what changed since it is still the answer.
-            previous = previous_analysis = None
-            if latest is not None:
-                previous = _info(latest[:-1])
-                previous_analysis = _diff_input(*db.execute(f"SELECT {_DIFF_COLUMNS} FROM versions WHERE id = ?",
-                                                            (latest[0],)).fetchone())
-            if self.retention_versions:
-                db.execute("DELETE FROM versions WHERE document_id = ? AND id NOT IN (SELECT id FROM versions "
-                           "WHERE document_id = ? ORDER BY last_seen DESC, id DESC LIMIT ?)",
-                           (doc_id, doc_id, self.retention_versions))
-            forgotten = self._keep_within_limits(db, site, version_id)
-            return Recorded(self._version(db, version_id), True, previous, previous_analysis, forgotten)
+            if visit is not None and doc_id is not None:
+                doc_id = self._undo_visit(db, visit, doc_id)
+            recorded, touched = self._record_text(db, site, path, doc_id, url, analysis, now, encoded)
+            if visit is not None and touched is not None:
+                self._note_visit(db, visit, *touched, recorded.version.id, now)
+            return recorded
+
+    def _record_text(self, db: sqlite3.Connection, site: str, path: str, doc_id: int | None, url: str,
+                     analysis: dict, now: str, encoded: bytes | None
+                     ) -> tuple[Recorded, tuple[int, bool, str | None] | None]:
+        """Store the text (or mark the version holding it seen). Returns what was recorded, and what a visit would
+        have to undo: (document id, whether the version was stored now, its last_seen before), or None when the
+        document at this address was not touched."""
+        source_hash = analysis.get("content_hash")
+        latest = None if doc_id is None else db.execute(
+            f"SELECT {_VERSION_COLUMNS}, v.source_hash FROM versions v JOIN documents d ON d.id = v.document_id "
+            "WHERE v.document_id = ? ORDER BY v.last_seen DESC, v.id DESC LIMIT 1", (doc_id,)).fetchone()
+        # The same page again, byte for byte (the common case): no need to normalise anything.
+        if latest is not None and source_hash and latest[-1] == source_hash:
+            db.execute("UPDATE versions SET last_seen = ? WHERE id = ?", (now, latest[0]))
+            return Recorded(self._version(db, latest[0]), False, None, None), (doc_id, False, latest[5])
+        text = analysis_text(analysis)
+        digest = content_hash(text)
+        if latest is not None and latest[3] == digest:
+            db.execute("UPDATE versions SET last_seen = ?, source_hash = ? WHERE id = ?",
+                       (now, source_hash, latest[0]))
+            return Recorded(self._version(db, latest[0]), False, None, None), (doc_id, False, latest[5])
+        if latest is None:
+            # A new address of this site showing a policy it already holds (a single-page app's pushState,
+            # a redirect): the same policy, seen again, not another document to store.
+            same = db.execute("SELECT v.id, v.document_id FROM versions v JOIN documents d ON d.id = v.document_id "
+                              "WHERE d.site = ? AND v.hash = ? ORDER BY v.last_seen DESC LIMIT 1",
+                              (site, digest)).fetchone()
+            if same is not None:
+                # Seen again, but only a document's current text counts as seen: bumping an older one (a stale
+                # mirror of a policy that has changed since) would make it the "latest" of its document, and the
+                # next visit to the unchanged page would report old changes as new.
+                current = db.execute("SELECT id FROM versions WHERE document_id = ? ORDER BY last_seen DESC, "
+                                     "id DESC LIMIT 1", (same[1],)).fetchone()
+                if current is not None and current[0] == same[0]:
+                    db.execute("UPDATE versions SET last_seen = ? WHERE id = ?", (now, same[0]))
+                return Recorded(self._version(db, same[0]), False, None, None), None
+        if doc_id is None:
+            doc_id = db.execute("INSERT INTO documents (site, path) VALUES (?, ?)", (site, path)).lastrowid
+        payload = _pack(encoded if encoded is not None else
+                        json.dumps(analysis, ensure_ascii=False, separators=(",", ":"), check_circular=False))
+        view = _pack_view(analysis)
+        size = len(text.encode("utf-8", "surrogatepass")) + len(payload) + len(view)
+        row = db.execute("SELECT id, last_seen FROM versions WHERE document_id = ? AND hash = ?",
+                         (doc_id, digest)).fetchone()
+        if row:  # the text went back to an earlier version
+            version_id, prior_seen = row
+            db.execute("UPDATE versions SET last_seen = ?, analysis = ?, diff_view = ?, url = ?, title = ?, "
+                       "kind = ?, source_hash = ?, bytes = ? WHERE id = ?",
+                       (now, payload, view, url, analysis.get("title"), analysis.get("kind"), source_hash,
+                        size, version_id))
+        else:
+            prior_seen = None
+            version_id = db.execute(
+                "INSERT INTO versions (document_id, hash, text, analysis, diff_view, first_seen, last_seen, url,"
+                " title, kind, source_hash, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (doc_id, digest, text, payload, view, now, now, url, analysis.get("title"), analysis.get("kind"),
+                 source_hash, size),
+            ).lastrowid
+        # The previous version is read before retention runs: at retention_versions = 1 it is about to go, and
+        # what changed since it is still the answer.
+        previous = previous_analysis = None
+        if latest is not None:
+            previous = _info(latest[:-1])
+            previous_analysis = _diff_input(*db.execute(f"SELECT {_DIFF_COLUMNS} FROM versions WHERE id = ?",
+                                                        (latest[0],)).fetchone())
+        if self.retention_versions:
+            db.execute("DELETE FROM versions WHERE document_id = ? AND id NOT IN (SELECT id FROM versions "
+                       "WHERE document_id = ? ORDER BY last_seen DESC, id DESC LIMIT ?)",
+                       (doc_id, doc_id, self.retention_versions))
+        forgotten = self._keep_within_limits(db, site, version_id)
+        recorded = Recorded(self._version(db, version_id), True, previous, previous_analysis, forgotten)
+        return recorded, (doc_id, row is None, prior_seen)
+
+    def _undo_visit(self, db: sqlite3.Connection, visit: str, doc_id: int) -> int | None:
+        """Undo what an earlier reading in this visit did to the document, so that the new reading is compared with
+        the version remembered before the visit. Returns the document's id, or None when that left the document
+        without a version (it is deleted then, as if the visit had never come)."""
+        row = db.execute("SELECT version_id, created, prior_seen, seen FROM visits WHERE visit = ? AND document_id = ?",
+                         (visit, doc_id)).fetchone()
+        if row is None:
+            return doc_id
+        version_id, created, prior_seen, seen = row
+        db.execute("DELETE FROM visits WHERE visit = ? AND document_id = ?", (visit, doc_id))
+        if version_id is None:  # forgotten meanwhile
+            return doc_id
+        # Only if nothing saw that version since this visit did (another visit, or a reading without a visit id,
+        # moves last_seen): what another visit saw stays remembered as seen.
+        unseen_since = db.execute("SELECT 1 FROM versions WHERE id = ? AND last_seen = ?", (version_id, seen)).fetchone()
+        if unseen_since is not None:
+            if not created:
+                db.execute("UPDATE versions SET last_seen = ? WHERE id = ?", (prior_seen, version_id))
+            elif db.execute("SELECT 1 FROM visits WHERE version_id = ? LIMIT 1", (version_id,)).fetchone() is None:
+                db.execute("DELETE FROM versions WHERE id = ?", (version_id,))
+        if db.execute("SELECT 1 FROM versions WHERE document_id = ? LIMIT 1", (doc_id,)).fetchone() is None:
+            db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+            return None
+        return doc_id
+
+    def _note_visit(self, db: sqlite3.Connection, visit: str, doc_id: int, created: bool, prior_seen: str | None,
+                    version_id: int, now: str) -> None:
+        """Remember what this visit's reading did (to undo it on the visit's next reading); only the most recent
+        VISITS_PER_DOCUMENT visits of a document are kept."""
+        db.execute("INSERT OR REPLACE INTO visits (visit, document_id, version_id, created, prior_seen, seen) "
+                   "VALUES (?, ?, ?, ?, ?, ?)", (visit, doc_id, version_id, int(created), prior_seen, now))
+        db.execute("DELETE FROM visits WHERE document_id = ? AND rowid NOT IN (SELECT rowid FROM visits "
+                   "WHERE document_id = ? ORDER BY seen DESC, rowid DESC LIMIT ?)",
+                   (doc_id, doc_id, VISITS_PER_DOCUMENT))
 
     def _keep_within_limits(self, db: sqlite3.Connection, site: str, keep: int) -> int:
         """Forget the oldest versions (never `keep`, the one just recorded) of `site` and the other sites of its
