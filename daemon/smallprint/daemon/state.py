@@ -22,6 +22,11 @@ AnalysisRecorder = Callable[[web.Request, dict, bytes], Awaitable[None]]
 VISIT_ID = (web.RequestKey("visit_id", str | None) if hasattr(web, "RequestKey")  # type: ignore[arg-type]
             else "smallprint.visit_id")
 
+# Request key: when the analyze request arrived (time.monotonic()), so that the recorder can tell a site forgotten
+# while its analysis ran (history/api.py) from one forgotten before the visit.
+ARRIVED = (web.RequestKey("arrived", float) if hasattr(web, "RequestKey")  # type: ignore[arg-type]
+           else "smallprint.arrived")
+
 CONFIG = web.AppKey("config", Config)
 TOKENS = web.AppKey("tokens", TokenHolder)
 RUNNER = web.AppKey("runner", AnalysisRunner)

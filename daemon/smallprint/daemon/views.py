@@ -6,6 +6,7 @@ import base64
 import binascii
 import json
 import logging
+import time
 from typing import Any
 
 from aiohttp import web
@@ -19,7 +20,7 @@ from .middlewares import local_port
 from .openapi import build_openapi
 from .proof import CHALLENGE, daemon_proof
 from .runner import INPUT_FIELDS, AnalysisRejected, AnalysisRequest, AnalysisResult, AnalysisTimeout
-from .state import ANALYSIS_RECORDER, RUNNER, TOKENS, VISIT_ID
+from .state import ANALYSIS_RECORDER, ARRIVED, RUNNER, TOKENS, VISIT_ID
 
 log = logging.getLogger("smallprint.daemon")
 
@@ -158,6 +159,7 @@ def parse_analysis_request(data: dict[str, Any]) -> AnalysisRequest:
 
 @routes.post("/v1/analyze")
 async def analyze(request: web.Request) -> web.Response:
+    request[ARRIVED] = time.monotonic()
     body = await read_json_object(request)
     analysis_request = parse_analysis_request(body)
     request[VISIT_ID] = body.get("visit_id")  # checked by parse_analysis_request

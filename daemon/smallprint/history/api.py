@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -19,7 +20,7 @@ from aiohttp import web
 
 from smallprint.daemon.errors import ApiError
 from smallprint.daemon.openapi import register_openapi
-from smallprint.daemon.state import ANALYSIS_RECORDER, CONFIG, VISIT_ID
+from smallprint.daemon.state import ANALYSIS_RECORDER, ARRIVED, CONFIG, VISIT_ID
 from smallprint.taxonomy import POLICY_KINDS
 
 from .diff import diff_analyses
@@ -42,6 +43,17 @@ class HistoryService:
         self.limits = limits
         self._store: Store | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="smallprint-history")
+        self._forgotten: dict[str, float] = {}  # site -> when it was last forgotten through the API (monotonic)
+
+    def forgotten(self, site: str, when: float | None = None) -> None:
+        """Note that `site` was forgotten now (`when`), so that analyses already running do not store it again."""
+        self._forgotten[site] = time.monotonic() if when is None else when
+        if len(self._forgotten) > 1024:  # only analyses in flight need it: the oldest notes go
+            for old in sorted(self._forgotten, key=self._forgotten.__getitem__)[:512]:
+                del self._forgotten[old]
+
+    def forgotten_since(self, site: str, arrived: float | None) -> bool:
+        return arrived is not None and self._forgotten.get(site, float("-inf")) >= arrived
 
     def store(self) -> Store:
         if not self.enabled:
@@ -120,6 +132,17 @@ async def _asked_quick(request: web.Request) -> bool:
 
 
 
+def _late_recording_done(recording: "asyncio.Future[Any]") -> None:
+    """A recording the reply stopped waiting for: its failure is logged (without the site), never lost unseen."""
+    if not recording.cancelled() and recording.exception() is not None:
+        log.warning("history: a recording finished after its reply failed: %s", recording.exception())
+
+
+# How long a reply waits for its visit to be recorded: recording takes milliseconds unless another program holds the
+# store, when each waits up to the busy timeout in one queue (12 s, 22 s, 32 s... for analyses sent together).
+RECORD_WAIT_SECONDS = 3.0
+
+
 async def record_analysis(request: web.Request, result: dict, encoded: bytes | None = None) -> None:
     """The app's ANALYSIS_RECORDER: remember the page's version and say what changed since the last visit.
     `encoded` is `result` as the worker encoded it (JSON): stored as it is, not encoded again."""
@@ -128,9 +151,27 @@ async def record_analysis(request: web.Request, result: dict, encoded: bytes | N
     if not url or not await _wants_remembering(request, result) or await _asked_quick(request):
         return
     try:
+        if service.forgotten_since(site_key(url), request.get(ARRIVED)):
+            # forgotten while this analysis ran: storing it now would undo what the reader just asked for
+            result["history"] = {"available": True, "recorded": False,
+                                 "reason": "the site was forgotten while this page was being read"}
+            return
+    except ValueError:
+        pass  # no site to name: recording says so below
+    try:
         # the extension's id of this page load, as the analyze view checked it: readings sent again during one visit
-        # replace that visit's own version instead of adding versions (Store.record)
-        extra = await service.run(service.record, url, result, encoded, request.get(VISIT_ID))
+        # replace that visit's own version instead of adding versions (Store.record). A store another program
+        # holds locked makes each recording wait up to its busy timeout (10 s) in one queue: the reader waits
+        # RECORD_WAIT_SECONDS at most and gets the analysis; the recording goes on and lands when it can.
+        recording = asyncio.ensure_future(service.run(service.record, url, result, encoded, request.get(VISIT_ID)))
+        extra = await asyncio.wait_for(asyncio.shield(recording), RECORD_WAIT_SECONDS)
+    except asyncio.TimeoutError:
+        recording.add_done_callback(_late_recording_done)
+        log.warning("history: the store is busy; an analysis was answered without waiting for its recording")
+        result["history"] = {"available": True, "recorded": False,
+                             "reason": "the history store is busy (another program may hold it); this visit is "
+                                       "remembered when it is free, without a list of changes"}
+        return
     except HistoryUnavailable as exc:
         log.warning("history unavailable: %s", exc)
         result["history"] = {"available": False, "recorded": False, "reason": str(exc)}
@@ -253,6 +294,7 @@ async def forget_site(request: web.Request) -> web.Response:
     """What `smallprint forget SITE` does: every document and version of the site is deleted. Forgetting a site
     that is not remembered is not an error (the outcome the caller wants already holds)."""
     site = _site_param(request)
+    request.app[HISTORY].forgotten(site)
     deleted = await _with_store(request, lambda store: store.forget(site))
     log.info("forgot a site through the API: %d version(s) deleted", deleted)  # the log never names the site
     return web.json_response({"site": site, "deleted_versions": deleted})

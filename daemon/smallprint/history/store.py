@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
+import re
 import sqlite3
 import threading
 import zlib
@@ -37,6 +39,9 @@ from smallprint.engine.language import is_validated
 from .diff import VIEW_HIGHLIGHT_KEYS
 from .normalise import clean_inline, content_hash, strip_line_prefix
 from .sites import cap_owner, site_key, site_of, url_to_remember, with_language
+
+
+log = logging.getLogger("smallprint.history")
 
 
 class HistoryUnavailable(Exception):
@@ -144,8 +149,16 @@ def _pack(analysis_json: str | bytes) -> bytes:
     return zlib.compress(analysis_json, 1)  # level 1: fast, and ~6x smaller
 
 
+class DamagedVersion(HistoryUnavailable):
+    """A stored analysis that cannot be decoded (SQLite keeps no checksums: one bad sector is enough)."""
+
+
 def _unpack(value: bytes | str) -> dict:
-    return json.loads(zlib.decompress(value) if isinstance(value, bytes) else value)
+    try:
+        return json.loads(zlib.decompress(value) if isinstance(value, bytes) else value)
+    except (zlib.error, ValueError) as exc:
+        raise DamagedVersion(f"a version in the history store is damaged and cannot be read ({exc}); "
+                             "`smallprint forget SITE` removes that site's history") from None
 
 
 def _pack_view(analysis: dict) -> bytes:
@@ -161,7 +174,11 @@ def _pack_view(analysis: dict) -> bytes:
 
 def _unpack_view(value: bytes) -> dict:
     """The view as diff_view() gives it."""
-    ids, texts, rows = json.loads(zlib.decompress(value))
+    try:
+        ids, texts, rows = json.loads(zlib.decompress(value))
+    except (zlib.error, ValueError, TypeError) as exc:
+        raise DamagedVersion(f"a version in the history store is damaged and cannot be read ({exc}); "
+                             "`smallprint forget SITE` removes that site's history") from None
     return {"blocks": [{"id": i, "text": t} for i, t in zip(ids, texts)],
             "highlights": [dict(zip(VIEW_HIGHLIGHT_KEYS, row)) for row in rows]}
 
@@ -231,6 +248,15 @@ def _info(row: tuple) -> VersionInfo:
 
 def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def storable(text: str | None) -> str | None:
+    """`text` as SQLite can hold it: a lone surrogate (JSON may carry one: "\\ud83d"; PROTOCOL.md accepts them) is
+    U+FFFD, as a browser shows it. The analysis itself is stored as it came (surrogatepass)."""
+    return _SURROGATE.sub("\ufffd", text) if isinstance(text, str) and _SURROGATE.search(text) else text
 
 
 def analysis_text(analysis: dict) -> str:
@@ -338,12 +364,13 @@ class Store:
         visit; without a visit id every reading counts as a visit of its own.
         """
         site, path = site_of(url)
+        site, path = storable(site), storable(path)
         language = analysis.get("language")
         if isinstance(language, str) and not is_validated(language):
             # Not read (no highlights): its own stream, or a cookie-based language switch at the same address would
             # read as the policy dropping every practice it states.
             path = with_language(path, language)
-        url = url_to_remember(url)
+        url = storable(url_to_remember(url))
         if analysis.get("url") is not None:  # the stored analysis keeps no query string either
             remembered = url_to_remember(analysis["url"])
             if remembered != analysis["url"]:
@@ -379,7 +406,7 @@ class Store:
         if latest is not None and source_hash and latest[-1] == source_hash:
             db.execute("UPDATE versions SET last_seen = ? WHERE id = ?", (now, latest[0]))
             return Recorded(self._version(db, latest[0]), False, None, None), (doc_id, False, latest[5])
-        text = analysis_text(analysis)
+        text = storable(analysis_text(analysis))
         digest = content_hash(text)
         if latest is not None and latest[3] == digest:
             db.execute("UPDATE versions SET last_seen = ?, source_hash = ? WHERE id = ?",
@@ -412,23 +439,28 @@ class Store:
             version_id, prior_seen = row
             db.execute("UPDATE versions SET last_seen = ?, analysis = ?, diff_view = ?, url = ?, title = ?, "
                        "kind = ?, source_hash = ?, bytes = ? WHERE id = ?",
-                       (now, payload, view, url, analysis.get("title"), analysis.get("kind"), source_hash,
-                        size, version_id))
+                       (now, payload, view, url, storable(analysis.get("title")), analysis.get("kind"),
+                        source_hash, size, version_id))
         else:
             prior_seen = None
             version_id = db.execute(
                 "INSERT INTO versions (document_id, hash, text, analysis, diff_view, first_seen, last_seen, url,"
                 " title, kind, source_hash, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (doc_id, digest, text, payload, view, now, now, url, analysis.get("title"), analysis.get("kind"),
-                 source_hash, size),
+                (doc_id, digest, text, payload, view, now, now, url, storable(analysis.get("title")),
+                 analysis.get("kind"), source_hash, size),
             ).lastrowid
         # The previous version is read before retention runs: at retention_versions = 1 it is about to go, and
         # what changed since it is still the answer.
         previous = previous_analysis = None
         if latest is not None:
             previous = _info(latest[:-1])
-            previous_analysis = _diff_input(*db.execute(f"SELECT {_DIFF_COLUMNS} FROM versions WHERE id = ?",
-                                                        (latest[0],)).fetchone())
+            try:
+                previous_analysis = _diff_input(*db.execute(f"SELECT {_DIFF_COLUMNS} FROM versions WHERE id = ?",
+                                                            (latest[0],)).fetchone())
+            except DamagedVersion:
+                # A damaged previous version costs this visit its list of changes, never the new version: else
+                # no later text of the page could ever be stored.
+                log.warning("history: the previous version of a document is damaged; recorded without a diff")
         if self.retention_versions:
             db.execute("DELETE FROM versions WHERE document_id = ? AND id NOT IN (SELECT id FROM versions "
                        "WHERE document_id = ? ORDER BY last_seen DESC, id DESC LIMIT ?)",
