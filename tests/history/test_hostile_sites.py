@@ -143,3 +143,28 @@ def test_cap_owner_is_the_icann_registrable_domain():
     assert cap_owner("alice.github.io") == cap_owner("bob.github.io") == "github.io"
     assert cap_owner("bbc.co.uk") == "bbc.co.uk" and cap_owner("example.com") == "example.com"
     assert cap_owner("2001:db8::1") == "2001:db8::1" and cap_owner("localhost") == "localhost"
+
+
+def test_a_policy_moved_to_a_new_address_with_new_text_is_the_same_document(tmp_path):
+    """A site that puts each version at its own address (/privacy/2025-01, then /privacy/2026-03) with edits was
+    two documents: the reader saw a first version, never what changed. A revision keeps most of its wording
+    (MOVED_MIN_SIMILARITY, measured on the shared policies); another policy of the site does not."""
+    from smallprint import analyze
+    from tests.conftest import ROOT
+
+    example = (ROOT / "daemon/smallprint/examples/example-privacy-policy.md").read_text()
+    revised = example.replace("We keep backups", "We keep encrypted backups") + (
+        "\n\nWe may also use your voice notes to train our speech recognition models.\n")
+    other = ("# Privacy Policy for the Tidewell Shop\n\nWhen you buy from the shop we collect your shipping address "
+             "and payment details.\n\nWe share your order with the courier that delivers it.\n\nWe keep invoices "
+             "for ten years because tax law requires it.\n\nYou can ask for a copy of your data at any time.\n")
+    with Store(tmp_path / "store.sqlite") as store:
+        first = store.record("https://tidewell.example/privacy/2025-01", analyze(text=example).to_dict())
+        shop = store.record("https://tidewell.example/shop/privacy", analyze(text=other).to_dict())
+        moved = store.record("https://tidewell.example/privacy/2026-03", analyze(text=revised).to_dict())
+        assert shop.version.path == "/shop/privacy" and shop.previous is None  # another policy: its own document
+        assert moved.is_new_text and moved.previous is not None and moved.previous.id == first.version.id
+        assert moved.version.path == "/privacy/2025-01"  # filed under the document it moved from
+        assert moved.version.url == "https://tidewell.example/privacy/2026-03"  # seen at its new address
+        again = store.record("https://tidewell.example/privacy/2026-03", analyze(text=revised).to_dict())
+        assert not again.is_new_text and again.version.id == moved.version.id

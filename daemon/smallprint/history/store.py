@@ -35,6 +35,7 @@ from typing import Callable, Iterator
 
 from smallprint import paths
 from smallprint.engine.language import is_validated
+from smallprint.taxonomy import POLICY_KINDS
 
 from .diff import VIEW_HIGHLIGHT_KEYS
 from .normalise import clean_inline, content_hash, strip_line_prefix
@@ -250,6 +251,25 @@ def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
+# A policy at a new address of its site is the same document, moved, when it shares at least this share of its word
+# 5-grams with that document's current text (Jaccard). Measured on ../shared/data/policies: a revision keeps most of
+# its wording (facebook 2018->2021, 2023->2024, 2024->2025: 0.92, 0.71, 0.75); a rewrite keeps almost none (0.01-0.04
+# for facebook's other steps: nothing tells it from another policy, so it is not linked); two services' policies
+# share at most 0.03, but one company's boilerplate more (facebook and instagram: 0.52), hence 0.6 and one site only.
+# Only the most recently seen candidates are compared.
+MOVED_MIN_SIMILARITY = 0.6
+MOVED_CANDIDATES = 20
+
+
+def _shingles(text: str, n: int = 5) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.lower())
+    return {tuple(words[i:i + n]) for i in range(max(1, len(words) - n + 1))}
+
+
+def _similarity(a: set, b: set) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -384,6 +404,9 @@ class Store:
                 visit: str | None) -> Recorded:
         with self._write() as db:
             found = db.execute("SELECT id FROM documents WHERE site = ? AND path = ?", (site, path)).fetchone()
+            if found is None and visit is not None:  # a moved policy (_moved_from) this visit filed already
+                found = db.execute("SELECT v.document_id FROM visits v JOIN documents d ON d.id = v.document_id "
+                                   "WHERE v.visit = ? AND d.site = ?", (visit, site)).fetchone()
             doc_id = found[0] if found else None
             if visit is not None and doc_id is not None:
                 doc_id = self._undo_visit(db, visit, doc_id)
@@ -427,6 +450,15 @@ class Store:
                 if current is not None and current[0] == same[0]:
                     db.execute("UPDATE versions SET last_seen = ? WHERE id = ?", (now, same[0]))
                 return Recorded(self._version(db, same[0]), False, None, None), None
+            moved = self._moved_from(db, site, path, text, analysis.get("kind"))
+            if moved is not None:
+                # The policy moved to a new address with new text (a dated URL per version, a new CMS): the same
+                # document, so the reader sees what changed rather than a first version.
+                doc_id = moved
+                latest = db.execute(
+                    f"SELECT {_VERSION_COLUMNS}, v.source_hash FROM versions v JOIN documents d ON d.id = "
+                    "v.document_id WHERE v.document_id = ? ORDER BY v.last_seen DESC, v.id DESC LIMIT 1",
+                    (doc_id,)).fetchone()
         if doc_id is None:
             doc_id = db.execute("INSERT INTO documents (site, path) VALUES (?, ?)", (site, path)).lastrowid
         payload = _pack(encoded if encoded is not None else
@@ -468,6 +500,29 @@ class Store:
         forgotten = self._keep_within_limits(db, site, version_id)
         recorded = Recorded(self._version(db, version_id), True, previous, previous_analysis, forgotten)
         return recorded, (doc_id, row is None, prior_seen)
+
+    def _moved_from(self, db: sqlite3.Connection, site: str, path: str, text: str, kind: str | None) -> int | None:
+        """The document of `site` this new address's text most likely is, moved: one of the site's documents of
+        the same kind of policy and language whose current text shares at least MOVED_MIN_SIMILARITY of its
+        word 5-grams with it (the best such), else None. Only policies are linked, and only within one site."""
+        if kind not in POLICY_KINDS:
+            return None
+        language = path.partition("?")[2]
+        candidates = db.execute(
+            "SELECT d.id, d.path, v.text FROM documents d JOIN versions v ON v.document_id = d.id "
+            "WHERE d.site = ? AND v.kind = ? AND v.id = (SELECT id FROM versions WHERE document_id = d.id "
+            "ORDER BY last_seen DESC, id DESC LIMIT 1) ORDER BY v.last_seen DESC LIMIT ?",
+            (site, kind, MOVED_CANDIDATES)).fetchall()
+        shingles = None
+        best, best_score = None, MOVED_MIN_SIMILARITY
+        for doc_id, other_path, other_text in candidates:
+            if other_path.partition("?")[2] != language:  # "?lang=fr" or "?hl=de" is another stream
+                continue
+            shingles = shingles if shingles is not None else _shingles(text)
+            score = _similarity(shingles, _shingles(other_text))
+            if score >= best_score:
+                best, best_score = doc_id, score
+        return best
 
     def _undo_visit(self, db: sqlite3.Connection, visit: str, doc_id: int) -> int | None:
         """Undo what an earlier reading in this visit did to the document, so that the new reading is compared with
