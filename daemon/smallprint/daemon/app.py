@@ -65,8 +65,8 @@ BACKGROUND_START_DELAY = 1.0
 
 def on_listening(app: web.Application) -> asyncio.TimerHandle:
     """Called by the server once it accepts connections: schedule the work that would otherwise slow start-up
-    (spawning the analysis workers, importing keyring and reading the token). A request that needs either
-    before then does it on demand. Cancel the returned handle when stopping before it fires."""
+    (spawning the analysis workers; reading the token, unless `serve` has read it before listening). A request
+    that needs either before then does it on demand. Cancel the returned handle when stopping before it fires."""
     def start() -> None:
         app[RUNNER].start_warm_up()
         app[TOKENS].start_preload()

@@ -1,8 +1,9 @@
 """Running the daemon in the foreground: one instance per user, bind, runtime file, logs, graceful shutdown.
 
-Sequence: take the per-user lock (a second `serve` reports the first and fails) -> set up logging -> start the
-app -> listen (a port in use is a clear error) -> write the runtime file with the real port -> wait for
-SIGINT/SIGTERM -> remove the runtime file -> let in-flight requests finish -> close the worker pool.
+Sequence: take the per-user lock (a second `serve` reports the first and fails) -> set up logging -> read (or
+create) the API token, or refuse to start -> start the app -> listen (a port in use is a clear error) -> write the
+runtime file with the real port -> wait for SIGINT/SIGTERM -> remove the runtime file -> let in-flight requests
+finish -> close the worker pool.
 """
 from __future__ import annotations
 
@@ -130,15 +131,17 @@ def check_bind_address(host: str, allow_remote: bool) -> None:
                 host)
 
 
-async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None) -> None:
+async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None, token: str | None = None) -> None:
     from aiohttp import web
 
     from .access_log import RouteAccessLogger
     from .app import create_app, on_listening
-    from .state import CONNECTION_GUARD
+    from .state import CONNECTION_GUARD, TOKENS
 
     raise_descriptor_limit()
     app = create_app(config)
+    if token is not None:
+        app[TOKENS].prime(token)
     total = connection_cap()
     guard = app[CONNECTION_GUARD] = ConnectionGuard(total=total, per_client=per_client_cap(total))
     runner = web.AppRunner(app, handle_signals=False, access_log=logging.getLogger("aiohttp.access"),
@@ -184,6 +187,17 @@ async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None) -> N
         log.info("stopped")
 
 
+def _api_token() -> str:
+    """The API token, created on first use, before listening: a daemon that cannot read or store it would answer
+    every authenticated request with 500."""
+    from .. import auth
+
+    try:
+        return auth.get_token()
+    except OSError as exc:  # auth.TokenStoreError names the file and the cause
+        raise ServeError(f"cannot start without the API token: {exc}") from None
+
+
 def serve(config: Config, *, allow_remote: bool = False, console: TextIO | None = sys.stderr,
           ready: Callable[[RuntimeInfo], None] | None = None) -> None:
     """Run the daemon until SIGINT/SIGTERM. Raises ServeError when it cannot start."""
@@ -193,6 +207,6 @@ def serve(config: Config, *, allow_remote: bool = False, console: TextIO | None 
     try:
         setup_logging(config.log_level, console)
         check_bind_address(config.host, allow_remote or config.allow_non_loopback)
-        asyncio.run(_run(config, ready))
+        asyncio.run(_run(config, ready, _api_token()))
     finally:
         lock.release()
