@@ -86,6 +86,32 @@ def test_log_file_only_still_reports_start_up_errors_on_stderr(daemon):
     assert_one_line_error(second, "already running")
 
 
+def test_a_log_file_that_cannot_be_written_is_said_once_not_for_every_line(daemon_factory, tmp_path):
+    """A full log folder once printed a ~30-line "--- Logging error --- Traceback" on serve's stderr for every log
+    line. /dev/full stands in for the full disk: every write to it fails with ENOSPC."""
+    home = tmp_path / "home"
+    (home / "logs").mkdir(parents=True)
+    (home / "logs" / "daemon.log").symlink_to("/dev/full")
+    daemon = daemon_factory("--port", "0", home=home)
+    token = daemon.token()
+    for _ in range(3):
+        assert daemon.request("POST", "/v1/analyze", POLICY, token=token)[0] == 200
+    assert daemon.stop() == 0
+    said = daemon.process.stderr.read()
+    assert "Logging error" not in said and "Traceback" not in said
+    warning = f"smallprint: cannot write the log file {home / 'logs' / 'daemon.log'}: No space left on device"
+    assert said.count(warning) == 1, said
+    assert said.count("cannot write the log file") == 1
+
+
+def test_a_runtime_file_that_cannot_be_written_stops_serve_with_one_line(tmp_path):
+    home = tmp_path / "home"
+    (home / "run" / "daemon.json" / "in-the-way").mkdir(parents=True)  # a folder where the file goes
+    result = run_cli(home, "serve", "--port", "0", timeout=60)
+    assert_one_line_error(result, f"cannot write the runtime file {home / 'run' / 'daemon.json'}")
+    assert not list((home / "run").glob(".daemon-*"))
+
+
 def test_status_reports_a_running_daemon_and_its_files(daemon):
     result = run_cli(daemon.home, "status", "--json")
     assert result.returncode == 0, result.stderr

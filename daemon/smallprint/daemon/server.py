@@ -8,6 +8,7 @@ finish -> close the worker pool.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import ipaddress
 import logging
@@ -86,12 +87,42 @@ def already_running_message() -> str:
             "see `smallprint status`, or stop it before starting another")
 
 
+class LogFileHandler(logging.handlers.RotatingFileHandler):
+    """The rotated log file. One that cannot be written (a full disk) is said once on stderr, naming the file and
+    the error, and is then written no more: logging's default prints a ~30-line "--- Logging error ---" traceback
+    for every line, which floods the console of a daemon that otherwise works."""
+
+    stopped = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not self.stopped:
+            super().emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if self.stopped:
+            return
+        self.stopped = True
+        error = sys.exc_info()[1]
+        reason = (error.strerror if isinstance(error, OSError) else None) or error or "unknown error"
+        try:
+            print(f"smallprint: cannot write the log file {self.baseFilename}: {reason}; the daemon logs no more "
+                  "to it until it is restarted", file=sys.stderr, flush=True)
+        except Exception:  # stderr gone too: nothing more to tell anyone
+            pass
+        with contextlib.suppress(Exception):  # its buffer still holds what could not be written
+            self.close()
+
+
 def setup_logging(level: str, console: TextIO | None = sys.stderr) -> Path:
     """Rotating log file in the log dir; the console gets the same lines while running in the foreground."""
-    log_path = paths.ensure(paths.log_dir()) / "daemon.log"
+    log_path = paths.log_dir() / "daemon.log"
     formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-    file_handler = logging.handlers.RotatingFileHandler(log_path, maxBytes=LOG_FILE_BYTES,
-                                                        backupCount=LOG_FILE_BACKUPS, encoding="utf-8")
+    try:
+        paths.ensure(log_path.parent)
+        file_handler = LogFileHandler(log_path, maxBytes=LOG_FILE_BYTES, backupCount=LOG_FILE_BACKUPS,
+                                      encoding="utf-8")
+    except OSError as exc:
+        raise ServeError(f"cannot open the log file {log_path}: {exc.strerror or exc}") from None
     file_handler.setFormatter(formatter)
     root = logging.getLogger("smallprint")
     root.setLevel(level)
@@ -170,7 +201,11 @@ async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None, toke
             pass
     try:
         background_start = on_listening(app)
-        write_runtime_info(info)
+        try:
+            write_runtime_info(info)
+        except OSError as exc:  # a full or read-only runtime folder: clients could not find this daemon
+            raise ServeError(f"cannot write the runtime file {paths.runtime_file()}, through which clients find the "
+                             f"daemon: {exc.strerror or exc}") from None
         log.info("listening on %s (pid %d, version %s)", info.base_url, info.pid, info.version,
                  extra={"file_only": ready is not None})
         if ready is not None:
