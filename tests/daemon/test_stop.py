@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 
@@ -42,6 +43,47 @@ def test_stop_never_signals_a_process_that_only_a_stale_runtime_file_names(tmp_p
     finally:
         bystander.kill()
         bystander.wait()
+
+
+def test_status_calls_a_runtime_file_naming_another_programs_pid_stale(tmp_path):
+    """status once said "pid N holds http://127.0.0.1:P but does not answer /v1/health" of a crashed daemon's
+    runtime file whose pid and port now belong to another program, inviting the user to kill it."""
+    home = tmp_path / "home"
+    (home / "run").mkdir(parents=True)
+    bystander = subprocess.Popen([sys.executable, "-c", "import socket, sys, time\n"
+                                  "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen()\n"
+                                  "print(s.getsockname()[1], flush=True); time.sleep(60)"],
+                                 stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(bystander.stdout.readline())  # it listens, but never answers
+        (home / "run" / "daemon.json").write_text(json.dumps(
+            {"pid": bystander.pid, "host": "127.0.0.1", "port": port, "version": __version__, "started": "x"}))
+        result = run_cli(home, "status")
+        assert result.returncode == 3 and result.stderr == ""
+        first = result.stdout.splitlines()[0]
+        assert "does not answer" not in first and "holds" not in first.split(";")[0]
+        assert "not running" in first and "the runtime file is stale" in first
+        assert f"pid {bystander.pid} and http://127.0.0.1:{port}" in first and "another program" in first
+        report = json.loads(run_cli(home, "status", "--json").stdout)
+        assert report["stale_runtime_file"] is True and report["running"] is False
+        assert bystander.poll() is None
+    finally:
+        bystander.kill()
+        bystander.wait()
+        bystander.stdout.close()
+
+
+def test_status_names_a_daemon_that_holds_its_lock_but_does_not_answer(daemon_factory):
+    daemon = daemon_factory("--port", "0")
+    daemon.process.send_signal(signal.SIGSTOP)  # alive, holding its lock, answering nothing
+    try:
+        result = run_cli(daemon.home, "status")
+    finally:
+        daemon.process.send_signal(signal.SIGCONT)
+    assert result.returncode == 3
+    assert f"pid {daemon.process.pid} holds {daemon.base_url} but does not answer /v1/health" in result.stdout
+    report = json.loads(run_cli(daemon.home, "status", "--json").stdout)
+    assert report["running"] is True and report["stale_runtime_file"] is False
 
 
 def test_serve_says_listening_once(daemon_factory):

@@ -125,6 +125,7 @@ def _config_problem() -> str | None:
 def status_report() -> dict:
     from .. import auth, paths
     from ..daemon.discovery import read_runtime_info
+    from ..daemon.server import instance_lock_held
 
     info = read_runtime_info()
     # Created if missing while a daemon runs, as the bridge does: one that has just started may not have stored it yet.
@@ -143,6 +144,9 @@ def status_report() -> dict:
         "answering": health is not None,
         # Something answers, but cannot prove it holds this user's token: not our daemon, never sent anything.
         "impostor": health is not None and not proved,
+        # The file names a live pid, but no daemon holds the instance lock: left by a daemon that did not stop
+        # cleanly, its pid (and port) now another program's.
+        "stale_runtime_file": bool(info and not proved and not instance_lock_held()),
         "config_file": str(config_file),
         "config_file_exists": config_file.is_file(),
         "config_error": _config_problem(),
@@ -167,6 +171,10 @@ def run_status(args: argparse.Namespace) -> int:
             print(f"daemon:      not running; {report['url']} (left in the runtime file by pid {report['pid']}) is "
                   "answered by something that cannot prove it holds your API token: not smallprint's daemon "
                   "(nothing is sent to it)")
+        elif report["stale_runtime_file"]:
+            print(f"daemon:      not running (start it with `smallprint serve`); the runtime file is stale: no "
+                  f"smallprint daemon holds the instance lock, so pid {report['pid']} and {report['url']}, which it "
+                  "names, belong to another program now")
         elif report["pid"] and report["token_error"]:
             print(f"daemon:      unknown: the API token cannot be read, so whether {report['url']} (pid "
                   f"{report['pid']}, from the runtime file) is smallprint's daemon cannot be checked")

@@ -79,6 +79,16 @@ class InstanceLock:
             self._handle = None
 
 
+def instance_lock_held() -> bool:
+    """Whether a smallprint daemon holds the per-user instance lock, which the OS releases when its holder dies:
+    a runtime file naming a live pid is a daemon's only while this is true (the pid may be another program's)."""
+    lock = InstanceLock(lock_file())
+    if lock.acquire():
+        lock.release()
+        return False
+    return True
+
+
 def already_running_message() -> str:
     info = read_runtime_info()
     if info is None:
