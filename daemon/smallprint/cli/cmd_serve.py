@@ -29,8 +29,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     serve.set_defaults(func=run_serve)
 
     stop = subparsers.add_parser("stop", help="stop the running daemon (as Ctrl+C would)",
-                                 description="Ask the running daemon to finish its requests in flight and exit, "
-                                             "and wait until it has. Exit status 0 also when none was running.")
+                                 description="Ask the running daemon to exit, as Ctrl+C would, and wait until it "
+                                             "has. Requests in flight get 5 seconds to finish; those still running "
+                                             "then are answered with the API's error 503 shutting_down. Exit status "
+                                             "0 also when none was running.")
     stop.set_defaults(func=run_stop)
 
     status = subparsers.add_parser("status", help="is the daemon running, where are its files, which token store",

@@ -26,7 +26,7 @@ from aiohttp import web
 from ..config import Config
 from .middlewares import MIDDLEWARES
 from .runner import AnalysisRunner
-from .state import ANALYSIS_RECORDER, CONFIG, OPENAPI_FRAGMENTS, RUNNER, TOKENS
+from .state import ANALYSIS_RECORDER, CONFIG, OPENAPI_FRAGMENTS, RUNNER, STOP_DEADLINE, TOKENS
 from .tokens import TokenHolder
 from .views import routes
 
@@ -99,6 +99,7 @@ def create_app(config: Config | None = None, *, token: str | None = None,
                                  cache_max_bytes=config.cache_max_bytes)
     app[ANALYSIS_RECORDER] = None
     app[OPENAPI_FRAGMENTS] = []
+    app[STOP_DEADLINE] = asyncio.Event()
     app.router.add_routes(routes)
     app.cleanup_ctx.append(_analysis_pool)
     app.cleanup_ctx.append(_token_refresh)

@@ -3,7 +3,7 @@
 Sequence: take the per-user lock (a second `serve` reports the first and fails) -> set up logging -> read (or
 create) the API token, or refuse to start -> start the app -> listen (a port in use is a clear error) -> write the
 runtime file with the real port -> wait for SIGINT/SIGTERM -> remove the runtime file -> let in-flight requests
-finish -> close the worker pool.
+finish for SHUTDOWN_GRACE_SECONDS, then answer those still running 503 shutting_down -> close the worker pool.
 """
 from __future__ import annotations
 
@@ -29,8 +29,11 @@ log = logging.getLogger("smallprint.daemon")
 
 LOG_FILE_BYTES = 1024 * 1024
 LOG_FILE_BACKUPS = 5
-# In-flight requests get this long to finish after SIGINT/SIGTERM.
+# In-flight requests get this long to finish after SIGINT/SIGTERM (`smallprint stop`); those still running are then
+# answered 503 shutting_down (middlewares.stop_deadline), for which aiohttp waits ANSWER_SECONDS more before it
+# cuts what is left. Short, so that a stop is prompt; analyses take longer only on long policies.
 SHUTDOWN_GRACE_SECONDS = 5.0
+ANSWER_SECONDS = 2.0
 
 
 class ServeError(Exception):
@@ -177,7 +180,7 @@ async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None, toke
 
     from .access_log import RouteAccessLogger
     from .app import create_app, on_listening
-    from .state import CONNECTION_GUARD, TOKENS
+    from .state import CONNECTION_GUARD, STOP_DEADLINE, TOKENS
 
     raise_descriptor_limit()
     app = create_app(config)
@@ -186,9 +189,10 @@ async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None, toke
     total = connection_cap()
     guard = app[CONNECTION_GUARD] = ConnectionGuard(total=total, per_client=per_client_cap(total))
     runner = web.AppRunner(app, handle_signals=False, access_log=logging.getLogger("aiohttp.access"),
-                           access_log_class=RouteAccessLogger, keepalive_timeout=HEADER_SECONDS)
+                           access_log_class=RouteAccessLogger, keepalive_timeout=HEADER_SECONDS,
+                           shutdown_timeout=SHUTDOWN_GRACE_SECONDS + ANSWER_SECONDS)
     await runner.setup()
-    site = guarded_site(runner, config.host, config.port, guard, shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
+    site = guarded_site(runner, config.host, config.port, guard)
     try:
         await site.start()
     except OSError as exc:
@@ -223,7 +227,8 @@ async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None, toke
         else:  # started detached (`--log-file-only`): stderr is a file nobody rotates
             redirect_stderr_to_log(log)
         await stop.wait()
-        log.info("stopping: finishing requests in flight")
+        log.info("stopping: finishing requests in flight (%g s at most)", SHUTDOWN_GRACE_SECONDS)
+        loop.call_later(SHUTDOWN_GRACE_SECONDS, app[STOP_DEADLINE].set)
     finally:
         if background_start is not None:
             background_start.cancel()
