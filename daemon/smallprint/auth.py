@@ -34,6 +34,15 @@ class TokenNotFound(LookupError):
     """No token is stored yet and the caller asked not to create one."""
 
 
+class TokenStoreError(OSError):
+    """The token file cannot be read or written (a full or read-only disk, a damaged file): the message names the
+    file and the cause in one line."""
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
 def _usable_keyring():
     """The active keyring backend if it can actually store secrets, else None.
 
@@ -87,18 +96,27 @@ def _new_token() -> str:
 
 
 def _read_file_token() -> str | None:
+    path = paths.token_file()
     try:
-        token = paths.token_file().read_text(encoding="utf-8").strip()
+        token = path.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         return None
+    except OSError as exc:
+        raise TokenStoreError(f"cannot read the API token file {path}: {_reason(exc)}") from None
+    except UnicodeDecodeError:
+        raise TokenStoreError(f"the API token file {path} is damaged (not UTF-8 text); replace it with "
+                              "`smallprint token --rotate`") from None
     return token or None
 
 
 def _write_file_token(token: str) -> None:
     """Write atomically (temp file + rename) so a reader never sees a half-written token, mode 0600 from birth."""
     target = paths.token_file()
-    paths.ensure(target.parent)
-    fd, tmp = tempfile.mkstemp(prefix=".token-", dir=target.parent)  # mkstemp creates the file 0600
+    try:
+        paths.ensure(target.parent)
+        fd, tmp = tempfile.mkstemp(prefix=".token-", dir=target.parent)  # mkstemp creates the file 0600
+    except OSError as exc:
+        raise TokenStoreError(f"cannot write the API token file {target}: {_reason(exc)}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(token + "\n")
@@ -106,8 +124,10 @@ def _write_file_token(token: str) -> None:
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o600)
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise TokenStoreError(f"cannot write the API token file {target}: {_reason(exc)}") from None
         raise
 
 

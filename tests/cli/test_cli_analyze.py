@@ -130,6 +130,18 @@ def test_bad_input_is_one_line_and_non_zero(tmp_path, capsys, args, message):
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize("command", [["analyze", "/dev/zero", "--depth", "quick"], ["diff", "/dev/zero", "{p}"]],
+                         ids=["analyze", "diff"])
+def test_endless_input_is_refused_at_the_limit_in_one_line(tmp_path, capsys, monkeypatch, command):
+    """`analyze /dev/zero` once grew to 1.5 GB and ended in MemoryError: now a clear refusal at the limit."""
+    from smallprint.cli import inputs
+    monkeypatch.setattr(inputs, "MAX_INPUT_BYTES", 1024 * 1024)
+    (tmp_path / "p.txt").write_text(POLICY_TEXT)
+    code, out, err = run_cli(capsys, *(a.replace("{p}", str(tmp_path / "p.txt")) for a in command))
+    assert code == 1 and out == ""
+    assert err == "smallprint: /dev/zero is larger than 1 MiB, the most smallprint reads of one document\n"
+
+
 def _console_script() -> list[str]:
     script = Path(sys.executable).with_name("smallprint")
     return [str(script)] if script.exists() else [sys.executable, "-m", "smallprint"]

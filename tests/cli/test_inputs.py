@@ -93,3 +93,104 @@ def test_a_declared_charset_that_decodes_nothing_falls_back_to_windows_1252():
     text, note = decode_bytes(b'<html><head><meta charset="undefined"></head><body><p>Caf\xe9.</p></body></html>',
                               "page.html", html_hint=True)
     assert "Café" in text and "Windows-1252" in note
+
+
+# --- bounded reading: endless, huge and writerless inputs -------------------------------------------------------
+
+@pytest.fixture
+def small_limit(monkeypatch):
+    """A 1 MiB limit, so that refusing past it is quick to show (the real one is 64 MiB)."""
+    from smallprint.cli import inputs
+    monkeypatch.setattr(inputs, "MAX_INPUT_BYTES", 1024 * 1024)
+    return 1024 * 1024
+
+
+class _Endless(io.RawIOBase):
+    """`yes | smallprint analyze -`: a stream that never ends (and fails the test if read whole)."""
+
+    def readable(self):
+        return True
+
+    def read(self, size=-1):
+        if size is None or size < 0:
+            raise AssertionError("stdin was read without a limit")
+        return b"y\n" * (size // 2) + b"y" * (size % 2)
+
+
+def test_endless_stdin_is_refused_at_the_limit_naming_it(small_limit):
+    with pytest.raises(CliError, match=r"^stdin is larger than 1 MiB, the most smallprint reads"):
+        read_document("-", stdin=_Endless())
+
+
+def test_an_endless_device_is_refused_at_the_limit(small_limit):
+    with pytest.raises(CliError, match=r"^/dev/zero is larger than 1 MiB"):
+        read_document("/dev/zero")
+
+
+def test_a_huge_sparse_file_is_refused_by_its_size_before_it_is_read(tmp_path, small_limit, monkeypatch):
+    from smallprint.cli import inputs
+    huge = tmp_path / "huge.txt"
+    with open(huge, "wb") as handle:
+        handle.truncate(1200 * 1024 * 1024)  # 1.2 GB, sparse: no disk used
+    monkeypatch.setattr(inputs, "_read_up_to", lambda *a: pytest.fail("read a file its size already refuses"))
+    with pytest.raises(CliError, match="huge.txt is larger than 1 MiB"):
+        read_document(str(huge))
+
+
+def test_a_file_just_under_the_limit_is_read(tmp_path, small_limit):
+    path = tmp_path / "p.txt"
+    path.write_bytes(b"We collect your email. " * (small_limit // 23))
+    assert read_document(str(path)).content.startswith("We collect your email.")
+
+
+def test_a_fifo_no_program_writes_to_is_an_error_not_a_hang(tmp_path, monkeypatch):
+    import os
+    import threading
+    from smallprint.cli import inputs
+    monkeypatch.setattr(inputs, "PIPE_WAIT_SECONDS", 0.5)
+    fifo = tmp_path / "policy.fifo"
+    os.mkfifo(fifo)
+    outcome = {}
+
+    def read() -> None:
+        try:
+            read_document(str(fifo))
+        except CliError as exc:
+            outcome["error"] = str(exc)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout=10)
+    hung = reader.is_alive()
+    if hung:  # before the fix: blocked in open(); a writer opening it lets the thread end
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    assert not hung, "reading a FIFO with no writer hung"
+    assert "policy.fifo" in outcome["error"] and "no program writes to it" in outcome["error"]
+
+
+def test_pipes_given_as_paths_are_read(tmp_path):
+    """`smallprint analyze <(curl ...)` names a pipe (/dev/fd/N); a named FIFO whose writer comes a moment later
+    is read too."""
+    import os
+    import threading
+    read_end, write_end = os.pipe()
+    os.write(write_end, b"We collect your email address.")
+    os.close(write_end)
+    try:
+        assert read_document(f"/dev/fd/{read_end}").content == "We collect your email address."
+    finally:
+        os.close(read_end)
+
+    fifo = tmp_path / "later.fifo"
+    os.mkfifo(fifo)
+
+    def write_later() -> None:
+        import time
+        time.sleep(0.3)
+        with open(fifo, "wb") as handle:
+            handle.write(b"We do not sell your data.")
+
+    writer = threading.Thread(target=write_later, daemon=True)
+    writer.start()
+    assert read_document(str(fifo)).content == "We do not sell your data."
+    writer.join(timeout=5)

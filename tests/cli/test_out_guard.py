@@ -41,3 +41,26 @@ def test_out_to_another_file_still_works(policies, capsys, smallprint_home):
     assert main(["diff", "old.md", "new.md", "--out", "diff.txt"]) == 0
     assert (policies / "report.json").read_text().startswith("{") and (policies / "diff.txt").read_text()
     assert (policies / "old.md").read_text() == POLICY
+
+
+@pytest.mark.parametrize("fmt", ["html", "json", "text"])
+def test_a_title_that_is_not_utf8_is_written_not_a_failure(policies, capsys, smallprint_home, fmt):
+    """`--title $'bad\\xff'` arrives as a lone surrogate; writing it once failed with "'utf-8' codec can't encode
+    character '\\udcff'" and left a 0-byte .r.html.XXXX.tmp behind."""
+    (policies / "out").mkdir()
+    assert main(["analyze", "old.md", "--title", "bad\udcff", "--format", fmt, "--out", "out/r"]) == 0, \
+        capsys.readouterr().err
+    assert os.listdir(policies / "out") == ["r"]
+    assert (policies / "out" / "r").read_text(encoding="utf-8")
+
+
+def test_no_temporary_file_is_left_whatever_stops_the_write(policies, capsys, smallprint_home, monkeypatch):
+    from smallprint.cli import cmd_analyze
+    (policies / "out").mkdir()
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cmd_analyze.os, "replace", interrupted)
+    assert main(["analyze", "old.md", "--out", "out/r.txt"]) == 130
+    assert os.listdir(policies / "out") == []

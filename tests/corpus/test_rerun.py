@@ -3,6 +3,8 @@ now (a file corrected in place, deleted or renamed leaves no phantom version), a
 a run does not name are kept (docs/CORPUS.md, "Resuming")."""
 from __future__ import annotations
 
+import os
+
 from .conftest import need_corpus_extra
 
 need_corpus_extra()  # before the imports below, which need the corpus extra
@@ -114,3 +116,23 @@ def test_a_folder_written_before_listings_were_kept_per_source_loses_its_phantom
     _analyze(src, out=out)
     assert [(d["service"], d["date"], d["error"] is None) for d in read_tables(out)["documents"].to_pylist()] == [
         ("Gamma", None, False), ("acme", "2020-01-01", True), ("acme", "2022-01-01", True)]
+
+
+def test_a_full_disk_names_the_file_it_could_not_write(tmp_path, capsys, monkeypatch):
+    """On a full disk the run once ended with `smallprint: [Errno 28] Error writing bytes to file. Detail: [errno 28]
+    No space left on device`, naming no file or folder. pyarrow's error on a full disk (a 64 KiB tmpfs) is raised
+    after part of the file is written."""
+    from smallprint.cli import main
+
+    def full_disk(table, where, **kw):
+        with open(where, "wb") as handle:
+            handle.write(b"PAR1")
+        raise OSError(28, "Error writing bytes to file. Detail: [errno 28] No space left on device")
+
+    monkeypatch.setattr(pq, "write_table", full_disk)
+    out = tmp_path / "out"
+    assert main(["corpus", "analyze", str(_acme(tmp_path)), "--out", str(out), "--workers", "1"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"smallprint: cannot write {out / 'parts'}{os.sep}versions-"), err
+    assert err[0].endswith(".parquet: No space left on device")
+    assert not list((out / "parts").glob(".*.tmp"))

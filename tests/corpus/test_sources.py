@@ -103,14 +103,14 @@ def test_a_file_that_cannot_be_read_is_listed_with_its_error_and_becomes_its_row
     (tmp_path / "acme").mkdir()
     (tmp_path / "acme" / "privacy.md").write_text("# Privacy Policy\n\nWe collect your email address.\n")
     (tmp_path / "acme" / "terms.md").write_text("# Terms\n\nWe collect your email address.\n")
-    real = Path.read_bytes
+    real = Path.open
 
-    def read_bytes(self):
+    def open_file(self, *args, **kwargs):
         if self.name == "terms.md":
             raise PermissionError(13, "Permission denied", str(self))
-        return real(self)
+        return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(Path, "open", open_file)
     versions = {v.document: v for v in list_versions(tmp_path)}
     assert set(versions) == {"privacy", "terms"}
     row = analyse_document(_item(versions["terms"]), "quick")
@@ -131,3 +131,44 @@ def test_a_file_name_that_is_not_utf8_is_a_row_not_a_codec_error(tmp_path):
     (version,) = list_versions(tmp_path)
     assert version.document == "caf\\xe9" and version.date == "2020-01-01"
     assert versions_table([version]).num_rows == 1
+
+
+def test_a_huge_file_is_hashed_a_chunk_at_a_time_and_read_no_further_than_the_limit(tmp_path, monkeypatch):
+    """Listing once read every file whole to hash it (a 1.2 GB file took 1.2 GB of memory); a file that grows past the
+    limit after it was listed is read no further than the limit, and is a "too large" row."""
+    import hashlib
+    import io
+    from pathlib import Path
+
+    from smallprint.corpus import run, sources
+    from smallprint.corpus.work import MAX_DOCUMENT_BYTES, analyse_document
+    (tmp_path / "acme").mkdir()
+    huge = tmp_path / "acme" / "privacy.md"
+    with open(huge, "wb") as handle:
+        handle.truncate(100 * 1024 * 1024)  # sparse: no disk used
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail(f"{self} was read whole"))
+    reads = []
+    real_read = io.BufferedReader.read
+
+    class Counting(io.BufferedReader):
+        def read(self, size=-1):
+            reads.append(size)
+            return real_read(self, size)
+
+    real_open = Path.open
+    monkeypatch.setattr(Path, "open", lambda self, mode="r", *a, **k: Counting(real_open(self, "rb", buffering=0))
+                        if mode == "rb" else real_open(self, mode, *a, **k))
+    (version,) = sources.list_versions(tmp_path)
+    assert version.size == 100 * 1024 * 1024
+    assert max(reads) <= 1024 * 1024 and -1 not in reads
+    assert version.content_hash == hashlib.sha256(b"\0" * version.size).hexdigest()
+
+    small = tmp_path / "acme" / "terms.md"
+    small.write_text("# Terms\n\nWe collect your email address.\n")
+    version = next(v for v in sources.list_versions(tmp_path) if v.document == "terms")
+    with open(small, "ab") as handle:  # it grows after the listing
+        handle.truncate(50 * 1024 * 1024)
+    reads.clear()
+    item = run._item(version)
+    assert max(reads) <= MAX_DOCUMENT_BYTES + 1 and item.data == b""
+    assert analyse_document(item, "quick")["error"].startswith("too large: 52.4 MB")

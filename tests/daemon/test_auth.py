@@ -127,3 +127,49 @@ def test_two_homes_do_not_share_a_token_through_an_installed_plaintext_keyring(t
     report = json.loads(cli(first, "status", "--json"))
     assert report["token_store"] == f"file:{first / 'config' / 'token'}"
     assert not (tmp_path / "xdg-data" / "python_keyring").exists()
+
+
+def _no_space(fd):
+    raise OSError(28, "No space left on device")
+
+
+def test_a_token_that_cannot_be_stored_is_an_error_naming_the_file(smallprint_home, use_keyring, monkeypatch):
+    """On a full disk `smallprint token` printed a bare `[Errno 28] No space left on device`."""
+    use_keyring(fail.Keyring())
+    monkeypatch.setattr(os, "fsync", _no_space)
+    with pytest.raises(auth.TokenStoreError) as caught:
+        auth.get_token()
+    assert str(caught.value) == f"cannot write the API token file {paths.token_file()}: No space left on device"
+    assert list(paths.token_file().parent.iterdir()) == []  # no temporary file left
+
+
+def test_a_token_folder_under_a_file_is_an_error_naming_the_file(tmp_path, use_keyring, monkeypatch):
+    use_keyring(fail.Keyring())
+    (tmp_path / "not-a-folder").write_text("")
+    monkeypatch.setattr(paths, "token_file", lambda: tmp_path / "not-a-folder" / "token")
+    with pytest.raises(auth.TokenStoreError, match=r"^cannot (read|write) the API token file .*not-a-folder/token: "
+                                                   r"Not a directory$"):
+        auth.get_token()
+
+
+def test_a_damaged_token_file_names_itself_and_the_cure(smallprint_home, use_keyring):
+    use_keyring(fail.Keyring())
+    paths.ensure(paths.token_file().parent)
+    paths.token_file().write_bytes(b"\xff\xfe token")
+    with pytest.raises(auth.TokenStoreError) as caught:
+        auth.get_token()
+    assert str(caught.value) == (f"the API token file {paths.token_file()} is damaged (not UTF-8 text); replace it "
+                                 "with `smallprint token --rotate`")
+    token = auth.rotate_token()  # the cure it names
+    assert auth.get_token() == token
+
+
+def test_the_token_command_says_which_file_it_cannot_write(smallprint_home, use_keyring, monkeypatch, capsys):
+    from smallprint.cli import main
+    use_keyring(fail.Keyring())
+    monkeypatch.setattr(os, "fsync", _no_space)
+    assert main(["token"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (f"smallprint: cannot write the API token file {paths.token_file()}: "
+                            "No space left on device\n")

@@ -86,6 +86,32 @@ def test_log_file_only_still_reports_start_up_errors_on_stderr(daemon):
     assert_one_line_error(second, "already running")
 
 
+def test_a_log_file_that_cannot_be_written_is_said_once_not_for_every_line(daemon_factory, tmp_path):
+    """A full log folder once printed a ~30-line "--- Logging error --- Traceback" on serve's stderr for every log
+    line. /dev/full stands in for the full disk: every write to it fails with ENOSPC."""
+    home = tmp_path / "home"
+    (home / "logs").mkdir(parents=True)
+    (home / "logs" / "daemon.log").symlink_to("/dev/full")
+    daemon = daemon_factory("--port", "0", home=home)
+    token = daemon.token()
+    for _ in range(3):
+        assert daemon.request("POST", "/v1/analyze", POLICY, token=token)[0] == 200
+    assert daemon.stop() == 0
+    said = daemon.process.stderr.read()
+    assert "Logging error" not in said and "Traceback" not in said
+    warning = f"smallprint: cannot write the log file {home / 'logs' / 'daemon.log'}: No space left on device"
+    assert said.count(warning) == 1, said
+    assert said.count("cannot write the log file") == 1
+
+
+def test_a_runtime_file_that_cannot_be_written_stops_serve_with_one_line(tmp_path):
+    home = tmp_path / "home"
+    (home / "run" / "daemon.json" / "in-the-way").mkdir(parents=True)  # a folder where the file goes
+    result = run_cli(home, "serve", "--port", "0", timeout=60)
+    assert_one_line_error(result, f"cannot write the runtime file {home / 'run' / 'daemon.json'}")
+    assert not list((home / "run").glob(".daemon-*"))
+
+
 def test_status_reports_a_running_daemon_and_its_files(daemon):
     result = run_cli(daemon.home, "status", "--json")
     assert result.returncode == 0, result.stderr
@@ -186,6 +212,53 @@ def test_file_fallback_when_no_keyring_works(daemon_factory):
     assert daemon.request("POST", "/v1/analyze", POLICY, token=token)[0] == 200
     report = json.loads(run_cli(daemon.home, "status", "--json", keyring_backend=FAIL_KEYRING).stdout)
     assert report["token_store"] == f"file:{token_file}"
+
+
+def test_serve_refuses_to_start_without_a_readable_token(tmp_path):
+    """serve once said "listening" when the token could not be read or stored, then answered every authenticated
+    request with 500; it now refuses to start, naming the token file and the cause."""
+    home = tmp_path / "home"
+    (home / "config" / "token").mkdir(parents=True)  # where the token file should be: unreadable as one
+    result = run_cli(home, "serve", "--port", "0", keyring_backend=FAIL_KEYRING, timeout=30)
+    assert_one_line_error(result, f"cannot read the API token file {home / 'config' / 'token'}: Is a directory")
+    assert "listening" not in result.stdout + result.stderr
+    assert not (home / "run" / "daemon.json").exists()
+
+
+def test_serve_refuses_to_start_when_the_token_cannot_be_stored(tmp_path, monkeypatch, capsys):
+    """The full disk of the report, in process: storing the new token fails with ENOSPC."""
+    from smallprint.cli import main
+    from smallprint.daemon import server
+
+    async def listening(*args):
+        pytest.fail("serve went on to listen without a token")
+
+    def no_space(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setenv("SMALLPRINT_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", FAIL_KEYRING)
+    monkeypatch.setattr(server, "_run", listening)
+    monkeypatch.setattr(os, "fsync", no_space)
+    assert main(["serve", "--port", "0"]) == 1
+    err = capsys.readouterr().err
+    token_file = tmp_path / "home" / "config" / "token"
+    assert err == (f"smallprint: cannot start without the API token: cannot write the API token file {token_file}: "
+                   "No space left on device\n")
+
+
+def test_status_says_the_token_cannot_be_read_instead_of_blaming_health(daemon_factory):
+    daemon = daemon_factory("--port", "0", keyring_backend=FAIL_KEYRING)
+    token_file = daemon.home / "config" / "token"
+    token_file.write_bytes(b"\xff\xfe not a token")
+    result = run_cli(daemon.home, "status", keyring_backend=FAIL_KEYRING)
+    assert result.returncode == 3 and result.stderr == ""
+    assert "does not answer /v1/health" not in result.stdout
+    assert f"the API token cannot be read, so whether {daemon.base_url} (pid {daemon.process.pid}" in result.stdout
+    assert f"the API token file {token_file} is damaged (not UTF-8 text)" in result.stdout
+    report = json.loads(run_cli(daemon.home, "status", "--json", keyring_backend=FAIL_KEYRING).stdout)
+    assert "is damaged" in report["token_error"] and report["pid"] == daemon.process.pid
+    assert daemon.request("GET", "/v1/health")[0] == 200  # the daemon kept the token it read at start-up
 
 
 def test_the_keyring_path_keeps_no_token_file(daemon):

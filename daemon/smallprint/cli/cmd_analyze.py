@@ -87,15 +87,19 @@ def write_atomically(target: Path, content: str) -> None:
     except OSError as exc:
         raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        # errors="replace": a lone surrogate (a --title that was not UTF-8 on the command line) becomes "?", as on
+        # stdout (_print), instead of failing the whole report.
+        with os.fdopen(fd, "w", encoding="utf-8", errors="replace", newline="\n") as handle:
             handle.write(content)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report should follow the user's usual mode
         os.replace(tmp, target)
-    except OSError as exc:
+    except BaseException as exc:  # whatever the failure (Ctrl+C too), no temporary file is left beside the target
         Path(tmp).unlink(missing_ok=True)
-        raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
+        if isinstance(exc, OSError):
+            raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
+        raise
 
 
 def _print(output: str) -> None:

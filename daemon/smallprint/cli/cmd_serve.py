@@ -29,8 +29,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     serve.set_defaults(func=run_serve)
 
     stop = subparsers.add_parser("stop", help="stop the running daemon (as Ctrl+C would)",
-                                 description="Ask the running daemon to finish its requests in flight and exit, "
-                                             "and wait until it has. Exit status 0 also when none was running.")
+                                 description="Ask the running daemon to exit, as Ctrl+C would, and wait until it "
+                                             "has. Requests in flight get 5 seconds to finish; those still running "
+                                             "then are answered with the API's error 503 shutting_down. Exit status "
+                                             "0 also when none was running.")
     stop.set_defaults(func=run_stop)
 
     status = subparsers.add_parser("status", help="is the daemon running, where are its files, which token store",
@@ -89,16 +91,24 @@ def run_stop(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check(info):
-    """What answers at the runtime file's address, and whether it proved it holds this user's token: a file left
-    by a killed daemon may name a port that someone else now listens on."""
+def _token_problem(create: bool) -> tuple[str | None, str | None]:
+    """(the API token, None) or (None, why it cannot be read or created)."""
     from .. import auth
-    from ..daemon.proof import HealthAnswer, ask_for_proof
 
     try:
-        # Created if missing, as the bridge does: a daemon that has just started may not have stored it yet.
-        token = auth.get_token()
-    except Exception:  # a broken token store: the answer cannot be checked, so it is not trusted
+        return auth.get_token(create=create), None
+    except auth.TokenNotFound:
+        return None, None  # none yet: `serve` or `smallprint token` creates it
+    except Exception as exc:
+        return None, str(exc)
+
+
+def _check(info, token: str | None):
+    """What answers at the runtime file's address, and whether it proved it holds this user's token: a file left
+    by a killed daemon may name a port that someone else now listens on."""
+    from ..daemon.proof import HealthAnswer, ask_for_proof
+
+    if token is None:  # a broken token store: the answer cannot be checked, so it is not trusted
         return HealthAnswer(None, False)
     return ask_for_proof(info.base_url, info.port, token)
 
@@ -117,9 +127,12 @@ def _config_problem() -> str | None:
 def status_report() -> dict:
     from .. import auth, paths
     from ..daemon.discovery import read_runtime_info
+    from ..daemon.server import instance_lock_held
 
     info = read_runtime_info()
-    answer = _check(info) if info else None
+    # Created if missing while a daemon runs, as the bridge does: one that has just started may not have stored it yet.
+    token, token_error = _token_problem(create=info is not None)
+    answer = _check(info, token) if info and not token_error else None
     health = answer.health if answer else None
     proved = bool(answer and answer.proved)
     config_file = paths.config_file()
@@ -133,6 +146,9 @@ def status_report() -> dict:
         "answering": health is not None,
         # Something answers, but cannot prove it holds this user's token: not our daemon, never sent anything.
         "impostor": health is not None and not proved,
+        # The file names a live pid, but no daemon holds the instance lock: left by a daemon that did not stop
+        # cleanly, its pid (and port) now another program's.
+        "stale_runtime_file": bool(info and not proved and not instance_lock_held()),
         "config_file": str(config_file),
         "config_file_exists": config_file.is_file(),
         "config_error": _config_problem(),
@@ -140,6 +156,7 @@ def status_report() -> dict:
         "log_dir": str(paths.log_dir()),
         "runtime_file": str(paths.runtime_file()),
         "token_store": auth.token_store_name(),
+        "token_error": token_error,
     }
 
 
@@ -156,6 +173,13 @@ def run_status(args: argparse.Namespace) -> int:
             print(f"daemon:      not running; {report['url']} (left in the runtime file by pid {report['pid']}) is "
                   "answered by something that cannot prove it holds your API token: not smallprint's daemon "
                   "(nothing is sent to it)")
+        elif report["stale_runtime_file"]:
+            print(f"daemon:      not running (start it with `smallprint serve`); the runtime file is stale: no "
+                  f"smallprint daemon holds the instance lock, so pid {report['pid']} and {report['url']}, which it "
+                  "names, belong to another program now")
+        elif report["pid"] and report["token_error"]:
+            print(f"daemon:      unknown: the API token cannot be read, so whether {report['url']} (pid "
+                  f"{report['pid']}, from the runtime file) is smallprint's daemon cannot be checked")
         elif report["pid"]:
             print(f"daemon:      pid {report['pid']} holds {report['url']} but does not answer /v1/health")
         else:
@@ -168,6 +192,8 @@ def run_status(args: argparse.Namespace) -> int:
         print(f"logs:        {report['log_dir']}")
         print(f"runtime:     {report['runtime_file']}")
         print(f"token store: {report['token_store']}")
+        if report["token_error"]:
+            print(f"             not usable, `smallprint serve` will refuse to start: {report['token_error']}")
     return 0 if report["running"] else STATUS_NOT_RUNNING
 
 

@@ -7,8 +7,11 @@ clear line, never a traceback.
 from __future__ import annotations
 
 import codecs
+import os
 import re
+import stat
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +19,16 @@ from ..pdf import PdfError, looks_like_pdf, read_pdf_text
 from . import CliError
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+
+# The most read of one input, so that endless input (/dev/zero, `yes |`) or a huge file is refused before it fills
+# memory. The engine reads at most 2,000,000 characters (8 MB of UTF-8 at the very most, a few MB as policies are
+# written); a PDF holds far more bytes than text (fonts, images): 64 MiB leaves room for every real policy PDF, and
+# reading that much costs well under a second.
+MAX_INPUT_BYTES = 64 * 1024 * 1024
+# A pipe given as a path (`<(curl ...)`, a named FIFO) is read as stdin is, but a FIFO that no program ever writes
+# to would otherwise keep the command waiting for ever: this long for the first byte, then a clear error.
+PIPE_WAIT_SECONDS = 60.0
+_CHUNK = 1024 * 1024
 
 # Byte-order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one).
 _BOMS = (
@@ -48,8 +61,9 @@ def read_document(path: str, *, stdin=None) -> Document:
     """
     if path == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
-        data = stream.read()
+        data = stream.read(MAX_INPUT_BYTES + 1)
         name = "stdin"
+        _refuse_too_large(data, name)
     else:
         data = _read_file(Path(path))
         name = path
@@ -68,9 +82,35 @@ def read_document(path: str, *, stdin=None) -> Document:
     return Document(name=name, content=content, is_html=is_html, note=note)
 
 
+def _too_large(name: str) -> str:
+    return (f"{name} is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB, the most smallprint reads of one "
+            "document")
+
+
+def _refuse_too_large(data: bytes, name: str) -> None:
+    if len(data) > MAX_INPUT_BYTES:
+        raise CliError(_too_large(name))
+
+
 def _read_file(file: Path) -> bytes:
+    """At most MAX_INPUT_BYTES of a file: a regular file by its size first (a huge or sparse file is refused
+    without reading it), a pipe or device (`<(curl ...)`, a FIFO, /dev/stdin) as it comes, waiting at most
+    PIPE_WAIT_SECONDS for a first byte."""
     try:
-        return file.read_bytes()
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        try:
+            mode = os.fstat(fd).st_mode
+            if stat.S_ISDIR(mode):
+                raise IsADirectoryError
+            if stat.S_ISREG(mode):
+                if os.fstat(fd).st_size > MAX_INPUT_BYTES:
+                    raise CliError(_too_large(str(file)))
+                os.set_blocking(fd, True)
+                data = _read_up_to(fd, MAX_INPUT_BYTES + 1)
+            else:
+                data = _read_stream(fd, str(file))
+        finally:
+            os.close(fd)
     except FileNotFoundError:
         raise CliError(f"no such file: {file}") from None
     except IsADirectoryError:
@@ -79,6 +119,46 @@ def _read_file(file: Path) -> bytes:
         raise CliError(f"permission denied: cannot read {file}") from None
     except OSError as exc:
         raise CliError(f"cannot read {file}: {exc.strerror or exc}") from None
+    _refuse_too_large(data, str(file))
+    return data
+
+
+def _read_up_to(fd: int, limit: int) -> bytes:
+    chunks, size = [], 0
+    while size < limit:
+        chunk = os.read(fd, min(_CHUNK, limit - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def _read_stream(fd: int, name: str) -> bytes:
+    """A pipe or device opened non-blocking: read until its end or MAX_INPUT_BYTES + 1 bytes."""
+    try:
+        import select
+        poller = select.poll()
+    except (ImportError, AttributeError):  # no poll() (Windows): a plain read, still bounded
+        os.set_blocking(fd, True)
+        return _read_up_to(fd, MAX_INPUT_BYTES + 1)
+    poller.register(fd, select.POLLIN)
+    deadline = time.monotonic() + PIPE_WAIT_SECONDS
+    chunks, size = [], 0
+    while size <= MAX_INPUT_BYTES:
+        # Until the first byte, a FIFO nobody has opened for writing reads as "nothing yet", not as its end.
+        wait = None if chunks else max(0.0, deadline - time.monotonic())
+        if not poller.poll(None if wait is None else int(wait * 1000) + 1):
+            raise CliError(f"nothing came from {name} within {PIPE_WAIT_SECONDS:g} s: no program writes to it")
+        try:
+            chunk = os.read(fd, min(_CHUNK, MAX_INPUT_BYTES + 1 - size))
+        except BlockingIOError:
+            continue
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def decode_bytes(data: bytes, name: str = "input", *, html_hint: bool = False) -> tuple[str, str | None]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -58,9 +59,15 @@ def _item(version: Version) -> Item:
     if version.size > MAX_DOCUMENT_BYTES:
         return Item(version.content_hash, b"", version.is_html, version.size)
     try:
-        return Item(version.content_hash, read_version(version), version.is_html, version.size)
+        data = read_version(version, limit=MAX_DOCUMENT_BYTES)
     except OSError as exc:
         return Item(version.content_hash, b"", version.is_html, version.size, f"cannot read: {exc.strerror or exc}")
+    if len(data) > MAX_DOCUMENT_BYTES:  # a file grown past the limit since it was listed: read no further
+        with contextlib.suppress(OSError):
+            return Item(version.content_hash, b"", version.is_html, os.path.getsize(version.locator[1]))
+        return Item(version.content_hash, b"", version.is_html, len(data))
+    return Item(version.content_hash, data, version.is_html, version.size)
+
 
 def _progress(total: int, label: str):
     from tqdm import tqdm

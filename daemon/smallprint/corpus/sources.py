@@ -91,11 +91,13 @@ def source_identity(source: str | Path) -> tuple[str, tuple[str, ...]]:
     return _printable(str(resolved)), tuple(dict.fromkeys(_printable(spelling) + after for spelling in spellings))
 
 
-def read_version(version: Version) -> bytes:
-    """The bytes of a version (for JSON Lines: its text or html, UTF-8)."""
+def read_version(version: Version, limit: int | None = None) -> bytes:
+    """The bytes of a version (for JSON Lines: its text or html, UTF-8). With `limit`, a file is read no further
+    than one byte past it, however much it has grown since it was listed (the caller then sees it is too large)."""
     kind = version.locator[0]
     if kind == "file":
-        return Path(version.locator[1]).read_bytes()
+        with Path(version.locator[1]).open("rb") as handle:
+            return handle.read(-1 if limit is None else limit + 1)
     if kind == "jsonl":
         with open(version.locator[1], "rb") as handle:
             handle.seek(version.locator[2])
@@ -129,7 +131,7 @@ def _folder_versions(root: Path) -> Iterator[Version]:
         service = _printable(relative.parts[0]) if len(relative.parts) > 1 else document
         is_html = file.suffix.lower() in HTML_SUFFIXES
         try:
-            data = file.read_bytes()
+            content_hash, size = _hash_file(file)
         except OSError as exc:  # no permission, or gone: a row with its error, never the end of the run
             reason = f"cannot read: {exc.strerror or exc}"
             yield Version(service=service, document=document, date=found[0] if found else None,
@@ -138,8 +140,19 @@ def _folder_versions(root: Path) -> Iterator[Version]:
                           locator=("unreadable", str(file), reason))
             continue
         yield Version(service=service, document=document, date=found[0] if found else None,
-                      source=_printable(str(file)), content_hash=_digest(data), size=len(data), is_html=is_html,
+                      source=_printable(str(file)), content_hash=content_hash, size=size, is_html=is_html,
                       locator=("file", str(file)))
+
+
+def _hash_file(file: Path) -> tuple[str, int]:
+    """sha256 and size of a file, read a chunk at a time: a file of gigabytes costs time, never memory (it is then
+    a "too large" row, work.py)."""
+    digest, size = hashlib.sha256(), 0
+    with file.open("rb") as handle:
+        while chunk := handle.read(1024 * 1024):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
 
 
 def _printable(name: str) -> str:

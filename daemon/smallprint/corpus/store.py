@@ -41,8 +41,12 @@ class StoreError(ValueError):
 
 
 def write_atomically(target: Path, write) -> None:
-    """Call `write(temporary path)`, flush it to disk, then rename it to `target`."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    """Call `write(temporary path)`, flush it to disk, then rename it to `target`. A failure to write (a full or
+    read-only disk) is a StoreError naming the file, not pyarrow's bare "[Errno 28] Error writing bytes to file"."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise StoreError(f"cannot write {target}: {_reason(exc)}") from None
     os.close(fd)
     try:
         write(tmp)
@@ -52,9 +56,19 @@ def write_atomically(target: Path, write) -> None:
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; tables are for sharing, as the user's files usually are
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise StoreError(f"cannot write {target}: {_reason(exc)}") from None
         raise
+
+
+def _reason(exc: OSError) -> str:
+    """The OS's words for an error (pyarrow's message wraps them twice: "[Errno 28] Error writing bytes to file.
+    Detail: [errno 28] No space left on device")."""
+    if exc.errno:
+        return os.strerror(exc.errno)
+    return exc.strerror or str(exc)
 
 
 def part_key(keys: Iterable[str]) -> str:

@@ -26,7 +26,7 @@ from aiohttp import web
 from ..config import Config
 from .middlewares import MIDDLEWARES
 from .runner import AnalysisRunner
-from .state import ANALYSIS_RECORDER, CONFIG, OPENAPI_FRAGMENTS, RUNNER, TOKENS
+from .state import ANALYSIS_RECORDER, CONFIG, OPENAPI_FRAGMENTS, RUNNER, STOP_DEADLINE, TOKENS
 from .tokens import TokenHolder
 from .views import routes
 
@@ -65,8 +65,8 @@ BACKGROUND_START_DELAY = 1.0
 
 def on_listening(app: web.Application) -> asyncio.TimerHandle:
     """Called by the server once it accepts connections: schedule the work that would otherwise slow start-up
-    (spawning the analysis workers, importing keyring and reading the token). A request that needs either
-    before then does it on demand. Cancel the returned handle when stopping before it fires."""
+    (spawning the analysis workers; reading the token, unless `serve` has read it before listening). A request
+    that needs either before then does it on demand. Cancel the returned handle when stopping before it fires."""
     def start() -> None:
         app[RUNNER].start_warm_up()
         app[TOKENS].start_preload()
@@ -99,6 +99,7 @@ def create_app(config: Config | None = None, *, token: str | None = None,
                                  cache_max_bytes=config.cache_max_bytes)
     app[ANALYSIS_RECORDER] = None
     app[OPENAPI_FRAGMENTS] = []
+    app[STOP_DEADLINE] = asyncio.Event()
     app.router.add_routes(routes)
     app.cleanup_ctx.append(_analysis_pool)
     app.cleanup_ctx.append(_token_refresh)

@@ -29,6 +29,9 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "analysis_timeout": (504, "The analysis took longer than analysis_timeout_seconds."),
     "history_unavailable": (503, "The policy memory cannot be read or written (read-only or full disk, or a store "
                                  "written by a newer smallprint); analyses still work."),
+    "shutting_down": (503, "The daemon is stopping (`smallprint stop`, Ctrl+C, SIGTERM) and the request was still "
+                           "running 5 seconds later, the time it gives requests in flight; send it again once a "
+                           "daemon runs."),
 }
 
 

@@ -1,4 +1,5 @@
-"""Request guards, outermost first: error envelope, Host check, Origin check, body size, bearer auth.
+"""Request guards, outermost first: error envelope, the stop deadline, Host check, Origin check, body size, bearer
+auth.
 
 Why each guard exists:
 - Host: a web page can point its own domain at 127.0.0.1 (DNS rebinding) and then talk to us as "same origin";
@@ -10,13 +11,14 @@ Why each guard exists:
 """
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import logging
 
 from aiohttp import web
 
 from .errors import STATUS_TO_CODE, ApiError, error_response
-from .state import CONFIG, CONNECTION_GUARD, TOKENS
+from .state import CONFIG, CONNECTION_GUARD, STOP_DEADLINE, TOKENS
 
 log = logging.getLogger("smallprint.daemon")
 
@@ -117,6 +119,30 @@ async def connection_deadline(request: web.Request, handler):
 
 
 @web.middleware
+async def stop_deadline(request: web.Request, handler):
+    """A request still running when the grace period of a stop ends (server.py) is answered 503 shutting_down, in
+    the envelope, rather than having its connection cut (what aiohttp does to handlers still running)."""
+    deadline = request.app[STOP_DEADLINE]
+    if deadline.is_set():
+        raise ApiError("shutting_down", "the daemon is stopping; send the request again once a daemon runs")
+    work = asyncio.ensure_future(handler(request))
+    passed = asyncio.ensure_future(deadline.wait())
+    try:
+        await asyncio.wait((work, passed), return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:
+        work.cancel()
+        raise
+    finally:
+        passed.cancel()
+    if not work.done():
+        work.cancel()
+        await asyncio.wait((work,))
+        raise ApiError("shutting_down", "the daemon is stopping and this request was still running after the "
+                                        "grace period it gives requests in flight; send it again once a daemon runs")
+    return work.result()
+
+
+@web.middleware
 async def host_check(request: web.Request, handler):
     parsed = split_host(request.headers.get("Host", ""))
     port = local_port(request)
@@ -154,4 +180,4 @@ async def bearer_auth(request: web.Request, handler):
     return await handler(request)
 
 
-MIDDLEWARES = (connection_deadline, error_envelope, host_check, origin_check, body_limit, bearer_auth)
+MIDDLEWARES = (connection_deadline, error_envelope, stop_deadline, host_check, origin_check, body_limit, bearer_auth)

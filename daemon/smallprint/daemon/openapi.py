@@ -206,7 +206,7 @@ PATHS: dict[str, dict] = {
         "operationId": "analyze", "summary": "Analyse a page: its kind, highlighted clauses, practices and grade",
         "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("AnalyzeRequest")}}},
         "responses": {"200": _json_response("The analysis (smallprint.Analysis.to_dict())", _ref("Analysis")),
-                      **error_responses(400, 401, 403, 413, 422, 500, 504)},
+                      **error_responses(400, 401, 403, 413, 422, 500, 503, 504)},
     }},
     "/v1/taxonomy": {"get": {
         "operationId": "taxonomy", "summary": "Practice ids, labels and what each polarity means",

@@ -1,12 +1,14 @@
 """Running the daemon in the foreground: one instance per user, bind, runtime file, logs, graceful shutdown.
 
-Sequence: take the per-user lock (a second `serve` reports the first and fails) -> set up logging -> start the
-app -> listen (a port in use is a clear error) -> write the runtime file with the real port -> wait for
-SIGINT/SIGTERM -> remove the runtime file -> let in-flight requests finish -> close the worker pool.
+Sequence: take the per-user lock (a second `serve` reports the first and fails) -> set up logging -> read (or
+create) the API token, or refuse to start -> start the app -> listen (a port in use is a clear error) -> write the
+runtime file with the real port -> wait for SIGINT/SIGTERM -> remove the runtime file -> let in-flight requests
+finish for SHUTDOWN_GRACE_SECONDS, then answer those still running 503 shutting_down -> close the worker pool.
 """
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import ipaddress
 import logging
@@ -27,8 +29,11 @@ log = logging.getLogger("smallprint.daemon")
 
 LOG_FILE_BYTES = 1024 * 1024
 LOG_FILE_BACKUPS = 5
-# In-flight requests get this long to finish after SIGINT/SIGTERM.
+# In-flight requests get this long to finish after SIGINT/SIGTERM (`smallprint stop`); those still running are then
+# answered 503 shutting_down (middlewares.stop_deadline), for which aiohttp waits ANSWER_SECONDS more before it
+# cuts what is left. Short, so that a stop is prompt; analyses take longer only on long policies.
 SHUTDOWN_GRACE_SECONDS = 5.0
+ANSWER_SECONDS = 2.0
 
 
 class ServeError(Exception):
@@ -77,6 +82,16 @@ class InstanceLock:
             self._handle = None
 
 
+def instance_lock_held() -> bool:
+    """Whether a smallprint daemon holds the per-user instance lock, which the OS releases when its holder dies:
+    a runtime file naming a live pid is a daemon's only while this is true (the pid may be another program's)."""
+    lock = InstanceLock(lock_file())
+    if lock.acquire():
+        lock.release()
+        return False
+    return True
+
+
 def already_running_message() -> str:
     info = read_runtime_info()
     if info is None:
@@ -85,12 +100,42 @@ def already_running_message() -> str:
             "see `smallprint status`, or stop it before starting another")
 
 
+class LogFileHandler(logging.handlers.RotatingFileHandler):
+    """The rotated log file. One that cannot be written (a full disk) is said once on stderr, naming the file and
+    the error, and is then written no more: logging's default prints a ~30-line "--- Logging error ---" traceback
+    for every line, which floods the console of a daemon that otherwise works."""
+
+    stopped = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not self.stopped:
+            super().emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if self.stopped:
+            return
+        self.stopped = True
+        error = sys.exc_info()[1]
+        reason = (error.strerror if isinstance(error, OSError) else None) or error or "unknown error"
+        try:
+            print(f"smallprint: cannot write the log file {self.baseFilename}: {reason}; the daemon logs no more "
+                  "to it until it is restarted", file=sys.stderr, flush=True)
+        except Exception:  # stderr gone too: nothing more to tell anyone
+            pass
+        with contextlib.suppress(Exception):  # its buffer still holds what could not be written
+            self.close()
+
+
 def setup_logging(level: str, console: TextIO | None = sys.stderr) -> Path:
     """Rotating log file in the log dir; the console gets the same lines while running in the foreground."""
-    log_path = paths.ensure(paths.log_dir()) / "daemon.log"
+    log_path = paths.log_dir() / "daemon.log"
     formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-    file_handler = logging.handlers.RotatingFileHandler(log_path, maxBytes=LOG_FILE_BYTES,
-                                                        backupCount=LOG_FILE_BACKUPS, encoding="utf-8")
+    try:
+        paths.ensure(log_path.parent)
+        file_handler = LogFileHandler(log_path, maxBytes=LOG_FILE_BYTES, backupCount=LOG_FILE_BACKUPS,
+                                      encoding="utf-8")
+    except OSError as exc:
+        raise ServeError(f"cannot open the log file {log_path}: {exc.strerror or exc}") from None
     file_handler.setFormatter(formatter)
     root = logging.getLogger("smallprint")
     root.setLevel(level)
@@ -130,21 +175,24 @@ def check_bind_address(host: str, allow_remote: bool) -> None:
                 host)
 
 
-async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None) -> None:
+async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None, token: str | None = None) -> None:
     from aiohttp import web
 
     from .access_log import RouteAccessLogger
     from .app import create_app, on_listening
-    from .state import CONNECTION_GUARD
+    from .state import CONNECTION_GUARD, STOP_DEADLINE, TOKENS
 
     raise_descriptor_limit()
     app = create_app(config)
+    if token is not None:
+        app[TOKENS].prime(token)
     total = connection_cap()
     guard = app[CONNECTION_GUARD] = ConnectionGuard(total=total, per_client=per_client_cap(total))
     runner = web.AppRunner(app, handle_signals=False, access_log=logging.getLogger("aiohttp.access"),
-                           access_log_class=RouteAccessLogger, keepalive_timeout=HEADER_SECONDS)
+                           access_log_class=RouteAccessLogger, keepalive_timeout=HEADER_SECONDS,
+                           shutdown_timeout=SHUTDOWN_GRACE_SECONDS + ANSWER_SECONDS)
     await runner.setup()
-    site = guarded_site(runner, config.host, config.port, guard, shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
+    site = guarded_site(runner, config.host, config.port, guard)
     try:
         await site.start()
     except OSError as exc:
@@ -167,7 +215,11 @@ async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None) -> N
             pass
     try:
         background_start = on_listening(app)
-        write_runtime_info(info)
+        try:
+            write_runtime_info(info)
+        except OSError as exc:  # a full or read-only runtime folder: clients could not find this daemon
+            raise ServeError(f"cannot write the runtime file {paths.runtime_file()}, through which clients find the "
+                             f"daemon: {exc.strerror or exc}") from None
         log.info("listening on %s (pid %d, version %s)", info.base_url, info.pid, info.version,
                  extra={"file_only": ready is not None})
         if ready is not None:
@@ -175,13 +227,25 @@ async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None) -> N
         else:  # started detached (`--log-file-only`): stderr is a file nobody rotates
             redirect_stderr_to_log(log)
         await stop.wait()
-        log.info("stopping: finishing requests in flight")
+        log.info("stopping: finishing requests in flight (%g s at most)", SHUTDOWN_GRACE_SECONDS)
+        loop.call_later(SHUTDOWN_GRACE_SECONDS, app[STOP_DEADLINE].set)
     finally:
         if background_start is not None:
             background_start.cancel()
         remove_runtime_info(pid=info.pid)
         await runner.cleanup()
         log.info("stopped")
+
+
+def _api_token() -> str:
+    """The API token, created on first use, before listening: a daemon that cannot read or store it would answer
+    every authenticated request with 500."""
+    from .. import auth
+
+    try:
+        return auth.get_token()
+    except OSError as exc:  # auth.TokenStoreError names the file and the cause
+        raise ServeError(f"cannot start without the API token: {exc}") from None
 
 
 def serve(config: Config, *, allow_remote: bool = False, console: TextIO | None = sys.stderr,
@@ -193,6 +257,6 @@ def serve(config: Config, *, allow_remote: bool = False, console: TextIO | None 
     try:
         setup_logging(config.log_level, console)
         check_bind_address(config.host, allow_remote or config.allow_non_loopback)
-        asyncio.run(_run(config, ready))
+        asyncio.run(_run(config, ready, _api_token()))
     finally:
         lock.release()

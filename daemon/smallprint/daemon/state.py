@@ -1,6 +1,7 @@
 """Typed keys of the daemon's application state (aiohttp `web.AppKey`): one place, imported by every module."""
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Awaitable, Callable
 
 from aiohttp import web
@@ -35,3 +36,6 @@ ANALYSIS_RECORDER = web.AppKey("analysis_recorder", AnalysisRecorder | None)  # 
 OPENAPI_FRAGMENTS = web.AppKey("openapi_fragments", list[dict[str, Any]])
 # The connection limits of a served daemon (connections.py); absent in an app not served by `smallprint serve`.
 CONNECTION_GUARD = web.AppKey("connection_guard", ConnectionGuard)
+# Set by `smallprint serve` once the requests in flight at a stop have had their grace period: those still running
+# are then answered 503 shutting_down (middlewares.py) instead of having their connection cut.
+STOP_DEADLINE = web.AppKey("stop_deadline", asyncio.Event)

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 
 from .discovery import pid_alive, read_runtime_info
-from .server import InstanceLock, lock_file
+from .server import instance_lock_held
 
 STOP_TIMEOUT_SECONDS = 20.0  # in-flight requests get SHUTDOWN_GRACE_SECONDS, then the worker pool closes
 _POLL_SECONDS = 0.05
@@ -27,19 +27,10 @@ class Stopped:
     url: str
 
 
-def _lock_is_free() -> bool:
-    """True when no daemon holds the instance lock (none runs, or the one we signalled has exited)."""
-    lock = InstanceLock(lock_file())
-    if lock.acquire():
-        lock.release()
-        return True
-    return False
-
-
 def stop_daemon(timeout: float = STOP_TIMEOUT_SECONDS) -> Stopped | None:
     """Stop the running daemon; None when none was running. Raises StopError when it does not stop in time."""
     info = read_runtime_info()
-    if info is None or _lock_is_free():
+    if info is None or not instance_lock_held():
         return None
     try:
         # SIGTERM: the daemon finishes requests in flight and removes its runtime file. (On Windows, where
@@ -50,7 +41,7 @@ def stop_daemon(timeout: float = STOP_TIMEOUT_SECONDS) -> Stopped | None:
     except PermissionError:
         raise StopError(f"the daemon (pid {info.pid}) belongs to another user; it cannot be stopped from here") from None
     deadline = time.monotonic() + timeout
-    while pid_alive(info.pid) and not _lock_is_free():
+    while pid_alive(info.pid) and instance_lock_held():  # until it has exited
         if time.monotonic() > deadline:
             raise StopError(f"the daemon (pid {info.pid}) did not stop within {timeout:.0f} s; "
                             "see its log (`smallprint status` says where)")

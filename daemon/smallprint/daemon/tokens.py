@@ -29,6 +29,11 @@ class TokenHolder:
         self._lock = asyncio.Lock()
         self.preload_task: asyncio.Future | None = None
 
+    def prime(self, token: str) -> None:
+        """Hold the token `serve` read before listening, so that no request waits for the store (re-read as usual)."""
+        if not self._fixed:
+            self._token = token
+
     async def load(self) -> None:
         if self._fixed:
             return
@@ -73,7 +78,7 @@ class TokenHolder:
 
     def start_preload(self) -> None:
         """Read the store now, in the background, so the first authenticated request does not wait for it."""
-        if not self._fixed and self.preload_task is None:
+        if not self._fixed and self._token is None and self.preload_task is None:
             self.preload_task = asyncio.ensure_future(self._load_quietly())
 
     async def _load_quietly(self) -> None:

@@ -23,7 +23,8 @@ def _json(description: str, schema: dict) -> dict:
 
 
 _UNAVAILABLE = {"503": _json("`history_unavailable`: the store cannot be read or written (read-only or full "
-                             "disk, or written by a newer smallprint).", _ref("Error"))}
+                             "disk, or written by a newer smallprint); `shutting_down`: the daemon stopped while the "
+                             "request was running.", _ref("Error"))}
 _SITE_PARAM = {"name": "site", "in": "path", "required": True, "schema": _STR,
                "description": "A registrable domain (facebook.com) or IP address; a host or URL is reduced to one; "
                               "a name that is no site at all is not found (404)."}
