@@ -262,7 +262,20 @@ class DaemonClient:
             if reply.status == 401 and not retried_token:
                 retried_token = True  # the token may have been rotated since we read it
                 continue
+            if _shutting_down(reply) and not retried_connection:
+                # the daemon was stopped while it read this page (`smallprint stop`, a restart): the same as a
+                # connection that broke, so the page is read once more by the daemon that comes up next
+                retried_connection = True
+                self._trusted = None
+                log.warning("the daemon stopped during the request; waiting for a daemon and retrying once")
+                info = self.ensure_running(trust_recent=False)
+                continue
             return _answer(reply)
+
+
+def _shutting_down(reply: HttpReply) -> bool:
+    error = reply.body.get("error") if isinstance(reply.body, dict) else None
+    return reply.status == 503 and isinstance(error, dict) and error.get("code") == "shutting_down"
 
 
 def _answer(reply: HttpReply) -> dict:
@@ -279,6 +292,8 @@ def _answer(reply: HttpReply) -> dict:
         raise BridgeError("bad_request", f"the daemon refused the request: {text}", detail)
     if reply.status in (408, 504) or daemon_code in ("timeout", "analysis_timeout"):
         raise BridgeError("timeout", f"the daemon gave up on the analysis: {text}", detail)
+    if daemon_code == "shutting_down":
+        raise BridgeError("daemon_unavailable", f"the daemon stopped during the request, twice: {text}", detail)
     raise BridgeError("daemon_error", f"the daemon answered with an error: {text}", detail)
 
 

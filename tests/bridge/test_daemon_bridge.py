@@ -283,3 +283,51 @@ def test_daemon_errors_map_to_the_codes_protocol_md_gives(status, daemon_code, c
     assert caught.value.detail == {"http_status": status, "daemon_code": daemon_code}
     protocol = (Path(__file__).resolve().parents[2] / "extension-bridge" / "PROTOCOL.md").read_text(encoding="utf-8")
     assert "also a `400`, `413` or `422` from the daemon" in protocol
+
+
+# A daemon whose first analysis (while the marker file exists) lasts longer than `stop`'s grace period.
+SLOW_ONCE_DAEMON = """
+import asyncio, os, sys
+from smallprint.daemon import runner
+marker = os.environ["SMALLPRINT_TEST_SLOW_ONCE"]
+original = runner.AnalysisRunner.analyze
+
+async def slow_once(self, request):
+    if os.path.exists(marker):
+        os.unlink(marker)
+        await asyncio.sleep(120)
+    return await original(self, request)
+
+runner.AnalysisRunner.analyze = slow_once
+from smallprint.cli import main
+sys.exit(main(["serve", "--port", "0"]))
+"""
+
+
+def test_a_daemon_stopped_mid_request_answers_shutting_down_and_the_bridge_retries_once(env, home, tmp_path):
+    """`smallprint stop` (or a restart) while the daemon reads a long page: the daemon answers 503 shutting_down,
+    which the bridge once passed on as a generic daemon_error; it is a daemon going away, so it retries once."""
+    import subprocess
+    marker = tmp_path / "slow-once"
+    marker.touch()
+    env = {**env, "SMALLPRINT_DAEMON_COMMAND": shlex.join([sys.executable, "-c", SLOW_ONCE_DAEMON]),
+           "SMALLPRINT_TEST_SLOW_ONCE": str(marker)}
+    bridge = BridgeProcess(env)
+    try:
+        bridge.send(analyze_request("in-flight"))
+        deadline = time.monotonic() + 60
+        while marker.exists() and time.monotonic() < deadline:  # the slow analysis has begun
+            time.sleep(0.1)
+        assert not marker.exists()
+        first = daemon_info(home)
+        stopped = subprocess.run([sys.executable, "-m", "smallprint", "stop"], env=env, capture_output=True,
+                                 text=True, timeout=120)
+        assert stopped.returncode == 0, stopped.stderr
+        reply = bridge.next_reply()
+        assert reply["id"] == "in-flight" and reply["type"] == "analysis", reply
+        assert daemon_info(home)["pid"] != first["pid"]
+        assert "stopped during the request" in (home / "logs" / "bridge.log").read_text()
+        assert bridge.close() == 0
+    finally:
+        bridge.kill()
+        stop_daemon(home)

@@ -130,7 +130,8 @@ def test_stop_answers_a_request_still_running_after_the_grace_period_with_the_en
         assert "error" not in answer, answer
         assert answer["status"] == 503
         assert_error(answer["body"], "shutting_down")
-        assert 4.0 <= answer["at"] - stopping <= 9.0  # the grace period, not at once nor never
+        # after the grace period (5 s), not at once; the upper bound only says "not never" on a loaded machine
+        assert 4.0 <= answer["at"] - stopping <= 30.0
         assert process.wait(timeout=10) == 0
     finally:
         if process.poll() is None:
