@@ -135,8 +135,18 @@ def test_a_table_without_outer_pipes_is_read_as_a_table():
     ("Type \\<p> to start a paragraph.", [("p", "Type <p> to start a paragraph.")]),
     # script, style and comments are dropped with what they hold, across blank lines; an unclosed one runs to the end
     ("<style>\np { display: none }\n\nb {}\n</style>\nWe sell data.<!-- not\n\nshown -->", [("p", "We sell data.")]),
-    ("We sell data.\n\n<script>var none = 1;", [("p", "We sell data.")]),
     ("<SCRIPT type='x'>a</SCRIPT >b", [("p", "b")]),
+    # never closed: kept as text, a policy's words are never dropped on a guess
+    ("We sell data.\n\n<script>var none = 1;", [("p", "We sell data."), ("p", "<script>var none = 1;")]),
+    ("Hello <!-- unclosed\n\nWe sell data.", [("p", "Hello <!-- unclosed"), ("p", "We sell data.")]),
+    # review: only a block that opens a line hides; inline mentions, code spans and fenced code are text
+    ("# Security\n\nDo not paste <script> tags.\n\nWe sell your data.",
+     [("h1", "Security"), ("p", "Do not paste <script> tags."), ("p", "We sell your data.")]),
+    ("Use the `<script>` element or `<b>` tags.\n\nWe keep logs.",
+     [("p", "Use the <script> element or <b> tags."), ("p", "We keep logs.")]),
+    ("```\n<style>\n```\n\nWe keep logs.", [("p", "<style>"), ("p", "We keep logs.")]),
+    ("Write to <Style Council> today.\n\nWe sell data.", [("p", "Write to <Style Council> today."),
+                                                           ("p", "We sell data.")]),
 ])
 def test_raw_html_in_markdown_is_markup_not_words(source, expected):
     assert texts(blocks_from_text(source)) == expected

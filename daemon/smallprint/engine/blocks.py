@@ -6,6 +6,7 @@ an explicit stack.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Mapping
 
@@ -62,7 +63,11 @@ _MD_RAW_TAG = re.compile(
     r"<(/?)([A-Za-z][A-Za-z0-9]{0,10})"
     r"((?:\s{1,20}[a-z_:@][-a-z0-9_:.@]{0,60}(?:\s{0,20}=\s{0,20}(?:\"[^\"<>]{0,2000}\"|'[^'<>]{0,2000}'|[^\s\"'=<>`]{1,2000}))?){0,50})"
     r"\s{0,20}/?>")
-_MD_RAW_HIDDEN = re.compile(r"<!--|<(script|style)\b", re.I)
+# Raw HTML blocks that a browser does not show (CommonMark's HTML blocks of types 1 and 2): a <script> or <style>
+# element, or a comment, that opens a line (outside fenced code) and is closed. What is not closed stays text: a
+# policy's words are never dropped on a guess. A comment inside a paragraph, when closed, is hidden too.
+_MD_HIDDEN_START = re.compile(r"^ {0,3}<(?:(script|style)(?=[\s>]|$)|(!--))", re.I)
+_MD_CODE_SPAN = re.compile(r"`([^`\n]{1,2000})`")
 
 
 def _raw_tag(match: re.Match) -> str:
@@ -73,25 +78,66 @@ def _raw_tag(match: re.Match) -> str:
 
 
 def drop_raw_hidden(text: str) -> str:
-    """Markdown's raw HTML comments, scripts and styles, with what they hold, removed; one left open runs to the end,
-    as in a browser. A scan, not one regex, so that a megabyte of unclosed "<style" stays linear."""
-    out, pos, lowered = [], 0, None
-    for m in _MD_RAW_HIDDEN.finditer(text):
-        if m.start() < pos:
+    """Markdown's hidden raw HTML removed (see _MD_HIDDEN_START): script and style blocks and comments that open a
+    line, up to and including their closing tag, and closed comments inside paragraphs. Linear: where each closer
+    first appears is found once, not searched again for every opener."""
+    if "<" not in text:
+        return text
+    lines = text.split("\n")
+    lowered = [line.lower() for line in lines]
+    closers: dict[str, list[int]] = {}
+
+    def first_closer(closer: str, line: int, column: int) -> tuple[int, int] | None:
+        found = closers.setdefault(closer, [k for k, low in enumerate(lowered) if closer in low])
+        for k in found[bisect.bisect_left(found, line):]:
+            at = lowered[k].find(closer, column if k == line else 0)
+            if at >= 0:
+                return k, at
+        return None
+
+    out: list[str] = []
+    fenced = False
+    k = 0
+    while k < len(lines):
+        line = lines[k]
+        if _FENCE.match(line):
+            fenced = not fenced
+        m = None if fenced else _MD_HIDDEN_START.match(line)
+        if m is None:
+            out.append(line)
+            k += 1
             continue
-        lowered = lowered if lowered is not None else text.lower()
-        closer = "-->" if m.group(1) is None else f"</{m.group(1).lower()}"
-        end = lowered.find(closer, m.end())
-        out.append(text[pos:m.start()])
-        if end < 0:
-            pos = len(text)
+        closer = "-->" if m.group(2) else f"</{m.group(1).lower()}"
+        end = first_closer(closer, k, m.end())
+        if end is None:  # never closed: kept as text
+            out.append(line)
+            k += 1
+            continue
+        last, at = end
+        after = at + 3 if closer == "-->" else lowered[last].find(">", at) + 1
+        rest = lines[last][after:] if after > 0 else ""
+        if rest.strip():
+            out.append(rest)
+        k = last + 1
+    return _drop_inline_comments("\n".join(out))
+
+
+def _drop_inline_comments(text: str) -> str:
+    """Closed HTML comments inside paragraphs; an unclosed one, and all after it, stay as text."""
+    if "<!--" not in text:
+        return text
+    out, pos = [], 0
+    while True:
+        start = text.find("<!--", pos)
+        end = text.find("-->", start + 4) if start >= 0 else -1
+        if start < 0 or end < 0:
             break
-        pos = lowered.find(">", end) + 1 if closer != "-->" else end + 3
-        if pos == 0:
-            pos = len(text)
-            break
+        out.append(text[pos:start])
+        pos = end + 3
     out.append(text[pos:])
     return "".join(out)
+
+
 # An escaped character is set aside as a private-use character while links, emphasis and line breaks are read, so
 # that "\_\_adroll\_fpc" keeps its underscores, "(...\(v\))" in a link's target does not end it early and "\<br>"
 # stays text. The block of 128 private-use characters is one the text does not use itself: (first, any of them).
@@ -113,10 +159,13 @@ _FENCE = re.compile(r"^[ \t]*(?:```|~~~)")
 def strip_markdown(text: str) -> str:
     """Inline Markdown markup to its words: links keep their text, emphasis marks and escapes go, and HTML's <br>
     becomes a line break."""
+    spans = "<" in text and "`" in text  # a tag inside a code span is shown as written
     base, private = next(((b, p) for b, p in _PRIVATE_BLOCKS if not p.search(text)), (None, None)) \
-        if "\\" in text else (None, None)
+        if "\\" in text or spans else (None, None)
     if private is not None:
         text = _MD_ESCAPE.sub(lambda m: chr(base + ord(m.group(1))), text)
+        if spans:
+            text = _MD_CODE_SPAN.sub(lambda m: "`" + m.group(1).replace("<", chr(base + ord("<"))) + "`", text)
     text = _strip_inline(text)
     if "<" in text:
         text = _MD_LINE_BREAK.sub("\n", text)
