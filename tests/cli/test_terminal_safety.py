@@ -60,3 +60,15 @@ def test_history_and_diff_text_views_print_no_page_control_sequence(smallprint_h
     out = capsys.readouterr().out
     assert_harmless(out)
     assert "artificial intelligence models." in out
+
+
+def test_json_output_escapes_what_a_terminal_would_obey(tmp_path, capsys):
+    """Review: json.dumps(ensure_ascii=False) escapes C0 controls but wrote C1 (U+009B, an 8-bit CSI) and bidi
+    overrides raw; the JSON is the same with them escaped."""
+    import json
+    policy = tmp_path / "policy.md"
+    policy.write_text(POLICY)
+    assert main(["analyze", str(policy), "--format", "json", "--title", f"T{HOSTILE}"]) == 0
+    out = capsys.readouterr().out
+    assert_harmless(out)
+    assert json.loads(out)["title"] == f"T{HOSTILE}"  # the data itself is unchanged

@@ -2,7 +2,6 @@
 [--title T] [--out FILE]`."""
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sys
@@ -12,6 +11,7 @@ from pathlib import Path
 from . import CliError
 from .inputs import read_document
 from .output_guard import refuse_overwriting_inputs
+from .terminal import json_text
 
 FORMATS = ("text", "json", "html")
 
@@ -57,7 +57,7 @@ def run(args) -> int:
         raise CliError(f"cannot analyse {document.name}: {exc}") from None
 
     if args.format == "json":
-        output = json.dumps(analysis.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        output = json_text(analysis.to_dict())
     elif args.format == "html":
         from smallprint.report import render_analysis_html
         output = render_analysis_html(analysis)

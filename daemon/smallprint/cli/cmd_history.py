@@ -5,14 +5,13 @@
 """
 from __future__ import annotations
 
-import json
 import re
 import textwrap
 from pathlib import Path
 
 from . import CliError
 from .inputs import read_document
-from .terminal import terminal_safe
+from .terminal import json_text, terminal_safe
 
 FORMATS = ("text", "json", "html")
 _DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
@@ -88,7 +87,7 @@ def run_diff(args) -> int:
 
     diff = diff_analyses(_analyse(args.old), _analyse(args.new), since=args.since or since_label(args.old))
     if args.format == "json":
-        output = json.dumps({"old": args.old, "new": args.new, **diff.to_dict()}, indent=2, ensure_ascii=False) + "\n"
+        output = json_text({"old": args.old, "new": args.new, **diff.to_dict()})
     elif args.format == "html":
         from smallprint.history.report_html import render_diff_html
         output = render_diff_html(diff, old_name=Path(args.old).name, new_name=Path(args.new).name)
@@ -188,7 +187,7 @@ def run_history(args) -> int:
             raise CliError(str(exc)) from None
     if args.format == "json":
         items = [{**v.to_dict(), "changes": changes.get(v.id)} for v in versions]
-        _emit(json.dumps({"site": site, "versions": items}, indent=2, ensure_ascii=False) + "\n", out)
+        _emit(json_text({"site": site, "versions": items}), out)
         return 0
     if not versions:
         _emit(f"Nothing is remembered about {site}.\n", out)

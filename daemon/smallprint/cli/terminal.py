@@ -24,6 +24,14 @@ def terminal_safe(text: str) -> str:
     return _UNSAFE.sub(REPLACEMENT, text) if _UNSAFE.search(text) else text
 
 
+def json_text(value: Any) -> str:
+    """`value` as indented JSON that is safe in a terminal too: json.dumps escapes C0 controls, but with
+    ensure_ascii=False (readable accents) it writes C1 controls and bidi overrides raw; they are escaped here
+    (\\u009b), which is the same JSON."""
+    import json
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, indent=2, ensure_ascii=False)) + "\n"
+
+
 def for_terminal(value: Any) -> Any:
     """`value` (an analysis, a diff, any frozen dataclass, tuple, list or dict of them) with `terminal_safe`
     applied to every string in it; the rest is kept as it is."""
