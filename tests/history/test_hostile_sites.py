@@ -164,7 +164,25 @@ def test_a_policy_moved_to_a_new_address_with_new_text_is_the_same_document(tmp_
         moved = store.record("https://tidewell.example/privacy/2026-03", analyze(text=revised).to_dict())
         assert shop.version.path == "/shop/privacy" and shop.previous is None  # another policy: its own document
         assert moved.is_new_text and moved.previous is not None and moved.previous.id == first.version.id
-        assert moved.version.path == "/privacy/2025-01"  # filed under the document it moved from
-        assert moved.version.url == "https://tidewell.example/privacy/2026-03"  # seen at its new address
+        assert moved.version.path == "/privacy/2026-03"  # a document of its own: the old address may be live
         again = store.record("https://tidewell.example/privacy/2026-03", analyze(text=revised).to_dict())
         assert not again.is_new_text and again.version.id == moved.version.id
+        # review: the old address still live (a regional variant) is compared with itself, never reported changed
+        back = store.record("https://tidewell.example/privacy/2025-01", analyze(text=example).to_dict())
+        assert not back.is_new_text and back.version.id == first.version.id and back.previous is None
+
+
+def test_a_new_address_between_two_variants_is_compared_with_neither(tmp_path):
+    """Two live variants of one policy (global and EU) that a new address's text revises about equally: which it
+    came from is a guess, so it is a first version."""
+    from smallprint import analyze
+    from tests.conftest import ROOT
+
+    example = (ROOT / "daemon/smallprint/examples/example-privacy-policy.md").read_text()
+    with Store(tmp_path / "store.sqlite") as store:
+        store.record("https://tidewell.example/privacy", analyze(text=example).to_dict())
+        store.record("https://tidewell.example/privacy/eu",
+                     analyze(text=example + "\n\nOur EU representative is Tidewell Europe B.V.\n").to_dict())
+        third = store.record("https://tidewell.example/privacy/uk",
+                             analyze(text=example + "\n\nOur UK representative is Tidewell UK Ltd.\n").to_dict())
+        assert third.is_new_text and third.previous is None

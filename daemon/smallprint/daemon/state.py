@@ -23,9 +23,9 @@ AnalysisRecorder = Callable[[web.Request, dict, bytes], Awaitable[None]]
 VISIT_ID = (web.RequestKey("visit_id", str | None) if hasattr(web, "RequestKey")  # type: ignore[arg-type]
             else "smallprint.visit_id")
 
-# Request key: when the analyze request arrived (time.monotonic()), so that the recorder can tell a site forgotten
-# while its analysis ran (history/api.py) from one forgotten before the visit.
-ARRIVED = (web.RequestKey("arrived", float) if hasattr(web, "RequestKey")  # type: ignore[arg-type]
+# Request key: when the analyze request arrived (history.store.utc_now()), so that the recorder can tell a site
+# forgotten while its analysis ran (by the CLI or the API) from one forgotten before the visit.
+ARRIVED = (web.RequestKey("arrived", str) if hasattr(web, "RequestKey")  # type: ignore[arg-type]
            else "smallprint.arrived")
 
 CONFIG = web.AppKey("config", Config)

@@ -6,13 +6,12 @@ import base64
 import binascii
 import json
 import logging
-import time
 from typing import Any
 
 from aiohttp import web
 
 from .. import __version__
-from ..history.store import MAX_VISIT_ID_CHARS
+from ..history.store import MAX_VISIT_ID_CHARS, utc_now
 from ..taxonomy import taxonomy_document
 from .connections import BODY_SECONDS
 from .errors import ApiError
@@ -159,7 +158,7 @@ def parse_analysis_request(data: dict[str, Any]) -> AnalysisRequest:
 
 @routes.post("/v1/analyze")
 async def analyze(request: web.Request) -> web.Response:
-    request[ARRIVED] = time.monotonic()
+    request[ARRIVED] = utc_now()  # the policy memory's clock: a forget after this is not undone (history/store.py)
     body = await read_json_object(request)
     analysis_request = parse_analysis_request(body)
     request[VISIT_ID] = body.get("visit_id")  # checked by parse_analysis_request

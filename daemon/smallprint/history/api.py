@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -26,7 +25,7 @@ from smallprint.taxonomy import POLICY_KINDS
 from .diff import diff_analyses
 from .openapi_doc import PATHS, SCHEMAS
 from .sites import site_key
-from .store import HistoryUnavailable, Recorded, Store, StoreLimits, VersionInfo
+from .store import ForgottenMeanwhile, HistoryUnavailable, Recorded, Store, StoreLimits, VersionInfo
 from .timeline import version_changes
 
 log = logging.getLogger("smallprint.history")
@@ -43,17 +42,6 @@ class HistoryService:
         self.limits = limits
         self._store: Store | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="smallprint-history")
-        self._forgotten: dict[str, float] = {}  # site -> when it was last forgotten through the API (monotonic)
-
-    def forgotten(self, site: str, when: float | None = None) -> None:
-        """Note that `site` was forgotten now (`when`), so that analyses already running do not store it again."""
-        self._forgotten[site] = time.monotonic() if when is None else when
-        if len(self._forgotten) > 1024:  # only analyses in flight need it: the oldest notes go
-            for old in sorted(self._forgotten, key=self._forgotten.__getitem__)[:512]:
-                del self._forgotten[old]
-
-    def forgotten_since(self, site: str, arrived: float | None) -> bool:
-        return arrived is not None and self._forgotten.get(site, float("-inf")) >= arrived
 
     def store(self) -> Store:
         if not self.enabled:
@@ -71,10 +59,11 @@ class HistoryService:
             self._store.close()
             self._store = None
 
-    def record(self, url: str, analysis: dict, encoded: bytes | None = None, visit: str | None = None) -> dict:
+    def record(self, url: str, analysis: dict, encoded: bytes | None = None, visit: str | None = None,
+               arrived: str | None = None) -> dict:
         """Store the version (`encoded`: the analysis as JSON, if already at hand; `visit`: the extension's id of
-        the page load, see Store.record); the keys to add to the analysis response."""
-        recorded = self.store().record(url, analysis, encoded=encoded, visit=visit)
+        the page load; `arrived`: when its request came; see Store.record); the keys to add to the response."""
+        recorded = self.store().record(url, analysis, encoded=encoded, visit=visit, arrived=arrived)
         extra: dict[str, Any] = {"history": _history_note(recorded)}
         if recorded.previous is not None and recorded.previous_analysis is not None:
             extra["changes_since_last_visit"] = changes_since(recorded, analysis)
@@ -96,7 +85,9 @@ def changes_since(recorded: Recorded, analysis: dict) -> dict:
     diff = diff_analyses(recorded.previous_analysis, analysis, since=previous.last_seen)
     # Only clauses that state a data practice travel to the extension; the counts cover every clause.
     body = diff.to_dict(data_use_only=True)
-    return {"previous_date": previous.last_seen, "previous_version": previous.id,
+    moved = {"previous_url": previous.url, "previous_path": previous.path} \
+        if previous.path != recorded.version.path else {}  # compared with the site's policy at another address
+    return {"previous_date": previous.last_seen, "previous_version": previous.id, **moved,
             "added": body["added"], "removed": body["removed"], "changed": body["changed"],
             "summary": body["summary"], "counts": body["counts"]}
 
@@ -151,19 +142,12 @@ async def record_analysis(request: web.Request, result: dict, encoded: bytes | N
     if not url or not await _wants_remembering(request, result) or await _asked_quick(request):
         return
     try:
-        if service.forgotten_since(site_key(url), request.get(ARRIVED)):
-            # forgotten while this analysis ran: storing it now would undo what the reader just asked for
-            result["history"] = {"available": True, "recorded": False,
-                                 "reason": "the site was forgotten while this page was being read"}
-            return
-    except ValueError:
-        pass  # no site to name: recording says so below
-    try:
         # the extension's id of this page load, as the analyze view checked it: readings sent again during one visit
         # replace that visit's own version instead of adding versions (Store.record). A store another program
         # holds locked makes each recording wait up to its busy timeout (10 s) in one queue: the reader waits
         # RECORD_WAIT_SECONDS at most and gets the analysis; the recording goes on and lands when it can.
-        recording = asyncio.ensure_future(service.run(service.record, url, result, encoded, request.get(VISIT_ID)))
+        recording = asyncio.ensure_future(service.run(service.record, url, result, encoded, request.get(VISIT_ID),
+                                                      request.get(ARRIVED)))
         extra = await asyncio.wait_for(asyncio.shield(recording), RECORD_WAIT_SECONDS)
     except asyncio.TimeoutError:
         recording.add_done_callback(_late_recording_done)
@@ -171,6 +155,10 @@ async def record_analysis(request: web.Request, result: dict, encoded: bytes | N
         result["history"] = {"available": True, "recorded": False,
                              "reason": "the history store is busy (another program may hold it); this visit is "
                                        "remembered when it is free, without a list of changes"}
+        return
+    except ForgottenMeanwhile as exc:
+        # forgotten (CLI or API) while this page was read: storing it now would undo what the reader just asked for
+        result["history"] = {"available": True, "recorded": False, "reason": str(exc)}
         return
     except HistoryUnavailable as exc:
         log.warning("history unavailable: %s", exc)
@@ -294,7 +282,6 @@ async def forget_site(request: web.Request) -> web.Response:
     """What `smallprint forget SITE` does: every document and version of the site is deleted. Forgetting a site
     that is not remembered is not an error (the outcome the caller wants already holds)."""
     site = _site_param(request)
-    request.app[HISTORY].forgotten(site)
     deleted = await _with_store(request, lambda store: store.forget(site))
     log.info("forgot a site through the API: %d version(s) deleted", deleted)  # the log never names the site
     return web.json_response({"site": site, "deleted_versions": deleted})

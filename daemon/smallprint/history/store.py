@@ -29,7 +29,7 @@ import sqlite3
 import threading
 import zlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -123,6 +123,9 @@ def _schema_7(db: sqlite3.Connection) -> None:
         seen TEXT NOT NULL,
         PRIMARY KEY (visit, document_id))""")
     db.execute("CREATE INDEX visits_by_version ON visits (version_id)")
+    # When each site was last forgotten ("*": everything), so that a reading that began before a forget (the CLI's or
+    # the API's) is not stored after it (Store.record's `arrived`). Rows older than a day are dropped.
+    db.execute("CREATE TABLE forgotten (site TEXT PRIMARY KEY, at TEXT NOT NULL)")
 
 
 # MIGRATIONS[n] takes a store from schema n to n + 1. Append only; never edit a released step.
@@ -251,13 +254,15 @@ def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
-# A policy at a new address of its site is the same document, moved, when it shares at least this share of its word
-# 5-grams with that document's current text (Jaccard). Measured on ../shared/data/policies: a revision keeps most of
+# A policy at a new address of its site is compared with the site's policy at another address (and the reader told
+# what changed since it) when it shares at least this share of its word 5-grams with that policy's current text
+# (Jaccard). Measured on ../shared/data/policies: a revision keeps most of
 # its wording (facebook 2018->2021, 2023->2024, 2024->2025: 0.92, 0.71, 0.75); a rewrite keeps almost none (0.01-0.04
 # for facebook's other steps: nothing tells it from another policy, so it is not linked); two services' policies
 # share at most 0.03, but one company's boilerplate more (facebook and instagram: 0.52), hence 0.6 and one site only.
 # Only the most recently seen candidates are compared.
 MOVED_MIN_SIMILARITY = 0.6
+MOVED_MARGIN = 0.05
 MOVED_CANDIDATES = 20
 
 
@@ -283,6 +288,14 @@ def analysis_text(analysis: dict) -> str:
     """The text of an analysis (its blocks), normalised: what is hashed and stored. The engine has already
     turned Markdown or HTML into blocks; what is left is numbering, stray marks and spacing, per block."""
     return "\n\n".join(filter(None, (clean_inline(strip_line_prefix(b["text"])) for b in analysis.get("blocks") or ())))
+
+
+class ForgottenMeanwhile(Exception):
+    """The site was forgotten after the reading being recorded began: it is not stored again."""
+
+
+# A forget is remembered this long, far beyond any reading in flight (the analysis time limit is at most a day).
+FORGOTTEN_KEPT_SECONDS = 86_400
 
 
 class Store:
@@ -370,7 +383,7 @@ class Store:
     # --- writing -----------------------------------------------------------------------------------------
 
     def record(self, url: str, analysis: dict, *, now: str | None = None, encoded: bytes | None = None,
-               visit: str | None = None) -> Recorded:
+               visit: str | None = None, arrived: str | None = None) -> Recorded:
         """Remember this analysis as the current version of the document at `url`.
 
         The text is hashed after normalisation, so a re-styled page is the same version (only last_seen
@@ -382,6 +395,8 @@ class Store:
         reading did: the version it stored goes, a version it only marked seen gets its last_seen back. So the
         visit's latest text replaces its earlier text, and is compared with the version remembered before the
         visit; without a visit id every reading counts as a visit of its own.
+        `arrived`: when the reading began (utc_now()); ForgottenMeanwhile if its site was forgotten since (by the
+        CLI or the API), and nothing is stored.
         """
         site, path = site_of(url)
         site, path = storable(site), storable(path)
@@ -398,15 +413,16 @@ class Store:
         if visit is not None and not (isinstance(visit, str) and 0 < len(visit) <= MAX_VISIT_ID_CHARS):
             raise ValueError(f"a visit id is a string of 1 to {MAX_VISIT_ID_CHARS} characters")
         now = now or utc_now()
-        return self._call("record a version", lambda: self._record(site, path, url, analysis, now, encoded, visit))
+        return self._call("record a version",
+                          lambda: self._record(site, path, url, analysis, now, encoded, visit, arrived))
 
     def _record(self, site: str, path: str, url: str, analysis: dict, now: str, encoded: bytes | None,
-                visit: str | None) -> Recorded:
+                visit: str | None, arrived: str | None = None) -> Recorded:
         with self._write() as db:
+            if arrived is not None and db.execute(
+                    "SELECT 1 FROM forgotten WHERE site IN (?, '*') AND at >= ?", (site, arrived)).fetchone():
+                raise ForgottenMeanwhile("the site was forgotten while this page was being read")
             found = db.execute("SELECT id FROM documents WHERE site = ? AND path = ?", (site, path)).fetchone()
-            if found is None and visit is not None:  # a moved policy (_moved_from) this visit filed already
-                found = db.execute("SELECT v.document_id FROM visits v JOIN documents d ON d.id = v.document_id "
-                                   "WHERE v.visit = ? AND d.site = ?", (visit, site)).fetchone()
             doc_id = found[0] if found else None
             if visit is not None and doc_id is not None:
                 doc_id = self._undo_visit(db, visit, doc_id)
@@ -450,15 +466,18 @@ class Store:
                 if current is not None and current[0] == same[0]:
                     db.execute("UPDATE versions SET last_seen = ? WHERE id = ?", (now, same[0]))
                 return Recorded(self._version(db, same[0]), False, None, None), None
+        # A new address whose text revises a policy the site holds at another address (a dated URL per version, a new
+        # CMS): the reader is told what changed since that policy rather than shown a "first version". It stays a
+        # document of its own: the other address may still be live (a regional variant), and each address is
+        # compared with itself from then on.
+        compared = None
+        if latest is None:
             moved = self._moved_from(db, site, path, text, analysis.get("kind"))
             if moved is not None:
-                # The policy moved to a new address with new text (a dated URL per version, a new CMS): the same
-                # document, so the reader sees what changed rather than a first version.
-                doc_id = moved
-                latest = db.execute(
+                compared = db.execute(
                     f"SELECT {_VERSION_COLUMNS}, v.source_hash FROM versions v JOIN documents d ON d.id = "
                     "v.document_id WHERE v.document_id = ? ORDER BY v.last_seen DESC, v.id DESC LIMIT 1",
-                    (doc_id,)).fetchone()
+                    (moved,)).fetchone()
         if doc_id is None:
             doc_id = db.execute("INSERT INTO documents (site, path) VALUES (?, ?)", (site, path)).lastrowid
         payload = _pack(encoded if encoded is not None else
@@ -484,11 +503,12 @@ class Store:
         # The previous version is read before retention runs: at retention_versions = 1 it is about to go, and
         # what changed since it is still the answer.
         previous = previous_analysis = None
-        if latest is not None:
-            previous = _info(latest[:-1])
+        base = latest if latest is not None else compared
+        if base is not None:
+            previous = _info(base[:-1])
             try:
                 previous_analysis = _diff_input(*db.execute(f"SELECT {_DIFF_COLUMNS} FROM versions WHERE id = ?",
-                                                            (latest[0],)).fetchone())
+                                                            (base[0],)).fetchone())
             except DamagedVersion:
                 # A damaged previous version costs this visit its list of changes, never the new version: else
                 # no later text of the page could ever be stored.
@@ -502,9 +522,10 @@ class Store:
         return recorded, (doc_id, row is None, prior_seen)
 
     def _moved_from(self, db: sqlite3.Connection, site: str, path: str, text: str, kind: str | None) -> int | None:
-        """The document of `site` this new address's text most likely is, moved: one of the site's documents of
-        the same kind of policy and language whose current text shares at least MOVED_MIN_SIMILARITY of its
-        word 5-grams with it (the best such), else None. Only policies are linked, and only within one site."""
+        """The document of `site` whose policy this new address's text most likely revises: of the site's documents
+        at other addresses, of the same kind of policy and language, the one whose current text shares the most
+        word 5-grams with it, if at least MOVED_MIN_SIMILARITY and clearly more (MOVED_MARGIN) than the next; else
+        None. Only policies are compared, and only within one site."""
         if kind not in POLICY_KINDS:
             return None
         language = path.partition("?")[2]
@@ -514,15 +535,18 @@ class Store:
             "ORDER BY last_seen DESC, id DESC LIMIT 1) ORDER BY v.last_seen DESC LIMIT ?",
             (site, kind, MOVED_CANDIDATES)).fetchall()
         shingles = None
-        best, best_score = None, MOVED_MIN_SIMILARITY
+        scored = []
         for doc_id, other_path, other_text in candidates:
-            if other_path.partition("?")[2] != language:  # "?lang=fr" or "?hl=de" is another stream
+            if other_path == path or other_path.partition("?")[2] != language:  # "?lang=fr" is another stream
                 continue
             shingles = shingles if shingles is not None else _shingles(text)
-            score = _similarity(shingles, _shingles(other_text))
-            if score >= best_score:
-                best, best_score = doc_id, score
-        return best
+            scored.append((_similarity(shingles, _shingles(other_text)), doc_id))
+        scored.sort(key=lambda t: -t[0])  # stable: of equals, the most recently seen first
+        if not scored or scored[0][0] < MOVED_MIN_SIMILARITY:
+            return None
+        if len(scored) > 1 and scored[0][0] - scored[1][0] < MOVED_MARGIN:
+            return None  # two policies it could revise (variants of one text): which it came from is a guess
+        return scored[0][1]
 
     def _undo_visit(self, db: sqlite3.Connection, visit: str, doc_id: int) -> int | None:
         """Undo what an earlier reading in this visit did to the document, so that the new reading is compared with
@@ -602,15 +626,25 @@ class Store:
                 n = db.execute("SELECT count(*) FROM versions v JOIN documents d ON d.id = v.document_id "
                                "WHERE d.site = ?", (domain,)).fetchone()[0]
                 db.execute("DELETE FROM documents WHERE site = ?", (domain,))
+                self._note_forgotten(db, domain)
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # no copy left behind in the journal
             return n
         return self._call("forget a site", run)
+
+    @staticmethod
+    def _note_forgotten(db: sqlite3.Connection, site: str) -> None:
+        now = datetime.now(timezone.utc)
+        db.execute("INSERT OR REPLACE INTO forgotten (site, at) VALUES (?, ?)", (site, utc_now()))
+        cutoff = (now - timedelta(seconds=FORGOTTEN_KEPT_SECONDS)).isoformat(timespec="microseconds")
+        db.execute("DELETE FROM forgotten WHERE at < ?", (cutoff.replace("+00:00", "Z"),))
 
     def forget_all(self) -> int:
         def run() -> int:
             with self._write() as db:
                 n = db.execute("SELECT count(*) FROM versions").fetchone()[0]
                 db.execute("DELETE FROM documents")
+                db.execute("DELETE FROM forgotten")
+                self._note_forgotten(db, "*")
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self._db.execute("VACUUM")
             return n
