@@ -392,3 +392,23 @@ def test_killing_every_analysis_worker_does_not_turn_later_analyses_into_errors(
     for text in ("We collect your email address.", "We share your location with advertisers."):
         status, answer = daemon.request("POST", "/v1/analyze", {"text": text, "depth": "quick"}, token=token)
         assert status == 200, answer
+
+
+def test_serve_waits_for_a_daemon_that_is_still_stopping(daemon_factory, tmp_path, monkeypatch):
+    """The bridge starts a daemon as soon as one stops mid-request (503 shutting_down); the old one may still hold
+    the instance lock while it finishes, with its runtime file already gone. `serve` failed at once then ("another
+    smallprint daemon is starting or stopping"), so the bridge's retry failed; it now waits for the lock."""
+    from smallprint.daemon.server import InstanceLock, lock_file
+
+    home = tmp_path / "sp-home"
+    monkeypatch.setenv("SMALLPRINT_HOME", str(home))
+    stopping = InstanceLock(lock_file())
+    assert stopping.acquire()
+    releaser = threading.Timer(1.5, stopping.release)
+    releaser.start()
+    try:
+        daemon = daemon_factory("--port", "0", home=home)
+        assert daemon.request("GET", "/v1/health")[0] == 200
+    finally:
+        releaser.cancel()
+        stopping.release()

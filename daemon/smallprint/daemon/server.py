@@ -16,6 +16,7 @@ import logging.handlers
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 from typing import Callable, TextIO
 
@@ -89,6 +90,22 @@ def instance_lock_held() -> bool:
     if lock.acquire():
         lock.release()
         return False
+    return True
+
+
+# How long `serve` waits for the instance lock while another daemon holds it without a runtime file: one that is
+# stopping (it removes its runtime file first, then finishes its requests and exits; `stop` allows it about 7 s) or
+# starting. The bridge starts a daemon at once when one stops mid-request; it must not fail because the old one has
+# not quite gone.
+STOPPING_WAIT_SECONDS = 10.0
+
+
+def _acquire_after_a_stopping_daemon(lock: InstanceLock) -> bool:
+    deadline = time.monotonic() + STOPPING_WAIT_SECONDS
+    while not lock.acquire():
+        if read_runtime_info() is not None or time.monotonic() >= deadline:
+            return False  # a daemon is running (or will not go): already_running_message says which
+        time.sleep(0.1)
     return True
 
 
@@ -252,7 +269,7 @@ def serve(config: Config, *, allow_remote: bool = False, console: TextIO | None 
           ready: Callable[[RuntimeInfo], None] | None = None) -> None:
     """Run the daemon until SIGINT/SIGTERM. Raises ServeError when it cannot start."""
     lock = InstanceLock(lock_file())
-    if not lock.acquire():
+    if not _acquire_after_a_stopping_daemon(lock):
         raise ServeError(already_running_message())
     try:
         setup_logging(config.log_level, console)
