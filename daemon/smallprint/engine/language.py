@@ -56,7 +56,7 @@ ENGLISH_PART_SHARE = 0.3
 ENGLISH_ENOUGH_CHARS = 5000
 # py3langid's code for text with no language in it (a base64 image, a run of addresses): never another language.
 NOT_A_LANGUAGE = frozenset({"und", "zxx"})
-_LATIN = re.compile(r"[a-z\u00c0-\u024f]")
+_LATIN_LETTERS = re.compile(r"[a-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]")  # not × or ÷
 _HEADING = re.compile(r"h[1-6]")
 
 
@@ -126,10 +126,14 @@ class Reading:
 def _glance(text: str) -> str | None:
     """ "en" for a block that is English at a glance, "other" for one that may be in another language, None for
     one too short (or too list-like) to tell."""
-    words = _WORD.findall(text.lower())
-    letters = sum(map(len, words))
-    if letters >= NON_LATIN_MIN_LETTERS and sum(len(_LATIN.findall(w)) for w in words) < letters / 2:
-        return "other"
+    lowered = text.lower()
+    words = _WORD.findall(lowered)
+    # An ASCII block is all Latin letters; otherwise one count over the block, not a search per word (the letters
+    # of _LATIN_LETTERS are all letters, so each lies in some word: the same count, ~5x faster on a policy).
+    if not text.isascii():
+        letters = sum(map(len, words))
+        if letters >= NON_LATIN_MIN_LETTERS and len(_LATIN_LETTERS.findall(lowered)) < letters / 2:
+            return "other"
     if len(words) < BLOCK_MIN_WORDS:
         return None
     if sum(word in ENGLISH_WORDS for word in words) / len(words) >= BLOCK_ENGLISH_SHARE:
