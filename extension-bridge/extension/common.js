@@ -16,6 +16,8 @@ const SP = {
     other: "Not a policy",
   },
   POLARITY_LABELS: { concern: "Concern", protective: "In your favour", neutral: "Informative" },
+  // A mark beside the colour, so that polarity never rests on hue alone (the CLI's ✗ and ✓).
+  POLARITY_MARKS: { concern: "✗", protective: "✓", neutral: "i" },
   // Mirrors daemon/smallprint/taxonomy.py (ids are stable; tests/browser/test_extension_files.py keeps them in sync).
   PRACTICES: [
     ["ai_training", "AI training"],

@@ -25,10 +25,14 @@
   const MAX_RESENDS_PER_PAGE = 8; // late-loading text: re-sends after the first one, per URL
   const MAX_PAGES = 30; // SPA navigations analysed per document
   const MAX_RECHECKS_PER_PAGE = 60; // re-reads of a page whose DOM keeps changing (a ticker): then only the URL is watched
+  // Each polarity has a line style of its own, kept when painted quietly, so that polarity never rests on hue alone
+  // (red and green look alike to many readers): concern solid, protective double, neutral dotted, as in the HTML
+  // report (daemon/smallprint/report.py). A double line shows as double from 3px on. Key findings are filled; the
+  // other clauses are quiet: no fill, and a thinner line where the style allows it.
   const POLARITY_STYLES = {
-    concern: { bg: "#ffe0de", line: "#c62828" },
-    protective: { bg: "#dcf3df", line: "#2e7d32" },
-    neutral: { bg: "#e4eaf4", line: "#546e8a" },
+    concern: { bg: "#ffe0de", line: "#c62828", style: "solid", width: 2, quietWidth: 1 },
+    protective: { bg: "#dcf3df", line: "#2e7d32", style: "double", width: 3, quietWidth: 3 },
+    neutral: { bg: "#e4eaf4", line: "#546e8a", style: "dotted", width: 2, quietWidth: 1 },
   };
 
   let settings = { ...SP.DEFAULT_SETTINGS };
@@ -290,14 +294,15 @@
   // Inline declarations marked !important: a page's stylesheet cannot override them. Built once per polarity and
   // set as one attribute (hundreds of marks on a long policy).
   const MARK_STYLES = Object.fromEntries(Object.entries(POLARITY_STYLES).map(([polarity, c]) => [polarity, [
-    "display: inline", `background-color: ${c.bg}`, "color: #1b1b1b", `border-bottom: 2px solid ${c.line}`,
+    "display: inline", `background-color: ${c.bg}`, "color: #1b1b1b", `border-bottom: ${c.width}px ${c.style} ${c.line}`,
     "border-radius: 2px", "padding: 0", "margin: 0", "cursor: help", "box-decoration-break: clone",
     "-webkit-box-decoration-break: clone",
   ].map((declaration) => `${declaration} !important;`).join(" ")]));
-  // A clause that is not a key finding is painted quietly (no fill, a thin dotted line), unless the reader asked to
-  // see every highlight painted strongly (settings.paintAll): the few clauses that matter stand out.
+  // A clause that is not a key finding is painted quietly (no fill, its polarity's line, thinner), unless the reader
+  // asked to see every highlight painted strongly (settings.paintAll): the few clauses that matter stand out.
   const QUIET_MARK_STYLES = Object.fromEntries(Object.entries(POLARITY_STYLES).map(([polarity, c]) => [polarity, [
-    "display: inline", "background-color: transparent", "color: inherit", `border-bottom: 1px dotted ${c.line}`,
+    "display: inline", "background-color: transparent", "color: inherit",
+    `border-bottom: ${c.quietWidth}px ${c.style} ${c.line}`,
     "border-radius: 0", "padding: 0", "margin: 0", "cursor: help",
   ].map((declaration) => `${declaration} !important;`).join(" ")]));
   // A clause new since the last visit is outlined, but whether it is new comes from the reader's local history, and
@@ -573,7 +578,7 @@
       const entry = el("div", "entry");
       const head = el("div", "head");
       head.append(el("span", "practice", SP.PRACTICE_LABELS[h.practice] ?? h.practice),
-        el("span", "polarity", SP.POLARITY_LABELS[h.polarity] ?? h.polarity));
+        el("span", "polarity", `${SP.POLARITY_MARKS[h.polarity] ?? ""} ${SP.POLARITY_LABELS[h.polarity] ?? h.polarity}`.trim()));
       entry.append(head, el("p", "summary", h.summary));
       if (h.explanation) entry.append(el("p", "why", `Why flagged: ${readableWhy(h.explanation)}`));
       box.append(entry);

@@ -30,11 +30,22 @@ async function findTab() {
   return tab?.id ?? null;
 }
 
-function countsText(counts) {
-  return ["concern", "protective", "neutral"]
-    .filter((p) => counts?.[p])
-    .map((p) => `${counts[p]} ${SP.POLARITY_LABELS[p].toLowerCase()}`)
-    .join(" · ");
+// A polarity's mark (✗, ✓, i), coloured; the word beside it says the same to a screen reader and to anyone who
+// does not tell the colours apart.
+function polarityMark(polarity) {
+  return el("span", { class: `mark mark-${polarity}`, "aria-hidden": "true", text: SP.POLARITY_MARKS[polarity] ?? "·" });
+}
+
+// "✗ 2 concern · ✓ 1 in your favour": every polarity a practice's clauses have, each with its mark; one practice
+// may hold clauses of several polarities (a key finding names one of them), so no single dot stands for it.
+function countsNodes(counts) {
+  const nodes = [];
+  for (const p of ["concern", "protective", "neutral"].filter((p) => counts?.[p])) {
+    if (nodes.length) nodes.push(" · ");
+    nodes.push(el("span", { class: "count", "data-polarity": p }, polarityMark(p),
+      ` ${counts[p]} ${SP.POLARITY_LABELS[p].toLowerCase()}`));
+  }
+  return nodes;
 }
 
 function analyseButton(label = "Analyse this page") {
@@ -80,9 +91,10 @@ function renderChanges(changes) {
   for (const [key, verb] of [["added", "New"], ["changed", "Reworded"], ["removed", "Removed"]]) {
     for (const clause of (changes[key] ?? []).slice(0, 5)) {
       const label = SP.PRACTICE_LABELS[clause.practice] ?? "Other";
-      list.append(el("li", { "data-change": key, "data-practice": clause.practice ?? "" },
-        el("span", { class: `dot dot-${clause.polarity ?? "neutral"}`, "aria-hidden": "true" }),
-        el("span", { text: ` ${verb}: ${label}${clause.summary ? ` — ${clause.summary}` : ""}` })));
+      const polarity = clause.polarity ?? "neutral";
+      const word = SP.POLARITY_LABELS[polarity]?.toLowerCase() ?? polarity;
+      list.append(el("li", { "data-change": key, "data-practice": clause.practice ?? "" }, polarityMark(polarity),
+        el("span", { text: ` ${verb}: ${label} (${word})${clause.summary ? ` — ${clause.summary}` : ""}` })));
     }
   }
   if (list.childElementCount) box.append(list);
@@ -120,9 +132,11 @@ function renderDone(state) {
     // The few things to know first; clicking one scrolls the page to where the policy says it.
     const keys = el("ol", { id: "key-findings" });
     for (const k of state.keyFindings ?? []) {
+      // The polarity's mark and word are part of the button's name: "AI training, concern: May use your posts…"
       const button = el("button", { type: "button", title: k.why_important ?? "" },
-        el("span", { class: `dot dot-${k.polarity}`, "aria-hidden": "true" }),
-        el("span", { class: "label", text: SP.PRACTICE_LABELS[k.practice] ?? k.practice }),
+        el("span", { class: "label" }, SP.PRACTICE_LABELS[k.practice] ?? k.practice,
+          el("span", { class: `polarity polarity-${k.polarity}` }, polarityMark(k.polarity),
+            el("span", { class: "polarity-word", text: ` ${SP.POLARITY_LABELS[k.polarity] ?? k.polarity}` }))),
         el("span", { class: "counts summary-text", text: k.summary ?? "" }));
       button.addEventListener("click", () => scrollTo(k.highlights[0]));
       keys.append(el("li", { "data-practice": k.practice, "data-polarity": k.polarity }, button));
@@ -134,9 +148,8 @@ function renderDone(state) {
     const list = el("ul", { id: "practices" });
     for (const p of state.practices) {
       const button = el("button", { type: "button", title: p.summary ?? "" },
-        el("span", { class: `dot dot-${p.polarity}`, "aria-hidden": "true" }),
         el("span", { class: "label", text: p.label ?? SP.PRACTICE_LABELS[p.practice] ?? p.practice }),
-        el("span", { class: "counts", text: countsText(p.counts) }));
+        el("span", { class: "counts" }, ...countsNodes(p.counts)));
       button.addEventListener("click", () => scrollTo(p.strongest));
       list.append(el("li", { "data-practice": p.practice, "data-polarity": p.polarity }, button));
     }

@@ -34,8 +34,8 @@ def popup_summary(popup) -> dict:
 
 
 def counts_text(counts: dict) -> str:
-    labels = {"concern": "concern", "protective": "in your favour", "neutral": "informative"}
-    return " · ".join(f"{counts[p]} {labels[p]}" for p in labels if counts.get(p))
+    labels = {"concern": ("✗", "concern"), "protective": ("✓", "in your favour"), "neutral": ("i", "informative")}
+    return " · ".join(f"{labels[p][0]} {counts[p]} {labels[p][1]}" for p in labels if counts.get(p))
 
 
 def test_policy_page_is_highlighted_where_the_daemon_found_clauses(launch_chromium, page_server, bridge_home):
@@ -72,14 +72,17 @@ def test_policy_page_is_highlighted_where_the_daemon_found_clauses(launch_chromi
     assert browser.badge(url) == analysis["grade"]["letter"]
 
     # The page's stylesheet sets every background transparent and every border to 0 (!important): marks still show.
-    # Key findings' clauses are filled; the others are painted quietly, with a thin dotted line that still shows.
+    # Key findings' clauses are filled; the others are painted quietly, with their polarity's line, thinner.
     styles = page.evaluate("""() => [...document.querySelectorAll('smallprint-mark')].map(m => {
       const s = getComputedStyle(m);
       return [m.dataset.polarity, m.dataset.key, s.backgroundColor, s.borderBottomWidth, s.borderBottomStyle];
     })""")
     colours = {"concern": "rgb(255, 224, 222)", "protective": "rgb(220, 243, 223)", "neutral": "rgb(228, 234, 244)"}
-    assert all(bg == colours[pol] and width == "2px" for pol, key, bg, width, _ in styles if key == "true"), styles
-    assert all(width == "1px" and line == "dotted" for _, key, _, width, line in styles if key == "false"), styles
+    lines = {"concern": ("2px", "1px", "solid"), "protective": ("3px", "3px", "double"),
+             "neutral": ("2px", "1px", "dotted")}
+    assert all(bg == colours[pol] and (width, line) == lines[pol][::2] for pol, key, bg, width, line in styles
+               if key == "true"), styles
+    assert all((width, line) == lines[pol][1:] for pol, key, _, width, line in styles if key == "false"), styles
     assert any(key == "true" for _, key, *_ in styles), styles
 
     # Hovering a clause shows its card; moving away hides it.

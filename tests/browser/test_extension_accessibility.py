@@ -1,0 +1,148 @@
+"""What the accessibility review asked of the extension, in Chromium and in Firefox: polarity never shown by colour
+alone, on the page and in the popup."""
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+import pytest
+
+from .harness import wait_for
+
+pytestmark = pytest.mark.browser
+
+# The extension's words for the three polarities, and the marks shown beside them (common.js).
+POLARITY_WORDS = {"concern": "Concern", "protective": "In your favour", "neutral": "Informative"}
+POLARITY_MARKS = {"concern": "✗", "protective": "✓", "neutral": "i"}
+LINE_STYLES = {"concern": "solid", "protective": "double", "neutral": "dotted"}
+TRANSPARENT = "rgba(0, 0, 0, 0)"
+
+MARK_STYLES_JS = """() => [...document.querySelectorAll('smallprint-mark')].map(m => {
+  const s = getComputedStyle(m);
+  return {polarity: m.dataset.polarity, key: m.dataset.key === 'true', fill: s.backgroundColor,
+          width: parseFloat(s.borderBottomWidth), style: s.borderBottomStyle, colour: s.borderBottomColor};
+})"""
+
+POPUP_JS = """() => ({
+  keyFindings: [...document.querySelectorAll('#key-findings li')].map(li => ({
+    practice: li.dataset.practice, polarity: li.dataset.polarity, text: li.querySelector('button').innerText})),
+  practices: [...document.querySelectorAll('#practices li')].map(li => ({
+    practice: li.dataset.practice, text: li.querySelector('.counts').textContent,
+    marked: [...li.querySelectorAll('.count')].map(c => c.dataset.polarity),
+    dots: li.querySelectorAll('.dot').length})),
+})"""
+
+
+def counts_text(counts: dict) -> str:
+    return " · ".join(f"{POLARITY_MARKS[p]} {counts[p]} {POLARITY_WORDS[p].lower()}" for p in POLARITY_WORDS
+                      if counts.get(p))
+
+
+# ---- the two browsers, behind one face -------------------------------------------------------------------------
+
+class Chromium:
+    name = "chromium"
+
+    def __init__(self, launch):
+        self.browser = launch()
+        self.page = None
+        self.popup_page = None
+
+    def open_policy(self, url: str) -> dict:
+        self.page, state = self.browser.open_until(url, what=f"{url} to be painted")
+        return state
+
+    def evaluate(self, script: str):
+        return self.page.evaluate(script)
+
+    def open_popup(self, url: str) -> None:
+        self.popup_page = self.browser.popup(url)
+        self.popup_page.wait_for_selector("#kind, #error", timeout=30_000)
+
+    def popup(self, script: str):
+        return self.popup_page.evaluate(script)
+
+    def names(self, selector: str) -> list[str]:
+        """The accessible names of the popup's elements matching `selector`, as the browser computes them."""
+        session = self.popup_page.context.new_cdp_session(self.popup_page)
+        try:
+            root = session.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+            nodes = session.send("DOM.querySelectorAll", {"nodeId": root, "selector": selector})["nodeIds"]
+            return [session.send("Accessibility.getPartialAXTree", {"nodeId": n, "fetchRelatives": False})
+                    ["nodes"][0]["name"]["value"] for n in nodes]
+        finally:
+            session.detach()
+
+
+class Firefox:
+    name = "firefox"
+
+    def __init__(self, launch):
+        self.browser = launch()
+        self.popup_handle = None
+
+    def open_policy(self, url: str) -> dict:
+        return self.browser.open_until(url, what=f"{url} to be painted")[1]
+
+    def evaluate(self, script: str):
+        return self.browser.evaluate(script)
+
+    def open_popup(self, url: str) -> None:
+        self.popup_handle = self.browser.open_extension_page(f"popup.html?url={quote(url, safe='')}")
+        wait_for(lambda: self.popup("() => !!document.querySelector('#kind, #error')"), 30, what="the popup summary")
+
+    def popup(self, script: str):
+        self.browser.driver.switch_to.window(self.popup_handle)
+        return self.browser.driver.execute_script(f"return ({script})()")
+
+    def names(self, selector: str) -> list[str]:
+        self.browser.driver.switch_to.window(self.popup_handle)
+        return [e.accessible_name for e in self.browser.driver.find_elements("css selector", selector)]
+
+
+@pytest.fixture(params=["chromium", "firefox"])
+def browser(request):
+    if request.param == "chromium":
+        return Chromium(request.getfixturevalue("launch_chromium"))
+    return Firefox(request.getfixturevalue("launch_firefox"))
+
+
+# ---- 1. polarity is never told by colour alone ------------------------------------------------------------------
+
+def test_each_polarity_has_its_own_line_on_the_page_and_its_mark_and_word_in_the_popup(browser, page_server):
+    url = f"{page_server}/policy.html"
+    state = browser.open_policy(url)
+
+    marks = browser.evaluate(MARK_STYLES_JS)
+    assert {m["polarity"] for m in marks} == set(LINE_STYLES), "policy.html has clauses of every polarity"
+    assert any(m["key"] for m in marks) and any(not m["key"] for m in marks)
+    for m in marks:
+        # the line style tells the polarity, filled (key finding) or quiet alike
+        assert m["style"] == LINE_STYLES[m["polarity"]], m
+        if m["polarity"] == "protective":
+            assert m["width"] >= 3, m  # thinner, a double line shows as a single one
+        # key findings stand out by their fill, quiet clauses have none
+        assert (m["fill"] != TRANSPARENT) == m["key"], m
+
+    browser.open_popup(url)
+    shown = browser.popup(POPUP_JS)
+    assert [(k["practice"], k["polarity"]) for k in shown["keyFindings"]] == [
+        (k["practice"], k["polarity"]) for k in state["keyFindings"]]
+    names = browser.names("#key-findings li button")
+    assert len(names) == len(state["keyFindings"]) > 0
+    for finding, name, key in zip(shown["keyFindings"], names, state["keyFindings"]):
+        # the mark is seen, the word is both seen and heard
+        assert POLARITY_MARKS[key["polarity"]] in finding["text"], finding
+        assert POLARITY_WORDS[key["polarity"]] in finding["text"], finding
+        assert POLARITY_WORDS[key["polarity"]] in name, name
+        assert re.sub(r"\s+", " ", key["summary"]) in name, name
+
+    # "Show all": each practice lists its clauses per polarity, each with its mark, and no single dot that could
+    # disagree with the polarity its key finding names
+    by_practice = {p["practice"]: p for p in shown["practices"]}
+    for practice in state["practices"]:
+        row = by_practice[practice["practice"]]
+        assert row["text"] == counts_text(practice["counts"]), row
+        assert row["marked"] == [p for p in POLARITY_WORDS if practice["counts"].get(p)] and row["dots"] == 0, row
+    for key in state["keyFindings"]:
+        assert key["polarity"] in by_practice[key["practice"]]["marked"], (key, by_practice[key["practice"]])
