@@ -1,13 +1,14 @@
 """What the accessibility review asked of the extension, in Chromium and in Firefox: polarity never shown by colour
-alone, on the page and in the popup."""
+alone, on the page and in the popup; a popup that keeps the reader's focus and place while a reading runs."""
 from __future__ import annotations
 
 import re
+import time
 from urllib.parse import quote
 
 import pytest
 
-from .harness import wait_for
+from .harness import SIMPLE_BLOCKS_JS, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -62,6 +63,9 @@ class Chromium:
     def popup(self, script: str):
         return self.popup_page.evaluate(script)
 
+    def message(self, message: dict):
+        return self.browser.message(message)
+
     def names(self, selector: str) -> list[str]:
         """The accessible names of the popup's elements matching `selector`, as the browser computes them."""
         session = self.popup_page.context.new_cdp_session(self.popup_page)
@@ -94,6 +98,9 @@ class Firefox:
     def popup(self, script: str):
         self.browser.driver.switch_to.window(self.popup_handle)
         return self.browser.driver.execute_script(f"return ({script})()")
+
+    def message(self, message: dict):
+        return self.browser.message(message)
 
     def names(self, selector: str) -> list[str]:
         self.browser.driver.switch_to.window(self.popup_handle)
@@ -146,3 +153,46 @@ def test_each_polarity_has_its_own_line_on_the_page_and_its_mark_and_word_in_the
         assert row["marked"] == [p for p in POLARITY_WORDS if practice["counts"].get(p)] and row["dots"] == 0, row
     for key in state["keyFindings"]:
         assert key["polarity"] in by_practice[key["practice"]]["marked"], (key, by_practice[key["practice"]])
+
+
+# ---- 2. the popup keeps the reader's place while a reading runs ----------------------------------------------------
+
+# Where the reader is in the popup, and every time the view was rebuilt since WATCH_JS ran.
+WATCH_JS = """() => { window.__rebuilt = 0;
+  new MutationObserver(() => window.__rebuilt++).observe(document.querySelector('#view'), {childList: true}); }"""
+PLACE_JS = """() => ({focus: document.activeElement?.dataset?.focus ?? document.activeElement?.localName,
+  open: document.querySelector('#show-all')?.open ?? null, rebuilt: window.__rebuilt,
+  status: document.querySelector('#status')?.textContent ?? null,
+  statusRole: document.querySelector('#status')?.getAttribute('role') ?? null,
+  live: [...document.querySelectorAll('[aria-live]')].map(e => e.id || e.localName)})"""
+
+
+def test_the_popup_keeps_focus_and_show_all_while_the_full_reading_runs(browser, page_server):
+    url = f"{page_server}/policy.html"
+    state = browser.open_policy(url)
+    tab = browser.message({"type": "find-tab", "url": url})["tabId"]
+    # The quick reading of the page, as the tab's state: the popup waits for the full one, looking every 400 ms.
+    page = {"url": url, "title": state["title"], "visitId": state["visitId"], "blocks": browser.evaluate(SIMPLE_BLOCKS_JS)}
+    assert browser.message({"type": "analyze", "tabId": tab, "page": page, "reason": "auto", "depth": "quick"})["ok"]
+    browser.open_popup(url)
+    wait_for(lambda: browser.popup("() => document.querySelector('#status').dataset.depth") == "quick", 10,
+             what="the popup to show the quick reading")
+    practice = state["practices"][0]["practice"]
+    browser.popup(f"""() => {{ document.querySelector('#show-all').open = true;
+      document.querySelector('#practices li[data-practice="{practice}"] button').focus(); }}""")
+    browser.popup(WATCH_JS)
+    time.sleep(2)  # five looks at the tab's state, which did not change
+    place = browser.popup(PLACE_JS)
+    assert place["rebuilt"] == 0, place
+    assert place["focus"] == f"practice:{practice}" and place["open"] is True, place
+    # one small live line says which reading is shown; the view itself is not live
+    assert place["statusRole"] == "status" and "Quick reading" in place["status"] and place["live"] == [], place
+
+    # The full reading lands: the view is rebuilt once, and the reader is where they were.
+    assert browser.message({"type": "analyze", "tabId": tab, "page": page, "reason": "auto", "depth": "full"})["ok"]
+    wait_for(lambda: browser.popup("() => document.querySelector('#status').dataset.depth") == "full", 10,
+             what="the popup to show the full reading")
+    time.sleep(1)
+    place = browser.popup(PLACE_JS)
+    assert place["rebuilt"] == 1, place
+    assert place["focus"] == f"practice:{practice}" and place["open"] is True, place
