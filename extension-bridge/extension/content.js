@@ -510,7 +510,9 @@
   let card = null;
   let cardRoot = null; // the card's closed shadow root: only this script holds it
   let cardFor = null;
+  let cardByPointer = false; // shown because the pointer came onto its clause (not only by focus)
   let listenersInstalled = false;
+  const CARD_GAP = 6; // px between a clause and its card
 
   // The card's shadow root is closed and its host takes no room (0 x 0, the card overflowing it) and no pointer: the
   // page's scripts can see that a card is shown, not what it says, nor (by its size, or elementFromPoint) whether it
@@ -557,12 +559,15 @@
     return m ? `matched ${m[3]} (rule ${m[1]}, pattern ${m[2].replace(/_/g, " ")})` : explanation;
   }
 
-  function showCard(mark) {
+  function showCard(mark, byPointer = false) {
     const info = mark.__smallprint;
     const analysis = painted.analysis;
     if (!info || !analysis) return;
     const first = painted.byHighlight.get(info.indices[0]) ?? mark;
-    if (cardFor === first && card?.isConnected) return;
+    if (cardFor === first && card?.isConnected) {
+      cardByPointer ||= byPointer;
+      return;
+    }
     const c = ensureCard();
     const box = cardRoot.querySelector(".card");
     box.replaceChildren();
@@ -584,18 +589,35 @@
       box.append(entry);
     }
     if (!c.isConnected) document.documentElement.appendChild(c); // outside <body>: not part of the page's text
+    // Below the clause, or above it where there is no room below; CARD_GAP away either way, so that the pointer can
+    // cross from the clause onto the card (pointerOnCard).
     const rect = first.getBoundingClientRect();
-    const below = rect.bottom + 6;
-    c.style.setProperty("left", `${Math.max(4, Math.min(rect.left, innerWidth - 360))}px`, "important");
-    c.style.setProperty("top", `${below + 160 < innerHeight ? below : Math.max(4, rect.top - 166)}px`, "important");
+    const size = box.getBoundingClientRect();
+    const below = rect.bottom + CARD_GAP;
+    c.style.setProperty("left", `${Math.max(4, Math.min(rect.left, innerWidth - size.width - 4))}px`, "important");
+    c.style.setProperty("top", `${below + size.height <= innerHeight - 4 ? below
+      : Math.max(4, rect.top - CARD_GAP - size.height)}px`, "important");
     first.setAttribute("aria-describedby", c.id);
     cardFor = first;
+    cardByPointer = byPointer;
   }
 
   function hideCard() {
     if (cardFor) cardFor.removeAttribute("aria-describedby");
     cardFor = null;
+    cardByPointer = false;
     card?.remove();
+  }
+
+  // Whether the pointer at (x, y) is on the shown card, or in the gap between it and its clause (WCAG 1.4.13: the
+  // reader can move the pointer onto the card without it going away). The card takes no pointer events, or the
+  // page's scripts could find its size (and so whether it says "New since ...") with elementFromPoint: so this is
+  // measured from inside its closed shadow root, not hit-tested.
+  function pointerOnCard(x, y) {
+    if (!cardFor || !card?.isConnected) return false;
+    const r = cardRoot.querySelector(".card").getBoundingClientRect();
+    const margin = CARD_GAP + 2;
+    return x >= r.left - margin && x <= r.right + margin && y >= r.top - margin && y <= r.bottom + margin;
   }
 
   const markOf = (target) => (target instanceof Element ? target.closest(MARK_TAG) : null);
@@ -609,22 +631,36 @@
     return active;
   }
 
+  // Every listener ignores events a script made (isTrusted false): a page's scripts must not open the card, which
+  // they could then measure, by dispatching a mouseover or a focusin of their own.
   function installCardListeners() {
     if (listenersInstalled) return;
     listenersInstalled = true;
     document.addEventListener("mouseover", (e) => {
+      if (!e.isTrusted) return;
+      // on the card, the pointer is over whatever the page has under it: a clause there must not take the card over
+      if (cardByPointer && pointerOnCard(e.clientX, e.clientY)) return;
       const mark = eventMark(e);
-      if (mark && mark.__smallprint) showCard(mark);
+      if (mark && mark.__smallprint) showCard(mark, true);
     }, true);
     document.addEventListener("mouseout", (e) => {
-      if (eventMark(e) && !markOf(e.relatedTarget) && deepActiveElement() !== cardFor) hideCard();
+      if (!e.isTrusted || !eventMark(e) || markOf(e.relatedTarget)) return;
+      if (deepActiveElement() !== cardFor && !pointerOnCard(e.clientX, e.clientY)) hideCard();
     }, true);
+    // The pointer left the card (or the gap to its clause) for anything but its clause: the card goes.
+    document.addEventListener("mousemove", (e) => {
+      if (!e.isTrusted || !cardFor || !cardByPointer || deepActiveElement() === cardFor) return;
+      if (pointerOnCard(e.clientX, e.clientY)) return;
+      const mark = eventMark(e);
+      if (!mark || (painted.byHighlight.get(mark.__smallprint?.indices[0]) ?? mark) !== cardFor) hideCard();
+    }, { capture: true, passive: true });
     document.addEventListener("focusin", (e) => {
+      if (!e.isTrusted) return;
       const mark = eventMark(e);
       if (mark && mark.__smallprint) showCard(mark);
     }, true);
     document.addEventListener("focusout", (e) => {
-      if (eventMark(e)) hideCard();
+      if (e.isTrusted && eventMark(e)) hideCard();
     }, true);
     // The card is placed once (position: fixed); a hover card goes when the page scrolls, a focused one follows.
     addEventListener("scroll", () => {
@@ -638,7 +674,7 @@
       }
     }, { capture: true, passive: true });
     document.addEventListener("keydown", (e) => {
-      if (e.key === "Escape" && cardFor) {
+      if (e.isTrusted && e.key === "Escape" && cardFor) {
         hideCard();
         e.stopPropagation();
       }

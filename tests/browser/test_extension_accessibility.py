@@ -1,5 +1,6 @@
 """What the accessibility review asked of the extension, in Chromium and in Firefox: polarity never shown by colour
-alone, on the page and in the popup; a popup that keeps the reader's focus and place while a reading runs."""
+alone, on the page and in the popup; a popup that keeps the reader's focus and place while a reading runs; a card
+that stays while the pointer is on it, and that the page's own scripts cannot open."""
 from __future__ import annotations
 
 import re
@@ -63,6 +64,13 @@ class Chromium:
     def popup(self, script: str):
         return self.popup_page.evaluate(script)
 
+    def move_mouse(self, points: list[tuple[float, float]]) -> None:
+        for x, y in points:
+            self.page.mouse.move(x, y)
+
+    def press(self, key: str) -> None:
+        self.page.keyboard.press(key)
+
     def message(self, message: dict):
         return self.browser.message(message)
 
@@ -98,6 +106,23 @@ class Firefox:
     def popup(self, script: str):
         self.browser.driver.switch_to.window(self.popup_handle)
         return self.browser.driver.execute_script(f"return ({script})()")
+
+    def move_mouse(self, points: list[tuple[float, float]]) -> None:
+        from selenium.webdriver.common.actions.action_builder import ActionBuilder
+
+        driver = self.browser.driver
+        driver.switch_to.window(self.browser.page_handle)
+        actions = ActionBuilder(driver, duration=10)
+        for x, y in points:
+            actions.pointer_action.move_to_location(round(x), round(y))
+        actions.perform()
+
+    def press(self, key: str) -> None:
+        from selenium.webdriver.common.action_chains import ActionChains
+        from selenium.webdriver.common.keys import Keys
+
+        self.browser.driver.switch_to.window(self.browser.page_handle)
+        ActionChains(self.browser.driver).send_keys({"Escape": Keys.ESCAPE}[key]).perform()
 
     def message(self, message: dict):
         return self.browser.message(message)
@@ -196,3 +221,58 @@ def test_the_popup_keeps_focus_and_show_all_while_the_full_reading_runs(browser,
     place = browser.popup(PLACE_JS)
     assert place["rebuilt"] == 1, place
     assert place["focus"] == f"practice:{practice}" and place["open"] is True, place
+
+
+# ---- 3. the card: hoverable, persistent, dismissable; opened by the reader only -------------------------------------
+
+CARD_JS = """() => { const c = document.querySelector('smallprint-card');
+  return c ? [c.getBoundingClientRect().left, c.getBoundingClientRect().top] : null; }"""
+# The first clause, near the top of the window so that its card goes below it; where its last line starts, a point
+# from which the pointer can go straight down onto the card.
+# (After the scroll events have been dispatched: a scroll closes a hover card.)
+CLAUSE_JS = """() => { const m = document.querySelector('smallprint-mark[tabindex="0"]');
+  m.scrollIntoView({block: 'start'}); scrollBy(0, -20);
+  const lines = m.getClientRects(), last = lines[lines.length - 1];
+  const where = {x: last.left + 5, y: (last.top + last.bottom) / 2, bottom: m.getBoundingClientRect().bottom};
+  return new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => done(where), 50))));
+}"""
+# Events made by the page's own scripts: none of them may open the card (nor close a card the reader opened).
+SYNTHETIC_EVENTS_JS = """() => { const m = document.querySelector('smallprint-mark[tabindex="0"]');
+  const shown = () => !!document.querySelector('smallprint-card');
+  const result = {};
+  m.dispatchEvent(new MouseEvent('mouseover', {bubbles: true, composed: true, clientX: 1, clientY: 1}));
+  result.mouseover = shown();
+  m.dispatchEvent(new FocusEvent('focusin', {bubbles: true, composed: true}));
+  result.focusin = shown();
+  m.focus();  // the browser's own focus events: the card shows, as for a reader tabbing to the clause
+  result.focused = shown();
+  document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}));
+  m.dispatchEvent(new FocusEvent('focusout', {bubbles: true, composed: true}));
+  result.after_fake_escape = shown();
+  m.blur();
+  result.blurred = shown();
+  return result; }"""
+
+
+def test_the_card_stays_while_the_pointer_is_on_it_and_escape_closes_it(browser, page_server):
+    browser.open_policy(f"{page_server}/policy.html")
+    assert browser.evaluate(SYNTHETIC_EVENTS_JS) == {"mouseover": False, "focusin": False, "focused": True,
+                                                     "after_fake_escape": True, "blurred": False}
+
+    mark = browser.evaluate(CLAUSE_JS)
+    x, y = mark["x"], mark["y"]
+    browser.move_mouse([(x, y)])
+    card = wait_for(lambda: browser.evaluate(CARD_JS), 5, what="the card of the hovered clause")
+    assert card[1] > mark["bottom"], (card, mark)
+    # From the clause, across the gap, onto the card (its top left corner is known to the page, not its size) and
+    # about on it: the card stays, and stays the same card, whatever clauses the page has under it.
+    path = [(x, y + (card[1] + 30 - y) * i / 8) for i in range(1, 9)] + [(x + 40, card[1] + 20)]
+    browser.move_mouse(path)
+    assert browser.evaluate(CARD_JS) == card
+    browser.press("Escape")
+    assert browser.evaluate(CARD_JS) is None
+    # Hovered again, then left for elsewhere: it goes.
+    browser.move_mouse([(x, y)])
+    wait_for(lambda: browser.evaluate(CARD_JS), 5, what="the card again")
+    browser.move_mouse([(x, y + 2), (2, 2)])
+    assert browser.evaluate(CARD_JS) is None
