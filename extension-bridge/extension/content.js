@@ -548,7 +548,12 @@
     cardRoot = card.attachShadow({ mode: "closed" });
     const style = document.createElement("style");
     style.textContent = CARD_CSS;
-    cardRoot.append(style, el("div", "card"));
+    // The card is English whatever the page is: it must not take a right-to-left page's direction, nor its language
+    // (a screen reader would read it with that language's voice). `all: initial` does not reset `direction`.
+    const box = el("div", "card");
+    box.setAttribute("dir", "ltr");
+    box.setAttribute("lang", "en");
+    cardRoot.append(style, box);
     return card;
   }
 
@@ -585,7 +590,10 @@
       head.append(el("span", "practice", SP.PRACTICE_LABELS[h.practice] ?? h.practice),
         el("span", "polarity", `${SP.POLARITY_MARKS[h.polarity] ?? ""} ${SP.POLARITY_LABELS[h.polarity] ?? h.polarity}`.trim()));
       entry.append(head, el("p", "summary", h.summary));
-      if (h.explanation) entry.append(el("p", "why", `Why flagged: ${readableWhy(h.explanation)}`));
+      // `reason` is one plain sentence (daemon: highlights carry it beside the explainer's record); an older daemon
+      // sends only the record, which is shown as before.
+      const why = h.reason || (h.explanation ? readableWhy(h.explanation) : "");
+      if (why) entry.append(el("p", "why", `Why flagged: ${why}`));
       box.append(entry);
     }
     if (!c.isConnected) document.documentElement.appendChild(c); // outside <body>: not part of the page's text

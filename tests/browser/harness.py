@@ -334,6 +334,29 @@ def card_text(page) -> str:
     return ""
 
 
+def card_box(page, properties: tuple[str, ...] = ("direction",)) -> dict | None:
+    """The shown card's box inside its closed shadow root, as the DevTools protocol sees it: its attributes, the
+    computed `properties` and its text; None when no card is shown."""
+    session = page.context.new_cdp_session(page)
+    try:
+        document = session.send("DOM.getDocument", {"depth": -1, "pierce": True})["root"]
+        host = next((n for n in _nodes(document) if n.get("localName") == "smallprint-card"), None)
+        if host is None:
+            return None
+        box = next(n for n in _nodes(host["shadowRoots"][0]) if "card" in _attributes(n).get("class", "").split())
+        session.send("CSS.enable")
+        computed = {p["name"]: p["value"] for p in
+                    session.send("CSS.getComputedStyleForNode", {"nodeId": box["nodeId"]})["computedStyle"]}
+        return {"attributes": _attributes(box), "style": {name: computed.get(name) for name in properties},
+                "text": _text(box)}
+    finally:
+        session.detach()
+
+
+def _attributes(node: dict) -> dict:
+    return dict(zip(*[iter(node.get("attributes", []))] * 2))
+
+
 def new_marks(page) -> list[str]:
     """The text of the marks painted as new since the last visit (a class inside each mark's closed shadow root)."""
     texts = []

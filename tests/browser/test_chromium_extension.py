@@ -6,7 +6,7 @@ import pytest
 from tests.bridge.harness import daemon_info, post_analyze
 
 from .harness import (ADDED_CLAUSE, ARTIFACTS, DEEP_MARKS_JS, MARKS_JS, SIMPLE_BLOCKS_JS, analysis_done,
-                      assert_history_hidden_from_the_page, assert_marks_match, card_text,
+                      assert_history_hidden_from_the_page, assert_marks_match, card_box, card_text,
                       check_late_text_in_one_visit, new_marks, painted, record_timing, wait_for)
 
 pytestmark = pytest.mark.browser
@@ -452,3 +452,23 @@ def test_clauses_hidden_by_invisible_characters_are_painted_on_the_page_own_word
     assert ("sale_of_data", "We may sell your personal information to advertising partners and data brokers.") in visible
     assert ("ai_training", "We may use the notes you upload to train our artificial intelligence models.") in visible
     assert any(practice == "biometric" and "faceprints" in text for practice, text in visible), visible
+
+
+def test_the_card_is_english_left_to_right_and_says_why_in_plain_words(launch_chromium, page_server, bridge_home):
+    """On a right-to-left page the card keeps its own direction and language; "Why flagged" is the highlight's one
+    plain sentence (`reason`), not the explainer's record ("reader: location neutral, 54% sure; rules: ...")."""
+    browser = launch_chromium()
+    url = f"{page_server}/policy.html"
+    page, _ = browser.open_until(url, what="the policy page to be painted")
+    page.evaluate("() => { document.documentElement.dir = 'rtl'; document.documentElement.lang = 'ar'; }")
+    first = page.locator("smallprint-mark[tabindex='0']").first
+    first.focus()
+    box = card_box(page)
+    assert box and box["attributes"].get("dir") == "ltr" and box["attributes"].get("lang") == "en", box
+    assert box["style"]["direction"] == "ltr", box
+    # the reading the page was painted from (the content script's own), for the focused clause
+    blocks = page.evaluate(SIMPLE_BLOCKS_JS)
+    analysis = post_analyze(daemon_info(bridge_home), bridge_home, {"blocks": blocks})
+    highlight = analysis["highlights"][int(first.get_attribute("data-highlight"))]
+    assert highlight["reason"] and f"Why flagged: {highlight['reason']}" in box["text"], (highlight, box["text"])
+    assert highlight["explanation"] not in box["text"] and "% sure" not in box["text"], box["text"]
