@@ -42,7 +42,7 @@ function polarityMark(polarity) {
   return el("span", { class: `mark mark-${polarity}`, "aria-hidden": "true", text: SP.POLARITY_MARKS[polarity] ?? "·" });
 }
 
-// "✗ 2 concern · ✓ 1 in your favour": every polarity a practice's clauses have, each with its mark; one practice
+// "✗ 2 concern · ✓ 1 protective": every polarity a practice's clauses have, each with its mark; one practice
 // may hold clauses of several polarities (a key finding names one of them), so no single dot stands for it.
 function countsNodes(counts) {
   const nodes = [];
@@ -107,16 +107,28 @@ function renderChanges(changes) {
   return box;
 }
 
+// What the three marks mean, in the HTML report's words.
+function legend() {
+  return el("ul", { class: "legend", id: "legend" }, ...["concern", "protective", "neutral"].map((p) =>
+    el("li", {}, polarityMark(p), ` ${SP.POLARITY_LABELS[p]}: ${SP.POLARITY_MEANINGS[p]}`)));
+}
+
 function doneNodes(state) {
   const policy = SP.isPolicyKind(state.kind);
   const nodes = [];
   if (state.changes) nodes.push(renderChanges(state.changes));
   const letter = state.grade?.letter ?? "?";
   const summary = el("div", { class: "summary" });
-  if (policy || state.manual) summary.append(el("div", { class: `grade grade-${letter}`, id: "grade", text: letter }));
-  summary.append(el("div", {},
+  const graded = policy || state.manual;
+  if (graded) {
+    summary.append(el("div", { class: "grade-box" }, el("span", { class: "grade-caption", text: "Grade" }),
+      el("div", { class: `grade grade-${letter}`, id: "grade", text: letter })));
+  }
+  const about = el("div", {},
     el("div", { class: "kind", id: "kind", "data-kind": state.kind, text: SP.KIND_LABELS[state.kind] ?? state.kind }),
-    el("div", { class: "muted", text: `${state.highlightCount} clause${state.highlightCount === 1 ? "" : "s"} found` })));
+    el("div", { class: "muted", text: `${state.highlightCount} clause${state.highlightCount === 1 ? "" : "s"} found` }));
+  if (graded && state.grade?.letter) about.append(el("div", { class: "muted", id: "grade-scale", text: "A is best, E is worst" }));
+  summary.append(about);
   nodes.push(summary);
   for (const notice of state.notices ?? []) nodes.push(el("p", { class: "notice", text: notice }));
   if (state.forgotten > 0) {
@@ -133,16 +145,19 @@ function doneNodes(state) {
     // The few things to know first; clicking one scrolls the page to where the policy says it.
     const keys = el("ol", { id: "key-findings" });
     for (const k of state.keyFindings ?? []) {
-      // The polarity's mark and word are part of the button's name: "AI training, concern: May use your posts…"
-      const button = el("button", { type: "button", title: k.why_important ?? "", "data-focus": `key:${k.practice}` },
+      // The polarity's mark and word are part of the button's name: "AI training ✗ Concern May use your posts…";
+      // why it matters is shown under it (no tooltip: touch and keyboard have none), and describes the button.
+      const why = k.why_important ? el("p", { class: "why", id: `why-${k.practice}`, text: k.why_important }) : null;
+      const button = el("button", { type: "button", "data-focus": `key:${k.practice}` },
         el("span", { class: "label" }, SP.PRACTICE_LABELS[k.practice] ?? k.practice,
           el("span", { class: `polarity polarity-${k.polarity}` }, polarityMark(k.polarity),
             el("span", { class: "polarity-word", text: ` ${SP.POLARITY_LABELS[k.polarity] ?? k.polarity}` }))),
         el("span", { class: "counts summary-text", text: k.summary ?? "" }));
       button.addEventListener("click", () => scrollTo(k.highlights[0]));
-      keys.append(el("li", { "data-practice": k.practice, "data-polarity": k.polarity }, button));
+      if (why) button.setAttribute("aria-describedby", why.id);
+      keys.append(el("li", { "data-practice": k.practice, "data-polarity": k.polarity }, button, ...(why ? [why] : [])));
     }
-    if (keys.childElementCount) nodes.push(el("h2", { text: "Key findings" }), keys);
+    if (keys.childElementCount) nodes.push(el("h2", { text: "Key findings" }), keys, legend());
     if (state.grade && state.grade.letter == null && state.grade.withheld) {
       nodes.push(el("p", { class: "muted", id: "no-grade", text: state.grade.withheld }));
     }
@@ -156,7 +171,9 @@ function doneNodes(state) {
     }
     // Every highlight stays reachable: "show all" lists each practice with its clauses.
     const all = el("details", { id: "show-all" },
-      el("summary", { "data-focus": "show-all", text: `Show all (${state.highlightCount} clauses)` }), list);
+      el("summary", { "data-focus": "show-all", text: `Show all ${state.practices.length} practice` +
+        `${state.practices.length === 1 ? "" : "s"} (${state.highlightCount} clause${state.highlightCount === 1 ? "" : "s"})` }),
+      list);
     all.open = showAllOpen ?? !keys.childElementCount;
     all.addEventListener("toggle", () => {
       showAllOpen = all.open;

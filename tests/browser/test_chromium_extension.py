@@ -34,7 +34,7 @@ def popup_summary(popup) -> dict:
 
 
 def counts_text(counts: dict) -> str:
-    labels = {"concern": ("✗", "concern"), "protective": ("✓", "in your favour"), "neutral": ("i", "informative")}
+    labels = {"concern": ("✗", "concern"), "protective": ("✓", "protective"), "neutral": ("i", "neutral")}
     return " · ".join(f"{labels[p][0]} {counts[p]} {labels[p][1]}" for p in labels if counts.get(p))
 
 

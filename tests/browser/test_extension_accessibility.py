@@ -1,6 +1,7 @@
 """What the accessibility review asked of the extension, in Chromium and in Firefox: polarity never shown by colour
 alone, on the page and in the popup; a popup that keeps the reader's focus and place while a reading runs; a card
-that stays while the pointer is on it, and that the page's own scripts cannot open."""
+that stays while the pointer is on it, and that the page's own scripts cannot open; a popup whose grade, counts,
+reasons and words can all be read."""
 from __future__ import annotations
 
 import re
@@ -14,7 +15,7 @@ from .harness import SIMPLE_BLOCKS_JS, wait_for
 pytestmark = pytest.mark.browser
 
 # The extension's words for the three polarities, and the marks shown beside them (common.js).
-POLARITY_WORDS = {"concern": "Concern", "protective": "In your favour", "neutral": "Informative"}
+POLARITY_WORDS = {"concern": "Concern", "protective": "Protective", "neutral": "Neutral"}
 POLARITY_MARKS = {"concern": "✗", "protective": "✓", "neutral": "i"}
 LINE_STYLES = {"concern": "solid", "protective": "double", "neutral": "dotted"}
 TRANSPARENT = "rgba(0, 0, 0, 0)"
@@ -276,3 +277,38 @@ def test_the_card_stays_while_the_pointer_is_on_it_and_escape_closes_it(browser,
     wait_for(lambda: browser.evaluate(CARD_JS), 5, what="the card again")
     browser.move_mouse([(x, y + 2), (2, 2)])
     assert browser.evaluate(CARD_JS) is None
+
+
+# ---- 5. the popup's details: nothing clipped, nothing only in a tooltip, one set of words ----------------------------
+
+DETAILS_JS = """() => { document.querySelector('#show-all').open = true;
+  return {
+    // cut now, or on one line that longer counts would overflow
+    clipped: [...document.querySelectorAll('#practices .counts, #key-findings .counts')]
+      .filter(c => c.scrollWidth > c.clientWidth + 1 || getComputedStyle(c).whiteSpace === 'nowrap')
+      .map(c => c.textContent),
+    showAll: document.querySelector('#show-all summary').textContent,
+    text: document.querySelector('#view').innerText,
+    titles: [...document.querySelectorAll('#view [title]')].filter(e => e.closest('#key-findings')).length,
+  }; }"""
+
+
+def test_the_popup_says_what_its_grade_lists_and_reasons_mean(browser, page_server):
+    url = f"{page_server}/policy.html"
+    state = browser.open_policy(url)
+    browser.open_popup(url)
+    shown = browser.popup(DETAILS_JS)
+    assert shown["clipped"] == [], shown["clipped"]
+    n = len(state["practices"])
+    assert shown["showAll"] == f"Show all {n} practices ({state['highlightCount']} clauses)", shown["showAll"]
+    assert "Grade" in shown["text"] and "A is best, E is worst" in shown["text"], shown["text"]
+    # why each key finding matters is on screen, not only in a tooltip
+    for key in state["keyFindings"]:
+        assert key["why_important"] in shown["text"], key
+    assert shown["titles"] == 0
+    # the report's words for the polarities, with their meaning; no other words for them
+    for word, meaning in [("Concern", "reduces your privacy or control"),
+                          ("Protective", "a promise or right in your favour"), ("Neutral", "informative only")]:
+        assert f"{word}: {meaning}" in shown["text"], shown["text"]
+    outside_legend = shown["text"].replace("a promise or right in your favour", "").replace("informative only", "")
+    assert not re.search(r"(?i)in your favour|informative", outside_legend), shown["text"]
