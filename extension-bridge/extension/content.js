@@ -30,9 +30,11 @@
   // report (daemon/smallprint/report.py). A double line shows as double from 3px on. Key findings are filled; the
   // other clauses are quiet: no fill, and a thinner line where the style allows it.
   const POLARITY_STYLES = {
-    concern: { bg: "#ffe0de", line: "#c62828", style: "solid", width: 2, quietWidth: 1 },
-    protective: { bg: "#dcf3df", line: "#2e7d32", style: "double", width: 3, quietWidth: 3 },
-    neutral: { bg: "#e4eaf4", line: "#546e8a", style: "dotted", width: 2, quietWidth: 1 },
+    // `line` shows on light pages (>= 5:1 on white); `lightLine` on dark ones (>= 7:1 on #1e1e1e), for quiet marks,
+    // which have no fill of their own (pickLine)
+    concern: { bg: "#ffe0de", line: "#c62828", lightLine: "#ff8a80", style: "solid", width: 2, quietWidth: 1 },
+    protective: { bg: "#dcf3df", line: "#2e7d32", lightLine: "#81c995", style: "double", width: 3, quietWidth: 3 },
+    neutral: { bg: "#e4eaf4", line: "#546e8a", lightLine: "#aebfd4", style: "dotted", width: 2, quietWidth: 1 },
   };
 
   let settings = { ...SP.DEFAULT_SETTINGS };
@@ -300,11 +302,59 @@
   ].map((declaration) => `${declaration} !important;`).join(" ")]));
   // A clause that is not a key finding is painted quietly (no fill, its polarity's line, thinner), unless the reader
   // asked to see every highlight painted strongly (settings.paintAll): the few clauses that matter stand out.
-  const QUIET_MARK_STYLES = Object.fromEntries(Object.entries(POLARITY_STYLES).map(([polarity, c]) => [polarity, [
+  const quietStyles = (colour) => Object.fromEntries(Object.entries(POLARITY_STYLES).map(([polarity, c]) => [polarity, [
     "display: inline", "background-color: transparent", "color: inherit",
-    `border-bottom: ${c.quietWidth}px ${c.style} ${c.line}`,
+    `border-bottom: ${c.quietWidth}px ${c.style} ${c[colour]}`,
     "border-radius: 0", "padding: 0", "margin: 0", "cursor: help",
   ].map((declaration) => `${declaration} !important;`).join(" ")]));
+  // A quiet line lies on the page's own background: dark lines on a light page, light lines on a dark one.
+  const QUIET_MARK_STYLES = { line: quietStyles("line"), lightLine: quietStyles("lightLine") };
+
+  // ---- the page's background, for quiet lines that show on it (>= 3:1) --------------------------------------
+
+  function relativeLuminance([r, g, b]) {
+    const channel = (v) => (v / 255 <= 0.03928 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  }
+
+  const contrast = (a, b) => {
+    const [hi, lo] = [relativeLuminance(a), relativeLuminance(b)].sort((x, y) => y - x);
+    return (hi + 0.05) / (lo + 0.05);
+  };
+
+  const hexRgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+
+  // "rgb(18, 18, 18)", "rgba(0, 0, 0, 0)" -> [r, g, b, alpha]; null for anything else
+  function parseColour(text) {
+    const m = /^rgba?\(([^)]*)\)$/.exec(text.trim());
+    if (!m) return null;
+    const parts = m[1].split(/[\s,/]+/).filter(Boolean).map(Number);
+    return parts.length >= 3 && parts.every((n) => !Number.isNaN(n)) ? [...parts.slice(0, 3), parts[3] ?? 1] : null;
+  }
+
+  // The colour behind `element`: the first mostly opaque background among it and its ancestors (across shadow
+  // roots), else the canvas, dark where the page asks for a dark colour scheme.
+  function backgroundBehind(element) {
+    for (let node = element; node; node = node.parentNode ?? node.host ?? null) {
+      if (node.nodeType !== Node.ELEMENT_NODE) continue;
+      const colour = parseColour(getComputedStyle(node).backgroundColor);
+      if (colour && colour[3] >= 0.5) return colour.slice(0, 3);
+    }
+    const scheme = getComputedStyle(document.documentElement).colorScheme ?? "";
+    const dark = /dark/.test(scheme) && (!/light/.test(scheme) || matchMedia("(prefers-color-scheme: dark)").matches);
+    return dark ? [18, 18, 18] : [255, 255, 255];
+  }
+
+  // Which line colours show best behind the clauses in `parent`: "line" (dark) or "lightLine". Chosen once per
+  // paint and parent element, for all three polarities alike.
+  function pickLine(parent, cache) {
+    if (!cache.has(parent)) {
+      const behind = backgroundBehind(parent);
+      const score = (key) => Math.min(...Object.values(POLARITY_STYLES).map((c) => contrast(hexRgb(c[key]), behind)));
+      cache.set(parent, score("lightLine") > score("line") ? "lightLine" : "line");
+    }
+    return cache.get(parent);
+  }
   // A clause new since the last visit is outlined, but whether it is new comes from the reader's local history, and
   // must not be readable by the page's own scripts (they share the DOM with this content script): no attribute, no
   // class, no style on the mark says it. Every mark gets a closed shadow root (so having one says nothing, and the
@@ -312,8 +362,9 @@
   // The page sees the same mark, the same computed style and the same layout (an outline takes no space) either way.
   const NEW_OUTLINE = "outline: 2px dashed #6a1b9a; outline-offset: 1px;";
 
+  // `quiet`: null for a filled mark, else which line colours ("line", "lightLine") show on the page behind it.
   function styleMark(mark, polarity, isNew, quiet) {
-    const styles = quiet ? QUIET_MARK_STYLES : MARK_STYLES;
+    const styles = quiet ? QUIET_MARK_STYLES[quiet] : MARK_STYLES;
     mark.setAttribute("style", styles[polarity] ?? styles.neutral);
     const root = mark.attachShadow({ mode: "closed" });
     const slot = document.createElement("slot");
@@ -396,6 +447,7 @@
     const hidden = new Set(settings.hiddenPractices);
     const fresh = newSince(analysis, changes);
     const key = new Set((analysis.key_findings ?? []).flatMap((k) => k.highlights));
+    const backgrounds = new Map(); // parent element -> the line colours that show on it (pickLine)
     const byBlock = new Map();
     analysis.highlights.forEach((h, index) => {
       if (hidden.has(h.practice) || !currentBlocks.has(h.block) || h.end <= h.start) return;
@@ -432,7 +484,8 @@
           // which lives in this content script's isolated world
           const isKey = [index, ...also].some((i) => key.has(i));
           mark.dataset.key = String(isKey);
-          styleMark(mark, h.polarity, fresh.indices.has(index), !isKey && !settings.paintAll);
+          const quiet = !isKey && !settings.paintAll ? pickLine(mark.parentNode, backgrounds) : null;
+          styleMark(mark, h.polarity, fresh.indices.has(index), quiet);
           marks.unshift(mark);
         }
         const first = marks[0];
@@ -531,6 +584,12 @@
     .summary { margin: .25rem 0 0; }
     .why { margin: .25rem 0 0; color: #555; font-size: 12px; }
     .new { margin: 0 0 .35rem; color: #6a1b9a; font-weight: 600; font-size: 12px; }
+    @media (prefers-color-scheme: dark) {
+      .card { background: #1f2228; color: #e6e7ea; box-shadow: 0 4px 18px rgba(0,0,0,.6); }
+      .entry + .entry { border-top-color: #3a3f48; }
+      .why { color: #b0b4bc; }
+      .new { color: #d7a8ff; }
+    }
   `;
 
   function el(tag, className, text) {

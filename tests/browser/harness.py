@@ -135,8 +135,13 @@ def check_late_text_in_one_visit(browser, url: str, policy_version, home: Path) 
     return third
 
 
+# A dark page: its own colours, whatever the reader's colour scheme (and whatever its stylesheet sets on `*`).
+DARK_PAGE_STYLE = "<style>html, body { background: #1e1e1e !important; color: #e8e8e8 !important; }</style>"
+
+
 class PageHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves tests/browser/pages; /policies/<service>/<file>.html (one policy from the shared data as HTML) and
+    """Serves tests/browser/pages (/dark/<path>: the page at <path> on a dark background);
+    /policies/<service>/<file>.html (one policy from the shared data as HTML) and
     /policies/combined.html?file=<service>/<file>&file=... (several on one page); /versioned/policy.html
     (policy.html as version `policy_version`, which a test may change between two visits)."""
 
@@ -145,6 +150,16 @@ class PageHandler(http.server.SimpleHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 (http.server's naming)
         parts = urlsplit(self.path)
         path = unquote(parts.path)
+        self.dark = path.startswith("/dark/")  # the same page, on a dark background
+        if self.dark:
+            path = path.removeprefix("/dark")
+            if not path.startswith("/policies/") and path.endswith(".html"):  # a page of pages/
+                source = (PAGES_DIR / path.lstrip("/")).resolve()
+                if not source.is_relative_to(PAGES_DIR) or not source.is_file():
+                    self.send_error(404)
+                    return
+                self._send_html(source.read_text(encoding="utf-8"))
+                return
         if path == "/versioned/policy.html":  # policy.html, with a clause added from version 2 on
             self._send_html(versioned_policy(self.policy_version))
             return
@@ -163,6 +178,8 @@ class PageHandler(http.server.SimpleHTTPRequestHandler):
         self._send_html(markdown_page(markdown, f"Privacy Policy ({', '.join(s.parent.name for s in sources)})"))
 
     def _send_html(self, text: str) -> None:
+        if getattr(self, "dark", False):
+            text = text.replace("</head>", DARK_PAGE_STYLE + "</head>", 1)
         data = text.encode("utf-8")
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -518,8 +535,10 @@ class FirefoxSession:
     """Headless Firefox ESR with the extension as a temporary add-on. Its HOME is a temporary folder holding
     .mozilla/native-messaging-hosts/, so only the test's host manifest is found."""
 
-    def __init__(self, home: Path, geckodriver: Path, log: Path, addon: Path = EXTENSION_DIR):
-        """`addon`: the extension's folder, or a packaged add-on (.zip/.xpi) such as the store package."""
+    def __init__(self, home: Path, geckodriver: Path, log: Path, addon: Path = EXTENSION_DIR,
+                 prefs: dict | None = None):
+        """`addon`: the extension's folder, or a packaged add-on (.zip/.xpi) such as the store package; `prefs`:
+        Firefox preferences to set (dark mode...)."""
         import uuid
 
         from selenium import webdriver
@@ -533,6 +552,8 @@ class FirefoxSession:
         options.add_argument("-headless")
         options.add_argument("-remote-allow-system-access")  # to open moz-extension:// pages (see open_extension_page)
         options.set_preference("extensions.webextensions.uuids", json.dumps({ids.gecko: self.internal_uuid}))
+        for name, value in (prefs or {}).items():
+            options.set_preference(name, value)
         # geckodriver writes each installed add-on to its temporary folder as addon-<uuid>.xpi and never deletes it:
         # keep that (and the profile) inside the test's own folder, not the machine's /tmp
         scratch = home / "tmp"

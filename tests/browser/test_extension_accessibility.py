@@ -1,7 +1,7 @@
 """What the accessibility review asked of the extension, in Chromium and in Firefox: polarity never shown by colour
 alone, on the page and in the popup; a popup that keeps the reader's focus and place while a reading runs; a card
 that stays while the pointer is on it, and that the page's own scripts cannot open; a popup whose grade, counts,
-reasons and words can all be read."""
+reasons and words can all be read; buttons named by their label; dark mode, and lines that show on dark pages."""
 from __future__ import annotations
 
 import re
@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import pytest
 
-from .harness import SIMPLE_BLOCKS_JS, wait_for
+from .harness import SIMPLE_BLOCKS_JS, card_box, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -19,6 +19,16 @@ POLARITY_WORDS = {"concern": "Concern", "protective": "Protective", "neutral": "
 POLARITY_MARKS = {"concern": "✗", "protective": "✓", "neutral": "i"}
 LINE_STYLES = {"concern": "solid", "protective": "double", "neutral": "dotted"}
 TRANSPARENT = "rgba(0, 0, 0, 0)"
+
+# WCAG contrast, in the page: `contrast(a, b)` of two computed colours, `behind(element)` the colour behind it.
+CONTRAST_JS = """
+  const rgb = c => c.match(/[\\d.]+/g).map(Number);
+  const lum = c => { const [r, g, b] = rgb(c).map(v => v / 255).map(v => v <= 0.03928 ? v / 12.92
+    : ((v + 0.055) / 1.055) ** 2.4); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const contrast = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  const behind = e => { for (; e; e = e.parentElement) { const c = getComputedStyle(e).backgroundColor;
+    if (rgb(c).length < 4 || rgb(c)[3] >= 0.5) return c; } return 'rgb(255, 255, 255)'; };
+"""
 
 MARK_STYLES_JS = """() => [...document.querySelectorAll('smallprint-mark')].map(m => {
   const s = getComputedStyle(m);
@@ -46,20 +56,28 @@ def counts_text(counts: dict) -> str:
 class Chromium:
     name = "chromium"
 
-    def __init__(self, launch):
+    def __init__(self, launch, dark: bool = False):
         self.browser = launch()
+        self.scheme = "dark" if dark else "light"
         self.page = None
         self.popup_page = None
 
     def open_policy(self, url: str) -> dict:
         self.page, state = self.browser.open_until(url, what=f"{url} to be painted")
+        self.page.emulate_media(color_scheme=self.scheme)
         return state
+
+    def open_options(self) -> None:
+        self.popup_page = self.browser.open(f"{self.browser.origin}/options.html")
+        self.popup_page.emulate_media(color_scheme=self.scheme)
+        self.popup_page.wait_for_selector("#practices input")  # the settings are loaded
 
     def evaluate(self, script: str):
         return self.page.evaluate(script)
 
     def open_popup(self, url: str) -> None:
         self.popup_page = self.browser.popup(url)
+        self.popup_page.emulate_media(color_scheme=self.scheme)
         self.popup_page.wait_for_selector("#kind, #error", timeout=30_000)
 
     def popup(self, script: str):
@@ -89,10 +107,17 @@ class Chromium:
 
 class Firefox:
     name = "firefox"
+    # the reader's colour scheme: the system's, and what pages are told (prefers-color-scheme)
+    DARK = {"ui.systemUsesDarkTheme": 1, "layout.css.prefers-color-scheme.content-override": 0}
 
-    def __init__(self, launch):
-        self.browser = launch()
+    def __init__(self, launch, dark: bool = False):
+        self.browser = launch(prefs=self.DARK if dark else None)
         self.popup_handle = None
+
+    def open_options(self) -> None:
+        self.popup_handle = self.browser.open_extension_page("options.html")
+        wait_for(lambda: self.popup("() => !!document.querySelector('#practices input')"), 10,
+                 what="the settings to load")
 
     def open_policy(self, url: str) -> dict:
         return self.browser.open_until(url, what=f"{url} to be painted")[1]
@@ -133,11 +158,21 @@ class Firefox:
         return [e.accessible_name for e in self.browser.driver.find_elements("css selector", selector)]
 
 
+def launch(request, dark: bool = False):
+    if request.param == "chromium":
+        return Chromium(request.getfixturevalue("launch_chromium"), dark)
+    return Firefox(request.getfixturevalue("launch_firefox"), dark)
+
+
 @pytest.fixture(params=["chromium", "firefox"])
 def browser(request):
-    if request.param == "chromium":
-        return Chromium(request.getfixturevalue("launch_chromium"))
-    return Firefox(request.getfixturevalue("launch_firefox"))
+    return launch(request)
+
+
+@pytest.fixture(params=["chromium", "firefox"])
+def dark_browser(request):
+    """A browser whose reader asked for dark mode."""
+    return launch(request, dark=True)
 
 
 # ---- 1. polarity is never told by colour alone ------------------------------------------------------------------
@@ -312,3 +347,67 @@ def test_the_popup_says_what_its_grade_lists_and_reasons_mean(browser, page_serv
         assert f"{word}: {meaning}" in shown["text"], shown["text"]
     outside_legend = shown["text"].replace("a promise or right in your favour", "").replace("informative only", "")
     assert not re.search(r"(?i)in your favour|informative", outside_legend), shown["text"]
+
+
+# ---- 6. labels in names, dark mode, lines on dark pages ------------------------------------------------------------
+
+# Every piece of text on the page that is shown, with its contrast against what is behind it (< 4.5 listed).
+LOW_CONTRAST_JS = """() => {""" + CONTRAST_JS + """
+  const low = [];
+  for (const e of document.querySelectorAll('body *')) {
+    if (![...e.childNodes].some(n => n.nodeType === 3 && n.data.trim()) || !e.getClientRects().length) continue;
+    const s = getComputedStyle(e);
+    const ratio = contrast(s.color, behind(e));
+    if (ratio < 4.5) low.push([e.localName + '.' + e.className, e.textContent.trim().slice(0, 30), s.color,
+                               behind(e), Math.round(ratio * 100) / 100]);
+  }
+  return {dark: lum(behind(document.body)) < 0.2, low};
+}"""
+
+
+def test_the_remove_button_is_named_by_its_label(browser, page_server):
+    browser.open_options()
+    browser.popup("""() => { document.querySelector('#new-site').value = 'example.com';
+      document.querySelector('#add-site button').click(); }""")
+    wait_for(lambda: browser.names("#sites li button"), 5, what="the site's Remove button")
+    [name] = browser.names("#sites li button")
+    assert name.startswith("Remove") and "example.com" in name, name  # WCAG 2.5.3: the label is in the name
+
+
+def test_options_popup_and_card_follow_dark_mode_with_readable_text(dark_browser, page_server):
+    browser = dark_browser
+    url = f"{page_server}/policy.html"
+    browser.open_policy(url)
+    browser.open_popup(url)
+    browser.popup("() => { document.querySelector('#show-all').open = true; }")
+    popup = browser.popup(LOW_CONTRAST_JS)
+    assert popup["dark"] and popup["low"] == [], popup
+    browser.open_options()
+    browser.popup("""() => { document.querySelector('#new-site').value = 'example.com';
+      document.querySelector('#add-site button').click(); }""")
+    options = browser.popup(LOW_CONTRAST_JS)
+    assert options["dark"] and options["low"] == [], options
+    if isinstance(browser, Chromium):  # the card's closed shadow root: read through the DevTools protocol
+        browser.page.locator("smallprint-mark[tabindex='0']").first.focus()
+        card = card_box(browser.page, ("color", "background-color"))
+        ratio = browser.evaluate(f"() => {{ {CONTRAST_JS} return contrast({card['style']['color']!r}, "
+                                 f"{card['style']['background-color']!r}); }}")
+        assert ratio >= 4.5 and card["style"]["background-color"] != "rgb(255, 255, 255)", card
+
+
+QUIET_LINES_JS = """() => {""" + CONTRAST_JS + """
+  return [...document.querySelectorAll('smallprint-mark[data-key="false"]')].map(m =>
+    [m.dataset.polarity, Math.round(contrast(getComputedStyle(m).borderBottomColor, behind(m.parentElement)) * 100) / 100]);
+}"""
+
+
+# a policy with quiet clauses of every polarity (policy.html has neutral ones only)
+MEDIUM_POLICY = "policies/duckduckgo/2026-08-21_contrib_46e3c71.html"
+
+
+@pytest.mark.parametrize("page", [MEDIUM_POLICY, f"dark/{MEDIUM_POLICY}"], ids=["light-page", "dark-page"])
+def test_quiet_lines_show_on_light_and_dark_pages(browser, page_server, page):
+    browser.open_policy(f"{page_server}/{page}")
+    lines = browser.evaluate(QUIET_LINES_JS)
+    assert {polarity for polarity, _ in lines} == set(LINE_STYLES), lines
+    assert all(ratio >= 3 for _, ratio in lines), lines
