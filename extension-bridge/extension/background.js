@@ -220,7 +220,10 @@ async function drawBadge(tabId, state) {
 // Whether `state` is that of the page (its url) in the visit (its page load) that `page` was read in.
 const samePage = (state, page) => state?.url === page.url && state.visitId === (page.visitId ?? null);
 
-async function analyse(tabId, page, reason, depth) {
+// `incognito`: the page is in a private window. It is analysed and painted as any other, but nothing of it may
+// outlast the window: the daemon is sent neither its address, title nor visit (without an address the daemon's
+// policy memory records nothing) and is told not to remember it, even when the reader asked for it.
+async function analyse(tabId, page, reason, depth, incognito = false) {
   const manual = reason === "manual";
   const visitId = page.visitId ?? null;
   const previous = await getState(tabId);
@@ -230,11 +233,13 @@ async function analyse(tabId, page, reason, depth) {
   }
   try {
     // "Analyse this page" is the reader's explicit wish: the daemon remembers such a page even if it is no policy.
-    const request = { type: "analyze", blocks: page.blocks, url: page.url, title: page.title };
+    const request = { type: "analyze", blocks: page.blocks };
+    if (incognito) request.remember = false;
+    else Object.assign(request, { url: page.url, title: page.title });
     if (depth === "quick" || depth === "full") request.depth = depth;
     // the page load this reading belongs to: re-sends during it replace its version in the daemon's policy memory
-    if (typeof page.visitId === "string" && page.visitId) request.visit_id = page.visitId;
-    if (manual) Object.assign(request, { remember: true, as_policy: true });
+    if (!incognito && typeof page.visitId === "string" && page.visitId) request.visit_id = page.visitId;
+    if (manual) Object.assign(request, { remember: !incognito, as_policy: true });
     const { reply, frames } = await nativeRequest(request);
     const state = { ...summarise(page.url, page.title, reply, manual, frames), visitId };
     // A reading that arrives after the tab moved to another page (a slow full reading, an SPA navigation, a reload)
@@ -264,7 +269,7 @@ async function handle(msg, sender) {
                               visitId: msg.visitId ?? null });
       return { ok: true };
     case "analyze":
-      return analyse(tabId, msg.page, msg.reason, msg.depth);
+      return analyse(tabId, msg.page, msg.reason, msg.depth, Boolean(sender.tab?.incognito));
     case "painted": {
       const state = await getState(tabId);
       if (state && state.url === msg.url) await setState(tabId, { ...state, painted: msg.painted });

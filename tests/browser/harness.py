@@ -442,6 +442,34 @@ class ChromiumSession:
     def origin(self) -> str:
         return f"chrome-extension://{self.extension_id}"
 
+    def allow_in_incognito(self) -> None:
+        """What the reader's "Allow in Incognito" switch on chrome://extensions does. Chromium reloads the extension
+        for it and, loaded unpacked, leaves it disabled ("unsupported developer extension"): it is enabled again."""
+        page = self.open("chrome://extensions")
+        page.evaluate("""id => new Promise((resolve, reject) => chrome.developerPrivate.updateExtensionConfiguration(
+          {extensionId: id, incognitoAccess: true},
+          () => chrome.runtime.lastError ? reject(chrome.runtime.lastError.message) : resolve()))""", self.extension_id)
+        enabled = """id => new Promise(resolve => chrome.management.get(id, e => resolve(e.enabled)))"""
+        wait_for(lambda: page.evaluate(enabled, self.extension_id) is False, 10, what="the extension to reload")
+        page.evaluate("id => new Promise(resolve => chrome.management.setEnabled(id, true, resolve))",
+                      self.extension_id)
+        wait_for(lambda: page.evaluate(enabled, self.extension_id), 10, what="the extension to be enabled again")
+        page.close()
+        self._extension_page = None
+
+    def open_incognito(self, url: str) -> None:
+        """Open `url` in a new incognito window (with the extension's windows API: Playwright drives the normal
+        profile only)."""
+        def opened():
+            try:
+                return self.message({"type": "ping"}) is not None  # the extension page loads again after a reload
+            except Exception:  # noqa: BLE001 (ERR_BLOCKED_BY_CLIENT while the extension restarts)
+                self._extension_page = None
+                return False
+        wait_for(opened, 10, 0.2, "the extension's page to open")
+        window = self._extension_page.evaluate("u => chrome.windows.create({url: u, incognito: true})", url)
+        assert window["incognito"], window
+
     def open(self, url: str):
         page = self.context.new_page()
         page.goto(url)
@@ -536,9 +564,10 @@ class FirefoxSession:
     .mozilla/native-messaging-hosts/, so only the test's host manifest is found."""
 
     def __init__(self, home: Path, geckodriver: Path, log: Path, addon: Path = EXTENSION_DIR,
-                 prefs: dict | None = None):
+                 prefs: dict | None = None, private: bool = False):
         """`addon`: the extension's folder, or a packaged add-on (.zip/.xpi) such as the store package; `prefs`:
-        Firefox preferences to set (dark mode...)."""
+        Firefox preferences to set (dark mode...); `private`: every window is a private one, and the add-on may run
+        there (as the reader allows it in about:addons)."""
         import uuid
 
         from selenium import webdriver
@@ -552,6 +581,8 @@ class FirefoxSession:
         options.add_argument("-headless")
         options.add_argument("-remote-allow-system-access")  # to open moz-extension:// pages (see open_extension_page)
         options.set_preference("extensions.webextensions.uuids", json.dumps({ids.gecko: self.internal_uuid}))
+        if private:
+            options.set_preference("browser.privatebrowsing.autostart", True)
         for name, value in (prefs or {}).items():
             options.set_preference(name, value)
         # geckodriver writes each installed add-on to its temporary folder as addon-<uuid>.xpi and never deletes it:
@@ -564,12 +595,27 @@ class FirefoxSession:
         try:
             self.driver.set_script_timeout(30)
             self.driver.install_addon(str(addon), temporary=True)
+            if private:
+                self.allow_in_private_windows(ids.gecko)
             self.page_handle = self.driver.current_window_handle
             self.extension_handle = self.open_extension_page("options.html")
             self.driver.switch_to.window(self.page_handle)
         except BaseException:
             self.driver.quit()  # never leave a browser behind
             raise
+
+    def allow_in_private_windows(self, addon_id: str) -> None:
+        """What the reader's "Run in Private Windows" switch in about:addons does: the add-on's
+        internal:privateBrowsingAllowed permission, then a reload of the add-on for it to take effect."""
+        with self.driver.context(self.driver.CONTEXT_CHROME):
+            self.driver.execute_async_script("""
+              const [id, done] = arguments;
+              const {ExtensionPermissions} = ChromeUtils.importESModule("resource://gre/modules/ExtensionPermissions.sys.mjs");
+              const {AddonManager} = ChromeUtils.importESModule("resource://gre/modules/AddonManager.sys.mjs");
+              (async () => {
+                await ExtensionPermissions.add(id, {permissions: ["internal:privateBrowsingAllowed"], origins: []});
+                await (await AddonManager.getAddonByID(id)).reload();
+              })().then(() => done(null), (e) => done(String(e)));""", addon_id)
 
     def open_extension_page(self, path: str) -> str:
         """Open an extension page in a new tab; returns its window handle. WebDriver may not navigate to
