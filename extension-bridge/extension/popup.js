@@ -130,6 +130,8 @@ function doneNodes(state) {
   if (graded && state.grade?.letter) about.append(el("div", { class: "muted", id: "grade-scale", text: "A is best, E is worst" }));
   summary.append(about);
   nodes.push(summary);
+  // e.g. a bilingual page whose other language was not read (analysis.unread_parts): said here; the page itself is
+  // left as it is there (no shading: the reader sees which part has no highlights)
   for (const notice of state.notices ?? []) nodes.push(el("p", { class: "notice", text: notice }));
   if (state.forgotten > 0) {
     const n = state.forgotten;

@@ -142,7 +142,8 @@ DARK_PAGE_STYLE = "<style>html, body { background: #1e1e1e !important; color: #e
 class PageHandler(http.server.SimpleHTTPRequestHandler):
     """Serves tests/browser/pages (/dark/<path>: the page at <path> on a dark background);
     /policies/<service>/<file>.html (one policy from the shared data as HTML) and
-    /policies/combined.html?file=<service>/<file>&file=... (several on one page); /versioned/policy.html
+    /policies/combined.html?file=<service>/<file>&file=... (several on one page); /bilingual.html (a policy in
+    French, then in English); /versioned/policy.html
     (policy.html as version `policy_version`, which a test may change between two visits)."""
 
     policy_version = 1
@@ -162,6 +163,10 @@ class PageHandler(http.server.SimpleHTTPRequestHandler):
                 return
         if path == "/versioned/policy.html":  # policy.html, with a clause added from version 2 on
             self._send_html(versioned_policy(self.policy_version))
+            return
+        if path == "/bilingual.html":  # the French then the English policy of tests/engine/test_language.py
+            from tests.engine.test_language import ENGLISH, FRENCH
+            self._send_html(markdown_page(FRENCH + "\n" + ENGLISH, "Politique de confidentialité / Privacy Policy"))
             return
         if path == "/policies/combined.html":  # several policies on one page: a reply over the 1 MB frame limit
             names = [unquote(q[5:]) for q in parts.query.split("&") if q.startswith("file=")]

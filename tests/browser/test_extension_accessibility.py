@@ -411,3 +411,21 @@ def test_quiet_lines_show_on_light_and_dark_pages(browser, page_server, page):
     lines = browser.evaluate(QUIET_LINES_JS)
     assert {polarity for polarity, _ in lines} == set(LINE_STYLES), lines
     assert all(ratio >= 3 for _, ratio in lines), lines
+
+
+# ---- 9. a bilingual page: the popup says which part was not read, the page is left as it is there ----------------------
+
+def test_the_popup_says_which_part_of_a_bilingual_policy_was_not_read(browser, page_server):
+    from tests.engine.test_language import FRENCH
+
+    url = f"{page_server}/bilingual.html"
+    state = browser.open_policy(url)
+    assert len(state["notices"]) == 1 and "(fr)" in state["notices"][0], state["notices"]
+    # only the English part is painted: nothing on the French part, not even a shade saying it was not read
+    marked = browser.evaluate("""() => [...document.querySelectorAll('smallprint-mark')]
+      .map(m => m.closest('p, li, h1, h2, td').textContent.replace(/\\s+/g, ' ').trim())""")
+    french = " ".join(FRENCH.split())
+    assert marked and not [text for text in marked if text in french], marked
+    browser.open_popup(url)
+    shown = browser.popup("() => [...document.querySelectorAll('#view .notice')].map(n => n.textContent)")
+    assert shown == state["notices"], shown
