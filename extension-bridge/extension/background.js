@@ -220,7 +220,10 @@ async function drawBadge(tabId, state) {
 // Whether `state` is that of the page (its url) in the visit (its page load) that `page` was read in.
 const samePage = (state, page) => state?.url === page.url && state.visitId === (page.visitId ?? null);
 
-async function analyse(tabId, page, reason, depth) {
+// `incognito`: the page is in a private window. It is analysed and painted as any other, but nothing of it may
+// outlast the window: the daemon is sent neither its address, title nor visit (without an address the daemon's
+// policy memory records nothing) and is told not to remember it, even when the reader asked for it.
+async function analyse(tabId, page, reason, depth, incognito = false) {
   const manual = reason === "manual";
   const visitId = page.visitId ?? null;
   const previous = await getState(tabId);
@@ -230,11 +233,13 @@ async function analyse(tabId, page, reason, depth) {
   }
   try {
     // "Analyse this page" is the reader's explicit wish: the daemon remembers such a page even if it is no policy.
-    const request = { type: "analyze", blocks: page.blocks, url: page.url, title: page.title };
+    const request = { type: "analyze", blocks: page.blocks };
+    if (incognito) request.remember = false;
+    else Object.assign(request, { url: page.url, title: page.title });
     if (depth === "quick" || depth === "full") request.depth = depth;
     // the page load this reading belongs to: re-sends during it replace its version in the daemon's policy memory
-    if (typeof page.visitId === "string" && page.visitId) request.visit_id = page.visitId;
-    if (manual) Object.assign(request, { remember: true, as_policy: true });
+    if (!incognito && typeof page.visitId === "string" && page.visitId) request.visit_id = page.visitId;
+    if (manual) Object.assign(request, { remember: !incognito, as_policy: true });
     const { reply, frames } = await nativeRequest(request);
     const state = { ...summarise(page.url, page.title, reply, manual, frames), visitId };
     // A reading that arrives after the tab moved to another page (a slow full reading, an SPA navigation, a reload)
@@ -255,19 +260,63 @@ async function analyse(tabId, page, reason, depth) {
   }
 }
 
+// ---- who sent a message ------------------------------------------------------------------------------------
+// The extension's own pages (the popup, the options page, in a tab or not) may ask about any tab. A content script
+// speaks for its own tab only: its tab is the browser's (`sender`), never the message's, and so is its page's origin,
+// so that a page which took over its renderer can neither write another tab's state nor put another site's address
+// into the daemon's policy memory; and it may only send what content.js sends.
+const CONTENT_MESSAGES = new Set(["page", "analyze", "painted", "skipped"]);
+
+const fromExtensionPage = (sender) =>
+  sender.id === api.runtime.id && typeof sender.url === "string" && sender.url.startsWith(api.runtime.getURL(""));
+
+const originOf = (url) => {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
+  }
+};
+
+// {tabId, url, incognito} of a content script's message, or null when it is refused: not our content script in the
+// top frame of a tab, a message content scripts do not send, or an address on another origin than its frame's.
+// The browser's `sender.url` is the document's address when it loaded: a single-page app's history.pushState moves
+// the address (within its origin only) without changing it, so the address within the origin is the message's.
+function contentSender(msg, sender) {
+  if (sender.id !== api.runtime.id || !sender.tab || sender.frameId !== 0 || !CONTENT_MESSAGES.has(msg?.type)) {
+    return null;
+  }
+  const frame = sender.url ?? sender.tab.url;
+  const claimed = msg.type === "analyze" ? msg.page?.url : msg.url;
+  const url = typeof claimed === "string" ? claimed : frame;
+  const origin = originOf(frame);
+  if (!origin || origin === "null" || originOf(url) !== origin) return null;
+  return { tabId: sender.tab.id, url, incognito: Boolean(sender.tab.incognito) };
+}
+
+// Which tab and page a message is about: a content script's own (contentSender), or the one an extension page
+// names; null when the message is refused.
+async function subjectOf(msg, sender) {
+  if (!fromExtensionPage(sender)) return contentSender(msg, sender);
+  const tab = msg.type === "analyze" ? await api.tabs.get(msg.tabId).catch(() => null) : null;
+  return { tabId: msg.tabId, url: msg.type === "analyze" ? msg.page?.url : msg.url, incognito: Boolean(tab?.incognito) };
+}
+
 async function handle(msg, sender) {
-  const tabId = msg.tabId ?? sender.tab?.id;
+  const subject = await subjectOf(msg, sender);
+  if (!subject) return { ok: false, error: { code: "refused", message: "not a message this sender may send" } };
+  const { tabId, url } = subject;
   switch (msg.type) {
     case "page": // a content script started on a new page (or the page navigated without reloading, or came back
       // from the back-forward cache)
-      await setState(tabId, { status: msg.auto ? "waiting" : "off", url: msg.url, title: msg.title,
+      await setState(tabId, { status: msg.auto ? "waiting" : "off", url, title: msg.title ?? null,
                               visitId: msg.visitId ?? null });
       return { ok: true };
     case "analyze":
-      return analyse(tabId, msg.page, msg.reason, msg.depth);
+      return analyse(tabId, { ...msg.page, url }, msg.reason, msg.depth, subject.incognito);
     case "painted": {
       const state = await getState(tabId);
-      if (state && state.url === msg.url) await setState(tabId, { ...state, painted: msg.painted });
+      if (state && state.url === url) await setState(tabId, { ...state, painted: msg.painted });
       return { ok: true };
     }
     case "skipped": {

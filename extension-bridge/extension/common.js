@@ -15,7 +15,16 @@ const SP = {
     terms_of_service: "Terms of service",
     other: "Not a policy",
   },
-  POLARITY_LABELS: { concern: "Concern", protective: "In your favour", neutral: "Informative" },
+  // The HTML report's words and legend (daemon/smallprint/report.py POLARITY_LABELS, POLARITY_MEANINGS; a test keeps
+  // them equal), used everywhere in the extension.
+  POLARITY_LABELS: { concern: "Concern", protective: "Protective", neutral: "Neutral" },
+  POLARITY_MEANINGS: {
+    concern: "reduces your privacy or control",
+    protective: "a promise or right in your favour",
+    neutral: "informative only",
+  },
+  // A mark beside the colour, so that polarity never rests on hue alone (the CLI's ✗ and ✓).
+  POLARITY_MARKS: { concern: "✗", protective: "✓", neutral: "i" },
   // Mirrors daemon/smallprint/taxonomy.py (ids are stable; tests/browser/test_extension_files.py keeps them in sync).
   PRACTICES: [
     ["ai_training", "AI training"],

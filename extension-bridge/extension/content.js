@@ -25,10 +25,16 @@
   const MAX_RESENDS_PER_PAGE = 8; // late-loading text: re-sends after the first one, per URL
   const MAX_PAGES = 30; // SPA navigations analysed per document
   const MAX_RECHECKS_PER_PAGE = 60; // re-reads of a page whose DOM keeps changing (a ticker): then only the URL is watched
+  // Each polarity has a line style of its own, kept when painted quietly, so that polarity never rests on hue alone
+  // (red and green look alike to many readers): concern solid, protective double, neutral dotted, as in the HTML
+  // report (daemon/smallprint/report.py). A double line shows as double from 3px on. Key findings are filled; the
+  // other clauses are quiet: no fill, and a thinner line where the style allows it.
   const POLARITY_STYLES = {
-    concern: { bg: "#ffe0de", line: "#c62828" },
-    protective: { bg: "#dcf3df", line: "#2e7d32" },
-    neutral: { bg: "#e4eaf4", line: "#546e8a" },
+    // `line` shows on light pages (>= 5:1 on white); `lightLine` on dark ones (>= 7:1 on #1e1e1e), for quiet marks,
+    // which have no fill of their own (pickLine)
+    concern: { bg: "#ffe0de", line: "#c62828", lightLine: "#ff8a80", style: "solid", width: 2, quietWidth: 1 },
+    protective: { bg: "#dcf3df", line: "#2e7d32", lightLine: "#81c995", style: "double", width: 3, quietWidth: 3 },
+    neutral: { bg: "#e4eaf4", line: "#546e8a", lightLine: "#aebfd4", style: "dotted", width: 2, quietWidth: 1 },
   };
 
   let settings = { ...SP.DEFAULT_SETTINGS };
@@ -290,16 +296,65 @@
   // Inline declarations marked !important: a page's stylesheet cannot override them. Built once per polarity and
   // set as one attribute (hundreds of marks on a long policy).
   const MARK_STYLES = Object.fromEntries(Object.entries(POLARITY_STYLES).map(([polarity, c]) => [polarity, [
-    "display: inline", `background-color: ${c.bg}`, "color: #1b1b1b", `border-bottom: 2px solid ${c.line}`,
+    "display: inline", `background-color: ${c.bg}`, "color: #1b1b1b", `border-bottom: ${c.width}px ${c.style} ${c.line}`,
     "border-radius: 2px", "padding: 0", "margin: 0", "cursor: help", "box-decoration-break: clone",
     "-webkit-box-decoration-break: clone",
   ].map((declaration) => `${declaration} !important;`).join(" ")]));
-  // A clause that is not a key finding is painted quietly (no fill, a thin dotted line), unless the reader asked to
-  // see every highlight painted strongly (settings.paintAll): the few clauses that matter stand out.
-  const QUIET_MARK_STYLES = Object.fromEntries(Object.entries(POLARITY_STYLES).map(([polarity, c]) => [polarity, [
-    "display: inline", "background-color: transparent", "color: inherit", `border-bottom: 1px dotted ${c.line}`,
+  // A clause that is not a key finding is painted quietly (no fill, its polarity's line, thinner), unless the reader
+  // asked to see every highlight painted strongly (settings.paintAll): the few clauses that matter stand out.
+  const quietStyles = (colour) => Object.fromEntries(Object.entries(POLARITY_STYLES).map(([polarity, c]) => [polarity, [
+    "display: inline", "background-color: transparent", "color: inherit",
+    `border-bottom: ${c.quietWidth}px ${c.style} ${c[colour]}`,
     "border-radius: 0", "padding: 0", "margin: 0", "cursor: help",
   ].map((declaration) => `${declaration} !important;`).join(" ")]));
+  // A quiet line lies on the page's own background: dark lines on a light page, light lines on a dark one.
+  const QUIET_MARK_STYLES = { line: quietStyles("line"), lightLine: quietStyles("lightLine") };
+
+  // ---- the page's background, for quiet lines that show on it (>= 3:1) --------------------------------------
+
+  function relativeLuminance([r, g, b]) {
+    const channel = (v) => (v / 255 <= 0.03928 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  }
+
+  const contrast = (a, b) => {
+    const [hi, lo] = [relativeLuminance(a), relativeLuminance(b)].sort((x, y) => y - x);
+    return (hi + 0.05) / (lo + 0.05);
+  };
+
+  const hexRgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+
+  // "rgb(18, 18, 18)", "rgba(0, 0, 0, 0)" -> [r, g, b, alpha]; null for anything else
+  function parseColour(text) {
+    const m = /^rgba?\(([^)]*)\)$/.exec(text.trim());
+    if (!m) return null;
+    const parts = m[1].split(/[\s,/]+/).filter(Boolean).map(Number);
+    return parts.length >= 3 && parts.every((n) => !Number.isNaN(n)) ? [...parts.slice(0, 3), parts[3] ?? 1] : null;
+  }
+
+  // The colour behind `element`: the first mostly opaque background among it and its ancestors (across shadow
+  // roots), else the canvas, dark where the page asks for a dark colour scheme.
+  function backgroundBehind(element) {
+    for (let node = element; node; node = node.parentNode ?? node.host ?? null) {
+      if (node.nodeType !== Node.ELEMENT_NODE) continue;
+      const colour = parseColour(getComputedStyle(node).backgroundColor);
+      if (colour && colour[3] >= 0.5) return colour.slice(0, 3);
+    }
+    const scheme = getComputedStyle(document.documentElement).colorScheme ?? "";
+    const dark = /dark/.test(scheme) && (!/light/.test(scheme) || matchMedia("(prefers-color-scheme: dark)").matches);
+    return dark ? [18, 18, 18] : [255, 255, 255];
+  }
+
+  // Which line colours show best behind the clauses in `parent`: "line" (dark) or "lightLine". Chosen once per
+  // paint and parent element, for all three polarities alike.
+  function pickLine(parent, cache) {
+    if (!cache.has(parent)) {
+      const behind = backgroundBehind(parent);
+      const score = (key) => Math.min(...Object.values(POLARITY_STYLES).map((c) => contrast(hexRgb(c[key]), behind)));
+      cache.set(parent, score("lightLine") > score("line") ? "lightLine" : "line");
+    }
+    return cache.get(parent);
+  }
   // A clause new since the last visit is outlined, but whether it is new comes from the reader's local history, and
   // must not be readable by the page's own scripts (they share the DOM with this content script): no attribute, no
   // class, no style on the mark says it. Every mark gets a closed shadow root (so having one says nothing, and the
@@ -307,8 +362,9 @@
   // The page sees the same mark, the same computed style and the same layout (an outline takes no space) either way.
   const NEW_OUTLINE = "outline: 2px dashed #6a1b9a; outline-offset: 1px;";
 
+  // `quiet`: null for a filled mark, else which line colours ("line", "lightLine") show on the page behind it.
   function styleMark(mark, polarity, isNew, quiet) {
-    const styles = quiet ? QUIET_MARK_STYLES : MARK_STYLES;
+    const styles = quiet ? QUIET_MARK_STYLES[quiet] : MARK_STYLES;
     mark.setAttribute("style", styles[polarity] ?? styles.neutral);
     const root = mark.attachShadow({ mode: "closed" });
     const slot = document.createElement("slot");
@@ -391,6 +447,7 @@
     const hidden = new Set(settings.hiddenPractices);
     const fresh = newSince(analysis, changes);
     const key = new Set((analysis.key_findings ?? []).flatMap((k) => k.highlights));
+    const backgrounds = new Map(); // parent element -> the line colours that show on it (pickLine)
     const byBlock = new Map();
     analysis.highlights.forEach((h, index) => {
       if (hidden.has(h.practice) || !currentBlocks.has(h.block) || h.end <= h.start) return;
@@ -427,7 +484,8 @@
           // which lives in this content script's isolated world
           const isKey = [index, ...also].some((i) => key.has(i));
           mark.dataset.key = String(isKey);
-          styleMark(mark, h.polarity, fresh.indices.has(index), !isKey && !settings.paintAll);
+          const quiet = !isKey && !settings.paintAll ? pickLine(mark.parentNode, backgrounds) : null;
+          styleMark(mark, h.polarity, fresh.indices.has(index), quiet);
           marks.unshift(mark);
         }
         const first = marks[0];
@@ -505,7 +563,9 @@
   let card = null;
   let cardRoot = null; // the card's closed shadow root: only this script holds it
   let cardFor = null;
+  let cardByPointer = false; // shown because the pointer came onto its clause (not only by focus)
   let listenersInstalled = false;
+  const CARD_GAP = 6; // px between a clause and its card
 
   // The card's shadow root is closed and its host takes no room (0 x 0, the card overflowing it) and no pointer: the
   // page's scripts can see that a card is shown, not what it says, nor (by its size, or elementFromPoint) whether it
@@ -524,6 +584,12 @@
     .summary { margin: .25rem 0 0; }
     .why { margin: .25rem 0 0; color: #555; font-size: 12px; }
     .new { margin: 0 0 .35rem; color: #6a1b9a; font-weight: 600; font-size: 12px; }
+    @media (prefers-color-scheme: dark) {
+      .card { background: #1f2228; color: #e6e7ea; box-shadow: 0 4px 18px rgba(0,0,0,.6); }
+      .entry + .entry { border-top-color: #3a3f48; }
+      .why { color: #b0b4bc; }
+      .new { color: #d7a8ff; }
+    }
   `;
 
   function el(tag, className, text) {
@@ -541,7 +607,12 @@
     cardRoot = card.attachShadow({ mode: "closed" });
     const style = document.createElement("style");
     style.textContent = CARD_CSS;
-    cardRoot.append(style, el("div", "card"));
+    // The card is English whatever the page is: it must not take a right-to-left page's direction, nor its language
+    // (a screen reader would read it with that language's voice). `all: initial` does not reset `direction`.
+    const box = el("div", "card");
+    box.setAttribute("dir", "ltr");
+    box.setAttribute("lang", "en");
+    cardRoot.append(style, box);
     return card;
   }
 
@@ -552,12 +623,15 @@
     return m ? `matched ${m[3]} (rule ${m[1]}, pattern ${m[2].replace(/_/g, " ")})` : explanation;
   }
 
-  function showCard(mark) {
+  function showCard(mark, byPointer = false) {
     const info = mark.__smallprint;
     const analysis = painted.analysis;
     if (!info || !analysis) return;
     const first = painted.byHighlight.get(info.indices[0]) ?? mark;
-    if (cardFor === first && card?.isConnected) return;
+    if (cardFor === first && card?.isConnected) {
+      cardByPointer ||= byPointer;
+      return;
+    }
     const c = ensureCard();
     const box = cardRoot.querySelector(".card");
     box.replaceChildren();
@@ -573,24 +647,44 @@
       const entry = el("div", "entry");
       const head = el("div", "head");
       head.append(el("span", "practice", SP.PRACTICE_LABELS[h.practice] ?? h.practice),
-        el("span", "polarity", SP.POLARITY_LABELS[h.polarity] ?? h.polarity));
+        el("span", "polarity", `${SP.POLARITY_MARKS[h.polarity] ?? ""} ${SP.POLARITY_LABELS[h.polarity] ?? h.polarity}`.trim()));
       entry.append(head, el("p", "summary", h.summary));
-      if (h.explanation) entry.append(el("p", "why", `Why flagged: ${readableWhy(h.explanation)}`));
+      // `reason` is one plain sentence (daemon: highlights carry it beside the explainer's record); an older daemon
+      // sends only the record, which is shown as before.
+      const why = h.reason || (h.explanation ? readableWhy(h.explanation) : "");
+      if (why) entry.append(el("p", "why", `Why flagged: ${why}`));
       box.append(entry);
     }
     if (!c.isConnected) document.documentElement.appendChild(c); // outside <body>: not part of the page's text
+    // Below the clause, or above it where there is no room below; CARD_GAP away either way, so that the pointer can
+    // cross from the clause onto the card (pointerOnCard).
     const rect = first.getBoundingClientRect();
-    const below = rect.bottom + 6;
-    c.style.setProperty("left", `${Math.max(4, Math.min(rect.left, innerWidth - 360))}px`, "important");
-    c.style.setProperty("top", `${below + 160 < innerHeight ? below : Math.max(4, rect.top - 166)}px`, "important");
+    const size = box.getBoundingClientRect();
+    const below = rect.bottom + CARD_GAP;
+    c.style.setProperty("left", `${Math.max(4, Math.min(rect.left, innerWidth - size.width - 4))}px`, "important");
+    c.style.setProperty("top", `${below + size.height <= innerHeight - 4 ? below
+      : Math.max(4, rect.top - CARD_GAP - size.height)}px`, "important");
     first.setAttribute("aria-describedby", c.id);
     cardFor = first;
+    cardByPointer = byPointer;
   }
 
   function hideCard() {
     if (cardFor) cardFor.removeAttribute("aria-describedby");
     cardFor = null;
+    cardByPointer = false;
     card?.remove();
+  }
+
+  // Whether the pointer at (x, y) is on the shown card, or in the gap between it and its clause (WCAG 1.4.13: the
+  // reader can move the pointer onto the card without it going away). The card takes no pointer events, or the
+  // page's scripts could find its size (and so whether it says "New since ...") with elementFromPoint: so this is
+  // measured from inside its closed shadow root, not hit-tested.
+  function pointerOnCard(x, y) {
+    if (!cardFor || !card?.isConnected) return false;
+    const r = cardRoot.querySelector(".card").getBoundingClientRect();
+    const margin = CARD_GAP + 2;
+    return x >= r.left - margin && x <= r.right + margin && y >= r.top - margin && y <= r.bottom + margin;
   }
 
   const markOf = (target) => (target instanceof Element ? target.closest(MARK_TAG) : null);
@@ -604,22 +698,36 @@
     return active;
   }
 
+  // Every listener ignores events a script made (isTrusted false): a page's scripts must not open the card, which
+  // they could then measure, by dispatching a mouseover or a focusin of their own.
   function installCardListeners() {
     if (listenersInstalled) return;
     listenersInstalled = true;
     document.addEventListener("mouseover", (e) => {
+      if (!e.isTrusted) return;
+      // on the card, the pointer is over whatever the page has under it: a clause there must not take the card over
+      if (cardByPointer && pointerOnCard(e.clientX, e.clientY)) return;
       const mark = eventMark(e);
-      if (mark && mark.__smallprint) showCard(mark);
+      if (mark && mark.__smallprint) showCard(mark, true);
     }, true);
     document.addEventListener("mouseout", (e) => {
-      if (eventMark(e) && !markOf(e.relatedTarget) && deepActiveElement() !== cardFor) hideCard();
+      if (!e.isTrusted || !eventMark(e) || markOf(e.relatedTarget)) return;
+      if (deepActiveElement() !== cardFor && !pointerOnCard(e.clientX, e.clientY)) hideCard();
     }, true);
+    // The pointer left the card (or the gap to its clause) for anything but its clause: the card goes.
+    document.addEventListener("mousemove", (e) => {
+      if (!e.isTrusted || !cardFor || !cardByPointer || deepActiveElement() === cardFor) return;
+      if (pointerOnCard(e.clientX, e.clientY)) return;
+      const mark = eventMark(e);
+      if (!mark || (painted.byHighlight.get(mark.__smallprint?.indices[0]) ?? mark) !== cardFor) hideCard();
+    }, { capture: true, passive: true });
     document.addEventListener("focusin", (e) => {
+      if (!e.isTrusted) return;
       const mark = eventMark(e);
       if (mark && mark.__smallprint) showCard(mark);
     }, true);
     document.addEventListener("focusout", (e) => {
-      if (eventMark(e)) hideCard();
+      if (e.isTrusted && eventMark(e)) hideCard();
     }, true);
     // The card is placed once (position: fixed); a hover card goes when the page scrolls, a focused one follows.
     addEventListener("scroll", () => {
@@ -633,7 +741,7 @@
       }
     }, { capture: true, passive: true });
     document.addEventListener("keydown", (e) => {
-      if (e.key === "Escape" && cardFor) {
+      if (e.isTrusted && e.key === "Escape" && cardFor) {
         hideCard();
         e.stopPropagation();
       }

@@ -28,7 +28,8 @@ function render() {
     const remove = document.createElement("button");
     remove.type = "button";
     remove.textContent = "Remove";
-    remove.setAttribute("aria-label", `Turn automatic analysis back on for ${site}`);
+    // The accessible name starts with the visible label (WCAG 2.5.3: "click Remove" must work for voice control).
+    remove.setAttribute("aria-label", `Remove ${site} (turn automatic analysis back on for it)`);
     remove.addEventListener("click", () => save({ disabledSites: settings.disabledSites.filter((s) => s !== site) }));
     item.append(remove);
     list.append(item);

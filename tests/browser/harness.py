@@ -135,9 +135,15 @@ def check_late_text_in_one_visit(browser, url: str, policy_version, home: Path) 
     return third
 
 
+# A dark page: its own colours, whatever the reader's colour scheme (and whatever its stylesheet sets on `*`).
+DARK_PAGE_STYLE = "<style>html, body { background: #1e1e1e !important; color: #e8e8e8 !important; }</style>"
+
+
 class PageHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves tests/browser/pages; /policies/<service>/<file>.html (one policy from the shared data as HTML) and
-    /policies/combined.html?file=<service>/<file>&file=... (several on one page); /versioned/policy.html
+    """Serves tests/browser/pages (/dark/<path>: the page at <path> on a dark background);
+    /policies/<service>/<file>.html (one policy from the shared data as HTML) and
+    /policies/combined.html?file=<service>/<file>&file=... (several on one page); /bilingual.html (a policy in
+    French, then in English); /versioned/policy.html
     (policy.html as version `policy_version`, which a test may change between two visits)."""
 
     policy_version = 1
@@ -145,8 +151,22 @@ class PageHandler(http.server.SimpleHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 (http.server's naming)
         parts = urlsplit(self.path)
         path = unquote(parts.path)
+        self.dark = path.startswith("/dark/")  # the same page, on a dark background
+        if self.dark:
+            path = path.removeprefix("/dark")
+            if not path.startswith("/policies/") and path.endswith(".html"):  # a page of pages/
+                source = (PAGES_DIR / path.lstrip("/")).resolve()
+                if not source.is_relative_to(PAGES_DIR) or not source.is_file():
+                    self.send_error(404)
+                    return
+                self._send_html(source.read_text(encoding="utf-8"))
+                return
         if path == "/versioned/policy.html":  # policy.html, with a clause added from version 2 on
             self._send_html(versioned_policy(self.policy_version))
+            return
+        if path == "/bilingual.html":  # the French then the English policy of tests/engine/test_language.py
+            from tests.engine.test_language import ENGLISH, FRENCH
+            self._send_html(markdown_page(FRENCH + "\n" + ENGLISH, "Politique de confidentialité / Privacy Policy"))
             return
         if path == "/policies/combined.html":  # several policies on one page: a reply over the 1 MB frame limit
             names = [unquote(q[5:]) for q in parts.query.split("&") if q.startswith("file=")]
@@ -163,6 +183,8 @@ class PageHandler(http.server.SimpleHTTPRequestHandler):
         self._send_html(markdown_page(markdown, f"Privacy Policy ({', '.join(s.parent.name for s in sources)})"))
 
     def _send_html(self, text: str) -> None:
+        if getattr(self, "dark", False):
+            text = text.replace("</head>", DARK_PAGE_STYLE + "</head>", 1)
         data = text.encode("utf-8")
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -334,6 +356,29 @@ def card_text(page) -> str:
     return ""
 
 
+def card_box(page, properties: tuple[str, ...] = ("direction",)) -> dict | None:
+    """The shown card's box inside its closed shadow root, as the DevTools protocol sees it: its attributes, the
+    computed `properties` and its text; None when no card is shown."""
+    session = page.context.new_cdp_session(page)
+    try:
+        document = session.send("DOM.getDocument", {"depth": -1, "pierce": True})["root"]
+        host = next((n for n in _nodes(document) if n.get("localName") == "smallprint-card"), None)
+        if host is None:
+            return None
+        box = next(n for n in _nodes(host["shadowRoots"][0]) if "card" in _attributes(n).get("class", "").split())
+        session.send("CSS.enable")
+        computed = {p["name"]: p["value"] for p in
+                    session.send("CSS.getComputedStyleForNode", {"nodeId": box["nodeId"]})["computedStyle"]}
+        return {"attributes": _attributes(box), "style": {name: computed.get(name) for name in properties},
+                "text": _text(box)}
+    finally:
+        session.detach()
+
+
+def _attributes(node: dict) -> dict:
+    return dict(zip(*[iter(node.get("attributes", []))] * 2))
+
+
 def new_marks(page) -> list[str]:
     """The text of the marks painted as new since the last visit (a class inside each mark's closed shadow root)."""
     texts = []
@@ -401,6 +446,34 @@ class ChromiumSession:
     @property
     def origin(self) -> str:
         return f"chrome-extension://{self.extension_id}"
+
+    def allow_in_incognito(self) -> None:
+        """What the reader's "Allow in Incognito" switch on chrome://extensions does. Chromium reloads the extension
+        for it and, loaded unpacked, leaves it disabled ("unsupported developer extension"): it is enabled again."""
+        page = self.open("chrome://extensions")
+        page.evaluate("""id => new Promise((resolve, reject) => chrome.developerPrivate.updateExtensionConfiguration(
+          {extensionId: id, incognitoAccess: true},
+          () => chrome.runtime.lastError ? reject(chrome.runtime.lastError.message) : resolve()))""", self.extension_id)
+        enabled = """id => new Promise(resolve => chrome.management.get(id, e => resolve(e.enabled)))"""
+        wait_for(lambda: page.evaluate(enabled, self.extension_id) is False, 10, what="the extension to reload")
+        page.evaluate("id => new Promise(resolve => chrome.management.setEnabled(id, true, resolve))",
+                      self.extension_id)
+        wait_for(lambda: page.evaluate(enabled, self.extension_id), 10, what="the extension to be enabled again")
+        page.close()
+        self._extension_page = None
+
+    def open_incognito(self, url: str) -> None:
+        """Open `url` in a new incognito window (with the extension's windows API: Playwright drives the normal
+        profile only)."""
+        def opened():
+            try:
+                return self.message({"type": "ping"}) is not None  # the extension page loads again after a reload
+            except Exception:  # noqa: BLE001 (ERR_BLOCKED_BY_CLIENT while the extension restarts)
+                self._extension_page = None
+                return False
+        wait_for(opened, 10, 0.2, "the extension's page to open")
+        window = self._extension_page.evaluate("u => chrome.windows.create({url: u, incognito: true})", url)
+        assert window["incognito"], window
 
     def open(self, url: str):
         page = self.context.new_page()
@@ -495,8 +568,11 @@ class FirefoxSession:
     """Headless Firefox ESR with the extension as a temporary add-on. Its HOME is a temporary folder holding
     .mozilla/native-messaging-hosts/, so only the test's host manifest is found."""
 
-    def __init__(self, home: Path, geckodriver: Path, log: Path, addon: Path = EXTENSION_DIR):
-        """`addon`: the extension's folder, or a packaged add-on (.zip/.xpi) such as the store package."""
+    def __init__(self, home: Path, geckodriver: Path, log: Path, addon: Path = EXTENSION_DIR,
+                 prefs: dict | None = None, private: bool = False):
+        """`addon`: the extension's folder, or a packaged add-on (.zip/.xpi) such as the store package; `prefs`:
+        Firefox preferences to set (dark mode...); `private`: every window is a private one, and the add-on may run
+        there (as the reader allows it in about:addons)."""
         import uuid
 
         from selenium import webdriver
@@ -510,6 +586,10 @@ class FirefoxSession:
         options.add_argument("-headless")
         options.add_argument("-remote-allow-system-access")  # to open moz-extension:// pages (see open_extension_page)
         options.set_preference("extensions.webextensions.uuids", json.dumps({ids.gecko: self.internal_uuid}))
+        if private:
+            options.set_preference("browser.privatebrowsing.autostart", True)
+        for name, value in (prefs or {}).items():
+            options.set_preference(name, value)
         # geckodriver writes each installed add-on to its temporary folder as addon-<uuid>.xpi and never deletes it:
         # keep that (and the profile) inside the test's own folder, not the machine's /tmp
         scratch = home / "tmp"
@@ -520,12 +600,27 @@ class FirefoxSession:
         try:
             self.driver.set_script_timeout(30)
             self.driver.install_addon(str(addon), temporary=True)
+            if private:
+                self.allow_in_private_windows(ids.gecko)
             self.page_handle = self.driver.current_window_handle
             self.extension_handle = self.open_extension_page("options.html")
             self.driver.switch_to.window(self.page_handle)
         except BaseException:
             self.driver.quit()  # never leave a browser behind
             raise
+
+    def allow_in_private_windows(self, addon_id: str) -> None:
+        """What the reader's "Run in Private Windows" switch in about:addons does: the add-on's
+        internal:privateBrowsingAllowed permission, then a reload of the add-on for it to take effect."""
+        with self.driver.context(self.driver.CONTEXT_CHROME):
+            self.driver.execute_async_script("""
+              const [id, done] = arguments;
+              const {ExtensionPermissions} = ChromeUtils.importESModule("resource://gre/modules/ExtensionPermissions.sys.mjs");
+              const {AddonManager} = ChromeUtils.importESModule("resource://gre/modules/AddonManager.sys.mjs");
+              (async () => {
+                await ExtensionPermissions.add(id, {permissions: ["internal:privateBrowsingAllowed"], origins: []});
+                await (await AddonManager.getAddonByID(id)).reload();
+              })().then(() => done(null), (e) => done(String(e)));""", addon_id)
 
     def open_extension_page(self, path: str) -> str:
         """Open an extension page in a new tab; returns its window handle. WebDriver may not navigate to

@@ -6,7 +6,7 @@ import pytest
 from tests.bridge.harness import daemon_info, post_analyze
 
 from .harness import (ADDED_CLAUSE, ARTIFACTS, DEEP_MARKS_JS, MARKS_JS, SIMPLE_BLOCKS_JS, analysis_done,
-                      assert_history_hidden_from_the_page, assert_marks_match, card_text,
+                      assert_history_hidden_from_the_page, assert_marks_match, card_box, card_text,
                       check_late_text_in_one_visit, new_marks, painted, record_timing, wait_for)
 
 pytestmark = pytest.mark.browser
@@ -34,8 +34,8 @@ def popup_summary(popup) -> dict:
 
 
 def counts_text(counts: dict) -> str:
-    labels = {"concern": "concern", "protective": "in your favour", "neutral": "informative"}
-    return " · ".join(f"{counts[p]} {labels[p]}" for p in labels if counts.get(p))
+    labels = {"concern": ("✗", "concern"), "protective": ("✓", "protective"), "neutral": ("i", "neutral")}
+    return " · ".join(f"{labels[p][0]} {counts[p]} {labels[p][1]}" for p in labels if counts.get(p))
 
 
 def test_policy_page_is_highlighted_where_the_daemon_found_clauses(launch_chromium, page_server, bridge_home):
@@ -72,14 +72,17 @@ def test_policy_page_is_highlighted_where_the_daemon_found_clauses(launch_chromi
     assert browser.badge(url) == analysis["grade"]["letter"]
 
     # The page's stylesheet sets every background transparent and every border to 0 (!important): marks still show.
-    # Key findings' clauses are filled; the others are painted quietly, with a thin dotted line that still shows.
+    # Key findings' clauses are filled; the others are painted quietly, with their polarity's line, thinner.
     styles = page.evaluate("""() => [...document.querySelectorAll('smallprint-mark')].map(m => {
       const s = getComputedStyle(m);
       return [m.dataset.polarity, m.dataset.key, s.backgroundColor, s.borderBottomWidth, s.borderBottomStyle];
     })""")
     colours = {"concern": "rgb(255, 224, 222)", "protective": "rgb(220, 243, 223)", "neutral": "rgb(228, 234, 244)"}
-    assert all(bg == colours[pol] and width == "2px" for pol, key, bg, width, _ in styles if key == "true"), styles
-    assert all(width == "1px" and line == "dotted" for _, key, _, width, line in styles if key == "false"), styles
+    lines = {"concern": ("2px", "1px", "solid"), "protective": ("3px", "3px", "double"),
+             "neutral": ("2px", "1px", "dotted")}
+    assert all(bg == colours[pol] and (width, line) == lines[pol][::2] for pol, key, bg, width, line in styles
+               if key == "true"), styles
+    assert all((width, line) == lines[pol][1:] for pol, key, _, width, line in styles if key == "false"), styles
     assert any(key == "true" for _, key, *_ in styles), styles
 
     # Hovering a clause shows its card; moving away hides it.
@@ -449,3 +452,23 @@ def test_clauses_hidden_by_invisible_characters_are_painted_on_the_page_own_word
     assert ("sale_of_data", "We may sell your personal information to advertising partners and data brokers.") in visible
     assert ("ai_training", "We may use the notes you upload to train our artificial intelligence models.") in visible
     assert any(practice == "biometric" and "faceprints" in text for practice, text in visible), visible
+
+
+def test_the_card_is_english_left_to_right_and_says_why_in_plain_words(launch_chromium, page_server, bridge_home):
+    """On a right-to-left page the card keeps its own direction and language; "Why flagged" is the highlight's one
+    plain sentence (`reason`), not the explainer's record ("reader: location neutral, 54% sure; rules: ...")."""
+    browser = launch_chromium()
+    url = f"{page_server}/policy.html"
+    page, _ = browser.open_until(url, what="the policy page to be painted")
+    page.evaluate("() => { document.documentElement.dir = 'rtl'; document.documentElement.lang = 'ar'; }")
+    first = page.locator("smallprint-mark[tabindex='0']").first
+    first.focus()
+    box = card_box(page)
+    assert box and box["attributes"].get("dir") == "ltr" and box["attributes"].get("lang") == "en", box
+    assert box["style"]["direction"] == "ltr", box
+    # the reading the page was painted from (the content script's own), for the focused clause
+    blocks = page.evaluate(SIMPLE_BLOCKS_JS)
+    analysis = post_analyze(daemon_info(bridge_home), bridge_home, {"blocks": blocks})
+    highlight = analysis["highlights"][int(first.get_attribute("data-highlight"))]
+    assert highlight["reason"] and f"Why flagged: {highlight['reason']}" in box["text"], (highlight, box["text"])
+    assert highlight["explanation"] not in box["text"] and "% sure" not in box["text"], box["text"]

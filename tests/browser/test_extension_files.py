@@ -72,6 +72,22 @@ def test_taxonomy_and_names_match_the_daemon():
     assert set(re.findall(r'"([a-z_]+)"', kinds)) == set(POLICY_KINDS)
 
 
+def test_polarity_words_are_the_reports():
+    """One set of words for the polarities everywhere: the extension's are the HTML report's, with its legend."""
+    from smallprint.report import POLARITY_LABELS, POLARITY_MEANINGS
+
+    def table(name):
+        body = re.search(name + r": \{([^}]*)\}", COMMON).group(1)
+        return dict(re.findall(r'(\w+): "([^"]*)"', body))
+
+    assert table("POLARITY_LABELS") == POLARITY_LABELS
+    assert table("POLARITY_MEANINGS") == POLARITY_MEANINGS
+    for source in [*SCRIPTS, *EXTENSION_DIR.glob("*.html")]:
+        text = source.read_text(encoding="utf-8")
+        # the extension's own earlier names for them, as words of their own
+        assert not re.search(r"[\"'`>] ?(?i:in your favour|informative)\b ?[\"'`<]", text), source.name
+
+
 def test_the_content_script_sends_no_more_text_than_the_daemon_reads():
     """The daemon refuses pages over engine.blocks.MAX_INPUT_CHARS characters of block text; the content script
     stops reading a page there (word by word, so one huge <pre> is cut too) instead of sending a page that is
