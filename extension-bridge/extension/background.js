@@ -222,7 +222,8 @@ const samePage = (state, page) => state?.url === page.url && state.visitId === (
 
 // `incognito`: the page is in a private window. It is analysed and painted as any other, but nothing of it may
 // outlast the window: the daemon is sent neither its address, title nor visit (without an address the daemon's
-// policy memory records nothing) and is told not to remember it, even when the reader asked for it.
+// policy memory records nothing), even when the reader asked for it ("remember": false is sent too, and is the
+// bridge's default anyway).
 async function analyse(tabId, page, reason, depth, incognito = false) {
   const manual = reason === "manual";
   const visitId = page.visitId ?? null;
@@ -244,8 +245,10 @@ async function analyse(tabId, page, reason, depth, incognito = false) {
     const state = { ...summarise(page.url, page.title, reply, manual, frames), visitId };
     // A reading that arrives after the tab moved to another page (a slow full reading, an SPA navigation, a reload)
     // is not that page's: it must not put its grade on the new page's badge or its findings in the popup.
+    // Nor may it bring back the state of a tab that was closed meanwhile (a private one included), or one dropped
+    // because the tab shows another page (currentState): the pending state set above is there while it waits.
     const current = await getState(tabId);
-    if (!current || samePage(current, page)) await setState(tabId, state);
+    if (current && samePage(current, page)) await setState(tabId, state);
     return { ok: true, analysis: reply.analysis, changes: state.changes };
   } catch (err) {
     const error = { code: err.code ?? "host_failed", message: err.message, hint: err.hint ?? null };
@@ -253,7 +256,7 @@ async function analyse(tabId, page, reason, depth, incognito = false) {
     if (depth === "full" && current?.status === "done" && samePage(current, page)) {
       // the quick reading stays on the page; say that the full one did not come
       await setState(tabId, { ...current, fullError: error });
-    } else if (!current || samePage(current, page)) {
+    } else if (current && samePage(current, page)) {
       await setState(tabId, { status: "error", url: page.url, title: page.title, manual, error, visitId });
     }
     return { ok: false, error };
@@ -283,7 +286,9 @@ const originOf = (url) => {
 // The browser's `sender.url` is the document's address when it loaded: a single-page app's history.pushState moves
 // the address (within its origin only) without changing it, so the address within the origin is the message's.
 function contentSender(msg, sender) {
-  if (sender.id !== api.runtime.id || !sender.tab || sender.frameId !== 0 || !CONTENT_MESSAGES.has(msg?.type)) {
+  // (a prerendered page's outermost frame has another frameId than 0 until it is shown: its frameType says which)
+  const top = sender.frameId === 0 || sender.frameType === "outermost_frame";
+  if (sender.id !== api.runtime.id || !sender.tab || !top || !CONTENT_MESSAGES.has(msg?.type)) {
     return null;
   }
   const frame = sender.url ?? sender.tab.url;

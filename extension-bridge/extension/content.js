@@ -571,8 +571,8 @@
   // page's scripts can see that a card is shown, not what it says, nor (by its size, or elementFromPoint) whether it
   // has a "New since ..." line, which comes from the reader's local history.
   const CARD_CSS = `
-    :host { all: initial; position: fixed; z-index: 2147483647; display: block; width: 0; height: 0;
-      overflow: visible; pointer-events: none; }
+    :host { all: initial; position: fixed; top: 0; left: 0; z-index: 2147483647; display: block; width: 0;
+      height: 0; overflow: visible; pointer-events: none; }
     .card { position: absolute; top: 0; left: 0; width: max-content;
       box-sizing: border-box; max-width: 22rem; padding: .6rem .75rem; border-radius: 6px;
       background: #fff; color: #1b1b1b; font: 13px/1.4 system-ui, sans-serif; box-shadow: 0 4px 18px rgba(0,0,0,.25);
@@ -658,12 +658,15 @@
     if (!c.isConnected) document.documentElement.appendChild(c); // outside <body>: not part of the page's text
     // Below the clause, or above it where there is no room below; CARD_GAP away either way, so that the pointer can
     // cross from the clause onto the card (pointerOnCard).
+    // The box is placed inside the closed shadow root, the host staying at the viewport's corner: a position on the
+    // host (in the page's DOM) would tell the page's scripts the card's size, and so whether it says "New since".
     const rect = first.getBoundingClientRect();
     const size = box.getBoundingClientRect();
     const below = rect.bottom + CARD_GAP;
-    c.style.setProperty("left", `${Math.max(4, Math.min(rect.left, innerWidth - size.width - 4))}px`, "important");
-    c.style.setProperty("top", `${below + size.height <= innerHeight - 4 ? below
-      : Math.max(4, rect.top - CARD_GAP - size.height)}px`, "important");
+    box.style.setProperty("left", `${Math.max(4, Math.min(rect.left, innerWidth - size.width - 4))}px`);
+    box.style.setProperty("top", `${below + size.height <= innerHeight - 4 ? below
+      : Math.max(4, rect.top - CARD_GAP - size.height)}px`);
+    if (cardFor && cardFor !== first) cardFor.removeAttribute("aria-describedby");
     first.setAttribute("aria-describedby", c.id);
     cardFor = first;
     cardByPointer = byPointer;
@@ -779,6 +782,7 @@
       pagesSeen++;
       pageUrl = pageAddress();
       visitId = newVisitId();
+      generation++; // a reading of the page left, still on its way, must not be painted on this one
       resends = 0;
       rechecks = 0;
       lastSentHash = null;
@@ -857,6 +861,7 @@
   // in the same visit (the daemon's cache answers at once; its policy memory replaces the visit's own version).
   function onRestored(event) {
     if (!event.persisted || !observer) return;
+    generation++; // a reading that was on its way when the page was left is not waited for
     lastSentHash = null; // read again even if unchanged: the background has forgotten this page meanwhile
     startPage();
   }

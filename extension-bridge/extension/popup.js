@@ -7,6 +7,7 @@ const statusLine = document.getElementById("status");
 let tabId = null;
 let pollTimer = null;
 let polls = 0;
+let nulls = 0; // consecutive polls with no state
 const MAX_POLLS = 400; // 400 x 400 ms: the bridge's own time limit for one analysis is 120 s
 // What the view shows now (a signature of the state it was built from): the popup looks at the tab's state every
 // 400 ms while a reading runs, and rebuilds the view only when that state changed, so that focus, an opened
@@ -66,6 +67,12 @@ function analyseButton(label = "Analyse this page") {
       show(`no-content-script`, errorNodes(reply.error), "smallprint could not analyse this page.");
       return;
     }
+    if (reply && !reply.ok && reply.error) {
+      // refused before any state changed (an empty page): said here, or the button would stay "Analysing…"
+      show(`analyse-error:${reply.error.code}`, errorNodes(reply.error), "smallprint could not analyse this page.");
+      return;
+    }
+    shown = null; // the same state as before may come back: show it afresh, with the button reset
     refresh();
   });
   return button;
@@ -149,8 +156,10 @@ function doneNodes(state) {
     for (const k of state.keyFindings ?? []) {
       // The polarity's mark and word are part of the button's name: "AI training ✗ Concern May use your posts…";
       // why it matters is shown under it (no tooltip: touch and keyboard have none), and describes the button.
-      const why = k.why_important ? el("p", { class: "why", id: `why-${k.practice}`, text: k.why_important }) : null;
-      const button = el("button", { type: "button", "data-focus": `key:${k.practice}` },
+      // one finding per practice and polarity: both name the element (a practice may have a concern and a promise)
+      const key = `${k.practice}-${k.polarity}`;
+      const why = k.why_important ? el("p", { class: "why", id: `why-${key}`, text: k.why_important }) : null;
+      const button = el("button", { type: "button", "data-focus": `key:${key}` },
         el("span", { class: "label" }, SP.PRACTICE_LABELS[k.practice] ?? k.practice,
           el("span", { class: `polarity polarity-${k.polarity}` }, polarityMark(k.polarity),
             el("span", { class: "polarity-word", text: ` ${SP.POLARITY_LABELS[k.polarity] ?? k.polarity}` }))),
@@ -223,7 +232,10 @@ function signatureOf(state) {
 function render(state) {
   clearTimeout(pollTimer);
   if (!state || state.status === "waiting" || state.status === "pending") {
-    if (!state && ++polls > 10) { // no content script answered: a browser page, or opened before the extension
+    // no content script answered several times in a row (a browser page, or one opened before the extension); one
+    // brief absence (a page moving to another address) does not end the polling
+    nulls = state ? 0 : nulls + 1;
+    if (!state && nulls > 10) {
       show("unread", [el("p", { class: "muted", text: "smallprint has not read this page. Reload it to analyse it." })],
         "smallprint has not read this page.");
       return;
@@ -262,7 +274,9 @@ async function refresh() {
 async function setupSiteToggle(state) {
   const box = document.getElementById("site-auto");
   const site = SP.siteOf(state?.url ?? "");
-  if (!site) {
+  // A private window's sites are not written into the settings, which outlast it (the options page lists them).
+  const tab = tabId === null ? null : await api.tabs.get(tabId).catch(() => null);
+  if (!site || tab?.incognito) {
     box.closest("footer").hidden = true;
     return;
   }

@@ -261,8 +261,15 @@ def test_the_popup_keeps_focus_and_show_all_while_the_full_reading_runs(browser,
 
 # ---- 3. the card: hoverable, persistent, dismissable; opened by the reader only -------------------------------------
 
+# What the page can know of the card: that one is shown, and for which clause (aria-describedby) - never where it is or
+# how big (the host stays at the viewport's corner, 0 x 0; the box is placed inside its closed shadow root).
 CARD_JS = """() => { const c = document.querySelector('smallprint-card');
-  return c ? [c.getBoundingClientRect().left, c.getBoundingClientRect().top] : null; }"""
+  if (!c) return null;
+  const r = c.getBoundingClientRect();
+  const marks = [...document.querySelectorAll('smallprint-mark')];
+  return {rect: [r.left, r.top, r.width, r.height],
+          clause: marks.findIndex(m => m.getAttribute('aria-describedby') === c.id)}; }"""
+CARD_GAP = 6  # content.js: the card sits this far below its clause
 # The first clause, near the top of the window so that its card goes below it; where its last line starts, a point
 # from which the pointer can go straight down onto the card.
 # (After the scroll events have been dispatched: a scroll closes a hover card.)
@@ -299,10 +306,11 @@ def test_the_card_stays_while_the_pointer_is_on_it_and_escape_closes_it(browser,
     x, y = mark["x"], mark["y"]
     browser.move_mouse([(x, y)])
     card = wait_for(lambda: browser.evaluate(CARD_JS), 5, what="the card of the hovered clause")
-    assert card[1] > mark["bottom"], (card, mark)
-    # From the clause, across the gap, onto the card (its top left corner is known to the page, not its size) and
-    # about on it: the card stays, and stays the same card, whatever clauses the page has under it.
-    path = [(x, y + (card[1] + 30 - y) * i / 8) for i in range(1, 9)] + [(x + 40, card[1] + 20)]
+    assert card["rect"] == [0, 0, 0, 0] and card["clause"] >= 0, card  # the page learns nothing of its size
+    # From the clause, across the gap, onto the card (below the clause: it was scrolled near the window's top) and
+    # about on it: the card stays, and stays the same clause's card, whatever clauses the page has under it.
+    top = mark["bottom"] + CARD_GAP
+    path = [(x, y + (top + 30 - y) * i / 8) for i in range(1, 9)] + [(x + 40, top + 20)]
     browser.move_mouse(path)
     assert browser.evaluate(CARD_JS) == card
     browser.press("Escape")
