@@ -88,7 +88,9 @@ def drop_raw_hidden(text: str) -> str:
     closers: dict[str, list[int]] = {}
 
     def first_closer(closer: str, line: int, column: int) -> tuple[int, int] | None:
-        found = closers.setdefault(closer, [k for k, low in enumerate(lowered) if closer in low])
+        found = closers.get(closer)
+        if found is None:  # once per kind of closer (setdefault would build the list again for every opener)
+            found = closers[closer] = [k for k, low in enumerate(lowered) if closer in low]
         for k in found[bisect.bisect_left(found, line):]:
             at = lowered[k].find(closer, column if k == line else 0)
             if at >= 0:
