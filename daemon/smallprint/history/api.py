@@ -121,12 +121,10 @@ async def _asked_quick(request: web.Request) -> bool:
     return b'"quick"' in await request.read() and await _body_field(request, "depth") == "quick"
 
 
-
-
 def _late_recording_done(recording: "asyncio.Future[Any]") -> None:
     """A recording the reply stopped waiting for: its failure is logged (without the site), never lost unseen."""
     if not recording.cancelled() and recording.exception() is not None:
-        log.warning("history: a recording finished after its reply failed: %s", recording.exception())
+        log.warning("history: a recording the reply did not wait for failed: %s", recording.exception())
 
 
 # How long a reply waits for its visit to be recorded: recording takes milliseconds unless another program holds the
@@ -154,7 +152,7 @@ async def record_analysis(request: web.Request, result: dict, encoded: bytes | N
         log.warning("history: the store is busy; an analysis was answered without waiting for its recording")
         result["history"] = {"available": True, "recorded": False,
                              "reason": "the history store is busy (another program may hold it); this visit is "
-                                       "remembered when it is free, without a list of changes"}
+                                       "remembered if it comes free within seconds, without a list of changes"}
         return
     except ForgottenMeanwhile as exc:
         # forgotten (CLI or API) while this page was read: storing it now would undo what the reader just asked for

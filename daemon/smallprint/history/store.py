@@ -156,13 +156,17 @@ def _pack(analysis_json: str | bytes) -> bytes:
 class DamagedVersion(HistoryUnavailable):
     """A stored analysis that cannot be decoded (SQLite keeps no checksums: one bad sector is enough)."""
 
+    @classmethod
+    def of(cls, cause: Exception) -> "DamagedVersion":
+        return cls(f"a version in the history store is damaged and cannot be read ({cause}); "
+                   "`smallprint forget SITE` removes that site's history")
+
 
 def _unpack(value: bytes | str) -> dict:
     try:
         return json.loads(zlib.decompress(value) if isinstance(value, bytes) else value)
     except (zlib.error, ValueError) as exc:
-        raise DamagedVersion(f"a version in the history store is damaged and cannot be read ({exc}); "
-                             "`smallprint forget SITE` removes that site's history") from None
+        raise DamagedVersion.of(exc) from None
 
 
 def _pack_view(analysis: dict) -> bytes:
@@ -181,8 +185,7 @@ def _unpack_view(value: bytes) -> dict:
     try:
         ids, texts, rows = json.loads(zlib.decompress(value))
     except (zlib.error, ValueError, TypeError) as exc:
-        raise DamagedVersion(f"a version in the history store is damaged and cannot be read ({exc}); "
-                             "`smallprint forget SITE` removes that site's history") from None
+        raise DamagedVersion.of(exc) from None
     return {"blocks": [{"id": i, "text": t} for i, t in zip(ids, texts)],
             "highlights": [dict(zip(VIEW_HIGHLIGHT_KEYS, row)) for row in rows]}
 
@@ -438,9 +441,7 @@ class Store:
         have to undo: (document id, whether the version was stored now, its last_seen before), or None when the
         document at this address was not touched."""
         source_hash = analysis.get("content_hash")
-        latest = None if doc_id is None else db.execute(
-            f"SELECT {_VERSION_COLUMNS}, v.source_hash FROM versions v JOIN documents d ON d.id = v.document_id "
-            "WHERE v.document_id = ? ORDER BY v.last_seen DESC, v.id DESC LIMIT 1", (doc_id,)).fetchone()
+        latest = None if doc_id is None else self._latest(db, doc_id)
         # The same page again, byte for byte (the common case): no need to normalise anything.
         if latest is not None and source_hash and latest[-1] == source_hash:
             db.execute("UPDATE versions SET last_seen = ? WHERE id = ?", (now, latest[0]))
@@ -474,10 +475,7 @@ class Store:
         if latest is None:
             moved = self._moved_from(db, site, path, text, analysis.get("kind"))
             if moved is not None:
-                compared = db.execute(
-                    f"SELECT {_VERSION_COLUMNS}, v.source_hash FROM versions v JOIN documents d ON d.id = "
-                    "v.document_id WHERE v.document_id = ? ORDER BY v.last_seen DESC, v.id DESC LIMIT 1",
-                    (moved,)).fetchone()
+                compared = self._latest(db, moved)
         if doc_id is None:
             doc_id = db.execute("INSERT INTO documents (site, path) VALUES (?, ?)", (site, path)).lastrowid
         payload = _pack(encoded if encoded is not None else
@@ -520,6 +518,13 @@ class Store:
         forgotten = self._keep_within_limits(db, site, version_id)
         recorded = Recorded(self._version(db, version_id), True, previous, previous_analysis, forgotten)
         return recorded, (doc_id, row is None, prior_seen)
+
+    @staticmethod
+    def _latest(db: sqlite3.Connection, doc_id: int) -> tuple:
+        """A document's current version: its VersionInfo columns, then its source_hash."""
+        return db.execute(
+            f"SELECT {_VERSION_COLUMNS}, v.source_hash FROM versions v JOIN documents d ON d.id = v.document_id "
+            "WHERE v.document_id = ? ORDER BY v.last_seen DESC, v.id DESC LIMIT 1", (doc_id,)).fetchone()
 
     def _moved_from(self, db: sqlite3.Connection, site: str, path: str, text: str, kind: str | None) -> int | None:
         """The document of `site` whose policy this new address's text most likely revises: of the site's documents
