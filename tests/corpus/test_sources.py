@@ -172,3 +172,40 @@ def test_a_huge_file_is_hashed_a_chunk_at_a_time_and_read_no_further_than_the_li
     item = run._item(version)
     assert max(reads) <= MAX_DOCUMENT_BYTES + 1 and item.data == b""
     assert analyse_document(item, "quick")["error"].startswith("too large: 52.4 MB")
+
+
+def test_json_strings_with_lone_surrogates_are_escaped_not_a_codec_error(tmp_path):
+    """JSON allows a lone surrogate ("\\udce9", "\\ud800") in a string; one in a service or document once stopped the
+    run with "surrogates not allowed", naming no line, and nothing was read."""
+    import pyarrow.parquet as pq
+
+    source = tmp_path / "policies.jsonl"
+    source.write_text('{"id": "a", "service": "caf\\udce9", "date": "2020\\ud800", "text": "We sell your data."}\n'
+                      '{"id": "b", "service": "Acme", "document": "x\\ud800", "text": "We collect your email."}\n')
+    done = run_corpus("analyze", source, "--out", tmp_path / "out", "--workers", "1")
+    assert done.returncode == 0, done.stderr
+    rows = pq.read_table(tmp_path / "out" / "documents.parquet").to_pylist()
+    assert [(r["service"], r["document"], r["date"], r["error"]) for r in rows] == [
+        ("Acme", "x\\ud800", None, None), ("caf\\xe9", "a", "2020\\ud800", None)]
+
+
+def test_a_git_path_that_is_not_utf8_is_escaped_not_a_codec_error(tmp_path, needs_git):
+    """An OTA repository with a Latin-1 service folder ("caf\\xe9/Privacy Policy.md") once stopped the run with
+    "surrogates not allowed", naming no file, as a folder's Latin-1 file name once did."""
+    import os
+
+    import pyarrow.parquet as pq
+
+    repo = tmp_path / "repo"
+    service = os.path.join(os.fsencode(repo), b"caf\xe9")
+    os.makedirs(service)
+    with open(os.path.join(service, b"Privacy Policy.md"), "wb") as handle:
+        handle.write(b"# Privacy Policy\n\nWe collect your email address.\n")
+    for command in (["init", "-q"], ["add", "-A"],
+                    ["-c", "user.name=t", "-c", "user.email=t@t.invalid", "commit", "-qm", "a version"]):
+        subprocess.run(["git", "-C", str(repo), *command], check=True, capture_output=True)
+    done = run_corpus("analyze", repo, "--out", tmp_path / "out", "--workers", "1")
+    assert done.returncode == 0, done.stderr
+    (row,) = pq.read_table(tmp_path / "out" / "documents.parquet").to_pylist()
+    assert (row["service"], row["document"], row["error"]) == ("caf\\xe9", "Privacy Policy", None)
+    assert row["source"].endswith(":caf\\xe9/Privacy Policy.md")

@@ -175,13 +175,18 @@ def _hash_file(file: Path) -> tuple[str, int]:
 
 
 def _printable(name: str) -> str:
-    """A file name as the tables can hold it: a name that is not UTF-8 (an old archive's Latin-1 "caf\\xe9.md")
-    has its undecodable bytes written as \\xNN escapes instead of stopping the run with a codec error."""
+    """A name as the tables can hold it: a file name that is not UTF-8 (an old archive's Latin-1 "caf\\xe9.md")
+    has its undecodable bytes written as \\xNN escapes, and a lone surrogate that JSON allows ("\\ud800") as a
+    \\uNNNN escape, instead of stopping the run with a codec error that names no document."""
     try:
         name.encode("utf-8")
         return name
     except UnicodeEncodeError:
+        pass
+    try:
         return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte of a file name
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 # --- JSON Lines --------------------------------------------------------------------------------------------
@@ -215,13 +220,14 @@ def _jsonl_versions(file: Path, max_line_bytes: int) -> Iterator[Version]:
             except (ValueError, UnicodeError) as exc:
                 reason = exc if isinstance(exc, SourceError) else f"is not valid JSON ({exc})"
                 raise SourceError(f"{file}:{number} {reason}") from None
-            ident = str(record.get("id") if record.get("id") is not None else number)
-            service = str(record.get("service") or ident)
-            document = str(record.get("document") or record.get("url") or ident)
+            # A JSON string may hold a lone surrogate ("\\udce9"), which no table can: escaped (_printable).
+            ident = _printable(str(record.get("id") if record.get("id") is not None else number))
+            service = _printable(str(record.get("service") or ident))
+            document = _printable(str(record.get("document") or record.get("url") or ident))
             date = record.get("date")
-            yield Version(service=service, document=document, date=str(date) if date else None,
-                          source=f"{file}:{number}", content_hash=_digest(data), size=len(data), is_html=is_html,
-                          locator=("jsonl", str(file), start, len(line)))
+            yield Version(service=service, document=document, date=_printable(str(date)) if date else None,
+                          source=_printable(f"{file}:{number}"), content_hash=_digest(data), size=len(data),
+                          is_html=is_html, locator=("jsonl", str(file), start, len(line)))
 
 
 def _line_too_long(file: Path, number: int, head: bytes, handle, max_line_bytes: int) -> Version:
@@ -240,7 +246,7 @@ def _line_too_long(file: Path, number: int, head: bytes, handle, max_line_bytes:
     size -= chunk.endswith(b"\n")  # the newline ends the line, it is not in it
     reason = (f"too large: line {number} is {size / 1e6:.1f} MB (a JSON Lines line is read up to "
               f"{max_line_bytes / 1e6:.1f} MB); not read")
-    return Version(service=str(number), document=str(number), date=None, source=f"{file}:{number}",
+    return Version(service=str(number), document=str(number), date=None, source=_printable(f"{file}:{number}"),
                    content_hash=digest.hexdigest(), size=size, is_html=False,
                    locator=("unreadable", str(file), reason))
 
@@ -294,8 +300,11 @@ def _git_versions(repo: Path) -> Iterator[Version]:
     sizes = _blob_sizes(repo, [blob for _, _, blob, _ in changes])
     hashes = _blob_hashes(repo, list(dict.fromkeys(blob for _, _, blob, _ in changes)))
     for commit, when, blob, path in changes:
-        service, name = path.split("/")
-        yield Version(service=service, document=name[:-3], date=when, source=f"{repo}@{commit[:12]}:{path}",
+        # git's paths are bytes: one that is not UTF-8 (a Latin-1 "caf\\xe9/Privacy Policy.md") is escaped, as in
+        # a folder: the tables cannot hold its surrogates, and the run would stop naming no file.
+        service, name = _printable(path).split("/")
+        yield Version(service=service, document=name[:-3], date=when,
+                      source=_printable(f"{repo}@{commit[:12]}:{path}"),
                       content_hash=hashes[blob], size=sizes[blob], is_html=False, locator=("git", str(repo), blob))
 
 
