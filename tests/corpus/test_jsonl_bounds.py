@@ -77,3 +77,25 @@ def test_a_run_on_a_dask_cluster_records_the_long_line_and_reads_every_other(tmp
     # The two versions read are compared with each other: the lines not read take nothing from the history.
     changes = pq.read_table(tmp_path / "out" / "changes.parquet").to_pylist()
     assert {(c["previous_date"], c["date"]) for c in changes} == {("2020-01-01", "2022-01-01")}
+
+
+def test_a_record_rewritten_between_listing_and_reading_is_a_row_not_the_end_of_the_run(tmp_path):
+    """The JSON Lines file is rewritten after it was listed and before its lines are read (a crawler still writing
+    it): the record that is no longer where it was once ended the run with a bare JSONDecodeError, naming no line,
+    and the records after it were not read."""
+    source = tmp_path / "policies.jsonl"
+    first, second = _line(id="a", service="Acme", text=POLICY), _line(id="b", service="Beta", text=POLICY + "x")
+    source.write_bytes(first + second)
+    rewritten = []
+
+    def rewrite_once_listed(line: str) -> None:  # the run's first log line comes between listing and reading
+        if not rewritten:
+            source.write_bytes(first + b"\n" * len(second))
+            rewritten.append(line)
+
+    summary = analyse_corpus([str(source)], str(tmp_path / "out"), workers=1, log=rewrite_once_listed)
+    assert rewritten and (summary.versions, summary.failed) == (2, 1)
+    rows = {r["service"]: r for r in pq.read_table(tmp_path / "out" / "documents.parquet").to_pylist()}
+    assert rows["Acme"]["error"] is None
+    assert rows["Beta"]["error"] == (f"cannot read: {source}:2 is no longer the record it was when listed (the file "
+                                     "changed since); run again to list it anew")
