@@ -50,6 +50,18 @@ def test_a_bad_json_line_is_named(tmp_path):
         list_versions(source)
 
 
+def test_a_json_line_nested_too_deeply_is_named_like_any_bad_line(tmp_path):
+    """A record of 100,000 nested arrays is valid JSON that Python's parser cannot read: it once ended the run with
+    "unexpected error: RecursionError: maximum recursion depth exceeded ...", naming no line."""
+    source = tmp_path / "deep.jsonl"
+    source.write_text('{"id": "a", "text": "We sell your data."}\n'
+                      '{"id": "b", "text": "x", "meta": ' + "[" * 100_000 + "]" * 100_000 + "}\n")
+    done = run_corpus("analyze", source, "--out", tmp_path / "out")
+    assert done.returncode == 1 and "Traceback" not in done.stderr and "unexpected" not in done.stderr
+    assert done.stderr == f"smallprint: {source}:2 cannot be read: its JSON nests deeper than the parser allows\n"
+    assert not (tmp_path / "out").exists()
+
+
 def test_every_version_in_the_git_history_is_listed_with_its_commit_date(ota_repo):
     versions = list_versions(ota_repo)
     assert len(versions) == 17  # 8 Facebook + 4 Instagram + 5 YouTube; the README at the top is not a document

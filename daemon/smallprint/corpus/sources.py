@@ -118,7 +118,7 @@ def read_version(version: Version, limit: int | None = None) -> bytes:
         try:
             record = json.loads(line)
             return _jsonl_body(record if isinstance(record, dict) else {})[0]
-        except (ValueError, UnicodeError):
+        except (ValueError, UnicodeError, RecursionError):
             raise SourceError(f"{version.source} is no longer the record it was when listed (the file changed "
                               "since); run again to list it anew") from None
     if kind == "git":
@@ -220,6 +220,9 @@ def _jsonl_versions(file: Path, max_line_bytes: int) -> Iterator[Version]:
             except (ValueError, UnicodeError) as exc:
                 reason = exc if isinstance(exc, SourceError) else f"is not valid JSON ({exc})"
                 raise SourceError(f"{file}:{number} {reason}") from None
+            except RecursionError:  # valid JSON, but arrays in arrays ... deeper than Python's parser goes
+                raise SourceError(f"{file}:{number} cannot be read: its JSON nests deeper than the parser "
+                                  "allows") from None
             # A JSON string may hold a lone surrogate ("\\udce9"), which no table can: escaped (_printable).
             ident = _printable(str(record.get("id") if record.get("id") is not None else number))
             service = _printable(str(record.get("service") or ident))
