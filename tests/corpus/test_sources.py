@@ -50,6 +50,18 @@ def test_a_bad_json_line_is_named(tmp_path):
         list_versions(source)
 
 
+def test_a_json_line_nested_too_deeply_is_named_like_any_bad_line(tmp_path):
+    """A record of 100,000 nested arrays is valid JSON that Python's parser cannot read: it once ended the run with
+    "unexpected error: RecursionError: maximum recursion depth exceeded ...", naming no line."""
+    source = tmp_path / "deep.jsonl"
+    source.write_text('{"id": "a", "text": "We sell your data."}\n'
+                      '{"id": "b", "text": "x", "meta": ' + "[" * 100_000 + "]" * 100_000 + "}\n")
+    done = run_corpus("analyze", source, "--out", tmp_path / "out")
+    assert done.returncode == 1 and "Traceback" not in done.stderr and "unexpected" not in done.stderr
+    assert done.stderr == f"smallprint: {source}:2 cannot be read: its JSON nests deeper than the parser allows\n"
+    assert not (tmp_path / "out").exists()
+
+
 def test_every_version_in_the_git_history_is_listed_with_its_commit_date(ota_repo):
     versions = list_versions(ota_repo)
     assert len(versions) == 17  # 8 Facebook + 4 Instagram + 5 YouTube; the README at the top is not a document
@@ -172,3 +184,40 @@ def test_a_huge_file_is_hashed_a_chunk_at_a_time_and_read_no_further_than_the_li
     item = run._item(version)
     assert max(reads) <= MAX_DOCUMENT_BYTES + 1 and item.data == b""
     assert analyse_document(item, "quick")["error"].startswith("too large: 52.4 MB")
+
+
+def test_json_strings_with_lone_surrogates_are_escaped_not_a_codec_error(tmp_path):
+    """JSON allows a lone surrogate ("\\udce9", "\\ud800") in a string; one in a service or document once stopped the
+    run with "surrogates not allowed", naming no line, and nothing was read."""
+    import pyarrow.parquet as pq
+
+    source = tmp_path / "policies.jsonl"
+    source.write_text('{"id": "a", "service": "caf\\udce9", "date": "2020\\ud800", "text": "We sell your data."}\n'
+                      '{"id": "b", "service": "Acme", "document": "x\\ud800", "text": "We collect your email."}\n')
+    done = run_corpus("analyze", source, "--out", tmp_path / "out", "--workers", "1")
+    assert done.returncode == 0, done.stderr
+    rows = pq.read_table(tmp_path / "out" / "documents.parquet").to_pylist()
+    assert [(r["service"], r["document"], r["date"], r["error"]) for r in rows] == [
+        ("Acme", "x\\ud800", None, None), ("caf\\xe9", "a", "2020\\ud800", None)]
+
+
+def test_a_git_path_that_is_not_utf8_is_escaped_not_a_codec_error(tmp_path, needs_git):
+    """An OTA repository with a Latin-1 service folder ("caf\\xe9/Privacy Policy.md") once stopped the run with
+    "surrogates not allowed", naming no file, as a folder's Latin-1 file name once did."""
+    import os
+
+    import pyarrow.parquet as pq
+
+    repo = tmp_path / "repo"
+    service = os.path.join(os.fsencode(repo), b"caf\xe9")
+    os.makedirs(service)
+    with open(os.path.join(service, b"Privacy Policy.md"), "wb") as handle:
+        handle.write(b"# Privacy Policy\n\nWe collect your email address.\n")
+    for command in (["init", "-q"], ["add", "-A"],
+                    ["-c", "user.name=t", "-c", "user.email=t@t.invalid", "commit", "-qm", "a version"]):
+        subprocess.run(["git", "-C", str(repo), *command], check=True, capture_output=True)
+    done = run_corpus("analyze", repo, "--out", tmp_path / "out", "--workers", "1")
+    assert done.returncode == 0, done.stderr
+    (row,) = pq.read_table(tmp_path / "out" / "documents.parquet").to_pylist()
+    assert (row["service"], row["document"], row["error"]) == ("caf\\xe9", "Privacy Policy", None)
+    assert row["source"].endswith(":caf\\xe9/Privacy Policy.md")

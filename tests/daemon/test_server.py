@@ -112,6 +112,40 @@ def test_a_runtime_file_that_cannot_be_written_stops_serve_with_one_line(tmp_pat
     assert not list((home / "run").glob(".daemon-*"))
 
 
+def _block_the_port(home: Path, blocker: socket.socket) -> tuple[list[str], str]:
+    blocker.bind(("127.0.0.1", 0))
+    blocker.listen()
+    port = blocker.getsockname()[1]
+    return ["--port", str(port)], f"port {port} on 127.0.0.1 is already in use by another program"
+
+
+def _block_the_runtime_file(home: Path, blocker: socket.socket) -> tuple[list[str], str]:
+    (home / "run" / "daemon.json" / "in-the-way").mkdir(parents=True)
+    return ["--port", "0"], f"cannot write the runtime file {home / 'run' / 'daemon.json'}"
+
+
+def _block_the_token_file(home: Path, blocker: socket.socket) -> tuple[list[str], str]:
+    (home / "config" / "token").mkdir(parents=True)
+    return ["--port", "0"], f"cannot read the API token file {home / 'config' / 'token'}: Is a directory"
+
+
+@pytest.mark.parametrize("block", [_block_the_port, _block_the_runtime_file, _block_the_token_file],
+                         ids=["port in use", "runtime file", "token file"])
+def test_a_start_up_failure_logs_its_error_and_never_stopped(tmp_path, block):
+    """A serve that could not write its runtime file once logged "smallprint: stopped" before its error, on the
+    console and in the log file, as if the daemon had run; only a daemon that said "listening" says "stopped"."""
+    home = tmp_path / "home"
+    with socket.socket() as blocker:
+        args, error = block(home, blocker)
+        result = run_cli(home, "serve", *args, keyring_backend=FAIL_KEYRING, timeout=60)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.startswith("smallprint: ") and result.stderr.count("\n") == 1, result.stderr
+    assert error in result.stderr
+    log = (home / "logs" / "daemon.log").read_text()
+    assert "ERROR smallprint.daemon: start-up failed: " in log and error in log
+    assert "stopped" not in log and "listening" not in log
+
+
 def test_status_reports_a_running_daemon_and_its_files(daemon):
     result = run_cli(daemon.home, "status", "--json")
     assert result.returncode == 0, result.stderr

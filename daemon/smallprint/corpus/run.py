@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from . import tables
 from .engines import Engine, check_engine, open_engine
-from .sources import Version, list_versions, read_version, source_identity
+from .sources import MAX_LINE_BYTES, SourceError, Version, list_versions, read_version, source_identity
 from .store import CorpusDir, open_corpus_dir, writing
 from .work import MAX_DOCUMENT_BYTES, Item, Pair, analyse_batch, diff_batch
 
@@ -52,8 +52,8 @@ class Listing:
 
 
 def _item(version: Version) -> Item:
-    """What a worker reads of a version. A file that cannot be read (no permission, gone since it was listed) is a
-    row with its error: it never stops the run (docs/CORPUS.md)."""
+    """What a worker reads of a version. A file that cannot be read (no permission, gone or rewritten since it was
+    listed) is a row with its error: it never stops the run (docs/CORPUS.md)."""
     if version.locator[0] == "unreadable":
         return Item(version.content_hash, b"", version.is_html, version.size, version.locator[2])
     if version.size > MAX_DOCUMENT_BYTES:
@@ -62,6 +62,8 @@ def _item(version: Version) -> Item:
         data = read_version(version, limit=MAX_DOCUMENT_BYTES)
     except OSError as exc:
         return Item(version.content_hash, b"", version.is_html, version.size, f"cannot read: {exc.strerror or exc}")
+    except SourceError as exc:  # a JSON Lines record or a git blob that is not what was listed: the source changed
+        return Item(version.content_hash, b"", version.is_html, version.size, f"cannot read: {exc}")
     if len(data) > MAX_DOCUMENT_BYTES:  # a file grown past the limit since it was listed: read no further
         with contextlib.suppress(OSError):
             return Item(version.content_hash, b"", version.is_html, os.path.getsize(version.locator[1]))
@@ -142,15 +144,17 @@ def _execute(engine: Engine, fn: Callable, batches: Iterator[list], load: Callab
 
 def analyse_corpus(sources: Sequence[str], out: str, *, depth: str = "quick", engine: str = "local",
                    workers: int | None = None, address: str | None = None, batch: int | None = None,
-                   log: Callable[[str], None] = lambda line: None) -> RunSummary:
-    """Read every document of `sources` into the corpus folder `out` and rebuild its tables (see the module doc)."""
+                   log: Callable[[str], None] = lambda line: None,
+                   max_line_bytes: int = MAX_LINE_BYTES) -> RunSummary:
+    """Read every document of `sources` into the corpus folder `out` and rebuild its tables (see the module doc).
+    A JSON Lines line longer than `max_line_bytes` is a row with its error, not read (sources.MAX_LINE_BYTES)."""
     started = time.monotonic()
     check_engine(engine, address)
     listings: dict[str, Listing] = {}
     for source in sources:  # every source is listed (and refused when bad) before anything is written
         name, prefixes = source_identity(source)
         if name not in listings:  # one source given twice (or spelt two ways) is one listing
-            listings[name] = Listing(name, prefixes, list_versions(source))
+            listings[name] = Listing(name, prefixes, list_versions(source, max_line_bytes=max_line_bytes))
     corpus = open_corpus_dir(out, depth)
     with writing(corpus):
         return _analyse_into(corpus, list(listings.values()), depth, engine, workers, address, batch, log, started)

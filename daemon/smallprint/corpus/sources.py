@@ -29,8 +29,16 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from smallprint.cli.inputs import MAX_INPUT_BYTES
+
 DOCUMENT_SUFFIXES = frozenset({".md", ".txt", ".html", ".htm", ".pdf"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
+# A JSON Lines line is read whole to parse it, so a line of gigabytes (or a binary file misnamed .jsonl, with no
+# newline) would be held whole in memory: a line longer than this is skipped a chunk at a time and becomes a row
+# that says so. The bound is the one on every other input (`smallprint analyze`, the daemon); a record's text is
+# then checked against the document limit (work.MAX_DOCUMENT_BYTES), as a file's is.
+MAX_LINE_BYTES = MAX_INPUT_BYTES
+_SKIP_CHUNK_BYTES = 1024 * 1024
 _DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 
 
@@ -48,11 +56,13 @@ class Version:
     content_hash: str  # sha256 of the document's bytes (for JSON Lines: of its text, UTF-8)
     size: int  # bytes
     is_html: bool
-    locator: tuple  # ("file", path) | ("jsonl", path, byte offset) | ("git", repo, blob sha)
+    # ("file", path) | ("jsonl", path, byte offset, line length) | ("git", repo, blob sha) | ("unreadable", path, why)
+    locator: tuple
 
 
-def list_versions(source: str | Path) -> list[Version]:
-    """Every version a source holds; SourceError when it holds none or is not a corpus."""
+def list_versions(source: str | Path, *, max_line_bytes: int = MAX_LINE_BYTES) -> list[Version]:
+    """Every version a source holds; SourceError when it holds none or is not a corpus. A JSON Lines line longer
+    than `max_line_bytes` is not read: it is listed as an unreadable version that says so (see _jsonl_versions)."""
     path = Path(source)
     if not path.exists():
         raise SourceError(f"no such file or folder: {path}")
@@ -63,7 +73,7 @@ def list_versions(source: str | Path) -> list[Version]:
         versions = list(_folder_versions(path))
         kind = "folder"
     elif path.suffix.lower() in {".jsonl", ".ndjson"}:
-        versions = list(_jsonl_versions(path))
+        versions = list(_jsonl_versions(path, max_line_bytes))
         kind = "JSON Lines file"
     else:
         raise SourceError(f"{path} is not a folder, a git repository or a JSON Lines file (.jsonl)")
@@ -99,9 +109,18 @@ def read_version(version: Version, limit: int | None = None) -> bytes:
         with Path(version.locator[1]).open("rb") as handle:
             return handle.read(-1 if limit is None else limit + 1)
     if kind == "jsonl":
-        with open(version.locator[1], "rb") as handle:
-            handle.seek(version.locator[2])
-            return _jsonl_body(json.loads(handle.readline()))[0]
+        # No further than the line as it was listed (its length is within the line bound): a file rewritten since
+        # cannot make this read a line of gigabytes.
+        path, offset, length = version.locator[1:]
+        with open(path, "rb") as handle:
+            handle.seek(offset)
+            line = handle.read(length)
+        try:
+            record = json.loads(line)
+            return _jsonl_body(record if isinstance(record, dict) else {})[0]
+        except (ValueError, UnicodeError, RecursionError):
+            raise SourceError(f"{version.source} is no longer the record it was when listed (the file changed "
+                              "since); run again to list it anew") from None
     if kind == "git":
         return _cat_file(version.locator[1]).read(version.locator[2])
     raise ValueError(f"unknown locator {kind!r}")
@@ -156,13 +175,18 @@ def _hash_file(file: Path) -> tuple[str, int]:
 
 
 def _printable(name: str) -> str:
-    """A file name as the tables can hold it: a name that is not UTF-8 (an old archive's Latin-1 "caf\\xe9.md")
-    has its undecodable bytes written as \\xNN escapes instead of stopping the run with a codec error."""
+    """A name as the tables can hold it: a file name that is not UTF-8 (an old archive's Latin-1 "caf\\xe9.md")
+    has its undecodable bytes written as \\xNN escapes, and a lone surrogate that JSON allows ("\\ud800") as a
+    \\uNNNN escape, instead of stopping the run with a codec error that names no document."""
     try:
         name.encode("utf-8")
         return name
     except UnicodeEncodeError:
+        pass
+    try:
         return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte of a file name
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 # --- JSON Lines --------------------------------------------------------------------------------------------
@@ -176,11 +200,16 @@ def _jsonl_body(record: dict) -> tuple[bytes, bool]:
     raise SourceError('has neither "text" nor "html" as a string')
 
 
-def _jsonl_versions(file: Path) -> Iterator[Version]:
+def _jsonl_versions(file: Path, max_line_bytes: int) -> Iterator[Version]:
     offset = 0
     with open(file, "rb") as handle:
-        for number, line in enumerate(handle, start=1):
-            start, offset = offset, offset + len(line)
+        for number, line in enumerate(iter(lambda: handle.readline(max_line_bytes + 1), b""), start=1):
+            start = offset
+            if len(line) > max_line_bytes and not line.endswith(b"\n"):
+                yield _line_too_long(file, number, line, handle, max_line_bytes)
+                offset = handle.tell()
+                continue
+            offset += len(line)
             if not line.strip():
                 continue
             try:
@@ -191,13 +220,38 @@ def _jsonl_versions(file: Path) -> Iterator[Version]:
             except (ValueError, UnicodeError) as exc:
                 reason = exc if isinstance(exc, SourceError) else f"is not valid JSON ({exc})"
                 raise SourceError(f"{file}:{number} {reason}") from None
-            ident = str(record.get("id") if record.get("id") is not None else number)
-            service = str(record.get("service") or ident)
-            document = str(record.get("document") or record.get("url") or ident)
+            except RecursionError:  # valid JSON, but arrays in arrays ... deeper than Python's parser goes
+                raise SourceError(f"{file}:{number} cannot be read: its JSON nests deeper than the parser "
+                                  "allows") from None
+            # A JSON string may hold a lone surrogate ("\\udce9"), which no table can: escaped (_printable).
+            ident = _printable(str(record.get("id") if record.get("id") is not None else number))
+            service = _printable(str(record.get("service") or ident))
+            document = _printable(str(record.get("document") or record.get("url") or ident))
             date = record.get("date")
-            yield Version(service=service, document=document, date=str(date) if date else None,
-                          source=f"{file}:{number}", content_hash=_digest(data), size=len(data), is_html=is_html,
-                          locator=("jsonl", str(file), start))
+            yield Version(service=service, document=document, date=_printable(str(date)) if date else None,
+                          source=_printable(f"{file}:{number}"), content_hash=_digest(data), size=len(data),
+                          is_html=is_html, locator=("jsonl", str(file), start, len(line)))
+
+
+def _line_too_long(file: Path, number: int, head: bytes, handle, max_line_bytes: int) -> Version:
+    """The version of a line longer than the bound, read to its end a chunk at a time and kept nowhere: a row that
+    names the line and says why it was not read (the run goes on with the lines after it). Its id, service and
+    document are inside the line, which is not parsed, so they are its line number, as for a record without an id.
+    Its hash is of the line's bytes, so that a run over the same file finds the row already written."""
+    digest, size = hashlib.sha256(b"smallprint: a JSON Lines line over the bound\0"), 0
+    chunk = head
+    while chunk:
+        digest.update(chunk)
+        size += len(chunk)
+        if chunk.endswith(b"\n"):
+            break
+        chunk = handle.readline(_SKIP_CHUNK_BYTES)
+    size -= chunk.endswith(b"\n")  # the newline ends the line, it is not in it
+    reason = (f"too large: line {number} is {size / 1e6:.1f} MB (a JSON Lines line is read up to "
+              f"{max_line_bytes / 1e6:.1f} MB); not read")
+    return Version(service=str(number), document=str(number), date=None, source=_printable(f"{file}:{number}"),
+                   content_hash=digest.hexdigest(), size=size, is_html=False,
+                   locator=("unreadable", str(file), reason))
 
 
 # --- git (Open Terms Archive) ------------------------------------------------------------------------------
@@ -249,8 +303,11 @@ def _git_versions(repo: Path) -> Iterator[Version]:
     sizes = _blob_sizes(repo, [blob for _, _, blob, _ in changes])
     hashes = _blob_hashes(repo, list(dict.fromkeys(blob for _, _, blob, _ in changes)))
     for commit, when, blob, path in changes:
-        service, name = path.split("/")
-        yield Version(service=service, document=name[:-3], date=when, source=f"{repo}@{commit[:12]}:{path}",
+        # git's paths are bytes: one that is not UTF-8 (a Latin-1 "caf\\xe9/Privacy Policy.md") is escaped, as in
+        # a folder: the tables cannot hold its surrogates, and the run would stop naming no file.
+        service, name = _printable(path).split("/")
+        yield Version(service=service, document=name[:-3], date=when,
+                      source=_printable(f"{repo}@{commit[:12]}:{path}"),
                       content_hash=hashes[blob], size=sizes[blob], is_html=False, locator=("git", str(repo), blob))
 
 

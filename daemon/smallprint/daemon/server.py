@@ -224,6 +224,9 @@ async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None, toke
                        started=now_iso())
     stop = asyncio.Event()
     background_start = None
+    # "stopped" is said only by a daemon that said "listening": one that failed to start says why, and nothing that
+    # reads as if it had run.
+    started = False
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         try:
@@ -239,6 +242,7 @@ async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None, toke
                              f"daemon: {exc.strerror or exc}") from None
         log.info("listening on %s (pid %d, version %s)", info.base_url, info.pid, info.version,
                  extra={"file_only": ready is not None})
+        started = True
         if ready is not None:
             ready(info)
         else:  # started detached (`--log-file-only`): stderr is a file nobody rotates
@@ -251,7 +255,8 @@ async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None, toke
             background_start.cancel()
         remove_runtime_info(pid=info.pid)
         await runner.cleanup()
-        log.info("stopped")
+        if started:
+            log.info("stopped")
 
 
 def _api_token() -> str:
@@ -273,7 +278,12 @@ def serve(config: Config, *, allow_remote: bool = False, console: TextIO | None 
         raise ServeError(already_running_message())
     try:
         setup_logging(config.log_level, console)
-        check_bind_address(config.host, allow_remote or config.allow_non_loopback)
-        asyncio.run(_run(config, ready, _api_token()))
+        try:
+            check_bind_address(config.host, allow_remote or config.allow_non_loopback)
+            asyncio.run(_run(config, ready, _api_token()))
+        except ServeError as exc:
+            # The log file says why this start failed; the console hears it once, from the command (file_only).
+            log.error("start-up failed: %s", exc, extra={"file_only": True})
+            raise
     finally:
         lock.release()
