@@ -23,7 +23,7 @@ from smallprint.daemon.state import ANALYSIS_RECORDER, ARRIVED, CONFIG, VISIT_ID
 from smallprint.taxonomy import POLICY_KINDS
 
 from .diff import diff_analyses
-from .openapi_doc import PATHS, SCHEMAS
+from .openapi_doc import ANALYSIS_PROPERTIES, PATHS, SCHEMAS
 from .sites import site_key
 from .store import ForgottenMeanwhile, HistoryUnavailable, Recorded, Store, StoreLimits, VersionInfo
 from .timeline import version_changes
@@ -302,7 +302,7 @@ def setup(app: web.Application) -> None:
     app[ANALYSIS_RECORDER] = record_analysis
     app.router.add_routes(routes)
     app.cleanup_ctx.append(_service_context(app))
-    register_openapi(app, paths=PATHS, schemas=SCHEMAS)
+    register_openapi(app, paths=PATHS, schemas=SCHEMAS, extra_properties={"Analysis": ANALYSIS_PROPERTIES})
 
 
 __all__ = ["setup", "record_analysis", "HistoryService", "HISTORY"]
