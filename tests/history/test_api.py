@@ -107,6 +107,17 @@ async def test_every_key_the_memory_adds_to_an_analysis_is_in_the_served_documen
         validator_for(document, analysis["properties"]["history"]).validate({"recorded": "yes"})
 
 
+@pytest.mark.parametrize("value, status", [("true", 200), ("FALSE", 200), ("1", 200), ("", 200), ("maybe", 400),
+                                           ("ture", 400)])
+async def test_a_boolean_query_parameter_that_is_neither_is_refused_not_read_as_false(api, value, status):
+    await analyze(api, POLICY)
+    body = await get(api, f"/v1/sites/example.co.uk/versions?changes={value}", status=status)
+    if status == 400:
+        assert body["error"]["code"] == "invalid_request" and "changes" in body["error"]["message"]
+        document = await openapi(api)
+        validator_for(document, response_schema(document, "/v1/sites/{site}/versions", "GET", 400)).validate(body)
+
+
 async def test_ordinary_pages_are_not_remembered_unless_asked(api):
     page = await analyze(api, NOT_A_POLICY, url="https://blog.example.org/hike")
     assert page["kind"] != "privacy_policy"

@@ -198,8 +198,16 @@ def _site_param(request: web.Request) -> str:
         raise ApiError("not_found", f"{exc}; nothing is remembered under it") from None
 
 
+_TRUE, _FALSE = ("1", "true", "yes"), ("", "0", "false", "no")
+
+
 def _flag(request: web.Request, name: str) -> bool:
-    return request.query.get(name, "").lower() in ("1", "true", "yes")
+    """A boolean query parameter. Anything else is refused rather than read as false: ?changes=ture must not
+    quietly answer without the changes that were asked for."""
+    value = request.query.get(name, "").lower()
+    if value not in _TRUE + _FALSE:
+        raise ApiError("invalid_request", f"?{name}= takes true or false, not {value[:40]!r}")
+    return value in _TRUE
 
 
 @routes.get("/v1/sites")
