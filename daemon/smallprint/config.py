@@ -17,7 +17,7 @@ Top-level keys (section-less):
 Tables:
   [history]                 the per-site policy memory (owned by smallprint.history):
     enabled                 remember analysed policies per site. bool, default true.
-    retention_versions      versions kept per site. int >= 1, default 20.
+    retention_versions      versions kept per document (each policy of a site). int >= 1, default 20.
     max_site_versions       versions one site may hold, all its documents together. int >= 1, default 100.
     max_site_bytes          bytes one site may hold on disk. int >= 1, default 32 MiB.
     max_store_bytes         bytes the whole store may hold. int >= 1, default 512 MiB.

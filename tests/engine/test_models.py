@@ -34,6 +34,22 @@ def test_every_model_has_a_card_and_all_are_small():
     assert sum(p.stat().st_size for p in MODEL_FILES) < 3_000_000
 
 
+def test_every_card_states_the_terms_of_each_dataset_its_model_learnt_from():
+    """A model trained on shared data carries that data's terms, stated in its card: each source it learns from
+    is named in its terms (OPP-115 research-only, ToS;DR CC BY-SA 3.0, the negative pages' own terms), and the
+    learned reader's base encoder ships its Apache-2.0 licence beside it."""
+    def terms_of(card: str) -> str:  # the card's paragraph(s) about terms, not its training-data list
+        text = (linear.MODELS_DIR / card).read_text(encoding="utf-8")
+        return " ".join(p for p in text.split("\n\n") if "terms" in p.lower() and "subject to" in p.lower()
+                        or p.startswith("**Terms of this model file"))
+    assert "CC BY-SA 3.0" in terms_of("MODEL_CARD_segments.md") and "OPP-115" in terms_of("MODEL_CARD_segments.md")
+    kind_terms = terms_of("MODEL_CARD_kind.md")
+    for name in ("OPP-115", "CC BY-SA 3.0", "CC BY-SA 4.0", "AGPL-3.0", "BBC", "unknown"):
+        assert name in kind_terms, name
+    notice = (linear.MODELS_DIR / "reader" / "LICENSE-all-MiniLM-L6-v2.txt").read_text(encoding="utf-8")
+    assert "Apache License" in notice and "Version 2.0" in notice and "END OF TERMS AND CONDITIONS" in notice
+
+
 @pytest.mark.parametrize("path", MODEL_FILES, ids=lambda p: p.name)
 def test_model_files_carry_no_timestamp(path):
     # gzip bytes 4..8 are the mtime: zero, so rebuilding gives byte-identical files

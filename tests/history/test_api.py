@@ -87,6 +87,37 @@ async def test_a_policy_is_remembered_and_a_change_is_reported_on_the_next_visit
     validator_for(document, {"$ref": "#/components/schemas/HistoryNote"}).validate(changed["history"])
 
 
+async def test_every_key_the_memory_adds_to_an_analysis_is_in_the_served_document(api):
+    """The OpenAPI document is the machine-readable contract: the keys the policy memory adds to /v1/analyze's
+    answer (history, changes_since_last_visit and, for a policy at a new address, previous_path/previous_url) are
+    properties of its schemas, not extras a client meets undocumented."""
+    await analyze(api, POLICY, url="https://www.example.co.uk/legal/privacy-2025")
+    moved = await analyze(api, POLICY_WITH_AI, url="https://www.example.co.uk/legal/privacy-2026")
+    changes = moved["changes_since_last_visit"]
+    assert changes["previous_path"] == "/legal/privacy-2025"
+    schemas = (await openapi(api))["components"]["schemas"]
+    assert set(moved) <= set(schemas["Analysis"]["properties"])
+    assert set(changes) <= set(schemas["ChangesSinceLastVisit"]["properties"])
+    assert set(moved["history"]) <= set(schemas["HistoryNote"]["properties"])
+    document = await openapi(api)
+    validator_for(document, response_schema(document, "/v1/analyze", "POST", 200)).validate(moved)
+    analysis = document["components"]["schemas"]["Analysis"]
+    validator_for(document, analysis["properties"]["changes_since_last_visit"]).validate(changes)
+    with pytest.raises(Exception):  # the documented property has teeth
+        validator_for(document, analysis["properties"]["history"]).validate({"recorded": "yes"})
+
+
+@pytest.mark.parametrize("value, status", [("true", 200), ("FALSE", 200), ("1", 200), ("", 200), ("maybe", 400),
+                                           ("ture", 400)])
+async def test_a_boolean_query_parameter_that_is_neither_is_refused_not_read_as_false(api, value, status):
+    await analyze(api, POLICY)
+    body = await get(api, f"/v1/sites/example.co.uk/versions?changes={value}", status=status)
+    if status == 400:
+        assert body["error"]["code"] == "invalid_request" and "changes" in body["error"]["message"]
+        document = await openapi(api)
+        validator_for(document, response_schema(document, "/v1/sites/{site}/versions", "GET", 400)).validate(body)
+
+
 async def test_ordinary_pages_are_not_remembered_unless_asked(api):
     page = await analyze(api, NOT_A_POLICY, url="https://blog.example.org/hike")
     assert page["kind"] != "privacy_policy"

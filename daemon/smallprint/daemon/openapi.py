@@ -221,9 +221,13 @@ PATHS: dict[str, dict] = {
 
 
 def register_openapi(app: web.Application, *, paths: dict[str, dict] | None = None,
-                     schemas: dict[str, dict] | None = None) -> None:
-    """Add an optional module's routes and schemas to the document served by this app."""
-    app[OPENAPI_FRAGMENTS].append({"paths": paths or {}, "schemas": schemas or {}})
+                     schemas: dict[str, dict] | None = None,
+                     extra_properties: dict[str, dict[str, dict]] | None = None) -> None:
+    """Add an optional module's routes and schemas to the document served by this app. `extra_properties` adds
+    optional properties to existing schemas ({"Analysis": {"history": ...}}): a module that adds keys to another
+    route's answer documents them there, so the served document describes every key a client can get."""
+    app[OPENAPI_FRAGMENTS].append({"paths": paths or {}, "schemas": schemas or {},
+                                   "extra_properties": extra_properties or {}})
 
 
 def build_openapi(app: web.Application | None = None) -> dict:
@@ -233,6 +237,8 @@ def build_openapi(app: web.Application | None = None) -> dict:
         for path, operations in fragment["paths"].items():
             paths.setdefault(path, {}).update(copy.deepcopy(operations))
         schemas.update(copy.deepcopy(fragment["schemas"]))
+        for name, properties in fragment["extra_properties"].items():
+            schemas[name]["properties"].update(copy.deepcopy(properties))  # optional: not added to "required"
     return {
         "openapi": "3.1.0",
         "info": {

@@ -23,7 +23,7 @@ from smallprint.daemon.state import ANALYSIS_RECORDER, ARRIVED, CONFIG, VISIT_ID
 from smallprint.taxonomy import POLICY_KINDS
 
 from .diff import diff_analyses
-from .openapi_doc import PATHS, SCHEMAS
+from .openapi_doc import ANALYSIS_PROPERTIES, PATHS, SCHEMAS
 from .sites import site_key
 from .store import ForgottenMeanwhile, HistoryUnavailable, Recorded, Store, StoreLimits, VersionInfo
 from .timeline import version_changes
@@ -198,8 +198,16 @@ def _site_param(request: web.Request) -> str:
         raise ApiError("not_found", f"{exc}; nothing is remembered under it") from None
 
 
+_TRUE, _FALSE = ("1", "true", "yes"), ("", "0", "false", "no")
+
+
 def _flag(request: web.Request, name: str) -> bool:
-    return request.query.get(name, "").lower() in ("1", "true", "yes")
+    """A boolean query parameter. Anything else is refused rather than read as false: ?changes=ture must not
+    quietly answer without the changes that were asked for."""
+    value = request.query.get(name, "").lower()
+    if value not in _TRUE + _FALSE:
+        raise ApiError("invalid_request", f"?{name}= takes true or false, not {value[:40]!r}")
+    return value in _TRUE
 
 
 @routes.get("/v1/sites")
@@ -302,7 +310,7 @@ def setup(app: web.Application) -> None:
     app[ANALYSIS_RECORDER] = record_analysis
     app.router.add_routes(routes)
     app.cleanup_ctx.append(_service_context(app))
-    register_openapi(app, paths=PATHS, schemas=SCHEMAS)
+    register_openapi(app, paths=PATHS, schemas=SCHEMAS, extra_properties={"Analysis": ANALYSIS_PROPERTIES})
 
 
 __all__ = ["setup", "record_analysis", "HistoryService", "HISTORY"]

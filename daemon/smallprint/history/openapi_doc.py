@@ -63,6 +63,9 @@ SCHEMAS: dict[str, dict] = {
     }),
     "ChangesSinceLastVisit": _object({
         "previous_date": _STR, "previous_version": _INT, "summary": _STR,
+        "previous_path": {**_STR, "description": "Only when the policy moved: the path of the site's policy at its "
+                                                 "old address that this reading was compared with."},
+        "previous_url": {**_NSTR, "description": "Only when the policy moved: that version's address, as recorded."},
         "added": {"type": "array", "items": _ref("ClauseChange")},
         "removed": {"type": "array", "items": _ref("ClauseChange")},
         "changed": {"type": "array", "items": _ref("ClauseChange")},
@@ -79,6 +82,15 @@ SCHEMAS: dict[str, dict] = {
                                                                  "the whole store, within its caps (only when > 0)."}},
                   required=["available", "recorded"]),
     },
+}
+
+# Keys the policy memory adds to /v1/analyze's answer (history/api.py's record_analysis), documented on Analysis.
+ANALYSIS_PROPERTIES: dict[str, dict] = {
+    "history": _ref("HistoryNote"),
+    "changes_since_last_visit": {
+        **_ref("ChangesSinceLastVisit"),
+        "description": "Only when this reading was remembered and differs from the version read before (on an "
+                       "earlier visit; a re-send in the same visit compares with the version from before it)."},
 }
 
 PATHS: dict[str, dict] = {
