@@ -223,6 +223,12 @@ def polarity_tag(polarity: str) -> str:
     return f'<span class="sp-tag sp-tag-{escape(polarity)}">{escape(label)}</span>'
 
 
+def language_label(code: str) -> str:
+    """The language code as shown to a reader: "und" (BCP 47 for undetermined, as for a text too short to tell)
+    would read as a word."""
+    return code if code and code != "und" else "not determined"
+
+
 def practice_label(practice_id: str) -> str:
     practice = PRACTICE_BY_ID.get(practice_id)
     return practice.label if practice else practice_id
@@ -260,7 +266,7 @@ def _kind_html(analysis: Analysis) -> str:
     return (f"<p><strong>{escape(kind)}</strong> "
             f'<span class="sp-muted">(confidence {analysis.kind_confidence:.0%})</span></p>'
             + (f'<ul class="sp-small sp-muted">{evidence}</ul>' if evidence else "")
-            + f'<p class="sp-small sp-muted">{escape(reading)}; language {escape(analysis.language)}</p>' + notices)
+            + f'<p class="sp-small sp-muted">{escape(reading)}; language {escape(language_label(analysis.language))}</p>' + notices)
 
 
 def _key_findings_html(analysis: Analysis) -> str:

@@ -50,3 +50,38 @@ def test_a_short_answer_into_a_closed_pipe_keeps_its_exit_status_and_says_nothin
                            (("status", "--json"), 3)):
         done = smallprint_into_closed_pipe(env, *args)
         assert (done.returncode, done.stderr.decode()) == (expected, ""), args
+
+
+# --- the text view ------------------------------------------------------------------------------------------
+
+def test_a_page_with_no_grade_says_so_in_the_label_column_and_names_the_option(tmp_path):
+    """"Grade: none." was indented under "Read:" as if part of it, and told the reader to "ask for an analysis as
+    a policy" without naming the option that does it."""
+    policy = tmp_path / "policy.md"
+    policy.write_text(SHORT_POLICY)
+    done = smallprint(cli_env(tmp_path / "sp-home"), "analyze", str(policy), "--depth", "quick")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.decode().splitlines()
+    grade = next(i for i, line in enumerate(lines) if "Grade:" in line)
+    assert lines[grade].startswith("Grade: none.")
+    assert "--as-policy" in " ".join(lines[grade:grade + 3])
+    graded = smallprint(cli_env(tmp_path / "sp-home"), "analyze", str(policy), "--depth", "quick", "--as-policy")
+    assert "Grade: none" not in graded.stdout.decode()
+
+
+def test_in_short_counts_one_practice_and_one_clause_in_the_singular(tmp_path):
+    policy = tmp_path / "policy.md"
+    policy.write_text(SHORT_POLICY)
+    done = smallprint(cli_env(tmp_path / "sp-home"), "analyze", str(policy), "--depth", "quick", "--all")
+    assert done.returncode == 0, done.stderr
+    assert ": 1 practice found, 1 clause highlighted." in done.stdout.decode()
+
+
+@pytest.mark.parametrize("fmt", ["text", "html"])
+def test_an_undetermined_language_is_said_in_words_not_as_und(tmp_path, fmt):
+    """A text too short to tell its language showed "language und" (BCP 47's code), which reads as a word."""
+    policy = tmp_path / "policy.md"
+    policy.write_text(SHORT_POLICY)
+    done = smallprint(cli_env(tmp_path / "sp-home"), "analyze", str(policy), "--depth", "quick", "--format", fmt)
+    out = done.stdout.decode()
+    assert done.returncode == 0 and "language not determined" in out and "language und" not in out
