@@ -205,17 +205,22 @@ def marked_text_html(text: str, marks: Sequence[Mark]) -> str:
     return "".join(out)
 
 
-def legend_html(*, listed_below: bool = True) -> str:
+def legend_html(*, listed_below: bool = True, cards: bool = True) -> str:
     """The three polarities, each in its own line style; `listed_below`: the page lists every highlight under the
-    policy (the analysis report does, the change reports do not)."""
+    policy (the analysis report does, the change reports do not); `cards`: its highlights show a card on hover and
+    keyboard focus (the change reports' do not: each change names its practice in words beside it)."""
     items = "".join(
         f'<li><span class="sp-swatch sp-tag-{p}"><mark class="sp sp-{p}">{POLARITY_LABELS[p]}</mark></span>'
         f'<span class="sp-muted">{escape(POLARITY_MEANINGS[p])}</span></li>'
         for p in POLARITIES
     )
-    return (f'<ul class="sp-legend">{items}</ul>'
-            '<p class="sp-small sp-muted">Hover over or tab to a highlight to see what it means and why it was '
-            "flagged." + (" Every highlight is also listed under the policy." if listed_below else "") + "</p>")
+    hints = []
+    if cards:
+        hints.append("Hover over or tab to a highlight to see what it means and why it was flagged.")
+    if listed_below:
+        hints.append("Every highlight is also listed under the policy.")
+    return f'<ul class="sp-legend">{items}</ul>' + (
+        f'<p class="sp-small sp-muted">{" ".join(hints)}</p>' if hints else "")
 
 
 def polarity_tag(polarity: str) -> str:
@@ -227,6 +232,11 @@ def language_label(code: str) -> str:
     """The language code as shown to a reader: "und" (BCP 47 for undetermined, as for a text too short to tell)
     would read as a word."""
     return code if code and code != "und" else "not determined"
+
+
+def kind_label(kind: str) -> str:
+    """A page kind ("privacy_policy") as a reader says it ("Privacy policy")."""
+    return KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
 
 
 def practice_label(practice_id: str) -> str:
@@ -258,7 +268,7 @@ def _document_html(analysis: Analysis) -> str:
 
 
 def _kind_html(analysis: Analysis) -> str:
-    kind = KIND_LABELS.get(analysis.kind, analysis.kind)
+    kind = kind_label(analysis.kind)
     evidence = "".join(f"<li>{escape(e)}</li>" for e in analysis.kind_evidence[:6])
     reading = ("read sentence by sentence by the learned reader" if analysis.depth == "full"
                else "quick reading (the rules alone)")

@@ -85,3 +85,52 @@ def test_an_undetermined_language_is_said_in_words_not_as_und(tmp_path, fmt):
     done = smallprint(cli_env(tmp_path / "sp-home"), "analyze", str(policy), "--depth", "quick", "--format", fmt)
     out = done.stdout.decode()
     assert done.returncode == 0 and "language not determined" in out and "language und" not in out
+
+
+# --- the change reports -------------------------------------------------------------------------------------
+
+OLD_POLICY = "# Privacy Policy\n\nWe collect your email address.\n\nWe do not sell your personal information.\n"
+NEW_POLICY = OLD_POLICY + "\nWe share your precise location with advertisers so that they can show you ads.\n"
+
+
+@pytest.fixture
+def remembered(tmp_path, monkeypatch) -> dict[str, str]:
+    """Two versions of example.com's policy in a store under tmp_path, through the real analysis and store; the
+    environment for commands that read it."""
+    from smallprint import analyze
+    from smallprint.history.store import Store
+
+    home = tmp_path / "sp-home"
+    monkeypatch.setenv("SMALLPRINT_HOME", str(home))  # the store's folder, as the command finds it
+    with Store() as store:
+        for text, when in ((OLD_POLICY, "2024-01-02T09:00:00Z"), (NEW_POLICY, "2025-03-04T09:00:00Z")):
+            store.record("https://example.com/privacy", analyze(text=text, depth="quick").to_dict(), now=when)
+    return cli_env(home)
+
+
+def test_change_reports_promise_no_hover_cards_they_do_not_have(tmp_path, remembered):
+    """The diff and history pages' legend said "Hover over or tab to a highlight to see what it means", but their
+    highlights have no card and cannot be reached with Tab; the analysis report's can, and says so."""
+    old, new = tmp_path / "old.md", tmp_path / "new.md"
+    old.write_text(OLD_POLICY)
+    new.write_text(NEW_POLICY)
+    pages = {"diff": smallprint(remembered, "diff", str(old), str(new), "--format", "html"),
+             "history": smallprint(remembered, "history", "example.com", "--format", "html"),
+             "analyze": smallprint(remembered, "analyze", str(new), "--depth", "quick", "--format", "html")}
+    for name, done in pages.items():
+        assert done.returncode == 0, (name, done.stderr)
+        page = done.stdout.decode()
+        promised = "tab to a highlight" in page
+        has_cards = 'tabindex="0"' in page and "data-card=" in page
+        assert promised == has_cards, name
+    assert '<mark class="sp sp-concern"' in pages["diff"].stdout.decode()  # the change reports do paint highlights
+    assert "tab to a highlight" in pages["analyze"].stdout.decode()
+
+
+def test_history_names_the_kind_of_page_in_words(remembered):
+    """`history` showed the store's identifier ("privacy_policy") where the other views say "privacy policy"."""
+    text = smallprint(remembered, "history", "example.com")
+    page = smallprint(remembered, "history", "example.com", "--format", "html")
+    assert text.returncode == page.returncode == 0, (text.stderr, page.stderr)
+    for out in (text.stdout.decode(), page.stdout.decode()):
+        assert "privacy_policy" not in out and "rivacy policy" in out

@@ -170,6 +170,7 @@ def _site(value: str) -> str:
 def run_history(args) -> int:
     from smallprint.history.store import HistoryUnavailable
     from smallprint.history.timeline import seen_span, version_changes
+    from smallprint.report import kind_label
 
     site = _site(args.site)
     out = getattr(args, "out", None)
@@ -199,7 +200,8 @@ def run_history(args) -> int:
             path = v.path
             lines.append(f"{path}")
         seen = seen_span(v, " .. ")
-        lines.append(f"  #{v.id}  {seen}  {v.chars} chars  {v.kind or ''}  {v.title or ''}".rstrip())
+        kind = kind_label(v.kind).lower() if v.kind else ""
+        lines.append(f"  #{v.id}  {seen}  {v.chars} chars  {kind}  {v.title or ''}".rstrip())
         change = changes.get(v.id)
         lines += _wrap(change["summary"] if change else "First version seen.", "        ")
     # titles and addresses were given by the sites themselves
