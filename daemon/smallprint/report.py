@@ -254,7 +254,10 @@ def _block_html(block: Block, marks: Sequence[Mark]) -> str:
     css = f"blk blk-{escape(tag)}" if tag.isalnum() else "blk"
     inner = marked_text_html(block.text, marks)
     if len(tag) == 2 and tag[0] == "h" and tag[1] in "123456":
-        return f'<div class="{css}" role="heading" aria-level="{tag[1]}" dir="auto">{inner}</div>'
+        # One level below the policy's own: the report's title is the page's only level-1 heading, and the policy's
+        # headings nest under it instead of starting a second outline after the summary.
+        level = min(int(tag[1]) + 1, 6)
+        return f'<div class="{css}" role="heading" aria-level="{level}" dir="auto">{inner}</div>'
     return f'<p class="{css}" dir="auto">{inner}</p>'
 
 

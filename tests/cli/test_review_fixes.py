@@ -134,3 +134,38 @@ def test_history_names_the_kind_of_page_in_words(remembered):
     assert text.returncode == page.returncode == 0, (text.stderr, page.stderr)
     for out in (text.stdout.decode(), page.stdout.decode()):
         assert "privacy_policy" not in out and "rivacy policy" in out
+
+
+# --- the analysis report --------------------------------------------------------------------------------------
+
+def _heading_levels(page: str) -> list[int]:
+    """Every heading's level in document order: <h1>-<h6> and role="heading" elements with their aria-level."""
+    from html.parser import HTMLParser
+
+    levels: list[int] = []
+
+    class Headings(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if len(tag) == 2 and tag[0] == "h" and tag[1].isdigit():
+                levels.append(int(tag[1]))
+            elif attrs.get("role") == "heading":
+                levels.append(int(attrs["aria-level"]))
+
+    Headings().feed(page)
+    return levels
+
+
+def test_the_report_has_one_top_heading_and_the_policys_headings_nest_under_it(tmp_path):
+    """The policy's own "# Privacy Policy" was a second level-1 heading, after the summary's level-2 ones, so a
+    screen reader's outline put the policy and the list of highlights beside the report, not in it."""
+    policy = tmp_path / "policy.md"
+    policy.write_text("# Privacy Policy\n\n## What we collect\n\nWe collect your email address.\n\n"
+                      "### Sharing\n\nWe sell your data to advertisers.\n")
+    done = smallprint(cli_env(tmp_path / "sp-home"), "analyze", str(policy), "--depth", "quick", "--format", "html")
+    assert done.returncode == 0, done.stderr
+    levels = _heading_levels(done.stdout.decode())
+    assert levels.count(1) == 1 and levels[0] == 1
+    policy_levels = [lvl for lvl in levels[1:] if lvl > 2]
+    assert policy_levels == [3, 4]  # the policy's h2 and h3, under its h1 (now level 2)
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:]))  # no level skipped on the way down
