@@ -1,6 +1,7 @@
 """Defects a demanding user found in the command line and its HTML reports, each through the real command."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -169,3 +170,36 @@ def test_the_report_has_one_top_heading_and_the_policys_headings_nest_under_it(t
     policy_levels = [lvl for lvl in levels[1:] if lvl > 2]
     assert policy_levels == [3, 4]  # the policy's h2 and h3, under its h1 (now level 2)
     assert all(b - a <= 1 for a, b in zip(levels, levels[1:]))  # no level skipped on the way down
+
+
+# --- eval -----------------------------------------------------------------------------------------------------
+
+def test_eval_on_pages_that_are_no_policy_shows_no_failing_precision_and_recall(shared_data, tmp_path):
+    """Negative pages alone (all rightly passed over) were reported as "precision 0.000  recall 0.000  F1 0.000",
+    which reads as a detector that fails; there is nothing to find and nothing was found."""
+    done = smallprint(cli_env(tmp_path / "sp-home"), "eval", "--negatives", str(shared_data / "negatives"),
+                      "--depth", "quick")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout.decode()
+    assert "fp 0, fn 0" in out and "precision -  recall -  F1 -" in out and "0.000" not in out
+
+
+def test_eval_opp115_table_leaves_unmeasurable_figures_blank_and_counts_in_the_singular(shared_data, tmp_path):
+    """A category no segment has was shown with recall 0.000; one policy was "1 policies"."""
+    rows = (shared_data / "opp115" / "segments.jsonl").read_text(encoding="utf-8").splitlines()
+    first_policy = [r for r in rows if json.loads(r)["policy_id"] == json.loads(rows[0])["policy_id"]][:5]
+    segments = tmp_path / "segments.jsonl"
+    segments.write_text("\n".join(first_policy) + "\n", encoding="utf-8")
+    done = smallprint(cli_env(tmp_path / "sp-home"), "eval", "--opp115", str(segments), "--depth", "quick")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout.decode()
+    assert f"({len(first_policy)} segments, 1 policy)" in out
+    unseen = [line.split() for line in out.splitlines() if line.startswith("  ") and line.rstrip().endswith(" 0")
+              and not line.lstrip().startswith(("micro", "category", "NOTE"))]
+    assert unseen and all(columns[-3] == "-" for columns in unseen)  # R, then F1 and n
+
+
+def test_eval_given_a_folder_for_a_file_says_so(tmp_path):
+    done = smallprint(cli_env(tmp_path / "sp-home"), "eval", "--opp115", str(tmp_path))
+    assert done.returncode == 1
+    assert done.stderr.decode() == f"smallprint: --opp115 {tmp_path}: a folder, not a file\n"
