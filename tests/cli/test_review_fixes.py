@@ -203,3 +203,17 @@ def test_eval_given_a_folder_for_a_file_says_so(tmp_path):
     done = smallprint(cli_env(tmp_path / "sp-home"), "eval", "--opp115", str(tmp_path))
     assert done.returncode == 1
     assert done.stderr.decode() == f"smallprint: --opp115 {tmp_path}: a folder, not a file\n"
+
+
+# --- diff -----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fmt, heading", [("text", "smallprint diff: stdin -> new.md"), ("html", "<h1>stdin → new.md</h1>")])
+def test_a_version_read_from_stdin_is_named_stdin(tmp_path, fmt, heading):
+    """`diff - new.md` headed its text and its report with a bare "-", while its summary said "stdin"."""
+    new = tmp_path / "new.md"
+    new.write_text(NEW_POLICY)
+    done = subprocess.run([sys.executable, "-m", "smallprint", "diff", "-", "new.md", "--format", fmt],
+                          cwd=tmp_path, env=cli_env(tmp_path / "sp-home"), input=OLD_POLICY.encode(),
+                          capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert heading in done.stdout.decode()
