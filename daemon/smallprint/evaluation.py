@@ -166,7 +166,7 @@ def category_scores(counts: dict[str, list[int]]) -> dict:
     for c, (tp, fp, fn) in counts.items():
         p, r = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
         per_category[c] = {"precision": round(p, 4), "recall": round(r, 4), "f1": round(_f1(p, r), 4),
-                           "support": tp + fn}
+                           "support": tp + fn, "predicted": tp + fp}
     tp, fp, fn = (sum(v[k] for v in counts.values()) for k in range(3))
     micro = _f1(_ratio(tp, tp + fp), _ratio(tp, tp + fn))
     macro = sum(v["f1"] for v in per_category.values()) / len(per_category)
@@ -398,7 +398,11 @@ def format_table(result: dict) -> str:
     det = result.get("detection")
     if det:
         lines.append(f"Detection (privacy_policy vs everything else, {det['pages']} pages)")
-        lines.append(f"  precision {det['precision']:.3f}  recall {det['recall']:.3f}  F1 {det['f1']:.3f}"
+        # Negative pages alone have no policy to find (recall) and, all rightly passed over, nothing found
+        # (precision): "-" there, not a 0.000 that reads as a failure.
+        found, policies = det["tp"] + det["fp"], det["tp"] + det["fn"]
+        lines.append(f"  precision {_measure(det['precision'], found > 0, 0)}  recall "
+                     f"{_measure(det['recall'], policies > 0, 0)}  F1 {_measure(det['f1'], found + policies > 0, 0)}"
                      f"   (tp {det['tp']}, fp {det['fp']}, fn {det['fn']}, tn {det['tn']})")
         for row in det["misclassified"]:
             lines.append(f"  misclassified: {row['file']} (expected {row['expected']}, got {row['kind']}"
@@ -408,13 +412,18 @@ def format_table(result: dict) -> str:
         lines.append("")
     opp = result.get("opp115")
     if opp:
-        lines.append(f"OPP-115 categories ({opp['rows']} segments, {opp['policies']} policies)")
+        lines.append(f"OPP-115 categories ({opp['rows']} segment{'s' * (opp['rows'] != 1)}, {opp['policies']} "
+                     f"polic{'ies' if opp['policies'] != 1 else 'y'})")
         lines.append(f"  micro F1 {opp['micro_f1']:.3f}  macro F1 {opp['macro_f1']:.3f}")
         if opp.get("note"):
             lines.append(f"  NOTE: {opp['note']}")
         lines.append(f"  {'category':40s} {'P':>6s} {'R':>6s} {'F1':>6s} {'n':>5s}")
         for category, v in opp["per_category"].items():
-            lines.append(f"  {category:40s} {v['precision']:6.3f} {v['recall']:6.3f} {v['f1']:6.3f} {v['support']:5d}")
+            # A category no segment has has no recall, one never predicted no precision, and neither no F1.
+            predicted = v.get("predicted", 1)
+            lines.append(f"  {category:40s} {_measure(v['precision'], predicted > 0, 6)}"
+                         f" {_measure(v['recall'], v['support'] > 0, 6)}"
+                         f" {_measure(v['f1'], predicted + v['support'] > 0, 6)} {v['support']:5d}")
         lines.append("")
     pra = result.get("practices")
     if pra:

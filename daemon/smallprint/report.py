@@ -205,22 +205,38 @@ def marked_text_html(text: str, marks: Sequence[Mark]) -> str:
     return "".join(out)
 
 
-def legend_html(*, listed_below: bool = True) -> str:
+def legend_html(*, listed_below: bool = True, cards: bool = True) -> str:
     """The three polarities, each in its own line style; `listed_below`: the page lists every highlight under the
-    policy (the analysis report does, the change reports do not)."""
+    policy (the analysis report does, the change reports do not); `cards`: its highlights show a card on hover and
+    keyboard focus (the change reports' do not: each change names its practice in words beside it)."""
     items = "".join(
         f'<li><span class="sp-swatch sp-tag-{p}"><mark class="sp sp-{p}">{POLARITY_LABELS[p]}</mark></span>'
         f'<span class="sp-muted">{escape(POLARITY_MEANINGS[p])}</span></li>'
         for p in POLARITIES
     )
-    return (f'<ul class="sp-legend">{items}</ul>'
-            '<p class="sp-small sp-muted">Hover over or tab to a highlight to see what it means and why it was '
-            "flagged." + (" Every highlight is also listed under the policy." if listed_below else "") + "</p>")
+    hints = []
+    if cards:
+        hints.append("Hover over or tab to a highlight to see what it means and why it was flagged.")
+    if listed_below:
+        hints.append("Every highlight is also listed under the policy.")
+    return f'<ul class="sp-legend">{items}</ul>' + (
+        f'<p class="sp-small sp-muted">{" ".join(hints)}</p>' if hints else "")
 
 
 def polarity_tag(polarity: str) -> str:
     label = POLARITY_LABELS.get(polarity, polarity)
     return f'<span class="sp-tag sp-tag-{escape(polarity)}">{escape(label)}</span>'
+
+
+def language_label(code: str) -> str:
+    """The language code as shown to a reader: "und" (BCP 47 for undetermined, as for a text too short to tell)
+    would read as a word."""
+    return code if code and code != "und" else "not determined"
+
+
+def kind_label(kind: str) -> str:
+    """A page kind ("privacy_policy") as a reader says it ("Privacy policy")."""
+    return KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
 
 
 def practice_label(practice_id: str) -> str:
@@ -238,7 +254,10 @@ def _block_html(block: Block, marks: Sequence[Mark]) -> str:
     css = f"blk blk-{escape(tag)}" if tag.isalnum() else "blk"
     inner = marked_text_html(block.text, marks)
     if len(tag) == 2 and tag[0] == "h" and tag[1] in "123456":
-        return f'<div class="{css}" role="heading" aria-level="{tag[1]}" dir="auto">{inner}</div>'
+        # One level below the policy's own: the report's title is the page's only level-1 heading, and the policy's
+        # headings nest under it instead of starting a second outline after the summary.
+        level = min(int(tag[1]) + 1, 6)
+        return f'<div class="{css}" role="heading" aria-level="{level}" dir="auto">{inner}</div>'
     return f'<p class="{css}" dir="auto">{inner}</p>'
 
 
@@ -252,7 +271,7 @@ def _document_html(analysis: Analysis) -> str:
 
 
 def _kind_html(analysis: Analysis) -> str:
-    kind = KIND_LABELS.get(analysis.kind, analysis.kind)
+    kind = kind_label(analysis.kind)
     evidence = "".join(f"<li>{escape(e)}</li>" for e in analysis.kind_evidence[:6])
     reading = ("read sentence by sentence by the learned reader" if analysis.depth == "full"
                else "quick reading (the rules alone)")
@@ -260,7 +279,7 @@ def _kind_html(analysis: Analysis) -> str:
     return (f"<p><strong>{escape(kind)}</strong> "
             f'<span class="sp-muted">(confidence {analysis.kind_confidence:.0%})</span></p>'
             + (f'<ul class="sp-small sp-muted">{evidence}</ul>' if evidence else "")
-            + f'<p class="sp-small sp-muted">{escape(reading)}; language {escape(analysis.language)}</p>' + notices)
+            + f'<p class="sp-small sp-muted">{escape(reading)}; language {escape(language_label(analysis.language))}</p>' + notices)
 
 
 def _key_findings_html(analysis: Analysis) -> str:

@@ -60,14 +60,31 @@ def _stdout_closed() -> bool:
         return False
 
 
+def _discard_stdout() -> None:
+    """Point standard output at the null device, so that what is left in its buffer does not fail again, with
+    a message on stderr, when Python flushes it at exit."""
+    import os
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):  # no file descriptor (captured output): nothing is flushed at exit
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
+    code = None
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        # What is still in Python's buffer goes out now, where a reader that has left is handled below; at exit it
+        # would fail as "Exception ignored ... BrokenPipeError" and exit status 120.
+        sys.stdout.flush()
+        return code
     except CliError as exc:
         print(f"smallprint: {exc}", file=sys.stderr)
         return exc.code
@@ -76,7 +93,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError as exc:
         if _stdout_closed():
-            return 0  # `smallprint analyze x | head`: the reader has all it wanted
+            _discard_stdout()
+            # `smallprint analyze x | head`: the reader has all it wanted, and the command's own answer stands
+            # (`status`: 3 when the daemon is not running, decided before it printed).
+            return code if code is not None else getattr(args, "exit_status", 0)
         print(f"smallprint: {exc}", file=sys.stderr)  # another pipe broke: the command did not finish
         return 1
     except (OSError, ValueError, UnicodeError) as exc:

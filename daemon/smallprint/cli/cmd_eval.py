@@ -38,6 +38,8 @@ def _check(path: Path | None, what: str, folder: bool) -> Path | None:
         return None
     if folder and not (path / "index.jsonl").is_file():
         raise CliError(f"{what} {path}: not a folder with an index.jsonl")
+    if not folder and path.is_dir():
+        raise CliError(f"{what} {path}: a folder, not a file")
     if not folder and not path.is_file():
         raise CliError(f"{what} {path}: no such file")
     return path

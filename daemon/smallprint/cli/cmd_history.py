@@ -78,6 +78,11 @@ def _analyse(path: str) -> dict:
         raise CliError(f"cannot analyse {document.name}: {exc}") from None
 
 
+def _shown_name(path: str, name: str) -> str:
+    """How a version is named to a reader: `name`, or "stdin" for "-" (as since_label and analyze's notes say)."""
+    return "stdin" if path == "-" else name
+
+
 def run_diff(args) -> int:
     if args.old == "-" and args.new == "-":
         raise CliError("only one of OLD and NEW can be stdin (-)")
@@ -90,9 +95,11 @@ def run_diff(args) -> int:
         output = json_text({"old": args.old, "new": args.new, **diff.to_dict()})
     elif args.format == "html":
         from smallprint.history.report_html import render_diff_html
-        output = render_diff_html(diff, old_name=Path(args.old).name, new_name=Path(args.new).name)
+        output = render_diff_html(diff, old_name=_shown_name(args.old, Path(args.old).name),
+                                  new_name=_shown_name(args.new, Path(args.new).name))
     else:
-        output = terminal_safe(render_diff_text(diff, old=args.old, new=args.new, show_all=args.all))
+        output = terminal_safe(render_diff_text(diff, old=_shown_name(args.old, args.old),
+                                                new=_shown_name(args.new, args.new), show_all=args.all))
     _emit(output, args.out)
     return 0
 
@@ -170,6 +177,7 @@ def _site(value: str) -> str:
 def run_history(args) -> int:
     from smallprint.history.store import HistoryUnavailable
     from smallprint.history.timeline import seen_span, version_changes
+    from smallprint.report import kind_label
 
     site = _site(args.site)
     out = getattr(args, "out", None)
@@ -199,7 +207,8 @@ def run_history(args) -> int:
             path = v.path
             lines.append(f"{path}")
         seen = seen_span(v, " .. ")
-        lines.append(f"  #{v.id}  {seen}  {v.chars} chars  {v.kind or ''}  {v.title or ''}".rstrip())
+        kind = kind_label(v.kind).lower() if v.kind else ""
+        lines.append(f"  #{v.id}  {seen}  {v.chars} chars  {kind}  {v.title or ''}".rstrip())
         change = changes.get(v.id)
         lines += _wrap(change["summary"] if change else "First version seen.", "        ")
     # titles and addresses were given by the sites themselves

@@ -162,6 +162,8 @@ def status_report() -> dict:
 
 def run_status(args: argparse.Namespace) -> int:
     report = status_report()
+    # The answer is the exit status: it stands even if the reader of what follows leaves early (cli.main).
+    args.exit_status = 0 if report["running"] else STATUS_NOT_RUNNING
     if args.json:
         json.dump(report, sys.stdout, indent=2)
         print()
@@ -194,7 +196,7 @@ def run_status(args: argparse.Namespace) -> int:
         print(f"token store: {report['token_store']}")
         if report["token_error"]:
             print(f"             not usable, `smallprint serve` will refuse to start: {report['token_error']}")
-    return 0 if report["running"] else STATUS_NOT_RUNNING
+    return args.exit_status
 
 
 def run_token(args: argparse.Namespace) -> int:

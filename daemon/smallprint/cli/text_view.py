@@ -9,9 +9,10 @@ import re
 import textwrap
 from dataclasses import dataclass
 
+from ..engine.grade import ASK_TO_GRADE_ANYWAY
 from ..engine.results import Analysis, Highlight
 from ..taxonomy import POLARITIES, POLICY_KINDS, PRACTICE_BY_ID
-from ..report import not_a_policy_note
+from ..report import language_label, not_a_policy_note
 from .terminal import for_terminal, terminal_safe
 
 KIND_LABELS = {
@@ -70,7 +71,7 @@ def render_text(analysis: Analysis, *, colour: bool = False, width: int = 100, s
         out.extend(_wrap(f"({not_a_policy_note(analysis)})", width, "       ", style.dim))
     reading = ("full (the learned reader read every sentence)" if analysis.depth == "full"
                else "quick (the rules alone)")
-    out.append(f"Read:  {reading}; language {analysis.language}")
+    out.append(f"Read:  {reading}; language {language_label(analysis.language)}")
     for notice in analysis.notices:
         out.extend(_wrap(f"Note: {notice}", width, "       ", style.bold))
     out.extend(_grade_lines(analysis, style, width))
@@ -113,8 +114,8 @@ def render_text(analysis: Analysis, *, colour: bool = False, width: int = 100, s
 
     out.append(style.bold("In short"))
     out.append(f"   {KIND_LABELS.get(analysis.kind, analysis.kind).capitalize()}, grade "
-               f"{style.bold(analysis.grade.letter or 'none')}: {len(analysis.practices)} practices found, "
-               f"{len(analysis.highlights)} clauses highlighted.")
+               f"{style.bold(analysis.grade.letter or 'none')}: {_count(len(analysis.practices), 'practice')} found, "
+               f"{_count(len(analysis.highlights), 'clause')} highlighted.")
     if not analysis.practices:
         out.append("   Nothing about the use of personal data was found.")
     for finding in analysis.practices:
@@ -126,7 +127,10 @@ def render_text(analysis: Analysis, *, colour: bool = False, width: int = 100, s
 def _grade_lines(analysis: Analysis, style: Style, width: int) -> list[str]:
     grade = analysis.grade
     if grade.letter is None:
-        return _wrap(f"Grade: none. {grade.withheld}", width, "       ")
+        withheld = (grade.withheld or "").replace(ASK_TO_GRADE_ANYWAY, "`smallprint analyze --as-policy` grades it "
+                                                                       "anyway.")
+        # "Grade:" in the label column, as "Kind:" and "Read:" are; its reason wrapped under the text column.
+        return textwrap.wrap(f"Grade: none. {withheld}", width=width, subsequent_indent="       ")
     out = [f"Grade: {style.bold(grade.letter)} (score {grade.score:g}; A is best, E is worst; "
            f"how it is worked out: README, \"The grade\")"]
     against = [r for r in grade.reasons if r.points < 0]
@@ -209,6 +213,10 @@ def _squash(text: str) -> str:
 def _wrap(text: str, width: int, indent: str, paint=None) -> list[str]:
     lines = textwrap.wrap(text, width=width, initial_indent=indent, subsequent_indent=indent) or []
     return [paint(line) if paint else line for line in lines]
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' if n != 1 else ''}"
 
 
 def _label(practice_id: str) -> str:

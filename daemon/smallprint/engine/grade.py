@@ -43,6 +43,10 @@ PROMISE_WEIGHTS: dict[str, float] = {
 # (lowest score for the letter, letter), best first: calibrated by scripts/calibrate_grade.py (see the docstring).
 THRESHOLDS: tuple[tuple[float, str], ...] = ((2.5, "A"), (-2.0, "B"), (-4.5, "C"), (-8.0, "D"), (float("-inf"), "E"))
 
+# The last words of a page's `withheld` reason when it is no policy: each front end may say how to ask in its own
+# terms (the command line names --as-policy).
+ASK_TO_GRADE_ANYWAY = "Ask for an analysis as a policy to grade it anyway."
+
 
 def _weights_text(weights: dict[str, float]) -> str:
     return ", ".join(f"{k} {v:g}" for k, v in sorted(weights.items(), key=lambda kv: (-kv[1], kv[0])))
@@ -89,5 +93,5 @@ def grade_findings(findings: Sequence[KeyFinding], *, kind: str = "privacy_polic
     if kind not in POLICY_KINDS and not as_policy:
         return Grade(None, score, FORMULA, tuple(reasons),
                      "This page does not look like a privacy policy, cookie policy or terms of service, so it has "
-                     "no grade. Ask for an analysis as a policy to grade it anyway.")
+                     f"no grade. {ASK_TO_GRADE_ANYWAY}")
     return Grade(letter_for(score), score, FORMULA, tuple(reasons))

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from difflib import SequenceMatcher
 
 from smallprint import __version__
-from smallprint.report import escape, legend_html, polarity_tag, practice_label, render_page
+from smallprint.report import escape, kind_label, legend_html, polarity_tag, practice_label, render_page
 
 from .diff import ClauseChange, PolicyDiff, format_since, importance
 from .store import VersionInfo
@@ -111,7 +111,7 @@ def render_diff_html(diff: PolicyDiff, *, old_name: str, new_name: str, generate
         f'<h2>In short</h2><p class="sp-headline">{escape(diff.summary)}</p>'
         f'<p class="sp-small sp-muted">{escape(counts)}. Reordering, re-wrapping, formatting and numbering are '
         "not counted as changes.</p>"
-        f"<h2>Legend</h2>{legend_html(listed_below=False)}"
+        f"<h2>Legend</h2>{legend_html(listed_below=False, cards=False)}"
         '<p class="sp-small"><ins class="sp-ins">new words</ins> · <del class="sp-del">removed words</del></p>'
         "</aside>\n"
         f'<main class="sp-doc" aria-label="What changed">{main}</main>\n</div>\n'
@@ -135,7 +135,7 @@ def render_history_html(site: str, versions: list[VersionInfo], diffs: dict[int,
         seen = seen_span(v, " to ")
         diff = diffs.get(v.id)
         head = (f'<div class="sp-version"><h3>Version #{v.id} · {escape(seen)}</h3>'
-                f'<p class="sp-small sp-muted">{v.chars:,} characters · {escape(v.kind or "")}'
+                f'<p class="sp-small sp-muted">{v.chars:,} characters · {escape(kind_label(v.kind or ""))}'
                 f"{' · ' + escape(v.title) if v.title else ''}</p>")
         if diff is None:
             parts.append(head + '<p>First version seen.</p></div>')
@@ -151,7 +151,7 @@ def render_history_html(site: str, versions: list[VersionInfo], diffs: dict[int,
         f'<div class="sp-meta">Made {escape(when)} with smallprint {escape(__version__)} from what this computer '
         "remembers</div></header>\n"
         '<div class="sp-layout">\n'
-        f'<aside class="sp-aside" aria-label="Legend"><h2>Legend</h2>{legend_html(listed_below=False)}'
+        f'<aside class="sp-aside" aria-label="Legend"><h2>Legend</h2>{legend_html(listed_below=False, cards=False)}'
         '<p class="sp-small"><ins class="sp-ins">new words</ins> · <del class="sp-del">removed words</del></p>'
         '<p class="sp-small sp-muted">Each version is compared with the one before it; reordering, re-wrapping, '
         "formatting and numbering are not counted as changes.</p></aside>\n"
