@@ -64,3 +64,30 @@ def test_no_temporary_file_is_left_whatever_stops_the_write(policies, capsys, sm
     monkeypatch.setattr(cmd_analyze.os, "replace", interrupted)
     assert main(["analyze", "old.md", "--out", "out/r.txt"]) == 130
     assert os.listdir(policies / "out") == []
+
+
+@pytest.mark.parametrize("command, out, why", [
+    (["analyze", "-"], "{tmp}", "it is a folder"),
+    (["analyze", "-", "--format", "html"], "{tmp}/no-such-folder/report.html", "does not exist"),
+    (["diff", "-", "{tmp}/new.md"], "{tmp}", "it is a folder"),
+], ids=["analyze-folder", "analyze-missing-folder", "diff-folder"])
+def test_an_out_that_cannot_be_written_is_refused_before_the_input_is_read(tmp_path, command, out, why):
+    """The check comes before any work: stdin is an open pipe nobody writes to, so a command that read it (or
+    analysed anything) first would wait, and the timeout would end the test with TimeoutExpired."""
+    import subprocess
+    import sys
+    (tmp_path / "new.md").write_text(POLICY)
+    args = [a.format(tmp=tmp_path) for a in command] + ["--out", out.format(tmp=tmp_path)]
+    env = {**os.environ, "SMALLPRINT_HOME": str(tmp_path / "home")}
+    read_end, write_end = os.pipe()  # the write end stays open (and silent) until the command has ended
+    try:
+        process = subprocess.run([sys.executable, "-m", "smallprint", *args], stdin=read_end, capture_output=True,
+                                 env=env, timeout=60)
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+    err = process.stderr
+    assert process.returncode == 1
+    message = err.decode()
+    assert message.startswith("smallprint: cannot write ") and why in message and len(message.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.md"]  # nothing written, no temporary file left
