@@ -7,6 +7,8 @@ Layout (schema version in PRAGMA user_version, migrated forward on open):
                                        part of it a diff reads, compact, NULL in versions stored before schema 5)
                                        one row per distinct text of a document (hash of its normalised words;
                                        source_hash: the engine's hash of the raw page last seen as it)
+                                       id: AUTOINCREMENT (schema 8), never given again once deleted: clients
+                                       keep version ids
   visits(visit, document_id, version_id, created, prior_seen, seen)
                                        what one visit (a page load in the extension, named by the random id it
                                        sends) did to a document: the version holding its text, whether the visit
@@ -128,9 +130,41 @@ def _schema_7(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE forgotten (site TEXT PRIMARY KEY, at TEXT NOT NULL)")
 
 
+def _schema_8(db: sqlite3.Connection) -> None:
+    # Version ids are never given again. Clients keep them (the extension's `history.version`, a saved report's
+    # `?from=&to=`, a researcher's notes); without AUTOINCREMENT SQLite hands out max(id) + 1, so after a forget, a
+    # retention prune or a visit's re-send deleted the newest version, its id named another text of the same site.
+    # SQLite cannot ALTER a table to AUTOINCREMENT: the table is rebuilt as SQLite's documentation lays out (run with
+    # foreign keys off, see Store._migrate: dropping the old table must not null visits.version_id), keeping every id.
+    # Ids deleted before this upgrade above the highest one kept cannot be known; from here on none comes back.
+    # Document ids stay as they are: no client ever sees one.
+    db.execute("""CREATE TABLE versions_rebuilt (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        hash TEXT NOT NULL,
+        text TEXT NOT NULL,
+        analysis TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        url TEXT,
+        title TEXT,
+        kind TEXT,
+        source_hash TEXT,
+        diff_view BLOB,
+        bytes INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (document_id, hash))""")
+    columns = ("id, document_id, hash, text, analysis, first_seen, last_seen, url, title, kind, source_hash, "
+               "diff_view, bytes")
+    db.execute(f"INSERT INTO versions_rebuilt ({columns}) SELECT {columns} FROM versions")
+    db.execute("DROP TABLE versions")  # its indexes go with it
+    db.execute("ALTER TABLE versions_rebuilt RENAME TO versions")
+    db.execute("CREATE INDEX versions_by_document_seen ON versions (document_id, last_seen)")
+    db.execute("CREATE INDEX versions_by_document_size ON versions (document_id, last_seen, id, bytes)")
+
+
 # MIGRATIONS[n] takes a store from schema n to n + 1. Append only; never edit a released step.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_schema_1, _schema_2, _schema_3, _schema_4,
-                                                                 _schema_5, _schema_6, _schema_7)
+                                                                 _schema_5, _schema_6, _schema_7, _schema_8)
 # Visits remembered per document (the most recent ones): enough for the tabs open on one policy at a time.
 VISITS_PER_DOCUMENT = 16
 # A visit id is the extension's random per-page-load token; longer strings are refused by the API.
@@ -339,10 +373,13 @@ class Store:
         if mode.lower() != "wal":
             raise HistoryUnavailable(f"the history store {self.path} cannot use WAL journaling (got {mode})")
         db.execute("PRAGMA synchronous = FULL")
-        db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA secure_delete = ON")
 
     def _migrate(self) -> None:
+        # Foreign keys are off while migrating (the pragma is a no-op inside a transaction, hence here): a step that
+        # rebuilds a table drops the old one, and with them on, that drop would run the ON DELETE actions of every
+        # row pointing at it. What a step leaves is checked before it commits instead.
+        self._db.execute("PRAGMA foreign_keys = OFF")
         with self._write() as db:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:  # another process upgraded it meanwhile
@@ -351,7 +388,12 @@ class Store:
             for step in MIGRATIONS[version:]:
                 step(db)
             if version != SCHEMA_VERSION:
+                broken = db.execute("PRAGMA foreign_key_check").fetchall()
+                if broken:  # rolled back: the store stays at its old schema, as it was
+                    raise HistoryUnavailable(f"cannot upgrade the history store {self.path}: {len(broken)} row(s) "
+                                             f"would point at nothing (first: table {broken[0][0]})")
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        self._db.execute("PRAGMA foreign_keys = ON")
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
