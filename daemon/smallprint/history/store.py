@@ -9,10 +9,11 @@ Layout (schema version in PRAGMA user_version, migrated forward on open):
                                        source_hash: the engine's hash of the raw page last seen as it)
                                        id: AUTOINCREMENT (schema 8), never given again once deleted: clients
                                        keep version ids
-  visits(visit, document_id, version_id, created, prior_seen, seen)
+  visits(visit, document_id, version_id, created, prior_seen, seen, baseline_id)
                                        what one visit (a page load in the extension, named by the random id it
                                        sends) did to a document: the version holding its text, whether the visit
-                                       stored it, and that version's last_seen before the visit marked it seen
+                                       stored it, that version's last_seen before the visit marked it seen, and
+                                       the version its new text was compared with (kept while the visit is live)
 
 Why it survives crashes: WAL journal, synchronous=FULL, and every write is one `BEGIN IMMEDIATE ... COMMIT`
 transaction, so a process killed at any instant leaves either the whole version or none of it.
@@ -23,6 +24,7 @@ carry on without history.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -138,6 +140,10 @@ def _schema_8(db: sqlite3.Connection) -> None:
     # foreign keys off, see Store._migrate: dropping the old table must not null visits.version_id), keeping every id.
     # Ids deleted before this upgrade above the highest one kept cannot be known; from here on none comes back.
     # Document ids stay as they are: no client ever sees one.
+    # visits.baseline_id: the version the visit's reading was compared with. While the visit may still send the page
+    # again (its reading is unseen since), pruning keeps that version: else, with one version kept per document or
+    # the site at its cap, the re-send undid the visit's reading and was compared with nothing.
+    db.execute("ALTER TABLE visits ADD COLUMN baseline_id INTEGER REFERENCES versions(id) ON DELETE SET NULL")
     db.execute("""CREATE TABLE versions_rebuilt (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
@@ -165,6 +171,10 @@ def _schema_8(db: sqlite3.Connection) -> None:
 # MIGRATIONS[n] takes a store from schema n to n + 1. Append only; never edit a released step.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_schema_1, _schema_2, _schema_3, _schema_4,
                                                                  _schema_5, _schema_6, _schema_7, _schema_8)
+# The versions that live visits compare with: a visit is live while its reading can still be undone by a re-send
+# (Store._undo_visit: its version is unseen since), and its re-send is then compared with its baseline.
+_LIVE_BASELINES = ("SELECT v.baseline_id FROM visits v JOIN versions w ON w.id = v.version_id "
+                   "WHERE v.baseline_id IS NOT NULL AND w.last_seen = v.seen")
 # Visits remembered per document (the most recent ones): enough for the tabs open on one policy at a time.
 VISITS_PER_DOCUMENT = 16
 # A visit id is the extension's random per-page-load token; longer strings are refused by the API.
@@ -473,7 +483,13 @@ class Store:
                 doc_id = self._undo_visit(db, visit, doc_id)
             recorded, touched = self._record_text(db, site, path, doc_id, url, analysis, now, encoded)
             if visit is not None and touched is not None:
-                self._note_visit(db, visit, *touched, recorded.version.id, now)
+                baseline = recorded.previous.id if recorded.previous is not None else None
+                self._note_visit(db, visit, *touched, recorded.version.id, now, baseline)
+            if recorded.is_new_text:
+                # After the visit is noted: what it compared with is then one of the versions pruning keeps.
+                forgotten = self._prune(db, site, touched[0], recorded.version.id)
+                if forgotten:
+                    recorded = dataclasses.replace(recorded, forgotten=forgotten)
             return recorded
 
     def _record_text(self, db: sqlite3.Connection, site: str, path: str, doc_id: int | None, url: str,
@@ -553,12 +569,7 @@ class Store:
                 # A damaged previous version costs this visit its list of changes, never the new version: else
                 # no later text of the page could ever be stored.
                 log.warning("history: the previous version of a document is damaged; recorded without a diff")
-        if self.retention_versions:
-            db.execute("DELETE FROM versions WHERE document_id = ? AND id NOT IN (SELECT id FROM versions "
-                       "WHERE document_id = ? ORDER BY last_seen DESC, id DESC LIMIT ?)",
-                       (doc_id, doc_id, self.retention_versions))
-        forgotten = self._keep_within_limits(db, site, version_id)
-        recorded = Recorded(self._version(db, version_id), True, previous, previous_analysis, forgotten)
+        recorded = Recorded(self._version(db, version_id), True, previous, previous_analysis)
         return recorded, (doc_id, row is None, prior_seen)
 
     @staticmethod
@@ -613,7 +624,8 @@ class Store:
         if unseen_since is not None:
             if not created:
                 db.execute("UPDATE versions SET last_seen = ? WHERE id = ?", (prior_seen, version_id))
-            elif db.execute("SELECT 1 FROM visits WHERE version_id = ? LIMIT 1", (version_id,)).fetchone() is None:
+            elif db.execute("SELECT 1 FROM visits WHERE version_id = ? OR baseline_id = ? LIMIT 1",
+                            (version_id, version_id)).fetchone() is None:  # nor what another visit compares with
                 db.execute("DELETE FROM versions WHERE id = ?", (version_id,))
         if db.execute("SELECT 1 FROM versions WHERE document_id = ? LIMIT 1", (doc_id,)).fetchone() is None:
             db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
@@ -621,21 +633,42 @@ class Store:
         return doc_id
 
     def _note_visit(self, db: sqlite3.Connection, visit: str, doc_id: int, created: bool, prior_seen: str | None,
-                    version_id: int, now: str) -> None:
-        """Remember what this visit's reading did (to undo it on the visit's next reading); only the most recent
-        VISITS_PER_DOCUMENT visits of a document are kept."""
-        db.execute("INSERT OR REPLACE INTO visits (visit, document_id, version_id, created, prior_seen, seen) "
-                   "VALUES (?, ?, ?, ?, ?, ?)", (visit, doc_id, version_id, int(created), prior_seen, now))
+                    version_id: int, now: str, baseline: int | None) -> None:
+        """Remember what this visit's reading did (to undo it on the visit's next reading) and what it was compared
+        with (`baseline`, kept by pruning meanwhile); only the most recent VISITS_PER_DOCUMENT visits of a document
+        are kept."""
+        db.execute("INSERT OR REPLACE INTO visits (visit, document_id, version_id, created, prior_seen, seen, "
+                   "baseline_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   (visit, doc_id, version_id, int(created), prior_seen, now, baseline))
         db.execute("DELETE FROM visits WHERE document_id = ? AND rowid NOT IN (SELECT rowid FROM visits "
                    "WHERE document_id = ? ORDER BY seen DESC, rowid DESC LIMIT ?)",
                    (doc_id, doc_id, VISITS_PER_DOCUMENT))
 
+    def _prune(self, db: sqlite3.Connection, site: str, doc_id: int, keep: int) -> int:
+        """Keep the document `doc_id` within `retention_versions`, then its site and the store within their caps.
+        Neither ever removes `keep` (the version just recorded) nor a version a live visit compares with (see
+        _LIVE_BASELINES): a visit's reading and its baseline count as one. Returns how many versions the caps
+        forgot (retention's are expected, and not told)."""
+        if self.retention_versions:
+            db.execute("DELETE FROM versions WHERE document_id = ? AND id NOT IN (SELECT id FROM versions "
+                       "WHERE document_id = ? ORDER BY last_seen DESC, id DESC LIMIT ?) "
+                       f"AND id NOT IN ({_LIVE_BASELINES})", (doc_id, doc_id, self.retention_versions))
+        return self._keep_within_limits(db, site, keep)
+
     def _keep_within_limits(self, db: sqlite3.Connection, site: str, keep: int) -> int:
-        """Forget the oldest versions (never `keep`, the one just recorded) of `site` and the other sites of its
-        owner (`sites.cap_owner`) while they are over a site's caps, then of any site while the store is over its
-        own; documents left without a version go too. Returns how many versions were forgotten."""
+        """Forget the oldest versions (never `keep`, the one just recorded, nor a live visit's baseline) of `site` and
+        the other sites of its owner (`sites.cap_owner`) while they are over a site's caps, then of any site while
+        the store is over its own; documents left without a version go too. Returns how many versions were
+        forgotten."""
         limits = self.limits
         forgotten = 0
+        kept: set[int] | None = None  # {keep} and the live baselines, read only when something has to go
+
+        def must_stay(version_id: int) -> bool:
+            nonlocal kept
+            if kept is None:
+                kept = {keep, *(row[0] for row in db.execute(_LIVE_BASELINES))}
+            return version_id in kept
         # the site and the other sites of its owner (`cap_owner`: "*.github.io" share one site's caps)
         owner = cap_owner(site)
         under = "%." + owner.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -646,7 +679,7 @@ class Store:
         for version_id, size in site_rows:
             if count <= limits.site_versions and total <= limits.site_bytes:
                 break
-            if version_id == keep:
+            if must_stay(version_id):
                 continue
             db.execute("DELETE FROM versions WHERE id = ?", (version_id,))
             count, total, forgotten = count - 1, total - size, forgotten + 1
@@ -655,7 +688,7 @@ class Store:
             for version_id, size in db.execute("SELECT id, bytes FROM versions ORDER BY last_seen, id").fetchall():
                 if total <= limits.store_bytes:
                     break
-                if version_id == keep:
+                if must_stay(version_id):
                     continue
                 db.execute("DELETE FROM versions WHERE id = ?", (version_id,))
                 total, forgotten = total - size, forgotten + 1
