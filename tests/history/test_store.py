@@ -8,7 +8,8 @@ import pytest
 
 from smallprint import analyze
 from smallprint.history.diff import diff_analyses, diff_view
-from smallprint.history.store import MIGRATIONS, SCHEMA_VERSION, HistoryUnavailable, Store, StoreTooNew, _pack
+from smallprint.history.store import (MIGRATIONS, SCHEMA_VERSION, HistoryUnavailable, Store, StoreNeedsUpgrade,
+                                     StoreTooNew, _pack)
 
 URL = "https://www.example.co.uk/legal/privacy?ref=footer"
 V1 = "We collect your email address.\n\nWe do not sell your personal data."
@@ -319,3 +320,36 @@ def test_a_schema_7_store_upgrades_without_losing_a_row(store_path):
         assert new > 12
         store.forget("other.example")  # the highest id goes with it: it is not given again
         assert store.record("https://other.example/privacy", analysis(V2)).version.id > new
+
+
+def test_a_store_opened_read_only_reads_and_refuses_every_write(store_path):
+    """mode=ro is SQLite's own refusal: it holds for root too, whatever the file's mode."""
+    with pytest.raises(HistoryUnavailable, match="no history store"):
+        Store(store_path, read_only=True)
+    assert not store_path.parent.exists()  # reading creates nothing
+    with Store(store_path) as writer, Store(store_path, read_only=True) as reader:
+        first = writer.record(URL, analysis(V1)).version
+        assert [v.id for v in reader.versions("example.co.uk")] == [first.id]  # sees what the writer commits
+        assert reader.text(first.id) == writer.text(first.id)
+        for write in (lambda: reader.record(URL, analysis(V2)), lambda: reader.forget("example.co.uk"),
+                      reader.forget_all):
+            with pytest.raises(HistoryUnavailable, match="read-only") as refused:
+                write()
+            assert str(store_path) in str(refused.value)
+        assert [v.id for v in writer.versions("example.co.uk")] == [first.id]
+
+
+def test_a_store_opened_read_only_is_refused_when_too_new_or_too_old(store_path):
+    with Store(store_path) as store:
+        store.record(URL, analysis(V1))
+    db = sqlite3.connect(store_path)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    before = store_path.read_bytes()
+    with pytest.raises(StoreTooNew):
+        Store(store_path, read_only=True)
+    assert store_path.read_bytes() == before
+    _make_schema_1_store(store_path.parent / "old.sqlite3", V1)
+    with pytest.raises(StoreNeedsUpgrade):  # its queries need schema 5's columns: upgrading it writes it
+        Store(store_path.parent / "old.sqlite3", read_only=True)

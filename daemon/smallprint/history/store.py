@@ -19,12 +19,14 @@ Why it survives crashes: WAL journal, synchronous=FULL, and every write is one `
 transaction, so a process killed at any instant leaves either the whole version or none of it.
 Why `secure_delete`: `forget` must really remove what a person read, not leave it in free pages.
 A store that cannot be written (read-only, disk full, newer schema) raises HistoryUnavailable; callers
-carry on without history.
+carry on without history. One that this process cannot write (StoreReadOnly) can still be opened with
+`read_only=True` (SQLite's mode=ro) for reading.
 """
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import json
 import logging
 import os
@@ -55,6 +57,26 @@ class HistoryUnavailable(Exception):
 
 class StoreTooNew(HistoryUnavailable):
     """The store was written by a newer smallprint whose schema this one does not know."""
+
+
+class StoreReadOnly(HistoryUnavailable):
+    """The store (its file, its folder or the file system under it) cannot be written by this process; opened with
+    `read_only=True` it can still be read."""
+
+
+class StoreNeedsUpgrade(HistoryUnavailable):
+    """Opened read-only, a store too old for this smallprint's queries: upgrading it means writing it."""
+
+
+# The errors that say a store cannot be written here (its mode, its owner, a read-only mount), as opposed to a full
+# disk or a damaged file.
+_READ_ONLY_ERRNOS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
+
+
+def _is_read_only_error(exc: BaseException) -> bool:
+    if isinstance(exc, OSError):
+        return exc.errno in _READ_ONLY_ERRNOS
+    return isinstance(exc, sqlite3.Error) and (getattr(exc, "sqlite_errorcode", 0) & 0xFF) == sqlite3.SQLITE_READONLY
 
 
 def _schema_1(db: sqlite3.Connection) -> None:
@@ -241,6 +263,9 @@ def _diff_input(view: bytes | None, analysis: bytes | str | None) -> dict:
     return _unpack(analysis) if analysis is not None else {}
 
 
+# The oldest schema that a store opened read-only can be read at: the reading queries use diff_view (schema 5); what
+# later steps added (sizes, visits, forgets, permanent ids) only writing reads.
+OLDEST_READABLE_SCHEMA = 5
 # The view, and the analysis only when there is no view: the analysis is not even read from the file then.
 _DIFF_COLUMNS = "diff_view, CASE WHEN diff_view IS NULL THEN analysis END"
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -346,29 +371,86 @@ FORGOTTEN_KEPT_SECONDS = 86_400
 
 
 class Store:
-    """One SQLite connection, used from any thread one call at a time."""
+    """One SQLite connection, used from any thread one call at a time.
+
+    `read_only`: open an existing store for reading only (`smallprint history`, or the daemon's reading routes when
+    the store cannot be written): nothing is created, migrated or written, and every write raises HistoryUnavailable
+    naming the file. A store that cannot be written opened without it raises StoreReadOnly."""
 
     def __init__(self, path: Path | None = None, *, retention_versions: int | None = None,
-                 limits: StoreLimits = StoreLimits()):
+                 limits: StoreLimits = StoreLimits(), read_only: bool = False):
         self.path = Path(path) if path else paths.store_file()
         self.retention_versions = retention_versions
         self.limits = limits
+        self.read_only = read_only
         self._lock = threading.Lock()
+        if read_only:
+            self._db = self._open_read_only()
+            return
         try:
             paths.ensure(self.path.parent)
             # Only this user may read what they have read; SQLite gives its -wal and -shm files the same mode.
             os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
             self._db = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
         except (OSError, sqlite3.Error) as exc:
-            raise HistoryUnavailable(f"cannot open the history store {self.path}: {exc}") from None
+            raise self._unwritable(exc) if self._cannot_write_here(exc) else \
+                HistoryUnavailable(f"cannot open the history store {self.path}: {exc}") from None
         try:
             self._configure()
             self._migrate()
         except sqlite3.Error as exc:
             self._db.close()
-            raise HistoryUnavailable(f"cannot use the history store {self.path}: {exc}") from None
+            raise self._unwritable(exc) if self._cannot_write_here(exc) else \
+                HistoryUnavailable(f"cannot use the history store {self.path}: {exc}") from None
         except HistoryUnavailable:
             self._db.close()
+            raise
+
+    def _cannot_write_here(self, exc: BaseException) -> bool:
+        """Whether `exc` comes of the store being unwritable here: said so, or its -wal file could not be created in
+        a folder this process cannot write (SQLite then only says it cannot open a file)."""
+        return _is_read_only_error(exc) or (self.path.parent.is_dir() and not os.access(self.path.parent, os.W_OK))
+
+    def _unwritable(self, cause: BaseException) -> StoreReadOnly:
+        return StoreReadOnly(f"the history store {self.path} is read-only here ({cause}): nothing was changed; "
+                             "`smallprint history SITE` can still read it")
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        """A connection that cannot write (`mode=ro`), to a store at a schema the reading queries know."""
+        if not self.path.is_file():
+            raise HistoryUnavailable(f"there is no history store at {self.path}")
+        uri = self.path.absolute().as_uri() + "?mode=ro"
+        try:
+            db = sqlite3.connect(uri, uri=True, timeout=10, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise HistoryUnavailable(f"cannot open the history store {self.path} for reading: {exc}") from None
+        try:
+            db.execute("PRAGMA busy_timeout = 10000")
+            try:
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+            except sqlite3.Error as exc:
+                # A WAL store read where its -shm index cannot be created (a read-only folder or mount, no writer
+                # running): with no -wal file beside it, all it holds is in the file itself, so SQLite may read it as
+                # immutable. A -wal file (a writer we cannot join) holds commits the file lacks: not read without.
+                if not self._cannot_write_here(exc) or Path(f"{self.path}-wal").exists():
+                    raise
+                db.close()
+                db = sqlite3.connect(uri + "&immutable=1", uri=True, isolation_level=None, check_same_thread=False)
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreTooNew(
+                    f"the history store {self.path} was written by a newer smallprint (schema {version}; this one "
+                    f"reads up to {SCHEMA_VERSION}): upgrade smallprint to read it")
+            if version < OLDEST_READABLE_SCHEMA:
+                raise StoreNeedsUpgrade(f"the history store {self.path} is from an older smallprint (schema {version})"
+                                        " and must be upgraded, which needs writing it")
+            db.execute("PRAGMA query_only = ON")  # mode=ro already refuses; this says so before SQLite tries
+            return db
+        except sqlite3.Error as exc:
+            db.close()
+            raise HistoryUnavailable(f"cannot read the history store {self.path}: {exc}") from None
+        except HistoryUnavailable:
+            db.close()
             raise
 
     def _configure(self) -> None:
@@ -408,6 +490,8 @@ class Store:
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction, taken before reading so that what it reads cannot change under it."""
+        if self.read_only:
+            raise HistoryUnavailable(f"the history store {self.path} is open read-only: nothing was changed")
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
