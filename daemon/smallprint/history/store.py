@@ -166,6 +166,7 @@ def _schema_8(db: sqlite3.Connection) -> None:
     # again (its reading is unseen since), pruning keeps that version: else, with one version kept per document or
     # the site at its cap, the re-send undid the visit's reading and was compared with nothing.
     db.execute("ALTER TABLE visits ADD COLUMN baseline_id INTEGER REFERENCES versions(id) ON DELETE SET NULL")
+    # The whole table as it stands from schema 8 on (schema 1's columns restated: released steps are never edited).
     db.execute("""CREATE TABLE versions_rebuilt (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
@@ -406,6 +407,10 @@ class Store:
             self._db.close()
             raise
 
+    def _too_new(self, version: int, advice: str) -> StoreTooNew:
+        return StoreTooNew(f"the history store {self.path} was written by a newer smallprint (schema {version}; this "
+                           f"one reads up to {SCHEMA_VERSION}): {advice}")
+
     def _cannot_write_here(self, exc: BaseException) -> bool:
         """Whether `exc` comes of the store being unwritable here: said so, or its -wal file could not be created in
         a folder this process cannot write (SQLite then only says it cannot open a file)."""
@@ -438,9 +443,7 @@ class Store:
                 db = sqlite3.connect(uri + "&immutable=1", uri=True, isolation_level=None, check_same_thread=False)
                 version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
-                raise StoreTooNew(
-                    f"the history store {self.path} was written by a newer smallprint (schema {version}; this one "
-                    f"reads up to {SCHEMA_VERSION}): upgrade smallprint to read it")
+                raise self._too_new(version, "upgrade smallprint to read it")
             if version < OLDEST_READABLE_SCHEMA:
                 raise StoreNeedsUpgrade(f"the history store {self.path} is from an older smallprint (schema {version})"
                                         " and must be upgraded, which needs writing it")
@@ -458,9 +461,7 @@ class Store:
         db.execute("PRAGMA busy_timeout = 10000")
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:  # before any write: a newer store is left exactly as it is
-            raise StoreTooNew(
-                f"the history store {self.path} was written by a newer smallprint (schema {version}; this one "
-                f"reads up to {SCHEMA_VERSION}): upgrade smallprint, or move the file away to start a new history")
+            raise self._too_new(version, "upgrade smallprint, or move the file away to start a new history")
         mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode.lower() != "wal":
             raise HistoryUnavailable(f"the history store {self.path} cannot use WAL journaling (got {mode})")
