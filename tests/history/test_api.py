@@ -8,7 +8,7 @@ import pytest
 import pytest_asyncio
 
 import smallprint
-from smallprint.config import Config
+from smallprint.config import Config, HistoryConfig
 from smallprint.daemon.app import create_app
 from smallprint.history.api import HISTORY
 from tests.daemon.test_openapi import response_schema, validator_for
@@ -256,6 +256,38 @@ async def test_a_page_sent_again_in_one_visit_is_compared_with_the_visit_before_
     revisit = await analyze(api, POLICY_WITH_AI_AND_SHARING, visit_id="visit-3")
     assert "changes_since_last_visit" not in revisit and revisit["history"]["new_version"] is False
     assert revisit["history"]["version"] == late["history"]["version"]
+
+
+@pytest.mark.parametrize("history", [HistoryConfig(retention_versions=1), HistoryConfig(max_site_versions=1)],
+                         ids=["retention_versions=1", "site at its cap"])
+async def test_a_page_sent_again_in_one_visit_keeps_its_baseline_when_only_one_version_is_kept(
+        aiohttp_client, smallprint_home, history):
+    """With one version kept per document (or the site at its cap), the visit's first reading used to push out the
+    version from before the visit; the re-send then undid the visit's reading and was compared with nothing."""
+    app = create_app(Config().replace(worker_mode="thread", history=history), token=TOKEN,
+                     optional_modules=("smallprint.history.api",))
+    api = await aiohttp_client(app)
+    first = await analyze(api, POLICY, visit_id="visit-1")
+    changed = await analyze(api, POLICY_WITH_AI, visit_id="visit-2")
+    assert added_texts(changed) == [AI_CLAUSE]
+    late = await analyze(api, POLICY_WITH_AI_AND_SHARING, visit_id="visit-2")
+    changes = late.get("changes_since_last_visit")
+    assert changes is not None and changes["previous_version"] == first["history"]["version"], late["history"]
+    assert sorted(added_texts(late)) == sorted([AI_CLAUSE, SHARING_CLAUSE])
+    # The version before the visit is kept while the visit may still send the page again; the visit's reading and
+    # it count as one version.
+    versions = (await get(api, "/v1/sites/example.co.uk/versions"))["versions"]
+    assert [v["id"] for v in versions] == [first["history"]["version"], late["history"]["version"]]
+
+    # Another visit sees that text: the first visit can no longer undo it, and the next new version leaves one
+    # version from before it (its baseline) besides itself; visit 1's version is gone, as the limit says.
+    seen = await analyze(api, POLICY_WITH_AI_AND_SHARING, visit_id="visit-3")
+    assert "changes_since_last_visit" not in seen
+    newer = await analyze(api, POLICY_WITH_AI, visit_id="visit-4")
+    assert newer["changes_since_last_visit"]["previous_version"] == late["history"]["version"]
+    assert [c["text"] for c in newer["changes_since_last_visit"]["removed"]] == [SHARING_CLAUSE]
+    versions = (await get(api, "/v1/sites/example.co.uk/versions"))["versions"]
+    assert sorted(v["id"] for v in versions) == [late["history"]["version"], newer["history"]["version"]]
 
 
 async def test_a_visit_that_first_saw_the_remembered_text_keeps_its_date_when_the_page_changes(api):

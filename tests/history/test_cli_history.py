@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from smallprint import analyze
+from smallprint import analyze, paths
 from smallprint.cli import main
 from smallprint.history.store import Store
 
@@ -177,3 +177,27 @@ def test_forget_a_site_and_everything(smallprint_home, capsys):
 def test_forget_needs_a_site_or_all(smallprint_home):
     with pytest.raises(SystemExit):
         main(["forget"])
+
+
+def test_history_reads_a_store_it_cannot_write_and_forget_says_why_it_cannot(smallprint_home, make_store_read_only):
+    """A backup, another user's copy, a read-only mount: `history` reads it (opened read-only), `forget` fails naming
+    the file, in one line, and nothing changes. How the store is made unwritable even for root: see conftest."""
+    _remember("https://example.com/privacy", OLD_MD, "2023-05-18T09:00:00Z")
+    _remember("https://example.com/privacy", NEW_MD, "2024-01-02T09:00:00Z")
+    store_file = paths.store_file()
+    make_store_read_only()
+    before = {path.name: path.read_bytes() for path in store_file.parent.iterdir()}
+    listed = run("history", "example.com", "--format", "json")
+    assert listed.returncode == 0, listed.stderr
+    first, second = json.loads(listed.stdout)["versions"]
+    assert second["changes"]["since_version"] == first["id"]
+    text = run("history", "www.example.com")
+    assert text.returncode == 0 and text.stdout.startswith("example.com: 2 versions remembered"), text.stderr
+
+    refused = run("forget", "example.com")
+    assert refused.returncode != 0 and "Traceback" not in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1 and str(store_file) in refused.stderr, refused.stderr
+    assert "read-only" in refused.stderr, refused.stderr
+    # nothing was lost, nothing was added next to it
+    assert {path.name: path.read_bytes() for path in store_file.parent.iterdir()} == before
+    assert run("history", "example.com", "--format", "json").stdout == listed.stdout

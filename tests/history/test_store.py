@@ -8,7 +8,8 @@ import pytest
 
 from smallprint import analyze
 from smallprint.history.diff import diff_analyses, diff_view
-from smallprint.history.store import MIGRATIONS, SCHEMA_VERSION, HistoryUnavailable, Store, StoreTooNew, _pack
+from smallprint.history.store import (MIGRATIONS, SCHEMA_VERSION, HistoryUnavailable, Store, StoreNeedsUpgrade,
+                                     StoreTooNew, _pack)
 
 URL = "https://www.example.co.uk/legal/privacy?ref=footer"
 V1 = "We collect your email address.\n\nWe do not sell your personal data."
@@ -221,7 +222,8 @@ def test_diffing_stored_views_gives_the_diff_of_the_analyses(store, shared_data)
                          since="2024-08-09").to_dict() == expected
 
 
-def test_a_store_from_a_newer_smallprint_is_refused_and_left_alone(store_path):
+@pytest.mark.parametrize("read_only", [False, True])
+def test_a_store_from_a_newer_smallprint_is_refused_and_left_alone(store_path, read_only):
     with Store(store_path) as store:
         store.record(URL, analysis(V1))
     db = sqlite3.connect(store_path)
@@ -230,7 +232,7 @@ def test_a_store_from_a_newer_smallprint_is_refused_and_left_alone(store_path):
     db.close()
     before = store_path.read_bytes()
     with pytest.raises(StoreTooNew) as refused:
-        Store(store_path)
+        Store(store_path, read_only=read_only)
     message = str(refused.value)
     assert "newer smallprint" in message and str(store_path) in message and f"schema {SCHEMA_VERSION + 1}" in message
     assert isinstance(refused.value, HistoryUnavailable)
@@ -248,3 +250,97 @@ def test_a_url_without_a_host_is_not_recorded(store):
     with pytest.raises(ValueError):
         store.record("about:blank", analysis(V1))
     assert store.sites() == []
+
+
+def test_a_version_id_is_never_given_to_another_text(store):
+    """Clients keep version ids (the extension, a saved report's ?from=&to=): after a forget, or a prune of the
+    newest version, a new version must get a new id, never the id of a text that is gone."""
+    first = store.record(URL, analysis(V1), now="2023-01-01T00:00:00Z").version.id
+    second = store.record(URL, analysis(V2), now="2023-02-01T00:00:00Z").version.id
+    assert store.forget("example.co.uk") == 2
+    again = store.record(URL, analysis(V2), now="2023-03-01T00:00:00Z").version.id
+    assert again not in (first, second) and again > second
+    store.forget_all()  # forgetting everything (and the VACUUM after it) does not start the count again
+    assert store.record(URL, analysis(V1), now="2023-04-01T00:00:00Z").version.id > again
+
+
+def _rows(db: sqlite3.Connection, table: str, columns: list[str] | None = None) -> tuple[list[str], list[tuple]]:
+    cursor = db.execute(f"SELECT {', '.join(columns) if columns else '*'} FROM {table} ORDER BY rowid")
+    return [d[0] for d in cursor.description], cursor.fetchall()
+
+
+def test_a_schema_7_store_upgrades_without_losing_a_row(store_path):
+    """A store written by the release before version ids were made permanent (schema 7, its DDL as released):
+    every document, version (ids with gaps, as deletes leave them), visit and forget survives the table rebuild,
+    and visits still point at their versions (the rebuild's DROP must not run ON DELETE SET NULL)."""
+    store_path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(store_path, isolation_level=None)
+    db.execute("PRAGMA journal_mode = WAL")
+    for step in MIGRATIONS[:7]:
+        step(db)
+    db.execute("PRAGMA user_version = 7")
+    db.execute("INSERT INTO documents (id, site, path) VALUES (2, 'example.co.uk', '/legal/privacy'), "
+               "(5, 'example.co.uk', '/terms'), (6, 'other.example', '/privacy')")
+    texts = {3: V1, 7: V2, 9: V1, 12: V2}
+    for version_id, document_id, seen in ((3, 2, "2022-01-01"), (7, 2, "2022-02-01"), (9, 5, "2022-03-01"),
+                                          (12, 6, "2022-04-01")):
+        packed = _pack(json.dumps(analysis(texts[version_id])))
+        db.execute("INSERT INTO versions (id, document_id, hash, text, analysis, first_seen, last_seen, url, title, "
+                   "kind, source_hash, diff_view, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   (version_id, document_id, f"hash-{version_id}", texts[version_id], packed, f"{seen}T00:00:00Z",
+                    f"{seen}T12:00:00Z", f"https://example.co.uk/{version_id}", f"title {version_id}",
+                    "privacy_policy", f"source-{version_id}", None if version_id == 3 else b"view", 100 + version_id))
+    db.execute("INSERT INTO visits VALUES ('visit-a', 2, 7, 1, NULL, '2022-02-01T12:00:00Z'), "
+               "('visit-b', 5, 9, 0, '2022-03-01T06:00:00Z', '2022-03-01T12:00:00Z'), "
+               "('visit-c', 6, NULL, 1, NULL, '2022-04-01T12:00:00Z')")
+    db.execute("INSERT INTO forgotten VALUES ('gone.example', '2022-05-01T00:00:00Z')")
+    tables = ("documents", "versions", "visits", "forgotten")
+    before = {table: _rows(db, table) for table in tables}
+    db.close()
+
+    with Store(store_path) as store:
+        settings = store.settings()
+        assert settings["user_version"] == SCHEMA_VERSION and settings["foreign_keys"] == 1
+        assert store.integrity() == "ok"
+
+    db = sqlite3.connect(store_path)
+    for table in tables:  # every v7 column of every row, as it was
+        columns, rows = before[table]
+        assert _rows(db, table, columns)[1] == rows, table
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert "AUTOINCREMENT" in db.execute("SELECT sql FROM sqlite_master WHERE name = 'versions'").fetchone()[0]
+    indexes = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' "
+                                            "AND tbl_name = 'versions' AND sql IS NOT NULL")}
+    assert indexes == {"versions_by_document_seen", "versions_by_document_size"}
+    db.close()
+
+    with Store(store_path) as store:  # and it works as a store: reads the old versions, never reuses an id
+        assert [v.id for v in store.versions("example.co.uk")] == [3, 7, 9]
+        assert store.text(12) == V2 and store.analysis(3) == analysis(V1)
+        new = store.record("https://other.example/privacy", analysis(V1), now="2023-01-01T00:00:00Z").version.id
+        assert new > 12
+        store.forget("other.example")  # the highest id goes with it: it is not given again
+        assert store.record("https://other.example/privacy", analysis(V2)).version.id > new
+
+
+def test_a_store_opened_read_only_reads_and_refuses_every_write(store_path):
+    """mode=ro is SQLite's own refusal: it holds for root too, whatever the file's mode."""
+    with pytest.raises(HistoryUnavailable, match="no history store"):
+        Store(store_path, read_only=True)
+    assert not store_path.parent.exists()  # reading creates nothing
+    with Store(store_path) as writer, Store(store_path, read_only=True) as reader:
+        first = writer.record(URL, analysis(V1)).version
+        assert [v.id for v in reader.versions("example.co.uk")] == [first.id]  # sees what the writer commits
+        assert reader.text(first.id) == writer.text(first.id)
+        for write in (lambda: reader.record(URL, analysis(V2)), lambda: reader.forget("example.co.uk"),
+                      reader.forget_all):
+            with pytest.raises(HistoryUnavailable, match="read-only") as refused:
+                write()
+            assert str(store_path) in str(refused.value)
+        assert [v.id for v in writer.versions("example.co.uk")] == [first.id]
+
+
+def test_a_store_too_old_to_read_as_it_is_is_not_opened_read_only(store_path):
+    _make_schema_1_store(store_path.parent / "old.sqlite3", V1)
+    with pytest.raises(StoreNeedsUpgrade):  # its queries need schema 5's columns: upgrading it writes it
+        Store(store_path.parent / "old.sqlite3", read_only=True)

@@ -2,14 +2,11 @@
 
 The store lives on a real tiny tmpfs when this process may mount one (root, as in CI containers); a
 read-only store is then a read-only remount. Without mount rights a read-only directory (chmod) stands in;
-a full disk needs the tmpfs.
+a full disk needs the tmpfs. Both fixtures are in conftest.py.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
-import shutil
-import subprocess
 import uuid
 
 import pytest
@@ -28,25 +25,6 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 URL = "https://www.example.org/privacy"
 # The project's bundled example policy (written for smallprint), so the page is a policy by any reading.
 POLICY = (Path(smallprint.__file__).parent / "examples" / "example-privacy-policy.md").read_text(encoding="utf-8")
-
-
-def _mount(*args: str) -> bool:
-    return subprocess.run(["mount", *args], capture_output=True).returncode == 0
-
-
-@pytest.fixture
-def data_mount(smallprint_home):
-    """SMALLPRINT_HOME/data as its own 2 MiB tmpfs, or None when mounting is not allowed here."""
-    data = smallprint_home / "data"
-    data.mkdir(parents=True)
-    if os.geteuid() != 0 or shutil.which("mount") is None or not _mount("-t", "tmpfs", "-o", "size=2m,mode=0700",
-                                                                        "tmpfs", str(data)):
-        yield None
-        return
-    try:
-        yield data
-    finally:
-        subprocess.run(["umount", "-l", str(data)], capture_output=True)
 
 
 @pytest_asyncio.fixture
@@ -98,32 +76,25 @@ async def test_full_disk_keeps_the_analysis_and_says_history_is_unavailable(api,
     assert (await sites.json())["sites"][0]["versions"] == 2
 
 
-async def test_read_only_store_keeps_the_analysis_and_says_history_is_unavailable(api, data_mount, smallprint_home):
+async def test_read_only_store_keeps_the_analysis_and_says_history_is_unavailable(api, make_store_read_only):
     # A store with one version, written earlier (the daemon opens its store on first use, i.e. after this).
     from smallprint import analyze as engine_analyze
     with Store() as store:
-        store.record(URL, engine_analyze(text=POLICY, url=URL).to_dict())
-    if data_mount is not None:
-        assert _mount("-o", "remount,ro", str(data_mount))
-    else:
-        require(os.geteuid() != 0, "root ignores file modes and cannot mount here: no way to make the store read-only")
-        for path in (smallprint_home / "data").iterdir():
-            path.chmod(0o400)
-        (smallprint_home / "data").chmod(0o500)
-    try:
-        result = await analyze(api, POLICY + "\n\nWe may use your content to train our artificial intelligence models.")
-        assert result["highlights"] and result["kind"] == "privacy_policy"
-        assert result["history"]["available"] is False
-        assert "read" in result["history"]["reason"].lower()
-        listing = await api.get("/v1/sites", headers=AUTH)
-        body = await listing.json()
-        # Reading may still work from a read-only store; if it cannot, the error is the documented one.
-        assert listing.status == 200 or (listing.status == 503 and body["error"]["code"] == "history_unavailable")
-    finally:
-        if data_mount is not None:
-            _mount("-o", "remount,rw", str(data_mount))
-        else:
-            (smallprint_home / "data").chmod(0o700)
+        first = store.record(URL, engine_analyze(text=POLICY, url=URL).to_dict()).version
+    make_store_read_only()
+    result = await analyze(api, POLICY + "\n\nWe may use your content to train our artificial intelligence models.")
+    assert result["highlights"] and result["kind"] == "privacy_policy"
+    assert result["history"]["available"] is False
+    assert "read" in result["history"]["reason"].lower()
+    # What is remembered can still be read (the store is opened read-only for that); forgetting says why it cannot.
+    listing = await api.get("/v1/sites", headers=AUTH)
+    assert listing.status == 200 and [s["site"] for s in (await listing.json())["sites"]] == ["example.org"]
+    versions = await api.get("/v1/sites/example.org/versions", headers=AUTH)
+    assert versions.status == 200 and [v["id"] for v in (await versions.json())["versions"]] == [first.id]
+    refused = await api.delete("/v1/sites/example.org", headers=AUTH)
+    body = await refused.json()
+    assert refused.status == 503 and body["error"]["code"] == "history_unavailable"
+    assert "smallprint.sqlite3" in body["error"]["message"] and "read-only" in body["error"]["message"]
 
 
 async def test_an_unopenable_store_location_keeps_the_analysis(aiohttp_client, smallprint_home):

@@ -1,10 +1,12 @@
 """`smallprint diff OLD NEW`, `smallprint history SITE`, `smallprint forget SITE | --all` (policy memory).
 
 `diff` compares two files and never touches the store; `history` and `forget` work on the store directly
-(SQLite copes with the daemon using it at the same time).
+(SQLite copes with the daemon using it at the same time). `history` opens it read-only and creates nothing, so it
+reads a store it cannot write (a backup, another user's copy, a read-only mount); `forget` then fails, naming it.
 """
 from __future__ import annotations
 
+import contextlib
 import re
 import textwrap
 from pathlib import Path
@@ -152,6 +154,7 @@ def render_diff_text(diff, *, old: str, new: str, show_all: bool = False) -> str
 # --- history and forget ----------------------------------------------------------------------------------
 
 def _open_store():
+    """The store, to change it (`forget`)."""
     from smallprint.config import ConfigError, load_config
     from smallprint.history.store import HistoryUnavailable, Store
 
@@ -161,6 +164,22 @@ def _open_store():
         retention = None  # a broken config must not stop anyone from reading or deleting their history
     try:
         return Store(retention_versions=retention)
+    except HistoryUnavailable as exc:
+        raise CliError(str(exc)) from None
+
+
+def _open_store_to_read():
+    """The store opened read-only (a backup, another user's copy, a read-only mount can be read), or None when there
+    is none: reading creates nothing. A store too old to be read as it is is upgraded first, which writes it."""
+    from smallprint import paths
+    from smallprint.history.store import HistoryUnavailable, Store, StoreNeedsUpgrade
+
+    if not paths.store_file().exists():
+        return None
+    try:
+        return Store(read_only=True)
+    except StoreNeedsUpgrade:
+        return _open_store()
     except HistoryUnavailable as exc:
         raise CliError(str(exc)) from None
 
@@ -181,9 +200,10 @@ def run_history(args) -> int:
 
     site = _site(args.site)
     out = getattr(args, "out", None)
-    with _open_store() as store:
+    store = _open_store_to_read()
+    with store if store is not None else contextlib.nullcontext():
         try:
-            versions = store.versions(site)
+            versions = store.versions(site) if store is not None else []  # no store: nothing was ever remembered
             if args.format == "html":
                 from smallprint.history.report_html import render_history_html
                 from smallprint.history.timeline import version_diffs

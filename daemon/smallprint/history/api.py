@@ -25,7 +25,7 @@ from smallprint.taxonomy import POLICY_KINDS
 from .diff import diff_analyses
 from .openapi_doc import ANALYSIS_PROPERTIES, PATHS, SCHEMAS
 from .sites import site_key
-from .store import ForgottenMeanwhile, HistoryUnavailable, Recorded, Store, StoreLimits, VersionInfo
+from .store import ForgottenMeanwhile, HistoryUnavailable, Recorded, Store, StoreLimits, StoreReadOnly, VersionInfo
 from .timeline import version_changes
 
 log = logging.getLogger("smallprint.history")
@@ -49,6 +49,12 @@ class HistoryService:
         if self._store is None:
             self._store = Store(self.path, retention_versions=self.retention_versions, limits=self.limits)
         return self._store
+
+    def read_only_store(self) -> Store:
+        """The store opened read-only, for one reading (to close after it)."""
+        if not self.enabled:
+            raise HistoryUnavailable("history is turned off ([history] enabled = false in the config)")
+        return Store(self.path, read_only=True)
 
     async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._executor, partial(fn, *args))
@@ -178,11 +184,21 @@ async def record_analysis(request: web.Request, result: dict, encoded: bytes | N
 routes = web.RouteTableDef()
 
 
-async def _with_store(request: web.Request, fn: Callable[[Store], Any]) -> Any:
+async def _with_store(request: web.Request, fn: Callable[[Store], Any], *, reading: bool = True) -> Any:
+    """fn(store) on the history thread. A store this process cannot write (a read-only file, folder or mount) is
+    still read, opened read-only for this one call (it may become writable, or be written by its owner, meanwhile);
+    a write to it answers 503 history_unavailable naming the file."""
     service = request.app[HISTORY]
 
     def call() -> Any:
-        return fn(service.store())
+        try:
+            store = service.store()
+        except StoreReadOnly:
+            if not reading:
+                raise
+            with service.read_only_store() as store:
+                return fn(store)
+        return fn(store)
     try:
         return await service.run(call)
     except HistoryUnavailable as exc:
@@ -288,7 +304,7 @@ async def forget_site(request: web.Request) -> web.Response:
     """What `smallprint forget SITE` does: every document and version of the site is deleted. Forgetting a site
     that is not remembered is not an error (the outcome the caller wants already holds)."""
     site = _site_param(request)
-    deleted = await _with_store(request, lambda store: store.forget(site))
+    deleted = await _with_store(request, lambda store: store.forget(site), reading=False)
     log.info("forgot a site through the API: %d version(s) deleted", deleted)  # the log never names the site
     return web.json_response({"site": site, "deleted_versions": deleted})
 

@@ -7,20 +7,26 @@ Layout (schema version in PRAGMA user_version, migrated forward on open):
                                        part of it a diff reads, compact, NULL in versions stored before schema 5)
                                        one row per distinct text of a document (hash of its normalised words;
                                        source_hash: the engine's hash of the raw page last seen as it)
-  visits(visit, document_id, version_id, created, prior_seen, seen)
+                                       id: AUTOINCREMENT (schema 8), never given again once deleted: clients
+                                       keep version ids
+  visits(visit, document_id, version_id, created, prior_seen, seen, baseline_id)
                                        what one visit (a page load in the extension, named by the random id it
                                        sends) did to a document: the version holding its text, whether the visit
-                                       stored it, and that version's last_seen before the visit marked it seen
+                                       stored it, that version's last_seen before the visit marked it seen, and
+                                       the version its new text was compared with (kept while the visit is live)
 
 Why it survives crashes: WAL journal, synchronous=FULL, and every write is one `BEGIN IMMEDIATE ... COMMIT`
 transaction, so a process killed at any instant leaves either the whole version or none of it.
 Why `secure_delete`: `forget` must really remove what a person read, not leave it in free pages.
 A store that cannot be written (read-only, disk full, newer schema) raises HistoryUnavailable; callers
-carry on without history.
+carry on without history. One that this process cannot write (StoreReadOnly) can still be opened with
+`read_only=True` (SQLite's mode=ro) for reading.
 """
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import errno
 import json
 import logging
 import os
@@ -51,6 +57,26 @@ class HistoryUnavailable(Exception):
 
 class StoreTooNew(HistoryUnavailable):
     """The store was written by a newer smallprint whose schema this one does not know."""
+
+
+class StoreReadOnly(HistoryUnavailable):
+    """The store (its file, its folder or the file system under it) cannot be written by this process; opened with
+    `read_only=True` it can still be read."""
+
+
+class StoreNeedsUpgrade(HistoryUnavailable):
+    """Opened read-only, a store too old for this smallprint's queries: upgrading it means writing it."""
+
+
+# The errors that say a store cannot be written here (its mode, its owner, a read-only mount), as opposed to a full
+# disk or a damaged file.
+_READ_ONLY_ERRNOS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
+
+
+def _is_read_only_error(exc: BaseException) -> bool:
+    if isinstance(exc, OSError):
+        return exc.errno in _READ_ONLY_ERRNOS
+    return isinstance(exc, sqlite3.Error) and (getattr(exc, "sqlite_errorcode", 0) & 0xFF) == sqlite3.SQLITE_READONLY
 
 
 def _schema_1(db: sqlite3.Connection) -> None:
@@ -128,9 +154,50 @@ def _schema_7(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE forgotten (site TEXT PRIMARY KEY, at TEXT NOT NULL)")
 
 
+def _schema_8(db: sqlite3.Connection) -> None:
+    # Version ids are never given again. Clients keep them (the extension's `history.version`, a saved report's
+    # `?from=&to=`, a researcher's notes); without AUTOINCREMENT SQLite hands out max(id) + 1, so after a forget, a
+    # retention prune or a visit's re-send deleted the newest version, its id named another text of the same site.
+    # SQLite cannot ALTER a table to AUTOINCREMENT: the table is rebuilt as SQLite's documentation lays out (run with
+    # foreign keys off, see Store._migrate: dropping the old table must not null visits.version_id), keeping every id.
+    # Ids deleted before this upgrade above the highest one kept cannot be known; from here on none comes back.
+    # Document ids stay as they are: no client ever sees one.
+    # visits.baseline_id: the version the visit's reading was compared with. While the visit may still send the page
+    # again (its reading is unseen since), pruning keeps that version: else, with one version kept per document or
+    # the site at its cap, the re-send undid the visit's reading and was compared with nothing.
+    db.execute("ALTER TABLE visits ADD COLUMN baseline_id INTEGER REFERENCES versions(id) ON DELETE SET NULL")
+    # The whole table as it stands from schema 8 on (schema 1's columns restated: released steps are never edited).
+    db.execute("""CREATE TABLE versions_rebuilt (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        hash TEXT NOT NULL,
+        text TEXT NOT NULL,
+        analysis TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        url TEXT,
+        title TEXT,
+        kind TEXT,
+        source_hash TEXT,
+        diff_view BLOB,
+        bytes INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (document_id, hash))""")
+    columns = ("id, document_id, hash, text, analysis, first_seen, last_seen, url, title, kind, source_hash, "
+               "diff_view, bytes")
+    db.execute(f"INSERT INTO versions_rebuilt ({columns}) SELECT {columns} FROM versions")
+    db.execute("DROP TABLE versions")  # its indexes go with it
+    db.execute("ALTER TABLE versions_rebuilt RENAME TO versions")
+    db.execute("CREATE INDEX versions_by_document_seen ON versions (document_id, last_seen)")
+    db.execute("CREATE INDEX versions_by_document_size ON versions (document_id, last_seen, id, bytes)")
+
+
 # MIGRATIONS[n] takes a store from schema n to n + 1. Append only; never edit a released step.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_schema_1, _schema_2, _schema_3, _schema_4,
-                                                                 _schema_5, _schema_6, _schema_7)
+                                                                 _schema_5, _schema_6, _schema_7, _schema_8)
+# The versions that live visits compare with: a visit is live while its reading can still be undone by a re-send
+# (Store._undo_visit: its version is unseen since), and its re-send is then compared with its baseline.
+_LIVE_BASELINES = ("SELECT v.baseline_id FROM visits v JOIN versions w ON w.id = v.version_id "
+                   "WHERE v.baseline_id IS NOT NULL AND w.last_seen = v.seen")
 # Visits remembered per document (the most recent ones): enough for the tabs open on one policy at a time.
 VISITS_PER_DOCUMENT = 16
 # A visit id is the extension's random per-page-load token; longer strings are refused by the API.
@@ -197,6 +264,9 @@ def _diff_input(view: bytes | None, analysis: bytes | str | None) -> dict:
     return _unpack(analysis) if analysis is not None else {}
 
 
+# The oldest schema that a store opened read-only can be read at: the reading queries use diff_view (schema 5); what
+# later steps added (sizes, visits, forgets, permanent ids) only writing reads.
+OLDEST_READABLE_SCHEMA = 5
 # The view, and the analysis only when there is no view: the analysis is not even read from the file then.
 _DIFF_COLUMNS = "diff_view, CASE WHEN diff_view IS NULL THEN analysis END"
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -302,29 +372,88 @@ FORGOTTEN_KEPT_SECONDS = 86_400
 
 
 class Store:
-    """One SQLite connection, used from any thread one call at a time."""
+    """One SQLite connection, used from any thread one call at a time.
+
+    `read_only`: open an existing store for reading only (`smallprint history`, or the daemon's reading routes when
+    the store cannot be written): nothing is created, migrated or written, and every write raises HistoryUnavailable
+    naming the file. A store that cannot be written opened without it raises StoreReadOnly."""
 
     def __init__(self, path: Path | None = None, *, retention_versions: int | None = None,
-                 limits: StoreLimits = StoreLimits()):
+                 limits: StoreLimits = StoreLimits(), read_only: bool = False):
         self.path = Path(path) if path else paths.store_file()
         self.retention_versions = retention_versions
         self.limits = limits
+        self.read_only = read_only
         self._lock = threading.Lock()
+        if read_only:
+            self._db = self._open_read_only()
+            return
         try:
             paths.ensure(self.path.parent)
             # Only this user may read what they have read; SQLite gives its -wal and -shm files the same mode.
             os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
             self._db = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
         except (OSError, sqlite3.Error) as exc:
-            raise HistoryUnavailable(f"cannot open the history store {self.path}: {exc}") from None
+            raise self._unwritable(exc) if self._cannot_write_here(exc) else \
+                HistoryUnavailable(f"cannot open the history store {self.path}: {exc}") from None
         try:
             self._configure()
             self._migrate()
         except sqlite3.Error as exc:
             self._db.close()
-            raise HistoryUnavailable(f"cannot use the history store {self.path}: {exc}") from None
+            raise self._unwritable(exc) if self._cannot_write_here(exc) else \
+                HistoryUnavailable(f"cannot use the history store {self.path}: {exc}") from None
         except HistoryUnavailable:
             self._db.close()
+            raise
+
+    def _too_new(self, version: int, advice: str) -> StoreTooNew:
+        return StoreTooNew(f"the history store {self.path} was written by a newer smallprint (schema {version}; this "
+                           f"one reads up to {SCHEMA_VERSION}): {advice}")
+
+    def _cannot_write_here(self, exc: BaseException) -> bool:
+        """Whether `exc` comes of the store being unwritable here: said so, or its -wal file could not be created in
+        a folder this process cannot write (SQLite then only says it cannot open a file)."""
+        return _is_read_only_error(exc) or (self.path.parent.is_dir() and not os.access(self.path.parent, os.W_OK))
+
+    def _unwritable(self, cause: BaseException) -> StoreReadOnly:
+        return StoreReadOnly(f"the history store {self.path} is read-only here ({cause}): nothing was changed; "
+                             "`smallprint history SITE` can still read it")
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        """A connection that cannot write (`mode=ro`), to a store at a schema the reading queries know."""
+        if not self.path.is_file():
+            raise HistoryUnavailable(f"there is no history store at {self.path}")
+        uri = self.path.absolute().as_uri() + "?mode=ro"
+        try:
+            db = sqlite3.connect(uri, uri=True, timeout=10, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise HistoryUnavailable(f"cannot open the history store {self.path} for reading: {exc}") from None
+        try:
+            db.execute("PRAGMA busy_timeout = 10000")
+            try:
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+            except sqlite3.Error as exc:
+                # A WAL store read where its -shm index cannot be created (a read-only folder or mount, no writer
+                # running): with no -wal file beside it, all it holds is in the file itself, so SQLite may read it as
+                # immutable. A -wal file (a writer we cannot join) holds commits the file lacks: not read without.
+                if not self._cannot_write_here(exc) or Path(f"{self.path}-wal").exists():
+                    raise
+                db.close()
+                db = sqlite3.connect(uri + "&immutable=1", uri=True, isolation_level=None, check_same_thread=False)
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise self._too_new(version, "upgrade smallprint to read it")
+            if version < OLDEST_READABLE_SCHEMA:
+                raise StoreNeedsUpgrade(f"the history store {self.path} is from an older smallprint (schema {version})"
+                                        " and must be upgraded, which needs writing it")
+            db.execute("PRAGMA query_only = ON")  # mode=ro already refuses; this says so before SQLite tries
+            return db
+        except sqlite3.Error as exc:
+            db.close()
+            raise HistoryUnavailable(f"cannot read the history store {self.path}: {exc}") from None
+        except HistoryUnavailable:
+            db.close()
             raise
 
     def _configure(self) -> None:
@@ -332,17 +461,18 @@ class Store:
         db.execute("PRAGMA busy_timeout = 10000")
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:  # before any write: a newer store is left exactly as it is
-            raise StoreTooNew(
-                f"the history store {self.path} was written by a newer smallprint (schema {version}; this one "
-                f"reads up to {SCHEMA_VERSION}): upgrade smallprint, or move the file away to start a new history")
+            raise self._too_new(version, "upgrade smallprint, or move the file away to start a new history")
         mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode.lower() != "wal":
             raise HistoryUnavailable(f"the history store {self.path} cannot use WAL journaling (got {mode})")
         db.execute("PRAGMA synchronous = FULL")
-        db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA secure_delete = ON")
 
     def _migrate(self) -> None:
+        # Foreign keys are off while migrating (the pragma is a no-op inside a transaction, hence here): a step that
+        # rebuilds a table drops the old one, and with them on, that drop would run the ON DELETE actions of every
+        # row pointing at it. What a step leaves is checked before it commits instead.
+        self._db.execute("PRAGMA foreign_keys = OFF")
         with self._write() as db:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:  # another process upgraded it meanwhile
@@ -351,11 +481,18 @@ class Store:
             for step in MIGRATIONS[version:]:
                 step(db)
             if version != SCHEMA_VERSION:
+                broken = db.execute("PRAGMA foreign_key_check").fetchall()
+                if broken:  # rolled back: the store stays at its old schema, as it was
+                    raise HistoryUnavailable(f"cannot upgrade the history store {self.path}: {len(broken)} row(s) "
+                                             f"would point at nothing (first: table {broken[0][0]})")
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        self._db.execute("PRAGMA foreign_keys = ON")
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction, taken before reading so that what it reads cannot change under it."""
+        if self.read_only:
+            raise HistoryUnavailable(f"the history store {self.path} is open read-only: nothing was changed")
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -431,7 +568,13 @@ class Store:
                 doc_id = self._undo_visit(db, visit, doc_id)
             recorded, touched = self._record_text(db, site, path, doc_id, url, analysis, now, encoded)
             if visit is not None and touched is not None:
-                self._note_visit(db, visit, *touched, recorded.version.id, now)
+                baseline = recorded.previous.id if recorded.previous is not None else None
+                self._note_visit(db, visit, *touched, recorded.version.id, now, baseline)
+            if recorded.is_new_text:
+                # After the visit is noted: what it compared with is then one of the versions pruning keeps.
+                forgotten = self._prune(db, site, touched[0], recorded.version.id)
+                if forgotten:
+                    recorded = dataclasses.replace(recorded, forgotten=forgotten)
             return recorded
 
     def _record_text(self, db: sqlite3.Connection, site: str, path: str, doc_id: int | None, url: str,
@@ -511,12 +654,7 @@ class Store:
                 # A damaged previous version costs this visit its list of changes, never the new version: else
                 # no later text of the page could ever be stored.
                 log.warning("history: the previous version of a document is damaged; recorded without a diff")
-        if self.retention_versions:
-            db.execute("DELETE FROM versions WHERE document_id = ? AND id NOT IN (SELECT id FROM versions "
-                       "WHERE document_id = ? ORDER BY last_seen DESC, id DESC LIMIT ?)",
-                       (doc_id, doc_id, self.retention_versions))
-        forgotten = self._keep_within_limits(db, site, version_id)
-        recorded = Recorded(self._version(db, version_id), True, previous, previous_analysis, forgotten)
+        recorded = Recorded(self._version(db, version_id), True, previous, previous_analysis)
         return recorded, (doc_id, row is None, prior_seen)
 
     @staticmethod
@@ -571,7 +709,8 @@ class Store:
         if unseen_since is not None:
             if not created:
                 db.execute("UPDATE versions SET last_seen = ? WHERE id = ?", (prior_seen, version_id))
-            elif db.execute("SELECT 1 FROM visits WHERE version_id = ? LIMIT 1", (version_id,)).fetchone() is None:
+            elif db.execute("SELECT 1 FROM visits WHERE version_id = ? OR baseline_id = ? LIMIT 1",
+                            (version_id, version_id)).fetchone() is None:  # nor what another visit compares with
                 db.execute("DELETE FROM versions WHERE id = ?", (version_id,))
         if db.execute("SELECT 1 FROM versions WHERE document_id = ? LIMIT 1", (doc_id,)).fetchone() is None:
             db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
@@ -579,21 +718,42 @@ class Store:
         return doc_id
 
     def _note_visit(self, db: sqlite3.Connection, visit: str, doc_id: int, created: bool, prior_seen: str | None,
-                    version_id: int, now: str) -> None:
-        """Remember what this visit's reading did (to undo it on the visit's next reading); only the most recent
-        VISITS_PER_DOCUMENT visits of a document are kept."""
-        db.execute("INSERT OR REPLACE INTO visits (visit, document_id, version_id, created, prior_seen, seen) "
-                   "VALUES (?, ?, ?, ?, ?, ?)", (visit, doc_id, version_id, int(created), prior_seen, now))
+                    version_id: int, now: str, baseline: int | None) -> None:
+        """Remember what this visit's reading did (to undo it on the visit's next reading) and what it was compared
+        with (`baseline`, kept by pruning meanwhile); only the most recent VISITS_PER_DOCUMENT visits of a document
+        are kept."""
+        db.execute("INSERT OR REPLACE INTO visits (visit, document_id, version_id, created, prior_seen, seen, "
+                   "baseline_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   (visit, doc_id, version_id, int(created), prior_seen, now, baseline))
         db.execute("DELETE FROM visits WHERE document_id = ? AND rowid NOT IN (SELECT rowid FROM visits "
                    "WHERE document_id = ? ORDER BY seen DESC, rowid DESC LIMIT ?)",
                    (doc_id, doc_id, VISITS_PER_DOCUMENT))
 
+    def _prune(self, db: sqlite3.Connection, site: str, doc_id: int, keep: int) -> int:
+        """Keep the document `doc_id` within `retention_versions`, then its site and the store within their caps.
+        Neither ever removes `keep` (the version just recorded) nor a version a live visit compares with (see
+        _LIVE_BASELINES): a visit's reading and its baseline count as one. Returns how many versions the caps
+        forgot (retention's are expected, and not told)."""
+        if self.retention_versions:
+            db.execute("DELETE FROM versions WHERE document_id = ? AND id NOT IN (SELECT id FROM versions "
+                       "WHERE document_id = ? ORDER BY last_seen DESC, id DESC LIMIT ?) "
+                       f"AND id NOT IN ({_LIVE_BASELINES})", (doc_id, doc_id, self.retention_versions))
+        return self._keep_within_limits(db, site, keep)
+
     def _keep_within_limits(self, db: sqlite3.Connection, site: str, keep: int) -> int:
-        """Forget the oldest versions (never `keep`, the one just recorded) of `site` and the other sites of its
-        owner (`sites.cap_owner`) while they are over a site's caps, then of any site while the store is over its
-        own; documents left without a version go too. Returns how many versions were forgotten."""
+        """Forget the oldest versions (never `keep`, the one just recorded, nor a live visit's baseline) of `site` and
+        the other sites of its owner (`sites.cap_owner`) while they are over a site's caps, then of any site while
+        the store is over its own; documents left without a version go too. Returns how many versions were
+        forgotten."""
         limits = self.limits
         forgotten = 0
+        kept: set[int] | None = None  # {keep} and the live baselines, read only when something has to go
+
+        def must_stay(version_id: int) -> bool:
+            nonlocal kept
+            if kept is None:
+                kept = {keep, *(row[0] for row in db.execute(_LIVE_BASELINES))}
+            return version_id in kept
         # the site and the other sites of its owner (`cap_owner`: "*.github.io" share one site's caps)
         owner = cap_owner(site)
         under = "%." + owner.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -604,7 +764,7 @@ class Store:
         for version_id, size in site_rows:
             if count <= limits.site_versions and total <= limits.site_bytes:
                 break
-            if version_id == keep:
+            if must_stay(version_id):
                 continue
             db.execute("DELETE FROM versions WHERE id = ?", (version_id,))
             count, total, forgotten = count - 1, total - size, forgotten + 1
@@ -613,7 +773,7 @@ class Store:
             for version_id, size in db.execute("SELECT id, bytes FROM versions ORDER BY last_seen, id").fetchall():
                 if total <= limits.store_bytes:
                     break
-                if version_id == keep:
+                if must_stay(version_id):
                     continue
                 db.execute("DELETE FROM versions WHERE id = ?", (version_id,))
                 total, forgotten = total - size, forgotten + 1
