@@ -198,8 +198,16 @@ def _site_param(request: web.Request) -> str:
         raise ApiError("not_found", f"{exc}; nothing is remembered under it") from None
 
 
+FLAG_SPELLINGS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False, "": False}
+
+
 def _flag(request: web.Request, name: str) -> bool:
-    return request.query.get(name, "").lower() in ("1", "true", "yes")
+    """A boolean query parameter (absent: false). Any other value is refused: `?changes=ture` silently read as false
+    would answer without the changes that were asked for."""
+    value = FLAG_SPELLINGS.get(request.query.get(name, "").lower())
+    if value is None:
+        raise ApiError("invalid_request", f"{name!r} must be true or false")
+    return value
 
 
 @routes.get("/v1/sites")
