@@ -11,7 +11,11 @@ from aiohttp.abc import AbstractAccessLogger
 
 class RouteAccessLogger(AbstractAccessLogger):
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
-        match_info = getattr(request, "match_info", None)
+        try:
+            match_info = request.match_info  # type: ignore[attr-defined]
+        except (AttributeError, AssertionError):
+            # A request aiohttp could not parse never reached the router: web.Request.match_info asserts on it.
+            match_info = None
         resource = match_info.route.resource if match_info is not None else None
         route = resource.canonical if resource is not None else "(no route)"
         self.logger.info("%s %s %s %.1fms", request.method, route, response.status, time * 1000)

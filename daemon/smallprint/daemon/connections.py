@@ -229,15 +229,17 @@ class AcceptErrorFilter(logging.Filter):
 
 
 def guarded_site(runner, host: str, port: int, guard: ConnectionGuard, **kwargs):
-    """A TCP site whose connections pass through `guard`."""
+    """A TCP site whose connections pass through `guard`, and whose unparsable requests get the error envelope."""
     from aiohttp import web
+
+    from .unparsable import envelope_errors
 
     class GuardedSite(web.TCPSite):
         async def start(self) -> None:
             await web.BaseSite.start(self)
             server = self._runner.server
             self._server = await asyncio.get_running_loop().create_server(
-                guard.wrap(server), self._host, self._port, backlog=min(self._backlog, BACKLOG),
+                guard.wrap(envelope_errors(server)), self._host, self._port, backlog=min(self._backlog, BACKLOG),
                 reuse_address=self._reuse_address, reuse_port=self._reuse_port)
             self._bound_port = self._server.sockets[0].getsockname()[1] if self._server.sockets else self._port
 

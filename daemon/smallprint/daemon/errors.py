@@ -13,7 +13,8 @@ from aiohttp import web
 ERROR_CODES: dict[str, tuple[int, str]] = {
     "invalid_json": (400, "The body is not a JSON object (malformed JSON, not UTF-8, or not an object)."),
     "invalid_request": (400, "The JSON is well-formed but wrong: none or several of text/html/blocks, or a field "
-                             "of the wrong type."),
+                             "of the wrong type; or the request is not valid HTTP, or its body does not match its "
+                             "Content-Encoding."),
     "unauthorized": (401, "The Authorization: Bearer token is missing or wrong."),
     "forbidden_origin": (403, "The request comes from a web page (it carries an Origin or cross-site Sec-Fetch-Site "
                               "header)."),

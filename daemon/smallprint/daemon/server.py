@@ -172,6 +172,9 @@ def setup_logging(level: str, console: TextIO | None = sys.stderr) -> Path:
     access.propagate = False
     server_log = logging.getLogger("aiohttp.server")  # aiohttp logs its own internal errors here
     server_log.handlers[:] = [file_handler]
+    from .unparsable import UnreadableBodyFilter  # imports aiohttp: only once the daemon is about to serve
+
+    server_log.filters[:] = [UnreadableBodyFilter()]
     server_log.propagate = False
     # asyncio's own errors (a failed accept() among them, every second while descriptors run out) go to the
     # rotated file too, never to stderr; accept failures once a minute.

@@ -71,6 +71,11 @@ async def read_json_object(request: web.Request) -> dict[str, Any]:
         if request.transport is not None:
             request.transport.abort()
         raise ApiError("invalid_request", "the body did not arrive in time") from None
+    except web.RequestPayloadError:
+        # Not a bug of ours but a body that does not decode: declared gzip or deflate and not that, or a chunked
+        # encoding broken after the headers (aiohttp then closes the connection: unparsable.UnreadableBodyFilter).
+        raise ApiError("invalid_request", "the body cannot be read: its Content-Encoding or Transfer-Encoding "
+                                          "does not match it") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -25,6 +25,8 @@ def _json(description: str, schema: dict) -> dict:
 _UNAVAILABLE = {"503": _json("`history_unavailable`: the store cannot be read or written (read-only or full "
                              "disk, or written by a newer smallprint); `shutting_down`: the daemon stopped while the "
                              "request was running.", _ref("Error"))}
+# How the boolean query parameters are read (history.api.FLAG_SPELLINGS).
+_FLAG_SPELLINGS = "1/0 and yes/no are read as true/false too, an empty value as absent; any other value is a 400."
 _SITE_PARAM = {"name": "site", "in": "path", "required": True, "schema": _STR,
                "description": "A registrable domain (facebook.com) or IP address; a host or URL is reduced to one; "
                               "a name that is no site at all is not found (404)."}
@@ -111,7 +113,8 @@ PATHS: dict[str, dict] = {
         "operationId": "listVersions", "summary": "A site's remembered policy versions, per document, oldest first",
         "parameters": [_SITE_PARAM,
                        {"name": "changes", "in": "query", "required": False, "schema": {"type": "boolean"},
-                        "description": "Also give each version's data-practice changes since the one before."}],
+                        "description": "Also give each version's data-practice changes since the one before. "
+                                       + _FLAG_SPELLINGS}],
         "responses": {"200": _json("The versions", _object({"site": _STR, "versions": {
                           "type": "array", "items": _ref("HistoryVersion")}})),
                       **error_responses(400, 401, 403, 404), **_UNAVAILABLE},
@@ -123,7 +126,8 @@ PATHS: dict[str, dict] = {
                        {"name": "from", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
                        {"name": "to", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
                        {"name": "data_use_only", "in": "query", "required": False, "schema": {"type": "boolean"},
-                        "description": "List only clauses that state a data practice (counts still cover all)."}],
+                        "description": "List only clauses that state a data practice (counts still cover all). "
+                                       + _FLAG_SPELLINGS}],
         "responses": {"200": _json("Added, removed and changed clauses with their practices", _ref("PolicyDiff")),
                       **error_responses(400, 401, 403, 404), **_UNAVAILABLE},
     }},
