@@ -217,3 +217,14 @@ def test_a_version_read_from_stdin_is_named_stdin(tmp_path, fmt, heading):
                           capture_output=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert heading in done.stdout.decode()
+
+
+# --- what the commands accept, and the names of what they read ------------------------------------------------
+
+@pytest.mark.parametrize("command", ["analyze", "diff"])
+def test_help_says_pdfs_and_stdin_are_read(tmp_path, command):
+    """Both read PDFs and `-` for stdin (cli/inputs.py), but their --help said neither (diff) or not PDFs (analyze)."""
+    done = smallprint(cli_env(tmp_path / "sp-home"), command, "--help")
+    assert done.returncode == 0, done.stderr
+    text = " ".join(done.stdout.decode().split())  # argparse wraps lines anywhere
+    assert "PDF" in text and "- for stdin" in text, text

@@ -19,9 +19,11 @@ FORMATS = ("text", "json", "html")
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "analyze", help="analyse a policy file (or stdin) and show its highlights",
-        description="Analyse a privacy policy on this computer. .html/.htm files, and stdin that looks like HTML, "
-                    "are read as HTML; everything else as plain text or Markdown.")
-    parser.add_argument("path", metavar="PATH|-", help="the file to analyse, or - for stdin")
+        description="Analyse a privacy policy on this computer. PDFs (by their %PDF- header or a .pdf name) are "
+                    "read for their text; .html/.htm files, and stdin that looks like HTML, are read as HTML; "
+                    "everything else as plain text or Markdown.")
+    parser.add_argument("path", metavar="PATH|-", help="the file to analyse (text, Markdown, HTML or PDF), "
+                                                        "or - for stdin")
     parser.add_argument("--format", choices=FORMATS, default="text",
                         help="text: a readable terminal view (default); json: the full analysis; "
                              "html: a self-contained report page")

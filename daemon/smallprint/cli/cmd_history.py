@@ -23,11 +23,11 @@ _SIGN = {"added": "+", "removed": "-", "changed": "~"}
 def register(subparsers) -> None:
     diff = subparsers.add_parser(
         "diff", help="what changed between two versions of a policy (files; the store is not touched)",
-        description="Compare two versions of a policy (text, Markdown or HTML files) clause by clause. Reordering, "
-                    "re-wrapping, formatting and numbering are not changes; each added, removed or changed clause "
-                    "comes with the data practice it states.")
-    diff.add_argument("old", metavar="OLD", help="the earlier version")
-    diff.add_argument("new", metavar="NEW", help="the later version")
+        description="Compare two versions of a policy (text, Markdown, HTML or PDF files, read as `analyze` reads "
+                    "them) clause by clause. Reordering, re-wrapping, formatting and numbering are not changes; each "
+                    "added, removed or changed clause comes with the data practice it states.")
+    diff.add_argument("old", metavar="OLD", help="the earlier version: a file, or - for stdin")
+    diff.add_argument("new", metavar="NEW", help="the later version: a file, or - for stdin (not both)")
     diff.add_argument("--format", choices=FORMATS, default="text",
                       help="text (default), json (added/removed/changed/summary), or html (a self-contained report)")
     diff.add_argument("--since", metavar="LABEL",
