@@ -25,6 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
+from .cli.inputs import printable_name
 from .taxonomy import KINDS, OPP115_CATEGORIES, PRACTICE_IDS
 
 MIN_POINTS_FOR_MACRO = 5
@@ -107,8 +108,9 @@ def _pages(folder: Path, default_expected: str) -> list[Page]:
     index = folder / "index.jsonl"
     if not index.is_file():
         raise ValueError(f"{folder} has no index.jsonl")
-    # resolve(): `--policies .` or `--policies pages/` still names the folder by its name
-    folder_name = folder.resolve().name
+    # resolve(): `--policies .` still names the folder by its name; printable_name: a name that is not UTF-8 is
+    # shown with its bytes as \\xNN, where printing it would fail
+    folder_name = printable_name(folder.resolve().name)
     pages = []
     for entry in read_jsonl(index):
         if "file" not in entry:
@@ -377,6 +379,12 @@ def _policies_seen_in_training(folder: Path) -> list[str]:
                   if hashlib.sha256(p.read_bytes()).hexdigest() in trained)
 
 
+def _shown(path: Path) -> str:
+    """A data path as the result names it: bytes of a name that is not UTF-8 as \\xNN (printable_name), so that the
+    JSON and the table can be printed and lose nothing."""
+    return printable_name(str(path))
+
+
 def evaluate(*, opp115: Path | None = None, tosdr: Path | None = None, policies: Path | None = None,
              negatives: Path | None = None, opp115_split: str | None = None, sentences: Path | None = None,
              depth: str = "full") -> dict:
@@ -387,23 +395,23 @@ def evaluate(*, opp115: Path | None = None, tosdr: Path | None = None, policies:
         started = time.perf_counter()
         result["sentences"] = evaluate_sentences(sentences, depth)
         seconds["sentences"] = round(time.perf_counter() - started, 2)
-        result["data"]["sentences"] = str(sentences)
+        result["data"]["sentences"] = _shown(sentences)
     if policies is not None or negatives is not None:
         started = time.perf_counter()
         result["detection"] = evaluate_detection(policies, negatives, depth)
         seconds["detection"] = round(time.perf_counter() - started, 2)
-        result["data"]["policies"] = str(policies) if policies else None
-        result["data"]["negatives"] = str(negatives) if negatives else None
+        result["data"]["policies"] = _shown(policies) if policies else None
+        result["data"]["negatives"] = _shown(negatives) if negatives else None
     if opp115 is not None:
         started = time.perf_counter()
         result["opp115"] = evaluate_opp115(opp115, opp115_split, depth)
         seconds["opp115"] = round(time.perf_counter() - started, 2)
-        result["data"]["opp115"] = str(opp115) + (f" (split == {opp115_split})" if opp115_split else "")
+        result["data"]["opp115"] = _shown(opp115) + (f" (split == {opp115_split})" if opp115_split else "")
     if tosdr is not None:
         started = time.perf_counter()
         result["practices"] = evaluate_practices(tosdr, depth)
         seconds["practices"] = round(time.perf_counter() - started, 2)
-        result["data"]["tosdr"] = str(tosdr)
+        result["data"]["tosdr"] = _shown(tosdr)
     result["seconds"] = seconds
     result["depth"] = depth
     return result

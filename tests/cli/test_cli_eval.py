@@ -217,3 +217,19 @@ def test_a_kind_outside_the_engines_kinds_is_refused(tmp_path, capsys):
     assert main(["eval", "--policies", str(folder), "--depth", "quick"]) == 1
     err = capsys.readouterr().err
     assert "index.jsonl" in err and "'Terms of Service'" in err and "Traceback" not in err and err.count("\n") == 1
+
+
+def test_a_folder_name_that_is_not_utf8_is_escaped_in_the_misses(tmp_path):
+    """Misses are named by their folder; a Latin-1 folder name is written with \\xNN, as file names are elsewhere,
+    instead of failing to print."""
+    import os
+    import subprocess
+    import sys
+
+    folder = _legal_folder(tmp_path / os.fsdecode(b"l\xe9gal"), [None])
+    done = subprocess.run([sys.executable, "-m", "smallprint", "eval", "--policies", str(folder), "--depth", "quick",
+                           "--json"], env={**os.environ, "SMALLPRINT_HOME": str(tmp_path / "sp-home")},
+                          capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    misses = json.loads(done.stdout)["detection"]["misclassified"]
+    assert [row["file"] for row in misses] == ["l\\xe9gal/page-0.md"]

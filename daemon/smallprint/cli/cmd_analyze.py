@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 from . import CliError
-from .inputs import read_document
+from .inputs import printable_name, read_document
 from .output_guard import refuse_overwriting_inputs
 from .terminal import json_text
 
@@ -69,7 +69,7 @@ def run(args) -> int:
         colour = args.color == "always" or (args.color == "auto" and to_terminal and not os.environ.get("NO_COLOR"))
         width = shutil.get_terminal_size((100, 24)).columns if to_terminal else 100
         output = render_text(analysis, colour=colour, width=width,
-                             source=None if document.name == "stdin" else Path(document.name).name,
+                             source=None if args.path == "-" else printable_name(Path(args.path).name),
                              show_all=args.show_all)
 
     if args.out and args.out != "-":
