@@ -243,7 +243,7 @@ def test_a_file_name_that_is_not_utf8_is_escaped_not_lost(tmp_path):
 
     def run(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "smallprint", *args], cwd=tmp_path, env=env,
-                              capture_output=True, timeout=300)
+                              capture_output=True, timeout=300, check=False)
 
     analysed = run("analyze", LATIN1_NAME, "--depth", "quick")
     assert analysed.returncode == 0, analysed.stderr
@@ -268,9 +268,9 @@ def test_an_escaped_file_name_still_cannot_drive_the_terminal(tmp_path):
     (tmp_path / "new.md").write_text(NEW_POLICY, encoding="utf-8")
     for args in (["analyze", hostile, "--depth", "quick"], ["diff", hostile, "new.md"]):
         out = subprocess.run([sys.executable, "-m", "smallprint", *args], cwd=tmp_path, env=env,
-                             capture_output=True, timeout=300).stdout.decode()
+                             capture_output=True, timeout=300, check=False).stdout.decode()
         assert "\x1b" not in out and "\x07" not in out, out[:200]
         assert "caf\\xe9\ufffd]0;OWNED\ufffd.md" in out
     as_json = subprocess.run([sys.executable, "-m", "smallprint", "diff", hostile, "new.md", "--format", "json"],
-                             cwd=tmp_path, env=env, capture_output=True, timeout=300).stdout
+                             cwd=tmp_path, env=env, capture_output=True, timeout=300, check=False).stdout
     assert b"\x1b" not in as_json and json.loads(as_json)["old"] == "caf\\xe9\x1b]0;OWNED\x07.md"
