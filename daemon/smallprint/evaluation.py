@@ -1,8 +1,10 @@
 """Measured accuracy of the whole engine on data in exactly the formats of ../shared/data.
 
 Three parts, each usable alone (held-out files of the same format can be passed):
-- detection: is each page of a policies/ or negatives/ folder (DIR/index.jsonl lists the files) a privacy policy?
-  precision, recall and F1 of `privacy_policy` against everything else; `borderline` pages are reported, not scored;
+- detection: what kind is each page of a policies/ or negatives/ folder (DIR/index.jsonl lists the files)?
+  precision, recall and F1 of `privacy_policy` against everything else, and per expected kind how many pages were
+  detected as it; a page's expected kind is its index `kind` where given (served-pages/), else privacy_policy in
+  a policies folder and "not a privacy policy" in a negatives one; `borderline` pages are reported, not scored;
 - opp115: the OPP-115 categories of every segment (a policy's segments, in order, analysed as its blocks),
   micro and macro F1 over the 10 categories; segments with no majority label count as all-negative rows;
 - practices: every ToS;DR point with a mapped practice, its text analysed alone: per practice recall (the gold
@@ -18,11 +20,13 @@ import json
 import os
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-from .taxonomy import OPP115_CATEGORIES, PRACTICE_IDS
+from .cli.inputs import printable_name
+from .taxonomy import KINDS, OPP115_CATEGORIES, PRACTICE_IDS
 
 MIN_POINTS_FOR_MACRO = 5
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
@@ -80,20 +84,54 @@ def _f1(p: float, r: float) -> float:
 
 # -- detection ----------------------------------------------------------------------------------------------
 
-def _pages(folder: Path, default_label: str) -> list[tuple[str, str, Path]]:
-    """(file, label, path) of every page of a folder's index.jsonl; label privacy_policy | borderline | other."""
+# What a page of a folder is expected to be detected as: one of the engine's kinds, `borderline` (reported, not
+# scored) or NOT_A_POLICY, a page known only not to be a privacy policy (negatives/' `not_privacy_policy`), which
+# any kind but privacy_policy matches.
+NOT_A_POLICY = "not_privacy_policy"
+
+# The `kind` of a page in a folder's index.jsonl (served-pages/: the kind a reader would call the page) onto the
+# engine's kinds. The shared data writes them as the engine does, so each maps onto itself; any other value is
+# refused rather than silently scored as something else.
+INDEX_KINDS = {kind: kind for kind in KINDS}
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str      # as reported: the folder's own name, then the file's path in it
+    expected: str  # one of KINDS, "borderline" or NOT_A_POLICY
+    path: Path
+
+
+def _pages(folder: Path, default_expected: str) -> list[Page]:
+    """Every page of a folder's index.jsonl with what it should be detected as: its `kind` where the index gives
+    one, else its `label` (privacy_policy, borderline, anything else: not a policy), else `default_expected`."""
     index = folder / "index.jsonl"
     if not index.is_file():
         raise ValueError(f"{folder} has no index.jsonl")
+    # resolve(): `--policies .` still names the folder by its name; printable_name: a name that is not UTF-8 is
+    # shown with its bytes as \\xNN, where printing it would fail
+    folder_name = printable_name(folder.resolve().name)
     pages = []
     for entry in read_jsonl(index):
         if "file" not in entry:
             raise ValueError(f"{index}: an entry has no 'file'")
-        label = entry.get("label") or default_label
-        if label not in ("privacy_policy", "borderline"):
-            label = "other"
-        pages.append((str(entry["file"]), label, folder / str(entry["file"])))
+        file, label, kind = str(entry["file"]), entry.get("label"), entry.get("kind")
+        if label == "borderline":
+            expected = "borderline"
+        elif kind is not None:
+            if kind not in INDEX_KINDS:
+                raise ValueError(f"{index}: {file} has kind {kind!r}, not one of {', '.join(INDEX_KINDS)}")
+            expected = INDEX_KINDS[kind]
+        elif label:
+            expected = "privacy_policy" if label == "privacy_policy" else NOT_A_POLICY
+        else:
+            expected = default_expected
+        pages.append(Page(f"{folder_name}/{file}", expected, folder / file))
     return pages
+
+
+def _detected_as_expected(kind: str, expected: str) -> bool:
+    return kind != "privacy_policy" if expected == NOT_A_POLICY else kind == expected
 
 
 @lru_cache(maxsize=1)
@@ -118,35 +156,47 @@ def _analyze(**kwargs):
 
 
 def evaluate_detection(policies: Path | None, negatives: Path | None, depth: str = "full") -> dict:
-
+    """Each page's detected kind against its expected one: precision, recall and F1 of privacy_policy against
+    everything else (a terms page found to be terms is a true negative), and detection per expected kind."""
     pages = []
     if policies is not None:
-        pages += [("policies/" + f, label, path) for f, label, path in _pages(policies, "privacy_policy")]
+        pages += _pages(policies, "privacy_policy")
     if negatives is not None:
-        pages += [("negatives/" + f, label, path) for f, label, path in _pages(negatives, "other")]
+        pages += _pages(negatives, NOT_A_POLICY)
     tp = fp = fn = tn = 0
     misclassified, borderline = [], []
-    for name, label, path in pages:
-        content = path.read_text(encoding="utf-8", errors="replace")
-        source = {"html": content} if path.suffix.lower() in HTML_SUFFIXES else {"text": content}
+    per_kind: dict = {}
+    for page in pages:
+        content = page.path.read_text(encoding="utf-8", errors="replace")
+        source = {"html": content} if page.path.suffix.lower() in HTML_SUFFIXES else {"text": content}
         analysis = _analyze(**source, depth=depth)
-        found = analysis.kind == "privacy_policy"
-        row = {"file": name, "expected": label, "kind": analysis.kind,
+        row = {"file": page.name, "expected": page.expected, "kind": analysis.kind,
                "confidence": round(analysis.kind_confidence, 3), "evidence": list(analysis.kind_evidence[:3])}
-        if label == "borderline":
+        if page.expected == "borderline":
             borderline.append(row)
             continue
-        wanted = label == "privacy_policy"
+        found, wanted = analysis.kind == "privacy_policy", page.expected == "privacy_policy"
         tp += found and wanted
         fp += found and not wanted
         fn += wanted and not found
         tn += not found and not wanted
-        if found != wanted:
+        right = _detected_as_expected(analysis.kind, page.expected)
+        tally = per_kind.setdefault(page.expected, {"pages": 0, "correct": 0, "detected": {}})
+        tally["pages"] += 1
+        tally["correct"] += right
+        tally["detected"] = dict(sorted({**tally["detected"], analysis.kind: tally["detected"].get(analysis.kind, 0) + 1}
+                                        .items(), key=lambda item: _kind_order(item[0])))
+        if not right:
             misclassified.append(row)
     precision, recall = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
     return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(_f1(precision, recall), 4),
             "tp": tp, "fp": fp, "fn": fn, "tn": tn, "pages": tp + fp + fn + tn,
+            "per_kind": {kind: per_kind[kind] for kind in sorted(per_kind, key=_kind_order)},
             "misclassified": misclassified, "borderline": borderline}
+
+
+def _kind_order(kind: str) -> tuple[int, str]:
+    return (KINDS.index(kind) if kind in KINDS else len(KINDS), kind)
 
 
 # -- OPP-115 ------------------------------------------------------------------------------------------------
@@ -329,6 +379,12 @@ def _policies_seen_in_training(folder: Path) -> list[str]:
                   if hashlib.sha256(p.read_bytes()).hexdigest() in trained)
 
 
+def _shown(path: Path) -> str:
+    """A data path as the result names it: bytes of a name that is not UTF-8 as \\xNN (printable_name), so that the
+    JSON and the table can be printed and lose nothing."""
+    return printable_name(str(path))
+
+
 def evaluate(*, opp115: Path | None = None, tosdr: Path | None = None, policies: Path | None = None,
              negatives: Path | None = None, opp115_split: str | None = None, sentences: Path | None = None,
              depth: str = "full") -> dict:
@@ -339,23 +395,23 @@ def evaluate(*, opp115: Path | None = None, tosdr: Path | None = None, policies:
         started = time.perf_counter()
         result["sentences"] = evaluate_sentences(sentences, depth)
         seconds["sentences"] = round(time.perf_counter() - started, 2)
-        result["data"]["sentences"] = str(sentences)
+        result["data"]["sentences"] = _shown(sentences)
     if policies is not None or negatives is not None:
         started = time.perf_counter()
         result["detection"] = evaluate_detection(policies, negatives, depth)
         seconds["detection"] = round(time.perf_counter() - started, 2)
-        result["data"]["policies"] = str(policies) if policies else None
-        result["data"]["negatives"] = str(negatives) if negatives else None
+        result["data"]["policies"] = _shown(policies) if policies else None
+        result["data"]["negatives"] = _shown(negatives) if negatives else None
     if opp115 is not None:
         started = time.perf_counter()
         result["opp115"] = evaluate_opp115(opp115, opp115_split, depth)
         seconds["opp115"] = round(time.perf_counter() - started, 2)
-        result["data"]["opp115"] = str(opp115) + (f" (split == {opp115_split})" if opp115_split else "")
+        result["data"]["opp115"] = _shown(opp115) + (f" (split == {opp115_split})" if opp115_split else "")
     if tosdr is not None:
         started = time.perf_counter()
         result["practices"] = evaluate_practices(tosdr, depth)
         seconds["practices"] = round(time.perf_counter() - started, 2)
-        result["data"]["tosdr"] = str(tosdr)
+        result["data"]["tosdr"] = _shown(tosdr)
     result["seconds"] = seconds
     result["depth"] = depth
     return result
@@ -373,6 +429,14 @@ def evaluate_defaults(data: Path | None = None, depth: str = "full") -> dict:
 
 def _measure(value: float, defined: bool, width: int) -> str:
     return f"{value:{width}.3f}" if defined else f"{'-':>{width}s}"
+
+
+def _per_kind_line(expected: str, tally: dict) -> str:
+    """e.g. `terms_of_service: 1 of 2 pages detected as terms_of_service (1 as other)`."""
+    pages = f"{tally['pages']} page{'s' * (tally['pages'] != 1)}"
+    target = "anything but privacy_policy" if expected == NOT_A_POLICY else expected
+    wrong = [f"{n} as {kind}" for kind, n in tally["detected"].items() if not _detected_as_expected(kind, expected)]
+    return f"{expected}: {tally['correct']} of {pages} detected as {target}" + (f" ({', '.join(wrong)})" if wrong else "")
 
 
 def format_table(result: dict) -> str:
@@ -404,6 +468,8 @@ def format_table(result: dict) -> str:
         lines.append(f"  precision {_measure(det['precision'], found > 0, 0)}  recall "
                      f"{_measure(det['recall'], policies > 0, 0)}  F1 {_measure(det['f1'], found + policies > 0, 0)}"
                      f"   (tp {det['tp']}, fp {det['fp']}, fn {det['fn']}, tn {det['tn']})")
+        for kind, tally in det.get("per_kind", {}).items():
+            lines.append("  " + _per_kind_line(kind, tally))
         for row in det["misclassified"]:
             lines.append(f"  misclassified: {row['file']} (expected {row['expected']}, got {row['kind']}"
                          f" {row['confidence']:.2f})")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from importlib import resources
 
 import pytest
 
@@ -141,3 +142,94 @@ def test_a_sound_sentences_folder_is_scored(tmp_path, capsys):
     _write(tmp_path, "a", TEXT, GOOD_LABELS)
     code, result, err = _eval(tmp_path, capsys)
     assert code == 0 and result["policies"] == 1 and result["labels"] == 2, (err, result)
+
+
+# -- --policies on a folder whose index.jsonl gives each page's kind (served-pages/): scored by that kind ------
+
+
+def _detection(args, capsys):
+    assert main(["eval", *args, "--depth", "quick", "--json"]) == 0
+    return json.loads(capsys.readouterr().out)["detection"]
+
+
+def test_policies_folder_pages_are_scored_by_their_index_kind(shared_data, capsys):
+    # Four privacy policies, one terms of service and three other legal pages: a terms page found to be terms was
+    # once counted as a policy missed, and every page of the folder as a policy to find.
+    index = [json.loads(line) for line in
+             (shared_data / "served-pages" / "index.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    kinds = {row["file"]: row["kind"] for row in index}
+    detection = _detection(["--policies", str(shared_data / "served-pages")], capsys)
+    policies = sum(kind == "privacy_policy" for kind in kinds.values())
+    assert detection["tp"] + detection["fn"] == policies
+    assert detection["fp"] + detection["tn"] == len(kinds) - policies
+    per_kind = detection["per_kind"]
+    assert {kind: row["pages"] for kind, row in per_kind.items()} == {
+        kind: sum(k == kind for k in kinds.values()) for kind in set(kinds.values())}
+    for row in detection["misclassified"]:
+        assert row["file"].startswith("served-pages/"), row  # the folder's own name, not "policies/"
+        assert row["expected"] == kinds[row["file"].split("/", 1)[1]] != row["kind"], row
+    # every page is either detected as its kind or listed as misclassified, once
+    assert sum(row["correct"] for row in per_kind.values()) + len(detection["misclassified"]) == len(kinds)
+
+
+def _legal_folder(folder, kinds):
+    folder.mkdir()
+    pages = {
+        # the bundled example policy (`scripts/demo`), which test_example_policy.py shows is detected as one
+        "privacy_policy": (resources.files("smallprint") / "examples" / "example-privacy-policy.md").read_text(
+            encoding="utf-8"),
+        "terms_of_service": "Terms of Service\n\nThese terms of service govern your use of the service. By using "
+                            "the service you agree to these terms. You may not misuse the service. We may suspend "
+                            "your account. These terms are governed by the laws of Ireland. Any dispute will be "
+                            "settled by binding arbitration.\n",
+    }
+    rows = []
+    for number, kind in enumerate(kinds):
+        name = f"page-{number}.md"
+        (folder / name).write_text(pages.get(kind, pages["terms_of_service"]), encoding="utf-8")
+        rows.append({"file": name, **({"kind": kind} if kind else {})})
+    (folder / "index.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return folder
+
+
+def test_a_terms_page_found_to_be_terms_is_no_miss_and_misses_name_their_folder(tmp_path, capsys, smallprint_home):
+    folder = _legal_folder(tmp_path / "held-out-legal", ["privacy_policy", "terms_of_service", None])
+    detection = _detection(["--policies", str(folder)], capsys)
+    # page-2 has no kind in the index: in a --policies folder it is a privacy policy to find, as before
+    assert detection["per_kind"]["privacy_policy"]["pages"] == 2
+    assert detection["per_kind"]["terms_of_service"] == {"pages": 1, "correct": 1,
+                                                          "detected": {"terms_of_service": 1}}, detection
+    assert (detection["tp"], detection["fp"], detection["fn"], detection["tn"]) == (1, 0, 1, 1), detection
+    assert [(row["file"], row["expected"]) for row in detection["misclassified"]] == [
+        ("held-out-legal/page-2.md", "privacy_policy")]
+
+
+def test_the_table_shows_detection_per_kind(tmp_path, capsys, smallprint_home):
+    folder = _legal_folder(tmp_path / "legal", ["privacy_policy", "terms_of_service"])
+    assert main(["eval", "--policies", str(folder), "--depth", "quick"]) == 0
+    out = capsys.readouterr().out
+    assert "F1 1.000" in out and "misclassified" not in out
+    assert "terms_of_service: 1 of 1 page detected as terms_of_service" in out, out
+
+
+def test_a_kind_outside_the_engines_kinds_is_refused(tmp_path, capsys):
+    folder = _legal_folder(tmp_path / "legal", ["Terms of Service"])
+    assert main(["eval", "--policies", str(folder), "--depth", "quick"]) == 1
+    err = capsys.readouterr().err
+    assert "index.jsonl" in err and "'Terms of Service'" in err and "Traceback" not in err and err.count("\n") == 1
+
+
+def test_a_folder_name_that_is_not_utf8_is_escaped_in_the_misses(tmp_path):
+    """Misses are named by their folder; a Latin-1 folder name is written with \\xNN, as file names are elsewhere,
+    instead of failing to print."""
+    import os
+    import subprocess
+    import sys
+
+    folder = _legal_folder(tmp_path / os.fsdecode(b"l\xe9gal"), [None])
+    done = subprocess.run([sys.executable, "-m", "smallprint", "eval", "--policies", str(folder), "--depth", "quick",
+                           "--json"], env={**os.environ, "SMALLPRINT_HOME": str(tmp_path / "sp-home")},
+                          capture_output=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    misses = json.loads(done.stdout)["detection"]["misclassified"]
+    assert [row["file"] for row in misses] == ["l\\xe9gal/page-0.md"]

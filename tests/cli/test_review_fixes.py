@@ -217,3 +217,60 @@ def test_a_version_read_from_stdin_is_named_stdin(tmp_path, fmt, heading):
                           capture_output=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert heading in done.stdout.decode()
+
+
+# --- what the commands accept, and the names of what they read ------------------------------------------------
+
+@pytest.mark.parametrize("command", ["analyze", "diff"])
+def test_help_says_pdfs_and_stdin_are_read(tmp_path, command):
+    """Both read PDFs and `-` for stdin (cli/inputs.py), but their --help said neither (diff) or not PDFs (analyze)."""
+    done = smallprint(cli_env(tmp_path / "sp-home"), command, "--help")
+    assert done.returncode == 0, done.stderr
+    text = " ".join(done.stdout.decode().split())  # argparse wraps lines anywhere
+    assert "PDF" in text and "- for stdin" in text, text
+
+
+# A Latin-1 file name from an old archive: not UTF-8, so Python holds its \xe9 byte as a lone surrogate.
+LATIN1_NAME = os.fsdecode(b"caf\xe9.md")
+
+
+def test_a_file_name_that_is_not_utf8_is_escaped_not_lost(tmp_path):
+    """It was printed as "caf?.md" even in --format json; every view now writes the byte as \\xe9."""
+    env = cli_env(tmp_path / "sp-home")
+    (tmp_path / LATIN1_NAME).write_text(OLD_POLICY, encoding="utf-8")
+    (tmp_path / "new.md").write_text(NEW_POLICY, encoding="utf-8")
+    (tmp_path / os.fsdecode(b"vide\xe9.md")).write_bytes(b"")
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "smallprint", *args], cwd=tmp_path, env=env,
+                              capture_output=True, timeout=300, check=False)
+
+    analysed = run("analyze", LATIN1_NAME, "--depth", "quick")
+    assert analysed.returncode == 0, analysed.stderr
+    assert analysed.stdout.decode().splitlines()[0] == "caf\\xe9.md"
+    as_json = run("diff", LATIN1_NAME, "new.md", "--format", "json")
+    assert as_json.returncode == 0, as_json.stderr
+    diff = json.loads(as_json.stdout)
+    assert (diff["old"], diff["since"]) == ("caf\\xe9.md", "caf\\xe9.md") and "caf\\xe9.md" in diff["summary"]
+    as_text = run("diff", LATIN1_NAME, "new.md").stdout.decode()
+    assert as_text.startswith("smallprint diff: caf\\xe9.md -> new.md\n") and "?" not in as_text.splitlines()[0]
+    assert "<h1>caf\\xe9.md → new.md</h1>" in run("diff", LATIN1_NAME, "new.md", "--format", "html").stdout.decode()
+    empty = run("analyze", os.fsdecode(b"vide\xe9.md"))
+    assert empty.returncode == 1 and empty.stderr.decode() == "smallprint: nothing to analyse: vide\\xe9.md is empty\n"
+
+
+def test_an_escaped_file_name_still_cannot_drive_the_terminal(tmp_path):
+    """The escape is for bytes that are not UTF-8; a control sequence that is valid UTF-8 in the same name is still
+    shown as U+FFFD by the text views, and escaped by JSON (where it is kept, as data)."""
+    hostile = os.fsdecode(b"caf\xe9\x1b]0;OWNED\x07.md")
+    env = cli_env(tmp_path / "sp-home")
+    (tmp_path / hostile).write_text(OLD_POLICY, encoding="utf-8")
+    (tmp_path / "new.md").write_text(NEW_POLICY, encoding="utf-8")
+    for args in (["analyze", hostile, "--depth", "quick"], ["diff", hostile, "new.md"]):
+        out = subprocess.run([sys.executable, "-m", "smallprint", *args], cwd=tmp_path, env=env,
+                             capture_output=True, timeout=300, check=False).stdout.decode()
+        assert "\x1b" not in out and "\x07" not in out, out[:200]
+        assert "caf\\xe9\ufffd]0;OWNED\ufffd.md" in out
+    as_json = subprocess.run([sys.executable, "-m", "smallprint", "diff", hostile, "new.md", "--format", "json"],
+                             cwd=tmp_path, env=env, capture_output=True, timeout=300, check=False).stdout
+    assert b"\x1b" not in as_json and json.loads(as_json)["old"] == "caf\\xe9\x1b]0;OWNED\x07.md"

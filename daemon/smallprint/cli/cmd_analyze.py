@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 from . import CliError
-from .inputs import read_document
+from .inputs import printable_name, read_document
 from .output_guard import refuse_overwriting_inputs
 from .terminal import json_text
 
@@ -19,9 +19,11 @@ FORMATS = ("text", "json", "html")
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "analyze", help="analyse a policy file (or stdin) and show its highlights",
-        description="Analyse a privacy policy on this computer. .html/.htm files, and stdin that looks like HTML, "
-                    "are read as HTML; everything else as plain text or Markdown.")
-    parser.add_argument("path", metavar="PATH|-", help="the file to analyse, or - for stdin")
+        description="Analyse a privacy policy on this computer. PDFs (by their %PDF- header or a .pdf name) are "
+                    "read for their text; .html/.htm files, and stdin that looks like HTML, are read as HTML; "
+                    "everything else as plain text or Markdown.")
+    parser.add_argument("path", metavar="PATH|-", help="the file to analyse (text, Markdown, HTML or PDF), "
+                                                        "or - for stdin")
     parser.add_argument("--format", choices=FORMATS, default="text",
                         help="text: a readable terminal view (default); json: the full analysis; "
                              "html: a self-contained report page")
@@ -67,7 +69,7 @@ def run(args) -> int:
         colour = args.color == "always" or (args.color == "auto" and to_terminal and not os.environ.get("NO_COLOR"))
         width = shutil.get_terminal_size((100, 24)).columns if to_terminal else 100
         output = render_text(analysis, colour=colour, width=width,
-                             source=None if document.name == "stdin" else Path(document.name).name,
+                             source=None if args.path == "-" else printable_name(Path(args.path).name),
                              show_all=args.show_all)
 
     if args.out and args.out != "-":

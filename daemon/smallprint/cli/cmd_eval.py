@@ -16,12 +16,15 @@ from . import CliError
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "eval", help="measure the engine's accuracy on data in the formats of ../shared/data",
-        description="Measure page detection (policies/ and negatives/ folders with index.jsonl), OPP-115 segment "
+        description="Measure page detection (policies/, served-pages/ and negatives/ folders with index.jsonl: "
+                    "per kind, and privacy policy vs everything else), OPP-115 segment "
                     "categories (segments.jsonl) and practice highlights (ToS;DR points.jsonl). Without options: "
                     "the dev portions of ../shared/data; with options: only the parts given, on all their rows.")
     parser.add_argument("--opp115", type=Path, metavar="FILE", help="OPP-115 segments.jsonl (every row is scored)")
     parser.add_argument("--tosdr", type=Path, metavar="FILE", help="ToS;DR points.jsonl (points with a practice)")
-    parser.add_argument("--policies", type=Path, metavar="DIR", help="folder of privacy policies with index.jsonl")
+    parser.add_argument("--policies", type=Path, metavar="DIR",
+                        help="folder of pages with index.jsonl: each a privacy policy unless the index gives its "
+                             "kind (privacy_policy, cookie_policy, terms_of_service or other, as served-pages/)")
     parser.add_argument("--negatives", type=Path, metavar="DIR",
                         help="folder of non-policy pages with index.jsonl (label borderline: reported, not scored)")
     parser.add_argument("--sentences", type=Path, metavar="DIR",

@@ -12,7 +12,7 @@ import textwrap
 from pathlib import Path
 
 from . import CliError
-from .inputs import read_document
+from .inputs import printable_name, read_document
 from .terminal import json_text, terminal_safe
 
 FORMATS = ("text", "json", "html")
@@ -23,11 +23,11 @@ _SIGN = {"added": "+", "removed": "-", "changed": "~"}
 def register(subparsers) -> None:
     diff = subparsers.add_parser(
         "diff", help="what changed between two versions of a policy (files; the store is not touched)",
-        description="Compare two versions of a policy (text, Markdown or HTML files) clause by clause. Reordering, "
-                    "re-wrapping, formatting and numbering are not changes; each added, removed or changed clause "
-                    "comes with the data practice it states.")
-    diff.add_argument("old", metavar="OLD", help="the earlier version")
-    diff.add_argument("new", metavar="NEW", help="the later version")
+        description="Compare two versions of a policy (text, Markdown, HTML or PDF files, read as `analyze` reads "
+                    "them) clause by clause. Reordering, re-wrapping, formatting and numbering are not changes; each "
+                    "added, removed or changed clause comes with the data practice it states.")
+    diff.add_argument("old", metavar="OLD", help="the earlier version: a file, or - for stdin")
+    diff.add_argument("new", metavar="NEW", help="the later version: a file, or - for stdin (not both)")
     diff.add_argument("--format", choices=FORMATS, default="text",
                       help="text (default), json (added/removed/changed/summary), or html (a self-contained report)")
     diff.add_argument("--since", metavar="LABEL",
@@ -60,7 +60,7 @@ def register(subparsers) -> None:
 
 def since_label(path: str) -> str:
     """A date found in the old file's name ("2023-05-18_policy.md" -> "2023-05-18"), else the file name."""
-    name = Path(path).name if path != "-" else "stdin"
+    name = printable_name(Path(path).name) if path != "-" else "stdin"
     m = _DATE_IN_NAME.search(name)
     if m and 1 <= int(m[2]) <= 12 and 1 <= int(m[3]) <= 31:
         return f"{m[1]}-{m[2]}-{m[3]}"
@@ -81,8 +81,9 @@ def _analyse(path: str) -> dict:
 
 
 def _shown_name(path: str, name: str) -> str:
-    """How a version is named to a reader: `name`, or "stdin" for "-" (as since_label and analyze's notes say)."""
-    return "stdin" if path == "-" else name
+    """How a version is named to a reader: `name` (a name that is not UTF-8 with its bytes as \\xNN, not "?"), or
+    "stdin" for "-" (as since_label and analyze's notes say)."""
+    return "stdin" if path == "-" else printable_name(name)
 
 
 def run_diff(args) -> int:
@@ -94,7 +95,7 @@ def run_diff(args) -> int:
 
     diff = diff_analyses(_analyse(args.old), _analyse(args.new), since=args.since or since_label(args.old))
     if args.format == "json":
-        output = json_text({"old": args.old, "new": args.new, **diff.to_dict()})
+        output = json_text({"old": printable_name(args.old), "new": printable_name(args.new), **diff.to_dict()})
     elif args.format == "html":
         from smallprint.history.report_html import render_diff_html
         output = render_diff_html(diff, old_name=_shown_name(args.old, Path(args.old).name),

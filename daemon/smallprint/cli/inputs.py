@@ -66,7 +66,7 @@ def read_document(path: str, *, stdin=None) -> Document:
         _refuse_too_large(data, name)
     else:
         data = _read_file(Path(path))
-        name = path
+        name = printable_name(path)
     if not data.strip():
         raise CliError(f"nothing to analyse: {name} is empty")
     if looks_like_pdf(data) or (path != "-" and Path(path).suffix.lower() == ".pdf"):
@@ -80,6 +80,23 @@ def read_document(path: str, *, stdin=None) -> Document:
     else:
         is_html = Path(path).suffix.lower() in HTML_SUFFIXES
     return Document(name=name, content=content, is_html=is_html, note=note)
+
+
+def printable_name(name: str) -> str:
+    """A name as text can hold it, losing nothing: a file name that is not UTF-8 (an old archive's Latin-1
+    "caf\\xe9.md") has its undecodable bytes written as \\xNN escapes, and a lone surrogate that JSON allows
+    ("\\ud800") as a \\uNNNN escape, instead of a "?" (or a codec error that names no document) when it is printed
+    or written as UTF-8. A valid name is returned as it is (the text views still make it terminal-safe). Shared by
+    the CLI's views and messages and the corpus's tables."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        pass
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte of a file name
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _too_large(name: str) -> str:
@@ -96,6 +113,7 @@ def _read_file(file: Path) -> bytes:
     """At most MAX_INPUT_BYTES of a file: a regular file by its size first (a huge or sparse file is refused
     without reading it), a pipe or device (`<(curl ...)`, a FIFO, /dev/stdin) as it comes, waiting at most
     PIPE_WAIT_SECONDS for a first byte."""
+    name = printable_name(str(file))
     try:
         fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
         try:
@@ -104,22 +122,22 @@ def _read_file(file: Path) -> bytes:
                 raise IsADirectoryError
             if stat.S_ISREG(mode):
                 if os.fstat(fd).st_size > MAX_INPUT_BYTES:
-                    raise CliError(_too_large(str(file)))
+                    raise CliError(_too_large(name))
                 os.set_blocking(fd, True)
                 data = _read_up_to(fd, MAX_INPUT_BYTES + 1)
             else:
-                data = _read_stream(fd, str(file))
+                data = _read_stream(fd, name)
         finally:
             os.close(fd)
     except FileNotFoundError:
-        raise CliError(f"no such file: {file}") from None
+        raise CliError(f"no such file: {name}") from None
     except IsADirectoryError:
-        raise CliError(f"{file} is a folder, not a file") from None
+        raise CliError(f"{name} is a folder, not a file") from None
     except PermissionError:
-        raise CliError(f"permission denied: cannot read {file}") from None
+        raise CliError(f"permission denied: cannot read {name}") from None
     except OSError as exc:
-        raise CliError(f"cannot read {file}: {exc.strerror or exc}") from None
-    _refuse_too_large(data, str(file))
+        raise CliError(f"cannot read {name}: {exc.strerror or exc}") from None
+    _refuse_too_large(data, name)
     return data
 
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from smallprint.cli.inputs import MAX_INPUT_BYTES
+from smallprint.cli.inputs import MAX_INPUT_BYTES, printable_name
 
 DOCUMENT_SUFFIXES = frozenset({".md", ".txt", ".html", ".htm", ".pdf"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
@@ -98,7 +98,8 @@ def source_identity(source: str | Path) -> tuple[str, tuple[str, ...]]:
     spellings = [str(path), str(resolved)]
     with contextlib.suppress(ValueError):  # Windows: no relative path from one drive to another
         spellings.append(os.path.relpath(resolved))
-    return _printable(str(resolved)), tuple(dict.fromkeys(_printable(spelling) + after for spelling in spellings))
+    return printable_name(str(resolved)), tuple(dict.fromkeys(printable_name(spelling) + after
+                                                              for spelling in spellings))
 
 
 def read_version(version: Version, limit: int | None = None) -> bytes:
@@ -144,22 +145,22 @@ def _folder_versions(root: Path) -> Iterator[Version]:
                    and not any(part.startswith(".") for part in p.relative_to(root).parts))
     for file in files:
         relative = file.relative_to(root)
-        stem = _printable(file.stem)
+        stem = printable_name(file.stem)
         found = _date_in(stem)
         document = (stem[:found.start()] if found else stem).strip(" _-.") or "policy"
-        service = _printable(relative.parts[0]) if len(relative.parts) > 1 else document
+        service = printable_name(relative.parts[0]) if len(relative.parts) > 1 else document
         is_html = file.suffix.lower() in HTML_SUFFIXES
         try:
             content_hash, size = _hash_file(file)
         except OSError as exc:  # no permission, or gone: a row with its error, never the end of the run
             reason = f"cannot read: {exc.strerror or exc}"
             yield Version(service=service, document=document, date=found[0] if found else None,
-                          source=_printable(str(file)), content_hash=_digest(f"{file}\0{reason}".encode(
+                          source=printable_name(str(file)), content_hash=_digest(f"{file}\0{reason}".encode(
                               "utf-8", "surrogateescape")), size=0, is_html=is_html,
                           locator=("unreadable", str(file), reason))
             continue
         yield Version(service=service, document=document, date=found[0] if found else None,
-                      source=_printable(str(file)), content_hash=content_hash, size=size, is_html=is_html,
+                      source=printable_name(str(file)), content_hash=content_hash, size=size, is_html=is_html,
                       locator=("file", str(file)))
 
 
@@ -172,21 +173,6 @@ def _hash_file(file: Path) -> tuple[str, int]:
             digest.update(chunk)
             size += len(chunk)
     return digest.hexdigest(), size
-
-
-def _printable(name: str) -> str:
-    """A name as the tables can hold it: a file name that is not UTF-8 (an old archive's Latin-1 "caf\\xe9.md")
-    has its undecodable bytes written as \\xNN escapes, and a lone surrogate that JSON allows ("\\ud800") as a
-    \\uNNNN escape, instead of stopping the run with a codec error that names no document."""
-    try:
-        name.encode("utf-8")
-        return name
-    except UnicodeEncodeError:
-        pass
-    try:
-        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    except UnicodeEncodeError:  # a surrogate that stands for no byte of a file name
-        return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 # --- JSON Lines --------------------------------------------------------------------------------------------
@@ -223,13 +209,13 @@ def _jsonl_versions(file: Path, max_line_bytes: int) -> Iterator[Version]:
             except RecursionError:  # valid JSON, but arrays in arrays ... deeper than Python's parser goes
                 raise SourceError(f"{file}:{number} cannot be read: its JSON nests deeper than the parser "
                                   "allows") from None
-            # A JSON string may hold a lone surrogate ("\\udce9"), which no table can: escaped (_printable).
-            ident = _printable(str(record.get("id") if record.get("id") is not None else number))
-            service = _printable(str(record.get("service") or ident))
-            document = _printable(str(record.get("document") or record.get("url") or ident))
+            # A JSON string may hold a lone surrogate ("\\udce9"), which no table can: escaped (printable_name).
+            ident = printable_name(str(record.get("id") if record.get("id") is not None else number))
+            service = printable_name(str(record.get("service") or ident))
+            document = printable_name(str(record.get("document") or record.get("url") or ident))
             date = record.get("date")
-            yield Version(service=service, document=document, date=_printable(str(date)) if date else None,
-                          source=_printable(f"{file}:{number}"), content_hash=_digest(data), size=len(data),
+            yield Version(service=service, document=document, date=printable_name(str(date)) if date else None,
+                          source=printable_name(f"{file}:{number}"), content_hash=_digest(data), size=len(data),
                           is_html=is_html, locator=("jsonl", str(file), start, len(line)))
 
 
@@ -249,7 +235,7 @@ def _line_too_long(file: Path, number: int, head: bytes, handle, max_line_bytes:
     size -= chunk.endswith(b"\n")  # the newline ends the line, it is not in it
     reason = (f"too large: line {number} is {size / 1e6:.1f} MB (a JSON Lines line is read up to "
               f"{max_line_bytes / 1e6:.1f} MB); not read")
-    return Version(service=str(number), document=str(number), date=None, source=_printable(f"{file}:{number}"),
+    return Version(service=str(number), document=str(number), date=None, source=printable_name(f"{file}:{number}"),
                    content_hash=digest.hexdigest(), size=size, is_html=False,
                    locator=("unreadable", str(file), reason))
 
@@ -305,9 +291,9 @@ def _git_versions(repo: Path) -> Iterator[Version]:
     for commit, when, blob, path in changes:
         # git's paths are bytes: one that is not UTF-8 (a Latin-1 "caf\\xe9/Privacy Policy.md") is escaped, as in
         # a folder: the tables cannot hold its surrogates, and the run would stop naming no file.
-        service, name = _printable(path).split("/")
+        service, name = printable_name(path).split("/")
         yield Version(service=service, document=name[:-3], date=when,
-                      source=_printable(f"{repo}@{commit[:12]}:{path}"),
+                      source=printable_name(f"{repo}@{commit[:12]}:{path}"),
                       content_hash=hashes[blob], size=sizes[blob], is_html=False, locator=("git", str(repo), blob))
 
 
