@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from .results import Block
 
@@ -432,6 +432,28 @@ def blocks_from_html(html: str) -> tuple[Block, ...]:
         stack.extend((child, False) for child in reversed(node.contents))
     flush()
     return _numbered((tag, text) for tag, text in out)
+
+
+# A saved page whose text its scripts draw (a single-page app's shell: Meta's, for one, serves a policy as 400 kB of
+# JSON for its scripts and no paragraph) reads as empty, and "too short to be a policy" would blame the policy. Such a
+# page is told apart by what its HTML holds instead: little text to read, much script.
+SCRIPT_DRAWN_MAX_TEXT = 1_000  # characters read from the page, at most
+SCRIPT_DRAWN_MIN_SCRIPT = 20_000  # characters inside <script> elements, at least, and ten times the text
+_SCRIPT_BODY = re.compile(r"<script\b[^>]*>(.*?)</script\s*>", re.I | re.S)
+
+
+def script_drawn_notice(html: str, blocks: Sequence[Block]) -> str | None:
+    """A notice for a page whose HTML holds almost no text but much script (its text is drawn in the browser),
+    else None. Only pages that read as nearly empty are scanned, so a real page costs nothing more."""
+    readable = sum(len(b.text) for b in blocks)
+    if readable > SCRIPT_DRAWN_MAX_TEXT:
+        return None
+    script = sum(len(m.group(1)) for m in _SCRIPT_BODY.finditer(html))
+    if script < max(SCRIPT_DRAWN_MIN_SCRIPT, 10 * readable):
+        return None
+    return (f"This page's text is drawn by its scripts: the HTML given holds only {readable:,} characters to read "
+            f"(and {script // 1000:,} kB of script). Read it where it has loaded: with the browser extension, or "
+            "from a copy saved after the page was shown, or its text copied.")
 
 
 # ---------------------------------------------------------------- the extension's blocks

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from ..taxonomy import OPP115_CATEGORIES, PRACTICE_BY_ID, PRACTICE_IDS
 from . import polarity as pol
-from .blocks import to_blocks
+from .blocks import script_drawn_notice, to_blocks
 from .clauses import HEADING_TAGS, find_highlights, read_clause
 from .grade import grade_findings
 from .key_findings import MAX_KEY_FINDINGS, candidate_findings
@@ -196,6 +196,8 @@ def analyze(*, text=None, html=None, blocks=None, url=None, title=None, use_mode
     reading = read_languages(parsed)
     language, read = reading.language, reading.blocks
     notices: list[str] = []
+    if html is not None and (drawn := script_drawn_notice(html, page_blocks)):
+        notices.append(drawn)
     answered = "quick"
     segments = None
     if not language.validated:
