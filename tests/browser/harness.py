@@ -550,6 +550,11 @@ class ChromiumSession:
         except AssertionError as exc:
             raise AssertionError(f"{exc}; last state: {summary_of(last.get('state'))}") from None
 
+    def in_extension(self, script: str, arg=None):
+        """Run `(arg) => value` (a promise is awaited) in an extension page, with the extension's APIs."""
+        self.message({"type": "ping"})  # opens the extension page if needed (an unknown message changes nothing)
+        return self._extension_page.evaluate(script, arg)
+
     def badge(self, url: str) -> str:
         """The toolbar badge text of the tab showing `url`."""
         return self.tab_badge(self.message({"type": "find-tab", "url": url})["tabId"])
@@ -703,6 +708,15 @@ class FirefoxSession:
                 "const done = arguments[arguments.length - 1];"
                 "browser.runtime.sendMessage(arguments[0]).then(done, e => done({ok: false, error: String(e)}));",
                 message)
+        finally:
+            self.driver.switch_to.window(self.page_handle)
+
+    def in_extension(self, script: str, arg=None):
+        self.driver.switch_to.window(self.extension_handle)
+        try:
+            return self.driver.execute_async_script(
+                "const done = arguments[arguments.length - 1];"
+                f"Promise.resolve(({script})(arguments[0])).then(done, e => done({{error: String(e)}}));", arg)
         finally:
             self.driver.switch_to.window(self.page_handle)
 

@@ -532,6 +532,34 @@ def test_the_outline_of_a_clause_new_since_the_last_visit_shows_on_light_and_dar
             assert outline["style"] == "dashed" and contrast_ratio(outline["colour"], behind) >= 3, (name, outline)
 
 
+# ---- 10. the toolbar badge: the popup's grade colours, a letter that reads on each -----------------------------------
+
+def rgba(hex_colour: str) -> list[int]:
+    return [int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)] + [255]
+
+
+BADGE_JS = """tabId => { const action = (globalThis.browser ?? globalThis.chrome).action;
+  return Promise.all([action.getBadgeText({tabId}), action.getBadgeBackgroundColor({tabId}),
+                      action.getBadgeTextColor({tabId})]); }"""
+
+
+def test_the_badge_shows_the_grade_in_the_popups_colours_with_a_readable_letter(browser, page_server):
+    from smallprint.report import SHARED_CSS
+
+    url = f"{page_server}/policy.html"
+    state = browser.open_policy(url)
+    letter = state["grade"]["letter"]
+    tab = browser.message({"type": "find-tab", "url": url})["tabId"]
+    text, background, letter_colour = browser.browser.in_extension(BADGE_JS, tab)
+    report = dict(re.findall(r"--grade-([A-E]): (#[0-9a-f]{6})", SHARED_CSS))
+    assert text == letter and background == rgba(report[letter]), (text, background, report)
+    assert contrast_ratio(background, letter_colour) >= 4.5, (background, letter_colour)
+    browser.open_popup(url)
+    shown = browser.popup("""() => { const s = getComputedStyle(document.querySelector('#grade'));
+      return [s.backgroundColor, s.color]; }""")
+    assert contrast_ratio(*shown) >= 4.5 and [float(v) for v in re.findall(r"[\d.]+", shown[0])][:3] == background[:3], shown
+
+
 # ---- 9. a bilingual page: the popup says which part was not read, the page is left as it is there ----------------------
 
 def test_the_popup_says_which_part_of_a_bilingual_policy_was_not_read(browser, page_server):
