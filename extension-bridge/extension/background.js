@@ -7,7 +7,6 @@ if (typeof importScripts === "function" && typeof SP === "undefined") {
 }
 
 const REQUEST_TIMEOUT_MS = 150_000; // the bridge itself gives up after 120 s (SMALLPRINT_BRIDGE_REQUEST_TIMEOUT)
-const GRADE_COLOURS = { A: "#2e7d32", B: "#689f38", C: "#b58a00", D: "#e65100", E: "#c62828" };
 
 let nextRequest = 1;
 const requestPrefix = Math.random().toString(36).slice(2, 8);
@@ -193,22 +192,24 @@ function summarise(url, title, reply, manual, frames) {
 async function drawBadge(tabId, state) {
   const action = api.action;
   let text = "";
-  let colour = "#5f6368";
+  let colour = SP.BADGE_COLOURS.ungraded;
   let title = "smallprint";
   if (state?.status === "error") {
     text = "!";
-    colour = "#9e9e9e";
+    colour = SP.BADGE_COLOURS.error;
     title = `smallprint: ${SP.errorHelp(state.error.code).title}`;
   } else if (state?.status === "done" && (SP.isPolicyKind(state.kind) || state.manual)) {
     const letter = state.grade?.letter ?? "?";
     text = state.changes ? `${letter}•` : letter;
-    colour = GRADE_COLOURS[letter] ?? colour;
+    colour = SP.GRADE_COLOURS[letter] ?? colour;
     title = `smallprint: ${SP.KIND_LABELS[state.kind] ?? state.kind}, grade ${letter}`;
     if (state.changes) title += ", changed since your last visit";
   }
   try {
     await action.setBadgeText({ tabId, text });
     await action.setBadgeBackgroundColor({ tabId, color: colour });
+    // left to itself, the browser picks the letter's colour, and not always one that reads on the grade's
+    await action.setBadgeTextColor?.({ tabId, color: SP.GRADE_TEXT_COLOUR });
     await action.setTitle({ tabId, title });
   } catch {
     /* the tab went away */

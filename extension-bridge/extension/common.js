@@ -23,6 +23,12 @@ const SP = {
     protective: "a promise or right in your favour",
     neutral: "informative only",
   },
+  // The grades' colours: the HTML report's (daemon/smallprint/report.py --grade-*; a test keeps them equal), for the
+  // popup's grade and the toolbar badge alike. GRADE_TEXT_COLOUR (the letter) reaches >= 5:1 on each, and on the
+  // badge's colours without a grade.
+  GRADE_COLOURS: { A: "#1e7b40", B: "#4d7a12", C: "#8a6a00", D: "#b34d0f", E: "#c8322a" },
+  GRADE_TEXT_COLOUR: "#ffffff",
+  BADGE_COLOURS: { error: "#6b6b6b", ungraded: "#5f6368" }, // "!", and a policy read without a letter ("?")
   // A mark beside the colour, so that polarity never rests on hue alone (the CLI's ✗ and ✓).
   POLARITY_MARKS: { concern: "✗", protective: "✓", neutral: "i" },
   // Mirrors daemon/smallprint/taxonomy.py (ids are stable; tests/browser/test_extension_files.py keeps them in sync).

@@ -30,8 +30,8 @@
   // report (daemon/smallprint/report.py). A double line shows as double from 3px on. Key findings are filled; the
   // other clauses are quiet: no fill, and a thinner line where the style allows it.
   const POLARITY_STYLES = {
-    // `line` shows on light pages (>= 5:1 on white); `lightLine` on dark ones (>= 7:1 on #1e1e1e), for quiet marks,
-    // which have no fill of their own (pickLine)
+    // `line` shows on light pages (>= 5:1 on white), `lightLine` on dark ones (>= 7:1 on #1e1e1e); either is taken
+    // darker or lighter where the page's background needs it (linesOn). `bg`: a key finding's fill.
     concern: { bg: "#ffe0de", line: "#c62828", lightLine: "#ff8a80", style: "solid", width: 2, quietWidth: 1 },
     protective: { bg: "#dcf3df", line: "#2e7d32", lightLine: "#81c995", style: "double", width: 3, quietWidth: 3 },
     neutral: { bg: "#e4eaf4", line: "#546e8a", lightLine: "#aebfd4", style: "dotted", width: 2, quietWidth: 1 },
@@ -267,6 +267,8 @@
           extractMs: Math.round(extracted - started),
           roundTripMs: Math.round(answered - extracted),
           paintMs: Math.round(performance.now() - answered),
+          // of which: reading the colours behind the clauses (getComputedStyle up the tree: linesBehind)
+          backgroundMs: Math.round(painted.backgroundMs * 10) / 10,
         };
         if (first) timings.first = first; // the quick paint's own report, so one record holds both times
         first = reportPainted(timings);
@@ -293,24 +295,42 @@
     return map;
   }
 
-  // Inline declarations marked !important: a page's stylesheet cannot override them. Built once per polarity and
-  // set as one attribute (hundreds of marks on a long policy).
-  const MARK_STYLES = Object.fromEntries(Object.entries(POLARITY_STYLES).map(([polarity, c]) => [polarity, [
-    "display: inline", `background-color: ${c.bg}`, "color: #1b1b1b", `border-bottom: ${c.width}px ${c.style} ${c.line}`,
-    "border-radius: 2px", "padding: 0", "margin: 0", "cursor: help", "box-decoration-break: clone",
-    "-webkit-box-decoration-break: clone",
-  ].map((declaration) => `${declaration} !important;`).join(" ")]));
-  // A clause that is not a key finding is painted quietly (no fill, its polarity's line, thinner), unless the reader
-  // asked to see every highlight painted strongly (settings.paintAll): the few clauses that matter stand out.
-  const quietStyles = (colour) => Object.fromEntries(Object.entries(POLARITY_STYLES).map(([polarity, c]) => [polarity, [
-    "display: inline", "background-color: transparent", "color: inherit",
-    `border-bottom: ${c.quietWidth}px ${c.style} ${c[colour]}`,
-    "border-radius: 0", "padding: 0", "margin: 0", "cursor: help",
-  ].map((declaration) => `${declaration} !important;`).join(" ")]));
-  // A quiet line lies on the page's own background: dark lines on a light page, light lines on a dark one.
-  const QUIET_MARK_STYLES = { line: quietStyles("line"), lightLine: quietStyles("lightLine") };
+  // Inline declarations marked !important: a page's stylesheet cannot override them. Built once per polarity, way
+  // (filled or quiet) and line colour, and set as one attribute (hundreds of marks on a long policy). A clause that
+  // is not a key finding is painted quietly (no fill, its polarity's line, thinner), unless the reader asked to see
+  // every highlight painted strongly (settings.paintAll): the few clauses that matter stand out. A filled mark's
+  // fill stops at its line (background-clip: padding-box), so that the gaps of a dotted or double line show the
+  // page's background, which every line's colour is chosen against (linesOn), filled or quiet.
+  const markStyles = new Map();
+  function markStyle(polarity, quiet, line) {
+    const key = `${polarity} ${quiet} ${line}`;
+    if (!markStyles.has(key)) {
+      const c = POLARITY_STYLES[polarity] ?? POLARITY_STYLES.neutral;
+      const declarations = quiet ? [
+        "display: inline", "background-color: transparent", "color: inherit",
+        `border-bottom: ${c.quietWidth}px ${c.style} ${line}`,
+        "border-radius: 0", "padding: 0", "margin: 0", "cursor: help",
+      ] : [
+        "display: inline", `background-color: ${c.bg}`, "background-clip: padding-box", "color: #1b1b1b",
+        `border-bottom: ${c.width}px ${c.style} ${line}`, "border-radius: 2px", "padding: 0", "margin: 0",
+        "cursor: help", "box-decoration-break: clone", "-webkit-box-decoration-break: clone",
+      ];
+      markStyles.set(key, declarations.map((declaration) => `${declaration} !important;`).join(" "));
+    }
+    return markStyles.get(key);
+  }
 
-  // ---- the page's background, for quiet lines that show on it (>= 3:1) --------------------------------------
+  // ---- the page's background, and lines that show on it ------------------------------------------------------
+
+  // WCAG 1.4.11 (non-text contrast) asks 3:1 of a line against what lies around it. A little more is aimed at: the
+  // page's colour may be in another colour space, and a browser rounds it to 8-bit sRGB its own way.
+  const MIN_LINE_CONTRAST = 3;
+  const LINE_CONTRAST_AIM = 3.1;
+  const BLACK = [0, 0, 0];
+  const WHITE = [255, 255, 255];
+  // The outline of a clause new since the last visit: purple, darker on light pages and lighter on dark ones
+  // (as the card's "New since" line), then adjusted to the page's background like the lines (linesOn).
+  const NEW_OUTLINE_COLOURS = { line: "#6a1b9a", lightLine: "#d7a8ff" };
 
   function relativeLuminance([r, g, b]) {
     const channel = (v) => (v / 255 <= 0.03928 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4);
@@ -323,54 +343,214 @@
   };
 
   const hexRgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  const rgbHex = (rgb) => `#${rgb.map((v) => Math.round(v).toString(16).padStart(2, "0")).join("")}`;
 
-  // "rgb(18, 18, 18)", "rgba(0, 0, 0, 0)" -> [r, g, b, alpha]; null for anything else
-  function parseColour(text) {
-    const m = /^rgba?\(([^)]*)\)$/.exec(text.trim());
-    if (!m) return null;
-    const parts = m[1].split(/[\s,/]+/).filter(Boolean).map(Number);
-    return parts.length >= 3 && parts.every((n) => !Number.isNaN(n)) ? [...parts.slice(0, 3), parts[3] ?? 1] : null;
+  // Computed colours come as rgb()/rgba(), or, for a colour the page wrote in a CSS Color 4 syntax (Tailwind v4 writes
+  // oklch()), in that syntax: oklch(), oklab(), lab(), lch() or color(<space> ...). They are converted here, with
+  // the matrices of CSS Color 4 (its sample code), rather than drawn on a canvas and read back: reading a canvas is
+  // what Firefox's fingerprinting protection (private windows; resistFingerprinting) answers with noise or a
+  // blank, and those readers are the ones this extension is for. Colours outside sRGB are clamped to it.
+  const mat = (m, [x, y, z]) => m.map(([a, b, c]) => a * x + b * y + c * z);
+  const XYZ_D65_TO_LINEAR_SRGB = [
+    [12831 / 3959, -329 / 214, -1974 / 3959],
+    [-851781 / 878810, 1648619 / 878810, 36519 / 878810],
+    [705 / 12673, -2585 / 12673, 705 / 667],
+  ];
+  const XYZ_D50_TO_D65 = [ // Bradford
+    [0.955473421488075, -0.02309845494876471, 0.06325924320057072],
+    [-0.0283697093338637, 1.0099953980813041, 0.021041441191917323],
+    [0.012314014864481998, -0.020507649298898964, 1.330365926242124],
+  ];
+  const D50_WHITE = [0.3457 / 0.3585, 1, (1 - 0.3457 - 0.3585) / 0.3585];
+  const srgbDecode = (v) => Math.sign(v) * (Math.abs(v) <= 0.04045 ? Math.abs(v) / 12.92 : ((Math.abs(v) + 0.055) / 1.055) ** 2.4);
+  const srgbEncode = (v) => Math.sign(v) * (Math.abs(v) <= 0.0031308 ? Math.abs(v) * 12.92 : 1.055 * Math.abs(v) ** (1 / 2.4) - 0.055);
+  // color(<space> r g b): each space as (its transfer function, its matrix to XYZ, the white of that XYZ)
+  const REC2020_ALPHA = 1.09929682680944;
+  const REC2020_BETA = 0.018053968510807;
+  const RGB_SPACES = {
+    srgb: [srgbDecode, null],
+    "srgb-linear": [(v) => v, null],
+    "display-p3": [srgbDecode, [
+      [608311 / 1250200, 189793 / 714400, 198249 / 1000160],
+      [35783 / 156275, 247089 / 357200, 198249 / 2500400],
+      [0, 32229 / 714400, 5220557 / 5000800]], "d65"],
+    "a98-rgb": [(v) => Math.sign(v) * Math.abs(v) ** (563 / 256), [
+      [573536 / 994567, 263643 / 1420810, 187206 / 994567],
+      [591459 / 1989134, 6239551 / 9945670, 374412 / 4972835],
+      [53769 / 1989134, 351524 / 4972835, 4929758 / 4972835]], "d65"],
+    "prophoto-rgb": [(v) => (Math.abs(v) <= 16 / 512 ? v / 16 : Math.sign(v) * Math.abs(v) ** 1.8), [
+      [0.7977666449006423, 0.13518129740053308, 0.0313477341283922],
+      [0.2880748288194013, 0.711835234241873, 0.00008993693872564],
+      [0, 0, 0.8251046025104602]], "d50"],
+    rec2020: [(v) => (Math.abs(v) < REC2020_BETA * 4.5 ? v / 4.5
+      : Math.sign(v) * ((Math.abs(v) + REC2020_ALPHA - 1) / REC2020_ALPHA) ** (1 / 0.45)), [
+      [63426534 / 99577255, 20160776 / 139408157, 47086771 / 278816314],
+      [26158966 / 99577255, 472592308 / 697040785, 8267143 / 139408157],
+      [0, 19567812 / 697040785, 295819943 / 278816314]], "d65"],
+    xyz: [(v) => v, "identity", "d65"],
+    "xyz-d65": [(v) => v, "identity", "d65"],
+    "xyz-d50": [(v) => v, "identity", "d50"],
+  };
+  const xyzToLinearSrgb = (xyz, white) =>
+    mat(XYZ_D65_TO_LINEAR_SRGB, white === "d50" ? mat(XYZ_D50_TO_D65, xyz) : xyz);
+
+  function labToLinearSrgb([l, a, b]) {
+    const kappa = 24389 / 27;
+    const epsilon = 216 / 24389;
+    const f1 = (l + 16) / 116;
+    const f0 = a / 500 + f1;
+    const f2 = f1 - b / 200;
+    const xyz = [
+      f0 ** 3 > epsilon ? f0 ** 3 : (116 * f0 - 16) / kappa,
+      l > kappa * epsilon ? f1 ** 3 : l / kappa,
+      f2 ** 3 > epsilon ? f2 ** 3 : (116 * f2 - 16) / kappa,
+    ].map((v, i) => v * D50_WHITE[i]);
+    return xyzToLinearSrgb(xyz, "d50");
   }
 
-  // The colour behind `element`: the first mostly opaque background among it and its ancestors (across shadow
-  // roots), else the canvas, dark where the page asks for a dark colour scheme.
-  function backgroundBehind(element) {
-    for (let node = element; node; node = node.parentNode ?? node.host ?? null) {
-      if (node.nodeType !== Node.ELEMENT_NODE) continue;
-      const colour = parseColour(getComputedStyle(node).backgroundColor);
-      if (colour && colour[3] >= 0.5) return colour.slice(0, 3);
+  function oklabToLinearSrgb([l, a, b]) {
+    const lms = [
+      l + 0.3963377774 * a + 0.2158037573 * b,
+      l - 0.1055613458 * a - 0.0638541728 * b,
+      l - 0.0894841775 * a - 1.291485548 * b,
+    ].map((v) => v ** 3);
+    return mat([
+      [4.0767416621, -3.3077115913, 0.2309699292],
+      [-1.2684380046, 2.6097574011, -0.3413193965],
+      [-0.0041960863, -0.7034186147, 1.707614701],
+    ], lms);
+  }
+
+  // (lightness, chroma, hue in degrees) -> (lightness, a, b)
+  const polar = ([l, c, h]) => [l, c * Math.cos((h * Math.PI) / 180), c * Math.sin((h * Math.PI) / 180)];
+
+  // One component: a number, a percentage of `percentOf`, `none` (0), or an angle.
+  function component(token, percentOf = 1) {
+    if (token === "none") return 0;
+    const m = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)(%|deg|rad|grad|turn)?$/i.exec(token);
+    if (!m) return NaN;
+    const value = Number(m[1]);
+    const unit = (m[2] ?? "").toLowerCase();
+    if (unit === "%") return (value * percentOf) / 100;
+    return value * ({ rad: 180 / Math.PI, grad: 0.9, turn: 360 }[unit] ?? 1);
+  }
+
+  // A computed colour -> [r, g, b, alpha], r, g, b in 0..255 (sRGB, clamped); null for a syntax not known here.
+  function parseColour(text) {
+    const m = /^([a-z-]+)\((.*)\)$/is.exec(text.trim());
+    if (!m) return text.trim().toLowerCase() === "transparent" ? [0, 0, 0, 0] : null;
+    const fn = m[1].toLowerCase();
+    let [main, alphaText] = m[2].split("/");
+    let tokens = main.trim().split(/[\s,]+/).filter(Boolean);
+    if (alphaText === undefined && main.includes(",") && tokens.length === 4) alphaText = tokens.pop(); // rgba(r, g, b, a)
+    const alpha = alphaText === undefined ? 1 : component(alphaText.trim(), 1);
+    let linear;
+    if (fn === "rgb" || fn === "rgba") {
+      const rgb = tokens.map((t) => component(t, 255));
+      if (rgb.length !== 3) return null;
+      linear = rgb.map((v) => srgbDecode(v / 255));
+    } else if (fn === "oklab" || fn === "oklch") {
+      const [l, ab1, ab2] = [component(tokens[0], 1), component(tokens[1], 0.4),
+        fn === "oklab" ? component(tokens[2], 0.4) : component(tokens[2])];
+      linear = oklabToLinearSrgb(fn === "oklab" ? [l, ab1, ab2] : polar([l, ab1, ab2]));
+    } else if (fn === "lab" || fn === "lch") {
+      const [l, ab1, ab2] = [component(tokens[0], 100), component(tokens[1], fn === "lab" ? 125 : 150),
+        fn === "lab" ? component(tokens[2], 125) : component(tokens[2])];
+      linear = labToLinearSrgb(fn === "lab" ? [l, ab1, ab2] : polar([l, ab1, ab2]));
+    } else if (fn === "color") {
+      const space = RGB_SPACES[tokens.shift()?.toLowerCase()];
+      if (!space) return null;
+      const [decode, toXyz, white] = space;
+      const values = tokens.map((t) => decode(component(t, 1)));
+      linear = !toXyz ? values : xyzToLinearSrgb(toXyz === "identity" ? values : mat(toXyz, values), white);
+    } else {
+      return null; // hsl() and named colours never come computed: the browser gives rgb()
     }
+    if (tokens.length !== 3 || linear.length !== 3) return null;
+    const colour = [...linear.map((v) => Math.min(1, Math.max(0, srgbEncode(v))) * 255), Math.min(1, Math.max(0, alpha))];
+    return colour.every((v) => Number.isFinite(v)) ? colour : null;
+  }
+
+  // `top` (with its alpha) painted over the opaque `bottom`
+  const over = (top, bottom) => bottom.map((v, i) => top[i] * top[3] + v * (1 - top[3]));
+
+  // The page's canvas where no element paints a background: dark where the page asks for a dark colour scheme.
+  function canvasColour() {
     const scheme = getComputedStyle(document.documentElement).colorScheme ?? "";
     const dark = /dark/.test(scheme) && (!/light/.test(scheme) || matchMedia("(prefers-color-scheme: dark)").matches);
     return dark ? [18, 18, 18] : [255, 255, 255];
   }
 
-  // Which line colours show best behind the clauses in `parent`: "line" (dark) or "lightLine". Chosen once per
-  // paint and parent element, for all three polarities alike.
-  function pickLine(parent, cache) {
-    if (!cache.has(parent)) {
-      const behind = backgroundBehind(parent);
-      const score = (key) => Math.min(...Object.values(POLARITY_STYLES).map((c) => contrast(hexRgb(c[key]), behind)));
-      cache.set(parent, score("lightLine") > score("line") ? "lightLine" : "line");
+  // The opaque colour behind the content of `node`: the background colours of it and its ancestors (across shadow
+  // roots), each composited over the one under it, down to the first opaque one or the canvas. `cache` (one per
+  // paint) holds each element's result, so the clauses of one page walk each ancestor once.
+  function backgroundBehind(node, cache) {
+    const layers = [];
+    let below = null;
+    for (; node; node = node.parentNode ?? node.host ?? null) {
+      if (node.nodeType !== Node.ELEMENT_NODE) continue; // a shadow root: on to its host
+      if (cache.has(node)) {
+        below = cache.get(node);
+        break;
+      }
+      const colour = parseColour(getComputedStyle(node).backgroundColor);
+      if (!colour) continue; // a syntax this script does not know: as if transparent, rather than guessed
+      layers.push([node, colour]);
+      if (colour[3] >= 1) break;
     }
-    return cache.get(parent);
+    below ??= canvasColour(); // (under an opaque layer, whatever it is does not show)
+    for (let i = layers.length - 1; i >= 0; i--) {
+      below = over(layers[i][1], below);
+      cache.set(layers[i][0], below);
+    }
+    return below;
   }
+
+  // `colour` (hex), taken step by step towards `toward` (black or white) until it shows on `behind` as asked.
+  function showingOn(behind, colour, toward) {
+    const start = hexRgb(colour);
+    for (let step = 0; step <= 20; step++) {
+      const mixed = start.map((v, i) => Math.round(v + ((toward[i] - v) * step) / 20));
+      if (contrast(mixed, behind) >= LINE_CONTRAST_AIM) return rgbHex(mixed);
+    }
+    return rgbHex(toward); // black or white: at least 4.58:1 on any colour
+  }
+
+  // The colours of each polarity's line, and of the "new" outline, that show on `behind` (>= 3:1): the dark ones
+  // (`line`) where black shows better than white, else the light ones (`lightLine`), darkened or lightened as far
+  // as needed (a mid-grey page takes them both below 3:1 as they are).
+  function linesOn(behind) {
+    const toward = contrast(BLACK, behind) >= contrast(WHITE, behind) ? BLACK : WHITE;
+    const key = toward === BLACK ? "line" : "lightLine";
+    const lines = Object.fromEntries(Object.entries(POLARITY_STYLES).map(([p, c]) => [p, showingOn(behind, c[key], toward)]));
+    lines.newOutline = showingOn(behind, NEW_OUTLINE_COLOURS[key], toward);
+    return lines;
+  }
+
+  // The line colours for the clauses in `parent`, from the colour behind them. `colours` (one per paint) holds the
+  // backgrounds seen (backgroundBehind) and the lines chosen for each.
+  function linesBehind(parent, colours) {
+    const behind = backgroundBehind(parent, colours.backgrounds);
+    const key = behind.map(Math.round).join(",");
+    if (!colours.lines.has(key)) colours.lines.set(key, linesOn(behind));
+    return colours.lines.get(key);
+  }
+
   // A clause new since the last visit is outlined, but whether it is new comes from the reader's local history, and
   // must not be readable by the page's own scripts (they share the DOM with this content script): no attribute, no
   // class, no style on the mark says it. Every mark gets a closed shadow root (so having one says nothing, and the
   // page cannot attach its own), holding a <slot> for the mark's text; a new clause's slot sits in an outlined span.
   // The page sees the same mark, the same computed style and the same layout (an outline takes no space) either way.
-  const NEW_OUTLINE = "outline: 2px dashed #6a1b9a; outline-offset: 1px;";
+  // The outline lies on the page's background, beside the mark: its colour is chosen against it (linesOn).
 
-  // `quiet`: null for a filled mark, else which line colours ("line", "lightLine") show on the page behind it.
-  function styleMark(mark, polarity, isNew, quiet) {
-    const styles = quiet ? QUIET_MARK_STYLES[quiet] : MARK_STYLES;
-    mark.setAttribute("style", styles[polarity] ?? styles.neutral);
+  // `quiet`: whether the mark goes without fill; `lines`: the colours that show on the page behind it (linesOn).
+  function styleMark(mark, polarity, isNew, quiet, lines) {
+    mark.setAttribute("style", markStyle(polarity, quiet, lines[polarity] ?? lines.neutral));
     const root = mark.attachShadow({ mode: "closed" });
     const slot = document.createElement("slot");
     if (isNew) {
       const outline = el("span", "new");
-      outline.setAttribute("style", NEW_OUTLINE);
+      outline.setAttribute("style", `outline: 2px dashed ${lines.newOutline}; outline-offset: 1px;`);
       outline.append(slot);
       root.append(outline);
     } else {
@@ -447,13 +627,22 @@
     const hidden = new Set(settings.hiddenPractices);
     const fresh = newSince(analysis, changes);
     const key = new Set((analysis.key_findings ?? []).flatMap((k) => k.highlights));
-    const backgrounds = new Map(); // parent element -> the line colours that show on it (pickLine)
+    const colours = { backgrounds: new Map(), lines: new Map() }; // linesBehind
     const byBlock = new Map();
     analysis.highlights.forEach((h, index) => {
       if (hidden.has(h.practice) || !currentBlocks.has(h.block) || h.end <= h.start) return;
       if (!byBlock.has(h.block)) byBlock.set(h.block, []);
       byBlock.get(h.block).push({ h, index });
     });
+    // The colour behind every element that may hold a mark, read before any mark is added: a getComputedStyle after
+    // each change to the DOM would make the browser work out the page's style again each time.
+    const walkStarted = performance.now();
+    for (const blockId of byBlock.keys()) {
+      for (const seg of currentBlocks.get(blockId).segments) {
+        if (seg.node.parentNode) backgroundBehind(seg.node.parentNode, colours.backgrounds);
+      }
+    }
+    painted.backgroundMs = performance.now() - walkStarted;
     for (const [blockId, items] of byBlock) {
       const block = currentBlocks.get(blockId);
       const cpMap = codePointIndex(block.text);
@@ -484,8 +673,8 @@
           // which lives in this content script's isolated world
           const isKey = [index, ...also].some((i) => key.has(i));
           mark.dataset.key = String(isKey);
-          const quiet = !isKey && !settings.paintAll ? pickLine(mark.parentNode, backgrounds) : null;
-          styleMark(mark, h.polarity, fresh.indices.has(index), quiet);
+          styleMark(mark, h.polarity, fresh.indices.has(index), !isKey && !settings.paintAll,
+            linesBehind(mark.parentNode, colours));
           marks.unshift(mark);
         }
         const first = marks[0];
@@ -585,7 +774,8 @@
     .why { margin: .25rem 0 0; color: #555; font-size: 12px; }
     .new { margin: 0 0 .35rem; color: #6a1b9a; font-weight: 600; font-size: 12px; }
     @media (prefers-color-scheme: dark) {
-      .card { background: #1f2228; color: #e6e7ea; box-shadow: 0 4px 18px rgba(0,0,0,.6); }
+      .card { background: #1f2228; color: #e6e7ea; box-shadow: 0 4px 18px rgba(0,0,0,.6);
+        border-left-color: var(--dark-line); }
       .entry + .entry { border-top-color: #3a3f48; }
       .why { color: #b0b4bc; }
       .new { color: #d7a8ff; }
@@ -638,6 +828,7 @@
     const primary = analysis.highlights[info.indices[0]];
     const colours = POLARITY_STYLES[primary.polarity] ?? POLARITY_STYLES.neutral;
     box.style.setProperty("--line", colours.line);
+    box.style.setProperty("--dark-line", colours.lightLine); // the dark card's: `line` is below 3:1 on it
     box.style.setProperty("--bg", colours.bg);
     if (info.fresh.indices.has(info.indices[0])) {
       box.append(el("p", "new", info.fresh.since ? `New since ${info.fresh.since}` : "New since your last visit"));

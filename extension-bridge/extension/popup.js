@@ -130,6 +130,9 @@ function doneNodes(state) {
   if (graded) {
     summary.append(el("div", { class: "grade-box" }, el("span", { class: "grade-caption", text: "Grade" }),
       el("div", { class: `grade grade-${letter}`, id: "grade", text: letter })));
+    const grade = summary.querySelector("#grade");
+    grade.style.backgroundColor = SP.GRADE_COLOURS[letter] ?? SP.BADGE_COLOURS.ungraded; // the badge's colours
+    grade.style.color = SP.GRADE_TEXT_COLOUR;
   }
   const about = el("div", {},
     el("div", { class: "kind", id: "kind", "data-kind": state.kind, text: SP.KIND_LABELS[state.kind] ?? state.kind }),

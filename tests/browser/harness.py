@@ -17,7 +17,7 @@ import shutil
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from tests.bridge.harness import daemon_info, get_json
 from tests.conftest import ROOT, SHARED_DATA
@@ -137,6 +137,8 @@ def check_late_text_in_one_visit(browser, url: str, policy_version, home: Path) 
 
 # A dark page: its own colours, whatever the reader's colour scheme (and whatever its stylesheet sets on `*`).
 DARK_PAGE_STYLE = "<style>html, body { background: #1e1e1e !important; color: #e8e8e8 !important; }</style>"
+# What a page's ?background= may say: a CSS colour, in any of its syntaxes (no quotes, no markup).
+CSS_COLOUR = re.compile(r"[\w#%.,()/ +-]+")
 
 
 class PageHandler(http.server.SimpleHTTPRequestHandler):
@@ -144,7 +146,9 @@ class PageHandler(http.server.SimpleHTTPRequestHandler):
     /policies/<service>/<file>.html (one policy from the shared data as HTML) and
     /policies/combined.html?file=<service>/<file>&file=... (several on one page); /bilingual.html (a policy in
     French, then in English); /versioned/policy.html
-    (policy.html as version `policy_version`, which a test may change between two visits)."""
+    (policy.html as version `policy_version`, which a test may change between two visits). On any page but those of
+    pages/, `?background=<CSS colour>` paints the page's html and body in that colour (each over the one under it,
+    where it is translucent)."""
 
     policy_version = 1
 
@@ -185,6 +189,11 @@ class PageHandler(http.server.SimpleHTTPRequestHandler):
     def _send_html(self, text: str) -> None:
         if getattr(self, "dark", False):
             text = text.replace("</head>", DARK_PAGE_STYLE + "</head>", 1)
+        for background in parse_qs(urlsplit(self.path).query).get("background", [])[:1]:
+            if not CSS_COLOUR.fullmatch(background):
+                self.send_error(400)
+                return
+            text = text.replace("</head>", f"<style>html, body {{ background: {background} !important; }}</style></head>", 1)
         data = text.encode("utf-8")
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -241,6 +250,21 @@ def files_named_by(manifest: dict) -> list[str]:
     for script in manifest.get("content_scripts", []):
         named += [*script.get("js", []), *script.get("css", [])]
     return named
+
+
+def relative_luminance(colour) -> float:
+    """WCAG relative luminance of "#rrggbb", "rgb(r, g, b)" / "rgba(...)" or (r, g, b) in 0..255."""
+    if isinstance(colour, str):
+        colour = ([int(colour[i:i + 2], 16) for i in (1, 3, 5)] if colour.startswith("#")
+                  else [float(v) for v in re.findall(r"[\d.]+", colour)[:3]])
+    r, g, b = (v / 255 / 12.92 if v / 255 <= 0.03928 else ((v / 255 + 0.055) / 1.055) ** 2.4 for v in colour[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(a, b) -> float:
+    """WCAG contrast ratio of two colours (relative_luminance's forms)."""
+    high, low = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
 
 
 def wait_for(predicate, timeout: float = PAINT_TIMEOUT_S, interval: float = 0.1, what: str = "condition"):
@@ -379,6 +403,27 @@ def _attributes(node: dict) -> dict:
     return dict(zip(*[iter(node.get("attributes", []))] * 2))
 
 
+def new_outlines(page) -> list[dict]:
+    """The outline of each mark painted as new since the last visit (inside the marks' closed shadow roots, read
+    through the DevTools protocol): its computed colour and style."""
+    session = page.context.new_cdp_session(page)
+    try:
+        document = session.send("DOM.getDocument", {"depth": -1, "pierce": True})["root"]
+        session.send("CSS.enable")
+        outlines = []
+        for node in _nodes(document):
+            if node.get("localName") != "smallprint-mark":
+                continue
+            for inner in _nodes(node["shadowRoots"][0]):
+                if "new" in _attributes(inner).get("class", "").split():
+                    computed = {p["name"]: p["value"] for p in session.send(
+                        "CSS.getComputedStyleForNode", {"nodeId": inner["nodeId"]})["computedStyle"]}
+                    outlines.append({"colour": computed["outline-color"], "style": computed["outline-style"]})
+        return outlines
+    finally:
+        session.detach()
+
+
 def new_marks(page) -> list[str]:
     """The text of the marks painted as new since the last visit (a class inside each mark's closed shadow root)."""
     texts = []
@@ -504,6 +549,11 @@ class ChromiumSession:
             return wait_for(check, timeout, 0.1, what)
         except AssertionError as exc:
             raise AssertionError(f"{exc}; last state: {summary_of(last.get('state'))}") from None
+
+    def in_extension(self, script: str, arg=None):
+        """Run `(arg) => value` (a promise is awaited) in an extension page, with the extension's APIs."""
+        self.message({"type": "ping"})  # opens the extension page if needed (an unknown message changes nothing)
+        return self._extension_page.evaluate(script, arg)
 
     def badge(self, url: str) -> str:
         """The toolbar badge text of the tab showing `url`."""
@@ -658,6 +708,15 @@ class FirefoxSession:
                 "const done = arguments[arguments.length - 1];"
                 "browser.runtime.sendMessage(arguments[0]).then(done, e => done({ok: false, error: String(e)}));",
                 message)
+        finally:
+            self.driver.switch_to.window(self.page_handle)
+
+    def in_extension(self, script: str, arg=None):
+        self.driver.switch_to.window(self.extension_handle)
+        try:
+            return self.driver.execute_async_script(
+                "const done = arguments[arguments.length - 1];"
+                f"Promise.resolve(({script})(arguments[0])).then(done, e => done({{error: String(e)}}));", arg)
         finally:
             self.driver.switch_to.window(self.page_handle)
 

@@ -10,7 +10,8 @@ from urllib.parse import quote
 
 import pytest
 
-from .harness import SIMPLE_BLOCKS_JS, card_box, wait_for
+from .harness import (ADDED_CLAUSE, SIMPLE_BLOCKS_JS, card_box, contrast_ratio, new_outlines,
+                      painted, wait_for)
 
 pytestmark = pytest.mark.browser
 
@@ -93,6 +94,13 @@ class Chromium:
     def message(self, message: dict):
         return self.browser.message(message)
 
+    def reload(self) -> None:
+        self.page.reload()
+
+    def new_outlines(self) -> list[dict]:
+        """The outlines of the clauses painted as new (in the marks' closed shadow roots: the DevTools protocol)."""
+        return new_outlines(self.page)
+
     def names(self, selector: str) -> list[str]:
         """The accessible names of the popup's elements matching `selector`, as the browser computes them."""
         session = self.popup_page.context.new_cdp_session(self.popup_page)
@@ -152,6 +160,19 @@ class Firefox:
 
     def message(self, message: dict):
         return self.browser.message(message)
+
+    def reload(self) -> None:
+        self.browser.driver.switch_to.window(self.browser.page_handle)
+        self.browser.driver.refresh()
+
+    def new_outlines(self) -> list[dict]:
+        """As Chromium's: WebDriver reaches closed shadow roots in Firefox (the page's own scripts do not)."""
+        driver = self.browser.driver
+        driver.switch_to.window(self.browser.page_handle)
+        return [{"colour": span.value_of_css_property("outline-color"),
+                 "style": span.value_of_css_property("outline-style")}
+                for mark in driver.find_elements("css selector", "smallprint-mark")
+                for span in mark.shadow_root.find_elements("css selector", "span.new")]
 
     def names(self, selector: str) -> list[str]:
         self.browser.driver.switch_to.window(self.popup_handle)
@@ -396,17 +417,60 @@ def test_options_popup_and_card_follow_dark_mode_with_readable_text(dark_browser
     options = browser.popup(LOW_CONTRAST_JS)
     assert options["dark"] and options["low"] == [], options
     if isinstance(browser, Chromium):  # the card's closed shadow root: read through the DevTools protocol
-        browser.page.locator("smallprint-mark[tabindex='0']").first.focus()
-        card = card_box(browser.page, ("color", "background-color"))
-        ratio = browser.evaluate(f"() => {{ {CONTRAST_JS} return contrast({card['style']['color']!r}, "
-                                 f"{card['style']['background-color']!r}); }}")
-        assert ratio >= 4.5 and card["style"]["background-color"] != "rgb(255, 255, 255)", card
+        for polarity in LINE_STYLES:  # the card of a clause of each polarity
+            browser.page.locator(f"smallprint-mark[tabindex='0'][data-polarity='{polarity}']").first.focus()
+            card = card_box(browser.page, ("color", "background-color", "border-left-color"))
+            ratio = browser.evaluate(f"() => {{ {CONTRAST_JS} return contrast({card['style']['color']!r}, "
+                                     f"{card['style']['background-color']!r}); }}")
+            assert ratio >= 4.5 and card["style"]["background-color"] != "rgb(255, 255, 255)", card
+            # its polarity's line, beside the text, shows on the dark card too
+            line = contrast_ratio(card["style"]["border-left-color"], card["style"]["background-color"])
+            assert line >= 3, (polarity, line, card)
 
 
-QUIET_LINES_JS = """() => {""" + CONTRAST_JS + """
-  return [...document.querySelectorAll('smallprint-mark[data-key="false"]')].map(m =>
-    [m.dataset.polarity, Math.round(contrast(getComputedStyle(m).borderBottomColor, behind(m.parentElement)) * 100) / 100]);
+# Every mark's line, with the colour behind the mark as the test works it out on its own: the background colours of
+# the mark's ancestors drawn one over the other on a canvas (the browser's own conversion of any colour syntax, and
+# its own compositing), over the white canvas of a page without a colour scheme. The line lies on that colour for a
+# filled mark too: its fill stops at the line (background-clip: padding-box), so the gaps of its line show the page.
+LINES_JS = """() => {""" + CONTRAST_JS + """
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = 1;
+  const ctx = canvas.getContext('2d', {willReadFrequently: true});
+  const backgrounds = new Map();
+  const behindOf = e => {
+    if (!backgrounds.has(e)) {
+      const chain = [];
+      for (let a = e; a; a = a.parentElement) chain.unshift(a);
+      ctx.globalCompositeOperation = 'copy';
+      ctx.fillStyle = '#ffffff';
+      ctx.fillRect(0, 0, 1, 1);
+      ctx.globalCompositeOperation = 'source-over';
+      for (const a of chain) {
+        ctx.fillStyle = 'rgba(0, 0, 0, 0)';
+        ctx.fillStyle = getComputedStyle(a).backgroundColor;
+        ctx.fillRect(0, 0, 1, 1);
+      }
+      const [r, g, b] = ctx.getImageData(0, 0, 1, 1).data;
+      backgrounds.set(e, `rgb(${r}, ${g}, ${b})`);
+    }
+    return backgrounds.get(e);
+  };
+  return [...document.querySelectorAll('smallprint-mark')].map(m => {
+    const s = getComputedStyle(m);
+    const behind = behindOf(m.parentElement);
+    return {polarity: m.dataset.polarity, key: m.dataset.key === 'true', clip: s.backgroundClip,
+            colour: s.borderBottomColor, behind, ratio: Math.round(contrast(s.borderBottomColor, behind) * 100) / 100};
+  });
 }"""
+
+
+def assert_lines_show(lines: list[dict], where: str) -> None:
+    """Lines of every polarity, filled and quiet, each at >= 3:1 on the colour behind it (WCAG 1.4.11)."""
+    assert {m["polarity"] for m in lines if not m["key"]} == set(LINE_STYLES), (where, lines)
+    assert any(m["key"] for m in lines), (where, lines)
+    low = [m for m in lines if m["ratio"] < 3]
+    assert not low, (where, low)
+    assert all(m["clip"] == "padding-box" for m in lines if m["key"]), (where, lines)
 
 
 # a policy with quiet clauses of every polarity (policy.html has neutral ones only)
@@ -414,11 +478,86 @@ MEDIUM_POLICY = "policies/duckduckgo/2026-08-21_contrib_46e3c71.html"
 
 
 @pytest.mark.parametrize("page", [MEDIUM_POLICY, f"dark/{MEDIUM_POLICY}"], ids=["light-page", "dark-page"])
-def test_quiet_lines_show_on_light_and_dark_pages(browser, page_server, page):
+def test_lines_show_on_light_and_dark_pages(browser, page_server, page):
     browser.open_policy(f"{page_server}/{page}")
-    lines = browser.evaluate(QUIET_LINES_JS)
-    assert {polarity for polarity, _ in lines} == set(LINE_STYLES), lines
-    assert all(ratio >= 3 for _, ratio in lines), lines
+    assert_lines_show(browser.evaluate(LINES_JS), page)
+
+
+# Page backgrounds as sites write them (the page server's ?background=, on html and body): Tailwind v4's palette is
+# in oklch(), and browsers give such a colour back in its own syntax; mid-greys, where neither the dark nor the light
+# lines reach 3:1 as they are; a translucent colour, over the one under it.
+BACKGROUNDS = {
+    "tailwind-gray-800-oklch": "oklch(27.8% 0.033 256.848)",
+    "tailwind-gray-900-oklch": "oklch(21% 0.034 264.665)",
+    "tailwind-gray-900-hex": "#101828",  # the same colour in sRGB
+    "lab": "lab(22 4 -12)",
+    "lch": "lch(85 20 90)",
+    "display-p3": "color(display-p3 0.16 0.17 0.2)",
+    "mid-grey": "#777777",
+    "mid-grey-oklch": "oklch(0.62 0 0)",
+    "translucent-oklch-over-white": "oklch(0.25 0.02 250 / 0.6)",
+}
+
+
+def test_lines_show_on_backgrounds_in_any_colour_syntax(browser, page_server):
+    lines = {}
+    for name, background in BACKGROUNDS.items():
+        browser.open_policy(f"{page_server}/{MEDIUM_POLICY}?background={quote(background)}")
+        lines[name] = browser.evaluate(LINES_JS)
+        assert_lines_show(lines[name], f"{name}: {background}")
+    # one colour, whatever its syntax: the same lines
+    same = [(m["polarity"], m["key"], m["colour"]) for m in lines["tailwind-gray-900-oklch"]]
+    assert same == [(m["polarity"], m["key"], m["colour"]) for m in lines["tailwind-gray-900-hex"]]
+
+
+# The visits of the versioned policy on a light page (the white canvas) and on a dark one (#121212, the canvas of a
+# page in a dark colour scheme).
+OUTLINE_BACKGROUNDS = {"light": ("", "#ffffff"), "dark": ("?background=%23121212", "#121212")}
+
+
+def test_the_outline_of_a_clause_new_since_the_last_visit_shows_on_light_and_dark_pages(
+        browser, page_server, policy_version):
+    for name, (query, behind) in OUTLINE_BACKGROUNDS.items():
+        url = f"{page_server}/versioned/policy.html{query}"
+        policy_version(1)
+        since = browser.open_policy(url)["analysedAt"]
+        policy_version(2)
+        browser.reload()
+        state = browser.browser.wait_state(url, lambda s, since=since: painted(s) and s["analysedAt"] > since,
+                                           f"the second visit of the {name} page to be painted")
+        assert state["changes"] and ADDED_CLAUSE in [c["text"] for c in state["changes"]["added"]], state["changes"]
+        outlines = browser.new_outlines()
+        assert outlines, f"no clause painted as new on the {name} page"
+        for outline in outlines:
+            assert outline["style"] == "dashed" and contrast_ratio(outline["colour"], behind) >= 3, (name, outline)
+
+
+# ---- 10. the toolbar badge: the popup's grade colours, a letter that reads on each -----------------------------------
+
+def rgba(hex_colour: str) -> list[int]:
+    return [int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)] + [255]
+
+
+BADGE_JS = """tabId => { const action = (globalThis.browser ?? globalThis.chrome).action;
+  return Promise.all([action.getBadgeText({tabId}), action.getBadgeBackgroundColor({tabId}),
+                      action.getBadgeTextColor({tabId})]); }"""
+
+
+def test_the_badge_shows_the_grade_in_the_popups_colours_with_a_readable_letter(browser, page_server):
+    from smallprint.report import SHARED_CSS
+
+    url = f"{page_server}/policy.html"
+    state = browser.open_policy(url)
+    letter = state["grade"]["letter"]
+    tab = browser.message({"type": "find-tab", "url": url})["tabId"]
+    text, background, letter_colour = browser.browser.in_extension(BADGE_JS, tab)
+    report = dict(re.findall(r"--grade-([A-E]): (#[0-9a-f]{6})", SHARED_CSS))
+    assert text == letter and background == rgba(report[letter]), (text, background, report)
+    assert contrast_ratio(background, letter_colour) >= 4.5, (background, letter_colour)
+    browser.open_popup(url)
+    shown = browser.popup("""() => { const s = getComputedStyle(document.querySelector('#grade'));
+      return [s.backgroundColor, s.color]; }""")
+    assert contrast_ratio(*shown) >= 4.5 and [float(v) for v in re.findall(r"[\d.]+", shown[0])][:3] == background[:3], shown
 
 
 # ---- 9. a bilingual page: the popup says which part was not read, the page is left as it is there ----------------------

@@ -96,3 +96,24 @@ def test_the_content_script_sends_no_more_text_than_the_daemon_reads():
     source = (EXTENSION_DIR / "content.js").read_text(encoding="utf-8")
     (value,) = re.findall(r"const MAX_TOTAL_CHARS = ([\d_]+);", source)
     assert int(value.replace("_", "")) == MAX_INPUT_CHARS
+
+
+def test_one_palette_for_the_grades_with_letters_that_read_on_it():
+    """The popup's grade and the toolbar badge take their colours from common.js only, which are the HTML report's;
+    the letter's colour reaches 4.5:1 on each, and on the badge's colours without a grade."""
+    from smallprint.report import SHARED_CSS
+
+    from .harness import contrast_ratio
+
+    def table(name):
+        return dict(re.findall(r'(\w+): "(#[0-9a-f]{6})"', re.search(name + r": \{([^}]*)\}", COMMON).group(1)))
+
+    grades = table("GRADE_COLOURS")
+    assert grades == dict(re.findall(r"--grade-([A-E]): (#[0-9a-f]{6})", SHARED_CSS))
+    (letter,) = re.findall(r'GRADE_TEXT_COLOUR: "(#[0-9a-f]{6})"', COMMON)
+    for name, colour in {**grades, **table("BADGE_COLOURS")}.items():
+        assert contrast_ratio(colour, letter) >= 4.5, (name, colour, letter)
+    # no colours of their own beside them (the badge kept old ones once)
+    for source in ("background.js", "popup.js", "popup.css"):
+        text = (EXTENSION_DIR / source).read_text(encoding="utf-8")
+        assert not re.search(r"\.grade-[A-E]\s*\{|GRADE_COLOURS = |setBadgeBackgroundColor\(\{[^}]*#", text), source
