@@ -169,21 +169,32 @@ def _findings(raw_highlights: list[dict]) -> tuple[Finding, ...]:
 
 
 def clauses_of(analysis: dict, only: set[int] | None = None) -> list[Clause]:
-    """Cut an analysis's blocks (or those whose index is in `only`) into clauses with the highlights over them.
+    """Cut an analysis's blocks into clauses with the highlights over them: all of them, or those that touch a
+    block whose index is in `only` (see `cut`)."""
+    return cut(analysis, only)[0]
+
+
+def cut(analysis: dict, only: set[int] | None = None) -> tuple[list[Clause], set[tuple[str, ...]]]:
+    """The clauses that touch the blocks whose index is in `only` (all blocks when None), with the highlights over
+    them, and the keys of the whole version's clauses (its distinct statements).
 
     A sentence that a converted PDF broke over two paragraphs (no end punctuation, the next one starts
-    in lower case) is joined back into one clause.
+    in lower case) is joined back into one clause. The whole version is always cut, so that such a sentence is the
+    same clause whether or not the block of one half is in `only`: cut without its other half ("sell any of your
+    information", without the "We don't" of an unchanged paragraph before it) it would be reported with the
+    opposite reading, and counted as a statement the version does not have. Highlights are read only for the
+    clauses returned (the blocks outside `only` are most of a version on a revisit).
     """
     by_block: dict[str, list[dict]] = defaultdict(list)
     for h in analysis.get("highlights") or ():
         by_block[str(h["block"])].append(h)
     clauses: list[Clause] = []
+    touches_only: list[bool] = []  # per clause: does it touch a block in `only`
+    has_findings: list[bool] = []  # per clause: were its highlights read (False: outside `only`, not joined)
     open_end = -2  # index of the block whose last clause is an unfinished sentence
     for index, block in enumerate(analysis.get("blocks") or ()):
-        if only is not None and index not in only:
-            continue
         block_id, text = str(block["id"]), block["text"]
-        highlights = by_block.get(block_id, ())
+        wanted = only is None or index in only
         start, first = 0, True
         for m in (*_BOUNDARY.finditer(text), None):
             end = _clause_end(m) if m else len(text)
@@ -191,23 +202,38 @@ def clauses_of(analysis: dict, only: set[int] | None = None) -> list[Clause]:
                 piece = clean_inline(text[start:end]).strip("*_ ")
                 key = words(piece)
                 if key and not _NUMBERING.fullmatch(piece):
-                    hits = [h for h in highlights if h["start"] < end and h["end"] > start] if highlights else ()
-                    found = _findings([h for h in hits if h["start"] >= start - _SLACK and h["end"] <= end + _SLACK])
-                    wide = _findings([h for h in hits if h["start"] < start - _SLACK or h["end"] > end + _SLACK])
                     if first and open_end == index - 1 and piece[:1].islower():
-                        prev = clauses.pop()
+                        prev, prev_touches, prev_read = clauses.pop(), touches_only.pop(), has_findings.pop()
+                        before = _merge(prev.findings, prev.wide) if prev_read else \
+                            _merge(*_highlights_over(by_block.get(prev.block), prev.start, prev.end))
                         # The engine read the two halves apart ("We don't" / "sell any of your information"):
                         # what it found is re-checked on the whole sentence before it is reported.
                         clauses.append(Clause(prev.block, prev.start, prev.end, f"{prev.text} {piece}",
-                                              prev.key + key, (), _merge(_merge(prev.findings, prev.wide),
-                                                                         _merge(found, wide))))
+                                              prev.key + key, (),
+                                              _merge(before, _merge(*_highlights_over(by_block.get(block_id),
+                                                                                      start, end)))))
+                        touches_only.append(prev_touches or wanted)
+                        has_findings.append(True)
                     else:
+                        found, wide = _highlights_over(by_block.get(block_id), start, end) if wanted else ((), ())
                         clauses.append(Clause(block_id, start, end, piece, key, found, wide))
+                        touches_only.append(wanted)
+                        has_findings.append(wanted)
                     first = False
             if m:
                 start = m.end()
         open_end = index if clauses and not first and not _FINISHED.search(clauses[-1].text) else -2
-    return clauses
+    return [c for c, touches in zip(clauses, touches_only) if touches], {c.key for c in clauses}
+
+
+def _highlights_over(highlights: list[dict] | None, start: int, end: int
+                     ) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
+    """The findings of the highlights over a clause: those that fit it, and those reaching well beyond it."""
+    if not highlights:
+        return (), ()
+    hits = [h for h in highlights if h["start"] < end and h["end"] > start]
+    return (_findings([h for h in hits if h["start"] >= start - _SLACK and h["end"] <= end + _SLACK]),
+            _findings([h for h in hits if h["start"] < start - _SLACK or h["end"] > end + _SLACK]))
 
 
 def _merge(a: tuple[Finding, ...], b: tuple[Finding, ...]) -> tuple[Finding, ...]:
@@ -509,7 +535,10 @@ def headline(since: str | None, added: tuple[ClauseChange, ...], removed: tuple[
 def diff_analyses(old: dict, new: dict, *, since: str | None = None) -> PolicyDiff:
     """Compare two analyses (`Analysis.to_dict()` shape) clause by clause."""
     old_blocks, new_blocks, _ = _match_blocks(old.get("blocks") or [], new.get("blocks") or [])
-    old_clauses, new_clauses = clauses_of(old, old_blocks), clauses_of(new, new_blocks)
+    # Each version's statements are cut over all its blocks at once (the blocks set aside as identical included), so
+    # the count never depends on what it is compared with, and every clause compared is one of them.
+    old_clauses, old_all = cut(old, old_blocks)
+    new_clauses, new_all = cut(new, new_blocks)
     old_left, new_left, _ = _match_exact(old_clauses, new_clauses)
     old_moved, new_moved = _covered_by_realignment(old_clauses, old_left, new_clauses, new_left)
     old_left = [i for i in old_left if i not in old_moved]
@@ -518,12 +547,6 @@ def diff_analyses(old: dict, new: dict, *, since: str | None = None) -> PolicyDi
     paired_old, paired_new = {i for i, _ in pairs}, {j for _, j in pairs}
     # Each distinct statement once: a clause repeated (a table row in every row, a summary that repeats the text)
     # is one change, and a clause whose words the other version also has somewhere is no change at all.
-    # Each version's statements are cut over all its blocks at once (the blocks set aside as identical included), so
-    # the count never depends on what it is compared with: a sentence a converted PDF broke over two paragraphs, one
-    # of them changed, is one statement.
-    old_all, new_all = _keys_of(old), _keys_of(new)
-    old_keys = {c.key for c in old_clauses} | old_all
-    new_keys = {c.key for c in new_clauses} | new_all
     # A reworded statement said twice in the new version (in the text and again in a summary, or in more table rows
     # than before) is one change: its unpaired copies count as more occurrences of it, not as an addition; so for
     # the old wording's unpaired copies on the other side.
@@ -532,9 +555,9 @@ def diff_analyses(old: dict, new: dict, *, since: str | None = None) -> PolicyDi
     copies = Counter(new_clauses[j].key for j in new_left if j not in paired_new and new_clauses[j].key in reworded_new)
     pairs = [(ij, n + copies[new_clauses[ij[1]].key])
              for ij, n in _distinct([(i, j) for i, j in pairs], key=lambda ij: new_clauses[ij[1]].key)]
-    added_at = _distinct([j for j in new_left if j not in paired_new and new_clauses[j].key not in old_keys
+    added_at = _distinct([j for j in new_left if j not in paired_new and new_clauses[j].key not in old_all
                           and new_clauses[j].key not in reworded_new], key=lambda j: new_clauses[j].key)
-    removed_at = _distinct([i for i in old_left if i not in paired_old and old_clauses[i].key not in new_keys
+    removed_at = _distinct([i for i in old_left if i not in paired_old and old_clauses[i].key not in new_all
                             and old_clauses[i].key not in reworded_old], key=lambda i: old_clauses[i].key)
     refine = _Refiner()
     refine.prepare([new_clauses[j] for j, _ in added_at] + [new_clauses[j] for (_, j), _ in pairs]
@@ -548,11 +571,6 @@ def diff_analyses(old: dict, new: dict, *, since: str | None = None) -> PolicyDi
                       summary=headline(since, added, removed, changed, old_states=document_practices(old),
                                        new_states=document_practices(new)),
                       statements=(len(old_all), len(new_all)))
-
-
-def _keys_of(analysis: dict) -> set[tuple[str, ...]]:
-    """The clause keys of all of a version's blocks (only their words count: no highlights are attached)."""
-    return {c.key for c in clauses_of({"blocks": analysis.get("blocks") or ()})}
 
 
 def _distinct(items: list, key) -> list[tuple]:
