@@ -116,6 +116,64 @@ class ClauseChange:
 
 
 @dataclass(frozen=True, slots=True)
+class StatementTally:
+    """Where each distinct statement of the two versions went: each side's parts add up to its statements.
+
+    old version = old_kept + removed + old_reworded;  new version = new_kept + added + new_reworded.
+
+    A statement is kept when its words are all still in the other version: word for word (`identical`, the same
+    number on both sides), or only cut into statements differently (a heading that lost its line break and ran into
+    the next sentence, a list flattened into one line: two old statements kept as one new one, or the reverse; a
+    sentence split over two paragraphs that are no longer next to each other). That part is why kept can differ
+    between the sides.
+
+    A statement is reworded when its wording is one side of the `changed` list and the other version does not have
+    it word for word; each side counts its own wordings, so two old statements reworded into one new wording are 2
+    on the old side and 1 on the new. A wording that the other version has word for word is kept even where another
+    copy of it was reworded: `changed` lists the change, that side's reworded count leaves it out. removed and added
+    are the lengths of those lists."""
+    old_kept: int = 0
+    removed: int = 0
+    old_reworded: int = 0
+    new_kept: int = 0
+    added: int = 0
+    new_reworded: int = 0
+    identical: int = 0
+
+    @classmethod
+    def of(cls, old: set, new: set, *, removed: set, old_reworded: set, added: set, new_reworded: set
+           ) -> "StatementTally":
+        """From each version's statements (clause keys) and the keys of the listed clauses on each side."""
+        old_reworded, new_reworded = old_reworded - new, new_reworded - old
+        # As sets, not by subtraction of counts: a listed clause that is not one of its version's statements would
+        # make the parts add up to more than the version has, and the tests would see it.
+        return cls(old_kept=len(old - removed - old_reworded), removed=len(removed),
+                   old_reworded=len(old_reworded), new_kept=len(new - added - new_reworded), added=len(added),
+                   new_reworded=len(new_reworded), identical=len(old & new))
+
+    def sentences(self) -> list[str]:
+        """Both sides in plain words, for the text and HTML views."""
+        old_total = self.old_kept + self.removed + self.old_reworded
+        new_total = self.new_kept + self.added + self.new_reworded
+        lines = [f"Old version, {_statements(old_total)}: {self.old_kept} kept, {self.removed} removed, "
+                 f"{self.old_reworded} reworded.",
+                 f"New version, {_statements(new_total)}: {self.new_kept} kept, {self.added} added, "
+                 f"{self.new_reworded} reworded."]
+        if (self.old_kept, self.new_kept) != (self.identical, self.identical):
+            lines.append(f"{self.identical} kept word for word; the other kept statements ({self.old_kept - self.identical}"
+                         f" old, {self.new_kept - self.identical} new) have all their words still there, split or "
+                         "joined into statements differently.")
+        if self.old_reworded != self.new_reworded:
+            lines.append(f"{self.old_reworded} old and {self.new_reworded} new reworded: rewordings merged or split "
+                         "statements, or reused one kept word for word.")
+        return lines
+
+
+def _statements(n: int) -> str:
+    return f"{n} distinct statement{'s' if n != 1 else ''}"
+
+
+@dataclass(frozen=True, slots=True)
 class PolicyDiff:
     since: str | None  # the date (or name) of the old version, as given
     added: tuple[ClauseChange, ...]
@@ -124,6 +182,7 @@ class PolicyDiff:
     unchanged: int  # distinct statements of the new version that are neither added nor changed
     summary: str
     statements: tuple[int, int] = (0, 0)  # distinct statements (clauses by their words) in the old and new version
+    tally: StatementTally = StatementTally()  # where each side's statements went (both sides add up)
 
     @property
     def has_data_use_changes(self) -> bool:
@@ -133,6 +192,7 @@ class PolicyDiff:
         def keep(items):
             return [c.to_dict() for c in items if c.is_data_use or not data_use_only]
 
+        t = self.tally
         return {
             "since": self.since,
             "summary": self.summary,
@@ -143,6 +203,9 @@ class PolicyDiff:
                 "added": len(self.added), "removed": len(self.removed), "changed": len(self.changed),
                 "unchanged": self.unchanged,
                 "statements": {"old": self.statements[0], "new": self.statements[1]},
+                "old_side": {"kept": t.old_kept, "removed": t.removed, "reworded": t.old_reworded},
+                "new_side": {"kept": t.new_kept, "added": t.added, "reworded": t.new_reworded},
+                "identical": t.identical,
                 "data_use": {name: sum(c.is_data_use for c in items) for name, items in
                              (("added", self.added), ("removed", self.removed), ("changed", self.changed))},
             },
@@ -566,11 +629,16 @@ def diff_analyses(old: dict, new: dict, *, since: str | None = None) -> PolicyDi
                     for (i, j), n in sorted(pairs, key=lambda p: p[0][1]))
     added = tuple(_change("added", new_clauses[j], refine, occurrences=n) for j, n in added_at)
     removed = tuple(_change("removed", old_clauses[i], refine, occurrences=n) for i, n in removed_at)
+    added_keys = {new_clauses[j].key for j, _ in added_at}
     return PolicyDiff(since=since, added=added, removed=removed, changed=changed,
-                      unchanged=max(0, len(new_all) - len(added) - len(changed)),
+                      unchanged=len(new_all - added_keys - reworded_new),
                       summary=headline(since, added, removed, changed, old_states=document_practices(old),
                                        new_states=document_practices(new)),
-                      statements=(len(old_all), len(new_all)))
+                      statements=(len(old_all), len(new_all)),
+                      # reworded_old and reworded_new: every pair's wordings, those folded into one change included
+                      tally=StatementTally.of(old_all, new_all, removed={old_clauses[i].key for i, _ in removed_at},
+                                              old_reworded=reworded_old, added=added_keys,
+                                              new_reworded=reworded_new))
 
 
 def _distinct(items: list, key) -> list[tuple]:
