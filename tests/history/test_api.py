@@ -150,6 +150,10 @@ async def test_sites_versions_and_diff_routes(api):
     assert (default["from"]["id"], default["to"]["id"]) == (first["id"], second["id"])
     assert [(c["practice"], c["polarity"]) for c in default["added"]] == [("ai_training", "concern")]
     validator_for(document, response_schema(document, "/v1/sites/{site}/diff", "GET", 200)).validate(default)
+    counts = default["counts"]
+    assert set(counts) == set(document["components"]["schemas"]["ChangeCounts"]["properties"])
+    assert sum(counts["old_side"].values()) == counts["statements"]["old"]
+    assert sum(counts["new_side"].values()) == counts["statements"]["new"]
 
     backwards = await get(api, f"/v1/sites/example.co.uk/diff?from={second['id']}&to={first['id']}")
     assert [(c["practice"], c["polarity"]) for c in backwards["removed"]] == [("ai_training", "concern")]

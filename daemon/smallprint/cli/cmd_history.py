@@ -146,9 +146,8 @@ def render_diff_text(diff, *, old: str, new: str, show_all: bool = False) -> str
     if hidden:
         lines.append(f"{hidden} other clause{'s' if hidden != 1 else ''} changed without stating a data practice "
                      "(--all lists them).")
-    old_n, new_n = diff.statements
-    lines.append(f"{diff.unchanged} of the new version's {new_n} distinct statements unchanged (the old one had "
-                 f"{old_n}; repeats count once; reordering, wrapping and formatting ignored).")
+    lines.append("Each distinct statement counted once (repeats, reordering, wrapping and formatting ignored):")
+    lines += [line for sentence in diff.tally.sentences() for line in _wrap(sentence, "  ")]
     return "\n".join(lines) + "\n"
 
 

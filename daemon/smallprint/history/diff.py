@@ -116,6 +116,64 @@ class ClauseChange:
 
 
 @dataclass(frozen=True, slots=True)
+class StatementTally:
+    """Where each distinct statement of the two versions went: each side's parts add up to its statements.
+
+    old version = old_kept + removed + old_reworded;  new version = new_kept + added + new_reworded.
+
+    A statement is kept when its words are all still in the other version: word for word (`identical`, the same
+    number on both sides), or only cut into statements differently (a heading that lost its line break and ran into
+    the next sentence, a list flattened into one line: two old statements kept as one new one, or the reverse; a
+    sentence split over two paragraphs that are no longer next to each other). That part is why kept can differ
+    between the sides.
+
+    A statement is reworded when its wording is one side of the `changed` list and the other version does not have
+    it word for word; each side counts its own wordings, so two old statements reworded into one new wording are 2
+    on the old side and 1 on the new. A wording that the other version has word for word is kept even where another
+    copy of it was reworded: `changed` lists the change, that side's reworded count leaves it out. removed and added
+    are the lengths of those lists."""
+    old_kept: int = 0
+    removed: int = 0
+    old_reworded: int = 0
+    new_kept: int = 0
+    added: int = 0
+    new_reworded: int = 0
+    identical: int = 0
+
+    @classmethod
+    def of(cls, old: set, new: set, *, removed: set, old_reworded: set, added: set, new_reworded: set
+           ) -> "StatementTally":
+        """From each version's statements (clause keys) and the keys of the listed clauses on each side."""
+        old_reworded, new_reworded = old_reworded - new, new_reworded - old
+        # As sets, not by subtraction of counts: a listed clause that is not one of its version's statements would
+        # make the parts add up to more than the version has, and the tests would see it.
+        return cls(old_kept=len(old - removed - old_reworded), removed=len(removed),
+                   old_reworded=len(old_reworded), new_kept=len(new - added - new_reworded), added=len(added),
+                   new_reworded=len(new_reworded), identical=len(old & new))
+
+    def sentences(self) -> list[str]:
+        """Both sides in plain words, for the text and HTML views."""
+        old_total = self.old_kept + self.removed + self.old_reworded
+        new_total = self.new_kept + self.added + self.new_reworded
+        lines = [f"Old version, {_statements(old_total)}: {self.old_kept} kept, {self.removed} removed, "
+                 f"{self.old_reworded} reworded.",
+                 f"New version, {_statements(new_total)}: {self.new_kept} kept, {self.added} added, "
+                 f"{self.new_reworded} reworded."]
+        if (self.old_kept, self.new_kept) != (self.identical, self.identical):
+            lines.append(f"{self.identical} kept word for word; the other kept statements ({self.old_kept - self.identical}"
+                         f" old, {self.new_kept - self.identical} new) have all their words still there, split or "
+                         "joined into statements differently.")
+        if self.old_reworded != self.new_reworded:
+            lines.append(f"{self.old_reworded} old and {self.new_reworded} new reworded: rewordings merged or split "
+                         "statements, or reused one kept word for word.")
+        return lines
+
+
+def _statements(n: int) -> str:
+    return f"{n} distinct statement{'s' if n != 1 else ''}"
+
+
+@dataclass(frozen=True, slots=True)
 class PolicyDiff:
     since: str | None  # the date (or name) of the old version, as given
     added: tuple[ClauseChange, ...]
@@ -124,6 +182,7 @@ class PolicyDiff:
     unchanged: int  # distinct statements of the new version that are neither added nor changed
     summary: str
     statements: tuple[int, int] = (0, 0)  # distinct statements (clauses by their words) in the old and new version
+    tally: StatementTally = StatementTally()  # where each side's statements went (both sides add up)
 
     @property
     def has_data_use_changes(self) -> bool:
@@ -133,6 +192,7 @@ class PolicyDiff:
         def keep(items):
             return [c.to_dict() for c in items if c.is_data_use or not data_use_only]
 
+        t = self.tally
         return {
             "since": self.since,
             "summary": self.summary,
@@ -143,6 +203,9 @@ class PolicyDiff:
                 "added": len(self.added), "removed": len(self.removed), "changed": len(self.changed),
                 "unchanged": self.unchanged,
                 "statements": {"old": self.statements[0], "new": self.statements[1]},
+                "old_side": {"kept": t.old_kept, "removed": t.removed, "reworded": t.old_reworded},
+                "new_side": {"kept": t.new_kept, "added": t.added, "reworded": t.new_reworded},
+                "identical": t.identical,
                 "data_use": {name: sum(c.is_data_use for c in items) for name, items in
                              (("added", self.added), ("removed", self.removed), ("changed", self.changed))},
             },
@@ -169,21 +232,32 @@ def _findings(raw_highlights: list[dict]) -> tuple[Finding, ...]:
 
 
 def clauses_of(analysis: dict, only: set[int] | None = None) -> list[Clause]:
-    """Cut an analysis's blocks (or those whose index is in `only`) into clauses with the highlights over them.
+    """Cut an analysis's blocks into clauses with the highlights over them: all of them, or those that touch a
+    block whose index is in `only` (see `cut`)."""
+    return cut(analysis, only)[0]
+
+
+def cut(analysis: dict, only: set[int] | None = None) -> tuple[list[Clause], set[tuple[str, ...]]]:
+    """The clauses that touch the blocks whose index is in `only` (all blocks when None), with the highlights over
+    them, and the keys of the whole version's clauses (its distinct statements).
 
     A sentence that a converted PDF broke over two paragraphs (no end punctuation, the next one starts
-    in lower case) is joined back into one clause.
+    in lower case) is joined back into one clause. The whole version is always cut, so that such a sentence is the
+    same clause whether or not the block of one half is in `only`: cut without its other half ("sell any of your
+    information", without the "We don't" of an unchanged paragraph before it) it would be reported with the
+    opposite reading, and counted as a statement the version does not have. Highlights are read only for the
+    clauses returned (the blocks outside `only` are most of a version on a revisit).
     """
     by_block: dict[str, list[dict]] = defaultdict(list)
     for h in analysis.get("highlights") or ():
         by_block[str(h["block"])].append(h)
     clauses: list[Clause] = []
+    touches_only: list[bool] = []  # per clause: does it touch a block in `only`
+    has_findings: list[bool] = []  # per clause: were its highlights read (False: outside `only`, not joined)
     open_end = -2  # index of the block whose last clause is an unfinished sentence
     for index, block in enumerate(analysis.get("blocks") or ()):
-        if only is not None and index not in only:
-            continue
         block_id, text = str(block["id"]), block["text"]
-        highlights = by_block.get(block_id, ())
+        wanted = only is None or index in only
         start, first = 0, True
         for m in (*_BOUNDARY.finditer(text), None):
             end = _clause_end(m) if m else len(text)
@@ -191,23 +265,38 @@ def clauses_of(analysis: dict, only: set[int] | None = None) -> list[Clause]:
                 piece = clean_inline(text[start:end]).strip("*_ ")
                 key = words(piece)
                 if key and not _NUMBERING.fullmatch(piece):
-                    hits = [h for h in highlights if h["start"] < end and h["end"] > start] if highlights else ()
-                    found = _findings([h for h in hits if h["start"] >= start - _SLACK and h["end"] <= end + _SLACK])
-                    wide = _findings([h for h in hits if h["start"] < start - _SLACK or h["end"] > end + _SLACK])
                     if first and open_end == index - 1 and piece[:1].islower():
-                        prev = clauses.pop()
+                        prev, prev_touches, prev_read = clauses.pop(), touches_only.pop(), has_findings.pop()
+                        before = _merge(prev.findings, prev.wide) if prev_read else \
+                            _merge(*_highlights_over(by_block.get(prev.block), prev.start, prev.end))
                         # The engine read the two halves apart ("We don't" / "sell any of your information"):
                         # what it found is re-checked on the whole sentence before it is reported.
                         clauses.append(Clause(prev.block, prev.start, prev.end, f"{prev.text} {piece}",
-                                              prev.key + key, (), _merge(_merge(prev.findings, prev.wide),
-                                                                         _merge(found, wide))))
+                                              prev.key + key, (),
+                                              _merge(before, _merge(*_highlights_over(by_block.get(block_id),
+                                                                                      start, end)))))
+                        touches_only.append(prev_touches or wanted)
+                        has_findings.append(True)
                     else:
+                        found, wide = _highlights_over(by_block.get(block_id), start, end) if wanted else ((), ())
                         clauses.append(Clause(block_id, start, end, piece, key, found, wide))
+                        touches_only.append(wanted)
+                        has_findings.append(wanted)
                     first = False
             if m:
                 start = m.end()
         open_end = index if clauses and not first and not _FINISHED.search(clauses[-1].text) else -2
-    return clauses
+    return [c for c, touches in zip(clauses, touches_only) if touches], {c.key for c in clauses}
+
+
+def _highlights_over(highlights: list[dict] | None, start: int, end: int
+                     ) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
+    """The findings of the highlights over a clause: those that fit it, and those reaching well beyond it."""
+    if not highlights:
+        return (), ()
+    hits = [h for h in highlights if h["start"] < end and h["end"] > start]
+    return (_findings([h for h in hits if h["start"] >= start - _SLACK and h["end"] <= end + _SLACK]),
+            _findings([h for h in hits if h["start"] < start - _SLACK or h["end"] > end + _SLACK]))
 
 
 def _merge(a: tuple[Finding, ...], b: tuple[Finding, ...]) -> tuple[Finding, ...]:
@@ -509,7 +598,10 @@ def headline(since: str | None, added: tuple[ClauseChange, ...], removed: tuple[
 def diff_analyses(old: dict, new: dict, *, since: str | None = None) -> PolicyDiff:
     """Compare two analyses (`Analysis.to_dict()` shape) clause by clause."""
     old_blocks, new_blocks, _ = _match_blocks(old.get("blocks") or [], new.get("blocks") or [])
-    old_clauses, new_clauses = clauses_of(old, old_blocks), clauses_of(new, new_blocks)
+    # Each version's statements are cut over all its blocks at once (the blocks set aside as identical included), so
+    # the count never depends on what it is compared with, and every clause compared is one of them.
+    old_clauses, old_all = cut(old, old_blocks)
+    new_clauses, new_all = cut(new, new_blocks)
     old_left, new_left, _ = _match_exact(old_clauses, new_clauses)
     old_moved, new_moved = _covered_by_realignment(old_clauses, old_left, new_clauses, new_left)
     old_left = [i for i in old_left if i not in old_moved]
@@ -518,12 +610,6 @@ def diff_analyses(old: dict, new: dict, *, since: str | None = None) -> PolicyDi
     paired_old, paired_new = {i for i, _ in pairs}, {j for _, j in pairs}
     # Each distinct statement once: a clause repeated (a table row in every row, a summary that repeats the text)
     # is one change, and a clause whose words the other version also has somewhere is no change at all.
-    # Each version's statements are cut over all its blocks at once (the blocks set aside as identical included), so
-    # the count never depends on what it is compared with: a sentence a converted PDF broke over two paragraphs, one
-    # of them changed, is one statement.
-    old_all, new_all = _keys_of(old), _keys_of(new)
-    old_keys = {c.key for c in old_clauses} | old_all
-    new_keys = {c.key for c in new_clauses} | new_all
     # A reworded statement said twice in the new version (in the text and again in a summary, or in more table rows
     # than before) is one change: its unpaired copies count as more occurrences of it, not as an addition; so for
     # the old wording's unpaired copies on the other side.
@@ -532,9 +618,9 @@ def diff_analyses(old: dict, new: dict, *, since: str | None = None) -> PolicyDi
     copies = Counter(new_clauses[j].key for j in new_left if j not in paired_new and new_clauses[j].key in reworded_new)
     pairs = [(ij, n + copies[new_clauses[ij[1]].key])
              for ij, n in _distinct([(i, j) for i, j in pairs], key=lambda ij: new_clauses[ij[1]].key)]
-    added_at = _distinct([j for j in new_left if j not in paired_new and new_clauses[j].key not in old_keys
+    added_at = _distinct([j for j in new_left if j not in paired_new and new_clauses[j].key not in old_all
                           and new_clauses[j].key not in reworded_new], key=lambda j: new_clauses[j].key)
-    removed_at = _distinct([i for i in old_left if i not in paired_old and old_clauses[i].key not in new_keys
+    removed_at = _distinct([i for i in old_left if i not in paired_old and old_clauses[i].key not in new_all
                             and old_clauses[i].key not in reworded_old], key=lambda i: old_clauses[i].key)
     refine = _Refiner()
     refine.prepare([new_clauses[j] for j, _ in added_at] + [new_clauses[j] for (_, j), _ in pairs]
@@ -543,16 +629,16 @@ def diff_analyses(old: dict, new: dict, *, since: str | None = None) -> PolicyDi
                     for (i, j), n in sorted(pairs, key=lambda p: p[0][1]))
     added = tuple(_change("added", new_clauses[j], refine, occurrences=n) for j, n in added_at)
     removed = tuple(_change("removed", old_clauses[i], refine, occurrences=n) for i, n in removed_at)
+    added_keys = {new_clauses[j].key for j, _ in added_at}
     return PolicyDiff(since=since, added=added, removed=removed, changed=changed,
-                      unchanged=max(0, len(new_all) - len(added) - len(changed)),
+                      unchanged=len(new_all - added_keys - reworded_new),
                       summary=headline(since, added, removed, changed, old_states=document_practices(old),
                                        new_states=document_practices(new)),
-                      statements=(len(old_all), len(new_all)))
-
-
-def _keys_of(analysis: dict) -> set[tuple[str, ...]]:
-    """The clause keys of all of a version's blocks (only their words count: no highlights are attached)."""
-    return {c.key for c in clauses_of({"blocks": analysis.get("blocks") or ()})}
+                      statements=(len(old_all), len(new_all)),
+                      # reworded_old and reworded_new: every pair's wordings, those folded into one change included
+                      tally=StatementTally.of(old_all, new_all, removed={old_clauses[i].key for i, _ in removed_at},
+                                              old_reworded=reworded_old, added=added_keys,
+                                              new_reworded=reworded_new))
 
 
 def _distinct(items: list, key) -> list[tuple]:

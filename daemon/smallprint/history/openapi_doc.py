@@ -18,6 +18,13 @@ def _object(properties: dict, required: list[str] | None = None) -> dict:
             "required": list(properties) if required is None else required}
 
 
+def _side(version: str, **parts: str) -> dict:
+    """One version's statements in parts that add up to them: {part: what it counts}."""
+    return {"type": "object", "properties": {name: {**_INT, "description": meaning} for name, meaning in parts.items()},
+            "description": f"the {version} version's statements, each in one part: {' + '.join(parts)} = "
+                           f"statements.{version}"}
+
+
 def _json(description: str, schema: dict) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
@@ -50,11 +57,34 @@ SCHEMAS: dict[str, dict] = {
         "occurrences": {"type": "integer", "minimum": 1,
                         "description": "how many places make this same change (repeats are reported once)"},
     }, required=["change", "practice", "polarity", "summary", "text", "findings", "block", "start", "end"]),
-    "ChangeCounts": {"type": "object", "properties": {
-        "added": _INT, "removed": _INT, "changed": _INT, "unchanged": _INT,
+    "ChangeCounts": {"type": "object", "description": (
+        "Every count is of distinct statements (clauses by their words: a repeat, a table row said in every row, "
+        "counts once; reordering, wrapping and formatting are never changes). Each version's statements add up: "
+        "statements.old = old_side.kept + old_side.removed + old_side.reworded, and statements.new = "
+        "new_side.kept + new_side.added + new_side.reworded."), "properties": {
+        "added": {**_INT, "description": "clauses in the added list"},
+        "removed": {**_INT, "description": "clauses in the removed list"},
+        "changed": {**_INT, "description": "clauses in the changed list (one per new wording)"},
+        "unchanged": {**_INT, "description": "new statements neither added nor in the changed list: "
+                                             "unchanged + added + changed = statements.new"},
         "statements": {"type": "object", "properties": {"old": _INT, "new": _INT},
-                       "description": "distinct statements in each version: unchanged + added + changed = new"},
-        "data_use": {"type": "object", "additionalProperties": _INT}}},
+                       "description": "distinct statements in each version"},
+        "old_side": _side("old", kept="old statements whose words are all still in the new version",
+                          removed="= removed",
+                          reworded="old wordings in the changed list (old_text) that the new version does not have "
+                                   "word for word"),
+        "new_side": _side("new", kept="new statements whose words were all in the old version", added="= added",
+                          reworded="new wordings in the changed list (text) that the old version did not have word "
+                                   "for word; = changed but for those"),
+        "identical": {**_INT, "description": (
+            "statements word for word in both versions, the same on both sides. The rest of each side's kept are "
+            "statements cut differently (a heading run into its sentence, a list made one line, a sentence split "
+            "over two paragraphs no longer next to each other), so old_side.kept and new_side.kept can differ; "
+            "old_side.reworded and new_side.reworded differ where rewordings merged (two old wordings now one new "
+            "one) or split (one old wording now two).")},
+        "data_use": {"type": "object", "additionalProperties": _INT}},
+        "required": ["added", "removed", "changed", "unchanged", "statements", "old_side", "new_side", "identical",
+                     "data_use"]},
     "PolicyDiff": _object({
         "site": _STR, "from": _ref("HistoryVersion"), "to": _ref("HistoryVersion"),
         "since": _NSTR, "summary": _STR,

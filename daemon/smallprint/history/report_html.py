@@ -93,9 +93,8 @@ def render_diff_html(diff: PolicyDiff, *, old_name: str, new_name: str, generate
     data_use = sorted((c for c in everything if c.is_data_use), key=importance)
     other = [c for c in everything if not c.is_data_use]
     since = format_since(diff.since)
-    counts = (f"{len(diff.added)} added, {len(diff.removed)} removed, {len(diff.changed)} changed, "
-              f"{diff.unchanged} unchanged of {diff.statements[1]} distinct statements (repeats count once); "
-              f"{len(data_use)} of the changes are about data practices")
+    counts = " ".join(diff.tally.sentences()) + (f" {len(data_use)} of the {len(everything)} changes are about data "
+                                                  "practices. Each distinct statement counts once")
     main = (_section("Changes about your data", data_use) or
             '<p class="sp-muted">No clause about a data practice was added, removed or changed.</p>')
     if other:
