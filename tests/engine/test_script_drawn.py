@@ -38,3 +38,26 @@ def test_of_the_served_pages_only_the_script_drawn_one_gets_it(shared_data):
                if drawn(analyze(html=(shared_data / "served-pages" / row["file"]).read_text(encoding="utf-8"),
                                 depth="quick"))}
     assert flagged == {"llama-api-privacy-policy-docs-trust-data-commitments.html"}
+
+
+def test_unclosed_script_tags_are_counted_in_one_pass():
+    """Found by review: a regex per '<script' scanned to the end of the page for each unclosed tag (128 KB of
+    '<script>' took 10 s). The count is one left-to-right pass; checked by the operations it does, not by time."""
+    from smallprint.engine import blocks
+    calls = 0
+    original = blocks._SCRIPT_CLOSE
+
+    class Counting:
+        def search(self, text, pos=0):
+            nonlocal calls
+            calls += 1
+            return original.search(text, pos)
+
+    blocks._SCRIPT_CLOSE = Counting()
+    try:
+        assert blocks._script_chars("<script>" * 16_000, stop_at=10**9) == 8 * 16_000 - 8
+    finally:
+        blocks._SCRIPT_CLOSE = original
+    assert calls == 1  # the first tag is never closed: the rest of the page is its body, read once
+    assert blocks._script_chars("<script a" * 1000, stop_at=10**9) == 0  # no '>': no element, and no rescans
+    assert blocks._script_chars("<p>x</p><script>abc</script><SCRIPT type=x>de</SCRIPT >", stop_at=10**9) == 5

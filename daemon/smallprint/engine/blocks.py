@@ -439,7 +439,24 @@ def blocks_from_html(html: str) -> tuple[Block, ...]:
 # page is told apart by what its HTML holds instead: little text to read, much script.
 SCRIPT_DRAWN_MAX_TEXT = 1_000  # characters read from the page, at most
 SCRIPT_DRAWN_MIN_SCRIPT = 20_000  # characters inside <script> elements, at least, and ten times the text
-_SCRIPT_BODY = re.compile(r"<script\b[^>]*>(.*?)</script\s*>", re.I | re.S)
+_SCRIPT_OPEN = re.compile(r"<script\b", re.I)
+_SCRIPT_CLOSE = re.compile(r"</script", re.I)
+
+
+def _script_chars(html: str, stop_at: int) -> int:
+    """Characters inside <script> elements, counted in one pass from left to right (never rescanning: a page of
+    unclosed "<script" tags costs one read, not one per tag), stopping once `stop_at` is reached. An unclosed
+    element runs to the end of the page, as a browser reads it."""
+    total, at = 0, 0
+    while total < stop_at and (opened := _SCRIPT_OPEN.search(html, at)):
+        body = html.find(">", opened.end())
+        if body < 0:
+            break
+        closed = _SCRIPT_CLOSE.search(html, body + 1)
+        end = closed.start() if closed else len(html)
+        total += end - body - 1
+        at = closed.end() if closed else len(html)
+    return total
 
 
 def script_drawn_notice(html: str, blocks: Sequence[Block]) -> str | None:
@@ -448,8 +465,9 @@ def script_drawn_notice(html: str, blocks: Sequence[Block]) -> str | None:
     readable = sum(len(b.text) for b in blocks)
     if readable > SCRIPT_DRAWN_MAX_TEXT:
         return None
-    script = sum(len(m.group(1)) for m in _SCRIPT_BODY.finditer(html))
-    if script < max(SCRIPT_DRAWN_MIN_SCRIPT, 10 * readable):
+    needed = max(SCRIPT_DRAWN_MIN_SCRIPT, 10 * readable)
+    script = _script_chars(html, stop_at=needed)
+    if script < needed:
         return None
     return (f"This page's text is drawn by its scripts: the HTML given holds only {readable:,} characters to read "
             f"(and {script // 1000:,} kB of script). Read it where it has loaded: with the browser extension, or "
