@@ -207,3 +207,28 @@ def test_history_reads_a_store_it_cannot_write_and_forget_says_why_it_cannot(sma
     # nothing was lost, nothing was added next to it
     assert {path.name: path.read_bytes() for path in store_file.parent.iterdir()} == before
     assert run("history", "example.com", "--format", "json").stdout == listed.stdout
+
+
+def test_history_of_an_old_store_it_cannot_write_says_what_to_do_not_to_run_itself(smallprint_home,
+                                                                                     make_store_read_only):
+    """A store too old to be read as it is must be upgraded, which writes it; where it cannot be written, the error
+    says so and what to do, rather than StoreReadOnly's advice to run `smallprint history`, the command just run."""
+    import sqlite3
+
+    from smallprint.history.store import MIGRATIONS
+    store_file = paths.store_file()
+    store_file.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(store_file, isolation_level=None)
+    db.execute("PRAGMA journal_mode = WAL")
+    for step in MIGRATIONS[:4]:
+        step(db)
+    db.execute("PRAGMA user_version = 4")
+    db.close()
+    make_store_read_only()
+    before = {path.name: path.read_bytes() for path in store_file.parent.iterdir()}
+    refused = run("history", "example.com")
+    assert refused.returncode != 0 and "Traceback" not in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+    assert "older smallprint" in refused.stderr and "write access" in refused.stderr, refused.stderr
+    assert "smallprint history SITE` can still read it" not in refused.stderr
+    assert {path.name: path.read_bytes() for path in store_file.parent.iterdir()} == before

@@ -344,3 +344,61 @@ def test_a_store_too_old_to_read_as_it_is_is_not_opened_read_only(store_path):
     _make_schema_1_store(store_path.parent / "old.sqlite3", V1)
     with pytest.raises(StoreNeedsUpgrade):  # its queries need schema 5's columns: upgrading it writes it
         Store(store_path.parent / "old.sqlite3", read_only=True)
+
+
+# -- from the review of schema 8 --------------------------------------------------------------------------------
+
+_R_URL = "https://www.example.co.uk/legal/privacy"
+_R_V1 = "We collect your email address.\n\nWe do not sell your personal data."
+_R_V2 = _R_V1 + "\n\nWe may use your content to train our artificial intelligence models."
+
+
+def _quick(text: str) -> dict:
+    return analyze(text=text, url=_R_URL, depth="quick").to_dict()
+
+
+def test_retention_forgets_a_baseline_once_no_visit_can_still_undo_its_reading(tmp_path):
+    """retention_versions = 1 keeps the version a live visit compares with; once another visit (or a reading with
+    no visit) has seen the text, that visit can no longer undo its reading, and the extra version goes then, not
+    at the document's next new text (which for a policy that never changes again never comes)."""
+    with Store(tmp_path / "s.sqlite3", retention_versions=1) as store:
+        store.record(_R_URL, _quick(_R_V1), now="2023-01-01T00:00:00Z", visit="v1")
+        store.record(_R_URL, _quick(_R_V2), now="2023-02-01T00:00:00Z", visit="v2")
+        assert len(store.versions("example.co.uk")) == 2  # V1: the live baseline of v2's reading
+        store.record(_R_URL, _quick(_R_V2), now="2023-03-01T00:00:00Z", visit="v3")
+        assert len(store.versions("example.co.uk")) == 1
+
+
+def test_deletes_do_not_scan_the_visits_table(tmp_path):
+    """Every DELETE FROM versions sets visits.version_id / baseline_id to NULL, and deleting a document deletes its
+    visits: each needs an index whose first column is that one, or SQLite reads the whole visits table per row."""
+    with Store(tmp_path / "s.sqlite3"):
+        pass
+    db = sqlite3.connect(tmp_path / "s.sqlite3")
+    first_columns = {db.execute(f"PRAGMA index_info({name!r})").fetchone()[2]
+                     for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' "
+                                               "AND tbl_name = 'visits' AND name NOT LIKE 'sqlite_autoindex%'")}
+    db.close()
+    assert {"version_id", "baseline_id", "document_id"} <= first_columns
+
+
+def test_a_schema_7_store_with_a_row_already_dangling_still_upgrades_and_keeps_it(tmp_path):
+    """A row that pointed at nothing before the upgrade (a version deleted by hand in the sqlite3 shell, whose
+    foreign keys are off by default) is the store as it was: only rows the upgrade itself broke stop it."""
+    path = tmp_path / "s.sqlite3"
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode = WAL")
+    for step in MIGRATIONS[:7]:
+        step(db)
+    db.execute("PRAGMA user_version = 7")
+    db.execute("INSERT INTO documents VALUES (1, 'a.example', '/p')")
+    db.execute("INSERT INTO versions (id, document_id, hash, text, analysis, first_seen, last_seen) "
+               "VALUES (1, 1, 'h', 't', '{}', '2022', '2022')")
+    db.execute("INSERT INTO visits VALUES ('v', 1, 2, 1, NULL, '2022')")  # version 2 is gone
+    db.close()
+    Store(path).close()
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert db.execute("SELECT id FROM versions").fetchall() == [(1,)]
+    assert db.execute("SELECT visit, version_id FROM visits").fetchall() == [("v", 2)]
+    db.close()

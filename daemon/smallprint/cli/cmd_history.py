@@ -1,7 +1,7 @@
 """`smallprint diff OLD NEW`, `smallprint history SITE`, `smallprint forget SITE | --all` (policy memory).
 
 `diff` compares two files and never touches the store; `history` and `forget` work on the store directly
-(SQLite copes with the daemon using it at the same time). `history` opens it read-only and creates nothing, so it
+(SQLite copes with the daemon using it at the same time). `history` opens it read-only and creates no store, so it
 reads a store it cannot write (a backup, another user's copy, a read-only mount); `forget` then fails, naming it.
 """
 from __future__ import annotations
@@ -170,16 +170,24 @@ def _open_store():
 
 def _open_store_to_read():
     """The store opened read-only (a backup, another user's copy, a read-only mount can be read), or None when there
-    is none: reading creates nothing. A store too old to be read as it is is upgraded first, which writes it."""
+    is none: reading creates no store. A store too old to be read as it is is upgraded first, which writes it."""
     from smallprint import paths
-    from smallprint.history.store import HistoryUnavailable, Store, StoreNeedsUpgrade
+    from smallprint.history.store import HistoryUnavailable, Store, StoreNeedsUpgrade, StoreReadOnly
 
     if not paths.store_file().exists():
         return None
     try:
         return Store(read_only=True)
     except StoreNeedsUpgrade:
-        return _open_store()
+        try:
+            return _open_store()
+        except CliError as exc:
+            if not isinstance(exc.__context__, StoreReadOnly):
+                raise
+            # StoreReadOnly's own advice is "`smallprint history SITE` can still read it": the command just run
+            raise CliError(f"the history store {paths.store_file()} was written by an older smallprint and must "
+                           "be upgraded before it can be read, which needs write access to it and its folder "
+                           "(copy it somewhere writable, or open it once where it can be written)") from None
     except HistoryUnavailable as exc:
         raise CliError(str(exc)) from None
 
