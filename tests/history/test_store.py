@@ -369,6 +369,16 @@ def test_retention_forgets_a_baseline_once_no_visit_can_still_undo_its_reading(t
         assert len(store.versions("example.co.uk")) == 1
 
 
+def test_a_site_at_its_cap_forgets_a_baseline_at_the_next_visit_and_says_so(tmp_path):
+    from smallprint.history.store import StoreLimits
+    with Store(tmp_path / "s.sqlite3", limits=StoreLimits(site_versions=1)) as store:
+        store.record(_R_URL, _quick(_R_V1), now="2023-01-01T00:00:00Z", visit="v1")
+        second = store.record(_R_URL, _quick(_R_V2), now="2023-02-01T00:00:00Z", visit="v2")
+        assert second.forgotten == 0 and len(store.versions("example.co.uk")) == 2  # V1: v2's baseline
+        third = store.record(_R_URL, _quick(_R_V2), now="2023-03-01T00:00:00Z", visit="v3")
+        assert third.forgotten == 1 and len(store.versions("example.co.uk")) == 1
+
+
 def test_deletes_do_not_scan_the_visits_table(tmp_path):
     """Every DELETE FROM versions sets visits.version_id / baseline_id to NULL, and deleting a document deletes its
     visits: each needs an index whose first column is that one, or SQLite reads the whole visits table per row."""

@@ -582,16 +582,15 @@ class Store:
             if visit is not None and touched is not None:
                 baseline = recorded.previous.id if recorded.previous is not None else None
                 self._note_visit(db, visit, *touched, recorded.version.id, now, baseline)
-            if recorded.is_new_text:
-                # After the visit is noted: what it compared with is then one of the versions pruning keeps.
+            if touched is not None:
+                # After the visit is noted: what it compared with is then one of the versions pruning keeps. On every
+                # reading, not only of new text: a version kept past retention or a cap as a live visit's baseline
+                # goes once no visit can still undo its reading (another visit, or a reading without one, has seen
+                # the text since), and the reader who sees it go is told; waiting for the document's next new
+                # text would, for a policy that does not change again, keep it for good.
                 forgotten = self._prune(db, site, touched[0], recorded.version.id)
                 if forgotten:
                     recorded = dataclasses.replace(recorded, forgotten=forgotten)
-            elif touched is not None:
-                # A version kept past retention as a live visit's baseline goes once no visit can still undo its
-                # reading (another visit, or a reading without one, has seen the text since): now, not at the
-                # document's next new text, which for a policy that does not change again never comes.
-                self._retain(db, touched[0])
             return recorded
 
     def _record_text(self, db: sqlite3.Connection, site: str, path: str, doc_id: int | None, url: str,
@@ -751,17 +750,12 @@ class Store:
         Neither ever removes `keep` (the version just recorded) nor a version a live visit compares with (see
         _LIVE_BASELINES): a visit's reading and its baseline count as one. Returns how many versions the caps
         forgot (retention's are expected, and not told)."""
-        self._retain(db, doc_id)
-        return self._keep_within_limits(db, site, keep)
-
-    def _retain(self, db: sqlite3.Connection, doc_id: int) -> None:
-        """Keep the document `doc_id` within `retention_versions` (newest first), but for its live visits'
-        baselines (_LIVE_BASELINES, of this document: one indexed read of at most VISITS_PER_DOCUMENT rows)."""
-        if self.retention_versions:
+        if self.retention_versions:  # its live baselines: of this document, at most VISITS_PER_DOCUMENT rows
             db.execute("DELETE FROM versions WHERE document_id = ? AND id NOT IN (SELECT id FROM versions "
                        "WHERE document_id = ? ORDER BY last_seen DESC, id DESC LIMIT ?) "
                        f"AND id NOT IN ({_LIVE_BASELINES} AND v.document_id = ?)",
                        (doc_id, doc_id, self.retention_versions, doc_id))
+        return self._keep_within_limits(db, site, keep)
 
     def _keep_within_limits(self, db: sqlite3.Connection, site: str, keep: int) -> int:
         """Forget the oldest versions (never `keep`, the one just recorded, nor a live visit's baseline) of `site` and
