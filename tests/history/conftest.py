@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 from pathlib import Path
 from typing import Callable, Iterator
@@ -58,3 +59,17 @@ def make_store_read_only(data_mount, smallprint_home) -> Iterator[Callable[[], N
         data.chmod(0o700)
         for path in data.iterdir():
             path.chmod(0o600)
+
+
+def store_at_schema(path: Path, schema: int) -> sqlite3.Connection:
+    """A store as a release at `schema` left it (its migrations run, nothing more), open in autocommit for a test
+    to fill; the test closes it. The WAL journal is the one every release has used."""
+    from smallprint.history.store import MIGRATIONS
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode = WAL")
+    for step in MIGRATIONS[:schema]:
+        step(db)
+    db.execute(f"PRAGMA user_version = {schema}")
+    return db

@@ -12,6 +12,7 @@ import pytest
 from smallprint import analyze, paths
 from smallprint.cli import main
 from smallprint.history.store import Store
+from tests.history.conftest import store_at_schema
 
 OLD_MD = """# Privacy Policy
 
@@ -213,17 +214,8 @@ def test_history_of_an_old_store_it_cannot_write_says_what_to_do_not_to_run_itse
                                                                                      make_store_read_only):
     """A store too old to be read as it is must be upgraded, which writes it; where it cannot be written, the error
     says so and what to do, rather than StoreReadOnly's advice to run `smallprint history`, the command just run."""
-    import sqlite3
-
-    from smallprint.history.store import MIGRATIONS
     store_file = paths.store_file()
-    store_file.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(store_file, isolation_level=None)
-    db.execute("PRAGMA journal_mode = WAL")
-    for step in MIGRATIONS[:4]:
-        step(db)
-    db.execute("PRAGMA user_version = 4")
-    db.close()
+    store_at_schema(store_file, 4).close()
     make_store_read_only()
     before = {path.name: path.read_bytes() for path in store_file.parent.iterdir()}
     refused = run("history", "example.com")

@@ -8,8 +8,9 @@ import pytest
 
 from smallprint import analyze
 from smallprint.history.diff import diff_analyses, diff_view
-from smallprint.history.store import (MIGRATIONS, SCHEMA_VERSION, HistoryUnavailable, Store, StoreNeedsUpgrade,
-                                     StoreTooNew, _pack)
+from smallprint.history.store import (SCHEMA_VERSION, HistoryUnavailable, Store, StoreNeedsUpgrade, StoreTooNew,
+                                     _pack)
+from tests.history.conftest import store_at_schema
 
 URL = "https://www.example.co.uk/legal/privacy?ref=footer"
 V1 = "We collect your email address.\n\nWe do not sell your personal data."
@@ -184,11 +185,7 @@ def test_a_schema_1_store_is_migrated_and_keeps_its_versions(store_path):
 
 def test_a_schema_4_store_is_migrated_and_its_versions_diff_as_before(store_path):
     """A store written by the previous release: compressed analyses, no diff views."""
-    store_path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(store_path, isolation_level=None)
-    for step in MIGRATIONS[:4]:
-        step(db)
-    db.execute("PRAGMA user_version = 4")
+    db = store_at_schema(store_path, 4)
     old = analysis(V1)
     db.execute("INSERT INTO documents (id, site, path) VALUES (1, 'example.co.uk', '/legal/privacy')")
     db.execute("INSERT INTO versions (id, document_id, hash, text, analysis, first_seen, last_seen) "
@@ -273,12 +270,7 @@ def test_a_schema_7_store_upgrades_without_losing_a_row(store_path):
     """A store written by the release before version ids were made permanent (schema 7, its DDL as released):
     every document, version (ids with gaps, as deletes leave them), visit and forget survives the table rebuild,
     and visits still point at their versions (the rebuild's DROP must not run ON DELETE SET NULL)."""
-    store_path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(store_path, isolation_level=None)
-    db.execute("PRAGMA journal_mode = WAL")
-    for step in MIGRATIONS[:7]:
-        step(db)
-    db.execute("PRAGMA user_version = 7")
+    db = store_at_schema(store_path, 7)
     db.execute("INSERT INTO documents (id, site, path) VALUES (2, 'example.co.uk', '/legal/privacy'), "
                "(5, 'example.co.uk', '/terms'), (6, 'other.example', '/privacy')")
     texts = {3: V1, 7: V2, 9: V1, 12: V2}
@@ -396,11 +388,7 @@ def test_a_schema_7_store_with_a_row_already_dangling_still_upgrades_and_keeps_i
     """A row that pointed at nothing before the upgrade (a version deleted by hand in the sqlite3 shell, whose
     foreign keys are off by default) is the store as it was: only rows the upgrade itself broke stop it."""
     path = tmp_path / "s.sqlite3"
-    db = sqlite3.connect(path, isolation_level=None)
-    db.execute("PRAGMA journal_mode = WAL")
-    for step in MIGRATIONS[:7]:
-        step(db)
-    db.execute("PRAGMA user_version = 7")
+    db = store_at_schema(path, 7)
     db.execute("INSERT INTO documents VALUES (1, 'a.example', '/p')")
     db.execute("INSERT INTO versions (id, document_id, hash, text, analysis, first_seen, last_seen) "
                "VALUES (1, 1, 'h', 't', '{}', '2022', '2022')")
