@@ -209,6 +209,34 @@ BANNER = blocks_of("We use cookies to improve your experience. By clicking Accep
                    "Accept all", "Manage settings")
 
 
+COOKIE_SECTION = (
+    "## Cookies",
+    "We use cookies and similar technologies on our website. Cookies are small files stored on your device. Our "
+    "cookies remember your settings, and advertising cookies from our partners measure which ads you see.",
+    "You can refuse non-essential cookies in the cookie settings, or delete cookies in your browser at any time.",
+)
+
+
+@pytest.mark.parametrize("name", ["Privacy and Cookies Policy", "Privacy & Cookie Notice", "PRIVACY, COOKIES STATEMENT"])
+def test_a_privacy_policy_that_names_cookies_too_is_a_privacy_policy(name):
+    result = kind.detect_kind(blocks_of(f"# {name}", *[b.text for b in POLICY[1:]], *COOKIE_SECTION))
+    assert result.kind == "privacy_policy"
+    assert any(name in e for e in result.evidence)
+
+
+@pytest.mark.parametrize("title", ["Data protection", "Personal Data Protection"])
+def test_a_page_titled_data_protection_names_itself(title):
+    result = kind.detect_kind(blocks_of(f"# {title}", *[b.text for b in POLICY[1:]]))
+    assert result.kind == "privacy_policy"
+    assert any(f"\u201c{title}\u201d" in e for e in result.evidence)
+
+
+def test_a_cookie_policy_is_still_a_cookie_policy():
+    result = kind.detect_kind(blocks_of("# Cookie Policy", "This Cookie Policy explains how we use cookies.",
+                                        *COOKIE_SECTION[1:], *COOKIE_SECTION[1:]))
+    assert result.kind == "cookie_policy"
+
+
 @pytest.mark.parametrize("blocks, expected", [
     (POLICY, "privacy_policy"), (NEWS, "other"), (TERMS, "terms_of_service"), (BANNER, "other"), ([], "other"),
     (blocks_of("", "   "), "other"), (BANNER_NAMED, "other"), (BLOG, "other"),
@@ -239,6 +267,11 @@ def test_kind_tolerates_odd_urls(url):
     ("negatives/terms_of_service/reddit_terms-of-service.md", "terms_of_service"),
     ("negatives/borderline/facebook_trackers-policy.md", "cookie_policy"),
     ("negatives/news/bbc_tech_001.txt", "other"),
+    # privacy policies named "Privacy and Cookie(s) Policy", with a cookie policy inside (read as cookie policies
+    # until 2026-12-06)
+    ("policies-more/bbc.md", "privacy_policy"),
+    ("policies-more/dune.md", "privacy_policy"),
+    ("policies-more/qobuz.md", "privacy_policy"),  # titled "Personal data protection", written in the third person
 ])
 def test_kind_on_real_pages(shared_data, relative, expected):
     from smallprint.engine.blocks import to_blocks

@@ -30,9 +30,13 @@ FORMAT = "smallprint-kind/1"
 SAMPLE_CHARS = 12_000  # how much body text is read for the word cues; headings are read in full
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "title", "th", "dt"})
 
+# "Privacy and Cookies Policy", "Privacy & Cookie Notice": a privacy policy that also covers cookies (common on UK
+# and EU sites), not a cookie policy: the name counts as a privacy name and not as a cookie name (read_document).
+_PRIVACY_AND_COOKIES = re.compile(r"\bprivacy\s*(?:,|&|\band\b)\s*cookies?\s+(?:policy|notice|statement)\b", re.I)
 _PRIVACY_NAME = re.compile(
     r"\b(?:privacy|data)\s+(?:policy|notice|statement|protection\s+(?:policy|notice)|practices)\b"
-    r"|^\W*privacy\W*$"
+    r"|" + _PRIVACY_AND_COOKIES.pattern +
+    r"|^\W*privacy\W*$|^\W*(?:personal\s+)?data\s+protection\W*$"
     r"|\bdatenschutz|\bconfidentialit", re.I | re.M)
 _COOKIE_NAME = re.compile(r"\b(?:cookies?|trackers?|tracking technologies)\s+(?:policy|notice|statement)\b", re.I)
 _TERMS_NAME = re.compile(
@@ -168,10 +172,15 @@ def read_document(blocks: Sequence[Block], url: str | None = None, title: str | 
     else:
         topics = sum(1 for _, pattern in _SECTION_TOPICS if pattern.search(heading_text))
     we_data = sum(n for (a, b), n in pairs.items() if a == "we" and (b in _DATA_VERBS or b in _WE_MODALS))
+    named_privacy = named(_PRIVACY_NAME, "named_privacy")
+    if _PRIVACY_AND_COOKIES.fullmatch(names.get("named_privacy", "")):
+        named_cookie = 0.0  # the cookie name is part of the privacy policy's own name
+    else:
+        named_cookie = named(_COOKIE_NAME, "named_cookie")
     values = (
         math.log1p(words),
-        named(_PRIVACY_NAME, "named_privacy"),
-        named(_COOKIE_NAME, "named_cookie"),
+        named_privacy,
+        named_cookie,
         named(_TERMS_NAME, "named_terms"),
         1.0 if re.search(r"privacy|datenschutz|data ?policy", path, re.I) else 0.0,
         1.0 if re.search(r"cookie", path, re.I) else 0.0,
