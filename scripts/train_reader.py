@@ -31,6 +31,7 @@ import gzip
 import hashlib
 import json
 import math
+import os
 import random
 import re
 import sys
@@ -328,8 +329,28 @@ def noisy_or_loss(logits, weights):
     return -some * weights
 
 
+def _recipe_digest(train: list[dict], epochs: int, batch_size: int, lr: float, seed: int, tosdr_polarity: str,
+                   device: str) -> str:
+    """What a checkpoint must match to be resumed: the examples (in order) and every setting of the run."""
+    h = hashlib.sha256(json.dumps([epochs, batch_size, lr, seed, tosdr_polarity, device.split(":")[0]]).encode())
+    for e in train:
+        h.update(json.dumps([e["source"], e.get("group"), e.get("unit"), e.get("segment"), e.get("point"), e["a"],
+                             e["b"]], ensure_ascii=False).encode())
+    return h.hexdigest()
+
+
+def _save_checkpoint(path: Path, state: dict) -> None:
+    import torch
+    partial = path.with_name(path.name + ".partial")
+    torch.save(state, partial)
+    os.replace(partial, path)  # a run killed while saving leaves the last whole checkpoint
+
+
 def fit_one(header: dict, train: list[dict], base: Path, epochs: int, batch_size: int, lr: float, device: str,
-            seed: int, tosdr_polarity: str = "case"):
+            seed: int, tosdr_polarity: str = "case", checkpoint: Path | None = None, stop_after: int = 0):
+    """Fine-tune; with `checkpoint`, the state after each epoch is saved there and a run that finds one goes on from
+    it (the same batches, dropout and learning rates as a run never stopped: the device machine allows at most ten
+    minutes a command, and a CPU fold takes about an hour). `stop_after`: return None after that many epochs."""
     import torch
     torch.manual_seed(seed)
     rng = random.Random(seed)
@@ -347,9 +368,25 @@ def fit_one(header: dict, train: list[dict], base: Path, epochs: int, batch_size
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup))))
     bce = torch.nn.BCEWithLogitsLoss(reduction="none")
+    recipe = _recipe_digest(train, epochs, batch_size, lr, seed, tosdr_polarity, device) if checkpoint else ""
+    first_epoch = 0
+    if checkpoint and checkpoint.is_file():
+        saved = torch.load(checkpoint, map_location=device, weights_only=False)
+        if saved.get("recipe") != recipe:
+            raise SystemExit(f"{checkpoint} is from another run (other examples or settings): remove it to start "
+                             "afresh")
+        net.load_state_dict(saved["net"])
+        optimizer.load_state_dict(saved["optimizer"])
+        scheduler.load_state_dict(saved["scheduler"])
+        rng.setstate(saved["python_rng"])
+        torch.set_rng_state(saved["torch_rng"])
+        if device.startswith("cuda") and saved.get("cuda_rng") is not None:
+            torch.cuda.set_rng_state_all(saved["cuda_rng"])
+        first_epoch = saved["epochs_done"]
+        print(f"  resumed from {checkpoint} after epoch {first_epoch}/{epochs}", file=sys.stderr, flush=True)
     net.train()
     use_bf16 = device.startswith("cuda")
-    for epoch in range(epochs):
+    for epoch in range(first_epoch, epochs):
         total, started = 0.0, time.time()
         for batch in _batches(items, batch_size, rng):
             ids, mask, types = _tensorize([e for e, _ in batch], device)
@@ -372,6 +409,16 @@ def fit_one(header: dict, train: list[dict], base: Path, epochs: int, batch_size
             total += float(loss.detach())
         print(f"  epoch {epoch + 1}/{epochs}: loss {total:.1f} ({time.time() - started:.0f} s)", file=sys.stderr,
               flush=True)
+        if checkpoint and epoch + 1 < epochs:
+            _save_checkpoint(checkpoint, {
+                "recipe": recipe, "epochs_done": epoch + 1, "net": net.state_dict(),
+                "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
+                "python_rng": rng.getstate(), "torch_rng": torch.get_rng_state(),
+                "cuda_rng": torch.cuda.get_rng_state_all() if device.startswith("cuda") else None})
+        if stop_after and epoch + 1 >= stop_after and epoch + 1 < epochs:
+            print(f"  stopped after epoch {epoch + 1}/{epochs}; run the same command again to go on",
+                  file=sys.stderr, flush=True)
+            return None
     return net.eval(), tokenizer, segment_tokenizer
 
 
@@ -409,8 +456,12 @@ def fit(args) -> int:
         held = None if run == "final" else int(run)
         train = [e for e in trainable if e["fold"] != held]
         print(f"run {run}: {len(train)} examples on {device}", file=sys.stderr, flush=True)
-        net, tokenizer, segment_tokenizer = fit_one(header, train, base, args.epochs, args.batch, args.lr, device,
-                                                    SEED, args.tosdr_polarity)
+        checkpoint = args.out / f"checkpoint-{run}.pt"
+        fitted = fit_one(header, train, base, args.epochs, args.batch, args.lr, device, SEED, args.tosdr_polarity,
+                         checkpoint=checkpoint, stop_after=args.stop_after_epoch)
+        if fitted is None:
+            return 3  # stopped on request, checkpoint saved
+        net, tokenizer, segment_tokenizer = fitted
         if held is None:
             state = {k: v.detach().cpu() for k, v in net.state_dict().items()}
             if args.half:  # half the size, to bring it back from another machine; export makes float32 of it again
@@ -450,6 +501,7 @@ def fit(args) -> int:
                     row["pairs"] = [round(x, 4) for x in p]
                 out.append(row)
             (args.out / f"oof-{held}.json").write_text(json.dumps(out))
+        checkpoint.unlink(missing_ok=True)  # the run's output is written: nothing left to go on from
         print(f"run {run}: done in {time.time() - started:.0f} s", file=sys.stderr, flush=True)
     return 0
 
@@ -542,6 +594,9 @@ def main(argv=None) -> int:
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--limit", type=int, default=0, help="train on the first N examples only (smoke tests)")
     p.add_argument("--half", action="store_true", help="store the final weights as float16")
+    p.add_argument("--stop-after-epoch", type=int, default=0,
+                   help="stop after this many epochs (the state is kept in OUT/checkpoint-RUN.pt; the same command "
+                        "goes on from it), e.g. to fit a run into a machine's time limit")
     p.add_argument("--tosdr-polarity", choices=("case", "practice"), default="case",
                    help="what a ToS;DR point teaches: its practice with the ToS;DR case's polarity (case, the shipped "
                         "reader), or only its practice, the polarity left to the guide-labelled sentences (practice)")
