@@ -231,6 +231,40 @@ def test_a_page_titled_data_protection_names_itself(title):
     assert any(f"\u201c{title}\u201d" in e for e in result.evidence)
 
 
+ANNOUNCEMENT = (
+    "Posted by the Acme Team, March 3, 2026",
+    "Today we're letting you know about some updates to our Privacy Policy, which take effect on April 1, 2026. "
+    "Here is a summary of what's changing and why.",
+    "## What's changing",
+    "Using your content to improve our AI features. We will use the photos and captions you post to train the "
+    "machine learning models that power smart search. You can opt out at any time in your settings.",
+    "Advertising partners. We've added more detail on the information we share with advertising partners.",
+    "## What isn't changing",
+    "We still don't sell your personal information, and you remain in control of who sees what you post.",
+    "## What you need to do",
+    "Nothing. If you continue to use Acme after April 1, the updated policy will apply. You can read the full "
+    "updated Privacy Policy here.",
+)
+
+
+@pytest.mark.parametrize("headline", ["We're updating our Privacy Policy", "Changes to our privacy notice",
+                                      "Introducing our new Privacy Policy"])
+def test_an_announcement_of_a_new_privacy_policy_is_not_one(headline):
+    # "news about a policy" (issue #11): the headline talks about the document, it does not name the page
+    result = kind.detect_kind(blocks_of(f"# {headline}", *ANNOUNCEMENT))
+    assert result.kind != "privacy_policy"
+    assert not any(e.startswith("calls itself") for e in result.evidence)
+    assert any("in a headline, not as its own name" in e for e in result.evidence)
+
+
+@pytest.mark.parametrize("title", ["Privacy Policy (updated March 2026)", "Updated Privacy Policy",
+                                   "Change Healthcare Privacy Policy"])
+def test_a_title_with_a_change_word_still_names_the_policy(title):
+    result = kind.detect_kind(blocks_of(f"# {title}", *[b.text for b in POLICY[1:]]))
+    assert result.kind == "privacy_policy"
+    assert any(e.startswith("calls itself \u201cPrivacy Policy\u201d") for e in result.evidence)
+
+
 def test_a_cookie_policy_is_still_a_cookie_policy():
     result = kind.detect_kind(blocks_of("# Cookie Policy", "This Cookie Policy explains how we use cookies.",
                                         *COOKIE_SECTION[1:], *COOKIE_SECTION[1:]))

@@ -44,6 +44,13 @@ _TERMS_NAME = re.compile(
     r"|\b(?:licen[cs]e|subscriber|service|customer)\s+agreement\b|\bcommunity\s+(?:guidelines|standards)\b"
     r"|\bacceptable\s+use\b|\beula\b", re.I)
 _QUOTED = re.compile(r"\"[^\"\n]{40,2000}\"|“[^”\n]{40,2000}”")  # quotes, not quoted terms
+# A headline that announces a change to a document ("We're updating our Privacy Policy", "Changes to the Terms of
+# Service", "Introducing our new privacy notice") talks about the document: a change word, then a determiner right
+# before the name. A title "Updated Privacy Policy" or "Privacy Policy (updated 2026)" names it; so does "Change
+# Healthcare Privacy Policy".
+_CHANGE_BEFORE_NAME = re.compile(
+    r"\b(?:updat|chang|introduc|announc|revis|amend)\w*\b.*\b(?:our|the|this|its|an?|my|your)\s+(?:[\w-]+\s+){0,2}$",
+    re.I)
 _POSSESSIVE = re.compile(r"(?:['’]s|\bits|\btheir|\bhis|\bher)\s+(?:new\s+|updated\s+)?\w", re.I)
 # Phrase cues, counted on the sample's words and word pairs (two C-level Counter passes; no regex per cue).
 _DATA_VERBS = frozenset(
@@ -154,6 +161,10 @@ def read_document(blocks: Sequence[Block], url: str | None = None, title: str | 
             line_end = found.string.find("\n", found.end())
             line = found.string[line_start:line_end if line_end >= 0 else len(found.string)]
             words = len(line.split())
+            if _CHANGE_BEFORE_NAME.search(found.string[line_start:found.start()]):
+                # a headline about a change to the document: the evidence must not say the page calls itself that
+                names[f"{cue}_in_headline"] = found.group(0)
+                return weight * 0.25
             names[cue] = found.group(0)
             return weight * (1.0 if words <= 6 else 0.5 if words <= 9 and found.start() == line_start else 0.25)
         return 0.0
@@ -247,6 +258,8 @@ def detect_kind(blocks: Sequence[Block], url: str | None = None, title: str | No
     names = reading.names
     if "named_privacy" in names:
         evidence.append(f"calls itself \u201c{names['named_privacy']}\u201d in its title or first headings")
+    elif "named_privacy_in_headline" in names:
+        evidence.append(f"mentions \u201c{names['named_privacy_in_headline']}\u201d in a headline, not as its own name")
     if v["url_privacy"]:
         evidence.append("the address names a privacy page")
     evidence.append(f"{names['we_data']} first-person data-practice statements (\u201cwe collect/use/share\u2026\u201d)"
