@@ -4,6 +4,11 @@ No external resources of any kind (no remote fonts, images, scripts or style she
 must open the same way from an e-mail attachment, offline, years later. Hover/focus cards are pure CSS
 (`attr(data-card)`), and every highlight is also listed in a printable appendix because tooltips do not print.
 
+By keyboard (no script, so no roving focus): highlights are not Tab stops, since a policy with hundreds of them
+took hundreds of presses to get past. Skip links lead to the key findings, the policy and the list of every
+highlight; the key findings, the grade's reasons, the practices and that list link to the clauses, and following a
+link to a clause focuses it and shows its card (`:target`, `:focus`). Tab goes on from there.
+
 The page shell (`render_page`, `SHARED_CSS`, `marked_text_html`, `legend_html`) is public so that other reports
 (the policy diff) look the same.
 """
@@ -66,6 +71,7 @@ a { color: var(--accent); }
   padding: 20px 28px 40px; max-width: 1320px; margin: 0 auto; }
 .sp-doc { grid-area: doc; } .sp-aside { grid-area: aside; }
 @media (max-width: 980px) { .sp-layout { grid-template-columns: minmax(0, 1fr); grid-template-areas: "aside" "doc"; } }
+/* Skip links: hidden until focused, then shown one at a time in the same place. */
 .sp-skip { position: absolute; left: -10000px; top: 0; }
 .sp-skip:focus { left: 12px; top: 8px; z-index: 20; background: var(--paper); padding: 4px 8px; border-radius: 6px; }
 .sp-doc { max-width: 46rem; }
@@ -94,13 +100,24 @@ mark.sp-quiet { background: transparent; border-bottom-width: 1px; }
 mark.sp-quiet.sp-protective { border-bottom-width: 3px; }
 mark.sp-quiet:hover, mark.sp-quiet:focus { background: var(--neutral-bg); }
 .sp-key-list li { margin-bottom: .5rem; }
-mark.sp:focus { outline: 2px solid var(--accent); outline-offset: 1px; }
-mark.sp[data-card]:hover::after, mark.sp[data-card]:focus::after {
-  content: attr(data-card); position: absolute; left: 0; top: calc(100% + 6px); z-index: 10; width: max-content;
+/* A highlight is no Tab stop; it is reached by a link (the key findings, the list under the policy), which makes
+   it the :target and, being focusable (tabindex -1), focuses it: either shows its outline and card. A highlight that
+   starts on the same words as another is anchored by an empty .sp-anchor inside that one's mark; :has() rules stand
+   alone, since a browser without :has() drops a whole selector list. */
+mark.sp:focus, mark.sp:target { outline: 2px solid var(--accent); outline-offset: 1px; }
+mark.sp:has(> .sp-anchor:target) { outline: 2px solid var(--accent); outline-offset: 1px; }
+mark.sp-quiet:target { background: var(--neutral-bg); }
+mark.sp-quiet:has(> .sp-anchor:target) { background: var(--neutral-bg); }
+/* the card's box; it is drawn only where a rule below gives it content */
+mark.sp[data-card]::after {
+  position: absolute; left: 0; top: calc(100% + 6px); z-index: 10; width: max-content;
   max-width: min(26rem, 80vw); white-space: pre-line; font-size: .85rem; line-height: 1.45; font-weight: normal;
   background: var(--paper); color: var(--ink); border: 1px solid var(--rule); border-radius: 8px; padding: 8px 10px;
   box-shadow: 0 4px 18px rgba(0, 0, 0, .18);
 }
+mark.sp[data-card]:hover::after, mark.sp[data-card]:focus::after, mark.sp[data-card]:target::after {
+  content: attr(data-card); }
+mark.sp[data-card]:has(> .sp-anchor:target)::after { content: attr(data-card); }
 .sp-tag { display: inline-block; border-radius: 999px; padding: 0 8px; font-size: .78rem; font-weight: 600;
   white-space: nowrap; }
 .sp-tag-concern { background: var(--concern-bg); color: var(--concern-ink); }
@@ -187,21 +204,25 @@ def marked_text_html(text: str, marks: Sequence[Mark]) -> str:
         practices = " ".join(dict.fromkeys(m.practice for m in covering if m.practice))
         card = "\n\n".join(dict.fromkeys(m.card for m in covering if m.card))
         quiet = "" if any(m.key for m in covering) else " sp-quiet"
-        attrs = [f'class="sp sp-{polarity}{quiet}"', 'tabindex="0"']
+        # Not a Tab stop (hundreds of highlights would be hundreds of presses): links lead here, and tabindex -1
+        # lets following one, or a click or tap, focus the mark and show its card.
+        attrs = [f'class="sp sp-{polarity}{quiet}"', 'tabindex="-1"']
         new_anchors = list(dict.fromkeys(m.anchor for m in covering if m.anchor and m.anchor not in anchored))
+        extra_anchors = ""
         if new_anchors:
             attrs.append(f'id="{escape(new_anchors[0])}"')
             anchored.update(new_anchors)
-            # An element has one id; other marks starting on the same words get empty anchors just before it.
-            out.extend(f'<span id="{escape(a)}"></span>' for a in new_anchors[1:])
+            # An element has one id; other marks starting on the same words get empty anchors inside it, so that a
+            # link to one of them still shows this mark's card (CSS :has).
+            extra_anchors = "".join(f'<span class="sp-anchor" id="{escape(a)}"></span>' for a in new_anchors[1:])
         if practices:
             attrs.append(f'data-practice="{escape(practices)}"')
         attrs.append(f'data-polarity="{polarity}"')
         if card:
-            # The card is shown by CSS on hover and focus, and given to screen readers as a description; no
-            # `title`, whose tooltip would cover the card.
+            # The card is shown by CSS on hover, on focus and as a link's target, and given to screen readers as a
+            # description; no `title`, whose tooltip would cover the card.
             attrs.append(f'aria-description="{escape(card)}" data-card="{escape(card)}"')
-        out.append(f"<mark {' '.join(attrs)}>{piece}</mark>")
+        out.append(f"<mark {' '.join(attrs)}>{extra_anchors}{piece}</mark>")
     return "".join(out)
 
 
@@ -216,9 +237,9 @@ def legend_html(*, listed_below: bool = True, cards: bool = True) -> str:
     )
     hints = []
     if cards:
-        hints.append("Hover over or tab to a highlight to see what it means and why it was flagged.")
+        hints.append("Hover over a highlight, or follow a link to it, to see what it means and why it was flagged.")
     if listed_below:
-        hints.append("Every highlight is also listed under the policy.")
+        hints.append("Every highlight is also listed under the policy, each with a link to its place.")
     return f'<ul class="sp-legend">{items}</ul>' + (
         f'<p class="sp-small sp-muted">{" ".join(hints)}</p>' if hints else "")
 
@@ -348,7 +369,7 @@ def _appendix_html(analysis: Analysis) -> str:
             f'<span class="sp-muted sp-small">confidence {h.confidence:.0%}</span><br>'
             f"“{escape(h.text)}”<br><span class=\"sp-small\">{escape(h.summary)} "
             f'Why: {escape(h.reason)} <span class="sp-muted">({escape(h.explanation)})</span></span></li>')
-    return (f'<h2 class="sp-appendix">All highlighted clauses ({len(items)})</h2>'
+    return (f'<h2 class="sp-appendix" id="sp-all-highlights">All highlighted clauses ({len(items)})</h2>'
             f'<ol class="sp-small">{"".join(items)}</ol>')
 
 
@@ -366,15 +387,21 @@ def render_analysis_html(analysis: Analysis, *, generated_at: datetime | None = 
     # The policy's own words in the policy's language (screen readers pick their voice by it); the report's own
     # words stay English.
     policy_lang = f' lang="{escape(analysis.language)}"' if analysis.language not in ("", "und") else ""
+    # Highlights are no Tab stops (marked_text_html): these skip links, and the links in the summary and the list
+    # under the policy, lead to them.
+    skips = [("sp-key-findings", "Skip to the key findings"), ("sp-policy", "Skip to the policy")]
+    if analysis.highlights:
+        skips.append(("sp-all-highlights", "Skip to all highlighted clauses"))
+    skip_links = "".join(f'<a class="sp-skip" href="#{target}">{label}</a>' for target, label in skips)
     body = (
-        '<a class="sp-skip" href="#sp-policy">Skip to the policy</a>'
+        f'<nav aria-label="Skip links">{skip_links}</nav>'
         f'<header class="sp-top"><div class="sp-brand">smallprint report</div><h1>{escape(title)}</h1>'
         f'<div class="sp-meta">{" · ".join(meta)}</div></header>\n'
         '<div class="sp-layout">\n'
         '<aside class="sp-aside" aria-label="Summary">'
         f"<h2>What kind of page</h2>{_kind_html(analysis)}"
         f"<h2>Grade</h2>{_grade_html(analysis)}"
-        f"<h2>Key findings ({len(analysis.key_findings)})</h2>{_key_findings_html(analysis)}"
+        f'<h2 id="sp-key-findings">Key findings ({len(analysis.key_findings)})</h2>{_key_findings_html(analysis)}'
         f"<h2>Legend</h2>{legend_html()}"
         f"<h2>Practices found ({len(analysis.practices)})</h2>{_practices_html(analysis)}</aside>\n"
         f'<main class="sp-doc" id="sp-policy" aria-label="The policy with its highlights">{notice}\n'

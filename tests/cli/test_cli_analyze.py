@@ -86,6 +86,23 @@ def test_text_format_is_a_readable_view(tmp_path, capsys, kind):
     assert "\033[" not in out  # captured output is not a terminal: no colours
 
 
+def test_an_html_files_own_title_heads_the_text_view(tmp_path, capsys):
+    """`analyze page.html` was headed by the file's name: the page's <title> never reached the analysis, though the
+    extension's analyses are headed by `document.title` and `--title` heads the view. `--title` still wins."""
+    page = tmp_path / "page.html"
+    page.write_text(POLICY_HTML.replace("<title>Privacy Policy</title>",
+                                        "<title>\n  Acme &amp; Co —\n  Privacy Notice </title>"), encoding="utf-8")
+    code, out, err = run_cli(capsys, "analyze", str(page), "--depth", "quick")
+    assert code == 0, err
+    assert out.startswith("Acme & Co — Privacy Notice\n")
+    _, out, _ = run_cli(capsys, "analyze", str(page), "--depth", "quick", "--format", "json")
+    assert json.loads(out)["title"] == "Acme & Co — Privacy Notice"
+    _, out, _ = run_cli(capsys, "analyze", str(page), "--depth", "quick", "--format", "html")
+    assert "<h1>Acme &amp; Co — Privacy Notice</h1>" in out
+    _, out, _ = run_cli(capsys, "analyze", str(page), "--depth", "quick", "--title", "Given")
+    assert out.startswith("Given\n")
+
+
 @pytest.mark.parametrize("kind", INPUTS)
 def test_html_format_writes_a_page(tmp_path, capsys, kind):
     name, data = INPUTS[kind]

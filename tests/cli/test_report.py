@@ -214,8 +214,8 @@ def test_the_summary_comes_first_for_keyboards_screen_readers_and_print():
     elements = [(tag, attrs) for tag, attrs in parse(page).elements]
     order = [tag for tag, _ in elements if tag in ("aside", "main")]
     assert order == ["aside", "main"]
-    skip = next(attrs for tag, attrs in elements if tag == "a")
-    assert skip["href"] == "#sp-policy" and any(attrs.get("id") == "sp-policy" for _, attrs in elements)
+    skips = [attrs["href"] for tag, attrs in elements if tag == "a" and "sp-skip" in attrs.get("class", "")]
+    assert "#sp-policy" in skips and any(attrs.get("id") == "sp-policy" for _, attrs in elements)
     # the card is a description, not a tooltip that covers it
     assert all("title" not in attrs for tag, attrs in elements if tag == "mark")
 
@@ -249,3 +249,37 @@ def test_the_policy_is_marked_with_its_language_and_its_paragraphs_with_their_di
     policy = (ROOT / "daemon/smallprint/examples/example-privacy-policy.md").read_text()
     page = render_analysis_html(analyze(text=policy))
     assert '<html lang="en">' in page and '<div lang="en">' in page and '<p class="blk blk-p" dir="auto">' in page
+
+
+def test_highlights_are_no_tab_stops_yet_each_is_one_link_away():
+    """Every highlight was a Tab stop: the bundled example's 120 highlights took 120 presses to get past, and a long
+    policy's hundreds. Now skip links lead to the key findings, the policy and the list of every highlight; the
+    highlights leave the Tab order, and a link to each (from the key findings, the list) focuses it and shows its
+    card, including one that starts on the same words as another (an empty anchor inside that one's mark)."""
+    policy = (ROOT / "daemon/smallprint/examples/example-privacy-policy.md").read_text()
+    analysis = analyze(text=policy, depth="quick")
+    page = render_analysis_html(analysis)
+    parsed = parse(page)
+    elements = parsed.elements
+    # nothing is put in the Tab order by hand: only the links and the grade's <summary> are Tab stops
+    assert not [attrs for _, attrs in elements if attrs.get("tabindex") not in (None, "-1")]
+    marks = [attrs for tag, attrs in elements if tag == "mark" and "data-card" in attrs]
+    assert marks and all(attrs.get("tabindex") == "-1" for attrs in marks)  # focusable by a link or a click
+    ids = {attrs["id"] for _, attrs in elements if "id" in attrs}
+    skips = [attrs["href"] for tag, attrs in elements if tag == "a" and "sp-skip" in attrs.get("class", "")]
+    assert skips == ["#sp-key-findings", "#sp-policy", "#sp-all-highlights"]
+    assert {s[1:] for s in skips} <= ids
+    # the policy's text, however many highlights it holds, is no Tab stop at all
+    policy_text = page[page.index('id="sp-policy"'):page.index('id="sp-all-highlights"')]
+    assert policy_text.count("<mark ") > 50 and not re.search(r'<a |<summary|tabindex="0"', policy_text)
+    # every highlight is a link's target: a mark, or an anchor directly inside one
+    linked = {attrs["href"][1:] for tag, attrs in elements if tag == "a" and attrs.get("href", "").startswith("#")}
+    assert {f"h{i}" for i in range(len(analysis.highlights))} <= linked
+    anchors_in_marks = re.findall(r'<mark [^>]*>((?:<span class="sp-anchor" id="h\d+"></span>)+)', page)
+    inner = {a for found in anchors_in_marks for a in re.findall(r'id="(h\d+)"', found)}
+    mark_ids = {attrs["id"] for attrs in marks if "id" in attrs}
+    assert {f"h{i}" for i in range(len(analysis.highlights))} == mark_ids | inner and inner
+    # following a link shows the card: by :target (and :focus, where the browser focuses the target)
+    css = "".join(parsed.css)
+    assert "mark.sp[data-card]:target::after" in css and "mark.sp[data-card]:has(> .sp-anchor:target)::after" in css
+    assert "tab to a highlight" not in page and "follow a link to it" in page

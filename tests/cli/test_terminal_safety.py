@@ -2,6 +2,7 @@
 keeps ESC and BEL in `document.title`) or a remembered version are shown as U+FFFD by every text view."""
 from __future__ import annotations
 
+import html
 import re
 
 from smallprint import analyze
@@ -72,3 +73,20 @@ def test_json_output_escapes_what_a_terminal_would_obey(tmp_path, capsys):
     out = capsys.readouterr().out
     assert_harmless(out)
     assert json.loads(out)["title"] == f"T{HOSTILE}"  # the data itself is unchanged
+
+
+def test_a_hostile_page_title_heads_the_text_view_on_one_short_harmless_line(tmp_path, capsys):
+    """A saved page's <title> heads the text view: its control characters, bidi overrides and line breaks must not
+    reach the terminal, nor a title of a thousand words fill it."""
+    title = f"Privacy\n\n{HOSTILE}\u2028Notice " + "and so on " * 200
+    page = tmp_path / "page.html"
+    page.write_text(f"<html><head><title>{html.escape(title)}</title></head><body><h1>Privacy Policy</h1>"
+                    "<p>We may sell your personal information to data brokers.</p></body></html>", encoding="utf-8")
+    for colour in ("never", "always"):
+        assert main(["analyze", str(page), "--depth", "quick", "--color", colour]) == 0
+        out = capsys.readouterr().out
+        assert_harmless(out)
+        headline = OWN_SGR.sub("", out.splitlines()[0])
+        assert headline.startswith("Privacy \ufffd") and "Notice and so on" in headline
+        assert len(headline) <= 100 and headline.endswith("…")  # 100: the width of a view that is not a terminal
+        assert out.splitlines()[1].startswith("Kind:")

@@ -1,6 +1,7 @@
 """The terminal view: clauses in context with the span set off, colours only when asked for."""
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -63,3 +64,18 @@ def test_key_findings_lead_and_show_all_is_asked_for():
     assert "score =" not in short  # the formula lives in the README, not after every analysis
     full = render_text(analysis, show_all=True)
     assert "All highlights, by practice" in full and full.index("Key findings") < full.index("All highlights")
+
+
+@pytest.mark.parametrize("title, source, headline", [
+    ("Acme\n\nPrivacy \t Notice", None, "Acme Privacy Notice"),
+    ("A" * 300, None, "A" * 79 + "…"),
+    ("word " * 60, None, ("word " * 16).rstrip() + "…"),
+    (" \n ", "policy.html", "policy.html"),
+    (None, "a\nb.html", "a b.html"),
+])
+def test_the_headline_is_one_line_no_wider_than_the_view(title, source, headline):
+    """A title (a page's, --title's, a remembered one) or a file name with line breaks broke the view's first line
+    into several; a very long one filled the screen."""
+    out = render_text(dataclasses.replace(_analysis(), title=title), width=80, source=source)
+    assert out.splitlines()[0] == headline
+    assert out.splitlines()[1].startswith("Kind:")

@@ -109,3 +109,25 @@ def test_a_well_compressed_body_is_still_read(daemon):
     status, _, answer = exchange(daemon, raw)
     assert status == 200, answer
     assert json.loads(answer)["depth"] == "quick"
+
+
+# The headers by which an answer could be told apart, or that protect it: an answer aiohttp makes for a request
+# that is not valid HTTP never passes through the app (its on_response_prepare), and once named the server
+# ("Python/3.11 aiohttp/3.x") and left out Cache-Control and X-Content-Type-Options, unlike every routed answer.
+COMPARED_HEADERS = ("server", "cache-control", "x-content-type-options", "content-type", "access-control-allow-origin")
+
+
+@pytest.mark.parametrize("name", list(UNPARSABLE))
+def test_a_request_that_is_not_valid_http_is_answered_with_the_headers_of_every_other_error(daemon, name):
+    routed = {}
+    token = b"Authorization: Bearer " + daemon.api_token.encode()
+    for path, token_line, expected_status in ((b"/v1/no-such-route", token, 404),
+                                              (b"/v1/analyze", b"X-Token: none", 401)):
+        raw = request_head(daemon, token_line, b"Connection: close", method=b"POST", path=path)
+        status, headers, _ = exchange(daemon, raw)
+        assert status == expected_status
+        routed[expected_status] = {h: headers.get(h) for h in COMPARED_HEADERS}
+    assert routed[404] == routed[401]  # what every routed answer carries, whatever the error
+    _, refused, _ = exchange(daemon, UNPARSABLE[name](daemon))
+    assert {h: refused.get(h) for h in COMPARED_HEADERS} == routed[404]
+    assert refused["cache-control"] == "no-store" and "server" not in refused

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from smallprint.engine.blocks import MAX_INPUT_CHARS, blocks_from_html, blocks_from_list, blocks_from_text, to_blocks
+from smallprint.engine.blocks import (MAX_INPUT_CHARS, blocks_from_html, blocks_from_list, blocks_from_text, page_title,
+                                      to_blocks)
 
 
 def texts(blocks):
@@ -165,3 +166,17 @@ def test_the_labelled_form_keeps_raw_html_as_it_was_labelled():
     source = "Change of Control</strong>.\n\n<style>x</style>"
     assert texts(blocks_from_text(source, labelled_form=True)) == [("p", "Change of Control</strong>."),
                                                                   ("p", "<style>x</style>")]
+
+
+@pytest.mark.parametrize("html, expected", [
+    ("<html><head><title>\n  Acme &amp; Co\t Privacy  Notice </title></head>", "Acme & Co Privacy Notice"),
+    ("<!-- <title>old</title> --><script>t = '<title>x</title>'</script><title>Real</title>", "Real"),
+    ("<svg><title>a drawing</title></svg><math><title>m</title></math><svg/><title>Page</title>", "Page"),
+    ("<title></title><title>second</title>", None),  # the first title is the page's, empty or not
+    ("<TITLE>Upper</TITLE>", "Upper"),
+    ("<title>never closed", "never closed"),  # runs to the end of the page, as in a browser
+    ("<p>no title here</p>", None),
+    ("<title>a\u00a0b\u2003c</title>", "a\u00a0b\u2003c"),  # only ASCII whitespace is the markup's
+])
+def test_page_title_is_what_a_browser_reads_as_document_title(html, expected):
+    assert page_title(html) == expected

@@ -34,7 +34,8 @@ def register(subparsers) -> None:
     parser.add_argument("--as-policy", action="store_true",
                         help="grade the document even if it does not look like a policy")
     parser.add_argument("--url", help="where the policy was published (an extra signal, shown in the report)")
-    parser.add_argument("--title", help="the page title (an extra signal, shown in the report)")
+    parser.add_argument("--title", help="the page title (an extra signal, shown in the report; an HTML page's own "
+                                        "<title> by default)")
     parser.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout (- is stdout)")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                         help="colours in the text view: auto = when stdout is a terminal and NO_COLOR is unset")
@@ -51,10 +52,15 @@ def run(args) -> int:
     from smallprint.time_budget import OverBudget, analysis_time_limit, time_budget
 
     source = {"html": document.content} if document.is_html else {"text": document.content}
+    title = args.title
+    if title is None and document.is_html:
+        # The page's own title, as the extension sends `document.title`: it heads the views and names the document
+        # to the page-kind detector, so that a saved page reads as it does in the browser.
+        from smallprint.engine.blocks import page_title
+        title = page_title(document.content)
     try:
         with time_budget(analysis_time_limit()):
-            analysis = analyze(**source, url=args.url, title=args.title, depth=args.depth,
-                               as_policy=args.as_policy)
+            analysis = analyze(**source, url=args.url, title=title, depth=args.depth, as_policy=args.as_policy)
     except (ValueError, OverBudget) as exc:
         raise CliError(f"cannot analyse {document.name}: {exc}") from None
 

@@ -24,7 +24,7 @@ from typing import AsyncIterator, Iterable
 from aiohttp import web
 
 from ..config import Config
-from .middlewares import MIDDLEWARES
+from .middlewares import MIDDLEWARES, harden_response
 from .runner import AnalysisRunner
 from .state import ANALYSIS_RECORDER, CONFIG, OPENAPI_FRAGMENTS, RUNNER, STOP_DEADLINE, TOKENS
 from .tokens import TokenHolder
@@ -103,13 +103,6 @@ def create_app(config: Config | None = None, *, token: str | None = None,
     app.router.add_routes(routes)
     app.cleanup_ctx.append(_analysis_pool)
     app.cleanup_ctx.append(_token_refresh)
-    app.on_response_prepare.append(_harden_headers)
+    app.on_response_prepare.append(harden_response)
     _setup_optional_modules(app, optional_modules)
     return app
-
-
-async def _harden_headers(request: web.Request, response: web.StreamResponse) -> None:
-    # Answers may hold what a person read; no cache should keep them, no browser should sniff them.
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers.pop("Server", None)

@@ -49,10 +49,11 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
-def error_response(code: str, message: str, headers: dict[str, str] | None = None) -> web.Response:
+def error_response(code: str, message: str, headers: dict[str, str] | None = None, *,
+                   response_class: type[web.Response] = web.Response) -> web.Response:
     status = ERROR_CODES[code][0]
     body = json.dumps({"error": {"code": code, "message": message}})
-    return web.Response(status=status, text=body, content_type="application/json", headers=headers)
+    return response_class(status=status, text=body, content_type="application/json", headers=headers)
 
 
 # aiohttp's own HTTP exceptions (raised by the router or body reading) mapped to our codes.

@@ -8,12 +8,14 @@ Why each guard exists:
   header (or a cross-site Sec-Fetch-Site) is a web page trying to reach us. No CORS headers are ever sent.
 - Auth: every route but /v1/health needs the token, compared in constant time.
 - Errors: every failure leaves as the JSON envelope; tracebacks go to the log only.
+- Response headers (`harden_headers`): the same on every answer, routed or not (unparsable.py).
 """
 from __future__ import annotations
 
 import asyncio
 import ipaddress
 import logging
+from typing import MutableMapping
 
 from aiohttp import web
 
@@ -178,6 +180,21 @@ async def bearer_auth(request: web.Request, handler):
         raise ApiError("unauthorized", "missing or wrong API token (Authorization: Bearer <token>; "
                                        "see `smallprint token`)", headers={"WWW-Authenticate": "Bearer"})
     return await handler(request)
+
+
+def harden_headers(headers: MutableMapping[str, str]) -> None:
+    """The headers every answer carries or lacks, whichever path made it: the app's (`harden_response`) or aiohttp's
+    own for a request it cannot parse (unparsable.py), so that no answer can be told apart by them."""
+    # Answers may hold what a person read; no cache should keep them, no browser should sniff them.
+    headers["Cache-Control"] = "no-store"
+    headers["X-Content-Type-Options"] = "nosniff"
+    # aiohttp names itself and its version ("Python/3.11 aiohttp/3.9"): nothing a client needs, and a fingerprint.
+    headers.pop("Server", None)
+
+
+async def harden_response(request: web.Request, response: web.StreamResponse) -> None:
+    """The app's on_response_prepare: runs after aiohttp has added its default headers (Server among them)."""
+    harden_headers(response.headers)
 
 
 MIDDLEWARES = (connection_deadline, error_envelope, stop_deadline, host_check, origin_check, body_limit, bearer_auth)

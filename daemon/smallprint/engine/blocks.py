@@ -434,6 +434,58 @@ def blocks_from_html(html: str) -> tuple[Block, ...]:
     return _numbered((tag, text) for tag, text in out)
 
 
+# How much of a page is handed to the title reader at a time: a title sits in the first few kilobytes, so reading
+# stops long before the end of a real page.
+_TITLE_CHUNK_CHARS = 16_384
+# ASCII whitespace, which document.title strips and collapses (other spaces are the title's own)
+_TITLE_WHITESPACE = re.compile(r"[\t\n\f\r ]+")
+
+
+def page_title(html: str) -> str | None:
+    """The page's title as a browser reads it into `document.title`: the text of the first <title> outside <svg>
+    and <math> (whose <title>s name a drawing), ASCII whitespace stripped and collapsed; None where it has none or
+    an empty one. Comments and scripts that mention "<title>" are not titles. Reads at most MAX_INPUT_CHARS
+    characters, as the engine does, and stops at the end of the title."""
+    from html.parser import HTMLParser
+
+    class TitleReader(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.foreign_depth = 0  # inside <svg> or <math>
+            self.parts: list[str] | None = None  # the title's text, once its start tag is read
+            self.done = False
+
+        def handle_starttag(self, tag, attrs) -> None:
+            if self.parts is not None:
+                return
+            if tag in ("svg", "math"):
+                self.foreign_depth += 1
+            elif tag == "title" and not self.foreign_depth:
+                self.parts = []
+
+        def handle_endtag(self, tag) -> None:
+            if tag == "title" and self.parts is not None:
+                self.done = True
+            elif tag in ("svg", "math") and self.foreign_depth and self.parts is None:
+                self.foreign_depth -= 1
+
+        def handle_data(self, data) -> None:
+            if self.parts is not None and not self.done:
+                self.parts.append(data)
+
+    reader = TitleReader()
+    # closing_unterminated: the parser rescans the rest of the page for every construct that never closes
+    page = closing_unterminated(html[:MAX_INPUT_CHARS])
+    for at in range(0, len(page), _TITLE_CHUNK_CHARS):
+        reader.feed(page[at:at + _TITLE_CHUNK_CHARS])
+        if reader.done:
+            break
+    else:
+        reader.close()  # a title never closed runs to the end of the page, as in a browser
+    title = _TITLE_WHITESPACE.sub(" ", "".join(reader.parts or ())).strip(" ")
+    return title or None
+
+
 # A saved page whose text its scripts draw (a single-page app's shell: Meta's, for one, serves a policy as 400 kB of
 # JSON for its scripts and no paragraph) reads as empty, and "too short to be a policy" would blame the policy. Such a
 # page is told apart by what its HTML holds instead: little text to read, much script.
