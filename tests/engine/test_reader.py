@@ -173,3 +173,82 @@ def test_a_damaged_opp_blend_is_a_clear_error(tmp_path, content, message):
     (tmp_path / OPP_BLEND_FILE).write_text(content, encoding="utf-8")
     with pytest.raises(ReaderUnavailable, match=message):
         _load(tmp_path)
+
+
+# -- the reader's memory of pairs it read (reader.RememberedReadings) ---------------------------------------------
+
+class CountingSession:
+    """The real onnxruntime session, counting its runs."""
+
+    def __init__(self, inner):
+        self.inner, self.runs = inner, 0
+
+    def run(self, *args, **kwargs):
+        self.runs += 1
+        return self.inner.run(*args, **kwargs)
+
+
+def counting_reader():
+    import dataclasses
+
+    from smallprint.engine.reader import RememberedReadings
+    model = load_model()
+    session = CountingSession(model.session)
+    return dataclasses.replace(model, session=session, remembered=RememberedReadings()), session
+
+
+MEMORY_PAGE = ("We collect your email address to send you our newsletter. We share your location with advertising "
+               "partners. We never sell your personal information. You can delete your account at any time.")
+
+
+def pairs_of(text):
+    return [pair_text(u) for u in reading_units(to_blocks(text=text)) if u.readable]
+
+
+def test_a_pair_read_before_is_not_read_again_and_reads_the_same():
+    from smallprint.engine.reader import probabilities
+    model, session = counting_reader()
+    pairs = pairs_of(MEMORY_PAGE)
+    first = probabilities(model, pairs)
+    assert session.runs == len(set(pairs)) == 4
+    again = probabilities(model, pairs + pairs[:1])  # the same page, and a pair twice in one call
+    assert session.runs == 4
+    assert again[0][:4] == first[0] and again[1][:4] == first[1] and again[0][4] == first[0][0]
+    # a cold reader gives the very same floats: the memory changes no reading
+    cold, _ = counting_reader()
+    assert probabilities(cold, pairs) == first
+
+
+def test_an_edited_page_reads_only_the_pairs_that_changed():
+    from smallprint.engine.reader import probabilities
+    model, session = counting_reader()
+    probabilities(model, pairs_of(MEMORY_PAGE))
+    edited = MEMORY_PAGE.replace("at any time.", "at any time from your settings.")
+    before = session.runs
+    probabilities(model, pairs_of(edited))
+    assert session.runs - before == 1  # the last sentence; it is no other sentence's context
+
+
+def test_the_memory_is_bounded_and_forgets_the_least_recently_used(monkeypatch):
+    from smallprint.engine import reader
+    monkeypatch.setattr(reader, "READINGS_REMEMBERED", 3)
+    model, session = counting_reader()
+    pairs = pairs_of(MEMORY_PAGE)
+    reader.probabilities(model, pairs[:2])
+    reader.probabilities(model, pairs[:1])  # pairs[0] used again: pairs[1] is now the oldest
+    reader.probabilities(model, pairs[2:4])
+    assert len(model.remembered) == 3
+    runs = session.runs
+    reader.probabilities(model, pairs[:1])
+    assert session.runs == runs  # kept
+    reader.probabilities(model, pairs[1:2])
+    assert session.runs == runs + 1  # forgotten, read again
+
+
+def test_a_full_analysis_is_the_same_with_and_without_the_memory():
+    from smallprint.engine.reader import forget_readings
+    forget_readings()
+    cold = analyze(text=MEMORY_PAGE).to_dict()
+    assert analyze(text=MEMORY_PAGE).to_dict() == cold
+    forget_readings()
+    assert analyze(text=MEMORY_PAGE).to_dict() == cold

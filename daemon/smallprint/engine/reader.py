@@ -3,15 +3,18 @@ practices it states, with which polarity (models/reader/, see MODEL_CARD_reader.
 
 It runs with onnxruntime (an int8 ONNX file) and tokenizers (the base model's tokenizer.json), both loaded once
 per process and only when first needed. Sentences are cut into reading units by `reader_input.reading_units`, the
-same function training used; units are read in batches of similar length, so that padding costs little.
+same function training used; each unit is read alone (its reading is the same on any page), and the readings
+of recent units are remembered for the next page that holds them (READINGS_REMEMBERED).
 """
 from __future__ import annotations
 
 import json
 import os
 import threading
+from array import array
+from collections import OrderedDict
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..taxonomy import PRACTICE_IDS
@@ -45,6 +48,8 @@ class ReaderModel:
     words: object = None
     arbiter: object = None
     opp_blend: "OppBlend | None" = None  # where the folder has one (OPP_BLEND_FILE)
+    # The readings of the (sentence, context) pairs read last (`probabilities`), for the next page that holds them.
+    remembered: "RememberedReadings" = field(default_factory=lambda: RememberedReadings(), compare=False, repr=False)
 
     def threshold(self, practice: str) -> float:
         return self.thresholds.get(practice, self.thresholds.get("*", DEFAULT_THRESHOLD))
@@ -54,8 +59,53 @@ class ReaderModel:
         return self.thresholds.get("with_rules", DEFAULT_WITH_RULES)
 
 
+# How many (sentence, context) pairs' readings a process keeps (about 0.9 kB each: some 18 MB in all; the largest
+# shared policy has 2,141 pairs). The network reads each pair alone (`probabilities`), so a pair's reading is the same
+# on any page: a policy's next version, the same policy under another address, or a page whose visible text changed
+# by a date or a banner is read again only where its sentences changed (a corpus's versions of one document are
+# read one after another for this reason too).
+READINGS_REMEMBERED = 20_000
+
+
+class RememberedReadings:
+    """A bounded, thread-safe memory of pair -> (63 pair probabilities, 10 OPP-115 ones), least recently used out.
+    Kept as float32 arrays, the network's own output type, so that what comes back is exactly what it gave."""
+
+    def __init__(self) -> None:
+        self._readings: OrderedDict[tuple[str, str], tuple[array, array]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._readings)
+
+    def recall(self, pair: tuple[str, str]) -> tuple[list[float], list[float]] | None:
+        with self._lock:
+            found = self._readings.get(pair)
+            if found is None:
+                return None
+            self._readings.move_to_end(pair)
+        return found[0].tolist(), found[1].tolist()
+
+    def keep(self, pair: tuple[str, str], pairs, opp) -> None:
+        with self._lock:
+            self._readings[pair] = (array("f", pairs), array("f", opp))
+            self._readings.move_to_end(pair)
+            while len(self._readings) > READINGS_REMEMBERED:
+                self._readings.popitem(last=False)
+
+    def forget(self) -> None:
+        with self._lock:
+            self._readings.clear()
+
+
 _LOCK = threading.Lock()
 _MODEL: ReaderModel | None = None
+
+
+def forget_readings() -> None:
+    """Forget the remembered readings of the loaded reader (benchmarks time a first reading with it)."""
+    if _MODEL is not None:
+        _MODEL.remembered.forget()
 
 
 def model_dir() -> Path:
@@ -126,11 +176,32 @@ def _load(folder: Path) -> ReaderModel:
 def probabilities(model: ReaderModel, texts: Sequence[tuple[str, str]], tokenizer=None
                   ) -> tuple[list[list[float]], list[list[float]]]:
     """Per (sentence, context) pair: the 63 (practice, polarity) probabilities and the 10 OPP-115 ones."""
-    import numpy as np
-
     if not texts:
         return [], []
-    tokenizer = tokenizer or model.tokenizer
+    if tokenizer is None:  # the pair reader: what it read before on any page is remembered
+        return _remembered_probabilities(model, texts)
+    return _read(model, texts, tokenizer)
+
+
+def _remembered_probabilities(model: ReaderModel, texts: Sequence[tuple[str, str]]
+                              ) -> tuple[list[list[float]], list[list[float]]]:
+    found = {}
+    for pair in texts:
+        if pair not in found:
+            found[pair] = model.remembered.recall(pair)
+    unread = [pair for pair, reading in found.items() if reading is None]
+    if unread:
+        pairs, opp = _read(model, unread, model.tokenizer)
+        for pair, p, o in zip(unread, pairs, opp):
+            model.remembered.keep(pair, p, o)
+            found[pair] = (p, o)
+    return [found[pair][0] for pair in texts], [found[pair][1] for pair in texts]
+
+
+def _read(model: ReaderModel, texts: Sequence[tuple[str, str]], tokenizer
+          ) -> tuple[list[list[float]], list[list[float]]]:
+    import numpy as np
+
     # One unit per run. The int8 network quantises its activations with one scale per input tensor
     # (DynamicQuantizeLinear), so in a batch a sentence's reading depended on its batch partners and their padding:
     # on unrelated text elsewhere on the page (up to 0.19 on the median policy; 9 readings crossed 0.5). Alone,
