@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .store import CorpusDir, write_atomically
+from .store import CorpusDir, read_parquet, write_atomically
 
 NOT_YET = "not analysed yet: the run was interrupted or its worker failed; run the same command again to resume"
 
@@ -87,8 +87,8 @@ def read_versions(corpus: CorpusDir) -> list[VersionRow]:
     older: list[dict] = []
     covered: list[str] = []
     for file in corpus.part_files("versions"):
-        metadata = pq.read_schema(file).metadata or {}
-        rows = pq.read_table(file, schema=VERSIONS_PART).to_pylist()
+        metadata = read_parquet(file, pq.read_schema).metadata or {}
+        rows = read_parquet(file, schema=VERSIONS_PART).to_pylist()
         if LISTED_FROM in metadata:
             listed += rows
             covered += json.loads(metadata[LISTED_PREFIXES])
@@ -103,13 +103,13 @@ def read_versions(corpus: CorpusDir) -> list[VersionRow]:
 
 def analysed_hashes(corpus: CorpusDir) -> set[str]:
     return {h for file in corpus.part_files("analyses")
-            for h in pq.read_table(file, columns=["content_hash"]).column("content_hash").to_pylist()}
+            for h in read_parquet(file, columns=["content_hash"]).column("content_hash").to_pylist()}
 
 
 def read_analyses(corpus: CorpusDir, columns: list[str] | None = None) -> dict[str, dict]:
     out: dict[str, dict] = {}
     for file in corpus.part_files("analyses"):
-        for row in pq.read_table(file, columns=columns, schema=ANALYSES_PART).to_pylist():
+        for row in read_parquet(file, columns=columns, schema=ANALYSES_PART).to_pylist():
             out.setdefault(row["content_hash"], row)
     return out
 
@@ -124,7 +124,7 @@ class PartColumn:
         self.column, self.key = column, key
         self.part_of: dict = {}
         for file in corpus.part_files(kind):
-            for row in pq.read_table(file, columns=list(key)).to_pylist():
+            for row in read_parquet(file, columns=list(key)).to_pylist():
                 self.part_of.setdefault(self._key(row), file)
         self._read = functools.lru_cache(maxsize=cached_parts)(self._read_part)
 
@@ -133,7 +133,7 @@ class PartColumn:
 
     def _read_part(self, file) -> dict:
         return {self._key(row): row[self.column]
-                for row in pq.read_table(file, columns=[*self.key, self.column]).to_pylist()}
+                for row in read_parquet(file, columns=[*self.key, self.column]).to_pylist()}
 
     def get(self, key, default=None):
         file = self.part_of.get(key)
@@ -149,7 +149,7 @@ def diff_views(corpus: CorpusDir) -> PartColumn:
 
 def diffed_pairs(corpus: CorpusDir) -> set[tuple[str, str]]:
     return {(row["previous_hash"], row["content_hash"]) for file in corpus.part_files("changes")
-            for row in pq.read_table(file, columns=["previous_hash", "content_hash"]).to_pylist()}
+            for row in read_parquet(file, columns=["previous_hash", "content_hash"]).to_pylist()}
 
 
 def consecutive_pairs(versions: list[VersionRow], readable: set[str]) -> list[tuple[VersionRow, VersionRow]]:
