@@ -1,14 +1,18 @@
 """A corpus folder that was damaged between runs: a part truncated or corrupt (a killed worker or a full disk on an
 older version, a copy that went wrong, an edit) is set aside in parts/damaged/, named, and what it held is read
-again, so the tables come out complete (docs/CORPUS.md, "A damaged part").
+again, so the tables come out complete; and the final tables, rewritten together at the end of every run, are never
+read as one set when they are not (docs/CORPUS.md, "Resuming" and "The tables are written together").
 
 Nothing here is skipped: the corpus extra is imported directly (its absence fails these tests), and the sources are
 made here, not taken from the shared data."""
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 
 from .conftest import assert_same_tables, read_tables, run_corpus
 
@@ -146,3 +150,67 @@ def test_a_damaged_listing_of_a_source_this_run_does_not_name_stops_it_and_stays
     assert done.returncode == 0, done.stderr
     assert f"moved to {out / 'parts' / 'damaged' / listing.name}; this run lists its source again" in done.stderr
     assert_same_tables(read_tables(out), before)
+
+
+def test_a_full_disk_between_the_tables_leaves_the_last_whole_set(tmp_path, capsys, monkeypatch):
+    """The tables were once written one after the other, each renamed into place as it was done: a full disk while
+    findings.parquet was written left the new documents.parquet beside the old findings and changes."""
+    from smallprint.cli import main
+
+    src, out, before = _first_run(tmp_path)
+    (src / "acme" / "2023-01-01_privacy.md").write_text("We collect your email address.\n")
+    real_writer = pq.ParquetWriter
+
+    def full_disk_at_findings(where, schema, **options):
+        if os.path.basename(where).startswith(".findings.parquet."):
+            Path(where).write_bytes(b"PAR1")
+            raise OSError(28, "Error writing bytes to file. Detail: [errno 28] No space left on device")
+        return real_writer(where, schema, **options)
+
+    monkeypatch.setattr(pq, "ParquetWriter", full_disk_at_findings)
+    assert main(["corpus", "analyze", str(src), "--out", str(out), "--workers", "1"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == f"smallprint: cannot write {out / 'findings.parquet'}: No space left on device", err
+    # None of the three was replaced: they are the last run's, together, and no temporary file is left.
+    assert_same_tables(read_tables(out), before)
+    assert not list(out.glob(".*.tmp"))
+    monkeypatch.undo()
+    assert run_corpus("report", out).returncode == 0
+    done = _analyze(src, out=out)  # the disk has room again: the next run writes the new set
+    assert done.returncode == 0, done.stderr
+    assert len(read_tables(out)["documents"]) == 5
+
+
+def test_the_report_refuses_tables_that_were_not_written_together(tmp_path):
+    """Renaming the new tables into place is three steps: a run killed between them leaves tables of two runs. Each
+    table carries the run that wrote the set; a reader refuses a mix rather than report on it."""
+    src, out, _ = _first_run(tmp_path)
+    shutil.copy(out / "documents.parquet", tmp_path / "documents-then.parquet")
+    (src / "acme" / "2023-01-01_privacy.md").write_text("We collect your email address.\n")
+    assert _analyze(src, out=out).returncode == 0
+    stamps = {pq.read_schema(out / f"{name}.parquet").metadata.get(b"smallprint.tables")
+              for name in ("documents", "findings", "changes")}
+    assert len(stamps) == 1 and None not in stamps
+    shutil.copy(tmp_path / "documents-then.parquet", out / "documents.parquet")
+
+    done = run_corpus("report", out)
+    assert done.returncode == 1
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith(f"smallprint: the tables in {out} were not written together (documents.parquet by the "
+                           "run of "), line
+    assert line.endswith(f"a run stopped while it replaced them; run the `smallprint corpus analyze` that wrote {out} "
+                         "again to rebuild them (nothing already read is read again)"), line
+    assert not (out / "report.html").exists()
+
+
+@pytest.mark.parametrize("table", ["documents", "changes"])
+def test_the_report_names_a_damaged_table_and_the_remedy(tmp_path, table):
+    _, out, _ = _first_run(tmp_path)
+    path = out / f"{table}.parquet"
+    path.write_bytes(path.read_bytes()[:-20])
+    done = run_corpus("report", out)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        f"smallprint: {path} cannot be read (Parquet magic bytes not found in footer. Either the file is corrupted or "
+        f"this is not a parquet file.): run the `smallprint corpus analyze` that wrote {out} again to rebuild it "
+        "(nothing already read is read again)"]

@@ -17,8 +17,9 @@ whole parts or none, a resumed run skips every content hash (and every pair) alr
 is ever rewritten. A source's versions part is its listing now: it is replaced, by the same rename, when the source
 lists other versions than it did (a file corrected, deleted or renamed since), and left alone otherwise; what it no
 longer lists leaves the tables, while the analyses of those texts stay in their parts (a text that comes back is
-not read again). The tables are rebuilt from all parts at the end of each run, also by rename. A part that cannot
-be read is a DamagedFile (read_parquet), which the run sets aside and redoes (run.py).
+not read again). The tables are rebuilt from all parts at the end of each run, also by rename, all three written
+before any is renamed (write_together). A part that cannot be read is a DamagedFile (read_parquet), which the run
+sets aside and redoes (run.py).
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -49,10 +50,33 @@ class StoreError(ValueError):
 def write_atomically(target: Path, write) -> None:
     """Call `write(temporary path)`, flush it to disk, then rename it to `target`. A failure to write (a full or
     read-only disk) is a StoreError naming the file, not pyarrow's bare "[Errno 28] Error writing bytes to file"."""
+    write_together([(target, write)])
+
+
+def write_together(writes: Sequence[tuple[Path, Callable[[str], None]]]) -> None:
+    """Write each `(target, write)` as write_atomically does, but rename none into place before all are written and
+    flushed: a failure while writing any of them (a full disk) leaves every target as it was, so files that belong
+    together are never left a version apart by it. The renames themselves are one after the other (no file system
+    renames several files at once): the corpus tables carry a stamp of their set for the instant between two
+    (tables.py)."""
+    staged: list[tuple[str, Path]] = []
+    target = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise StoreError(f"cannot write {target}: {_reason(exc)}") from None
+        for target, write in writes:
+            staged.append((_staged(target, write), target))
+        for tmp, target in staged:
+            os.replace(tmp, target)
+    except BaseException as exc:
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise StoreError(f"cannot write {target}: {_reason(exc)}") from None
+        raise
+
+
+def _staged(target: Path, write: Callable[[str], None]) -> str:
+    """`write(temporary path)` beside `target`, flushed to disk and given the user's permissions; its path."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     try:
         write(tmp)
@@ -61,12 +85,10 @@ def write_atomically(target: Path, write) -> None:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; tables are for sharing, as the user's files usually are
-        os.replace(tmp, target)
-    except BaseException as exc:
+    except BaseException:
         Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise StoreError(f"cannot write {target}: {_reason(exc)}") from None
         raise
+    return tmp
 
 
 def _reason(exc: OSError) -> str:
@@ -79,7 +101,7 @@ def _reason(exc: OSError) -> str:
 
 class DamagedFile(StoreError):
     """A Parquet file that cannot be read (truncated, corrupt, not Parquet at all): names it and why. A damaged part
-    is set aside by the run, which redoes what it held (run.py)."""
+    is set aside by the run, which redoes what it held (run.py); a damaged table is rebuilt by the next run."""
 
     def __init__(self, path: Path, why: str):
         super().__init__(f"{path} cannot be read ({why})")
@@ -88,7 +110,7 @@ class DamagedFile(StoreError):
 
 def read_parquet(path: Path, read=None, **options):
     """`read(path, **options)`, pyarrow.parquet.read_table unless told (read_schema, read_metadata: its footer alone),
-    for every read of a part: one that is truncated or corrupt is a DamagedFile naming it, not pyarrow's
+    for every read of a part or a table: one that is truncated or corrupt is a DamagedFile naming it, not pyarrow's
     error, which names no remedy (and a corrupt page no file). An error of the system's (no permission, the file
     gone, too many files open, a disk that cannot be read) is a plain StoreError: the file may be whole, and setting
     it aside would not help."""
