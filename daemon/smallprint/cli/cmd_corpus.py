@@ -77,6 +77,10 @@ def run_analyze(args) -> int:
           f"{summary.pairs} version pairs compared; in {summary.seconds:.1f} s.")
     print(f"Tables in {args.out}: documents.parquet ({rows['documents']} rows), findings.parquet "
           f"({rows['findings']}), changes.parquet ({rows['changes']}).")
+    if summary.set_aside:
+        count = len(summary.set_aside)
+        print(f"{count} damaged part{'s' if count != 1 else ''} set aside in {summary.set_aside[0].moved_to.parent} "
+              f"(why.txt there says why); what {'they' if count != 1 else 'it'} held was done again.")
     if summary.restarts:
         print(f"smallprint: a worker process died {summary.restarts} time{'s' if summary.restarts != 1 else ''}; "
               "the documents it held were sent again to new workers.", file=sys.stderr)

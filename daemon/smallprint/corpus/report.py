@@ -12,12 +12,11 @@ from collections import defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
 from smallprint.report import escape, polarity_tag, practice_label, render_page
 from smallprint.taxonomy import PRACTICE_IDS
 
 from .store import CorpusDir, read_corpus_dir, write_atomically
+from .tables import read_tables
 from .timeline import Current, Event, Pair, build
 
 # Clauses listed per version pair besides those the timelines link to: the rest are in the CSV and the Parquet table.
@@ -47,7 +46,8 @@ _CSS = """
 def write_report(folder: str | Path, out: Path | None = None, *, generated_at: datetime | None = None) -> list[Path]:
     """Write the page (default DIR/report.html) and its CSV files beside it; returns their paths."""
     corpus = read_corpus_dir(folder)
-    tables = {name: _read(corpus, name) for name in ("documents", "findings", "changes")}
+    # One set or none: a missing, damaged or torn set of tables is refused, saying how to rebuild it (read_tables).
+    tables = {name: table.to_pylist() for name, table in read_tables(corpus.root).items()}
     events, pairs, current = build(tables["documents"], tables["findings"], tables["changes"])
     target = out or corpus.root / "report.html"
     page = render_corpus_html(corpus, tables["documents"], events, pairs, current, generated_at=generated_at)
@@ -71,18 +71,6 @@ def write_report(folder: str | Path, out: Path | None = None, *, generated_at: d
                                 c["practice"], c["polarity"], c["summary"], c["text"], c["old_text"]]
                                for c in tables["changes"])))
     return written
-
-
-def _read(corpus: CorpusDir, name: str) -> list[dict]:
-    from .store import StoreError
-
-    path = corpus.root / f"{name}.parquet"
-    try:
-        return pq.read_table(path).to_pylist()
-    except FileNotFoundError:
-        raise StoreError(f"{path} is missing: run `smallprint corpus analyze` into {corpus.root} again") from None
-    except OSError as exc:
-        raise StoreError(f"{path} cannot be read ({exc})") from None
 
 
 def _write_csv(path: Path, header: list[str], rows) -> Path:

@@ -11,14 +11,16 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from . import tables
 from .engines import Engine, check_engine, open_engine
 from .sources import MAX_LINE_BYTES, SourceError, Version, list_versions, read_version, source_identity
-from .store import CorpusDir, open_corpus_dir, writing
+from .store import CorpusDir, DamagedFile, StoreError, open_corpus_dir, read_parquet, writing
 from .work import MAX_DOCUMENT_BYTES, Item, Pair, analyse_batch, diff_batch
 
 # Documents per task at each depth: a task of a second or a few keeps the scheduler's share small and loses little when
@@ -27,6 +29,18 @@ BATCH = {"quick": 16, "full": 2}
 PAIR_BATCH = 4
 # A batch whose worker died this many times is given up for this run (its documents say so; the next run retries).
 MAX_ATTEMPTS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class SetAside:
+    """A damaged part the run moved aside: where it went, why, and what the run did about what it held."""
+    part: Path
+    moved_to: Path
+    why: str
+    then: str
+
+    def __str__(self) -> str:
+        return f"{self.part} cannot be read ({self.why}); moved to {self.moved_to}; {self.then}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +55,7 @@ class RunSummary:
     restarts: int  # times the local process pool was replaced after one of its workers died
     rows: dict[str, int]
     seconds: float
+    set_aside: tuple[SetAside, ...] = ()  # damaged parts moved to parts/damaged/, what they held done again
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,17 +177,64 @@ def analyse_corpus(sources: Sequence[str], out: str, *, depth: str = "quick", en
 
 def _analyse_into(corpus: CorpusDir, listings: list[Listing], depth: str, engine: str, workers: int | None,
                   address: str | None, batch: int | None, log: Callable[[str], None], started: float) -> RunSummary:
+    versions = [v for listing in listings for v in listing.versions]
+    first_of: dict[str, Version] = {}
+    for v in versions:
+        first_of.setdefault(v.content_hash, v)
+    damage = _Damage(corpus, {corpus.listing_part(listing.source) for listing in listings}, log)
+    # Every part's footer, before anything is written: a truncated part (the usual damage: a copy or a disk that
+    # stopped half-way) is found here, all of them in one pass, and a listing this run cannot replace stops it now.
+    damage.set_aside([found for part in corpus.part_files() if (found := _damaged_footer(part))])
+    done = _Done()
+    running: Engine | None = None
+
+    def engine_now() -> Engine:  # started once, at the first attempt, and kept for any that follows
+        nonlocal running
+        if running is None:
+            running = open_engine(engine, workers, address)
+            log(running.describe())
+        return running
+
+    try:
+        while True:
+            try:
+                rows, given_up, given_up_pairs = _attempt(corpus, listings, versions, first_of, depth, batch, done,
+                                                          engine_now, log)
+                break
+            except DamagedFile as found:
+                # A part damaged inside (its footer whole) is found where its damaged columns are read, which may be
+                # as late as the tables: it is set aside and the run goes again, reading only what that part held.
+                damage.set_aside([found])
+    finally:
+        if running is not None:
+            running.close()
+    read = done.read - given_up
+    return RunSummary(versions=len(versions), documents=len(first_of), analysed=len(read),
+                      skipped=len(first_of) - len(read) - len(given_up), failed=len(done.failed - given_up),
+                      given_up=len(given_up) + len(given_up_pairs), pairs=len(done.compared - given_up_pairs),
+                      restarts=running.restarts if running else 0, rows=rows, seconds=time.monotonic() - started,
+                      set_aside=tuple(damage.moved))
+
+
+@dataclass(frozen=True, slots=True)
+class _Done:
+    """What this run has read and compared, over every attempt (a damaged part found late makes another)."""
+    read: set[str] = field(default_factory=set)  # content hashes
+    failed: set[str] = field(default_factory=set)  # of those, the unreadable
+    compared: set[tuple[str, str]] = field(default_factory=set)  # version pairs (previous hash, hash)
+
+
+def _attempt(corpus: CorpusDir, listings: list[Listing], versions: list[Version], first_of: dict[str, Version],
+             depth: str, batch: int | None, done: _Done, engine_now: Callable[[], Engine], log: Callable[[str], None]
+             ) -> tuple[dict[str, int], set[str], set[tuple[str, str]]]:
+    """List, read what no part holds, diff what no part holds, rebuild the tables: the tables' row counts, and the
+    texts and pairs given up on (their workers kept dying). A DamagedFile for the first damaged part it reads."""
     # Each source's listing replaces what an earlier run listed of it: the folder holds each source as it is now (a
     # file corrected in place is one version, not its old text beside it), and the sources of earlier runs that this
     # one does not name are kept (docs/CORPUS.md, "Resuming").
     for listing in listings:
         corpus.write_listing(listing.source, tables.version_keys(listing.versions),
                              tables.versions_table(listing.versions, listing.source, listing.prefixes))
-    versions = [v for listing in listings for v in listing.versions]
-
-    first_of: dict[str, Version] = {}
-    for v in versions:
-        first_of.setdefault(v.content_hash, v)
     already = tables.analysed_hashes(corpus)
     # In document order, so that a document's versions share parts: their diffs then find them together.
     todo = sorted((v for h, v in first_of.items() if h not in already),
@@ -185,41 +247,77 @@ def _analyse_into(corpus: CorpusDir, listings: list[Listing], depth: str, engine
         # the size limit is not read at all (its row says it is too large).
         return [_item(v) for v in batch]
 
-    failed = 0
-
     def store_analyses(batch: list[Version], rows: list[dict]) -> None:
-        nonlocal failed
-        failed += sum(1 for row in rows if row["error"])
         corpus.write_part("analyses", (row["content_hash"] for row in rows),
                           pa.Table.from_pylist(rows, schema=tables.ANALYSES_PART))
+        done.read.update(row["content_hash"] for row in rows)
+        done.failed.update(row["content_hash"] for row in rows if row["error"])
 
-    size = batch or BATCH[depth]
-    task = functools.partial(analyse_batch, depth=depth)
-    running = open_engine(engine, workers, address)
-    log(running.describe())
+    running = engine_now()
+    with _progress(len(todo), "reading") as bar:
+        given_up = _execute(running, functools.partial(analyse_batch, depth=depth),
+                            _batches(todo, batch or BATCH[depth]), load, store_analyses, bar)
+    pairs = _pairs_to_diff(corpus)
+    with _progress(len(pairs), "diffing") if pairs else contextlib.nullcontext(None) as bar:
+        views = tables.diff_views(corpus)
+
+        def load_pairs(batch: list[tuple[str, str]]) -> list[Pair]:
+            return [Pair(a, b, views[a], views[b]) for a, b in batch]
+
+        def store_changes(batch, rows: list[dict]) -> None:
+            corpus.write_part("changes", (f"{r['previous_hash']}>{r['content_hash']}" for r in rows),
+                              pa.Table.from_pylist(rows, schema=tables.CHANGES_PART))
+            done.compared.update((r["previous_hash"], r["content_hash"]) for r in rows)
+
+        given_up_pairs = _execute(running, diff_batch, _batches(pairs, PAIR_BATCH), load_pairs, store_changes, bar)
+    return (tables.write_tables(corpus), {v.content_hash for b in given_up for v in b},
+            {pair for b in given_up_pairs for pair in b})
+
+
+def _damaged_footer(part: Path) -> DamagedFile | None:
     try:
-        with _progress(len(todo), "reading") as bar:
-            given_up = _execute(running, task, _batches(todo, size), load, store_analyses, bar)
-        pairs = _pairs_to_diff(corpus)
-        with _progress(len(pairs), "diffing") if pairs else contextlib.nullcontext(None) as bar:
-            views = tables.diff_views(corpus)
+        read_parquet(part, pq.read_metadata)
+    except DamagedFile as found:
+        return found
+    return None
 
-            def load_pairs(batch: list[tuple[str, str]]) -> list[Pair]:
-                return [Pair(a, b, views[a], views[b]) for a, b in batch]
 
-            def store_changes(batch, rows: list[dict]) -> None:
-                corpus.write_part("changes", (f"{r['previous_hash']}>{r['content_hash']}" for r in rows),
-                                  pa.Table.from_pylist(rows, schema=tables.CHANGES_PART))
+# What a run does about a damaged part of each kind: all of it can be done again, the listing of a source only by a
+# run that names the source.
+_REDONE = {"analyses": "the documents it held are read again (those the sources still list)",
+           "changes": "the version pairs it held are compared again (those still consecutive)",
+           "versions": "this run lists its source again"}
 
-            given_up_pairs = _execute(running, diff_batch, _batches(pairs, PAIR_BATCH), load_pairs, store_changes, bar)
-    finally:
-        running.close()
-    rows = tables.write_tables(corpus)
-    return RunSummary(versions=len(versions), documents=len(first_of),
-                      analysed=len(todo) - sum(len(b) for b in given_up), skipped=len(first_of) - len(todo),
-                      failed=failed, given_up=sum(len(b) for b in given_up) + sum(len(b) for b in given_up_pairs),
-                      pairs=len(pairs) - sum(len(b) for b in given_up_pairs), restarts=running.restarts, rows=rows,
-                      seconds=time.monotonic() - started)
+
+@dataclass(frozen=True, slots=True)
+class _Damage:
+    """Damaged parts found by a run: each moved aside, said on the log and kept for the summary."""
+    corpus: CorpusDir
+    listed: set[Path]  # the versions parts of the sources this run names
+    log: Callable[[str], None]
+    moved: list[SetAside] = field(default_factory=list)
+
+    def set_aside(self, found: list[DamagedFile]) -> None:
+        """Move each damaged part aside, or raise a StoreError, before moving any, when one cannot be redone by this
+        run: the listing of a source it does not name (moved aside, that source would leave the tables unsaid), or a
+        part it wrote again and found damaged again (a failing disk: another attempt would only loop)."""
+        for damage in found:
+            if damage.path.parent != self.corpus.parts:  # not a part (the run reads nothing else): nothing to redo
+                raise damage
+            if any(earlier.part == damage.path for earlier in self.moved):
+                raise StoreError(f"{damage}, after this run set it aside and wrote it again: the disk may be failing; "
+                                 "check it before running again")
+            if damage.path.name.startswith("versions-") and damage.path not in self.listed:
+                raise StoreError(f"{damage}; it holds the versions of a source that an earlier run named and this one "
+                                 "does not: run again naming every source of this folder (the `source` column of its "
+                                 "documents.parquet lists them), which lists it afresh, or move the part away to leave "
+                                 "that source out")
+        for damage in found:
+            then = _REDONE[damage.path.name.split("-", 1)[0]]
+            moved = SetAside(damage.path, self.corpus.set_aside(damage.path, f"{damage.why}; {then}"), damage.why,
+                             then)
+            self.moved.append(moved)
+            self.log(str(moved))
 
 
 def _pairs_to_diff(corpus: CorpusDir) -> list[tuple[str, str]]:

@@ -8,6 +8,7 @@ Layout of DIR:
                                    date, source, content hash), one part per source, <key> from its absolute path
   parts/analyses-<key>.parquet     the readings of a batch of documents, one row per content hash
   parts/changes-<key>.parquet      the diffs of a batch of consecutive version pairs, one row per pair
+  parts/damaged/                   parts a run found damaged and set aside (never deleted), and why.txt: why
   documents.parquet, findings.parquet, changes.parquet    the tables (tables.py), merged from the parts
 
 A part of analyses or changes is written once, under a name derived from what it holds, to a temporary file in the
@@ -16,21 +17,27 @@ whole parts or none, a resumed run skips every content hash (and every pair) alr
 is ever rewritten. A source's versions part is its listing now: it is replaced, by the same rename, when the source
 lists other versions than it did (a file corrected, deleted or renamed since), and left alone otherwise; what it no
 longer lists leaves the tables, while the analyses of those texts stay in their parts (a text that comes back is
-not read again). The tables are rebuilt from all parts at the end of each run, also by rename.
+not read again). The tables are rebuilt from all parts at the end of each run, also by rename, all three written
+before any is renamed (write_together). A part that cannot be read is a DamagedFile (read_parquet), which the run
+sets aside and redoes (run.py).
 """
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
+import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 MANIFEST = "corpus.json"
 FORMAT = 1
+PART_KINDS = ("versions", "analyses", "changes")
 # In the metadata of a versions part, beside the source tables.py records there: a key of its rows, which tells
 # whether the source lists what it did.
 LISTING_KEY = b"smallprint.listing"
@@ -43,10 +50,33 @@ class StoreError(ValueError):
 def write_atomically(target: Path, write) -> None:
     """Call `write(temporary path)`, flush it to disk, then rename it to `target`. A failure to write (a full or
     read-only disk) is a StoreError naming the file, not pyarrow's bare "[Errno 28] Error writing bytes to file"."""
+    write_together([(target, write)])
+
+
+def write_together(writes: Sequence[tuple[Path, Callable[[str], None]]]) -> None:
+    """Write each `(target, write)` as write_atomically does, but rename none into place before all are written and
+    flushed: a failure while writing any of them (a full disk) leaves every target as it was, so files that belong
+    together are never left a version apart by it. The renames themselves are one after the other (no file system
+    renames several files at once): the corpus tables carry a stamp of their set for the instant between two
+    (tables.py)."""
+    staged: list[tuple[str, Path]] = []
+    target = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise StoreError(f"cannot write {target}: {_reason(exc)}") from None
+        for target, write in writes:
+            staged.append((_staged(target, write), target))
+        for tmp, target in staged:
+            os.replace(tmp, target)
+    except BaseException as exc:
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise StoreError(f"cannot write {target}: {_reason(exc)}") from None
+        raise
+
+
+def _staged(target: Path, write: Callable[[str], None]) -> str:
+    """`write(temporary path)` beside `target`, flushed to disk and given the user's permissions; its path."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     try:
         write(tmp)
@@ -55,12 +85,10 @@ def write_atomically(target: Path, write) -> None:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; tables are for sharing, as the user's files usually are
-        os.replace(tmp, target)
-    except BaseException as exc:
+    except BaseException:
         Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise StoreError(f"cannot write {target}: {_reason(exc)}") from None
         raise
+    return tmp
 
 
 def _reason(exc: OSError) -> str:
@@ -69,6 +97,44 @@ def _reason(exc: OSError) -> str:
     if exc.errno:
         return os.strerror(exc.errno)
     return exc.strerror or str(exc)
+
+
+class DamagedFile(StoreError):
+    """A Parquet file that cannot be read (truncated, corrupt, not Parquet at all): names it and why. A damaged part
+    is set aside by the run, which redoes what it held (run.py); a damaged table is rebuilt by the next run."""
+
+    def __init__(self, path: Path, why: str):
+        super().__init__(f"{path} cannot be read ({why})")
+        self.path, self.why = path, why
+
+
+def read_parquet(path: Path, read=None, **options):
+    """`read(path, **options)`, pyarrow.parquet.read_table unless told (read_schema, read_metadata: its footer alone),
+    for every read of a part or a table: one that is truncated or corrupt is a DamagedFile naming it, not pyarrow's
+    error, which names no remedy (and a corrupt page no file). An error of the system's (no permission, the file
+    gone, too many files open, a disk that cannot be read) is a plain StoreError: the file may be whole, and setting
+    it aside would not help."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return (read or pq.read_table)(path, **options)
+    except pa.ArrowException as exc:  # ArrowInvalid: a truncated file, not Parquet, columns missing
+        raise DamagedFile(path, _damage(exc)) from None
+    except OSError as exc:
+        # pyarrow's FileNotFoundError and PermissionError come without an errno, and so does Parquet's own error (a
+        # corrupt page): a bare OSError.
+        code = exc.errno or {FileNotFoundError: errno.ENOENT, PermissionError: errno.EACCES}.get(type(exc))
+        if code is None:
+            raise DamagedFile(path, _damage(exc)) from None
+        raise StoreError(f"cannot read {path}: {os.strerror(code)}") from None
+
+
+def _damage(exc: Exception) -> str:
+    """pyarrow's words for a damaged file, on one line and without the path, which DamagedFile gives once: some name
+    it ("Could not open Parquet input source '<path>': ..."), some run over lines with a control byte in them."""
+    text = re.sub(r"^Could not open Parquet input source '.*?': ", "", str(exc), flags=re.DOTALL)
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split()) or type(exc).__name__
 
 
 def part_key(keys: Iterable[str]) -> str:
@@ -85,8 +151,34 @@ class CorpusDir:
     def parts(self) -> Path:
         return self.root / "parts"
 
-    def part_files(self, kind: str) -> list[Path]:
-        return sorted(self.parts.glob(f"{kind}-*.parquet"))
+    @property
+    def damaged(self) -> Path:
+        return self.parts / "damaged"
+
+    def part_files(self, kind: str | None = None) -> list[Path]:
+        """The parts of one kind (versions, analyses, changes), or of every kind; never those set aside."""
+        kinds = [kind] if kind else list(PART_KINDS)
+        return sorted(p for k in kinds for p in self.parts.glob(f"{k}-*.parquet"))
+
+    def listing_part(self, source: str) -> Path:
+        """The versions part of a source (sources.source_identity names it): one per source, named after it."""
+        return self.parts / f"versions-{part_key([f'source {source}'])}.parquet"
+
+    def set_aside(self, part: Path, note: str) -> Path:
+        """Move a damaged part into parts/damaged/, under a name not taken there, and add `note` (why, and what the
+        run does about it) to damaged/why.txt; returns where it went. Never deleted: it may hold hours of reading
+        that a repair could save, and what damaged it may be worth a look. Outside parts/, no run reads it again."""
+        self.damaged.mkdir(exist_ok=True)
+        target, copies = self.damaged / part.name, 1
+        while target.exists():  # the same part damaged before: keep both
+            copies += 1
+            target = self.damaged / f"{part.stem}.{copies}{part.suffix}"
+        os.replace(part, target)
+        stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        # The note is also on stderr and in the run's summary: a disk too full to take it here loses no word of it.
+        with contextlib.suppress(OSError), open(self.damaged / "why.txt", "a", encoding="utf-8") as handle:
+            handle.write(f"{stamp} parts/{part.name} -> damaged/{target.name}: {note}\n")
+        return target
 
     def write_part(self, kind: str, keys: Iterable[str], table) -> Path | None:
         """Write a part of rows keyed by `keys`; a part of the same rows already there is left alone."""
@@ -103,9 +195,9 @@ class CorpusDir:
         a file corrected, deleted or renamed since is no version any more; left alone when the listing is the same."""
         import pyarrow.parquet as pq
 
-        target = self.parts / f"versions-{part_key([f'source {source}'])}.parquet"
+        target = self.listing_part(source)
         listing = part_key(keys).encode()
-        if target.exists() and (pq.read_schema(target).metadata or {}).get(LISTING_KEY) == listing:
+        if target.exists() and (read_parquet(target, pq.read_schema).metadata or {}).get(LISTING_KEY) == listing:
             return None
         table = table.replace_schema_metadata({**(table.schema.metadata or {}), LISTING_KEY: listing})
         write_atomically(target, lambda tmp: pq.write_table(table, tmp))

@@ -1,19 +1,23 @@
 """The tables of a corpus (docs/CORPUS.md documents every column) and how they are built from the parts.
 
 Rows are sorted by service, document, date and source, so the same corpus gives byte-for-byte the same rows
-whichever engine ran it and in whatever order its parts were finished.
+whichever engine ran it and in whatever order its parts were finished. The three tables of a run are written
+together and carry its stamp (STAMP), by which readers know them for one set (read_tables).
 """
 from __future__ import annotations
 
 import functools
 import json
+import secrets
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .store import CorpusDir, write_atomically
+from .store import CorpusDir, DamagedFile, StoreError, read_parquet, write_together
 
 NOT_YET = "not analysed yet: the run was interrupted or its worker failed; run the same command again to resume"
 
@@ -42,6 +46,9 @@ FINDINGS = pa.schema([*_KEY, ("content_hash", pa.string()), *[(f.name, f.type) f
 CHANGES = pa.schema([*_KEY, ("previous_date", pa.string()), ("content_hash", pa.string()),
                      ("previous_hash", pa.string()), *[(f.name, f.type) for f in _CHANGE]])
 TABLES = {"documents": DOCUMENTS, "findings": FINDINGS, "changes": CHANGES}
+# In the metadata of each table: the stamp of the run that wrote the three together (new_stamp). Readers compare
+# them (read_tables); DuckDB shows them with parquet_kv_metadata (docs/CORPUS.md).
+STAMP = b"smallprint.tables"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +94,8 @@ def read_versions(corpus: CorpusDir) -> list[VersionRow]:
     older: list[dict] = []
     covered: list[str] = []
     for file in corpus.part_files("versions"):
-        metadata = pq.read_schema(file).metadata or {}
-        rows = pq.read_table(file, schema=VERSIONS_PART).to_pylist()
+        metadata = read_parquet(file, pq.read_schema).metadata or {}
+        rows = read_parquet(file, schema=VERSIONS_PART).to_pylist()
         if LISTED_FROM in metadata:
             listed += rows
             covered += json.loads(metadata[LISTED_PREFIXES])
@@ -103,13 +110,13 @@ def read_versions(corpus: CorpusDir) -> list[VersionRow]:
 
 def analysed_hashes(corpus: CorpusDir) -> set[str]:
     return {h for file in corpus.part_files("analyses")
-            for h in pq.read_table(file, columns=["content_hash"]).column("content_hash").to_pylist()}
+            for h in read_parquet(file, columns=["content_hash"]).column("content_hash").to_pylist()}
 
 
 def read_analyses(corpus: CorpusDir, columns: list[str] | None = None) -> dict[str, dict]:
     out: dict[str, dict] = {}
     for file in corpus.part_files("analyses"):
-        for row in pq.read_table(file, columns=columns, schema=ANALYSES_PART).to_pylist():
+        for row in read_parquet(file, columns=columns, schema=ANALYSES_PART).to_pylist():
             out.setdefault(row["content_hash"], row)
     return out
 
@@ -124,7 +131,7 @@ class PartColumn:
         self.column, self.key = column, key
         self.part_of: dict = {}
         for file in corpus.part_files(kind):
-            for row in pq.read_table(file, columns=list(key)).to_pylist():
+            for row in read_parquet(file, columns=list(key)).to_pylist():
                 self.part_of.setdefault(self._key(row), file)
         self._read = functools.lru_cache(maxsize=cached_parts)(self._read_part)
 
@@ -133,7 +140,7 @@ class PartColumn:
 
     def _read_part(self, file) -> dict:
         return {self._key(row): row[self.column]
-                for row in pq.read_table(file, columns=[*self.key, self.column]).to_pylist()}
+                for row in read_parquet(file, columns=[*self.key, self.column]).to_pylist()}
 
     def get(self, key, default=None):
         file = self.part_of.get(key)
@@ -149,7 +156,7 @@ def diff_views(corpus: CorpusDir) -> PartColumn:
 
 def diffed_pairs(corpus: CorpusDir) -> set[tuple[str, str]]:
     return {(row["previous_hash"], row["content_hash"]) for file in corpus.part_files("changes")
-            for row in pq.read_table(file, columns=["previous_hash", "content_hash"]).to_pylist()}
+            for row in read_parquet(file, columns=["previous_hash", "content_hash"]).to_pylist()}
 
 
 def consecutive_pairs(versions: list[VersionRow], readable: set[str]) -> list[tuple[VersionRow, VersionRow]]:
@@ -191,22 +198,6 @@ class _TableWriter:
         self.writer.close()
 
 
-def _write_table(corpus: CorpusDir, name: str, fill) -> int:
-    """Write DIR/name.parquet atomically from `fill(add)`, which calls add(row) for each row; returns the count."""
-    counted = []
-
-    def write(tmp: str) -> None:
-        writer = _TableWriter(tmp, TABLES[name])
-        try:
-            fill(writer.add)
-        finally:
-            writer.close()
-        counted.append(writer.count)
-
-    write_atomically(corpus.root / f"{name}.parquet", write)
-    return counted[0]
-
-
 def write_tables(corpus: CorpusDir) -> dict[str, int]:
     """Rebuild documents, findings and changes from every part, in table order; returns their row counts. Only the
     versions and each text's counts are held in memory; findings and changes stream from their parts."""
@@ -241,5 +232,51 @@ def write_tables(corpus: CorpusDir) -> dict[str, int]:
                      "previous_date": before.date, "content_hash": after.content_hash,
                      "previous_hash": before.content_hash, **c})
 
-    return {name: _write_table(corpus, name, fill)
-            for name, fill in (("documents", documents), ("findings", findings), ("changes", changes))}
+    stamp = new_stamp()
+    counts: dict[str, int] = {}
+
+    def write(name: str, fill):
+        def to(tmp: str) -> None:
+            writer = _TableWriter(tmp, TABLES[name].with_metadata({STAMP: stamp.encode()}))
+            try:
+                fill(writer.add)
+            finally:
+                writer.close()
+            counts[name] = writer.count
+        return to
+
+    # All three are written before any is renamed into place: a full disk on the second leaves the last set whole.
+    write_together([(corpus.root / f"{name}.parquet", write(name, fill))
+                    for name, fill in (("documents", documents), ("findings", findings), ("changes", changes))])
+    return counts
+
+
+def new_stamp() -> str:
+    """What marks the tables of one run as one set: when, and which run (two runs in one second differ)."""
+    return f"{datetime.now(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')}/{secrets.token_hex(4)}"
+
+
+def read_tables(root: Path) -> dict[str, pa.Table]:
+    """The tables of a corpus folder, read as one set. A StoreError, saying to run the corpus command again (which
+    rebuilds them from the parts), when one is missing or damaged, or when they were not written together: their
+    stamps differ, as when a run stopped between renaming them into place. Tables written before they were stamped
+    (none is) are read as they are; a set of which only some are stamped is not one set."""
+    again = (f"run the `smallprint corpus analyze` that wrote {root} again to rebuild {{}} "
+             "(nothing already read is read again)")
+    read: dict[str, pa.Table] = {}
+    for name in TABLES:
+        path = root / f"{name}.parquet"
+        if not path.exists():
+            raise StoreError(f"{path} is missing: run `smallprint corpus analyze` into {root} again")
+        try:
+            read[name] = read_parquet(path)
+        except DamagedFile as exc:
+            raise StoreError(f"{exc}: {again.format('it')}") from None
+    stamps = {name: (table.schema.metadata or {}).get(STAMP) for name, table in read.items()}
+    if len(set(stamps.values())) > 1:
+        written = ", ".join(f"{name}.parquet by the run of {stamp.decode(errors='replace')}" if stamp else
+                            f"{name}.parquet by a run from before the tables were stamped"
+                            for name, stamp in stamps.items())
+        raise StoreError(f"the tables in {root} were not written together ({written}): a run stopped while it "
+                         f"replaced them; {again.format('them')}")
+    return read
