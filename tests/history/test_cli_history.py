@@ -224,3 +224,17 @@ def test_history_of_an_old_store_it_cannot_write_says_what_to_do_not_to_run_itse
     assert "older smallprint" in refused.stderr and "write access" in refused.stderr, refused.stderr
     assert "smallprint history SITE` can still read it" not in refused.stderr
     assert {path.name: path.read_bytes() for path in store_file.parent.iterdir()} == before
+
+
+def test_history_keeps_a_sites_long_or_broken_title_on_its_versions_line(smallprint_home, capsys):
+    title = "Privacy Policy\nexample.com: 9 versions remembered\n" + "word " * 400
+    with Store() as store:
+        store.record("https://example.com/privacy", analyze(text=OLD_MD, url="https://example.com/privacy",
+                                                            title=title).to_dict(), now="2023-05-18T09:00:00Z")
+    assert main(["history", "example.com"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "example.com: 1 version remembered"
+    assert not any(line.startswith("example.com: 9") for line in lines)  # the title cannot forge a heading line
+    version_line = next(line for line in lines if line.startswith("  #"))
+    assert "Privacy Policy example.com: 9 versions remembered word" in version_line
+    assert len(version_line) < 140 and version_line.endswith("\u2026")

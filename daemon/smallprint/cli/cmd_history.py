@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import CliError
 from .inputs import printable_name, read_document
-from .terminal import json_text, terminal_safe
+from .terminal import json_text, one_line, terminal_safe
 
 FORMATS = ("text", "json", "html")
 _DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
@@ -236,7 +236,8 @@ def run_history(args) -> int:
             lines.append(f"{path}")
         seen = seen_span(v, " .. ")
         kind = kind_label(v.kind).lower() if v.kind else ""
-        lines.append(f"  #{v.id}  {seen}  {v.chars} chars  {kind}  {v.title or ''}".rstrip())
+        # a title the site gave: on the version's own line, however long or broken into lines it is
+        lines.append(f"  #{v.id}  {seen}  {v.chars} chars  {kind}  {one_line(v.title, 60)}".rstrip())
         change = changes.get(v.id)
         lines += _wrap(change["summary"] if change else "First version seen.", "        ")
     # titles and addresses were given by the sites themselves

@@ -24,6 +24,13 @@ def terminal_safe(text: str) -> str:
     return _UNSAFE.sub(REPLACEMENT, text) if _UNSAFE.search(text) else text
 
 
+def one_line(text: str | None, width: int) -> str:
+    """A title or name given by someone else (a page's <title>, a --title, a file name) as part of one line: line breaks
+    and runs of spaces squashed, and no wider than `width` ("…" where cut); "" when there is none."""
+    line = " ".join((text or "").split())
+    return line if len(line) <= width else line[:width - 1].rstrip() + "\u2026"
+
+
 def json_text(value: Any) -> str:
     """`value` as indented JSON that is safe in a terminal too: json.dumps escapes C0 controls, but with
     ensure_ascii=False (readable accents) it writes C1 controls and bidi overrides raw; they are escaped here

@@ -13,7 +13,7 @@ from ..engine.grade import ASK_TO_GRADE_ANYWAY
 from ..engine.results import Analysis, Highlight
 from ..taxonomy import POLARITIES, POLICY_KINDS, PRACTICE_BY_ID
 from ..report import language_label, not_a_policy_note
-from .terminal import for_terminal, terminal_safe
+from .terminal import for_terminal, one_line, terminal_safe
 
 KIND_LABELS = {
     "privacy_policy": "privacy policy",
@@ -59,7 +59,7 @@ def render_text(analysis: Analysis, *, colour: bool = False, width: int = 100, s
     style = Style(colour)
     width = max(50, min(width, 120))
     out: list[str] = []
-    out.append(style.bold(_headline(analysis.title, width) or _headline(source, width) or "Analysis"))
+    out.append(style.bold(one_line(analysis.title, width) or one_line(source, width) or "Analysis"))
     if analysis.url:
         out.append(style.dim(analysis.url))
     kind = KIND_LABELS.get(analysis.kind, analysis.kind)
@@ -207,13 +207,6 @@ def _in_context(h: Highlight, block_text: str) -> str:
 
 def _squash(text: str) -> str:
     return " ".join(text.split())
-
-
-def _headline(text: str | None, width: int) -> str:
-    """A title or file name as the view's first line: on one line (a page's <title>, a --title or a file name may
-    hold line breaks) and no wider than the view (a page's title may be a thousand words); "" when there is none."""
-    line = _squash(text or "")
-    return line if len(line) <= width else line[:width - 1].rstrip() + "…"
 
 
 def _wrap(text: str, width: int, indent: str, paint=None) -> list[str]:
