@@ -24,8 +24,11 @@ from .store import CorpusDir, DamagedFile, StoreError, open_corpus_dir, read_par
 from .work import MAX_DOCUMENT_BYTES, Item, Pair, analyse_batch, diff_batch
 
 # Documents per task at each depth: a task of a second or a few keeps the scheduler's share small and loses little when
-# a worker dies. Pairs of versions per diff task.
-BATCH = {"quick": 16, "full": 2}
+# a worker dies. At full depth, a task's documents are mostly one document's versions (they are sent in document
+# order) and the reader remembers the sentences it read (engine.reader.READINGS_REMEMBERED): after the first, a
+# version costs only its changed sentences (a one-paragraph edit: about 1/18 of a first reading), so four per task.
+# Pairs of versions per diff task.
+BATCH = {"quick": 16, "full": 4}
 PAIR_BATCH = 4
 # A batch whose worker died this many times is given up for this run (its documents say so; the next run retries).
 MAX_ATTEMPTS = 3
