@@ -51,7 +51,8 @@ _QUOTED = re.compile(r"\"[^\"\n]{40,2000}\"|“[^”\n]{40,2000}”")  # quotes,
 # Two searches, each linear in the line: as one pattern ("change word .* determiner ... $") every change word
 # started a scan to the line's end, and a title of "update update ... Privacy Policy" (the CLI reads an HTML
 # page's <title> whole, the extension sends document.title) took 11 s at 56,000 characters and minutes beyond.
-_CHANGE_WORD = re.compile(r"\b(?:updat|chang|introduc|announc|revis|amend)\w*", re.I)
+# "Introducing our new ..." announces; "Introduction to our Privacy Policy" is a policy's own first heading (ASKfm's)
+_CHANGE_WORD = re.compile(r"\b(?:updat\w*|chang\w*|introduc(?:e|es|ed|ing)\b|announc\w*|revis\w*|amend\w*)", re.I)
 _DETERMINER_AT_END = re.compile(r"\b(?:our|the|this|its|an?|my|your)\s+(?:[\w-]+\s+){0,2}$", re.I)
 
 
