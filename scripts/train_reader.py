@@ -347,10 +347,12 @@ def _save_checkpoint(path: Path, state: dict) -> None:
 
 
 def fit_one(header: dict, train: list[dict], base: Path, epochs: int, batch_size: int, lr: float, device: str,
-            seed: int, tosdr_polarity: str = "case", checkpoint: Path | None = None, stop_after: int = 0):
+            seed: int, tosdr_polarity: str = "case", checkpoint: Path | None = None, stop_after: int = 0,
+            recipe: str | None = None):
     """Fine-tune; with `checkpoint`, the state after each epoch is saved there and a run that finds one goes on from
     it (the same batches, dropout and learning rates as a run never stopped: the device machine allows at most ten
-    minutes a command, and a CPU fold takes about an hour). `stop_after`: return None after that many epochs."""
+    minutes a command, and a CPU fold takes about an hour). `stop_after`: return None after that many epochs.
+    `recipe`: _recipe_digest of these arguments, where the caller has it."""
     import torch
     torch.manual_seed(seed)
     rng = random.Random(seed)
@@ -368,7 +370,8 @@ def fit_one(header: dict, train: list[dict], base: Path, epochs: int, batch_size
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup))))
     bce = torch.nn.BCEWithLogitsLoss(reduction="none")
-    recipe = _recipe_digest(train, epochs, batch_size, lr, seed, tosdr_polarity, device) if checkpoint else ""
+    if checkpoint and not recipe:
+        recipe = _recipe_digest(train, epochs, batch_size, lr, seed, tosdr_polarity, device)
     first_epoch = 0
     if checkpoint and checkpoint.is_file():
         saved = torch.load(checkpoint, map_location=device, weights_only=False)
@@ -440,6 +443,16 @@ def predict(net, tokenizer, texts: list[tuple[str, str]], device: str, batch_siz
     return pairs_out, opp_out
 
 
+def _done_before(done: Path, recipe: str, outputs: list[Path]) -> bool:
+    """Whether a run's outputs are there and `done` says the same recipe wrote them (a run of other examples or
+    settings into the same folder is fitted again, and writes its own)."""
+    try:
+        written = json.loads(done.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(written, dict) and written.get("recipe") == recipe and all(p.is_file() for p in outputs)
+
+
 def fit(args) -> int:
     import torch
     header, examples = read_examples(args.examples)
@@ -455,10 +468,20 @@ def fit(args) -> int:
         started = time.time()
         held = None if run == "final" else int(run)
         train = [e for e in trainable if e["fold"] != held]
-        print(f"run {run}: {len(train)} examples on {device}", file=sys.stderr, flush=True)
         checkpoint = args.out / f"checkpoint-{run}.pt"
+        # A run whose output this recipe wrote is not fitted again: `--runs 0,1,2,3,4` stopped in run 2 (a machine's
+        # time limit, --stop-after-epoch) goes on with run 2 when the same command is run again, not with run 0.
+        recipe = _recipe_digest(train, args.epochs, args.batch, args.lr, SEED, args.tosdr_polarity, device)
+        done = args.out / f"done-{run}.json"
+        outputs = [args.out / "final.pt", args.out / "final.json"] if held is None else [args.out / f"oof-{held}.json"]
+        if _done_before(done, recipe, outputs):
+            print(f"run {run}: done before with these examples and settings ({', '.join(p.name for p in outputs)}); "
+                  f"skipped (remove {done} to fit it again)", file=sys.stderr, flush=True)
+            continue
+        done.unlink(missing_ok=True)  # the outputs are about to be another recipe's
+        print(f"run {run}: {len(train)} examples on {device}", file=sys.stderr, flush=True)
         fitted = fit_one(header, train, base, args.epochs, args.batch, args.lr, device, SEED, args.tosdr_polarity,
-                         checkpoint=checkpoint, stop_after=args.stop_after_epoch)
+                         checkpoint=checkpoint, stop_after=args.stop_after_epoch, recipe=recipe)
         if fitted is None:
             return 3  # stopped on request, checkpoint saved
         net, tokenizer, segment_tokenizer = fitted
@@ -501,6 +524,7 @@ def fit(args) -> int:
                     row["pairs"] = [round(x, 4) for x in p]
                 out.append(row)
             (args.out / f"oof-{held}.json").write_text(json.dumps(out))
+        done.write_text(json.dumps({"recipe": recipe, "outputs": [p.name for p in outputs]}))
         checkpoint.unlink(missing_ok=True)  # the run's output is written: nothing left to go on from
         print(f"run {run}: done in {time.time() - started:.0f} s", file=sys.stderr, flush=True)
     return 0

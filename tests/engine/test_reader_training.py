@@ -3,6 +3,7 @@ extra, and runs outside CI; `batch_targets` is plain numpy, so what every mode t
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -47,3 +48,62 @@ def test_with_practice_a_tosdr_point_teaches_only_its_practice():
     # every other example as by default
     for mine, theirs in zip((pair_y, pair_m, opp_y, opp_m), default[:4]):
         assert np.array_equal(np.delete(mine, 1, axis=0), np.delete(theirs, 1, axis=0))
+
+
+# -- fit's runs, resumed (torch stood in for: what is checked is which runs `fit` fits again) -------------------
+
+def fake_fit(monkeypatch, tmp_path, stop_in: set):
+    """train_reader.fit with torch, the fine-tune and the predictions stood in for; returns its calls per run."""
+    import gzip
+    import json
+    import types
+
+    import train_reader
+
+    fake_torch = types.SimpleNamespace(cuda=types.SimpleNamespace(is_available=lambda: False),
+                                       set_num_threads=lambda n: None,
+                                       save=lambda state, path: Path(path).write_bytes(b"weights"))
+    monkeypatch.setitem(sys.modules, "torch", fake_torch)
+    calls: dict[str, int] = {}
+
+    class Net:
+        def state_dict(self):
+            return {}
+
+    def fit_one(*args, checkpoint, stop_after, recipe=None, **kwargs):
+        run = checkpoint.stem.split("-", 1)[1]
+        calls[run] = calls.get(run, 0) + 1
+        if run in stop_in:  # stopped after an epoch (--stop-after-epoch, a machine's time limit)
+            stop_in.discard(run)
+            checkpoint.write_bytes(b"state")
+            return None
+        return Net(), None, None
+
+    monkeypatch.setattr(train_reader, "fit_one", fit_one)
+    monkeypatch.setattr(train_reader, "predict", lambda net, tok, texts, device: ([[0.5] * N_PAIRS for _ in texts],
+                                                                                  [[0.5] * N_OPP for _ in texts]))
+    examples = tmp_path / "examples.jsonl.gz"
+    with gzip.open(examples, "wt", encoding="utf-8") as handle:
+        handle.write(json.dumps({"format": "test"}) + "\n")
+        for fold in range(2):
+            handle.write(json.dumps({"source": "sentences", "fold": fold, "group": f"g{fold}", "unit": fold,
+                                     "a": f"We collect item {fold}.", "b": ""}) + "\n")
+    return calls, ["fit", "--examples", str(examples), "--base", str(tmp_path), "--out", str(tmp_path / "out"),
+                   "--runs", "0,1,final", "--stop-after-epoch", "1"]
+
+
+def test_the_same_fit_command_goes_on_with_the_run_it_stopped_in(monkeypatch, tmp_path, capsys):
+    import train_reader
+
+    calls, argv = fake_fit(monkeypatch, tmp_path, stop_in={"1"})
+    assert train_reader.main(argv) == 3  # stopped in run 1, run 0 written
+    assert calls == {"0": 1, "1": 1}
+    assert train_reader.main(argv) == 0
+    # run 0 was not fitted again: with five folds and a machine's ten minutes, it would be, every time
+    assert calls == {"0": 1, "1": 2, "final": 1}
+    assert "run 0: done before" in capsys.readouterr().err
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.json")) == [
+        "done-0.json", "done-1.json", "done-final.json", "final.json", "oof-0.json", "oof-1.json"]
+    # other settings are another recipe: every run is fitted again
+    assert train_reader.main([*argv, "--lr", "1e-4"]) == 0
+    assert calls == {"0": 2, "1": 3, "final": 2}
