@@ -257,6 +257,15 @@ def test_an_announcement_of_a_new_privacy_policy_is_not_one(headline):
     assert any("in a headline, not as its own name" in e for e in result.evidence)
 
 
+def test_a_banner_announcing_a_change_does_not_hide_the_title_below_it():
+    result = kind.detect_kind(blocks_of("# We've updated our Privacy Policy", "# Acme Privacy Policy",
+                                        *[b.text for b in POLICY[1:]]))
+    assert result.kind == "privacy_policy"
+    assert any(e.startswith("calls itself \u201cPrivacy Policy\u201d") for e in result.evidence), result.evidence
+    assert kind.read_document(blocks_of("# We've updated our Privacy Policy", "# Acme Privacy Policy"), None,
+                              None).values[1] == 0.5  # the title below, as a later heading counts
+
+
 @pytest.mark.parametrize("title", ["Privacy Policy (updated March 2026)", "Updated Privacy Policy",
                                    "Change Healthcare Privacy Policy",
                                    # an introduction to a policy is no news of a change to it

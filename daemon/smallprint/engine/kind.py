@@ -158,27 +158,43 @@ def read_document(blocks: Sequence[Block], url: str | None = None, title: str | 
     first_text = "\n".join(first)
     names: dict = {}
 
+    def weigh(found: re.Match, weight: float) -> tuple[float, bool]:
+        """How much a name found in a line counts, and whether the line is a headline about a change to it."""
+        if _POSSESSIVE.search(found.string, max(0, found.start() - 12), found.start() + 1):
+            return 0.0, False  # "Facebook's privacy policy", "its terms": a page about someone's document
+        # A title names the document ("Acme Privacy Notice"); a headline talks about one ("What the new WhatsApp
+        # privacy policy really says"): the longer the line around the name, the less it counts.
+        line_start = found.string.rfind("\n", 0, found.start()) + 1
+        line_end = found.string.find("\n", found.end())
+        line = found.string[line_start:line_end if line_end >= 0 else len(found.string)]
+        words = len(line.split())
+        if _announces_a_change(found.string[line_start:found.start()]):
+            return weight * 0.25, True
+        return weight * (1.0 if words <= 6 else 0.5 if words <= 9 and found.start() == line_start else 0.25), False
+
     def named(pattern: re.Pattern, cue: str) -> float:
         found = pattern.search(first_text)
         weight = 1.0
         if not found:
             found, weight = pattern.search(later), 0.5
-        if found and _POSSESSIVE.search(found.string, max(0, found.start() - 12), found.start() + 1):
-            return 0.0  # "Facebook's privacy policy", "its terms": a page about someone's document
-        if found:
-            # A title names the document ("Acme Privacy Notice"); a headline talks about one ("What the new
-            # WhatsApp privacy policy really says"): the longer the line around the name, the less it counts.
-            line_start = found.string.rfind("\n", 0, found.start()) + 1
-            line_end = found.string.find("\n", found.end())
-            line = found.string[line_start:line_end if line_end >= 0 else len(found.string)]
-            words = len(line.split())
-            if _announces_a_change(found.string[line_start:found.start()]):
-                # a headline about a change to the document: the evidence must not say the page calls itself that
-                names[f"{cue}_in_headline"] = found.group(0)
-                return weight * 0.25
+        if not found:
+            return 0.0
+        value, headline = weigh(found, weight)
+        if headline:
+            # A banner announcing a change ("We've updated our Privacy Policy") above the page's own title: the
+            # title below still names the page.
+            below = pattern.search(later) if weight == 1.0 else None
+            if below:
+                value_below, headline_below = weigh(below, 0.5)
+                if not headline_below and value_below > value:
+                    names[cue] = below.group(0)
+                    return value_below
+            # a headline about a change to the document: the evidence must not say the page calls itself that
+            names[f"{cue}_in_headline"] = found.group(0)
+            return value
+        if value:
             names[cue] = found.group(0)
-            return weight * (1.0 if words <= 6 else 0.5 if words <= 9 and found.start() == line_start else 0.25)
-        return 0.0
+        return value
 
     path = ""
     if url:
