@@ -7,8 +7,9 @@ method that reads every word), timed interleaved with the analyses. Quick depth:
 and, for comparison, with the rules alone (`use_model=False`); full depth: the learned reader (one onnxruntime
 thread, as in a daemon worker). Then the peak RSS of a fresh subprocess that imports the engine and analyses the
 largest policy (full depth: the reader loaded). Full depth is timed as a first reading (the reader's memory of
-the pairs it read is forgotten before each run), and once more as a re-read after a one-paragraph edit. Targets: quick ratio <= 30 on every policy; full ratio <= 1000 on
-the median policy and <= 1500 on the largest; peak RSS <= 80 MB quick, <= 300 MB with the reader loaded.
+the pairs it read is forgotten before each run), and once more as a re-read after a one-paragraph edit.
+Targets: quick ratio <= 30 on every policy; full ratio <= 1000 on the median policy and <= 1500 on the largest;
+peak RSS <= 80 MB quick, <= 300 MB with the reader loaded.
 
 Usage: .venv/bin/python scripts/bench_engine.py [--policies DIR] [--runs N] [--depth quick|full|both] [--json]
 """

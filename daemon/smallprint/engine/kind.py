@@ -62,6 +62,8 @@ def _announces_a_change(before_name: str) -> bool:
     change = _CHANGE_WORD.search(before_name)
     # the first change word: a determiner anywhere after any change word is after the first one
     return change is not None and _DETERMINER_AT_END.search(before_name, change.end()) is not None
+
+
 _POSSESSIVE = re.compile(r"(?:['’]s|\bits|\btheir|\bhis|\bher)\s+(?:new\s+|updated\s+)?\w", re.I)
 # Phrase cues, counted on the sample's words and word pairs (two C-level Counter passes; no regex per cue).
 _DATA_VERBS = frozenset(
