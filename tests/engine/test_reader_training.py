@@ -88,7 +88,10 @@ def fake_fit(monkeypatch, tmp_path, stop_in: set):
         for fold in range(2):
             handle.write(json.dumps({"source": "sentences", "fold": fold, "group": f"g{fold}", "unit": fold,
                                      "a": f"We collect item {fold}.", "b": ""}) + "\n")
-    return calls, ["fit", "--examples", str(examples), "--base", str(tmp_path), "--out", str(tmp_path / "out"),
+    base = tmp_path / "base"
+    base.mkdir(exist_ok=True)
+    (base / "config.json").write_text('{"hidden_size": 384}')
+    return calls, ["fit", "--examples", str(examples), "--base", str(base), "--out", str(tmp_path / "out"),
                    "--runs", "0,1,final", "--stop-after-epoch", "1"]
 
 
@@ -107,3 +110,7 @@ def test_the_same_fit_command_goes_on_with_the_run_it_stopped_in(monkeypatch, tm
     # other settings are another recipe: every run is fitted again
     assert train_reader.main([*argv, "--lr", "1e-4"]) == 0
     assert calls == {"0": 2, "1": 3, "final": 2}
+    # so is another base encoder under the same folder name: its files are part of the recipe
+    (tmp_path / "base" / "config.json").write_text('{"hidden_size": 768}')
+    assert train_reader.main([*argv, "--lr", "1e-4"]) == 0
+    assert calls == {"0": 3, "1": 4, "final": 3}
