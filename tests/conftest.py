@@ -6,6 +6,7 @@ so a green run means the real parts were exercised.
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,17 @@ def smallprint_home(tmp_path, monkeypatch) -> Path:
     home = tmp_path / "sp-home"
     monkeypatch.setenv("SMALLPRINT_HOME", str(home))
     return home
+
+
+def hold_calls(monkeypatch, module, name: str) -> threading.Event:
+    """Hold every call of `module.name` until the returned event is set (30 s at most): for a race that a test must
+    not leave to the machine's speed (the reader remembers what earlier tests read, and reads it again in no time)."""
+    release = threading.Event()
+    held = getattr(module, name)
+
+    def after_release(*args, **kwargs):
+        release.wait(30)
+        return held(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, after_release)
+    return release

@@ -8,7 +8,7 @@ from .conftest import TOKEN, assert_error, auth_headers
 pytestmark = pytest.mark.asyncio
 
 PROTECTED = [("GET", "/v1/taxonomy", None), ("GET", "/v1/openapi.json", None),
-             ("POST", "/v1/analyze", {"text": "We collect your email address."})]
+             ("POST", "/v1/analyze", {"text": "We collect your email address."}), ("DELETE", "/v1/memory", None)]
 
 
 

@@ -30,6 +30,8 @@ CASES = [
     ("POST", "/v1/analyze", {"headers": auth_headers(), "json": {}}, 400),
     ("POST", "/v1/analyze", {"json": {"text": "x"}}, 401),
     ("GET", "/v1/taxonomy", {}, 401),
+    ("DELETE", "/v1/memory", {"headers": auth_headers()}, 200),
+    ("DELETE", "/v1/memory", {}, 401),
     ("GET", "/v1/health", {"headers": {"Origin": "https://evil.example"}}, 403),
     ("GET", "/v1/health", {"headers": {"Host": "evil.example"}}, 403),
     ("POST", "/v1/analyze", {"headers": auth_headers(), "data": b"x" * 5000}, 413),

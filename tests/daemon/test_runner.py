@@ -10,6 +10,7 @@ import pytest_asyncio
 
 from smallprint.daemon.runner import (AnalysisRejected, AnalysisRequest, AnalysisRunner, AnalysisTimeout,
                                       _lower_priority, analyze_in_worker)
+from tests.conftest import hold_calls
 
 pytestmark = pytest.mark.asyncio
 
@@ -137,3 +138,130 @@ async def test_a_worker_killed_from_outside_is_replaced_and_later_analyses_still
         result = await runner.analyze(request(text, depth="quick"))
         assert len(result.data["content_hash"]) == 64
     assert runner.stats["pool_restarts"] == 1
+
+
+# --- forgetting what the daemon holds in memory ------------------------------------------------------------------
+
+# Long enough that a forget lands while it is read (a few seconds at full depth), short enough to read three times.
+READ_FOR_A_WHILE = "\n\n".join(f"We may share your email address with partner {i} for targeted advertising."
+                               for i in range(400))
+
+
+def readings_remembered_here() -> int:
+    """Runs in a worker (module-level: pickled by name): how many readings its reader remembers."""
+    from smallprint.engine.reader import load_model
+    return len(load_model().remembered)
+
+
+async def readings_remembered_by_the_worker(runner) -> int:
+    return await asyncio.wrap_future(runner._pool.submit(readings_remembered_here))
+
+
+async def until_sent_to_the_workers(runner, pool=None) -> None:
+    """Until an analysis has been handed to `pool` (the current one by default)."""
+    pool = pool or runner._pool
+    for _ in range(6000):
+        if runner._pool is pool and runner._pool_has_read:
+            await asyncio.sleep(0.2)  # in a worker's hands, not only submitted
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the analysis never reached the workers")
+
+
+@pytest.mark.parametrize("runner", [{"workers": 1, "cache_entries": 8}], indirect=True)
+async def test_a_forget_empties_the_cache_and_replaces_the_workers(runner):
+    await runner.analyze(request("We collect your name."))
+    await runner.analyze(request("We collect your name."))
+    assert runner.stats["analyses"] == 1 and runner.stats["cache_hits"] == 1
+    workers = set(runner._pool._processes)
+    assert runner.forget_memory().analyses == 1
+    assert not runner._cache and runner._cache_bytes == 0
+    await runner.analyze(request("We collect your name."))
+    assert runner.stats["analyses"] == 2  # read again, by new workers: none remembers it
+    assert workers and not workers & set(runner._pool._processes)
+    # a forget is no fault
+    assert runner.stats["pool_restarts"] == 0 and runner.stats["memory_forgets"] == 1
+    assert runner.forget_memory().analyses == 1  # the reading after the forget was cached as usual
+
+
+@pytest.mark.parametrize("runner", [{"workers": 1, "cache_entries": 0}], indirect=True)
+async def test_a_forget_leaves_workers_that_read_nothing_as_they_are(runner):
+    await runner.warm_up()
+    workers = set(runner._pool._processes)
+    assert runner.forget_memory().analyses == 0
+    assert set(runner._pool._processes) == workers  # they hold nothing of any page: no need to start new ones
+
+
+@pytest.mark.parametrize("runner", [{"workers": 1, "cache_entries": 8}], indirect=True)
+async def test_an_analysis_running_at_forgets_is_answered_and_not_cached(runner):
+    reading = asyncio.ensure_future(runner.analyze(request(READ_FOR_A_WHILE)))
+    await until_sent_to_the_workers(runner)
+    first_pool = runner._pool
+    runner.forget_memory()  # kills the worker reading it: read again in the new pool
+    await until_sent_to_the_workers(runner)
+    assert runner._pool is not first_pool and not reading.done()
+    runner.forget_memory()  # and again: a forget does not use up the one retry that a fault allows
+    result = await reading
+    assert len(result.data["content_hash"]) == 64
+    # Asked before the forgets, it leaves nothing behind: neither its analysis nor the readings of the new worker
+    # that read it again
+    assert not runner._cache and await readings_remembered_by_the_worker(runner) == 0
+    assert runner.stats["pool_restarts"] == 0 and runner.stats["memory_forgets"] == 2
+    await runner.analyze(request(READ_FOR_A_WHILE))  # asked after them: read, cached and remembered as usual
+    assert len(runner._cache) == 1 and runner.stats["analyses"] == 2
+    assert await readings_remembered_by_the_worker(runner) > 0
+
+
+@pytest.mark.parametrize("runner", [{"workers": 1, "cache_entries": 8}], indirect=True)
+async def test_work_the_replaced_pool_cancelled_is_read_again_not_cancelled(runner, monkeypatch):
+    """A pool shut down cancels the work it has not yet handed to a worker: an analysis submitted just before a
+    forget must not come back as a cancelled request."""
+    await runner.warm_up()
+    submit = AnalysisRunner._submit
+    handed: list[asyncio.Future] = []
+
+    async def cancelled_by_the_pool(pool, fn, *args):
+        if fn is analyze_in_worker and not handed:
+            handed.append(asyncio.get_running_loop().create_future())
+            return handed[0]
+        return await submit(pool, fn, *args)
+
+    monkeypatch.setattr(runner, "_submit", cancelled_by_the_pool)
+    reading = asyncio.ensure_future(runner.analyze(request("We collect your name.")))
+    while not handed:
+        await asyncio.sleep(0.01)
+    runner.forget_memory()
+    handed[0].cancel()  # what shutting the old pool down does to work still queued in it
+    result = await reading
+    assert len(result.data["content_hash"]) == 64
+
+
+@pytest.mark.parametrize("runner", [{"workers": 1, "mode": "thread", "cache_entries": 8}], indirect=True)
+async def test_in_thread_mode_a_forget_clears_the_readers_memory_here(runner):
+    from smallprint.engine import reader
+    from smallprint.engine.blocks import to_blocks
+    from smallprint.engine.reader_input import pair_text, reading_units
+
+    text = "We share your precise location with our advertising partners to show you ads near you."
+    await runner.analyze(request(text))
+    pairs = [pair_text(u) for u in reading_units(to_blocks(text=text)) if u.readable]
+    memory = reader.load_model().remembered
+    assert pairs and all(memory.recall(pair) is not None for pair in pairs)
+    assert runner.forget_memory().analyses == 1
+    assert all(memory.recall(pair) is None for pair in pairs) and not runner._cache
+
+
+@pytest.mark.parametrize("runner", [{"workers": 1, "mode": "thread", "cache_entries": 8}], indirect=True)
+async def test_in_thread_mode_a_reading_under_way_at_a_forget_is_not_kept(runner, monkeypatch):
+    from smallprint.engine import reader
+
+    await runner.analyze(request("Warm the reader up."))
+    forgotten = hold_calls(monkeypatch, reader, "_read")  # the network's reading, once the reading has begun
+    text = "We sell the list of apps installed on your phone to data brokers, who resell it."
+    reading = asyncio.ensure_future(runner.analyze(request(text)))
+    await asyncio.sleep(0.2)
+    assert not reading.done()
+    runner.forget_memory()
+    forgotten.set()
+    assert len((await reading).data["content_hash"]) == 64
+    assert len(reader.load_model().remembered) == 0 and not runner._cache

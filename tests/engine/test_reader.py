@@ -245,6 +245,55 @@ def test_the_memory_is_bounded_and_forgets_the_least_recently_used(monkeypatch):
     assert session.runs == runs + 1  # forgotten, read again
 
 
+def test_a_forget_empties_the_memory_and_the_next_reading_reads_again():
+    from smallprint.engine.reader import probabilities
+    model, session = counting_reader()
+    pairs = pairs_of(MEMORY_PAGE)
+    first = probabilities(model, pairs)
+    model.remembered.forget()
+    assert len(model.remembered) == 0 and all(model.remembered.recall(pair) is None for pair in pairs)
+    assert probabilities(model, pairs) == first and session.runs == 8  # read again, the same
+    assert len(model.remembered) == 4  # and remembered again: that reading began after the forget
+
+
+def test_a_reading_under_way_when_the_memory_is_forgotten_is_not_kept():
+    """The daemon in thread mode forgets while another thread reads: what that reading began before the forget must
+    not come back after it (the reader asked to forget the pages they had read)."""
+    import dataclasses
+    import threading
+
+    from smallprint.engine import reader
+    model, session = counting_reader()
+    reading_begun, forgotten = threading.Event(), threading.Event()
+
+    class HeldSession:
+        def run(self, *args, **kwargs):
+            reading_begun.set()
+            forgotten.wait(30)
+            return session.run(*args, **kwargs)
+
+    held = dataclasses.replace(model, session=HeldSession())
+    pairs = pairs_of(MEMORY_PAGE)
+    answers = []
+    thread = threading.Thread(target=lambda: answers.append(reader.probabilities(held, pairs)))
+    thread.start()
+    assert reading_begun.wait(30)
+    model.remembered.forget()  # `held` shares the memory
+    forgotten.set()
+    thread.join(30)
+    assert answers and len(answers[0][0]) == len(pairs)  # answered as usual
+    assert len(model.remembered) == 0
+
+
+def test_forget_readings_forgets_the_loaded_readers_memory():
+    from smallprint.engine import reader
+    analyze(text=MEMORY_PAGE)
+    memory = reader.load_model().remembered
+    assert all(memory.recall(pair) is not None for pair in pairs_of(MEMORY_PAGE))
+    reader.forget_readings()
+    assert len(memory) == 0
+
+
 def test_a_full_analysis_is_the_same_with_and_without_the_memory():
     from smallprint.engine.reader import forget_readings
     forget_readings()

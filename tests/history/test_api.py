@@ -10,6 +10,7 @@ import pytest_asyncio
 import smallprint
 from smallprint.config import Config, HistoryConfig
 from smallprint.daemon.app import create_app
+from smallprint.daemon.state import RUNNER
 from smallprint.history.api import HISTORY
 from tests.daemon.test_openapi import response_schema, validator_for
 
@@ -333,6 +334,33 @@ async def test_forgetting_a_site_forgets_its_visits(api, smallprint_home):
     assert store._call("count visits", lambda: store._db.execute("SELECT count(*) FROM visits").fetchone()[0]) == 0
 
 
+async def test_delete_forgets_what_the_daemon_holds_in_memory_too(api):
+    """The cache is kept by content, not by site: forgetting one site forgets every page read recently, stored or
+    not (an ordinary page is never stored, but it is cached)."""
+    runner = api.app[RUNNER]
+    await analyze(api, POLICY)
+    await analyze(api, NOT_A_POLICY, url="https://other.example/blog")
+    await analyze(api, POLICY)
+    assert runner.stats["analyses"] == 2 and runner.stats["cache_hits"] == 1
+    response = await api.delete("/v1/sites/example.co.uk", headers=AUTH)
+    body = await response.json()
+    assert response.status == 200 and body["memory_forgotten"] is True and body["forgotten_analyses"] == 2
+    await analyze(api, NOT_A_POLICY, url="https://other.example/blog")
+    assert runner.stats["analyses"] == 3  # read again: the daemon held nothing of it any more
+
+
+async def test_delete_forgets_the_memory_even_where_the_store_cannot_be_written(smallprint_home, aiohttp_client):
+    app = create_app(Config().replace(worker_mode="thread", history=HistoryConfig(enabled=False)), token=TOKEN,
+                     optional_modules=("smallprint.history.api",))
+    api = await aiohttp_client(app)
+    await analyze(api, POLICY)
+    response = await api.delete("/v1/sites/example.co.uk", headers=AUTH)
+    body = await response.json()
+    assert response.status == 503 and body["error"]["code"] == "history_unavailable"
+    assert "memory" in body["error"]["message"] and app[RUNNER].stats["memory_forgets"] == 1
+    assert not app[RUNNER]._cache
+
+
 async def test_delete_forgets_a_site_as_the_forget_command_does(api):
     await analyze(api, POLICY)
     await analyze(api, POLICY_WITH_AI)
@@ -343,7 +371,8 @@ async def test_delete_forgets_a_site_as_the_forget_command_does(api):
 
     response = await api.delete("/v1/sites/www.example.co.uk", headers=AUTH)  # a host is reduced to its site
     body = await response.json()
-    assert response.status == 200 and body == {"site": "example.co.uk", "deleted_versions": 2}
+    assert response.status == 200
+    assert body == {"site": "example.co.uk", "deleted_versions": 2, "memory_forgotten": True, "forgotten_analyses": 3}
     document = await openapi(api)
     validator_for(document, response_schema(document, "/v1/sites/{site}", "DELETE", 200)).validate(body)
     await get(api, "/v1/sites/example.co.uk/versions", status=404)

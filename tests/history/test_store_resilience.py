@@ -13,6 +13,7 @@ from smallprint.cli import main
 from smallprint.history import api as history_api
 from smallprint.history.api import HISTORY
 from smallprint.history.store import Store
+from tests.conftest import hold_calls
 
 from .test_api import POLICY, POLICY_WITH_AI, analyze, api, get  # noqa: F401 (api is a fixture)
 
@@ -95,20 +96,9 @@ async def test_a_damaged_version_costs_its_diff_never_the_documents_history(api,
 @pytest.mark.asyncio
 async def test_a_site_forgotten_while_its_page_is_read_is_not_stored_again(api, monkeypatch):
     """Finding 9: a forget that arrived while the site's analysis ran was undone when the analysis was recorded."""
-    import threading
-
     from smallprint.engine import reader
 
-    # The reading is held until the forget has been answered: a race the test must not leave to the reader's speed
-    # (it remembers sentences read by earlier tests in this process, and reads them again in no time).
-    forgotten = threading.Event()
-    read = reader.probabilities
-
-    def read_after_the_forget(*args, **kwargs):
-        forgotten.wait(30)
-        return read(*args, **kwargs)
-
-    monkeypatch.setattr(reader, "probabilities", read_after_the_forget)
+    forgotten = hold_calls(monkeypatch, reader, "probabilities")  # the reading waits until the forget is answered
     reading = asyncio.ensure_future(analyze(api, POLICY_WITH_AI + "\n\n" + POLICY, url=URL))
     await asyncio.sleep(0.05)  # the request has arrived (its handler notes when)
     assert not reading.done()

@@ -3,11 +3,14 @@
 `diff` compares two files and never touches the store; `history` and `forget` work on the store directly
 (SQLite copes with the daemon using it at the same time). `history` opens it read-only and creates no store, so it
 reads a store it cannot write (a backup, another user's copy, a read-only mount); `forget` then fails, naming it.
+Once the store has forgotten, `forget` asks a running daemon to forget what it holds in memory too
+(daemon/forgetting.py).
 """
 from __future__ import annotations
 
 import contextlib
 import re
+import sys
 import textwrap
 from pathlib import Path
 
@@ -49,7 +52,10 @@ def register(subparsers) -> None:
 
     forget = subparsers.add_parser("forget", help="delete what is remembered about a site (or everything)",
                                    description="Delete the stored versions of a site's policies, or with --all "
-                                               "every stored version.")
+                                               "every stored version. A running daemon is then asked to forget "
+                                               "what it holds in memory of the pages it read (its recent analyses "
+                                               "and readings, all of them: they are kept by content, not by "
+                                               "site).")
     target = forget.add_mutually_exclusive_group(required=True)
     target.add_argument("site", metavar="SITE", nargs="?", help="a domain (example.com), host or URL")
     target.add_argument("--all", action="store_true", help="forget every site")
@@ -260,4 +266,24 @@ def run_forget(args) -> int:
                       else f"Nothing was remembered about {site}.\n", None)
         except HistoryUnavailable as exc:
             raise CliError(str(exc)) from None
+    # Even where the store held nothing of the site: the daemon holds every page it read recently, stored or not.
+    _forget_daemon_memory()
     return 0
+
+
+def _forget_daemon_memory() -> None:
+    """Ask a running daemon to forget its memory too, and say so; where it cannot be asked, the store's forget
+    stands (exit status 0) and a warning says what still holds the pages."""
+    from smallprint.daemon.forgetting import DaemonForgot, forget_daemon_memory
+
+    outcome = forget_daemon_memory()
+    if outcome is None:  # no daemon runs: nothing is held in memory
+        return
+    if isinstance(outcome, DaemonForgot):
+        n = outcome.analyses
+        _emit(f"The running daemon also forgot its recent readings ({n} cached analys{'es' if n != 1 else 'is'}).\n",
+              None)
+        return
+    print(f"smallprint: warning: the running daemon (pid {outcome.pid}, {outcome.url}) could not be asked to forget: "
+          f"{outcome.why}; it holds its recent readings in memory until it stops (`smallprint stop`)",
+          file=sys.stderr)

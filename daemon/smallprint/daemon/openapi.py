@@ -42,6 +42,15 @@ INT = {"type": "integer"}
 NULLABLE_STR = {"type": ["string", "null"]}
 POLARITY = {"type": "string", "enum": ["concern", "protective", "neutral"]}
 
+# What a forget of the daemon's memory answers (DELETE /v1/memory; DELETE /v1/sites/{site} adds them to its answer).
+MEMORY_FORGOTTEN_PROPERTIES: dict[str, dict] = {
+    "memory_forgotten": {"type": "boolean", "const": True,
+                         "description": "the daemon forgot what it held in memory of the pages it read: its cached "
+                                        "analyses (all of them: they are kept by content, not by site) and the "
+                                        "reader's remembered readings"},
+    "forgotten_analyses": {"type": "integer", "minimum": 0, "description": "how many cached analyses it dropped"},
+}
+
 # Status -> name of the shared response in components.responses.
 _RESPONSE_NAMES = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
                    413: "PayloadTooLarge", 422: "UnprocessableInput", 500: "InternalError", 503: "ServiceUnavailable",
@@ -176,6 +185,7 @@ SCHEMAS: dict[str, dict] = {
         "segments": _array(_ref("SegmentLabels")),
         "blocks": _array(_ref("Block")),
     }),
+    "MemoryForgotten": _object(dict(MEMORY_FORGOTTEN_PROPERTIES)),
     "Taxonomy": _object({
         "polarities": _array(STR),
         "kinds": _array(STR),
@@ -207,6 +217,13 @@ PATHS: dict[str, dict] = {
         "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("AnalyzeRequest")}}},
         "responses": {"200": _json_response("The analysis (smallprint.Analysis.to_dict())", _ref("Analysis")),
                       **error_responses(400, 401, 403, 413, 422, 500, 503, 504)},
+    }},
+    "/v1/memory": {"delete": {
+        "operationId": "forgetMemory",
+        "summary": "Forget what the daemon holds in memory of the pages it read (what `smallprint forget` asks of a "
+                   "running daemon); the policy memory on disk is not touched",
+        "responses": {"200": _json_response("What was forgotten", _ref("MemoryForgotten")),
+                      **error_responses(401, 403)},
     }},
     "/v1/taxonomy": {"get": {
         "operationId": "taxonomy", "summary": "Practice ids, labels and what each polarity means",

@@ -15,6 +15,10 @@ replaces the pool, every analysis after the first overrun too.
 
 A process that overruns its limit cannot be interrupted from outside, so the runner replaces the whole pool
 (kills its processes); analyses that were running in the old pool are retried once on the new one.
+
+What the daemon holds in memory (the cache, and in each worker the reader's remembered readings) is forgotten on
+demand (`forget_memory`: `smallprint forget`, DELETE /v1/memory and /v1/sites/{site}). Processes cannot be asked to
+forget one by one, so a forget replaces the pool the way an overrun does, without counting as a fault.
 """
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ import json
 import logging
 import multiprocessing
 import os
+import sys
 import tempfile
 import threading
 import time
@@ -72,14 +77,27 @@ class AnalysisRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class MemoryForgotten:
+    """What `AnalysisRunner.forget_memory` dropped: the cached analyses (the readings the workers remembered are
+    not counted: each worker holds its own, and a forget replaces the workers rather than asking them)."""
+    analyses: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """The API's answer (DELETE /v1/memory, and added to DELETE /v1/sites/{site}'s)."""
+        return {"memory_forgotten": True, "forgotten_analyses": self.analyses}
+
+
+@dataclass(frozen=True, slots=True)
 class AnalysisResult:
     """One analysis, shared by the cache and every request that asks for it: treat as read-only."""
     data: Mapping[str, Any]  # Analysis.to_dict()
     body: bytes  # the same, encoded as JSON in the worker, so the event loop does not spend time encoding it
 
 
-def analyze_in_worker(kwargs: dict[str, Any]) -> tuple[dict, bytes]:
-    """Runs in a worker: the engine's analysis as data and as JSON. Module-level so it pickles by name."""
+def analyze_in_worker(kwargs: dict[str, Any], forget_readings_after: bool = False) -> tuple[dict, bytes]:
+    """Runs in a worker: the engine's analysis as data and as JSON. Module-level so it pickles by name.
+    `forget_readings_after`: the analysis was asked before the daemon forgot its memory (and is read again, or only
+    now, after it): what it leaves in the reader's memory is forgotten once it is done."""
     import smallprint
 
     try:
@@ -91,6 +109,10 @@ def analyze_in_worker(kwargs: dict[str, Any]) -> tuple[dict, bytes]:
     except ValueError as exc:
         # Re-raised as our own type with a plain message: pickles cleanly and never carries a traceback out.
         raise AnalysisRejected(str(exc)) from None
+    finally:
+        if forget_readings_after:
+            from smallprint.engine.reader import forget_readings
+            forget_readings()
     return data, json.dumps(data).encode("ascii")
 
 
@@ -193,7 +215,14 @@ class AnalysisRunner:
         self._pool: concurrent.futures.Executor | None = None
         self._warm_task: asyncio.Future | None = None
         self._warm_pool: concurrent.futures.Executor | None = None  # the pool that _warm_task warms
-        self.stats = {"analyses": 0, "cache_hits": 0, "timeouts": 0, "pool_restarts": 0}
+        # Whether an analysis was sent to the current pool: until then its workers hold nothing of any page (the
+        # warm-up reads a sentence of its own), and a forget need not replace them.
+        self._pool_has_read = False
+        # Counts forgets: an analysis asked before one is not cached after it (_remember).
+        self._memory_generation = 0
+        # pool_restarts counts faults (an overrun, a worker that died); memory_forgets the forgets, which replace
+        # the pool too in process mode.
+        self.stats = {"analyses": 0, "cache_hits": 0, "timeouts": 0, "pool_restarts": 0, "memory_forgets": 0}
 
     # -- lifecycle -------------------------------------------------------------------------------------
     def _new_pool(self) -> concurrent.futures.Executor:
@@ -221,7 +250,8 @@ class AnalysisRunner:
         try:
             await asyncio.gather(*[await self._submit(pool, _warm_up) for _ in range(self.workers)])
         except Exception as exc:  # a warm-up failure is not fatal: the real request will report it
-            log.warning("worker warm-up failed: %s", exc)
+            if self._pool is pool:  # not a pool that a forget or an overrun replaced (and killed) meanwhile
+                log.warning("worker warm-up failed: %s", exc)
 
     def close(self) -> None:
         if self._warm_task is not None:
@@ -242,12 +272,42 @@ class AnalysisRunner:
         pool.shutdown(wait=False, cancel_futures=True)
 
     def _restart_pool(self, broken: concurrent.futures.Executor) -> None:
-        if self._pool is not broken:  # another overrun already replaced it
+        if self._pool is not broken:  # another overrun (or a forget) already replaced it
             return
         self.stats["pool_restarts"] += 1
+        self._replace_pool(broken)
+
+    def _replace_pool(self, old: concurrent.futures.Executor) -> None:
         self._pool = self._new_pool()
-        self._kill(broken)
+        self._pool_has_read = False
+        self._kill(old)
         self.start_warm_up()  # at once: the next analysis waits for it before its clock starts
+
+    def forget_memory(self) -> MemoryForgotten:
+        """Forget what this daemon holds in memory of the pages it read: every cached analysis (the cache is keyed
+        by content, not by site, so a site's forget empties it too) and the readings the reader remembers.
+
+        In process mode the workers cannot be asked one by one, so the pool is replaced (and its processes
+        killed): an analysis running in it is read again from the start in the new one, and answered, not failed.
+        In thread mode the reader's memory is in this process and is cleared here. Either way an analysis asked
+        before the forget leaves nothing behind when it ends: it is not cached, and the readings it began before
+        the forget (reader.RememberedReadings) or after it (`analyze_in_worker`) are not remembered. One asked after
+        the forget is new, and cached as usual."""
+        self._memory_generation += 1
+        self.stats["memory_forgets"] += 1
+        dropped = len(self._cache)
+        self._cache.clear()
+        self._cache_bytes = 0
+        if self.mode != "process":
+            _forget_readings_in_this_process()
+            how = "the reader's readings cleared"
+        elif self._pool is not None and self._pool_has_read:
+            self._replace_pool(self._pool)
+            how = "the workers replaced"
+        else:
+            how = "the workers had read nothing"
+        log.info("forgot the memory: %d cached analyses dropped, %s", dropped, how)
+        return MemoryForgotten(analyses=dropped)
 
     async def _until_warm(self, pool: concurrent.futures.Executor) -> None:
         """Wait (bounded) until `pool` has started its workers and loaded the engine: not part of any time limit."""
@@ -289,16 +349,20 @@ class AnalysisRunner:
         return await asyncio.shield(pending)
 
     async def _compute(self, request: AnalysisRequest) -> AnalysisResult:
+        asked_in = self._memory_generation
         async with self._slots:
-            data, body = await self._run_with_limit(request, retry=True)
+            data, body = await self._run_with_limit(request, asked_in, retry=True)
         result = AnalysisResult(MappingProxyType(data), body)
         self.stats["analyses"] += 1
-        self._remember(request.cache_key(), body)
+        self._remember(request.cache_key(), body, asked_in)
         return result
 
-    def _remember(self, key: str, body: bytes) -> None:
+    def _remember(self, key: str, body: bytes, asked_in: int) -> None:
         """Cache `body` under `key`, least recently used first out, within both bounds. An analysis bigger than a
-        quarter of the byte bound is not kept: it would push out many ordinary ones."""
+        quarter of the byte bound is not kept: it would push out many ordinary ones. Nor is one asked before a
+        forget (`asked_in`, the memory's generation then): it would bring back what the reader just forgot."""
+        if asked_in != self._memory_generation:
+            return
         if not self.cache_entries or len(body) > self.cache_max_bytes // 4:
             return
         old = self._cache.pop(key, None)
@@ -310,14 +374,19 @@ class AnalysisRunner:
             _, dropped = self._cache.popitem(last=False)
             self._cache_bytes -= len(dropped)
 
-    async def _run_with_limit(self, request: AnalysisRequest, retry: bool) -> tuple[dict, bytes]:
+    async def _run_with_limit(self, request: AnalysisRequest, asked_in: int, retry: bool) -> tuple[dict, bytes]:
         if self._pool is None:
             raise RuntimeError("the analysis pool is not running")
         pool = self._pool
+        generation = self._memory_generation
         await self._until_warm(pool)
         started = time.monotonic()
+        future = None
         try:
-            future = await self._submit(pool, analyze_in_worker, request.engine_kwargs())
+            if pool is self._pool:
+                self._pool_has_read = True  # its workers will remember this page's readings: a forget replaces them
+            future = await self._submit(pool, analyze_in_worker, request.engine_kwargs(),
+                                        asked_in != self._memory_generation)
             return await asyncio.wait_for(future, self.timeout_seconds)
         except TimeoutError:
             self.stats["timeouts"] += 1
@@ -326,16 +395,39 @@ class AnalysisRunner:
             if self.mode == "process":
                 self._restart_pool(pool)
             raise AnalysisTimeout(f"the analysis took longer than {self.timeout_seconds:g} s") from None
+        except asyncio.CancelledError:
+            # A pool shut down cancels the work it had not yet handed to a worker: when a forget or another
+            # analysis's overrun replaced our pool, that is no cancellation of this request.
+            if future is None or not future.cancelled() or self._pool is pool or _being_cancelled():
+                raise
+            lost: Exception = BrokenProcessPool("the pool was replaced before a worker took the analysis")
         except (BrokenProcessPool, RuntimeError) as exc:
             # BrokenProcessPool is a RuntimeError too: test for it first. A worker killed from outside (the OOM
             # killer, a crash in onnxruntime, a stray kill) breaks the pool for every later analysis, so it is
             # always replaced; any other RuntimeError from our own pool is a real error.
             if not isinstance(exc, BrokenProcessPool) and self._pool is pool:
                 raise  # not "submitted to a pool already shut down": a real error
-            # Our pool was replaced because another analysis overran, or a worker died: try once more.
-            self._restart_pool(pool)
-            if not retry:
-                raise
-            log.info("worker pool restarted under a running analysis after %.2fs; retrying it",
-                     time.monotonic() - started)
-            return await self._run_with_limit(request, retry=False)
+            lost = exc
+        # Our pool was replaced (a forget, or another analysis overran) or a worker died: try once more.
+        self._restart_pool(pool)
+        forgotten = self._memory_generation != generation
+        # A forget is no fault: it does not use up the one retry a fault allows, so that an analysis running when
+        # the reader forgets is answered, however many forgets it meets.
+        if not retry and not forgotten:
+            raise lost
+        log.info("worker pool %s under a running analysis after %.2fs; reading it again",
+                 "replaced by a forget" if forgotten else "restarted", time.monotonic() - started)
+        return await self._run_with_limit(request, asked_in, retry=retry if forgotten else False)
+
+
+def _being_cancelled() -> bool:
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
+def _forget_readings_in_this_process() -> None:
+    """Thread mode: the reader reads in this process, and forgets here. Where no analysis ever loaded it, it
+    remembers nothing, and is not imported for nothing (that would load the engine into the daemon)."""
+    reader = sys.modules.get("smallprint.engine.reader")
+    if reader is not None:
+        reader.forget_readings()

@@ -1,4 +1,4 @@
-"""The v1 routes: health, analyze, taxonomy, openapi.json. Input checks live here; guards in middlewares."""
+"""The v1 routes: health, analyze, memory, taxonomy, openapi.json. Input checks live here; guards in middlewares."""
 from __future__ import annotations
 
 import asyncio
@@ -39,6 +39,15 @@ async def health(request: web.Request) -> web.Response:
         if port is not None and token is not None:
             answer["proof"] = daemon_proof(token, challenge, port)
     return web.json_response(answer)
+
+
+@routes.delete("/v1/memory")
+async def forget_memory(request: web.Request) -> web.Response:
+    """Forget what the daemon holds in memory of the pages it read (its cached analyses, the reader's remembered
+    readings): what `smallprint forget` asks of a running daemon once the store has forgotten. The store is not
+    touched."""
+    forgotten = request.app[RUNNER].forget_memory()
+    return web.json_response(forgotten.to_dict())
 
 
 @routes.get("/v1/taxonomy")

@@ -81,9 +81,15 @@ class RememberedReadings:
     def __init__(self) -> None:
         self._readings: OrderedDict[bytes, tuple[array, array]] = OrderedDict()
         self._lock = threading.Lock()
+        self._forgets = 0
 
     def __len__(self) -> int:
         return len(self._readings)
+
+    @property
+    def forgets(self) -> int:
+        """How many times this memory was forgotten: a reading notes it when it begins (see `keep`)."""
+        return self._forgets
 
     def recall(self, pair: tuple[str, str]) -> tuple[list[float], list[float]] | None:
         key = _pair_key(pair)
@@ -94,9 +100,13 @@ class RememberedReadings:
             self._readings.move_to_end(key)
         return found[0].tolist(), found[1].tolist()
 
-    def keep(self, pair: tuple[str, str], pairs, opp) -> None:
+    def keep(self, pair: tuple[str, str], pairs, opp, forgets_when_begun: int | None = None) -> None:
+        """Remember the pair's reading. `forgets_when_begun`: `forgets` as the reading began; a reading begun
+        before a forget is not kept after it (a page read while the reader asked to forget would come back)."""
         key = _pair_key(pair)
         with self._lock:
+            if forgets_when_begun is not None and forgets_when_begun != self._forgets:
+                return
             self._readings[key] = (array("f", pairs), array("f", opp))
             self._readings.move_to_end(key)
             while len(self._readings) > READINGS_REMEMBERED:
@@ -105,6 +115,7 @@ class RememberedReadings:
     def forget(self) -> None:
         with self._lock:
             self._readings.clear()
+            self._forgets += 1
 
 
 def _pair_key(pair: tuple[str, str]) -> bytes:
@@ -123,7 +134,8 @@ _MODEL: ReaderModel | None = None
 
 
 def forget_readings() -> None:
-    """Forget the remembered readings of the loaded reader (benchmarks time a first reading with it)."""
+    """Forget the remembered readings of the loaded reader: the daemon's memory forget in thread mode
+    (daemon.runner), and benchmarks that time a first reading. Readings under way are not kept afterwards."""
     if _MODEL is not None:
         _MODEL.remembered.forget()
 
@@ -205,6 +217,7 @@ def probabilities(model: ReaderModel, texts: Sequence[tuple[str, str]], tokenize
 
 def _remembered_probabilities(model: ReaderModel, texts: Sequence[tuple[str, str]]
                               ) -> tuple[list[list[float]], list[list[float]]]:
+    forgets_when_begun = model.remembered.forgets
     found = {}
     for pair in texts:
         if pair not in found:
@@ -213,7 +226,7 @@ def _remembered_probabilities(model: ReaderModel, texts: Sequence[tuple[str, str
     if unread:
         pairs, opp = _read(model, unread, model.tokenizer)
         for pair, p, o in zip(unread, pairs, opp):
-            model.remembered.keep(pair, p, o)
+            model.remembered.keep(pair, p, o, forgets_when_begun)
             found[pair] = (p, o)
     return [found[pair][0] for pair in texts], [found[pair][1] for pair in texts]
 

@@ -19,7 +19,7 @@ from aiohttp import web
 
 from smallprint.daemon.errors import ApiError
 from smallprint.daemon.openapi import register_openapi
-from smallprint.daemon.state import ANALYSIS_RECORDER, ARRIVED, CONFIG, VISIT_ID
+from smallprint.daemon.state import ANALYSIS_RECORDER, ARRIVED, CONFIG, RUNNER, VISIT_ID
 from smallprint.taxonomy import POLICY_KINDS
 
 from .diff import diff_analyses
@@ -301,12 +301,20 @@ async def site_diff(request: web.Request) -> web.Response:
 
 @routes.delete("/v1/sites/{site}")
 async def forget_site(request: web.Request) -> web.Response:
-    """What `smallprint forget SITE` does: every document and version of the site is deleted. Forgetting a site
-    that is not remembered is not an error (the outcome the caller wants already holds)."""
+    """What `smallprint forget SITE` does: every document and version of the site is deleted, and the daemon forgets
+    what it holds in memory of the pages it read (all of it: its cache is kept by content, not by site). Forgetting
+    a site that is not remembered is not an error (the outcome the caller wants already holds)."""
     site = _site_param(request)
-    deleted = await _with_store(request, lambda store: store.forget(site), reading=False)
+    # First, and whatever the store answers: a page is in memory whether or not the store could be written.
+    forgotten = request.app[RUNNER].forget_memory()
+    try:
+        deleted = await _with_store(request, lambda store: store.forget(site), reading=False)
+    except ApiError as exc:
+        raise ApiError(exc.code, f"{exc.message} (the daemon's memory of recent readings was forgotten)",
+                       exc.headers) from None
     log.info("forgot a site through the API: %d version(s) deleted", deleted)  # the log never names the site
-    return web.json_response({"site": site, "deleted_versions": deleted})
+    return web.json_response({"site": site, "deleted_versions": deleted, **forgotten.to_dict()})
+
 
 # --- wiring ----------------------------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """The /v1/sites routes and the history additions to /v1/analyze, for the daemon's OpenAPI document."""
 from __future__ import annotations
 
-from smallprint.daemon.openapi import error_responses
+from smallprint.daemon.openapi import MEMORY_FORGOTTEN_PROPERTIES, error_responses
 
 _STR = {"type": "string"}
 _INT = {"type": "integer"}
@@ -128,10 +128,12 @@ ANALYSIS_PROPERTIES: dict[str, dict] = {
 PATHS: dict[str, dict] = {
     "/v1/sites/{site}": {"delete": {
         "operationId": "forgetSite",
-        "summary": "Forget a site: delete every remembered version of its policies (what `smallprint forget` does)",
+        "summary": "Forget a site: delete every remembered version of its policies (what `smallprint forget` does), "
+                   "and what the daemon holds in memory of the pages it read",
         "parameters": [_SITE_PARAM],
-        "responses": {"200": _json("What was deleted (0 versions when nothing was remembered)",
-                                   _object({"site": _STR, "deleted_versions": _INT})),
+        "responses": {"200": _json("What was deleted (0 versions when nothing was remembered) and forgotten",
+                                   _object({"site": _STR, "deleted_versions": _INT,
+                                            **MEMORY_FORGOTTEN_PROPERTIES})),
                       **error_responses(401, 403, 404), **_UNAVAILABLE},
     }},
     "/v1/sites": {"get": {
