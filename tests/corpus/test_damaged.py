@@ -94,6 +94,50 @@ def test_a_part_damaged_inside_is_found_where_it_is_read_and_what_it_held_is_red
     assert_same_tables(read_tables(out), before)
 
 
+def test_a_part_damaged_again_stops_the_run_and_no_copy_of_it_is_lost(tmp_path, capsys, monkeypatch):
+    """A failing disk: the run sets a damaged part aside, reads again what it held, and the part it writes in its
+    place is damaged too. Another attempt would only loop, so the run stops, saying where the first copy went and
+    that the second stays; the next run, on a sound disk, sets the second aside beside the first and completes."""
+    from smallprint.cli import main
+
+    src, out, before = small_corpus(tmp_path)
+    part = _part_holding(out, "analyses", _hash_of(before, "2021-01-01"))
+    first_copy = part.read_bytes()[: part.stat().st_size // 2]
+    part.write_bytes(first_copy)
+    damaged = out / "parts" / "damaged"
+    real_write = pq.write_table
+
+    def failing_disk(table, where, **options):  # what it writes of that part comes back damaged inside
+        real_write(table, where, **options)
+        if os.path.basename(where).startswith(f".{part.name}."):
+            _spoil_columns(Path(where), "findings")
+
+    monkeypatch.setattr(pq, "write_table", failing_disk)
+    assert main(["corpus", "analyze", str(src), "--out", str(out), "--workers", "1", "--batch", "1"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert any(f"moved to {damaged / part.name}; the documents it held are read again" in line for line in err), err
+    assert err[-1].startswith(f"smallprint: {part} cannot be read ("), err
+    assert err[-1].endswith(f"after this run set it aside as {damaged / part.name} and wrote it again: the disk may "
+                            "be failing; check it before running again (this copy stays where it is, and the next "
+                            "run sets it aside beside the first)"), err
+    assert (damaged / part.name).read_bytes() == first_copy
+    second_copy = part.read_bytes()
+    assert second_copy != first_copy and len((damaged / "why.txt").read_text(encoding="utf-8").splitlines()) == 1
+    assert_same_tables(read_tables(out), before)  # the run stopped before it replaced them
+
+    monkeypatch.undo()
+    done = analyze_small(src, out=out)
+    assert done.returncode == 0, done.stderr
+    second = damaged / f"{part.stem}.2.parquet"
+    assert f"moved to {second} (damaged before too: the copy set aside then stays as {damaged / part.name}); the " \
+        "documents it held are read again" in done.stderr, done.stderr
+    assert (damaged / part.name).read_bytes() == first_copy and second.read_bytes() == second_copy
+    why = (damaged / "why.txt").read_text(encoding="utf-8").splitlines()
+    assert [line.split(": ", 1)[0].split(" ", 1)[1] for line in why] == [
+        f"parts/{part.name} -> damaged/{part.name}", f"parts/{part.name} -> damaged/{second.name}"]
+    assert_same_tables(read_tables(out), before)
+
+
 def test_a_damaged_listing_of_a_source_this_run_does_not_name_stops_it_and_stays(tmp_path):
     """A source's versions part is its listing: this run can list again only the sources it names. Another's lost
     listing would silently drop that source from the tables, so the run stops before anything is read, saying how
