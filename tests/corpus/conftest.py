@@ -41,9 +41,10 @@ def corpus_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def run_corpus(*args: str, timeout: float = 240, env: dict | None = None) -> subprocess.CompletedProcess:
+def run_corpus(*args: str, timeout: float = 240, env: dict | None = None, **options) -> subprocess.CompletedProcess:
+    """The CLI in a subprocess (`options` for subprocess.run: a preexec_fn)."""
     return subprocess.run([sys.executable, "-m", "smallprint", "corpus", *map(str, args)], capture_output=True,
-                          text=True, timeout=timeout, env=env or corpus_env())
+                          text=True, timeout=timeout, env=env or corpus_env(), **options)
 
 
 def start_corpus(*args: str, env: dict | None = None) -> subprocess.Popen:
@@ -72,9 +73,9 @@ def small_sources(folder: Path) -> Path:
     return src
 
 
-def analyze_small(*sources, out: Path) -> subprocess.CompletedProcess:
+def analyze_small(*sources, out: Path, **options) -> subprocess.CompletedProcess:
     # One text a part (--batch 1), so that damaging one part takes one text's reading.
-    return run_corpus("analyze", *sources, "--out", out, "--workers", "1", "--batch", "1")
+    return run_corpus("analyze", *sources, "--out", out, "--workers", "1", "--batch", "1", **options)
 
 
 def small_corpus(folder: Path) -> tuple[Path, Path, dict]:

@@ -279,9 +279,18 @@ class CorpusDir:
         return self.parts / "damaged"
 
     def part_files(self, kind: str | None = None) -> list[Path]:
-        """The parts of one kind (versions, analyses, changes), or of every kind; never those set aside."""
+        """The parts of one kind (versions, analyses, changes), or of every kind; never those set aside. A parts
+        folder this user may not list is a StoreError: Path.glob would find no part in it, and the run would read
+        everything again and write tables without what the parts hold."""
         kinds = [kind] if kind else list(PART_KINDS)
-        return sorted(p for k in kinds for p in self.parts.glob(f"{k}-*.parquet"))
+        try:
+            names = os.listdir(self.parts)
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise StoreError(f"cannot read {self.parts}: {_reason(exc)}") from None
+        return sorted(self.parts / name for name in names
+                      if name.endswith(".parquet") and any(name.startswith(f"{k}-") for k in kinds))
 
     def listing_part(self, source: str) -> Path:
         """The versions part of a source (sources.source_identity names it): one per source, named after it."""
@@ -290,13 +299,18 @@ class CorpusDir:
     def set_aside(self, part: Path, note: str) -> Path:
         """Move a damaged part into parts/damaged/, under a name not taken there, and add `note` (why, and what the
         run does about it) to damaged/why.txt; returns where it went. Never deleted: it may hold hours of reading
-        that a repair could save, and what damaged it may be worth a look. Outside parts/, no run reads it again."""
-        self.damaged.mkdir(exist_ok=True)
-        target, copies = self.damaged / part.name, 1
-        while target.exists():  # the same part damaged before: keep both
-            copies += 1
-            target = self.damaged / f"{part.stem}.{copies}{part.suffix}"
-        os.replace(part, target)
+        that a repair could save, and what damaged it may be worth a look. Outside parts/, no run reads it again.
+        StoreError, the part left where it is, when it cannot be moved (damaged/ read-only)."""
+        try:
+            self.damaged.mkdir(exist_ok=True)
+            target, copies = self.damaged / part.name, 1
+            while target.exists():  # the same part damaged before: keep both
+                copies += 1
+                target = self.damaged / f"{part.stem}.{copies}{part.suffix}"
+            os.replace(part, target)
+        except OSError as exc:
+            raise StoreError(f"cannot move the damaged {part} into {self.damaged}: {_reason(exc)}; it stays where it "
+                             "is") from None
         stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         # The note is also on stderr and in the run's summary: a disk too full to take it here loses no word of it.
         with contextlib.suppress(OSError), open(self.damaged / "why.txt", "a", encoding="utf-8") as handle:
@@ -338,7 +352,9 @@ def open_corpus_dir(path: str | Path, depth: str, *, create: bool = True) -> Cor
     if manifest.exists():
         try:
             held = json.loads(manifest.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+        except OSError as exc:  # no permission, a disk that cannot be read: the file may be whole
+            raise StoreError(f"cannot read {manifest}: {_reason(exc)}") from None
+        except ValueError as exc:
             raise StoreError(f"{manifest} is damaged ({exc}); use another --out") from None
         if held.get("depth") != depth:
             raise StoreError(f"{root} holds a {held.get('depth')} reading; a {depth} one needs another --out")
@@ -361,7 +377,9 @@ def read_corpus_dir(path: str | Path) -> CorpusDir:
         depth = json.loads(manifest.read_text(encoding="utf-8"))["depth"]
     except FileNotFoundError:
         raise StoreError(f"{path} holds no corpus (no {MANIFEST}); run `smallprint corpus analyze` first") from None
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except OSError as exc:
+        raise StoreError(f"cannot read {manifest}: {_reason(exc)}") from None
+    except (ValueError, KeyError, TypeError) as exc:
         raise StoreError(f"{manifest} is damaged ({exc})") from None
     return CorpusDir(Path(path), depth)
 
@@ -374,10 +392,13 @@ def _ready(corpus: CorpusDir) -> CorpusDir:
 @contextlib.contextmanager
 def writing(corpus: CorpusDir) -> Iterator[CorpusDir]:
     """Hold the folder for one run: a second run on it at the same time is refused (two runs would write the same
-    parts and tables). Temporary files left by a run that was killed mid-write are removed: never a finished part."""
+    parts and tables). Temporary files left by a run that was killed mid-write are removed: never a finished part.
+    A folder this user may not write in (its permissions, a read-only disk) is refused now, not after hours of
+    reading, at the first part or the tables."""
     with _held(corpus.root / ".lock", f"another `smallprint corpus analyze` is writing {corpus.root}; "
                                       "let it finish first"):
         for folder in (corpus.root, corpus.parts):
+            _check_writable(folder)
             for leftover in folder.glob(".*.tmp"):
                 leftover.unlink(missing_ok=True)
         yield corpus
@@ -403,3 +424,13 @@ def _held(lock: Path, busy: str) -> Iterator[None]:
                 raise StoreError(busy) from None
         yield
 
+
+def _check_writable(folder: Path) -> None:
+    """StoreError naming `folder` when no file can be made in it, tried by making one (the permission bits do not
+    tell: a read-only disk, an access list, root)."""
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".writable.", suffix=".tmp", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise StoreError(f"cannot write in {folder}: {_reason(exc)}") from None
