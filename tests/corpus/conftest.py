@@ -41,15 +41,49 @@ def corpus_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def run_corpus(*args: str, timeout: float = 240, env: dict | None = None) -> subprocess.CompletedProcess:
+def run_corpus(*args: str, timeout: float = 240, env: dict | None = None, **options) -> subprocess.CompletedProcess:
+    """The CLI in a subprocess (`options` for subprocess.run: a preexec_fn)."""
     return subprocess.run([sys.executable, "-m", "smallprint", "corpus", *map(str, args)], capture_output=True,
-                          text=True, timeout=timeout, env=env or corpus_env())
+                          text=True, timeout=timeout, env=env or corpus_env(), **options)
 
 
 def start_corpus(*args: str, env: dict | None = None) -> subprocess.Popen:
     """The CLI in its own process group, so that a test can kill it with all its workers."""
     return subprocess.Popen([sys.executable, "-m", "smallprint", "corpus", *map(str, args)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env or corpus_env(), start_new_session=True)
+
+
+# A small corpus made by the tests themselves: one service with three dated versions of its policy (AI training
+# begins, then face geometry), another with one.
+ACME = {"2020-01-01_privacy.md": "We collect your email address.\n\nWe do not sell your personal information.\n",
+        "2021-01-01_privacy.md": "We collect your email address.\n\nWe may use your posts to train our AI models.\n",
+        "2022-01-01_privacy.md": "We collect your email address and your face geometry.\n\n"
+                                 "We may use your posts to train our AI models.\n"}
+BETA = "We share your location with advertisers.\n"
+
+
+def small_sources(folder: Path) -> Path:
+    """The small corpus's source folder, made in `folder`."""
+    src = folder / "src"
+    (src / "acme").mkdir(parents=True)
+    (src / "beta").mkdir()
+    for name, text in ACME.items():
+        (src / "acme" / name).write_text(text)
+    (src / "beta" / "privacy.md").write_text(BETA)
+    return src
+
+
+def analyze_small(*sources, out: Path, **options) -> subprocess.CompletedProcess:
+    # One text a part (--batch 1), so that damaging one part takes one text's reading.
+    return run_corpus("analyze", *sources, "--out", out, "--workers", "1", "--batch", "1", **options)
+
+
+def small_corpus(folder: Path) -> tuple[Path, Path, dict]:
+    """The small corpus read into folder/out: its sources, the corpus folder and its tables."""
+    src, out = small_sources(folder), folder / "out"
+    done = analyze_small(src, out=out)
+    assert done.returncode == 0, done.stderr
+    return src, out, read_tables(out)
 
 
 def read_tables(folder: Path) -> dict:

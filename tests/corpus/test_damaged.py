@@ -14,35 +14,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from .conftest import assert_same_tables, read_tables, run_corpus
-
-ACME = {"2020-01-01_privacy.md": "We collect your email address.\n\nWe do not sell your personal information.\n",
-        "2021-01-01_privacy.md": "We collect your email address.\n\nWe may use your posts to train our AI models.\n",
-        "2022-01-01_privacy.md": "We collect your email address and your face geometry.\n\n"
-                                 "We may use your posts to train our AI models.\n"}
-BETA = "We share your location with advertisers.\n"
-
-
-def _sources(tmp_path: Path) -> Path:
-    src = tmp_path / "src"
-    (src / "acme").mkdir(parents=True)
-    (src / "beta").mkdir()
-    for name, text in ACME.items():
-        (src / "acme" / name).write_text(text)
-    (src / "beta" / "privacy.md").write_text(BETA)
-    return src
-
-
-def _analyze(*sources, out: Path):
-    # One text a part (--batch 1), so that damaging one part takes one text's reading.
-    return run_corpus("analyze", *sources, "--out", out, "--workers", "1", "--batch", "1")
-
-
-def _first_run(tmp_path: Path) -> tuple[Path, Path, dict]:
-    src, out = _sources(tmp_path), tmp_path / "out"
-    done = _analyze(src, out=out)
-    assert done.returncode == 0, done.stderr
-    return src, out, read_tables(out)
+from .conftest import analyze_small, assert_same_tables, read_tables, run_corpus, small_corpus, small_sources
 
 
 def _part_holding(out: Path, kind: str, content_hash: str) -> Path:
@@ -75,12 +47,12 @@ def _spoil_columns(part: Path, prefix: str) -> None:
 
 
 def test_a_truncated_part_is_set_aside_named_and_its_documents_read_again(tmp_path):
-    src, out, before = _first_run(tmp_path)
+    src, out, before = small_corpus(tmp_path)
     part = _part_holding(out, "analyses", _hash_of(before, "2021-01-01"))
     truncated = part.read_bytes()[: part.stat().st_size // 2]
     part.write_bytes(truncated)  # as a copy that stopped half-way leaves it
 
-    done = _analyze(src, out=out)
+    done = analyze_small(src, out=out)
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     # Said plainly: which part, why, where it went and what happens now; and in the summary.
@@ -103,13 +75,13 @@ def test_a_part_damaged_inside_is_found_where_it_is_read_and_what_it_held_is_red
     """A part whose footer is whole reads as a part until its damaged columns are read: here a diff's part (found
     as the run looks for the pairs already compared) and a reading's findings (found only as the tables are
     rebuilt, after the reading and the diffs). Both are set aside and redone within the same run."""
-    src, out, before = _first_run(tmp_path)
+    src, out, before = small_corpus(tmp_path)
     analyses = _part_holding(out, "analyses", _hash_of(before, "2022-01-01"))
     _spoil_columns(analyses, "findings")
     [changes] = (out / "parts").glob("changes-*.parquet")  # the two pairs of acme's three versions: one batch
     _spoil_columns(changes, "previous_hash")
 
-    done = _analyze(src, out=out)
+    done = analyze_small(src, out=out)
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     for part in (analyses, changes):
@@ -122,21 +94,65 @@ def test_a_part_damaged_inside_is_found_where_it_is_read_and_what_it_held_is_red
     assert_same_tables(read_tables(out), before)
 
 
+def test_a_part_damaged_again_stops_the_run_and_no_copy_of_it_is_lost(tmp_path, capsys, monkeypatch):
+    """A failing disk: the run sets a damaged part aside, reads again what it held, and the part it writes in its
+    place is damaged too. Another attempt would only loop, so the run stops, saying where the first copy went and
+    that the second stays; the next run, on a sound disk, sets the second aside beside the first and completes."""
+    from smallprint.cli import main
+
+    src, out, before = small_corpus(tmp_path)
+    part = _part_holding(out, "analyses", _hash_of(before, "2021-01-01"))
+    first_copy = part.read_bytes()[: part.stat().st_size // 2]
+    part.write_bytes(first_copy)
+    damaged = out / "parts" / "damaged"
+    real_write = pq.write_table
+
+    def failing_disk(table, where, **options):  # what it writes of that part comes back damaged inside
+        real_write(table, where, **options)
+        if os.path.basename(where).startswith(f".{part.name}."):
+            _spoil_columns(Path(where), "findings")
+
+    monkeypatch.setattr(pq, "write_table", failing_disk)
+    assert main(["corpus", "analyze", str(src), "--out", str(out), "--workers", "1", "--batch", "1"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert any(f"moved to {damaged / part.name}; the documents it held are read again" in line for line in err), err
+    assert err[-1].startswith(f"smallprint: {part} cannot be read ("), err
+    assert err[-1].endswith(f"after this run set it aside as {damaged / part.name} and wrote it again: the disk may "
+                            "be failing; check it before running again (this copy stays where it is, and the next "
+                            "run sets it aside beside the first)"), err
+    assert (damaged / part.name).read_bytes() == first_copy
+    second_copy = part.read_bytes()
+    assert second_copy != first_copy and len((damaged / "why.txt").read_text(encoding="utf-8").splitlines()) == 1
+    assert_same_tables(read_tables(out), before)  # the run stopped before it replaced them
+
+    monkeypatch.undo()
+    done = analyze_small(src, out=out)
+    assert done.returncode == 0, done.stderr
+    second = damaged / f"{part.stem}.2.parquet"
+    assert f"moved to {second} (damaged before too: the copy set aside then stays as {damaged / part.name}); the " \
+        "documents it held are read again" in done.stderr, done.stderr
+    assert (damaged / part.name).read_bytes() == first_copy and second.read_bytes() == second_copy
+    why = (damaged / "why.txt").read_text(encoding="utf-8").splitlines()
+    assert [line.split(": ", 1)[0].split(" ", 1)[1] for line in why] == [
+        f"parts/{part.name} -> damaged/{part.name}", f"parts/{part.name} -> damaged/{second.name}"]
+    assert_same_tables(read_tables(out), before)
+
+
 def test_a_damaged_listing_of_a_source_this_run_does_not_name_stops_it_and_stays(tmp_path):
     """A source's versions part is its listing: this run can list again only the sources it names. Another's lost
     listing would silently drop that source from the tables, so the run stops before anything is read, saying how
     to go on, and leaves the part where it is (the current tables still name the source)."""
-    src, out = _sources(tmp_path), tmp_path / "out"
+    src, out = small_sources(tmp_path), tmp_path / "out"
     other = tmp_path / "other.jsonl"
     other.write_text('{"id": "1", "service": "Gamma", "date": "2024-01-01", "text": "We sell your data."}\n')
-    done = _analyze(src, other, out=out)
+    done = analyze_small(src, other, out=out)
     assert done.returncode == 0, done.stderr
     before = read_tables(out)
     [listing] = [p for p in (out / "parts").glob("versions-*.parquet")
                  if str(other) in (pq.read_schema(p).metadata or {}).get(b"smallprint.source", b"").decode()]
     listing.write_bytes(listing.read_bytes()[:100])
 
-    done = _analyze(src, out=out)
+    done = analyze_small(src, out=out)
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [
         f"smallprint: {listing} cannot be read (Parquet magic bytes not found in footer. Either the file is "
@@ -146,7 +162,7 @@ def test_a_damaged_listing_of_a_source_this_run_does_not_name_stops_it_and_stays
     assert listing.is_file() and not (out / "parts" / "damaged").exists()
     assert_same_tables(read_tables(out), before)
 
-    done = _analyze(src, other, out=out)
+    done = analyze_small(src, other, out=out)
     assert done.returncode == 0, done.stderr
     assert f"moved to {out / 'parts' / 'damaged' / listing.name}; this run lists its source again" in done.stderr
     assert_same_tables(read_tables(out), before)
@@ -157,7 +173,7 @@ def test_a_full_disk_between_the_tables_leaves_the_last_whole_set(tmp_path, caps
     findings.parquet was written left the new documents.parquet beside the old findings and changes."""
     from smallprint.cli import main
 
-    src, out, before = _first_run(tmp_path)
+    src, out, before = small_corpus(tmp_path)
     (src / "acme" / "2023-01-01_privacy.md").write_text("We collect your email address.\n")
     real_writer = pq.ParquetWriter
 
@@ -176,7 +192,7 @@ def test_a_full_disk_between_the_tables_leaves_the_last_whole_set(tmp_path, caps
     assert not list(out.glob(".*.tmp"))
     monkeypatch.undo()
     assert run_corpus("report", out).returncode == 0
-    done = _analyze(src, out=out)  # the disk has room again: the next run writes the new set
+    done = analyze_small(src, out=out)  # the disk has room again: the next run writes the new set
     assert done.returncode == 0, done.stderr
     assert len(read_tables(out)["documents"]) == 5
 
@@ -184,10 +200,10 @@ def test_a_full_disk_between_the_tables_leaves_the_last_whole_set(tmp_path, caps
 def test_the_report_refuses_tables_that_were_not_written_together(tmp_path):
     """Renaming the new tables into place is three steps: a run killed between them leaves tables of two runs. Each
     table carries the run that wrote the set; a reader refuses a mix rather than report on it."""
-    src, out, _ = _first_run(tmp_path)
+    src, out, _ = small_corpus(tmp_path)
     shutil.copy(out / "documents.parquet", tmp_path / "documents-then.parquet")
     (src / "acme" / "2023-01-01_privacy.md").write_text("We collect your email address.\n")
-    assert _analyze(src, out=out).returncode == 0
+    assert analyze_small(src, out=out).returncode == 0
     stamps = {pq.read_schema(out / f"{name}.parquet").metadata.get(b"smallprint.tables")
               for name in ("documents", "findings", "changes")}
     assert len(stamps) == 1 and None not in stamps
@@ -205,7 +221,7 @@ def test_the_report_refuses_tables_that_were_not_written_together(tmp_path):
 
 @pytest.mark.parametrize("table", ["documents", "changes"])
 def test_the_report_names_a_damaged_table_and_the_remedy(tmp_path, table):
-    _, out, _ = _first_run(tmp_path)
+    _, out, _ = small_corpus(tmp_path)
     path = out / f"{table}.parquet"
     path.write_bytes(path.read_bytes()[:-20])
     done = run_corpus("report", out)

@@ -7,9 +7,22 @@ from .conftest import need_corpus_extra
 need_corpus_extra()  # before the imports below, which need the corpus extra
 
 import csv
+import errno
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
-from .conftest import run_corpus
+import pytest
+
+from smallprint.cli import main
+from smallprint.corpus import report
+from smallprint.corpus.store import STAGING
+
+from .conftest import analyze_small, corpus_env, run_corpus, small_corpus
+
+REPORT_FILES = ("report.html", "report-timeline.csv", "report-services.csv", "report-changes.csv")
 
 
 def test_the_report_is_one_self_contained_page_with_timelines_services_and_changes(reference, tmp_path):
@@ -69,3 +82,153 @@ def test_unreadable_documents_are_listed_with_why(tmp_path):
     page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     unreadable = page[page.index('id="unreadable"'):]
     assert "scan" in unreadable and "looks like a binary file" in unreadable
+
+
+def _report_files(out: Path) -> dict[str, tuple[int, bytes]]:
+    """Each report file's inode and bytes: a file replaced, even by the same bytes, has another inode."""
+    return {name: ((out / name).stat().st_ino, (out / name).read_bytes()) for name in REPORT_FILES
+            if (out / name).exists()}
+
+
+def _report_then_change(tmp_path: Path) -> tuple[Path, dict]:
+    """A corpus and its report, then a version more read into it: the next report differs in every file."""
+    src, out, _ = small_corpus(tmp_path)
+    assert main(["corpus", "report", str(out)]) == 0
+    before = _report_files(out)
+    (src / "acme" / "2023-01-01_privacy.md").write_text("We collect your email address.\n")
+    assert analyze_small(src, out=out).returncode == 0
+    return out, before
+
+
+def _full_disk_at_the_second_csv(monkeypatch) -> None:
+    real = report._csv
+    made = []
+
+    def csv_writer(header, rows):
+        made.append(header)
+        if len(made) != 2:
+            return real(header, rows)
+
+        def full_disk(tmp: str) -> None:
+            Path(tmp).write_bytes(b"service,docu")
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return full_disk
+
+    monkeypatch.setattr(report, "_csv", csv_writer)
+
+
+def _assert_no_leftovers(out: Path) -> None:
+    assert not list(out.glob(f".*{STAGING}")) and not list(out.glob(".*.tmp"))
+
+
+def _assert_report_refused(out: Path, capsys, line: str, before: dict) -> None:
+    """`corpus report` into `out` fails, saying `line` alone, and leaves the report files as `before`, and nothing
+    of its own."""
+    assert main(["corpus", "report", str(out)]) == 1
+    assert capsys.readouterr().err.strip().splitlines() == [f"smallprint: {line}"]
+    assert _report_files(out) == before
+    _assert_no_leftovers(out)
+
+
+_FULL_DISK = "No space left on device; report.html and the files written with it are as they were"
+
+
+def test_a_full_disk_between_the_report_files_leaves_the_last_set_whole(tmp_path, capsys, monkeypatch):
+    """The page and CSV files were once renamed into place one by one as each was written: a full disk while the
+    second CSV file was written left a new page and timeline beside the old services and changes."""
+    out, before = _report_then_change(tmp_path)
+    _full_disk_at_the_second_csv(monkeypatch)
+    _assert_report_refused(out, capsys, f"cannot write {out / 'report-services.csv'}: {_FULL_DISK}", before)
+
+    monkeypatch.undo()  # room again: the next report replaces every file
+    assert main(["corpus", "report", str(out)]) == 0
+    after = _report_files(out)
+    assert sorted(after) == sorted(before)
+    assert all(after[name][0] != before[name][0] and after[name][1] != before[name][1] for name in REPORT_FILES)
+    assert "2023-01-01" in (out / "report-services.csv").read_text(encoding="utf-8-sig")
+    _assert_no_leftovers(out)
+
+
+@pytest.mark.parametrize("earlier_report", [True, False])
+def test_a_file_that_cannot_be_replaced_puts_back_those_replaced_before_it(tmp_path, capsys, monkeypatch,
+                                                                           earlier_report):
+    """Windows refuses to replace a file that is open in a spreadsheet: the files renamed into place before it go
+    back to what they were (or away, where there were none), so the page never stands beside CSV files of another
+    run."""
+    out, before = _report_then_change(tmp_path)
+    if not earlier_report:
+        for name in REPORT_FILES:
+            (out / name).unlink()
+        before = {}
+    real_replace = os.replace
+
+    def open_elsewhere(source, target):
+        if Path(target) == out / "report-services.csv":
+            raise PermissionError(errno.EACCES, "Permission denied")
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", open_elsewhere)
+    _assert_report_refused(out, capsys, f"cannot replace {out / 'report-services.csv'}: Permission denied; report.html "
+                           "and the files written with it are as they were", before)
+
+
+# `corpus report` in a process that kills itself (SIGKILL: no clean-up runs) as a file reaches `argv[2]`: its
+# staged copy (while the set is written) or its place beside the page (while the set is renamed into place).
+_KILLED_AT = """
+import os, signal, sys
+from pathlib import Path
+from smallprint.corpus.report import write_report
+
+out, at = Path(sys.argv[1]), sys.argv[2]
+real_replace = os.replace
+
+def replace(source, target):
+    real_replace(source, target)
+    target = Path(target)
+    if target.name == "report-services.csv" and (target.parent == out) == (at == "renamed"):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+os.replace = replace
+write_report(out)
+"""
+
+
+@pytest.mark.parametrize("at", ["staged", "renamed"])
+def test_a_report_killed_midway_is_undone_by_the_next_run(tmp_path, capsys, monkeypatch, at):
+    """A run killed while it writes its files leaves the last report as it was; one killed between two renames
+    leaves two of its CSV files beside the last page, and its journal: the next run, first thing, puts back the
+    last set (here it fails itself, on a full disk, to show what it put back) and removes what the killed run
+    left."""
+    out, before = _report_then_change(tmp_path)
+    killed = subprocess.run([sys.executable, "-c", _KILLED_AT, str(out), at], env=corpus_env(), capture_output=True,
+                            text=True, timeout=120)
+    assert killed.returncode == -9, killed.stderr
+    [leftover] = out.glob(f".report.html.*{STAGING}")
+    now = _report_files(out)
+    if at == "renamed":
+        assert [name for name in REPORT_FILES if now[name] != before[name]] == ["report-timeline.csv",
+                                                                                 "report-services.csv"]
+    else:
+        assert now == before
+
+    _full_disk_at_the_second_csv(monkeypatch)
+    _assert_report_refused(out, capsys, f"cannot write {out / 'report-services.csv'}: {_FULL_DISK}", before)
+    assert not leftover.exists()
+    monkeypatch.undo()
+    assert main(["corpus", "report", str(out)]) == 0
+    assert all(after[0] != before[name][0] for name, after in _report_files(out).items())
+    _assert_no_leftovers(out)
+
+
+def test_a_second_report_into_the_same_place_at_once_is_refused(tmp_path, capsys):
+    """Two reports renaming their files into one folder at once would leave one's page beside the other's CSV files;
+    the second is refused while the first holds the folder's report lock."""
+    fcntl = pytest.importorskip("fcntl")  # Windows has no such lock: one report at a time is the user's to keep
+    _, out, _ = small_corpus(tmp_path)
+    with open(out / ".report.html.lock", "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        assert main(["corpus", "report", str(out)]) == 1
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"smallprint: another `smallprint corpus report` is writing {out / 'report.html'}; let it finish first"]
+    assert not list(out.glob("report*"))
+    assert main(["corpus", "report", str(out)]) == 0

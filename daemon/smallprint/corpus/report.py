@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
 from smallprint.report import escape, polarity_tag, practice_label, render_page
 from smallprint.taxonomy import PRACTICE_IDS
 
-from .store import CorpusDir, read_corpus_dir, write_atomically
+from .store import CorpusDir, publish_together, read_corpus_dir
 from .tables import read_tables
 from .timeline import Current, Event, Pair, build
 
@@ -44,36 +45,38 @@ _CSS = """
 
 
 def write_report(folder: str | Path, out: Path | None = None, *, generated_at: datetime | None = None) -> list[Path]:
-    """Write the page (default DIR/report.html) and its CSV files beside it; returns their paths."""
+    """Write the page (default DIR/report.html) and its CSV files beside it, as one set (store.publish_together): a
+    failure at any point leaves the previous page and CSV files, all of them, and the page goes in only after the
+    CSV files it speaks of; the next run puts back the previous set of one that was killed while it renamed them.
+    Returns their paths, the page first."""
     corpus = read_corpus_dir(folder)
     # One set or none: a missing, damaged or torn set of tables is refused, saying how to rebuild it (read_tables).
     tables = {name: table.to_pylist() for name, table in read_tables(corpus.root).items()}
     events, pairs, current = build(tables["documents"], tables["findings"], tables["changes"])
     target = out or corpus.root / "report.html"
     page = render_corpus_html(corpus, tables["documents"], events, pairs, current, generated_at=generated_at)
-    write_atomically(target, lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))
-    written = [target]
     stem = target.with_suffix("")
-    written.append(_write_csv(Path(f"{stem}-timeline.csv"),
-                              ["practice", "polarity", "event", "service", "document", "date", "previous_date",
-                               "summary"],
-                              ([e.practice, e.polarity, e.event, e.service, e.document, e.date, e.previous_date,
-                                e.summary] for e in events)))
-    written.append(_write_csv(Path(f"{stem}-services.csv"),
-                              ["service", "document", "latest_date", "versions", "grade", "score", "key_findings"],
-                              ([c.service, c.document, c.date, c.versions, c.grade, c.score,
-                                "; ".join(f"{summary} ({polarity})" for _, polarity, summary in c.key_findings)]
-                               for c in current)))
-    written.append(_write_csv(Path(f"{stem}-changes.csv"),
-                              ["service", "document", "date", "previous_date", "change", "practice", "polarity",
-                               "summary", "text", "old_text"],
-                              ([c["service"], c["document"], c["date"], c["previous_date"], c["change"],
-                                c["practice"], c["polarity"], c["summary"], c["text"], c["old_text"]]
-                               for c in tables["changes"])))
-    return written
+    csvs = [(Path(f"{stem}-timeline.csv"),
+             _csv(["practice", "polarity", "event", "service", "document", "date", "previous_date", "summary"],
+                  ([e.practice, e.polarity, e.event, e.service, e.document, e.date, e.previous_date, e.summary]
+                   for e in events))),
+            (Path(f"{stem}-services.csv"),
+             _csv(["service", "document", "latest_date", "versions", "grade", "score", "key_findings"],
+                  ([c.service, c.document, c.date, c.versions, c.grade, c.score,
+                    "; ".join(f"{summary} ({polarity})" for _, polarity, summary in c.key_findings)]
+                   for c in current))),
+            (Path(f"{stem}-changes.csv"),
+             _csv(["service", "document", "date", "previous_date", "change", "practice", "polarity", "summary", "text",
+                   "old_text"],
+                  ([c["service"], c["document"], c["date"], c["previous_date"], c["change"], c["practice"],
+                    c["polarity"], c["summary"], c["text"], c["old_text"]] for c in tables["changes"])))]
+    # The page last: it is what a reader opens, and it goes in only after every CSV file it speaks of.
+    publish_together([*csvs, (target, lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))])
+    return [target, *(path for path, _ in csvs)]
 
 
-def _write_csv(path: Path, header: list[str], rows) -> Path:
+def _csv(header: list[str], rows: Iterable[list]) -> Callable[[str], None]:
+    """What writes a CSV file of `rows` (made as they are written) under `header` to the path it is given."""
     def write(tmp: str) -> None:
         # UTF-8 with a byte-order mark: spreadsheet programs then read accented and curly characters correctly.
         with open(tmp, "w", encoding="utf-8-sig", newline="") as handle:
@@ -81,8 +84,7 @@ def _write_csv(path: Path, header: list[str], rows) -> Path:
             writer.writerow(header)
             writer.writerows(["" if value is None else value for value in row] for row in rows)
 
-    write_atomically(path, write)
-    return path
+    return write
 
 
 def _when(date: str | None) -> str:

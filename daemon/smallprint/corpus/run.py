@@ -43,7 +43,10 @@ class SetAside:
     then: str
 
     def __str__(self) -> str:
-        return f"{self.part} cannot be read ({self.why}); moved to {self.moved_to}; {self.then}"
+        # A part damaged again, in a later run, is set aside beside its copy from before (store.CorpusDir.set_aside).
+        before = (f" (damaged before too: the copy set aside then stays as {self.moved_to.with_name(self.part.name)})"
+                  if self.moved_to.name != self.part.name else "")
+        return f"{self.part} cannot be read ({self.why}); moved to {self.moved_to}{before}; {self.then}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,9 +310,11 @@ class _Damage:
         for damage in found:
             if damage.path.parent != self.corpus.parts:  # not a part (the run reads nothing else): nothing to redo
                 raise damage
-            if any(earlier.part == damage.path for earlier in self.moved):
-                raise StoreError(f"{damage}, after this run set it aside and wrote it again: the disk may be failing; "
-                                 "check it before running again")
+            earlier = next((moved for moved in self.moved if moved.part == damage.path), None)
+            if earlier is not None:
+                raise StoreError(f"{damage}, after this run set it aside as {earlier.moved_to} and wrote it again: the "
+                                 "disk may be failing; check it before running again (this copy stays where it is, "
+                                 "and the next run sets it aside beside the first)")
             if damage.path.name.startswith("versions-") and damage.path not in self.listed:
                 raise StoreError(f"{damage}; it holds the versions of a source that an earlier run named and this one "
                                  "does not: run again naming every source of this folder (the `source` column of its "

@@ -10,6 +10,8 @@ Layout of DIR:
   parts/changes-<key>.parquet      the diffs of a batch of consecutive version pairs, one row per pair
   parts/damaged/                   parts a run found damaged and set aside (never deleted), and why.txt: why
   documents.parquet, findings.parquet, changes.parquet    the tables (tables.py), merged from the parts
+  report.html, report-*.csv        `corpus report`'s page and CSV files (report.py), published as one set
+                                   (publish_together, held by .report.html.lock)
 
 A part of analyses or changes is written once, under a name derived from what it holds, to a temporary file in the
 same folder that is then renamed over its name (atomic on POSIX and Windows): a run killed at any instant leaves
@@ -19,7 +21,7 @@ lists other versions than it did (a file corrected, deleted or renamed since), a
 longer lists leaves the tables, while the analyses of those texts stay in their parts (a text that comes back is
 not read again). The tables are rebuilt from all parts at the end of each run, also by rename, all three written
 before any is renamed (write_together). A part that cannot be read is a DamagedFile (read_parquet), which the run
-sets aside and redoes (run.py).
+sets aside and redoes (run.py). The report's page and CSV files are published as one set (publish_together).
 """
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -89,6 +92,126 @@ def _staged(target: Path, write: Callable[[str], None]) -> str:
         Path(tmp).unlink(missing_ok=True)
         raise
     return tmp
+
+
+# The folder a set of files is staged in before publish_together moves them into place, beside them: its name ends so
+# (never ".tmp", which the corpus run's clean-up takes for a file of its own, writing()).
+STAGING = ".staging"
+_JOURNAL = "journal.json"
+
+
+def publish_together(writes: Sequence[tuple[Path, Callable[[str], None]]]) -> None:
+    """Write files that belong together (the report's page and its CSV files), all in one folder, so that a reader
+    finds either the set they replace or the new set, never some of each; the last of `writes` (the page, what a
+    reader opens) is put in place last.
+
+    Why not a folder swapped into place: the files stand beside others (the corpus folder itself, by default) at paths
+    that people and scripts know, and no call replaces a folder that exists, or several files, in one step on Linux,
+    macOS and Windows alike (Linux's renameat2 exchange and macOS's renamex_np have no Windows counterpart, and a
+    rename to the side then into place leaves an instant with no folder at all). So the set is staged whole in a
+    sibling folder (the same disk: a rename there is atomic), and only when every file is written and flushed are
+    they renamed in, one at a time, each an atomic replace, with the files they replace kept (hard links) and a
+    journal of the swap. A failure while writing (a full disk, no permission) leaves every file as it was; a failure
+    between two renames (Windows refuses to replace a file open in a spreadsheet) puts the previous files back; a run
+    killed between two renames leaves its journal, by which the next run puts the previous set back before it
+    writes its own. StoreError naming the file, in every case."""
+    folder = writes[-1][0].parent
+    names = [target.name for target, _ in writes]
+    if any(target.parent != folder for target, _ in writes) or len(set(names)) != len(names):
+        raise ValueError("publish_together writes distinct files of one folder")
+    lead = names[-1]
+    with _held(folder / f".{lead}.lock", f"another `smallprint corpus report` is writing {folder / lead}; let it "
+                                         "finish first"):
+        for leftover in _staged_sets(folder, lead):  # a killed run's: no other run holds the lock
+            _put_back(leftover, folder)
+            shutil.rmtree(leftover, ignore_errors=True)
+        try:
+            stage = Path(tempfile.mkdtemp(prefix=f".{lead}.", suffix=STAGING, dir=folder))
+        except OSError as exc:
+            raise StoreError(f"cannot write in {folder}: {_reason(exc)}") from None
+        try:
+            _stage(stage, writes)
+            _swap(stage, folder, names)
+        except BaseException as exc:  # an interruption too: a folder is never left half replaced for the next run
+            try:
+                _put_back(stage, folder)
+            except StoreError as undone:  # the stage stays: the next run puts back what this one could not
+                raise StoreError(f"{exc}; and {undone}") from None
+            shutil.rmtree(stage, ignore_errors=True)
+            if isinstance(exc, StoreError):
+                raise StoreError(f"{exc}; {lead} and the files written with it are as they were") from None
+            raise
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _staged_sets(folder: Path, lead: str) -> list[Path]:
+    """The folders that sets led by `lead` were staged in (named by hand: a glob pattern would read a "[" in the
+    name as its own)."""
+    return sorted(path for path in folder.iterdir()
+                  if path.name.startswith(f".{lead}.") and path.name.endswith(STAGING) and path.is_dir())
+
+
+def _stage(stage: Path, writes: Sequence[tuple[Path, Callable[[str], None]]]) -> None:
+    """Each file of the set written and flushed in stage/new/, under its name; nothing in the folder is touched."""
+    new = stage / "new"
+    new.mkdir()
+    for target, write in writes:
+        try:
+            os.replace(_staged(new / target.name, write), new / target.name)
+        except OSError as exc:
+            raise StoreError(f"cannot write {target}: {_reason(exc)}") from None
+
+
+def _swap(stage: Path, folder: Path, names: list[str]) -> None:
+    """Rename the staged files into `folder` in order, keeping those they replace in stage/old/ until all are in, and
+    first a journal of what is replaced, by which _put_back undoes it."""
+    old = stage / "old"
+    old.mkdir()
+    had = [name for name in names if (folder / name).exists()]
+    for name in had:
+        try:
+            _keep(folder / name, old / name)
+        except OSError as exc:
+            raise StoreError(f"cannot keep {folder / name} while it is replaced: {_reason(exc)}") from None
+    journal = json.dumps({"files": names, "had": had})
+    write_atomically(stage / _JOURNAL, lambda tmp: Path(tmp).write_text(journal, encoding="utf-8"))
+    for name in names:
+        try:
+            os.replace(stage / "new" / name, folder / name)
+        except OSError as exc:
+            raise StoreError(f"cannot replace {folder / name}: {_reason(exc)}") from None
+
+
+def _keep(path: Path, copy: Path) -> None:
+    """`copy` of `path` that outlives its replacement: a hard link (no bytes copied), or a copy where the file system
+    has none (FAT, some network shares)."""
+    try:
+        os.link(path, copy)
+    except OSError:
+        shutil.copy2(path, copy)
+
+
+def _put_back(stage: Path, folder: Path) -> None:
+    """Undo a swap, whether it failed or its run was killed at any step (undoing twice is undoing once): every file
+    that has left stage/new/ has replaced one, which goes back from stage/old/, or had none, and goes. A stage with
+    no journal replaced nothing. StoreError, the stage left for the next run, when a file cannot be put back."""
+    try:
+        journal = json.loads((stage / _JOURNAL).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return
+    except (OSError, ValueError) as exc:
+        raise StoreError(f"cannot read {stage / _JOURNAL}, the journal of an unfinished report: {exc}") from None
+    for name in journal["files"]:
+        if (stage / "new" / name).exists():
+            continue
+        try:
+            if name not in journal["had"]:
+                (folder / name).unlink(missing_ok=True)
+            elif (stage / "old" / name).exists():
+                os.replace(stage / "old" / name, folder / name)
+        except OSError as exc:
+            raise StoreError(f"cannot put back the previous {folder / name}: {_reason(exc)}; it is kept in "
+                             f"{stage / 'old'}, which the next run puts back") from None
 
 
 def _reason(exc: OSError) -> str:
@@ -156,9 +279,18 @@ class CorpusDir:
         return self.parts / "damaged"
 
     def part_files(self, kind: str | None = None) -> list[Path]:
-        """The parts of one kind (versions, analyses, changes), or of every kind; never those set aside."""
+        """The parts of one kind (versions, analyses, changes), or of every kind; never those set aside. A parts
+        folder this user may not list is a StoreError: Path.glob would find no part in it, and the run would read
+        everything again and write tables without what the parts hold."""
         kinds = [kind] if kind else list(PART_KINDS)
-        return sorted(p for k in kinds for p in self.parts.glob(f"{k}-*.parquet"))
+        try:
+            names = os.listdir(self.parts)
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise StoreError(f"cannot read {self.parts}: {_reason(exc)}") from None
+        return sorted(self.parts / name for name in names
+                      if name.endswith(".parquet") and any(name.startswith(f"{k}-") for k in kinds))
 
     def listing_part(self, source: str) -> Path:
         """The versions part of a source (sources.source_identity names it): one per source, named after it."""
@@ -167,13 +299,18 @@ class CorpusDir:
     def set_aside(self, part: Path, note: str) -> Path:
         """Move a damaged part into parts/damaged/, under a name not taken there, and add `note` (why, and what the
         run does about it) to damaged/why.txt; returns where it went. Never deleted: it may hold hours of reading
-        that a repair could save, and what damaged it may be worth a look. Outside parts/, no run reads it again."""
-        self.damaged.mkdir(exist_ok=True)
-        target, copies = self.damaged / part.name, 1
-        while target.exists():  # the same part damaged before: keep both
-            copies += 1
-            target = self.damaged / f"{part.stem}.{copies}{part.suffix}"
-        os.replace(part, target)
+        that a repair could save, and what damaged it may be worth a look. Outside parts/, no run reads it again.
+        StoreError, the part left where it is, when it cannot be moved (damaged/ read-only)."""
+        try:
+            self.damaged.mkdir(exist_ok=True)
+            target, copies = self.damaged / part.name, 1
+            while target.exists():  # the same part damaged before: keep both
+                copies += 1
+                target = self.damaged / f"{part.stem}.{copies}{part.suffix}"
+            os.replace(part, target)
+        except OSError as exc:
+            raise StoreError(f"cannot move the damaged {part} into {self.damaged}: {_reason(exc)}; it stays where it "
+                             "is") from None
         stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         # The note is also on stderr and in the run's summary: a disk too full to take it here loses no word of it.
         with contextlib.suppress(OSError), open(self.damaged / "why.txt", "a", encoding="utf-8") as handle:
@@ -215,7 +352,9 @@ def open_corpus_dir(path: str | Path, depth: str, *, create: bool = True) -> Cor
     if manifest.exists():
         try:
             held = json.loads(manifest.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+        except OSError as exc:  # no permission, a disk that cannot be read: the file may be whole
+            raise StoreError(f"cannot read {manifest}: {_reason(exc)}") from None
+        except ValueError as exc:
             raise StoreError(f"{manifest} is damaged ({exc}); use another --out") from None
         if held.get("depth") != depth:
             raise StoreError(f"{root} holds a {held.get('depth')} reading; a {depth} one needs another --out")
@@ -238,7 +377,9 @@ def read_corpus_dir(path: str | Path) -> CorpusDir:
         depth = json.loads(manifest.read_text(encoding="utf-8"))["depth"]
     except FileNotFoundError:
         raise StoreError(f"{path} holds no corpus (no {MANIFEST}); run `smallprint corpus analyze` first") from None
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except OSError as exc:
+        raise StoreError(f"cannot read {manifest}: {_reason(exc)}") from None
+    except (ValueError, KeyError, TypeError) as exc:
         raise StoreError(f"{manifest} is damaged ({exc})") from None
     return CorpusDir(Path(path), depth)
 
@@ -251,19 +392,45 @@ def _ready(corpus: CorpusDir) -> CorpusDir:
 @contextlib.contextmanager
 def writing(corpus: CorpusDir) -> Iterator[CorpusDir]:
     """Hold the folder for one run: a second run on it at the same time is refused (two runs would write the same
-    parts and tables). Temporary files left by a run that was killed mid-write are removed: never a finished part."""
+    parts and tables). Temporary files left by a run that was killed mid-write are removed: never a finished part.
+    A folder this user may not write in (its permissions, a read-only disk) is refused now, not after hours of
+    reading, at the first part or the tables."""
+    with _held(corpus.root / ".lock", f"another `smallprint corpus analyze` is writing {corpus.root}; "
+                                      "let it finish first"):
+        for folder in (corpus.root, corpus.parts):
+            _check_writable(folder)
+            for leftover in folder.glob(".*.tmp"):
+                leftover.unlink(missing_ok=True)
+        yield corpus
+
+
+@contextlib.contextmanager
+def _held(lock: Path, busy: str) -> Iterator[None]:
+    """Hold `lock` (made when missing) while the block runs; StoreError `busy` when another process holds it, or
+    naming its folder when it cannot be made there."""
     try:
         import fcntl
     except ImportError:  # Windows: no advisory locks here; one run at a time is then the user's to keep
         fcntl = None
-    with open(corpus.root / ".lock", "a") as handle:
+    try:
+        handle = open(lock, "a")
+    except OSError as exc:
+        raise StoreError(f"cannot write in {lock.parent}: {_reason(exc)}") from None
+    with handle:
         if fcntl is not None:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                raise StoreError(f"another `smallprint corpus analyze` is writing {corpus.root}; "
-                                 "let it finish first") from None
-        for folder in (corpus.root, corpus.parts):
-            for leftover in folder.glob(".*.tmp"):
-                leftover.unlink(missing_ok=True)
-        yield corpus
+                raise StoreError(busy) from None
+        yield
+
+
+def _check_writable(folder: Path) -> None:
+    """StoreError naming `folder` when no file can be made in it, tried by making one (the permission bits do not
+    tell: a read-only disk, an access list, root)."""
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".writable.", suffix=".tmp", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise StoreError(f"cannot write in {folder}: {_reason(exc)}") from None
