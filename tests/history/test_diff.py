@@ -6,7 +6,7 @@ import random
 import pytest
 
 from smallprint import analyze
-from smallprint.history.diff import diff_analyses, format_since, practice_phrase
+from smallprint.history.diff import cut, diff_analyses, format_since, practice_phrase
 from smallprint.history.normalise import words
 
 # Mid-sized real policies of different services and styles; the clauses are inserted between paragraphs.
@@ -296,3 +296,99 @@ def test_a_clause_that_turns_is_named_as_turned_not_as_reworded(old_polarity, ne
     summary = diff_analyses(old, new, since="2023-05-18").summary
     assert summary.startswith(lead), summary
     assert "Reworded" not in summary and "More clauses" not in summary and "Fewer clauses" not in summary
+
+
+# --- what a statement is: link labels, headings, lists written in a cell ------------------------------------------
+
+def _statements(analysis: dict) -> list[str]:
+    return [c.text for c in cut(analysis)[0]]
+
+
+def _reported(diff) -> list[str]:
+    return [c.text for c in (*diff.added, *diff.removed, *diff.changed)]
+
+
+def test_a_link_that_ends_a_paragraph_does_not_run_into_the_heading_below_it():
+    """A change report listed "Learn more benefits the public": a "[Learn more](...)" link ends a paragraph (no full
+    stop), and the glossary heading under it starts in lower case, as the second half of a sentence a converted PDF
+    broke over two paragraphs does."""
+    old = ("# Privacy Policy\n\nWe may anonymize data. [Learn more](https://example.com/anonymization)\n\n"
+           "You can delete your account at any time.\n")
+    new = old.replace("\n\nYou can", "\n\n### benefits the public\n\nFor example, we publish reports about requests "
+                                     "to remove content.\n\nYou can")
+    assert _reported(_diff(old, new)) == ["benefits the public",
+                                          "For example, we publish reports about requests to remove content."]
+
+
+@pytest.mark.parametrize("blocks, statements", [
+    # a heading is never half of a sentence, nor is a table cell
+    ([("h2", "About Example and ExampleAI"), ("p", "exampleAI is a service that answers questions.")],
+     ["About Example and ExampleAI", "exampleAI is a service that answers questions."]),
+    ([("td", "Contact details"), ("td", "your name and email address")],
+     ["Contact details", "your name and email address"]),
+    # a list item starts an item of its own
+    ([("li", "your profile name"), ("li", "your profile photo, if you upload one")],
+     ["your profile name", "your profile photo, if you upload one"]),
+    # a paragraph, or a list item, that a page break cut is still joined to its paragraph
+    ([("li", "We share it with service providers and"), ("p", "courts when the law requires it.")],
+     ["We share it with service providers and courts when the law requires it."]),
+    # a view stored before blocks kept their kind: paragraphs
+    ([(None, "We don't"), (None, "sell any of your information.")], ["We don't sell any of your information."]),
+])
+def test_a_sentence_is_joined_over_two_blocks_only_from_running_text_into_a_paragraph(blocks, statements):
+    analysis = {"blocks": [{"id": f"b{k}", "text": text, **({"tag": tag} if tag else {})}
+                           for k, (tag, text) in enumerate(blocks)], "highlights": []}
+    assert _statements(analysis) == statements
+
+
+def test_each_line_of_a_list_written_in_a_table_cell_is_a_statement():
+    """A list in a Markdown table cell is written with <br>s, which the engine keeps as line breaks (the bullets go
+    with them): each line is an item, and the link label under the list ("Information from Partners ...") is not
+    the end of the last item."""
+    cell = ("| Information we use |\n| --- |\n| Your activity:<br><br>* Content you create, like posts<br>"
+            "* Device signals<br><br>[Information from Partners](#partners) |\n")
+    analysis = analyze(text="# Privacy Policy\n\n" + cell, depth="quick").to_dict()
+    assert _statements(analysis) == ["Privacy Policy", "Information we use", "Your activity:",
+                                     "Content you create, like posts", "Device signals", "Information from Partners"]
+    # a line the author wrapped inside a sentence is still one statement
+    assert _statements(_analysis(["We share it\nwith partners, and\n(never) sell it."], [])) == [
+        "We share it\nwith partners, and\n(never) sell it."]
+
+
+def test_an_abbreviation_does_not_end_a_statement():
+    analysis = _analysis(["To view our certification, visit the U.S. Department of Commerce's website. We collect "
+                          "device data (e.g. GPS location) and more."], [])
+    assert _statements(analysis) == ["To view our certification, visit the U.S. Department of Commerce's website.",
+                                     "We collect device data (e.g. GPS location) and more."]
+
+
+def test_no_statement_of_a_real_version_runs_into_the_heading_after_it(shared_data):
+    """youtube's glossary ends paragraphs with "[Learn more](...)" above lower-case headings: "Learn more phone
+    number", "Learn more benefits the public" were statements, and reported as added."""
+    for version in sorted((shared_data / "policies" / "youtube").glob("*.md")):
+        analysis = analyze(text=version.read_text(encoding="utf-8"), depth="quick").to_dict()
+        blocks = analysis["blocks"]
+        after = {b["id"]: blocks[k + 1] for k, b in enumerate(blocks[:-1])}
+        glued = [c.text for c in cut(analysis)[0] if c.block in after and after[c.block]["tag"].startswith("h")
+                 and c.text.endswith(" " + after[c.block]["text"])]
+        assert not glued, (version.name, glued)
+    folder = shared_data / "policies" / "youtube"
+    old, new = (analyze(text=(folder / name).read_text(encoding="utf-8"), depth="quick").to_dict()
+                for name in ("2022-07-11_pga2_f2ca46e.md", "2024-01-15_pga2_b523f1f.md"))
+    reported = _reported(diff_analyses(old, new))
+    assert "benefits the public" in reported and not [t for t in reported if t.startswith("Learn more ")
+                                                      and not t.startswith(("Learn more about", "Learn more in"))]
+
+
+def test_a_real_list_in_table_cells_is_cut_into_its_items(shared_data):
+    """facebook's 2023 policy lists, in table cells, what information each purpose uses: the items ran into one
+    statement ("Device characteristics and device software What you're doing on your device ... Device signals
+    ...")."""
+    folder = shared_data / "policies" / "facebook"
+    old, new = (analyze(text=(folder / name).read_text(encoding="utf-8"), depth="quick").to_dict()
+                for name in ("2021-11-14_pga1_3cca8a0.md", "2023-01-01_pga2_6ffec9c.md"))
+    assert {"Device signals", "Device characteristics and device software"} <= set(_statements(new))
+    for text in _reported(diff_analyses(old, new)):
+        for k in (k for k, ch in enumerate(text) if ch == "\n"):  # a line break left inside a statement is wrapping
+            assert (text[k - 1].isalnum() or text[k - 1] == ",") and (text[k + 1].islower() or text[k + 1] == "("), text
+

@@ -16,27 +16,44 @@ from typing import NamedTuple
 from datetime import date, datetime
 
 from smallprint.engine.key_findings import MIN_CONFIDENCE, rank
+from smallprint.engine.sentences import ends_with_abbreviation
 from smallprint.taxonomy import PRACTICE_BY_ID
 
 from .normalise import clean_inline, words
 
-# Clause boundaries inside a block: sentence ends (kept with their clause), colons and semicolons, blank
-# lines, a line break before a list item, heading or table row, <br> and table cell bars. A bare line break
-# is wrapping, not a boundary. Every alternative starts with one literal character (spaces before it are
-# stripped from the clause later): then Python's re skips every other position with one table look-up,
-# where alternatives starting with a class or a group made it try each alternative at every character
-# (5x slower; a third of the time of diffing two 200 KB versions). What a boundary leaves in the clause
-# before it (a sentence end with its closing quote, a colon) is its text up to the spaces: see _clause_end.
+# Clause boundaries inside a block: sentence ends (kept with their clause), colons and semicolons, blank lines, <br>
+# and table cell bars, and a line break that does not fall inside a sentence (so one before a list item, heading or
+# table row). The engine keeps a line break in a block only where the author broke the line (a list written in a
+# table cell, whose bullets go with the <br>s; a link on a line of its own; short lines), and it is read as the
+# engine's sentence splitter reads it (engine/sentences.py): a boundary unless a word or comma comes before it and a
+# lower-case word or "(" after it (a wrapped line). Read as wrapping, such a list's items ran into one clause, and its
+# last item into the link label below it ("...or e-mail address Information from Partners, vendors and third
+# parties"). Every alternative starts with one literal character (spaces before it are stripped from the clause
+# later): then Python's re skips every other position with one table look-up, where alternatives starting with a
+# class or a group made it try each alternative at every character (5x slower; a third of the time of diffing two
+# 200 KB versions). What a boundary leaves in the clause before it (a sentence end with its closing quote, a colon)
+# is its text up to the spaces: see _clause_end. A full stop after an abbreviation ends no clause (see `cut`).
 _SENTENCE_END = r"[\"')\]*_\u201d\u2019]?\s+(?=[\"'(\[*_#>\u201c\u2018A-Z0-9-])"
 _BOUNDARY = re.compile(
     r"\." + _SENTENCE_END + r"|!" + _SENTENCE_END + r"|\?" + _SENTENCE_END +
     r"|:\s+|;\s+"
     r"|\n(?:[ \t]*\n)+\s*"
-    r"|\n[ \t]*(?=[*+\-\u2022#>|]\s|\d{1,3}[.)]\s|[=-]{3,}\s*$)"
+    r"|\n(?:(?<=[^\w,\s]\n)|[ \t]*(?=[^\sa-z(]))[ \t]*"
     r"|<br\s*/?>\s*"
     r"|\|[ \t]+"
 , re.M)
 _KEPT = frozenset(".!?:;")
+# Blocks that are whole by themselves: titles, table cells, and links or controls that a page shows as blocks of their
+# own (the extension names each block by its element). A sentence that a converted PDF broke over two paragraphs is
+# joined back (see `cut`), but never into or out of one of these: a "Learn more" link that ends a paragraph is not
+# the first half of the heading below it ("Learn more benefits the public"), nor is a heading the first half of the
+# paragraph under it ("About xAI and Grok xAI is a company..."). A list item may be the first half (a page break
+# inside the item), never the rest: it starts an item of its own ("your profile name" is not continued by the next
+# item, "your profile photo"). A block of no known kind (a view stored before its blocks kept their kind) is a
+# paragraph.
+_WHOLE_BLOCKS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "th", "td", "caption", "dt", "summary", "figcaption",
+                           "legend", "label", "a", "button"})
+_NEVER_CONTINUES = _WHOLE_BLOCKS | {"li"}
 
 
 def _clause_end(m: re.Match) -> int:
@@ -241,12 +258,12 @@ def cut(analysis: dict, only: set[int] | None = None) -> tuple[list[Clause], set
     """The clauses that touch the blocks whose index is in `only` (all blocks when None), with the highlights over
     them, and the keys of the whole version's clauses (its distinct statements).
 
-    A sentence that a converted PDF broke over two paragraphs (no end punctuation, the next one starts
-    in lower case) is joined back into one clause. The whole version is always cut, so that such a sentence is the
-    same clause whether or not the block of one half is in `only`: cut without its other half ("sell any of your
-    information", without the "We don't" of an unchanged paragraph before it) it would be reported with the
-    opposite reading, and counted as a statement the version does not have. Highlights are read only for the
-    clauses returned (the blocks outside `only` are most of a version on a revisit).
+    A sentence that a converted PDF broke over two paragraphs (no end punctuation, the next one starts in lower
+    case, both are running text: see `_WHOLE_BLOCKS`) is joined back into one clause. The whole version is always
+    cut, so that such a sentence is the same clause whether or not the block of one half is in `only`: cut without
+    its other half ("sell any of your information", without the "We don't" of an unchanged paragraph before it) it
+    would be reported with the opposite reading, and counted as a statement the version does not have. Highlights
+    are read only for the clauses returned (the blocks outside `only` are most of a version on a revisit).
     """
     by_block: dict[str, list[dict]] = defaultdict(list)
     for h in analysis.get("highlights") or ():
@@ -256,16 +273,18 @@ def cut(analysis: dict, only: set[int] | None = None) -> tuple[list[Clause], set
     has_findings: list[bool] = []  # per clause: were its highlights read (False: outside `only`, not joined)
     open_end = -2  # index of the block whose last clause is an unfinished sentence
     for index, block in enumerate(analysis.get("blocks") or ()):
-        block_id, text = str(block["id"]), block["text"]
+        block_id, text, kind = str(block["id"]), block["text"], block.get("tag") or "p"
         wanted = only is None or index in only
         start, first = 0, True
         for m in (*_BOUNDARY.finditer(text), None):
             end = _clause_end(m) if m else len(text)
+            if m and text[m.start()] == "." and ends_with_abbreviation(text, end):
+                continue  # "the U.S. Department of Commerce", "(e.g. GPS location)": one clause, as the engine reads it
             if end > start:
                 piece = clean_inline(text[start:end]).strip("*_ ")
                 key = words(piece)
                 if key and not _NUMBERING.fullmatch(piece):
-                    if first and open_end == index - 1 and piece[:1].islower():
+                    if first and open_end == index - 1 and kind not in _NEVER_CONTINUES and piece[:1].islower():
                         prev, prev_touches, prev_read = clauses.pop(), touches_only.pop(), has_findings.pop()
                         before = _merge(prev.findings, prev.wide) if prev_read else \
                             _merge(*_highlights_over(by_block.get(prev.block), prev.start, prev.end))
@@ -285,7 +304,8 @@ def cut(analysis: dict, only: set[int] | None = None) -> tuple[list[Clause], set
                     first = False
             if m:
                 start = m.end()
-        open_end = index if clauses and not first and not _FINISHED.search(clauses[-1].text) else -2
+        open_end = index if (kind not in _WHOLE_BLOCKS and clauses and not first
+                             and not _FINISHED.search(clauses[-1].text)) else -2
     return [c for c, touches in zip(clauses, touches_only) if touches], {c.key for c in clauses}
 
 
@@ -504,15 +524,17 @@ def importance(change: ClauseChange) -> tuple[int, int]:
     return rank(change.practice, change.polarity)
 
 
-# All that a diff reads of a highlight (besides the blocks' "id" and "text"): see `diff_view`.
+# All that a diff reads of a highlight (besides the blocks' "id", "text" and "tag"): see `diff_view`.
 VIEW_HIGHLIGHT_KEYS = ("block", "start", "end", "practice", "polarity", "summary", "confidence")
 
 
 def diff_view(analysis: dict) -> dict:
-    """The part of an analysis that `diff_analyses` reads: each block's id and text, and each highlight's
-    place and finding. Diffing two views gives exactly the diff of the two analyses; the store keeps a view
-    next to each analysis so that comparing with the previous version need not decode all of it."""
-    return {"blocks": [{"id": b["id"], "text": b["text"]} for b in analysis.get("blocks") or ()],
+    """The part of an analysis that `diff_analyses` reads: each block's id, text and kind (its tag: a heading is
+    never half of a broken sentence), and each highlight's place and finding. Diffing two views gives exactly the
+    diff of the two analyses; the store keeps a view next to each analysis so that comparing with the previous
+    version need not decode all of it."""
+    return {"blocks": [{"id": b["id"], "text": b["text"], "tag": b.get("tag") or "p"}
+                       for b in analysis.get("blocks") or ()],
             "highlights": [{k: h.get(k) for k in VIEW_HIGHLIGHT_KEYS} for h in analysis.get("highlights") or ()]}
 
 
