@@ -392,3 +392,32 @@ def test_a_real_list_in_table_cells_is_cut_into_its_items(shared_data):
         for k in (k for k, ch in enumerate(text) if ch == "\n"):  # a line break left inside a statement is wrapping
             assert (text[k - 1].isalnum() or text[k - 1] == ",") and (text[k + 1].islower() or text[k + 1] == "("), text
 
+
+# --- what a change is: a wording already there ------------------------------------------------------------------------
+
+def test_a_wording_the_old_version_already_had_is_not_a_rewording():
+    """The text now says what the summary said before: the reader has read that wording. It is no rewording of the
+    sentence it replaced, which is removed."""
+    summary = "\n\n## Summary\n\nWe share your email address and phone number with advertisers.\n"
+    old = ("# Privacy Policy\n\nWe share your email address with advertisers for marketing.\n\n"
+           "You can delete your account." + summary)
+    new = ("# Privacy Policy\n\nWe share your email address and phone number with advertisers. We keep it for a "
+           "year.\n\nYou can delete your account." + summary)
+    diff = _diff(old, new)
+    assert diff.changed == ()
+    assert [c.text for c in diff.removed] == ["We share your email address with advertisers for marketing."]
+    assert [c.text for c in diff.added] == ["We keep it for a year."]
+
+
+def test_a_real_wording_said_elsewhere_before_is_not_a_rewording(shared_data):
+    """youtube's 2022 policy, diffed against its 2021 one (newer first): "Chrome browsing history you've synced with
+    your Google Account;" (a list item in 2022 too, and again in 2021's California table) was listed as the new
+    wording of 2022's glossary sentence about Chrome sync."""
+    folder = shared_data / "policies" / "youtube"
+    newer, older = (analyze(text=(folder / name).read_text(encoding="utf-8"), depth="quick").to_dict()
+                    for name in ("2022-07-11_pga2_f2ca46e.md", "2021-07-03_pga1_3cca8a0.md"))
+    diff = diff_analyses(newer, older)
+    old_statements = cut(newer)[1]
+    assert not [c.text for c in diff.changed if words(c.text) in old_statements]
+    assert [c.text for c in diff.removed if c.text.startswith("Your Chrome browsing history is only saved")]
+

@@ -146,9 +146,10 @@ class StatementTally:
 
     A statement is reworded when its wording is one side of the `changed` list and the other version does not have
     it word for word; each side counts its own wordings, so two old statements reworded into one new wording are 2
-    on the old side and 1 on the new. A wording that the other version has word for word is kept even where another
-    copy of it was reworded: `changed` lists the change, that side's reworded count leaves it out. removed and added
-    are the lengths of those lists."""
+    on the old side and 1 on the new. A new wording is never one the old version has word for word (that is no
+    rewording: the reader has read it), so new_reworded is the length of `changed`. An old wording that the new
+    version has word for word is kept even where another copy of it was reworded: `changed` lists the change, the
+    old side's reworded count leaves it out. removed and added are the lengths of those lists."""
     old_kept: int = 0
     removed: int = 0
     old_reworded: int = 0
@@ -628,7 +629,11 @@ def diff_analyses(old: dict, new: dict, *, since: str | None = None) -> PolicyDi
     old_moved, new_moved = _covered_by_realignment(old_clauses, old_left, new_clauses, new_left)
     old_left = [i for i in old_left if i not in old_moved]
     new_left = [j for j in new_left if j not in new_moved]
-    pairs = _pair_changed(old_clauses, old_left, new_clauses, new_left)
+    # A new wording that the old version has word for word elsewhere (said in a summary before, now in the text too)
+    # is no rewording of the clause it would be paired with: the reader has read it. Unpaired, it is kept, as an
+    # unpaired new clause whose words the old version has is never added.
+    pairs = _pair_changed(old_clauses, old_left, new_clauses,
+                          [j for j in new_left if new_clauses[j].key not in old_all])
     paired_old, paired_new = {i for i, _ in pairs}, {j for _, j in pairs}
     # Each distinct statement once: a clause repeated (a table row in every row, a summary that repeats the text)
     # is one change, and a clause whose words the other version also has somewhere is no change at all.
