@@ -393,7 +393,7 @@ def test_a_real_list_in_table_cells_is_cut_into_its_items(shared_data):
             assert (text[k - 1].isalnum() or text[k - 1] == ",") and (text[k + 1].islower() or text[k + 1] == "("), text
 
 
-# --- what a change is: a wording already there ------------------------------------------------------------------------
+# --- what a change is: a wording already there, phrases recombined ----------------------------------------------------
 
 def test_a_wording_the_old_version_already_had_is_not_a_rewording():
     """The text now says what the summary said before: the reader has read that wording. It is no rewording of the
@@ -421,3 +421,44 @@ def test_a_real_wording_said_elsewhere_before_is_not_a_rewording(shared_data):
     assert not [c.text for c in diff.changed if words(c.text) in old_statements]
     assert [c.text for c in diff.removed if c.text.startswith("Your Chrome browsing history is only saved")]
 
+
+def test_a_rewording_that_recombines_phrases_of_the_old_version_is_listed():
+    """Every run of four words of "We do not sell your personal information to advertisers." is somewhere in the old
+    version ("we do not sell" in one sentence, "sell your personal information" in another): its words are not
+    only cut differently, they say something the old version did not."""
+    old = ("# Privacy Policy\n\nWe sell your personal information to advertisers. We do not sell your data to anyone "
+           "under 16.\n\nYou can delete your account at any time.\n")
+    new = old.replace("We sell your", "We do not sell your").replace("under 16", "under 13")
+    diff = _diff(old, new)
+    assert [(c.old_text, c.text) for c in diff.changed] == [
+        ("We sell your personal information to advertisers.",
+         "We do not sell your personal information to advertisers."),
+        ("We do not sell your data to anyone under 16.", "We do not sell your data to anyone under 13.")]
+    assert diff.added == diff.removed == ()
+
+
+def _real_pair(shared_data, service: str, old_name: str, new_name: str):
+    return diff_analyses(*(analyze(text=(shared_data / "policies" / service / name).read_text(encoding="utf-8"),
+                                   depth="quick").to_dict() for name in (old_name, new_name)))
+
+
+def test_a_real_rewording_that_recombines_phrases_is_listed(shared_data):
+    """facebook 2023-01-01 -> 2024-08-09 dropped "advertisers" from a purpose ("... to businesses, advertisers and
+    other partners:"); every run of four words of the new wording was somewhere in the old version, so it was not
+    listed at all."""
+    diff = _real_pair(shared_data, "facebook", "2023-01-01_pga2_6ffec9c.md", "2024-08-09_pga2_49a826a.md")
+    assert "Providing measurement, analytics and other business services to businesses, and other partners:" in \
+        [c.text for c in (*diff.added, *diff.changed)]
+
+
+def test_a_clause_only_cut_differently_can_be_the_other_half_of_a_change(shared_data):
+    """youtube 2022 -> 2024: "For example, we process your payment information ..." became a list item without its
+    "For example,", and a sentence gained an address. One side of each has its words in the other version in the
+    same order (re-cut), the other does not: without a partner it would read as removed (or added)."""
+    diff = _real_pair(shared_data, "youtube", "2022-07-11_pga2_f2ca46e.md", "2024-01-15_pga2_b523f1f.md")
+    changed = {(c.old_text, c.text) for c in diff.changed}
+    assert ("For example, we process your payment information when you buy extra storage for Google Drive.",
+            "We process your payment information when you buy extra storage for Google Drive.") in changed
+    assert ("Google LLC for users of Google services based in the United Kingdom",
+            "Google LLC for users of Google services based in the United Kingdom, located at 1600 Amphitheatre "
+            "Parkway, Mountain View, California 94043, USA.") in changed

@@ -138,11 +138,11 @@ class StatementTally:
 
     old version = old_kept + removed + old_reworded;  new version = new_kept + added + new_reworded.
 
-    A statement is kept when its words are all still in the other version: word for word (`identical`, the same
-    number on both sides), or only cut into statements differently (a heading that lost its line break and ran into
-    the next sentence, a list flattened into one line: two old statements kept as one new one, or the reverse; a
-    sentence split over two paragraphs that are no longer next to each other). That part is why kept can differ
-    between the sides.
+    A statement is kept when its words are all still in the other version, in the same order: word for word
+    (`identical`, the same number on both sides), or only cut into statements differently (a heading that lost its
+    line break and ran into the next sentence, a list flattened into one line: two old statements kept as one new
+    one, or the reverse). That part is why kept can differ between the sides. Words found in the other version only
+    in pieces from different places (phrases recombined) are a rewording, not a re-cut.
 
     A statement is reworded when its wording is one side of the `changed` list and the other version does not have
     it word for word; each side counts its own wordings, so two old statements reworded into one new wording are 2
@@ -361,23 +361,28 @@ def _grams(stream: list[str]) -> set[tuple[str, ...]]:
 
 
 def _covered(clauses: list[Clause], left: list[int], other_grams: set[tuple[str, ...]]) -> set[int]:
-    """Leftover clauses each of whose words sits inside some run of `_MIN_RUN` words (read across clause
-    boundaries of its own version) that the other version also has."""
+    """Leftover clauses whose words the other version has in the same order: each run of `_MIN_RUN` words inside
+    the clause is one the other version also has; a shorter clause sits inside one such run (read across clause
+    boundaries of its own version: "IP address" with the words of its neighbours). That each word sits inside some
+    run is not enough: runs from different places of the other version cover every word of a rewording that only
+    recombines its phrases ("We do not sell your personal information" from "We do not sell your data" and "We
+    sell your personal information")."""
     stream: list[str] = []
-    owner: list[int] = []
-    for index, clause in enumerate(clauses):
+    offsets = [0]  # clause i's words are stream[offsets[i]:offsets[i + 1]]
+    for clause in clauses:
         stream.extend(clause.key)
-        owner.extend([index] * len(clause.key))
-    starts = [gram in other_grams for gram in zip(*(stream[k:] for k in range(_MIN_RUN)))]
-    wanted = set(left)
-    missing: set[int] = set()
-    covered_until = -1  # a run found at k covers words k .. k + _MIN_RUN - 1
-    for t, o in enumerate(owner):
-        if t < len(starts) and starts[t]:
-            covered_until = t + _MIN_RUN - 1
-        if t > covered_until and o in wanted:
-            missing.add(o)
-    return wanted - missing
+        offsets.append(len(stream))
+    # found[k]: the run of words k .. k + _MIN_RUN - 1 is one the other version has
+    found = [gram in other_grams for gram in zip(*(stream[k:] for k in range(_MIN_RUN)))]
+    covered = set()
+    for index in left:
+        begin, end = offsets[index], offsets[index + 1]
+        if end - begin >= _MIN_RUN:
+            if all(found[begin:end - _MIN_RUN + 1]):
+                covered.add(index)
+        elif any(found[max(0, end - _MIN_RUN):begin + 1]):
+            covered.add(index)
+    return covered
 
 
 def _covered_by_realignment(old: list[Clause], old_left: list[int], new: list[Clause], new_left: list[int]
@@ -387,7 +392,8 @@ def _covered_by_realignment(old: list[Clause], old_left: list[int], new: list[Cl
     A heading that lost its line break merges with the next sentence; a list flattened into one line becomes
     one clause. Runs of `_MIN_RUN` words, read across clause boundaries over the whole of both versions (a
     short item such as "IP address" is recognised by its neighbours), find both in linear time; a clause
-    with even one word outside such a run (a new "not", say) stays a change.
+    with even one word outside such a run (a new "not", say), or with a run of its own words that the other
+    version does not have (phrases of the other version recombined), stays a change.
     """
     if not old_left or not new_left:
         return set(), set()
@@ -402,9 +408,10 @@ def _similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
     return 2 * len(sa & sb) / (len(sa) + len(sb))
 
 
-def _pair_changed(old: list[Clause], old_left: list[int], new: list[Clause], new_left: list[int]
-                  ) -> list[tuple[int, int]]:
-    """Pair leftover old and new clauses that are the same clause reworded (best matches first)."""
+def _pair_changed(old: list[Clause], old_left: list[int], new: list[Clause], new_left: list[int],
+                  recut: tuple[set[int], set[int]] = (set(), set())) -> list[tuple[int, int]]:
+    """Pair leftover old and new clauses that are the same clause reworded (best matches first). Two clauses that
+    are both only cut differently (`recut`: old, new) are never a pair."""
     index: dict[str, list[int]] = defaultdict(list)
     for i in old_left:
         for w in set(old[i].key):
@@ -422,6 +429,8 @@ def _pair_changed(old: list[Clause], old_left: list[int], new: list[Clause], new
         # Ties are broken by position, never by the order of a set of words (it differs from process to process
         # with string hashing, and a diff must be the same wherever it runs).
         for i, _ in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:12]:
+            if i in recut[0] and j in recut[1]:
+                continue
             score = _similarity(old[i].key, new[j].key)
             if score >= _CHANGED_SIMILARITY:
                 candidates.append((score, i, j))
@@ -626,15 +635,17 @@ def diff_analyses(old: dict, new: dict, *, since: str | None = None) -> PolicyDi
     old_clauses, old_all = cut(old, old_blocks)
     new_clauses, new_all = cut(new, new_blocks)
     old_left, new_left, _ = _match_exact(old_clauses, new_clauses)
-    old_moved, new_moved = _covered_by_realignment(old_clauses, old_left, new_clauses, new_left)
-    old_left = [i for i in old_left if i not in old_moved]
-    new_left = [j for j in new_left if j not in new_moved]
+    recut = _covered_by_realignment(old_clauses, old_left, new_clauses, new_left)
+    # A clause only cut differently can still be the other half of a change: "For example, we process your payment
+    # information ..." became a list item without its "For example,", whose words the old version has in that order.
     # A new wording that the old version has word for word elsewhere (said in a summary before, now in the text too)
     # is no rewording of the clause it would be paired with: the reader has read it. Unpaired, it is kept, as an
     # unpaired new clause whose words the old version has is never added.
     pairs = _pair_changed(old_clauses, old_left, new_clauses,
-                          [j for j in new_left if new_clauses[j].key not in old_all])
+                          [j for j in new_left if new_clauses[j].key not in old_all], recut)
     paired_old, paired_new = {i for i, _ in pairs}, {j for _, j in pairs}
+    old_left = [i for i in old_left if i not in recut[0]]
+    new_left = [j for j in new_left if j not in recut[1]]
     # Each distinct statement once: a clause repeated (a table row in every row, a summary that repeats the text)
     # is one change, and a clause whose words the other version also has somewhere is no change at all.
     # A reworded statement said twice in the new version (in the text and again in a summary, or in more table rows
