@@ -6,7 +6,7 @@ import random
 import pytest
 
 from smallprint import analyze
-from smallprint.history.diff import diff_analyses, format_since, practice_phrase
+from smallprint.history.diff import cut, diff_analyses, format_since, practice_phrase
 from smallprint.history.normalise import words
 
 # Mid-sized real policies of different services and styles; the clauses are inserted between paragraphs.
@@ -296,3 +296,169 @@ def test_a_clause_that_turns_is_named_as_turned_not_as_reworded(old_polarity, ne
     summary = diff_analyses(old, new, since="2023-05-18").summary
     assert summary.startswith(lead), summary
     assert "Reworded" not in summary and "More clauses" not in summary and "Fewer clauses" not in summary
+
+
+# --- what a statement is: link labels, headings, lists written in a cell ------------------------------------------
+
+def _statements(analysis: dict) -> list[str]:
+    return [c.text for c in cut(analysis)[0]]
+
+
+def _reported(diff) -> list[str]:
+    return [c.text for c in (*diff.added, *diff.removed, *diff.changed)]
+
+
+def test_a_link_that_ends_a_paragraph_does_not_run_into_the_heading_below_it():
+    """A change report listed "Learn more benefits the public": a "[Learn more](...)" link ends a paragraph (no full
+    stop), and the glossary heading under it starts in lower case, as the second half of a sentence a converted PDF
+    broke over two paragraphs does."""
+    old = ("# Privacy Policy\n\nWe may anonymize data. [Learn more](https://example.com/anonymization)\n\n"
+           "You can delete your account at any time.\n")
+    new = old.replace("\n\nYou can", "\n\n### benefits the public\n\nFor example, we publish reports about requests "
+                                     "to remove content.\n\nYou can")
+    assert _reported(_diff(old, new)) == ["benefits the public",
+                                          "For example, we publish reports about requests to remove content."]
+
+
+@pytest.mark.parametrize("blocks, statements", [
+    # a heading is never half of a sentence, nor is a table cell
+    ([("h2", "About Example and ExampleAI"), ("p", "exampleAI is a service that answers questions.")],
+     ["About Example and ExampleAI", "exampleAI is a service that answers questions."]),
+    ([("td", "Contact details"), ("td", "your name and email address")],
+     ["Contact details", "your name and email address"]),
+    # a list item starts an item of its own
+    ([("li", "your profile name"), ("li", "your profile photo, if you upload one")],
+     ["your profile name", "your profile photo, if you upload one"]),
+    # a paragraph, or a list item, that a page break cut is still joined to its paragraph
+    ([("li", "We share it with service providers and"), ("p", "courts when the law requires it.")],
+     ["We share it with service providers and courts when the law requires it."]),
+    # a view stored before blocks kept their kind: paragraphs
+    ([(None, "We don't"), (None, "sell any of your information.")], ["We don't sell any of your information."]),
+])
+def test_a_sentence_is_joined_over_two_blocks_only_from_running_text_into_a_paragraph(blocks, statements):
+    analysis = {"blocks": [{"id": f"b{k}", "text": text, **({"tag": tag} if tag else {})}
+                           for k, (tag, text) in enumerate(blocks)], "highlights": []}
+    assert _statements(analysis) == statements
+
+
+def test_each_line_of_a_list_written_in_a_table_cell_is_a_statement():
+    """A list in a Markdown table cell is written with <br>s, which the engine keeps as line breaks (the bullets go
+    with them): each line is an item, and the link label under the list ("Information from Partners ...") is not
+    the end of the last item."""
+    cell = ("| Information we use |\n| --- |\n| Your activity:<br><br>* Content you create, like posts<br>"
+            "* Device signals<br><br>[Information from Partners](#partners) |\n")
+    analysis = analyze(text="# Privacy Policy\n\n" + cell, depth="quick").to_dict()
+    assert _statements(analysis) == ["Privacy Policy", "Information we use", "Your activity:",
+                                     "Content you create, like posts", "Device signals", "Information from Partners"]
+    # a line the author wrapped inside a sentence is still one statement
+    assert _statements(_analysis(["We share it\nwith partners, and\n(never) sell it."], [])) == [
+        "We share it\nwith partners, and\n(never) sell it."]
+
+
+def test_an_abbreviation_does_not_end_a_statement():
+    analysis = _analysis(["To view our certification, visit the U.S. Department of Commerce's website. We collect "
+                          "device data (e.g. GPS location) and more."], [])
+    assert _statements(analysis) == ["To view our certification, visit the U.S. Department of Commerce's website.",
+                                     "We collect device data (e.g. GPS location) and more."]
+
+
+def test_no_statement_of_a_real_version_runs_into_the_heading_after_it(shared_data):
+    """youtube's glossary ends paragraphs with "[Learn more](...)" above lower-case headings: "Learn more phone
+    number", "Learn more benefits the public" were statements, and reported as added."""
+    for version in sorted((shared_data / "policies" / "youtube").glob("*.md")):
+        analysis = analyze(text=version.read_text(encoding="utf-8"), depth="quick").to_dict()
+        blocks = analysis["blocks"]
+        after = {b["id"]: blocks[k + 1] for k, b in enumerate(blocks[:-1])}
+        glued = [c.text for c in cut(analysis)[0] if c.block in after and after[c.block]["tag"].startswith("h")
+                 and c.text.endswith(" " + after[c.block]["text"])]
+        assert not glued, (version.name, glued)
+    folder = shared_data / "policies" / "youtube"
+    old, new = (analyze(text=(folder / name).read_text(encoding="utf-8"), depth="quick").to_dict()
+                for name in ("2022-07-11_pga2_f2ca46e.md", "2024-01-15_pga2_b523f1f.md"))
+    reported = _reported(diff_analyses(old, new))
+    assert "benefits the public" in reported and not [t for t in reported if t.startswith("Learn more ")
+                                                      and not t.startswith(("Learn more about", "Learn more in"))]
+
+
+def test_a_real_list_in_table_cells_is_cut_into_its_items(shared_data):
+    """facebook's 2023 policy lists, in table cells, what information each purpose uses: the items ran into one
+    statement ("Device characteristics and device software What you're doing on your device ... Device signals
+    ...")."""
+    folder = shared_data / "policies" / "facebook"
+    old, new = (analyze(text=(folder / name).read_text(encoding="utf-8"), depth="quick").to_dict()
+                for name in ("2021-11-14_pga1_3cca8a0.md", "2023-01-01_pga2_6ffec9c.md"))
+    assert {"Device signals", "Device characteristics and device software"} <= set(_statements(new))
+    for text in _reported(diff_analyses(old, new)):
+        for k in (k for k, ch in enumerate(text) if ch == "\n"):  # a line break left inside a statement is wrapping
+            assert (text[k - 1].isalnum() or text[k - 1] == ",") and (text[k + 1].islower() or text[k + 1] == "("), text
+
+
+# --- what a change is: a wording already there, phrases recombined ----------------------------------------------------
+
+def test_a_wording_the_old_version_already_had_is_not_a_rewording():
+    """The text now says what the summary said before: the reader has read that wording. It is no rewording of the
+    sentence it replaced, which is removed."""
+    summary = "\n\n## Summary\n\nWe share your email address and phone number with advertisers.\n"
+    old = ("# Privacy Policy\n\nWe share your email address with advertisers for marketing.\n\n"
+           "You can delete your account." + summary)
+    new = ("# Privacy Policy\n\nWe share your email address and phone number with advertisers. We keep it for a "
+           "year.\n\nYou can delete your account." + summary)
+    diff = _diff(old, new)
+    assert diff.changed == ()
+    assert [c.text for c in diff.removed] == ["We share your email address with advertisers for marketing."]
+    assert [c.text for c in diff.added] == ["We keep it for a year."]
+
+
+def test_a_real_wording_said_elsewhere_before_is_not_a_rewording(shared_data):
+    """youtube's 2022 policy, diffed against its 2021 one (newer first): "Chrome browsing history you've synced with
+    your Google Account;" (a list item in 2022 too, and again in 2021's California table) was listed as the new
+    wording of 2022's glossary sentence about Chrome sync."""
+    folder = shared_data / "policies" / "youtube"
+    newer, older = (analyze(text=(folder / name).read_text(encoding="utf-8"), depth="quick").to_dict()
+                    for name in ("2022-07-11_pga2_f2ca46e.md", "2021-07-03_pga1_3cca8a0.md"))
+    diff = diff_analyses(newer, older)
+    old_statements = cut(newer)[1]
+    assert not [c.text for c in diff.changed if words(c.text) in old_statements]
+    assert [c.text for c in diff.removed if c.text.startswith("Your Chrome browsing history is only saved")]
+
+
+def test_a_rewording_that_recombines_phrases_of_the_old_version_is_listed():
+    """Every run of four words of "We do not sell your personal information to advertisers." is somewhere in the old
+    version ("we do not sell" in one sentence, "sell your personal information" in another): its words are not
+    only cut differently, they say something the old version did not."""
+    old = ("# Privacy Policy\n\nWe sell your personal information to advertisers. We do not sell your data to anyone "
+           "under 16.\n\nYou can delete your account at any time.\n")
+    new = old.replace("We sell your", "We do not sell your").replace("under 16", "under 13")
+    diff = _diff(old, new)
+    assert [(c.old_text, c.text) for c in diff.changed] == [
+        ("We sell your personal information to advertisers.",
+         "We do not sell your personal information to advertisers."),
+        ("We do not sell your data to anyone under 16.", "We do not sell your data to anyone under 13.")]
+    assert diff.added == diff.removed == ()
+
+
+def _real_pair(shared_data, service: str, old_name: str, new_name: str):
+    return diff_analyses(*(analyze(text=(shared_data / "policies" / service / name).read_text(encoding="utf-8"),
+                                   depth="quick").to_dict() for name in (old_name, new_name)))
+
+
+def test_a_real_rewording_that_recombines_phrases_is_listed(shared_data):
+    """facebook 2023-01-01 -> 2024-08-09 dropped "advertisers" from a purpose ("... to businesses, advertisers and
+    other partners:"); every run of four words of the new wording was somewhere in the old version, so it was not
+    listed at all."""
+    diff = _real_pair(shared_data, "facebook", "2023-01-01_pga2_6ffec9c.md", "2024-08-09_pga2_49a826a.md")
+    assert "Providing measurement, analytics and other business services to businesses, and other partners:" in \
+        [c.text for c in (*diff.added, *diff.changed)]
+
+
+def test_a_clause_only_cut_differently_can_be_the_other_half_of_a_change(shared_data):
+    """youtube 2022 -> 2024: "For example, we process your payment information ..." became a list item without its
+    "For example,", and a sentence gained an address. One side of each has its words in the other version in the
+    same order (re-cut), the other does not: without a partner it would read as removed (or added)."""
+    diff = _real_pair(shared_data, "youtube", "2022-07-11_pga2_f2ca46e.md", "2024-01-15_pga2_b523f1f.md")
+    changed = {(c.old_text, c.text) for c in diff.changed}
+    assert ("For example, we process your payment information when you buy extra storage for Google Drive.",
+            "We process your payment information when you buy extra storage for Google Drive.") in changed
+    assert ("Google LLC for users of Google services based in the United Kingdom",
+            "Google LLC for users of Google services based in the United Kingdom, located at 1600 Amphitheatre "
+            "Parkway, Mountain View, California 94043, USA.") in changed

@@ -65,6 +65,9 @@ def _assert_counts_are_a_partition(diff: PolicyDiff, old: dict, new: dict) -> di
     assert counts["identical"] <= min(old_side["kept"], new_side["kept"])
     assert new_side["reworded"] == len(new_wordings - old_statements)
     assert old_side["reworded"] >= len(old_wordings - new_statements)
+    # A changed clause's new wording is never one the old version already had word for word: that is no rewording.
+    assert not new_wordings & old_statements, sorted(new_wordings & old_statements)
+    assert new_side["reworded"] == len(diff.changed) and new_side["kept"] == counts["unchanged"]
     return counts
 
 

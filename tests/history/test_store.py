@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import zlib
 
 import pytest
 
@@ -266,6 +267,15 @@ def _rows(db: sqlite3.Connection, table: str, columns: list[str] | None = None) 
     return [d[0] for d in cursor.description], cursor.fetchall()
 
 
+def _without_diff_view(columns: list[str], row: tuple) -> tuple:
+    """A versions row as schema 9 leaves it: no diff view (those packed before have no block tags), and its size
+    without the view's."""
+    values = dict(zip(columns, row))
+    values["bytes"] -= len(values["diff_view"] or b"")
+    values["diff_view"] = None
+    return tuple(values[c] for c in columns)
+
+
 def test_a_schema_7_store_upgrades_without_losing_a_row(store_path):
     """A store written by the release before version ids were made permanent (schema 7, its DDL as released):
     every document, version (ids with gaps, as deletes leave them), visit and forget survives the table rebuild,
@@ -296,8 +306,10 @@ def test_a_schema_7_store_upgrades_without_losing_a_row(store_path):
         assert store.integrity() == "ok"
 
     db = sqlite3.connect(store_path)
-    for table in tables:  # every v7 column of every row, as it was
+    for table in tables:  # every v7 column of every row, as it was (but the diff views that schema 9 drops)
         columns, rows = before[table]
+        if table == "versions":
+            rows = [_without_diff_view(columns, row) for row in rows]
         assert _rows(db, table, columns)[1] == rows, table
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
     assert "AUTOINCREMENT" in db.execute("SELECT sql FROM sqlite_master WHERE name = 'versions'").fetchone()[0]
@@ -313,6 +325,60 @@ def test_a_schema_7_store_upgrades_without_losing_a_row(store_path):
         assert new > 12
         store.forget("other.example")  # the highest id goes with it: it is not given again
         assert store.record("https://other.example/privacy", analysis(V2)).version.id > new
+
+
+_GLOSSARY = ("# Privacy Policy\n\nWe may anonymize data. [Learn more](https://example.co.uk/anonymization)\n\n"
+             "### benefits the public\n\nFor example, we publish reports about requests to remove content.\n")
+
+
+def _untagged_view(analysis_dict: dict) -> bytes:
+    """A diff view as releases before schema 9 packed it: [block ids, block texts, highlight rows], no block tags."""
+    blocks = analysis_dict["blocks"]
+    return zlib.compress(json.dumps([[b["id"] for b in blocks], [b["text"] for b in blocks], []]).encode("ascii"), 1)
+
+
+def _schema_8_store_with(store_path, text: str) -> tuple[dict, bytes, bytes]:
+    """A store as schema 8 left it, holding `text` as version 1 with a view packed without block tags."""
+    old = analysis(text)
+    packed, view = _pack(json.dumps(old)), _untagged_view(old)
+    db = store_at_schema(store_path, 8)
+    db.execute("INSERT INTO documents (id, site, path) VALUES (1, 'example.co.uk', '/legal/privacy')")
+    db.execute("INSERT INTO versions (id, document_id, hash, text, analysis, first_seen, last_seen, diff_view, bytes) "
+               "VALUES (1, 1, 'h1', ?, ?, '2022-01-01T00:00:00Z', '2022-01-01T00:00:00Z', ?, ?)",
+               (text, packed, view, len(text) + len(packed) + len(view)))
+    db.close()
+    return old, packed, view
+
+
+def test_a_schema_8_store_drops_the_diff_views_that_have_no_block_tags(store_path):
+    """A view packed before schema 9 does not say which blocks are headings; diffed against one that does, the same
+    text would be cut into statements two ways. The upgrade drops such views (and their bytes), and those versions
+    are diffed from their whole analyses, which have the tags."""
+    old, packed, _ = _schema_8_store_with(store_path, _GLOSSARY)
+    new = analysis(_GLOSSARY + "\nWe keep your data for one year.\n")
+    with Store(store_path) as store:
+        assert store.settings()["user_version"] == SCHEMA_VERSION
+        assert store.diff_view(1) == old
+        recorded = store.record(URL, new, now="2023-01-01T00:00:00Z")
+        assert recorded.previous_analysis == old
+        assert store.diff_view(recorded.version.id) == diff_view(new)
+        assert [b["tag"] for b in store.diff_view(recorded.version.id)["blocks"]] == ["h1", "p", "h3", "p", "p"]
+        diff = diff_analyses(recorded.previous_analysis, store.diff_view(recorded.version.id))
+        assert [c.text for c in (*diff.added, *diff.removed, *diff.changed)] == ["We keep your data for one year."]
+        assert store.integrity() == "ok"
+    db = sqlite3.connect(store_path)
+    assert db.execute("SELECT diff_view, bytes FROM versions WHERE id = 1").fetchone() == (
+        None, len(_GLOSSARY) + len(packed))
+    db.close()
+
+
+def test_a_schema_8_store_opened_read_only_reads_its_untagged_views(store_path):
+    """A store opened read-only is not migrated: its views without block tags are read, each block as a paragraph
+    (as every diff read them before)."""
+    old, _, _ = _schema_8_store_with(store_path, _GLOSSARY)
+    with Store(store_path, read_only=True) as store:
+        view = store.diff_view(1)
+    assert view["blocks"] == [{"id": b["id"], "text": b["text"], "tag": "p"} for b in old["blocks"]]
 
 
 def test_a_store_opened_read_only_reads_and_refuses_every_write(store_path):

@@ -39,7 +39,9 @@ class Span:
     end: int
 
 
-def _is_abbreviation(text: str, cut: int) -> bool:
+def ends_with_abbreviation(text: str, cut: int) -> bool:
+    """Whether the sentence end that stops at `cut` (after its punctuation and closing quotes) is an abbreviation's
+    full stop ("e.g.", "U.S.", "Inc."): no sentence ends there. The history diff cuts clauses by the same rule."""
     m = _LAST_WORD.search(text, max(0, cut - 16), cut)
     return bool(m) and m.group(1).lower().rstrip(".") in _ABBREVIATIONS
 
@@ -112,7 +114,7 @@ def split_sentences(text: str) -> list[Span]:
             piece = _trimmed(text, start, m.start())
         else:
             punct_end = m.start() + len(m.group(0).rstrip())
-            if first == "." and _is_abbreviation(text, punct_end):
+            if first == "." and ends_with_abbreviation(text, punct_end):
                 continue
             piece = _trimmed(text, start, punct_end)
         if piece:

@@ -16,27 +16,44 @@ from typing import NamedTuple
 from datetime import date, datetime
 
 from smallprint.engine.key_findings import MIN_CONFIDENCE, rank
+from smallprint.engine.sentences import ends_with_abbreviation
 from smallprint.taxonomy import PRACTICE_BY_ID
 
 from .normalise import clean_inline, words
 
-# Clause boundaries inside a block: sentence ends (kept with their clause), colons and semicolons, blank
-# lines, a line break before a list item, heading or table row, <br> and table cell bars. A bare line break
-# is wrapping, not a boundary. Every alternative starts with one literal character (spaces before it are
-# stripped from the clause later): then Python's re skips every other position with one table look-up,
-# where alternatives starting with a class or a group made it try each alternative at every character
-# (5x slower; a third of the time of diffing two 200 KB versions). What a boundary leaves in the clause
-# before it (a sentence end with its closing quote, a colon) is its text up to the spaces: see _clause_end.
+# Clause boundaries inside a block: sentence ends (kept with their clause), colons and semicolons, blank lines, <br>
+# and table cell bars, and a line break that does not fall inside a sentence (so one before a list item, heading or
+# table row). The engine keeps a line break in a block only where the author broke the line (a list written in a
+# table cell, whose bullets go with the <br>s; a link on a line of its own; short lines), and it is read as the
+# engine's sentence splitter reads it (engine/sentences.py): a boundary unless a word or comma comes before it and a
+# lower-case word or "(" after it (a wrapped line). Read as wrapping, such a list's items ran into one clause, and its
+# last item into the link label below it ("...or e-mail address Information from Partners, vendors and third
+# parties"). Every alternative starts with one literal character (spaces before it are stripped from the clause
+# later): then Python's re skips every other position with one table look-up, where alternatives starting with a
+# class or a group made it try each alternative at every character (5x slower; a third of the time of diffing two
+# 200 KB versions). What a boundary leaves in the clause before it (a sentence end with its closing quote, a colon)
+# is its text up to the spaces: see _clause_end. A full stop after an abbreviation ends no clause (see `cut`).
 _SENTENCE_END = r"[\"')\]*_\u201d\u2019]?\s+(?=[\"'(\[*_#>\u201c\u2018A-Z0-9-])"
 _BOUNDARY = re.compile(
     r"\." + _SENTENCE_END + r"|!" + _SENTENCE_END + r"|\?" + _SENTENCE_END +
     r"|:\s+|;\s+"
     r"|\n(?:[ \t]*\n)+\s*"
-    r"|\n[ \t]*(?=[*+\-\u2022#>|]\s|\d{1,3}[.)]\s|[=-]{3,}\s*$)"
+    r"|\n(?:(?<=[^\w,\s]\n)|[ \t]*(?=[^\sa-z(]))[ \t]*"
     r"|<br\s*/?>\s*"
     r"|\|[ \t]+"
 , re.M)
 _KEPT = frozenset(".!?:;")
+# Blocks that are whole by themselves: titles, table cells, and links or controls that a page shows as blocks of their
+# own (the extension names each block by its element). A sentence that a converted PDF broke over two paragraphs is
+# joined back (see `cut`), but never into or out of one of these: a "Learn more" link that ends a paragraph is not
+# the first half of the heading below it ("Learn more benefits the public"), nor is a heading the first half of the
+# paragraph under it ("About xAI and Grok xAI is a company..."). A list item may be the first half (a page break
+# inside the item), never the rest: it starts an item of its own ("your profile name" is not continued by the next
+# item, "your profile photo"). A block of no known kind (a view stored before its blocks kept their kind) is a
+# paragraph.
+_WHOLE_BLOCKS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "th", "td", "caption", "dt", "summary", "figcaption",
+                           "legend", "label", "a", "button"})
+_NEVER_CONTINUES = _WHOLE_BLOCKS | {"li"}
 
 
 def _clause_end(m: re.Match) -> int:
@@ -121,17 +138,18 @@ class StatementTally:
 
     old version = old_kept + removed + old_reworded;  new version = new_kept + added + new_reworded.
 
-    A statement is kept when its words are all still in the other version: word for word (`identical`, the same
-    number on both sides), or only cut into statements differently (a heading that lost its line break and ran into
-    the next sentence, a list flattened into one line: two old statements kept as one new one, or the reverse; a
-    sentence split over two paragraphs that are no longer next to each other). That part is why kept can differ
-    between the sides.
+    A statement is kept when its words are all still in the other version, in the same order: word for word
+    (`identical`, the same number on both sides), or only cut into statements differently (a heading that lost its
+    line break and ran into the next sentence, a list flattened into one line: two old statements kept as one new
+    one, or the reverse). That part is why kept can differ between the sides. Words found in the other version only
+    in pieces from different places (phrases recombined) are a rewording, not a re-cut.
 
     A statement is reworded when its wording is one side of the `changed` list and the other version does not have
     it word for word; each side counts its own wordings, so two old statements reworded into one new wording are 2
-    on the old side and 1 on the new. A wording that the other version has word for word is kept even where another
-    copy of it was reworded: `changed` lists the change, that side's reworded count leaves it out. removed and added
-    are the lengths of those lists."""
+    on the old side and 1 on the new. A new wording is never one the old version has word for word (that is no
+    rewording: the reader has read it), so new_reworded is the length of `changed`. An old wording that the new
+    version has word for word is kept even where another copy of it was reworded: `changed` lists the change, the
+    old side's reworded count leaves it out. removed and added are the lengths of those lists."""
     old_kept: int = 0
     removed: int = 0
     old_reworded: int = 0
@@ -241,12 +259,12 @@ def cut(analysis: dict, only: set[int] | None = None) -> tuple[list[Clause], set
     """The clauses that touch the blocks whose index is in `only` (all blocks when None), with the highlights over
     them, and the keys of the whole version's clauses (its distinct statements).
 
-    A sentence that a converted PDF broke over two paragraphs (no end punctuation, the next one starts
-    in lower case) is joined back into one clause. The whole version is always cut, so that such a sentence is the
-    same clause whether or not the block of one half is in `only`: cut without its other half ("sell any of your
-    information", without the "We don't" of an unchanged paragraph before it) it would be reported with the
-    opposite reading, and counted as a statement the version does not have. Highlights are read only for the
-    clauses returned (the blocks outside `only` are most of a version on a revisit).
+    A sentence that a converted PDF broke over two paragraphs (no end punctuation, the next one starts in lower
+    case, both are running text: see `_WHOLE_BLOCKS`) is joined back into one clause. The whole version is always
+    cut, so that such a sentence is the same clause whether or not the block of one half is in `only`: cut without
+    its other half ("sell any of your information", without the "We don't" of an unchanged paragraph before it) it
+    would be reported with the opposite reading, and counted as a statement the version does not have. Highlights
+    are read only for the clauses returned (the blocks outside `only` are most of a version on a revisit).
     """
     by_block: dict[str, list[dict]] = defaultdict(list)
     for h in analysis.get("highlights") or ():
@@ -256,16 +274,18 @@ def cut(analysis: dict, only: set[int] | None = None) -> tuple[list[Clause], set
     has_findings: list[bool] = []  # per clause: were its highlights read (False: outside `only`, not joined)
     open_end = -2  # index of the block whose last clause is an unfinished sentence
     for index, block in enumerate(analysis.get("blocks") or ()):
-        block_id, text = str(block["id"]), block["text"]
+        block_id, text, kind = str(block["id"]), block["text"], block.get("tag") or "p"
         wanted = only is None or index in only
         start, first = 0, True
         for m in (*_BOUNDARY.finditer(text), None):
             end = _clause_end(m) if m else len(text)
+            if m and text[m.start()] == "." and ends_with_abbreviation(text, end):
+                continue  # "the U.S. Department of Commerce", "(e.g. GPS location)": one clause, as the engine reads it
             if end > start:
                 piece = clean_inline(text[start:end]).strip("*_ ")
                 key = words(piece)
                 if key and not _NUMBERING.fullmatch(piece):
-                    if first and open_end == index - 1 and piece[:1].islower():
+                    if first and open_end == index - 1 and kind not in _NEVER_CONTINUES and piece[:1].islower():
                         prev, prev_touches, prev_read = clauses.pop(), touches_only.pop(), has_findings.pop()
                         before = _merge(prev.findings, prev.wide) if prev_read else \
                             _merge(*_highlights_over(by_block.get(prev.block), prev.start, prev.end))
@@ -285,7 +305,8 @@ def cut(analysis: dict, only: set[int] | None = None) -> tuple[list[Clause], set
                     first = False
             if m:
                 start = m.end()
-        open_end = index if clauses and not first and not _FINISHED.search(clauses[-1].text) else -2
+        open_end = index if (kind not in _WHOLE_BLOCKS and clauses and not first
+                             and not _FINISHED.search(clauses[-1].text)) else -2
     return [c for c, touches in zip(clauses, touches_only) if touches], {c.key for c in clauses}
 
 
@@ -340,23 +361,28 @@ def _grams(stream: list[str]) -> set[tuple[str, ...]]:
 
 
 def _covered(clauses: list[Clause], left: list[int], other_grams: set[tuple[str, ...]]) -> set[int]:
-    """Leftover clauses each of whose words sits inside some run of `_MIN_RUN` words (read across clause
-    boundaries of its own version) that the other version also has."""
+    """Leftover clauses whose words the other version has in the same order: each run of `_MIN_RUN` words inside
+    the clause is one the other version also has; a shorter clause sits inside one such run (read across clause
+    boundaries of its own version: "IP address" with the words of its neighbours). That each word sits inside some
+    run is not enough: runs from different places of the other version cover every word of a rewording that only
+    recombines its phrases ("We do not sell your personal information" from "We do not sell your data" and "We
+    sell your personal information")."""
     stream: list[str] = []
-    owner: list[int] = []
-    for index, clause in enumerate(clauses):
+    offsets = [0]  # clause i's words are stream[offsets[i]:offsets[i + 1]]
+    for clause in clauses:
         stream.extend(clause.key)
-        owner.extend([index] * len(clause.key))
-    starts = [gram in other_grams for gram in zip(*(stream[k:] for k in range(_MIN_RUN)))]
-    wanted = set(left)
-    missing: set[int] = set()
-    covered_until = -1  # a run found at k covers words k .. k + _MIN_RUN - 1
-    for t, o in enumerate(owner):
-        if t < len(starts) and starts[t]:
-            covered_until = t + _MIN_RUN - 1
-        if t > covered_until and o in wanted:
-            missing.add(o)
-    return wanted - missing
+        offsets.append(len(stream))
+    # found[k]: the run of words k .. k + _MIN_RUN - 1 is one the other version has
+    found = [gram in other_grams for gram in zip(*(stream[k:] for k in range(_MIN_RUN)))]
+    covered = set()
+    for index in left:
+        begin, end = offsets[index], offsets[index + 1]
+        if end - begin >= _MIN_RUN:
+            if all(found[begin:end - _MIN_RUN + 1]):
+                covered.add(index)
+        elif any(found[max(0, end - _MIN_RUN):begin + 1]):
+            covered.add(index)
+    return covered
 
 
 def _covered_by_realignment(old: list[Clause], old_left: list[int], new: list[Clause], new_left: list[int]
@@ -366,7 +392,8 @@ def _covered_by_realignment(old: list[Clause], old_left: list[int], new: list[Cl
     A heading that lost its line break merges with the next sentence; a list flattened into one line becomes
     one clause. Runs of `_MIN_RUN` words, read across clause boundaries over the whole of both versions (a
     short item such as "IP address" is recognised by its neighbours), find both in linear time; a clause
-    with even one word outside such a run (a new "not", say) stays a change.
+    with even one word outside such a run (a new "not", say), or with a run of its own words that the other
+    version does not have (phrases of the other version recombined), stays a change.
     """
     if not old_left or not new_left:
         return set(), set()
@@ -381,9 +408,10 @@ def _similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
     return 2 * len(sa & sb) / (len(sa) + len(sb))
 
 
-def _pair_changed(old: list[Clause], old_left: list[int], new: list[Clause], new_left: list[int]
-                  ) -> list[tuple[int, int]]:
-    """Pair leftover old and new clauses that are the same clause reworded (best matches first)."""
+def _pair_changed(old: list[Clause], old_left: list[int], new: list[Clause], new_left: list[int],
+                  recut: tuple[set[int], set[int]] = (set(), set())) -> list[tuple[int, int]]:
+    """Pair leftover old and new clauses that are the same clause reworded (best matches first). Two clauses that
+    are both only cut differently (`recut`: old, new) are never a pair."""
     index: dict[str, list[int]] = defaultdict(list)
     for i in old_left:
         for w in set(old[i].key):
@@ -401,6 +429,8 @@ def _pair_changed(old: list[Clause], old_left: list[int], new: list[Clause], new
         # Ties are broken by position, never by the order of a set of words (it differs from process to process
         # with string hashing, and a diff must be the same wherever it runs).
         for i, _ in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:12]:
+            if i in recut[0] and j in recut[1]:
+                continue
             score = _similarity(old[i].key, new[j].key)
             if score >= _CHANGED_SIMILARITY:
                 candidates.append((score, i, j))
@@ -504,15 +534,17 @@ def importance(change: ClauseChange) -> tuple[int, int]:
     return rank(change.practice, change.polarity)
 
 
-# All that a diff reads of a highlight (besides the blocks' "id" and "text"): see `diff_view`.
+# All that a diff reads of a highlight (besides the blocks' "id", "text" and "tag"): see `diff_view`.
 VIEW_HIGHLIGHT_KEYS = ("block", "start", "end", "practice", "polarity", "summary", "confidence")
 
 
 def diff_view(analysis: dict) -> dict:
-    """The part of an analysis that `diff_analyses` reads: each block's id and text, and each highlight's
-    place and finding. Diffing two views gives exactly the diff of the two analyses; the store keeps a view
-    next to each analysis so that comparing with the previous version need not decode all of it."""
-    return {"blocks": [{"id": b["id"], "text": b["text"]} for b in analysis.get("blocks") or ()],
+    """The part of an analysis that `diff_analyses` reads: each block's id, text and kind (its tag: a heading is
+    never half of a broken sentence), and each highlight's place and finding. Diffing two views gives exactly the
+    diff of the two analyses; the store keeps a view next to each analysis so that comparing with the previous
+    version need not decode all of it."""
+    return {"blocks": [{"id": b["id"], "text": b["text"], "tag": b.get("tag") or "p"}
+                       for b in analysis.get("blocks") or ()],
             "highlights": [{k: h.get(k) for k in VIEW_HIGHLIGHT_KEYS} for h in analysis.get("highlights") or ()]}
 
 
@@ -603,11 +635,17 @@ def diff_analyses(old: dict, new: dict, *, since: str | None = None) -> PolicyDi
     old_clauses, old_all = cut(old, old_blocks)
     new_clauses, new_all = cut(new, new_blocks)
     old_left, new_left, _ = _match_exact(old_clauses, new_clauses)
-    old_moved, new_moved = _covered_by_realignment(old_clauses, old_left, new_clauses, new_left)
-    old_left = [i for i in old_left if i not in old_moved]
-    new_left = [j for j in new_left if j not in new_moved]
-    pairs = _pair_changed(old_clauses, old_left, new_clauses, new_left)
+    recut = _covered_by_realignment(old_clauses, old_left, new_clauses, new_left)
+    # A clause only cut differently can still be the other half of a change: "For example, we process your payment
+    # information ..." became a list item without its "For example,", whose words the old version has in that order.
+    # A new wording that the old version has word for word elsewhere (said in a summary before, now in the text too)
+    # is no rewording of the clause it would be paired with: the reader has read it. Unpaired, it is kept, as an
+    # unpaired new clause whose words the old version has is never added.
+    pairs = _pair_changed(old_clauses, old_left, new_clauses,
+                          [j for j in new_left if new_clauses[j].key not in old_all], recut)
     paired_old, paired_new = {i for i, _ in pairs}, {j for _, j in pairs}
+    old_left = [i for i in old_left if i not in recut[0]]
+    new_left = [j for j in new_left if j not in recut[1]]
     # Each distinct statement once: a clause repeated (a table row in every row, a summary that repeats the text)
     # is one change, and a clause whose words the other version also has somewhere is no change at all.
     # A reworded statement said twice in the new version (in the text and again in a summary, or in more table rows

@@ -4,7 +4,8 @@ Layout (schema version in PRAGMA user_version, migrated forward on open):
   documents(id, site, path)            one row per policy document: registrable domain + path
   versions(id, document_id, hash, text, analysis, first_seen, last_seen, url, title, kind, source_hash,
            diff_view)               (analysis: Analysis.to_dict() as zlib-compressed JSON; diff_view: the
-                                       part of it a diff reads, compact, NULL in versions stored before schema 5)
+                                       part of it a diff reads, compact, NULL in versions stored before schema 5
+                                       and dropped from those stored before schema 9)
                                        one row per distinct text of a document (hash of its normalised words;
                                        source_hash: the engine's hash of the raw page last seen as it)
                                        id: AUTOINCREMENT (schema 8), never given again once deleted: clients
@@ -196,9 +197,19 @@ def _schema_8(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX visits_by_document ON visits (document_id)")
 
 
+def _schema_9(db: sqlite3.Connection) -> None:
+    # The diff view keeps each block's kind (its tag): a diff joins a sentence that a converted PDF broke over two
+    # paragraphs, but never into a heading or out of one ("Learn more", a link that ends a paragraph, ran into the
+    # heading below it). A view packed before has no kinds, and diffed against one that has, the same text would be cut
+    # into statements two ways: the views are dropped (their sizes with them), and those versions are diffed from their
+    # whole analysis, which has the kinds (a view is not rebuilt here for the reason given at schema 5).
+    db.execute("UPDATE versions SET bytes = bytes - length(diff_view), diff_view = NULL WHERE diff_view IS NOT NULL")
+
+
 # MIGRATIONS[n] takes a store from schema n to n + 1. Append only; never edit a released step.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_schema_1, _schema_2, _schema_3, _schema_4,
-                                                                 _schema_5, _schema_6, _schema_7, _schema_8)
+                                                                 _schema_5, _schema_6, _schema_7, _schema_8,
+                                                                 _schema_9)
 # The versions that live visits compare with: a visit is live while its reading can still be undone by a re-send
 # (Store._undo_visit: its version is unseen since), and its re-send is then compared with its baseline.
 _LIVE_BASELINES = ("SELECT v.baseline_id FROM visits v JOIN versions w ON w.id = v.version_id "
@@ -242,23 +253,25 @@ def _unpack(value: bytes | str) -> dict:
 
 
 def _pack_view(analysis: dict) -> bytes:
-    """diff_view(analysis), as lists rather than objects: [block ids, block texts, highlight rows] (each row
-    the values of VIEW_HIGHLIGHT_KEYS in that order), zlib-compressed. ~2 ms to encode and ~3 ms to decode
+    """diff_view(analysis), as lists rather than objects: [block ids, block texts, highlight rows, block tags] (each
+    row the values of VIEW_HIGHLIGHT_KEYS in that order), zlib-compressed. ~2 ms to encode and ~3 ms to decode
     for a 200 KB policy, against ~9 ms to decode the whole analysis. Changing this layout takes a migration."""
     blocks = analysis.get("blocks") or ()
     rows = [[h["block"], h["start"], h["end"], h["practice"], h["polarity"], h.get("summary"), h.get("confidence")]
             for h in analysis.get("highlights") or ()]
-    return zlib.compress(json.dumps([[b["id"] for b in blocks], [b["text"] for b in blocks], rows],
-                                    check_circular=False).encode("ascii"), 1)
+    return zlib.compress(json.dumps([[b["id"] for b in blocks], [b["text"] for b in blocks], rows,
+                                     [b.get("tag") or "p" for b in blocks]], check_circular=False).encode("ascii"), 1)
 
 
 def _unpack_view(value: bytes) -> dict:
-    """The view as diff_view() gives it."""
+    """The view as diff_view() gives it. One packed before schema 9 (read from a store opened read-only, which is
+    not migrated) has no block tags: its blocks read as paragraphs, as every diff read them then."""
     try:
-        ids, texts, rows = json.loads(zlib.decompress(value))
+        ids, texts, rows, *packed_tags = json.loads(zlib.decompress(value))
+        (tags,) = packed_tags or (["p"] * len(ids),)
     except (zlib.error, ValueError, TypeError) as exc:
         raise DamagedVersion.of(exc) from None
-    return {"blocks": [{"id": i, "text": t} for i, t in zip(ids, texts)],
+    return {"blocks": [{"id": i, "text": t, "tag": g} for i, t, g in zip(ids, texts, tags)],
             "highlights": [dict(zip(VIEW_HIGHLIGHT_KEYS, row)) for row in rows]}
 
 
