@@ -12,6 +12,7 @@ Targets: quick ratio <= 30 on every policy; full ratio <= 1000 on the median pol
 peak RSS <= 80 MB quick, <= 300 MB with the reader loaded.
 
 Usage: .venv/bin/python scripts/bench_engine.py [--policies DIR] [--runs N] [--depth quick|full|both] [--json]
+       .venv/bin/python scripts/bench_engine.py --against MODEL_DIR [--runs N]   (two readers, in turn)
 """
 from __future__ import annotations
 
@@ -114,6 +115,38 @@ def bench_policy(label: str, path: Path, runs: int, use_model: bool = True, dept
             "cpu_ratio": statistics.median(cpu_ratios), **edited}
 
 
+def compare_readers(label: str, path: Path, other: Path, runs: int) -> dict:
+    """A full first reading with the shipped reader against one with the reader in `other` (a model folder, e.g.
+    one re-exported or with its graph changed), run by run in turn in this one process, by CPU time: the share of
+    the shipped reader's time that the other takes, as the median of the runs' paired ratios. On a noisy machine
+    this resolves a difference of a few per cent that two separate benchmark runs do not (each run drifts by
+    more than that)."""
+    from smallprint import analyze
+    from smallprint.engine import reader
+
+    text = path.read_text(encoding="utf-8")
+    models = {"shipped": reader.load_model(), "other": reader._load(other)}
+
+    def first_reading(name: str) -> None:
+        reader._MODEL = models[name]  # the process's reader (load_model's), swapped for this benchmark only
+        reader.forget_readings()
+        analyze(text=text, depth="full")
+
+    try:
+        for name in models:
+            first_reading(name)  # warm-up, each once
+        times = {name: [] for name in models}
+        for run in range(runs):
+            for name in (("shipped", "other") if run % 2 == 0 else ("other", "shipped")):
+                times[name].append(timed(lambda: first_reading(name), time.process_time))
+    finally:
+        reader._MODEL = models["shipped"]
+    paired = [o / s for o, s in zip(times["other"], times["shipped"])]
+    return {"policy": label, "file": str(path.relative_to(path.parents[1])), "other": str(other),
+            "shipped_cpu_s": statistics.median(times["shipped"]), "other_cpu_s": statistics.median(times["other"]),
+            "other_over_shipped": statistics.median(paired)}
+
+
 def peak_rss_mb(path: Path, depth: str = "quick") -> float:
     code = _RSS_CHILD.format(daemon=str(ROOT / "daemon"), path=str(path), depth=depth)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
@@ -126,8 +159,20 @@ def main(argv=None) -> int:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--depth", choices=("quick", "full", "both"), default="both")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--against", type=Path, metavar="MODEL_DIR",
+                        help="only compare full first readings with the shipped reader and with the reader in "
+                             "MODEL_DIR, in turn in one process (CPU time; the median of paired ratios)")
     args = parser.parse_args(argv)
     os.environ.setdefault("SMALLPRINT_READER_THREADS", "1")  # one core, as in a daemon worker
+    if args.against:
+        rows = [compare_readers(label, path, args.against, args.runs) for label, path in pick_policies(args.policies)]
+        if args.json:
+            print(json.dumps({"comparisons": rows}, indent=2))
+        for r in rows if not args.json else ():
+            print(f"{r['policy']:8s} {r['file']:45s} shipped {r['shipped_cpu_s'] * 1000:8.1f} ms CPU  "
+                  f"{r['other']}: {r['other_cpu_s'] * 1000:8.1f} ms CPU  other/shipped {r['other_over_shipped']:.3f} "
+                  f"(median of {args.runs} paired runs)")
+        return 0
     depths = ("quick", "full") if args.depth == "both" else (args.depth,)
     rows = []
     for label, path in pick_policies(args.policies):
