@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from . import CliError
 
@@ -35,6 +36,10 @@ def register(subparsers) -> None:
                          help="the Dask scheduler to use (default: start a local cluster on 127.0.0.1)")
     analyze.add_argument("--batch", type=int, metavar="N",
                          help="documents per task (default 16 quick, 2 full): smaller loses less to a dead worker")
+    analyze.add_argument("--reread", action="store_true",
+                         help="read again, with this smallprint, every document that DIR holds as read by another "
+                              "engine (other models, another version or layout); its parts are moved to "
+                              "DIR/parts/superseded, not deleted. Without it such a DIR is refused")
     analyze.set_defaults(func=run_analyze)
 
     report = sub.add_parser("report", help="one HTML page (and CSV files) from the tables in DIR",
@@ -67,7 +72,7 @@ def run_analyze(args) -> int:
 
     try:
         summary = analyse_corpus(args.sources, args.out, depth=args.depth, engine=args.engine, workers=args.workers,
-                                 address=args.address, batch=args.batch,
+                                 address=args.address, batch=args.batch, reread=args.reread,
                                  log=lambda line: print(f"smallprint: {line}", file=sys.stderr))
     except (SourceError, StoreError, EngineError) as exc:
         raise CliError(str(exc)) from None
@@ -81,6 +86,10 @@ def run_analyze(args) -> int:
         count = len(summary.set_aside)
         print(f"{count} damaged part{'s' if count != 1 else ''} set aside in {summary.set_aside[0].moved_to.parent} "
               f"(why.txt there says why); what {'they' if count != 1 else 'it'} held was done again.")
+    if summary.superseded:
+        print(f"{summary.superseded} part{'s' if summary.superseded != 1 else ''} read by another engine moved to "
+              f"{Path(args.out) / 'parts' / 'superseded'} (why.txt there says by which); what "
+              f"{'they' if summary.superseded != 1 else 'it'} held was read again.")
     if summary.restarts:
         print(f"smallprint: a worker process died {summary.restarts} time{'s' if summary.restarts != 1 else ''}; "
               "the documents it held were sent again to new workers.", file=sys.stderr)
@@ -93,8 +102,6 @@ def run_analyze(args) -> int:
 
 def run_report(args) -> int:
     _need_corpus_extra()
-    from pathlib import Path
-
     from smallprint.corpus.report import write_report
     from smallprint.corpus.store import StoreError
 

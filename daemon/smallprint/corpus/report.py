@@ -16,8 +16,9 @@ from pathlib import Path
 from smallprint.report import escape, polarity_tag, practice_label, render_page
 from smallprint.taxonomy import PRACTICE_IDS
 
+from .identity import EngineIdentity, describe
 from .store import CorpusDir, publish_together, read_corpus_dir
-from .tables import read_tables
+from .tables import engine_of, read_tables
 from .timeline import Current, Event, Pair, build
 
 # Clauses listed per version pair besides those the timelines link to: the rest are in the CSV and the Parquet table.
@@ -51,10 +52,13 @@ def write_report(folder: str | Path, out: Path | None = None, *, generated_at: d
     Returns their paths, the page first."""
     corpus = read_corpus_dir(folder)
     # One set or none: a missing, damaged or torn set of tables is refused, saying how to rebuild it (read_tables).
-    tables = {name: table.to_pylist() for name, table in read_tables(corpus.root).items()}
+    read = read_tables(corpus.root)
+    engine = engine_of(read["documents"])  # the three say the same: they are one set
+    tables = {name: table.to_pylist() for name, table in read.items()}
     events, pairs, current = build(tables["documents"], tables["findings"], tables["changes"])
     target = out or corpus.root / "report.html"
-    page = render_corpus_html(corpus, tables["documents"], events, pairs, current, generated_at=generated_at)
+    page = render_corpus_html(corpus, tables["documents"], events, pairs, current, generated_at=generated_at,
+                              engine=engine)
     stem = target.with_suffix("")
     csvs = [(Path(f"{stem}-timeline.csv"),
              _csv(["practice", "polarity", "event", "service", "document", "date", "previous_date", "summary"],
@@ -223,7 +227,8 @@ def _errors_html(documents: list[dict]) -> str:
 
 
 def render_corpus_html(corpus: CorpusDir, documents: list[dict], events: list[Event], pairs: list[Pair],
-                       current: list[Current], *, generated_at: datetime | None = None) -> str:
+                       current: list[Current], *, generated_at: datetime | None = None,
+                       engine: EngineIdentity | None = None) -> str:
     targets: dict[tuple[int, str], str] = {}  # (pair, "practice:polarity") -> anchor of its first changed clause
     linked: set[tuple[int, int]] = set()
     wanted = {(e.pair, f"{e.practice}:{e.polarity}") for e in events if e.pair is not None}
@@ -237,9 +242,11 @@ def render_corpus_html(corpus: CorpusDir, documents: list[dict], events: list[Ev
     services = len({d["service"] for d in documents})
     when = (generated_at or datetime.now(timezone.utc)).strftime("%Y-%m-%d %H:%M UTC")
     span = f", {dates[0]} to {dates[-1]}" if dates else ""
+    # Which engine read the figures below (identity.py), so that whoever cites them can say, and compare like with like.
+    read_by = f"read by {engine}" if engine else f"{corpus.depth} reading by {describe(None)}"
     head = (f'<header class="sp-top"><div class="sp-brand">smallprint corpus</div>'
             f"<h1>{escape(corpus.root.resolve().name)}</h1><div class=\"sp-meta\">{len(current)} documents of "
-            f"{services} services, {len(documents)} versions{escape(span)}; {escape(corpus.depth)} reading; "
+            f"{services} services, {len(documents)} versions{escape(span)}; {escape(read_by)}; "
             f"written {escape(when)}. Contents: <a href=\"#timelines\">timelines</a> · <a href=\"#services\">"
             f"services</a> · <a href=\"#changes\">changes</a></div></header>")
     body = (f'{head}<main class="sp-corpus">{_timelines_html(events, targets)}{_services_html(current)}'

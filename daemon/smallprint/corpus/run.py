@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 
 from . import tables
 from .engines import Engine, check_engine, open_engine
+from .identity import ENGINE_KEY, EngineIdentity, describe, engine_identity
 from .sources import MAX_LINE_BYTES, SourceError, Version, list_versions, read_version, source_identity
 from .store import CorpusDir, DamagedFile, StoreError, open_corpus_dir, read_parquet, writing
 from .work import MAX_DOCUMENT_BYTES, Item, Pair, analyse_batch, diff_batch
@@ -62,6 +63,7 @@ class RunSummary:
     rows: dict[str, int]
     seconds: float
     set_aside: tuple[SetAside, ...] = ()  # damaged parts moved to parts/damaged/, what they held done again
+    superseded: int = 0  # parts read by another engine moved to parts/superseded/ (--reread), what they held redone
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,31 +168,50 @@ def _execute(engine: Engine, fn: Callable, batches: Iterator[list], load: Callab
 def analyse_corpus(sources: Sequence[str], out: str, *, depth: str = "quick", engine: str = "local",
                    workers: int | None = None, address: str | None = None, batch: int | None = None,
                    log: Callable[[str], None] = lambda line: None,
-                   max_line_bytes: int = MAX_LINE_BYTES) -> RunSummary:
+                   max_line_bytes: int = MAX_LINE_BYTES, reread: bool = False) -> RunSummary:
     """Read every document of `sources` into the corpus folder `out` and rebuild its tables (see the module doc).
-    A JSON Lines line longer than `max_line_bytes` is a row with its error, not read (sources.MAX_LINE_BYTES)."""
+    A JSON Lines line longer than `max_line_bytes` is a row with its error, not read (sources.MAX_LINE_BYTES).
+    A folder read by another engine (identity.py) is refused, or with `reread` read again by this one."""
     started = time.monotonic()
     check_engine(engine, address)
+    identity = engine_identity(depth)
     listings: dict[str, Listing] = {}
     for source in sources:  # every source is listed (and refused when bad) before anything is written
         name, prefixes = source_identity(source)
         if name not in listings:  # one source given twice (or spelt two ways) is one listing
             listings[name] = Listing(name, prefixes, list_versions(source, max_line_bytes=max_line_bytes))
-    corpus = open_corpus_dir(out, depth)
+    corpus = open_corpus_dir(out, depth, engine=identity)
     with writing(corpus):
-        return _analyse_into(corpus, list(listings.values()), depth, engine, workers, address, batch, log, started)
+        return _analyse_into(corpus, list(listings.values()), depth, identity, reread, engine, workers, address,
+                             batch, log, started)
 
 
-def _analyse_into(corpus: CorpusDir, listings: list[Listing], depth: str, engine: str, workers: int | None,
-                  address: str | None, batch: int | None, log: Callable[[str], None], started: float) -> RunSummary:
+def _analyse_into(corpus: CorpusDir, listings: list[Listing], depth: str, identity: EngineIdentity, reread: bool,
+                  engine: str, workers: int | None, address: str | None, batch: int | None,
+                  log: Callable[[str], None], started: float) -> RunSummary:
     versions = [v for listing in listings for v in listing.versions]
     first_of: dict[str, Version] = {}
     for v in versions:
         first_of.setdefault(v.content_hash, v)
     damage = _Damage(corpus, {corpus.listing_part(listing.source) for listing in listings}, log)
     # Every part's footer, before anything is written: a truncated part (the usual damage: a copy or a disk that
-    # stopped half-way) is found here, all of them in one pass, and a listing this run cannot replace stops it now.
-    damage.set_aside([found for part in corpus.part_files() if (found := _damaged_footer(part))])
+    # stopped half-way) is found here, all of them in one pass, and a listing this run cannot replace stops it now;
+    # so is a part read by another engine, which this run does not mix with its own readings.
+    footers = _read_footers(corpus)
+    others = {part: read_by for part, read_by in footers.engines.items() if read_by != identity}
+    if others and not reread:
+        raise StoreError(_another_engine(corpus, identity, others))
+    damage.set_aside(footers.damaged)
+    for part, read_by in others.items():
+        corpus.supersede(part, f"read by {describe(read_by)}; read again (--reread) by {identity}")
+    if others:
+        log(f"{len(others)} part{'s' if len(others) != 1 else ''} read by another engine moved to "
+            f"{corpus.superseded} (--reread): what {'they' if len(others) != 1 else 'it'} held is read again by "
+            f"{identity}")
+    elif reread:
+        log(f"every part in {corpus.parts} was read by {identity}: nothing to read again")
+    if corpus.recorded_engine() != identity:  # a folder read again, or one made before folders said by whom
+        corpus.record_engine(identity)
     done = _Done()
     running: Engine | None = None
 
@@ -204,8 +225,8 @@ def _analyse_into(corpus: CorpusDir, listings: list[Listing], depth: str, engine
     try:
         while True:
             try:
-                rows, given_up, given_up_pairs = _attempt(corpus, listings, versions, first_of, depth, batch, done,
-                                                          engine_now, log)
+                rows, given_up, given_up_pairs = _attempt(corpus, listings, versions, first_of, identity, batch,
+                                                          done, engine_now, log)
                 break
             except DamagedFile as found:
                 # A part damaged inside (its footer whole) is found where its damaged columns are read, which may be
@@ -219,7 +240,7 @@ def _analyse_into(corpus: CorpusDir, listings: list[Listing], depth: str, engine
                       skipped=len(first_of) - len(read) - len(given_up), failed=len(done.failed - given_up),
                       given_up=len(given_up) + len(given_up_pairs), pairs=len(done.compared - given_up_pairs),
                       restarts=running.restarts if running else 0, rows=rows, seconds=time.monotonic() - started,
-                      set_aside=tuple(damage.moved))
+                      set_aside=tuple(damage.moved), superseded=len(others))
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,10 +252,11 @@ class _Done:
 
 
 def _attempt(corpus: CorpusDir, listings: list[Listing], versions: list[Version], first_of: dict[str, Version],
-             depth: str, batch: int | None, done: _Done, engine_now: Callable[[], Engine], log: Callable[[str], None]
-             ) -> tuple[dict[str, int], set[str], set[tuple[str, str]]]:
+             identity: EngineIdentity, batch: int | None, done: _Done, engine_now: Callable[[], Engine],
+             log: Callable[[str], None]) -> tuple[dict[str, int], set[str], set[tuple[str, str]]]:
     """List, read what no part holds, diff what no part holds, rebuild the tables: the tables' row counts, and the
     texts and pairs given up on (their workers kept dying). A DamagedFile for the first damaged part it reads."""
+    depth = identity.depth
     # Each source's listing replaces what an earlier run listed of it: the folder holds each source as it is now (a
     # file corrected in place is one version, not its old text beside it), and the sources of earlier runs that this
     # one does not name are kept (docs/CORPUS.md, "Resuming").
@@ -255,7 +277,7 @@ def _attempt(corpus: CorpusDir, listings: list[Listing], versions: list[Version]
 
     def store_analyses(batch: list[Version], rows: list[dict]) -> None:
         corpus.write_part("analyses", (row["content_hash"] for row in rows),
-                          pa.Table.from_pylist(rows, schema=tables.ANALYSES_PART))
+                          tables.stamped(pa.Table.from_pylist(rows, schema=tables.ANALYSES_PART), identity))
         done.read.update(row["content_hash"] for row in rows)
         done.failed.update(row["content_hash"] for row in rows if row["error"])
 
@@ -272,20 +294,50 @@ def _attempt(corpus: CorpusDir, listings: list[Listing], versions: list[Version]
 
         def store_changes(batch, rows: list[dict]) -> None:
             corpus.write_part("changes", (f"{r['previous_hash']}>{r['content_hash']}" for r in rows),
-                              pa.Table.from_pylist(rows, schema=tables.CHANGES_PART))
+                              tables.stamped(pa.Table.from_pylist(rows, schema=tables.CHANGES_PART), identity))
             done.compared.update((r["previous_hash"], r["content_hash"]) for r in rows)
 
         given_up_pairs = _execute(running, diff_batch, _batches(pairs, PAIR_BATCH), load_pairs, store_changes, bar)
-    return (tables.write_tables(corpus), {v.content_hash for b in given_up for v in b},
+    return (tables.write_tables(corpus, identity), {v.content_hash for b in given_up for v in b},
             {pair for b in given_up_pairs for pair in b})
 
 
-def _damaged_footer(part: Path) -> DamagedFile | None:
-    try:
-        read_parquet(part, pq.read_metadata)
-    except DamagedFile as found:
-        return found
-    return None
+@dataclass(frozen=True, slots=True)
+class _Footers:
+    """What the footers of a folder's parts say, read once each before a run writes anything."""
+    damaged: list[DamagedFile]  # parts whose footer cannot be read
+    engines: dict[Path, EngineIdentity | None]  # who read each whole part of readings or diffs (None: not said)
+
+
+def _read_footers(corpus: CorpusDir) -> _Footers:
+    damaged: list[DamagedFile] = []
+    engines: dict[Path, EngineIdentity | None] = {}
+    for part in corpus.part_files():
+        try:
+            footer = read_parquet(part, pq.read_metadata)
+        except DamagedFile as found:
+            damaged.append(found)
+            continue
+        # A versions part is a source's listing, which no engine reads: it is kept whoever reads the folder.
+        if not part.name.startswith("versions-"):
+            engines[part] = EngineIdentity.from_text((footer.metadata or {}).get(ENGINE_KEY))
+    return _Footers(damaged, engines)
+
+
+def _another_engine(corpus: CorpusDir, identity: EngineIdentity,
+                    others: dict[Path, EngineIdentity | None]) -> str:
+    """Why a run stops on a folder read by another engine, what differs, and what to do instead."""
+    counts: dict[EngineIdentity | None, int] = {}
+    for read_by in others.values():
+        counts[read_by] = counts.get(read_by, 0) + 1
+    which = "; ".join(f"{count} part{'s' if count != 1 else ''} by {describe(read_by)}"
+                      + (f", which differs from this run's in {' and '.join(identity.differences(read_by))}"
+                         if read_by is not None else "")
+                      for read_by, count in counts.items())
+    return (f"{corpus.root} was read by another engine ({which}); this run's engine is {identity}. Its readings "
+            "are not mixed with theirs in one table: run again with --reread to read every document again with "
+            f"this engine (the other parts are moved to {corpus.superseded}, not deleted; name every source of the "
+            "folder, as the `source` column of its documents.parquet lists them), or analyse into another --out")
 
 
 # What a run does about a damaged part of each kind: all of it can be done again, the listing of a source only by a

@@ -2,13 +2,15 @@
 
 Layout of DIR:
   .lock                            held by the run writing the folder (one at a time)
-  corpus.json                      what the folder holds: its depth (one folder, one depth) and the smallprint that
-                                   wrote it
+  corpus.json                      what the folder holds: its depth (one folder, one depth), the smallprint that
+                                   made it, and the engine that read it (identity.py)
   parts/versions-<key>.parquet     the versions a source holds as its latest run listed them (service, document,
                                    date, source, content hash), one part per source, <key> from its absolute path
   parts/analyses-<key>.parquet     the readings of a batch of documents, one row per content hash
   parts/changes-<key>.parquet      the diffs of a batch of consecutive version pairs, one row per pair
   parts/damaged/                   parts a run found damaged and set aside (never deleted), and why.txt: why
+  parts/superseded/                parts read by another engine, set aside by a run told to read them again
+                                   (--reread; never deleted), and why.txt: by which engine
   documents.parquet, findings.parquet, changes.parquet    the tables (tables.py), merged from the parts
   report.html, report-*.csv        `corpus report`'s page and CSV files (report.py), published as one set
                                    (publish_together, held by .report.html.lock)
@@ -37,6 +39,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+
+from .identity import EngineIdentity
 
 MANIFEST = "corpus.json"
 FORMAT = 1
@@ -278,6 +282,10 @@ class CorpusDir:
     def damaged(self) -> Path:
         return self.parts / "damaged"
 
+    @property
+    def superseded(self) -> Path:
+        return self.parts / "superseded"
+
     def part_files(self, kind: str | None = None) -> list[Path]:
         """The parts of one kind (versions, analyses, changes), or of every kind; never those set aside. A parts
         folder this user may not list is a StoreError: Path.glob would find no part in it, and the run would read
@@ -301,21 +309,39 @@ class CorpusDir:
         run does about it) to damaged/why.txt; returns where it went. Never deleted: it may hold hours of reading
         that a repair could save, and what damaged it may be worth a look. Outside parts/, no run reads it again.
         StoreError, the part left where it is, when it cannot be moved (damaged/ read-only)."""
+        return self._move_aside(part, self.damaged, "damaged", note)
+
+    def supersede(self, part: Path, note: str) -> Path:
+        """Move a part read by another engine into parts/superseded/, as set_aside moves a damaged one (`note`: which
+        engine, in superseded/why.txt): a run told to read everything again (--reread) replaces it, and the
+        readings of the older engine stay there for whoever wants to compare the two."""
+        return self._move_aside(part, self.superseded, "superseded", note)
+
+    def _move_aside(self, part: Path, folder: Path, what: str, note: str) -> Path:
         try:
-            self.damaged.mkdir(exist_ok=True)
-            target, copies = self.damaged / part.name, 1
-            while target.exists():  # the same part damaged before: keep both
+            folder.mkdir(exist_ok=True)
+            target, copies = folder / part.name, 1
+            while target.exists():  # the same part set aside before: keep both
                 copies += 1
-                target = self.damaged / f"{part.stem}.{copies}{part.suffix}"
+                target = folder / f"{part.stem}.{copies}{part.suffix}"
             os.replace(part, target)
         except OSError as exc:
-            raise StoreError(f"cannot move the damaged {part} into {self.damaged}: {_reason(exc)}; it stays where it "
+            raise StoreError(f"cannot move the {what} {part} into {folder}: {_reason(exc)}; it stays where it "
                              "is") from None
         stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         # The note is also on stderr and in the run's summary: a disk too full to take it here loses no word of it.
-        with contextlib.suppress(OSError), open(self.damaged / "why.txt", "a", encoding="utf-8") as handle:
-            handle.write(f"{stamp} parts/{part.name} -> damaged/{target.name}: {note}\n")
+        with contextlib.suppress(OSError), open(folder / "why.txt", "a", encoding="utf-8") as handle:
+            handle.write(f"{stamp} parts/{part.name} -> {folder.name}/{target.name}: {note}\n")
         return target
+
+    def recorded_engine(self) -> EngineIdentity | None:
+        """The engine corpus.json says read the folder; None when it says none (written before it would)."""
+        return EngineIdentity.from_text(json.dumps(_read_manifest(self.root / MANIFEST).get("engine")))
+
+    def record_engine(self, engine: EngineIdentity) -> None:
+        """Say in corpus.json that `engine` reads the folder (what else it says is kept)."""
+        manifest = self.root / MANIFEST
+        _write_manifest(manifest, {**_read_manifest(manifest), "engine": json.loads(engine.text)})
 
     def write_part(self, kind: str, keys: Iterable[str], table) -> Path | None:
         """Write a part of rows keyed by `keys`; a part of the same rows already there is left alone."""
@@ -341,8 +367,11 @@ class CorpusDir:
         return target
 
 
-def open_corpus_dir(path: str | Path, depth: str, *, create: bool = True) -> CorpusDir:
-    """The folder, made when missing; StoreError when it holds a reading at another depth or is not a corpus."""
+def open_corpus_dir(path: str | Path, depth: str, *, create: bool = True,
+                    engine: EngineIdentity | None = None) -> CorpusDir:
+    """The folder, made when missing (recording `engine` as what reads it); StoreError when it holds a reading at
+    another depth or is not a corpus. Whether the engine of an existing folder is this one is the run's to ask
+    (run.py): it may be told to read everything again."""
     from smallprint import __version__
 
     root = Path(path)
@@ -350,12 +379,7 @@ def open_corpus_dir(path: str | Path, depth: str, *, create: bool = True) -> Cor
         raise StoreError(f"{root} is a file, not a folder")
     manifest = root / MANIFEST
     if manifest.exists():
-        try:
-            held = json.loads(manifest.read_text(encoding="utf-8"))
-        except OSError as exc:  # no permission, a disk that cannot be read: the file may be whole
-            raise StoreError(f"cannot read {manifest}: {_reason(exc)}") from None
-        except ValueError as exc:
-            raise StoreError(f"{manifest} is damaged ({exc}); use another --out") from None
+        held = _read_manifest(manifest)
         if held.get("depth") != depth:
             raise StoreError(f"{root} holds a {held.get('depth')} reading; a {depth} one needs another --out")
         return _ready(CorpusDir(root, depth))
@@ -365,9 +389,26 @@ def open_corpus_dir(path: str | Path, depth: str, *, create: bool = True) -> Cor
         raise StoreError(f"{root} is not empty and holds no corpus; choose an empty or new folder")
     root.mkdir(parents=True, exist_ok=True)
     corpus = _ready(CorpusDir(root, depth))
-    text = json.dumps({"format": FORMAT, "depth": depth, "written_by": f"smallprint {__version__}"}, indent=2)
-    write_atomically(manifest, lambda tmp: Path(tmp).write_text(text + "\n", encoding="utf-8"))
+    _write_manifest(manifest, {"format": FORMAT, "depth": depth, "written_by": f"smallprint {__version__}",
+                               **({"engine": json.loads(engine.text)} if engine else {})})
     return corpus
+
+
+def _read_manifest(manifest: Path) -> dict:
+    try:
+        held = json.loads(manifest.read_text(encoding="utf-8"))
+    except OSError as exc:  # no permission, a disk that cannot be read: the file may be whole
+        raise StoreError(f"cannot read {manifest}: {_reason(exc)}") from None
+    except ValueError as exc:
+        raise StoreError(f"{manifest} is damaged ({exc}); use another --out") from None
+    if not isinstance(held, dict):
+        raise StoreError(f"{manifest} is damaged (not a JSON object); use another --out")
+    return held
+
+
+def _write_manifest(manifest: Path, held: dict) -> None:
+    text = json.dumps(held, indent=2)
+    write_atomically(manifest, lambda tmp: Path(tmp).write_text(text + "\n", encoding="utf-8"))
 
 
 def read_corpus_dir(path: str | Path) -> CorpusDir:

@@ -2,7 +2,8 @@
 
 Rows are sorted by service, document, date and source, so the same corpus gives byte-for-byte the same rows
 whichever engine ran it and in whatever order its parts were finished. The three tables of a run are written
-together and carry its stamp (STAMP), by which readers know them for one set (read_tables).
+together and carry its stamp (STAMP), by which readers know them for one set (read_tables), and the identity of the
+engine that read the folder (identity.ENGINE_KEY), as does every part of readings or diffs (stamped).
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .identity import ENGINE_KEY, EngineIdentity
 from .store import CorpusDir, DamagedFile, StoreError, read_parquet, write_together
 
 NOT_YET = "not analysed yet: the run was interrupted or its worker failed; run the same command again to resume"
@@ -49,6 +51,17 @@ TABLES = {"documents": DOCUMENTS, "findings": FINDINGS, "changes": CHANGES}
 # In the metadata of each table: the stamp of the run that wrote the three together (new_stamp). Readers compare
 # them (read_tables); DuckDB shows them with parquet_kv_metadata (docs/CORPUS.md).
 STAMP = b"smallprint.tables"
+
+
+def stamped(table: pa.Table, engine: EngineIdentity) -> pa.Table:
+    """A part of readings or diffs, marked with the engine that wrote it: a later run of another engine knows it for
+    what it is (run.py) and does not mix it with its own."""
+    return table.replace_schema_metadata({**(table.schema.metadata or {}), ENGINE_KEY: engine.text.encode()})
+
+
+def engine_of(table: pa.Table) -> EngineIdentity | None:
+    """The engine that read a part or a table (stamped, write_tables); None for one written before they said."""
+    return EngineIdentity.from_text((table.schema.metadata or {}).get(ENGINE_KEY))
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,9 +211,10 @@ class _TableWriter:
         self.writer.close()
 
 
-def write_tables(corpus: CorpusDir) -> dict[str, int]:
-    """Rebuild documents, findings and changes from every part, in table order; returns their row counts. Only the
-    versions and each text's counts are held in memory; findings and changes stream from their parts."""
+def write_tables(corpus: CorpusDir, engine: EngineIdentity) -> dict[str, int]:
+    """Rebuild documents, findings and changes from every part (all read by `engine`: run.py makes sure), in table
+    order; returns their row counts. Only the versions and each text's counts are held in memory; findings and
+    changes stream from their parts."""
     versions = read_versions(corpus)
     analyses = read_analyses(corpus, columns=[f.name for f in ANALYSES_PART if f.name not in ("diff_view", "findings")])
     analysis_names = [name for name, _ in _ANALYSIS_COLUMNS]
@@ -237,7 +251,8 @@ def write_tables(corpus: CorpusDir) -> dict[str, int]:
 
     def write(name: str, fill):
         def to(tmp: str) -> None:
-            writer = _TableWriter(tmp, TABLES[name].with_metadata({STAMP: stamp.encode()}))
+            writer = _TableWriter(tmp, TABLES[name].with_metadata({STAMP: stamp.encode(),
+                                                                   ENGINE_KEY: engine.text.encode()}))
             try:
                 fill(writer.add)
             finally:
