@@ -19,3 +19,25 @@ DOC = (ROOT / "docs" / "CORPUS.md").read_text(encoding="utf-8")
 def test_every_column_is_documented_under_its_table(table, column):
     section = DOC.split(f"### `{table}.parquet`", 1)[1].split("\n### ", 1)[0].split("\n## ", 1)[0]
     assert re.search(rf"^\| [^|]*`{column}`", section, re.MULTILINE), f"{table}.{column} missing from docs/CORPUS.md"
+
+
+def _corpus_commands():
+    """`corpus analyze` and `corpus report`, as the CLI builds them."""
+    import argparse
+
+    from smallprint.cli import build_parser
+
+    def subcommands(parser):
+        action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        return action.choices
+
+    return subcommands(subcommands(build_parser())["corpus"]).items()
+
+
+@pytest.mark.parametrize("command, flag", [(name, flag) for name, parser in _corpus_commands()
+                                           for action in parser._actions for flag in action.option_strings
+                                           if flag.startswith("--") and flag != "--help"])
+def test_every_flag_is_in_the_synopsis(command, flag):
+    synopsis = DOC.split("```sh", 1)[1].split("```", 1)[0]
+    line = next(line for line in synopsis.splitlines() if line.startswith(f"smallprint corpus {command} "))
+    assert re.search(rf"\[?{re.escape(flag)}\b", line), f"corpus {command} {flag} missing from docs/CORPUS.md"
