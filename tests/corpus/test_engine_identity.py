@@ -50,7 +50,7 @@ def as_if_read_by(out: Path, engine: EngineIdentity | None) -> None:
 def test_the_folder_its_parts_and_tables_record_the_engine(tmp_path):
     _, out, tables = small_corpus(tmp_path)
     engine = engine_identity("quick")
-    assert EngineIdentity.from_text(json.dumps(json.loads((out / "corpus.json").read_text())["engine"])) == engine
+    assert EngineIdentity.from_json(json.loads((out / "corpus.json").read_text())["engine"]) == engine
     assert reading_parts(out) and all(recorded(part) == engine for part in reading_parts(out))
     assert all(EngineIdentity.from_text(table.schema.metadata[ENGINE_KEY]) == engine for table in tables.values())
 

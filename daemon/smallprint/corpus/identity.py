@@ -45,7 +45,14 @@ class EngineIdentity:
         if text is None:
             return None
         try:
-            data = json.loads(text)
+            return cls.from_json(json.loads(text))
+        except ValueError:
+            return None
+
+    @classmethod
+    def from_json(cls, data) -> EngineIdentity | None:
+        """The identity as corpus.json holds it (the object `text` writes); None where it holds none."""
+        try:
             return cls(str(data["version"]), str(data["depth"]), str(data["models"]), int(data["layout"]))
         except (ValueError, KeyError, TypeError):
             return None

@@ -182,13 +182,13 @@ def analyse_corpus(sources: Sequence[str], out: str, *, depth: str = "quick", en
             listings[name] = Listing(name, prefixes, list_versions(source, max_line_bytes=max_line_bytes))
     corpus = open_corpus_dir(out, depth, engine=identity)
     with writing(corpus):
-        return _analyse_into(corpus, list(listings.values()), depth, identity, reread, engine, workers, address,
-                             batch, log, started)
+        return _analyse_into(corpus, list(listings.values()), identity, reread, engine, workers, address, batch,
+                             log, started)
 
 
-def _analyse_into(corpus: CorpusDir, listings: list[Listing], depth: str, identity: EngineIdentity, reread: bool,
-                  engine: str, workers: int | None, address: str | None, batch: int | None,
-                  log: Callable[[str], None], started: float) -> RunSummary:
+def _analyse_into(corpus: CorpusDir, listings: list[Listing], identity: EngineIdentity, reread: bool, engine: str,
+                  workers: int | None, address: str | None, batch: int | None, log: Callable[[str], None],
+                  started: float) -> RunSummary:
     versions = [v for listing in listings for v in listing.versions]
     first_of: dict[str, Version] = {}
     for v in versions:

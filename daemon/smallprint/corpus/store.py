@@ -336,7 +336,7 @@ class CorpusDir:
 
     def recorded_engine(self) -> EngineIdentity | None:
         """The engine corpus.json says read the folder; None when it says none (written before it would)."""
-        return EngineIdentity.from_text(json.dumps(_read_manifest(self.root / MANIFEST).get("engine")))
+        return EngineIdentity.from_json(_read_manifest(self.root / MANIFEST).get("engine"))
 
     def record_engine(self, engine: EngineIdentity) -> None:
         """Say in corpus.json that `engine` reads the folder (what else it says is kept)."""
