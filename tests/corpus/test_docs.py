@@ -41,3 +41,11 @@ def test_every_flag_is_in_the_synopsis(command, flag):
     synopsis = DOC.split("```sh", 1)[1].split("```", 1)[0]
     line = next(line for line in synopsis.splitlines() if line.startswith(f"smallprint corpus {command} "))
     assert re.search(rf"\[?{re.escape(flag)}\b", line), f"corpus {command} {flag} missing from docs/CORPUS.md"
+
+
+def test_the_batch_help_states_the_defaults_the_run_uses():
+    from smallprint.corpus.run import BATCH
+
+    analyze = dict(_corpus_commands())["analyze"]
+    batch = next(action for action in analyze._actions if "--batch" in action.option_strings)
+    assert f"default {BATCH['quick']} quick, {BATCH['full']} full" in batch.help

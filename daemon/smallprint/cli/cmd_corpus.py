@@ -35,7 +35,7 @@ def register(subparsers) -> None:
     analyze.add_argument("--address", metavar="tcp://HOST:PORT",
                          help="the Dask scheduler to use (default: start a local cluster on 127.0.0.1)")
     analyze.add_argument("--batch", type=int, metavar="N",
-                         help="documents per task (default 16 quick, 2 full): smaller loses less to a dead worker")
+                         help="documents per task (default 16 quick, 4 full): smaller loses less to a dead worker")
     analyze.add_argument("--reread", action="store_true",
                          help="read again, with this smallprint, every document that DIR holds as read by another "
                               "engine (other models, another version or layout); its parts are moved to "
