@@ -82,12 +82,19 @@ def test_a_tab_that_moved_to_a_page_no_content_script_reads_shows_no_earlier_sta
 def test_a_page_back_from_the_back_forward_cache_shows_its_own_state_in_firefox(launch_firefox, page_server):
     browser = launch_firefox()
     url = f"{page_server}/policy.html"
-    _, policy = browser.open_until(url, what="the policy page to be painted")
-    browser.evaluate("() => { window.__notReloaded = true; }")
     news = f"{page_server}/news.html"
-    browser.open_until(news, lambda s: s.get("status") == "done", "the news page to be analysed")
-    browser.driver.back()
-    assert browser.evaluate("() => window.__notReloaded === true"), "the page was loaded again, not restored"
+    # Whether a page goes into the back-forward cache is the browser's choice (Firefox evicts under memory pressure
+    # and on timers: one CI run in many loaded the page again). What is tested is the extension once a page *is*
+    # restored, so the navigation is tried again, a few times, before the test says the cache never restored it.
+    for _attempt in range(3):
+        _, policy = browser.open_until(url, what="the policy page to be painted")
+        browser.evaluate("() => { window.__notReloaded = true; }")
+        browser.open_until(news, lambda s: s.get("status") == "done", "the news page to be analysed")
+        browser.driver.back()
+        if browser.evaluate("() => window.__notReloaded === true"):
+            break
+    else:
+        raise AssertionError("the page was loaded again, not restored from the back-forward cache, three times")
     back = browser.wait_state(url, painted, "the restored policy page to be the tab's state again")
     assert back["kind"] == "privacy_policy" and back["grade"] == policy["grade"]
     assert_marks_match(browser.evaluate(MARKS_JS), back["highlights"])
