@@ -5,7 +5,8 @@ into clauses (sentences, list items, table cells); a clause is compared by its w
 re-wrapping, Markdown/HTML formatting, numbering and whitespace are never changes, and clauses are
 matched wherever they sit, so reordering is never a change either. Clauses that gained or lost words
 are paired by similarity ("changed"); the rest are "added" or "removed". Every reported clause carries
-the practices the engine found in it.
+the practices the engine found in it. A clause that only points elsewhere ("Learn more", "Back to top") is no
+statement and is never reported (see _NAVIGATION).
 """
 from __future__ import annotations
 
@@ -64,6 +65,41 @@ def _clause_end(m: re.Match) -> int:
 
 # A clause that is only a section number ("IV.", "b)", "2.1") says nothing; numbering is not content.
 _NUMBERING = re.compile(r"\(?(?:[ivxlcdm]{1,6}|[IVXLCDM]{1,6}|[a-zA-Z]|\d{1,3}(?:\.\d{1,3})*)[.):]?")
+# A clause whose words only point somewhere else says nothing either: "Learn more", "Read more", "Click here",
+# "here", "See more", "More information", "Back to top", "Learn how", "See an example", "Expand", "Show all". A page
+# shows such a link or control as a block of its own or after a paragraph's last sentence; the words a reader would
+# follow it for are behind it, not in the policy, so one added or dropped in a new version is no change to what the
+# policy says (a redesign added "Learn more" after 21 list items of facebook's 2023 policy, "Return to top" after
+# each section of instagram's 2022 one). It is no statement at all: left out of both versions' statements, as
+# numbering is, so the counts add up as they did and a version's statements do not depend on how many pointers its
+# page has.
+# Words, not the element, decide: a link's label is all the diff sees (Markdown and HTML keep no link as a block of
+# its own, and the extension's blocks are links only where the page shows the link as a block), and a link that
+# names something ("Do Not Sell or Share My Personal Information", "Your Privacy Choices", "Cookie settings",
+# "Download your information", "Learn more about how ads work") is a statement of what the page offers, even where
+# the engine finds no practice in its words (at full depth it finds none in the second, third and fourth). On the
+# shared data's consecutive versions a rule on the element instead (a link alone, no practice read in it, at most
+# two words) left out 13 such named links ("Account security", "Manage tags", "AI integrations") beside 9 pointers.
+# So the pattern admits only words that point, never a noun that names a subject: verbs of going or looking (learn,
+# read, see, click, back to...) with more, here, how, top or an example. "All" and "less" only after such a verb: a
+# table cell "All" (which categories are shared) is a statement. English only, as the engine's readings are.
+_NAVIGATION = re.compile(
+    r"(?:(?:click|tap|press|go|look) )?here"
+    r"|(?:(?:learn|read|see|view|show|find out|discover|know|load) )?more(?: (?:here|below|above))?"
+    r"|(?:see|view|show) (?:all|less)"
+    r"|(?:(?:for|get|see|view) )?(?:more|further) (?:information|info|details)(?: (?:here|below|above))?"
+    r"|(?:learn|see|find out) how"
+    r"|(?:see|view|show) (?:(?:an|some|more|all) )?examples?"
+    r"|(?:(?:back|return|go back|jump|skip|scroll(?: back)?)(?: up)? to )?(?:the )?top(?: of (?:the |this )?page)?"
+    r"|(?:expand|collapse|show|hide)(?: (?:all|details))?"
+    r"|continue reading|read on")
+
+
+def is_navigation(key: tuple[str, ...]) -> bool:
+    """Whether a clause's words (its key: `normalise.words`) only point elsewhere (see _NAVIGATION)."""
+    return len(key) <= 6 and _NAVIGATION.fullmatch(" ".join(key)) is not None
+
+
 _FINISHED = re.compile(r"[.!?:;][\"')\]*_\u201d\u2019]*$")
 # Runs of this many words, found on both sides, show that leftover clauses were only re-segmented.
 _MIN_RUN = 4
@@ -100,6 +136,7 @@ class Clause(NamedTuple):
     key: tuple[str, ...]
     findings: tuple[Finding, ...]  # from highlights that fit this clause
     wide: tuple[Finding, ...] = ()  # from highlights reaching well beyond it (into other clauses)
+    lead: tuple[str, ...] = ()  # the words of pointers just before it, which are no clause (see _NAVIGATION)
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,7 +344,18 @@ def cut(analysis: dict, only: set[int] | None = None) -> tuple[list[Clause], set
                 start = m.end()
         open_end = index if (kind not in _WHOLE_BLOCKS and clauses and not first
                              and not _FINISHED.search(clauses[-1].text)) else -2
-    return [c for c, touches in zip(clauses, touches_only) if touches], {c.key for c in clauses}
+    # A pointer is left out once the sentences are whole: "Learn more" that a converted PDF broke from its "at:
+    # https://..." below is the first half of a sentence, not a pointer standing alone. Its words go with the clause
+    # after it as its lead, for the realignment alone: a version that ran the pointer into the sentence after it
+    # ("Learn more Some examples of how we combine ...", all on one line) has only cut its words differently.
+    said, lead = [], ()
+    for clause, touches in zip(clauses, touches_only):
+        if is_navigation(clause.key):
+            lead += clause.lead + clause.key
+        else:
+            said.append((clause._replace(lead=lead + clause.lead) if lead else clause, touches))
+            lead = ()
+    return [c for c, touches in said if touches], {c.key for c, _ in said}
 
 
 def _highlights_over(highlights: list[dict] | None, start: int, end: int
@@ -368,15 +416,16 @@ def _covered(clauses: list[Clause], left: list[int], other_grams: set[tuple[str,
     recombines its phrases ("We do not sell your personal information" from "We do not sell your data" and "We
     sell your personal information")."""
     stream: list[str] = []
-    offsets = [0]  # clause i's words are stream[offsets[i]:offsets[i + 1]]
+    spans = []  # clause i's words are stream[begin:end] for (begin, end) = spans[i]; its lead comes before them
     for clause in clauses:
+        stream.extend(clause.lead)
+        spans.append((len(stream), len(stream) + len(clause.key)))
         stream.extend(clause.key)
-        offsets.append(len(stream))
     # found[k]: the run of words k .. k + _MIN_RUN - 1 is one the other version has
     found = [gram in other_grams for gram in zip(*(stream[k:] for k in range(_MIN_RUN)))]
     covered = set()
     for index in left:
-        begin, end = offsets[index], offsets[index + 1]
+        begin, end = spans[index]
         if end - begin >= _MIN_RUN:
             if all(found[begin:end - _MIN_RUN + 1]):
                 covered.add(index)
@@ -397,8 +446,8 @@ def _covered_by_realignment(old: list[Clause], old_left: list[int], new: list[Cl
     """
     if not old_left or not new_left:
         return set(), set()
-    old_grams = _grams([w for c in old for w in c.key])
-    new_grams = _grams([w for c in new for w in c.key])
+    old_grams = _grams([w for c in old for w in (*c.lead, *c.key)])
+    new_grams = _grams([w for c in new for w in (*c.lead, *c.key)])
     return _covered(old, old_left, new_grams), _covered(new, new_left, old_grams)
 
 

@@ -59,7 +59,8 @@ SCHEMAS: dict[str, dict] = {
     }, required=["change", "practice", "polarity", "summary", "text", "findings", "block", "start", "end"]),
     "ChangeCounts": {"type": "object", "description": (
         "Every count is of distinct statements (clauses by their words: a repeat, a table row said in every row, "
-        "counts once; reordering, wrapping and formatting are never changes). Each version's statements add up: "
+        "counts once; reordering, wrapping and formatting are never changes, and a link that only points elsewhere, "
+        "such as \"Learn more\" or \"Back to top\", is no statement). Each version's statements add up: "
         "statements.old = old_side.kept + old_side.removed + old_side.reworded, and statements.new = "
         "new_side.kept + new_side.added + new_side.reworded."), "properties": {
         "added": {**_INT, "description": "clauses in the added list"},
