@@ -349,16 +349,21 @@ async def test_delete_forgets_what_the_daemon_holds_in_memory_too(api):
     assert runner.stats["analyses"] == 3  # read again: the daemon held nothing of it any more
 
 
-async def test_delete_forgets_the_memory_even_where_the_store_cannot_be_written(smallprint_home, aiohttp_client):
+@pytest.mark.parametrize("path", ["/v1/sites/example.co.uk", "/v1/sites"])  # one site, or every site
+async def test_delete_forgets_the_memory_even_where_the_store_cannot_be_written(smallprint_home, aiohttp_client,
+                                                                                path):
     app = create_app(Config().replace(worker_mode="thread", history=HistoryConfig(enabled=False)), token=TOKEN,
                      optional_modules=("smallprint.history.api",))
     api = await aiohttp_client(app)
     await analyze(api, POLICY)
-    response = await api.delete("/v1/sites/example.co.uk", headers=AUTH)
+    response = await api.delete(path, headers=AUTH)
     body = await response.json()
     assert response.status == 503 and body["error"]["code"] == "history_unavailable"
-    assert "memory" in body["error"]["message"] and app[RUNNER].stats["memory_forgets"] == 1
-    assert not app[RUNNER]._cache
+    assert "turned off" in body["error"]["message"] and "memory" in body["error"]["message"]
+    assert app[RUNNER].stats["memory_forgets"] == 1 and not app[RUNNER]._cache
+    document = await openapi(api)
+    route = "/v1/sites/{site}" if path != "/v1/sites" else path
+    validator_for(document, response_schema(document, route, "DELETE", 503)).validate(body)
 
 
 async def test_delete_forgets_a_site_as_the_forget_command_does(api):
@@ -427,20 +432,6 @@ async def test_a_reading_begun_before_everything_was_forgotten_is_not_stored_aft
     with pytest.raises(ForgottenMeanwhile):
         store.record(URL, {**analysis, "url": URL, "kind": "privacy_policy"}, arrived=arrived)
     assert (await get(api, "/v1/sites"))["sites"] == []
-
-
-async def test_delete_without_a_site_forgets_the_memory_even_where_history_is_off(smallprint_home, aiohttp_client):
-    app = create_app(Config().replace(worker_mode="thread", history=HistoryConfig(enabled=False)), token=TOKEN,
-                     optional_modules=("smallprint.history.api",))
-    api = await aiohttp_client(app)
-    await analyze(api, POLICY)
-    response = await api.delete("/v1/sites", headers=AUTH)
-    body = await response.json()
-    assert response.status == 503 and body["error"]["code"] == "history_unavailable"
-    assert "turned off" in body["error"]["message"] and "memory" in body["error"]["message"]
-    assert app[RUNNER].stats["memory_forgets"] == 1 and not app[RUNNER]._cache
-    document = await openapi(api)
-    validator_for(document, response_schema(document, "/v1/sites", "DELETE", 503)).validate(body)
 
 
 async def test_a_site_given_as_an_address_is_reduced_to_its_site(api):
