@@ -304,7 +304,7 @@ async function forget(msg) {
 // pages drop the outlines of the clauses that were new (content.js).
 async function dropChanges(site) {
   const ofSite = (url) => {
-    const host = SP.siteOf(url ?? "");
+    const host = SP.siteOf(url ?? "").replace(/^\[(.*)\]$/, "$1"); // an IPv6 address is its site without brackets
     return site === null || host === site || host.endsWith(`.${site}`);
   };
   for (const tabId of (await everyState()).keys()) {
