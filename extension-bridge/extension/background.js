@@ -113,6 +113,9 @@ function nativeRequest(message) {
   });
 }
 
+// A failure as the extension's pages get it: the bridge's stable code (PROTOCOL.md section 6) or the extension's own.
+const errorOf = (err) => ({ code: err.code ?? "host_failed", message: err.message, hint: err.hint ?? null });
+
 // ---- per-tab state ----------------------------------------------------------------------------------------
 // Kept in memory and mirrored to storage.session: an MV3 service worker may be stopped between events.
 
@@ -151,6 +154,18 @@ async function currentState(tabId) {
   await dropState(tabId);
   await drawBadge(tabId, null);
   return null;
+}
+
+// Every tab's state: those in memory, and those only in storage.session (kept while the service worker slept).
+async function everyState() {
+  const states = new Map(tabState);
+  if (session) {
+    for (const [key, state] of Object.entries(await session.get(null))) {
+      const tabId = Number(key.slice(4));
+      if (key.startsWith("tab:") && !states.has(tabId)) states.set(tabId, state);
+    }
+  }
+  return states;
 }
 
 // changes_since_last_visit (daemon/smallprint/history): {previous_date, added[], removed[], changed[], summary, counts}
@@ -252,7 +267,7 @@ async function analyse(tabId, page, reason, depth, incognito = false) {
     if (current && samePage(current, page)) await setState(tabId, state);
     return { ok: true, analysis: reply.analysis, changes: state.changes };
   } catch (err) {
-    const error = { code: err.code ?? "host_failed", message: err.message, hint: err.hint ?? null };
+    const error = errorOf(err);
     const current = await getState(tabId);
     if (depth === "full" && current?.status === "done" && samePage(current, page)) {
       // the quick reading stays on the page; say that the full one did not come
@@ -261,6 +276,42 @@ async function analyse(tabId, page, reason, depth, incognito = false) {
       await setState(tabId, { status: "error", url: page.url, title: page.title, manual, error, visitId });
     }
     return { ok: false, error };
+  }
+}
+
+// ---- forgetting -------------------------------------------------------------------------------------------------
+// The reader asks the daemon to forget one site's remembered policies (`site`: the page's host, which the daemon
+// reduces to its site) or everything (`all`). Only the extension's own pages may ask: `forget` is not among the
+// messages a content script may send (CONTENT_MESSAGES), so a page that took over its renderer cannot wipe the
+// reader's history. Private windows never offer it (their pages are not remembered in the first place).
+async function forget(msg) {
+  const all = msg.all === true;
+  const site = typeof msg.site === "string" && msg.site ? msg.site : null;
+  if (all === (site !== null)) {
+    return { ok: false, error: { code: "bad_request", message: "a forget names one site, or all of them" } };
+  }
+  try {
+    const { reply } = await nativeRequest(all ? { type: "forget", all: true } : { type: "forget", site });
+    await dropChanges(all ? null : reply.site);
+    return { ok: true, forgotten: reply };
+  } catch (err) {
+    return { ok: false, error: errorOf(err) };
+  }
+}
+
+// Once a site is forgotten, no version of its policy is left to have changed since: its tabs (every tab, for
+// `all`) keep their reading without the "changes since your last visit", their badges lose the mark, and their
+// pages drop the outlines of the clauses that were new (content.js).
+async function dropChanges(site) {
+  const ofSite = (url) => {
+    const host = SP.siteOf(url ?? "").replace(/^\[(.*)\]$/, "$1"); // an IPv6 address is its site without brackets
+    return site === null || host === site || host.endsWith(`.${site}`);
+  };
+  for (const tabId of (await everyState()).keys()) {
+    const state = await getState(tabId); // as it is now, not as it was when the forget began
+    if (!state?.changes || !ofSite(state.url)) continue;
+    await setState(tabId, { ...state, changes: null });
+    await api.tabs.sendMessage(tabId, { type: "forgotten" }, { frameId: 0 }).catch(() => null);
   }
 }
 
@@ -333,20 +384,17 @@ async function handle(msg, sender) {
     case "get-state": // the popup: the state of the page now in the tab, or null
       return { ok: true, tabId, state: await currentState(tabId) };
     case "find-tab": // the popup opened in a tab of its own (tests, or "open in tab"): which tab shows `url`?
-      for (const [id, state] of tabState) if (state?.url === msg.url) return { ok: true, tabId: id };
-      if (session) {
-        for (const [key, state] of Object.entries(await session.get(null))) {
-          if (key.startsWith("tab:") && state?.url === msg.url) return { ok: true, tabId: Number(key.slice(4)) };
-        }
-      }
+      for (const [id, state] of await everyState()) if (state?.url === msg.url) return { ok: true, tabId: id };
       return { ok: false };
     case "ping-host":
       try {
         const { reply } = await nativeRequest({ type: "ping", extension_version: api.runtime.getManifest().version });
         return { ok: true, reply };
       } catch (err) {
-        return { ok: false, error: { code: err.code, message: err.message, hint: err.hint ?? null } };
+        return { ok: false, error: errorOf(err) };
       }
+    case "forget": // the popup's "Forget this site", the options page's "Forget everything" (content scripts: refused)
+      return forget(msg);
     default:
       return { ok: false, error: { code: "unknown_message", message: `unknown message ${msg.type}` } };
   }

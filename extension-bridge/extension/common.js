@@ -104,6 +104,17 @@ const SP = {
       fix: "Restart the service:",
       command: "smallprint serve",
     },
+    // Forgetting (PROTOCOL.md `forget`): the store could not be changed; the service's memory was forgotten.
+    history_unavailable: {
+      title: "smallprint's memory of policies is turned off or cannot be changed.",
+      fix: "See where its settings and data are ([history] enabled in the config turns it on):",
+      command: "smallprint status",
+    },
+    not_a_site: {
+      title: "This address names no site, so nothing is remembered under it.",
+      fix: "Forget a site by its name in a terminal:",
+      command: "smallprint forget example.com",
+    },
   },
 };
 
@@ -126,9 +137,50 @@ SP.siteOf = (url) => {
   }
 };
 
-SP.errorHelp = (code) =>
+// A message to the background from an extension page; a failure to deliver it is answered as the background answers.
+SP.ask = (message) =>
+  api.runtime.sendMessage(message).catch((err) => ({
+    ok: false, error: { code: "internal", message: String(err?.message ?? err) },
+  }));
+
+// `failed`: what could not be done, for a code without steps of its own.
+SP.errorHelp = (code, failed = "analyse this page") =>
   SP.ERROR_HELP[code] ?? {
-    title: "smallprint could not analyse this page.",
+    title: `smallprint could not ${failed}.`,
     fix: "Check the service:",
     command: "smallprint status",
   };
+
+// A failure as the popup and the options page show it: what failed, what to do and the command that does it, the
+// bridge's own hint where the extension has no steps of its own (it would repeat them), then the details.
+SP.errorBox = (error, failed) => {
+  const help = SP.errorHelp(error.code, failed);
+  const node = (tag, className, text) => {
+    const made = document.createElement(tag);
+    if (className) made.className = className;
+    made.textContent = text;
+    return made;
+  };
+  const box = node("div", "error", "");
+  box.dataset.code = error.code ?? "";
+  box.append(node("p", "kind", help.title), node("p", "", help.fix), node("code", "fix-command", help.command));
+  for (const step of help.more ?? []) box.append(node("p", "", step.fix), node("code", "fix-command", step.command));
+  if (error.hint && !SP.ERROR_HELP[error.code]) box.append(node("p", "muted", error.hint));
+  if (error.message) box.append(node("p", "muted", `Details: ${error.message}`));
+  return box;
+};
+
+// What a `forgotten` reply (PROTOCOL.md) says, in the words of `smallprint forget`.
+SP.forgetOutcome = (forgotten) => {
+  const count = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  const versions = forgotten.deleted_versions ?? 0;
+  let said;
+  if (forgotten.all) {
+    said = versions ? `Forgot everything: ${count(versions, "version")} of the policies of ` +
+      `${count(forgotten.deleted_sites ?? 0, "site")} deleted.` : "Nothing was remembered.";
+  } else {
+    said = versions ? `Forgot ${forgotten.site}: ${count(versions, "version")} of its policies deleted.`
+      : `Nothing was remembered about ${forgotten.site}.`;
+  }
+  return forgotten.memory_forgotten ? `${said} The pages read recently were forgotten too.` : said;
+};

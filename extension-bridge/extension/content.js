@@ -1024,15 +1024,21 @@
       sendResponse({ ok: scrollToHighlight(msg.highlight) });
       return false;
     }
+    if (msg?.type === "forgotten") { // the background: the reader forgot this site, so no clause is new since a visit
+      if (lastPainted?.changes) {
+        lastPainted = { ...lastPainted, changes: null };
+        repaint();
+      }
+      sendResponse({ ok: true });
+      return false;
+    }
     return false;
   });
 
   // ---- start ------------------------------------------------------------------------------------------
 
-  // Settings changed in the options page or the popup: practices shown or hidden take effect at once.
-  api.storage.onChanged.addListener((changes, area) => {
-    if (area !== "local" || !changes.settings) return;
-    settings = { ...SP.DEFAULT_SETTINGS, ...(changes.settings.newValue ?? {}) };
+  // Paints the last reading again (other settings, or no changes since the last visit any more).
+  function repaint() {
     if (!lastPainted || !painted.analysis) return;
     // Painting split the text nodes, so read the page again; repaint only if its text is still what was analysed.
     unpaint();
@@ -1044,6 +1050,13 @@
     }
     currentBlocks = new Map(blocks.map((b) => [b.id, b]));
     paint(lastPainted.analysis, lastPainted.changes);
+  }
+
+  // Settings changed in the options page or the popup: practices shown or hidden take effect at once.
+  api.storage.onChanged.addListener((changes, area) => {
+    if (area !== "local" || !changes.settings) return;
+    settings = { ...SP.DEFAULT_SETTINGS, ...(changes.settings.newValue ?? {}) };
+    repaint();
   });
 
   // Back (or forward) to this page from the back-forward cache: the page, painted as it was, comes back without a new

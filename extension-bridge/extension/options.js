@@ -1,4 +1,5 @@
-// Options: automatic analysis on/off (globally and per site) and which practices to highlight.
+// Options: automatic analysis on/off (globally and per site), which practices to highlight, and forgetting
+// everything smallprint remembers.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
@@ -71,6 +72,37 @@ $("add-site").addEventListener("submit", (e) => {
   if (!site) return;
   $("new-site").value = "";
   if (!settings.disabledSites.includes(site)) save({ disabledSites: [...settings.disabledSites, site] });
+});
+
+// "Forget everything smallprint remembers" takes a second, deliberate click: the first shows what it does, with
+// "Yes, forget everything" and "Cancel" (Escape cancels too); the outcome, or what failed and its fix, is said under.
+function closeConfirm() {
+  $("forget-confirm").hidden = true;
+  $("forget-all").setAttribute("aria-expanded", "false");
+  $("forget-all").focus();
+}
+
+$("forget-all").addEventListener("click", () => {
+  $("forget-confirm").hidden = false;
+  $("forget-all").setAttribute("aria-expanded", "true");
+  $("forget-all-yes").focus();
+});
+$("forget-all-no").addEventListener("click", closeConfirm);
+$("forget-confirm").addEventListener("keydown", (e) => {
+  if (e.key === "Escape") closeConfirm();
+});
+$("forget-all-yes").addEventListener("click", async () => {
+  const yes = $("forget-all-yes");
+  const result = $("forget-result");
+  if (yes.getAttribute("aria-disabled") === "true") return; // one forget at a time
+  yes.setAttribute("aria-disabled", "true");
+  result.replaceChildren("Forgetting…");
+  const answer = await SP.ask({ type: "forget", all: true });
+  yes.removeAttribute("aria-disabled");
+  result.dataset.outcome = answer?.ok ? "forgotten" : "error";
+  result.replaceChildren(answer?.ok ? SP.forgetOutcome(answer.forgotten)
+    : SP.errorBox(answer?.error ?? { code: "internal" }, "forget what it remembers"));
+  closeConfirm();
 });
 
 (async () => {

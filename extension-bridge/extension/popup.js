@@ -79,17 +79,9 @@ function analyseButton(label = "Analyse this page") {
 }
 
 function errorNodes(error) {
-  const help = SP.errorHelp(error.code);
-  const box = el("div", { class: "error", id: "error", "data-code": error.code ?? "" },
-    el("p", { class: "kind", text: help.title }),
-    el("p", { text: help.fix }),
-    el("code", { id: "fix-command", class: "fix-command", text: help.command }));
-  for (const step of help.more ?? []) {
-    box.append(el("p", { text: step.fix }), el("code", { class: "fix-command", text: step.command }));
-  }
-  // The bridge's own hint only where the extension has no steps of its own (it would repeat them).
-  if (error.hint && !SP.ERROR_HELP[error.code]) box.append(el("p", { class: "muted", text: error.hint }));
-  if (error.message) box.append(el("p", { class: "muted", text: `Details: ${error.message}` }));
+  const box = SP.errorBox(error);
+  box.id = "error";
+  box.querySelector(".fix-command").id = "fix-command";
   return [box, el("p", { class: "muted", text: "The page was left as it is." })];
 }
 
@@ -284,6 +276,7 @@ async function setupSiteToggle(state) {
     return;
   }
   document.getElementById("site-name").textContent = site;
+  setupForget(state, site);
   const settings = await SP.loadSettings();
   box.checked = settings.autoAnalyse && !settings.disabledSites.includes(site);
   box.disabled = !settings.autoAnalyse;
@@ -293,6 +286,33 @@ async function setupSiteToggle(state) {
     if (box.checked) sites.delete(site);
     else sites.add(site);
     await SP.saveSettings({ ...now, disabledSites: [...sites] });
+  });
+}
+
+// "Forget this site": the daemon deletes what it remembers of the site's policies (and forgets the pages it read
+// recently); the popup says how many versions went, and shows the page without its changes since the last visit.
+// On a page smallprint has read only, and never in a private window (the footer is hidden there).
+function setupForget(state, site) {
+  const button = document.getElementById("forget-site");
+  const result = document.getElementById("forget-result");
+  if (!state) return;
+  document.getElementById("forget").hidden = false;
+  // The accessible name starts with the visible label (WCAG 2.5.3), and says which site.
+  button.setAttribute("aria-label", `Forget this site (${site}): what smallprint remembers of its policies`);
+  button.addEventListener("click", async () => {
+    if (button.getAttribute("aria-disabled") === "true") return; // one forget at a time; focus stays on the button
+    button.setAttribute("aria-disabled", "true");
+    setStatus(`Forgetting ${site}…`);
+    const answer = await SP.ask({ type: "forget", site });
+    const error = answer?.error ?? { code: "internal" };
+    const said = answer?.ok ? SP.forgetOutcome(answer.forgotten) : SP.errorHelp(error.code, "forget this site").title;
+    result.replaceChildren(answer?.ok ? el("p", { class: "muted", text: said }) : SP.errorBox(error, "forget this site"));
+    result.dataset.outcome = answer?.ok ? "forgotten" : "error";
+    result.hidden = false;
+    shown = null; // the page's reading again, without the changes that were forgotten
+    await refresh();
+    setStatus(said); // the popup's one live line says it
+    button.removeAttribute("aria-disabled");
   });
 }
 

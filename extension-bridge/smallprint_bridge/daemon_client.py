@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -236,8 +237,28 @@ class DaemonClient:
         return {"daemon": daemon, "token_store": store}
 
     def analyze(self, payload: dict) -> dict:
-        """POST /v1/analyze; the daemon's JSON answer. Retries once after a broken connection or a 401."""
-        body = json_utf8(json.dumps(payload, ensure_ascii=False))
+        """POST /v1/analyze; the daemon's JSON answer."""
+        return _answer(self._call("POST", "/v1/analyze", json_utf8(json.dumps(payload, ensure_ascii=False))))
+
+    def forget(self, site: str | None) -> dict:
+        """DELETE /v1/sites/{site}, or DELETE /v1/sites (everything) when `site` is None; the daemon's JSON answer.
+        Forgetting twice forgets nothing more, so it is retried as an analysis is."""
+        # (a lone surrogate, which no site name holds, goes as its bytes: the daemon finds no site in them)
+        named = "" if site is None else "/" + urllib.parse.quote(site, safe="", errors="surrogatepass")
+        reply = self._call("DELETE", f"/v1/sites{named}")
+        error = _daemon_code(reply)
+        if reply.status == 404 and error == "not_found" and site is not None:
+            raise BridgeError("not_a_site", f"nothing can be remembered under {site[:200]!r}: it is not a site name",
+                              {"http_status": 404, "daemon_code": error})
+        if error == "history_unavailable":  # the daemon's memory was forgotten all the same (its message says so)
+            raise BridgeError("history_unavailable", f"the policy memory could not be changed: "
+                                                     f"{reply.body['error'].get('message') or 'HTTP 503'}",
+                              {"http_status": reply.status, "daemon_code": error})
+        return _answer(reply)
+
+    def _call(self, method: str, route: str, body: bytes | None = None) -> HttpReply:
+        """One request to the daemon, started if none runs. Retries once after a broken connection or a daemon
+        stopping mid-request (waiting for a daemon again), and once after a 401 (reading the token again)."""
         info = self.ensure_running()
         retried_connection = retried_token = False
         while True:
@@ -246,7 +267,7 @@ class DaemonClient:
             except Exception as exc:
                 raise BridgeError("unauthorized", f"could not read the API token: {exc}") from None
             try:
-                reply = _request(info, "POST", "/v1/analyze", timeout=self.settings.request_timeout,
+                reply = _request(info, method, route, timeout=self.settings.request_timeout,
                                  token=token, payload=body)
             except TimeoutError:
                 raise BridgeError("timeout", f"the daemon did not answer within {self.settings.request_timeout:g} s") from None
@@ -263,19 +284,25 @@ class DaemonClient:
                 retried_token = True  # the token may have been rotated since we read it
                 continue
             if _shutting_down(reply) and not retried_connection:
-                # the daemon was stopped while it read this page (`smallprint stop`, a restart): the same as a
-                # connection that broke, so the page is read once more by the daemon that comes up next
+                # the daemon was stopped while it answered (`smallprint stop`, a restart): the same as a connection
+                # that broke, so the request (a page to read) is sent once more to the daemon that comes up next
                 retried_connection = True
                 self._trusted = None
                 log.warning("the daemon stopped during the request; waiting for a daemon and retrying once")
                 info = self.ensure_running(trust_recent=False)
                 continue
-            return _answer(reply)
+            return reply
+
+
+def _daemon_code(reply: HttpReply) -> str | None:
+    """The `code` of the daemon's error envelope, if its answer is one."""
+    error = reply.body.get("error") if isinstance(reply.body, dict) else None
+    code = error.get("code") if isinstance(error, dict) else None
+    return code if isinstance(code, str) else None
 
 
 def _shutting_down(reply: HttpReply) -> bool:
-    error = reply.body.get("error") if isinstance(reply.body, dict) else None
-    return reply.status == 503 and isinstance(error, dict) and error.get("code") == "shutting_down"
+    return reply.status == 503 and _daemon_code(reply) == "shutting_down"
 
 
 def _answer(reply: HttpReply) -> dict:

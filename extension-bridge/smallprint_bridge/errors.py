@@ -17,6 +17,8 @@ ERROR_NUMBERS: dict[str, int] = {
     "internal": 10,
     "unauthorized": 11,
     "truncated_frame": 12,
+    "not_a_site": 13,
+    "history_unavailable": 14,
 }
 
 # What a reader can do about it; shown by the extension under the message.
@@ -28,6 +30,8 @@ HINTS: dict[str, str] = {
     "timeout": "The page may be very long; try again, or analyse it with `smallprint analyze`.",
     "unauthorized": "Run `smallprint token` to check the API token, then restart the daemon.",
     "internal": "This is a bug in smallprint-bridge; its log file has the details.",
+    "history_unavailable": "The policy memory needs `[history] enabled = true` in the config and a data folder it "
+                           "can write; `smallprint status` says where both are.",
 }
 
 

@@ -28,6 +28,8 @@ MAX_ID_CHARS = 1024
 # `visit_id` (PROTOCOL.md §3, analyze): the daemon refuses a longer one (smallprint.history.store.MAX_VISIT_ID_CHARS);
 # checked here so the extension gets `bad_request` without a round trip.
 MAX_VISIT_ID_CHARS = 128
+# `site` of `forget` (PROTOCOL.md §3): a domain, host or page address; it travels in the daemon's URL path.
+MAX_SITE_CHARS = 2048
 
 
 def _bridge_version() -> str:
@@ -90,7 +92,7 @@ class Bridge:
         self._client_factory = client_factory
         self._client = None
         self._client_lock = threading.Lock()
-        self.handlers = {"ping": self.ping, "status": self.status, "analyze": self.analyze}
+        self.handlers = {"ping": self.ping, "status": self.status, "analyze": self.analyze, "forget": self.forget}
 
     @property
     def client(self):
@@ -119,6 +121,13 @@ class Bridge:
             extras = {k: v for k, v in answer.items() if k not in ("analysis", "id", "type")}
             return {"type": "analysis", "analysis": answer["analysis"], **extras}
         return {"type": "analysis", "analysis": answer}
+
+    def forget(self, message: dict) -> dict:
+        """The reader asked to forget a site (`site`) or everything (`all`): the daemon's store and its memory."""
+        site = _forget_target(message)
+        answer = self.client.forget(site)
+        facts = {k: v for k, v in answer.items() if k not in ("id", "type", "all")}
+        return {"type": "forgotten", **({"all": True} if site is None else {}), **facts}
 
     # -- dispatch ---------------------------------------------------------------------------------------
 
@@ -212,6 +221,23 @@ def _analyze_payload(message: dict) -> dict:
     if visit_id is not None:
         payload["visit_id"] = visit_id
     return payload
+
+
+def _forget_target(message: dict) -> str | None:
+    """The site a `forget` names, or None for `all`: exactly one of the two, `site` a non-empty string (a domain,
+    host or address: the daemon reduces it to the site) and `all` true."""
+    has_site, has_all = "site" in message, "all" in message
+    if has_site == has_all:
+        raise BridgeError("bad_request", "a `forget` needs exactly one of `site` (a string) and `all` (true)")
+    if has_all:
+        if message["all"] is not True:
+            raise BridgeError("bad_request", "`all` must be true (to forget one site, send `site` instead)")
+        return None
+    site = message["site"]
+    if not isinstance(site, str) or not site.strip() or len(site) > MAX_SITE_CHARS:
+        raise BridgeError("bad_request", f"`site` must be a domain, host or address of 1 to {MAX_SITE_CHARS} "
+                                         "characters")
+    return site
 
 
 # -- process set-up ---------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ JSON_LEAF = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), ANY_
 JSON_VALUE = st.recursive(JSON_LEAF, lambda inner: st.one_of(st.lists(inner, max_size=3),
                                                            st.dictionaries(ANY_TEXT, inner, max_size=3)), max_leaves=8)
 IDS = st.one_of(st.integers(), ANY_TEXT, st.text("a\x00\"\\\u00e9\ud800", min_size=1020, max_size=1030), JSON_VALUE)
-TYPES = st.one_of(st.sampled_from(["ping", "status", "analyze", "pong", "part", "", "PING"]), JSON_VALUE)
+TYPES = st.one_of(st.sampled_from(["ping", "status", "analyze", "forget", "pong", "part", "", "PING"]), JSON_VALUE)
 BLOCKS = st.one_of(
     st.lists(st.fixed_dictionaries({"id": ANY_TEXT, "text": ANY_TEXT},
                                    optional={"tag": st.one_of(st.sampled_from(["h1", "p", None]), JSON_VALUE),
@@ -37,7 +37,8 @@ BLOCKS = st.one_of(
     st.lists(JSON_VALUE, max_size=3), JSON_VALUE)
 FIELDS = {"blocks": BLOCKS, "url": st.one_of(ANY_TEXT, JSON_VALUE), "title": JSON_VALUE,
           "depth": st.one_of(st.sampled_from(["quick", "full"]), JSON_VALUE), "as_policy": JSON_VALUE,
-          "remember": JSON_VALUE, "visit_id": st.one_of(ANY_TEXT, JSON_VALUE), "extension_version": JSON_VALUE}
+          "remember": JSON_VALUE, "visit_id": st.one_of(ANY_TEXT, JSON_VALUE), "extension_version": JSON_VALUE,
+          "site": st.one_of(ANY_TEXT, JSON_VALUE), "all": st.one_of(st.just(True), JSON_VALUE)}
 
 
 VALID_BLOCKS = st.lists(st.fixed_dictionaries({"id": ANY_TEXT, "text": ANY_TEXT},
@@ -127,7 +128,8 @@ def expected_reply(body: bytes | None) -> tuple[object, set[str]]:
     kind = message.get("type")
     if not isinstance(kind, str):
         return request_id, {"bad_request"}
-    outcomes = {"ping": {"pong"}, "status": {"status"}, "analyze": {"bad_request", "daemon_start_failed"}}
+    outcomes = {"ping": {"pong"}, "status": {"status"}, "analyze": {"bad_request", "daemon_start_failed"},
+                "forget": {"bad_request", "daemon_start_failed"}}
     return request_id, outcomes.get(kind, {"unknown_type"})
 
 

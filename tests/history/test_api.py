@@ -349,16 +349,21 @@ async def test_delete_forgets_what_the_daemon_holds_in_memory_too(api):
     assert runner.stats["analyses"] == 3  # read again: the daemon held nothing of it any more
 
 
-async def test_delete_forgets_the_memory_even_where_the_store_cannot_be_written(smallprint_home, aiohttp_client):
+@pytest.mark.parametrize("path", ["/v1/sites/example.co.uk", "/v1/sites"])  # one site, or every site
+async def test_delete_forgets_the_memory_even_where_the_store_cannot_be_written(smallprint_home, aiohttp_client,
+                                                                                path):
     app = create_app(Config().replace(worker_mode="thread", history=HistoryConfig(enabled=False)), token=TOKEN,
                      optional_modules=("smallprint.history.api",))
     api = await aiohttp_client(app)
     await analyze(api, POLICY)
-    response = await api.delete("/v1/sites/example.co.uk", headers=AUTH)
+    response = await api.delete(path, headers=AUTH)
     body = await response.json()
     assert response.status == 503 and body["error"]["code"] == "history_unavailable"
-    assert "memory" in body["error"]["message"] and app[RUNNER].stats["memory_forgets"] == 1
-    assert not app[RUNNER]._cache
+    assert "turned off" in body["error"]["message"] and "memory" in body["error"]["message"]
+    assert app[RUNNER].stats["memory_forgets"] == 1 and not app[RUNNER]._cache
+    document = await openapi(api)
+    route = "/v1/sites/{site}" if path != "/v1/sites" else path
+    validator_for(document, response_schema(document, route, "DELETE", 503)).validate(body)
 
 
 async def test_delete_forgets_a_site_as_the_forget_command_does(api):
@@ -382,3 +387,56 @@ async def test_delete_forgets_a_site_as_the_forget_command_does(api):
     assert again.status == 200 and (await again.json())["deleted_versions"] == 0
     bad = await api.delete("/v1/sites/not a site", headers=AUTH)
     assert bad.status == 404 and (await bad.json())["error"]["code"] == "not_found"  # as GET: no site, nothing kept
+
+
+async def test_delete_without_a_site_forgets_every_site_as_forget_all_does(api):
+    runner = api.app[RUNNER]
+    await analyze(api, POLICY)
+    await analyze(api, POLICY_WITH_AI)
+    await analyze(api, POLICY, url="https://other.example/privacy")
+    await analyze(api, NOT_A_POLICY, url="https://other.example/blog")  # cached, never stored
+    for headers in ({}, {"Authorization": "Bearer wrong"}):
+        refused = await api.delete("/v1/sites", headers=headers)
+        assert refused.status == 401 and (await refused.json())["error"]["code"] == "unauthorized"
+    web_page = await api.delete("/v1/sites", headers={**AUTH, "Origin": "https://evil.example"})
+    assert web_page.status == 403 and (await web_page.json())["error"]["code"] == "forbidden_origin"
+    assert len((await get(api, "/v1/sites"))["sites"]) == 2 and runner.stats["memory_forgets"] == 0
+
+    response = await api.delete("/v1/sites", headers=AUTH)
+    body = await response.json()
+    assert response.status == 200, body
+    assert body == {"deleted_sites": 2, "deleted_versions": 3, "memory_forgotten": True, "forgotten_analyses": 4}
+    document = await openapi(api)
+    assert document["paths"]["/v1/sites"]["delete"]["operationId"] == "forgetEverySite"
+    validator_for(document, response_schema(document, "/v1/sites", "DELETE", 200)).validate(body)
+    assert (await get(api, "/v1/sites"))["sites"] == []
+    await get(api, "/v1/sites/example.co.uk/versions", status=404)
+    await analyze(api, NOT_A_POLICY, url="https://other.example/blog")
+    assert runner.stats["analyses"] == 5  # read again: the daemon held nothing of it any more
+
+    again = await api.delete("/v1/sites", headers=AUTH)  # nothing remembered: the outcome already holds
+    assert again.status == 200
+    assert await again.json() == {"deleted_sites": 0, "deleted_versions": 0, "memory_forgotten": True,
+                                  "forgotten_analyses": 1}
+
+
+async def test_a_reading_begun_before_everything_was_forgotten_is_not_stored_after_it(api):
+    """As after `smallprint forget --all`: the store notes when everything was forgotten, so a reading that arrived
+    before is not recorded (it would bring back what the reader just forgot)."""
+    from smallprint.history.store import ForgottenMeanwhile, utc_now
+
+    arrived = utc_now()
+    assert (await api.delete("/v1/sites", headers=AUTH)).status == 200
+    store = api.app[HISTORY].store()
+    analysis = await analyze(api, NOT_A_POLICY, url=None)  # any analysis, to have one at hand
+    with pytest.raises(ForgottenMeanwhile):
+        store.record(URL, {**analysis, "url": URL, "kind": "privacy_policy"}, arrived=arrived)
+    assert (await get(api, "/v1/sites"))["sites"] == []
+
+
+async def test_a_site_given_as_an_address_is_reduced_to_its_site(api):
+    """The extension may send what it has (a page's address): the daemon reduces it, as for a host."""
+    await analyze(api, POLICY)
+    response = await api.delete("/v1/sites/https%3A%2F%2Fwww.example.co.uk%2Fprivacy%3Fa%3D1", headers=AUTH)
+    body = await response.json()
+    assert response.status == 200 and body["site"] == "example.co.uk" and body["deleted_versions"] == 1, body

@@ -42,7 +42,8 @@ INT = {"type": "integer"}
 NULLABLE_STR = {"type": ["string", "null"]}
 POLARITY = {"type": "string", "enum": ["concern", "protective", "neutral"]}
 
-# What a forget of the daemon's memory answers (DELETE /v1/memory; DELETE /v1/sites/{site} adds them to its answer).
+# What a forget of the daemon's memory answers (DELETE /v1/memory; DELETE /v1/sites and /v1/sites/{site} add them
+# to their answers).
 MEMORY_FORGOTTEN_PROPERTIES: dict[str, dict] = {
     "memory_forgotten": {"type": "boolean", "const": True,
                          "description": "the daemon forgot what it held in memory of the pages it read: its cached "

@@ -83,7 +83,7 @@ class MemoryForgotten:
     analyses: int
 
     def to_dict(self) -> dict[str, Any]:
-        """The API's answer (DELETE /v1/memory, and added to DELETE /v1/sites/{site}'s)."""
+        """The API's answer (DELETE /v1/memory, and added to the answers of DELETE /v1/sites and /v1/sites/{site})."""
         return {"memory_forgotten": True, "forgotten_analyses": self.analyses}
 
 

@@ -299,21 +299,38 @@ async def site_diff(request: web.Request) -> web.Response:
 
 
 
-@routes.delete("/v1/sites/{site}")
-async def forget_site(request: web.Request) -> web.Response:
-    """What `smallprint forget SITE` does: every document and version of the site is deleted, and the daemon forgets
-    what it holds in memory of the pages it read (all of it: its cache is kept by content, not by site). Forgetting
-    a site that is not remembered is not an error (the outcome the caller wants already holds)."""
-    site = _site_param(request)
-    # First, and whatever the store answers: a page is in memory whether or not the store could be written.
+async def _forget(request: web.Request, fn: Callable[[Store], Any]) -> tuple[Any, dict]:
+    """The daemon forgets what it holds in memory of the pages it read (all of it: its cache is kept by content, not
+    by site), then fn(store) deletes from the store; (what fn returned, what the memory forgot). The memory goes
+    first, and whatever the store answers: a page is in memory whether or not the store could be written."""
     forgotten = request.app[RUNNER].forget_memory()
     try:
-        deleted = await _with_store(request, lambda store: store.forget(site), reading=False)
+        deleted = await _with_store(request, fn, reading=False)
     except ApiError as exc:
         raise ApiError(exc.code, f"{exc.message} (the daemon's memory of recent readings was forgotten)",
                        exc.headers) from None
+    return deleted, forgotten.to_dict()
+
+
+@routes.delete("/v1/sites/{site}")
+async def forget_site(request: web.Request) -> web.Response:
+    """What `smallprint forget SITE` does: every document and version of the site is deleted, and the daemon forgets
+    what it holds in memory. Forgetting a site that is not remembered is not an error (the outcome the caller wants
+    already holds)."""
+    site = _site_param(request)
+    deleted, forgotten = await _forget(request, lambda store: store.forget(site))
     log.info("forgot a site through the API: %d version(s) deleted", deleted)  # the log never names the site
-    return web.json_response({"site": site, "deleted_versions": deleted, **forgotten.to_dict()})
+    return web.json_response({"site": site, "deleted_versions": deleted, **forgotten})
+
+
+@routes.delete("/v1/sites")
+async def forget_every_site(request: web.Request) -> web.Response:
+    """What `smallprint forget --all` does: every site's documents and versions are deleted, and the daemon forgets
+    what it holds in memory. An empty store is not an error either."""
+    deleted, forgotten = await _forget(request, lambda store: store.forget_everything())
+    log.info("forgot every site through the API: %d version(s) of %d site(s) deleted", deleted.versions,
+             deleted.sites)
+    return web.json_response({"deleted_sites": deleted.sites, "deleted_versions": deleted.versions, **forgotten})
 
 
 # --- wiring ----------------------------------------------------------------------------------------------

@@ -141,6 +141,17 @@ PATHS: dict[str, dict] = {
         "operationId": "listSites", "summary": "Sites whose policies are remembered, most recently seen first",
         "responses": {"200": _json("The sites", _object({"sites": {"type": "array", "items": _ref("HistorySite")}})),
                       **error_responses(401, 403), **_UNAVAILABLE},
+    }, "delete": {
+        "operationId": "forgetEverySite",
+        "summary": "Forget everything: delete every remembered version of every site's policies (what `smallprint "
+                   "forget --all` does), and what the daemon holds in memory of the pages it read",
+        "responses": {"200": _json("What was deleted (0 sites and 0 versions when nothing was remembered) and "
+                                   "forgotten",
+                                   _object({"deleted_sites": {**_INT, "minimum": 0,
+                                                              "description": "sites that had remembered versions"},
+                                            "deleted_versions": {**_INT, "minimum": 0},
+                                            **MEMORY_FORGOTTEN_PROPERTIES})),
+                      **error_responses(401, 403), **_UNAVAILABLE},
     }},
     "/v1/sites/{site}/versions": {"get": {
         "operationId": "listVersions", "summary": "A site's remembered policy versions, per document, oldest first",

@@ -381,6 +381,13 @@ def analysis_text(analysis: dict) -> str:
     return "\n\n".join(filter(None, (clean_inline(strip_line_prefix(b["text"])) for b in analysis.get("blocks") or ())))
 
 
+@dataclass(frozen=True, slots=True)
+class ForgotEverything:
+    """What Store.forget_everything deleted: the sites that had versions, and the versions."""
+    sites: int
+    versions: int
+
+
 class ForgottenMeanwhile(Exception):
     """The site was forgotten after the reading being recorded began: it is not stored again."""
 
@@ -834,15 +841,21 @@ class Store:
         db.execute("DELETE FROM forgotten WHERE at < ?", (cutoff.replace("+00:00", "Z"),))
 
     def forget_all(self) -> int:
-        def run() -> int:
+        """Delete everything stored (`smallprint forget --all`). Returns the number of versions deleted."""
+        return self.forget_everything().versions
+
+    def forget_everything(self) -> ForgotEverything:
+        """forget_all, saying how many sites and versions were deleted (DELETE /v1/sites)."""
+        def run() -> ForgotEverything:
             with self._write() as db:
-                n = db.execute("SELECT count(*) FROM versions").fetchone()[0]
+                sites, versions = db.execute("SELECT count(DISTINCT d.site), count(v.id) FROM versions v "
+                                             "JOIN documents d ON d.id = v.document_id").fetchone()
                 db.execute("DELETE FROM documents")
                 db.execute("DELETE FROM forgotten")
                 self._note_forgotten(db, "*")
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self._db.execute("VACUUM")
-            return n
+            return ForgotEverything(sites, versions)
         return self._call("forget everything", run)
 
     # --- reading -----------------------------------------------------------------------------------------
