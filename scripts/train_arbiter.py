@@ -50,6 +50,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier  # noqa: E402
 
 from smallprint.engine import arbiter as A  # noqa: E402
 from smallprint.engine.linear import load as load_linear, tokenize  # noqa: E402
+from smallprint.engine.pointers import points_elsewhere  # noqa: E402
 from smallprint.engine.reader import with_severe_rules  # noqa: E402
 from smallprint.engine.reader_heldout import rule_practices, tally_point  # noqa: E402
 from smallprint.engine.reader_input import PAIR_LABELS  # noqa: E402
@@ -626,7 +627,11 @@ def main(argv=None) -> int:
         scores_heldout.update(ensemble_scores(outer[f], tables, test))
         scores_heldout.update(ensemble_scores(outer[f], tables, SHORT_BY_FOLD.get(f, [])))
         for n in test:
-            shown[n] = readings(documents[n], tables[n], scores_heldout[n], chosen[f])
+            # as the engine shows them: a sentence that only points elsewhere with no reading (reader.read_units).
+            # The cut-off search above counts pointers' readings too (they are ~0.1% of what is shown).
+            shown[n] = [[] if points_elsewhere(u["a"]) else found
+                        for u, found in zip(documents[n], readings(documents[n], tables[n], scores_heldout[n],
+                                                                   chosen[f]))]
         log(f"held-out fold {f}: cut-offs {chosen[f]}")
     if args.readings_out:
         args.readings_out.write_bytes(pickle.dumps(

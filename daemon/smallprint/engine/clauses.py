@@ -17,6 +17,7 @@ from .recognizers import RecognizerResult, default_registry
 from .recognizers._words import DOCUMENT_NAMES
 from .fastregex import compile_pattern
 from .linear import words_of_lowered
+from .pointers import points_elsewhere
 from .results import Block, Highlight
 from .sentences import split_sentences
 from .summaries import summarize
@@ -198,6 +199,8 @@ def find_highlights(blocks: Sequence[Block], use_model: bool = True) -> tuple[Hi
             continue  # "How we share your information" names a section; the clauses under it state the practice
         text = block.text
         for span in split_sentences(text):
+            if points_elsewhere(text[span.start:span.end]):
+                continue  # "Learn more about ...": it points to where the policy says it (pointers.py)
             low = _lower(text[span.start:span.end])
             seen = memo.get(low)
             if seen is None:  # policies repeat lines ("How we may use it: ..."); read each distinct one once

@@ -22,6 +22,7 @@ from ..taxonomy import PRACTICE_IDS
 from . import linear
 from .arbiter import ARBITER_FILE, UNCAPPED, WORDS_FILE, load_arbiter, policy_view, words_text
 from .reader_input import PAIR_LABELS, Unit, pair_text, segment_text
+from .pointers import points_elsewhere
 
 MODEL_DIR = Path(__file__).resolve().parent / "models" / "reader"
 MODEL_FILE = "reader.int8.onnx"
@@ -324,6 +325,9 @@ def read_units(units: Sequence[Unit], rule_readings: Sequence[dict], model: Read
     `rule_readings[i]` is the recognizers' {practice: (polarity, why)} for unit i (`clauses.read_clause`)."""
     model = model or load_model()
     readable = [i for i, u in enumerate(units) if u.readable]
+    # A sentence that only points elsewhere ("Learn more about ...") is read like any other, so that its neighbours'
+    # second thoughts see the page as it is, but shown with no reading (pointers.py: the labelling guide's rule 2).
+    pointers = {i for i in readable if points_elsewhere(units[i].text)}
     # Policies repeat themselves (table rows, "Learn more" lines, the same clause per section), and a hostile page
     # may repeat one line a hundred thousand times: each distinct (sentence, context) pair is read once.
     texts = [pair_text(units[i]) for i in readable]
@@ -336,9 +340,10 @@ def read_units(units: Sequence[Unit], rule_readings: Sequence[dict], model: Read
             rules = {practice: reading[0] for practice, reading in rule_readings[i].items()}
             # `decide` applies the same two rule say-sos itself (it predates the second thoughts); only the
             # source is told apart here, so that the pipeline explains a rules-only reading as such
-            out[i] = [(p, pol, conf, "reader") if conf >= model.with_rules or p not in rules
-                      else (p, pol, RULES_ONLY_CONFIDENCE, "rules")
-                      for p, pol, conf in decide(probs_of[text], model.threshold, model.with_rules, rules)]
+            out[i] = [] if i in pointers else [
+                (p, pol, conf, "reader") if conf >= model.with_rules or p not in rules
+                else (p, pol, RULES_ONLY_CONFIDENCE, "rules")
+                for p, pol, conf in decide(probs_of[text], model.threshold, model.with_rules, rules)]
         return out
     words_of: dict[str, list[float]] = {}
     for a, b in distinct:
@@ -351,7 +356,7 @@ def read_units(units: Sequence[Unit], rule_readings: Sequence[dict], model: Read
                        [a for a, _ in texts], [b for _, b in texts])
     found_by_unit, admitted = model.arbiter.read_with_admitted(view)
     for i, found, severe in zip(readable, found_by_unit, admitted):
-        out[i] = with_severe_rules(found, rule_readings[i], severe)
+        out[i] = [] if i in pointers else with_severe_rules(found, rule_readings[i], severe)
     return out
 
 

@@ -16,6 +16,7 @@ from ..evaluation import (MIN_POINTS_FOR_MACRO, _COUNT_KEYS, _f1, category_score
 from ..evaluation_sentences import load_policies, score_policy, summarize
 from ..taxonomy import OPP115_CATEGORIES
 from .clauses import read_clause
+from .pointers import points_elsewhere
 from .reader import RULES_ONLY_CONFIDENCE, decide
 
 GRID = tuple((round(0.25 + 0.05 * i, 2), w) for i in range(8) for w in (0.05, 0.1, 0.15, 0.2, 1.0))
@@ -31,6 +32,8 @@ def rule_practices(text: str) -> dict[str, str]:
 
 
 def _readings(probs, text, cut):
+    if points_elsewhere(text):  # shown with no reading, as the engine does (reader.read_units)
+        return []
     threshold, with_rules = cut
     return decide(probs, lambda _p: threshold, with_rules, rule_practices(text))
 
