@@ -573,3 +573,30 @@ def test_real_listed_clauses_are_what_their_parts_locate_and_no_icon_reads_as_a_
     assert words("When you sign up for Facebook, you are required to provide information such as your name, email "
                  "address, birthday, and gender.") in statements
 
+
+# --- review finding 16: a clause that turned is named with what it says, not a stock promise ---------------------
+
+def test_a_turned_clause_is_quoted_not_summed_up_by_the_practices_stock_promise():
+    """youtube 2021 -> 2022: "Chrome browsing history you've synced with your Google Account;" (tracking, a concern)
+    became "Your Chrome browsing history is only saved to your account if you've enabled Chrome synchronization ..."
+    (tracking, protective). The headline said "limits tracking or honours Do Not Track", the taxonomy's stock
+    promise, which that clause does not make."""
+    others = ["We use cookies and pixels to track you across other websites.",
+              "We do not track you when your browser sends a Do Not Track signal."]
+    old_clause = "Chrome browsing history you've synced with your Google Account."
+    new_clause = ("Your Chrome browsing history is only saved to your account if you've enabled Chrome "
+                  "synchronization with your Google Account.")
+    old = _analysis([old_clause, *others], [(0, old_clause, "tracking", "concern"),
+                                            (1, others[0], "tracking", "concern"),
+                                            (2, others[1], "tracking", "protective")])
+    new = _analysis([new_clause, *others], [(0, new_clause, "tracking", "protective"),
+                                            (1, others[0], "tracking", "concern"),
+                                            (2, others[1], "tracking", "protective")])
+    summary = diff_analyses(old, new, since="2021-07-03").summary
+    assert summary.startswith("Turned in your favour, in a clause that was a concern: Tracking, now \u201cYour Chrome "
+                              "browsing history is only saved to your account if you've enabled Chrome "
+                              "synchronization with \u2026\u201d."), summary
+    assert "Do Not Track" not in summary and "limits tracking" not in summary.lower()
+    back = diff_analyses(new, old).summary
+    assert back.startswith("Turned against you, in a clause that was in your favour: Tracking, now \u201cChrome "
+                           "browsing history you've synced with your Google Account.\u201d"), back

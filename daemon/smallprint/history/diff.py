@@ -634,6 +634,27 @@ def _phrases(pairs: set[tuple[str, str]]) -> str:
     return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
 
 
+# A clause quoted in the headline: its first words, cut at a word.
+_QUOTED_WORDS = 16
+
+
+def _turned_phrases(pairs: set[tuple[str, str]], clause_of: dict[tuple[str, str], ClauseChange]) -> str:
+    """The practices of clauses that turned, each with the clause as it now reads: "Tracking, now “Your Chrome
+    browsing history is only saved to your account if ...”". Not the practice's stock promise or concern (the
+    taxonomy's "Limits tracking or honours Do Not Track"): the clause reads in the reader's favour (or against),
+    which the engine says, but a stock sentence claims what that clause may not say, and the reader is shown what it
+    does say."""
+    ordered = sorted(pairs, key=lambda pp: rank(*pp))
+    shown = []
+    for practice, polarity in ordered[:_MAX_HEADLINE_ITEMS]:
+        label = PRACTICE_BY_ID[practice].label if practice in PRACTICE_BY_ID else practice
+        text = clause_of[(practice, polarity)].text.split()
+        quoted = " ".join(text[:_QUOTED_WORDS]) + (" \u2026" if len(text) > _QUOTED_WORDS else "")
+        shown.append(f"{label}, now \u201c{quoted}\u201d")
+    more = len(ordered) - len(shown)
+    return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
+
+
 def _label_list(pairs: set[tuple[str, str]]) -> str:
     ordered = sorted(pairs, key=lambda pp: rank(*pp))
     shown = [f"{PRACTICE_BY_ID[p].label if p in PRACTICE_BY_ID else p} ({pol})" for p, pol in ordered[:_MAX_LABELS]]
@@ -684,6 +705,7 @@ def headline(since: str | None, added: tuple[ClauseChange, ...], removed: tuple[
     # A clause whose practice turned from a promise into a concern ("We do not sell" -> "We may sell") or back is
     # the change a reader most needs to see: named as such, never as mere rewording.
     turned: dict[str, set[str]] = {"concern": set(), "protective": set()}
+    turned_in: dict[tuple[str, str], ClauseChange] = {}  # the first clause that turned so, to quote
     for c in changed:
         now, before = pairs(c.findings), pairs(c.old_findings)
         gained |= now - before
@@ -692,6 +714,7 @@ def headline(since: str | None, added: tuple[ClauseChange, ...], removed: tuple[
             opposite = {"concern": "protective", "protective": "concern"}.get(polarity)
             if (practice, opposite) in before - now:
                 turned[polarity].add(practice)
+                turned_in.setdefault((practice, polarity), c)
     old_states = old_states if old_states is not None else set()
     new_states = new_states if new_states is not None else gained
     brand_new = gained - old_states
@@ -719,10 +742,10 @@ def headline(since: str | None, added: tuple[ClauseChange, ...], removed: tuple[
         parts.append(f"No longer stated: {_phrases(gone)}.")
     if turned["concern"]:
         parts.append("Turned against you, in a clause that was in your favour: "
-                     f"{_phrases({(p, 'concern') for p in turned['concern']})}.")
+                     f"{_turned_phrases({(p, 'concern') for p in turned['concern']}, turned_in)}.")
     if turned["protective"]:
         parts.append("Turned in your favour, in a clause that was a concern: "
-                     f"{_phrases({(p, 'protective') for p in turned['protective']})}.")
+                     f"{_turned_phrases({(p, 'protective') for p in turned['protective']}, turned_in)}.")
     if gained - brand_new:
         lead = "More" if parts else (f"New since {when}: more" if when else "New in this version: more")
         parts.append(f"{lead} clauses about {_label_list(gained - brand_new)}.")
