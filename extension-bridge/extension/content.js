@@ -601,12 +601,14 @@
   }
 
   // Which highlights are new since the last visit: those over a clause the daemon's history lists as added or
-  // reworded (changes_since_last_visit.added/changed carry block + code-point start/end in this version).
+  // reworded (changes_since_last_visit.added/changed carry block + code-point start/end in this version, and `parts`:
+  // every span of a sentence that a converted PDF broke over paragraphs; older daemons send block/start/end alone).
   function newSince(analysis, changes) {
     const result = { indices: new Set(), since: null };
     if (!changes) return result;
     result.since = readableDate(changes.previous_date ?? changes.since ?? null);
-    const fresh = [...(changes.added ?? []), ...(changes.changed ?? [])].filter((c) => c && c.block !== undefined);
+    const fresh = [...(changes.added ?? []), ...(changes.changed ?? [])].filter((c) => c && c.block !== undefined)
+      .flatMap((c) => (Array.isArray(c.parts) && c.parts.length ? c.parts : [c]));
     analysis.highlights.forEach((h, i) => {
       if (fresh.some((c) => String(c.block) === h.block && h.start < c.end && c.start < h.end)) result.indices.add(i);
     });

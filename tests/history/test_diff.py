@@ -462,3 +462,141 @@ def test_a_clause_only_cut_differently_can_be_the_other_half_of_a_change(shared_
     assert ("Google LLC for users of Google services based in the United Kingdom",
             "Google LLC for users of Google services based in the United Kingdom, located at 1600 Amphitheatre "
             "Parkway, Mountain View, California 94043, USA.") in changed
+
+
+# --- review finding 7: a heading-like line, an information icon, and where a joined clause is -------------------
+
+def _statements_of(text: str) -> list[str]:
+    return [c.text for c in cut(analyze(text=text, depth="quick").to_dict())[0]]
+
+
+def test_an_information_icon_is_no_word_and_starts_what_follows_it():
+    """facebook 2025: a heading-like line, then "ⓘ If we cannot associate you ..." as a paragraph of its own. NFKC made
+    the icon an "i", whose lower case made the note read as the rest of the heading: "Providing, developing and
+    improving AI at Meta i If we cannot associate you ..."; a line of two notes ran into one statement."""
+    text = ("# Privacy Policy\n\nProviding, developing and improving AI at Meta\n\n"
+            "\u24d8 If we cannot associate you or your device with a registered user of the Meta Products\n\n"
+            "Sharing information with others including law enforcement\n\n"
+            "\u24d8 For registered users of the Meta Products \u24d8 For all registered users, including those under "
+            "the age of majority\n\n"
+            "\u2139\ufe0f see our help pages for what we collect\n")
+    statements = _statements_of(text)
+    assert "Providing, developing and improving AI at Meta" in statements
+    assert "If we cannot associate you or your device with a registered user of the Meta Products" in statements
+    assert "For registered users of the Meta Products" in statements
+    assert "For all registered users, including those under the age of majority" in statements
+    # a note after an icon is a line of its own, even in lower case
+    assert "see our help pages for what we collect" in statements
+    assert not [s for s in statements if "i" in s.split() or "\u24d8" in s or "\u2139" in s], statements
+
+
+@pytest.mark.parametrize("first, second", [
+    ("April 24, 2025", "xAI's main Privacy Policy outlines how xAI collects and uses your personal information."),
+    ("+420 228 881 031", "experts@verasafe.com"),
+    ("VeraSafe, LLC", "c/o VeraSafe Ireland Ltd."),
+    ("San Francisco, California 94105", "privacy@instacart.com"),
+    ("Online: [here](https://example.com/help)", "[rep\\_tinder@prighter.com](mailto:rep_tinder@prighter.com)"),
+    ("Google", "https://policies.google.com/technologies/ads"),
+])
+def test_a_line_of_its_own_is_not_the_rest_of_the_line_above(first, second):
+    """A date, an address, a telephone number or a link above a line that starts in lower case only because it is an
+    address or a name written with capitals inside: two lines, not one broken sentence (grok, perplexity, tinder)."""
+    from smallprint.history.normalise import clean_inline
+
+    statements = _statements_of(f"# Contact\n\n{first}\n\n{second}\n")
+    assert words(clean_inline(second)) in {words(s) for s in statements}, statements
+
+
+@pytest.mark.parametrize("first, second, joined", [
+    ("When you use our services, you\u2019re trusting us with your",
+     "information. We understand this is a big responsibility.",
+     "When you use our services, you're trusting us with your information."),
+    ("In the event of the death of a user, please send us an email to the following email",
+     "address:support@instagram.com. We will usually write back.",
+     "In the event of the death of a user, please send us an email to the following email "
+     "address:support@instagram.com."),
+    ("Users are able to change their personal information by emailing us at", "support@alphavantage.co.",
+     "Users are able to change their personal information by emailing us at support@alphavantage.co."),
+    ("We collect information from our users (\u201cUsers,\u201d \u201cyou,\u201d",
+     "and/or \u201cyour\u201d) to run the service.",
+     "We collect information from our users (\"Users,\" \"you,\" and/or \"your\") to run the service."),
+])
+def test_a_sentence_a_converted_pdf_broke_over_two_paragraphs_is_still_joined(first, second, joined):
+    """The rule keeps every join of the shared data's converted PDFs (youtube 2021, instagram 2012, facebook 2012 ...),
+    short first halves that look like headings and halves that end in an e-mail address included."""
+    assert joined in _statements_of(f"# Privacy Policy\n\n{first}\n\n{second}\n")
+
+
+def _part_texts(analysis: dict, change: dict) -> str:
+    from smallprint.history.normalise import clean_inline
+
+    text_of = {b["id"]: b["text"] for b in analysis["blocks"]}
+    return " ".join(clean_inline(text_of[p["block"]][p["start"]:p["end"]]).strip("*_ ") for p in change["parts"])
+
+
+def test_a_clause_joined_over_two_paragraphs_is_located_by_its_parts():
+    """A joined clause's block/start/end named its first half only, so its text was not what they located: `parts`
+    names every half (the first is block/start/end), and the text is theirs joined."""
+    old = analyze(text="# Privacy Policy\n\nWe keep your data for a year.\n", depth="quick").to_dict()
+    new = analyze(text=("# Privacy Policy\n\nWe keep your data for a year. We may share your email address and\n\n"
+                        "phone number with advertising partners for marketing.\n"), depth="quick").to_dict()
+    added = diff_analyses(old, new).to_dict()["added"]
+    (clause,) = [c for c in added if c["text"].startswith("We may share")]
+    assert clause["text"] == ("We may share your email address and phone number with advertising partners for "
+                              "marketing.")
+    assert len(clause["parts"]) == 2 and clause["parts"][0] == {k: clause[k] for k in ("block", "start", "end")}
+    assert clause["parts"][1]["block"] != clause["block"]
+    assert _part_texts(new, clause) == clause["text"]
+    # a clause within one block has one part, its block/start/end
+    one = analyze(text="# Privacy Policy\n\nWe keep your data for a year. We sell your data to brokers.\n",
+                  depth="quick").to_dict()
+    (single,) = diff_analyses(old, one).to_dict()["added"]
+    assert single["parts"] == [{k: single[k] for k in ("block", "start", "end")}]
+    assert _part_texts(one, single) == single["text"] == "We sell your data to brokers."
+
+
+def test_real_listed_clauses_are_what_their_parts_locate_and_no_icon_reads_as_a_word(shared_data):
+    """facebook 2024 -> 2025 listed 23 clauses such as "Providing, developing and improving AI at Meta i If we cannot
+    associate you ...", located at 0-46 of the heading alone; and facebook 2009 -> 2012, a converted PDF, keeps its
+    sentences joined over paragraphs, each located by its parts."""
+    for old_name, new_name in (("2024-08-09_pga2_49a826a.md", "2025-12-17_pga2_df69a0e.md"),
+                               ("2009-12-11_pga1_3cca8a0.md", "2012-12-26_pga1_3cca8a0.md")):
+        old, new = (analyze(text=(shared_data / "policies" / "facebook" / name).read_text(encoding="utf-8"),
+                            depth="quick").to_dict() for name in (old_name, new_name))
+        diff = diff_analyses(old, new).to_dict()
+        listed = [(new, c) for c in diff["added"] + diff["changed"]] + [(old, c) for c in diff["removed"]]
+        assert not [c["text"] for _, c in listed if "i" in c["text"].split()]
+        assert not [c["text"] for a, c in listed if _part_texts(a, c) != c["text"]]
+        if new_name.startswith("2012"):
+            assert len([c for _, c in listed if len(c["parts"]) > 1]) >= 50
+    statements = cut(new)[1]
+    assert words("When you sign up for Facebook, you are required to provide information such as your name, email "
+                 "address, birthday, and gender.") in statements
+
+
+# --- review finding 16: a clause that turned is named with what it says, not a stock promise ---------------------
+
+def test_a_turned_clause_is_quoted_not_summed_up_by_the_practices_stock_promise():
+    """youtube 2021 -> 2022: "Chrome browsing history you've synced with your Google Account;" (tracking, a concern)
+    became "Your Chrome browsing history is only saved to your account if you've enabled Chrome synchronization ..."
+    (tracking, protective). The headline said "limits tracking or honours Do Not Track", the taxonomy's stock
+    promise, which that clause does not make."""
+    others = ["We use cookies and pixels to track you across other websites.",
+              "We do not track you when your browser sends a Do Not Track signal."]
+    old_clause = "Chrome browsing history you've synced with your Google Account."
+    new_clause = ("Your Chrome browsing history is only saved to your account if you've enabled Chrome "
+                  "synchronization with your Google Account.")
+    old = _analysis([old_clause, *others], [(0, old_clause, "tracking", "concern"),
+                                            (1, others[0], "tracking", "concern"),
+                                            (2, others[1], "tracking", "protective")])
+    new = _analysis([new_clause, *others], [(0, new_clause, "tracking", "protective"),
+                                            (1, others[0], "tracking", "concern"),
+                                            (2, others[1], "tracking", "protective")])
+    summary = diff_analyses(old, new, since="2021-07-03").summary
+    assert summary.startswith("Turned in your favour, in a clause that was a concern: Tracking, now \u201cYour Chrome "
+                              "browsing history is only saved to your account if you've enabled Chrome "
+                              "synchronization with \u2026\u201d."), summary
+    assert "Do Not Track" not in summary and "limits tracking" not in summary.lower()
+    back = diff_analyses(new, old).summary
+    assert back.startswith("Turned against you, in a clause that was in your favour: Tracking, now \u201cChrome "
+                           "browsing history you've synced with your Google Account.\u201d"), back

@@ -35,6 +35,13 @@ from .normalise import clean_inline, words
 # 200 KB versions). What a boundary leaves in the clause before it (a sentence end with its closing quote, a colon)
 # is its text up to the spaces: see _clause_end. A full stop after an abbreviation ends no clause (see `cut`).
 _SENTENCE_END = r"[\"')\]*_\u201d\u2019]?\s+(?=[\"'(\[*_#>\u201c\u2018A-Z0-9-])"
+# An information icon ("ⓘ", "ℹ", "🛈": a tooltip's button that a page or its Markdown copy shows before a note) is no
+# word, and starts what follows it as a bullet does: a boundary, left out of both clauses. Read as text, NFKC made it
+# an "i" (clean_inline), and the lower-case "i" made the note after a heading-like line look like the rest of a
+# broken sentence: "Providing, developing and improving AI at Meta i If we cannot associate you ..." (facebook 2025,
+# 23 such statements, each line's notes run together).
+_ICONS = "\u24d8\u2139\U0001f6c8"
+_ICON = re.compile(f"[{_ICONS}]")
 _BOUNDARY = re.compile(
     r"\." + _SENTENCE_END + r"|!" + _SENTENCE_END + r"|\?" + _SENTENCE_END +
     r"|:\s+|;\s+"
@@ -42,6 +49,7 @@ _BOUNDARY = re.compile(
     r"|\n(?:(?<=[^\w,\s]\n)|[ \t]*(?=[^\sa-z(]))[ \t]*"
     r"|<br\s*/?>\s*"
     r"|\|[ \t]+"
+    + "".join(f"|{icon}\ufe0f?\\s*" for icon in _ICONS)
 , re.M)
 _KEPT = frozenset(".!?:;")
 # Blocks that are whole by themselves: titles, table cells, and links or controls that a page shows as blocks of their
@@ -101,6 +109,31 @@ def is_navigation(key: tuple[str, ...]) -> bool:
 
 
 _FINISHED = re.compile(r"[.!?:;][\"')\]*_\u201d\u2019]*$")
+
+
+def _runs_on(piece: str, before: "Clause") -> bool:
+    """Whether a paragraph's first clause can be the rest of the sentence that the clause `before` (the previous
+    paragraph's last, unfinished) began: it starts with a word of running text, all in lower case ("information. We
+    understand ...", "and share it with ..."). Not a name written with capitals inside ("xAI's main Privacy Policy
+    ..." under a date line, "fDi Markets is ..." under the heading "fDi Markets"). A word that goes on as an e-mail or
+    web address, a path or a name ("experts@verasafe.com", "c/o VeraSafe", "rep_tinder@...") is a line of its own
+    under a telephone number, a company or a town, and ends a sentence only after a lower-case word of running text
+    ("... by emailing us at" / "support@alphavantage.co.", "the following email" / "address:support@..."), never
+    after a pointer ("Online: here" / "rep_tinder@prighter.com")."""
+    m = _FIRST_WORD.match(piece)
+    if m is None or not m.group().islower():
+        return False
+    if not _GLUED.match(piece, m.end()):
+        return True
+    last = before.text.rsplit(None, 1)[-1].strip(_QUOTES) if before.text else ""
+    return last.isalpha() and last.islower() and not is_navigation(before.key)
+
+
+_FIRST_WORD = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*")
+_GLUED = re.compile(r"[@/_\w]|\.\w|://")  # the word goes on as an address, a path or a name
+_QUOTES = ",.;:!?()[]\"'\u201c\u201d\u2018\u2019"
+
+
 # Runs of this many words, found on both sides, show that leftover clauses were only re-segmented.
 _MIN_RUN = 4
 # Two leftover clauses this similar (Dice over their word sets) are one clause that changed.
@@ -137,6 +170,9 @@ class Clause(NamedTuple):
     findings: tuple[Finding, ...]  # from highlights that fit this clause
     wide: tuple[Finding, ...] = ()  # from highlights reaching well beyond it (into other clauses)
     lead: tuple[str, ...] = ()  # the words of pointers just before it, which are no clause (see _NAVIGATION)
+    # Where the rest of a sentence broken over paragraphs is: (block, start, end) of each later half, in order. `block`,
+    # `start` and `end` locate the first half; `text` is every half's text, joined by a space (see `cut`).
+    more: tuple[tuple[str, int, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,9 +183,10 @@ class ClauseChange:
     polarity: str | None
     summary: str | None
     findings: tuple[Finding, ...]
-    block: str  # where the clause is: in the new version, or in the old one for a removed clause
+    block: str  # where the clause starts: in the new version, or in the old one for a removed clause
     start: int
     end: int
+    more: tuple[tuple[str, int, int], ...] = ()  # (block, start, end) of the rest of a sentence joined over blocks
     old_text: str | None = None  # changed clauses only
     old_findings: tuple[Finding, ...] = ()
     occurrences: int = 1  # how many places make this same change (a table row repeated in every row is one change)
@@ -158,11 +195,20 @@ class ClauseChange:
     def is_data_use(self) -> bool:
         return bool(self.findings or self.old_findings)
 
+    @property
+    def parts(self) -> tuple[tuple[str, int, int], ...]:
+        """Every span the clause's text is read from, in order: (block, start, end), the first being `block`, `start`,
+        `end`. One for a clause within a block; a sentence that a converted PDF broke over paragraphs has one per
+        paragraph, and its `text` is theirs joined by a space."""
+        return ((self.block, self.start, self.end), *self.more)
+
     def to_dict(self) -> dict:
         out = {"change": self.change, "practice": self.practice, "polarity": self.polarity,
                "summary": self.summary, "text": self.text,
                "findings": [f.to_dict() for f in self.findings],
-               "block": self.block, "start": self.start, "end": self.end, "occurrences": self.occurrences}
+               "block": self.block, "start": self.start, "end": self.end,
+               "parts": [{"block": b, "start": s, "end": e} for b, s, e in self.parts],
+               "occurrences": self.occurrences}
         if self.change == "changed":
             out["old_text"] = self.old_text
             out["old_findings"] = [f.to_dict() for f in self.old_findings]
@@ -296,9 +342,16 @@ def cut(analysis: dict, only: set[int] | None = None) -> tuple[list[Clause], set
     """The clauses that touch the blocks whose index is in `only` (all blocks when None), with the highlights over
     them, and the keys of the whole version's clauses (its distinct statements).
 
-    A sentence that a converted PDF broke over two paragraphs (no end punctuation, the next one starts in lower
-    case, both are running text: see `_WHOLE_BLOCKS`) is joined back into one clause. The whole version is always
-    cut, so that such a sentence is the same clause whether or not the block of one half is in `only`: cut without
+    A sentence that a converted PDF broke over two paragraphs (no end punctuation, the next one starts with a word of
+    running text in lower case, both are running text: see `_WHOLE_BLOCKS` and `_runs_on`) is joined back into one
+    clause, located at its first half (block, start, end) and the rest (`more`). A short line without closing
+    punctuation is not, by itself, a heading here, as it is to the engine's reader (reader_input._looks_like_heading):
+    of the 1,242 sentences joined over paragraphs in the shared data's 45 versions, 202 start with such a line, and
+    174 of those are real sentences, nearly all of converted PDFs ("When you use our services, you're trusting us
+    with your" / "information."). The 28 others, and every wrong join, ran into a line that is no rest of a sentence:
+    a note after an icon's "i" (23), an address, a name or a link (`_runs_on`), whatever the line above it was.
+    The whole version is always cut, so that such a sentence is the same clause whether or not the block of one half
+    is in `only`: cut without
     its other half ("sell any of your information", without the "We don't" of an unchanged paragraph before it) it
     would be reported with the opposite reading, and counted as a statement the version does not have. Highlights
     are read only for the clauses returned (the blocks outside `only` are most of a version on a revisit).
@@ -322,16 +375,17 @@ def cut(analysis: dict, only: set[int] | None = None) -> tuple[list[Clause], set
                 piece = clean_inline(text[start:end]).strip("*_ ")
                 key = words(piece)
                 if key and not _NUMBERING.fullmatch(piece):
-                    if first and open_end == index - 1 and kind not in _NEVER_CONTINUES and piece[:1].islower():
+                    if (first and open_end == index - 1 and kind not in _NEVER_CONTINUES
+                            and _runs_on(piece, clauses[-1]) and not _ICON.search(text, 0, start)):
                         prev, prev_touches, prev_read = clauses.pop(), touches_only.pop(), has_findings.pop()
                         before = _merge(prev.findings, prev.wide) if prev_read else \
-                            _merge(*_highlights_over(by_block.get(prev.block), prev.start, prev.end))
+                            _merge(*_merge_spans(by_block, prev))
                         # The engine read the two halves apart ("We don't" / "sell any of your information"):
                         # what it found is re-checked on the whole sentence before it is reported.
-                        clauses.append(Clause(prev.block, prev.start, prev.end, f"{prev.text} {piece}",
-                                              prev.key + key, (),
-                                              _merge(before, _merge(*_highlights_over(by_block.get(block_id),
-                                                                                      start, end)))))
+                        clauses.append(prev._replace(
+                            text=f"{prev.text} {piece}", key=prev.key + key, findings=(),
+                            wide=_merge(before, _merge(*_highlights_over(by_block.get(block_id), start, end))),
+                            more=(*prev.more, (block_id, start, end))))
                         touches_only.append(prev_touches or wanted)
                         has_findings.append(True)
                     else:
@@ -356,6 +410,15 @@ def cut(analysis: dict, only: set[int] | None = None) -> tuple[list[Clause], set
             said.append((clause._replace(lead=lead + clause.lead) if lead else clause, touches))
             lead = ()
     return [c for c, touches in said if touches], {c.key for c, _ in said}
+
+
+def _merge_spans(by_block: dict[str, list[dict]], clause: Clause) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
+    """The findings over every span of a clause (a sentence joined over blocks has several): fitting, and wide."""
+    fit, wide = _highlights_over(by_block.get(clause.block), clause.start, clause.end)
+    for block, start, end in clause.more:
+        more_fit, more_wide = _highlights_over(by_block.get(block), start, end)
+        fit, wide = _merge(fit, more_fit), _merge(wide, more_wide)
+    return fit, wide
 
 
 def _highlights_over(highlights: list[dict] | None, start: int, end: int
@@ -537,7 +600,7 @@ def _change(kind: str, clause: Clause, refine: _Refiner, old: Clause | None = No
         change=kind, text=clause.text,
         practice=lead.practice if lead else None, polarity=lead.polarity if lead else None,
         summary=lead.summary if lead else None, findings=findings,
-        block=clause.block, start=clause.start, end=clause.end,
+        block=clause.block, start=clause.start, end=clause.end, more=clause.more,
         old_text=old.text if old else None, old_findings=old_findings, occurrences=occurrences,
     )
 
@@ -567,6 +630,27 @@ def practice_phrase(practice: str, polarity: str) -> str:
 def _phrases(pairs: set[tuple[str, str]]) -> str:
     ordered = sorted(pairs, key=lambda pp: rank(*pp))
     shown = [practice_phrase(*pp) for pp in ordered[:_MAX_HEADLINE_ITEMS]]
+    more = len(ordered) - len(shown)
+    return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
+
+
+# A clause quoted in the headline: its first words, cut at a word.
+_QUOTED_WORDS = 16
+
+
+def _turned_phrases(pairs: set[tuple[str, str]], clause_of: dict[tuple[str, str], ClauseChange]) -> str:
+    """The practices of clauses that turned, each with the clause as it now reads: "Tracking, now “Your Chrome
+    browsing history is only saved to your account if ...”". Not the practice's stock promise or concern (the
+    taxonomy's "Limits tracking or honours Do Not Track"): the clause reads in the reader's favour (or against),
+    which the engine says, but a stock sentence claims what that clause may not say, and the reader is shown what it
+    does say."""
+    ordered = sorted(pairs, key=lambda pp: rank(*pp))
+    shown = []
+    for practice, polarity in ordered[:_MAX_HEADLINE_ITEMS]:
+        label = PRACTICE_BY_ID[practice].label if practice in PRACTICE_BY_ID else practice
+        text = clause_of[(practice, polarity)].text.split()
+        quoted = " ".join(text[:_QUOTED_WORDS]) + (" \u2026" if len(text) > _QUOTED_WORDS else "")
+        shown.append(f"{label}, now \u201c{quoted}\u201d")
     more = len(ordered) - len(shown)
     return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
 
@@ -621,6 +705,7 @@ def headline(since: str | None, added: tuple[ClauseChange, ...], removed: tuple[
     # A clause whose practice turned from a promise into a concern ("We do not sell" -> "We may sell") or back is
     # the change a reader most needs to see: named as such, never as mere rewording.
     turned: dict[str, set[str]] = {"concern": set(), "protective": set()}
+    turned_in: dict[tuple[str, str], ClauseChange] = {}  # the first clause that turned so, to quote
     for c in changed:
         now, before = pairs(c.findings), pairs(c.old_findings)
         gained |= now - before
@@ -629,6 +714,7 @@ def headline(since: str | None, added: tuple[ClauseChange, ...], removed: tuple[
             opposite = {"concern": "protective", "protective": "concern"}.get(polarity)
             if (practice, opposite) in before - now:
                 turned[polarity].add(practice)
+                turned_in.setdefault((practice, polarity), c)
     old_states = old_states if old_states is not None else set()
     new_states = new_states if new_states is not None else gained
     brand_new = gained - old_states
@@ -656,10 +742,10 @@ def headline(since: str | None, added: tuple[ClauseChange, ...], removed: tuple[
         parts.append(f"No longer stated: {_phrases(gone)}.")
     if turned["concern"]:
         parts.append("Turned against you, in a clause that was in your favour: "
-                     f"{_phrases({(p, 'concern') for p in turned['concern']})}.")
+                     f"{_turned_phrases({(p, 'concern') for p in turned['concern']}, turned_in)}.")
     if turned["protective"]:
         parts.append("Turned in your favour, in a clause that was a concern: "
-                     f"{_phrases({(p, 'protective') for p in turned['protective']})}.")
+                     f"{_turned_phrases({(p, 'protective') for p in turned['protective']}, turned_in)}.")
     if gained - brand_new:
         lead = "More" if parts else (f"New since {when}: more" if when else "New in this version: more")
         parts.append(f"{lead} clauses about {_label_list(gained - brand_new)}.")

@@ -53,10 +53,15 @@ SCHEMAS: dict[str, dict] = {
         "practice": _NSTR, "polarity": _POLARITY, "summary": _NSTR, "text": _STR,
         "findings": {"type": "array", "items": _ref("ClauseFinding")},
         "block": _STR, "start": _INT, "end": _INT,
+        "parts": {"type": "array", "minItems": 1, "description": (
+            "Every span the clause's text is read from, in order; the first is block/start/end. More than one when a "
+            "sentence broken over paragraphs (a converted PDF) was joined back: text is the parts' text joined by a "
+            "space."), "items": _object({"block": _STR, "start": _INT, "end": _INT})},
         "old_text": _NSTR, "old_findings": {"type": "array", "items": _ref("ClauseFinding")},
         "occurrences": {"type": "integer", "minimum": 1,
                         "description": "how many places make this same change (repeats are reported once)"},
-    }, required=["change", "practice", "polarity", "summary", "text", "findings", "block", "start", "end"]),
+    }, required=["change", "practice", "polarity", "summary", "text", "findings", "block", "start", "end",
+                 "parts"]),
     "ChangeCounts": {"type": "object", "description": (
         "Every count is of distinct statements (clauses by their words: a repeat, a table row said in every row, "
         "counts once; reordering, wrapping and formatting are never changes, and a link that only points elsewhere, "
