@@ -78,7 +78,7 @@ def test_a_folder_read_with_other_models_is_refused_before_anything_is_read(tmp_
     assert done.returncode == 1
     message = " ".join(done.stderr.split())
     assert "read by another engine" in message
-    assert f"by smallprint {older.version} at quick depth (models {OTHER_MODELS[:12]}, layout 1)" in message
+    assert f"by smallprint {older.version} at quick depth (models {OTHER_MODELS[:12]}, layout {older.layout})" in message
     assert f"this run's engine is {engine_identity('quick')}" in message
     assert f"its models ({OTHER_MODELS[:12]} there, {models_digest('quick')[:12]} here)" in message
     assert "--reread" in message and "another --out" in message
@@ -129,7 +129,7 @@ def test_the_report_names_the_engine_that_read_the_corpus(tmp_path):
     done = run_corpus("report", out)
     assert done.returncode == 0, done.stderr
     engine = engine_identity("quick")
-    assert f"read by smallprint {engine.version} at quick depth (models {engine.models[:12]}, layout 1)" in (
+    assert f"read by smallprint {engine.version} at quick depth (models {engine.models[:12]}, layout {engine.layout})" in (
         out / "report.html").read_text()
 
 

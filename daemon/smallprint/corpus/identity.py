@@ -19,7 +19,10 @@ from pathlib import Path
 # the diff view (history.diff.diff_view), the columns of a part, how a row is made of an analysis (work.py). A diff of
 # two views cut two ways is no diff, so a folder of another layout is read again, not extended.
 #   1: diff views carry each block's tag (a heading is never half of a broken sentence)
-READING_LAYOUT = 1
+#   2: a sentence that only points elsewhere has no reading (engine/pointers.py); diff clauses: a pointer or an info
+#      icon is no statement, a line of its own never runs into the line above, a joined clause has its parts
+#      (smallprint's version stayed 0.1.0 through these, so the layout says it)
+READING_LAYOUT = 2
 # In the metadata of every part of readings or diffs, and of every table: the identity, as JSON (EngineIdentity.text).
 ENGINE_KEY = b"smallprint.engine"
 # How an engine is named where none was recorded: a part, folder or table written before identities were.
