@@ -20,7 +20,8 @@ import pyarrow.parquet as pq
 from . import tables
 from .engines import Engine, check_engine, open_engine
 from .identity import ENGINE_KEY, EngineIdentity, describe, engine_identity
-from .sources import MAX_LINE_BYTES, SourceError, Version, list_versions, read_version, source_identity
+from .sources import (MAX_LINE_BYTES, SourceError, Version, list_versions, read_version, refuse_out_inside,
+                      source_identity)
 from .store import CorpusDir, DamagedFile, StoreError, open_corpus_dir, read_parquet, writing
 from .work import MAX_DOCUMENT_BYTES, Item, Pair, analyse_batch, diff_batch
 
@@ -175,6 +176,8 @@ def analyse_corpus(sources: Sequence[str], out: str, *, depth: str = "quick", en
     started = time.monotonic()
     check_engine(engine, address)
     identity = engine_identity(depth)
+    for source in sources:  # before listing, which takes a while in a large folder
+        refuse_out_inside(source, out)
     listings: dict[str, Listing] = {}
     for source in sources:  # every source is listed (and refused when bad) before anything is written
         name, prefixes = source_identity(source)
