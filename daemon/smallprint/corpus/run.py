@@ -235,6 +235,11 @@ def _analyse_into(corpus: CorpusDir, listings: list[Listing], identity: EngineId
                 # A part damaged inside (its footer whole) is found where its damaged columns are read, which may be
                 # as late as the tables: it is set aside and the run goes again, reading only what that part held.
                 damage.set_aside([found])
+    except KeyboardInterrupt:  # Ctrl-C: the parts written so far stay; the documents in progress are dropped
+        if running is not None:
+            running.close(at_once=True)
+            running = None
+        raise
     finally:
         if running is not None:
             running.close()
