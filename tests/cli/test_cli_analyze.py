@@ -43,6 +43,9 @@ INPUTS = {
     "html": ("policy.html", POLICY_HTML.encode("utf-8")),
     "cp1252": ("policy.txt", (POLICY_TEXT + "\n\nCafé “quotes” – dash.").encode("cp1252")),
     "utf16": ("policy.txt", POLICY_TEXT.encode("utf-16")),
+    # All ASCII: as UTF-16 without a mark it is also valid UTF-8, every other byte a NUL, and was analysed as that.
+    "utf16le-nobom": ("policy.txt", POLICY_TEXT.encode("utf-16-le")),
+    "utf16be-nobom": ("policy.md", POLICY_MARKDOWN.encode("utf-16-be")),
 }
 
 
@@ -70,8 +73,9 @@ def test_json_format_is_the_analysis(tmp_path, capsys, kind):
     if kind == "cp1252":
         assert "Café “quotes” – dash." in block_texts(analysis)
         assert "Windows-1252" in err
-    if kind == "utf16":
+    if kind.startswith("utf16"):
         assert "UTF-16" in err
+    assert "\x00" not in block_texts(analysis)
 
 
 @pytest.mark.parametrize("kind", INPUTS)
@@ -175,6 +179,55 @@ def test_stdin_through_the_installed_command(content, expected_tags):
     analysis = json.loads(done.stdout)
     assert "We do not sell your personal information." in block_texts(analysis)
     assert "<h1>" not in block_texts(analysis)
+
+
+def _cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "smallprint", *args], capture_output=True, text=True, timeout=120,
+                          **kwargs)
+
+
+def test_a_pipe_given_as_a_path_is_read_like_stdin(tmp_path):
+    """`smallprint analyze <(curl ...)` and a named FIFO: HTML by what comes through, as on stdin (the path's name,
+    "/dev/fd/63", says nothing), so the page's <title> names it and its markup is not read as text."""
+    import threading
+
+    page = POLICY_HTML.encode()
+    on_stdin = json.loads(_cli("analyze", "-", "--format", "json", input=POLICY_HTML).stdout)
+    read_end, write_end = os.pipe()
+    writer = threading.Thread(target=lambda: (os.write(write_end, page), os.close(write_end)), daemon=True)
+    writer.start()
+    try:
+        done = _cli("analyze", f"/dev/fd/{read_end}", "--format", "json", pass_fds=(read_end,))
+    finally:
+        os.close(read_end)
+    assert done.returncode == 0, done.stderr
+    from_pipe = json.loads(done.stdout)
+    assert from_pipe["title"] == on_stdin["title"] == "Privacy Policy"
+    assert block_texts(from_pipe) == block_texts(on_stdin) and "<h1>" not in block_texts(from_pipe)
+    assert from_pipe["grade"] == on_stdin["grade"]
+
+    fifo = tmp_path / "page"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_bytes(page), daemon=True)
+    writer.start()
+    done = _cli("analyze", str(fifo), "--format", "json")
+    writer.join(timeout=10)
+    assert done.returncode == 0, done.stderr
+    assert block_texts(json.loads(done.stdout)) == block_texts(on_stdin)
+
+
+def test_analyze_with_stdin_closed_says_so_in_one_line():
+    done = subprocess.run(["bash", "-c", 'exec "$0" -m smallprint analyze - --depth quick <&-', sys.executable],
+                          capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout, done.stderr) == (1, "", "smallprint: nothing to analyse: stdin is closed\n")
+
+
+def test_text_riddled_with_nuls_is_refused_as_binary_not_analysed(tmp_path):
+    """UTF-32 without a mark is valid UTF-8, three NULs to a letter: refused, not analysed as that."""
+    (tmp_path / "policy.txt").write_bytes(POLICY_TEXT.encode("utf-32-le"))
+    done = _cli("analyze", str(tmp_path / "policy.txt"))
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == f"smallprint: {tmp_path / 'policy.txt'} looks like a binary file, not text or HTML\n"
 
 
 def test_missing_file_through_the_installed_command():

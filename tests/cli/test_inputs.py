@@ -44,6 +44,28 @@ def test_html_meta_charset_is_honoured_when_not_utf8():
     assert "declares" in note
 
 
+ASCII = "We collect your email address.\n\nWe do not sell your personal data."
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_mark_in_latin_script_is_not_read_as_utf8(codec):
+    """ASCII-range UTF-16 is valid UTF-8 too (every other byte a NUL): its shape is looked at first."""
+    text, note = decode_bytes(ASCII.encode(codec), "f")
+    assert text == ASCII and note == "f is UTF-16 without a byte-order mark"
+
+
+@pytest.mark.parametrize("data", [ASCII.encode("utf-32-le"), ASCII.encode("utf-32-be"),
+                                  ASCII.encode("utf-16-le")[1:]], ids=["utf32le", "utf32be", "utf16-odd-length"])
+def test_utf8_riddled_with_nuls_is_refused_as_binary(data):
+    with pytest.raises(CliError, match="looks like a binary file"):
+        decode_bytes(data, "f")
+
+
+def test_a_stray_nul_in_utf8_text_is_still_read():
+    text = "\n\n".join([ASCII] * 3) + "\x00"
+    assert decode_bytes(text.encode(), "f") == (text, None)
+
+
 def test_binary_data_is_refused_clearly():
     with pytest.raises(CliError, match="binary"):
         decode_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\xff\xfe\x00\x01", "image.png")

@@ -64,6 +64,43 @@ def test_a_killed_run_resumes_without_losing_or_rewriting_anything(reference, ot
     assert_same_tables(read_tables(out), reference[1])
 
 
+def test_ctrl_c_says_at_once_that_it_stops_and_that_a_rerun_resumes_and_waits_for_no_document(
+        reference, ota_repo, policies_folder, tmp_path):
+    """Ctrl-C was silent until the run ended, seconds later at full depth (it waited for the documents in progress,
+    whose results it would not keep), and then said only "interrupted". The worker is held stopped here, as a
+    document that takes long would hold it: the run must not wait for it."""
+    out = tmp_path / "corpus"
+    process = start_corpus("analyze", ota_repo, policies_folder, "--out", out, "--workers", "1", "--batch", "1")
+    _wait_for_parts(out, process)
+    (worker,) = _pool_workers(process.pid)
+    worker.suspend()
+    try:
+        stamps = part_stamps(out)
+        started = time.monotonic()
+        process.send_signal(signal.SIGINT)  # the run only: its worker is busy (stopped) and takes no signal
+        code, stdout, stderr = _finish(process, timeout=30)
+        took = time.monotonic() - started
+    finally:
+        if worker.is_running():
+            worker.resume()
+    assert code == 130 and stdout == "" and took < 10, (code, took, stderr)
+    lines = [line.strip() for line in stderr.replace("\r", "\n").splitlines() if line.startswith("smallprint: ")]
+    assert lines[-2:] == [
+        f"smallprint: stopping: the documents being read now are left for the next run; the parts already written "
+        f"to {out} are kept",
+        f"smallprint: interrupted: what was finished is kept in {out}; run the same command again to resume (what is "
+        "kept is not read again)"]
+    assert not worker.is_running() or worker.status() == psutil.STATUS_ZOMBIE
+    kept = part_stamps(out)
+    done = run_corpus("analyze", ota_repo, policies_folder, "--out", out, "--workers", "2", "--batch", "1")
+    assert done.returncode == 0, done.stderr
+    read_before = len([name for name in kept if name.startswith("analyses-")])
+    assert read_before >= len([name for name in stamps if name.startswith("analyses-")])
+    assert f"{45 - read_before} read now, {read_before} already in" in done.stdout
+    assert {k: v for k, v in part_stamps(out).items() if k in kept} == kept
+    assert_same_tables(read_tables(out), reference[1])
+
+
 def test_a_local_worker_killed_mid_run_is_replaced_and_the_run_finishes(reference, ota_repo, policies_folder, tmp_path):
     out = tmp_path / "corpus"
     process = start_corpus("analyze", ota_repo, policies_folder, "--out", out, "--workers", "2", "--batch", "1")

@@ -12,7 +12,7 @@ import pytest
 
 from smallprint.corpus.sources import SourceError, list_versions, read_version
 
-from .conftest import run_corpus
+from .conftest import analyze_small, run_corpus, small_sources
 
 
 def test_a_folder_is_read_recursively_with_service_document_and_date_but_not_its_readme(tmp_path):
@@ -86,6 +86,30 @@ def test_an_empty_or_missing_source_is_refused_and_nothing_is_written(tmp_path, 
     assert done.returncode == 1
     assert message in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("out", ["src/out", "src", "src/beta/deeper/out", "link/out"])
+def test_a_corpus_folder_inside_a_source_folder_is_refused_before_anything_is_written(tmp_path, out):
+    """`--out SRC/out` was accepted; after `corpus report`, the next run read smallprint's own report.html as a
+    privacy policy of a service named after the output folder."""
+    src = small_sources(tmp_path)
+    (tmp_path / "link").symlink_to(src)
+    done = analyze_small(src, out=tmp_path / out)
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (f"smallprint: --out {tmp_path / out} is inside the source folder {src}: what smallprint "
+                           "writes there (report.html) would be read as documents of it on the next run; choose a "
+                           "folder outside it\n")
+    assert not (tmp_path / out / "corpus.json").exists() and not (src / "out").exists()
+
+
+def test_a_corpus_folder_in_a_hidden_folder_of_a_source_is_not_walked_and_is_let_be(tmp_path):
+    src = small_sources(tmp_path)
+    out = src / ".corpus"
+    assert analyze_small(src, out=out).returncode == 0
+    assert run_corpus("report", out).returncode == 0 and (out / "report.html").exists()
+    again = analyze_small(src, out=out)
+    assert again.returncode == 0, again.stderr
+    assert "0 read now" in again.stdout
 
 
 def test_a_repository_without_the_layout_is_refused(tmp_path, needs_git):

@@ -78,6 +78,45 @@ async def test_every_route_is_documented(document_and_api):
     assert served == documented
 
 
+async def test_every_operation_lists_the_answers_every_route_can_give(document_and_api):
+    """405 (with Allow), 413 (the size check runs before the token), 503 shutting_down, the guards' 400 and 403, 500,
+    and 401 wherever a token is needed: on every served operation, the policy memory's too."""
+    document, api = document_and_api
+
+    def resolved(entry: dict) -> dict:
+        return document["components"]["responses"][entry["$ref"].rsplit("/", 1)[1]] if "$ref" in entry else entry
+
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            listed = operation["responses"]
+            needed = {"400", "403", "405", "413", "500", "503"}
+            if operation.get("security") != []:  # every route but /v1/health needs the token
+                needed.add("401")
+            assert needed <= set(listed), (method, path, needed - set(listed))
+            assert "shutting_down" in resolved(listed["503"])["description"], (method, path)
+            assert "Allow" in resolved(listed["405"])["headers"]
+
+
+@pytest.mark.parametrize("method, path", [("PATCH", "/v1/sites"), ("POST", "/v1/taxonomy"), ("PUT", "/v1/health"),
+                                          ("GET", "/v1/memory"), ("POST", "/v1/sites/example.com/diff")])
+async def test_a_method_a_route_does_not_take_is_answered_as_documented(document_and_api, method, path):
+    document, api = document_and_api
+    response = await api.request(method, path, headers=auth_headers())
+    assert response.status == 405 and response.headers["Allow"]
+    canonical = path.replace("example.com", "{site}")
+    documented = next(m for m in document["paths"][canonical])
+    validator_for(document, response_schema(document, canonical, documented, 405)).validate(await response.json())
+
+
+@pytest.mark.parametrize("method, path", [("DELETE", "/v1/memory"), ("GET", "/v1/taxonomy"), ("GET", "/v1/sites"),
+                                          ("GET", "/v1/health")])
+async def test_a_body_over_the_limit_is_answered_as_documented_on_every_route(document_and_api, method, path):
+    document, api = document_and_api
+    response = await api.request(method, path, data=b"x" * 5000)
+    assert response.status == 413
+    validator_for(document, response_schema(document, path, method, 413)).validate(await response.json())
+
+
 async def test_every_error_code_is_in_the_error_schema(document_and_api):
     document, _ = document_and_api
     assert document["components"]["schemas"]["Error"]["properties"]["error"]["properties"]["code"]["enum"] \

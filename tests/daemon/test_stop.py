@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -73,6 +75,34 @@ def test_status_calls_a_runtime_file_naming_another_programs_pid_stale(tmp_path)
         bystander.kill()
         bystander.wait()
         bystander.stdout.close()
+
+
+def test_status_of_a_killed_daemons_runtime_file_claims_nothing_of_its_pid_and_port(tmp_path):
+    """After `kill -9` of a daemon started from a shell (`smallprint serve &`), status said the runtime file's pid and
+    port "belong to another program now": the killed daemon, not yet reaped by its parent, still had its pid (a
+    zombie), and nothing listened on the port. Only what is known is said."""
+    home = tmp_path / "home"
+    (home / "run").mkdir(parents=True)
+    killed = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        killed.send_signal(signal.SIGKILL)  # and not reaped (no wait()) until the end: a zombie, as under a shell
+        stat = Path(f"/proc/{killed.pid}/stat")
+        deadline = time.monotonic() + 10
+        while stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] != "Z" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        with socket.socket() as unused:
+            unused.bind(("127.0.0.1", 0))
+            port = unused.getsockname()[1]
+        (home / "run" / "daemon.json").write_text(json.dumps(
+            {"pid": killed.pid, "host": "127.0.0.1", "port": port, "version": __version__, "started": "x"}))
+        result = run_cli(home, "status")
+    finally:
+        killed.wait()
+    assert result.returncode == 3 and result.stderr == ""
+    assert result.stdout.splitlines()[0] == (
+        "daemon:      not running (start it with `smallprint serve`); the runtime file is stale: no smallprint daemon "
+        f"holds the instance lock, so pid {killed.pid} and http://127.0.0.1:{port}, which it names, are no longer a "
+        "smallprint daemon's; another program may use them now")
 
 
 def test_status_names_a_daemon_that_holds_its_lock_but_does_not_answer(daemon_factory):

@@ -54,3 +54,43 @@ def test_every_highlight_of_the_example_has_a_reason_without_jargon(depth):
     assert highlights
     for h in highlights:
         assert h["reason"] and h["explanation"] and not JARGON.search(h["reason"].replace("smallprint's", "")), h
+
+
+# Rule matches longer than an explanation quotes (CUE_CHARS), from couchsurfing's and logitech's policies: their
+# "why" line quoted "…third par", "…any applic", "…around the worl".
+LONG_CUES = ("We may link or combine with other information we get from third parties to help understand your "
+             "needs.\n\n"
+             "We may disclose information if we believe that disclosure is reasonably necessary to comply with any "
+             "applicable law, regulation, legal process or governmental request.\n\n"
+             "Your personal data may be transferred or accessed by Logitech entities around the world, including "
+             "in the United States.")
+
+
+def _quotes(text: str) -> list[str]:
+    return re.findall(r"“([^”]+)”", text)
+
+
+def test_a_quoted_cue_is_whole_words_or_says_where_it_was_cut():
+    highlights = analyze(text=LONG_CUES, depth="quick").highlights
+    words = set(re.findall(r"\w+", LONG_CUES.lower()))
+    cut = 0
+    for h in highlights:
+        cue = re.search(r'Recognizer/[\w-]+: "([^"]+)"', h.explanation)
+        for quote in ([cue.group(1)] if cue else []) + _quotes(h.reason):
+            cut += quote.endswith("…")
+            last = re.findall(r"\w+", quote)[-1]
+            assert last.lower() in words, (quote, h.reason)  # never the first letters of a word
+    assert cut >= 2  # the long matches were cut, and say so
+
+
+@pytest.mark.parametrize("text, limit, expected", [
+    ("we get from third parties", 22, "we get from third…"),
+    ("we get from third parties", 18, "we get from third…"),
+    ("we get from third, parties", 19, "we get from third…"),
+    ("short enough", 60, "short enough"),
+    ("a" * 30, 10, "a" * 9 + "…"),
+])
+def test_clip_words(text, limit, expected):
+    from smallprint.engine.reasons import clip_words
+
+    assert clip_words(text, limit) == expected and len(clip_words(text, limit)) <= limit

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import pytest_asyncio
@@ -128,6 +129,30 @@ async def test_without_a_url_nothing_is_remembered(api):
 async def test_a_url_without_a_host_is_explained_not_failed(api):
     result = await analyze(api, POLICY, url="about:blank")
     assert result["history"]["recorded"] is False and result["highlights"]
+
+
+@pytest.mark.parametrize("url", ["not a url", "privacy", "https://a b.example/x", "example.com/privacy", "https://"])
+async def test_a_url_whose_host_no_site_route_accepts_is_not_recorded(api, url):
+    """Filed under "not a url" or "a b.example", a page was listed by /v1/sites but no route could read or forget it."""
+    result = await analyze(api, POLICY, url=url, remember=True)
+    assert result["history"] == {"available": True, "recorded": False,
+                                 "reason": f"not a URL with a host name: {url!r}"}
+    assert result["highlights"]
+    assert (await get(api, "/v1/sites"))["sites"] == []
+
+
+async def test_every_site_a_page_is_filed_under_can_be_read_and_forgotten_by_its_routes(api):
+    urls = ["http://localhost:8080/privacy", "http://[::1]:8080/privacy", "https://my_host.example.org/p",
+            "https://bücher.de/datenschutz", "https://127.0.0.1/privacy", "HTTPS://WWW.Example.NET./Privacy"]
+    for url in urls:
+        assert (await analyze(api, POLICY, url=url))["history"]["recorded"] is True
+    sites = [s["site"] for s in (await get(api, "/v1/sites"))["sites"]]
+    assert len(sites) == len(urls)
+    for site in sites:
+        assert (await get(api, f"/v1/sites/{quote(site, safe='')}/versions"))["versions"]
+        response = await api.delete(f"/v1/sites/{quote(site, safe='')}", headers=AUTH)
+        assert response.status == 200, await response.text()
+    assert (await get(api, "/v1/sites"))["sites"] == []
 
 
 async def test_sites_versions_and_diff_routes(api):

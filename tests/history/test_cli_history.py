@@ -181,6 +181,22 @@ def test_forget_a_site_and_everything(smallprint_home, capsys):
         assert store.sites() == []
 
 
+@pytest.mark.parametrize("history_enabled", [True, False])
+def test_forgetting_nothing_creates_no_store(smallprint_home, history_enabled):
+    """`forget` wrote a new 60 KB store where there was none, even with the policy memory turned off; `history`
+    already created none. With no daemon running, nothing can be in the middle of recording either."""
+    if not history_enabled:
+        paths.config_file().parent.mkdir(parents=True, exist_ok=True)
+        paths.config_file().write_text("[history]\nenabled = false\n")
+    site, everything = run("forget", "tidewell.example"), run("forget", "--all")
+    assert (site.returncode, site.stdout, site.stderr) == (0, "Nothing was remembered about tidewell.example.\n", "")
+    assert (everything.returncode, everything.stdout, everything.stderr) == (0, "Forgot everything: 0 versions "
+                                                                                 "deleted.\n", "")
+    assert not paths.store_file().exists() and not paths.store_file().parent.exists()
+    refused = run("forget", "not a site")
+    assert refused.returncode == 1 and "not a site name" in refused.stderr
+
+
 def test_forget_needs_a_site_or_all(smallprint_home):
     with pytest.raises(SystemExit):
         main(["forget"])

@@ -250,6 +250,29 @@ def test_a_url_without_a_host_is_not_recorded(store):
     assert store.sites() == []
 
 
+def test_a_schema_9_store_drops_pages_filed_under_a_site_no_route_can_name(store_path):
+    """Before schema 10 a `url` such as "not a url" filed its page under that text as its site: listed, but no route or
+    CLI command could read or forget it. Those go on upgrade, with their visits; every other site stays as it was."""
+    db = store_at_schema(store_path, 9)
+    sites = ["not a url", "a b.example", "example.co.uk", "privacy", "::1"]
+    for n, site in enumerate(sites, start=1):
+        db.execute("INSERT INTO documents (id, site, path) VALUES (?, ?, '/')", (n, site))
+        db.execute("INSERT INTO versions (id, document_id, hash, text, analysis, first_seen, last_seen) "
+                   "VALUES (?, ?, 'h', 't', ?, '2022-01-01T00:00:00Z', '2022-01-01T00:00:00Z')",
+                   (n, n, _pack(json.dumps(analysis(V1)))))
+        db.execute("INSERT INTO visits (visit, document_id, version_id, created, seen, baseline_id) "
+                   "VALUES (?, ?, ?, 1, '2022-01-01T00:00:00Z', ?)", (f"v{n}", n, n, n))
+    db.close()
+    with Store(store_path) as store:
+        assert store.settings()["user_version"] == SCHEMA_VERSION
+        assert sorted(s.site for s in store.sites()) == ["::1", "example.co.uk", "privacy"]
+        assert store.integrity() == "ok"
+    db = sqlite3.connect(store_path)
+    assert db.execute("SELECT visit FROM visits ORDER BY visit").fetchall() == [("v3",), ("v4",), ("v5",)]
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    db.close()
+
+
 def test_a_version_id_is_never_given_to_another_text(store):
     """Clients keep version ids (the extension, a saved report's ?from=&to=): after a forget, or a prune of the
     newest version, a new version must get a new id, never the id of a text that is gone."""

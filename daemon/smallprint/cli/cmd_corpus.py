@@ -1,7 +1,10 @@
 """`smallprint corpus analyze SOURCE... --out DIR` and `smallprint corpus report DIR` (corpus research)."""
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from . import CliError
@@ -71,11 +74,15 @@ def run_analyze(args) -> int:
     from smallprint.corpus.store import StoreError
 
     try:
-        summary = analyse_corpus(args.sources, args.out, depth=args.depth, engine=args.engine, workers=args.workers,
-                                 address=args.address, batch=args.batch, reread=args.reread,
-                                 log=lambda line: print(f"smallprint: {line}", file=sys.stderr))
+        with _saying_when_interrupted(args.out):
+            summary = analyse_corpus(args.sources, args.out, depth=args.depth, engine=args.engine,
+                                     workers=args.workers, address=args.address, batch=args.batch,
+                                     reread=args.reread, log=lambda line: print(f"smallprint: {line}", file=sys.stderr))
     except (SourceError, StoreError, EngineError) as exc:
         raise CliError(str(exc)) from None
+    except KeyboardInterrupt:
+        raise CliError(f"interrupted: what was finished is kept in {args.out}; run the same command again to resume "
+                       "(what is kept is not read again)", code=130) from None
     rows = summary.rows
     print(f"{summary.versions} versions ({summary.documents} distinct texts): {summary.analysed} read now, "
           f"{summary.skipped} already in {args.out}, {summary.failed} unreadable (recorded with their error); "
@@ -98,6 +105,27 @@ def run_analyze(args) -> int:
               "run the same command again to resume.", file=sys.stderr)
         return 3
     return 0
+
+
+@contextlib.contextmanager
+def _saying_when_interrupted(out: str) -> Iterator[None]:
+    """Ctrl-C says at once that the run is stopping and what becomes of its work (the stop itself takes a moment:
+    the worker processes are stopped, the folder's lock let go), then stops the run as Python would."""
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:  # ignored (a background job) or taken
+        yield
+        return
+
+    def stopping(signum, frame) -> None:
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # a second Ctrl-C: no second message
+        print(f"\nsmallprint: stopping: the documents being read now are left for the next run; the parts already "
+              f"written to {out} are kept", file=sys.stderr, flush=True)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, stopping)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def run_report(args) -> int:

@@ -255,21 +255,50 @@ def run_history(args) -> int:
 def run_forget(args) -> int:
     from smallprint.history.store import HistoryUnavailable
 
-    with _open_store() as store:
-        try:
-            if args.all:
-                n = store.forget_all()
-                _emit(f"Forgot everything: {n} version{'s' if n != 1 else ''} deleted.\n", None)
-            else:
-                site = _site(args.site)
-                n = store.forget(site)
-                _emit(f"Forgot {site}: {n} version{'s' if n != 1 else ''} deleted.\n" if n
-                      else f"Nothing was remembered about {site}.\n", None)
-        except HistoryUnavailable as exc:
-            raise CliError(str(exc)) from None
+    site = None if args.all else _site(args.site)
+    if _nothing_to_forget():
+        n = 0
+    else:
+        with _open_store() as store:
+            try:
+                n = store.forget_all() if site is None else store.forget(site)
+            except HistoryUnavailable as exc:
+                raise CliError(str(exc)) from None
+    if site is None:
+        _emit(f"Forgot everything: {n} version{'s' if n != 1 else ''} deleted.\n", None)
+    else:
+        _emit(f"Forgot {site}: {n} version{'s' if n != 1 else ''} deleted.\n" if n
+              else f"Nothing was remembered about {site}.\n", None)
     # Even where the store held nothing of the site: the daemon holds every page it read recently, stored or not.
     _forget_daemon_memory()
     return 0
+
+
+def _nothing_to_forget() -> bool:
+    """Whether there is no store, and none can be in the making: then `forget` creates none (as `history` does not).
+    Where a daemon runs with the policy memory on, a store is made all the same: a page of the site it is reading
+    now would otherwise be stored just after, and the store's note of the forget is what refuses it."""
+    from smallprint import paths
+    from smallprint.config import ConfigError, load_config
+
+    if paths.store_file().exists():
+        return False
+    try:
+        if not load_config().history.enabled:
+            return True
+    except ConfigError:
+        pass  # a broken config must not stop anyone from deleting their history; the daemon may record meanwhile
+    return not _daemon_runs()
+
+
+def _daemon_runs() -> bool:
+    from smallprint.daemon.discovery import read_runtime_info
+
+    if read_runtime_info() is None:
+        return False
+    from smallprint.daemon.server import instance_lock_held  # only now: it loads aiohttp
+
+    return instance_lock_held()
 
 
 def _forget_daemon_memory() -> None:

@@ -147,7 +147,8 @@ def status_report() -> dict:
         # Something answers, but cannot prove it holds this user's token: not our daemon, never sent anything.
         "impostor": health is not None and not proved,
         # The file names a live pid, but no daemon holds the instance lock: left by a daemon that did not stop
-        # cleanly, its pid (and port) now another program's.
+        # cleanly. Its pid and port are no longer a daemon's: another program may have them now, or nothing (a killed
+        # daemon its parent has not reaped yet still has its pid, as a zombie).
         "stale_runtime_file": bool(info and not proved and not instance_lock_held()),
         "config_file": str(config_file),
         "config_file_exists": config_file.is_file(),
@@ -178,7 +179,7 @@ def run_status(args: argparse.Namespace) -> int:
         elif report["stale_runtime_file"]:
             print(f"daemon:      not running (start it with `smallprint serve`); the runtime file is stale: no "
                   f"smallprint daemon holds the instance lock, so pid {report['pid']} and {report['url']}, which it "
-                  "names, belong to another program now")
+                  "names, are no longer a smallprint daemon's; another program may use them now")
         elif report["pid"] and report["token_error"]:
             print(f"daemon:      unknown: the API token cannot be read, so whether {report['url']} (pid "
                   f"{report['pid']}, from the runtime file) is smallprint's daemon cannot be checked")

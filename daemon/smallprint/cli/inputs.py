@@ -56,30 +56,40 @@ class Document:
 def read_document(path: str, *, stdin=None) -> Document:
     """Read PATH (or stdin when PATH is "-") and decide text vs HTML.
 
-    A PDF (by its header, or a `.pdf` name) is read for its text (smallprint.pdf); `.html`/`.htm` files are HTML; stdin is HTML when it looks like a page or a fragment of one; all else is text
-    (plain or Markdown).
+    A PDF (by its header, or a `.pdf` name) is read for its text (smallprint.pdf); `.html`/`.htm` files are HTML;
+    stdin, and a pipe given as a path (`<(curl ...)`, a FIFO), is HTML when it looks like a page or a fragment of one;
+    all else is text (plain or Markdown).
     """
+    suffix = "" if path == "-" else Path(path).suffix.lower()
     if path == "-":
-        stream = stdin if stdin is not None else sys.stdin.buffer
-        data = stream.read(MAX_INPUT_BYTES + 1)
-        name = "stdin"
-        _refuse_too_large(data, name)
+        data, name, is_stream = _read_stdin(stdin), "stdin", True
     else:
-        data = _read_file(Path(path))
-        name = printable_name(path)
+        (data, is_stream), name = _read_file(Path(path)), printable_name(path)
     if not data.strip():
         raise CliError(f"nothing to analyse: {name} is empty")
-    if looks_like_pdf(data) or (path != "-" and Path(path).suffix.lower() == ".pdf"):
+    if looks_like_pdf(data) or suffix == ".pdf":
         try:
             return Document(name=name, content=read_pdf_text(data), is_html=False)
         except PdfError as exc:
             raise CliError(f"cannot analyse {name}: {exc}") from None
-    content, note = decode_bytes(data, name, html_hint=path != "-" and Path(path).suffix.lower() in HTML_SUFFIXES)
-    if path == "-":
-        is_html = looks_like_html(content)
-    else:
-        is_html = Path(path).suffix.lower() in HTML_SUFFIXES
+    content, note = decode_bytes(data, name, html_hint=suffix in HTML_SUFFIXES)
+    # A pipe's name ("/dev/fd/63") says nothing of what comes through it: it is read by its content, as stdin is.
+    is_html = suffix in HTML_SUFFIXES or (is_stream and looks_like_html(content))
     return Document(name=name, content=content, is_html=is_html, note=note)
+
+
+def _read_stdin(stream=None) -> bytes:
+    """At most MAX_INPUT_BYTES + 1 bytes of `stream`, or of stdin; a closed stdin (`<&-`) is a clear error."""
+    if stream is None:
+        if sys.stdin is None:  # Python's sys.stdin when file descriptor 0 was closed before it started
+            raise CliError("nothing to analyse: stdin is closed")
+        stream = sys.stdin.buffer
+    try:
+        data = stream.read(MAX_INPUT_BYTES + 1)
+    except OSError as exc:  # e.g. EBADF: descriptor 0 closed after Python started, or not open for reading
+        raise CliError(f"cannot read stdin: {exc.strerror or exc}") from None
+    _refuse_too_large(data, "stdin")
+    return data
 
 
 def printable_name(name: str) -> str:
@@ -109,10 +119,10 @@ def _refuse_too_large(data: bytes, name: str) -> None:
         raise CliError(_too_large(name))
 
 
-def _read_file(file: Path) -> bytes:
-    """At most MAX_INPUT_BYTES of a file: a regular file by its size first (a huge or sparse file is refused
-    without reading it), a pipe or device (`<(curl ...)`, a FIFO, /dev/stdin) as it comes, waiting at most
-    PIPE_WAIT_SECONDS for a first byte."""
+def _read_file(file: Path) -> tuple[bytes, bool]:
+    """At most MAX_INPUT_BYTES of a file, and whether it was a stream: a regular file by its size first (a huge or
+    sparse file is refused without reading it), a pipe or device (`<(curl ...)`, a FIFO, /dev/stdin) as it comes,
+    waiting at most PIPE_WAIT_SECONDS for a first byte."""
     name = printable_name(str(file))
     try:
         fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
@@ -120,7 +130,8 @@ def _read_file(file: Path) -> bytes:
             mode = os.fstat(fd).st_mode
             if stat.S_ISDIR(mode):
                 raise IsADirectoryError
-            if stat.S_ISREG(mode):
+            is_stream = not stat.S_ISREG(mode)
+            if not is_stream:
                 if os.fstat(fd).st_size > MAX_INPUT_BYTES:
                     raise CliError(_too_large(name))
                 os.set_blocking(fd, True)
@@ -138,7 +149,7 @@ def _read_file(file: Path) -> bytes:
     except OSError as exc:
         raise CliError(f"cannot read {name}: {exc.strerror or exc}") from None
     _refuse_too_large(data, name)
-    return data
+    return data, is_stream
 
 
 def _read_up_to(fd: int, limit: int) -> bytes:
@@ -182,9 +193,11 @@ def _read_stream(fd: int, name: str) -> bytes:
 def decode_bytes(data: bytes, name: str = "input", *, html_hint: bool = False) -> tuple[str, str | None]:
     """Decode with the encoding the bytes declare or show, returning (text, note-or-None).
 
-    Order: a byte-order mark; strict UTF-8; UTF-16 without a mark (recognised by its NUL bytes); an HTML
+    Order: a byte-order mark; UTF-16 without a mark (recognised by its NUL bytes: text in Latin script written as
+    UTF-16 is also valid UTF-8, every other byte a NUL, so this comes before UTF-8); strict UTF-8; an HTML
     `<meta charset>`; else Windows-1252 (Latin-1 for its five undefined bytes), which never fails, with a note.
-    Binary data is refused rather than turned into nonsense.
+    Binary data, and text riddled with NULs in no shape of UTF-16 (UTF-32 without a mark), is refused rather than
+    turned into nonsense. Shared by the CLI (`analyze`, `diff`, `history`) and `corpus analyze`.
     """
     for bom, codec, label in _BOMS:
         if data.startswith(bom):
@@ -192,18 +205,23 @@ def decode_bytes(data: bytes, name: str = "input", *, html_hint: bool = False) -
                 return data[len(bom):].decode(codec), (None if codec == "utf-8" else f"{name} is {label}")
             except UnicodeDecodeError:
                 raise CliError(f"{name} starts with a {label} byte-order mark but is not valid {label}") from None
-    try:
-        return data.decode("utf-8"), None
-    except UnicodeDecodeError:
-        pass
     utf16 = _guess_utf16_without_bom(data)
     if utf16:
         try:
             return data.decode(utf16), f"{name} is UTF-16 without a byte-order mark"
         except UnicodeDecodeError:
             pass
+    binary = CliError(f"{name} looks like a binary file, not text or HTML")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if text.count("\x00", 0, _SHAPE_SAMPLE_BYTES) * 100 > min(len(text), _SHAPE_SAMPLE_BYTES):
+            raise binary  # over 1% NULs: a stray one is kept, as it always was; this many are no text
+        return text, None
     if b"\x00" in data:
-        raise CliError(f"{name} looks like a binary file, not text or HTML")
+        raise binary
     declared = _declared_charset(data) if html_hint or data.lstrip()[:1] == b"<" else None
     if declared:
         try:
@@ -216,13 +234,19 @@ def decode_bytes(data: bytes, name: str = "input", *, html_hint: bool = False) -
         return data.decode("latin-1"), f"{name} is not UTF-8; read it as Latin-1"
 
 
+# How much of the input shows its shape (UTF-16 without a mark, NULs): enough for any encoding, a cheap look at 64 MiB.
+_SHAPE_SAMPLE_BYTES = 64 * 1024
+
+
 def _guess_utf16_without_bom(data: bytes) -> str | None:
-    """Mostly-ASCII UTF-16 has a NUL in every other byte; which half says the byte order."""
+    """Mostly-ASCII UTF-16 has a NUL in every other byte; which half says the byte order. Judged by the first
+    _SHAPE_SAMPLE_BYTES; the whole must still decode."""
     if len(data) < 4 or len(data) % 2:
         return None
-    even_nuls = data[0::2].count(0)
-    odd_nuls = data[1::2].count(0)
-    half = len(data) // 2
+    sample = data[:_SHAPE_SAMPLE_BYTES]
+    even_nuls = sample[0::2].count(0)
+    odd_nuls = sample[1::2].count(0)
+    half = len(sample) // 2
     if odd_nuls > 0.4 * half and even_nuls < 0.05 * half:
         return "utf-16-le"
     if even_nuls > 0.4 * half and odd_nuls < 0.05 * half:

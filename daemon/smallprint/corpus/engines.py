@@ -6,6 +6,7 @@ its dashboard off: nothing listens beyond this machine and nothing is contacted 
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -62,13 +63,29 @@ class Engine:
         self.executor = _process_pool(self.workers)
         self.restarts += 1
 
-    def close(self) -> None:
+    def close(self, *, at_once: bool = False) -> None:
+        """Stop the workers once their tasks are done; `at_once` (the run was interrupted): stop the local worker
+        processes now. That loses no finished work: a worker writes nothing, its results are written by the run as
+        they come, and once interrupted the run takes no more of them. Waiting for the documents in progress (seconds
+        each at full depth) would only delay the stop."""
         if self.executor is not None and self.name == "local":
+            if at_once:
+                _terminate_workers(self.executor)
             self.executor.shutdown(wait=True, cancel_futures=True)
         if self._client is not None:
             self._client.close()
         if self._cluster is not None:
             self._cluster.close()
+
+
+def _terminate_workers(executor: ProcessPoolExecutor) -> None:
+    kill = getattr(executor, "kill_workers", None)  # Python 3.14
+    if kill is not None:
+        kill()
+        return
+    for process in list((getattr(executor, "_processes", None) or {}).values()):
+        with contextlib.suppress(OSError, ValueError):  # gone already, or closed
+            process.kill()  # not terminate(): a worker that is stopped (SIGSTOP, a debugger) gets a SIGTERM only later
 
 
 def _process_pool(workers: int) -> ProcessPoolExecutor:

@@ -20,7 +20,8 @@ import pyarrow.parquet as pq
 from . import tables
 from .engines import Engine, check_engine, open_engine
 from .identity import ENGINE_KEY, EngineIdentity, describe, engine_identity
-from .sources import MAX_LINE_BYTES, SourceError, Version, list_versions, read_version, source_identity
+from .sources import (MAX_LINE_BYTES, SourceError, Version, list_versions, read_version, refuse_out_inside,
+                      source_identity)
 from .store import CorpusDir, DamagedFile, StoreError, open_corpus_dir, read_parquet, writing
 from .work import MAX_DOCUMENT_BYTES, Item, Pair, analyse_batch, diff_batch
 
@@ -175,6 +176,8 @@ def analyse_corpus(sources: Sequence[str], out: str, *, depth: str = "quick", en
     started = time.monotonic()
     check_engine(engine, address)
     identity = engine_identity(depth)
+    for source in sources:  # before listing, which takes a while in a large folder
+        refuse_out_inside(source, out)
     listings: dict[str, Listing] = {}
     for source in sources:  # every source is listed (and refused when bad) before anything is written
         name, prefixes = source_identity(source)
@@ -232,6 +235,11 @@ def _analyse_into(corpus: CorpusDir, listings: list[Listing], identity: EngineId
                 # A part damaged inside (its footer whole) is found where its damaged columns are read, which may be
                 # as late as the tables: it is set aside and the run goes again, reading only what that part held.
                 damage.set_aside([found])
+    except KeyboardInterrupt:  # Ctrl-C: the parts written so far stay; the documents in progress are dropped
+        if running is not None:
+            running.close(at_once=True)
+            running = None
+        raise
     finally:
         if running is not None:
             running.close()

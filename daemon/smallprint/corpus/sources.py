@@ -86,6 +86,23 @@ def list_versions(source: str | Path, *, max_line_bytes: int = MAX_LINE_BYTES) -
     return versions
 
 
+def refuse_out_inside(source: str | Path, out: str | Path) -> None:
+    """SourceError when the corpus folder `out` is (or would be made) inside the folder `source` walks: its report
+    (report.html), and whatever else is written there, would be read as documents of that source on the next run. A
+    git repository is read from its history, not its files, and a hidden folder is not walked: both are let be."""
+    path = Path(source)
+    if not path.is_dir() or (path / ".git").exists():
+        return
+    folder, target = path.resolve(), Path(out).resolve()
+    if target != folder and folder not in target.parents:
+        return
+    if any(part.startswith(".") for part in target.relative_to(folder).parts):
+        return
+    raise SourceError(f"--out {printable_name(str(out))} is inside the source folder {printable_name(str(source))}: "
+                      "what smallprint writes there (report.html) would be read as documents of it on the next run; "
+                      "choose a folder outside it")
+
+
 def source_identity(source: str | Path) -> tuple[str, tuple[str, ...]]:
     """What names a source across runs, and how the `source` of each version it lists begins.
 

@@ -3,8 +3,12 @@
 Extending it from another route module (e.g. smallprint.history.api, inside its `setup(app)`):
 
     from smallprint.daemon.openapi import register_openapi, error_responses
-    register_openapi(app, paths={"/v1/sites": {"get": {..., "responses": {"200": ..., **error_responses(401)}}}},
+    register_openapi(app, paths={"/v1/sites/{site}": {"get": {..., "responses": {"200": ..., **error_responses(404)}}}},
                      schemas={"Site": {...}})
+
+An operation lists only the errors of its own; those every route can give (the guards' 400, 403, 405, 413, 500 and
+503 `shutting_down`, and 401 where a token is needed) are added to every operation, its own or a module's, by
+build_openapi (`_add_responses_every_route_gives`).
 
 Schemas are JSON Schema 2020-12 (OpenAPI 3.1's dialect); refer to them as "#/components/schemas/<Name>".
 Response schemas allow extra properties, so adding a field to a response is not a breaking change.
@@ -54,8 +58,18 @@ MEMORY_FORGOTTEN_PROPERTIES: dict[str, dict] = {
 
 # Status -> name of the shared response in components.responses.
 _RESPONSE_NAMES = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
-                   413: "PayloadTooLarge", 422: "UnprocessableInput", 500: "InternalError", 503: "ServiceUnavailable",
-                   504: "AnalysisTimeout"}
+                   405: "MethodNotAllowed", 413: "PayloadTooLarge", 422: "UnprocessableInput", 500: "InternalError",
+                   503: "ServiceUnavailable", 504: "AnalysisTimeout"}
+# Headers an error answer carries (docs/API.md): a 401 says how to authenticate, a 405 which methods the route takes.
+_RESPONSE_HEADERS = {
+    401: {"WWW-Authenticate": {"schema": {"type": "string", "const": "Bearer"}}},
+    405: {"Allow": {"schema": {"type": "string"}, "description": "The methods the route takes, e.g. \"GET, HEAD\""}},
+}
+# What any route may answer, whatever it does (middlewares.py, unparsable.py): a request that is not valid HTTP (400),
+# from a web page or with a foreign Host (403), with a method the route does not take (405), a body over
+# max_body_bytes (413: checked before the token), a bug (500), and a stop that outlasts the grace period (503).
+_EVERY_ROUTE = (400, 403, 405, 413, 500)
+SHUTTING_DOWN = "ShuttingDown"
 
 
 def error_responses(*statuses: int) -> dict[str, dict]:
@@ -67,15 +81,32 @@ def _codes_for(status: int) -> list[str]:
     return [code for code, (code_status, _) in ERROR_CODES.items() if code_status == status]
 
 
+def _error_response(status: int, codes: list[str]) -> dict:
+    response = {"description": "; ".join(f"`{c}`: {ERROR_CODES[c][1]}" for c in codes),
+                "content": {"application/json": {"schema": _ref("Error")}}}
+    if status in _RESPONSE_HEADERS:
+        response["headers"] = copy.deepcopy(_RESPONSE_HEADERS[status])
+    return response
+
+
 def _components_responses() -> dict[str, dict]:
-    responses = {}
-    for status, name in _RESPONSE_NAMES.items():
-        codes = _codes_for(status)
-        responses[name] = {
-            "description": "; ".join(f"`{c}`: {ERROR_CODES[c][1]}" for c in codes),
-            "content": {"application/json": {"schema": _ref("Error")}},
-        }
+    responses = {name: _error_response(status, _codes_for(status)) for status, name in _RESPONSE_NAMES.items()}
+    # A route with no 503 of its own answers only this one (ServiceUnavailable adds the policy memory's).
+    responses[SHUTTING_DOWN] = _error_response(503, ["shutting_down"])
     return responses
+
+
+def _add_responses_every_route_gives(paths: dict[str, dict], security: list) -> None:
+    """Every operation gets the answers every route can give (see _EVERY_ROUTE), and 401 unless it needs no token;
+    an operation's own entry for a status (ServiceUnavailable for 503) stands, as it names more codes."""
+    for operations in paths.values():
+        for operation in operations.values():
+            responses = operation["responses"]
+            statuses = _EVERY_ROUTE + ((401,) if operation.get("security", security) else ())
+            for status, entry in {**error_responses(*statuses),
+                                  "503": {"$ref": f"#/components/responses/{SHUTTING_DOWN}"}}.items():
+                responses.setdefault(status, entry)
+            operation["responses"] = dict(sorted(responses.items()))
 
 
 # Standard base64 (RFC 4648 section 4, padded), exactly what the server's strict decoding accepts.
@@ -211,29 +242,27 @@ PATHS: dict[str, dict] = {
                         "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{16,128}$"},
                         "description": "A fresh random string: the answer's `proof` shows the daemon holds the "
                                        "API token, before a client sends it the token or any page."}],
-        "responses": {"200": _json_response("Up", _ref("Health")), **error_responses(400, 403)},
+        "responses": {"200": _json_response("Up", _ref("Health"))},
     }},
     "/v1/analyze": {"post": {
         "operationId": "analyze", "summary": "Analyse a page: its kind, highlighted clauses, practices and grade",
         "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("AnalyzeRequest")}}},
         "responses": {"200": _json_response("The analysis (smallprint.Analysis.to_dict())", _ref("Analysis")),
-                      **error_responses(400, 401, 403, 413, 422, 500, 503, 504)},
+                      **error_responses(422, 504)},
     }},
     "/v1/memory": {"delete": {
         "operationId": "forgetMemory",
         "summary": "Forget what the daemon holds in memory of the pages it read (what `smallprint forget` asks of a "
                    "running daemon); the policy memory on disk is not touched",
-        "responses": {"200": _json_response("What was forgotten", _ref("MemoryForgotten")),
-                      **error_responses(401, 403)},
+        "responses": {"200": _json_response("What was forgotten", _ref("MemoryForgotten"))},
     }},
     "/v1/taxonomy": {"get": {
         "operationId": "taxonomy", "summary": "Practice ids, labels and what each polarity means",
-        "responses": {"200": _json_response("The taxonomy", _ref("Taxonomy")), **error_responses(401, 403)},
+        "responses": {"200": _json_response("The taxonomy", _ref("Taxonomy"))},
     }},
     "/v1/openapi.json": {"get": {
         "operationId": "openapi", "summary": "This document",
-        "responses": {"200": _json_response("OpenAPI 3.1 document", {"type": "object"}),
-                      **error_responses(401, 403)},
+        "responses": {"200": _json_response("OpenAPI 3.1 document", {"type": "object"})},
     }},
 }
 
@@ -257,6 +286,8 @@ def build_openapi(app: web.Application | None = None) -> dict:
         schemas.update(copy.deepcopy(fragment["schemas"]))
         for name, properties in fragment["extra_properties"].items():
             schemas[name]["properties"].update(copy.deepcopy(properties))  # optional: not added to "required"
+    security = [{"bearer": []}]
+    _add_responses_every_route_gives(paths, security)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -266,7 +297,7 @@ def build_openapi(app: web.Application | None = None) -> dict:
                            "{\"error\": {\"code\", \"message\"}}; codes are listed in docs/API.md.",
         },
         "servers": [{"url": "http://127.0.0.1:{port}", "variables": {"port": {"default": "8716"}}}],
-        "security": [{"bearer": []}],
+        "security": security,
         "paths": paths,
         "components": {
             "schemas": schemas,

@@ -29,9 +29,19 @@ def certainty(confidence: float) -> str:
     return "unsure"
 
 
+def clip_words(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters: whole, or cut after its last whole word that fits and marked "…"
+    ("…from third par" read as a word of its own). A single word longer than `limit` is cut where it must be."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit - 1]  # room for the mark
+    if head[-1].isalnum() and text[limit - 1].isalnum() and " " in head:  # the cut falls inside a word
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip(" ,;:") + "…"
+
+
 def _quoted(cue: str) -> str:
-    cue = " ".join(cue.split())
-    return f"“{cue if len(cue) <= _CUE_CHARS else cue[:_CUE_CHARS - 1].rstrip() + '…'}”"
+    return f"“{clip_words(' '.join(cue.split()), _CUE_CHARS)}”"
 
 
 def plain_reason(explanation: str, practice: str, polarity: str, confidence: float) -> str:

@@ -140,12 +140,12 @@ PATHS: dict[str, dict] = {
         "responses": {"200": _json("What was deleted (0 versions when nothing was remembered) and forgotten",
                                    _object({"site": _STR, "deleted_versions": _INT,
                                             **MEMORY_FORGOTTEN_PROPERTIES})),
-                      **error_responses(401, 403, 404), **_UNAVAILABLE},
+                      **error_responses(404), **_UNAVAILABLE},
     }},
     "/v1/sites": {"get": {
         "operationId": "listSites", "summary": "Sites whose policies are remembered, most recently seen first",
         "responses": {"200": _json("The sites", _object({"sites": {"type": "array", "items": _ref("HistorySite")}})),
-                      **error_responses(401, 403), **_UNAVAILABLE},
+                      **_UNAVAILABLE},
     }, "delete": {
         "operationId": "forgetEverySite",
         "summary": "Forget everything: delete every remembered version of every site's policies (what `smallprint "
@@ -156,7 +156,7 @@ PATHS: dict[str, dict] = {
                                                               "description": "sites that had remembered versions"},
                                             "deleted_versions": {**_INT, "minimum": 0},
                                             **MEMORY_FORGOTTEN_PROPERTIES})),
-                      **error_responses(401, 403), **_UNAVAILABLE},
+                      **_UNAVAILABLE},
     }},
     "/v1/sites/{site}/versions": {"get": {
         "operationId": "listVersions", "summary": "A site's remembered policy versions, per document, oldest first",
@@ -166,7 +166,7 @@ PATHS: dict[str, dict] = {
                                        + _FLAG_SPELLINGS}],
         "responses": {"200": _json("The versions", _object({"site": _STR, "versions": {
                           "type": "array", "items": _ref("HistoryVersion")}})),
-                      **error_responses(400, 401, 403, 404), **_UNAVAILABLE},
+                      **error_responses(404), **_UNAVAILABLE},
     }},
     "/v1/sites/{site}/diff": {"get": {
         "operationId": "diffVersions",
@@ -178,6 +178,6 @@ PATHS: dict[str, dict] = {
                         "description": "List only clauses that state a data practice (counts still cover all). "
                                        + _FLAG_SPELLINGS}],
         "responses": {"200": _json("Added, removed and changed clauses with their practices", _ref("PolicyDiff")),
-                      **error_responses(400, 401, 403, 404), **_UNAVAILABLE},
+                      **error_responses(404), **_UNAVAILABLE},
     }},
 }

@@ -144,10 +144,20 @@ def url_to_remember(url: str) -> str:
                        identity_query(parts.query), ""))
 
 
+def is_host_name(host: str) -> bool:
+    """Whether `host` (as host_of gives it) can name a site: letters, digits, hyphens and dots (IP addresses add ':'
+    and brackets). Anything else ("exa mple.com", "a<b", "not a url") is no host a site route could be asked for."""
+    return bool(host) and all(ch.isalnum() or ch in _HOST_PUNCTUATION for ch in host)
+
+
 def site_of(url: str) -> tuple[str, str]:
-    """(registrable domain, policy path) of a URL; raises ValueError for a URL without a host."""
-    host = host_of(url)
-    if not host:
+    """(registrable domain, policy path) of a page's URL; raises ValueError for one without a host a site route
+    accepts. The URL must be absolute ("https://host/..."): "privacy" or "not a url" is no address of a page, and a
+    host that site_key refuses ("https://a b.example/x") would file the page under a site that no route or CLI
+    command can then read or forget."""
+    scheme = _SCHEME.match(url)
+    host = host_of(url) if scheme and url[scheme.end():].startswith("//") else ""
+    if not is_host_name(host):
         raise ValueError(f"not a URL with a host name: {url!r}")
     return registrable_domain(host), policy_path(url)
 
@@ -159,8 +169,8 @@ def site_key(site: str) -> str:
     if address is not None:
         return address
     host = host_of(site) if ("/" in site or ":" in site) else site.rstrip(".").lower()
-    # A host name is letters, digits, hyphens and dots (IP addresses add ':' and brackets); anything else
-    # ("exa mple.com", "a<b") is a typo, which should be an error rather than "nothing is remembered".
-    if not host or not all(ch.isalnum() or ch in _HOST_PUNCTUATION for ch in host):
+    # Anything but a host name ("exa mple.com", "a<b") is a typo, which should be an error rather than "nothing is
+    # remembered"; site_of refuses to file a page under such a name for the same reason.
+    if not is_host_name(host):
         raise ValueError(f"not a site name: {site!r}")
     return registrable_domain(host)

@@ -10,6 +10,7 @@ Layout (schema version in PRAGMA user_version, migrated forward on open):
                                        source_hash: the engine's hash of the raw page last seen as it)
                                        id: AUTOINCREMENT (schema 8), never given again once deleted: clients
                                        keep version ids
+  documents.site is always a name site_key accepts (schema 10 deleted those stored under one it refuses)
   visits(visit, document_id, version_id, created, prior_seen, seen, baseline_id)
                                        what one visit (a page load in the extension, named by the random id it
                                        sends) did to a document: the version holding its text, whether the visit
@@ -206,10 +207,36 @@ def _schema_9(db: sqlite3.Connection) -> None:
     db.execute("UPDATE versions SET bytes = bytes - length(diff_view), diff_view = NULL WHERE diff_view IS NOT NULL")
 
 
+def _schema_10(db: sqlite3.Connection) -> None:
+    # A `url` with no host a site route accepts ("not a url", "https://a b.example/x") was filed under that text as its
+    # site: listed by /v1/sites, but no route or CLI command could read or forget it (site_key refuses the name), only
+    # `forget --all`. Such a page is no longer recorded (site_of); what was stored so goes, as a forget would delete it
+    # (foreign keys are off while migrating: the cascades are spelt out). Only names site_key refuses outright go,
+    # never one it reduces otherwise: that depends on the bundled suffix list, and a site kept must not vanish with a
+    # new list.
+    unreachable = [site for (site,) in db.execute("SELECT DISTINCT site FROM documents") if not _is_site_name(site)]
+    documents = "SELECT id FROM documents WHERE site = ?"
+    versions = f"SELECT id FROM versions WHERE document_id IN ({documents})"
+    for site in unreachable:
+        db.execute(f"UPDATE visits SET version_id = NULL WHERE version_id IN ({versions})", (site,))
+        db.execute(f"UPDATE visits SET baseline_id = NULL WHERE baseline_id IN ({versions})", (site,))
+        db.execute(f"DELETE FROM visits WHERE document_id IN ({documents})", (site,))
+        db.execute(f"DELETE FROM versions WHERE document_id IN ({documents})", (site,))
+        db.execute("DELETE FROM documents WHERE site = ?", (site,))
+
+
+def _is_site_name(site: str) -> bool:
+    try:
+        site_key(site)
+    except ValueError:
+        return False
+    return True
+
+
 # MIGRATIONS[n] takes a store from schema n to n + 1. Append only; never edit a released step.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_schema_1, _schema_2, _schema_3, _schema_4,
                                                                  _schema_5, _schema_6, _schema_7, _schema_8,
-                                                                 _schema_9)
+                                                                 _schema_9, _schema_10)
 # The versions that live visits compare with: a visit is live while its reading can still be undone by a re-send
 # (Store._undo_visit: its version is unseen since), and its re-send is then compared with its baseline.
 _LIVE_BASELINES = ("SELECT v.baseline_id FROM visits v JOIN versions w ON w.id = v.version_id "

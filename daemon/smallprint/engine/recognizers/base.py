@@ -12,6 +12,10 @@ from typing import ClassVar
 
 from ..fastregex import compile_pattern
 from ..literals import contains_all
+from ..reasons import clip_words
+
+# The most of a pattern's match an explanation quotes (the "why" line and the API's `reason` quote it): whole words.
+CUE_CHARS = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +99,7 @@ class Recognizer:
                 continue
             context_hits = sorted(self._context & words) if self._context else []
             score = min(0.99, pattern.score + (self.context_boost if context_hits else 0.0))
-            cue = " ".join(m.group(0).split())[:60]
+            cue = clip_words(" ".join(m.group(0).split()), CUE_CHARS)
             explanation = f"{self.name}/{pattern.name}: \"{cue}\""
             if context_hits:
                 explanation += f"; context: {', '.join(context_hits[:4])}"
