@@ -108,3 +108,159 @@ def test_every_practice_and_polarity_has_one_plain_sentence(practice, polarity):
                                     "You can opt out of emails and we never sell your data."])
 def test_no_opt_out_of_a_sale_is_said_where_there_is_none(clause):
     assert summarize("sale_of_data", "protective", clause) != "Lets you opt out of the sale of your personal data"
+
+
+# A summary is the reader's promise of what the clause says. These clauses were summarised with claims they do not
+# make (the old text beside each); a reading of the practice and polarity, without the words, gets the general text.
+@pytest.mark.parametrize("practice, polarity, clause, expected, old", [
+    ("tracking", "protective", "Your Chrome browsing history is only saved to your account if you've enabled Chrome "
+     "synchronization with your Google Account.", "Limits tracking or lets you control it",
+     "Limits tracking: says it does not track you or uses only non-identifying cookies"),
+    ("user_choice", "concern", "If you access other Allstate family of company websites, you may need to make a "
+     "separate selection for each.", "Limits your choices about your data", "You cannot opt out"),
+    ("user_choice", "concern", "To do that, \"Allow Personalisation\" is set to on when you create an account.",
+     "Limits your choices about your data", "You cannot opt out"),
+    ("user_choice", "concern", "Please note that if you opt out of interest-based advertising, some information will "
+     "still be collected for other purposes.", "Limits your choices about your data", "You cannot opt out"),
+    ("tracking", "neutral", "The cookie allows the server to uniquely identify the browser on each page.",
+     "Explains how it uses cookies", "Uses cookies the site needs to work; blocking them may break features"),
+    ("tracking", "neutral", "We collect device data such as information about the device you use to access the App.",
+     "Explains its approach to tracking", "Uses cookies the site needs to work; blocking them may break features"),
+    ("tracking", "neutral", "Consent, where required under applicable law (e.g. when non-essential cookies are used).",
+     "Explains how it uses cookies", "Uses cookies the site needs to work; blocking them may break features"),
+    ("third_party_sharing", "protective", "These third parties have access to your Personal Data only to perform these "
+     "tasks on our behalf and are obligated not to disclose or use it for any other purpose.",
+     "Limits sharing of your data with others",
+     "Does not share your data with others without your consent or a legal reason"),
+    ("third_party_sharing", "neutral", "When you visit one of our Facebook Fan Pages, we process your personal data as "
+     "joint controllers with Facebook.", "Explains who it shares your data with",
+     "Uses service providers that handle your data on its behalf"),
+    ("third_party_sharing", "neutral", "We may share Information as well as aggregated information that we collect.",
+     "Shares aggregated or anonymised data with others", "Shares only aggregated or anonymised data with others"),
+    # "advertising" is a purpose, not a recipient; the law and the public are no "companies"
+    ("third_party_sharing", "concern", "We may share your personal information for cross-context behavioural "
+     "advertising.", "Shares your data with others", "Shares your data with advertisers"),
+    ("third_party_sharing", "concern", "We disclose your Personal Data publicly when you post content.",
+     "Shares your data with others", "Shares your data with other companies"),
+    ("location", "protective", "You can turn off precise geo-location tracking through the location settings on your "
+     "device.", "Limits use of your location or lets you control it", "Says it does not collect or keep your location"),
+    ("location", "protective", "We do not share your latitude and longitude coordinates.",
+     "Says it does not share your precise location", "Says it does not collect or keep your location"),
+    ("location", "neutral", "We may derive the non-precise location of your device from your IP address.",
+     "Collects your IP address, which reveals your approximate location",
+     "Collects your precise location (GPS, Wi-Fi or cell towers)"),
+    ("policy_change", "neutral", "We may occasionally amend this Privacy Policy to reflect changes to our services.",
+     "Explains how this policy may change", "Will tell you about important changes to this policy"),
+    ("policy_change", "neutral", "You can see when this Privacy Notice was last updated by checking the date at the "
+     "top.", "Explains how this policy may change", "Will tell you about important changes to this policy"),
+    ("policy_change", "protective", "If we make material changes, we will notify you by email.",
+     "Promises to tell you about policy changes", "Tells you in advance before the policy changes"),
+    ("policy_change", "protective", "You can also view prior versions of the Policy below.",
+     "Promises to tell you about policy changes", "Tells you in advance before the policy changes"),
+    ("biometric", "protective", "Biometric identifiers are used only to verify your identity at your request.",
+     "Limits use of biometric data", "Says it does not collect biometric data"),
+    ("sensitive_data", "protective", "Any Sensitive Personal Information shall only be processed by us for the purpose "
+     "of performing the services.", "Limits use of sensitive data or lets you limit it",
+     "Says it does not collect sensitive data"),
+    ("sensitive_data", "protective", "We do not use or disclose Sensitive Personal Information for any purpose other "
+     "than the purpose for which it is collected.", "Limits use of sensitive data or lets you limit it",
+     "Says it does not collect sensitive data"),
+    ("children", "protective", "In certain jurisdictions, this voice chat feature is not available to users under the "
+     "age of 13.", "Has rules for children under 13", "Not meant for children: age limit 13"),
+    ("children", "protective", "You must be at least 16 years of age to consent to online behavioural advertising.",
+     "Has rules for children under 16", "Not meant for children: age limit 16"),
+    ("children", "neutral", "You agree to supervise your children's use of our services.",
+     "Has rules about children's data or age limits", "Has rules about children's data and age limits"),
+    ("sale_of_data", "protective", "We do not knowingly sell the personal information of minors under 16 years of age.",
+     "Promises not to sell children's personal data", "Promises not to sell your personal data"),
+    ("retention", "neutral", "Retained for up to 2 years after the account deletion.",
+     "Keeps your data for up to 2 years", "Keeps your data for 2 years"),
+    ("retention", "neutral", "In general, we do not retain personal data for more than 25 months.",
+     "Keeps your data for up to 25 months", "Keeps your data for 25 months"),
+    ("user_rights", "protective", "Under certain conditions, you may be able to invoke binding arbitration to resolve "
+     "your complaint.", "Says how to make a privacy complaint", "You can complain to a data protection authority"),
+    ("user_rights", "neutral", "Documentation, such as a copy of our Authorized Agent Form signed by you, must be "
+     "submitted with this request.", "You have rights over your data", "You can see your data"),
+    ("user_rights", "neutral", "In this case, we will notify you and keep you updated.",
+     "You have rights over your data", "You can correct your data"),
+    ("user_choice", "protective", "You can opt not to share this information with Sellers via the Buyer Privacy "
+     "Settings.", "Gives you choices about how your data is used", "You can opt out of the sale of your data"),
+    ("user_choice", "protective", "We will ask for your consent before using pixel tags in emails sent to you.",
+     "Gives you choices about how your data is used", "You can opt out of marketing messages"),
+    ("user_choice", "neutral", "You may not be able to use certain features if you choose not to submit the "
+     "requested information.", "Explains your choices about your data",
+     "You can opt out or change settings that limit how your data is used"),
+    ("ai_training", "protective", "You can opt-out of model training anytime in the settings.",
+     "Lets you opt out of AI training on your data", "Says it does not use your data to train AI models"),
+    ("advertising", "protective", "You may opt out at the European Digital Advertising Alliance.",
+     "Limits use of your data for ads or lets you opt out", "Limits use of your data for ads"),
+    ("tracking", "concern", "Used to track user actions across the site for debugging purposes.",
+     "Tracks you with cookies or similar tools", "Tracks you with cookies or similar tools across other websites"),
+])
+def test_no_claim_the_clause_does_not_make(practice, polarity, clause, expected, old):
+    assert summarize(practice, polarity, clause) == expected != old
+
+
+# The specific texts stay where the clause's own words make the claim.
+@pytest.mark.parametrize("practice, polarity, clause, expected", [
+    ("user_choice", "concern", "You cannot opt out of this processing.", "You cannot opt out"),
+    ("user_choice", "concern", "There is no way to opt out of service messages.", "You cannot opt out"),
+    ("user_choice", "concern", "Providing your phone number is mandatory.", "You cannot opt out"),
+    ("user_choice", "concern", "You are required to provide your name to use the service.", "You cannot opt out"),
+    ("user_choice", "concern", "By using the Service, you agree to the collection and use of information in "
+     "accordance with this policy.", "Using the service counts as your consent"),
+    ("tracking", "neutral", "These cookies are strictly necessary for the website to function.",
+     "Uses cookies the site needs to work"),
+    ("tracking", "neutral", "If you disable cookies, some features of the site may not work properly.",
+     "Blocking cookies may break some features"),
+    ("tracking", "protective", "You can set your browser to refuse all cookies.", "Lets you block or delete cookies"),
+    ("tracking", "protective", "We honour the Global Privacy Control signal.", "Honours the Global Privacy Control signal"),
+    ("tracking", "protective", "No personal data is on, connected to, or derivable from, these cookies.",
+     "Says its cookies do not identify you"),
+    ("tracking", "protective", "We do not track you across other websites.",
+     "Says it does not track you across other websites"),
+    ("tracking", "concern", "Third-party cookies and pixels track you across other websites.",
+     "Tracks you with cookies and tracking pixels across other websites"),
+    ("tracking", "concern", "Advertising partners collect information about your online activities over time and "
+     "across different websites.", "Tracks you with cookies or similar tools across other websites"),
+    ("third_party_sharing", "protective", "We do not provide any Personal Data to third parties without your express "
+     "consent.", "Asks for your consent before some sharing of your data"),
+    ("third_party_sharing", "neutral", "We use service providers who process data on our behalf.",
+     "Uses service providers that handle your data on its behalf"),
+    ("third_party_sharing", "concern", "We share data with advertising partners and ad networks.",
+     "Shares your data with advertisers and partners"),
+    ("location", "protective", "We do not collect your precise location.", "Says it does not collect your precise location"),
+    ("location", "protective", "Your location is never shared with others.", "Says it does not share your location"),
+    ("location", "concern", "We collect your precise GPS location.", "Collects your precise location (GPS, Wi-Fi or cell towers)"),
+    ("biometric", "protective", "We do not collect facial recognition data.", "Says it does not collect face data"),
+    ("sensitive_data", "protective", "We do not collect sensitive personal information.",
+     "Says it does not collect sensitive data"),
+    ("policy_change", "neutral", "We will notify you of material changes to this Notice.",
+     "Says it will tell you about changes to this policy"),
+    ("policy_change", "protective", "We will notify you by email prior to the change becoming effective.",
+     "Tells you in advance before the policy changes"),
+    ("children", "protective", "Our services are not intended for children under 13.",
+     "Not meant for children: age limit 13"),
+    ("children", "protective", "We do not knowingly collect personal information from children under the age of 16.",
+     "Not meant for children: age limit 16"),
+    ("children", "protective", "Our websites and services are not aimed at children.", "Not meant for children"),
+    ("user_rights", "protective", "You have the right to lodge a complaint with a supervisory authority.",
+     "You can complain to a data protection authority"),
+    ("user_rights", "protective", "We have a portal for deleting your personal data or accessing the information we "
+     "hold.", "You can see and delete your data"),
+    ("retention", "neutral", "We keep server logs for 30 days.", "Keeps your data for 30 days"),
+    ("user_choice", "protective", "You may opt out of receiving personalized ads through the NAI.",
+     "You can opt out of targeted ads"),
+    ("user_choice", "protective", "You can opt out of the sale of your personal information.",
+     "You can opt out of the sale of your data"),
+    ("ai_training", "protective", "Any new conversations will not be used to train our models.",
+     "Says it does not use your conversations to train AI models"),
+])
+def test_specific_texts_fire_on_the_words(practice, polarity, clause, expected):
+    assert summarize(practice, polarity, clause) == expected
+
+
+@pytest.mark.parametrize("practice", PRACTICE_IDS)
+@pytest.mark.parametrize("polarity", POLARITIES)
+def test_the_general_texts_are_short(practice, polarity):
+    assert len(summarize(practice, polarity, "Some clause.")) <= 80

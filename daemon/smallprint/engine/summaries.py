@@ -2,7 +2,10 @@
 
 "We may use the information we collect and publicly available information to help train our machine learning
 models" becomes "May use your data and public data to train AI models". Templates name the things the clause
-names (posts, location from the IP address, 30 days); otherwise the taxonomy's own wording is used.
+names (posts, location from the IP address, 30 days); otherwise the sentence says what a reading of that practice
+and polarity means in general, hedged where the reading is all there is ("Limits tracking or lets you control it",
+not "says it does not track you"): a summary is the reader's promise of what the clause says, so a specific claim
+("You cannot opt out", "Uses cookies the site needs to work") is made only where the clause's own words make it.
 """
 from __future__ import annotations
 
@@ -21,7 +24,9 @@ _AI_OBJECTS = (
     (r"\binformation\b|\bdata\b", "data", True),
 )
 _RECIPIENTS = (
-    (r"\badvertis\w+|\bad (?:networks?|partners)", "advertisers"),
+    # a recipient, not a purpose: "share ... for targeted advertising" names nobody
+    (r"\badvertisers?\b|\badvertising (?:partners?|networks?|companies|providers?|platforms?|technology partners?)"
+     r"|\bad (?:networks?|partners|tech)", "advertisers"),
     (r"\bpartners?\b", "partners"),
     (r"\baffiliate\w*|\bfamily of companies|\bgroup compan", "its affiliates"),
     (r"\bservice providers?|\bvendors?\b|\bprocessors?\b|\bcontractors?\b", "service providers"),
@@ -43,9 +48,12 @@ _AGE = compile_pattern(r"\b(?:under|below|younger than|at least|over|older than|
 # Words the one-line summaries look for (compiled once, not looked up in re's cache on every call).
 _SHARE_WORD = compile_pattern(r"\bshar(?:e|ing)\b")
 _AGGREGATE = compile_pattern(r"aggregat|anonymi|de-identified")
-_PRECISE = compile_pattern(r"\bgps\b|\bgnss\b|\bprecise\b|\bexact\b|latitude|wi-?fi|cell towers?|bluetooth")
+# "non-precise location" is no precise one
+_PRECISE = compile_pattern(r"\bgps\b|\bgnss\b|(?<!non-)(?<!non )(?<!not )\bprecise\b|(?<!not )\bexact\b|latitude|wi-?fi"
+                           r"|cell towers?|bluetooth")
 _IP_ADDRESS = compile_pattern(r"\bip[- ]address")
-_DNT = compile_pattern(r"do[- ]not[- ]track|\bdnt\b")
+# The signal, not the act: "we do not track you" is no Do Not Track signal
+_DNT = compile_pattern(r"do[- ]not[- ]track(?! (?:you|users|individuals|visitors|consumers|people|your)\b)|\bdnt\b")
 # Do Not Track: "honours" only where the clause says the service honours (responds to, respects ...) the signal and
 # does not say it ignores it ("with respect to Do Not Track" is no honouring); "ignores" only where it says so.
 _IGNORES = compile_pattern(r"\b(?:ignor|disregard)\w*|(?:\bnot|\bnever|\bno|n[’']t)\s+(?:\w+\s+){0,4}?(?:honou?r|respect|"
@@ -65,12 +73,73 @@ _NO_NOTICE = compile_pattern(r"without (?:prior |first )?(?:notice|notif\w*|tell
 _PROMISED_NOTICE = compile_pattern(r"(?:\b(?:not|never)|n[’']t)\s+(?:\w+\s+){0,2}?(?:disclose|share|give|provide|"
                                    r"release|hand|transfer)\w*\b[^.;]{0,80}?\bwithout (?:prior |first )?"
                                    r"(?:notice|notif\w*|telling|informing)")
-_ACROSS_SITES = compile_pattern(r"other (?:web)?sites|across|third[- ]party")
+# Other sites, not "across the site" or "across your devices": the clause names sites, apps or services elsewhere
+_ACROSS_SITES = compile_pattern(r"other (?:web)?sites|others[’'] (?:web)?sites|across (?:\w+ ){0,3}?(?:web)?sites"
+                                r"|across (?:the )?(?:web|internet)|over time and across|cross[- ](?:site|context)"
+                                r"|third[- ]party (?:web)?sites|third[- ]party (?:cookies|platforms|apps|services)")
 _AFTER_DELETION = compile_pattern(r"after|even if|backup|residual|remain")
-_MARKETING = compile_pattern(r"market|promot|newsletter|e-?mails?|unsubscrib")
+_MARKETING = compile_pattern(r"market|promot|newsletter|unsubscrib|(?:opt[- ]?out|stop|receiv|no longer)[^.;]{0,30}"
+                             r"e-?mails?")
 _ADS = compile_pattern(r"\bads?\b|advertis")
-_SALE = compile_pattern(r"\bsell|\bsale")
+_SALE = compile_pattern(r"\bsell(?:s|ing)?\b|\bsold\b|\bsales?\b")  # not "sellers"
 _COMPLAINT = compile_pattern(r"complain")
+_AUTHORITY = compile_pattern(r"authorit|regulator|supervisory|commissioner|\bdpas?\b|\bico\b|attorney general")
+# A way the reader acts (opts out, turns off, withdraws): an opt-out summary needs one
+_CHOICE_WORDS = compile_pattern(r"opt(?:[- ]?out|[- ]in|s? not)|unsubscrib|withdraw|\bobject|disabl|turn(?:ing)? off"
+                                r"|\bmanage|settings|preferences|choices?\b|\bchoose|\bstop\b|declin|reject|\blimit"
+                                r"|do not (?:sell|share)|\breset|\bcontrol")
+# The clause itself says there is no way out ("you cannot opt out", "is required", "mandatory")
+_NO_OPT_OUT = compile_pattern(r"(?:cannot|can ?not|can[’']t|unable to|not (?:be )?(?:able|possible) to|may not)\s+"
+                              r"(?:\w+\s+)?(?:opt[- ]?out|refuse|decline|object|withdraw|disable|turn (?:it |this )?off)"
+                              r"|\bno (?:way|option|ability|means|choice) to\b|\bnot optional\b|\bmandatory\b"
+                              r"|\brequired to (?:provide|give|accept|agree|consent|submit|share|use)"
+                              r"|\b(?:is|are) required (?:to|for|in order)|\bmust (?:provide|accept|agree|consent|give)")
+# "By using the service you agree": using is taken as consent
+_USE_IS_CONSENT = compile_pattern(r"(?:\bby (?:using|accessing|visiting|continuing|providing|submitting|interacting)|"
+                                  r"continued use)[^.;]{0,160}?\b(?:agree|consent|accept|acknowledge)")
+# The clause denies an act ("we do not collect", "is never shared", "is not sent"): (regex, the act)
+_DENIES = r"(?:\b(?:not|never|neither|nor)|n[’']t)\s+(?:\w+\s+){0,3}?"
+_NOT_GATHERED = compile_pattern(_DENIES + r"(?:collect|stor(?:e|ed)|keep|kept|retain|process|access|receiv|sen[dt]"
+                                           r"|obtain|record|gather|have access)")
+_NOT_USED = compile_pattern(_DENIES + r"(?:use[ds]?\b|train)")  # AI training: "will not be used to train our models"
+_NOT_TRACKING = compile_pattern(r"\b(?:do|does|will)(?: not|n[’']t) track\b")
+_NOT_SHARED = compile_pattern(_DENIES + r"(?:shar|disclos|sell|sold|giv|provid|transfer|pass)")
+_CONSENT = compile_pattern(r"(?:without|only with|unless (?:you|we have)|except with|with) (?:your |prior |express |"
+                           r"explicit )*(?:consent|permission|authori[sz]ation|agreement)")
+# Cookies the service cannot work without, and blocking that breaks features
+_NEEDED_COOKIES = compile_pattern(r"strictly necessary|(?<!non-)(?<!non )\bessential\b|necessary (?:for|to) (?:the |our )?(?:website|site|"
+                                  r"service|platform|app)|(?:required|needed) (?:for|to) (?:the |our )?(?:website|site|"
+                                  r"service|platform|app|function|work|operat)")
+_BLOCKING_BREAKS = compile_pattern(r"(?:disabl|block|reject|refus|delet|remov|turn(?:ing)? off)\w*[^.;]{0,80}?"
+                                   r"(?:may not|might not|will not|won[’']t|not (?:be able|work|function)|unable|"
+                                   r"some (?:features|parts|functions)|properly|correctly)")
+_COOKIE_CONTROL = compile_pattern(r"(?:disabl|block|reject|refus|delet|remov|clear|manag|modif|chang|adjust|set|"
+                                  r"enabl)\w*[^.;]{0,60}?cookies|cookies?[^.;]{0,40}?(?:settings|preferences)")
+_COOKIE_LIKE = compile_pattern(r"cookie|technolog|local storage")
+_YOU = compile_pattern(r"\byou")
+_GPC = compile_pattern(r"global privacy control|\bgpc\b")
+_NOT_IDENTIFYING = compile_pattern(r"(?:\bno|\bnot|\bnever|n[’']t)\s+[^.;]{0,40}?(?:personal data|personal information|"
+                                   r"personally identif|identify you|identif(?:y|ies) (?:you|users|individuals))")
+# A promise made for children only ("we do not sell the personal information of minors under 16")
+_CHILDREN = compile_pattern(r"\bchild|\bminors?\b|\bkids?\b|\bteens?\b|\bunder (?:the age of )?\d|years of age")
+# The service is not for children, in the clause's words ("not intended for", "must be at least 16")
+_NOT_FOR_CHILDREN = compile_pattern(r"\bnot\b[^.;]{0,60}?\b(?:intended|directed|meant|aimed|target|designed for (?:use by )?"
+                                    r"(?:children|minors|kids)|for use|knowingly (?:collect|solicit|gather|obtain))\b"
+                                    r"|\bmust be (?:at least|over|\d)(?![^.;]*\bto (?:consent|agree|enable|opt|make|purchase|"
+                                    r"buy|participate))"
+                                    r"|\b(?:only|solely) (?:for|available to|open to) (?:adults|users|persons|people|"
+                                    r"individuals)|\bprohibit\w* (?:children|minors|anyone|users|persons|individuals) under")
+# Notice of a change in advance, in the clause's words
+_IN_ADVANCE = compile_pattern(r"\bprior (?:to|notice|written)|\bbefore (?:the |any |such |these |they |it |changes?|"
+                              r"taking|becoming|making|we\b|\d)|in advance|advance notice|\bahead of")
+_WILL_TELL = compile_pattern(r"(?<!not )\b(?:will|shall|would)\s+(?:\w+\s+){0,3}?(?:notify|inform|tell|alert|e-?mail you|"
+                             r"let you know|contact you|ask|obtain your consent)")
+_AT_MOST = compile_pattern(r"\bup to\b|\b(?:no|not)\b[^.;]{0,40}?\b(?:more|longer) than|\bmaximum\b|\bat most\b"
+                          r"|\bwithin\b")
+# Service providers, in the clause's words (or their mark: work done on the service's behalf)
+_PROVIDERS = compile_pattern(r"\bservice providers?|\bvendors?\b|\bprocessors?\b|\bcontractors?\b|\bsuppliers?\b|"
+                             r"on (?:our|its) behalf|(?:perform|provide) services|services (?:for|to) us|\bhost(?:ing|s)?\b|"
+                             r"\bcloud\b|payment (?:service|processing)|\bmaintenance services|\bemail services")
 
 
 def _compiled(table):
@@ -121,7 +190,9 @@ def summarize(practice: str, polarity: str, clause: str) -> str:
 
 def _ai(polarity: str, c: str) -> str:
     objects = _ai_objects(c)
-    if polarity == "protective":
+    if polarity == "protective":  # "you can opt out of model training" is a way out, not a promise
+        if _CHOICE_WORDS.search(c) and not (_NOT_USED.search(c) or _NOT_GATHERED.search(c)):
+            return f"Lets you opt out of AI training on {objects}"
         return f"Says it does not use {objects} to train AI models"
     if polarity == "neutral":
         return "Explains how its AI models relate to your data"
@@ -134,7 +205,11 @@ SALE_OPT_OUT = "Lets you opt out of the sale of your personal data"
 
 def _sale(polarity: str, c: str) -> str:
     if polarity == "protective":
-        return SALE_OPT_OUT if sale_opt_out(c) else "Promises not to sell your personal data"
+        if sale_opt_out(c):
+            return SALE_OPT_OUT
+        # "we do not sell the personal information of minors under 16" promises nothing about the reader's own
+        return "Promises not to sell children's personal data" if _CHILDREN.search(c) else \
+            "Promises not to sell your personal data"
     if polarity == "neutral":  # "the right to know what we sell", "if we have not sold ...": no sale stated
         return "Mentions the sale of personal data"
     if _SHARE_WORD.search(c):
@@ -144,18 +219,27 @@ def _sale(polarity: str, c: str) -> str:
 
 def _sharing(polarity: str, c: str) -> str:
     if polarity == "protective":
-        return "Does not share your data with others without your consent or a legal reason"
+        if _CONSENT.search(c):
+            return "Asks for your consent before some sharing of your data"
+        return "Limits sharing of your data with others"
     if polarity == "neutral":
-        if _AGGREGATE.search(c):
-            return "Shares only aggregated or anonymised data with others"
-        return "Uses service providers that handle your data on its behalf"
-    recipients = _found(_RECIPIENTS, c)
-    return f"Shares your data with {_join(recipients[:3]) if recipients else 'other companies'}"
+        if _AGGREGATE.search(c):  # "aggregated information" beside "Information": not "only" aggregated
+            return "Shares aggregated or anonymised data with others"
+        if _PROVIDERS.search(c):
+            return "Uses service providers that handle your data on its behalf"
+        return "Explains who it shares your data with"
+    recipients = _found(_RECIPIENTS, c)  # "others": authorities and the public are no "companies"
+    return f"Shares your data with {_join(recipients[:3]) if recipients else 'others'}"
 
 
 def _location(polarity: str, c: str) -> str:
-    if polarity == "protective":
-        return "Says it does not collect or keep your location"
+    if polarity == "protective":  # most such clauses are a setting or a limit, not a promise not to collect
+        what = "your precise location" if _PRECISE.search(c) else "your location"
+        if _NOT_SHARED.search(c):
+            return f"Says it does not share {what}"
+        if _NOT_GATHERED.search(c):
+            return f"Says it does not collect {what}"
+        return "Limits use of your location or lets you control it"
     if _PRECISE.search(c):
         return "Collects your precise location (GPS, Wi-Fi or cell towers)"
     if _IP_ADDRESS.search(c):
@@ -167,10 +251,17 @@ def _biometric(polarity: str, c: str) -> str:
     kinds = _found(_BIOMETRICS, c)
     what = _join(kinds) if kinds else "biometric data"
     if polarity == "protective":
-        return f"Says it does not collect {what}"
+        return f"Says it does not collect {what}" if _NOT_GATHERED.search(c) else "Limits use of biometric data"
     if polarity == "neutral":
         return "Explains its approach to biometric data"
     return f"May collect and use your {what}" + (" (biometric data)" if kinds else "")
+
+
+def _sensitive(polarity: str, c: str) -> str | None:
+    if polarity == "protective":  # most such clauses limit its use ("only for the purpose ..."), or explain the right to
+        return "Says it does not collect sensitive data" if _NOT_GATHERED.search(c) else \
+            "Limits use of sensitive data or lets you limit it"
+    return None
 
 
 def _tracking(polarity: str, c: str) -> str:
@@ -183,11 +274,23 @@ def _tracking(polarity: str, c: str) -> str:
                 "Says how it treats your browser's Do Not Track signal"
         return "Ignores your browser's Do Not Track signal" if _IGNORES.search(c) else \
             "Says how it treats your browser's Do Not Track signal"
-    if polarity == "protective":
-        return "Limits tracking: says it does not track you or uses only non-identifying cookies"
-    if polarity == "neutral":
-        return "Uses cookies the site needs to work; blocking them may break features"
     kinds = _found(_TRACKERS, c)
+    if polarity == "protective":
+        if _GPC.search(c) and _HONOURS.search(c) and not _IGNORES.search(c):
+            return "Honours the Global Privacy Control signal"
+        if _COOKIE_CONTROL.search(c) and _YOU.search(c):  # the reader's act, not a browser's
+            return "Lets you block or delete cookies"
+        if _NOT_IDENTIFYING.search(c) and kinds:
+            return f"Says its {_join(kinds)} do not identify you"
+        if _NOT_TRACKING.search(c):
+            return "Says it does not track you" + (" across other websites" if _ACROSS_SITES.search(c) else "")
+        return "Limits tracking or lets you control it"
+    if polarity == "neutral":
+        if _NEEDED_COOKIES.search(c) and _COOKIE_LIKE.search(c):
+            return "Uses cookies the site needs to work"
+        if _BLOCKING_BREAKS.search(c) and "cookie" in c:
+            return "Blocking cookies may break some features"
+        return f"Explains how it uses {_join(kinds)}" if kinds else "Explains its approach to tracking"
     what = _join(kinds) if kinds else "cookies or similar tools"
     where = " across other websites" if _ACROSS_SITES.search(c) else ""
     return f"Tracks you with {what}{where}"
@@ -202,16 +305,22 @@ def _retention(polarity: str, c: str) -> str:
         if _AFTER_DELETION.search(c):
             return "May keep your data even after you delete it"
         return "May keep your data for a long or unstated time"
-    return f"Keeps your data for {period}" if period else "Explains how long it keeps your data"
+    if not period:
+        return "Explains how long it keeps your data"
+    # "up to 3 years", "no more than 25 months": a ceiling, not a stay
+    return f"Keeps your data for up to {period}" if _AT_MOST.search(c) else f"Keeps your data for {period}"
 
 
 def _policy_change(polarity: str, c: str) -> str:
     period = _period(c)
     if polarity == "protective":
-        return f"Tells you {period} before policy changes take effect" if period else \
-            "Tells you in advance before the policy changes"
-    if polarity == "neutral":
-        return "Will tell you about important changes to this policy"
+        if period and _IN_ADVANCE.search(c):
+            return f"Tells you {period} before policy changes take effect"
+        return "Tells you in advance before the policy changes" if _IN_ADVANCE.search(c) else \
+            "Promises to tell you about policy changes"
+    if polarity == "neutral":  # most say where the date is, or that the policy may change
+        return "Says it will tell you about changes to this policy" if _WILL_TELL.search(c) else \
+            "Explains how this policy may change"
     return "May change this policy at any time, possibly without telling you"
 
 
@@ -220,7 +329,11 @@ def _children(polarity: str, c: str) -> str:
     age = (m.group(1) or m.group(2)) if m else None
     if polarity == "concern":
         return "May collect data from children"
-    return f"Not meant for children: age limit {age}" if age else "Has rules about children's data and age limits"
+    # "not available to users under 13" is a feature's limit, "do not sell ... of minors under 16" a promise:
+    # neither says the service is not for children
+    if _NOT_FOR_CHILDREN.search(c):
+        return f"Not meant for children: age limit {age}" if age else "Not meant for children"
+    return f"Has rules for children under {age}" if age else "Has rules about children's data or age limits"
 
 
 def _government(polarity: str, c: str) -> str:
@@ -234,33 +347,45 @@ def _government(polarity: str, c: str) -> str:
 
 
 def _choice(polarity: str, c: str) -> str:
-    if polarity == "concern":
-        return "You cannot opt out"
-    if _MARKETING.search(c):
-        return "You can opt out of marketing messages"
-    if _ADS.search(c):
-        return "You can opt out of targeted ads"
-    if _SALE.search(c):
-        return "You can opt out of the sale of your data"
-    return "You can opt out or change settings that limit how your data is used"
+    if polarity == "concern":  # "you may need to make a separate selection for each site" is no "cannot opt out"
+        if _NO_OPT_OUT.search(c):
+            return "You cannot opt out"
+        if _USE_IS_CONSENT.search(c):
+            return "Using the service counts as your consent"
+        return "Limits your choices about your data"
+    if _CHOICE_WORDS.search(c):  # an opt-out named only where the clause names a way out
+        if _MARKETING.search(c):
+            return "You can opt out of marketing messages"
+        if _ADS.search(c):
+            return "You can opt out of targeted ads"
+        if _SALE.search(c):
+            return "You can opt out of the sale of your data"
+    if polarity == "neutral":  # "if you do not provide it, some features may not work": a choice explained
+        return "Explains your choices about your data"
+    return "Gives you choices about how your data is used"
 
 
+# "a copy of the power of attorney", "keep you updated", "lose access to games" name no right
 _RIGHTS_VERBS = tuple((word, compile_pattern(rx)) for word, rx in (
-    ("see", r"\baccess|\bcopy|\bknow\b"), ("correct", r"correct|rectif|amend|update"), ("delete", r"delet|eras|remov"),
-    ("export", r"export|download|portab|archive")))
+    ("see", r"(?<!lose )(?<!losing )\baccess(?:ing)?(?!\w)(?! to (?:the |our |your |certain |other |some |any )*(?:game|service|"
+            r"site|website|platform|feature|function|app|account|content|link|camera|microphone|device))"
+            r"|\bcopy of (?:the |your |my |any |all |certain )*(?:personal|information|data)|\bknow\b"),
+    ("correct", r"correct|rectif|amend|\bupdat\w* (?:the |your |my |any |it|inaccurate|incorrect|personal)"),
+    ("delete", r"delet|eras|remov"), ("export", r"export|download|portab|archive")))
 
 
 def _rights(polarity: str, c: str) -> str:
     if polarity == "concern":
         return "Limits your rights over your data"
     verbs = [word for word, rx in _RIGHTS_VERBS if rx.search(c)]
-    if _COMPLAINT.search(c) and not verbs:
-        return "You can complain to a data protection authority"
+    if _COMPLAINT.search(c) and not verbs:  # "complaints should first contact us" names no authority
+        return "You can complain to a data protection authority" if _AUTHORITY.search(c) else \
+            "Says how to make a privacy complaint"
     return f"You can {_join(verbs)} your data" if verbs else "You have rights over your data"
 
 
 _SPECIFIC = {
     "ai_training": _ai, "sale_of_data": _sale, "third_party_sharing": _sharing, "location": _location,
-    "biometric": _biometric, "tracking": _tracking, "retention": _retention, "policy_change": _policy_change,
+    "biometric": _biometric, "sensitive_data": _sensitive, "tracking": _tracking, "retention": _retention, "policy_change": _policy_change,
     "children": _children, "government_access": _government, "user_choice": _choice, "user_rights": _rights,
 }

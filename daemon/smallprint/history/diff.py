@@ -641,7 +641,7 @@ _QUOTED_WORDS = 16
 def _turned_phrases(pairs: set[tuple[str, str]], clause_of: dict[tuple[str, str], ClauseChange]) -> str:
     """The practices of clauses that turned, each with the clause as it now reads: "Tracking, now “Your Chrome
     browsing history is only saved to your account if ...”". Not the practice's stock promise or concern (the
-    taxonomy's "Limits tracking or honours Do Not Track"): the clause reads in the reader's favour (or against),
+    taxonomy's "Limits tracking or lets you control it"): the clause reads in the reader's favour (or against),
     which the engine says, but a stock sentence claims what that clause may not say, and the reader is shown what it
     does say."""
     ordered = sorted(pairs, key=lambda pp: rank(*pp))
