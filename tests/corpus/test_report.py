@@ -232,3 +232,15 @@ def test_a_second_report_into_the_same_place_at_once_is_refused(tmp_path, capsys
         f"smallprint: another `smallprint corpus report` is writing {out / 'report.html'}; let it finish first"]
     assert not list(out.glob("report*"))
     assert main(["corpus", "report", str(out)]) == 0
+
+
+def test_a_long_service_name_in_the_timeline_strip_is_cut_at_a_word():
+    """The strip's row names were cut at 24 characters wherever that fell, unmarked ("Tidewell Photo Sharing C");
+    now at a word, with "…", as every quote the product shows."""
+    from smallprint.corpus.timeline import Event
+
+    name = "Tidewell Photo Sharing Community"
+    event = Event("ai_training", "concern", "added", name, "privacy", "2021-01-01", "2020-01-01",
+                  "May use your posts to train AI models", 0)
+    labels = re.findall(r'<text x="4" y="[\d.]+">([^<]*)</text>', report._strip_svg([event], (2020, 2021)))
+    assert labels == ["Tidewell Photo Sharing…"]

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
+from smallprint.clip import clip_words
 from smallprint.report import escape, polarity_tag, practice_label, render_page
 from smallprint.taxonomy import PRACTICE_IDS
 
@@ -125,7 +126,7 @@ def _strip_svg(events: list[Event], span: tuple[int, int]) -> str:
                      f'<text x="{px:.1f}" y="{total_height - 2}" text-anchor="middle">{year}</text>')
     for i, (service, document) in enumerate(rows):
         y = 12 + height * i
-        parts.append(f'<text x="4" y="{y + 4}">{escape(service[:24])}</text>')
+        parts.append(f'<text x="4" y="{y + 4}">{escape(clip_words(service, 24))}</text>')
         for e in (e for e in events if (e.service, e.document) == (service, document)):
             px, title = x(e.date), escape(f"{_when(e.date)} {service} — {document}: {_EVENT_WORDS[e.event]} "
                                             f"({e.polarity}): {e.summary}")
