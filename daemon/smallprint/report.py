@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from typing import Iterable, Sequence
 
 from . import __version__
+from .clip import clip_words
 from .engine.results import Analysis, Block, Highlight
 from .taxonomy import PRACTICE_BY_ID, POLICY_KINDS, POLARITIES
 
@@ -37,6 +38,7 @@ POLARITY_MEANINGS = {
 }
 # When marks of several polarities cover the same words, the colour shown is the first of these present.
 _POLARITY_PRECEDENCE = ("concern", "protective", "neutral")
+GRADE_QUOTE_CHARS = 90  # a grade line quotes its clause in at most this many characters (clip.clip_words)
 
 SHARED_CSS = """
 :root {
@@ -329,8 +331,7 @@ def _grade_html(analysis: Analysis) -> str:
     for reason in grade.reasons:
         link = ""
         if 0 <= reason.highlight < len(analysis.highlights):
-            quoted = analysis.highlights[reason.highlight].text
-            short = quoted if len(quoted) <= 90 else quoted[:87].rstrip() + "…"
+            short = clip_words(" ".join(analysis.highlights[reason.highlight].text.split()), GRADE_QUOTE_CHARS)
             link = f' <a href="#h{reason.highlight}" class="sp-small">“{escape(short)}”</a>'
         rows.append(f"<tr><td>{reason.points:+g}</td><td>{escape(practice_label(reason.practice))} "
                     f"{polarity_tag(reason.polarity)}{link}</td></tr>")

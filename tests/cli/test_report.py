@@ -283,3 +283,20 @@ def test_highlights_are_no_tab_stops_yet_each_is_one_link_away():
     css = "".join(parsed.css)
     assert "mark.sp[data-card]:target::after" in css and "mark.sp[data-card]:has(> .sp-anchor:target)::after" in css
     assert "tab to a highlight" not in page and "follow a link to it" in page
+
+
+def test_the_grade_lines_quote_their_clauses_in_whole_words():
+    """A grade line quoted its clause cut at 87 characters wherever that fell: "…precise geolocation and web brows…",
+    "…and to better i…". Now the cut is after the last whole word that fits, still marked "…"."""
+    policy = ("Privacy Policy\n\nWe may sell your personal information, including your precise geolocation and web "
+              "browsing history, to advertising partners and data brokers.\n\nWe use the content you post to train "
+              "our artificial intelligence models and to better improve recommendations.")
+    analysis = analyze(text=policy, depth="quick", as_policy=True)  # too short to be graded otherwise
+    page = render_analysis_html(analysis)
+    quotes = re.findall(r'<a href="#h\d+" class="sp-small">“([^”]+)”</a>', page)
+    assert len(quotes) == len(analysis.grade.reasons) >= 2
+    words = set(re.findall(r"\w+", policy))
+    for quote in quotes:
+        assert len(quote) <= 90 and quote.endswith("…")  # both clauses are longer than a grade line
+        assert re.findall(r"\w+", quote)[-1] in words, quote  # never the first letters of a word
+        assert policy.replace("\n\n", " ").find(quote[:-1]) >= 0, quote  # the clause's own opening words

@@ -70,6 +70,8 @@ def test_key_findings_lead_and_show_all_is_asked_for():
     ("Acme\n\nPrivacy \t Notice", None, "Acme Privacy Notice"),
     ("A" * 300, None, "A" * 79 + "…"),
     ("word " * 60, None, ("word " * 16).rstrip() + "…"),
+    ("Privacy notice " * 4 + "for guests of extraordinary services", None,  # cut at a word: not "of extra…"
+     "Privacy notice " * 4 + "for guests of…"),
     (" \n ", "policy.html", "policy.html"),
     (None, "a\nb.html", "a b.html"),
 ])

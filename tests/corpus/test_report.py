@@ -20,7 +20,7 @@ from smallprint.cli import main
 from smallprint.corpus import report
 from smallprint.corpus.store import STAGING
 
-from .conftest import analyze_small, corpus_env, run_corpus, small_corpus
+from .conftest import ACME, analyze_small, corpus_env, run_corpus, small_corpus
 
 REPORT_FILES = ("report.html", "report-timeline.csv", "report-services.csv", "report-changes.csv")
 
@@ -232,3 +232,42 @@ def test_a_second_report_into_the_same_place_at_once_is_refused(tmp_path, capsys
         f"smallprint: another `smallprint corpus report` is writing {out / 'report.html'}; let it finish first"]
     assert not list(out.glob("report*"))
     assert main(["corpus", "report", str(out)]) == 0
+
+
+def test_a_long_service_name_in_the_timeline_strip_is_cut_at_a_word():
+    """The strip's row names were cut at 24 characters wherever that fell, unmarked ("Tidewell Photo Sharing C");
+    now at a word, with "…", as every quote the product shows."""
+    from smallprint.corpus.timeline import Event
+
+    name = "Tidewell Photo Sharing Community"
+    event = Event("ai_training", "concern", "added", name, "privacy", "2021-01-01", "2020-01-01",
+                  "May use your posts to train AI models", 0)
+    labels = re.findall(r'<text x="4" y="[\d.]+">([^<]*)</text>', report._strip_svg([event], (2020, 2021)))
+    assert labels == ["Tidewell Photo Sharing…"]
+
+
+def test_a_report_inside_a_source_folder_of_the_corpus_is_refused(tmp_path):
+    """`corpus report DIR --out SRC/x.html` wrote the page into a source folder, where the next `corpus analyze`
+    read smallprint's own page as a policy (as `corpus analyze --out SRC/sub` did before it was refused)."""
+    src, out, _ = small_corpus(tmp_path)
+    (tmp_path / "link").symlink_to(src)
+    for page in ("src/x.html", "src/acme/report.html", "link/x.html", "link/acme/x.csv"):
+        done = run_corpus("report", out, "--out", tmp_path / page)
+        assert (done.returncode, done.stdout) == (1, ""), page
+        assert done.stderr == (f"smallprint: --out {tmp_path / page} is inside the source folder {src} of this corpus: "
+                               "the next `corpus analyze` would read the page as a document of it; choose a path "
+                               "outside it\n")
+    assert sorted(p.relative_to(src).as_posix() for p in src.rglob("*")) == [
+        "acme", *(f"acme/{name}" for name in ACME), "beta", "beta/privacy.md"]  # nothing written
+    # A hidden folder of a source is not walked, and outside the sources the page goes anywhere.
+    for page in (src / ".reports" / "x.html", tmp_path / "elsewhere.html"):
+        page.parent.mkdir(exist_ok=True)
+        assert run_corpus("report", out, "--out", page).returncode == 0 and page.exists()
+    # A corpus folder moved into a source (or made there before that was refused): its default page is refused too.
+    moved = src / "old-corpus"
+    out.rename(moved)
+    done = run_corpus("report", moved)
+    assert done.returncode == 1 and not (moved / "report.html").exists()
+    assert done.stderr == (f"smallprint: {moved / 'report.html'} is inside the source folder {src} of this corpus: "
+                           "the next `corpus analyze` would read the page as a document of it; choose a path outside "
+                           "it with --out\n")

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -32,6 +35,35 @@ def test_missing_file_means_not_running(smallprint_home):
 def test_a_dead_pid_means_stale(smallprint_home):
     write_runtime_info(RuntimeInfo(pid=dead_pid(), host="127.0.0.1", port=1, version="v", started="s"))
     assert read_runtime_info() is None
+
+
+def _state(pid: int) -> bytes:
+    """A process's state in /proc/PID/stat (after its name in parentheses): R, S, Z..."""
+    return Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()[0]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a process's state is read from /proc")
+def test_a_zombie_is_not_alive_and_its_runtime_file_is_stale(smallprint_home, monkeypatch):
+    """A daemon killed under a shell (`smallprint serve &`, `kill -9`) keeps its pid until the shell reaps it:
+    os.kill(pid, 0) still finds it, so status and stop took the zombie for a running daemon."""
+    from smallprint.daemon import discovery
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        assert discovery.pid_alive(child.pid)
+        child.send_signal(signal.SIGKILL)  # and not reaped (no wait()) until the end: a zombie
+        deadline = time.monotonic() + 10
+        while _state(child.pid) != b"Z":
+            assert time.monotonic() < deadline, "the child did not become a zombie"
+            time.sleep(0.02)
+        assert not discovery.pid_alive(child.pid)
+        write_runtime_info(RuntimeInfo(pid=child.pid, host="127.0.0.1", port=1, version="v", started="s"))
+        assert read_runtime_info() is None
+        monkeypatch.setattr(discovery.sys, "platform", "darwin")  # elsewhere as before: os.kill finds it, alive
+        assert discovery.pid_alive(child.pid)
+    finally:
+        child.kill()
+        child.wait()
 
 
 @pytest.mark.parametrize("content", ["", "{", "[]", '{"pid": 1}', '{"pid": "x", "host": "h", "port": 1, '

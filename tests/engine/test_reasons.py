@@ -89,8 +89,10 @@ def test_a_quoted_cue_is_whole_words_or_says_where_it_was_cut():
     ("we get from third, parties", 19, "we get from third…"),
     ("short enough", 60, "short enough"),
     ("a" * 30, 10, "a" * 9 + "…"),
+    ("we don't sell data", 8, "we…"),  # not "we don'…"
+    ("we sell third-party data", 15, "we sell…"),  # not "we sell third-…"
 ])
 def test_clip_words(text, limit, expected):
-    from smallprint.engine.reasons import clip_words
+    from smallprint.clip import clip_words
 
     assert clip_words(text, limit) == expected and len(clip_words(text, limit)) <= limit

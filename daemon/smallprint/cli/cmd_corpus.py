@@ -131,6 +131,7 @@ def _saying_when_interrupted(out: str) -> Iterator[None]:
 def run_report(args) -> int:
     _need_corpus_extra()
     from smallprint.corpus.report import write_report
+    from smallprint.corpus.sources import SourceError
     from smallprint.corpus.store import StoreError
 
     from .output_guard import refuse_overwriting_inputs
@@ -139,7 +140,7 @@ def run_report(args) -> int:
                               if args.out and Path(args.dir).is_dir() else [])
     try:
         written = write_report(args.dir, Path(args.out) if args.out else None)
-    except StoreError as exc:
+    except (SourceError, StoreError) as exc:
         raise CliError(str(exc)) from None
     for path in written:
         print(path)

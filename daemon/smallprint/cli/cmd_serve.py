@@ -147,8 +147,8 @@ def status_report() -> dict:
         # Something answers, but cannot prove it holds this user's token: not our daemon, never sent anything.
         "impostor": health is not None and not proved,
         # The file names a live pid, but no daemon holds the instance lock: left by a daemon that did not stop
-        # cleanly. Its pid and port are no longer a daemon's: another program may have them now, or nothing (a killed
-        # daemon its parent has not reaped yet still has its pid, as a zombie).
+        # cleanly. Its pid and port are no longer a daemon's: another program may have them now, or nothing. (A killed
+        # daemon its parent has not reaped yet, a zombie, is not a live pid: its file reads as no daemon at all.)
         "stale_runtime_file": bool(info and not proved and not instance_lock_held()),
         "config_file": str(config_file),
         "config_file_exists": config_file.is_file(),

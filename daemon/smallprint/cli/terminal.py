@@ -12,6 +12,8 @@ import dataclasses
 import re
 from typing import Any
 
+from ..clip import clip_words
+
 # C0 controls but tab and line feed, DEL, C1 controls (some terminals read U+009B as CSI), the Unicode line and
 # paragraph separators, bidirectional embeddings, overrides and isolates, and the text view's own private-use span
 # sentinels (text_view._SPAN_OPEN/_SPAN_CLOSE), which a page must not be able to place.
@@ -26,9 +28,8 @@ def terminal_safe(text: str) -> str:
 
 def one_line(text: str | None, width: int) -> str:
     """A title or name given by someone else (a page's <title>, a --title, a file name) as part of one line: line breaks
-    and runs of spaces squashed, and no wider than `width` ("…" where cut); "" when there is none."""
-    line = " ".join((text or "").split())
-    return line if len(line) <= width else line[:width - 1].rstrip() + "\u2026"
+    and runs of spaces squashed, and no wider than `width` (cut at a word, "…" where cut); "" when there is none."""
+    return clip_words(" ".join((text or "").split()), width)
 
 
 def json_text(value: Any) -> str:

@@ -13,12 +13,14 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
+from smallprint.clip import clip_words
 from smallprint.report import escape, polarity_tag, practice_label, render_page
 from smallprint.taxonomy import PRACTICE_IDS
 
 from .identity import EngineIdentity, describe
+from .sources import SourceError, inside_source_folder, printable_name
 from .store import CorpusDir, publish_together, read_corpus_dir
-from .tables import engine_of, read_tables
+from .tables import engine_of, listed_sources, read_tables
 from .timeline import Current, Event, Pair, build
 
 # Clauses listed per version pair besides those the timelines link to: the rest are in the CSV and the Parquet table.
@@ -51,12 +53,18 @@ def write_report(folder: str | Path, out: Path | None = None, *, generated_at: d
     CSV files it speaks of; the next run puts back the previous set of one that was killed while it renamed them.
     Returns their paths, the page first."""
     corpus = read_corpus_dir(folder)
+    target = out or corpus.root / "report.html"
+    for source in listed_sources(corpus):  # before the tables are read, which takes a while in a large corpus
+        if inside_source_folder(source, target):
+            where = f"--out {printable_name(str(out))}" if out else printable_name(str(target))
+            raise SourceError(f"{where} is inside the source folder {source} of this corpus: the next `corpus analyze` "
+                              f"would read the page as a document of it; choose a path outside it"
+                              + ("" if out else " with --out"))
     # One set or none: a missing, damaged or torn set of tables is refused, saying how to rebuild it (read_tables).
     read = read_tables(corpus.root)
     engine = engine_of(read["documents"])  # the three say the same: they are one set
     tables = {name: table.to_pylist() for name, table in read.items()}
     events, pairs, current = build(tables["documents"], tables["findings"], tables["changes"])
-    target = out or corpus.root / "report.html"
     page = render_corpus_html(corpus, tables["documents"], events, pairs, current, generated_at=generated_at,
                               engine=engine)
     stem = target.with_suffix("")
@@ -125,7 +133,7 @@ def _strip_svg(events: list[Event], span: tuple[int, int]) -> str:
                      f'<text x="{px:.1f}" y="{total_height - 2}" text-anchor="middle">{year}</text>')
     for i, (service, document) in enumerate(rows):
         y = 12 + height * i
-        parts.append(f'<text x="4" y="{y + 4}">{escape(service[:24])}</text>')
+        parts.append(f'<text x="4" y="{y + 4}">{escape(clip_words(service, 24))}</text>')
         for e in (e for e in events if (e.service, e.document) == (service, document)):
             px, title = x(e.date), escape(f"{_when(e.date)} {service} — {document}: {_EVENT_WORDS[e.event]} "
                                             f"({e.polarity}): {e.summary}")

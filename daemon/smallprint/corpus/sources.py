@@ -86,17 +86,24 @@ def list_versions(source: str | Path, *, max_line_bytes: int = MAX_LINE_BYTES) -
     return versions
 
 
-def refuse_out_inside(source: str | Path, out: str | Path) -> None:
-    """SourceError when the corpus folder `out` is (or would be made) inside the folder `source` walks: its report
-    (report.html), and whatever else is written there, would be read as documents of that source on the next run. A
-    git repository is read from its history, not its files, and a hidden folder is not walked: both are let be."""
+def inside_source_folder(source: str | Path, out: str | Path) -> bool:
+    """Whether `out` (a folder or a file, there or still to be made) is, or lies inside, the folder `source` walks, so
+    that what smallprint writes there would be read as documents of that source on the next run. Paths are compared
+    resolved (a symbolic link to the source is caught). A git repository is read from its history, not its files, and
+    a hidden folder or file is not walked: both are let be, as is a source that is not a folder (now)."""
     path = Path(source)
     if not path.is_dir() or (path / ".git").exists():
-        return
+        return False
     folder, target = path.resolve(), Path(out).resolve()
     if target != folder and folder not in target.parents:
-        return
-    if any(part.startswith(".") for part in target.relative_to(folder).parts):
+        return False
+    return not any(part.startswith(".") for part in target.relative_to(folder).parts)
+
+
+def refuse_out_inside(source: str | Path, out: str | Path) -> None:
+    """SourceError when the corpus folder `out` is (or would be made) inside the folder `source` walks: its report
+    (report.html), and whatever else is written there, would be read as documents of that source on the next run."""
+    if not inside_source_folder(source, out):
         return
     raise SourceError(f"--out {printable_name(str(out))} is inside the source folder {printable_name(str(source))}: "
                       "what smallprint writes there (report.html) would be read as documents of it on the next run; "

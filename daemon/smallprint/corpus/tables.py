@@ -121,6 +121,21 @@ def read_versions(corpus: CorpusDir) -> list[VersionRow]:
     return sorted(seen.values(), key=lambda v: (*v.order(), v.content_hash))
 
 
+def listed_sources(corpus: CorpusDir) -> list[str]:
+    """The sources runs listed into the folder (each as sources.source_identity names it: its absolute path), as
+    their versions parts record them. A part that cannot be read, or one from before parts were kept per source,
+    names none."""
+    found: list[str] = []
+    for file in corpus.part_files("versions"):
+        try:
+            metadata = read_parquet(file, pq.read_schema).metadata or {}
+        except StoreError:
+            continue
+        if LISTED_FROM in metadata:
+            found.append(metadata[LISTED_FROM].decode("utf-8", "replace"))
+    return sorted(set(found))
+
+
 def analysed_hashes(corpus: CorpusDir) -> set[str]:
     return {h for file in corpus.part_files("analyses")
             for h in read_parquet(file, columns=["content_hash"]).column("content_hash").to_pylist()}

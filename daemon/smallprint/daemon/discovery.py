@@ -1,12 +1,14 @@
 """How clients (the native-messaging bridge, the CLI) find the running daemon: a small JSON runtime file.
 
 The daemon writes `smallprint.paths.runtime_file()` once it listens and removes it on shutdown. A file left
-behind by a crashed daemon is recognised as stale because its pid is no longer alive.
+behind by a crashed daemon is recognised as stale because its pid is no longer alive (on Linux a zombie, a killed
+daemon its parent has not reaped yet, is not alive either).
 """
 from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -52,7 +54,22 @@ def _windows_pid_alive(pid: int) -> bool:
         kernel32.CloseHandle(handle)
 
 
+def _zombie(pid: int) -> bool:
+    """Linux: whether `pid` has exited but its parent has not reaped it yet (state Z in /proc/PID/stat; X, dead,
+    in the instant of reaping): it keeps its pid but runs nothing, holds no file, lock or socket. The state follows
+    the command name in parentheses, which may itself hold ") ". Elsewhere, or when /proc cannot tell: False."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] in (b"Z", b"X")
+    except (OSError, IndexError):
+        return False
+
+
 def pid_alive(pid: int) -> bool:
+    """Whether process `pid` runs. A zombie does not (Linux): a killed daemon its parent (a shell, `serve &`) has
+    not reaped yet still has its pid, but will never answer, write or hold its lock again."""
     if pid <= 0:
         return False
     if os.name == "nt":  # there os.kill(pid, 0) is TerminateProcess: it would kill the daemon it asks about
@@ -62,10 +79,10 @@ def pid_alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:  # exists, owned by someone else
-        return True
+        return not _zombie(pid)
     except OSError:
         return False
-    return True
+    return not _zombie(pid)
 
 
 def _parse(data: object) -> RuntimeInfo | None:

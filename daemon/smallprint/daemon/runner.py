@@ -40,6 +40,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from .discovery import pid_alive
+
 log = logging.getLogger("smallprint.daemon")
 
 INPUT_FIELDS = ("text", "html", "blocks", "pdf")
@@ -148,23 +150,8 @@ def _lower_priority() -> None:
 DAEMON_WATCH_SECONDS = 2.0
 
 
-def _daemon_gone(pid: int) -> bool:
-    """True when `pid` no longer runs (a zombie counts as gone: it will never send work again)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except OSError:  # PermissionError: alive, someone else's (cannot happen for our parent, but be safe)
-        return False
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as stat:  # Linux: see through a dead daemon nobody has reaped yet
-            return stat.read().rsplit(b")", 1)[1].split()[0] == b"Z"
-    except (OSError, IndexError):
-        return False
-
-
 def _watch_daemon(pid: int) -> None:
-    while not _daemon_gone(pid):
+    while pid_alive(pid):  # a zombie counts as gone: it will never send work again
         time.sleep(DAEMON_WATCH_SECONDS)
     os._exit(0)  # nothing to clean up: the daemon that wanted our answers is gone
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from ..clip import clip_words
+
 _CUE = re.compile(r'Recognizer/[\w-]+: "([^"]{1,200})"')
 _NEGATION = re.compile(r"negated by '([^']{1,40})'")
 _RULES_DISAGREE = re.compile(r"\(rules read (concern|protective|neutral)\)")
@@ -27,17 +29,6 @@ def certainty(confidence: float) -> str:
     if confidence >= 0.45:
         return "not fully sure"
     return "unsure"
-
-
-def clip_words(text: str, limit: int) -> str:
-    """`text` in at most `limit` characters: whole, or cut after its last whole word that fits and marked "…"
-    ("…from third par" read as a word of its own). A single word longer than `limit` is cut where it must be."""
-    if len(text) <= limit:
-        return text
-    head = text[:limit - 1]  # room for the mark
-    if head[-1].isalnum() and text[limit - 1].isalnum() and " " in head:  # the cut falls inside a word
-        head = head.rsplit(" ", 1)[0]
-    return head.rstrip(" ,;:") + "…"
 
 
 def _quoted(cue: str) -> str:

@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from ..fastregex import compile_pattern
 from ..literals import contains_all
-from ..reasons import clip_words
+from ...clip import clip_words
 
 # The most of a pattern's match an explanation quotes (the "why" line and the API's `reason` quote it): whole words.
 CUE_CHARS = 60
