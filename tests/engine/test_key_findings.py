@@ -94,3 +94,18 @@ def test_numbering_is_not_a_statement_but_numbers_are():
     assert statement_key("3. We share it.") == statement_key("(iv) We share it.") == statement_key("1.2 We share it.")
     assert statement_key("We keep your search history for 30 days.") != \
         statement_key("We keep your search history for 5 days.")
+
+
+def test_why_a_promise_matters_claims_nothing_the_clause_does_not_say():
+    """The why-line of a protective finding says why such a clause matters, never what this company promised: the
+    summary does that in the clause's terms. "Your data is not for sale" was shown beside a promise about children's
+    data only, and "Your data is deleted within a stated time" beside clauses that state no time."""
+    from smallprint.engine.key_findings import why_important
+    from smallprint.taxonomy import PRACTICE_IDS
+
+    for practice in PRACTICE_IDS:
+        why = why_important(practice, "protective", "Promises not to sell children's personal data")
+        assert why
+        for claim in ("is not for sale", "deleted within a stated time", "is not collected", "are left alone",
+                      "stay out of its AI models", "stay private", "is not followed", "You will be told"):
+            assert claim not in why, (practice, why)

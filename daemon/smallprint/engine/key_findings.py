@@ -82,26 +82,29 @@ _WHY_CONCERN: dict[str, str] = {
     "business_transfer": "A new owner could use your data differently.",
     "policy_change": "The rules can change under you.",
 }
-# A promise is worth knowing because it can be held to; the line says what it protects.
+# A promise is worth knowing because it can be held to. The line says why such a promise matters, not what this
+# company promised: the summary says that, in the clause's own terms (summaries.py), and a protective reading is
+# also a limit, a way out or a promise about children only ("Your data is not for sale" was shown beside "Promises
+# not to sell children's personal data" and beside opt-outs).
 _WHY_PROTECTIVE: dict[str, str] = {
-    "ai_training": "Your data and content stay out of its AI models: a promise you can hold it to.",
-    "biometric": "Your face, voice and fingerprints are left alone: a promise you can hold it to.",
-    "sale_of_data": "Your data is not for sale: a promise you can hold it to.",
-    "private_content": "Your private messages and files stay private: a promise you can hold it to.",
-    "sensitive_data": "Your most sensitive data is left alone: a promise you can hold it to.",
-    "advertising": "Your data is kept out of advertising, or you can keep it out.",
-    "tracking": "Your activity is not followed, or you can stop it.",
-    "third_party_sharing": "Sharing your data with others is limited.",
-    "location": "Where you go is not collected, or only coarsely.",
-    "profiling": "No profile of you decides what you see, or you can object.",
-    "retention": "Your data is deleted within a stated time.",
-    "security": "Your data is protected by stated security measures.",
-    "government_access": "Requests from governments are limited, challenged or disclosed.",
-    "user_choice": "You have a say: a setting or an opt-out limits how your data is used.",
-    "user_rights": "You can see, correct, delete or take your data with you.",
-    "children": "Children's data is kept out, or handled with care.",
-    "policy_change": "You will be told before the rules change.",
-    "international_transfer": "Your data stays in your region, or is protected when it leaves.",
+    "ai_training": "What never trains an AI model never has to be taken back out of one.",
+    "biometric": "Your face, voice and fingerprints cannot be changed if they leak; limits on them matter.",
+    "sale_of_data": "Data that is not sold stays under the promises of the company you chose.",
+    "private_content": "Private messages and files are meant for the people you send them to.",
+    "sensitive_data": "Health, beliefs and orientation are the data most open to misuse; limits on them matter.",
+    "advertising": "Limits on ads, or a way out of them, keep your data from being used to target you.",
+    "tracking": "Limits on tracking, or a way to stop it, keep your activity from being followed.",
+    "third_party_sharing": "The fewer companies hold your data, the fewer policies it depends on.",
+    "location": "Where you go shows where you live, work and pray; limits on it matter.",
+    "profiling": "Limits on profiling, or a right to object, keep a profile from deciding what you see.",
+    "retention": "Data kept for less time has less time to leak or be reused.",
+    "security": "Stated security measures are ones you can hold the company to if your data leaks.",
+    "government_access": "Limits on requests from authorities keep your data from reaching them unchecked.",
+    "user_choice": "A choice you can make is a limit on your data you set yourself.",
+    "user_rights": "Rights over your data let you see, correct or remove what is held about you.",
+    "children": "Children's data needs more care than adults'.",
+    "policy_change": "Being told before the rules change lets you decide in time.",
+    "international_transfer": "Protection when your data leaves your region keeps your rights with it.",
 }
 
 
@@ -121,7 +124,7 @@ def why_important(practice: str, polarity: str, summary: str = "") -> str:
     if summary == SALE_OPT_OUT:
         return "You can keep your data out of a sale: a choice worth making, not a promise that it is never sold."
     if polarity == "protective":
-        return _WHY_PROTECTIVE.get(practice, "A promise in your favour: you can hold the company to it.")
+        return _WHY_PROTECTIVE.get(practice, "A clause in your favour is one you can hold the company to.")
     return _WHY_CONCERN.get(practice, "It works against your privacy.")
 
 
