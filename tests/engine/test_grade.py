@@ -21,7 +21,7 @@ def hl(practice, polarity, confidence=0.8, text=None):
                      confidence, "e")
 
 
-@pytest.mark.parametrize("score, letter", [(5, "A"), (2.5, "A"), (2, "B"), (0, "B"), (-2, "B"), (-2.5, "C"), (-3, "C"),
+@pytest.mark.parametrize("score, letter", [(5, "A"), (3, "A"), (2.5, "B"), (2, "B"), (0, "B"), (-2, "B"), (-2.5, "C"), (-3, "C"),
                                            (-4.5, "C"), (-5, "D"), (-8, "D"), (-8.5, "E")])
 def test_letters(score, letter):
     assert letter_for(score) == letter
@@ -94,9 +94,10 @@ def test_an_empty_page_and_a_news_page_get_no_letter():
 
 
 # Pinned grades of real current policies at full depth (scripts/calibrate_grade.py reports them with ToS;DR's
-# ratings: DuckDuckGo A, Facebook E, Signal B, Wikipedia B; smallprint gives Signal A, on the A/B boundary, and
-# Facebook D, one point above E, since the eighth session's second thoughts).
-@pytest.mark.parametrize("service, letter", [("duckduckgo", "A"), ("facebook", "D"), ("signal", "A"),
+# ratings: DuckDuckGo A, Facebook E, Signal B, Wikipedia B; smallprint gives Signal B, a score of 2.5 that was an A
+# until the fourteenth session's recalibration set A's floor to 3, and Facebook D, one point above E, since the
+# eighth session's second thoughts).
+@pytest.mark.parametrize("service, letter", [("duckduckgo", "A"), ("facebook", "D"), ("signal", "B"),
                                              ("wikipedia", "B"), ("instagram", "E")])
 def test_real_policies_keep_their_calibrated_grades(shared_data, service, letter):
     index = [json.loads(line) for line in (shared_data / "policies" / "index.jsonl").read_text().splitlines()]
@@ -118,3 +119,24 @@ def test_a_policy_in_a_language_it_did_not_read_gets_no_letter_even_when_asked()
         assert analysis.language == "de" and analysis.highlights == ()
         assert analysis.grade.letter is None, analysis.grade
         assert "language" in analysis.grade.withheld and "(de)" in analysis.grade.withheld
+
+
+def test_a_promise_not_to_sell_childrens_data_weighs_as_a_childrens_promise():
+    """"We do not sell the personal information of consumers under 16" promises nothing about the reader's own data:
+    it is summarised so (summaries.SALE_CHILDREN_ONLY) and weighs as a promise about children, not as one not to
+    sell (it weighed 2, as much as "we never sell your data")."""
+    from smallprint.engine.summaries import summarize
+
+    text = "We do not sell the personal information of consumers under 16 years of age."
+    summary = summarize("sale_of_data", "protective", text)
+    assert summary == "Promises not to sell children's personal data"
+    children_only = Highlight("b0", 0, 1, text, "sale_of_data", "protective", summary, 0.9, "e")
+    (finding,) = candidate_findings([children_only])
+    assert grade_findings([finding]).score == pytest.approx(PROMISE_WEIGHTS["children"])
+    assert "children's data as a children's promise" in FORMULA
+    # beside a promise about everyone's data, that one leads and grades as such, though less sure
+    promise = Highlight("b1", 0, 1, "We do not sell your personal information.", "sale_of_data", "protective",
+                        "Promises not to sell your personal data", 0.6, "e")
+    (finding,) = candidate_findings([children_only, promise])
+    assert finding.summary == "Promises not to sell your personal data"
+    assert grade_findings([finding]).score == pytest.approx(PROMISE_WEIGHTS["sale_of_data"])

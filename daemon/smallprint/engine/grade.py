@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from ..taxonomy import POLICY_KINDS
 from .key_findings import MIN_CONFIDENCE
 from .results import Grade, GradeReason, KeyFinding
-from .summaries import SALE_OPT_OUT
+from .summaries import SALE_CHILDREN_ONLY, SALE_OPT_OUT
 
 CONCERN_WEIGHTS: dict[str, float] = {
     "ai_training": 3.0, "biometric": 3.0, "sale_of_data": 3.0, "private_content": 2.5, "sensitive_data": 2.5,
@@ -41,7 +41,7 @@ PROMISE_WEIGHTS: dict[str, float] = {
     "business_transfer": 0.5, "employment_education": 0.5,
 }
 # (lowest score for the letter, letter), best first: calibrated by scripts/calibrate_grade.py (see the docstring).
-THRESHOLDS: tuple[tuple[float, str], ...] = ((2.5, "A"), (-2.0, "B"), (-4.5, "C"), (-8.0, "D"), (float("-inf"), "E"))
+THRESHOLDS: tuple[tuple[float, str], ...] = ((3.0, "A"), (-2.0, "B"), (-4.5, "C"), (-8.0, "D"), (float("-inf"), "E"))
 
 # The last words of a page's `withheld` reason when it is no policy: each front end may say how to ask in its own
 # terms (the command line names --as-policy).
@@ -57,7 +57,8 @@ FORMULA = (
     "over the practices it states against you; each practice counts once per polarity, through its surest "
     "statement (support >= " + f"{MIN_CONFIDENCE:g}" + "), as in the key findings; concern weights: " + _weights_text(CONCERN_WEIGHTS)
     + "; promise weights: " + _weights_text(PROMISE_WEIGHTS) + " (a way to opt out of a sale, rather than a "
-    "promise not to sell, weighs as a choice: " + f"{PROMISE_WEIGHTS['user_choice']:g}" + "); letter: "
+    "promise not to sell, weighs as a choice: " + f"{PROMISE_WEIGHTS['user_choice']:g}" + ", and a promise not to "
+    "sell children's data as a children's promise: " + f"{PROMISE_WEIGHTS['children']:g}" + "); letter: "
     + ", ".join(f"{letter} if score >= {floor:g}" for floor, letter in THRESHOLDS[:-1]) + ", else E"
 )
 
@@ -74,6 +75,8 @@ def points(finding: KeyFinding) -> float:
         return -CONCERN_WEIGHTS.get(finding.practice, 1.0)
     if finding.summary == SALE_OPT_OUT:  # a way out of a sale, not a promise not to sell: worth a choice
         return PROMISE_WEIGHTS["user_choice"]
+    if finding.summary == SALE_CHILDREN_ONLY:  # a promise about children's data, not the reader's: a children's one
+        return PROMISE_WEIGHTS["children"]
     return PROMISE_WEIGHTS.get(finding.practice, 0.5)
 
 

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from ..taxonomy import PRACTICE_IDS
 from .linear import words_of_lowered
 from .results import Highlight, KeyFinding
-from .summaries import SALE_OPT_OUT
+from .summaries import SALE_CHILDREN_ONLY, SALE_OPT_OUT
 
 MAX_KEY_FINDINGS = 12
 # A statement becomes a key finding only at this support or above. A highlight's confidence is the reader's second
@@ -164,8 +164,10 @@ def candidate_findings(highlights: Sequence[Highlight], min_confidence: float = 
         confidence = support(highlights[lead], min_confidence)
         if confidence < min_confidence:
             continue
-        # a promise not to sell leads over a way to opt out of a sale, however sure: it says more (and grades so)
-        score = (highlights[lead].summary != SALE_OPT_OUT, confidence, len(indices), -indices[0])
+        # a promise not to sell leads over a way to opt out of a sale or a promise about children's data only,
+        # however sure: it says more (and grades so)
+        score = (highlights[lead].summary not in (SALE_OPT_OUT, SALE_CHILDREN_ONLY), confidence, len(indices),
+                 -indices[0])
         current = best.get((practice, polarity))
         if current is None or score > current[0]:
             best[(practice, polarity)] = (score, lead, indices)

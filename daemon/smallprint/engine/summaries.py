@@ -201,6 +201,8 @@ def _ai(polarity: str, c: str) -> str:
 
 # A way out of a sale is not a promise not to sell: it is said so, and the grade weighs it as a choice (grade.py).
 SALE_OPT_OUT = "Lets you opt out of the sale of your personal data"
+# Nor is a promise about children's data a promise about the reader's own: it grades as a children's promise.
+SALE_CHILDREN_ONLY = "Promises not to sell children's personal data"
 
 
 def _sale(polarity: str, c: str) -> str:
@@ -208,7 +210,7 @@ def _sale(polarity: str, c: str) -> str:
         if sale_opt_out(c):
             return SALE_OPT_OUT
         # "we do not sell the personal information of minors under 16" promises nothing about the reader's own
-        return "Promises not to sell children's personal data" if _CHILDREN.search(c) else \
+        return SALE_CHILDREN_ONLY if _CHILDREN.search(c) else \
             "Promises not to sell your personal data"
     if polarity == "neutral":  # "the right to know what we sell", "if we have not sold ...": no sale stated
         return "Mentions the sale of personal data"
