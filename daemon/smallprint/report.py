@@ -142,11 +142,27 @@ details summary { cursor: pointer; color: var(--accent); }
 .sp-muted { color: var(--muted); }
 .sp-small { font-size: .85rem; }
 footer.sp-foot { color: var(--muted); font-size: .82rem; border-top: 1px solid var(--rule); padding: 14px 28px; }
+/* The list under the policy quotes clauses and names rules ("GovernmentAccessRecognizer/disclose_to_authorities")
+   that have no place to break: on a 400px screen one such word made the whole page scroll sideways. */
+.sp-all { overflow-wrap: anywhere; }
+.sp-aside { overflow-wrap: break-word; }  /* not anywhere: the grade table's "Points" would break as "Poin ts" */
+/* How the engine read each clause (reader, rules, context) is for the curious, not the reader: hidden until the
+   checkbox above the list is ticked (no script; a checkbox says its state to keyboards and screen readers, and a
+   hidden trace is not read out). */
+.sp-trace { display: none; }
+.sp-trace-check:checked ~ .sp-all .sp-trace { display: block; }
 @media print {
   .sp-aside { position: static; max-height: none; border: 0; padding: 0; }
   .sp-layout { display: block; }
-  mark.sp { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  /* Printing drops backgrounds by default: the grade's white letter vanished from its box, and the tags and the
+     legend lost their fills. */
+  mark.sp, .sp-grade, .sp-tag, .sp-swatch { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   mark.sp[data-card]::after { display: none; }
+  /* Paper cannot be clicked open: a collapsed section (how the grade is computed) prints opened. */
+  details::details-content { content-visibility: visible; display: block; }
+  details > summary { list-style: none; color: var(--ink); font-weight: 600; }
+  details > summary::-webkit-details-marker { display: none; }
+  .sp-trace-check, .sp-trace-switch { display: none; }
 }
 """
 
@@ -368,10 +384,25 @@ def _appendix_html(analysis: Analysis) -> str:
         items.append(
             f'<li><a href="#h{index}">{escape(practice_label(h.practice))}</a> {polarity_tag(h.polarity)} '
             f'<span class="sp-muted sp-small">confidence {h.confidence:.0%}</span><br>'
-            f"“{escape(h.text)}”<br><span class=\"sp-small\">{escape(h.summary)} "
-            f'Why: {escape(h.reason)} <span class="sp-muted">({escape(h.explanation)})</span></span></li>')
+            f"“{escape(h.text)}”<br><span class=\"sp-small\">{escape(_as_sentence(h.summary))} "
+            f"Why: {escape(h.reason)}</span>"
+            + (f'<span class="sp-trace sp-small sp-muted">How the engine read it: {escape(h.explanation)}</span>'
+               if h.explanation else "") + "</li>")
+    # The engine's trace of each clause ("reader: government_access concern, 85% sure; rules: …") ended every item,
+    # 66 times on the bundled example: it is now behind one checkbox (see .sp-trace), unticked, so also unprinted.
+    switch = ('<input type="checkbox" class="sp-trace-check" id="sp-show-trace">'
+              '<label class="sp-trace-switch sp-small" for="sp-show-trace"> Show how the engine read each clause '
+              "(its reader, rules and context)</label>"
+              if any(h.explanation for h in analysis.highlights) else "")
     return (f'<h2 class="sp-appendix" id="sp-all-highlights">All highlighted clauses ({len(items)})</h2>'
-            f'<ol class="sp-small">{"".join(items)}</ol>')
+            f'{switch}<ol class="sp-small sp-all">{"".join(items)}</ol>')
+
+
+def _as_sentence(text: str) -> str:
+    """A summary followed by "Why: …" ends as a sentence: it ran straight on ("…to authorities or others Why: …")."""
+    text = text.rstrip()
+    return text if not text or text[-1] in ".!?…:;" else f"{text}."
+
 
 
 def render_analysis_html(analysis: Analysis, *, generated_at: datetime | None = None) -> str:

@@ -261,7 +261,8 @@ def test_highlights_are_no_tab_stops_yet_each_is_one_link_away():
     page = render_analysis_html(analysis)
     parsed = parse(page)
     elements = parsed.elements
-    # nothing is put in the Tab order by hand: only the links and the grade's <summary> are Tab stops
+    # nothing is put in the Tab order by hand: only the links, the grade's <summary> and the trace checkbox are
+    # Tab stops
     assert not [attrs for _, attrs in elements if attrs.get("tabindex") not in (None, "-1")]
     marks = [attrs for tag, attrs in elements if tag == "mark" and "data-card" in attrs]
     assert marks and all(attrs.get("tabindex") == "-1" for attrs in marks)  # focusable by a link or a click
@@ -300,3 +301,93 @@ def test_the_grade_lines_quote_their_clauses_in_whole_words():
         assert len(quote) <= 90 and quote.endswith("…")  # both clauses are longer than a grade line
         assert re.findall(r"\w+", quote)[-1] in words, quote  # never the first letters of a word
         assert policy.replace("\n\n", " ").find(quote[:-1]) >= 0, quote  # the clause's own opening words
+
+
+# Review 2, findings 3 and 12: the report printed, and read on a narrow screen. These run the real CLI on the bundled
+# example, as a reader would (`smallprint analyze … --format html --out report.html`), once for the module.
+
+@pytest.fixture(scope="module")
+def example_report(tmp_path_factory) -> str:
+    from smallprint.cli import main
+    out = tmp_path_factory.mktemp("report") / "report.html"
+    code = main(["analyze", str(ROOT / "daemon/smallprint/examples/example-privacy-policy.html"), "--format", "html",
+                 "--out", str(out)])
+    assert code == 0
+    return out.read_text(encoding="utf-8")
+
+
+def _css_block(css: str, opening: str) -> str:
+    """The body of the CSS block that starts with `opening` ("@media print {"), braces balanced."""
+    start = css.index(opening) + len(opening)
+    depth, i = 1, start
+    while depth:
+        depth += {"{": 1, "}": -1}.get(css[i], 0)
+        i += 1
+    return css[start:i - 1]
+
+
+def _rules(css: str) -> dict[str, str]:
+    """selector → declarations, for the flat rules of a block (a selector list is split into its selectors)."""
+    rules: dict[str, str] = {}
+    for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", re.sub(r"/\*.*?\*/", "", css, flags=re.S)):
+        for selector in selectors.split(","):
+            rules[selector.strip()] = rules.get(selector.strip(), "") + body
+    return rules
+
+
+def test_the_printed_report_keeps_its_grade_tags_and_the_grades_explanation(example_report):
+    """Printing drops backgrounds unless told not to: the grade's white letter all but vanished from its box on
+    paper, the Concern/Protective tags lost their fills, and "How the grade is computed" (a closed <details>) was not
+    in the PDF at all. In print they keep their colours, and a collapsed section prints opened."""
+    parsed = parse(example_report)
+    assert any(tag == "span" and "sp-grade" in attrs.get("class", "") for tag, attrs in parsed.elements)
+    assert "How the grade is computed" in "".join(parsed.text)
+    print_rules = _rules(_css_block("".join(parsed.css), "@media print {"))
+    for selector in (".sp-grade", ".sp-tag", "mark.sp"):
+        assert re.search(r"(?<!-)print-color-adjust:\s*exact", print_rules.get(selector, "")), selector
+    # a closed <details> shows its content in print (Chromium, Firefox: the ::details-content part)
+    opened = print_rules.get("details::details-content", "")
+    assert "content-visibility: visible" in opened and "display: block" in opened
+    # no script opens it: the page forbids scripts, and has none
+    assert "default-src 'none'" in example_report and "script-src" not in example_report
+    assert not any(tag == "script" for tag, _ in parsed.elements)
+
+
+def test_long_rule_names_wrap_instead_of_widening_a_narrow_page(example_report):
+    """On a 400px window the page was 438px wide: the list under the policy names rules with no place to break
+    ("GovernmentAccessRecognizer/disclose_to_authorities"). That list now breaks such words anywhere."""
+    parsed = parse(example_report)
+    lists = [attrs for tag, attrs in parsed.elements if tag == "ol" and "sp-all" in attrs.get("class", "").split()]
+    assert len(lists) == 1
+    rules = _rules("".join(parsed.css))
+    assert "overflow-wrap: anywhere" in rules[".sp-all"]
+    assert re.search(r"\w{30,}/\w+", example_report)  # the example does name such a rule
+
+
+def test_the_engines_trace_is_behind_a_switch_and_each_summary_ends_before_why(example_report):
+    """Every item of the list under the policy ended with the engine's trace ("(reader: government_access concern,
+    85% sure; rules: …; context: …)"), 66 times on the example, and its summary ran on into the reason ("…to
+    authorities or others Why: …"). The trace is now in its own element, hidden until one checkbox above the list is
+    ticked (a labelled control that keyboards reach and screen readers announce, no script), and not printed unless
+    ticked; each summary ends as a sentence."""
+    parsed = parse(example_report)
+    start = example_report.index('id="sp-all-highlights"')
+    listing = example_report[start:example_report.index("</ol>", start)]
+    items = re.findall(r"<li>(.*?)</li>", listing, flags=re.S)
+    assert len(items) > 20
+    for item in items:
+        outside = re.sub(r'<span class="sp-trace[^"]*">.*?</span>', "", item)
+        assert "reader:" not in outside and "% sure" not in outside, item
+        assert re.search(r'<span class="sp-trace[^"]*">How the engine read it: [^<]*reader: ', item), item
+        why = re.search(r"([^>\s])\s+Why: ", outside)
+        assert why and why.group(1) in ".!?…:;", item
+    switch = [attrs for tag, attrs in parsed.elements if tag == "input"]
+    assert [(s.get("type"), s.get("id")) for s in switch] == [("checkbox", "sp-show-trace")]
+    assert "checked" not in switch[0]
+    labels = [attrs for tag, attrs in parsed.elements if tag == "label" and attrs.get("for") == "sp-show-trace"]
+    assert labels and "Show how the engine read each clause" in example_report
+    css = "".join(parsed.css)
+    rules = _rules(css)
+    assert "display: none" in rules[".sp-trace"]
+    assert "display: block" in rules[".sp-trace-check:checked ~ .sp-all .sp-trace"]
+    assert "display: none" in _rules(_css_block(css, "@media print {"))[".sp-trace-check"]
