@@ -15,6 +15,32 @@
     "option", "button", "iframe", "object", "embed", "canvas", "svg", "math", "video", "audio", "picture", "img",
     CARD_TAG,
   ]);
+  // Page chrome that is not the document: dialogs and consent banners. A cookie-consent dialog read as the page's text
+  // made a "Page not found" page a graded cookie policy, and a banner's sentence a painted clause of a real policy.
+  // Such a subtree is not read (so neither sent nor painted): role dialog/alertdialog, aria-modal="true", <dialog>,
+  // and the containers of common consent-management platforms, matched as a whole id or class (lower-cased), never as
+  // part of one: a policy's own "cookie-policy" section is read. Fixed positioning alone is not a sign of chrome (some
+  // sites show the whole policy in a fixed full-screen container).
+  const CHROME_ROLES = new Set(["dialog", "alertdialog"]);
+  const CONSENT_NAMES = new Set([
+    "onetrust-consent-sdk", "onetrust-banner-sdk", "onetrust-pc-sdk", // OneTrust
+    "cybotcookiebotdialog", "cookiebotwidget", // Cookiebot
+    "didomi-host", "didomi-notice", "didomi-popup", // Didomi
+    "qc-cmp2-container", // Quantcast Choice
+    "truste-consent-track", "consent_blackbar", "truste_box_overlay", // TrustArc
+    "osano-cm-window", "osano-cm-dialog", // Osano
+    "usercentrics-root", "usercentrics-cmp-ui", // Usercentrics
+    "cookie-banner", "cookie_banner", "cookiebanner", "cookie-consent", "cookie_consent", "cookieconsent", // generic
+  ]);
+  function isPageChrome(element) {
+    if (element.localName === "dialog") return true; // a closed one is not rendered anyway
+    if (element.getAttribute("aria-modal") === "true") return true;
+    const role = element.getAttribute("role");
+    if (role && role.toLowerCase().split(/\s+/).some((r) => CHROME_ROLES.has(r))) return true;
+    if (element.id && CONSENT_NAMES.has(element.id.toLowerCase())) return true;
+    for (const name of element.classList) if (CONSENT_NAMES.has(name.toLowerCase())) return true;
+    return false;
+  }
   // Displays that keep an element inside the surrounding line; any other display starts a block of its own.
   const INLINE_DISPLAYS = new Set(["inline", "inline-block", "inline-flex", "inline-grid", "contents", "ruby", "ruby-text"]);
   const MIN_AUTO_CHARS = 80; // pages with less text are app shells or still loading: wait for more
@@ -129,7 +155,7 @@
         }
         if (child.nodeType !== Node.ELEMENT_NODE) continue;
         const name = child.localName;
-        if (SKIP_ELEMENTS.has(name)) continue;
+        if (SKIP_ELEMENTS.has(name) || isPageChrome(child)) continue;
         if (name === "br") {
           if (current && current.owner === owner) current.pendingSpace = true;
           continue;
