@@ -15,6 +15,32 @@
     "option", "button", "iframe", "object", "embed", "canvas", "svg", "math", "video", "audio", "picture", "img",
     CARD_TAG,
   ]);
+  // Page chrome that is not the document: dialogs and consent banners. A cookie-consent dialog read as the page's text
+  // made a "Page not found" page a graded cookie policy, and a banner's sentence a painted clause of a real policy.
+  // Such a subtree is not read (so neither sent nor painted): role dialog/alertdialog, aria-modal="true", <dialog>,
+  // and the containers of common consent-management platforms, matched as a whole id or class (lower-cased), never as
+  // part of one: a policy's own "cookie-policy" section is read. Fixed positioning alone is not a sign of chrome (some
+  // sites show the whole policy in a fixed full-screen container).
+  const CHROME_ROLES = new Set(["dialog", "alertdialog"]);
+  const CONSENT_NAMES = new Set([
+    "onetrust-consent-sdk", "onetrust-banner-sdk", "onetrust-pc-sdk", // OneTrust
+    "cybotcookiebotdialog", "cookiebotwidget", // Cookiebot
+    "didomi-host", "didomi-notice", "didomi-popup", // Didomi
+    "qc-cmp2-container", // Quantcast Choice
+    "truste-consent-track", "consent_blackbar", "truste_box_overlay", // TrustArc
+    "osano-cm-window", "osano-cm-dialog", // Osano
+    "usercentrics-root", "usercentrics-cmp-ui", // Usercentrics
+    "cookie-banner", "cookie_banner", "cookiebanner", "cookie-consent", "cookie_consent", "cookieconsent", // generic
+  ]);
+  function isPageChrome(element) {
+    if (element.localName === "dialog") return true; // a closed one is not rendered anyway
+    if (element.getAttribute("aria-modal") === "true") return true;
+    const role = element.getAttribute("role");
+    if (role && role.toLowerCase().split(/\s+/).some((r) => CHROME_ROLES.has(r))) return true;
+    if (element.id && CONSENT_NAMES.has(element.id.toLowerCase())) return true;
+    for (const name of element.classList) if (CONSENT_NAMES.has(name.toLowerCase())) return true;
+    return false;
+  }
   // Displays that keep an element inside the surrounding line; any other display starts a block of its own.
   const INLINE_DISPLAYS = new Set(["inline", "inline-block", "inline-flex", "inline-grid", "contents", "ruby", "ruby-text"]);
   const MIN_AUTO_CHARS = 80; // pages with less text are app shells or still loading: wait for more
@@ -129,7 +155,7 @@
         }
         if (child.nodeType !== Node.ELEMENT_NODE) continue;
         const name = child.localName;
-        if (SKIP_ELEMENTS.has(name)) continue;
+        if (SKIP_ELEMENTS.has(name) || isPageChrome(child)) continue;
         if (name === "br") {
           if (current && current.owner === owner) current.pendingSpace = true;
           continue;
@@ -248,9 +274,11 @@
       analysis = reply.analysis;
       if (asked === "manual" || SP.isPolicyKind(analysis.kind)) {
         let paintBlocks = blocks;
+        let focus = null;
         if (painted.marks.length) {
           // The quick paint split the text nodes this extraction points at: undo it, read the page again, and
           // paint the full reading only over the same text (a changed page gets a new analysis anyway).
+          focus = focusedClause();
           unpaint();
           paintBlocks = extractBlocks();
           if (hashText(paintBlocks.map((b) => b.text)) !== hashText(texts)) {
@@ -261,6 +289,7 @@
         currentBlocks = new Map(paintBlocks.map((b) => [b.id, b]));
         const answered = performance.now();
         paint(analysis, reply.changes);
+        restoreFocus(focus);
         lastPainted = { analysis, changes: reply.changes, textHash: hashText(texts) };
         const timings = {
           depth: analysis.depth ?? depth,
@@ -736,6 +765,42 @@
     }
   }
 
+  // A repaint (quick -> full reading, or other settings) removes every mark: a clause the reader had focused (by Tab,
+  // or from the popup) would drop the focus to <body>, close its card and send the next Tab back to the top. Where
+  // the focus is, as a text position: the block and start of the focused mark's clause (the repaint is made over the
+  // same blocks, so the position holds in the new reading).
+  function focusedClause() {
+    const mark = markOf(deepActiveElement());
+    const h = mark?.__smallprint && painted.analysis?.highlights[mark.__smallprint.indices[0]];
+    return h ? { block: blockNumber(h.block), start: h.start } : null;
+  }
+
+  const blockNumber = (id) => Number(String(id).slice(1)); // "b12" -> 12: blocks are numbered in reading order
+
+  // After a repaint: focus the mark now over the same text position, or else the first one after it (none after
+  // it: the last one), without scrolling the page. Only while the focus was dropped by the repaint, not moved since.
+  function restoreFocus(position) {
+    if (!position || painted.byHighlight.size === 0) return;
+    const active = deepActiveElement();
+    if (active && active !== document.body && active !== document.documentElement) return;
+    let best = null;
+    let last = null;
+    for (const [index, mark] of painted.byHighlight) {
+      const h = painted.analysis.highlights[index];
+      const at = [blockNumber(h.block), h.start, h.end];
+      if (!last || at[0] > last.at[0] || (at[0] === last.at[0] && at[1] > last.at[1])) last = { at, mark };
+      const covers = at[0] === position.block && at[1] <= position.start && position.start < at[2];
+      const after = at[0] > position.block || (at[0] === position.block && at[1] >= position.start);
+      if (!covers && !after) continue;
+      // a clause covering the position wins; then the earliest one after it
+      const rank = [covers ? 0 : 1, at[0], at[1]];
+      if (!best || compareRanks(rank, best.rank) < 0) best = { rank, mark };
+    }
+    (best ?? last).mark.focus({ preventScroll: true });
+  }
+
+  const compareRanks = (a, b) => a.reduce((d, v, i) => d || v - b[i], 0);
+
   function reportPainted(timings) {
     const nav = performance.getEntriesByType("navigation")[0];
     const loadEnd = nav?.loadEventEnd || 0;
@@ -1043,6 +1108,7 @@
   function repaint() {
     if (!lastPainted || !painted.analysis) return;
     // Painting split the text nodes, so read the page again; repaint only if its text is still what was analysed.
+    const focus = focusedClause();
     unpaint();
     const blocks = extractBlocks();
     if (hashText(blocks.map((b) => b.text)) !== lastPainted.textHash) {
@@ -1052,6 +1118,7 @@
     }
     currentBlocks = new Map(blocks.map((b) => [b.id, b]));
     paint(lastPainted.analysis, lastPainted.changes);
+    restoreFocus(focus);
   }
 
   // Settings changed in the options page or the popup: practices shown or hidden take effect at once.
