@@ -3,10 +3,14 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-let settings = null;
+let settings = null; // what the page shows: the stored settings, read again whenever they change
 
+// `change(now)` gives the keys the reader changed, from the settings as they are stored now, not as this page last
+// read them: the popup may have turned a site off since (its per-site switch), and writing back this page's copy
+// whole would silently turn it on again.
 async function save(change) {
-  settings = { ...settings, ...change };
+  const now = await SP.loadSettings();
+  settings = { ...now, ...change(now) };
   await SP.saveSettings(settings);
   $("saved").textContent = "Saved.";
   render();
@@ -31,7 +35,7 @@ function render() {
     remove.textContent = "Remove";
     // The accessible name starts with the visible label (WCAG 2.5.3: "click Remove" must work for voice control).
     remove.setAttribute("aria-label", `Remove ${site} (turn automatic analysis back on for it)`);
-    remove.addEventListener("click", () => save({ disabledSites: settings.disabledSites.filter((s) => s !== site) }));
+    remove.addEventListener("click", () => save((now) => ({ disabledSites: now.disabledSites.filter((s) => s !== site) })));
     item.append(remove);
     list.append(item);
   }
@@ -46,12 +50,12 @@ function buildPractices() {
     const box = document.createElement("input");
     box.type = "checkbox";
     box.value = id;
-    box.addEventListener("change", () => {
-      const hidden = new Set(settings.hiddenPractices);
+    box.addEventListener("change", () => save((now) => {
+      const hidden = new Set(now.hiddenPractices);
       if (box.checked) hidden.delete(id);
       else hidden.add(id);
-      save({ hiddenPractices: [...hidden] });
-    });
+      return { hiddenPractices: [...hidden] };
+    }));
     row.append(box, ` ${label}`);
     grid.append(row);
   }
@@ -64,14 +68,14 @@ function siteFromInput(text) {
   return SP.siteOf(/^[a-z]+:\/\//i.test(value) ? value : `https://${value}`);
 }
 
-$("auto").addEventListener("change", (e) => save({ autoAnalyse: e.target.checked }));
-$("paint-all").addEventListener("change", (e) => save({ paintAll: e.target.checked }));
+$("auto").addEventListener("change", (e) => save(() => ({ autoAnalyse: e.target.checked })));
+$("paint-all").addEventListener("change", (e) => save(() => ({ paintAll: e.target.checked })));
 $("add-site").addEventListener("submit", (e) => {
   e.preventDefault();
   const site = siteFromInput($("new-site").value);
   if (!site) return;
   $("new-site").value = "";
-  if (!settings.disabledSites.includes(site)) save({ disabledSites: [...settings.disabledSites, site] });
+  save((now) => ({ disabledSites: now.disabledSites.includes(site) ? now.disabledSites : [...now.disabledSites, site] }));
 });
 
 // "Forget everything smallprint remembers" takes a second, deliberate click: the first shows what it does, with
@@ -103,6 +107,13 @@ $("forget-all-yes").addEventListener("click", async () => {
   result.replaceChildren(answer?.ok ? SP.forgetOutcome(answer.forgotten)
     : SP.errorBox(answer?.error ?? { code: "internal" }, "forget what it remembers"));
   closeConfirm();
+});
+
+// The settings changed elsewhere (the popup's per-site switch, this page open in another tab): show them as they are.
+api.storage.onChanged.addListener((changes, area) => {
+  if (area !== "local" || !changes.settings || !settings) return;
+  settings = { ...SP.DEFAULT_SETTINGS, ...(changes.settings.newValue ?? {}) };
+  render();
 });
 
 (async () => {

@@ -408,6 +408,28 @@ def test_options_hide_practices_and_turn_sites_off(launch_chromium, page_server)
     assert manual["status"] == "done" and other.evaluate("() => document.querySelectorAll('smallprint-mark').length") > 0
 
 
+def test_a_site_turned_off_in_the_popup_stays_off_when_the_open_options_page_changes_something(launch_chromium,
+                                                                                              page_server):
+    browser = launch_chromium()
+    url = f"{page_server}/policy.html"
+    browser.open_until(url, what="the policy page to be painted")
+    options = browser.open(f"{browser.origin}/options.html")
+    options.wait_for_selector("#sites li:has-text('None')")
+    popup = browser.popup(url)
+    popup.wait_for_selector("#site-name:has-text('127.0.0.1')")
+    popup.uncheck("#site-auto")
+    # the open settings page shows the site the popup turned off...
+    options.wait_for_selector("#sites li:has-text('127.0.0.1')", timeout=5_000)
+    # ...and a change made there afterwards changes that one setting only
+    options.uncheck("#practices input[value='children']")
+    options.wait_for_selector("#saved:has-text('Saved.')")
+    stored = browser.in_extension("() => chrome.storage.local.get('settings').then(s => s.settings)")
+    assert stored["disabledSites"] == ["127.0.0.1"] and stored["hiddenPractices"] == ["children"], stored
+    again = browser.open(f"{page_server}/late-policy.html")
+    off = browser.wait_state(again.url, lambda s: s.get("status") == "off", "automatic analysis to stay off")
+    assert off["status"] == "off"
+
+
 def test_navigation_without_reload_is_analysed_again(launch_chromium, page_server):
     browser = launch_chromium()
     home = f"{page_server}/spa.html"
