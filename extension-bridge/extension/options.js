@@ -61,19 +61,29 @@ function buildPractices() {
   }
 }
 
-// Accepts "example.com" or a pasted address; stores the hostname, which is what pages are matched by.
-function siteFromInput(text) {
-  const value = text.trim();
-  if (!value) return "";
-  return SP.siteOf(/^[a-z]+:\/\//i.test(value) ? value : `https://${value}`);
-}
-
 $("auto").addEventListener("change", (e) => save(() => ({ autoAnalyse: e.target.checked })));
 $("paint-all").addEventListener("change", (e) => save(() => ({ paintAll: e.target.checked })));
+
+// "Add a site": a host name or an address (a pasted page address gives its host); anything else is refused with
+// why, under the field and tied to it (aria-invalid, aria-describedby), and nothing is stored.
+function siteError(message) {
+  const input = $("new-site");
+  $("new-site-error").textContent = message ?? "";
+  $("new-site-error").hidden = !message;
+  if (message) input.setAttribute("aria-invalid", "true");
+  else input.removeAttribute("aria-invalid");
+}
+
+$("new-site").addEventListener("input", () => siteError(null));
 $("add-site").addEventListener("submit", (e) => {
   e.preventDefault();
-  const site = siteFromInput($("new-site").value);
-  if (!site) return;
+  const { site, error } = SP.siteFromInput($("new-site").value);
+  if (error) {
+    siteError(error);
+    $("new-site").focus();
+    return;
+  }
+  siteError(null);
   $("new-site").value = "";
   save((now) => ({ disabledSites: now.disabledSites.includes(site) ? now.disabledSites : [...now.disabledSites, site] }));
 });

@@ -278,14 +278,20 @@ async function setupSiteToggle(state) {
   document.getElementById("site-name").textContent = site;
   setupForget(state, site);
   const settings = await SP.loadSettings();
-  box.checked = settings.autoAnalyse && !settings.disabledSites.includes(site);
+  box.checked = settings.autoAnalyse && !SP.siteIsOff(settings, state.url);
   box.disabled = !settings.autoAnalyse;
   box.addEventListener("change", async () => {
     const now = await SP.loadSettings();
-    const sites = new Set(now.disabledSites);
-    if (box.checked) sites.delete(site);
-    else sites.add(site);
-    await SP.saveSettings({ ...now, disabledSites: [...sites] });
+    // an entry covers its subdomains: turning this site on again removes the entries that cover it
+    const covering = now.disabledSites.filter((entry) => SP.siteCovers(entry, site));
+    const sites = now.disabledSites.filter((entry) => !covering.includes(entry));
+    if (!box.checked) sites.push(site);
+    await SP.saveSettings({ ...now, disabledSites: sites });
+    const others = covering.filter((entry) => entry !== site);
+    if (box.checked && others.length) {
+      setStatus(`Automatic analysis is on again for ${site}; ${others.join(", ")} (with its subdomains) was taken ` +
+        "off the list of sites where it is off.");
+    }
   });
 }
 

@@ -430,6 +430,54 @@ def test_a_site_turned_off_in_the_popup_stays_off_when_the_open_options_page_cha
     assert off["status"] == "off"
 
 
+SITE_FORM_JS = """() => ({
+  error: document.querySelector('#new-site-error').hidden ? null : document.querySelector('#new-site-error').textContent,
+  invalid: document.querySelector('#new-site').getAttribute('aria-invalid'),
+  describedBy: document.querySelector('#new-site').getAttribute('aria-describedby'),
+  sites: [...document.querySelectorAll('#sites li')].map(li => li.firstChild.textContent),
+})"""
+
+
+def test_the_site_list_takes_host_names_only_and_a_site_covers_its_subdomains(launch_chromium, page_server):
+    browser = launch_chromium()
+    options = browser.open(f"{browser.origin}/options.html")
+    options.wait_for_selector("#sites li:has-text('None')")
+    for junk in ("foo bar", "*.example.com", "exa_mple.com", "ftp://example.com", "example..com"):
+        options.fill("#new-site", junk)
+        options.click("#add-site button")
+        form = options.evaluate(SITE_FORM_JS)
+        assert form["error"] and form["invalid"] == "true", (junk, form)
+        assert "new-site-error" in form["describedBy"].split(), form  # the message is the field's description
+        assert form["sites"] == ["None"], (junk, form)
+    options.fill("#new-site", "*.example.com")
+    options.click("#add-site button")
+    assert "example.com already covers its subdomains" in options.evaluate(SITE_FORM_JS)["error"]
+    for typed, stored in (("https://Shop.Example.COM/privacy?x=1", "shop.example.com"), ("::1", "[::1]"),
+                          ("192.168.1.1", "192.168.1.1"), ("bücher.de", "xn--bcher-kva.de"), ("localhost", "localhost")):
+        options.fill("#new-site", typed)
+        options.click("#add-site button")
+        options.wait_for_selector(f"#sites li:has-text('{stored}')", timeout=5_000)
+        form = options.evaluate(SITE_FORM_JS)
+        assert form["error"] is None and form["invalid"] is None, (typed, form)
+    assert "covers its subdomains" in options.inner_text("#sites-hint")
+    covered = browser.in_extension("""() => ['example.com', 'www.example.com', 'notexample.com', 'shop.example.com',
+      'a.shop.example.com', '[::1]', '192.168.1.1', '1.192.168.1.1'].map(h => SP.siteCovers('example.com', h)
+      || SP.siteIsOff({disabledSites: ['shop.example.com', '[::1]', '192.168.1.1']}, `http://${h}/`))""")
+    assert covered == [True, True, False, True, True, True, True, False]
+
+    # The popup's switch on a subdomain of a listed site shows it off; turning it on again takes the entry off.
+    url = f"http://www.localhost:{page_server.rsplit(':', 1)[1]}/policy.html"
+    browser.open(url)
+    browser.wait_state(url, analysis_done, "the page on a subdomain to be read")
+    popup = browser.popup(url)
+    popup.wait_for_selector("#site-name:has-text('www.localhost')")
+    assert popup.evaluate("() => document.querySelector('#site-auto').checked") is False
+    popup.check("#site-auto")
+    options.wait_for_function("() => ![...document.querySelectorAll('#sites li')].some(li => "
+                              "li.firstChild.textContent === 'localhost')", timeout=5_000)
+    assert "localhost" in popup.inner_text("#status")
+
+
 def test_navigation_without_reload_is_analysed_again(launch_chromium, page_server):
     browser = launch_chromium()
     home = f"{page_server}/spa.html"
