@@ -145,7 +145,18 @@ function doneNodes(state) {
     nodes.push(el("p", { class: "muted", text: "This page does not look like a privacy policy, so nothing was highlighted." }),
       analyseButton());
   } else if (state.practices?.length) {
-    const scrollTo = (highlight) => api.tabs.sendMessage(tabId, { type: "scroll-to", highlight });
+    // When the page has no highlight to go to, the popup's live line says why rather than leave a dead button:
+    // the practice is hidden in the settings (its clauses are counted, not painted), or the page changed.
+    const scrollTo = async (highlight, practice) => {
+      const reply = await api.tabs.sendMessage(tabId, { type: "scroll-to", highlight }).catch(() => null);
+      if (reply?.ok) return;
+      const settings = await SP.loadSettings();
+      const label = SP.PRACTICE_LABELS[practice] ?? practice;
+      setStatus(settings.hiddenPractices.includes(practice)
+        ? `${label} is hidden in your settings, so its clauses are not highlighted on the page. Tick it under ` +
+          `"What to highlight" in Settings to see this clause.`
+        : "That clause is no longer highlighted on the page. Reload the page to read it again.");
+    };
     // The few things to know first; clicking one scrolls the page to where the policy says it.
     const keys = el("ol", { id: "key-findings" });
     for (const k of state.keyFindings ?? []) {
@@ -159,7 +170,7 @@ function doneNodes(state) {
           el("span", { class: `polarity polarity-${k.polarity}` }, polarityMark(k.polarity),
             el("span", { class: "polarity-word", text: ` ${SP.POLARITY_LABELS[k.polarity] ?? k.polarity}` }))),
         el("span", { class: "counts summary-text", text: k.summary ?? "" }));
-      button.addEventListener("click", () => scrollTo(k.highlights[0]));
+      button.addEventListener("click", () => scrollTo(k.highlights[0], k.practice));
       if (why) button.setAttribute("aria-describedby", why.id);
       keys.append(el("li", { "data-practice": k.practice, "data-polarity": k.polarity }, button, ...(why ? [why] : [])));
     }
@@ -172,7 +183,7 @@ function doneNodes(state) {
       const button = el("button", { type: "button", title: p.summary ?? "", "data-focus": `practice:${p.practice}` },
         el("span", { class: "label", text: p.label ?? SP.PRACTICE_LABELS[p.practice] ?? p.practice }),
         el("span", { class: "counts" }, ...countsNodes(p.counts)));
-      button.addEventListener("click", () => scrollTo(p.strongest));
+      button.addEventListener("click", () => scrollTo(p.strongest, p.practice));
       list.append(el("li", { "data-practice": p.practice, "data-polarity": p.polarity }, button));
     }
     // Every highlight stays reachable: "show all" lists each practice with its clauses.

@@ -478,6 +478,32 @@ def test_the_site_list_takes_host_names_only_and_a_site_covers_its_subdomains(la
     assert "localhost" in popup.inner_text("#status")
 
 
+def test_a_key_finding_of_a_hidden_practice_says_why_it_does_not_scroll(launch_chromium, page_server):
+    browser = launch_chromium()
+    url = f"{page_server}/policy.html"
+    page, _ = browser.open_until(url, what="the policy page to be painted")
+    popup = browser.popup(url)
+    popup.wait_for_selector("#key-findings li")
+    practice = popup.evaluate("() => document.querySelector('#key-findings li').dataset.practice")
+    browser.in_extension("""p => chrome.storage.local.get('settings').then(s => chrome.storage.local.set(
+      {settings: {...(s.settings ?? {}), hiddenPractices: [p]}}))""", practice)
+    wait_for(lambda: practice not in {g["practice"] for g in page.evaluate(MARKS_JS).values()}, 10,
+             what="the hidden practice to disappear from the page")
+    popup.click(f"#key-findings li[data-practice='{practice}'] button")
+    popup.wait_for_function("() => document.querySelector('#status').textContent.includes('hidden in your settings')",
+                            timeout=5_000)
+    status = popup.inner_text("#status")
+    assert status.startswith(browser.in_extension("p => SP.PRACTICE_LABELS[p]", practice)), status
+    assert popup.evaluate("() => document.querySelector('#status').getAttribute('role')") == "status"
+    # a shown practice still scrolls, and says nothing
+    shown = popup.evaluate(f"""() => [...document.querySelectorAll('#key-findings li')]
+      .map(li => li.dataset.practice).find(p => p !== '{practice}') ?? null""")
+    if shown:
+        popup.click(f"#key-findings li[data-practice='{shown}'] button")
+        wait_for(lambda: page.evaluate("() => document.activeElement?.localName") == "smallprint-mark", 5,
+                 what="the page to move to the clause")
+
+
 def test_navigation_without_reload_is_analysed_again(launch_chromium, page_server):
     browser = launch_chromium()
     home = f"{page_server}/spa.html"
