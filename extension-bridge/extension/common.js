@@ -191,7 +191,11 @@ SP.errorHelp = (code, failed = "analyse this page") =>
 
 // A failure as the popup and the options page show it: what failed, what to do and the command that does it, the
 // bridge's own hint where the extension has no steps of its own (it would repeat them), then the details.
-SP.errorBox = (error, failed) => {
+// Where the bridge's message is the cause itself (the daemon's own words on why it did not start: an invalid
+// config.toml, a port in use), it comes first, before the generic steps. `title: false` where the title is already
+// said (the popup's live line says it).
+SP.CAUSE_FIRST = ["daemon_start_failed", "host_failed"];
+SP.errorBox = (error, failed, { title = true } = {}) => {
   const help = SP.errorHelp(error.code, failed);
   const node = (tag, className, text) => {
     const made = document.createElement(tag);
@@ -201,10 +205,19 @@ SP.errorBox = (error, failed) => {
   };
   const box = node("div", "error", "");
   box.dataset.code = error.code ?? "";
-  box.append(node("p", "kind", help.title), node("p", "", help.fix), node("code", "fix-command", help.command));
+  if (title) box.append(node("p", "kind", help.title));
+  const causeFirst = Boolean(error.message) && SP.CAUSE_FIRST.includes(error.code);
+  if (causeFirst) {
+    if (/config\.toml/i.test(error.message)) {
+      box.append(node("p", "cause", "Its config file (config.toml) has an error: correct it, then reload this page."));
+    }
+    box.append(node("p", "cause-detail", `Why: ${error.message}`));
+  }
+  box.append(node("p", "", causeFirst ? `If that does not say enough: ${help.fix[0].toLowerCase()}${help.fix.slice(1)}`
+    : help.fix), node("code", "fix-command", help.command));
   for (const step of help.more ?? []) box.append(node("p", "", step.fix), node("code", "fix-command", step.command));
   if (error.hint && !SP.ERROR_HELP[error.code]) box.append(node("p", "muted", error.hint));
-  if (error.message) box.append(node("p", "muted", `Details: ${error.message}`));
+  if (error.message && !causeFirst) box.append(node("p", "muted", `Details: ${error.message}`));
   return box;
 };
 

@@ -8,11 +8,16 @@ let settings = null; // what the page shows: the stored settings, read again whe
 // `change(now)` gives the keys the reader changed, from the settings as they are stored now, not as this page last
 // read them: the popup may have turned a site off since (its per-site switch), and writing back this page's copy
 // whole would silently turn it on again.
-async function save(change) {
+// "Saved." is said in the changed control's section (`where`: its status line), and goes after a few seconds.
+const savedTimers = {};
+async function save(change, where) {
   const now = await SP.loadSettings();
   settings = { ...now, ...change(now) };
   await SP.saveSettings(settings);
-  $("saved").textContent = "Saved.";
+  const line = $(`saved-${where}`);
+  line.textContent = "Saved.";
+  clearTimeout(savedTimers[where]);
+  savedTimers[where] = setTimeout(() => { line.textContent = ""; }, 5000);
   render();
 }
 
@@ -35,7 +40,8 @@ function render() {
     remove.textContent = "Remove";
     // The accessible name starts with the visible label (WCAG 2.5.3: "click Remove" must work for voice control).
     remove.setAttribute("aria-label", `Remove ${site} (turn automatic analysis back on for it)`);
-    remove.addEventListener("click", () => save((now) => ({ disabledSites: now.disabledSites.filter((s) => s !== site) })));
+    remove.addEventListener("click", () =>
+      save((now) => ({ disabledSites: now.disabledSites.filter((s) => s !== site) }), "auto"));
     item.append(remove);
     list.append(item);
   }
@@ -55,14 +61,14 @@ function buildPractices() {
       if (box.checked) hidden.delete(id);
       else hidden.add(id);
       return { hiddenPractices: [...hidden] };
-    }));
+    }, "highlight"));
     row.append(box, ` ${label}`);
     grid.append(row);
   }
 }
 
-$("auto").addEventListener("change", (e) => save(() => ({ autoAnalyse: e.target.checked })));
-$("paint-all").addEventListener("change", (e) => save(() => ({ paintAll: e.target.checked })));
+$("auto").addEventListener("change", (e) => save(() => ({ autoAnalyse: e.target.checked }), "auto"));
+$("paint-all").addEventListener("change", (e) => save(() => ({ paintAll: e.target.checked }), "highlight"));
 
 // "Add a site": a host name or an address (a pasted page address gives its host); anything else is refused with
 // why, under the field and tied to it (aria-invalid, aria-describedby), and nothing is stored.
@@ -85,7 +91,9 @@ $("add-site").addEventListener("submit", (e) => {
   }
   siteError(null);
   $("new-site").value = "";
-  save((now) => ({ disabledSites: now.disabledSites.includes(site) ? now.disabledSites : [...now.disabledSites, site] }));
+  save((now) => ({
+    disabledSites: now.disabledSites.includes(site) ? now.disabledSites : [...now.disabledSites, site],
+  }), "auto");
 });
 
 // "Forget everything smallprint remembers" takes a second, deliberate click: the first shows what it does, with

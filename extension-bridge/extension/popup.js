@@ -79,7 +79,7 @@ function analyseButton(label = "Analyse this page") {
 }
 
 function errorNodes(error) {
-  const box = SP.errorBox(error);
+  const box = SP.errorBox(error, undefined, { title: false }); // the live line above says the title
   box.id = "error";
   box.querySelector(".fix-command").id = "fix-command";
   return [box, el("p", { class: "muted", text: "The page was left as it is." })];
@@ -257,8 +257,8 @@ function render(state) {
       show(signature, errorNodes(state.error), SP.errorHelp(state.error.code).title);
       break;
     case "off":
-      show(signature, [el("p", { class: "muted", text: "Automatic analysis is off for this page." }), analyseButton()],
-        "Automatic analysis is off for this page.");
+      show(signature, [el("p", { class: "muted", text: "smallprint reads this page only when you ask:" }),
+        analyseButton()], "Automatic analysis is off for this page.");
       break;
     case "skipped":
       show(signature, [el("p", { class: "muted", text: "This page has too little text to analyse yet." }), analyseButton()],
@@ -291,6 +291,12 @@ async function setupSiteToggle(state) {
   const settings = await SP.loadSettings();
   box.checked = settings.autoAnalyse && !SP.siteIsOff(settings, state.url);
   box.disabled = !settings.autoAnalyse;
+  if (!settings.autoAnalyse) { // greyed out: say why, and where to change it
+    const why = document.getElementById("site-auto-why");
+    why.hidden = false;
+    box.setAttribute("aria-describedby", why.id);
+    if (state?.status === "off") setStatus("Automatic analysis is off for all sites (Settings).");
+  }
   box.addEventListener("change", async () => {
     const now = await SP.loadSettings();
     // an entry covers its subdomains: turning this site on again removes the entries that cover it
@@ -312,7 +318,8 @@ async function setupSiteToggle(state) {
 function setupForget(state, site) {
   const button = document.getElementById("forget-site");
   const result = document.getElementById("forget-result");
-  if (!state) return;
+  // nothing to forget with: the helper or the service cannot be reached (the error says how to fix that first)
+  if (!state || state.status === "error") return;
   document.getElementById("forget").hidden = false;
   // The accessible name starts with the visible label (WCAG 2.5.3), and says which site.
   button.setAttribute("aria-label", `Forget this site (${site}): what smallprint remembers of its policies`);

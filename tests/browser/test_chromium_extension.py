@@ -252,6 +252,11 @@ def test_daemon_that_cannot_start_shows_the_fix_and_leaves_the_page_untouched(la
     # ...and, since a failed start is often a moved installation, the command that registers the helper again.
     assert summary["commands"] == ["smallprint serve", "smallprint install-host"]
     assert "left as it is" in summary["text"]
+    # the title is said once (the live line), and Forget, which needs the service, is not offered
+    title = "The smallprint service could not be started."
+    assert (popup.inner_text("#status") + summary["text"]).count(title) == 1
+    assert "Why: " in summary["text"] and summary["text"].index("Why: ") < summary["text"].index("smallprint serve")
+    assert popup.locator("#forget").is_hidden()
 
 
 def test_missing_host_shows_the_install_command(launch_chromium, page_server):
@@ -375,7 +380,7 @@ def test_paint_all_setting_paints_every_clause_strongly(launch_chromium, page_se
     assert page.evaluate(quiet_js) > 0  # by default only the key findings are filled
     options = browser.open(f"{browser.origin}/options.html")
     options.check("#paint-all")
-    options.wait_for_selector("#saved:has-text('Saved.')")
+    options.wait_for_selector("#saved-highlight:has-text('Saved.')")
     wait_for(lambda: page.evaluate(quiet_js) == 0 and page.evaluate(
         "() => document.querySelectorAll('smallprint-mark').length") > 0, 15, what="every clause to be filled")
 
@@ -384,7 +389,7 @@ def test_options_hide_practices_and_turn_sites_off(launch_chromium, page_server)
     browser = launch_chromium()
     options = browser.open(f"{browser.origin}/options.html")
     options.uncheck("#practices input[value='sale_of_data']")
-    options.wait_for_selector("#saved:has-text('Saved.')")
+    options.wait_for_selector("#saved-highlight:has-text('Saved.')")
 
     url = f"{page_server}/policy.html"
     page, state = browser.open_until(url, what="the policy page to be painted")
@@ -422,7 +427,7 @@ def test_a_site_turned_off_in_the_popup_stays_off_when_the_open_options_page_cha
     options.wait_for_selector("#sites li:has-text('127.0.0.1')", timeout=5_000)
     # ...and a change made there afterwards changes that one setting only
     options.uncheck("#practices input[value='children']")
-    options.wait_for_selector("#saved:has-text('Saved.')")
+    options.wait_for_selector("#saved-highlight:has-text('Saved.')")
     stored = browser.in_extension("() => chrome.storage.local.get('settings').then(s => s.settings)")
     assert stored["disabledSites"] == ["127.0.0.1"] and stored["hiddenPractices"] == ["children"], stored
     again = browser.open(f"{page_server}/late-policy.html")
