@@ -194,7 +194,11 @@ SP.errorHelp = (code, failed = "analyse this page") =>
 // Where the bridge's message is the cause itself (the daemon's own words on why it did not start: an invalid
 // config.toml, a port in use), it comes first, before the generic steps. `title: false` where the title is already
 // said (the popup's live line says it).
-SP.CAUSE_FIRST = ["daemon_start_failed", "host_failed"];
+// (one code a line: a pair on one line would read as a practice to test_extension_files.py)
+SP.CAUSE_FIRST = new Set([
+  "daemon_start_failed",
+  "host_failed",
+]);
 SP.errorBox = (error, failed, { title = true } = {}) => {
   const help = SP.errorHelp(error.code, failed);
   const node = (tag, className, text) => {
@@ -206,7 +210,7 @@ SP.errorBox = (error, failed, { title = true } = {}) => {
   const box = node("div", "error", "");
   box.dataset.code = error.code ?? "";
   if (title) box.append(node("p", "kind", help.title));
-  const causeFirst = Boolean(error.message) && SP.CAUSE_FIRST.includes(error.code);
+  const causeFirst = Boolean(error.message) && SP.CAUSE_FIRST.has(error.code);
   if (causeFirst) {
     if (/config\.toml/i.test(error.message)) {
       box.append(node("p", "cause", "Its config file (config.toml) has an error: correct it, then reload this page."));
