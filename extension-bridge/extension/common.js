@@ -137,6 +137,44 @@ SP.siteOf = (url) => {
   }
 };
 
+// The per-site "off" list: an entry covers its host and every subdomain ("example.com" covers www.example.com and
+// example.com itself; an address covers itself only). `host` as SP.siteOf gives it (an IPv6 address in brackets).
+SP.siteCovers = (entry, host) => Boolean(host) && (host === entry || (!/^[\d.]+$|^\[/.test(entry) &&
+  host.endsWith(`.${entry}`)));
+
+// Whether automatic analysis is off for the page at `url` by the per-site list (not the global switch).
+SP.siteIsOff = (settings, url) => {
+  const host = SP.siteOf(url);
+  return (settings.disabledSites ?? []).some((entry) => SP.siteCovers(entry, host));
+};
+
+// What the reader typed as a site: `{site}` (a host name in lower case, an IPv4 address, or an IPv6 address in
+// brackets, as pages are matched by), or `{error}` saying why it is not one. A pasted address gives its host.
+SP.siteFromInput = (text) => {
+  const value = text.trim();
+  if (!value) return { error: "Type a site's name, such as example.com." };
+  if (value.startsWith("*.")) {
+    return { error: `Leave out "*.": ${value.slice(2)} already covers its subdomains.` };
+  }
+  if (/[\s*]/.test(value)) {
+    return { error: `"${value}" is not a site's name: a name such as example.com has no spaces or "*".` };
+  }
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value);
+  if (scheme && !/^https?$/i.test(scheme[1])) return { error: "Only web sites (http and https) are analysed." };
+  // a bare IPv6 address ("::1") is written in brackets in an address
+  const address = scheme ? value : `https://${/^[0-9a-f:.]+$/i.test(value) && value.includes(":") ? `[${value}]` : value}`;
+  let host;
+  try {
+    host = new URL(address).hostname.replace(/\.$/, "");
+  } catch {
+    host = "";
+  }
+  const label = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
+  const name = new RegExp(`^(?=.{1,253}$)${label}(?:\\.${label})*$`);
+  if (/^\[[0-9a-f:.]+\]$/.test(host) || name.test(host)) return { site: host };
+  return { error: `"${value}" is not a site's name. Type a name such as example.com, or an address such as 192.168.1.1.` };
+};
+
 // A message to the background from an extension page; a failure to deliver it is answered as the background answers.
 SP.ask = (message) =>
   api.runtime.sendMessage(message).catch((err) => ({
@@ -153,7 +191,15 @@ SP.errorHelp = (code, failed = "analyse this page") =>
 
 // A failure as the popup and the options page show it: what failed, what to do and the command that does it, the
 // bridge's own hint where the extension has no steps of its own (it would repeat them), then the details.
-SP.errorBox = (error, failed) => {
+// Where the bridge's message is the cause itself (the daemon's own words on why it did not start: an invalid
+// config.toml, a port in use), it comes first, before the generic steps. `title: false` where the title is already
+// said (the popup's live line says it).
+// (one code a line: a pair on one line would read as a practice to test_extension_files.py)
+SP.CAUSE_FIRST = new Set([
+  "daemon_start_failed",
+  "host_failed",
+]);
+SP.errorBox = (error, failed, { title = true } = {}) => {
   const help = SP.errorHelp(error.code, failed);
   const node = (tag, className, text) => {
     const made = document.createElement(tag);
@@ -163,10 +209,19 @@ SP.errorBox = (error, failed) => {
   };
   const box = node("div", "error", "");
   box.dataset.code = error.code ?? "";
-  box.append(node("p", "kind", help.title), node("p", "", help.fix), node("code", "fix-command", help.command));
+  if (title) box.append(node("p", "kind", help.title));
+  const causeFirst = Boolean(error.message) && SP.CAUSE_FIRST.has(error.code);
+  if (causeFirst) {
+    if (/config\.toml/i.test(error.message)) {
+      box.append(node("p", "cause", "Its config file (config.toml) has an error: correct it, then reload this page."));
+    }
+    box.append(node("p", "cause-detail", `Why: ${error.message}`));
+  }
+  box.append(node("p", "", causeFirst ? `If that does not say enough: ${help.fix[0].toLowerCase()}${help.fix.slice(1)}`
+    : help.fix), node("code", "fix-command", help.command));
   for (const step of help.more ?? []) box.append(node("p", "", step.fix), node("code", "fix-command", step.command));
   if (error.hint && !SP.ERROR_HELP[error.code]) box.append(node("p", "muted", error.hint));
-  if (error.message) box.append(node("p", "muted", `Details: ${error.message}`));
+  if (error.message && !causeFirst) box.append(node("p", "muted", `Details: ${error.message}`));
   return box;
 };
 

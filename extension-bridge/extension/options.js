@@ -3,12 +3,21 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-let settings = null;
+let settings = null; // what the page shows: the stored settings, read again whenever they change
 
-async function save(change) {
-  settings = { ...settings, ...change };
+// `change(now)` gives the keys the reader changed, from the settings as they are stored now, not as this page last
+// read them: the popup may have turned a site off since (its per-site switch), and writing back this page's copy
+// whole would silently turn it on again.
+// "Saved." is said in the changed control's section (`where`: its status line), and goes after a few seconds.
+const savedTimers = {};
+async function save(change, where) {
+  const now = await SP.loadSettings();
+  settings = { ...now, ...change(now) };
   await SP.saveSettings(settings);
-  $("saved").textContent = "Saved.";
+  const line = $(`saved-${where}`);
+  line.textContent = "Saved.";
+  clearTimeout(savedTimers[where]);
+  savedTimers[where] = setTimeout(() => { line.textContent = ""; }, 5000);
   render();
 }
 
@@ -31,7 +40,8 @@ function render() {
     remove.textContent = "Remove";
     // The accessible name starts with the visible label (WCAG 2.5.3: "click Remove" must work for voice control).
     remove.setAttribute("aria-label", `Remove ${site} (turn automatic analysis back on for it)`);
-    remove.addEventListener("click", () => save({ disabledSites: settings.disabledSites.filter((s) => s !== site) }));
+    remove.addEventListener("click", () =>
+      save((now) => ({ disabledSites: now.disabledSites.filter((s) => s !== site) }), "auto"));
     item.append(remove);
     list.append(item);
   }
@@ -46,32 +56,44 @@ function buildPractices() {
     const box = document.createElement("input");
     box.type = "checkbox";
     box.value = id;
-    box.addEventListener("change", () => {
-      const hidden = new Set(settings.hiddenPractices);
+    box.addEventListener("change", () => save((now) => {
+      const hidden = new Set(now.hiddenPractices);
       if (box.checked) hidden.delete(id);
       else hidden.add(id);
-      save({ hiddenPractices: [...hidden] });
-    });
+      return { hiddenPractices: [...hidden] };
+    }, "highlight"));
     row.append(box, ` ${label}`);
     grid.append(row);
   }
 }
 
-// Accepts "example.com" or a pasted address; stores the hostname, which is what pages are matched by.
-function siteFromInput(text) {
-  const value = text.trim();
-  if (!value) return "";
-  return SP.siteOf(/^[a-z]+:\/\//i.test(value) ? value : `https://${value}`);
+$("auto").addEventListener("change", (e) => save(() => ({ autoAnalyse: e.target.checked }), "auto"));
+$("paint-all").addEventListener("change", (e) => save(() => ({ paintAll: e.target.checked }), "highlight"));
+
+// "Add a site": a host name or an address (a pasted page address gives its host); anything else is refused with
+// why, under the field and tied to it (aria-invalid, aria-describedby), and nothing is stored.
+function siteError(message) {
+  const input = $("new-site");
+  $("new-site-error").textContent = message ?? "";
+  $("new-site-error").hidden = !message;
+  if (message) input.setAttribute("aria-invalid", "true");
+  else input.removeAttribute("aria-invalid");
 }
 
-$("auto").addEventListener("change", (e) => save({ autoAnalyse: e.target.checked }));
-$("paint-all").addEventListener("change", (e) => save({ paintAll: e.target.checked }));
+$("new-site").addEventListener("input", () => siteError(null));
 $("add-site").addEventListener("submit", (e) => {
   e.preventDefault();
-  const site = siteFromInput($("new-site").value);
-  if (!site) return;
+  const { site, error } = SP.siteFromInput($("new-site").value);
+  if (error) {
+    siteError(error);
+    $("new-site").focus();
+    return;
+  }
+  siteError(null);
   $("new-site").value = "";
-  if (!settings.disabledSites.includes(site)) save({ disabledSites: [...settings.disabledSites, site] });
+  save((now) => ({
+    disabledSites: now.disabledSites.includes(site) ? now.disabledSites : [...now.disabledSites, site],
+  }), "auto");
 });
 
 // "Forget everything smallprint remembers" takes a second, deliberate click: the first shows what it does, with
@@ -103,6 +125,13 @@ $("forget-all-yes").addEventListener("click", async () => {
   result.replaceChildren(answer?.ok ? SP.forgetOutcome(answer.forgotten)
     : SP.errorBox(answer?.error ?? { code: "internal" }, "forget what it remembers"));
   closeConfirm();
+});
+
+// The settings changed elsewhere (the popup's per-site switch, this page open in another tab): show them as they are.
+api.storage.onChanged.addListener((changes, area) => {
+  if (area !== "local" || !changes.settings || !settings) return;
+  settings = { ...SP.DEFAULT_SETTINGS, ...(changes.settings.newValue ?? {}) };
+  render();
 });
 
 (async () => {

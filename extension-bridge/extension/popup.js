@@ -79,7 +79,7 @@ function analyseButton(label = "Analyse this page") {
 }
 
 function errorNodes(error) {
-  const box = SP.errorBox(error);
+  const box = SP.errorBox(error, undefined, { title: false }); // the live line above says the title
   box.id = "error";
   box.querySelector(".fix-command").id = "fix-command";
   return [box, el("p", { class: "muted", text: "The page was left as it is." })];
@@ -145,7 +145,18 @@ function doneNodes(state) {
     nodes.push(el("p", { class: "muted", text: "This page does not look like a privacy policy, so nothing was highlighted." }),
       analyseButton());
   } else if (state.practices?.length) {
-    const scrollTo = (highlight) => api.tabs.sendMessage(tabId, { type: "scroll-to", highlight });
+    // When the page has no highlight to go to, the popup's live line says why rather than leave a dead button:
+    // the practice is hidden in the settings (its clauses are counted, not painted), or the page changed.
+    const scrollTo = async (highlight, practice) => {
+      const reply = await api.tabs.sendMessage(tabId, { type: "scroll-to", highlight }).catch(() => null);
+      if (reply?.ok) return;
+      const settings = await SP.loadSettings();
+      const label = SP.PRACTICE_LABELS[practice] ?? practice;
+      setStatus(settings.hiddenPractices.includes(practice)
+        ? `${label} is hidden in your settings, so its clauses are not highlighted on the page. Tick it under ` +
+          `"What to highlight" in Settings to see this clause.`
+        : "That clause is no longer highlighted on the page. Reload the page to read it again.");
+    };
     // The few things to know first; clicking one scrolls the page to where the policy says it.
     const keys = el("ol", { id: "key-findings" });
     for (const k of state.keyFindings ?? []) {
@@ -159,7 +170,7 @@ function doneNodes(state) {
           el("span", { class: `polarity polarity-${k.polarity}` }, polarityMark(k.polarity),
             el("span", { class: "polarity-word", text: ` ${SP.POLARITY_LABELS[k.polarity] ?? k.polarity}` }))),
         el("span", { class: "counts summary-text", text: k.summary ?? "" }));
-      button.addEventListener("click", () => scrollTo(k.highlights[0]));
+      button.addEventListener("click", () => scrollTo(k.highlights[0], k.practice));
       if (why) button.setAttribute("aria-describedby", why.id);
       keys.append(el("li", { "data-practice": k.practice, "data-polarity": k.polarity }, button, ...(why ? [why] : [])));
     }
@@ -172,7 +183,7 @@ function doneNodes(state) {
       const button = el("button", { type: "button", title: p.summary ?? "", "data-focus": `practice:${p.practice}` },
         el("span", { class: "label", text: p.label ?? SP.PRACTICE_LABELS[p.practice] ?? p.practice }),
         el("span", { class: "counts" }, ...countsNodes(p.counts)));
-      button.addEventListener("click", () => scrollTo(p.strongest));
+      button.addEventListener("click", () => scrollTo(p.strongest, p.practice));
       list.append(el("li", { "data-practice": p.practice, "data-polarity": p.polarity }, button));
     }
     // Every highlight stays reachable: "show all" lists each practice with its clauses.
@@ -246,8 +257,8 @@ function render(state) {
       show(signature, errorNodes(state.error), SP.errorHelp(state.error.code).title);
       break;
     case "off":
-      show(signature, [el("p", { class: "muted", text: "Automatic analysis is off for this page." }), analyseButton()],
-        "Automatic analysis is off for this page.");
+      show(signature, [el("p", { class: "muted", text: "smallprint reads this page only when you ask:" }),
+        analyseButton()], "Automatic analysis is off for this page.");
       break;
     case "skipped":
       show(signature, [el("p", { class: "muted", text: "This page has too little text to analyse yet." }), analyseButton()],
@@ -278,14 +289,26 @@ async function setupSiteToggle(state) {
   document.getElementById("site-name").textContent = site;
   setupForget(state, site);
   const settings = await SP.loadSettings();
-  box.checked = settings.autoAnalyse && !settings.disabledSites.includes(site);
+  box.checked = settings.autoAnalyse && !SP.siteIsOff(settings, state.url);
   box.disabled = !settings.autoAnalyse;
+  if (!settings.autoAnalyse) { // greyed out: say why, and where to change it
+    const why = document.getElementById("site-auto-why");
+    why.hidden = false;
+    box.setAttribute("aria-describedby", why.id);
+    if (state?.status === "off") setStatus("Automatic analysis is off for all sites (Settings).");
+  }
   box.addEventListener("change", async () => {
     const now = await SP.loadSettings();
-    const sites = new Set(now.disabledSites);
-    if (box.checked) sites.delete(site);
-    else sites.add(site);
-    await SP.saveSettings({ ...now, disabledSites: [...sites] });
+    // an entry covers its subdomains: turning this site on again removes the entries that cover it
+    const covering = now.disabledSites.filter((entry) => SP.siteCovers(entry, site));
+    const sites = now.disabledSites.filter((entry) => !covering.includes(entry));
+    if (!box.checked) sites.push(site);
+    await SP.saveSettings({ ...now, disabledSites: sites });
+    const others = covering.filter((entry) => entry !== site);
+    if (box.checked && others.length) {
+      setStatus(`Automatic analysis is on again for ${site}; ${others.join(", ")} (with its subdomains) was taken ` +
+        "off the list of sites where it is off.");
+    }
   });
 }
 
@@ -295,7 +318,8 @@ async function setupSiteToggle(state) {
 function setupForget(state, site) {
   const button = document.getElementById("forget-site");
   const result = document.getElementById("forget-result");
-  if (!state) return;
+  // nothing to forget with: the helper or the service cannot be reached (the error says how to fix that first)
+  if (!state || state.status === "error") return;
   document.getElementById("forget").hidden = false;
   // The accessible name starts with the visible label (WCAG 2.5.3), and says which site.
   button.setAttribute("aria-label", `Forget this site (${site}): what smallprint remembers of its policies`);

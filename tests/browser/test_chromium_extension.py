@@ -252,6 +252,11 @@ def test_daemon_that_cannot_start_shows_the_fix_and_leaves_the_page_untouched(la
     # ...and, since a failed start is often a moved installation, the command that registers the helper again.
     assert summary["commands"] == ["smallprint serve", "smallprint install-host"]
     assert "left as it is" in summary["text"]
+    # the title is said once (the live line), and Forget, which needs the service, is not offered
+    title = "The smallprint service could not be started."
+    assert (popup.inner_text("#status") + summary["text"]).count(title) == 1
+    assert "Why: " in summary["text"] and summary["text"].index("Why: ") < summary["text"].index("smallprint serve")
+    assert popup.locator("#forget").is_hidden()
 
 
 def test_missing_host_shows_the_install_command(launch_chromium, page_server):
@@ -375,7 +380,7 @@ def test_paint_all_setting_paints_every_clause_strongly(launch_chromium, page_se
     assert page.evaluate(quiet_js) > 0  # by default only the key findings are filled
     options = browser.open(f"{browser.origin}/options.html")
     options.check("#paint-all")
-    options.wait_for_selector("#saved:has-text('Saved.')")
+    options.wait_for_selector("#saved-highlight:has-text('Saved.')")
     wait_for(lambda: page.evaluate(quiet_js) == 0 and page.evaluate(
         "() => document.querySelectorAll('smallprint-mark').length") > 0, 15, what="every clause to be filled")
 
@@ -384,7 +389,7 @@ def test_options_hide_practices_and_turn_sites_off(launch_chromium, page_server)
     browser = launch_chromium()
     options = browser.open(f"{browser.origin}/options.html")
     options.uncheck("#practices input[value='sale_of_data']")
-    options.wait_for_selector("#saved:has-text('Saved.')")
+    options.wait_for_selector("#saved-highlight:has-text('Saved.')")
 
     url = f"{page_server}/policy.html"
     page, state = browser.open_until(url, what="the policy page to be painted")
@@ -406,6 +411,102 @@ def test_options_hide_practices_and_turn_sites_off(launch_chromium, page_server)
     popup.click("#analyse")  # the reader can still ask
     manual = browser.wait_state(other.url, lambda s: s.get("manual") and painted(s), "the manual analysis")
     assert manual["status"] == "done" and other.evaluate("() => document.querySelectorAll('smallprint-mark').length") > 0
+
+
+def test_a_site_turned_off_in_the_popup_stays_off_when_the_open_options_page_changes_something(launch_chromium,
+                                                                                              page_server):
+    browser = launch_chromium()
+    url = f"{page_server}/policy.html"
+    browser.open_until(url, what="the policy page to be painted")
+    options = browser.open(f"{browser.origin}/options.html")
+    options.wait_for_selector("#sites li:has-text('None')")
+    popup = browser.popup(url)
+    popup.wait_for_selector("#site-name:has-text('127.0.0.1')")
+    popup.uncheck("#site-auto")
+    # the open settings page shows the site the popup turned off...
+    options.wait_for_selector("#sites li:has-text('127.0.0.1')", timeout=5_000)
+    # ...and a change made there afterwards changes that one setting only
+    options.uncheck("#practices input[value='children']")
+    options.wait_for_selector("#saved-highlight:has-text('Saved.')")
+    stored = browser.in_extension("() => chrome.storage.local.get('settings').then(s => s.settings)")
+    assert stored["disabledSites"] == ["127.0.0.1"] and stored["hiddenPractices"] == ["children"], stored
+    again = browser.open(f"{page_server}/late-policy.html")
+    off = browser.wait_state(again.url, lambda s: s.get("status") == "off", "automatic analysis to stay off")
+    assert off["status"] == "off"
+
+
+SITE_FORM_JS = """() => ({
+  error: document.querySelector('#new-site-error').hidden ? null : document.querySelector('#new-site-error').textContent,
+  invalid: document.querySelector('#new-site').getAttribute('aria-invalid'),
+  describedBy: document.querySelector('#new-site').getAttribute('aria-describedby'),
+  sites: [...document.querySelectorAll('#sites li')].map(li => li.firstChild.textContent),
+})"""
+
+
+def test_the_site_list_takes_host_names_only_and_a_site_covers_its_subdomains(launch_chromium, page_server):
+    browser = launch_chromium()
+    options = browser.open(f"{browser.origin}/options.html")
+    options.wait_for_selector("#sites li:has-text('None')")
+    for junk in ("foo bar", "*.example.com", "exa_mple.com", "ftp://example.com", "example..com"):
+        options.fill("#new-site", junk)
+        options.click("#add-site button")
+        form = options.evaluate(SITE_FORM_JS)
+        assert form["error"] and form["invalid"] == "true", (junk, form)
+        assert "new-site-error" in form["describedBy"].split(), form  # the message is the field's description
+        assert form["sites"] == ["None"], (junk, form)
+    options.fill("#new-site", "*.example.com")
+    options.click("#add-site button")
+    assert "example.com already covers its subdomains" in options.evaluate(SITE_FORM_JS)["error"]
+    for typed, stored in (("https://Shop.Example.COM/privacy?x=1", "shop.example.com"), ("::1", "[::1]"),
+                          ("192.168.1.1", "192.168.1.1"), ("bücher.de", "xn--bcher-kva.de"), ("localhost", "localhost")):
+        options.fill("#new-site", typed)
+        options.click("#add-site button")
+        options.wait_for_selector(f"#sites li:has-text('{stored}')", timeout=5_000)
+        form = options.evaluate(SITE_FORM_JS)
+        assert form["error"] is None and form["invalid"] is None, (typed, form)
+    assert "covers its subdomains" in options.inner_text("#sites-hint")
+    covered = browser.in_extension("""() => ['example.com', 'www.example.com', 'notexample.com', 'shop.example.com',
+      'a.shop.example.com', '[::1]', '192.168.1.1', '1.192.168.1.1'].map(h => SP.siteCovers('example.com', h)
+      || SP.siteIsOff({disabledSites: ['shop.example.com', '[::1]', '192.168.1.1']}, `http://${h}/`))""")
+    assert covered == [True, True, False, True, True, True, True, False]
+
+    # The popup's switch on a subdomain of a listed site shows it off; turning it on again takes the entry off.
+    url = f"http://www.localhost:{page_server.rsplit(':', 1)[1]}/policy.html"
+    browser.open(url)
+    browser.wait_state(url, analysis_done, "the page on a subdomain to be read")
+    popup = browser.popup(url)
+    popup.wait_for_selector("#site-name:has-text('www.localhost')")
+    assert popup.evaluate("() => document.querySelector('#site-auto').checked") is False
+    popup.check("#site-auto")
+    options.wait_for_function("() => ![...document.querySelectorAll('#sites li')].some(li => "
+                              "li.firstChild.textContent === 'localhost')", timeout=5_000)
+    assert "localhost" in popup.inner_text("#status")
+
+
+def test_a_key_finding_of_a_hidden_practice_says_why_it_does_not_scroll(launch_chromium, page_server):
+    browser = launch_chromium()
+    url = f"{page_server}/policy.html"
+    page, _ = browser.open_until(url, what="the policy page to be painted")
+    popup = browser.popup(url)
+    popup.wait_for_selector("#key-findings li")
+    practice = popup.evaluate("() => document.querySelector('#key-findings li').dataset.practice")
+    browser.in_extension("""p => chrome.storage.local.get('settings').then(s => chrome.storage.local.set(
+      {settings: {...(s.settings ?? {}), hiddenPractices: [p]}}))""", practice)
+    wait_for(lambda: practice not in {g["practice"] for g in page.evaluate(MARKS_JS).values()}, 10,
+             what="the hidden practice to disappear from the page")
+    popup.click(f"#key-findings li[data-practice='{practice}'] button")
+    popup.wait_for_function("() => document.querySelector('#status').textContent.includes('hidden in your settings')",
+                            timeout=5_000)
+    status = popup.inner_text("#status")
+    assert status.startswith(browser.in_extension("p => SP.PRACTICE_LABELS[p]", practice)), status
+    assert popup.evaluate("() => document.querySelector('#status').getAttribute('role')") == "status"
+    # a shown practice still scrolls, and says nothing
+    shown = popup.evaluate(f"""() => [...document.querySelectorAll('#key-findings li')]
+      .map(li => li.dataset.practice).find(p => p !== '{practice}') ?? null""")
+    if shown:
+        popup.click(f"#key-findings li[data-practice='{shown}'] button")
+        wait_for(lambda: page.evaluate("() => document.activeElement?.localName") == "smallprint-mark", 5,
+                 what="the page to move to the clause")
 
 
 def test_navigation_without_reload_is_analysed_again(launch_chromium, page_server):
