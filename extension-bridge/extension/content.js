@@ -227,7 +227,7 @@
   const send = (msg) => api.runtime.sendMessage(msg).catch(() => null); // the extension may be reloading
 
   function autoEnabled() {
-    return settings.autoAnalyse && !settings.disabledSites.includes(SP.siteOf(location.href));
+    return settings.autoAnalyse && !SP.siteIsOff(settings, location.href);
   }
 
   async function analysePage(reason) {

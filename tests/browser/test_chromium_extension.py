@@ -470,10 +470,14 @@ def test_the_site_list_takes_host_names_only_and_a_site_covers_its_subdomains(la
       || SP.siteIsOff({disabledSites: ['shop.example.com', '[::1]', '192.168.1.1']}, `http://${h}/`))""")
     assert covered == [True, True, False, True, True, True, True, False]
 
-    # The popup's switch on a subdomain of a listed site shows it off; turning it on again takes the entry off.
+    # A page on a subdomain of a listed site is not read (content.js asks SP.siteIsOff); the popup's switch shows it
+    # off, and turning it on again takes the entry off.
     url = f"http://www.localhost:{page_server.rsplit(':', 1)[1]}/policy.html"
-    browser.open(url)
-    browser.wait_state(url, analysis_done, "the page on a subdomain to be read")
+    page = browser.open(url)
+    state = browser.wait_state(url, lambda s: s.get("status") in ("off", "done", "error"),
+                               "the page on a subdomain of a listed site to be left unread")
+    assert state["status"] == "off", state
+    assert page.evaluate(MARKS_JS) == {}
     popup = browser.popup(url)
     popup.wait_for_selector("#site-name:has-text('www.localhost')")
     assert popup.evaluate("() => document.querySelector('#site-auto').checked") is False
