@@ -112,6 +112,18 @@ function legend() {
     el("li", {}, polarityMark(p), ` ${SP.POLARITY_LABELS[p]}: ${SP.POLARITY_MEANINGS[p]}`)));
 }
 
+// "Score −1.5; most weight: Advertising −2, Tracking −1.5, Tracking +1.5" (U+2212 for minus, as the report writes it).
+function gradeWhy(grade) {
+  if (typeof grade?.score !== "number") return null;
+  const signed = (n) => `${n < 0 ? "\u2212" : n > 0 ? "+" : ""}${Math.abs(n)}`;
+  const heaviest = [...(grade.reasons ?? [])].filter((r) => typeof r?.points === "number")
+    .sort((a, b) => Math.abs(b.points) - Math.abs(a.points)).slice(0, 3);
+  const score = `Score ${signed(grade.score)}`;
+  if (!heaviest.length) return `${score}: no finding moved it`;
+  return `${score}; most weight: ` +
+    heaviest.map((r) => `${SP.PRACTICE_LABELS[r.practice] ?? r.practice} ${signed(r.points)}`).join(", ");
+}
+
 function doneNodes(state) {
   const policy = SP.isPolicyKind(state.kind);
   const nodes = [];
@@ -129,7 +141,13 @@ function doneNodes(state) {
   const about = el("div", {},
     el("div", { class: "kind", id: "kind", "data-kind": state.kind, text: SP.KIND_LABELS[state.kind] ?? state.kind }),
     el("div", { class: "muted", text: `${state.highlightCount} clause${state.highlightCount === 1 ? "" : "s"} found` }));
-  if (graded && state.grade?.letter) about.append(el("div", { class: "muted", id: "grade-scale", text: "A is best, E is worst" }));
+  if (graded && state.grade?.letter) {
+    about.append(el("div", { class: "muted", id: "grade-scale", text: "A is best, E is worst" }));
+    // Why this letter: the score and what weighed most in it (grade.reasons: every finding that moved the score), so
+    // that a B is not a bare letter; the report and the README give the whole formula.
+    const why = gradeWhy(state.grade);
+    if (why) about.append(el("div", { class: "muted", id: "grade-why", text: why }));
+  }
   summary.append(about);
   nodes.push(summary);
   // e.g. a bilingual page whose other language was not read (analysis.unread_parts): said here; the page itself is

@@ -115,6 +115,11 @@ def test_policy_page_is_highlighted_where_the_daemon_found_clauses(launch_chromi
     popup.locator("body").screenshot(path=str(ARTIFACTS / "chromium-popup.png"))
     assert summary["kind"] == analysis["kind"]
     assert summary["grade"] == analysis["grade"]["letter"]
+    # The letter comes with its score and what weighed most in it, not bare.
+    why = popup.inner_text("#grade-why")
+    heaviest = max(analysis["grade"]["reasons"], key=lambda r: abs(r["points"]))
+    assert why.startswith(f"Score {analysis['grade']['score']:g}".replace("-", "\u2212")), why
+    assert "most weight:" in why and f"{abs(heaviest['points']):g}" in why, why
     assert [(p["practice"], p["polarity"], p["counts"]) for p in summary["practices"]] == [
         (p["practice"], p["polarity"], counts_text(p["counts"])) for p in analysis["practices"]]
 
