@@ -114,3 +114,41 @@ def test_the_same_fit_command_goes_on_with_the_run_it_stopped_in(monkeypatch, tm
     (tmp_path / "base" / "config.json").write_text('{"hidden_size": 768}')
     assert train_reader.main([*argv, "--lr", "1e-4"]) == 0
     assert calls == {"0": 3, "1": 4, "final": 3}
+
+
+# -- precision: part of the recipe only where it is not the device's old default -------------------------------
+
+def test_a_cpu_fit_in_bfloat16_is_another_recipe_and_float32_is_the_old_one():
+    import train_reader
+
+    train = [{"source": "sentences", "group": "g", "unit": 0, "a": "We collect your email.", "b": ""}]
+
+    def digest(device, precision):
+        return train_reader._recipe_digest(train, 5, 64, 8e-5, 1, "case", device, precision=precision)
+
+    # checkpoints and done-RUN.json files written before precision was a setting stay resumable
+    assert digest("cpu", "fp32") == digest("cpu", None)
+    assert digest("cuda", "bf16") == digest("cuda", None)
+    # a float32 checkpoint is never resumed in bfloat16, nor the other way round
+    assert digest("cpu", "bf16") != digest("cpu", "fp32")
+    assert digest("cuda", "fp32") != digest("cuda", "bf16")
+
+
+def test_auto_precision_is_bfloat16_on_a_gpu_and_follows_the_cpu_otherwise(monkeypatch):
+    import types
+
+    import train_reader
+
+    def torch_with(bf16: bool):
+        return types.SimpleNamespace(cpu=types.SimpleNamespace(_is_avx512_bf16_supported=lambda: bf16,
+                                                               _is_amx_tile_supported=lambda: False))
+
+    monkeypatch.setitem(sys.modules, "torch", torch_with(True))
+    assert train_reader.training_precision("cpu", "auto") == "bf16"
+    assert train_reader.training_precision("cuda:0", "auto") == "bf16"
+    assert train_reader.training_precision("cpu", "fp32") == "fp32"
+    monkeypatch.setitem(sys.modules, "torch", torch_with(False))
+    assert train_reader.training_precision("cpu", "auto") == "fp32"
+    # a torch without the probes (older releases) trains in float32 on the CPU, as before
+    monkeypatch.setitem(sys.modules, "torch", types.SimpleNamespace())
+    assert train_reader.training_precision("cpu", "auto") == "fp32"
