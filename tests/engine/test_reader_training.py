@@ -152,3 +152,31 @@ def test_auto_precision_is_bfloat16_on_a_gpu_and_follows_the_cpu_otherwise(monke
     # a torch without the probes (older releases) trains in float32 on the CPU, as before
     monkeypatch.setitem(sys.modules, "torch", types.SimpleNamespace())
     assert train_reader.training_precision("cpu", "auto") == "fp32"
+
+
+# -- ToS;DR case titles (prepare --case-titles) ------------------------------------------------------------------
+
+def test_case_titles_are_learnt_once_each_by_every_fold():
+    import train_reader
+
+    rows = [
+        {"case_title": "The service can read your private messages", "practice": "private_content",
+         "polarity": "concern", "service": "a"},
+        {"case_title": "The service can read  your private messages", "practice": "private_content",
+         "polarity": "concern", "service": "b"},  # the same title, spaced otherwise, from another service
+        {"case_title": "The service is provided 'as is'", "practice": None, "polarity": None, "service": "a"},
+        {"case_title": "", "practice": "tracking", "polarity": "concern", "service": "c"},
+    ]
+    examples = train_reader.case_title_examples(rows)
+    assert [e["a"] for e in examples] == ["The service can read your private messages",
+                                          "The service is provided 'as is'"]
+    assert all(e["fold"] == train_reader.EVERY_FOLD and e["source"] == "tosdr" for e in examples)
+    # a title with a practice teaches that practice's three outputs, with the case's polarity, as a point does
+    pair_y, pair_m, *_ = batch_targets(examples, N_PAIRS, N_OPP)
+    trio = [PAIR_INDEX[("private_content", p)] for p in ("concern", "protective", "neutral")]
+    assert pair_y[0, PAIR_INDEX[("private_content", "concern")]] == 1 and pair_y[0].sum() == 1
+    assert np.allclose(pair_m[0, trio], 1.0) and np.allclose(np.delete(pair_m[0], trio), OTHER_PRACTICE_WEIGHT)
+    # one with no data practice is a weak negative for every pair
+    assert pair_y[1].sum() == 0 and np.allclose(pair_m[1], train_reader.NULL_POINT_WEIGHT)
+    # no fold holds them out: every run's training set keeps them
+    assert all(e["fold"] != held for e in examples for held in range(train_reader.FOLDS))
