@@ -31,6 +31,9 @@ const SP = {
   BADGE_COLOURS: { error: "#6b6b6b", ungraded: "#5f6368" }, // "!", and a policy read without a letter ("?")
   // A mark beside the colour, so that polarity never rests on hue alone (the CLI's ✗ and ✓).
   POLARITY_MARKS: { concern: "✗", protective: "✓", neutral: "i" },
+  // A promise or right the new version no longer makes, in the change reports' words (daemon/smallprint/history/
+  // diff.py LOST_PROMISE; a test keeps them equal): bad news, shown with the concern mark, never a promise's ✓.
+  LOST_PROMISE: "No longer promised",
   // Mirrors daemon/smallprint/taxonomy.py (ids are stable; tests/browser/test_extension_files.py keeps them in sync).
   PRACTICES: [
     ["ai_training", "AI training"],
@@ -223,6 +226,20 @@ SP.errorBox = (error, failed, { title = true } = {}) => {
   if (error.hint && !SP.ERROR_HELP[error.code]) box.append(node("p", "muted", error.hint));
   if (error.message && !causeFirst) box.append(node("p", "muted", `Details: ${error.message}`));
   return box;
+};
+
+// How one clause of changes_since_last_visit is listed (the popup's "New", "Reworded" and "Removed" lists): the verb,
+// the polarity whose mark goes beside it, and the polarity's word ("" for none). A removed clause that was a promise
+// or right in the reader's favour, or a reworded one that was and now states no practice, is a loss (diff.py
+// lost_promise): "✗ No longer promised: Sale of data — …", never "✓ Removed: Sale of data (protective)".
+SP.changeWording = (key, clause) => {
+  const polarity = clause?.polarity ?? "neutral";
+  const noFindings = !(clause?.findings ?? []).length;
+  if (polarity === "protective" && (key === "removed" || (key === "changed" && noFindings))) {
+    return { verb: SP.LOST_PROMISE, polarity: "concern", word: "" };
+  }
+  const verb = { added: "New", changed: "Reworded", removed: "Removed" }[key] ?? key;
+  return { verb, polarity, word: SP.POLARITY_LABELS[polarity]?.toLowerCase() ?? polarity };
 };
 
 // What a `forgotten` reply (PROTOCOL.md) says, in the words of `smallprint forget`.

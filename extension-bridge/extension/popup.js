@@ -93,13 +93,13 @@ function renderChanges(changes) {
     el("p", { class: "kind", text: when ? `Changed since your visit on ${when}` : "Changed since your last visit" }));
   if (changes.summary) box.append(el("p", { text: changes.summary }));
   const list = el("ul", { class: "changed-clauses" });
-  for (const [key, verb] of [["added", "New"], ["changed", "Reworded"], ["removed", "Removed"]]) {
+  for (const key of ["added", "changed", "removed"]) {
     for (const clause of (changes[key] ?? []).slice(0, 5)) {
       const label = SP.PRACTICE_LABELS[clause.practice] ?? "Other";
-      const polarity = clause.polarity ?? "neutral";
-      const word = SP.POLARITY_LABELS[polarity]?.toLowerCase() ?? polarity;
-      list.append(el("li", { "data-change": key, "data-practice": clause.practice ?? "" }, polarityMark(polarity),
-        el("span", { text: ` ${verb}: ${label} (${word})${clause.summary ? ` — ${clause.summary}` : ""}` })));
+      const said = SP.changeWording(key, clause); // a promise no longer made: "✗ No longer promised: …"
+      list.append(el("li", { "data-change": key, "data-practice": clause.practice ?? "" }, polarityMark(said.polarity),
+        el("span", { text: ` ${said.verb}: ${label}${said.word ? ` (${said.word})` : ""}` +
+          `${clause.summary ? ` — ${clause.summary}` : ""}` })));
     }
   }
   if (list.childElementCount) box.append(list);

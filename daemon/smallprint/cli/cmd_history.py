@@ -128,7 +128,7 @@ def _wrap(text: str, indent: str, width: int = 100) -> list[str]:
 
 
 def render_diff_text(diff, *, old: str, new: str, show_all: bool = False) -> str:
-    from smallprint.history.diff import importance
+    from smallprint.history.diff import LOST_PROMISE, importance, lost_promise
     from smallprint.report import practice_label
 
     lines = [f"smallprint diff: {old} -> {new}", "", *_wrap(diff.summary, ""), ""]
@@ -140,8 +140,12 @@ def render_diff_text(diff, *, old: str, new: str, show_all: bool = False) -> str
             continue
         lines.append(f"{kind.capitalize()} ({len(shown)}{'' if show_all else ' about data practices'}):")
         for c in shown:
-            what = (f"[{practice_label(c.practice)} · {c.polarity}] {c.summary}" if c.practice
-                    else "[no data practice]")
+            if lost_promise(c):  # bad news: never "[Sale of data · protective] Promises not to sell ..."
+                what = f"{LOST_PROMISE}: [{practice_label(c.practice)}] {c.summary}"
+            elif c.practice:
+                what = f"[{practice_label(c.practice)} · {c.polarity}] {c.summary}"
+            else:
+                what = "[no data practice]"
             repeats = f" (in {c.occurrences} places)" if c.occurrences > 1 else ""
             lines.append(f"  {_SIGN[kind]} {what}{repeats}")
             if kind == "changed":

@@ -605,6 +605,20 @@ def _change(kind: str, clause: Clause, refine: _Refiner, old: Clause | None = No
     )
 
 
+# How every view names a promise or right in the reader's favour that the new version no longer makes: a removed clause
+# the engine read as protective, or a reworded one that was protective and now states no practice (the popup's and
+# the HTML report's words too; extension-bridge/extension/common.js LOST_PROMISE, a test keeps them equal). It is bad
+# news for the reader, never shown with a promise's colour or mark ("Removed: Sale of data (protective)" with a ✓
+# read as good news).
+LOST_PROMISE = "No longer promised"
+
+
+def lost_promise(change: "ClauseChange") -> bool:
+    """Whether `change` takes away a promise or right the old version made (see LOST_PROMISE)."""
+    return change.polarity == "protective" and (
+        change.change == "removed" or (change.change == "changed" and not change.findings))
+
+
 def format_since(since: str | None) -> str | None:
     """"2023-05-18" or "2023-05-18T10:00:00Z" -> "18 May 2023"; anything else unchanged."""
     if not since:
@@ -627,9 +641,12 @@ def practice_phrase(practice: str, polarity: str) -> str:
     return f"{text[0].lower()}{text[1:]} ({polarity})"
 
 
-def _phrases(pairs: set[tuple[str, str]]) -> str:
+def _phrases(pairs: set[tuple[str, str]], *, tagged: bool = True) -> str:
+    """The practices in plain words, each with its polarity in brackets unless `tagged` is False."""
     ordered = sorted(pairs, key=lambda pp: rank(*pp))
     shown = [practice_phrase(*pp) for pp in ordered[:_MAX_HEADLINE_ITEMS]]
+    if not tagged:
+        shown = [phrase.rsplit(" (", 1)[0] for phrase in shown]
     more = len(ordered) - len(shown)
     return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
 
@@ -692,7 +709,7 @@ def headline(since: str | None, added: tuple[ClauseChange, ...], removed: tuple[
     """One plain-language paragraph, most important first.
 
     "New since <date>" names practices the new version states and the old one stated nowhere; "No longer
-    stated" the reverse. Practices that both versions state but whose clauses were added, removed or
+    promised" (a promise or right) and "No longer stated" (anything else) the reverse. Practices that both versions state but whose clauses were added, removed or
     reworded are listed briefly after them, so a large rewrite does not bury what is really new.
     """
     def pairs(fs: tuple[Finding, ...]) -> set[tuple[str, str]]:
@@ -738,8 +755,12 @@ def headline(since: str | None, added: tuple[ClauseChange, ...], removed: tuple[
     parts = []
     if brand_new:
         parts.append((f"New since {when}: " if when else "New in this version: ") + _phrases(brand_new) + ".")
-    if gone:
-        parts.append(f"No longer stated: {_phrases(gone)}.")
+    # A promise or right no longer made is said as such (LOST_PROMISE), not as a "(protective)" item among the rest.
+    promised = {pp for pp in gone if pp[1] == "protective"}
+    if promised:
+        parts.append(f"{LOST_PROMISE}: {_phrases(promised, tagged=False)}.")
+    if gone - promised:
+        parts.append(f"No longer stated: {_phrases(gone - promised)}.")
     if turned["concern"]:
         parts.append("Turned against you, in a clause that was in your favour: "
                      f"{_turned_phrases({(p, 'concern') for p in turned['concern']}, turned_in)}.")

@@ -14,7 +14,7 @@ from difflib import SequenceMatcher
 from smallprint import __version__
 from smallprint.report import escape, kind_label, legend_html, polarity_tag, practice_label, render_page
 
-from .diff import ClauseChange, PolicyDiff, format_since, importance
+from .diff import LOST_PROMISE, ClauseChange, PolicyDiff, format_since, importance, lost_promise
 from .store import VersionInfo
 from .timeline import seen_span
 
@@ -54,6 +54,10 @@ def _practice_line(change: ClauseChange) -> str:
     findings = change.findings or change.old_findings
     if not findings:
         return ""
+    if lost_promise(change):  # bad news, tagged as such: not the green "Protective" of a promise made
+        return "<br>".join(f"{escape(practice_label(f.practice))} "
+                           f'<span class="sp-tag sp-tag-concern">{escape(LOST_PROMISE)}</span> '
+                           f'<span class="sp-small">{escape(f.summary)}</span>' for f in findings)
     parts = [f"{escape(practice_label(f.practice))} {polarity_tag(f.polarity)} "
              f'<span class="sp-small">{escape(f.summary)}</span>' for f in findings]
     return "<br>".join(parts)
@@ -64,7 +68,9 @@ def _painted(text: str, change: ClauseChange, *, removed: bool = False) -> str:
     if removed:
         inner = f'<span class="sp-removed-text">{inner}</span>'
     if change.polarity:
-        inner = f'<mark class="sp sp-{escape(change.polarity)}" data-practice="{escape(change.practice or "")}">{inner}</mark>'
+        # a promise no longer made is painted as the loss it is (the concern colour), not as a promise
+        polarity = "concern" if lost_promise(change) else change.polarity
+        inner = f'<mark class="sp sp-{escape(polarity)}" data-practice="{escape(change.practice or "")}">{inner}</mark>'
     return inner
 
 
@@ -77,7 +83,8 @@ def _change_html(change: ClauseChange) -> str:
         body = f"<p>{_painted(change.text, change, removed=change.change == 'removed')}</p>"
     if change.occurrences > 1:
         body += f'<p class="sp-small sp-muted">The same change in {change.occurrences} places, shown once.</p>'
-    return (f'<div class="sp-change sp-change-{change.change}"><span class="sp-what">{_WHAT[change.change]}</span>'
+    what = LOST_PROMISE if lost_promise(change) else _WHAT[change.change]
+    return (f'<div class="sp-change sp-change-{change.change}"><span class="sp-what">{escape(what)}</span>'
             f"{_practice_line(change)}{body}</div>")
 
 

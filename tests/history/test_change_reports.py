@@ -1,0 +1,88 @@
+"""What a reader sees of a policy's changes, in every view (text, HTML, the popup's lists): through the real command
+and the extension's own script, on real files."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from smallprint.cli import main
+from smallprint.history.diff import LOST_PROMISE
+
+EXTENSION = Path(__file__).resolve().parents[2] / "extension-bridge" / "extension"
+
+OLD = """# Example Privacy Policy
+
+We collect your name and email address when you create an account.
+
+We do not sell your personal information to third parties.
+
+We use cookies to remember your preferences.
+"""
+NEW = """# Example Privacy Policy
+
+We collect your name and email address when you create an account.
+
+We use cookies to remember your preferences.
+"""
+
+
+@pytest.fixture
+def versions(tmp_path):
+    old, new = tmp_path / "2024-01-05_policy.md", tmp_path / "2024-08-09_policy.md"
+    old.write_text(OLD, encoding="utf-8")
+    new.write_text(NEW, encoding="utf-8")
+    return old, new
+
+
+def _diff(capsys, *args) -> str:
+    assert main(["diff", *map(str, args)]) == 0
+    return capsys.readouterr().out
+
+
+def test_a_promise_no_longer_made_reads_as_bad_news_in_the_text_view(versions, capsys):
+    out = _diff(capsys, *versions)
+    assert "[Sale of data · protective]" not in out, out  # read as a promise the policy makes
+    assert f"- {LOST_PROMISE}: [Sale of data] Promises not to sell your personal data" in out, out
+    assert f"{LOST_PROMISE}: promises not to sell your personal data." in " ".join(out.split()), out
+    assert "No longer stated" not in out and "(protective)" not in out, out
+
+
+def test_a_promise_no_longer_made_reads_as_bad_news_in_the_html_report(versions, capsys):
+    page = _diff(capsys, *versions, "--format", "html")
+    (change,) = re.findall(r'<div class="sp-change sp-change-removed">.*?</div>', page, re.S)
+    assert f'<span class="sp-what">{LOST_PROMISE}</span>' in change, change
+    assert "sp-tag-protective" not in change and "sp-protective" not in change, change  # the promise's green
+    assert 'class="sp-tag sp-tag-concern">No longer promised<' in change and 'class="sp sp-concern"' in change
+    assert f"{LOST_PROMISE}: promises not to sell your personal data." in page
+
+
+def _popup_wording(changes: dict) -> list[dict]:
+    """The popup's wording of each listed clause, by common.js itself (node), as popup.js lists them."""
+    script = ("const fs = require('fs'), vm = require('vm'); const ctx = {}; vm.createContext(ctx);"
+              f"vm.runInContext(fs.readFileSync({json.dumps(str(EXTENSION / 'common.js'))}, 'utf8') + "
+              "';globalThis.SP = SP;', ctx);"
+              "const changes = JSON.parse(fs.readFileSync(0, 'utf8'));"
+              "const out = ['added', 'changed', 'removed'].flatMap((key) => (changes[key] ?? []).map("
+              "(c) => ({key, practice: c.practice, ...ctx.SP.changeWording(key, c), "
+              "mark: ctx.SP.POLARITY_MARKS[ctx.SP.changeWording(key, c).polarity], lost: ctx.SP.LOST_PROMISE})));"
+              "process.stdout.write(JSON.stringify(out));")
+    done = subprocess.run(["node", "-e", script], input=json.dumps(changes), capture_output=True, text=True,
+                          timeout=60, check=True)
+    return json.loads(done.stdout)
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node to run the extension's common.js")
+def test_the_popup_lists_a_promise_no_longer_made_with_the_concern_mark(versions, capsys):
+    changes = json.loads(_diff(capsys, *versions, "--format", "json"))
+    listed = _popup_wording(changes)
+    (removed,) = [item for item in listed if item["key"] == "removed"]
+    assert removed["practice"] == "sale_of_data"
+    assert (removed["verb"], removed["polarity"], removed["mark"]) == (LOST_PROMISE, "concern", "\u2717"), removed
+    assert removed["lost"] == LOST_PROMISE  # the popup and the reports say it in the same words
+    popup = (EXTENSION / "popup.js").read_text(encoding="utf-8")
+    assert "SP.changeWording(key, clause)" in popup and "polarityMark(said.polarity)" in popup
