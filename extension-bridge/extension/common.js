@@ -242,6 +242,19 @@ SP.changeWording = (key, clause) => {
   return { verb, polarity, word: SP.POLARITY_LABELS[polarity]?.toLowerCase() ?? polarity };
 };
 
+// A date as every change report writes it (daemon/smallprint/report.py reader_date): "9 August 2024", the day in UTC,
+// so that the popup's "Changed since your visit on ..." and the card's "New since ..." name the same day, in the
+// same words, as the daemon's summary beside them ("New since 9 August 2024"), not "Aug 9, 2024" or, for a visit
+// late in the evening west of Greenwich, the next day. A value that is no date is shown as it is; none gives null.
+SP.MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+  "November", "December"];
+SP.readableDate = (value) => {
+  if (!value) return null;
+  const date = new Date(/^\d{4}-\d{2}-\d{2}$/.test(String(value)) ? `${value}T00:00:00Z` : value);
+  if (Number.isNaN(date.getTime())) return String(value);
+  return `${date.getUTCDate()} ${SP.MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
+};
+
 // What a `forgotten` reply (PROTOCOL.md) says, in the words of `smallprint forget`.
 SP.forgetOutcome = (forgotten) => {
   const count = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;

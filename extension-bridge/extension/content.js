@@ -635,19 +635,13 @@
   function newSince(analysis, changes) {
     const result = { indices: new Set(), since: null };
     if (!changes) return result;
-    result.since = readableDate(changes.previous_date ?? changes.since ?? null);
+    result.since = SP.readableDate(changes.previous_date ?? changes.since ?? null); // as the popup and summary write it
     const fresh = [...(changes.added ?? []), ...(changes.changed ?? [])].filter((c) => c && c.block !== undefined)
       .flatMap((c) => (Array.isArray(c.parts) && c.parts.length ? c.parts : [c]));
     analysis.highlights.forEach((h, i) => {
       if (fresh.some((c) => String(c.block) === h.block && h.start < c.end && c.start < h.end)) result.indices.add(i);
     });
     return result;
-  }
-
-  function readableDate(value) {
-    if (!value) return null;
-    const date = new Date(value);
-    return Number.isNaN(date.getTime()) ? String(value) : date.toLocaleDateString(undefined, { dateStyle: "medium" });
   }
 
   // Paints over the text nodes of `currentBlocks`, the extraction the analysis was made from.

@@ -87,8 +87,7 @@ function errorNodes(error) {
 
 // changes_since_last_visit from the daemon's history: what was added, removed or reworded since the last visit.
 function renderChanges(changes) {
-  const since = changes.previous_date ? new Date(changes.previous_date) : null;
-  const when = since && !Number.isNaN(since.getTime()) ? since.toLocaleDateString(undefined, { dateStyle: "medium" }) : null;
+  const when = SP.readableDate(changes.previous_date); // as the summary below writes its date
   const box = el("section", { class: "changes", id: "changes" },
     el("p", { class: "kind", text: when ? `Changed since your visit on ${when}` : "Changed since your last visit" }));
   if (changes.summary) box.append(el("p", { text: changes.summary }));

@@ -86,3 +86,62 @@ def test_the_popup_lists_a_promise_no_longer_made_with_the_concern_mark(versions
     assert removed["lost"] == LOST_PROMISE  # the popup and the reports say it in the same words
     popup = (EXTENSION / "popup.js").read_text(encoding="utf-8")
     assert "SP.changeWording(key, clause)" in popup and "polarityMark(said.polarity)" in popup
+
+
+# --- one date format: "9 August 2024" (report.reader_date) wherever a reader reads a date --------------------------
+
+_ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+_PADDED_DAY = re.compile(r"\b0\d (?:January|February|March|April|May|June|July|August|September|October|November|"
+                         r"December) \d{4}\b")
+
+
+def test_history_names_each_version_s_days_as_its_summary_names_them(smallprint_home, capsys):
+    from smallprint import analyze
+    from smallprint.history.store import Store
+
+    with Store() as store:
+        later = NEW + "\nWe may use your content to train artificial intelligence models.\n"
+        for text, now in ((OLD, "2024-01-05T09:00:00Z"), (later, "2024-08-09T09:00:00Z")):
+            store.record("https://example.com/privacy", analyze(text=text, url="https://example.com/privacy",
+                                                              depth="quick").to_dict(), now=now)
+    assert main(["history", "example.com"]) == 0
+    out = capsys.readouterr().out
+    assert "#1  5 January 2024  " in out and "#2  9 August 2024  " in out, out
+    assert "New since 5 January 2024: may use your data" in " ".join(out.split()), out
+    assert not _ISO_DAY.search(out), out  # "2024-08-09" above "New since 9 August 2024" before
+    assert main(["history", "example.com", "--format", "html"]) == 0
+    page = capsys.readouterr().out
+    assert "Version #2 · 9 August 2024</h3>" in page and not _ISO_DAY.search(page), page
+
+
+def test_the_diff_report_writes_its_dates_one_way(versions):
+    from datetime import datetime, timezone
+
+    from smallprint import analyze
+    from smallprint.history.diff import diff_analyses
+    from smallprint.history.report_html import render_diff_html
+
+    old, new = (analyze(text=p.read_text(encoding="utf-8"), depth="quick").to_dict() for p in versions)
+    page = render_diff_html(diff_analyses(old, new, since="2024-01-05"), old_name="old", new_name="new",
+                            generated_at=datetime(2026, 12, 6, 14, 5, tzinfo=timezone.utc))
+    assert "Compared 6 December 2026, 14:05 UTC" in page and "old version of 5 January 2024" in page, page
+    assert not _PADDED_DAY.search(page) and not _ISO_DAY.search(page)  # "06 December 2026" beside "5 January 2024"
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node to run the extension's common.js")
+def test_the_popup_and_the_card_write_the_visit_s_date_as_the_summary_does():
+    from smallprint.history.diff import format_since
+
+    stamps = ["2024-08-09T23:30:00Z", "2024-01-05T00:10:00Z", "2024-08-09", "2023-05-18T23:59:59.123456Z"]
+    script = ("const fs = require('fs'), vm = require('vm'); const ctx = {}; vm.createContext(ctx);"
+              f"vm.runInContext(fs.readFileSync({json.dumps(str(EXTENSION / 'common.js'))}, 'utf8') + "
+              "';globalThis.SP = SP;', ctx);"
+              f"process.stdout.write(JSON.stringify({json.dumps(stamps)}.map(ctx.SP.readableDate)));")
+    for timezone in ("UTC", "America/Los_Angeles", "Asia/Tokyo"):  # the reader's own zone changes nothing
+        done = subprocess.run(["node", "-e", script], capture_output=True, text=True, timeout=60, check=True,
+                              env={"PATH": __import__("os").environ["PATH"], "TZ": timezone})
+        assert json.loads(done.stdout) == [format_since(s) for s in stamps], (timezone, done.stdout)
+    for script_name, call in (("popup.js", "SP.readableDate(changes.previous_date)"),
+                              ("content.js", "SP.readableDate(changes.previous_date")):
+        source = (EXTENSION / script_name).read_text(encoding="utf-8")
+        assert call in source and "toLocaleDateString" not in source, script_name

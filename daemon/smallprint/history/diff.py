@@ -14,10 +14,11 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from smallprint.engine.key_findings import MIN_CONFIDENCE, rank
 from smallprint.engine.sentences import ends_with_abbreviation
+from smallprint.report import reader_date
 from smallprint.taxonomy import PRACTICE_BY_ID
 
 from .normalise import clean_inline, words
@@ -620,16 +621,20 @@ def lost_promise(change: "ClauseChange") -> bool:
 
 
 def format_since(since: str | None) -> str | None:
-    """"2023-05-18" or "2023-05-18T10:00:00Z" -> "18 May 2023"; anything else unchanged."""
+    """"2023-05-18" or "2023-05-18T10:00:00Z" -> "18 May 2023" (report.reader_date: every view's one date format, the
+    day in UTC); anything else unchanged."""
     if not since:
         return None
-    for parse in (date.fromisoformat, lambda s: datetime.fromisoformat(s.replace("Z", "+00:00")).date()):
+    for parse in (date.fromisoformat, lambda s: _utc_day(datetime.fromisoformat(s.replace("Z", "+00:00")))):
         try:
-            d = parse(since)
-            return f"{d.day} {d:%B %Y}"
+            return reader_date(parse(since))
         except ValueError:
             continue
     return since
+
+
+def _utc_day(moment: datetime) -> date:
+    return (moment.astimezone(timezone.utc) if moment.tzinfo else moment).date()
 
 
 def practice_phrase(practice: str, polarity: str) -> str:

@@ -12,7 +12,8 @@ from datetime import datetime, timezone
 from difflib import SequenceMatcher
 
 from smallprint import __version__
-from smallprint.report import escape, kind_label, legend_html, polarity_tag, practice_label, render_page
+from smallprint.report import (escape, kind_label, legend_html, polarity_tag, practice_label, reader_moment,
+                               render_page)
 
 from .diff import LOST_PROMISE, ClauseChange, PolicyDiff, format_since, importance, lost_promise
 from .store import VersionInfo
@@ -95,7 +96,7 @@ def _section(title: str, changes: list[ClauseChange]) -> str:
 
 
 def render_diff_html(diff: PolicyDiff, *, old_name: str, new_name: str, generated_at: datetime | None = None) -> str:
-    when = (generated_at or datetime.now(timezone.utc)).strftime("%d %B %Y, %H:%M UTC")
+    when = reader_moment(generated_at or datetime.now(timezone.utc))
     everything = [*diff.added, *diff.removed, *diff.changed]
     data_use = sorted((c for c in everything if c.is_data_use), key=importance)
     other = [c for c in everything if not c.is_data_use]
@@ -131,7 +132,7 @@ def render_history_html(site: str, versions: list[VersionInfo], diffs: dict[int,
                         generated_at: datetime | None = None) -> str:
     """A site's remembered versions, document by document, oldest first; under each later version, the data-use
     clauses it added, removed or changed against the version before it (`diffs`: version id -> that diff)."""
-    when = (generated_at or datetime.now(timezone.utc)).strftime("%d %B %Y, %H:%M UTC")
+    when = reader_moment(generated_at or datetime.now(timezone.utc))
     parts = []
     path = None
     for v in versions:
