@@ -28,7 +28,8 @@ def register(subparsers) -> None:
         "diff", help="what changed between two versions of a policy (files; the store is not touched)",
         description="Compare two versions of a policy (text, Markdown, HTML or PDF files, read as `analyze` reads "
                     "them) clause by clause. Reordering, re-wrapping, formatting, numbering and links that only "
-                    "point elsewhere (\"Learn more\", \"Back to top\") are not changes; each "
+                    "point elsewhere (\"Learn more\", \"Back to top\") or give the same policy as a print or a "
+                    "file (\"Print\", \"Download PDF\") are not changes; each "
                     "added, removed or changed clause comes with the data practice it states.")
     diff.add_argument("old", metavar="OLD", help="the earlier version: a file, or - for stdin")
     diff.add_argument("new", metavar="NEW", help="the later version: a file, or - for stdin (not both)")

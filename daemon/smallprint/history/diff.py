@@ -92,6 +92,14 @@ _NUMBERING = re.compile(r"\(?(?:[ivxlcdm]{1,6}|[IVXLCDM]{1,6}|[a-zA-Z]|\d{1,3}(?
 # So the pattern admits only words that point, never a noun that names a subject: verbs of going or looking (learn,
 # read, see, click, back to...) with more, here, how, top or an example. "All" and "less" only after such a verb: a
 # table cell "All" (which categories are shared) is a statement. English only, as the engine's readings are.
+# A control that gives the same policy again in another form ("Print", "Print this page", "Download PDF", "View
+# printable version", "Save as PDF", "Download a copy of this Privacy Policy", "Print Imgur's Privacy Policy") points
+# too: what a reader would get from it is the words already compared. Only with "this page", "the policy" and the
+# like, or nothing: "Download your information", "Print your boarding pass" and "Request a copy of your data" name
+# something of the reader's, and are statements.
+_THIS_DOCUMENT = (r"(?:(?:this|the|our|[a-z0-9]+ s) )?(?:(?:privacy|cookie|data) )?"
+                  r"(?:page|policy|notice|statement|document|terms(?: of (?:service|use))?)")
+_AS_A_FILE = r"(?:(?:a|the) )?(?:pdf|printable|printer friendly|print)(?: (?:version|copy|view|format|file))?"
 _NAVIGATION = re.compile(
     r"(?:(?:click|tap|press|go|look) )?here"
     r"|(?:(?:learn|read|see|view|show|find out|discover|know|load) )?more(?: (?:here|below|above))?"
@@ -101,12 +109,16 @@ _NAVIGATION = re.compile(
     r"|(?:see|view|show) (?:(?:an|some|more|all) )?examples?"
     r"|(?:(?:back|return|go back|jump|skip|scroll(?: back)?)(?: up)? to )?(?:the )?top(?: of (?:the |this )?page)?"
     r"|(?:expand|collapse|show|hide)(?: (?:all|details))?"
-    r"|continue reading|read on")
+    r"|continue reading|read on"
+    rf"|print(?: {_THIS_DOCUMENT})?"
+    rf"|(?:(?:download|save|view|open|get|see|show)(?: (?:as|in))? )?{_AS_A_FILE}(?: of {_THIS_DOCUMENT})?"
+    r"(?: \d+(?: \d+)? (?:kb|mb))?"
+    rf"|(?:download|save|get|print) (?:a |the )?copy(?: of {_THIS_DOCUMENT})?")
 
 
 def is_navigation(key: tuple[str, ...]) -> bool:
     """Whether a clause's words (its key: `normalise.words`) only point elsewhere (see _NAVIGATION)."""
-    return len(key) <= 6 and _NAVIGATION.fullmatch(" ".join(key)) is not None
+    return len(key) <= 8 and _NAVIGATION.fullmatch(" ".join(key)) is not None
 
 
 _FINISHED = re.compile(r"[.!?:;][\"')\]*_\u201d\u2019]*$")
