@@ -242,6 +242,14 @@ SP.changeWording = (key, clause) => {
   return { verb, polarity, word: SP.POLARITY_LABELS[polarity]?.toLowerCase() ?? polarity };
 };
 
+// The card's line over a clause that changed since the last visit: "New since 9 August 2024" for a clause added,
+// "Reworded since 9 August 2024" for one reworded (the popup's "New" and "Reworded" lists, the summary's "Reworded:"),
+// so that a reworded clause is not shown as new. `change` is the changes_since_last_visit list it is in.
+SP.sinceLine = (change, since) => {
+  const what = change === "changed" ? "Reworded" : "New";
+  return since ? `${what} since ${since}` : `${what} since your last visit`;
+};
+
 // A date as every change report writes it (daemon/smallprint/report.py reader_date): "9 August 2024", the day in UTC,
 // so that the popup's "Changed since your visit on ..." and the card's "New since ..." name the same day, in the
 // same words, as the daemon's summary beside them ("New since 9 August 2024"), not "Aug 9, 2024" or, for a visit

@@ -145,3 +145,41 @@ def test_the_popup_and_the_card_write_the_visit_s_date_as_the_summary_does():
                               ("content.js", "SP.readableDate(changes.previous_date")):
         source = (EXTENSION / script_name).read_text(encoding="utf-8")
         assert call in source and "toLocaleDateString" not in source, script_name
+
+
+# --- added, reworded and removed, each under one name in every view, the counts adding up ---------------------------
+
+REWORDED = OLD.replace("We use cookies to remember your preferences.",
+                       "We use cookies and similar technologies to remember your preferences.") + \
+    "\nWe may use your content to train artificial intelligence models.\n"
+
+
+def test_each_list_is_named_as_the_summary_and_the_counts_name_it(versions, capsys):
+    old, _ = versions
+    new = old.with_name("2024-08-09_reworded.md")
+    new.write_text(REWORDED, encoding="utf-8")
+    out = _diff(capsys, old, new)
+    sections = dict(re.findall(r"^(Added|Removed|Reworded|Changed) \((\d+) about data practices\):$", out, re.M))
+    assert sections == {"Added": "1", "Reworded": "1"}, out  # "Changed (1)" above "1 reworded" before
+    tally = re.search(r"New version, (\d+) distinct statements: (\d+) kept, (\d+) added, (\d+) reworded\.", out)
+    total, kept, added, reworded = map(int, tally.groups())
+    assert (added, reworded) == (1, 1) and kept + added + reworded == total
+    page = _diff(capsys, old, new, "--format", "html")
+    whats = re.findall(r'<span class="sp-what">([^<]+)</span>', page)
+    assert sorted(whats) == ["New", "Reworded"], whats
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node to run the extension's common.js")
+def test_the_card_tells_a_reworded_clause_from_a_new_one():
+    script = ("const fs = require('fs'), vm = require('vm'); const ctx = {}; vm.createContext(ctx);"
+              f"vm.runInContext(fs.readFileSync({json.dumps(str(EXTENSION / 'common.js'))}, 'utf8') + "
+              "';globalThis.SP = SP;', ctx);"
+              "process.stdout.write(JSON.stringify([ctx.SP.sinceLine('added', '9 August 2024'), "
+              "ctx.SP.sinceLine('changed', '9 August 2024'), ctx.SP.sinceLine('changed', null)]));")
+    done = subprocess.run(["node", "-e", script], capture_output=True, text=True, timeout=60, check=True)
+    assert json.loads(done.stdout) == ["New since 9 August 2024", "Reworded since 9 August 2024",
+                                       "Reworded since your last visit"]
+    content = (EXTENSION / "content.js").read_text(encoding="utf-8")
+    # the card's line comes from the list its clause is in, not "New since" for an added and a reworded one alike
+    assert "SP.sinceLine(info.fresh.indices.get(info.indices[0]), info.fresh.since)" in content
+    assert '["changed", changes.changed]' in content and "`New since ${" not in content

@@ -21,6 +21,8 @@ from .terminal import json_text, one_line, terminal_safe
 FORMATS = ("text", "json", "html")
 _DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
 _SIGN = {"added": "+", "removed": "-", "changed": "~"}
+# Each list under the word the summary and the counts below it use: "Reworded", never "Changed" above "56 reworded".
+_LIST_NAME = {"added": "Added", "removed": "Removed", "changed": "Reworded"}
 
 
 def register(subparsers) -> None:
@@ -139,7 +141,7 @@ def render_diff_text(diff, *, old: str, new: str, show_all: bool = False) -> str
         hidden += len(items) - len(shown)
         if not shown:
             continue
-        lines.append(f"{kind.capitalize()} ({len(shown)}{'' if show_all else ' about data practices'}):")
+        lines.append(f"{_LIST_NAME[kind]} ({len(shown)}{'' if show_all else ' about data practices'}):")
         for c in shown:
             if lost_promise(c):  # bad news: never "[Sale of data · protective] Promises not to sell ..."
                 what = f"{LOST_PROMISE}: [{practice_label(c.practice)}] {c.summary}"

@@ -33,7 +33,7 @@ ins.sp-ins { background: var(--protective-bg); color: var(--protective-ink); tex
 .sp-removed-text { text-decoration: line-through; text-decoration-color: var(--concern-line); }
 .sp-headline { font-size: 1.1rem; font-weight: 600; }
 """
-_WHAT = {"added": "New", "removed": "Removed", "changed": "Changed"}
+_WHAT = {"added": "New", "removed": "Removed", "changed": "Reworded"}  # the summary's, the counts' and the popup's words
 
 
 def _word_diff(old: str, new: str) -> str:
