@@ -183,3 +183,29 @@ def test_the_card_tells_a_reworded_clause_from_a_new_one():
     # the card's line comes from the list its clause is in, not "New since" for an added and a reworded one alike
     assert "SP.sinceLine(info.fresh.indices.get(info.indices[0]), info.fresh.since)" in content
     assert '["changed", changes.changed]' in content and "`New since ${" not in content
+
+
+# --- a practice is never both new and gone in one summary ----------------------------------------------------------
+
+def _summary_parts(summary: str) -> dict[str, str]:
+    """The summary's sentences by their lead ("New since …", "No longer promised", "No longer stated", ...)."""
+    return {m[1]: m[2] for m in re.finditer(r"(New since [^:]+|New in this version|No longer promised|"
+                                            r"No longer stated|Reworded|More clauses about|Fewer clauses about)"
+                                            r":? (.*?)(?=\. [A-Z]|\.$)", summary)}
+
+
+def test_a_practice_read_in_a_removed_and_an_added_clause_is_neither_new_nor_gone(shared_data, tmp_path, capsys):
+    """facebook 2009 -> 2012: a government-requests clause went and another came, both read as protective only when
+    re-read alone. The summary said it was "New since 11 December 2009" and "No longer promised" in one breath."""
+    folder = shared_data / "policies" / "facebook"
+    old, new = tmp_path / "2009-12-11_policy.md", tmp_path / "2012-12-26_policy.md"
+    old.write_bytes((folder / "2009-12-11_pga1_3cca8a0.md").read_bytes())
+    new.write_bytes((folder / "2012-12-26_pga1_3cca8a0.md").read_bytes())
+    summary = json.loads(_diff(capsys, old, new, "--format", "json"))["summary"]
+    parts = _summary_parts(summary)
+    new_part = next(v for k, v in parts.items() if k.startswith("New since"))
+    gone = parts.get("No longer promised", "") + "; " + parts.get("No longer stated", "")
+    said_new = {p.strip().rsplit(" (", 1)[0] for p in new_part.split(";")}
+    said_gone = {p.strip().rsplit(" (", 1)[0] for p in gone.split(";") if p.strip()}
+    assert not said_new & said_gone, summary
+    assert "tells you about government requests or resists them" not in gone, summary

@@ -749,8 +749,15 @@ def headline(since: str | None, added: tuple[ClauseChange, ...], removed: tuple[
             if (practice, opposite) in before - now:
                 turned[polarity].add(practice)
                 turned_in.setdefault((practice, polarity), c)
-    old_states = old_states if old_states is not None else set()
-    new_states = new_states if new_states is not None else gained
+    # What a version states includes what its listed clauses state: a clause re-read alone (_Refiner, at quick depth)
+    # can be given a reading that the version's own highlights lack, and a practice read so in a removed clause and
+    # in an added one is stated by both versions. Without this it was "New since 11 December 2009: tells you about
+    # government requests or resists them (protective). No longer promised: tells you about government requests ..."
+    # (facebook 2009 -> 2012), new and gone at once.
+    old_states = (old_states if old_states is not None else set()) | \
+        {pp for c in removed for pp in pairs(c.findings)} | {pp for c in changed for pp in pairs(c.old_findings)}
+    new_states = (new_states if new_states is not None else set()) | \
+        {pp for c in added for pp in pairs(c.findings)} | {pp for c in changed for pp in pairs(c.findings)}
     brand_new = gained - old_states
     gone = lost - new_states
     # What is new to or gone from the whole policy says more, and is said so; the rest of a turned clause would
