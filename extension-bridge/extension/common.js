@@ -242,6 +242,14 @@ SP.changeWording = (key, clause) => {
   return { verb, polarity, word: SP.POLARITY_LABELS[polarity]?.toLowerCase() ?? polarity };
 };
 
+// The popup lists the first few clauses of each list (the daemon sends each most important first) and says how many
+// it left out, so that five "New" lines under a summary of 78 added clauses do not read as all there is.
+SP.CHANGES_LISTED = 5;
+SP.moreLine = (key, left) => {
+  const what = { added: "new", changed: "reworded", removed: "removed" }[key] ?? key;
+  return `…and ${left} more ${what}`;
+};
+
 // The card's line over a clause that changed since the last visit: "New since 9 August 2024" for a clause added,
 // "Reworded since 9 August 2024" for one reworded (the popup's "New" and "Reworded" lists, the summary's "Reworded:"),
 // so that a reworded clause is not shown as new. `change` is the changes_since_last_visit list it is in.

@@ -93,13 +93,16 @@ function renderChanges(changes) {
   if (changes.summary) box.append(el("p", { text: changes.summary }));
   const list = el("ul", { class: "changed-clauses" });
   for (const key of ["added", "changed", "removed"]) {
-    for (const clause of (changes[key] ?? []).slice(0, 5)) {
+    const clauses = changes[key] ?? [];
+    for (const clause of clauses.slice(0, SP.CHANGES_LISTED)) {
       const label = SP.PRACTICE_LABELS[clause.practice] ?? "Other";
       const said = SP.changeWording(key, clause); // a promise no longer made: "✗ No longer promised: …"
       list.append(el("li", { "data-change": key, "data-practice": clause.practice ?? "" }, polarityMark(said.polarity),
         el("span", { text: ` ${said.verb}: ${label}${said.word ? ` (${said.word})` : ""}` +
           `${clause.summary ? ` — ${clause.summary}` : ""}` })));
     }
+    const left = clauses.length - SP.CHANGES_LISTED;
+    if (left > 0) list.append(el("li", { class: "muted", "data-more": key, text: SP.moreLine(key, left) }));
   }
   if (list.childElementCount) box.append(list);
   return box;

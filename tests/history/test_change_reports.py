@@ -3,6 +3,7 @@ and the extension's own script, on real files."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -12,6 +13,8 @@ import pytest
 
 from smallprint.cli import main
 from smallprint.history.diff import LOST_PROMISE
+from tests.history.test_api import analyze as api_analyze
+from tests.history.test_api import api  # noqa: F401 (the fixture)
 
 EXTENSION = Path(__file__).resolve().parents[2] / "extension-bridge" / "extension"
 
@@ -61,22 +64,30 @@ def test_a_promise_no_longer_made_reads_as_bad_news_in_the_html_report(versions,
     assert f"{LOST_PROMISE}: promises not to sell your personal data." in page
 
 
-def _popup_wording(changes: dict) -> list[dict]:
-    """The popup's wording of each listed clause, by common.js itself (node), as popup.js lists them."""
+NEEDS_NODE = pytest.mark.skipif(shutil.which("node") is None, reason="needs node to run the extension's common.js")
+
+
+def common_js(expression: str, *, stdin: str = "", timezone: str = "UTC"):
+    """The value (as JSON) of a JavaScript `expression` over the extension's own common.js (its `SP`), run by node;
+    `stdin` is readable as `input`."""
     script = ("const fs = require('fs'), vm = require('vm'); const ctx = {}; vm.createContext(ctx);"
               f"vm.runInContext(fs.readFileSync({json.dumps(str(EXTENSION / 'common.js'))}, 'utf8') + "
-              "';globalThis.SP = SP;', ctx);"
-              "const changes = JSON.parse(fs.readFileSync(0, 'utf8'));"
-              "const out = ['added', 'changed', 'removed'].flatMap((key) => (changes[key] ?? []).map("
-              "(c) => ({key, practice: c.practice, ...ctx.SP.changeWording(key, c), "
-              "mark: ctx.SP.POLARITY_MARKS[ctx.SP.changeWording(key, c).polarity], lost: ctx.SP.LOST_PROMISE})));"
-              "process.stdout.write(JSON.stringify(out));")
-    done = subprocess.run(["node", "-e", script], input=json.dumps(changes), capture_output=True, text=True,
-                          timeout=60, check=True)
+              "';globalThis.SP = SP;', ctx); const SP = ctx.SP; const input = fs.readFileSync(0, 'utf8');"
+              f"process.stdout.write(JSON.stringify({expression}));")
+    done = subprocess.run(["node", "-e", script], input=stdin, capture_output=True, text=True, timeout=60, check=True,
+                          env={"PATH": os.environ["PATH"], "TZ": timezone})
     return json.loads(done.stdout)
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="needs node to run the extension's common.js")
+def _popup_wording(changes: dict) -> list[dict]:
+    """The popup's wording of each listed clause, by common.js itself, as popup.js lists them."""
+    return common_js("['added', 'changed', 'removed'].flatMap((key) => (JSON.parse(input)[key] ?? []).map((c) => ("
+                     "{key, practice: c.practice, ...SP.changeWording(key, c), "
+                     "mark: SP.POLARITY_MARKS[SP.changeWording(key, c).polarity], lost: SP.LOST_PROMISE})))",
+                     stdin=json.dumps(changes))
+
+
+@NEEDS_NODE
 def test_the_popup_lists_a_promise_no_longer_made_with_the_concern_mark(versions, capsys):
     changes = json.loads(_diff(capsys, *versions, "--format", "json"))
     listed = _popup_wording(changes)
@@ -128,19 +139,14 @@ def test_the_diff_report_writes_its_dates_one_way(versions):
     assert not _PADDED_DAY.search(page) and not _ISO_DAY.search(page)  # "06 December 2026" beside "5 January 2024"
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="needs node to run the extension's common.js")
+@NEEDS_NODE
 def test_the_popup_and_the_card_write_the_visit_s_date_as_the_summary_does():
     from smallprint.history.diff import format_since
 
     stamps = ["2024-08-09T23:30:00Z", "2024-01-05T00:10:00Z", "2024-08-09", "2023-05-18T23:59:59.123456Z"]
-    script = ("const fs = require('fs'), vm = require('vm'); const ctx = {}; vm.createContext(ctx);"
-              f"vm.runInContext(fs.readFileSync({json.dumps(str(EXTENSION / 'common.js'))}, 'utf8') + "
-              "';globalThis.SP = SP;', ctx);"
-              f"process.stdout.write(JSON.stringify({json.dumps(stamps)}.map(ctx.SP.readableDate)));")
     for timezone in ("UTC", "America/Los_Angeles", "Asia/Tokyo"):  # the reader's own zone changes nothing
-        done = subprocess.run(["node", "-e", script], capture_output=True, text=True, timeout=60, check=True,
-                              env={"PATH": __import__("os").environ["PATH"], "TZ": timezone})
-        assert json.loads(done.stdout) == [format_since(s) for s in stamps], (timezone, done.stdout)
+        shown = common_js(f"{json.dumps(stamps)}.map(SP.readableDate)", timezone=timezone)
+        assert shown == [format_since(s) for s in stamps], (timezone, shown)
     for script_name, call in (("popup.js", "SP.readableDate(changes.previous_date)"),
                               ("content.js", "SP.readableDate(changes.previous_date")):
         source = (EXTENSION / script_name).read_text(encoding="utf-8")
@@ -169,16 +175,11 @@ def test_each_list_is_named_as_the_summary_and_the_counts_name_it(versions, caps
     assert sorted(whats) == ["New", "Reworded"], whats
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="needs node to run the extension's common.js")
+@NEEDS_NODE
 def test_the_card_tells_a_reworded_clause_from_a_new_one():
-    script = ("const fs = require('fs'), vm = require('vm'); const ctx = {}; vm.createContext(ctx);"
-              f"vm.runInContext(fs.readFileSync({json.dumps(str(EXTENSION / 'common.js'))}, 'utf8') + "
-              "';globalThis.SP = SP;', ctx);"
-              "process.stdout.write(JSON.stringify([ctx.SP.sinceLine('added', '9 August 2024'), "
-              "ctx.SP.sinceLine('changed', '9 August 2024'), ctx.SP.sinceLine('changed', null)]));")
-    done = subprocess.run(["node", "-e", script], capture_output=True, text=True, timeout=60, check=True)
-    assert json.loads(done.stdout) == ["New since 9 August 2024", "Reworded since 9 August 2024",
-                                       "Reworded since your last visit"]
+    assert common_js("[SP.sinceLine('added', '9 August 2024'), SP.sinceLine('changed', '9 August 2024'), "
+                     "SP.sinceLine('changed', null)]") == ["New since 9 August 2024", "Reworded since 9 August 2024",
+                                                         "Reworded since your last visit"]
     content = (EXTENSION / "content.js").read_text(encoding="utf-8")
     # the card's line comes from the list its clause is in, not "New since" for an added and a reworded one alike
     assert "SP.sinceLine(info.fresh.indices.get(info.indices[0]), info.fresh.since)" in content
@@ -209,3 +210,29 @@ def test_a_practice_read_in_a_removed_and_an_added_clause_is_neither_new_nor_gon
     said_gone = {p.strip().rsplit(" (", 1)[0] for p in gone.split(";") if p.strip()}
     assert not said_new & said_gone, summary
     assert "tells you about government requests or resists them" not in gone, summary
+
+
+# --- the popup's lists: the most important first, and what was left out said -------------------------------------
+
+MANY_ADDED = OLD + "".join(f"\nWe use cookies to measure visit number {n} to our pages.\n" for n in range(1, 8)) + \
+    "\nWe may use your content to train artificial intelligence models.\n"
+
+
+@pytest.mark.asyncio
+async def test_the_extension_gets_each_list_most_important_first(api):
+    """Seven tracking clauses come before the AI-training one in the new version: the popup, which lists five,
+    showed five "New: Tracking" and not the clause the summary leads with."""
+    policy = "# Privacy Policy of Example Ltd\n\n" + OLD.split("\n", 2)[2]
+    await api_analyze(api, policy)
+    changes = (await api_analyze(api, policy + MANY_ADDED.split(OLD, 1)[1]))["changes_since_last_visit"]
+    added = changes["added"]
+    assert len(added) == 8 and added[0]["practice"] == "ai_training", [c["practice"] for c in added]
+    assert changes["summary"].startswith("New since") and "train AI models" in changes["summary"]
+
+
+@NEEDS_NODE
+def test_the_popup_says_how_many_clauses_of_a_list_it_left_out():
+    assert common_js("[SP.CHANGES_LISTED, SP.moreLine('added', 73), SP.moreLine('changed', 1)]") == \
+        [5, "\u2026and 73 more new", "\u2026and 1 more reworded"]
+    popup = (EXTENSION / "popup.js").read_text(encoding="utf-8")
+    assert "clauses.slice(0, SP.CHANGES_LISTED)" in popup and "SP.moreLine(key, left)" in popup
