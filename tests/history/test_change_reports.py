@@ -236,3 +236,22 @@ def test_the_popup_says_how_many_clauses_of_a_list_it_left_out():
         [5, "\u2026and 73 more new", "\u2026and 1 more reworded"]
     popup = (EXTENSION / "popup.js").read_text(encoding="utf-8")
     assert "clauses.slice(0, SP.CHANGES_LISTED)" in popup and "SP.moreLine(key, left)" in popup
+
+
+# --- a version that is not a policy ---------------------------------------------------------------------------------
+
+def test_a_version_that_is_not_a_policy_is_said_to_be_none_before_what_it_no_longer_promises(versions, capsys):
+    """A policy's address answered with an error page: compared as it is, the page "no longer promises" everything,
+    and the reader is told first that it is no policy, in every format."""
+    old, _ = versions
+    page = old.with_name("404.html")
+    page.write_text("<html><head><title>Page not found</title></head><body><h1>404</h1><p>Sorry, the page you are "
+                    "looking for could not be found.</p><p><a href=\"/\">Go home</a></p></body></html>",
+                    encoding="utf-8")
+    note = "404.html does not read as a policy: what it lacks or adds may be the page, not a change to the policy."
+    lines = _diff(capsys, old, page).splitlines()
+    assert " ".join(lines[2:4]) == f"Note: {note}", lines[:6]
+    assert lines[5].startswith(LOST_PROMISE), lines[:6]
+    assert json.loads(_diff(capsys, old, page, "--format", "json"))["notes"] == [note]
+    assert f'<p class="sp-note">Note: {note}</p>' in _diff(capsys, old, page, "--format", "html")
+    assert json.loads(_diff(capsys, *versions, "--format", "json"))["notes"] == []  # two policies: no note

@@ -103,18 +103,32 @@ def run_diff(args) -> int:
     refuse_overwriting_inputs(args.out, [args.old, args.new])
     from smallprint.history.diff import diff_analyses
 
-    diff = diff_analyses(_analyse(args.old), _analyse(args.new), since=args.since or since_label(args.old))
+    old, new = _analyse(args.old), _analyse(args.new)
+    diff = diff_analyses(old, new, since=args.since or since_label(args.old))
+    notes = not_a_policy_notes((_shown_name(args.old, Path(args.old).name), old),
+                               (_shown_name(args.new, Path(args.new).name), new))
     if args.format == "json":
-        output = json_text({"old": printable_name(args.old), "new": printable_name(args.new), **diff.to_dict()})
+        output = json_text({"old": printable_name(args.old), "new": printable_name(args.new), **diff.to_dict(),
+                            "notes": notes})
     elif args.format == "html":
         from smallprint.history.report_html import render_diff_html
         output = render_diff_html(diff, old_name=_shown_name(args.old, Path(args.old).name),
-                                  new_name=_shown_name(args.new, Path(args.new).name))
+                                  new_name=_shown_name(args.new, Path(args.new).name), notes=notes)
     else:
         output = terminal_safe(render_diff_text(diff, old=_shown_name(args.old, args.old),
-                                                new=_shown_name(args.new, args.new), show_all=args.all))
+                                                new=_shown_name(args.new, args.new), show_all=args.all, notes=notes))
     _emit(output, args.out)
     return 0
+
+
+def not_a_policy_notes(*versions: tuple[str, dict]) -> list[str]:
+    """A note for each version (name, analysis) that does not read as a policy: compared with a policy, a login page,
+    an error page or a policy's table of contents "no longer promises" everything the policy promised, and the
+    reader is told why before that list."""
+    from smallprint.taxonomy import POLICY_KINDS
+
+    return [f"{name} does not read as a policy: what it lacks or adds may be the page, not a change to the policy."
+            for name, analysis in versions if analysis.get("kind") not in POLICY_KINDS]
 
 
 def _emit(output: str, out: str | None) -> None:
@@ -130,11 +144,13 @@ def _wrap(text: str, indent: str, width: int = 100) -> list[str]:
     return textwrap.wrap(text, width=width, initial_indent=indent, subsequent_indent=indent) or [indent]
 
 
-def render_diff_text(diff, *, old: str, new: str, show_all: bool = False) -> str:
+def render_diff_text(diff, *, old: str, new: str, show_all: bool = False, notes: list[str] = ()) -> str:
     from smallprint.history.diff import LOST_PROMISE, importance, lost_promise
     from smallprint.report import practice_label
 
-    lines = [f"smallprint diff: {old} -> {new}", "", *_wrap(diff.summary, ""), ""]
+    lines = [f"smallprint diff: {old} -> {new}", ""]
+    lines += [line for note in notes for line in _wrap(f"Note: {note}", "")] + ([""] if notes else [])
+    lines += [*_wrap(diff.summary, ""), ""]
     hidden = 0
     for kind, items in (("added", diff.added), ("removed", diff.removed), ("changed", diff.changed)):
         shown = sorted((c for c in items if c.is_data_use or show_all), key=importance)

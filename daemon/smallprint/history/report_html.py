@@ -32,6 +32,7 @@ del.sp-del { background: var(--concern-bg); color: var(--concern-ink); }
 ins.sp-ins { background: var(--protective-bg); color: var(--protective-ink); text-decoration: underline; }
 .sp-removed-text { text-decoration: line-through; text-decoration-color: var(--concern-line); }
 .sp-headline { font-size: 1.1rem; font-weight: 600; }
+.sp-note { border-left: 4px solid var(--concern-line); padding-left: 8px; }
 """
 _WHAT = {"added": "New", "removed": "Removed", "changed": "Reworded"}  # the summary's, the counts' and the popup's words
 
@@ -95,12 +96,15 @@ def _section(title: str, changes: list[ClauseChange]) -> str:
     return f"<h2>{escape(title)} ({len(changes)})</h2>" + "\n".join(_change_html(c) for c in changes)
 
 
-def render_diff_html(diff: PolicyDiff, *, old_name: str, new_name: str, generated_at: datetime | None = None) -> str:
+def render_diff_html(diff: PolicyDiff, *, old_name: str, new_name: str, generated_at: datetime | None = None,
+                     notes: list[str] = ()) -> str:
+    """`notes`: said above the summary (a version that does not read as a policy)."""
     when = reader_moment(generated_at or datetime.now(timezone.utc))
     everything = [*diff.added, *diff.removed, *diff.changed]
     data_use = sorted((c for c in everything if c.is_data_use), key=importance)
     other = [c for c in everything if not c.is_data_use]
     since = format_since(diff.since)
+    noted = "".join(f'<p class="sp-note">Note: {escape(note)}</p>' for note in notes)
     counts = " ".join(diff.tally.sentences()) + (f" {len(data_use)} of the {len(everything)} changes are about data "
                                                   "practices. Each distinct statement counts once")
     main = (_section("Changes about your data", data_use) or
@@ -115,7 +119,8 @@ def render_diff_html(diff: PolicyDiff, *, old_name: str, new_name: str, generate
         f"{' · old version of ' + escape(since) if since else ''}</div></header>\n"
         '<div class="sp-layout">\n'
         '<aside class="sp-aside" aria-label="Summary">'
-        f'<h2>In short</h2><p class="sp-headline">{escape(diff.summary)}</p>'
+        f"<h2>In short</h2>{noted}"
+        f'<p class="sp-headline">{escape(diff.summary)}</p>'
         f'<p class="sp-small sp-muted">{escape(counts)}. Reordering, re-wrapping, formatting and numbering are '
         "not counted as changes.</p>"
         f"<h2>Legend</h2>{legend_html(listed_below=False, cards=False)}"
