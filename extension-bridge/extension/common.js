@@ -34,6 +34,9 @@ const SP = {
   // A promise or right the new version no longer makes, in the change reports' words (daemon/smallprint/history/
   // diff.py LOST_PROMISE; a test keeps them equal): bad news, shown with the concern mark, never a promise's ✓.
   LOST_PROMISE: "No longer promised",
+  // Its mirror, a concern the new version no longer states (diff.py NO_LONGER_STATED; a test keeps them equal): good
+  // news, shown with a promise's mark, never the concern's ✗.
+  NO_LONGER_STATED: "No longer stated",
   // Mirrors daemon/smallprint/taxonomy.py (ids are stable; tests/browser/test_extension_files.py keeps them in sync).
   PRACTICES: [
     ["ai_training", "AI training"],
@@ -231,12 +234,15 @@ SP.errorBox = (error, failed, { title = true } = {}) => {
 // How one clause of changes_since_last_visit is listed (the popup's "New", "Reworded" and "Removed" lists): the verb,
 // the polarity whose mark goes beside it, and the polarity's word ("" for none). A removed clause that was a promise
 // or right in the reader's favour, or a reworded one that was and now states no practice, is a loss (diff.py
-// lost_promise): "✗ No longer promised: Sale of data — …", never "✓ Removed: Sale of data (protective)".
+// lost_promise): "✗ No longer promised: Sale of data — …", never "✓ Removed: Sale of data (protective)". A concern so
+// removed or reworded away is good news (diff.py dropped_concern): "✓ No longer stated: Sale of data — …", never
+// "✗ Reworded: Sale of data (concern)".
 SP.changeWording = (key, clause) => {
   const polarity = clause?.polarity ?? "neutral";
   const noFindings = !(clause?.findings ?? []).length;
-  if (polarity === "protective" && (key === "removed" || (key === "changed" && noFindings))) {
-    return { verb: SP.LOST_PROMISE, polarity: "concern", word: "" };
+  if (key === "removed" || (key === "changed" && noFindings)) {
+    if (polarity === "protective") return { verb: SP.LOST_PROMISE, polarity: "concern", word: "" };
+    if (polarity === "concern") return { verb: SP.NO_LONGER_STATED, polarity: "protective", word: "" };
   }
   const verb = { added: "New", changed: "Reworded", removed: "Removed" }[key] ?? key;
   return { verb, polarity, word: SP.POLARITY_LABELS[polarity]?.toLowerCase() ?? polarity };

@@ -255,3 +255,59 @@ def test_a_version_that_is_not_a_policy_is_said_to_be_none_before_what_it_no_lon
     assert json.loads(_diff(capsys, old, page, "--format", "json"))["notes"] == [note]
     assert f'<p class="sp-note">Note: {note}</p>' in _diff(capsys, old, page, "--format", "html")
     assert json.loads(_diff(capsys, *versions, "--format", "json"))["notes"] == []  # two policies: no note
+
+
+# --- a concern no longer stated is good news: never shown with the concern's mark -----------------------------------
+
+CONCERN = "We may sell your personal information to data brokers."
+WITH_CONCERN = OLD + f"\n{CONCERN}\n"
+CONCERN_REWORDED_AWAY = OLD + "\nWe may sell gift cards to data brokers.\n"
+
+
+@pytest.fixture
+def concern_gone(tmp_path):
+    """The old version states a concern (sale of data); one new version drops the clause, the other rewords it into
+    a sentence that states no practice."""
+    old = tmp_path / "2024-01-05_policy.md"
+    removed, reworded = tmp_path / "2024-08-09_removed.md", tmp_path / "2024-08-09_reworded.md"
+    old.write_text(WITH_CONCERN, encoding="utf-8")
+    removed.write_text(OLD, encoding="utf-8")
+    reworded.write_text(CONCERN_REWORDED_AWAY, encoding="utf-8")
+    return old, removed, reworded
+
+
+def test_a_concern_no_longer_stated_reads_as_good_news_in_the_text_view(concern_gone, capsys):
+    from smallprint.history.diff import NO_LONGER_STATED
+
+    old, removed, reworded = concern_gone
+    for new, sign in ((removed, "-"), (reworded, "~")):
+        out = _diff(capsys, old, new)
+        assert "[Sale of data · concern]" not in out, out  # listed as the concern it no longer is
+        assert f"  {sign} {NO_LONGER_STATED}: [Sale of data] May sell your personal data" in out, out
+        assert f"{NO_LONGER_STATED}: may sell" in " ".join(out.split()), out  # the summary's words
+
+
+def test_a_concern_no_longer_stated_reads_as_good_news_in_the_html_report(concern_gone, capsys):
+    from smallprint.history.diff import NO_LONGER_STATED
+
+    old, removed, reworded = concern_gone
+    for new, kind in ((removed, "removed"), (reworded, "changed")):
+        page = _diff(capsys, old, new, "--format", "html")
+        (change,) = re.findall(rf'<div class="sp-change sp-change-{kind}[^"]*">.*?</div>', page, re.S)
+        assert f'<span class="sp-what">{NO_LONGER_STATED}</span>' in change, change
+        assert "sp-concern" not in change and "sp-tag-concern" not in change, change  # the concern's red
+        assert f'class="sp-tag sp-tag-protective">{NO_LONGER_STATED}<' in change and "sp-good-news" in change, change
+
+
+@NEEDS_NODE
+def test_the_popup_lists_a_concern_no_longer_stated_with_a_promise_s_mark(concern_gone, capsys):
+    from smallprint.history.diff import NO_LONGER_STATED
+
+    old, removed, reworded = concern_gone
+    for new, key in ((removed, "removed"), (reworded, "changed")):
+        (item,) = _popup_wording(json.loads(_diff(capsys, old, new, "--format", "json")))
+        assert (item["key"], item["practice"]) == (key, "sale_of_data"), item
+        # "✗ Reworded: Sale of data (concern)" before
+        assert (item["verb"], item["polarity"], item["mark"], item["word"]) == \
+            (NO_LONGER_STATED, "protective", "\u2713", ""), item
+    assert common_js("SP.NO_LONGER_STATED") == NO_LONGER_STATED  # the popup and the reports say it in the same words

@@ -145,7 +145,7 @@ def _wrap(text: str, indent: str, width: int = 100) -> list[str]:
 
 
 def render_diff_text(diff, *, old: str, new: str, show_all: bool = False, notes: list[str] = ()) -> str:
-    from smallprint.history.diff import LOST_PROMISE, importance, lost_promise
+    from smallprint.history.diff import change_label, importance
     from smallprint.report import practice_label
 
     lines = [f"smallprint diff: {old} -> {new}", ""]
@@ -159,8 +159,9 @@ def render_diff_text(diff, *, old: str, new: str, show_all: bool = False, notes:
             continue
         lines.append(f"{_LIST_NAME[kind]} ({len(shown)}{'' if show_all else ' about data practices'}):")
         for c in shown:
-            if lost_promise(c):  # bad news: never "[Sale of data · protective] Promises not to sell ..."
-                what = f"{LOST_PROMISE}: [{practice_label(c.practice)}] {c.summary}"
+            label = change_label(c)
+            if label:  # never "[Sale of data · protective] Promises not to sell ..." nor "[Sale of data · concern]" gone
+                what = f"{label}: [{practice_label(c.practice)}] {c.summary}"
             elif c.practice:
                 what = f"[{practice_label(c.practice)} · {c.polarity}] {c.summary}"
             else:

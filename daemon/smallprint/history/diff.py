@@ -626,10 +626,44 @@ def _change(kind: str, clause: Clause, refine: _Refiner, old: Clause | None = No
 LOST_PROMISE = "No longer promised"
 
 
+# The mirror: how every view names a concern the new version no longer states (a removed clause the engine read as a
+# concern, or a reworded one that was a concern and now states no practice), the summary's own words for it. It is
+# good news for the reader, shown with a promise's mark and colour (news_polarity), never as "Removed: Sale of data
+# (concern)" or "Reworded: Sale of data (concern)" with the concern's ✗ (extension-bridge/extension/common.js
+# NO_LONGER_STATED; a test keeps them equal).
+NO_LONGER_STATED = "No longer stated"
+
+
+def _no_longer(change: "ClauseChange", polarity: str) -> bool:
+    """Whether `change` is a clause of that polarity in the old version that the new one no longer states."""
+    return change.polarity == polarity and (
+        change.change == "removed" or (change.change == "changed" and not change.findings))
+
+
 def lost_promise(change: "ClauseChange") -> bool:
     """Whether `change` takes away a promise or right the old version made (see LOST_PROMISE)."""
-    return change.polarity == "protective" and (
-        change.change == "removed" or (change.change == "changed" and not change.findings))
+    return _no_longer(change, "protective")
+
+
+def dropped_concern(change: "ClauseChange") -> bool:
+    """Whether `change` is a concern the old version stated and the new one no longer does (see NO_LONGER_STATED)."""
+    return _no_longer(change, "concern")
+
+
+def news_polarity(change: "ClauseChange") -> str | None:
+    """What `change` means for the reader, as a polarity to mark and colour it with and to rank it by: a promise no
+    longer made is bad news ("concern"), a concern no longer stated good news ("protective"); any other change is
+    shown with its clause's polarity."""
+    if lost_promise(change):
+        return "concern"
+    if dropped_concern(change):
+        return "protective"
+    return change.polarity
+
+
+def change_label(change: "ClauseChange") -> str | None:
+    """LOST_PROMISE or NO_LONGER_STATED where `change` is one of those, else None (the list's own word)."""
+    return LOST_PROMISE if lost_promise(change) else NO_LONGER_STATED if dropped_concern(change) else None
 
 
 def format_since(since: str | None) -> str | None:
@@ -784,7 +818,7 @@ def headline(since: str | None, added: tuple[ClauseChange, ...], removed: tuple[
     if promised:
         parts.append(f"{LOST_PROMISE}: {_phrases(promised, tagged=False)}.")
     if gone - promised:
-        parts.append(f"No longer stated: {_phrases(gone - promised)}.")
+        parts.append(f"{NO_LONGER_STATED}: {_phrases(gone - promised)}.")
     if turned["concern"]:
         parts.append("Turned against you, in a clause that was in your favour: "
                      f"{_turned_phrases({(p, 'concern') for p in turned['concern']}, turned_in)}.")

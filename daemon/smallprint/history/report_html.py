@@ -15,7 +15,7 @@ from smallprint import __version__
 from smallprint.report import (escape, kind_label, legend_html, polarity_tag, practice_label, reader_moment,
                                render_page)
 
-from .diff import LOST_PROMISE, ClauseChange, PolicyDiff, format_since, importance, lost_promise
+from .diff import ClauseChange, PolicyDiff, change_label, dropped_concern, format_since, importance, news_polarity
 from .store import VersionInfo
 from .timeline import seen_span
 
@@ -25,6 +25,8 @@ _EXTRA_CSS = """
 .sp-change-added { border-left-color: var(--protective-line); }
 .sp-change-removed { border-left-color: var(--concern-line); }
 .sp-change-changed { border-left-color: var(--accent); }
+.sp-change.sp-good-news { border-left-color: var(--protective-line); }
+.sp-good-news .sp-removed-text { text-decoration-color: var(--protective-line); }
 .sp-change .sp-what { font-size: .85rem; font-weight: 700; text-transform: uppercase; letter-spacing: .04em;
   color: var(--muted); margin-right: 6px; }
 .sp-change p { margin: 6px 0 0; }
@@ -56,9 +58,10 @@ def _practice_line(change: ClauseChange) -> str:
     findings = change.findings or change.old_findings
     if not findings:
         return ""
-    if lost_promise(change):  # bad news, tagged as such: not the green "Protective" of a promise made
+    label = change_label(change)
+    if label:  # tagged as the news it is: a promise lost in red, never the green "Protective"; a concern gone in green
         return "<br>".join(f"{escape(practice_label(f.practice))} "
-                           f'<span class="sp-tag sp-tag-concern">{escape(LOST_PROMISE)}</span> '
+                           f'<span class="sp-tag sp-tag-{escape(news_polarity(change))}">{escape(label)}</span> '
                            f'<span class="sp-small">{escape(f.summary)}</span>' for f in findings)
     parts = [f"{escape(practice_label(f.practice))} {polarity_tag(f.polarity)} "
              f'<span class="sp-small">{escape(f.summary)}</span>' for f in findings]
@@ -70,8 +73,9 @@ def _painted(text: str, change: ClauseChange, *, removed: bool = False) -> str:
     if removed:
         inner = f'<span class="sp-removed-text">{inner}</span>'
     if change.polarity:
-        # a promise no longer made is painted as the loss it is (the concern colour), not as a promise
-        polarity = "concern" if lost_promise(change) else change.polarity
+        # a promise no longer made is painted as the loss it is (the concern colour), not as a promise; a concern no
+        # longer stated as the good news it is (a promise's colour), not as a concern
+        polarity = news_polarity(change)
         inner = f'<mark class="sp sp-{escape(polarity)}" data-practice="{escape(change.practice or "")}">{inner}</mark>'
     return inner
 
@@ -85,8 +89,9 @@ def _change_html(change: ClauseChange) -> str:
         body = f"<p>{_painted(change.text, change, removed=change.change == 'removed')}</p>"
     if change.occurrences > 1:
         body += f'<p class="sp-small sp-muted">The same change in {change.occurrences} places, shown once.</p>'
-    what = LOST_PROMISE if lost_promise(change) else _WHAT[change.change]
-    return (f'<div class="sp-change sp-change-{change.change}"><span class="sp-what">{escape(what)}</span>'
+    what = change_label(change) or _WHAT[change.change]
+    good = " sp-good-news" if dropped_concern(change) else ""
+    return (f'<div class="sp-change sp-change-{change.change}{good}"><span class="sp-what">{escape(what)}</span>'
             f"{_practice_line(change)}{body}</div>")
 
 
