@@ -34,12 +34,16 @@ We use cookies to remember your preferences.
 """
 
 
+def _written(folder: Path, **texts: str) -> tuple[Path, ...]:
+    """Each text written to a file of its name with ".md" (dated names, read as the versions' dates)."""
+    for name, text in texts.items():
+        (folder / f"{name}.md").write_text(text, encoding="utf-8")
+    return tuple(folder / f"{name}.md" for name in texts)
+
+
 @pytest.fixture
 def versions(tmp_path):
-    old, new = tmp_path / "2024-01-05_policy.md", tmp_path / "2024-08-09_policy.md"
-    old.write_text(OLD, encoding="utf-8")
-    new.write_text(NEW, encoding="utf-8")
-    return old, new
+    return _written(tmp_path, **{"2024-01-05_policy": OLD, "2024-08-09_policy": NEW})
 
 
 def _diff(capsys, *args) -> str:
@@ -268,12 +272,8 @@ CONCERN_REWORDED_AWAY = OLD + "\nWe may sell gift cards to data brokers.\n"
 def concern_gone(tmp_path):
     """The old version states a concern (sale of data); one new version drops the clause, the other rewords it into
     a sentence that states no practice."""
-    old = tmp_path / "2024-01-05_policy.md"
-    removed, reworded = tmp_path / "2024-08-09_removed.md", tmp_path / "2024-08-09_reworded.md"
-    old.write_text(WITH_CONCERN, encoding="utf-8")
-    removed.write_text(OLD, encoding="utf-8")
-    reworded.write_text(CONCERN_REWORDED_AWAY, encoding="utf-8")
-    return old, removed, reworded
+    return _written(tmp_path, **{"2024-01-05_policy": WITH_CONCERN, "2024-08-09_removed": OLD,
+                                 "2024-08-09_reworded": CONCERN_REWORDED_AWAY})
 
 
 def test_a_concern_no_longer_stated_reads_as_good_news_in_the_text_view(concern_gone, capsys):
@@ -311,3 +311,31 @@ def test_the_popup_lists_a_concern_no_longer_stated_with_a_promise_s_mark(concer
         assert (item["verb"], item["polarity"], item["mark"], item["word"]) == \
             (NO_LONGER_STATED, "protective", "\u2713", ""), item
     assert common_js("SP.NO_LONGER_STATED") == NO_LONGER_STATED  # the popup and the reports say it in the same words
+
+
+# --- bad news first: a promise no longer made is listed before a concern no longer stated --------------------------
+
+@pytest.fixture
+def both_gone(tmp_path):
+    """The old version makes a promise and states a concern about the sale of data; the new one has neither."""
+    return _written(tmp_path, **{"2024-01-05_policy": WITH_CONCERN, "2024-08-09_policy": NEW})
+
+
+def test_removed_lists_a_promise_no_longer_made_before_a_concern_no_longer_stated(both_gone, capsys):
+    from smallprint.history.diff import NO_LONGER_STATED
+
+    out = _diff(capsys, *both_gone)
+    removed = re.findall(r"^  - (No longer \w+):", out, re.M)
+    assert removed == [LOST_PROMISE, NO_LONGER_STATED], out  # the good news came first before
+    page = _diff(capsys, *both_gone, "--format", "html")
+    assert re.findall(r'<span class="sp-what">([^<]+)</span>', page) == [LOST_PROMISE, NO_LONGER_STATED], page
+
+
+@pytest.mark.asyncio
+async def test_the_popup_gets_a_promise_no_longer_made_before_a_concern_no_longer_stated(api):
+    policy = "# Privacy Policy of Example Ltd\n\n" + WITH_CONCERN.split("\n", 2)[2]
+    await api_analyze(api, policy)
+    changes = (await api_analyze(api, "# Privacy Policy of Example Ltd\n\n" + NEW.split("\n", 2)[2])
+               )["changes_since_last_visit"]
+    removed = [(c["practice"], c["polarity"]) for c in changes["removed"]]
+    assert removed == [("sale_of_data", "protective"), ("sale_of_data", "concern")], removed

@@ -731,8 +731,10 @@ def _label_list(pairs: set[tuple[str, str]]) -> str:
 
 
 def importance(change: ClauseChange) -> tuple[int, int]:
-    """Sort key: the key findings' order of importance (concerns before promises, severe practices first)."""
-    return rank(change.practice, change.polarity)
+    """Sort key: the key findings' order of importance (concerns before promises, severe practices first), by what
+    the change means for the reader (news_polarity): a promise no longer made is bad news and ranks with the concerns,
+    so "Removed" lists it before a concern no longer stated (good news, ranked with the promises)."""
+    return rank(change.practice, news_polarity(change))
 
 
 # All that a diff reads of a highlight (besides the blocks' "id", "text" and "tag"): see `diff_view`.
