@@ -271,3 +271,18 @@ def test_a_report_inside_a_source_folder_of_the_corpus_is_refused(tmp_path):
     assert done.stderr == (f"smallprint: {moved / 'report.html'} is inside the source folder {src} of this corpus: "
                            "the next `corpus analyze` would read the page as a document of it; choose a path outside "
                            "it with --out\n")
+
+
+def test_one_old_sentence_reworded_two_ways_shows_its_was_once():
+    """The changes of a version pair said "was: <the same old sentence>" under each of two new wordings of it."""
+    from smallprint.corpus.timeline import Pair
+    from smallprint.history.diff import SAME_OLD_WORDING
+
+    old = "Test out new products and features to see if they work"
+    changes = tuple({"change": "changed", "practice": None, "polarity": None, "text": new, "old_text": old}
+                    for new in (f"Build and t{old[1:]}", "Keep our services secure", f"Build and t{old[1:]}, and"))
+    changes = (changes[0], {**changes[1], "old_text": "Keep our service secure"}, changes[2])
+    page = report._changes_html([Pair(0, "Acme", "privacy", "2025-01-01", "2024-01-01", changes)], set())
+    assert re.findall(r"was: ([^<]*)<", page) == [old, SAME_OLD_WORDING, "Keep our service secure"], page
+    texts = re.findall(r"</span><div>([^<]*)</div>", page)
+    assert texts == [f"Build and t{old[1:]}", f"Build and t{old[1:]}, and", "Keep our services secure"], page

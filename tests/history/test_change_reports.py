@@ -339,3 +339,41 @@ async def test_the_popup_gets_a_promise_no_longer_made_before_a_concern_no_longe
                )["changes_since_last_visit"]
     removed = [(c["practice"], c["polarity"]) for c in changes["removed"]]
     assert removed == [("sale_of_data", "protective"), ("sale_of_data", "concern")], removed
+
+
+# --- one old sentence reworded into two new ones: the old one shown once, both new ones listed ----------------------
+
+_TWICE = "Test out new products and features to see if they work"
+SAID_TWICE = f"""# Example Privacy Policy
+
+We collect your name and email address when you create an account.
+
+We use your information to:
+
+- {_TWICE}
+- Keep our services secure
+
+Our partners use your information to:
+
+- {_TWICE}
+- Measure their ads
+"""
+REWORDED_TWO_WAYS = SAID_TWICE.replace(f"- {_TWICE}\n- Keep", f"- Build and t{_TWICE[1:]}\n- Keep").replace(
+    f"- {_TWICE}\n- Measure", f"- Build and t{_TWICE[1:]}, and\n- Measure")
+
+
+def test_one_old_sentence_reworded_two_ways_is_shown_once(tmp_path, capsys):
+    """facebook 2024 -> 2025 said "was: Test out new products and features to see if they work" twice, over "... to
+    see if they work" and "... to see if they work, and"."""
+    from smallprint.history.diff import SAME_OLD_WORDING
+
+    versions = _written(tmp_path, **{"2024-01-05_policy": SAID_TWICE, "2024-08-09_policy": REWORDED_TWO_WAYS})
+    out = _diff(capsys, *versions, "--all")
+    assert out.count(f"was: {_TWICE}") == 1, out
+    listed = re.findall(r"^      (was|now): (.*)$", out, re.M)
+    assert listed == [("was", _TWICE), ("now", f"Build and t{_TWICE[1:]}"),
+                      ("was", SAME_OLD_WORDING), ("now", f"Build and t{_TWICE[1:]}, and")], out
+    page = _diff(capsys, *versions, "--format", "html")
+    boxes = re.findall(r'<div class="sp-change sp-change-changed">.*?</div>', page, re.S)
+    assert len(boxes) == 2 and "the same sentence as the clause above" in boxes[1], boxes
+    assert "the same sentence" not in boxes[0], boxes

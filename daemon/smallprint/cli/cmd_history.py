@@ -145,7 +145,7 @@ def _wrap(text: str, indent: str, width: int = 100) -> list[str]:
 
 
 def render_diff_text(diff, *, old: str, new: str, show_all: bool = False, notes: list[str] = ()) -> str:
-    from smallprint.history.diff import change_label, importance
+    from smallprint.history.diff import SAME_OLD_WORDING, change_label, importance, old_wording_once
     from smallprint.report import practice_label
 
     lines = [f"smallprint diff: {old} -> {new}", ""]
@@ -158,7 +158,7 @@ def render_diff_text(diff, *, old: str, new: str, show_all: bool = False, notes:
         if not shown:
             continue
         lines.append(f"{_LIST_NAME[kind]} ({len(shown)}{'' if show_all else ' about data practices'}):")
-        for c in shown:
+        for c, same_as_above in old_wording_once(shown):
             label = change_label(c)
             if label:  # never "[Sale of data · protective] Promises not to sell ..." nor "[Sale of data · concern]" gone
                 what = f"{label}: [{practice_label(c.practice)}] {c.summary}"
@@ -169,7 +169,7 @@ def render_diff_text(diff, *, old: str, new: str, show_all: bool = False, notes:
             repeats = f" (in {c.occurrences} places)" if c.occurrences > 1 else ""
             lines.append(f"  {_SIGN[kind]} {what}{repeats}")
             if kind == "changed":
-                lines += _wrap(f"was: {c.old_text}", "      ")
+                lines += _wrap(f"was: {SAME_OLD_WORDING if same_as_above else c.old_text}", "      ")
                 lines += _wrap(f"now: {c.text}", "      ")
             else:
                 lines += _wrap(f"\u201c{c.text}\u201d", "      ")

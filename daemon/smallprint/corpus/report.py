@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from smallprint.clip import clip_words
+from smallprint.history.diff import SAME_OLD_WORDING, old_wording_once
 from smallprint.report import escape, polarity_tag, practice_label, render_page
 from smallprint.taxonomy import PRACTICE_IDS
 
@@ -207,9 +208,11 @@ def _changes_html(pairs: list[Pair], linked: set[tuple[int, int]]) -> str:
                    f"{escape(_when(pair.previous_date))}</span></h3>")
         shown = [k for k in range(len(pair.changes)) if (pair.index, k) in linked]
         shown += [k for k in range(len(pair.changes)) if (pair.index, k) not in linked][:_MORE_CHANGES_SHOWN]
-        for k in sorted(shown):
+        # one old sentence reworded into two new ones: both listed, the old one shown once
+        for k, same_as_above in old_wording_once(sorted(shown), lambda k: pair.changes[k]["old_text"]):
             c = pair.changes[k]
-            was = (f'<div class="sp-was sp-small">was: {escape(c["old_text"])}</div>'
+            was = (f'<div class="sp-was sp-small">was: '
+                   f'{escape(SAME_OLD_WORDING if same_as_above else c["old_text"])}</div>'
                    if c["change"] == "changed" and c["old_text"] else "")
             out.append(f'<div class="sp-change sp-change-{escape(c["change"])}" id="pair-{pair.index}-{k}">'
                        f'<span class="sp-small">{escape(c["change"])} · {escape(practice_label(c["practice"] or ""))}'

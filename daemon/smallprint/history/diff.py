@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Callable, Iterable, NamedTuple, TypeVar
 from datetime import date, datetime, timezone
 
 from smallprint.engine.key_findings import MIN_CONFIDENCE, rank
@@ -735,6 +735,32 @@ def importance(change: ClauseChange) -> tuple[int, int]:
     the change means for the reader (news_polarity): a promise no longer made is bad news and ranks with the concerns,
     so "Removed" lists it before a concern no longer stated (good news, ranked with the promises)."""
     return rank(change.practice, news_polarity(change))
+
+
+_T = TypeVar("_T")
+# What a view says in place of an old wording it has just shown (see old_wording_once).
+SAME_OLD_WORDING = "(the same sentence as above)"
+
+
+def old_wording_once(changes: Iterable[_T], old_text: Callable[[_T], str | None] = lambda c: c.old_text
+                     ) -> list[tuple[_T, bool]]:
+    """`changes` in their order, except that a reworded clause whose old wording an earlier one was also reworded
+    from comes right after that one; each with whether its old wording is the one just shown. One old sentence
+    (said twice in the old version) reworded into two new ones, nearly the same ("... to see if they work" and
+    "... to see if they work, and", facebook 2024 -> 2025), is two changes, and both new sentences are listed, but
+    the old one is shown once: the second says SAME_OLD_WORDING. `old_text`: a change's old wording (None for an
+    added or removed clause)."""
+    groups: dict[str, list[_T]] = {}
+    order: list[list[_T]] = []
+    for change in changes:
+        key = old_text(change)
+        if key and key in groups:
+            groups[key].append(change)
+            continue
+        order.append([change])
+        if key:
+            groups[key] = order[-1]
+    return [(change, k > 0) for group in order for k, change in enumerate(group)]
 
 
 # All that a diff reads of a highlight (besides the blocks' "id", "text" and "tag"): see `diff_view`.

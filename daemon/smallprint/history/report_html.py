@@ -15,7 +15,8 @@ from smallprint import __version__
 from smallprint.report import (escape, kind_label, legend_html, polarity_tag, practice_label, reader_moment,
                                render_page)
 
-from .diff import ClauseChange, PolicyDiff, change_label, dropped_concern, format_since, importance, news_polarity
+from .diff import (ClauseChange, PolicyDiff, change_label, dropped_concern, format_since, importance, news_polarity,
+                   old_wording_once)
 from .store import VersionInfo
 from .timeline import seen_span
 
@@ -80,9 +81,12 @@ def _painted(text: str, change: ClauseChange, *, removed: bool = False) -> str:
     return inner
 
 
-def _change_html(change: ClauseChange) -> str:
+def _change_html(change: ClauseChange, same_as_above: bool = False) -> str:
+    """`same_as_above`: the clause above was reworded from the same old sentence (see diff.old_wording_once)."""
     if change.change == "changed":
         body = f"<p>{_word_diff(change.old_text or '', change.text)}</p>"
+        if same_as_above:
+            body += '<p class="sp-small sp-muted">Reworded from the same sentence as the clause above.</p>'
         if change.polarity:
             body += f'<p class="sp-small">Now reads: {_painted(change.text, change)}</p>'
     else:
@@ -98,7 +102,11 @@ def _change_html(change: ClauseChange) -> str:
 def _section(title: str, changes: list[ClauseChange]) -> str:
     if not changes:
         return ""
-    return f"<h2>{escape(title)} ({len(changes)})</h2>" + "\n".join(_change_html(c) for c in changes)
+    return f"<h2>{escape(title)} ({len(changes)})</h2>" + _changes_html(changes)
+
+
+def _changes_html(changes: list[ClauseChange]) -> str:
+    return "\n".join(_change_html(c, same) for c, same in old_wording_once(changes))
 
 
 def render_diff_html(diff: PolicyDiff, *, old_name: str, new_name: str, generated_at: datetime | None = None,
@@ -116,7 +124,7 @@ def render_diff_html(diff: PolicyDiff, *, old_name: str, new_name: str, generate
             '<p class="sp-muted">No clause about a data practice was added, removed or changed.</p>')
     if other:
         main += (f'<details class="sp-appendix"><summary>Other changes ({len(other)}): wording that states no data '
-                 f"practice</summary>{''.join(_change_html(c) for c in other)}</details>")
+                 f"practice</summary>{_changes_html(other)}</details>")
     body = (
         '<header class="sp-top"><div class="sp-brand">smallprint policy changes</div>'
         f"<h1>{escape(old_name)} → {escape(new_name)}</h1>"
@@ -158,7 +166,7 @@ def render_history_html(site: str, versions: list[VersionInfo], diffs: dict[int,
             parts.append(head + '<p>First version seen.</p></div>')
             continue
         data_use = sorted((c for c in (*diff.added, *diff.removed, *diff.changed) if c.is_data_use), key=importance)
-        body = "".join(_change_html(c) for c in data_use) or \
+        body = _changes_html(data_use) or \
             '<p class="sp-muted">No clause about a data practice was added, removed or changed.</p>'
         parts.append(head + f'<p class="sp-headline">{escape(diff.summary)}</p>{body}</div>')
     main = "\n".join(parts) or f"<p>Nothing is remembered about {escape(site)}.</p>"
