@@ -377,3 +377,24 @@ def test_one_old_sentence_reworded_two_ways_is_shown_once(tmp_path, capsys):
     boxes = re.findall(r'<div class="sp-change sp-change-changed">.*?</div>', page, re.S)
     assert len(boxes) == 2 and "the same sentence as the clause above" in boxes[1], boxes
     assert "the same sentence" not in boxes[0], boxes
+
+
+# --- an old version of no known date: never "New since old.md" or "New since stdin" ----------------------------------
+
+def test_an_old_version_without_a_date_is_not_named_as_one(tmp_path, capsys, monkeypatch):
+    import io
+    import sys
+
+    old, new = _written(tmp_path, old=OLD, new=REWORDED)
+    expected = "New in this version: may use your data or content to train AI models (concern)."
+    out = _diff(capsys, old, new)
+    assert out.splitlines()[2] + " " + out.splitlines()[3] == expected + " Reworded: Tracking (neutral).", out
+    assert "New since" not in out  # "New since old.md: ..." before
+    as_json = json.loads(_diff(capsys, old, new, "--format", "json"))
+    assert as_json["since"] is None and as_json["summary"].startswith(expected), as_json
+    page = _diff(capsys, old, new, "--format", "html")
+    assert "old version of" not in page and "New since" not in page, page
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(OLD.encode()), encoding="utf-8"))
+    summary = json.loads(_diff(capsys, "-", new, "--format", "json"))["summary"]
+    assert summary.startswith(expected) and "stdin" not in summary, summary  # "New since stdin: ..." before
+    assert _diff(capsys, old, old).splitlines()[2] == "No change to data practices."  # not "... since old.md."

@@ -38,8 +38,8 @@ def register(subparsers) -> None:
     diff.add_argument("--format", choices=FORMATS, default="text",
                       help="text (default), json (added/removed/changed/summary), or html (a self-contained report)")
     diff.add_argument("--since", metavar="LABEL",
-                      help="how to name the old version in the summary (default: a date in its file name, else "
-                           "its file name)")
+                      help="how to name the old version in the summary (default: a date in its file name; "
+                           "without one the summary says \"New in this version\", never a file name)")
     diff.add_argument("--all", action="store_true", help="text: also list clauses that state no data practice")
     diff.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
     diff.set_defaults(func=run_diff)
@@ -68,13 +68,16 @@ def register(subparsers) -> None:
 
 # --- diff ------------------------------------------------------------------------------------------------
 
-def since_label(path: str) -> str:
-    """A date found in the old file's name ("2023-05-18_policy.md" -> "2023-05-18"), else the file name."""
-    name = printable_name(Path(path).name) if path != "-" else "stdin"
-    m = _DATE_IN_NAME.search(name)
+def since_label(path: str) -> str | None:
+    """A date found in the old file's name ("2023-05-18_policy.md" -> "2023-05-18"), else None: the summary then says
+    "New in this version:" and "No change to data practices", as for any old version of no known date, not "New since
+    old.md:" or "New since stdin:", which read as a date that is none."""
+    if path == "-":
+        return None
+    m = _DATE_IN_NAME.search(Path(path).name)
     if m and 1 <= int(m[2]) <= 12 and 1 <= int(m[3]) <= 31:
         return f"{m[1]}-{m[2]}-{m[3]}"
-    return name
+    return None
 
 
 def _analyse(path: str) -> dict:
@@ -92,7 +95,7 @@ def _analyse(path: str) -> dict:
 
 def _shown_name(path: str, name: str) -> str:
     """How a version is named to a reader: `name` (a name that is not UTF-8 with its bytes as \\xNN, not "?"), or
-    "stdin" for "-" (as since_label and analyze's notes say)."""
+    "stdin" for "-" (as analyze's notes say)."""
     return "stdin" if path == "-" else printable_name(name)
 
 
