@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Iterable, Sequence
 
 from . import __version__
@@ -398,6 +398,20 @@ def _appendix_html(analysis: Analysis) -> str:
             f'{switch}<ol class="sp-small sp-all">{"".join(items)}</ol>')
 
 
+# Dates a reader reads (the reports' stamps, "New since ...", a version's days in `history`) are written one way:
+# "9 August 2024", the day without a leading zero, the month in words, in UTC (the extension's popup and "New since"
+# card write them so too: common.js SP.readableDate). JSON keeps ISO 8601 ("2024-08-09T10:00:00Z").
+def reader_date(day: date) -> str:
+    """"9 August 2024"."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def reader_moment(moment: datetime) -> str:
+    """"6 December 2026, 14:05 UTC": when a report was made."""
+    moment = moment.astimezone(timezone.utc) if moment.tzinfo else moment
+    return f"{reader_date(moment)}, {moment:%H:%M} UTC"
+
+
 def _as_sentence(text: str) -> str:
     """A summary followed by "Why: …" ends as a sentence: it ran straight on ("…to authorities or others Why: …")."""
     text = text.rstrip()
@@ -407,7 +421,7 @@ def _as_sentence(text: str) -> str:
 
 def render_analysis_html(analysis: Analysis, *, generated_at: datetime | None = None) -> str:
     """The report a journalist would attach to a story: the policy, its highlights inline, and the summary."""
-    when = (generated_at or datetime.now(timezone.utc)).strftime("%d %B %Y, %H:%M UTC")
+    when = reader_moment(generated_at or datetime.now(timezone.utc))
     title = analysis.title or _first_heading(analysis.blocks) or "Policy"
     meta = [f"Analysed {escape(when)} with smallprint {escape(__version__)}, entirely on this computer"]
     if analysis.url:

@@ -31,6 +31,12 @@ const SP = {
   BADGE_COLOURS: { error: "#6b6b6b", ungraded: "#5f6368" }, // "!", and a policy read without a letter ("?")
   // A mark beside the colour, so that polarity never rests on hue alone (the CLI's ✗ and ✓).
   POLARITY_MARKS: { concern: "✗", protective: "✓", neutral: "i" },
+  // A promise or right the new version no longer makes, in the change reports' words (daemon/smallprint/history/
+  // diff.py LOST_PROMISE; a test keeps them equal): bad news, shown with the concern mark, never a promise's ✓.
+  LOST_PROMISE: "No longer promised",
+  // Its mirror, a concern the new version no longer states (diff.py NO_LONGER_STATED; a test keeps them equal): good
+  // news, shown with a promise's mark, never the concern's ✗.
+  NO_LONGER_STATED: "No longer stated",
   // Mirrors daemon/smallprint/taxonomy.py (ids are stable; tests/browser/test_extension_files.py keeps them in sync).
   PRACTICES: [
     ["ai_training", "AI training"],
@@ -223,6 +229,52 @@ SP.errorBox = (error, failed, { title = true } = {}) => {
   if (error.hint && !SP.ERROR_HELP[error.code]) box.append(node("p", "muted", error.hint));
   if (error.message && !causeFirst) box.append(node("p", "muted", `Details: ${error.message}`));
   return box;
+};
+
+// How one clause of changes_since_last_visit is listed (the popup's "New", "Reworded" and "Removed" lists): the verb,
+// the polarity whose mark goes beside it, and the polarity's word ("" for none). A removed clause that was a promise
+// or right in the reader's favour, or a reworded one that was and now states no practice, is a loss (diff.py
+// lost_promise): "✗ No longer promised: Sale of data — …", never "✓ Removed: Sale of data (protective)". A concern so
+// removed or reworded away is good news (diff.py dropped_concern): "✓ No longer stated: Sale of data — …", never
+// "✗ Reworded: Sale of data (concern)".
+SP.changeWording = (key, clause) => {
+  const polarity = clause?.polarity ?? "neutral";
+  const noFindings = !(clause?.findings ?? []).length;
+  if (key === "removed" || (key === "changed" && noFindings)) {
+    if (polarity === "protective") return { verb: SP.LOST_PROMISE, polarity: "concern", word: "" };
+    if (polarity === "concern") return { verb: SP.NO_LONGER_STATED, polarity: "protective", word: "" };
+  }
+  const verb = { added: "New", changed: "Reworded", removed: "Removed" }[key] ?? key;
+  return { verb, polarity, word: SP.POLARITY_LABELS[polarity]?.toLowerCase() ?? polarity };
+};
+
+// The popup lists the first few clauses of each list (the daemon sends each most important first) and says how many
+// it left out, so that five "New" lines under a summary of 78 added clauses do not read as all there is.
+SP.CHANGES_LISTED = 5;
+SP.moreLine = (key, left) => {
+  const what = { added: "new", changed: "reworded", removed: "removed" }[key] ?? key;
+  return `…and ${left} more ${what}`;
+};
+
+// The card's line over a clause that changed since the last visit: "New since 9 August 2024" for a clause added,
+// "Reworded since 9 August 2024" for one reworded (the popup's "New" and "Reworded" lists, the summary's "Reworded:"),
+// so that a reworded clause is not shown as new. `change` is the changes_since_last_visit list it is in.
+SP.sinceLine = (change, since) => {
+  const what = change === "changed" ? "Reworded" : "New";
+  return since ? `${what} since ${since}` : `${what} since your last visit`;
+};
+
+// A date as every change report writes it (daemon/smallprint/report.py reader_date): "9 August 2024", the day in UTC,
+// so that the popup's "Changed since your visit on ..." and the card's "New since ..." name the same day, in the
+// same words, as the daemon's summary beside them ("New since 9 August 2024"), not "Aug 9, 2024" or, for a visit
+// late in the evening west of Greenwich, the next day. A value that is no date is shown as it is; none gives null.
+SP.MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+  "November", "December"];
+SP.readableDate = (value) => {
+  if (!value) return null;
+  const date = new Date(/^\d{4}-\d{2}-\d{2}$/.test(String(value)) ? `${value}T00:00:00Z` : value);
+  if (Number.isNaN(date.getTime())) return String(value);
+  return `${date.getUTCDate()} ${SP.MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
 };
 
 // What a `forgotten` reply (PROTOCOL.md) says, in the words of `smallprint forget`.

@@ -632,22 +632,20 @@
   // Which highlights are new since the last visit: those over a clause the daemon's history lists as added or
   // reworded (changes_since_last_visit.added/changed carry block + code-point start/end in this version, and `parts`:
   // every span of a sentence that a converted PDF broke over paragraphs; older daemons send block/start/end alone).
+  // `indices` maps each such highlight to the list its clause is in ("added" or "changed"), for the card's line.
   function newSince(analysis, changes) {
-    const result = { indices: new Set(), since: null };
+    const result = { indices: new Map(), since: null };
     if (!changes) return result;
-    result.since = readableDate(changes.previous_date ?? changes.since ?? null);
-    const fresh = [...(changes.added ?? []), ...(changes.changed ?? [])].filter((c) => c && c.block !== undefined)
-      .flatMap((c) => (Array.isArray(c.parts) && c.parts.length ? c.parts : [c]));
+    result.since = SP.readableDate(changes.previous_date ?? changes.since ?? null); // as the popup and summary write it
+    const fresh = [["added", changes.added], ["changed", changes.changed]]
+      .flatMap(([change, list]) => (list ?? []).filter((c) => c && c.block !== undefined)
+        .flatMap((c) => (Array.isArray(c.parts) && c.parts.length ? c.parts : [c]).map((part) => ({ ...part, change }))));
     analysis.highlights.forEach((h, i) => {
-      if (fresh.some((c) => String(c.block) === h.block && h.start < c.end && c.start < h.end)) result.indices.add(i);
+      const over = fresh.filter((c) => String(c.block) === h.block && h.start < c.end && c.start < h.end);
+      // a highlight over an added clause and a reworded one is new: it says something the old version did not
+      if (over.length) result.indices.set(i, over.some((c) => c.change === "added") ? "added" : "changed");
     });
     return result;
-  }
-
-  function readableDate(value) {
-    if (!value) return null;
-    const date = new Date(value);
-    return Number.isNaN(date.getTime()) ? String(value) : date.toLocaleDateString(undefined, { dateStyle: "medium" });
   }
 
   // Paints over the text nodes of `currentBlocks`, the extraction the analysis was made from.
@@ -898,7 +896,7 @@
     box.style.setProperty("--dark-line", colours.lightLine); // the dark card's: `line` is below 3:1 on it
     box.style.setProperty("--bg", colours.bg);
     if (info.fresh.indices.has(info.indices[0])) {
-      box.append(el("p", "new", info.fresh.since ? `New since ${info.fresh.since}` : "New since your last visit"));
+      box.append(el("p", "new", SP.sinceLine(info.fresh.indices.get(info.indices[0]), info.fresh.since)));
     }
     for (const i of info.indices) {
       const h = analysis.highlights[i];

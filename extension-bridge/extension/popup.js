@@ -87,20 +87,22 @@ function errorNodes(error) {
 
 // changes_since_last_visit from the daemon's history: what was added, removed or reworded since the last visit.
 function renderChanges(changes) {
-  const since = changes.previous_date ? new Date(changes.previous_date) : null;
-  const when = since && !Number.isNaN(since.getTime()) ? since.toLocaleDateString(undefined, { dateStyle: "medium" }) : null;
+  const when = SP.readableDate(changes.previous_date); // as the summary below writes its date
   const box = el("section", { class: "changes", id: "changes" },
     el("p", { class: "kind", text: when ? `Changed since your visit on ${when}` : "Changed since your last visit" }));
   if (changes.summary) box.append(el("p", { text: changes.summary }));
   const list = el("ul", { class: "changed-clauses" });
-  for (const [key, verb] of [["added", "New"], ["changed", "Reworded"], ["removed", "Removed"]]) {
-    for (const clause of (changes[key] ?? []).slice(0, 5)) {
+  for (const key of ["added", "changed", "removed"]) {
+    const clauses = changes[key] ?? [];
+    for (const clause of clauses.slice(0, SP.CHANGES_LISTED)) {
       const label = SP.PRACTICE_LABELS[clause.practice] ?? "Other";
-      const polarity = clause.polarity ?? "neutral";
-      const word = SP.POLARITY_LABELS[polarity]?.toLowerCase() ?? polarity;
-      list.append(el("li", { "data-change": key, "data-practice": clause.practice ?? "" }, polarityMark(polarity),
-        el("span", { text: ` ${verb}: ${label} (${word})${clause.summary ? ` — ${clause.summary}` : ""}` })));
+      const said = SP.changeWording(key, clause); // a promise no longer made: "✗ No longer promised: …"
+      list.append(el("li", { "data-change": key, "data-practice": clause.practice ?? "" }, polarityMark(said.polarity),
+        el("span", { text: ` ${said.verb}: ${label}${said.word ? ` (${said.word})` : ""}` +
+          `${clause.summary ? ` — ${clause.summary}` : ""}` })));
     }
+    const left = clauses.length - SP.CHANGES_LISTED;
+    if (left > 0) list.append(el("li", { class: "muted", "data-more": key, text: SP.moreLine(key, left) }));
   }
   if (list.childElementCount) box.append(list);
   return box;

@@ -271,3 +271,36 @@ def test_a_report_inside_a_source_folder_of_the_corpus_is_refused(tmp_path):
     assert done.stderr == (f"smallprint: {moved / 'report.html'} is inside the source folder {src} of this corpus: "
                            "the next `corpus analyze` would read the page as a document of it; choose a path outside "
                            "it with --out\n")
+
+
+def test_one_old_sentence_reworded_two_ways_shows_its_was_once():
+    """The changes of a version pair said "was: <the same old sentence>" under each of two new wordings of it."""
+    from smallprint.corpus.timeline import Pair
+    from smallprint.history.diff import SAME_OLD_WORDING
+
+    old = "Test out new products and features to see if they work"
+    changes = tuple({"change": "changed", "practice": None, "polarity": None, "text": new, "old_text": old}
+                    for new in (f"Build and t{old[1:]}", "Keep our services secure", f"Build and t{old[1:]}, and"))
+    changes = (changes[0], {**changes[1], "old_text": "Keep our service secure"}, changes[2])
+    page = report._changes_html([Pair(0, "Acme", "privacy", "2025-01-01", "2024-01-01", changes)], set())
+    assert re.findall(r"was: ([^<]*)<", page) == [old, SAME_OLD_WORDING, "Keep our service secure"], page
+    texts = re.findall(r"</span><div>([^<]*)</div>", page)
+    assert texts == [f"Build and t{old[1:]}", f"Build and t{old[1:]}, and", "Keep our services secure"], page
+
+
+def test_the_page_writes_its_dates_as_every_change_view_does_and_the_csv_keeps_iso(tmp_path, capsys):
+    """The page said "2021-01-01 ... since 2020-01-01" and "written 2026-12-06 14:05 UTC" while every change view says
+    "1 January 2021" (report.reader_date, by diff.format_since); the tables and the CSV files keep ISO 8601."""
+    _, out, tables = small_corpus(tmp_path)
+    assert main(["corpus", "report", str(out)]) == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", page), re.findall(r".{40}\b\d{4}-\d{2}-\d{2}\b.{20}", page)
+    assert "versions, 1 January 2020 to 1 January 2022;" in page, page
+    assert re.search(r"written \d{1,2} [A-Z][a-z]+ \d{4}, \d{2}:\d{2} UTC\.", page), page
+    assert '1 January 2021 <span class="sp-muted sp-small">since 1 January 2020</span></h3>' in page, page
+    assert "<td>1 January 2021</td>" in page, page  # the timelines' tables
+    with (out / "report-changes.csv").open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows and {(r["date"], r["previous_date"]) for r in rows} <= {("2021-01-01", "2020-01-01"),
+                                                                       ("2022-01-01", "2021-01-01")}, rows
+    assert set(tables["documents"].column("date").to_pylist()) >= {"2020-01-01", "2021-01-01", "2022-01-01"}

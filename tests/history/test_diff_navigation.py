@@ -60,6 +60,17 @@ def test_a_new_learn_more_link_is_not_an_added_statement_but_a_new_opt_out_link_
     assert counts["new_side"] == {"kept": counts["statements"]["old"], "added": 1, "reworded": 0}
 
 
+def test_a_new_print_or_pdf_link_is_not_an_added_statement_but_a_named_control_is(store):
+    """A redesign adds "Download PDF", "View printable version" and "Print" under the policy, beside "Manage ad
+    preferences": only the control is new, and both sides still add up."""
+    new = POLICY + ("\n[Download PDF](https://example.com/privacy.pdf)\n\n[View printable version](?print=1)\n\n"
+                    "[Print](javascript:print())\n\n[Manage ad preferences](https://example.com/ads)\n")
+    diff, counts = _stored_diff(store, _text(POLICY), _text(new))
+    assert _texts(diff.added) == ["Manage ad preferences"]
+    assert diff.removed == () and diff.changed == ()
+    assert counts["statements"]["new"] == counts["statements"]["old"] + 1
+
+
 def test_a_dropped_pointer_is_not_removed_and_both_sides_count_the_same_statements(store):
     """"Back to top" after each section and a "Click here" go in the new version: nothing the policy says changed."""
     old = POLICY.replace("a year.\n", "a year.\n\n[Back to top](#top)\n\n[Click here](https://example.com/x)\n")
@@ -111,7 +122,13 @@ def test_a_pointer_run_into_the_next_sentence_is_only_cut_differently():
 @pytest.mark.parametrize("text", ["Learn more", "Learn more.", "Read more »", "Click here", "here", "See more",
                                   "More information", "Back to top", "Return to top", "Top of page", "Learn how.",
                                   "See an example.", "See some examples.", "Expand", "Collapse all", "Show all",
-                                  "Show less", "Continue reading"])
+                                  "Show less", "Continue reading",
+                                  # the same policy again, as a print or a file (the shared data's apple 2025,
+                                  # imgur and surveymonkey policies have the last three)
+                                  "Print", "Download PDF", "View printable version", "Printer-friendly version",
+                                  "Save as PDF", "Download (PDF, 245 KB)", "Download the PDF version of this policy",
+                                  "Download a copy of this Privacy Policy", "Print Imgur's Privacy Policy",
+                                  "Print this Page"])
 def test_generic_pointers_are_navigation(text):
     assert is_navigation(words(text))
 
@@ -119,7 +136,9 @@ def test_generic_pointers_are_navigation(text):
 @pytest.mark.parametrize("text", ["Do Not Sell or Share My Personal Information", "Your Privacy Choices",
                                   "Cookie settings", "Download your information", "Manage ad preferences",
                                   "Learn more about how ads work", "All", "None", "More than 13 years old",
-                                  "Here is what we collect", "Information", "Examples of data we collect"])
+                                  "Here is what we collect", "Information", "Examples of data we collect",
+                                  "Download your data", "Print your boarding pass", "Request a copy of your data",
+                                  "Print settings", "Download the app", "PDF files you upload", "Privacy Policy"])
 def test_what_names_something_is_not_navigation(text):
     assert not is_navigation(words(text))
 

@@ -21,6 +21,8 @@ from .terminal import json_text, one_line, terminal_safe
 FORMATS = ("text", "json", "html")
 _DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
 _SIGN = {"added": "+", "removed": "-", "changed": "~"}
+# Each list under the word the summary and the counts below it use: "Reworded", never "Changed" above "56 reworded".
+_LIST_NAME = {"added": "Added", "removed": "Removed", "changed": "Reworded"}
 
 
 def register(subparsers) -> None:
@@ -28,15 +30,16 @@ def register(subparsers) -> None:
         "diff", help="what changed between two versions of a policy (files; the store is not touched)",
         description="Compare two versions of a policy (text, Markdown, HTML or PDF files, read as `analyze` reads "
                     "them) clause by clause. Reordering, re-wrapping, formatting, numbering and links that only "
-                    "point elsewhere (\"Learn more\", \"Back to top\") are not changes; each "
+                    "point elsewhere (\"Learn more\", \"Back to top\") or give the same policy as a print or a "
+                    "file (\"Print\", \"Download PDF\") are not changes; each "
                     "added, removed or changed clause comes with the data practice it states.")
     diff.add_argument("old", metavar="OLD", help="the earlier version: a file, or - for stdin")
     diff.add_argument("new", metavar="NEW", help="the later version: a file, or - for stdin (not both)")
     diff.add_argument("--format", choices=FORMATS, default="text",
                       help="text (default), json (added/removed/changed/summary), or html (a self-contained report)")
     diff.add_argument("--since", metavar="LABEL",
-                      help="how to name the old version in the summary (default: a date in its file name, else "
-                           "its file name)")
+                      help="how to name the old version in the summary (default: a date in its file name; "
+                           "without one the summary says \"New in this version\", never a file name)")
     diff.add_argument("--all", action="store_true", help="text: also list clauses that state no data practice")
     diff.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
     diff.set_defaults(func=run_diff)
@@ -65,13 +68,16 @@ def register(subparsers) -> None:
 
 # --- diff ------------------------------------------------------------------------------------------------
 
-def since_label(path: str) -> str:
-    """A date found in the old file's name ("2023-05-18_policy.md" -> "2023-05-18"), else the file name."""
-    name = printable_name(Path(path).name) if path != "-" else "stdin"
-    m = _DATE_IN_NAME.search(name)
+def since_label(path: str) -> str | None:
+    """A date found in the old file's name ("2023-05-18_policy.md" -> "2023-05-18"), else None: the summary then says
+    "New in this version:" and "No change to data practices", as for any old version of no known date, not "New since
+    old.md:" or "New since stdin:", which read as a date that is none."""
+    if path == "-":
+        return None
+    m = _DATE_IN_NAME.search(Path(path).name)
     if m and 1 <= int(m[2]) <= 12 and 1 <= int(m[3]) <= 31:
         return f"{m[1]}-{m[2]}-{m[3]}"
-    return name
+    return None
 
 
 def _analyse(path: str) -> dict:
@@ -89,7 +95,7 @@ def _analyse(path: str) -> dict:
 
 def _shown_name(path: str, name: str) -> str:
     """How a version is named to a reader: `name` (a name that is not UTF-8 with its bytes as \\xNN, not "?"), or
-    "stdin" for "-" (as since_label and analyze's notes say)."""
+    "stdin" for "-" (as analyze's notes say)."""
     return "stdin" if path == "-" else printable_name(name)
 
 
@@ -100,18 +106,32 @@ def run_diff(args) -> int:
     refuse_overwriting_inputs(args.out, [args.old, args.new])
     from smallprint.history.diff import diff_analyses
 
-    diff = diff_analyses(_analyse(args.old), _analyse(args.new), since=args.since or since_label(args.old))
+    old, new = _analyse(args.old), _analyse(args.new)
+    diff = diff_analyses(old, new, since=args.since or since_label(args.old))
+    notes = not_a_policy_notes((_shown_name(args.old, Path(args.old).name), old),
+                               (_shown_name(args.new, Path(args.new).name), new))
     if args.format == "json":
-        output = json_text({"old": printable_name(args.old), "new": printable_name(args.new), **diff.to_dict()})
+        output = json_text({"old": printable_name(args.old), "new": printable_name(args.new), **diff.to_dict(),
+                            "notes": notes})
     elif args.format == "html":
         from smallprint.history.report_html import render_diff_html
         output = render_diff_html(diff, old_name=_shown_name(args.old, Path(args.old).name),
-                                  new_name=_shown_name(args.new, Path(args.new).name))
+                                  new_name=_shown_name(args.new, Path(args.new).name), notes=notes)
     else:
         output = terminal_safe(render_diff_text(diff, old=_shown_name(args.old, args.old),
-                                                new=_shown_name(args.new, args.new), show_all=args.all))
+                                                new=_shown_name(args.new, args.new), show_all=args.all, notes=notes))
     _emit(output, args.out)
     return 0
+
+
+def not_a_policy_notes(*versions: tuple[str, dict]) -> list[str]:
+    """A note for each version (name, analysis) that does not read as a policy: compared with a policy, a login page,
+    an error page or a policy's table of contents "no longer promises" everything the policy promised, and the
+    reader is told why before that list."""
+    from smallprint.taxonomy import POLICY_KINDS
+
+    return [f"{name} does not read as a policy: what it lacks or adds may be the page, not a change to the policy."
+            for name, analysis in versions if analysis.get("kind") not in POLICY_KINDS]
 
 
 def _emit(output: str, out: str | None) -> None:
@@ -127,25 +147,32 @@ def _wrap(text: str, indent: str, width: int = 100) -> list[str]:
     return textwrap.wrap(text, width=width, initial_indent=indent, subsequent_indent=indent) or [indent]
 
 
-def render_diff_text(diff, *, old: str, new: str, show_all: bool = False) -> str:
-    from smallprint.history.diff import importance
+def render_diff_text(diff, *, old: str, new: str, show_all: bool = False, notes: list[str] = ()) -> str:
+    from smallprint.history.diff import SAME_OLD_WORDING, change_label, importance, old_wording_once
     from smallprint.report import practice_label
 
-    lines = [f"smallprint diff: {old} -> {new}", "", *_wrap(diff.summary, ""), ""]
+    lines = [f"smallprint diff: {old} -> {new}", ""]
+    lines += [line for note in notes for line in _wrap(f"Note: {note}", "")] + ([""] if notes else [])
+    lines += [*_wrap(diff.summary, ""), ""]
     hidden = 0
     for kind, items in (("added", diff.added), ("removed", diff.removed), ("changed", diff.changed)):
         shown = sorted((c for c in items if c.is_data_use or show_all), key=importance)
         hidden += len(items) - len(shown)
         if not shown:
             continue
-        lines.append(f"{kind.capitalize()} ({len(shown)}{'' if show_all else ' about data practices'}):")
-        for c in shown:
-            what = (f"[{practice_label(c.practice)} · {c.polarity}] {c.summary}" if c.practice
-                    else "[no data practice]")
+        lines.append(f"{_LIST_NAME[kind]} ({len(shown)}{'' if show_all else ' about data practices'}):")
+        for c, same_as_above in old_wording_once(shown):
+            label = change_label(c)
+            if label:  # never "[Sale of data · protective] Promises not to sell ..." nor "[Sale of data · concern]" gone
+                what = f"{label}: [{practice_label(c.practice)}] {c.summary}"
+            elif c.practice:
+                what = f"[{practice_label(c.practice)} · {c.polarity}] {c.summary}"
+            else:
+                what = "[no data practice]"
             repeats = f" (in {c.occurrences} places)" if c.occurrences > 1 else ""
             lines.append(f"  {_SIGN[kind]} {what}{repeats}")
             if kind == "changed":
-                lines += _wrap(f"was: {c.old_text}", "      ")
+                lines += _wrap(f"was: {SAME_OLD_WORDING if same_as_above else c.old_text}", "      ")
                 lines += _wrap(f"now: {c.text}", "      ")
             else:
                 lines += _wrap(f"\u201c{c.text}\u201d", "      ")

@@ -22,7 +22,9 @@ from pathlib import Path
 #   2: a sentence that only points elsewhere has no reading (engine/pointers.py); diff clauses: a pointer or an info
 #      icon is no statement, a line of its own never runs into the line above, a joined clause has its parts
 #      (smallprint's version stayed 0.1.0 through these, so the layout says it)
-READING_LAYOUT = 2
+#   3: diff clauses: a control that gives the same policy as a print or a file ("Print", "Download PDF") is no
+#      statement either
+READING_LAYOUT = 3
 # In the metadata of every part of readings or diffs, and of every table: the identity, as JSON (EngineIdentity.text).
 ENGINE_KEY = b"smallprint.engine"
 # How an engine is named where none was recorded: a part, folder or table written before identities were.

@@ -14,7 +14,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from smallprint.clip import clip_words
-from smallprint.report import escape, polarity_tag, practice_label, render_page
+from smallprint.history.diff import SAME_OLD_WORDING, format_since, old_wording_once
+from smallprint.report import escape, polarity_tag, practice_label, reader_moment, render_page
 from smallprint.taxonomy import PRACTICE_IDS
 
 from .identity import EngineIdentity, describe
@@ -100,7 +101,9 @@ def _csv(header: list[str], rows: Iterable[list]) -> Callable[[str], None]:
 
 
 def _when(date: str | None) -> str:
-    return (date or "undated")[:10]
+    """A version's date as every change view writes it, "9 August 2024" (the day in UTC: diff.format_since), for the
+    page; the tables and the CSV files keep ISO 8601."""
+    return format_since(date) or "undated"
 
 
 def _year(date: str | None) -> float | None:
@@ -207,9 +210,11 @@ def _changes_html(pairs: list[Pair], linked: set[tuple[int, int]]) -> str:
                    f"{escape(_when(pair.previous_date))}</span></h3>")
         shown = [k for k in range(len(pair.changes)) if (pair.index, k) in linked]
         shown += [k for k in range(len(pair.changes)) if (pair.index, k) not in linked][:_MORE_CHANGES_SHOWN]
-        for k in sorted(shown):
+        # one old sentence reworded into two new ones: both listed, the old one shown once
+        for k, same_as_above in old_wording_once(sorted(shown), lambda k: pair.changes[k]["old_text"]):
             c = pair.changes[k]
-            was = (f'<div class="sp-was sp-small">was: {escape(c["old_text"])}</div>'
+            was = (f'<div class="sp-was sp-small">was: '
+                   f'{escape(SAME_OLD_WORDING if same_as_above else c["old_text"])}</div>'
                    if c["change"] == "changed" and c["old_text"] else "")
             out.append(f'<div class="sp-change sp-change-{escape(c["change"])}" id="pair-{pair.index}-{k}">'
                        f'<span class="sp-small">{escape(c["change"])} · {escape(practice_label(c["practice"] or ""))}'
@@ -246,10 +251,10 @@ def render_corpus_html(corpus: CorpusDir, documents: list[dict], events: list[Ev
                 if (pair.index, practice) in wanted and (pair.index, practice) not in targets:
                     targets[(pair.index, practice)] = f"pair-{pair.index}-{k}"
                     linked.add((pair.index, k))
-    dates = sorted(d["date"][:10] for d in documents if d["date"])
+    dates = sorted(d["date"] for d in documents if d["date"])
     services = len({d["service"] for d in documents})
-    when = (generated_at or datetime.now(timezone.utc)).strftime("%Y-%m-%d %H:%M UTC")
-    span = f", {dates[0]} to {dates[-1]}" if dates else ""
+    when = reader_moment(generated_at or datetime.now(timezone.utc))  # "6 December 2026, 14:05 UTC"
+    span = f", {_when(dates[0])} to {_when(dates[-1])}" if dates else ""
     # Which engine read the figures below (identity.py), so that whoever cites them can say, and compare like with like.
     read_by = f"read by {engine}" if engine else f"{corpus.depth} reading by {describe(None)}"
     head = (f'<header class="sp-top"><div class="sp-brand">smallprint corpus</div>'

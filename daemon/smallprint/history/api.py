@@ -22,7 +22,7 @@ from smallprint.daemon.openapi import register_openapi
 from smallprint.daemon.state import ANALYSIS_RECORDER, ARRIVED, CONFIG, RUNNER, VISIT_ID
 from smallprint.taxonomy import POLICY_KINDS
 
-from .diff import diff_analyses
+from .diff import diff_analyses, importance
 from .openapi_doc import ANALYSIS_PROPERTIES, PATHS, SCHEMAS
 from .sites import site_key
 from .store import ForgottenMeanwhile, HistoryUnavailable, Recorded, Store, StoreLimits, StoreReadOnly, VersionInfo
@@ -89,8 +89,13 @@ def changes_since(recorded: Recorded, analysis: dict) -> dict:
     previous = recorded.previous
     assert previous is not None and recorded.previous_analysis is not None
     diff = diff_analyses(recorded.previous_analysis, analysis, since=previous.last_seen)
-    # Only clauses that state a data practice travel to the extension; the counts cover every clause.
+    # Only clauses that state a data practice travel to the extension; the counts cover every clause. Each list most
+    # important first, as `smallprint diff` lists them: the popup shows the first few of each, and in the policy's
+    # order those were whatever came first ("New: Advertising" five times, the AI-training clause the summary names
+    # not among them).
     body = diff.to_dict(data_use_only=True)
+    body.update({key: [c.to_dict() for c in sorted(items, key=importance) if c.is_data_use]
+                 for key, items in (("added", diff.added), ("removed", diff.removed), ("changed", diff.changed))})
     moved = {"previous_url": previous.url, "previous_path": previous.path} \
         if previous.path != recorded.version.path else {}  # compared with the site's policy at another address
     return {"previous_date": previous.last_seen, "previous_version": previous.id, **moved,

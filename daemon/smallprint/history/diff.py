@@ -13,11 +13,12 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import NamedTuple
-from datetime import date, datetime
+from typing import Callable, Iterable, NamedTuple, TypeVar
+from datetime import date, datetime, timezone
 
 from smallprint.engine.key_findings import MIN_CONFIDENCE, rank
 from smallprint.engine.sentences import ends_with_abbreviation
+from smallprint.report import reader_date
 from smallprint.taxonomy import PRACTICE_BY_ID
 
 from .normalise import clean_inline, words
@@ -91,6 +92,14 @@ _NUMBERING = re.compile(r"\(?(?:[ivxlcdm]{1,6}|[IVXLCDM]{1,6}|[a-zA-Z]|\d{1,3}(?
 # So the pattern admits only words that point, never a noun that names a subject: verbs of going or looking (learn,
 # read, see, click, back to...) with more, here, how, top or an example. "All" and "less" only after such a verb: a
 # table cell "All" (which categories are shared) is a statement. English only, as the engine's readings are.
+# A control that gives the same policy again in another form ("Print", "Print this page", "Download PDF", "View
+# printable version", "Save as PDF", "Download a copy of this Privacy Policy", "Print Imgur's Privacy Policy") points
+# too: what a reader would get from it is the words already compared. Only with "this page", "the policy" and the
+# like, or nothing: "Download your information", "Print your boarding pass" and "Request a copy of your data" name
+# something of the reader's, and are statements.
+_THIS_DOCUMENT = (r"(?:(?:this|the|our|[a-z0-9]+ s) )?(?:(?:privacy|cookie|data) )?"
+                  r"(?:page|policy|notice|statement|document|terms(?: of (?:service|use))?)")
+_AS_A_FILE = r"(?:(?:a|the) )?(?:pdf|printable|printer friendly|print)(?: (?:version|copy|view|format|file))?"
 _NAVIGATION = re.compile(
     r"(?:(?:click|tap|press|go|look) )?here"
     r"|(?:(?:learn|read|see|view|show|find out|discover|know|load) )?more(?: (?:here|below|above))?"
@@ -100,12 +109,16 @@ _NAVIGATION = re.compile(
     r"|(?:see|view|show) (?:(?:an|some|more|all) )?examples?"
     r"|(?:(?:back|return|go back|jump|skip|scroll(?: back)?)(?: up)? to )?(?:the )?top(?: of (?:the |this )?page)?"
     r"|(?:expand|collapse|show|hide)(?: (?:all|details))?"
-    r"|continue reading|read on")
+    r"|continue reading|read on"
+    rf"|print(?: {_THIS_DOCUMENT})?"
+    rf"|(?:(?:download|save|view|open|get|see|show)(?: (?:as|in))? )?{_AS_A_FILE}(?: of {_THIS_DOCUMENT})?"
+    r"(?: \d+(?: \d+)? (?:kb|mb))?"
+    rf"|(?:download|save|get|print) (?:a |the )?copy(?: of {_THIS_DOCUMENT})?")
 
 
 def is_navigation(key: tuple[str, ...]) -> bool:
     """Whether a clause's words (its key: `normalise.words`) only point elsewhere (see _NAVIGATION)."""
-    return len(key) <= 6 and _NAVIGATION.fullmatch(" ".join(key)) is not None
+    return len(key) <= 8 and _NAVIGATION.fullmatch(" ".join(key)) is not None
 
 
 _FINISHED = re.compile(r"[.!?:;][\"')\]*_\u201d\u2019]*$")
@@ -605,17 +618,69 @@ def _change(kind: str, clause: Clause, refine: _Refiner, old: Clause | None = No
     )
 
 
+# How every view names a promise or right in the reader's favour that the new version no longer makes: a removed clause
+# the engine read as protective, or a reworded one that was protective and now states no practice (the popup's and
+# the HTML report's words too; extension-bridge/extension/common.js LOST_PROMISE, a test keeps them equal). It is bad
+# news for the reader, never shown with a promise's colour or mark ("Removed: Sale of data (protective)" with a ✓
+# read as good news).
+LOST_PROMISE = "No longer promised"
+
+
+# The mirror: how every view names a concern the new version no longer states (a removed clause the engine read as a
+# concern, or a reworded one that was a concern and now states no practice), the summary's own words for it. It is
+# good news for the reader, shown with a promise's mark and colour (news_polarity), never as "Removed: Sale of data
+# (concern)" or "Reworded: Sale of data (concern)" with the concern's ✗ (extension-bridge/extension/common.js
+# NO_LONGER_STATED; a test keeps them equal).
+NO_LONGER_STATED = "No longer stated"
+
+
+def _no_longer(change: "ClauseChange", polarity: str) -> bool:
+    """Whether `change` is a clause of that polarity in the old version that the new one no longer states."""
+    return change.polarity == polarity and (
+        change.change == "removed" or (change.change == "changed" and not change.findings))
+
+
+def lost_promise(change: "ClauseChange") -> bool:
+    """Whether `change` takes away a promise or right the old version made (see LOST_PROMISE)."""
+    return _no_longer(change, "protective")
+
+
+def dropped_concern(change: "ClauseChange") -> bool:
+    """Whether `change` is a concern the old version stated and the new one no longer does (see NO_LONGER_STATED)."""
+    return _no_longer(change, "concern")
+
+
+def news_polarity(change: "ClauseChange") -> str | None:
+    """What `change` means for the reader, as a polarity to mark and colour it with and to rank it by: a promise no
+    longer made is bad news ("concern"), a concern no longer stated good news ("protective"); any other change is
+    shown with its clause's polarity."""
+    if lost_promise(change):
+        return "concern"
+    if dropped_concern(change):
+        return "protective"
+    return change.polarity
+
+
+def change_label(change: "ClauseChange") -> str | None:
+    """LOST_PROMISE or NO_LONGER_STATED where `change` is one of those, else None (the list's own word)."""
+    return LOST_PROMISE if lost_promise(change) else NO_LONGER_STATED if dropped_concern(change) else None
+
+
 def format_since(since: str | None) -> str | None:
-    """"2023-05-18" or "2023-05-18T10:00:00Z" -> "18 May 2023"; anything else unchanged."""
+    """"2023-05-18" or "2023-05-18T10:00:00Z" -> "18 May 2023" (report.reader_date: every view's one date format, the
+    day in UTC); anything else unchanged."""
     if not since:
         return None
-    for parse in (date.fromisoformat, lambda s: datetime.fromisoformat(s.replace("Z", "+00:00")).date()):
+    for parse in (date.fromisoformat, lambda s: _utc_day(datetime.fromisoformat(s.replace("Z", "+00:00")))):
         try:
-            d = parse(since)
-            return f"{d.day} {d:%B %Y}"
+            return reader_date(parse(since))
         except ValueError:
             continue
     return since
+
+
+def _utc_day(moment: datetime) -> date:
+    return (moment.astimezone(timezone.utc) if moment.tzinfo else moment).date()
 
 
 def practice_phrase(practice: str, polarity: str) -> str:
@@ -627,9 +692,12 @@ def practice_phrase(practice: str, polarity: str) -> str:
     return f"{text[0].lower()}{text[1:]} ({polarity})"
 
 
-def _phrases(pairs: set[tuple[str, str]]) -> str:
+def _phrases(pairs: set[tuple[str, str]], *, tagged: bool = True) -> str:
+    """The practices in plain words, each with its polarity in brackets unless `tagged` is False."""
     ordered = sorted(pairs, key=lambda pp: rank(*pp))
     shown = [practice_phrase(*pp) for pp in ordered[:_MAX_HEADLINE_ITEMS]]
+    if not tagged:
+        shown = [phrase.rsplit(" (", 1)[0] for phrase in shown]
     more = len(ordered) - len(shown)
     return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
 
@@ -663,8 +731,36 @@ def _label_list(pairs: set[tuple[str, str]]) -> str:
 
 
 def importance(change: ClauseChange) -> tuple[int, int]:
-    """Sort key: the key findings' order of importance (concerns before promises, severe practices first)."""
-    return rank(change.practice, change.polarity)
+    """Sort key: the key findings' order of importance (concerns before promises, severe practices first), by what
+    the change means for the reader (news_polarity): a promise no longer made is bad news and ranks with the concerns,
+    so "Removed" lists it before a concern no longer stated (good news, ranked with the promises)."""
+    return rank(change.practice, news_polarity(change))
+
+
+_T = TypeVar("_T")
+# What a view says in place of an old wording it has just shown (see old_wording_once).
+SAME_OLD_WORDING = "(the same sentence as above)"
+
+
+def old_wording_once(changes: Iterable[_T], old_text: Callable[[_T], str | None] = lambda c: c.old_text
+                     ) -> list[tuple[_T, bool]]:
+    """`changes` in their order, except that a reworded clause whose old wording an earlier one was also reworded
+    from comes right after that one; each with whether its old wording is the one just shown. One old sentence
+    (said twice in the old version) reworded into two new ones, nearly the same ("... to see if they work" and
+    "... to see if they work, and", facebook 2024 -> 2025), is two changes, and both new sentences are listed, but
+    the old one is shown once: the second says SAME_OLD_WORDING. `old_text`: a change's old wording (None for an
+    added or removed clause)."""
+    groups: dict[str, list[_T]] = {}
+    order: list[list[_T]] = []
+    for change in changes:
+        key = old_text(change)
+        if key and key in groups:
+            groups[key].append(change)
+            continue
+        order.append([change])
+        if key:
+            groups[key] = order[-1]
+    return [(change, k > 0) for group in order for k, change in enumerate(group)]
 
 
 # All that a diff reads of a highlight (besides the blocks' "id", "text" and "tag"): see `diff_view`.
@@ -692,7 +788,7 @@ def headline(since: str | None, added: tuple[ClauseChange, ...], removed: tuple[
     """One plain-language paragraph, most important first.
 
     "New since <date>" names practices the new version states and the old one stated nowhere; "No longer
-    stated" the reverse. Practices that both versions state but whose clauses were added, removed or
+    promised" (a promise or right) and "No longer stated" (anything else) the reverse. Practices that both versions state but whose clauses were added, removed or
     reworded are listed briefly after them, so a large rewrite does not bury what is really new.
     """
     def pairs(fs: tuple[Finding, ...]) -> set[tuple[str, str]]:
@@ -715,8 +811,15 @@ def headline(since: str | None, added: tuple[ClauseChange, ...], removed: tuple[
             if (practice, opposite) in before - now:
                 turned[polarity].add(practice)
                 turned_in.setdefault((practice, polarity), c)
-    old_states = old_states if old_states is not None else set()
-    new_states = new_states if new_states is not None else gained
+    # What a version states includes what its listed clauses state: a clause re-read alone (_Refiner, at quick depth)
+    # can be given a reading that the version's own highlights lack, and a practice read so in a removed clause and
+    # in an added one is stated by both versions. Without this it was "New since 11 December 2009: tells you about
+    # government requests or resists them (protective). No longer promised: tells you about government requests ..."
+    # (facebook 2009 -> 2012), new and gone at once.
+    old_states = (old_states if old_states is not None else set()) | \
+        {pp for c in removed for pp in pairs(c.findings)} | {pp for c in changed for pp in pairs(c.old_findings)}
+    new_states = (new_states if new_states is not None else set()) | \
+        {pp for c in added for pp in pairs(c.findings)} | {pp for c in changed for pp in pairs(c.findings)}
     brand_new = gained - old_states
     gone = lost - new_states
     # What is new to or gone from the whole policy says more, and is said so; the rest of a turned clause would
@@ -738,8 +841,12 @@ def headline(since: str | None, added: tuple[ClauseChange, ...], removed: tuple[
     parts = []
     if brand_new:
         parts.append((f"New since {when}: " if when else "New in this version: ") + _phrases(brand_new) + ".")
-    if gone:
-        parts.append(f"No longer stated: {_phrases(gone)}.")
+    # A promise or right no longer made is said as such (LOST_PROMISE), not as a "(protective)" item among the rest.
+    promised = {pp for pp in gone if pp[1] == "protective"}
+    if promised:
+        parts.append(f"{LOST_PROMISE}: {_phrases(promised, tagged=False)}.")
+    if gone - promised:
+        parts.append(f"{NO_LONGER_STATED}: {_phrases(gone - promised)}.")
     if turned["concern"]:
         parts.append("Turned against you, in a clause that was in your favour: "
                      f"{_turned_phrases({(p, 'concern') for p in turned['concern']}, turned_in)}.")

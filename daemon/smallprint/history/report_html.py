@@ -12,9 +12,11 @@ from datetime import datetime, timezone
 from difflib import SequenceMatcher
 
 from smallprint import __version__
-from smallprint.report import escape, kind_label, legend_html, polarity_tag, practice_label, render_page
+from smallprint.report import (escape, kind_label, legend_html, polarity_tag, practice_label, reader_moment,
+                               render_page)
 
-from .diff import ClauseChange, PolicyDiff, format_since, importance
+from .diff import (ClauseChange, PolicyDiff, change_label, dropped_concern, format_since, importance, news_polarity,
+                   old_wording_once)
 from .store import VersionInfo
 from .timeline import seen_span
 
@@ -24,6 +26,8 @@ _EXTRA_CSS = """
 .sp-change-added { border-left-color: var(--protective-line); }
 .sp-change-removed { border-left-color: var(--concern-line); }
 .sp-change-changed { border-left-color: var(--accent); }
+.sp-change.sp-good-news { border-left-color: var(--protective-line); }
+.sp-good-news .sp-removed-text { text-decoration-color: var(--protective-line); }
 .sp-change .sp-what { font-size: .85rem; font-weight: 700; text-transform: uppercase; letter-spacing: .04em;
   color: var(--muted); margin-right: 6px; }
 .sp-change p { margin: 6px 0 0; }
@@ -31,8 +35,9 @@ del.sp-del { background: var(--concern-bg); color: var(--concern-ink); }
 ins.sp-ins { background: var(--protective-bg); color: var(--protective-ink); text-decoration: underline; }
 .sp-removed-text { text-decoration: line-through; text-decoration-color: var(--concern-line); }
 .sp-headline { font-size: 1.1rem; font-weight: 600; }
+.sp-note { border-left: 4px solid var(--concern-line); padding-left: 8px; }
 """
-_WHAT = {"added": "New", "removed": "Removed", "changed": "Changed"}
+_WHAT = {"added": "New", "removed": "Removed", "changed": "Reworded"}  # the summary's, the counts' and the popup's words
 
 
 def _word_diff(old: str, new: str) -> str:
@@ -54,6 +59,11 @@ def _practice_line(change: ClauseChange) -> str:
     findings = change.findings or change.old_findings
     if not findings:
         return ""
+    label = change_label(change)
+    if label:  # tagged as the news it is: a promise lost in red, never the green "Protective"; a concern gone in green
+        return "<br>".join(f"{escape(practice_label(f.practice))} "
+                           f'<span class="sp-tag sp-tag-{escape(news_polarity(change))}">{escape(label)}</span> '
+                           f'<span class="sp-small">{escape(f.summary)}</span>' for f in findings)
     parts = [f"{escape(practice_label(f.practice))} {polarity_tag(f.polarity)} "
              f'<span class="sp-small">{escape(f.summary)}</span>' for f in findings]
     return "<br>".join(parts)
@@ -64,42 +74,57 @@ def _painted(text: str, change: ClauseChange, *, removed: bool = False) -> str:
     if removed:
         inner = f'<span class="sp-removed-text">{inner}</span>'
     if change.polarity:
-        inner = f'<mark class="sp sp-{escape(change.polarity)}" data-practice="{escape(change.practice or "")}">{inner}</mark>'
+        # a promise no longer made is painted as the loss it is (the concern colour), not as a promise; a concern no
+        # longer stated as the good news it is (a promise's colour), not as a concern
+        polarity = news_polarity(change)
+        inner = f'<mark class="sp sp-{escape(polarity)}" data-practice="{escape(change.practice or "")}">{inner}</mark>'
     return inner
 
 
-def _change_html(change: ClauseChange) -> str:
+def _change_html(change: ClauseChange, same_as_above: bool = False) -> str:
+    """`same_as_above`: the clause above was reworded from the same old sentence (see diff.old_wording_once)."""
     if change.change == "changed":
         body = f"<p>{_word_diff(change.old_text or '', change.text)}</p>"
+        if same_as_above:
+            body += '<p class="sp-small sp-muted">Reworded from the same sentence as the clause above.</p>'
         if change.polarity:
             body += f'<p class="sp-small">Now reads: {_painted(change.text, change)}</p>'
     else:
         body = f"<p>{_painted(change.text, change, removed=change.change == 'removed')}</p>"
     if change.occurrences > 1:
         body += f'<p class="sp-small sp-muted">The same change in {change.occurrences} places, shown once.</p>'
-    return (f'<div class="sp-change sp-change-{change.change}"><span class="sp-what">{_WHAT[change.change]}</span>'
+    what = change_label(change) or _WHAT[change.change]
+    good = " sp-good-news" if dropped_concern(change) else ""
+    return (f'<div class="sp-change sp-change-{change.change}{good}"><span class="sp-what">{escape(what)}</span>'
             f"{_practice_line(change)}{body}</div>")
 
 
 def _section(title: str, changes: list[ClauseChange]) -> str:
     if not changes:
         return ""
-    return f"<h2>{escape(title)} ({len(changes)})</h2>" + "\n".join(_change_html(c) for c in changes)
+    return f"<h2>{escape(title)} ({len(changes)})</h2>" + _changes_html(changes)
 
 
-def render_diff_html(diff: PolicyDiff, *, old_name: str, new_name: str, generated_at: datetime | None = None) -> str:
-    when = (generated_at or datetime.now(timezone.utc)).strftime("%d %B %Y, %H:%M UTC")
+def _changes_html(changes: list[ClauseChange]) -> str:
+    return "\n".join(_change_html(c, same) for c, same in old_wording_once(changes))
+
+
+def render_diff_html(diff: PolicyDiff, *, old_name: str, new_name: str, generated_at: datetime | None = None,
+                     notes: list[str] = ()) -> str:
+    """`notes`: said above the summary (a version that does not read as a policy)."""
+    when = reader_moment(generated_at or datetime.now(timezone.utc))
     everything = [*diff.added, *diff.removed, *diff.changed]
     data_use = sorted((c for c in everything if c.is_data_use), key=importance)
     other = [c for c in everything if not c.is_data_use]
     since = format_since(diff.since)
+    noted = "".join(f'<p class="sp-note">Note: {escape(note)}</p>' for note in notes)
     counts = " ".join(diff.tally.sentences()) + (f" {len(data_use)} of the {len(everything)} changes are about data "
                                                   "practices. Each distinct statement counts once")
     main = (_section("Changes about your data", data_use) or
             '<p class="sp-muted">No clause about a data practice was added, removed or changed.</p>')
     if other:
         main += (f'<details class="sp-appendix"><summary>Other changes ({len(other)}): wording that states no data '
-                 f"practice</summary>{''.join(_change_html(c) for c in other)}</details>")
+                 f"practice</summary>{_changes_html(other)}</details>")
     body = (
         '<header class="sp-top"><div class="sp-brand">smallprint policy changes</div>'
         f"<h1>{escape(old_name)} → {escape(new_name)}</h1>"
@@ -107,7 +132,8 @@ def render_diff_html(diff: PolicyDiff, *, old_name: str, new_name: str, generate
         f"{' · old version of ' + escape(since) if since else ''}</div></header>\n"
         '<div class="sp-layout">\n'
         '<aside class="sp-aside" aria-label="Summary">'
-        f'<h2>In short</h2><p class="sp-headline">{escape(diff.summary)}</p>'
+        f"<h2>In short</h2>{noted}"
+        f'<p class="sp-headline">{escape(diff.summary)}</p>'
         f'<p class="sp-small sp-muted">{escape(counts)}. Reordering, re-wrapping, formatting and numbering are '
         "not counted as changes.</p>"
         f"<h2>Legend</h2>{legend_html(listed_below=False, cards=False)}"
@@ -124,7 +150,7 @@ def render_history_html(site: str, versions: list[VersionInfo], diffs: dict[int,
                         generated_at: datetime | None = None) -> str:
     """A site's remembered versions, document by document, oldest first; under each later version, the data-use
     clauses it added, removed or changed against the version before it (`diffs`: version id -> that diff)."""
-    when = (generated_at or datetime.now(timezone.utc)).strftime("%d %B %Y, %H:%M UTC")
+    when = reader_moment(generated_at or datetime.now(timezone.utc))
     parts = []
     path = None
     for v in versions:
@@ -140,7 +166,7 @@ def render_history_html(site: str, versions: list[VersionInfo], diffs: dict[int,
             parts.append(head + '<p>First version seen.</p></div>')
             continue
         data_use = sorted((c for c in (*diff.added, *diff.removed, *diff.changed) if c.is_data_use), key=importance)
-        body = "".join(_change_html(c) for c in data_use) or \
+        body = _changes_html(data_use) or \
             '<p class="sp-muted">No clause about a data practice was added, removed or changed.</p>'
         parts.append(head + f'<p class="sp-headline">{escape(diff.summary)}</p>{body}</div>')
     main = "\n".join(parts) or f"<p>Nothing is remembered about {escape(site)}.</p>"

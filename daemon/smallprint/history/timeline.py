@@ -1,13 +1,14 @@
 """A site's stored versions with what each one changed about data practices (for `history` and the API)."""
 from __future__ import annotations
 
-from .diff import PolicyDiff, diff_analyses
+from .diff import PolicyDiff, diff_analyses, format_since
 from .store import Store, VersionInfo
 
 
 def seen_span(v: VersionInfo, joiner: str) -> str:
-    """The day a version was seen, or the first and last day joined by `joiner` when they differ."""
-    first, last = v.first_seen[:10], v.last_seen[:10]
+    """The day a version was seen, or the first and last day joined by `joiner` when they differ, written as the
+    summary under it writes its "New since" date ("9 August 2024": format_since), not "2024-08-09" above it."""
+    first, last = format_since(v.first_seen), format_since(v.last_seen)
     return first if first == last else f"{first}{joiner}{last}"
 
 
