@@ -404,6 +404,19 @@ def test_one_old_sentence_reworded_two_ways_is_shown_once(tmp_path, capsys):
     assert "the same sentence" not in boxes[0], boxes
 
 
+def test_the_html_report_shows_the_second_new_wording_plainly(tmp_path):
+    """The second box struck through the old sentence's words again, as a word diff against it ("<del>Test</del>
+    <ins>Build and test</ins> out new products ..."), although the box above had shown them struck."""
+    page = tmp_path / "report.html"
+    versions = _written(tmp_path, **{"2024-01-05_policy": SAID_TWICE, "2024-08-09_policy": REWORDED_TWO_WAYS})
+    assert main(["diff", *map(str, versions), "--format", "html", "--out", str(page)]) == 0
+    first, second = re.findall(r'<div class="sp-change sp-change-changed">(.*?)</div>', page.read_text(), re.S)
+    assert '<del class="sp-del">Test</del>' in first, first  # the old sentence against the first new one, once
+    assert "<del" not in second and "<ins" not in second and "Now reads" not in second, second
+    assert re.sub(r"<[^>]+>", "", second) == ("Reworded" + f"Build and t{_TWICE[1:]}, and"
+                                              + "Reworded from the same sentence as the clause above."), second
+
+
 # --- an old version of no known date: never "New since old.md" or "New since stdin" ----------------------------------
 
 def test_an_old_version_without_a_date_is_not_named_as_one(tmp_path, capsys, monkeypatch):
