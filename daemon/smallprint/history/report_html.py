@@ -61,8 +61,7 @@ def _practice_line(change: ClauseChange) -> str:
         return ""
     label = change_label(change)
     if label:  # tagged as the news it is: a promise lost in red, never the green "Protective"; a concern gone in green
-        return "<br>".join(f"{escape(practice_label(f.practice))} "
-                           f'<span class="sp-tag sp-tag-{escape(news_polarity(change))}">{escape(label)}</span> '
+        return "<br>".join(f"{escape(practice_label(f.practice))} {polarity_tag(news_polarity(change), label)} "
                            f'<span class="sp-small">{escape(f.summary)}</span>' for f in findings)
     parts = [f"{escape(practice_label(f.practice))} {polarity_tag(f.polarity)} "
              f'<span class="sp-small">{escape(f.summary)}</span>' for f in findings]
