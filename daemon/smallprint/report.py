@@ -262,8 +262,10 @@ def legend_html(*, listed_below: bool = True, cards: bool = True) -> str:
         f'<p class="sp-small sp-muted">{" ".join(hints)}</p>' if hints else "")
 
 
-def polarity_tag(polarity: str) -> str:
-    label = POLARITY_LABELS.get(polarity, polarity)
+def polarity_tag(polarity: str, label: str | None = None) -> str:
+    """The polarity's coloured tag, saying its name ("Concern") or `label` (a change's: "No longer promised", in the
+    colour of what it means for the reader, diff.news_polarity)."""
+    label = label or POLARITY_LABELS.get(polarity, polarity)
     return f'<span class="sp-tag sp-tag-{escape(polarity)}">{escape(label)}</span>'
 
 

@@ -31,8 +31,9 @@ def test_the_report_is_one_self_contained_page_with_timelines_services_and_chang
     done = run_corpus("report", out, "--out", target)
     assert done.returncode == 0, done.stderr
     page = target.read_text(encoding="utf-8")
-    # Loads nothing, runs nothing.
-    assert not re.search(r"<script|<link|<img|<iframe|src=|url\(|https?://", page, re.I)
+    # Loads nothing, runs nothing (a policy's clause may say an address, "https://www.facebook.com/ads/create/", as
+    # text: no element's attribute is one).
+    assert not re.search(r"<script|<link|<img|<iframe|src=|url\(|=[\"']?https?://", page, re.I)
     # Timelines by practice, the most serious first.
     sections = re.findall(r'<h3 id="practice-([a-z_]+)">', page)
     assert sections[:2] == ["ai_training", "biometric"]
@@ -304,3 +305,51 @@ def test_the_page_writes_its_dates_as_every_change_view_does_and_the_csv_keeps_i
     assert rows and {(r["date"], r["previous_date"]) for r in rows} <= {("2021-01-01", "2020-01-01"),
                                                                        ("2022-01-01", "2021-01-01")}, rows
     assert set(tables["documents"].column("date").to_pylist()) >= {"2020-01-01", "2021-01-01", "2022-01-01"}
+
+
+_PROMISE = "We do not sell your personal information to third parties."
+_CONCERN = "We may sell your personal information to data brokers."
+_RIGHT = "You can delete your account at any time."
+_BOX = re.compile(r'<div class="sp-change ([^"]*)" id="pair-\d+-\d+"><span class="sp-small">([^<]*)</span> '
+                  r'<span class="sp-tag sp-tag-(\w+)">([^<]*)</span><div>([^<]*)</div>')
+
+
+def test_what_changed_names_a_lost_promise_and_a_gone_concern_as_the_change_views_do_most_important_first(tmp_path):
+    """"What changed" tagged a removed promise with the green "Protective" and a removed concern with the red "Concern",
+    and listed a version pair's changes in the table's order (added, removed, reworded), not most important first."""
+    from smallprint.history.diff import LOST_PROMISE, NO_LONGER_STATED
+
+    src, out = tmp_path / "src", tmp_path / "out"
+    (src / "acme").mkdir(parents=True)
+    head = ("# Example Privacy Policy\n\nWe collect your name and email address when you create an account.\n\n")
+    (src / "acme" / "2020-01-01_privacy.md").write_text(
+        f"{head}{_PROMISE}\n\nWe use cookies to remember your preferences.\n\n{_CONCERN}\n")
+    (src / "acme" / "2021-01-01_privacy.md").write_text(
+        f"{head}We use cookies to remember your preferences.\n\n{_RIGHT}\n")
+    done = analyze_small(src, out=out)  # at quick depth, the default
+    assert done.returncode == 0, done.stderr
+    assert main(["corpus", "report", str(out)]) == 0
+    boxes = _BOX.findall((out / "report.html").read_text(encoding="utf-8"))
+    assert [(css, tag, label, text) for css, _, tag, label, text in boxes] == [
+        ("sp-change-removed", "concern", LOST_PROMISE, _PROMISE),  # bad news first
+        ("sp-change-removed sp-good-news", "protective", NO_LONGER_STATED, _CONCERN),
+        ("sp-change-added", "protective", "Protective", _RIGHT)], boxes
+
+
+def test_a_clause_reworded_into_one_that_states_nothing_is_a_promise_lost_or_a_concern_gone():
+    """A reworded row whose new wording states no practice (`practices_now` empty) is named by what it means for the
+    reader; one that still states it (or a row of a table from before `practices_now`) keeps its own tag."""
+    from smallprint.corpus.timeline import Pair
+    from smallprint.history.diff import LOST_PROMISE, NO_LONGER_STATED
+
+    def row(polarity, now, text):
+        return {"change": "changed", "practice": "sale_of_data", "polarity": polarity, "text": text,
+                "old_text": f"{text} (before)", **({} if now is None else {"practices_now": now})}
+
+    changes = (row("concern", [], "concern gone"), row("concern", ["sale_of_data:concern"], "concern kept"),
+               row("protective", [], "promise gone"), row("protective", None, "promise of an older table"))
+    page = report._changes_html([Pair(0, "Acme", "privacy", "2025-01-01", "2024-01-01", changes)], set())
+    assert [(tag, label, text) for _, _, tag, label, text in _BOX.findall(page)] == [
+        ("concern", "Concern", "concern kept"), ("concern", LOST_PROMISE, "promise gone"),  # equals: table order
+        ("protective", NO_LONGER_STATED, "concern gone"), ("protective", "Protective", "promise of an older table")
+    ], page

@@ -2,6 +2,7 @@
 and the extension's own script, on real files."""
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -195,7 +196,8 @@ def test_the_card_tells_a_reworded_clause_from_a_new_one():
 def _summary_parts(summary: str) -> dict[str, str]:
     """The summary's sentences by their lead ("New since …", "No longer promised", "No longer stated", ...)."""
     return {m[1]: m[2] for m in re.finditer(r"(New since [^:]+|New in this version|No longer promised|"
-                                            r"No longer stated|Reworded|More clauses about|Fewer clauses about)"
+                                            r"No longer stated|No longer mentioned|Reworded|More clauses about|"
+                                            r"Fewer clauses about)"
                                             r":? (.*?)(?=\. [A-Z]|\.$)", summary)}
 
 
@@ -209,8 +211,9 @@ def test_a_practice_read_in_a_removed_and_an_added_clause_is_neither_new_nor_gon
     summary = json.loads(_diff(capsys, old, new, "--format", "json"))["summary"]
     parts = _summary_parts(summary)
     new_part = next(v for k, v in parts.items() if k.startswith("New since"))
-    gone = parts.get("No longer promised", "") + "; " + parts.get("No longer stated", "")
-    said_new = {p.strip().rsplit(" (", 1)[0] for p in new_part.split(";")}
+    gone = "; ".join(parts.get(k, "") for k in ("No longer promised", "No longer stated", "No longer mentioned"))
+    # a neutral practice is "mentions retention (neutral)" when new, "retention" when gone (No longer mentioned)
+    said_new = {p.strip().rsplit(" (", 1)[0].removeprefix("mentions ") for p in new_part.split(";")}
     said_gone = {p.strip().rsplit(" (", 1)[0] for p in gone.split(";") if p.strip()}
     assert not said_new & said_gone, summary
     assert "tells you about government requests or resists them" not in gone, summary
@@ -341,6 +344,28 @@ async def test_the_popup_gets_a_promise_no_longer_made_before_a_concern_no_longe
     assert removed == [("sale_of_data", "protective"), ("sale_of_data", "concern")], removed
 
 
+# --- the summary says a concern no longer stated as the good news it is, a neutral practice gone apart ---------------
+
+NEUTRAL = ("We keep your data for as long as your account is open.\n\n"
+           "We may update this privacy policy from time to time and will post the new version on this page.\n")
+
+
+def test_the_summary_names_a_concern_no_longer_stated_plainly_and_a_neutral_practice_gone_apart(tmp_path, capsys):
+    """The summary said "No longer stated: may sell or "share" your personal data (concern); mentions retention
+    (neutral); mentions policy changes (neutral)": good news tagged as a concern, and neutral practices among it."""
+    from smallprint.history.diff import NO_LONGER_MENTIONED, NO_LONGER_STATED
+
+    versions = _written(tmp_path, **{"2024-01-05_policy": WITH_CONCERN + "\n" + NEUTRAL, "2024-08-09_policy": NEW})
+    summary = json.loads(_diff(capsys, *versions, "--format", "json"))["summary"]
+    assert summary == (f"{LOST_PROMISE}: promises not to sell your personal data. "
+                       f"{NO_LONGER_STATED}: may sell or \"share\" your personal data. "
+                       f"{NO_LONGER_MENTIONED}: retention; policy changes."), summary
+    out = " ".join(_diff(capsys, *versions).split())
+    assert summary in out and "(concern)" not in out and "(neutral)" not in out, out
+    page = _diff(capsys, *versions, "--format", "html")
+    assert f'<p class="sp-headline">{html.escape(summary)}</p>' in page, page
+
+
 # --- one old sentence reworded into two new ones: the old one shown once, both new ones listed ----------------------
 
 _TWICE = "Test out new products and features to see if they work"
@@ -377,6 +402,19 @@ def test_one_old_sentence_reworded_two_ways_is_shown_once(tmp_path, capsys):
     boxes = re.findall(r'<div class="sp-change sp-change-changed">.*?</div>', page, re.S)
     assert len(boxes) == 2 and "the same sentence as the clause above" in boxes[1], boxes
     assert "the same sentence" not in boxes[0], boxes
+
+
+def test_the_html_report_shows_the_second_new_wording_plainly(tmp_path):
+    """The second box struck through the old sentence's words again, as a word diff against it ("<del>Test</del>
+    <ins>Build and test</ins> out new products ..."), although the box above had shown them struck."""
+    page = tmp_path / "report.html"
+    versions = _written(tmp_path, **{"2024-01-05_policy": SAID_TWICE, "2024-08-09_policy": REWORDED_TWO_WAYS})
+    assert main(["diff", *map(str, versions), "--format", "html", "--out", str(page)]) == 0
+    first, second = re.findall(r'<div class="sp-change sp-change-changed">(.*?)</div>', page.read_text(), re.S)
+    assert '<del class="sp-del">Test</del>' in first, first  # the old sentence against the first new one, once
+    assert "<del" not in second and "<ins" not in second and "Now reads" not in second, second
+    assert re.sub(r"<[^>]+>", "", second) == ("Reworded" + f"Build and t{_TWICE[1:]}, and"
+                                              + "Reworded from the same sentence as the clause above."), second
 
 
 # --- an old version of no known date: never "New since old.md" or "New since stdin" ----------------------------------

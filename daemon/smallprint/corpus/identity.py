@@ -24,7 +24,9 @@ from pathlib import Path
 #      (smallprint's version stayed 0.1.0 through these, so the layout says it)
 #   3: diff clauses: a control that gives the same policy as a print or a file ("Print", "Download PDF") is no
 #      statement either
-READING_LAYOUT = 3
+#   4: a change's row says what its clause states as it reads now (`practices_now`), so that the report tells a
+#      promise no longer made and a concern no longer stated from a clause reworded with its practice kept
+READING_LAYOUT = 4
 # In the metadata of every part of readings or diffs, and of every table: the identity, as JSON (EngineIdentity.text).
 ENGINE_KEY = b"smallprint.engine"
 # How an engine is named where none was recorded: a part, folder or table written before identities were.

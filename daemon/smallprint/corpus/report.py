@@ -12,9 +12,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import NamedTuple
 
 from smallprint.clip import clip_words
-from smallprint.history.diff import SAME_OLD_WORDING, format_since, old_wording_once
+from smallprint.history.diff import (SAME_OLD_WORDING, change_label, dropped_concern, format_since, importance,
+                                     news_polarity, old_wording_once)
 from smallprint.report import escape, polarity_tag, practice_label, reader_moment, render_page
 from smallprint.taxonomy import PRACTICE_IDS
 
@@ -41,6 +43,7 @@ _CSS = """
 .sp-change-added { border-left-color: var(--protective-line); }
 .sp-change-removed { border-left-color: var(--concern-line); }
 .sp-change-changed { border-left-color: var(--accent); }
+.sp-change.sp-good-news { border-left-color: var(--protective-line); }
 .sp-change:target { background: var(--panel); }
 .sp-was { color: var(--muted); }
 .sp-grade-cell { display: inline-block; min-width: 1.8em; font-weight: 800; text-align: center; color: #fff;
@@ -200,6 +203,23 @@ def _services_html(current: list[Current]) -> str:
             f"<th>grade</th><th>key findings</th></tr>{''.join(rows)}</table></section>")
 
 
+class _Change(NamedTuple):
+    """A row of the changes table as history.diff reads a change, so that the page names, colours and orders it by
+    the change views' own rules (change_label, news_polarity, importance): a promise no longer made is bad news ("No
+    longer promised"), a concern no longer stated good news ("No longer stated")."""
+    change: str
+    practice: str | None
+    polarity: str | None
+    findings: tuple[str, ...]  # what its clause states as it reads now
+
+    @classmethod
+    def of(cls, row: dict) -> "_Change":
+        now = row.get("practices_now")
+        if now is None:  # a table of layout 3 or before: a reworded clause is taken to state its practice still
+            now = () if row["change"] == "removed" else (row["practice"],)
+        return cls(row["change"], row["practice"], row["polarity"], tuple(now))
+
+
 def _changes_html(pairs: list[Pair], linked: set[tuple[int, int]]) -> str:
     out = ['<section id="changes"><h2>What changed, version by version</h2><p class="sp-muted sp-small">Clauses '
            "about a data practice that were added, removed or reworded between consecutive versions (the same diff "
@@ -208,17 +228,23 @@ def _changes_html(pairs: list[Pair], linked: set[tuple[int, int]]) -> str:
         out.append(f'<h3 id="pair-{pair.index}">{escape(pair.service)} — {escape(pair.document)}: '
                    f"{escape(_when(pair.date))} <span class=\"sp-muted sp-small\">since "
                    f"{escape(_when(pair.previous_date))}</span></h3>")
-        shown = [k for k in range(len(pair.changes)) if (pair.index, k) in linked]
-        shown += [k for k in range(len(pair.changes)) if (pair.index, k) not in linked][:_MORE_CHANGES_SHOWN]
+        changes = [_Change.of(c) for c in pair.changes]
+        # most important first, as the change views list them (the table's order among equals)
+        ranked = sorted(range(len(changes)), key=lambda k: importance(changes[k]))
+        shown = {k for k in ranked if (pair.index, k) in linked}
+        shown |= set([k for k in ranked if k not in shown][:_MORE_CHANGES_SHOWN])
         # one old sentence reworded into two new ones: both listed, the old one shown once
-        for k, same_as_above in old_wording_once(sorted(shown), lambda k: pair.changes[k]["old_text"]):
-            c = pair.changes[k]
+        for k, same_as_above in old_wording_once([k for k in ranked if k in shown],
+                                                 lambda k: pair.changes[k]["old_text"]):
+            c, change = pair.changes[k], changes[k]
             was = (f'<div class="sp-was sp-small">was: '
                    f'{escape(SAME_OLD_WORDING if same_as_above else c["old_text"])}</div>'
                    if c["change"] == "changed" and c["old_text"] else "")
-            out.append(f'<div class="sp-change sp-change-{escape(c["change"])}" id="pair-{pair.index}-{k}">'
+            good = " sp-good-news" if dropped_concern(change) else ""
+            tag = polarity_tag(news_polarity(change) or "neutral", change_label(change))
+            out.append(f'<div class="sp-change sp-change-{escape(c["change"])}{good}" id="pair-{pair.index}-{k}">'
                        f'<span class="sp-small">{escape(c["change"])} · {escape(practice_label(c["practice"] or ""))}'
-                       f"</span> {polarity_tag(c['polarity'] or 'neutral')}<div>{escape(c['text'])}</div>{was}</div>")
+                       f"</span> {tag}<div>{escape(c['text'])}</div>{was}</div>")
         if len(shown) < len(pair.changes):
             out.append(f'<p class="sp-muted sp-small">and {len(pair.changes) - len(shown)} more in the changes CSV '
                        "and changes.parquet.</p>")

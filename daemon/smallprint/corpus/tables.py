@@ -28,7 +28,7 @@ _FINDING = pa.struct([("highlight", pa.int32()), ("block", pa.string()), ("start
                       ("text", pa.string()), ("confidence", pa.float64()), ("key", pa.bool_())])
 _CHANGE = pa.struct([("change", pa.string()), ("practice", pa.string()), ("polarity", pa.string()),
                      ("summary", pa.string()), ("text", pa.string()), ("old_text", pa.string()),
-                     ("practices", pa.list_(pa.string()))])
+                     ("practices", pa.list_(pa.string())), ("practices_now", pa.list_(pa.string()))])
 
 VERSIONS_PART = pa.schema([("service", pa.string()), ("document", pa.string()), ("date", pa.string()),
                            ("source", pa.string()), ("content_hash", pa.string()), ("size", pa.int64())])

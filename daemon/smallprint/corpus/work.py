@@ -127,7 +127,11 @@ def diff_pair(pair: Pair) -> dict:
                 continue
             practices = list(dict.fromkeys(f"{f.practice}:{f.polarity}" for f in (*c.findings, *c.old_findings)))
             rows.append({"change": kind, "practice": c.practice, "polarity": c.polarity, "summary": c.summary,
-                         "text": c.text, "old_text": c.old_text, "practices": practices})
+                         "text": c.text, "old_text": c.old_text, "practices": practices,
+                         # what the clause states as it reads now (a removed one: nothing): a reworded one that
+                         # states nothing is a promise no longer made or a concern no longer stated (diff.news_polarity)
+                         "practices_now": [] if kind == "removed" else
+                         list(dict.fromkeys(f"{f.practice}:{f.polarity}" for f in c.findings))})
     return {"previous_hash": pair.previous_hash, "content_hash": pair.content_hash, "changes": rows,
             "unchanged": diff.unchanged, "error": None}
 

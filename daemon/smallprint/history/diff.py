@@ -632,6 +632,9 @@ LOST_PROMISE = "No longer promised"
 # (concern)" or "Reworded: Sale of data (concern)" with the concern's ✗ (extension-bridge/extension/common.js
 # NO_LONGER_STATED; a test keeps them equal).
 NO_LONGER_STATED = "No longer stated"
+# The summary's words for a neutral practice (one that is neither a concern nor a promise: "Explains how long it keeps
+# your data") that the new version no longer mentions anywhere: neither good news nor bad, never among the concerns.
+NO_LONGER_MENTIONED = "No longer mentioned"
 
 
 def _no_longer(change: "ClauseChange", polarity: str) -> bool:
@@ -723,6 +726,14 @@ def _turned_phrases(pairs: set[tuple[str, str]], clause_of: dict[tuple[str, str]
     return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
 
 
+def _mentions(pairs: set[tuple[str, str]]) -> str:
+    """Neutral practices by name, in the taxonomy's order: "retention; policy changes"."""
+    ordered = sorted(pairs, key=lambda pp: rank(*pp))
+    shown = [(PRACTICE_BY_ID[p].label if p in PRACTICE_BY_ID else p).lower() for p, _ in ordered[:_MAX_HEADLINE_ITEMS]]
+    more = len(ordered) - len(shown)
+    return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
+
+
 def _label_list(pairs: set[tuple[str, str]]) -> str:
     ordered = sorted(pairs, key=lambda pp: rank(*pp))
     shown = [f"{PRACTICE_BY_ID[p].label if p in PRACTICE_BY_ID else p} ({pol})" for p, pol in ordered[:_MAX_LABELS]]
@@ -788,8 +799,10 @@ def headline(since: str | None, added: tuple[ClauseChange, ...], removed: tuple[
     """One plain-language paragraph, most important first.
 
     "New since <date>" names practices the new version states and the old one stated nowhere; "No longer
-    promised" (a promise or right) and "No longer stated" (anything else) the reverse. Practices that both versions state but whose clauses were added, removed or
-    reworded are listed briefly after them, so a large rewrite does not bury what is really new.
+    promised" (a promise or right: bad news), "No longer stated" (a concern: good news, untagged) and, after the
+    clauses that turned, "No longer mentioned" (a neutral practice, by name) the reverse. Practices that both versions
+    state but whose clauses were added, removed or reworded are listed briefly after them, so a large rewrite does not
+    bury what is really new.
     """
     def pairs(fs: tuple[Finding, ...]) -> set[tuple[str, str]]:
         # The clause's leading practice, and any other the engine is sure of: a side remark the engine
@@ -841,18 +854,23 @@ def headline(since: str | None, added: tuple[ClauseChange, ...], removed: tuple[
     parts = []
     if brand_new:
         parts.append((f"New since {when}: " if when else "New in this version: ") + _phrases(brand_new) + ".")
-    # A promise or right no longer made is said as such (LOST_PROMISE), not as a "(protective)" item among the rest.
+    # A promise or right no longer made is said as such (LOST_PROMISE), not as a "(protective)" item among the rest;
+    # a concern no longer stated is the good news the lists call NO_LONGER_STATED, named plainly, not tagged
+    # "(concern)" as if it were still one. A neutral practice gone is neither: said apart, after the turned clauses.
     promised = {pp for pp in gone if pp[1] == "protective"}
+    concerns = {pp for pp in gone if pp[1] == "concern"}
     if promised:
         parts.append(f"{LOST_PROMISE}: {_phrases(promised, tagged=False)}.")
-    if gone - promised:
-        parts.append(f"{NO_LONGER_STATED}: {_phrases(gone - promised)}.")
+    if concerns:
+        parts.append(f"{NO_LONGER_STATED}: {_phrases(concerns, tagged=False)}.")
     if turned["concern"]:
         parts.append("Turned against you, in a clause that was in your favour: "
                      f"{_turned_phrases({(p, 'concern') for p in turned['concern']}, turned_in)}.")
     if turned["protective"]:
         parts.append("Turned in your favour, in a clause that was a concern: "
                      f"{_turned_phrases({(p, 'protective') for p in turned['protective']}, turned_in)}.")
+    if gone - promised - concerns:
+        parts.append(f"{NO_LONGER_MENTIONED}: {_mentions(gone - promised - concerns)}.")
     if gained - brand_new:
         lead = "More" if parts else (f"New since {when}: more" if when else "New in this version: more")
         parts.append(f"{lead} clauses about {_label_list(gained - brand_new)}.")

@@ -61,8 +61,7 @@ def _practice_line(change: ClauseChange) -> str:
         return ""
     label = change_label(change)
     if label:  # tagged as the news it is: a promise lost in red, never the green "Protective"; a concern gone in green
-        return "<br>".join(f"{escape(practice_label(f.practice))} "
-                           f'<span class="sp-tag sp-tag-{escape(news_polarity(change))}">{escape(label)}</span> '
+        return "<br>".join(f"{escape(practice_label(f.practice))} {polarity_tag(news_polarity(change), label)} "
                            f'<span class="sp-small">{escape(f.summary)}</span>' for f in findings)
     parts = [f"{escape(practice_label(f.practice))} {polarity_tag(f.polarity)} "
              f'<span class="sp-small">{escape(f.summary)}</span>' for f in findings]
@@ -83,10 +82,13 @@ def _painted(text: str, change: ClauseChange, *, removed: bool = False) -> str:
 
 def _change_html(change: ClauseChange, same_as_above: bool = False) -> str:
     """`same_as_above`: the clause above was reworded from the same old sentence (see diff.old_wording_once)."""
-    if change.change == "changed":
+    if change.change == "changed" and same_as_above:
+        # its new wording as it reads: the old sentence's words were struck through in the box above, and striking
+        # them again here read as a second old sentence reworded
+        body = (f"<p>{_painted(change.text, change)}</p>"
+                '<p class="sp-small sp-muted">Reworded from the same sentence as the clause above.</p>')
+    elif change.change == "changed":
         body = f"<p>{_word_diff(change.old_text or '', change.text)}</p>"
-        if same_as_above:
-            body += '<p class="sp-small sp-muted">Reworded from the same sentence as the clause above.</p>'
         if change.polarity:
             body += f'<p class="sp-small">Now reads: {_painted(change.text, change)}</p>'
     else:
