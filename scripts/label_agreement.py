@@ -3,7 +3,10 @@
 NAME.labels.jsonl in scripts/reader_labels/ and scripts/arbiter_labels/, reader B's labels scored as highlights
 against reader A's, sentence by sentence, exactly as `smallprint eval --sentences` scores highlights; and for every
 batch-K.labels.b.jsonl of scripts/tosdr_sentence_labels/ (ToS;DR passages), reader B's (unit, practice, polarity)
-labels against reader A's on the passages B read, scored the same way unit by unit.
+labels against reader A's on the passages B read, scored the same way unit by unit; and (the last lines) issue #12's
+key-finding measure with a second careful reader in the engine's place: one reader's labels made highlights
+(confidence 1) and key findings as the engine picks them (`key_finding_counts_of_readings`), scored against the other
+reader's labels, both ways, over every doubly labelled policy (policy-sentences' NAME.labels.b.jsonl too).
 
     .venv/bin/python scripts/label_agreement.py [--data ../shared/data]
 """
@@ -17,7 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "daemon"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from smallprint.evaluation_sentences import second_reading_figures  # noqa: E402
+from smallprint.evaluation_sentences import (key_finding_counts_of_readings, key_finding_summary,  # noqa: E402
+                                             load_policies, second_reading_figures)
+from smallprint.engine.key_findings import MIN_CONFIDENCE  # noqa: E402
 from train_reader import more_policies  # noqa: E402
 
 FOLDERS = (ROOT / "scripts" / "reader_labels", ROOT / "scripts" / "arbiter_labels")
@@ -37,6 +42,35 @@ def agreement(data: Path) -> dict[str, dict]:
                 "labels_a": sum(len(v) for v in first.labels.values()),
                 "labels_b": sum(len(v) for v in b.labels.values())}
     return out
+
+
+def doubly_labelled(data: Path) -> list[tuple]:
+    """(reader A's, reader B's) LabelledPolicy of every policy two readers labelled independently."""
+    pairs = []
+    for folder in FOLDERS:
+        second = {p.name: p for p in more_policies(data, ".labels.b.jsonl", folder=folder)}
+        pairs += [(first, second[first.name]) for first in more_policies(data, folder=folder) if first.name in second]
+    shared = data / "policy-sentences"
+    second = {p.name: p for p in load_policies(shared, ".labels.b.jsonl")}
+    pairs += [(first, second[first.name]) for first in load_policies(shared) if first.name in second]
+    return pairs
+
+
+
+
+def key_finding_agreement(data: Path) -> dict[str, dict]:
+    """Issue #12's key-finding measure (precision, concern coverage) with reader B's labels as the engine's readings,
+    scored against reader A's, and the other way round: what a second careful reader reaches on it."""
+    pairs = doubly_labelled(data)
+
+    def as_readings(policy):
+        return [(policy.text[policy.starts[k]:policy.ends[k]], practice, polarity, 1.0, False)
+                for k, labels in sorted(policy.labels.items()) for practice, polarity in sorted(labels)]
+
+    return {"B read, A as labels": key_finding_summary(
+                [key_finding_counts_of_readings(a, as_readings(b), MIN_CONFIDENCE) for a, b in pairs]),
+            "A read, B as labels": key_finding_summary(
+                [key_finding_counts_of_readings(b, as_readings(a), MIN_CONFIDENCE) for a, b in pairs])}
 
 
 def short_agreement(folder: Path = ROOT / "scripts" / "tosdr_sentence_labels") -> dict[str, dict]:
@@ -72,6 +106,10 @@ def main(argv=None) -> int:
     for name, f in {**agreement(args.data), **short_agreement()}.items():
         print(f"{name} | {f['precision']:.3f} | {f['practice_precision']:.3f} | {f['recall']:.3f} | "
               f"{f['practice_recall']:.3f} | {f['labels_a']} / {f['labels_b']}")
+    print("key findings (issue #12's measure), a second reader in the engine's place:")
+    for direction, f in key_finding_agreement(args.data).items():
+        print(f"{direction}: {f['policies']} policies, {f['key_findings']} key findings, precision "
+              f"{f['precision']:.3f}, concern coverage {f['concern_coverage']:.3f}")
     return 0
 
 

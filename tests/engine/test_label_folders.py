@@ -55,6 +55,21 @@ def test_second_readings_agree_as_the_label_folders_say(shared_data):
             assert row in plain, row
 
 
+def test_a_second_readers_key_findings_score_as_the_readme_says(shared_data):
+    """scripts/label_agreement.py's key-finding agreement, which README.md quotes beside the engine's held-out key
+    findings as the scale of issue #12's floors."""
+    from label_agreement import key_finding_agreement
+    found = key_finding_agreement(shared_data)
+    b_read, a_read = found["B read, A as labels"], found["A read, B as labels"]
+    assert b_read["policies"] == a_read["policies"] == 15
+    assert b_read["most_in_one_policy"] <= 12 and a_read["most_in_one_policy"] <= 12
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert (f"reaches precision {b_read['precision']:.3f} and {a_read['precision']:.3f} (the two directions) and "
+            f"coverage {b_read['concern_coverage']:.3f} and {a_read['concern_coverage']:.3f} on the "
+            f"{b_read['policies']} policies two readers labelled independently, {b_read['key_findings']} key findings "
+            f"each way") in readme
+
+
 def test_tosdr_guide_labels_are_the_drawn_sample_and_agree_as_their_readme_says(shared_data):
     """scripts/tosdr_standard.py: two blind readings of 200 ToS;DR points under the guide; its README's table."""
     from tosdr_standard import LABELS, READERS, read_labels, sample_ids, standard
