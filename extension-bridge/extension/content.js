@@ -572,12 +572,19 @@
   // The page sees the same mark, the same computed style and the same layout (an outline takes no space) either way.
   // The outline lies on the page's background, beside the mark: its colour is chosen against it (linesOn).
 
+  // A page can define our tag names as custom elements of its own (the registry is the page's, shared with this
+  // script): a shadow root attached to an element that is its custom element when the root is attached is the
+  // page's to read, whatever its mode (ElementInternals.shadowRoot returns it). Such a mark is never outlined, and
+  // the card is then a <div> (no page can make one a custom element of its own). An element whose name the page has
+  // not defined is not `:defined`; a definition that comes later upgrades it without giving the page its root.
+  const pageOwns = (element) => element.matches(":defined");
+
   // `quiet`: whether the mark goes without fill; `lines`: the colours that show on the page behind it (linesOn).
   function styleMark(mark, polarity, isNew, quiet, lines) {
     mark.setAttribute("style", markStyle(polarity, quiet, lines[polarity] ?? lines.neutral));
     const root = mark.attachShadow({ mode: "closed" });
     const slot = document.createElement("slot");
-    if (isNew) {
+    if (isNew && !pageOwns(mark)) {
       const outline = el("span", "new");
       outline.setAttribute("style", `outline: 2px dashed ${lines.newOutline}; outline-offset: 1px;`);
       outline.append(slot);
@@ -857,6 +864,7 @@
   function ensureCard() {
     if (card) return card;
     card = document.createElement(CARD_TAG);
+    if (pageOwns(card)) card = document.createElement("div"); // the page's custom element could read it (pageOwns)
     card.id = `smallprint-card-${Math.random().toString(36).slice(2, 10)}`;
     card.setAttribute("role", "tooltip");
     cardRoot = card.attachShadow({ mode: "closed" });

@@ -11,66 +11,23 @@ from .conftest import need_corpus_extra
 
 need_corpus_extra()  # before the imports below, which need the corpus extra
 
-import json
-
 import pytest
+
+from tests.network_guard import calls, guarded_env
 
 from .conftest import corpus_env, run_corpus
 
 pytestmark = pytest.mark.slow
 
-SITECUSTOMIZE = r'''
-import ipaddress, json, os, socket, sys
-
-_LOG = os.environ["SMALLPRINT_NET_LOG"]
-
-
-def _loopback(host):
-    if isinstance(host, bytes):
-        host = host.decode("ascii", "replace")
-    host = str(host).strip("[]").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _hook(event, args):
-    if event not in ("socket.bind", "socket.connect", "socket.sendto", "socket.getaddrinfo"):
-        return
-    if event == "socket.getaddrinfo":
-        host = args[0]
-        allowed = host is None or _loopback(host)
-    else:
-        sock, address = args[0], args[-1]
-        if getattr(sock, "family", None) == getattr(socket, "AF_UNIX", None):
-            return
-        host = address[0] if isinstance(address, tuple) else address
-        allowed = _loopback(host)
-    with open(_LOG, "a") as log:
-        log.write(json.dumps({"pid": os.getpid(), "event": event, "host": str(host), "allowed": allowed}) + "\n")
-    if not allowed:
-        raise OSError(f"blocked by the no-network test: {event} {host}")
-
-
-sys.addaudithook(_hook)
-'''
-
 
 @pytest.mark.parametrize("engine", ["local", "dask"])
 def test_a_corpus_run_stays_on_loopback(tmp_path, ota_repo, engine):
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "sitecustomize.py").write_text(SITECUSTOMIZE)
-    log = tmp_path / "net.jsonl"
-    log.touch()
-    env = corpus_env(PYTHONPATH=str(site), SMALLPRINT_NET_LOG=str(log))
-    done = run_corpus("analyze", ota_repo, "--out", tmp_path / "out", "--engine", engine, "--workers", "2", env=env)
+    guard, log = guarded_env(tmp_path)
+    done = run_corpus("analyze", ota_repo, "--out", tmp_path / "out", "--engine", engine, "--workers", "2",
+                      env=corpus_env(**guard))
     assert done.returncode == 0, done.stderr
-    calls = [json.loads(line) for line in log.read_text().splitlines()]
-    assert [c for c in calls if not c["allowed"]] == []
+    seen = calls(log)
+    assert [c for c in seen if not c["allowed"]] == []
     if engine == "dask":  # the hook was live in the cluster's processes: they bound and connected on loopback
-        assert {c["event"] for c in calls} >= {"socket.bind", "socket.connect"}
-        assert len({c["pid"] for c in calls}) >= 3  # the run (with its scheduler) and two worker processes
+        assert {c["event"] for c in seen} >= {"socket.bind", "socket.connect"}
+        assert len({c["pid"] for c in seen}) >= 3  # the run (with its scheduler) and two worker processes

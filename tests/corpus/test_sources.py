@@ -245,3 +245,32 @@ def test_a_git_path_that_is_not_utf8_is_escaped_not_a_codec_error(tmp_path, need
     (row,) = pq.read_table(tmp_path / "out" / "documents.parquet").to_pylist()
     assert (row["service"], row["document"], row["error"]) == ("caf\\xe9", "Privacy Policy", None)
     assert row["source"].endswith(":caf\\xe9/Privacy Policy.md")
+
+
+def test_a_repository_s_own_config_runs_no_program_while_its_history_is_read(tmp_path, needs_git):
+    """A corpus repository that came as an archive brings its .git/config: with log.showSignature and a gpg.program
+    there, `git log` ran that program on each signed commit, as the researcher, while the history was listed."""
+    repo = tmp_path / "repo"
+    (repo / "acme").mkdir(parents=True)
+    (repo / "acme" / "Privacy Policy.md").write_text("We collect your email address.\n")
+    git = ["git", "-C", str(repo)]
+    for command in (["init", "-q"], ["add", "-A"],
+                    ["-c", "user.name=t", "-c", "user.email=t@t.invalid", "commit", "-qm", "a version"]):
+        subprocess.run([*git, *command], check=True, capture_output=True)
+    # A signed commit (its signature need not be valid: git hands it to the program to check).
+    tree = subprocess.run([*git, "rev-parse", "HEAD^{tree}"], check=True, capture_output=True, text=True).stdout.strip()
+    parent = subprocess.run([*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True).stdout.strip()
+    commit = (f"tree {tree}\nparent {parent}\nauthor t <t@t.invalid> 1600000000 +0000\n"
+              "committer t <t@t.invalid> 1600000000 +0000\n"
+              "gpgsig -----BEGIN PGP SIGNATURE-----\n \n iQ==\n -----END PGP SIGNATURE-----\n\nsigned\n")
+    sha = subprocess.run([*git, "hash-object", "-t", "commit", "-w", "--stdin"], input=commit, check=True,
+                         capture_output=True, text=True).stdout.strip()
+    subprocess.run([*git, "update-ref", "HEAD", sha], check=True)
+    ran = tmp_path / "the-repository-s-program-ran"
+    program = tmp_path / "program"
+    program.write_text(f"#!/bin/sh\ntouch '{ran}'\nexit 1\n")
+    program.chmod(0o755)
+    subprocess.run([*git, "config", "gpg.program", str(program)], check=True)
+    subprocess.run([*git, "config", "log.showSignature", "true"], check=True)
+    assert [v.service for v in list_versions(repo)] == ["acme"]
+    assert not ran.exists()

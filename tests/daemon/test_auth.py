@@ -173,3 +173,14 @@ def test_the_token_command_says_which_file_it_cannot_write(smallprint_home, use_
     assert captured.out == ""
     assert captured.err == (f"smallprint: cannot write the API token file {paths.token_file()}: "
                             "No space left on device\n")
+
+
+def test_a_token_file_others_may_read_is_made_private_again(smallprint_home, use_keyring):
+    """A token file copied or restored from a backup comes 0644: every local user could read the token. Reading it
+    makes it 0600 again, and it stays the same token."""
+    use_keyring(fail.Keyring())
+    paths.ensure(paths.token_file().parent)
+    paths.token_file().write_text("a-token-from-a-backup\n")
+    paths.token_file().chmod(0o644)
+    assert auth.get_token() == "a-token-from-a-backup"
+    assert stat.S_IMODE(paths.token_file().stat().st_mode) == 0o600

@@ -1,8 +1,13 @@
 """Where a corpus run's tasks execute: processes on this machine, or a Dask cluster.
 
 Both are `concurrent.futures` executors (a process pool, and dask.distributed's ClientExecutor), so the run is one
-loop whatever runs it. Without an address, `dask` starts a LocalCluster of worker processes bound to 127.0.0.1 with
-its dashboard off: nothing listens beyond this machine and nothing is contacted outside it.
+loop whatever runs it. Without an address, `dask` starts a LocalCluster of worker processes bound to 127.0.0.1:
+nothing listens beyond this machine and nothing is contacted outside it. Loopback is not enough on its own, though:
+every local user and process can reach 127.0.0.1, and a Dask scheduler runs whatever code a client sends it, in this
+user's worker processes. So the cluster speaks TLS with credentials made for it alone and held only in memory
+(`Security.temporary`: a client must present a certificate of that one-off authority), and its HTTP servers (the
+scheduler's, on 8787 even with the dashboard off, and each worker's) serve no route: a web page that rebinds a name
+to 127.0.0.1 would otherwise read the scheduler's JSON and HTML pages about the run.
 """
 from __future__ import annotations
 
@@ -128,12 +133,29 @@ def check_engine(name: str, address: str | None) -> None:
         raise EngineError("--address needs --engine dask")
 
 
+# The HTTP servers a local cluster starts whatever its dashboard: with no route they answer nothing but 404.
+NO_HTTP_ROUTES = {"distributed.scheduler.http.routes": [], "distributed.worker.http.routes": []}
+
+
+def _private_credentials():
+    """TLS credentials for one local cluster, in memory only: only this process and the cluster's own processes
+    hold them, so no other local user or process can connect to the scheduler or a worker and have code run."""
+    from distributed.security import Security
+
+    try:
+        return Security.temporary()
+    except ImportError:  # it makes them with `cryptography`
+        raise EngineError("--engine dask needs the cryptography package for its local cluster's private "
+                          "credentials: pip install 'smallprint[corpus]'") from None
+
+
 def open_engine(name: str, workers: int | None = None, address: str | None = None) -> Engine:
     check_engine(name, address)
     if name == "local":
         count = workers or default_workers()
         return Engine("local", count, _process_pool(count))
     try:
+        import dask
         from distributed import Client, LocalCluster
     except ImportError:
         raise EngineError("--engine dask needs Dask: pip install 'smallprint[corpus]'") from None
@@ -142,9 +164,12 @@ def open_engine(name: str, workers: int | None = None, address: str | None = Non
         if address:
             client = Client(address, timeout="10s")
         else:
+            security = _private_credentials()
             try:
-                cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1, processes=True,
-                                       host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)
+                with dask.config.set(NO_HTTP_ROUTES):  # the nannies copy the config they are made with to workers
+                    cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1,
+                                           processes=True, host="127.0.0.1", dashboard_address=None,
+                                           security=security, silence_logs=logging.ERROR)
             except (OSError, RuntimeError) as exc:  # RuntimeError: "Nanny failed to start" (its process did not)
                 raise EngineError(cannot_start_processes("a local Dask cluster's worker processes", exc)) from None
             client = Client(cluster)

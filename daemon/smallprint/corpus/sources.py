@@ -285,9 +285,11 @@ def _is_layout(path: str) -> bool:
 def _git_versions(repo: Path) -> Iterator[Version]:
     # One line per commit ("@" sha, commit time), then its raw changes ":old mode new mode old sha new sha status\tpath").
     # --first-parent -m: a merge counts with what it brought to the main line; renames are a delete and an add.
+    # --no-show-signature: a repository's own .git/config (one that came in an archive) may set log.showSignature and
+    # a gpg.program, which `git log` would run on its signed commits: reading a corpus must run none of its programs.
     try:
-        log = _git(repo, "log", "--reverse", "--first-parent", "-m", "--no-renames", "--raw", "--no-abbrev",
-                   "--format=@%H %ct", "-z")
+        log = _git(repo, "log", "--no-show-signature", "--reverse", "--first-parent", "-m", "--no-renames", "--raw",
+                   "--no-abbrev", "--format=@%H %ct", "-z")
     except SourceError as exc:
         if "does not have any commits" in str(exc):
             return
