@@ -99,7 +99,7 @@ def _read_file_token() -> str | None:
     path = paths.token_file()
     try:
         with open(path, "rb") as handle:
-            _keep_private(handle.fileno())
+            paths.keep_private(handle.fileno())
             token = handle.read().decode("utf-8").strip()
     except FileNotFoundError:
         return None
@@ -109,19 +109,6 @@ def _read_file_token() -> str | None:
         raise TokenStoreError(f"the API token file {path} is damaged (not UTF-8 text); replace it with "
                               "`smallprint token --rotate`") from None
     return token or None
-
-
-def _keep_private(fd: int) -> None:
-    """Make the token file this user's alone again (0600) if others may read or write it: one copied or restored
-    from a backup comes with the usual 0644, which would let every local user read the token."""
-    if os.name == "nt":
-        return
-    info = os.fstat(fd)
-    if info.st_mode & 0o077 and info.st_uid == os.getuid():
-        try:
-            os.fchmod(fd, 0o600)
-        except OSError:  # a read-only file system: the token still works; nothing more can be done here
-            pass
 
 
 def _write_file_token(token: str) -> None:

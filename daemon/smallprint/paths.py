@@ -67,6 +67,20 @@ def store_file() -> Path:
     return data_dir() / "smallprint.sqlite3"
 
 
+def keep_private(fd: int) -> None:
+    """Make an open file of this user's theirs alone again (0600) if others may read or write it. The token file and
+    the history store are created 0600, but one copied or restored from a backup comes with the usual 0644, which
+    would let every local user read the token or the reader's remembered policies."""
+    if os.name == "nt":
+        return
+    info = os.fstat(fd)
+    if info.st_mode & 0o077 and info.st_uid == os.getuid():
+        try:
+            os.fchmod(fd, 0o600)
+        except OSError:  # a read-only file system: the file still works; nothing more can be done here
+            pass
+
+
 def ensure(path: Path, mode: int = 0o700) -> Path:
     path.mkdir(parents=True, exist_ok=True, mode=mode)
     return path

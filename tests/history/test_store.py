@@ -51,6 +51,21 @@ def test_only_the_user_can_read_the_store(store, store_path):
     assert store_path.parent.stat().st_mode & 0o077 == 0
 
 
+def test_a_store_restored_readable_by_others_is_made_the_users_alone_again(store_path):
+    """A store copied or restored from a backup comes 0644 (and its folder 0755 if made by hand): every local user
+    could read which policies the reader visited. Opening it makes it, and what SQLite left beside it, 0600."""
+    with Store(store_path) as first:
+        first.record(URL, analysis(V1))
+    store_path.chmod(0o644)
+    wal = store_path.with_name(store_path.name + "-wal")
+    wal.write_bytes(b"")  # an empty log, as a copy taken while the daemon ran may bring
+    wal.chmod(0o644)
+    with Store(store_path) as again:
+        assert len(again.sites()) == 1  # the same memory, only private again
+        for file in store_path.parent.glob(store_path.name + "*"):
+            assert file.stat().st_mode & 0o077 == 0, file.name
+
+
 def test_versions_are_distinct_texts_and_formatting_is_the_same_version(store):
     first = store.record(URL, analysis(V1), now="2023-05-18T10:00:00Z")
     assert first.is_new_text and first.previous is None

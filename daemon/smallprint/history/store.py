@@ -442,8 +442,21 @@ class Store:
             return
         try:
             paths.ensure(self.path.parent)
-            # Only this user may read what they have read; SQLite gives its -wal and -shm files the same mode.
-            os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
+            # Only this user may read what they have read; SQLite gives its -wal and -shm files the same mode. A store
+            # copied or restored from a backup (0644) is made this user's alone again, with what SQLite left beside it.
+            for companion in (self.path, self.path.with_name(self.path.name + "-wal"),
+                              self.path.with_name(self.path.name + "-shm")):
+                flags = os.O_RDWR | (os.O_CREAT if companion == self.path else 0)
+                try:
+                    fd = os.open(companion, flags, 0o600)
+                except OSError:
+                    if companion == self.path:
+                        raise
+                    continue  # no -wal or -shm left beside it (or one SQLite itself will refuse, saying why)
+                try:
+                    paths.keep_private(fd)
+                finally:
+                    os.close(fd)
             self._db = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
         except (OSError, sqlite3.Error) as exc:
             raise self._unwritable(exc) if self._cannot_write_here(exc) else \
