@@ -19,6 +19,7 @@ from typing import MutableMapping
 
 from aiohttp import web
 
+from .access_log import route_of
 from .errors import STATUS_TO_CODE, ApiError, error_response
 from .state import CONFIG, CONNECTION_GUARD, STOP_DEADLINE, TOKENS
 
@@ -41,12 +42,13 @@ async def error_envelope(request: web.Request, handler):
             raise
         code = STATUS_TO_CODE.get(exc.status)
         if code is None:
-            log.warning("unmapped HTTP status %s on %s %s", exc.status, request.method, request.path)
+            # the route, not the path: a path of /v1/sites/... names a site the reader visited (access_log.py)
+            log.warning("unmapped HTTP status %s on %s %s", exc.status, request.method, route_of(request))
             code = "internal_error" if exc.status >= 500 else "invalid_request"
         headers = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else None
         return error_response(code, _http_message(exc), headers)
     except Exception:
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        log.exception("unhandled error on %s %s", request.method, route_of(request))
         return error_response("internal_error", "internal error; see the daemon log for details")
 
 
