@@ -269,12 +269,17 @@ def load_instructions(extension_dir: Path, ids: ExtensionIds, browsers: tuple[st
             "  turn on Developer mode, click \"Load unpacked\" and choose:",
             f"    {extension_dir}",
             f"  The extension's id will be {ids.chromium}.",
+            "  Its button, which shows the grade, starts hidden: click the Extensions (puzzle-piece) button,",
+            "  then the pin beside smallprint.",
         ]
     if "firefox" in browsers:
         lines += [
             "Firefox: open about:debugging#/runtime/this-firefox, click \"Load Temporary Add-on...\" and choose:",
             f"    {extension_dir / 'manifest.json'}",
             f"  (add-on id {ids.gecko}; a temporary add-on stays until Firefox restarts).",
+            "  Its button, which shows the grade, starts hidden: click the Extensions (puzzle-piece) button,",
+            "  then the gear beside smallprint and \"Pin to Toolbar\".",
         ]
-    lines.append("Then open a privacy policy; the smallprint button shows its grade. `smallprint status` checks the daemon.")
+    lines.append("Then open a privacy policy: its clauses are highlighted and the pinned smallprint button shows its "
+                 "grade. `smallprint status` checks the daemon.")
     return "\n".join(lines)

@@ -58,10 +58,12 @@ def test_install_host_writes_a_valid_manifest_into_the_target_dir(tmp_path, brow
     if browser == "firefox":
         assert written["allowed_extensions"] == [ids.gecko] and "allowed_origins" not in written
         assert "about:debugging" in result.stdout
+        assert "Pin to Toolbar" in result.stdout  # the button that shows the grade starts hidden
     else:
         assert written["allowed_origins"] == [f"chrome-extension://{ids.chromium}/"]
         assert "allowed_extensions" not in written
         assert "Load unpacked" in result.stdout and ids.chromium in result.stdout
+        assert "the pin beside smallprint" in result.stdout  # the button that shows the grade starts hidden
     assert str(EXTENSION) in result.stdout
 
 
