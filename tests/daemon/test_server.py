@@ -449,3 +449,23 @@ def test_serve_waits_for_a_daemon_that_is_still_stopping(daemon_factory, tmp_pat
     finally:
         releaser.cancel()
         stopping.release()
+
+
+def test_a_port_held_by_a_smallprint_daemon_that_cannot_be_found_is_not_called_another_program(daemon_factory,
+                                                                                                tmp_path):
+    """A browser's bridge that looks for the daemon's runtime file elsewhere (another TMPDIR or XDG_RUNTIME_DIR than
+    the daemon it or a terminal started) starts a second one, which found the port taken. The popup then said
+    "already in use by another program", and the reader went looking for one: it was smallprint's own daemon."""
+    running = daemon_factory("--port", "0")
+    port = str(running.info["port"])
+    # the same user's token (the same keyring), its runtime file looked for in another folder
+    elsewhere = tmp_path / "other-runtime-folder"
+    mine = run_cli(elsewhere, "serve", "--port", port, timeout=60, XDG_DATA_HOME=str(running.home / "xdg-data"),
+                   XDG_CONFIG_HOME=str(running.home / "xdg-config"))
+    assert mine.returncode == 1, mine.stderr
+    assert f"port {port} on 127.0.0.1 is already used by a smallprint daemon of yours" in mine.stderr
+    assert str(elsewhere / "run" / "daemon.json") in mine.stderr and "another program" not in mine.stderr
+    theirs = run_cli(tmp_path / "another-home", "serve", "--port", port, timeout=60)  # another token
+    assert theirs.returncode == 1, theirs.stderr
+    assert f"port {port} on 127.0.0.1 is already used by another smallprint daemon" in theirs.stderr
+    assert "of yours" not in theirs.stderr and "another program" not in theirs.stderr

@@ -195,6 +195,27 @@ def check_bind_address(host: str, allow_remote: bool) -> None:
                 host)
 
 
+def _port_in_use(config: Config, token: str | None) -> ServeError:
+    """The port is taken: by whom, where that can be told. A smallprint daemon whose runtime file is not where this
+    one looks (started with another XDG_RUNTIME_DIR, TMPDIR or SMALLPRINT_HOME: a browser's bridge, a terminal) is
+    not "another program", and the reader who sees that in the popup would look for the wrong culprit."""
+    from .proof import ask_for_proof
+
+    where = f"port {config.port} on {config.host}"
+    choose = "pick another with --port N (0 picks a free one) or set `port` in the config file"
+    host = f"[{config.host}]" if ":" in config.host else config.host
+    answer = ask_for_proof(f"http://{host}:{config.port}", config.port, token or "", timeout=1.0)
+    health = answer.health or {}
+    if token and answer.proved:
+        return ServeError(f"{where} is already used by a smallprint daemon of yours that recorded its address "
+                          f"elsewhere than {paths.runtime_file()} (it was started with another XDG_RUNTIME_DIR, "
+                          f"TMPDIR or SMALLPRINT_HOME): stop that daemon, or {choose}")
+    if health.get("status") == "ok" and health.get("api") == "v1":
+        return ServeError(f"{where} is already used by another smallprint daemon (another user's, or one with another "
+                          f"SMALLPRINT_HOME and token): stop that daemon, or {choose}")
+    return ServeError(f"{where} is already in use by another program; {choose}")
+
+
 async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None, token: str | None = None) -> None:
     from aiohttp import web
 
@@ -218,8 +239,7 @@ async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None, toke
     except OSError as exc:
         await runner.cleanup()
         if exc.errno == errno.EADDRINUSE:
-            raise ServeError(f"port {config.port} on {config.host} is already in use by another program; pick another "
-                             "with --port N (0 picks a free one) or set `port` in the config file") from None
+            raise _port_in_use(config, token) from None
         raise ServeError(f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}") from None
 
     address = runner.addresses[0]
