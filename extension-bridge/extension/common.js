@@ -79,10 +79,14 @@ const SP = {
       fix: "Re-install the helper so it names this extension:",
       command: "smallprint install-host",
     },
+    // Also Firefox's word ("An unexpected error occurred") when the helper the host manifest names is gone: smallprint
+    // was moved or installed again, and only registering the helper again helps.
     host_failed: {
-      title: "The smallprint helper stopped unexpectedly.",
+      title: "The smallprint helper could not start, or stopped unexpectedly.",
       fix: "Check the installation and the helper's log:",
       command: "smallprint status",
+      more: [{ fix: "If smallprint was installed again or moved, register its helper for this browser:",
+               command: "smallprint install-host" }],
     },
     // The daemon failing to start is often an installation that moved (a new virtual environment, an
     // upgrade): the reader gets the command that shows why, then the one that registers the helper again.

@@ -1,6 +1,8 @@
 """The same core test in Firefox ESR: a policy page gets its highlights at the words the daemon found."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -62,6 +64,27 @@ def test_missing_host_is_reported_in_firefox(launch_firefox, page_server):
     state = browser.wait_state(url, lambda s: s.get("status") == "error", "the error")
     assert state["error"]["code"] == "host_missing", state["error"]
     assert browser.evaluate("() => document.querySelectorAll('smallprint-mark').length") == 0
+
+
+def test_a_helper_that_was_moved_away_names_install_host_in_firefox(launch_firefox, page_server, tmp_path):
+    """The host manifest names a smallprint-bridge that is gone (the checkout or its environment moved). Firefox says
+    only "An unexpected error occurred"; the popup said "The smallprint helper stopped unexpectedly" and offered
+    `smallprint status`, which knows nothing of the helper's registration: it now also offers install-host."""
+    browser = launch_firefox()
+    manifest = tmp_path / "firefox-home-0" / ".mozilla" / "native-messaging-hosts" / "org.smallprint.bridge.json"
+    Path(json.loads(manifest.read_text())["path"]).unlink()
+    url = f"{page_server}/policy.html"
+    browser.open(url)
+    state = browser.wait_state(url, lambda s: s.get("status") == "error", "the error")
+    assert state["error"]["code"] == "host_failed", state["error"]
+    browser.open_extension_page(f"popup.html?url={quote(url, safe='')}")
+    wait_for(lambda: browser.driver.execute_script("return Boolean(document.querySelector('#error'))"), 30,
+             what="the popup's error")
+    shown = browser.driver.execute_script("""return {
+      commands: [...document.querySelectorAll('.fix-command')].map(code => code.textContent),
+      text: document.body.innerText}""")
+    assert shown["commands"] == ["smallprint status", "smallprint install-host"], shown
+    assert "could not start" in shown["text"], shown
 
 
 def test_text_arriving_later_in_a_visit_is_not_new_since_the_last_visit_in_firefox(launch_firefox, page_server,
