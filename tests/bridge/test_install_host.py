@@ -182,3 +182,22 @@ def test_without_any_browser_nothing_is_written_and_it_says_so(tmp_path):
     # Naming one still works on such a machine (a browser installed elsewhere, a custom profile).
     named = plain_run("install-host", "--browser", "vivaldi", home=tmp_path, path=empty)
     assert named.returncode == 0 and "installed vivaldi" in named.stdout
+
+
+def test_status_names_the_registered_helpers_and_one_whose_launcher_is_gone(tmp_path):
+    """The popup's "could not start" (smallprint moved) sends the reader to `smallprint status`, which said nothing
+    about the browsers' registration: it now names each manifest, its launcher, and one that is gone."""
+    assert "not registered with any browser" in smallprint("status", home=tmp_path).stdout
+    assert smallprint("install-host", "--browser", "firefox", home=tmp_path).returncode == 0
+    manifest = tmp_path / "user" / ".mozilla" / "native-messaging-hosts" / "org.smallprint.bridge.json"
+    launcher = json.loads(manifest.read_text())["path"]
+    shown = smallprint("status", home=tmp_path).stdout
+    assert f"helper:      firefox: {manifest} -> {launcher}\n" in shown and "gone" not in shown, shown
+    moved = tmp_path / "old-checkout" / ".venv" / "bin" / "smallprint-bridge"
+    manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "path": str(moved)}))
+    shown = smallprint("status", home=tmp_path).stdout
+    assert f"helper:      firefox: {manifest} -> {moved}\n" in shown
+    assert "that launcher is gone" in shown and "run `smallprint install-host --browser firefox`" in shown, shown
+    report = json.loads(smallprint("status", "--json", home=tmp_path).stdout)
+    assert report["helpers"] == [{"browser": "firefox", "manifest": str(manifest), "launcher": str(moved),
+                                  "launcher_ok": False}]

@@ -158,7 +158,27 @@ def status_report() -> dict:
         "runtime_file": str(paths.runtime_file()),
         "token_store": auth.token_store_name(),
         "token_error": token_error,
+        "helpers": _registered_helpers(),
     }
+
+
+def _registered_helpers() -> list[dict]:
+    """The browsers this user registered the bridge with (install-host's per-user manifests), and whether the
+    launcher each names is still there: after smallprint moved, the popup's "could not start" has this as its cause."""
+    import os
+
+    from smallprint_bridge import install
+
+    found = []
+    for place in install.placements(install.BROWSERS):
+        try:
+            launcher = json.loads(place.manifest.read_text(encoding="utf-8")).get("path")
+        except (OSError, ValueError, AttributeError):
+            continue
+        launcher = launcher if isinstance(launcher, str) else ""
+        found.append({"browser": place.browser, "manifest": str(place.manifest), "launcher": launcher,
+                      "launcher_ok": bool(launcher) and os.path.isfile(launcher) and os.access(launcher, os.X_OK)})
+    return found
 
 
 def run_status(args: argparse.Namespace) -> int:
@@ -197,6 +217,13 @@ def run_status(args: argparse.Namespace) -> int:
         print(f"token store: {report['token_store']}")
         if report["token_error"]:
             print(f"             not usable, `smallprint serve` will refuse to start: {report['token_error']}")
+        for helper in report["helpers"]:
+            print(f"helper:      {helper['browser']}: {helper['manifest']} -> {helper['launcher']}")
+            if not helper["launcher_ok"]:
+                print("             that launcher is gone (smallprint moved or was installed again), so the browser "
+                      f"cannot start it: run `smallprint install-host --browser {helper['browser']}`")
+        if not report["helpers"]:
+            print("helper:      not registered with any browser (`smallprint install-host` does it)")
     return args.exit_status
 
 
