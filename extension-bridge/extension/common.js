@@ -69,9 +69,10 @@ const SP = {
   },
   // What the reader can do about a failure, by bridge error code (PROTOCOL.md section 6) or extension-side code.
   ERROR_HELP: {
+    // Also Chromium's word ("not found") when the helper the host manifest names is gone: smallprint moved.
     host_missing: {
-      title: "The smallprint helper is not installed for this browser.",
-      fix: "Install it, then reload this page:",
+      title: "The smallprint helper is not installed for this browser, or smallprint has moved since.",
+      fix: "Install it (again), then reload this page:",
       command: "smallprint install-host",
     },
     host_forbidden: {

@@ -1,6 +1,9 @@
 """The extension in headless Chromium, with the real bridge and a real daemon, against pages on loopback."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from tests.bridge.harness import daemon_info, post_analyze
@@ -276,6 +279,23 @@ def test_missing_host_shows_the_install_command(launch_chromium, page_server):
     assert summary["error"] == "host_missing"
     assert summary["command"] == "smallprint install-host"
     assert summary["commands"] == ["smallprint install-host"]
+
+
+def test_a_helper_that_was_moved_away_is_not_only_called_not_installed(launch_chromium, page_server):
+    """The host manifest names a smallprint-bridge that is gone (the checkout or its environment moved): Chromium says
+    "Specified native messaging host not found.", and the popup said only "not installed for this browser" to a
+    reader who had installed it."""
+    browser = launch_chromium()
+    manifest = browser.profile / "NativeMessagingHosts" / "org.smallprint.bridge.json"
+    Path(json.loads(manifest.read_text())["path"]).unlink()
+    url = f"{page_server}/policy.html"
+    browser.open(url)
+    state = browser.wait_state(url, analysis_done, "the error")
+    assert state["status"] == "error" and state["error"]["code"] == "host_missing", state
+    popup = browser.popup(url)
+    summary = popup_summary(popup)
+    assert summary["commands"] == ["smallprint install-host"]
+    assert "or smallprint has moved since" in popup.inner_text("#status"), popup.inner_text("#status")
 
 
 # A page's own script that defines the extension's tag names as custom elements and keeps each one's
