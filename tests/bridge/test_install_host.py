@@ -201,3 +201,20 @@ def test_status_names_the_registered_helpers_and_one_whose_launcher_is_gone(tmp_
     report = json.loads(smallprint("status", "--json", home=tmp_path).stdout)
     assert report["helpers"] == [{"browser": "firefox", "manifest": str(manifest), "launcher": str(moved),
                                   "launcher_ok": False}]
+
+
+def test_install_host_says_which_smallprint_to_run_when_its_folder_is_not_on_path(tmp_path):
+    """The popup's fixes say `smallprint install-host` / `smallprint serve`; after scripts/demo, whose .venv/bin is not
+    on PATH, that is "command not found". install-host now says which command to run instead."""
+    here = Path(sys.executable).parent / "smallprint"
+    if not here.is_file():
+        pytest.skip(f"no smallprint script beside {sys.executable} (pip install -e .)")
+    target = ["install-host", "--browser", "firefox", "--target-dir", str(tmp_path / "hosts")]
+    env = {**os.environ, "SMALLPRINT_HOME": str(tmp_path), "HOME": str(tmp_path / "user")}
+    off_path = subprocess.run([sys.executable, "-m", "smallprint", *target], capture_output=True, text=True,
+                              env={**env, "PATH": "/usr/bin:/bin"}, timeout=60)
+    assert off_path.returncode == 0, off_path.stderr
+    assert f"Where the popup says `smallprint ...`, run {here.absolute()} ..." in off_path.stdout, off_path.stdout
+    on_path = subprocess.run([sys.executable, "-m", "smallprint", *target], capture_output=True, text=True,
+                             env={**env, "PATH": f"{here.parent}:/usr/bin:/bin"}, timeout=60)
+    assert on_path.returncode == 0 and "Where the popup says" not in on_path.stdout, on_path.stdout

@@ -71,4 +71,22 @@ def run(args: argparse.Namespace) -> int:
     print(f"host {install.HOST_NAME} -> {install.bridge_launcher()}")
     print()
     print(install.load_instructions(extension_dir, ids, browsers))
+    _say_where_smallprint_is()
     return 0
+
+
+def _say_where_smallprint_is() -> None:
+    """The popup's fixes say `smallprint install-host`, `smallprint serve`: with smallprint in a virtual environment
+    that is not on PATH (scripts/demo's .venv) those words run nothing ("command not found"), so say what does."""
+    import os
+    import shutil
+    import sys
+
+    here = Path(sys.executable).parent / ("smallprint.exe" if os.name == "nt" else "smallprint")
+    if not here.is_file():
+        return
+    found = shutil.which("smallprint")
+    if found and Path(found).resolve() == here.resolve():
+        return
+    print(f"Where the popup says `smallprint ...`, run {here.absolute()} ... : its folder is not on your PATH"
+          + (f" (`smallprint` there is {found}, another installation)." if found else "."))
