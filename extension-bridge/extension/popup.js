@@ -225,7 +225,7 @@ function doneNodes(state) {
 // Which reading the view shows, in the one live line of the popup (the view itself is not live: a rebuilt view
 // would be read out again whole).
 function depthStatus(state) {
-  if (state.depth !== "quick") return "Read sentence by sentence.";
+  if (state.depth !== "quick") return "Read in full: every sentence, by smallprint's trained reader.";
   return state.fullError ? "Quick reading shown (the full reading failed)." : "Quick reading shown; reading every sentence…";
 }
 
