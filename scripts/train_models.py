@@ -5,7 +5,7 @@
                                             [--only segments,practices,kind,reader] [--report]
 
 The learned reader (`--only reader`, not in the default set: six fine-tunes, the five fold models and the final one,
-each about an hour on this machine's 2 cores in float32 and about half that with the bfloat16 autocast that
+each about an hour on this machine's 2 cores in float32 and about 45 minutes with the bfloat16 autocast that
 `train_reader.py fit` uses on CPUs that compute it natively, as this machine's; about ten minutes on a GPU) is
 rebuilt by scripts/train_reader.py (prepare, fit (seeded), export to int8 ONNX), scripts/train_arbiter.py (its
 second thoughts, from the fold models' out-of-fold readings: about 10 minutes on 2 cores) and
