@@ -686,23 +686,31 @@ def _utc_day(moment: datetime) -> date:
     return (moment.astimezone(timezone.utc) if moment.tzinfo else moment).date()
 
 
-def practice_phrase(practice: str, polarity: str) -> str:
-    """Plain words for a practice with a polarity: "may use your data or content to train AI models (concern)"."""
+def practice_phrase(practice: str, polarity: str, *, tagged: bool = True) -> str:
+    """Plain words for a practice with a polarity: "may use your data or content to train AI models (concern)";
+    without the bracketed polarity where `tagged` is False."""
     p = PRACTICE_BY_ID.get(practice)
     if p is None:
-        return f"{practice} ({polarity})"
-    text = {"concern": p.concern, "protective": p.protective}.get(polarity) or f"mentions {p.label.lower()}"
-    return f"{text[0].lower()}{text[1:]} ({polarity})"
+        text = practice
+    else:
+        text = {"concern": p.concern, "protective": p.protective}.get(polarity) or f"mentions {p.label.lower()}"
+        text = f"{text[0].lower()}{text[1:]}"
+    return f"{text} ({polarity})" if tagged else text
+
+
+def _listed(pairs: set[tuple[str, str]], describe, most: int = _MAX_HEADLINE_ITEMS, sep: str = "; ",
+            and_more: str = "; and {} more") -> str:
+    """(practice, polarity) pairs most important first, each as `describe` says, at most `most` of them and then
+    how many more: "a; b; and 3 more"."""
+    ordered = sorted(pairs, key=lambda pp: rank(*pp))
+    shown = [describe(*pp) for pp in ordered[:most]]
+    more = len(ordered) - len(shown)
+    return sep.join(shown) + (and_more.format(more) if more > 0 else "")
 
 
 def _phrases(pairs: set[tuple[str, str]], *, tagged: bool = True) -> str:
     """The practices in plain words, each with its polarity in brackets unless `tagged` is False."""
-    ordered = sorted(pairs, key=lambda pp: rank(*pp))
-    shown = [practice_phrase(*pp) for pp in ordered[:_MAX_HEADLINE_ITEMS]]
-    if not tagged:
-        shown = [phrase.rsplit(" (", 1)[0] for phrase in shown]
-    more = len(ordered) - len(shown)
-    return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
+    return _listed(pairs, lambda practice, polarity: practice_phrase(practice, polarity, tagged=tagged))
 
 
 # A clause quoted in the headline: its first words, cut at a word.
@@ -726,19 +734,18 @@ def _turned_phrases(pairs: set[tuple[str, str]], clause_of: dict[tuple[str, str]
     return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
 
 
+def _label(practice: str) -> str:
+    return PRACTICE_BY_ID[practice].label if practice in PRACTICE_BY_ID else practice
+
+
 def _mentions(pairs: set[tuple[str, str]]) -> str:
     """Neutral practices by name, in the taxonomy's order: "retention; policy changes"."""
-    ordered = sorted(pairs, key=lambda pp: rank(*pp))
-    shown = [(PRACTICE_BY_ID[p].label if p in PRACTICE_BY_ID else p).lower() for p, _ in ordered[:_MAX_HEADLINE_ITEMS]]
-    more = len(ordered) - len(shown)
-    return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
+    return _listed(pairs, lambda practice, _polarity: _label(practice).lower())
 
 
 def _label_list(pairs: set[tuple[str, str]]) -> str:
-    ordered = sorted(pairs, key=lambda pp: rank(*pp))
-    shown = [f"{PRACTICE_BY_ID[p].label if p in PRACTICE_BY_ID else p} ({pol})" for p, pol in ordered[:_MAX_LABELS]]
-    more = len(ordered) - len(shown)
-    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+    return _listed(pairs, lambda practice, polarity: f"{_label(practice)} ({polarity})", _MAX_LABELS, ", ",
+                   " and {} more")
 
 
 def importance(change: ClauseChange) -> tuple[int, int]:
