@@ -800,6 +800,131 @@ def document_practices(analysis: dict) -> set[tuple[str, str]]:
     return {(h["practice"], h["polarity"]) for h in analysis.get("highlights") or ()}
 
 
+def _sure_pairs(findings: tuple[Finding, ...]) -> set[tuple[str, str]]:
+    """The (practice, polarity) pairs of a clause that the headline names: its leading practice, and any other the
+    engine is sure of (a side remark the engine only half-recognised should not make the headline)."""
+    return {(f.practice, f.polarity) for k, f in enumerate(findings) if k == 0 or f.confidence >= _SURE}
+
+
+_OPPOSITE = {"concern": "protective", "protective": "concern"}
+
+
+class _Moves(NamedTuple):
+    """What the headline says moved, as (practice, polarity) pairs (practices alone for the turned clauses)."""
+    brand_new: set[tuple[str, str]]  # stated now, nowhere in the old version
+    gone: set[tuple[str, str]]  # stated before, nowhere in the new version
+    more: set[tuple[str, str]]  # stated in both, in clauses added
+    fewer: set[tuple[str, str]]  # stated in both, in clauses removed
+    turned: dict[str, set[str]]  # by the polarity a clause turned into: its practices
+    turned_in: dict[tuple[str, str], ClauseChange]  # the first clause that turned so, to quote
+    reworded: set[tuple[str, str]]
+
+
+def _gains_and_losses(added: tuple[ClauseChange, ...], removed: tuple[ClauseChange, ...],
+                      changed: tuple[ClauseChange, ...]):
+    """The pairs the listed clauses gained and lost, and the clauses that turned from a promise into a concern ("We do
+    not sell" -> "We may sell") or back: the change a reader most needs to see, named as such, never as mere
+    rewording. Returns (gained, lost, turned: practices by the polarity they turned into, turned_in)."""
+    gained = {pp for c in added for pp in _sure_pairs(c.findings)}
+    lost = {pp for c in removed for pp in _sure_pairs(c.findings)}
+    turned: dict[str, set[str]] = {"concern": set(), "protective": set()}
+    turned_in: dict[tuple[str, str], ClauseChange] = {}
+    for c in changed:
+        now, before = _sure_pairs(c.findings), _sure_pairs(c.old_findings)
+        gained |= now - before
+        lost |= before - now
+        for practice, polarity in now - before:
+            if (practice, _OPPOSITE.get(polarity)) in before - now:
+                turned[polarity].add(practice)
+                turned_in.setdefault((practice, polarity), c)
+    return gained, lost, turned, turned_in
+
+
+def _states(states: set[tuple[str, str]] | None, *findings: Iterable[tuple[Finding, ...]]) -> set[tuple[str, str]]:
+    """What a version states: `states` (its highlights') and what its listed clauses state. A clause re-read alone
+    (_Refiner, at quick depth) can be given a reading that the version's own highlights lack, and a practice read so
+    in a removed clause and in an added one is stated by both versions. Without this it was "New since 11 December
+    2009: tells you about government requests or resists them (protective). No longer promised: tells you about
+    government requests ..." (facebook 2009 -> 2012), new and gone at once."""
+    return (states if states is not None else set()) | {pp for fs in findings for f in fs for pp in _sure_pairs(f)}
+
+
+def _settle_turns(turned: dict[str, set[str]], brand_new: set[tuple[str, str]], gone: set[tuple[str, str]]
+                  ) -> dict[str, set[str]]:
+    """The turned clauses the headline names as turned: what is new to or gone from the whole policy says more, and
+    is said so (the rest of a turned clause would otherwise read as "reworded": the other polarity is stated elsewhere
+    in both versions); practices with clauses turning both ways are left to the lists."""
+    both = turned["concern"] & turned["protective"]
+    return {polarity: {p for p in turned[polarity] - both
+                       if (p, polarity) not in brand_new and (p, _OPPOSITE[polarity]) not in gone}
+            for polarity in ("concern", "protective")}
+
+
+def _moves(added: tuple[ClauseChange, ...], removed: tuple[ClauseChange, ...], changed: tuple[ClauseChange, ...],
+           old_states: set[tuple[str, str]] | None, new_states: set[tuple[str, str]] | None) -> _Moves:
+    gained, lost, turned, turned_in = _gains_and_losses(added, removed, changed)
+    old_states = _states(old_states, (c.findings for c in removed), (c.old_findings for c in changed))
+    new_states = _states(new_states, (c.findings for c in added), (c.findings for c in changed))
+    brand_new, gone = gained - old_states, lost - new_states
+    turned = _settle_turns(turned, brand_new, gone)
+    flipped = {(p, q) for ps in turned.values() for p in ps for q in ("concern", "protective")}
+    gained, lost = gained - flipped, lost - flipped
+    # A practice with statements both gained and lost (besides what is brand new or gone) was reworded, not
+    # "more" and "fewer" at once.
+    both_ways = {p for p, _ in gained - brand_new} & {p for p, _ in lost - gone}
+    reworded_both = {pp for pp in (gained - brand_new) | (lost - gone) if pp[0] in both_ways}
+    gained, lost = gained - reworded_both, lost - reworded_both
+    brand_new, gone = brand_new - reworded_both, gone - reworded_both
+    reworded = ({pp for c in changed for pp in _sure_pairs(c.findings) & _sure_pairs(c.old_findings)}
+                | reworded_both) - gained - lost - flipped
+    return _Moves(brand_new, gone, gained - brand_new, lost - gone, turned, turned_in, reworded)
+
+
+def _gone_sentences(gone: set[tuple[str, str]]) -> tuple[list[str], list[str]]:
+    """What the new version states nowhere: (the sentences said before the turned clauses, the one said after them).
+    A promise or right no longer made is said as such (LOST_PROMISE), not as a "(protective)" item among the rest; a
+    concern no longer stated is the good news the lists call NO_LONGER_STATED, named plainly, not tagged "(concern)"
+    as if it were still one. A neutral practice gone is neither: said apart, after the turned clauses."""
+    promised = {pp for pp in gone if pp[1] == "protective"}
+    concerns = {pp for pp in gone if pp[1] == "concern"}
+    neutral = gone - promised - concerns
+    first = ([f"{LOST_PROMISE}: {_phrases(promised, tagged=False)}."] if promised else []) + \
+        ([f"{NO_LONGER_STATED}: {_phrases(concerns, tagged=False)}."] if concerns else [])
+    return first, ([f"{NO_LONGER_MENTIONED}: {_mentions(neutral)}."] if neutral else [])
+
+
+def _turned_sentences(moves: _Moves) -> list[str]:
+    out = []
+    if moves.turned["concern"]:
+        out.append("Turned against you, in a clause that was in your favour: "
+                   f"{_turned_phrases({(p, 'concern') for p in moves.turned['concern']}, moves.turned_in)}.")
+    if moves.turned["protective"]:
+        out.append("Turned in your favour, in a clause that was a concern: "
+                   f"{_turned_phrases({(p, 'protective') for p in moves.turned['protective']}, moves.turned_in)}.")
+    return out
+
+
+def _headline_sentences(moves: _Moves, when: str | None) -> list[str]:
+    """The headline's sentences, most important first; `when` the old version's date as a reader reads it."""
+    new_lead = f"New since {when}: " if when else "New in this version: "
+    parts = [new_lead + _phrases(moves.brand_new) + "."] if moves.brand_new else []
+    gone_first, gone_after = _gone_sentences(moves.gone)
+    parts += gone_first + _turned_sentences(moves) + gone_after
+    if moves.more:
+        parts.append(f"{'More' if parts else new_lead + 'more'} clauses about {_label_list(moves.more)}.")
+    if moves.fewer:
+        parts.append(f"Fewer clauses about {_label_list(moves.fewer)}.")
+    if moves.reworded:
+        parts.append(f"Reworded: {_label_list(moves.reworded)}.")
+    return parts
+
+
+def _no_change(when: str | None, other: int) -> str:
+    """The headline of a diff that changed no data practice, with how many other clauses changed."""
+    base = f"No change to data practices since {when}" if when else "No change to data practices"
+    return base + (f" ({other} other clause{'s' if other != 1 else ''} changed)." if other else ".")
+
+
 def headline(since: str | None, added: tuple[ClauseChange, ...], removed: tuple[ClauseChange, ...],
              changed: tuple[ClauseChange, ...], *, old_states: set[tuple[str, str]] | None = None,
              new_states: set[tuple[str, str]] | None = None) -> str:
@@ -811,87 +936,9 @@ def headline(since: str | None, added: tuple[ClauseChange, ...], removed: tuple[
     state but whose clauses were added, removed or reworded are listed briefly after them, so a large rewrite does not
     bury what is really new.
     """
-    def pairs(fs: tuple[Finding, ...]) -> set[tuple[str, str]]:
-        # The clause's leading practice, and any other the engine is sure of: a side remark the engine
-        # only half-recognised should not make the headline.
-        return {(f.practice, f.polarity) for k, f in enumerate(fs) if k == 0 or f.confidence >= _SURE}
-
-    gained = {pp for c in added for pp in pairs(c.findings)}
-    lost = {pp for c in removed for pp in pairs(c.findings)}
-    # A clause whose practice turned from a promise into a concern ("We do not sell" -> "We may sell") or back is
-    # the change a reader most needs to see: named as such, never as mere rewording.
-    turned: dict[str, set[str]] = {"concern": set(), "protective": set()}
-    turned_in: dict[tuple[str, str], ClauseChange] = {}  # the first clause that turned so, to quote
-    for c in changed:
-        now, before = pairs(c.findings), pairs(c.old_findings)
-        gained |= now - before
-        lost |= before - now
-        for practice, polarity in now - before:
-            opposite = {"concern": "protective", "protective": "concern"}.get(polarity)
-            if (practice, opposite) in before - now:
-                turned[polarity].add(practice)
-                turned_in.setdefault((practice, polarity), c)
-    # What a version states includes what its listed clauses state: a clause re-read alone (_Refiner, at quick depth)
-    # can be given a reading that the version's own highlights lack, and a practice read so in a removed clause and
-    # in an added one is stated by both versions. Without this it was "New since 11 December 2009: tells you about
-    # government requests or resists them (protective). No longer promised: tells you about government requests ..."
-    # (facebook 2009 -> 2012), new and gone at once.
-    old_states = (old_states if old_states is not None else set()) | \
-        {pp for c in removed for pp in pairs(c.findings)} | {pp for c in changed for pp in pairs(c.old_findings)}
-    new_states = (new_states if new_states is not None else set()) | \
-        {pp for c in added for pp in pairs(c.findings)} | {pp for c in changed for pp in pairs(c.findings)}
-    brand_new = gained - old_states
-    gone = lost - new_states
-    # What is new to or gone from the whole policy says more, and is said so; the rest of a turned clause would
-    # otherwise read as "reworded" (the other polarity is stated elsewhere in both versions).
-    both = turned["concern"] & turned["protective"]  # clauses turning both ways: left to the lists below
-    for polarity, opposite in (("concern", "protective"), ("protective", "concern")):
-        turned[polarity] = {p for p in turned[polarity] - both
-                            if (p, polarity) not in brand_new and (p, opposite) not in gone}
-    flipped = {(p, q) for ps in turned.values() for p in ps for q in ("concern", "protective")}
-    gained, lost = gained - flipped, lost - flipped
-    # A practice with statements both gained and lost (besides what is brand new or gone) was reworded, not
-    # "more" and "fewer" at once.
-    both_ways = {p for p, _ in gained - brand_new} & {p for p, _ in lost - gone}
-    reworded_both = {pp for pp in (gained - brand_new) | (lost - gone) if pp[0] in both_ways}
-    gained = gained - reworded_both
-    lost = lost - reworded_both
-    brand_new, gone = brand_new - reworded_both, gone - reworded_both
     when = format_since(since)
-    parts = []
-    if brand_new:
-        parts.append((f"New since {when}: " if when else "New in this version: ") + _phrases(brand_new) + ".")
-    # A promise or right no longer made is said as such (LOST_PROMISE), not as a "(protective)" item among the rest;
-    # a concern no longer stated is the good news the lists call NO_LONGER_STATED, named plainly, not tagged
-    # "(concern)" as if it were still one. A neutral practice gone is neither: said apart, after the turned clauses.
-    promised = {pp for pp in gone if pp[1] == "protective"}
-    concerns = {pp for pp in gone if pp[1] == "concern"}
-    if promised:
-        parts.append(f"{LOST_PROMISE}: {_phrases(promised, tagged=False)}.")
-    if concerns:
-        parts.append(f"{NO_LONGER_STATED}: {_phrases(concerns, tagged=False)}.")
-    if turned["concern"]:
-        parts.append("Turned against you, in a clause that was in your favour: "
-                     f"{_turned_phrases({(p, 'concern') for p in turned['concern']}, turned_in)}.")
-    if turned["protective"]:
-        parts.append("Turned in your favour, in a clause that was a concern: "
-                     f"{_turned_phrases({(p, 'protective') for p in turned['protective']}, turned_in)}.")
-    if gone - promised - concerns:
-        parts.append(f"{NO_LONGER_MENTIONED}: {_mentions(gone - promised - concerns)}.")
-    if gained - brand_new:
-        lead = "More" if parts else (f"New since {when}: more" if when else "New in this version: more")
-        parts.append(f"{lead} clauses about {_label_list(gained - brand_new)}.")
-    if lost - gone:
-        parts.append(f"Fewer clauses about {_label_list(lost - gone)}.")
-    reworded = ({pp for c in changed for pp in pairs(c.findings) & pairs(c.old_findings)} | reworded_both) \
-        - gained - lost - flipped
-    if reworded:
-        parts.append(f"Reworded: {_label_list(reworded)}.")
-    if not parts:
-        other = len(added) + len(removed) + len(changed)
-        base = f"No change to data practices since {when}" if when else "No change to data practices"
-        return base + (f" ({other} other clause{'s' if other != 1 else ''} changed)." if other else ".")
-    return " ".join(parts)
+    parts = _headline_sentences(_moves(added, removed, changed, old_states, new_states), when)
+    return " ".join(parts) if parts else _no_change(when, len(added) + len(removed) + len(changed))
 
 
 def diff_analyses(old: dict, new: dict, *, since: str | None = None) -> PolicyDiff:
