@@ -314,11 +314,9 @@ _BOX = re.compile(r'<div class="sp-change ([^"]*)" id="pair-\d+-\d+"><span class
                   r'<span class="sp-tag sp-tag-(\w+)">([^<]*)</span><div>([^<]*)</div>')
 
 
-def test_what_changed_names_a_lost_promise_and_a_gone_concern_as_the_change_views_do_most_important_first(tmp_path):
-    """"What changed" tagged a removed promise with the green "Protective" and a removed concern with the red "Concern",
-    and listed a version pair's changes in the table's order (added, removed, reworded), not most important first."""
-    from smallprint.history.diff import LOST_PROMISE, NO_LONGER_STATED
-
+def _reported_promise_concern_and_right(tmp_path: Path) -> Path:
+    """A corpus of one document in two versions, read (at quick depth, the default) and reported: the second drops a
+    promise (_PROMISE) and a concern (_CONCERN) and adds a right (_RIGHT). Returns the corpus folder."""
     src, out = tmp_path / "src", tmp_path / "out"
     (src / "acme").mkdir(parents=True)
     head = ("# Example Privacy Policy\n\nWe collect your name and email address when you create an account.\n\n")
@@ -329,6 +327,15 @@ def test_what_changed_names_a_lost_promise_and_a_gone_concern_as_the_change_view
     done = analyze_small(src, out=out)  # at quick depth, the default
     assert done.returncode == 0, done.stderr
     assert main(["corpus", "report", str(out)]) == 0
+    return out
+
+
+def test_what_changed_names_a_lost_promise_and_a_gone_concern_as_the_change_views_do_most_important_first(tmp_path):
+    """"What changed" tagged a removed promise with the green "Protective" and a removed concern with the red "Concern",
+    and listed a version pair's changes in the table's order (added, removed, reworded), not most important first."""
+    from smallprint.history.diff import LOST_PROMISE, NO_LONGER_STATED
+
+    out = _reported_promise_concern_and_right(tmp_path)
     boxes = _BOX.findall((out / "report.html").read_text(encoding="utf-8"))
     assert [(css, tag, label, text) for css, _, tag, label, text in boxes] == [
         ("sp-change-removed", "concern", LOST_PROMISE, _PROMISE),  # bad news first
@@ -353,3 +360,42 @@ def test_a_clause_reworded_into_one_that_states_nothing_is_a_promise_lost_or_a_c
         ("concern", "Concern", "concern kept"), ("concern", LOST_PROMISE, "promise gone"),  # equals: table order
         ("protective", NO_LONGER_STATED, "concern gone"), ("protective", "Protective", "promise of an older table")
     ], page
+
+
+_CHANGES_CSV = ["service", "document", "date", "previous_date", "change", "practice", "polarity", "summary", "text",
+                "old_text"]
+
+
+def test_the_changes_csv_lists_a_lost_promise_and_a_gone_concern_as_the_change_views_do(tmp_path):
+    """report-changes.csv said only change=removed, polarity=protective for a promise no longer made, where the page,
+    `smallprint diff` and the popup say "No longer promised" (and "No longer stated" for a concern gone): a column
+    `listed_as` now says it, after the columns as they were."""
+    from smallprint.history.diff import LOST_PROMISE, NO_LONGER_STATED
+
+    out = _reported_promise_concern_and_right(tmp_path)
+    with (out / "report-changes.csv").open(encoding="utf-8-sig", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    assert header == [*_CHANGES_CSV, "listed_as"], header
+    listed = {row[8]: (row[4], row[6], row[10]) for row in rows}
+    assert listed == {_PROMISE: ("removed", "protective", LOST_PROMISE),
+                      _CONCERN: ("removed", "concern", NO_LONGER_STATED),
+                      _RIGHT: ("added", "protective", "New")}, rows
+
+
+def test_the_changes_csv_names_a_clause_reworded_into_nothing_as_the_page_does():
+    """A reworded row whose new wording states no practice is a promise lost or a concern gone; one still stating it,
+    a row of a table from before `practices_now`, and a neutral clause removed keep the list's own word."""
+    from smallprint.history.diff import LOST_PROMISE, NO_LONGER_STATED
+
+    def row(change, polarity, now, text):
+        return {"service": "Acme", "document": "privacy", "date": "2025-01-01", "previous_date": "2024-01-01",
+                "change": change, "practice": "sale_of_data" if polarity != "neutral" else "retention",
+                "polarity": polarity, "summary": "s", "text": text, "old_text": None,
+                **({} if now is None else {"practices_now": now})}
+
+    rows = [row("changed", "concern", [], "concern gone"), row("changed", "concern", ["sale_of_data:concern"], "kept"),
+            row("changed", "protective", [], "promise gone"), row("changed", "protective", None, "older table"),
+            row("removed", "neutral", [], "retention removed"), row("added", "neutral", ["retention:neutral"], "new")]
+    assert [(r[8], r[10]) for r in map(report._change_row, rows)] == [
+        ("concern gone", NO_LONGER_STATED), ("kept", "Reworded"), ("promise gone", LOST_PROMISE),
+        ("older table", "Reworded"), ("retention removed", "Removed"), ("new", "New")]

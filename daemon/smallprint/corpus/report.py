@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from smallprint.clip import clip_words
 from smallprint.history.diff import (SAME_OLD_WORDING, change_label, dropped_concern, format_since, importance,
-                                     news_polarity, old_wording_once)
+                                     listed_as, news_polarity, old_wording_once)
 from smallprint.report import escape, polarity_tag, practice_label, reader_moment, render_page
 from smallprint.taxonomy import PRACTICE_IDS
 
@@ -83,12 +83,19 @@ def write_report(folder: str | Path, out: Path | None = None, *, generated_at: d
                    for c in current))),
             (Path(f"{stem}-changes.csv"),
              _csv(["service", "document", "date", "previous_date", "change", "practice", "polarity", "summary", "text",
-                   "old_text"],
-                  ([c["service"], c["document"], c["date"], c["previous_date"], c["change"], c["practice"],
-                    c["polarity"], c["summary"], c["text"], c["old_text"]] for c in tables["changes"])))]
+                   "old_text", "listed_as"],
+                  (_change_row(c) for c in tables["changes"])))]
     # The page last: it is what a reader opens, and it goes in only after every CSV file it speaks of.
     publish_together([*csvs, (target, lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))])
     return [target, *(path for path, _ in csvs)]
+
+
+def _change_row(c: dict) -> list:
+    """A row of report-changes.csv: the changes table's row, and what the change views list it as (`listed_as`: "No
+    longer promised", "No longer stated", else "New", "Removed" or "Reworded", as the HTML report and the popup list
+    it). `change` and `polarity` stay the clause's own ("removed", "protective" for a promise no longer made)."""
+    return [c["service"], c["document"], c["date"], c["previous_date"], c["change"], c["practice"], c["polarity"],
+            c["summary"], c["text"], c["old_text"], listed_as(_Change.of(c))]
 
 
 def _csv(header: list[str], rows: Iterable[list]) -> Callable[[str], None]:

@@ -669,6 +669,16 @@ def change_label(change: "ClauseChange") -> str | None:
     return LOST_PROMISE if lost_promise(change) else NO_LONGER_STATED if dropped_concern(change) else None
 
 
+# The word a change report lists any other change under: the HTML report's, the popup's and the summary counts' words.
+CHANGE_WORDS = {"added": "New", "removed": "Removed", "changed": "Reworded"}
+
+
+def listed_as(change: "ClauseChange") -> str:
+    """What the change reports call `change`: LOST_PROMISE or NO_LONGER_STATED where it is one (change_label), else
+    its list's word, "New", "Removed" or "Reworded" (CHANGE_WORDS)."""
+    return change_label(change) or CHANGE_WORDS[change.change]
+
+
 def format_since(since: str | None) -> str | None:
     """"2023-05-18" or "2023-05-18T10:00:00Z" -> "18 May 2023" (report.reader_date: every view's one date format, the
     day in UTC); anything else unchanged."""

@@ -15,8 +15,8 @@ from smallprint import __version__
 from smallprint.report import (escape, kind_label, legend_html, polarity_tag, practice_label, reader_moment,
                                render_page)
 
-from .diff import (ClauseChange, PolicyDiff, change_label, dropped_concern, format_since, importance, news_polarity,
-                   old_wording_once)
+from .diff import (ClauseChange, PolicyDiff, change_label, dropped_concern, format_since, importance, listed_as,
+                   news_polarity, old_wording_once)
 from .store import VersionInfo
 from .timeline import seen_span
 
@@ -37,7 +37,6 @@ ins.sp-ins { background: var(--protective-bg); color: var(--protective-ink); tex
 .sp-headline { font-size: 1.1rem; font-weight: 600; }
 .sp-note { border-left: 4px solid var(--concern-line); padding-left: 8px; }
 """
-_WHAT = {"added": "New", "removed": "Removed", "changed": "Reworded"}  # the summary's, the counts' and the popup's words
 
 
 def _word_diff(old: str, new: str) -> str:
@@ -95,7 +94,7 @@ def _change_html(change: ClauseChange, same_as_above: bool = False) -> str:
         body = f"<p>{_painted(change.text, change, removed=change.change == 'removed')}</p>"
     if change.occurrences > 1:
         body += f'<p class="sp-small sp-muted">The same change in {change.occurrences} places, shown once.</p>'
-    what = change_label(change) or _WHAT[change.change]
+    what = listed_as(change)  # "No longer promised" / "No longer stated", or the list's own word
     good = " sp-good-news" if dropped_concern(change) else ""
     return (f'<div class="sp-change sp-change-{change.change}{good}"><span class="sp-what">{escape(what)}</span>'
             f"{_practice_line(change)}{body}</div>")
