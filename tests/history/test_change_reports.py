@@ -366,6 +366,33 @@ def test_the_summary_names_a_concern_no_longer_stated_plainly_and_a_neutral_prac
     assert f'<p class="sp-headline">{html.escape(summary)}</p>' in page, page
 
 
+
+def test_the_summary_names_a_neutral_practice_new_to_the_policy_as_it_names_one_gone(tmp_path, capsys):
+    """"New since" said a neutral practice as "mentions retention (neutral)" among the new concerns and promises, where
+    the same practice gone reads "No longer mentioned: retention": now "Newly mentioned: retention", in the same place
+    (after the turned clauses, beside "No longer mentioned"), in every view."""
+    from smallprint.history.diff import NEWLY_MENTIONED
+
+    versions = _written(tmp_path, **{"2024-01-05_policy": NEW, "2024-08-09_policy": WITH_CONCERN + "\n" + NEUTRAL})
+    summary = json.loads(_diff(capsys, *versions, "--format", "json"))["summary"]
+    assert summary == ("New since 5 January 2024: may sell or \"share\" your personal data (concern); promises not to "
+                       f"sell your personal data (protective). {NEWLY_MENTIONED}: retention; policy changes."), summary
+    out = " ".join(_diff(capsys, *versions).split())
+    assert summary in out and "(neutral)" not in out and "mentions " not in out, out
+    page = _diff(capsys, *versions, "--format", "html")
+    assert f'<p class="sp-headline">{html.escape(summary)}</p>' in page, page
+
+
+def test_a_summary_that_only_has_neutral_practices_new_still_says_since_when(tmp_path, capsys):
+    """Said first, "Newly mentioned" carries the date that "New since" would have ("New since 5 January 2024: mentions
+    retention (neutral); ..." before); with an old version of no known date, "in this version"."""
+    dated = _written(tmp_path, **{"2024-01-05_policy": OLD, "2024-08-09_policy": OLD + "\n" + NEUTRAL})
+    summary = json.loads(_diff(capsys, *dated, "--format", "json"))["summary"]
+    assert summary == "Newly mentioned since 5 January 2024: retention; policy changes.", summary
+    undated = _written(tmp_path, old=OLD, new=OLD + "\n" + NEUTRAL)
+    summary = json.loads(_diff(capsys, *undated, "--format", "json"))["summary"]
+    assert summary == "Newly mentioned in this version: retention; policy changes.", summary
+
 # --- one old sentence reworded into two new ones: the old one shown once, both new ones listed ----------------------
 
 _TWICE = "Test out new products and features to see if they work"

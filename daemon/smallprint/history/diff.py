@@ -635,6 +635,10 @@ NO_LONGER_STATED = "No longer stated"
 # The summary's words for a neutral practice (one that is neither a concern nor a promise: "Explains how long it keeps
 # your data") that the new version no longer mentions anywhere: neither good news nor bad, never among the concerns.
 NO_LONGER_MENTIONED = "No longer mentioned"
+# Its mirror: a neutral practice the new version mentions and the old one mentioned nowhere, said by name as the gone
+# ones are ("Newly mentioned: retention."), not as "mentions retention (neutral)" among the new concerns and promises.
+# First in the summary it carries the date: "Newly mentioned since 9 August 2024: retention."
+NEWLY_MENTIONED = "Newly mentioned"
 
 
 def _no_longer(change: "ClauseChange", polarity: str) -> bool:
@@ -914,12 +918,24 @@ def _turned_sentences(moves: _Moves) -> list[str]:
     return out
 
 
+def _newly_mentioned(neutral: set[tuple[str, str]], when: str | None, first: bool) -> list[str]:
+    """The neutral practices new to the policy, by name as NO_LONGER_MENTIONED names the gone ones; the old version's
+    date with them where they come `first` (nothing before them has said it)."""
+    if not neutral:
+        return []
+    lead = NEWLY_MENTIONED + ((f" since {when}" if when else " in this version") if first else "")
+    return [f"{lead}: {_mentions(neutral)}."]
+
+
 def _headline_sentences(moves: _Moves, when: str | None) -> list[str]:
-    """The headline's sentences, most important first; `when` the old version's date as a reader reads it."""
+    """The headline's sentences, most important first; `when` the old version's date as a reader reads it. A neutral
+    practice new or gone is said apart from the concerns and promises, by name, after the clauses that turned."""
     new_lead = f"New since {when}: " if when else "New in this version: "
-    parts = [new_lead + _phrases(moves.brand_new) + "."] if moves.brand_new else []
+    noted = {pp for pp in moves.brand_new if pp[1] in ("concern", "protective")}
+    parts = [new_lead + _phrases(noted) + "."] if noted else []
     gone_first, gone_after = _gone_sentences(moves.gone)
-    parts += gone_first + _turned_sentences(moves) + gone_after
+    parts += gone_first + _turned_sentences(moves)
+    parts += _newly_mentioned(moves.brand_new - noted, when, first=not parts) + gone_after
     if moves.more:
         parts.append(f"{'More' if parts else new_lead + 'more'} clauses about {_label_list(moves.more)}.")
     if moves.fewer:
@@ -940,11 +956,11 @@ def headline(since: str | None, added: tuple[ClauseChange, ...], removed: tuple[
              new_states: set[tuple[str, str]] | None = None) -> str:
     """One plain-language paragraph, most important first.
 
-    "New since <date>" names practices the new version states and the old one stated nowhere; "No longer
-    promised" (a promise or right: bad news), "No longer stated" (a concern: good news, untagged) and, after the
-    clauses that turned, "No longer mentioned" (a neutral practice, by name) the reverse. Practices that both versions
-    state but whose clauses were added, removed or reworded are listed briefly after them, so a large rewrite does not
-    bury what is really new.
+    "New since <date>" names concerns and promises the new version states and the old one stated nowhere; "No longer
+    promised" (a promise or right: bad news) and "No longer stated" (a concern: good news, untagged) the reverse.
+    After the clauses that turned, neutral practices by name: "Newly mentioned" and "No longer mentioned". Practices
+    that both versions state but whose clauses were added, removed or reworded are listed briefly after them, so a
+    large rewrite does not bury what is really new.
     """
     when = format_since(since)
     parts = _headline_sentences(_moves(added, removed, changed, old_states, new_states), when)
