@@ -197,7 +197,7 @@ def check_bind_address(host: str, allow_remote: bool) -> None:
 
 def _port_in_use(config: Config, token: str | None) -> ServeError:
     """The port is taken: by whom, where that can be told. A smallprint daemon whose runtime file is not where this
-    one looks (started with another XDG_RUNTIME_DIR, TMPDIR or SMALLPRINT_HOME: a browser's bridge, a terminal) is
+    one looks (started with another XDG_RUNTIME_DIR, HOME or SMALLPRINT_HOME: a browser's bridge, a terminal) is
     not "another program", and the reader who sees that in the popup would look for the wrong culprit."""
     from .proof import ask_for_proof
 
@@ -209,7 +209,7 @@ def _port_in_use(config: Config, token: str | None) -> ServeError:
     if token and answer.proved:
         return ServeError(f"{where} is already used by a smallprint daemon of yours that recorded its address "
                           f"elsewhere than {paths.runtime_file()} (it was started with another XDG_RUNTIME_DIR, "
-                          f"TMPDIR or SMALLPRINT_HOME): stop that daemon, or {choose}")
+                          f"HOME or SMALLPRINT_HOME): stop that daemon, or {choose}")
     if health.get("status") == "ok" and health.get("api") == "v1":
         return ServeError(f"{where} is already used by another smallprint daemon (another user's, or one with another "
                           f"SMALLPRINT_HOME and token): stop that daemon, or {choose}")
