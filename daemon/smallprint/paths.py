@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 import os
+import sys
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -38,15 +40,50 @@ def log_dir() -> Path:
     return home / "logs" if home else Path(platformdirs.user_log_dir(APP, appauthor=False))
 
 
+def state_dir() -> Path:
+    home = _home()
+    return home / "state" if home else Path(platformdirs.user_state_dir(APP, appauthor=False))
+
+
+def _temp_roots() -> set[Path]:
+    """The shared temporary folders: every local user may create entries there."""
+    names = [tempfile.gettempdir(), "/tmp", "/var/tmp", "/usr/tmp"]
+    names += [value for name in ("TMPDIR", "TEMP", "TMP") if (value := os.environ.get(name))]
+    return {Path(os.path.realpath(name)) for name in names if os.path.isabs(name)}
+
+
+def _under_temp(path: Path) -> bool:
+    real = Path(os.path.realpath(path))
+    return any(real == root or root in real.parents for root in _temp_roots())
+
+
 def runtime_dir() -> Path:
+    """Where the running daemon says where it listens (`daemon.json`), and its locks. The daemon, the CLI and the
+    bridge all ask here, so they agree as long as they share HOME (or SMALLPRINT_HOME) and XDG_RUNTIME_DIR.
+
+    XDG_RUNTIME_DIR (or /run/user/UID) when there is one. Without it (ssh sessions, containers, a browser started
+    from a desktop that sets none) platformdirs falls back to TMPDIR/runtime-UID: a folder in the shared temporary
+    directory, which another local user may create first, and which follows TMPDIR, so that a browser started with
+    another TMPDIR than the terminal looks elsewhere. Then it is the private per-user state folder instead
+    (~/.local/state/smallprint/run, 0700). macOS (~/Library/Caches/TemporaryItems) and Windows
+    (%LOCALAPPDATA%\\Temp) have per-user folders of their own, kept as they are.
+    """
     home = _home()
     if home:
         return home / "run"
     with warnings.catch_warnings():
-        # Without XDG_RUNTIME_DIR (ssh sessions, containers, CI) platformdirs falls back to a private folder it
-        # checks itself, and says so with a RuntimeDirWarning that would otherwise end up on every command's stderr.
+        # Without XDG_RUNTIME_DIR platformdirs says it falls back with a RuntimeDirWarning that would otherwise end
+        # up on every command's stderr; the fallback is replaced below anyway.
         warnings.simplefilter("ignore")
-        return Path(platformdirs.user_runtime_dir(APP, appauthor=False))
+        try:
+            runtime = Path(platformdirs.user_runtime_dir(APP, appauthor=False))
+        except PermissionError:  # no temporary folder of its own it could trust
+            runtime = None
+    if sys.platform in ("win32", "darwin") and runtime is not None:
+        return runtime
+    if runtime is None or _under_temp(runtime):
+        return state_dir() / "run"
+    return runtime
 
 
 def config_file() -> Path:
@@ -82,5 +119,14 @@ def keep_private(fd: int) -> None:
 
 
 def ensure(path: Path, mode: int = 0o700) -> Path:
+    """Create `path` (and its parents) with `mode`; a folder of this user's that others may enter although `mode`
+    says they may not (made by hand, or before smallprint tightened it) is made `mode` again."""
     path.mkdir(parents=True, exist_ok=True, mode=mode)
+    if os.name != "nt":
+        info = path.stat()
+        if info.st_mode & 0o777 & ~mode and info.st_uid == os.getuid():
+            try:
+                path.chmod(mode)
+            except OSError:  # a read-only file system: nothing more can be done here
+                pass
     return path

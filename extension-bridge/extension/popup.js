@@ -114,16 +114,31 @@ function legend() {
     el("li", {}, polarityMark(p), ` ${SP.POLARITY_LABELS[p]}: ${SP.POLARITY_MEANINGS[p]}`)));
 }
 
-// "Score −1.5; most weight: Advertising −2, Tracking −1.5, Tracking +1.5" (U+2212 for minus, as the report writes it).
+// "Score −3.5; most weight: Sale of data −2.5 (−3 against you, +0.5 in your favour), Advertising −2, Tracking −1.5"
+// (U+2212 for minus, as the report writes it). grade.reasons has one entry per clause that moved the score, and a
+// practice can count both ways (a sale, and a way to opt out of it): the report lists each clause under "How the grade
+// is computed"; this one line names each practice once, with its net points, and, where it counted both ways, how
+// much against you and how much in your favour (the report's tally words). Heaviest first: the most points moved.
 function gradeWhy(grade) {
   if (typeof grade?.score !== "number") return null;
-  const signed = (n) => `${n < 0 ? "\u2212" : n > 0 ? "+" : ""}${Math.abs(n)}`;
-  const heaviest = [...(grade.reasons ?? [])].filter((r) => typeof r?.points === "number")
-    .sort((a, b) => Math.abs(b.points) - Math.abs(a.points)).slice(0, 3);
+  const round = (n) => Math.round(n * 100) / 100;
+  const signed = (n) => `${n < 0 ? "\u2212" : n > 0 ? "+" : ""}${Math.abs(round(n))}`;
+  const practices = new Map();
+  for (const r of grade.reasons ?? []) {
+    if (typeof r?.points !== "number") continue;
+    const p = practices.get(r.practice) ?? { practice: r.practice, against: 0, favour: 0 };
+    if (r.points < 0) p.against += r.points;
+    else p.favour += r.points;
+    practices.set(r.practice, p);
+  }
+  const heaviest = [...practices.values()]
+    .sort((a, b) => (b.favour - b.against) - (a.favour - a.against)).slice(0, 3);
   const score = `Score ${signed(grade.score)}`;
   if (!heaviest.length) return `${score}: no finding moved it`;
-  return `${score}; most weight: ` +
-    heaviest.map((r) => `${SP.PRACTICE_LABELS[r.practice] ?? r.practice} ${signed(r.points)}`).join(", ");
+  return `${score}; most weight: ` + heaviest.map((p) => {
+    const both = p.against && p.favour ? ` (${signed(p.against)} against you, ${signed(p.favour)} in your favour)` : "";
+    return `${SP.PRACTICE_LABELS[p.practice] ?? p.practice} ${signed(p.against + p.favour)}${both}`;
+  }).join(", ");
 }
 
 function doneNodes(state) {

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from smallprint import auth, paths
 from smallprint.daemon.discovery import RuntimeInfo, read_runtime_info
+from smallprint.daemon.idle import BRIDGE_IDLE_MINUTES
 from smallprint.daemon.proof import ask_for_proof
 
 from .errors import BridgeError
@@ -58,8 +59,9 @@ DEFAULT_REQUEST_TIMEOUT = 120.0
 
 def default_daemon_command() -> tuple[str, ...]:
     """`smallprint serve` of this very installation (the browser starts us without an activated venv). Its stderr
-    goes to daemon-start.log for its whole life, so it logs to its rotated log file only."""
-    return (sys.executable, "-m", "smallprint", "serve", "--log-file-only")
+    goes to daemon-start.log for its whole life, so it logs to its rotated log file only. It exits once idle with
+    no browser running (smallprint.daemon.idle); the next request starts another."""
+    return (sys.executable, "-m", "smallprint", "serve", "--log-file-only", "--idle-exit", f"{BRIDGE_IDLE_MINUTES:g}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -333,6 +333,11 @@ def main(argv: list[str] | None = None) -> int:
     max_frame = max_frame_from_env()
     writer = FrameWriter(frames_out, max_reply_from_env())
     bridge = Bridge(writer, max_frame=max_frame)
+    # While it runs, a daemon started with --idle-exit (as this bridge starts them) stays.
+    from smallprint.daemon.idle import BridgePresence
+
+    presence = BridgePresence()
+    presence.hold()
     try:
         return serve(frames_in, writer, bridge, max_frame)
     except KeyboardInterrupt:
@@ -341,6 +346,7 @@ def main(argv: list[str] | None = None) -> int:
         log.exception("bridge failed")
         return 1
     finally:
+        presence.release()
         log.info("bridge exiting")
 
 

@@ -200,6 +200,32 @@ def test_policy_inserted_by_script_after_load_is_highlighted(launch_chromium, pa
     assert_marks_match(marks, state["highlights"])
 
 
+def test_the_popup_names_a_practice_that_counted_both_ways_once_with_its_net_points(launch_chromium, page_server):
+    """A sale the policy allows and a way to opt out of it are two grade reasons of one practice, one against the
+    reader and one in their favour. The grade line said "Sale of data \u22123, Sale of data +0.5": the same thing
+    twice, with opposite signs. Each practice is named once, with its net points and, where it counted both ways,
+    how much against you and how much in your favour (the report's tally words)."""
+    browser = launch_chromium()
+    url = f"{page_server}/both-ways-policy.html"
+    _, state = browser.open_until(url, what="the both-ways policy to be painted")
+    reasons = state["grade"]["reasons"]
+    sale = [r["points"] for r in reasons if r["practice"] == "sale_of_data"]
+    assert min(sale) < 0 < max(sale), f"the page should count the sale both ways: {reasons}"
+    popup = browser.popup(url)
+    why = popup.inner_text("#grade-why")
+    assert why.startswith(f"Score {state['grade']['score']:g}".replace("-", "\u2212") + "; most weight: "), why
+    named = why.split("; most weight: ", 1)[1]
+    label = browser.in_extension("p => SP.PRACTICE_LABELS[p]", "sale_of_data")
+    assert named.count(label) == 1, why
+    minus = lambda n: f"{n:+g}".replace("-", "\u2212")  # noqa: E731
+    against, favour = sum(p for p in sale if p < 0), sum(p for p in sale if p > 0)
+    assert (f"{label} {minus(against + favour)} ({minus(against)} against you, {minus(favour)} in your favour)"
+            in named), why
+    # Every practice at most once.
+    labels = {r["practice"]: browser.in_extension("p => SP.PRACTICE_LABELS[p]", r["practice"]) for r in reasons}
+    assert all(named.count(f"{text} ") <= 1 for text in labels.values()), why
+
+
 def test_policy_inside_a_shadow_root_is_read_and_highlighted(launch_chromium, page_server):
     browser = launch_chromium()
     url = f"{page_server}/shadow-policy.html"

@@ -26,6 +26,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="log to the rotated log file only, not also to stderr (for a daemon started in the "
                             "background, whose stderr would otherwise grow without rotation); start-up errors "
                             "still go to stderr")
+    serve.add_argument("--idle-exit", type=_minutes, metavar="MINUTES",
+                       help="exit, as `smallprint stop` would, after MINUTES (decimals allowed) with no request and "
+                            "no browser's bridge running; the bridge starts its daemons with --idle-exit 30 and "
+                            "starts one again when it needs it. Without it (the default) the daemon runs until "
+                            "stopped")
     serve.set_defaults(func=run_serve)
 
     stop = subparsers.add_parser("stop", help="stop the running daemon (as Ctrl+C would)",
@@ -44,6 +49,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     token.add_argument("--rotate", action="store_true",
                        help="replace the token with a new one (the running daemon switches within seconds)")
     token.set_defaults(func=run_token)
+
+
+def _minutes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"not a positive number of minutes: {text!r}")
+    return value
 
 
 def _load_config():
@@ -71,7 +86,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
     try:
         serve(config, allow_remote=args.allow_remote, ready=None if args.log_file_only else announce,
-              console=None if args.log_file_only else sys.stderr)
+              console=None if args.log_file_only else sys.stderr, idle_exit_minutes=args.idle_exit)
     except ServeError as exc:
         raise CliError(str(exc)) from None
     return 0

@@ -26,7 +26,8 @@ from aiohttp import web
 from ..config import Config
 from .middlewares import MIDDLEWARES, harden_response
 from .runner import AnalysisRunner
-from .state import ANALYSIS_RECORDER, CONFIG, OPENAPI_FRAGMENTS, RUNNER, STOP_DEADLINE, TOKENS
+from .idle import Activity
+from .state import ACTIVITY, ANALYSIS_RECORDER, CONFIG, OPENAPI_FRAGMENTS, RUNNER, STOP_DEADLINE, TOKENS
 from .tokens import TokenHolder
 from .views import routes
 
@@ -100,6 +101,7 @@ def create_app(config: Config | None = None, *, token: str | None = None,
     app[ANALYSIS_RECORDER] = None
     app[OPENAPI_FRAGMENTS] = []
     app[STOP_DEADLINE] = asyncio.Event()
+    app[ACTIVITY] = Activity()
     app.router.add_routes(routes)
     app.cleanup_ctx.append(_analysis_pool)
     app.cleanup_ctx.append(_token_refresh)

@@ -1,4 +1,4 @@
-"""Request guards, outermost first: error envelope, the stop deadline, Host check, Origin check, body size, bearer
+"""Request guards, outermost first: activity (for --idle-exit), connection deadline, error envelope, the stop deadline, Host check, Origin check, body size, bearer
 auth.
 
 Why each guard exists:
@@ -21,7 +21,7 @@ from aiohttp import web
 
 from .access_log import route_of
 from .errors import STATUS_TO_CODE, ApiError, error_response
-from .state import CONFIG, CONNECTION_GUARD, STOP_DEADLINE, TOKENS
+from .state import ACTIVITY, CONFIG, CONNECTION_GUARD, STOP_DEADLINE, TOKENS
 
 log = logging.getLogger("smallprint.daemon")
 
@@ -106,6 +106,20 @@ def _allowed_names(request: web.Request) -> frozenset[str] | None:
         return None  # bound to every interface on purpose (--allow-remote): any name, the port still counts
     names.add(config.host.lower())  # bound on purpose to another address: that name is fine too
     return frozenset(names)
+
+
+@web.middleware
+async def activity(request: web.Request, handler):
+    """Counts the request as in flight from its headers to its answer: an idle-exiting daemon never stops while
+    one runs, and waits its whole limit after the last (idle.py)."""
+    tracker = request.app.get(ACTIVITY)
+    if tracker is None:
+        return await handler(request)
+    tracker.began()
+    try:
+        return await handler(request)
+    finally:
+        tracker.ended()
 
 
 @web.middleware
@@ -199,4 +213,4 @@ async def harden_response(request: web.Request, response: web.StreamResponse) ->
     harden_headers(response.headers)
 
 
-MIDDLEWARES = (connection_deadline, error_envelope, stop_deadline, host_check, origin_check, body_limit, bearer_auth)
+MIDDLEWARES = (activity, connection_deadline, error_envelope, stop_deadline, host_check, origin_check, body_limit, bearer_auth)

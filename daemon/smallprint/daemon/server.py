@@ -2,7 +2,7 @@
 
 Sequence: take the per-user lock (a second `serve` reports the first and fails) -> set up logging -> read (or
 create) the API token, or refuse to start -> start the app -> listen (a port in use is a clear error) -> write the
-runtime file with the real port -> wait for SIGINT/SIGTERM -> remove the runtime file -> let in-flight requests
+runtime file with the real port -> wait for SIGINT/SIGTERM (or, with --idle-exit, for an idle spell: idle.py) -> remove the runtime file -> let in-flight requests
 finish for SHUTDOWN_GRACE_SECONDS, then answer those still running 503 shutting_down -> close the worker pool.
 """
 from __future__ import annotations
@@ -197,7 +197,7 @@ def check_bind_address(host: str, allow_remote: bool) -> None:
 
 def _port_in_use(config: Config, token: str | None) -> ServeError:
     """The port is taken: by whom, where that can be told. A smallprint daemon whose runtime file is not where this
-    one looks (started with another XDG_RUNTIME_DIR, TMPDIR or SMALLPRINT_HOME: a browser's bridge, a terminal) is
+    one looks (started with another XDG_RUNTIME_DIR, HOME or SMALLPRINT_HOME: a browser's bridge, a terminal) is
     not "another program", and the reader who sees that in the popup would look for the wrong culprit."""
     from .proof import ask_for_proof
 
@@ -209,19 +209,21 @@ def _port_in_use(config: Config, token: str | None) -> ServeError:
     if token and answer.proved:
         return ServeError(f"{where} is already used by a smallprint daemon of yours that recorded its address "
                           f"elsewhere than {paths.runtime_file()} (it was started with another XDG_RUNTIME_DIR, "
-                          f"TMPDIR or SMALLPRINT_HOME): stop that daemon, or {choose}")
+                          f"HOME or SMALLPRINT_HOME): stop that daemon, or {choose}")
     if health.get("status") == "ok" and health.get("api") == "v1":
         return ServeError(f"{where} is already used by another smallprint daemon (another user's, or one with another "
                           f"SMALLPRINT_HOME and token): stop that daemon, or {choose}")
     return ServeError(f"{where} is already in use by another program; {choose}")
 
 
-async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None, token: str | None = None) -> None:
+async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None, token: str | None = None,
+               idle_exit_minutes: float | None = None) -> None:
     from aiohttp import web
 
     from .access_log import RouteAccessLogger
     from .app import create_app, on_listening
-    from .state import CONNECTION_GUARD, STOP_DEADLINE, TOKENS
+    from .idle import describe_minutes, stop_when_idle
+    from .state import ACTIVITY, CONNECTION_GUARD, STOP_DEADLINE, TOKENS
 
     raise_descriptor_limit()
     app = create_app(config)
@@ -247,6 +249,7 @@ async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None, toke
                        started=now_iso())
     stop = asyncio.Event()
     background_start = None
+    idle_watch = None
     # "stopped" is said only by a daemon that said "listening": one that failed to start says why, and nothing that
     # reads as if it had run.
     started = False
@@ -266,6 +269,10 @@ async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None, toke
         log.info("listening on %s (pid %d, version %s)", info.base_url, info.pid, info.version,
                  extra={"file_only": ready is not None})
         started = True
+        if idle_exit_minutes:
+            log.info("exits after %s with no request and no browser's bridge running (--idle-exit)",
+                     describe_minutes(idle_exit_minutes))
+            idle_watch = asyncio.create_task(stop_when_idle(app[ACTIVITY], idle_exit_minutes * 60, stop))
         if ready is not None:
             ready(info)
         else:  # started detached (`--log-file-only`): stderr is a file nobody rotates
@@ -276,6 +283,8 @@ async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None, toke
     finally:
         if background_start is not None:
             background_start.cancel()
+        if idle_watch is not None:
+            idle_watch.cancel()
         remove_runtime_info(pid=info.pid)
         await runner.cleanup()
         if started:
@@ -294,8 +303,9 @@ def _api_token() -> str:
 
 
 def serve(config: Config, *, allow_remote: bool = False, console: TextIO | None = sys.stderr,
-          ready: Callable[[RuntimeInfo], None] | None = None) -> None:
-    """Run the daemon until SIGINT/SIGTERM. Raises ServeError when it cannot start."""
+          ready: Callable[[RuntimeInfo], None] | None = None, idle_exit_minutes: float | None = None) -> None:
+    """Run the daemon until SIGINT/SIGTERM, or until idle for `idle_exit_minutes` (idle.py) when given. Raises
+    ServeError when it cannot start."""
     lock = InstanceLock(lock_file())
     if not _acquire_after_a_stopping_daemon(lock):
         raise ServeError(already_running_message())
@@ -303,7 +313,7 @@ def serve(config: Config, *, allow_remote: bool = False, console: TextIO | None 
         setup_logging(config.log_level, console)
         try:
             check_bind_address(config.host, allow_remote or config.allow_non_loopback)
-            asyncio.run(_run(config, ready, _api_token()))
+            asyncio.run(_run(config, ready, _api_token(), idle_exit_minutes))
         except ServeError as exc:
             # The log file says why this start failed; the console hears it once, from the command (file_only).
             log.error("start-up failed: %s", exc, extra={"file_only": True})

@@ -8,6 +8,7 @@ from aiohttp import web
 
 from ..config import Config
 from .connections import ConnectionGuard
+from .idle import Activity
 from .runner import AnalysisRunner
 from .tokens import TokenHolder
 
@@ -39,3 +40,5 @@ CONNECTION_GUARD = web.AppKey("connection_guard", ConnectionGuard)
 # Set by `smallprint serve` once the requests in flight at a stop have had their grace period: those still running
 # are then answered 503 shutting_down (middlewares.py) instead of having their connection cut.
 STOP_DEADLINE = web.AppKey("stop_deadline", asyncio.Event)
+# Requests in flight and when the last came or went: `serve --idle-exit` stops a daemon idle for long (idle.py).
+ACTIVITY = web.AppKey("activity", Activity)
