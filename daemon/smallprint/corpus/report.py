@@ -249,9 +249,11 @@ def _changes_html(pairs: list[Pair], linked: set[tuple[int, int]]) -> str:
                    if c["change"] == "changed" and c["old_text"] else "")
             good = " sp-good-news" if dropped_concern(change) else ""
             tag = polarity_tag(news_polarity(change) or "neutral", change_label(change))
+            # named as the change views name it (listed_as: "New", "Reworded", "No longer promised"), not by the
+            # table's raw "added" or "removed"
+            what = f"{listed_as(change)} · {practice_label(c['practice'] or '')}"
             out.append(f'<div class="sp-change sp-change-{escape(c["change"])}{good}" id="pair-{pair.index}-{k}">'
-                       f'<span class="sp-small">{escape(c["change"])} · {escape(practice_label(c["practice"] or ""))}'
-                       f"</span> {tag}<div>{escape(c['text'])}</div>{was}</div>")
+                       f'<span class="sp-small">{escape(what)}</span> {tag}<div>{escape(c["text"])}</div>{was}</div>')
         if len(shown) < len(pair.changes):
             out.append(f'<p class="sp-muted sp-small">and {len(pair.changes) - len(shown)} more in the changes CSV '
                        "and changes.parquet.</p>")
