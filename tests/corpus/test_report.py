@@ -346,6 +346,20 @@ def test_what_changed_names_a_lost_promise_and_a_gone_concern_as_the_change_view
         f"{LOST_PROMISE} · Sale of data", f"{NO_LONGER_STATED} · Sale of data", "New · Your rights"], boxes
 
 
+def test_the_timelines_name_a_promise_dropped_as_the_change_it_links_to_does(tmp_path):
+    """A timeline's row for a promise a version stopped making was tagged with the green "Protective" (and a concern
+    it stopped stating with the red "Concern"), beside a link to the change box that says "No longer promised"."""
+    from smallprint.history.diff import LOST_PROMISE, NO_LONGER_STATED
+
+    page = (_reported_promise_concern_and_right(tmp_path) / "report.html").read_text(encoding="utf-8")
+    rows = re.findall(r'<td>(began stating it|stopped stating it) <span class="sp-tag sp-tag-(\w+)">([^<]*)</span>'
+                      r'<br><span class="sp-small">([^<]*)</span>', page)
+    assert sorted((event, tag, label) for event, tag, label, _ in rows) == [
+        ("began stating it", "protective", "Protective"),
+        ("stopped stating it", "concern", LOST_PROMISE),
+        ("stopped stating it", "protective", NO_LONGER_STATED)], rows
+
+
 def test_a_clause_reworded_into_one_that_states_nothing_is_a_promise_lost_or_a_concern_gone():
     """A reworded row whose new wording states no practice (`practices_now` empty) is named by what it means for the
     reader; one that still states it (or a row of a table from before `practices_now`) keeps its own tag."""
