@@ -37,6 +37,9 @@ const SP = {
   // Its mirror, a concern the new version no longer states (diff.py NO_LONGER_STATED; a test keeps them equal): good
   // news, shown with a promise's mark, never the concern's ✗.
   NO_LONGER_STATED: "No longer stated",
+  // The word each list of changes goes under, in every change report's words (diff.py CHANGE_WORDS; a test keeps them
+  // equal): the popup's lines, the HTML report's boxes and the `smallprint diff` text view's headings.
+  CHANGE_WORDS: { added: "New", removed: "Removed", changed: "Reworded" },
   // Mirrors daemon/smallprint/taxonomy.py (ids are stable; tests/browser/test_extension_files.py keeps them in sync).
   PRACTICES: [
     ["ai_training", "AI training"],
@@ -249,7 +252,7 @@ SP.changeWording = (key, clause) => {
     if (polarity === "protective") return { verb: SP.LOST_PROMISE, polarity: "concern", word: "" };
     if (polarity === "concern") return { verb: SP.NO_LONGER_STATED, polarity: "protective", word: "" };
   }
-  const verb = { added: "New", changed: "Reworded", removed: "Removed" }[key] ?? key;
+  const verb = SP.CHANGE_WORDS[key] ?? key;
   return { verb, polarity, word: SP.POLARITY_LABELS[polarity]?.toLowerCase() ?? polarity };
 };
 

@@ -341,6 +341,23 @@ def test_what_changed_names_a_lost_promise_and_a_gone_concern_as_the_change_view
         ("sp-change-removed", "concern", LOST_PROMISE, _PROMISE),  # bad news first
         ("sp-change-removed sp-good-news", "protective", NO_LONGER_STATED, _CONCERN),
         ("sp-change-added", "protective", "Protective", _RIGHT)], boxes
+    # each box says what it is in the change views' words ("added · Sale of data" before, "New" in every other view)
+    assert [what for _, what, _, _, _ in boxes] == [
+        f"{LOST_PROMISE} · Sale of data", f"{NO_LONGER_STATED} · Sale of data", "New · Your rights"], boxes
+
+
+def test_the_timelines_name_a_promise_dropped_as_the_change_it_links_to_does(tmp_path):
+    """A timeline's row for a promise a version stopped making was tagged with the green "Protective" (and a concern
+    it stopped stating with the red "Concern"), beside a link to the change box that says "No longer promised"."""
+    from smallprint.history.diff import LOST_PROMISE, NO_LONGER_STATED
+
+    page = (_reported_promise_concern_and_right(tmp_path) / "report.html").read_text(encoding="utf-8")
+    rows = re.findall(r'<td>(began stating it|stopped stating it) <span class="sp-tag sp-tag-(\w+)">([^<]*)</span>'
+                      r'<br><span class="sp-small">([^<]*)</span>', page)
+    assert sorted((event, tag, label) for event, tag, label, _ in rows) == [
+        ("began stating it", "protective", "Protective"),
+        ("stopped stating it", "concern", LOST_PROMISE),
+        ("stopped stating it", "protective", NO_LONGER_STATED)], rows
 
 
 def test_a_clause_reworded_into_one_that_states_nothing_is_a_promise_lost_or_a_concern_gone():
@@ -356,10 +373,11 @@ def test_a_clause_reworded_into_one_that_states_nothing_is_a_promise_lost_or_a_c
     changes = (row("concern", [], "concern gone"), row("concern", ["sale_of_data:concern"], "concern kept"),
                row("protective", [], "promise gone"), row("protective", None, "promise of an older table"))
     page = report._changes_html([Pair(0, "Acme", "privacy", "2025-01-01", "2024-01-01", changes)], set())
-    assert [(tag, label, text) for _, _, tag, label, text in _BOX.findall(page)] == [
-        ("concern", "Concern", "concern kept"), ("concern", LOST_PROMISE, "promise gone"),  # equals: table order
-        ("protective", NO_LONGER_STATED, "concern gone"), ("protective", "Protective", "promise of an older table")
-    ], page
+    assert [(what, tag, label, text) for _, what, tag, label, text in _BOX.findall(page)] == [
+        ("Reworded · Sale of data", "concern", "Concern", "concern kept"),  # equals: table order
+        (f"{LOST_PROMISE} · Sale of data", "concern", LOST_PROMISE, "promise gone"),
+        (f"{NO_LONGER_STATED} · Sale of data", "protective", NO_LONGER_STATED, "concern gone"),
+        ("Reworded · Sale of data", "protective", "Protective", "promise of an older table")], page
 
 
 _CHANGES_CSV = ["service", "document", "date", "previous_date", "change", "practice", "polarity", "summary", "text",

@@ -170,14 +170,28 @@ def test_each_list_is_named_as_the_summary_and_the_counts_name_it(versions, caps
     new = old.with_name("2024-08-09_reworded.md")
     new.write_text(REWORDED, encoding="utf-8")
     out = _diff(capsys, old, new)
-    sections = dict(re.findall(r"^(Added|Removed|Reworded|Changed) \((\d+) about data practices\):$", out, re.M))
-    assert sections == {"Added": "1", "Reworded": "1"}, out  # "Changed (1)" above "1 reworded" before
+    sections = dict(re.findall(r"^(\w+) \((\d+) about data practices\):$", out, re.M))
+    # "Changed (1)" above "1 reworded" before; then "Added (1)" over the report's and the popup's "New"
+    assert sections == {"New": "1", "Reworded": "1"}, out
     tally = re.search(r"New version, (\d+) distinct statements: (\d+) kept, (\d+) added, (\d+) reworded\.", out)
     total, kept, added, reworded = map(int, tally.groups())
     assert (added, reworded) == (1, 1) and kept + added + reworded == total
     page = _diff(capsys, old, new, "--format", "html")
     whats = re.findall(r'<span class="sp-what">([^<]+)</span>', page)
     assert sorted(whats) == ["New", "Reworded"], whats
+
+
+def test_every_view_names_each_list_with_the_same_word():
+    """The text view headed its list "Added" where the HTML report's boxes and the popup's lines said "New": each view
+    takes its words from diff.CHANGE_WORDS (the text view's headings: the test above), the popup's from common.js
+    SP.CHANGE_WORDS, kept equal here."""
+    from smallprint.history.diff import CHANGE_WORDS
+
+    assert CHANGE_WORDS == {"added": "New", "removed": "Removed", "changed": "Reworded"}
+    assert common_js("SP.CHANGE_WORDS") == CHANGE_WORDS
+    clause = {"practice": "sale_of_data", "polarity": "neutral", "findings": [{"practice": "sale_of_data"}]}
+    verbs = common_js(f"['added', 'changed', 'removed'].map((key) => SP.changeWording(key, {json.dumps(clause)}).verb)")
+    assert verbs == [CHANGE_WORDS[key] for key in ("added", "changed", "removed")], verbs
 
 
 @NEEDS_NODE

@@ -21,8 +21,6 @@ from .terminal import json_text, one_line, terminal_safe
 FORMATS = ("text", "json", "html")
 _DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
 _SIGN = {"added": "+", "removed": "-", "changed": "~"}
-# Each list under the word the summary and the counts below it use: "Reworded", never "Changed" above "56 reworded".
-_LIST_NAME = {"added": "Added", "removed": "Removed", "changed": "Reworded"}
 
 
 def register(subparsers) -> None:
@@ -148,7 +146,7 @@ def _wrap(text: str, indent: str, width: int = 100) -> list[str]:
 
 
 def render_diff_text(diff, *, old: str, new: str, show_all: bool = False, notes: list[str] = ()) -> str:
-    from smallprint.history.diff import SAME_OLD_WORDING, change_label, importance, old_wording_once
+    from smallprint.history.diff import CHANGE_WORDS, SAME_OLD_WORDING, change_label, importance, old_wording_once
     from smallprint.report import practice_label
 
     lines = [f"smallprint diff: {old} -> {new}", ""]
@@ -160,7 +158,9 @@ def render_diff_text(diff, *, old: str, new: str, show_all: bool = False, notes:
         hidden += len(items) - len(shown)
         if not shown:
             continue
-        lines.append(f"{_LIST_NAME[kind]} ({len(shown)}{'' if show_all else ' about data practices'}):")
+        # each list under the HTML report's and the popup's word for it (CHANGE_WORDS): "New", not "Added" above
+        # the "New" boxes of the same diff's report; "Reworded", never "Changed" above "56 reworded"
+        lines.append(f"{CHANGE_WORDS[kind]} ({len(shown)}{'' if show_all else ' about data practices'}):")
         for c, same_as_above in old_wording_once(shown):
             label = change_label(c)
             if label:  # never "[Sale of data · protective] Promises not to sell ..." nor "[Sale of data · concern]" gone

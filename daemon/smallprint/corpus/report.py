@@ -167,6 +167,16 @@ def _link(event: Event, targets: dict[tuple[int, str], str]) -> str:
     return f'<a href="#{anchor}">the change</a>'
 
 
+def _event_tag(event: Event) -> str:
+    """The tag of a timeline's row: a promise a version stopped making is tagged as the change box it links to names
+    it ("No longer promised", in the concern colour), not with the green "Protective"; a concern it stopped stating
+    "No longer stated"; any other event with its polarity."""
+    if event.event != "dropped":
+        return polarity_tag(event.polarity)
+    gone = _Change("removed", event.practice, event.polarity, ())
+    return polarity_tag(news_polarity(gone) or event.polarity, change_label(gone))
+
+
 def _timelines_html(events: list[Event], targets: dict[tuple[int, str], str]) -> str:
     years = [int(y) for y in (_year(e.date) for e in events) if y is not None]
     span = (min(years), max(years) + 1) if years else (2000, 2001)
@@ -186,7 +196,7 @@ def _timelines_html(events: list[Event], targets: dict[tuple[int, str], str]) ->
         if moves:
             rows = "".join(f"<tr><td>{escape(_when(e.date))}</td><td>{escape(e.service)}</td>"
                            f"<td>{escape(e.document)}</td><td>{escape(_EVENT_WORDS[e.event])} "
-                           f"{polarity_tag(e.polarity)}<br><span class=\"sp-small\">{escape(e.summary)}</span></td>"
+                           f"{_event_tag(e)}<br><span class=\"sp-small\">{escape(e.summary)}</span></td>"
                            f"<td>{_link(e, targets)}</td></tr>" for e in moves)
             out.append('<table class="sp-table"><tr><th>date</th><th>service</th><th>document</th><th>what</th>'
                        f"<th></th></tr>{rows}</table>")
@@ -249,9 +259,11 @@ def _changes_html(pairs: list[Pair], linked: set[tuple[int, int]]) -> str:
                    if c["change"] == "changed" and c["old_text"] else "")
             good = " sp-good-news" if dropped_concern(change) else ""
             tag = polarity_tag(news_polarity(change) or "neutral", change_label(change))
+            # named as the change views name it (listed_as: "New", "Reworded", "No longer promised"), not by the
+            # table's raw "added" or "removed"
+            what = f"{listed_as(change)} · {practice_label(c['practice'] or '')}"
             out.append(f'<div class="sp-change sp-change-{escape(c["change"])}{good}" id="pair-{pair.index}-{k}">'
-                       f'<span class="sp-small">{escape(c["change"])} · {escape(practice_label(c["practice"] or ""))}'
-                       f"</span> {tag}<div>{escape(c['text'])}</div>{was}</div>")
+                       f'<span class="sp-small">{escape(what)}</span> {tag}<div>{escape(c["text"])}</div>{was}</div>')
         if len(shown) < len(pair.changes):
             out.append(f'<p class="sp-muted sp-small">and {len(pair.changes) - len(shown)} more in the changes CSV '
                        "and changes.parquet.</p>")

@@ -673,7 +673,9 @@ def change_label(change: "ClauseChange") -> str | None:
     return LOST_PROMISE if lost_promise(change) else NO_LONGER_STATED if dropped_concern(change) else None
 
 
-# The word a change report lists any other change under: the HTML report's, the popup's and the summary counts' words.
+# The word a change report lists any other change under, in every view: the HTML report's boxes, the text view's list
+# headings, the corpus report page's change boxes, the popup's lines (extension-bridge/extension/common.js
+# CHANGE_WORDS; a test keeps them equal).
 CHANGE_WORDS = {"added": "New", "removed": "Removed", "changed": "Reworded"}
 
 
