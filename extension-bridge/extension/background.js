@@ -279,6 +279,68 @@ async function analyse(tabId, page, reason, depth, incognito = false) {
   }
 }
 
+// ---- limits (PROTOCOL.md section 9) -----------------------------------------------------------------------
+// What one `analyze` may carry and how many may be in flight per tab, so that a page which took over its renderer
+// cannot make the background, the bridge or the daemon hold memory without bound by sending huge or endless pages.
+// MAX_TEXT_CHARS and MAX_BLOCKS are the daemon's own input limits (engine/blocks.py MAX_INPUT_CHARS, MAX_BLOCKS):
+// content.js reads a page only up to MAX_TEXT_CHARS, so an honest page never meets them.
+const LIMITS = {
+  MAX_TEXT_CHARS: 2_000_000,
+  MAX_BLOCKS: 200_000,
+  MAX_BLOCK_ID_CHARS: 64,
+  MAX_TAG_CHARS: 16,
+  MAX_URL_CHARS: 65_536, // url and title each
+  MAX_ANALYSES_PER_TAB: 4, // a quick and a full reading of a page, and of its re-send
+};
+const analysesInFlight = new Map(); // tabId -> count
+
+// Why the page of an `analyze` is refused ({code: "too_large", message}), or null when it is within the limits.
+function oversized(page) {
+  const refuse = (what) => ({ code: "too_large", message: `The page is too large to analyse: ${what}.` });
+  const blocks = page?.blocks;
+  if (!Array.isArray(blocks)) return { code: "bad_request", message: "`blocks` must be an array" };
+  if (blocks.length > LIMITS.MAX_BLOCKS) return refuse(`more than ${LIMITS.MAX_BLOCKS} blocks`);
+  let chars = 0;
+  for (const block of blocks) {
+    if (typeof block?.text !== "string" || typeof block.id !== "string") {
+      return { code: "bad_request", message: "each block needs a string `id` and a string `text`" };
+    }
+    chars += block.text.length;
+    if (chars > LIMITS.MAX_TEXT_CHARS) return refuse(`more than ${LIMITS.MAX_TEXT_CHARS} characters of text`);
+    if (block.id.length > LIMITS.MAX_BLOCK_ID_CHARS) return refuse(`a block id over ${LIMITS.MAX_BLOCK_ID_CHARS} characters`);
+    if (block.tag != null && (typeof block.tag !== "string" || block.tag.length > LIMITS.MAX_TAG_CHARS)) {
+      return refuse(`a block tag that is not a string of at most ${LIMITS.MAX_TAG_CHARS} characters`);
+    }
+  }
+  for (const key of ["url", "title"]) {
+    const value = page[key];
+    if (value != null && (typeof value !== "string" || value.length > LIMITS.MAX_URL_CHARS)) {
+      return refuse(`a ${key} that is not a string of at most ${LIMITS.MAX_URL_CHARS} characters`);
+    }
+  }
+  return null;
+}
+
+// analyse(), within the limits: a page over them, or one more analysis than a tab may have in flight, is answered
+// with an error and changes nothing (the tab's state stays as it was; nothing goes to the bridge).
+async function analyseWithin(tabId, page, reason, depth, incognito) {
+  const refused = oversized(page);
+  if (refused) return { ok: false, error: refused };
+  const running = analysesInFlight.get(tabId) ?? 0;
+  if (running >= LIMITS.MAX_ANALYSES_PER_TAB) {
+    return { ok: false, error: { code: "busy", message: `This tab already has ${running} analyses in flight ` +
+      `(at most ${LIMITS.MAX_ANALYSES_PER_TAB}); try again when they are done.` } };
+  }
+  analysesInFlight.set(tabId, running + 1);
+  try {
+    return await analyse(tabId, page, reason, depth, incognito);
+  } finally {
+    const left = (analysesInFlight.get(tabId) ?? 1) - 1;
+    if (left > 0) analysesInFlight.set(tabId, left);
+    else analysesInFlight.delete(tabId);
+  }
+}
+
 // ---- forgetting -------------------------------------------------------------------------------------------------
 // The reader asks the daemon to forget one site's remembered policies (`site`: the page's host, which the daemon
 // reduces to its site) or everything (`all`). Only the extension's own pages may ask: `forget` is not among the
@@ -370,7 +432,7 @@ async function handle(msg, sender) {
                               visitId: msg.visitId ?? null });
       return { ok: true };
     case "analyze":
-      return analyse(tabId, { ...msg.page, url }, msg.reason, msg.depth, subject.incognito);
+      return analyseWithin(tabId, { ...msg.page, url }, msg.reason, msg.depth, subject.incognito);
     case "painted": {
       const state = await getState(tabId);
       if (state && state.url === url) await setState(tabId, { ...state, painted: msg.painted });
