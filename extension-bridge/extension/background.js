@@ -341,6 +341,92 @@ async function analyseWithin(tabId, page, reason, depth, incognito) {
   }
 }
 
+// ---- the per-site "off" list ----------------------------------------------------------------------------------
+// The hostnames where the reader turned automatic analysis off say which sites they visit, so they are kept where
+// no content script can read them (a page that took over its renderer could read storage.local, which content scripts
+// can always read in Chromium): in this extension's own IndexedDB, which only its own pages and this background
+// reach, in Chromium and Firefox alike (storage.session would be restricted too, but it is forgotten when the browser
+// closes). A content script asks "site-off" for its own page; the popup and the options page read and write the list
+// through the background ("disabled-sites", "set-disabled-sites"); `sitesRevision` in storage.local (a random value,
+// no site in it) changes with the list so that open pages ask again. A list an earlier version kept in
+// storage.local's settings is moved here (merged with what is here) before the list is next read or written.
+const MAX_DISABLED_SITES = 10_000;
+
+function sitesTransaction(mode, act) {
+  return new Promise((resolve, reject) => {
+    const opening = indexedDB.open("smallprint", 1);
+    opening.onupgradeneeded = () => opening.result.createObjectStore("lists");
+    opening.onerror = () => reject(opening.error);
+    opening.onsuccess = () => {
+      const db = opening.result;
+      const tx = db.transaction("lists", mode);
+      const request = act(tx.objectStore("lists"));
+      tx.oncomplete = () => {
+        db.close();
+        resolve(request.result);
+      };
+      tx.onerror = tx.onabort = () => {
+        db.close();
+        reject(tx.error);
+      };
+    };
+  });
+}
+
+// Firefox gives an extension no IndexedDB where every window is private ("Never remember history": the background is
+// private too; measured: "A mutation operation was attempted on a database that did not allow mutations"). There
+// the list stays where earlier versions kept it, in storage.local's settings, as readable as it was then.
+let indexedDbWorks = null;
+async function sitesInIndexedDb() {
+  indexedDbWorks ??= sitesTransaction("readonly", (store) => store.count()).then(() => true, () => false);
+  return indexedDbWorks;
+}
+
+async function readSites() {
+  if (!(await sitesInIndexedDb())) return (await SP.loadSettingsWithSites()).disabledSites;
+  return (await sitesTransaction("readonly", (store) => store.get("disabledSites"))) ?? [];
+}
+
+async function writeSites(sites) {
+  if (await sitesInIndexedDb()) return sitesTransaction("readwrite", (store) => store.put(sites, "disabledSites"));
+  const { settings } = await api.storage.local.get("settings");
+  return api.storage.local.set({ settings: { ...(settings ?? {}), disabledSites: sites } });
+}
+
+async function migrateSites() {
+  const old = (await api.storage.local.get("settings")).settings?.disabledSites;
+  if (old === undefined || !(await sitesInIndexedDb())) return;
+  const sites = await readSites();
+  const moved = Array.isArray(old) ? old.filter((site) => typeof site === "string" && !sites.includes(site)) : [];
+  if (moved.length) await writeSites([...sites, ...moved]);
+  // read again: an extension page may have saved other settings meanwhile
+  const { disabledSites, ...settings } = (await api.storage.local.get("settings")).settings ?? {};
+  await api.storage.local.set({ settings });
+}
+
+// Runs `fn` once any list left in storage.local has been moved; one at a time, so that two writes do not interleave.
+let sitesQueue = Promise.resolve();
+function withSites(fn) {
+  const run = sitesQueue.then(migrateSites).then(fn);
+  sitesQueue = run.catch(() => {});
+  return run;
+}
+withSites(() => null); // move an earlier version's list as soon as the background starts
+
+async function setDisabledSites(sites) {
+  const valid = Array.isArray(sites) && sites.length <= MAX_DISABLED_SITES &&
+    sites.every((site) => typeof site === "string" && site.length > 0 && site.length <= 300);
+  if (!valid) return { ok: false, error: { code: "bad_request", message: "not a list of sites" } };
+  return withSites(async () => {
+    const before = await readSites();
+    if (before.length !== sites.length || before.some((site, i) => site !== sites[i])) {
+      await writeSites(sites);
+      await api.storage.local.set({ sitesRevision: Math.random().toString(36).slice(2) });
+    }
+    return { ok: true };
+  });
+}
+
 // ---- forgetting -------------------------------------------------------------------------------------------------
 // The reader asks the daemon to forget one site's remembered policies (`site`: the page's host, which the daemon
 // reduces to its site) or everything (`all`). Only the extension's own pages may ask: `forget` is not among the
@@ -382,7 +468,7 @@ async function dropChanges(site) {
 // speaks for its own tab only: its tab is the browser's (`sender`), never the message's, and so is its page's origin,
 // so that a page which took over its renderer can neither write another tab's state nor put another site's address
 // into the daemon's policy memory; and it may only send what content.js sends.
-const CONTENT_MESSAGES = new Set(["page", "analyze", "painted", "skipped"]);
+const CONTENT_MESSAGES = new Set(["page", "analyze", "painted", "skipped", "site-off"]);
 
 const fromExtensionPage = (sender) =>
   sender.id === api.runtime.id && typeof sender.url === "string" && sender.url.startsWith(api.runtime.getURL(""));
@@ -443,6 +529,12 @@ async function handle(msg, sender) {
       if (state) await setState(tabId, { ...state, status: "skipped", reason: msg.reason });
       return { ok: true };
     }
+    case "site-off": // a content script: is automatic analysis off for its own page's site? (nothing else is said)
+      return { ok: true, off: SP.siteIsOff({ disabledSites: await withSites(readSites) }, url) };
+    case "disabled-sites": // the popup, the options page (content scripts: refused)
+      return { ok: true, sites: await withSites(readSites) };
+    case "set-disabled-sites": // the popup's per-site switch, the options page's list (content scripts: refused)
+      return setDisabledSites(msg.sites);
     case "get-state": // the popup: the state of the page now in the tab, or null
       return { ok: true, tabId, state: await currentState(tabId) };
     case "find-tab": // the popup opened in a tab of its own (tests, or "open in tab"): which tab shows `url`?

@@ -397,6 +397,24 @@ def assert_history_hidden_from_the_page(evaluate) -> None:
     assert seen["sealed_marks"] == seen["marks"], seen
 
 
+def content_script_world(page, extension_id: str):
+    """evaluate(js, arg) in the extension's content-script world of `page`'s top frame."""
+    session = page.context.new_cdp_session(page)
+    worlds = []
+    session.on("Runtime.executionContextCreated", lambda event: worlds.append(event["context"]))
+    session.send("Runtime.enable")
+    world = wait_for(lambda: next((c["id"] for c in worlds if c.get("auxData", {}).get("type") == "isolated"
+                                   and extension_id in c.get("origin", "")), None), 10,
+                     what="the content script's world")
+
+    def evaluate(script: str, arg):
+        reply = session.send("Runtime.evaluate", {"expression": f"({script})({json.dumps(arg)})", "contextId": world,
+                                                  "awaitPromise": True, "returnByValue": True})
+        assert "exceptionDetails" not in reply, reply["exceptionDetails"]
+        return reply["result"]["value"]
+    return evaluate
+
+
 def closed_shadow_dom(page) -> dict:
     """The page's DOM as Chromium's DevTools protocol gives it, closed shadow roots included (what the extension's
     content script sees, and the page's scripts do not)."""

@@ -464,7 +464,8 @@ def test_a_site_turned_off_in_the_popup_stays_off_when_the_open_options_page_cha
     options.uncheck("#practices input[value='children']")
     options.wait_for_selector("#saved-highlight:has-text('Saved.')")
     stored = browser.in_extension("() => chrome.storage.local.get('settings').then(s => s.settings)")
-    assert stored["disabledSites"] == ["127.0.0.1"] and stored["hiddenPractices"] == ["children"], stored
+    assert stored["hiddenPractices"] == ["children"] and "disabledSites" not in stored, stored
+    assert browser.message({"type": "disabled-sites"}) == {"ok": True, "sites": ["127.0.0.1"]}
     again = browser.open(f"{page_server}/late-policy.html")
     off = browser.wait_state(again.url, lambda s: s.get("status") == "off", "automatic analysis to stay off")
     assert off["status"] == "off"

@@ -9,32 +9,13 @@ import sys
 
 import pytest
 
-from .harness import wait_for
+from .harness import content_script_world
 
 pytestmark = pytest.mark.browser
 
 NEVER_READY = shlex.join([sys.executable, "-c", "import time; time.sleep(120)"])
 
 SEND_JS = """(messages) => Promise.all(messages.map(m => chrome.runtime.sendMessage(m)))"""
-
-
-def content_script_world(page, extension_id: str):
-    """evaluate(js, arg) in the extension's content-script world of `page`'s top frame."""
-    session = page.context.new_cdp_session(page)
-    worlds = []
-    session.on("Runtime.executionContextCreated", lambda event: worlds.append(event["context"]))
-    session.send("Runtime.enable")
-    world = wait_for(lambda: next((c["id"] for c in worlds if c.get("auxData", {}).get("type") == "isolated"
-                                   and extension_id in c.get("origin", "")), None), 10,
-                     what="the content script's world")
-
-    def evaluate(script: str, arg):
-        import json
-        reply = session.send("Runtime.evaluate", {"expression": f"({script})({json.dumps(arg)})", "contextId": world,
-                                                  "awaitPromise": True, "returnByValue": True})
-        assert "exceptionDetails" not in reply, reply["exceptionDetails"]
-        return reply["result"]["value"]
-    return evaluate
 
 
 def test_a_content_script_cannot_send_oversized_pages_or_unbounded_analyses(launch_chromium, page_server):
