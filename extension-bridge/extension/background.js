@@ -279,6 +279,154 @@ async function analyse(tabId, page, reason, depth, incognito = false) {
   }
 }
 
+// ---- limits (PROTOCOL.md section 9) -----------------------------------------------------------------------
+// What one `analyze` may carry and how many may be in flight per tab, so that a page which took over its renderer
+// cannot make the background, the bridge or the daemon hold memory without bound by sending huge or endless pages.
+// MAX_TEXT_CHARS and MAX_BLOCKS are the daemon's own input limits (engine/blocks.py MAX_INPUT_CHARS, MAX_BLOCKS):
+// content.js reads a page only up to MAX_TEXT_CHARS, so an honest page never meets them.
+const LIMITS = {
+  MAX_TEXT_CHARS: 2_000_000,
+  MAX_BLOCKS: 200_000,
+  MAX_BLOCK_ID_CHARS: 64,
+  MAX_TAG_CHARS: 16,
+  MAX_URL_CHARS: 65_536, // url and title each
+  MAX_ANALYSES_PER_TAB: 4, // a quick and a full reading of a page, and of its re-send
+};
+const analysesInFlight = new Map(); // tabId -> count
+
+// Why the page of an `analyze` is refused ({code: "too_large", message}), or null when it is within the limits.
+function oversized(page) {
+  const refuse = (what) => ({ code: "too_large", message: `The page is too large to analyse: ${what}.` });
+  const blocks = page?.blocks;
+  if (!Array.isArray(blocks)) return { code: "bad_request", message: "`blocks` must be an array" };
+  if (blocks.length > LIMITS.MAX_BLOCKS) return refuse(`more than ${LIMITS.MAX_BLOCKS} blocks`);
+  let chars = 0;
+  for (const block of blocks) {
+    if (typeof block?.text !== "string" || typeof block.id !== "string") {
+      return { code: "bad_request", message: "each block needs a string `id` and a string `text`" };
+    }
+    chars += block.text.length;
+    if (chars > LIMITS.MAX_TEXT_CHARS) return refuse(`more than ${LIMITS.MAX_TEXT_CHARS} characters of text`);
+    if (block.id.length > LIMITS.MAX_BLOCK_ID_CHARS) return refuse(`a block id over ${LIMITS.MAX_BLOCK_ID_CHARS} characters`);
+    if (block.tag != null && (typeof block.tag !== "string" || block.tag.length > LIMITS.MAX_TAG_CHARS)) {
+      return refuse(`a block tag that is not a string of at most ${LIMITS.MAX_TAG_CHARS} characters`);
+    }
+  }
+  for (const key of ["url", "title"]) {
+    const value = page[key];
+    if (value != null && (typeof value !== "string" || value.length > LIMITS.MAX_URL_CHARS)) {
+      return refuse(`a ${key} that is not a string of at most ${LIMITS.MAX_URL_CHARS} characters`);
+    }
+  }
+  return null;
+}
+
+// analyse(), within the limits: a page over them, or one more analysis than a tab may have in flight, is answered
+// with an error and changes nothing (the tab's state stays as it was; nothing goes to the bridge).
+async function analyseWithin(tabId, page, reason, depth, incognito) {
+  const refused = oversized(page);
+  if (refused) return { ok: false, error: refused };
+  const running = analysesInFlight.get(tabId) ?? 0;
+  if (running >= LIMITS.MAX_ANALYSES_PER_TAB) {
+    return { ok: false, error: { code: "busy", message: `This tab already has ${running} analyses in flight ` +
+      `(at most ${LIMITS.MAX_ANALYSES_PER_TAB}); try again when they are done.` } };
+  }
+  analysesInFlight.set(tabId, running + 1);
+  try {
+    return await analyse(tabId, page, reason, depth, incognito);
+  } finally {
+    const left = (analysesInFlight.get(tabId) ?? 1) - 1;
+    if (left > 0) analysesInFlight.set(tabId, left);
+    else analysesInFlight.delete(tabId);
+  }
+}
+
+// ---- the per-site "off" list ----------------------------------------------------------------------------------
+// The hostnames where the reader turned automatic analysis off say which sites they visit, so they are kept where
+// no content script can read them (a page that took over its renderer could read storage.local, which content scripts
+// can always read in Chromium): in this extension's own IndexedDB, which only its own pages and this background
+// reach, in Chromium and Firefox alike (storage.session would be restricted too, but it is forgotten when the browser
+// closes). A content script asks "site-off" for its own page; the popup and the options page read and write the list
+// through the background ("disabled-sites", "set-disabled-sites"); `sitesRevision` in storage.local (a random value,
+// no site in it) changes with the list so that open pages ask again. A list an earlier version kept in
+// storage.local's settings is moved here (merged with what is here) before the list is next read or written.
+const MAX_DISABLED_SITES = 10_000;
+
+function sitesTransaction(mode, act) {
+  return new Promise((resolve, reject) => {
+    const opening = indexedDB.open("smallprint", 1);
+    opening.onupgradeneeded = () => opening.result.createObjectStore("lists");
+    opening.onerror = () => reject(opening.error);
+    opening.onsuccess = () => {
+      const db = opening.result;
+      const tx = db.transaction("lists", mode);
+      const request = act(tx.objectStore("lists"));
+      tx.oncomplete = () => {
+        db.close();
+        resolve(request.result);
+      };
+      tx.onerror = tx.onabort = () => {
+        db.close();
+        reject(tx.error);
+      };
+    };
+  });
+}
+
+// Firefox gives an extension no IndexedDB where every window is private ("Never remember history": the background is
+// private too; measured: "A mutation operation was attempted on a database that did not allow mutations"). There
+// the list stays where earlier versions kept it, in storage.local's settings, as readable as it was then.
+let indexedDbWorks = null;
+async function sitesInIndexedDb() {
+  indexedDbWorks ??= sitesTransaction("readonly", (store) => store.count()).then(() => true, () => false);
+  return indexedDbWorks;
+}
+
+async function readSites() {
+  if (!(await sitesInIndexedDb())) return (await SP.loadSettingsWithSites()).disabledSites;
+  return (await sitesTransaction("readonly", (store) => store.get("disabledSites"))) ?? [];
+}
+
+async function writeSites(sites) {
+  if (await sitesInIndexedDb()) return sitesTransaction("readwrite", (store) => store.put(sites, "disabledSites"));
+  const { settings } = await api.storage.local.get("settings");
+  return api.storage.local.set({ settings: { ...(settings ?? {}), disabledSites: sites } });
+}
+
+async function migrateSites() {
+  const old = (await api.storage.local.get("settings")).settings?.disabledSites;
+  if (old === undefined || !(await sitesInIndexedDb())) return;
+  const sites = await readSites();
+  const moved = Array.isArray(old) ? old.filter((site) => typeof site === "string" && !sites.includes(site)) : [];
+  if (moved.length) await writeSites([...sites, ...moved]);
+  // read again: an extension page may have saved other settings meanwhile
+  const { disabledSites, ...settings } = (await api.storage.local.get("settings")).settings ?? {};
+  await api.storage.local.set({ settings });
+}
+
+// Runs `fn` once any list left in storage.local has been moved; one at a time, so that two writes do not interleave.
+let sitesQueue = Promise.resolve();
+function withSites(fn) {
+  const run = sitesQueue.then(migrateSites).then(fn);
+  sitesQueue = run.catch(() => {});
+  return run;
+}
+withSites(() => null); // move an earlier version's list as soon as the background starts
+
+async function setDisabledSites(sites) {
+  const valid = Array.isArray(sites) && sites.length <= MAX_DISABLED_SITES &&
+    sites.every((site) => typeof site === "string" && site.length > 0 && site.length <= 300);
+  if (!valid) return { ok: false, error: { code: "bad_request", message: "not a list of sites" } };
+  return withSites(async () => {
+    const before = await readSites();
+    if (before.length !== sites.length || before.some((site, i) => site !== sites[i])) {
+      await writeSites(sites);
+      await api.storage.local.set({ sitesRevision: Math.random().toString(36).slice(2) });
+    }
+    return { ok: true };
+  });
+}
+
 // ---- forgetting -------------------------------------------------------------------------------------------------
 // The reader asks the daemon to forget one site's remembered policies (`site`: the page's host, which the daemon
 // reduces to its site) or everything (`all`). Only the extension's own pages may ask: `forget` is not among the
@@ -320,7 +468,7 @@ async function dropChanges(site) {
 // speaks for its own tab only: its tab is the browser's (`sender`), never the message's, and so is its page's origin,
 // so that a page which took over its renderer can neither write another tab's state nor put another site's address
 // into the daemon's policy memory; and it may only send what content.js sends.
-const CONTENT_MESSAGES = new Set(["page", "analyze", "painted", "skipped"]);
+const CONTENT_MESSAGES = new Set(["page", "analyze", "painted", "skipped", "site-off"]);
 
 const fromExtensionPage = (sender) =>
   sender.id === api.runtime.id && typeof sender.url === "string" && sender.url.startsWith(api.runtime.getURL(""));
@@ -370,7 +518,7 @@ async function handle(msg, sender) {
                               visitId: msg.visitId ?? null });
       return { ok: true };
     case "analyze":
-      return analyse(tabId, { ...msg.page, url }, msg.reason, msg.depth, subject.incognito);
+      return analyseWithin(tabId, { ...msg.page, url }, msg.reason, msg.depth, subject.incognito);
     case "painted": {
       const state = await getState(tabId);
       if (state && state.url === url) await setState(tabId, { ...state, painted: msg.painted });
@@ -381,6 +529,12 @@ async function handle(msg, sender) {
       if (state) await setState(tabId, { ...state, status: "skipped", reason: msg.reason });
       return { ok: true };
     }
+    case "site-off": // a content script: is automatic analysis off for its own page's site? (nothing else is said)
+      return { ok: true, off: SP.siteIsOff({ disabledSites: await withSites(readSites) }, url) };
+    case "disabled-sites": // the popup, the options page (content scripts: refused)
+      return { ok: true, sites: await withSites(readSites) };
+    case "set-disabled-sites": // the popup's per-site switch, the options page's list (content scripts: refused)
+      return setDisabledSites(msg.sites);
     case "get-state": // the popup: the state of the page now in the tab, or null
       return { ok: true, tabId, state: await currentState(tabId) };
     case "find-tab": // the popup opened in a tab of its own (tests, or "open in tab"): which tab shows `url`?

@@ -66,7 +66,6 @@ const SP = {
   ],
   DEFAULT_SETTINGS: {
     autoAnalyse: true,   // analyse every page automatically (only policies get painted)
-    disabledSites: [],   // hostnames where automatic analysis is off
     hiddenPractices: [], // practice ids not to highlight
     paintAll: false,     // paint every highlight strongly (default: the key findings strongly, the rest quietly)
   },
@@ -136,12 +135,38 @@ SP.PRACTICE_LABELS = Object.fromEntries(SP.PRACTICES);
 
 SP.isPolicyKind = (kind) => SP.POLICY_KINDS.includes(kind);
 
+// The settings in storage.local, which content scripts can read (in Chromium they always can): never the per-site
+// "off" list, which only the background holds (background.js, "the per-site off list"). A list an earlier version
+// left in storage.local is the background's to move; it is not read from there.
 SP.loadSettings = async () => {
-  const stored = await api.storage.local.get("settings");
-  return { ...SP.DEFAULT_SETTINGS, ...(stored.settings ?? {}) };
+  const { disabledSites, ...stored } = (await api.storage.local.get("settings")).settings ?? {};
+  return { ...SP.DEFAULT_SETTINGS, ...stored };
 };
 
-SP.saveSettings = (settings) => api.storage.local.set({ settings });
+// The stored settings with a list still kept in storage.local (background.js: where no IndexedDB is to be had).
+SP.loadSettingsWithSites = async () => {
+  const stored = (await api.storage.local.get("settings")).settings ?? {};
+  return { ...SP.DEFAULT_SETTINGS, disabledSites: [], ...stored };
+};
+
+// Extension pages (the popup, the options page): the settings with `disabledSites`, the hostnames where automatic
+// analysis is off, asked of the background.
+SP.loadPageSettings = async () => {
+  const [settings, sites] = await Promise.all([SP.loadSettings(), SP.ask({ type: "disabled-sites" })]);
+  if (!sites?.ok) throw new Error(sites?.error?.message ?? "the list of sites could not be read");
+  return { ...settings, disabledSites: sites.sites };
+};
+
+// `disabledSites`, when given, goes to the background; the rest to storage.local.
+SP.saveSettings = async ({ disabledSites, ...settings }) => {
+  if (disabledSites) {
+    const saved = await SP.ask({ type: "set-disabled-sites", sites: disabledSites });
+    if (!saved?.ok) throw new Error(saved?.error?.message ?? "the list of sites could not be saved");
+  }
+  // a list the background keeps in storage.local (no IndexedDB there) stays as the background wrote it
+  const kept = (await api.storage.local.get("settings")).settings?.disabledSites;
+  await api.storage.local.set({ settings: kept === undefined ? settings : { ...settings, disabledSites: kept } });
+};
 
 SP.siteOf = (url) => {
   try {

@@ -226,8 +226,17 @@
 
   const send = (msg) => api.runtime.sendMessage(msg).catch(() => null); // the extension may be reloading
 
+  // Whether the reader turned automatic analysis off for this site. The list of such sites is the background's
+  // alone (content scripts cannot read where it keeps it), so it is asked, for this page only. Off until it answers,
+  // and when it cannot: a site the reader turned off is never read by mistake.
+  let siteOff = true;
+  async function askSiteOff() {
+    const reply = await send({ type: "site-off", url: location.href });
+    siteOff = reply?.ok ? reply.off === true : true;
+  }
+
   function autoEnabled() {
-    return settings.autoAnalyse && !SP.siteIsOff(settings, location.href);
+    return settings.autoAnalyse && !siteOff;
   }
 
   async function analysePage(reason) {
@@ -1128,9 +1137,13 @@
   }
 
   // Settings changed in the options page or the popup: practices shown or hidden take effect at once.
+  // The list of sites where it is off changed (the background bumps `sitesRevision`): ask again for this site.
   api.storage.onChanged.addListener((changes, area) => {
-    if (area !== "local" || !changes.settings) return;
-    settings = { ...SP.DEFAULT_SETTINGS, ...(changes.settings.newValue ?? {}) };
+    if (area !== "local") return;
+    if (changes.sitesRevision) askSiteOff();
+    if (!changes.settings) return;
+    const { disabledSites, ...stored } = changes.settings.newValue ?? {};
+    settings = { ...SP.DEFAULT_SETTINGS, ...stored };
     repaint();
   });
 
@@ -1145,7 +1158,7 @@
     startPage();
   }
 
-  SP.loadSettings().then((loaded) => {
+  Promise.all([SP.loadSettings(), askSiteOff()]).then(([loaded]) => {
     settings = loaded;
     observer = new MutationObserver(onMutations);
     observe();

@@ -11,7 +11,7 @@ let settings = null; // what the page shows: the stored settings, read again whe
 // "Saved." is said in the changed control's section (`where`: its status line), and goes after a few seconds.
 const savedTimers = {};
 async function save(change, where) {
-  const now = await SP.loadSettings();
+  const now = await SP.loadPageSettings();
   settings = { ...now, ...change(now) };
   await SP.saveSettings(settings);
   const line = $(`saved-${where}`);
@@ -128,14 +128,15 @@ $("forget-all-yes").addEventListener("click", async () => {
 });
 
 // The settings changed elsewhere (the popup's per-site switch, this page open in another tab): show them as they are.
-api.storage.onChanged.addListener((changes, area) => {
-  if (area !== "local" || !changes.settings || !settings) return;
-  settings = { ...SP.DEFAULT_SETTINGS, ...(changes.settings.newValue ?? {}) };
+// (The list of sites is the background's: `sitesRevision` in storage.local changes when it does.)
+api.storage.onChanged.addListener(async (changes, area) => {
+  if (area !== "local" || !(changes.settings || changes.sitesRevision) || !settings) return;
+  settings = await SP.loadPageSettings();
   render();
 });
 
 (async () => {
-  settings = await SP.loadSettings();
+  settings = await SP.loadPageSettings();
   buildPractices();
   render();
 })();

@@ -323,7 +323,7 @@ async function setupSiteToggle(state) {
   }
   document.getElementById("site-name").textContent = site;
   setupForget(state, site);
-  const settings = await SP.loadSettings();
+  const settings = await SP.loadPageSettings();
   box.checked = settings.autoAnalyse && !SP.siteIsOff(settings, state.url);
   box.disabled = !settings.autoAnalyse;
   if (!settings.autoAnalyse) { // greyed out: say why, and where to change it
@@ -333,7 +333,7 @@ async function setupSiteToggle(state) {
     if (state?.status === "off") setStatus("Automatic analysis is off for all sites (Settings).");
   }
   box.addEventListener("change", async () => {
-    const now = await SP.loadSettings();
+    const now = await SP.loadPageSettings();
     // an entry covers its subdomains: turning this site on again removes the entries that cover it
     const covering = now.disabledSites.filter((entry) => SP.siteCovers(entry, site));
     const sites = now.disabledSites.filter((entry) => !covering.includes(entry));

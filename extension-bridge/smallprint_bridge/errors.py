@@ -19,6 +19,7 @@ ERROR_NUMBERS: dict[str, int] = {
     "truncated_frame": 12,
     "not_a_site": 13,
     "history_unavailable": 14,
+    "busy": 15,
 }
 
 # What a reader can do about it; shown by the extension under the message.
@@ -30,6 +31,7 @@ HINTS: dict[str, str] = {
     "timeout": "The page may be very long; try again, or analyse it with `smallprint analyze`.",
     "unauthorized": "Run `smallprint token` to check the API token, then restart the daemon.",
     "internal": "This is a bug in smallprint-bridge; its log file has the details.",
+    "busy": "Too many pages were sent at once; reload the page to try again.",
     "history_unavailable": "The policy memory needs `[history] enabled = true` in the config and a data folder it "
                            "can write; `smallprint status` says where both are.",
 }

@@ -61,7 +61,13 @@ def discard(stream: BinaryIO, size: int) -> bool:
 
 
 def read_frame(stream: BinaryIO, max_frame: int = DEFAULT_MAX_FRAME) -> object:
-    """The next message, decoded. Raises EndOfInput at a clean end, FrameError for a bad frame.
+    """The next message, decoded (see `read_sized_frame`)."""
+    return read_sized_frame(stream, max_frame)[0]
+
+
+def read_sized_frame(stream: BinaryIO, max_frame: int = DEFAULT_MAX_FRAME) -> tuple[object, int]:
+    """(the next message, decoded; its frame's body length in bytes). Raises EndOfInput at a clean end, FrameError
+    for a bad frame.
 
     After a non-fatal FrameError the stream is positioned at the next frame once `discard(stream, exc.discard)`
     has run, so the caller can keep serving.
@@ -80,7 +86,7 @@ def read_frame(stream: BinaryIO, max_frame: int = DEFAULT_MAX_FRAME) -> object:
     body = _read_exactly(stream, length)
     if len(body) < length:
         raise FrameError("truncated_frame", f"input ended inside a frame ({len(body)} of {length} bytes)", fatal=True)
-    return decode_body(body)
+    return decode_body(body), length
 
 
 def decode_body(body: bytes) -> object:

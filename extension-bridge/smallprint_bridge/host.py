@@ -20,6 +20,12 @@ from .errors import BridgeError, error_reply
 PROTOCOL_VERSION = 1
 HOST_NAME = "org.smallprint.bridge"
 MAX_WORKERS = 4
+# Requests read but not yet answered (running on the pool or waiting for a worker): past MAX_IN_FLIGHT of them, or
+# past MAX_IN_FLIGHT_BYTES of their frames together, a request is answered `busy` at once instead of queued
+# (PROTOCOL.md §6, §9), so a renderer that floods the port cannot make the bridge hold unbounded memory. A lone frame
+# within max_frame is always taken.
+MAX_IN_FLIGHT = 1024
+MAX_IN_FLIGHT_BYTES = framing.DEFAULT_MAX_FRAME
 
 log = logging.getLogger("smallprint_bridge")
 # A string `id` longer than this is refused (PROTOCOL.md §2): every reply echoes the id, and one that fills a frame
@@ -48,6 +54,16 @@ def _env_int(name: str, default: int, low: int, high: int) -> int:
 def max_frame_from_env() -> int:
     """The largest frame accepted from the browser."""
     return _env_int("SMALLPRINT_BRIDGE_MAX_FRAME", framing.DEFAULT_MAX_FRAME, 1, 2**32 - 1)
+
+
+def max_in_flight_from_env() -> int:
+    """At most this many requests in flight (tests lower it); never above MAX_IN_FLIGHT."""
+    return _env_int("SMALLPRINT_BRIDGE_MAX_IN_FLIGHT", MAX_IN_FLIGHT, 1, MAX_IN_FLIGHT)
+
+
+def max_in_flight_bytes_from_env() -> int:
+    """At most this many bytes of frames in flight (tests lower it); never above MAX_IN_FLIGHT_BYTES."""
+    return _env_int("SMALLPRINT_BRIDGE_MAX_IN_FLIGHT_BYTES", MAX_IN_FLIGHT_BYTES, 1, MAX_IN_FLIGHT_BYTES)
 
 
 def max_reply_from_env() -> int:
@@ -174,6 +190,14 @@ class Bridge:
             self.writer.send(error_reply(None, "internal", text))
 
 
+def _usable_id(message: object) -> str | int | None:
+    """The message's `id` if a reply can echo it (a string of at most MAX_ID_CHARS, or an integer), else None."""
+    request_id = message.get("id") if isinstance(message, dict) else None
+    if isinstance(request_id, bool) or not isinstance(request_id, (str, int)):
+        return None
+    return None if isinstance(request_id, str) and len(request_id) > MAX_ID_CHARS else request_id
+
+
 def _json_kind(value: object) -> str:
     return {list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean",
             type(None): "null"}.get(type(value), type(value).__name__)
@@ -273,12 +297,46 @@ def _claim_stdio() -> tuple[BinaryIO, BinaryIO]:
     return sys.stdin.buffer, os.fdopen(frames_out_fd, "wb")
 
 
-def serve(frames_in: BinaryIO, writer: FrameWriter, bridge: Bridge, max_frame: int) -> int:
-    """Read frames until the input ends; requests run on a small pool so a long analysis does not block a ping."""
+class InFlight:
+    """Counts the requests read and not yet answered, and their frames' bytes (MAX_IN_FLIGHT, MAX_IN_FLIGHT_BYTES)."""
+
+    def __init__(self, max_requests: int = MAX_IN_FLIGHT, max_bytes: int = MAX_IN_FLIGHT_BYTES):
+        self.max_requests = max_requests
+        self.max_bytes = max_bytes
+        self.requests = 0
+        self.bytes = 0
+        self._lock = threading.Lock()
+
+    def take(self, size: int) -> bool:
+        with self._lock:
+            if self.requests >= self.max_requests or (self.requests and self.bytes + size > self.max_bytes):
+                return False
+            self.requests += 1
+            self.bytes += size
+            return True
+
+    def give_back(self, size: int) -> None:
+        with self._lock:
+            self.requests -= 1
+            self.bytes -= size
+
+
+def serve(frames_in: BinaryIO, writer: FrameWriter, bridge: Bridge, max_frame: int,
+          in_flight: InFlight | None = None) -> int:
+    """Read frames until the input ends; requests run on a small pool so a long analysis does not block a ping.
+    Past the in-flight bounds a request is answered `busy` at once rather than queued."""
+    in_flight = in_flight or InFlight()
+
+    def run(message: object, size: int) -> None:
+        try:
+            bridge.handle(message)
+        finally:
+            in_flight.give_back(size)
+
     with ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="bridge") as pool:
         while True:
             try:
-                message = framing.read_frame(frames_in, max_frame)
+                message, size = framing.read_sized_frame(frames_in, max_frame)
             except framing.EndOfInput:
                 log.info("input ended; finishing replies in flight")
                 break
@@ -291,7 +349,15 @@ def serve(frames_in: BinaryIO, writer: FrameWriter, bridge: Bridge, max_frame: i
                     log.info("input ended while discarding a refused frame")
                     break
                 continue
-            pool.submit(bridge.handle, message)
+            if not in_flight.take(size):
+                log.warning("busy: %d requests (%d bytes) in flight; refused one of %d bytes",
+                            in_flight.requests, in_flight.bytes, size)
+                writer.send(error_reply(_usable_id(message), "busy",
+                                        f"the bridge is already handling {in_flight.requests} requests "
+                                        f"(at most {in_flight.max_requests}, {in_flight.max_bytes} bytes); "
+                                        "send this one again when one of them is answered"))
+                continue
+            pool.submit(run, message, size)
     return 0
 
 
@@ -339,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
     presence = BridgePresence()
     presence.hold()
     try:
-        return serve(frames_in, writer, bridge, max_frame)
+        return serve(frames_in, writer, bridge, max_frame, InFlight(max_in_flight_from_env(), max_in_flight_bytes_from_env()))
     except KeyboardInterrupt:
         return 0
     except Exception:  # never a traceback on the browser's stderr; the log keeps it

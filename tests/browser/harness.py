@@ -98,17 +98,41 @@ def versioned_policy(version: int) -> str:
     return page.replace("    <h2>5. Your rights</h2>", f"    <p>{ADDED_CLAUSE}</p>\n    <h2>5. Your rights</h2>", 1)
 
 
+# A page's own script that defines the extension's tag names as custom elements and keeps each one's
+# ElementInternals: a shadow root attached to an element that is the page's custom element is the page's to read,
+# even a closed one (ElementInternals.shadowRoot).
+CUSTOM_ELEMENTS_JS = """(() => {
+  const caught = window.__caught = [];
+  for (const name of ['smallprint-mark', 'smallprint-card']) {
+    customElements.define(name, class extends HTMLElement {
+      constructor() { super(); caught.push(this.attachInternals()); }
+    });
+  }
+})()"""
+# Shows the card of every clause in turn (focus), and returns what the page could read meanwhile.
+READ_THROUGH_INTERNALS_JS = """() => {
+  const seen = [];
+  const read = () => window.__caught.map(i => i.shadowRoot?.innerHTML ?? '').join('\\n');
+  for (const mark of document.querySelectorAll('smallprint-mark')) {
+    if (mark.tabIndex !== 0) continue;
+    mark.focus();
+    seen.push(read());
+  }
+  document.activeElement?.blur();
+  return {elements: window.__caught.length, marks: document.querySelectorAll('smallprint-mark').length,
+          read: seen.join('\\n')};
+}"""
+
+
 # Text that arrives late during a visit (a cookie banner, a "last reviewed" line): it states no data practice.
 LATE_TEXT_JS = """() => { const p = document.createElement('p');
   p.textContent = 'Thanks for reading. This page was last reviewed by our editors in the spring.';
   document.body.append(p); }"""
 
 
-def check_late_text_in_one_visit(browser, url: str, policy_version, home: Path) -> dict:
-    """A first visit to `url` (/versioned/policy.html) as version 1, then the server sends version 2: the second
-    visit reports the added clause; text arriving later in that same visit makes the page be sent again, which must
-    still report the clause as new since the first visit (not compare the visit with itself) and must not store
-    another version; a third visit reports nothing new. Returns the third visit's state."""
+def _second_visit(browser, url: str, policy_version):
+    """Visit `url` (/versioned/policy.html) as version 1, then reload it as version 2: (reload, evaluate, the second
+    visit's painted state)."""
     policy_version(1)
     page, first = browser.open_until(url, what="the first visit to be painted")
     policy_version(2)
@@ -117,6 +141,15 @@ def check_late_text_in_one_visit(browser, url: str, policy_version, home: Path) 
     reload()
     second = browser.wait_state(url, lambda s: painted(s) and s["analysedAt"] > first["analysedAt"],
                                 "the second visit to be painted")
+    return reload, evaluate, second
+
+
+def check_late_text_in_one_visit(browser, url: str, policy_version, home: Path) -> dict:
+    """A first visit to `url` (/versioned/policy.html) as version 1, then the server sends version 2: the second
+    visit reports the added clause; text arriving later in that same visit makes the page be sent again, which must
+    still report the clause as new since the first visit (not compare the visit with itself) and must not store
+    another version; a third visit reports nothing new. Returns the third visit's state."""
+    reload, evaluate, second = _second_visit(browser, url, policy_version)
     assert second["changes"] and ADDED_CLAUSE in [c["text"] for c in second["changes"]["added"]], second["changes"]
     evaluate(LATE_TEXT_JS)
     late = browser.wait_state(url, lambda s: painted(s) and s["analysedAt"] > second["analysedAt"],
@@ -133,6 +166,17 @@ def check_late_text_in_one_visit(browser, url: str, policy_version, home: Path) 
                                "the third visit to be painted")
     assert third["changes"] is None, third["changes"]
     return third
+
+
+def check_defined_elements_read_nothing(browser, url: str, policy_version) -> None:
+    """Two visits to `url` (/versioned/policy.html, version 1 then 2) on a page whose own script defined the
+    extension's elements (CUSTOM_ELEMENTS_JS) before the content script ran: the page, reading through their
+    ElementInternals, must see neither which clauses are outlined as new nor the card's "New since DATE"."""
+    reload, evaluate, second = _second_visit(browser, url, policy_version)
+    assert any(c["text"] == ADDED_CLAUSE for c in second["changes"]["added"]), second["changes"]
+    seen = evaluate(READ_THROUGH_INTERNALS_JS)
+    assert seen["marks"] > 0 and seen["elements"] >= seen["marks"], seen  # the marks were the page's elements
+    assert 'class="new"' not in seen["read"] and "New since" not in seen["read"], seen["read"][:2000]
 
 
 # A dark page: its own colours, whatever the reader's colour scheme (and whatever its stylesheet sets on `*`).
@@ -166,7 +210,10 @@ class PageHandler(http.server.SimpleHTTPRequestHandler):
                 self._send_html(source.read_text(encoding="utf-8"))
                 return
         if path == "/versioned/policy.html":  # policy.html, with a clause added from version 2 on
-            self._send_html(versioned_policy(self.policy_version))
+            page = versioned_policy(self.policy_version)
+            if "define-elements" in parse_qs(parts.query):  # the page's own script, first in <head>, as an init script
+                page = page.replace("<head>", f"<head><script>{CUSTOM_ELEMENTS_JS}</script>", 1)
+            self._send_html(page)
             return
         if path == "/bilingual.html":  # the French then the English policy of tests/engine/test_language.py
             from tests.engine.test_language import ENGLISH, FRENCH
@@ -348,6 +395,24 @@ def assert_history_hidden_from_the_page(evaluate) -> None:
                     "card_size": [0, 0]}, seen
     # every mark already has a (closed) shadow root: the page can neither tell new ones by that nor attach its own
     assert seen["sealed_marks"] == seen["marks"], seen
+
+
+def content_script_world(page, extension_id: str):
+    """evaluate(js, arg) in the extension's content-script world of `page`'s top frame."""
+    session = page.context.new_cdp_session(page)
+    worlds = []
+    session.on("Runtime.executionContextCreated", lambda event: worlds.append(event["context"]))
+    session.send("Runtime.enable")
+    world = wait_for(lambda: next((c["id"] for c in worlds if c.get("auxData", {}).get("type") == "isolated"
+                                   and extension_id in c.get("origin", "")), None), 10,
+                     what="the content script's world")
+
+    def evaluate(script: str, arg):
+        reply = session.send("Runtime.evaluate", {"expression": f"({script})({json.dumps(arg)})", "contextId": world,
+                                                  "awaitPromise": True, "returnByValue": True})
+        assert "exceptionDetails" not in reply, reply["exceptionDetails"]
+        return reply["result"]["value"]
+    return evaluate
 
 
 def closed_shadow_dom(page) -> dict:

@@ -8,7 +8,8 @@ import pytest
 
 from tests.bridge.harness import daemon_info, post_analyze
 
-from .harness import (ADDED_CLAUSE, ARTIFACTS, DEEP_MARKS_JS, MARKS_JS, SIMPLE_BLOCKS_JS, analysis_done,
+from .harness import (ADDED_CLAUSE, ARTIFACTS, CUSTOM_ELEMENTS_JS, DEEP_MARKS_JS, MARKS_JS, SIMPLE_BLOCKS_JS,
+                      analysis_done, check_defined_elements_read_nothing,
                       assert_history_hidden_from_the_page, assert_marks_match, card_box, card_text,
                       check_late_text_in_one_visit, new_marks, painted, record_timing, wait_for)
 
@@ -324,49 +325,13 @@ def test_a_helper_that_was_moved_away_is_not_only_called_not_installed(launch_ch
     assert "or smallprint has moved since" in popup.inner_text("#status"), popup.inner_text("#status")
 
 
-# A page's own script that defines the extension's tag names as custom elements and keeps each one's
-# ElementInternals: a shadow root attached to an element that is the page's custom element is the page's to read,
-# even a closed one (ElementInternals.shadowRoot).
-CUSTOM_ELEMENTS_JS = """(() => {
-  const caught = window.__caught = [];
-  for (const name of ['smallprint-mark', 'smallprint-card']) {
-    customElements.define(name, class extends HTMLElement {
-      constructor() { super(); caught.push(this.attachInternals()); }
-    });
-  }
-})()"""
-# Shows the card of every clause in turn (focus), and returns what the page could read meanwhile.
-READ_THROUGH_INTERNALS_JS = """() => {
-  const seen = [];
-  const read = () => window.__caught.map(i => i.shadowRoot?.innerHTML ?? '').join('\\n');
-  for (const mark of document.querySelectorAll('smallprint-mark')) {
-    if (mark.tabIndex !== 0) continue;
-    mark.focus();
-    seen.push(read());
-  }
-  document.activeElement?.blur();
-  return {elements: window.__caught.length, marks: document.querySelectorAll('smallprint-mark').length,
-          read: seen.join('\\n')};
-}"""
-
-
 def test_a_page_that_defines_the_extension_s_elements_cannot_read_the_history(launch_chromium, page_server,
                                                                               policy_version):
     """A page that made `smallprint-mark` and `smallprint-card` custom elements of its own read, through their
     ElementInternals, which clauses were outlined as new and the card's "New since DATE"."""
     browser = launch_chromium()
     browser.context.add_init_script(CUSTOM_ELEMENTS_JS)
-    url = f"{page_server}/versioned/policy.html"
-    policy_version(1)
-    page, first = browser.open_until(url, what="the first visit to be painted")
-    policy_version(2)
-    page.reload()
-    second = browser.wait_state(url, lambda s: painted(s) and s["analysedAt"] > first["analysedAt"],
-                                "the second visit to be painted")
-    assert any(c["text"] == ADDED_CLAUSE for c in second["changes"]["added"]), second["changes"]
-    seen = page.evaluate(READ_THROUGH_INTERNALS_JS)
-    assert seen["marks"] > 0 and seen["elements"] >= seen["marks"], seen  # the marks were the page's elements
-    assert 'class="new"' not in seen["read"] and "New since" not in seen["read"], seen["read"][:2000]
+    check_defined_elements_read_nothing(browser, f"{page_server}/versioned/policy.html", policy_version)
 
 
 def test_clauses_new_since_the_last_visit_are_marked(launch_chromium, page_server, policy_version):
@@ -525,7 +490,8 @@ def test_a_site_turned_off_in_the_popup_stays_off_when_the_open_options_page_cha
     options.uncheck("#practices input[value='children']")
     options.wait_for_selector("#saved-highlight:has-text('Saved.')")
     stored = browser.in_extension("() => chrome.storage.local.get('settings').then(s => s.settings)")
-    assert stored["disabledSites"] == ["127.0.0.1"] and stored["hiddenPractices"] == ["children"], stored
+    assert stored["hiddenPractices"] == ["children"] and "disabledSites" not in stored, stored
+    assert browser.message({"type": "disabled-sites"}) == {"ok": True, "sites": ["127.0.0.1"]}
     again = browser.open(f"{page_server}/late-policy.html")
     off = browser.wait_state(again.url, lambda s: s.get("status") == "off", "automatic analysis to stay off")
     assert off["status"] == "off"

@@ -7,8 +7,8 @@ from urllib.parse import quote
 
 import pytest
 
-from .harness import (ARTIFACTS, DEEP_MARKS_JS, MARKS_JS, assert_marks_match, check_late_text_in_one_visit,
-                      painted, record_timing, wait_for)
+from .harness import (ARTIFACTS, DEEP_MARKS_JS, MARKS_JS, assert_marks_match, check_defined_elements_read_nothing,
+                      check_late_text_in_one_visit, painted, record_timing, wait_for)
 
 pytestmark = pytest.mark.browser
 
@@ -121,3 +121,12 @@ def test_a_page_back_from_the_back_forward_cache_shows_its_own_state_in_firefox(
     back = browser.wait_state(url, painted, "the restored policy page to be the tab's state again")
     assert back["kind"] == "privacy_policy" and back["grade"] == policy["grade"]
     assert_marks_match(browser.evaluate(MARKS_JS), back["highlights"])
+
+
+def test_a_page_that_defines_the_extension_s_elements_cannot_read_the_history_in_firefox(launch_firefox, page_server,
+                                                                                         policy_version):
+    """The Chromium test's page in Firefox ESR: its own first script makes `smallprint-mark` and `smallprint-card`
+    custom elements of its own and keeps their ElementInternals, through which a closed shadow root attached to them
+    is the page's to read. It must read neither which clauses are outlined as new nor the card's "New since DATE"."""
+    check_defined_elements_read_nothing(launch_firefox(), f"{page_server}/versioned/policy.html?define-elements=1",
+                                        policy_version)

@@ -1,0 +1,49 @@
+"""The background's limits on what a content script may send (PROTOCOL.md section 9), driven from the extension's
+own content-script world in Chromium (through the DevTools protocol), as a page that took over its renderer would:
+an `analyze` over the daemon's input limit is refused with a clear error and never reaches the bridge, and a tab
+gets at most four analyses in flight, the rest answered `busy` at once."""
+from __future__ import annotations
+
+import shlex
+import sys
+
+import pytest
+
+from .harness import content_script_world
+
+pytestmark = pytest.mark.browser
+
+NEVER_READY = shlex.join([sys.executable, "-c", "import time; time.sleep(120)"])
+
+SEND_JS = """(messages) => Promise.all(messages.map(m => chrome.runtime.sendMessage(m)))"""
+
+
+def test_a_content_script_cannot_send_oversized_pages_or_unbounded_analyses(launch_chromium, page_server):
+    browser = launch_chromium(SMALLPRINT_DAEMON_COMMAND=NEVER_READY, SMALLPRINT_BRIDGE_START_TIMEOUT="3")
+    browser.in_extension("() => chrome.storage.local.set({settings: {autoAnalyse: false}})")
+    url = f"{page_server}/policy.html"
+    page = browser.open(url)
+    browser.wait_state(url, lambda s: s.get("status") == "off", "the page to be seen, not analysed")
+    send = content_script_world(page, browser.extension_id)
+
+    def analyze(text: str, **page_fields) -> dict:
+        return {"type": "analyze", "reason": "auto", "depth": "quick",
+                "page": {"url": url, "title": "t", "blocks": [{"id": "b0", "text": text, "tag": "p"}], **page_fields}}
+
+    # one character over the daemon's 2,000,000, in one block or spread over many
+    huge = [analyze("x" * 2_000_001),
+            {**analyze(""), "page": {"url": url, "blocks": [{"id": f"b{i}", "text": "x" * 1001} for i in range(2000)]}},
+            {**analyze(""), "page": {"url": url, "blocks": [{"id": f"b{i}", "text": ""} for i in range(200_001)]}},
+            analyze("We may sell your data.", title="t" * 70_000)]
+    for reply in send(SEND_JS, huge):
+        assert reply["ok"] is False and reply["error"]["code"] == "too_large", reply
+        assert reply["error"]["message"].startswith("The page is too large to analyse"), reply
+    assert browser.state(url)["status"] == "off", "a refused page changed the tab's state"
+
+    # eight at once while the daemon never becomes ready: four are taken (and fail later), four are refused at once
+    replies = send(SEND_JS, [analyze(f"We may sell your data ({i}).") for i in range(8)])
+    codes = sorted(r["error"]["code"] for r in replies)
+    assert codes == ["busy"] * 4 + ["daemon_start_failed"] * 4, replies
+    # once they are answered, the tab may ask again
+    [again] = send(SEND_JS, [analyze("We may sell your data (again).")])
+    assert again["error"]["code"] == "daemon_start_failed", again
