@@ -168,7 +168,7 @@ async function everyState() {
   return states;
 }
 
-// changes_since_last_visit (daemon/smallprint/history): {previous_date, added[], removed[], changed[], summary, counts}
+// changes_since_last_visit (daemon/smallprint/history): {previous_date, added[], removed[], changed[], order[], summary, counts}
 function hasChanges(changes) {
   if (!changes || typeof changes !== "object") return false;
   return ["added", "removed", "changed"].some((key) => Array.isArray(changes[key]) && changes[key].length > 0);

@@ -281,12 +281,25 @@ SP.changeWording = (key, clause) => {
   return { verb, polarity, word: SP.POLARITY_LABELS[polarity]?.toLowerCase() ?? polarity };
 };
 
-// The popup lists the first few clauses of each list (the daemon sends each most important first) and says how many
-// it left out, so that five "New" lines under a summary of 78 added clauses do not read as all there is.
-SP.CHANGES_LISTED = 5;
-SP.moreLine = (key, left) => {
-  const what = { added: "new", changed: "reworded", removed: "removed" }[key] ?? key;
-  return `…and ${left} more ${what}`;
+// The popup lists the three lists as one, in the order every change view lists them: the daemon's `order` ([list,
+// index] pairs, diff.py reading_order: most important first, a promise no longer made and a new concern leading),
+// each item {key, clause}. From a daemon that sends no `order`, the lists one after the other in diff.py LIST_ORDER
+// (a test keeps them equal), each most important first as the daemon sends it.
+SP.LIST_ORDER = ["removed", "added", "changed"];
+SP.inReadingOrder = (changes) => {
+  const order = Array.isArray(changes?.order) ? changes.order
+    : SP.LIST_ORDER.flatMap((key) => (changes?.[key] ?? []).map((_, k) => [key, k]));
+  return order.map(([key, k]) => ({ key, clause: changes?.[key]?.[k] })).filter((item) => item.clause);
+};
+
+// The popup lists the first few and says how many it left out of each kind, in the lists' words and order as the
+// reports' counts say them (diff.py counts_line): "…and 80 more: 2 removed, 78 new", so that a few lines under a
+// summary of 78 new clauses do not read as all there is. `left`: the items left out ({key}).
+SP.CHANGES_LISTED = 8;
+SP.moreLine = (left) => {
+  const counts = SP.LIST_ORDER.map((key) => [key, left.filter((item) => item.key === key).length])
+    .filter(([, n]) => n > 0).map(([key, n]) => `${n} ${(SP.CHANGE_WORDS[key] ?? key).toLowerCase()}`);
+  return `\u2026and ${left.length} more: ${counts.join(", ")}`;
 };
 
 // The card's line over a clause that changed since the last visit: "New since 9 August 2024" for a clause added,

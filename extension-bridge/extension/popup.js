@@ -92,18 +92,18 @@ function renderChanges(changes) {
     el("p", { class: "kind", text: when ? `Changed since your visit on ${when}` : "Changed since your last visit" }));
   if (changes.summary) box.append(el("p", { text: changes.summary }));
   const list = el("ul", { class: "changed-clauses" });
-  for (const key of ["added", "changed", "removed"]) {
-    const clauses = changes[key] ?? [];
-    for (const clause of clauses.slice(0, SP.CHANGES_LISTED)) {
-      const label = SP.PRACTICE_LABELS[clause.practice] ?? "Other";
-      const said = SP.changeWording(key, clause); // a promise no longer made: "✗ No longer promised: …"
-      list.append(el("li", { "data-change": key, "data-practice": clause.practice ?? "" }, polarityMark(said.polarity),
-        el("span", { text: ` ${said.verb}: ${label}${said.word ? ` (${said.word})` : ""}` +
-          `${clause.summary ? ` — ${clause.summary}` : ""}` })));
-    }
-    const left = clauses.length - SP.CHANGES_LISTED;
-    if (left > 0) list.append(el("li", { class: "muted", "data-more": key, text: SP.moreLine(key, left) }));
+  // one list, in the order every change view lists them (the daemon's "order": most important first, a promise no
+  // longer made and a new concern leading), the first few and then how many more of each kind
+  const listed = SP.inReadingOrder(changes);
+  for (const { key, clause } of listed.slice(0, SP.CHANGES_LISTED)) {
+    const label = SP.PRACTICE_LABELS[clause.practice] ?? "Other";
+    const said = SP.changeWording(key, clause); // a promise no longer made: "✗ No longer promised: …"
+    list.append(el("li", { "data-change": key, "data-practice": clause.practice ?? "" }, polarityMark(said.polarity),
+      el("span", { text: ` ${said.verb}: ${label}${said.word ? ` (${said.word})` : ""}` +
+        `${clause.summary ? ` — ${clause.summary}` : ""}` })));
   }
+  const left = listed.slice(SP.CHANGES_LISTED);
+  if (left.length) list.append(el("li", { class: "muted", "data-more": "", text: SP.moreLine(left) }));
   if (list.childElementCount) box.append(list);
   return box;
 }

@@ -362,6 +362,9 @@ def test_clauses_new_since_the_last_visit_are_marked(launch_chromium, page_serve
     first_section = popup.evaluate("() => document.querySelector('#view').firstElementChild.id")
     assert first_section == "changes", "changes must come first in the popup"
     assert popup.locator("#changes li[data-change='added']").count() >= 1
+    # one list in the daemon's order (diff.reading_order), as the text view and the HTML report list them
+    listed = popup.eval_on_selector_all("#changes li[data-change]", "items => items.map((li) => li.dataset.change)")
+    assert listed == [key for key, _ in second["changes"]["order"]][:8], (listed, second["changes"]["order"])
     popup.locator("body").screenshot(path=str(ARTIFACTS / "chromium-popup-changed.png"))
 
 

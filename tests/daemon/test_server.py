@@ -156,6 +156,17 @@ def test_status_reports_a_running_daemon_and_its_files(daemon):
     assert report["token_store"] == f"keyring:{PLAINTEXT_KEYRING}"
     text = run_cli(daemon.home, "status")
     assert f"running at http://127.0.0.1:{daemon.info['port']}" in text.stdout
+    assert report["idle_exit_minutes"] is None and "stops:       runs until stopped" in text.stdout, text.stdout
+
+
+def test_status_says_a_daemon_started_as_the_bridge_starts_it_stops_when_idle(daemon_factory):
+    """`status` did not say whether the running daemon would exit by itself: one the browser's bridge started runs
+    with --idle-exit 30 and stops after half an hour with nothing to do."""
+    daemon = daemon_factory("--port", "0", "--idle-exit", "30")
+    report = json.loads(run_cli(daemon.home, "status", "--json").stdout)
+    assert report["running"] and report["idle_exit_minutes"] == 30, report
+    text = run_cli(daemon.home, "status").stdout
+    assert "stops:       after 30 minutes with no page read and no browser running the bridge" in text, text
 
 
 def test_status_when_not_running(tmp_path):

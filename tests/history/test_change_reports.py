@@ -170,15 +170,19 @@ def test_each_list_is_named_as_the_summary_and_the_counts_name_it(versions, caps
     new = old.with_name("2024-08-09_reworded.md")
     new.write_text(REWORDED, encoding="utf-8")
     out = _diff(capsys, old, new)
-    sections = dict(re.findall(r"^(\w+) \((\d+) about data practices\):$", out, re.M))
-    # "Changed (1)" above "1 reworded" before; then "Added (1)" over the report's and the popup's "New"
-    assert sections == {"New": "1", "Reworded": "1"}, out
-    tally = re.search(r"New version, (\d+) distinct statements: (\d+) kept, (\d+) added, (\d+) reworded\.", out)
+    # "Changed (1)" above "1 reworded" before; then "Added (1)" over the report's and the popup's "New"; then "New
+    # version: ... 1 added" under a list of "New" clauses
+    heading = re.search(r"^Changes about your data \((\d+)\): (.*)$", out, re.M)
+    assert heading and heading.groups() == ("2", "1 new, 1 reworded"), out
+    assert re.findall(r"^  [-+~] (\w+):", out, re.M) == ["New", "Reworded"], out
+    tally = re.search(r"New version, (\d+) distinct statements: (\d+) kept, (\d+) new, (\d+) reworded\.", out)
     total, kept, added, reworded = map(int, tally.groups())
     assert (added, reworded) == (1, 1) and kept + added + reworded == total
+    assert " added" not in out.split("Each distinct statement")[1], out
     page = _diff(capsys, old, new, "--format", "html")
     whats = re.findall(r'<span class="sp-what">([^<]+)</span>', page)
-    assert sorted(whats) == ["New", "Reworded"], whats
+    assert whats == ["New", "Reworded"], whats
+    assert "3 kept, 1 new, 1 reworded." in page and "about data practices: 1 new, 1 reworded." in page, page
 
 
 def test_every_view_names_each_list_with_the_same_word():
@@ -252,11 +256,62 @@ async def test_the_extension_gets_each_list_most_important_first(api):
 
 
 @NEEDS_NODE
-def test_the_popup_says_how_many_clauses_of_a_list_it_left_out():
-    assert common_js("[SP.CHANGES_LISTED, SP.moreLine('added', 73), SP.moreLine('changed', 1)]") == \
-        [5, "\u2026and 73 more new", "\u2026and 1 more reworded"]
+def test_the_popup_says_how_many_clauses_of_each_kind_it_left_out():
+    from smallprint.history.diff import LIST_ORDER, counts_line
+
+    left = [{"key": "added"}] * 78 + [{"key": "removed"}] * 2 + [{"key": "changed"}]
+    line = common_js(f"SP.moreLine({json.dumps(left)})")
+    # "…and 73 more new" per list before; now the reports' counts, in their words and order
+    assert line == f"\u2026and 81 more: {counts_line({'added': 78, 'removed': 2, 'changed': 1})}" == \
+        "\u2026and 81 more: 2 removed, 78 new, 1 reworded", line
+    assert common_js("SP.LIST_ORDER") == list(LIST_ORDER)
     popup = (EXTENSION / "popup.js").read_text(encoding="utf-8")
-    assert "clauses.slice(0, SP.CHANGES_LISTED)" in popup and "SP.moreLine(key, left)" in popup
+    assert "SP.inReadingOrder(changes)" in popup and "SP.moreLine(left)" in popup
+
+
+# --- one order in every view: most important first, a promise no longer made and a new concern leading -------------
+
+BOTH_WAYS_OLD = OLD + "\nWe use cookies to measure visits to our pages.\n"
+BOTH_WAYS_NEW = (NEW + "\nWe use cookies and similar technologies to measure visits to our pages.\n"
+                 "\nWe may share your information with advertising partners.\n"
+                 "\nYou can ask us to delete your account at any time.\n")
+
+
+@pytest.fixture
+def both_ways(tmp_path):
+    """A promise dropped (sale of data), a concern and a promise added, a neutral clause reworded."""
+    return _written(tmp_path, **{"2024-01-05_policy": BOTH_WAYS_OLD, "2024-08-09_policy": BOTH_WAYS_NEW})
+
+
+def _whats_in(out: str) -> list[str]:
+    return re.findall(r"^  [-+~] ([^:]+):", out, re.M)
+
+
+def test_every_view_lists_the_changes_in_one_order(both_ways, capsys):
+    """The text view listed New, Removed, Reworded and the popup New, Reworded, Removed: a promise no longer made came
+    after every new clause, where the HTML report led with it. Every view now lists one list by diff.reading_order."""
+    from smallprint.history.diff import CHANGE_WORDS, LIST_ORDER
+
+    text = _whats_in(_diff(capsys, *both_ways))
+    assert text[0] == LOST_PROMISE and set(text) >= {LOST_PROMISE, "New", "Reworded"}, text
+    page = _diff(capsys, *both_ways, "--format", "html")
+    assert re.findall(r'<span class="sp-what">([^<]+)</span>', page) == text
+    assert set(LIST_ORDER) == set(CHANGE_WORDS)
+
+
+@pytest.mark.asyncio
+@NEEDS_NODE
+async def test_the_popup_lists_the_changes_in_the_text_view_s_order(api, both_ways, capsys):
+    old, new = (p.read_text(encoding="utf-8") for p in both_ways)
+    await api_analyze(api, old)
+    changes = (await api_analyze(api, new))["changes_since_last_visit"]
+    assert sorted(map(tuple, changes["order"])) == sorted(
+        (key, k) for key in ("added", "removed", "changed") for k in range(len(changes[key])))
+    popup = [item["verb"] for item in common_js(
+        "SP.inReadingOrder(JSON.parse(input)).map(({key, clause}) => SP.changeWording(key, clause))",
+        stdin=json.dumps(changes))]
+    assert popup == _whats_in(_diff(capsys, *both_ways)), popup
+    assert popup[0] == LOST_PROMISE, popup
 
 
 # --- a version that is not a policy ---------------------------------------------------------------------------------

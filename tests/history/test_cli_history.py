@@ -101,7 +101,7 @@ def test_diff_html_is_self_contained_and_highlights_the_data_use_changes(files, 
     assert {"ai_training", "biometric"} <= set(collector.marks)
     assert "New since 18 May 2023" in page and "Changes about your data" in page
     # Both versions' statements, each adding up.
-    for side, gone in (("Old", "removed"), ("New", "added")):
+    for side, gone in (("Old", "removed"), ("New", "new")):  # the added clauses as their list is named
         total, kept, gone_n, reworded = map(int, re.search(
             rf"{side} version, (\d+) distinct statements?: (\d+) kept, (\d+) {gone}, (\d+) reworded\.", page).groups())
         assert kept + gone_n + reworded == total > 0

@@ -205,5 +205,5 @@ def test_the_text_view_states_both_sides():
     assert (f"Old version, {counts['statements']['old']} distinct statements: {o['kept']} kept, "
             f"{o['removed']} removed, {o['reworded']} reworded.") in text
     assert (f"New version, {counts['statements']['new']} distinct statements: {n['kept']} kept, "
-            f"{n['added']} added, {n['reworded']} reworded.") in text
+            f"{n['added']} new, {n['reworded']} reworded.") in text
     assert "split or joined into statements differently" in text

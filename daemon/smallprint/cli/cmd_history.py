@@ -146,40 +146,45 @@ def _wrap(text: str, indent: str, width: int = 100) -> list[str]:
 
 
 def render_diff_text(diff, *, old: str, new: str, show_all: bool = False, notes: list[str] = ()) -> str:
-    from smallprint.history.diff import CHANGE_WORDS, SAME_OLD_WORDING, change_label, importance, old_wording_once
+    from smallprint.history.diff import (SAME_OLD_WORDING, change_label, counts_line, in_reading_order, listed_as,
+                                         old_wording_once)
     from smallprint.report import practice_label
 
     lines = [f"smallprint diff: {old} -> {new}", ""]
     lines += [line for note in notes for line in _wrap(f"Note: {note}", "")] + ([""] if notes else [])
     lines += [*_wrap(diff.summary, ""), ""]
-    hidden = 0
-    for kind, items in (("added", diff.added), ("removed", diff.removed), ("changed", diff.changed)):
-        shown = sorted((c for c in items if c.is_data_use or show_all), key=importance)
-        hidden += len(items) - len(shown)
+    everything = in_reading_order((*diff.added, *diff.removed, *diff.changed))
+    # one list, most important first, as the HTML report, the corpus report and the popup list them (reading_order),
+    # each clause under its list's word (listed_as): not New, then Removed, then Reworded, a promise no longer made
+    # after every new clause
+    lists = [("Changes about your data", [c for c in everything if c.is_data_use])]
+    other = [c for c in everything if not c.is_data_use]
+    if show_all:
+        lists.append(("Other changes, wording that states no data practice", other))
+    for title, shown in lists:
         if not shown:
             continue
-        # each list under the HTML report's and the popup's word for it (CHANGE_WORDS): "New", not "Added" above
-        # the "New" boxes of the same diff's report; "Reworded", never "Changed" above "56 reworded"
-        lines.append(f"{CHANGE_WORDS[kind]} ({len(shown)}{'' if show_all else ' about data practices'}):")
+        counts = {kind: sum(c.change == kind for c in shown) for kind in ("added", "removed", "changed")}
+        lines.append(f"{title} ({len(shown)}): {counts_line(counts)}")
         for c, same_as_above in old_wording_once(shown):
             label = change_label(c)
-            if label:  # never "[Sale of data · protective] Promises not to sell ..." nor "[Sale of data · concern]" gone
-                what = f"{label}: [{practice_label(c.practice)}] {c.summary}"
+            if label:  # never "[Sale of data · protective] Promises not to sell ...", nor "[... · concern]" gone
+                what = f"[{practice_label(c.practice)}] {c.summary}"
             elif c.practice:
                 what = f"[{practice_label(c.practice)} · {c.polarity}] {c.summary}"
             else:
                 what = "[no data practice]"
             repeats = f" (in {c.occurrences} places)" if c.occurrences > 1 else ""
-            lines.append(f"  {_SIGN[kind]} {what}{repeats}")
-            if kind == "changed":
+            lines.append(f"  {_SIGN[c.change]} {listed_as(c)}: {what}{repeats}")
+            if c.change == "changed":
                 lines += _wrap(f"was: {SAME_OLD_WORDING if same_as_above else c.old_text}", "      ")
                 lines += _wrap(f"now: {c.text}", "      ")
             else:
                 lines += _wrap(f"\u201c{c.text}\u201d", "      ")
         lines.append("")
-    if hidden:
-        lines.append(f"{hidden} other clause{'s' if hidden != 1 else ''} changed without stating a data practice "
-                     "(--all lists them).")
+    if other and not show_all:
+        lines.append(f"{len(other)} other clause{'s' if len(other) != 1 else ''} changed without stating a data "
+                     "practice (--all lists them).")
     lines.append("Each distinct statement counted once (repeats, reordering, wrapping and formatting ignored):")
     lines += [line for sentence in diff.tally.sentences() for line in _wrap(sentence, "  ")]
     return "\n".join(lines) + "\n"

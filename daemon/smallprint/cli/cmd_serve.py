@@ -158,6 +158,9 @@ def status_report() -> dict:
         "port": info.port if info else None,
         "version": (health or {}).get("version") if proved else None,
         "started": info.started if info else None,
+        # --idle-exit: the minutes with no page read and no browser after which it stops (the browser's bridge starts
+        # it with 30); None: it runs until stopped
+        "idle_exit_minutes": info.idle_exit_minutes if info and proved else None,
         "answering": health is not None,
         # Something answers, but cannot prove it holds this user's token: not our daemon, never sent anything.
         "impostor": health is not None and not proved,
@@ -196,6 +199,17 @@ def _registered_helpers() -> list[dict]:
     return found
 
 
+def _stopping(idle_exit_minutes: float | None) -> str:
+    """When a running daemon stops by itself: after --idle-exit's minutes with nothing to do (as the browser's bridge
+    starts it), or never."""
+    from ..daemon.idle import describe_minutes
+
+    if not idle_exit_minutes:
+        return "runs until stopped (`smallprint stop`)"
+    return (f"after {describe_minutes(idle_exit_minutes)} with no page read and no browser running the bridge "
+            "(--idle-exit, as the browser's bridge starts it; the bridge starts it again when it needs it)")
+
+
 def run_status(args: argparse.Namespace) -> int:
     report = status_report()
     # The answer is the exit status: it stands even if the reader of what follows leaves early (cli.main).
@@ -207,6 +221,7 @@ def run_status(args: argparse.Namespace) -> int:
         if report["running"]:
             print(f"daemon:      running at {report['url']} (pid {report['pid']}, version {report['version']}, "
                   f"since {report['started']})")
+            print(f"stops:       {_stopping(report['idle_exit_minutes'])}")
         elif report["impostor"]:
             print(f"daemon:      not running; {report['url']} (left in the runtime file by pid {report['pid']}) is "
                   "answered by something that cannot prove it holds your API token: not smallprint's daemon "

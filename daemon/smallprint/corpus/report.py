@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from smallprint.clip import clip_words
-from smallprint.history.diff import (SAME_OLD_WORDING, change_label, dropped_concern, format_since, importance,
-                                     listed_as, news_polarity, old_wording_once)
+from smallprint.history.diff import (SAME_OLD_WORDING, change_label, dropped_concern, format_since, listed_as,
+                                     news_polarity, old_wording_once, reading_order)
 from smallprint.report import escape, polarity_tag, practice_label, reader_moment, render_page
 from smallprint.taxonomy import PRACTICE_IDS
 
@@ -222,7 +222,7 @@ def _services_html(current: list[Current]) -> str:
 
 class _Change(NamedTuple):
     """A row of the changes table as history.diff reads a change, so that the page names, colours and orders it by
-    the change views' own rules (change_label, news_polarity, importance): a promise no longer made is bad news ("No
+    the change views' own rules (change_label, news_polarity, reading_order): a promise no longer made is bad news ("No
     longer promised"), a concern no longer stated good news ("No longer stated")."""
     change: str
     practice: str | None
@@ -246,8 +246,8 @@ def _changes_html(pairs: list[Pair], linked: set[tuple[int, int]]) -> str:
                    f"{escape(_when(pair.date))} <span class=\"sp-muted sp-small\">since "
                    f"{escape(_when(pair.previous_date))}</span></h3>")
         changes = [_Change.of(c) for c in pair.changes]
-        # most important first, as the change views list them (the table's order among equals)
-        ranked = sorted(range(len(changes)), key=lambda k: importance(changes[k]))
+        # most important first, as every change view lists them (reading_order; the table's order among equals)
+        ranked = sorted(range(len(changes)), key=lambda k: reading_order(changes[k]))
         shown = {k for k in ranked if (pair.index, k) in linked}
         shown |= set([k for k in ranked if k not in shown][:_MORE_CHANGES_SHOWN])
         # one old sentence reworded into two new ones: both listed, the old one shown once

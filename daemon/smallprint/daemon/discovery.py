@@ -24,6 +24,9 @@ class RuntimeInfo:
     port: int
     version: str
     started: str  # ISO 8601, UTC
+    # `serve --idle-exit`: the minutes with no request and no browser's bridge after which it stops (the bridge starts
+    # its daemons with 30), None for a daemon that runs until stopped; `smallprint status` says which
+    idle_exit_minutes: float | None = None
 
     @property
     def base_url(self) -> str:
@@ -90,7 +93,9 @@ def _parse(data: object) -> RuntimeInfo | None:
         return None
     try:
         info = RuntimeInfo(pid=int(data["pid"]), host=str(data["host"]), port=int(data["port"]),
-                           version=str(data["version"]), started=str(data["started"]))
+                           version=str(data["version"]), started=str(data["started"]),
+                           idle_exit_minutes=float(data["idle_exit_minutes"]) if data.get("idle_exit_minutes")
+                           else None)
     except (KeyError, TypeError, ValueError):
         return None
     return info if 0 < info.port < 65536 else None

@@ -246,7 +246,7 @@ async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None, toke
 
     address = runner.addresses[0]
     info = RuntimeInfo(pid=os.getpid(), host=str(address[0]), port=int(address[1]), version=__version__,
-                       started=now_iso())
+                       started=now_iso(), idle_exit_minutes=idle_exit_minutes or None)
     stop = asyncio.Event()
     background_start = None
     idle_watch = None

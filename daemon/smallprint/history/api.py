@@ -22,7 +22,7 @@ from smallprint.daemon.openapi import register_openapi
 from smallprint.daemon.state import ANALYSIS_RECORDER, ARRIVED, CONFIG, RUNNER, VISIT_ID
 from smallprint.taxonomy import POLICY_KINDS
 
-from .diff import diff_analyses, importance
+from .diff import diff_analyses, in_reading_order, reading_order
 from .openapi_doc import ANALYSIS_PROPERTIES, PATHS, SCHEMAS
 from .sites import site_key
 from .store import ForgottenMeanwhile, HistoryUnavailable, Recorded, Store, StoreLimits, StoreReadOnly, VersionInfo
@@ -90,17 +90,21 @@ def changes_since(recorded: Recorded, analysis: dict) -> dict:
     assert previous is not None and recorded.previous_analysis is not None
     diff = diff_analyses(recorded.previous_analysis, analysis, since=previous.last_seen)
     # Only clauses that state a data practice travel to the extension; the counts cover every clause. Each list most
-    # important first, as `smallprint diff` lists them: the popup shows the first few of each, and in the policy's
-    # order those were whatever came first ("New: Advertising" five times, the AI-training clause the summary names
-    # not among them).
+    # important first: in the policy's order the popup's first few were whatever came first ("New: Advertising" five
+    # times, the AI-training clause the summary names not among them). "order" is the three lists as one, in the
+    # order every change view lists them (diff.reading_order): [list, index] pairs, the popup's order, so that it
+    # leads with a promise no longer made as the text view and the HTML report do, and keeps no copy of the ranking.
     body = diff.to_dict(data_use_only=True)
-    body.update({key: [c.to_dict() for c in sorted(items, key=importance) if c.is_data_use]
-                 for key, items in (("added", diff.added), ("removed", diff.removed), ("changed", diff.changed))})
+    lists = {key: in_reading_order(c for c in items if c.is_data_use)
+             for key, items in (("added", diff.added), ("removed", diff.removed), ("changed", diff.changed))}
+    body.update({key: [c.to_dict() for c in items] for key, items in lists.items()})
+    order = sorted(((key, k, c) for key, items in lists.items() for k, c in enumerate(items)),
+                   key=lambda found: reading_order(found[2]))
     moved = {"previous_url": previous.url, "previous_path": previous.path} \
         if previous.path != recorded.version.path else {}  # compared with the site's policy at another address
     return {"previous_date": previous.last_seen, "previous_version": previous.id, **moved,
             "added": body["added"], "removed": body["removed"], "changed": body["changed"],
-            "summary": body["summary"], "counts": body["counts"]}
+            "order": [[key, k] for key, k, _ in order], "summary": body["summary"], "counts": body["counts"]}
 
 
 HISTORY = web.AppKey("history", HistoryService)

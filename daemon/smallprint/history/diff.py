@@ -266,13 +266,14 @@ class StatementTally:
                    new_reworded=len(new_reworded), identical=len(old & new))
 
     def sentences(self) -> list[str]:
-        """Both sides in plain words, for the text and HTML views."""
+        """Both sides in plain words, for the text and HTML views; the added clauses as their list is named ("78 new",
+        under "New"), not "78 added"."""
         old_total = self.old_kept + self.removed + self.old_reworded
         new_total = self.new_kept + self.added + self.new_reworded
         lines = [f"Old version, {_statements(old_total)}: {self.old_kept} kept, {self.removed} removed, "
                  f"{self.old_reworded} reworded.",
-                 f"New version, {_statements(new_total)}: {self.new_kept} kept, {self.added} added, "
-                 f"{self.new_reworded} reworded."]
+                 f"New version, {_statements(new_total)}: {self.new_kept} kept, "
+                 f"{self.added} {CHANGE_WORDS['added'].lower()}, {self.new_reworded} reworded."]
         if (self.old_kept, self.new_kept) != (self.identical, self.identical):
             lines.append(f"{self.identical} kept word for word; the other kept statements ({self.old_kept - self.identical}"
                          f" old, {self.new_kept - self.identical} new) have all their words still there, split or "
@@ -679,6 +680,9 @@ def change_label(change: "ClauseChange") -> str | None:
 CHANGE_WORDS = {"added": "New", "removed": "Removed", "changed": "Reworded"}
 
 
+_T = TypeVar("_T")
+
+
 def listed_as(change: "ClauseChange") -> str:
     """What the change reports call `change`: LOST_PROMISE or NO_LONGER_STATED where it is one (change_label), else
     its list's word, "New", "Removed" or "Reworded" (CHANGE_WORDS)."""
@@ -771,7 +775,33 @@ def importance(change: ClauseChange) -> tuple[int, int]:
     return rank(change.practice, news_polarity(change))
 
 
-_T = TypeVar("_T")
+# The order every change view lists changes in, one list for the three kinds: the HTML report's boxes, the `smallprint
+# diff` text view, the corpus report's change boxes, and the popup (through changes_since_last_visit's "order"). Most
+# important first (importance: what the change means for the reader, so a promise no longer made and a new concern
+# lead, the most severe practice first), and among equals a loss before news before a rewording (LIST_ORDER). The text
+# view listed its lists New, Removed, Reworded and the popup New, Reworded, Removed, each under the other: a promise
+# no longer made came after every new clause in one and last of all in the other, where the HTML report led with it.
+LIST_ORDER = ("removed", "added", "changed")
+
+
+def reading_order(change) -> tuple[int, int, int]:
+    """Sort key of a change (a ClauseChange, or anything with its `change`, `practice`, `polarity` and `findings`)
+    in every change view: importance, then LIST_ORDER."""
+    return (*importance(change), LIST_ORDER.index(change.change))
+
+
+def in_reading_order(changes: Iterable[_T]) -> list[_T]:
+    """`changes` (of any of the three lists) as every change view lists them: see reading_order."""
+    return sorted(changes, key=reading_order)
+
+
+def counts_line(counts: dict[str, int]) -> str:
+    """How many changes of each kind, in the lists' own words and order (CHANGE_WORDS, LIST_ORDER) and leaving out
+    a kind with none: "2 removed, 78 new, 3 reworded". `counts`: "added", "removed", "changed" -> how many. Never
+    "78 added" beside a list named "New"."""
+    return ", ".join(f"{counts[k]} {CHANGE_WORDS[k].lower()}" for k in LIST_ORDER if counts.get(k))
+
+
 # What a view says in place of an old wording it has just shown (see old_wording_once).
 SAME_OLD_WORDING = "(the same sentence as above)"
 

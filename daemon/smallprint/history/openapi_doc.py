@@ -107,6 +107,11 @@ SCHEMAS: dict[str, dict] = {
         "added": {"type": "array", "items": _ref("ClauseChange")},
         "removed": {"type": "array", "items": _ref("ClauseChange")},
         "changed": {"type": "array", "items": _ref("ClauseChange")},
+        "order": {"type": "array", "items": {"type": "array", "prefixItems": [
+            {"type": "string", "enum": ["added", "removed", "changed"]}, _INT], "minItems": 2, "maxItems": 2},
+                  "description": "Every clause of the three lists once, as [list, index into it], in the order every "
+                                 "change view lists them: most important first (a promise no longer made and a new "
+                                 "concern lead), the popup's order."},
         "counts": _ref("ChangeCounts"),
     }, required=["previous_date", "summary", "added", "removed", "changed"]),
     "HistoryNote": {

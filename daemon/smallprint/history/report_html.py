@@ -15,8 +15,8 @@ from smallprint import __version__
 from smallprint.report import (escape, kind_label, legend_html, polarity_tag, practice_label, reader_moment,
                                render_page)
 
-from .diff import (ClauseChange, PolicyDiff, change_label, dropped_concern, format_since, importance, listed_as,
-                   news_polarity, old_wording_once)
+from .diff import (ClauseChange, PolicyDiff, change_label, counts_line, dropped_concern, format_since,
+                   in_reading_order, listed_as, news_polarity, old_wording_once)
 from .store import VersionInfo
 from .timeline import seen_span
 
@@ -114,13 +114,15 @@ def render_diff_html(diff: PolicyDiff, *, old_name: str, new_name: str, generate
                      notes: list[str] = ()) -> str:
     """`notes`: said above the summary (a version that does not read as a policy)."""
     when = reader_moment(generated_at or datetime.now(timezone.utc))
-    everything = [*diff.added, *diff.removed, *diff.changed]
-    data_use = sorted((c for c in everything if c.is_data_use), key=importance)
+    everything = in_reading_order((*diff.added, *diff.removed, *diff.changed))  # as every change view lists them
+    data_use = [c for c in everything if c.is_data_use]
     other = [c for c in everything if not c.is_data_use]
     since = format_since(diff.since)
     noted = "".join(f'<p class="sp-note">Note: {escape(note)}</p>' for note in notes)
+    by_kind = {kind: sum(c.change == kind for c in data_use) for kind in ("added", "removed", "changed")}
     counts = " ".join(diff.tally.sentences()) + (f" {len(data_use)} of the {len(everything)} changes are about data "
-                                                  "practices. Each distinct statement counts once")
+                                                  f"practices{': ' + counts_line(by_kind) if data_use else ''}. "
+                                                  "Each distinct statement counts once")
     main = (_section("Changes about your data", data_use) or
             '<p class="sp-muted">No clause about a data practice was added, removed or changed.</p>')
     if other:
@@ -166,7 +168,7 @@ def render_history_html(site: str, versions: list[VersionInfo], diffs: dict[int,
         if diff is None:
             parts.append(head + '<p>First version seen.</p></div>')
             continue
-        data_use = sorted((c for c in (*diff.added, *diff.removed, *diff.changed) if c.is_data_use), key=importance)
+        data_use = [c for c in in_reading_order((*diff.added, *diff.removed, *diff.changed)) if c.is_data_use]
         body = _changes_html(data_use) or \
             '<p class="sp-muted">No clause about a data practice was added, removed or changed.</p>'
         parts.append(head + f'<p class="sp-headline">{escape(diff.summary)}</p>{body}</div>')
