@@ -14,6 +14,7 @@ import pytest
 
 from smallprint.cli import main
 from smallprint.history.diff import LOST_PROMISE
+from tests.conftest import require
 from tests.history.test_api import analyze as api_analyze
 from tests.history.test_api import api  # noqa: F401 (the fixture)
 
@@ -69,7 +70,13 @@ def test_a_promise_no_longer_made_reads_as_bad_news_in_the_html_report(versions,
     assert f"{LOST_PROMISE}: promises not to sell your personal data." in page
 
 
-NEEDS_NODE = pytest.mark.skipif(shutil.which("node") is None, reason="needs node to run the extension's common.js")
+@pytest.fixture
+def node() -> None:
+    """node runs the extension's own common.js: these tests skip locally without it and fail in CI (conftest.require)."""
+    require(shutil.which("node") is not None, "needs node to run the extension's common.js")
+
+
+NEEDS_NODE = pytest.mark.usefixtures("node")
 
 
 def common_js(expression: str, *, stdin: str = "", timezone: str = "UTC"):
