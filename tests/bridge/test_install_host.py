@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from smallprint_bridge import install
+from tests.conftest import require
 
 ROOT = Path(__file__).resolve().parents[2]
 EXTENSION = ROOT / "extension-bridge" / "extension"
@@ -207,8 +208,7 @@ def test_install_host_says_which_smallprint_to_run_when_its_folder_is_not_on_pat
     """The popup's fixes say `smallprint install-host` / `smallprint serve`; after scripts/demo, whose .venv/bin is not
     on PATH, that is "command not found". install-host now says which command to run instead."""
     here = Path(sys.executable).parent / "smallprint"
-    if not here.is_file():
-        pytest.skip(f"no smallprint script beside {sys.executable} (pip install -e .)")
+    require(here.is_file(), f"no smallprint script beside {sys.executable} (pip install -e .)")
     target = ["install-host", "--browser", "firefox", "--target-dir", str(tmp_path / "hosts")]
     env = {**os.environ, "SMALLPRINT_HOME": str(tmp_path), "HOME": str(tmp_path / "user")}
     off_path = subprocess.run([sys.executable, "-m", "smallprint", *target], capture_output=True, text=True,
