@@ -137,6 +137,7 @@ from tests.engine._clauses import polarity_of
     ("We only disclose data to law enforcement when required by a valid court order.", "government_access", "protective"),
     ("We publish a transparency report about government requests.", "government_access", "protective"),
     ("We receive information about you from our partners and data brokers.", "third_party_sources", "concern"),
+    ("We obtain information from data brokers.", "third_party_sources", "concern"),
     ("Your data may be transferred to and processed in countries outside the European Economic Area.",
      "international_transfer", "concern"),
     ("All data is stored exclusively in the EU.", "international_transfer", "protective"),
@@ -167,6 +168,10 @@ def test_sharing(sentence, practice, polarity):
     ("We are not liable for confidential or trade-secret information stored on our equipment.", "sale_of_data"),
     ("By accessing the services, you represent and warrant that you are at least 13 years of age.", "government_access"),
     ("We use the services of Example Ltd trading as CheckCo to verify the data you provide.", "sale_of_data"),
+    # a buyer named "data broker" is no sale of data: the thing sold is gift cards (a review's finding, 2026-12-06)
+    ("We may sell gift cards to data brokers.", "sale_of_data"),
+    ("We may sell gift cards to data brokers.", "third_party_sources"),  # they are sent something, not a source
+    ("We never share your information with data brokers.", "third_party_sources"),
     # receiving ads or services from someone is no data about you from them
     ("You can opt out of receiving personalized website ads from advertisers and ad networks.", "third_party_sources"),
     ("We receive contracted services and licensed products from third party providers.", "third_party_sources"),

@@ -29,8 +29,10 @@ class SaleOfDataRecognizer(Recognizer):
     cues = ("sell", "sells", "selling", "sold", "sale", "sales", "rent", "rents", "renting", "rented", "lease",
             "barter", "monetize", "trade", "trading", "traded")
     patterns = (
-        Pattern("sell_data", SALE_WORDS + gap(10) + r"(?:personal|information|data|details|\bpii\b|e-?mail|addresses"
-                + r"|lists?|\bit\b|them|anything|identit)", "concern", "protective", 0.75),
+        # "data" naming the buyer ("sell gift cards to data brokers") is not what is sold: the object must say it
+        Pattern("sell_data", SALE_WORDS + gap(10) + r"(?:personal|information|data(?! (?:brokers?|companies)\b)"
+                + r"|details|\bpii\b|e-?mail|addresses|lists?|\bit\b|them|anything|identit)", "concern", "protective",
+                0.75),
         Pattern("data_sold", r"(?:information|data|details|\bpii\b)" + gap(6)
                 + r"(?:be |is |are |been |get |gets )?(?:sold|rented|traded|monetized)\b", "concern", "protective", 0.9),
         Pattern("ccpa_sale", r"\bsale of (?:your )?(?:personal )?(?:information|data)|\b(?:sell|sale)[\"”']? (?:or|and|and/or) "
@@ -129,8 +131,10 @@ class ThirdPartySourcesRecognizer(Recognizer):
                 r"(?:(?:to |with )?us )?(?:with )?(?:\w+ ){0,3}?(?:information|data|details) (?:\w+ ){0,2}?about (?:you|your)\b",
                 "concern", "protective", 0.75,
                 needs=frozenset(['about'])),
+        # data brokers are a source, unless the clause sends them something ("sell ... to data brokers", "share it
+        # with data brokers": a sale or a sharing, read by their own recognizers)
         Pattern("public_sources", r"\bpublicly[- ]available (?:information|data|sources)|\bpublic (?:sources|databases|records)"
-                                  r"|\b(?:other|various|third[- ]party|external|public) sources|\bdata brokers?|\bscrap(?:e|ed|ing)\b",
+                                  r"|\b(?:other|various|third[- ]party|external|public) sources|(?<!\bto )(?<!\bwith )\bdata brokers?|\bscrap(?:e|ed|ing)\b",
                 "concern", "protective", 0.8,
                 needs=frozenset(['broker', 'brokers', 'public', 'publicly', 'scrape', 'scraped', 'scraping', 'sources'])),
         Pattern("they_send_us", _RECIPIENTS + gap(6) + r"(?:provid|shar|send|giv|pass|disclos|transfer)\w* (?:(?:to |with )?us (?:with )?"
