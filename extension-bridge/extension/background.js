@@ -113,6 +113,20 @@ function nativeRequest(message) {
   });
 }
 
+// `busy` (PROTOCOL.md section 6, 15): the bridge holds as many requests as it takes and did nothing with this one.
+// It is sent once more after a short wait, when others have likely been answered; a second `busy` is the reader's
+// (the popup says to wait a moment). Once only, so that a bridge that stays full is not asked ever more often.
+const BUSY_RETRY_MS = 1_500;
+async function nativeRequestRetryingBusy(message) {
+  try {
+    return await nativeRequest(message);
+  } catch (err) {
+    if (err?.code !== "busy") throw err;
+    await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_MS));
+    return nativeRequest(message);
+  }
+}
+
 // A failure as the extension's pages get it: the bridge's stable code (PROTOCOL.md section 6) or the extension's own.
 const errorOf = (err) => ({ code: err.code ?? "host_failed", message: err.message, hint: err.hint ?? null });
 
@@ -257,7 +271,7 @@ async function analyse(tabId, page, reason, depth, incognito = false) {
     // the page load this reading belongs to: re-sends during it replace its version in the daemon's policy memory
     if (!incognito && typeof page.visitId === "string" && page.visitId) request.visit_id = page.visitId;
     if (manual) Object.assign(request, { remember: !incognito, as_policy: true });
-    const { reply, frames } = await nativeRequest(request);
+    const { reply, frames } = await nativeRequestRetryingBusy(request);
     const state = { ...summarise(page.url, page.title, reply, manual, frames), visitId };
     // A reading that arrives after the tab moved to another page (a slow full reading, an SPA navigation, a reload)
     // is not that page's: it must not put its grade on the new page's badge or its findings in the popup.

@@ -123,6 +123,18 @@ const SP = {
       fix: "See where its settings and data are ([history] enabled in the config turns it on):",
       command: "smallprint status",
     },
+    // Refused before anything was read (PROTOCOL.md section 9: the background's limit on one page, the daemon's own).
+    too_large: {
+      title: "This page is too large for smallprint to read.",
+      fix: "smallprint reads a page of at most 2,000,000 characters of text in at most 200,000 paragraphs; " +
+        "this one is longer, so nothing of it was read or sent.",
+    },
+    // Too many pages being read at once (the bridge's requests in flight, or a tab's own): nothing was done. The
+    // background has already asked the bridge once more after a short wait (background.js BUSY_RETRY_MS).
+    busy: {
+      title: "smallprint is reading too many pages at once.",
+      fix: "Nothing was wrong with this page. Wait a moment, then reload it to have it read.",
+    },
     not_a_site: {
       title: "This address names no site, so nothing is remembered under it.",
       fix: "Forget a site by its name in a terminal:",
@@ -257,7 +269,8 @@ SP.errorBox = (error, failed, { title = true } = {}) => {
     box.append(node("p", "cause-detail", `Why: ${error.message}`));
   }
   box.append(node("p", "", causeFirst ? `If that does not say enough: ${help.fix[0].toLowerCase()}${help.fix.slice(1)}`
-    : help.fix), node("code", "fix-command", help.command));
+    : help.fix));
+  if (help.command) box.append(node("code", "fix-command", help.command)); // none where waiting is the fix
   for (const step of help.more ?? []) box.append(node("p", "", step.fix), node("code", "fix-command", step.command));
   if (error.hint && !SP.ERROR_HELP[error.code]) box.append(node("p", "muted", error.hint));
   if (error.message && !causeFirst) box.append(node("p", "muted", `Details: ${error.message}`));

@@ -81,7 +81,8 @@ function analyseButton(label = "Analyse this page") {
 function errorNodes(error) {
   const box = SP.errorBox(error, undefined, { title: false }); // the live line above says the title
   box.id = "error";
-  box.querySelector(".fix-command").id = "fix-command";
+  const command = box.querySelector(".fix-command"); // none for `busy` and `too_large`: nothing to type
+  if (command) command.id = "fix-command";
   return [box, el("p", { class: "muted", text: "The page was left as it is." })];
 }
 

@@ -4,10 +4,15 @@ an `analyze` over the daemon's input limit is refused with a clear error and nev
 gets at most four analyses in flight, the rest answered `busy` at once."""
 from __future__ import annotations
 
+import re
 import shlex
 import sys
+from pathlib import Path
 
 import pytest
+
+from tests.history.test_change_reports import EXTENSION, common_js
+from tests.history.test_change_reports import node  # noqa: F401 (the fixture)
 
 from .harness import content_script_world
 
@@ -47,3 +52,40 @@ def test_a_content_script_cannot_send_oversized_pages_or_unbounded_analyses(laun
     # once they are answered, the tab may ask again
     [again] = send(SEND_JS, [analyze("We may sell your data (again).")])
     assert again["error"]["code"] == "daemon_start_failed", again
+
+
+def test_an_analysis_the_bridge_answers_busy_is_sent_once_more_after_a_short_wait(launch_chromium, page_server):
+    """PROTOCOL.md section 6, `busy` (15): the bridge did nothing with the request, so the background sends it again
+    once (background.js nativeRequestRetryingBusy). A bridge taking one request at a time, two analyses at once:
+    both are answered."""
+    browser = launch_chromium(SMALLPRINT_BRIDGE_MAX_IN_FLIGHT="1")
+    browser.in_extension("() => chrome.storage.local.set({settings: {autoAnalyse: false}})")
+    url = f"{page_server}/policy.html"
+    page = browser.open(url)
+    browser.wait_state(url, lambda s: s.get("status") == "off", "the page to be seen, not analysed")
+    send = content_script_world(page, browser.extension_id)
+
+    def analyze(text: str) -> dict:
+        return {"type": "analyze", "reason": "auto", "depth": "quick",
+                "page": {"url": url, "title": "t", "blocks": [{"id": "b0", "text": text, "tag": "p"}]}}
+
+    [warm] = send(SEND_JS, [analyze("We may sell your data (warm-up).")])  # the daemon started: quick readings are fast
+    assert warm["ok"] is True, warm
+    replies = send(SEND_JS, [analyze(f"We may sell your data ({i}).") for i in range(2)])
+    assert [r["ok"] for r in replies] == [True, True], replies
+
+
+@pytest.mark.usefixtures("node")
+def test_a_page_too_large_and_a_busy_bridge_each_get_their_own_words_not_the_generic_advice():
+    """`too_large` and `busy` say what happened and what to do (wait; nothing to type), not "could not analyse this
+    page, run smallprint status"; too_large names the limit PROTOCOL.md section 9 and the background hold to."""
+    helps = common_js("Object.fromEntries(['too_large', 'busy', 'no_such_code'].map((c) => [c, SP.errorHelp(c)]))")
+    generic = helps.pop("no_such_code")
+    for code, help_ in helps.items():
+        assert help_["title"] != generic["title"] and "command" not in help_, (code, help_)
+    assert "too large" in helps["too_large"]["title"] and "nothing of it was read" in helps["too_large"]["fix"]
+    limit = re.search(r"at most ([\d,]+) characters", helps["too_large"]["fix"]).group(1)
+    protocol = (Path(EXTENSION).parent / "PROTOCOL.md").read_text(encoding="utf-8")
+    assert f"at most {limit} characters" in protocol
+    assert f"MAX_TEXT_CHARS: {limit.replace(',', '_')}," in (EXTENSION / "background.js").read_text(encoding="utf-8")
+    assert "too many pages at once" in helps["busy"]["title"] and "Wait a moment" in helps["busy"]["fix"]
