@@ -791,3 +791,22 @@ class FirefoxSession:
 
     def close(self) -> None:
         self.driver.quit()
+
+
+def check_grade_line_names_a_both_ways_practice_once(state: dict, why: str, labels: dict) -> None:
+    """The popup's grade line (`why`, #grade-why) for both-ways-policy.html (`state`, the tab's): the sale of data,
+    which the page counts against the reader and in their favour, is named once with its net points and how much
+    each way (popup.js gradeWhy, the report's tally words); every practice at most once. `labels`: the extension's
+    SP.PRACTICE_LABELS, as the browser under test has them."""
+    reasons = state["grade"]["reasons"]
+    sale = [r["points"] for r in reasons if r["practice"] == "sale_of_data"]
+    assert min(sale) < 0 < max(sale), f"the page should count the sale both ways: {reasons}"
+    assert why.startswith(f"Score {state['grade']['score']:g}".replace("-", "\u2212") + "; most weight: "), why
+    named = why.split("; most weight: ", 1)[1]
+    label = labels["sale_of_data"]
+    assert named.count(label) == 1, why
+    minus = lambda n: f"{n:+g}".replace("-", "\u2212")  # noqa: E731
+    against, favour = sum(p for p in sale if p < 0), sum(p for p in sale if p > 0)
+    assert (f"{label} {minus(against + favour)} ({minus(against)} against you, {minus(favour)} in your favour)"
+            in named), why
+    assert all(named.count(f"{labels[r['practice']]} ") <= 1 for r in reasons), why

@@ -11,7 +11,7 @@ from tests.bridge.harness import daemon_info, post_analyze
 from .harness import (ADDED_CLAUSE, ARTIFACTS, CUSTOM_ELEMENTS_JS, DEEP_MARKS_JS, MARKS_JS, SIMPLE_BLOCKS_JS,
                       analysis_done, check_defined_elements_read_nothing,
                       assert_history_hidden_from_the_page, assert_marks_match, card_box, card_text,
-                      check_late_text_in_one_visit, new_marks, painted, record_timing, wait_for)
+                      check_grade_line_names_a_both_ways_practice_once, check_late_text_in_one_visit, new_marks, painted, record_timing, wait_for)
 
 pytestmark = pytest.mark.browser
 
@@ -209,22 +209,8 @@ def test_the_popup_names_a_practice_that_counted_both_ways_once_with_its_net_poi
     browser = launch_chromium()
     url = f"{page_server}/both-ways-policy.html"
     _, state = browser.open_until(url, what="the both-ways policy to be painted")
-    reasons = state["grade"]["reasons"]
-    sale = [r["points"] for r in reasons if r["practice"] == "sale_of_data"]
-    assert min(sale) < 0 < max(sale), f"the page should count the sale both ways: {reasons}"
-    popup = browser.popup(url)
-    why = popup.inner_text("#grade-why")
-    assert why.startswith(f"Score {state['grade']['score']:g}".replace("-", "\u2212") + "; most weight: "), why
-    named = why.split("; most weight: ", 1)[1]
-    label = browser.in_extension("p => SP.PRACTICE_LABELS[p]", "sale_of_data")
-    assert named.count(label) == 1, why
-    minus = lambda n: f"{n:+g}".replace("-", "\u2212")  # noqa: E731
-    against, favour = sum(p for p in sale if p < 0), sum(p for p in sale if p > 0)
-    assert (f"{label} {minus(against + favour)} ({minus(against)} against you, {minus(favour)} in your favour)"
-            in named), why
-    # Every practice at most once.
-    labels = {r["practice"]: browser.in_extension("p => SP.PRACTICE_LABELS[p]", r["practice"]) for r in reasons}
-    assert all(named.count(f"{text} ") <= 1 for text in labels.values()), why
+    check_grade_line_names_a_both_ways_practice_once(state, browser.popup(url).inner_text("#grade-why"),
+                                                     browser.in_extension("() => SP.PRACTICE_LABELS"))
 
 
 def test_policy_inside_a_shadow_root_is_read_and_highlighted(launch_chromium, page_server):

@@ -8,7 +8,8 @@ from urllib.parse import quote
 import pytest
 
 from .harness import (ARTIFACTS, DEEP_MARKS_JS, MARKS_JS, assert_marks_match, check_defined_elements_read_nothing,
-                      check_late_text_in_one_visit, painted, record_timing, wait_for)
+                      check_grade_line_names_a_both_ways_practice_once, check_late_text_in_one_visit, painted,
+                      record_timing, wait_for)
 
 pytestmark = pytest.mark.browser
 
@@ -36,6 +37,22 @@ def test_policy_page_is_highlighted_in_firefox(launch_firefox, page_server):
       practices: [...document.querySelectorAll('#practices li')].map(li => li.dataset.practice)}""")
     assert shown == {"kind": state["kind"], "grade": state["grade"]["letter"],
                      "practices": [p["practice"] for p in state["practices"]]}
+
+
+def test_the_popup_names_a_practice_that_counted_both_ways_once_with_its_net_points_in_firefox(launch_firefox,
+                                                                                                page_server):
+    """As in Chromium: the grade line names the sale of data, counted against the reader and in their favour, once
+    with its net points (popup.js gradeWhy)."""
+    browser = launch_firefox()
+    url = f"{page_server}/both-ways-policy.html"
+    _, state = browser.open_until(url, what="the both-ways policy to be painted")
+    browser.open_extension_page(f"popup.html?url={quote(url, safe='')}")  # the popup, as a tab for that page
+    why = wait_for(lambda: browser.driver.execute_script(
+        "const line = document.querySelector('#grade-why'); return line && line.innerText"), 20, what="the grade line")
+    # each practice's label as the popup's own list shows it (WebDriver's scripts do not see the popup's `SP`)
+    labels = browser.driver.execute_script("return Object.fromEntries([...document.querySelectorAll('#practices li')]"
+                                           ".map((li) => [li.dataset.practice, li.querySelector('.label').textContent]))")
+    check_grade_line_names_a_both_ways_practice_once(state, why, labels)
 
 
 def test_policy_inside_a_shadow_root_is_highlighted_in_firefox(launch_firefox, page_server):
