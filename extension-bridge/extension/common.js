@@ -123,11 +123,12 @@ const SP = {
       fix: "See where its settings and data are ([history] enabled in the config turns it on):",
       command: "smallprint status",
     },
-    // Refused before anything was read (PROTOCOL.md section 9: the background's limit on one page, the daemon's own).
+    // Refused before anything was read (PROTOCOL.md section 9: the background's limit on one page, or the daemon's own,
+    // which the bridge answers `too_large` too).
     too_large: {
       title: "This page is too large for smallprint to read.",
       fix: "smallprint reads a page of at most 2,000,000 characters of text in at most 200,000 paragraphs; " +
-        "this one is longer, so nothing of it was read or sent.",
+        "this one is longer, so nothing of it was read.",
     },
     // Too many pages being read at once (the bridge's requests in flight, or a tab's own): nothing was done. The
     // background has already asked the bridge once more after a short wait (background.js BUSY_RETRY_MS).

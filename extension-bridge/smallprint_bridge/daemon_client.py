@@ -317,7 +317,11 @@ def _answer(reply: HttpReply) -> dict:
     text = message or f"HTTP {reply.status}"
     if reply.status == 401:
         raise BridgeError("unauthorized", f"the daemon refused the API token: {text}", detail)
-    if reply.status in (400, 413, 422):
+    # Too big for the daemon: its body limit (413: max_body_bytes, or over 4,000,000 characters) or the engine's
+    # input limits (422 input_too_large: 2,000,000 characters, 200,000 blocks). The message names the limit.
+    if reply.status == 413 or daemon_code == "input_too_large":
+        raise BridgeError("too_large", f"the page is too large for smallprint: {text}", detail)
+    if reply.status in (400, 422):
         raise BridgeError("bad_request", f"the daemon refused the request: {text}", detail)
     if reply.status in (408, 504) or daemon_code in ("timeout", "analysis_timeout"):
         raise BridgeError("timeout", f"the daemon gave up on the analysis: {text}", detail)

@@ -20,6 +20,7 @@ ERROR_NUMBERS: dict[str, int] = {
     "not_a_site": 13,
     "history_unavailable": 14,
     "busy": 15,
+    "too_large": 16,
 }
 
 # What a reader can do about it; shown by the extension under the message.

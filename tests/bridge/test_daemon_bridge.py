@@ -270,11 +270,13 @@ def test_a_start_failure_names_its_reason_not_a_leftover_warning(tmp_path):
 
 
 @pytest.mark.parametrize("status,daemon_code,code", [
-    (400, "invalid_request", "bad_request"), (413, "payload_too_large", "bad_request"),
-    (422, "unprocessable_input", "bad_request"), (401, "unauthorized", "unauthorized"),
+    (400, "invalid_request", "bad_request"), (413, "payload_too_large", "too_large"),
+    (422, "unprocessable_input", "bad_request"), (422, "input_too_large", "too_large"),
+    (401, "unauthorized", "unauthorized"),
     (504, "analysis_timeout", "timeout"), (500, "internal_error", "daemon_error"), (503, "x", "daemon_error")])
 def test_daemon_errors_map_to_the_codes_protocol_md_gives(status, daemon_code, code):
-    """PROTOCOL.md §6: a request the daemon refused (400, 413, 422) is the extension's `bad_request`; any error other
+    """PROTOCOL.md §6: a request the daemon refused (400, 422) is the extension's `bad_request`, one it refused as too
+    big (413, 422 input_too_large) its `too_large`; any error other
     than those and 401 / timeouts is `daemon_error`; each carries the daemon's status and code as `detail`."""
     from smallprint_bridge.daemon_client import HttpReply, _answer
     from smallprint_bridge.errors import BridgeError
@@ -283,7 +285,7 @@ def test_daemon_errors_map_to_the_codes_protocol_md_gives(status, daemon_code, c
     assert caught.value.code == code
     assert caught.value.detail == {"http_status": status, "daemon_code": daemon_code}
     protocol = (Path(__file__).resolve().parents[2] / "extension-bridge" / "PROTOCOL.md").read_text(encoding="utf-8")
-    assert "also a `400`, `413` or `422` from the daemon" in protocol
+    assert "also a `400` or `422` from the daemon" in protocol and "| 16 | `too_large` |" in protocol
 
 
 # A daemon whose first analysis (while the marker file exists) lasts longer than `stop`'s grace period.

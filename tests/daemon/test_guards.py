@@ -107,7 +107,9 @@ async def test_bodies_over_the_limit_get_413(make_api, chunked):
     response = await api.post("/v1/analyze", data=stream() if chunked else body,
                               headers={**auth_headers(), "Content-Type": "application/json"})
     assert response.status == 413
-    assert_error(await response.json(), "payload_too_large")
+    body = await response.json()
+    assert_error(body, "payload_too_large")
+    assert "4096 bytes" in body["error"]["message"]  # the limit, whichever check refused it (bridge: `too_large`)
 
 
 async def test_a_body_just_under_the_limit_is_read(make_api):

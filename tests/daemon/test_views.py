@@ -93,6 +93,15 @@ async def test_input_the_engine_refuses_gets_422(api):
     assert_error(await response.json(), "unprocessable_input")
 
 
+async def test_input_over_the_engines_limits_gets_422_input_too_large(api):
+    """Its own code, not unprocessable_input: a client (the bridge's `too_large`) tells "too big" from unreadable."""
+    response = await api.post("/v1/analyze", json={"text": "a" * 2_000_001}, headers=auth_headers())
+    assert response.status == 422
+    body = await response.json()
+    assert_error(body, "input_too_large")
+    assert "2,000,000 characters" in body["error"]["message"]
+
+
 @pytest.mark.parametrize("method, path, status, code", [
     ("GET", "/v1/analyze", 405, "method_not_allowed"),
     ("PUT", "/v1/taxonomy", 405, "method_not_allowed"),

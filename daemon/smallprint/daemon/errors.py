@@ -23,9 +23,9 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "not_found": (404, "No such route."),
     "method_not_allowed": (405, "The route exists but not with this method."),
     "payload_too_large": (413, "The body is larger than max_body_bytes, or holds more than 4,000,000 characters."),
-    "unprocessable_input": (422, "The engine cannot analyse this input: more than 2,000,000 characters or 200,000 "
-                                 "blocks, a block id given twice, a PDF that is scanned, locked, damaged or not a "
-                                 "PDF."),
+    "unprocessable_input": (422, "The engine cannot analyse this input: a block id given twice, a PDF that is "
+                                 "scanned, locked, damaged or not a PDF. (Input over the engine's size limits is "
+                                 "input_too_large.)"),
     "internal_error": (500, "A bug in smallprint; details are in the daemon's log, never in the response."),
     "analysis_timeout": (504, "The analysis took longer than analysis_timeout_seconds."),
     "history_unavailable": (503, "The policy memory cannot be read or written (read-only or full disk, or a store "
@@ -33,6 +33,8 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "shutting_down": (503, "The daemon is stopping (`smallprint stop`, Ctrl+C, SIGTERM) and the request was still "
                            "running 5 seconds later, the time it gives requests in flight; send it again once a "
                            "daemon runs."),
+    "input_too_large": (422, "The input is over the engine's limits: more than 2,000,000 characters of text or "
+                             "200,000 blocks (a PDF's text included); the message names the limit."),
 }
 
 

@@ -46,15 +46,15 @@ async def error_envelope(request: web.Request, handler):
             log.warning("unmapped HTTP status %s on %s %s", exc.status, request.method, route_of(request))
             code = "internal_error" if exc.status >= 500 else "invalid_request"
         headers = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else None
-        return error_response(code, _http_message(exc), headers)
+        return error_response(code, _http_message(exc, request.app[CONFIG].max_body_bytes), headers)
     except Exception:
         log.exception("unhandled error on %s %s", request.method, route_of(request))
         return error_response("internal_error", "internal error; see the daemon log for details")
 
 
-def _http_message(exc: web.HTTPException) -> str:
-    if exc.status == 413:
-        return "request body too large"
+def _http_message(exc: web.HTTPException, max_body_bytes: int) -> str:
+    if exc.status == 413:  # aiohttp's client_max_size, on a body without Content-Length (chunked)
+        return f"request body larger than {max_body_bytes} bytes"
     if exc.status == 404:
         return "no such route"
     if exc.status == 405:

@@ -55,6 +55,10 @@ class AnalysisRejected(ValueError):
     """The engine refused the input (a ValueError from `smallprint.analyze`)."""
 
 
+class AnalysisTooLarge(AnalysisRejected):
+    """The engine refused the input as over its size limits (engine.blocks.InputTooLarge)."""
+
+
 @dataclass(frozen=True, slots=True)
 class AnalysisRequest:
     """A validated /v1/analyze body: exactly one of text, html, blocks, pdf."""
@@ -110,7 +114,8 @@ def analyze_in_worker(kwargs: dict[str, Any], forget_readings_after: bool = Fals
         data = smallprint.analyze(**kwargs).to_dict()
     except ValueError as exc:
         # Re-raised as our own type with a plain message: pickles cleanly and never carries a traceback out.
-        raise AnalysisRejected(str(exc)) from None
+        from smallprint.engine.blocks import InputTooLarge
+        raise (AnalysisTooLarge if isinstance(exc, InputTooLarge) else AnalysisRejected)(str(exc)) from None
     finally:
         if forget_readings_after:
             from smallprint.engine.reader import forget_readings

@@ -18,7 +18,8 @@ from .errors import ApiError
 from .middlewares import local_port
 from .openapi import build_openapi
 from .proof import CHALLENGE, daemon_proof
-from .runner import INPUT_FIELDS, AnalysisRejected, AnalysisRequest, AnalysisResult, AnalysisTimeout
+from .runner import (INPUT_FIELDS, AnalysisRejected, AnalysisRequest, AnalysisResult, AnalysisTimeout,
+                     AnalysisTooLarge)
 from .state import ANALYSIS_RECORDER, ARRIVED, RUNNER, TOKENS, VISIT_ID
 
 log = logging.getLogger("smallprint.daemon")
@@ -180,6 +181,8 @@ async def analyze(request: web.Request) -> web.Response:
         result = await request.app[RUNNER].analyze(analysis_request)
     except AnalysisTimeout as exc:
         raise ApiError("analysis_timeout", str(exc)) from None
+    except AnalysisTooLarge as exc:
+        raise ApiError("input_too_large", str(exc)) from None
     except AnalysisRejected as exc:
         raise ApiError("unprocessable_input", str(exc) or "the engine cannot analyse this input") from None
     data = dict(result.data)  # the recorder's private copy

@@ -17,6 +17,11 @@ MAX_INPUT_CHARS = 2_000_000
 MAX_BLOCKS = 200_000
 
 
+class InputTooLarge(ValueError):
+    """The input is over MAX_INPUT_CHARS or MAX_BLOCKS: the one refusal that says only "too big" (the daemon answers
+    it with its own error code, `input_too_large`, so a client can tell it from input it cannot read at all)."""
+
+
 
 def clean_inline(text: str) -> str:
     """Collapse whitespace runs to one space and strip the ends."""
@@ -315,7 +320,7 @@ def _numbered(pairs: Iterable[tuple[str, str]]) -> tuple[Block, ...]:
         if text:
             blocks.append(Block(f"b{len(blocks)}", text, tag))
             if len(blocks) > MAX_BLOCKS:
-                raise ValueError(f"input has more than {MAX_BLOCKS} blocks")
+                raise InputTooLarge(f"input has more than {MAX_BLOCKS:,} blocks")
     return tuple(blocks)
 
 
@@ -546,7 +551,7 @@ def blocks_from_list(items: Iterable[Mapping]) -> tuple[Block, ...]:
         seen.add(block_id)
         blocks.append(Block(block_id, text, str(tag)))
         if len(blocks) > MAX_BLOCKS:
-            raise ValueError(f"input has more than {MAX_BLOCKS} blocks")
+            raise InputTooLarge(f"input has more than {MAX_BLOCKS:,} blocks")
     return tuple(blocks)
 
 
@@ -560,11 +565,11 @@ def to_blocks(*, text=None, html=None, blocks=None) -> tuple[Block, ...]:
             raise ValueError("blocks must be a list of {'id', 'text', 'tag'?} objects")
         parsed = blocks_from_list(blocks)
         if sum(len(b.text) for b in parsed) > MAX_INPUT_CHARS:
-            raise ValueError(f"input is larger than {MAX_INPUT_CHARS:,} characters")
+            raise InputTooLarge(f"input is larger than {MAX_INPUT_CHARS:,} characters")
         return parsed
     source = text if text is not None else html
     if not isinstance(source, str):
         raise ValueError(f"{given[0]} must be a string, not {type(source).__name__}")
     if len(source) > MAX_INPUT_CHARS:
-        raise ValueError(f"input is larger than {MAX_INPUT_CHARS:,} characters")
+        raise InputTooLarge(f"input is larger than {MAX_INPUT_CHARS:,} characters")
     return blocks_from_text(source) if text is not None else blocks_from_html(source)
