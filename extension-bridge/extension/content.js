@@ -274,6 +274,15 @@
         // No answer at all: the background was stopped mid-request (an MV3 service worker can be). Ask once more.
         reply = await send({ type: "analyze", page, reason: asked, depth });
       }
+      // `busy`: the tab's other analyses fill its share (background.js MAX_ANALYSES_PER_TAB), or the bridge's queue
+      // is full; nothing was done with this one. Those in flight may be older versions of this page, whose answers
+      // are dropped when they come, so this version, the latest, waits its turn (a growing wait, about 15 s in all)
+      // rather than give up: it is never sent again by itself (the same text is not re-read automatically).
+      for (let wait = 500; reply?.error?.code === "busy" && mine === generation && wait <= 8000; wait *= 2) {
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        if (mine !== generation) return null;
+        reply = await send({ type: "analyze", page, reason: asked, depth });
+      }
       if (mine !== generation) return null; // the page changed meanwhile; a newer request is on its way
       if (!reply?.ok) {
         if (depth === "quick") continue; // the full reading may still come
