@@ -99,6 +99,15 @@ def _popup_wording(changes: dict) -> list[dict]:
                      stdin=json.dumps(changes))
 
 
+def _summary_and_text_view(capsys, versions) -> tuple[str, str]:
+    """The diff's summary (JSON), after checking the HTML report heads with the same words, and the text view with
+    its lines joined."""
+    summary = json.loads(_diff(capsys, *versions, "--format", "json"))["summary"]
+    page = _diff(capsys, *versions, "--format", "html")
+    assert f'<p class="sp-headline">{html.escape(summary)}</p>' in page, page
+    return summary, " ".join(_diff(capsys, *versions).split())
+
+
 @NEEDS_NODE
 def test_the_popup_lists_a_promise_no_longer_made_with_the_concern_mark(versions, capsys):
     changes = json.loads(_diff(capsys, *versions, "--format", "json"))
@@ -432,14 +441,11 @@ def test_the_summary_names_a_concern_no_longer_stated_plainly_and_a_neutral_prac
     from smallprint.history.diff import NO_LONGER_MENTIONED, NO_LONGER_STATED
 
     versions = _written(tmp_path, **{"2024-01-05_policy": WITH_CONCERN + "\n" + NEUTRAL, "2024-08-09_policy": NEW})
-    summary = json.loads(_diff(capsys, *versions, "--format", "json"))["summary"]
+    summary, out = _summary_and_text_view(capsys, versions)
     assert summary == (f"{LOST_PROMISE}: promises not to sell your personal data. "
                        f"{NO_LONGER_STATED}: may sell or \"share\" your personal data. "
                        f"{NO_LONGER_MENTIONED}: retention; policy changes."), summary
-    out = " ".join(_diff(capsys, *versions).split())
     assert summary in out and "(concern)" not in out and "(neutral)" not in out, out
-    page = _diff(capsys, *versions, "--format", "html")
-    assert f'<p class="sp-headline">{html.escape(summary)}</p>' in page, page
 
 
 
@@ -450,13 +456,10 @@ def test_the_summary_names_a_neutral_practice_new_to_the_policy_as_it_names_one_
     from smallprint.history.diff import NEWLY_MENTIONED
 
     versions = _written(tmp_path, **{"2024-01-05_policy": NEW, "2024-08-09_policy": WITH_CONCERN + "\n" + NEUTRAL})
-    summary = json.loads(_diff(capsys, *versions, "--format", "json"))["summary"]
+    summary, out = _summary_and_text_view(capsys, versions)
     assert summary == ("New since 5 January 2024: may sell or \"share\" your personal data (concern); promises not to "
                        f"sell your personal data (protective). {NEWLY_MENTIONED}: retention; policy changes."), summary
-    out = " ".join(_diff(capsys, *versions).split())
     assert summary in out and "(neutral)" not in out and "mentions " not in out, out
-    page = _diff(capsys, *versions, "--format", "html")
-    assert f'<p class="sp-headline">{html.escape(summary)}</p>' in page, page
 
 
 def test_a_summary_that_only_has_neutral_practices_new_still_says_since_when(tmp_path, capsys):
