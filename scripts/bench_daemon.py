@@ -4,6 +4,7 @@
     .venv/bin/python scripts/bench_daemon.py [--concurrency 50] [--workers 2] [--worker-mode process|thread]
 
 Figures: time from starting `smallprint serve` to its first healthy answer (several starts; target <= 1.5 s),
+time from starting it to the first quick and then full answer for the policy (a cold start, as after an idle exit),
 idle RSS of the daemon and, separately, of its worker processes (target <= 80 MB for the daemon),
 latency p50/p99 of N concurrent analyses of a mid-sized real policy (each request distinct, so none is served
 from the cache), and /v1/health latency p99 while they run (target < 50 ms).
@@ -91,7 +92,7 @@ class Daemon:
 
     def start(self) -> float:
         """Start `smallprint serve`; seconds until /v1/health first answers (CPU seconds it took: self.start_cpu)."""
-        started = time.perf_counter()
+        started = self.started = time.perf_counter()
         self.process = subprocess.Popen([sys.executable, "-m", "smallprint", "serve"], env=self.env,
                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         line = self.process.stdout.readline()  # "smallprint daemon listening on http://127.0.0.1:PORT ..."
@@ -138,6 +139,23 @@ async def idle_health(port: int, seconds: float) -> list[float]:
             found.append(time.perf_counter() - began)
             await asyncio.sleep(HEALTH_INTERVAL)
     return found
+
+
+async def first_readings(daemon: "Daemon", token: str, text: str) -> tuple[float, float]:
+    """Right after a start (as the bridge asks after starting a daemon): seconds from `smallprint serve` starting to
+    the quick answer, and then to the full one, each asked as the extension asks, quick first."""
+    base = f"http://127.0.0.1:{daemon.port}"
+    headers = {"Authorization": f"Bearer {token}"}
+    answered = []
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=600)) as session:
+        for depth in ("quick", "full"):
+            body = {"text": text, "url": "https://example.com/privacy", "title": "Privacy Policy", "depth": depth}
+            async with session.post(f"{base}/v1/analyze", json=body, headers=headers) as response:
+                await response.read()
+                if response.status != 200:
+                    raise SystemExit(f"{depth} analysis after a start answered {response.status}")
+            answered.append(time.perf_counter() - daemon.started)
+    return answered[0], answered[1]
 
 
 async def load(port: int, token: str, text: str, concurrency: int) -> dict:
@@ -210,6 +228,21 @@ def main() -> int:
               f"for scale, `python -c 'import aiohttp.web'` took {baseline:.2f} s now "
               f"(ratio {statistics.median(startup) / baseline:.1f}x); CPU time of the daemon until healthy: "
               f"median {statistics.median(startup_cpu):.2f} s")
+
+        # A cold start, as after an idle exit: the first quick and full answers (the token is read beforehand, as the
+        # bridge has it, so that only the daemon's own start is timed).
+        cold: list[tuple[float, float]] = []
+        for i in range(args.starts):
+            daemon = Daemon(Path(tmp) / f"cold{i}", args.workers, args.worker_mode)
+            token = daemon.token()
+            try:
+                daemon.start()
+                cold.append(asyncio.run(first_readings(daemon, token, text)))
+            finally:
+                daemon.stop()
+        print(f"start to first answers: quick median {statistics.median(c[0] for c in cold):.2f} s "
+              f"({', '.join(f'{c[0]:.2f}' for c in cold)}), full median {statistics.median(c[1] for c in cold):.2f} s "
+              f"({', '.join(f'{c[1]:.2f}' for c in cold)})")
 
         daemon = Daemon(Path(tmp) / "load", args.workers, args.worker_mode, history=not args.no_history)
         try:
