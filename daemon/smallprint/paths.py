@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 import os
+import re
+import socket
 import sys
 import tempfile
 import warnings
@@ -64,8 +66,11 @@ def runtime_dir() -> Path:
     XDG_RUNTIME_DIR (or /run/user/UID) when there is one. Without it (ssh sessions, containers, a browser started
     from a desktop that sets none) platformdirs falls back to TMPDIR/runtime-UID: a folder in the shared temporary
     directory, which another local user may create first, and which follows TMPDIR, so that a browser started with
-    another TMPDIR than the terminal looks elsewhere. Then it is the private per-user state folder instead
-    (~/.local/state/smallprint/run, 0700). macOS (~/Library/Caches/TemporaryItems) and Windows
+    another TMPDIR than the terminal looks elsewhere. Then it is a folder of this machine's in the private per-user
+    state folder instead (~/.local/state/smallprint/run/HOST, 0700): a home folder shared between machines (NFS)
+    would otherwise give them one `daemon.json`, which each machine's daemon overwrites (the other's pid is not
+    alive here), and one `daemon.lock`, which NFS locks across machines, so that a daemon on one machine keeps the
+    other's from starting. XDG_RUNTIME_DIR is the machine's own already. macOS (~/Library/Caches/TemporaryItems) and Windows
     (%LOCALAPPDATA%\\Temp) have per-user folders of their own, kept as they are.
     """
     home = _home()
@@ -82,8 +87,15 @@ def runtime_dir() -> Path:
     if sys.platform in ("win32", "darwin") and runtime is not None:
         return runtime
     if runtime is None or _under_temp(runtime):
-        return state_dir() / "run"
+        return state_dir() / "run" / host_folder_name()
     return runtime
+
+
+def host_folder_name() -> str:
+    """This machine's name as a folder name: lower case (host names are not), and no character a file name cannot
+    hold or that would lead elsewhere (`/`, a leading `.`)."""
+    safe = re.sub(r"[^a-z0-9_.-]", "_", socket.gethostname().lower()).lstrip(".")
+    return safe[:200] or "localhost"
 
 
 def config_file() -> Path:

@@ -1,7 +1,8 @@
 """Without XDG_RUNTIME_DIR the runtime file (`daemon.json`, through which the CLI and the bridge find the daemon)
 and the daemon's locks lived in TMPDIR/runtime-UID: in the shared /tmp, where another local user can create the
 folder first, and following TMPDIR, so that a browser started with another TMPDIR than the terminal looked
-elsewhere. They now live in the private per-user state folder, and every side finds the daemon there."""
+elsewhere. They now live in the private per-user state folder, in a folder of the machine's own (a home folder may
+be shared between machines), and every side finds the daemon there."""
 from __future__ import annotations
 
 import json
@@ -12,6 +13,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 from .conftest import DAEMON_COMMAND, START_TIMEOUT
 from .harness import BridgeProcess, kill_and_wait
@@ -40,6 +43,26 @@ def status(env: dict) -> dict:
     return json.loads(smallprint(env, "status", "--json").stdout)
 
 
+def on_machine(env: dict, hostname: str, site_folder: Path) -> dict:
+    """`env` on another machine that shares this HOME (NFS): every Python process started with it (the CLI, the
+    bridge, the daemon) has `hostname` for socket.gethostname()."""
+    site_folder.mkdir(parents=True)
+    (site_folder / "sitecustomize.py").write_text(f"import socket\nsocket.gethostname = lambda: {hostname!r}\n")
+    python_path = [str(site_folder)] + [entry for entry in env.get("PYTHONPATH", "").split(os.pathsep) if entry]
+    return {**env, "PYTHONPATH": os.pathsep.join(python_path)}
+
+
+def start_daemon(env: dict) -> subprocess.Popen:
+    daemon = subprocess.Popen(shlex.split(DAEMON_COMMAND), env=env, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + START_TIMEOUT
+    while not status(env)["running"]:
+        assert daemon.poll() is None, daemon.stderr.read().decode(errors="replace")
+        assert time.monotonic() < deadline, "smallprint serve did not start"
+        time.sleep(0.1)
+    return daemon
+
+
 def test_without_xdg_runtime_dir_the_daemon_is_found_in_a_private_folder_whatever_the_tmpdir(tmp_path):
     home = tmp_path / "home"
     terminal = no_runtime_env(home, tmp_path / "terminal-tmp")
@@ -52,15 +75,9 @@ def test_without_xdg_runtime_dir_the_daemon_is_found_in_a_private_folder_whateve
     # HOME is itself in the test's temporary folder, but the folders above it are not what platformdirs chose)
     assert runtime_file.is_relative_to(f"/run/user/{os.getuid()}") or runtime_file.is_relative_to(home), runtime_file
 
-    daemon = subprocess.Popen(shlex.split(DAEMON_COMMAND), env=terminal, stdin=subprocess.DEVNULL,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    daemon = start_daemon(terminal)
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while not (report := status(terminal))["running"]:
-            assert daemon.poll() is None, daemon.stderr.read().decode(errors="replace")
-            assert time.monotonic() < deadline, "smallprint serve did not start"
-            time.sleep(0.1)
-        assert report["pid"] == daemon.pid
+        assert status(terminal)["pid"] == daemon.pid
         assert stat.S_IMODE(runtime_file.parent.stat().st_mode) == 0o700, "the runtime folder is the user's alone"
         assert status(browser)["pid"] == daemon.pid, "the CLI with another TMPDIR finds it"
         bridge = BridgeProcess(browser)
@@ -98,3 +115,41 @@ def test_a_runtime_folder_others_may_enter_is_made_private_again(tmp_path):
         assert stat.S_IMODE(runtime.stat().st_mode) == 0o700
     finally:
         kill_and_wait(daemon.pid)
+
+
+def test_machines_sharing_a_home_folder_each_find_their_own_daemon(tmp_path):
+    """Without XDG_RUNTIME_DIR two machines sharing a home folder shared one daemon.json: machine B took machine A's
+    for a stale one, so A's CLI and bridge lost their daemon (and A's bridge started a second one), and A's
+    daemon.lock, which NFS locks across machines, kept B's daemon from starting."""
+    home = tmp_path / "home"
+    machine_a = on_machine(no_runtime_env(home, tmp_path / "a-tmp"), "machine-a", tmp_path / "a-site")
+    machine_b = on_machine(no_runtime_env(home, tmp_path / "b-tmp"), "machine-b", tmp_path / "b-site")
+    runtime_a, runtime_b = Path(status(machine_a)["runtime_file"]), Path(status(machine_b)["runtime_file"])
+    if not runtime_a.is_relative_to(home):
+        pytest.skip(f"this system has a runtime folder of its own ({runtime_a.parent}), as XDG_RUNTIME_DIR would")
+    assert runtime_a != runtime_b
+
+    daemon_a = start_daemon(machine_a)
+    try:
+        assert status(machine_b)["running"] is False, "machine B sees machine A's daemon"
+        daemon_b = start_daemon(machine_b)
+        try:
+            assert status(machine_b)["pid"] == daemon_b.pid
+            assert status(machine_a)["pid"] == daemon_a.pid, "machine A lost its daemon to machine B's"
+            bridge = BridgeProcess(machine_a)
+            try:
+                reply = bridge.request({"id": "s", "type": "status"})
+                assert reply["daemon"]["running"] is True and reply["daemon"]["pid"] == daemon_a.pid, reply
+                assert bridge.close() == 0
+            finally:
+                bridge.kill()
+            assert smallprint(machine_b, "stop").returncode == 0
+            assert daemon_b.wait(timeout=30) == 0
+        finally:
+            kill_and_wait(daemon_b.pid)
+            daemon_b.stderr.close()
+        assert status(machine_a)["pid"] == daemon_a.pid, "machine B's stop stopped machine A's daemon"
+    finally:
+        kill_and_wait(daemon_a.pid)
+        daemon_a.stderr.close()
+    assert not runtime_a.exists() and not runtime_b.exists()

@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -105,3 +106,67 @@ def test_status_without_xdg_runtime_dir_prints_no_warning(tmp_path):
                             timeout=60)
     assert result.returncode in (0, 3), result.stderr  # running or not: whatever another test left under this HOME
     assert result.stderr == ""
+
+
+@pytest.fixture
+def shared_home_without_runtime_dir(tmp_path, monkeypatch) -> Path:
+    """A home folder that several machines share (NFS), in a session without XDG_RUNTIME_DIR, where platformdirs
+    would fall back to the shared temporary folder (as on a machine without /run/user/UID): the runtime folder is
+    then the one in the state folder under this HOME."""
+    if sys.platform in ("win32", "darwin"):
+        pytest.skip("macOS and Windows keep their own per-user runtime folders")
+    for name in ("SMALLPRINT_HOME", "XDG_RUNTIME_DIR", "XDG_STATE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    temp_fallback = str(Path(tempfile.gettempdir()) / f"runtime-{os.getuid()}" / "smallprint")
+    monkeypatch.setattr(paths.platformdirs, "user_runtime_dir", lambda *args, **kwargs: temp_fallback)
+    return home
+
+
+def test_machines_sharing_a_home_folder_each_find_their_own_daemon(shared_home_without_runtime_dir, monkeypatch):
+    """Both machines wrote one ~/.local/state/smallprint/run/daemon.json: machine B took machine A's for a stale one
+    (its pid is not alive on B) and replaced it, after which A's CLI and bridge no longer found A's daemon, and A's
+    bridge started a second one. And NFS locks across machines: A's daemon.lock kept B's daemon from starting."""
+    from smallprint.daemon import idle, server
+
+    def on_machine(name: str) -> None:
+        monkeypatch.setattr(paths.socket, "gethostname", lambda: name)
+
+    machine_b_daemon = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # alive, here too
+    try:
+        on_machine("machine-a.example.org")
+        machine_a_info = RuntimeInfo(pid=os.getpid(), host="127.0.0.1", port=8716, version="v", started="s")
+        write_runtime_info(machine_a_info)
+        machine_a_files = {paths.runtime_file(), server.lock_file(), idle.bridges_lock_file()}
+        on_machine("Machine-B")
+        assert read_runtime_info() is None, "machine B saw machine A's daemon"
+        machine_b_info = RuntimeInfo(pid=machine_b_daemon.pid, host="127.0.0.1", port=8717, version="v", started="s")
+        write_runtime_info(machine_b_info)
+        assert read_runtime_info() == machine_b_info
+        machine_b_files = {paths.runtime_file(), server.lock_file(), idle.bridges_lock_file()}
+        on_machine("machine-a.example.org")
+        assert read_runtime_info() == machine_a_info, "machine B's daemon took machine A's place"
+    finally:
+        machine_b_daemon.kill()
+        machine_b_daemon.wait()
+    assert not machine_a_files & machine_b_files, "the machines share a runtime file or a lock"
+    shared_run = shared_home_without_runtime_dir / ".local" / "state" / "smallprint" / "run"
+    assert {path.parent for path in machine_a_files | machine_b_files} == {shared_run / "machine-a.example.org",
+                                                                          shared_run / "machine-b"}
+
+
+@pytest.mark.parametrize(("hostname", "folder"), [("Laptop.Local", "laptop.local"), ("../../etc", "_.._etc"),
+                                                  ("a/b\\c d", "a_b_c_d"), ("", "localhost"), ("..", "localhost")])
+def test_a_host_name_makes_a_folder_name_that_stays_in_the_runtime_folder(monkeypatch, hostname, folder):
+    monkeypatch.setattr(paths.socket, "gethostname", lambda: hostname)
+    assert paths.host_folder_name() == folder
+
+
+def test_xdg_runtime_dir_is_the_machine_s_own_and_takes_no_host_folder(monkeypatch):
+    # XDG_RUNTIME_DIR (or /run/user/UID): a tmpfs of this machine's, as platformdirs accepts it (not under /tmp)
+    monkeypatch.delenv("SMALLPRINT_HOME", raising=False)
+    machine_runtime = Path(f"/run/user/{os.getuid()}/smallprint")
+    monkeypatch.setattr(paths.platformdirs, "user_runtime_dir", lambda *args, **kwargs: str(machine_runtime))
+    monkeypatch.setattr(paths.socket, "gethostname", lambda: "machine-a")
+    assert paths.runtime_file() == machine_runtime / "daemon.json"
