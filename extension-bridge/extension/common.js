@@ -124,11 +124,12 @@ const SP = {
       command: "smallprint status",
     },
     // Refused before anything was read (PROTOCOL.md section 9: the background's limit on one page, or the daemon's own,
-    // which the bridge answers `too_large` too).
+    // which the bridge answers `too_large` too). No number here: the limit that refused it may be lower than the
+    // defaults (the daemon's configured max_body_bytes), and the message shown below this ("Details: …") names it.
     too_large: {
       title: "This page is too large for smallprint to read.",
-      fix: "smallprint reads a page of at most 2,000,000 characters of text in at most 200,000 paragraphs; " +
-        "this one is longer, so nothing of it was read.",
+      fix: "It is over a limit on how much of a page smallprint reads (the details below name it), " +
+        "so nothing of it was read.",
     },
     // Too many pages being read at once (the bridge's requests in flight, or a tab's own): nothing was done. The
     // background has already asked the bridge once more after a short wait (background.js BUSY_RETRY_MS).

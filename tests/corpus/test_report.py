@@ -360,6 +360,19 @@ def test_the_timelines_name_a_promise_dropped_as_the_change_it_links_to_does(tmp
         ("stopped stating it", "protective", NO_LONGER_STATED)], rows
 
 
+def test_the_timeline_strip_colours_a_promise_dropped_as_a_concern_as_its_change_box_is(tmp_path):
+    """The strip's ▼ for a promise a version stopped making was green (the practice's own polarity, "protective"),
+    where the row beside it and the change box it links to say "No longer promised" in the concern colour; a concern
+    no longer stated is good news there, and so here."""
+    page = (_reported_promise_concern_and_right(tmp_path) / "report.html").read_text(encoding="utf-8")
+    marks = re.findall(r'<polygon class="([\w ]+)" points="[^"]*"><title>[^<]*: (began stating it|stopped stating it) '
+                       r'\((\w+)\):', page)
+    assert sorted((event, own, css) for css, event, own in marks) == [
+        ("began stating it", "protective", "protective"),
+        ("stopped stating it", "concern", "protective"),  # a concern gone: good news
+        ("stopped stating it", "protective", "concern")], marks  # a promise gone: bad news
+
+
 def test_a_clause_reworded_into_one_that_states_nothing_is_a_promise_lost_or_a_concern_gone():
     """A reworded row whose new wording states no practice (`practices_now` empty) is named by what it means for the
     reader; one that still states it (or a row of a table from before `practices_now`) keeps its own tag."""

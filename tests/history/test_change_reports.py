@@ -214,6 +214,30 @@ def test_every_view_names_each_list_with_the_same_word():
     assert verbs == [CHANGE_WORDS[key] for key in ("added", "changed", "removed")], verbs
 
 
+def test_a_version_with_no_data_change_is_said_so_in_the_lists_own_words(tmp_path, smallprint_home, capsys):
+    """The HTML report and the history page said "No clause about a data practice was added, removed or changed."
+    where every view lists the changes as "New", "Removed" and "Reworded" (diff.CHANGE_WORDS); so did `diff --help`."""
+    from smallprint import analyze
+    from smallprint.history.diff import CHANGE_WORDS
+    from smallprint.history.store import Store
+
+    words = [CHANGE_WORDS[key].lower() for key in ("added", "removed", "changed")]
+    none_changed = f"No clause about a data practice is {words[0]}, {words[1]} or {words[2]}."
+    later = OLD + "\nThis page was last reviewed by our editors.\n"  # states no data practice
+    old, new = _written(tmp_path, **{"2024-01-05_policy": OLD, "2024-08-09_policy": later})
+    assert none_changed in _diff(capsys, old, new, "--format", "html")
+    with Store() as store:
+        for text, now in ((OLD, "2024-01-05T09:00:00Z"), (later, "2024-08-09T09:00:00Z")):
+            store.record("https://example.com/privacy", analyze(text=text, url="https://example.com/privacy",
+                                                              depth="quick").to_dict(), now=now)
+    assert main(["history", "example.com", "--format", "html"]) == 0
+    page = capsys.readouterr().out
+    assert "Version #2" in page and none_changed in page, page
+    with pytest.raises(SystemExit):
+        main(["diff", "--help"])
+    assert f"each {words[0]}, {words[1]} or {words[2]} clause" in " ".join(capsys.readouterr().out.split())
+
+
 @NEEDS_NODE
 def test_the_card_tells_a_reworded_clause_from_a_new_one():
     assert common_js("[SP.sinceLine('added', '9 August 2024'), SP.sinceLine('changed', '9 August 2024'), "

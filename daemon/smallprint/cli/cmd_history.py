@@ -30,7 +30,7 @@ def register(subparsers) -> None:
                     "them) clause by clause. Reordering, re-wrapping, formatting, numbering and links that only "
                     "point elsewhere (\"Learn more\", \"Back to top\") or give the same policy as a print or a "
                     "file (\"Print\", \"Download PDF\") are not changes; each "
-                    "added, removed or changed clause comes with the data practice it states.")
+                    "new, removed or reworded clause comes with the data practice it states.")
     diff.add_argument("old", metavar="OLD", help="the earlier version: a file, or - for stdin")
     diff.add_argument("new", metavar="NEW", help="the later version: a file, or - for stdin (not both)")
     diff.add_argument("--format", choices=FORMATS, default="text",

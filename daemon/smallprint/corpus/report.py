@@ -128,7 +128,8 @@ def _year(date: str | None) -> float | None:
 
 def _strip_svg(events: list[Event], span: tuple[int, int]) -> str:
     """One row per document, a mark per event: a faint dot for the first version, a triangle up where it began,
-    down where it stopped, coloured by polarity. The same events are listed in the table under it."""
+    down where it stopped, coloured by what it means for the reader (_event_polarity: a promise dropped in the concern
+    colour, as the change box it links to). The same events are listed in the table under it."""
     rows = list(dict.fromkeys((e.service, e.document) for e in events))
     first, last = span
     left, width, height = 170, 800, 18
@@ -152,7 +153,7 @@ def _strip_svg(events: list[Event], span: tuple[int, int]) -> str:
                                             f"({e.polarity}): {e.summary}")
             shape = {"added": f"{px - 5:.1f},{y + 5} {px + 5:.1f},{y + 5} {px:.1f},{y - 5}",
                      "dropped": f"{px - 5:.1f},{y - 5} {px + 5:.1f},{y - 5} {px:.1f},{y + 5}"}.get(e.event)
-            css = f'{e.polarity}{" first" if e.event == "first" else ""}'
+            css = f'{_event_polarity(e)}{" first" if e.event == "first" else ""}'
             mark = (f'<polygon class="{css}" points="{shape}">' if shape
                     else f'<circle class="{css}" cx="{px:.1f}" cy="{y}" r="4">')
             parts.append(f'{mark}<title>{title}</title>{"</polygon>" if shape else "</circle>"}')
@@ -167,14 +168,25 @@ def _link(event: Event, targets: dict[tuple[int, str], str]) -> str:
     return f'<a href="#{anchor}">the change</a>'
 
 
+def _dropped(event: Event) -> "_Change | None":
+    """A "dropped" event as the change views read it (a clause removed, stating nothing now), else None."""
+    return _Change("removed", event.practice, event.polarity, ()) if event.event == "dropped" else None
+
+
+def _event_polarity(event: Event) -> str:
+    """The polarity an event is coloured with: what it means for the reader, as its change box is coloured
+    (diff.news_polarity): a promise a version stopped making is a concern, a concern it stopped stating good news;
+    any other event its own polarity."""
+    gone = _dropped(event)
+    return (news_polarity(gone) if gone else None) or event.polarity
+
+
 def _event_tag(event: Event) -> str:
     """The tag of a timeline's row: a promise a version stopped making is tagged as the change box it links to names
     it ("No longer promised", in the concern colour), not with the green "Protective"; a concern it stopped stating
     "No longer stated"; any other event with its polarity."""
-    if event.event != "dropped":
-        return polarity_tag(event.polarity)
-    gone = _Change("removed", event.practice, event.polarity, ())
-    return polarity_tag(news_polarity(gone) or event.polarity, change_label(gone))
+    gone = _dropped(event)
+    return polarity_tag(_event_polarity(event), change_label(gone) if gone else None)
 
 
 def _timelines_html(events: list[Event], targets: dict[tuple[int, str], str]) -> str:
@@ -185,8 +197,9 @@ def _timelines_html(events: list[Event], targets: dict[tuple[int, str], str]) ->
         by_practice[e.practice].append(e)
     out = ['<section id="timelines"><h2>When each practice was added or dropped</h2>'
            '<p class="sp-muted sp-small">Per practice, the most serious first. ▲ a version began stating it, '
-           '▼ a version stopped, a faint dot: the first recorded version states it. Red: a concern, green: a '
-           'protection, blue: neutral. Each change links to the clause that changed.</p>']
+           '▼ a version stopped, a faint dot: the first recorded version states it. Red: a concern or a promise no '
+           'longer made, green: a protection or a concern no longer stated, blue: neutral. Each change links to the '
+           'clause that changed.</p>']
     for practice in sorted(by_practice, key=lambda p: PRACTICE_IDS.index(p) if p in PRACTICE_IDS else 99):
         chosen = by_practice[practice]
         moves = [e for e in chosen if e.event != "first"]

@@ -20,6 +20,10 @@ from .diff import (ClauseChange, PolicyDiff, change_label, counts_line, dropped_
 from .store import VersionInfo
 from .timeline import seen_span
 
+# Said where no clause about a data practice changed, in the words every view lists the changes under
+# (diff.CHANGE_WORDS: "New", "Removed", "Reworded"), not "added" or "changed".
+_NO_DATA_CHANGES = '<p class="sp-muted">No clause about a data practice is new, removed or reworded.</p>'
+
 _EXTRA_CSS = """
 .sp-change { border: 1px solid var(--rule); border-left-width: 5px; border-radius: 8px; padding: 8px 12px;
   margin: 0 0 12px; }
@@ -124,7 +128,7 @@ def render_diff_html(diff: PolicyDiff, *, old_name: str, new_name: str, generate
                                                   f"practices{': ' + counts_line(by_kind) if data_use else ''}. "
                                                   "Each distinct statement counts once")
     main = (_section("Changes about your data", data_use) or
-            '<p class="sp-muted">No clause about a data practice was added, removed or changed.</p>')
+            _NO_DATA_CHANGES)
     if other:
         main += (f'<details class="sp-appendix"><summary>Other changes ({len(other)}): wording that states no data '
                  f"practice</summary>{_changes_html(other)}</details>")
@@ -170,7 +174,7 @@ def render_history_html(site: str, versions: list[VersionInfo], diffs: dict[int,
             continue
         data_use = [c for c in in_reading_order((*diff.added, *diff.removed, *diff.changed)) if c.is_data_use]
         body = _changes_html(data_use) or \
-            '<p class="sp-muted">No clause about a data practice was added, removed or changed.</p>'
+            _NO_DATA_CHANGES
         parts.append(head + f'<p class="sp-headline">{escape(diff.summary)}</p>{body}</div>')
     main = "\n".join(parts) or f"<p>Nothing is remembered about {escape(site)}.</p>"
     body = (
