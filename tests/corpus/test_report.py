@@ -364,13 +364,53 @@ def test_the_timeline_strip_colours_a_promise_dropped_as_a_concern_as_its_change
     """The strip's ▼ for a promise a version stopped making was green (the practice's own polarity, "protective"),
     where the row beside it and the change box it links to say "No longer promised" in the concern colour; a concern
     no longer stated is good news there, and so here."""
+    from smallprint.history.diff import LOST_PROMISE, NO_LONGER_STATED
+
     page = (_reported_promise_concern_and_right(tmp_path) / "report.html").read_text(encoding="utf-8")
-    marks = re.findall(r'<polygon class="([\w ]+)" points="[^"]*"><title>[^<]*: (began stating it|stopped stating it) '
-                       r'\((\w+)\):', page)
-    assert sorted((event, own, css) for css, event, own in marks) == [
-        ("began stating it", "protective", "protective"),
-        ("stopped stating it", "concern", "protective"),  # a concern gone: good news
-        ("stopped stating it", "protective", "concern")], marks  # a promise gone: bad news
+    marks = re.findall(r'<polygon class="([\w ]+)" points="[^"]*"><title>[^<]* · '
+                       r'(began stating it|stopped stating it) · ([^:<]+):', page)
+    assert sorted((event, label, css) for css, event, label in marks) == [
+        ("began stating it", "Protective", "protective"),
+        ("stopped stating it", LOST_PROMISE, "concern"),  # a promise gone: bad news
+        ("stopped stating it", NO_LONGER_STATED, "protective")], marks  # a concern gone: good news
+
+
+def test_a_timeline_mark_s_hover_title_names_the_event_as_its_row_and_change_box_do():
+    """The hover title of the red ▼ for a promise a version stopped making said "stopped stating it (protective)",
+    where its row and the change box it links to say "No longer promised"; it now says what they say, with the
+    version's date, the service, the document and the practice."""
+    from smallprint.corpus.timeline import Event
+    from smallprint.history.diff import LOST_PROMISE, NO_LONGER_STATED
+
+    def event(polarity, kind, summary):
+        return Event("sale_of_data", polarity, kind, "Acme", "privacy", "2024-03-01", "2023-01-01", summary, 0)
+
+    events = [event("protective", "dropped", "We do not sell your data."),
+              event("concern", "dropped", "We may sell your data."),
+              event("concern", "added", "We sell your data to brokers.")]
+    strip = report._strip_svg(events, (2023, 2025))
+    assert re.findall(r'class="(\w+)"[^>]*><title>([^<]*)</title>', strip) == [
+        ("concern", f"1 March 2024 · Acme — privacy · Sale of data · stopped stating it · {LOST_PROMISE}: "
+                    "We do not sell your data."),
+        ("protective", f"1 March 2024 · Acme — privacy · Sale of data · stopped stating it · {NO_LONGER_STATED}: "
+                       "We may sell your data."),
+        ("concern", "1 March 2024 · Acme — privacy · Sale of data · began stating it · Concern: "
+                    "We sell your data to brokers.")], strip
+    # the very words of each event's row tag
+    tags = [re.search(r">([^<]*)</span>", report._event_tag(e)).group(1) for e in events]
+    assert tags == [LOST_PROMISE, NO_LONGER_STATED, "Concern"], tags
+
+
+def test_a_version_pair_with_no_data_change_is_said_so_in_the_html_report_s_words():
+    """The corpus page said "No clause about a data practice changed." where the HTML report and the history page say
+    "... is new, removed or reworded." (the lists' own words, diff.CHANGE_WORDS)."""
+    from smallprint.corpus.timeline import Pair
+    from smallprint.history.report_html import NO_DATA_CHANGES
+
+    page = report._changes_html([Pair(0, "Acme", "privacy", "2025-01-01", "2024-01-01", ())], set())
+    assert NO_DATA_CHANGES == "No clause about a data practice is new, removed or reworded."
+    assert f'<p class="sp-muted sp-small">{NO_DATA_CHANGES}</p>' in page, page
+    assert "practice changed." not in page, page
 
 
 def test_a_clause_reworded_into_one_that_states_nothing_is_a_promise_lost_or_a_concern_gone():

@@ -17,7 +17,8 @@ from typing import NamedTuple
 from smallprint.clip import clip_words
 from smallprint.history.diff import (SAME_OLD_WORDING, change_label, dropped_concern, format_since, listed_as,
                                      news_polarity, old_wording_once, reading_order)
-from smallprint.report import escape, polarity_tag, practice_label, reader_moment, render_page
+from smallprint.history.report_html import NO_DATA_CHANGES
+from smallprint.report import POLARITY_LABELS, escape, polarity_tag, practice_label, reader_moment, render_page
 from smallprint.taxonomy import PRACTICE_IDS
 
 from .identity import EngineIdentity, describe
@@ -149,8 +150,11 @@ def _strip_svg(events: list[Event], span: tuple[int, int]) -> str:
         y = 12 + height * i
         parts.append(f'<text x="4" y="{y + 4}">{escape(clip_words(service, 24))}</text>')
         for e in (e for e in events if (e.service, e.document) == (service, document)):
-            px, title = x(e.date), escape(f"{_when(e.date)} {service} — {document}: {_EVENT_WORDS[e.event]} "
-                                            f"({e.polarity}): {e.summary}")
+            # in the words of the row under the strip and of the change box it links to ("No longer promised"),
+            # not the practice's own polarity, which contradicts the mark's colour for a promise dropped
+            px = x(e.date)
+            title = escape(f"{_when(e.date)} · {service} — {document} · {practice_label(e.practice)} · "
+                           f"{_EVENT_WORDS[e.event]} · {_event_label(e)}: {e.summary}")
             shape = {"added": f"{px - 5:.1f},{y + 5} {px + 5:.1f},{y + 5} {px:.1f},{y - 5}",
                      "dropped": f"{px - 5:.1f},{y - 5} {px + 5:.1f},{y - 5} {px:.1f},{y + 5}"}.get(e.event)
             css = f'{_event_polarity(e)}{" first" if e.event == "first" else ""}'
@@ -181,12 +185,18 @@ def _event_polarity(event: Event) -> str:
     return (news_polarity(gone) if gone else None) or event.polarity
 
 
-def _event_tag(event: Event) -> str:
-    """The tag of a timeline's row: a promise a version stopped making is tagged as the change box it links to names
-    it ("No longer promised", in the concern colour), not with the green "Protective"; a concern it stopped stating
-    "No longer stated"; any other event with its polarity."""
+def _event_label(event: Event) -> str:
+    """What an event is named, on its row's tag and its mark's hover title: a promise a version stopped making as the
+    change box it links to names it ("No longer promised"), not "Protective"; a concern it stopped stating "No longer
+    stated"; any other event by its polarity ("Concern")."""
     gone = _dropped(event)
-    return polarity_tag(_event_polarity(event), change_label(gone) if gone else None)
+    return (change_label(gone) if gone else None) or POLARITY_LABELS.get(event.polarity, event.polarity)
+
+
+def _event_tag(event: Event) -> str:
+    """The tag of a timeline's row: its name (_event_label) in the colour of what it means for the reader
+    (_event_polarity): "No longer promised" in the concern colour, not the green "Protective"."""
+    return polarity_tag(_event_polarity(event), _event_label(event))
 
 
 def _timelines_html(events: list[Event], targets: dict[tuple[int, str], str]) -> str:
@@ -281,7 +291,7 @@ def _changes_html(pairs: list[Pair], linked: set[tuple[int, int]]) -> str:
             out.append(f'<p class="sp-muted sp-small">and {len(pair.changes) - len(shown)} more in the changes CSV '
                        "and changes.parquet.</p>")
         if not pair.changes:
-            out.append('<p class="sp-muted sp-small">No clause about a data practice changed.</p>')
+            out.append(f'<p class="sp-muted sp-small">{escape(NO_DATA_CHANGES)}</p>')  # the HTML report's words
     out.append("</section>")
     return "".join(out)
 

@@ -21,8 +21,9 @@ from .store import VersionInfo
 from .timeline import seen_span
 
 # Said where no clause about a data practice changed, in the words every view lists the changes under
-# (diff.CHANGE_WORDS: "New", "Removed", "Reworded"), not "added" or "changed".
-_NO_DATA_CHANGES = '<p class="sp-muted">No clause about a data practice is new, removed or reworded.</p>'
+# (diff.CHANGE_WORDS: "New", "Removed", "Reworded"), not "added" or "changed"; the corpus report page says it too.
+NO_DATA_CHANGES = "No clause about a data practice is new, removed or reworded."
+_NO_DATA_CHANGES = f'<p class="sp-muted">{NO_DATA_CHANGES}</p>'
 
 _EXTRA_CSS = """
 .sp-change { border: 1px solid var(--rule); border-left-width: 5px; border-radius: 8px; padding: 8px 12px;
