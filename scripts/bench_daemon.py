@@ -240,9 +240,10 @@ def main() -> int:
                 cold.append(asyncio.run(first_readings(daemon, token, text)))
             finally:
                 daemon.stop()
-        print(f"start to first answers: quick median {statistics.median(c[0] for c in cold):.2f} s "
-              f"({', '.join(f'{c[0]:.2f}' for c in cold)}), full median {statistics.median(c[1] for c in cold):.2f} s "
-              f"({', '.join(f'{c[1]:.2f}' for c in cold)})")
+        quick_cold, full_cold = (statistics.median(c[i] for c in cold) for i in (0, 1))
+        print(f"start to first answers: quick median {quick_cold:.2f} s ({', '.join(f'{c[0]:.2f}' for c in cold)}; "
+              f"{quick_cold / baseline:.1f}x the aiohttp import), full median {full_cold:.2f} s "
+              f"({', '.join(f'{c[1]:.2f}' for c in cold)}; {full_cold / baseline:.1f}x)")
 
         daemon = Daemon(Path(tmp) / "load", args.workers, args.worker_mode, history=not args.no_history)
         try:
