@@ -116,3 +116,12 @@ def test_bootstrap_intervals_resample_whole_policies():
     assert intervals["precision"] == (0.3, 0.9)
     assert intervals["practice_recall"] == (0.6, 1.0)
     assert bootstrap_intervals({}) == {}
+
+
+def test_only_the_full_depth_is_said_to_have_seen_the_policies(tmp_path, monkeypatch):
+    # the quick depth runs no reader, so a policy the reader learnt from is not in-sample for it
+    from smallprint import evaluation
+    folder = write_policy(tmp_path / "p")
+    monkeypatch.setattr(evaluation, "_policies_seen_in_training", lambda folder: ["tiny-2026"])
+    assert "note" not in evaluation.evaluate_sentences(folder, depth="quick")
+    assert "not held-out accuracy" in evaluation.evaluate_sentences(folder, depth="full")["note"]

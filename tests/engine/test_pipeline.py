@@ -174,3 +174,9 @@ def test_a_polarity_the_rules_decided_is_explained_as_theirs():
     assert explain("retention", "neutral", 0.7, "reader", rules) == ("reader: retention neutral, 70% sure", False)
     text, agree = explain("sale_of_data", "concern", 0.35, "rules", rules)
     assert text.startswith("rules: SaleOfDataRecognizer") and not agree
+
+
+def test_the_kind_evidence_counts_one_statement_in_the_singular():
+    evidence = analyze(text="We may sell your data. Caf\u00e9 opening hours are posted at the door.",
+                       depth="quick").kind_evidence
+    assert any(line.startswith("1 first-person data-practice statement (") for line in evidence), evidence

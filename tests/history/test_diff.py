@@ -600,3 +600,4 @@ def test_a_turned_clause_is_quoted_not_summed_up_by_the_practices_stock_promise(
     back = diff_analyses(new, old).summary
     assert back.startswith("Turned against you, in a clause that was in your favour: Tracking, now \u201cChrome "
                            "browsing history you've synced with your Google Account.\u201d"), back
+    assert "\u201d." not in back  # the quote's own full stop ends the sentence: no second one after it

@@ -291,8 +291,9 @@ def detect_kind(blocks: Sequence[Block], url: str | None = None, title: str | No
         evidence.append(f"mentions \u201c{names['named_privacy_in_headline']}\u201d in a headline, not as its own name")
     if v["url_privacy"]:
         evidence.append("the address names a privacy page")
-    evidence.append(f"{names['we_data']} first-person data-practice statements (\u201cwe collect/use/share\u2026\u201d)"
-                    f" in the text read")
+    statements = "statement" if names["we_data"] == 1 else "statements"
+    evidence.append(f"{names['we_data']} first-person data-practice {statements}"
+                    f" (\u201cwe collect/use/share\u2026\u201d) in the text read")
     if names["topics"]:
         evidence.append(f"headings cover {names['topics']} of {len(_SECTION_TOPICS)} usual privacy-policy topics")
     evidence.append(f"{round(100 * v['data_blocks'])}% of its paragraphs read as data-practice text")

@@ -939,14 +939,22 @@ def _gone_sentences(gone: set[tuple[str, str]]) -> tuple[list[str], list[str]]:
     return first, ([f"{NO_LONGER_MENTIONED}: {_mentions(neutral)}."] if neutral else [])
 
 
+def _ended(sentence: str) -> str:
+    """`sentence` with its full stop, unless a quote that closes it already ends one ("... the future.”", not
+    "... the future.”.")."""
+    return sentence if sentence.endswith((".\u201d", "!\u201d", "?\u201d")) else sentence + "."
+
+
 def _turned_sentences(moves: _Moves) -> list[str]:
     out = []
     if moves.turned["concern"]:
-        out.append("Turned against you, in a clause that was in your favour: "
-                   f"{_turned_phrases({(p, 'concern') for p in moves.turned['concern']}, moves.turned_in)}.")
+        turned = {(p, "concern") for p in moves.turned["concern"]}
+        out.append(_ended("Turned against you, in a clause that was in your favour: "
+                          f"{_turned_phrases(turned, moves.turned_in)}"))
     if moves.turned["protective"]:
-        out.append("Turned in your favour, in a clause that was a concern: "
-                   f"{_turned_phrases({(p, 'protective') for p in moves.turned['protective']}, moves.turned_in)}.")
+        turned = {(p, "protective") for p in moves.turned["protective"]}
+        out.append(_ended("Turned in your favour, in a clause that was a concern: "
+                          f"{_turned_phrases(turned, moves.turned_in)}"))
     return out
 
 
