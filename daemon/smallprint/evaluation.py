@@ -440,13 +440,18 @@ def _per_kind_line(expected: str, tally: dict) -> str:
     return f"{expected}: {tally['correct']} of {pages} detected as {target}" + (f" ({', '.join(wrong)})" if wrong else "")
 
 
+def _count(n: int, one: str, many: str | None = None) -> str:
+    """"1 policy", "2 policies"."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
 def format_table(result: dict) -> str:
     """The readable view of an evaluation result."""
     lines = []
     sen = result.get("sentences")
     if sen:
-        lines.append(f"Highlights vs careful readers' sentence labels ({sen['policies']} policies, {sen['labels']} labels,"
-                     f" {sen['highlights']} highlights, depth {sen['depth']})")
+        lines.append(f"Highlights vs careful readers' sentence labels ({_count(sen['policies'], 'policy', 'policies')}, "
+                     f"{_count(sen['labels'], 'label')}, {_count(sen['highlights'], 'highlight')}, depth {sen['depth']})")
         lines.append(f"  precision {sen['precision']:.3f}  practice precision {sen['practice_precision']:.3f}"
                      f"  recall {sen['recall']:.3f}  practice recall {sen['practice_recall']:.3f}"
                      f"  document F1 {sen['document_f1']:.3f}")
@@ -462,7 +467,7 @@ def format_table(result: dict) -> str:
         lines.append("")
     det = result.get("detection")
     if det:
-        lines.append(f"Detection (privacy_policy vs everything else, {det['pages']} pages)")
+        lines.append(f"Detection (privacy_policy vs everything else, {_count(det['pages'], 'page')})")
         # Negative pages alone have no policy to find (recall) and, all rightly passed over, nothing found
         # (precision): "-" there, not a 0.000 that reads as a failure.
         found, policies = det["tp"] + det["fp"], det["tp"] + det["fn"]

@@ -125,3 +125,17 @@ def test_only_the_full_depth_is_said_to_have_seen_the_policies(tmp_path, monkeyp
     monkeypatch.setattr(evaluation, "_policies_seen_in_training", lambda folder: ["tiny-2026"])
     assert "note" not in evaluation.evaluate_sentences(folder, depth="quick")
     assert "not held-out accuracy" in evaluation.evaluate_sentences(folder, depth="full")["note"]
+
+
+def test_the_table_counts_one_policy_in_the_singular():
+    from smallprint.evaluation import format_table
+
+    figures = dict(precision=1.0, practice_precision=1.0, recall=1.0, practice_recall=1.0, document_f1=1.0)
+    one = format_table({"sentences": {"policies": 1, "labels": 1, "highlights": 1, "depth": "quick", **figures},
+                        "detection": {"pages": 1, "tp": 1, "fp": 0, "fn": 0, "tn": 0, "precision": 1.0,
+                                      "recall": 1.0, "f1": 1.0, "per_kind": {}, "misclassified": [],
+                                      "borderline": []}})
+    assert "(1 policy, 1 label, 1 highlight, depth quick)" in one
+    assert "everything else, 1 page)" in one
+    two = format_table({"sentences": {"policies": 2, "labels": 5, "highlights": 0, "depth": "full", **figures}})
+    assert "(2 policies, 5 labels, 0 highlights, depth full)" in two
