@@ -4,12 +4,13 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from pathlib import Path
 
 import pytest
 import pytest_asyncio
 
 from smallprint.daemon.runner import (AnalysisRejected, AnalysisRequest, AnalysisRunner, AnalysisTimeout,
-                                      _lower_priority, analyze_in_worker)
+                                      _lower_priority, _pool_context, analyze_in_worker)
 from tests.conftest import hold_calls
 
 pytestmark = pytest.mark.asyncio
@@ -138,6 +139,51 @@ async def test_a_worker_killed_from_outside_is_replaced_and_later_analyses_still
         result = await runner.analyze(request(text, depth="quick"))
         assert len(result.data["content_hash"]) == 64
     assert runner.stats["pool_restarts"] == 1
+
+
+def quick_stage_loaded_here() -> bool:
+    """Probe, run in a worker as its first task (module-level: workers import it by name)."""
+    from smallprint.engine.recognizers import registry
+
+    return registry._DEFAULT is not None  # the rules' compiled patterns: built by the quick stage
+
+
+def reader_loads_here(seconds: float) -> bool:
+    """Probe, run in a worker: whether the reader gets loaded in it within `seconds`, no task asking for it."""
+    from smallprint.engine import reader
+
+    deadline = time.monotonic() + seconds
+    while reader._MODEL is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return reader._MODEL is not None
+
+
+def forkserver_in_use() -> int:
+    """The pid of this test process's forkserver, where the runner's pools start by forkserver."""
+    if _pool_context().get_start_method() != "forkserver":
+        pytest.skip("the pool starts by spawn here (a long temporary folder, or no forkserver on this platform)")
+    from multiprocessing import forkserver
+
+    return forkserver._forkserver._forkserver_pid
+
+
+async def test_a_new_worker_inherits_the_quick_stage_from_the_forkserver(runner):
+    """The forkserver loads the quick stage once (worker_preload), so a worker of a fresh pool (as after a forget
+    or an overrun) is ready for quick readings before any warm-up ran in it. The forkserver loads neither the reader
+    nor onnxruntime, and starts no thread: forking either is unsafe."""
+    first_task = await asyncio.wrap_future(runner._pool.submit(quick_stage_loaded_here))  # before any warm-up
+    assert first_task is True
+    forkserver = Path(f"/proc/{forkserver_in_use()}")
+    assert len(list((forkserver / "task").iterdir())) == 1, "the forkserver started a thread"
+    assert "onnxruntime" not in (forkserver / "maps").read_text(), "the forkserver loaded onnxruntime"
+
+
+@pytest.mark.parametrize("runner", [{"workers": 1, "cache_entries": 0}], indirect=True)
+async def test_a_worker_that_the_pool_gives_no_warm_up_task_still_loads_the_reader(runner):
+    """Ready at once, one worker may take all of a pool's warm-up tasks before the pool starts the next worker,
+    which then never runs one: each worker starts the reader's load itself when it starts."""
+    forkserver_in_use()
+    assert await asyncio.wrap_future(runner._pool.submit(reader_loads_here, 120.0)) is True
 
 
 # --- forgetting what the daemon holds in memory ------------------------------------------------------------------

@@ -82,3 +82,17 @@ def test_a_quick_reading_does_not_wait_for_the_reader_and_a_full_one_does():
         print("full", answers[0].depth, "loads:", len(loads))
     """)
     assert out.splitlines() == ["quick quick True reader loaded: False", "full waiting: True", "full full loads: 1"]
+
+
+def test_the_forkservers_preload_swallows_any_error_of_the_quick_stage():
+    """The forkserver survives only an ImportError from what it preloads: any other error would kill it and every
+    later pool. The worker then loads the quick stage itself (daemon.runner._warm_up), and reports the error."""
+    out = run_fresh("""
+        from smallprint.engine import warm
+        def broken():
+            raise RuntimeError("a model file is damaged")
+        warm.load_for_quick = broken
+        from smallprint.daemon import worker_preload
+        print("preloaded", worker_preload.QUICK_STAGE_PRELOADED)
+    """)
+    assert out.splitlines() == ["preloaded False"]
