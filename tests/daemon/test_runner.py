@@ -186,6 +186,35 @@ async def test_a_worker_that_the_pool_gives_no_warm_up_task_still_loads_the_read
     assert await asyncio.wrap_future(runner._pool.submit(reader_loads_here, 120.0)) is True
 
 
+# How much longer the reader's load takes in `slow_reader_load`'s workers: longer than the limit below.
+SLOW_READER_LOAD_SECONDS = 4.0
+
+
+def slow_reader_load() -> None:
+    """Worker initializer: the reader's load takes SLOW_READER_LOAD_SECONDS longer (a busy machine's disk and CPU)."""
+    _lower_priority()
+    from smallprint.engine import reader
+
+    real_load = reader._load
+
+    def slow(folder):
+        time.sleep(SLOW_READER_LOAD_SECONDS)
+        return real_load(folder)
+
+    reader._load = slow
+
+
+@pytest.mark.parametrize("runner", [{"workers": 1, "cache_entries": 0, "timeout_seconds": 3.0,
+                                     "worker_initializer": slow_reader_load}], indirect=True)
+async def test_a_full_readings_clock_does_not_count_the_readers_load(runner):
+    """The reader loads in the background of a new worker; a full reading that comes before it is done waits for it
+    before its clock starts, as every reading waits for the quick stage: a limit shorter than the load would
+    otherwise time out the first full reading of every new pool (a cold start, a forget, an overrun)."""
+    answer = await runner.analyze(request("We may share your email address with advertisers."))
+    assert answer.data["depth"] == "full"
+    assert runner.stats["timeouts"] == 0 and runner.stats["pool_restarts"] == 0
+
+
 # --- forgetting what the daemon holds in memory ------------------------------------------------------------------
 
 # Long enough that a forget lands while it is read (a few seconds at full depth), short enough to read three times.

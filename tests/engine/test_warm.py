@@ -96,3 +96,20 @@ def test_the_forkservers_preload_swallows_any_error_of_the_quick_stage():
         print("preloaded", worker_preload.QUICK_STAGE_PRELOADED)
     """)
     assert out.splitlines() == ["preloaded False"]
+
+
+def test_a_worker_asked_twice_loads_the_reader_once():
+    """A forkserver worker starts the reader's load at its start and again in its warm-up task (and a thread-mode
+    daemon in each warm-up): one load, not a second try where the first failed (a damaged model read twice)."""
+    out = run_fresh("""
+        from smallprint.engine import reader, warm
+        loads = []
+        def unavailable(folder):
+            loads.append(folder)
+            raise reader.ReaderUnavailable("no model here")
+        reader._load = unavailable
+        first, second = warm.load_reader_in_background(), warm.load_reader_in_background()
+        warm.wait_for_reader(120)
+        print("same thread", first is second, "loads:", len(loads))
+    """)
+    assert out.splitlines() == ["same thread True loads: 1"]

@@ -129,13 +129,21 @@ def analyze_in_worker(kwargs: dict[str, Any], forget_readings_after: bool = Fals
 def _warm_up() -> bool:
     """Runs in each worker at start: import the engine and load what the quick reading needs before the first
     request, then start loading the reader beside it (engine.warm). The runner waits for this before any request's
-    clock starts; a full reading that comes before the reader is loaded waits for it inside the worker, and its
-    clock then includes the rest of the load (well under a second of the default 30 s limit)."""
+    clock starts, and for `_reader_loaded` too before a full reading's."""
     from smallprint.engine.warm import load_for_quick, load_reader_in_background
 
     if not _quick_stage_inherited():  # under spawn, in thread mode, or where the forkserver's preload failed
         load_for_quick()
     load_reader_in_background()
+    return True
+
+
+def _reader_loaded() -> bool:
+    """Runs in a worker, before a pool's first full reading: wait for the reader's background load, so that the
+    reading's clock does not count it (a limit below it would time the reading out, and replace the pool)."""
+    from smallprint.engine.warm import wait_for_reader
+
+    wait_for_reader(WARM_UP_LIMIT_SECONDS)
     return True
 
 
@@ -233,6 +241,8 @@ class AnalysisRunner:
         self._pool: concurrent.futures.Executor | None = None
         self._warm_task: asyncio.Future | None = None
         self._warm_pool: concurrent.futures.Executor | None = None  # the pool that _warm_task warms
+        self._reader_task: asyncio.Future | None = None  # a pool's first full reading waits for its reader's load
+        self._reader_pool: concurrent.futures.Executor | None = None  # the pool that _reader_task waits in
         # Whether an analysis was sent to the current pool: until then its workers hold nothing of any page (the
         # warm-up reads a sentence of its own), and a forget need not replace them.
         self._pool_has_read = False
@@ -342,6 +352,23 @@ class AnalysisRunner:
             if not task.cancelled():  # we were cancelled, not the warm-up (close() cancels that)
                 raise
 
+    async def _until_reader_loaded(self, pool: concurrent.futures.Executor) -> None:
+        """Wait (bounded) until a worker of `pool` has loaded the reader: not part of any time limit. Once per pool;
+        its workers all began the load at their start, so one done means the others are too, or nearly."""
+        if self._reader_pool is not pool:
+            self._reader_pool = pool
+            self._reader_task = asyncio.ensure_future(self._submit_and_wait(pool, _reader_loaded))
+        try:
+            await asyncio.wait_for(asyncio.shield(self._reader_task), WARM_UP_LIMIT_SECONDS)
+        except (TimeoutError, BrokenProcessPool, RuntimeError):  # the analysis then finds (and reports) what is wrong
+            pass
+        except asyncio.CancelledError:
+            if _being_cancelled():
+                raise  # a pool replaced meanwhile cancels the wait, not this request
+
+    async def _submit_and_wait(self, pool: concurrent.futures.Executor, fn) -> Any:
+        return await (await self._submit(pool, fn))
+
     @staticmethod
     async def _submit(pool: concurrent.futures.Executor, fn, *args) -> asyncio.Future:
         """Submit from a helper thread: ProcessPoolExecutor.submit starts missing worker processes synchronously
@@ -398,6 +425,8 @@ class AnalysisRunner:
         pool = self._pool
         generation = self._memory_generation
         await self._until_warm(pool)
+        if request.depth == "full":
+            await self._until_reader_loaded(pool)
         started = time.monotonic()
         future = None
         try:

@@ -44,13 +44,29 @@ def load_reader() -> None:
         pass
 
 
+_loading: threading.Thread | None = None  # this process's background load of the reader, once started
+_loading_lock = threading.Lock()
+
+
 def load_reader_in_background() -> threading.Thread:
     """Start loading the reader in a thread of this process and return at once. A full reading that starts before
     it is done waits for it (reader.load_model is locked), rather than loading a second copy; a quick one goes
-    ahead: onnxruntime builds its session outside the interpreter's lock, so the two run side by side."""
-    thread = threading.Thread(target=load_reader, name="smallprint-load-reader", daemon=True)
-    thread.start()
-    return thread
+    ahead: onnxruntime builds its session outside the interpreter's lock, so the two run side by side.
+    Once per process: a worker may be asked twice (runner._worker_start and _warm_up; every thread-mode warm-up),
+    and where the reader cannot be loaded a second try would only fail again, at the cost of the first."""
+    global _loading
+    with _loading_lock:
+        if _loading is None:
+            _loading = threading.Thread(target=load_reader, name="smallprint-load-reader", daemon=True)
+            _loading.start()
+        return _loading
+
+
+def wait_for_reader(seconds: float) -> None:
+    """Wait (at most `seconds`) until the background load of the reader, if one was started, is done."""
+    loading = _loading
+    if loading is not None:
+        loading.join(seconds)
 
 
 def load_everything() -> None:
