@@ -175,6 +175,23 @@ def test_a_damaged_opp_blend_is_a_clear_error(tmp_path, content, message):
         _load(tmp_path)
 
 
+@pytest.mark.parametrize("damage", [
+    lambda config: config["thresholds"].update({"*": "high"}),  # a cut-off that is no number
+    lambda config: config.pop("opp"),  # no OPP-115 categories
+])
+def test_a_damaged_reader_config_is_a_reader_that_cannot_load_not_a_bad_page(tmp_path, damage):
+    """The full depth then answers with the quick reading and says why; before, a cut-off that was no number came
+    out of the loader as a ValueError, which the daemon reports as a page it cannot read."""
+    from smallprint.engine.reader import ReaderUnavailable, _load
+    for name in ("reader.int8.onnx", "tokenizer.json"):
+        (tmp_path / name).symlink_to(MODEL_DIR / name)
+    config = json.loads((MODEL_DIR / "reader.json").read_text())
+    damage(config)
+    (tmp_path / "reader.json").write_text(json.dumps(config), encoding="utf-8")
+    with pytest.raises(ReaderUnavailable, match="cannot be loaded"):
+        _load(tmp_path)
+
+
 # -- the reader's memory of pairs it read (reader.RememberedReadings) ---------------------------------------------
 
 class CountingSession:

@@ -182,13 +182,16 @@ def _load(folder: Path) -> ReaderModel:
         # and the batches here are small enough that plain allocation costs nothing measurable.
         options.enable_cpu_mem_arena = False
         session = onnxruntime.InferenceSession(str(folder / MODEL_FILE), options, providers=["CPUExecutionProvider"])
+        # Read here, inside the checks: a damaged reader.json (a cut-off that is no number, no "opp" list) is a
+        # reader that cannot be loaded, not a page that cannot be read.
+        thresholds = {str(k): float(v) for k, v in (config.get("thresholds") or {}).items()}
+        opp = tuple(str(category) for category in config["opp"])
     except ReaderUnavailable:
         raise
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ReaderUnavailable(f"the reader model in {folder} cannot be loaded: {exc}") from None
     except Exception as exc:  # onnxruntime raises its own exception types for damaged files
         raise ReaderUnavailable(f"the reader model in {folder} cannot be loaded: {exc}") from None
-    thresholds = {str(k): float(v) for k, v in (config.get("thresholds") or {}).items()}
     words = arbiter = None
     if (folder / ARBITER_FILE).is_file() or (folder / WORDS_FILE).is_file():
         try:
@@ -199,11 +202,10 @@ def _load(folder: Path) -> ReaderModel:
     opp_blend = None
     if (folder / OPP_BLEND_FILE).is_file():
         try:
-            opp_blend = load_opp_blend(folder, tuple(config["opp"]))
+            opp_blend = load_opp_blend(folder, opp)
         except ValueError as exc:
             raise ReaderUnavailable(f"the reader model in {folder} cannot be loaded: {exc}") from None
-    return ReaderModel(session, tokenizer, segment_tokenizer, tuple(config["opp"]), thresholds, words, arbiter,
-                       opp_blend)
+    return ReaderModel(session, tokenizer, segment_tokenizer, opp, thresholds, words, arbiter, opp_blend)
 
 
 def probabilities(model: ReaderModel, texts: Sequence[tuple[str, str]], tokenizer=None
