@@ -67,9 +67,3 @@ def wait_for_reader(seconds: float) -> None:
     loading = _loading
     if loading is not None:
         loading.join(seconds)
-
-
-def load_everything() -> None:
-    """Both stages, one after the other (a benchmark's or a test's process)."""
-    load_for_quick()
-    load_reader()
