@@ -11,7 +11,7 @@ import pytest_asyncio
 
 from smallprint.daemon.runner import (AnalysisRejected, AnalysisRequest, AnalysisRunner, AnalysisTimeout,
                                       _lower_priority, _pool_context, analyze_in_worker)
-from tests.conftest import hold_calls
+from tests.conftest import hold_calls, require
 
 pytestmark = pytest.mark.asyncio
 
@@ -160,8 +160,8 @@ def reader_loads_here(seconds: float) -> bool:
 
 def forkserver_in_use() -> int:
     """The pid of this test process's forkserver, where the runner's pools start by forkserver."""
-    if _pool_context().get_start_method() != "forkserver":
-        pytest.skip("the pool starts by spawn here (a long temporary folder, or no forkserver on this platform)")
+    require(_pool_context().get_start_method() == "forkserver",
+            "the pool starts by spawn here (a long temporary folder, or no forkserver on this platform)")
     from multiprocessing import forkserver
 
     return forkserver._forkserver._forkserver_pid

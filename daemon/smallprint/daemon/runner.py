@@ -358,6 +358,8 @@ class AnalysisRunner:
         if self._reader_pool is not pool:
             self._reader_pool = pool
             self._reader_task = asyncio.ensure_future(self._submit_and_wait(pool, _reader_loaded))
+        if self._reader_task.done():  # every full reading after the pool's first
+            return
         try:
             await asyncio.wait_for(asyncio.shield(self._reader_task), WARM_UP_LIMIT_SECONDS)
         except (TimeoutError, BrokenProcessPool, RuntimeError):  # the analysis then finds (and reports) what is wrong
