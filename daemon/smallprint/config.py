@@ -7,7 +7,8 @@ Top-level keys (section-less):
   port                      TCP port; 0 picks a free one (the runtime file says which). int 0..65535, default 8716.
   max_body_bytes            largest accepted request body; bigger gets 413. int >= 1024, default 16 MiB.
   analysis_timeout_seconds  time limit of one analysis once it runs; over it gets 504. number > 0, default 30.
-  workers                   analyses that run at once (worker processes or threads). int 1..64, default 2.
+  workers                   analyses that run at once (worker processes or threads); a full reading alone reads on
+                            up to this many cores (at most 4). int 1..64, default 2.
   worker_mode               "process" (a busy analysis never slows the API) or "thread" (lighter). default "process".
   cache_entries             analyses remembered by content hash (LRU); 0 disables. int >= 0, default 128.
   cache_max_bytes           ... and at most this many bytes of them (encoded JSON). int >= 0, default 64 MiB.

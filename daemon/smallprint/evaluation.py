@@ -143,13 +143,18 @@ def _time_limit() -> float:
 
 def _analyze(**kwargs):
     """One document of a corpus run, within the analysis time limit (as in the CLI): a page built to be slow stops
-    the run with a clear error instead of holding it for minutes."""
+    the run with a clear error instead of holding it for minutes. The run reads one document at a time in this
+    process, so at full depth the learned reader may use the machine's cores (the readings are the same on any
+    number of threads)."""
     from smallprint import analyze
 
+    from .engine.reader import reading_threads
+    from .machine import reading_threads as threads_alone
     from .time_budget import OverBudget, time_budget
 
+    threads = threads_alone() if kwargs.get("depth", "full") == "full" else 1
     try:
-        with time_budget(_time_limit()):
+        with time_budget(_time_limit()), reading_threads(threads):
             return analyze(**kwargs)
     except OverBudget as exc:
         raise ValueError(str(exc)) from None

@@ -340,3 +340,41 @@ async def test_in_thread_mode_a_reading_under_way_at_a_forget_is_not_kept(runner
     forgotten.set()
     assert len((await reading).data["content_hash"]) == 64
     assert len(reader.load_model().remembered) == 0 and not runner._cache
+
+
+@pytest.mark.parametrize("runner", [{"workers": 2, "mode": "thread", "cache_entries": 8},
+                                    {"workers": 1, "mode": "thread", "cache_entries": 8}], indirect=True)
+async def test_a_full_reading_alone_may_read_on_the_cores_the_workers_could_use(runner, monkeypatch):
+    import threading
+
+    from smallprint import machine
+    from smallprint.daemon import runner as runner_module
+
+    asked: list[tuple[str, str, int]] = []
+    release = threading.Event()
+    real = runner_module.analyze_in_worker
+
+    def noting(kwargs, forget_readings_after=False, reading_threads=1):
+        asked.append((kwargs["text"], kwargs["depth"], reading_threads))
+        if kwargs["text"] == "Held.":
+            release.wait(30)
+        return real(kwargs, forget_readings_after, reading_threads)
+
+    monkeypatch.setattr(runner_module, "analyze_in_worker", noting)
+    alone = min(runner.workers, machine.reading_threads())
+    await runner.analyze(request("We collect your name and email address.", depth="full"))
+    await runner.analyze(request("We collect your postal address.", depth="quick"))
+    assert asked == [("We collect your name and email address.", "full", alone),
+                     ("We collect your postal address.", "quick", 1)]
+    if runner.workers == 1:
+        assert alone == 1  # one worker asked for: one core, however many the machine has
+        return
+    held = asyncio.ensure_future(runner.analyze(request("Held.", depth="quick")))
+    while len(asked) < 3:
+        await asyncio.sleep(0.01)
+    await runner.analyze(request("We sell your browsing history to data brokers.", depth="full"))
+    assert asked[-1] == ("We sell your browsing history to data brokers.", "full", 1)  # another is running
+    release.set()
+    await held
+    await runner.analyze(request("We keep your data after you delete your account.", depth="full"))
+    assert asked[-1][2] == alone

@@ -2,6 +2,7 @@
 [--title T] [--out FILE]`."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
@@ -42,6 +43,16 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
+def _reading_alone(depth: str):
+    """One document, read while the reader waits: at full depth the learned reader may use the machine's cores
+    (the readings are the same on any number of threads). The quick depth imports nothing of the reader's."""
+    if depth != "full":
+        return contextlib.nullcontext()
+    from smallprint.engine.reader import reading_threads
+    from smallprint.machine import reading_threads as threads_alone
+    return reading_threads(threads_alone())
+
+
 def run(args) -> int:
     refuse_overwriting_inputs(args.out, [args.path])
     document = read_document(args.path)
@@ -59,7 +70,7 @@ def run(args) -> int:
         from smallprint.engine.blocks import page_title
         title = page_title(document.content)
     try:
-        with time_budget(analysis_time_limit()):
+        with time_budget(analysis_time_limit()), _reading_alone(args.depth):
             analysis = analyze(**source, url=args.url, title=title, depth=args.depth, as_policy=args.as_policy)
     except (ValueError, OverBudget) as exc:
         raise CliError(f"cannot analyse {document.name}: {exc}") from None

@@ -18,6 +18,8 @@ import os
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
+from ..machine import usable_cores
+
 ENGINES = ("local", "dask")
 
 
@@ -26,7 +28,7 @@ class EngineError(RuntimeError):
 
 
 def default_workers() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+    return usable_cores()
 
 
 @dataclass

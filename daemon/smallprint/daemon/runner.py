@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from .. import machine
 from .discovery import pid_alive
 
 log = logging.getLogger("smallprint.daemon")
@@ -103,10 +104,12 @@ class AnalysisResult:
     body: bytes  # the same, encoded as JSON in the worker, so the event loop does not spend time encoding it
 
 
-def analyze_in_worker(kwargs: dict[str, Any], forget_readings_after: bool = False) -> tuple[dict, bytes]:
+def analyze_in_worker(kwargs: dict[str, Any], forget_readings_after: bool = False,
+                      reading_threads: int = 1) -> tuple[dict, bytes]:
     """Runs in a worker: the engine's analysis as data and as JSON. Module-level so it pickles by name.
     `forget_readings_after`: the analysis was asked before the daemon forgot its memory (and is read again, or only
-    now, after it): what it leaves in the reader's memory is forgotten once it is done."""
+    now, after it): what it leaves in the reader's memory is forgotten once it is done. `reading_threads`: how many
+    threads the learned reader may use (AnalysisRunner.reading_threads_for)."""
     import smallprint
 
     try:
@@ -114,7 +117,12 @@ def analyze_in_worker(kwargs: dict[str, Any], forget_readings_after: bool = Fals
             from smallprint.pdf import read_pdf_text
             kwargs = {**kwargs, "text": read_pdf_text(base64.b64decode(kwargs["pdf"]))}
             del kwargs["pdf"]
-        data = smallprint.analyze(**kwargs).to_dict()
+        if reading_threads > 1 and kwargs.get("depth", "full") == "full":
+            from smallprint.engine.reader import reading_threads as threads
+            with threads(reading_threads):
+                data = smallprint.analyze(**kwargs).to_dict()
+        else:
+            data = smallprint.analyze(**kwargs).to_dict()
     except ValueError as exc:
         # Re-raised as our own type with a plain message: pickles cleanly and never carries a traceback out.
         from smallprint.engine.blocks import InputTooLarge
@@ -238,6 +246,8 @@ class AnalysisRunner:
         self._cache_bytes = 0
         self._inflight: dict[str, asyncio.Future] = {}
         self._slots = asyncio.Semaphore(workers)
+        self._running = 0  # analyses holding a slot: a full reading alone may read on more than one core
+        self._threads_alone = max(1, min(workers, machine.reading_threads()))
         self._pool: concurrent.futures.Executor | None = None
         self._warm_task: asyncio.Future | None = None
         self._warm_pool: concurrent.futures.Executor | None = None  # the pool that _warm_task warms
@@ -395,10 +405,25 @@ class AnalysisRunner:
             self.stats["cache_hits"] += 1
         return await asyncio.shield(pending)
 
+    def reading_threads_for(self, request: AnalysisRequest) -> int:
+        """How many threads a full reading may run the learned reader on: as many as the workers could use together
+        (`workers`, at most the cores and machine.MAX_READING_THREADS) when it is the only analysis running, else
+        one. A reader in the browser
+        asks for the quick reading, then the full one, so the full reading usually has the machine to itself; the
+        readings are the same whatever the count (reader.reading_threads). An analysis that starts while it runs
+        shares the cores for a while, as any two programs do; its own reading then keeps to one thread."""
+        if request.depth != "full" or self._running > 1:
+            return 1
+        return self._threads_alone
+
     async def _compute(self, request: AnalysisRequest) -> AnalysisResult:
         asked_in = self._memory_generation
         async with self._slots:
-            data, body = await self._run_with_limit(request, asked_in, retry=True)
+            self._running += 1
+            try:
+                data, body = await self._run_with_limit(request, asked_in, retry=True)
+            finally:
+                self._running -= 1
         result = AnalysisResult(MappingProxyType(data), body)
         self.stats["analyses"] += 1
         self._remember(request.cache_key(), body, asked_in)
@@ -435,7 +460,7 @@ class AnalysisRunner:
             if pool is self._pool:
                 self._pool_has_read = True  # its workers will remember this page's readings: a forget replaces them
             future = await self._submit(pool, analyze_in_worker, request.engine_kwargs(),
-                                        asked_in != self._memory_generation)
+                                        asked_in != self._memory_generation, self.reading_threads_for(request))
             return await asyncio.wait_for(future, self.timeout_seconds)
         except TimeoutError:
             self.stats["timeouts"] += 1

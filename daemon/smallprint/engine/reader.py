@@ -8,13 +8,16 @@ of recent units are remembered for the next page that holds them (READINGS_REMEM
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
+import itertools
 import json
 import os
 import threading
 from array import array
 from collections import OrderedDict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -234,6 +237,27 @@ def _remembered_probabilities(model: ReaderModel, texts: Sequence[tuple[str, str
     return [found[pair][0] for pair in texts], [found[pair][1] for pair in texts]
 
 
+# How many threads one reading may run the network on (`reading_threads`). One by default: a daemon worker, a
+# corpus worker and the speed benchmark each have one core. A reading that has the machine to itself (the daemon
+# with no other analysis running, one `smallprint analyze`) may use more.
+_THREADS: contextvars.ContextVar[int] = contextvars.ContextVar("smallprint_reader_threads", default=1)
+# Below this many units a second thread costs more than it saves (starting it, and the GIL's hand-overs).
+_UNITS_PER_EXTRA_THREAD = 8
+
+
+@contextlib.contextmanager
+def reading_threads(count: int) -> Iterator[None]:
+    """Within the block, readings in this thread (or task) run the network on up to `count` threads. The readings
+    are the same whatever the count: each unit is still read alone, by the same single-threaded session run
+    (onnxruntime's `run` may be called from several threads at once, and releases the GIL while it computes), so
+    only the order in which units are read changes, not what any of them reads."""
+    token = _THREADS.set(max(1, int(count)))
+    try:
+        yield
+    finally:
+        _THREADS.reset(token)
+
+
 def _read(model: ReaderModel, texts: Sequence[tuple[str, str]], tokenizer
           ) -> tuple[list[list[float]], list[list[float]]]:
     import numpy as np
@@ -243,15 +267,44 @@ def _read(model: ReaderModel, texts: Sequence[tuple[str, str]], tokenizer
     # on unrelated text elsewhere on the page (up to 0.19 on the median policy; 9 readings crossed 0.5). Alone,
     # each unit is read the same wherever it stands, at a scale fitted to it (never coarser than a batch's), and
     # on the median policy in the same time (0.677 s against 0.673 s batched, 7 interleaved runs: no padding).
-    pairs_out: list = []
-    opp_out: list = []
-    for a, b in texts:
-        e = tokenizer.encode(a, b or None)
-        ids = np.array([e.ids], dtype=np.int64)
-        pairs, opp = model.session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids),
-                                              "token_type_ids": np.array([e.type_ids], dtype=np.int64)})
-        pairs_out.append(pairs[0].tolist())
-        opp_out.append(opp[0].tolist())
+    # Each unit is tokenised just before it is read (a page of many thousand sentences never holds them all
+    # tokenised at once), one encode at a time: the tokenizers binding may refuse two at once ("Already
+    # borrowed"), and encoding is about 1% of the network's time.
+    pairs_out: list = [None] * len(texts)
+    opp_out: list = [None] * len(texts)
+    encoding = threading.Lock()
+    next_unit = itertools.count()  # shared by the threads: each takes the next unread unit (next() is atomic)
+    failures: list[BaseException] = []  # the first stops every thread; the calling thread raises it
+
+    def read_some() -> None:
+        try:
+            for i in next_unit:
+                if i >= len(texts) or failures:
+                    return
+                with encoding:
+                    e = tokenizer.encode(texts[i][0], texts[i][1] or None)
+                ids = np.array([e.ids], dtype=np.int64)
+                pairs, opp = model.session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids),
+                                                      "token_type_ids": np.array([e.type_ids], dtype=np.int64)})
+                pairs_out[i] = pairs[0].tolist()
+                opp_out[i] = opp[0].tolist()
+        except BaseException as exc:  # noqa: BLE001 - raised again in the calling thread below
+            failures.append(exc)
+
+    extra = min(_THREADS.get(), len(texts) // _UNITS_PER_EXTRA_THREAD + 1) - 1
+    helpers = [threading.Thread(target=read_some, name=f"smallprint-reader-{k + 1}", daemon=True)
+               for k in range(extra)]
+    try:
+        for helper in helpers:
+            helper.start()
+        read_some()
+        for helper in helpers:
+            helper.join()
+    except BaseException as exc:  # a time limit (time_budget's SIGALRM) while waiting for them: they stop too
+        failures.append(exc)
+        raise
+    if failures:
+        raise failures[0]
     return pairs_out, opp_out
 
 
