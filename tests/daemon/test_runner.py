@@ -378,3 +378,48 @@ async def test_a_full_reading_alone_may_read_on_the_cores_the_workers_could_use(
     await held
     await runner.analyze(request("We keep your data after you delete your account.", depth="full"))
     assert asked[-1][2] == alone
+
+
+@pytest.mark.parametrize("runner", [{"workers": 2, "mode": "thread", "timeout_seconds": 0.5, "cache_entries": 0}],
+                         indirect=True)
+async def test_in_thread_mode_a_reading_over_its_limit_still_counts_as_running(runner, monkeypatch):
+    """A thread cannot be stopped: a reading over its time limit goes on after its request gave up. A full reading
+    asked meanwhile does not have the machine to itself, and keeps to one thread."""
+    import threading
+
+    import smallprint
+    from smallprint.daemon import runner as runner_module
+
+    runner._threads_alone = 2  # as on a machine of two cores or more, whatever this one has
+    asked: list[tuple[str, int]] = []
+    release, holding, ended = threading.Event(), threading.Event(), threading.Event()
+    real_worker, real_analyze = runner_module.analyze_in_worker, smallprint.analyze
+
+    def noting(kwargs, forget_readings_after=False, reading_threads=1):
+        asked.append((kwargs["text"], reading_threads))
+        try:
+            return real_worker(kwargs, forget_readings_after, reading_threads)
+        finally:
+            if kwargs["text"] == "Held.":
+                ended.set()
+
+    def held(**kwargs):
+        if kwargs["text"] == "Held.":
+            holding.set()
+            release.wait(30)
+        return real_analyze(**kwargs)
+
+    monkeypatch.setattr(runner_module, "analyze_in_worker", noting)
+    monkeypatch.setattr(smallprint, "analyze", held)
+    try:
+        with pytest.raises(AnalysisTimeout):
+            await runner.analyze(request("Held.", depth="full"))
+        assert holding.is_set() and not release.is_set()  # still reading, in its thread
+        runner.timeout_seconds = 120.0
+        await runner.analyze(request("We sell your browsing history to data brokers.", depth="full"))
+        assert asked[-1] == ("We sell your browsing history to data brokers.", 1)
+    finally:
+        release.set()
+    assert await asyncio.to_thread(ended.wait, 30)
+    await runner.analyze(request("We keep your data for as long as the law requires.", depth="full"))
+    assert asked[-1] == ("We keep your data for as long as the law requires.", 2)  # alone again

@@ -104,12 +104,42 @@ class AnalysisResult:
     body: bytes  # the same, encoded as JSON in the worker, so the event loop does not spend time encoding it
 
 
+class _AnalysesRunningHere:
+    """How many analyses run in this process now (`analyze_in_worker`). In thread mode these are the daemon's own:
+    an analysis over its time limit reads on in its thread (a thread cannot be stopped) after its request, and its
+    slot, gave up on it, so the runner's count of slots taken misses it."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __enter__(self) -> None:
+        with self._lock:
+            self._count += 1
+
+    def __exit__(self, *exc) -> None:
+        with self._lock:
+            self._count -= 1
+
+
+_ANALYSES_RUNNING_HERE = _AnalysesRunningHere()
+
+
 def analyze_in_worker(kwargs: dict[str, Any], forget_readings_after: bool = False,
                       reading_threads: int = 1) -> tuple[dict, bytes]:
     """Runs in a worker: the engine's analysis as data and as JSON. Module-level so it pickles by name.
     `forget_readings_after`: the analysis was asked before the daemon forgot its memory (and is read again, or only
     now, after it): what it leaves in the reader's memory is forgotten once it is done. `reading_threads`: how many
     threads the learned reader may use (AnalysisRunner.reading_threads_for)."""
+    with _ANALYSES_RUNNING_HERE:
+        return _analyze_in_worker(kwargs, forget_readings_after, reading_threads)
+
+
+def _analyze_in_worker(kwargs: dict[str, Any], forget_readings_after: bool,
+                       reading_threads: int) -> tuple[dict, bytes]:
     import smallprint
 
     try:
@@ -412,7 +442,10 @@ class AnalysisRunner:
         asks for the quick reading, then the full one, so the full reading usually has the machine to itself; the
         readings are the same whatever the count (reader.reading_threads). An analysis that starts while it runs
         shares the cores for a while, as any two programs do; its own reading then keeps to one thread."""
-        if request.depth != "full" or self._running > 1:
+        others = self._running - 1
+        if self.mode == "thread":  # analyses over their limit read on in this process (_AnalysesRunningHere)
+            others = max(others, len(_ANALYSES_RUNNING_HERE))
+        if request.depth != "full" or others > 0:
             return 1
         return self._threads_alone
 
