@@ -23,8 +23,8 @@ EXAMPLE = ROOT / "daemon" / "smallprint" / "examples" / "example-privacy-policy.
 class ThreadNotingSession:
     """The real session, noting which threads ran it (and failing on one run where asked)."""
 
-    def __init__(self, inner, fail_on_run: int | None = None):
-        self.inner, self.fail_on_run = inner, fail_on_run
+    def __init__(self, inner, fail_on_run: int | None = None, helpers_pause: float = 0.0):
+        self.inner, self.fail_on_run, self.helpers_pause = inner, fail_on_run, helpers_pause
         self.threads: list[int] = []
         self._lock = threading.Lock()
 
@@ -34,6 +34,8 @@ class ThreadNotingSession:
             run = len(self.threads)
         if run == self.fail_on_run:
             raise RuntimeError("onnxruntime failed on this unit")
+        if threading.current_thread() is not threading.main_thread():
+            time.sleep(self.helpers_pause)  # a slow unit: the helper is still reading when the caller waits
         return self.inner.run(*args, **kwargs)
 
 
@@ -106,3 +108,25 @@ def test_a_failure_on_any_thread_is_raised_to_the_caller_and_stops_the_others(fa
 
 def test_a_reading_alone_uses_the_cores_it_may_run_on_up_to_the_cap():
     assert threads_alone() == min(usable_cores(), MAX_READING_THREADS) >= 1
+
+
+def test_an_interruption_while_waiting_for_the_threads_leaves_none_reading(monkeypatch):
+    """A time limit (SIGALRM) or Ctrl+C can come while the calling thread waits for the others: they stop too, and
+    are gone when the error reaches the caller (`smallprint eval` starts its next document at once)."""
+    model, session = fresh_reader(helpers_pause=0.3)
+    pairs = example_pairs()
+    before = threading.active_count()
+    real_join = threading.Thread.join
+    interrupted = []
+
+    def join_interrupted(self, timeout=None):
+        if not interrupted:
+            interrupted.append(self)
+            raise KeyboardInterrupt  # as a signal handler raising in the waiting thread would
+        return real_join(self, timeout)
+
+    monkeypatch.setattr(threading.Thread, "join", join_interrupted)
+    with reading_threads(2), pytest.raises(KeyboardInterrupt):
+        probabilities(model, pairs)
+    assert threading.active_count() == before  # joined before the error was raised: nothing reads on
+    assert len(model.remembered) == 0

@@ -177,7 +177,9 @@ def _load(folder: Path) -> ReaderModel:
         segment_tokenizer.enable_truncation(max_length=int(config["segment_tokens"]), strategy="longest_first")
         segment_tokenizer.no_padding()
         options = onnxruntime.SessionOptions()
-        # One thread per process: the daemon runs analyses in several worker processes, one core each.
+        # One thread per run: the daemon runs analyses in several worker processes, one core each, and a reading
+        # with the machine to itself runs several units at once instead (reading_threads), which parallelises far
+        # better than one unit's small matrices. SMALLPRINT_READER_THREADS is for measuring, not for use.
         options.intra_op_num_threads = int(os.environ.get("SMALLPRINT_READER_THREADS", "1"))
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
@@ -300,8 +302,11 @@ def _read(model: ReaderModel, texts: Sequence[tuple[str, str]], tokenizer
         read_some()
         for helper in helpers:
             helper.join()
-    except BaseException as exc:  # a time limit (time_budget's SIGALRM) while waiting for them: they stop too
-        failures.append(exc)
+    except BaseException as exc:  # a time limit (time_budget's SIGALRM) or Ctrl+C while waiting for them
+        failures.append(exc)  # they stop after the unit each is reading (milliseconds): none reads on unseen
+        for helper in helpers:
+            if helper.is_alive():
+                helper.join()
         raise
     if failures:
         raise failures[0]
