@@ -278,7 +278,15 @@ async function analyse(tabId, page, reason, depth, incognito = false) {
     // Nor may it bring back the state of a tab that was closed meanwhile (a private one included), or one dropped
     // because the tab shows another page (currentState): the pending state set above is there while it waits.
     const current = await getState(tabId);
-    if (current && samePage(current, page)) await setState(tabId, state);
+    // The quick and the full reading are asked at once (content.js): a quick answer that comes after the full one
+    // of the same text must not put the rules' reading back over the reader's, and one that comes after the full
+    // one failed keeps saying so.
+    const fullShown = current?.status === "done" && current.depth === "full"
+      && current.contentHash === state.contentHash;
+    if (current && samePage(current, page) && !(depth === "quick" && fullShown)) {
+      const fullFailed = depth === "quick" && current.status === "error" ? { fullError: current.error } : {};
+      await setState(tabId, { ...state, ...fullFailed });
+    }
     return { ok: true, analysis: reply.analysis, changes: state.changes };
   } catch (err) {
     const error = errorOf(err);

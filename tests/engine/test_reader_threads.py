@@ -3,6 +3,7 @@ a failure in any of them raised in the caller, with none left running."""
 from __future__ import annotations
 
 import dataclasses
+import os
 import threading
 import time
 
@@ -130,3 +131,21 @@ def test_an_interruption_while_waiting_for_the_threads_leaves_none_reading(monke
         probabilities(model, pairs)
     assert threading.active_count() == before  # joined before the error was raised: nothing reads on
     assert len(model.remembered) == 0
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="SCHED_IDLE is Linux's")
+def test_the_extra_threads_take_only_cores_nothing_else_wants():
+    """They run under SCHED_IDLE: a quick reading asked at the same time, or another program, keeps its core."""
+    policies: dict[str, set[int]] = {"caller": set(), "helpers": set()}
+
+    class PolicyNotingSession(ThreadNotingSession):
+        def run(self, *args, **kwargs):
+            who = "caller" if threading.current_thread() is threading.main_thread() else "helpers"
+            policies[who].add(os.sched_getscheduler(0))
+            return super().run(*args, **kwargs)
+
+    model = dataclasses.replace(load_model(), session=PolicyNotingSession(load_model().session),
+                                remembered=RememberedReadings())
+    with reading_threads(2):
+        probabilities(model, example_pairs())
+    assert policies == {"caller": {os.sched_getscheduler(0)}, "helpers": {os.SCHED_IDLE}}

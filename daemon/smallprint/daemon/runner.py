@@ -104,10 +104,10 @@ class AnalysisResult:
     body: bytes  # the same, encoded as JSON in the worker, so the event loop does not spend time encoding it
 
 
-class _AnalysesRunningHere:
-    """How many analyses run in this process now (`analyze_in_worker`). In thread mode these are the daemon's own:
-    an analysis over its time limit reads on in its thread (a thread cannot be stopped) after its request, and its
-    slot, gave up on it, so the runner's count of slots taken misses it."""
+class _FullReadingsRunningHere:
+    """How many full readings run in this process now (`analyze_in_worker`). In thread mode these are the daemon's
+    own: a reading over its time limit reads on in its thread (a thread cannot be stopped) after its request, and
+    its slot, gave up on it, so the runner's count of slots taken misses it."""
 
     def __init__(self) -> None:
         self._count = 0
@@ -125,7 +125,7 @@ class _AnalysesRunningHere:
             self._count -= 1
 
 
-_ANALYSES_RUNNING_HERE = _AnalysesRunningHere()
+_FULL_READINGS_RUNNING_HERE = _FullReadingsRunningHere()
 
 
 def analyze_in_worker(kwargs: dict[str, Any], forget_readings_after: bool = False,
@@ -134,7 +134,9 @@ def analyze_in_worker(kwargs: dict[str, Any], forget_readings_after: bool = Fals
     `forget_readings_after`: the analysis was asked before the daemon forgot its memory (and is read again, or only
     now, after it): what it leaves in the reader's memory is forgotten once it is done. `reading_threads`: how many
     threads the learned reader may use (AnalysisRunner.reading_threads_for)."""
-    with _ANALYSES_RUNNING_HERE:
+    if kwargs.get("depth", "full") != "full":
+        return _analyze_in_worker(kwargs, forget_readings_after, reading_threads)
+    with _FULL_READINGS_RUNNING_HERE:
         return _analyze_in_worker(kwargs, forget_readings_after, reading_threads)
 
 
@@ -276,7 +278,8 @@ class AnalysisRunner:
         self._cache_bytes = 0
         self._inflight: dict[str, asyncio.Future] = {}
         self._slots = asyncio.Semaphore(workers)
-        self._running = 0  # analyses holding a slot: a full reading alone may read on more than one core
+        # full readings holding a slot: one alone may read on more than one core (reading_threads_for)
+        self._running_full = 0
         self._threads_alone = max(1, min(workers, machine.reading_threads()))
         self._pool: concurrent.futures.Executor | None = None
         self._warm_task: asyncio.Future | None = None
@@ -437,14 +440,15 @@ class AnalysisRunner:
 
     def reading_threads_for(self, request: AnalysisRequest) -> int:
         """How many threads a full reading may run the learned reader on: as many as the workers could use together
-        (`workers`, at most the cores and machine.MAX_READING_THREADS) when it is the only analysis running, else
-        one. A reader in the browser
-        asks for the quick reading, then the full one, so the full reading usually has the machine to itself; the
-        readings are the same whatever the count (reader.reading_threads). An analysis that starts while it runs
-        shares the cores for a while, as any two programs do; its own reading then keeps to one thread."""
-        others = self._running - 1
-        if self.mode == "thread":  # analyses over their limit read on in this process (_AnalysesRunningHere)
-            others = max(others, len(_ANALYSES_RUNNING_HERE))
+        (`workers`, at most the cores and machine.MAX_READING_THREADS) when it is the only full reading running,
+        else one. The browser asks for a page's quick and full readings at once: the quick one (the rules, at most
+        about 30 word-passes of the page: a fraction of a second) shares the cores with it for that while, as any
+        two programs do, and the full one, minutes of CPU on a long policy, should not keep to one core for it.
+        The readings are the same whatever the count (reader.reading_threads). A full reading that starts while
+        another runs keeps to one thread."""
+        others = self._running_full - 1
+        if self.mode == "thread":  # readings over their limit read on in this process (_FullReadingsRunningHere)
+            others = max(others, len(_FULL_READINGS_RUNNING_HERE))
         if request.depth != "full" or others > 0:
             return 1
         return self._threads_alone
@@ -452,11 +456,11 @@ class AnalysisRunner:
     async def _compute(self, request: AnalysisRequest) -> AnalysisResult:
         asked_in = self._memory_generation
         async with self._slots:
-            self._running += 1
+            self._running_full += request.depth == "full"
             try:
                 data, body = await self._run_with_limit(request, asked_in, retry=True)
             finally:
-                self._running -= 1
+                self._running_full -= request.depth == "full"
         result = AnalysisResult(MappingProxyType(data), body)
         self.stats["analyses"] += 1
         self._remember(request.cache_key(), body, asked_in)

@@ -260,6 +260,17 @@ def reading_threads(count: int) -> Iterator[None]:
         _THREADS.reset(token)
 
 
+def _only_on_spare_cores() -> None:
+    """This thread runs only on a core that nothing else wants (Linux's SCHED_IDLE, for this thread alone): the
+    reading's extra threads take the cores the machine leaves idle, never time from anything else, as a quick
+    reading asked at the same time (the browser asks for both at once), another program of the reader's, or
+    another full reading. Where it cannot be set (another system), the thread runs as any other."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))  # 0: on Linux, the calling thread
+    except (AttributeError, OSError):
+        pass
+
+
 def _read(model: ReaderModel, texts: Sequence[tuple[str, str]], tokenizer
           ) -> tuple[list[list[float]], list[list[float]]]:
     import numpy as np
@@ -293,8 +304,12 @@ def _read(model: ReaderModel, texts: Sequence[tuple[str, str]], tokenizer
         except BaseException as exc:  # noqa: BLE001 - raised again in the calling thread below
             failures.append(exc)
 
+    def read_on_a_spare_core() -> None:
+        _only_on_spare_cores()
+        read_some()
+
     extra = min(_THREADS.get(), len(texts) // _UNITS_PER_EXTRA_THREAD + 1) - 1
-    helpers = [threading.Thread(target=read_some, name=f"smallprint-reader-{k + 1}", daemon=True)
+    helpers = [threading.Thread(target=read_on_a_spare_core, name=f"smallprint-reader-{k + 1}", daemon=True)
                for k in range(extra)]
     try:
         for helper in helpers:

@@ -1,0 +1,31 @@
+"""The quick and the full reading of a page are asked at once (content.js), so their answers may come in either
+order: the background's state (what the popup and the badge show) is the full reading's once it came, and a quick
+answer of the same text that comes after it does not put the rules' reading back."""
+from __future__ import annotations
+
+import pytest
+
+from .test_extension_limits import SEND_JS, page_seen_not_analysed
+
+pytestmark = pytest.mark.browser
+
+POLICY = ("We may sell your personal information to data brokers. We use your photos to train our artificial "
+          "intelligence models. You can delete your account at any time.")
+
+
+def test_a_quick_answer_after_the_full_one_leaves_the_full_reading_shown(launch_chromium, page_server):
+    # A bridge that takes one request at a time: of the two sent at once, the full reading (sent first) is taken,
+    # the quick one is answered `busy` and sent again after a short wait (background.js BUSY_RETRY_MS), by when the
+    # full one has been answered: the quick answer comes second.
+    browser, url, send, analyze = page_seen_not_analysed(launch_chromium, page_server,
+                                                         SMALLPRINT_BRIDGE_MAX_IN_FLIGHT="1")
+    visit = {"visitId": browser.state(url)["visitId"]}  # the page load the content script reads in
+    [warm] = send(SEND_JS, [{**analyze("We collect your email address.", **visit), "depth": "full"}])
+    assert warm["ok"] is True, warm  # the daemon started and its reader loaded: a full reading is now fast
+    full, quick = {**analyze(POLICY, **visit), "depth": "full"}, analyze(POLICY, **visit)
+    replies = send(SEND_JS, [full, quick])
+    assert [r["ok"] for r in replies] == [True, True], replies
+    assert [r["analysis"]["depth"] for r in replies] == ["full", "quick"]
+    state = browser.state(url)
+    assert state["status"] == "done" and state["depth"] == "full", state
+    assert {"ai_training", "sale_of_data"} <= {h["practice"] for h in state["highlights"]}
