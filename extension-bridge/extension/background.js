@@ -250,6 +250,22 @@ async function drawBadge(tabId, state) {
 // Whether `state` is that of the page (its url) in the visit (its page load) that `page` was read in.
 const samePage = (state, page) => state?.url === page.url && state.visitId === (page.visitId ?? null);
 
+// The content script numbers its readings of one page load (content.js `generation`), and the quick and the full
+// reading of one text, asked at once, share a number. null where a message carries none.
+const readingOf = (x) => (Number.isInteger(x?.reading) ? x.reading : null);
+
+// Whether the tab's state `current` (of the same page load) must stay rather than take an answer (or a failure)
+// for `page` at `depth`: it is a newer reading's (the page changed, or the reader asked again, since this one was
+// asked: the content script drops this answer too); or it is the full reading of the same text and this is the
+// quick one, which came after it (`contentHash`: the answer's, where there is one).
+function superseded(current, page, depth, contentHash) {
+  const mine = readingOf(page);
+  const theirs = readingOf(current);
+  if (mine !== null && theirs !== null && theirs > mine) return true;
+  return depth === "quick" && theirs === mine && current.status === "done" && current.depth === "full"
+    && (contentHash === null || current.contentHash === contentHash);
+}
+
 // `incognito`: the page is in a private window. It is analysed and painted as any other, but nothing of it may
 // outlast the window: the daemon is sent neither its address, title nor visit (without an address the daemon's
 // policy memory records nothing), even when the reader asked for it ("remember": false is sent too, and is the
@@ -257,10 +273,11 @@ const samePage = (state, page) => state?.url === page.url && state.visitId === (
 async function analyse(tabId, page, reason, depth, incognito = false) {
   const manual = reason === "manual";
   const visitId = page.visitId ?? null;
+  const reading = readingOf(page);
   const previous = await getState(tabId);
   if (!(depth === "full" && previous?.status === "done" && samePage(previous, page))) {
     // the full reading replaces the quick one in place: the popup keeps showing the quick one meanwhile
-    await setState(tabId, { status: "pending", url: page.url, title: page.title, manual, visitId });
+    await setState(tabId, { status: "pending", url: page.url, title: page.title, manual, visitId, reading });
   }
   try {
     // "Analyse this page" is the reader's explicit wish: the daemon remembers such a page even if it is no policy.
@@ -272,18 +289,14 @@ async function analyse(tabId, page, reason, depth, incognito = false) {
     if (!incognito && typeof page.visitId === "string" && page.visitId) request.visit_id = page.visitId;
     if (manual) Object.assign(request, { remember: !incognito, as_policy: true });
     const { reply, frames } = await nativeRequestRetryingBusy(request);
-    const state = { ...summarise(page.url, page.title, reply, manual, frames), visitId };
+    const state = { ...summarise(page.url, page.title, reply, manual, frames), visitId, reading };
     // A reading that arrives after the tab moved to another page (a slow full reading, an SPA navigation, a reload)
     // is not that page's: it must not put its grade on the new page's badge or its findings in the popup.
     // Nor may it bring back the state of a tab that was closed meanwhile (a private one included), or one dropped
     // because the tab shows another page (currentState): the pending state set above is there while it waits.
     const current = await getState(tabId);
-    // The quick and the full reading are asked at once (content.js): a quick answer that comes after the full one
-    // of the same text must not put the rules' reading back over the reader's, and one that comes after the full
-    // one failed keeps saying so.
-    const fullShown = current?.status === "done" && current.depth === "full"
-      && current.contentHash === state.contentHash;
-    if (current && samePage(current, page) && !(depth === "quick" && fullShown)) {
+    if (current && samePage(current, page) && !superseded(current, page, depth, state.contentHash)) {
+      // a quick answer that comes after its full reading failed keeps saying so
       const fullFailed = depth === "quick" && current.status === "error" ? { fullError: current.error } : {};
       await setState(tabId, { ...state, ...fullFailed });
     }
@@ -291,11 +304,13 @@ async function analyse(tabId, page, reason, depth, incognito = false) {
   } catch (err) {
     const error = errorOf(err);
     const current = await getState(tabId);
-    if (depth === "full" && current?.status === "done" && samePage(current, page)) {
+    if (current && samePage(current, page) && superseded(current, page, depth, null)) {
+      // a newer reading of the page is shown, or on its way: this one's failure is no news
+    } else if (depth === "full" && current?.status === "done" && samePage(current, page)) {
       // the quick reading stays on the page; say that the full one did not come
       await setState(tabId, { ...current, fullError: error });
     } else if (current && samePage(current, page)) {
-      await setState(tabId, { status: "error", url: page.url, title: page.title, manual, error, visitId });
+      await setState(tabId, { status: "error", url: page.url, title: page.title, manual, error, visitId, reading });
     }
     return { ok: false, error };
   }

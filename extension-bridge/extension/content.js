@@ -261,6 +261,7 @@
       url: location.href,
       title: document.title || null,
       visitId,
+      reading: mine, // shared by this text's quick and full reading: the background keeps the newest's state
       blocks: blocks.map((b) => ({ id: b.id, text: b.text, tag: b.tag })),
     };
     // Two readings of the same blocks: the quick one (the rules) paints at once; the full one (the learned

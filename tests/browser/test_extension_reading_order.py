@@ -29,3 +29,21 @@ def test_a_quick_answer_after_the_full_one_leaves_the_full_reading_shown(launch_
     state = browser.state(url)
     assert state["status"] == "done" and state["depth"] == "full", state
     assert {"ai_training", "sale_of_data"} <= {h["practice"] for h in state["highlights"]}
+
+
+def test_an_answer_to_an_older_reading_of_the_page_does_not_replace_a_newer_one(launch_chromium, page_server):
+    """The page changed (or the reader asked again) while a reading was under way: content.js drops the older
+    answer, and the background keeps the newer reading's state for the popup and the badge. Here the newer reading
+    (2) is taken first and the older one (1) comes after it, as a slow full reading of the old text would."""
+    browser, url, send, analyze = page_seen_not_analysed(launch_chromium, page_server,
+                                                         SMALLPRINT_BRIDGE_MAX_IN_FLIGHT="1")
+    visit = {"visitId": browser.state(url)["visitId"]}
+    [warm] = send(SEND_JS, [{**analyze("We collect your email address.", **visit), "depth": "full"}])
+    assert warm["ok"] is True, warm
+    newer = analyze(POLICY, reading=2, **visit)
+    older = {**analyze("We collect your postal address to ship your orders.", reading=1, **visit), "depth": "full"}
+    replies = send(SEND_JS, [newer, older])
+    assert [r["ok"] for r in replies] == [True, True], replies
+    state = browser.state(url)
+    assert state["status"] == "done" and state["reading"] == 2 and state["depth"] == "quick", state
+    assert state["contentHash"] == replies[0]["analysis"]["content_hash"]
