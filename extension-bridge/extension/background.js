@@ -251,7 +251,7 @@ async function drawBadge(tabId, state) {
 const samePage = (state, page) => state?.url === page.url && state.visitId === (page.visitId ?? null);
 
 // The content script numbers its readings of one page load (content.js `generation`), and the quick and the full
-// reading of one text, asked at once, share a number. null where a message carries none.
+// reading of one text share a number. null where a message carries none.
 const readingOf = (x) => (Number.isInteger(x?.reading) ? x.reading : null);
 
 // Whether the tab's state `current` (of the same page load) must stay rather than take an answer (or a failure)

@@ -266,15 +266,13 @@
     };
     // Two readings of the same blocks: the quick one (the rules) paints at once; the full one (the learned
     // reader) replaces it when it arrives. Both answer in one schema; `analysis.depth` says which one it is.
-    // Both are asked at once, so that the full reading does not wait for the quick one's round trip (the daemon
-    // reads them in two workers); their answers are painted in that order whichever comes first.
+    // One after the other, not at once: the daemon remembers each full reading of a policy page in its visit's
+    // version, and a full reading asked for text that changed meanwhile could be stored after the newer one.
     let first = null;
     let analysis = null;
-    const asked = reason === "manual-again" ? "manual" : reason;
-    const asking = Object.fromEntries(["quick", "full"].map(
-      (depth) => [depth, send({ type: "analyze", page, reason: asked, depth })]));
     for (const depth of ["quick", "full"]) {
-      let reply = await asking[depth];
+      const asked = reason === "manual-again" ? "manual" : reason;
+      let reply = await send({ type: "analyze", page, reason: asked, depth });
       if (reply === null && mine === generation) {
         // No answer at all: the background was stopped mid-request (an MV3 service worker can be). Ask once more.
         reply = await send({ type: "analyze", page, reason: asked, depth });

@@ -441,9 +441,9 @@ class AnalysisRunner:
     def reading_threads_for(self, request: AnalysisRequest) -> int:
         """How many threads a full reading may run the learned reader on: as many as the workers could use together
         (`workers`, at most the cores and machine.MAX_READING_THREADS) when it is the only full reading running,
-        else one. The browser asks for a page's quick and full readings at once: the quick one (the rules, at most
-        about 30 word-passes of the page: a fraction of a second) shares the cores with it for that while, as any
-        two programs do, and the full one, minutes of CPU on a long policy, should not keep to one core for it.
+        else one. A quick reading (the rules, at most about 30 word-passes of the page: a fraction of a second)
+        shares the cores with it for that while, as any two programs do; the full one, minutes of CPU on a long
+        policy, should not keep to one core for it (its extra threads take only idle cores: reader.py).
         The readings are the same whatever the count (reader.reading_threads). A full reading that starts while
         another runs keeps to one thread."""
         others = self._running_full - 1
