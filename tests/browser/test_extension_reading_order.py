@@ -1,6 +1,7 @@
-"""The quick and the full reading of a page are asked at once (content.js), so their answers may come in either
-order: the background's state (what the popup and the badge show) is the full reading's once it came, and a quick
-answer of the same text that comes after it does not put the rules' reading back."""
+"""Answers may come in another order than they were asked in (a slow reading, a re-send, the bridge's `busy`): the
+background's state (what the popup and the badge show) is the full reading's once it came, a quick answer of the
+same text that comes after it does not put the rules' reading back, and an older reading's answer never replaces
+a newer one's."""
 from __future__ import annotations
 
 import pytest

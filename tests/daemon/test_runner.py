@@ -369,7 +369,7 @@ async def test_a_full_reading_alone_may_read_on_the_cores_the_workers_could_use(
     if runner.workers == 1:
         assert alone == 1  # one worker asked for: one core, however many the machine has
         return
-    # The browser asks for a page's quick and full readings at once: a quick reading beside it is no reason to
+    # A quick reading beside it (a fraction of a second; another tab's, say) is no reason to
     # keep the full one to one core.
     held = asyncio.ensure_future(runner.analyze(request("Held quick.", depth="quick")))
     while len(asked) < 3:

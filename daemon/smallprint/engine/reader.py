@@ -263,7 +263,7 @@ def reading_threads(count: int) -> Iterator[None]:
 def _only_on_spare_cores() -> None:
     """This thread runs only on a core that nothing else wants (Linux's SCHED_IDLE, for this thread alone): the
     reading's extra threads take the cores the machine leaves idle, never time from anything else, as a quick
-    reading asked at the same time (the browser asks for both at once), another program of the reader's, or
+    reading asked meanwhile, another program of the reader's, or
     another full reading. Where it cannot be set (another system), the thread runs as any other."""
     try:
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))  # 0: on Linux, the calling thread
