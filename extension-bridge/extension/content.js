@@ -266,8 +266,9 @@
     };
     // Two readings of the same blocks: the quick one (the rules) paints at once; the full one (the learned
     // reader) replaces it when it arrives. Both answer in one schema; `analysis.depth` says which one it is.
-    // One after the other, not at once: the daemon remembers each full reading of a policy page in its visit's
-    // version, and a full reading asked for text that changed meanwhile could be stored after the newer one.
+    // One after the other, not at once: asked together they share the cores, and on two cores both came later
+    // (bench_paint, 2026-12-06). The daemon's policy memory keeps the text of a visit's latest-asked reading however
+    // the answers are ordered (PROTOCOL.md, `visit_id`), and the background keeps the newest reading's state.
     let first = null;
     let analysis = null;
     for (const depth of ["quick", "full"]) {

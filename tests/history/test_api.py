@@ -352,6 +352,42 @@ async def test_a_first_visit_sent_again_stores_one_version_and_reports_nothing(a
     assert [v["id"] for v in versions] == [late["history"]["version"]]
 
 
+async def test_an_older_reading_of_a_visit_answered_after_a_newer_one_is_not_stored_over_it(api, monkeypatch):
+    """A visit's page changes while its full reading is on its way (late text), and the reading of the new text is
+    answered first: the older reading, answered last, used to become the visit's version, so the next visit was
+    compared with a text the reader never saw last."""
+    import asyncio
+    import threading
+    import uuid
+
+    from smallprint.engine import reader
+
+    # a clause no earlier test read (the reader remembers readings): its reading waits until the newer one is answered
+    late_clause = f"We may share the contents of your {uuid.uuid4().hex} folder with our advertising partners."
+    release, hold = threading.Event(), reader.probabilities
+
+    def after_release(model, pairs, *args, **kwargs):
+        if any(late_clause in a for a, _ in pairs):
+            release.wait(30)
+        return hold(model, pairs, *args, **kwargs)
+
+    monkeypatch.setattr(reader, "probabilities", after_release)
+    await analyze(api, POLICY, visit_id="visit-1")
+    older = asyncio.ensure_future(analyze(api, POLICY + "\n\n" + late_clause, visit_id="visit-2"))
+    await asyncio.sleep(0.2)  # asked for; its reading waits
+    assert not older.done()
+    newer = await analyze(api, POLICY_WITH_AI, visit_id="visit-2")
+    assert added_texts(newer) == [AI_CLAUSE]
+    release.set()
+    stale = await older
+    assert stale["history"]["recorded"] is False and "newer reading" in stale["history"]["reason"], stale["history"]
+    assert "changes_since_last_visit" not in stale
+    versions = (await get(api, "/v1/sites/example.co.uk/versions"))["versions"]
+    assert [v["id"] for v in versions][-1] == newer["history"]["version"] and len(versions) == 2
+    # the next visit to the page as it was last seen finds nothing new
+    assert "changes_since_last_visit" not in await analyze(api, POLICY_WITH_AI, visit_id="visit-3")
+
+
 async def test_forgetting_a_site_forgets_its_visits(api, smallprint_home):
     await analyze(api, POLICY, visit_id="visit-1")
     assert (await api.delete("/v1/sites/example.co.uk", headers=AUTH)).status == 200

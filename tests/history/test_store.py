@@ -504,3 +504,43 @@ def test_a_schema_7_store_with_a_row_already_dangling_still_upgrades_and_keeps_i
     assert db.execute("SELECT id FROM versions").fetchall() == [(1,)]
     assert db.execute("SELECT visit, version_id FROM visits").fetchall() == [("v", 2)]
     db.close()
+
+
+def test_a_reading_of_a_visit_asked_before_the_one_it_recorded_is_not_stored_over_it(store):
+    """Two readings of one visit answered out of order (a slow full reading of the text before a late paragraph, the
+    text after it read sooner): the older, recorded last, became the visit's version, and the next visit was compared
+    with a text the reader had not seen last."""
+    from smallprint.history.store import SupersededInVisit
+    first = store.record(URL, analysis(V1), now="2023-01-01T00:00:00Z", visit="v1", arrived="2023-01-01T00:00:00Z")
+    newer = store.record(URL, analysis(V2), now="2023-02-01T00:00:02Z", visit="v2",
+                         arrived="2023-02-01T00:00:01.000002Z")
+    with pytest.raises(SupersededInVisit):
+        store.record(URL, analysis(V1), now="2023-02-01T00:00:03Z", visit="v2", arrived="2023-02-01T00:00:01.000001Z")
+    # nothing undone, nothing added: visit 1's V1 and visit 2's V2, seen when it was recorded
+    assert [(v.id, v.last_seen) for v in store.versions("example.co.uk")] == [
+        (first.version.id, "2023-01-01T00:00:00Z"), (newer.version.id, "2023-02-01T00:00:02Z")]
+    # another visit's reading is its own, however early it was asked for
+    assert store.record(URL, analysis(V2), now="2023-02-01T00:00:04Z", visit="v3",
+                        arrived="2023-02-01T00:00:00Z").version.id == newer.version.id
+    # a later reading of the visit still replaces its text, as before; without a time (the CLI, an older caller)
+    # nothing is refused
+    later = store.record(URL, analysis(V1), now="2023-02-01T00:00:05Z", visit="v2", arrived="2023-02-01T00:00:04Z")
+    assert later.version.id == first.version.id
+    assert store.record(URL, analysis(V2), now="2023-02-01T00:00:06Z", visit="v2").version.hash == newer.version.hash
+
+
+def test_a_schema_10_store_upgrades_and_its_visits_refuse_nothing(store_path):
+    """Visits recorded before schema 11 have no time: a re-send of such a visit is recorded as it was before."""
+    db = store_at_schema(store_path, 10)
+    db.execute("INSERT INTO documents (id, site, path) VALUES (1, 'example.co.uk', '/legal/privacy')")
+    db.execute("INSERT INTO versions (id, document_id, hash, text, analysis, first_seen, last_seen) "
+               "VALUES (1, 1, 'h', 't', ?, '2022-01-01T00:00:00Z', '2022-01-01T00:00:00Z')",
+               (_pack(json.dumps(analysis(V1))),))
+    db.execute("INSERT INTO visits (visit, document_id, version_id, created, seen, baseline_id) "
+               "VALUES ('v1', 1, 1, 1, '2022-01-01T00:00:00Z', NULL)")
+    db.close()
+    with Store(store_path) as store:
+        assert store.settings()["user_version"] == SCHEMA_VERSION
+        again = store.record(URL, analysis(V2), now="2022-01-02T00:00:00Z", visit="v1", arrived="2000-01-01T00:00:00Z")
+        assert again.is_new_text and [v.id for v in store.versions("example.co.uk")] == [again.version.id]
+        assert store.integrity() == "ok"

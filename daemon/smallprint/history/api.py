@@ -25,7 +25,8 @@ from smallprint.taxonomy import POLICY_KINDS
 from .diff import diff_analyses, in_reading_order, reading_order
 from .openapi_doc import ANALYSIS_PROPERTIES, PATHS, SCHEMAS
 from .sites import site_key
-from .store import ForgottenMeanwhile, HistoryUnavailable, Recorded, Store, StoreLimits, StoreReadOnly, VersionInfo
+from .store import (ForgottenMeanwhile, HistoryUnavailable, Recorded, Store, StoreLimits, StoreReadOnly,
+                    SupersededInVisit, VersionInfo)
 from .timeline import version_changes
 
 log = logging.getLogger("smallprint.history")
@@ -171,6 +172,11 @@ async def record_analysis(request: web.Request, result: dict, encoded: bytes | N
         return
     except ForgottenMeanwhile as exc:
         # forgotten (CLI or API) while this page was read: storing it now would undo what the reader just asked for
+        result["history"] = {"available": True, "recorded": False, "reason": str(exc)}
+        return
+    except SupersededInVisit as exc:
+        # answered after a reading of the same visit that was asked for later (the page changed meanwhile): the
+        # visit's newer text stays its version; the extension drops this answer anyway (background.js superseded)
         result["history"] = {"available": True, "recorded": False, "reason": str(exc)}
         return
     except HistoryUnavailable as exc:

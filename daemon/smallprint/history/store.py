@@ -11,11 +11,12 @@ Layout (schema version in PRAGMA user_version, migrated forward on open):
                                        id: AUTOINCREMENT (schema 8), never given again once deleted: clients
                                        keep version ids
   documents.site is always a name site_key accepts (schema 10 deleted those stored under one it refuses)
-  visits(visit, document_id, version_id, created, prior_seen, seen, baseline_id)
+  visits(visit, document_id, version_id, created, prior_seen, seen, baseline_id, asked)
                                        what one visit (a page load in the extension, named by the random id it
                                        sends) did to a document: the version holding its text, whether the visit
-                                       stored it, that version's last_seen before the visit marked it seen, and
-                                       the version its new text was compared with (kept while the visit is live)
+                                       stored it, that version's last_seen before the visit marked it seen, the
+                                       version its new text was compared with (kept while the visit is live), and
+                                       when the reading that did it was asked for (schema 11; NULL before)
 
 Why it survives crashes: WAL journal, synchronous=FULL, and every write is one `BEGIN IMMEDIATE ... COMMIT`
 transaction, so a process killed at any instant leaves either the whole version or none of it.
@@ -225,6 +226,15 @@ def _schema_10(db: sqlite3.Connection) -> None:
         db.execute("DELETE FROM documents WHERE site = ?", (site,))
 
 
+def _schema_11(db: sqlite3.Connection) -> None:
+    # visits.asked: when the reading that the visit's row records was asked for (the daemon's `arrived`). Two readings
+    # of one visit can be answered out of order (a slow full reading of the text before a late paragraph, then a quick
+    # one of the text after it); the older one, recorded last, replaced the newer text as the visit's version, and
+    # the next visit was compared with a text the reader never saw last. A reading asked before the one a visit's row
+    # holds is now refused (Store._record). Rows written before have no time, and refuse nothing.
+    db.execute("ALTER TABLE visits ADD COLUMN asked TEXT")
+
+
 def _is_site_name(site: str) -> bool:
     try:
         site_key(site)
@@ -236,7 +246,7 @@ def _is_site_name(site: str) -> bool:
 # MIGRATIONS[n] takes a store from schema n to n + 1. Append only; never edit a released step.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_schema_1, _schema_2, _schema_3, _schema_4,
                                                                  _schema_5, _schema_6, _schema_7, _schema_8,
-                                                                 _schema_9, _schema_10)
+                                                                 _schema_9, _schema_10, _schema_11)
 # The versions that live visits compare with: a visit is live while its reading can still be undone by a re-send
 # (Store._undo_visit: its version is unseen since), and its re-send is then compared with its baseline.
 _LIVE_BASELINES = ("SELECT v.baseline_id FROM visits v JOIN versions w ON w.id = v.version_id "
@@ -417,6 +427,11 @@ class ForgotEverything:
 
 class ForgottenMeanwhile(Exception):
     """The site was forgotten after the reading being recorded began: it is not stored again."""
+
+
+class SupersededInVisit(Exception):
+    """The same visit's page was recorded from a reading asked for after this one: this older text is not stored
+    over it."""
 
 
 # A forget is remembered this long, far beyond any reading in flight (the analysis time limit is at most a day).
@@ -608,7 +623,8 @@ class Store:
         visit's latest text replaces its earlier text, and is compared with the version remembered before the
         visit; without a visit id every reading counts as a visit of its own.
         `arrived`: when the reading began (utc_now()); ForgottenMeanwhile if its site was forgotten since (by the
-        CLI or the API), and nothing is stored.
+        CLI or the API), and nothing is stored; SupersededInVisit if `visit` already recorded the document from a
+        reading that began later (two readings of one visit answered out of order), and nothing is stored.
         """
         site, path = site_of(url)
         site, path = storable(site), storable(path)
@@ -637,11 +653,16 @@ class Store:
             found = db.execute("SELECT id FROM documents WHERE site = ? AND path = ?", (site, path)).fetchone()
             doc_id = found[0] if found else None
             if visit is not None and doc_id is not None:
+                if arrived is not None and (held := db.execute(
+                        "SELECT asked FROM visits WHERE visit = ? AND document_id = ?", (visit, doc_id)).fetchone()) \
+                        and held[0] is not None and held[0] > arrived:
+                    raise SupersededInVisit("a newer reading of this page in the same visit is remembered; this "
+                                            "older one is not stored over it")
                 doc_id = self._undo_visit(db, visit, doc_id)
             recorded, touched = self._record_text(db, site, path, doc_id, url, analysis, now, encoded)
             if visit is not None and touched is not None:
                 baseline = recorded.previous.id if recorded.previous is not None else None
-                self._note_visit(db, visit, *touched, recorded.version.id, now, baseline)
+                self._note_visit(db, visit, *touched, recorded.version.id, now, baseline, arrived)
             if touched is not None:
                 # After the visit is noted: what it compared with is then one of the versions pruning keeps. On every
                 # reading, not only of new text: a version kept past retention or a cap as a live visit's baseline
@@ -794,13 +815,13 @@ class Store:
         return doc_id
 
     def _note_visit(self, db: sqlite3.Connection, visit: str, doc_id: int, created: bool, prior_seen: str | None,
-                    version_id: int, now: str, baseline: int | None) -> None:
-        """Remember what this visit's reading did (to undo it on the visit's next reading) and what it was compared
-        with (`baseline`, kept by pruning meanwhile); only the most recent VISITS_PER_DOCUMENT visits of a document
-        are kept."""
+                    version_id: int, now: str, baseline: int | None, asked: str | None = None) -> None:
+        """Remember what this visit's reading did (to undo it on the visit's next reading), what it was compared
+        with (`baseline`, kept by pruning meanwhile) and when it was asked for (`asked`: an older reading of the
+        visit is then refused); only the most recent VISITS_PER_DOCUMENT visits of a document are kept."""
         db.execute("INSERT OR REPLACE INTO visits (visit, document_id, version_id, created, prior_seen, seen, "
-                   "baseline_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   (visit, doc_id, version_id, int(created), prior_seen, now, baseline))
+                   "baseline_id, asked) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   (visit, doc_id, version_id, int(created), prior_seen, now, baseline, asked))
         db.execute("DELETE FROM visits WHERE document_id = ? AND rowid NOT IN (SELECT rowid FROM visits "
                    "WHERE document_id = ? ORDER BY seen DESC, rowid DESC LIMIT ?)",
                    (doc_id, doc_id, VISITS_PER_DOCUMENT))
