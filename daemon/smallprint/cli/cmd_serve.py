@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from . import CliError
@@ -85,11 +86,33 @@ def run_serve(args: argparse.Namespace) -> int:
         print(f"smallprint daemon listening on {info.base_url} (pid {info.pid}); Ctrl+C to stop", flush=True)
 
     try:
-        serve(config, allow_remote=args.allow_remote, ready=None if args.log_file_only else announce,
-              console=None if args.log_file_only else sys.stderr, idle_exit_minutes=args.idle_exit)
+        restart = serve(config, allow_remote=args.allow_remote, ready=None if args.log_file_only else announce,
+                        console=None if args.log_file_only else sys.stderr, idle_exit_minutes=args.idle_exit)
     except ServeError as exc:
         raise CliError(str(exc)) from None
+    if restart:
+        _run_again()
     return 0
+
+
+def _run_again() -> None:
+    """Run this process's own command line again in its place (daemon/code_watch.py: the installed code changed).
+    The same process, so a terminal, a service manager or the bridge that started it still has it; only on Windows,
+    whose exec starts another process, does the pid change."""
+    import logging
+
+    if not args_from_command_line():
+        raise CliError("the installed smallprint changed; run `smallprint serve` again to use it")
+    print("smallprint's installed code changed: starting again on it", file=sys.stderr, flush=True)
+    logging.shutdown()  # the log's last lines written before the process is replaced
+    sys.stdout.flush()
+    os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
+
+
+def args_from_command_line() -> bool:
+    """Whether this process was started as a command (`smallprint serve`, `python -m smallprint serve`) that can be
+    run again as it was, rather than called from other Python code."""
+    return len(getattr(sys, "orig_argv", ())) > 1 and "serve" in sys.argv[1:]
 
 
 def run_stop(args: argparse.Namespace) -> int:

@@ -217,15 +217,18 @@ def _port_in_use(config: Config, token: str | None) -> ServeError:
 
 
 async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None, token: str | None = None,
-               idle_exit_minutes: float | None = None) -> None:
+               idle_exit_minutes: float | None = None) -> bool:
+    """Serve until stopped. Returns True when the daemon stopped to start again on changed code (code_watch.py)."""
     from aiohttp import web
 
     from .access_log import RouteAccessLogger
     from .app import create_app, on_listening
+    from .code_watch import code_fingerprint, restart_when_code_changes
     from .idle import describe_minutes, stop_when_idle
     from .state import ACTIVITY, CONNECTION_GUARD, STOP_DEADLINE, TOKENS
 
     raise_descriptor_limit()
+    code = code_fingerprint()  # what this daemon runs: workers started later import from the same files
     app = create_app(config)
     if token is not None:
         app[TOKENS].prime(token)
@@ -250,6 +253,7 @@ async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None, toke
     stop = asyncio.Event()
     background_start = None
     idle_watch = None
+    code_watch = None
     # "stopped" is said only by a daemon that said "listening": one that failed to start says why, and nothing that
     # reads as if it had run.
     started = False
@@ -273,6 +277,7 @@ async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None, toke
             log.info("exits after %s with no request and no browser's bridge running (--idle-exit)",
                      describe_minutes(idle_exit_minutes))
             idle_watch = asyncio.create_task(stop_when_idle(app[ACTIVITY], idle_exit_minutes * 60, stop))
+        code_watch = asyncio.create_task(restart_when_code_changes(app[ACTIVITY], stop, code))
         if ready is not None:
             ready(info)
         else:  # started detached (`--log-file-only`): stderr is a file nobody rotates
@@ -285,10 +290,15 @@ async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None, toke
             background_start.cancel()
         if idle_watch is not None:
             idle_watch.cancel()
+        restart = code_watch is not None and code_watch.done() and not code_watch.cancelled() \
+            and code_watch.exception() is None and code_watch.result()
+        if code_watch is not None:
+            code_watch.cancel()
         remove_runtime_info(pid=info.pid)
         await runner.cleanup()
         if started:
-            log.info("stopped")
+            log.info("stopped; starting again on the new code" if restart else "stopped")
+    return restart
 
 
 def _api_token() -> str:
@@ -303,9 +313,10 @@ def _api_token() -> str:
 
 
 def serve(config: Config, *, allow_remote: bool = False, console: TextIO | None = sys.stderr,
-          ready: Callable[[RuntimeInfo], None] | None = None, idle_exit_minutes: float | None = None) -> None:
-    """Run the daemon until SIGINT/SIGTERM, or until idle for `idle_exit_minutes` (idle.py) when given. Raises
-    ServeError when it cannot start."""
+          ready: Callable[[RuntimeInfo], None] | None = None, idle_exit_minutes: float | None = None) -> bool:
+    """Run the daemon until SIGINT/SIGTERM, or until idle for `idle_exit_minutes` (idle.py) when given. Returns True
+    when it stopped because its installed code changed (code_watch.py): the caller then runs the command again.
+    Raises ServeError when it cannot start."""
     lock = InstanceLock(lock_file())
     if not _acquire_after_a_stopping_daemon(lock):
         raise ServeError(already_running_message())
@@ -313,7 +324,7 @@ def serve(config: Config, *, allow_remote: bool = False, console: TextIO | None 
         setup_logging(config.log_level, console)
         try:
             check_bind_address(config.host, allow_remote or config.allow_non_loopback)
-            asyncio.run(_run(config, ready, _api_token(), idle_exit_minutes))
+            return asyncio.run(_run(config, ready, _api_token(), idle_exit_minutes))
         except ServeError as exc:
             # The log file says why this start failed; the console hears it once, from the command (file_only).
             log.error("start-up failed: %s", exc, extra={"file_only": True})

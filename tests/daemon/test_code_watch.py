@@ -1,0 +1,118 @@
+"""A daemon whose installed code changes under it (an upgrade) starts again on the new code, answering what it was
+reading first (daemon/code_watch.py): the watch itself, and a real daemon run from a copy of the package."""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import smallprint
+from smallprint.daemon.code_watch import code_fingerprint, restart_when_code_changes
+from smallprint.daemon.idle import Activity
+
+from .conftest import start_daemon
+
+PACKAGE = Path(smallprint.__file__).resolve().parent
+POLICY = (PACKAGE / "examples" / "example-privacy-policy.md").read_text(encoding="utf-8")
+
+
+def a_package(root: Path) -> Path:
+    (root / "pkg" / "__pycache__").mkdir(parents=True)
+    (root / "pkg" / "__init__.py").write_text("x = 1\n")
+    (root / "pkg" / "model.bin").write_bytes(b"\0" * 10)
+    return root / "pkg"
+
+
+def test_the_fingerprint_changes_with_any_file_of_the_package_and_not_with_compiled_caches(tmp_path):
+    package = a_package(tmp_path)
+    first = code_fingerprint(package)
+    (package / "__pycache__" / "__init__.cpython-311.pyc").write_bytes(b"cache")
+    assert code_fingerprint(package) == first
+    (package / "model.bin").write_bytes(b"\1" * 10)  # same size, new contents (and time)
+    os.utime(package / "model.bin", ns=(1, 1))
+    second = code_fingerprint(package)
+    assert second != first
+    (package / "new.py").write_text("")
+    assert code_fingerprint(package) != second
+
+
+def test_the_watch_waits_for_the_requests_in_flight_then_stops_the_daemon(tmp_path):
+    package = a_package(tmp_path)
+
+    async def scenario():
+        activity, stop = Activity(), asyncio.Event()
+        activity.began()  # a page is being read
+        watch = asyncio.create_task(restart_when_code_changes(activity, stop, code_fingerprint(package), package,
+                                                              interval=0.05))
+        await asyncio.sleep(0.2)
+        assert not watch.done()  # nothing changed
+        (package / "__init__.py").write_text("x = 2  # the upgrade\n")
+        await asyncio.sleep(0.5)
+        assert not stop.is_set() and not watch.done()  # the reading in flight is answered first
+        activity.ended()
+        assert await asyncio.wait_for(watch, 5) is True and stop.is_set()
+
+        stopped_by_hand = asyncio.Event()
+        watch = asyncio.create_task(restart_when_code_changes(Activity(), stopped_by_hand, "another", package,
+                                                              interval=0.05))
+        stopped_by_hand.set()  # `smallprint stop` before any change was seen: no restart
+        assert await asyncio.wait_for(watch, 5) is False
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.slow
+def test_a_daemon_upgraded_under_it_answers_its_reading_then_runs_the_new_code_in_the_same_process(tmp_path):
+    installed = tmp_path / "site" / "smallprint"
+    shutil.copytree(PACKAGE, installed, ignore=shutil.ignore_patterns("__pycache__"))
+    init = installed / "__init__.py"
+    init.write_text(init.read_text().replace(f'__version__ = "{smallprint.__version__}"', '__version__ = "1.0-old"'))
+    path = os.pathsep.join([str(installed.parent), os.environ.get("PYTHONPATH", "")])
+    daemon = start_daemon(tmp_path / "home", "--port", "0",
+                          env_extra={"PYTHONPATH": path, "SMALLPRINT_CODE_CHECK_SECONDS": "0.2"})
+    try:
+        token = daemon.token({"PYTHONPATH": path})
+        assert daemon.request("GET", "/v1/health")[1]["version"] == "1.0-old"
+        pid = daemon.process.pid
+
+        answers: list = []
+        long_policy = "\n\n".join(POLICY.replace("We", f"Section {n}: we") for n in range(6))  # a few seconds' read
+        reading = threading.Thread(target=lambda: answers.append(
+            daemon.request("POST", "/v1/analyze", {"text": long_policy, "depth": "full"}, token=token)))
+        reading.start()
+        time.sleep(0.3)
+        init.write_text(init.read_text().replace('"1.0-old"', '"2.0-new"'))  # the upgrade lands mid-reading
+        reading.join(120)
+        [(status, body)] = answers
+        assert status == 200 and body["depth"] == "full", body  # answered, not cut
+
+        deadline, health = time.monotonic() + 60, None
+        while time.monotonic() < deadline:
+            runtime = daemon.home / "run" / "daemon.json"
+            try:
+                info = json.loads(runtime.read_text())
+                daemon.info = info
+                health = daemon.request("GET", "/v1/health")[1]
+            except (OSError, ValueError):
+                health = None
+            if health and health.get("version") == "2.0-new":
+                break
+            assert daemon.process.poll() is None, daemon.process.stderr.read()
+            time.sleep(0.2)
+        assert health and health["version"] == "2.0-new", health
+        assert info["pid"] == pid and daemon.process.poll() is None  # the same process, on the new code
+        assert daemon.request("POST", "/v1/analyze", {"text": POLICY, "depth": "quick"}, token=token)[0] == 200
+        log = (daemon.home / "logs" / "daemon.log").read_text()
+        # seen while the page was read (a few seconds), acted on once it was answered
+        assert log.index("installed code changed") < log.index("POST /v1/analyze 200") \
+            < log.index("stopped; starting again on the new code"), log
+    finally:
+        daemon.stop()
+        for stream in (daemon.process.stdout, daemon.process.stderr):
+            stream.close()
