@@ -116,3 +116,29 @@ def test_a_daemon_upgraded_under_it_answers_its_reading_then_runs_the_new_code_i
         daemon.stop()
         for stream in (daemon.process.stdout, daemon.process.stderr):
             stream.close()
+
+
+def test_the_command_line_run_again_keeps_paths_with_spaces_whole_on_windows(monkeypatch):
+    """Windows' exec joins its arguments with spaces, unquoted: a Python or a script under "C:\\Users\\Jane Doe"
+    reached the new process cut in two, and the daemon did not come back."""
+    import logging
+    import subprocess
+    import sys
+
+    from smallprint.cli import cmd_serve
+
+    python, script = r"C:\Users\Jane Doe\Python312\python.exe", r"C:\Users\Jane Doe\Scripts\smallprint.exe"
+    execed: list = []
+    monkeypatch.setattr(sys, "executable", python)
+    monkeypatch.setattr(sys, "orig_argv", [python, script, "serve", "--log-file-only"])
+    monkeypatch.setattr(sys, "argv", [script, "serve", "--log-file-only"])
+    monkeypatch.setattr(logging, "shutdown", lambda: None)  # the test run's own log handlers stay open
+    monkeypatch.setattr(cmd_serve.os, "execv", lambda path, args: execed.append((path, args)))
+    monkeypatch.setattr(cmd_serve.os, "name", "nt")
+    cmd_serve._run_again()
+    monkeypatch.undo()
+    [(path, args)] = execed
+    # what the new process's command line is once Windows has joined them: each argument whole
+    assert path == python and " ".join(args) == subprocess.list2cmdline([python, script, "serve", "--log-file-only"])
+    # elsewhere exec passes the arguments as they are
+    assert cmd_serve.exec_arguments([python, script], windows=False) == [python, script]

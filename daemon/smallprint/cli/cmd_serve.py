@@ -106,7 +106,18 @@ def _run_again() -> None:
     print("smallprint's installed code changed: starting again on it", file=sys.stderr, flush=True)
     logging.shutdown()  # the log's last lines written before the process is replaced
     sys.stdout.flush()
-    os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
+    os.execv(sys.executable, exec_arguments([sys.executable, *sys.orig_argv[1:]]))
+
+
+def exec_arguments(argv: list[str], windows: bool | None = None) -> list[str]:
+    """`argv` as os.execv must be given it. Windows' exec joins its arguments with spaces, unquoted: a path with a
+    space (C:\\Users\\Jane Doe\\...\\python.exe, the script beside it) would reach the new process as two
+    arguments, and it would fail to start. Each is quoted there as a command line quotes it."""
+    if not (os.name == "nt" if windows is None else windows):
+        return argv
+    import subprocess
+
+    return [subprocess.list2cmdline([arg]) for arg in argv]
 
 
 def args_from_command_line() -> bool:
