@@ -142,3 +142,28 @@ def test_the_command_line_run_again_keeps_paths_with_spaces_whole_on_windows(mon
     assert path == python and " ".join(args) == subprocess.list2cmdline([python, script, "serve", "--log-file-only"])
     # elsewhere exec passes the arguments as they are
     assert cmd_serve.exec_arguments([python, script], windows=False) == [python, script]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="signals reach a Windows daemon as KeyboardInterrupt, which ends it")
+def test_a_stop_asked_while_the_daemon_stops_to_start_again_stops_it(smallprint_home, monkeypatch):
+    """Ctrl+C or `smallprint stop` while the daemon was stopping to start again on new code (the requests in flight
+    finishing) was swallowed: it started again, and `stop`, seeing the lock free for a moment, said it had stopped."""
+    import signal
+
+    from smallprint.config import Config
+    from smallprint.daemon import code_watch, server
+
+    async def changed_at_once(activity, stop, started_with, *args, **kwargs):
+        stop.set()
+        return True
+
+    def and_a_stop_comes(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)  # while the requests in flight finish
+        return remove(*args, **kwargs)
+
+    remove = server.remove_runtime_info
+    monkeypatch.setattr(code_watch, "restart_when_code_changes", changed_at_once)
+    config = Config().replace(worker_mode="thread", port=0)
+    assert asyncio.run(server._run(config, lambda info: None, "a-token")) is True  # no signal: it starts again
+    monkeypatch.setattr(server, "remove_runtime_info", and_a_stop_comes)
+    assert asyncio.run(server._run(config, lambda info: None, "a-token")) is False

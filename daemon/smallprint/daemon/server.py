@@ -257,10 +257,17 @@ async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None, toke
     # "stopped" is said only by a daemon that said "listening": one that failed to start says why, and nothing that
     # reads as if it had run.
     started = False
+    # A signal (Ctrl+C, `smallprint stop`) while the daemon stops to start again on new code is obeyed: it stops.
+    asked_to_stop = asyncio.Event()
+
+    def on_signal() -> None:
+        asked_to_stop.set()
+        stop.set()
+
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         try:
-            loop.add_signal_handler(signum, stop.set)
+            loop.add_signal_handler(signum, on_signal)
         except (NotImplementedError, RuntimeError):  # Windows: Ctrl+C arrives as KeyboardInterrupt instead
             pass
     try:
@@ -296,6 +303,7 @@ async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None, toke
             code_watch.cancel()
         remove_runtime_info(pid=info.pid)
         await runner.cleanup()
+        restart = restart and not asked_to_stop.is_set()  # a signal during the shutdown, too
         if started:
             log.info("stopped; starting again on the new code" if restart else "stopped")
     return restart
