@@ -42,6 +42,18 @@ def test_the_fingerprint_changes_with_any_file_of_the_package_and_not_with_compi
     assert code_fingerprint(package) != second
 
 
+def test_an_editor_s_swap_lock_and_backup_files_are_not_code(tmp_path):
+    """In an editable install the package folder is the source: opening a file in an editor must not restart the
+    daemon (twice: when the swap file comes and when it goes)."""
+    package = a_package(tmp_path)
+    first = code_fingerprint(package)
+    for name in (".__init__.py.swp", ".#__init__.py", "#__init__.py#", "__init__.py~"):
+        (package / name).write_text("")
+    (package / ".idea").mkdir()
+    (package / ".idea" / "workspace.xml").write_text("")
+    assert code_fingerprint(package) == first
+
+
 def test_the_watch_waits_for_the_requests_in_flight_then_stops_the_daemon(tmp_path):
     package = a_package(tmp_path)
 
@@ -118,6 +130,28 @@ def test_a_daemon_upgraded_under_it_answers_its_reading_then_runs_the_new_code_i
             stream.close()
 
 
+@pytest.mark.slow
+def test_a_broken_upgrade_of_a_background_daemon_says_why_in_its_start_log(tmp_path):
+    """A daemon started in the background (`--log-file-only`, as the bridge starts it) has its stderr on the null
+    device: the new code's start-up failure would be written nowhere. It goes to daemon-start.log, as at a first
+    start."""
+    installed = tmp_path / "site" / "smallprint"
+    shutil.copytree(PACKAGE, installed, ignore=shutil.ignore_patterns("__pycache__"))
+    path = os.pathsep.join([str(installed.parent), os.environ.get("PYTHONPATH", "")])
+    daemon = start_daemon(tmp_path / "home", "--port", "0", "--log-file-only",
+                          env_extra={"PYTHONPATH": path, "SMALLPRINT_CODE_CHECK_SECONDS": "0.2"})
+    try:
+        init = installed / "__init__.py"
+        init.write_text('raise ImportError("this upgrade is broken: reinstall smallprint")\n' + init.read_text())
+        assert daemon.process.wait(timeout=60) != 0  # the new code could not start
+        start_log = (daemon.home / "logs" / "daemon-start.log").read_text()
+        assert "this upgrade is broken: reinstall smallprint" in start_log, start_log
+    finally:
+        daemon.stop()
+        for stream in (daemon.process.stdout, daemon.process.stderr):
+            stream.close()
+
+
 def test_the_command_line_run_again_keeps_paths_with_spaces_whole_on_windows(monkeypatch):
     """Windows' exec joins its arguments with spaces, unquoted: a Python or a script under "C:\\Users\\Jane Doe"
     reached the new process cut in two, and the daemon did not come back."""
@@ -135,7 +169,7 @@ def test_the_command_line_run_again_keeps_paths_with_spaces_whole_on_windows(mon
     monkeypatch.setattr(logging, "shutdown", lambda: None)  # the test run's own log handlers stay open
     monkeypatch.setattr(cmd_serve.os, "execv", lambda path, args: execed.append((path, args)))
     monkeypatch.setattr(cmd_serve.os, "name", "nt")
-    cmd_serve._run_again()
+    cmd_serve._run_again(log_file_only=False)
     monkeypatch.undo()
     [(path, args)] = execed
     # what the new process's command line is once Windows has joined them: each argument whole

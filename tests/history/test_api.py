@@ -388,6 +388,26 @@ async def test_an_older_reading_of_a_visit_answered_after_a_newer_one_is_not_sto
     assert "changes_since_last_visit" not in await analyze(api, POLICY_WITH_AI, visit_id="visit-3")
 
 
+async def test_a_late_recording_refused_as_it_should_be_is_not_logged_as_a_failure(caplog):
+    """A recording the reply stopped waiting for (a busy store) that the store then refuses on purpose is no failure:
+    the log said "failed" for a reading of a forgotten site, or one superseded in its visit."""
+    import asyncio
+    import logging
+
+    from smallprint.history.api import _late_recording_done
+    from smallprint.history.store import ForgottenMeanwhile, SupersededInVisit
+
+    for refusal, level in ((SupersededInVisit("a newer reading"), logging.INFO),
+                           (ForgottenMeanwhile("forgotten"), logging.INFO), (OSError("disk I/O error"), logging.WARNING)):
+        recording = asyncio.get_running_loop().create_future()
+        recording.set_exception(refusal)
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="smallprint"):
+            _late_recording_done(recording)
+        [record] = [r for r in caplog.records if "did not wait for" in r.getMessage()]
+        assert record.levelno == level and ("failed" in record.getMessage()) == (level == logging.WARNING)
+
+
 async def test_forgetting_a_site_forgets_its_visits(api, smallprint_home):
     await analyze(api, POLICY, visit_id="visit-1")
     assert (await api.delete("/v1/sites/example.co.uk", headers=AUTH)).status == 200

@@ -91,11 +91,11 @@ def run_serve(args: argparse.Namespace) -> int:
     except ServeError as exc:
         raise CliError(str(exc)) from None
     if restart:
-        _run_again()
+        _run_again(log_file_only=args.log_file_only)
     return 0
 
 
-def _run_again() -> None:
+def _run_again(log_file_only: bool) -> None:
     """Run this process's own command line again in its place (daemon/code_watch.py: the installed code changed).
     The same process, so a terminal, a service manager or the bridge that started it still has it; only on Windows,
     whose exec starts another process, does the pid change."""
@@ -103,7 +103,21 @@ def _run_again() -> None:
 
     if not args_from_command_line():
         raise CliError("the installed smallprint changed; run `smallprint serve` again to use it")
-    print("smallprint's installed code changed: starting again on it", file=sys.stderr, flush=True)
+    if log_file_only:
+        # The running daemon sent its stderr to the log (connections.redirect_stderr_to_log), leaving descriptor 2 on
+        # the null device: the new code's start-up errors (an upgrade that cannot import, a config it refuses) would
+        # be written nowhere. They go where a bridge-started daemon's start-up errors go.
+        from .. import paths
+
+        try:
+            start_log = os.open(paths.ensure(paths.log_dir()) / "daemon-start.log",
+                                os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            os.dup2(start_log, 2)
+            os.close(start_log)
+        except OSError:
+            pass  # a full or read-only log folder: the restart matters more than its errors' record
+    else:
+        print("smallprint's installed code changed: starting again on it", file=sys.stderr, flush=True)
     logging.shutdown()  # the log's last lines written before the process is replaced
     sys.stdout.flush()
     os.execv(sys.executable, exec_arguments([sys.executable, *sys.orig_argv[1:]]))

@@ -46,14 +46,21 @@ SETTLE_SECONDS = min(2.0, CHECK_SECONDS)
 BUSY_WAIT_SECONDS = 300.0
 
 
+def _not_code(name: str) -> bool:
+    """Files that change without the code changing: compiled caches (Python rewrites them as it likes) and, in an
+    editable install's source folder, an editor's swap, lock and backup files (vim's .x.py.swp, emacs's .#x.py and
+    #x.py#, x.py~), which come and go as a file is opened and closed."""
+    return name.startswith((".", "#")) or name.endswith(("~", ".pyc", ".pyo"))
+
+
 def code_fingerprint(root: Path = PACKAGE) -> str:
-    """What `root` holds, as a digest of every file's path, size and modification time (compiled caches left out:
-    Python rewrites them as it likes). A file that cannot be read counts as absent."""
+    """What `root` holds, as a digest of every file's path, size and modification time (_not_code left out). A file
+    that cannot be read counts as absent."""
     rows = []
     for folder, subfolders, files in os.walk(root):
-        subfolders[:] = sorted(name for name in subfolders if name != "__pycache__")
+        subfolders[:] = sorted(name for name in subfolders if name != "__pycache__" and not name.startswith("."))
         for name in files:
-            if name.endswith((".pyc", ".pyo")):
+            if _not_code(name):
                 continue
             path = os.path.join(folder, name)
             try:

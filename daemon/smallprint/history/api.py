@@ -138,9 +138,15 @@ async def _asked_quick(request: web.Request) -> bool:
 
 
 def _late_recording_done(recording: "asyncio.Future[Any]") -> None:
-    """A recording the reply stopped waiting for: its failure is logged (without the site), never lost unseen."""
-    if not recording.cancelled() and recording.exception() is not None:
-        log.warning("history: a recording the reply did not wait for failed: %s", recording.exception())
+    """A recording the reply stopped waiting for: its failure is logged (without the site), never lost unseen. One
+    refused as it should be (its site forgotten meanwhile, or a newer reading of its visit stored first) is no
+    failure."""
+    if recording.cancelled() or (failure := recording.exception()) is None:
+        return
+    if isinstance(failure, (ForgottenMeanwhile, SupersededInVisit)):
+        log.info("history: a recording the reply did not wait for was not stored: %s", failure)
+    else:
+        log.warning("history: a recording the reply did not wait for failed: %s", failure)
 
 
 # How long a reply waits for its visit to be recorded: recording takes milliseconds unless another program holds the
