@@ -529,6 +529,14 @@ def test_a_reading_of_a_visit_asked_before_the_one_it_recorded_is_not_stored_ove
     assert store.record(URL, analysis(V2), now="2023-02-01T00:00:06Z", visit="v2").version.hash == newer.version.hash
 
 
+def test_a_visit_s_time_from_before_the_clock_stepped_back_refuses_nothing(store):
+    """A visit's reading noted while the clock ran ahead (set right later, on waking): its time is after now, and
+    every newer reading of the visit would have been refused as older."""
+    store.record(URL, analysis(V1), now="2023-03-01T10:00:00Z", visit="v1", arrived="2023-03-01T10:00:00Z")
+    later = store.record(URL, analysis(V2), now="2023-03-01T09:00:01Z", visit="v1", arrived="2023-03-01T09:00:00Z")
+    assert later.is_new_text and [v.id for v in store.versions("example.co.uk")] == [later.version.id]
+
+
 def test_a_schema_10_store_upgrades_and_its_visits_refuse_nothing(store_path):
     """Visits recorded before schema 11 have no time: a re-send of such a visit is recorded as it was before."""
     db = store_at_schema(store_path, 10)

@@ -653,9 +653,12 @@ class Store:
             found = db.execute("SELECT id FROM documents WHERE site = ? AND path = ?", (site, path)).fetchone()
             doc_id = found[0] if found else None
             if visit is not None and doc_id is not None:
+                # Only a time between this reading's arrival and now says it is the older one: a visit's time ahead
+                # of now was taken before the clock stepped back (a laptop's clock set right on waking), and would
+                # refuse every reading of the visit after it.
                 if arrived is not None and (held := db.execute(
                         "SELECT asked FROM visits WHERE visit = ? AND document_id = ?", (visit, doc_id)).fetchone()) \
-                        and held[0] is not None and held[0] > arrived:
+                        and held[0] is not None and arrived < held[0] <= now:
                     raise SupersededInVisit("a newer reading of this page in the same visit is remembered; this "
                                             "older one is not stored over it")
                 doc_id = self._undo_visit(db, visit, doc_id)
