@@ -29,6 +29,19 @@ def a_package(root: Path) -> Path:
     return root / "pkg"
 
 
+def zombie_children(pid: int) -> list[int]:
+    """The exited, never waited-for children of `pid` (Linux's /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] == "Z" and int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
 def test_the_fingerprint_changes_with_any_file_of_the_package_and_not_with_compiled_caches(tmp_path):
     package = a_package(tmp_path)
     first = code_fingerprint(package)
@@ -119,6 +132,7 @@ def test_a_daemon_upgraded_under_it_answers_its_reading_then_runs_the_new_code_i
             time.sleep(0.2)
         assert health and health["version"] == "2.0-new", health
         assert info["pid"] == pid and daemon.process.poll() is None  # the same process, on the new code
+        assert zombie_children(pid) == []  # the old worker pool's helpers were waited for, not left behind
         assert daemon.request("POST", "/v1/analyze", {"text": POLICY, "depth": "quick"}, token=token)[0] == 200
         log = (daemon.home / "logs" / "daemon.log").read_text()
         # seen while the page was read (a few seconds), acted on once it was answered

@@ -118,9 +118,30 @@ def _run_again(log_file_only: bool) -> None:
             pass  # a full or read-only log folder: the restart matters more than its errors' record
     else:
         print("smallprint's installed code changed: starting again on it", file=sys.stderr, flush=True)
+    _let_helper_processes_go()
     logging.shutdown()  # the log's last lines written before the process is replaced
     sys.stdout.flush()
     os.execv(sys.executable, exec_arguments([sys.executable, *sys.orig_argv[1:]]))
+
+
+def _let_helper_processes_go() -> None:
+    """End the worker pool's helper processes (multiprocessing's forkserver and resource tracker) as an exit would.
+    They stop once this process's end of their pipe closes, which exec does; but the process goes on under the new
+    code, never waits for them, and each restart left both behind as zombies, and the pool's socket folder in the
+    temporary directory. Best effort, through the hooks CPython's own tests stop them with: on any other Python
+    they are left as before."""
+    if "multiprocessing" not in sys.modules:
+        return
+    from multiprocessing import forkserver, resource_tracker, util
+
+    for stop in (getattr(getattr(forkserver, "_forkserver", None), "_stop", None),
+                 getattr(util, "_exit_function", None),  # the pool's temporary folder, as at exit
+                 getattr(getattr(resource_tracker, "_resource_tracker", None), "_stop", None)):
+        try:
+            if stop is not None:
+                stop()
+        except Exception:  # noqa: BLE001 (a helper already gone, a changed private hook): the restart goes on
+            pass
 
 
 def exec_arguments(argv: list[str], windows: bool | None = None) -> list[str]:
