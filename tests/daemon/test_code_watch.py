@@ -42,6 +42,22 @@ def zombie_children(pid: int) -> list[int]:
     return found
 
 
+def probe_instance_lock(path: Path, probing: threading.Event, was_free: list) -> None:
+    """While `probing` is set, try the daemon's instance lock every few milliseconds; note each time it was free."""
+    import fcntl
+
+    with open(path, "a+") as handle:
+        while probing.is_set():
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                time.sleep(0.002)
+                continue
+            was_free.append(time.monotonic())
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            time.sleep(0.002)
+
+
 def test_the_fingerprint_changes_with_any_file_of_the_package_and_not_with_compiled_caches(tmp_path):
     package = a_package(tmp_path)
     first = code_fingerprint(package)
@@ -112,6 +128,13 @@ def test_a_daemon_upgraded_under_it_answers_its_reading_then_runs_the_new_code_i
             daemon.request("POST", "/v1/analyze", {"text": long_policy, "depth": "full"}, token=token)))
         reading.start()
         time.sleep(0.3)
+        # From the upgrade until the new code answers, the instance lock is never free: a bridge starting a daemon
+        # meanwhile could otherwise take it, and the restarting one would exit saying one already runs.
+        probing, lock_was_free = threading.Event(), []
+        probe = threading.Thread(target=probe_instance_lock, args=(daemon.home / "run" / "daemon.lock", probing,
+                                                                   lock_was_free))
+        probing.set()
+        probe.start()
         init.write_text(init.read_text().replace('"1.0-old"', '"2.0-new"'))  # the upgrade lands mid-reading
         reading.join(120)
         [(status, body)] = answers
@@ -130,7 +153,10 @@ def test_a_daemon_upgraded_under_it_answers_its_reading_then_runs_the_new_code_i
                 break
             assert daemon.process.poll() is None, daemon.process.stderr.read()
             time.sleep(0.2)
+        probing.clear()
+        probe.join(10)
         assert health and health["version"] == "2.0-new", health
+        assert lock_was_free == [], "the instance lock was free during the restart"
         assert info["pid"] == pid and daemon.process.poll() is None  # the same process, on the new code
         assert zombie_children(pid) == []  # the old worker pool's helpers were waited for, not left behind
         assert daemon.request("POST", "/v1/analyze", {"text": POLICY, "depth": "quick"}, token=token)[0] == 200
@@ -215,3 +241,29 @@ def test_a_stop_asked_while_the_daemon_stops_to_start_again_stops_it(smallprint_
     assert asyncio.run(server._run(config, lambda info: None, "a-token")) is True  # no signal: it starts again
     monkeypatch.setattr(server, "remove_runtime_info", and_a_stop_comes)
     assert asyncio.run(server._run(config, lambda info: None, "a-token")) is False
+
+
+@pytest.mark.skipif(os.name == "nt", reason="Windows' exec starts another process: the lock is released there")
+def test_a_descriptor_named_for_the_lock_is_taken_over_only_if_it_is_that_lock_file(tmp_path, monkeypatch):
+    """The restarting daemon names its lock's descriptor in the environment for the process it becomes; a variable
+    naming any other file (or none, or garbage) is ignored, and taken out of the environment so no child sees it."""
+    from smallprint.daemon.server import INHERITED_LOCK_ENV, InstanceLock
+
+    (tmp_path / "daemon.lock").touch()
+    with open(tmp_path / "other", "w") as other:
+        for named in (str(other.fileno()), "not a number", "999999"):
+            monkeypatch.setenv(INHERITED_LOCK_ENV, named)
+            assert InstanceLock(tmp_path / "daemon.lock").adopt_inherited() is False
+            assert INHERITED_LOCK_ENV not in os.environ
+        assert not other.closed and os.fstat(other.fileno())  # another file's descriptor is left alone
+
+    kept = InstanceLock(tmp_path / "daemon.lock")
+    assert kept.acquire()
+    kept.keep_across_exec()  # what a restart does before exec: the lock stays held by the named descriptor
+    assert not InstanceLock(tmp_path / "daemon.lock").acquire()
+    adopted = InstanceLock(tmp_path / "daemon.lock")
+    assert adopted.adopt_inherited() and INHERITED_LOCK_ENV not in os.environ
+    adopted.release()
+    free = InstanceLock(tmp_path / "daemon.lock")
+    assert free.acquire()
+    free.release()

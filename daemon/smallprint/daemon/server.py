@@ -54,6 +54,11 @@ def lock_file() -> Path:
     return paths.runtime_dir() / "daemon.lock"
 
 
+# The descriptor of the instance lock a daemon keeps across its own restart on new code (code_watch.py), for the
+# process it becomes.
+INHERITED_LOCK_ENV = "SMALLPRINT_INSTANCE_LOCK_FD"
+
+
 class InstanceLock:
     """An advisory lock held for the daemon's lifetime; the OS releases it if the process dies."""
 
@@ -81,6 +86,47 @@ class InstanceLock:
         if self._handle is not None:
             self._handle.close()  # closing the descriptor drops the lock
             self._handle = None
+
+    def keep_across_exec(self) -> None:
+        """Let the process this one becomes (os.execv, restarting on new code) hold the lock on without a gap: with
+        none held for the second the new code takes to start, a bridge could start another daemon, and the one
+        restarting would exit saying one already runs (a terminal's, a service manager's daemon gone). POSIX only:
+        elsewhere the lock is released as before."""
+        if self._handle is None:
+            return
+        if os.name == "nt":
+            self.release()
+            return
+        # A second descriptor of the same open file holds the same lock (flock's are the open file's), so the first
+        # can close as usual while this one, inheritable, crosses the exec.
+        kept = os.dup(self._handle.fileno())
+        os.set_inheritable(kept, True)
+        os.environ[INHERITED_LOCK_ENV] = str(kept)
+        self.release()
+
+    def adopt_inherited(self) -> bool:
+        """Take over the lock the process before an exec kept for this one (keep_across_exec). The variable is
+        taken out of the environment at once, so that no child sees it; a descriptor that is not a lock on this
+        very file is not used."""
+        named = os.environ.pop(INHERITED_LOCK_ENV, None)
+        if named is None or os.name == "nt":
+            return False
+        try:
+            fd = int(named)
+            held, ours = os.fstat(fd), os.stat(self.path)
+        except (ValueError, OSError):
+            return False
+        if (held.st_dev, held.st_ino) != (ours.st_dev, ours.st_ino):
+            return False
+        import fcntl
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # ours already: the same open file holds it
+        except OSError:
+            os.close(fd)
+            return False
+        os.set_inheritable(fd, False)
+        self._handle = open(fd, "a+", closefd=True)
+        return True
 
 
 def instance_lock_held() -> bool:
@@ -326,16 +372,21 @@ def serve(config: Config, *, allow_remote: bool = False, console: TextIO | None 
     when it stopped because its installed code changed (code_watch.py): the caller then runs the command again.
     Raises ServeError when it cannot start."""
     lock = InstanceLock(lock_file())
-    if not _acquire_after_a_stopping_daemon(lock):
+    if not (lock.adopt_inherited() or _acquire_after_a_stopping_daemon(lock)):
         raise ServeError(already_running_message())
+    restart = False
     try:
         setup_logging(config.log_level, console)
         try:
             check_bind_address(config.host, allow_remote or config.allow_non_loopback)
-            return asyncio.run(_run(config, ready, _api_token(), idle_exit_minutes))
+            restart = asyncio.run(_run(config, ready, _api_token(), idle_exit_minutes))
+            return restart
         except ServeError as exc:
             # The log file says why this start failed; the console hears it once, from the command (file_only).
             log.error("start-up failed: %s", exc, extra={"file_only": True})
             raise
     finally:
-        lock.release()
+        if restart:
+            lock.keep_across_exec()  # the caller runs the command again in this process (cmd_serve)
+        else:
+            lock.release()
