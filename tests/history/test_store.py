@@ -537,6 +537,33 @@ def test_a_visit_s_time_from_before_the_clock_stepped_back_refuses_nothing(store
     assert later.is_new_text and [v.id for v in store.versions("example.co.uk")] == [later.version.id]
 
 
+def test_a_newer_reading_of_a_visit_stored_while_an_older_one_waited_for_the_store_refuses_it(store, store_path,
+                                                                                               monkeypatch):
+    """The older reading's recording waits for the store (another recording, another program holding it); a newer
+    reading of the visit, asked for meanwhile, is stored first. Its time is after the moment the older one began to
+    wait: taken as that moment's `now`, the older reading passed for one after a clock step back and was stored over
+    the newer."""
+    from smallprint.history import store as store_module
+    from smallprint.history.store import SupersededInVisit
+
+    clock = iter(f"2023-04-01T00:00:{second:02d}.000000Z" for second in range(60))
+    monkeypatch.setattr(store_module, "utc_now", lambda: next(clock))
+    older_arrived = store_module.utc_now()
+    original_write, meanwhile = Store._write, []
+
+    def newer_reading_stored_first(self):
+        if self is store and not meanwhile:  # the older reading's wait: the newer one is asked for and stored first
+            with Store(store_path) as other_thread:
+                meanwhile.append(other_thread.record(URL, analysis(V2), visit="v1", arrived=store_module.utc_now()))
+        return original_write(self)
+
+    monkeypatch.setattr(Store, "_write", newer_reading_stored_first)
+    with pytest.raises(SupersededInVisit):
+        store.record(URL, analysis(V1), visit="v1", arrived=older_arrived)
+    [newer] = meanwhile
+    assert [v.id for v in store.versions("example.co.uk")] == [newer.version.id]
+
+
 def test_a_schema_10_store_upgrades_and_its_visits_refuse_nothing(store_path):
     """Visits recorded before schema 11 have no time: a re-send of such a visit is recorded as it was before."""
     db = store_at_schema(store_path, 10)

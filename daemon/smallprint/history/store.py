@@ -640,13 +640,17 @@ class Store:
                 analysis, encoded = {**analysis, "url": remembered}, None
         if visit is not None and not (isinstance(visit, str) and 0 < len(visit) <= MAX_VISIT_ID_CHARS):
             raise ValueError(f"a visit id is a string of 1 to {MAX_VISIT_ID_CHARS} characters")
-        now = now or utc_now()
         return self._call("record a version",
                           lambda: self._record(site, path, url, analysis, now, encoded, visit, arrived))
 
-    def _record(self, site: str, path: str, url: str, analysis: dict, now: str, encoded: bytes | None,
+    def _record(self, site: str, path: str, url: str, analysis: dict, now: str | None, encoded: bytes | None,
                 visit: str | None, arrived: str | None = None) -> Recorded:
         with self._write() as db:
+            # The time is taken once the store is ours, not before waiting for it (another recording, a program
+            # holding the store): a reading of the visit asked for meanwhile and stored first would otherwise have
+            # a time after this `now`, and the check below would take it for a clock stepped back and store this
+            # older reading over it.
+            now = now or utc_now()
             if arrived is not None and db.execute(
                     "SELECT 1 FROM forgotten WHERE site IN (?, '*') AND at >= ?", (site, arrived)).fetchone():
                 raise ForgottenMeanwhile("the site was forgotten while this page was being read")
