@@ -218,6 +218,28 @@ def test_the_command_line_run_again_keeps_paths_with_spaces_whole_on_windows(mon
     assert cmd_serve.exec_arguments([python, script], windows=False) == [python, script]
 
 
+@pytest.mark.skipif(os.name == "nt", reason="descriptor 2 is POSIX's stderr")
+def test_a_background_daemon_started_with_stderr_closed_hands_its_start_log_to_the_new_code(smallprint_home):
+    """With descriptor 2 closed (a daemon started with `2>&-`), the start log opened for the new code's start-up
+    errors was given descriptor 2 itself, and closed again after being put there: the new code had no stderr, and
+    the next file it opened became its stderr."""
+    import subprocess
+    import sys
+
+    script = """
+import os, sys
+os.close(2)
+from smallprint.cli import cmd_serve
+sys.orig_argv, sys.argv = [sys.executable, "-m", "smallprint", "serve"], ["smallprint", "serve", "--log-file-only"]
+cmd_serve.os.execv = lambda path, args: None
+cmd_serve._run_again(log_file_only=True)
+print(os.fstat(2).st_ino)
+"""
+    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert ran.returncode == 0, ran.stdout
+    assert int(ran.stdout.split()[-1]) == (smallprint_home / "logs" / "daemon-start.log").stat().st_ino
+
+
 @pytest.mark.skipif(os.name == "nt", reason="signals reach a Windows daemon as KeyboardInterrupt, which ends it")
 def test_a_stop_asked_while_the_daemon_stops_to_start_again_stops_it(smallprint_home, monkeypatch):
     """Ctrl+C or `smallprint stop` while the daemon was stopping to start again on new code (the requests in flight

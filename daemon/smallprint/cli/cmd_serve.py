@@ -112,8 +112,9 @@ def _run_again(log_file_only: bool) -> None:
         try:
             start_log = os.open(paths.ensure(paths.log_dir()) / "daemon-start.log",
                                 os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            os.dup2(start_log, 2)
-            os.close(start_log)
+            if start_log != 2:  # with descriptor 2 closed (started with `2>&-`), the log was given it already
+                os.dup2(start_log, 2)
+                os.close(start_log)
         except OSError:
             pass  # a full or read-only log folder: the restart matters more than its errors' record
     else:
