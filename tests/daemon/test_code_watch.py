@@ -289,3 +289,46 @@ def test_a_descriptor_named_for_the_lock_is_taken_over_only_if_it_is_that_lock_f
     free = InstanceLock(tmp_path / "daemon.lock")
     assert free.acquire()
     free.release()
+
+
+@pytest.mark.skipif(os.name == "nt", reason="no inherited lock on Windows")
+def test_the_lock_kept_for_the_restart_is_never_descriptor_2_even_with_stderr_closed(tmp_path):
+    """The restart points descriptor 2 at its start log; had the kept lock landed there (stderr closed, as some
+    service managers start a daemon), that would have closed it, and the gap in the lock would be back."""
+    import subprocess
+    import sys
+
+    code = ("import os, sys\n"
+            "from pathlib import Path\n"
+            "from smallprint.daemon.server import INHERITED_LOCK_ENV, InstanceLock\n"
+            f"lock = InstanceLock(Path({str(tmp_path / 'daemon.lock')!r}))\n"
+            "assert lock.acquire()\n"
+            "os.close(2)\n"  # descriptor 2 free when the restart keeps the lock
+            "lock.keep_across_exec()\n"
+            "print(os.environ[INHERITED_LOCK_ENV])\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and int(done.stdout) >= 3, (done.stdout, done.stderr)
+
+
+def test_a_worker_pool_helper_that_does_not_stop_does_not_hold_the_restart(monkeypatch):
+    """Stopping the pool's helpers waits for them; one that never stops (a worker stuck in the kernel holds the
+    tracker's pipe) must not hold the restart, with the instance lock held and nothing listening."""
+    import multiprocessing.forkserver
+    import multiprocessing.resource_tracker
+    import multiprocessing.util
+
+    from smallprint.cli import cmd_serve
+
+    never = threading.Event()
+    monkeypatch.setattr(multiprocessing.forkserver._forkserver, "_stop", lambda: never.wait(30))
+    # this test process's own pools and tracker stay as they are
+    monkeypatch.setattr(multiprocessing.util, "_exit_function", lambda: None)
+    monkeypatch.setattr(multiprocessing.resource_tracker._resource_tracker, "_stop", lambda: None)
+    monkeypatch.setattr(cmd_serve, "HELPERS_STOP_SECONDS", 0.3)
+    started = time.monotonic()
+    cmd_serve._let_helper_processes_go()
+    assert time.monotonic() - started < 5
+    never.set()
+    for thread in threading.enumerate():
+        if thread.name == "smallprint-helpers-stop":
+            thread.join(5)

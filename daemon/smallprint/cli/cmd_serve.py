@@ -133,16 +133,34 @@ def _let_helper_processes_go() -> None:
     they are left as before."""
     if "multiprocessing" not in sys.modules:
         return
+    import threading
     from multiprocessing import forkserver, resource_tracker, util
 
-    for stop in (getattr(getattr(forkserver, "_forkserver", None), "_stop", None),
-                 getattr(util, "_exit_function", None),  # the pool's temporary folder, as at exit
-                 getattr(getattr(resource_tracker, "_resource_tracker", None), "_stop", None)):
-        try:
-            if stop is not None:
-                stop()
-        except Exception:  # noqa: BLE001 (a helper already gone, a changed private hook): the restart goes on
-            pass
+    def stop_them() -> None:
+        for stop in (getattr(getattr(forkserver, "_forkserver", None), "_stop", None),
+                     getattr(util, "_exit_function", None),  # the pool's temporary folder, as at exit
+                     getattr(getattr(resource_tracker, "_resource_tracker", None), "_stop", None)):
+            try:
+                if stop is not None:
+                    stop()
+            except Exception:  # noqa: BLE001 (a helper already gone, a changed private hook): the restart goes on
+                pass
+
+    # Each waits for its helper, and the tracker for every worker that still holds its pipe: a worker stuck in the
+    # kernel would hold the restart, the instance lock held and nothing listening. They are not waited for longer.
+    stopping = threading.Thread(target=stop_them, name="smallprint-helpers-stop", daemon=True)
+    stopping.start()
+    stopping.join(HELPERS_STOP_SECONDS)
+    if stopping.is_alive():
+        import logging
+
+        logging.getLogger("smallprint.daemon").warning(
+            "the worker pool's helper processes did not stop within %g s; starting again without them",
+            HELPERS_STOP_SECONDS)
+
+
+# How long a restart waits for the worker pool's helper processes to stop (_let_helper_processes_go).
+HELPERS_STOP_SECONDS = 5.0
 
 
 def exec_arguments(argv: list[str], windows: bool | None = None) -> list[str]:

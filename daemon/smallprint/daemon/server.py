@@ -99,7 +99,10 @@ class InstanceLock:
             return
         # A second descriptor of the same open file holds the same lock (flock's are the open file's), so the first
         # can close as usual while this one, inheritable, crosses the exec.
-        kept = os.dup(self._handle.fileno())
+        import fcntl
+
+        # at 3 or above: were stderr closed, a plain dup could be descriptor 2, which the restart points at its log
+        kept = fcntl.fcntl(self._handle.fileno(), fcntl.F_DUPFD, 3)
         os.set_inheritable(kept, True)
         os.environ[INHERITED_LOCK_ENV] = str(kept)
         self.release()
