@@ -3,6 +3,7 @@ reading first (daemon/code_watch.py): the watch itself, and a real daemon run fr
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -27,6 +28,28 @@ def a_package(root: Path) -> Path:
     (root / "pkg" / "__init__.py").write_text("x = 1\n")
     (root / "pkg" / "model.bin").write_bytes(b"\0" * 10)
     return root / "pkg"
+
+
+@contextlib.contextmanager
+def daemon_installed_in(tmp_path: Path, *serve_args: str, version: str | None = None):
+    """A real daemon (`smallprint serve --port 0 ...`) run from a copy of the package under `tmp_path`, looking at
+    its code every 0.2 s; yields (daemon, the copy's folder, the PYTHONPATH that finds it). `version`: the copy's
+    __version__, to tell its code from the next."""
+    installed = tmp_path / "site" / "smallprint"
+    shutil.copytree(PACKAGE, installed, ignore=shutil.ignore_patterns("__pycache__"))
+    if version is not None:
+        init = installed / "__init__.py"
+        init.write_text(init.read_text().replace(f'__version__ = "{smallprint.__version__}"',
+                                                 f'__version__ = "{version}"'))
+    path = os.pathsep.join([str(installed.parent), os.environ.get("PYTHONPATH", "")])
+    daemon = start_daemon(tmp_path / "home", "--port", "0", *serve_args,
+                          env_extra={"PYTHONPATH": path, "SMALLPRINT_CODE_CHECK_SECONDS": "0.2"})
+    try:
+        yield daemon, installed, path
+    finally:
+        daemon.stop()
+        for stream in (daemon.process.stdout, daemon.process.stderr):
+            stream.close()
 
 
 def zombie_children(pid: int) -> list[int]:
@@ -110,14 +133,8 @@ def test_the_watch_waits_for_the_requests_in_flight_then_stops_the_daemon(tmp_pa
 
 @pytest.mark.slow
 def test_a_daemon_upgraded_under_it_answers_its_reading_then_runs_the_new_code_in_the_same_process(tmp_path):
-    installed = tmp_path / "site" / "smallprint"
-    shutil.copytree(PACKAGE, installed, ignore=shutil.ignore_patterns("__pycache__"))
-    init = installed / "__init__.py"
-    init.write_text(init.read_text().replace(f'__version__ = "{smallprint.__version__}"', '__version__ = "1.0-old"'))
-    path = os.pathsep.join([str(installed.parent), os.environ.get("PYTHONPATH", "")])
-    daemon = start_daemon(tmp_path / "home", "--port", "0",
-                          env_extra={"PYTHONPATH": path, "SMALLPRINT_CODE_CHECK_SECONDS": "0.2"})
-    try:
+    with daemon_installed_in(tmp_path, version="1.0-old") as (daemon, installed, path):
+        init = installed / "__init__.py"
         token = daemon.token({"PYTHONPATH": path})
         assert daemon.request("GET", "/v1/health")[1]["version"] == "1.0-old"
         pid = daemon.process.pid
@@ -164,10 +181,6 @@ def test_a_daemon_upgraded_under_it_answers_its_reading_then_runs_the_new_code_i
         # seen while the page was read (a few seconds), acted on once it was answered
         assert log.index("installed code changed") < log.index("POST /v1/analyze 200") \
             < log.index("stopped; starting again on the new code"), log
-    finally:
-        daemon.stop()
-        for stream in (daemon.process.stdout, daemon.process.stderr):
-            stream.close()
 
 
 @pytest.mark.slow
@@ -175,21 +188,12 @@ def test_a_broken_upgrade_of_a_background_daemon_says_why_in_its_start_log(tmp_p
     """A daemon started in the background (`--log-file-only`, as the bridge starts it) has its stderr on the null
     device: the new code's start-up failure would be written nowhere. It goes to daemon-start.log, as at a first
     start."""
-    installed = tmp_path / "site" / "smallprint"
-    shutil.copytree(PACKAGE, installed, ignore=shutil.ignore_patterns("__pycache__"))
-    path = os.pathsep.join([str(installed.parent), os.environ.get("PYTHONPATH", "")])
-    daemon = start_daemon(tmp_path / "home", "--port", "0", "--log-file-only",
-                          env_extra={"PYTHONPATH": path, "SMALLPRINT_CODE_CHECK_SECONDS": "0.2"})
-    try:
+    with daemon_installed_in(tmp_path, "--log-file-only") as (daemon, installed, _):
         init = installed / "__init__.py"
         init.write_text('raise ImportError("this upgrade is broken: reinstall smallprint")\n' + init.read_text())
         assert daemon.process.wait(timeout=60) != 0  # the new code could not start
         start_log = (daemon.home / "logs" / "daemon-start.log").read_text()
         assert "this upgrade is broken: reinstall smallprint" in start_log, start_log
-    finally:
-        daemon.stop()
-        for stream in (daemon.process.stdout, daemon.process.stderr):
-            stream.close()
 
 
 def test_the_command_line_run_again_keeps_paths_with_spaces_whole_on_windows(monkeypatch):

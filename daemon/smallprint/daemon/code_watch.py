@@ -8,8 +8,9 @@ The daemon notes what its package folder holds when it starts (every file's name
 milliseconds for the ~120 files) and looks again every CHECK_SECONDS. When that changes, it waits until it holds
 still for SETTLE_SECONDS (an installer writes files one after another), then until no request is in flight (at most
 BUSY_WAIT_SECONDS: a page being read is answered, not cut), and then stops as `smallprint stop` would and runs its own
-command line again in the same process (`serve` returns RESTART; cmd_serve execs). Its clients find it as after any
-restart: the runtime file names the new one, and the bridge waits for a daemon that is starting.
+command line again in the same process (`serve` returns True; cmd_serve execs, the instance lock kept across). Its
+clients find it as after any restart: the runtime file names the new one, and the bridge waits for a daemon that is
+starting.
 
 Imported by the daemon only (no aiohttp here, but nothing else needs it).
 """
