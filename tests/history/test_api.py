@@ -336,6 +336,21 @@ async def test_a_visit_that_first_saw_the_remembered_text_keeps_its_date_when_th
     assert [v["id"] for v in (await get(api, "/v1/sites/example.co.uk/versions"))["versions"]] == [seen["id"]]
 
 
+async def test_the_same_page_sent_again_in_a_visit_keeps_its_version_id(api):
+    """The same page sent twice in one visit (or several times at once) made a new version id each time, said so,
+    and the id of the first answer was gone from the site's versions."""
+    import asyncio
+
+    await analyze(api, POLICY, visit_id="visit-1")
+    first = await analyze(api, POLICY_WITH_AI, visit_id="visit-2")
+    again = await asyncio.gather(*(analyze(api, POLICY_WITH_AI, visit_id="visit-2") for _ in range(4)))
+    for reply in again:
+        assert reply["history"]["version"] == first["history"]["version"], reply["history"]
+        assert reply["history"]["new_version"] is True and added_texts(reply) == [AI_CLAUSE]
+    versions = (await get(api, "/v1/sites/example.co.uk/versions"))["versions"]
+    assert len(versions) == 2 and versions[-1]["id"] == first["history"]["version"]
+
+
 async def test_without_a_visit_id_every_reading_is_a_visit_as_before(api):
     await analyze(api, POLICY)
     await analyze(api, POLICY_WITH_AI)

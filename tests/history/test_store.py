@@ -579,3 +579,34 @@ def test_a_schema_10_store_upgrades_and_its_visits_refuse_nothing(store_path):
         again = store.record(URL, analysis(V2), now="2022-01-02T00:00:00Z", visit="v1", arrived="2000-01-01T00:00:00Z")
         assert again.is_new_text and [v.id for v in store.versions("example.co.uk")] == [again.version.id]
         assert store.integrity() == "ok"
+
+
+def test_the_same_text_sent_again_in_a_visit_keeps_its_version_and_its_answer(store):
+    """A visit that sends the text its reading stored once more (a re-send without a change): undoing its reading and
+    storing it again gave the version a new id each time, so the id the first answer named was gone."""
+    from smallprint.history.store import SupersededInVisit
+
+    before = store.record(URL, analysis(V1), now="2023-01-01T00:00:00Z", visit="v1")
+    first = store.record(URL, analysis(V2), now="2023-02-01T00:00:00Z", visit="v2", arrived="2023-02-01T00:00:00Z")
+    again = store.record(URL, analysis(V2), now="2023-02-01T00:00:05Z", visit="v2", arrived="2023-02-01T00:00:04Z")
+    assert again.version.id == first.version.id and again.version.first_seen == first.version.first_seen
+    # the same answer: a new version since the visit before, compared with that visit's version
+    assert again.is_new_text and again.previous == first.previous and again.previous.id == before.version.id
+    assert again.previous_analysis == first.previous_analysis
+    assert again.version.last_seen == "2023-02-01T00:00:05Z"
+    assert [v.id for v in store.versions("example.co.uk")] == [before.version.id, first.version.id]
+    # the visit still replaces its text with later text, and still refuses a reading asked before its last one
+    with pytest.raises(SupersededInVisit):
+        store.record(URL, analysis(V1_RESTYLED + "\n\nLate."), now="2023-02-01T00:00:06Z", visit="v2",
+                     arrived="2023-02-01T00:00:03Z")
+    later = store.record(URL, analysis(V1), now="2023-02-01T00:00:07Z", visit="v2", arrived="2023-02-01T00:00:06Z")
+    assert later.version.id == before.version.id and not later.is_new_text
+    assert [v.id for v in store.versions("example.co.uk")] == [before.version.id]
+    assert store.integrity() == "ok"
+
+
+def test_a_first_visit_sending_its_text_again_keeps_its_one_version(store):
+    first = store.record(URL, analysis(V1), now="2023-01-01T00:00:00Z", visit="v1")
+    again = store.record(URL, analysis(V1_RESTYLED), now="2023-01-01T00:00:01Z", visit="v1")
+    assert again.version.id == first.version.id and again.is_new_text and again.previous is None
+    assert [v.id for v in store.versions("example.co.uk")] == [first.version.id]

@@ -665,6 +665,9 @@ class Store:
                         and held[0] is not None and arrived < held[0] <= now:
                     raise SupersededInVisit("a newer reading of this page in the same visit is remembered; this "
                                             "older one is not stored over it")
+                again = self._same_text_again_in_visit(db, visit, doc_id, url, analysis, now, encoded, arrived)
+                if again is not None:
+                    return again
                 doc_id = self._undo_visit(db, visit, doc_id)
             recorded, touched = self._record_text(db, site, path, doc_id, url, analysis, now, encoded)
             if visit is not None and touched is not None:
@@ -794,6 +797,50 @@ class Store:
         if len(scored) > 1 and scored[0][0] - scored[1][0] < MOVED_MARGIN:
             return None  # two policies it could revise (variants of one text): which it came from is a guess
         return scored[0][1]
+
+    def _same_text_again_in_visit(self, db: sqlite3.Connection, visit: str, doc_id: int, url: str, analysis: dict,
+                                  now: str, encoded: bytes | None, arrived: str | None) -> Recorded | None:
+        """The visit sends the text of the version its own reading stored again (a re-send without a change, the
+        same page read twice): that version is kept, with the newer reading's analysis, and the answer is the first
+        one's (a new version, compared with the visit's baseline). Undoing and storing it again gave it a new id each
+        time, and the id the first answer named was gone. None where this is not that case."""
+        row = db.execute("SELECT version_id, created, seen, baseline_id FROM visits WHERE visit = ? AND "
+                         "document_id = ?", (visit, doc_id)).fetchone()
+        if row is None or row[0] is None or not row[1]:
+            return None  # no reading of this visit, one forgotten meanwhile, or one that stored nothing new
+        version_id, _, seen, baseline_id = row
+        held = db.execute("SELECT hash, source_hash, last_seen FROM versions WHERE id = ?", (version_id,)).fetchone()
+        if held is None or held[2] != seen:
+            return None  # gone, or seen since by another visit: undoing and recording again decides
+        source_hash = analysis.get("content_hash")
+        if not (source_hash and source_hash == held[1]) and content_hash(storable(analysis_text(analysis))) != held[0]:
+            return None
+        previous = previous_analysis = None
+        if baseline_id is not None:
+            base = db.execute(f"SELECT {_VERSION_COLUMNS}, {_DIFF_COLUMNS} FROM versions v JOIN documents d "
+                              "ON d.id = v.document_id WHERE v.id = ?", (baseline_id,)).fetchone()
+            if base is None:
+                return None
+            previous = _info(base[:-2])
+            try:
+                previous_analysis = _diff_input(*base[-2:])
+            except DamagedVersion:
+                log.warning("history: the previous version of a document is damaged; recorded without a diff")
+        elif db.execute("SELECT 1 FROM versions WHERE document_id = ? AND id != ? LIMIT 1",
+                        (doc_id, version_id)).fetchone() is not None:
+            return None  # compared with nothing, though other versions are held: undoing and recording again decides
+        payload = _pack(encoded if encoded is not None else
+                        json.dumps(analysis, ensure_ascii=False, separators=(",", ":"), check_circular=False))
+        view = _pack_view(analysis)
+        text_bytes = db.execute("SELECT length(CAST(text AS BLOB)) FROM versions WHERE id = ?",
+                                (version_id,)).fetchone()[0]
+        db.execute("UPDATE versions SET last_seen = ?, analysis = ?, diff_view = ?, url = ?, title = ?, kind = ?, "
+                   "source_hash = ?, bytes = ? WHERE id = ?",
+                   (now, payload, view, url, storable(analysis.get("title")), analysis.get("kind"), source_hash,
+                    text_bytes + len(payload) + len(view), version_id))
+        db.execute("UPDATE visits SET seen = ?, asked = ? WHERE visit = ? AND document_id = ?",
+                   (now, arrived, visit, doc_id))
+        return Recorded(self._version(db, version_id), True, previous, previous_analysis)
 
     def _undo_visit(self, db: sqlite3.Connection, visit: str, doc_id: int) -> int | None:
         """Undo what an earlier reading in this visit did to the document, so that the new reading is compared with
