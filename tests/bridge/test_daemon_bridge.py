@@ -225,7 +225,7 @@ def test_remember_must_be_a_boolean(bridge, value):
     assert reply["type"] == "error" and reply["code"] == "bad_request", reply
 
 
-@pytest.mark.parametrize("value", [5, "", "v" * 129, ["v1"]])
+@pytest.mark.parametrize("value", [5, "", "v" * 129, ["v1"], "v\udc00"])
 def test_visit_id_must_be_a_short_string(bridge, value):
     reply = bridge.request({**analyze_request(), "visit_id": value})
     assert reply["type"] == "error" and reply["code"] == "bad_request", reply

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 import socket
+import time
 
 import pytest
 
@@ -131,3 +132,34 @@ def test_a_request_that_is_not_valid_http_is_answered_with_the_headers_of_every_
     _, refused, _ = exchange(daemon, UNPARSABLE[name](daemon))
     assert {h: refused.get(h) for h in COMPARED_HEADERS} == routed[404]
     assert refused["cache-control"] == "no-store" and "server" not in refused
+
+
+@pytest.mark.parametrize("path", [b"/v1/analyze", b"/v1/no-such-route"])
+def test_an_expectation_the_daemon_does_not_meet_gets_the_envelope(daemon, path):
+    # aiohttp answers Expect before the app's middlewares; anything but 100-continue was its plain-text 417
+    # "Unknown Expect: ...", the one error answer outside the envelope.
+    raw = request_head(daemon, b"Authorization: Bearer " + daemon.api_token.encode(), b"Expect: " + PRIVATE,
+                       b"Connection: close", b"Content-Length: 2", method=b"POST", path=path) + b"{}"
+    status, headers, body = exchange(daemon, raw)
+    assert status == 400, body
+    assert headers["content-type"].startswith("application/json") and headers["cache-control"] == "no-store"
+    assert_error(json.loads(body), "invalid_request")
+    assert PRIVATE not in body and PRIVATE.decode() not in daemon_log(daemon)
+    assert "Traceback" not in daemon_log(daemon)
+
+
+def test_a_client_that_leaves_before_its_body_is_no_server_error(daemon):
+    """A client that closes its connection halfway through its body (a closed tab, a killed curl) asked nothing a
+    bug of ours could answer. Before: logged as an "unhandled error" with a traceback, and a 500 in the access log."""
+    with socket.create_connection(("127.0.0.1", daemon.info["port"]), timeout=30) as connection:
+        connection.sendall(request_head(daemon, b"Authorization: Bearer " + daemon.api_token.encode(),
+                                        b"Content-Type: application/json", b"Content-Length: 1000",
+                                        method=b"POST", path=b"/v1/analyze") + b'{"text": "We sell')
+        time.sleep(0.3)  # the view is now waiting for the rest of the body
+    deadline = time.monotonic() + 10
+    while "before its request body arrived" not in daemon_log(daemon) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    log = daemon_log(daemon)
+    assert "Traceback" not in log and "unhandled error" not in log and "POST /v1/analyze 500" not in log
+    assert "before its request body arrived" in log
+    assert daemon.request("GET", "/v1/health")[0] == 200

@@ -11,7 +11,7 @@ never routed.
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from typing import Awaitable, Callable
 
 from aiohttp import http_exceptions, web
 from aiohttp.web_protocol import RequestHandler
@@ -66,10 +66,33 @@ class EnvelopeRequestHandler(RequestHandler):
         return response
 
 
-def envelope_errors(make_handler: Callable[[], RequestHandler]) -> Callable[[], RequestHandler]:
+def _expectation_errors_in_the_envelope(handle: Callable[[web.BaseRequest], Awaitable[web.StreamResponse]]):
+    """The app's request handler, with the one HTTP error that leaves it without passing the middlewares in the
+    envelope: aiohttp answers an `Expect` header before them (100-continue, or anything else a 417 in plain text,
+    "Unknown Expect: ..."), and an error raised there reaches the RequestHandler as it is."""
+    async def handle_in_envelope(request: web.BaseRequest) -> web.StreamResponse:
+        try:
+            return await handle(request)
+        except web.HTTPException as exc:
+            if exc.status < 400:
+                raise
+            code = STATUS_TO_CODE.get(exc.status) or ("internal_error" if exc.status >= 500 else "invalid_request")
+            log.info("refused a request before its route: HTTP %s", exc.status)
+            message = (INTERNAL_ERROR_MESSAGE if exc.status >= 500 else
+                       "the request's Expect header asks for something other than 100-continue"
+                       if exc.status == 417 else "the request cannot be answered")
+            return error_response(code, message)
+    handle_in_envelope.in_envelope = True
+    return handle_in_envelope
+
+
+def envelope_errors(server: web.Server) -> Callable[[], RequestHandler]:
     """A protocol factory (aiohttp's web.Server) whose request handlers answer errors in the envelope."""
+    if not getattr(server.request_handler, "in_envelope", False):
+        server.request_handler = _expectation_errors_in_the_envelope(server.request_handler)
+
     def make() -> RequestHandler:
-        handler = make_handler()
+        handler = server()
         handler.__class__ = EnvelopeRequestHandler  # same slots, only handle_error differs
         return handler
     return make

@@ -81,6 +81,12 @@ async def read_json_object(request: web.Request) -> dict[str, Any]:
         if request.transport is not None:
             request.transport.abort()
         raise ApiError("invalid_request", "the body did not arrive in time") from None
+    except ConnectionResetError:
+        # The client closed its connection before its whole body came (aiohttp's ClientConnectionResetError is one):
+        # no bug of ours, and no one is left to answer. Without this it was logged as an unhandled error, traceback
+        # and 500 included.
+        log.info("a client closed its connection before its request body arrived")
+        raise ApiError("invalid_request", "the connection closed before the body arrived") from None
     except web.RequestPayloadError:
         # Not a bug of ours but a body that does not decode: declared gzip or deflate and not that, or a chunked
         # encoding broken after the headers (aiohttp then closes the connection: unparsable.UnreadableBodyFilter).
@@ -139,6 +145,16 @@ def _check_base64(content: str) -> None:
         raise ApiError("invalid_request", "'pdf' must be the PDF file in standard base64") from None
 
 
+def _is_unicode_text(value: str) -> bool:
+    """False for a string holding a lone UTF-16 surrogate (valid JSON: "\\ud800"), which no UTF-8 store can hold. Page
+    text may carry one (the store writes U+FFFD for it); an id may not, since two ids would then become one."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def parse_analysis_request(data: dict[str, Any]) -> AnalysisRequest:
     """Exactly one of text/html/blocks (a null counts as absent), optional url and title; other keys are ignored."""
     given = [name for name in INPUT_FIELDS if data.get(name) is not None]
@@ -165,8 +181,10 @@ def parse_analysis_request(data: dict[str, Any]) -> AnalysisRequest:
     if remember is not None and not isinstance(remember, bool):
         raise ApiError("invalid_request", "'remember' must be true or false")
     visit_id = data.get("visit_id")  # one page load, for the policy memory (history/api.py, via request[VISIT_ID])
-    if visit_id is not None and not (isinstance(visit_id, str) and 0 < len(visit_id) <= MAX_VISIT_ID_CHARS):
-        raise ApiError("invalid_request", f"'visit_id' must be a string of 1 to {MAX_VISIT_ID_CHARS} characters")
+    if visit_id is not None and not (isinstance(visit_id, str) and 0 < len(visit_id) <= MAX_VISIT_ID_CHARS
+                                     and _is_unicode_text(visit_id)):
+        raise ApiError("invalid_request", f"'visit_id' must be a string of 1 to {MAX_VISIT_ID_CHARS} characters, "
+                                          "without lone surrogates")
     return AnalysisRequest(field=field, content=content, url=_optional_str(data, "url"),
                            title=_optional_str(data, "title"), depth=depth, as_policy=bool(as_policy))
 
