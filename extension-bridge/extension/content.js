@@ -241,6 +241,8 @@
 
   async function analysePage(reason) {
     const started = performance.now();
+    // the page rewrote text that painting had split: its old parts go before the page is read (dropStaleSplits)
+    if (rewrittenSplits().length) unpaint();
     const blocks = extractBlocks();
     const extracted = performance.now();
     const texts = blocks.map((b) => b.text);
@@ -604,7 +606,14 @@
   // `quiet`: whether the mark goes without fill; `lines`: the colours that show on the page behind it (linesOn).
   function styleMark(mark, polarity, isNew, quiet, lines) {
     mark.setAttribute("style", markStyle(polarity, quiet, lines[polarity] ?? lines.neutral));
-    const root = mark.attachShadow({ mode: "closed" });
+    let root;
+    try {
+      root = mark.attachShadow({ mode: "closed" });
+    } catch {
+      // the page's own definition of our tag gave the mark a shadow root already, or forbids one: the mark is the
+      // page's (pageOwns), so it would never be outlined anyway, and its text shows through the page's root
+      return;
+    }
     const slot = document.createElement("slot");
     if (isNew && !pageOwns(mark)) {
       const outline = el("span", "new");
@@ -621,11 +630,18 @@
   // leaves alone the text nodes the page made itself (React writes {n} as nodes of its own; Vue keeps empty ones as
   // anchors), which Node.normalize() would merge or delete under the framework's feet.
   const splitFrom = new WeakMap(); // a text node painting split off -> the node it was split from
+  // A framework keeps the text nodes it rendered and updates one by setting its `data` (React, Vue, Svelte): set on a
+  // node painting split, the new text lands in the part the node kept, while the parts split off still show the old
+  // text. So the text each split node was left with is kept (painted.splitLeft): a node whose text differs from it
+  // later was written by the page, and its split-off parts are stale (dropStaleSplits).
+  let splitThisPaint = new Set();
 
   function wrapRange(node, start, end) {
-    if (end < node.length) splitFrom.set(node.splitText(end), node);
+    const splitsAtEnd = end < node.length;
+    if (splitsAtEnd) splitFrom.set(node.splitText(end), node);
     const target = start > 0 ? node.splitText(start) : node;
     if (target !== node) splitFrom.set(target, node);
+    if (splitsAtEnd || target !== node) splitThisPaint.add(node);
     const mark = document.createElement(MARK_TAG);
     target.parentNode.insertBefore(mark, target);
     mark.appendChild(target);
@@ -682,6 +698,20 @@
     unpaint({ rejoin: false }); // keep the text nodes as they are: currentBlocks points at them
     painting = true;
     observer?.disconnect();
+    splitThisPaint = new Set();
+    try {
+      paintClauses(analysis, changes);
+    } finally {
+      // whatever went wrong, every mark made is known (unpaint removes it) and the page is watched again
+      painted.analysis = analysis;
+      painted.splitLeft = new Map([...splitThisPaint].map((node) => [node, node.data]));
+      painting = false;
+      observe();
+    }
+    if (painted.marks.length) installCardListeners();
+  }
+
+  function paintClauses(analysis, changes) {
     const hidden = new Set(settings.hiddenPractices);
     const fresh = newSince(analysis, changes);
     const key = new Set((analysis.key_findings ?? []).flatMap((k) => k.highlights));
@@ -731,6 +761,7 @@
           // which lives in this content script's isolated world
           const isKey = [index, ...also].some((i) => key.has(i));
           mark.dataset.key = String(isKey);
+          painted.marks.push(mark);
           styleMark(mark, h.polarity, fresh.indices.has(index), !isKey && !settings.paintAll,
             linesBehind(mark.parentNode, colours));
           marks.unshift(mark);
@@ -740,15 +771,10 @@
         first.setAttribute("role", "mark");
         first.setAttribute("aria-description",
           `${SP.PRACTICE_LABELS[h.practice] ?? h.practice}: ${SP.POLARITY_LABELS[h.polarity] ?? h.polarity}`);
-        painted.marks.push(...marks);
         for (const i of [index, ...also]) painted.byHighlight.set(i, first);
         for (const mark of marks) mark.__smallprint = { indices: [index, ...also], fresh };
       }
     }
-    painted.analysis = analysis;
-    painting = false;
-    observe();
-    if (painted.marks.length) installCardListeners();
   }
 
   // Removes every mark. `rejoin` merges the text nodes that painting split, unless the caller is about to paint
@@ -761,17 +787,52 @@
     }
     painting = true;
     observer?.disconnect();
+    const moved = [];
     for (const mark of painted.marks) {
       const parent = mark.parentNode;
       if (!parent) continue;
-      const moved = [...mark.childNodes];
-      for (const child of moved) parent.insertBefore(child, mark);
+      const children = [...mark.childNodes];
+      for (const child of children) parent.insertBefore(child, mark);
       parent.removeChild(mark);
-      if (rejoin) for (const child of moved) if (child.nodeType === Node.TEXT_NODE && child.parentNode) rejoinSplits(child);
+      moved.push(...children);
+    }
+    if (rejoin) {
+      const appended = dropStaleSplits();
+      for (const child of moved) if (child.nodeType === Node.TEXT_NODE && child.parentNode) rejoinSplits(child);
+      for (const [node, tail] of appended) node.appendData(tail);
     }
     painted = { marks: [], byHighlight: new Map(), analysis: null };
     painting = false;
     observe();
+  }
+
+  // The split nodes whose text the page changed since they were painted (painted.splitLeft).
+  function rewrittenSplits() {
+    return [...(painted.splitLeft ?? new Map())].filter(([node, left]) => node.data !== left);
+  }
+
+  // Before the rejoin, for each split node the page changed: text it appended (a page writing as it goes) is taken
+  // off, to go back after the parts split off are joined again (returned: node -> tail); a node it rewrote (a
+  // framework rendering it again) holds the page's whole new text, so the parts split off it, which hold the old
+  // text, are removed.
+  function dropStaleSplits() {
+    const appended = new Map();
+    for (const [node, left] of rewrittenSplits()) {
+      if (node.data.startsWith(left)) {
+        appended.set(node, node.data.slice(left.length));
+        node.data = left;
+        continue;
+      }
+      for (let piece = node.parentNode?.firstChild; piece; ) {
+        const next = piece.nextSibling;
+        if (splitFrom.get(piece) === node) {
+          splitFrom.delete(piece);
+          piece.remove();
+        }
+        piece = next;
+      }
+    }
+    return appended;
   }
 
   // Join `text` back into the node painting split it from, and the pieces split from that node that follow it, as

@@ -1,0 +1,64 @@
+"""The page's own scripts keep working on the nodes they own while the extension paints (Chromium): a framework that
+rewrites a text node it rendered (React, Vue and Svelte set the node's `data`) sees its new text alone once the
+extension has read the page again, not the old clause painting split off that node; and a page that made
+`smallprint-mark` a custom element with a shadow root of its own is still painted, and still re-read when it
+changes."""
+from __future__ import annotations
+
+import pytest
+
+from .harness import MARKS_JS, assert_marks_match, painted, wait_for
+
+pytestmark = pytest.mark.browser
+
+# Keeps the text node of the paragraph that holds the "sell" clause, as a framework keeps the nodes it rendered.
+KEEP_OWN_TEXT_JS = """addEventListener('DOMContentLoaded', () => {
+  const p = [...document.querySelectorAll('p')].find(p => p.textContent.includes('We may sell'));
+  window.__ownText = p.firstChild; window.__ownParagraph = p;
+})"""
+# The framework renders the paragraph again: it sets the data of the node it owns, which painting split.
+RERENDER_JS = """text => { window.__ownText.data = text; }"""
+PARAGRAPH_TEXT_JS = "() => window.__ownParagraph.textContent.replace(/\\s+/g, ' ').trim()"
+
+# A page whose own definition of `smallprint-mark` gives every mark a shadow root of its own (showing its text).
+OWN_SHADOW_MARKS_JS = """customElements.define('smallprint-mark', class extends HTMLElement {
+  constructor() { super(); this.attachShadow({mode: 'open'}).append(document.createElement('slot')); }
+})"""
+# (the policy's own "sell" clause, again in a paragraph of its own: the reader flags it wherever it stands)
+LATE_CLAUSE = "We may sell your personal information to advertising partners and data brokers."
+ADD_LATE_CLAUSE_JS = f"""() => {{ const p = document.createElement('p'); p.textContent = {LATE_CLAUSE!r};
+  document.querySelector('main').append(p); }}"""
+
+
+def test_a_text_node_the_page_rewrites_shows_its_new_text_alone(launch_chromium, page_server):
+    browser = launch_chromium()
+    browser.context.add_init_script(KEEP_OWN_TEXT_JS)
+    url = f"{page_server}/policy.html"
+    page, first = browser.open_until(url, what="the policy to be painted")
+    assert any("We may sell" in g["text"] for g in page.evaluate(MARKS_JS).values())
+    assert page.evaluate("() => window.__ownText.parentNode === window.__ownParagraph")  # split, the prefix kept
+
+    new_text = "Crème brûlée fans, welcome. We never sell anything about you to anyone."
+    page.evaluate(RERENDER_JS, new_text)
+    again = browser.wait_state(url, lambda s: painted(s) and s["analysedAt"] > first["analysedAt"],
+                               "the rewritten page to be read and painted again")
+    assert page.evaluate(PARAGRAPH_TEXT_JS) == new_text, "the old clause painting split off stayed on the page"
+    assert "We may sell your personal information" not in {h["text"] for h in again["highlights"]}
+    assert_marks_match(page.evaluate(MARKS_JS), again["highlights"])
+
+
+def test_marks_the_page_gave_a_shadow_root_of_its_own_are_painted_and_the_page_still_watched(launch_chromium,
+                                                                                             page_server):
+    browser = launch_chromium()
+    browser.context.add_init_script(OWN_SHADOW_MARKS_JS)
+    url = f"{page_server}/policy.html"
+    page, first = browser.open_until(url, what="the policy to be painted despite the page's own marks")
+    assert_marks_match(page.evaluate(MARKS_JS), first["highlights"])
+
+    page.evaluate(ADD_LATE_CLAUSE_JS)  # late text: read only if the page is still watched after the paint
+    later = browser.wait_state(url, lambda s: painted(s) and s["analysedAt"] > first["analysedAt"],
+                               "the late clause to be read")
+    assert later["contentHash"] != first["contentHash"], "the late text was not read"
+    flagged = lambda state: [h["text"] for h in state["highlights"]].count(LATE_CLAUSE)  # noqa: E731
+    assert flagged(later) > flagged(first), later["highlights"]
+    assert_marks_match(page.evaluate(MARKS_JS), later["highlights"])
