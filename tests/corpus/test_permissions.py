@@ -21,7 +21,7 @@ import pytest
 
 from tests.conftest import require
 
-from .conftest import analyze_small, assert_same_tables, read_tables, run_corpus, small_corpus
+from .conftest import analyze_small, assert_same_tables, read_tables, run_corpus, small_corpus, small_sources
 
 # linux/prctl.h and linux/capability.h
 PR_CAPBSET_DROP = 24
@@ -141,3 +141,23 @@ def test_a_report_into_a_folder_this_user_may_not_write_leaves_the_last_one(tmp_
     _stopped(run_corpus("report", out, **modes_bind), f"cannot write in {out}: Permission denied")
     _allow_all(out)
     assert {path.name: path.read_bytes() for path in out.glob("report*")} == last and len(last) == 4
+
+
+@pytest.mark.parametrize("made", ["out", "out/parts"])
+def test_a_corpus_folder_that_cannot_be_made_stops_the_run_naming_it(tmp_path, modes_bind, made):
+    """--out in a folder this user may not write (a read-only disk, another's folder) once ended the run with Python's
+    "[Errno 13] Permission denied: '...'"; and parts/ of a folder made before it was (an older folder) the same way."""
+    src = small_sources(tmp_path)
+    readonly = tmp_path / "readonly"
+    (readonly / "out").mkdir(parents=True)
+    if made == "out/parts":
+        (readonly / "out" / "corpus.json").write_text('{"format": 1, "depth": "quick"}\n')
+        os.chmod(readonly / "out", 0o555)
+    else:
+        (readonly / "out").rmdir()
+    os.chmod(readonly, 0o555)
+    _stopped(analyze_small(src, out=readonly / "out", **modes_bind),
+             f"cannot make {readonly / made}: Permission denied")
+    _allow_all(tmp_path)
+    assert sorted(path.relative_to(readonly).as_posix() for path in readonly.rglob("*")) == (
+        ["out", "out/corpus.json"] if made == "out/parts" else [])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import os
 import sys
 import time
@@ -23,7 +24,7 @@ from .identity import ENGINE_KEY, EngineIdentity, describe, engine_identity
 from .sources import (MAX_LINE_BYTES, SourceError, Version, list_versions, read_version, refuse_out_inside,
                       source_identity)
 from .store import CorpusDir, DamagedFile, StoreError, open_corpus_dir, read_parquet, writing
-from .work import MAX_DOCUMENT_BYTES, Item, Pair, analyse_batch, diff_batch
+from .work import MAX_DOCUMENT_BYTES, Item, Pair, analyse_batch, diff_batch, too_large
 
 # Documents per task at each depth: a task of a second or a few keeps the scheduler's share small and loses little when
 # a worker dies. At full depth, a task's documents are mostly one document's versions (they are sent in document
@@ -75,9 +76,16 @@ class Listing:
     versions: list[Version]
 
 
+# What a version whose bytes are no longer those it was listed with reads as (a file rewritten between listing and
+# reading): its row would otherwise hold the new text's reading under the old text's hash.
+CHANGED_SINCE_LISTED = ("cannot read: {} changed after it was listed (its bytes are not those it was listed with); "
+                        "run again to read it as it is now")
+
+
 def _item(version: Version) -> Item:
     """What a worker reads of a version. A file that cannot be read (no permission, gone or rewritten since it was
-    listed) is a row with its error: it never stops the run (docs/CORPUS.md)."""
+    listed) is a row with its error: it never stops the run (docs/CORPUS.md). Such an error is the moment's, not the
+    text's (_unread_now)."""
     if version.locator[0] == "unreadable":
         return Item(version.content_hash, b"", version.is_html, version.size, version.locator[2])
     if version.size > MAX_DOCUMENT_BYTES:
@@ -90,9 +98,20 @@ def _item(version: Version) -> Item:
         return Item(version.content_hash, b"", version.is_html, version.size, f"cannot read: {exc}")
     if len(data) > MAX_DOCUMENT_BYTES:  # a file grown past the limit since it was listed: read no further
         with contextlib.suppress(OSError):
-            return Item(version.content_hash, b"", version.is_html, os.path.getsize(version.locator[1]))
-        return Item(version.content_hash, b"", version.is_html, len(data))
+            return Item(version.content_hash, b"", version.is_html, version.size,
+                        too_large(os.path.getsize(version.locator[1])))
+        return Item(version.content_hash, b"", version.is_html, version.size, too_large(len(data)))
+    if hashlib.sha256(data).hexdigest() != version.content_hash:
+        return Item(version.content_hash, b"", version.is_html, version.size,
+                    CHANGED_SINCE_LISTED.format(version.source))
     return Item(version.content_hash, data, version.is_html, version.size)
+
+
+def _unread_now(version: Version, item: Item) -> bool:
+    """Whether `item` is a version this run could not read although it was listed whole (gone, no permission, changed
+    since): not a property of its text, whose hash keys the parts, so it is kept out of them and read again by the
+    next run. One that could not be read when listed has a hash of its own (its path and why), and is kept."""
+    return item.error is not None and version.locator[0] != "unreadable"
 
 
 def _progress(total: int, label: str):
@@ -257,6 +276,8 @@ class _Done:
     read: set[str] = field(default_factory=set)  # content hashes
     failed: set[str] = field(default_factory=set)  # of those, the unreadable
     compared: set[tuple[str, str]] = field(default_factory=set)  # version pairs (previous hash, hash)
+    # Of the failed, those this run could not read at the time (_unread_now): hash -> why, for its tables only
+    unread: dict[str, str] = field(default_factory=dict)
 
 
 def _attempt(corpus: CorpusDir, listings: list[Listing], versions: list[Version], first_of: dict[str, Version],
@@ -281,11 +302,15 @@ def _attempt(corpus: CorpusDir, listings: list[Listing], versions: list[Version]
     def load(batch: list[Version]) -> list[Item]:
         # Bytes are read here, as a batch is sent, so that only the batches in flight are in memory; a document over
         # the size limit is not read at all (its row says it is too large).
-        return [_item(v) for v in batch]
+        items = [_item(v) for v in batch]
+        done.unread.update((item.content_hash, item.error) for v, item in zip(batch, items) if _unread_now(v, item))
+        return items
 
     def store_analyses(batch: list[Version], rows: list[dict]) -> None:
-        corpus.write_part("analyses", (row["content_hash"] for row in rows),
-                          tables.stamped(pa.Table.from_pylist(rows, schema=tables.ANALYSES_PART), identity))
+        kept = [row for row in rows if row["content_hash"] not in done.unread]
+        if kept:
+            corpus.write_part("analyses", (row["content_hash"] for row in kept),
+                              tables.stamped(pa.Table.from_pylist(kept, schema=tables.ANALYSES_PART), identity))
         done.read.update(row["content_hash"] for row in rows)
         done.failed.update(row["content_hash"] for row in rows if row["error"])
 
@@ -306,7 +331,7 @@ def _attempt(corpus: CorpusDir, listings: list[Listing], versions: list[Version]
             done.compared.update((r["previous_hash"], r["content_hash"]) for r in rows)
 
         given_up_pairs = _execute(running, diff_batch, _batches(pairs, PAIR_BATCH), load_pairs, store_changes, bar)
-    return (tables.write_tables(corpus, identity), {v.content_hash for b in given_up for v in b},
+    return (tables.write_tables(corpus, identity, done.unread), {v.content_hash for b in given_up for v in b},
             {pair for b in given_up_pairs for pair in b})
 
 

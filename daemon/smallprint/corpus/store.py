@@ -387,7 +387,7 @@ def open_corpus_dir(path: str | Path, depth: str, *, create: bool = True,
         raise StoreError(f"{root} holds no corpus (no {MANIFEST}); run `smallprint corpus analyze` first")
     if root.is_dir() and any(p.name not in ("parts", ".lock") for p in root.iterdir()):
         raise StoreError(f"{root} is not empty and holds no corpus; choose an empty or new folder")
-    root.mkdir(parents=True, exist_ok=True)
+    _make_folder(root)
     corpus = _ready(CorpusDir(root, depth))
     _write_manifest(manifest, {"format": FORMAT, "depth": depth, "written_by": f"smallprint {__version__}",
                                **({"engine": json.loads(engine.text)} if engine else {})})
@@ -426,8 +426,17 @@ def read_corpus_dir(path: str | Path) -> CorpusDir:
 
 
 def _ready(corpus: CorpusDir) -> CorpusDir:
-    corpus.parts.mkdir(parents=True, exist_ok=True)
+    _make_folder(corpus.parts)
     return corpus
+
+
+def _make_folder(folder: Path) -> None:
+    """`folder` and those above it, made where missing; StoreError naming it when they cannot be (a read-only disk,
+    a parent this user may not write, a file in the way), not Python's "[Errno 30] Read-only file system: '...'"."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot make {folder}: {_reason(exc)}") from None
 
 
 @contextlib.contextmanager

@@ -11,6 +11,7 @@ import functools
 import json
 import secrets
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -226,10 +227,11 @@ class _TableWriter:
         self.writer.close()
 
 
-def write_tables(corpus: CorpusDir, engine: EngineIdentity) -> dict[str, int]:
+def write_tables(corpus: CorpusDir, engine: EngineIdentity, unread: Mapping[str, str] | None = None) -> dict[str, int]:
     """Rebuild documents, findings and changes from every part (all read by `engine`: run.py makes sure), in table
     order; returns their row counts. Only the versions and each text's counts are held in memory; findings and
-    changes stream from their parts."""
+    changes stream from their parts. `unread`: why this run could not read a text that no part holds (kept out of
+    the parts, so that the next run reads it again), its versions' error instead of "not analysed yet"."""
     versions = read_versions(corpus)
     analyses = read_analyses(corpus, columns=[f.name for f in ANALYSES_PART if f.name not in ("diff_view", "findings")])
     analysis_names = [name for name, _ in _ANALYSIS_COLUMNS]
@@ -240,7 +242,7 @@ def write_tables(corpus: CorpusDir, engine: EngineIdentity) -> dict[str, int]:
                    "content_hash": v.content_hash, "size": v.size}
             analysis = analyses.get(v.content_hash)
             if analysis is None:
-                add({**row, "error": NOT_YET})
+                add({**row, "error": (unread or {}).get(v.content_hash, NOT_YET)})
             else:
                 add({**row, "depth": analysis["depth"], "error": analysis["error"],
                      **{name: analysis[name] for name in analysis_names}})

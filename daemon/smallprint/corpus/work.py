@@ -28,6 +28,11 @@ class Item:
     error: str | None = None
 
 
+def too_large(size: int) -> str:
+    """Why a document of `size` bytes is not read."""
+    return f"too large: {size / 1e6:.1f} MB (the limit is {MAX_DOCUMENT_BYTES / 1e6:.1f} MB)"
+
+
 def _one_reader_thread() -> None:
     # Each worker process reads one document at a time; onnxruntime's own threads would fight the other workers for
     # the same cores (engine/reader.py reads this variable when it first loads the model).
@@ -51,8 +56,7 @@ def analyse_document(item: Item, depth: str) -> dict:
     if item.error:
         return _error_row(item.content_hash, depth, item.error)
     if item.size > MAX_DOCUMENT_BYTES:
-        return _error_row(item.content_hash, depth, f"too large: {item.size / 1e6:.1f} MB "
-                                                    f"(the limit is {MAX_DOCUMENT_BYTES / 1e6:.1f} MB)")
+        return _error_row(item.content_hash, depth, too_large(item.size))
     if not item.data.strip():
         return _error_row(item.content_hash, depth, "empty: nothing to analyse")
     from smallprint.pdf import PdfError, looks_like_pdf, read_pdf_text
