@@ -1,4 +1,5 @@
-"""`--out` refuses to overwrite a file the command reads (analyze, diff), before any work, losing nothing."""
+"""Where the output goes: `--out` refuses to overwrite a file the command reads (analyze, diff), before any work, losing
+nothing; it writes into a device or FIFO and through a link; a failure to write names what failed."""
 from __future__ import annotations
 
 import os
@@ -132,3 +133,28 @@ def test_a_command_writing_files_beside_out_refuses_a_fifo(tmp_path):
     refuse_unwritable_out(str(fifo))  # analyze, diff, history write into it
     with pytest.raises(CliError, match="not a regular file"):
         refuse_unwritable_out(str(fifo), streams=False)
+
+
+def test_an_out_name_that_is_not_utf8_is_shown_with_escapes(policies, capsys):
+    """README: a file name that is not UTF-8 is shown with its bytes as \\xNN, never as a lone surrogate (it once read
+    "cannot write caf\\udce9.html" here while the input's name read "caf\\xe9.md")."""
+    out = os.fsdecode(bytes(policies / "no-such-folder") + b"/caf\xe9.html")
+    assert main(["analyze", "old.md", "--out", out]) == 1
+    err = capsys.readouterr().err
+    assert "/caf\\xe9.html: the folder " in err and "\udce9" not in err
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("command", [["analyze", "{tmp}/old.md", "--format", "json"],
+                                     ["diff", "{tmp}/old.md", "{tmp}/new.md"]], ids=["analyze", "diff"])
+def test_a_full_stdout_is_named_in_the_error(policies, command):
+    """`smallprint analyze x > /dev/full` said only "smallprint: [Errno 28] No space left on device": what failed
+    to be written, the output, was not said."""
+    import subprocess
+    import sys
+    env = {**os.environ, "SMALLPRINT_HOME": str(policies / "home")}
+    with open("/dev/full", "w") as full:
+        process = subprocess.run([sys.executable, "-m", "smallprint", *(a.format(tmp=policies) for a in command)],
+                                 stdout=full, stderr=subprocess.PIPE, env=env, timeout=120)
+    assert process.returncode == 1
+    assert process.stderr.decode() == "smallprint: cannot write to standard output: No space left on device\n"

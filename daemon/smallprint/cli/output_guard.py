@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Iterable
 
 from . import CliError
+from .inputs import printable_name
 
 
 def is_stream(out: str | Path) -> bool:
@@ -30,21 +31,22 @@ def refuse_unwritable_out(out: str | None, *, streams: bool = True) -> None:
     if not out or out == "-":
         return
     target = Path(out)
+    shown = printable_name(out)  # a name that is not UTF-8 as \xNN, as every other message shows it
     if target.is_dir():
-        raise CliError(f"cannot write {out}: it is a folder (give --out a file name)")
+        raise CliError(f"cannot write {shown}: it is a folder (give --out a file name)")
     if is_stream(target):
         if not streams:
-            raise CliError(f"cannot write {out}: it is not a regular file (give --out a file name)")
+            raise CliError(f"cannot write {shown}: it is not a regular file (give --out a file name)")
         if not os.access(target, os.W_OK):
-            raise CliError(f"cannot write {out}: no permission to write it")
+            raise CliError(f"cannot write {shown}: no permission to write it")
         return
     if target.is_symlink():  # a link to a report is written through (write_atomically): its folder is the one used
         target = Path(os.path.realpath(target))
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
-        raise CliError(f"cannot write {out}: the folder {folder} does not exist")
+        raise CliError(f"cannot write {shown}: the folder {printable_name(str(folder))} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise CliError(f"cannot write {out}: no permission to write in {folder}")
+        raise CliError(f"cannot write {shown}: no permission to write in {printable_name(str(folder))}")
 
 
 def refuse_overwriting_inputs(out: str | None, inputs: Iterable[str], *, streams: bool = True) -> None:
@@ -64,5 +66,5 @@ def refuse_overwriting_inputs(out: str | None, inputs: Iterable[str], *, streams
         except OSError:
             continue  # the input is missing: reading it reports that
         if same:
-            raise CliError(f"--out {out} is the input file {name}; writing there would overwrite it "
+            raise CliError(f"--out {printable_name(out)} is the input file {printable_name(name)}; writing there would overwrite it "
                            "(choose another --out)", code=2)
