@@ -1,4 +1,5 @@
-"""`--out` refuses to overwrite a file the command reads (analyze, diff), before any work, losing nothing."""
+"""Where the output goes: `--out` refuses to overwrite a file the command reads (analyze, diff), before any work, losing
+nothing; it writes into a device or FIFO and through a link; a failure to write names what failed."""
 from __future__ import annotations
 
 import os
@@ -91,3 +92,69 @@ def test_an_out_that_cannot_be_written_is_refused_before_the_input_is_read(tmp_p
     message = err.decode()
     assert message.startswith("smallprint: cannot write ") and why in message and len(message.strip().splitlines()) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["new.md"]  # nothing written, no temporary file left
+
+
+@pytest.mark.parametrize("command", [["analyze", "old.md"], ["diff", "old.md", "new.md"]], ids=["analyze", "diff"])
+def test_out_into_a_fifo_writes_into_it_and_keeps_it_a_fifo(policies, capsys, smallprint_home, command):
+    """A FIFO (or a device: `--out /dev/stdout`, /dev/null) is written into, as the shell's `>` writes. The report was
+    once written beside it and renamed over it: the FIFO's reader got nothing, and run by a user allowed to write
+    /dev, `--out /dev/stdout` left a regular file where the link to standard output had been."""
+    import stat
+    fifo = policies / "report.fifo"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # open before the command, so its open does not wait
+    try:
+        assert main([*command, "--out", str(fifo)]) == 0, capsys.readouterr().err
+        received = os.read(reader, 1 << 20).decode()
+    finally:
+        os.close(reader)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert "old.md" in received and capsys.readouterr().out == ""
+    assert sorted(p.name for p in policies.iterdir()) == ["link-to-old.md", "new.md", "old.md", "report.fifo"]
+
+
+def test_out_through_a_link_writes_the_linked_report_and_keeps_the_link(policies, capsys, smallprint_home):
+    (policies / "reports").mkdir()
+    (policies / "reports" / "2024.json").write_text("{}")
+    os.symlink(policies / "reports" / "2024.json", policies / "latest.json")
+    assert main(["analyze", "old.md", "--format", "json", "--out", "latest.json"]) == 0, capsys.readouterr().err
+    assert os.path.islink(policies / "latest.json")
+    assert (policies / "reports" / "2024.json").read_text().startswith('{\n  "schema_version"')
+    assert os.listdir(policies / "reports") == ["2024.json"]  # no temporary file left beside it
+
+
+def test_a_command_writing_files_beside_out_refuses_a_fifo(tmp_path):
+    """`corpus report --out` writes its CSV files beside the page: beside a FIFO or /dev/stdout there is no place
+    for them, so it is refused before the work (streams=False), not renamed over."""
+    from smallprint.cli import CliError
+    from smallprint.cli.output_guard import refuse_unwritable_out
+    fifo = tmp_path / "page.fifo"
+    os.mkfifo(fifo)
+    refuse_unwritable_out(str(fifo))  # analyze, diff, history write into it
+    with pytest.raises(CliError, match="not a regular file"):
+        refuse_unwritable_out(str(fifo), streams=False)
+
+
+def test_an_out_name_that_is_not_utf8_is_shown_with_escapes(policies, capsys):
+    """README: a file name that is not UTF-8 is shown with its bytes as \\xNN, never as a lone surrogate (it once read
+    "cannot write caf\\udce9.html" here while the input's name read "caf\\xe9.md")."""
+    out = os.fsdecode(bytes(policies / "no-such-folder") + b"/caf\xe9.html")
+    assert main(["analyze", "old.md", "--out", out]) == 1
+    err = capsys.readouterr().err
+    assert "/caf\\xe9.html: the folder " in err and "\udce9" not in err
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("command", [["analyze", "{tmp}/old.md", "--format", "json"],
+                                     ["diff", "{tmp}/old.md", "{tmp}/new.md"]], ids=["analyze", "diff"])
+def test_a_full_stdout_is_named_in_the_error(policies, command):
+    """`smallprint analyze x > /dev/full` said only "smallprint: [Errno 28] No space left on device": what failed
+    to be written, the output, was not said."""
+    import subprocess
+    import sys
+    env = {**os.environ, "SMALLPRINT_HOME": str(policies / "home")}
+    with open("/dev/full", "w") as full:
+        process = subprocess.run([sys.executable, "-m", "smallprint", *(a.format(tmp=policies) for a in command)],
+                                 stdout=full, stderr=subprocess.PIPE, env=env, timeout=120)
+    assert process.returncode == 1
+    assert process.stderr.decode() == "smallprint: cannot write to standard output: No space left on device\n"

@@ -45,6 +45,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def flush_stdout() -> None:
+    """Flush standard output; a failure other than its reader leaving (a full disk, `> /dev/full`) is a CliError that
+    says it was the output that failed, not a bare "[Errno 28] No space left on device" that names nothing."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise  # handled in main: the reader has all it wanted
+    except OSError as exc:
+        raise stdout_failed(exc) from None
+
+
+def stdout_failed(exc: OSError) -> CliError:
+    return CliError(f"cannot write to standard output: {exc.strerror or exc}")
+
+
 def _stdout_closed() -> bool:
     """Whether standard output is a pipe whose reader has gone (POLLERR on its write end), as opposed to a pipe
     to a daemon, a worker or a subprocess breaking. Where poll() is missing (Windows), a broken pipe is taken
@@ -83,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         code = int(args.func(args) or 0)
         # What is still in Python's buffer goes out now, where a reader that has left is handled below; at exit it
         # would fail as "Exception ignored ... BrokenPipeError" and exit status 120.
-        sys.stdout.flush()
+        flush_stdout()
         return code
     except CliError as exc:
         print(f"smallprint: {exc}", file=sys.stderr)

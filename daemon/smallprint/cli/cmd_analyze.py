@@ -9,9 +9,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import CliError
+from . import CliError, flush_stdout, stdout_failed
 from .inputs import printable_name, read_document
-from .output_guard import refuse_overwriting_inputs
+from .output_guard import is_stream, refuse_overwriting_inputs
 from .terminal import json_text
 
 FORMATS = ("text", "json", "html")
@@ -97,17 +97,31 @@ def run(args) -> int:
 
 
 def write_atomically(target: Path, content: str) -> None:
-    """Write via a temporary file in the same folder, so a failure never leaves a half-written report."""
+    """Write via a temporary file in the same folder, so a failure never leaves a half-written report. A device or
+    FIFO (`--out /dev/stdout`, a named pipe) is written into instead, as the shell's `>` would: renaming a file over
+    it would replace it (/dev/stdout turned into a regular file, for a user allowed to write /dev). A link to a
+    report is written through and stays a link."""
+    # errors="replace": a lone surrogate (a --title that was not UTF-8 on the command line) becomes "?", as on
+    # stdout (_print), instead of failing the whole report.
+    if is_stream(target):
+        try:
+            with open(target, "w", encoding="utf-8", errors="replace", newline="\n") as handle:
+                handle.write(content)
+        except OSError as exc:
+            if isinstance(exc, BrokenPipeError) and _is_stdout(target):
+                raise  # `--out /dev/stdout | head`: handled as stdout's reader leaving is (cli.main)
+            raise _cannot_write(target, exc.strerror or str(exc)) from None
+        return
+    if target.is_symlink():
+        target = Path(os.path.realpath(target))
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
-        raise CliError(f"cannot write {target}: the folder {folder} does not exist")
+        raise _cannot_write(target, f"the folder {printable_name(str(folder))} does not exist")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
+        raise _cannot_write(target, exc.strerror or str(exc)) from None
     try:
-        # errors="replace": a lone surrogate (a --title that was not UTF-8 on the command line) becomes "?", as on
-        # stdout (_print), instead of failing the whole report.
         with os.fdopen(fd, "w", encoding="utf-8", errors="replace", newline="\n") as handle:
             handle.write(content)
         umask = os.umask(0)
@@ -117,8 +131,20 @@ def write_atomically(target: Path, content: str) -> None:
     except BaseException as exc:  # whatever the failure (Ctrl+C too), no temporary file is left beside the target
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
+            raise _cannot_write(target, exc.strerror or str(exc)) from None
         raise
+
+
+def _cannot_write(target: Path, why: str) -> CliError:
+    """The one line saying why `target` was not written, its name as the other messages show it (printable_name)."""
+    return CliError(f"cannot write {printable_name(str(target))}: {why}")
+
+
+def _is_stdout(target: Path) -> bool:
+    try:
+        return os.path.samestat(os.stat(target), os.fstat(sys.stdout.fileno()))
+    except (OSError, ValueError, AttributeError):  # no file descriptor (captured output)
+        return False
 
 
 def _print(output: str) -> None:
@@ -127,7 +153,12 @@ def _print(output: str) -> None:
     buffer = getattr(sys.stdout, "buffer", None)
     if buffer is None:
         sys.stdout.write(output)
-    else:
-        sys.stdout.flush()
+        return
+    flush_stdout()
+    try:
         buffer.write(output.encode(encoding, errors="replace"))
-        buffer.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise stdout_failed(exc) from None
+    flush_stdout()

@@ -136,8 +136,9 @@ def run_report(args) -> int:
 
     from .output_guard import refuse_overwriting_inputs
     # the report reads the folder's tables and manifest: --out must not name one of them (README: exit 2)
+    # and its CSV files go beside --out, so a device or FIFO is no place for it (streams=False)
     refuse_overwriting_inputs(args.out, [str(p) for p in Path(args.dir).rglob("*") if p.is_file()]
-                              if args.out and Path(args.dir).is_dir() else [])
+                              if args.out and Path(args.dir).is_dir() else [], streams=False)
     try:
         written = write_report(args.dir, Path(args.out) if args.out else None)
     except (SourceError, StoreError) as exc:

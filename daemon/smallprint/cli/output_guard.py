@@ -3,32 +3,56 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import Iterable
 
 from . import CliError
+from .inputs import printable_name
 
 
-def refuse_unwritable_out(out: str | None) -> None:
+def is_stream(out: str | Path) -> bool:
+    """Whether `out` names something written into rather than replaced: a device (/dev/null, a terminal), a FIFO,
+    or /dev/stdout through its link. Replacing one by a regular file, as a report file is replaced, would leave the
+    reader of the FIFO waiting and, for a user allowed to write /dev, put a file where /dev/null was."""
+    try:
+        mode = os.stat(out).st_mode
+    except (OSError, ValueError):
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+def refuse_unwritable_out(out: str | None, *, streams: bool = True) -> None:
     """Raise before any work when `out` is a folder or lies in a folder that does not exist or cannot be written:
     a two-file diff or a long policy's full reading can take many seconds, and the reader should not wait for it
-    only to be told the path was wrong. (A disk that fills meanwhile is still reported when writing.)"""
+    only to be told the path was wrong. (A disk that fills meanwhile is still reported when writing.) A device or
+    FIFO (is_stream) is written into, so it must be writable itself; where `streams` is false (a command that writes
+    more files beside `out`) it is refused."""
     if not out or out == "-":
         return
     target = Path(out)
+    shown = printable_name(out)  # a name that is not UTF-8 as \xNN, as every other message shows it
     if target.is_dir():
-        raise CliError(f"cannot write {out}: it is a folder (give --out a file name)")
+        raise CliError(f"cannot write {shown}: it is a folder (give --out a file name)")
+    if is_stream(target):
+        if not streams:
+            raise CliError(f"cannot write {shown}: it is not a regular file (give --out a file name)")
+        if not os.access(target, os.W_OK):
+            raise CliError(f"cannot write {shown}: no permission to write it")
+        return
+    if target.is_symlink():  # a link to a report is written through (write_atomically): its folder is the one used
+        target = Path(os.path.realpath(target))
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
-        raise CliError(f"cannot write {out}: the folder {folder} does not exist")
+        raise CliError(f"cannot write {shown}: the folder {printable_name(str(folder))} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise CliError(f"cannot write {out}: no permission to write in {folder}")
+        raise CliError(f"cannot write {shown}: no permission to write in {printable_name(str(folder))}")
 
 
-def refuse_overwriting_inputs(out: str | None, inputs: Iterable[str]) -> None:
+def refuse_overwriting_inputs(out: str | None, inputs: Iterable[str], *, streams: bool = True) -> None:
     """Raise before any work when `out` cannot be written (refuse_unwritable_out) or names one of `inputs` (also
     through a link or another spelling)."""
-    refuse_unwritable_out(out)
+    refuse_unwritable_out(out, streams=streams)
     if not out or out == "-":
         return
     target = Path(out)
@@ -42,5 +66,5 @@ def refuse_overwriting_inputs(out: str | None, inputs: Iterable[str]) -> None:
         except OSError:
             continue  # the input is missing: reading it reports that
         if same:
-            raise CliError(f"--out {out} is the input file {name}; writing there would overwrite it "
+            raise CliError(f"--out {printable_name(out)} is the input file {printable_name(name)}; writing there would overwrite it "
                            "(choose another --out)", code=2)
