@@ -173,7 +173,14 @@ def evaluate_detection(policies: Path | None, negatives: Path | None, depth: str
     per_kind: dict = {}
     for page in pages:
         content = page.path.read_text(encoding="utf-8", errors="replace")
-        source = {"html": content} if page.path.suffix.lower() in HTML_SUFFIXES else {"text": content}
+        if page.path.suffix.lower() in HTML_SUFFIXES:
+            # With the page's own <title>, as the extension sends document.title and `smallprint analyze` reads it:
+            # detection weighs the title, and without it a page was judged on less than a reader's browser gives.
+            from .engine.blocks import page_title
+
+            source = {"html": content, "title": page_title(content)}
+        else:
+            source = {"text": content}
         analysis = _analyze(**source, depth=depth)
         row = {"file": page.name, "expected": page.expected, "kind": analysis.kind,
                "confidence": round(analysis.kind_confidence, 3), "evidence": list(analysis.kind_evidence[:3])}
