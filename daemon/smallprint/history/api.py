@@ -8,7 +8,6 @@ and a store that cannot be written only costs the reader their history, never th
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -17,6 +16,7 @@ from typing import Any, AsyncIterator, Callable
 
 from aiohttp import web
 
+from smallprint import strict_json
 from smallprint.daemon.errors import ApiError
 from smallprint.daemon.openapi import register_openapi
 from smallprint.daemon.state import ANALYSIS_RECORDER, ARRIVED, CONFIG, RUNNER, VISIT_ID
@@ -125,8 +125,8 @@ async def _body_field(request: web.Request, name: str) -> Any:
     if f'"{name}"'.encode("ascii") not in raw:
         return None
     try:
-        body = json.loads(raw)
-    except ValueError:
+        body = strict_json.loads(raw.decode("utf-8"))  # read as views.read_json_object read it
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return None
     return body.get(name) if isinstance(body, dict) else None
 
