@@ -277,10 +277,11 @@ def _version_id(request: web.Request, name: str) -> int | None:
     raw = request.query.get(name)
     if raw is None or raw == "":
         return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ApiError("invalid_request", f"{name!r} must be a version id (an integer)") from None
+    # ASCII digits alone: int() also reads "+1", " 1", "1_0" and "١" (an Arabic-Indic one), none of them an id. Ids
+    # are SQLite rowids, of at most 19 digits (int() gives up at 4,300, with a message naming a Python setting).
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 19):
+        raise ApiError("invalid_request", f"{name!r} must be a version id (a whole number in the digits 0-9)")
+    value = int(raw)
     if value < 1:
         raise ApiError("invalid_request", f"{name!r} must be a positive version id")
     return value
