@@ -11,6 +11,8 @@ import re
 import struct
 from typing import BinaryIO
 
+from smallprint import strict_json
+
 # Native byte order, standard size: what Chromium and Firefox write (`=I` is 4 bytes on every platform).
 LENGTH = struct.Struct("=I")
 DEFAULT_MAX_FRAME = 64 * 1024 * 1024
@@ -95,8 +97,8 @@ def decode_body(body: bytes) -> object:
     except UnicodeDecodeError as exc:
         raise FrameError("bad_encoding", f"frame is not valid UTF-8 (byte {exc.start})") from None
     try:
-        return json.loads(text)
-    except ValueError as exc:  # JSONDecodeError, and also RecursionError-free ValueErrors from odd input
+        return strict_json.loads(text)  # NaN and Infinity refused, as JSON.parse and the daemon do
+    except ValueError as exc:  # JSONDecodeError, and strict_json's refusals (NaN, a number too long to read)
         raise FrameError("malformed_json", f"frame is not valid JSON: {exc}") from None
     except RecursionError:
         raise FrameError("malformed_json", "frame is not valid JSON: nested too deeply") from None

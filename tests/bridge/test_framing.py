@@ -46,11 +46,20 @@ def test_short_reads_still_give_whole_frames(step):
     (framing.LENGTH.pack(3) + b"\xc3\x28!", "bad_encoding", False),
     (framing.LENGTH.pack(3) + b"{]}", "malformed_json", False),
     (framing.LENGTH.pack(0), "malformed_json", False),
+    (framing.LENGTH.pack(9) + b'{"a":NaN}', "malformed_json", False),
 ])
 def test_bad_frames_raise_their_code(data, code, fatal):
     with pytest.raises(framing.FrameError) as caught:
         framing.read_frame(io.BytesIO(data))
     assert (caught.value.code, caught.value.fatal) == (code, fatal)
+
+
+def test_a_number_too_long_to_read_is_refused_in_plain_words():
+    body = b'{"id": 1, "type": "ping", "n": ' + b"9" * 5000 + b"}"
+    with pytest.raises(framing.FrameError) as caught:
+        framing.read_frame(io.BytesIO(framing.LENGTH.pack(len(body)) + body))
+    assert caught.value.code == "malformed_json" and "more than 4,300 digits" in caught.value.message
+    assert "sys" not in caught.value.message
 
 
 def test_an_oversized_frame_is_not_read_into_memory_and_can_be_skipped():

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from smallprint import strict_json
 from smallprint_bridge import framing, host
 from smallprint_bridge.daemon_client import DaemonClient, DaemonSettings
 from smallprint_bridge.errors import ERROR_NUMBERS
@@ -116,7 +117,7 @@ def expected_reply(body: bytes | None) -> tuple[object, set[str]]:
     if body is None:
         return None, {"frame_too_large"}
     try:
-        message = json.loads(body.decode("utf-8"))
+        message = strict_json.loads(body.decode("utf-8"))  # NaN and Infinity are malformed_json too
     except UnicodeDecodeError:
         return None, {"bad_encoding"}
     except ValueError:

@@ -82,6 +82,9 @@ BAD_BODIES = [
     pytest.param(b'{"type": "ping"}', "bad_request", id="no-id"),
     pytest.param(b'{"id": true, "type": "ping"}', "bad_request", id="boolean-id"),
     pytest.param(b"[" * 1500 + b"]" * 1500, "malformed_json", id="deep-nesting"),
+    # Python's parser takes these words, JSON.parse (and the daemon) do not: the same rule on both sides.
+    pytest.param(b'{"id": 1, "type": "ping", "x": NaN}', "malformed_json", id="nan"),
+    pytest.param(b'{"id": 1, "type": "ping", "x": [Infinity, -Infinity]}', "malformed_json", id="infinity"),
 ]
 
 

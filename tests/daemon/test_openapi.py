@@ -10,6 +10,7 @@ from referencing.jsonschema import DRAFT202012
 
 from smallprint.daemon.app import OPTIONAL_ROUTE_MODULES
 from smallprint.daemon.errors import ERROR_CODES
+from smallprint.daemon.openapi import HEAD_NOTE
 
 from .conftest import auth_headers
 
@@ -76,6 +77,22 @@ async def test_every_route_is_documented(document_and_api):
               if route.method != "HEAD"}
     documented = {(method, path) for path, operations in document["paths"].items() for method in operations}
     assert served == documented
+
+
+async def test_head_is_answered_on_every_get_route_as_the_document_says(document_and_api):
+    """The document lists GET operations only (test_every_route_is_documented leaves HEAD out) and says that each
+    answers HEAD: the HEAD routes served must be exactly the documented GETs, each answering as its GET, bodiless."""
+    document, api = document_and_api
+    assert HEAD_NOTE in document["info"]["description"]
+    served_head = {route.resource.canonical for route in api.server.app.router.routes() if route.method == "HEAD"}
+    documented_get = {path for path, operations in document["paths"].items() if "get" in operations}
+    assert served_head == documented_get
+    for path in sorted(documented_get):
+        concrete = path.replace("{site}", "example.com")
+        got = await api.get(concrete, headers=auth_headers())
+        head = await api.head(concrete, headers=auth_headers())
+        assert (head.status, head.headers["Content-Type"]) == (got.status, got.headers["Content-Type"]), path
+        assert await head.read() == b"", path
 
 
 async def test_every_operation_lists_the_answers_every_route_can_give(document_and_api):

@@ -60,6 +60,10 @@ async def test_analyze_accepts_each_input_form(api, body):
     # Deeper than the parser's stack: still a 400, not a 500.
     pytest.param(b"[" * 100_000 + b"]" * 100_000, "invalid_json", id="nested-too-deeply"),
     pytest.param(b'{"text": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "invalid_json", id="nested-too-deeply-inside"),
+    # Words Python's parser takes but JSON has not (JSON.parse refuses them): no answer to what no one else reads.
+    pytest.param(b'{"text": "x", "foo": Infinity}', "invalid_json", id="infinity"),
+    pytest.param(b'{"text": "x", "foo": -Infinity}', "invalid_json", id="minus-infinity"),
+    pytest.param(b'{"text": "x", "foo": [NaN]}', "invalid_json", id="nan"),
     (b"{}", "invalid_request"),
     (b'{"url": "https://example.org"}', "invalid_request"),
     (b'{"text": null, "html": null}', "invalid_request"),
@@ -86,6 +90,18 @@ async def test_analyze_refuses_bad_bodies_with_400(api, raw, code):
     response = await api.post("/v1/analyze", data=raw, headers={**auth_headers(), "Content-Type": "application/json"})
     assert response.status == 400
     assert_error(await response.json(), code)
+
+
+async def test_a_number_too_long_to_read_is_refused_in_plain_words(api):
+    """Python refuses an integer of over 4,300 digits with a message naming its own setting
+    (sys.set_int_max_str_digits): that told the sender how the daemon is built, and nothing it could act on."""
+    raw = b'{"text": "x", "n": ' + b"9" * 5000 + b"}"
+    response = await api.post("/v1/analyze", data=raw, headers={**auth_headers(), "Content-Type": "application/json"})
+    assert response.status == 400
+    body = await response.json()
+    assert_error(body, "invalid_json")
+    assert "more than 4,300 digits" in body["error"]["message"]
+    assert "sys" not in body["error"]["message"] and "set_int_max_str_digits" not in body["error"]["message"]
 
 
 async def test_input_the_engine_refuses_gets_422(api):

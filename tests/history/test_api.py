@@ -190,6 +190,15 @@ async def test_sites_versions_and_diff_routes(api):
     ("/v1/sites/unknown.example/diff", 404, "not_found"),
     ("/v1/sites/example.co.uk/diff?from=abc", 400, "invalid_request"),
     ("/v1/sites/example.co.uk/diff?to=0", 400, "invalid_request"),
+    # int() reads these as 1 or 10; a version id is written in the digits 0-9 alone.
+    ("/v1/sites/example.co.uk/diff?from=%2B1", 400, "invalid_request"),
+    ("/v1/sites/example.co.uk/diff?from=%201", 400, "invalid_request"),
+    ("/v1/sites/example.co.uk/diff?to=1%20", 400, "invalid_request"),
+    ("/v1/sites/example.co.uk/diff?to=1_0", 400, "invalid_request"),
+    ("/v1/sites/example.co.uk/diff?from=%D9%A1", 400, "invalid_request"),  # ١, ARABIC-INDIC DIGIT ONE
+    ("/v1/sites/example.co.uk/diff?to=-1", 400, "invalid_request"),
+    ("/v1/sites/example.co.uk/diff?to=" + "9" * 5000, 400, "invalid_request"),
+    ("/v1/sites/example.co.uk/diff?to=" + "9" * 19, 404, "not_found"),
     # Found by schemathesis: a boolean that is neither true nor false was read as false, not refused.
     ("/v1/sites/example.co.uk/versions?changes=null", 400, "invalid_request"),
     ("/v1/sites/example.co.uk/versions?changes=ture", 400, "invalid_request"),

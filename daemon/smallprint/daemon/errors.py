@@ -11,7 +11,8 @@ from aiohttp import web
 
 # code -> (HTTP status, when it happens)
 ERROR_CODES: dict[str, tuple[int, str]] = {
-    "invalid_json": (400, "The body is not a JSON object (malformed JSON, not UTF-8, or not an object)."),
+    "invalid_json": (400, "The body is not a JSON object (malformed JSON, NaN or Infinity, which JSON has not, an "
+                          "integer of over 4,300 digits, not UTF-8, or not an object)."),
     "invalid_request": (400, "The JSON is well-formed but wrong: none or several of text/html/blocks, or a field "
                              "of the wrong type; or the request is not valid HTTP, or its body does not match its "
                              "Content-Encoding."),

@@ -277,6 +277,11 @@ def register_openapi(app: web.Application, *, paths: dict[str, dict] | None = No
                                    "extra_properties": extra_properties or {}})
 
 
+# aiohttp answers HEAD on every GET route (same checks, status and headers, no body). Listing a `head` operation
+# beside each `get` would double the document for what HTTP itself promises; it is said once instead.
+HEAD_NOTE = "Every GET operation also answers HEAD: the same status and headers, without the body."
+
+
 def build_openapi(app: web.Application | None = None) -> dict:
     paths = copy.deepcopy(PATHS)
     schemas = copy.deepcopy(SCHEMAS)
@@ -294,7 +299,7 @@ def build_openapi(app: web.Application | None = None) -> dict:
             "title": "smallprint local API",
             "version": __version__,
             "description": "The smallprint daemon's API on loopback. Every error is "
-                           "{\"error\": {\"code\", \"message\"}}; codes are listed in docs/API.md.",
+                           "{\"error\": {\"code\", \"message\"}}; codes are listed in docs/API.md. " + HEAD_NOTE,
         },
         "servers": [{"url": "http://127.0.0.1:{port}", "variables": {"port": {"default": "8716"}}}],
         "security": security,

@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
-from .. import __version__
+from .. import __version__, strict_json
 from ..history.store import MAX_VISIT_ID_CHARS, utc_now
 from ..taxonomy import taxonomy_document
 from .connections import BODY_SECONDS
@@ -102,7 +102,7 @@ async def read_json_object(request: web.Request) -> dict[str, Any]:
         raise ApiError("payload_too_large", f"the body holds about {characters:,} characters; smallprint reads "
                                             f"pages of at most {MAX_INPUT_CHARS:,}")
     try:
-        data = json.loads(text)
+        data = strict_json.loads(text)  # NaN and Infinity refused, as every standard parser does
     except ValueError as exc:
         raise ApiError("invalid_json", f"the body is not valid JSON: {exc}") from None
     except RecursionError:  # "[[[[...]]]]" nested deeper than the parser's stack: bad input, not a bug

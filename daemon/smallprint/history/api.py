@@ -8,7 +8,6 @@ and a store that cannot be written only costs the reader their history, never th
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -17,6 +16,7 @@ from typing import Any, AsyncIterator, Callable
 
 from aiohttp import web
 
+from smallprint import strict_json
 from smallprint.daemon.errors import ApiError
 from smallprint.daemon.openapi import register_openapi
 from smallprint.daemon.state import ANALYSIS_RECORDER, ARRIVED, CONFIG, RUNNER, VISIT_ID
@@ -125,8 +125,8 @@ async def _body_field(request: web.Request, name: str) -> Any:
     if f'"{name}"'.encode("ascii") not in raw:
         return None
     try:
-        body = json.loads(raw)
-    except ValueError:
+        body = strict_json.loads(raw.decode("utf-8"))  # read as views.read_json_object read it
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return None
     return body.get(name) if isinstance(body, dict) else None
 
@@ -277,10 +277,11 @@ def _version_id(request: web.Request, name: str) -> int | None:
     raw = request.query.get(name)
     if raw is None or raw == "":
         return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ApiError("invalid_request", f"{name!r} must be a version id (an integer)") from None
+    # ASCII digits alone: int() also reads "+1", " 1", "1_0" and "١" (an Arabic-Indic one), none of them an id. Ids
+    # are SQLite rowids, of at most 19 digits (int() gives up at 4,300, with a message naming a Python setting).
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 19):
+        raise ApiError("invalid_request", f"{name!r} must be a version id (a whole number in the digits 0-9)")
+    value = int(raw)
     if value < 1:
         raise ApiError("invalid_request", f"{name!r} must be a positive version id")
     return value

@@ -1,0 +1,34 @@
+"""JSON that other programs send us, read as the standard (RFC 8259) has it: one rule for the daemon's request bodies
+and the bridge's browser frames.
+
+Python's json.loads takes more than JSON: the words NaN, Infinity and -Infinity (which JSON.parse and every other
+standard parser refuse), so a sender could get an answer from us for a body no one else would read. And an integer
+of more digits than Python converts (4,300 by default) fails with a message that names a Python setting
+(sys.set_int_max_str_digits), which tells the sender how we are built and nothing it can act on.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+
+class NotStandardJson(ValueError):
+    """Text that is not JSON, or JSON we do not read; its message is one plain sentence fragment."""
+
+
+def _refuse_constant(word: str) -> Any:
+    raise NotStandardJson(f"{word} is not a JSON value (JSON has no NaN or Infinity)")
+
+
+def loads(text: str) -> Any:
+    """json.loads(text), refusing NaN, Infinity and -Infinity. Raises ValueError: json.JSONDecodeError for text
+    that is not JSON, NotStandardJson for what Python's parser would take but we do not; RecursionError for JSON
+    nested deeper than the parser's stack, as json.loads does."""
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except (json.JSONDecodeError, NotStandardJson):
+        raise
+    except ValueError:
+        # The parser's one other ValueError: an integer too long for int() (its message names the setting).
+        raise NotStandardJson(f"a number has more than {sys.get_int_max_str_digits():,} digits") from None
