@@ -156,8 +156,10 @@ def test_a_corpus_folder_that_cannot_be_made_stops_the_run_naming_it(tmp_path, m
     else:
         (readonly / "out").rmdir()
     os.chmod(readonly, 0o555)
-    _stopped(analyze_small(src, out=readonly / "out", **modes_bind),
-             f"cannot make {readonly / made}: Permission denied")
+    # A folder there already is held (its .lock made) before its parts/ is made: that it cannot be written in is
+    # what stops the run.
+    why = f"cannot make {readonly / made}" if made == "out" else f"cannot write in {readonly / 'out'}"
+    _stopped(analyze_small(src, out=readonly / "out", **modes_bind), f"{why}: Permission denied")
     _allow_all(tmp_path)
     assert sorted(path.relative_to(readonly).as_posix() for path in readonly.rglob("*")) == (
         ["out", "out/corpus.json"] if made == "out/parts" else [])

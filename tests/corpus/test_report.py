@@ -7,6 +7,7 @@ from .conftest import need_corpus_extra
 need_corpus_extra()  # before the imports below, which need the corpus extra
 
 import csv
+import html
 import errno
 import os
 import re
@@ -470,3 +471,51 @@ def test_the_changes_csv_names_a_clause_reworded_into_nothing_as_the_page_does()
     assert [(r[8], r[10]) for r in map(report._change_row, rows)] == [
         ("concern gone", NO_LONGER_STATED), ("kept", "Reworded"), ("promise gone", LOST_PROMISE),
         ("older table", "Reworded"), ("retention removed", "Removed"), ("new", "New")]
+
+
+def test_key_findings_are_in_the_engine_s_order_not_the_taxonomy_s(tmp_path):
+    """report-services.csv listed academia-edu's key findings by the taxonomy (its employment-history concern second)
+    while `smallprint analyze` lists the same findings most important first (its IP-address location concern, then
+    data from other companies ...): a reader comparing the two saw another order."""
+    from smallprint.engine import analyze
+
+    from tests.conftest import SHARED_DATA, require
+
+    policy = SHARED_DATA / "policies-more" / "academia-edu.md"
+    require(policy.is_file(), f"shared policies not found at {policy.parent}")
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / policy.name).write_bytes(policy.read_bytes())
+    assert run_corpus("analyze", src, "--out", tmp_path / "out", "--workers", "1").returncode == 0
+    assert run_corpus("report", tmp_path / "out").returncode == 0
+    with open(tmp_path / "out" / "report-services.csv", encoding="utf-8-sig", newline="") as handle:
+        [row] = list(csv.DictReader(handle))
+    engine = analyze(text=policy.read_text(encoding="utf-8"), depth="quick").key_findings
+    assert len(engine) > 2
+    assert row["key_findings"] == "; ".join(f"{k.summary} ({k.polarity})" for k in engine)
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    services = page[page.index('id="services"'):page.index('id="changes"')]
+    shown = [services.index(html.escape(k.summary, quote=True)) for k in engine]
+    assert shown == sorted(shown)
+
+
+def test_the_services_list_one_key_finding_per_practice_and_polarity_in_the_engine_s_order():
+    """From the findings table alone: concerns before promises, the most severe practice first (key_findings.rank),
+    a finding said by several key clauses once, in the words of the surest (as the engine's lead clause)."""
+    from smallprint.corpus.timeline import build
+
+    version = {"service": "s", "document": "d", "date": "2024-01-01", "content_hash": "h"}
+    documents = [{**version, "error": None, "grade": "D", "score": -3.0}]
+
+    def key(practice, polarity, summary, confidence=0.9):
+        return {**version, "practice": practice, "polarity": polarity, "summary": summary, "key": True,
+                "confidence": confidence}
+
+    findings = [key("employment_education", "concern", "Work history"), key("location", "concern", "Location"),
+                key("user_rights", "protective", "Rights"), key("third_party_sources", "concern", "Other sources"),
+                key("location", "concern", "Where you are", confidence=0.5)]
+    [current] = build(documents, findings, [])[2]
+    assert current.key_findings == (("location", "concern", "Location"),
+                                    ("third_party_sources", "concern", "Other sources"),
+                                    ("employment_education", "concern", "Work history"),
+                                    ("user_rights", "protective", "Rights"))

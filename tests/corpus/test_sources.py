@@ -12,7 +12,7 @@ import pytest
 
 from smallprint.corpus.sources import SourceError, list_versions, read_version
 
-from .conftest import analyze_small, run_corpus, small_sources
+from .conftest import analyze_small, read_tables, run_corpus, small_sources
 
 
 def test_a_folder_is_read_recursively_with_service_document_and_date_but_not_its_readme(tmp_path):
@@ -274,3 +274,28 @@ def test_a_repository_s_own_config_runs_no_program_while_its_history_is_read(tmp
     subprocess.run([*git, "config", "log.showSignature", "true"], check=True)
     assert [v.service for v in list_versions(repo)] == ["acme"]
     assert not ran.exists()
+
+
+def test_a_control_character_in_a_name_is_escaped_as_the_cli_escapes_a_byte_and_the_name_stays_the_same(tmp_path):
+    """A newline in a file name stayed raw in the service and document columns, and split its row of the report's CSV
+    files in two: it is written as \\x0a, as the CLI writes a byte that is not UTF-8 (\\xe9), on every run."""
+    src = tmp_path / "src"
+    (src / "ac\nme").mkdir(parents=True)
+    (src / "ac\nme" / "privacy\tpolicy_2020-01-01.md").write_text("We collect your email address.\n")
+    (src / "ac\nme" / "privacy\tpolicy_2021-01-01.md").write_text("We sell your personal information.\n")
+    (src / "caf\u202eé.md").write_text("We collect your location.\n")
+    out = tmp_path / "out"
+    assert analyze_small(src, out=out).returncode == 0
+    names = {(v.service, v.document) for v in list_versions(src)}
+    assert names == {("ac\\x0ame", "privacy\\x09policy"), ("caf\\u202eé", "caf\\u202eé")}
+    again = analyze_small(src, out=out)
+    assert again.returncode == 0 and "0 read now" in again.stdout  # the same names: nothing read again
+    tables = read_tables(out)
+    assert {(d["service"], d["document"]) for d in tables["documents"].to_pylist()} == names
+    assert all("\n" not in d["source"] for d in tables["documents"].to_pylist())
+    assert run_corpus("report", out).returncode == 0
+    for name in ("report-services.csv", "report-timeline.csv", "report-changes.csv"):
+        lines = (out / name).read_text(encoding="utf-8-sig").splitlines()
+        assert all(line.count(",") >= 2 for line in lines), name  # no row split by a line break
+    services = (out / "report-services.csv").read_text(encoding="utf-8-sig")
+    assert "ac\\x0ame,privacy\\x09policy" in services and "\u202e" not in services

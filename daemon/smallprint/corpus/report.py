@@ -7,9 +7,10 @@ of consecutive versions, the text of each clause that changed about a data pract
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import NamedTuple
@@ -23,7 +24,7 @@ from smallprint.taxonomy import PRACTICE_IDS
 
 from .identity import EngineIdentity, describe
 from .sources import SourceError, inside_source_folder, printable_name
-from .store import CorpusDir, publish_together, read_corpus_dir
+from .store import CorpusDir, StoreError, held_by_a_run, publish_together, read_corpus_dir
 from .tables import engine_of, listed_sources, read_tables
 from .timeline import Current, Event, Pair, build
 
@@ -57,7 +58,8 @@ def write_report(folder: str | Path, out: Path | None = None, *, generated_at: d
     failure at any point leaves the previous page and CSV files, all of them, and the page goes in only after the
     CSV files it speaks of; the next run puts back the previous set of one that was killed while it renamed them.
     Returns their paths, the page first."""
-    corpus = read_corpus_dir(folder)
+    with _while_a_run_writes(Path(folder)):
+        corpus = read_corpus_dir(folder)
     target = out or corpus.root / "report.html"
     for source in listed_sources(corpus):  # before the tables are read, which takes a while in a large corpus
         if inside_source_folder(source, target):
@@ -66,7 +68,8 @@ def write_report(folder: str | Path, out: Path | None = None, *, generated_at: d
                               f"would read the page as a document of it; choose a path outside it"
                               + ("" if out else " with --out"))
     # One set or none: a missing, damaged or torn set of tables is refused, saying how to rebuild it (read_tables).
-    read = read_tables(corpus.root)
+    with _while_a_run_writes(corpus.root):
+        read = read_tables(corpus.root)
     engine = engine_of(read["documents"])  # the three say the same: they are one set
     tables = {name: table.to_pylist() for name, table in read.items()}
     events, pairs, current = build(tables["documents"], tables["findings"], tables["changes"])
@@ -89,6 +92,20 @@ def write_report(folder: str | Path, out: Path | None = None, *, generated_at: d
     # The page last: it is what a reader opens, and it goes in only after every CSV file it speaks of.
     publish_together([*csvs, (target, lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))])
     return [target, *(path for path, _ in csvs)]
+
+
+@contextlib.contextmanager
+def _while_a_run_writes(root: Path) -> Iterator[None]:
+    """A folder found without its corpus.json or its tables, or with tables of two runs, while a `corpus analyze`
+    holds it (its first run, or one between renaming two tables) is no folder to mend: the run is writing it, and the
+    report is for when it has finished, not "run analyze again"."""
+    try:
+        yield
+    except StoreError as exc:
+        if held_by_a_run(root):
+            raise StoreError(f"a `smallprint corpus analyze` is writing {root} now and its tables are not all there "
+                             "yet; run `smallprint corpus report` when it has finished") from exc
+        raise
 
 
 def _change_row(c: dict) -> list:

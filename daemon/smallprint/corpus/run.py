@@ -23,7 +23,8 @@ from .engines import Engine, check_engine, open_engine
 from .identity import ENGINE_KEY, EngineIdentity, describe, engine_identity
 from .sources import (MAX_LINE_BYTES, SourceError, Version, list_versions, read_version, refuse_out_inside,
                       source_identity)
-from .store import CorpusDir, DamagedFile, StoreError, open_corpus_dir, read_parquet, writing
+from .store import (CorpusDir, DamagedFile, StoreError, check_corpus_dir, holding, open_corpus_dir, read_parquet,
+                    ready_to_write)
 from .work import MAX_DOCUMENT_BYTES, Item, Pair, analyse_batch, diff_batch, too_large
 
 # Documents per task at each depth: a task of a second or a few keeps the scheduler's share small and loses little when
@@ -197,13 +198,18 @@ def analyse_corpus(sources: Sequence[str], out: str, *, depth: str = "quick", en
     identity = engine_identity(depth)
     for source in sources:  # before listing, which takes a while in a large folder
         refuse_out_inside(source, out)
-    listings: dict[str, Listing] = {}
-    for source in sources:  # every source is listed (and refused when bad) before anything is written
-        name, prefixes = source_identity(source)
-        if name not in listings:  # one source given twice (or spelt two ways) is one listing
-            listings[name] = Listing(name, prefixes, list_versions(source, max_line_bytes=max_line_bytes))
-    corpus = open_corpus_dir(out, depth, engine=identity)
-    with writing(corpus):
+    # The folder is held first: a second run on it is turned away before it lists and hashes every source (minutes
+    # in a large corpus), and writes nothing there, not even corpus.json (two first runs at two depths would each
+    # record theirs).
+    with holding(out) as root:
+        check_corpus_dir(root, depth)  # another depth, or not a corpus: said before the sources are listed
+        listings: dict[str, Listing] = {}
+        for source in sources:  # every source is listed (and refused when bad) before anything is written
+            name, prefixes = source_identity(source)
+            if name not in listings:  # one source given twice (or spelt two ways) is one listing
+                listings[name] = Listing(name, prefixes, list_versions(source, max_line_bytes=max_line_bytes))
+        corpus = open_corpus_dir(root, depth, engine=identity)
+        ready_to_write(corpus)
         return _analyse_into(corpus, list(listings.values()), identity, reread, engine, workers, address, batch,
                              log, started)
 

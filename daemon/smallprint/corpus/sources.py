@@ -42,6 +42,23 @@ _SKIP_CHUNK_BYTES = 1024 * 1024
 _DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 
 
+# What would break a name's line or reorder what follows it where the name is shown (a newline or a tab in a file name
+# splits its row in a CSV file, a bidirectional override turns the rest of a line around): C0 and C1 controls, DEL,
+# the Unicode line and paragraph separators, bidirectional embeddings, overrides and isolates.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def table_name(name: str) -> str:
+    """A name as the tables, the CSV files and the page hold it: as the CLI shows a name (printable_name: a byte that
+    is not UTF-8 as \\xNN), and each control character escaped the same way (a newline as \\x0a, an override as
+    \\u202e), so that every name is one line of text that shows as written. Nothing else is changed, and the same
+    file is named the same in every run: its versions stay one document, and its readings are found by its text."""
+    name = printable_name(name)
+    if not _CONTROL.search(name):
+        return name
+    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", name)
+
+
 class SourceError(ValueError):
     """A source that cannot be read as a corpus: the message says which and why, in one sentence."""
 
@@ -122,7 +139,9 @@ def source_identity(source: str | Path) -> tuple[str, tuple[str, ...]]:
     spellings = [str(path), str(resolved)]
     with contextlib.suppress(ValueError):  # Windows: no relative path from one drive to another
         spellings.append(os.path.relpath(resolved))
-    return printable_name(str(resolved)), tuple(dict.fromkeys(printable_name(spelling) + after
+    # The name keys the source's listing part (store.CorpusDir.listing_part): it stays as it was. The beginnings are
+    # matched against the `source` column, which table_name writes.
+    return printable_name(str(resolved)), tuple(dict.fromkeys(table_name(spelling) + after
                                                               for spelling in spellings))
 
 
@@ -169,22 +188,22 @@ def _folder_versions(root: Path) -> Iterator[Version]:
                    and not any(part.startswith(".") for part in p.relative_to(root).parts))
     for file in files:
         relative = file.relative_to(root)
-        stem = printable_name(file.stem)
+        stem = table_name(file.stem)
         found = _date_in(stem)
         document = (stem[:found.start()] if found else stem).strip(" _-.") or "policy"
-        service = printable_name(relative.parts[0]) if len(relative.parts) > 1 else document
+        service = table_name(relative.parts[0]) if len(relative.parts) > 1 else document
         is_html = file.suffix.lower() in HTML_SUFFIXES
         try:
             content_hash, size = _hash_file(file)
         except OSError as exc:  # no permission, or gone: a row with its error, never the end of the run
             reason = f"cannot read: {exc.strerror or exc}"
             yield Version(service=service, document=document, date=found[0] if found else None,
-                          source=printable_name(str(file)), content_hash=_digest(f"{file}\0{reason}".encode(
+                          source=table_name(str(file)), content_hash=_digest(f"{file}\0{reason}".encode(
                               "utf-8", "surrogateescape")), size=0, is_html=is_html,
                           locator=("unreadable", str(file), reason))
             continue
         yield Version(service=service, document=document, date=found[0] if found else None,
-                      source=printable_name(str(file)), content_hash=content_hash, size=size, is_html=is_html,
+                      source=table_name(str(file)), content_hash=content_hash, size=size, is_html=is_html,
                       locator=("file", str(file)))
 
 
@@ -233,13 +252,13 @@ def _jsonl_versions(file: Path, max_line_bytes: int) -> Iterator[Version]:
             except RecursionError:  # valid JSON, but arrays in arrays ... deeper than Python's parser goes
                 raise SourceError(f"{file}:{number} cannot be read: its JSON nests deeper than the parser "
                                   "allows") from None
-            # A JSON string may hold a lone surrogate ("\\udce9"), which no table can: escaped (printable_name).
-            ident = printable_name(str(record.get("id") if record.get("id") is not None else number))
-            service = printable_name(str(record.get("service") or ident))
-            document = printable_name(str(record.get("document") or record.get("url") or ident))
+            # A JSON string may hold a lone surrogate ("\\udce9"), which no table can: escaped (table_name).
+            ident = table_name(str(record.get("id") if record.get("id") is not None else number))
+            service = table_name(str(record.get("service") or ident))
+            document = table_name(str(record.get("document") or record.get("url") or ident))
             date = record.get("date")
-            yield Version(service=service, document=document, date=printable_name(str(date)) if date else None,
-                          source=printable_name(f"{file}:{number}"), content_hash=_digest(data), size=len(data),
+            yield Version(service=service, document=document, date=table_name(str(date)) if date else None,
+                          source=table_name(f"{file}:{number}"), content_hash=_digest(data), size=len(data),
                           is_html=is_html, locator=("jsonl", str(file), start, len(line)))
 
 
@@ -259,7 +278,7 @@ def _line_too_long(file: Path, number: int, head: bytes, handle, max_line_bytes:
     size -= chunk.endswith(b"\n")  # the newline ends the line, it is not in it
     reason = (f"too large: line {number} is {size / 1e6:.1f} MB (a JSON Lines line is read up to "
               f"{max_line_bytes / 1e6:.1f} MB); not read")
-    return Version(service=str(number), document=str(number), date=None, source=printable_name(f"{file}:{number}"),
+    return Version(service=str(number), document=str(number), date=None, source=table_name(f"{file}:{number}"),
                    content_hash=digest.hexdigest(), size=size, is_html=False,
                    locator=("unreadable", str(file), reason))
 
@@ -317,9 +336,9 @@ def _git_versions(repo: Path) -> Iterator[Version]:
     for commit, when, blob, path in changes:
         # git's paths are bytes: one that is not UTF-8 (a Latin-1 "caf\\xe9/Privacy Policy.md") is escaped, as in
         # a folder: the tables cannot hold its surrogates, and the run would stop naming no file.
-        service, name = printable_name(path).split("/")
+        service, name = table_name(path).split("/")
         yield Version(service=service, document=name[:-3], date=when,
-                      source=printable_name(f"{repo}@{commit[:12]}:{path}"),
+                      source=table_name(f"{repo}@{commit[:12]}:{path}"),
                       content_hash=hashes[blob], size=sizes[blob], is_html=False, locator=("git", str(repo), blob))
 
 

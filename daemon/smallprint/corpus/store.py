@@ -99,7 +99,7 @@ def _staged(target: Path, write: Callable[[str], None]) -> str:
 
 
 # The folder a set of files is staged in before publish_together moves them into place, beside them: its name ends so
-# (never ".tmp", which the corpus run's clean-up takes for a file of its own, writing()).
+# (never ".tmp", which the corpus run's clean-up takes for a file of its own, ready_to_write()).
 STAGING = ".staging"
 _JOURNAL = "journal.json"
 
@@ -367,13 +367,9 @@ class CorpusDir:
         return target
 
 
-def open_corpus_dir(path: str | Path, depth: str, *, create: bool = True,
-                    engine: EngineIdentity | None = None) -> CorpusDir:
-    """The folder, made when missing (recording `engine` as what reads it); StoreError when it holds a reading at
-    another depth or is not a corpus. Whether the engine of an existing folder is this one is the run's to ask
-    (run.py): it may be told to read everything again."""
-    from smallprint import __version__
-
+def check_corpus_dir(path: str | Path, depth: str) -> None:
+    """StoreError when `path` cannot hold a reading at `depth`: a file, a folder holding a reading at another depth,
+    or one that is neither empty nor a corpus. Writes nothing: a run asks before it lists its sources."""
     root = Path(path)
     if root.exists() and not root.is_dir():
         raise StoreError(f"{root} is a file, not a folder")
@@ -382,11 +378,25 @@ def open_corpus_dir(path: str | Path, depth: str, *, create: bool = True,
         held = _read_manifest(manifest)
         if held.get("depth") != depth:
             raise StoreError(f"{root} holds a {held.get('depth')} reading; a {depth} one needs another --out")
+    elif root.is_dir() and any(p.name not in ("parts", ".lock") for p in root.iterdir()):
+        raise StoreError(f"{root} is not empty and holds no corpus; choose an empty or new folder")
+
+
+def open_corpus_dir(path: str | Path, depth: str, *, create: bool = True,
+                    engine: EngineIdentity | None = None) -> CorpusDir:
+    """The folder, made when missing (recording `engine` as what reads it); StoreError when it holds a reading at
+    another depth or is not a corpus (check_corpus_dir). Whether the engine of an existing folder is this one is the
+    run's to ask (run.py): it may be told to read everything again. A run calls it while it holds the folder
+    (holding): two first runs at once would otherwise each write their depth into corpus.json."""
+    from smallprint import __version__
+
+    root = Path(path)
+    check_corpus_dir(root, depth)
+    manifest = root / MANIFEST
+    if manifest.exists():
         return _ready(CorpusDir(root, depth))
     if not create:
         raise StoreError(f"{root} holds no corpus (no {MANIFEST}); run `smallprint corpus analyze` first")
-    if root.is_dir() and any(p.name not in ("parts", ".lock") for p in root.iterdir()):
-        raise StoreError(f"{root} is not empty and holds no corpus; choose an empty or new folder")
     _make_folder(root)
     corpus = _ready(CorpusDir(root, depth))
     _write_manifest(manifest, {"format": FORMAT, "depth": depth, "written_by": f"smallprint {__version__}",
@@ -439,19 +449,74 @@ def _make_folder(folder: Path) -> None:
         raise StoreError(f"cannot make {folder}: {_reason(exc)}") from None
 
 
+LOCK = ".lock"
+
+
+def busy_writing(root: Path) -> str:
+    """What a run says of a folder another `corpus analyze` holds."""
+    return f"another `smallprint corpus analyze` is writing {root}; let it finish first"
+
+
 @contextlib.contextmanager
-def writing(corpus: CorpusDir) -> Iterator[CorpusDir]:
-    """Hold the folder for one run: a second run on it at the same time is refused (two runs would write the same
-    parts and tables). Temporary files left by a run that was killed mid-write are removed: never a finished part.
-    A folder this user may not write in (its permissions, a read-only disk) is refused now, not after hours of
-    reading, at the first part or the tables."""
-    with _held(corpus.root / ".lock", f"another `smallprint corpus analyze` is writing {corpus.root}; "
-                                      "let it finish first"):
-        for folder in (corpus.root, corpus.parts):
-            _check_writable(folder)
-            for leftover in folder.glob(".*.tmp"):
-                leftover.unlink(missing_ok=True)
-        yield corpus
+def holding(path: str | Path) -> Iterator[Path]:
+    """Hold the output folder for one run, made when missing, before the run lists a source or writes anything in it
+    (corpus.json included): a second run on it at the same time is refused at once, not after it has listed and hashed
+    every source (minutes in a large corpus), and never writes beside the first. A folder this run made and left
+    without a corpus (a source refused, Ctrl-C while listing) is removed again, as if the run had never been."""
+    root = Path(path)
+    if root.exists() and not root.is_dir():
+        raise StoreError(f"{root} is a file, not a folder")
+    made = [folder for folder in (root, *root.parents) if not folder.exists()]
+    _make_folder(root)
+    with _held(root / LOCK, busy_writing(root)):
+        try:
+            yield root
+        finally:
+            if made and not (root / MANIFEST).exists():
+                _remove_made(root, made)
+
+
+def _remove_made(root: Path, made: list[Path]) -> None:
+    """Remove the folders a run made (`made`, the deepest first) and its lock, while it still holds it; whatever
+    another program put there meanwhile stays (rmdir removes only an empty folder)."""
+    with contextlib.suppress(OSError):
+        (root / LOCK).unlink(missing_ok=True)
+    for folder in (root / "parts", *made):
+        if folder.is_dir():
+            try:
+                folder.rmdir()
+            except OSError:  # not empty (or not ours to remove): it stays, and so do those above it
+                return
+
+
+def held_by_a_run(root: Path) -> bool:
+    """Whether a `corpus analyze` holds `root` now (holding): tried with a shared lock, let go at once, on the lock
+    file if there is one (a reader makes none)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks (see _held)
+        return False
+    try:
+        handle = open(root / LOCK, "rb")
+    except OSError:
+        return False
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+
+
+def ready_to_write(corpus: CorpusDir) -> None:
+    """Before a run held by `holding` writes a part: temporary files left by a run that was killed mid-write are
+    removed (never a finished part), and a folder this user may not write in (its permissions, a read-only disk) is
+    refused now, not after hours of reading, at the first part or the tables."""
+    for folder in (corpus.root, corpus.parts):
+        _check_writable(folder)
+        for leftover in folder.glob(".*.tmp"):
+            leftover.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager

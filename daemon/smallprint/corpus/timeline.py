@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from smallprint.engine.key_findings import MAX_KEY_FINDINGS, rank  # as many as the engine's, in its order
 from smallprint.taxonomy import PRACTICE_IDS
 
-# As many as the engine's own key findings at most: the most serious first.
-MAX_KEY_FINDINGS = 12
 _PRACTICE_RANK = {pid: i for i, pid in enumerate(PRACTICE_IDS)}
 _POLARITY_RANK = {"concern": 0, "protective": 1, "neutral": 2}
 
@@ -51,7 +50,7 @@ class Current:
     versions: int
     grade: str | None
     score: float | None
-    key_findings: tuple[tuple[str, str, str], ...]  # (practice, polarity, summary), most serious first
+    key_findings: tuple[tuple[str, str, str], ...]  # (practice, polarity, summary), the engine's order
 
 
 def _by_document(rows: list[dict]) -> dict[tuple[str, str], list[dict]]:
@@ -68,11 +67,15 @@ def build(documents: list[dict], findings: list[dict], changes: list[dict]
     for f in findings:  # (service, document, date, hash) -> {(practice, polarity): summary of its first clause}
         states[(f["service"], f["document"], f["date"], f["content_hash"])].setdefault(
             (f["practice"], f["polarity"]), f["summary"])
-    key_of: dict[tuple, list[tuple[str, str, str]]] = defaultdict(list)
+    # (service, document, date, hash) -> {(practice, polarity): (confidence, summary)}: the engine makes one key
+    # finding of each practice and polarity, in the words of its surest clause; every clause behind it is `key`.
+    key_of: dict[tuple, dict[tuple[str, str], tuple[float, str]]] = defaultdict(dict)
     for f in findings:
         if f["key"]:
-            key_of[(f["service"], f["document"], f["date"], f["content_hash"])].append(
-                (f["practice"], f["polarity"], f["summary"]))
+            found = key_of[(f["service"], f["document"], f["date"], f["content_hash"])]
+            held = found.get((f["practice"], f["polarity"]))
+            if held is None or f["confidence"] > held[0]:
+                found[(f["practice"], f["polarity"])] = (f["confidence"], f["summary"])
     change_rows = defaultdict(list)
     for c in changes:
         change_rows[(c["service"], c["document"], c["date"], c["content_hash"])].append(c)
@@ -100,15 +103,14 @@ def build(documents: list[dict], findings: list[dict], changes: list[dict]
             previous = v
         if readable:
             last = readable[-1]
-            found = dict.fromkeys(key_of.get((service, document, last["date"], last["content_hash"]), ()))
+            found = key_of.get((service, document, last["date"], last["content_hash"]), {})
+            # in the engine's order (key_findings.rank: concerns, then promises, the most severe practice first), as
+            # `smallprint analyze` lists the same findings; the tables keep which clauses are key, not their order
+            ordered = sorted(found, key=lambda practice_polarity: rank(*practice_polarity))
             current.append(Current(service, document, last["date"], len(versions), last["grade"], last["score"],
-                                   tuple(sorted(found, key=_serious)[:MAX_KEY_FINDINGS])))
+                                   tuple((p, pol, found[(p, pol)][1]) for p, pol in ordered[:MAX_KEY_FINDINGS])))
         else:
             current.append(Current(service, document, versions[-1]["date"], len(versions), None, None, ()))
     events.sort(key=lambda e: (_PRACTICE_RANK.get(e.practice, 99), e.date or "", e.service, e.document,
                                _POLARITY_RANK.get(e.polarity, 3), e.event))
     return events, pairs, current
-
-
-def _serious(finding: tuple[str, str, str]) -> tuple:
-    return (_POLARITY_RANK.get(finding[1], 3), _PRACTICE_RANK.get(finding[0], 99), finding[2])
