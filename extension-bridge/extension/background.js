@@ -35,7 +35,7 @@ function classifyDisconnect(text) {
 const PORT_IDLE_MS = 20_000;
 let port = null;
 let idleTimer = null;
-const pending = new Map(); // id -> {resolve, reject, timer, chunks, frames}
+const pending = new Map(); // id -> {resolve, reject, timer, chunks, frames, port: the port it was sent on}
 
 function settle(id, fn, value) {
   const request = pending.get(id);
@@ -43,19 +43,28 @@ function settle(id, fn, value) {
   pending.delete(id);
   clearTimeout(request.timer);
   request[fn](value);
+  // a port given up on (its postMessage threw: later requests went to a new one) still carries the requests sent on
+  // it before; once they are answered it is closed, or its bridge would run on with nothing to do
+  if (request.port && request.port !== port && !sentOn(request.port)) disconnectQuietly(request.port);
   if (!pending.size) {
     clearTimeout(idleTimer);
     idleTimer = setTimeout(closePort, PORT_IDLE_MS);
   }
 }
 
-function closePort() {
-  if (pending.size || !port) return;
+const sentOn = (which) => [...pending.values()].some((request) => request.port === which);
+
+function disconnectQuietly(which) {
   try {
-    port.disconnect();
+    which.disconnect();
   } catch {
     /* already gone */
   }
+}
+
+function closePort() {
+  if (pending.size || !port) return;
+  disconnectQuietly(port);
   port = null;
 }
 
@@ -79,10 +88,14 @@ function onPortMessage(msg) {
   else settle(request.id, "resolve", { reply: msg, frames: request.frames });
 }
 
+// Only the requests sent on the port that closed fail: after a postMessage threw on a dying port, a new one may
+// already carry others when the old one's disconnect arrives.
 function onPortDisconnect(closed) {
   const text = closed?.error?.message ?? api.runtime.lastError?.message ?? "Native host has exited.";
   if (closed === port) port = null;
-  for (const id of [...pending.keys()]) settle(id, "reject", new NativeError(classifyDisconnect(text), text));
+  for (const [id, request] of [...pending]) {
+    if (request.port === closed) settle(id, "reject", new NativeError(classifyDisconnect(text), text));
+  }
 }
 
 function openPort() {
@@ -101,9 +114,11 @@ function nativeRequest(message) {
       () => settle(id, "reject", new NativeError("timeout", "The smallprint helper did not answer in time.")),
       REQUEST_TIMEOUT_MS,
     );
-    pending.set(id, { id, resolve, reject, timer, chunks: [], frames: 0 });
+    const request = { id, resolve, reject, timer, chunks: [], frames: 0, port: null };
+    pending.set(id, request);
     try {
       port ??= openPort();
+      request.port = port;
       port.postMessage({ id, ...message });
     } catch (err) {
       port = null;
@@ -146,8 +161,32 @@ async function getState(tabId) {
 
 async function setState(tabId, state) {
   tabState.set(tabId, state);
-  if (session) await session.set({ [`tab:${tabId}`]: state }).catch(() => {});
+  if (session) await storeState(tabId, state);
   await drawBadge(tabId, state);
+}
+
+// storage.session holds about 10 MB in Chromium. A write it refuses must not leave the tab's previous state behind:
+// after the service worker restarts, the popup would show that one (an old "pending" of the same visit). So the old
+// entry goes, which also makes room, and the tab's latest state (another write may have come meanwhile; none if the
+// tab closed) is tried once more. Should that fail too, the state lives in memory only: after a restart the popup
+// says the page has not been read, rather than something no longer true.
+async function storeState(tabId, state) {
+  const key = `tab:${tabId}`;
+  try {
+    await session.set({ [key]: state });
+  } catch (err) {
+    await session.remove(key).catch(() => {});
+    const latest = tabState.get(tabId);
+    if (latest === undefined) return;
+    try {
+      await session.set({ [key]: latest });
+      console.warn(`smallprint: storage.session refused tab ${tabId}'s state (${err?.message ?? err}); ` +
+        "stored it again after removing the old one");
+    } catch (again) {
+      console.warn(`smallprint: storage.session refused tab ${tabId}'s state (${again?.message ?? again}); ` +
+        "it is kept in memory only");
+    }
+  }
 }
 
 async function dropState(tabId) {
@@ -274,10 +313,11 @@ async function analyse(tabId, page, reason, depth, incognito = false) {
   const manual = reason === "manual";
   const visitId = page.visitId ?? null;
   const reading = readingOf(page);
+  const title = storedText(page.title, LIMITS.MAX_STORED_TITLE_CHARS); // the daemon is sent it whole
   const previous = await getState(tabId);
   if (!(depth === "full" && previous?.status === "done" && samePage(previous, page))) {
     // the full reading replaces the quick one in place: the popup keeps showing the quick one meanwhile
-    await setState(tabId, { status: "pending", url: page.url, title: page.title, manual, visitId, reading });
+    await setState(tabId, { status: "pending", url: page.url, title, manual, visitId, reading });
   }
   try {
     // "Analyse this page" is the reader's explicit wish: the daemon remembers such a page even if it is no policy.
@@ -289,7 +329,7 @@ async function analyse(tabId, page, reason, depth, incognito = false) {
     if (!incognito && typeof page.visitId === "string" && page.visitId) request.visit_id = page.visitId;
     if (manual) Object.assign(request, { remember: !incognito, as_policy: true });
     const { reply, frames } = await nativeRequestRetryingBusy(request);
-    const state = { ...summarise(page.url, page.title, reply, manual, frames), visitId, reading };
+    const state = { ...summarise(page.url, title, reply, manual, frames), visitId, reading };
     // A reading that arrives after the tab moved to another page (a slow full reading, an SPA navigation, a reload)
     // is not that page's: it must not put its grade on the new page's badge or its findings in the popup.
     // Nor may it bring back the state of a tab that was closed meanwhile (a private one included), or one dropped
@@ -310,7 +350,7 @@ async function analyse(tabId, page, reason, depth, incognito = false) {
       // the quick reading stays on the page; say that the full one did not come
       await setState(tabId, { ...current, fullError: error });
     } else if (current && samePage(current, page)) {
-      await setState(tabId, { status: "error", url: page.url, title: page.title, manual, error, visitId, reading });
+      await setState(tabId, { status: "error", url: page.url, title, manual, error, visitId, reading });
     }
     return { ok: false, error };
   }
@@ -326,8 +366,13 @@ const LIMITS = {
   MAX_BLOCKS: 200_000,
   MAX_BLOCK_ID_CHARS: 64,
   MAX_TAG_CHARS: 16,
-  MAX_URL_CHARS: 65_536, // url and title each
+  MAX_URL_CHARS: 65_536, // url and title each (also the url of a content script's other messages)
+  MAX_VISIT_ID_CHARS: 128, // the bridge's and the daemon's (smallprint.history.store.MAX_VISIT_ID_CHARS)
   MAX_ANALYSES_PER_TAB: 4, // a quick and a full reading of a page, and of its re-send
+  // What the tab's state keeps of a page's title and of why it was skipped: nothing shows more of them, and every
+  // tab's state is kept in memory and in storage.session (about 10 MB in Chromium, for all tabs together).
+  MAX_STORED_TITLE_CHARS: 1_024,
+  MAX_STORED_REASON_CHARS: 200,
 };
 const analysesInFlight = new Map(); // tabId -> count
 
@@ -355,7 +400,29 @@ function oversized(page) {
       return refuse(`a ${key} that is not a string of at most ${LIMITS.MAX_URL_CHARS} characters`);
     }
   }
+  if (page.visitId != null && !isVisitId(page.visitId)) {
+    return refuse(`a visitId that is not a string of 1 to ${LIMITS.MAX_VISIT_ID_CHARS} characters`);
+  }
   return null;
+}
+
+const isVisitId = (value) => typeof value === "string" && value.length > 0 && value.length <= LIMITS.MAX_VISIT_ID_CHARS;
+
+// A string kept in a tab's state, cut to `max` characters; anything else is kept as null.
+const storedText = (value, max) => (typeof value === "string" ? value.slice(0, max) : null);
+
+// What a `painted` message may put in the tab's state: content.js's report (reportPainted: counts and milliseconds,
+// the reading's depth, and the quick paint's own report as `first`), nothing else a content script adds to it.
+const PAINT_REPORT_NUMBERS = ["marks", "highlights", "msSinceLoad", "extractMs", "roundTripMs", "paintMs", "backgroundMs"];
+function paintReport(report, withFirst = true) {
+  if (!report || typeof report !== "object") return null;
+  const kept = {};
+  for (const key of PAINT_REPORT_NUMBERS) {
+    if (Number.isFinite(report[key]) || report[key] === null) kept[key] = report[key];
+  }
+  if (report.depth === "quick" || report.depth === "full") kept.depth = report.depth;
+  if (withFirst && report.first) kept.first = paintReport(report.first, false);
+  return kept;
 }
 
 // analyse(), within the limits: a page over them, or one more analysis than a tab may have in flight, is answered
@@ -548,22 +615,29 @@ async function handle(msg, sender) {
   const subject = await subjectOf(msg, sender);
   if (!subject) return { ok: false, error: { code: "refused", message: "not a message this sender may send" } };
   const { tabId, url } = subject;
+  if (msg.type !== "analyze" && typeof url === "string" && url.length > LIMITS.MAX_URL_CHARS) {
+    // (an `analyze` gets oversized()'s answer)
+    return { ok: false, error: { code: "too_large", message: `an address over ${LIMITS.MAX_URL_CHARS} characters` } };
+  }
   switch (msg.type) {
     case "page": // a content script started on a new page (or the page navigated without reloading, or came back
       // from the back-forward cache)
-      await setState(tabId, { status: msg.auto ? "waiting" : "off", url, title: msg.title ?? null,
-                              visitId: msg.visitId ?? null });
+      await setState(tabId, { status: msg.auto ? "waiting" : "off", url,
+                              title: storedText(msg.title, LIMITS.MAX_STORED_TITLE_CHARS),
+                              visitId: isVisitId(msg.visitId) ? msg.visitId : null });
       return { ok: true };
     case "analyze":
       return analyseWithin(tabId, { ...msg.page, url }, msg.reason, msg.depth, subject.incognito);
     case "painted": {
       const state = await getState(tabId);
-      if (state && state.url === url) await setState(tabId, { ...state, painted: msg.painted });
+      if (state && state.url === url) await setState(tabId, { ...state, painted: paintReport(msg.painted) });
       return { ok: true };
     }
     case "skipped": {
       const state = await getState(tabId);
-      if (state) await setState(tabId, { ...state, status: "skipped", reason: msg.reason });
+      if (state) {
+        await setState(tabId, { ...state, status: "skipped", reason: storedText(msg.reason, LIMITS.MAX_STORED_REASON_CHARS) });
+      }
       return { ok: true };
     }
     case "site-off": // a content script: is automatic analysis off for its own page's site? (nothing else is said)
