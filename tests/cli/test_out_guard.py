@@ -146,15 +146,45 @@ def test_an_out_name_that_is_not_utf8_is_shown_with_escapes(policies, capsys):
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
 @pytest.mark.parametrize("command", [["analyze", "{tmp}/old.md", "--format", "json"],
-                                     ["diff", "{tmp}/old.md", "{tmp}/new.md"]], ids=["analyze", "diff"])
+                                     ["diff", "{tmp}/old.md", "{tmp}/new.md"],
+                                     ["status"], ["status", "--json"], ["token"],
+                                     ["eval", "--opp115", "{tmp}/segments.jsonl", "--depth", "quick"],
+                                     ["eval", "--opp115", "{tmp}/segments.jsonl", "--depth", "quick", "--json"],
+                                     ["--help"], ["--version"], ["diff", "--help"]],
+                         ids=["analyze", "diff", "status", "status-json", "token", "eval", "eval-json", "help",
+                              "version", "diff-help"])
 def test_a_full_stdout_is_named_in_the_error(policies, command):
     """`smallprint analyze x > /dev/full` said only "smallprint: [Errno 28] No space left on device": what failed
-    to be written, the output, was not said."""
+    to be written, the output, was not said. After analyze, diff and history said it, status, token and eval still
+    did not, and --help printed nothing and exited 0. The shell's redirection: /dev/full opened for writing, as
+    `> /dev/full` does (never --out, which as root could replace the device)."""
+    import json
     import subprocess
     import sys
+    (policies / "segments.jsonl").write_text(json.dumps(
+        {"policy_id": 1, "segment_id": 0, "text": "We share your email address with advertisers.",
+         "categories": ["Third Party Sharing/Collection"], "split": "dev"}) + "\n")
     env = {**os.environ, "SMALLPRINT_HOME": str(policies / "home")}
-    with open("/dev/full", "w") as full:
-        process = subprocess.run([sys.executable, "-m", "smallprint", *(a.format(tmp=policies) for a in command)],
-                                 stdout=full, stderr=subprocess.PIPE, env=env, timeout=120)
-    assert process.returncode == 1
+    process = subprocess.run(["sh", "-c", 'exec "$@" > /dev/full', "sh", sys.executable, "-m", "smallprint",
+                              *(a.format(tmp=policies) for a in command)],
+                             stderr=subprocess.PIPE, env=env, timeout=120)
+    assert process.returncode == 1, process.stderr
     assert process.stderr.decode() == "smallprint: cannot write to standard output: No space left on device\n"
+
+
+@pytest.mark.parametrize("command, status", [(["--help"], 0), (["diff", "--help"], 0), (["status"], 3),
+                                             (["token"], 0)], ids=["help", "diff-help", "status", "token"])
+def test_a_reader_that_left_before_the_output_is_no_failure(tmp_path, command, status):
+    """A pipe whose reader is gone before anything is written (`smallprint --help | true`): the reader has all it
+    wanted; the command's own exit status stands (status: 3, no daemon), and nothing is said on stderr."""
+    import subprocess
+    import sys
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        process = subprocess.run([sys.executable, "-m", "smallprint", *command], stdout=write_end,
+                                 stderr=subprocess.PIPE, env={**os.environ, "SMALLPRINT_HOME": str(tmp_path)},
+                                 timeout=120)
+    finally:
+        os.close(write_end)
+    assert (process.returncode, process.stderr.decode()) == (status, "")

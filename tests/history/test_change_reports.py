@@ -277,6 +277,38 @@ def test_a_practice_read_in_a_removed_and_an_added_clause_is_neither_new_nor_gon
     assert "tells you about government requests or resists them" not in gone, summary
 
 
+
+# --- the summary names only what the counts count ----------------------------------------------------------------
+
+def _youtube_2008_and_2015(shared_data, tmp_path) -> tuple[Path, Path]:
+    folder = shared_data / "policies" / "youtube"
+    old, new = tmp_path / "2008-11-20_policy.md", tmp_path / "2015-03-03_policy.md"
+    old.write_bytes((folder / "2008-11-20_pga1_3cca8a0.md").read_bytes())
+    new.write_bytes((folder / "2015-03-03_pga1_3cca8a0.md").read_bytes())
+    return old, new
+
+
+def _no_rewording_named(summary: str, counts: dict) -> None:
+    assert counts["data_use"]["changed"] == 0, counts  # no data-use clause was reworded: the summary says none was
+    assert "Reworded" not in summary and "New and removed clauses about Advertising" in summary, summary
+
+
+def test_every_view_of_a_diff_with_no_rewording_names_none(shared_data, tmp_path, capsys):
+    """youtube 2008 -> 2015: "Reworded: Advertising (concern) ... and 6 more" with `data_use.changed: 0`."""
+    old, new = _youtube_2008_and_2015(shared_data, tmp_path)
+    as_json = json.loads(_diff(capsys, old, new, "--format", "json"))
+    _no_rewording_named(as_json["summary"], as_json["counts"])
+    assert html.escape(as_json["summary"], quote=False) in _diff(capsys, old, new, "--format", "html")
+    assert " ".join(as_json["summary"].split()) in " ".join(_diff(capsys, old, new).split())
+
+
+@pytest.mark.asyncio
+async def test_the_extension_s_summary_names_no_rewording_where_none_was(api, shared_data, tmp_path):
+    old, new = _youtube_2008_and_2015(shared_data, tmp_path)
+    await api_analyze(api, old.read_text(encoding="utf-8"))
+    changes = (await api_analyze(api, new.read_text(encoding="utf-8")))["changes_since_last_visit"]
+    _no_rewording_named(changes["summary"], changes["counts"])
+
 # --- the popup's lists: the most important first, and what was left out said -------------------------------------
 
 MANY_ADDED = OLD + "".join(f"\nWe use cookies to measure visit number {n} to our pages.\n" for n in range(1, 8)) + \

@@ -122,6 +122,12 @@ def test_errors_are_one_line_without_traceback(args, message, smallprint_home, t
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_both_versions_from_stdin_is_a_usage_error(capsys):
+    """`diff - -` exited 1, as a comparison that failed; a usage error exits 2, as argparse's do."""
+    assert main(["diff", "-", "-"]) == 2
+    assert capsys.readouterr().err == "smallprint: only one of OLD and NEW can be stdin (-): give the other as a file\n"
+
+
 def _remember(url: str, text: str, now: str) -> None:
     with Store() as store:
         store.record(url, analyze(text=text, url=url).to_dict(), now=now)

@@ -233,6 +233,66 @@ def test_the_headline_never_says_more_and_fewer_about_one_practice():
     assert not (labels(more) & labels(fewer)), summary
 
 
+
+def _added_and_removed_about_ads():
+    """Ads are stated in both versions (a kept clause); one ad clause went and two unrelated ones came, none
+    reworded; and a neutral mention of ads went while concerns about ads came."""
+    kept = "Our partners show you personalised ads on other sites."
+    gone = ["We show ads based on the videos you watch.", "Advertisers may receive reports about ad views."]
+    came = ["Your searches help us choose which ads you see across our services.",
+            "Sponsors pay for placements in your home feed."]
+    old = _analysis([kept, *gone], [(0, kept, "advertising", "concern"), (1, gone[0], "advertising", "concern"),
+                                    (2, gone[1], "advertising", "neutral")])
+    new = _analysis([kept, *came], [(0, kept, "advertising", "concern"), (1, came[0], "advertising", "concern"),
+                                    (2, came[1], "advertising", "concern")])
+    return diff_analyses(old, new, since="2008-11-20")
+
+
+def test_the_headline_says_reworded_only_of_reworded_clauses():
+    """youtube 2008 -> 2015: "Reworded: Advertising (concern) ... and 6 more" while `counts.data_use.changed` was 0: a
+    practice with clauses added and removed was headlined as reworded. It is said as what the counts count."""
+    diff = _added_and_removed_about_ads()
+    counts = diff.to_dict()["counts"]["data_use"]
+    assert counts == {"added": 2, "removed": 2, "changed": 0}, counts
+    assert "Reworded" not in diff.summary and "More clauses" not in diff.summary, diff.summary
+    assert "Fewer clauses" not in diff.summary, diff.summary
+    assert diff.summary == "Since 20 November 2008: new and removed clauses about Advertising.", diff.summary
+
+
+def test_a_neutral_practice_still_mentioned_otherwise_is_not_no_longer_mentioned():
+    """youtube 2008 -> 2015 also said "No longer mentioned: advertising" beside 20 new clauses about advertising."""
+    summary = _added_and_removed_about_ads().summary
+    assert "No longer mentioned" not in summary and "Newly mentioned" not in summary, summary
+
+
+def test_every_summary_of_the_shared_versions_names_only_what_its_lists_hold(shared_data):
+    """Each consecutive pair of the shared data's dated versions (quick depth): "Reworded" names only practices of
+    reworded clauses, "New and removed" only practices with clauses in both lists, never one practice both "More"
+    and "Fewer"."""
+    from smallprint.history.diff import _sure_pairs
+    from smallprint.taxonomy import PRACTICE_BY_ID
+
+    by_label = {p.label: pid for pid, p in PRACTICE_BY_ID.items()}
+
+    def said(summary: str, lead: str) -> set[str]:
+        part = summary.split(lead, 1)[1].split(".")[0] if lead in summary else ""
+        part = part.rsplit(" and ", 1)[0] if part.rstrip().endswith(" more") else part
+        return {by_label[item.split(" (")[0].strip()] for item in part.replace(" and ", ", ").split(", ")
+                if item.strip()}
+
+    for folder in ("youtube", "facebook", "instagram"):
+        versions = sorted((shared_data / "policies" / folder).glob("*.md"))
+        readings = [analyze(text=v.read_text(encoding="utf-8"), depth="quick").to_dict() for v in versions]
+        for (a, old), (b, new) in zip(zip(versions, readings), list(zip(versions, readings))[1:]):
+            diff = diff_analyses(old, new, since=a.name[:10])
+            stated = lambda changes, side="findings": {p for c in changes for p, _ in _sure_pairs(getattr(c, side))}
+            reworded = stated(diff.changed) | stated(diff.changed, "old_findings")
+            assert said(diff.summary, "Reworded: ") <= reworded, (a.name, b.name, diff.summary)
+            both = said(diff.summary.replace(": new and removed", ". New and removed"), "New and removed clauses about ")
+            assert both <= stated(diff.added) & stated(diff.removed), (a.name, b.name, diff.summary)
+            assert not said(diff.summary, "More clauses about ") & said(diff.summary, "Fewer clauses about "), \
+                (a.name, b.name, diff.summary)
+
 def test_the_text_view_says_how_many_places_a_repeated_change_makes():
     from smallprint.cli.cmd_history import render_diff_text
 

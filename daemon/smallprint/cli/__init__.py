@@ -5,6 +5,7 @@ Errors are one clear line on stderr and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import sys
 
@@ -45,19 +46,44 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def flush_stdout() -> None:
-    """Flush standard output; a failure other than its reader leaving (a full disk, `> /dev/full`) is a CliError that
-    says it was the output that failed, not a bare "[Errno 28] No space left on device" that names nothing."""
+@contextlib.contextmanager
+def writing_stdout():
+    """Around a write to standard output: a failure other than its reader leaving (a full disk, `> /dev/full`) is a
+    CliError that says it was the output that failed, not a bare "[Errno 28] No space left on device" that names
+    nothing. A reader leaving (BrokenPipeError) is handled in main: it has all it wanted."""
     try:
-        sys.stdout.flush()
+        yield
     except BrokenPipeError:
-        raise  # handled in main: the reader has all it wanted
+        raise
     except OSError as exc:
-        raise stdout_failed(exc) from None
+        raise CliError(f"cannot write to standard output: {exc.strerror or exc}") from None
 
 
-def stdout_failed(exc: OSError) -> CliError:
-    return CliError(f"cannot write to standard output: {exc.strerror or exc}")
+def flush_stdout() -> None:
+    """Flush standard output (see writing_stdout)."""
+    with writing_stdout():
+        sys.stdout.flush()
+
+
+class _GuardedStdout:
+    """Standard output for the length of a command: a write or flush that fails for any reason but its reader
+    leaving is the CliError that names standard output (writing_stdout), whichever command printed. Each command
+    guarding its own prints left `status`, `token` and `eval` saying a bare "[Errno 28] No space left on device"
+    when the others said "cannot write to standard output: ...". Everything else is the stream's own."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        with writing_stdout():
+            return self._stream.write(text)
+
+    def flush(self) -> None:
+        with writing_stdout():
+            self._stream.flush()
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
 
 
 def _stdout_closed() -> bool:
@@ -88,8 +114,39 @@ def _discard_stdout() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    stdout = sys.stdout
+    sys.stdout = _GuardedStdout(stdout)
+    try:
+        return _run(argv)
+    finally:
+        sys.stdout = stdout
+
+
+def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """The arguments. `--help` and `--version` print and exit here (SystemExit, as argparse's own), and their output
+    failing is said as any command's is ("cannot write to standard output: ...", status 1), not a traceback, nor
+    nothing with status 0 where a short help stayed in the buffer; a reader that left early (`smallprint --help |
+    head -1`) has what it wanted."""
+    try:
+        try:
+            return parser.parse_args(argv)
+        except SystemExit as done:
+            if not done.code:
+                flush_stdout()
+            raise
+    except CliError as exc:
+        print(f"smallprint: {exc}", file=sys.stderr)
+        raise SystemExit(exc.code) from None
+    except BrokenPipeError:
+        if not _stdout_closed():
+            raise
+        _discard_stdout()
+        raise SystemExit(0) from None
+
+
+def _run(argv: list[str] | None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _parse(parser, argv)
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2

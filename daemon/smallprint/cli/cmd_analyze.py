@@ -9,7 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import CliError, flush_stdout, stdout_failed
+from . import CliError, flush_stdout, writing_stdout
 from .inputs import printable_name, read_document
 from .output_guard import is_stream, refuse_overwriting_inputs
 from .terminal import json_text
@@ -155,10 +155,6 @@ def _print(output: str) -> None:
         sys.stdout.write(output)
         return
     flush_stdout()
-    try:
+    with writing_stdout():
         buffer.write(output.encode(encoding, errors="replace"))
-    except BrokenPipeError:
-        raise
-    except OSError as exc:
-        raise stdout_failed(exc) from None
     flush_stdout()

@@ -99,7 +99,8 @@ def _shown_name(path: str, name: str) -> str:
 
 def run_diff(args) -> int:
     if args.old == "-" and args.new == "-":
-        raise CliError("only one of OLD and NEW can be stdin (-)")
+        # A usage error, as argparse's are (exit status 2), not a failure of the comparison (1).
+        raise CliError("only one of OLD and NEW can be stdin (-): give the other as a file", code=2)
     from .output_guard import refuse_overwriting_inputs
     refuse_overwriting_inputs(args.out, [args.old, args.new])
     from smallprint.history.diff import diff_analyses

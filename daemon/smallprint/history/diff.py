@@ -768,6 +768,16 @@ def _label_list(pairs: set[tuple[str, str]]) -> str:
                    " and {} more")
 
 
+def _practice_list(pairs: set[tuple[str, str]]) -> str:
+    """The practices of `pairs` by label, each once, most important first: "Advertising, Tracking and 3 more" (the
+    clauses added and removed about one practice may each state it with another polarity)."""
+    best: dict[str, tuple[str, str]] = {}
+    for pp in sorted(pairs, key=lambda pp: rank(*pp)):
+        best.setdefault(pp[0], pp)
+    return _listed(set(best.values()), lambda practice, _polarity: _label(practice), _MAX_LABELS, ", ",
+                   " and {} more")
+
+
 def importance(change: ClauseChange) -> tuple[int, int]:
     """Sort key: the key findings' order of importance (concerns before promises, severe practices first), by what
     the change means for the reader (news_polarity): a promise no longer made is bad news and ranks with the concerns,
@@ -863,7 +873,8 @@ class _Moves(NamedTuple):
     fewer: set[tuple[str, str]]  # stated in both, in clauses removed
     turned: dict[str, set[str]]  # by the polarity a clause turned into: its practices
     turned_in: dict[tuple[str, str], ClauseChange]  # the first clause that turned so, to quote
-    reworded: set[tuple[str, str]]
+    reworded: set[tuple[str, str]]  # stated by a reworded clause (the `changed` list)
+    in_and_out: set[tuple[str, str]]  # stated in both, in clauses added and in clauses removed (practice: both ways)
 
 
 def _gains_and_losses(added: tuple[ClauseChange, ...], removed: tuple[ClauseChange, ...],
@@ -912,18 +923,40 @@ def _moves(added: tuple[ClauseChange, ...], removed: tuple[ClauseChange, ...], c
     old_states = _states(old_states, (c.findings for c in removed), (c.old_findings for c in changed))
     new_states = _states(new_states, (c.findings for c in added), (c.findings for c in changed))
     brand_new, gone = gained - old_states, lost - new_states
+    # A neutral practice is "Newly mentioned" or "No longer mentioned" only where the other version mentions it in no
+    # way: youtube 2008 -> 2015 said "No longer mentioned: advertising" beside 20 new clauses about advertising (read
+    # as a concern). Otherwise its clauses were added or removed like any other's.
+    old_practices, new_practices = {p for p, _ in old_states}, {p for p, _ in new_states}
+    brand_new -= {pp for pp in brand_new if pp[1] not in _OPPOSITE and pp[0] in old_practices}
+    gone -= {pp for pp in gone if pp[1] not in _OPPOSITE and pp[0] in new_practices}
     turned = _settle_turns(turned, brand_new, gone)
     flipped = {(p, q) for ps in turned.values() for p in ps for q in ("concern", "protective")}
     gained, lost = gained - flipped, lost - flipped
-    # A practice with statements both gained and lost (besides what is brand new or gone) was reworded, not
-    # "more" and "fewer" at once.
+    # A practice with statements both gained and lost (besides what is brand new or gone) is never "more" and
+    # "fewer" at once. Its pairs that a reworded clause states are said as reworded; the rest came only in added and
+    # removed clauses, and are said as such, never as "Reworded" (youtube 2008 -> 2015 headlined "Reworded:
+    # Advertising (concern) ... and 6 more" with not one data-use clause reworded: the summary named what the counts
+    # do not count).
     both_ways = {p for p, _ in gained - brand_new} & {p for p, _ in lost - gone}
-    reworded_both = {pp for pp in (gained - brand_new) | (lost - gone) if pp[0] in both_ways}
-    gained, lost = gained - reworded_both, lost - reworded_both
-    brand_new, gone = brand_new - reworded_both, gone - reworded_both
-    reworded = ({pp for c in changed for pp in _sure_pairs(c.findings) & _sure_pairs(c.old_findings)}
-                | reworded_both) - gained - lost - flipped
-    return _Moves(brand_new, gone, gained - brand_new, lost - gone, turned, turned_in, reworded)
+    two_way = {pp for pp in (gained - brand_new) | (lost - gone) if pp[0] in both_ways}
+    gained, lost = gained - two_way, lost - two_way
+    in_rewordings = {pp for c in changed for pp in _sure_pairs(c.findings) | _sure_pairs(c.old_findings)}
+    reworded = (({pp for c in changed for pp in _sure_pairs(c.findings) & _sure_pairs(c.old_findings)} - gained - lost)
+                | (two_way & in_rewordings)) - flipped
+    more, fewer, in_and_out = _added_or_removed(two_way - in_rewordings, added, removed)
+    return _Moves(brand_new, gone, (gained - brand_new) | more, (lost - gone) | fewer, turned, turned_in, reworded,
+                  in_and_out)
+
+
+def _added_or_removed(pairs: set[tuple[str, str]], added: tuple[ClauseChange, ...], removed: tuple[ClauseChange, ...]
+                      ) -> tuple[set[tuple[str, str]], set[tuple[str, str]], set[tuple[str, str]]]:
+    """`pairs` (each stated by an added or a removed clause, none by a reworded one) as (more, fewer, in_and_out):
+    a practice with pairs in both added and removed clauses is in_and_out (all its pairs), the others more or fewer."""
+    in_added = pairs & {pp for c in added for pp in _sure_pairs(c.findings)}
+    in_removed = pairs & {pp for c in removed for pp in _sure_pairs(c.findings)}
+    both = {p for p, _ in in_added} & {p for p, _ in in_removed}
+    return ({pp for pp in in_added if pp[0] not in both}, {pp for pp in in_removed if pp[0] not in both},
+            {pp for pp in pairs if pp[0] in both})
 
 
 def _gone_sentences(gone: set[tuple[str, str]]) -> tuple[list[str], list[str]]:
@@ -980,6 +1013,10 @@ def _headline_sentences(moves: _Moves, when: str | None) -> list[str]:
         parts.append(f"{'More' if parts else new_lead + 'more'} clauses about {_label_list(moves.more)}.")
     if moves.fewer:
         parts.append(f"Fewer clauses about {_label_list(moves.fewer)}.")
+    if moves.in_and_out:
+        lead = "New and removed" if parts else (f"Since {when}: new and removed" if when
+                                                 else "In this version: new and removed")
+        parts.append(f"{lead} clauses about {_practice_list(moves.in_and_out)}.")
     if moves.reworded:
         parts.append(f"Reworded: {_label_list(moves.reworded)}.")
     return parts
