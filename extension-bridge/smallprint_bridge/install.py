@@ -225,6 +225,7 @@ def install(browsers: tuple[str, ...], target_dir: Path | None = None, extension
             launcher: Path | None = None) -> list[Placement]:
     ids = read_extension_ids(extension_dir or default_extension_dir())
     launcher = launcher or bridge_launcher()
+    _require_utf8_path(launcher)
     done = []
     for place in placements(browsers, target_dir):
         text = json.dumps(host_manifest(place.browser, launcher, ids), indent=2) + "\n"
@@ -242,6 +243,19 @@ def install(browsers: tuple[str, ...], target_dir: Path | None = None, extension
             _set_registry(place.registry_key, str(place.manifest))
         done.append(place)
     return done
+
+
+def _require_utf8_path(launcher: Path) -> None:
+    """A host manifest is JSON, which holds text, not bytes: a launcher whose path is not UTF-8 (a Latin-1 folder
+    name from an old system) would be written as a lone surrogate escape that no browser turns back into the file's
+    name, and the browser would say only that the host could not start. Refuse instead, naming the path."""
+    try:
+        str(launcher).encode("utf-8")
+    except UnicodeEncodeError:
+        from smallprint.cli.inputs import printable_name
+        raise InstallError(f"the launcher's path {printable_name(str(launcher))} is not UTF-8, and a browser's host "
+                           "manifest can name only a UTF-8 path: move smallprint to a folder whose name is UTF-8 "
+                           "(or rename that folder) and run install-host again") from None
 
 
 def uninstall(browsers: tuple[str, ...], target_dir: Path | None = None) -> list[Placement]:

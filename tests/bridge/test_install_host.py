@@ -155,6 +155,22 @@ def test_uninstall_leaves_the_home_folder_as_install_found_it(tmp_path):
     assert tree() == before
 
 
+@pytest.mark.skipif(sys.platform in ("darwin", "win32") or sys.getfilesystemencoding() != "utf-8",
+                    reason="a file name that is not UTF-8 needs a bytes file system read as UTF-8")
+def test_a_launcher_whose_path_is_not_utf8_is_refused_not_written_as_a_manifest_no_browser_can_use(tmp_path):
+    """JSON cannot name the bytes of a Latin-1 folder ("caf\\xe9"): the manifest got a lone surrogate escape
+    ("caf\\udce9") that no browser turns back into the file's name, so the host could never start."""
+    folder = tmp_path / os.fsdecode(b"caf\xe9")
+    folder.mkdir()
+    launcher = folder / "smallprint-bridge"
+    launcher.write_text("#!/bin/sh\n")
+    launcher.chmod(0o755)
+    target = tmp_path / "hosts"
+    with pytest.raises(install.InstallError, match=r"caf\\xe9/smallprint-bridge is not UTF-8"):
+        install.install(("chromium",), target, EXTENSION, launcher=launcher)
+    assert not target.exists()
+
+
 @pytest.mark.parametrize("platform,browser,expected", [
     ("linux", "chrome", ".config/google-chrome/NativeMessagingHosts"),
     ("linux", "brave", ".config/BraveSoftware/Brave-Browser/NativeMessagingHosts"),
