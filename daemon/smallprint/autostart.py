@@ -71,14 +71,18 @@ def systemd_unit_path() -> Path:
     return Path(config) / "systemd" / "user" / UNIT_NAME
 
 
-def _systemd_quote(word: str) -> str:
+def _systemd_quote(word: str, *, expands_dollars: bool = True) -> str:
+    """A word of a unit file line, quoted where needed. ExecStart= expands $VARIABLES (so a "$" is written "$$");
+    Environment= does not, and would keep "$$" as two dollars: `expands_dollars=False` for it."""
     if word and not any(c in word for c in ' \t"\'\\$%;'):
         return word
-    return '"' + word.replace("\\", "\\\\").replace('"', '\\"').replace("$", "$$").replace("%", "%%") + '"'
+    dollar = "$$" if expands_dollars else "$"
+    return '"' + word.replace("\\", "\\\\").replace('"', '\\"').replace("$", dollar).replace("%", "%%") + '"'
 
 
 def systemd_unit(python: str | None = None) -> str:
-    environment = "".join(f"Environment={_systemd_quote(f'{k}={v}')}\n" for k, v in _environment().items())
+    environment = "".join(f"Environment={_systemd_quote(f'{k}={v}', expands_dollars=False)}\n"
+                          for k, v in _environment().items())
     return (
         "[Unit]\n"
         "Description=smallprint: reads privacy policies locally (the daemon the browser extension talks to)\n"

@@ -5,7 +5,8 @@ A host manifest names the launcher (`path`, absolute and executable) and which e
 for Firefox. Both ids come from the extension's own manifest.json (its fixed `key` and gecko id), so they
 cannot drift from what the browser computes.
 
-Where browsers look: a per-user folder on Linux and macOS; on Windows a per-user registry key whose default
+Where browsers look: a per-user folder on Linux (the Chromium family's in $XDG_CONFIG_HOME, default ~/.config;
+Firefox's in ~/.mozilla) and macOS; on Windows a per-user registry key whose default
 value is the manifest's path (the manifest itself then lives in smallprint's data folder).
 """
 from __future__ import annotations
@@ -26,15 +27,18 @@ MANIFEST_FILE = f"{HOST_NAME}.json"
 CHROMIUM_FAMILY = ("chrome", "chromium", "brave", "edge", "vivaldi")
 BROWSERS = CHROMIUM_FAMILY + ("firefox",)
 
-# Per-user manifest folders, relative to the home folder.
-_LINUX_DIRS = {
-    "chrome": ".config/google-chrome/NativeMessagingHosts",
-    "chromium": ".config/chromium/NativeMessagingHosts",
-    "brave": ".config/BraveSoftware/Brave-Browser/NativeMessagingHosts",
-    "edge": ".config/microsoft-edge/NativeMessagingHosts",
-    "vivaldi": ".config/vivaldi/NativeMessagingHosts",
-    "firefox": ".mozilla/native-messaging-hosts",
+# Per-user manifest folders on Linux. The Chromium family keeps its profiles in the XDG config folder
+# ($XDG_CONFIG_HOME, default ~/.config: Chromium's GetDefaultUserDataDirectory), so its folders are relative to that;
+# Firefox's is relative to the home folder whatever XDG_CONFIG_HOME says.
+_LINUX_CONFIG_DIRS = {
+    "chrome": "google-chrome/NativeMessagingHosts",
+    "chromium": "chromium/NativeMessagingHosts",
+    "brave": "BraveSoftware/Brave-Browser/NativeMessagingHosts",
+    "edge": "microsoft-edge/NativeMessagingHosts",
+    "vivaldi": "vivaldi/NativeMessagingHosts",
 }
+_LINUX_FIREFOX_DIR = ".mozilla/native-messaging-hosts"
+# macOS, relative to the home folder.
 _MAC_DIRS = {
     "chrome": "Library/Application Support/Google/Chrome/NativeMessagingHosts",
     "chromium": "Library/Application Support/Chromium/NativeMessagingHosts",
@@ -74,6 +78,9 @@ class Placement:
     browser: str
     manifest: Path
     registry_key: str | None = None
+    # The folder uninstall stops at: the empty folders between it and the manifest were made by install (or are
+    # left with nothing in them), so uninstall removes them; it and the folders above are never touched.
+    keep: Path | None = None
 
 
 def chromium_extension_id(public_key_b64: str) -> str:
@@ -136,21 +143,38 @@ def host_manifest(browser: str, launcher: Path, ids: ExtensionIds) -> dict:
     return manifest
 
 
+def linux_config_home(home: Path | None = None) -> Path:
+    """The XDG config folder the Chromium family reads on Linux: $XDG_CONFIG_HOME when it is an absolute path (the
+    XDG spec ignores a relative one), else ~/.config. With an explicit `home` (tests, another user's folder), that
+    home's ~/.config."""
+    if home is None:
+        configured = os.environ.get("XDG_CONFIG_HOME", "")
+        if os.path.isabs(configured):
+            return Path(configured)
+    return (home or Path.home()) / ".config"
+
+
 def placements(browsers: tuple[str, ...], target_dir: Path | None = None, *, platform: str = sys.platform,
                home: Path | None = None) -> list[Placement]:
     """Where each browser's manifest goes. With `target_dir`: that folder for one browser, a sub-folder per browser
     for several (the Chromium and Firefox manifests differ but share a file name)."""
     if target_dir is not None:
         if len(browsers) == 1:
-            return [Placement(browsers[0], target_dir / MANIFEST_FILE)]
-        return [Placement(b, target_dir / b / MANIFEST_FILE) for b in browsers]
-    home = home or Path.home()
+            return [Placement(browsers[0], target_dir / MANIFEST_FILE, keep=target_dir)]
+        return [Placement(b, target_dir / b / MANIFEST_FILE, keep=target_dir) for b in browsers]
     if platform.startswith("win"):
         from smallprint import paths
         base = paths.data_dir() / "native-messaging"
-        return [Placement(b, base / b / MANIFEST_FILE, rf"{_WINDOWS_KEYS[b]}\{HOST_NAME}") for b in browsers]
-    folders = _MAC_DIRS if platform == "darwin" else _LINUX_DIRS
-    return [Placement(b, home / folders[b] / MANIFEST_FILE) for b in browsers]
+        return [Placement(b, base / b / MANIFEST_FILE, rf"{_WINDOWS_KEYS[b]}\{HOST_NAME}", keep=paths.data_dir())
+                for b in browsers]
+    if platform == "darwin":
+        home = home or Path.home()
+        support = home / "Library" / "Application Support"
+        return [Placement(b, home / _MAC_DIRS[b] / MANIFEST_FILE, keep=support) for b in browsers]
+    config_home = linux_config_home(home)
+    home = home or Path.home()
+    return [Placement(b, home / _LINUX_FIREFOX_DIR / MANIFEST_FILE, keep=home) if b == "firefox" else
+            Placement(b, config_home / _LINUX_CONFIG_DIRS[b] / MANIFEST_FILE, keep=config_home) for b in browsers]
 
 
 # The commands that start each browser (Linux and other Unix: on PATH), and the macOS application bundles.
@@ -179,15 +203,14 @@ def _profile_in_use(profile_root: Path, hosts_folder: str) -> bool:
 
 def browser_installed(browser: str, *, platform: str = sys.platform, home: Path | None = None) -> bool:
     """Whether `browser` is installed for this user: its command or application exists, or its profile is used."""
-    home = home or Path.home()
     if platform == "darwin":
         app = _MAC_APPS[browser]
-        if (Path("/Applications") / app).is_dir() or (home / "Applications" / app).is_dir():
+        if (Path("/Applications") / app).is_dir() or ((home or Path.home()) / "Applications" / app).is_dir():
             return True
     elif any(shutil.which(command) for command in _COMMANDS[browser]):
         return True
-    hosts = Path((_MAC_DIRS if platform == "darwin" else _LINUX_DIRS)[browser])
-    return _profile_in_use(home / hosts.parent, hosts.name)
+    hosts = placements((browser,), platform=platform, home=home)[0].manifest.parent
+    return _profile_in_use(hosts.parent, hosts.name)
 
 
 def detected_browsers(*, platform: str = sys.platform, home: Path | None = None) -> tuple[str, ...]:
@@ -202,6 +225,7 @@ def install(browsers: tuple[str, ...], target_dir: Path | None = None, extension
             launcher: Path | None = None) -> list[Placement]:
     ids = read_extension_ids(extension_dir or default_extension_dir())
     launcher = launcher or bridge_launcher()
+    _require_utf8_path(launcher)
     done = []
     for place in placements(browsers, target_dir):
         text = json.dumps(host_manifest(place.browser, launcher, ids), indent=2) + "\n"
@@ -221,6 +245,19 @@ def install(browsers: tuple[str, ...], target_dir: Path | None = None, extension
     return done
 
 
+def _require_utf8_path(launcher: Path) -> None:
+    """A host manifest is JSON, which holds text, not bytes: a launcher whose path is not UTF-8 (a Latin-1 folder
+    name from an old system) would be written as a lone surrogate escape that no browser turns back into the file's
+    name, and the browser would say only that the host could not start. Refuse instead, naming the path."""
+    try:
+        str(launcher).encode("utf-8")
+    except UnicodeEncodeError:
+        from smallprint.cli.inputs import printable_name
+        raise InstallError(f"the launcher's path {printable_name(str(launcher))} is not UTF-8, and a browser's host "
+                           "manifest can name only a UTF-8 path: move smallprint to a folder whose name is UTF-8 "
+                           "(or rename that folder) and run install-host again") from None
+
+
 def uninstall(browsers: tuple[str, ...], target_dir: Path | None = None) -> list[Placement]:
     """Remove what `install` wrote; returns what was actually there."""
     removed = []
@@ -232,18 +269,23 @@ def uninstall(browsers: tuple[str, ...], target_dir: Path | None = None) -> list
             raise InstallError(f"cannot remove {place.manifest}: {exc.strerror or exc}") from None
         if place.registry_key and _delete_registry(place.registry_key):
             existed = True
-        if target_dir is not None and len(browsers) > 1:
-            _remove_if_empty(place.manifest.parent)
+        _remove_empty_folders(place.manifest.parent, place.keep)
         if existed:
             removed.append(place)
     return removed
 
 
-def _remove_if_empty(folder: Path) -> None:
-    try:
-        folder.rmdir()
-    except OSError:
-        pass  # not empty, or not ours to remove
+def _remove_empty_folders(folder: Path, keep: Path | None) -> None:
+    """Remove `folder` and the folders above it, up to `keep` (exclusive), while they are empty: install made them
+    (~/.config/chromium/NativeMessagingHosts on a machine where Chromium never ran), so uninstall takes them away."""
+    if keep is None:
+        return
+    while folder != keep and folder.is_relative_to(keep):
+        try:
+            folder.rmdir()
+        except OSError:
+            return  # not empty (the browser's own files, another host's manifest), or not ours to remove
+        folder = folder.parent
 
 
 def _set_registry(key_path: str, value: str) -> None:

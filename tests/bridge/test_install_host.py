@@ -19,10 +19,16 @@ EXTENSION = ROOT / "extension-bridge" / "extension"
 CHROMIUM_FAMILY = ["chrome", "chromium", "brave", "edge", "vivaldi"]
 
 
-def smallprint(*args: str, home: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "SMALLPRINT_HOME": str(home), "HOME": str(home / "user")}
-    return subprocess.run([sys.executable, "-m", "smallprint", *args], capture_output=True, text=True, env=env,
-                          timeout=60)
+def user_environment(home: Path, **extra: str) -> dict[str, str]:
+    """A user whose home folder is home/user, with the XDG folders at their defaults unless `extra` names them
+    (an XDG_CONFIG_HOME of the person running the tests must not move where the manifests go)."""
+    env = {k: v for k, v in os.environ.items() if k != "XDG_CONFIG_HOME"}
+    return {**env, "SMALLPRINT_HOME": str(home), "HOME": str(home / "user"), **extra}
+
+
+def smallprint(*args: str, home: Path, **extra_env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "smallprint", *args], capture_output=True, text=True,
+                          env=user_environment(home, **extra_env), timeout=60)
 
 
 def extension_manifest() -> dict:
@@ -104,6 +110,67 @@ def test_without_target_dir_it_writes_the_per_user_locations(tmp_path):
     assert not (chromium / "org.smallprint.bridge.json").exists() and not (firefox / "org.smallprint.bridge.json").exists()
 
 
+@pytest.mark.skipif(sys.platform in ("darwin", "win32"), reason="XDG_CONFIG_HOME is where Linux's Chromium looks")
+def test_the_chromium_family_manifests_follow_xdg_config_home_and_firefox_stays_in_home(tmp_path):
+    """Chromium, Chrome, Brave, Edge and Vivaldi keep their profiles, NativeMessagingHosts included, in
+    $XDG_CONFIG_HOME when it is set: a manifest in ~/.config was never read there ("native messaging host not
+    found"). Firefox reads ~/.mozilla whatever XDG_CONFIG_HOME says."""
+    config = tmp_path / "elsewhere" / "config"
+    user = tmp_path / "user"
+    result = smallprint("install-host", "--browser", "all", home=tmp_path, XDG_CONFIG_HOME=str(config))
+    assert result.returncode == 0, result.stderr
+    made = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("org.smallprint.bridge.json"))
+    assert made == sorted([f"elsewhere/config/{folder}/org.smallprint.bridge.json" for folder in (
+        "google-chrome/NativeMessagingHosts", "chromium/NativeMessagingHosts",
+        "BraveSoftware/Brave-Browser/NativeMessagingHosts", "microsoft-edge/NativeMessagingHosts",
+        "vivaldi/NativeMessagingHosts")] + ["user/.mozilla/native-messaging-hosts/org.smallprint.bridge.json"])
+    assert not (user / ".config").exists()
+    shown = smallprint("status", "--json", home=tmp_path, XDG_CONFIG_HOME=str(config)).stdout
+    assert sorted(h["browser"] for h in json.loads(shown)["helpers"]) == sorted(CHROMIUM_FAMILY + ["firefox"])
+    # A Chromium profile in the XDG folder makes Chromium count as installed, with no command on PATH.
+    (config / "chromium" / "Default").mkdir(parents=True)
+    detected = smallprint("install-host", home=tmp_path, XDG_CONFIG_HOME=str(config), PATH=str(tmp_path / "none"))
+    assert "installed chromium" in detected.stdout, detected.stdout + detected.stderr
+
+
+def test_uninstall_leaves_the_home_folder_as_install_found_it(tmp_path):
+    """Uninstall removed the manifests but left the folders install made for them (~/.config/google-chrome,
+    ~/.mozilla, ~/.config/BraveSoftware/...), empty, for browsers that were never there. Folders that hold
+    anything else (a browser's profile, another program's host manifest) stay."""
+    user = tmp_path / "user"
+    (user / ".config" / "chromium" / "Default").mkdir(parents=True)  # Chromium has run
+    (user / ".config" / "chromium" / "Default" / "Preferences").write_text("{}")
+    other_host = user / ".mozilla" / "native-messaging-hosts" / "org.example.other.json"
+    other_host.parent.mkdir(parents=True)
+    other_host.write_text("{}")
+
+    def tree() -> list[str]:
+        return sorted(p.relative_to(user).as_posix() for p in user.rglob("*"))
+
+    before = tree()
+    assert smallprint("install-host", "--browser", "all", home=tmp_path).returncode == 0
+    assert len(tree()) > len(before)
+    result = smallprint("install-host", "--uninstall", home=tmp_path)
+    assert result.returncode == 0 and result.stdout.count("removed") == 6, result.stdout
+    assert tree() == before
+
+
+@pytest.mark.skipif(sys.platform in ("darwin", "win32") or sys.getfilesystemencoding() != "utf-8",
+                    reason="a file name that is not UTF-8 needs a bytes file system read as UTF-8")
+def test_a_launcher_whose_path_is_not_utf8_is_refused_not_written_as_a_manifest_no_browser_can_use(tmp_path):
+    """JSON cannot name the bytes of a Latin-1 folder ("caf\\xe9"): the manifest got a lone surrogate escape
+    ("caf\\udce9") that no browser turns back into the file's name, so the host could never start."""
+    folder = tmp_path / os.fsdecode(b"caf\xe9")
+    folder.mkdir()
+    launcher = folder / "smallprint-bridge"
+    launcher.write_text("#!/bin/sh\n")
+    launcher.chmod(0o755)
+    target = tmp_path / "hosts"
+    with pytest.raises(install.InstallError, match=r"caf\\xe9/smallprint-bridge is not UTF-8"):
+        install.install(("chromium",), target, EXTENSION, launcher=launcher)
+    assert not target.exists()
+
+
 @pytest.mark.parametrize("platform,browser,expected", [
     ("linux", "chrome", ".config/google-chrome/NativeMessagingHosts"),
     ("linux", "brave", ".config/BraveSoftware/Brave-Browser/NativeMessagingHosts"),
@@ -146,9 +213,7 @@ def test_mistakes_get_one_clear_line(tmp_path, monkeypatch, args, message):
 
 def plain_run(*args: str, home: Path, path: Path) -> subprocess.CompletedProcess:
     """install-host with a PATH that holds only `path` (the browsers' commands a test puts there)."""
-    env = {**os.environ, "SMALLPRINT_HOME": str(home), "HOME": str(home / "user"), "PATH": str(path)}
-    return subprocess.run([sys.executable, "-m", "smallprint", *args], capture_output=True, text=True, env=env,
-                          timeout=60)
+    return smallprint(*args, home=home, PATH=str(path))
 
 
 def test_without_browser_only_installed_browsers_get_a_manifest_and_the_others_are_named(tmp_path):

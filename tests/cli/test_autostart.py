@@ -77,6 +77,15 @@ def test_a_path_with_spaces_is_quoted_for_systemd():
     assert 'ExecStart="/opt/my tools/bin/python3" -m smallprint serve --log-file-only\n' in unit
 
 
+def test_a_dollar_in_smallprint_home_is_kept_as_one_in_the_systemd_environment(monkeypatch):
+    """systemd expands $VARIABLES in ExecStart= ("$$" is one dollar) but not in Environment=, where "$$" stayed two
+    dollars: the daemon then used another SMALLPRINT_HOME than the one autostart was enabled with."""
+    monkeypatch.setenv("SMALLPRINT_HOME", "/home/me/sp$data 100%")
+    unit = autostart.systemd_unit("/opt/my $python/bin/python")
+    assert 'Environment="SMALLPRINT_HOME=/home/me/sp$data 100%%"\n' in unit, unit
+    assert 'ExecStart="/opt/my $$python/bin/python" -m smallprint' in unit, unit
+
+
 def test_the_macos_launch_agent(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("SMALLPRINT_HOME", str(tmp_path / "sp"))
