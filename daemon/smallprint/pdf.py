@@ -28,6 +28,14 @@ _SPACES = re.compile(r"[ \t\u00a0]{2,}")
 _PAGE_NUMBER = re.compile(r"(?:page\s+)?[-–—\s]*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?[-–—\s]*", re.IGNORECASE)
 
 
+# A word hyphenated at a line's end ("third-" then "party", "perfor-" then "mance"): joined again with its hyphen,
+# not the line break's space, which would leave two words ("third- party") that no reader of the text sees. Whether
+# the hyphen was the word's own (third-party, opt-out) or only the typesetter's (perfor-mance), the file does not
+# say; kept, it is right for the compound words that matter in a policy.
+# Only before a word in lower case: a line that opens with a capital after "-" starts something new.
+_HYPHEN_AT_LINE_END = re.compile(r"(?<=[^\W\d_])-\n(?=[^\W\d_])")
+
+
 class PdfError(ValueError):
     """This PDF gives no text to analyse; the message says why in one line."""
 
@@ -56,6 +64,7 @@ def read_pdf_text(data: bytes) -> str:
     except Exception as exc:  # pypdf's errors for damaged files are of many types; all mean the same to a reader
         raise PdfError(f"cannot read the PDF (damaged or unsupported: {type(exc).__name__}: {exc})") from None
     text = _joined_pages([_tidy(_in_reading_order(page.splitlines())) for page in pages])
+    text = _HYPHEN_AT_LINE_END.sub(lambda m: "-" if text[m.end()].islower() else m[0], text)
     if not text:
         raise PdfError(f"the PDF has no text to read ({len(pages)} page{'s' if len(pages) != 1 else ''}): it looks "
                        "scanned, with its pages as images; smallprint reads text and does no OCR, so run OCR on it "

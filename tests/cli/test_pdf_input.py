@@ -152,3 +152,13 @@ def test_reading_a_slow_pdf_stops_at_the_time_limit(tmp_path):
     assert result.stderr.startswith(f"smallprint: cannot analyse {path}: ") and "took longer than 1 s" in result.stderr
     assert "damaged" not in result.stderr and "Traceback" not in result.stderr
     assert elapsed < 60  # the limit and the interpreter's start; not the minutes the pages would take
+
+
+def test_a_word_hyphenated_at_a_line_end_is_one_word_again():
+    """'third-' at a line's end then 'party': read with the line break's space, it would be "third- party"."""
+    lines = ["We may share your personal information with third-", "party advertising partners, and you can opt-",
+             "out at any time.", "", "Contact us -", "Privacy Team"]
+    text = read_pdf_text(pdf_document([lines]))
+    assert ("We may share your personal information with third-party advertising partners, and you can "
+            "opt-out at any time.") == " ".join(text.split("\n\n")[0].split())
+    assert "Contact us -\nPrivacy Team" in text  # a dash after a space, a capital after it: not a broken word
