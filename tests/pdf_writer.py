@@ -6,6 +6,7 @@ paragraph break looks in a PDF (there is no paragraph structure in the file, onl
 from __future__ import annotations
 
 import textwrap
+import zlib
 
 PAGE_WIDTH, PAGE_HEIGHT = 612, 792  # US Letter, in points
 
@@ -24,8 +25,8 @@ def _escape(line: str) -> bytes:
     return line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").encode("cp1252")
 
 
-def _text_page(lines: list[str]) -> bytes:
-    ops = [b"BT /F1 11 Tf 14 TL 72 740 Td"]
+def _text_page(lines: list[str], left: int = 72, top: int = 740) -> bytes:
+    ops = [b"BT /F1 11 Tf 14 TL %d %d Td" % (left, top)]
     ops += [b"T*" if not line else b"(" + _escape(line) + b") Tj T*" for line in lines]
     ops.append(b"ET")
     return b"\n".join(ops)
@@ -35,10 +36,25 @@ def _stream(data: bytes, extra: bytes = b"") -> bytes:
     return b"<< " + extra + b"/Length %d >>\nstream\n" % len(data) + data + b"\nendstream"
 
 
+def _columns_page(across: list[str], columns: list[list[str]]) -> bytes:
+    """Lines across the page's width, then the columns side by side under them, each drawn whole before the next
+    (as a typesetter writes a column layout)."""
+    top_of_columns = 740 - 14 * len(across)
+    column_width = (PAGE_WIDTH - 2 * 72) // len(columns)
+    parts = [_text_page(across)] if across else []
+    parts += [_text_page(lines, 72 + i * column_width, top_of_columns) for i, lines in enumerate(columns)]
+    return b"\n".join(parts)
+
+
 def pdf_document(pages: list[list[str]] | None = None, *, scanned_pages: int = 0,
-                 form_pages: list[list[str]] | None = None) -> bytes:
+                 form_pages: list[list[str]] | None = None,
+                 column_pages: list[tuple[list[str], list[list[str]]]] | None = None,
+                 repeated_page: tuple[bytes, int] | None = None) -> bytes:
     """A PDF with a text page per entry of `pages`, then `scanned_pages` pages that are only an image, then a page
-    per entry of `form_pages` whose text is drawn through a Form XObject (as pdfpages and stamping tools write)."""
+    per entry of `form_pages` whose text is drawn through a Form XObject (as pdfpages and stamping tools write),
+    then a page per entry of `column_pages`: (lines across the page, columns under them; see `_columns_page`), then
+    `repeated_page` = (content stream, count): that many pages that all draw one Flate-compressed content stream (a
+    small file that is slow to read)."""
     objects: list[bytes] = [b"", b""]  # 1: catalog, 2: page tree (written last, once the kids are known)
 
     def add(body: bytes) -> int:
@@ -61,6 +77,13 @@ def pdf_document(pages: list[list[str]] | None = None, *, scanned_pages: int = 0
                                               b"/Resources << /Font << /F1 %d 0 R >> >> " % (PAGE_WIDTH, PAGE_HEIGHT, font)))
         content = add(_stream(b"q /Fm1 Do Q"))
         kids.append(add(page_dict + b"/Resources << /XObject << /Fm1 %d 0 R >> >> /Contents %d 0 R >>" % (form, content)))
+    for across, columns in column_pages or []:
+        content = add(_stream(_columns_page(across, columns)))
+        kids.append(add(page_dict + b"/Resources << /Font << /F1 %d 0 R >> >> /Contents %d 0 R >>" % (font, content)))
+    if repeated_page:
+        content = add(_stream(zlib.compress(repeated_page[0]), b"/Filter /FlateDecode "))
+        page = page_dict + b"/Resources << /Font << /F1 %d 0 R >> >> /Contents %d 0 R >>" % (font, content)
+        kids += [add(page) for _ in range(repeated_page[1])]
     objects[0] = b"<< /Type /Catalog /Pages 2 0 R >>"
     objects[1] = b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % k for k in kids) + b"] /Count %d >>" % len(kids)
 

@@ -2,14 +2,20 @@
 
 pypdf is maintained, pure Python and reads only the file it is given (no fonts or services fetched). Its layout
 mode keeps the page's vertical gaps as blank lines, so paragraphs stay paragraphs; the engine then joins a
-paragraph's wrapped lines as it does for any plain text (engine/blocks.py). A scanned PDF, whose pages are images
-with no text layer, is refused with that reason: smallprint reads text and does no OCR.
+paragraph's wrapped lines as it does for any plain text (engine/blocks.py). Columns side by side are read one
+after the other, running headers and footers are dropped, and a sentence that runs on over a page break stays one
+paragraph. A scanned PDF, whose pages are images with no text layer, is refused with that reason: smallprint reads
+text and does no OCR. pypdf bounds each stream, not a whole file (a small file can repeat a slow page thousands of
+times): callers read it inside their time limit (the daemon's killable worker, the CLI's time_budget).
 """
 from __future__ import annotations
 
 import io
 import logging
 import re
+from collections import Counter
+
+from .time_budget import OverBudget
 
 # pypdf reports a damaged but readable file as warnings through logging, which would otherwise reach the terminal
 # as stray lines; what matters to the reader (no text, unreadable) is raised as a PdfError instead.
@@ -20,6 +26,14 @@ _HEADER_WINDOW = 1024  # readers accept the header anywhere in the first KB (som
 _SPACES = re.compile(r"[ \t\u00a0]{2,}")
 # A line that is only a page number ("3", "- 3 -", "Page 3", "Page 3 of 12"): a running footer, not policy text.
 _PAGE_NUMBER = re.compile(r"(?:page\s+)?[-–—\s]*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?[-–—\s]*", re.IGNORECASE)
+
+
+# A word hyphenated at a line's end ("third-" then "party", "perfor-" then "mance"): joined again with its hyphen,
+# not the line break's space, which would leave two words ("third- party") that no reader of the text sees. Whether
+# the hyphen was the word's own (third-party, opt-out) or only the typesetter's (perfor-mance), the file does not
+# say; kept, it is right for the compound words that matter in a policy.
+# Only before a word in lower case: a line that opens with a capital after "-" starts something new.
+_HYPHEN_AT_LINE_END = re.compile(r"(?<=[^\W\d_])-\n(?=[^\W\d_])")
 
 
 class PdfError(ValueError):
@@ -45,11 +59,12 @@ def read_pdf_text(data: bytes) -> str:
         # through a Form XObject (pdfpages, stamping and overlay tools): a page it finds empty is read again in
         # plain mode before the PDF is called a scan.
         pages = [page.extract_text(extraction_mode="layout") or page.extract_text() or "" for page in reader.pages]
-    except PdfError:
+    except (PdfError, OverBudget):  # a time limit (time_budget) is not a damaged file: it is the caller's to say
         raise
     except Exception as exc:  # pypdf's errors for damaged files are of many types; all mean the same to a reader
         raise PdfError(f"cannot read the PDF (damaged or unsupported: {type(exc).__name__}: {exc})") from None
-    text = "\n\n".join(filter(None, (_tidy(page) for page in pages)))
+    text = _joined_pages([_tidy(_in_reading_order(page.splitlines())) for page in pages])
+    text = _HYPHEN_AT_LINE_END.sub(lambda m: "-" if text[m.end()].islower() else m[0], text)
     if not text:
         raise PdfError(f"the PDF has no text to read ({len(pages)} page{'s' if len(pages) != 1 else ''}): it looks "
                        "scanned, with its pages as images; smallprint reads text and does no OCR, so run OCR on it "
@@ -57,14 +72,158 @@ def read_pdf_text(data: bytes) -> str:
     return text
 
 
-def _tidy(page: str) -> str:
-    """One page's layout text: lines without the layout's positioning spaces, page-number footers dropped, runs of
-    blank lines (vertical gaps) kept as one blank line."""
+def _tidy(page_lines: list[str]) -> list[str]:
+    """One page's layout lines without the layout's positioning spaces, page-number footers dropped, runs of blank
+    lines (vertical gaps) kept as one blank line, none at either end."""
     lines: list[str] = []
-    for raw in page.splitlines():
+    for raw in page_lines:
         line = _SPACES.sub(" ", raw).strip()
         if line and _PAGE_NUMBER.fullmatch(line):
             continue
         if line or (lines and lines[-1]):
             lines.append(line)
-    return "\n".join(lines).strip()
+    return _without_blank_ends(lines)
+
+
+# Columns side by side: layout mode draws a page on a grid of characters, so a line of the left column and the line
+# of the right column beside it come out as one line ("...and the precise      We do not sell your..."), which
+# read across splices the halves of two sentences. A gutter is a band of blank grid columns that cuts many lines
+# of prose in two; the lines around it are read left part first, then right part. Words are one space apart, so
+# three blank columns are a gap, and a column of prose has several words a line, where a table's label column
+# (read row by row, as it is meant) has one or two.
+_GUTTER_SPACES = 3
+_GAP = re.compile(r"(?<=\S) {%d,}(?=\S)" % _GUTTER_SPACES)
+_COLUMN_LINE_WORDS = 4
+_MIN_COLUMN_LINES = 3
+
+
+def _in_reading_order(lines: list[str]) -> list[str]:
+    """A page's layout lines with side-by-side columns read one after the other: each run of lines that a gutter
+    cuts is read as its left column, then its right (itself cut again where it holds a third column); lines that
+    cross the gutter (a title across the page, a footer) stay where they are."""
+    gutter = _gutter(lines)
+    if gutter is None:
+        return lines
+    out: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if sum(_cut_at(line, gutter) for line in run) >= _MIN_COLUMN_LINES:
+            left = _without_blank_ends(_in_reading_order([line[:gutter].rstrip() for line in run]))
+            right = _without_blank_ends(_in_reading_order([line[gutter:] for line in run]))
+            out.extend(left)
+            if left and right and not _continues(left[-1].strip(), right[0].strip()):
+                out.append("")
+            out.extend(right)
+        else:
+            out.extend(run)
+        run.clear()
+
+    for line in lines:
+        if line[gutter - 1:gutter + 2].strip():  # the line crosses the gutter
+            flush()
+            out.append(line)
+        else:
+            run.append(line)
+    flush()
+    return out
+
+
+def _without_blank_ends(lines: list[str]) -> list[str]:
+    first = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
+    last = next((i for i in range(len(lines) - 1, -1, -1) if lines[i].strip()), -1)
+    return lines[first:last + 1]
+
+
+def _cut_at(line: str, column: int) -> bool:
+    """Whether `line` is a line of prose on each side of a gap that holds grid column `column`."""
+    return (not line[column - 1:column + 2].strip() and len(line[:column].split()) >= _COLUMN_LINE_WORDS
+            and len(line[column:].split()) >= _COLUMN_LINE_WORDS)
+
+
+def _gutter(lines: list[str]) -> int | None:
+    """The grid column that gaps cut the most lines of prose at (at least _MIN_COLUMN_LINES), or None."""
+    width = max(map(len, lines), default=0)
+    starts, ends = [0] * (width + 1), [0] * (width + 1)  # how many prose gaps open / close at each column
+    for line in lines:
+        for gap in _GAP.finditer(line):
+            # A column inside the gap with a blank on either side of it: where a cut would leave both parts whole.
+            first, last = gap.start() + 1, gap.end() - 2
+            if (first <= last and len(line[:gap.start()].split()) >= _COLUMN_LINE_WORDS
+                    and len(line[gap.end():].split()) >= _COLUMN_LINE_WORDS):
+                starts[first] += 1
+                ends[last + 1] += 1
+    best, best_count, count = None, _MIN_COLUMN_LINES - 1, 0
+    for column in range(width + 1):
+        count += starts[column] - ends[column]
+        if count > best_count:
+            best, best_count = column, count
+    return best
+
+
+# A sentence that runs on from one column or page to the next: the text before the break ends without a full stop
+# and the text after it opens in lower case.
+_SENTENCE_END = re.compile(r"[.!?:;][\"')\]”’]*$")
+
+
+def _continues(before: str, after: str) -> bool:
+    return bool(before) and bool(after) and not _SENTENCE_END.search(before) and after[0].islower()
+
+
+# A running header or footer: the same line (its numbers aside: "Page 3", "Updated 2024") at the top or the foot of
+# most pages (both pages of a two-page file). On page 1 a running header is kept: there it is the document's title.
+_RUNNING_MIN_PAGES = 2
+_RUNNING_SHARE = 0.6
+_EDGE_LINES = 2  # how many lines at the top and at the foot of a page may be running ones
+_DIGITS = re.compile(r"\d+")
+
+
+def _edge_key(line: str) -> str:
+    return _DIGITS.sub("#", line.casefold())
+
+
+def _without_running_lines(pages: list[list[str]]) -> list[list[str]]:
+    """The pages without their running headers and footers, except a running header on the first page."""
+    if len(pages) < _RUNNING_MIN_PAGES:
+        return pages
+
+    def edges(lines: list[str]) -> tuple[list[int], list[int]]:
+        """Where a page's running lines may be: its first and last text lines, fewer than half of them each (a line
+        of a short page is not both its header and its footer, and some of a page is always its own)."""
+        text_indexes = [i for i, line in enumerate(lines) if line]
+        reach = min(_EDGE_LINES, (len(text_indexes) - 1) // 2)
+        return text_indexes[:reach], text_indexes[len(text_indexes) - reach:]
+
+    tops, feet = Counter(), Counter()
+    for lines in pages:
+        top, foot = edges(lines)
+        tops.update({_edge_key(lines[i]) for i in top})
+        feet.update({_edge_key(lines[i]) for i in foot})
+    needed = max(2, _RUNNING_SHARE * len(pages))
+    running_tops = {key for key, n in tops.items() if n >= needed}
+    running_feet = {key for key, n in feet.items() if n >= needed}
+    if not running_tops and not running_feet:
+        return pages
+    out = []
+    for number, lines in enumerate(pages):
+        top, foot = edges(lines)
+        drop = {i for i in foot if _edge_key(lines[i]) in running_feet}
+        if number:
+            drop |= {i for i in top if _edge_key(lines[i]) in running_tops}
+        out.append(_without_blank_ends([line for i, line in enumerate(lines) if i not in drop]))
+    return out
+
+
+def _joined_pages(pages: list[list[str]]) -> str:
+    """The pages' text, a blank line between pages, except where a sentence runs on over the page break: there the
+    two parts stay one paragraph, as on paper."""
+    text = ""
+    for lines in _without_running_lines(pages):
+        if not lines:
+            continue
+        page = "\n".join(lines)
+        if text:
+            last_line = text[text.rfind("\n") + 1:]
+            text += "\n" if _continues(last_line, lines[0]) else "\n\n"
+        text += page
+    return text

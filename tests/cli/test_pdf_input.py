@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
+import time
 
 import pytest
 
 from smallprint.cli import main
 from smallprint.pdf import PdfError, read_pdf_text
-from tests.pdf_writer import AI, COLLECT, NO_SALE, POLICY_PAGES, pdf_document
+from tests.pdf_writer import AI, COLLECT, NO_SALE, POLICY_PAGES, pdf_document, wrapped
 
 
 @pytest.fixture
@@ -92,3 +94,71 @@ def test_a_text_pdf_whose_page_draws_a_form_xobject_is_read_not_called_a_scan():
     called a scan."""
     sentence = "We may sell your personal information to data brokers."
     assert sentence in read_pdf_text(pdf_document(form_pages=[[sentence]]))
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [" ".join(p.split()) for p in text.split("\n\n")]
+
+
+# A sentence that the left column starts and the right column ends, as a two-column layout flows.
+FLOWING = ("We collect your email address and the precise location of your device when you use the service, and we "
+           "may share your personal information with advertising partners to show")
+FLOWED = "you targeted ads."
+
+
+def test_two_columns_are_read_one_after_the_other_not_across():
+    """pypdf's layout mode puts a line of each column on one line of text; read across, each line would splice
+    the halves of two sentences ("...and the precise We may use the content...")."""
+    page = (["Privacy Policy", ""], [wrapped(FLOWING, width=36), wrapped(f"{FLOWED} {AI}", NO_SALE, width=36)])
+    text = read_pdf_text(pdf_document(column_pages=[page]))
+    assert _paragraphs(text) == ["Privacy Policy", f"{FLOWING} {FLOWED} {AI}", NO_SALE]
+
+
+def test_a_table_with_a_label_column_is_still_read_row_by_row():
+    rows = [("Identifiers", "your name, email address and the phone number you give us"),
+            ("Location", "the precise location of your device when the app is open"),
+            ("Usage", "the pages you visit and the features you use in the app")]
+    page = (["What we collect", ""], [[label for label, _ in rows], [what for _, what in rows]])
+    text = read_pdf_text(pdf_document(column_pages=[page]))
+    assert [" ".join(line.split()) for line in text.splitlines()[2:]] == [f"{label} {what}" for label, what in rows]
+
+
+def test_running_headers_and_footers_are_dropped_and_a_sentence_runs_on_over_the_page_break():
+    """A line repeated at the top or foot of every page (its numbers aside) is the document's, not the policy's:
+    read as text it would fall in the middle of the sentence that a page break cuts, which stays one paragraph."""
+    first, rest = COLLECT.split(" to show ")
+    pages = [["ACME Privacy Policy", "", *wrapped(NO_SALE), "", *wrapped(first), "", "Confidential - page 1 of 3"],
+             ["ACME Privacy Policy", "", *wrapped(f"to show {rest}"), "", *wrapped(AI), "", "Confidential - page 2 of 3"],
+             ["ACME Privacy Policy", "", "How to reach us", "", "Write to us.", "", "Confidential - page 3 of 3"]]
+    text = read_pdf_text(pdf_document(pages))
+    assert _paragraphs(text) == ["ACME Privacy Policy", NO_SALE, COLLECT, AI, "How to reach us", "Write to us."]
+
+
+def test_reading_a_slow_pdf_stops_at_the_time_limit(tmp_path):
+    """pypdf bounds each stream, not the file: a 20 KB PDF whose one slow page is drawn on every page reads for
+    hours. The CLI reads a PDF within the analysis time limit and says so, as it does for a slow analysis."""
+    path = tmp_path / "slow.pdf"
+    # ~10 s a page (50,000 text operations, under pypdf's per-stream limits), 10 pages: minutes without the limit.
+    path.write_bytes(pdf_document(repeated_page=(b"BT /F1 10 Tf 72 700 Td (x) Tj ET\n" * 50_000, 10)))
+    home = tmp_path / "home"
+    (home / "config").mkdir(parents=True)
+    (home / "config" / "config.toml").write_text("analysis_timeout_seconds = 1\n")
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "smallprint", "analyze", str(path), "--depth", "quick"],
+                            env={**os.environ, "SMALLPRINT_HOME": str(home)}, capture_output=True, text=True,
+                            timeout=300)
+    elapsed = time.monotonic() - started
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.startswith(f"smallprint: cannot analyse {path}: ") and "took longer than 1 s" in result.stderr
+    assert "damaged" not in result.stderr and "Traceback" not in result.stderr
+    assert elapsed < 60  # the limit and the interpreter's start; not the minutes the pages would take
+
+
+def test_a_word_hyphenated_at_a_line_end_is_one_word_again():
+    """'third-' at a line's end then 'party': read with the line break's space, it would be "third- party"."""
+    lines = ["We may share your personal information with third-", "party advertising partners, and you can opt-",
+             "out at any time.", "", "Contact us -", "Privacy Team"]
+    text = read_pdf_text(pdf_document([lines]))
+    assert ("We may share your personal information with third-party advertising partners, and you can "
+            "opt-out at any time.") == " ".join(text.split("\n\n")[0].split())
+    assert "Contact us -\nPrivacy Team" in text  # a dash after a space, a capital after it: not a broken word

@@ -68,9 +68,14 @@ def read_document(path: str, *, stdin=None) -> Document:
     if not data.strip():
         raise CliError(f"nothing to analyse: {name} is empty")
     if looks_like_pdf(data) or suffix == ".pdf":
+        from ..time_budget import OverBudget, analysis_time_limit, time_budget
+
         try:
-            return Document(name=name, content=read_pdf_text(data), is_html=False)
-        except PdfError as exc:
+            # Within the analysis time limit: pypdf bounds each stream, not the file, and a small PDF can make it
+            # read for hours (one slow page repeated); the analysis that follows has a limit of its own.
+            with time_budget(analysis_time_limit()):
+                return Document(name=name, content=read_pdf_text(data), is_html=False)
+        except (PdfError, OverBudget) as exc:
             raise CliError(f"cannot analyse {name}: {exc}") from None
     content, note = decode_bytes(data, name, html_hint=suffix in HTML_SUFFIXES)
     # A pipe's name ("/dev/fd/63") says nothing of what comes through it: it is read by its content, as stdin is.
