@@ -158,3 +158,27 @@ def test_a_full_stdout_is_named_in_the_error(policies, command):
                                  stdout=full, stderr=subprocess.PIPE, env=env, timeout=120)
     assert process.returncode == 1
     assert process.stderr.decode() == "smallprint: cannot write to standard output: No space left on device\n"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/stdout"), reason="needs /dev/stdout")
+@pytest.mark.parametrize("command", [["analyze", "{tmp}/old.md"], ["diff", "{tmp}/old.md", "{tmp}/new.md"]],
+                         ids=["analyze", "diff"])
+def test_out_to_dev_stdout_sent_to_a_file_appends_to_it(policies, command):
+    """`--out /dev/stdout >> log`: with standard output sent to a regular file, /dev/stdout is a link to that file, and
+    the report was written through the link: a new file renamed over the log, so what the log held was gone (and a
+    file in a folder the user may not write was refused). It is written into standard output, as `--out -` is."""
+    import subprocess
+    import sys
+    log = policies / "log.txt"
+    log.write_text("an earlier line\n")
+    inode = log.stat().st_ino
+    env = {**os.environ, "SMALLPRINT_HOME": str(policies / "home")}
+    with open(log, "a") as appended:
+        process = subprocess.run([sys.executable, "-m", "smallprint", *(a.format(tmp=policies) for a in command),
+                                  "--out", "/dev/stdout"], stdout=appended, stderr=subprocess.PIPE, env=env, timeout=120)
+    assert process.returncode == 0, process.stderr.decode()
+    text = log.read_text()
+    assert text.startswith("an earlier line\n") and "old.md" in text
+    assert log.stat().st_ino == inode
+    assert sorted(p.name for p in policies.iterdir() if not p.name.startswith("home")) == [
+        "link-to-old.md", "log.txt", "new.md", "old.md"]
