@@ -814,22 +814,21 @@
   // Before the rejoin, for each split node the page changed: text it appended (a page writing as it goes) is taken
   // off, to go back after the parts split off are joined again (returned: node -> tail); a node it rewrote (a
   // framework rendering it again) holds the page's whole new text, so the parts split off it, which hold the old
-  // text, are removed.
+  // text, are removed. A new text that begins with the node's whole old text (its part and the parts split off) is
+  // such a rewrite (a framework's text that grew): read as appended, the old text after the part showed twice.
   function dropStaleSplits() {
     const appended = new Map();
     for (const [node, left] of rewrittenSplits()) {
-      if (node.data.startsWith(left)) {
+      const pieces = [...(node.parentNode?.childNodes ?? [])].filter((piece) => splitFrom.get(piece) === node);
+      const wholeOldText = left + pieces.map((piece) => piece.data).join("");
+      if (node.data.startsWith(left) && !(pieces.length && node.data.startsWith(wholeOldText))) {
         appended.set(node, node.data.slice(left.length));
         node.data = left;
         continue;
       }
-      for (let piece = node.parentNode?.firstChild; piece; ) {
-        const next = piece.nextSibling;
-        if (splitFrom.get(piece) === node) {
-          splitFrom.delete(piece);
-          piece.remove();
-        }
-        piece = next;
+      for (const piece of pieces) {
+        splitFrom.delete(piece);
+        piece.remove();
       }
     }
     return appended;

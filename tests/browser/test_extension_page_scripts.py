@@ -62,3 +62,20 @@ def test_marks_the_page_gave_a_shadow_root_of_its_own_are_painted_and_the_page_s
     flagged = lambda state: [h["text"] for h in state["highlights"]].count(LATE_CLAUSE)  # noqa: E731
     assert flagged(later) > flagged(first), later["highlights"]
     assert_marks_match(page.evaluate(MARKS_JS), later["highlights"])
+
+
+def test_a_text_node_the_page_renders_again_with_more_text_shows_it_once(launch_chromium, page_server):
+    """A framework whose text grows (state += more) sets the node's data to the whole new text, which begins with the
+    text painting split: it was taken for text appended to the part the node kept, and the old clause showed twice."""
+    browser = launch_chromium()
+    browser.context.add_init_script(KEEP_OWN_TEXT_JS)
+    url = f"{page_server}/policy.html"
+    page, first = browser.open_until(url, what="the policy to be painted")
+    assert page.evaluate("() => window.__ownText.parentNode === window.__ownParagraph")  # split, the prefix kept
+    rendered = page.evaluate("() => window.__ownParagraph.textContent")  # as the framework rendered it, spaces and all
+
+    page.evaluate(RERENDER_JS, rendered + " We keep a copy of it for a year.")
+    browser.wait_state(url, lambda s: painted(s) and s["analysedAt"] > first["analysedAt"],
+                       "the grown page to be read and painted again")
+    grown = " ".join(rendered.split()) + " We keep a copy of it for a year."
+    assert page.evaluate(PARAGRAPH_TEXT_JS) == grown, "the old clause painting split off showed twice"

@@ -188,3 +188,26 @@ def test_a_reader_that_left_before_the_output_is_no_failure(tmp_path, command, s
     finally:
         os.close(write_end)
     assert (process.returncode, process.stderr.decode()) == (status, "")
+
+
+@pytest.mark.parametrize("command", [["analyze", "{tmp}/old.md"], ["diff", "{tmp}/old.md", "{tmp}/new.md"]],
+                         ids=["analyze", "diff"])
+def test_out_to_dev_stdout_sent_to_a_file_appends_to_it(policies, command):
+    """`--out /dev/stdout >> log`: with standard output sent to a regular file, /dev/stdout is a link to that file, and
+    the report was written through the link: a new file renamed over the log, so what the log held was gone (and a
+    file in a folder the user may not write was refused). It is written into standard output, as `--out -` is."""
+    import subprocess
+    import sys
+    log = policies / "log.txt"
+    log.write_text("an earlier line\n")
+    inode = log.stat().st_ino
+    env = {**os.environ, "SMALLPRINT_HOME": str(policies / "home")}
+    with open(log, "a") as appended:
+        process = subprocess.run([sys.executable, "-m", "smallprint", *(a.format(tmp=policies) for a in command),
+                                  "--out", "/dev/stdout"], stdout=appended, stderr=subprocess.PIPE, env=env, timeout=120)
+    assert process.returncode == 0, process.stderr.decode()
+    text = log.read_text()
+    assert text.startswith("an earlier line\n") and "old.md" in text
+    assert log.stat().st_ino == inode
+    assert sorted(p.name for p in policies.iterdir() if not p.name.startswith("home")) == [
+        "link-to-old.md", "log.txt", "new.md", "old.md"]

@@ -72,3 +72,31 @@ def test_a_file_gone_after_listing_is_read_when_it_comes_back(tmp_path, dask_clu
     policy.write_text(FIRST)
     row = _run(policy.parent.parent, out, cluster)
     assert row["error"] is None and row["content_hash"] == _hash(FIRST) and row["highlights"] > 0
+
+
+def test_a_file_gone_for_a_moment_is_read_when_the_run_goes_again(tmp_path, dask_cluster, monkeypatch):
+    """A run goes again after it sets a damaged part aside, with what it learnt so far: a file it could not read in
+    its first attempt (gone for a moment) and read in its second had that reading dropped, and its row still said it
+    could not be read."""
+    from smallprint.corpus import run, tables
+    from smallprint.corpus.store import DamagedFile
+
+    cluster, _ = dask_cluster
+    policy = tmp_path / "corpus" / "acme" / "privacy.md"
+    policy.parent.mkdir(parents=True)
+    policy.write_text(FIRST)
+    out = tmp_path / "out"
+    write_tables = tables.write_tables
+    attempts = []
+
+    def damaged_once(corpus, *args, **kwargs):
+        attempts.append(corpus)
+        if len(attempts) == 1:  # the first attempt's end: the file is back, and a part turns out damaged
+            policy.write_text(FIRST)
+            raise DamagedFile(next(corpus.parts.glob("versions-*")), "found damaged for the test")
+        return write_tables(corpus, *args, **kwargs)
+
+    monkeypatch.setattr(run.tables, "write_tables", damaged_once)
+    row = _run(policy.parent.parent, out, cluster, between=policy.unlink)
+    assert len(attempts) == 2
+    assert row["error"] is None and row["content_hash"] == _hash(FIRST) and row["highlights"] > 0

@@ -610,3 +610,25 @@ def test_a_first_visit_sending_its_text_again_keeps_its_one_version(store):
     again = store.record(URL, analysis(V1_RESTYLED), now="2023-01-01T00:00:01Z", visit="v1")
     assert again.version.id == first.version.id and again.is_new_text and again.previous is None
     assert [v.id for v in store.versions("example.co.uk")] == [first.version.id]
+
+
+def test_a_visit_sending_its_text_again_with_a_larger_reading_keeps_the_site_within_its_caps(store):
+    """The re-send keeps its version but stores the newer reading's analysis, which may be larger: the site's and the
+    store's caps were not checked again, so the site stayed over its byte cap until some later reading."""
+    import os
+
+    from smallprint.history.store import StoreLimits
+
+    V0 = "We collect your name.\n\nWe keep it for a year."
+    oldest = store.record(URL, analysis(V0), now="2023-01-01T00:00:00Z")
+    before = store.record(URL, analysis(V1), now="2023-02-01T00:00:00Z")
+    first = store.record(URL, analysis(V2), now="2023-03-01T00:00:00Z", visit="v2", arrived="2023-03-01T00:00:00Z")
+    with sqlite3.connect(store.path) as db:
+        held = db.execute("SELECT sum(bytes) FROM versions").fetchone()[0]
+    store.limits = StoreLimits(site_bytes=held + 1_000)  # room for what is held, not for 20 KB more
+    larger = {**analysis(V2), "padding": os.urandom(20_000).hex()}  # the same text, a larger reading of it
+    again = store.record(URL, larger, now="2023-03-01T00:00:05Z", visit="v2", arrived="2023-03-01T00:00:04Z")
+    assert again.version.id == first.version.id and again.previous.id == before.version.id
+    assert again.forgotten == 1
+    assert [v.id for v in store.versions("example.co.uk")] == [before.version.id, first.version.id]
+    assert oldest.version.id not in {v.id for v in store.versions("example.co.uk")}  # the two left must stay

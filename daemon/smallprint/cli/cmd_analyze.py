@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import CliError, flush_stdout, writing_stdout
 from .inputs import printable_name, read_document
-from .output_guard import is_stream, refuse_overwriting_inputs
+from .output_guard import is_stdout, is_stream, refuse_overwriting_inputs
 from .terminal import json_text
 
 FORMATS = ("text", "json", "html")
@@ -103,13 +103,16 @@ def write_atomically(target: Path, content: str) -> None:
     report is written through and stays a link."""
     # errors="replace": a lone surrogate (a --title that was not UTF-8 on the command line) becomes "?", as on
     # stdout (_print), instead of failing the whole report.
+    if is_stdout(target):
+        # written to the descriptor itself, as `--out -` writes: opened anew, a file the shell appends to (`>> log`)
+        # would be cut to nothing first, and a pipe's reader leaving is handled as stdout's (cli.main)
+        _print(content, encoding="utf-8")  # in UTF-8, as every --out is written
+        return
     if is_stream(target):
         try:
             with open(target, "w", encoding="utf-8", errors="replace", newline="\n") as handle:
                 handle.write(content)
         except OSError as exc:
-            if isinstance(exc, BrokenPipeError) and _is_stdout(target):
-                raise  # `--out /dev/stdout | head`: handled as stdout's reader leaving is (cli.main)
             raise _cannot_write(target, exc.strerror or str(exc)) from None
         return
     if target.is_symlink():
@@ -140,16 +143,9 @@ def _cannot_write(target: Path, why: str) -> CliError:
     return CliError(f"cannot write {printable_name(str(target))}: {why}")
 
 
-def _is_stdout(target: Path) -> bool:
-    try:
-        return os.path.samestat(os.stat(target), os.fstat(sys.stdout.fileno()))
-    except (OSError, ValueError, AttributeError):  # no file descriptor (captured output)
-        return False
-
-
-def _print(output: str) -> None:
+def _print(output: str, encoding: str | None = None) -> None:
     # A terminal whose encoding cannot show every character gets replacements rather than a crash.
-    encoding = sys.stdout.encoding or "utf-8"
+    encoding = encoding or sys.stdout.encoding or "utf-8"
     buffer = getattr(sys.stdout, "buffer", None)
     if buffer is None:
         sys.stdout.write(output)

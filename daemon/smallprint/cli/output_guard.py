@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 from pathlib import Path
 from typing import Iterable
 
@@ -19,7 +20,17 @@ def is_stream(out: str | Path) -> bool:
         mode = os.stat(out).st_mode
     except (OSError, ValueError):
         return False
-    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+    return (not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)) or is_stdout(out)
+
+
+def is_stdout(out: str | Path) -> bool:
+    """Whether `out` is this process's standard output: /dev/stdout (or /dev/fd/1) wherever it goes, or the file the
+    shell sent it to. Sent to a regular file (`> log`, `>> log`), /dev/stdout is a link to that file, and writing
+    through the link replaced the file: with `>>` what it held before was lost. It is written as `--out -` is."""
+    try:
+        return os.path.samestat(os.stat(out), os.fstat(sys.stdout.fileno()))
+    except (OSError, ValueError, AttributeError):  # no such file, or no descriptor (captured output)
+        return False
 
 
 def refuse_unwritable_out(out: str | None, *, streams: bool = True) -> None:

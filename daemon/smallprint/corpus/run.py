@@ -309,7 +309,11 @@ def _attempt(corpus: CorpusDir, listings: list[Listing], versions: list[Version]
         # Bytes are read here, as a batch is sent, so that only the batches in flight are in memory; a document over
         # the size limit is not read at all (its row says it is too large).
         items = [_item(v) for v in batch]
-        done.unread.update((item.content_hash, item.error) for v, item in zip(batch, items) if _unread_now(v, item))
+        for version, item in zip(batch, items):
+            if _unread_now(version, item):
+                done.unread[item.content_hash] = item.error
+            else:  # read now, though an earlier attempt of this run could not (a damaged part made it go again)
+                done.unread.pop(item.content_hash, None)
         return items
 
     def store_analyses(batch: list[Version], rows: list[dict]) -> None:

@@ -667,7 +667,10 @@ class Store:
                                             "older one is not stored over it")
                 again = self._same_text_again_in_visit(db, visit, doc_id, url, analysis, now, encoded, arrived)
                 if again is not None:
-                    return again
+                    # the newer reading's analysis may be larger than the one it replaced: the caps are kept as after
+                    # any other reading
+                    forgotten = self._prune(db, site, doc_id, again.version.id)
+                    return dataclasses.replace(again, forgotten=forgotten) if forgotten else again
                 doc_id = self._undo_visit(db, visit, doc_id)
             recorded, touched = self._record_text(db, site, path, doc_id, url, analysis, now, encoded)
             if visit is not None and touched is not None:
