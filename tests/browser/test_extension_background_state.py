@@ -125,8 +125,10 @@ def test_a_state_storage_session_refuses_leaves_no_older_one_of_the_tab_there(la
     """The reading's "pending" state is stored; storage.session is then full, so its answer (here an error: the
     daemon never becomes ready) cannot be: the pending state must not stay stored, or a service worker that restarts
     would show the page as being analysed for ever."""
+    # The bridge gives up on the daemon after 20 s: time enough to fill storage.session (some twenty 10 MB writes)
+    # on a loaded 2-core machine before the reading's answer comes (6 s was not, once).
     browser, url, send, analyze = page_seen_not_analysed(launch_chromium, page_server,
-                                                         **{**NEVER_READY_BRIDGE, "SMALLPRINT_BRIDGE_START_TIMEOUT": "6"})
+                                                         **{**NEVER_READY_BRIDGE, "SMALLPRINT_BRIDGE_START_TIMEOUT": "20"})
     visit = browser.state(url)["visitId"]
     full = browser.in_extension(FILL_SESSION_JS, [0, browser.in_extension("() => chrome.storage.session.QUOTA_BYTES")])
     browser.in_extension("(length) => chrome.storage.session.set({filler: 'x'.repeat(length)})", full - 500)
