@@ -5,9 +5,12 @@ A host manifest names the launcher (`path`, absolute and executable) and which e
 for Firefox. Both ids come from the extension's own manifest.json (its fixed `key` and gecko id), so they
 cannot drift from what the browser computes.
 
-Where browsers look: a per-user folder on Linux (the Chromium family's in $XDG_CONFIG_HOME, default ~/.config;
-Firefox's in ~/.mozilla) and macOS; on Windows a per-user registry key whose default
+Where browsers look: a per-user folder on Linux (the Chromium family's in $CHROME_CONFIG_HOME, else $XDG_CONFIG_HOME,
+default ~/.config; Firefox's in ~/.mozilla) and macOS; on Windows a per-user registry key whose default
 value is the manifest's path (the manifest itself then lives in smallprint's data folder).
+
+A browser installed as a Snap or a Flatpak (Ubuntu's chromium and firefox are snaps) reads its manifests elsewhere and
+runs in a sandbox: see `sandboxed_installs`, `refusal` and `notes`, which install-host and `smallprint status` share.
 """
 from __future__ import annotations
 
@@ -144,13 +147,14 @@ def host_manifest(browser: str, launcher: Path, ids: ExtensionIds) -> dict:
 
 
 def linux_config_home(home: Path | None = None) -> Path:
-    """The XDG config folder the Chromium family reads on Linux: $XDG_CONFIG_HOME when it is an absolute path (the
-    XDG spec ignores a relative one), else ~/.config. With an explicit `home` (tests, another user's folder), that
-    home's ~/.config."""
+    """The config folder the Chromium family reads on Linux: $CHROME_CONFIG_HOME (Chromium's own override, which it
+    reads before XDG_CONFIG_HOME), else $XDG_CONFIG_HOME, each when it is an absolute path (the XDG spec ignores a
+    relative one), else ~/.config. With an explicit `home` (tests, another user's folder), that home's ~/.config."""
     if home is None:
-        configured = os.environ.get("XDG_CONFIG_HOME", "")
-        if os.path.isabs(configured):
-            return Path(configured)
+        for variable in ("CHROME_CONFIG_HOME", "XDG_CONFIG_HOME"):
+            configured = os.environ.get(variable, "")
+            if os.path.isabs(configured):
+                return Path(configured)
     return (home or Path.home()) / ".config"
 
 
@@ -202,15 +206,133 @@ def _profile_in_use(profile_root: Path, hosts_folder: str) -> bool:
 
 
 def browser_installed(browser: str, *, platform: str = sys.platform, home: Path | None = None) -> bool:
-    """Whether `browser` is installed for this user: its command or application exists, or its profile is used."""
-    if platform == "darwin":
-        app = _MAC_APPS[browser]
-        if (Path("/Applications") / app).is_dir() or ((home or Path.home()) / "Applications" / app).is_dir():
-            return True
-    elif any(shutil.which(command) for command in _COMMANDS[browser]):
+    """Whether `browser` is installed for this user: its command or application exists, or its profile is used
+    (on Linux as an ordinary package, a Snap or a Flatpak)."""
+    if platform != "darwin":
+        return (_native_installed(browser, platform=platform, home=home)
+                or bool(sandboxed_installs(browser, platform=platform, home=home)))
+    app = _MAC_APPS[browser]
+    if (Path("/Applications") / app).is_dir() or ((home or Path.home()) / "Applications" / app).is_dir():
         return True
     hosts = placements((browser,), platform=platform, home=home)[0].manifest.parent
     return _profile_in_use(hosts.parent, hosts.name)
+
+
+def _native_installed(browser: str, *, platform: str, home: Path | None) -> bool:
+    """An ordinary (not Snap, not Flatpak) `browser` on Linux: a command on PATH that does not start a snap, or its
+    profile in the folder install-host writes to, the one such a browser reads."""
+    snap = _SNAPS.get(browser)
+    if any(found and not (snap and _starts_snap(Path(found), snap))
+           for found in map(shutil.which, _COMMANDS[browser])):
+        return True
+    hosts = placements((browser,), platform=platform, home=home)[0].manifest.parent
+    return _profile_in_use(hosts.parent, hosts.name)
+
+
+# Snap and Flatpak packages of the browsers, and where inside their sandbox each reads host manifests. The chromium
+# snap's launcher sets CHROME_CONFIG_HOME=~/snap/chromium/common; a recent firefox snap asks the desktop's
+# WebExtensions portal, which reads ~/.mozilla/native-messaging-hosts outside the sandbox and starts the host there.
+# A Flatpak's XDG_CONFIG_HOME is ~/.var/app/<id>/config, and Firefox's ~/.mozilla is ~/.var/app/<id>/.mozilla.
+_SNAPS = {"chromium": "chromium", "firefox": "firefox"}
+_SNAP_HOSTS = {"chromium": "snap/chromium/common/chromium/NativeMessagingHosts"}
+_FLATPAKS = {
+    "chrome": "com.google.Chrome", "chromium": "org.chromium.Chromium", "brave": "com.brave.Browser",
+    "edge": "com.microsoft.Edge", "vivaldi": "com.vivaldi.Vivaldi", "firefox": "org.mozilla.firefox",
+}
+_SYSTEM_FLATPAK_APPS = Path("/var/lib/flatpak/app")
+
+
+@dataclass(frozen=True, slots=True)
+class Sandboxed:
+    """`browser` installed as a Snap or a Flatpak `package`, reading host manifests in `reads`."""
+    browser: str
+    packaging: str  # "snap" or "flatpak"
+    package: str  # the snap's name or the Flatpak's application id
+    reads: Path
+    starts_helper: bool  # it can start smallprint-bridge from a manifest there (Firefox's snap, through the portal)
+
+    def problem(self) -> str:
+        """Why this package cannot use smallprint's helper, and what to do instead (one line)."""
+        label = f"{self.browser} here is the {'Snap' if self.packaging == 'snap' else 'Flatpak'} {self.package}"
+        if self.packaging == "snap":
+            return (f"{label}, whose confinement does not let it start programs from outside the snap "
+                    f"(smallprint-bridge and its Python cannot run there; it reads host manifests only in "
+                    f"{self.reads}): install {self.browser} from a .deb or .rpm package instead of the snap, "
+                    "or use Firefox")
+        return (f"{label}, whose sandbox reads host manifests only in {self.reads} and cannot start "
+                f"smallprint-bridge outside the sandbox: install {self.browser} from a .deb or .rpm package "
+                "instead of Flathub, or use another browser (a Flatpak can only do it through flatpak-spawn --host "
+                f"after `flatpak override --user --talk-name=org.freedesktop.Flatpak {self.package}`, which lets "
+                "it run any program outside its sandbox; install-host does not set that up)")
+
+
+def sandboxed_installs(browser: str, *, platform: str = sys.platform, home: Path | None = None) -> tuple[Sandboxed, ...]:
+    """The Snap and Flatpak packages of `browser` installed for this user (Linux only)."""
+    if not platform.startswith("linux"):
+        return ()
+    home = home or Path.home()
+    found = []
+    snap = _SNAPS.get(browser)
+    if snap and ((home / "snap" / snap).is_dir() or any(
+            found_at and _starts_snap(Path(found_at), snap) for found_at in map(shutil.which, _COMMANDS[browser]))):
+        if browser == "firefox":
+            found.append(Sandboxed(browser, "snap", snap, home / _LINUX_FIREFOX_DIR, starts_helper=True))
+        else:
+            found.append(Sandboxed(browser, "snap", snap, home / _SNAP_HOSTS[browser], starts_helper=False))
+    app = _FLATPAKS[browser]
+    if any(folder.is_dir() for folder in (home / ".var" / "app" / app, home / ".local/share/flatpak/app" / app,
+                                          _SYSTEM_FLATPAK_APPS / app)):
+        sandbox = home / ".var" / "app" / app
+        reads = (sandbox / _LINUX_FIREFOX_DIR if browser == "firefox" else
+                 sandbox / "config" / _LINUX_CONFIG_DIRS[browser])
+        found.append(Sandboxed(browser, "flatpak", app, reads, starts_helper=False))
+    return tuple(found)
+
+
+def _starts_snap(command: Path, snap: str) -> bool:
+    """`command` runs the snap: it is in a snap/bin folder (/snap/bin, /var/lib/snapd/snap/bin), a link to
+    /usr/bin/snap, or a small script that execs /snap/bin/<snap> (Ubuntu's /usr/bin/chromium-browser and
+    /usr/bin/firefox, left by the packages that moved to snaps)."""
+    if command.parent.name == "bin" and command.parent.parent.name == "snap":
+        return True
+    try:
+        if command.resolve().name == "snap":
+            return True
+        if command.stat().st_size > 16_384:
+            return False  # a browser's own binary, not a shell script
+        with command.open("rb") as script:
+            head = script.read(16_384)
+    except OSError:
+        return False
+    return head.startswith(b"#!") and f"/snap/bin/{snap}".encode() in head
+
+
+def refusal(browser: str, *, platform: str = sys.platform, home: Path | None = None) -> str | None:
+    """Why install-host does not register `browser` in its per-user folder, or None: the only `browser` here is a Snap
+    or Flatpak that would not use that manifest or could not start the helper from it."""
+    sandboxes = sandboxed_installs(browser, platform=platform, home=home)
+    if (not sandboxes or any(s.starts_helper for s in sandboxes)
+            or _native_installed(browser, platform=platform, home=home)):
+        return None
+    return "; and ".join(s.problem() for s in sandboxes)
+
+
+def notes(browser: str, *, platform: str = sys.platform, home: Path | None = None) -> list[str]:
+    """What to know about `browser`'s registration when install-host does make it: a Snap or Flatpak copy beside
+    the ordinary browser that will not use it, and how Firefox's snap starts the helper."""
+    if refusal(browser, platform=platform, home=home):
+        return []
+    said = []
+    for sandbox in sandboxed_installs(browser, platform=platform, home=home):
+        if sandbox.starts_helper:
+            said.append(f"{browser} here is the Snap {sandbox.package}: it starts the helper through the desktop's "
+                        "WebExtensions portal (xdg-desktop-portal), which reads this same manifest and may ask you "
+                        "once to allow it; if the popup says the helper could not start, install xdg-desktop-portal "
+                        "and log in again, or use Firefox from Mozilla's .deb package")
+        else:
+            said.append(f"this registration is for the ordinary {browser}, not the other one: "
+                        + sandbox.problem())
+    return said
 
 
 def detected_browsers(*, platform: str = sys.platform, home: Path | None = None) -> tuple[str, ...]:

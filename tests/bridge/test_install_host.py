@@ -21,8 +21,8 @@ CHROMIUM_FAMILY = ["chrome", "chromium", "brave", "edge", "vivaldi"]
 
 def user_environment(home: Path, **extra: str) -> dict[str, str]:
     """A user whose home folder is home/user, with the XDG folders at their defaults unless `extra` names them
-    (an XDG_CONFIG_HOME of the person running the tests must not move where the manifests go)."""
-    env = {k: v for k, v in os.environ.items() if k != "XDG_CONFIG_HOME"}
+    (an XDG_CONFIG_HOME or CHROME_CONFIG_HOME of the person running the tests must not move where the manifests go)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("XDG_CONFIG_HOME", "CHROME_CONFIG_HOME")}
     return {**env, "SMALLPRINT_HOME": str(home), "HOME": str(home / "user"), **extra}
 
 
@@ -283,3 +283,109 @@ def test_install_host_says_which_smallprint_to_run_when_its_folder_is_not_on_pat
     on_path = subprocess.run([sys.executable, "-m", "smallprint", *target], capture_output=True, text=True,
                              env={**env, "PATH": f"{here.parent}:/usr/bin:/bin"}, timeout=60)
     assert on_path.returncode == 0 and "Where the popup says" not in on_path.stdout, on_path.stdout
+
+
+def fake_command(folder: Path, name: str, text: str = "#!/bin/sh\n") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    command = folder / name
+    command.write_text(text)
+    command.chmod(0o755)
+    return command
+
+
+def manifests_under(user: Path) -> list[str]:
+    return sorted(p.relative_to(user).as_posix() for p in user.rglob("org.smallprint.bridge.json"))
+
+
+linux_only = pytest.mark.skipif(sys.platform != "linux", reason="Snap, Flatpak and CHROME_CONFIG_HOME are Linux's")
+
+
+@linux_only
+@pytest.mark.parametrize("command", ["snap/bin/chromium", "usr/bin/chromium-browser"])
+def test_snap_chromium_is_not_reported_as_installed_and_status_says_why(tmp_path, command):
+    """Ubuntu's chromium is a snap (/snap/bin/chromium, or the /usr/bin/chromium-browser script left to start it):
+    install-host said "installed chromium" for ~/.config/chromium/NativeMessagingHosts, which that Chromium never
+    reads (its launcher sets CHROME_CONFIG_HOME=~/snap/chromium/common), and its confinement cannot start the helper
+    anyway. It now registers nothing for it and says what to do; status says the same."""
+    folder = tmp_path / Path(command).parent
+    fake_command(folder, Path(command).name, "#!/bin/sh\nexec /snap/bin/chromium \"$@\"\n")
+    user = tmp_path / "user"
+    detected = plain_run("install-host", home=tmp_path, path=folder)
+    assert "installed chromium" not in detected.stdout, detected.stdout
+    assert "chromium not registered: chromium here is the Snap chromium" in detected.stderr
+    assert str(user / "snap/chromium/common/chromium/NativeMessagingHosts") in detected.stderr
+    assert ".deb" in detected.stderr and detected.returncode == 1  # nothing else here to register
+    named = plain_run("install-host", "--browser", "chromium", home=tmp_path, path=folder)
+    assert named.returncode == 1 and "installed" not in named.stdout and "Snap chromium" in named.stderr
+    assert manifests_under(user) == []
+    # A manifest an earlier install-host wrote there is shown, with why this Chromium does not use it.
+    assert plain_run("install-host", "--browser", "chromium", "--target-dir",
+                     str(user / ".config/chromium/NativeMessagingHosts"), home=tmp_path, path=folder).returncode == 0
+    shown = plain_run("status", home=tmp_path, path=folder).stdout
+    assert "helper:      chromium: " in shown and "helper:      chromium cannot use it: chromium here is the Snap" in shown
+    report = json.loads(plain_run("status", "--json", home=tmp_path, path=folder).stdout)
+    assert list(report["unusable_browsers"]) == ["chromium"]
+
+
+@linux_only
+def test_an_ordinary_chromium_beside_the_snap_is_registered_with_a_note(tmp_path):
+    commands = tmp_path / "bin"
+    fake_command(commands, "chromium")  # a .deb Chromium ...
+    (tmp_path / "user" / "snap" / "chromium" / "common").mkdir(parents=True)  # ... and the snap, which has run
+    result = plain_run("install-host", "--browser", "chromium", home=tmp_path, path=commands)
+    assert result.returncode == 0, result.stderr
+    assert manifests_under(tmp_path / "user") == [".config/chromium/NativeMessagingHosts/org.smallprint.bridge.json"]
+    assert "installed chromium" in result.stdout and "note: this registration is for the ordinary chromium" in result.stdout
+
+
+@linux_only
+@pytest.mark.parametrize("browser,app,found_at", [
+    ("chrome", "com.google.Chrome", ".var/app"),  # the Flatpak has run
+    ("chromium", "org.chromium.Chromium", ".var/app"),
+    ("brave", "com.brave.Browser", ".local/share/flatpak/app"),  # installed for this user, never run
+    ("firefox", "org.mozilla.firefox", ".var/app"),
+])
+def test_a_flatpak_browser_is_detected_and_refused_with_what_to_do(tmp_path, browser, app, found_at):
+    """A Flatpak browser reads manifests in ~/.var/app/<id>, not ~/.config or ~/.mozilla, and its sandbox cannot start
+    a program in the user's virtual environment: it was not detected, and `--browser chrome` wrote where Flatpak
+    Chrome never reads, reporting success."""
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    user = tmp_path / "user"
+    (user / found_at / app).mkdir(parents=True)
+    named = plain_run("install-host", "--browser", browser, home=tmp_path, path=empty)
+    assert named.returncode == 1 and f"installed {browser}" not in named.stdout
+    assert f"{browser} here is the Flatpak {app}" in named.stderr and str(user / ".var/app" / app) in named.stderr
+    assert f"flatpak override --user --talk-name=org.freedesktop.Flatpak {app}" in named.stderr
+    assert manifests_under(user) == []
+    detected = plain_run("install-host", home=tmp_path, path=empty)
+    assert detected.returncode == 1 and "no supported browser found" not in detected.stderr
+    assert f"{browser} not registered: {browser} here is the Flatpak" in detected.stderr
+    assert f"helper:      {browser} cannot use it" in plain_run("status", home=tmp_path, path=empty).stdout
+
+
+@linux_only
+def test_the_snap_firefox_is_registered_in_mozilla_folder_with_a_note_on_the_portal(tmp_path):
+    """Firefox's snap starts native hosts through the desktop's WebExtensions portal, which reads the ordinary
+    ~/.mozilla/native-messaging-hosts: registered there, with a note that says so (and what to do if it fails)."""
+    folder = tmp_path / "snap" / "bin"
+    fake_command(folder, "firefox")
+    result = plain_run("install-host", home=tmp_path, path=folder)
+    assert result.returncode == 0, result.stderr
+    assert manifests_under(tmp_path / "user") == [".mozilla/native-messaging-hosts/org.smallprint.bridge.json"]
+    assert "installed firefox" in result.stdout and "WebExtensions portal" in result.stdout
+    assert "note: firefox here is the Snap firefox" in plain_run("status", home=tmp_path, path=folder).stdout
+
+
+@linux_only
+def test_chrome_config_home_takes_precedence_over_xdg_config_home(tmp_path):
+    """Chromium reads CHROME_CONFIG_HOME, its own override, before XDG_CONFIG_HOME: a manifest in the XDG folder
+    was never read there. Firefox stays in ~/.mozilla."""
+    chrome_config = tmp_path / "chrome-config"
+    env = {"CHROME_CONFIG_HOME": str(chrome_config), "XDG_CONFIG_HOME": str(tmp_path / "xdg")}
+    result = smallprint("install-host", "--browser", "chrome", "--browser", "firefox", home=tmp_path, **env)
+    assert result.returncode == 0, result.stderr
+    assert manifests_under(tmp_path) == ["chrome-config/google-chrome/NativeMessagingHosts/org.smallprint.bridge.json",
+                                         "user/.mozilla/native-messaging-hosts/org.smallprint.bridge.json"]
+    report = json.loads(smallprint("status", "--json", home=tmp_path, **env).stdout)
+    assert sorted(h["browser"] for h in report["helpers"]) == ["chrome", "firefox"]

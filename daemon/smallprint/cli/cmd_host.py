@@ -48,10 +48,20 @@ def _chosen(args: argparse.Namespace) -> tuple[str, ...]:
 
 
 def run(args: argparse.Namespace) -> int:
+    import sys
+
     from smallprint_bridge import install
 
     browsers = _chosen(args)
     target = args.target_dir.expanduser().absolute() if args.target_dir else None
+    # A browser that is here only as a Snap or Flatpak does not read the per-user folder, or cannot start the helper
+    # from it: writing the manifest and saying "installed" would leave the popup's "helper not found" unexplained.
+    refused = {} if target or args.uninstall else {b: r for b in browsers if (r := install.refusal(b))}
+    for browser, reason in refused.items():
+        print(f"smallprint: {browser} not registered: {reason}", file=sys.stderr)
+    browsers = tuple(b for b in browsers if b not in refused)
+    if not browsers:
+        return 1
     try:
         if args.uninstall:
             removed = install.uninstall(browsers, target)
@@ -68,11 +78,13 @@ def run(args: argparse.Namespace) -> int:
     for place in done:
         where = f" (registry HKCU\\{place.registry_key})" if place.registry_key else ""
         print(f"installed {place.browser}: {place.manifest}{where}")
+        for note in [] if target else install.notes(place.browser):
+            print(f"  note: {note}")
     print(f"host {install.HOST_NAME} -> {install.bridge_launcher()}")
     print()
     print(install.load_instructions(extension_dir, ids, browsers))
     _say_where_smallprint_is()
-    return 0
+    return 1 if refused and args.browsers else 0  # a browser named with --browser was not registered
 
 
 def _say_where_smallprint_is() -> None:

@@ -265,6 +265,8 @@ def status_report() -> dict:
         "token_store": auth.token_store_name(),
         "token_error": token_error,
         "helpers": _registered_helpers(),
+        "unusable_browsers": _unusable_browsers(),
+        "browser_notes": _browser_notes(),
     }
 
 
@@ -285,6 +287,23 @@ def _registered_helpers() -> list[dict]:
         found.append({"browser": place.browser, "manifest": str(place.manifest), "launcher": launcher,
                       "launcher_ok": bool(launcher) and os.path.isfile(launcher) and os.access(launcher, os.X_OK)})
     return found
+
+
+def _unusable_browsers() -> dict[str, str]:
+    """The browsers here only as a Snap or Flatpak that cannot use the helper, with why and what to do: what
+    install-host says when it refuses them (a manifest it wrote earlier in ~/.config is not read by them)."""
+    from smallprint_bridge import install
+
+    return {b: reason for b in install.BROWSERS if (reason := install.refusal(b))}
+
+
+def _browser_notes() -> dict[str, list[str]]:
+    """What install-host notes about a browser it registers (Firefox's snap and its portal, a Snap or Flatpak copy
+    beside the ordinary browser), for the browsers registered now."""
+    from smallprint_bridge import install
+
+    registered = dict.fromkeys(helper["browser"] for helper in _registered_helpers())
+    return {b: said for b in registered if (said := install.notes(b))}
 
 
 def _stopping(idle_exit_minutes: float | None) -> str:
@@ -340,8 +359,12 @@ def run_status(args: argparse.Namespace) -> int:
             if not helper["launcher_ok"]:
                 print("             that launcher is gone (smallprint moved or was installed again), so the browser "
                       f"cannot start it: run `smallprint install-host --browser {helper['browser']}`")
+            for note in report["browser_notes"].get(helper["browser"], []):
+                print(f"             note: {note}")
         if not report["helpers"]:
             print("helper:      not registered with any browser (`smallprint install-host` does it)")
+        for browser, reason in report["unusable_browsers"].items():
+            print(f"helper:      {browser} cannot use it: {reason}")
     return args.exit_status
 
 
