@@ -3,10 +3,11 @@
 pypdf is maintained, pure Python and reads only the file it is given (no fonts or services fetched). Its layout
 mode keeps the page's vertical gaps as blank lines, so paragraphs stay paragraphs; the engine then joins a
 paragraph's wrapped lines as it does for any plain text (engine/blocks.py). Columns side by side are read one
-after the other, running headers and footers are dropped, and a sentence that runs on over a page break stays one
-paragraph. A scanned PDF, whose pages are images with no text layer, is refused with that reason: smallprint reads
-text and does no OCR. pypdf bounds each stream, not a whole file (a small file can repeat a slow page thousands of
-times): callers read it inside their time limit (the daemon's killable worker, the CLI's time_budget).
+after the other (a table of prose row by row), running headers and footers are dropped, and a sentence that runs
+on over a page break stays one paragraph. A scanned PDF, whose pages are images with no text layer, is refused with
+that reason: smallprint reads text and does no OCR. pypdf bounds each stream, not a whole file (a small file can
+repeat a slow page thousands of times): callers read it inside their time limit (the daemon's killable worker, the
+CLI's time_budget).
 """
 from __future__ import annotations
 
@@ -32,8 +33,15 @@ _PAGE_NUMBER = re.compile(r"(?:page\s+)?[-–—\s]*\d{1,4}(?:\s*(?:of|/)\s*\d{1
 # not the line break's space, which would leave two words ("third- party") that no reader of the text sees. Whether
 # the hyphen was the word's own (third-party, opt-out) or only the typesetter's (perfor-mance), the file does not
 # say; kept, it is right for the compound words that matter in a policy.
-# Only before a word in lower case: a line that opens with a capital after "-" starts something new.
-_HYPHEN_AT_LINE_END = re.compile(r"(?<=[^\W\d_])-\n(?=[^\W\d_])")
+# Only before a word in lower case, or a capitalised word after a capitalised one ("Third-" then "Party Services",
+# "Interest-" then "Based Ads", "Non-" then "Discrimination": title-case compounds, in policies' defined terms and
+# headings); a capital after a word in lower case starts something new.
+_HYPHEN_AT_LINE_END = re.compile(r"(?<![^\W\d_])([^\W\d_]+)-\n(?=[^\W\d_])")
+
+
+def _rejoined_hyphen(match: re.Match) -> str:
+    after = match.string[match.end()]
+    return match[1] + "-" if after.islower() or match[1][0].isupper() else match[0]
 
 
 class PdfError(ValueError):
@@ -64,7 +72,7 @@ def read_pdf_text(data: bytes) -> str:
     except Exception as exc:  # pypdf's errors for damaged files are of many types; all mean the same to a reader
         raise PdfError(f"cannot read the PDF (damaged or unsupported: {type(exc).__name__}: {exc})") from None
     text = _joined_pages([_tidy(_in_reading_order(page.splitlines())) for page in pages])
-    text = _HYPHEN_AT_LINE_END.sub(lambda m: "-" if text[m.end()].islower() else m[0], text)
+    text = _HYPHEN_AT_LINE_END.sub(_rejoined_hyphen, text)
     if not text:
         raise PdfError(f"the PDF has no text to read ({len(pages)} page{'s' if len(pages) != 1 else ''}): it looks "
                        "scanned, with its pages as images; smallprint reads text and does no OCR, so run OCR on it "
@@ -95,6 +103,7 @@ _GUTTER_SPACES = 3
 _GAP = re.compile(r"(?<=\S) {%d,}(?=\S)" % _GUTTER_SPACES)
 _COLUMN_LINE_WORDS = 4
 _MIN_COLUMN_LINES = 3
+_MIN_TABLE_ROWS = 3
 
 
 def _in_reading_order(lines: list[str]) -> list[str]:
@@ -107,14 +116,21 @@ def _in_reading_order(lines: list[str]) -> list[str]:
     out: list[str] = []
     run: list[str] = []
 
+    def read_left_then_right(part: list[str]) -> None:
+        left = _without_blank_ends(_in_reading_order([line[:gutter].rstrip() for line in part]))
+        right = _without_blank_ends(_in_reading_order([line[gutter:] for line in part]))
+        out.extend(left)
+        if left and right and not _continues(left[-1].strip(), right[0].strip()):
+            out.append("")
+        out.extend(right)
+
     def flush() -> None:
         if sum(_cut_at(line, gutter) for line in run) >= _MIN_COLUMN_LINES:
-            left = _without_blank_ends(_in_reading_order([line[:gutter].rstrip() for line in run]))
-            right = _without_blank_ends(_in_reading_order([line[gutter:] for line in run]))
-            out.extend(left)
-            if left and right and not _continues(left[-1].strip(), right[0].strip()):
-                out.append("")
-            out.extend(right)
+            rows = _table_rows(run, gutter)
+            for number, row in enumerate(rows or [run]):
+                if number:
+                    out.append("")
+                read_left_then_right(row)
         else:
             out.extend(run)
         run.clear()
@@ -127,6 +143,32 @@ def _in_reading_order(lines: list[str]) -> list[str]:
             run.append(line)
     flush()
     return out
+
+
+def _table_rows(run: list[str], gutter: int) -> list[list[str]] | None:
+    """The rows of a table of prose (a "Purpose" cell beside its "Legal basis"), or None for columns of text. Read
+    column after column, a table would lose which cell goes with which: every purpose, then every legal basis.
+    Its rows are blocks between blank lines, each cell starting on its block's first line (or empty: a heading over
+    the table, a row with one cell) and never pausing and going on, at least _MIN_TABLE_ROWS with both cells.
+    Columns of flowing text break their paragraphs at heights of their own, so a blank line across both on every
+    break, and no break elsewhere, is a table's."""
+    blocks: list[list[str]] = [[]]
+    for line in _without_blank_ends(run):
+        if line.strip():
+            blocks[-1].append(line)
+        elif blocks[-1]:
+            blocks.append([])
+    rows = 0
+    for block in blocks:
+        cells = 0
+        for side in (slice(None, gutter), slice(gutter, None)):
+            filled = [bool(line[side].strip()) for line in block]
+            cell_end = filled.index(False) if False in filled else len(filled)
+            if any(filled[cell_end:]):
+                return None
+            cells += cell_end > 0
+        rows += cells == 2
+    return blocks if rows >= _MIN_TABLE_ROWS else None
 
 
 def _without_blank_ends(lines: list[str]) -> list[str]:
@@ -142,7 +184,8 @@ def _cut_at(line: str, column: int) -> bool:
 
 
 def _gutter(lines: list[str]) -> int | None:
-    """The grid column that gaps cut the most lines of prose at (at least _MIN_COLUMN_LINES), or None."""
+    """The grid column that gaps cut the most lines of prose at (at least _MIN_COLUMN_LINES), or None; the middle
+    of the widest band of such columns."""
     width = max(map(len, lines), default=0)
     starts, ends = [0] * (width + 1), [0] * (width + 1)  # how many prose gaps open / close at each column
     for line in lines:
@@ -153,12 +196,25 @@ def _gutter(lines: list[str]) -> int | None:
                     and len(line[gap.end():].split()) >= _COLUMN_LINE_WORDS):
                 starts[first] += 1
                 ends[last + 1] += 1
-    best, best_count, count = None, _MIN_COLUMN_LINES - 1, 0
+    cuts, count = [], 0  # how many prose gaps hold each column
     for column in range(width + 1):
         count += starts[column] - ends[column]
-        if count > best_count:
-            best, best_count = column, count
-    return best
+        cuts.append(count)
+    most = max(cuts, default=0)
+    if most < _MIN_COLUMN_LINES:
+        return None
+    # The middle of the widest band of columns that cut that many lines, not its first column: the left column's
+    # longest lines may end just before that, and one of them whose right part is a word or two (not counted as a
+    # cut) would read as crossing the gutter there, splitting the columns into runs read across.
+    widest_start, widest, start = 0, 0, None
+    for column, n in enumerate([*cuts, 0]):
+        if n == most and start is None:
+            start = column
+        elif n != most and start is not None:
+            if column - start > widest:
+                widest_start, widest = start, column - start
+            start = None
+    return widest_start + widest // 2
 
 
 # A sentence that runs on from one column or page to the next: the text before the break ends without a full stop

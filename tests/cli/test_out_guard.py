@@ -211,3 +211,17 @@ def test_out_to_dev_stdout_sent_to_a_file_appends_to_it(policies, command):
     assert log.stat().st_ino == inode
     assert sorted(p.name for p in policies.iterdir() if not p.name.startswith("home")) == [
         "link-to-old.md", "log.txt", "new.md", "old.md"]
+
+
+@pytest.mark.parametrize("command", [["--version"], ["token"]], ids=["version", "token"])
+def test_no_standard_output_at_all_is_no_traceback(tmp_path, command):
+    """Started with descriptor 1 closed (`smallprint --version >&-`; pythonw.exe, which autostart's Windows task
+    runs, has no stdout either), Python's sys.stdout is None and print() writes nothing. The guard around
+    standard output wrapped None: `--version` ended in a traceback, `token` in "unexpected error: AttributeError"."""
+    import subprocess
+    import sys
+    process = subprocess.run(["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-m", "smallprint", *command],
+                             stderr=subprocess.PIPE, env={**os.environ, "SMALLPRINT_HOME": str(tmp_path)},
+                             timeout=120)
+    assert process.returncode == 0, process.stderr
+    assert b"Traceback" not in process.stderr and b"unexpected error" not in process.stderr

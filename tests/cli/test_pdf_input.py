@@ -162,3 +162,45 @@ def test_a_word_hyphenated_at_a_line_end_is_one_word_again():
     assert ("We may share your personal information with third-party advertising partners, and you can "
             "opt-out at any time.") == " ".join(text.split("\n\n")[0].split())
     assert "Contact us -\nPrivacy Team" in text  # a dash after a space, a capital after it: not a broken word
+
+
+def test_a_title_case_compound_hyphenated_at_a_line_end_is_one_word_again():
+    """"Third-" at a line's end then "Party Services" (amazon's "Interest-Based Ads", tumblr's "Non-Discrimination"
+    as real policies wrap them) was left "Third- Party": only a lower-case word after the hyphen was joined."""
+    lines = ["You may connect Claude to Third-", "Party Services, and we show Interest-", "Based Ads.", "",
+             "See our section on Non-", "Discrimination.", "", "Read the whole policy-", "Then write to us."]
+    paragraphs = _paragraphs(read_pdf_text(pdf_document([lines])))
+    assert paragraphs[:2] == ["You may connect Claude to Third-Party Services, and we show Interest-Based Ads.",
+                              "See our section on Non-Discrimination."]
+    assert paragraphs[2] == "Read the whole policy- Then write to us."  # a capital after a word in lower case
+
+
+def test_a_table_of_prose_is_read_row_by_row_each_cell_whole():
+    """A "Purpose" / "Legal basis" table, cells of several words a line: read as two columns, every purpose came
+    first, then every legal basis, and no reader could tell which basis was for which purpose."""
+    rows = [("We use your contact details to send you the messages the service needs",
+             "Performance of our contract with you, as the service cannot run without them"),
+            ("We use your browsing history to show you personalised advertising",
+             "Your consent, which you may withdraw at any time in the settings"),
+            ("We use your location to prevent fraud and to keep accounts secure",
+             "Our legitimate interest in keeping the service safe for everyone")]
+    left, right = [], []
+    for purpose, basis in rows:
+        cells = wrapped(purpose, width=36), wrapped(basis, width=36)
+        height = max(map(len, cells)) + 1  # a gap under each row
+        left += cells[0] + [""] * (height - len(cells[0]))
+        right += cells[1] + [""] * (height - len(cells[1]))
+    text = read_pdf_text(pdf_document(column_pages=[(["How we use your data", ""], [left, right])]))
+    assert _paragraphs(text) == ["How we use your data", *(cell for row in rows for cell in row)]
+
+
+def test_a_long_left_line_beside_a_short_right_one_stays_in_its_column():
+    """The gutter was taken at the first grid column that cut the most lines, just after where shorter left lines
+    end: a longer left line beside a right line of a word or two then read as crossing it, and the columns around
+    it were read across ("...is collected automatically small data when...")."""
+    left = ["Log information is collected automatically", "when your browser asks for a page of the",
+            "service, and we keep it for thirty days", "to find faults and keep it safe."]
+    right = ["small data", "files that your browser keeps on your", "device and sends back to us each time you",
+             "visit, so that we can remember you."]
+    text = read_pdf_text(pdf_document(column_pages=[([], [left, right])]))
+    assert _paragraphs(text) == [" ".join(left), " ".join(right)]

@@ -60,7 +60,10 @@ def writing_stdout():
 
 
 def flush_stdout() -> None:
-    """Flush standard output (see writing_stdout)."""
+    """Flush standard output (see writing_stdout); there is none to flush where Python has none (sys.stdout None:
+    started with descriptor 1 closed, `>&-`, or by pythonw.exe, as autostart's Windows task runs the daemon)."""
+    if sys.stdout is None:
+        return
     with writing_stdout():
         sys.stdout.flush()
 
@@ -115,7 +118,8 @@ def _discard_stdout() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     stdout = sys.stdout
-    sys.stdout = _GuardedStdout(stdout)
+    if stdout is not None:  # with none, print() writes nothing, as Python's own does: no stream to guard
+        sys.stdout = _GuardedStdout(stdout)
     try:
         return _run(argv)
     finally:

@@ -121,7 +121,8 @@ def _run_again(log_file_only: bool) -> None:
         print("smallprint's installed code changed: starting again on it", file=sys.stderr, flush=True)
     _let_helper_processes_go()
     logging.shutdown()  # the log's last lines written before the process is replaced
-    sys.stdout.flush()
+    if sys.stdout is not None:  # None under pythonw.exe (autostart's Windows task)
+        sys.stdout.flush()
     os.execv(sys.executable, exec_arguments([sys.executable, *sys.orig_argv[1:]]))
 
 
