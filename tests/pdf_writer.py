@@ -49,12 +49,14 @@ def _columns_page(across: list[str], columns: list[list[str]]) -> bytes:
 def pdf_document(pages: list[list[str]] | None = None, *, scanned_pages: int = 0,
                  form_pages: list[list[str]] | None = None,
                  column_pages: list[tuple[list[str], list[list[str]]]] | None = None,
-                 repeated_page: tuple[bytes, int] | None = None) -> bytes:
+                 repeated_page: tuple[bytes, int] | None = None,
+                 heavy_pages: tuple[bytes, int] | None = None) -> bytes:
     """A PDF with a text page per entry of `pages`, then `scanned_pages` pages that are only an image, then a page
     per entry of `form_pages` whose text is drawn through a Form XObject (as pdfpages and stamping tools write),
     then a page per entry of `column_pages`: (lines across the page, columns under them; see `_columns_page`), then
     `repeated_page` = (content stream, count): that many pages that all draw one Flate-compressed content stream (a
-    small file that is slow to read)."""
+    small file that is slow to read), then `heavy_pages` = (content stream, count): that many pages that each draw
+    their own Flate-compressed copy of it (a small file that decompresses to much)."""
     objects: list[bytes] = [b"", b""]  # 1: catalog, 2: page tree (written last, once the kids are known)
 
     def add(body: bytes) -> int:
@@ -84,6 +86,11 @@ def pdf_document(pages: list[list[str]] | None = None, *, scanned_pages: int = 0
         content = add(_stream(zlib.compress(repeated_page[0]), b"/Filter /FlateDecode "))
         page = page_dict + b"/Resources << /Font << /F1 %d 0 R >> >> /Contents %d 0 R >>" % (font, content)
         kids += [add(page) for _ in range(repeated_page[1])]
+    if heavy_pages:
+        compressed = zlib.compress(heavy_pages[0])
+        for _ in range(heavy_pages[1]):
+            content = add(_stream(compressed, b"/Filter /FlateDecode "))
+            kids.append(add(page_dict + b"/Resources << /Font << /F1 %d 0 R >> >> /Contents %d 0 R >>" % (font, content)))
     objects[0] = b"<< /Type /Catalog /Pages 2 0 R >>"
     objects[1] = b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % k for k in kids) + b"] /Count %d >>" % len(kids)
 
@@ -107,3 +114,7 @@ AI = ("We may use the content you upload and publicly available information to t
       "models.")
 POLICY_PAGES = [["Privacy Policy", "", *wrapped(COLLECT, NO_SALE), "", "1"],
                 ["How we use information", "", *wrapped(AI), "", "Page 2 of 2"]]
+
+# Pages that each draw their own 15 MB of blanks (compressed to 15 KB): 45 MB over three pages, a 50 KB file, over
+# the bound on what a PDF's pages may draw (smallprint.pdf.MAX_DRAWING_BYTES).
+HEAVY_PAGES = (b"BT /F1 10 Tf 72 700 Td (We may sell your data.) Tj ET\n" + b" " * 15_000_000, 3)

@@ -7,10 +7,12 @@ after the other (a table of prose row by row), running headers and footers are d
 on over a page break stays one paragraph. A scanned PDF, whose pages are images with no text layer, is refused with
 that reason: smallprint reads text and does no OCR. pypdf bounds each stream, not a whole file (a small file can
 repeat a slow page thousands of times): callers read it inside their time limit (the daemon's killable worker, the
-CLI's time_budget).
+CLI's and the corpus's time_budget). What the pages draw is bounded here for the whole file (MAX_DRAWING_BYTES),
+which bounds the memory that reading it takes.
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import re
@@ -48,6 +50,21 @@ class PdfError(ValueError):
     """This PDF gives no text to analyse; the message says why in one line."""
 
 
+class PdfTooLarge(PdfError):
+    """This PDF's pages draw more than MAX_DRAWING_BYTES: over the engine's size limits, as a too-long text is."""
+
+
+# The most drawing instructions (decompressed content streams, the Form XObjects they draw included) read of one
+# file. pypdf bounds each stream (75 MB in pypdf 7: `Configuration.zlib_maximum_output_length` and the like), not a
+# file: 8 pages each drawing its own 70 MB stream of blanks, a 547 KB file, took 650 MB of memory (pypdf keeps each
+# decompressed stream) and 92 s. A policy's text is at most the engine's 2,000,000 characters
+# (engine.blocks.MAX_INPUT_CHARS, not imported: it would load the engine); a page draws a character in a few bytes
+# (more where each letter is placed on its own, and tables' lines and logos add some), so 20 bytes a character is
+# room to spare for any real policy, while bounding what a crafted file costs.
+MAX_INPUT_CHARS = 2_000_000
+MAX_DRAWING_BYTES = 20 * MAX_INPUT_CHARS
+
+
 def looks_like_pdf(data: bytes) -> bool:
     return PDF_MAGIC in data[:_HEADER_WINDOW]
 
@@ -63,6 +80,7 @@ def read_pdf_text(data: bytes) -> str:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):  # many PDFs are "encrypted" with an empty password
             raise PdfError("the PDF is locked with a password; save an unlocked copy and analyse that")
+        _refuse_over_drawn(reader.pages)
         # Layout mode keeps a page's columns and paragraphs apart, but pypdf's layout mode reads nothing drawn
         # through a Form XObject (pdfpages, stamping and overlay tools): a page it finds empty is read again in
         # plain mode before the PDF is called a scan.
@@ -78,6 +96,80 @@ def read_pdf_text(data: bytes) -> str:
                        "scanned, with its pages as images; smallprint reads text and does no OCR, so run OCR on it "
                        "first or find the policy as a web page")
     return text
+
+
+def _refuse_over_drawn(pages) -> None:
+    """Raise PdfTooLarge as soon as the pages' drawing instructions pass MAX_DRAWING_BYTES, before any is read for
+    its text. Each page counts what it draws, a stream drawn by several pages once for each (each page's reading
+    goes through it again). A stream that cannot be decompressed counts nothing here: reading the page says why."""
+    from pypdf.errors import LimitReachedError
+
+    too_large = PdfTooLarge(f"this PDF's pages hold more than {MAX_DRAWING_BYTES // 1_000_000} MB of drawing "
+                            f"instructions, far more than the text smallprint reads needs (at most "
+                            f"{MAX_INPUT_CHARS:,} characters); it is not read")
+    drawn = 0
+    with _streams_bounded():
+        for page in pages:
+            for stream in _drawn_streams(page):
+                try:
+                    drawn += len(stream.get_data())  # pypdf keeps it decompressed: the reading does not redo it
+                except LimitReachedError:  # one stream alone decompresses to more than the bound
+                    raise too_large from None
+                except OverBudget:  # the caller's time limit, not a damaged stream
+                    raise
+                except Exception:  # noqa: BLE001 - a damaged stream is the text extraction's to report, as before
+                    continue
+                if drawn > MAX_DRAWING_BYTES:
+                    raise too_large
+
+
+def _streams_bounded():
+    """pypdf's own limits on one decompressed stream lowered to MAX_DRAWING_BYTES while the streams are measured,
+    so that the one that passes the bound is not decompressed whole first (75 MB, then refused). Only pypdf 7 and
+    later can be told; with an older one each stream is bounded by pypdf's built-in limits alone."""
+    import pypdf
+
+    apply = getattr(pypdf, "apply_configuration", None)
+    if apply is None:
+        return contextlib.nullcontext()
+    current = pypdf.get_configuration()
+    lowered = {name: min(getattr(current, name), MAX_DRAWING_BYTES) for name in dir(current)
+               if name.endswith("_maximum_output_length") and isinstance(getattr(current, name), int)}
+    return apply(**lowered)
+
+
+def _drawn_streams(page):
+    """The content streams a page draws: its /Contents, and the Form XObjects of its resources and theirs, each
+    once."""
+    from pypdf.generic import ArrayObject, StreamObject
+
+    seen: set[int] = set()
+
+    def resolved(value):
+        return value.get_object() if value is not None else None
+
+    def streams_of(value):
+        value = resolved(value)
+        for item in (value if isinstance(value, ArrayObject) else [value]):
+            item = resolved(item)
+            if isinstance(item, StreamObject) and id(item) not in seen:
+                seen.add(id(item))
+                yield item
+
+    def forms_in(resources, depth: int = 0):
+        resources = resolved(resources)
+        xobjects = resolved(resources.get("/XObject")) if hasattr(resources, "get") else None
+        if not hasattr(xobjects, "values") or depth > 20:  # pypdf's own nesting limits are lower
+            return
+        for form in xobjects.values():
+            form = resolved(form)
+            if isinstance(form, StreamObject) and form.get("/Subtype") == "/Form" and id(form) not in seen:
+                seen.add(id(form))
+                yield form
+                yield from forms_in(form.get("/Resources"), depth + 1)
+
+    yield from streams_of(page.get("/Contents"))
+    yield from forms_in(page.get("/Resources"))
 
 
 def _tidy(page_lines: list[str]) -> list[str]:

@@ -5,13 +5,17 @@ page built to be slow (the HTML parser's worst cases, a huge list-like text) wou
 corpus run for as long as it likes. The limit is the daemon's `analysis_timeout_seconds` (config.toml), so one
 setting bounds every path.
 
-How: a real-time interval timer (SIGALRM) raises in the main thread between two Python steps, which interrupts the
-pure-Python engine wherever it is. Where there is no such timer (Windows) or the caller is not the main thread,
-the analysis runs unbounded, as before.
+How: in the main thread, a real-time interval timer (SIGALRM) raises between two Python steps, which interrupts
+the pure-Python engine wherever it is. In any other thread (a Dask worker runs its tasks in a thread pool, where no
+signal handler can run), and where there is no such timer (Windows), a timer thread asks CPython to raise in the
+caller's thread instead (PyThreadState_SetAsyncExc): the same effect, between the same Python steps. Both wait for
+a C call under way to return (pypdf's decompression of one stream, bounded by pypdf itself).
 """
 from __future__ import annotations
 
+import ctypes
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,20 +40,70 @@ def analysis_time_limit() -> float:
         return Config().analysis_timeout_seconds
 
 
+# Once the time is up in a thread other than the main one, OverBudget is raised again this often until the block is
+# left: a raise that lands where Python ignores exceptions (a gc callback, such as the one dask.distributed installs in its workers, or a __del__) would
+# otherwise be lost, and the block would run on unbounded.
+RAISE_AGAIN_SECONDS = 0.25
+
+
 @contextmanager
 def time_budget(seconds: float) -> Iterator[None]:
-    """Raise OverBudget inside the `with` block once `seconds` have passed."""
-    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
-        yield
+    """Raise OverBudget inside the `with` block once `seconds` have passed (in a thread other than the main one, again
+    until the block is left)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        with _thread_time_budget(seconds):
+            yield
         return
 
     def expire(signum, frame):
         raise OverBudget(seconds)
 
     previous = signal.signal(signal.SIGALRM, expire)
+    # Once, not again and again as in other threads: in the main thread nothing here drops a raise (no Dask gc
+    # callback runs there), and a second raise could cut short the clean-up that the first set going (the reader's
+    # threads joined before the block is left, engine/reader.py).
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def _thread_time_budget(seconds: float) -> Iterator[None]:
+    """time_budget in a thread that no signal reaches: a watcher thread raises OverBudget in it. CPython raises an
+    exception given by its class, so the class carries the limit (`expired`)."""
+    set_async_exc = getattr(getattr(ctypes, "pythonapi", None), "PyThreadState_SetAsyncExc", None)
+    if set_async_exc is None or sys.implementation.name != "cpython":  # not CPython: unbounded, as before
+        yield
+        return
+    expired = type("OverBudget", (OverBudget,), {"__init__": lambda self: OverBudget.__init__(self, seconds)})
+    target = ctypes.c_ulong(threading.get_ident())
+    lock = threading.Lock()
+    left = threading.Event()
+    inside = True  # whether the block still runs: once it is left, nothing more may be raised in the thread
+
+    def expire_until_left() -> None:
+        wait = seconds
+        while not left.wait(wait):
+            with lock:
+                if not inside:
+                    return
+                set_async_exc(target, ctypes.py_object(expired))
+            wait = RAISE_AGAIN_SECONDS
+
+    watcher = threading.Thread(target=expire_until_left, name="smallprint-time-budget", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        while True:
+            try:
+                with lock:
+                    inside = False
+                    set_async_exc(target, None)  # a raise asked for but not yet delivered is dropped
+                break
+            except expired:  # delivered on the way out: the block is left all the same
+                continue
+        left.set()

@@ -13,7 +13,7 @@ import pytest
 
 from smallprint.cli import main
 from smallprint.pdf import PdfError, read_pdf_text
-from tests.pdf_writer import AI, COLLECT, NO_SALE, POLICY_PAGES, pdf_document, wrapped
+from tests.pdf_writer import AI, COLLECT, HEAVY_PAGES, NO_SALE, POLICY_PAGES, pdf_document, wrapped
 
 
 @pytest.fixture
@@ -204,3 +204,35 @@ def test_a_long_left_line_beside_a_short_right_one_stays_in_its_column():
              "visit, so that we can remember you."]
     text = read_pdf_text(pdf_document(column_pages=[([], [left, right])]))
     assert _paragraphs(text) == [" ".join(left), " ".join(right)]
+
+
+def test_a_pdf_drawing_more_than_the_bound_is_refused_before_any_page_is_read():
+    """pypdf bounds each stream (75 MB), not a file: 8 pages each drawing its own 70 MB of blanks, a 547 KB file,
+    once took 650 MB of memory and 92 s. The pages' drawing instructions are bounded for the whole file, and
+    measured before any page is read for its text (parsing these 45 MB would take seconds)."""
+    from smallprint.engine.blocks import MAX_INPUT_CHARS
+    from smallprint.pdf import MAX_DRAWING_BYTES, PdfTooLarge
+
+    import smallprint.pdf
+    assert smallprint.pdf.MAX_INPUT_CHARS == MAX_INPUT_CHARS  # the bound follows the engine's own limit
+    assert 15_000_000 * 2 < MAX_DRAWING_BYTES < 15_000_000 * 3
+    started = time.monotonic()
+    with pytest.raises(PdfTooLarge, match=r"^this PDF's pages hold more than 40 MB of drawing instructions"):
+        read_pdf_text(pdf_document(heavy_pages=HEAVY_PAGES))
+    # One stream alone over the bound: refused as it decompresses, not decompressed whole first.
+    with pytest.raises(PdfTooLarge, match="more than 40 MB of drawing instructions"):
+        read_pdf_text(pdf_document(heavy_pages=(b" " * (MAX_DRAWING_BYTES + 1), 1)))
+    assert time.monotonic() - started < 10
+    # Under the bound it is read as before: two of those pages.
+    assert read_pdf_text(pdf_document(heavy_pages=(b"BT /F1 10 Tf 72 700 Td (We may sell your data.) Tj ET\n"
+                                                   + b" " * 1000, 2))).count("We may sell your data.") == 2
+
+
+def test_the_cli_refuses_a_pdf_drawing_too_much_in_one_line(tmp_path, capsys, smallprint_home):
+    path = tmp_path / "heavy.pdf"
+    path.write_bytes(pdf_document(heavy_pages=HEAVY_PAGES))
+    assert main(["analyze", str(path), "--depth", "quick"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(f"smallprint: cannot analyse {path}: this PDF's pages hold more than 40 MB of "
+                                   "drawing instructions"), captured.err

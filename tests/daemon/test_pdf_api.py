@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from tests.pdf_writer import POLICY_PAGES, pdf_document
+from tests.pdf_writer import HEAVY_PAGES, POLICY_PAGES, pdf_document
 
 from .conftest import assert_error, auth_headers
 from .test_openapi import response_schema, validator_for
@@ -44,6 +44,16 @@ async def test_what_is_not_a_readable_pdf_is_refused_clearly(api, pdf, status, c
     assert response.status == status, body
     assert_error(body, code)
     assert words in body["error"]["message"]
+
+
+async def test_a_pdf_drawing_more_than_the_bound_is_input_too_large(api):
+    """Pages that draw 45 MB of blanks in a 50 KB file: over the engine's limits, as a too-long text is (422)."""
+    response = await api.post("/v1/analyze", json={"pdf": encoded(pdf_document(heavy_pages=HEAVY_PAGES))},
+                              headers=auth_headers())
+    body = await response.json()
+    assert response.status == 422, body
+    assert_error(body, "input_too_large")
+    assert body["error"]["message"].startswith("this PDF's pages hold more than 40 MB of drawing instructions")
 
 
 async def test_the_openapi_document_describes_pdf_as_the_server_checks_it(api):

@@ -105,3 +105,30 @@ def test_long_unpunctuated_policy_text_still_reads_its_clauses():
 def test_bad_url_or_title(kwargs):
     with pytest.raises(ValueError):
         analyze(text="x", **kwargs)
+
+
+REPEATED = "We may share your personal information with advertising partners and "
+ORDINARY = "We may share your personal information with advertising partners and brokers."
+
+
+def test_one_phrase_repeated_a_megabyte_long_is_said_to_be_unread():
+    """A single 1.8 MB sentence (one phrase over and over) is cut into pieces, each passed over by the rules as
+    filler: the quick reading showed no highlights and said nothing of the text it had not read."""
+    analysis = analyze(html="<p>" + REPEATED * 26000 + "brokers.</p>", depth="quick")
+    assert analysis.highlights == ()
+    assert analysis.notices == ("Part of this page (100% of its text, 1,792,207 characters) was not read: it repeats "
+                                "the same few words over and over in sentences of more than 60 words, which the "
+                                "quick reading passes over as filler; the highlights and grade are for the rest of "
+                                "the page.",)
+    assert analysis.to_dict()["notices"] == list(analysis.notices)
+
+
+def test_the_share_not_read_is_of_the_whole_page_and_ordinary_sentences_are_read_as_before():
+    filler = REPEATED * 40  # 2,800 characters: a few pieces of filler
+    page = f"<p>{ORDINARY}</p><p>{filler}brokers.</p><p>We do not sell your personal information.</p>"
+    analysis = analyze(html=page, depth="quick")
+    ordinary = analyze(html=f"<p>{ORDINARY}</p><p>We do not sell your personal information.</p>", depth="quick")
+    assert [(h.text, h.practice, h.polarity) for h in analysis.highlights] == \
+        [(h.text, h.practice, h.polarity) for h in ordinary.highlights] != []
+    assert ordinary.notices == ()
+    assert len(analysis.notices) == 1 and analysis.notices[0].startswith("Part of this page (96% of its text, ")

@@ -325,8 +325,12 @@ def _attempt(corpus: CorpusDir, listings: list[Listing], versions: list[Version]
         done.failed.update(row["content_hash"] for row in rows if row["error"])
 
     running = engine_now()
+    # PDFs are read within this machine's analysis_timeout_seconds, sent with the tasks: a worker of a remote
+    # cluster has no config of its own to read it from.
+    from ..time_budget import analysis_time_limit
+
     with _progress(len(todo), "reading") as bar:
-        given_up = _execute(running, functools.partial(analyse_batch, depth=depth),
+        given_up = _execute(running, functools.partial(analyse_batch, depth=depth, pdf_seconds=analysis_time_limit()),
                             _batches(todo, batch or BATCH[depth]), load, store_analyses, bar)
     pairs = _pairs_to_diff(corpus)
     with _progress(len(pairs), "diffing") if pairs else contextlib.nullcontext(None) as bar:

@@ -48,8 +48,11 @@ def _error_row(content_hash: str, depth: str, error: str) -> dict:
     return {"content_hash": content_hash, "error": error, "depth": depth, "findings": [], "diff_view": None}
 
 
-def analyse_document(item: Item, depth: str) -> dict:
-    """The row of one document: what the engine found (counts, grade, its highlights) or why it could not read it."""
+def analyse_document(item: Item, depth: str, pdf_seconds: float | None = None) -> dict:
+    """The row of one document: what the engine found (counts, grade, its highlights) or why it could not read it.
+    A PDF is read within `pdf_seconds` (the run's analysis_timeout_seconds; None: the configured one here), as the
+    CLI reads one: pypdf bounds each stream, not a file, and a small PDF that draws one slow stream on every page
+    would hold a worker for hours."""
     from smallprint.cli import CliError
     from smallprint.cli.inputs import decode_bytes
 
@@ -60,13 +63,15 @@ def analyse_document(item: Item, depth: str) -> dict:
     if not item.data.strip():
         return _error_row(item.content_hash, depth, "empty: nothing to analyse")
     from smallprint.pdf import PdfError, looks_like_pdf, read_pdf_text
+    from smallprint.time_budget import OverBudget, analysis_time_limit, time_budget
 
     try:
         if looks_like_pdf(item.data):  # a PDF policy: its text layer (a scan without one says so)
-            text = read_pdf_text(item.data)
+            with time_budget(pdf_seconds or analysis_time_limit()):
+                text = read_pdf_text(item.data)
         else:
             text, _ = decode_bytes(item.data, "the document", html_hint=item.is_html)
-    except (CliError, PdfError) as exc:
+    except (CliError, PdfError, OverBudget) as exc:
         return _error_row(item.content_hash, depth, str(exc))
     except Exception as exc:  # a reading bug on one document is that document's row, not a dead worker's batch
         return _error_row(item.content_hash, depth, f"cannot read: {type(exc).__name__}: {exc}")
@@ -100,10 +105,10 @@ def analyse_document(item: Item, depth: str) -> dict:
     }
 
 
-def analyse_batch(items: list[Item], depth: str) -> list[dict]:
+def analyse_batch(items: list[Item], depth: str, pdf_seconds: float | None = None) -> list[dict]:
     """The rows of a batch of documents, in order."""
     _one_reader_thread()
-    return [analyse_document(item, depth) for item in items]
+    return [analyse_document(item, depth, pdf_seconds) for item in items]
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,7 +35,8 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
                            "running 5 seconds later, the time it gives requests in flight; send it again once a "
                            "daemon runs."),
     "input_too_large": (422, "The input is over the engine's limits: more than 2,000,000 characters of text or "
-                             "200,000 blocks (a PDF's text included); the message names the limit."),
+                             "200,000 blocks (a PDF's text included), or a PDF whose pages hold more than 40 MB of "
+                             "drawing instructions; the message names the limit."),
 }
 
 

@@ -60,7 +60,7 @@ class AnalysisRejected(ValueError):
 
 
 class AnalysisTooLarge(AnalysisRejected):
-    """The engine refused the input as over its size limits (engine.blocks.InputTooLarge)."""
+    """The engine refused the input as over its size limits (engine.blocks.InputTooLarge, pdf.PdfTooLarge)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +158,9 @@ def _analyze_in_worker(kwargs: dict[str, Any], forget_readings_after: bool,
     except ValueError as exc:
         # Re-raised as our own type with a plain message: pickles cleanly and never carries a traceback out.
         from smallprint.engine.blocks import InputTooLarge
-        raise (AnalysisTooLarge if isinstance(exc, InputTooLarge) else AnalysisRejected)(str(exc)) from None
+        from smallprint.pdf import PdfTooLarge
+        too_large = isinstance(exc, (InputTooLarge, PdfTooLarge))
+        raise (AnalysisTooLarge if too_large else AnalysisRejected)(str(exc)) from None
     finally:
         if forget_readings_after:
             from smallprint.engine.reader import forget_readings

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from ..taxonomy import PRACTICE_IDS
@@ -100,6 +101,12 @@ def _lower(text: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
+def repetitive_filler(tokens: list[str]) -> bool:
+    """A sentence of over 60 words of which fewer than one in five are distinct (a dump, generated padding, an attack
+    on the patterns, one phrase repeated a megabyte long): it states no practice, and the rules do not read it."""
+    return len(tokens) > 60 and len(set(tokens)) * 5 < len(tokens)
+
+
 class _Finder:
     """Runs the registry over sentences; holds the pattern-order table once per process."""
 
@@ -112,9 +119,9 @@ class _Finder:
         `tokens`: the sentence's words (words_of_lowered), where the caller has them already."""
         if tokens is None:
             tokens = words_of_lowered(low)
+        if repetitive_filler(tokens):
+            return {}, frozenset()
         words = set(tokens)
-        if len(tokens) > 60 and len(words) * 5 < len(tokens):
-            return {}, frozenset()  # repetitive filler (a dump, an attack on the patterns) states no practice
         recognizers, cued = self.registry.cued(words)
         if not recognizers:
             return {}, frozenset()
@@ -185,10 +192,24 @@ def _practice_rank(item: tuple[str, RecognizerResult]) -> int:
     return _RANK[item[0]]
 
 
+@dataclass(frozen=True, slots=True)
+class RulesReading:
+    """What the quick reading found, and how many characters of text it passed over as repetitive filler
+    (`repetitive_filler`): the analysis says so, since none of that text was read."""
+    highlights: tuple[Highlight, ...]
+    filler_chars: int
+
+
 def find_highlights(blocks: Sequence[Block], use_model: bool = True) -> tuple[Highlight, ...]:
     """Rules on every sentence; then the model, where there is one, on the clauses the rules read weakly or not
     at all: it confirms or drops weak readings, and adds readings the rules missed."""
+    return read_with_rules(blocks, use_model).highlights
+
+
+def read_with_rules(blocks: Sequence[Block], use_model: bool = True) -> RulesReading:
+    """find_highlights, with the characters of the sentences it passed over as repetitive filler."""
     finder = _finder()
+    filler_chars = 0
     readings: list[tuple[Block, int, int, str, dict[str, RecognizerResult], frozenset[str]]] = []
     memo: dict[str, tuple[dict[str, RecognizerResult], frozenset[str], list[str]]] = {}
     # Distinct clauses to ask the model about, in order, with their words when the model may reuse them: an ASCII
@@ -207,6 +228,8 @@ def find_highlights(blocks: Sequence[Block], use_model: bool = True) -> tuple[Hi
                 tokens = words_of_lowered(low)
                 seen = memo[low] = (*finder.sentence_hits(low, tokens), tokens)
             hits, cued, tokens = seen
+            if not hits and not cued and repetitive_filler(tokens):
+                filler_chars += span.end - span.start
             if hits or cued:
                 if use_model and cued and span.end - span.start >= 25 \
                         and (not hits or any(r.score < CONFIRM_BELOW for r in hits.values())):
@@ -238,7 +261,7 @@ def find_highlights(blocks: Sequence[Block], use_model: bool = True) -> tuple[Hi
                                         explanation))
         if probs and not kept:  # the rules read nothing here, or nothing the model shares (and the model some)
             highlights.extend(_model_highlights(block, start, end, low, probs, cued))
-    return tuple(highlights)
+    return RulesReading(tuple(highlights), filler_chars)
 
 
 def _predict(lows: list[str], tokens: list[list[str] | None] | None = None) -> dict[str, dict[str, float]]:

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from ..taxonomy import OPP115_CATEGORIES, PRACTICE_BY_ID, PRACTICE_IDS
 from . import polarity as pol
 from .blocks import script_drawn_notice, to_blocks
-from .clauses import HEADING_TAGS, find_highlights, read_clause
+from .clauses import HEADING_TAGS, find_highlights, read_clause, read_with_rules
 from .grade import grade_findings
 from .key_findings import MAX_KEY_FINDINGS, candidate_findings
 from .summaries import summarize
@@ -129,6 +129,22 @@ def explain(practice: str, polarity: str, confidence: float, source: str,
             rule_polarity == polarity)
 
 
+def _read_with_rules(blocks: Sequence[Block], use_model: bool) -> tuple[tuple[Highlight, ...], int]:
+    reading = read_with_rules(blocks, use_model=use_model)
+    return reading.highlights, reading.filler_chars
+
+
+def _filler_notice(filler_chars: int, total_chars: int) -> str:
+    """What the quick reading did not read: sentences of one phrase repeated over and over (a megabyte-long one is
+    cut into pieces, each of them such a sentence). Without this an analysis of such a page said nothing of it,
+    and showed no highlights as if the page stated nothing."""
+    share = filler_chars / total_chars if total_chars else 0.0
+    share_text = f"{share:.0%}" if share >= 0.005 else "less than 1%"
+    return (f"Part of this page ({share_text} of its text, {filler_chars:,} characters) was not read: it repeats the "
+            f"same few words over and over in sentences of more than 60 words, which the quick reading passes over "
+            f"as filler; the highlights and grade are for the rest of the page.")
+
+
 def _read_fully(blocks: Sequence[Block], opp115_head: bool
                 ) -> tuple[tuple[Highlight, ...], tuple[SegmentLabels, ...] | None]:
     """The learned reader's highlights, and its OPP-115 segments when asked; ReaderUnavailable when it cannot run."""
@@ -200,6 +216,7 @@ def analyze(*, text=None, html=None, blocks=None, url=None, title=None, use_mode
         notices.append(drawn)
     answered = "quick"
     segments = None
+    filler_chars = 0  # text the quick reading passed over as repetitive filler (clauses.repetitive_filler)
     if not language.validated:
         # Rules and reader were validated on English only: no highlights beat misleading ones.
         highlights: tuple[Highlight, ...] = ()
@@ -213,15 +230,17 @@ def analyze(*, text=None, html=None, blocks=None, url=None, title=None, use_mode
             answered = "full"
         except ReaderUnavailable as exc:
             notices.append(f"The full reading is unavailable ({exc}); these are the quick reading's highlights.")
-            highlights = find_highlights(read, use_model=use_model)
+            highlights, filler_chars = _read_with_rules(read, use_model)
     else:
-        highlights = find_highlights(read, use_model=use_model)
+        highlights, filler_chars = _read_with_rules(read, use_model)
     if reading.unread:
         codes = ", ".join(dict.fromkeys(p.language for p in reading.unread))
         share = reading.unread_share(sum(len(b.text) for b in parsed))
         notices.append(f"Part of this page ({share:.0%} of its text) is in a language smallprint has not been "
                        f"validated on ({codes}); that part was not read, and the highlights and grade are for the "
                        f"rest of the page alone.")
+    if filler_chars:
+        notices.append(_filler_notice(filler_chars, sum(len(b.text) for b in parsed)))
     kind, confidence, evidence = _kind(read, highlights, url, title)
     # Key findings and the grade read the folded text (repeats compared as a reader sees them); unfolding keeps
     # every highlight in its place in the list, so their indices stay right.

@@ -320,8 +320,11 @@ def _read(model: ReaderModel, texts: Sequence[tuple[str, str]], tokenizer
     except BaseException as exc:  # a time limit (time_budget's SIGALRM) or Ctrl+C while waiting for them
         failures.append(exc)  # they stop after the unit each is reading (milliseconds): none reads on unseen
         for helper in helpers:
-            if helper.is_alive():
-                helper.join()
+            while helper.is_alive():
+                try:
+                    helper.join()
+                except BaseException:  # noqa: BLE001 - a time limit outside the main thread raises again until
+                    continue  # its block is left: the threads are still joined first
         raise
     if failures:
         raise failures[0]

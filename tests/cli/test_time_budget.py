@@ -1,0 +1,87 @@
+"""smallprint.time_budget in the main thread (SIGALRM) and outside it (a Dask worker runs its tasks in a thread
+pool, where no signal handler runs): the limit holds in both, is raised again outside the main thread when a raise
+is lost, and nothing is raised once the block is left."""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from smallprint.time_budget import OverBudget, time_budget
+
+WHERE = pytest.mark.parametrize("where", ["main thread", "other thread"])
+
+
+def _outcome(work, where: str) -> object:
+    """What `work()` returned or raised, run in this (the main) thread or in a thread of its own (at most 20 s)."""
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            outcome.append(work())
+        except BaseException as exc:  # noqa: BLE001 - the outcome under test
+            outcome.append(exc)
+
+    if where == "main thread":
+        run()
+        return outcome[0]
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(20)
+    assert not thread.is_alive(), "the time limit did not stop the thread"
+    return outcome[0]
+
+
+@WHERE
+def test_a_busy_loop_is_stopped_at_the_limit(where):
+    def busy() -> float:
+        started = time.monotonic()
+        with time_budget(0.3):
+            while time.monotonic() - started < 5:
+                pass
+        return time.monotonic() - started
+
+    outcome = _outcome(busy, where)
+    assert isinstance(outcome, OverBudget), outcome
+    assert str(outcome) == "the analysis took longer than 0.3 s (analysis_timeout_seconds in config.toml)"
+
+
+@pytest.mark.parametrize("where", ["other thread"])  # the main thread's alarm is raised once (time_budget.py)
+def test_a_raise_lost_where_an_exception_is_dropped_is_raised_again(where):
+    """The first raise lands in code that drops exceptions, as dask.distributed's gc callback or a __del__ does
+    (Python prints and ignores what they raise): the block must still be stopped."""
+    dropped: list[OverBudget] = []
+
+    class DropsTheFirstRaise:
+        def __del__(self):
+            if dropped:
+                return
+            try:
+                while True:  # until the raise comes, here, where it is dropped
+                    time.sleep(0.01)
+            except OverBudget as exc:
+                dropped.append(exc)
+
+    def run_on() -> str:
+        started = time.monotonic()
+        with time_budget(0.2):
+            while time.monotonic() - started < 5:
+                DropsTheFirstRaise()
+        return "ran to the end"
+
+    outcome = _outcome(run_on, where)
+    assert len(dropped) == 1 and isinstance(outcome, OverBudget), outcome
+
+
+@WHERE
+def test_nothing_is_raised_after_the_block_is_left_in_time(where):
+    def quick_then_wait() -> str:
+        with time_budget(0.2):
+            pass
+        deadline = time.monotonic() + 0.8
+        while time.monotonic() < deadline:  # past the limit, outside the block
+            pass
+        return "done"
+
+    assert _outcome(quick_then_wait, where) == "done"
