@@ -17,6 +17,17 @@ class NotStandardJson(ValueError):
     """Text that is not JSON, or JSON we do not read; its message is one plain sentence fragment."""
 
 
+def is_unicode_text(value: str) -> bool:
+    """False for a string holding a lone UTF-16 surrogate: valid JSON ("\\ud800"), but no Unicode text, and no UTF-8
+    store can hold it. Page text may carry one (the store writes U+FFFD for it); an id may not, since two ids would
+    then become one."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _refuse_constant(word: str) -> Any:
     raise NotStandardJson(f"{word} is not a JSON value (JSON has no NaN or Infinity)")
 

@@ -14,6 +14,8 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import BinaryIO, Callable
 
+from smallprint import strict_json
+
 from . import framing
 from .errors import BridgeError, error_reply
 
@@ -242,20 +244,12 @@ def _analyze_payload(message: dict) -> dict:
     visit_id = message.get("visit_id")
     # A lone surrogate ("\ud800" in JSON) the daemon refuses too: its store cannot hold one in an id.
     if visit_id is not None and not (isinstance(visit_id, str) and 0 < len(visit_id) <= MAX_VISIT_ID_CHARS
-                                     and _encodes_as_utf8(visit_id)):
+                                     and strict_json.is_unicode_text(visit_id)):
         raise BridgeError("bad_request", f"`visit_id` must be a string of 1 to {MAX_VISIT_ID_CHARS} characters, "
                                          "without lone surrogates")
     if visit_id is not None:
         payload["visit_id"] = visit_id
     return payload
-
-
-def _encodes_as_utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate
-        return False
-    return True
 
 
 def _forget_target(message: dict) -> str | None:

@@ -11,7 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from .. import __version__, strict_json
-from ..history.store import MAX_VISIT_ID_CHARS, utc_now
+from ..history.store import MAX_VISIT_ID_CHARS, is_visit_id, utc_now
 from ..taxonomy import taxonomy_document
 from .connections import BODY_SECONDS
 from .errors import ApiError
@@ -145,16 +145,6 @@ def _check_base64(content: str) -> None:
         raise ApiError("invalid_request", "'pdf' must be the PDF file in standard base64") from None
 
 
-def _is_unicode_text(value: str) -> bool:
-    """False for a string holding a lone UTF-16 surrogate (valid JSON: "\\ud800"), which no UTF-8 store can hold. Page
-    text may carry one (the store writes U+FFFD for it); an id may not, since two ids would then become one."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def parse_analysis_request(data: dict[str, Any]) -> AnalysisRequest:
     """Exactly one of text/html/blocks (a null counts as absent), optional url and title; other keys are ignored."""
     given = [name for name in INPUT_FIELDS if data.get(name) is not None]
@@ -181,8 +171,7 @@ def parse_analysis_request(data: dict[str, Any]) -> AnalysisRequest:
     if remember is not None and not isinstance(remember, bool):
         raise ApiError("invalid_request", "'remember' must be true or false")
     visit_id = data.get("visit_id")  # one page load, for the policy memory (history/api.py, via request[VISIT_ID])
-    if visit_id is not None and not (isinstance(visit_id, str) and 0 < len(visit_id) <= MAX_VISIT_ID_CHARS
-                                     and _is_unicode_text(visit_id)):
+    if visit_id is not None and not is_visit_id(visit_id):
         raise ApiError("invalid_request", f"'visit_id' must be a string of 1 to {MAX_VISIT_ID_CHARS} characters, "
                                           "without lone surrogates")
     return AnalysisRequest(field=field, content=content, url=_optional_str(data, "url"),

@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from smallprint import paths
+from smallprint.strict_json import is_unicode_text
 from smallprint.engine.language import is_validated
 from smallprint.taxonomy import POLICY_KINDS
 
@@ -257,6 +258,11 @@ VISITS_PER_DOCUMENT = 16
 MAX_VISIT_ID_CHARS = 128
 
 
+def is_visit_id(value: object) -> bool:
+    """A visit id the store takes: a string of 1 to MAX_VISIT_ID_CHARS characters, all Unicode text."""
+    return isinstance(value, str) and 0 < len(value) <= MAX_VISIT_ID_CHARS and is_unicode_text(value)
+
+
 @dataclass(frozen=True, slots=True)
 class StoreLimits:
     """How much the store keeps. A page can make itself many documents (pushState to a new path on every
@@ -287,6 +293,13 @@ def _unpack(value: bytes | str) -> dict:
         return json.loads(zlib.decompress(value) if isinstance(value, bytes) else value)
     except (zlib.error, ValueError) as exc:
         raise DamagedVersion.of(exc) from None
+
+
+def _packed(analysis: dict, encoded: bytes | None) -> tuple[bytes, bytes]:
+    """A version's stored analysis (`encoded` as it is, when the caller has the JSON already) and its diff view."""
+    return _pack(encoded if encoded is not None else
+                 json.dumps(analysis, ensure_ascii=False, separators=(",", ":"), check_circular=False)), \
+        _pack_view(analysis)
 
 
 def _pack_view(analysis: dict) -> bytes:
@@ -638,8 +651,8 @@ class Store:
             remembered = url_to_remember(analysis["url"])
             if remembered != analysis["url"]:
                 analysis, encoded = {**analysis, "url": remembered}, None
-        if visit is not None and not (isinstance(visit, str) and 0 < len(visit) <= MAX_VISIT_ID_CHARS):
-            raise ValueError(f"a visit id is a string of 1 to {MAX_VISIT_ID_CHARS} characters")
+        if visit is not None and not is_visit_id(visit):
+            raise ValueError(f"a visit id is a string of 1 to {MAX_VISIT_ID_CHARS} characters, without lone surrogates")
         return self._call("record a version",
                           lambda: self._record(site, path, url, analysis, now, encoded, visit, arrived))
 
@@ -731,9 +744,7 @@ class Store:
                 compared = self._latest(db, moved)
         if doc_id is None:
             doc_id = db.execute("INSERT INTO documents (site, path) VALUES (?, ?)", (site, path)).lastrowid
-        payload = _pack(encoded if encoded is not None else
-                        json.dumps(analysis, ensure_ascii=False, separators=(",", ":"), check_circular=False))
-        view = _pack_view(analysis)
+        payload, view = _packed(analysis, encoded)
         size = len(text.encode("utf-8", "surrogatepass")) + len(payload) + len(view)
         row = db.execute("SELECT id, last_seen FROM versions WHERE document_id = ? AND hash = ?",
                          (doc_id, digest)).fetchone()
@@ -753,19 +764,25 @@ class Store:
             ).lastrowid
         # The previous version is read before retention runs: at retention_versions = 1 it is about to go, and
         # what changed since it is still the answer.
-        previous = previous_analysis = None
         base = latest if latest is not None else compared
-        if base is not None:
-            previous = _info(base[:-1])
-            try:
-                previous_analysis = _diff_input(*db.execute(f"SELECT {_DIFF_COLUMNS} FROM versions WHERE id = ?",
-                                                            (base[0],)).fetchone())
-            except DamagedVersion:
-                # A damaged previous version costs this visit its list of changes, never the new version: else
-                # no later text of the page could ever be stored.
-                log.warning("history: the previous version of a document is damaged; recorded without a diff")
+        previous, previous_analysis = self._compared_with(db, base[0]) if base is not None else (None, None)
         recorded = Recorded(self._version(db, version_id), True, previous, previous_analysis)
         return recorded, (doc_id, row is None, prior_seen)
+
+    @staticmethod
+    def _compared_with(db: sqlite3.Connection, version_id: int) -> tuple[VersionInfo | None, dict | None]:
+        """The version a reading is compared with and what a diff reads of it; (None, None) where it is gone. A
+        damaged one costs the reading its list of changes, never the new version: else no later text of the page
+        could ever be stored."""
+        row = db.execute(f"SELECT {_VERSION_COLUMNS}, {_DIFF_COLUMNS} FROM versions v JOIN documents d "
+                         "ON d.id = v.document_id WHERE v.id = ?", (version_id,)).fetchone()
+        if row is None:
+            return None, None
+        try:
+            return _info(row[:-2]), _diff_input(*row[-2:])
+        except DamagedVersion:
+            log.warning("history: the previous version of a document is damaged; recorded without a diff")
+            return _info(row[:-2]), None
 
     @staticmethod
     def _latest(db: sqlite3.Connection, doc_id: int) -> tuple:
@@ -820,21 +837,13 @@ class Store:
             return None
         previous = previous_analysis = None
         if baseline_id is not None:
-            base = db.execute(f"SELECT {_VERSION_COLUMNS}, {_DIFF_COLUMNS} FROM versions v JOIN documents d "
-                              "ON d.id = v.document_id WHERE v.id = ?", (baseline_id,)).fetchone()
-            if base is None:
+            previous, previous_analysis = self._compared_with(db, baseline_id)
+            if previous is None:
                 return None
-            previous = _info(base[:-2])
-            try:
-                previous_analysis = _diff_input(*base[-2:])
-            except DamagedVersion:
-                log.warning("history: the previous version of a document is damaged; recorded without a diff")
         elif db.execute("SELECT 1 FROM versions WHERE document_id = ? AND id != ? LIMIT 1",
                         (doc_id, version_id)).fetchone() is not None:
             return None  # compared with nothing, though other versions are held: undoing and recording again decides
-        payload = _pack(encoded if encoded is not None else
-                        json.dumps(analysis, ensure_ascii=False, separators=(",", ":"), check_circular=False))
-        view = _pack_view(analysis)
+        payload, view = _packed(analysis, encoded)
         text_bytes = db.execute("SELECT length(CAST(text AS BLOB)) FROM versions WHERE id = ?",
                                 (version_id,)).fetchone()[0]
         db.execute("UPDATE versions SET last_seen = ?, analysis = ?, diff_view = ?, url = ?, title = ?, kind = ?, "
