@@ -213,6 +213,9 @@ def test_the_command_line_run_again_keeps_paths_with_spaces_whole_on_windows(mon
     monkeypatch.setattr(logging, "shutdown", lambda: None)  # the test run's own log handlers stay open
     monkeypatch.setattr(cmd_serve.os, "execv", lambda path, args: execed.append((path, args)))
     monkeypatch.setattr(cmd_serve.os, "name", "nt")
+    # this test process's own worker-pool helpers stay: stopping them broke the next test that used a process pool
+    # ("Connection refused" from a stopped forkserver) wherever one ran before this test
+    monkeypatch.setattr(cmd_serve, "_let_helper_processes_go", lambda: None)
     cmd_serve._run_again(log_file_only=False)
     monkeypatch.undo()
     [(path, args)] = execed
