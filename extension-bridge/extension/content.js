@@ -634,6 +634,11 @@
   // node painting split, the new text lands in the part the node kept, while the parts split off still show the old
   // text. So the text each split node was left with is kept (painted.splitLeft): a node whose text differs from it
   // later was written by the page, and its split-off parts are stale (dropStaleSplits).
+  // Unless the page edited the kept part in place (insertData, deleteData, replaceData inside it: a page that keeps
+  // its own offsets into the node): its text then changed too, but the parts split off still follow it. The text
+  // alone cannot tell the two apart (a framework's new text may happen to keep the kept part's start and end), the DOM
+  // can: a live Range at the end of the kept part (painted.keptEnd) stays at the node's end through edits inside it,
+  // and is moved to its start by setting the whole text (`data`, `nodeValue`, `textContent`: "replace data" from 0).
   let splitThisPaint = new Set();
 
   function wrapRange(node, start, end) {
@@ -705,6 +710,7 @@
       // whatever went wrong, every mark made is known (unpaint removes it) and the page is watched again
       painted.analysis = analysis;
       painted.splitLeft = new Map([...splitThisPaint].map((node) => [node, node.data]));
+      painted.keptEnd = new Map([...splitThisPaint].map((node) => [node, rangeAtEndOf(node)]));
       painting = false;
       observe();
     }
@@ -806,6 +812,20 @@
     observe();
   }
 
+  function rangeAtEndOf(node) {
+    const range = document.createRange();
+    range.setStart(node, node.length);
+    return range;
+  }
+
+  // The page changed the text of split `node` only inside the part it kept (see splitThisPaint): the end of that part
+  // is still the node's end. An append (appendData) leaves the range where the kept part ended, short of the node's
+  // end, and is told by dropStaleSplits; a node emptied is read as rewritten.
+  function editedInsideKeptPart(node) {
+    const end = painted.keptEnd?.get(node);
+    return !!end && node.length > 0 && end.startContainer === node && end.startOffset === node.length;
+  }
+
   // The split nodes whose text the page changed since they were painted (painted.splitLeft).
   function rewrittenSplits() {
     return [...(painted.splitLeft ?? new Map())].filter(([node, left]) => node.data !== left);
@@ -819,6 +839,7 @@
   function dropStaleSplits() {
     const appended = new Map();
     for (const [node, left] of rewrittenSplits()) {
+      if (editedInsideKeptPart(node)) continue; // its parts still follow it: rejoined, as the page has the text
       const pieces = [...(node.parentNode?.childNodes ?? [])].filter((piece) => splitFrom.get(piece) === node);
       const wholeOldText = left + pieces.map((piece) => piece.data).join("");
       if (node.data.startsWith(left) && !(pieces.length && node.data.startsWith(wholeOldText))) {

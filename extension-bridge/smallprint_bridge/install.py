@@ -364,7 +364,66 @@ def install(browsers: tuple[str, ...], target_dir: Path | None = None, extension
         if place.registry_key:
             _set_registry(place.registry_key, str(place.manifest))
         done.append(place)
+    if target_dir is None:
+        _remember_placements(done)
     return done
+
+
+# Where install wrote its manifests (the per-user locations only: a --target-dir is named again to uninstall), in
+# smallprint's own state folder: those locations follow $CHROME_CONFIG_HOME and $XDG_CONFIG_HOME, and a manifest
+# written under one value was left behind by an uninstall run under another (another terminal, a desktop session).
+PLACEMENTS_RECORD = "host-manifests.json"
+
+
+def _placements_record() -> Path:
+    from smallprint import paths
+    return paths.state_dir() / PLACEMENTS_RECORD
+
+
+def _remembered_placements() -> list[Placement]:
+    """What earlier installs recorded; nothing where the record is missing or unreadable (installs before it)."""
+    try:
+        entries = json.loads(_placements_record().read_text(encoding="utf-8"))
+        return [Placement(e["browser"], Path(e["manifest"]), e.get("registry_key"),
+                          Path(e["keep"]) if e.get("keep") else None)
+                for e in entries if e.get("browser") in BROWSERS and os.path.isabs(e.get("manifest", ""))]
+    except (OSError, ValueError, TypeError, AttributeError, KeyError):
+        return []
+
+
+def _write_placements_record(places: list[Placement]) -> None:
+    """Best effort: a state folder that cannot be written costs only the cleanup of a manifest whose folder moved,
+    never the install or uninstall itself."""
+    from smallprint import paths
+    record = _placements_record()
+    with contextlib.suppress(OSError):
+        if not places:
+            record.unlink(missing_ok=True)
+            return
+        paths.ensure(record.parent)
+        entries = [{"browser": p.browser, "manifest": str(p.manifest), "registry_key": p.registry_key,
+                    "keep": str(p.keep) if p.keep else None} for p in places]
+        tmp = record.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(entries, indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, record)
+
+
+def _remember_placements(written: list[Placement]) -> None:
+    """Add what this install wrote to the record; what earlier installs wrote elsewhere stays in it."""
+    kept = [p for p in _remembered_placements() if p.manifest not in {w.manifest for w in written}]
+    _write_placements_record(kept + written)
+
+
+def _is_our_manifest(manifest: Path) -> bool:
+    """A file at a recorded place is removed only if it is still a smallprint host manifest: the folder may since be
+    another config's, and the file anything."""
+    if manifest.name != MANIFEST_FILE:
+        return False
+    try:
+        written = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(written, dict) and written.get("name") == HOST_NAME and written.get("type") == "stdio"
 
 
 def _require_utf8_path(launcher: Path) -> None:
@@ -381,9 +440,15 @@ def _require_utf8_path(launcher: Path) -> None:
 
 
 def uninstall(browsers: tuple[str, ...], target_dir: Path | None = None) -> list[Placement]:
-    """Remove what `install` wrote; returns what was actually there."""
+    """Remove what `install` wrote; returns what was actually there. Without `target_dir`, also the manifests of
+    these browsers that an earlier install recorded at other places (written under another $XDG_CONFIG_HOME or
+    $CHROME_CONFIG_HOME), where they are still smallprint's."""
+    current = placements(browsers, target_dir)
+    remembered = [] if target_dir is not None else _remembered_placements()
+    elsewhere = [p for p in remembered
+                 if p.browser in browsers and p.manifest not in {c.manifest for c in current}]
     removed = []
-    for place in placements(browsers, target_dir):
+    for place in current + [p for p in elsewhere if _is_our_manifest(p.manifest)]:
         existed = place.manifest.is_file()
         try:
             place.manifest.unlink(missing_ok=True)
@@ -394,6 +459,8 @@ def uninstall(browsers: tuple[str, ...], target_dir: Path | None = None) -> list
         _remove_empty_folders(place.manifest.parent, place.keep)
         if existed:
             removed.append(place)
+    if remembered:
+        _write_placements_record([p for p in remembered if p.browser not in browsers])
     return removed
 
 

@@ -389,3 +389,29 @@ def test_chrome_config_home_takes_precedence_over_xdg_config_home(tmp_path):
                                          "user/.mozilla/native-messaging-hosts/org.smallprint.bridge.json"]
     report = json.loads(smallprint("status", "--json", home=tmp_path, **env).stdout)
     assert sorted(h["browser"] for h in report["helpers"]) == ["chrome", "firefox"]
+
+
+@linux_only
+@pytest.mark.parametrize("variable", ["XDG_CONFIG_HOME", "CHROME_CONFIG_HOME"])
+def test_uninstall_removes_the_manifests_written_under_another_config_home(tmp_path, variable):
+    """The Chromium family's manifests follow $XDG_CONFIG_HOME (or $CHROME_CONFIG_HOME): installed under one value
+    and uninstalled under another (another terminal, a desktop session), they stayed, and the browser went on
+    starting a helper the person had removed. Install records where it wrote them; uninstall removes those too, but
+    only a file that is still smallprint's manifest."""
+    first, second = tmp_path / "first-config", tmp_path / "second-config"
+    installed = smallprint("install-host", "--browser", "chromium", "--browser", "chrome", "--browser", "firefox",
+                           home=tmp_path, **{variable: str(first)})
+    assert installed.returncode == 0, installed.stderr
+    assert manifests_under(first) == ["chromium/NativeMessagingHosts/org.smallprint.bridge.json",
+                                      "google-chrome/NativeMessagingHosts/org.smallprint.bridge.json"]
+    # the Chrome folder is another program's by now: a file of that name that is not smallprint's stays
+    not_ours = first / "google-chrome" / "NativeMessagingHosts" / "org.smallprint.bridge.json"
+    not_ours.write_text(json.dumps({"name": "org.example.other", "type": "stdio"}))
+    removed = smallprint("install-host", "--uninstall", home=tmp_path, **{variable: str(second)})
+    assert removed.returncode == 0, removed.stderr
+    assert f"removed chromium: {first / 'chromium/NativeMessagingHosts/org.smallprint.bridge.json'}" in removed.stdout
+    assert manifests_under(first) == ["google-chrome/NativeMessagingHosts/org.smallprint.bridge.json"]
+    assert not (first / "chromium").exists()  # the folders install made, left empty, go as well
+    assert manifests_under(tmp_path / "user") == []
+    again = smallprint("install-host", "--uninstall", home=tmp_path, **{variable: str(second)})
+    assert "nothing to remove" in again.stdout

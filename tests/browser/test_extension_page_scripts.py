@@ -79,3 +79,27 @@ def test_a_text_node_the_page_renders_again_with_more_text_shows_it_once(launch_
                        "the grown page to be read and painted again")
     grown = " ".join(rendered.split()) + " We keep a copy of it for a year."
     assert page.evaluate(PARAGRAPH_TEXT_JS) == grown, "the old clause painting split off showed twice"
+
+
+def test_text_the_page_inserts_inside_the_part_painting_kept_keeps_the_rest_of_the_node(launch_chromium, page_server):
+    """A page that edits its own text node in place (insertData at an offset it keeps) changed the part painting
+    left in the node: that was taken for a rewrite, and the clause painting split off the node was dropped from the
+    page. A live Range at the end of the kept part tells an edit inside it from a new text set whole."""
+    browser = launch_chromium()
+    browser.context.add_init_script(KEEP_OWN_TEXT_JS)
+    url = f"{page_server}/policy.html"
+    page, first = browser.open_until(url, what="the policy to be painted")
+    assert page.evaluate("() => window.__ownText.parentNode === window.__ownParagraph")  # split, the prefix kept
+    rendered = page.evaluate("() => window.__ownParagraph.textContent")
+    at = page.evaluate("() => window.__ownText.data.indexOf('welcome')")
+    assert 0 < at < page.evaluate("() => window.__ownText.length")  # inside the kept part
+
+    page.evaluate("at => window.__ownText.insertData(at, 'dear reader, ')", at)
+    again = browser.wait_state(url, lambda s: painted(s) and s["analysedAt"] > first["analysedAt"],
+                               "the edited page to be read and painted again")
+    # (offsets in UTF-16 code units, as the page's own: the kept part holds an emoji)
+    edited = page.evaluate("([text, at]) => text.slice(0, at) + 'dear reader, ' + text.slice(at)", [rendered, at])
+    edited = " ".join(edited.split())
+    assert page.evaluate(PARAGRAPH_TEXT_JS) == edited, "the clause painting split off the node was dropped"
+    assert any("We may sell your personal" in h["text"] for h in again["highlights"])
+    assert_marks_match(page.evaluate(MARKS_JS), again["highlights"])

@@ -632,3 +632,38 @@ def test_a_visit_sending_its_text_again_with_a_larger_reading_keeps_the_site_wit
     assert again.forgotten == 1
     assert [v.id for v in store.versions("example.co.uk")] == [before.version.id, first.version.id]
     assert oldest.version.id not in {v.id for v in store.versions("example.co.uk")}  # the two left must stay
+
+
+def test_retention_keeps_a_moved_policys_version_that_a_visit_at_the_new_address_compares_with(tmp_path):
+    """A policy moved to a new address is compared with the old address's version; retention of the old address
+    (at its next new text) kept only its own visits' baselines, so a re-send in the new address's visit found its
+    baseline gone and answered "first version"."""
+    from tests.conftest import ROOT
+
+    example = (ROOT / "daemon/smallprint/examples/example-privacy-policy.md").read_text()
+    revised = example.replace("We keep backups", "We keep encrypted backups") + (
+        "\n\nWe may also use your voice notes to train our speech recognition models.\n")
+    late_paragraph = revised + "\n\nWe may also read the labels of your photos to suggest albums.\n"
+    replaced = ("# Privacy Policy\n\nThis address now holds a short notice.\n\nWe collect your email address to "
+                "answer your questions.\n")
+
+    def read(text: str, url: str) -> dict:
+        return analyze(text=text, url=url).to_dict()
+
+    old_url, new_url = "https://tidewell.example/privacy/2025-01", "https://tidewell.example/privacy/2026-03"
+    with Store(tmp_path / "s.sqlite3", retention_versions=1) as store:
+        first = store.record(old_url, read(example, old_url), now="2025-01-01T00:00:00Z", visit="old-1")
+        moved = store.record(new_url, read(revised, new_url), now="2026-03-01T00:00:00Z", visit="new-1")
+        assert moved.previous is not None and moved.previous.id == first.version.id
+        # the old address read again with other text (a reading without a visit id: no live visit of its own)
+        store.record(old_url, read(replaced, old_url), now="2026-03-01T00:01:00Z")
+        again = store.record(new_url, read(revised, new_url), now="2026-03-01T00:02:00Z", visit="new-1")
+        assert again.version.id == moved.version.id
+        assert again.previous is not None and again.previous.id == first.version.id
+        late = store.record(new_url, read(late_paragraph, new_url), now="2026-03-01T00:03:00Z", visit="new-1")
+        assert late.previous is not None and late.previous.id == first.version.id
+        # once no visit can still undo its reading, the old address's extra version goes, though the old address
+        # (a dated URL) is never read again
+        store.record(new_url, read(late_paragraph, new_url), now="2026-03-02T00:00:00Z", visit="new-2")
+        assert [v.path for v in store.versions("tidewell.example")] == ["/privacy/2025-01", "/privacy/2026-03"]
+        assert first.version.id not in [v.id for v in store.versions("tidewell.example")]

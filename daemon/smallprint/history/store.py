@@ -669,6 +669,7 @@ class Store:
                 raise ForgottenMeanwhile("the site was forgotten while this page was being read")
             found = db.execute("SELECT id FROM documents WHERE site = ? AND path = ?", (site, path)).fetchone()
             doc_id = found[0] if found else None
+            moved_baseline = None  # the version of another address this visit's earlier reading was compared with
             if visit is not None and doc_id is not None:
                 # Only a time between this reading's arrival and now says it is the older one: a visit's time ahead
                 # of now was taken before the clock stepped back (a laptop's clock set right on waking), and would
@@ -684,8 +685,10 @@ class Store:
                     # any other reading
                     forgotten = self._prune(db, site, doc_id, again.version.id)
                     return dataclasses.replace(again, forgotten=forgotten) if forgotten else again
+                moved_baseline = self._visit_baseline_elsewhere(db, visit, doc_id)
                 doc_id = self._undo_visit(db, visit, doc_id)
-            recorded, touched = self._record_text(db, site, path, doc_id, url, analysis, now, encoded)
+            recorded, touched = self._record_text(db, site, path, doc_id, url, analysis, now, encoded,
+                                                  moved_baseline)
             if visit is not None and touched is not None:
                 baseline = recorded.previous.id if recorded.previous is not None else None
                 self._note_visit(db, visit, *touched, recorded.version.id, now, baseline, arrived)
@@ -701,11 +704,12 @@ class Store:
             return recorded
 
     def _record_text(self, db: sqlite3.Connection, site: str, path: str, doc_id: int | None, url: str,
-                     analysis: dict, now: str, encoded: bytes | None
+                     analysis: dict, now: str, encoded: bytes | None, moved_baseline: int | None = None
                      ) -> tuple[Recorded, tuple[int, bool, str | None] | None]:
         """Store the text (or mark the version holding it seen). Returns what was recorded, and what a visit would
         have to undo: (document id, whether the version was stored now, its last_seen before), or None when the
-        document at this address was not touched."""
+        document at this address was not touched. `moved_baseline`: the version of another address that this
+        visit's earlier reading of a new address was compared with (see _visit_baseline_elsewhere)."""
         source_hash = analysis.get("content_hash")
         latest = None if doc_id is None else self._latest(db, doc_id)
         # The same page again, byte for byte (the common case): no need to normalise anything.
@@ -738,7 +742,11 @@ class Store:
         # document of its own: the other address may still be live (a regional variant), and each address is
         # compared with itself from then on.
         compared = None
-        if latest is None:
+        if latest is None and moved_baseline is not None:
+            # The visit's re-send keeps comparing with what its first reading was compared with, as at any address;
+            # guessing again would compare it with whatever the old address holds now.
+            compared = (moved_baseline,)
+        elif latest is None:
             moved = self._moved_from(db, site, path, text, analysis.get("kind"))
             if moved is not None:
                 compared = self._latest(db, moved)
@@ -854,6 +862,17 @@ class Store:
                    (now, arrived, visit, doc_id))
         return Recorded(self._version(db, version_id), True, previous, previous_analysis)
 
+    @staticmethod
+    def _visit_baseline_elsewhere(db: sqlite3.Connection, visit: str, doc_id: int) -> int | None:
+        """The version of another document (a policy moved to this address, see _moved_from) that this visit's
+        earlier reading of `doc_id` was compared with, if it is still held; else None. Kept by pruning while the visit
+        is live (_LIVE_BASELINES); undoing the reading may leave the new address without a version, and its
+        re-send is then compared with this one again."""
+        row = db.execute("SELECT b.id FROM visits v JOIN versions b ON b.id = v.baseline_id "
+                         "WHERE v.visit = ? AND v.document_id = ? AND b.document_id != ?",
+                         (visit, doc_id, doc_id)).fetchone()
+        return row[0] if row else None
+
     def _undo_visit(self, db: sqlite3.Connection, visit: str, doc_id: int) -> int | None:
         """Undo what an earlier reading in this visit did to the document, so that the new reading is compared with
         the version remembered before the visit. Returns the document's id, or None when that left the document
@@ -897,11 +916,21 @@ class Store:
         Neither ever removes `keep` (the version just recorded) nor a version a live visit compares with (see
         _LIVE_BASELINES): a visit's reading and its baseline count as one. Returns how many versions the caps
         forgot (retention's are expected, and not told)."""
-        if self.retention_versions:  # its live baselines: of this document, at most VISITS_PER_DOCUMENT rows
-            db.execute("DELETE FROM versions WHERE document_id = ? AND id NOT IN (SELECT id FROM versions "
-                       "WHERE document_id = ? ORDER BY last_seen DESC, id DESC LIMIT ?) "
-                       f"AND id NOT IN ({_LIVE_BASELINES} AND v.document_id = ?)",
-                       (doc_id, doc_id, self.retention_versions, doc_id))
+        if self.retention_versions:
+            # This document, and the other addresses its visits were compared with (a policy moved here): their
+            # versions kept as this document's live baselines go once its visits can no longer undo their readings,
+            # and the old address of a moved policy may never be read again to prune them.
+            compared_elsewhere = [row[0] for row in db.execute(
+                "SELECT DISTINCT b.document_id FROM visits v JOIN versions b ON b.id = v.baseline_id "
+                "WHERE v.document_id = ? AND b.document_id != ?", (doc_id, doc_id))]
+            for document in (doc_id, *compared_elsewhere):
+                # Kept: the live baselines among its versions, whichever document's visit compares with them (a
+                # visit at a policy's new address compares with the old address's version).
+                db.execute("DELETE FROM versions WHERE document_id = ? AND id NOT IN (SELECT id FROM versions "
+                           "WHERE document_id = ? ORDER BY last_seen DESC, id DESC LIMIT ?) "
+                           f"AND id NOT IN ({_LIVE_BASELINES} AND v.baseline_id IN "
+                           "(SELECT id FROM versions WHERE document_id = ?))",
+                           (document, document, self.retention_versions, document))
         return self._keep_within_limits(db, site, keep)
 
     def _keep_within_limits(self, db: sqlite3.Connection, site: str, keep: int) -> int:
