@@ -12,7 +12,6 @@ which bounds the memory that reading it takes.
 """
 from __future__ import annotations
 
-import contextlib
 import io
 import logging
 import re
@@ -125,17 +124,14 @@ def _refuse_over_drawn(pages) -> None:
 
 def _streams_bounded():
     """pypdf's own limits on one decompressed stream lowered to MAX_DRAWING_BYTES while the streams are measured,
-    so that the one that passes the bound is not decompressed whole first (75 MB, then refused). Only pypdf 7 and
-    later can be told; with an older one each stream is bounded by pypdf's built-in limits alone."""
+    so that the one that passes the bound is not decompressed whole first (75 MB, then refused). pypdf 7 is the
+    first that can be told (apply_configuration), hence pyproject's floor."""
     import pypdf
 
-    apply = getattr(pypdf, "apply_configuration", None)
-    if apply is None:
-        return contextlib.nullcontext()
     current = pypdf.get_configuration()
     lowered = {name: min(getattr(current, name), MAX_DRAWING_BYTES) for name in dir(current)
                if name.endswith("_maximum_output_length") and isinstance(getattr(current, name), int)}
-    return apply(**lowered)
+    return pypdf.apply_configuration(**lowered)
 
 
 def _drawn_streams(page):

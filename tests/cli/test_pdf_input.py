@@ -236,3 +236,18 @@ def test_the_cli_refuses_a_pdf_drawing_too_much_in_one_line(tmp_path, capsys, sm
     assert captured.out == ""
     assert captured.err.startswith(f"smallprint: cannot analyse {path}: this PDF's pages hold more than 40 MB of "
                                    "drawing instructions"), captured.err
+
+
+def test_the_declared_pypdf_floor_can_lower_its_per_stream_limits():
+    """The bound on one stream as it decompresses (smallprint.pdf._streams_bounded) is pypdf's apply_configuration,
+    first in pypdf 7.0; pyproject allowed pypdf 4.0, where the bound was skipped (and whose missing
+    LimitReachedError failed every PDF as damaged)."""
+    import tomllib
+    from pathlib import Path
+
+    import pypdf
+
+    dependencies = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())["project"]["dependencies"]
+    floor = next(dependency for dependency in dependencies if dependency.startswith("pypdf"))
+    assert int(floor.removeprefix("pypdf>=").split(".")[0]) >= 7, floor
+    assert hasattr(pypdf, "apply_configuration")
