@@ -12,11 +12,9 @@ which bounds the memory that reading it takes.
 """
 from __future__ import annotations
 
-import contextlib
 import io
 import logging
 import re
-from collections import Counter
 
 from .time_budget import OverBudget
 
@@ -125,17 +123,14 @@ def _refuse_over_drawn(pages) -> None:
 
 def _streams_bounded():
     """pypdf's own limits on one decompressed stream lowered to MAX_DRAWING_BYTES while the streams are measured,
-    so that the one that passes the bound is not decompressed whole first (75 MB, then refused). Only pypdf 7 and
-    later can be told; with an older one each stream is bounded by pypdf's built-in limits alone."""
+    so that the one that passes the bound is not decompressed whole first (75 MB, then refused). pypdf 7 is the
+    first that can be told (apply_configuration), hence pyproject's floor."""
     import pypdf
 
-    apply = getattr(pypdf, "apply_configuration", None)
-    if apply is None:
-        return contextlib.nullcontext()
     current = pypdf.get_configuration()
     lowered = {name: min(getattr(current, name), MAX_DRAWING_BYTES) for name in dir(current)
                if name.endswith("_maximum_output_length") and isinstance(getattr(current, name), int)}
-    return apply(**lowered)
+    return pypdf.apply_configuration(**lowered)
 
 
 def _drawn_streams(page):
@@ -212,7 +207,7 @@ def _in_reading_order(lines: list[str]) -> list[str]:
         left = _without_blank_ends(_in_reading_order([line[:gutter].rstrip() for line in part]))
         right = _without_blank_ends(_in_reading_order([line[gutter:] for line in part]))
         out.extend(left)
-        if left and right and not _continues(left[-1].strip(), right[0].strip()):
+        if left and right and not _runs_on(left, right):
             out.append("")
         out.extend(right)
 
@@ -310,24 +305,63 @@ def _gutter(lines: list[str]) -> int | None:
 
 
 # A sentence that runs on from one column or page to the next: the text before the break ends without a full stop
-# and the text after it opens in lower case.
+# and the text after it opens in lower case, unless what ends before the break is a heading (set apart, short and
+# title-like), not the first part of a sentence. The file gives text and positions, not fonts the reader can rely
+# on (a heading may be bold, larger, or neither), so a heading is told by its place: a paragraph of one line, of a
+# few words, opening with a capital or a number and ending well before the text's width; a line that a break cuts
+# mid-sentence is a wrapped line that fills its width, or the last of a paragraph of several.
 _SENTENCE_END = re.compile(r"[.!?:;][\"')\]”’]*$")
+_HEADING_MAX_WORDS = 10
+_HEADING_SHARE = 0.6  # the most of the text's width (its widest line) a heading's line takes
 
 
-def _continues(before: str, after: str) -> bool:
-    return bool(before) and bool(after) and not _SENTENCE_END.search(before) and after[0].islower()
+def _runs_on(before: list[str], after: list[str]) -> bool:
+    """Whether the text of `after` goes on with the sentence that `before` (lines without blank ends) ends in."""
+    last, first = before[-1].strip() if before else "", after[0].strip() if after else ""
+    if not last or not first or _SENTENCE_END.search(last) or not first[0].islower():
+        return False
+    width = max(len(line.strip()) for line in [*before, *after])
+    heading = ((len(before) == 1 or not before[-2].strip()) and len(last.split()) <= _HEADING_MAX_WORDS
+               and (last[0].isupper() or last[0].isdigit()) and len(last) < _HEADING_SHARE * width)
+    return not heading
 
 
-# A running header or footer: the same line (its numbers aside: "Page 3", "Updated 2024") at the top or the foot of
-# most pages (both pages of a two-page file). On page 1 a running header is kept: there it is the document's title.
+# A running header or footer: the same line at the top or the foot of most pages (both pages of a two-page file). On
+# page 1 a running header is kept: there it is the document's title. Its numbers may differ from page to page only
+# as page numbers do ("Acme Privacy Policy - 3", "Confidential - page 3 of 12"): each number either the same on every
+# page or following the page's place in the file (one more a page). Headings at the top of most pages ("Section 2",
+# "Section 3") differ by number too, and are the policy's own text: their numbers follow the sections, not the pages,
+# and where the two happen to coincide the line is still only a numbering word and its number, which no running line
+# is ("Section 3", "Article 3", "§ 3").
 _RUNNING_MIN_PAGES = 2
 _RUNNING_SHARE = 0.6
 _EDGE_LINES = 2  # how many lines at the top and at the foot of a page may be running ones
 _DIGITS = re.compile(r"\d+")
+_NUMBERING_WORDS = {"section", "article", "chapter", "part", "clause", "schedule", "annex", "appendix", "exhibit",
+                    "paragraph", "§", "abschnitt", "artikel", "kapitel", "teil", "chapitre", "sección", "seccion",
+                    "artículo", "articulo", "capítulo", "capitulo", "sezione", "articolo", "capitolo", "hoofdstuk"}
+_WORD = re.compile(r"[^\W\d_]+|§")
 
 
 def _edge_key(line: str) -> str:
     return _DIGITS.sub("#", line.casefold())
+
+
+def _numbered_like_pages(key: str, numbers_by_page: list[tuple[int, tuple[int, ...]]]) -> bool:
+    """Whether the lines of one key (the same words, their numbers aside), as (page index, their numbers) for each
+    page that has one, are running lines: each number the same on every page or the page index plus a constant,
+    and not only a numbering word and its number."""
+    follows_pages = False
+    for position in range(key.count("#")):
+        values = {numbers[position] for _, numbers in numbers_by_page}
+        offsets = {numbers[position] - page for page, numbers in numbers_by_page}
+        if len(values) == 1:
+            continue
+        if len(offsets) != 1:
+            return False
+        follows_pages = True
+    words = _WORD.findall(key)
+    return not follows_pages or not words or not set(words) <= _NUMBERING_WORDS
 
 
 def _without_running_lines(pages: list[list[str]]) -> list[list[str]]:
@@ -342,14 +376,19 @@ def _without_running_lines(pages: list[list[str]]) -> list[list[str]]:
         reach = min(_EDGE_LINES, (len(text_indexes) - 1) // 2)
         return text_indexes[:reach], text_indexes[len(text_indexes) - reach:]
 
-    tops, feet = Counter(), Counter()
-    for lines in pages:
-        top, foot = edges(lines)
-        tops.update({_edge_key(lines[i]) for i in top})
-        feet.update({_edge_key(lines[i]) for i in foot})
-    needed = max(2, _RUNNING_SHARE * len(pages))
-    running_tops = {key for key, n in tops.items() if n >= needed}
-    running_feet = {key for key, n in feet.items() if n >= needed}
+    def running(edge_of) -> set[str]:
+        """The keys of the lines at one edge (tops or feet) that are running lines."""
+        numbers_by_key: dict[str, list[tuple[int, tuple[int, ...]]]] = {}
+        for number, lines in enumerate(pages):
+            for i in edge_of(lines):
+                numbers = tuple(int(digits) for digits in _DIGITS.findall(lines[i]))
+                numbers_by_key.setdefault(_edge_key(lines[i]), []).append((number, numbers))
+        needed = max(2, _RUNNING_SHARE * len(pages))
+        return {key for key, found in numbers_by_key.items()
+                if len({page for page, _ in found}) >= needed and _numbered_like_pages(key, found)}
+
+    running_tops = running(lambda lines: edges(lines)[0])
+    running_feet = running(lambda lines: edges(lines)[1])
     if not running_tops and not running_feet:
         return pages
     out = []
@@ -365,13 +404,12 @@ def _without_running_lines(pages: list[list[str]]) -> list[list[str]]:
 def _joined_pages(pages: list[list[str]]) -> str:
     """The pages' text, a blank line between pages, except where a sentence runs on over the page break: there the
     two parts stay one paragraph, as on paper."""
-    text = ""
+    text, previous = "", []
     for lines in _without_running_lines(pages):
         if not lines:
             continue
-        page = "\n".join(lines)
         if text:
-            last_line = text[text.rfind("\n") + 1:]
-            text += "\n" if _continues(last_line, lines[0]) else "\n\n"
-        text += page
+            text += "\n" if _runs_on(previous, lines) else "\n\n"
+        text += "\n".join(lines)
+        previous = lines
     return text

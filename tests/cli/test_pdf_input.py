@@ -236,3 +236,45 @@ def test_the_cli_refuses_a_pdf_drawing_too_much_in_one_line(tmp_path, capsys, sm
     assert captured.out == ""
     assert captured.err.startswith(f"smallprint: cannot analyse {path}: this PDF's pages hold more than 40 MB of "
                                    "drawing instructions"), captured.err
+
+
+def test_section_headings_that_differ_by_number_are_kept_while_numbered_running_lines_are_dropped():
+    """Running lines were matched with their numbers ignored, so "Section 2" / "Section 3" at the top of most pages
+    read as one running header and every one after the first page was lost. Numbers are ignored only where they
+    behave as page numbers do (they follow the page's place in the file) and the line is more than a word and its
+    number; a line repeated exactly ("Updated 2024") is running as before."""
+    sections = [f"Section {n}" for n in range(1, 5)]
+    kept = ["We keep your records for two years.", "We keep your messages until you delete them.",
+            "We keep your payment details while your subscription lasts.", "We keep nothing else."]
+    pages = [[heading, "", record, "", *wrapped(NO_SALE), "", f"Acme Privacy Policy - {n}", "Updated 2024"]
+             for n, (heading, record) in enumerate(zip(sections, kept), 1)]
+    assert _paragraphs(read_pdf_text(pdf_document(pages))) == [
+        part for heading, record in zip(sections, kept) for part in (heading, record, NO_SALE)]
+
+
+def test_a_heading_that_ends_a_page_does_not_run_into_the_next_page():
+    """A page ending in a heading (no full stop) and a page opening in lower case were joined as one sentence
+    broken by the page break: "Your choices you can turn off ...". A heading is a line of its own, short beside the
+    page's lines and title-like; a sentence cut by the page break fills its line."""
+    opening = "you can turn off personalised advertising at any time in the settings of your account."
+    pages = [[*wrapped(NO_SALE, AI), "", "Your Choices"], [*wrapped(opening)]]
+    assert _paragraphs(read_pdf_text(pdf_document(pages))) == [NO_SALE, AI, "Your Choices", opening]
+    # A sentence broken at the foot of a page still runs on, its last line however short.
+    first, rest = COLLECT.split(" to show ")
+    pages = [[*wrapped(NO_SALE), "", *wrapped(first)], [*wrapped(f"to show {rest}")]]
+    assert _paragraphs(read_pdf_text(pdf_document(pages))) == [NO_SALE, COLLECT]
+
+
+def test_the_declared_pypdf_floor_can_lower_its_per_stream_limits():
+    """The bound on one stream as it decompresses (smallprint.pdf._streams_bounded) is pypdf's apply_configuration,
+    first in pypdf 7.0; pyproject allowed pypdf 4.0, where the bound was skipped (and whose missing
+    LimitReachedError failed every PDF as damaged)."""
+    import tomllib
+    from pathlib import Path
+
+    import pypdf
+
+    dependencies = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())["project"]["dependencies"]
+    floor = next(dependency for dependency in dependencies if dependency.startswith("pypdf"))
+    assert int(floor.removeprefix("pypdf>=").split(".")[0]) >= 7, floor
+    assert hasattr(pypdf, "apply_configuration")
