@@ -9,10 +9,12 @@ need_corpus_extra()  # before the imports below, which need the corpus extra
 import contextlib
 import fcntl
 import json
+import threading
+import time
 
 import pytest
 
-from smallprint.corpus import run
+from smallprint.corpus import run, store
 from smallprint.corpus.report import write_report
 from smallprint.corpus.store import StoreError
 
@@ -83,3 +85,28 @@ def test_a_report_during_the_first_run_says_the_run_is_writing_the_folder(tmp_pa
     # Once no run holds it, what is missing is said as before: that folder needs a run.
     with pytest.raises(StoreError, match="holds no corpus" if not manifest else "is missing: run"):
         write_report(out)
+
+
+def test_a_run_waits_for_a_report_that_is_asking_whether_the_folder_is_held(tmp_path):
+    """`corpus report` asks with a shared lock on the folder's lock, held for an instant: a run starting at that
+    instant was turned away as if another run held the folder. It waits for the reader; a run holding it to write is
+    still refused at once (the tests above)."""
+    src, out = small_sources(tmp_path), tmp_path / "out"
+    out.mkdir()
+    with open(out / ".lock", "a") as reader:
+        fcntl.flock(reader, fcntl.LOCK_SH | fcntl.LOCK_NB)  # as store.held_by_a_run holds it
+        letting_go = threading.Timer(0.3, fcntl.flock, (reader, fcntl.LOCK_UN))
+        letting_go.start()
+        try:
+            summary = run.analyse_corpus([str(src)], str(out), workers=1)
+        finally:
+            letting_go.join()
+    assert summary.versions == 4 and (out / "documents.parquet").exists()
+
+
+def test_a_run_holding_the_folder_is_refused_at_once_not_after_waiting_for_readers(tmp_path, listed):
+    src, out = small_sources(tmp_path), tmp_path / "out"
+    started = time.monotonic()
+    with held_as_a_run_holds_it(out), pytest.raises(StoreError, match=BUSY):
+        run.analyse_corpus([str(src)], str(out), workers=1)
+    assert time.monotonic() - started < store.READERS_WAITED_FOR_SECONDS and listed == []

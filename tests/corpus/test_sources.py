@@ -6,11 +6,13 @@ from .conftest import need_corpus_extra
 need_corpus_extra()  # before the imports below, which need the corpus extra
 
 import json
+import os
+import re
 import subprocess
 
 import pytest
 
-from smallprint.corpus.sources import SourceError, list_versions, read_version
+from smallprint.corpus.sources import SourceError, list_versions, read_version, table_name
 
 from .conftest import analyze_small, read_tables, run_corpus, small_sources
 
@@ -299,3 +301,43 @@ def test_a_control_character_in_a_name_is_escaped_as_the_cli_escapes_a_byte_and_
         assert all(line.count(",") >= 2 for line in lines), name  # no row split by a line break
     services = (out / "report-services.csv").read_text(encoding="utf-8-sig")
     assert "ac\\x0ame,privacy\\x09policy" in services and "\u202e" not in services
+
+
+def read_back(name: str) -> str:
+    """A name as it was before table_name escaped it (docs/CORPUS.md, "Sources"): \\xNN below 80 is that character
+    (\\x5c a backslash), from 80 a byte that is not UTF-8 (as os.fsdecode holds it), \\uNNNN that character; any
+    other backslash is the name's own."""
+    def one(m: re.Match) -> str:
+        code = int(m[0][2:], 16)
+        return chr(code) if m[0][1] == "u" or code < 0x80 else os.fsdecode(bytes([code]))
+    return re.sub(r"\\(?:x[0-9a-f]{2}|u[0-9a-f]{4})", one, name)
+
+
+@pytest.mark.parametrize("name", [
+    "a\\x0ab", "a\nb", "a\\\nb", "caf\\xe9", "caf" + os.fsdecode(b"\xe9"), "a\x85", "a" + os.fsdecode(b"\x85"),
+    "a\\u202e", "a\u202e", "a\\\\x41", "a\\x5c", "C:\\users\\docs\\x", "\\", "a\\u20", "a\x7f", "a\\x7f"])
+def test_a_name_as_the_tables_write_it_reads_back_as_it_was(name):
+    """A file literally named `a\\x0ab.md` and one with a newline in its name were both written `a\\x0ab`: one
+    document of two files."""
+    assert read_back(table_name(name)) == name
+    assert not any(c in table_name(name) for c in "\n\x85\x7f\u202e")
+
+
+def test_names_that_read_as_no_escape_are_written_as_before():
+    """Folders read before the escapes could be read back keep their documents' names (and so their histories):
+    only a backslash that reads as an escape, and a C1 control, are written otherwise than they were."""
+    assert [table_name(n) for n in ("ac\nme", "privacy\tpolicy", "caf" + os.fsdecode(b"\xe9"), "caf\u202eé",
+                                    "C:\\users\\docs", "a\\b", "a\\x4")] == [
+        "ac\\x0ame", "privacy\\x09policy", "caf\\xe9", "caf\\u202eé", "C:\\users\\docs", "a\\b", "a\\x4"]
+
+
+def test_a_file_named_with_an_escape_and_one_with_that_character_are_two_documents(tmp_path):
+    src = tmp_path / "src"
+    (src / "acme").mkdir(parents=True)
+    (src / "acme" / "a\\x0ab.md").write_text("We collect your email address.\n")
+    (src / "acme" / "a\nb.md").write_text("We sell your personal information.\n")
+    out = tmp_path / "out"
+    assert analyze_small(src, out=out).returncode == 0
+    rows = read_tables(out)["documents"].to_pylist()
+    assert sorted((d["document"], d["date"]) for d in rows) == [("a\\x0ab", None), ("a\\x5cx0ab", None)]
+    assert sorted(read_back(d["source"]) for d in rows) == sorted(str(p) for p in (src / "acme").iterdir())

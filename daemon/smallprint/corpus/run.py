@@ -282,7 +282,8 @@ class _Done:
     read: set[str] = field(default_factory=set)  # content hashes
     failed: set[str] = field(default_factory=set)  # of those, the unreadable
     compared: set[tuple[str, str]] = field(default_factory=set)  # version pairs (previous hash, hash)
-    # Of the failed, those this run could not read at the time (_unread_now): hash -> why, for its tables only
+    # Of the failed, those this run could not read at the time (_unread_now) or within its time limit: hash -> why,
+    # for its tables only
     unread: dict[str, str] = field(default_factory=dict)
 
 
@@ -317,6 +318,9 @@ def _attempt(corpus: CorpusDir, listings: list[Listing], versions: list[Version]
         return items
 
     def store_analyses(batch: list[Version], rows: list[dict]) -> None:
+        # A document that ran out of time is not kept either, as one unread now: the next run tries it again, whatever
+        # its time limit (docs/CORPUS.md, "Time limits").
+        done.unread.update((row["content_hash"], row["error"]) for row in rows if row["timed_out"])
         kept = [row for row in rows if row["content_hash"] not in done.unread]
         if kept:
             corpus.write_part("analyses", (row["content_hash"] for row in kept),
@@ -325,12 +329,12 @@ def _attempt(corpus: CorpusDir, listings: list[Listing], versions: list[Version]
         done.failed.update(row["content_hash"] for row in rows if row["error"])
 
     running = engine_now()
-    # PDFs are read within this machine's analysis_timeout_seconds, sent with the tasks: a worker of a remote
-    # cluster has no config of its own to read it from.
+    # PDFs are read, and documents analysed, within this machine's analysis_timeout_seconds, sent with the tasks: a
+    # worker of a remote cluster has no config of its own to read it from.
     from ..time_budget import analysis_time_limit
 
     with _progress(len(todo), "reading") as bar:
-        given_up = _execute(running, functools.partial(analyse_batch, depth=depth, pdf_seconds=analysis_time_limit()),
+        given_up = _execute(running, functools.partial(analyse_batch, depth=depth, time_limit=analysis_time_limit()),
                             _batches(todo, batch or BATCH[depth]), load, store_analyses, bar)
     pairs = _pairs_to_diff(corpus)
     with _progress(len(pairs), "diffing") if pairs else contextlib.nullcontext(None) as bar:

@@ -46,17 +46,23 @@ _DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 # splits its row in a CSV file, a bidirectional override turns the rest of a line around): C0 and C1 controls, DEL,
 # the Unicode line and paragraph separators, bidirectional embeddings, overrides and isolates.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# A backslash that a name holds itself where it would read as the start of an escape that table_name writes (a file
+# literally named `a\x0ab.md`): written as an escape too, \x5c, so that it is not read as a newline.
+_READS_AS_ESCAPE = re.compile(r"\\(?=x[0-9a-f]{2}|u[0-9a-f]{4})")
 
 
 def table_name(name: str) -> str:
     """A name as the tables, the CSV files and the page hold it: as the CLI shows a name (printable_name: a byte that
-    is not UTF-8 as \\xNN), and each control character escaped the same way (a newline as \\x0a, an override as
-    \\u202e), so that every name is one line of text that shows as written. Nothing else is changed, and the same
-    file is named the same in every run: its versions stay one document, and its readings are found by its text."""
-    name = printable_name(name)
+    is not UTF-8 as \\xNN, 80 to ff), and each control character escaped too (a newline as \\x0a, DEL as \\x7f; a
+    C1 control, whose \\xNN a byte's would be, as \\u0085; an override as \\u202e), so that every name is one line
+    of text that shows as written. Nothing else is changed but a backslash of the name's own that would read as such
+    an escape (`a\\x0ab`, where a newline reads `a\\x0ab` too), written \\x5c: two names are never written
+    alike, and the escapes can be read back (docs/CORPUS.md, "Sources"). The same file is named the same in every
+    run: its versions stay one document, and its readings are found by its text."""
+    name = printable_name(_READS_AS_ESCAPE.sub(r"\\x5c", name))
     if not _CONTROL.search(name):
         return name
-    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", name)
+    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x80 else f"\\u{ord(m[0]):04x}", name)
 
 
 class SourceError(ValueError):

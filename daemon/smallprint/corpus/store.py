@@ -35,6 +35,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -450,6 +451,10 @@ def _make_folder(folder: Path) -> None:
 
 
 LOCK = ".lock"
+# How long a run waits for readers of the folder's lock to let it go before it says another run holds the folder: a
+# `corpus report` holds it shared for an instant (held_by_a_run), and a run starting at that instant was turned away as
+# if another run held it. A reader's lock lasts microseconds; this is for a reader that the system paused meanwhile.
+READERS_WAITED_FOR_SECONDS = 2.0
 
 
 def busy_writing(root: Path) -> str:
@@ -468,7 +473,7 @@ def holding(path: str | Path) -> Iterator[Path]:
         raise StoreError(f"{root} is a file, not a folder")
     made = [folder for folder in (root, *root.parents) if not folder.exists()]
     _make_folder(root)
-    with _held(root / LOCK, busy_writing(root)):
+    with _held(root / LOCK, busy_writing(root), wait_for_readers=READERS_WAITED_FOR_SECONDS):
         try:
             yield root
         finally:
@@ -490,14 +495,19 @@ def _remove_made(root: Path, made: list[Path]) -> None:
 
 
 def held_by_a_run(root: Path) -> bool:
-    """Whether a `corpus analyze` holds `root` now (holding): tried with a shared lock, let go at once, on the lock
-    file if there is one (a reader makes none)."""
+    """Whether a `corpus analyze` holds `root` now (holding)."""
+    return _held_to_write(root / LOCK)
+
+
+def _held_to_write(lock: Path) -> bool:
+    """Whether a process holds `lock` to write (exclusive): tried with a shared lock, let go at once, on the lock file
+    if there is one (a reader makes none)."""
     try:
         import fcntl
     except ImportError:  # Windows: no advisory locks (see _held)
         return False
     try:
-        handle = open(root / LOCK, "rb")
+        handle = open(lock, "rb")
     except OSError:
         return False
     with handle:
@@ -520,9 +530,11 @@ def ready_to_write(corpus: CorpusDir) -> None:
 
 
 @contextlib.contextmanager
-def _held(lock: Path, busy: str) -> Iterator[None]:
+def _held(lock: Path, busy: str, wait_for_readers: float = 0.0) -> Iterator[None]:
     """Hold `lock` (made when missing) while the block runs; StoreError `busy` when another process holds it, or
-    naming its folder when it cannot be made there."""
+    naming its folder when it cannot be made there. With `wait_for_readers`, a lock that only readers hold (shared, as
+    held_by_a_run holds it for an instant) is waited for up to that many seconds; one that another process holds to
+    write (exclusive) is refused at once."""
     try:
         import fcntl
     except ImportError:  # Windows: no advisory locks here; one run at a time is then the user's to keep
@@ -533,10 +545,15 @@ def _held(lock: Path, busy: str) -> Iterator[None]:
         raise StoreError(f"cannot write in {lock.parent}: {_reason(exc)}") from None
     with handle:
         if fcntl is not None:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise StoreError(busy) from None
+            deadline = time.monotonic() + wait_for_readers
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline or _held_to_write(lock):
+                        raise StoreError(busy) from None
+                    time.sleep(0.02)
         yield
 
 

@@ -44,15 +44,29 @@ def key_highlights(analysis: dict) -> set[int]:
     return {index for finding in analysis.get("key_findings") or () for index in finding.get("highlights", [])}
 
 
-def _error_row(content_hash: str, depth: str, error: str) -> dict:
-    return {"content_hash": content_hash, "error": error, "depth": depth, "findings": [], "diff_view": None}
+def _error_row(content_hash: str, depth: str, error: str, *, timed_out: bool = False) -> dict:
+    # `timed_out` is no column of a part: it tells the run that the row is not to be kept (run.py).
+    return {"content_hash": content_hash, "error": error, "depth": depth, "findings": [], "diff_view": None,
+            "timed_out": timed_out}
 
 
-def analyse_document(item: Item, depth: str, pdf_seconds: float | None = None) -> dict:
+# Appended to a time-out's error: the row is not kept in the parts, so the next run tries the document again (a time-out
+# says as much about the moment, a busy machine or the limit of this run, as about the text).
+TRIED_AGAIN = "; the next run tries it again"
+
+
+def _timed_out_row(content_hash: str, depth: str, exc: Exception) -> dict:
+    return _error_row(content_hash, depth, f"{exc}{TRIED_AGAIN}", timed_out=True)
+
+
+def analyse_document(item: Item, depth: str, time_limit: float | None = None) -> dict:
     """The row of one document: what the engine found (counts, grade, its highlights) or why it could not read it.
-    A PDF is read within `pdf_seconds` (the run's analysis_timeout_seconds; None: the configured one here), as the
-    CLI reads one: pypdf bounds each stream, not a file, and a small PDF that draws one slow stream on every page
-    would hold a worker for hours."""
+    A PDF is read within `time_limit` seconds (the run's analysis_timeout_seconds; None: the configured one here), as
+    the CLI reads one: pypdf bounds each stream, not a file, and a small PDF that draws one slow stream on every page
+    would hold a worker for hours. The analysis that follows has a limit of its own, the same, as in the CLI: a page
+    built to be slow (a huge list-like text) would otherwise hold a worker for as long as it likes. In a Dask
+    worker, whose tasks run in threads that no signal reaches, time_budget raises from a watcher thread instead.
+    A time-out is the row's error, marked `timed_out`: the run keeps it out of the parts."""
     from smallprint.cli import CliError
     from smallprint.cli.inputs import decode_bytes
 
@@ -65,13 +79,16 @@ def analyse_document(item: Item, depth: str, pdf_seconds: float | None = None) -
     from smallprint.pdf import PdfError, looks_like_pdf, read_pdf_text
     from smallprint.time_budget import OverBudget, analysis_time_limit, time_budget
 
+    seconds = time_limit or analysis_time_limit()
     try:
         if looks_like_pdf(item.data):  # a PDF policy: its text layer (a scan without one says so)
-            with time_budget(pdf_seconds or analysis_time_limit()):
+            with time_budget(seconds):
                 text = read_pdf_text(item.data)
         else:
             text, _ = decode_bytes(item.data, "the document", html_hint=item.is_html)
-    except (CliError, PdfError, OverBudget) as exc:
+    except OverBudget as exc:
+        return _timed_out_row(item.content_hash, depth, exc)
+    except (CliError, PdfError) as exc:
         return _error_row(item.content_hash, depth, str(exc))
     except Exception as exc:  # a reading bug on one document is that document's row, not a dead worker's batch
         return _error_row(item.content_hash, depth, f"cannot read: {type(exc).__name__}: {exc}")
@@ -79,8 +96,11 @@ def analyse_document(item: Item, depth: str, pdf_seconds: float | None = None) -
     from smallprint.history.diff import diff_view
 
     try:
-        analysis = analyze(**({"html": text} if item.is_html else {"text": text}), depth=depth,
-                           with_segments=False).to_dict()
+        with time_budget(seconds):
+            analysis = analyze(**({"html": text} if item.is_html else {"text": text}), depth=depth,
+                               with_segments=False).to_dict()
+    except OverBudget as exc:  # before Exception, which it is: a time-out is no engine failure
+        return _timed_out_row(item.content_hash, depth, exc)
     except ValueError as exc:
         return _error_row(item.content_hash, depth, f"cannot analyse: {exc}")
     except Exception as exc:  # an engine bug on one document must not stop the corpus
@@ -89,7 +109,7 @@ def analyse_document(item: Item, depth: str, pdf_seconds: float | None = None) -
     key = key_highlights(analysis)
     polarities = [h["polarity"] for h in highlights]
     return {
-        "content_hash": item.content_hash, "error": None, "depth": analysis["depth"],
+        "content_hash": item.content_hash, "error": None, "timed_out": False, "depth": analysis["depth"],
         "language": analysis["language"], "kind": analysis["kind"],
         "grade": analysis["grade"]["letter"], "score": float(analysis["grade"]["score"]),
         "chars": sum(len(b["text"]) for b in analysis["blocks"]), "blocks": len(analysis["blocks"]),
@@ -105,10 +125,10 @@ def analyse_document(item: Item, depth: str, pdf_seconds: float | None = None) -
     }
 
 
-def analyse_batch(items: list[Item], depth: str, pdf_seconds: float | None = None) -> list[dict]:
-    """The rows of a batch of documents, in order."""
+def analyse_batch(items: list[Item], depth: str, time_limit: float | None = None) -> list[dict]:
+    """The rows of a batch of documents, in order, each read and analysed within `time_limit` (analyse_document)."""
     _one_reader_thread()
-    return [analyse_document(item, depth, pdf_seconds) for item in items]
+    return [analyse_document(item, depth, time_limit) for item in items]
 
 
 @dataclass(frozen=True, slots=True)
