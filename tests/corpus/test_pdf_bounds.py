@@ -22,7 +22,7 @@ SLOW_PAGE = (b"BT /F1 10 Tf 72 700 Td (x) Tj ET\n" * 50_000, 10)
 def test_a_slow_or_over_drawn_pdf_on_a_dask_cluster_is_its_rows_error(tmp_path, dask_cluster, smallprint_home):
     cluster, _ = dask_cluster
     (smallprint_home / "config").mkdir(parents=True)
-    (smallprint_home / "config" / "config.toml").write_text("analysis_timeout_seconds = 1\n")
+    (smallprint_home / "config" / "config.toml").write_text("analysis_timeout_seconds = 0.1\n")  # a corpus: 10 times that
     source = tmp_path / "src" / "acme"
     source.mkdir(parents=True)
     (source / "slow.pdf").write_bytes(pdf_document(repeated_page=SLOW_PAGE))
@@ -34,8 +34,8 @@ def test_a_slow_or_over_drawn_pdf_on_a_dask_cluster_is_its_rows_error(tmp_path, 
     elapsed = time.monotonic() - started
     assert (summary.versions, summary.failed, summary.given_up) == (3, 2, 0)
     rows = {r["document"]: r for r in pq.read_table(tmp_path / "out" / "documents.parquet").to_pylist()}
-    assert rows["slow"]["error"] == ("the analysis took longer than 1 s (analysis_timeout_seconds in config.toml); "
-                                     "the next run tries it again")
+    assert rows["slow"]["error"] == ("the analysis took longer than 1 s (corpus analyze --time-limit; by default 10 "
+                                     "times analysis_timeout_seconds in config.toml); the next run tries it again")
     assert rows["heavy"]["error"].startswith("this PDF's pages hold more than 40 MB of drawing instructions")
     assert rows["privacy"]["error"] is None and rows["privacy"]["highlights"] >= 2, rows["privacy"]
     assert elapsed < 60  # the limit, the cluster's tasks and the tables; not the minutes the pages would take

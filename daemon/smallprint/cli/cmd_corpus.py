@@ -39,6 +39,10 @@ def register(subparsers) -> None:
                          help="the Dask scheduler to use (default: start a local cluster on 127.0.0.1)")
     analyze.add_argument("--batch", type=int, metavar="N",
                          help="documents per task (default 16 quick, 4 full): smaller loses less to a dead worker")
+    analyze.add_argument("--time-limit", type=float, metavar="SECONDS",
+                         help="how long each document's reading, and then its analysis, may take (default: 10 times "
+                              "analysis_timeout_seconds of config.toml, 300 s by default); one that takes longer is "
+                              "a row saying so, tried again by the next run")
     analyze.add_argument("--reread", action="store_true",
                          help="read again, with this smallprint, every document that DIR holds as read by another "
                               "engine (other models, another version or layout); its parts are moved to "
@@ -68,6 +72,8 @@ def run_analyze(args) -> int:
         raise CliError("--workers must be at least 1")
     if args.batch is not None and args.batch < 1:
         raise CliError("--batch must be at least 1")
+    if args.time_limit is not None and not 0 < args.time_limit <= 86400:  # NaN too
+        raise CliError("--time-limit must be a number of seconds above 0 and at most 86400")
     from smallprint.corpus.engines import EngineError
     from smallprint.corpus.run import analyse_corpus
     from smallprint.corpus.sources import SourceError
@@ -77,7 +83,8 @@ def run_analyze(args) -> int:
         with _saying_when_interrupted(args.out):
             summary = analyse_corpus(args.sources, args.out, depth=args.depth, engine=args.engine,
                                      workers=args.workers, address=args.address, batch=args.batch,
-                                     reread=args.reread, log=lambda line: print(f"smallprint: {line}", file=sys.stderr))
+                                     reread=args.reread, time_limit=args.time_limit,
+                                     log=lambda line: print(f"smallprint: {line}", file=sys.stderr))
     except (SourceError, StoreError, EngineError) as exc:
         raise CliError(str(exc)) from None
     except KeyboardInterrupt:

@@ -25,7 +25,7 @@ from .sources import (MAX_LINE_BYTES, SourceError, Version, list_versions, read_
                       source_identity)
 from .store import (CorpusDir, DamagedFile, StoreError, check_corpus_dir, holding, open_corpus_dir, read_parquet,
                     ready_to_write)
-from .work import MAX_DOCUMENT_BYTES, Item, Pair, analyse_batch, diff_batch, too_large
+from .work import MAX_DOCUMENT_BYTES, Item, Pair, analyse_batch, corpus_time_limit, diff_batch, too_large
 
 # Documents per task at each depth: a task of a second or a few keeps the scheduler's share small and loses little when
 # a worker dies. At full depth, a task's documents are mostly one document's versions (they are sent in document
@@ -189,10 +189,12 @@ def _execute(engine: Engine, fn: Callable, batches: Iterator[list], load: Callab
 def analyse_corpus(sources: Sequence[str], out: str, *, depth: str = "quick", engine: str = "local",
                    workers: int | None = None, address: str | None = None, batch: int | None = None,
                    log: Callable[[str], None] = lambda line: None,
-                   max_line_bytes: int = MAX_LINE_BYTES, reread: bool = False) -> RunSummary:
+                   max_line_bytes: int = MAX_LINE_BYTES, reread: bool = False,
+                   time_limit: float | None = None) -> RunSummary:
     """Read every document of `sources` into the corpus folder `out` and rebuild its tables (see the module doc).
     A JSON Lines line longer than `max_line_bytes` is a row with its error, not read (sources.MAX_LINE_BYTES).
-    A folder read by another engine (identity.py) is refused, or with `reread` read again by this one."""
+    A folder read by another engine (identity.py) is refused, or with `reread` read again by this one. Each document
+    is read, and then analysed, within `time_limit` seconds (None: work.corpus_time_limit's default)."""
     started = time.monotonic()
     check_engine(engine, address)
     identity = engine_identity(depth)
@@ -211,12 +213,12 @@ def analyse_corpus(sources: Sequence[str], out: str, *, depth: str = "quick", en
         corpus = open_corpus_dir(root, depth, engine=identity)
         ready_to_write(corpus)
         return _analyse_into(corpus, list(listings.values()), identity, reread, engine, workers, address, batch,
-                             log, started)
+                             corpus_time_limit(time_limit), log, started)
 
 
 def _analyse_into(corpus: CorpusDir, listings: list[Listing], identity: EngineIdentity, reread: bool, engine: str,
-                  workers: int | None, address: str | None, batch: int | None, log: Callable[[str], None],
-                  started: float) -> RunSummary:
+                  workers: int | None, address: str | None, batch: int | None, time_limit: float,
+                  log: Callable[[str], None], started: float) -> RunSummary:
     versions = [v for listing in listings for v in listing.versions]
     first_of: dict[str, Version] = {}
     for v in versions:
@@ -254,7 +256,7 @@ def _analyse_into(corpus: CorpusDir, listings: list[Listing], identity: EngineId
         while True:
             try:
                 rows, given_up, given_up_pairs = _attempt(corpus, listings, versions, first_of, identity, batch,
-                                                          done, engine_now, log)
+                                                          time_limit, done, engine_now, log)
                 break
             except DamagedFile as found:
                 # A part damaged inside (its footer whole) is found where its damaged columns are read, which may be
@@ -288,8 +290,9 @@ class _Done:
 
 
 def _attempt(corpus: CorpusDir, listings: list[Listing], versions: list[Version], first_of: dict[str, Version],
-             identity: EngineIdentity, batch: int | None, done: _Done, engine_now: Callable[[], Engine],
-             log: Callable[[str], None]) -> tuple[dict[str, int], set[str], set[tuple[str, str]]]:
+             identity: EngineIdentity, batch: int | None, time_limit: float, done: _Done,
+             engine_now: Callable[[], Engine], log: Callable[[str], None]
+             ) -> tuple[dict[str, int], set[str], set[tuple[str, str]]]:
     """List, read what no part holds, diff what no part holds, rebuild the tables: the tables' row counts, and the
     texts and pairs given up on (their workers kept dying). A DamagedFile for the first damaged part it reads."""
     depth = identity.depth
@@ -329,13 +332,11 @@ def _attempt(corpus: CorpusDir, listings: list[Listing], versions: list[Version]
         done.failed.update(row["content_hash"] for row in rows if row["error"])
 
     running = engine_now()
-    # PDFs are read, and documents analysed, within this machine's analysis_timeout_seconds, sent with the tasks: a
-    # worker of a remote cluster has no config of its own to read it from.
-    from ..time_budget import analysis_time_limit
-
+    # PDFs are read, and documents analysed, within this run's limit (by default from this machine's config), sent
+    # with the tasks: a worker of a remote cluster has no config of its own to read it from.
+    reading = functools.partial(analyse_batch, depth=depth, time_limit=time_limit)
     with _progress(len(todo), "reading") as bar:
-        given_up = _execute(running, functools.partial(analyse_batch, depth=depth, time_limit=analysis_time_limit()),
-                            _batches(todo, batch or BATCH[depth]), load, store_analyses, bar)
+        given_up = _execute(running, reading, _batches(todo, batch or BATCH[depth]), load, store_analyses, bar)
     pairs = _pairs_to_diff(corpus)
     with _progress(len(pairs), "diffing") if pairs else contextlib.nullcontext(None) as bar:
         views = tables.diff_views(corpus)
