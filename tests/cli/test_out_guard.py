@@ -213,15 +213,66 @@ def test_out_to_dev_stdout_sent_to_a_file_appends_to_it(policies, command):
         "link-to-old.md", "log.txt", "new.md", "old.md"]
 
 
-@pytest.mark.parametrize("command", [["--version"], ["token"]], ids=["version", "token"])
-def test_no_standard_output_at_all_is_no_traceback(tmp_path, command):
-    """Started with descriptor 1 closed (`smallprint --version >&-`; pythonw.exe, which autostart's Windows task
-    runs, has no stdout either), Python's sys.stdout is None and print() writes nothing. The guard around
-    standard output wrapped None: `--version` ended in a traceback, `token` in "unexpected error: AttributeError"."""
+def _run_with_stdout_closed(command: list[str], home, *, cwd=None):
     import subprocess
     import sys
-    process = subprocess.run(["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-m", "smallprint", *command],
-                             stderr=subprocess.PIPE, env={**os.environ, "SMALLPRINT_HOME": str(tmp_path)},
-                             timeout=120)
-    assert process.returncode == 0, process.stderr
-    assert b"Traceback" not in process.stderr and b"unexpected error" not in process.stderr
+    return subprocess.run(["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-m", "smallprint", *command],
+                          stderr=subprocess.PIPE, env={**os.environ, "SMALLPRINT_HOME": str(home)}, cwd=cwd,
+                          timeout=120)
+
+
+@pytest.mark.parametrize("command", [["analyze", "{tmp}/old.md", "--depth", "quick"],
+                                     ["analyze", "{tmp}/old.md", "--depth", "quick", "--format", "json"],
+                                     ["diff", "{tmp}/old.md", "{tmp}/new.md"], ["history", "example.com"],
+                                     ["forget", "example.com"], ["status"], ["token"],
+                                     ["eval", "--opp115", "{tmp}/segments.jsonl", "--depth", "quick"],
+                                     ["--help"], ["--version"], ["diff", "--help"]],
+                         ids=["analyze", "analyze-json", "diff", "history", "forget", "status", "token", "eval",
+                              "help", "version", "diff-help"])
+def test_no_standard_output_at_all_is_said_as_a_full_one_is(policies, command):
+    """Started with descriptor 1 closed (`smallprint analyze x >&-`; pythonw.exe has no stdout either), Python's
+    sys.stdout is None: `analyze`, `diff`, `history` and `forget` said "unexpected error: AttributeError: 'NoneType'
+    object has no attribute 'isatty'", while `token` and `--version` exited 0 having printed nothing anywhere. Each
+    now says what `> /dev/full` makes it say, naming standard output, with exit status 1, as `cat` does."""
+    import json
+    (policies / "segments.jsonl").write_text(json.dumps(
+        {"policy_id": 1, "segment_id": 0, "text": "We share your email address with advertisers.",
+         "categories": ["Third Party Sharing/Collection"], "split": "dev"}) + "\n")
+    process = _run_with_stdout_closed([a.format(tmp=policies) for a in command], policies / "home")
+    assert (process.returncode, process.stderr.decode()) == (
+        1, "smallprint: cannot write to standard output: it is closed\n")
+
+
+def test_no_standard_output_is_no_failure_where_nothing_is_written_there(policies):
+    """`--out FILE` writes nothing on standard output: with none at all the report is written, exit status 0."""
+    process = _run_with_stdout_closed(["analyze", "old.md", "--depth", "quick", "--out", "report.txt"],
+                                      policies / "home", cwd=policies)
+    assert (process.returncode, process.stderr) == (0, b"")
+    assert "Privacy Policy" in (policies / "report.txt").read_text()
+
+
+def test_the_daemon_serves_with_no_standard_output(tmp_path):
+    """autostart's Windows task runs `serve` with pythonw.exe, which has no stdout: the daemon must serve all the
+    same (its one line on stdout, where it listens, is written nowhere), not stop at that line."""
+    import json
+    import subprocess
+    import sys
+    import time
+    env = {**os.environ, "SMALLPRINT_HOME": str(tmp_path)}
+    process = subprocess.Popen(["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-m", "smallprint", "serve",
+                                "--port", "0"], stderr=subprocess.PIPE, env=env)
+    try:
+        runtime, deadline = tmp_path / "run" / "daemon.json", time.monotonic() + 60
+        while not (runtime.exists() and json.loads(runtime.read_text() or "{}").get("pid") == process.pid):
+            assert process.poll() is None, process.stderr.read().decode()
+            assert time.monotonic() < deadline, "the daemon did not start"
+            time.sleep(0.05)
+        stopped = subprocess.run([sys.executable, "-m", "smallprint", "stop"], capture_output=True, env=env,
+                                 timeout=60)
+        assert stopped.returncode == 0, stopped.stderr
+        assert process.wait(timeout=60) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        process.stderr.close()
