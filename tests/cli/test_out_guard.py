@@ -276,3 +276,26 @@ def test_the_daemon_serves_with_no_standard_output(tmp_path):
             process.kill()
             process.wait()
         process.stderr.close()
+
+
+@pytest.mark.parametrize("args, help_of", [
+    (["no-such-command"], "smallprint"), (["--bogus"], "smallprint"),
+    (["analyze"], "smallprint analyze"), (["analyze", "x.md", "--depth", "deep"], "smallprint analyze"),
+    (["analyze", "x.md", "--bogus"], "smallprint analyze"), (["diff", "old.md"], "smallprint diff"),
+    (["history"], "smallprint history"), (["forget"], "smallprint forget"),
+    (["forget", "example.com", "--all"], "smallprint forget"), (["eval", "--depth", "x"], "smallprint eval"),
+    (["serve", "--port", "x"], "smallprint serve"), (["status", "--bogus"], "smallprint status"),
+    (["token", "x"], "smallprint token"), (["stop", "x"], "smallprint stop"),
+    (["install-host", "--bogus"], "smallprint install-host"), (["autostart"], "smallprint autostart"),
+    (["corpus", "bogus"], "smallprint corpus"), (["corpus", "analyze", "src"], "smallprint corpus analyze"),
+    (["corpus", "report", "dir", "--bogus"], "smallprint corpus report"),
+])
+def test_a_usage_error_is_one_line_naming_the_help_that_explains_it(capsys, args, help_of):
+    """README: errors are one line on stderr. argparse printed its usage block first and the error last, and an
+    argument no sub-command knows was said by the top parser, as if `smallprint --help` listed what it takes."""
+    with pytest.raises(SystemExit) as refused:
+        main(args)
+    captured = capsys.readouterr()
+    assert refused.value.code == 2 and captured.out == ""
+    assert captured.err.startswith("smallprint: error: ") and captured.err.count("\n") == 1
+    assert captured.err.endswith(f" (see `{help_of} --help`)\n")

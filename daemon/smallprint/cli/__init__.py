@@ -29,10 +29,38 @@ class CliError(Exception):
         self.code = code
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, but a usage error (an argument missing, unknown or of a wrong value) is one line on stderr
+    like every other error, naming the help that explains it, with argparse's exit status 2: argparse printed its
+    usage block first, several lines in which the error was the last. The sub-commands' parsers are of this class
+    too (add_subparsers makes them of the parent's)."""
+
+    def error(self, message: str):
+        self.exit(2, f"smallprint: error: {message} (see `{self.prog} --help`)\n")
+
+    def parse_args(self, args=None, namespace=None):
+        """As argparse's, but an argument no parser knows is said by the sub-command's parser, whose help lists
+        what it takes (`smallprint analyze x --bogus`: see `smallprint analyze --help`, not `smallprint --help`)."""
+        parsed, unknown = self.parse_known_args(args, namespace)
+        if unknown:
+            _chosen_parser(self, parsed).error(f"unrecognized arguments: {' '.join(unknown)}")
+        return parsed
+
+
+def _chosen_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
+    """The innermost sub-command parser that `args` went through (`smallprint corpus report`'s), else `parser`."""
+    for action in parser._actions:  # argparse keeps its sub-commands as an action with a `choices` of parsers
+        if isinstance(action, argparse._SubParsersAction):
+            chosen = action.choices.get(getattr(args, action.dest, None) or "")
+            if chosen is not None:
+                return _chosen_parser(chosen, args)
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     from smallprint import __version__
 
-    parser = argparse.ArgumentParser(prog="smallprint", description="What privacy policies really say, read locally.")
+    parser = _Parser(prog="smallprint", description="What privacy policies really say, read locally.")
     parser.add_argument("-V", "--version", action="version", version=f"smallprint {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
