@@ -299,3 +299,47 @@ def test_a_usage_error_is_one_line_naming_the_help_that_explains_it(capsys, args
     assert refused.value.code == 2 and captured.out == ""
     assert captured.err.startswith("smallprint: error: ") and captured.err.count("\n") == 1
     assert captured.err.endswith(f" (see `{help_of} --help`)\n")
+
+
+@pytest.mark.parametrize("args", [["analyze", "old.md", "--depth", "quick"], ["diff", "old.md", "new.md"],
+                                  ["history", "example.com", "--format", "html"]], ids=["analyze", "diff", "history"])
+@pytest.mark.parametrize("through_a_link", [False, True], ids=["file", "link"])
+def test_out_onto_a_read_only_report_is_refused_and_the_report_kept(policies, capsys, smallprint_home, args,
+                                                                   through_a_link):
+    """A report made read-only (chmod 444) was replaced all the same: the new one is renamed over it, which only
+    the folder's permission governs (and root may write anything). `cp` and `>` refuse such a file; so does --out,
+    for root too where no one may write it."""
+    report = policies / "report.txt"
+    report.write_text("the reader's own notes\n")
+    report.chmod(0o444)
+    if through_a_link:
+        os.symlink(report, policies / "link-to-report.txt")
+    inode = report.stat().st_ino
+    out = "link-to-report.txt" if through_a_link else "report.txt"
+    assert main([*args, "--out", out]) == 1
+    err = capsys.readouterr().err
+    assert err == f"smallprint: cannot write {out}: it is read-only (make it writable, or choose another --out)\n"
+    assert report.read_text() == "the reader's own notes\n" and report.stat().st_ino == inode
+    assert oct(report.stat().st_mode & 0o777) == oct(0o444)
+    assert not [p for p in policies.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_out_onto_a_file_this_user_may_not_write_is_refused(policies, capsys, monkeypatch):
+    """Not root: a file with write bits this user may not write (another's 0644 report) is refused as `cp` would
+    refuse it (os.access; root passes it, so it is stood in for here)."""
+    from smallprint.cli import output_guard
+    report = policies / "theirs.txt"
+    report.write_text("someone else's report\n")
+    real_access = os.access
+    monkeypatch.setattr(output_guard.os, "access",
+                        lambda path, mode, **kw: False if os.path.samefile(path, report) and mode == os.W_OK
+                        else real_access(path, mode, **kw))
+    assert main(["analyze", "old.md", "--depth", "quick", "--out", "theirs.txt"]) == 1
+    assert "theirs.txt: it is read-only" in capsys.readouterr().err
+    assert report.read_text() == "someone else's report\n"
+
+
+def test_a_read_only_input_named_as_out_is_said_to_be_the_input(policies, capsys):
+    (policies / "old.md").chmod(0o444)
+    assert main(["analyze", "old.md", "--out", "old.md"]) == 2
+    assert "is the input file" in capsys.readouterr().err
