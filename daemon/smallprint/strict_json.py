@@ -4,11 +4,13 @@ and the bridge's browser frames.
 Python's json.loads takes more than JSON: the words NaN, Infinity and -Infinity (which JSON.parse and every other
 standard parser refuse), so a sender could get an answer from us for a body no one else would read. And an integer
 of more digits than Python converts (4,300 by default) fails with a message that names a Python setting
-(sys.set_int_max_str_digits), which tells the sender how we are built and nothing it can act on.
+(sys.set_int_max_str_digits), which tells the sender how we are built and nothing it can act on. A number too large
+for a float (`1e999`) became infinity, the very value the words NaN and Infinity are refused for.
 """
 from __future__ import annotations
 
 import json
+import math
 import sys
 from typing import Any
 
@@ -32,12 +34,20 @@ def _refuse_constant(word: str) -> Any:
     raise NotStandardJson(f"{word} is not a JSON value (JSON has no NaN or Infinity)")
 
 
+def _finite_float(number: str) -> float:
+    value = float(number)
+    if math.isinf(value):  # no JSON parser refuses `1e999`, but JSON.parse reads it as Infinity too
+        shown = number if len(number) <= 24 else f"{number[:20]}..."
+        raise NotStandardJson(f"the number {shown} is too large to be read (it would be infinity)")
+    return value
+
+
 def loads(text: str) -> Any:
-    """json.loads(text), refusing NaN, Infinity and -Infinity. Raises ValueError: json.JSONDecodeError for text
+    """json.loads(text), refusing NaN, Infinity and -Infinity, and numbers that only overflow into them (`1e999`). Raises ValueError: json.JSONDecodeError for text
     that is not JSON, NotStandardJson for what Python's parser would take but we do not; RecursionError for JSON
     nested deeper than the parser's stack, as json.loads does."""
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except (json.JSONDecodeError, NotStandardJson):
         raise
     except ValueError:

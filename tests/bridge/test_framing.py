@@ -47,6 +47,8 @@ def test_short_reads_still_give_whole_frames(step):
     (framing.LENGTH.pack(3) + b"{]}", "malformed_json", False),
     (framing.LENGTH.pack(0), "malformed_json", False),
     (framing.LENGTH.pack(9) + b'{"a":NaN}', "malformed_json", False),
+    # only too large for a float: Python read it as Infinity, the value NaN and Infinity are refused for
+    (framing.LENGTH.pack(11) + b'{"a":1e999}', "malformed_json", False),
 ])
 def test_bad_frames_raise_their_code(data, code, fatal):
     with pytest.raises(framing.FrameError) as caught:

@@ -213,15 +213,133 @@ def test_out_to_dev_stdout_sent_to_a_file_appends_to_it(policies, command):
         "link-to-old.md", "log.txt", "new.md", "old.md"]
 
 
-@pytest.mark.parametrize("command", [["--version"], ["token"]], ids=["version", "token"])
-def test_no_standard_output_at_all_is_no_traceback(tmp_path, command):
-    """Started with descriptor 1 closed (`smallprint --version >&-`; pythonw.exe, which autostart's Windows task
-    runs, has no stdout either), Python's sys.stdout is None and print() writes nothing. The guard around
-    standard output wrapped None: `--version` ended in a traceback, `token` in "unexpected error: AttributeError"."""
+def _run_with_stdout_closed(command: list[str], home, *, cwd=None):
     import subprocess
     import sys
-    process = subprocess.run(["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-m", "smallprint", *command],
-                             stderr=subprocess.PIPE, env={**os.environ, "SMALLPRINT_HOME": str(tmp_path)},
-                             timeout=120)
-    assert process.returncode == 0, process.stderr
-    assert b"Traceback" not in process.stderr and b"unexpected error" not in process.stderr
+    return subprocess.run(["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-m", "smallprint", *command],
+                          stderr=subprocess.PIPE, env={**os.environ, "SMALLPRINT_HOME": str(home)}, cwd=cwd,
+                          timeout=120)
+
+
+@pytest.mark.parametrize("command", [["analyze", "{tmp}/old.md", "--depth", "quick"],
+                                     ["analyze", "{tmp}/old.md", "--depth", "quick", "--format", "json"],
+                                     ["diff", "{tmp}/old.md", "{tmp}/new.md"], ["history", "example.com"],
+                                     ["forget", "example.com"], ["status"], ["token"],
+                                     ["eval", "--opp115", "{tmp}/segments.jsonl", "--depth", "quick"],
+                                     ["--help"], ["--version"], ["diff", "--help"]],
+                         ids=["analyze", "analyze-json", "diff", "history", "forget", "status", "token", "eval",
+                              "help", "version", "diff-help"])
+def test_no_standard_output_at_all_is_said_as_a_full_one_is(policies, command):
+    """Started with descriptor 1 closed (`smallprint analyze x >&-`; pythonw.exe has no stdout either), Python's
+    sys.stdout is None: `analyze`, `diff`, `history` and `forget` said "unexpected error: AttributeError: 'NoneType'
+    object has no attribute 'isatty'", while `token` and `--version` exited 0 having printed nothing anywhere. Each
+    now says what `> /dev/full` makes it say, naming standard output, with exit status 1, as `cat` does."""
+    import json
+    (policies / "segments.jsonl").write_text(json.dumps(
+        {"policy_id": 1, "segment_id": 0, "text": "We share your email address with advertisers.",
+         "categories": ["Third Party Sharing/Collection"], "split": "dev"}) + "\n")
+    process = _run_with_stdout_closed([a.format(tmp=policies) for a in command], policies / "home")
+    assert (process.returncode, process.stderr.decode()) == (
+        1, "smallprint: cannot write to standard output: it is closed\n")
+
+
+def test_no_standard_output_is_no_failure_where_nothing_is_written_there(policies):
+    """`--out FILE` writes nothing on standard output: with none at all the report is written, exit status 0."""
+    process = _run_with_stdout_closed(["analyze", "old.md", "--depth", "quick", "--out", "report.txt"],
+                                      policies / "home", cwd=policies)
+    assert (process.returncode, process.stderr) == (0, b"")
+    assert "Privacy Policy" in (policies / "report.txt").read_text()
+
+
+def test_the_daemon_serves_with_no_standard_output(tmp_path):
+    """autostart's Windows task runs `serve` with pythonw.exe, which has no stdout: the daemon must serve all the
+    same (its one line on stdout, where it listens, is written nowhere), not stop at that line."""
+    import json
+    import subprocess
+    import sys
+    import time
+    env = {**os.environ, "SMALLPRINT_HOME": str(tmp_path)}
+    process = subprocess.Popen(["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-m", "smallprint", "serve",
+                                "--port", "0"], stderr=subprocess.PIPE, env=env)
+    try:
+        runtime, deadline = tmp_path / "run" / "daemon.json", time.monotonic() + 60
+        while not (runtime.exists() and json.loads(runtime.read_text() or "{}").get("pid") == process.pid):
+            assert process.poll() is None, process.stderr.read().decode()
+            assert time.monotonic() < deadline, "the daemon did not start"
+            time.sleep(0.05)
+        stopped = subprocess.run([sys.executable, "-m", "smallprint", "stop"], capture_output=True, env=env,
+                                 timeout=60)
+        assert stopped.returncode == 0, stopped.stderr
+        assert process.wait(timeout=60) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        process.stderr.close()
+
+
+@pytest.mark.parametrize("args, help_of", [
+    (["no-such-command"], "smallprint"), (["--bogus"], "smallprint"),
+    (["analyze"], "smallprint analyze"), (["analyze", "x.md", "--depth", "deep"], "smallprint analyze"),
+    (["analyze", "x.md", "--bogus"], "smallprint analyze"), (["diff", "old.md"], "smallprint diff"),
+    (["history"], "smallprint history"), (["forget"], "smallprint forget"),
+    (["forget", "example.com", "--all"], "smallprint forget"), (["eval", "--depth", "x"], "smallprint eval"),
+    (["serve", "--port", "x"], "smallprint serve"), (["status", "--bogus"], "smallprint status"),
+    (["token", "x"], "smallprint token"), (["stop", "x"], "smallprint stop"),
+    (["install-host", "--bogus"], "smallprint install-host"), (["autostart"], "smallprint autostart"),
+    (["corpus", "bogus"], "smallprint corpus"), (["corpus", "analyze", "src"], "smallprint corpus analyze"),
+    (["corpus", "report", "dir", "--bogus"], "smallprint corpus report"),
+])
+def test_a_usage_error_is_one_line_naming_the_help_that_explains_it(capsys, args, help_of):
+    """README: errors are one line on stderr. argparse printed its usage block first and the error last, and an
+    argument no sub-command knows was said by the top parser, as if `smallprint --help` listed what it takes."""
+    with pytest.raises(SystemExit) as refused:
+        main(args)
+    captured = capsys.readouterr()
+    assert refused.value.code == 2 and captured.out == ""
+    assert captured.err.startswith("smallprint: error: ") and captured.err.count("\n") == 1
+    assert captured.err.endswith(f" (see `{help_of} --help`)\n")
+
+
+@pytest.mark.parametrize("args", [["analyze", "old.md", "--depth", "quick"], ["diff", "old.md", "new.md"],
+                                  ["history", "example.com", "--format", "html"]], ids=["analyze", "diff", "history"])
+@pytest.mark.parametrize("through_a_link", [False, True], ids=["file", "link"])
+def test_out_onto_a_read_only_report_is_refused_and_the_report_kept(policies, capsys, smallprint_home, args,
+                                                                   through_a_link):
+    """A report made read-only (chmod 444) was replaced all the same: the new one is renamed over it, which only
+    the folder's permission governs (and root may write anything). `cp` and `>` refuse such a file; so does --out,
+    for root too where no one may write it."""
+    report = policies / "report.txt"
+    report.write_text("the reader's own notes\n")
+    report.chmod(0o444)
+    if through_a_link:
+        os.symlink(report, policies / "link-to-report.txt")
+    inode = report.stat().st_ino
+    out = "link-to-report.txt" if through_a_link else "report.txt"
+    assert main([*args, "--out", out]) == 1
+    err = capsys.readouterr().err
+    assert err == f"smallprint: cannot write {out}: it is read-only (make it writable, or choose another --out)\n"
+    assert report.read_text() == "the reader's own notes\n" and report.stat().st_ino == inode
+    assert oct(report.stat().st_mode & 0o777) == oct(0o444)
+    assert not [p for p in policies.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_out_onto_a_file_this_user_may_not_write_is_refused(policies, capsys, monkeypatch):
+    """Not root: a file with write bits this user may not write (another's 0644 report) is refused as `cp` would
+    refuse it (os.access; root passes it, so it is stood in for here)."""
+    from smallprint.cli import output_guard
+    report = policies / "theirs.txt"
+    report.write_text("someone else's report\n")
+    real_access = os.access
+    monkeypatch.setattr(output_guard.os, "access",
+                        lambda path, mode, **kw: False if os.path.samefile(path, report) and mode == os.W_OK
+                        else real_access(path, mode, **kw))
+    assert main(["analyze", "old.md", "--depth", "quick", "--out", "theirs.txt"]) == 1
+    assert "theirs.txt: it is read-only" in capsys.readouterr().err
+    assert report.read_text() == "someone else's report\n"
+
+
+def test_a_read_only_input_named_as_out_is_said_to_be_the_input(policies, capsys):
+    (policies / "old.md").chmod(0o444)
+    assert main(["analyze", "old.md", "--out", "old.md"]) == 2
+    assert "is the input file" in capsys.readouterr().err

@@ -116,5 +116,5 @@ async def test_a_body_just_under_the_limit_is_read(make_api):
     api = await make_api(max_body_bytes=4096)
     body = '{"text": "' + "a" * (4096 - 12) + '"}'
     assert len(body) <= 4096
-    response = await api.post("/v1/analyze", data=body, headers=auth_headers())
+    response = await api.post("/v1/analyze", data=body, headers={**auth_headers(), "Content-Type": "application/json"})
     assert response.status == 200

@@ -64,6 +64,9 @@ async def test_analyze_accepts_each_input_form(api, body):
     pytest.param(b'{"text": "x", "foo": Infinity}', "invalid_json", id="infinity"),
     pytest.param(b'{"text": "x", "foo": -Infinity}', "invalid_json", id="minus-infinity"),
     pytest.param(b'{"text": "x", "foo": [NaN]}', "invalid_json", id="nan"),
+    # Numbers only too large for a float: Python read them as infinity, the value the words above are refused for.
+    pytest.param(b'{"text": "x", "foo": 1e999}', "invalid_json", id="overflow"),
+    pytest.param(b'{"text": "x", "foo": [-1.5e400]}', "invalid_json", id="minus-overflow"),
     (b"{}", "invalid_request"),
     (b'{"url": "https://example.org"}', "invalid_request"),
     (b'{"text": null, "html": null}', "invalid_request"),
@@ -90,6 +93,40 @@ async def test_analyze_refuses_bad_bodies_with_400(api, raw, code):
     response = await api.post("/v1/analyze", data=raw, headers={**auth_headers(), "Content-Type": "application/json"})
     assert response.status == 400
     assert_error(await response.json(), code)
+
+
+async def test_a_number_that_overflows_is_refused_as_infinity_is(api):
+    raw = b'{"text": "x", "n": 1e999}'
+    response = await api.post("/v1/analyze", data=raw, headers={**auth_headers(), "Content-Type": "application/json"})
+    assert response.status == 400
+    body = await response.json()
+    assert_error(body, "invalid_json")
+    assert "1e999 is too large" in body["error"]["message"]
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "text/plain; charset=utf-8",
+                                          "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
+                                          "application/octet-stream"])
+async def test_a_body_declared_as_something_else_than_json_is_refused_with_415(api, content_type):
+    """A text/plain or form body is what a web page can send to another origin with no CORS preflight; it was
+    read as JSON and answered all the same."""
+    raw = json.dumps({"text": POLICY_TEXT}).encode()
+    response = await api.post("/v1/analyze", data=raw, headers={**auth_headers(), "Content-Type": content_type})
+    assert response.status == 415
+    body = await response.json()
+    assert_error(body, "unsupported_media_type")
+    assert "application/json" in body["error"]["message"] and content_type in body["error"]["message"]
+
+
+@pytest.mark.parametrize("content_type", [None, "application/json", "application/json; charset=utf-8",
+                                          "Application/JSON"])
+async def test_a_json_body_or_one_with_no_content_type_is_read(api, content_type):
+    from aiohttp import hdrs
+    headers = {**auth_headers(), **({"Content-Type": content_type} if content_type else {})}
+    # skip_auto_headers: without it aiohttp declares bytes application/octet-stream itself
+    response = await api.post("/v1/analyze", data=json.dumps({"text": POLICY_TEXT}).encode(), headers=headers,
+                              skip_auto_headers=[hdrs.CONTENT_TYPE])
+    assert response.status == 200, await response.text()
 
 
 async def test_a_number_too_long_to_read_is_refused_in_plain_words(api):

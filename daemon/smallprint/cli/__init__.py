@@ -29,10 +29,38 @@ class CliError(Exception):
         self.code = code
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, but a usage error (an argument missing, unknown or of a wrong value) is one line on stderr
+    like every other error, naming the help that explains it, with argparse's exit status 2: argparse printed its
+    usage block first, several lines in which the error was the last. The sub-commands' parsers are of this class
+    too (add_subparsers makes them of the parent's)."""
+
+    def error(self, message: str):
+        self.exit(2, f"smallprint: error: {message} (see `{self.prog} --help`)\n")
+
+    def parse_args(self, args=None, namespace=None):
+        """As argparse's, but an argument no parser knows is said by the sub-command's parser, whose help lists
+        what it takes (`smallprint analyze x --bogus`: see `smallprint analyze --help`, not `smallprint --help`)."""
+        parsed, unknown = self.parse_known_args(args, namespace)
+        if unknown:
+            _chosen_parser(self, parsed).error(f"unrecognized arguments: {' '.join(unknown)}")
+        return parsed
+
+
+def _chosen_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
+    """The innermost sub-command parser that `args` went through (`smallprint corpus report`'s), else `parser`."""
+    for action in parser._actions:  # argparse keeps its sub-commands as an action with a `choices` of parsers
+        if isinstance(action, argparse._SubParsersAction):
+            chosen = action.choices.get(getattr(args, action.dest, None) or "")
+            if chosen is not None:
+                return _chosen_parser(chosen, args)
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     from smallprint import __version__
 
-    parser = argparse.ArgumentParser(prog="smallprint", description="What privacy policies really say, read locally.")
+    parser = _Parser(prog="smallprint", description="What privacy policies really say, read locally.")
     parser.add_argument("-V", "--version", action="version", version=f"smallprint {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
@@ -61,7 +89,7 @@ def writing_stdout():
 
 def flush_stdout() -> None:
     """Flush standard output (see writing_stdout); there is none to flush where Python has none (sys.stdout None:
-    started with descriptor 1 closed, `>&-`, or by pythonw.exe, as autostart's Windows task runs the daemon)."""
+    `serve` started with descriptor 1 closed, or by pythonw.exe, as autostart's Windows task runs the daemon)."""
     if sys.stdout is None:
         return
     with writing_stdout():
@@ -87,6 +115,41 @@ class _GuardedStdout:
 
     def __getattr__(self, name: str):
         return getattr(self._stream, name)
+
+
+NO_STDOUT = "cannot write to standard output: it is closed"
+
+
+class _NoStdout:
+    """Standard output where the process has none: started with descriptor 1 closed (`>&-`) or by pythonw.exe.
+    Python leaves sys.stdout None and print() writes nothing there, so `smallprint token >&-` exited 0 with the
+    token printed nowhere, and `analyze`, `diff`, `history` and `forget` failed on None ("unexpected error:
+    AttributeError ... isatty"). Writing anything is the one line a full disk gives ("cannot write to standard
+    output: ..."), exit status 1, as `cat` and `ls` fail with a closed stdout; a command that writes nothing
+    there succeeds. `serve` keeps None (SERVES_WITHOUT_STDOUT): autostart's Windows task starts the daemon with
+    pythonw.exe, and its one line on stdout says only where it listens."""
+
+    encoding = "utf-8"
+    errors = "strict"
+
+    def write(self, text: str) -> int:
+        if text:
+            raise CliError(NO_STDOUT)
+        return 0
+
+    def flush(self) -> None:
+        pass  # nothing was written: a command that printed nothing has not failed
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        import io
+        raise io.UnsupportedOperation("standard output is closed")
+
+
+# The attribute a command's parser sets (set_defaults) when it runs as well with no standard output at all.
+SERVES_WITHOUT_STDOUT = "serves_without_stdout"
 
 
 def _stdout_closed() -> bool:
@@ -118,8 +181,7 @@ def _discard_stdout() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     stdout = sys.stdout
-    if stdout is not None:  # with none, print() writes nothing, as Python's own does: no stream to guard
-        sys.stdout = _GuardedStdout(stdout)
+    sys.stdout = _GuardedStdout(stdout) if stdout is not None else _NoStdout()
     try:
         return _run(argv)
     finally:
@@ -151,6 +213,8 @@ def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.
 def _run(argv: list[str] | None) -> int:
     parser = build_parser()
     args = _parse(parser, argv)
+    if isinstance(sys.stdout, _NoStdout) and getattr(args, SERVES_WITHOUT_STDOUT, False):
+        sys.stdout = None  # as Python has it: print() writes nothing (main puts it back)
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import CliError, flush_stdout, writing_stdout
 from .inputs import printable_name, read_document
-from .output_guard import is_stdout, is_stream, refuse_overwriting_inputs
+from .output_guard import is_stdout, is_stream, refuse_a_read_only_file, refuse_overwriting_inputs
 from .terminal import json_text
 
 FORMATS = ("text", "json", "html")
@@ -100,7 +100,7 @@ def write_atomically(target: Path, content: str) -> None:
     """Write via a temporary file in the same folder, so a failure never leaves a half-written report. A device or
     FIFO (`--out /dev/stdout`, a named pipe) is written into instead, as the shell's `>` would: renaming a file over
     it would replace it (/dev/stdout turned into a regular file, for a user allowed to write /dev). A link to a
-    report is written through and stays a link."""
+    report is written through and stays a link. A read-only report is refused, not replaced."""
     # errors="replace": a lone surrogate (a --title that was not UTF-8 on the command line) becomes "?", as on
     # stdout (_print), instead of failing the whole report.
     if is_stdout(target):
@@ -115,6 +115,7 @@ def write_atomically(target: Path, content: str) -> None:
         except OSError as exc:
             raise _cannot_write(target, exc.strerror or str(exc)) from None
         return
+    refuse_a_read_only_file(target)  # again: `history` checks nothing before, and a long analysis gives time
     if target.is_symlink():
         target = Path(os.path.realpath(target))
     folder = target.parent if str(target.parent) else Path(".")

@@ -10,7 +10,7 @@ import json
 import os
 import sys
 
-from . import CliError
+from . import SERVES_WITHOUT_STDOUT, CliError
 
 # `status` exit codes, as in LSB init scripts: 0 running, 3 not running.
 STATUS_NOT_RUNNING = 3
@@ -32,7 +32,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                             "no browser's bridge running; the bridge starts its daemons with --idle-exit 30 and "
                             "starts one again when it needs it. Without it (the default) the daemon runs until "
                             "stopped")
-    serve.set_defaults(func=run_serve)
+    # with no stdout (pythonw.exe, autostart's Windows task) it serves all the same
+    serve.set_defaults(func=run_serve, **{SERVES_WITHOUT_STDOUT: True})
 
     stop = subparsers.add_parser("stop", help="stop the running daemon (as Ctrl+C would)",
                                  description="Ask the running daemon to exit, as Ctrl+C would, and wait until it "

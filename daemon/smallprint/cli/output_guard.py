@@ -33,8 +33,24 @@ def is_stdout(out: str | Path) -> bool:
         return False
 
 
+def refuse_a_read_only_file(target: str | Path) -> None:
+    """Raise when `target` is an existing regular file (through a link, the file linked to) that is read-only:
+    one this user may not write, or one no one may (no write bit at all, as `chmod 444` leaves it). A report is
+    replaced by renaming a new file over it, which only the folder's permission governs, so a report made
+    read-only was replaced all the same; `cp` and the shell's `>` refuse such a file, and so does `--out`. Root
+    may write any file, so for root only the second counts: a file no one may write was made so on purpose."""
+    try:
+        mode = os.stat(target).st_mode
+    except (OSError, ValueError):
+        return  # no such file yet (or a name the system refuses, which writing reports)
+    if stat.S_ISREG(mode) and (not mode & 0o222 or not os.access(target, os.W_OK)):
+        raise CliError(f"cannot write {printable_name(str(target))}: it is read-only (make it writable, or choose "
+                       "another --out)")
+
+
 def refuse_unwritable_out(out: str | None, *, streams: bool = True) -> None:
-    """Raise before any work when `out` is a folder or lies in a folder that does not exist or cannot be written:
+    """Raise before any work when `out` is a folder, a read-only file (refuse_a_read_only_file), or lies in a folder
+    that does not exist or cannot be written:
     a two-file diff or a long policy's full reading can take many seconds, and the reader should not wait for it
     only to be told the path was wrong. (A disk that fills meanwhile is still reported when writing.) A device or
     FIFO (is_stream) is written into, so it must be writable itself; where `streams` is false (a command that writes
@@ -51,6 +67,7 @@ def refuse_unwritable_out(out: str | None, *, streams: bool = True) -> None:
         if not os.access(target, os.W_OK):
             raise CliError(f"cannot write {shown}: no permission to write it")
         return
+    refuse_a_read_only_file(target)
     if target.is_symlink():  # a link to a report is written through (write_atomically): its folder is the one used
         target = Path(os.path.realpath(target))
     folder = target.parent if str(target.parent) else Path(".")
@@ -62,13 +79,14 @@ def refuse_unwritable_out(out: str | None, *, streams: bool = True) -> None:
 
 def refuse_overwriting_inputs(out: str | None, inputs: Iterable[str], *, streams: bool = True) -> None:
     """Raise before any work when `out` cannot be written (refuse_unwritable_out) or names one of `inputs` (also
-    through a link or another spelling)."""
+    through a link or another spelling); an input is said first, the surer mistake (a read-only input too)."""
+    if out and out != "-" and Path(out).exists():  # an input must exist to be read, so a new file is never one
+        _refuse_an_input(out, inputs)
     refuse_unwritable_out(out, streams=streams)
-    if not out or out == "-":
-        return
+
+
+def _refuse_an_input(out: str, inputs: Iterable[str]) -> None:
     target = Path(out)
-    if not target.exists():
-        return  # an input must exist to be read, so a new file is never one
     for name in inputs:
         if name == "-":
             continue

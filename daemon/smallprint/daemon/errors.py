@@ -11,8 +11,9 @@ from aiohttp import web
 
 # code -> (HTTP status, when it happens)
 ERROR_CODES: dict[str, tuple[int, str]] = {
-    "invalid_json": (400, "The body is not a JSON object (malformed JSON, NaN or Infinity, which JSON has not, an "
-                          "integer of over 4,300 digits, not UTF-8, or not an object)."),
+    "invalid_json": (400, "The body is not a JSON object (malformed JSON, NaN or Infinity, which JSON has not, a "
+                          "number too large to be anything but infinity, such as 1e999, an integer of over 4,300 "
+                          "digits, not UTF-8, or not an object)."),
     "invalid_request": (400, "The JSON is well-formed but wrong: none or several of text/html/blocks, or a field "
                              "of the wrong type; or the request is not valid HTTP, or its body does not match its "
                              "Content-Encoding."),
@@ -37,6 +38,9 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "input_too_large": (422, "The input is over the engine's limits: more than 2,000,000 characters of text or "
                              "200,000 blocks (a PDF's text included), or a PDF whose pages hold more than 40 MB of "
                              "drawing instructions; the message names the limit."),
+    "unsupported_media_type": (415, "The body's Content-Type is given and is not application/json (a text/plain or "
+                                    "form body, which a web page can send without asking; send the header "
+                                    "Content-Type: application/json, or none)."),
 }
 
 

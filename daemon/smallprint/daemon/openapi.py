@@ -58,8 +58,8 @@ MEMORY_FORGOTTEN_PROPERTIES: dict[str, dict] = {
 
 # Status -> name of the shared response in components.responses.
 _RESPONSE_NAMES = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
-                   405: "MethodNotAllowed", 413: "PayloadTooLarge", 422: "UnprocessableInput", 500: "InternalError",
-                   503: "ServiceUnavailable", 504: "AnalysisTimeout"}
+                   405: "MethodNotAllowed", 413: "PayloadTooLarge", 415: "UnsupportedMediaType",
+                   422: "UnprocessableInput", 500: "InternalError", 503: "ServiceUnavailable", 504: "AnalysisTimeout"}
 # Headers an error answer carries (docs/API.md): a 401 says how to authenticate, a 405 which methods the route takes.
 _RESPONSE_HEADERS = {
     401: {"WWW-Authenticate": {"schema": {"type": "string", "const": "Bearer"}}},
@@ -248,7 +248,7 @@ PATHS: dict[str, dict] = {
         "operationId": "analyze", "summary": "Analyse a page: its kind, highlighted clauses, practices and grade",
         "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("AnalyzeRequest")}}},
         "responses": {"200": _json_response("The analysis (smallprint.Analysis.to_dict())", _ref("Analysis")),
-                      **error_responses(422, 504)},
+                      **error_responses(415, 422, 504)},
     }},
     "/v1/memory": {"delete": {
         "operationId": "forgetMemory",

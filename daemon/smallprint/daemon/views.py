@@ -8,7 +8,7 @@ import json
 import logging
 from typing import Any
 
-from aiohttp import web
+from aiohttp import hdrs, web
 
 from .. import __version__, strict_json
 from ..history.store import MAX_VISIT_ID_CHARS, is_visit_id, utc_now
@@ -70,9 +70,24 @@ MAX_INPUT_CHARS = 2_000_000  # engine.blocks.MAX_INPUT_CHARS; not imported, whic
 MAX_BODY_CHARS = 2 * MAX_INPUT_CHARS
 
 
+def refuse_a_body_declared_not_json(request: web.Request) -> None:
+    """ApiError("unsupported_media_type") for a body whose Content-Type is given and is not application/json
+    (parameters such as charset aside). A `text/plain` or form body is what a web page can send to another origin
+    without the browser asking first (no CORS preflight); read as JSON anyway, the daemon answered it. A body with
+    no Content-Type at all is still read: every client we ship sends application/json, and `curl --data` without
+    -H sends a form type, which is refused saying what to send."""
+    declared = request.headers.get(hdrs.CONTENT_TYPE)
+    if declared is None or request.content_type == "application/json":
+        return
+    shown = declared if len(declared) <= 60 and declared.isprintable() else f"{declared[:60]!r}"
+    raise ApiError("unsupported_media_type", f"the body must be sent as Content-Type: application/json, not {shown}")
+
+
 async def read_json_object(request: web.Request) -> dict[str, Any]:
-    """The body as a JSON object, or ApiError("invalid_json"). Body size in bytes is enforced by aiohttp (413);
-    in characters here, before parsing."""
+    """The body as a JSON object, or ApiError("invalid_json"); ApiError("unsupported_media_type") first, without
+    reading it, when it is declared as something else. Body size in bytes is enforced by aiohttp (413); in
+    characters here, before parsing."""
+    refuse_a_body_declared_not_json(request)
     try:
         raw = await asyncio.wait_for(request.read(), BODY_SECONDS)
     except TimeoutError:
@@ -102,7 +117,7 @@ async def read_json_object(request: web.Request) -> dict[str, Any]:
         raise ApiError("payload_too_large", f"the body holds about {characters:,} characters; smallprint reads "
                                             f"pages of at most {MAX_INPUT_CHARS:,}")
     try:
-        data = strict_json.loads(text)  # NaN and Infinity refused, as every standard parser does
+        data = strict_json.loads(text)  # NaN and Infinity refused, as every standard parser does, and 1e999
     except ValueError as exc:
         raise ApiError("invalid_json", f"the body is not valid JSON: {exc}") from None
     except RecursionError:  # "[[[[...]]]]" nested deeper than the parser's stack: bad input, not a bug
