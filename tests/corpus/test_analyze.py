@@ -207,3 +207,19 @@ def test_report_out_refuses_to_overwrite_a_table_it_reads(tmp_path):
     done = run_corpus("report", out, "--out", out / "findings.parquet")
     assert done.returncode == 2 and "overwrite" in done.stderr
     assert (out / "findings.parquet").read_bytes() == before
+    # an earlier report page in the folder is no input: writing it again is what was asked (it was refused as one)
+    for _ in range(2):
+        again = run_corpus("report", out, "--out", out / "mine.html")
+        assert again.returncode == 0, again.stderr
+    assert (out / "mine.html").read_text().startswith("<!DOCTYPE html>") or "<html" in (out / "mine.html").read_text()
+    refused = run_corpus("report", out, "--out", out / "corpus.json")
+    assert refused.returncode == 2 and "overwrite" in refused.stderr
+    # the default page and the CSV files beside a page, made read-only, are refused and left as they are, as --out
+    # of any command refuses a read-only file (they were replaced: a rename ignores the file's own permission)
+    assert run_corpus("report", out).returncode == 0
+    for made_read_only, args in ((out / "report.html", ()), (out / "mine-services.csv", ("--out", out / "mine.html"))):
+        made_read_only.chmod(0o444)
+        kept = made_read_only.stat()
+        refused = run_corpus("report", out, *args)
+        assert refused.returncode == 1 and "it is read-only" in refused.stderr, refused.stderr
+        assert made_read_only.stat().st_ino == kept.st_ino and made_read_only.stat().st_mtime_ns == kept.st_mtime_ns

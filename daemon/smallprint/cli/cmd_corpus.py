@@ -135,17 +135,27 @@ def _saying_when_interrupted(out: str) -> Iterator[None]:
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
+# What `corpus report` writes (report.py): its page and the CSV files beside it.
+_REPORT_SUFFIXES = (".html", ".csv")
+
+
 def run_report(args) -> int:
     _need_corpus_extra()
-    from smallprint.corpus.report import write_report
+    from smallprint.corpus.report import report_files, write_report
     from smallprint.corpus.sources import SourceError
     from smallprint.corpus.store import StoreError
 
-    from .output_guard import refuse_overwriting_inputs
+    from .output_guard import refuse_a_read_only_file, refuse_overwriting_inputs
     # the report reads the folder's tables and manifest: --out must not name one of them (README: exit 2)
-    # and its CSV files go beside --out, so a device or FIFO is no place for it (streams=False)
-    refuse_overwriting_inputs(args.out, [str(p) for p in Path(args.dir).rglob("*") if p.is_file()]
+    # and its CSV files go beside --out, so a device or FIFO is no place for it (streams=False). A page or CSV file at
+    # the folder's top is an earlier report, which is read by nobody: writing it again is what the user asked for.
+    refuse_overwriting_inputs(args.out, [str(p) for p in Path(args.dir).rglob("*") if p.is_file()
+                                         and not (p.parent == Path(args.dir) and p.suffix in _REPORT_SUFFIXES)]
                               if args.out and Path(args.dir).is_dir() else [], streams=False)
+    # the page (DIR/report.html without --out) and its CSV files, each replaced by a rename that no permission of the
+    # file itself stops: one made read-only is refused, as --out of any command refuses one
+    for path in report_files(Path(args.out) if args.out else Path(args.dir) / "report.html"):
+        refuse_a_read_only_file(path)
     try:
         written = write_report(args.dir, Path(args.out) if args.out else None)
     except (SourceError, StoreError) as exc:

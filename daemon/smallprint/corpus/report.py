@@ -53,6 +53,12 @@ _CSS = """
 """
 
 
+def report_files(target: Path) -> list[Path]:
+    """What write_report writes for the page `target`: the page, then its CSV files beside it."""
+    stem = target.with_suffix("")
+    return [target, *(Path(f"{stem}-{table}.csv") for table in ("timeline", "services", "changes"))]
+
+
 def write_report(folder: str | Path, out: Path | None = None, *, generated_at: datetime | None = None) -> list[Path]:
     """Write the page (default DIR/report.html) and its CSV files beside it, as one set (store.publish_together): a
     failure at any point leaves the previous page and CSV files, all of them, and the page goes in only after the
@@ -75,17 +81,17 @@ def write_report(folder: str | Path, out: Path | None = None, *, generated_at: d
     events, pairs, current = build(tables["documents"], tables["findings"], tables["changes"])
     page = render_corpus_html(corpus, tables["documents"], events, pairs, current, generated_at=generated_at,
                               engine=engine)
-    stem = target.with_suffix("")
-    csvs = [(Path(f"{stem}-timeline.csv"),
+    timeline_csv, services_csv, changes_csv = report_files(target)[1:]
+    csvs = [(timeline_csv,
              _csv(["practice", "polarity", "event", "service", "document", "date", "previous_date", "summary"],
                   ([e.practice, e.polarity, e.event, e.service, e.document, e.date, e.previous_date, e.summary]
                    for e in events))),
-            (Path(f"{stem}-services.csv"),
+            (services_csv,
              _csv(["service", "document", "latest_date", "versions", "grade", "score", "key_findings"],
                   ([c.service, c.document, c.date, c.versions, c.grade, c.score,
                     "; ".join(f"{summary} ({polarity})" for _, polarity, summary in c.key_findings)]
                    for c in current))),
-            (Path(f"{stem}-changes.csv"),
+            (changes_csv,
              _csv(["service", "document", "date", "previous_date", "change", "practice", "polarity", "summary", "text",
                    "old_text", "listed_as"],
                   (_change_row(c) for c in tables["changes"])))]
