@@ -337,6 +337,9 @@ _RUNNING_MIN_PAGES = 2
 _RUNNING_SHARE = 0.6
 _EDGE_LINES = 2  # how many lines at the top and at the foot of a page may be running ones
 _DIGITS = re.compile(r"\d+")
+# A page number has a few digits; a longer run (an account number, a crafted line of thousands, which int() refuses
+# outright) is compared as text: it may be the same on every page, never one more a page.
+_PAGE_NUMBER_MAX_DIGITS = 9
 _NUMBERING_WORDS = {"section", "article", "chapter", "part", "clause", "schedule", "annex", "appendix", "exhibit",
                     "paragraph", "§", "abschnitt", "artikel", "kapitel", "teil", "chapitre", "sección", "seccion",
                     "artículo", "articulo", "capítulo", "capitulo", "sezione", "articolo", "capitolo", "hoofdstuk"}
@@ -347,16 +350,18 @@ def _edge_key(line: str) -> str:
     return _DIGITS.sub("#", line.casefold())
 
 
-def _numbered_like_pages(key: str, numbers_by_page: list[tuple[int, tuple[int, ...]]]) -> bool:
+def _numbered_like_pages(key: str, numbers_by_page: list[tuple[int, tuple[int | str, ...]]]) -> bool:
     """Whether the lines of one key (the same words, their numbers aside), as (page index, their numbers) for each
     page that has one, are running lines: each number the same on every page or the page index plus a constant,
     and not only a numbering word and its number."""
     follows_pages = False
     for position in range(key.count("#")):
         values = {numbers[position] for _, numbers in numbers_by_page}
-        offsets = {numbers[position] - page for page, numbers in numbers_by_page}
         if len(values) == 1:
             continue
+        if any(isinstance(value, str) for value in values):
+            return False
+        offsets = {numbers[position] - page for page, numbers in numbers_by_page}
         if len(offsets) != 1:
             return False
         follows_pages = True
@@ -378,10 +383,11 @@ def _without_running_lines(pages: list[list[str]]) -> list[list[str]]:
 
     def running(edge_of) -> set[str]:
         """The keys of the lines at one edge (tops or feet) that are running lines."""
-        numbers_by_key: dict[str, list[tuple[int, tuple[int, ...]]]] = {}
+        numbers_by_key: dict[str, list[tuple[int, tuple[int | str, ...]]]] = {}
         for number, lines in enumerate(pages):
             for i in edge_of(lines):
-                numbers = tuple(int(digits) for digits in _DIGITS.findall(lines[i]))
+                numbers = tuple(int(digits) if len(digits) <= _PAGE_NUMBER_MAX_DIGITS else digits
+                                for digits in _DIGITS.findall(lines[i]))
                 numbers_by_key.setdefault(_edge_key(lines[i]), []).append((number, numbers))
         needed = max(2, _RUNNING_SHARE * len(pages))
         return {key for key, found in numbers_by_key.items()
