@@ -309,7 +309,8 @@ def _gutter(lines: list[str]) -> int | None:
 # title-like), not the first part of a sentence. The file gives text and positions, not fonts the reader can rely
 # on (a heading may be bold, larger, or neither), so a heading is told by its place: a paragraph of one line, of a
 # few words, opening with a capital or a number and ending well before the text's width; a line that a break cuts
-# mid-sentence is a wrapped line that fills its width, or the last of a paragraph of several.
+# mid-sentence is a wrapped line that fills its width, or the last of a paragraph of several, or a line that ended
+# early because the word after the break (a long address) would not fit on it.
 _SENTENCE_END = re.compile(r"[.!?:;][\"')\]”’]*$")
 _HEADING_MAX_WORDS = 10
 _HEADING_SHARE = 0.6  # the most of the text's width (its widest line) a heading's line takes
@@ -322,7 +323,8 @@ def _runs_on(before: list[str], after: list[str]) -> bool:
         return False
     width = max(len(line.strip()) for line in [*before, *after])
     heading = ((len(before) == 1 or not before[-2].strip()) and len(last.split()) <= _HEADING_MAX_WORDS
-               and (last[0].isupper() or last[0].isdigit()) and len(last) < _HEADING_SHARE * width)
+               and (last[0].isupper() or last[0].isdigit()) and len(last) < _HEADING_SHARE * width
+               and len(last) + 1 + len(first.split()[0]) <= width)
     return not heading
 
 
