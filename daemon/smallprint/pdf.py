@@ -309,7 +309,8 @@ def _gutter(lines: list[str]) -> int | None:
 # title-like), not the first part of a sentence. The file gives text and positions, not fonts the reader can rely
 # on (a heading may be bold, larger, or neither), so a heading is told by its place: a paragraph of one line, of a
 # few words, opening with a capital or a number and ending well before the text's width; a line that a break cuts
-# mid-sentence is a wrapped line that fills its width, or the last of a paragraph of several.
+# mid-sentence is a wrapped line that fills its width, or the last of a paragraph of several, or a line that ended
+# early because the word after the break (a long address) would not fit on it.
 _SENTENCE_END = re.compile(r"[.!?:;][\"')\]”’]*$")
 _HEADING_MAX_WORDS = 10
 _HEADING_SHARE = 0.6  # the most of the text's width (its widest line) a heading's line takes
@@ -322,7 +323,8 @@ def _runs_on(before: list[str], after: list[str]) -> bool:
         return False
     width = max(len(line.strip()) for line in [*before, *after])
     heading = ((len(before) == 1 or not before[-2].strip()) and len(last.split()) <= _HEADING_MAX_WORDS
-               and (last[0].isupper() or last[0].isdigit()) and len(last) < _HEADING_SHARE * width)
+               and (last[0].isupper() or last[0].isdigit()) and len(last) < _HEADING_SHARE * width
+               and len(last) + 1 + len(first.split()[0]) <= width)
     return not heading
 
 
@@ -337,6 +339,9 @@ _RUNNING_MIN_PAGES = 2
 _RUNNING_SHARE = 0.6
 _EDGE_LINES = 2  # how many lines at the top and at the foot of a page may be running ones
 _DIGITS = re.compile(r"\d+")
+# A page number has a few digits; a longer run (an account number, a crafted line of thousands, which int() refuses
+# outright) is compared as text: it may be the same on every page, never one more a page.
+_PAGE_NUMBER_MAX_DIGITS = 9
 _NUMBERING_WORDS = {"section", "article", "chapter", "part", "clause", "schedule", "annex", "appendix", "exhibit",
                     "paragraph", "§", "abschnitt", "artikel", "kapitel", "teil", "chapitre", "sección", "seccion",
                     "artículo", "articulo", "capítulo", "capitulo", "sezione", "articolo", "capitolo", "hoofdstuk"}
@@ -347,16 +352,18 @@ def _edge_key(line: str) -> str:
     return _DIGITS.sub("#", line.casefold())
 
 
-def _numbered_like_pages(key: str, numbers_by_page: list[tuple[int, tuple[int, ...]]]) -> bool:
+def _numbered_like_pages(key: str, numbers_by_page: list[tuple[int, tuple[int | str, ...]]]) -> bool:
     """Whether the lines of one key (the same words, their numbers aside), as (page index, their numbers) for each
     page that has one, are running lines: each number the same on every page or the page index plus a constant,
     and not only a numbering word and its number."""
     follows_pages = False
     for position in range(key.count("#")):
         values = {numbers[position] for _, numbers in numbers_by_page}
-        offsets = {numbers[position] - page for page, numbers in numbers_by_page}
         if len(values) == 1:
             continue
+        if any(isinstance(value, str) for value in values):
+            return False
+        offsets = {numbers[position] - page for page, numbers in numbers_by_page}
         if len(offsets) != 1:
             return False
         follows_pages = True
@@ -378,10 +385,11 @@ def _without_running_lines(pages: list[list[str]]) -> list[list[str]]:
 
     def running(edge_of) -> set[str]:
         """The keys of the lines at one edge (tops or feet) that are running lines."""
-        numbers_by_key: dict[str, list[tuple[int, tuple[int, ...]]]] = {}
+        numbers_by_key: dict[str, list[tuple[int, tuple[int | str, ...]]]] = {}
         for number, lines in enumerate(pages):
             for i in edge_of(lines):
-                numbers = tuple(int(digits) for digits in _DIGITS.findall(lines[i]))
+                numbers = tuple(int(digits) if len(digits) <= _PAGE_NUMBER_MAX_DIGITS else digits
+                                for digits in _DIGITS.findall(lines[i]))
                 numbers_by_key.setdefault(_edge_key(lines[i]), []).append((number, numbers))
         needed = max(2, _RUNNING_SHARE * len(pages))
         return {key for key, found in numbers_by_key.items()

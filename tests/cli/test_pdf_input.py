@@ -278,3 +278,22 @@ def test_the_declared_pypdf_floor_can_lower_its_per_stream_limits():
     floor = next(dependency for dependency in dependencies if dependency.startswith("pypdf"))
     assert int(floor.removeprefix("pypdf>=").split(".")[0]) >= 7, floor
     assert hasattr(pypdf, "apply_configuration")
+
+
+def test_a_long_run_of_digits_at_the_top_of_the_pages_is_read_not_refused():
+    """Running lines' numbers were all turned into ints to see whether they follow the pages, and int() refuses a
+    run of more than 4300 digits: such a line at the top of two pages failed the whole file with a ValueError. A run
+    too long for a page number is compared as text: the same on every page, it is a running line as before."""
+    account = "1" * 5000
+    pages = [[account, "", *wrapped(NO_SALE), "", f"Acme Privacy Policy - {n}"] for n in range(1, 4)]
+    assert _paragraphs(read_pdf_text(pdf_document(pages))) == [account, NO_SALE, NO_SALE, NO_SALE]
+
+
+def test_a_sentence_whose_first_line_a_long_address_cut_short_runs_on_over_the_page_break():
+    """A paragraph's only line at the foot of a page is short when the word after it (a long address) did not fit
+    on it: that line was taken for a heading and the sentence was split in two at the page break."""
+    address = "https://www.example.com/legal/privacy/partners-and-processors-list.html"
+    pages = [[*wrapped(NO_SALE), "", "For the details of each partner, see"],
+             [f"{address} which we", "update every month."]]
+    assert _paragraphs(read_pdf_text(pdf_document(pages))) == [
+        NO_SALE, f"For the details of each partner, see {address} which we update every month."]
