@@ -41,19 +41,27 @@ class LabelledPolicy:
 def numbered_jsonl_rows(path: Path) -> list[tuple[int, dict]]:
     """(line number, row) of every non-blank line of a JSON Lines file; ValueError naming the file and line of one
     that is not a JSON object. A UTF-8 byte-order mark (a file saved by a Windows editor) is not part of the first
-    row, and CRLF line ends and trailing blank lines are whitespace, as JSON Lines allows."""
+    row, and CRLF line ends and trailing blank lines are whitespace, as JSON Lines allows. A file that is not UTF-8
+    (as JSON must be) is a ValueError naming it, not a codec's message that names no file."""
     rows = []
-    with open(path, encoding="utf-8-sig") as handle:
-        for number, line in enumerate(handle, 1):
-            if line.strip():
-                try:
-                    row = json.loads(line)
-                except ValueError as exc:
-                    raise ValueError(f"{path}:{number}: not JSON ({exc})") from None
-                if not isinstance(row, dict):
-                    raise ValueError(f"{path}:{number}: not a JSON object")
-                rows.append((number, row))
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            for number, line in enumerate(handle, 1):
+                if line.strip():
+                    try:
+                        row = json.loads(line)
+                    except ValueError as exc:
+                        raise ValueError(f"{path}:{number}: not JSON ({exc})") from None
+                    if not isinstance(row, dict):
+                        raise ValueError(f"{path}:{number}: not a JSON object")
+                    rows.append((number, row))
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(path, exc) from None
     return rows
+
+
+def _not_utf8(path: Path, exc: UnicodeDecodeError) -> ValueError:
+    return ValueError(f"{path}: not UTF-8 text ({exc.reason})")
 
 
 def _sentence_rows(path: Path, text: str) -> list[dict]:
@@ -82,7 +90,10 @@ def _text_and_sentences(txt: Path, sentence_file: Path) -> tuple[str, list[dict]
     which would drop every \\r and shift each offset after it; where they fit only the file without its mark or with
     its line ends as \\n (converted after the offsets were made: a checkout that writes CRLF, an editor's save), that
     reading is the one they were made on. Offsets that fit none are refused as `_sentence_rows` says."""
-    stored = txt.read_bytes().decode("utf-8")
+    try:
+        stored = txt.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(txt, exc) from None
     unmarked = stored.removeprefix("\ufeff")
     as_text_mode = [t.replace("\r\n", "\n").replace("\r", "\n") for t in (stored, unmarked)]
     readings = dict.fromkeys([stored, unmarked, *as_text_mode])  # in this order, each once

@@ -176,3 +176,16 @@ def test_the_json_keys_are_the_documented_ones(tmp_path, capsys, smallprint_home
     named = set(re.findall(r"`([a-z_0-9]+)`", accuracy))
     every_key = set().union(*DOCUMENTED_KEYS.values(), *OPTIONAL_KEYS.values()) - {None}
     assert every_key <= named, f"not named in the README's Accuracy section: {sorted(every_key - named)}"
+
+
+@pytest.mark.parametrize("damaged", ["points.jsonl", "p-2027.txt"])
+def test_a_file_that_is_not_utf8_is_named(tmp_path, capsys, damaged):
+    # The codec's message ("'utf-8' codec can't decode byte 0xe9 in position 56") named no file among dozens.
+    folder = _policy_folder(tmp_path / "data", TEXT, TEXT)
+    (folder / "points.jsonl").write_text(_jsonl(POINTS), encoding="utf-8")
+    with open(folder / damaged, "ab") as handle:
+        handle.write("café\n".encode("latin-1"))
+    args = ["--tosdr", str(folder / "points.jsonl")] if damaged == "points.jsonl" else ["--sentences", str(folder)]
+    assert main(["eval", *args, "--depth", "quick"]) == 1
+    err = capsys.readouterr().err
+    assert f"{damaged}: not UTF-8 text" in err and "Traceback" not in err and err.count("\n") == 1, err
