@@ -521,11 +521,12 @@ def format_table(result: dict) -> str:
                      f"  (macro over {len(pra['macro_over'])} practices with >= {MIN_POINTS_FOR_MACRO} points)")
         lines.append(f"  {'practice':24s} {'points':>6s} {'recall':>7s} {'prec.':>7s} {'polarity':>9s}")
         for practice, v in pra["per_practice"].items():
-            # A practice with no points has no recall or polarity to measure, one never highlighted no precision:
-            # "-" there, not a 0.000 that reads as a failure.
-            has_points, highlighted = v["points"] > 0, v.get("highlighted", 1) > 0
+            # A practice with no points has no recall to measure, one never highlighted no precision, and one whose
+            # points were none of them found no polarity (measured on the points found): "-" there, not a 0.000
+            # that reads as a failure.
+            has_points, highlighted, found = v["points"] > 0, v.get("highlighted", 1) > 0, v["recall"] > 0
             lines.append(f"  {practice:24s} {v['points']:6d} {_measure(v['recall'], has_points, 7)}"
-                         f" {_measure(v['precision'], highlighted, 7)} {_measure(v['polarity_accuracy'], has_points, 9)}")
+                         f" {_measure(v['precision'], highlighted, 7)} {_measure(v['polarity_accuracy'], found, 9)}")
         lines.append("")
     if result.get("seconds"):
         lines.append("seconds: " + ", ".join(f"{k} {v}" for k, v in result["seconds"].items()))

@@ -189,3 +189,14 @@ def test_a_file_that_is_not_utf8_is_named(tmp_path, capsys, damaged):
     assert main(["eval", *args, "--depth", "quick"]) == 1
     err = capsys.readouterr().err
     assert f"{damaged}: not UTF-8 text" in err and "Traceback" not in err and err.count("\n") == 1, err
+
+
+def test_a_practice_whose_points_were_all_missed_shows_no_polarity_accuracy(tmp_path, capsys, smallprint_home):
+    # Polarity accuracy is measured on the points whose practice was found; with none found the table said 0.000.
+    missed = {**POINTS[0], "practice": "security", "text": "We do not sell your personal information to anyone."}
+    (tmp_path / "points.jsonl").write_text(_jsonl([POINTS[0], missed]), encoding="utf-8")
+    assert main(["eval", "--tosdr", str(tmp_path / "points.jsonl"), "--depth", "quick"]) == 0
+    rows = {line.split()[0]: line.split()[1:] for line in capsys.readouterr().out.splitlines()
+            if line.startswith("  ") and len(line.split()) == 5}
+    assert rows["security"][:2] == ["1", "0.000"] and rows["security"][3] == "-", rows
+    assert rows["sale_of_data"][3] == "1.000", rows
