@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Iterable
 
 from .cli.inputs import printable_name
+from .evaluation_sentences import numbered_jsonl_rows
 from .taxonomy import KINDS, OPP115_CATEGORIES, PRACTICE_IDS
 
 MIN_POINTS_FOR_MACRO = 5
-HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 
 
 def default_data_dir() -> Path:
@@ -45,20 +45,8 @@ def default_data_dir() -> Path:
 
 
 def read_jsonl(path: Path) -> list[dict]:
-    """Rows of a JSON Lines file; a ValueError naming the file and line when one is not JSON."""
-    rows = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except ValueError as exc:
-                raise ValueError(f"{path}:{number}: not JSON ({exc})") from None
-            if not isinstance(row, dict):
-                raise ValueError(f"{path}:{number}: expected a JSON object")
-            rows.append(row)
-    return rows
+    """Rows of a JSON Lines file; a ValueError naming the file and line when one is not a JSON object."""
+    return [row for _, row in numbered_jsonl_rows(path)]
 
 
 def digest(paths: Iterable[Path]) -> str:
@@ -160,6 +148,28 @@ def _analyze(**kwargs):
         raise ValueError(str(exc)) from None
 
 
+def _page_source(path: Path) -> dict:
+    """A page as `smallprint analyze FILE` reads it (`read_document`: its byte-order mark, UTF-16, an HTML page's
+    declared charset, a PDF's text; HTML by its suffix), so that a page served in another encoding than UTF-8 is
+    detected as a reader's browser shows it, not as replacement characters; an HTML page with its own <title>, as
+    the extension sends document.title and `analyze` reads it: detection weighs the title. An empty file is a page
+    with no text (detected as such), not the end of the run."""
+    from .cli import CliError
+    from .cli.inputs import read_document
+
+    if not path.read_bytes().strip():
+        return {"text": ""}
+    try:
+        document = read_document(str(path))
+    except CliError as exc:
+        raise ValueError(str(exc)) from None
+    if not document.is_html:
+        return {"text": document.content}
+    from .engine.blocks import page_title
+
+    return {"html": document.content, "title": page_title(document.content)}
+
+
 def evaluate_detection(policies: Path | None, negatives: Path | None, depth: str = "full") -> dict:
     """Each page's detected kind against its expected one: precision, recall and F1 of privacy_policy against
     everything else (a terms page found to be terms is a true negative), and detection per expected kind."""
@@ -172,16 +182,7 @@ def evaluate_detection(policies: Path | None, negatives: Path | None, depth: str
     misclassified, borderline = [], []
     per_kind: dict = {}
     for page in pages:
-        content = page.path.read_text(encoding="utf-8", errors="replace")
-        if page.path.suffix.lower() in HTML_SUFFIXES:
-            # With the page's own <title>, as the extension sends document.title and `smallprint analyze` reads it:
-            # detection weighs the title, and without it a page was judged on less than a reader's browser gives.
-            from .engine.blocks import page_title
-
-            source = {"html": content, "title": page_title(content)}
-        else:
-            source = {"text": content}
-        analysis = _analyze(**source, depth=depth)
+        analysis = _analyze(**_page_source(page.path), depth=depth)
         row = {"file": page.name, "expected": page.expected, "kind": analysis.kind,
                "confidence": round(analysis.kind_confidence, 3), "evidence": list(analysis.kind_evidence[:3])}
         if page.expected == "borderline":
@@ -512,16 +513,20 @@ def format_table(result: dict) -> str:
     pra = result.get("practices")
     if pra:
         lines.append(f"Practices (ToS;DR, {pra['points']} points, each analysed alone)")
-        lines.append(f"  macro recall {pra['macro_recall']:.3f}  macro precision {pra['macro_precision']:.3f}"
+        # No practice with enough points (a few held-out points): the macro figures average nothing; "-", not 0.000.
+        macro = bool(pra["macro_over"])
+        lines.append(f"  macro recall {_measure(pra['macro_recall'], macro, 0)}"
+                     f"  macro precision {_measure(pra['macro_precision'], macro, 0)}"
                      f"  polarity accuracy {pra['polarity_accuracy']:.3f}"
                      f"  (macro over {len(pra['macro_over'])} practices with >= {MIN_POINTS_FOR_MACRO} points)")
         lines.append(f"  {'practice':24s} {'points':>6s} {'recall':>7s} {'prec.':>7s} {'polarity':>9s}")
         for practice, v in pra["per_practice"].items():
-            # A practice with no points has no recall or polarity to measure, one never highlighted no precision:
-            # "-" there, not a 0.000 that reads as a failure.
-            has_points, highlighted = v["points"] > 0, v.get("highlighted", 1) > 0
+            # A practice with no points has no recall to measure, one never highlighted no precision, and one whose
+            # points were none of them found no polarity (measured on the points found): "-" there, not a 0.000
+            # that reads as a failure.
+            has_points, highlighted, found = v["points"] > 0, v.get("highlighted", 1) > 0, v["recall"] > 0
             lines.append(f"  {practice:24s} {v['points']:6d} {_measure(v['recall'], has_points, 7)}"
-                         f" {_measure(v['precision'], highlighted, 7)} {_measure(v['polarity_accuracy'], has_points, 9)}")
+                         f" {_measure(v['precision'], highlighted, 7)} {_measure(v['polarity_accuracy'], found, 9)}")
         lines.append("")
     if result.get("seconds"):
         lines.append("seconds: " + ", ".join(f"{k} {v}" for k, v in result["seconds"].items()))

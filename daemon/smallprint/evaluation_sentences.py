@@ -38,21 +38,30 @@ class LabelledPolicy:
         return range(first, last)
 
 
-def _read_rows(path: Path) -> list[tuple[int, dict]]:
-    """(line number, row) of every non-blank line; ValueError naming the file and line of one that is not a JSON
-    object."""
+def numbered_jsonl_rows(path: Path) -> list[tuple[int, dict]]:
+    """(line number, row) of every non-blank line of a JSON Lines file; ValueError naming the file and line of one
+    that is not a JSON object. A UTF-8 byte-order mark (a file saved by a Windows editor) is not part of the first
+    row, and CRLF line ends and trailing blank lines are whitespace, as JSON Lines allows. A file that is not UTF-8
+    (as JSON must be) is a ValueError naming it, not a codec's message that names no file."""
     rows = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if line.strip():
-                try:
-                    row = json.loads(line)
-                except ValueError as exc:
-                    raise ValueError(f"{path}:{number}: not JSON ({exc})") from None
-                if not isinstance(row, dict):
-                    raise ValueError(f"{path}:{number}: not a JSON object")
-                rows.append((number, row))
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            for number, line in enumerate(handle, 1):
+                if line.strip():
+                    try:
+                        row = json.loads(line)
+                    except ValueError as exc:
+                        raise ValueError(f"{path}:{number}: not JSON ({exc})") from None
+                    if not isinstance(row, dict):
+                        raise ValueError(f"{path}:{number}: not a JSON object")
+                    rows.append((number, row))
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(path, exc) from None
     return rows
+
+
+def _not_utf8(path: Path, exc: UnicodeDecodeError) -> ValueError:
+    return ValueError(f"{path}: not UTF-8 text ({exc.reason})")
 
 
 def _sentence_rows(path: Path, text: str) -> list[dict]:
@@ -60,7 +69,7 @@ def _sentence_rows(path: Path, text: str) -> list[dict]:
     "text" (where given) the very characters they point at, so that a NAME.txt edited after its offsets were
     made is refused instead of scoring 0."""
     rows = []
-    for number, row in _read_rows(path):
+    for number, row in numbered_jsonl_rows(path):
         sid, start, end = row.get("sid"), row.get("start"), row.get("end")
         if not all(isinstance(v, int) and not isinstance(v, bool) for v in (sid, start, end)):
             raise ValueError(f"{path}:{number}: a sentence row needs whole-number sid, start and end")
@@ -73,6 +82,28 @@ def _sentence_rows(path: Path, text: str) -> list[dict]:
     if len({r["sid"] for r in rows}) != len(rows):
         raise ValueError(f"{path}: a sid is given to two sentences")
     return sorted(rows, key=lambda r: r["start"])
+
+
+def _text_and_sentences(txt: Path, sentence_file: Path) -> tuple[str, list[dict]]:
+    """NAME.txt as its sentence offsets were made on, with its sentence rows. The offsets count the code points of
+    the file as stored (each \\r of a CRLF line end, a byte-order mark), so it is read exactly, not in text mode,
+    which would drop every \\r and shift each offset after it; where they fit only the file without its mark or with
+    its line ends as \\n (converted after the offsets were made: a checkout that writes CRLF, an editor's save), that
+    reading is the one they were made on. Offsets that fit none are refused as `_sentence_rows` says."""
+    try:
+        stored = txt.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(txt, exc) from None
+    unmarked = stored.removeprefix("\ufeff")
+    as_text_mode = [t.replace("\r\n", "\n").replace("\r", "\n") for t in (stored, unmarked)]
+    readings = dict.fromkeys([stored, unmarked, *as_text_mode])  # in this order, each once
+    first_error = None
+    for text in readings:
+        try:
+            return text, _sentence_rows(sentence_file, text)
+        except ValueError as exc:
+            first_error = first_error or exc
+    raise first_error
 
 
 def _label_pairs(path: Path, number: int, row: dict) -> frozenset[tuple[str, str]]:
@@ -106,12 +137,11 @@ def load_policies(folder: Path, labels_suffix: str = ".labels.jsonl") -> list[La
                 raise ValueError(f"{txt}: its {missing.name} is missing (every NAME.txt is scored with its "
                                  f"NAME.sentences.jsonl and NAME.labels.jsonl)")
             continue
-        text = txt.read_text(encoding="utf-8")
-        sentences = _sentence_rows(sentence_file, text)
+        text, sentences = _text_and_sentences(txt, sentence_file)
         position = {row["sid"]: i for i, row in enumerate(sentences)}
         labels: dict[int, frozenset[tuple[str, str]]] = {}
         seen: set = set()
-        for number, row in _read_rows(label_file):
+        for number, row in numbered_jsonl_rows(label_file):
             sid = row.get("sid")
             if sid not in position:
                 raise ValueError(f"{label_file}:{number}: sid {sid!r} is not a sentence of {name}")
