@@ -20,8 +20,8 @@ import json
 import os
 import time
 from collections import defaultdict
+from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -122,30 +122,30 @@ def _detected_as_expected(kind: str, expected: str) -> bool:
     return kind != "privacy_policy" if expected == NOT_A_POLICY else kind == expected
 
 
-@lru_cache(maxsize=1)
-def _time_limit() -> float:
-    from .time_budget import analysis_time_limit
-
-    return analysis_time_limit()
+# The limit of each analysis of this evaluation (evaluate's time_limit); None: time_budget.batch_time_limit's default.
+_run_limit: ContextVar[float | None] = ContextVar("eval_time_limit", default=None)
 
 
 def _analyze(**kwargs):
-    """One document of a corpus run, within the analysis time limit (as in the CLI): a page built to be slow stops
-    the run with a clear error instead of holding it for minutes. The run reads one document at a time in this
-    process, so at full depth the learned reader may use the machine's cores (the readings are the same on any
-    number of threads)."""
+    """One document of an evaluation, within the run's time limit: a page built to be slow stops the run with a clear
+    error instead of holding it for hours. The limit is that of a run over many documents (batch_time_limit: by
+    default ten times the daemon's), not the daemon's own: a held-out policy as long as the longest real ones, read
+    fully on a small machine, takes longer than a reader waiting on a page is given, and one analysis over the limit
+    stops the whole evaluation. The run reads one document at a time in this process, so at full depth the learned
+    reader may use the machine's cores (the readings are the same on any number of threads)."""
     from smallprint import analyze
 
     from .engine.reader import reading_threads
     from .machine import reading_threads as threads_alone
-    from .time_budget import OverBudget, time_budget
+    from .time_budget import OverBudget, batch_limit_said, batch_time_limit, time_budget
 
     threads = threads_alone() if kwargs.get("depth", "full") == "full" else 1
+    seconds = batch_time_limit(_run_limit.get())
     try:
-        with time_budget(_time_limit()), reading_threads(threads):
+        with time_budget(seconds), reading_threads(threads):
             return analyze(**kwargs)
-    except OverBudget as exc:
-        raise ValueError(str(exc)) from None
+    except OverBudget:
+        raise ValueError(f"an analysis took longer than {seconds:g} s ({batch_limit_said('eval')})") from None
 
 
 def _page_source(path: Path) -> dict:
@@ -401,8 +401,21 @@ def _shown(path: Path) -> str:
 
 def evaluate(*, opp115: Path | None = None, tosdr: Path | None = None, policies: Path | None = None,
              negatives: Path | None = None, opp115_split: str | None = None, sentences: Path | None = None,
-             depth: str = "full") -> dict:
-    """The parts whose data is given; a part with no data is left out of the result."""
+             depth: str = "full", time_limit: float | None = None) -> dict:
+    """The parts whose data is given; a part with no data is left out of the result. Each analysis runs within
+    `time_limit` seconds (None: time_budget.batch_time_limit's default)."""
+    from .time_budget import batch_time_limit
+
+    limit = _run_limit.set(batch_time_limit(time_limit))  # the config read once, not once a document
+    try:
+        return _evaluate(opp115=opp115, tosdr=tosdr, policies=policies, negatives=negatives, opp115_split=opp115_split,
+                         sentences=sentences, depth=depth)
+    finally:
+        _run_limit.reset(limit)
+
+
+def _evaluate(*, opp115: Path | None, tosdr: Path | None, policies: Path | None, negatives: Path | None,
+              opp115_split: str | None, sentences: Path | None, depth: str) -> dict:
     result: dict = {"data": {}}
     seconds: dict = {}
     if sentences is not None:
@@ -431,14 +444,15 @@ def evaluate(*, opp115: Path | None = None, tosdr: Path | None = None, policies:
     return result
 
 
-def evaluate_defaults(data: Path | None = None, depth: str = "full") -> dict:
+def evaluate_defaults(data: Path | None = None, depth: str = "full", time_limit: float | None = None) -> dict:
     """The shared data's dev portions: OPP-115 dev rows, every ToS;DR point, every policy and negative page, and
     the whole policies labelled sentence by sentence."""
     data = Path(data) if data else default_data_dir()
     sentences = data / "policy-sentences"
     return evaluate(opp115=data / "opp115" / "segments.jsonl", opp115_split="dev",
                     tosdr=data / "tosdr" / "points.jsonl", policies=data / "policies",
-                    negatives=data / "negatives", sentences=sentences if sentences.is_dir() else None, depth=depth)
+                    negatives=data / "negatives", sentences=sentences if sentences.is_dir() else None, depth=depth,
+                    time_limit=time_limit)
 
 
 def _measure(value: float, defined: bool, width: int) -> str:

@@ -40,6 +40,23 @@ def analysis_time_limit() -> float:
         return Config().analysis_timeout_seconds
 
 
+
+# A run over many documents (`corpus analyze`, `eval`) wants every one read: its limit only stops a pathological one,
+# so by default it is this many times analysis_timeout_seconds, which is sized for a reader waiting on a page (the
+# largest real policy, read fully on one thread, takes some 45 s on a 2-core AVX2 machine: over the daemon's 30 s).
+BATCH_LIMIT_FACTOR = 10
+
+
+def batch_time_limit(seconds: float | None = None) -> float:
+    """The limit of each document of a run over many: `seconds` (the command's --time-limit), else
+    BATCH_LIMIT_FACTOR times the configured analysis_timeout_seconds."""
+    return seconds if seconds is not None else BATCH_LIMIT_FACTOR * analysis_time_limit()
+
+
+def batch_limit_said(command: str) -> str:
+    """Where a run's limit comes from, for its time-out message."""
+    return f"{command} --time-limit; by default {BATCH_LIMIT_FACTOR} times analysis_timeout_seconds in config.toml"
+
 # Once the time is up in a thread other than the main one, OverBudget is raised again this often until the block is
 # left: a raise that lands where Python ignores exceptions (a gc callback, such as the one dask.distributed installs in its workers, or a __del__) would
 # otherwise be lost, and the block would run on unbounded.

@@ -247,3 +247,29 @@ def test_a_folder_name_that_is_not_utf8_is_escaped_in_the_misses(tmp_path):
     assert done.returncode == 0, done.stderr
     misses = json.loads(done.stdout)["detection"]["misclassified"]
     assert [row["file"] for row in misses] == ["l\\xe9gal/page-0.md"]
+
+
+# A policy-like list of 33,000 distinct items (1.9 MB): some 4 s of quick analysis on an idle machine.
+SLOW_PAGE = "".join(f"- We share your location with advertisers, partner {i}\n" for i in range(33_000))
+
+
+def test_one_long_analysis_stops_the_evaluation_only_past_the_runs_own_limit(tmp_path, capsys, smallprint_home):
+    """An evaluation used the daemon's 30 s limit, and one analysis over it stops the whole run: a held-out policy
+    as long as the longest real ones, read fully on a small machine (some 45 s on one core here), would have ended
+    the evaluation. A run over many documents has ten times that limit, or its own --time-limit."""
+    folder = tmp_path / "held-out"
+    folder.mkdir()
+    (folder / "long.md").write_text(SLOW_PAGE, encoding="utf-8")
+    (folder / "index.jsonl").write_text(json.dumps({"file": "long.md"}) + "\n", encoding="utf-8")
+    (smallprint_home / "config").mkdir(parents=True)
+    (smallprint_home / "config" / "config.toml").write_text("analysis_timeout_seconds = 1\n")
+    # the daemon's 1 s would stop this run; ten times it does not
+    assert main(["eval", "--policies", str(folder), "--depth", "quick", "--json"]) == 0
+    detection = json.loads(capsys.readouterr().out)["detection"]
+    assert detection["tp"] + detection["fn"] == 1  # scored, found or missed
+    for limit in ("0", "nan", "-3", "86401"):
+        assert main(["eval", "--policies", str(folder), "--time-limit", limit]) == 1
+        assert "--time-limit must be a number of seconds above 0 and at most 86400" in capsys.readouterr().err
+    assert main(["eval", "--policies", str(folder), "--depth", "quick", "--time-limit", "0.5"]) == 1
+    assert ("an analysis took longer than 0.5 s (eval --time-limit; by default 10 times analysis_timeout_seconds in "
+            "config.toml)") in capsys.readouterr().err

@@ -1,5 +1,5 @@
 """`smallprint eval [--opp115 FILE] [--tosdr FILE] [--policies DIR] [--negatives DIR] [--sentences DIR]
-[--depth full|quick] [--json]`: engine accuracy.
+[--depth full|quick] [--time-limit SECONDS] [--json]`: engine accuracy.
 
 With no data option it measures the shared data's dev portions (../shared/data: OPP-115 dev rows, every ToS;DR
 point, every policy and negative page). With some, only those parts run, on every row of the given files, so
@@ -32,6 +32,9 @@ def register(subparsers) -> None:
                              "NAME.labels.jsonl, as ../shared/data/policy-sentences): highlight precision and recall")
     parser.add_argument("--depth", choices=("full", "quick"), default="full",
                         help="which reading to measure: full (the learned reader, default) or quick (the rules)")
+    parser.add_argument("--time-limit", type=float, metavar="SECONDS",
+                        help="how long one analysis may take before the evaluation stops, saying so (default: 10 "
+                             "times analysis_timeout_seconds of config.toml, 300 s by default)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     parser.set_defaults(func=run)
 
@@ -59,6 +62,8 @@ def _check_sentences(path: Path | None) -> Path | None:
 def run(args) -> int:
     from smallprint import evaluation
 
+    if args.time_limit is not None and not 0 < args.time_limit <= 86400:  # NaN too
+        raise CliError("--time-limit must be a number of seconds above 0 and at most 86400")
     given = any(getattr(args, name) is not None for name in ("opp115", "tosdr", "policies", "negatives", "sentences"))
     try:
         if given:
@@ -66,13 +71,13 @@ def run(args) -> int:
                 opp115=_check(args.opp115, "--opp115", False), tosdr=_check(args.tosdr, "--tosdr", False),
                 policies=_check(args.policies, "--policies", True),
                 negatives=_check(args.negatives, "--negatives", True),
-                sentences=_check_sentences(args.sentences), depth=args.depth)
+                sentences=_check_sentences(args.sentences), depth=args.depth, time_limit=args.time_limit)
         else:
             data = evaluation.default_data_dir()
             if not (data / "opp115" / "segments.jsonl").is_file():
                 raise CliError(f"no evaluation data at {data}: pass --opp115/--tosdr/--policies/--negatives "
                                "or set SMALLPRINT_SHARED")
-            result = evaluation.evaluate_defaults(data, depth=args.depth)
+            result = evaluation.evaluate_defaults(data, depth=args.depth, time_limit=args.time_limit)
     except (OSError, ValueError) as exc:
         raise CliError(f"evaluation failed: {exc}") from None
     if args.json:

@@ -18,6 +18,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..time_budget import batch_time_limit
 from . import tables
 from .engines import Engine, check_engine, open_engine
 from .identity import ENGINE_KEY, EngineIdentity, describe, engine_identity
@@ -25,7 +26,7 @@ from .sources import (MAX_LINE_BYTES, SourceError, Version, list_versions, read_
                       source_identity)
 from .store import (CorpusDir, DamagedFile, StoreError, check_corpus_dir, holding, open_corpus_dir, read_parquet,
                     ready_to_write)
-from .work import MAX_DOCUMENT_BYTES, Item, Pair, analyse_batch, corpus_time_limit, diff_batch, too_large
+from .work import MAX_DOCUMENT_BYTES, Item, Pair, analyse_batch, diff_batch, too_large
 
 # Documents per task at each depth: a task of a second or a few keeps the scheduler's share small and loses little when
 # a worker dies. At full depth, a task's documents are mostly one document's versions (they are sent in document
@@ -194,7 +195,7 @@ def analyse_corpus(sources: Sequence[str], out: str, *, depth: str = "quick", en
     """Read every document of `sources` into the corpus folder `out` and rebuild its tables (see the module doc).
     A JSON Lines line longer than `max_line_bytes` is a row with its error, not read (sources.MAX_LINE_BYTES).
     A folder read by another engine (identity.py) is refused, or with `reread` read again by this one. Each document
-    is read, and then analysed, within `time_limit` seconds (None: work.corpus_time_limit's default)."""
+    is read, and then analysed, within `time_limit` seconds (None: time_budget.batch_time_limit's default)."""
     started = time.monotonic()
     check_engine(engine, address)
     identity = engine_identity(depth)
@@ -213,7 +214,7 @@ def analyse_corpus(sources: Sequence[str], out: str, *, depth: str = "quick", en
         corpus = open_corpus_dir(root, depth, engine=identity)
         ready_to_write(corpus)
         return _analyse_into(corpus, list(listings.values()), identity, reread, engine, workers, address, batch,
-                             corpus_time_limit(time_limit), log, started)
+                             batch_time_limit(time_limit), log, started)
 
 
 def _analyse_into(corpus: CorpusDir, listings: list[Listing], identity: EngineIdentity, reread: bool, engine: str,

@@ -55,30 +55,17 @@ def _error_row(content_hash: str, depth: str, error: str, *, timed_out: bool = F
 TRIED_AGAIN = "; the next run tries it again"
 
 
-# A corpus wants every document read: its limit only stops a pathological one, so by default it is this many times the
-# daemon's analysis_timeout_seconds, which is sized for a reader waiting on a page (the largest real policy, read fully
-# on one thread as a corpus worker reads, takes some 45 s on a 2-core AVX2 machine: over the daemon's 30 s).
-CORPUS_LIMIT_FACTOR = 10
-
-
-def corpus_time_limit(seconds: float | None = None) -> float:
-    """The time limit of each document's reading and of its analysis in a corpus run: `seconds` (corpus analyze
-    --time-limit), else CORPUS_LIMIT_FACTOR times this machine's analysis_timeout_seconds."""
-    from smallprint.time_budget import analysis_time_limit
-
-    return seconds if seconds is not None else CORPUS_LIMIT_FACTOR * analysis_time_limit()
-
-
 def _timed_out_row(content_hash: str, depth: str, seconds: float) -> dict:
-    error = (f"the analysis took longer than {seconds:g} s (corpus analyze --time-limit; by default "
-             f"{CORPUS_LIMIT_FACTOR} times analysis_timeout_seconds in config.toml){TRIED_AGAIN}")
+    from smallprint.time_budget import batch_limit_said
+
+    error = f"the analysis took longer than {seconds:g} s ({batch_limit_said('corpus analyze')}){TRIED_AGAIN}"
     return _error_row(content_hash, depth, error, timed_out=True)
 
 
 def analyse_document(item: Item, depth: str, time_limit: float | None = None) -> dict:
     """The row of one document: what the engine found (counts, grade, its highlights) or why it could not read it.
-    A PDF is read within `time_limit` seconds (the run's, corpus_time_limit; None: the default here), as the CLI reads
-    one: pypdf bounds each stream, not a file, and a small PDF that draws one slow stream on every page
+    A PDF is read within `time_limit` seconds (the run's, time_budget.batch_time_limit; None: the default here), as
+    the CLI reads one: pypdf bounds each stream, not a file, and a small PDF that draws one slow stream on every page
     would hold a worker for hours. The analysis that follows has a limit of its own, the same, as in the CLI: a page
     built to be slow (a huge list-like text) would otherwise hold a worker for as long as it likes. In a Dask
     worker, whose tasks run in threads that no signal reaches, time_budget raises from a watcher thread instead.
@@ -93,9 +80,9 @@ def analyse_document(item: Item, depth: str, time_limit: float | None = None) ->
     if not item.data.strip():
         return _error_row(item.content_hash, depth, "empty: nothing to analyse")
     from smallprint.pdf import PdfError, looks_like_pdf, read_pdf_text
-    from smallprint.time_budget import OverBudget, time_budget
+    from smallprint.time_budget import OverBudget, batch_time_limit, time_budget
 
-    seconds = corpus_time_limit(time_limit)
+    seconds = batch_time_limit(time_limit)
     try:
         if looks_like_pdf(item.data):  # a PDF policy: its text layer (a scan without one says so)
             with time_budget(seconds):
