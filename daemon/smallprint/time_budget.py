@@ -111,8 +111,10 @@ def _thread_time_budget(seconds: float) -> Iterator[None]:
             wait = RAISE_AGAIN_SECONDS
 
     watcher = threading.Thread(target=expire_until_left, name="smallprint-time-budget", daemon=True)
-    watcher.start()
     try:
+        # Started inside the try: a thread kept waiting past `seconds` just after starting it gets the raise on the way
+        # back from start(), and outside the try the clean-up below never ran, so the watcher raised for ever in it.
+        watcher.start()
         yield
     finally:
         while True:

@@ -85,3 +85,30 @@ def test_nothing_is_raised_after_the_block_is_left_in_time(where):
         return "done"
 
     assert _outcome(quick_then_wait, where) == "done"
+
+
+def test_a_raise_that_comes_while_the_watcher_is_being_started_is_no_raise_after_the_block(monkeypatch):
+    """A thread that the system leaves waiting just after it started the watcher (a busy machine, a Dask worker's
+    threads contending for the GIL) got the watcher's raise before its block's clean-up was in place: the raise left
+    the block, the clean-up never ran, and the watcher raised again and again for ever in that thread, whatever it ran
+    next (the next document of a corpus worker stopped at once)."""
+    start_a_thread = threading.Thread.start
+
+    def start_then_wait_a_while(thread: threading.Thread) -> None:
+        start_a_thread(thread)
+        if thread.name == "smallprint-time-budget":
+            time.sleep(0.3)  # past the limit: the raise is delivered here, on the way back
+
+    def limit_then_other_work() -> str:
+        try:
+            with time_budget(0.05):
+                pass
+        except OverBudget:
+            pass  # the raise came before the block: a time-out all the same
+        deadline = time.monotonic() + 0.8
+        while time.monotonic() < deadline:  # the next document's work
+            pass
+        return "done"
+
+    monkeypatch.setattr(threading.Thread, "start", start_then_wait_a_while)
+    assert _outcome(limit_then_other_work, "other thread") == "done"
