@@ -89,7 +89,10 @@ def _text_and_sentences(txt: Path, sentence_file: Path) -> tuple[str, list[dict]
     the file as stored (each \\r of a CRLF line end, a byte-order mark), so it is read exactly, not in text mode,
     which would drop every \\r and shift each offset after it; where they fit only the file without its mark or with
     its line ends as \\n (converted after the offsets were made: a checkout that writes CRLF, an editor's save), that
-    reading is the one they were made on. Offsets that fit none are refused as `_sentence_rows` says."""
+    reading is the one they were made on. Offsets that fit none are refused as `_sentence_rows` says. Offsets that
+    fit more than one reading, pointing at other characters in each, are refused too: only a row's "text" tells the
+    readings apart, and without it the first that fits would place every sentence after the first line end on the
+    wrong characters (a CRLF file whose offsets were made on its \\n lines scored 0), silently."""
     try:
         stored = txt.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -97,13 +100,21 @@ def _text_and_sentences(txt: Path, sentence_file: Path) -> tuple[str, list[dict]
     unmarked = stored.removeprefix("\ufeff")
     as_text_mode = [t.replace("\r\n", "\n").replace("\r", "\n") for t in (stored, unmarked)]
     readings = dict.fromkeys([stored, unmarked, *as_text_mode])  # in this order, each once
-    first_error = None
+    fitting, first_error = [], None
     for text in readings:
         try:
-            return text, _sentence_rows(sentence_file, text)
+            fitting.append((text, _sentence_rows(sentence_file, text)))
         except ValueError as exc:
             first_error = first_error or exc
-    raise first_error
+    if not fitting:
+        raise first_error
+    text, rows = fitting[0]
+    pointed_at = [text[row["start"]:row["end"]] for row in rows]
+    if any([other[row["start"]:row["end"]] for row in rows] != pointed_at for other, _ in fitting[1:]):
+        raise ValueError(f"{sentence_file}: its offsets fit {txt.name} both as stored and with its byte-order mark or "
+                         f"\\r line ends left out, at other characters in each, and no row gives its \"text\" to "
+                         f"say which: give each sentence row its text, or save {txt.name} as its offsets were made")
+    return text, rows
 
 
 def _label_pairs(path: Path, number: int, row: dict) -> frozenset[tuple[str, str]]:

@@ -94,6 +94,21 @@ def test_offsets_that_fit_no_reading_of_the_text_are_still_refused(tmp_path, cap
     assert "p-2027.sentences.jsonl:" in err and "Traceback" not in err and err.count("\n") == 1
 
 
+@pytest.mark.parametrize("saved", [lambda text: text.replace("\n", "\r\n"), lambda text: BOM + text],
+                         ids=["CRLF", "byte-order mark"])
+def test_offsets_that_fit_two_readings_with_no_text_to_tell_them_apart_are_refused(tmp_path, capsys, saved):
+    # Rows without their "text" (the format's field, not required): the first reading that fitted was taken, the file
+    # as stored, so offsets made on the \n lines of a text later turned CRLF pointed every sentence after the first
+    # line end at the wrong characters, and the policy scored 0 with no word said.
+    text = "Privacy Policy\n\n" + "".join(f"Part {i}.\n\n" for i in range(30)) + TEXT
+    rows = [{key: row[key] for key in ("sid", "start", "end")} for row in _sentence_rows(text)]
+    folder = _policy_folder(tmp_path / "p", saved(text), text)
+    (folder / "p-2027.sentences.jsonl").write_text(_jsonl(rows), encoding="utf-8")
+    assert main(["eval", "--sentences", str(folder), "--depth", "quick"]) == 1
+    err = capsys.readouterr().err
+    assert "p-2027.sentences.jsonl: its offsets fit p-2027.txt both" in err and err.count("\n") == 1, err
+
+
 def test_tosdr_opp115_and_index_files_with_a_byte_order_mark_and_crlf_are_read(tmp_path, capsys, smallprint_home):
     for windows in (False, True):
         folder = tmp_path / f"windows {windows}"

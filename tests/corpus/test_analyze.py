@@ -208,9 +208,11 @@ def test_report_out_refuses_to_overwrite_a_table_it_reads(tmp_path):
     assert done.returncode == 2 and "overwrite" in done.stderr
     assert (out / "findings.parquet").read_bytes() == before
     # an earlier report page in the folder is no input: writing it again is what was asked (it was refused as one)
-    for _ in range(2):
-        again = run_corpus("report", out, "--out", out / "mine.html")
-        assert again.returncode == 0, again.stderr
+    (out / "reports").mkdir()
+    for page in (out / "mine.html", out / "reports" / "mine.html"):  # a folder of the user's too (it was refused)
+        for _ in range(2):
+            again = run_corpus("report", out, "--out", page)
+            assert again.returncode == 0, again.stderr
     assert (out / "mine.html").read_text().startswith("<!DOCTYPE html>") or "<html" in (out / "mine.html").read_text()
     refused = run_corpus("report", out, "--out", out / "corpus.json")
     assert refused.returncode == 2 and "overwrite" in refused.stderr

@@ -147,10 +147,11 @@ def run_report(args) -> int:
 
     from .output_guard import refuse_a_read_only_file, refuse_overwriting_inputs
     # the report reads the folder's tables and manifest: --out must not name one of them (README: exit 2)
-    # and its CSV files go beside --out, so a device or FIFO is no place for it (streams=False). A page or CSV file at
-    # the folder's top is an earlier report, which is read by nobody: writing it again is what the user asked for.
+    # and its CSV files go beside --out, so a device or FIFO is no place for it (streams=False). A page or CSV file in
+    # the folder, at its top or in a folder of the user's (DIR/reports/), is an earlier report, which is read by
+    # nobody (the tables, corpus.json and parts are Parquet and JSON): writing it again is what the user asked for.
     refuse_overwriting_inputs(args.out, [str(p) for p in Path(args.dir).rglob("*") if p.is_file()
-                                         and not (p.parent == Path(args.dir) and p.suffix in _REPORT_SUFFIXES)]
+                                         and p.suffix not in _REPORT_SUFFIXES]
                               if args.out and Path(args.dir).is_dir() else [], streams=False)
     # the page (DIR/report.html without --out) and its CSV files, each replaced by a rename that no permission of the
     # file itself stops: one made read-only is refused, as --out of any command refuses one
