@@ -209,7 +209,8 @@ def test_report_out_refuses_to_overwrite_a_table_it_reads(tmp_path):
     assert (out / "findings.parquet").read_bytes() == before
     # an earlier report page in the folder is no input: writing it again is what was asked (it was refused as one)
     (out / "reports").mkdir()
-    for page in (out / "mine.html", out / "reports" / "mine.html"):  # a folder of the user's too (it was refused)
+    # a folder of the user's too, and a page named in capitals (both were refused)
+    for page in (out / "mine.html", out / "reports" / "mine.html", out / "MINE.HTML"):
         for _ in range(2):
             again = run_corpus("report", out, "--out", page)
             assert again.returncode == 0, again.stderr

@@ -151,7 +151,7 @@ def run_report(args) -> int:
     # the folder, at its top or in a folder of the user's (DIR/reports/), is an earlier report, which is read by
     # nobody (the tables, corpus.json and parts are Parquet and JSON): writing it again is what the user asked for.
     refuse_overwriting_inputs(args.out, [str(p) for p in Path(args.dir).rglob("*") if p.is_file()
-                                         and p.suffix not in _REPORT_SUFFIXES]
+                                         and p.suffix.lower() not in _REPORT_SUFFIXES]
                               if args.out and Path(args.dir).is_dir() else [], streams=False)
     # the page (DIR/report.html without --out) and its CSV files, each replaced by a rename that no permission of the
     # file itself stops: one made read-only is refused, as --out of any command refuses one
