@@ -124,6 +124,29 @@ READ_THROUGH_INTERNALS_JS = """() => {
 }"""
 
 
+# A page's own script that keeps the text node of the paragraph holding the "sell" clause, as a framework keeps the
+# nodes it rendered (React, Vue and Svelte later set that node's `data`).
+KEEP_OWN_TEXT_JS = """addEventListener('DOMContentLoaded', () => {
+  const p = [...document.querySelectorAll('p')].find(p => p.textContent.includes('We may sell'));
+  window.__ownText = p.firstChild; window.__ownParagraph = p;
+})"""
+# A page's own definition of `smallprint-mark` that gives every mark a shadow root of its own (showing its text).
+OWN_SHADOW_MARKS_JS = """customElements.define('smallprint-mark', class extends HTMLElement {
+  constructor() { super(); this.attachShadow({mode: 'open'}).append(document.createElement('slot')); }
+})"""
+# The page's own scripts a test page may start with (?page-script=<name>): first in <head>, so that they run as the
+# page's own, before the extension's content script, in every browser (Selenium has no init scripts).
+PAGE_SCRIPTS = {"define-elements": CUSTOM_ELEMENTS_JS, "keep-own-text": KEEP_OWN_TEXT_JS,
+                "own-shadow-marks": OWN_SHADOW_MARKS_JS}
+
+
+def with_page_script(page: str, query: str) -> str:
+    """`page` starting with the page script that `query` names (?page-script=<name>), if any."""
+    for name in parse_qs(query).get("page-script", [])[:1]:
+        page = page.replace("<head>", f"<head><script>{PAGE_SCRIPTS[name]}</script>", 1)
+    return page
+
+
 # Text that arrives late during a visit (a cookie banner, a "last reviewed" line): it states no data practice.
 LATE_TEXT_JS = """() => { const p = document.createElement('p');
   p.textContent = 'Thanks for reading. This page was last reviewed by our editors in the spring.';
@@ -190,7 +213,8 @@ class PageHandler(http.server.SimpleHTTPRequestHandler):
     /policies/<service>/<file>.html (one policy from the shared data as HTML) and
     /policies/combined.html?file=<service>/<file>&file=... (several on one page); /bilingual.html (a policy in
     French, then in English); /versioned/policy.html
-    (policy.html as version `policy_version`, which a test may change between two visits). On any page but those of
+    (policy.html as version `policy_version`, which a test may change between two visits). `?page-script=<name>` on
+    those and on the pages of pages/ starts the page with its own script PAGE_SCRIPTS[name]. On any page but those of
     pages/, `?background=<CSS colour>` paints the page's html and body in that colour (each over the one under it,
     where it is translucent)."""
 
@@ -203,17 +227,13 @@ class PageHandler(http.server.SimpleHTTPRequestHandler):
         if self.dark:
             path = path.removeprefix("/dark")
             if not path.startswith("/policies/") and path.endswith(".html"):  # a page of pages/
-                source = (PAGES_DIR / path.lstrip("/")).resolve()
-                if not source.is_relative_to(PAGES_DIR) or not source.is_file():
-                    self.send_error(404)
-                    return
-                self._send_html(source.read_text(encoding="utf-8"))
+                self._send_test_page(path, parts.query)
                 return
         if path == "/versioned/policy.html":  # policy.html, with a clause added from version 2 on
-            page = versioned_policy(self.policy_version)
-            if "define-elements" in parse_qs(parts.query):  # the page's own script, first in <head>, as an init script
-                page = page.replace("<head>", f"<head><script>{CUSTOM_ELEMENTS_JS}</script>", 1)
-            self._send_html(page)
+            self._send_html(with_page_script(versioned_policy(self.policy_version), parts.query))
+            return
+        if "page-script" in parse_qs(parts.query) and path.endswith(".html") and not path.startswith("/policies/"):
+            self._send_test_page(path, parts.query)  # a page of pages/, starting with a script of its own
             return
         if path == "/bilingual.html":  # the French then the English policy of tests/engine/test_language.py
             from tests.engine.test_language import ENGLISH, FRENCH
@@ -232,6 +252,14 @@ class PageHandler(http.server.SimpleHTTPRequestHandler):
             return
         markdown = "\n\n".join(s.read_text(encoding="utf-8") for s in sources)
         self._send_html(markdown_page(markdown, f"Privacy Policy ({', '.join(s.parent.name for s in sources)})"))
+
+    def _send_test_page(self, path: str, query: str) -> None:
+        """The page at `path` in pages/, with the page script `query` names (?page-script=<name>), if any."""
+        source = (PAGES_DIR / path.lstrip("/")).resolve()
+        if not source.is_relative_to(PAGES_DIR) or not source.is_file():
+            self.send_error(404)
+            return
+        self._send_html(with_page_script(source.read_text(encoding="utf-8"), query))
 
     def _send_html(self, text: str) -> None:
         if getattr(self, "dark", False):
@@ -761,10 +789,10 @@ class FirefoxSession:
         self.driver.switch_to.window(self.page_handle)
         self.driver.get(url)
 
-    def evaluate(self, script: str):
-        """Run a `() => value` function in the page under test."""
+    def evaluate(self, script: str, arg=None):
+        """Run a `() => value` (or `(arg) => value`) function in the page under test, as Playwright's evaluate."""
         self.driver.switch_to.window(self.page_handle)
-        return self.driver.execute_script(f"return ({script})()")
+        return self.driver.execute_script(f"return ({script})(arguments[0])", arg)
 
     def message(self, message: dict):
         self.driver.switch_to.window(self.extension_handle)

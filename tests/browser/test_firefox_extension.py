@@ -145,5 +145,5 @@ def test_a_page_that_defines_the_extension_s_elements_cannot_read_the_history_in
     """The Chromium test's page in Firefox ESR: its own first script makes `smallprint-mark` and `smallprint-card`
     custom elements of its own and keeps their ElementInternals, through which a closed shadow root attached to them
     is the page's to read. It must read neither which clauses are outlined as new nor the card's "New since DATE"."""
-    check_defined_elements_read_nothing(launch_firefox(), f"{page_server}/versioned/policy.html?define-elements=1",
+    check_defined_elements_read_nothing(launch_firefox(), f"{page_server}/versioned/policy.html?page-script=define-elements",
                                         policy_version)
