@@ -83,12 +83,16 @@ class Config:
         return self.tables.get(name, MappingProxyType({}))
 
 
+# The range of a time limit, here and in the commands' --time-limit (cli.time_limit_seconds): a day at most.
+MAX_TIME_LIMIT_SECONDS = 86400
+TIME_LIMIT_RULE = f"a number of seconds above 0 and at most {MAX_TIME_LIMIT_SECONDS}"
+
 # key -> (accepted python types, check, description of a valid value)
 _TOP_RULES: dict[str, tuple[tuple[type, ...], Any, str]] = {
     "host": ((str,), lambda v: bool(v.strip()), "a non-empty address such as \"127.0.0.1\""),
     "port": ((int,), lambda v: 0 <= v <= 65535, "an integer from 0 to 65535"),
     "max_body_bytes": ((int,), lambda v: v >= 1024, "an integer of at least 1024"),
-    "analysis_timeout_seconds": ((int, float), lambda v: 0 < v <= 86400, "a number of seconds above 0 and at most 86400"),
+    "analysis_timeout_seconds": ((int, float), lambda v: 0 < v <= MAX_TIME_LIMIT_SECONDS, TIME_LIMIT_RULE),
     "workers": ((int,), lambda v: 1 <= v <= 64, "an integer from 1 to 64"),
     "worker_mode": ((str,), lambda v: v in WORKER_MODES, "one of " + ", ".join(WORKER_MODES)),
     "cache_entries": ((int,), lambda v: v >= 0, "an integer of at least 0"),

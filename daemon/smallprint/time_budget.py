@@ -40,7 +40,6 @@ def analysis_time_limit() -> float:
         return Config().analysis_timeout_seconds
 
 
-
 # A run over many documents (`corpus analyze`, `eval`) wants every one read: its limit only stops a pathological one,
 # so by default it is this many times analysis_timeout_seconds, which is sized for a reader waiting on a page (the
 # largest real policy, read fully on one thread, takes some 45 s on a 2-core AVX2 machine: over the daemon's 30 s).
@@ -56,6 +55,7 @@ def batch_time_limit(seconds: float | None = None) -> float:
 def batch_limit_said(command: str) -> str:
     """Where a run's limit comes from, for its time-out message."""
     return f"{command} --time-limit; by default {BATCH_LIMIT_FACTOR} times analysis_timeout_seconds in config.toml"
+
 
 # Once the time is up in a thread other than the main one, OverBudget is raised again this often until the block is
 # left: a raise that lands where Python ignores exceptions (a gc callback, such as the one dask.distributed installs in its workers, or a __del__) would

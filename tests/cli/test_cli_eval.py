@@ -267,9 +267,12 @@ def test_one_long_analysis_stops_the_evaluation_only_past_the_runs_own_limit(tmp
     assert main(["eval", "--policies", str(folder), "--depth", "quick", "--json"]) == 0
     detection = json.loads(capsys.readouterr().out)["detection"]
     assert detection["tp"] + detection["fn"] == 1  # scored, found or missed
-    for limit in ("0", "nan", "-3", "86401"):
-        assert main(["eval", "--policies", str(folder), "--time-limit", limit]) == 1
-        assert "--time-limit must be a number of seconds above 0 and at most 86400" in capsys.readouterr().err
+    for limit in ("0", "nan", "-3", "86401", "inf", "soon"):
+        with pytest.raises(SystemExit) as refused:  # a usage error, one line naming the option
+            main(["eval", "--policies", str(folder), "--time-limit", limit])
+        assert refused.value.code == 2
+        assert (f"smallprint: error: argument --time-limit: must be a number of seconds above 0 and at most 86400, "
+                f"not '{limit}'") in capsys.readouterr().err
     assert main(["eval", "--policies", str(folder), "--depth", "quick", "--time-limit", "0.5"]) == 1
     assert ("an analysis took longer than 0.5 s (eval --time-limit; by default 10 times analysis_timeout_seconds in "
             "config.toml)") in capsys.readouterr().err

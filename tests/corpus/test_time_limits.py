@@ -84,8 +84,9 @@ def test_the_command_line_takes_a_time_limit_and_refuses_one_that_is_no_limit(tm
     (source / "listing.md").write_text(SLOW_TO_ANALYSE)
     for bad in ("0", "-1", "nan", "86401"):
         refused = run_corpus("analyze", str(tmp_path / "src"), "--out", str(tmp_path / "out"), "--time-limit", bad)
-        assert refused.returncode == 1, refused
-        assert "--time-limit must be a number of seconds above 0 and at most 86400" in refused.stderr
+        assert refused.returncode == 2, refused  # a usage error, one line naming the option
+        assert (f"smallprint: error: argument --time-limit: must be a number of seconds above 0 and at most 86400, "
+                f"not '{bad}'") in refused.stderr and refused.stderr.count("\n") == 1
         assert not (tmp_path / "out").exists()
     timed = run_corpus("analyze", str(tmp_path / "src"), "--out", str(tmp_path / "out"), "--time-limit", "0.5",
                        "--workers", "1")

@@ -57,6 +57,20 @@ def _chosen_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
     return parser
 
 
+def time_limit_seconds(text: str) -> float:
+    """argparse type of a command's --time-limit: seconds in the range of analysis_timeout_seconds (NaN refused, as
+    it compares false); a usage error otherwise."""
+    from smallprint.config import MAX_TIME_LIMIT_SECONDS, TIME_LIMIT_RULE
+
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = float("nan")
+    if not 0 < seconds <= MAX_TIME_LIMIT_SECONDS:
+        raise argparse.ArgumentTypeError(f"must be {TIME_LIMIT_RULE}, not {text!r}")
+    return seconds
+
+
 def build_parser() -> argparse.ArgumentParser:
     from smallprint import __version__
 

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from . import CliError
+from . import CliError, time_limit_seconds
 
 
 def register(subparsers) -> None:
@@ -39,7 +39,7 @@ def register(subparsers) -> None:
                          help="the Dask scheduler to use (default: start a local cluster on 127.0.0.1)")
     analyze.add_argument("--batch", type=int, metavar="N",
                          help="documents per task (default 16 quick, 4 full): smaller loses less to a dead worker")
-    analyze.add_argument("--time-limit", type=float, metavar="SECONDS",
+    analyze.add_argument("--time-limit", type=time_limit_seconds, metavar="SECONDS",
                          help="how long each document's reading, and then its analysis, may take (default: 10 times "
                               "analysis_timeout_seconds of config.toml, 300 s by default); one that takes longer is "
                               "a row saying so, tried again by the next run")
@@ -72,8 +72,6 @@ def run_analyze(args) -> int:
         raise CliError("--workers must be at least 1")
     if args.batch is not None and args.batch < 1:
         raise CliError("--batch must be at least 1")
-    if args.time_limit is not None and not 0 < args.time_limit <= 86400:  # NaN too
-        raise CliError("--time-limit must be a number of seconds above 0 and at most 86400")
     from smallprint.corpus.engines import EngineError
     from smallprint.corpus.run import analyse_corpus
     from smallprint.corpus.sources import SourceError
