@@ -343,6 +343,19 @@ def detected_browsers(*, platform: str = sys.platform, home: Path | None = None)
     return tuple(b for b in BROWSERS if browser_installed(b, platform=platform, home=home))
 
 
+def _write_json_whole(path: Path, value) -> None:
+    """Write `value` as JSON to `path` through a temporary file renamed over it, so that no reader (a browser, the
+    next uninstall) ever finds half of it; the temporary file does not outlive a failure."""
+    tmp = path.with_suffix(".json.tmp")
+    try:
+        tmp.write_text(json.dumps(value, indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise
+
+
 def install(browsers: tuple[str, ...], target_dir: Path | None = None, extension_dir: Path | None = None,
             launcher: Path | None = None) -> list[Placement]:
     ids = read_extension_ids(extension_dir or default_extension_dir())
@@ -350,15 +363,10 @@ def install(browsers: tuple[str, ...], target_dir: Path | None = None, extension
     _require_utf8_path(launcher)
     done = []
     for place in placements(browsers, target_dir):
-        text = json.dumps(host_manifest(place.browser, launcher, ids), indent=2) + "\n"
-        tmp = place.manifest.with_suffix(".json.tmp")
         try:
             place.manifest.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, place.manifest)  # a browser never reads half a manifest
+            _write_json_whole(place.manifest, host_manifest(place.browser, launcher, ids))
         except OSError as exc:  # a bad --target-dir, a read-only profile: say which browser and which folder
-            with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)
             raise InstallError(f"cannot write the {place.browser} host manifest in {place.manifest.parent}: "
                                f"{exc.strerror or exc}") from None
         if place.registry_key:
@@ -401,11 +409,8 @@ def _write_placements_record(places: list[Placement]) -> None:
             record.unlink(missing_ok=True)
             return
         paths.ensure(record.parent)
-        entries = [{"browser": p.browser, "manifest": str(p.manifest), "registry_key": p.registry_key,
-                    "keep": str(p.keep) if p.keep else None} for p in places]
-        tmp = record.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(entries, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, record)
+        _write_json_whole(record, [{"browser": p.browser, "manifest": str(p.manifest), "registry_key": p.registry_key,
+                                    "keep": str(p.keep) if p.keep else None} for p in places])
 
 
 def _remember_placements(written: list[Placement]) -> None:
