@@ -57,16 +57,17 @@ def batch_limit_said(command: str) -> str:
     return f"{command} --time-limit; by default {BATCH_LIMIT_FACTOR} times analysis_timeout_seconds in config.toml"
 
 
-# Once the time is up in a thread other than the main one, OverBudget is raised again this often until the block is
-# left: a raise that lands where Python ignores exceptions (a gc callback, such as the one dask.distributed installs in its workers, or a __del__) would
-# otherwise be lost, and the block would run on unbounded.
+# Once the time is up, OverBudget is raised again this often until the block is left: a raise that lands where Python
+# ignores exceptions (a gc callback, such as the one dask.distributed installs in its workers and Hypothesis in a test
+# run, or a __del__) would otherwise be lost, and the block would run on unbounded. Clean-up that a raise sets going
+# is written to take a second one (the reader's threads are joined whatever comes meanwhile, engine/reader.py).
 RAISE_AGAIN_SECONDS = 0.25
 
 
 @contextmanager
 def time_budget(seconds: float) -> Iterator[None]:
-    """Raise OverBudget inside the `with` block once `seconds` have passed (in a thread other than the main one, again
-    until the block is left)."""
+    """Raise OverBudget inside the `with` block once `seconds` have passed, and again every RAISE_AGAIN_SECONDS until
+    the block is left."""
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
         with _thread_time_budget(seconds):
             yield
@@ -76,10 +77,9 @@ def time_budget(seconds: float) -> Iterator[None]:
         raise OverBudget(seconds)
 
     previous = signal.signal(signal.SIGALRM, expire)
-    # Once, not again and again as in other threads: in the main thread nothing here drops a raise (no Dask gc
-    # callback runs there), and a second raise could cut short the clean-up that the first set going (the reader's
-    # threads joined before the block is left, engine/reader.py).
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # Again and again, as in other threads: the main thread drops a raise too where one lands in a gc callback or a
+    # __del__ (a CI run's `eval --time-limit 0.5` ran its 4 s to the end when Hypothesis's gc callback took the raise).
+    signal.setitimer(signal.ITIMER_REAL, seconds, RAISE_AGAIN_SECONDS)
     try:
         yield
     finally:
