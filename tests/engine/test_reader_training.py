@@ -154,6 +154,44 @@ def test_auto_precision_is_bfloat16_on_a_gpu_and_follows_the_cpu_otherwise(monke
     assert train_reader.training_precision("cpu", "auto") == "fp32"
 
 
+# -- a smaller reader (fit --layers N) -------------------------------------------------------------------------
+
+def test_keeping_fewer_layers_is_another_recipe_and_keeping_all_is_the_old_one():
+    import train_reader
+
+    train = [{"source": "sentences", "group": "g", "unit": 0, "a": "We collect your email.", "b": ""}]
+
+    def digest(layers):
+        return train_reader._recipe_digest(train, 5, 64, 8e-5, 1, "case", "cpu", layers=layers)
+
+    # checkpoints written before --layers existed stay resumable; a 3-layer one is never resumed as a 6-layer one
+    assert digest(0) == train_reader._recipe_digest(train, 5, 64, 8e-5, 1, "case", "cpu")
+    assert len({digest(0), digest(3), digest(4)}) == 3
+
+
+def test_export_reads_how_many_layers_the_weights_hold():
+    import train_reader
+
+    def weights(layers):
+        state = {"encoder.embeddings.word_embeddings.weight": 0, "pairs.weight": 0, "opp.bias": 0}
+        for k in range(layers):
+            state[f"encoder.encoder.layer.{k}.attention.self.query.weight"] = 0
+            state[f"encoder.encoder.layer.{k}.output.dense.bias"] = 0
+        return state
+
+    assert train_reader.layers_in(weights(6)) == 6
+    assert train_reader.layers_in(weights(3)) == 3
+    broken = weights(3)
+    del broken["encoder.encoder.layer.1.attention.self.query.weight"], broken["encoder.encoder.layer.1.output.dense.bias"]
+    for state in (broken, {"pairs.weight": 0}):  # a gap in the layers, or no encoder at all
+        try:
+            train_reader.layers_in(state)
+        except SystemExit as refused:
+            assert "encoder layers" in str(refused)
+        else:
+            raise AssertionError("weights without layers 0..N-1 were exported")
+
+
 # -- ToS;DR case titles (prepare --case-titles) ------------------------------------------------------------------
 
 def test_case_titles_are_learnt_once_each_by_every_fold():
