@@ -192,6 +192,30 @@ def test_export_reads_how_many_layers_the_weights_hold():
             raise AssertionError("weights without layers 0..N-1 were exported")
 
 
+def test_batches_by_length_hold_every_example_once_among_examples_of_about_its_length():
+    import random
+    import types
+
+    import train_reader
+
+    lengths = [random.Random(7).choice([12, 30, 47, 64, 96]) + k % 5 for k in range(1000)]
+    items = [(types.SimpleNamespace(ids=[0] * n), {"n": k}) for k, n in enumerate(lengths)]
+
+    def draw(seed):
+        return [[ex["n"] for _, ex in batch] for batch in train_reader._length_batches(items, 64, random.Random(seed))]
+
+    batches = draw(1)
+    assert sorted(n for batch in batches for n in batch) == list(range(1000))
+    assert [len(b) for b in batches].count(64) == 1000 // 64
+    padded = sum(max(lengths[n] for n in b) * len(b) for b in batches)
+    assert padded < 1.05 * sum(lengths)  # random batches of 64 would pad nearly all to the longest
+    assert draw(1) == batches and draw(2) != batches  # the seeded draw decides, as for random batches
+    assert train_reader._recipe_digest([], 5, 64, 8e-5, 1, "case", "cpu", batching="random") == \
+        train_reader._recipe_digest([], 5, 64, 8e-5, 1, "case", "cpu")
+    assert train_reader._recipe_digest([], 5, 64, 8e-5, 1, "case", "cpu", batching="length") != \
+        train_reader._recipe_digest([], 5, 64, 8e-5, 1, "case", "cpu")
+
+
 # -- ToS;DR case titles (prepare --case-titles) ------------------------------------------------------------------
 
 def test_case_titles_are_learnt_once_each_by_every_fold():
