@@ -431,7 +431,7 @@ def _recipe_digest(train: list[dict], epochs: int, batch_size: int, lr: float, s
         settings.append(base)
     if precision is not None and precision != ("bf16" if kind == "cuda" else "fp32"):
         settings.append(precision)
-    if layers:
+    if layers and layers != BASE_LAYERS:  # all six is the shipped reader's recipe, however it is asked for
         settings.append(["layers", layers])
     if batching != "random":
         settings.append(["batching", batching])
@@ -926,7 +926,7 @@ def main(argv=None) -> int:
     p.add_argument("--precision", choices=("auto", "bf16", "fp32"), default="auto",
                    help="bf16: autocast to bfloat16 (the shipped reader's recipe, on a GPU); fp32: float32 throughout; "
                         "auto (default): bf16 on a GPU or a CPU with native bfloat16 (AVX-512 BF16, AMX), else fp32")
-    p.add_argument("--layers", type=int, default=0,
+    p.add_argument("--layers", type=int, default=0, choices=range(0, BASE_LAYERS + 1), metavar="N",
                    help="keep only the base encoder's first N transformer layers (default: all)")
     p.add_argument("--batching", choices=("random", "length"), default="random",
                    help="random batches (the shipped reader's), or batches of about the same length: about half the "

@@ -110,10 +110,17 @@ def test_the_same_fit_command_goes_on_with_the_run_it_stopped_in(monkeypatch, tm
     # other settings are another recipe: every run is fitted again
     assert train_reader.main([*argv, "--lr", "1e-4"]) == 0
     assert calls == {"0": 2, "1": 3, "final": 2}
+    # so is a smaller network, or batches by length
+    assert train_reader.main([*argv, "--lr", "1e-4", "--layers", "3"]) == 0
+    assert calls == {"0": 3, "1": 4, "final": 3}
+    assert train_reader.main([*argv, "--lr", "1e-4", "--batching", "length"]) == 0
+    assert calls == {"0": 4, "1": 5, "final": 4}
+    assert train_reader.main([*argv, "--lr", "1e-4"]) == 0  # and back: fitted again, as another recipe's outputs
+    assert calls == {"0": 5, "1": 6, "final": 5}
     # so is another base encoder under the same folder name: its files are part of the recipe
     (tmp_path / "base" / "config.json").write_text('{"hidden_size": 768}')
     assert train_reader.main([*argv, "--lr", "1e-4"]) == 0
-    assert calls == {"0": 3, "1": 4, "final": 3}
+    assert calls == {"0": 6, "1": 7, "final": 6}
 
 
 # -- precision: part of the recipe only where it is not the device's old default -------------------------------
@@ -167,6 +174,7 @@ def test_keeping_fewer_layers_is_another_recipe_and_keeping_all_is_the_old_one()
     # checkpoints written before --layers existed stay resumable; a 3-layer one is never resumed as a 6-layer one
     assert digest(0) == train_reader._recipe_digest(train, 5, 64, 8e-5, 1, "case", "cpu")
     assert len({digest(0), digest(3), digest(4)}) == 3
+    assert digest(6) == digest(0)  # all of the base's six layers is the shipped recipe, however it is asked for
 
 
 def test_export_reads_how_many_layers_the_weights_hold():
@@ -198,17 +206,23 @@ def test_batches_by_length_hold_every_example_once_among_examples_of_about_its_l
 
     import train_reader
 
-    lengths = [random.Random(7).choice([12, 30, 47, 64, 96]) + k % 5 for k in range(1000)]
+    draw_length = random.Random(7)
+    lengths = [draw_length.choice([12, 30, 47, 64, 96]) + k % 5 for k in range(7000)]  # three pools of 3,200
     items = [(types.SimpleNamespace(ids=[0] * n), {"n": k}) for k, n in enumerate(lengths)]
 
     def draw(seed):
         return [[ex["n"] for _, ex in batch] for batch in train_reader._length_batches(items, 64, random.Random(seed))]
 
     batches = draw(1)
-    assert sorted(n for batch in batches for n in batch) == list(range(1000))
-    assert [len(b) for b in batches].count(64) == 1000 // 64
-    padded = sum(max(lengths[n] for n in b) * len(b) for b in batches)
-    assert padded < 1.05 * sum(lengths)  # random batches of 64 would pad nearly all to the longest
+    assert sorted(n for batch in batches for n in batch) == list(range(7000))
+    assert [len(b) for b in batches].count(64) == 7000 // 64
+
+    def padding(batches):
+        return sum(max(lengths[n] for n in b) * len(b) for b in batches) / sum(lengths)
+
+    assert padding(batches) < 1.05
+    # random batches of 64 pad nearly every unit to the longest (96-100 tokens): the difference the option makes
+    assert padding([[ex["n"] for _, ex in b] for b in train_reader._batches(items, 64, random.Random(1))]) > 1.5
     assert draw(1) == batches and draw(2) != batches  # the seeded draw decides, as for random batches
     assert train_reader._recipe_digest([], 5, 64, 8e-5, 1, "case", "cpu", batching="random") == \
         train_reader._recipe_digest([], 5, 64, 8e-5, 1, "case", "cpu")
