@@ -289,6 +289,9 @@ def test_the_daemon_serves_with_no_standard_output(tmp_path):
     (["install-host", "--bogus"], "smallprint install-host"), (["autostart"], "smallprint autostart"),
     (["corpus", "bogus"], "smallprint corpus"), (["corpus", "analyze", "src"], "smallprint corpus analyze"),
     (["corpus", "report", "dir", "--bogus"], "smallprint corpus report"),
+    # an option no parser knows, placed before a sub-command's name, is the error of the parser above it
+    (["--bogus", "analyze", "x.md"], "smallprint"), (["corpus", "--bogus", "report", "dir"], "smallprint corpus"),
+    (["--bogus", "corpus", "report", "dir"], "smallprint"), (["analyze", "--bogus", "analyze"], "smallprint analyze"),
 ])
 def test_a_usage_error_is_one_line_naming_the_help_that_explains_it(capsys, args, help_of):
     """README: errors are one line on stderr. argparse printed its usage block first and the error last, and an

@@ -41,19 +41,25 @@ class _Parser(argparse.ArgumentParser):
     def parse_args(self, args=None, namespace=None):
         """As argparse's, but an argument no parser knows is said by the sub-command's parser, whose help lists
         what it takes (`smallprint analyze x --bogus`: see `smallprint analyze --help`, not `smallprint --help`)."""
-        parsed, unknown = self.parse_known_args(args, namespace)
+        words = list(sys.argv[1:] if args is None else args)
+        parsed, unknown = self.parse_known_args(words, namespace)
         if unknown:
-            _chosen_parser(self, parsed).error(f"unrecognized arguments: {' '.join(unknown)}")
+            stray_at = words.index(unknown[0]) if unknown[0] in words else len(words)
+            _chosen_parser(self, parsed, words, stray_at).error(
+                f"unrecognized arguments: {' '.join(unknown)}")
         return parsed
 
 
-def _chosen_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
-    """The innermost sub-command parser that `args` went through (`smallprint corpus report`'s), else `parser`."""
+def _chosen_parser(parser: argparse.ArgumentParser, args: argparse.Namespace, words: list[str],
+                   stray_at: int, after: int = 0) -> argparse.ArgumentParser:
+    """The innermost sub-command parser that `args` went through (`smallprint corpus report`'s) before the word at
+    `stray_at` in `words`, else `parser`: `smallprint --bogus analyze x` is the top parser's error, not analyze's."""
     for action in parser._actions:  # argparse keeps its sub-commands as an action with a `choices` of parsers
         if isinstance(action, argparse._SubParsersAction):
-            chosen = action.choices.get(getattr(args, action.dest, None) or "")
-            if chosen is not None:
-                return _chosen_parser(chosen, args)
+            name = getattr(args, action.dest, None) or ""
+            chosen = action.choices.get(name)
+            if chosen is not None and name in words[after:stray_at]:
+                return _chosen_parser(chosen, args, words, stray_at, words.index(name, after) + 1)
     return parser
 
 
