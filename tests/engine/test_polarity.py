@@ -54,6 +54,14 @@ def test_no_negation(sentence, word):
      "disclose_to_authorities", "concern", "protective", "protective"),
     ("tracking", "we use cookies on our website", "cookies", "cookies", "concern", "protective", "neutral"),
     ("tracking", "we use cookies from third-party advertisers", "cookies", "cookies", "concern", "protective", "concern"),
+    # a negated verb of access before a security measure denies access, not the measure
+    ("security", "we can't see the content of end-to-end encrypted messages", "end-to-end", "measures", "protective",
+     "concern", "protective"),
+    ("security", "we cannot ever decrypt what is encrypted on your device", "encrypted", "measures", "protective",
+     "concern", "protective"),
+    ("security", "we do not encrypt your messages", "encrypt", "measures", "protective", "concern", "concern"),
+    ("security", "we cannot see whether your data is not encrypted", "encrypted", "measures", "protective", "concern",
+     "concern"),  # the nearer negation denies the measure
 ])
 def test_decide(practice, sentence, word, pattern, polarity, negated, expected):
     start = _at(sentence, word)

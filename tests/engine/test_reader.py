@@ -43,6 +43,20 @@ def test_ai_training_clauses_of_the_issue(text, polarity):
     assert mine[0].explanation.startswith("reader: ai_training")
 
 
+@pytest.mark.parametrize("depth", ["quick", "full"])
+def test_a_service_that_cannot_see_encrypted_messages_is_no_security_concern(depth):
+    """Issue #11 names "We can't see the content of end-to-end encrypted messages" read as a security concern: the
+    rules read the negation as denying the encryption, and at full depth the rules decide security's polarity."""
+    for text in ("We can't see the content of end-to-end encrypted messages.",
+                 "We are not able to read messages protected by end-to-end encryption."):
+        mine = [h for h in analyze(text=text, depth=depth).highlights if h.practice == "security"]
+        assert mine and {h.polarity for h in mine} == {"protective"}, (text, mine)
+    # a negation of the measure itself is still a concern
+    mine = [h for h in analyze(text="We do not use end-to-end encryption for your messages.", depth=depth).highlights
+            if h.practice == "security"]
+    assert mine and {h.polarity for h in mine} == {"concern"}
+
+
 def test_a_severe_practice_is_not_read_into_the_next_sentence():
     # the second thoughts weigh the neighbours; the reader and the rules must read a severe practice in the sentence
     # itself (arbiter.SEVERE_READER_FLOOR)

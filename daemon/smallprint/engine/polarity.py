@@ -339,6 +339,14 @@ def confidence_shift(practice: str, polarity: str, reason: str) -> float:
     return _QUALIFIED_CONFIDENCE.get((practice, polarity), 0.0) if reason.startswith("qualified") else 0.0
 
 
+# A security measure after a negated verb of access ("we can't see the content of end-to-end encrypted messages",
+# "we are not able to read messages protected by encryption"): the negation denies the service's access to what the
+# measure protects, which is itself a promise; it does not deny the measure ("we do not encrypt your messages").
+_DENIED_ACCESS = re.compile(r"\s+(?:(?:be|been|ever|even|actually|able|to|have|any|way)\s+){0,3}"
+                            r"(?:see|seen|read|access|accessed|view|viewed|decrypt|decrypted|listen to|listened to"
+                            r"|hear|heard|look at|looked at|open|opened)\b")
+
+
 def decide(practice: str, sentence: str, start: int, end: int, polarity: str,
            negated_polarity: str | None, pattern: str | None = None) -> tuple[str, str]:
     """Final polarity of a recognizer hit and the reason, for the highlight's explanation."""
@@ -366,6 +374,9 @@ def decide(practice: str, sentence: str, start: int, end: int, polarity: str,
                     return "neutral", f"qualified: '{neg.word}' is a condition, not a promise"
                 if _sells_too(sentence, end):
                     return "concern", "qualified: a sale by the service follows the negated one"
+            if practice == "security" and polarity == "protective" \
+                    and _DENIED_ACCESS.match(sentence, neg.at + len(neg.word)):
+                return "protective", f"qualified: '{neg.word}' denies seeing what the measure protects"
             return negated_polarity, f"negated by '{neg.word}'"
     if (practice, pattern) in _CLAUSE_NEGATION:
         # "We do not recognise browser signals, which may include Do Not Track": the negation governs the clause,
