@@ -62,6 +62,20 @@ def test_no_negation(sentence, word):
     ("security", "we do not encrypt your messages", "encrypt", "measures", "protective", "concern", "concern"),
     ("security", "we cannot see whether your data is not encrypted", "encrypted", "measures", "protective", "concern",
      "concern"),  # the nearer negation denies the measure
+    # what a list of opt-outs names is a way out of it, however long the list
+    ("profiling", "you have the right to opt-out of the processing of your personal data for purposes of targeted "
+     "advertising, the sale of personal data, or profiling", "profiling", "profiling", "concern", "protective",
+     "protective"),
+    ("sale_of_data", "you have the right to opt-out of the processing of your personal data for purposes of targeted "
+     "advertising, the sale of personal data, or profiling", "sale", "ccpa_sale", "concern", "protective",
+     "protective"),
+    ("profiling", "even if you opt out of targeted ads, your data may be used for profiling", "profiling",
+     "profiling", "concern", "protective", "concern"),
+    ("profiling", "you can opt out of emails, but we use profiling to show you ads", "profiling", "profiling",
+     "concern", "protective", "concern"),
+    ("profiling", "you cannot opt out of profiling", "profiling", "profiling", "concern", "protective", "concern"),
+    ("profiling", "if you opt out of emails, profiling of your activity continues", "profiling", "profiling",
+     "concern", "protective", "concern"),
 ])
 def test_decide(practice, sentence, word, pattern, polarity, negated, expected):
     start = _at(sentence, word)

@@ -16,6 +16,7 @@ from tests.engine._clauses import polarity_of
     ("We never use customer data to train our models.", "protective"),
     ("Our AI models are trained on public posts and licensed data.", "concern"),
     ("We use your conversations to improve our AI features.", "concern"),
+    ("We use what you post to build AI features.", "concern"),
 ])
 def test_ai_training(sentence, polarity):
     assert polarity_of(sentence, "ai_training") == polarity
@@ -25,6 +26,9 @@ def test_ai_training(sentence, polarity):
     "Our employees receive regular privacy training.",
     "We offer training courses for new customers.",
     "Contact us at privacy@example.com.",
+    # a description of the company, with nothing about the reader's data (labelling guide, rule 2)
+    "xAI is a US-based company working on building artificial intelligence tools.",
+    "Acme is a research lab dedicated to developing safe and beneficial AI systems.",
 ])
 def test_not_ai_training(sentence):
     assert polarity_of(sentence, "ai_training") is None

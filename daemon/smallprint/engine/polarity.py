@@ -310,6 +310,37 @@ def opt_out_before(sentence: str, start: int) -> re.Match | None:
     return None
 
 
+# "You have the right to opt out of the processing of your personal data for targeted advertising, the sale of
+# personal data, or profiling": a list of what the reader may opt out of names each item to give a way out of it,
+# however long the list. Read only where nothing between the opt-out and the hit starts a new clause or states
+# something: no sentence mark, no "we"/"unless"/"but", no finite verb ("even if you opt out of ads, your data may be
+# used for profiling" keeps its concern).
+_LIST_GAP = re.compile(r"[^.;:()!?]{0,200}")
+# The hit is an item of that list: right after "of"/"from", or the last item after "and"/"or", or an item after a
+# comma that another item follows ("..., the sale of personal data, or profiling"; not "If you opt out of emails,
+# the sale of your personal information continues").
+_LAST_ITEM = re.compile(r"(?:\b(?:of|from|and|or)|/)\s+(?:(?:the|any|certain|such)\s+)?$")
+_AFTER_COMMA = re.compile(r",\s+(?:(?:the|any|certain|such)\s+)?$")
+_MORE_ITEMS = re.compile(r"[^.;:()!?]*?(?:,|\band\b|\bor\b)")
+_STATES_SOMETHING = re.compile(_FINITE.pattern + r"|\b(?:us|our|sells?|sold|shares?|uses?|used)\b")
+
+
+def opted_out_in_list(sentence: str, start: int, end: int) -> re.Match | None:
+    """An "opt out of ..." earlier in the same clause whose list of noun phrases runs on to the hit at `start` (see
+    above), if any; negated or not ("you cannot opt out of profiling" is no way out), as the caller reads it."""
+    if _FINITE.search(sentence, start, end):
+        return None  # "... and your information is sold": a statement, not an item
+    for m in _OPT_OUT.finditer(sentence, 0, start):
+        if _OPT_OUT_GAP_RE.match(sentence, m.end()) is None:
+            continue
+        between = sentence[m.end():start]
+        if not _LIST_GAP.fullmatch(between) or _NEW_CLAUSE.search(between) or _STATES_SOMETHING.search(between):
+            continue
+        if _LAST_ITEM.search(between) or (_AFTER_COMMA.search(between) and _MORE_ITEMS.match(sentence, start)):
+            return m
+    return None
+
+
 def sale_opt_out(sentence: str) -> bool:
     """Whether a lower-cased sentence read as a sale promise is a way to opt out of a sale rather than a promise not
     to sell (summaries.py, and so the grade): an un-negated opt-out that names a sale, or the CCPA's "Do Not Sell My
@@ -361,10 +392,18 @@ def decide(practice: str, sentence: str, start: int, end: int, polarity: str,
                 or _names_every_sale(sentence, _OPT_OUT_REQUEST, start) \
                 or _names_every_sale(sentence, _DO_NOT_SELL_OPT_OUT, start):
             return "protective", "qualified: a way to opt out of a sale"
+        listed = opted_out_in_list(sentence, start, end)
+        if listed is not None and find_negation(sentence, listed.start()) is None:
+            return "protective", "qualified: named in a list of what you can opt out of"
         if _names_every_sale(sentence, _HYPOTHETICAL_SALE, start, near=True):
             return "neutral", "qualified: a sale it only supposes"
         if _names_every_sale(sentence, _RIGHT_TO_KNOW, start):
             return "neutral", "qualified: a right to know what is sold, not a sale"
+    if practice == "profiling" and polarity == "concern" \
+            and (listed := opted_out_in_list(sentence, start, end)) is not None:
+        if find_negation(sentence, listed.start()) is not None:
+            return "concern", "qualified: no way to opt out of profiling"
+        return "protective", "qualified: named in what you can opt out of"
     if negated_polarity is not None:
         neg = find_negation(sentence, start) or negated_inside(sentence, start, end)
         if neg is not None:

@@ -1,6 +1,8 @@
 """AI training: personal data, content or public posts used to train or improve AI / machine-learning models."""
 from __future__ import annotations
 
+import re
+
 from ._words import gap
 from .base import Pattern, Recognizer
 from .registry import register
@@ -8,6 +10,18 @@ from .registry import register
 _AI = (r"(?:artificial intelligence|\bai\b|a\.i\.|machine[- ]learning|\bml\b|(?:large )?language models?|\bllms?\b"
        r"|generative|neural networks?|foundation models?|(?:ai|ml) models?|models?\b|algorithms?)")
 _TRAIN = r"(?:\btrain(?:s|ed|ing)?\b|\bre-?train\w*|fine[- ]?tun\w*)"
+
+# "Xai is a US-based company working on building artificial intelligence tools", "Anthropic is an AI safety and
+# research company, building reliable ... AI systems": the company describing itself, which the labelling guide
+# (rule 2) gives no label. Only where the sentence says nothing of the reader's data; a purpose in a list of uses
+# ("Develop and improve AI at Meta") keeps its reading, its data being the lead-in's.
+_DESCRIBES_ITSELF = re.compile(
+    r"^\W*[\w.’'&-]+(?:\s[\w.’'&-]+){0,3}\s(?:is|are)\s+(?:an?|the)\s+(?:[\w-]+,?\s+(?:and\s+)?){0,6}?"
+    r"(?:company|companies|lab|laboratory|start-?up|organi[sz]ation|firm|business|team)\b")
+_READERS_DATA = frozenset([
+    "use", "uses", "used", "using", "data", "information", "info", "content", "posts", "conversations", "chats",
+    "prompts", "inputs", "feedback", "interactions", "messages", "personal", "your", "you", "users", "user",
+    "customers", "collect", "collected", "process", "processed", "processing"])
 
 
 @register
@@ -32,3 +46,10 @@ class AiTrainingRecognizer(Recognizer):
     context = ("content", "posts", "data", "information", "conversations", "prompts", "inputs", "publicly")
     # "training" of staff, and training courses, are not AI training.
     exclude = r"\b(?:employees?|staff|personnel) (?:are |receive |undergo )?(?:\w+ )?training|training (?:courses?|sessions?|programs?)"
+
+    def analyze(self, sentence, words, relaxed=False):
+        results = super().analyze(sentence, words, relaxed)
+        if results and results[0].pattern == "improve_ai" and words.isdisjoint(_READERS_DATA) \
+                and _DESCRIBES_ITSELF.search(sentence):
+            return []
+        return results
