@@ -19,6 +19,7 @@ from .recognizers._words import DOCUMENT_NAMES
 from .fastregex import compile_pattern
 from .linear import words_of_lowered
 from .pointers import points_elsewhere
+from .reader_input import has_enough_words
 from .results import Block, Highlight
 from .sentences import split_sentences
 from .summaries import summarize
@@ -222,6 +223,8 @@ def read_with_rules(blocks: Sequence[Block], use_model: bool = True) -> RulesRea
         for span in split_sentences(text):
             if points_elsewhere(text[span.start:span.end]):
                 continue  # "Learn more about ...": it points to where the policy says it (pointers.py)
+            if not has_enough_words(text[span.start:span.end]):
+                continue  # "Location information.", a contents entry: too short to state a practice, as at full depth
             low = _lower(text[span.start:span.end])
             seen = memo.get(low)
             if seen is None:  # policies repeat lines ("How we may use it: ..."); read each distinct one once

@@ -56,7 +56,12 @@ class Unit:
 
     @property
     def readable(self) -> bool:
-        return len(_WORD.findall(self.text)) >= MIN_WORDS
+        return has_enough_words(self.text)
+
+
+def has_enough_words(text: str) -> bool:
+    """Whether a sentence has the MIN_WORDS words it takes to state a practice: both depths read only those."""
+    return len(_WORD.findall(text)) >= MIN_WORDS
 
 
 def _looks_like_heading(block: Block) -> bool:
