@@ -62,6 +62,15 @@ def test_no_negation(sentence, word):
     ("security", "we do not encrypt your messages", "encrypt", "measures", "protective", "concern", "concern"),
     ("security", "we cannot see whether your data is not encrypted", "encrypted", "measures", "protective", "concern",
      "concern"),  # the nearer negation denies the measure
+    # ... only where the access verb's object is what the measure protects, not a reason or a judgement
+    ("security", "we cannot see why you would not want encryption, so we do not encrypt your messages", "encryption",
+     "measures", "protective", "concern", "concern"),
+    ("security", "we don't see the need for end-to-end encryption", "end-to-end", "measures", "protective", "concern",
+     "concern"),
+    ("security", "we do not view encryption as necessary for the data we store", "encryption", "measures",
+     "protective", "concern", "concern"),
+    ("security", "these third parties cannot see your actual data, which remains encrypted", "encrypted", "measures",
+     "protective", "concern", "protective"),
     # what a list of opt-outs names is a way out of it, however long the list
     ("profiling", "you have the right to opt-out of the processing of your personal data for purposes of targeted "
      "advertising, the sale of personal data, or profiling", "profiling", "profiling", "concern", "protective",
@@ -76,6 +85,17 @@ def test_no_negation(sentence, word):
     ("profiling", "you cannot opt out of profiling", "profiling", "profiling", "concern", "protective", "concern"),
     ("profiling", "if you opt out of emails, profiling of your activity continues", "profiling", "profiling",
      "concern", "protective", "concern"),
+    # not an item of the list: the subject of a verb of its own, or set apart from what you opt out of
+    ("profiling", "you can opt out of marketing emails and profiling of your behaviour continues", "profiling",
+     "profiling", "concern", "protective", "concern"),
+    ("sale_of_data", "you can opt out of marketing emails, and profiling and sale of your personal information happen "
+     "regardless", "sale", "ccpa_sale", "concern", "protective", "concern"),
+    ("sale_of_data", "you can opt out of newsletters, though profiling and selling of your data continue", "selling",
+     "sell_data", "concern", "protective", "concern"),
+    ("sale_of_data", "residents can opt out of certain processing, other than profiling and the sale of personal data",
+     "sale", "ccpa_sale", "concern", "protective", "concern"),
+    ("profiling", "if you opt out of profiling and data sales, some features may not work", "profiling", "profiling",
+     "concern", "protective", "protective"),
 ])
 def test_decide(practice, sentence, word, pattern, polarity, negated, expected):
     start = _at(sentence, word)

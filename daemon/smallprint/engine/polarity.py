@@ -323,6 +323,15 @@ _LAST_ITEM = re.compile(r"(?:\b(?:of|from|and|or)|/)\s+(?:(?:the|any|certain|suc
 _AFTER_COMMA = re.compile(r",\s+(?:(?:the|any|certain|such)\s+)?$")
 _MORE_ITEMS = re.compile(r"[^.;:()!?]*?(?:,|\band\b|\bor\b)")
 _STATES_SOMETHING = re.compile(_FINITE.pattern + r"|\b(?:us|our|sells?|sold|shares?|uses?|used)\b")
+# Words that set the hit apart from what the reader opts out of ("other than profiling", "though profiling ...",
+# "emails, not profiling", "does not opt you out of profiling").
+_NOT_AN_ITEM = re.compile(r"\b(?:though|other than|apart from|aside from|besides|excluding|after which|regardless"
+                          r"|not|never|no|does|do)\b|n[’']t\b")
+# The hit as the subject of a verb of its own: "... and profiling of your behaviour continues", "..., and sale of
+# your personal information happen regardless"; a comma, a relative clause or a new subject ends the look.
+_OWN_VERB = re.compile(r"(?:\s+(?!(?:that|which|who|where|when|if|we|you|they)\b)[\w’'-]+){0,8}?\s+"
+                       r"(?:" + _FINITE.pattern + r"|\b(?:do|does|did|continues?|continued|continuing|happens?"
+                       r"|happened|occurs?|occurred|remains?|applies|apply|persists?|takes? place|goes on)\b)")
 
 
 def opted_out_in_list(sentence: str, start: int, end: int) -> re.Match | None:
@@ -334,7 +343,8 @@ def opted_out_in_list(sentence: str, start: int, end: int) -> re.Match | None:
         if _OPT_OUT_GAP_RE.match(sentence, m.end()) is None:
             continue
         between = sentence[m.end():start]
-        if not _LIST_GAP.fullmatch(between) or _NEW_CLAUSE.search(between) or _STATES_SOMETHING.search(between):
+        if not _LIST_GAP.fullmatch(between) or _NEW_CLAUSE.search(between) or _STATES_SOMETHING.search(between) \
+                or _NOT_AN_ITEM.search(between) or _OWN_VERB.match(sentence, end):
             continue
         if _LAST_ITEM.search(between) or (_AFTER_COMMA.search(between) and _MORE_ITEMS.match(sentence, start)):
             return m
@@ -375,7 +385,12 @@ def confidence_shift(practice: str, polarity: str, reason: str) -> float:
 # measure protects, which is itself a promise; it does not deny the measure ("we do not encrypt your messages").
 _DENIED_ACCESS = re.compile(r"\s+(?:(?:be|been|ever|even|actually|able|to|have|any|way)\s+){0,3}"
                             r"(?:see|seen|read|access|accessed|view|viewed|decrypt|decrypted|listen to|listened to"
-                            r"|hear|heard|look at|looked at|open|opened)\b")
+                            r"|hear|heard|look at|looked at|open|opened)"
+                            # ... whose object is what the measure protects: not "we don't see the need for
+                            # encryption", "we cannot see why ...", "we do not view encryption as necessary"
+                            r"\s+(?:(?:the|any|all|of|your|their|its|actual)\s+){0,3}(?:contents?|messages?|data"
+                            r"|information|communications?|conversations?|calls?|chats?|files?|photos?|videos?|backups?"
+                            r"|media|it|them|what|anything)\b")
 
 
 def decide(practice: str, sentence: str, start: int, end: int, polarity: str,
