@@ -85,6 +85,14 @@ def test_headings_and_short_lines_get_no_highlight(depth):
         assert {(h.practice, h.polarity) for h in analysis.highlights if h.block == "b4"} >= {("advertising", "concern")}
 
 
+def test_a_short_sentence_that_states_something_is_still_read_quickly():
+    """Fewer than four words and no subject or verb is a label ("Sale of data"); "We sell data." states a sale."""
+    for text, practice in (("We sell data.", "sale_of_data"), ("Data is sold.", "sale_of_data"),
+                           ("We track you.", "tracking")):
+        quick = analyze(text=f"# Privacy Policy\n\nOur practices follow. {text} Location information.", depth="quick")
+        assert [(h.practice, h.text) for h in quick.highlights] == [(practice, text)]
+
+
 def test_quick_depth_is_the_rules():
     text = (ROOT / "daemon/smallprint/examples/example-privacy-policy.md").read_text()
     quick = analyze(text=text, depth="quick")

@@ -17,6 +17,11 @@ from tests.engine._clauses import polarity_of
     ("Our AI models are trained on public posts and licensed data.", "concern"),
     ("We use your conversations to improve our AI features.", "concern"),
     ("We use what you post to build AI features.", "concern"),
+    # a company describing itself, and what its AI is made from: the reader's data, in words of its own
+    ("Acme is a company that builds AI tools from the photos people upload to our service.", "concern"),
+    ("Clearview is a company that builds facial recognition AI from billions of photos scraped from social media.",
+     "concern"),
+    ("Acme is an AI company that improves its AI with customer recordings.", "concern"),
 ])
 def test_ai_training(sentence, polarity):
     assert polarity_of(sentence, "ai_training") == polarity

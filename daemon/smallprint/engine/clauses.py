@@ -201,6 +201,13 @@ class RulesReading:
     filler_chars: int
 
 
+# A sentence of fewer than reader_input.MIN_WORDS words is a contents entry or a label ("Location information.",
+# "Sale of data"), which the full depth does not read either, unless it has a subject or a verb that states
+# something: "We sell data.", "Data is sold.", "You can't opt out." are read.
+_STATES_SOMETHING = re.compile(r"^\W*(?:we|you|they|i|it)\b|\b(?:is|are|was|were|be|been|will|may|might|can|could"
+                               r"|shall|should|would|must|do|does|did)\b|n[’']t\b", re.IGNORECASE)
+
+
 def find_highlights(blocks: Sequence[Block], use_model: bool = True) -> tuple[Highlight, ...]:
     """Rules on every sentence; then the model, where there is one, on the clauses the rules read weakly or not
     at all: it confirms or drops weak readings, and adds readings the rules missed."""
@@ -223,8 +230,9 @@ def read_with_rules(blocks: Sequence[Block], use_model: bool = True) -> RulesRea
         for span in split_sentences(text):
             if points_elsewhere(text[span.start:span.end]):
                 continue  # "Learn more about ...": it points to where the policy says it (pointers.py)
-            if not has_enough_words(text[span.start:span.end]):
-                continue  # "Location information.", a contents entry: too short to state a practice, as at full depth
+            if not has_enough_words(text[span.start:span.end]) \
+                    and not _STATES_SOMETHING.search(text[span.start:span.end]):
+                continue  # "Location information.", a contents entry: too short to state a practice (see above)
             low = _lower(text[span.start:span.end])
             seen = memo.get(low)
             if seen is None:  # policies repeat lines ("How we may use it: ..."); read each distinct one once

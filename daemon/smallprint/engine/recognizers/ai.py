@@ -18,6 +18,9 @@ _TRAIN = r"(?:\btrain(?:s|ed|ing)?\b|\bre-?train\w*|fine[- ]?tun\w*)"
 _DESCRIBES_ITSELF = re.compile(
     r"^\W*[\w.’'&-]+(?:\s[\w.’'&-]+){0,3}\s(?:is|are)\s+(?:an?|the)\s+(?:[\w-]+,?\s+(?:and\s+)?){0,6}?"
     r"(?:company|companies|lab|laboratory|start-?up|organi[sz]ation|firm|business|team)\b")
+# ... unless the rest of the sentence says what its AI is made from ("Clearview is a company that builds facial
+# recognition AI from billions of photos scraped from social media", "... improves its AI with customer recordings").
+_MADE_FROM = re.compile(r"\b(?:from|with|using|trains?|trained|training|fed|feeds?|learns?|learned|learnt)\b")
 _READERS_DATA = frozenset([
     "use", "uses", "used", "using", "data", "information", "info", "content", "posts", "conversations", "chats",
     "prompts", "inputs", "feedback", "interactions", "messages", "personal", "your", "you", "users", "user",
@@ -49,7 +52,8 @@ class AiTrainingRecognizer(Recognizer):
 
     def analyze(self, sentence, words, relaxed=False):
         results = super().analyze(sentence, words, relaxed)
-        if results and results[0].pattern == "improve_ai" and words.isdisjoint(_READERS_DATA) \
-                and _DESCRIBES_ITSELF.search(sentence):
-            return []
+        if results and results[0].pattern == "improve_ai" and words.isdisjoint(_READERS_DATA):
+            described = _DESCRIBES_ITSELF.search(sentence)
+            if described and not _MADE_FROM.search(sentence, described.end()):
+                return []
         return results
