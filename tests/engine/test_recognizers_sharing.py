@@ -153,6 +153,11 @@ from tests.engine._clauses import polarity_of
     ("When you link a social network profile, we obtain your name and friends list from that account.",
      "third_party_sources", "concern"),
     ("Our retail partners send us data about your purchases in their stores.", "third_party_sources", "concern"),
+    # what a preamble's words do not excuse: sharing stated, or legal reasons that are the occasion of a disclosure
+    ("We collect, use and share your personal information.", "third_party_sharing", "concern"),
+    ("We may share your information for legal reasons, such as to comply with a subpoena.", "third_party_sharing",
+     "concern"),
+    ("This policy explains how we share your data with advertisers.", "third_party_sharing", "concern"),
 ])
 def test_sharing(sentence, practice, polarity):
     assert polarity_of(sentence, practice) == polarity
@@ -175,6 +180,12 @@ def test_sharing(sentence, practice, polarity):
     # receiving ads or services from someone is no data about you from them
     ("You can opt out of receiving personalized website ads from advertisers and ad networks.", "third_party_sources"),
     ("We receive contracted services and licensed products from third party providers.", "third_party_sources"),
+    # generic preambles (labelling guide, rule 2; issue #11's X preamble): no practice stated
+    ("This Privacy Policy explains how we collect, use and share your information.", "third_party_sharing"),
+    ("X has carefully considered the legal reasons it is permitted to collect, use, share, and otherwise process "
+     "your information.", "third_party_sharing"),
+    ("This policy describes how Acme collects, uses, and discloses personal information.", "third_party_sharing"),
+    ("In this section we describe the legal reasons we have for sharing your data.", "third_party_sharing"),
 ])
 def test_not_this_practice(sentence, practice):
     assert polarity_of(sentence, practice) is None

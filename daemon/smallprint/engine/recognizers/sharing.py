@@ -1,6 +1,8 @@
 """Where data goes: sale, sharing, business transfers, governments, other countries; and where it comes from."""
 from __future__ import annotations
 
+import re
+
 from ..polarity import SALE_WORDS
 from ._words import gap
 from .base import Pattern, Recognizer
@@ -178,6 +180,17 @@ _CONSENT = (r"(?:with your (?:\w+ )?(?:consent|permission|authori[sz]ation)\b|(?
 _SHARE_WORD = r"(?:shar(?:e|es|ed|ing)|disclos\w*|pass(?:es|ed|ing)? (?:on|along)|transferr?\w*|third[- ]part\w*|partners?)\b"
 
 
+# A generic preamble: the policy saying what it explains, or the legal reasons it relies on, for collecting, using
+# and sharing (labelling guide, rule 2: "this policy explains how we collect, use and share information" gets no
+# label; issue #11: "X has carefully considered the legal reasons it is permitted to collect, use, share..." read as
+# sharing). Only the bare sharing verb is set aside there; sharing with named recipients is still read.
+_PREAMBLE = re.compile(
+    r"\b(?:how|why|legal (?:reasons?|bas[ie]s|grounds?)|lawful (?:bas[ie]s|grounds?))\b(?:\s+\S+){0,8}?\s+"
+    r"(?:collect|gather|obtain)\w*,?\s+(?:and\s+|or\s+)?(?:\S+\s+){0,3}?(?:us(?:e|es|ed|ing)|process\w*|stor\w*)\b"
+    r"|\b(?:describ|explain|set(?:s)? out|outlin|summari[sz])\w*\s+(?:\w+\s+){0,3}?"
+    r"(?:the (?:legal )?(?:reasons?|bases|basis|grounds?)|legal (?:reasons?|bases|basis|grounds?))\b")
+
+
 @register
 class ThirdPartySharingRecognizer(Recognizer):
     practice = "third_party_sharing"
@@ -216,3 +229,9 @@ class ThirdPartySharingRecognizer(Recognizer):
                 r"|passed on|handed over|made available|given|released) (?:with|to)\b", "concern", "protective", 0.6),
     )
     context = ("personal", "information", "data", "third", "partners")
+
+    def analyze(self, sentence, words, relaxed=False):
+        results = super().analyze(sentence, words, relaxed)
+        if results and results[0].pattern == "disclose_generic" and _PREAMBLE.search(sentence):
+            return []  # "this policy explains how we collect, use and share your information": no practice stated
+        return results
