@@ -34,6 +34,9 @@ def test_ai_training(sentence, polarity):
     # a description of the company, with nothing about the reader's data (labelling guide, rule 2)
     "xAI is a US-based company working on building artificial intelligence tools.",
     "Acme is a research lab dedicated to developing safe and beneficial AI systems.",
+    # "with" and "from" in a description, not what its AI is made of (a review's cases, 2026-12-07)
+    "Anthropic is an AI safety and research company building reliable AI systems with a focus on safety.",
+    "Acme is a startup with offices in London that develops AI products.",
 ])
 def test_not_ai_training(sentence):
     assert polarity_of(sentence, "ai_training") is None

@@ -158,6 +158,15 @@ from tests.engine._clauses import polarity_of
     ("We may share your information for legal reasons, such as to comply with a subpoena.", "third_party_sharing",
      "concern"),
     ("This policy explains how we share your data with advertisers.", "third_party_sharing", "concern"),
+    # a preamble's words elsewhere in a sentence that discloses (a review's cases, 2026-12-07)
+    ("This is how we collect and use your data, and we may disclose your personal information to Acme Corp.",
+     "third_party_sharing", "concern"),
+    ("Regardless of how you sign up, we collect and use your email and we share your email data with Meta.",
+     "third_party_sharing", "concern"),
+    ("We do not care how you feel; we collect, use and share your data freely.", "third_party_sharing", "concern"),
+    ("This section describes the legal basis, and we share your information with Google.", "third_party_sharing",
+     "concern"),
+    ("No matter how you use the service we collect, use and share your data.", "third_party_sharing", "concern"),
 ])
 def test_sharing(sentence, practice, polarity):
     assert polarity_of(sentence, practice) == polarity
@@ -186,6 +195,8 @@ def test_sharing(sentence, practice, polarity):
      "your information.", "third_party_sharing"),
     ("This policy describes how Acme collects, uses, and discloses personal information.", "third_party_sharing"),
     ("In this section we describe the legal reasons we have for sharing your data.", "third_party_sharing"),
+    ("It explains how and why we collect, store, process and share any of the personal data you provide us.",
+     "third_party_sharing"),
 ])
 def test_not_this_practice(sentence, practice):
     assert polarity_of(sentence, practice) is None

@@ -20,7 +20,12 @@ _DESCRIBES_ITSELF = re.compile(
     r"(?:company|companies|lab|laboratory|start-?up|organi[sz]ation|firm|business|team)\b")
 # ... unless the rest of the sentence says what its AI is made from ("Clearview is a company that builds facial
 # recognition AI from billions of photos scraped from social media", "... improves its AI with customer recordings").
-_MADE_FROM = re.compile(r"\b(?:from|with|using|trains?|trained|training|fed|feeds?|learns?|learned|learnt)\b")
+# "From" and "with" alone are too common ("a startup with offices in London", "... with a focus on safety"): a data
+# noun must follow them within a few words.
+_MADE_FROM = re.compile(
+    r"\b(?:from|with|on)\s+(?:[\w-]+\s+){0,4}?(?:photos?|images?|pictures?|recordings?|data|content|posts|videos?"
+    r"|voices?|text|texts|conversations?|calls?|emails?|messages?|chats?|faces?|uploads?)\b"
+    r"|\b(?:trains?|trained|training|fed|feeds?|learns?|learned|learnt)\b")
 _READERS_DATA = frozenset([
     "use", "uses", "used", "using", "data", "information", "info", "content", "posts", "conversations", "chats",
     "prompts", "inputs", "feedback", "interactions", "messages", "personal", "your", "you", "users", "user",

@@ -183,12 +183,18 @@ _SHARE_WORD = r"(?:shar(?:e|es|ed|ing)|disclos\w*|pass(?:es|ed|ing)? (?:on|along
 # A generic preamble: the policy saying what it explains, or the legal reasons it relies on, for collecting, using
 # and sharing (labelling guide, rule 2: "this policy explains how we collect, use and share information" gets no
 # label; issue #11: "X has carefully considered the legal reasons it is permitted to collect, use, share..." read as
-# sharing). Only the bare sharing verb is set aside there; sharing with named recipients is still read.
+# sharing). Only the bare sharing verb is set aside, and only where it is the next item of the preamble's own list
+# of verbs (the pattern ends where the verb starts): "this is how we collect and use your data, and we may disclose
+# it to Acme" still states a disclosure, and sharing with named recipients is read as before.
+_PROCESSING = r"(?:receiv|record|stor|process|protect|retain|transfer|handl|maintain|keep|analy[sz])\w*"
 _PREAMBLE = re.compile(
-    r"\b(?:how|why|legal (?:reasons?|bas[ie]s|grounds?)|lawful (?:bas[ie]s|grounds?))\b(?:\s+\S+){0,8}?\s+"
-    r"(?:collect|gather|obtain)\w*,?\s+(?:and\s+|or\s+)?(?:\S+\s+){0,3}?(?:us(?:e|es|ed|ing)|process\w*|stor\w*)\b"
+    r"(?:(?<!matter )\b(?:how|why)|\blegal (?:reasons?|bas[ie]s|grounds?)|\blawful (?:bas[ie]s|grounds?))"
+    r"(?:\s+[^\s,;:]+){0,4}?\s+(?:collect|gather|obtain)\w*,?\s+(?:(?:and|or|and/or)\s+)?(?:" + _PROCESSING
+    + r",?\s+(?:(?:and|or|and/or)\s+)?){0,3}(?:us(?:e|es|ed|ing)|process\w*|stor\w*),?\s+"
+    r"(?:(?:(?:and|or|and/or)\s+)?" + _PROCESSING + r",?\s+){0,3}(?:(?:and|or|and/or)\s+)?$"
     r"|\b(?:describ|explain|set(?:s)? out|outlin|summari[sz])\w*\s+(?:\w+\s+){0,3}?"
-    r"(?:the (?:legal )?(?:reasons?|bases|basis|grounds?)|legal (?:reasons?|bases|basis|grounds?))\b")
+    r"(?:the (?:legal )?(?:reasons?|bases|basis|grounds?)|legal (?:reasons?|bases|basis|grounds?))\b"
+    r"(?:\s+[^\s,;:]+){0,4}?\s+$")
 
 
 @register
@@ -232,6 +238,6 @@ class ThirdPartySharingRecognizer(Recognizer):
 
     def analyze(self, sentence, words, relaxed=False):
         results = super().analyze(sentence, words, relaxed)
-        if results and results[0].pattern == "disclose_generic" and _PREAMBLE.search(sentence):
+        if results and results[0].pattern == "disclose_generic" and _PREAMBLE.search(sentence, 0, results[0].start):
             return []  # "this policy explains how we collect, use and share your information": no practice stated
         return results
