@@ -19,7 +19,7 @@ from .recognizers._words import DOCUMENT_NAMES
 from .fastregex import compile_pattern
 from .linear import words_of_lowered
 from .pointers import points_elsewhere
-from .reader_input import has_enough_words
+from .reader_input import MIN_WORDS
 from .results import Block, Highlight
 from .sentences import split_sentences
 from .summaries import summarize
@@ -230,9 +230,6 @@ def read_with_rules(blocks: Sequence[Block], use_model: bool = True) -> RulesRea
         for span in split_sentences(text):
             if points_elsewhere(text[span.start:span.end]):
                 continue  # "Learn more about ...": it points to where the policy says it (pointers.py)
-            if not has_enough_words(text[span.start:span.end]) \
-                    and not _STATES_SOMETHING.search(text[span.start:span.end]):
-                continue  # "Location information.", a contents entry: too short to state a practice (see above)
             low = _lower(text[span.start:span.end])
             seen = memo.get(low)
             if seen is None:  # policies repeat lines ("How we may use it: ..."); read each distinct one once
@@ -241,7 +238,9 @@ def read_with_rules(blocks: Sequence[Block], use_model: bool = True) -> RulesRea
             hits, cued, tokens = seen
             if not hits and not cued and repetitive_filler(tokens):
                 filler_chars += span.end - span.start
-            if hits or cued:
+            if (hits or cued) and (len(tokens) >= MIN_WORDS or _STATES_SOMETHING.search(low)):
+                # a short "Location information." (a contents entry) is not read (see _STATES_SOMETHING); its
+                # words are the ones counted for the memo, so no sentence is scanned twice on this hot path
                 if use_model and cued and span.end - span.start >= 25 \
                         and (not hits or any(r.score < CONFIRM_BELOW for r in hits.values())):
                     to_model[low] = tokens if low.isascii() else None

@@ -60,7 +60,8 @@ class Unit:
 
 
 def has_enough_words(text: str) -> bool:
-    """Whether a sentence has the MIN_WORDS words it takes to state a practice: both depths read only those."""
+    """Whether a sentence has the MIN_WORDS words it takes to state a practice (the quick depth reads a shorter one
+    only where it has a subject or a verb: clauses._STATES_SOMETHING)."""
     return len(_WORD.findall(text)) >= MIN_WORDS
 
 
