@@ -96,6 +96,26 @@ def test_no_negation(sentence, word):
      "sale", "ccpa_sale", "concern", "protective", "concern"),
     ("profiling", "if you opt out of profiling and data sales, some features may not work", "profiling", "profiling",
      "concern", "protective", "protective"),
+    # a negated way out denies the stopping, not the practice: it goes on as stated
+    ("profiling", "opting out of personalised ads does not opt you out of profiling or the sale of your data",
+     "profiling", "profiling", "concern", "protective", "concern"),
+    ("sale_of_data", "opting out of personalised ads does not opt you out of profiling or the sale of your data",
+     "sale", "ccpa_sale", "concern", "protective", "concern"),
+    ("profiling", "you can opt out of marketing emails, but this does not stop profiling", "profiling", "profiling",
+     "concern", "protective", "concern"),
+    ("advertising", "opting-out will not stop advertising but the ads you see may be less relevant", "advertising",
+     "ads", "concern", "protective", "concern"),
+    ("tracking", "we don't stop tracking you when you leave the site", "tracking", "tracking", "concern",
+     "protective", "concern"),
+    ("user_rights", "we will not prevent you from deleting your data", "deleting", "delete", "protective", "concern",
+     "protective"),
+    # ... but not where the negator denies the practice itself, or the stopping verb is one of a pair of verbs
+    ("sale_of_data", "we do not block or sell your data", "sell", "sell_data", "concern", "protective",
+     "protective"),
+    ("profiling", "we do not stop you from opting out, and we do not use profiling", "profiling", "profiling",
+     "concern", "protective", "protective"),
+    ("tracking", "we will not, to stop fraud, track you across sites", "track", "tracking", "concern",
+     "protective", "protective"),
 ])
 def test_decide(practice, sentence, word, pattern, polarity, negated, expected):
     start = _at(sentence, word)
@@ -120,3 +140,14 @@ def test_dominant(practice, counts, expected):
 ])
 def test_model_polarity(practice, sentence, expected):
     assert model_polarity(practice, sentence)[0] == expected
+
+
+def test_a_denied_way_out_is_no_promise_in_a_whole_reading():
+    """The quick reading (which the extension paints first) of a sentence that says an opt-out leaves profiling and
+    sale in place: neither is shown as a promise."""
+    from smallprint.engine import analyze
+    analysis = analyze(text="Opting out of personalised ads does not opt you out of profiling or the sale of your "
+                            "data.", depth="quick")
+    read = {(h.practice, h.polarity) for h in analysis.highlights}
+    assert ("profiling", "protective") not in read and ("sale_of_data", "protective") not in read
+    assert ("profiling", "concern") in read and ("sale_of_data", "concern") in read

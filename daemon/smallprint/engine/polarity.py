@@ -393,6 +393,22 @@ _DENIED_ACCESS = re.compile(r"\s+(?:(?:be|been|ever|even|actually|able|to|have|a
                             r"|media|it|them|what|anything)\b")
 
 
+# A negated way out ("opting out of ads does not opt you out of profiling", "this will not stop the sale of your
+# data", "we will not prevent you from deleting it"): the negation denies the stopping, not the practice, which goes
+# on as stated. The stopping verb must follow the negator within two words and come before the hit, and not be one of
+# a pair of verbs ("we do not block or sell your data" is still a denied sale).
+_DENIED_WAY_OUT = re.compile(r"\s+(?:[\w\u2019']+\s+){0,2}?(?:opt(?:s|ing)?\s+(?:you\s+|users\s+|people\s+)?out"
+                             r"|stop|stops|prevent|prevents|cease|ceases|block|blocks|turn\s+off|turns\s+off"
+                             r"|disable|disables)\b(?!\s*(?:,|or\b|and\b|nor\b))")
+
+
+def denies_a_way_out(sentence: str, negator_end: int, start: int) -> bool:
+    """Whether the negator ending at `negator_end` governs a verb of stopping or opting out that comes before the hit
+    at `start` (see _DENIED_WAY_OUT)."""
+    way_out = _DENIED_WAY_OUT.match(sentence, negator_end)
+    return way_out is not None and way_out.end() <= start
+
+
 def decide(practice: str, sentence: str, start: int, end: int, polarity: str,
            negated_polarity: str | None, pattern: str | None = None) -> tuple[str, str]:
     """Final polarity of a recognizer hit and the reason, for the highlight's explanation."""
@@ -431,6 +447,8 @@ def decide(practice: str, sentence: str, start: int, end: int, polarity: str,
             if practice == "security" and polarity == "protective" \
                     and _DENIED_ACCESS.match(sentence, neg.at + len(neg.word)):
                 return "protective", f"qualified: '{neg.word}' denies seeing what the measure protects"
+            if denies_a_way_out(sentence, neg.at + len(neg.word), start):
+                return polarity, f"qualified: '{neg.word}' denies a way to stop it, not the practice"
             return negated_polarity, f"negated by '{neg.word}'"
     if (practice, pattern) in _CLAUSE_NEGATION:
         # "We do not recognise browser signals, which may include Do Not Track": the negation governs the clause,
