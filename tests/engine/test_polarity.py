@@ -116,6 +116,15 @@ def test_no_negation(sentence, word):
      "concern", "protective", "protective"),
     ("tracking", "we will not, to stop fraud, track you across sites", "track", "tracking", "concern",
      "protective", "protective"),
+    # ... nor where the negator also governs a second verb, after the stopping verb's own object (a review's cases)
+    ("sale_of_data", "we will not block your access to the services or sell your personal information if you "
+     "exercise your rights", "sell", "sell_data", "concern", "protective", "protective"),
+    ("tracking", "we don\u2019t block ads or track you across websites", "track", "tracking", "concern", "protective",
+     "protective"),
+    ("third_party_sharing", "we will not stop providing the services or share your data with advertisers",
+     "share", "share_with", "concern", "protective", "protective"),
+    ("profiling", "this does not opt your account out of profiling", "profiling", "profiling", "concern",
+     "protective", "concern"),
 ])
 def test_decide(practice, sentence, word, pattern, polarity, negated, expected):
     start = _at(sentence, word)

@@ -393,20 +393,29 @@ _DENIED_ACCESS = re.compile(r"\s+(?:(?:be|been|ever|even|actually|able|to|have|a
                             r"|media|it|them|what|anything)\b")
 
 
-# A negated way out ("opting out of ads does not opt you out of profiling", "this will not stop the sale of your
-# data", "we will not prevent you from deleting it"): the negation denies the stopping, not the practice, which goes
-# on as stated. The stopping verb must follow the negator within two words and come before the hit, and not be one of
-# a pair of verbs ("we do not block or sell your data" is still a denied sale).
-_DENIED_WAY_OUT = re.compile(r"\s+(?:[\w\u2019']+\s+){0,2}?(?:opt(?:s|ing)?\s+(?:you\s+|users\s+|people\s+)?out"
+# A negated way out ("opting out of ads does not opt you out of profiling or the sale of your data", "this will not
+# stop the sale of your data", "we will not prevent you from deleting it"): the negation denies the stopping, not the
+# practice, which goes on as stated. The stopping verb must follow the negator within two words and come before the
+# hit, and the hit must be what is stopped, not a second verb the negator also governs: "we do not block or sell your
+# data", "we will not block your access to the services or sell your personal information" stay promises not to
+# sell. So an "or"/"and"/"nor" between the verb and the hit may join only noun phrases ("profiling or the sale").
+_DENIED_WAY_OUT = re.compile(r"\s+(?:[\w\u2019']+\s+){0,2}?(?:opt(?:s|ing)?\s+(?:[\w\u2019']+\s+){0,2}?out"
                              r"|stop|stops|prevent|prevents|cease|ceases|block|blocks|turn\s+off|turns\s+off"
-                             r"|disable|disables)\b(?!\s*(?:,|or\b|and\b|nor\b))")
+                             r"|disable|disables)\b")
+_JOINED = re.compile(r"\b(?:or|and|nor)\b|,")
+_JOINS_A_NOUN = re.compile(r"\s*(?:the|a|an|any|your|their|its|our|such|other|all|of)\b")
 
 
 def denies_a_way_out(sentence: str, negator_end: int, start: int) -> bool:
-    """Whether the negator ending at `negator_end` governs a verb of stopping or opting out that comes before the hit
-    at `start` (see _DENIED_WAY_OUT)."""
+    """Whether the negator ending at `negator_end` governs a verb of stopping or opting out whose object is the hit at
+    `start` (see _DENIED_WAY_OUT)."""
     way_out = _DENIED_WAY_OUT.match(sentence, negator_end)
-    return way_out is not None and way_out.end() <= start
+    if way_out is None or way_out.end() > start:
+        return False
+    for joined in _JOINED.finditer(sentence, way_out.end(), start):
+        if joined.group() == "," or not _JOINS_A_NOUN.match(sentence, joined.end()):
+            return False
+    return True
 
 
 def decide(practice: str, sentence: str, start: int, end: int, polarity: str,
