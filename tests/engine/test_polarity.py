@@ -146,6 +146,13 @@ def test_dominant(practice, counts, expected):
     ("sale_of_data", "personal information is never exchanged for money", "protective"),
     ("advertising", "partners show you ads based on your activity", "concern"),
     ("children", "the service is for adults", "neutral"),
+    # a negated way out, in a clause the model found (no hit: what is stopped runs to the clause's end)
+    ("location", "you cannot turn off location tracking", "concern"),
+    ("user_rights", "we will not prevent you from deleting your data", "protective"),
+    ("location", "we do not stop to collect or share your location", "protective"),
+    ("tracking", "we do not block cookies and we never track you", "protective"),
+    ("user_choice", "please note this does not opt you out of being served ads", "concern"),  # the choice, denied
+    ("user_choice", "we will not stop you from opting out of marketing", "protective"),
 ])
 def test_model_polarity(practice, sentence, expected):
     assert model_polarity(practice, sentence)[0] == expected

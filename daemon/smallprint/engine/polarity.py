@@ -490,12 +490,23 @@ _MODEL_DEFAULT = {"user_rights": "protective", "user_choice": "protective", "sec
                   "children": "neutral", "government_access": "protective"}
 
 
+_CHOICES = frozenset({"user_choice", "user_rights"})
+_OPTS_OUT = re.compile(r"\s+(?:[\w\u2019']+\s+){0,2}?opt(?:s|ing)?\s")
+
+
 def model_polarity(practice: str, sentence: str) -> tuple[str, str]:
     """Polarity for a model-suggested practice in a lower-cased sentence."""
     base = _MODEL_DEFAULT.get(practice, "concern")
     qualified = qualify(practice, sentence)
     neg = find_negation(sentence, len(sentence))
     if neg is not None and base != "neutral":
+        # "you cannot turn off location tracking": the clause has no hit, so what is stopped runs to its end. Where
+        # the practice is the choice itself, a denied opt-out denies the choice ("this does not opt you out of being
+        # served ads"); a denied obstacle to it does not ("we will not prevent you from deleting your data").
+        after = neg.at + len(neg.word)
+        if denies_a_way_out(sentence, after, len(sentence)) \
+                and not (practice in _CHOICES and _OPTS_OUT.match(sentence, after)):
+            return base, f"qualified: '{neg.word}' denies a way to stop it, not the practice"
         return ("concern" if base == "protective" else "protective"), f"negated by '{neg.word}'"
     if qualified is not None:
         return qualified
