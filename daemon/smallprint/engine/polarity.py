@@ -399,23 +399,23 @@ _DENIED_ACCESS = re.compile(r"\s+(?:(?:be|been|ever|even|actually|able|to|have|a
 # hit, and the hit must be what is stopped, not a second verb the negator also governs: "we do not block or sell your
 # data", "we will not block your access to the services or sell your personal information" stay promises not to
 # sell. So an "or"/"and"/"nor" between the verb and the hit may join only noun phrases ("profiling or the sale").
-_DENIED_WAY_OUT = re.compile(r"\s+(?:[\w\u2019']+\s+){0,2}?(?:opt(?:s|ing)?\s+(?:[\w\u2019']+\s+){0,2}?out"
+_DENIED_WAY_OUT = re.compile(r"\s+(?:[\w\u2019']+\s+){0,2}?(?P<verb>opt(?:s|ing)?\s+(?:[\w\u2019']+\s+){0,2}?out"
                              r"|stop|stops|prevent|prevents|cease|ceases|block|blocks|turn\s+off|turns\s+off"
                              r"|disable|disables)\b")
 _JOINED = re.compile(r"\b(?:or|and|nor)\b|,")
 _JOINS_A_NOUN = re.compile(r"\s*(?:the|a|an|any|your|their|its|our|such|other|all|of)\b")
 
 
-def denies_a_way_out(sentence: str, negator_end: int, start: int) -> bool:
-    """Whether the negator ending at `negator_end` governs a verb of stopping or opting out whose object is the hit at
-    `start` (see _DENIED_WAY_OUT)."""
+def denies_a_way_out(sentence: str, negator_end: int, start: int) -> str | None:
+    """The verb of stopping or opting out ("stop", "opt you out") that the negator ending at `negator_end` governs,
+    where its object is the hit at `start` (see _DENIED_WAY_OUT); else None."""
     way_out = _DENIED_WAY_OUT.match(sentence, negator_end)
     if way_out is None or way_out.end() > start:
-        return False
+        return None
     for joined in _JOINED.finditer(sentence, way_out.end(), start):
         if joined.group() == "," or not _JOINS_A_NOUN.match(sentence, joined.end()):
-            return False
-    return True
+            return None
+    return way_out.group("verb")
 
 
 def decide(practice: str, sentence: str, start: int, end: int, polarity: str,
@@ -456,7 +456,7 @@ def decide(practice: str, sentence: str, start: int, end: int, polarity: str,
             if practice == "security" and polarity == "protective" \
                     and _DENIED_ACCESS.match(sentence, neg.at + len(neg.word)):
                 return "protective", f"qualified: '{neg.word}' denies seeing what the measure protects"
-            if denies_a_way_out(sentence, neg.at + len(neg.word), start):
+            if denies_a_way_out(sentence, neg.at + len(neg.word), start) is not None:
                 return polarity, f"qualified: '{neg.word}' denies a way to stop it, not the practice"
             return negated_polarity, f"negated by '{neg.word}'"
     if (practice, pattern) in _CLAUSE_NEGATION:
@@ -491,7 +491,6 @@ _MODEL_DEFAULT = {"user_rights": "protective", "user_choice": "protective", "sec
 
 
 _CHOICES = frozenset({"user_choice", "user_rights"})
-_OPTS_OUT = re.compile(r"\s+(?:[\w\u2019']+\s+){0,2}?opt(?:s|ing)?\s")
 
 
 def model_polarity(practice: str, sentence: str) -> tuple[str, str]:
@@ -503,9 +502,8 @@ def model_polarity(practice: str, sentence: str) -> tuple[str, str]:
         # "you cannot turn off location tracking": the clause has no hit, so what is stopped runs to its end. Where
         # the practice is the choice itself, a denied opt-out denies the choice ("this does not opt you out of being
         # served ads"); a denied obstacle to it does not ("we will not prevent you from deleting your data").
-        after = neg.at + len(neg.word)
-        if denies_a_way_out(sentence, after, len(sentence)) \
-                and not (practice in _CHOICES and _OPTS_OUT.match(sentence, after)):
+        way_out = denies_a_way_out(sentence, neg.at + len(neg.word), len(sentence))
+        if way_out is not None and not (practice in _CHOICES and way_out.startswith("opt")):
             return base, f"qualified: '{neg.word}' denies a way to stop it, not the practice"
         return ("concern" if base == "protective" else "protective"), f"negated by '{neg.word}'"
     if qualified is not None:
