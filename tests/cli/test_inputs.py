@@ -37,6 +37,33 @@ def test_legacy_single_byte_text_is_read_with_a_note(text, codec, note_part):
     assert note_part in note
 
 
+@pytest.mark.parametrize("stray, stray_bytes", [(b"\xff", 1), (b"\x92", 1), (b"caf\xe9", 1), (b"\xe2\x80", 2)],
+                         ids=["ff", "cp1252-quote", "latin1-e-acute", "truncated-sequence"])
+def test_utf8_with_a_stray_byte_keeps_its_utf8_and_says_so(stray, stray_bytes):
+    """One byte that is not UTF-8 in a UTF-8 file must not turn every "é" and "’" of it into mojibake ("Ã©",
+    "â€™"): that made `diff` report a whole unchanged policy as reworded. Only the stray bytes are read as
+    Windows-1252, and the note says how many."""
+    data = SAMPLE.encode("utf-8") + b"\n" + stray + b"\n" + SAMPLE.encode("utf-8")
+    text, note = decode_bytes(data, "f")
+    assert text.startswith(SAMPLE + "\n") and text.endswith("\n" + SAMPLE)
+    assert text[len(SAMPLE) + 1:-len(SAMPLE) - 1] == stray.decode("cp1252", errors="replace").replace("\ufffd", "\x81")
+    assert "not UTF-8" in note and f" {stray_bytes} byte" in note
+
+
+def test_a_stray_byte_windows_1252_leaves_undefined_is_read_as_latin_1():
+    text, note = decode_bytes("Straße, Größe: ".encode("utf-8") + b"\x81", "f")
+    assert text == "Straße, Größe: \x81" and "1 byte" in note
+
+
+def test_windows_1252_text_with_one_accidental_utf8_pair_is_still_read_as_windows_1252():
+    """A legacy file is told from UTF-8 with a stray byte by which there is more of: valid multi-byte UTF-8, or
+    bytes that are not UTF-8. "Ã©" written in Windows-1252 is the bytes of UTF-8 "é", once; the rest is not UTF-8."""
+    legacy = "Café, naïve, déjà vu, résumé; Ã© as written".encode("cp1252")
+    text, note = decode_bytes(legacy, "f")
+    assert text == "Café, naïve, déjà vu, résumé; Ã© as written"
+    assert "read it as Windows-1252" in note
+
+
 def test_html_meta_charset_is_honoured_when_not_utf8():
     page = '<html><head><meta charset="iso-8859-7"></head><body><p>Ιδιωτικότητα</p></body></html>'
     decoded, note = decode_bytes(page.encode("iso-8859-7"), "page.html", html_hint=True)

@@ -66,6 +66,23 @@ def test_diff_json_reports_the_added_clauses(files, new_kind, smallprint_home, c
     assert not smallprint_home.exists(), "diff must not touch the store"
 
 
+def test_diff_of_a_file_with_one_stray_byte_reports_no_change_and_notes_the_byte(tmp_path, smallprint_home, capsys):
+    """A byte that is not UTF-8 appended to an unchanged UTF-8 policy once made every "’" of it mojibake, and `diff`
+    reported dozens of reworded clauses with nothing to say why; the byte is the only new text, and the note says so
+    (on stderr, as `analyze` says it)."""
+    text = OLD_MD.replace("We do not sell", "We don’t sell") + "\nCafé’s promise: we never read your messages.\n"
+    old, new = tmp_path / "old.md", tmp_path / "new.md"
+    old.write_bytes(text.encode("utf-8"))
+    new.write_bytes(text.encode("utf-8") + b"\n\xff\n")
+    assert main(["diff", str(old), str(new), "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)
+    assert [c["text"] for c in out["added"]] == ["ÿ"]  # the byte itself, and nothing else
+    assert (out["removed"], out["changed"]) == ([], [])
+    assert "new.md is not UTF-8" in captured.err and "1 byte" in captured.err
+    assert "old.md" not in captured.err
+
+
 def test_diff_text_leads_with_the_summary(files, capsys):
     old, new_md, _ = files
     assert main(["diff", str(old), str(new_md)]) == 0

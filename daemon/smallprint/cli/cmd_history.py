@@ -83,6 +83,8 @@ def _analyse(path: str) -> dict:
     from smallprint.time_budget import OverBudget, analysis_time_limit, time_budget
 
     document = read_document(path)
+    if document.note:  # as `analyze` says it: a version read in another encoding can differ for that alone
+        print(f"smallprint: note: {document.note}", file=sys.stderr)
     source = {"html": document.content} if document.is_html else {"text": document.content}
     try:
         with time_budget(analysis_time_limit()):

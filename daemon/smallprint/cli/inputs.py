@@ -233,10 +233,43 @@ def decode_bytes(data: bytes, name: str = "input", *, html_hint: bool = False) -
             return data.decode(declared), f"{name} is not UTF-8; read it as {declared}, as the page declares"
         except (ValueError, LookupError):  # UnicodeError too: `<meta charset="undefined">` names a codec that
             pass                           # exists and refuses every byte
+    mostly_utf8 = _utf8_with_stray_bytes(data)
+    if mostly_utf8:
+        text, stray = mostly_utf8
+        return text, (f"{name} is not UTF-8 in {stray} byte{'s' if stray != 1 else ''}; read "
+                      f"{'those' if stray != 1 else 'it'} as Windows-1252 and the rest as UTF-8")
     try:
         return data.decode("cp1252"), f"{name} is not UTF-8; read it as Windows-1252"
     except UnicodeDecodeError:
         return data.decode("latin-1"), f"{name} is not UTF-8; read it as Latin-1"
+
+
+def _stray_byte_as_windows_1252(error: UnicodeDecodeError) -> tuple[str, int]:
+    """A codecs error handler: bytes that are not UTF-8 read one by one as Windows-1252 (Latin-1 for the five bytes
+    it leaves undefined), the way a pasted Windows quote or a truncated character most likely meant them."""
+    bad = error.object[error.start:error.end]
+    return "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in bad), error.end
+
+
+codecs.register_error("smallprint-stray-windows-1252", _stray_byte_as_windows_1252)
+
+
+def _utf8_with_stray_bytes(data: bytes) -> tuple[str, int] | None:
+    """(text, how many bytes are not UTF-8) when `data` is UTF-8 but for a few stray bytes, else None.
+
+    One stray byte must not make the whole file Windows-1252: every "é" and "’" of a UTF-8 policy would become
+    "Ã©" and "â€™", and a diff against the same policy without the byte reported it reworded throughout. A legacy
+    single-byte file is told apart by which there is more of: multi-byte UTF-8 characters, or places that are not
+    UTF-8 (Windows-1252 text forms a valid UTF-8 pair only by accident, as "Ã©" does)."""
+    replaced = data.decode("utf-8", errors="replace")  # one U+FFFD for each place that is not UTF-8
+    stray_places = replaced.count("\ufffd") - data.count("\ufffd".encode("utf-8"))
+    # characters beyond ASCII, less the replacements: the multi-byte UTF-8 characters the data holds
+    multibyte = len(replaced) - len(replaced.encode("ascii", errors="ignore")) - stray_places
+    if multibyte <= stray_places:
+        return None
+    # valid characters encode back to their own bytes; each replacement (3 bytes) stood for the stray ones
+    stray_bytes = len(data) - (len(replaced.encode("utf-8")) - 3 * stray_places)
+    return data.decode("utf-8", errors="smallprint-stray-windows-1252"), stray_bytes
 
 
 # How much of the input shows its shape (UTF-16 without a mark, NULs): enough for any encoding, a cheap look at 64 MiB.
