@@ -681,7 +681,9 @@
 
   // Which highlights are new since the last visit: those over a clause the daemon's history lists as added or
   // reworded (changes_since_last_visit.added/changed carry block + code-point start/end in this version, and `parts`:
-  // every span of a sentence that a converted PDF broke over paragraphs; older daemons send block/start/end alone).
+  // every span of a sentence that a converted PDF broke over paragraphs; older daemons send block/start/end alone;
+  // `elsewhere`: the spans of the same change's other places, so that a clause added in every row of a table, listed
+  // once, is marked as new in each row).
   // `indices` maps each such highlight to the list its clause is in ("added" or "changed"), for the card's line.
   function newSince(analysis, changes) {
     const result = { indices: new Map(), since: null };
@@ -689,7 +691,8 @@
     result.since = SP.readableDate(changes.previous_date ?? changes.since ?? null); // as the popup and summary write it
     const fresh = [["added", changes.added], ["changed", changes.changed]]
       .flatMap(([change, list]) => (list ?? []).filter((c) => c && c.block !== undefined)
-        .flatMap((c) => (Array.isArray(c.parts) && c.parts.length ? c.parts : [c]).map((part) => ({ ...part, change }))));
+        .flatMap((c) => [...(Array.isArray(c.parts) && c.parts.length ? c.parts : [c]),
+          ...(Array.isArray(c.elsewhere) ? c.elsewhere : [])].map((part) => ({ ...part, change }))));
     analysis.highlights.forEach((h, i) => {
       const over = fresh.filter((c) => String(c.block) === h.block && h.start < c.end && c.start < h.end);
       // a highlight over an added clause and a reworded one is new: it says something the old version did not

@@ -92,10 +92,15 @@ ADDED_CLAUSE = "We may use your photos and voice recordings to train our artific
 
 
 def versioned_policy(version: int) -> str:
+    """policy.html; from version 2 on with ADDED_CLAUSE before "5. Your rights"; version 3 says it again before
+    "7. Children" (one change in two places)."""
     page = (PAGES_DIR / "policy.html").read_text(encoding="utf-8")
     if version < 2:
         return page
-    return page.replace("    <h2>5. Your rights</h2>", f"    <p>{ADDED_CLAUSE}</p>\n    <h2>5. Your rights</h2>", 1)
+    page = page.replace("    <h2>5. Your rights</h2>", f"    <p>{ADDED_CLAUSE}</p>\n    <h2>5. Your rights</h2>", 1)
+    if version < 3:
+        return page
+    return page.replace("    <h2>7. Children</h2>", f"    <p>{ADDED_CLAUSE}</p>\n    <h2>7. Children</h2>", 1)
 
 
 # A page's own script that defines the extension's tag names as custom elements and keeps each one's

@@ -354,6 +354,28 @@ def test_clauses_new_since_the_last_visit_are_marked(launch_chromium, page_serve
     popup.locator("body").screenshot(path=str(ARTIFACTS / "chromium-popup-changed.png"))
 
 
+def test_a_clause_added_in_two_places_is_listed_once_and_marked_new_in_both(launch_chromium, page_server,
+                                                                          policy_version):
+    """The daemon lists a statement added in several places (a table row in every row) once; the page marks each
+    place, from the change's `elsewhere` spans (before, only the first place was marked)."""
+    browser = launch_chromium()
+    url = f"{page_server}/versioned/policy.html"
+    policy_version(1)
+    page, first = browser.open_until(url, what="the first visit to be painted")
+    policy_version(3)
+    page.reload()
+    second = browser.wait_state(url, lambda s: painted(s) and s["analysedAt"] > first["analysedAt"],
+                                "the second visit to be painted")
+    (added,) = [c for c in second["changes"]["added"] if c["text"] == ADDED_CLAUSE]
+    assert added["occurrences"] == 2 and len(added["elsewhere"]) == 1, added
+    fresh = new_marks(page)
+    assert all(text in ADDED_CLAUSE for text in fresh), fresh
+    places = page.locator("p", has_text=ADDED_CLAUSE).all()
+    marks = [place.locator("smallprint-mark").count() for place in places]
+    assert len(places) == 2 and all(marks), f"each place of the added clause must be painted: {marks}"
+    assert len(fresh) == sum(marks), f"only {len(fresh)} of the {sum(marks)} marks in the two places are new: {fresh}"
+
+
 def test_text_arriving_later_in_a_visit_is_not_new_since_the_last_visit(launch_chromium, page_server,
                                                                        policy_version, bridge_home):
     browser = launch_chromium()

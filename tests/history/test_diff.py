@@ -208,6 +208,12 @@ def test_a_statement_repeated_in_every_table_row_is_one_change():
     diff = _diff(old, new).to_dict()
     shared = [c for c in diff["added"] if "advertising partners" in c["text"]]
     assert len(shared) == 1 and shared[0]["occurrences"] == 7, diff["added"]
+    # ...listed once, while the page can still mark it in every row it was added in
+    blocks = {b["id"]: b["text"] for b in analyze(text=new, depth="quick").to_dict()["blocks"]}
+    places = [shared[0], *shared[0]["elsewhere"]]
+    assert len({(p["block"], p["start"]) for p in places}) == 7
+    assert {blocks[p["block"]][p["start"]:p["end"]] for p in places} == {shared[0]["text"]}
+    assert all(c["elsewhere"] == [] for c in diff["added"] if c is not shared[0])
 
 
 def test_counts_add_up_and_a_version_against_itself_has_no_change(shared_data):
@@ -320,6 +326,10 @@ def test_a_reworded_statement_said_twice_is_one_change_and_the_counts_add_up():
     assert len(reported) == len(set(reported)), [(c.change, c.text) for c in (*d.added, *d.changed)]
     (change,) = [c for c in d.changed if "phone number" in c.text]
     assert change.occurrences == 2
+    (other,) = change.elsewhere  # the summary's copy, where the page marks it too
+    assert other != (change.block, change.start, change.end)
+    new_blocks = {b["id"]: b["text"] for b in analyze(text=_NEW_SHORT, depth="quick").to_dict()["blocks"]}
+    assert new_blocks[other[0]][other[1]:other[2]] == change.text
     # new version: the heading, collect, share..., delete, "Summary" = 5 statements, 2 touched
     assert d.statements[1] == 5 and d.unchanged == 3
     assert [c.text for c in d.added] == ["Summary"]

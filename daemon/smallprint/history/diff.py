@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Callable, Iterable, NamedTuple, TypeVar
+from typing import Callable, Iterable, NamedTuple, Sequence, TypeVar
 from datetime import date, datetime, timezone
 
 from smallprint.engine.key_findings import MIN_CONFIDENCE, rank
@@ -203,6 +203,9 @@ class ClauseChange:
     old_text: str | None = None  # changed clauses only
     old_findings: tuple[Finding, ...] = ()
     occurrences: int = 1  # how many places make this same change (a table row repeated in every row is one change)
+    # (block, start, end) of every span of the same change's other places, in the version `block` is in: the list
+    # reports a statement once, and the page can still mark each row it was added in
+    elsewhere: tuple[tuple[str, int, int], ...] = ()
 
     @property
     def is_data_use(self) -> bool:
@@ -221,7 +224,8 @@ class ClauseChange:
                "findings": [f.to_dict() for f in self.findings],
                "block": self.block, "start": self.start, "end": self.end,
                "parts": [{"block": b, "start": s, "end": e} for b, s, e in self.parts],
-               "occurrences": self.occurrences}
+               "occurrences": self.occurrences,
+               "elsewhere": [{"block": b, "start": s, "end": e} for b, s, e in self.elsewhere]}
         if self.change == "changed":
             out["old_text"] = self.old_text
             out["old_findings"] = [f.to_dict() for f in self.old_findings]
@@ -605,8 +609,9 @@ class _Refiner:
         return _merge(clause.findings, tuple(f for f in self.cache[clause.text] if f.practice in wanted))
 
 
-def _change(kind: str, clause: Clause, refine: _Refiner, old: Clause | None = None, occurrences: int = 1
-            ) -> ClauseChange:
+def _change(kind: str, clause: Clause, refine: _Refiner, old: Clause | None = None,
+            others: Sequence[Clause] = ()) -> ClauseChange:
+    """The change of `clause` (and of `others`: the same words in other places, reported once with it)."""
     findings = refine(clause)
     old_findings = refine(old) if old else ()
     lead = findings[0] if findings else (old_findings[0] if old_findings else None)
@@ -615,7 +620,8 @@ def _change(kind: str, clause: Clause, refine: _Refiner, old: Clause | None = No
         practice=lead.practice if lead else None, polarity=lead.polarity if lead else None,
         summary=lead.summary if lead else None, findings=findings,
         block=clause.block, start=clause.start, end=clause.end, more=clause.more,
-        old_text=old.text if old else None, old_findings=old_findings, occurrences=occurrences,
+        old_text=old.text if old else None, old_findings=old_findings, occurrences=1 + len(others),
+        elsewhere=tuple(part for other in others for part in ((other.block, other.start, other.end), *other.more)),
     )
 
 
@@ -1070,9 +1076,12 @@ def diff_analyses(old: dict, new: dict, *, since: str | None = None) -> PolicyDi
     # the old wording's unpaired copies on the other side.
     reworded_new = {new_clauses[j].key for _, j in pairs}
     reworded_old = {old_clauses[i].key for i, _ in pairs}
-    copies = Counter(new_clauses[j].key for j in new_left if j not in paired_new and new_clauses[j].key in reworded_new)
-    pairs = [(ij, n + copies[new_clauses[ij[1]].key])
-             for ij, n in _distinct([(i, j) for i, j in pairs], key=lambda ij: new_clauses[ij[1]].key)]
+    copies: dict[tuple[str, ...], list[int]] = {}
+    for j in new_left:
+        if j not in paired_new and new_clauses[j].key in reworded_new:
+            copies.setdefault(new_clauses[j].key, []).append(j)
+    pairs = [(ij, [j for _, j in rest] + copies.get(new_clauses[ij[1]].key, []))
+             for ij, rest in _distinct([(i, j) for i, j in pairs], key=lambda ij: new_clauses[ij[1]].key)]
     added_at = _distinct([j for j in new_left if j not in paired_new and new_clauses[j].key not in old_all
                           and new_clauses[j].key not in reworded_new], key=lambda j: new_clauses[j].key)
     removed_at = _distinct([i for i in old_left if i not in paired_old and old_clauses[i].key not in new_all
@@ -1080,10 +1089,12 @@ def diff_analyses(old: dict, new: dict, *, since: str | None = None) -> PolicyDi
     refine = _Refiner()
     refine.prepare([new_clauses[j] for j, _ in added_at] + [new_clauses[j] for (_, j), _ in pairs]
                    + [old_clauses[i] for i, _ in removed_at] + [old_clauses[i] for (i, _), _ in pairs])
-    changed = tuple(_change("changed", new_clauses[j], refine, old_clauses[i], n)
-                    for (i, j), n in sorted(pairs, key=lambda p: p[0][1]))
-    added = tuple(_change("added", new_clauses[j], refine, occurrences=n) for j, n in added_at)
-    removed = tuple(_change("removed", old_clauses[i], refine, occurrences=n) for i, n in removed_at)
+    changed = tuple(_change("changed", new_clauses[j], refine, old_clauses[i], [new_clauses[k] for k in others])
+                    for (i, j), others in sorted(pairs, key=lambda p: p[0][1]))
+    added = tuple(_change("added", new_clauses[j], refine, others=[new_clauses[k] for k in others])
+                  for j, others in added_at)
+    removed = tuple(_change("removed", old_clauses[i], refine, others=[old_clauses[k] for k in others])
+                    for i, others in removed_at)
     added_keys = {new_clauses[j].key for j, _ in added_at}
     return PolicyDiff(since=since, added=added, removed=removed, changed=changed,
                       unchanged=len(new_all - added_keys - reworded_new),
@@ -1097,11 +1108,8 @@ def diff_analyses(old: dict, new: dict, *, since: str | None = None) -> PolicyDi
 
 
 def _distinct(items: list, key) -> list[tuple]:
-    """(first item, how many items share its key) for each key, in the order of first appearance."""
-    first: dict = {}
-    counts: Counter = Counter()
+    """(first item, the later items that share its key) for each key, in the order of first appearance."""
+    groups: dict = {}
     for item in items:
-        k = key(item)
-        first.setdefault(k, item)
-        counts[k] += 1
-    return [(item, counts[k]) for k, item in first.items()]
+        groups.setdefault(key(item), []).append(item)
+    return [(group[0], group[1:]) for group in groups.values()]

@@ -60,6 +60,11 @@ SCHEMAS: dict[str, dict] = {
         "old_text": _NSTR, "old_findings": {"type": "array", "items": _ref("ClauseFinding")},
         "occurrences": {"type": "integer", "minimum": 1,
                         "description": "how many places make this same change (repeats are reported once)"},
+        "elsewhere": {"type": "array", "description": (
+            "Every span of the same change's other places (occurrences - 1 of them, or more where one was a sentence "
+            "broken over paragraphs), in the same version as block: a statement added in every row of a table is "
+            "listed once and can still be marked in each row."),
+            "items": _object({"block": _STR, "start": _INT, "end": _INT})},
     }, required=["change", "practice", "polarity", "summary", "text", "findings", "block", "start", "end",
                  "parts"]),
     "ChangeCounts": {"type": "object", "description": (
