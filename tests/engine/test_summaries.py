@@ -192,6 +192,16 @@ def test_no_opt_out_of_a_sale_is_said_where_there_is_none(clause):
      "You can opt out or change settings that limit how your data is used"),
     ("ai_training", "protective", "You can opt-out of model training anytime in the settings.",
      "Lets you opt out of AI training on your data", "Says it does not use your data to train AI models"),
+    # a limit on training is no denial of it; a denial with an exception says so
+    ("ai_training", "protective", "We only use personal data included in our training data to help our models learn "
+     "about language.", "Limits how it uses your data to train AI models",
+     "Says it does not use your data to train AI models"),
+    ("ai_training", "protective", "We take steps to reduce the amount of personal information in our training "
+     "datasets before they are used to improve and train our models.",
+     "Limits how it uses your data to train AI models", "Says it does not use your data to train AI models"),
+    ("ai_training", "protective", "We do not use Your Data to train our models, except if you use a free "
+     "subscription and have not opted-out.", "Says it does not use your data to train AI models, with exceptions",
+     "Says it does not use your data to train AI models"),
     ("advertising", "protective", "You may opt out at the European Digital Advertising Alliance.",
      "Limits use of your data for ads or lets you opt out", "Limits use of your data for ads"),
     ("tracking", "concern", "Used to track user actions across the site for debugging purposes.",

@@ -102,6 +102,8 @@ _DENIES = r"(?:\b(?:not|never|neither|nor)|n[’']t)\s+(?:\w+\s+){0,3}?"
 _NOT_GATHERED = compile_pattern(_DENIES + r"(?:collect|stor(?:e|ed)|keep|kept|retain|process|access|receiv|sen[dt]"
                                            r"|obtain|record|gather|have access)")
 _NOT_USED = compile_pattern(_DENIES + r"(?:use[ds]?\b|train)")  # AI training: "will not be used to train our models"
+# An exception the clause makes to its own denial ("We do not use Your Data to train our models, except if ...")
+_EXCEPTION = compile_pattern(r"\b(?:except|unless|other than|apart from)\b")
 _NOT_TRACKING = compile_pattern(r"\b(?:do|does|will)(?: not|n[’']t) track\b")
 _NOT_SHARED = compile_pattern(_DENIES + r"(?:shar|disclos|sell|sold|giv|provid|transfer|pass)")
 _CONSENT = compile_pattern(r"(?:without|only with|unless (?:you|we have)|except with|with) (?:your |prior |express |"
@@ -191,9 +193,14 @@ def summarize(practice: str, polarity: str, clause: str) -> str:
 def _ai(polarity: str, c: str) -> str:
     objects = _ai_objects(c)
     if polarity == "protective":  # "you can opt out of model training" is a way out, not a promise
-        if _CHOICE_WORDS.search(c) and not (_NOT_USED.search(c) or _NOT_GATHERED.search(c)):
+        denied = _NOT_USED.search(c) or _NOT_GATHERED.search(c)
+        if _CHOICE_WORDS.search(c) and not denied:
             return f"Lets you opt out of AI training on {objects}"
-        return f"Says it does not use {objects} to train AI models"
+        if denied:  # "does not use ... to train", and any exception the clause itself makes
+            return f"Says it does not use {objects} to train AI models{', with exceptions' if _EXCEPTION.search(c) else ''}"
+        # a limit, not a denial: "we only use ... included in our training data", "we reduce the personal
+        # information in our training datasets" must not read as "does not use your data"
+        return f"Limits how it uses {objects} to train AI models"
     if polarity == "neutral":
         return "Explains how its AI models relate to your data"
     return f"May use {objects} to train AI models"
