@@ -81,3 +81,13 @@ def test_the_headline_is_one_line_no_wider_than_the_view(title, source, headline
     out = render_text(dataclasses.replace(_analysis(), title=title), width=80, source=source)
     assert out.splitlines()[0] == headline
     assert out.splitlines()[1].startswith("Kind:")
+
+
+def test_the_grade_line_names_a_readme_section_that_exists():
+    """The grade line sends the reader to the README section that works the grade out; it named "The grade", a
+    section that was never there (a helper's review)."""
+    from pathlib import Path
+    line = next(l for l in render_text(_analysis(), colour=False, width=200).splitlines() if l.startswith("Grade:"))
+    (section,) = re.findall(r'README, "([^"]+)"', line)
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert f"\n## {section}\n" in readme, section

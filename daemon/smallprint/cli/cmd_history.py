@@ -279,7 +279,7 @@ def run_history(args) -> int:
         seen = seen_span(v, " .. ")
         kind = kind_label(v.kind).lower() if v.kind else ""
         # a title the site gave: on the version's own line, however long or broken into lines it is
-        lines.append(f"  #{v.id}  {seen}  {v.chars} chars  {kind}  {one_line(v.title, 60)}".rstrip())
+        lines.append(f"  #{v.id}  {seen}  {v.chars:,} characters  {kind}  {one_line(v.title, 60)}".rstrip())
         change = changes.get(v.id)
         lines += _wrap(change["summary"] if change else "First version seen.", "        ")
     # titles and addresses were given by the sites themselves

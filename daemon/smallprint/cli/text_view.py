@@ -131,7 +131,7 @@ def _grade_lines(analysis: Analysis, style: Style, width: int) -> list[str]:
         # "Grade:" in the label column, as "Kind:" and "Read:" are; its reason wrapped under the text column.
         return textwrap.wrap(f"Grade: none. {withheld}", width=width, subsequent_indent="       ")
     out = [f"Grade: {style.bold(grade.letter)} (score {grade.score:g}; A is best, E is worst; "
-           f"how it is worked out: README, \"The grade\")"]
+           f"how it is worked out: README, \"Key findings and the grade\")"]
     against = [r for r in grade.reasons if r.points < 0]
     favour = [r for r in grade.reasons if r.points >= 0]
     for heading, polarity, reasons in (("against you", "concern", against), ("in your favour", "protective", favour)):
