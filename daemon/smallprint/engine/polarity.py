@@ -340,13 +340,37 @@ def opted_out_in_list(sentence: str, start: int, end: int) -> re.Match | None:
     if _FINITE.search(sentence, start, end):
         return None  # "... and your information is sold": a statement, not an item
     for m in _OPT_OUT.finditer(sentence, 0, start):
-        if _OPT_OUT_GAP_RE.match(sentence, m.end()) is None:
-            continue
-        between = sentence[m.end():start]
-        if not _LIST_GAP.fullmatch(between) or _NEW_CLAUSE.search(between) or _STATES_SOMETHING.search(between) \
-                or _NOT_AN_ITEM.search(between) or _OWN_VERB.match(sentence, end):
-            continue
-        if _LAST_ITEM.search(between) or (_AFTER_COMMA.search(between) and _MORE_ITEMS.match(sentence, start)):
+        if _OPT_OUT_GAP_RE.match(sentence, m.end()) is not None and _an_item(sentence, m.end(), start, end, _LAST_ITEM):
+            return m
+    return None
+
+
+def _an_item(sentence: str, after: int, start: int, end: int, last_item: re.Pattern) -> bool:
+    """Whether the hit at `start`..`end` is an item of the list of noun phrases that begins at `after`: nothing
+    between starts a new clause or states something, the hit is no subject of a verb of its own, and it comes right
+    after one of `last_item`'s words or after a comma that another item follows."""
+    between = sentence[after:start]
+    if not _LIST_GAP.fullmatch(between) or _NEW_CLAUSE.search(between) or _STATES_SOMETHING.search(between) \
+            or _NOT_AN_ITEM.search(between) or _OWN_VERB.match(sentence, end):
+        return False
+    return bool(last_item.search(between) or (_AFTER_COMMA.search(between) and _MORE_ITEMS.match(sentence, start)))
+
+
+# "You have the right to object to processing of your personal data, including profiling", "to object to profiling":
+# the GDPR's right to object names profiling to give a way out of it, as an opt-out list does (above): the hit right
+# after "to", or an item of what is objected to ("of", "and", "or", "including", "such as").
+_OBJECTS_TO = re.compile(r"\bobject(?:s|ed|ing)?\s+(?:\w+\s+){0,3}?to\b|\bobjections?\s+to\b")
+_OBJECTED_ITEM = re.compile(r"(?:^|\b(?:of|from|and|or|including|such\s+as|incl\.|e\.g\.,?|namely))\s+"
+                            r"(?:(?:the|any|certain|such)\s+)?$")
+
+
+def objected_to_in_list(sentence: str, start: int, end: int) -> re.Match | None:
+    """An "object to ..." earlier in the same clause whose objects run on to the hit at `start` (see above), if any;
+    negated or not ("you cannot object to profiling" is no way out), as the caller reads it."""
+    if _FINITE.search(sentence, start, end):
+        return None
+    for m in _OBJECTS_TO.finditer(sentence, 0, start):
+        if _an_item(sentence, m.end(), start, end, _OBJECTED_ITEM):
             return m
     return None
 
@@ -444,6 +468,11 @@ def decide(practice: str, sentence: str, start: int, end: int, polarity: str,
         if find_negation(sentence, listed.start()) is not None:
             return "concern", "qualified: no way to opt out of profiling"
         return "protective", "qualified: named in what you can opt out of"
+    if practice == "profiling" and polarity == "concern" \
+            and (objected := objected_to_in_list(sentence, start, end)) is not None:
+        if find_negation(sentence, objected.start()) is not None:
+            return "concern", "qualified: no way to object to profiling"
+        return "protective", "qualified: named in what you can object to"
     if negated_polarity is not None:
         neg = find_negation(sentence, start) or negated_inside(sentence, start, end)
         if neg is not None:
