@@ -18,6 +18,7 @@ def _at(sentence: str, word: str) -> int:
     ("we are unable to respond to such signals", "respond", "unable to"),
     ("no third party will receive your data", "receive", "no"),
     ("we will not sell or otherwise share your data", "share", "not"),  # "or otherwise" continues the list
+    ("we will not then share your data", "share", "not"),  # "then" without a new subject ends nothing
 ])
 def test_negation_found(sentence, word, negator):
     neg = find_negation(sentence, _at(sentence, word))
@@ -35,6 +36,9 @@ def test_negation_found(sentence, word, negator):
     ("we are under no obligation to review messages, but may monitor them", "monitor"),
     ("cookies are not the only way to track visitors", "track"),
     ("if you no longer want it, you can request deletion", "you can"),  # the new subject opens the match
+    # "then" and a new subject end a condition's negation: the main clause is not negated
+    ("if you are not satisfied with our response then you can request the regulator's details", "you can"),
+    ("if you cannot update it through those pages, then you can submit a request", "submit"),
     ("messages cannot be read by us because they are end-to-end encrypted", "end-to-end"),  # 'because' ends it
     ("you may request that we no longer maintain your information", "information"),
 ])

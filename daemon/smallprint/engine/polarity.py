@@ -27,7 +27,7 @@ _NEGATOR = compile_pattern(
 # Where a negation's scope ends, looking back from the match.
 _SCOPE_BREAK = compile_pattern(
     r"[;:\[\]]|\b(?:but|unless|except|however|although|though|whereas|while|because)\b|(?<!or )\botherwise\b"
-    r"|(?:,|\band|\bor)\s+(?:we|you|they|it|our|this|these|such|the company)\b")
+    r"|(?:,|\band|\bor|\bthen)\s+(?:we|you|they|it|our|this|these|such|the company)\b")
 # Phrases whose "not" negates nothing about the practice. Every alternative opens with a letter (no group or
 # optional word in front: "(?:do not|don't|not) wish" is spelt out as three, "(?:under )?no obligation" as two, in
 # the same order, so the same phrase matches): the regex engine then skips to the next possible first letter in C
@@ -63,7 +63,8 @@ def find_negation(sentence: str, match_start: int) -> Negation | None:
     if not _MAYBE_NEGATED.search(sentence, lo, match_start):
         return None
     window = _FALSE_NEGATION.sub(lambda m: " " * len(m.group(0)), sentence[lo:match_start])
-    # A new subject may open the match itself ("if you no longer want it, | you can request ..."): look for breaks a
+    # A new subject may open the match itself ("if you no longer want it, | you can request ...", "if you are not
+    # satisfied ... then | you can request ..."): look for breaks a
     # few characters into it too, and let one that starts before the match end the scope there.
     ahead = window + sentence[match_start:match_start + 16]
     breaks = [min(m.end(), len(window)) for m in _SCOPE_BREAK.finditer(ahead) if m.start() < len(window)]
