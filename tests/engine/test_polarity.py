@@ -56,6 +56,11 @@ def test_no_negation(sentence, word):
      "concern", "protective", "concern"),
     ("government_access", "we disclose data to police only under a valid court order", "disclose",
      "disclose_to_authorities", "concern", "protective", "protective"),
+    # disclosure on the service's own good-faith belief is its judgement, not a legal duty (as "we believe")
+    ("government_access", "we may share your information with law enforcement where we have a good faith belief "
+     "that it is required by law", "share", "disclose_to_authorities", "concern", "protective", "concern"),
+    ("government_access", "we may disclose it to government authorities if we have a good-faith belief that "
+     "disclosure is reasonably necessary", "disclose", "disclose_to_authorities", "concern", "protective", "concern"),
     ("tracking", "we use cookies on our website", "cookies", "cookies", "concern", "protective", "neutral"),
     ("tracking", "we use cookies from third-party advertisers", "cookies", "cookies", "concern", "protective", "concern"),
     # a negated verb of access before a security measure denies access, not the measure

@@ -103,7 +103,7 @@ _QUALIFIERS: dict[str, tuple[tuple[FastPattern, str, str, frozenset[str] | None]
     "government_access": (
         (_Q(r"\bwithout (?:\w+ ){0,2}?(?:notice|notif\w+|consent|knowledge|a choice|choice|informing)|\bsole discretion"
             r"|\bin (?:its|our) (?:sole )?(?:opinion|judgment)|\breserves? the right|\bat (?:our|its) discretion"
-            r"|\b(?:we|reasonably) believe"),
+            r"|\b(?:we|reasonably) believe|\bgood[- ]faith belief"),
          "concern", "disclosure without telling you", None),
         (_Q(r"\b(?:required|compelled|obliged|obligated) (?:to (?:do so )?)?by (?:\w+ )?law|\bvalid (?:legal|law)"
             r"|\blegal process|\bsubpoena|\bcourt order|\bwarrant|\blawful (?:request|order|process)|\bcomply with"
