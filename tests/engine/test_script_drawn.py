@@ -21,6 +21,8 @@ def test_a_script_drawn_shell_gets_a_notice_saying_why_nothing_was_read():
     [notice] = drawn(analysis)
     assert "holds only 0 characters" in notice and "31 kB of script" in notice
     assert "drawn by its scripts" in analysis.to_dict()["notices"][0]  # the API and the CLI show notices as they are
+    # ...and its kind says there is nothing to read, not that the page is "too short" to be a policy
+    assert analysis.kind_evidence[0] == "not a policy: there is no text to read", analysis.kind_evidence
 
 
 def test_short_pages_and_real_pages_with_scripts_get_no_such_notice():

@@ -316,7 +316,10 @@ def detect_kind(blocks: Sequence[Block], url: str | None = None, title: str | No
         return _another_kind("terms_of_service", names.get("named_terms"), p_privacy, evidence,
                              f"{v['terms_language'] * 10:.1f} contract phrases per 1,000 words (agree, liability, "
                              "warranty)")
-    reasons = ["not a policy: " + ("too short to be one" if v["short_page"] else "too few policy cues")]
+    # A page with no text at all (one its scripts draw, given as served) is said to be that, not "too short"
+    empty = not any(block.text.strip() for block in blocks)
+    reasons = ["not a policy: " + ("there is no text to read" if empty else "too short to be one" if v["short_page"]
+                                   else "too few policy cues")]
     if v["third_person"] >= 0.3:
         reasons.append("talks about policies in the third person (news or commentary)")
     if too_thin:
