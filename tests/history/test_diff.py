@@ -567,6 +567,11 @@ def test_an_information_icon_is_no_word_and_starts_what_follows_it():
     ("San Francisco, California 94105", "privacy@instacart.com"),
     ("Online: [here](https://example.com/help)", "[rep\\_tinder@prighter.com](mailto:rep_tinder@prighter.com)"),
     ("Google", "https://policies.google.com/technologies/ads"),
+    # a heading, a label or a list item may end with a particle; the next line is its own
+    ("People and accounts you share and communicate with", "When you share and communicate using our Products, you "
+     "choose the audience."),
+    ("Legitimate interests relied on", "It is in our interest to show you relevant ads."),
+    ("Terms you search for", "Videos you watch"),
 ])
 def test_a_line_of_its_own_is_not_the_rest_of_the_line_above(first, second):
     """A date, an address, a telephone number or a link above a line that starts in lower case only because it is an
@@ -590,6 +595,14 @@ def test_a_line_of_its_own_is_not_the_rest_of_the_line_above(first, second):
     ("We collect information from our users (\u201cUsers,\u201d \u201cyou,\u201d",
      "and/or \u201cyour\u201d) to run the service.",
      "We collect information from our users (\"Users,\" \"you,\" and/or \"your\") to run the service."),
+    # a name after a word no sentence ends with: the line above was cut mid-sentence (youtube 2021, whose diff
+    # against 2015 paired the half "... individuals outside of" with an unrelated old clause)
+    ("We do not share your personal information with companies, organizations, or individuals outside of",
+     "Google except in the following cases:",
+     "We do not share your personal information with companies, organizations, or individuals outside of Google "
+     "except in the following cases:"),
+    ("You can turn off all Platform applications from your", "Privacy Settings.",
+     "You can turn off all Platform applications from your Privacy Settings."),
 ])
 def test_a_sentence_a_converted_pdf_broke_over_two_paragraphs_is_still_joined(first, second, joined):
     """The rule keeps every join of the shared data's converted PDFs (youtube 2021, instagram 2012, facebook 2012 ...),
