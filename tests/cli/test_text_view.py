@@ -87,7 +87,17 @@ def test_the_grade_line_names_a_readme_section_that_exists():
     """The grade line sends the reader to the README section that works the grade out; it named "The grade", a
     section that was never there (a helper's review)."""
     from pathlib import Path
-    line = next(l for l in render_text(_analysis(), colour=False, width=200).splitlines() if l.startswith("Grade:"))
-    (section,) = re.findall(r'README, "([^"]+)"', line)
+    lines = render_text(_analysis(), colour=False, width=200).splitlines()
+    at = next(i for i, l in enumerate(lines) if l.startswith("Grade:"))
+    (section,) = re.findall(r'README, "([^"]+)"', " ".join(l.strip() for l in lines[at:at + 2]))
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     assert f"\n## {section}\n" in readme, section
+
+
+@pytest.mark.parametrize("colour", [False, True])
+def test_the_grade_line_keeps_to_the_width(colour):
+    """At 100 columns (the width when output is not a terminal) the grade line ran to 102."""
+    out = render_text(_analysis(), colour=colour, width=100)
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", out)
+    assert max(len(line) for line in plain.splitlines()) <= 100
+    assert re.search(r"^Grade: (\x1b\[[0-9;]*m)?A(\x1b\[[0-9;]*m)? \(score 1\.5;", out, re.M), out

@@ -130,8 +130,10 @@ def _grade_lines(analysis: Analysis, style: Style, width: int) -> list[str]:
                                                                        "anyway.")
         # "Grade:" in the label column, as "Kind:" and "Read:" are; its reason wrapped under the text column.
         return textwrap.wrap(f"Grade: none. {withheld}", width=width, subsequent_indent="       ")
-    out = [f"Grade: {style.bold(grade.letter)} (score {grade.score:g}; A is best, E is worst; "
-           f"how it is worked out: README, \"Key findings and the grade\")"]
+    # wrapped as plain text (the letter is the line's second word), then the letter painted
+    out = textwrap.wrap(f"Grade: {grade.letter} (score {grade.score:g}; A is best, E is worst; how it is worked "
+                        f"out: README, \"Key findings and the grade\")", width=width, subsequent_indent="       ")
+    out[0] = f"Grade: {style.bold(grade.letter)}{out[0][len('Grade: ') + len(grade.letter):]}"
     against = [r for r in grade.reasons if r.points < 0]
     favour = [r for r in grade.reasons if r.points >= 0]
     for heading, polarity, reasons in (("against you", "concern", against), ("in your favour", "protective", favour)):
