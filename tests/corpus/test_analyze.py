@@ -99,14 +99,17 @@ def test_binary_huge_and_empty_documents_are_recorded_with_their_error(tmp_path)
     with open(source / "huge.md", "wb") as handle:  # 50 MB: refused by size, never sent to a worker
         handle.truncate(50 * 1000 * 1000)
     (source / "blank.txt").write_text("   \n")
+    # under the byte limit, over the engine's 2,000,000 characters: "too large" too, not "cannot analyse"
+    (source / "long.md").write_text("We collect your email address. " * 70_000)
     done = run_corpus("analyze", tmp_path / "src", "--out", tmp_path / "out", "--workers", "2")
     assert done.returncode == 0, done.stderr
-    assert "3 unreadable" in done.stdout
+    assert "4 of those read now unreadable" in done.stdout
     rows = {r["document"]: r for r in pq.read_table(tmp_path / "out" / "documents.parquet").to_pylist()}
     assert rows["binary"]["error"] == "the document looks like a binary file, not text or HTML"
     assert rows["huge"]["error"].startswith("too large: 50.0 MB") and rows["huge"]["size"] == 50_000_000
     assert 50_000_000 > MAX_DOCUMENT_BYTES
     assert rows["blank"]["error"] == "empty: nothing to analyse"
+    assert rows["long"]["error"] == "too large: input is larger than 2,000,000 characters (the engine's limit)"
     assert rows["privacy"]["error"] is None and rows["privacy"]["highlights"] >= 2
     assert all(rows[name]["grade"] is None for name in ("binary", "huge", "blank"))
     assert os.path.getsize(tmp_path / "out" / "findings.parquet") > 0

@@ -519,3 +519,35 @@ def test_the_services_list_one_key_finding_per_practice_and_polarity_in_the_engi
                                     ("third_party_sources", "concern", "Other sources"),
                                     ("employment_education", "concern", "Work history"),
                                     ("user_rights", "protective", "Rights"))
+
+
+def test_an_undated_version_beside_dated_ones_is_placed_in_no_history(tmp_path):
+    """A folder of dated versions and one undated file ("policy.md"): the undated one sorted first, so the history
+    ran from it ("ai_training concern dropped" in 2012) and the newest dated text was called the current one. It is
+    read and kept in the tables, compared with nothing, and named on the page and in the run's notes."""
+    import pyarrow.parquet as pq
+
+    src = tmp_path / "src" / "acme"
+    src.mkdir(parents=True)
+    (src / "2012-12-18_policy.md").write_text("# Privacy Policy\n\nWe collect your email address.\n")
+    (src / "2021-01-13_policy.md").write_text("# Privacy Policy\n\nWe collect your email address.\n\n"
+                                              "We may sell your personal information to data brokers.\n")
+    (src / "policy.md").write_text("# Privacy Policy\n\nWe may use your posts to train our artificial intelligence "
+                                   "models.\n")
+    out = tmp_path / "out"
+    done = analyze_small(tmp_path / "src", out=out)
+    assert done.returncode == 0, done.stderr
+    assert "1 version has no date beside dated versions" in done.stderr and "policy.md" in done.stderr
+    documents = pq.read_table(out / "documents.parquet").to_pylist()
+    assert sorted(d["date"] or "" for d in documents) == ["", "2012-12-18", "2021-01-13"]
+    changes = pq.read_table(out / "changes.parquet").to_pylist()
+    assert {(c["previous_date"], c["date"]) for c in changes} == {("2012-12-18", "2021-01-13")}
+    assert run_corpus("report", out).returncode == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert 'id="undated"' in page and "policy.md" in page.split('id="undated"')[1]
+    with open(out / "report-services.csv", newline="", encoding="utf-8-sig") as handle:
+        (service,) = list(csv.DictReader(handle))
+    assert service["latest_date"] == "2021-01-13"
+    with open(out / "report-timeline.csv", newline="", encoding="utf-8-sig") as handle:
+        events = list(csv.DictReader(handle))
+    assert not [e for e in events if e["practice"] == "ai_training"], events  # from the undated text: no event

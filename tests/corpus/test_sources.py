@@ -45,6 +45,30 @@ def test_json_lines_give_ids_services_dates_and_html(tmp_path):
     assert read_version(versions[1]) == b"<p>We collect your location.</p>"
 
 
+def test_json_lines_dates_are_iso_days_or_utc_times_that_sort_in_time_order(tmp_path):
+    """A date "as given" once took any text: "December 18, 2012" sorted after every ISO date, so the history ran from
+    2025 back to 2012 and the report's current state was the 2012 text; times with an offset sorted as text, not in
+    time. Days stay as written, times are made UTC."""
+    source = tmp_path / "policies.jsonl"
+    rows = [{"id": "a", "service": "S", "document": "d", "date": "2025-12-17T00:00:00+05:00", "text": "x"},
+            {"id": "b", "service": "S", "document": "d", "date": "2025-12-16T20:00:00Z", "text": "y"},
+            {"id": "c", "service": "S", "document": "d", "date": "2012-12-18", "text": "z"},
+            {"id": "e", "service": "S", "document": "d", "date": "2013-01-02 08:00", "text": "w"}]
+    source.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    dates = [v.date for v in list_versions(source)]
+    assert dates == ["2025-12-16T19:00:00Z", "2025-12-16T20:00:00Z", "2012-12-18", "2013-01-02T08:00:00Z"]
+    assert sorted(dates) == ["2012-12-18", "2013-01-02T08:00:00Z", "2025-12-16T19:00:00Z", "2025-12-16T20:00:00Z"]
+
+
+@pytest.mark.parametrize("date", ["December 18, 2012", "2012-02-30", "18/12/2012", 20121218, "2012-12-18T25:00"])
+def test_a_json_line_whose_date_is_no_iso_date_is_named(tmp_path, date):
+    source = tmp_path / "dated.jsonl"
+    source.write_text(json.dumps({"id": "a", "text": "fine", "date": "2012-12-18"}) + "\n"
+                      + json.dumps({"id": "b", "text": "fine", "date": date}) + "\n")
+    with pytest.raises(SourceError, match=r"dated.jsonl:2 has a date that is not a valid ISO 8601 date"):
+        list_versions(source)
+
+
 def test_a_bad_json_line_is_named(tmp_path):
     source = tmp_path / "bad.jsonl"
     source.write_text('{"id": 1, "text": "fine"}\n{"id": 2, "body": "no text"}\n')
@@ -218,13 +242,18 @@ def test_json_strings_with_lone_surrogates_are_escaped_not_a_codec_error(tmp_pat
     import pyarrow.parquet as pq
 
     source = tmp_path / "policies.jsonl"
-    source.write_text('{"id": "a", "service": "caf\\udce9", "date": "2020\\ud800", "text": "We sell your data."}\n'
+    source.write_text('{"id": "a", "service": "caf\\udce9", "date": "2020-01-01", "text": "We sell your data."}\n'
                       '{"id": "b", "service": "Acme", "document": "x\\ud800", "text": "We collect your email."}\n')
     done = run_corpus("analyze", source, "--out", tmp_path / "out", "--workers", "1")
     assert done.returncode == 0, done.stderr
     rows = pq.read_table(tmp_path / "out" / "documents.parquet").to_pylist()
     assert [(r["service"], r["document"], r["date"], r["error"]) for r in rows] == [
-        ("Acme", "x\\ud800", None, None), ("caf\\xe9", "a", "2020\\ud800", None)]
+        ("Acme", "x\\ud800", None, None), ("caf\\xe9", "a", "2020-01-01", None)]
+    # a date is an ISO 8601 date or the line is refused, the surrogate shown escaped
+    (tmp_path / "bad.jsonl").write_text('{"id": "a", "date": "2020\\ud800", "text": "We sell your data."}\n')
+    refused = run_corpus("analyze", tmp_path / "bad.jsonl", "--out", tmp_path / "out2", "--workers", "1")
+    assert refused.returncode != 0 and "bad.jsonl:1 has a date that is not a valid ISO 8601 date" in refused.stderr
+    assert "\\ud800" in refused.stderr and "Traceback" not in refused.stderr
 
 
 def test_a_git_path_that_is_not_utf8_is_escaped_not_a_codec_error(tmp_path, needs_git):

@@ -90,8 +90,8 @@ def run_analyze(args) -> int:
                        "(what is kept is not read again)", code=130) from None
     rows = summary.rows
     print(f"{summary.versions} versions ({summary.documents} distinct texts): {summary.analysed} read now, "
-          f"{summary.skipped} already in {args.out}, {summary.failed} unreadable (recorded with their error); "
-          f"{summary.pairs} version pairs compared; in {summary.seconds:.1f} s.")
+          f"{summary.skipped} already in {args.out}, {summary.failed} of those read now unreadable (recorded with "
+          f"their error); {summary.pairs} version pairs compared now; in {summary.seconds:.1f} s.")
     print(f"Tables in {args.out}: documents.parquet ({rows['documents']} rows), findings.parquet "
           f"({rows['findings']}), changes.parquet ({rows['changes']}).")
     if summary.set_aside:

@@ -26,7 +26,7 @@ from .identity import EngineIdentity, describe
 from .sources import SourceError, inside_source_folder, printable_name
 from .store import CorpusDir, StoreError, held_by_a_run, publish_together, read_corpus_dir
 from .tables import engine_of, listed_sources, read_tables
-from .timeline import Current, Event, Pair, build
+from .timeline import Current, Event, Pair, build, undated_beside_dated
 
 # Clauses listed per version pair besides those the timelines link to: the rest are in the CSV and the Parquet table.
 _MORE_CHANGES_SHOWN = 40
@@ -330,6 +330,20 @@ def _errors_html(documents: list[dict]) -> str:
             f"<th>document</th><th>date</th><th>source</th><th>why</th></tr>{rows}</table></section>")
 
 
+def _undated_html(documents: list[dict]) -> str:
+    """The versions placed in no history (timeline.in_history): read, graded in the tables, compared with nothing."""
+    undated = undated_beside_dated([d for d in documents if not d["error"]])
+    if not undated:
+        return ""
+    rows = "".join(f"<tr><td>{escape(d['service'])}</td><td>{escape(d['document'])}</td>"
+                   f"<td class=\"sp-small\">{escape(d['source'])}</td></tr>" for d in undated)
+    return ('<section id="undated"><h2>Versions with no date</h2><p class="sp-muted sp-small">Each has no date beside '
+            "dated versions of the same document, so it could be older or newer than any of them: it is read (its "
+            "findings are in the tables) but compared with none of them, and no timeline or current state comes from "
+            "it. A date in its file name (YYYY-MM-DD) or its JSON Lines record places it.</p><table class=\"sp-table\">"
+            f"<tr><th>service</th><th>document</th><th>source</th></tr>{rows}</table></section>")
+
+
 def render_corpus_html(corpus: CorpusDir, documents: list[dict], events: list[Event], pairs: list[Pair],
                        current: list[Current], *, generated_at: datetime | None = None,
                        engine: EngineIdentity | None = None) -> str:
@@ -354,5 +368,5 @@ def render_corpus_html(corpus: CorpusDir, documents: list[dict], events: list[Ev
             f"written {escape(when)}. Contents: <a href=\"#timelines\">timelines</a> · <a href=\"#services\">"
             f"services</a> · <a href=\"#changes\">changes</a></div></header>")
     body = (f'{head}<main class="sp-corpus">{_timelines_html(events, targets)}{_services_html(current)}'
-            f"{_changes_html(pairs, linked)}{_errors_html(documents)}</main>")
+            f"{_changes_html(pairs, linked)}{_undated_html(documents)}{_errors_html(documents)}</main>")
     return render_page(f"smallprint corpus: {corpus.root.resolve().name}", body, _CSS)

@@ -26,6 +26,7 @@ from .sources import (MAX_LINE_BYTES, SourceError, Version, list_versions, read_
                       source_identity)
 from .store import (CorpusDir, DamagedFile, StoreError, check_corpus_dir, holding, open_corpus_dir, read_parquet,
                     ready_to_write)
+from .timeline import undated_beside_dated
 from .work import MAX_DOCUMENT_BYTES, Item, Pair, analyse_batch, diff_batch, too_large
 
 # Documents per task at each depth: a task of a second or a few keeps the scheduler's share small and loses little when
@@ -309,6 +310,11 @@ def _attempt(corpus: CorpusDir, listings: list[Listing], versions: list[Version]
                   key=lambda v: (v.service, v.document, v.date or "", v.source))
     log(f"{len(versions)} versions of {len({(v.service, v.document) for v in versions})} documents, "
         f"{len(first_of)} distinct texts: {len(first_of) - len(todo)} already in {corpus.root}, {len(todo)} to read")
+    undated = undated_beside_dated(versions)
+    if undated:
+        log(f"note: {len(undated)} version{'s have' if len(undated) != 1 else ' has'} no date beside dated versions of "
+            f"the same document (first: {undated[0].source}): read, but placed in no history and compared with none "
+            "of them; a date in the file name (YYYY-MM-DD) places one")
 
     def load(batch: list[Version]) -> list[Item]:
         # Bytes are read here, as a batch is sent, so that only the batches in flight are in memory; a document over

@@ -262,10 +262,41 @@ def _jsonl_versions(file: Path, max_line_bytes: int) -> Iterator[Version]:
             ident = table_name(str(record.get("id") if record.get("id") is not None else number))
             service = table_name(str(record.get("service") or ident))
             document = table_name(str(record.get("document") or record.get("url") or ident))
-            date = record.get("date")
-            yield Version(service=service, document=document, date=table_name(str(date)) if date else None,
+            try:
+                date = iso_date(record.get("date"))
+            except SourceError as exc:
+                raise SourceError(f"{file}:{number} {exc}") from None
+            yield Version(service=service, document=document, date=date,
                           source=table_name(f"{file}:{number}"), content_hash=_digest(data), size=len(data),
                           is_html=is_html, locator=("jsonl", str(file), start, len(line)))
+
+
+def iso_date(value) -> str | None:
+    """A JSON Lines record's `date` as the tables hold dates, so that they sort in time order: a day as given
+    ("2024-01-15"), a time in UTC ("2024-01-15T10:20:30Z", as git commits are dated; a time without an offset is
+    taken as UTC). Anything that is no ISO 8601 date ("December 18, 2012", 20121218 as a number) is refused, naming
+    what to write: as text it would sort after every year's dates and put the versions out of order."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            try:
+                datetime.strptime(text, "%Y-%m-%d")
+                return text
+            except ValueError:
+                pass
+        elif re.match(r"\d{4}-\d{2}-\d{2}[T ]", text):
+            try:
+                when = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
+            except ValueError:
+                pass
+            else:
+                when = when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when.astimezone(timezone.utc)
+                return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    shown = json.dumps(value)  # ASCII: a lone surrogate in it is shown escaped, never a codec error
+    raise SourceError(f"has a date that is not a valid ISO 8601 date ({shown[:60]}): write it as \"2024-01-15\" or "
+                      "\"2024-01-15T10:20:30Z\"")
 
 
 def _line_too_long(file: Path, number: int, head: bytes, handle, max_line_bytes: int) -> Version:

@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 
 from .identity import ENGINE_KEY, EngineIdentity
 from .store import CorpusDir, DamagedFile, StoreError, read_parquet, write_together
+from .timeline import in_history
 
 NOT_YET = "not analysed yet: the run was interrupted or its worker failed; run the same command again to resume"
 
@@ -190,13 +191,15 @@ def diffed_pairs(corpus: CorpusDir) -> set[tuple[str, str]]:
 
 def consecutive_pairs(versions: list[VersionRow], readable: set[str]) -> list[tuple[VersionRow, VersionRow]]:
     """Each readable version with the readable one before it of the same document (in date order), where the text
-    differs: an unreadable version in between is passed over, not a gap in the history."""
+    differs: an unreadable version in between is passed over, not a gap in the history; an undated version beside
+    dated ones has no place in it (`in_history`)."""
     by_document: dict[tuple[str, str], list[VersionRow]] = defaultdict(list)
     for v in versions:
         if v.content_hash in readable:
             by_document[(v.service, v.document)].append(v)
     pairs = []
     for history in by_document.values():
+        history = in_history(history)
         for before, after in zip(history, history[1:]):
             if before.content_hash != after.content_hash:
                 pairs.append((before, after))

@@ -53,6 +53,30 @@ class Current:
     key_findings: tuple[tuple[str, str, str], ...]  # (practice, polarity, summary), the engine's order
 
 
+def in_history(versions: list) -> list:
+    """The versions of one document (in date order) that have a place in its history: all of them, unless some are
+    dated and some not. A version with no date beside dated ones ("policy.md" in a folder of "2021-01-13_policy.md"
+    files) could be older or newer than any of them: sorted first, it made the history run from it, and the report
+    called the newest dated text the current one. It is read and kept in `documents` and `findings`, but compared
+    with nothing (`undated_beside_dated` names them, for the run's and the report's notes)."""
+    dated = [v for v in versions if _date_of(v)]
+    return dated if dated else list(versions)
+
+
+def undated_beside_dated(versions: list) -> list:
+    """The versions that `in_history` leaves out of their document's history, in the order given."""
+    dated_documents = {(_field(v, "service"), _field(v, "document")) for v in versions if _date_of(v)}
+    return [v for v in versions if not _date_of(v) and (_field(v, "service"), _field(v, "document")) in dated_documents]
+
+
+def _field(v, name: str):
+    return v[name] if isinstance(v, dict) else getattr(v, name)
+
+
+def _date_of(v) -> str | None:
+    return _field(v, "date")
+
+
 def _by_document(rows: list[dict]) -> dict[tuple[str, str], list[dict]]:
     out: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for row in rows:
@@ -84,7 +108,7 @@ def build(documents: list[dict], findings: list[dict], changes: list[dict]
     pairs: list[Pair] = []
     current: list[Current] = []
     for (service, document), versions in _by_document(documents).items():
-        readable = [v for v in versions if not v["error"]]
+        readable = in_history([v for v in versions if not v["error"]])
         previous = None
         for v in readable:
             key = (service, document, v["date"], v["content_hash"])

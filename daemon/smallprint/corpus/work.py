@@ -96,6 +96,7 @@ def analyse_document(item: Item, depth: str, time_limit: float | None = None) ->
     except Exception as exc:  # a reading bug on one document is that document's row, not a dead worker's batch
         return _error_row(item.content_hash, depth, f"cannot read: {type(exc).__name__}: {exc}")
     from smallprint.engine import analyze
+    from smallprint.engine.blocks import InputTooLarge
     from smallprint.history.diff import diff_view
 
     try:
@@ -104,6 +105,8 @@ def analyse_document(item: Item, depth: str, time_limit: float | None = None) ->
                                with_segments=False).to_dict()
     except OverBudget:  # before Exception, which it is: a time-out is no engine failure
         return _timed_out_row(item.content_hash, depth, seconds)
+    except InputTooLarge as exc:  # under the byte limit, over the engine's: "too large", as a filter on it expects
+        return _error_row(item.content_hash, depth, f"too large: {exc} (the engine's limit)")
     except ValueError as exc:
         return _error_row(item.content_hash, depth, f"cannot analyse: {exc}")
     except Exception as exc:  # an engine bug on one document must not stop the corpus
