@@ -83,12 +83,25 @@ def test_diff_of_a_file_with_one_stray_byte_reports_no_change_and_notes_the_byte
     assert "old.md" not in captured.err
 
 
+def test_diff_reads_at_the_depth_asked_and_says_which(files, capsys):
+    """`diff --depth quick` compares as `corpus analyze` does by default (a researcher checks a corpus's changes with
+    it), and both views say which reading answered."""
+    old, new_md, _ = files
+    assert main(["diff", str(old), str(new_md), "--depth", "quick", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["depth"] == "quick"
+    assert {("ai_training", "concern"), ("biometric", "concern")} <= {(c["practice"], c["polarity"]) for c in out["added"]}
+    assert main(["diff", str(old), str(new_md), "--depth", "quick"]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == "Read: quick (the rules alone)"
+
+
 def test_diff_text_leads_with_the_summary(files, capsys):
     old, new_md, _ = files
     assert main(["diff", str(old), str(new_md)]) == 0
     out = capsys.readouterr().out
     lines = out.splitlines()
-    assert lines[2].startswith("New since 18 May 2023")
+    assert lines[1] == "Read: full (the learned reader read both versions)"
+    assert lines[3].startswith("New since 18 May 2023")
     assert "AI training · concern" in out and "Biometric data · concern" in out
 
 

@@ -38,6 +38,9 @@ def register(subparsers) -> None:
     diff.add_argument("--since", metavar="LABEL",
                       help="how to name the old version in the summary (default: a date in its file name; "
                            "without one the summary says \"New in this version\", never a file name)")
+    diff.add_argument("--depth", choices=("full", "quick"), default="full",
+                      help="full: the learned reader reads both versions (default); quick: the rules alone, as "
+                           "`corpus analyze` reads by default (a corpus's changes are those of `diff --depth quick`)")
     diff.add_argument("--all", action="store_true", help="text: also list clauses that state no data practice")
     diff.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
     diff.set_defaults(func=run_diff)
@@ -78,7 +81,7 @@ def since_label(path: str) -> str | None:
     return None
 
 
-def _analyse(path: str) -> dict:
+def _analyse(path: str, depth: str = "full") -> dict:
     from smallprint import analyze
     from smallprint.time_budget import OverBudget, analysis_time_limit, time_budget
 
@@ -88,7 +91,7 @@ def _analyse(path: str) -> dict:
     source = {"html": document.content} if document.is_html else {"text": document.content}
     try:
         with time_budget(analysis_time_limit()):
-            return analyze(**source).to_dict()
+            return analyze(**source, depth=depth).to_dict()
     except (ValueError, OverBudget) as exc:
         raise CliError(f"cannot analyse {document.name}: {exc}") from None
 
@@ -107,20 +110,21 @@ def run_diff(args) -> int:
     refuse_overwriting_inputs(args.out, [args.old, args.new])
     from smallprint.history.diff import diff_analyses
 
-    old, new = _analyse(args.old), _analyse(args.new)
+    old, new = _analyse(args.old, args.depth), _analyse(args.new, args.depth)
     diff = diff_analyses(old, new, since=args.since or since_label(args.old))
     notes = not_a_policy_notes((_shown_name(args.old, Path(args.old).name), old),
                                (_shown_name(args.new, Path(args.new).name), new))
     if args.format == "json":
-        output = json_text({"old": printable_name(args.old), "new": printable_name(args.new), **diff.to_dict(),
-                            "notes": notes})
+        output = json_text({"old": printable_name(args.old), "new": printable_name(args.new), "depth": args.depth,
+                            **diff.to_dict(), "notes": notes})
     elif args.format == "html":
         from smallprint.history.report_html import render_diff_html
         output = render_diff_html(diff, old_name=_shown_name(args.old, Path(args.old).name),
                                   new_name=_shown_name(args.new, Path(args.new).name), notes=notes)
     else:
         output = terminal_safe(render_diff_text(diff, old=_shown_name(args.old, args.old),
-                                                new=_shown_name(args.new, args.new), show_all=args.all, notes=notes))
+                                                new=_shown_name(args.new, args.new), show_all=args.all, notes=notes,
+                                                depth=args.depth))
     _emit(output, args.out)
     return 0
 
@@ -148,12 +152,17 @@ def _wrap(text: str, indent: str, width: int = 100) -> list[str]:
     return textwrap.wrap(text, width=width, initial_indent=indent, subsequent_indent=indent) or [indent]
 
 
-def render_diff_text(diff, *, old: str, new: str, show_all: bool = False, notes: list[str] = ()) -> str:
+def render_diff_text(diff, *, old: str, new: str, show_all: bool = False, notes: list[str] = (),
+                     depth: str | None = None) -> str:
     from smallprint.history.diff import (SAME_OLD_WORDING, change_label, counts_line, in_reading_order, listed_as,
                                          old_wording_once)
     from smallprint.report import practice_label
 
-    lines = [f"smallprint diff: {old} -> {new}", ""]
+    lines = [f"smallprint diff: {old} -> {new}"]
+    if depth:  # which reading answered, as `analyze` says it
+        lines.append("Read: " + ("full (the learned reader read both versions)" if depth == "full"
+                                 else "quick (the rules alone)"))
+    lines.append("")
     lines += [line for note in notes for line in _wrap(f"Note: {note}", "")] + ([""] if notes else [])
     lines += [*_wrap(diff.summary, ""), ""]
     everything = in_reading_order((*diff.added, *diff.removed, *diff.changed))
