@@ -50,6 +50,16 @@ def test_utf8_with_a_stray_byte_keeps_its_utf8_and_says_so(stray, stray_bytes):
     assert "not UTF-8" in note and f" {stray_bytes} byte" in note
 
 
+def test_utf8_with_a_byte_order_mark_and_a_stray_byte_is_read_as_without_the_mark():
+    text, note = decode_bytes(codecs.BOM_UTF8 + "Café".encode("utf-8") + b"\x92s policy", "f")
+    assert text == "Café’s policy" and "1 byte" in note
+
+
+def test_one_utf8_character_and_one_stray_byte_is_utf8():
+    text, note = decode_bytes("é".encode("utf-8") + b"\x92", "f")
+    assert text == "é’" and "1 byte" in note
+
+
 def test_a_stray_byte_windows_1252_leaves_undefined_is_read_as_latin_1():
     text, note = decode_bytes("Straße, Größe: ".encode("utf-8") + b"\x81", "f")
     assert text == "Straße, Größe: \x81" and "1 byte" in note

@@ -551,3 +551,17 @@ def test_an_undated_version_beside_dated_ones_is_placed_in_no_history(tmp_path):
     with open(out / "report-timeline.csv", newline="", encoding="utf-8-sig") as handle:
         events = list(csv.DictReader(handle))
     assert not [e for e in events if e["practice"] == "ai_training"], events  # from the undated text: no event
+
+
+def test_undated_versions_whose_only_dated_one_is_unreadable_are_the_history_and_no_note_says_otherwise(tmp_path):
+    """The note was made before reading: it named versions 'placed in no history' that were compared (their only
+    dated neighbour was blank), so the note and the changes table disagreed."""
+    src = tmp_path / "src" / "acme"
+    src.mkdir(parents=True)
+    (src / "2020-01-01_policy.md").write_text("  \n")
+    (src / "policy.md").write_text("# Privacy Policy\n\nWe sell your data.\n")
+    (src / "policy.txt").write_text("# Privacy Policy\n\nWe sell your data and your location.\n")
+    done = analyze_small(tmp_path / "src", out=tmp_path / "out")
+    assert done.returncode == 0, done.stderr
+    assert "no date beside dated versions" not in done.stderr
+    assert "1 version pairs compared now" in done.stdout

@@ -60,6 +60,17 @@ def test_json_lines_dates_are_iso_days_or_utc_times_that_sort_in_time_order(tmp_
     assert sorted(dates) == ["2012-12-18", "2013-01-02T08:00:00Z", "2025-12-16T19:00:00Z", "2025-12-16T20:00:00Z"]
 
 
+def test_json_lines_times_in_rfc_3339_forms_are_read_and_out_of_range_ones_refused():
+    from smallprint.corpus.sources import iso_date
+
+    assert iso_date("2024-01-16t10:00:00z") == "2024-01-16T10:00:00Z"
+    assert iso_date("2024-01-15T10:20:30.25Z") == "2024-01-15T10:20:30.25Z"  # fractions kept: they order the second
+    assert iso_date("2024-01-15T10:20:30.9Z") > iso_date("2024-01-15T10:20:30.1Z")
+    for bad in ("0001-01-01T00:30:00+01:00", "\uff12\uff10\uff12\uff14-01-15"):  # before year 1 in UTC; full-width
+        with pytest.raises(SourceError, match="not a valid ISO 8601 date"):
+            iso_date(bad)
+
+
 @pytest.mark.parametrize("date", ["December 18, 2012", "2012-02-30", "18/12/2012", 20121218, "2012-12-18T25:00"])
 def test_a_json_line_whose_date_is_no_iso_date_is_named(tmp_path, date):
     source = tmp_path / "dated.jsonl"

@@ -61,6 +61,13 @@ def test_no_negation(sentence, word):
      "that it is required by law", "share", "disclose_to_authorities", "concern", "protective", "concern"),
     ("government_access", "we may disclose it to government authorities if we have a good-faith belief that "
      "disclosure is reasonably necessary", "disclose", "disclose_to_authorities", "concern", "protective", "concern"),
+    # ... unless the sentence limits disclosure to legal process outright
+    ("government_access", "we disclose information to authorities only in response to valid legal process, such as "
+     "a search warrant, and we require a good faith belief that the request is lawful", "disclose",
+     "disclose_to_authorities", "concern", "protective", "protective"),
+    ("government_access", "we will only disclose data to law enforcement in response to a valid court order; good "
+     "faith belief alone is not sufficient", "disclose", "disclose_to_authorities", "concern", "protective",
+     "protective"),
     ("tracking", "we use cookies on our website", "cookies", "cookies", "concern", "protective", "neutral"),
     ("tracking", "we use cookies from third-party advertisers", "cookies", "cookies", "concern", "protective", "concern"),
     # a negated verb of access before a security measure denies access, not the measure
@@ -119,6 +126,13 @@ def test_no_negation(sentence, word):
      "profiling", "concern", "protective", "concern"),
     ("profiling", "you can object to marketing emails and profiling of your behaviour continues", "profiling",
      "profiling", "concern", "protective", "concern"),
+    # ... "object" must be followed by "to" (or "at any time to"): no way out is named otherwise
+    ("profiling", "users who object will be subject to profiling", "profiling", "profiling", "concern", "protective",
+     "concern"),
+    ("profiling", "customers who object remain subject to profiling and targeted advertising", "profiling",
+     "profiling", "concern", "protective", "concern"),
+    ("profiling", "objecting users are subject to profiling", "profiling", "profiling", "concern", "protective",
+     "concern"),
     # a negated way out denies the stopping, not the practice: it goes on as stated
     ("profiling", "opting out of personalised ads does not opt you out of profiling or the sale of your data",
      "profiling", "profiling", "concern", "protective", "concern"),

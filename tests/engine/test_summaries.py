@@ -202,6 +202,14 @@ def test_no_opt_out_of_a_sale_is_said_where_there_is_none(clause):
     ("ai_training", "protective", "We do not use Your Data to train our models, except if you use a free "
      "subscription and have not opted-out.", "Says it does not use your data to train AI models, with exceptions",
      "Says it does not use your data to train AI models"),
+    # a denial without "not" is still one; an exception of a later clause is not the training clause's
+    ("ai_training", "protective", "No customer data is used to train our AI models.",
+     "Says it does not use your data to train AI models", "Limits how it uses your data to train AI models"),
+    ("ai_training", "protective", "None of your personal data is used to train our large language models.",
+     "Says it does not use your data to train AI models", "Limits how it uses your data to train AI models"),
+    ("ai_training", "protective", "We do not use your data to train AI models, and we do not share it with anyone "
+     "except our processors.", "Says it does not use your data to train AI models",
+     "Says it does not use your data to train AI models, with exceptions"),
     ("advertising", "protective", "You may opt out at the European Digital Advertising Alliance.",
      "Limits use of your data for ads or lets you opt out", "Limits use of your data for ads"),
     ("tracking", "concern", "Used to track user actions across the site for debugging purposes.",

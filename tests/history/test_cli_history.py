@@ -95,6 +95,20 @@ def test_diff_reads_at_the_depth_asked_and_says_which(files, capsys):
     assert capsys.readouterr().out.splitlines()[1] == "Read: quick (the rules alone)"
 
 
+def test_diff_says_the_depth_that_answered_not_the_one_asked_for(files, tmp_path):
+    """Without the reader both versions are read at quick depth: diff said "Read: full" all the same."""
+    import os
+
+    old, new_md, _ = files
+    env = {**os.environ, "SMALLPRINT_READER_DIR": str(tmp_path / "no-reader"), "SMALLPRINT_HOME": str(tmp_path / "h")}
+    done = subprocess.run([sys.executable, "-m", "smallprint", "diff", str(old), str(new_md), "--format", "json"],
+                          capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["depth"] == "quick"
+    assert any(n.startswith("The full reading is unavailable") for n in out["notes"]), out["notes"]
+
+
 def test_diff_text_leads_with_the_summary(files, capsys):
     old, new_md, _ = files
     assert main(["diff", str(old), str(new_md)]) == 0

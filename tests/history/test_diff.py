@@ -572,6 +572,9 @@ def test_an_information_icon_is_no_word_and_starts_what_follows_it():
      "choose the audience."),
     ("Legitimate interests relied on", "It is in our interest to show you relevant ads."),
     ("Terms you search for", "Videos you watch"),
+    ("To comply with applicable law; and", "To protect the rights of Example Inc."),
+    ("Sign in or", "Create an account"),
+    ("Contact us via", "Email"),
 ])
 def test_a_line_of_its_own_is_not_the_rest_of_the_line_above(first, second):
     """A date, an address, a telephone number or a link above a line that starts in lower case only because it is an

@@ -114,8 +114,13 @@ def run_diff(args) -> int:
     diff = diff_analyses(old, new, since=args.since or since_label(args.old))
     notes = not_a_policy_notes((_shown_name(args.old, Path(args.old).name), old),
                                (_shown_name(args.new, Path(args.new).name), new))
+    # The depth that answered, not the one asked for: without the reader (a missing or broken model file) both
+    # versions are read at quick depth, and the analyses say why; a comparison is as deep as its shallower reading.
+    depth = "quick" if "quick" in (old.get("depth"), new.get("depth")) else "full"
+    notes += list(dict.fromkeys(n for a in (old, new) for n in a.get("notices") or ()
+                                if n.startswith("The full reading is unavailable")))
     if args.format == "json":
-        output = json_text({"old": printable_name(args.old), "new": printable_name(args.new), "depth": args.depth,
+        output = json_text({"old": printable_name(args.old), "new": printable_name(args.new), "depth": depth,
                             **diff.to_dict(), "notes": notes})
     elif args.format == "html":
         from smallprint.history.report_html import render_diff_html
@@ -124,7 +129,7 @@ def run_diff(args) -> int:
     else:
         output = terminal_safe(render_diff_text(diff, old=_shown_name(args.old, args.old),
                                                 new=_shown_name(args.new, args.new), show_all=args.all, notes=notes,
-                                                depth=args.depth))
+                                                depth=depth))
     _emit(output, args.out)
     return 0
 

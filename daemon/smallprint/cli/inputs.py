@@ -209,6 +209,10 @@ def decode_bytes(data: bytes, name: str = "input", *, html_hint: bool = False) -
             try:
                 return data[len(bom):].decode(codec), (None if codec == "utf-8" else f"{name} is {label}")
             except UnicodeDecodeError:
+                # UTF-8 with a mark (as Notepad saves it) and a stray byte is read as UTF-8 without one would be
+                mostly_utf8 = _utf8_with_stray_bytes(data[len(bom):]) if codec == "utf-8" else None
+                if mostly_utf8:
+                    return mostly_utf8[0], _stray_note(name, mostly_utf8[1])
                 raise CliError(f"{name} starts with a {label} byte-order mark but is not valid {label}") from None
     utf16 = _guess_utf16_without_bom(data)
     if utf16:
@@ -235,13 +239,16 @@ def decode_bytes(data: bytes, name: str = "input", *, html_hint: bool = False) -
             pass                           # exists and refuses every byte
     mostly_utf8 = _utf8_with_stray_bytes(data)
     if mostly_utf8:
-        text, stray = mostly_utf8
-        return text, (f"{name} is not UTF-8 in {stray} byte{'s' if stray != 1 else ''}; read "
-                      f"{'those' if stray != 1 else 'it'} as Windows-1252 and the rest as UTF-8")
+        return mostly_utf8[0], _stray_note(name, mostly_utf8[1])
     try:
         return data.decode("cp1252"), f"{name} is not UTF-8; read it as Windows-1252"
     except UnicodeDecodeError:
         return data.decode("latin-1"), f"{name} is not UTF-8; read it as Latin-1"
+
+
+def _stray_note(name: str, stray: int) -> str:
+    return (f"{name} is not UTF-8 in {stray} byte{'s' if stray != 1 else ''}; read {'those' if stray != 1 else 'it'} "
+            "as Windows-1252 and the rest as UTF-8")
 
 
 def _stray_byte_as_windows_1252(error: UnicodeDecodeError) -> tuple[str, int]:
@@ -265,7 +272,7 @@ def _utf8_with_stray_bytes(data: bytes) -> tuple[str, int] | None:
     stray_places = replaced.count("\ufffd") - data.count("\ufffd".encode("utf-8"))
     # characters beyond ASCII, less the replacements: the multi-byte UTF-8 characters the data holds
     multibyte = len(replaced) - len(replaced.encode("ascii", errors="ignore")) - stray_places
-    if multibyte <= stray_places:
+    if multibyte < stray_places:  # a tie ("é" and one stray byte) is UTF-8's: a legacy file rarely forms a pair
         return None
     # valid characters encode back to their own bytes; each replacement (3 bytes) stood for the stray ones
     stray_bytes = len(data) - (len(replaced.encode("utf-8")) - 3 * stray_places)

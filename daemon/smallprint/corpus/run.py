@@ -310,11 +310,6 @@ def _attempt(corpus: CorpusDir, listings: list[Listing], versions: list[Version]
                   key=lambda v: (v.service, v.document, v.date or "", v.source))
     log(f"{len(versions)} versions of {len({(v.service, v.document) for v in versions})} documents, "
         f"{len(first_of)} distinct texts: {len(first_of) - len(todo)} already in {corpus.root}, {len(todo)} to read")
-    undated = undated_beside_dated(versions)
-    if undated:
-        log(f"note: {len(undated)} version{'s have' if len(undated) != 1 else ' has'} no date beside dated versions of "
-            f"the same document (first: {undated[0].source}): read, but placed in no history and compared with none "
-            "of them; a date in the file name (YYYY-MM-DD) places one")
 
     def load(batch: list[Version]) -> list[Item]:
         # Bytes are read here, as a batch is sent, so that only the batches in flight are in memory; a document over
@@ -344,7 +339,16 @@ def _attempt(corpus: CorpusDir, listings: list[Listing], versions: list[Version]
     reading = functools.partial(analyse_batch, depth=depth, time_limit=time_limit)
     with _progress(len(todo), "reading") as bar:
         given_up = _execute(running, reading, _batches(todo, batch or BATCH[depth]), load, store_analyses, bar)
-    pairs = _pairs_to_diff(corpus)
+    readable = {h for h, row in tables.read_analyses(corpus, columns=["content_hash", "error"]).items()
+                if not row["error"]}
+    listed = tables.read_versions(corpus)
+    # Said once what was read is known: a version is left out of a history only beside a dated one that was read
+    undated = undated_beside_dated([v for v in listed if v.content_hash in readable])
+    if undated:
+        log(f"note: {len(undated)} version{'s have' if len(undated) != 1 else ' has'} no date beside dated versions of "
+            f"the same document (first: {undated[0].source}): read, but placed in no history and compared with none "
+            "of them; a date in the file name (YYYY-MM-DD) places one")
+    pairs = _pairs_to_diff(corpus, listed, readable)
     with _progress(len(pairs), "diffing") if pairs else contextlib.nullcontext(None) as bar:
         views = tables.diff_views(corpus)
 
@@ -439,11 +443,9 @@ class _Damage:
             self.log(str(moved))
 
 
-def _pairs_to_diff(corpus: CorpusDir) -> list[tuple[str, str]]:
-    """Consecutive versions, both read, whose diff is not in the folder yet (each pair of texts once)."""
-    readable = {h for h, row in tables.read_analyses(corpus, columns=["content_hash", "error"]).items()
-                if not row["error"]}
+def _pairs_to_diff(corpus: CorpusDir, listed: list, readable: set[str]) -> list[tuple[str, str]]:
+    """Consecutive versions of `listed`, both `readable`, whose diff is not in the folder yet (each pair of texts
+    once)."""
     done = tables.diffed_pairs(corpus)
-    wanted = ((a.content_hash, b.content_hash)
-              for a, b in tables.consecutive_pairs(tables.read_versions(corpus), readable))
+    wanted = ((a.content_hash, b.content_hash) for a, b in tables.consecutive_pairs(listed, readable))
     return [pair for pair in dict.fromkeys(wanted) if pair not in done]

@@ -273,30 +273,37 @@ def _jsonl_versions(file: Path, max_line_bytes: int) -> Iterator[Version]:
 
 def iso_date(value) -> str | None:
     """A JSON Lines record's `date` as the tables hold dates, so that they sort in time order: a day as given
-    ("2024-01-15"), a time in UTC ("2024-01-15T10:20:30Z", as git commits are dated; a time without an offset is
-    taken as UTC). Anything that is no ISO 8601 date ("December 18, 2012", 20121218 as a number) is refused, naming
-    what to write: as text it would sort after every year's dates and put the versions out of order."""
+    ("2024-01-15"), a time in UTC ("2024-01-15T10:20:30Z", as git commits are dated; fractions of a second kept; a
+    time without an offset is taken as UTC; RFC 3339's lower-case "t" and "z" too). Anything that is no ISO 8601 date
+    ("December 18, 2012", 20121218 as a number, digits other than 0-9, a year before 1 once made UTC) is refused,
+    naming what to write: as text it would sort out of time order."""
     if value is None or value == "":
         return None
     if isinstance(value, str):
         text = value.strip()
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        if _ISO_DAY.fullmatch(text):
             try:
                 datetime.strptime(text, "%Y-%m-%d")
                 return text
             except ValueError:
                 pass
-        elif re.match(r"\d{4}-\d{2}-\d{2}[T ]", text):
+        elif _ISO_TIME.match(text):
+            text = text[:10] + "T" + text[11:].upper()
             try:
-                when = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
-            except ValueError:
+                when = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+                when = when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when.astimezone(timezone.utc)
+            except (ValueError, OverflowError):  # OverflowError: "0001-01-01T00:30:00+01:00" is before year 1 in UTC
                 pass
             else:
-                when = when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when.astimezone(timezone.utc)
-                return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+                return when.strftime("%Y-%m-%dT%H:%M:%S") + (f".{when.microsecond:06d}".rstrip("0") if when.microsecond
+                                                               else "") + "Z"
     shown = json.dumps(value)  # ASCII: a lone surrogate in it is shown escaped, never a codec error
     raise SourceError(f"has a date that is not a valid ISO 8601 date ({shown[:60]}): write it as \"2024-01-15\" or "
                       "\"2024-01-15T10:20:30Z\"")
+
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_ISO_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]")
 
 
 def _line_too_long(file: Path, number: int, head: bytes, handle, max_line_bytes: int) -> Version:

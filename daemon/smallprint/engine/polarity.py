@@ -103,8 +103,16 @@ _QUALIFIERS: dict[str, tuple[tuple[FastPattern, str, str, frozenset[str] | None]
     "government_access": (
         (_Q(r"\bwithout (?:\w+ ){0,2}?(?:notice|notif\w+|consent|knowledge|a choice|choice|informing)|\bsole discretion"
             r"|\bin (?:its|our) (?:sole )?(?:opinion|judgment)|\breserves? the right|\bat (?:our|its) discretion"
-            r"|\b(?:we|reasonably) believe|\bgood[- ]faith belief"),
+            r"|\b(?:we|reasonably) believe"),
          "concern", "disclosure without telling you", None),
+        # Disclosure on the service's own good-faith belief is its judgement (a concern, as "we believe" is), unless
+        # the sentence limits disclosure to legal process outright ("only in response to a valid court order;
+        # good faith belief alone is not sufficient")
+        (_Q(r"\bonly (?:\w+ ){0,6}?(?:in response to|under|upon|with|pursuant to|when (?:required|compelled)|if (?:required"
+            r"|compelled))\b(?:\W+\w+){0,4}?\W+(?:valid |a valid |binding )?(?:legal process|court orders?|warrants?"
+            r"|subpoenas?|search warrants?|law|legal obligation)|\bnot (?:\w+ )?sufficient"),
+         "protective", "only when legally required", None),
+        (_Q(r"\bgood[- ]faith belief"), "concern", "disclosure without telling you", None),
         (_Q(r"\b(?:required|compelled|obliged|obligated) (?:to (?:do so )?)?by (?:\w+ )?law|\bvalid (?:legal|law)"
             r"|\blegal process|\bsubpoena|\bcourt order|\bwarrant|\blawful (?:request|order|process)|\bcomply with"
             r"|\blegal obligation|\bapplicable law|\blaw enforcement|\bgovernment"),
@@ -360,7 +368,10 @@ def _an_item(sentence: str, after: int, start: int, end: int, last_item: re.Patt
 # "You have the right to object to processing of your personal data, including profiling", "to object to profiling":
 # the GDPR's right to object names profiling to give a way out of it, as an opt-out list does (above): the hit right
 # after "to", or an item of what is objected to ("of", "and", "or", "including", "such as").
-_OBJECTS_TO = re.compile(r"\bobject(?:s|ed|ing)?\s+(?:\w+\s+){0,3}?to\b|\bobjections?\s+to\b")
+# "object to", or "object at any time to": nothing else between ("users who object will be subject to profiling",
+# "the right to object shall not apply to profiling" name no way out)
+_OBJECTS_TO = re.compile(r"\bobject(?:s|ed|ing)?\s+(?:(?:at\s+any\s+time|at\s+all\s+times|also|always|in\s+particular"
+                         r"|specifically|free\s+of\s+charge),?\s+)?to\b|\bobjections?\s+to\b")
 _OBJECTED_ITEM = re.compile(r"(?:^|\b(?:of|from|and|or|including|such\s+as|incl\.|e\.g\.,?|namely))\s+"
                             r"(?:(?:the|any|certain|such)\s+)?$")
 

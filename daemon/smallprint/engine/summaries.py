@@ -102,8 +102,13 @@ _DENIES = r"(?:\b(?:not|never|neither|nor)|n[’']t)\s+(?:\w+\s+){0,3}?"
 _NOT_GATHERED = compile_pattern(_DENIES + r"(?:collect|stor(?:e|ed)|keep|kept|retain|process|access|receiv|sen[dt]"
                                            r"|obtain|record|gather|have access)")
 _NOT_USED = compile_pattern(_DENIES + r"(?:use[ds]?\b|train)")  # AI training: "will not be used to train our models"
-# An exception the clause makes to its own denial ("We do not use Your Data to train our models, except if ...")
-_EXCEPTION = compile_pattern(r"\b(?:except|unless|other than|apart from)\b")
+# An exception the training clause makes to its own denial ("We do not use Your Data to train our models, except if
+# ..."); not one of a clause after it ("..., and we do not share it with anyone except our processors")
+_TRAINING_EXCEPTION = compile_pattern(r"\btrain\w*(?P<gap>[^;.]*?)\b(?:except|unless|other than|apart from)\b")
+_NEW_CLAUSE = compile_pattern(r"[,:]\s*(?:and|but|or|while)\s+(?:we|it|they|you|our|this)\b|\band we\b")
+# Words of a limit on training, not a denial of it ("only", "reduce", "de-identified")
+_LIMITED = compile_pattern(r"\bonly\b|\breduc\w*|\bminimi[sz]\w*|\blimit\w*|\bde-?identif\w*|\banonymi[sz]\w*"
+                           r"|\bpseudonymi[sz]\w*|\baggregat\w*|\bremov\w*|\bfilter\w*")
 _NOT_TRACKING = compile_pattern(r"\b(?:do|does|will)(?: not|n[’']t) track\b")
 _NOT_SHARED = compile_pattern(_DENIES + r"(?:shar|disclos|sell|sold|giv|provid|transfer|pass)")
 _CONSENT = compile_pattern(r"(?:without|only with|unless (?:you|we have)|except with|with) (?:your |prior |express |"
@@ -196,11 +201,13 @@ def _ai(polarity: str, c: str) -> str:
         denied = _NOT_USED.search(c) or _NOT_GATHERED.search(c)
         if _CHOICE_WORDS.search(c) and not denied:
             return f"Lets you opt out of AI training on {objects}"
-        if denied:  # "does not use ... to train", and any exception the clause itself makes
-            return f"Says it does not use {objects} to train AI models{', with exceptions' if _EXCEPTION.search(c) else ''}"
-        # a limit, not a denial: "we only use ... included in our training data", "we reduce the personal
-        # information in our training datasets" must not read as "does not use your data"
-        return f"Limits how it uses {objects} to train AI models"
+        if _LIMITED.search(c) and not denied:
+            # a limit, not a denial: "we only use ... included in our training data", "we reduce the personal
+            # information in our training datasets" must not read as "does not use your data"
+            return f"Limits how it uses {objects} to train AI models"
+        exception = _TRAINING_EXCEPTION.search(c)  # one the training clause itself makes, not a later clause's
+        with_exceptions = ", with exceptions" if exception and not _NEW_CLAUSE.search(exception.group("gap")) else ""
+        return f"Says it does not use {objects} to train AI models{with_exceptions}"
     if polarity == "neutral":
         return "Explains how its AI models relate to your data"
     return f"May use {objects} to train AI models"

@@ -140,20 +140,24 @@ def _runs_on(piece: str, before: "Clause") -> bool:
         # A name after a word no sentence ends with ("... individuals outside of" / "Google except in the following
         # cases:"): the line above was cut mid-sentence, whatever the case of the word that goes on
         last = before.text.rsplit(None, 1)[-1] if before.text else ""
-        return last in _NO_SENTENCE_ENDS_WITH and not _GLUED.match(piece, m.end())
+        return (last in _NO_SENTENCE_ENDS_WITH and not _ENDS_AN_ITEM.search(before.text)
+                and not _GLUED.match(piece, m.end()))
     if not _GLUED.match(piece, m.end()):
         return True
     last = before.text.rsplit(None, 1)[-1].strip(_QUOTES) if before.text else ""
     return last.isalpha() and last.islower() and not is_navigation(before.key)
 
 
-# Words no sentence, heading or label ends with: articles, "of", conjunctions and possessives. Not the particles
-# a heading or a label can end with ("People and accounts you share and communicate with", "Legitimate interests
-# relied on", "Terms you search for", "if you want to"): measured on the shared data's 45 versions, those joined
-# a heading, a table cell or a list item into the next line.
+# Words no sentence, heading, label or list item ends with: articles, "of" and possessives. Not the particles a
+# heading or a label can end with ("People and accounts you share and communicate with", "Legitimate interests
+# relied on", "Terms you search for", "if you want to", "Contact us via"): measured on the shared data's 45
+# versions, those joined a heading, a table cell or a list item into the next line. "and"/"or"/"nor" too, in
+# running text ("... whether you are currently active on Instagram, Messenger or" / "Facebook ..."), but not where
+# they end a list item ("To comply with applicable law; and" / "To protect ...") or a short line of controls ("Sign
+# in or" / "Create an account"): `_ENDS_AN_ITEM`.
 _NO_SENTENCE_ENDS_WITH = frozenset(
-    "of the a an and or nor than your our their its his her my these those every each including between via "
-    "per".split())
+    "of the a an than your our their its his her my these those every each including between per and or nor".split())
+_ENDS_AN_ITEM = re.compile(r"(?:;\s*|^(?:\S+\s+){0,3})(?:and|or|nor)$")
 _FIRST_WORD = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*")
 _GLUED = re.compile(r"[@/_\w]|\.\w|://")  # the word goes on as an address, a path or a name
 _QUOTES = ",.;:!?()[]\"'\u201c\u201d\u2018\u2019"
@@ -373,8 +377,8 @@ def cut(analysis: dict, only: set[int] | None = None) -> tuple[list[Clause], set
     them, and the keys of the whole version's clauses (its distinct statements).
 
     A sentence that a converted PDF broke over two paragraphs (no end punctuation, the next one starts with a word of
-    running text in lower case, or with any word after an article, "of", a conjunction or a possessive, which no
-    sentence ends with: 24 more joins in the shared data's 45 versions, each a sentence read whole; both are running
+    running text in lower case, or with any word after an article, "of", a possessive or a conjunction of running
+    text, which no sentence ends with: 24 more joins in the shared data's 45 versions; both are running
     text: see `_WHOLE_BLOCKS` and `_runs_on`) is joined back into one
     clause, located at its first half (block, start, end) and the rest (`more`). A short line without closing
     punctuation is not, by itself, a heading here, as it is to the engine's reader (reader_input._looks_like_heading):
