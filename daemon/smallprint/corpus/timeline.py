@@ -56,9 +56,10 @@ class Current:
 def in_history(versions: list) -> list:
     """The versions of one document (in date order) that have a place in its history: all of them, unless some are
     dated and some not. A version with no date beside dated ones ("policy.md" in a folder of "2021-01-13_policy.md"
-    files) could be older or newer than any of them: sorted first, it made the history run from it, and the report
-    called the newest dated text the current one. It is read and kept in `documents` and `findings`, but compared
-    with nothing (`undated_beside_dated` names them, for the run's and the report's notes)."""
+    files) could be older or newer than any of them: sorted first, it made the history run from it (events "dropped"
+    at the first dated version of what only it said). It is read and kept in `documents` and `findings`, but compared
+    with nothing, and the current state is the newest dated version's (`undated_beside_dated` names them, for the
+    run's and the report's notes)."""
     dated = [v for v in versions if _date_of(v)]
     return dated if dated else list(versions)
 
