@@ -398,8 +398,9 @@ def test_a_version_that_is_not_a_policy_is_said_to_be_none_before_what_it_no_lon
                     encoding="utf-8")
     note = "404.html does not read as a policy: what it lacks or adds may be the page, not a change to the policy."
     lines = _diff(capsys, old, page).splitlines()
-    assert " ".join(lines[2:4]) == f"Note: {note}", lines[:6]
-    assert lines[5].startswith(LOST_PROMISE), lines[:6]
+    assert lines[1].startswith("Read: ")  # which reading answered, under the heading
+    assert " ".join(lines[3:5]) == f"Note: {note}", lines[:7]
+    assert lines[6].startswith(LOST_PROMISE), lines[:7]
     assert json.loads(_diff(capsys, old, page, "--format", "json"))["notes"] == [note]
     assert f'<p class="sp-note">Note: {note}</p>' in _diff(capsys, old, page, "--format", "html")
     assert json.loads(_diff(capsys, *versions, "--format", "json"))["notes"] == []  # two policies: no note
@@ -588,7 +589,7 @@ def test_an_old_version_without_a_date_is_not_named_as_one(tmp_path, capsys, mon
     old, new = _written(tmp_path, old=OLD, new=REWORDED)
     expected = "New in this version: may use your data or content to train AI models (concern)."
     out = _diff(capsys, old, new)
-    assert out.splitlines()[2] + " " + out.splitlines()[3] == expected + " Reworded: Tracking (neutral).", out
+    assert out.splitlines()[3] + " " + out.splitlines()[4] == expected + " Reworded: Tracking (neutral).", out
     assert "New since" not in out  # "New since old.md: ..." before
     as_json = json.loads(_diff(capsys, old, new, "--format", "json"))
     assert as_json["since"] is None and as_json["summary"].startswith(expected), as_json
@@ -597,4 +598,4 @@ def test_an_old_version_without_a_date_is_not_named_as_one(tmp_path, capsys, mon
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(OLD.encode()), encoding="utf-8"))
     summary = json.loads(_diff(capsys, "-", new, "--format", "json"))["summary"]
     assert summary.startswith(expected) and "stdin" not in summary, summary  # "New since stdin: ..." before
-    assert _diff(capsys, old, old).splitlines()[2] == "No change to data practices."  # not "... since old.md."
+    assert _diff(capsys, old, old).splitlines()[3] == "No change to data practices."  # not "... since old.md."
