@@ -116,9 +116,10 @@ def run_diff(args) -> int:
                                (_shown_name(args.new, Path(args.new).name), new))
     # The depth that answered, not the one asked for: without the reader (a missing or broken model file) both
     # versions are read at quick depth, and the analyses say why; a comparison is as deep as its shallower reading.
+    from smallprint.engine.pipeline import READER_UNAVAILABLE
     depth = "quick" if "quick" in (old.get("depth"), new.get("depth")) else "full"
     notes += list(dict.fromkeys(n for a in (old, new) for n in a.get("notices") or ()
-                                if n.startswith("The full reading is unavailable")))
+                                if n.startswith(READER_UNAVAILABLE)))
     if args.format == "json":
         output = json_text({"old": printable_name(args.old), "new": printable_name(args.new), "depth": depth,
                             **diff.to_dict(), "notes": notes})

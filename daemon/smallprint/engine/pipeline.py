@@ -29,6 +29,8 @@ from .visible import fold_blocks, unfold_highlights
 __all__ = ["DEPTHS", "analyze", "find_highlights", "read_clause", "summarize_practices"]
 
 DEPTHS = ("full", "quick")
+# How the notice that the full reading fell back to the quick one begins (`smallprint diff` looks for it)
+READER_UNAVAILABLE = "The full reading is unavailable"
 
 _OPP_FOR_PRACTICE: dict[str, str] = {
     "ai_training": OPP115_CATEGORIES[0], "biometric": OPP115_CATEGORIES[0], "sensitive_data": OPP115_CATEGORIES[0],
@@ -229,7 +231,7 @@ def analyze(*, text=None, html=None, blocks=None, url=None, title=None, use_mode
             highlights, segments = _read_fully(read, opp115_head)
             answered = "full"
         except ReaderUnavailable as exc:
-            notices.append(f"The full reading is unavailable ({exc}); these are the quick reading's highlights.")
+            notices.append(f"{READER_UNAVAILABLE} ({exc}); these are the quick reading's highlights.")
             highlights, filler_chars = _read_with_rules(read, use_model)
     else:
         highlights, filler_chars = _read_with_rules(read, use_model)
