@@ -553,6 +553,39 @@ def test_an_undated_version_beside_dated_ones_is_placed_in_no_history(tmp_path):
     assert not [e for e in events if e["practice"] == "ai_training"], events  # from the undated text: no event
 
 
+def test_a_time_with_a_fraction_of_a_second_comes_after_the_whole_second_it_is_in(tmp_path):
+    """"...30.5Z" sorted before "...30Z" as text ("." before "Z"): the later version was read as the earlier, the
+    sale it adds reported "dropped" and the older text called the current one."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    from smallprint.corpus.sources import date_order
+
+    assert sorted(["2024-01-15T10:20:30.5Z", "2024-01-15T10:20:31Z", "2024-01-15T10:20:30Z", "2024-01-15"],
+                  key=date_order) == ["2024-01-15", "2024-01-15T10:20:30Z", "2024-01-15T10:20:30.5Z",
+                                      "2024-01-15T10:20:31Z"]
+    source = tmp_path / "versions.jsonl"
+    rows = [{"id": "b", "service": "acme", "document": "privacy", "date": "2024-01-15T10:20:30.5Z",
+             "text": "# Privacy Policy\n\nWe collect your email address.\n\n"
+                     "We may sell your personal information to data brokers.\n"},
+            {"id": "a", "service": "acme", "document": "privacy", "date": "2024-01-15T10:20:30Z",
+             "text": "# Privacy Policy\n\nWe collect your email address.\n"}]
+    source.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    out = tmp_path / "out"
+    done = analyze_small(source, out=out)
+    assert done.returncode == 0, done.stderr
+    changes = pq.read_table(out / "changes.parquet").to_pylist()
+    assert [(c["previous_date"], c["date"]) for c in changes] == [("2024-01-15T10:20:30Z", "2024-01-15T10:20:30.5Z")]
+    assert run_corpus("report", out).returncode == 0
+    with open(out / "report-services.csv", newline="", encoding="utf-8-sig") as handle:
+        (service,) = list(csv.DictReader(handle))
+    assert service["latest_date"] == "2024-01-15T10:20:30.5Z"
+    with open(out / "report-timeline.csv", newline="", encoding="utf-8-sig") as handle:
+        events = [(e["practice"], e["event"]) for e in csv.DictReader(handle)]
+    assert ("sale_of_data", "added") in events and ("sale_of_data", "dropped") not in events, events
+
+
 def test_undated_versions_whose_only_dated_one_is_unreadable_are_the_history_and_no_note_says_otherwise(tmp_path):
     """The note was made before reading: it named versions 'placed in no history' that were compared (their only
     dated neighbour was blank), so the note and the changes table disagreed."""

@@ -23,7 +23,7 @@ from smallprint.report import POLARITY_LABELS, escape, polarity_tag, practice_la
 from smallprint.taxonomy import PRACTICE_IDS
 
 from .identity import EngineIdentity, describe
-from .sources import SourceError, inside_source_folder, printable_name
+from .sources import SourceError, date_order, inside_source_folder, printable_name
 from .store import CorpusDir, StoreError, held_by_a_run, publish_together, read_corpus_dir
 from .tables import engine_of, listed_sources, read_tables
 from .timeline import Current, Event, Pair, build, undated_beside_dated
@@ -356,7 +356,7 @@ def render_corpus_html(corpus: CorpusDir, documents: list[dict], events: list[Ev
                 if (pair.index, practice) in wanted and (pair.index, practice) not in targets:
                     targets[(pair.index, practice)] = f"pair-{pair.index}-{k}"
                     linked.add((pair.index, k))
-    dates = sorted(d["date"] for d in documents if d["date"])
+    dates = sorted((d["date"] for d in documents if d["date"]), key=date_order)
     services = len({d["service"] for d in documents})
     when = reader_moment(generated_at or datetime.now(timezone.utc))  # "6 December 2026, 14:05 UTC"
     span = f", {_when(dates[0])} to {_when(dates[-1])}" if dates else ""

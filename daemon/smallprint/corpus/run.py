@@ -22,8 +22,8 @@ from ..time_budget import batch_time_limit
 from . import tables
 from .engines import Engine, check_engine, open_engine
 from .identity import ENGINE_KEY, EngineIdentity, describe, engine_identity
-from .sources import (MAX_LINE_BYTES, SourceError, Version, list_versions, read_version, refuse_out_inside,
-                      source_identity)
+from .sources import (MAX_LINE_BYTES, SourceError, Version, date_order, list_versions, read_version,
+                      refuse_out_inside, source_identity)
 from .store import (CorpusDir, DamagedFile, StoreError, check_corpus_dir, holding, open_corpus_dir, read_parquet,
                     ready_to_write)
 from .timeline import undated_beside_dated
@@ -307,7 +307,7 @@ def _attempt(corpus: CorpusDir, listings: list[Listing], versions: list[Version]
     already = tables.analysed_hashes(corpus)
     # In document order, so that a document's versions share parts: their diffs then find them together.
     todo = sorted((v for h, v in first_of.items() if h not in already),
-                  key=lambda v: (v.service, v.document, v.date or "", v.source))
+                  key=lambda v: (v.service, v.document, date_order(v.date), v.source))
     log(f"{len(versions)} versions of {len({(v.service, v.document) for v in versions})} documents, "
         f"{len(first_of)} distinct texts: {len(first_of) - len(todo)} already in {corpus.root}, {len(todo)} to read")
 

@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .identity import ENGINE_KEY, EngineIdentity
+from .sources import date_order
 from .store import CorpusDir, DamagedFile, StoreError, read_parquet, write_together
 from .timeline import in_history
 
@@ -76,7 +77,7 @@ class VersionRow:
     size: int
 
     def order(self) -> tuple:
-        return (self.service, self.document, self.date or "", self.source)
+        return (self.service, self.document, date_order(self.date), self.source)
 
 
 # In the metadata of a versions part: the source it was listed from, and how its versions' `source` begins.

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from smallprint.engine.key_findings import MAX_KEY_FINDINGS, rank  # as many as the engine's, in its order
 from smallprint.taxonomy import PRACTICE_IDS
 
+from .sources import date_order
+
 _PRACTICE_RANK = {pid: i for i, pid in enumerate(PRACTICE_IDS)}
 _POLARITY_RANK = {"concern": 0, "protective": 1, "neutral": 2}
 
@@ -136,6 +138,6 @@ def build(documents: list[dict], findings: list[dict], changes: list[dict]
                                    tuple((p, pol, found[(p, pol)][1]) for p, pol in ordered[:MAX_KEY_FINDINGS])))
         else:
             current.append(Current(service, document, versions[-1]["date"], len(versions), None, None, ()))
-    events.sort(key=lambda e: (_PRACTICE_RANK.get(e.practice, 99), e.date or "", e.service, e.document,
+    events.sort(key=lambda e: (_PRACTICE_RANK.get(e.practice, 99), date_order(e.date), e.service, e.document,
                                _POLARITY_RANK.get(e.polarity, 3), e.event))
     return events, pairs, current
