@@ -93,6 +93,8 @@ def test_diff_reads_at_the_depth_asked_and_says_which(files, capsys):
     assert {("ai_training", "concern"), ("biometric", "concern")} <= {(c["practice"], c["polarity"]) for c in out["added"]}
     assert main(["diff", str(old), str(new_md), "--depth", "quick"]) == 0
     assert capsys.readouterr().out.splitlines()[1] == "Read: quick (the rules alone)"
+    assert main(["diff", str(old), str(new_md), "--depth", "quick", "--format", "html"]) == 0  # the report said nothing
+    assert "read: quick (the rules alone)" in capsys.readouterr().out
 
 
 def test_diff_says_the_depth_that_answered_not_the_one_asked_for(files, tmp_path):

@@ -126,7 +126,7 @@ def run_diff(args) -> int:
     elif args.format == "html":
         from smallprint.history.report_html import render_diff_html
         output = render_diff_html(diff, old_name=_shown_name(args.old, Path(args.old).name),
-                                  new_name=_shown_name(args.new, Path(args.new).name), notes=notes)
+                                  new_name=_shown_name(args.new, Path(args.new).name), notes=notes, depth=depth)
     else:
         output = terminal_safe(render_diff_text(diff, old=_shown_name(args.old, args.old),
                                                 new=_shown_name(args.new, args.new), show_all=args.all, notes=notes,
@@ -160,14 +160,13 @@ def _wrap(text: str, indent: str, width: int = 100) -> list[str]:
 
 def render_diff_text(diff, *, old: str, new: str, show_all: bool = False, notes: list[str] = (),
                      depth: str | None = None) -> str:
-    from smallprint.history.diff import (SAME_OLD_WORDING, change_label, counts_line, in_reading_order, listed_as,
-                                         old_wording_once)
+    from smallprint.history.diff import (DEPTH_READ, SAME_OLD_WORDING, change_label, counts_line, in_reading_order,
+                                         listed_as, old_wording_once)
     from smallprint.report import practice_label
 
     lines = [f"smallprint diff: {old} -> {new}"]
     if depth:  # which reading answered, as `analyze` says it
-        lines.append("Read: " + ("full (the learned reader read both versions)" if depth == "full"
-                                 else "quick (the rules alone)"))
+        lines.append("Read: " + DEPTH_READ[depth])
     lines.append("")
     lines += [line for note in notes for line in _wrap(f"Note: {note}", "")] + ([""] if notes else [])
     lines += [*_wrap(diff.summary, ""), ""]

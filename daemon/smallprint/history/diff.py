@@ -836,6 +836,9 @@ def counts_line(counts: dict[str, int]) -> str:
     return ", ".join(f"{counts[k]} {CHANGE_WORDS[k].lower()}" for k in LIST_ORDER if counts.get(k))
 
 
+# Which reading a comparison came from, as the text view and the HTML report say it: a comparison at quick depth
+# finds other changes than one at full depth, and whoever quotes it should know which it was.
+DEPTH_READ = {"full": "full (the learned reader read both versions)", "quick": "quick (the rules alone)"}
 # What a view says in place of an old wording it has just shown (see old_wording_once).
 SAME_OLD_WORDING = "(the same sentence as above)"
 

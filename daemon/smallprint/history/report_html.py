@@ -15,7 +15,7 @@ from smallprint import __version__
 from smallprint.report import (escape, kind_label, legend_html, polarity_tag, practice_label, reader_moment,
                                render_page)
 
-from .diff import (ClauseChange, PolicyDiff, change_label, counts_line, dropped_concern, format_since,
+from .diff import (DEPTH_READ, ClauseChange, PolicyDiff, change_label, counts_line, dropped_concern, format_since,
                    in_reading_order, listed_as, news_polarity, old_wording_once)
 from .store import VersionInfo
 from .timeline import seen_span
@@ -116,8 +116,9 @@ def _changes_html(changes: list[ClauseChange]) -> str:
 
 
 def render_diff_html(diff: PolicyDiff, *, old_name: str, new_name: str, generated_at: datetime | None = None,
-                     notes: list[str] = ()) -> str:
-    """`notes`: said above the summary (a version that does not read as a policy)."""
+                     notes: list[str] = (), depth: str | None = None) -> str:
+    """`notes`: said above the summary (a version that does not read as a policy); `depth`: the reading that
+    answered (`smallprint diff` says which, as its text view does)."""
     when = reader_moment(generated_at or datetime.now(timezone.utc))
     everything = in_reading_order((*diff.added, *diff.removed, *diff.changed))  # as every change view lists them
     data_use = [c for c in everything if c.is_data_use]
@@ -137,7 +138,8 @@ def render_diff_html(diff: PolicyDiff, *, old_name: str, new_name: str, generate
         '<header class="sp-top"><div class="sp-brand">smallprint policy changes</div>'
         f"<h1>{escape(old_name)} → {escape(new_name)}</h1>"
         f'<div class="sp-meta">Compared {escape(when)} with smallprint {escape(__version__)}, entirely on this computer'
-        f"{' · old version of ' + escape(since) if since else ''}</div></header>\n"
+        f"{' · old version of ' + escape(since) if since else ''}"
+        f"{' · read: ' + escape(DEPTH_READ[depth]) if depth else ''}</div></header>\n"
         '<div class="sp-layout">\n'
         '<aside class="sp-aside" aria-label="Summary">'
         f"<h2>In short</h2>{noted}"
