@@ -133,6 +133,13 @@ def test_no_negation(sentence, word):
      "profiling", "concern", "protective", "concern"),
     ("profiling", "objecting users are subject to profiling", "profiling", "profiling", "concern", "protective",
      "concern"),
+    # ... and a right to object that "shall not apply" to profiling denies the right, not the profiling
+    ("profiling", "the right to object shall not apply to profiling", "profiling", "profiling", "concern",
+     "protective", "concern"),
+    ("profiling", "your right to opt out does not apply to profiling for fraud prevention", "profiling", "profiling",
+     "concern", "protective", "concern"),
+    ("profiling", "you have the right to opt out, and we do not apply profiling to children", "profiling",
+     "profiling", "concern", "protective", "protective"),
     # a negated way out denies the stopping, not the practice: it goes on as stated
     ("profiling", "opting out of personalised ads does not opt you out of profiling or the sale of your data",
      "profiling", "profiling", "concern", "protective", "concern"),

@@ -202,6 +202,11 @@ def test_no_opt_out_of_a_sale_is_said_where_there_is_none(clause):
     ("ai_training", "protective", "We do not use Your Data to train our models, except if you use a free "
      "subscription and have not opted-out.", "Says it does not use your data to train AI models, with exceptions",
      "Says it does not use your data to train AI models"),
+    # "limit" is a way out only where the reader limits; the service limiting its training data is a limit
+    ("ai_training", "protective", "We limit the personal data used to train our models.",
+     "Limits how it uses your data to train AI models", "Lets you opt out of AI training on your data"),
+    ("ai_training", "protective", "You can limit whether your conversations are used to train our models.",
+     "Lets you opt out of AI training on your conversations", "Limits how it uses your data to train AI models"),
     # a denial without "not" is still one; an exception of a later clause is not the training clause's
     ("ai_training", "protective", "No customer data is used to train our AI models.",
      "Says it does not use your data to train AI models", "Limits how it uses your data to train AI models"),

@@ -454,6 +454,21 @@ def denies_a_way_out(sentence: str, negator_end: int, start: int) -> str | None:
     return way_out.group("verb")
 
 
+# A way out that the clause says does not apply ("the right to object shall not apply to profiling", "the right to
+# opt out does not apply to processing for fraud prevention"): the negator denies the right, not the practice, which
+# goes on as stated. The right must be the subject of the negated "apply" ("exist", "be available"), close before it.
+_RIGHT_BEFORE_NEGATOR = re.compile(r"\bright\s+to\s+(?:object|opt[- ]?out|withdraw|refuse|restrict)\b"
+                                   r"(?:(?!\b(?:we|you|they|and|but|or)\b)[\w\s,'\u2019-]){0,60}?"
+                                   r"\b(?:shall|does|do|will|would|may|can|is|are)\s*$")
+_NOT_APPLY = re.compile(r"\s*(?:apply|applies|be\s+available|exist|be\s+possible)\b")
+
+
+def denies_a_right(sentence: str, negator_at: int, negator_end: int) -> bool:
+    """Whether the negator at `negator_at`..`negator_end` denies a right to stop something (see above)."""
+    return (_RIGHT_BEFORE_NEGATOR.search(sentence, max(0, negator_at - 100), negator_at) is not None
+            and _NOT_APPLY.match(sentence, negator_end) is not None)
+
+
 def decide(practice: str, sentence: str, start: int, end: int, polarity: str,
            negated_polarity: str | None, pattern: str | None = None) -> tuple[str, str]:
     """Final polarity of a recognizer hit and the reason, for the highlight's explanation."""
@@ -499,6 +514,8 @@ def decide(practice: str, sentence: str, start: int, end: int, polarity: str,
                 return "protective", f"qualified: '{neg.word}' denies seeing what the measure protects"
             if denies_a_way_out(sentence, neg.at + len(neg.word), start) is not None:
                 return polarity, f"qualified: '{neg.word}' denies a way to stop it, not the practice"
+            if denies_a_right(sentence, neg.at, neg.at + len(neg.word)):
+                return polarity, f"qualified: '{neg.word}' denies a right to stop it, not the practice"
             return negated_polarity, f"negated by '{neg.word}'"
     if (practice, pattern) in _CLAUSE_NEGATION:
         # "We do not recognise browser signals, which may include Do Not Track": the negation governs the clause,

@@ -195,11 +195,21 @@ def summarize(practice: str, polarity: str, clause: str) -> str:
     return f"Explains its approach to {entry.label.lower()}"
 
 
+# "limit" is the reader's choice only where the reader limits ("you can limit whether your chats train our models");
+# "we limit the personal data used to train our models" is the service's own limit (_LIMITED), not a way out
+_READER_LIMITS = compile_pattern(r"\byou(?:rself)?\b[^.;]{0,40}?\blimit")
+
+
+def _reader_choice(c: str) -> bool:
+    return any(not m.group(0).startswith("limit") or _READER_LIMITS.search(c, max(0, m.start() - 45), m.end())
+               for m in _CHOICE_WORDS.finditer(c))
+
+
 def _ai(polarity: str, c: str) -> str:
     objects = _ai_objects(c)
     if polarity == "protective":  # "you can opt out of model training" is a way out, not a promise
         denied = _NOT_USED.search(c) or _NOT_GATHERED.search(c)
-        if _CHOICE_WORDS.search(c) and not denied:
+        if _reader_choice(c) and not denied:
             return f"Lets you opt out of AI training on {objects}"
         if _LIMITED.search(c) and not denied:
             # a limit, not a denial: "we only use ... included in our training data", "we reduce the personal
