@@ -133,6 +133,9 @@ def test_a_command_writing_files_beside_out_refuses_a_fifo(tmp_path):
     refuse_unwritable_out(str(fifo))  # analyze, diff, history write into it
     with pytest.raises(CliError, match="not a regular file"):
         refuse_unwritable_out(str(fifo), streams=False)
+    refuse_unwritable_out("-")
+    with pytest.raises(CliError, match="not a regular file"):  # "-" was taken for a file named "-", CSVs beside it
+        refuse_unwritable_out("-", streams=False)
 
 
 def test_an_out_name_that_is_not_utf8_is_shown_with_escapes(policies, capsys):

@@ -180,3 +180,11 @@ def test_the_kind_evidence_counts_one_statement_in_the_singular():
     evidence = analyze(text="We may sell your data. Caf\u00e9 opening hours are posted at the door.",
                        depth="quick").kind_evidence
     assert any(line.startswith("1 first-person data-practice statement (") for line in evidence), evidence
+
+
+def test_a_name_in_another_language_is_quoted_whole_in_the_kind_evidence():
+    """"calls itself “confidentialit”": the cue's word stem was quoted, its "é" cut off (a reviewer's French page)."""
+    french = analyze(text="# Politique de confidentialité\n\nNous collectons vos données.", depth="quick")
+    assert any("“confidentialité”" in e for e in french.kind_evidence), french.kind_evidence
+    german = analyze(text="# Datenschutzerklärung\n\nWir erheben Ihre Daten.", depth="quick")
+    assert any("“Datenschutzerklärung”" in e for e in german.kind_evidence), german.kind_evidence

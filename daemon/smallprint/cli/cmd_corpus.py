@@ -25,8 +25,8 @@ def register(subparsers) -> None:
                     "per highlight) and changes (between consecutive versions). A run that is stopped resumes "
                     "where it stopped: texts already in DIR are not read again.")
     analyze.add_argument("sources", metavar="SOURCE", nargs="+",
-                         help="a folder (.md, .txt, .html, recursively), a JSON Lines file, or a git repository "
-                              "in Open Terms Archive's layout (<service>/<document type>.md)")
+                         help="a folder (.md, .txt, .html/.htm, .pdf, recursively), a JSON Lines file, or a git "
+                              "repository in Open Terms Archive's layout (<service>/<document type>.md)")
     analyze.add_argument("--out", metavar="DIR", required=True, help="the folder for the tables (made if missing)")
     analyze.add_argument("--depth", choices=("quick", "full"), default="quick",
                          help="quick: the rules alone (default, fast); full: the learned reader too")

@@ -55,7 +55,11 @@ def refuse_unwritable_out(out: str | None, *, streams: bool = True) -> None:
     only to be told the path was wrong. (A disk that fills meanwhile is still reported when writing.) A device or
     FIFO (is_stream) is written into, so it must be writable itself; where `streams` is false (a command that writes
     more files beside `out`) it is refused."""
-    if not out or out == "-":
+    if not out:
+        return
+    if out == "-":  # standard output, which a command writing files beside `out` has no place beside
+        if not streams:  # (`corpus report --out -` wrote a page named "-" and "--timeline.csv" beside it)
+            raise CliError("cannot write -: standard output is not a regular file (give --out a file name)")
         return
     target = Path(out)
     shown = printable_name(out)  # a name that is not UTF-8 as \xNN, as every other message shows it

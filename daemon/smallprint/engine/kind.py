@@ -37,7 +37,7 @@ _PRIVACY_NAME = re.compile(
     r"\b(?:privacy|data)\s+(?:policy|notice|statement|protection\s+(?:policy|notice)|practices)\b"
     r"|" + _PRIVACY_AND_COOKIES.pattern +
     r"|^\W*privacy\W*$|^\W*(?:personal\s+)?data\s+protection\W*$"
-    r"|\bdatenschutz|\bconfidentialit", re.I | re.M)
+    r"|\bdatenschutz\w*|\bconfidentialit\w*", re.I | re.M)  # the whole word in the evidence
 _COOKIE_NAME = re.compile(r"\b(?:cookies?|trackers?|tracking technologies)\s+(?:policy|notice|statement)\b", re.I)
 _TERMS_NAME = re.compile(
     r"\bterms\s+(?:of\s+(?:service|use|sale)|and\s+conditions|&\s+conditions)\b|\buser\s+agreement\b"
