@@ -12,8 +12,10 @@
    #12) but are not in ratings.jsonl; they are listed as such.
 
 The readings are cached (--cache FILE, JSON Lines by policy and content hash), so a change to the weights alone
-re-scores in a second. Usage:
-    .venv/bin/python scripts/calibrate_grade.py [--data ../shared/data] [--cache /tmp/grade-readings.jsonl] [--json]
+re-scores in a second. `--depth quick` grades the rules' reading with the same thresholds (as the extension's first
+paint and `corpus analyze` do), to measure how far it is from the full reading's grade. Usage:
+    .venv/bin/python scripts/calibrate_grade.py [--data ../shared/data] [--cache /tmp/grade-readings.jsonl]
+                                                [--depth full|quick] [--json]
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "daemon"))
 
 from smallprint.engine import analyze  # noqa: E402
-from smallprint.engine.grade import THRESHOLDS, grade_findings  # noqa: E402
+from smallprint.engine.grade import THRESHOLDS_BY_DEPTH, grade_findings  # noqa: E402
 from smallprint.engine.key_findings import candidate_findings  # noqa: E402
 from smallprint.engine.results import Highlight  # noqa: E402
 
@@ -49,21 +51,23 @@ def current_policies(data: Path) -> list[tuple[str, Path]]:
     return found
 
 
-def readings(policies, cache: Path | None) -> dict[str, list[Highlight]]:
+def readings(policies, cache: Path | None, depth: str = "full") -> dict[str, list[Highlight]]:
     cached = {}
     if cache and cache.is_file():
         for line in cache.read_text().splitlines():
             row = json.loads(line)
-            cached[(row["name"], row["sha256"])] = row["highlights"]
+            if row.get("depth", "full") == depth:  # rows written before --depth are full readings
+                cached[(row["name"], row["sha256"])] = row["highlights"]
     out = {}
     with (cache.open("a") if cache else open("/dev/null", "w")) as sink:
         for name, path in policies:
             text = path.read_text(encoding="utf-8")
             digest = hashlib.sha256(text.encode()).hexdigest()
             if (name, digest) not in cached:
-                a = analyze(text=text, depth="full")
+                a = analyze(text=text, depth=depth)
                 cached[(name, digest)] = [h.to_dict() for h in a.highlights]
-                sink.write(json.dumps({"name": name, "sha256": digest, "highlights": cached[(name, digest)]}) + "\n")
+                sink.write(json.dumps({"name": name, "sha256": digest, "depth": depth,
+                                       "highlights": cached[(name, digest)]}) + "\n")
                 sink.flush()
                 print(f"read {name}", file=sys.stderr)
             out[name] = [Highlight(h["block"], h["start"], h["end"], h["text"], h["practice"], h["polarity"],
@@ -87,11 +91,13 @@ def main(argv=None) -> int:
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--cache", type=Path, default=None)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--depth", choices=("full", "quick"), default="full",
+                    help="the reading graded; each depth has its own thresholds, fitted on its own readings")
     args = ap.parse_args(argv)
     ratings = [json.loads(line) for line in (args.data / "tosdr" / "ratings.jsonl").read_text().splitlines()]
     counts = Counter(r["tosdr_rating"] for r in ratings)
     shares = {letter: counts[letter] / len(ratings) for letter in LETTERS}
-    by_policy = readings(current_policies(args.data), args.cache)
+    by_policy = readings(current_policies(args.data), args.cache, args.depth)
     scores = {name: grade_findings(candidate_findings(hs)).score for name, hs in by_policy.items()}
     fitted = thresholds_for(list(scores.values()), shares)
 
@@ -100,20 +106,20 @@ def main(argv=None) -> int:
 
     rated = {r["policy_folder"]: r["tosdr_rating"] for r in ratings if r["policy_folder"]}
     rated.update(QUOTED_RATINGS)
-    shipped = [(floor, L) for floor, L in THRESHOLDS[:-1]]
+    shipped = [(floor, L) for floor, L in THRESHOLDS_BY_DEPTH[args.depth][:-1]]
     rows = [{"service": s, "tosdr": r, "score": scores[s], "grade": letter(scores[s], shipped)}
             for s, r in sorted(rated.items()) if s in scores]
     exact = sum(r["grade"] == r["tosdr"] for r in rows)
     near = sum(abs(LETTERS.index(r["grade"]) - LETTERS.index(r["tosdr"])) <= 1 for r in rows)
     spread = Counter(letter(s, shipped) for s in scores.values())
-    report = {"policies": len(scores), "shares": {k: round(v, 3) for k, v in shares.items()},
+    report = {"depth": args.depth, "policies": len(scores), "shares": {k: round(v, 3) for k, v in shares.items()},
               "fitted_thresholds": fitted, "shipped_thresholds": shipped,
               "letters_on_real_policies": {L: spread.get(L, 0) for L in LETTERS},
               "rated": rows, "exact": exact, "within_one": near, "n_rated": len(rows)}
     if args.json:
         print(json.dumps(report, indent=1))
     else:
-        print(f"{len(scores)} current policies; ToS;DR shares {report['shares']}")
+        print(f"{len(scores)} current policies read at {args.depth} depth; ToS;DR shares {report['shares']}")
         print(f"fitted thresholds {fitted}; shipped {shipped}")
         print(f"letters on real policies (shipped thresholds): {report['letters_on_real_policies']}")
         for r in rows:

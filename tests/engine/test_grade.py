@@ -6,7 +6,8 @@ import json
 import pytest
 
 from smallprint.engine import analyze
-from smallprint.engine.grade import CONCERN_WEIGHTS, FORMULA, PROMISE_WEIGHTS, THRESHOLDS, grade_findings, letter_for
+from smallprint.engine.grade import (CONCERN_WEIGHTS, FORMULA, PROMISE_WEIGHTS, QUICK_THRESHOLDS, THRESHOLDS, formula,
+                                    grade_findings, letter_for)
 from smallprint.engine.key_findings import candidate_findings
 from smallprint.engine.results import Highlight
 
@@ -31,6 +32,32 @@ def test_thresholds_are_best_first_and_stated_in_the_formula():
     floors = [floor for floor, _ in THRESHOLDS]
     assert floors == sorted(floors, reverse=True) and [L for _, L in THRESHOLDS] == list("ABCDE")
     assert f"A if score >= {THRESHOLDS[0][0]:g}" in FORMULA and "ai_training 3" in FORMULA
+
+
+@pytest.mark.parametrize("score, letter", [(-4, "A"), (-4.5, "B"), (-8.5, "B"), (-9, "C"), (-11, "C"), (-11.5, "D"),
+                                           (-14.5, "D"), (-15, "E")])
+def test_the_quick_reading_has_thresholds_of_its_own(score, letter):
+    """The rules alone state more against the reader than the learned reader: with the full reading's thresholds 123
+    of 177 real policies read at quick depth got E, a first paint that fell two to four letters short of the grade
+    that replaced it. Calibrated the same way on the same policies (scripts/calibrate_grade.py --depth quick)."""
+    assert letter_for(score, "quick") == letter
+    floors = [floor for floor, _ in QUICK_THRESHOLDS]
+    assert floors == sorted(floors, reverse=True) and [L for _, L in QUICK_THRESHOLDS] == list("ABCDE")
+    assert "A if score >= -4," in formula("quick") and "A if score >= 3," in FORMULA == formula("full")
+
+
+def test_a_grade_is_given_by_the_thresholds_of_the_reading_that_answered(tmp_path, monkeypatch):
+    text = ("# Privacy Policy\n\nWe may sell your personal information to data brokers. We use your posts to train "
+            "our artificial intelligence models. We collect your fingerprints and face geometry.\n")
+    quick = analyze(text=text, depth="quick", as_policy=True)
+    assert quick.grade.formula == formula("quick")
+    assert quick.grade.letter == letter_for(quick.grade.score, "quick")
+    from smallprint.engine import reader
+
+    monkeypatch.setattr(reader, "_MODEL", None)  # loaded afresh (and restored after the test) from no model at all
+    monkeypatch.setenv("SMALLPRINT_READER_DIR", str(tmp_path / "no-reader"))  # full asked, quick answered
+    fallback = analyze(text=text, depth="full", as_policy=True)
+    assert fallback.depth == "quick" and fallback.grade.formula == formula("quick")
 
 
 def test_nothing_found_in_a_policy_is_b():
@@ -103,6 +130,16 @@ def test_real_policies_keep_their_calibrated_grades(shared_data, service, letter
     index = [json.loads(line) for line in (shared_data / "policies" / "index.jsonl").read_text().splitlines()]
     latest = max((r for r in index if r["file"].startswith(f"{service}/")), key=lambda r: r["version_date"])
     analysis = analyze(text=(shared_data / "policies" / latest["file"]).read_text(encoding="utf-8"))
+    assert analysis.kind == "privacy_policy"
+    assert analysis.grade.letter == letter, analysis.grade.to_dict()
+
+
+# ... and at quick depth, with its own thresholds (ToS;DR: DuckDuckGo A, Facebook E, Apple D).
+@pytest.mark.parametrize("service, letter", [("duckduckgo", "A"), ("facebook", "E"), ("apple", "B")])
+def test_real_policies_keep_their_calibrated_quick_grades(shared_data, service, letter):
+    index = [json.loads(line) for line in (shared_data / "policies" / "index.jsonl").read_text().splitlines()]
+    latest = max((r for r in index if r["file"].startswith(f"{service}/")), key=lambda r: r["version_date"])
+    analysis = analyze(text=(shared_data / "policies" / latest["file"]).read_text(encoding="utf-8"), depth="quick")
     assert analysis.kind == "privacy_policy"
     assert analysis.grade.letter == letter, analysis.grade.to_dict()
 

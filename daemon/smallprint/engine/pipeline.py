@@ -248,6 +248,7 @@ def analyze(*, text=None, html=None, blocks=None, url=None, title=None, use_mode
     # every highlight in its place in the list, so their indices stay right.
     findings = candidate_findings(highlights)
     grade = grade_findings(findings, kind=kind, as_policy=as_policy, readable=any(b.text.strip() for b in read),
+                           depth=answered,  # the thresholds of the reading that answered
                            unread=None if language.validated else
                            f"This page looks like it is in a language smallprint has not been validated on "
                            f"({language.code}), so it was not read and has no grade.")
