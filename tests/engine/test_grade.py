@@ -34,16 +34,16 @@ def test_thresholds_are_best_first_and_stated_in_the_formula():
     assert f"A if score >= {THRESHOLDS[0][0]:g}" in FORMULA and "ai_training 3" in FORMULA
 
 
-@pytest.mark.parametrize("score, letter", [(-4, "A"), (-4.5, "B"), (-8.5, "B"), (-9, "C"), (-11, "C"), (-11.5, "D"),
-                                           (-14.5, "D"), (-15, "E")])
+@pytest.mark.parametrize("score, letter", [(-5, "A"), (-5.5, "B"), (-9, "B"), (-9.5, "C"), (-11.5, "C"), (-12, "D"),
+                                           (-15.5, "D"), (-16, "E")])
 def test_the_quick_reading_has_thresholds_of_its_own(score, letter):
-    """The rules alone state more against the reader than the learned reader: with the full reading's thresholds 123
+    """The rules alone state more against the reader than the learned reader: with the full reading's thresholds 125
     of 177 real policies read at quick depth got E, a first paint that fell two to four letters short of the grade
     that replaced it. Calibrated the same way on the same policies (scripts/calibrate_grade.py --depth quick)."""
     assert letter_for(score, "quick") == letter
     floors = [floor for floor, _ in QUICK_THRESHOLDS]
     assert floors == sorted(floors, reverse=True) and [L for _, L in QUICK_THRESHOLDS] == list("ABCDE")
-    assert "A if score >= -4," in formula("quick") and "A if score >= 3," in FORMULA == formula("full")
+    assert "A if score >= -5," in formula("quick") and "A if score >= 3," in FORMULA == formula("full")
 
 
 def test_a_grade_is_given_by_the_thresholds_of_the_reading_that_answered(tmp_path, monkeypatch):

@@ -68,6 +68,13 @@ def test_no_negation(sentence, word):
     ("government_access", "we will only disclose data to law enforcement in response to a valid court order; good "
      "faith belief alone is not sufficient", "disclose", "disclose_to_authorities", "concern", "protective",
      "protective"),
+    # disclosure the law requires is neither a promise nor, said plainly, a risk: careful readers of the project's
+    # own labels read such sentences concern 192, neutral 144, protective 13 times; it read as a promise ("only when
+    # legally required") on 962 sentences of the 220 policy files
+    ("government_access", "we may disclose your information to law enforcement to comply with applicable law",
+     "disclose", "disclose_to_authorities", "concern", "protective", "neutral"),
+    ("government_access", "we may share your personal data in response to a subpoena or court order", "share",
+     "disclose_to_authorities", "concern", "protective", "neutral"),
     ("tracking", "we use cookies on our website", "cookies", "cookies", "concern", "protective", "neutral"),
     ("tracking", "we use cookies from third-party advertisers", "cookies", "cookies", "concern", "protective", "concern"),
     # a negated verb of access before a security measure denies access, not the measure

@@ -11,6 +11,7 @@ from tests.engine._clauses import polarity_of
      "identification purposes.", "biometric", "concern"),
     ("We use face recognition technology to recognize you in photos.", "biometric", "concern"),
     ("We do not collect biometric identifiers such as faceprints.", "biometric", "protective"),
+    ("We collect your fingerprints to verify your identity at the door.", "biometric", "concern"),
     ("We may process sensitive personal data, such as health information.", "sensitive_data", "concern"),
     ("We do not collect data about your racial or ethnic origin or sexual orientation.", "sensitive_data", "protective"),
     ("We collect your precise location from GPS when you allow it.", "location", "concern"),
@@ -23,6 +24,10 @@ def test_data_types(sentence, practice, polarity):
 
 @pytest.mark.parametrize("sentence, practice", [
     ("We may use device fingerprinting to prevent fraud.", "biometric"),
+    # a device's or a browser's "fingerprint" is tracking, not a body's (a reviewer's reading of policies-more)
+    ("We will also use digital fingerprint technology to recognise the device you use.", "biometric"),
+    ("We collect your browser type or fingerprint, operating system and IP address.", "biometric"),
+    ("Your device settings are converted into a unique serial number (the digital \"fingerprint\").", "biometric"),
     ("Our servers are located in data centers in Ireland.", "location"),
     ("Location of our offices: Dublin.", "location"),
     ("We protect your information with encryption.", "sensitive_data"),

@@ -116,7 +116,7 @@ _QUALIFIERS: dict[str, tuple[tuple[FastPattern, str, str, frozenset[str] | None]
         (_Q(r"\b(?:required|compelled|obliged|obligated) (?:to (?:do so )?)?by (?:\w+ )?law|\bvalid (?:legal|law)"
             r"|\blegal process|\bsubpoena|\bcourt order|\bwarrant|\blawful (?:request|order|process)|\bcomply with"
             r"|\blegal obligation|\bapplicable law|\blaw enforcement|\bgovernment"),
-         "protective", "only when legally required", None),
+         "neutral", "disclosure the law requires", None),
     ),
     "business_transfer": (
         (_Q(r"\b(?:notify|inform)\w* you\b(?:\W+\w+){0,10}?\W+(?:before|prior)"),
@@ -545,7 +545,7 @@ def dominant(practice: str, counts: dict[str, int]) -> str:
 # For clauses found by the model (no pattern to say how the practice is stated): the practice's usual polarity,
 # flipped by a negation anywhere in the clause.
 _MODEL_DEFAULT = {"user_rights": "protective", "user_choice": "protective", "security": "protective",
-                  "children": "neutral", "government_access": "protective"}
+                  "children": "neutral", "government_access": "neutral"}
 
 
 _CHOICES = frozenset({"user_choice", "user_rights"})

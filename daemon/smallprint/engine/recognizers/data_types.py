@@ -15,7 +15,10 @@ class BiometricRecognizer(Recognizer):
         Pattern("biometric", r"\bbiometric\w*", "concern", "protective", 0.9),
         Pattern("face", r"\bfac(?:e|ial)[- ](?:recognition|geometry|scan\w*|templates?|prints?|id\b|features?"
                         r"|data|detection|measurements?|landmarks?|mapping|analysis)|\bfaceprints?", "concern", "protective", 0.9),
-        Pattern("prints", r"(?<!device )(?<!browser )(?<!canvas )\bfingerprints?\b(?! ?ing)|\bvoice ?prints?|\bpalm ?prints?"
+        # a device's "fingerprint" is tracking, not a body's: "device or browser fingerprint", "digital fingerprint
+        # technology", "the digital \"fingerprint\"", "browser type or fingerprint", a phone's "build fingerprint"
+        Pattern("prints", r"(?<!device )(?<!browser )(?<!canvas )(?<!digital )(?<!digital \")(?<!digital “)(?<!build )(?<!type or )"
+                          r"\bfingerprints?\b(?! ?ing)|\bvoice ?prints?|\bpalm ?prints?"
                           r"|\b(?:iris|retina\w*) (?:scans?|patterns?|images?)|\bvoice (?:recognition|identification|biometrics?)",
                 "concern", "protective", 0.85),
     )
