@@ -75,6 +75,14 @@ def test_no_negation(sentence, word):
      "disclose", "disclose_to_authorities", "concern", "protective", "neutral"),
     ("government_access", "we may share your personal data in response to a subpoena or court order", "share",
      "disclose_to_authorities", "concern", "protective", "neutral"),
+    # sharing with service providers who act for the service is the guide's own neutral example, whatever pattern
+    # found it; not where the sentence also names advertisers, marketing, a sale or partners
+    ("third_party_sharing", "we share your personal data with our service providers who process it on our behalf",
+     "share", "share_with", "concern", "protective", "neutral"),
+    ("third_party_sharing", "we share your personal data with service providers and advertising partners", "share",
+     "share_with", "concern", "protective", "concern"),
+    ("third_party_sharing", "we share your data with vendors, who may use it for their own purposes", "share",
+     "share_with", "concern", "protective", "concern"),
     ("tracking", "we use cookies on our website", "cookies", "cookies", "concern", "protective", "neutral"),
     ("tracking", "we use cookies from third-party advertisers", "cookies", "cookies", "concern", "protective", "concern"),
     # a negated verb of access before a security measure denies access, not the measure
