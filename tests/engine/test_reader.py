@@ -93,6 +93,15 @@ def test_a_short_sentence_that_states_something_is_still_read_quickly():
         assert [(h.practice, h.text) for h in quick.highlights] == [(practice, text)]
 
 
+def test_a_question_is_not_read_quickly():
+    """"Does Bolt transfer your personal data to other countries?" led a key finding at quick depth; a question
+    states nothing (the project's careful readers labelled 2 of 579), and the answer after it is read."""
+    quick = analyze(text="# Privacy Policy\n\nDo we sell your personal information to data brokers? We may sell your "
+                         "personal information to data brokers.\n\nHow long do we keep your data?\n", depth="quick")
+    assert [(h.practice, h.text) for h in quick.highlights] == [
+        ("sale_of_data", "We may sell your personal information to data brokers.")]
+
+
 def test_quick_depth_is_the_rules():
     text = (ROOT / "daemon/smallprint/examples/example-privacy-policy.md").read_text()
     quick = analyze(text=text, depth="quick")
