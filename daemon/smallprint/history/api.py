@@ -33,7 +33,8 @@ log = logging.getLogger("smallprint.history")
 
 
 class HistoryService:
-    """Opens the store on first use and again after a failure (the disk may have been freed meanwhile)."""
+    """Opens the store on first use and again after a failure (the disk may have been freed meanwhile), and again when
+    its file was removed or replaced while the daemon ran."""
 
     def __init__(self, path: Path | None = None, *, enabled: bool = True, retention_versions: int | None = None,
                  limits: StoreLimits = StoreLimits()):
@@ -47,9 +48,22 @@ class HistoryService:
     def store(self) -> Store:
         if not self.enabled:
             raise HistoryUnavailable("history is turned off ([history] enabled = false in the config)")
+        if self._store is not None and not self._store.is_still_the_file():
+            # Removed by hand or replaced (a backup restored): the connection still reads and writes the old file,
+            # listing what was deleted, comparing visits with it and losing what it records at the next start.
+            log.warning("history: the store file was removed or replaced while the daemon ran; opening it again")
+            self._drop_store()
         if self._store is None:
             self._store = Store(self.path, retention_versions=self.retention_versions, limits=self.limits)
         return self._store
+
+    def _drop_store(self) -> None:
+        if self._store is not None:
+            store, self._store = self._store, None
+            if store.is_still_the_file():
+                store.close()
+            else:
+                store.close_replaced()
 
     def read_only_store(self) -> Store:
         """The store opened read-only, for one reading (to close after it)."""
@@ -62,9 +76,7 @@ class HistoryService:
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+        self._drop_store()
 
     def record(self, url: str, analysis: dict, encoded: bytes | None = None, visit: str | None = None,
                arrived: str | None = None) -> dict:

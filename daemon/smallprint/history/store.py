@@ -72,6 +72,20 @@ class StoreNeedsUpgrade(HistoryUnavailable):
     """Opened read-only, a store too old for this smallprint's queries: upgrading it means writing it."""
 
 
+# The files SQLite keeps beside a store in WAL mode: its journal and the journal's shared index.
+_COMPANIONS = ("-wal", "-shm")
+
+
+def file_identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the file at `path`, None when there is none: which file a connection opened, to tell it
+    from another put at the same path since (a backup restored) or none (the file removed by hand)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
 # The errors that say a store cannot be written here (its mode, its owner, a read-only mount), as opposed to a full
 # disk or a damaged file.
 _READ_ONLY_ERRNOS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
@@ -465,8 +479,10 @@ class Store:
         self.limits = limits
         self.read_only = read_only
         self._lock = threading.Lock()
+        self._companions: dict[str, tuple[int, int] | None] = {}
         if read_only:
             self._db = self._open_read_only()
+            self.identity = file_identity(self.path)
             return
         try:
             paths.ensure(self.path.parent)
@@ -486,12 +502,15 @@ class Store:
                 finally:
                     os.close(fd)
             self._db = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
+            self.identity = file_identity(self.path)
         except (OSError, sqlite3.Error) as exc:
             raise self._unwritable(exc) if self._cannot_write_here(exc) else \
                 HistoryUnavailable(f"cannot open the history store {self.path}: {exc}") from None
         try:
             self._configure()
             self._migrate()
+            # The journal files this connection uses (there by now: migrating wrote), for close_replaced.
+            self._companions = {suffix: file_identity(Path(f"{self.path}{suffix}")) for suffix in _COMPANIONS}
         except sqlite3.Error as exc:
             self._db.close()
             raise self._unwritable(exc) if self._cannot_write_here(exc) else \
@@ -499,6 +518,12 @@ class Store:
         except HistoryUnavailable:
             self._db.close()
             raise
+
+    def is_still_the_file(self) -> bool:
+        """Whether the file at `path` is still the one this connection opened: one removed by hand or replaced (a
+        backup restored) leaves the connection reading and writing a file
+        nobody will see again. One stat: cheap enough for every request."""
+        return self.identity is not None and file_identity(self.path) == self.identity
 
     def _too_new(self, version: int, advice: str) -> StoreTooNew:
         return StoreTooNew(f"the history store {self.path} was written by a newer smallprint (schema {version}; this "
@@ -613,6 +638,18 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    def close_replaced(self) -> None:
+        """Close a connection whose file was removed or replaced (is_still_the_file() is false), and remove the -wal
+        and -shm it used if they are still at the path. SQLite does not checkpoint a file that moved, so it leaves them
+        there, and would read that stale journal into whatever file is put at the path (a restored backup) as if it
+        were its own. Those of another file (their own identity) are left alone."""
+        self.close()
+        for suffix, identity in self._companions.items():
+            companion = Path(f"{self.path}{suffix}")
+            if identity is not None and file_identity(companion) == identity:
+                with contextlib.suppress(OSError):
+                    companion.unlink()
 
     def __enter__(self) -> "Store":
         return self
