@@ -211,17 +211,24 @@ def render_diff_text(diff, *, old: str, new: str, show_all: bool = False, notes:
 
 def _open_store():
     """The store, to change it (`forget`)."""
+    from smallprint.history.store import HistoryUnavailable
+
+    try:
+        return _store_to_change()
+    except HistoryUnavailable as exc:
+        raise CliError(str(exc)) from None
+
+
+def _store_to_change():
+    """The store, to change it; HistoryUnavailable (StoreDamaged among them) when it cannot be opened."""
     from smallprint.config import ConfigError, load_config
-    from smallprint.history.store import HistoryUnavailable, Store
+    from smallprint.history.store import Store
 
     try:
         retention = load_config().history.retention_versions
     except ConfigError:
         retention = None  # a broken config must not stop anyone from reading or deleting their history
-    try:
-        return Store(retention_versions=retention)
-    except HistoryUnavailable as exc:
-        raise CliError(str(exc)) from None
+    return Store(retention_versions=retention)
 
 
 def _open_store_to_read():
@@ -305,15 +312,20 @@ def run_forget(args) -> int:
     from smallprint.history.store import HistoryUnavailable
 
     site = None if args.all else _site(args.site)
+    aside = None
     if _nothing_to_forget():
         n = 0
+    elif site is None:
+        n, aside = _forget_everything()
     else:
         with _open_store() as store:
             try:
-                n = store.forget_all() if site is None else store.forget(site)
+                n = store.forget(site)
             except HistoryUnavailable as exc:
                 raise CliError(str(exc)) from None
-    if site is None:
+    if aside is not None:
+        _emit(f"Forgot everything: {aside.sentence()}.\n", None)
+    elif site is None:
         _emit(f"Forgot everything: {n} version{'s' if n != 1 else ''} deleted.\n", None)
     else:
         _emit(f"Forgot {site}: {n} version{'s' if n != 1 else ''} deleted.\n" if n
@@ -321,6 +333,27 @@ def run_forget(args) -> int:
     # Even where the store held nothing of the site: the daemon holds every page it read recently, stored or not.
     _forget_daemon_memory()
     return 0
+
+
+def _forget_everything():
+    """`forget --all` on the store: (versions deleted, None), or, where the store is damaged and cannot be emptied,
+    (0, what was done with its file): the reader asked for all of it to go, so the file is set aside and a fresh store
+    started, noting the forget (a reading a daemon has in flight is not stored after it). A daemon holding the
+    damaged file opens the fresh one at its next request (HistoryService.store)."""
+    from smallprint import paths
+    from smallprint.history.store import HistoryUnavailable, StoreDamaged, set_aside_damaged
+
+    try:
+        try:
+            with _store_to_change() as store:
+                return store.forget_all(), None
+        except StoreDamaged:  # (closed by then: the file is not held while it is moved)
+            aside = set_aside_damaged(paths.store_file())
+            with _store_to_change() as store:
+                store.forget_all()
+            return 0, aside
+    except HistoryUnavailable as exc:
+        raise CliError(str(exc)) from None
 
 
 def _nothing_to_forget() -> bool:

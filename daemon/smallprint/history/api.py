@@ -16,7 +16,7 @@ from typing import Any, AsyncIterator, Callable
 
 from aiohttp import web
 
-from smallprint import strict_json
+from smallprint import paths, strict_json
 from smallprint.daemon.errors import ApiError
 from smallprint.daemon.openapi import register_openapi
 from smallprint.daemon.state import ANALYSIS_RECORDER, ARRIVED, CONFIG, RUNNER, VISIT_ID
@@ -25,8 +25,8 @@ from smallprint.taxonomy import POLICY_KINDS
 from .diff import diff_analyses, in_reading_order, reading_order
 from .openapi_doc import ANALYSIS_PROPERTIES, PATHS, SCHEMAS
 from .sites import site_key
-from .store import (ForgottenMeanwhile, HistoryUnavailable, Recorded, Store, StoreLimits, StoreReadOnly,
-                    SupersededInVisit, VersionInfo)
+from .store import (ForgotEverything, ForgottenMeanwhile, HistoryUnavailable, Recorded, SetAside, Store, StoreDamaged,
+                    StoreLimits, StoreReadOnly, SupersededInVisit, VersionInfo, file_identity, set_aside_damaged)
 from .timeline import version_changes
 
 log = logging.getLogger("smallprint.history")
@@ -34,7 +34,8 @@ log = logging.getLogger("smallprint.history")
 
 class HistoryService:
     """Opens the store on first use and again after a failure (the disk may have been freed meanwhile), and again when
-    its file was removed or replaced while the daemon ran."""
+    its file was removed or replaced while the daemon ran. A damaged file (StoreDamaged) is left alone until it is
+    replaced, or forgetting everything sets it aside."""
 
     def __init__(self, path: Path | None = None, *, enabled: bool = True, retention_versions: int | None = None,
                  limits: StoreLimits = StoreLimits()):
@@ -43,19 +44,30 @@ class HistoryService:
         self.retention_versions = retention_versions
         self.limits = limits
         self._store: Store | None = None
+        # The damaged file found at the path (its identity, and what was found): not opened again while it lies there.
+        self._damaged: tuple[tuple[int, int] | None, StoreDamaged] | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="smallprint-history")
 
     def store(self) -> Store:
         if not self.enabled:
             raise HistoryUnavailable("history is turned off ([history] enabled = false in the config)")
         if self._store is not None and not self._store.is_still_the_file():
-            # Removed by hand or replaced (a backup restored): the connection still reads and writes the old file,
-            # listing what was deleted, comparing visits with it and losing what it records at the next start.
+            # Removed by hand or replaced (a backup restored, a damaged store set aside by `smallprint forget --all`):
+            # the connection still reads and writes the old file, listing what was deleted, comparing visits with it
+            # and losing what it records at the next start.
             log.warning("history: the store file was removed or replaced while the daemon ran; opening it again")
             self._drop_store()
+        if self._damaged is not None:
+            identity, damage = self._damaged
+            if identity is not None and file_identity(self.store_path()) == identity:
+                raise damage  # no write goes into a damaged file, nor another read of it
+            self._damaged = None  # replaced or removed since: a fresh start
         if self._store is None:
             self._store = Store(self.path, retention_versions=self.retention_versions, limits=self.limits)
         return self._store
+
+    def store_path(self) -> Path:
+        return Path(self.path) if self.path else paths.store_file()
 
     def _drop_store(self) -> None:
         if self._store is not None:
@@ -65,6 +77,30 @@ class HistoryService:
             else:
                 store.close_replaced()
 
+    def _found_damaged(self, damage: StoreDamaged) -> None:
+        """Stop using the damaged file: its connection is closed, and no call opens it again while it lies there."""
+        if self._damaged is not None and self._damaged[1] is damage:
+            return
+        identity = file_identity(self.store_path())
+        if self._store is not None and not self._store.is_still_the_file():
+            identity = None  # found in a file no longer there: the next call opens what is there now
+        self._drop_store()
+        self._damaged = (identity, damage)
+        log.warning("history: %s", damage)
+
+    def forget_everything(self) -> tuple[ForgotEverything, SetAside | None]:
+        """What DELETE /v1/sites does to the store: every site deleted (what was deleted, and None). A damaged store
+        cannot be emptied, but the reader asked for all of it to go: its file is set aside (set_aside_damaged) and a
+        fresh store started, which notes the forget as any store does (a reading in flight is not stored after it)."""
+        try:
+            return self.store().forget_everything(), None
+        except StoreDamaged:
+            self._drop_store()
+            aside = set_aside_damaged(self.store_path())
+            self._damaged = None
+            log.warning("history: %s", aside.sentence())
+            return self.store().forget_everything(), aside
+
     def read_only_store(self) -> Store:
         """The store opened read-only, for one reading (to close after it)."""
         if not self.enabled:
@@ -72,7 +108,15 @@ class HistoryService:
         return Store(self.path, read_only=True)
 
     async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, partial(fn, *args))
+        return await asyncio.get_running_loop().run_in_executor(self._executor, partial(self._guarded, fn, *args))
+
+    def _guarded(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """fn(*args) on the history thread; a damaged store it finds is not used again (_found_damaged)."""
+        try:
+            return fn(*args)
+        except StoreDamaged as damage:
+            self._found_damaged(damage)
+            raise
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)
@@ -221,9 +265,7 @@ async def _with_store(request: web.Request, fn: Callable[[Store], Any], *, readi
     """fn(store) on the history thread. A store this process cannot write (a read-only file, folder or mount) is
     still read, opened read-only for this one call (it may become writable, or be written by its owner, meanwhile);
     a write to it answers 503 history_unavailable naming the file."""
-    service = request.app[HISTORY]
-
-    def call() -> Any:
+    def call(service: HistoryService) -> Any:
         try:
             store = service.store()
         except StoreReadOnly:
@@ -232,8 +274,14 @@ async def _with_store(request: web.Request, fn: Callable[[Store], Any], *, readi
             with service.read_only_store() as store:
                 return fn(store)
         return fn(store)
+    return await _with_service(request, call)
+
+
+async def _with_service(request: web.Request, fn: Callable[[HistoryService], Any]) -> Any:
+    """fn(service) on the history thread; a store that cannot be used answers 503 history_unavailable."""
+    service = request.app[HISTORY]
     try:
-        return await service.run(call)
+        return await service.run(fn, service)
     except HistoryUnavailable as exc:
         raise ApiError("history_unavailable", str(exc)) from None
 
@@ -333,13 +381,13 @@ async def site_diff(request: web.Request) -> web.Response:
 
 
 
-async def _forget(request: web.Request, fn: Callable[[Store], Any]) -> tuple[Any, dict]:
+async def _forget(request: web.Request, fn: Callable[[HistoryService], Any]) -> tuple[Any, dict]:
     """The daemon forgets what it holds in memory of the pages it read (all of it: its cache is kept by content, not
-    by site), then fn(store) deletes from the store; (what fn returned, what the memory forgot). The memory goes
+    by site), then fn(service) deletes from the store; (what fn returned, what the memory forgot). The memory goes
     first, and whatever the store answers: a page is in memory whether or not the store could be written."""
     forgotten = request.app[RUNNER].forget_memory()
     try:
-        deleted = await _with_store(request, fn, reading=False)
+        deleted = await _with_service(request, fn)
     except ApiError as exc:
         raise ApiError(exc.code, f"{exc.message} (the daemon's memory of recent readings was forgotten)",
                        exc.headers) from None
@@ -352,7 +400,7 @@ async def forget_site(request: web.Request) -> web.Response:
     what it holds in memory. Forgetting a site that is not remembered is not an error (the outcome the caller wants
     already holds)."""
     site = _site_param(request)
-    deleted, forgotten = await _forget(request, lambda store: store.forget(site))
+    deleted, forgotten = await _forget(request, lambda service: service.store().forget(site))
     log.info("forgot a site through the API: %d version(s) deleted", deleted)  # the log never names the site
     return web.json_response({"site": site, "deleted_versions": deleted, **forgotten})
 
@@ -361,10 +409,14 @@ async def forget_site(request: web.Request) -> web.Response:
 async def forget_every_site(request: web.Request) -> web.Response:
     """What `smallprint forget --all` does: every site's documents and versions are deleted, and the daemon forgets
     what it holds in memory. An empty store is not an error either."""
-    deleted, forgotten = await _forget(request, lambda store: store.forget_everything())
+    (deleted, aside), forgotten = await _forget(request, HistoryService.forget_everything)
     log.info("forgot every site through the API: %d version(s) of %d site(s) deleted", deleted.versions,
              deleted.sites)
-    return web.json_response({"deleted_sites": deleted.sites, "deleted_versions": deleted.versions, **forgotten})
+    # A damaged store set aside: what it held cannot be counted (0 sites and versions), and the reader is told where
+    # the file went.
+    damaged = {"damaged_store": aside.to_dict()} if aside is not None else {}
+    return web.json_response({"deleted_sites": deleted.sites, "deleted_versions": deleted.versions, **forgotten,
+                              **damaged})
 
 
 # --- wiring ----------------------------------------------------------------------------------------------

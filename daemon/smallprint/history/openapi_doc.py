@@ -30,8 +30,15 @@ def _json(description: str, schema: dict) -> dict:
 
 
 _UNAVAILABLE = {"503": _json("`history_unavailable`: the store cannot be read or written (read-only or full "
-                             "disk, or written by a newer smallprint); `shutting_down`: the daemon stopped while the "
-                             "request was running.", _ref("Error"))}
+                             "disk, written by a newer smallprint, or a damaged file); `shutting_down`: the daemon "
+                             "stopped while the request was running.", _ref("Error"))}
+# DELETE /v1/sites on a damaged store (history.store.SetAside): what was done with its file.
+_DAMAGED_STORE = {**_object({"path": _STR, "moved_to": _NSTR, "message": _STR}),
+                  "description": "Only when the store was damaged and could not be emptied: its file (`path`) was "
+                                 "moved aside to `moved_to` with its -wal and -shm (it may still hold what was read), "
+                                 "or deleted (`moved_to` null) where it could not be moved, and a fresh store was "
+                                 "started; the counts are then 0, as what it held cannot be counted. `message` says "
+                                 "so in a sentence."}
 # How the boolean query parameters are read (history.api.FLAG_SPELLINGS).
 _FLAG_SPELLINGS = "1/0 and yes/no are read as true/false too, an empty value as absent; any other value is a 400."
 _SITE_PARAM = {"name": "site", "in": "path", "required": True, "schema": _STR,
@@ -165,7 +172,10 @@ PATHS: dict[str, dict] = {
                                    _object({"deleted_sites": {**_INT, "minimum": 0,
                                                               "description": "sites that had remembered versions"},
                                             "deleted_versions": {**_INT, "minimum": 0},
-                                            **MEMORY_FORGOTTEN_PROPERTIES})),
+                                            **MEMORY_FORGOTTEN_PROPERTIES,
+                                            "damaged_store": _DAMAGED_STORE},
+                                           required=["deleted_sites", "deleted_versions",
+                                                     *MEMORY_FORGOTTEN_PROPERTIES])),
                       **_UNAVAILABLE},
     }},
     "/v1/sites/{site}/versions": {"get": {

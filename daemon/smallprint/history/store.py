@@ -22,7 +22,9 @@ Why it survives crashes: WAL journal, synchronous=FULL, and every write is one `
 transaction, so a process killed at any instant leaves either the whole version or none of it.
 Why `secure_delete`: `forget` must really remove what a person read, not leave it in free pages.
 A store that cannot be written (read-only, disk full, newer schema) raises HistoryUnavailable; callers
-carry on without history. One that this process cannot write (StoreReadOnly) can still be opened with
+carry on without history. A damaged file (SQLite finds it malformed, or no database at all) raises StoreDamaged: no
+single site can be forgotten out of it, so forgetting everything sets the file aside and starts a fresh store
+(set_aside_damaged). One that this process cannot write (StoreReadOnly) can still be opened with
 `read_only=True` (SQLite's mode=ro) for reading.
 """
 from __future__ import annotations
@@ -70,6 +72,34 @@ class StoreReadOnly(HistoryUnavailable):
 
 class StoreNeedsUpgrade(HistoryUnavailable):
     """Opened read-only, a store too old for this smallprint's queries: upgrading it means writing it."""
+
+
+class StoreDamaged(HistoryUnavailable):
+    """The store's file is damaged (SQLite: "database disk image is malformed", "file is not a database"): what it
+    holds can no longer be read, changed or forgotten site by site. Forgetting everything (`smallprint forget --all`,
+    DELETE /v1/sites) sets the file aside and starts a fresh store."""
+
+    @classmethod
+    def at(cls, path: Path, cause: BaseException) -> "StoreDamaged":
+        return cls(f"the history store {path} is damaged and cannot be used ({cause}): nothing more is read from or "
+                   "written to it; `smallprint forget --all` (or DELETE /v1/sites) moves it aside and starts a fresh "
+                   "store")
+
+
+# SQLite's primary codes for a damaged file: SQLITE_CORRUPT (a malformed page or index), SQLITE_NOTADB (no database
+# header at all: a file overwritten, or not a store).
+_DAMAGED_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
+# Their messages, for an error that carries no code (raised before SQLite gave one, or by an older module).
+_DAMAGED_MESSAGES = ("database disk image is malformed", "file is not a database")
+
+
+def _is_damage_error(exc: BaseException) -> bool:
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return (code & 0xFF) in _DAMAGED_CODES
+    return any(message in str(exc) for message in _DAMAGED_MESSAGES)
 
 
 # The files SQLite keeps beside a store in WAL mode: its journal and the journal's shared index.
@@ -452,6 +482,64 @@ class ForgotEverything:
     versions: int
 
 
+@dataclass(frozen=True, slots=True)
+class SetAside:
+    """What forgetting everything did with a damaged store's file (set_aside_damaged): moved it, with its -wal and -shm,
+    to `moved_to`, or (`moved_to` None: it could not be moved) deleted it."""
+    path: Path
+    moved_to: Path | None
+
+    def sentence(self) -> str:
+        if self.moved_to is None:
+            return (f"the history store {self.path} was damaged, so it could be neither emptied nor moved aside: it "
+                    "was deleted, and a fresh store was started")
+        # Kept rather than deleted (what was asked for may be recovered from it), so the reader is told it is there:
+        # it may still hold the pages they asked to forget.
+        return (f"the history store {self.path} was damaged, so it could not be emptied: it was moved aside to "
+                f"{self.moved_to} (delete it once you no longer need it: it may still hold what you read), and a "
+                "fresh store was started")
+
+    def to_dict(self) -> dict:
+        return {"path": str(self.path), "moved_to": None if self.moved_to is None else str(self.moved_to),
+                "message": self.sentence()}
+
+
+def set_aside_damaged(path: Path, now: datetime | None = None) -> SetAside:
+    """Move a damaged store's file and its -wal and -shm to `<name>.damaged-<UTC time>` beside it (the set-aside copy
+    stays whole, its journal with it), or delete them where they cannot be moved. The caller has closed its own
+    connection to it. The -wal and -shm must not stay behind either way: SQLite would read a stale journal into the
+    fresh store made at `path`. HistoryUnavailable, naming the file, when it can be neither moved nor deleted."""
+    stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.damaged-{stamp}")
+    n = 1
+    while any(Path(f"{target}{suffix}").exists() for suffix in ("", *_COMPANIONS)):
+        n += 1
+        target = path.with_name(f"{path.name}.damaged-{stamp}.{n}")
+    moved_to: Path | None = target
+    try:
+        os.rename(path, target)
+    except FileNotFoundError:
+        moved_to = None  # gone meanwhile (removed by hand): nothing to keep
+    except OSError:
+        moved_to = None
+        _remove(path)
+    for suffix in _COMPANIONS:
+        companion = Path(f"{path}{suffix}")
+        if moved_to is not None:
+            with contextlib.suppress(OSError):
+                os.rename(companion, f"{moved_to}{suffix}")
+        _remove(companion)  # (gone already once moved)
+    return SetAside(path, moved_to)
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        raise HistoryUnavailable(f"the damaged history store's file {path} could be neither moved aside nor deleted "
+                                 f"({exc})") from None
+
+
 class ForgottenMeanwhile(Exception):
     """The site was forgotten after the reading being recorded began: it is not stored again."""
 
@@ -513,6 +601,8 @@ class Store:
             self._companions = {suffix: file_identity(Path(f"{self.path}{suffix}")) for suffix in _COMPANIONS}
         except sqlite3.Error as exc:
             self._db.close()
+            if _is_damage_error(exc):  # before the folder's rights: a damaged file is damaged wherever it lies
+                raise StoreDamaged.at(self.path, exc) from None
             raise self._unwritable(exc) if self._cannot_write_here(exc) else \
                 HistoryUnavailable(f"cannot use the history store {self.path}: {exc}") from None
         except HistoryUnavailable:
@@ -521,7 +611,7 @@ class Store:
 
     def is_still_the_file(self) -> bool:
         """Whether the file at `path` is still the one this connection opened: one removed by hand or replaced (a
-        backup restored) leaves the connection reading and writing a file
+        backup restored, a damaged one set aside by another process) leaves the connection reading and writing a file
         nobody will see again. One stat: cheap enough for every request."""
         return self.identity is not None and file_identity(self.path) == self.identity
 
@@ -569,6 +659,8 @@ class Store:
             return db
         except sqlite3.Error as exc:
             db.close()
+            if _is_damage_error(exc):
+                raise StoreDamaged.at(self.path, exc) from None
             raise HistoryUnavailable(f"cannot read the history store {self.path}: {exc}") from None
         except HistoryUnavailable:
             db.close()
@@ -633,7 +725,20 @@ class Store:
             try:
                 return fn()
             except sqlite3.Error as exc:
+                if _is_damage_error(exc) or self._damage_behind(exc):
+                    raise StoreDamaged.at(self.path, exc) from None
                 raise HistoryUnavailable(f"history store: cannot {what}: {exc}") from None
+
+    def _damage_behind(self, exc: sqlite3.Error) -> bool:
+        """Whether a foreign key failure comes of a damaged file: every delete here cascades, so on a sound store none
+        fails, but on a damaged page of versions SQLite answered `forget SITE` with "FOREIGN KEY constraint failed",
+        not "malformed". Checked only then: a quick_check reads the whole file."""
+        if getattr(exc, "sqlite_errorcode", None) != sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+            return False
+        try:
+            return self._db.execute("PRAGMA quick_check(1)").fetchone()[0] != "ok"
+        except sqlite3.Error as check:
+            return _is_damage_error(check)
 
     def close(self) -> None:
         with self._lock:
