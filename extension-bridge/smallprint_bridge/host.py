@@ -21,7 +21,13 @@ from .errors import BridgeError, error_reply
 
 PROTOCOL_VERSION = 1
 HOST_NAME = "org.smallprint.bridge"
+# Analyses run on MAX_WORKERS threads; `status` and `forget` on CONTROL_WORKERS of their own, so that they never wait
+# behind four long analyses; `ping` (and a request refused before any handler runs) is answered at once by the thread
+# that reads the frames: it needs no daemon.
 MAX_WORKERS = 4
+CONTROL_WORKERS = 2
+CONTROL_TYPES = frozenset({"status", "forget"})
+POOLED_TYPES = frozenset({"analyze"}) | CONTROL_TYPES
 # Requests read but not yet answered (running on the pool or waiting for a worker): past MAX_IN_FLIGHT of them, or
 # past MAX_IN_FLIGHT_BYTES of their frames together, a request is answered `busy` at once instead of queued
 # (PROTOCOL.md §6, §9), so a renderer that floods the port cannot make the bridge hold unbounded memory. A lone frame
@@ -326,10 +332,16 @@ class InFlight:
             self.bytes -= size
 
 
+def _kind(message: object) -> str | None:
+    kind = message.get("type") if isinstance(message, dict) else None
+    return kind if isinstance(kind, str) else None
+
+
 def serve(frames_in: BinaryIO, writer: FrameWriter, bridge: Bridge, max_frame: int,
           in_flight: InFlight | None = None) -> int:
-    """Read frames until the input ends; requests run on a small pool so a long analysis does not block a ping.
-    Past the in-flight bounds a request is answered `busy` at once rather than queued."""
+    """Read frames until the input ends. Analyses run on a small pool, `status` and `forget` on a pool of their own,
+    so that neither waits behind long analyses; `ping`, and whatever is refused before reaching a handler, is
+    answered here at once. Past the in-flight bounds a request is answered `busy` at once rather than queued."""
     in_flight = in_flight or InFlight()
 
     def run(message: object, size: int) -> None:
@@ -338,7 +350,8 @@ def serve(frames_in: BinaryIO, writer: FrameWriter, bridge: Bridge, max_frame: i
         finally:
             in_flight.give_back(size)
 
-    with ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="bridge") as pool:
+    with ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="bridge") as pool, \
+            ThreadPoolExecutor(max_workers=CONTROL_WORKERS, thread_name_prefix="bridge-control") as control:
         while True:
             try:
                 message, size = framing.read_sized_frame(frames_in, max_frame)
@@ -362,7 +375,13 @@ def serve(frames_in: BinaryIO, writer: FrameWriter, bridge: Bridge, max_frame: i
                                         f"(at most {in_flight.max_requests}, {in_flight.max_bytes} bytes); "
                                         "send this one again when one of them is answered"))
                 continue
-            pool.submit(run, message, size)
+            kind = _kind(message)
+            if kind not in POOLED_TYPES or kind not in bridge.handlers:
+                run(message, size)  # ping, or an error reply: no daemon, nothing to wait for
+            elif kind in CONTROL_TYPES:
+                control.submit(run, message, size)
+            else:
+                pool.submit(run, message, size)
     return 0
 
 

@@ -1,0 +1,64 @@
+"""`ping`, `status` and `forget` next to long analyses, over real pipes, in front of a stand-in daemon
+(stand_in_daemon.py) whose analyses take as long as a test needs: `ping` is answered at once, `status` and `forget`
+have workers of their own (PROTOCOL.md §2)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from .harness import BridgeProcess, bridge_env
+
+STAND_IN = Path(__file__).with_name("stand_in_daemon.py")
+NO_DAEMON_COMMAND = "/bin/false"  # the bridge must use the stand-in, never start one
+
+
+@pytest.fixture
+def stand_in(home):
+    """Starts the stand-in daemon under `home` with the delays a test asks for (indirect parameters)."""
+    started = []
+
+    def start(**delays: str) -> subprocess.Popen:
+        process = subprocess.Popen([sys.executable, str(STAND_IN)], env=bridge_env(home, **delays),
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        started.append(process)
+        assert process.stdout.readline().strip().isdigit(), "the stand-in daemon did not start"
+        return process
+
+    yield start
+    for process in started:
+        process.kill()
+        process.wait()
+        process.stdout.close()
+
+
+def _analyze(request_id: str) -> dict:
+    return {"id": request_id, "type": "analyze", "blocks": [{"id": "b0", "text": f"page {request_id}"}]}
+
+
+def test_ping_status_and_forget_do_not_wait_behind_four_slow_analyses(home, stand_in):
+    delay = 6.0
+    stand_in(ANALYZE_DELAY=str(delay))
+    bridge = BridgeProcess(bridge_env(home, SMALLPRINT_DAEMON_COMMAND=NO_DAEMON_COMMAND))
+    try:
+        started = time.monotonic()
+        for i in range(5):  # four on the analysis workers, one waiting for them
+            bridge.send(_analyze(f"a{i}"))
+        time.sleep(0.5)
+        bridge.send({"id": "p", "type": "ping"})
+        bridge.send({"id": "s", "type": "status"})
+        bridge.send({"id": "f", "type": "forget", "site": "example.com"})
+        first = [bridge.next_reply(timeout=30) for _ in range(3)]
+        answered = time.monotonic() - started
+        assert first[0]["id"] == "p" and first[0]["type"] == "pong", first  # at once, before the other two
+        assert {r["id"]: r["type"] for r in first} == {"p": "pong", "s": "status", "f": "forgotten"}, first
+        assert answered < delay - 1, f"answered after {answered:.1f} s: behind the analyses"
+        analyses = sorted((bridge.next_reply(timeout=60) for _ in range(5)), key=lambda r: r["id"])
+        assert [(r["id"], r["type"]) for r in analyses] == [(f"a{i}", "analysis") for i in range(5)], analyses
+        assert bridge.close() == 0, bridge.stderr
+        assert bridge.stray_stdout == b"" and bridge.bad_json == []
+    finally:
+        bridge.kill()
