@@ -112,10 +112,14 @@ const SP = {
       fix: "Check that it is running:",
       command: "smallprint status",
     },
+    // Often a service that is already running but reads another token store than the helper (started from a
+    // terminal whose keyring works): `smallprint serve` would only say "already running". Stopping it lets the next
+    // page start one with the helper's token (PROTOCOL.md section 5).
     unauthorized: {
       title: "The smallprint service refused the helper's token.",
-      fix: "Restart the service:",
-      command: "smallprint serve",
+      fix: "Stop the service (the next page starts it again, with the helper's token):",
+      command: "smallprint stop",
+      more: [{ fix: "If that does not help, see which token store each uses:", command: "smallprint status" }],
     },
     // Forgetting (PROTOCOL.md `forget`): the store could not be changed; the service's memory was forgotten.
     history_unavailable: {

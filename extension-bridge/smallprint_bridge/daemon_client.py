@@ -26,7 +26,8 @@ from pathlib import Path
 from smallprint import auth, paths
 from smallprint.daemon.discovery import RuntimeInfo, read_runtime_info
 from smallprint.daemon.idle import BRIDGE_IDLE_MINUTES
-from smallprint.daemon.proof import ask_for_proof
+from smallprint.daemon.proof import HealthAnswer, ask_for_proof
+from smallprint.daemon.tokens import MIN_RELOAD_SECONDS
 
 from .errors import BridgeError
 from .framing import json_utf8
@@ -37,6 +38,10 @@ HEALTH_TIMEOUT = 2.0
 # A daemon that answered health this recently is trusted without asking again.
 HEALTH_FRESH_SECONDS = 5.0
 POLL_INTERVAL = 0.1
+# The daemon re-reads its token store at most every MIN_RELOAD_SECONDS (smallprint.daemon.tokens), for a proof and for
+# a token it does not know: a proof or a 401 that may come from a token rotated a moment ago is asked again only once
+# that interval has surely passed, or the second answer would be the first one again.
+TOKEN_RELOAD_WAIT = MIN_RELOAD_SECONDS + 0.2
 _STDERR_TAIL = 400
 _START_LOG_LIMIT = 1_000_000
 _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -109,20 +114,82 @@ def _request(info: RuntimeInfo, method: str, route: str, *, timeout: float, toke
     return HttpReply(status, body)
 
 
-def _healthy(info: RuntimeInfo) -> dict | None:
-    """The daemon's health answer, once it has proved it holds our token (smallprint.daemon.proof); None when
-    nothing answers, or something that cannot prove it: a runtime file left by a killed daemon may name a port
-    that another local user now listens on, and it must get neither the token nor the page."""
+@dataclass(frozen=True, slots=True)
+class Found:
+    """What answers at the runtime file's address: `info` (None: no runtime file), its `health` answer (None: nothing
+    answered) and whether it `proved` it holds our token (smallprint.daemon.proof)."""
+    info: RuntimeInfo | None
+    health: dict | None = None
+    proved: bool = False
+
+    @property
+    def unproved(self) -> bool:
+        """Something answers its health check there, but cannot prove it holds our token: a daemon reading another
+        token store, or whoever listens on the port a killed daemon's runtime file names."""
+        return self.health is not None and not self.proved
+
+
+def _ask(info: RuntimeInfo) -> HealthAnswer:
     try:
         token = auth.get_token()
     except Exception as exc:
         raise BridgeError("unauthorized", f"could not read the API token: {exc}") from None
-    answer = ask_for_proof(info.base_url, info.port, token, timeout=HEALTH_TIMEOUT)
+    return ask_for_proof(info.base_url, info.port, token, timeout=HEALTH_TIMEOUT)
+
+
+def _look(*, patient: bool) -> Found:
+    """Ask the daemon the runtime file names to prove it holds our token. A runtime file left by a killed daemon
+    may name a port that another local user now listens on, and it must get neither the token nor the page. With
+    `patient`, an answer without the proof is asked once more after TOKEN_RELOAD_WAIT: the daemon may still hold the
+    token that `smallprint token --rotate` replaced a moment ago."""
+    info = read_runtime_info()
+    if info is None:
+        return Found(None)
+    answer = _ask(info)
+    if patient and answer.health is not None and not answer.proved:
+        time.sleep(TOKEN_RELOAD_WAIT)
+        if (again := read_runtime_info()) is None:
+            return Found(None)
+        info, answer = again, _ask(again)
     if answer.health is not None and not answer.proved:
         log.warning("%s answers but cannot prove it holds the API token: not our daemon; sending it nothing",
                     info.base_url)
-        return None
-    return answer.health if answer.proved else None
+    return Found(info, answer.health, answer.proved)
+
+
+def _smallprint_daemon_runs() -> bool:
+    """Whether a smallprint daemon holds the per-user instance lock (so one runs, whatever it answers)."""
+    try:
+        from smallprint.daemon.server import instance_lock_held
+
+        return instance_lock_held()
+    except Exception:  # cannot tell: the caller treats it as "perhaps not"
+        log.exception("could not check the daemon's instance lock")
+        return False
+
+
+def _refusal(found: Found) -> BridgeError | None:
+    """`unauthorized` when a smallprint daemon runs (it holds the instance lock) and answers at its runtime file's
+    address without proving it holds our token; None when all is well or what answers is no smallprint daemon (a
+    killed daemon's port someone else took: another daemon can start, and is started)."""
+    if found.unproved and _smallprint_daemon_runs():
+        return _not_ours(found.info)
+    return None
+
+
+def _not_ours(info: RuntimeInfo) -> BridgeError:
+    """A smallprint daemon runs, but cannot prove it holds the token this bridge reads: starting another one would
+    only fail ("already running"), and sending it the token and the page is what the proof is there to prevent."""
+    try:
+        store = auth.token_store_name()
+    except Exception:
+        store = "its token store"
+    return BridgeError(
+        "unauthorized",
+        f"a smallprint daemon is running at {info.base_url} (pid {info.pid}) that does not hold this bridge's API "
+        f"token ({store}): stop it with `smallprint stop` and the next page starts one that does, or check which "
+        "token store each uses (`smallprint status`, `smallprint token`)",
+        {"daemon_pid": info.pid, "token_store": store})
 
 
 @contextlib.contextmanager
@@ -155,15 +222,15 @@ class DaemonClient:
 
     def running(self) -> tuple[RuntimeInfo, dict] | None:
         """The running daemon and its health answer, or None."""
+        found = self._look(patient=False)
+        return (found.info, found.health) if found.proved else None
+
+    def _look(self, *, patient: bool) -> Found:
         self._reap()
-        info = read_runtime_info()
-        if info is None:
-            return None
-        health = _healthy(info)
-        if health is None:
-            return None
-        self._trusted = (info, time.monotonic())
-        return info, health
+        found = _look(patient=patient)
+        if found.proved:
+            self._trusted = (found.info, time.monotonic())
+        return found
 
     def _reap(self) -> None:
         # A dead child that is not waited for still "exists" for os.kill(pid, 0), which would make its stale
@@ -179,11 +246,16 @@ class DaemonClient:
     def ensure_running(self, *, trust_recent: bool = True) -> RuntimeInfo:
         if trust_recent and (info := self._fresh()) is not None:
             return info
-        if (found := self.running()) is not None:
-            return found[0]
+        if (found := self._look(patient=True)).proved:
+            return found.info
         with self._lock, _start_lock():
-            if (found := self.running()) is not None:  # another thread or bridge started it meanwhile
-                return found[0]
+            found = self._look(patient=False)  # another thread or bridge may have started one meanwhile
+            if found.proved:
+                return found.info
+            if (refusal := _refusal(found)) is not None:
+                # A daemon that reads another token store (a terminal's keyring, the browser's 0600 file): another
+                # `serve` would only say "already running".
+                raise refusal
             return self._start()
 
     def _start(self) -> RuntimeInfo:
@@ -202,13 +274,20 @@ class DaemonClient:
                 raise BridgeError("daemon_start_failed", f"could not run {command[0]}: {exc.strerror or exc}") from None
         self._children.append(process)
         deadline = time.monotonic() + self.settings.start_timeout
+        found = Found(None)
         while time.monotonic() < deadline:
-            if (found := self.running()) is not None:
-                log.info("daemon ready: pid %s on %s", found[0].pid, found[0].base_url)
-                return found[0]
+            if (found := self._look(patient=False)).proved:
+                log.info("daemon ready: pid %s on %s", found.info.pid, found.info.base_url)
+                return found.info
             code = process.poll()
-            if code is not None and read_runtime_info() is None:
-                # It exited and left no other daemon behind: nothing will become healthy.
+            if code is not None:
+                # It exited: nothing it started will become healthy. Whatever runs now runs already (another daemon
+                # it found, say, while it said "already running"): asked once more, then the answer is final.
+                if (found := self._look(patient=True)).proved:
+                    log.info("daemon ready: pid %s on %s", found.info.pid, found.info.base_url)
+                    return found.info
+                if (refusal := _refusal(found)) is not None:
+                    raise refusal
                 tail = _tail(log_file, offset)
                 raise BridgeError("daemon_start_failed",
                                   f"the smallprint daemon exited with status {code} while starting"
@@ -216,6 +295,8 @@ class DaemonClient:
             time.sleep(POLL_INTERVAL)
         if process.poll() is None:
             process.terminate()  # ours, and useless: a later request starts a fresh one
+        if (refusal := _refusal(found)) is not None:
+            raise refusal
         tail = _tail(log_file, offset)
         raise BridgeError("daemon_start_failed",
                           f"the smallprint daemon did not become ready within {self.settings.start_timeout:g} s"
@@ -224,14 +305,21 @@ class DaemonClient:
     # -- requests ---------------------------------------------------------------------------------------
 
     def status(self) -> dict:
-        found = self.running()
-        if found is None:
-            daemon = {"running": False, "host": None, "port": None, "pid": None, "version": None, "started": None}
+        found = self._look(patient=True)
+        if found.proved:
+            daemon = {"running": True, **found.info.to_dict(), "holds_token": True}
+            if isinstance(found.health.get("version"), str):
+                daemon["version"] = found.health["version"]
+        elif found.unproved:
+            # What the runtime file names answers without the proof: a smallprint daemon reading another token store
+            # when one holds the instance lock (running, but refusing this bridge), else not smallprint's at all.
+            ours = _smallprint_daemon_runs()
+            daemon = {"running": ours, **found.info.to_dict(), "version": None, "holds_token": False}
+            if not ours:
+                daemon["idle_exit_minutes"] = None
         else:
-            info, health = found
-            daemon = {"running": True, **info.to_dict()}
-            if isinstance(health.get("version"), str):
-                daemon["version"] = health["version"]
+            daemon = {"running": False, "host": None, "port": None, "pid": None, "version": None, "started": None,
+                      "idle_exit_minutes": None, "holds_token": None}
         try:
             store = auth.token_store_name()
         except Exception:  # a broken keyring must not break status
@@ -283,7 +371,11 @@ class DaemonClient:
                 info = self.ensure_running(trust_recent=False)
                 continue
             if reply.status == 401 and not retried_token:
-                retried_token = True  # the token may have been rotated since we read it
+                # The token may have been rotated since the daemon last read it; it reads its store again for an
+                # unknown token at most every MIN_RELOAD_SECONDS, and may just have (a rotation a moment before).
+                retried_token = True
+                log.info("the daemon refused the API token; reading it again in %.1f s", TOKEN_RELOAD_WAIT)
+                time.sleep(TOKEN_RELOAD_WAIT)
                 continue
             if _shutting_down(reply) and not retried_connection:
                 # the daemon was stopped while it answered (`smallprint stop`, a restart): the same as a connection

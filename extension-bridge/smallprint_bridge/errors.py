@@ -30,7 +30,8 @@ HINTS: dict[str, str] = {
                            " or `smallprint status`.",
     "daemon_error": "See the daemon's log (`smallprint status` says where).",
     "timeout": "The page may be very long; try again, or analyse it with `smallprint analyze`.",
-    "unauthorized": "Run `smallprint token` to check the API token, then restart the daemon.",
+    "unauthorized": "Run `smallprint stop`: the next page starts the daemon again with the token the helper reads. "
+                    "If it still fails, `smallprint status` and `smallprint token` say which token store is used.",
     "internal": "This is a bug in smallprint-bridge; its log file has the details.",
     "busy": "Too many pages were sent at once; reload the page to try again.",
     "history_unavailable": "The policy memory needs `[history] enabled = true` in the config and a data folder it "

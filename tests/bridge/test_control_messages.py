@@ -1,6 +1,6 @@
 """`ping`, `status` and `forget` next to long analyses, over real pipes, in front of a stand-in daemon
 (stand_in_daemon.py) whose analyses take as long as a test needs: `ping` is answered at once, `status` and `forget`
-have workers of their own (PROTOCOL.md §2)."""
+have workers of their own (PROTOCOL.md §2); and what `status` says (§3)."""
 from __future__ import annotations
 
 import subprocess
@@ -60,5 +60,21 @@ def test_ping_status_and_forget_do_not_wait_behind_four_slow_analyses(home, stan
         assert [(r["id"], r["type"]) for r in analyses] == [(f"a{i}", "analysis") for i in range(5)], analyses
         assert bridge.close() == 0, bridge.stderr
         assert bridge.stray_stdout == b"" and bridge.bad_json == []
+    finally:
+        bridge.kill()
+
+
+def test_status_always_carries_idle_exit_minutes_and_holds_token(home, stand_in):
+    bridge = BridgeProcess(bridge_env(home, SMALLPRINT_DAEMON_COMMAND=NO_DAEMON_COMMAND))
+    try:
+        none = bridge.request({"id": 1, "type": "status"})["daemon"]
+        assert none == {"running": False, "host": None, "port": None, "pid": None, "version": None, "started": None,
+                        "idle_exit_minutes": None, "holds_token": None}, none
+        process = stand_in()
+        running = bridge.request({"id": 2, "type": "status"})["daemon"]
+        assert running["running"] is True and running["holds_token"] is True, running
+        assert running["pid"] == process.pid and running["version"] == "stand-in", running
+        assert running["idle_exit_minutes"] == 30, running
+        assert bridge.close() == 0, bridge.stderr
     finally:
         bridge.kill()
