@@ -29,7 +29,7 @@ from smallprint.daemon.idle import BRIDGE_IDLE_MINUTES
 from smallprint.daemon.proof import HealthAnswer, ask_for_proof
 from smallprint.daemon.tokens import MIN_RELOAD_SECONDS
 
-from .errors import BridgeError
+from .errors import FORGET_HINTS, BridgeError
 from .framing import json_utf8
 
 log = logging.getLogger("smallprint_bridge.daemon")
@@ -333,9 +333,17 @@ class DaemonClient:
     def forget(self, site: str | None) -> dict:
         """DELETE /v1/sites/{site}, or DELETE /v1/sites (everything) when `site` is None; the daemon's JSON answer.
         Forgetting twice forgets nothing more, so it is retried as an analysis is."""
+        try:
+            return self._forget(site)
+        except BridgeError as exc:
+            if exc.hint is None and exc.code in FORGET_HINTS:  # a forget that timed out is no long page
+                exc.hint = FORGET_HINTS[exc.code]
+            raise
+
+    def _forget(self, site: str | None) -> dict:
         # (a lone surrogate, which no site name holds, goes as its bytes: the daemon finds no site in them)
         named = "" if site is None else "/" + urllib.parse.quote(site, safe="", errors="surrogatepass")
-        reply = self._call("DELETE", f"/v1/sites{named}")
+        reply = self._call("DELETE", f"/v1/sites{named}", what="forgetting")
         error = _daemon_code(reply)
         if reply.status == 404 and error == "not_found" and site is not None:
             raise BridgeError("not_a_site", f"nothing can be remembered under {site[:200]!r}: it is not a site name",
@@ -344,9 +352,9 @@ class DaemonClient:
             raise BridgeError("history_unavailable", f"the policy memory could not be changed: "
                                                      f"{reply.body['error'].get('message') or 'HTTP 503'}",
                               {"http_status": reply.status, "daemon_code": error})
-        return _answer(reply)
+        return _answer(reply, what="forgetting")
 
-    def _call(self, method: str, route: str, body: bytes | None = None) -> HttpReply:
+    def _call(self, method: str, route: str, body: bytes | None = None, *, what: str = "the analysis") -> HttpReply:
         """One request to the daemon, started if none runs. Retries once after a broken connection or a daemon
         stopping mid-request (waiting for a daemon again), and once after a 401 (reading the token again)."""
         info = self.ensure_running()
@@ -360,7 +368,8 @@ class DaemonClient:
                 reply = _request(info, method, route, timeout=self.settings.request_timeout,
                                  token=token, payload=body)
             except TimeoutError:
-                raise BridgeError("timeout", f"the daemon did not answer within {self.settings.request_timeout:g} s") from None
+                raise BridgeError("timeout", f"the daemon did not finish {what} within "
+                                             f"{self.settings.request_timeout:g} s") from None
             except (_BROKEN + (OSError,)) as exc:
                 self._trusted = None
                 if retried_connection:
@@ -399,7 +408,7 @@ def _shutting_down(reply: HttpReply) -> bool:
     return reply.status == 503 and _daemon_code(reply) == "shutting_down"
 
 
-def _answer(reply: HttpReply) -> dict:
+def _answer(reply: HttpReply, what: str = "the analysis") -> dict:
     if reply.status == 200 and isinstance(reply.body, dict):
         return reply.body
     error = reply.body.get("error") if isinstance(reply.body, dict) else None
@@ -416,7 +425,7 @@ def _answer(reply: HttpReply) -> dict:
     if reply.status in (400, 422):
         raise BridgeError("bad_request", f"the daemon refused the request: {text}", detail)
     if reply.status in (408, 504) or daemon_code in ("timeout", "analysis_timeout"):
-        raise BridgeError("timeout", f"the daemon gave up on the analysis: {text}", detail)
+        raise BridgeError("timeout", f"the daemon gave up on {what}: {text}", detail)
     if daemon_code == "shutting_down":
         raise BridgeError("daemon_unavailable", f"the daemon stopped during the request, twice: {text}", detail)
     raise BridgeError("daemon_error", f"the daemon answered with an error: {text}", detail)

@@ -23,7 +23,8 @@ ERROR_NUMBERS: dict[str, int] = {
     "too_large": 16,
 }
 
-# What a reader can do about it; shown by the extension under the message.
+# What a reader can do about it; shown by the extension under the message. A request type may say something else
+# for a code (FORGET_HINTS: a `forget` that timed out is no long page).
 HINTS: dict[str, str] = {
     "daemon_unavailable": "Check that smallprint is installed, then run `smallprint status`.",
     "daemon_start_failed": "Run `smallprint serve` in a terminal to see why it does not start,"
@@ -38,23 +39,31 @@ HINTS: dict[str, str] = {
                            "can write; `smallprint status` says where both are.",
 }
 
+# `forget` (PROTOCOL.md §3): the same codes, other advice.
+FORGET_HINTS: dict[str, str] = {
+    "timeout": "The service may still be forgetting; ask again in a moment (forgetting twice forgets nothing more), "
+               "or run `smallprint forget` in a terminal.",
+}
+
 
 class BridgeError(Exception):
     """A failure the extension is told about with one of the stable codes."""
 
-    def __init__(self, code: str, message: str, detail: dict | None = None):
+    def __init__(self, code: str, message: str, detail: dict | None = None, hint: str | None = None):
         if code not in ERROR_NUMBERS:
             raise ValueError(f"unknown error code {code!r}")
         super().__init__(message)
         self.code = code
         self.message = message
         self.detail = detail
+        self.hint = hint  # instead of HINTS[code]
 
 
-def error_reply(request_id: object, code: str, message: str, detail: dict | None = None) -> dict:
+def error_reply(request_id: object, code: str, message: str, detail: dict | None = None,
+                hint: str | None = None) -> dict:
     reply = {"id": request_id, "type": "error", "code": code, "number": ERROR_NUMBERS[code], "message": message}
-    if code in HINTS:
-        reply["hint"] = HINTS[code]
+    if hint or code in HINTS:
+        reply["hint"] = hint or HINTS[code]
     if detail:
         reply["detail"] = detail
     return reply

@@ -176,7 +176,7 @@ class Bridge:
             reply = handler(message)
         except BridgeError as exc:
             log.warning("%s %r failed: %s: %s", kind, request_id, exc.code, exc.message)
-            return error_reply(request_id, exc.code, exc.message, exc.detail)
+            return error_reply(request_id, exc.code, exc.message, exc.detail, exc.hint)
         except Exception as exc:  # a bug: tell the extension in one line, keep the traceback in the log
             log.exception("%s %r failed unexpectedly", kind, request_id)
             return error_reply(request_id, "internal", f"{kind} failed: {type(exc).__name__}: {exc}")

@@ -1,6 +1,6 @@
 """`ping`, `status` and `forget` next to long analyses, over real pipes, in front of a stand-in daemon
 (stand_in_daemon.py) whose analyses take as long as a test needs: `ping` is answered at once, `status` and `forget`
-have workers of their own (PROTOCOL.md §2); and what `status` says (§3)."""
+have workers of their own (PROTOCOL.md §2); and what `status` and a `forget` that timed out say (§3)."""
 from __future__ import annotations
 
 import subprocess
@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from smallprint_bridge.errors import HINTS
 
 from .harness import BridgeProcess, bridge_env
 
@@ -75,6 +77,23 @@ def test_status_always_carries_idle_exit_minutes_and_holds_token(home, stand_in)
         assert running["running"] is True and running["holds_token"] is True, running
         assert running["pid"] == process.pid and running["version"] == "stand-in", running
         assert running["idle_exit_minutes"] == 30, running
+        assert bridge.close() == 0, bridge.stderr
+    finally:
+        bridge.kill()
+
+
+def test_a_forget_that_times_out_gets_a_hint_of_its_own(home, stand_in):
+    stand_in(ANALYZE_DELAY="5", FORGET_DELAY="5")
+    bridge = BridgeProcess(bridge_env(home, SMALLPRINT_DAEMON_COMMAND=NO_DAEMON_COMMAND,
+                                      SMALLPRINT_BRIDGE_REQUEST_TIMEOUT="1"))
+    try:
+        forget = bridge.request({"id": "f", "type": "forget", "all": True}, timeout=30)
+        assert forget["type"] == "error" and forget["code"] == "timeout" and forget["number"] == 9, forget
+        assert "forgetting" in forget["message"], forget
+        assert forget["hint"] != HINTS["timeout"] and "long" not in forget["hint"], forget
+        assert "forget" in forget["hint"], forget
+        analysis = bridge.request(_analyze("a"), timeout=30)
+        assert analysis["code"] == "timeout" and analysis["hint"] == HINTS["timeout"], analysis
         assert bridge.close() == 0, bridge.stderr
     finally:
         bridge.kill()
