@@ -347,7 +347,15 @@ SP.forgetOutcome = (forgotten) => {
   const count = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
   const versions = forgotten.deleted_versions ?? 0;
   let said;
-  if (forgotten.all) {
+  const damaged = forgotten.damaged_store;
+  if (forgotten.all && damaged) {
+    // a damaged history file cannot be counted: it was set aside (or deleted) and a fresh one started, and the
+    // reader is told where it went, since it may still hold their history ("Nothing was remembered" said otherwise)
+    said = damaged.moved_to
+      ? `Your history file was damaged, so it could not be read: it was moved aside to ${damaged.moved_to} ` +
+        "(delete it once you no longer need it) and a fresh one started."
+      : "Your history file was damaged, so it could not be read: it was deleted and a fresh one started.";
+  } else if (forgotten.all) {
     said = versions ? `Forgot everything: ${count(versions, "version")} of the policies of ` +
       `${count(forgotten.deleted_sites ?? 0, "site")} deleted.` : "Nothing was remembered.";
   } else {

@@ -169,3 +169,18 @@ async def test_a_damaged_store_removed_by_hand_is_started_afresh(api):
     assert (await get(api, "/v1/sites"))["sites"] == []
     assert (await analyze(api, POLICY, url=OTHER))["history"]["recorded"] is True
     assert api.server.app[HISTORY].store().is_still_the_file()
+
+
+def test_the_popup_says_where_a_damaged_store_went():
+    """The extension's forgetOutcome said "Nothing was remembered." after forgetting everything set a damaged store
+    aside (its counts are 0: the damaged file cannot be counted)."""
+    from .test_change_reports import common_js
+
+    moved = {"all": True, "deleted_sites": 0, "deleted_versions": 0,
+             "damaged_store": {"path": "/h/smallprint.sqlite3", "moved_to": "/h/smallprint.sqlite3.damaged-x",
+                               "message": "damaged"}}
+    said = common_js("SP.forgetOutcome(JSON.parse(input))", stdin=__import__("json").dumps(moved))
+    assert "damaged" in said and "/h/smallprint.sqlite3.damaged-x" in said and "Nothing was remembered" not in said
+    deleted = {**moved, "damaged_store": {**moved["damaged_store"], "moved_to": None}}
+    said = common_js("SP.forgetOutcome(JSON.parse(input))", stdin=__import__("json").dumps(deleted))
+    assert "deleted and a fresh one started" in said
