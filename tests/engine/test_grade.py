@@ -85,6 +85,25 @@ def test_a_way_out_of_a_sale_weighs_as_a_choice_not_as_a_promise_not_to_sell():
     assert grade_findings([finding]).score == pytest.approx(PROMISE_WEIGHTS["sale_of_data"])
 
 
+def test_a_way_out_of_ai_training_weighs_as_a_choice_not_as_a_promise_not_to_train():
+    """"Once you opt out, new conversations will not be used to train our models" was worth a promise not to train
+    (2): on a page whose training is on until the reader acts, that nearly cancelled the training concern."""
+    from smallprint.engine.summaries import summarize
+
+    clause = "Once you opt out, new conversations will not be used to train our models."
+    opt_out = Highlight("b0", 0, 1, clause, "ai_training", "protective", summarize("ai_training", "protective", clause),
+                        0.8, "e")
+    (finding,) = candidate_findings([opt_out])
+    assert "not a promise" in finding.why_important
+    assert grade_findings([finding]).score == pytest.approx(PROMISE_WEIGHTS["user_choice"])
+    assert "opt out of a sale or of AI training" in FORMULA
+    promise = Highlight("b1", 0, 1, "We do not use your content to train our models.", "ai_training", "protective",
+                        "Says it does not use your content to train AI models", 0.7, "e")
+    (finding,) = candidate_findings([opt_out, promise])
+    assert finding.summary == promise.summary
+    assert grade_findings([finding]).score == pytest.approx(PROMISE_WEIGHTS["ai_training"])
+
+
 def test_a_doubtful_clause_does_not_move_the_grade():
     assert grade([hl("ai_training", "concern", 0.3)]).score == 0
     assert grade([hl("ai_training", "concern", 0.7)]).score == -CONCERN_WEIGHTS["ai_training"]

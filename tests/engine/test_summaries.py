@@ -202,6 +202,17 @@ def test_no_opt_out_of_a_sale_is_said_where_there_is_none(clause):
     ("ai_training", "protective", "We do not use Your Data to train our models, except if you use a free "
      "subscription and have not opted-out.", "Says it does not use your data to train AI models, with exceptions",
      "Says it does not use your data to train AI models"),
+    # a denial that holds once the reader opts out is a way out, not a promise
+    ("ai_training", "protective", "Once you opt out, new conversations will not be used to train our models.",
+     "Lets you opt out of AI training on your conversations",
+     "Says it does not use your conversations to train AI models"),
+    ("ai_training", "protective", "If you turn the Improve the model setting off, your chats will not be used to "
+     "train our models.", "Lets you opt out of AI training on your conversations",
+     "Says it does not use your conversations to train AI models"),
+    # a change the clause says it will tell of is not one "possibly without telling you"
+    ("policy_change", "concern", "We may update this policy at any time and will notify users who have enabled the "
+     "notification preference.", "May change this policy at any time",
+     "May change this policy at any time, possibly without telling you"),
     # "limit" is a way out only where the reader limits; the service limiting its training data is a limit
     ("ai_training", "protective", "We limit the personal data used to train our models.",
      "Limits how it uses your data to train AI models", "Lets you opt out of AI training on your data"),

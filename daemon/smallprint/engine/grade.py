@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from ..taxonomy import POLICY_KINDS
 from .key_findings import MIN_CONFIDENCE
 from .results import Grade, GradeReason, KeyFinding
-from .summaries import SALE_CHILDREN_ONLY, SALE_OPT_OUT
+from .summaries import SALE_CHILDREN_ONLY, SALE_OPT_OUT, is_ai_opt_out
 
 CONCERN_WEIGHTS: dict[str, float] = {
     "ai_training": 3.0, "biometric": 3.0, "sale_of_data": 3.0, "private_content": 2.5, "sensitive_data": 2.5,
@@ -72,8 +72,8 @@ _FORMULA_HEAD = (
     "score = sum of promise weights over the practices the policy promises to protect - sum of concern weights "
     "over the practices it states against you; each practice counts once per polarity, through its surest "
     "statement (support >= " + f"{MIN_CONFIDENCE:g}" + "), as in the key findings; concern weights: " + _weights_text(CONCERN_WEIGHTS)
-    + "; promise weights: " + _weights_text(PROMISE_WEIGHTS) + " (a way to opt out of a sale, rather than a "
-    "promise not to sell, weighs as a choice: " + f"{PROMISE_WEIGHTS['user_choice']:g}" + ", and a promise not to "
+    + "; promise weights: " + _weights_text(PROMISE_WEIGHTS) + " (a way to opt out of a sale or of AI "
+    "training, rather than a promise not to sell or train, weighs as a choice: " + f"{PROMISE_WEIGHTS['user_choice']:g}" + ", and a promise not to "
     "sell children's data as a children's promise: " + f"{PROMISE_WEIGHTS['children']:g}" + "); letter: "
 )
 FORMULA = formula("full")
@@ -89,7 +89,8 @@ def letter_for(score: float, depth: str = "full") -> str:
 def points(finding: KeyFinding) -> float:
     if finding.polarity == "concern":
         return -CONCERN_WEIGHTS.get(finding.practice, 1.0)
-    if finding.summary == SALE_OPT_OUT:  # a way out of a sale, not a promise not to sell: worth a choice
+    if finding.summary == SALE_OPT_OUT or is_ai_opt_out(finding.summary):
+        # a way out of a sale or of AI training, not a promise not to sell or train: worth a choice
         return PROMISE_WEIGHTS["user_choice"]
     if finding.summary == SALE_CHILDREN_ONLY:  # a promise about children's data, not the reader's: a children's one
         return PROMISE_WEIGHTS["children"]

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from ..taxonomy import PRACTICE_IDS
 from .linear import words_of_lowered
 from .results import Highlight, KeyFinding
-from .summaries import SALE_CHILDREN_ONLY, SALE_OPT_OUT
+from .summaries import SALE_CHILDREN_ONLY, SALE_OPT_OUT, is_ai_opt_out
 
 MAX_KEY_FINDINGS = 12
 # A statement becomes a key finding only at this support or above. A highlight's confidence is the reader's second
@@ -123,6 +123,9 @@ def statement_key(text: str) -> str:
 def why_important(practice: str, polarity: str, summary: str = "") -> str:
     if summary == SALE_OPT_OUT:
         return "You can keep your data out of a sale: a choice worth making, not a promise that it is never sold."
+    if is_ai_opt_out(summary):
+        return ("You can keep your data out of AI training: a choice worth making, not a promise that it is never "
+                "used to train.")
     if polarity == "protective":
         return _WHY_PROTECTIVE.get(practice, "A clause in your favour is one you can hold the company to.")
     return _WHY_CONCERN.get(practice, "It works against your privacy.")
@@ -164,10 +167,11 @@ def candidate_findings(highlights: Sequence[Highlight], min_confidence: float = 
         confidence = support(highlights[lead], min_confidence)
         if confidence < min_confidence:
             continue
-        # a promise not to sell leads over a way to opt out of a sale or a promise about children's data only,
-        # however sure: it says more (and grades so)
-        score = (highlights[lead].summary not in (SALE_OPT_OUT, SALE_CHILDREN_ONLY), confidence, len(indices),
-                 -indices[0])
+        # a promise not to sell (or train) leads over a way to opt out of a sale (or of AI training) or a promise
+        # about children's data only, however sure: it says more (and grades so)
+        lead_summary = highlights[lead].summary
+        score = (lead_summary not in (SALE_OPT_OUT, SALE_CHILDREN_ONLY) and not is_ai_opt_out(lead_summary),
+                 confidence, len(indices), -indices[0])
         current = best.get((practice, polarity))
         if current is None or score > current[0]:
             best[(practice, polarity)] = (score, lead, indices)

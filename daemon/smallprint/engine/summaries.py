@@ -200,17 +200,32 @@ def summarize(practice: str, polarity: str, clause: str) -> str:
 _READER_LIMITS = compile_pattern(r"\byou(?:rself)?\b[^.;]{0,40}?\blimit")
 
 
+# A denial that holds once the reader acts ("Once you opt out, new conversations will not be used to train our
+# models", "if you turn off Improve the model, ..."): a way out, not a promise (a reviewer's reading of ChatGPT's page)
+_CHOICE_FIRST = compile_pattern(r"\b(?:once|if|when|after|where)\s+you\b[^.;]{0,40}?\b(?:opt(?:[- ]?out|s? out)"
+                                r"|turn(?:ed|s)? (?:\w+ ){0,6}?off|disabl|withdraw|object|choose not|decline|unsubscrib)")
+
+
 def _reader_choice(c: str) -> bool:
     return any(not m.group(0).startswith("limit") or _READER_LIMITS.search(c, max(0, m.start() - 45), m.end())
                for m in _CHOICE_WORDS.finditer(c))
+
+
+# A way out of AI training is not a promise not to train (the training is on until the reader acts): said so, and
+# weighed as a choice by the grade, as a way out of a sale is (grade.py)
+AI_OPT_OUT = "Lets you opt out of AI training"
+
+
+def is_ai_opt_out(summary: str) -> bool:
+    return summary.startswith(AI_OPT_OUT)
 
 
 def _ai(polarity: str, c: str) -> str:
     objects = _ai_objects(c)
     if polarity == "protective":  # "you can opt out of model training" is a way out, not a promise
         denied = _NOT_USED.search(c) or _NOT_GATHERED.search(c)
-        if _reader_choice(c) and not denied:
-            return f"Lets you opt out of AI training on {objects}"
+        if (_reader_choice(c) and not denied) or (denied and _CHOICE_FIRST.search(c, 0, denied.start())):
+            return f"{AI_OPT_OUT} on {objects}"
         if _LIMITED.search(c) and not denied:
             # a limit, not a denial: "we only use ... included in our training data", "we reduce the personal
             # information in our training datasets" must not read as "does not use your data"
@@ -347,6 +362,8 @@ def _policy_change(polarity: str, c: str) -> str:
     if polarity == "neutral":  # most say where the date is, or that the policy may change
         return "Says it will tell you about changes to this policy" if _WILL_TELL.search(c) else \
             "Explains how this policy may change"
+    if _WILL_TELL.search(c):  # "... we will notify users who have enabled the notification preference": not "without"
+        return "May change this policy at any time"
     return "May change this policy at any time, possibly without telling you"
 
 
