@@ -70,38 +70,28 @@ def test_each_practice_counts_once_per_polarity():
     assert g.score == pytest.approx(PROMISE_WEIGHTS["sale_of_data"] + PROMISE_WEIGHTS["user_rights"])
 
 
-def test_a_way_out_of_a_sale_weighs_as_a_choice_not_as_a_promise_not_to_sell():
-    opt_out = Highlight("b0", 0, 1, "You can opt out of the sale of your data.", "sale_of_data", "protective",
-                        "Lets you opt out of the sale of your personal data", 0.8, "e")
-    (finding,) = candidate_findings([opt_out])
-    assert "not a promise" in finding.why_important
-    assert grade_findings([finding]).score == pytest.approx(PROMISE_WEIGHTS["user_choice"])
-    assert "opt out of a sale" in FORMULA
-    # beside a promise not to sell, the promise leads and grades as one, though the opt-out is the surer clause
-    promise = Highlight("b1", 0, 1, "We do not sell your personal information.", "sale_of_data", "protective",
-                        "Promises not to sell your personal data", 0.7, "e")
-    (finding,) = candidate_findings([opt_out, promise])
-    assert finding.summary == "Promises not to sell your personal data" and finding.confidence == 0.7
-    assert grade_findings([finding]).score == pytest.approx(PROMISE_WEIGHTS["sale_of_data"])
-
-
-def test_a_way_out_of_ai_training_weighs_as_a_choice_not_as_a_promise_not_to_train():
-    """"Once you opt out, new conversations will not be used to train our models" was worth a promise not to train
-    (2): on a page whose training is on until the reader acts, that nearly cancelled the training concern."""
+@pytest.mark.parametrize("practice, way_out, promise, promise_summary", [
+    ("sale_of_data", "You can opt out of the sale of your data.", "We do not sell your personal information.",
+     "Promises not to sell your personal data"),
+    # "Once you opt out, new conversations will not be used to train our models" was worth a promise not to train
+    # (2): on a page whose training is on until the reader acts, that nearly cancelled the training concern
+    ("ai_training", "Once you opt out, new conversations will not be used to train our models.",
+     "We do not use your content to train our models.", "Says it does not use your content to train AI models"),
+])
+def test_a_way_out_weighs_as_a_choice_not_as_a_promise(practice, way_out, promise, promise_summary):
     from smallprint.engine.summaries import summarize
 
-    clause = "Once you opt out, new conversations will not be used to train our models."
-    opt_out = Highlight("b0", 0, 1, clause, "ai_training", "protective", summarize("ai_training", "protective", clause),
-                        0.8, "e")
+    opt_out = Highlight("b0", 0, 1, way_out, practice, "protective", summarize(practice, "protective", way_out), 0.8,
+                        "e")
     (finding,) = candidate_findings([opt_out])
     assert "not a promise" in finding.why_important
     assert grade_findings([finding]).score == pytest.approx(PROMISE_WEIGHTS["user_choice"])
     assert "opt out of a sale or of AI training" in FORMULA
-    promise = Highlight("b1", 0, 1, "We do not use your content to train our models.", "ai_training", "protective",
-                        "Says it does not use your content to train AI models", 0.7, "e")
-    (finding,) = candidate_findings([opt_out, promise])
-    assert finding.summary == promise.summary
-    assert grade_findings([finding]).score == pytest.approx(PROMISE_WEIGHTS["ai_training"])
+    # beside a promise, the promise leads and grades as one, though the way out is the surer clause
+    said = Highlight("b1", 0, 1, promise, practice, "protective", promise_summary, 0.7, "e")
+    (finding,) = candidate_findings([opt_out, said])
+    assert finding.summary == promise_summary and finding.confidence == 0.7
+    assert grade_findings([finding]).score == pytest.approx(PROMISE_WEIGHTS[practice])
 
 
 def test_a_doubtful_clause_does_not_move_the_grade():
