@@ -12,8 +12,8 @@
    #12) but are not in ratings.jsonl; they are listed as such.
 
 The readings are cached (--cache FILE, JSON Lines by policy and content hash), so a change to the weights alone
-re-scores in a second. `--depth quick` grades the rules' reading with the same thresholds (as the extension's first
-paint and `corpus analyze` do), to measure how far it is from the full reading's grade. Usage:
+re-scores in a second. `--depth quick` reads at quick depth (the rules alone: the extension's first paint,
+`corpus analyze` by default) and fits and reports that depth's own thresholds (grade.QUICK_THRESHOLDS) the same way. Usage:
     .venv/bin/python scripts/calibrate_grade.py [--data ../shared/data] [--cache /tmp/grade-readings.jsonl]
                                                 [--depth full|quick] [--json]
 """

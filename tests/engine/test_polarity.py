@@ -83,6 +83,12 @@ def test_no_negation(sentence, word):
      "share_with", "concern", "protective", "concern"),
     ("third_party_sharing", "we share your data with vendors, who may use it for their own purposes", "share",
      "share_with", "concern", "protective", "concern"),
+    ("third_party_sharing", "we may share your personal information with data brokers and service providers", "share",
+     "share_with", "concern", "protective", "concern"),
+    ("third_party_sharing", "we share personal data with service providers and other third parties", "share",
+     "share_with", "concern", "protective", "concern"),
+    ("third_party_sharing", "we share your data with our business partner and our service providers", "share",
+     "share_with", "concern", "protective", "concern"),
     ("tracking", "we use cookies on our website", "cookies", "cookies", "concern", "protective", "neutral"),
     ("tracking", "we use cookies from third-party advertisers", "cookies", "cookies", "concern", "protective", "concern"),
     # a negated verb of access before a security measure denies access, not the measure

@@ -184,3 +184,32 @@ def test_the_popup_says_where_a_damaged_store_went():
     deleted = {**moved, "damaged_store": {**moved["damaged_store"], "moved_to": None}}
     said = common_js("SP.forgetOutcome(JSON.parse(input))", stdin=__import__("json").dumps(deleted))
     assert "deleted and a fresh one started" in said
+
+
+def test_a_sound_backup_copied_over_a_damaged_store_is_opened(smallprint_home):
+    """`cp backup.sqlite3 smallprint.sqlite3` keeps the inode: the damaged file was known by (device, inode) alone,
+    so the daemon went on refusing the restored store as damaged until it restarted."""
+    import shutil
+
+    from smallprint.history.api import HistoryService
+
+    store_file = paths.store_file()
+    with Store():
+        pass
+    backup = store_file.with_name("backup.sqlite3")
+    source, copy = sqlite3.connect(store_file), sqlite3.connect(backup)
+    source.backup(copy)
+    source.close(), copy.close()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{store_file}{suffix}").unlink(missing_ok=True)
+    store_file.write_bytes(b"this is no SQLite database at all\n" * 200)
+    service = HistoryService()
+    try:
+        with pytest.raises(StoreDamaged):
+            service._guarded(lambda: service.store().sites())
+        with pytest.raises(StoreDamaged):  # still refused while it lies there
+            service._guarded(lambda: service.store().sites())
+        shutil.copyfile(backup, store_file)  # in place: the same inode
+        assert service._guarded(lambda: service.store().sites()) == []
+    finally:
+        service.close()

@@ -26,7 +26,12 @@ from pathlib import Path
 #      statement either
 #   4: a change's row says what its clause states as it reads now (`practices_now`), so that the report tells a
 #      promise no longer made and a concern no longer stated from a clause reworded with its practice kept
-READING_LAYOUT = 4
+#   5: the quick reading changed (2026-12-07): a question is not read, disclosure the law requires and sharing with
+#      service providers read neutral, a long negated list is negated to its end, a device's "fingerprint" is no
+#      biometric, and the quick grade has thresholds of its own; a folder read before would show these as changes
+#      between its old versions and its new ones ("government_access protective dropped"), and letters that moved
+#      with no change in the text
+READING_LAYOUT = 5
 # In the metadata of every part of readings or diffs, and of every table: the identity, as JSON (EngineIdentity.text).
 ENGINE_KEY = b"smallprint.engine"
 # How an engine is named where none was recorded: a part, folder or table written before identities were.

@@ -57,11 +57,43 @@ _MAYBE_NEGATED = compile_pattern(r"\b(?:not|never|no|neither|nor|cannot|none|not
                                  r"|refuse\w*|decline\w*|refrain\w*|prohibited|forbidden|free)\b|n[’']t\b")
 
 
+# A negation over a long list reaches further: "We DO NOT ask for or collect information such as your name, address,
+# ... payment information or biometric information or precise geolocation data" (a children's site) read its last
+# items, past SCOPE_CHARS, as collected, and its first ones as promises, from one sentence. Beyond SCOPE_CHARS (up to
+# LIST_SCOPE_CHARS) a negator governs the match only where it negates a verb of taking or passing on data ("not ask
+# for or collect", "never share") whose object is one list running on to the match: no clause break, no verb of its
+# own after the negated one, and items joined by commas or "or"/"and" ("which do not have a restricted audience",
+# "if you are not satisfied" negate something else).
+LIST_SCOPE_CHARS = 1000
+_LIST_VERB = compile_pattern(r"\b(?:is|are|was|were|be|been|will|may|might|can|could|shall|should|would|must|do|does"
+                             r"|did|has|have|had|we|you|they|it)\b")
+_LIST_JOIN = compile_pattern(r",|\bor\b|\band\b")
+_TAKES_DATA = re.compile(r"\s*(?:[\w/]+\s+){0,3}?(?:ask|collect|request|store|share|sell|process|use|gather"
+                         r"|receive|obtain|keep|retain|disclose|record|track|access|seek)\w*\b")
+
+
+def _negated_list(sentence: str, match_start: int) -> Negation | None:
+    """A negator more than SCOPE_CHARS before the match whose object is a list running on to the match (see above)."""
+    lo = max(0, match_start - LIST_SCOPE_CHARS)
+    window = _FALSE_NEGATION.sub(lambda m: " " * len(m.group(0)), sentence[lo:match_start])
+    negators = list(_NEGATOR.finditer(window))
+    if not negators:
+        return None
+    last = negators[-1]
+    # the negated verb phrase itself ("not ask for or collect information such as") is in the first words after it
+    after = window[last.end():]
+    rest = after[min(len(after), SCOPE_CHARS // 4):]
+    if not _TAKES_DATA.match(after) or _SCOPE_BREAK.search(after) or _LIST_VERB.search(rest) \
+            or sum(1 for _ in _LIST_JOIN.finditer(after)) < 4:
+        return None
+    return Negation(last.group(0).strip(), lo + last.start())
+
+
 def find_negation(sentence: str, match_start: int) -> Negation | None:
     """The negator governing a match at `match_start` in a lower-cased sentence, if any."""
     lo = max(0, match_start - SCOPE_CHARS)
     if not _MAYBE_NEGATED.search(sentence, lo, match_start):
-        return None
+        return _negated_list(sentence, match_start) if lo > 0 else None
     window = _FALSE_NEGATION.sub(lambda m: " " * len(m.group(0)), sentence[lo:match_start])
     # A new subject may open the match itself ("if you no longer want it, | you can request ...", "if you are not
     # satisfied ... then | you can request ..."): look for breaks a
@@ -73,7 +105,7 @@ def find_negation(sentence: str, match_start: int) -> Negation | None:
     for m in _NEGATOR.finditer(window, scope_start):
         last = m
     if last is None:
-        return None
+        return _negated_list(sentence, match_start) if lo > 0 else None
     return Negation(last.group(0).strip(), lo + last.start())
 
 
@@ -101,9 +133,10 @@ _QUALIFIERS: dict[str, tuple[tuple[FastPattern, str, str, frozenset[str] | None]
          "neutral", "service providers acting for the service", frozenset({"recipients_access", "uses_providers"})),
         # ... and sharing with them said in so many words ("we share your data with our service providers who process
         # it on our behalf"), the guide's own example of neutral, unless the sentence also names advertisers,
-        # marketing, a sale or partners (the project's careful readers: 757 neutral sentences read as concerns)
-        (_Q(r"^(?![\s\S]*(?:advertis|marketing|\bsell|\bsold\b|\bsale|partners|affiliates|their own|for (?:its|their) "
-            r"(?:own )?(?:purposes|use)))[\s\S]*?(?:\bservice providers?|\bprocessors?\b|\bon (?:our|its) behalf"
+        # marketing, a sale, partners, affiliates, data brokers or other third parties, or a purpose of any kind (the
+        # project's careful readers: 757 neutral sentences read as concerns)
+        (_Q(r"^(?![\s\S]*(?:advertis|marketing|promot|\bsell|\bsold\b|\bsale|\bpartners?\b|\baffiliates?\b|brokers?\b"
+            r"|third[- ]parties\b|their own|for (?:its|their) (?:own )?(?:purposes|use)|any purpose))[\s\S]*?(?:\bservice providers?|\bprocessors?\b|\bon (?:our|its) behalf"
             r"|\bvendors?\b|\bcontractors?\b)"),
          "neutral", "service providers acting for the service", None),
     ),

@@ -26,7 +26,7 @@ from .diff import diff_analyses, in_reading_order, reading_order
 from .openapi_doc import ANALYSIS_PROPERTIES, PATHS, SCHEMAS
 from .sites import site_key
 from .store import (ForgotEverything, ForgottenMeanwhile, HistoryUnavailable, Recorded, SetAside, Store, StoreDamaged,
-                    StoreLimits, StoreReadOnly, SupersededInVisit, VersionInfo, file_identity, set_aside_damaged)
+                    StoreLimits, StoreReadOnly, SupersededInVisit, VersionInfo, file_state, set_aside_damaged)
 from .timeline import version_changes
 
 log = logging.getLogger("smallprint.history")
@@ -45,7 +45,7 @@ class HistoryService:
         self.limits = limits
         self._store: Store | None = None
         # The damaged file found at the path (its identity, and what was found): not opened again while it lies there.
-        self._damaged: tuple[tuple[int, int] | None, StoreDamaged] | None = None
+        self._damaged: tuple[tuple[int, int, int, int] | None, StoreDamaged] | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="smallprint-history")
 
     def store(self) -> Store:
@@ -59,7 +59,7 @@ class HistoryService:
             self._drop_store()
         if self._damaged is not None:
             identity, damage = self._damaged
-            if identity is not None and file_identity(self.store_path()) == identity:
+            if identity is not None and file_state(self.store_path()) == identity:
                 raise damage  # no write goes into a damaged file, nor another read of it
             self._damaged = None  # replaced or removed since: a fresh start
         if self._store is None:
@@ -81,10 +81,11 @@ class HistoryService:
         """Stop using the damaged file: its connection is closed, and no call opens it again while it lies there."""
         if self._damaged is not None and self._damaged[1] is damage:
             return
-        identity = file_identity(self.store_path())
-        if self._store is not None and not self._store.is_still_the_file():
-            identity = None  # found in a file no longer there: the next call opens what is there now
+        replaced = self._store is not None and not self._store.is_still_the_file()
         self._drop_store()
+        # found in a file no longer there: the next call opens what is there now; else the file as it lies once
+        # closed (closing may still touch it), so that a backup copied over it in place is told apart
+        identity = None if replaced else file_state(self.store_path())
         self._damaged = (identity, damage)
         log.warning("history: %s", damage)
 

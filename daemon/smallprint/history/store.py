@@ -106,6 +106,17 @@ def _is_damage_error(exc: BaseException) -> bool:
 _COMPANIONS = ("-wal", "-shm")
 
 
+def file_state(path: Path) -> tuple[int, int, int, int] | None:
+    """(device, inode, size, modification time) of the file at `path`, None when there is none: a damaged file, which
+    nothing writes, is the same file only while all four hold; a sound backup copied over it in place (`cp`, the same
+    inode) is another, and is opened (it was refused as damaged until the daemon restarted)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
+
+
 def file_identity(path: Path) -> tuple[int, int] | None:
     """(device, inode) of the file at `path`, None when there is none: which file a connection opened, to tell it
     from another put at the same path since (a backup restored) or none (the file removed by hand)."""

@@ -23,6 +23,11 @@ class BiometricRecognizer(Recognizer):
                 "concern", "protective", 0.85),
     )
     context = ("collect", "use", "process", "store", "identify", "identification", "recognize")
+    # A sentence about a device's fingerprint speaks of it throughout: "... converted into a unique serial number (the
+    # digital "fingerprint") and determines if it matches previous fingerprints" (the Daily Mail) named no body,
+    # unless it also names a body's marks (face, iris, voice, palm, retina) or biometrics outright.
+    exclude = (r"^(?![\s\S]*(?:biometric|\bfac(?:e|ial)\b|\biris|\bretina|\bvoice|\bpalm))[\s\S]*?"
+               r"\b(?:device|browser|digital|canvas|build)\W+(?:\w+\W+){0,2}?fingerprint")
 
 
 @register
