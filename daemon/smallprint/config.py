@@ -72,6 +72,8 @@ class Config:
     # Every table of the file, raw (including [history]), for modules that add their own keys.
     tables: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: MappingProxyType({}))
     source: Path | None = None  # the file read, or None when running on defaults
+    # The top-level keys the file gave (a `port` the person chose, 8716 included, is never changed behind their back).
+    set_in_file: frozenset[str] = frozenset()
 
     def replace(self, **changes: Any) -> "Config":
         """A copy with command-line overrides applied, validated like the file."""
@@ -145,7 +147,8 @@ def parse_config(data: Mapping[str, Any], source: Path | None = None) -> Config:
         if key in history_raw:
             _check(f"history.{key}", history_raw[key], rule, where)
             history_known[key] = history_raw[key]
-    return Config(**top, history=HistoryConfig(**history_known), tables=MappingProxyType(tables), source=source)
+    return Config(**top, history=HistoryConfig(**history_known), tables=MappingProxyType(tables), source=source,
+                  set_in_file=frozenset(top))
 
 
 def load_config(path: Path | None = None) -> Config:

@@ -157,6 +157,28 @@ def _look(*, patient: bool) -> Found:
     return Found(info, answer.health, answer.proved)
 
 
+class _PortTaken(Exception):
+    """The daemon exited at start-up because its port is taken; `error` is the daemon_start_failed that says so."""
+
+    def __init__(self, error: BridgeError):
+        super().__init__(str(error))
+        self.error = error
+
+
+def _may_pick_the_port(command: tuple[str, ...]) -> bool:
+    """Whether a daemon that found its port taken may be started again on a free one: only this bridge's own
+    command (SMALLPRINT_DAEMON_COMMAND is the environment's choice) with no `port` in the config file. A port someone
+    chose is never changed behind their back: its clear error stands."""
+    if tuple(command) != default_daemon_command():
+        return False
+    try:
+        from smallprint.config import load_config
+
+        return "port" not in load_config().set_in_file
+    except Exception:  # a config that cannot be read: the daemon said why it did not start, and that stands
+        return False
+
+
 def _smallprint_daemon_runs() -> bool:
     """Whether a smallprint daemon holds the per-user instance lock (so one runs, whatever it answers)."""
     try:
@@ -260,6 +282,19 @@ class DaemonClient:
 
     def _start(self) -> RuntimeInfo:
         command = list(self.settings.command)
+        try:
+            return self._launch(command)
+        except _PortTaken as taken:
+            if not _may_pick_the_port(self.settings.command):
+                raise taken.error from None
+            # The default port is someone else's (another user's daemon on a shared machine, another program):
+            # clients find the daemon through its runtime file, so any free port serves as well.
+            log.warning("the default port is taken (%s); starting the daemon on a free port instead", taken.error)
+            return self._launch(command + ["--port", "0"])
+
+    def _launch(self, command: list[str]) -> RuntimeInfo:
+        """Run `command` and wait until the daemon it starts proves it holds our token. Raises _PortTaken when it
+        exits saying its port is taken (PORT_IN_USE_STATUS), else BridgeError when it fails."""
         log_file = paths.ensure(paths.log_dir()) / "daemon-start.log"
         log.info("no daemon answers; starting %s", shlex.join(command))
         # The daemon's stderr stays attached to this file for its lifetime; start afresh once it gets large.
@@ -289,9 +324,12 @@ class DaemonClient:
                 if (refusal := _refusal(found)) is not None:
                     raise refusal
                 tail = _tail(log_file, offset)
-                raise BridgeError("daemon_start_failed",
-                                  f"the smallprint daemon exited with status {code} while starting"
-                                  + (f": {tail}" if tail else ""), {"exit_status": code})
+                error = BridgeError("daemon_start_failed",
+                                    f"the smallprint daemon exited with status {code} while starting"
+                                    + (f": {tail}" if tail else ""), {"exit_status": code})
+                from smallprint.daemon.server import PORT_IN_USE_STATUS
+
+                raise _PortTaken(error) if code == PORT_IN_USE_STATUS else error
             time.sleep(POLL_INTERVAL)
         if process.poll() is None:
             process.terminate()  # ours, and useless: a later request starts a fresh one

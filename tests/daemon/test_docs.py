@@ -18,7 +18,7 @@ API_DOC = (ROOT / "docs" / "API.md").read_text(encoding="utf-8")
 CONFIG_DOC = (ROOT / "docs" / "CONFIG.md").read_text(encoding="utf-8")
 # Every route of the OpenAPI document, with the optional modules (the policy memory's /v1/sites) plugged in.
 OPENAPI_PATHS = build_openapi(create_app(optional_modules=OPTIONAL_ROUTE_MODULES))["paths"]
-CONFIG_KEYS = [f.name for f in dataclasses.fields(Config) if f.name not in ("history", "tables", "source")]
+CONFIG_KEYS = [f.name for f in dataclasses.fields(Config) if f.name not in ("history", "tables", "source", "set_in_file")]
 
 
 @pytest.mark.parametrize("code", list(ERROR_CODES))

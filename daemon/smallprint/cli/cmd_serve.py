@@ -74,7 +74,7 @@ def _load_config():
 
 def run_serve(args: argparse.Namespace) -> int:
     from ..config import ConfigError
-    from ..daemon.server import ServeError, serve
+    from ..daemon.server import PORT_IN_USE_STATUS, PortInUse, ServeError, serve
 
     config = _load_config()
     overrides = {key: value for key, value in (("host", args.host), ("port", args.port)) if value is not None}
@@ -90,7 +90,7 @@ def run_serve(args: argparse.Namespace) -> int:
         restart = serve(config, allow_remote=args.allow_remote, ready=None if args.log_file_only else announce,
                         console=None if args.log_file_only else sys.stderr, idle_exit_minutes=args.idle_exit)
     except ServeError as exc:
-        raise CliError(str(exc)) from None
+        raise CliError(str(exc), code=PORT_IN_USE_STATUS if isinstance(exc, PortInUse) else 1) from None
     if restart:
         _run_again(log_file_only=args.log_file_only)
     return 0

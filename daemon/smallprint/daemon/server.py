@@ -41,6 +41,15 @@ class ServeError(Exception):
     """The daemon cannot start; the message is one line for the user."""
 
 
+# `smallprint serve` exits with this status, rather than 1, when its address is taken (sysexits' EX_TEMPFAIL): the
+# browser's bridge, which started it on the default port, then starts it again on a free one (--port 0).
+PORT_IN_USE_STATUS = 75
+
+
+class PortInUse(ServeError):
+    """The port to listen on is taken (EADDRINUSE)."""
+
+
 def is_loopback(host: str) -> bool:
     if host.lower() == "localhost":
         return True
@@ -244,7 +253,7 @@ def check_bind_address(host: str, allow_remote: bool) -> None:
                 host)
 
 
-def _port_in_use(config: Config, token: str | None) -> ServeError:
+def _port_in_use(config: Config, token: str | None) -> PortInUse:
     """The port is taken: by whom, where that can be told. A smallprint daemon whose runtime file is not where this
     one looks (started with another XDG_RUNTIME_DIR, HOME or SMALLPRINT_HOME: a browser's bridge, a terminal) is
     not "another program", and the reader who sees that in the popup would look for the wrong culprit."""
@@ -256,13 +265,13 @@ def _port_in_use(config: Config, token: str | None) -> ServeError:
     answer = ask_for_proof(f"http://{host}:{config.port}", config.port, token or "", timeout=1.0)
     health = answer.health or {}
     if token and answer.proved:
-        return ServeError(f"{where} is already used by a smallprint daemon of yours that recorded its address "
+        return PortInUse(f"{where} is already used by a smallprint daemon of yours that recorded its address "
                           f"elsewhere than {paths.runtime_file()} (it was started with another XDG_RUNTIME_DIR, "
                           f"HOME or SMALLPRINT_HOME): stop that daemon, or {choose}")
     if health.get("status") == "ok" and health.get("api") == "v1":
-        return ServeError(f"{where} is already used by another smallprint daemon (another user's, or one with another "
+        return PortInUse(f"{where} is already used by another smallprint daemon (another user's, or one with another "
                           f"SMALLPRINT_HOME and token): stop that daemon, or {choose}")
-    return ServeError(f"{where} is already in use by another program; {choose}")
+    return PortInUse(f"{where} is already in use by another program; {choose}")
 
 
 async def _run(config: Config, ready: Callable[[RuntimeInfo], None] | None, token: str | None = None,
