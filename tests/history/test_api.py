@@ -1,6 +1,7 @@
 """The history routes and the analysis recorder, through a real app on a loopback socket."""
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from urllib.parse import quote
@@ -261,6 +262,30 @@ async def test_a_quick_reading_is_not_remembered_the_full_one_is(api):
     assert (await get(api, "/v1/sites"))["sites"] == []
     full = await analyze(api, POLICY, depth="full")
     assert full["depth"] == "full" and full["history"]["recorded"] is True
+
+
+async def escaped(api, text: str, url: str, field: str) -> dict:
+    """An analysis whose body writes `field` (a raw JSON member) with JSON escapes, as any JSON encoder may."""
+    body = '{"text": %s, "url": %s, %s}' % (json.dumps(text), json.dumps(url), field)
+    response = await api.post("/v1/analyze", data=body.encode("ascii"),
+                              headers={**AUTH, "Content-Type": "application/json"})
+    assert response.status == 200, await response.text()
+    return await response.json()
+
+
+async def test_the_recorder_reads_depth_and_remember_as_the_analysis_did_json_escapes_included(api):
+    """The recorder once searched the raw body for `"quick"` and `"remember"`: a depth or a key written with JSON
+    escapes was read as quick (or remember) by the analysis but not by the recorder, which then stored a quick
+    reading as a version, or dropped a page the reader asked to remember."""
+    quick = await escaped(api, POLICY, URL, '"depth": "\\u0071uick"')
+    assert quick["depth"] == "quick" and "history" not in quick
+    assert (await get(api, "/v1/sites"))["sites"] == []
+    asked = await escaped(api, NOT_A_POLICY, "https://blog.example.org/hike", '"\\u0072emember": true')
+    assert asked["kind"] != "privacy_policy" and asked["history"]["recorded"] is True
+    assert [s["site"] for s in (await get(api, "/v1/sites"))["sites"]] == ["example.org"]
+    # and a body that names them only inside other text is read as what it says: full, not asked to remember
+    plain = await analyze(api, NOT_A_POLICY + ' "quick" "remember"', url="https://other.example.net/a")
+    assert plain["depth"] == "full" and "history" not in plain
 
 
 SHARING_CLAUSE = "We may also share your precise location with advertising partners so that they can show you ads."

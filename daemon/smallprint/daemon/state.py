@@ -24,6 +24,14 @@ AnalysisRecorder = Callable[[web.Request, dict, bytes], Awaitable[None]]
 VISIT_ID = (web.RequestKey("visit_id", str | None) if hasattr(web, "RequestKey")  # type: ignore[arg-type]
             else "smallprint.visit_id")
 
+# Request keys: the analyze body's `depth` ("full" or "quick") and `remember` (False when absent) once checked, for the
+# recorder, which reads them here rather than from the body again: it reads exactly what the analysis read (a key
+# or value written with JSON escapes, "\u0071uick", included).
+DEPTH = (web.RequestKey("depth", str) if hasattr(web, "RequestKey")  # type: ignore[arg-type]
+         else "smallprint.depth")
+REMEMBER = (web.RequestKey("remember", bool) if hasattr(web, "RequestKey")  # type: ignore[arg-type]
+            else "smallprint.remember")
+
 # Request key: when the analyze request arrived (history.store.utc_now()), so that the recorder can tell a site
 # forgotten while its analysis ran (by the CLI or the API) from one forgotten before the visit.
 ARRIVED = (web.RequestKey("arrived", str) if hasattr(web, "RequestKey")  # type: ignore[arg-type]

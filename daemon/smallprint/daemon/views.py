@@ -20,7 +20,7 @@ from .openapi import build_openapi
 from .proof import CHALLENGE, daemon_proof
 from .runner import (INPUT_FIELDS, AnalysisRejected, AnalysisRequest, AnalysisResult, AnalysisTimeout,
                      AnalysisTooLarge)
-from .state import ANALYSIS_RECORDER, ARRIVED, RUNNER, TOKENS, VISIT_ID
+from .state import ANALYSIS_RECORDER, ARRIVED, DEPTH, REMEMBER, RUNNER, TOKENS, VISIT_ID
 
 log = logging.getLogger("smallprint.daemon")
 
@@ -182,7 +182,7 @@ def parse_analysis_request(data: dict[str, Any]) -> AnalysisRequest:
     as_policy = data.get("as_policy")
     if as_policy is not None and not isinstance(as_policy, bool):
         raise ApiError("invalid_request", "'as_policy' must be true or false")
-    remember = data.get("remember")  # read by the policy memory (history/api.py); checked here, with the others
+    remember = data.get("remember")  # for the policy memory (history/api.py, via request[REMEMBER])
     if remember is not None and not isinstance(remember, bool):
         raise ApiError("invalid_request", "'remember' must be true or false")
     visit_id = data.get("visit_id")  # one page load, for the policy memory (history/api.py, via request[VISIT_ID])
@@ -198,7 +198,10 @@ async def analyze(request: web.Request) -> web.Response:
     request[ARRIVED] = utc_now()  # the policy memory's clock: a forget after this is not undone (history/store.py)
     body = await read_json_object(request)
     analysis_request = parse_analysis_request(body)
-    request[VISIT_ID] = body.get("visit_id")  # checked by parse_analysis_request
+    # for the recorder, as parse_analysis_request checked them
+    request[VISIT_ID] = body.get("visit_id")
+    request[DEPTH] = analysis_request.depth
+    request[REMEMBER] = body.get("remember") is True
     try:
         result = await request.app[RUNNER].analyze(analysis_request)
     except AnalysisTimeout as exc:

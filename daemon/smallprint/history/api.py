@@ -16,10 +16,10 @@ from typing import Any, AsyncIterator, Callable
 
 from aiohttp import web
 
-from smallprint import paths, strict_json
+from smallprint import paths
 from smallprint.daemon.errors import ApiError
 from smallprint.daemon.openapi import register_openapi
-from smallprint.daemon.state import ANALYSIS_RECORDER, ARRIVED, CONFIG, RUNNER, VISIT_ID
+from smallprint.daemon.state import ANALYSIS_RECORDER, ARRIVED, CONFIG, DEPTH, REMEMBER, RUNNER, VISIT_ID
 from smallprint.taxonomy import POLICY_KINDS
 
 from .diff import diff_analyses, in_reading_order, reading_order
@@ -168,30 +168,20 @@ def changes_since(recorded: Recorded, analysis: dict) -> dict:
 HISTORY = web.AppKey("history", HistoryService)
 
 
-async def _wants_remembering(request: web.Request, result: dict) -> bool:
-    """Policies are remembered; any other page only when the reader asked for it ("remember": true)."""
+def _wants_remembering(request: web.Request, result: dict) -> bool:
+    """Policies are remembered; any other page only when the reader asked for it ("remember": true). Read as the
+    analyze view checked it (request[REMEMBER]), never from the body again: a key written with JSON escapes
+    ("\\u0072emember") is the same key to the view and to the recorder."""
     if result.get("kind") in POLICY_KINDS:
         return True
-    return await _body_field(request, "remember") is True
+    return request.get(REMEMBER) is True
 
 
-async def _body_field(request: web.Request, name: str) -> Any:
-    """A top-level field of the request's JSON body (None if absent), parsing the body only if it names the field:
-    aiohttp keeps the body it already read."""
-    raw = await request.read()
-    if f'"{name}"'.encode("ascii") not in raw:
-        return None
-    try:
-        body = strict_json.loads(raw.decode("utf-8"))  # read as views.read_json_object read it
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        return None
-    return body.get(name) if isinstance(body, dict) else None
-
-
-async def _asked_quick(request: web.Request) -> bool:
+def _asked_quick(request: web.Request) -> bool:
     """A quick reading (the extension's first paint) is followed by the full one: only the full one is remembered,
-    so that one visit makes one version and its changes are read by the reader."""
-    return b'"quick"' in await request.read() and await _body_field(request, "depth") == "quick"
+    so that one visit makes one version and its changes are read by the reader. The depth the analysis ran at
+    (request[DEPTH], as the analyze view checked it)."""
+    return request.get(DEPTH) == "quick"
 
 
 def _late_recording_done(recording: "asyncio.Future[Any]") -> None:
@@ -216,7 +206,7 @@ async def record_analysis(request: web.Request, result: dict, encoded: bytes | N
     `encoded` is `result` as the worker encoded it (JSON): stored as it is, not encoded again."""
     service = request.app[HISTORY]
     url = result.get("url")
-    if not url or not await _wants_remembering(request, result) or await _asked_quick(request):
+    if not url or not _wants_remembering(request, result) or _asked_quick(request):
         return
     try:
         # the extension's id of this page load, as the analyze view checked it: readings sent again during one visit
