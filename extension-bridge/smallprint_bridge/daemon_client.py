@@ -456,8 +456,9 @@ def _answer(reply: HttpReply, what: str = "the analysis") -> dict:
     text = message or f"HTTP {reply.status}"
     if reply.status == 401:
         raise BridgeError("unauthorized", f"the daemon refused the API token: {text}", detail)
-    # Too big for the daemon: its body limit (413: max_body_bytes, or over 4,000,000 characters) or the engine's
-    # input limits (422 input_too_large: 2,000,000 characters, 200,000 blocks). The message names the limit.
+    # Too big for the daemon: its body limit (413: max_body_bytes, or over 4,000,000 characters, which more than
+    # 200,000 blocks always are) or the engine's input limit (422 input_too_large: 2,000,000 characters of text).
+    # The message names the limit.
     if reply.status == 413 or daemon_code == "input_too_large":
         raise BridgeError("too_large", f"the page is too large for smallprint: {text}", detail)
     if reply.status in (400, 422):

@@ -37,9 +37,10 @@ def test_text_over_the_engines_character_limit_is_too_large(bridge, running_daem
 
 
 def test_more_blocks_than_the_engine_reads_is_too_large(bridge, running_daemon):
-    # 200,001 blocks: their JSON holds more than 4,000,000 characters, refused before parsing (413 payload_too_large)
+    # 200,001 blocks: their JSON holds more than 4,000,000 characters, refused before parsing (413 payload_too_large),
+    # the message naming both limits
     blocks = [{"id": str(i), "text": "a"} for i in range(200_001)]
-    assert_too_large(bridge.request(analyze(blocks)), 413, "payload_too_large", "2,000,000")
+    assert_too_large(bridge.request(analyze(blocks)), 413, "payload_too_large", "4,000,000 a request may hold")
 
 
 def test_a_body_over_the_daemons_max_body_bytes_is_too_large(env, home):

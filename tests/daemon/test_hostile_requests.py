@@ -7,13 +7,17 @@ import json
 
 import pytest
 
-from smallprint.daemon.views import MAX_INPUT_CHARS, MAX_BODY_CHARS
+from smallprint.daemon import views
+from smallprint.daemon.views import MAX_BODY_CHARS, MAX_INPUT_CHARS
+from smallprint.engine.blocks import MAX_BLOCKS
 from smallprint.engine.blocks import MAX_INPUT_CHARS as ENGINE_MAX_INPUT_CHARS
+
+from ..conftest import ROOT
 
 from .conftest import assert_error, auth_headers
 
 def test_the_daemon_knows_the_engine_limit():
-    assert MAX_INPUT_CHARS == ENGINE_MAX_INPUT_CHARS
+    assert (MAX_INPUT_CHARS, views.MAX_BLOCKS) == (ENGINE_MAX_INPUT_CHARS, MAX_BLOCKS)
 
 
 @pytest.mark.asyncio
@@ -26,6 +30,31 @@ async def test_a_body_over_the_engine_limit_is_refused_before_parsing(api, body)
                               "Content-Type": "application/json"})
     assert response.status == 413
     assert_error(await response.json(), "payload_too_large")
+
+
+@pytest.mark.asyncio
+async def test_more_blocks_than_the_engine_reads_are_refused_by_the_limit_the_answer_names(api):
+    """docs/API.md promised 422 input_too_large for more than 200,000 blocks; but a list that long is always over the
+    body's 4,000,000 characters, checked first, and its 413 spoke of pages of 2,000,000 characters only, for a list
+    whose text was empty. The 413 names the body's limit and the blocks', and the docs say which applies; a text
+    the engine splits into more than 200,000 blocks is the engine's 422."""
+    async def refusal(body: str, status: int, code: str) -> str:
+        response = await api.post("/v1/analyze", data=body, headers={**auth_headers(),
+                                  "Content-Type": "application/json"})
+        assert response.status == status
+        answer = await response.json()
+        assert_error(answer, code)
+        return answer["error"]["message"]
+
+    smallest = json.dumps({"blocks": [{"id": "", "text": ""}] * (MAX_BLOCKS + 1)}, separators=(",", ":"))
+    assert len(smallest) > MAX_BODY_CHARS
+    message = await refusal(smallest, 413, "payload_too_large")
+    assert f"{MAX_BODY_CHARS:,} a request may hold" in message and f"{MAX_BLOCKS:,} blocks" in message
+    paragraphs = json.dumps({"text": "a\n\n" * (MAX_BLOCKS + 1)})
+    assert f"more than {MAX_BLOCKS:,} blocks" in await refusal(paragraphs, 422, "input_too_large")
+
+    api_doc = " ".join((ROOT / "docs" / "API.md").read_text(encoding="utf-8").split())
+    assert "a `blocks` list of more than 200,000 blocks is always over it" in api_doc
 
 
 @pytest.mark.asyncio

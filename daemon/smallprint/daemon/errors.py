@@ -24,7 +24,8 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
                             "(DNS rebinding protection)."),
     "not_found": (404, "No such route."),
     "method_not_allowed": (405, "The route exists but not with this method."),
-    "payload_too_large": (413, "The body is larger than max_body_bytes, or holds more than 4,000,000 characters."),
+    "payload_too_large": (413, "The body is larger than max_body_bytes, or holds more than 4,000,000 characters "
+                               "(which a blocks list of more than 200,000 blocks always does)."),
     "unprocessable_input": (422, "The engine cannot analyse this input: a block id given twice, a PDF that is "
                                  "scanned, locked, damaged or not a PDF. (Input over the engine's size limits is "
                                  "input_too_large.)"),
@@ -36,7 +37,8 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
                            "running 5 seconds later, the time it gives requests in flight; send it again once a "
                            "daemon runs."),
     "input_too_large": (422, "The input is over the engine's limits: more than 2,000,000 characters of text or "
-                             "200,000 blocks (a PDF's text included), or a PDF whose pages hold more than 40 MB of "
+                             "200,000 blocks (text, HTML or a PDF's text that splits into more; a blocks list that "
+                             "long is payload_too_large first), or a PDF whose pages hold more than 40 MB of "
                              "drawing instructions; the message names the limit."),
     "unsupported_media_type": (415, "The body's Content-Type is given and is not application/json (a text/plain or "
                                     "form body, which a web page can send without asking; send the header "

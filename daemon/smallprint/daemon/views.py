@@ -64,9 +64,11 @@ async def openapi(request: web.Request) -> web.Response:
 # A body holding more characters than this is refused before it is parsed: the engine reads at most
 # MAX_INPUT_CHARS characters, and parsing JSON runs on the event loop (a 15 MB body held every other request,
 # health checks included, for ~300 ms) only to be refused afterwards. Twice the engine's limit leaves room for the
-# JSON's own punctuation, block ids, url and title.
-MAX_INPUT_CHARS = 2_000_000  # engine.blocks.MAX_INPUT_CHARS; not imported, which would load the whole engine
-# into the daemon's main process (its analyses run in workers)
+# JSON's own punctuation, block ids, url and title. A `blocks` list of more than MAX_BLOCKS blocks is always over it
+# too (the least a block takes, `{"id":"","text":""},`, is 20 characters): such a list is this 413, never the
+# engine's 422 input_too_large, which more blocks than MAX_BLOCKS give only where the engine splits text or HTML.
+MAX_INPUT_CHARS = 2_000_000  # engine.blocks.MAX_INPUT_CHARS and MAX_BLOCKS; not imported, which would load the
+MAX_BLOCKS = 200_000  # whole engine into the daemon's main process (its analyses run in workers)
 MAX_BODY_CHARS = 2 * MAX_INPUT_CHARS
 
 
@@ -114,8 +116,11 @@ async def read_json_object(request: web.Request) -> dict[str, Any]:
     # An escape such as \u00e9 is one character once parsed: counted as one (str.count runs at C speed).
     characters = len(text) - 5 * text.count("\\u")
     if characters > MAX_BODY_CHARS:
-        raise ApiError("payload_too_large", f"the body holds about {characters:,} characters; smallprint reads "
-                                            f"pages of at most {MAX_INPUT_CHARS:,}")
+        raise ApiError("payload_too_large", f"the body holds about {characters:,} characters, more than the "
+                                            f"{MAX_BODY_CHARS:,} a request may hold; smallprint reads pages of at "
+                                            f"most {MAX_INPUT_CHARS:,} characters of text in at most "
+                                            f"{MAX_BLOCKS:,} blocks (a list of more blocks is always over "
+                                            f"{MAX_BODY_CHARS:,} characters)")
     try:
         data = strict_json.loads(text)  # NaN and Infinity refused, as every standard parser does, and 1e999
     except ValueError as exc:
