@@ -87,6 +87,8 @@ def test_no_negation(sentence, word):
      "share_with", "concern", "protective", "concern"),
     ("third_party_sharing", "we share personal data with service providers and other third parties", "share",
      "share_with", "concern", "protective", "concern"),
+    ("third_party_sharing", "we provide personal information to third parties to perform services on our behalf",
+     "provide", "share_with", "concern", "protective", "neutral"),
     ("third_party_sharing", "we share your data with our business partner and our service providers", "share",
      "share_with", "concern", "protective", "concern"),
     ("tracking", "we use cookies on our website", "cookies", "cookies", "concern", "protective", "neutral"),

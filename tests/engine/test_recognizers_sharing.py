@@ -73,6 +73,19 @@ from tests.engine._clauses import polarity_of
      "sale_of_data", "neutral"),
     ("If we ever sell your data, it will be to partners.", "sale_of_data", "neutral"),
     ("We sell your data, and if you do not wish to receive emails you can unsubscribe.", "sale_of_data", "concern"),
+    # what a law says of selling, a right's label, a sale "to the extent" there is one, a way to refuse a sale (a
+    # reviewer's full-depth readings of policies-more, where the rules decide a sale's polarity: 'May sell' on
+    # policies that promise five times not to sell)
+    ("The CCPA prohibits a business from selling Personal Information unless you have received explicit notice.",
+     "sale_of_data", "neutral"),
+    ("The CCPA requires businesses that \u201csell\u201d personal information to provide an opt-out from such sales.",
+     "sale_of_data", "neutral"),
+    ("Right to Disclosure of Information Sold or Shared and Right to Opt-Out of the Sale or Sharing of your Personal "
+     "Information:", "sale_of_data", "neutral"),
+    ("To the extent that we sell or share your personal information, you have the right to opt out.",
+     "sale_of_data", "neutral"),
+    ("You can deny the sale of personal data to third-party services.", "sale_of_data", "protective"),
+    ("The CCPA gives you rights, and we sell your personal information to data brokers.", "sale_of_data", "concern"),
     # ... and each of them only where every sale word of the sentence is in its clause: a sale the service states
     # beside it keeps its concern, a promise beside it its protection (found by review)
     ("You have the right to request that we disclose what personal information we have sold; in the past 12 months "

@@ -133,10 +133,11 @@ _QUALIFIERS: dict[str, tuple[tuple[FastPattern, str, str, frozenset[str] | None]
          "neutral", "service providers acting for the service", frozenset({"recipients_access", "uses_providers"})),
         # ... and sharing with them said in so many words ("we share your data with our service providers who process
         # it on our behalf"), the guide's own example of neutral, unless the sentence also names advertisers,
-        # marketing, a sale, partners, affiliates, data brokers or other third parties, or a purpose of any kind (the
+        # marketing, a sale, partners, affiliates, data brokers or other third parties beside them (not "third parties
+        # who act on our behalf", the guide's own neutral), or a purpose of any kind (the
         # project's careful readers: 757 neutral sentences read as concerns)
         (_Q(r"^(?![\s\S]*(?:advertis|marketing|promot|\bsell|\bsold\b|\bsale|\bpartners?\b|\baffiliates?\b|brokers?\b"
-            r"|third[- ]parties\b|their own|for (?:its|their) (?:own )?(?:purposes|use)|any purpose))[\s\S]*?(?:\bservice providers?|\bprocessors?\b|\bon (?:our|its) behalf"
+            r"|(?:other|and|or)\s+third[- ]parties\b|their own|for (?:its|their) (?:own )?(?:purposes|use)|any purpose))[\s\S]*?(?:\bservice providers?|\bprocessors?\b|\bon (?:our|its) behalf"
             r"|\bvendors?\b|\bcontractors?\b)"),
          "neutral", "service providers acting for the service", None),
     ),
@@ -230,16 +231,26 @@ _OPT_OUT_REQUEST = re.compile(
 # - a sale the service only supposes ("Were we ever to sell personal information, we would provide an opt-out")
 _HYPOTHETICAL_SALE = re.compile(
     r"\b(?:were\s+we|should\s+we|if\s+we\s+(?:ever|were\s+to|decide\s+to|choose\s+to|begin\s+to|start\s+to)"
+    r"|to\s+the\s+extent\s+(?:that\s+)?we"
     r"|in\s+the\s+(?:unlikely\s+)?event\s+(?:that\s+)?we\s+(?:ever\s+)?(?:decide\s+to\s+)?)\b")
 # - what a right to know or a disclosure request asks about ("you have the right to know what personal information
 #   we collect, disclose, and sell about you", "request that we disclose the categories of personal information we
 #   sold"): the CCPA's rights, which the careful readers label as rights, not as a sale. Not "the right to know that
 #   we sell your data", which states one.
 _RIGHT_TO_KNOW = re.compile(
-    r"\b(?:rights?\s+to\s+(?:know|access|request|obtain|receive)|requests?\s+to\s+know"
+    r"\brights?\s+to\s+disclosure\s+of\b"  # "Right to Disclosure of Information Sold or Shared"
+    r"|\b(?:rights?\s+to\s+(?:know|access|request|obtain|receive)|requests?\s+to\s+know"
     r"|request\w*\s+(?:that\s+)?(?:we|us)\s+(?:to\s+)?(?:disclose|provide|tell)(?:\s+(?:to\s+)?you)?)"
     r"\s+(?:about\s+|information\s+about\s+)?(?:what|which|whether|the\s+categories|categories|the\s+specific"
     r"|specific\s+pieces|the\s+personal|how)\b")
+# - what a law says of selling ("The CCPA prohibits a business from selling personal information unless ...", "the
+#   CCPA requires businesses that 'sell' personal information to provide an opt-out"): the law's words, not a sale
+_LAW_SAYS = re.compile(
+    r"\b(?:ccpa|cpra|cdpa|vcdpa|ctdpa|gdpr|the\s+(?:law|act|statute|regulations?)|(?:state|california|privacy)\s+laws?"
+    r"|(?:these|such|those|certain|some|applicable)\s+(?:state\s+)?laws)\s+(?:\w+\s+)?(?:prohibits?|requires?|defines?"
+    r"|gives?|grants?|provides?|permits?|allows?|forbids?|restricts?)\b")
+# - a way to refuse a sale not named "opt out" ("You can deny the sale of personal data to third-party services")
+_REFUSE_SALE = re.compile(r"\b(?:deny|refuse|reject|object\s+to|block)\s+(?:the\s+|any\s+|a\s+)?(?:sales?|selling)\b")
 # Where such a clause ends: a sentence mark, a contrast, a new subject after a comma, or ", and"/", or" that opens a
 # new clause rather than continuing a list of verbs ("what we collect, disclose, and sell" continues one).
 _CLAUSE_END = re.compile(
@@ -530,6 +541,11 @@ def decide(practice: str, sentence: str, start: int, end: int, polarity: str,
             return "neutral", "qualified: a sale it only supposes"
         if _names_every_sale(sentence, _RIGHT_TO_KNOW, start):
             return "neutral", "qualified: a right to know what is sold, not a sale"
+        if _names_every_sale(sentence, _LAW_SAYS, start):
+            return "neutral", "qualified: what a law says of selling, not a sale"
+        refuse = _REFUSE_SALE.search(sentence, max(0, start - 40), end + 1)
+        if refuse is not None and refuse.start() <= start and find_negation(sentence, refuse.start()) is None:
+            return "protective", "qualified: a way to refuse a sale"
     if practice == "profiling" and polarity == "concern" \
             and (listed := opted_out_in_list(sentence, start, end)) is not None:
         if find_negation(sentence, listed.start()) is not None:
