@@ -209,6 +209,14 @@ def test_no_opt_out_of_a_sale_is_said_where_there_is_none(clause):
     ("ai_training", "protective", "If you turn the Improve the model setting off, your chats will not be used to "
      "train our models.", "Lets you opt out of AI training on your conversations",
      "Says it does not use your conversations to train AI models"),
+    # a promise about private content says what it promises: only a denial of reading is "does not read"
+    ("private_content", "protective", "We will record calls, only where you are notified in advance that the call "
+     "may be recorded.", "Limits access to your private messages or files",
+     "Says it does not read your private messages"),
+    ("private_content", "protective", "We will not share the content of User messages with any third party.",
+     "Says it does not share your private messages", "Says it does not read your private messages"),
+    ("private_content", "protective", "Your messages are end-to-end encrypted.",
+     "Protects your private messages with encryption", "Says it does not read your private messages"),
     # a change the clause says it will tell of is not one "possibly without telling you"
     ("policy_change", "concern", "We may update this policy at any time and will notify users who have enabled the "
      "notification preference.", "May change this policy at any time",

@@ -298,6 +298,31 @@ def _biometric(polarity: str, c: str) -> str:
     return f"May collect and use your {what}" + (" (biometric data)" if kinds else "")
 
 
+# The service denies reading or opening what is private ("we cannot see the content of end-to-end encrypted messages",
+# "we do not read your emails"): the only clause "Says it does not read your private messages" may be said of
+_NOT_READ = compile_pattern(_DENIES + r"(?:read|see|access|view|monitor|scan|listen|look at|open|review|decrypt"
+                                      r"|have access)")
+_ENCRYPTED = compile_pattern(r"\bencrypt\w*|end-to-end")
+
+
+def _private(polarity: str, c: str) -> str:
+    if polarity == "protective":
+        # every protective reading said "does not read your private messages": "We will record calls, only where you
+        # are notified in advance", "we will not share the content of User messages with any third party", a
+        # processor bound "by only processing personal data according to your instructions" (a reviewer's full-depth
+        # reading of policies-more)
+        if _NOT_READ.search(c):
+            return "Says it does not read your private messages"
+        if _ENCRYPTED.search(c):
+            return "Protects your private messages with encryption"
+        if _NOT_SHARED.search(c):
+            return "Says it does not share your private messages"
+        return "Limits access to your private messages or files"
+    if polarity == "neutral":
+        return "Explains how it handles your private messages or files"
+    return "May access your private messages or files"
+
+
 def _sensitive(polarity: str, c: str) -> str | None:
     if polarity == "protective":  # most such clauses limit its use ("only for the purpose ..."), or explain the right to
         return "Says it does not collect sensitive data" if _NOT_GATHERED.search(c) else \
@@ -431,4 +456,5 @@ _SPECIFIC = {
     "ai_training": _ai, "sale_of_data": _sale, "third_party_sharing": _sharing, "location": _location,
     "biometric": _biometric, "sensitive_data": _sensitive, "tracking": _tracking, "retention": _retention, "policy_change": _policy_change,
     "children": _children, "government_access": _government, "user_choice": _choice, "user_rights": _rights,
+    "private_content": _private,
 }
