@@ -209,6 +209,14 @@ def test_no_opt_out_of_a_sale_is_said_where_there_is_none(clause):
     ("ai_training", "protective", "If you turn the Improve the model setting off, your chats will not be used to "
      "train our models.", "Lets you opt out of AI training on your conversations",
      "Says it does not use your conversations to train AI models"),
+    # the CCPA's "tell a business to stop selling ... and to refrain from selling" and a browser signal that "requests
+    # that websites you visit refrain from selling" are ways out of a sale, not promises not to sell (+2)
+    ("sale_of_data", "protective", "You have the right to tell a business to stop Selling or Sharing Your PI and to "
+     "refrain from Selling or Sharing it in the future.", "Lets you opt out of the sale of your personal data",
+     "Promises not to sell your personal data"),
+    ("sale_of_data", "protective", "This extension allows you to activate the Global Privacy Control (GPC) signal, "
+     "which requests that websites you visit refrain from selling or sharing your data.",
+     "Lets you opt out of the sale of your personal data", "Promises not to sell your personal data"),
     # a promise about private content says what it promises: only a denial of reading is "does not read"
     ("private_content", "protective", "We will record calls, only where you are notified in advance that the call "
      "may be recorded.", "Limits access to your private messages or files",

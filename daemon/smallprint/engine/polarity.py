@@ -223,10 +223,13 @@ _DO_NOT_SELL_OPT_OUT = re.compile(
 # (`_names_every_sale`): a sentence that also says the service sells ("..., but we may still sell it") keeps its
 # concern, since a recognizer reads one sale hit per sentence.
 # - a request not to sell, the statute's and the plain one: opt-outs ("request that a business that sells a
-#   consumer's personal data, not sell", "if you do not wish for us to sell or share ..., you can make a request")
+#   consumer's personal data, not sell", "if you do not wish for us to sell or share ..., you can make a request"), and
+#   the CCPA's "tell a business to stop Selling ... and to refrain from Selling it in the future", or a browser signal
+#   "which requests that websites you visit refrain from selling" (it read as a promise not to sell: +2)
 _OPT_OUT_REQUEST = re.compile(
-    r"\b(?:direct|instruct|ask|request)\w*\s+that\s+(?:a\s+|the\s+|any\s+)?(?:business|company|we|us)\b[^.;:]{0,80}?"
-    r"\bnot\s+(?:to\s+)?sell\b"
+    r"\b(?:direct|instruct|ask|request|tell)\w*\s+(?:that\s+)?(?:a\s+|the\s+|any\s+)?(?:business(?:es)?|compan(?:y|ies)"
+    r"|we|us|websites?|sites?)\b[^.;:]{0,120}"
+    r"\b(?:not\s+(?:to\s+)?sell|stop\s+sell\w*|refrain\s+from\s+sell\w*)\b"
     r"|\b(?:do\s+not|don[’']t)\s+(?:wish|want)\s+(?:for\s+)?(?:us|[\w\s]{0,30}?)\s+to\s+[\"“]?(?:sell|share)\b")
 # - a sale the service only supposes ("Were we ever to sell personal information, we would provide an opt-out")
 _HYPOTHETICAL_SALE = re.compile(
