@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from ..taxonomy import POLICY_KINDS
 from .key_findings import MIN_CONFIDENCE
 from .results import Grade, GradeReason, KeyFinding
-from .summaries import SALE_CHILDREN_ONLY, SALE_OPT_OUT, is_ai_opt_out
+from .summaries import SALE_CHILDREN_ONLY, is_way_out
 
 CONCERN_WEIGHTS: dict[str, float] = {
     "ai_training": 3.0, "biometric": 3.0, "sale_of_data": 3.0, "private_content": 2.5, "sensitive_data": 2.5,
@@ -60,12 +60,13 @@ def _weights_text(weights: dict[str, float]) -> str:
     return ", ".join(f"{k} {v:g}" for k, v in sorted(weights.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
+def _letters_text(thresholds) -> str:
+    return ", ".join(f"{letter} if score >= {floor:g}" for floor, letter in thresholds[:-1]) + ", else E"
+
+
 def formula(depth: str = "full") -> str:
-    """The grade's formula in words, with the letter thresholds of the reading at `depth`."""
-    return _FORMULA_HEAD + ", ".join(f"{letter} if score >= {floor:g}"
-                                     for floor, letter in THRESHOLDS_BY_DEPTH[depth][:-1]) + ", else E" + (
-        " (the thresholds of the quick reading, calibrated on it: the full reading's are A 3, B -2, C -4.5, D -8)"
-        if depth == "quick" else "")
+    """The grade's formula in words, with the letter thresholds of the reading at `depth` (made once)."""
+    return _FORMULAS[depth]
 
 
 _FORMULA_HEAD = (
@@ -73,9 +74,15 @@ _FORMULA_HEAD = (
     "over the practices it states against you; each practice counts once per polarity, through its surest "
     "statement (support >= " + f"{MIN_CONFIDENCE:g}" + "), as in the key findings; concern weights: " + _weights_text(CONCERN_WEIGHTS)
     + "; promise weights: " + _weights_text(PROMISE_WEIGHTS) + " (a way to opt out of a sale or of AI "
-    "training, rather than a promise not to sell or train, weighs as a choice: " + f"{PROMISE_WEIGHTS['user_choice']:g}" + ", and a promise not to "
+    "training, rather than a promise not to sell or train, weighs as a choice: "
+    + f"{PROMISE_WEIGHTS['user_choice']:g}" + ", and a promise not to "
     "sell children's data as a children's promise: " + f"{PROMISE_WEIGHTS['children']:g}" + "); letter: "
 )
+_FORMULAS = {
+    "full": _FORMULA_HEAD + _letters_text(THRESHOLDS),
+    "quick": _FORMULA_HEAD + _letters_text(QUICK_THRESHOLDS) + " (the thresholds of the quick reading, calibrated on "
+             "it: the full reading's are " + _letters_text(THRESHOLDS) + ")",
+}
 FORMULA = formula("full")
 
 
@@ -89,7 +96,7 @@ def letter_for(score: float, depth: str = "full") -> str:
 def points(finding: KeyFinding) -> float:
     if finding.polarity == "concern":
         return -CONCERN_WEIGHTS.get(finding.practice, 1.0)
-    if finding.summary == SALE_OPT_OUT or is_ai_opt_out(finding.summary):
+    if is_way_out(finding.summary):
         # a way out of a sale or of AI training, not a promise not to sell or train: worth a choice
         return PROMISE_WEIGHTS["user_choice"]
     if finding.summary == SALE_CHILDREN_ONLY:  # a promise about children's data, not the reader's: a children's one

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from ..taxonomy import PRACTICE_IDS
 from .linear import words_of_lowered
 from .results import Highlight, KeyFinding
-from .summaries import SALE_CHILDREN_ONLY, SALE_OPT_OUT, is_ai_opt_out
+from .summaries import SALE_CHILDREN_ONLY, SALE_OPT_OUT, is_ai_opt_out, is_way_out
 
 MAX_KEY_FINDINGS = 12
 # A statement becomes a key finding only at this support or above. A highlight's confidence is the reader's second
@@ -170,8 +170,8 @@ def candidate_findings(highlights: Sequence[Highlight], min_confidence: float = 
         # a promise not to sell (or train) leads over a way to opt out of a sale (or of AI training) or a promise
         # about children's data only, however sure: it says more (and grades so)
         lead_summary = highlights[lead].summary
-        score = (lead_summary not in (SALE_OPT_OUT, SALE_CHILDREN_ONLY) and not is_ai_opt_out(lead_summary),
-                 confidence, len(indices), -indices[0])
+        score = (lead_summary != SALE_CHILDREN_ONLY and not is_way_out(lead_summary), confidence, len(indices),
+                 -indices[0])
         current = best.get((practice, polarity))
         if current is None or score > current[0]:
             best[(practice, polarity)] = (score, lead, indices)

@@ -75,6 +75,8 @@ _TAKES_DATA = re.compile(r"\s*(?:[\w/]+\s+){0,3}?(?:ask|collect|request|store|sh
 def _negated_list(sentence: str, match_start: int) -> Negation | None:
     """A negator more than SCOPE_CHARS before the match whose object is a list running on to the match (see above)."""
     lo = max(0, match_start - LIST_SCOPE_CHARS)
+    if not _MAYBE_NEGATED.search(sentence, lo, match_start):  # most long sentences: no negator at all
+        return None
     window = _FALSE_NEGATION.sub(lambda m: " " * len(m.group(0)), sentence[lo:match_start])
     negators = list(_NEGATOR.finditer(window))
     if not negators:
@@ -124,12 +126,14 @@ _Q = compile_pattern
 _TRACKING_CONCERN = _Q(r"third[- ]part|advertis|\bads?\b|marketing|analytic|statistic|\bacross\b|partners|social|\btrack"
                        r"|measur|google|facebook|doubleclick|retarget|interests?\b|profil|other (?:web)?sites|beacon|pixel"
                        r"|plug-?ins?\b|widgets?\b|share ?this|like button|twitter|linkedin|pinterest|youtube")
+# Who acts for the service (the guide's neutral sharing)
+_PROVIDERS = r"\bservice providers?|\bprocessors?\b|\bon (?:our|its) behalf|\bvendors?\b|\bcontractors?\b"
 _QUALIFIERS: dict[str, tuple[tuple[FastPattern, str, str, frozenset[str] | None], ...]] = {
     "third_party_sharing": (
         (_Q(r"\b(?:aggregated?|anonymi[sz]ed|de-identified|non-personal|not personally identif\w*|statistical)\b"),
          "neutral", "only aggregate or anonymised data", None),
-        (_Q(r"\bservice providers?|\bprocessors?\b|\bon (?:our|its) behalf|\bvendors?\b|\bcontractors?\b|\bhelp us\b"
-            r"|\bassist us\b|\bperform\w* (?:services|functions|tasks)|\bhosting|\bpayment process\w*"),
+        (_Q(_PROVIDERS + r"|\bhelp us\b|\bassist us\b|\bperform\w* (?:services|functions|tasks)|\bhosting"
+            r"|\bpayment process\w*"),
          "neutral", "service providers acting for the service", frozenset({"recipients_access", "uses_providers"})),
         # ... and sharing with them said in so many words ("we share your data with our service providers who process
         # it on our behalf"), the guide's own example of neutral, unless the sentence also names advertisers,
@@ -137,8 +141,8 @@ _QUALIFIERS: dict[str, tuple[tuple[FastPattern, str, str, frozenset[str] | None]
         # who act on our behalf", the guide's own neutral), or a purpose of any kind (the
         # project's careful readers: 757 neutral sentences read as concerns)
         (_Q(r"^(?![\s\S]*(?:advertis|marketing|promot|\bsell|\bsold\b|\bsale|\bpartners?\b|\baffiliates?\b|brokers?\b"
-            r"|(?:other|and|or)\s+third[- ]parties\b|their own|for (?:its|their) (?:own )?(?:purposes|use)|any purpose))[\s\S]*?(?:\bservice providers?|\bprocessors?\b|\bon (?:our|its) behalf"
-            r"|\bvendors?\b|\bcontractors?\b)"),
+            r"|(?:other|and|or)\s+third[- ]parties\b|their own|for (?:its|their) (?:own )?(?:purposes|use)|any purpose))"
+            r"[\s\S]*?(?:" + _PROVIDERS + ")"),
          "neutral", "service providers acting for the service", None),
     ),
     "government_access": (

@@ -220,6 +220,11 @@ def is_ai_opt_out(summary: str) -> bool:
     return summary.startswith(AI_OPT_OUT)
 
 
+def is_way_out(summary: str) -> bool:
+    """A way out of a sale or of AI training (SALE_OPT_OUT, AI_OPT_OUT): weighed as a choice, led by a promise."""
+    return summary == SALE_OPT_OUT or is_ai_opt_out(summary)
+
+
 def _ai(polarity: str, c: str) -> str:
     objects = _ai_objects(c)
     if polarity == "protective":  # "you can opt out of model training" is a way out, not a promise
